@@ -1,0 +1,40 @@
+"""The one clock every rule reads. Asia/Shanghai, time-zone aware, and settable by
+configuration (`CLOCK_NOW=2019-11-05T10:00:00`, or `CLOCK_OFFSET_DAYS=-30`) so that tests and
+demos move through a season without editing dates in code."""
+from __future__ import annotations
+
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_override: datetime | None = None
+
+
+def set_now(value: datetime | None) -> None:
+    """Fix the clock inside this process (tests); None returns to configuration."""
+    global _override
+    _override = value if value is None or value.tzinfo else (value.replace(tzinfo=SHANGHAI) if value else None)
+
+
+def now() -> datetime:
+    if _override is not None:
+        return _override
+    fixed = os.environ.get("CLOCK_NOW")
+    if fixed:
+        value = datetime.fromisoformat(fixed)
+        return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)
+    current = datetime.now(SHANGHAI)
+    offset = os.environ.get("CLOCK_OFFSET_DAYS")
+    return current + timedelta(days=float(offset)) if offset else current
+
+
+def today() -> date:
+    return now().astimezone(SHANGHAI).date()
+
+
+def utcnow_naive() -> datetime:
+    """For database timestamps stored without a zone (always UTC)."""
+    from datetime import timezone
+
+    return now().astimezone(timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,69 @@
+"""Settings come from the environment only; defaults give the embedded mode (SQLite + a
+file-system bus under one data folder), so a fresh checkout runs without any server."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("members", "enrollment", "billing", "documents")
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("DATA_DIR", ROOT / "data")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def database_url(service: str) -> str:
+    """`<SERVICE>_DATABASE_URL`, else a SQLite file of the service's own under DATA_DIR."""
+    url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    return url or f"sqlite:///{data_dir() / (service + '.db')}"
+
+
+def bus_url() -> str:
+    """`BUS_URL` (e.g. amqp://guest:guest@127.0.0.1:5672//), else the file-system transport."""
+    return os.environ.get("BUS_URL", "filesystem://")
+
+
+def service_url(service: str) -> str:
+    default_ports = {"members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104}
+    return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{default_ports[service]}")
+
+
+@dataclass(frozen=True)
+class BusSettings:
+    url: str = field(default_factory=bus_url)
+    exchange: str = field(default_factory=lambda: os.environ.get("BUS_EXCHANGE", "union.events"))
+    # Prefix for queue names, so that test runs on a shared broker never see each other.
+    queue_prefix: str = field(default_factory=lambda: os.environ.get("BUS_QUEUE_PREFIX", ""))
+    delivery_limit: int = field(default_factory=lambda: int(os.environ.get("BUS_DELIVERY_LIMIT", "5")))
+    confirm_timeout: float = field(default_factory=lambda: float(os.environ.get("BUS_CONFIRM_TIMEOUT", "10")))
+    connect_timeout: float = field(default_factory=lambda: float(os.environ.get("BUS_CONNECT_TIMEOUT", "3")))
+
+    @property
+    def dead_letter_exchange(self) -> str:
+        return self.exchange + ".dlx"
+
+    @property
+    def is_amqp(self) -> bool:
+        return self.url.startswith(("amqp://", "amqps://", "pyamqp://"))
+
+    def queue_name(self, service: str, consumer: str) -> str:
+        return f"{self.queue_prefix}{service}.{consumer}"
+
+
+def internal_secret() -> str:
+    """Key for the gateway-signed internal identity. The embedded mode makes one per data folder."""
+    secret = os.environ.get("INTERNAL_SECRET")
+    if secret:
+        return secret
+    path = data_dir() / "internal.secret"
+    if not path.exists():
+        import secrets
+
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(secrets.token_hex(32))
+        os.replace(tmp, path)
+    return path.read_text().strip()

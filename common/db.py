@@ -1,0 +1,92 @@
+"""Database plumbing: one engine per service, from its own URL, and the unit of work that
+commits a change together with the events it causes (the outbox) in one transaction."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, event, insert
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from common import clock
+
+
+def make_engine(url: str, **kwargs) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):
+            # Take transaction control from pysqlite so that writes can BEGIN IMMEDIATE:
+            # several processes share one file in the embedded mode and must queue, not fail.
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("max_overflow", 20)
+    return create_engine(url, **kwargs)
+
+
+def envelope(event_type: str, data: dict, producer: str, schema_version: int = 1,
+             event_id: str | None = None) -> dict:
+    """Every event on the bus: id, type, occurred_at, schema version, producer, data."""
+    return {
+        "id": event_id or str(uuid.uuid4()),
+        "type": event_type,
+        "occurred_at": clock.now().astimezone(timezone.utc).isoformat(),
+        "schema_version": schema_version,
+        "producer": producer,
+        "data": data,
+    }
+
+
+class UnitOfWork:
+    """One business transaction: the session, and the events it will publish.
+
+    `publish()` writes to the outbox table in the same transaction as the change, so either
+    both happen or neither does; the relay sends them later."""
+
+    def __init__(self, session_factory: sessionmaker, producer: str, outbox_table):
+        self._session_factory = session_factory
+        self.producer = producer
+        self._outbox = outbox_table
+        self.session: Session | None = None
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            # Detach what was loaded so it can still be read (serialised) after the block,
+            # then undo anything uncommitted.
+            self.session.expunge_all()
+            self.session.rollback()
+        finally:
+            self.session.close()
+
+    def publish(self, event_type: str, data: dict, schema_version: int = 1) -> dict:
+        env = envelope(event_type, data, self.producer, schema_version)
+        self.session.execute(insert(self._outbox).values(
+            event_id=env["id"], type=event_type, payload=json.dumps(env, ensure_ascii=False),
+            created_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+        return env
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self.session.rollback()

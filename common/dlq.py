@@ -1,0 +1,109 @@
+"""Dead-letter queues: list what failed and why, and replay it once the cause is fixed.
+
+    python -m common.dlq list  enrollment.directory
+    python -m common.dlq replay enrollment.directory [--event-id ID]
+
+Replay sends the message back to the one consumer's queue (not the exchange), so other
+consumers never see it twice; the inbox would make a second copy harmless anyway."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from kombu import Producer
+
+from common.bus import connect
+from common.config import BusSettings
+
+
+def _headers(message) -> dict:
+    return dict(message.headers or {})
+
+
+def _reason(message) -> str:
+    headers = _headers(message)
+    if "x-death-reason" in headers:
+        return headers["x-death-reason"]
+    if headers.get("x-first-death-reason"):
+        return headers["x-first-death-reason"]
+    deaths = headers.get("x-death") or []
+    return deaths[0].get("reason", "") if deaths else ""
+
+
+def _event(message) -> dict:
+    try:
+        payload = message.payload
+        if isinstance(payload, (bytes, str)):
+            payload = json.loads(payload)
+        return payload if isinstance(payload, dict) else {}
+    except Exception:  # noqa: BLE001 - a malformed message is still listed
+        return {}
+
+
+def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict]:
+    settings = settings or BusSettings()
+    name = settings.queue_prefix + queue if not queue.startswith(settings.queue_prefix) else queue
+    out = []
+    with connect(settings) as conn:
+        channel = conn.channel()
+        held = []
+        for _ in range(limit):
+            message = channel.basic_get(name + ".dlq", no_ack=False)
+            if message is None:
+                break
+            held.append(message)
+            event = _event(message)
+            out.append({"event_id": event.get("id"), "type": event.get("type"), "reason": _reason(message),
+                        "error": _headers(message).get("x-error", "")})
+        for message in held:
+            message.requeue()  # listing changes nothing
+        channel.close()
+    return out
+
+
+def replay(queue: str, settings: BusSettings | None = None, event_id: str | None = None) -> int:
+    settings = settings or BusSettings()
+    name = settings.queue_prefix + queue if not queue.startswith(settings.queue_prefix) else queue
+    replayed = 0
+    with connect(settings) as conn:
+        channel = conn.channel()
+        producer = Producer(conn.channel(), exchange="", serializer="json")
+        held = []
+        while True:
+            message = channel.basic_get(name + ".dlq", no_ack=False)
+            if message is None:
+                break
+            event = _event(message)
+            if event_id and event.get("id") != event_id:
+                held.append(message)
+                continue
+            producer.publish(event, routing_key=name, message_id=event.get("id"), delivery_mode=2,
+                             retry=True, retry_policy={"max_retries": 3})
+            message.ack()
+            replayed += 1
+        for message in held:
+            message.requeue()
+        channel.close()
+    return replayed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m common.dlq", description="dead-letter queues")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_list = sub.add_parser("list", help="list dead-lettered events of a consumer queue")
+    p_list.add_argument("queue")
+    p_replay = sub.add_parser("replay", help="send dead-lettered events back to their queue")
+    p_replay.add_argument("queue")
+    p_replay.add_argument("--event-id")
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        for row in list_dead_letters(args.queue):
+            print(json.dumps(row, ensure_ascii=False))
+        return 0
+    print(f"replayed {replay(args.queue, event_id=args.event_id)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

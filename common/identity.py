@@ -1,0 +1,77 @@
+"""The signed internal identity the gateway hands to services (header `X-Internal-Identity`).
+
+A short-lived HS256 token: user, role, union, district, request id. Services refuse a request
+without a valid one and scope every query by it again (defence in depth)."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import jwt
+
+from common.config import internal_secret
+from common.errors import Forbidden, NotFound, Unauthorized
+
+HEADER = "X-Internal-Identity"
+ROLES = ("grassroots", "district", "centre")
+AUDIENCE = "union-services"
+TTL_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Identity:
+    user: str
+    role: str
+    union_id: int | None = None
+    district_id: int | None = None
+    request_id: str = ""
+
+    @property
+    def is_centre(self) -> bool:
+        return self.role == "centre"
+
+    def require(self, *roles: str) -> "Identity":
+        if self.role not in roles:
+            raise Forbidden()
+        return self
+
+    def check_union(self, union_id: int, district_id: int | None) -> None:
+        """Raise NotFound unless this union lies in the caller's scope (never reveal it exists)."""
+        if self.role == "centre":
+            return
+        if self.role == "district" and district_id is not None and district_id == self.district_id:
+            return
+        if self.role == "grassroots" and union_id == self.union_id:
+            return
+        raise NotFound()
+
+    def check_district(self, district_id: int) -> None:
+        if self.role == "centre" or (self.role == "district" and district_id == self.district_id):
+            return
+        raise NotFound()
+
+
+def sign(identity: Identity, secret: str | None = None, ttl: int = TTL_SECONDS) -> str:
+    now = int(time.time())
+    claims = {
+        "sub": identity.user, "role": identity.role, "union": identity.union_id,
+        "district": identity.district_id, "rid": identity.request_id,
+        "aud": AUDIENCE, "iat": now, "exp": now + ttl,
+    }
+    return jwt.encode(claims, secret or internal_secret(), algorithm="HS256")
+
+
+def verify(token: str | None, secret: str | None = None) -> Identity:
+    if not token:
+        raise Unauthorized("缺少内部身份凭证", code="IDENTITY_MISSING")
+    try:
+        claims = jwt.decode(token, secret or internal_secret(), algorithms=["HS256"], audience=AUDIENCE,
+                            options={"require": ["exp", "sub", "role"]})
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("内部身份凭证已过期", code="IDENTITY_EXPIRED") from None
+    except jwt.PyJWTError:
+        raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID") from None
+    if claims["role"] not in ROLES:
+        raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
+    return Identity(user=claims["sub"], role=claims["role"], union_id=claims.get("union"),
+                    district_id=claims.get("district"), request_id=claims.get("rid") or "")

@@ -1,0 +1,81 @@
+"""The outbox relay: reads unsent events in order, publishes them, and marks them sent only
+after the broker confirmed them. An unreachable broker makes it back off and try again; it
+never loses an event and never blocks the service's requests (they only write the outbox)."""
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, select, update
+
+from common.bus import Publisher
+from common.config import BusSettings
+from common.runtime import ServiceRuntime
+
+log = logging.getLogger("relay")
+
+
+class Relay:
+    def __init__(self, runtime: ServiceRuntime, settings: BusSettings | None = None, batch_size: int = 1000):
+        self.runtime = runtime
+        self.settings = settings or BusSettings()
+        self.batch_size = batch_size
+        self.publisher = Publisher(self.settings)
+        self._last_purge = 0.0
+
+    def run_once(self) -> int:
+        """Publish one batch; return how many were confirmed."""
+        outbox = self.runtime.messaging.outbox
+        engine = self.runtime.engine
+        with engine.connect() as conn:
+            query = select(outbox.c.id, outbox.c.event_id, outbox.c.payload).where(
+                outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
+            if engine.dialect.name == "postgresql":
+                # several relay replicas share the work without sending a row twice at once
+                query = query.with_for_update(skip_locked=True)
+            with conn.begin():
+                rows = conn.execute(query).all()
+                if not rows:
+                    return 0
+                envelopes = [json.loads(r.payload) for r in rows]
+                try:
+                    confirmed, unroutable = self.publisher.publish(envelopes)
+                except Exception as exc:  # noqa: BLE001 - any broker trouble: keep the rows, retry later
+                    conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows[:1]]))
+                                 .values(attempts=outbox.c.attempts + 1, last_error=str(exc)[:500]))
+                    raise
+                if unroutable:
+                    log.warning("events nobody subscribes to", extra={"event_ids": unroutable[:20]})
+                if confirmed:
+                    now = datetime.now(timezone.utc).replace(tzinfo=None)
+                    conn.execute(update(outbox).where(outbox.c.event_id.in_(confirmed)).values(sent_at=now))
+        self._purge_old()
+        return len(confirmed)
+
+    def _purge_old(self) -> None:
+        """Sent events are kept a week for inspection, then removed."""
+        if time.monotonic() - self._last_purge < 3600:
+            return
+        self._last_purge = time.monotonic()
+        outbox = self.runtime.messaging.outbox
+        cutoff = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=7)
+        with self.runtime.engine.begin() as conn:
+            conn.execute(delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < cutoff))
+
+    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                sent = self.run_once()
+                backoff = 0.5
+                if sent < self.batch_size:
+                    stop.wait(idle_sleep)
+            except Exception as exc:  # noqa: BLE001
+                log.warning("relay could not publish; retrying", extra={"error": str(exc), "retry_in": backoff})
+                self.publisher.close()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+        self.publisher.close()

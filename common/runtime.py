@@ -1,0 +1,51 @@
+"""What a service is made of at run time: its name, its database, its tables (with outbox and
+inbox), its subscriptions and migrations. Each service builds one in its `bootstrap.py`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import MetaData
+from sqlalchemy.orm import sessionmaker
+
+from common.bus import Subscription
+from common.config import database_url
+from common.db import UnitOfWork, make_engine
+from common.messaging_tables import MessagingTables
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    metadata: MetaData
+    messaging: MessagingTables | None
+    migrations_dir: Path
+    subscriptions: list[Subscription] = field(default_factory=list)
+    _engine: object = None
+    _sessions: sessionmaker | None = None
+
+    @property
+    def database_url(self) -> str:
+        return database_url(self.name)
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = make_engine(self.database_url)
+        return self._engine
+
+    @property
+    def sessions(self) -> sessionmaker:
+        if self._sessions is None:
+            self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        return self._sessions
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.sessions, self.name, self.messaging.outbox)
+
+    def reset(self) -> None:
+        """Forget the engine (after the URL setting changed, e.g. in tests)."""
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = None
+        self._sessions = None

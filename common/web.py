@@ -1,0 +1,167 @@
+"""The Flask side of every service: app factory, identity check, errors as JSON, request ids,
+`/health` and `/ready`."""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+
+from flask import Flask, g, jsonify, request
+from flask_smorest import Api
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
+
+from common import identity, logs
+from common.bus import ping
+from common.config import BusSettings
+from common.errors import AppError, Unauthorized
+from common.runtime import ServiceRuntime
+
+log = logging.getLogger("http")
+OPEN_PATHS = ("/health", "/ready", "/openapi.json")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+_HTTP_CODES = {
+    400: ("BAD_REQUEST", "请求有误"), 401: ("UNAUTHENTICATED", "请先登录"), 403: ("FORBIDDEN", "无权进行此操作"),
+    404: ("NOT_FOUND", "未找到该记录"), 405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    409: ("CONFLICT", "与现有数据冲突"), 413: ("TOO_LARGE", "上传的内容过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"), 422: ("VALIDATION_FAILED", "提交的数据有误，请按提示修改"),
+    429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
+}
+
+
+def error_response(status: int, code: str, message: str, **extra):
+    body = {"code": code, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return jsonify({"error": body}), status
+
+
+def _http_error(exc: HTTPException):
+    status = exc.code or 500
+    code, message = _HTTP_CODES.get(status, ("HTTP_ERROR", "请求无法处理"))
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if messages:
+        # webargs: {"json": {"field": ["msg"]}} — flatten the location away
+        fields = {}
+        for location, errs in messages.items():
+            if isinstance(errs, dict):
+                fields.update(errs)
+            else:
+                fields[location] = errs
+        if status == 400 and "json" in messages and not isinstance(messages["json"], dict):
+            return error_response(400, "MALFORMED_JSON", "请求内容不是有效的 JSON")
+        if "_schema" in fields and fields["_schema"] == ["数据格式不正确，应为 JSON 对象"]:
+            return error_response(422, "VALIDATION_FAILED", "请求内容应为 JSON 对象", fields=fields)
+        return error_response(422 if status == 400 else status, "VALIDATION_FAILED", message, fields=fields)
+    return error_response(status, code, message)
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(AppError)
+    def _app_error(exc: AppError):
+        return jsonify(exc.to_dict()), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        return _http_error(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unexpected error")
+        return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后重试；如持续出现请联系管理员")
+
+
+def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, description: str = "") -> Flask:
+    logs.setup(runtime.name)
+    app = Flask(runtime.name)
+    app.config.update(
+        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES, JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={"info": {"description": description},
+                          "components": {"securitySchemes": {"internalIdentity": {
+                              "type": "apiKey", "in": "header", "name": identity.HEADER}}},
+                          "security": [{"internalIdentity": []}]},
+    )
+    app.json.ensure_ascii = False
+    app.extensions["runtime"] = runtime
+    api = Api(app)
+    for bp in blueprints:
+        api.register_blueprint(bp)
+    register_error_handlers(app)
+
+    @app.before_request
+    def _identify():
+        g.started = time.perf_counter()
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
+        if request.path in OPEN_PATHS:
+            return None
+        g.identity = identity.verify(request.headers.get(identity.HEADER))
+        return None
+
+    @app.after_request
+    def _log(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        log.info("request", extra={"method": request.method, "path": request.path, "status": response.status_code,
+                                   "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+                                   "user": getattr(g.get("identity"), "user", None)})
+        return response
+
+    @app.get("/health")
+    def health():
+        return {"status": "ok", "service": runtime.name}
+
+    @app.get("/ready")
+    def ready():
+        checks = {}
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["database"] = f"unavailable: {type(exc).__name__}"
+        try:
+            ping(BusSettings())
+            checks["bus"] = "ok"
+        except Exception as exc:  # noqa: BLE001
+            checks["bus"] = f"unavailable: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
+
+    return app
+
+
+def current_identity() -> identity.Identity:
+    ident = g.get("identity")
+    if ident is None:
+        raise Unauthorized()
+    return ident
+
+
+def uow():
+    from flask import current_app
+
+    return current_app.extensions["runtime"].uow()
+
+
+def roles(*allowed: str):
+    """Declare (and enforce) which roles may call an endpoint.
+
+    The service refuses other roles with 403, and the list is published in the OpenAPI
+    document as `x-roles`, from which the gateway enforces the same rule before forwarding.
+    Scope (which union or district) is checked by the handlers, answering 404 outside it."""
+    from copy import deepcopy
+    from functools import wraps
+
+    def decorator(func):
+        @wraps(func)
+        def wrapper(*args, **kwargs):
+            current_identity().require(*allowed)
+            return func(*args, **kwargs)
+
+        wrapper._apidoc = deepcopy(getattr(func, "_apidoc", {}))
+        manual = wrapper._apidoc.setdefault("manual_doc", {})
+        manual["x-roles"] = list(allowed)
+        return wrapper
+
+    return decorator

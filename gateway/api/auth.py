@@ -1,0 +1,75 @@
+"""Login and logout, for API clients (bearer token) and browsers (session cookie)."""
+from __future__ import annotations
+
+from flask import g, jsonify, make_response, request
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.schema import BaseSchema
+from gateway import auth
+from gateway.app_state import db_session
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录与注销")
+
+
+class LoginIn(BaseSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    session = fields.Boolean(load_default=False, metadata={
+        "description": "true: 浏览器会话（设置 HttpOnly Cookie 并返回 CSRF 令牌）; false: 返回 Bearer 令牌"})
+
+
+def account_view(account) -> dict:
+    return {"id": account.id, "username": account.username, "display_name": account.display_name,
+            "role": account.role, "union_id": account.union_id, "district_id": account.district_id}
+
+
+def client_ip() -> str:
+    return request.remote_addr or "unknown"
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginIn)
+def login(data):
+    """登录. Returns a bearer token (API clients) or sets the session cookie (browsers)."""
+    session = db_session()
+    account = auth.check_login(session, data["username"].strip(), data["password"], client_ip())
+    g.audit_user = account
+    if data["session"]:
+        web = auth.start_web_session(session, account)
+        session.commit()
+        response = make_response(jsonify({"account": account_view(account), "csrf_token": web.csrf_token}))
+        set_session_cookie(response, web.id)
+        return response
+    token, ttl = auth.issue_token(account)
+    session.commit()
+    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "account": account_view(account)}
+
+
+def set_session_cookie(response, session_id: str) -> None:
+    from flask import current_app
+
+    response.set_cookie(auth.SESSION_COOKIE, session_id, max_age=int(auth.SESSION_TTL.total_seconds()),
+                        secure=current_app.config["COOKIE_SECURE"], httponly=True, samesite="Lax", path="/")
+
+
+@blp.route("/logout", methods=["POST"])
+def logout():
+    """注销: ends the browser session or revokes the bearer token."""
+    session = db_session()
+    caller = auth.current_caller()
+    auth.logout(session, caller)
+    session.commit()
+    response = make_response(jsonify({"ok": True}))
+    response.delete_cookie(auth.SESSION_COOKIE, path="/")
+    return response
+
+
+@blp.route("/me", methods=["GET"])
+def me():
+    """当前登录账号."""
+    caller = auth.current_caller()
+    body = {"account": account_view(caller.account)}
+    if caller.session is not None:
+        body["csrf_token"] = caller.session.csrf_token
+    return body

@@ -1,0 +1,13 @@
+"""Wires the members service: its database, tables, subscriptions and migrations."""
+from pathlib import Path
+
+from common.runtime import ServiceRuntime
+from services.members.adapters.orm import Base, messaging
+
+runtime = ServiceRuntime(
+    name="members",
+    metadata=Base.metadata,
+    messaging=messaging,
+    migrations_dir=Path(__file__).parent / "migrations",
+    subscriptions=[],
+)
