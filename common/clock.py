@@ -1,6 +1,8 @@
 """The one clock every rule reads. Asia/Shanghai, time-zone aware, and settable by
-configuration (`CLOCK_NOW=2019-11-05T10:00:00`, or `CLOCK_OFFSET_DAYS=-30`) so that tests and
-demos move through a season without editing dates in code."""
+configuration so that tests and demos move through a season without editing dates in code:
+`CLOCK_NOW=2019-11-05T10:00:00` fixes it; `CLOCK_FILE=/path` reads that instant from a file on
+every call (tests move many processes' clocks at once by rewriting it); `CLOCK_OFFSET_DAYS=-30`
+shifts the real time."""
 from __future__ import annotations
 
 import os
@@ -21,6 +23,13 @@ def now() -> datetime:
     if _override is not None:
         return _override
     fixed = os.environ.get("CLOCK_NOW")
+    clock_file = os.environ.get("CLOCK_FILE")
+    if clock_file:
+        try:
+            with open(clock_file, encoding="utf-8") as f:
+                fixed = f.read().strip() or fixed
+        except FileNotFoundError:
+            pass
     if fixed:
         value = datetime.fromisoformat(fixed)
         return value if value.tzinfo else value.replace(tzinfo=SHANGHAI)

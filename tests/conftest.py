@@ -117,3 +117,13 @@ def service(database):
     yield make
     for svc in made:
         svc.close()
+
+
+@pytest.fixture(scope="module")
+def system():
+    """The whole system as real processes (see tests/system.py); one per test module."""
+    from tests.system import System
+
+    running = System().start()
+    yield running
+    running.stop()
