@@ -68,8 +68,17 @@ def seed_accounts(district_id: int, union_ids: list[int]) -> list[tuple[str, str
 
 
 def seed() -> list[tuple[str, str]]:
+    """The directory and accounts, then each service's own demo data (`services/<s>/demo.py`,
+    a `seed(district_id, union_ids)` function, idempotent) in the order below."""
+    import importlib
+    import importlib.util
+
     district_id, union_ids = seed_directory()
-    return seed_accounts(district_id, union_ids)
+    logins = seed_accounts(district_id, union_ids)
+    for service in ("members", "billing", "enrollment", "documents"):
+        if importlib.util.find_spec(f"services.{service}.demo") is not None:
+            importlib.import_module(f"services.{service}.demo").seed(district_id, union_ids)
+    return logins
 
 
 if __name__ == "__main__":
