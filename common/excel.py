@@ -1,0 +1,246 @@
+"""Excel in and out, safely, for every service. Domain-free: columns and messages about a
+particular upload belong to the service that owns it.
+
+Reading (`read_upload`): the upload is checked *before* any parser sees it — size, what the
+bytes are (not what the name says), and for .xlsx (a zip) the entry count and the real
+uncompressed size, measured by streaming each entry with a cap so a lying zip header cannot
+fool it (zip bombs are refused in well under a second with little memory). Then python-calamine
+reads the first sheet of .xlsx or legacy .xls, cell types preserved, so that an ID number that
+Excel stored as a *number* can be told apart from text.
+
+Writing (`write_workbook`): openpyxl in write-only mode; any string starting with = + - @ tab or
+CR is written as a text cell (never a formula), columns can be text-formatted (`@`) so IDs
+typed later stay text, and an explanation sheet (填写说明) can be added."""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from common.errors import AppError
+
+XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE2 compound file (Excel 97–2003)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+MAX_RATIO = 200  # uncompressed/compressed per entry; real sheets stay far below
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class UploadRejected(AppError):
+    status = 422
+    code = "UPLOAD_REJECTED"
+    message = "上传的文件无法读取"
+
+
+class UploadTooLarge(UploadRejected):
+    status = 413
+    code = "UPLOAD_TOO_LARGE"
+
+
+def check_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
+    """Return 'xlsx' or 'xls' judged by content, or raise UploadRejected with the reason."""
+    if not data:
+        raise UploadRejected("上传的文件是空的", code="UPLOAD_EMPTY")
+    if len(data) > max_bytes:
+        raise UploadTooLarge(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，"
+                             "请拆分后分批上传")
+    if data.startswith(XLS_MAGIC):
+        return "xls"
+    if not data.startswith(XLSX_MAGIC):
+        raise UploadRejected("上传的文件不是 Excel 工作簿（.xlsx 或 .xls），请用 Excel 或 WPS 另存为 .xlsx 后重新上传",
+                             code="NOT_A_WORKBOOK")
+    _check_zip(data)
+    return "xlsx"
+
+
+def _check_zip(data: bytes) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise UploadRejected("文件已损坏或不是 Excel 工作簿", code="NOT_A_WORKBOOK") from None
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise UploadRejected("文件结构异常（压缩包条目过多），已拒绝", code="SUSPICIOUS_ARCHIVE")
+    names = {e.filename for e in entries}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise UploadRejected("上传的文件不是 Excel 工作簿（.xlsx 或 .xls）", code="NOT_A_WORKBOOK")
+    declared = sum(e.file_size for e in entries)
+    if declared > MAX_UNCOMPRESSED_BYTES:
+        raise UploadRejected("文件解压后过大，已拒绝", code="SUSPICIOUS_ARCHIVE")
+    total = 0
+    try:
+        for entry in entries:
+            if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1_000_000:
+                raise UploadRejected("文件压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
+            # Trust nothing in the header: stream and count the real bytes, with a cap.
+            limit = min(MAX_UNCOMPRESSED_BYTES - total, MAX_RATIO * max(entry.compress_size, 1) + 1_000_000)
+            seen = 0
+            with archive.open(entry) as stream:
+                while chunk := stream.read(1 << 20):
+                    seen += len(chunk)
+                    if seen > limit:
+                        raise UploadRejected("文件解压后过大或压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
+            total += seen
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        raise UploadRejected("文件已损坏或已加密，无法读取", code="NOT_A_WORKBOOK") from None
+
+
+@dataclass
+class Sheet:
+    """The first sheet of an upload; rows[0] is Excel row 1, and cells keep their types
+    (str, float, int, bool, date, datetime; '' for empty)."""
+    rows: list[list]
+
+    def data_rows(self, first_row: int = 2):
+        """(excel row number, cells) from `first_row` on, skipping rows that are wholly empty."""
+        for index in range(first_row - 1, len(self.rows)):
+            cells = self.rows[index]
+            if any(not is_empty(c) for c in cells):
+                yield index + 1, cells
+
+    def header(self, row: int = 1) -> list[str]:
+        if len(self.rows) < row:
+            return []
+        return [cell_text(c) for c in self.rows[row - 1]]
+
+
+def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
+    """Check the upload, then read its first sheet with python-calamine."""
+    check_upload(data, max_bytes)
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if not workbook.sheet_names:
+            raise UploadRejected("工作簿中没有工作表", code="WORKBOOK_EMPTY")
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except UploadRejected:
+        raise
+    except Exception:  # noqa: BLE001 - calamine raises several kinds for broken or protected files
+        raise UploadRejected("文件已损坏、已加密或格式不受支持，无法读取", code="NOT_A_WORKBOOK") from None
+    return Sheet(rows)
+
+
+def is_empty(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(value) -> str:
+    """A cell as the text a person sees: numbers without a spurious '.0', dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def is_number_cell(value) -> bool:
+    """True if Excel stored the cell as a number (an ID typed into a General column)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def header_errors(sheet: Sheet, expected: list[str], row: int = 1) -> list[str]:
+    """Messages if the header row is not `expected` (extra trailing empty cells are fine)."""
+    got = [h for h in sheet.header(row)]
+    while got and not got[-1]:
+        got.pop()
+    if not sheet.rows or not got:
+        return ["工作簿是空的：第 1 行应为表头（" + "、".join(expected) + "），数据从第 2 行开始"]
+    if got[: len(expected)] != expected or len(got) > len(expected):
+        missing = [h for h in expected if h not in got]
+        unknown = [h for h in got if h and h not in expected]
+        parts = []
+        if missing:
+            parts.append("缺少列：" + "、".join(missing))
+        if unknown:
+            parts.append("多出列：" + "、".join(unknown))
+        if not parts:
+            parts.append("列的顺序不对")
+        return ["表头不正确（" + "；".join(parts) + "）。请下载最新模板，第 1 行应为：" + "、".join(expected)]
+    return []
+
+
+# --------------------------------------------------------------------------- writing
+
+@dataclass
+class Column:
+    title: str
+    width: int = 16
+    text: bool = False          # format the column as text ('@'), e.g. ID and card numbers
+    note: str = ""              # for the 填写说明 sheet
+    allowed: str = ""           # allowed values, for the 填写说明 sheet
+
+
+@dataclass
+class SheetSpec:
+    title: str
+    columns: list[Column]
+    rows: list = field(default_factory=list)   # any iterable of sequences
+    template_rows: int = 0                      # pre-format this many empty rows (templates)
+
+
+def safe_value(value):
+    """Values as they should land in a cell; formula-looking strings stay strings."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float, date, datetime, bool)):
+        return value
+    return str(value)
+
+
+def _cell(ws, value, text: bool, bold: bool = False):
+    cell = WriteOnlyCell(ws, value=safe_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # never a formula, whatever it starts with
+        if cell.value.startswith(FORMULA_PREFIXES):
+            cell.quotePrefix = True
+    if text:
+        cell.number_format = "@"
+    if bold:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="F2F2F2")
+        cell.alignment = Alignment(horizontal="center")
+    return cell
+
+
+def write_workbook(sheets: list[SheetSpec], notes: list[Column] | None = None) -> bytes:
+    """Build an .xlsx; `notes` adds a 填写说明 sheet describing each column."""
+    workbook = Workbook(write_only=True)
+    for spec in sheets:
+        ws = workbook.create_sheet(spec.title[:31])
+        for index, column in enumerate(spec.columns, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+            if column.text:
+                ws.column_dimensions[get_column_letter(index)].number_format = "@"
+        ws.freeze_panes = "A2"
+        ws.append([_cell(ws, c.title, c.text, bold=True) for c in spec.columns])
+        for row in spec.rows:
+            ws.append([_cell(ws, value, spec.columns[i].text if i < len(spec.columns) else False)
+                       for i, value in enumerate(row)])
+        for _ in range(spec.template_rows):
+            ws.append([_cell(ws, None, c.text) for c in spec.columns])
+    if notes:
+        ws = workbook.create_sheet("填写说明")
+        for index, width in enumerate((18, 60, 40), start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.append([_cell(ws, t, False, bold=True) for t in ("列名", "说明", "允许的值")])
+        for column in notes:
+            ws.append([_cell(ws, v, False) for v in (column.title, column.note, column.allowed)])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
