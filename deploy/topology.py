@@ -48,8 +48,12 @@ def definitions(settings: BusSettings | None = None) -> dict:
                              "destination_type": "queue", "routing_key": key, "arguments": {}})
         bindings.append({"source": settings.dead_letter_exchange, "vhost": vhost, "destination": name + ".dlq",
                          "destination_type": "queue", "routing_key": name, "arguments": {}})
-    return {"rabbit_version": "3.10.8", "exchanges": exchanges, "queues": queues, "bindings": bindings,
-            "policies": []}
+    policies = [{
+        # dead letters are kept for inspection and replay, but never without bound
+        "vhost": vhost, "name": "union-dead-letters", "pattern": r"\.dlq$", "apply-to": "queues",
+        "priority": 0, "definition": {"max-length": 1_000_000, "overflow": "reject-publish"}}]
+    return {"rabbit_version": "3.10.8", "vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": queues,
+            "bindings": bindings, "policies": policies}
 
 
 def main(argv=None) -> int:
