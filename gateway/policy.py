@@ -23,19 +23,31 @@ def _operations(service: str, request_id: str) -> list:
         spec = call_service(service, "GET", "openapi.json", ident, timeout=(2, 5)).json()
     except Exception:  # noqa: BLE001 - the service will refuse on its own
         return []
+    ops = operations_of(spec)
+    _CACHE[service] = (time.monotonic(), ops)
+    return ops
+
+
+def operations_of(spec: dict) -> list:
+    """(METHOD, path regex, roles) for every operation that declares x-roles."""
     ops = []
     for path, item in spec.get("paths", {}).items():
         pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
         for method, op in item.items():
             if isinstance(op, dict) and "x-roles" in op:
                 ops.append((method.upper(), pattern, tuple(op["x-roles"])))
-    _CACHE[service] = (time.monotonic(), ops)
     return ops
 
 
-def check(service: str, method: str, path: str, role: str, request_id: str) -> None:
-    for op_method, pattern, allowed in _operations(service, request_id):
+def allowed_roles(operations: list, method: str, path: str) -> tuple | None:
+    """The roles an operation admits, or None when the service does not declare it."""
+    for op_method, pattern, allowed in operations:
         if op_method == method and pattern.match("/" + path.lstrip("/")):
-            if role not in allowed:
-                raise Forbidden()
-            return
+            return allowed
+    return None
+
+
+def check(service: str, method: str, path: str, role: str, request_id: str) -> None:
+    allowed = allowed_roles(_operations(service, request_id), method, path)
+    if allowed is not None and role not in allowed:
+        raise Forbidden()

@@ -1,0 +1,88 @@
+"""The gateway over the real system: one OpenAPI document, accounts bound to the directory,
+request ids handed on, and the directory's scope table."""
+import pytest
+import requests
+
+from deploy.seed import credit_code
+
+
+def test_one_openapi_document_lists_every_service_with_roles(system):
+    spec = requests.get(system.base + "/api/v1/openapi.json", timeout=30).json()
+    assert "/api/v1/auth/login" in spec["paths"]
+    unions = spec["paths"]["/api/v1/members/unions"]
+    assert unions["post"]["x-roles"] == ["centre"]
+    assert "x-unavailable-services" not in spec["info"]
+    refs = [v for v in str(spec).split("'") if v.startswith("#/components/schemas/")]
+    assert refs and all(r.split("/")[-1] in spec["components"]["schemas"] for r in refs)
+
+
+def test_request_id_is_handed_on_and_returned(system):
+    centre = system.login("centre")
+    response = centre.get("/api/v1/members/unions", headers={"X-Request-Id": "trace-me-123"})
+    assert response.headers["X-Request-Id"] == "trace-me-123"
+    log = (system.tmp / "logs" / "members.log").read_text()
+    assert "trace-me-123" in log
+
+
+def test_centre_binds_a_new_account_to_a_union_and_it_sees_only_that_union(system):
+    centre = system.login("centre")
+    district_id = centre.get("/api/v1/members/districts").json()[0]["id"]
+    union = centre.post("/api/v1/members/unions", json={
+        "name": "上海账号测试有限公司工会", "credit_code": credit_code("91310101MA1FL0077"),
+        "district_id": district_id, "contact_person": "陈静", "phone": "13900000077"}).json()
+    missing = centre.post("/api/v1/accounts", json={
+        "username": "ghost-union", "display_name": "x", "password": "Strong#2026pw", "role": "grassroots",
+        "union_id": 999999})
+    assert missing.status_code == 422 and "union_id" in missing.json()["error"]["fields"]
+    made = centre.post("/api/v1/accounts", json={
+        "username": "acct-test", "display_name": "账号测试", "password": "Strong#2026pw", "role": "grassroots",
+        "union_id": union["id"]})
+    assert made.status_code == 201, made.text
+    assert made.json()["district_id"] == district_id
+    mine = system.login("acct-test", "Strong#2026pw").get("/api/v1/members/unions").json()
+    assert [u["id"] for u in mine["items"]] == [union["id"]]
+
+
+# ---------------------------------------------------------------------------- scope table
+# (role, method, path template, expected status). `{other_union}` is a union of another
+# district; `{own_union}` the caller's own. Later slices add their rows in their own modules.
+ROWS = [
+    ("grassroots", "POST", "/api/v1/members/districts", 403),
+    ("grassroots", "POST", "/api/v1/members/unions", 403),
+    ("grassroots", "PATCH", "/api/v1/members/districts/{district}", 403),
+    ("grassroots", "GET", "/api/v1/members/unions/{other_union}", 404),
+    ("grassroots", "GET", "/api/v1/members/unions/{sibling_union}", 404),
+    ("grassroots", "PATCH", "/api/v1/members/unions/{sibling_union}", 404),
+    ("district", "POST", "/api/v1/members/districts", 403),
+    ("district", "POST", "/api/v1/members/unions", 403),
+    ("district", "GET", "/api/v1/members/unions/{other_union}", 404),
+    ("district", "PATCH", "/api/v1/members/unions/{own_union}", 403),
+    ("grassroots", "GET", "/api/v1/accounts", 403),
+    ("district", "GET", "/api/v1/accounts", 403),
+    ("grassroots", "GET", "/api/v1/audit", 403),
+    ("district", "POST", "/api/v1/accounts", 403),
+]
+
+
+@pytest.fixture(scope="module")
+def world(system):
+    centre = system.login("centre")
+    other = centre.post("/api/v1/members/districts", json={"name": "静安区总工会", "kind": "district"}).json()
+    other_union = centre.post("/api/v1/members/unions", json={
+        "name": "静安某公司工会", "credit_code": credit_code("91310106MA1FL0005"), "district_id": other["id"],
+        "contact_person": "孙丽", "phone": "13900000005"}).json()
+    grassroots = system.login("grassroots1")
+    return {"district": grassroots.account["district_id"], "other_union": other_union["id"],
+            "own_union": grassroots.account["union_id"], "sibling_union": system.login("grassroots2").account["union_id"]}
+
+
+@pytest.mark.parametrize("role, method, path, expected", ROWS)
+def test_scope_table(system, world, role, method, path, expected):
+    user = {"grassroots": "grassroots1", "district": "district", "centre": "centre"}[role]
+    session = system.login(user)
+    response = session.request(method, path.format(**world), json={} if method in ("POST", "PATCH") else None)
+    assert response.status_code == expected, response.text
+    if expected == 404:
+        missing = session.request(method, path.format(**{k: 987654 for k in world}),
+                                  json={} if method in ("POST", "PATCH") else None)
+        assert response.json() == missing.json()
