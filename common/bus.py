@@ -46,11 +46,14 @@ class Subscription:
         return sorted(self.handlers)
 
 
-def connect(settings: BusSettings) -> Connection:
+def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
+    """A connection whose every wait is bounded: connect, handshake and (optionally) confirms."""
     if settings.is_amqp:
+        options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+        if confirm_publish:
+            options["confirm_publish"] = True  # each publish waits; pass confirm_timeout to bound it
         return Connection(settings.url, connect_timeout=settings.connect_timeout, heartbeat=0,
-                          transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
-                                             "interval_max": 1})
+                          transport_options=options)
     if settings.url.startswith("filesystem"):
         root = data_dir() / "bus"
         messages = root / "messages"

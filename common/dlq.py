@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 
-from kombu import Producer
+from kombu import Producer, Queue
 
 from common.bus import connect
 from common.config import BusSettings
@@ -41,21 +41,34 @@ def _event(message) -> dict:
         return {}
 
 
+def _queue_name(queue: str, settings: BusSettings) -> str:
+    return queue if queue.startswith(settings.queue_prefix) else settings.queue_prefix + queue
+
+
+def _dead_letters(channel, name: str):
+    """Take every message of the dead-letter queue without acking (they stay the queue's)."""
+    dlq = Queue(name + ".dlq", no_declare=True)(channel)
+    while True:
+        message = dlq.get(no_ack=False, accept=["json"])
+        if message is None:
+            return
+        yield message
+
+
 def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict]:
     settings = settings or BusSettings()
-    name = settings.queue_prefix + queue if not queue.startswith(settings.queue_prefix) else queue
+    name = _queue_name(queue, settings)
     out = []
     with connect(settings) as conn:
         channel = conn.channel()
         held = []
-        for _ in range(limit):
-            message = channel.basic_get(name + ".dlq", no_ack=False)
-            if message is None:
-                break
+        for message in _dead_letters(channel, name):
             held.append(message)
             event = _event(message)
             out.append({"event_id": event.get("id"), "type": event.get("type"), "reason": _reason(message),
                         "error": _headers(message).get("x-error", "")})
+            if len(held) >= limit:
+                break
         for message in held:
             message.requeue()  # listing changes nothing
         channel.close()
@@ -63,23 +76,23 @@ def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: in
 
 
 def replay(queue: str, settings: BusSettings | None = None, event_id: str | None = None) -> int:
+    """Send dead letters back to their consumer's queue; each copy is confirmed by the broker
+    before its dead letter is acked, so a replay interrupted half-way loses nothing."""
     settings = settings or BusSettings()
-    name = settings.queue_prefix + queue if not queue.startswith(settings.queue_prefix) else queue
+    name = _queue_name(queue, settings)
     replayed = 0
-    with connect(settings) as conn:
+    with connect(settings, confirm_publish=True) as conn:
         channel = conn.channel()
-        producer = Producer(conn.channel(), exchange="", serializer="json")
+        producer = Producer(conn.channel(), serializer="json")  # the default exchange: straight to the queue
         held = []
-        while True:
-            message = channel.basic_get(name + ".dlq", no_ack=False)
-            if message is None:
-                break
+        for message in _dead_letters(channel, name):
             event = _event(message)
             if event_id and event.get("id") != event_id:
                 held.append(message)
                 continue
             producer.publish(event, routing_key=name, message_id=event.get("id"), delivery_mode=2,
-                             retry=True, retry_policy={"max_retries": 3})
+                             headers={"x-replayed": 1}, timeout=settings.confirm_timeout,
+                             confirm_timeout=settings.confirm_timeout)
             message.ack()
             replayed += 1
         for message in held:

@@ -3,6 +3,7 @@
     python -m common.worker members            # relay + every consumer of the service
     python -m common.worker billing --relay    # only the relay
     python -m common.worker billing --consume directory
+    python -m common.worker some.module:runtime      # any ServiceRuntime (tests' probe service)
 
 Production runs relays and consumers as their own processes (docker-compose.yml); the embedded
 launcher runs one worker per service with both."""
@@ -24,6 +25,10 @@ log = logging.getLogger("worker")
 
 
 def load_runtime(service: str):
+    """A service name (`billing`) or a `module:attribute` naming a ServiceRuntime."""
+    if ":" in service:
+        module, attribute = service.split(":", 1)
+        return getattr(importlib.import_module(module), attribute)
     return importlib.import_module(f"services.{service}.bootstrap").runtime
 
 
@@ -33,7 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--relay", action="store_true", help="run the outbox relay")
     parser.add_argument("--consume", nargs="*", help="consumers to run (default: all, unless --relay alone)")
     args = parser.parse_args(argv)
-    logs.setup(f"{args.service}-worker")
+    logs.setup(f"{args.service.split(':')[0]}-worker")
     runtime = load_runtime(args.service)
     settings = BusSettings()
     run_relay = args.relay or args.consume is None
