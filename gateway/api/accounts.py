@@ -1,12 +1,14 @@
 """The centre manages accounts (账号管理) and reads the audit trail (操作日志)."""
 from __future__ import annotations
 
+from functools import wraps
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from common.errors import Conflict, NotFound, ValidationFailed
+from common.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from common.identity import Identity
 from common.schema import BaseSchema, PageQuery
 from gateway import auth
@@ -66,10 +68,17 @@ class AuditPage(BaseSchema):
 def _centre() -> auth.Caller:
     caller = auth.current_caller()
     if caller.account.role != "centre":
-        from common.errors import Forbidden
-
         raise Forbidden()
     return caller
+
+
+def centre_only(func):
+    """Refuse other roles before the body is even validated (role first, then input)."""
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        _centre()
+        return func(*args, **kwargs)
+    return wrapper
 
 
 def _resolve_scope(data: dict, request_id: str) -> dict:
@@ -92,17 +101,17 @@ def _resolve_scope(data: dict, request_id: str) -> dict:
 
 @blp.route("/accounts")
 class Accounts(MethodView):
+    @centre_only
     @blp.response(200, AccountOut(many=True))
     def get(self):
         """账号列表 (centre)."""
-        _centre()
         return list(db_session().scalars(select(Account).order_by(Account.id)))
 
+    @centre_only
     @blp.arguments(AccountIn)
     @blp.response(201, AccountOut)
     def post(self, data):
         """新建账号 (centre), bound to its role's union or district."""
-        _centre()
         errors = rules.scope_errors(data["role"], data["union_id"], data["district_id"])
         problems = rules.password_errors(data["password"], data["username"])
         if problems:
@@ -127,11 +136,11 @@ class Accounts(MethodView):
 
 @blp.route("/accounts/<int:account_id>")
 class AccountItem(MethodView):
+    @centre_only
     @blp.arguments(AccountPatch)
     @blp.response(200, AccountOut)
     def patch(self, data, account_id):
         """修改账号：重置密码、停用/启用 (centre)."""
-        _centre()
         session = db_session()
         account = session.get(Account, account_id)
         if account is None:
@@ -150,11 +159,11 @@ class AccountItem(MethodView):
 
 @blp.route("/audit")
 class Audit(MethodView):
+    @centre_only
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditPage)
     def get(self, query):
         """操作日志 (centre): newest first."""
-        _centre()
         session = db_session()
         q = select(AuditRecord)
         if query.get("username"):
