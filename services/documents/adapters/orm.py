@@ -1,7 +1,10 @@
 """The documents service's tables (its own database)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, MetaData, String
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, Integer, LargeBinary, MetaData, String,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -37,3 +40,70 @@ class UnionView(Base):
     contact_person: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer)
+
+
+class CoverYearView(Base):
+    """Read model of a cover year's dates (保障年度), from enrollment.cover_year.configured."""
+    __tablename__ = "cover_year_view"
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    grassroots_deadline: Mapped[date] = mapped_column(Date)
+    cover_start: Mapped[date] = mapped_column(Date)
+    cover_end: Mapped[date] = mapped_column(Date)
+    payment_deadline: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class SubmissionView(Base):
+    """A grassroots submission (基层提交) as enrollment and billing told it. Either half may arrive
+    first; the notice is rendered when both are here (docs/events.md, documents)."""
+    __tablename__ = "submission_view"
+    submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    union_id: Mapped[int] = mapped_column(Integer, index=True)
+    district_id: Mapped[int] = mapped_column(Integer, index=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    cover_type: Mapped[str] = mapped_column(String(2))
+    # enrollment.submission.submitted (the whole event's data, once it came)
+    submitted: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    sequence: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # billing.submission.priced
+    priced: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    grassroots_owes_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    batch_no: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    notice_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # input_key of its rendered notice
+
+
+class BatchView(Base):
+    """A district's batch (参保批次) as enrollment and billing told it."""
+    __tablename__ = "batch_view"
+    batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(Integer, index=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    batch_no: Mapped[str] = mapped_column(String(30))
+    submitted: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    priced: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class Document(Base):
+    """One stored version of a document: the bytes as rendered once, their hash, and its scope.
+
+    `series` names the document across versions (a union's notice for a year; a batch's notice);
+    a new version is stored only when the content's input differs from the latest one's."""
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("series", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    series: Mapped[str] = mapped_column(String(100), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(50))  # what caused it: submission / batch id
+    union_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    district_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    input_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)

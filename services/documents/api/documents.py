@@ -1,0 +1,129 @@
+"""HTTP entry points of the documents service: list documents, their versions, and downloads.
+
+Every download is scope-checked: another union's or district's document answers exactly like a
+missing one (404)."""
+from __future__ import annotations
+
+import io
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.schema import BaseSchema, PageQuery
+from common.web import current_identity, roles, uow
+from services.documents import handlers
+from services.documents.domain.notices import DISTRICT_NOTICE, GRASSROOTS_NOTICE, KIND_TITLES
+
+blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
+
+KINDS = (GRASSROOTS_NOTICE, DISTRICT_NOTICE)
+
+
+class DocumentOut(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"description": "grassroots_notice 基层告知书 / district_notice 区局告知书"})
+    title = fields.Function(lambda d: KIND_TITLES.get(d.kind, d.kind))
+    version = fields.Integer()
+    subject = fields.String(metadata={"description": "what caused it, e.g. submission:12 or batch:3"})
+    union_id = fields.Integer(allow_none=True)
+    district_id = fields.Integer(allow_none=True)
+    cover_year = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    created_at = fields.DateTime()
+    download = fields.Function(lambda d: f"/documents/{d.id}/file")
+
+
+class DocumentDetail(DocumentOut):
+    versions = fields.List(fields.Nested(DocumentOut))
+
+
+class DocumentQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    union_id = fields.Integer()
+    district_id = fields.Integer()
+    cover_year = fields.Integer()
+    all_versions = fields.Boolean(load_default=False, metadata={"description": "true: every version, not only the latest"})
+
+
+class DocumentPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(DocumentOut))
+
+
+class VersionQuery(BaseSchema):
+    version = fields.Integer(validate=validate.Range(min=1), metadata={"description": "default: the latest"})
+
+
+def download(doc):
+    """The stored bytes, unchanged; the ETag is their sha256."""
+    response = send_file(io.BytesIO(doc.content), mimetype=doc.media_type, as_attachment=True,
+                         download_name=doc.filename, etag=doc.sha256, max_age=0)
+    response.headers["X-Document-Version"] = str(doc.version)
+    return response
+
+
+FILE_RESPONSE = {"200": {"description": "文件（PDF 或 xlsx）", "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@blp.route("/documents")
+class Documents(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(DocumentQuery, location="query")
+    @blp.response(200, DocumentPage)
+    def get(self, query):
+        """文书列表 (scoped: centre all, district its own, grassroots its own union's); latest versions."""
+        with uow() as work:
+            total, items = handlers.list_documents(work.session, current_identity(), **query)
+            return {"total": total, "items": items}
+
+
+@blp.route("/documents/<int:document_id>")
+class DocumentItem(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.response(200, DocumentDetail)
+    def get(self, document_id):
+        """一份文书及其全部版本."""
+        with uow() as work:
+            doc, versions = handlers.get_document(work.session, current_identity(), document_id)
+            doc.versions = versions  # not a column: only for the response
+            return doc
+
+
+@blp.route("/documents/<int:document_id>/file")
+class DocumentFile(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.doc(responses=FILE_RESPONSE)
+    def get(self, document_id):
+        """下载该版本文书（与首次生成的字节完全相同）."""
+        with uow() as work:
+            return download(handlers.document_file(work.session, current_identity(), document_id))
+
+
+@blp.route("/grassroots-notices/<int:union_id>/<int:cover_year>/file")
+class GrassrootsNoticeFile(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(VersionQuery, location="query")
+    @blp.doc(responses=FILE_RESPONSE)
+    def get(self, query, union_id, cover_year):
+        """下载基层工会参保告知书：默认最新版本，?version=n 为历史版本."""
+        with uow() as work:
+            return download(handlers.grassroots_notice_file(work.session, current_identity(), union_id, cover_year,
+                                                            query.get("version")))
+
+
+@blp.route("/district-notices/<int:batch_id>/file")
+class DistrictNoticeFile(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(VersionQuery, location="query")
+    @blp.doc(responses=FILE_RESPONSE)
+    def get(self, query, batch_id):
+        """下载区局（产业）工会参保告知书（参保批次）."""
+        with uow() as work:
+            return download(handlers.district_notice_file(work.session, current_identity(), batch_id,
+                                                          query.get("version")))

@@ -1,0 +1,295 @@
+"""The facts the documents service renders, read from other services' events (see docs/events.md).
+
+Pure parsing and checking, no I/O: each `parse_*` takes an event's `data` and returns a frozen
+value, or raises `MalformedEvent` saying which field is wrong. A malformed event can never
+succeed, so the consumer dead-letters it (with this reason logged) before anything is written."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from common.clock import SHANGHAI
+
+COVER_TYPES = ("A", "A+", "B", "B+")  # 保障类型
+MODES = ("centralised", "instant")  # 集中参保 / 即时参保
+
+
+class MalformedEvent(ValueError):
+    """An event whose data breaks its contract; the message names the field."""
+
+
+# ------------------------------------------------------------------ field readers
+
+def _get(data: dict, key: str):
+    if not isinstance(data, dict):
+        raise MalformedEvent("data is not an object")
+    if key not in data or data[key] is None:
+        raise MalformedEvent(f"{key}: missing")
+    return data[key]
+
+
+def _int(data: dict, key: str, minimum: int = 0) -> int:
+    value = _get(data, key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise MalformedEvent(f"{key}: not an integer ({value!r})")
+    if value < minimum:
+        raise MalformedEvent(f"{key}: below {minimum} ({value})")
+    return value
+
+
+def _opt_int(data: dict, key: str) -> int | None:
+    return None if data.get(key) is None else _int(data, key)
+
+
+def _str(data: dict, key: str) -> str:
+    value = _get(data, key)
+    if not isinstance(value, str) or not value.strip():
+        raise MalformedEvent(f"{key}: not a non-empty string")
+    return value.strip()
+
+
+def _choice(data: dict, key: str, allowed: tuple) -> str:
+    value = _get(data, key)
+    if value not in allowed:
+        raise MalformedEvent(f"{key}: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _date(data: dict, key: str) -> date:
+    value = _get(data, key)
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise MalformedEvent(f"{key}: not a date YYYY-MM-DD ({value!r})") from None
+
+
+def _window_end(data: dict, key: str) -> date:
+    value = _get(data, key)
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise MalformedEvent(f"{key}: not a [start, end] pair")
+    start, end = (_date({key: v}, key) for v in value)
+    if end < start:
+        raise MalformedEvent(f"{key}: ends before it starts")
+    return end
+
+
+def _datetime(data: dict, key: str) -> datetime:
+    value = _get(data, key)
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise MalformedEvent(f"{key}: not an ISO 8601 time ({value!r})") from None
+    if moment.tzinfo is None:
+        raise MalformedEvent(f"{key}: time without a zone ({value!r})")
+    return moment.astimezone(SHANGHAI)
+
+
+def _counts(data: dict, key: str, keys: tuple | None = None) -> dict[str, int]:
+    value = _get(data, key)
+    if not isinstance(value, dict):
+        raise MalformedEvent(f"{key}: not an object")
+    out = {}
+    for k, n in value.items():
+        if keys is not None and k not in keys:
+            raise MalformedEvent(f"{key}: unknown key {k!r}")
+        out[k] = _int(value, k)
+    return out
+
+
+# ------------------------------------------------------------------ the facts
+
+@dataclass(frozen=True)
+class CoverYear:
+    """保障年度: the dates a notice prints (enrollment.cover_year.configured)."""
+    cover_year: int
+    grassroots_deadline: date  # 基层提交截止 (end of the grassroots window)
+    cover_start: date
+    cover_end: date
+    payment_deadline: date  # 区局缴费截止
+    version: int
+
+
+def parse_cover_year(data: dict) -> CoverYear:
+    year = CoverYear(cover_year=_int(data, "cover_year", 2000), grassroots_deadline=_window_end(data, "grassroots_window"),
+                     cover_start=_date(data, "cover_start"), cover_end=_date(data, "cover_end"),
+                     payment_deadline=_date(data, "payment_deadline"), version=_int(data, "version", 1))
+    if year.cover_end < year.cover_start:
+        raise MalformedEvent("cover_end: before cover_start")
+    return year
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A grassroots union's submission to its district (提交至区局审核), enrollment.submission.submitted."""
+    submission_id: int
+    union_id: int
+    district_id: int
+    cover_year: int
+    cover_type: str
+    mode: str
+    headcount: int
+    union_headcount_total: int  # this union's covered + submitted total for the year (截至今日)
+    submitted_at: datetime
+    sequence: int
+
+
+def parse_submission(data: dict) -> Submission:
+    sub = Submission(
+        submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
+        district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
+        cover_type=_choice(data, "type", COVER_TYPES), mode=_choice(data, "mode", MODES),
+        headcount=_int(data, "headcount", 1), union_headcount_total=_int(data, "union_headcount_total", 1),
+        submitted_at=_datetime(data, "submitted_at"), sequence=_int(data, "sequence", 1))
+    if sub.union_headcount_total < sub.headcount:
+        raise MalformedEvent("union_headcount_total: smaller than this submission's headcount")
+    return sub
+
+
+@dataclass(frozen=True)
+class Amounts:
+    """What a headcount costs and who pays it, in fen (billing's pricing)."""
+    premium_fen: int  # 保障费用
+    city_subsidy_fen: int  # 市总统一划拨
+    district_share_fen: int  # 区局/各级工会缴费
+    grassroots_share_fen: int  # 基层单位缴费
+
+    def check(self) -> None:
+        if self.city_subsidy_fen + self.district_share_fen + self.grassroots_share_fen != self.premium_fen:
+            raise MalformedEvent("premium_fen: city subsidy + district share + grassroots share != premium")
+
+
+@dataclass(frozen=True)
+class SubmissionPrice:
+    """billing.submission.priced: the submission's amounts and what the union owes by when."""
+    submission_id: int
+    union_id: int
+    district_id: int
+    cover_year: int
+    cover_type: str
+    headcount: int
+    amounts: Amounts
+    grassroots_owes_fen: int
+    pay_by: date
+
+
+def parse_submission_price(data: dict) -> SubmissionPrice:
+    amounts = Amounts(_int(data, "premium_fen"), _int(data, "city_subsidy_fen"), _int(data, "district_share_fen"),
+                      _int(data, "grassroots_share_fen"))
+    amounts.check()
+    return SubmissionPrice(
+        submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
+        district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
+        cover_type=_choice(data, "type", COVER_TYPES), headcount=_int(data, "headcount", 1), amounts=amounts,
+        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_date(data, "pay_by"))
+
+
+def check_same_submission(sub: Submission, price: SubmissionPrice) -> None:
+    """Enrollment and billing must describe the same submission, or the notice would lie."""
+    for field, mine, theirs in (("union_id", sub.union_id, price.union_id),
+                                ("district_id", sub.district_id, price.district_id),
+                                ("cover_year", sub.cover_year, price.cover_year),
+                                ("type", sub.cover_type, price.cover_type),
+                                ("headcount", sub.headcount, price.headcount)):
+        if mine != theirs:
+            raise MalformedEvent(f"{field}: billing says {theirs!r}, enrollment says {mine!r} "
+                                 f"for submission {sub.submission_id}")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A district's batch submitted to the centre (参保批次), enrollment.batch.submitted."""
+    batch_id: int
+    batch_no: str
+    district_id: int
+    cover_year: int
+    mode: str
+    submitted_at: datetime
+    headcount_by_type: dict[str, int]
+    headcount: int
+    submission_ids: tuple[int, ...]
+
+
+def parse_batch(data: dict) -> Batch:
+    submissions = _get(data, "submissions")
+    if not isinstance(submissions, list):
+        raise MalformedEvent("submissions: not a list")
+    ids = tuple(_int(s, "submission_id", 1) for s in submissions)
+    batch = Batch(batch_id=_int(data, "batch_id", 1), batch_no=_str(data, "batch_no"),
+                  district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
+                  mode=_choice(data, "mode", MODES), submitted_at=_datetime(data, "submitted_at"),
+                  headcount_by_type=_counts(data, "headcount_by_type", COVER_TYPES),
+                  headcount=_int(data, "headcount", 1), submission_ids=ids)
+    if sum(batch.headcount_by_type.values()) != batch.headcount:
+        raise MalformedEvent("headcount: not the sum of headcount_by_type")
+    return batch
+
+
+@dataclass(frozen=True)
+class TypeLine:
+    """One line of a batch's pricing: a cover type's headcount and amounts."""
+    cover_type: str
+    headcount: int
+    premium_fen: int
+    city_subsidy_fen: int
+    union_share_fen: int  # premium − city subsidy (区局与基层合计)
+
+
+@dataclass(frozen=True)
+class BatchPrice:
+    """billing.batch.priced: what the district owes the centre, after its settlement credit."""
+    batch_id: int
+    batch_no: str
+    district_id: int
+    cover_year: int
+    lines: tuple[TypeLine, ...]
+    headcount: int
+    premium_fen: int
+    city_subsidy_fen: int
+    union_share_fen: int
+    credit_applied_fen: int  # 清算分配款抵扣
+    due_fen: int  # 尚需划款
+    pay_by: date
+
+
+def parse_batch_price(data: dict) -> BatchPrice:
+    raw_lines = _get(data, "by_type")
+    if not isinstance(raw_lines, list) or not raw_lines:
+        raise MalformedEvent("by_type: not a non-empty list")
+    lines = []
+    for raw in raw_lines:
+        line = TypeLine(_choice(raw, "type", COVER_TYPES), _int(raw, "headcount"), _int(raw, "premium_fen"),
+                        _int(raw, "city_subsidy_fen"), _int(raw, "union_share_fen"))
+        if line.premium_fen - line.city_subsidy_fen != line.union_share_fen:
+            raise MalformedEvent(f"by_type[{line.cover_type}].union_share_fen: not premium − city subsidy")
+        lines.append(line)
+    if len({line.cover_type for line in lines}) != len(lines):
+        raise MalformedEvent("by_type: a type appears twice")
+    lines.sort(key=lambda line: COVER_TYPES.index(line.cover_type))
+    price = BatchPrice(
+        batch_id=_int(data, "batch_id", 1), batch_no=_str(data, "batch_no"), district_id=_int(data, "district_id", 1),
+        cover_year=_int(data, "cover_year", 2000), lines=tuple(lines), headcount=_int(data, "headcount", 1),
+        premium_fen=_int(data, "premium_fen"), city_subsidy_fen=_int(data, "city_subsidy_fen"),
+        union_share_fen=_int(data, "union_share_fen"), credit_applied_fen=_int(data, "credit_applied_fen"),
+        due_fen=_int(data, "due_fen"), pay_by=_date(data, "pay_by"))
+    for field, total in (("headcount", sum(x.headcount for x in lines)), ("premium_fen", sum(x.premium_fen for x in lines)),
+                         ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
+                         ("union_share_fen", sum(x.union_share_fen for x in lines))):
+        if getattr(price, field) != total:
+            raise MalformedEvent(f"{field}: not the sum of by_type")
+    if price.credit_applied_fen > price.union_share_fen:
+        raise MalformedEvent("credit_applied_fen: more than the union share")
+    if price.due_fen != price.union_share_fen - price.credit_applied_fen:
+        raise MalformedEvent("due_fen: not union_share_fen − credit_applied_fen")
+    return price
+
+
+def check_same_batch(batch: Batch, price: BatchPrice) -> None:
+    for field, mine, theirs in (("batch_no", batch.batch_no, price.batch_no),
+                                ("district_id", batch.district_id, price.district_id),
+                                ("cover_year", batch.cover_year, price.cover_year),
+                                ("headcount", batch.headcount, price.headcount)):
+        if mine != theirs:
+            raise MalformedEvent(f"{field}: billing says {theirs!r}, enrollment says {mine!r} for batch {batch.batch_id}")
+    by_type = {line.cover_type: line.headcount for line in price.lines if line.headcount}
+    if by_type != {t: n for t, n in batch.headcount_by_type.items() if n}:
+        raise MalformedEvent(f"by_type: headcounts differ from enrollment's for batch {batch.batch_id}")

@@ -1,0 +1,220 @@
+"""The two notices (告知书), composed from facts in the guide's own wording. Pure, no I/O.
+
+A notice is a frozen value: the same facts always give the same notice, and `input_key()` is a
+hash of it, so a redelivered or repeated event that would print the same notice makes no new
+version."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from datetime import date
+
+from common.money import yuan
+from services.documents.domain.facts import (Batch, BatchPrice, CoverYear, Submission, SubmissionPrice,
+                                             check_same_batch, check_same_submission)
+
+# The two centres that sign every notice (落款).
+SIGNATORIES = ("上海市总工会职工援助服务中心", "上海市职工保障互助中心")
+GRASSROOTS_NOTICE = "grassroots_notice"  # 基层工会参保告知书
+DISTRICT_NOTICE = "district_notice"  # 区局（产业）工会参保告知书
+KIND_TITLES = {GRASSROOTS_NOTICE: "基层工会集中参保告知书", DISTRICT_NOTICE: "区局（产业）工会集中参保告知书"}
+
+
+def chinese_date(day: date) -> str:
+    """2019-12-31 -> '2019 年 12 月 31 日' (as the guide prints dates)."""
+    return f"{day.year} 年 {day.month} 月 {day.day} 日"
+
+
+def money(fen: int) -> str:
+    return yuan(fen)
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """The centre's account a district pays into (configuration, shown on the district notice)."""
+    name: str  # 户名
+    number: str  # 帐号
+    bank: str  # 开户行
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+
+
+def _key(value) -> str:
+    return hashlib.sha256(json.dumps(asdict(value), ensure_ascii=False, sort_keys=True, default=str)
+                          .encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class GrassrootsNotice:
+    """告知书 to a grassroots union, regenerated on each submission; the last one counts."""
+    union_id: int
+    district_id: int
+    union_name: str
+    cover_year: int
+    cover_type: str
+    headcount_total: int  # 截至今日 this union's members of this type for the year
+    submission_headcount: int
+    premium_fen: int
+    city_subsidy_fen: int
+    district_share_fen: int
+    grassroots_share_fen: int
+    grassroots_owes_fen: int  # this submission
+    grassroots_owes_total_fen: int  # this union for the year so far
+    pay_by: date
+    cover_start: date
+    cover_end: date
+    dated: date
+    sequence: int
+
+    kind = GRASSROOTS_NOTICE
+
+    @property
+    def title(self) -> str:
+        return "告知书"
+
+    @property
+    def salutation(self) -> str:
+        return f"{self.union_name}："
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [
+            f"你会集中参保 {self.cover_year} 年度会员专享基本保障计划，截至今日参加 {self.cover_type} 类会员共计 "
+            f"{self.headcount_total} 人，请于 {chinese_date(self.pay_by)} 之前根据你会所在区、局（产业）工会的安排"
+            f"将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为 {chinese_date(self.cover_start)}起至 "
+            f"{chinese_date(self.cover_end)}。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续，"
+            f"即时参保的保障日期自办理参保日的次日至 {chinese_date(self.cover_end)}止。",
+        ]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [
+            Row("保障年度", f"{self.cover_year} 年"),
+            Row("保障类型", f"{self.cover_type} 类"),
+            Row("本次提交人数", f"{self.submission_headcount} 人（第 {self.sequence} 次提交）"),
+            Row("本次保障费用", f"{money(self.premium_fen)} 元"),
+            Row("其中：市总统一划拨", f"{money(self.city_subsidy_fen)} 元"),
+            Row("区局/各级工会缴费", f"{money(self.district_share_fen)} 元"),
+            Row("基层单位缴费", f"{money(self.grassroots_share_fen)} 元"),
+            Row("本次你会需承担", f"{money(self.grassroots_owes_fen)} 元"),
+            Row("本年度累计参保人数", f"{self.headcount_total} 人"),
+            Row("本年度你会累计需承担", f"{money(self.grassroots_owes_total_fen)} 元"),
+            Row("划款截止日期", chinese_date(self.pay_by)),
+            Row("保障期间", f"{chinese_date(self.cover_start)}至 {chinese_date(self.cover_end)}"),
+        ]
+
+    @property
+    def filename(self) -> str:
+        return f"参保告知书_{self.union_name}_{self.cover_year}年度_第{self.sequence}次提交.pdf"
+
+    def input_key(self) -> str:
+        return _key(self)
+
+
+def grassroots_notice(union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice,
+                      owes_before_fen: int) -> GrassrootsNotice:
+    """The notice for this submission; `owes_before_fen` is what this union owed for the year by its
+    earlier, still valid submissions."""
+    check_same_submission(sub, price)
+    return GrassrootsNotice(
+        union_id=sub.union_id, district_id=sub.district_id, union_name=union_name, cover_year=sub.cover_year,
+        cover_type=sub.cover_type, headcount_total=sub.union_headcount_total, submission_headcount=sub.headcount,
+        premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
+        district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
+        grassroots_owes_fen=price.grassroots_owes_fen, grassroots_owes_total_fen=owes_before_fen + price.grassroots_owes_fen,
+        pay_by=price.pay_by, cover_start=year.cover_start, cover_end=year.cover_end,
+        dated=sub.submitted_at.date(), sequence=sub.sequence)
+
+
+@dataclass(frozen=True)
+class DistrictLine:
+    cover_type: str
+    headcount: int
+    premium_fen: int
+    city_subsidy_fen: int
+    union_share_fen: int
+
+
+@dataclass(frozen=True)
+class DistrictNotice:
+    """告知书 to a district (区局/产业工会) on submitting its batch to the centre."""
+    batch_id: int
+    batch_no: str
+    district_id: int
+    district_name: str
+    cover_year: int
+    lines: tuple[DistrictLine, ...]
+    headcount: int
+    premium_fen: int
+    city_subsidy_fen: int
+    union_share_fen: int  # 参保资金总额 (what the unions pay: premium − city subsidy)
+    credit_applied_fen: int
+    due_fen: int
+    pay_by: date
+    cover_start: date
+    cover_end: date
+    bank: BankAccount
+    dated: date
+
+    kind = DISTRICT_NOTICE
+
+    @property
+    def title(self) -> str:
+        return "告知书"
+
+    @property
+    def salutation(self) -> str:
+        return f"{self.district_name}："
+
+    @property
+    def credit_year(self) -> int:
+        """The settlement credited against this year is two years older (2018's for 2020)."""
+        return self.cover_year - 2
+
+    @property
+    def paragraphs(self) -> list[str]:
+        per_type = "，".join(f"参加 {line.cover_type} 类会员共计 {line.headcount} 人" for line in self.lines)
+        return [
+            f"你会集中参保 {self.cover_year} 年度会员专享基本保障计划，{per_type}，合计 {self.headcount} 人，"
+            f"参保资金总额为 {money(self.union_share_fen)} 元。鉴于 {self.credit_year} 年会员保障清算分配款 "
+            f"{money(self.credit_applied_fen)} 元指定用于抵扣 {self.cover_year} 年度会员保障集中参保款项，你会尚需于 "
+            f"{chinese_date(self.pay_by)}之前将剩余参保资金 {money(self.due_fen)} 元划入如下帐户，保障日期为 "
+            f"{chinese_date(self.cover_start)}起至 {chinese_date(self.cover_end)}止。逾期未划款，则按照即时参保流程"
+            f"另行办理参保手续，保障日期自办理参保日的次日起至 {chinese_date(self.cover_end)}止。",
+        ]
+
+    @property
+    def bank_rows(self) -> list[Row]:
+        return [Row("户名", self.bank.name), Row("帐号", self.bank.number), Row("开户行", self.bank.bank)]
+
+    @property
+    def rows(self) -> list[Row]:
+        return [Row("参保批次", self.batch_no), Row("保障年度", f"{self.cover_year} 年"),
+                Row("参保资金总额", f"{money(self.union_share_fen)} 元"),
+                Row(f"{self.credit_year} 年清算分配款抵扣", f"{money(self.credit_applied_fen)} 元"),
+                Row("尚需划款", f"{money(self.due_fen)} 元"), Row("划款截止日期", chinese_date(self.pay_by))]
+
+    @property
+    def filename(self) -> str:
+        return f"参保告知书_{self.district_name}_{self.batch_no}.pdf"
+
+    def input_key(self) -> str:
+        return _key(self)
+
+
+def district_notice(district_name: str, year: CoverYear, batch: Batch, price: BatchPrice,
+                    bank: BankAccount) -> DistrictNotice:
+    check_same_batch(batch, price)
+    lines = tuple(DistrictLine(x.cover_type, x.headcount, x.premium_fen, x.city_subsidy_fen, x.union_share_fen)
+                  for x in price.lines if x.headcount)
+    return DistrictNotice(
+        batch_id=batch.batch_id, batch_no=batch.batch_no, district_id=batch.district_id, district_name=district_name,
+        cover_year=batch.cover_year, lines=lines, headcount=price.headcount, premium_fen=price.premium_fen,
+        city_subsidy_fen=price.city_subsidy_fen, union_share_fen=price.union_share_fen,
+        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by,
+        cover_start=year.cover_start, cover_end=year.cover_end, bank=bank, dated=batch.submitted_at.date())

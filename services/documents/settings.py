@@ -1,0 +1,21 @@
+"""Settings of the documents service, from the environment (defaults as the guide gives them)."""
+from __future__ import annotations
+
+import os
+
+from services.documents.domain.notices import BankAccount
+
+DEFAULT_BANK = BankAccount(name="上海市职工保障互助中心会员专享保障专户", number="316023-03002745697",
+                           bank="上海银行人民广场支行")
+
+
+def bank_account() -> BankAccount:
+    """The account printed on the district notice: DOCUMENTS_BANK_ACCOUNT_NAME / _NUMBER / DOCUMENTS_BANK_NAME."""
+    return BankAccount(name=os.environ.get("DOCUMENTS_BANK_ACCOUNT_NAME") or DEFAULT_BANK.name,
+                       number=os.environ.get("DOCUMENTS_BANK_ACCOUNT_NUMBER") or DEFAULT_BANK.number,
+                       bank=os.environ.get("DOCUMENTS_BANK_NAME") or DEFAULT_BANK.bank)
+
+
+def cjk_font_family() -> str:
+    """The one font family every printed element names (docs/decisions/0012-cjk-font.md)."""
+    return os.environ.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei"
