@@ -1,7 +1,10 @@
 """The enrollment service's tables (its own database)."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Integer, MetaData, String
+from datetime import date, datetime
+
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        Text, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -37,3 +40,179 @@ class UnionView(Base):
     contact_person: Mapped[str] = mapped_column(String(50))
     phone: Mapped[str] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer)
+
+
+# ------------------------------------------------------------------ cover years (保障年度)
+
+class CoverYearRow(Base):
+    """保障年度: the timeline the centre configured (all dates Asia/Shanghai, inclusive)."""
+    __tablename__ = "cover_year"
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    split_start: Mapped[date] = mapped_column(Date)
+    split_end: Mapped[date] = mapped_column(Date)
+    grassroots_start: Mapped[date] = mapped_column(Date)
+    grassroots_end: Mapped[date] = mapped_column(Date)
+    district_review_start: Mapped[date] = mapped_column(Date)
+    district_review_end: Mapped[date] = mapped_column(Date)
+    district_submit_start: Mapped[date] = mapped_column(Date)
+    district_submit_end: Mapped[date] = mapped_column(Date)
+    card_cutoff: Mapped[date] = mapped_column(Date)
+    cover_start: Mapped[date] = mapped_column(Date)
+    cover_end: Mapped[date] = mapped_column(Date)
+    payment_deadline: Mapped[date] = mapped_column(Date)
+    claims_deadline: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
+# ------------------------------------------------------------------ read models of other services
+
+class MemberView(Base):
+    """Read model of members' member snapshots (members.member.*): what eligibility needs."""
+    __tablename__ = "member_view"
+    member_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                           autoincrement=False)
+    union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    name: Mapped[str] = mapped_column(String(100))
+    id_type: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str] = mapped_column(String(40))
+    member_no: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    card_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    card_issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    card_recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    removed: Mapped[bool] = mapped_column(Boolean)
+    version: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),)
+
+
+class RateView(Base):
+    """Read model of billing.rates.published: per person, what a member costs and who pays it.
+    `union_id` 0 stands for the district default (null in the event)."""
+    __tablename__ = "rate_view"
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(4), primary_key=True)
+    price_class: Mapped[str] = mapped_column(String(30), primary_key=True)
+    premium_fen: Mapped[int] = mapped_column(BigInteger)
+    city_subsidy_fen: Mapped[int] = mapped_column(BigInteger)
+    district_share_fen: Mapped[int] = mapped_column(BigInteger)
+    grassroots_share_fen: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+class CreditView(Base):
+    """Read model of billing.credit.available: a district's settlement credit (清算分配款 /
+    会员计划退回金额) still available against a cover year."""
+    __tablename__ = "credit_view"
+    district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    available_fen: Mapped[int] = mapped_column(BigInteger)
+    version: Mapped[int] = mapped_column(Integer)
+
+
+# ------------------------------------------------------------------ enrolment
+
+class TypeChoice(Base):
+    """保障类型 chosen by a union for a cover year: once chosen, its only type that year."""
+    __tablename__ = "type_choice"
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    type: Mapped[str] = mapped_column(String(4))
+    chosen_at: Mapped[datetime] = mapped_column(DateTime)
+    chosen_by: Mapped[str] = mapped_column(String(100))
+
+
+class Batch(Base):
+    """参保批次: what a district submitted to the centre in one go. Its contents never change."""
+    __tablename__ = "batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_no: Mapped[str] = mapped_column(String(20), unique=True)
+    district_id: Mapped[int] = mapped_column(Integer, index=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    headcount: Mapped[int] = mapped_column(Integer)
+    headcount_by_type: Mapped[dict] = mapped_column(JSON)
+    handler_name: Mapped[str] = mapped_column(String(50))
+    handler_phone: Mapped[str] = mapped_column(String(30))
+    handler_email: Mapped[str] = mapped_column(String(254))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # From billing's events.
+    premium_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    city_subsidy_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    union_share_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    credit_applied_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    due_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    pay_by: Mapped[date | None] = mapped_column(Date, nullable=True)
+    voucher_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    feedback_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    feedback_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    written_off_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class BatchCounter(Base):
+    """The last batch sequence used per prefix and day; locked FOR UPDATE while numbering, so
+    numbers are unique and gap-free under concurrent submissions."""
+    __tablename__ = "batch_counter"
+    prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class Submission(Base):
+    """参保提交: one submission of a union's enrolment to its district (集中 or 即时)."""
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    union_id: Mapped[int] = mapped_column(Integer, index=True)
+    district_id: Mapped[int] = mapped_column(Integer)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    type: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(20))
+    headcount: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict] = mapped_column(JSON)
+    sequence: Mapped[int] = mapped_column(Integer)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True, index=True)
+
+    __table_args__ = (Index("ix_submission_district_status", "district_id", "cover_year", "mode", "status"),)
+
+
+class Cover(Base):
+    """One member's cover in a cover year (参保记录), a snapshot taken at submission. While
+    pending or granted it holds the member's place: the partial unique index makes the database
+    refuse a second one, whichever union or mode tries."""
+    __tablename__ = "cover"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    union_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    id_type: Mapped[str] = mapped_column(String(20))
+    id_number: Mapped[str] = mapped_column(String(40))
+    card_number: Mapped[str] = mapped_column(String(40))
+    cover_start: Mapped[date] = mapped_column(Date)
+    cover_end: Mapped[date] = mapped_column(Date)
+    price_class: Mapped[str] = mapped_column(String(30))
+
+    __table_args__ = (
+        Index("uq_cover_member_active", "cover_year", "member_id", unique=True,
+              postgresql_where=text("status IN ('pending', 'granted')"),
+              sqlite_where=text("status IN ('pending', 'granted')")),
+        Index("ix_cover_union_year", "union_id", "cover_year"),
+    )

@@ -1,0 +1,80 @@
+"""HTTP entry points for cover years (保障年度) and their timeline: /cover-years."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError, fields, validates_schema
+
+from common.schema import BaseSchema
+from common.web import current_identity, roles, uow
+from services.enrollment import handlers
+
+blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")
+
+WINDOWS = {"split_window": "参保金额比例设置", "grassroots_window": "基层集中参保办理",
+           "district_review_window": "区局集中参保审核", "district_submit_window": "区局提交至市职保中心"}
+
+
+def _window(description: str):
+    return fields.List(fields.Date(), required=True, metadata={"description": f"{description}：[开始日, 结束日]（含）"})
+
+
+class CoverYearIn(BaseSchema):
+    split_window = _window(WINDOWS["split_window"])
+    grassroots_window = _window(WINDOWS["grassroots_window"])
+    district_review_window = _window(WINDOWS["district_review_window"])
+    district_submit_window = _window(WINDOWS["district_submit_window"])
+    card_cutoff = fields.Date(required=True, metadata={"description": "办卡截止日：此日前办卡者进入集中参保"})
+    cover_start = fields.Date(required=True, metadata={"description": "起保日期（即时参保同日开放）"})
+    cover_end = fields.Date(required=True, metadata={"description": "终保日期"})
+    payment_deadline = fields.Date(required=True, metadata={"description": "区局缴费截止日"})
+    claims_deadline = fields.Date(required=True, metadata={"description": "理赔截止日"})
+
+    @validates_schema
+    def _pairs(self, data, **_):
+        errors = {name: ["应为 [开始日, 结束日] 两个日期"] for name in WINDOWS
+                  if name in data and len(data[name]) != 2}
+        if errors:
+            raise ValidationError(errors)
+
+
+class CoverYearOut(BaseSchema):
+    cover_year = fields.Integer()
+    split_window = fields.List(fields.String())
+    grassroots_window = fields.List(fields.String())
+    district_review_window = fields.List(fields.String())
+    district_submit_window = fields.List(fields.String())
+    card_cutoff = fields.String()
+    cover_start = fields.String()
+    cover_end = fields.String()
+    payment_deadline = fields.String()
+    claims_deadline = fields.String()
+    version = fields.Integer()
+
+
+@blp.route("/cover-years")
+class CoverYears(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.response(200, CoverYearOut(many=True))
+    def get(self):
+        """保障年度列表 (newest first)."""
+        with uow() as work:
+            return [handlers.cover_year_data(r) for r in handlers.list_cover_years(work.session)]
+
+
+@blp.route("/cover-years/<int:cover_year>")
+class CoverYearItem(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.response(200, CoverYearOut)
+    def get(self, cover_year):
+        """一个保障年度的时间安排."""
+        with uow() as work:
+            return handlers.cover_year_data(handlers.get_cover_year_row(work.session, cover_year))
+
+    @roles("centre")
+    @blp.arguments(CoverYearIn)
+    @blp.response(200, CoverYearOut)
+    def put(self, data, cover_year):
+        """配置保障年度时间安排 (centre); publishes enrollment.cover_year.configured."""
+        with uow() as work:
+            return handlers.cover_year_data(handlers.configure_cover_year(work, current_identity(), cover_year, data))

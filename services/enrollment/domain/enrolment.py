@@ -1,0 +1,158 @@
+"""Enrolment rules (参保): cover types, who is eligible, cover periods and price classes,
+submission states, batch numbers and the handler's contact. Pure rules, no I/O."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from common.errors import Conflict, ValidationFailed
+from services.enrollment.domain.timeline import CoverYear
+
+COVER_TYPES = ("A", "A+", "B", "B+")  # 保障类型
+MODES = ("centralised", "instant")  # 集中参保 / 即时参保
+INSTANT_KINDS = ("no_cover", "new_card")  # 有卡无保人员 / 新办卡人员
+
+# Price classes, as billing publishes rates for them.
+CENTRALISED = "centralised"
+FIRST_HALF = "instant_first_half"
+SECOND_HALF = "instant_second_half"
+
+# Submission states (参保提交状态) and what a clerk reads.
+SUBMISSION_STATES = {
+    "submitted": "待区局审核", "returned": "已退回", "staged": "待提交市职保中心", "in_batch": "已提交市职保中心",
+    "paid": "已核销", "failed": "逾期未缴费，参保失败",
+}
+# Batch states (参保批次状态), following billing's events.
+BATCH_STATES = {
+    "submitted": "参保审核中", "voucher_uploaded": "凭证已上传", "feedback_given": "职保中心已反馈",
+    "written_off": "已核销", "failed": "逾期未缴费，参保失败",
+}
+# A cover (one member's enrolment in a cover year). Only `pending` and `granted` hold the
+# member's place for the year; the database enforces one such cover per member per year.
+ACTIVE_COVER_STATES = ("pending", "granted")
+
+# What a clerk reads when a member cannot be enrolled.
+NOT_ELIGIBLE = {
+    "unknown": "未查到该会员信息",
+    "other_union": "该会员不属于本工会",
+    "not_normal": "该会员状态不是正常（待审核或已转出）",
+    "removed": "该会员已被人口办剔除",
+    "no_card": "该会员未办理会员服务卡",
+    "card_after_cutoff": "该会员在办卡截止日之后办卡，不能参加集中参保，请办理新办卡人员即时参保",
+    "card_before_cutoff": "该会员在办卡截止日之前已办卡，请办理有卡无保人员即时参保",
+    "already_covered": "该会员本保障年度已参保",
+}
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What enrollment knows of a member (from members' snapshot events)."""
+    member_id: int
+    union_id: int | None
+    status: str
+    removed: bool
+    card_number: str | None
+    card_issued_on: date | None
+    card_recorded_at: datetime | None
+
+
+def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mode: str,
+                  kind: str | None, covered: bool) -> str | None:
+    """Why this member cannot be enrolled by this union now (a key of NOT_ELIGIBLE), or None."""
+    if member is None:
+        return "unknown"
+    if member.union_id != union_id:
+        return "other_union"
+    if member.status != "normal":
+        return "not_normal"
+    if member.removed:
+        return "removed"
+    if not member.card_number or member.card_issued_on is None:
+        return "no_card"
+    if mode == "centralised" and member.card_issued_on > year.card_cutoff:
+        return "card_after_cutoff"
+    if mode == "instant" and kind == "new_card" and member.card_issued_on <= year.card_cutoff:
+        return "card_before_cutoff"
+    if mode == "instant" and kind == "no_cover" and member.card_issued_on > year.card_cutoff:
+        return "card_after_cutoff"
+    if covered:
+        return "already_covered"
+    return None
+
+
+@dataclass(frozen=True)
+class CoverTerms:
+    """起保日期, 终保日期 and the price class (全年 / 半年) of one enrolment."""
+    cover_start: date
+    cover_end: date
+    price_class: str
+
+    @property
+    def half_or_full(self) -> str:
+        return "半年" if self.price_class == SECOND_HALF else "全年"
+
+
+def centralised_terms(year: CoverYear) -> CoverTerms:
+    """集中参保: the whole cover year at the full price."""
+    return CoverTerms(year.cover_start, year.cover_end, CENTRALISED)
+
+
+def instant_terms(year: CoverYear, kind: str, processed_on: date, card_recorded_on: date | None) -> CoverTerms:
+    """即时参保: cover from the day after the card number was generated (new card holders) or the day
+    after the enrolment is processed (card holders without cover), to the end of the year; the
+    half-year price when that reference day is in the second half (docs/decisions/0011)."""
+    if kind == "new_card":
+        reference = max(card_recorded_on or processed_on, year.cover_start - timedelta(days=1))
+    else:
+        reference = processed_on
+    start = max(reference + timedelta(days=1), year.cover_start)
+    price_class = FIRST_HALF if reference <= year.first_half_ends() else SECOND_HALF
+    return CoverTerms(start, year.cover_end, price_class)
+
+
+def check_type(chosen: str | None, wanted: str) -> str:
+    """同一保障年度只能选择一个保障类型: the first choice is the union's only type for the year."""
+    if wanted not in COVER_TYPES:
+        raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
+    if chosen is not None and chosen != wanted:
+        raise Conflict(f"同一保障年度只能选择一个保障类型：本年度已选择 {chosen} 类",
+                       code="COVER_TYPE_ALREADY_CHOSEN", chosen_type=chosen)
+    return wanted
+
+
+# ------------------------------------------------------------------ batches (参保批次)
+
+BATCH_PREFIX = {"centralised": "CB", "instant": "JB"}
+
+
+def batch_number(mode: str, day: date, sequence: int) -> str:
+    """`CB` (集中参保) or `JB` (即时参保) + YYYYMMDD + a 4-digit sequence per prefix and day."""
+    if not 1 <= sequence <= 9999:
+        raise Conflict("当日批次编号已用完，请次日再提交", code="BATCH_SEQUENCE_EXHAUSTED")
+    return f"{BATCH_PREFIX[mode]}{day:%Y%m%d}{sequence:04d}"
+
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９－＠．", "0123456789-@.")
+
+
+def check_handler(name: str, phone: str, email: str) -> dict:
+    """经办人: name, a mobile or landline, and an e-mail address for the payment detail."""
+    errors = {}
+    name = (name or "").strip()
+    phone = (phone or "").strip().translate(_FULL_WIDTH).replace(" ", "")
+    email = (email or "").strip().translate(_FULL_WIDTH)
+    if not name:
+        errors["handler.name"] = ["经办人姓名不能为空"]
+    elif len(name) > 50:
+        errors["handler.name"] = ["经办人姓名不能超过 50 个字"]
+    if not (_MOBILE.match(phone) or _LANDLINE.match(phone)):
+        errors["handler.phone"] = ["联系电话格式不正确（手机 11 位，或带区号的座机）"]
+    if len(email) > 254 or not _EMAIL.match(email):
+        errors["handler.email"] = ["电子邮箱格式不正确"]
+    if errors:
+        raise ValidationFailed(errors)
+    return {"name": name, "phone": phone, "email": email.lower()}

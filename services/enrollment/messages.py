@@ -1,0 +1,38 @@
+"""The names and payloads of the events the enrollment service publishes (docs/events.md).
+Kept apart from events.py (which wires consumers to handlers) so handlers can import it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from common import clock
+
+COVER_YEAR_CONFIGURED = "enrollment.cover_year.configured"
+SUBMISSION_SUBMITTED = "enrollment.submission.submitted"
+SUBMISSION_RETURNED = "enrollment.submission.returned"
+SUBMISSION_STAGED = "enrollment.submission.staged"
+SUBMISSION_UNSTAGED = "enrollment.submission.unstaged"
+BATCH_SUBMITTED = "enrollment.batch.submitted"
+COVER_GRANTED = "enrollment.cover.granted"
+COVER_FAILED = "enrollment.cover.failed"
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """A stored naive-UTC timestamp as Asia/Shanghai time."""
+    return value.replace(tzinfo=timezone.utc).astimezone(clock.SHANGHAI) if value else None
+
+
+def submission_data(sub, union_headcount_total: int) -> dict:
+    return {"submission_id": sub.id, "union_id": sub.union_id, "district_id": sub.district_id,
+            "cover_year": sub.cover_year, "type": sub.type, "mode": sub.mode, "kind": sub.kind,
+            "counts": dict(sub.counts), "headcount": sub.headcount, "union_headcount_total": union_headcount_total,
+            "submitted_at": aware(sub.submitted_at).isoformat(), "sequence": sub.sequence}
+
+
+def batch_data(batch, submissions) -> dict:
+    return {"batch_id": batch.id, "batch_no": batch.batch_no, "district_id": batch.district_id,
+            "cover_year": batch.cover_year, "mode": batch.mode,
+            "submitted_at": aware(batch.submitted_at).isoformat(),
+            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
+            "submissions": [{"submission_id": s.id, "union_id": s.union_id, "type": s.type, "headcount": s.headcount,
+                             "counts": dict(s.counts)} for s in submissions],
+            "headcount_by_type": dict(batch.headcount_by_type), "headcount": batch.headcount}

@@ -1,0 +1,125 @@
+"""Fixtures for the enrollment service over its real PostgreSQL database. Other services' facts
+arrive as synthetic events of the contract shape (docs/events.md), fed through the service's own
+subscriptions, so the wiring is exercised too."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import pytest
+from sqlalchemy import text
+
+from common import clock
+from common.db import envelope
+
+YEAR = 2020
+TIMELINE = {
+    "split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
+    "district_review_window": ["2019-11-01", "2019-12-27"], "district_submit_window": ["2019-12-28", "2019-12-31"],
+    "card_cutoff": "2019-12-31", "cover_start": "2020-01-01", "cover_end": "2020-12-31",
+    "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31",
+}
+# 2020 per-person prices (SPEC §4), with the example split A+ 76 = 13 + 63 + 0.
+PRICES = {"A": (2600, 1300), "A+": (7600, 1300), "B": (9000, 4000), "B+": (14000, 4000)}
+HALF = {"A": (1300, 650), "A+": (3800, 650), "B": (4500, 2000), "B+": (7000, 2000)}
+DISTRICT, OTHER_DISTRICT = 10, 20
+UNION, UNION2, FOREIGN_UNION = 101, 102, 201
+HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
+
+
+def at(iso: str) -> None:
+    clock.set_now(datetime.fromisoformat(iso).replace(tzinfo=clock.SHANGHAI))
+
+
+class Enrollment:
+    """The service under test plus helpers speaking the other services' events."""
+
+    def __init__(self, svc):
+        from services.enrollment.events import SUBSCRIPTIONS
+
+        self.svc = svc
+        self.routes = {t: h for sub in SUBSCRIPTIONS for t, h in sub.handlers.items()}
+        self.centre = svc.as_("centre")
+        self.district = svc.as_("district", district_id=DISTRICT)
+        self.other_district = svc.as_("district", district_id=OTHER_DISTRICT)
+        self.grassroots = svc.as_("grassroots", union_id=UNION, district_id=DISTRICT)
+        self.grassroots2 = svc.as_("grassroots", union_id=UNION2, district_id=DISTRICT)
+        self.foreign = svc.as_("grassroots", union_id=FOREIGN_UNION, district_id=OTHER_DISTRICT)
+        self._versions: dict[int, int] = {}
+
+    def feed(self, event_type: str, data: dict, producer: str = "test") -> None:
+        env = envelope(event_type, data, producer, event_id=str(uuid.uuid4()))
+        with self.svc.runtime.uow() as uow:
+            self.routes[event_type](uow, env)
+            uow.commit()
+
+    def directory(self) -> None:
+        for district_id, name in ((DISTRICT, "黄浦区总工会"), (OTHER_DISTRICT, "静安区总工会")):
+            self.feed("members.district.registered", {"district_id": district_id, "name": name, "kind": "district",
+                                                      "special_industry": False, "version": 1})
+        for union_id, district_id, name, code in ((UNION, DISTRICT, "上海甲科技有限公司工会", "91310101MA1FL00011"),
+                                                  (UNION2, DISTRICT, "上海乙物流有限公司工会", "91310101MA1FL00022"),
+                                                  (FOREIGN_UNION, OTHER_DISTRICT, "上海丙贸易有限公司工会", "91310106MA1FL00033")):
+            self.feed("members.union.registered", {"union_id": union_id, "name": name, "credit_code": code,
+                                                   "district_id": district_id, "contact_person": "联系人",
+                                                   "phone": "13800000000", "version": 1})
+
+    def year(self, **changes) -> dict:
+        at("2019-10-01T09:00:00")
+        response = self.centre.put(f"/cover-years/{YEAR}", json={**TIMELINE, **changes})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+    def rates(self, district_id: int = DISTRICT, union_id: int | None = None, grassroots_fen: int = 0) -> None:
+        for type_, (premium, city) in PRICES.items():
+            for price_class, (p, c) in (("centralised", (premium, city)), ("instant_first_half", (premium, city)),
+                                        ("instant_second_half", HALF[type_])):
+                g = min(grassroots_fen, p - c)
+                self.feed("billing.rates.published", {
+                    "cover_year": YEAR, "district_id": district_id, "union_id": union_id, "type": type_,
+                    "price_class": price_class, "premium_fen": p, "city_subsidy_fen": c,
+                    "district_share_fen": p - c - g, "grassroots_share_fen": g, "version": 1})
+
+    def member(self, member_id: int, union_id: int | None = UNION, card_issued_on: str | None = "2019-06-01",
+               status: str = "normal", removed: bool = False, card_recorded_at: str | None = None,
+               event: str = "card_issued", district_id: int | None = None) -> None:
+        version = self._versions.get(member_id, 0) + 1
+        self._versions[member_id] = version
+        if district_id is None:
+            district_id = {UNION: DISTRICT, UNION2: DISTRICT, FOREIGN_UNION: OTHER_DISTRICT}.get(union_id)
+        self.feed(f"members.member.{event}", {
+            "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
+            "id_type": "resident", "id_number": f"31010119900101{member_id:04d}"[-18:], "gender": "男",
+            "birth_date": "1990-01-01", "member_no": f"M{member_id:06d}", "status": status,
+            "card_number": f"6222{member_id:012d}" if card_issued_on else None, "card_issued_on": card_issued_on,
+            "card_recorded_at": card_recorded_at or (f"{card_issued_on}T10:00:00+08:00" if card_issued_on else None),
+            "removed": removed, "version": version})
+
+    def members(self, ids, **kw) -> None:
+        for member_id in ids:
+            self.member(member_id, **kw)
+
+    def count(self, sql: str, **params) -> int:
+        with self.svc.runtime.engine.connect() as conn:
+            return conn.execute(text(sql), params).scalar()
+
+    def events(self, event_type: str) -> list[dict]:
+        return [e for e in self.svc.outbox() if e["type"] == event_type]
+
+
+@pytest.fixture
+def enrol(service):
+    svc = service("enrollment")
+    env = Enrollment(svc)
+    env.directory()
+    yield env
+    clock.set_now(None)
+
+
+@pytest.fixture
+def season(enrol):
+    """A configured 2020 year with prices, the clock in the grassroots window."""
+    enrol.year()
+    enrol.rates()
+    at("2019-11-05T10:00:00")
+    return enrol
