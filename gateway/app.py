@@ -19,7 +19,6 @@ from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
 from gateway.bootstrap import runtime
 
-ANONYMOUS_PATHS = ("/health", "/ready", "/api/v1/auth/login", "/api/v1/openapi.json", "/login")
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 

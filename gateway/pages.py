@@ -1,7 +1,11 @@
-"""Server-rendered pages for people (Chinese). They call the same API as any other client."""
+"""Server-rendered pages for people (Chinese). Pages are shells: their data comes from the same
+`/api/v1/…` the API clients use, fetched by a little JavaScript (static/app.js) with the session
+cookie and the CSRF token. Each page names the roles that may open it; others get a refusal page."""
 from __future__ import annotations
 
-from flask import Flask, g, redirect, render_template, request
+from dataclasses import dataclass
+
+from flask import Flask, abort, g, redirect, render_template, request
 
 from common.errors import AppError
 from gateway import auth
@@ -10,9 +14,35 @@ from gateway.app_state import db_session
 from gateway.domain.accounts import ROLE_NAMES
 
 
+@dataclass(frozen=True)
+class Page:
+    path: str
+    template: str
+    title: str
+    roles: tuple[str, ...]
+    nav: bool = True
+
+
+# The menu, in order; a page appears in the menu of the roles that may open it.
+PAGES = [
+    Page("/", "dashboard.html", "首页", ("grassroots", "district", "centre")),
+    Page("/centre/directory", "centre_directory.html", "工会名录", ("centre",)),
+    Page("/district/unions", "district_unions.html", "基层工会", ("district",)),
+    Page("/union/profile", "union_profile.html", "本会信息", ("grassroots",)),
+    Page("/centre/accounts", "centre_accounts.html", "账号管理", ("centre",)),
+    Page("/centre/audit", "centre_audit.html", "操作日志", ("centre",)),
+]
+
+
+def menu_for(role: str) -> list[Page]:
+    return [p for p in PAGES if p.nav and role in p.roles]
+
+
 def register(app: Flask) -> None:
     @app.get("/login")
     def login_page():
+        if g.get("caller") is not None:
+            return redirect("/")
         return render_template("login.html", error=None, username="")
 
     @app.post("/login")
@@ -27,14 +57,54 @@ def register(app: Flask) -> None:
         g.audit_user = account
         web = auth.start_web_session(session, account)
         session.commit()
-        response = redirect("/")
+        response = redirect(_safe_next(request.args.get("next")))
         set_session_cookie(response, web.id)
         return response
 
-    @app.get("/")
-    def home():
+    @app.post("/logout")
+    def logout_submit():
+        caller = g.get("caller")
+        if caller is not None:
+            auth.logout(db_session(), caller)
+            db_session().commit()
+        response = redirect("/login")
+        response.delete_cookie(auth.SESSION_COOKIE, path="/")
+        return response
+
+    for page in PAGES:
+        app.add_url_rule(page.path, endpoint=f"page:{page.path}", view_func=_view(page))
+
+    @app.errorhandler(403)
+    def _forbidden_page(_exc):
+        caller = g.get("caller")
+        if request.path.startswith("/api/"):
+            from common.web import error_response
+
+            return error_response(403, "FORBIDDEN", "无权进行此操作")
+        return render_template("refused.html", **_context(caller, None)), 403
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _context(caller, page: Page | None) -> dict:
+    account = caller.account if caller else None
+    return {
+        "account": account, "page": page,
+        "role_name": ROLE_NAMES.get(account.role, "") if account else "",
+        "menu": menu_for(account.role) if account else [],
+        "csrf_token": caller.session.csrf_token if caller and caller.session else "",
+    }
+
+
+def _view(page: Page):
+    def view():
         caller = g.get("caller")
         if caller is None:
-            return redirect("/login")
-        return render_template("home.html", account=caller.account, role_name=ROLE_NAMES[caller.account.role],
-                               csrf_token=caller.session.csrf_token if caller.session else "")
+            return redirect("/login" + ("" if page.path == "/" else f"?next={page.path}"))
+        if caller.account.role not in page.roles:
+            abort(403)
+        return render_template(page.template, **_context(caller, page))
+    view.__name__ = "page_" + page.template.replace(".html", "")
+    return view
