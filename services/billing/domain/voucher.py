@@ -1,0 +1,37 @@
+"""Payment vouchers (缴费凭证): a photo or scan, judged by its bytes, never by its name. Pure."""
+from __future__ import annotations
+
+MAX_VOUCHER_BYTES = 10 * 1024 * 1024
+MEDIA_TYPES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+
+
+class VoucherRejected(ValueError):
+    """`code` is stable; the message is for the clerk."""
+
+    def __init__(self, code: str, message: str):
+        self.code = code
+        super().__init__(message)
+
+
+def sniff(content: bytes) -> str | None:
+    """The media type the bytes really are (JPEG, PNG or PDF), or None."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if content[:1024].lstrip().startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def check_voucher(content: bytes, max_bytes: int = MAX_VOUCHER_BYTES) -> str:
+    """Return the media type, or raise VoucherRejected with the reason."""
+    if not content:
+        raise VoucherRejected("VOUCHER_EMPTY", "上传的凭证文件是空的")
+    if len(content) > max_bytes:
+        raise VoucherRejected("VOUCHER_TOO_LARGE",
+                              f"凭证文件过大（{len(content) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB")
+    media_type = sniff(content)
+    if media_type is None:
+        raise VoucherRejected("VOUCHER_TYPE", "凭证须为 JPEG、PNG 图片或 PDF 文件（按文件内容判断，与文件名无关）")
+    return media_type
