@@ -1,9 +1,9 @@
 """The members service (会员管理): the union directory and, later, the roster."""
 from common.web import create_service_app
-from services.members.api import directory
+from services.members.api import directory, roster
 from services.members.bootstrap import runtime
 
 
 def create_app():
-    return create_service_app(runtime, [directory.blp], title="members 会员管理",
+    return create_service_app(runtime, [directory.blp, roster.blp], title="members 会员管理",
                               description="工会名录与会员名册")

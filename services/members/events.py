@@ -16,3 +16,34 @@ def union_data(union) -> dict:
     return {"union_id": union.id, "name": union.name, "credit_code": union.credit_code,
             "district_id": union.district_id, "contact_person": union.contact_person,
             "phone": union.phone, "version": union.version}
+
+# the member snapshot (state-carried, same data for every member event)
+MEMBER_REGISTERED = "members.member.registered"
+MEMBER_APPROVED = "members.member.approved"
+MEMBER_UPDATED = "members.member.updated"
+MEMBER_TRANSFERRED_OUT = "members.member.transferred_out"
+MEMBER_TRANSFERRED_IN = "members.member.transferred_in"
+MEMBER_CARD_ISSUED = "members.member.card_issued"
+MEMBER_REMOVED = "members.member.removed"
+ROSTER_SYNCED = "members.roster.synced"
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def member_data(member, district_id: int | None, **extra) -> dict:
+    """The member snapshot of docs/events.md. `member` is an ORM object or a row mapping."""
+    get = member.get if isinstance(member, dict) else (lambda k: getattr(member, k))
+    recorded = get("card_recorded_at")
+    data = {
+        "member_id": get("id"), "union_id": get("union_id"), "district_id": district_id,
+        "name": get("name"), "id_type": get("id_type"), "id_number": get("id_number"),
+        "gender": get("gender"), "birth_date": _iso(get("birth_date")), "member_no": get("member_no"),
+        "status": get("status"), "card_number": get("card_number"), "card_issued_on": _iso(get("card_issued_on")),
+        # stored as naive UTC; published zone-aware
+        "card_recorded_at": recorded.isoformat() + "+00:00" if recorded is not None else None,
+        "removed": bool(get("removed")), "version": get("version"),
+    }
+    data.update(extra)
+    return data

@@ -1,9 +1,10 @@
 """The members service's tables (its own database)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, MetaData, String
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
+                        text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -41,3 +42,118 @@ class GrassrootsUnion(Base):
     phone: Mapped[str] = mapped_column(String(30))
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# ---------------------------------------------------------------------------- the roster (会员)
+
+class Member(Base):
+    """会员: one person city-wide (unique ID number), in at most one union (union_id, null when none)."""
+    __tablename__ = "members"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), nullable=True)
+    name: Mapped[str] = mapped_column(String(50))
+    id_type: Mapped[str] = mapped_column(String(10))  # resident 身份证 / other 其他
+    id_number: Mapped[str] = mapped_column(String(30), unique=True)
+    gender: Mapped[str | None] = mapped_column(String(2), nullable=True)
+    birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    address: Mapped[str] = mapped_column(String(200), default="")
+    mobile: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    education: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    household_type: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    skill_grade: Mapped[str] = mapped_column(String(10), default="无")
+    union_post: Mapped[str] = mapped_column(String(20), default="工会会员")
+    member_no: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    status: Mapped[str] = mapped_column(String(10))  # pending / normal / left
+    synced: Mapped[bool] = mapped_column(Boolean, default=False)  # 同步会员 是/否
+    card_number: Mapped[str | None] = mapped_column(String(30), unique=True, nullable=True)
+    card_issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    card_recorded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)  # 人口办剔除
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    left_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index("ix_members_union_id_id", "union_id", "id"),
+        Index("ix_members_union_id_name", "union_id", "name"),
+        Index("ix_members_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        Index("ix_members_status_union_id", "status", "union_id"),
+    )
+
+
+class MemberNumberCounter(Base):
+    """The last member number handed out (会员编号); it only grows, so numbers are never reused."""
+    __tablename__ = "member_number_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class TransferRequest(Base):
+    """转入申请: a union asked for a member of another union; the source union approves or
+    rejects it in its 会员转出审核 list. One pending request per member (partial unique index)."""
+    __tablename__ = "transfer_requests"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    from_union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"))
+    to_union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"))
+    status: Mapped[str] = mapped_column(String(10))  # pending / approved / rejected / cancelled
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("upload_jobs.id"), nullable=True, index=True)
+    requested_by: Mapped[str] = mapped_column(String(100))
+    requested_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (
+        Index("uq_transfer_requests_pending_member", "member_id", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("ix_transfer_requests_from_union_id_status", "from_union_id", "status"),
+        Index("ix_transfer_requests_to_union_id_status", "to_union_id", "status"),
+    )
+
+
+class UploadJob(Base):
+    """One upload (import, transfer list, card list, removal list, sync) and its progress.
+    A partial unique index on `lock_key` among running jobs makes "one upload at a time per
+    union" hold across processes."""
+    __tablename__ = "upload_jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lock_key: Mapped[str] = mapped_column(String(40))
+    union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), nullable=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(10))  # running / succeeded / failed
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    errors: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    message: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (
+        Index("uq_upload_jobs_running_lock_key", "lock_key", unique=True,
+              postgresql_where=text("state = 'running'"), sqlite_where=text("state = 'running'")),
+        Index("ix_upload_jobs_union_id_kind_id", "union_id", "kind", "id"),
+    )
+
+
+class SyncRunItem(Base):
+    """A row of a sync run that changed something (B moved in, C requested, D not in the file),
+    kept for the result workbook (导出结果)."""
+    __tablename__ = "sync_run_items"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"))
+    category: Mapped[str] = mapped_column(String(1))
+    member_id: Mapped[int] = mapped_column(Integer)
+    from_union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_sync_run_items_job_id_category", "job_id", "category"),)

@@ -1,0 +1,104 @@
+"""The members service's workbooks: upload templates, reading each kind of upload into rows,
+and the sync result (导出结果). The safety rules (size, zip bombs, no formulas, text IDs) are
+common.excel's; what the columns are and what they mean is ours."""
+from __future__ import annotations
+
+from common import excel
+from common.excel import Column, SheetSpec
+from common.errors import AppError
+from services.members.domain import member as rules
+
+MAX_ROWS = 1000          # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
+MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
+
+ID_NOTE = "18 位身份证号（15 位老号码会自动转换）；请将此列设置为“文本”格式，否则 Excel 会丢失位数"
+NAME_ID = [Column("姓名", 12, note="与系统登记的姓名一致"), Column("证件号码", 22, text=True, note=ID_NOTE)]
+
+TEMPLATES = {
+    "import": ("批量导入会员", [
+        Column("姓名", 12, note="必填"),
+        Column("有效证件类型", 14, note="必填；非身份证请选择“其他”", allowed="身份证、其他"),
+        Column("证件号码", 22, text=True, note=ID_NOTE),
+        Column("性别", 8, note="身份证可不填（按号码确定）；填写时须与号码一致", allowed="男、女"),
+        Column("出生日期", 14, text=True, note="YYYY-MM-DD；身份证可不填；填写时须与号码一致"),
+        Column("联系地址", 30, note="必填"),
+        Column("移动电话", 16, text=True, note="必填，11 位手机号码"),
+        Column("学历", 12, note="必填", allowed="、".join(rules.EDUCATIONS)),
+        Column("户籍类型", 10, note="必填", allowed="、".join(rules.HOUSEHOLD_TYPES)),
+        Column("技术等级", 10, note="可不填，默认“无”", allowed="、".join(rules.SKILL_GRADES)),
+        Column("工会职务", 12, note="可不填，默认“工会会员”", allowed="、".join(rules.UNION_POSTS)),
+    ]),
+    "sync": ("同步会员", NAME_ID),
+    "transfer_in": ("从其他工会转入会员", NAME_ID),
+    "transfer_out": ("批量转出会员", NAME_ID + [
+        Column("转出原因", 12, note="必填", allowed="、".join(rules.TRANSFER_OUT_REASONS))]),
+    "cards": ("会员服务卡", [Column("证件号码", 22, text=True, note=ID_NOTE),
+                         Column("卡号", 22, text=True, note="银行卡号，12–19 位数字；请设置为“文本”格式"),
+                         Column("办卡日期", 14, text=True, note="YYYY-MM-DD")]),
+    "removals": ("人口办剔除", NAME_ID),
+}
+IMPORT_FIELDS = ("name", "id_type", "id_number", "gender", "birth_date", "address", "mobile", "education",
+                 "household_type", "skill_grade", "union_post")
+TEMPLATE_ROWS = 200
+
+
+def headers(kind: str) -> list[str]:
+    return [c.title for c in TEMPLATES[kind][1]]
+
+
+def template(kind: str) -> bytes:
+    title, columns = TEMPLATES[kind]
+    return excel.write_workbook([SheetSpec(title, columns, template_rows=TEMPLATE_ROWS)], notes=columns)
+
+
+class RowsRejected(AppError):
+    """The file could be read, but rows are wrong: every error with its row and column."""
+    status = 422
+    code = "ROWS_INVALID"
+    message = "导入信息有以下错误,请重新修改后导入"
+
+
+def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS):
+    """Check and read an upload; return [(excel row number, cells)] of the data rows (from
+    row 2). Refuses a wrong header, an empty workbook and too many rows."""
+    sheet = excel.read_upload(data)
+    expected = headers(kind)
+    problems = excel.header_errors(sheet, expected)
+    if problems:
+        raise excel.UploadRejected(problems[0], code="HEADER_INVALID")
+    rows = [(n, (list(cells) + [None] * len(expected))[: len(expected)]) for n, cells in sheet.data_rows(2)]
+    if not rows:
+        raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
+    if len(rows) > max_rows:
+        raise excel.UploadRejected(f"每次上传不得多于 {max_rows:,} 行，本文件有 {len(rows):,} 行，请拆分后分批上传",
+                                   code="TOO_MANY_ROWS")
+    return rows
+
+
+def text(value) -> str:
+    return "" if excel.is_empty(value) else excel.cell_text(value)
+
+
+def person_cells(rows, id_index: int = 1, name_index: int = 0):
+    """(row, name, id text, id arrived as a number) for domain.roster_sync.person_rows."""
+    for row_no, cells in rows:
+        raw = cells[id_index]
+        yield (row_no, text(cells[name_index]), None if excel.is_empty(raw) else
+               (repr(raw) if excel.is_number_cell(raw) else text(raw)), excel.is_number_cell(raw))
+
+
+RESULT_COLUMNS = [Column("姓名", 12), Column("证件号码", 22, text=True), Column("原所属单位", 30),
+                  Column("原单位负责人", 12), Column("原单位联系电话", 16, text=True), Column("原单位所属区局", 20),
+                  Column("审核状态", 12), Column("审核说明", 40)]
+ERROR_COLUMNS = [Column("错误行号", 10), Column("姓名", 12), Column("证件号码", 22, text=True), Column("错误列", 12),
+                 Column("错误信息", 50)]
+
+
+def sync_result(rows, errors) -> bytes:
+    """导出结果: one row per person moved in, asked for, or not in the file; errors on a
+    second sheet when the run was refused."""
+    sheets = [SheetSpec("同步结果", RESULT_COLUMNS, rows=rows)]
+    if errors:
+        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=[
+            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors]))
+    return excel.write_workbook(sheets)

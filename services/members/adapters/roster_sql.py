@@ -1,0 +1,111 @@
+"""Set-based roster work for uploads of up to 100,000 rows: the uploaded people go into a
+temporary table (COPY on PostgreSQL, executemany on SQLite), one join finds them, and each
+sync category is applied with one statement — never row by row."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import insert, text
+
+from common.db import envelope
+from services.members.domain.roster_sync import Found, PersonRow
+
+TEMP = "upload_people"
+
+
+def load_people(session, rows: list[PersonRow]) -> None:
+    """Create the temporary table of this transaction and fill it."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {TEMP} (row_no integer, name text, id_number text) ON COMMIT DROP")
+        raw = conn.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY {TEMP} (row_no, name, id_number) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row((row.row, row.name, row.id_number))
+        conn.exec_driver_sql(f"CREATE INDEX ON {TEMP} (id_number)")
+        conn.exec_driver_sql(f"ANALYZE {TEMP}")
+    else:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{TEMP}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {TEMP} (row_no integer, name text, id_number text PRIMARY KEY)")
+        conn.execute(text(f"INSERT INTO {TEMP} (row_no, name, id_number) VALUES (:r, :n, :i)"),
+                     [{"r": r.row, "n": r.name, "i": r.id_number} for r in rows])
+
+
+def drop_people(session) -> None:
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{TEMP}")
+
+
+def find_people(session) -> dict[str, Found]:
+    """One join: what the system holds for each uploaded ID number."""
+    result = session.execute(text(
+        f"SELECT t.id_number, m.id, m.name, m.union_id, r.to_union_id FROM {TEMP} t "
+        "JOIN members m ON m.id_number = t.id_number "
+        "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'"))
+    return {row[0]: Found(row[1], row[2], row[3], row[4]) for row in result}
+
+
+def mark_synced(session, union_id: int) -> int:
+    """A: in the file and in this union → synced 是."""
+    return session.execute(text(
+        f"UPDATE members SET synced = true WHERE union_id = :u AND synced = false "
+        f"AND id_number IN (SELECT id_number FROM {TEMP})"), {"u": union_id}).rowcount
+
+
+def mark_not_in_file(session, union_id: int, job_id: int) -> int:
+    """D: in this union but not in the file → synced 否; remembered for the result workbook."""
+    params = {"u": union_id, "j": job_id}
+    session.execute(text(
+        f"INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
+        f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u "
+        f"AND NOT EXISTS (SELECT 1 FROM {TEMP} t WHERE t.id_number = m.id_number)"), params)
+    session.execute(text(
+        f"UPDATE members SET synced = false WHERE union_id = :u AND synced = true "
+        f"AND NOT EXISTS (SELECT 1 FROM {TEMP} t WHERE t.id_number = members.id_number)"), params)
+    return session.execute(text("SELECT count(*) FROM sync_run_items WHERE job_id = :j AND category = 'D'"),
+                           params).scalar()
+
+
+MEMBER_COLUMNS = ("id, union_id, name, id_type, id_number, gender, birth_date, member_no, status, card_number, "
+                  "card_issued_on, card_recorded_at, removed, version")
+
+
+def move_unattached(session, union_id: int, job_id: int | None, now: datetime, synced: bool) -> list[dict]:
+    """B: people in the file with no union join this union at once; returns their new state."""
+    rows = session.execute(text(
+        "UPDATE members SET union_id = :u, synced = :s, left_reason = NULL, version = version + 1, updated_at = :now, "
+        "status = CASE WHEN member_no IS NULL THEN 'pending' ELSE 'normal' END "
+        f"WHERE union_id IS NULL AND id_number IN (SELECT id_number FROM {TEMP}) RETURNING {MEMBER_COLUMNS}"),
+        {"u": union_id, "s": synced, "now": now}).mappings().all()
+    rows = [dict(r) for r in rows]
+    if job_id is not None and rows:
+        session.execute(text("INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
+                             "VALUES (:j, 'B', :m, NULL)"), [{"j": job_id, "m": r["id"]} for r in rows])
+    return rows
+
+
+def request_transfers(session, union_id: int, job_id: int | None, who: str, now: datetime) -> int:
+    """C: people in another union → a pending request each (unless one to this union is already waiting)."""
+    return session.execute(text(
+        "INSERT INTO transfer_requests (member_id, from_union_id, to_union_id, status, job_id, requested_by, requested_at) "
+        f"SELECT m.id, m.union_id, :u, 'pending', :j, :who, :now FROM {TEMP} t "
+        "JOIN members m ON m.id_number = t.id_number "
+        "WHERE m.union_id IS NOT NULL AND m.union_id <> :u "
+        "AND NOT EXISTS (SELECT 1 FROM transfer_requests r WHERE r.member_id = m.id AND r.status = 'pending')"),
+        {"u": union_id, "j": job_id, "who": who, "now": now}).rowcount
+
+
+def publish_many(session, outbox, producer: str, events: list[tuple[str, dict]]) -> None:
+    """Write many events to the outbox in one statement (same transaction as the change)."""
+    if not events:
+        return
+    created = datetime.now(timezone.utc).replace(tzinfo=None)
+    values = []
+    for event_type, data in events:
+        env = envelope(event_type, data, producer)
+        values.append({"event_id": env["id"], "type": event_type, "payload": json.dumps(env, ensure_ascii=False),
+                       "created_at": created})
+    session.execute(insert(outbox), values)

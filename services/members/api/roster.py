@@ -1,0 +1,419 @@
+"""HTTP entry points of the roster (会员管理): members, approvals, transfers, cards, removals,
+uploads (import, transfer lists, card lists, removal lists, sync) and their templates."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.errors import ValidationFailed
+from common.schema import BaseSchema, PageQuery
+from common.web import current_identity, roles, uow
+from services.members import handlers
+from services.members.adapters import excel as xl
+from services.members.domain import member as rules
+
+blp = Blueprint("roster", __name__, description="会员名册：新增、审核、导入、转入转出、同步、会员服务卡、人口办剔除")
+
+ALL = ("centre", "district", "grassroots")
+
+
+class MemberIn(BaseSchema):
+    name = fields.String(required=True, metadata={"description": "姓名"})
+    id_type = fields.String(load_default="resident", validate=validate.OneOf(list(rules.ID_TYPES)),
+                            metadata={"description": "resident 身份证 / other 其他"})
+    id_number = fields.String(required=True, metadata={"description": "证件号码（文本）"})
+    gender = fields.String(allow_none=True, metadata={"description": "男/女；身份证可省略"})
+    birth_date = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD；身份证可省略"})
+    address = fields.String(required=True)
+    mobile = fields.String(required=True)
+    education = fields.String(required=True, metadata={"description": "、".join(rules.EDUCATIONS)})
+    household_type = fields.String(required=True, metadata={"description": "非农业/农业"})
+    skill_grade = fields.String(load_default=rules.DEFAULT_SKILL_GRADE)
+    union_post = fields.String(load_default=rules.DEFAULT_UNION_POST)
+
+
+class MemberPatch(BaseSchema):
+    name = fields.String()
+    gender = fields.String(allow_none=True)
+    birth_date = fields.String(allow_none=True)
+    address = fields.String()
+    mobile = fields.String()
+    education = fields.String()
+    household_type = fields.String()
+    skill_grade = fields.String()
+    union_post = fields.String()
+
+
+class MemberOut(BaseSchema):
+    id = fields.Integer()
+    union_id = fields.Integer(allow_none=True)
+    name = fields.String()
+    id_type = fields.String()
+    id_number = fields.String(metadata={"description": "完整证件号码（仅详情）"})
+    gender = fields.String(allow_none=True)
+    birth_date = fields.Date(allow_none=True)
+    address = fields.String()
+    mobile = fields.String(allow_none=True)
+    education = fields.String(allow_none=True)
+    household_type = fields.String(allow_none=True)
+    skill_grade = fields.String()
+    union_post = fields.String()
+    member_no = fields.String(allow_none=True)
+    status = fields.String()
+    synced = fields.Boolean()
+    card_number = fields.String(allow_none=True)
+    card_issued_on = fields.Date(allow_none=True)
+    removed = fields.Boolean()
+    left_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class MemberRow(BaseSchema):
+    id = fields.Integer()
+    union_id = fields.Integer(allow_none=True)
+    member_no = fields.String(allow_none=True)
+    name = fields.String()
+    gender = fields.String(allow_none=True)
+    id_type = fields.String()
+    id_number = fields.String(metadata={"description": "masked, e.g. 3101**********1234"})
+    address = fields.String()
+    mobile = fields.String(allow_none=True, metadata={"description": "masked, e.g. 138****1234"})
+    card_held = fields.Boolean()
+    card_number = fields.String(allow_none=True)
+    card_issued_on = fields.Date(allow_none=True)
+    status = fields.String()
+    synced = fields.Boolean()
+    removed = fields.Boolean()
+
+
+class MemberQuery(PageQuery):
+    name = fields.String(metadata={"description": "姓名（前缀匹配）"})
+    member_no = fields.String()
+    id_number = fields.String()
+    status = fields.String(validate=validate.OneOf(list(rules.STATUSES)))
+    synced = fields.Boolean()
+    card_held = fields.Boolean()
+    removed = fields.Boolean()
+    union_id = fields.Integer()
+    sort = fields.String(load_default="id", validate=validate.OneOf(list(handlers.SORTS)))
+    order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
+    with_total = fields.Boolean(load_default=True)
+
+
+class MemberPage(BaseSchema):
+    total = fields.Integer(allow_none=True)
+    items = fields.List(fields.Nested(MemberRow))
+
+
+class MemberIds(BaseSchema):
+    member_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=1000))
+
+
+class TransferOutIn(MemberIds):
+    reason = fields.String(required=True, validate=validate.OneOf(list(rules.TRANSFER_OUT_REASONS)),
+                           metadata={"description": "离职、退休、离休、死亡、开除会籍、其他"})
+
+
+class RemovalIn(MemberIds):
+    removed = fields.Boolean(load_default=True)
+
+
+class CardIn(BaseSchema):
+    card_number = fields.String(required=True, metadata={"description": "银行卡号"})
+    issued_on = fields.Date(required=True)
+
+
+class TransferQuery(PageQuery):
+    direction = fields.String(load_default="out", validate=validate.OneOf(["out", "in"]),
+                              metadata={"description": "out 会员转出审核（他会申请转走本会会员）/ in 本会发出的转入申请"})
+    status = fields.String(load_default="pending",
+                           validate=validate.OneOf(["pending", "approved", "rejected", "cancelled", "all"]))
+
+
+class TransferRow(BaseSchema):
+    id = fields.Integer()
+    member_id = fields.Integer()
+    name = fields.String()
+    id_number = fields.String()
+    from_union_id = fields.Integer()
+    to_union_id = fields.Integer()
+    other_union = fields.String()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+    requested_at = fields.DateTime()
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class TransferPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(TransferRow))
+
+
+class DecisionIn(BaseSchema):
+    approve = fields.Boolean(required=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+
+
+class DecisionOut(BaseSchema):
+    id = fields.Integer()
+    status = fields.String()
+    reason = fields.String(allow_none=True)
+
+
+class UploadOut(BaseSchema):
+    id = fields.Integer()
+    kind = fields.String()
+    union_id = fields.Integer(allow_none=True)
+    dry_run = fields.Boolean()
+    state = fields.String(metadata={"description": "running / succeeded / failed"})
+    filename = fields.String()
+    total = fields.Integer()
+    done = fields.Integer()
+    counts = fields.Dict(allow_none=True)
+    errors = fields.List(fields.Dict(), allow_none=True)
+    result = fields.Dict(allow_none=True)
+    message = fields.String(allow_none=True)
+    created_by = fields.String()
+    created_at = fields.DateTime()
+    finished_at = fields.DateTime(allow_none=True)
+
+
+class UploadQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(["import", "transfer_in", "transfer_out", "cards", "removals", "sync"]))
+    union_id = fields.Integer()
+
+
+class UploadPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(UploadOut))
+
+
+def _file() -> tuple[str, bytes]:
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed({"file": ["请选择要上传的 Excel 文件（表单字段 file）"]})
+    return upload.filename or "", upload.read()
+
+
+def _new_uow():
+    return current_app.extensions["runtime"].uow()
+
+
+def _xlsx(filename: str, data: bytes) -> Response:
+    response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# ------------------------------------------------------------------ members
+
+@blp.route("/members")
+class Members(MethodView):
+    @roles(*ALL)
+    @blp.arguments(MemberQuery, location="query")
+    @blp.response(200, MemberPage)
+    def get(self, query):
+        """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
+        with uow() as work:
+            total, items = handlers.list_members(work.session, current_identity(), **query)
+            return {"total": total, "items": items}
+
+    @roles("grassroots")
+    @blp.arguments(MemberIn)
+    @blp.response(201, MemberOut)
+    def post(self, data):
+        """新增会员 (grassroots): waits for its district's approval."""
+        with uow() as work:
+            return handlers.add_member(work, current_identity(), data)
+
+
+@blp.route("/members/<int:member_id>")
+class MemberItem(MethodView):
+    @roles(*ALL)
+    @blp.response(200, MemberOut)
+    def get(self, member_id):
+        """会员详情: the full ID number, for a member in the caller's scope only."""
+        with uow() as work:
+            return handlers.get_member(work.session, current_identity(), member_id)
+
+    @roles("grassroots")
+    @blp.arguments(MemberPatch)
+    @blp.response(200, MemberOut)
+    def patch(self, data, member_id):
+        """编辑会员 (grassroots, own members; the ID number cannot change)."""
+        with uow() as work:
+            return handlers.update_member(work, current_identity(), member_id, data)
+
+
+@blp.route("/members/approvals")
+class Approvals(MethodView):
+    @roles("district", "centre")
+    @blp.arguments(MemberIds)
+    @blp.response(200, MemberOut(many=True))
+    def post(self, data):
+        """会员审核: approve waiting members (one or many); each gets its member number."""
+        with uow() as work:
+            return handlers.approve_members(work, current_identity(), data["member_ids"])
+
+
+@blp.route("/members/transfer-out")
+class TransferOut(MethodView):
+    @roles("grassroots")
+    @blp.arguments(TransferOutIn)
+    @blp.response(200, MemberOut(many=True))
+    def post(self, data):
+        """转出 / 批量转出会员 with a reason."""
+        with uow() as work:
+            return handlers.transfer_out(work, current_identity(), data["member_ids"], data["reason"])
+
+
+@blp.route("/members/<int:member_id>/card")
+class MemberCard(MethodView):
+    @roles("grassroots", "centre")
+    @blp.arguments(CardIn)
+    @blp.response(200, MemberOut)
+    def put(self, data, member_id):
+        """办卡: record the member service card number and issue date."""
+        with uow() as work:
+            return handlers.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+
+
+@blp.route("/members/removals")
+class Removals(MethodView):
+    @roles("centre")
+    @blp.arguments(RemovalIn)
+    @blp.response(200, MemberOut(many=True))
+    def post(self, data):
+        """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
+        with uow() as work:
+            return handlers.set_removed(work, current_identity(), data["member_ids"], data["removed"])
+
+
+# ------------------------------------------------------------------ transfer requests
+
+@blp.route("/transfer-requests")
+class TransferRequests(MethodView):
+    @roles(*ALL)
+    @blp.arguments(TransferQuery, location="query")
+    @blp.response(200, TransferPage)
+    def get(self, query):
+        """会员转出审核 (direction=out) and the requests this union sent (direction=in)."""
+        status = None if query["status"] == "all" else query["status"]
+        with uow() as work:
+            total, items = handlers.list_transfer_requests(work.session, current_identity(), query["direction"], status,
+                                                           query["page"], query["per_page"])
+            return {"total": total, "items": items}
+
+
+@blp.route("/transfer-requests/<int:request_id>/decision")
+class TransferDecision(MethodView):
+    @roles("grassroots")
+    @blp.arguments(DecisionIn)
+    @blp.response(200, DecisionOut)
+    def post(self, data, request_id):
+        """The source union approves (the member moves) or rejects (reason required)."""
+        with uow() as work:
+            return handlers.decide_transfer(work, current_identity(), request_id, data["approve"], data["reason"])
+
+
+# ------------------------------------------------------------------ uploads
+
+SYNC_UPLOADS = {
+    "import": (("grassroots",), handlers.import_members, "批量导入会员"),
+    "transfer-in": (("grassroots",), handlers.transfer_in_from_list, "从其他工会转入会员"),
+    "transfer-out": (("grassroots",), handlers.transfer_out_from_list, "批量转出会员"),
+    "cards": (("grassroots", "centre"), handlers.cards_from_list, "会员服务卡导入"),
+    "removals": (("centre",), handlers.removals_from_list, "人口办剔除名单"),
+}
+
+
+def _synchronous_upload(kind: str):
+    _, process, _ = SYNC_UPLOADS[kind]
+    who = current_identity()
+    filename, data = _file()
+    job_id, (counts, _) = handlers.run_upload(_new_uow, who, kind.replace("-", "_"), filename,
+                                              lambda job: process(_new_uow, who, data, job))
+    return {"job_id": job_id, **counts}
+
+
+def _upload_view(kind: str):
+    allowed, _, title = SYNC_UPLOADS[kind]
+
+    class View(MethodView):
+        @roles(*allowed)
+        @blp.response(200)
+        def post(self):
+            return _synchronous_upload(kind)
+
+    View.post.__doc__ = (f"{title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
+                         "any error → 422 with every row error, nothing applied; 409 while another upload of this "
+                         "union is running.")
+    View.__name__ = f"Upload_{kind.replace('-', '_')}"
+    return View
+
+
+for _kind in SYNC_UPLOADS:
+    blp.route(f"/uploads/{_kind}")(_upload_view(_kind))
+
+
+@blp.route("/uploads/sync")
+class SyncUpload(MethodView):
+    @roles("grassroots")
+    @blp.response(202, UploadOut)
+    def post(self):
+        """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
+        Runs as a job: poll GET /uploads/{id}; 409 while another upload of this union is running."""
+        filename, data = _file()
+        dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
+        who = current_identity()
+        job_id = handlers.start_sync(_new_uow, who, filename, data, dry_run)
+        with uow() as work:
+            return handlers.get_upload(work.session, who, job_id)
+
+
+@blp.route("/uploads")
+class Uploads(MethodView):
+    @roles(*ALL)
+    @blp.arguments(UploadQuery, location="query")
+    @blp.response(200, UploadPage)
+    def get(self, query):
+        """历史导入记录 (time, outcome, counts; sync results downloadable)."""
+        with uow() as work:
+            total, items = handlers.list_uploads(work.session, current_identity(), **query)
+            return {"total": total, "items": items}
+
+
+@blp.route("/uploads/<int:job_id>")
+class UploadItem(MethodView):
+    @roles(*ALL)
+    @blp.response(200, UploadOut)
+    def get(self, job_id):
+        """An upload's state and progress (done/total), its counts and its row errors."""
+        with uow() as work:
+            return handlers.get_upload(work.session, current_identity(), job_id)
+
+
+@blp.route("/uploads/<int:job_id>/result.xlsx")
+class UploadResult(MethodView):
+    @roles(*ALL)
+    def get(self, job_id):
+        """导出结果 of a sync run (.xlsx)."""
+        with uow() as work:
+            filename, data = handlers.sync_result_workbook(work.session, current_identity(), job_id)
+        return _xlsx(filename, data)
+
+
+@blp.route("/templates/<string:kind>.xlsx")
+class Template(MethodView):
+    @roles(*ALL)
+    def get(self, kind):
+        """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
+        if kind not in xl.TEMPLATES:
+            from common.errors import NotFound
+
+            raise NotFound()
+        return _xlsx(f"{xl.TEMPLATES[kind][0]}模板.xlsx", xl.template(kind))

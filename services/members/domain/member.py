@@ -1,0 +1,171 @@
+"""A union member (会员) and the rules on its fields. Pure rules, no I/O.
+
+`check_member` turns what a clerk typed (a form or one Excel row) into clean values, or into a
+message per field in Chinese; the same rules serve 新增会员, 编辑, and 批量导入会员."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id,
+                                            parse_resident_id)
+
+# 有效证件类型
+ID_TYPES = {"resident": "身份证", "other": "其他"}
+ID_TYPE_BY_LABEL = {v: k for k, v in ID_TYPES.items()}
+GENDERS = ("男", "女")
+EDUCATIONS = ("小学及以下", "初中", "高中", "中专", "技校", "大专", "大学本科", "硕士研究生", "博士研究生")  # 学历
+HOUSEHOLD_TYPES = ("非农业", "农业")  # 户籍类型
+SKILL_GRADES = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")  # 技术等级
+UNION_POSTS = ("工会会员", "工会主席", "工会副主席", "工会委员", "经审委员", "女职工委员", "工会小组长")  # 工会职务
+DEFAULT_SKILL_GRADE = "无"
+DEFAULT_UNION_POST = "工会会员"
+
+# 用户状态: 待审核 / 正常 / 已转出
+STATUSES = {"pending": "待审核", "normal": "正常", "left": "已转出"}
+# 转出原因
+TRANSFER_OUT_REASONS = ("离职", "退休", "离休", "死亡", "开除会籍", "其他")
+
+# what each field is called on the form and in the Excel template (the column headers)
+LABELS = {
+    "name": "姓名", "id_type": "有效证件类型", "id_number": "证件号码", "gender": "性别",
+    "birth_date": "出生日期", "address": "联系地址", "mobile": "移动电话", "education": "学历",
+    "household_type": "户籍类型", "skill_grade": "技术等级", "union_post": "工会职务",
+}
+EDITABLE = ("name", "gender", "birth_date", "address", "mobile", "education", "household_type",
+            "skill_grade", "union_post")
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def normalise_mobile(raw) -> str | None:
+    """An 11-digit mainland mobile number, or None if it is not one."""
+    mobile = clean(raw).replace("-", "")
+    if mobile.startswith("+86"):
+        mobile = mobile[3:]
+    elif mobile.startswith("86") and len(mobile) == 13:
+        mobile = mobile[2:]
+    return mobile if _MOBILE.match(mobile) else None
+
+
+def _date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = clean(str(value)).replace("/", "-").replace(".", "-")
+    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError
+
+
+def _choice(value, allowed: tuple, default: str | None, errors: dict, field: str) -> str | None:
+    text = str(value).strip() if value not in (None, "") else ""
+    if not text:
+        if default is None:
+            errors.setdefault(field, []).append("此项必填")
+        return default
+    if text not in allowed:
+        errors.setdefault(field, []).append(f"取值须为以下之一：{'、'.join(allowed)}")
+    return text
+
+
+def check_member(data: dict, today: date, partial_of: dict | None = None) -> tuple[dict, dict]:
+    """Validate a member's fields. Returns (clean values, errors {field: [messages]}).
+
+    `partial_of`: the member's current values when only some fields change (edit); the ID number
+    then stays as it is, and gender/birth date are checked against it."""
+    errors: dict[str, list[str]] = {}
+    out: dict = {}
+    merged = {**(partial_of or {}), **data}
+
+    name = str(merged.get("name") or "").strip()
+    if not name:
+        errors.setdefault("name", []).append("此项必填")
+    elif len(name) > 50:
+        errors.setdefault("name", []).append("姓名不能超过 50 个字")
+    out["name"] = name
+
+    # the ID type and number (fixed once the member exists)
+    id_type = merged.get("id_type") or "resident"
+    id_type = ID_TYPE_BY_LABEL.get(id_type, id_type)
+    if id_type not in ID_TYPES:
+        errors.setdefault("id_type", []).append("取值须为以下之一：身份证、其他")
+    out["id_type"] = id_type
+    resident = None
+    if partial_of is not None:
+        out["id_number"] = partial_of["id_number"]
+        if id_type == "resident":
+            resident = parse_resident_id(partial_of["id_number"], date.max)
+    else:
+        try:
+            if id_type == "resident":
+                resident = parse_resident_id(merged.get("id_number"), today)
+                out["id_number"] = resident.number
+            else:
+                out["id_number"] = normalise_other_id(merged.get("id_number"))
+        except IdNumberInvalid as exc:
+            errors.setdefault("id_number", []).append(str(exc))
+            out["id_number"] = clean(merged.get("id_number"))
+
+    gender = str(merged.get("gender") or "").strip() or None
+    if gender is not None and gender not in GENDERS:
+        errors.setdefault("gender", []).append("取值须为以下之一：男、女")
+    try:
+        birth = _date(merged.get("birth_date"))
+    except ValueError:
+        errors.setdefault("birth_date", []).append("日期格式不正确，应为 YYYY-MM-DD")
+        birth = None
+    if resident is not None:
+        if gender is not None and gender != resident.gender and "gender" not in errors:
+            errors.setdefault("gender", []).append(f"性别与身份证号码不符（号码显示为{resident.gender}）")
+        if birth is not None and birth != resident.birth_date:
+            errors.setdefault("birth_date", []).append(
+                f"出生日期与身份证号码不符（号码显示为 {resident.birth_date.isoformat()}）")
+        gender, birth = resident.gender, resident.birth_date
+    elif id_type == "other":
+        if gender is None and "gender" not in errors:
+            errors.setdefault("gender", []).append("此项必填")
+        if birth is None and "birth_date" not in errors:
+            errors.setdefault("birth_date", []).append("此项必填")
+        elif birth is not None and birth > today:
+            errors.setdefault("birth_date", []).append("出生日期不能晚于今天")
+    out["gender"], out["birth_date"] = gender, birth
+
+    address = str(merged.get("address") or "").strip()
+    if not address:
+        errors.setdefault("address", []).append("此项必填")
+    elif len(address) > 200:
+        errors.setdefault("address", []).append("联系地址不能超过 200 个字")
+    out["address"] = address
+
+    raw_mobile = merged.get("mobile")
+    if raw_mobile in (None, ""):
+        errors.setdefault("mobile", []).append("此项必填")
+        out["mobile"] = None
+    else:
+        out["mobile"] = normalise_mobile(raw_mobile)
+        if out["mobile"] is None:
+            errors.setdefault("mobile", []).append("移动电话应为 11 位手机号码")
+
+    out["education"] = _choice(merged.get("education"), EDUCATIONS, None, errors, "education")
+    out["household_type"] = _choice(merged.get("household_type"), HOUSEHOLD_TYPES, None, errors, "household_type")
+    out["skill_grade"] = _choice(merged.get("skill_grade"), SKILL_GRADES, DEFAULT_SKILL_GRADE, errors, "skill_grade")
+    out["union_post"] = _choice(merged.get("union_post"), UNION_POSTS, DEFAULT_UNION_POST, errors, "union_post")
+    return out, errors
+
+
+def member_no(sequence: int) -> str:
+    """会员编号: ten digits from a counter that only grows (so a number is never reused)."""
+    return f"{sequence:010d}"
+
+
+def status_after_joining(member_no_value: str | None) -> str:
+    """A person who comes into a union without approval (no union before, or transferred):
+    normal if once approved (has a member number), else still waiting for approval."""
+    return "normal" if member_no_value else "pending"

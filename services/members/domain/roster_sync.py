@@ -1,0 +1,111 @@
+"""Roster rows from an uploaded list, and the sync categories A–E (同步会员, SPEC §2.5).
+Pure rules, no I/O.
+
+A  in the system and in this union        → synced flag 是
+B  in the system with no union            → moved into this union at once, no approval
+C  in the system in another union         → a transfer-in request, pending the source union
+D  in this union but not in the file      → synced flag 否 (counted by the database, not per row)
+E  not in the system                      → an error row
+Name and ID number must match the system's record, or the row is an error. Any error row
+means nothing is applied."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id,
+                                            parse_resident_id)
+
+NOT_FOUND = "未查到该会员信息,请确认该证件号码已录入到系统"
+NAME_MISMATCH = "姓名与系统中该证件号码登记的姓名不一致"
+ERRORS_TITLE = "导入信息有以下错误,请重新修改后导入"
+CATEGORIES = ("A", "B", "C", "D", "E")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an uploaded file: its row number (as Excel shows it), column, message."""
+    row: int
+    column: str
+    message: str
+    name: str = ""
+    id_number: str = ""
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message, "name": self.name,
+                "id_number": self.id_number}
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """A row naming a person: 姓名 + 证件号码 (already normalised)."""
+    row: int
+    name: str
+    id_number: str
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the system holds for an ID number."""
+    member_id: int
+    name: str
+    union_id: int | None
+    pending_to_union: int | None = None  # a pending transfer request's target union
+
+
+def normalise_any_id(raw: str, today: date) -> str:
+    """An ID number from a list that does not say its type: resident if it looks like one."""
+    text = clean(raw)
+    if len(text) in (15, 18) and text[:15].isdigit():
+        return parse_resident_id(raw, today).number
+    return normalise_other_id(raw)
+
+
+def person_rows(raw_rows, today: date, id_column: str = "证件号码") -> tuple[list[PersonRow], list[RowError]]:
+    """(row number, name, id value, id came as a number) tuples → clean rows and errors,
+    including duplicates inside the file."""
+    rows, errors, seen = [], [], {}
+    for row_no, name, raw_id, was_number in raw_rows:
+        name = (name or "").strip()
+        shown = "" if raw_id is None else str(raw_id)
+        if not name:
+            errors.append(RowError(row_no, "姓名", "姓名不能为空", name, shown))
+        if was_number:
+            errors.append(RowError(row_no, id_column, "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写",
+                                   name, shown))
+            continue
+        try:
+            number = normalise_any_id(raw_id, today)
+        except IdNumberInvalid as exc:
+            errors.append(RowError(row_no, id_column, str(exc), name, shown))
+            continue
+        if number in seen:
+            errors.append(RowError(row_no, id_column, f"证件号码与第 {seen[number]} 行重复", name, number))
+            continue
+        seen[number] = row_no
+        if name:
+            rows.append(PersonRow(row_no, name, number))
+    return rows, errors
+
+
+def classify(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, RowError | None]:
+    """The category of one file row for a sync into `union_id`: ('A'|'B'|'C', None) or ('E', error)."""
+    if found is None:
+        return "E", RowError(row.row, "证件号码", NOT_FOUND, row.name, row.id_number)
+    if found.name != row.name:
+        return "E", RowError(row.row, "姓名", NAME_MISMATCH, row.name, row.id_number)
+    if found.union_id == union_id:
+        return "A", None
+    if found.union_id is None:
+        return "B", None
+    if found.pending_to_union is not None and found.pending_to_union != union_id:
+        return "E", RowError(row.row, "证件号码", "该会员已有转入其他单位的申请正在等待原单位审核", row.name, row.id_number)
+    return "C", None
+
+
+def classify_transfer_in(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, RowError | None]:
+    """从其他工会转入: like sync, but a person already in this union is an error row."""
+    category, error = classify(union_id, row, found)
+    if category == "A":
+        return "E", RowError(row.row, "证件号码", "该会员已是本单位会员", row.name, row.id_number)
+    return category, error
