@@ -1,0 +1,112 @@
+"""Billing's workbooks: the bank statement (银行流水) and the settlement-credit list (清算分配款),
+read with common.excel; every bad row is reported with its row number, and nothing is applied
+unless the whole file is good."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from common.errors import ValidationFailed
+from common.excel import cell_text, header_errors, is_empty, read_upload
+from services.billing.domain.statement import Line
+
+STATEMENT_COLUMNS = ["日期", "付款人", "金额", "摘要"]
+CREDIT_COLUMNS = ["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"]
+
+
+def _amount(value) -> int:
+    """Excel numbers arrive as floats: read their shortest decimal form, then parse as yuan."""
+    from common.money import parse_yuan
+
+    if isinstance(value, bool) or is_empty(value):
+        raise ValidationFailed({"amount": ["金额不能为空"]})
+    text = cell_text(value) if isinstance(value, (int, float)) else str(value).strip()
+    return parse_yuan(text, "amount")
+
+
+def _date(value) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value).replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"date": ["日期格式不正确，应为 YYYY-MM-DD"]}) from None
+
+
+def _year(value) -> int:
+    text = cell_text(value)
+    if not (text.isdigit() and len(text) == 4):
+        raise ValidationFailed({"year": ["年度应为 4 位数字，例如 2018"]})
+    return int(text)
+
+
+def _rejected(rows: list[dict], what: str) -> ValidationFailed:
+    exc = ValidationFailed({}, message=f"{what}有以下错误，请修改后重新上传（未导入任何数据）", code="ROWS_INVALID")
+    exc.extra["rows"] = rows
+    return exc
+
+
+def _check_header(sheet, expected: list[str], what: str) -> None:
+    problems = header_errors(sheet, expected)
+    if problems:
+        raise ValidationFailed({"file": problems}, message=problems[0], code="COLUMNS_INVALID")
+
+
+def read_statement(content: bytes) -> list[Line]:
+    sheet = read_upload(content)
+    _check_header(sheet, STATEMENT_COLUMNS, "银行流水")
+    lines, errors = [], []
+    for row, cells in sheet.data_rows():
+        cells = list(cells) + [""] * (4 - len(cells))
+        messages = []
+        values = {}
+        for key, index, parse in (("paid_on", 0, _date), ("amount_fen", 2, _amount)):
+            try:
+                values[key] = parse(cells[index])
+            except ValidationFailed as exc:
+                messages += [f"{STATEMENT_COLUMNS[index]}：{m}" for ms in exc.extra["fields"].values() for m in ms]
+        payer = cell_text(cells[1])
+        if not payer:
+            messages.append("付款人：不能为空")
+        if messages:
+            errors.append({"row": row, "errors": messages})
+        else:
+            lines.append(Line(row, values["paid_on"], payer, values["amount_fen"], cell_text(cells[3])))
+    if errors:
+        raise _rejected(errors, "银行流水")
+    if not lines:
+        raise ValidationFailed({"file": ["银行流水中没有数据行（数据从第 2 行开始）"]}, code="STATEMENT_EMPTY")
+    return lines
+
+
+def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[dict]:
+    sheet = read_upload(content)
+    _check_header(sheet, CREDIT_COLUMNS, "清算分配款清单")
+    credits, errors = [], []
+    for row, cells in sheet.data_rows():
+        cells = list(cells) + [""] * (5 - len(cells))
+        messages, values = [], {}
+        name = cell_text(cells[0])
+        if name not in district_ids_by_name:
+            messages.append(f"区局（产业）工会：未找到「{name}」" if name else "区局（产业）工会：不能为空")
+        for key, index, parse in (("source_year", 1, _year), ("designated_year", 2, _year), ("amount_fen", 3, _amount)):
+            try:
+                values[key] = parse(cells[index])
+            except ValidationFailed as exc:
+                messages += [f"{CREDIT_COLUMNS[index]}：{m}" for ms in exc.extra["fields"].values() for m in ms]
+        if not messages and values["amount_fen"] <= 0:
+            messages.append("金额：须大于 0")
+        if not messages and values["source_year"] >= values["designated_year"]:
+            messages.append("清算年度应早于抵扣年度")
+        if messages:
+            errors.append({"row": row, "errors": messages})
+        else:
+            credits.append({"row": row, "district_id": district_ids_by_name[name], "memo": cell_text(cells[4]),
+                            **values})
+    if errors:
+        raise _rejected(errors, "清算分配款清单")
+    if not credits:
+        raise ValidationFailed({"file": ["清单中没有数据行（数据从第 2 行开始）"]}, code="CREDITS_EMPTY")
+    return credits

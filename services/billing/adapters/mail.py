@@ -1,0 +1,78 @@
+"""The payment detail e-mail (集中参保缴费明细): a real SMTP client to the configured server, or,
+in the embedded mode (no SMTP_HOST), an .eml file under DATA_DIR/mail."""
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from common.config import data_dir
+from common.excel import CONTENT_TYPE, Column, SheetSpec, write_workbook
+from common.money import yuan
+from services.billing.settings import MailSettings, Payee
+
+TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
+
+
+def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
+    lines = [f"{district_name}：", "",
+             f"你会已提交 {batch['cover_year']} 年度集中参保批次 {batch['batch_no']}，缴费明细如下：", ""]
+    for row in batch["by_type"]:
+        lines.append(f"  {TYPE_NAMES.get(row['type'], row['type'])}：{row['headcount']} 人，参保费用 "
+                     f"{yuan(row['premium_fen'])} 元，市总统一划拨 {yuan(row['city_subsidy_fen'])} 元，"
+                     f"工会承担 {yuan(row['union_share_fen'])} 元")
+    lines += ["",
+              f"合计 {batch['headcount']} 人，参保资金总额 {yuan(batch['premium_fen'])} 元，"
+              f"市总统一划拨 {yuan(batch['city_subsidy_fen'])} 元，工会承担 {yuan(batch['union_share_fen'])} 元。",
+              f"抵扣清算分配款 {yuan(batch['credit_applied_fen'])} 元，尚需缴纳 {yuan(batch['due_fen'])} 元"
+              + (f"，请于 {batch['pay_by']} 之前划入如下帐户：" if batch.get("pay_by") else "，请划入如下帐户："),
+              "",
+              f"户名：{payee.account_name}", f"帐号：{payee.account_no}", f"开户行：{payee.bank}", "",
+              "逾期未划款，则按照即时参保流程另行办理参保手续。", "",
+              "上海市总工会职工援助服务中心", "上海市职工保障互助中心"]
+    return "\n".join(lines)
+
+
+def payment_detail_workbook(batch: dict) -> bytes:
+    columns = [Column("保障类型", 12), Column("参保人数", 10), Column("参保费用（元）", 16),
+               Column("市总统一划拨（元）", 18), Column("工会承担（元）", 16)]
+    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], yuan(r["premium_fen"]),
+             yuan(r["city_subsidy_fen"]), yuan(r["union_share_fen"])] for r in batch["by_type"]]
+    rows.append(["合计", batch["headcount"], yuan(batch["premium_fen"]), yuan(batch["city_subsidy_fen"]),
+                 yuan(batch["union_share_fen"])])
+    rows.append(["抵扣清算分配款", "", "", "", yuan(batch["credit_applied_fen"])])
+    rows.append(["尚需缴纳", "", "", "", yuan(batch["due_fen"])])
+    return write_workbook([SheetSpec("集中参保缴费明细", columns, rows)])
+
+
+def build_message(batch: dict, district_name: str, recipient: str, settings: MailSettings) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = f"集中参保缴费明细 {batch['batch_no']}"
+    message["From"] = settings.sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(idstring=batch["batch_no"])
+    message.set_content(payment_detail_text(batch, district_name, Payee()))
+    maintype, subtype = CONTENT_TYPE.split("/")
+    message.add_attachment(payment_detail_workbook(batch), maintype=maintype, subtype=subtype,
+                           filename=f"集中参保缴费明细-{batch['batch_no']}.xlsx")
+    return message
+
+
+def send_payment_detail(batch: dict, district_name: str, recipient: str) -> str:
+    """Send it; return the transport used ('smtp' or 'file'). Raises if the server refuses
+    (the consumer retries, then dead-letters)."""
+    settings = MailSettings()
+    message = build_message(batch, district_name, recipient, settings)
+    if not settings.host:
+        folder = data_dir() / "mail"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{batch['batch_no']}.eml").write_bytes(bytes(message))
+        return "file"
+    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls()
+        if settings.user:
+            smtp.login(settings.user, settings.password)
+        smtp.send_message(message)
+    return "smtp"

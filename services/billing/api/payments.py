@@ -1,0 +1,405 @@
+"""HTTP entry points for what is owed and paid: submissions, batches, vouchers, feedback,
+write-off, reconciliation, settlement credits, bank statements, ledger, dashboard."""
+from __future__ import annotations
+
+import io
+import json
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.schema import BaseSchema, PageQuery
+from common.web import current_identity, roles, uow
+from services.billing import handlers
+from services.billing.api.schemas import Yuan, file_from_request
+from services.billing.domain.statement import REASONS
+from services.billing.settings import voucher_max_bytes
+
+blp = Blueprint("payments", __name__, description="应缴、缴费凭证、反馈、核销、清算分配款、银行流水、台账与统计")
+
+BATCH_STATUSES = ("awaiting_payment", "voucher_uploaded", "written_off", "overdue")
+
+
+class YearQuery(BaseSchema):
+    cover_year = fields.Integer()
+
+
+class SubmissionQuery(YearQuery):
+    union_id = fields.Integer()
+
+
+class SubmissionOut(BaseSchema):
+    submission_id = fields.Integer()
+    union_id = fields.Integer()
+    district_id = fields.Integer()
+    cover_year = fields.Integer()
+    type = fields.String(attribute="cover_type")
+    mode = fields.String()
+    counts = fields.Function(lambda s: json.loads(s.counts))
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    city_subsidy_fen = fields.Integer()
+    district_share_fen = fields.Integer()
+    grassroots_share_fen = fields.Integer()
+    grassroots_owes_fen = fields.Function(lambda s: s.grassroots_share_fen)
+    pay_by = fields.Date(allow_none=True)
+    status = fields.String()
+
+
+class BatchQuery(YearQuery):
+    district_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(BATCH_STATUSES))
+
+
+class BatchOut(BaseSchema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    district_id = fields.Integer()
+    cover_year = fields.Integer()
+    mode = fields.String()
+    headcount = fields.Integer()
+    by_type = fields.Function(lambda b: json.loads(b.by_type))
+    submission_ids = fields.Function(lambda b: json.loads(b.submission_ids))
+    premium_fen = fields.Integer()
+    city_subsidy_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+    credit_applied_fen = fields.Integer()
+    due_fen = fields.Integer()
+    pay_by = fields.Date(allow_none=True)
+    status = fields.String()
+    submitted_at = fields.String()
+    paid_fen = fields.Integer(allow_none=True)
+    paid_on = fields.Date(allow_none=True)
+    voucher_uploaded_at = fields.DateTime(allow_none=True)
+    bank_matched_fen = fields.Integer()
+    feedback_at = fields.DateTime(allow_none=True)
+    written_off_at = fields.DateTime(allow_none=True)
+    received_fen = fields.Integer(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    bank_reference = fields.String(allow_none=True)
+
+
+class VoucherForm(BaseSchema):
+    amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
+    paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
+
+
+class VoucherOut(BaseSchema):
+    id = fields.Integer()
+    batch_id = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    amount_fen = fields.Integer()
+    paid_on = fields.Date()
+    uploaded_at = fields.DateTime()
+
+
+class FeedbackIn(BaseSchema):
+    message = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FeedbackOut(BaseSchema):
+    id = fields.Integer()
+    batch_id = fields.Integer()
+    message = fields.String()
+    at = fields.DateTime()
+
+
+class WriteOffIn(BaseSchema):
+    amount = Yuan(required=True, metadata={"description": "到账金额（元）"})
+    received_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class ReconciliationOut(BaseSchema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    district_id = fields.Integer()
+    district_name = fields.String(allow_none=True)
+    cover_year = fields.Integer()
+    mode = fields.String()
+    headcount = fields.Integer()
+    status = fields.String()
+    due_fen = fields.Integer()
+    declared_paid_fen = fields.Integer(allow_none=True)
+    bank_matched_fen = fields.Integer()
+    received_fen = fields.Integer(allow_none=True)
+    paid_fen = fields.Integer()
+    difference_fen = fields.Integer()
+    pay_by = fields.Date(allow_none=True)
+    voucher_uploaded_at = fields.DateTime(allow_none=True)
+    feedback_at = fields.DateTime(allow_none=True)
+    written_off_at = fields.DateTime(allow_none=True)
+
+
+class CreditIn(BaseSchema):
+    district_id = fields.Integer(required=True)
+    source_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    designated_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    amount = Yuan(required=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CreditOut(BaseSchema):
+    id = fields.Integer()
+    district_id = fields.Integer()
+    source_year = fields.Integer()
+    designated_year = fields.Integer()
+    amount_fen = fields.Integer()
+    memo = fields.String()
+    recorded_at = fields.DateTime()
+
+
+class CreditQuery(BaseSchema):
+    district_id = fields.Integer()
+
+
+class StatementLineOut(BaseSchema):
+    row = fields.Integer()
+    paid_on = fields.Date()
+    payer = fields.String()
+    amount_fen = fields.Integer()
+    memo = fields.String()
+    batch_id = fields.Integer(allow_none=True)
+    matched = fields.Function(lambda line: line.batch_id is not None)
+    reason_code = fields.String()
+    reason = fields.Function(lambda line: REASONS[line.reason_code])
+
+
+class StatementOut(BaseSchema):
+    id = fields.Integer()
+    filename = fields.String()
+    uploaded_at = fields.DateTime()
+    line_count = fields.Integer()
+    matched_count = fields.Integer()
+    lines = fields.List(fields.Nested(StatementLineOut))
+
+
+class LedgerQuery(PageQuery):
+    cover_year = fields.Integer()
+    district_id = fields.Integer()
+    union_id = fields.Integer()
+    batch_id = fields.Integer()
+
+
+class LedgerOut(BaseSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    cover_year = fields.Integer()
+    district_id = fields.Integer()
+    union_id = fields.Integer(allow_none=True)
+    account = fields.String()
+    kind = fields.String()
+    amount_fen = fields.Integer()
+    submission_id = fields.Integer(allow_none=True)
+    batch_id = fields.Integer(allow_none=True)
+    credit_id = fields.Integer(allow_none=True)
+    note = fields.String()
+
+
+class LedgerPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(LedgerOut))
+
+
+class OverdueOut(BaseSchema):
+    reported = fields.List(fields.Integer())
+
+
+# ------------------------------------------------------------------ submissions and batches
+
+@blp.route("/submissions")
+class Submissions(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(SubmissionQuery, location="query")
+    @blp.response(200, SubmissionOut(many=True))
+    def get(self, query):
+        """已计费的集中参保提交 (scoped): what each submission costs and what the union owes."""
+        with uow() as work:
+            return handlers.list_submissions(work.session, current_identity(), **query)
+
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(BatchQuery, location="query")
+    @blp.response(200, BatchOut(many=True))
+    def get(self, query):
+        """参保批次 with their price and payment state (district: its own)."""
+        with uow() as work:
+            return handlers.list_batches(work.session, current_identity(), **query)
+
+
+@blp.route("/batches/<int:batch_id>")
+class BatchItem(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, BatchOut)
+    def get(self, batch_id):
+        """批次详情."""
+        with uow() as work:
+            return handlers.get_batch(work.session, current_identity(), batch_id)
+
+
+@blp.route("/batches/<int:batch_id>/voucher")
+class BatchVoucher(MethodView):
+    @roles("district")
+    @blp.arguments(VoucherForm, location="form")
+    @blp.response(201, VoucherOut)
+    def post(self, form, batch_id):
+        """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
+        until the batch is written off."""
+        content, filename = file_from_request()
+        with uow() as work:
+            return handlers.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
+                                           form["paid_on"], voucher_max_bytes())
+
+    @roles("centre", "district")
+    @blp.response(200)
+    def get(self, batch_id):
+        """下载缴费凭证 (the current one)."""
+        with uow() as work:
+            voucher = handlers.current_voucher(work.session, current_identity(), batch_id)
+            return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
+                             download_name=voucher.filename)
+
+
+@blp.route("/batches/<int:batch_id>/feedback")
+class BatchFeedback(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, FeedbackOut(many=True))
+    def get(self, batch_id):
+        """职保中心反馈 of a batch (the district reads them)."""
+        with uow() as work:
+            return handlers.list_feedback(work.session, current_identity(), batch_id)
+
+    @roles("centre")
+    @blp.arguments(FeedbackIn)
+    @blp.response(201, FeedbackOut)
+    def post(self, data, batch_id):
+        """反馈 (centre), e.g. 金额不足."""
+        with uow() as work:
+            return handlers.give_feedback(work, current_identity(), batch_id, data["message"])
+
+
+@blp.route("/batches/<int:batch_id>/write-off")
+class BatchWriteOff(MethodView):
+    @roles("centre")
+    @blp.arguments(WriteOffIn)
+    @blp.response(200, BatchOut)
+    def post(self, data, batch_id):
+        """核销 (centre): amount received, date, bank reference. Final."""
+        with uow() as work:
+            return handlers.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
+                                      data["bank_reference"])
+
+
+@blp.route("/reconciliation")
+class Reconciliation(MethodView):
+    @roles("centre")
+    @blp.arguments(BatchQuery, location="query")
+    @blp.response(200, ReconciliationOut(many=True))
+    def get(self, query):
+        """对账核销列表 (centre): per batch due, paid, difference."""
+        with uow() as work:
+            return handlers.reconciliation(work.session, current_identity(), **query)
+
+
+# ------------------------------------------------------------------ settlement credits
+
+@blp.route("/credits")
+class Credits(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(CreditQuery, location="query")
+    @blp.response(200, CreditOut(many=True))
+    def get(self, query):
+        """清算分配款 (district: its own)."""
+        with uow() as work:
+            return handlers.list_credits(work.session, current_identity(), query.get("district_id"))
+
+    @roles("centre")
+    @blp.arguments(CreditIn)
+    @blp.response(201, CreditOut)
+    def post(self, data):
+        """登记一笔清算分配款 (centre)."""
+        with uow() as work:
+            return handlers.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
+                                          data["source_year"], data["amount"], data["memo"])
+
+
+@blp.route("/credits/import")
+class CreditImport(MethodView):
+    @roles("centre")
+    @blp.response(201, CreditOut(many=True))
+    def post(self):
+        """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
+        content, _ = file_from_request()
+        with uow() as work:
+            return handlers.import_credits(work, current_identity(), content)
+
+
+# ------------------------------------------------------------------ bank statements
+
+@blp.route("/bank-statements")
+class BankStatements(MethodView):
+    @roles("centre")
+    @blp.response(201, StatementOut)
+    def post(self):
+        """导入银行流水 (centre; Excel columns 日期, 付款人, 金额, 摘要): each line matched or given a reason."""
+        content, filename = file_from_request()
+        with uow() as work:
+            statement = handlers.import_bank_statement(work, current_identity(), content, filename)
+            statement, lines = handlers.statement_lines(work.session, current_identity(), statement.id)
+            return {**StatementOut(exclude=("lines",)).dump(statement), "lines": lines}
+
+
+@blp.route("/bank-statements/<int:statement_id>")
+class BankStatementItem(MethodView):
+    @roles("centre")
+    @blp.response(200, StatementOut)
+    def get(self, statement_id):
+        """一次银行流水导入的结果."""
+        with uow() as work:
+            statement, lines = handlers.statement_lines(work.session, current_identity(), statement_id)
+            return {**StatementOut(exclude=("lines",)).dump(statement), "lines": lines}
+
+
+# ------------------------------------------------------------------ ledger, dashboard, deadline
+
+@blp.route("/ledger")
+class Ledger(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(LedgerQuery, location="query")
+    @blp.response(200, LedgerPage)
+    def get(self, query):
+        """台账: every amount with what and why (scoped)."""
+        with uow() as work:
+            total, items = handlers.ledger(work.session, current_identity(), **query)
+            return {"total": total, "items": items}
+
+
+@blp.route("/dashboard/<int:year>")
+class Dashboard(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.response(200)
+    def get(self, year):
+        """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
+        with uow() as work:
+            figures = handlers.dashboard(work.session, current_identity(), year)
+        if figures["payment_deadline"]:
+            figures["payment_deadline"] = figures["payment_deadline"].isoformat()
+        return figures
+
+
+@blp.route("/jobs/overdue")
+class OverdueJob(MethodView):
+    @roles("centre")
+    @blp.response(200, OverdueOut)
+    def post(self):
+        """Run the deadline check now (also `python -m services.billing.jobs overdue`)."""
+        from flask import current_app
+
+        return {"reported": handlers.report_overdue(current_app.extensions["runtime"])}

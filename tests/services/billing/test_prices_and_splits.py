@@ -1,0 +1,108 @@
+"""Price tables (centre) and premium splits (district): SPEC §4, issue 5 items 1–2."""
+from __future__ import annotations
+
+from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, YEAR, at, price_entries, set_splits
+
+
+def test_2020_price_table_reads_back_exactly(billing):
+    body = billing.grassroots.get(f"/price-tables/{YEAR}").json
+    cells = {(e["type"], e["price_class"]): (e["premium_fen"], e["city_subsidy_fen"], e["special_city_subsidy_fen"])
+             for e in body["entries"]}
+    assert cells[("A", "centralised")] == (2600, 1300, 650)
+    assert cells[("B+", "instant_first_half")] == (14000, 4000, 2250)
+    assert cells[("B", "instant_second_half")] == (4500, 2000, 1100)
+    assert cells[("A+", "instant_second_half")] == (3800, 650, 300)
+    assert len(cells) == 12
+
+
+def test_price_table_refuses_bad_amounts_and_changes_nothing(billing):
+    before = billing.centre.get(f"/price-tables/{YEAR}").json
+    for bad, message in ((26.5, "字符串或整数"), ("26.123", "两位小数"), ("-1", "负数"), ("二十六", "有效的数字")):
+        entries = price_entries()
+        entries[0]["premium"] = bad
+        r = billing.centre.put(f"/price-tables/{YEAR}", json={"entries": entries})
+        assert r.status_code == 422, r.text
+        assert message in r.text
+    r = billing.centre.put(f"/price-tables/{YEAR}", json={"entries": price_entries()[:-1]})
+    assert r.status_code == 422 and "B+.instant_second_half" in r.json["error"]["fields"]
+    assert billing.centre.get(f"/price-tables/{YEAR}").json == before
+    assert billing.huangpu.put(f"/price-tables/{YEAR}", json={"entries": price_entries()}).status_code == 403
+
+
+def test_split_outside_its_window_is_refused_with_the_window(billing):
+    at("2019-11-01T09:00:00")
+    r = billing.huangpu.put(f"/splits/{YEAR}", json={"types": {"A+": {"district_share": "63", "grassroots_share": "0"}}})
+    assert r.status_code == 409
+    assert r.json["error"]["code"] == "OUTSIDE_WINDOW" and "2019-10-25 至 2019-10-31" in r.json["error"]["message"]
+    rows = billing.huangpu.get(f"/splits/{YEAR}").json
+    assert all(row["district_share_fen"] is None for row in rows)
+
+
+def test_split_that_does_not_sum_is_refused_with_the_difference(billing):
+    at("2019-10-25T00:00:00")
+    r = billing.huangpu.put(f"/splits/{YEAR}", json={"types": {
+        "A+": {"district_share": "60", "grassroots_share": "0"},
+        "A": {"district_share": "0", "grassroots_share": "13"}}})
+    assert r.status_code == 422
+    error = r.json["error"]
+    assert error["code"] == "SPLIT_MISMATCH" and error["difference_fen"] == {"A+": 300}
+    assert "还差 3.00 元" in error["fields"]["A+"][0]
+    assert all(row["district_share_fen"] is None for row in billing.huangpu.get(f"/splits/{YEAR}").json)
+    assert billing.events("billing.rates.published") == []
+    for bad in ({"district_share": 63.0, "grassroots_share": "0"}, {"district_share": "6x", "grassroots_share": "0"},
+                {"district_share": "-63", "grassroots_share": "139"}, {"district_share": "62.999", "grassroots_share": "0"}):
+        r = billing.huangpu.put(f"/splits/{YEAR}", json={"types": {"A+": bad}})
+        assert r.status_code == 422, (bad, r.text)
+
+
+def test_split_saved_publishes_rates_and_special_industry_pays_more(billing):
+    set_splits(billing)
+    rows = {r["type"]: r for r in billing.huangpu.get(f"/splits/{YEAR}").json if r["union_id"] is None}
+    assert rows["A+"] == {"union_id": None, "type": "A+", "premium_fen": 7600, "city_subsidy_fen": 1300,
+                          "district_share_fen": 6300, "grassroots_share_fen": 0, "version": 1}
+    rates = billing.events("billing.rates.published")
+    assert len(rates) == 4 * 3 + 3
+    hp = {(r["type"], r["price_class"]): r for r in rates if r["district_id"] == HUANGPU}
+    assert hp[("B", "instant_second_half")] == {
+        "cover_year": YEAR, "district_id": HUANGPU, "union_id": None, "type": "B", "price_class": "instant_second_half",
+        "premium_fen": 4500, "city_subsidy_fen": 2000, "district_share_fen": 1250, "grassroots_share_fen": 1250,
+        "version": 1}
+    av = {(r["type"], r["price_class"]): r for r in rates if r["district_id"] == AVIATION}
+    assert av[("A+", "centralised")]["city_subsidy_fen"] == 650
+    assert av[("A+", "instant_second_half")]["city_subsidy_fen"] == 300
+    assert av[("A+", "instant_second_half")]["district_share_fen"] == 3500
+    # the ordinary subsidy would not fit the special district
+    r = billing.aviation.put(f"/splits/{YEAR}", json={"types": {"A+": {"district_share": "63", "grassroots_share": "0"}}})
+    assert r.status_code == 422 and r.json["error"]["difference_fen"] == {"A+": 650}
+    # a second save bumps the version
+    billing.huangpu.put(f"/splits/{YEAR}", json={"types": {"A": {"district_share": "1", "grassroots_share": "12"}}})
+    latest = [r for r in billing.events("billing.rates.published")
+              if r["type"] == "A" and r["district_id"] == HUANGPU and r["price_class"] == "centralised"]
+    assert latest[-1]["version"] == 2 and latest[-1]["grassroots_share_fen"] == 1200
+
+
+def test_union_override_in_scope_only(billing):
+    set_splits(billing)
+    r = billing.huangpu.put(f"/splits/{YEAR}/unions/{U_HP1}", json={"types": {"A+": {"district_share": "43",
+                                                                                      "grassroots_share": "20"}}})
+    assert r.status_code == 200, r.text
+    rates = {(x["type"], x["price_class"]): x for x in billing.grassroots.get(f"/rates/{YEAR}").json["rates"]}
+    assert rates[("A+", "centralised")]["grassroots_share_fen"] == 2000
+    assert rates[("A", "centralised")]["grassroots_share_fen"] == 1300  # the district default still applies
+    hidden = billing.huangpu.put(f"/splits/{YEAR}/unions/{U_AV}", json={"types": {"A+": {"district_share": "43",
+                                                                                          "grassroots_share": "20"}}})
+    missing = billing.huangpu.put(f"/splits/{YEAR}/unions/99999", json={"types": {"A+": {"district_share": "43",
+                                                                                         "grassroots_share": "20"}}})
+    assert hidden.status_code == missing.status_code == 404 and hidden.json == missing.json
+    assert billing.grassroots.get(f"/rates/{YEAR}?union_id={U_AV}").json["union_id"] == U_HP1  # own union only
+    assert billing.grassroots.put(f"/splits/{YEAR}", json={"types": {}}).status_code == 403
+    assert billing.huangpu.get(f"/splits/{YEAR}?district_id={AVIATION}").json[0]["premium_fen"] == 2600
+    assert billing.centre.get(f"/splits/{YEAR}?district_id={AVIATION}").json[1]["city_subsidy_fen"] == 650
+
+
+def test_prices_fixed_once_split(billing):
+    set_splits(billing)
+    entries = price_entries()
+    entries[0]["premium"] = "27"
+    r = billing.centre.put(f"/price-tables/{YEAR}", json={"entries": entries})
+    assert r.status_code == 409 and r.json["error"]["code"] == "PRICES_IN_USE"
