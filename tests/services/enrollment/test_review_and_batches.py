@@ -1,0 +1,170 @@
+"""District review (集中参保审核), the to-submit list, batches (参保批次) and billing's events on them."""
+from tests.services.enrollment.conftest import DISTRICT, HANDLER, OTHER_DISTRICT, UNION, UNION2, YEAR, at
+
+
+def _two_submissions(season):
+    season.members([1, 2, 3])
+    season.members([11, 12], union_id=UNION2)
+    a = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"}).get_json()
+    at("2019-11-20T10:00:00")
+    b = season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "B"}).get_json()
+    return a, b
+
+
+def test_pending_list_filters_by_union_name_code_time_and_type(season):
+    a, b = _two_submissions(season)
+    def ids(query):
+        response = season.district.get("/submissions?status=submitted" + query)
+        assert response.status_code == 200, response.get_json()
+        return [i["id"] for i in response.get_json()["items"]]
+    assert ids("") == [a["id"], b["id"]]
+    assert ids("&union_name=乙物流") == [b["id"]]
+    assert ids("&credit_code=91310101MA1FL00011") == [a["id"]]
+    assert ids("&type=B") == [b["id"]]
+    assert ids("&submitted_from=2019-11-06") == [b["id"]]
+    assert ids("&submitted_to=2019-11-05") == [a["id"]]
+    item = season.district.get("/submissions?status=submitted&type=A%2B").get_json()["items"][0]
+    assert (item["union_name"], item["type"], item["headcount"], item["totals"]["premium_fen"]) == \
+        ("上海甲科技有限公司工会", "A+", 3, 22800)
+    assert season.other_district.get("/submissions").get_json()["total"] == 0
+
+
+def test_return_with_reason_reopens_it_for_the_union(season):
+    a, _ = _two_submissions(season)
+    assert season.district.post(f"/submissions/{a['id']}/return", json={"reason": "  "}).status_code == 422
+    returned = season.district.post(f"/submissions/{a['id']}/return", json={"reason": "名单有误，请核对"})
+    assert returned.status_code == 200 and returned.get_json()["status"] == "returned"
+    seen = season.grassroots.get(f"/submissions/{a['id']}").get_json()
+    assert seen["status_text"] == "已退回" and seen["return_reason"] == "名单有误，请核对"
+    assert season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()["headcount"] == 3
+    again = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"})
+    assert again.status_code == 201 and again.get_json()["headcount"] == 3
+    [event] = season.events("enrollment.submission.returned")
+    assert event["data"] == {"submission_id": a["id"], "union_id": UNION, "district_id": DISTRICT,
+                             "cover_year": YEAR, "mode": "centralised", "reason": "名单有误，请核对"}
+
+
+def test_another_district_cannot_act_on_a_submission_and_learns_nothing(season):
+    a, _ = _two_submissions(season)
+    for action, body in (("return", {"reason": "x"}), ("stage", {}), ("unstage", {})):
+        hidden = season.other_district.post(f"/submissions/{a['id']}/{action}", json=body)
+        missing = season.other_district.post(f"/submissions/999999/{action}", json=body)
+        assert hidden.status_code == missing.status_code == 404 and hidden.get_json() == missing.get_json()
+    assert season.grassroots.post(f"/submissions/{a['id']}/stage", json={}).status_code == 403
+    assert season.count("SELECT status FROM submission WHERE id = :i", i=a["id"]) == "submitted"
+    assert season.events("enrollment.submission.staged") == []
+
+
+def test_stage_unstage_totals_credit_and_submit_make_a_batch_that_cannot_change(season):
+    a, b = _two_submissions(season)
+    season.feed("billing.credit.available", {"district_id": DISTRICT, "cover_year": YEAR, "available_fen": 50000,
+                                             "version": 1})
+    for sub in (a, b):
+        assert season.district.post(f"/submissions/{sub['id']}/stage", json={}).get_json()["status"] == "staged"
+    assert season.district.post(f"/submissions/{b['id']}/unstage", json={}).get_json()["status"] == "submitted"
+    assert season.district.post(f"/submissions/{b['id']}/stage", json={}).status_code == 200
+    listing = season.district.get(f"/to-submit?cover_year={YEAR}").get_json()
+    assert listing["headcount"] == 5 and listing["credit_available_fen"] == 50000
+    assert listing["totals"] == {"headcount": 5, "premium_fen": 3 * 7600 + 2 * 9000,
+                                 "city_subsidy_fen": 3 * 1300 + 2 * 4000,
+                                 "district_share_fen": 3 * 6300 + 2 * 5000, "grassroots_share_fen": 0}
+    early = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER})
+    assert early.status_code == 409 and "2019年12月28日至2019年12月31日" in early.get_json()["error"]["message"]
+    at("2019-12-28T09:30:00")
+    for bad, field in (({**HANDLER, "email": "zhangsan@"}, "handler.email"), ({**HANDLER, "phone": "12345"}, "handler.phone"),
+                       ({**HANDLER, "name": " "}, "handler.name")):
+        response = season.district.post("/batches", json={"cover_year": YEAR, "handler": bad})
+        assert response.status_code == 422 and field in response.get_json()["error"]["fields"]
+    assert season.count("SELECT count(*) FROM batch") == 0
+    made = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER})
+    assert made.status_code == 201, made.get_json()
+    batch = made.get_json()
+    assert batch["batch_no"] == "CB201912280001" and batch["headcount"] == 5
+    assert batch["headcount_by_type"] == {"A+": 3, "B": 2} and batch["status_text"] == "参保审核中"
+    assert {s["status"] for s in batch["submissions"]} == {"in_batch"}
+    [event] = season.events("enrollment.batch.submitted")
+    assert event["data"]["batch_no"] == "CB201912280001" and event["data"]["handler"] == HANDLER
+    assert sorted(s["headcount"] for s in event["data"]["submissions"]) == [2, 3]
+    # After submission the batch does not change.
+    for action, body in (("return", {"reason": "x"}), ("unstage", {}), ("stage", {})):
+        locked = season.district.post(f"/submissions/{a['id']}/{action}", json=body)
+        assert locked.status_code == 409 and locked.get_json()["error"]["code"] == "BATCH_LOCKED"
+    empty = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER})
+    assert empty.status_code == 422 and empty.get_json()["error"]["code"] == "NOTHING_TO_SUBMIT"
+    assert season.count("SELECT count(*) FROM batch") == 1
+    assert season.grassroots.get(f"/submissions/{a['id']}").get_json()["status_text"] == "已提交市职保中心"
+
+
+def test_batches_are_scoped_and_follow_billing_events_to_write_off(season):
+    a, b = _two_submissions(season)
+    for sub in (a, b):
+        season.district.post(f"/submissions/{sub['id']}/stage", json={})
+    at("2019-12-30T10:00:00")
+    batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+    hidden = season.other_district.get(f"/batches/{batch['id']}")
+    assert hidden.status_code == 404 and hidden.get_json() == season.other_district.get("/batches/99999").get_json()
+    assert season.grassroots.get("/batches").status_code == 403
+    assert season.other_district.get("/batches").get_json()["total"] == 0
+    season.feed("billing.batch.priced", {
+        "batch_id": batch["id"], "batch_no": batch["batch_no"], "district_id": DISTRICT, "cover_year": YEAR,
+        "mode": "centralised", "headcount": 5, "by_type": [], "premium_fen": 40800, "city_subsidy_fen": 11900,
+        "union_share_fen": 28900, "credit_applied_fen": 28900, "due_fen": 0, "pay_by": "2020-01-20", "handler": HANDLER})
+    at("2020-01-05T10:00:00")
+    season.feed("billing.voucher.uploaded", {"batch_id": batch["id"], "amount_fen": 0, "paid_on": "2020-01-05",
+                                             "uploaded_at": "2020-01-05T11:00:00+08:00"})
+    season.feed("billing.batch.feedback_given", {"batch_id": batch["id"], "message": "金额已核对",
+                                                 "at": "2020-01-06T09:00:00+08:00"})
+    season.feed("billing.batch.written_off", {"batch_id": batch["id"], "amount_fen": 0, "received_on": "2020-01-06",
+                                              "bank_reference": "X1", "at": "2020-01-07T09:00:00+08:00"})
+    detail = season.district.get(f"/batches/{batch['id']}").get_json()
+    assert (detail["status"], detail["due_fen"], detail["credit_applied_fen"], detail["pay_by"]) == \
+        ("written_off", 0, 28900, "2020-01-20")
+    assert detail["voucher_uploaded_at"].startswith("2020-01-05T11:00:00")
+    assert detail["feedback_at"].startswith("2020-01-06T09:00") and detail["feedback_message"] == "金额已核对"
+    assert detail["written_off_at"].startswith("2020-01-07T09:00")
+    assert {s["status"] for s in detail["submissions"]} == {"paid"}
+    assert season.count("SELECT count(*) FROM cover WHERE status = 'granted'") == 5
+    [granted] = season.events("enrollment.cover.granted")
+    assert granted["data"]["headcount"] == 5 and sorted(granted["data"]["submission_ids"]) == sorted([a["id"], b["id"]])
+    # A late overdue notice cannot undo a write-off.
+    season.feed("billing.batch.overdue", {"batch_id": batch["id"], "batch_no": batch["batch_no"],
+                                          "district_id": DISTRICT, "cover_year": YEAR, "due_fen": 0, "paid_fen": 0})
+    assert season.district.get(f"/batches/{batch['id']}").get_json()["status"] == "written_off"
+    listed = season.centre.get(f"/batches?district_id={DISTRICT}").get_json()
+    assert listed["total"] == 1 and listed["items"][0]["batch_no"] == batch["batch_no"]
+    _ = OTHER_DISTRICT
+
+
+def test_overdue_batch_fails_and_its_members_can_only_enrol_instantly(season):
+    season.members([1, 2])
+    sub = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"}).get_json()
+    season.district.post(f"/submissions/{sub['id']}/stage", json={})
+    at("2019-12-29T10:00:00")
+    batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+    at("2020-01-21T00:30:00")
+    season.feed("billing.batch.overdue", {"batch_id": batch["id"], "batch_no": batch["batch_no"],
+                                          "district_id": DISTRICT, "cover_year": YEAR, "due_fen": 2600, "paid_fen": 0})
+    detail = season.district.get(f"/batches/{batch['id']}").get_json()
+    assert detail["status"] == "failed" and detail["submissions"][0]["status"] == "failed"
+    assert season.count("SELECT count(*) FROM cover WHERE status = 'failed'") == 2
+    [failed] = season.events("enrollment.cover.failed")
+    assert failed["data"]["submission_ids"] == [sub["id"]] and failed["data"]["headcount"] == 2
+    central = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"})
+    assert central.status_code == 409 and central.get_json()["error"]["code"] == "OUTSIDE_WINDOW"
+    instant = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "mode": "instant",
+                                                          "kind": "no_cover"})
+    assert instant.status_code == 201 and instant.get_json()["headcount"] == 2
+    members = season.grassroots.get(f"/submissions/{instant.get_json()['id']}").get_json()["members"]
+    assert {m["cover_start"] for m in members} == {"2020-01-22"} and {m["half_or_full"] for m in members} == {"全年"}
+
+
+def test_events_for_an_unknown_batch_are_dead_lettered_not_applied(season):
+    import pytest
+
+    from common.bus import PermanentFailure
+
+    with pytest.raises(PermanentFailure):
+        season.feed("billing.batch.written_off", {"batch_id": 424242, "amount_fen": 1, "received_on": "2020-01-06",
+                                                  "bank_reference": "X", "at": "2020-01-07T09:00:00+08:00"})
+    with pytest.raises(PermanentFailure):
+        season.feed("members.member.card_issued", {"member_id": "x"})
