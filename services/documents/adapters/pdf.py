@@ -5,6 +5,7 @@ Every element names one font family (settings.cjk_font_family), so the file embe
 docs/decisions/0012-cjk-font.md."""
 from __future__ import annotations
 
+import logging
 import threading
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -15,6 +16,7 @@ from services.documents.domain.notices import SIGNATORIES, chinese_date, money
 _templates = Environment(loader=PackageLoader("services.documents.adapters", "templates"),
                          autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
 _local = threading.local()
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per page otherwise
 
 
 def notice_html(notice) -> str:

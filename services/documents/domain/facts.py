@@ -63,6 +63,10 @@ def _date(data: dict, key: str) -> date:
         raise MalformedEvent(f"{key}: not a date YYYY-MM-DD ({value!r})") from None
 
 
+def _opt_date(data: dict, key: str) -> date | None:
+    return None if data.get(key) is None else _date(data, key)
+
+
 def _window_end(data: dict, key: str) -> date:
     value = _get(data, key)
     if not isinstance(value, (list, tuple)) or len(value) != 2:
@@ -169,7 +173,7 @@ class SubmissionPrice:
     headcount: int
     amounts: Amounts
     grassroots_owes_fen: int
-    pay_by: date
+    pay_by: date | None  # None: billing did not know the year yet; the year's grassroots deadline applies
 
 
 def parse_submission_price(data: dict) -> SubmissionPrice:
@@ -180,7 +184,7 @@ def parse_submission_price(data: dict) -> SubmissionPrice:
         submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
         district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
         cover_type=_choice(data, "type", COVER_TYPES), headcount=_int(data, "headcount", 1), amounts=amounts,
-        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_date(data, "pay_by"))
+        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_opt_date(data, "pay_by"))
 
 
 def check_same_submission(sub: Submission, price: SubmissionPrice) -> None:
@@ -248,7 +252,7 @@ class BatchPrice:
     union_share_fen: int
     credit_applied_fen: int  # 清算分配款抵扣
     due_fen: int  # 尚需划款
-    pay_by: date
+    pay_by: date | None  # None: the year's payment deadline applies
 
 
 def parse_batch_price(data: dict) -> BatchPrice:
@@ -270,7 +274,7 @@ def parse_batch_price(data: dict) -> BatchPrice:
         cover_year=_int(data, "cover_year", 2000), lines=tuple(lines), headcount=_int(data, "headcount", 1),
         premium_fen=_int(data, "premium_fen"), city_subsidy_fen=_int(data, "city_subsidy_fen"),
         union_share_fen=_int(data, "union_share_fen"), credit_applied_fen=_int(data, "credit_applied_fen"),
-        due_fen=_int(data, "due_fen"), pay_by=_date(data, "pay_by"))
+        due_fen=_int(data, "due_fen"), pay_by=_opt_date(data, "pay_by"))
     for field, total in (("headcount", sum(x.headcount for x in lines)), ("premium_fen", sum(x.premium_fen for x in lines)),
                          ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
                          ("union_share_fen", sum(x.union_share_fen for x in lines))):

@@ -127,7 +127,7 @@ def grassroots_notice(union_name: str, year: CoverYear, sub: Submission, price: 
         premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
         district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
         grassroots_owes_fen=price.grassroots_owes_fen, grassroots_owes_total_fen=owes_before_fen + price.grassroots_owes_fen,
-        pay_by=price.pay_by, cover_start=year.cover_start, cover_end=year.cover_end,
+        pay_by=price.pay_by or year.grassroots_deadline, cover_start=year.cover_start, cover_end=year.cover_end,
         dated=sub.submitted_at.date(), sequence=sub.sequence)
 
 
@@ -216,5 +216,5 @@ def district_notice(district_name: str, year: CoverYear, batch: Batch, price: Ba
         batch_id=batch.batch_id, batch_no=batch.batch_no, district_id=batch.district_id, district_name=district_name,
         cover_year=batch.cover_year, lines=lines, headcount=price.headcount, premium_fen=price.premium_fen,
         city_subsidy_fen=price.city_subsidy_fen, union_share_fen=price.union_share_fen,
-        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by,
+        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by or year.payment_deadline,
         cover_start=year.cover_start, cover_end=year.cover_end, bank=bank, dated=batch.submitted_at.date())

@@ -94,17 +94,17 @@ def batch_submitted(batch_id: int, district_id: int, parts: list[tuple[int, int,
     return event("enrollment.batch.submitted", data)
 
 
-def batch_priced(batch_id: int, district_id: int, by_type: dict[str, int], credit_fen: int,
+def batch_priced(batch_id: int, district_id: int, heads: dict[str, int], credit_fen: int,
                  batch_no: str = "CB201912280001", year: int = 2020, **changes) -> dict:
     lines = []
-    for cover_type, n in by_type.items():
+    for cover_type, n in heads.items():
         premium, city = n * PRICES[cover_type][0], n * PRICES[cover_type][1]
         lines.append({"type": cover_type, "headcount": n, "premium_fen": premium, "city_subsidy_fen": city,
                       "union_share_fen": premium - city})
     share = sum(x["union_share_fen"] for x in lines)
     credit = min(credit_fen, share)
     data = {"batch_id": batch_id, "batch_no": batch_no, "district_id": district_id, "cover_year": year,
-            "mode": "centralised", "headcount": sum(by_type.values()), "by_type": lines,
+            "mode": "centralised", "headcount": sum(heads.values()), "by_type": lines,
             "premium_fen": sum(x["premium_fen"] for x in lines), "city_subsidy_fen": sum(x["city_subsidy_fen"] for x in lines),
             "union_share_fen": share, "credit_applied_fen": credit, "due_fen": share - credit,
             "pay_by": f"{year}-01-20", "handler": HANDLER}

@@ -149,3 +149,11 @@ def test_billing_disagreeing_with_enrollment_fails_and_leaves_no_notice(document
         documents.feed(c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 4))
     assert "headcount" in str(failure.value)
     assert documents.count("documents") == 0
+
+
+def test_without_billings_pay_by_the_years_grassroots_deadline_is_printed(documents):
+    documents.feed(c.cover_year(grassroots_window=["2019-11-01", "2019-12-20"]),
+                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
+                   c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by=None))
+    text = pdf_text(documents.as_("centre").get(NOTICE).data)
+    assert "请于2019年12月20日之前" in text and "划款截止日期2019年12月20日" in text

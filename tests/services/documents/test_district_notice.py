@@ -1,0 +1,82 @@
+"""The district notice (区局（产业）工会参保告知书, SPEC §5) on a batch submitted to the centre: per
+type headcount, total, union share, credit applied, remaining due, deadline, bank account."""
+import pytest
+
+from common.bus import PermanentFailure
+from tests.services.documents import contract as c
+from tests.services.documents.conftest import pdf_fonts, pdf_text
+
+PARTS = [(101, c.UNION_A, "B", 5), (103, c.UNION_B, "A", 4)]
+NOTICE = "/district-notices/7/file"
+
+
+def submit_batch(documents, credit_fen=10000, **priced_changes):
+    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS),
+                   c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, credit_fen, **priced_changes))
+
+
+def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_account(documents):
+    submit_batch(documents)
+    response = documents.as_("district", district_id=c.DISTRICT_1).get(NOTICE)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    text = pdf_text(response.data)
+    # B: 5 × 90 = 450, city 200, unions 250; A: 4 × 26 = 104, city 52, unions 52; share 302, credit 100, due 202
+    assert ("黄浦区总工会：你会集中参保2020年度会员专享基本保障计划，参加A类会员共计4人，参加B类会员共计5人，合计9人，"
+            "参保资金总额为302.00元。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
+            "你会尚需于2020年1月20日之前将剩余参保资金202.00元划入如下帐户，保障日期为2020年1月1日起至2020年12月31日止。"
+            "逾期未划款，则按照即时参保流程另行办理参保手续") in text
+    assert ("户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行") in text
+    assert "A类4104.0052.0052.00" in text and "B类5450.00200.00250.00" in text and "合计9554.00252.00302.00" in text
+    assert "参保批次CB201912280001" in text and "尚需划款202.00元" in text
+    assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2019年12月28日第1页")
+    assert all("WenQuanYi" in name and embedded for name, embedded in pdf_fonts(response.data))
+
+
+def test_credit_larger_than_the_share_leaves_nothing_due_never_negative(documents):
+    submit_batch(documents, credit_fen=10_000_000)
+    text = pdf_text(documents.as_("centre").get(NOTICE).data)
+    assert "清算分配款302.00元" in text and "剩余参保资金0.00元" in text
+
+
+def test_bank_account_comes_from_configuration(documents, monkeypatch):
+    monkeypatch.setenv("DOCUMENTS_BANK_ACCOUNT_NUMBER", "316023-99999999999")
+    monkeypatch.setenv("DOCUMENTS_BANK_NAME", "上海银行测试支行")
+    submit_batch(documents)
+    text = pdf_text(documents.as_("centre").get(NOTICE).data)
+    assert "帐号：316023-99999999999开户行：上海银行测试支行" in text
+
+
+def test_either_half_may_come_first_and_a_repeat_makes_no_new_version(documents):
+    priced = c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 0)
+    submitted = c.batch_submitted(7, c.DISTRICT_1, PARTS)
+    documents.feed(c.cover_year(), priced)
+    assert documents.count("documents") == 0
+    documents.feed(submitted, c.event(priced["type"], priced["data"]), c.event(submitted["type"], submitted["data"]))
+    assert documents.count("documents") == 1
+    ready = documents.ready_events()
+    assert [(e["kind"], e["district_id"], e["union_id"], e["subject"]) for e in ready] == [
+        ("district_notice", c.DISTRICT_1, None, "batch:7")]
+
+
+@pytest.mark.parametrize("changes, reason", [
+    ({"due_fen": 1}, "due_fen"),
+    ({"credit_applied_fen": -5}, "credit_applied_fen"),
+    ({"headcount": 8}, "headcount"),
+    ({"by_type": []}, "by_type"),
+    ({"batch_no": ""}, "batch_no"),
+])
+def test_malformed_batch_pricing_is_dead_lettered_and_writes_nothing(documents, changes, reason):
+    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS))
+    with pytest.raises(PermanentFailure) as failure:
+        documents.feed(c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 0, **changes))
+    assert reason in str(failure.value)
+    assert documents.count("documents") == 0
+    assert documents.count("outbox") == 0
+
+
+def test_billing_and_enrollment_disagreeing_on_headcounts_is_refused(documents):
+    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS))
+    with pytest.raises(PermanentFailure) as failure:
+        documents.feed(c.batch_priced(7, c.DISTRICT_1, {"B": 4, "A": 5}, 0))
+    assert "by_type" in str(failure.value)
+    assert documents.count("documents") == 0
