@@ -343,6 +343,11 @@ class CreditImport(MethodView):
 
 # ------------------------------------------------------------------ bank statements
 
+def _statement(statement, lines) -> dict:
+    return {**{k: getattr(statement, k) for k in ("id", "filename", "uploaded_at", "line_count", "matched_count")},
+            "lines": lines}
+
+
 @blp.route("/bank-statements")
 class BankStatements(MethodView):
     @roles("centre")
@@ -353,7 +358,7 @@ class BankStatements(MethodView):
         with uow() as work:
             statement = handlers.import_bank_statement(work, current_identity(), content, filename)
             statement, lines = handlers.statement_lines(work.session, current_identity(), statement.id)
-            return {**StatementOut(exclude=("lines",)).dump(statement), "lines": lines}
+            return _statement(statement, lines)
 
 
 @blp.route("/bank-statements/<int:statement_id>")
@@ -364,7 +369,7 @@ class BankStatementItem(MethodView):
         """一次银行流水导入的结果."""
         with uow() as work:
             statement, lines = handlers.statement_lines(work.session, current_identity(), statement_id)
-            return {**StatementOut(exclude=("lines",)).dump(statement), "lines": lines}
+            return _statement(statement, lines)
 
 
 # ------------------------------------------------------------------ ledger, dashboard, deadline
