@@ -7,6 +7,7 @@ from dataclasses import asdict
 from functools import wraps
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from common import clock
 from common.bus import PermanentFailure
@@ -14,13 +15,14 @@ from common.errors import NotFound
 from common.identity import Identity
 from common.readmodel import upsert_if_newer
 from services.documents import settings
-from services.documents.adapters import pdf
+from services.documents.adapters import pdf, workbooks
 from services.documents.adapters.orm import (BatchView, CoverYearView, DistrictView, Document, SubmissionView,
                                              UnionView)
 from services.documents.domain import facts
 from services.documents.domain.facts import MalformedEvent
 from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, district_notice,
                                                grassroots_notice)
+from services.documents.domain.statistics import STATISTICS, SubmissionLine, statistics
 
 log = logging.getLogger("documents")
 PDF = "application/pdf"
@@ -322,3 +324,51 @@ def grassroots_notice_file(session, who: Identity, union_id: int, cover_year: in
 
 def district_notice_file(session, who: Identity, batch_id: int, version: int | None = None):
     return series_file(session, who, f"{DISTRICT_NOTICE}:{batch_id}", version)
+
+
+# ------------------------------------------------------------------ statistics workbook (集中参保统计表)
+
+
+def statistics_file(uow, who: Identity, district_id: int, cover_year: int) -> Document:
+    """The district's statistics workbook for the year, from the read models as they are now.
+    Stored like any document: while nothing changed, every download is the same bytes; when the
+    facts changed, a new version is made."""
+    who.require("centre", "district")
+    who.check_district(district_id)
+    session = uow.session
+    district = session.get(DistrictView, district_id)
+    if district is None:
+        raise NotFound()
+    rows = session.execute(
+        select(SubmissionView, UnionView.name, UnionView.credit_code)
+        .join(UnionView, UnionView.union_id == SubmissionView.union_id, isouter=True)
+        .where(SubmissionView.district_id == district_id, SubmissionView.cover_year == cover_year,
+               SubmissionView.returned.is_(False), SubmissionView.submitted.is_not(None))
+        .order_by(SubmissionView.submission_id)).all()
+    lines = []
+    for row, union_name, credit_code in rows:
+        sub = facts.parse_submission(row.submitted)
+        if sub.mode != "centralised":
+            continue
+        price = facts.parse_submission_price(row.priced).amounts if row.priced else None
+        lines.append(SubmissionLine(
+            union_id=sub.union_id, union_name=union_name or f"工会 {sub.union_id}", credit_code=credit_code or "",
+            cover_type=sub.cover_type, headcount=sub.headcount,
+            premium_fen=price.premium_fen if price else None, city_subsidy_fen=price.city_subsidy_fen if price else None,
+            district_share_fen=price.district_share_fen if price else None,
+            grassroots_share_fen=price.grassroots_share_fen if price else None, batch_no=row.batch_no,
+            submitted_at=sub.submitted_at.isoformat()))
+    stats = statistics(district_id, district.name, cover_year, lines)
+    params = dict(kind=STATISTICS, series=f"{STATISTICS}:{district_id}:{cover_year}", subject=f"district:{district_id}",
+                  union_id=None, district_id=district_id, cover_year=cover_year, filename=workbooks.filename(stats),
+                  media_type=workbooks.XLSX, input_key=stats.input_key())
+    try:
+        doc = store(uow, **params, render=lambda: workbooks.statistics_workbook(stats))
+        _ = doc.content
+        uow.commit()
+    except IntegrityError:
+        # Two clerks asked at the same moment and the other stored this version first: that one is
+        # the answer (it was made from the same facts, or newer ones).
+        uow.rollback()
+        doc = series_file(session, who, params["series"])
+    return doc

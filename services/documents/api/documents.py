@@ -15,15 +15,17 @@ from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.documents import handlers
 from services.documents.domain.notices import DISTRICT_NOTICE, GRASSROOTS_NOTICE, KIND_TITLES
+from services.documents.domain.statistics import STATISTICS
 
 blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
 
-KINDS = (GRASSROOTS_NOTICE, DISTRICT_NOTICE)
+KINDS = (GRASSROOTS_NOTICE, DISTRICT_NOTICE, STATISTICS)
 
 
 class DocumentOut(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "grassroots_notice 基层告知书 / district_notice 区局告知书"})
+    kind = fields.String(metadata={"description": "grassroots_notice 基层告知书 / district_notice 区局告知书 / "
+                                                  "statistics 集中参保统计表"})
     title = fields.Function(lambda d: KIND_TITLES.get(d.kind, d.kind))
     version = fields.Integer()
     subject = fields.String(metadata={"description": "what caused it, e.g. submission:12 or batch:3"})
@@ -68,7 +70,9 @@ def download(doc):
 
 
 FILE_RESPONSE = {"200": {"description": "文件（PDF 或 xlsx）", "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
+                                                                                    "format": "binary"}}}}}
 
 
 @blp.route("/documents")
@@ -127,3 +131,13 @@ class DistrictNoticeFile(MethodView):
         with uow() as work:
             return download(handlers.district_notice_file(work.session, current_identity(), batch_id,
                                                           query.get("version")))
+
+
+@blp.route("/statistics/<int:district_id>/<int:cover_year>/file")
+class StatisticsFile(MethodView):
+    @roles("centre", "district")
+    @blp.doc(responses=FILE_RESPONSE)
+    def get(self, district_id, cover_year):
+        """下载集中参保统计表（.xlsx，按基层工会与保障类型）；数据未变时每次下载字节相同."""
+        with uow() as work:
+            return download(handlers.statistics_file(work, current_identity(), district_id, cover_year))

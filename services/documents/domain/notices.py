@@ -18,7 +18,8 @@ from services.documents.domain.facts import (Batch, BatchPrice, CoverYear, Submi
 SIGNATORIES = ("上海市总工会职工援助服务中心", "上海市职工保障互助中心")
 GRASSROOTS_NOTICE = "grassroots_notice"  # 基层工会参保告知书
 DISTRICT_NOTICE = "district_notice"  # 区局（产业）工会参保告知书
-KIND_TITLES = {GRASSROOTS_NOTICE: "基层工会集中参保告知书", DISTRICT_NOTICE: "区局（产业）工会集中参保告知书"}
+KIND_TITLES = {GRASSROOTS_NOTICE: "基层工会集中参保告知书", DISTRICT_NOTICE: "区局（产业）工会集中参保告知书",
+               "statistics": "集中参保统计表"}
 
 
 def chinese_date(day: date) -> str:
