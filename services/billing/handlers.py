@@ -177,6 +177,17 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
             differences[cover_type] = exc.difference_fen
     if errors:
         raise _split_mismatch(errors, differences)
+    return save_split(uow, who.user, year, district_id, shares, union_id)
+
+
+def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Shares],
+               union_id: int | None = None) -> list[Split]:
+    """Store checked shares and publish the resulting per-person rates (billing.rates.published).
+    Callers check the window and scope; the sum rule is checked here again."""
+    table = load_price_table(uow.session, year)
+    special = _special(uow.session, district_id)
+    for cover_type, share in shares.items():
+        check_shares(table[(cover_type, "centralised")], special, share)
     now = clock.utcnow_naive()
     saved = []
     for cover_type, share in shares.items():
@@ -189,7 +200,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
             uow.session.add(row)
         row.district_fen, row.grassroots_fen = share.district_fen, share.grassroots_fen
         row.version += 1
-        row.updated_at, row.updated_by = now, who.user
+        row.updated_at, row.updated_by = now, user
         saved.append(row)
         for price_class in PRICE_CLASSES:
             rate = rate_for(table[(cover_type, price_class)], table[(cover_type, "centralised")], special, share)
