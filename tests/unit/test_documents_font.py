@@ -1,0 +1,65 @@
+"""Chinese must render (SPEC §5): each notice embeds exactly one CJK font, named on every element,
+and that font has a glyph for every character printed (no missing-glyph boxes)."""
+import io
+import re
+import subprocess
+
+from fontTools.ttLib import TTCollection, TTFont
+from pypdf import PdfReader
+
+from services.documents import settings
+from services.documents.adapters import pdf
+from services.documents.domain import facts
+from services.documents.domain.notices import district_notice, grassroots_notice
+from services.documents.settings import DEFAULT_BANK
+from tests.services.documents import contract as c
+from tests.services.documents.conftest import pdf_fonts
+
+YEAR = facts.parse_cover_year(c.cover_year()["data"])
+
+
+def notices():
+    sub = facts.parse_submission(c.submission(101, 11, 1, "B+", 3, 7, 2)["data"])
+    price = facts.parse_submission_price(c.priced(101, 11, 1, "B+", 3)["data"])
+    batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
+    batch_price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
+    return [grassroots_notice("上海市徐汇区龘靐齉爩测试有限公司工会", YEAR, sub, price, 0),
+            district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, DEFAULT_BANK)]
+
+
+def font_cmap(family: str) -> set[int]:
+    path = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True).stdout
+    fonts = TTCollection(path).fonts if path.lower().endswith((".ttc", ".otc")) else [TTFont(path)]
+    return set(fonts[0].getBestCmap())
+
+
+def printed_text(html: str) -> str:
+    body = html.split("<body>", 1)[1]
+    return re.sub(r"<[^>]+>", "", body)
+
+
+def test_every_element_names_the_cjk_font():
+    html = pdf.notice_html(notices()[0])
+    family = settings.cjk_font_family()
+    assert f'html, body, h1, p, table, th, td, div, span {{ font-family: "{family}";' in html
+    assert f'@bottom-center {{ content: "第 " counter(page) " 页"; font-family: "{family}";' in html
+    assert set(re.findall(r"<(\w+)[ >]", html.split("<body>", 1)[1])) <= {"h1", "p", "table", "tr", "th", "td", "div"}
+
+
+def test_each_notice_embeds_exactly_one_font_and_it_is_the_cjk_one():
+    for notice in notices():
+        content = pdf.render_notice(notice)
+        fonts = pdf_fonts(content)
+        assert len({name.split("+", 1)[-1] for name, _ in fonts}) == 1, fonts
+        assert all("WenQuanYi-Zen-Hei" in name and embedded for name, embedded in fonts), fonts
+        assert len(PdfReader(io.BytesIO(content)).pages) == 1
+        box = PdfReader(io.BytesIO(content)).pages[0].mediabox
+        assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4: 210 × 297 mm in points
+
+
+def test_the_font_has_a_glyph_for_every_printed_character():
+    cmap = font_cmap(settings.cjk_font_family())
+    for notice in notices():
+        text = printed_text(pdf.notice_html(notice)) + "第 1 页"
+        missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
+        assert missing == [], missing
