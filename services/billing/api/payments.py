@@ -361,6 +361,19 @@ class BankStatements(MethodView):
             return _statement(statement, lines)
 
 
+@blp.route("/templates/<any('bank-statement', credits):name>")
+class Templates(MethodView):
+    @roles("centre")
+    @blp.response(200)
+    def get(self, name):
+        """Excel templates: 银行流水 (bank-statement) and 清算分配款 (credits)."""
+        from common.excel import CONTENT_TYPE
+        from services.billing.adapters.excel import template
+
+        content, filename = template(name)
+        return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True, download_name=filename)
+
+
 @blp.route("/bank-statements/<int:statement_id>")
 class BankStatementItem(MethodView):
     @roles("centre")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-BATCH_NO = re.compile(r"CB\d{12}", re.IGNORECASE)
+BATCH_NO = re.compile(r"(?:CB|JB)\d{12}", re.IGNORECASE)
 
 REASONS = {
     "MATCHED_BY_BATCH_NO": "按摘要中的批次编号匹配",

@@ -155,3 +155,12 @@ def test_payment_detail_written_to_folder_without_smtp(billing, monkeypatch, tmp
     assert [f.name for f in files] == ["CB201912300001.eml"]
     assert "630.00" in email.message_from_bytes(files[0].read_bytes(), policy=email.policy.default) \
         .get_body(("plain",)).get_content()
+
+
+def test_templates_read_back_by_the_importers(billing):
+    from common.excel import read_upload
+
+    for name, first in (("bank-statement", "日期"), ("credits", "区局（产业）工会")):
+        r = billing.centre.get(f"/templates/{name}")
+        assert r.status_code == 200 and read_upload(r.data).rows[0][0] == first
+    assert billing.huangpu.get("/templates/credits").status_code == 403
