@@ -200,7 +200,8 @@ def _file() -> tuple[str, bytes]:
 
 
 def _new_uow():
-    return current_app.extensions["runtime"].uow()
+    """A unit-of-work factory that also works outside the request (in a job's thread)."""
+    return current_app.extensions["runtime"].uow
 
 
 def _xlsx(filename: str, data: bytes) -> Response:
@@ -335,8 +336,9 @@ def _synchronous_upload(kind: str):
     _, process, _ = SYNC_UPLOADS[kind]
     who = current_identity()
     filename, data = _file()
-    job_id, (counts, _) = handlers.run_upload(_new_uow, who, kind.replace("-", "_"), filename,
-                                              lambda job: process(_new_uow, who, data, job))
+    new_uow = _new_uow()
+    job_id, (counts, _) = handlers.run_upload(_new_uow(), who, kind.replace("-", "_"), filename,
+                                              lambda job: process(new_uow, who, data, job))
     return {"job_id": job_id, **counts}
 
 
@@ -370,7 +372,7 @@ class SyncUpload(MethodView):
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
         who = current_identity()
-        job_id = handlers.start_sync(_new_uow, who, filename, data, dry_run)
+        job_id = handlers.start_sync(_new_uow(), who, filename, data, dry_run)
         with uow() as work:
             return handlers.get_upload(work.session, who, job_id)
 

@@ -1,0 +1,197 @@
+"""The roster over HTTP on PostgreSQL: add, edit, approve, transfer, cards, removal, search,
+scope and the member events."""
+from sqlalchemy import text
+
+from tests.services.members.roster_helpers import add, approve, member_form, rid, setup
+
+
+def events_of(members, kind):
+    return [e for e in members.outbox() if e["type"] == kind]
+
+
+def test_add_waits_for_approval_then_gets_a_number_that_is_never_reused(service):
+    members = service("members")
+    s = setup(members)
+    m1 = add(s["g1"], 1)
+    assert m1["status"] == "pending" and m1["member_no"] is None and m1["gender"] == "男"
+    assert m1["birth_date"] == "1990-01-01" and m1["union_id"] == s["u1"]
+    m2, m3 = add(s["g1"], 2), add(s["g2"], 3)
+    [a1] = approve(s["dist1"], m1["id"])
+    assert a1["status"] == "normal" and a1["member_no"]
+    both = approve(s["dist1"], m2["id"], m3["id"])  # bulk approval
+    numbers = [a1["member_no"]] + [m["member_no"] for m in both]
+    assert len(set(numbers)) == 3 and numbers == sorted(numbers)
+    # approving again is refused; a member who leaves keeps the number; numbers keep growing
+    again = s["dist1"].post("/members/approvals", json={"member_ids": [m1["id"]]})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "MEMBER_NOT_PENDING"
+    s["g1"].post("/members/transfer-out", json={"member_ids": [m1["id"]], "reason": "离职"})
+    m4 = add(s["g1"], 4)
+    [a4] = approve(s["dist1"], m4["id"])
+    assert a4["member_no"] > max(numbers)
+    with members.runtime.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(DISTINCT member_no) FROM members")).scalar() == 4
+
+
+def test_district_approves_only_its_own_and_grassroots_cannot(service):
+    members = service("members")
+    s = setup(members)
+    m3 = add(s["g3"], 3)
+    out_of_scope = s["dist1"].post("/members/approvals", json={"member_ids": [m3["id"]]})
+    missing = s["dist1"].post("/members/approvals", json={"member_ids": [999999]})
+    assert out_of_scope.status_code == missing.status_code == 404 and out_of_scope.get_json() == missing.get_json()
+    assert s["g3"].post("/members/approvals", json={"member_ids": [m3["id"]]}).status_code == 403
+    pending = s["dist2"].get("/members?status=pending").get_json()
+    assert [m["id"] for m in pending["items"]] == [m3["id"]]
+
+
+def test_one_person_city_wide_enforced_by_the_database(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    dup = s["g2"].post("/members", json=member_form(1))
+    assert dup.status_code == 409 and dup.get_json()["error"]["code"] == "MEMBER_IN_OTHER_UNION"
+    assert "转入" in dup.get_json()["error"]["message"]
+    own = s["g1"].post("/members", json=member_form(1, id_number=rid(1).lower()))
+    assert own.status_code == 409 and own.get_json()["error"]["code"] == "MEMBER_EXISTS"
+    with members.runtime.engine.connect() as conn:  # not only by code: the unique constraint
+        names = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE tablename = 'members'")).scalars().all()
+    assert any("UNIQUE" in n and "(id_number)" in n for n in names)
+
+
+def test_bad_member_input_is_refused_field_by_field_and_nothing_stored(service):
+    members = service("members")
+    s = setup(members)
+    before = len(members.outbox())
+    response = s["g1"].post("/members", json=member_form(1, gender="女", birth_date="1991-01-01", mobile="123",
+                                                            education="幼儿园"))
+    assert response.status_code == 422
+    fields = response.get_json()["error"]["fields"]
+    assert {"gender", "birth_date", "mobile", "education"} <= set(fields)
+    bad_id = s["g1"].post("/members", json=member_form(1, id_number=rid(1)[:-1] + ("0" if rid(1)[-1] != "0" else "1")))
+    assert bad_id.status_code == 422 and "校验位" in bad_id.get_json()["error"]["fields"]["id_number"][0]
+    number = s["g1"].post("/members", json=member_form(1, id_number=310101199001011234))
+    assert number.status_code == 422 and "id_number" in number.get_json()["error"]["fields"]
+    sci = s["g1"].post("/members", json=member_form(1, id_number="3.10101199001011E+17"))
+    assert "文本" in sci.get_json()["error"]["fields"]["id_number"][0]
+    assert s["g1"].post("/members", data="{", content_type="application/json").status_code == 400
+    assert len(members.outbox()) == before
+    assert s["g1"].get("/members").get_json()["total"] == 0
+
+
+def test_edit_own_member_only_and_not_the_id(service):
+    members = service("members")
+    s = setup(members)
+    m = add(s["g1"], 1)
+    changed = s["g1"].patch(f"/members/{m['id']}", json={"address": "新地址", "skill_grade": "技师"})
+    assert changed.status_code == 200 and changed.get_json()["version"] == 2
+    assert s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(3)}).status_code == 422
+    assert s["g1"].patch(f"/members/{m['id']}", json={"gender": "女"}).status_code == 422
+    assert s["g2"].patch(f"/members/{m['id']}", json={"address": "x"}).status_code == 404
+    updated = events_of(members, "members.member.updated")[-1]["data"]
+    assert updated["version"] == 2 and updated["member_id"] == m["id"]
+
+
+def test_list_masks_ids_and_mobiles_detail_shows_full_id_in_scope_only(service):
+    members = service("members")
+    s = setup(members)
+    m = add(s["g1"], 1)
+    add(s["g1"], 2, name="李四")
+    listed = s["g1"].get("/members").get_json()
+    assert listed["total"] == 2
+    row = listed["items"][0]
+    assert row["id_number"] == rid(1)[:4] + "*" * 10 + rid(1)[-4:]
+    assert row["mobile"] == "138****0001"
+    assert s["g1"].get(f"/members/{m['id']}").get_json()["id_number"] == rid(1)
+    assert s["dist1"].get(f"/members/{m['id']}").status_code == 200
+    for outsider in (s["g2"], s["dist2"]):
+        hidden, missing = outsider.get(f"/members/{m['id']}"), outsider.get("/members/999999")
+        assert hidden.status_code == missing.status_code == 404 and hidden.get_json() == missing.get_json()
+        assert outsider.get("/members").get_json()["total"] == 0
+    assert s["centre"].get("/members").get_json()["total"] == 2
+    assert s["dist2"].get(f"/members?union_id={s['u1']}").get_json()["total"] == 0
+
+
+def test_search_filters_sort_and_pages(service):
+    members = service("members")
+    s = setup(members)
+    ids = [add(s["g1"], n, name=f"王{n}")["id"] for n in range(1, 8)]
+    add(s["g1"], 9, name="李九")
+    approve(s["dist1"], ids[0], ids[1])
+    g = s["g1"]
+    assert g.get("/members?name=王").get_json()["total"] == 7
+    assert g.get("/members?name=王%").get_json()["total"] == 0  # no wildcard injection
+    assert g.get(f"/members?id_number={rid(9)}").get_json()["items"][0]["name"] == "李九"
+    assert g.get("/members?status=normal").get_json()["total"] == 2
+    number = g.get(f"/members/{ids[0]}").get_json()["member_no"]
+    assert [m["id"] for m in g.get(f"/members?member_no={number}").get_json()["items"]] == [ids[0]]
+    page2 = g.get("/members?per_page=3&page=2&sort=id&order=desc").get_json()
+    assert page2["total"] == 8 and [m["id"] for m in page2["items"]] == sorted(ids + [ids[-1] + 1], reverse=True)[3:6]
+    assert g.get("/members?synced=true").get_json()["total"] == 0
+    assert g.get("/members?card_held=false").get_json()["total"] == 8
+    assert g.get("/members?sort=password").status_code == 422
+
+
+def test_transfer_out_with_reason_and_event(service):
+    members = service("members")
+    s = setup(members)
+    m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
+    bad = s["g1"].post("/members/transfer-out", json={"member_ids": [m1["id"]], "reason": "不想干了"})
+    assert bad.status_code == 422
+    other = s["g2"].post("/members/transfer-out", json={"member_ids": [m1["id"]], "reason": "离职"})
+    assert other.status_code == 404
+    done = s["g1"].post("/members/transfer-out", json={"member_ids": [m1["id"], m2["id"]], "reason": "退休"})
+    assert done.status_code == 200 and all(m["status"] == "left" and m["union_id"] is None for m in done.get_json())
+    assert s["g1"].get("/members").get_json()["total"] == 0
+    out = events_of(members, "members.member.transferred_out")
+    assert len(out) == 2 and out[0]["data"]["previous_union_id"] == s["u1"] and out[0]["data"]["reason"] == "退休"
+    assert out[0]["data"]["union_id"] is None and out[0]["data"]["status"] == "left"
+
+
+def test_cards_one_at_a_time(service):
+    members = service("members")
+    s = setup(members)
+    m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
+    ok = s["g1"].put(f"/members/{m1['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"})
+    assert ok.status_code == 200 and ok.get_json()["card_number"] == "6222021001112223334"
+    taken = s["g1"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"})
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "CARD_TAKEN"
+    bad = s["g1"].put(f"/members/{m2['id']}/card", json={"card_number": "12ab", "issued_on": "2999-01-01"})
+    assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"card_number", "issued_on"}
+    assert s["dist1"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999",
+                                                              "issued_on": "2019-12-01"}).status_code == 403
+    assert s["centre"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999",
+                                                               "issued_on": "2019-12-01"}).status_code == 200
+    event = events_of(members, "members.member.card_issued")[0]["data"]
+    assert event["card_number"] == "6222021001112223334" and event["card_issued_on"] == "2019-12-01"
+    assert event["card_recorded_at"].endswith("+00:00") and event["district_id"] == s["d1"]
+    assert s["g1"].get("/members?card_held=true").get_json()["total"] == 2
+
+
+def test_population_office_removal_by_the_centre_only(service):
+    members = service("members")
+    s = setup(members)
+    m = add(s["g1"], 1)
+    assert s["dist1"].post("/members/removals", json={"member_ids": [m["id"]]}).status_code == 403
+    assert s["g1"].post("/members/removals", json={"member_ids": [m["id"]]}).status_code == 403
+    done = s["centre"].post("/members/removals", json={"member_ids": [m["id"]]})
+    assert done.status_code == 200 and done.get_json()[0]["removed"] is True
+    event = events_of(members, "members.member.removed")[0]["data"]
+    assert event["removed"] is True and event["member_id"] == m["id"]
+    assert s["g1"].get("/members?removed=true").get_json()["total"] == 1
+    lifted = s["centre"].post("/members/removals", json={"member_ids": [m["id"]], "removed": False})
+    assert lifted.get_json()[0]["removed"] is False
+
+
+def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
+    members = service("members")
+    s = setup(members)
+    m = add(s["g1"], 1)
+    approve(s["dist1"], m["id"])
+    registered, approved = [e for e in members.outbox() if e["type"].startswith("members.member.")]
+    assert registered["type"] == "members.member.registered" and approved["type"] == "members.member.approved"
+    expected = {"member_id", "union_id", "district_id", "name", "id_type", "id_number", "gender", "birth_date",
+                "member_no", "status", "card_number", "card_issued_on", "card_recorded_at", "removed", "version"}
+    assert expected <= set(registered["data"])
+    assert registered["data"]["version"] == 1 and approved["data"]["version"] == 2
+    assert approved["data"]["status"] == "normal" and approved["data"]["district_id"] == s["d1"]
+    assert approved["data"]["id_number"] == rid(1)

@@ -1,0 +1,384 @@
+"""Uploads on PostgreSQL: import, transfer lists, card lists, removal lists, sync A–E with its
+result workbook and history, dry runs, one upload at a time, and every kind of bad file."""
+import io
+import threading
+import time
+import zipfile
+
+import openpyxl
+import pytest
+import xlwt
+from sqlalchemy import text
+
+from common.identity import Identity
+from services.members import handlers
+from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
+                                                   wait_job, xlsx)
+
+
+def errors_of(response):
+    body = response.get_json()["error"]
+    return body, {(r["row"], r["column"]) for r in body.get("rows", [])}
+
+
+# ------------------------------------------------------------------ import (批量导入会员)
+
+def test_import_adds_new_and_updates_own_members(service):
+    members = service("members")
+    s = setup(members)
+    own = add(s["g1"], 50)
+    data = xlsx([IMPORT_HEADER, import_row(1), import_row(2, 性别="女", 证件号码=rid(2, birth="19850505")),
+                 import_row(50, name="会员50", 联系地址="改过的地址"), import_row(3, 有效证件类型="其他", 证件号码="H1234567",
+                                                                    性别="女", 出生日期="1980-02-03")])
+    response = upload(s["g1"], "/uploads/import", data)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["added"] == 3 and response.get_json()["updated"] == 1
+    listed = {m["name"]: m for m in s["g1"].get("/members?per_page=100").get_json()["items"]}
+    assert listed["导入1"]["status"] == "pending" and listed["导入3"]["id_type"] == "other"
+    assert s["g1"].get(f"/members/{own['id']}").get_json()["address"] == "改过的地址"
+    history = s["g1"].get("/uploads?kind=import").get_json()
+    assert history["total"] == 1 and history["items"][0]["state"] == "succeeded"
+
+
+def test_import_any_error_applies_nothing_and_lists_every_error(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g2"], 60)  # a person of another union
+    rows = [IMPORT_HEADER,
+            import_row(1),                                          # fine
+            import_row(2, 证件号码=310101199001010000),               # an Excel number: precision lost
+            import_row(3, 性别="女"),                                  # gender disagrees (odd seq → male)
+            import_row(4, 出生日期="1990-02-01"),                        # birth disagrees
+            import_row(1, name="重复"),                                 # duplicate of row 2
+            import_row(60, name="会员60"),                              # in another union → transfer
+            import_row(7, 移动电话="12345", 学历="幼儿园"),               # two errors in one row
+            import_row(8, 姓名="=HYPERLINK(\"x\")")]
+    response = upload(s["g1"], "/uploads/import", xlsx(rows))
+    assert response.status_code == 422
+    body, cells = errors_of(response)
+    assert body["code"] == "ROWS_INVALID" and body["message"] == "导入信息有以下错误,请重新修改后导入"
+    assert {(3, "证件号码"), (4, "性别"), (5, "出生日期"), (6, "证件号码"), (7, "证件号码"), (8, "移动电话"),
+            (8, "学历")} <= cells
+    messages = {(r["row"], r["column"]): r["message"] for r in body["rows"]}
+    assert "文本" in messages[(3, "证件号码")] and "转入" in messages[(7, "证件号码")]
+    assert "第 2 行重复" in messages[(6, "证件号码")]
+    assert s["g1"].get("/members").get_json()["total"] == 0  # nothing applied, not even row 2
+    assert s["g1"].get("/uploads?kind=import").get_json()["items"][0]["state"] == "failed"
+
+
+def test_import_reads_legacy_xls(service):
+    members = service("members")
+    s = setup(members)
+    book = xlwt.Workbook()
+    ws = book.add_sheet("Sheet1")
+    for r, row in enumerate([IMPORT_HEADER, import_row(1), import_row(2)]):
+        for c, v in enumerate(row):
+            ws.write(r, c, v)
+    out = io.BytesIO()
+    book.save(out)
+    response = upload(s["g1"], "/uploads/import", out.getvalue(), filename="members.xls")
+    assert response.status_code == 200 and response.get_json()["added"] == 2
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", b"0" * (600 * 1024 * 1024))
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bomb():
+    return zip_bomb()
+
+
+def test_bad_files_are_refused_with_a_reason(service, bomb):
+    members = service("members")
+    s = setup(members)
+    g = s["g1"]
+    cases = [
+        (xlsx([["姓名", "身份证"]] + [import_row(1)]), 422, "HEADER_INVALID"),          # wrong header
+        (xlsx([IMPORT_HEADER[:-1], import_row(1)[:-1]]), 422, "HEADER_INVALID"),       # missing column
+        (xlsx([]), 422, "HEADER_INVALID"),                                              # empty workbook
+        (xlsx([IMPORT_HEADER]), 422, "UPLOAD_NO_ROWS"),                                 # header only
+        (b"name,id\nx,1\n", 422, "NOT_A_WORKBOOK"),                                     # CSV called .xlsx
+        (b"%PDF-1.4 ...", 422, "NOT_A_WORKBOOK"),
+        (b"", 422, "UPLOAD_EMPTY"),
+        (xlsx([IMPORT_HEADER] + [import_row(n) for n in range(1, 1002)]), 422, "TOO_MANY_ROWS"),
+    ]
+    for data, status, code in cases:
+        response = upload(g, "/uploads/import", data)
+        assert response.status_code == status and response.get_json()["error"]["code"] == code, (code, response.get_json())
+    started = time.perf_counter()
+    response = upload(g, "/uploads/import", bomb)
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "SUSPICIOUS_ARCHIVE"
+    assert time.perf_counter() - started < 5  # well under; never parsed
+    too_big = upload(g, "/uploads/import", b"PK\x03\x04" + b"0" * (21 * 1024 * 1024))
+    assert too_big.status_code == 413
+    missing = g.post("/uploads/import", data={}, content_type="multipart/form-data")
+    assert missing.status_code == 422 and "file" in missing.get_json()["error"]["fields"]
+    assert g.get("/members").get_json()["total"] == 0
+
+
+def test_templates_have_the_headers_text_id_columns_and_instructions(service):
+    members = service("members")
+    s = setup(members)
+    for kind, first in (("import", "姓名"), ("sync", "姓名"), ("cards", "证件号码"), ("transfer_out", "姓名")):
+        response = s["g1"].get(f"/templates/{kind}.xlsx")
+        assert response.status_code == 200
+        wb = openpyxl.load_workbook(io.BytesIO(response.data))
+        ws = wb.worksheets[0]
+        assert ws.cell(1, 1).value == first and "填写说明" in wb.sheetnames
+        id_col = [c.value for c in ws[1]].index("证件号码") + 1
+        assert ws.cell(2, id_col).number_format == "@"
+    assert s["g1"].get("/templates/nothing.xlsx").status_code == 404
+
+
+# ------------------------------------------------------------------ one upload at a time
+
+def test_a_second_upload_while_one_runs_is_refused_409(service):
+    members = service("members")
+    s = setup(members)
+    who = Identity(user="u", role="grassroots", union_id=s["u1"], district_id=s["d1"])
+    job = handlers.start_upload(members.runtime.uow, who, "sync")  # another process's upload, still running
+    response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)]))
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "UPLOAD_IN_PROGRESS"
+    assert "等待" in response.get_json()["error"]["message"]
+    # another union is not held up
+    assert upload(s["g2"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(2)])).status_code == 200
+    handlers.finish_upload(members.runtime.uow, job, True)
+    assert upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)])).status_code == 200
+
+
+def test_concurrent_starts_one_wins_one_gets_409(service):
+    members = service("members")
+    s = setup(members)
+    who = Identity(user="u", role="grassroots", union_id=s["u1"], district_id=s["d1"])
+    barrier, outcomes = threading.Barrier(4), []
+
+    def start():
+        barrier.wait()
+        try:
+            outcomes.append(handlers.start_upload(members.runtime.uow, who, "import"))
+        except handlers.Conflict as exc:
+            outcomes.append(exc.status)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str).count(409) == 3 and len([o for o in outcomes if o != 409]) == 1
+
+
+# ------------------------------------------------------------------ transfer in / out lists
+
+def test_transfer_in_list_moves_unattached_and_asks_the_source_union(service):
+    members = service("members")
+    s = setup(members)
+    a = add(s["g2"], 1)
+    b = add(s["g3"], 2)
+    approve(s["dist1"], a["id"])
+    free = add(s["g2"], 3)
+    s["g2"].post("/members/transfer-out", json={"member_ids": [free["id"]], "reason": "离职"})
+    data = xlsx([["姓名", "证件号码"], ["会员1", rid(1)], ["会员2", rid(2)], ["会员3", rid(3)]])
+    response = upload(s["g1"], "/uploads/transfer-in", data)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["moved"] == 1 and response.get_json()["requested"] == 2
+    assert s["g1"].get(f"/members/{free['id']}").get_json()["union_id"] == s["u1"]
+    # the source union's 会员转出审核 list
+    queue = s["g2"].get("/transfer-requests?direction=out").get_json()
+    assert queue["total"] == 1 and queue["items"][0]["member_id"] == a["id"]
+    assert queue["items"][0]["id_number"].count("*") == 10
+    mine = s["g1"].get("/transfer-requests?direction=in").get_json()
+    assert mine["total"] == 2
+    request_a = queue["items"][0]["id"]
+    request_b = s["g3"].get("/transfer-requests?direction=out").get_json()["items"][0]["id"]
+    # only the source union decides; a rejection needs a reason
+    assert s["g1"].post(f"/transfer-requests/{request_a}/decision", json={"approve": True}).status_code == 404
+    assert s["g2"].post(f"/transfer-requests/{request_a}/decision", json={"approve": False}).status_code == 422
+    ok = s["g2"].post(f"/transfer-requests/{request_a}/decision", json={"approve": True})
+    assert ok.status_code == 200 and ok.get_json()["status"] == "approved"
+    moved = s["g1"].get(f"/members/{a['id']}").get_json()
+    assert moved["union_id"] == s["u1"] and moved["status"] == "normal"
+    rejected = s["g3"].post(f"/transfer-requests/{request_b}/decision", json={"approve": False, "reason": "仍在职"})
+    assert rejected.get_json()["status"] == "rejected"
+    assert s["g3"].get(f"/members/{b['id']}").status_code == 200
+    assert s["g2"].post(f"/transfer-requests/{request_a}/decision", json={"approve": True}).status_code == 409
+    moved_in = [e for e in members.outbox() if e["type"] == "members.member.transferred_in"]
+    assert {e["data"]["member_id"] for e in moved_in} == {free["id"], a["id"]}
+    assert [e["data"]["previous_union_id"] for e in moved_in if e["data"]["member_id"] == a["id"]] == [s["u2"]]
+
+
+def test_transfer_in_list_errors(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    add(s["g2"], 2)
+    data = xlsx([["姓名", "证件号码"], ["会员1", rid(1)], ["别名", rid(2)], ["无此人", rid(9)]])
+    response = upload(s["g1"], "/uploads/transfer-in", data)
+    body, cells = errors_of(response)
+    assert response.status_code == 422 and cells == {(2, "证件号码"), (3, "姓名"), (4, "证件号码")}
+    assert s["g2"].get("/transfer-requests?direction=out").get_json()["total"] == 0
+
+
+def test_transfer_out_list(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    add(s["g1"], 2)
+    add(s["g2"], 3)
+    bad = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "跳槽"],
+                                                         ["会员3", rid(3), "离职"]]))
+    assert errors_of(bad)[1] == {(2, "转出原因"), (3, "证件号码")}
+    ok = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "死亡"],
+                                                        ["会员2", rid(2), "退休"]]))
+    assert ok.status_code == 200 and ok.get_json()["transferred_out"] == 2
+    assert s["g1"].get("/members").get_json()["total"] == 0
+
+
+def test_cards_and_removals_from_lists(service):
+    members = service("members")
+    s = setup(members)
+    m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
+    add(s["g2"], 3)
+    header = ["证件号码", "卡号", "办卡日期"]
+    bad = upload(s["g1"], "/uploads/cards", xlsx([header, [rid(1), 6222021001112223334, "2019-12-01"],
+                                                  [rid(2), "6222021001112220001", "2019-13-01"],
+                                                  [rid(3), "6222021001112220003", "2019-12-01"]]))
+    assert errors_of(bad)[1] == {(2, "卡号"), (3, "办卡日期"), (4, "证件号码")}  # other union's member: not found
+    ok = upload(s["g1"], "/uploads/cards", xlsx([header, [rid(1), "6222021001112220001", "2019-12-01"],
+                                                 [rid(2), "6222021001112220002", "2019-12-20"]]))
+    assert ok.status_code == 200 and ok.get_json()["cards"] == 2
+    assert s["g1"].get(f"/members/{m2['id']}").get_json()["card_issued_on"] == "2019-12-20"
+    removal = upload(s["centre"], "/uploads/removals", xlsx([["姓名", "证件号码"], ["会员1", rid(1)]]))
+    assert removal.status_code == 200 and removal.get_json()["removed"] == 1
+    assert s["g1"].get(f"/members/{m1['id']}").get_json()["removed"] is True
+    assert upload(s["g1"], "/uploads/removals", xlsx([["姓名", "证件号码"], ["会员1", rid(1)]])).status_code == 403
+
+
+# ------------------------------------------------------------------ sync (同步会员)
+
+def sync_world(members):
+    """u1 has A1, A2 (in file) and D4, D5 (not in file); B3 has no union; C6 is in u2."""
+    s = setup(members)
+    a1, a2, d4, d5 = (add(s["g1"], n) for n in (1, 2, 4, 5))
+    b3 = add(s["g2"], 3)
+    s["g2"].post("/members/transfer-out", json={"member_ids": [b3["id"]], "reason": "离职"})
+    c6 = add(s["g2"], 6)
+    approve(s["dist1"], c6["id"])
+    return s, {"A1": a1, "A2": a2, "B3": b3, "D4": d4, "D5": d5, "C6": c6}
+
+
+SYNC_FILE = [["姓名", "证件号码"], ["会员1", rid(1)], ["会员2", rid(2)], ["会员3", rid(3)], ["会员6", rid(6)]]
+
+
+def test_sync_applies_categories_a_to_d(service):
+    members = service("members")
+    s, m = sync_world(members)
+    response = upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE))
+    assert response.status_code == 202
+    job = wait_job(s["g1"], response.get_json()["id"])
+    assert job["state"] == "succeeded", job
+    assert job["counts"] == {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}
+    g1 = s["g1"]
+    state = {k: members.as_("centre").get(f"/members/{v['id']}").get_json() for k, v in m.items()}
+    assert state["A1"]["synced"] and state["A2"]["synced"]
+    assert not state["D4"]["synced"] and state["D4"]["union_id"] == s["u1"]
+    assert state["B3"]["union_id"] == s["u1"] and state["B3"]["synced"] and state["B3"]["status"] == "pending"
+    assert state["C6"]["union_id"] == s["u2"]  # waits for its union
+    assert g1.get("/members?synced=true").get_json()["total"] == 3
+    assert g1.get("/members?synced=false").get_json()["total"] == 2
+    request = s["g2"].get("/transfer-requests?direction=out").get_json()["items"][0]
+    assert request["member_id"] == m["C6"]["id"]
+    types = [e["type"] for e in members.outbox()]
+    assert types.count("members.member.transferred_in") == 1 and "members.roster.synced" in types
+    synced = [e for e in members.outbox() if e["type"] == "members.roster.synced"][-1]["data"]
+    assert synced["applied"] is True and synced["counts"]["C"] == 1
+    # the result workbook, with the source union's contact, and the state as it is now
+    s["g2"].post(f"/transfer-requests/{request['id']}/decision", json={"approve": False, "reason": "该员工仍在本单位"})
+    result = g1.get(f"/uploads/{job['id']}/result.xlsx")
+    assert result.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(result.data)).worksheets[0]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == ["姓名", "证件号码", "原所属单位", "原单位负责人", "原单位联系电话", "原单位所属区局", "审核状态", "审核说明"]
+    c_row = next(r for r in rows if r[1] == rid(6))
+    assert c_row[2] == "测试2公司工会" and c_row[3] == "联系人2" and c_row[4] == "13800000002"
+    assert c_row[5] == "黄浦区总工会" and c_row[6] == "已驳回" and "该员工仍在本单位" in c_row[7]
+    assert {r[1] for r in rows[1:]} == {rid(3), rid(4), rid(5), rid(6)}
+    # history of runs, with the result link
+    history = g1.get("/uploads?kind=sync").get_json()
+    assert history["total"] == 1 and history["items"][0]["state"] == "succeeded"
+    assert s["g2"].get(f"/uploads/{job['id']}/result.xlsx").status_code == 404
+
+
+def test_sync_with_any_error_row_applies_nothing(service):
+    members = service("members")
+    s, m = sync_world(members)
+    rows = SYNC_FILE + [["张一", rid(77)], ["改名", rid(4)]]
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
+    assert job["state"] == "failed" and job["message"] == "导入信息有以下错误,请重新修改后导入"
+    errors = {e["row"]: e for e in job["errors"]}
+    assert errors[6]["message"] == "未查到该会员信息,请确认该证件号码已录入到系统" and errors[6]["name"] == "张一"
+    assert errors[6]["id_number"] == rid(77) and errors[7]["column"] == "姓名"
+    assert job["counts"]["E"] == 2
+    centre = members.as_("centre")
+    assert centre.get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
+    assert s["g1"].get("/members?synced=true").get_json()["total"] == 0
+    assert s["g2"].get("/transfer-requests?direction=out").get_json()["total"] == 0
+    result = s["g1"].get(f"/uploads/{job['id']}/result.xlsx")
+    wb = openpyxl.load_workbook(io.BytesIO(result.data))
+    assert wb["错误信息"].cell(2, 5).value == "未查到该会员信息,请确认该证件号码已录入到系统"
+    synced = [e for e in members.outbox() if e["type"] == "members.roster.synced"][-1]["data"]
+    assert synced["applied"] is False
+
+
+def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
+    members = service("members")
+    s, m = sync_world(members)
+    before = members.outbox()
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE), dry_run="true").get_json()["id"])
+    assert job["state"] == "succeeded" and job["dry_run"] is True
+    assert job["counts"] == {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}
+    assert [r["row"] for r in job["result"]["rows"]["B"]] == [4] and [r["row"] for r in job["result"]["rows"]["C"]] == [5]
+    assert {r["name"] for r in job["result"]["rows"]["D"]} == {"会员4", "会员5"}
+    assert job["result"]["would_mark_synced"] == 2
+    assert members.outbox() == before
+    assert s["g1"].get("/members?synced=true").get_json()["total"] == 0
+    assert members.as_("centre").get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
+
+
+def test_sync_refuses_excel_number_ids_and_duplicates(service):
+    members = service("members")
+    s, _ = sync_world(members)
+    rows = [["姓名", "证件号码"], ["会员1", rid(1)], ["会员2", 310101199001010000], ["会员1", rid(1)]]
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
+    assert job["state"] == "failed"
+    messages = {e["row"]: e["message"] for e in job["errors"]}
+    assert "文本" in messages[3] and "第 2 行重复" in messages[4]
+
+
+def test_sync_refuses_a_non_workbook_before_taking_the_lock(service):
+    members = service("members")
+    s, _ = sync_world(members)
+    response = upload(s["g1"], "/uploads/sync", b"not a workbook")
+    assert response.status_code == 422 and response.get_json()["error"]["code"] == "NOT_A_WORKBOOK"
+    bad_header = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["名字", "号码"], ["x", "y"]])).get_json()["id"])
+    assert bad_header["state"] == "failed" and "表头" in bad_header["message"]
+
+
+def test_written_result_cells_are_text_never_formulas(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1, name="=cmd|' /C calc'!A0")
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["+SUM(1)", rid(9)]])).get_json()["id"])
+    assert job["state"] == "failed"
+    # D rows carry stored names: make a run that succeeds with a formula-looking stored name
+    add(s["g1"], 2)
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["会员2", rid(2)]])).get_json()["id"])
+    ws = openpyxl.load_workbook(io.BytesIO(s["g1"].get(f"/uploads/{job['id']}/result.xlsx").data)).worksheets[0]
+    cell = next(r[0] for r in ws.iter_rows() if r[1].value == rid(1))
+    assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"
+    with members.runtime.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM upload_jobs WHERE state = 'running'")).scalar() == 0
