@@ -160,28 +160,30 @@ def load_year(session, cover_year: int) -> CoverYear:
 
 # ------------------------------------------------------------------ rates
 
-def _rates(session, cover_year: int, district_id: int, union_id: int, type_: str) -> dict[str, dict]:
-    """Per price class, the rate for this union (its override, else the district default)."""
-    rows = session.scalars(select(RateView).where(
-        RateView.cover_year == cover_year, RateView.district_id == district_id, RateView.type == type_,
-        RateView.union_id.in_([0, union_id])).order_by(RateView.union_id))
-    rates = {}
-    for r in rows:  # the default (0) first, then the union's own overrides it
-        rates[r.price_class] = {p: getattr(r, p) for p in ("premium_fen", "city_subsidy_fen",
-                                                          "district_share_fen", "grassroots_share_fen")}
-    return rates
+RATE_PARTS = ("premium_fen", "city_subsidy_fen", "district_share_fen", "grassroots_share_fen")
 
 
 class RateCache:
+    """Per-person rates of billing's read model, loaded once per (year, district): per price
+    class, the union's own override wins over the district default (union_id 0)."""
+
     def __init__(self, session):
         self.session = session
-        self._cache = {}
+        self._by_district: dict[tuple, dict] = {}
+
+    def rates(self, cover_year: int, district_id: int, union_id: int, type_: str) -> dict[str, dict]:
+        key = (cover_year, district_id)
+        if key not in self._by_district:
+            table: dict[tuple, dict] = {}
+            for r in self.session.scalars(select(RateView).where(RateView.cover_year == cover_year,
+                                                                 RateView.district_id == district_id)):
+                table.setdefault((r.union_id, r.type), {})[r.price_class] = {p: getattr(r, p) for p in RATE_PARTS}
+            self._by_district[key] = table
+        table = self._by_district[key]
+        return {**table.get((0, type_), {}), **table.get((union_id, type_), {})}
 
     def totals(self, cover_year, district_id, union_id, type_, counts) -> Totals | None:
-        key = (cover_year, district_id, union_id, type_)
-        if key not in self._cache:
-            self._cache[key] = _rates(self.session, *key)
-        return totals_for(counts, self._cache[key])
+        return totals_for(counts, self.rates(cover_year, district_id, union_id, type_))
 
 
 # ------------------------------------------------------------------ eligibility
@@ -283,15 +285,22 @@ def confirmation(session, who: Identity, cover_year: int, mode: str = "centralis
 
 # ------------------------------------------------------------------ submitting (提交至区局审核)
 
+def _insert_ignoring_conflict(session, table, values: dict) -> None:
+    dialect = session.get_bind().dialect.name
+    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+    session.execute(ins.values(**values).on_conflict_do_nothing())
+
+
 def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
-    choice = session.scalar(select(TypeChoice).where(TypeChoice.cover_year == cover_year,
-                                                     TypeChoice.union_id == who.union_id).with_for_update())
-    rules.check_type(choice.type if choice else None, wanted)
-    if choice is None:
-        session.add(TypeChoice(cover_year=cover_year, union_id=who.union_id, type=wanted,
-                               chosen_at=clock.utcnow_naive(), chosen_by=who.user))
-        session.flush()
-    return wanted
+    """The union's type for the year, chosen by its first submission. The choice row is locked
+    until commit, so a union's concurrent submissions queue behind each other."""
+    rules.check_type(None, wanted)
+    _insert_ignoring_conflict(session, TypeChoice, {"cover_year": cover_year, "union_id": who.union_id,
+                                                    "type": wanted, "chosen_at": clock.utcnow_naive(),
+                                                    "chosen_by": who.user})
+    chosen = session.scalar(select(TypeChoice.type).where(TypeChoice.cover_year == cover_year,
+                                                          TypeChoice.union_id == who.union_id).with_for_update())
+    return rules.check_type(chosen, wanted)
 
 
 def _check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int]):
@@ -316,7 +325,18 @@ def _check_members(session, who: Identity, year: CoverYear, mode: str, kind: str
 def submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str | None = None,
            member_ids: list[int] | None = None) -> Submission:
     """提交至区局审核: enrol every eligible member (or the ones named) with the union's type. May be
-    repeated before the deadline; each submission takes whoever is newly eligible."""
+    repeated before the deadline; each submission takes whoever is newly eligible. The unique
+    index on active covers decides any race: the loser changes nothing and is told to retry."""
+    try:
+        return _submit(uow, who, cover_year, mode, type_, kind, member_ids)
+    except IntegrityError:
+        uow.rollback()
+        raise Conflict("部分会员已由另一提交同时参保，本次提交未生效，请刷新名单后重试",
+                       code="ALREADY_COVERED_CONCURRENTLY") from None
+
+
+def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str | None,
+            member_ids: list[int] | None) -> Submission:
     who.require("grassroots")
     _check_mode(mode, kind)
     if mode == "centralised":
@@ -373,12 +393,7 @@ def submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str
     union_total = session.scalar(select(func.count()).select_from(Cover).where(
         Cover.cover_year == cover_year, Cover.union_id == who.union_id, Cover.status.in_(rules.ACTIVE_COVER_STATES)))
     uow.publish(events.SUBMISSION_SUBMITTED, events.submission_data(sub, union_headcount_total=union_total))
-    try:
-        uow.commit()
-    except IntegrityError:
-        uow.rollback()
-        raise Conflict("部分会员已由另一提交同时参保，本次提交未生效，请刷新名单后重试",
-                       code="ALREADY_COVERED_CONCURRENTLY") from None
+    uow.commit()
     return sub
 
 
@@ -536,9 +551,7 @@ def to_submit(session, who: Identity, cover_year: int, mode: str = "centralised"
 
 def _next_sequence(session, prefix: str, day: date) -> int:
     """The per-day counter row, locked FOR UPDATE until commit: unique and gap-free numbers."""
-    dialect = session.get_bind().dialect.name
-    ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(BatchCounter)
-    session.execute(ins.values(prefix=prefix, day=day, last=0).on_conflict_do_nothing())
+    _insert_ignoring_conflict(session, BatchCounter, {"prefix": prefix, "day": day, "last": 0})
     counter = session.scalar(select(BatchCounter).where(BatchCounter.prefix == prefix, BatchCounter.day == day)
                              .with_for_update())
     counter.last += 1

@@ -2,7 +2,7 @@
 numbers unique and gap-free per day."""
 import threading
 
-from tests.services.enrollment.conftest import DISTRICT, HANDLER, UNION, YEAR, at
+from tests.services.enrollment.conftest import DISTRICT, HANDLER, UNION, UNION2, YEAR, at
 
 
 def _race(calls):
@@ -84,3 +84,36 @@ def test_batch_numbers_are_unique_and_gap_free_under_concurrent_district_submiss
     numbers = sorted(r.get_json()["batch_no"] for r in results)
     assert numbers == [f"CB20191231{i:04d}" for i in range(1, len(districts) + 1)]
     _ = DISTRICT
+
+
+def test_a_submission_racing_another_cover_of_the_same_member_loses_whole(season):
+    """Union 2's enrolment of member 1 is in flight (uncommitted) when union 1, which now holds the
+    member, submits: union 1's INSERT waits on the unique index, then fails as a whole."""
+    import time
+
+    from sqlalchemy import text
+
+    season.member(99, union_id=UNION2)
+    other = season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "A"}).get_json()
+    season.members([1, 2])
+    conn = season.svc.runtime.engine.connect()
+    tx = conn.begin()
+    conn.execute(text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type,
+        id_number, card_number, cover_start, cover_end, price_class) VALUES
+        (:y, 1, :s, :u, 'pending', 'x', 'resident', 'x', 'x', '2020-01-01', '2020-12-31', 'centralised')"""),
+                 {"y": YEAR, "s": other["id"], "u": 102})
+    result = {}
+    worker = threading.Thread(target=lambda: result.setdefault(
+        "r", season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "B"})))
+    worker.start()
+    time.sleep(1.0)
+    assert worker.is_alive()  # blocked on the unique index
+    tx.commit()
+    conn.close()
+    worker.join()
+    response = result["r"]
+    assert response.status_code == 409 and response.get_json()["error"]["code"] == "ALREADY_COVERED_CONCURRENTLY"
+    assert season.count("SELECT count(*) FROM cover WHERE member_id = 2") == 0
+    assert season.count("SELECT count(*) FROM submission WHERE union_id = :u", u=UNION) == 0
+    assert season.count("SELECT count(*) FROM type_choice WHERE union_id = :u", u=UNION) == 0
+    assert season.events("enrollment.submission.submitted")[-1]["data"]["union_id"] == 102

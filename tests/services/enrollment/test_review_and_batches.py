@@ -168,3 +168,13 @@ def test_events_for_an_unknown_batch_are_dead_lettered_not_applied(season):
                                                   "bank_reference": "X", "at": "2020-01-07T09:00:00+08:00"})
     with pytest.raises(PermanentFailure):
         season.feed("members.member.card_issued", {"member_id": "x"})
+
+
+def test_a_union_override_rate_wins_over_the_district_default(season):
+    season.rates(union_id=UNION, grassroots_fen=1000)
+    season.members([1, 2])
+    mine = season.grassroots.get(f"/confirmation?cover_year={YEAR}&type=A%2B").get_json()["totals"]
+    assert (mine["district_share_fen"], mine["grassroots_share_fen"]) == (2 * 5300, 2 * 1000)
+    season.members([11], union_id=UNION2)
+    theirs = season.grassroots2.get(f"/confirmation?cover_year={YEAR}&type=A%2B").get_json()["totals"]
+    assert (theirs["district_share_fen"], theirs["grassroots_share_fen"]) == (6300, 0)

@@ -1,0 +1,73 @@
+"""Shared set-up for the enrollment benchmarks: a fresh PostgreSQL database with the enrollment
+service's migrations, a configured cover year, and a timer. Run a benchmark as a module, e.g.
+`.venv/bin/python -m bench.enrollment_submission`."""
+from __future__ import annotations
+
+import os
+import time
+from contextlib import contextmanager
+from datetime import date, datetime
+
+import psycopg
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TIMELINE = {
+    "split_window": [date(2019, 10, 25), date(2019, 10, 31)], "grassroots_window": [date(2019, 11, 1), date(2019, 12, 27)],
+    "district_review_window": [date(2019, 11, 1), date(2019, 12, 27)],
+    "district_submit_window": [date(2019, 12, 28), date(2019, 12, 31)], "card_cutoff": date(2019, 12, 31),
+    "cover_start": date(2020, 1, 1), "cover_end": date(2020, 12, 31), "payment_deadline": date(2020, 1, 20),
+    "claims_deadline": date(2021, 12, 31),
+}
+
+
+@contextmanager
+def fresh_database(label: str):
+    """The enrollment runtime on a new PostgreSQL database, dropped afterwards."""
+    import uuid
+
+    name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    os.environ["ENROLLMENT_DATABASE_URL"] = url
+    os.environ.setdefault("DATA_DIR", __import__("tempfile").mkdtemp(prefix="bench-"))
+    from common.migrate import upgrade
+    from services.enrollment.bootstrap import runtime
+
+    runtime.reset()
+    upgrade("enrollment")
+    try:
+        yield runtime
+    finally:
+        runtime.reset()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def configure_year(runtime) -> None:
+    from common import clock
+    from common.identity import Identity
+    from services.enrollment import handlers
+
+    clock.set_now(datetime(2019, 10, 1, 9, tzinfo=clock.SHANGHAI))
+    with runtime.uow() as uow:
+        handlers.configure_cover_year(uow, Identity("bench", "centre"), 2020, TIMELINE)
+
+
+@contextmanager
+def timed(label: str, results: dict):
+    started = time.perf_counter()
+    yield
+    results[label] = time.perf_counter() - started
+    print(f"  {label:<58s} {results[label]:8.2f} s", flush=True)
+
+
+def members_sql(first_union: int, unions: int, per_union: int) -> str:
+    """Eligible card holders, `per_union` in each of `unions` unions, generated in the database."""
+    return f"""
+        INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_number, member_no, status,
+                                 card_number, card_issued_on, card_recorded_at, removed, version)
+        SELECT n, {first_union} + (n - 1) / {per_union}, 1, '会员' || n, 'resident',
+               lpad(n::text, 18, '0'), 'M' || n, 'normal', '6222' || lpad(n::text, 12, '0'),
+               DATE '2019-06-01', TIMESTAMPTZ '2019-06-01 10:00+08', false, 1
+        FROM generate_series(1, {unions * per_union}) AS n"""
