@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import amqp
 from kombu import Connection, Exchange, Queue, binding
+from kombu.transport import filesystem
+from kombu.utils.json import dumps
 
 from common.config import BusSettings, data_dir
 
@@ -46,6 +50,30 @@ class Subscription:
         return sorted(self.handlers)
 
 
+class _AtomicFilesystemChannel(filesystem.Channel):
+    """kombu's file-system channel, but a message file appears only once it is whole.
+
+    kombu writes the message file in place, and a reader in another process moves and reads
+    any file it sees (a lock does not stop a rename): caught mid-write, the message was read
+    empty, failed to decode and was gone for good. Here it is written under a name no queue
+    matches and renamed into place, which is atomic on one file system."""
+
+    def _put(self, queue, payload, **kwargs):
+        name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.partial")
+        try:
+            with open(partial, "wb") as f:
+                f.write(dumps(payload).encode())
+            os.replace(partial, final)
+        except OSError as exc:
+            raise filesystem.ChannelError(f"cannot add {final!r} to the bus folder") from exc
+
+
+class AtomicFilesystemTransport(filesystem.Transport):
+    Channel = _AtomicFilesystemChannel
+
+
 def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
     """A connection whose every wait is bounded: connect, handshake and (optionally) confirms."""
     if settings.is_amqp:
@@ -60,7 +88,7 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
         control = root / "control"
         messages.mkdir(parents=True, exist_ok=True)
         control.mkdir(parents=True, exist_ok=True)
-        return Connection("filesystem://", transport_options={
+        return Connection("filesystem://", transport=AtomicFilesystemTransport, transport_options={
             "data_folder_in": str(messages), "data_folder_out": str(messages),
             "control_folder": str(control.resolve()), "polling_interval": 0.05})
     return Connection(settings.url)

@@ -14,7 +14,7 @@ import time
 from datetime import datetime, timezone
 
 from kombu import Consumer, Producer, Queue
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from common.bus import Delivery, PermanentFailure, Subscription, connect, consumer_queue, decode, exchanges
@@ -146,7 +146,7 @@ class EventConsumer:
             return
         attempts = self._count_attempt(delivery, exc)
         if permanent or attempts >= self.settings.delivery_limit:
-            self._dead_letter(delivery, exc, conn, permanent)
+            self._dead_letter(delivery, exc, conn, permanent, attempts)
         else:
             time.sleep(0.2)
             delivery.message.requeue()
@@ -164,7 +164,13 @@ class EventConsumer:
                        .values(attempts=row.attempts + 1, last_error=str(exc)[:1000]))
             return row.attempts + 1
 
-    def _dead_letter(self, delivery: Delivery, exc: Exception, conn, permanent: bool) -> None:
+    def _forget_attempts(self, event_id: str) -> None:
+        """A dead-lettered event starts counting afresh, so a replay gets the full limit again."""
+        table = self.runtime.messaging.attempts
+        with self.runtime.engine.begin() as db:
+            db.execute(delete(table).where(table.c.consumer == self.consumer_name, table.c.event_id == event_id))
+
+    def _dead_letter(self, delivery: Delivery, exc: Exception, conn, permanent: bool, attempts: int = 1) -> None:
         reason = "rejected" if permanent else "delivery_limit"
         log.error("event dead-lettered", extra={"queue": self.queue_name, "event_id": delivery.event.get("id"),
                                                 "reason": reason, "error": str(exc)})
@@ -176,5 +182,8 @@ class EventConsumer:
         dlx(producer.channel).declare()
         producer.publish(delivery.message.payload if delivery.event.get("id") else {"raw": str(delivery.message.body)},
                          routing_key=self.queue_name,
-                         headers={"x-death-reason": reason, "x-error": str(exc)[:1000], "x-queue": self.queue_name})
+                         headers={"x-death-reason": reason, "x-error": str(exc)[:1000], "x-queue": self.queue_name,
+                                  "x-attempts": attempts})
         delivery.message.ack()
+        if delivery.event.get("id"):
+            self._forget_attempts(delivery.event["id"])

@@ -65,8 +65,10 @@ def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: in
         for message in _dead_letters(channel, name):
             held.append(message)
             event = _event(message)
+            headers = _headers(message)
             out.append({"event_id": event.get("id"), "type": event.get("type"), "reason": _reason(message),
-                        "error": _headers(message).get("x-error", "")})
+                        "attempts": headers.get("x-attempts", headers.get("x-delivery-count")),
+                        "error": headers.get("x-error", "")})
             if len(held) >= limit:
                 break
         for message in held:
