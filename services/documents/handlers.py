@@ -198,9 +198,11 @@ def _render_grassroots_notice(uow, row: SubmissionView) -> None:
                                                           SubmissionView.notice_key.is_not(None)))
     if overtaken:
         return
-    owes_before = session.scalar(select(func.coalesce(func.sum(SubmissionView.grassroots_owes_fen), 0)).where(
-        *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None))) or 0
-    notice = grassroots_notice(union.name, year, sub, price, int(owes_before))
+    # what the union owed by its earlier centralised submissions (instant ones are numbered apart)
+    owes_before = sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
+        *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None)))
+        if (row.submitted or {}).get("mode") == "centralised")
+    notice = grassroots_notice(union.name, year, sub, price, owes_before)
     key = notice.input_key()
     if row.notice_key == key:
         return

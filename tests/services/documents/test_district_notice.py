@@ -40,10 +40,10 @@ def test_credit_larger_than_the_share_leaves_nothing_due_never_negative(document
 
 def test_bank_account_comes_from_configuration(documents, monkeypatch):
     monkeypatch.setenv("DOCUMENTS_BANK_ACCOUNT_NUMBER", "316023-99999999999")
-    monkeypatch.setenv("DOCUMENTS_BANK_NAME", "上海银行测试支行")
+    monkeypatch.setenv("BILLING_PAYEE_BANK", "上海银行测试支行")  # billing's setting, when ours is not set
     submit_batch(documents)
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
-    assert "帐号：316023-99999999999开户行：上海银行测试支行" in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-99999999999开户行：上海银行测试支行" in text
 
 
 def test_either_half_may_come_first_and_a_repeat_makes_no_new_version(documents):

@@ -157,3 +157,10 @@ def test_without_billings_pay_by_the_years_grassroots_deadline_is_printed(docume
                    c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by=None))
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
     assert "请于2019年12月20日之前" in text and "划款截止日期2019年12月20日" in text
+
+
+def test_earlier_instant_submissions_do_not_count_towards_the_centralised_notice(documents):
+    documents.feed(c.cover_year(), c.submission(401, c.UNION_A, c.DISTRICT_1, "B", 1, 1, 1, mode="instant"),
+                   c.priced(401, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant", pay_by=None),
+                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 2), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
+    assert "本年度你会累计需承担60.00元" in pdf_text(documents.as_("centre").get(NOTICE).data)
