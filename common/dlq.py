@@ -67,7 +67,7 @@ def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: in
             event = _event(message)
             headers = _headers(message)
             out.append({"event_id": event.get("id"), "type": event.get("type"), "reason": _reason(message),
-                        "attempts": headers.get("x-attempts", headers.get("x-delivery-count")),
+                        "attempts": headers.get("x-attempts"),  # embedded only; RabbitMQ: the delivery limit
                         "error": headers.get("x-error", "")})
             if len(held) >= limit:
                 break

@@ -66,7 +66,6 @@ def test_failing_handler_dead_letters_then_replays_once_fixed(probe):
     wait_for(lambda: probe.effects_of(good["id"]) == 1, message="the good event (not held back by the bad one)")
     listed = wait_for(probe.dlq_list, timeout=30, message="the dead-lettered event")
     assert [(row["event_id"], row["reason"]) for row in listed] == [(bad["id"], "delivery_limit")]
-    print(listed)
     assert probe.effects_of(bad["id"]) == 0
     assert probe.dlq_list() == listed, "listing must not consume the dead letters"
 
