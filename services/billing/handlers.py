@@ -34,10 +34,25 @@ def _events():
 
 
 def keep_district(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated."""
+    """DistrictViewWhenDistrictRegistered/Updated. A change of the special-industry flag changes
+    the city subsidy, so the district's rates are published again."""
     d = event["data"]
-    upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
-                    {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    before = _special(uow.session, d["district_id"])
+    applied = upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
+                              {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    if applied and bool(d["special_industry"]) != before:
+        republish_rates(uow, int(d["district_id"]))
+
+
+def republish_rates(uow, district_id: int) -> None:
+    """Every split of the district again, with a new version, as the current prices make it."""
+    splits = list(uow.session.scalars(select(Split).where(Split.district_id == district_id)))
+    special = _special(uow.session, district_id)
+    tables = {}
+    for row in splits:
+        table = tables.setdefault(row.cover_year, load_price_table(uow.session, row.cover_year))
+        row.version += 1
+        _publish_rates(uow, row, table, special, Shares(row.district_fen, row.grassroots_fen))
 
 
 def keep_union(uow, event: dict) -> None:
@@ -202,19 +217,24 @@ def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Sh
         row.version += 1
         row.updated_at, row.updated_by = now, user
         saved.append(row)
-        for price_class in PRICE_CLASSES:
-            rate = rate_for(table[(cover_type, price_class)], table[(cover_type, "centralised")], special, share)
-            uow.publish(_events().RATES_PUBLISHED, {
-                "cover_year": year, "district_id": district_id, "union_id": union_id, "type": cover_type,
-                "price_class": price_class, "premium_fen": rate.premium_fen,
-                "city_subsidy_fen": rate.city_subsidy_fen, "district_share_fen": rate.district_share_fen,
-                "grassroots_share_fen": rate.grassroots_share_fen, "version": row.version})
+        uow.session.flush()
+        _publish_rates(uow, row, table, special, share)
     try:
         uow.commit()
     except IntegrityError:
         uow.rollback()
         raise Conflict("另一位经办人同时保存了分摊设置，请刷新后重试", code="SPLIT_CONCURRENT") from None
     return saved
+
+
+def _publish_rates(uow, row: Split, table: dict, special: bool, share: Shares) -> None:
+    for price_class in PRICE_CLASSES:
+        rate = rate_for(table[(row.cover_type, price_class)], table[(row.cover_type, "centralised")], special, share)
+        uow.publish(_events().RATES_PUBLISHED, {
+            "cover_year": row.cover_year, "district_id": row.district_id, "union_id": row.union_id or None,
+            "type": row.cover_type, "price_class": price_class, "premium_fen": rate.premium_fen,
+            "city_subsidy_fen": rate.city_subsidy_fen, "district_share_fen": rate.district_share_fen,
+            "grassroots_share_fen": rate.grassroots_share_fen, "version": row.version})
 
 
 def _split_mismatch(errors: dict, differences: dict) -> ValidationFailed:
@@ -404,7 +424,7 @@ def price_batch_when_submitted(uow, event: dict) -> None:
     if due.credit_applied_fen:
         _publish_credit_available(uow, account, year)
     timeline = cover_year(uow.session, year)
-    pay_by = timeline.payment_deadline if timeline else None
+    pay_by = timeline.payment_deadline if timeline and d["mode"] == "centralised" else None
     handler = d.get("handler") or {}
     by_type = [{"type": t, "headcount": x.headcount, "premium_fen": x.premium_fen,
                 "city_subsidy_fen": x.city_subsidy_fen, "union_share_fen": x.union_share_fen}
@@ -745,7 +765,10 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
     batches = list(uow.session.scalars(select(Batch).with_for_update()))
     candidates = [OpenBatch(b.batch_id, b.batch_no, b.district_id, names.get(b.district_id, ""),
                             b.due_fen - (b.bank_matched_fen or 0), b.written_off_at is not None) for b in batches]
-    results = match_lines(lines, candidates)
+    earlier = {(x.paid_on, x.payer.strip(), x.amount_fen, x.memo.strip()) for x in uow.session.scalars(
+        select(StatementLine).where(StatementLine.batch_id.is_not(None),
+                                    StatementLine.amount_fen.in_({line.amount_fen for line in lines})))}
+    results = match_lines(lines, candidates, earlier)
     statement = BankStatement(filename=(filename or "statement.xlsx")[:200], uploaded_at=clock.utcnow_naive(),
                               uploaded_by=who.user, line_count=len(lines),
                               matched_count=sum(1 for r in results if r.matched))

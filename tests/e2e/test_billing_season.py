@@ -16,7 +16,6 @@ import email
 import email.policy
 import io
 import re
-import socket
 import uuid
 from datetime import datetime, timezone
 
@@ -30,6 +29,7 @@ from common.config import BusSettings
 from common.excel import Column, SheetSpec, write_workbook
 from deploy.seed import credit_code
 from tests.conftest import AMQP_URL
+from tests.services.billing.smtp import loopback_smtp
 
 YEAR = 2020
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
@@ -55,24 +55,8 @@ def envelope(event_type: str, data: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def smtp():
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope_):
-            self.messages.append((envelope_.rcpt_tos, envelope_.content))
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    keep = Keep()
-    controller = Controller(keep, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, keep.messages
-    controller.stop()
+    with loopback_smtp() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

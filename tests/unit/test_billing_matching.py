@@ -60,3 +60,9 @@ def test_vouchers_judged_by_content():
     with pytest.raises(VoucherRejected) as exc:
         check_voucher(b"")
     assert exc.value.code == "VOUCHER_EMPTY"
+
+
+def test_a_line_matched_by_an_earlier_import_is_not_counted_again():
+    first = line(2, "黄浦区总工会", 120_000, "参保款")
+    again = match_lines([first, line(3, "黄浦区总工会", 500_000, "CB201912300001")], BATCHES, {first.key})
+    assert [(r.batch_id, r.reason_code) for r in again] == [(None, "DUPLICATE_LINE"), (1, "MATCHED_BY_BATCH_NO")]

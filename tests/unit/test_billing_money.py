@@ -177,3 +177,14 @@ def test_split_window_message_shows_the_window():
 def test_deadline_day_is_still_in_time():
     assert not is_overdue(date(2020, 1, 20), date(2020, 1, 20))
     assert is_overdue(date(2020, 1, 20), date(2020, 1, 21))
+
+
+@given(st.sampled_from(COVER_TYPES), st.sampled_from(PRICE_CLASSES), st.booleans(),
+       st.integers(0, 20_000), st.integers(0, 20_000))
+def test_rates_sum_and_stay_non_negative_even_for_a_split_made_under_another_subsidy(cover_type, price_class,
+                                                                                     special, district, grassroots):
+    """A split saved before the district's special flag changed no longer fits the subsidy."""
+    rate = rate_for(TABLE[(cover_type, price_class)], TABLE[(cover_type, "centralised")], special,
+                    Shares(district, grassroots))
+    assert rate.city_subsidy_fen + rate.district_share_fen + rate.grassroots_share_fen == rate.premium_fen
+    assert rate.district_share_fen >= 0 and rate.grassroots_share_fen >= 0

@@ -65,14 +65,17 @@ def round_half_up_div(numerator: int, denominator: int) -> int:
 def rate_for(price: Price, full_year: Price, special_industry: bool, shares: Shares | None) -> Rate:
     """The per-person rate of one price class, given the district's full-year shares.
 
-    No split set yet: the district bears the whole union share (the grassroots share is 0)."""
+    No split set yet: the district bears the whole union share (the grassroots share is 0). If
+    the city subsidy changed after the split (the district's special-industry flag flipped), the
+    grassroots share is kept as far as the union share allows and the district takes the rest,
+    so the parts still sum to the premium."""
     city = price.city_subsidy(special_industry)
     union = price.premium_fen - city
     full_union = full_year.union_share(special_industry)
     if shares is None or full_union <= 0:
         grassroots = 0
     elif union == full_union:
-        grassroots = shares.grassroots_fen
+        grassroots = min(shares.grassroots_fen, union)  # never more than the unions pay between them
     else:
         grassroots = min(union, round_half_up_div(shares.grassroots_fen * union, full_union))
     return Rate(price.premium_fen, city, union - grassroots, grassroots)

@@ -19,6 +19,7 @@ REASONS = {
     "NO_AMOUNT_MATCH": "该付款单位没有应缴金额与此金额相同的待核销批次",
     "AMBIGUOUS": "该付款单位有多个应缴金额相同的待核销批次，无法确定",
     "NOT_A_CREDIT": "金额须大于 0",
+    "DUPLICATE_LINE": "此笔流水已在此前导入的银行流水中匹配过，不再重复计入",
 }
 
 
@@ -29,6 +30,12 @@ class Line:
     payer: str
     amount_fen: int
     memo: str
+
+
+    @property
+    def key(self) -> tuple:
+        """What makes a line the same line when a statement is imported again."""
+        return (self.paid_on, self.payer.strip(), self.amount_fen, self.memo.strip())
 
 
 @dataclass(frozen=True)
@@ -82,11 +89,15 @@ def match_line(line: Line, batches: list[OpenBatch], taken: frozenset | set = fr
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
-def match_lines(lines: list[Line], batches: list[OpenBatch]) -> list[Match]:
-    """Match every line; a batch matched by amount is not offered to a later line again."""
+def match_lines(lines: list[Line], batches: list[OpenBatch], already_matched: set[tuple] = frozenset()) -> list[Match]:
+    """Match every line; a batch matched by amount is not offered to a later line again, and a
+    line matched by an earlier import (same date, payer, amount and memo) is not counted twice."""
     results = []
     taken: set[int] = set()
     for line in lines:
+        if line.key in already_matched:
+            results.append(Match(line.row, None, "DUPLICATE_LINE"))
+            continue
         result = match_line(line, batches, taken)
         if result.reason_code == "MATCHED_BY_PAYER_AMOUNT":
             taken.add(result.batch_id)

@@ -106,3 +106,21 @@ def test_prices_fixed_once_split(billing):
     entries[0]["premium"] = "27"
     r = billing.centre.put(f"/price-tables/{YEAR}", json={"entries": entries})
     assert r.status_code == 409 and r.json["error"]["code"] == "PRICES_IN_USE"
+
+
+def test_special_industry_flag_change_republishes_rates_that_still_sum(billing):
+    set_splits(billing)
+    before = len(billing.events("billing.rates.published"))
+    billing.feed("members.district.updated", {"district_id": HUANGPU, "name": "黄浦区总工会", "kind": "district",
+                                              "special_industry": True, "version": 2}, "members")
+    new = billing.events("billing.rates.published")[before:]
+    assert len(new) == 4 * 3
+    a = next(r for r in new if (r["type"], r["price_class"]) == ("A", "centralised"))
+    # the city now pays 6.50 of A's 26: the grassroots share (13) stays, the district takes the rest
+    assert (a["city_subsidy_fen"], a["district_share_fen"], a["grassroots_share_fen"], a["version"]) == (650, 650, 1300, 2)
+    assert all(r["city_subsidy_fen"] + r["district_share_fen"] + r["grassroots_share_fen"] == r["premium_fen"]
+               for r in new)
+    # a late, older event changes nothing
+    billing.feed("members.district.updated", {"district_id": HUANGPU, "name": "黄浦区总工会", "kind": "district",
+                                              "special_industry": False, "version": 1}, "members")
+    assert len(billing.events("billing.rates.published")) == before + 12

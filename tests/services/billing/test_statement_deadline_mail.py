@@ -3,7 +3,6 @@ items 6–8), with a real SMTP server on loopback."""
 from __future__ import annotations
 
 import email
-import socket
 import threading
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from common import clock
 from services.billing import handlers
 from services.billing.jobs import main as jobs_main
+from tests.services.billing.smtp import loopback_smtp
 from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP2, YEAR, at, set_splits
 from tests.services.billing.test_owed_and_paid import upload, xlsx
 
@@ -46,6 +46,10 @@ def test_bank_statement_matched_or_listed_with_reasons(billing):
     assert rows[b3]["difference_fen"] == 13900
     assert billing.centre.get(f"/bank-statements/{r.json['id']}").json["lines"][0]["batch_id"] == b1
     assert billing.huangpu.get(f"/bank-statements/{r.json['id']}").status_code == 403
+    # the same statement again: nothing counted twice
+    again = upload(billing.centre, "/bank-statements", content, "流水.xlsx")
+    assert [x["reason_code"] for x in again.json["lines"]][:2] == ["DUPLICATE_LINE", "DUPLICATE_LINE"]
+    assert billing.centre.get(f"/batches/{b1}").json["bank_matched_fen"] == 63000
 
 
 def test_bad_bank_statements_are_refused_and_change_nothing(billing):
@@ -103,24 +107,8 @@ def test_overdue_is_enforced_by_the_database_under_concurrent_runs(billing):
 
 @pytest.fixture
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append((envelope.rcpt_tos, envelope.content))
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, handler.messages
-    controller.stop()
+    with loopback_smtp() as server:
+        yield server
 
 
 def test_payment_detail_mailed_once_over_real_smtp(billing, smtp_server, monkeypatch):
