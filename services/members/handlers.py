@@ -855,7 +855,8 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
     report_progress(new_uow, job_id, 0, len(rows), "正在校验证件号码")
     people, errors = person_rows(xl.person_cells(rows), clock.today())
-    report_progress(new_uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对")
+    # progress is reported between transactions (never while one holds SQLite's write lock)
+    report_progress(new_uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对并更新")
     with new_uow() as uow:
         session = uow.session
         roster_sql.load_people(session, people)
@@ -886,7 +887,6 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
             roster_sql.drop_people(session)
             return counts, {"dry_run": True, "would_mark_synced": would_sync, "rows": samples,
                             "truncated_at": SAMPLE_ROWS}
-        report_progress(new_uow, job_id, len(rows) * 3 // 4, len(rows), "正在更新会员")
         roster_sql.mark_synced(session, union_id)
         roster_sql.mark_not_in_file(session, union_id, job_id)
         _move_unattached(uow, who, job_id, synced=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import insert, text
+from sqlalchemy import Boolean, Date, DateTime, insert, text
 
 from common.db import envelope
 from services.members.domain.roster_sync import Found, PersonRow
@@ -78,7 +78,8 @@ def move_unattached(session, union_id: int, job_id: int | None, now: datetime, s
     rows = session.execute(text(
         "UPDATE members SET union_id = :u, synced = :s, left_reason = NULL, version = version + 1, updated_at = :now, "
         "status = CASE WHEN member_no IS NULL THEN 'pending' ELSE 'normal' END "
-        f"WHERE union_id IS NULL AND id_number IN (SELECT id_number FROM {TEMP}) RETURNING {MEMBER_COLUMNS}"),
+        f"WHERE union_id IS NULL AND id_number IN (SELECT id_number FROM {TEMP}) RETURNING {MEMBER_COLUMNS}")
+        .columns(birth_date=Date, card_issued_on=Date, card_recorded_at=DateTime, removed=Boolean),
         {"u": union_id, "s": synced, "now": now}).mappings().all()
     rows = [dict(r) for r in rows]
     if job_id is not None and rows:

@@ -87,7 +87,9 @@ def import_row(seq: int, name: str | None = None, **over) -> list:
 def wait_job(client, job_id: int, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        job = client.get(f"/uploads/{job_id}").get_json()
+        response = client.get(f"/uploads/{job_id}")
+        job = response.get_json()
+        assert response.status_code == 200, job
         if job["state"] != "running":
             return job
         assert time.monotonic() < deadline, job
