@@ -30,9 +30,9 @@ from common.excel import Column, SheetSpec, write_workbook
 from deploy.seed import credit_code
 from tests.conftest import AMQP_URL
 from tests.services.billing.smtp import loopback_smtp
+from tests.services.billing.files import PNG
 
 YEAR = 2020
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 256
 TIMELINE = {"split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
             "district_review_window": ["2019-11-01", "2019-12-27"],
             "district_submit_window": ["2019-12-28", "2019-12-31"], "card_cutoff": "2019-12-31",

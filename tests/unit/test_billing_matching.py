@@ -1,12 +1,14 @@
 """Bank-statement matching and voucher checks (pure rules)."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
 
 from services.billing.domain.statement import Line, OpenBatch, match_lines
 from services.billing.domain.voucher import VoucherRejected, check_voucher
+from tests.services.billing.files import JPEG, PDF, PNG, image
 
 BATCHES = [
     OpenBatch(1, "CB201912300001", 10, "黄浦区总工会", 500_000, False),
@@ -41,16 +43,13 @@ def test_each_line_matched_or_given_a_reason():
     assert all(r.reason for r in results)
 
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
-PDF = b"%PDF-1.4\n" + b"x" * 100
 
 
 def test_vouchers_judged_by_content():
     assert check_voucher(PNG) == "image/png"
     assert check_voucher(JPEG) == "image/jpeg"
     assert check_voucher(PDF) == "application/pdf"
-    for bad in (b"GIF89a....", b"PK\x03\x04 a zip", b"hello, I am a .jpg"):
+    for bad in (b"GIF89a....", b"PK\x03\x04 a zip", b"hello, I am a .jpg", image("GIF")):
         with pytest.raises(VoucherRejected) as exc:
             check_voucher(bad)
         assert exc.value.code == "VOUCHER_TYPE"
@@ -66,3 +65,21 @@ def test_a_line_matched_by_an_earlier_import_is_not_counted_again():
     first = line(2, "黄浦区总工会", 120_000, "参保款")
     again = match_lines([first, line(3, "黄浦区总工会", 500_000, "CB201912300001")], BATCHES, {first.key})
     assert [(r.batch_id, r.reason_code) for r in again] == [(None, "DUPLICATE_LINE"), (1, "MATCHED_BY_BATCH_NO")]
+
+
+def test_a_voucher_must_really_open():
+    for broken in (PNG[:40], b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, JPEG[:30] + b"\x00" * 10, PDF[:20]):
+        with pytest.raises(VoucherRejected) as exc:
+            check_voucher(broken)
+        assert exc.value.code == "VOUCHER_UNREADABLE", broken[:12]
+
+
+def test_a_decompression_bomb_is_refused():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("1", (10_000, 9_000)).save(out, "PNG")  # 90 megapixels in a few kilobytes
+    assert len(out.getvalue()) < 1024 * 1024
+    with pytest.raises(VoucherRejected) as exc:
+        check_voucher(out.getvalue())
+    assert exc.value.code == "VOUCHER_TOO_LARGE"

@@ -24,6 +24,38 @@ def sniff(content: bytes) -> str | None:
     return None
 
 
+MAX_PIXELS = 80_000_000  # a 10 MB JPEG that claims more is a decompression bomb, not a photo
+
+
+def check_readable(content: bytes, media_type: str) -> None:
+    """A photo must decode as what it says it is; a PDF must be a whole file (%%EOF at the end)."""
+    if media_type == "application/pdf":
+        if b"%%EOF" not in content[-2048:]:
+            raise VoucherRejected("VOUCHER_UNREADABLE", "PDF 文件不完整或已损坏，请重新扫描后上传")
+        return
+    import io
+    import warnings
+
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                if image.width * image.height > MAX_PIXELS:
+                    raise VoucherRejected("VOUCHER_TOO_LARGE", "图片像素过大，请缩小后上传")
+                expected = "JPEG" if media_type == "image/jpeg" else "PNG"
+                if image.format != expected:
+                    raise VoucherRejected("VOUCHER_TYPE", "凭证须为 JPEG、PNG 图片或 PDF 文件")
+                image.verify()
+    except VoucherRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise VoucherRejected("VOUCHER_TOO_LARGE", "图片像素过大，请缩小后上传") from None
+    except Exception:  # noqa: BLE001 - Pillow raises many kinds for broken files
+        raise VoucherRejected("VOUCHER_UNREADABLE", "图片已损坏，无法打开，请重新拍照或扫描后上传") from None
+
+
 def check_voucher(content: bytes, max_bytes: int = MAX_VOUCHER_BYTES) -> str:
     """Return the media type, or raise VoucherRejected with the reason."""
     if not content:
@@ -34,4 +66,5 @@ def check_voucher(content: bytes, max_bytes: int = MAX_VOUCHER_BYTES) -> str:
     media_type = sniff(content)
     if media_type is None:
         raise VoucherRejected("VOUCHER_TYPE", "凭证须为 JPEG、PNG 图片或 PDF 文件（按文件内容判断，与文件名无关）")
+    check_readable(content, media_type)
     return media_type

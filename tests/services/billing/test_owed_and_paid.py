@@ -6,8 +6,8 @@ import io
 
 from common.excel import Column, SheetSpec, write_workbook
 from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP2, YEAR, at, set_splits
+from tests.services.billing.files import PNG
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def xlsx(columns: list[str], rows: list[list]) -> bytes:
