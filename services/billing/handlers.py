@@ -301,8 +301,13 @@ def rates_for_caller(session, who: Identity, year: int, union_id: int | None) ->
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)
 
-def _ledger(uow, **values) -> None:
-    uow.session.add(LedgerEntry(at=clock.utcnow_naive(), **values))
+def _ledger(uow, by: str, **values) -> None:
+    """One ledger line; `by` is the user, or the event that caused it."""
+    uow.session.add(LedgerEntry(at=clock.utcnow_naive(), recorded_by=by[:120], **values))
+
+
+def _by_event(event: dict) -> str:
+    return f"{event.get('type', '')} {event.get('id', '')}"
 
 
 def _counts(data: dict) -> dict[str, int]:
@@ -340,7 +345,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
         district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
         pay_by=pay_by, status="priced", submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive()))
-    _ledger(uow, cover_year=year, district_id=int(d["district_id"]), union_id=int(d["union_id"]),
+    _ledger(uow, _by_event(event), cover_year=year, district_id=int(d["district_id"]), union_id=int(d["union_id"]),
             account="grassroots_to_district", kind="submission_priced", amount_fen=totals.grassroots_share_fen,
             submission_id=submission_id,
             note=f"基层单位缴费：{cover_type}类 {totals.headcount} 人，参保费用 {yuan(totals.premium_fen)} 元"
@@ -360,7 +365,8 @@ def release_submission_when_returned(uow, event: dict) -> None:
     if submission is None or submission.status == "returned":
         return
     submission.status = "returned"
-    _ledger(uow, cover_year=submission.cover_year, district_id=submission.district_id, union_id=submission.union_id,
+    _ledger(uow, _by_event(event), cover_year=submission.cover_year, district_id=submission.district_id,
+            union_id=submission.union_id,
             account="grassroots_to_district", kind="submission_returned",
             amount_fen=-submission.grassroots_share_fen, submission_id=submission.submission_id,
             note=f"区局退回该次提交（{d.get('reason') or '未说明原因'}），冲销基层单位缴费")
@@ -439,15 +445,18 @@ def price_batch_when_submitted(uow, event: dict) -> None:
                   submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive(),
                   status="awaiting_payment", bank_matched_fen=0)
     uow.session.add(batch)
-    _ledger(uow, cover_year=year, district_id=district_id, account="district_to_centre", kind="batch_priced",
+    _ledger(uow, _by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
+            kind="batch_priced",
             amount_fen=total.union_share_fen, batch_id=batch_id,
             note=f"批次 {d['batch_no']}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
                  f"{yuan(total.city_subsidy_fen)} 元 = 工会承担 {yuan(total.union_share_fen)} 元")
     if due.credit_applied_fen:
         note = f"批次 {d['batch_no']} 抵扣清算分配款 {yuan(due.credit_applied_fen)} 元，结余 {yuan(due.credit_left_fen)} 元结转"
-        _ledger(uow, cover_year=year, district_id=district_id, account="district_to_centre", kind="credit_applied",
+        _ledger(uow, _by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
+                kind="credit_applied",
                 amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
-        _ledger(uow, cover_year=year, district_id=district_id, account="credit", kind="credit_applied",
+        _ledger(uow, _by_event(event), cover_year=year, district_id=district_id, account="credit",
+                kind="credit_applied",
                 amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
     uow.publish(_events().BATCH_PRICED, batch_priced_data(batch))
 
@@ -479,7 +488,8 @@ def record_credit(uow, who: Identity, district_id: int, designated_year: int, so
                               recorded_by=who.user)
     uow.session.add(credit)
     uow.session.flush()
-    _ledger(uow, cover_year=designated_year, district_id=district_id, account="credit", kind="credit_recorded",
+    _ledger(uow, who.user, cover_year=designated_year, district_id=district_id, account="credit",
+            kind="credit_recorded",
             amount_fen=amount_fen, credit_id=credit.id,
             note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项")
     _publish_credit_available(uow, account, designated_year)
@@ -616,7 +626,7 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
     batch.written_off_at, batch.received_fen, batch.received_on = now, amount_fen, received_on
     batch.bank_reference = bank_reference.strip()
     batch.status = "written_off"
-    _ledger(uow, cover_year=batch.cover_year, district_id=batch.district_id, account="district_to_centre",
+    _ledger(uow, who.user, cover_year=batch.cover_year, district_id=batch.district_id, account="district_to_centre",
             kind="written_off", amount_fen=-amount_fen, batch_id=batch_id,
             note=f"市职保中心核销批次 {batch.batch_no}：{received_on.isoformat()} 到账 {yuan(amount_fen)} 元"
                  f"（流水号 {batch.bank_reference}）")
@@ -782,7 +792,7 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
         if result.matched:
             batch = by_id[result.batch_id]
             batch.bank_matched_fen = (batch.bank_matched_fen or 0) + line.amount_fen
-            _ledger(uow, cover_year=batch.cover_year, district_id=batch.district_id, account="bank",
+            _ledger(uow, who.user, cover_year=batch.cover_year, district_id=batch.district_id, account="bank",
                     kind="bank_matched", amount_fen=line.amount_fen, batch_id=batch.batch_id,
                     note=f"银行流水（{line.paid_on.isoformat()}，{line.payer}，摘要「{line.memo}」）"
                          f"匹配到批次 {batch.batch_no}：{result.reason}")
@@ -840,6 +850,14 @@ def dashboard(session, who: Identity, year: int) -> dict:
         u["grassroots_owes_fen"] += sub.grassroots_share_fen
         u["by_type"][sub.cover_type] = u["by_type"].get(sub.cover_type, 0) + sub.headcount
     timeline = cover_year(session, year)
-    return {"cover_year": year, "payment_deadline": timeline.payment_deadline if timeline else None,
-            "days_to_payment_deadline": (timeline.payment_deadline - clock.today()).days if timeline else None,
-            "districts": districts, "unions": list(unions.values())}
+    today = clock.today()
+    deadlines = []
+    if timeline:
+        for what, day in (("参保金额比例设置截止", timeline.split_end), ("基层单位缴费截止", timeline.grassroots_end),
+                          ("区局缴费截止", timeline.payment_deadline)):
+            if day is not None:
+                deadlines.append({"what": what, "date": day.isoformat(), "days_left": (day - today).days})
+    return {"cover_year": year,
+            "payment_deadline": timeline.payment_deadline.isoformat() if timeline else None,
+            "days_to_payment_deadline": (timeline.payment_deadline - today).days if timeline else None,
+            "deadlines": deadlines, "districts": districts, "unions": list(unions.values())}

@@ -192,6 +192,7 @@ class LedgerEntry(Base):
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     credit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     note: Mapped[str] = mapped_column(String(500))
+    recorded_by: Mapped[str] = mapped_column(String(120), server_default="system")
 
 
 class Voucher(Base):

@@ -199,6 +199,7 @@ class LedgerOut(BaseSchema):
     batch_id = fields.Integer(allow_none=True)
     credit_id = fields.Integer(allow_none=True)
     note = fields.String()
+    recorded_by = fields.String(metadata={"description": "经办人，或引起此记录的事件"})
 
 
 class LedgerPage(BaseSchema):
@@ -406,10 +407,7 @@ class Dashboard(MethodView):
     def get(self, year):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:
-            figures = handlers.dashboard(work.session, current_identity(), year)
-        if figures["payment_deadline"]:
-            figures["payment_deadline"] = figures["payment_deadline"].isoformat()
-        return figures
+            return handlers.dashboard(work.session, current_identity(), year)
 
 
 @blp.route("/jobs/overdue")

@@ -85,13 +85,18 @@ def test_batch_due_is_union_share_less_credit_carried_forward(billing):
         batch = billing.centre.get(f"/batches/{batch_id}").json
         assert ledger_sum(billing.centre, batch_id=batch_id)["district_to_centre"] == batch["due_fen"]
     assert ledger_sum(billing.huangpu)["credit"] == 0
-    notes = [i["note"] for i in billing.huangpu.get(f"/ledger?batch_id={b2}").json["items"]]
-    assert any("抵扣清算分配款 110.00 元" in n for n in notes)
+    entries = billing.huangpu.get(f"/ledger?batch_id={b2}").json["items"]
+    assert any("抵扣清算分配款 110.00 元" in e["note"] for e in entries)
+    assert all(e["recorded_by"].startswith("enrollment.batch.submitted ") for e in entries)
+    credit_entry = billing.huangpu.get("/ledger?per_page=500").json["items"]
+    assert [e["recorded_by"] for e in credit_entry if e["kind"] == "credit_recorded"] == ["test-centre"]
     # the batch is a district's and the centre's: another district cannot see it
     hidden, missing = billing.aviation.get(f"/batches/{b1}"), billing.aviation.get("/batches/99999")
     assert hidden.status_code == missing.status_code == 404 and hidden.json == missing.json
     assert billing.grassroots.get("/batches").status_code == 403
+    at("2020-01-10T10:00:00")
     dash = billing.huangpu.get(f"/dashboard/{YEAR}").json
+    assert dash["deadlines"][-1] == {"what": "区局缴费截止", "date": "2020-01-20", "days_left": 10}
     assert dash["districts"][0]["due_fen"] == 39000 and dash["districts"][0]["outstanding_fen"] == 39000
     assert dash["districts"][0]["by_type"]["A+"] == {"headcount": 10, "premium_fen": 76000, "union_share_fen": 63000}
     assert {u["union_id"]: u["grassroots_owes_fen"] for u in dash["unions"]} == {U_HP1: 25000, U_HP2: 26000}
