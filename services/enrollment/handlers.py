@@ -201,9 +201,10 @@ def _active_cover(cover_year: int):
                           Cover.status.in_(rules.ACTIVE_COVER_STATES))
 
 
-def eligible_members(union_id: int, year: CoverYear, mode: str, kind: str | None):
+def eligible_members(union_id: int, year: CoverYear, mode: str, kind: str | None, today: date):
     """Select the union's members eligible now: card holder (by the cut-off for centralised,
-    after it for new card holders), status normal, not removed, not covered this cover year."""
+    after it for new card holders; instantly only with a card issued by today, within the year),
+    status normal, not removed, not covered this cover year."""
     query = select(MemberView).where(
         MemberView.union_id == union_id, MemberView.status == "normal", MemberView.removed.is_(False),
         MemberView.card_number.is_not(None), MemberView.card_issued_on.is_not(None),
@@ -212,15 +213,24 @@ def eligible_members(union_id: int, year: CoverYear, mode: str, kind: str | None
         query = query.where(MemberView.card_issued_on <= year.card_cutoff)
     else:
         query = query.where(MemberView.card_issued_on > year.card_cutoff)
+    if mode == "instant":
+        query = query.where(MemberView.card_issued_on <= min(today, year.cover_end))
     return query
+
+
+def _within_year(year: CoverYear, terms: rules.CoverTerms) -> bool:
+    return terms.cover_start <= year.cover_end
+
+
+def _recorded_on(member: MemberView) -> date | None:
+    return member.card_recorded_at.astimezone(clock.SHANGHAI).date() if member.card_recorded_at else \
+        member.card_issued_on
 
 
 def _terms(year: CoverYear, mode: str, kind: str | None, member: MemberView, today: date) -> rules.CoverTerms:
     if mode == "centralised":
         return rules.centralised_terms(year)
-    recorded = member.card_recorded_at.astimezone(clock.SHANGHAI).date() if member.card_recorded_at else \
-        member.card_issued_on
-    return rules.instant_terms(year, kind, today, recorded)
+    return rules.instant_terms(year, kind, today, _recorded_on(member))
 
 
 def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
@@ -255,14 +265,15 @@ def confirmation(session, who: Identity, cover_year: int, mode: str = "centralis
     if type_ is not None and type_ not in rules.COVER_TYPES:
         raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(rules.COVER_TYPES)} 之一"]})
     shown_type = chosen or type_
-    query = eligible_members(who.union_id, year, mode, kind)
+    query = eligible_members(who.union_id, year, mode, kind, today)
     if mode == "centralised":
         headcount = session.scalar(select(func.count()).select_from(query.subquery()))
         counts = {rules.CENTRALISED: headcount}
         members = list(session.scalars(query.order_by(MemberView.member_id)
                                        .offset((page - 1) * per_page).limit(per_page)))
     else:  # instant lists are small; terms differ per member
-        every = list(session.scalars(query.order_by(MemberView.member_id)))
+        every = [m for m in session.scalars(query.order_by(MemberView.member_id))
+                 if _within_year(year, _terms(year, mode, kind, m, today))]
         headcount = len(every)
         counts: dict[str, int] = {}
         for m in every:
@@ -303,7 +314,8 @@ def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
     return rules.check_type(chosen, wanted)
 
 
-def _check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int]):
+def _check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
+                   today: date):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
     known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
     covered = set(session.scalars(select(Cover.member_id).where(
@@ -313,8 +325,8 @@ def _check_members(session, who: Identity, year: CoverYear, mode: str, kind: str
     for member_id in dict.fromkeys(member_ids):
         m = known.get(member_id)
         facts = None if m is None else rules.MemberFacts(m.member_id, m.union_id, m.status, m.removed, m.card_number,
-                                                          m.card_issued_on, m.card_recorded_at)
-        reason = rules.ineligibility(facts, who.union_id, year, mode, kind, member_id in covered)
+                                                          m.card_issued_on, _recorded_on(m))
+        reason = rules.ineligibility(facts, who.union_id, year, mode, kind, member_id in covered, today)
         if reason:
             problems.append({"member_id": member_id, "reason": reason, "message": rules.NOT_ELIGIBLE[reason]})
     if problems:
@@ -348,7 +360,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     district_id = _union_district(session, who)
     _choose_type(session, who, cover_year, type_)
     if member_ids:
-        _check_members(session, who, year, mode, kind, member_ids)
+        _check_members(session, who, year, mode, kind, member_ids, today)
     now = clock.utcnow_naive()
     sequence = 1 + session.scalar(select(func.count()).select_from(Submission).where(
         Submission.union_id == who.union_id, Submission.cover_year == cover_year, Submission.mode == mode))
@@ -357,7 +369,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
                      submitted_by=who.user, updated_at=now)
     session.add(sub)
     session.flush()
-    query = eligible_members(who.union_id, year, mode, kind)
+    query = eligible_members(who.union_id, year, mode, kind, today)
     if member_ids:
         query = query.where(MemberView.member_id.in_(member_ids))
     if mode == "centralised":
@@ -377,6 +389,8 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
         counts = {}
         for m in session.scalars(query):
             t = _terms(year, mode, kind, m, today)
+            if not _within_year(year, t):
+                continue
             counts[t.price_class] = counts.get(t.price_class, 0) + 1
             rows.append({"cover_year": cover_year, "member_id": m.member_id, "submission_id": sub.id,
                          "union_id": who.union_id, "status": "pending", "name": m.name, "id_type": m.id_type,

@@ -1,6 +1,6 @@
 """Enrolment rules with no I/O: eligibility reasons, cover terms and price classes, the type chosen
 once, batch numbers, the handler's contact, and totals from published per-person rates."""
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from hypothesis import given, strategies as st
@@ -13,7 +13,7 @@ from tests.unit.test_timeline import YEAR
 
 def member(**kw):
     base = dict(member_id=1, union_id=7, status="normal", removed=False, card_number="6222",
-                card_issued_on=date(2019, 6, 1), card_recorded_at=datetime(2019, 6, 1, 10))
+                card_issued_on=date(2019, 6, 1), card_recorded_on=date(2019, 6, 1))
     return rules.MemberFacts(**{**base, **kw})
 
 
@@ -30,11 +30,22 @@ def member(**kw):
     (member(), "instant", "new_card", False, "card_before_cutoff"),
     (member(card_issued_on=date(2020, 3, 1)), "instant", "new_card", False, None),
     (member(card_issued_on=date(2020, 3, 1)), "instant", "no_cover", False, "card_after_cutoff"),
+    (member(card_issued_on=date(2020, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
+    (member(card_issued_on=date(2026, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
 ])
 def test_eligibility(facts, mode, kind, covered, reason):
-    assert rules.ineligibility(facts, 7, YEAR, mode, kind, covered) == reason
+    assert rules.ineligibility(facts, 7, YEAR, mode, kind, covered, date(2020, 5, 1) if mode == "instant" else None) \
+        == reason
     if reason:
         assert rules.NOT_ELIGIBLE[reason]
+
+
+def test_no_instant_enrolment_once_no_day_of_cover_is_left():
+    old_card = member()
+    assert rules.ineligibility(old_card, 7, YEAR, "instant", "no_cover", False, date(2020, 12, 30)) is None
+    assert rules.ineligibility(old_card, 7, YEAR, "instant", "no_cover", False, date(2020, 12, 31)) == "year_over"
+    late = member(card_issued_on=date(2020, 12, 31), card_recorded_on=date(2020, 12, 31))
+    assert rules.ineligibility(late, 7, YEAR, "instant", "new_card", False, date(2020, 12, 31)) == "year_over"
 
 
 @given(st.dates(min_value=date(2020, 1, 1), max_value=date(2020, 12, 30)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from common.errors import Conflict, ValidationFailed
 from services.enrollment.domain.timeline import CoverYear
@@ -41,6 +41,8 @@ NOT_ELIGIBLE = {
     "no_card": "该会员未办理会员服务卡",
     "card_after_cutoff": "该会员在办卡截止日之后办卡，不能参加集中参保，请办理新办卡人员即时参保",
     "card_before_cutoff": "该会员在办卡截止日之前已办卡，请办理有卡无保人员即时参保",
+    "card_not_yet_valid": "该会员的办卡日期晚于今天或晚于本保障年度，不能即时参保",
+    "year_over": "本保障年度剩余保障期不足，不能再办理即时参保",
     "already_covered": "该会员本保障年度已参保",
 }
 
@@ -54,12 +56,12 @@ class MemberFacts:
     removed: bool
     card_number: str | None
     card_issued_on: date | None
-    card_recorded_at: datetime | None
+    card_recorded_on: date | None  # Asia/Shanghai day the card number was recorded
 
 
 def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mode: str,
-                  kind: str | None, covered: bool) -> str | None:
-    """Why this member cannot be enrolled by this union now (a key of NOT_ELIGIBLE), or None."""
+                  kind: str | None, covered: bool, today: date | None = None) -> str | None:
+    """Why this member cannot be enrolled by this union on `today` (a key of NOT_ELIGIBLE), or None."""
     if member is None:
         return "unknown"
     if member.union_id != union_id:
@@ -76,6 +78,11 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
         return "card_before_cutoff"
     if mode == "instant" and kind == "no_cover" and member.card_issued_on > year.card_cutoff:
         return "card_after_cutoff"
+    if mode == "instant" and member.card_issued_on > min(today or year.cover_end, year.cover_end):
+        return "card_not_yet_valid"
+    if mode == "instant" and today is not None:
+        if instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start > year.cover_end:
+            return "year_over"
     if covered:
         return "already_covered"
     return None

@@ -69,3 +69,15 @@ def test_instant_uses_the_type_the_union_chose_for_the_year(season):
     other = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "mode": "instant",
                                                         "kind": "new_card"})
     assert other.status_code == 409 and other.get_json()["error"]["code"] == "COVER_TYPE_ALREADY_CHOSEN"
+
+
+def test_a_card_issued_after_today_or_after_the_year_is_not_instantly_enrolled(season):
+    at("2020-05-10T10:00:00")
+    season.member(1, card_issued_on="2020-05-01")
+    season.member(2, card_issued_on="2026-11-27")  # recorded under another clock (e.g. demo data)
+    page = season.grassroots.get(f"/confirmation?cover_year={YEAR}&mode=instant&kind=new_card").get_json()
+    assert [m["member_id"] for m in page["items"]] == [1]
+    refused = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "mode": "instant",
+                                                          "kind": "new_card", "member_ids": [2]})
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"]["member_ids"] == ["2: 该会员的办卡日期晚于今天或晚于本保障年度，不能即时参保"]
