@@ -76,15 +76,21 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS):
 
 
 def text(value) -> str:
-    return "" if excel.is_empty(value) else excel.cell_text(value)
+    if isinstance(value, str):
+        return value.strip()
+    return "" if value is None else excel.cell_text(value)
 
 
 def person_cells(rows, id_index: int = 1, name_index: int = 0):
     """(row, name, id text, id arrived as a number) for domain.roster_sync.person_rows."""
     for row_no, cells in rows:
         raw = cells[id_index]
+        if isinstance(raw, str):  # the common case
+            yield row_no, text(cells[name_index]), raw.strip() or None, False
+            continue
+        number = excel.is_number_cell(raw)
         yield (row_no, text(cells[name_index]), None if excel.is_empty(raw) else
-               (repr(raw) if excel.is_number_cell(raw) else text(raw)), excel.is_number_cell(raw))
+               (repr(raw) if number else text(raw)), number)
 
 
 RESULT_COLUMNS = [Column("姓名", 12), Column("证件号码", 22, text=True), Column("原所属单位", 30),

@@ -107,6 +107,12 @@ def publish_many(session, outbox, producer: str, events: list[tuple[str, dict]])
     values = []
     for event_type, data in events:
         env = envelope(event_type, data, producer)
-        values.append({"event_id": env["id"], "type": event_type, "payload": json.dumps(env, ensure_ascii=False),
-                       "created_at": created})
-    session.execute(insert(outbox), values)
+        values.append((env["id"], event_type, json.dumps(env, ensure_ascii=False), created))
+    conn = session.connection()
+    if conn.dialect.name == "postgresql" and len(values) > 50:
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {outbox.name} (event_id, type, payload, created_at) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        return
+    session.execute(insert(outbox), [dict(zip(("event_id", "type", "payload", "created_at"), v)) for v in values])

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
@@ -19,6 +21,7 @@ _FULL_WIDTH = {0xFF10 + i: 0x30 + i for i in range(10)}
 _FULL_WIDTH.update({0xFF38: ord("X"), 0xFF58: ord("X"), 0x3000: ord(" ")})
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE][+]?\d+$")
 _ALL_SPACE = re.compile(r"\s+")
+_CLEAN_18 = re.compile(r"^[0-9]{17}[0-9X]$")
 
 TEXT_FORMAT_HINT = "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写"
 
@@ -37,7 +40,15 @@ class ResidentId:
 
 def check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return CHECK_CHARS[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+
+
+@lru_cache(maxsize=65536)
+def _birth(yyyymmdd: str) -> date | None:
+    try:
+        return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return None
 
 
 def clean(raw: str) -> str:
@@ -59,9 +70,12 @@ def upgrade_15(number15: str) -> str:
 
 def parse_resident_id(raw: str, today: date) -> ResidentId:
     """Normalise and validate; raise IdNumberInvalid with the reason."""
-    if looks_like_excel_number(raw):
-        raise IdNumberInvalid(TEXT_FORMAT_HINT)
-    number = clean(raw)
+    if isinstance(raw, str) and _CLEAN_18.match(raw):
+        number = raw  # the common case: already 18 clean characters
+    else:
+        if looks_like_excel_number(raw):
+            raise IdNumberInvalid(TEXT_FORMAT_HINT)
+        number = clean(raw)
     if not number:
         raise IdNumberInvalid("证件号码不能为空")
     if len(number) == 15:
@@ -72,10 +86,9 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
         raise IdNumberInvalid(f"身份证号码应为 18 位（或 15 位老号码），当前为 {len(number)} 位")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise IdNumberInvalid("身份证号码前 17 位应为数字，最后一位为数字或 X")
-    try:
-        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-    except ValueError:
-        raise IdNumberInvalid("身份证号码中的出生日期不存在") from None
+    birth = _birth(number[6:14])
+    if birth is None:
+        raise IdNumberInvalid("身份证号码中的出生日期不存在")
     if birth > today:
         raise IdNumberInvalid("身份证号码中的出生日期晚于今天")
     if birth < EARLIEST_BIRTH:

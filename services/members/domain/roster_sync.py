@@ -55,6 +55,8 @@ class Found:
 
 def normalise_any_id(raw: str, today: date) -> str:
     """An ID number from a list that does not say its type: resident if it looks like one."""
+    if isinstance(raw, str) and len(raw) == 18 and raw[:17].isdigit():
+        return parse_resident_id(raw, today).number  # the common case, no clean-up needed
     text = clean(raw)
     if len(text) in (15, 18) and text[:15].isdigit():
         return parse_resident_id(raw, today).number
