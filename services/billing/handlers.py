@@ -152,6 +152,41 @@ def _shares(session, year: int, district_id: int, union_id: int | None) -> dict[
     return {t: s for t, (_, s) in found.items()}
 
 
+class DistrictRates:
+    """Every rate of one district and year, loaded with three queries, for pricing a whole batch
+    (a district's batch can hold 10,000 unions' submissions)."""
+
+    def __init__(self, session, year: int, district_id: int, table: dict):
+        self.table = table
+        self.special = _special(session, district_id)
+        self.default: dict[str, Shares] = {}
+        self.overrides: dict[int, dict[str, Shares]] = {}
+        for r in session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id)):
+            target = self.default if r.union_id == 0 else self.overrides.setdefault(r.union_id, {})
+            target[r.cover_type] = Shares(r.district_fen, r.grassroots_fen)
+        self._cache: dict[int, dict[str, dict[str, Rate]]] = {}
+
+    def for_union(self, union_id: int) -> dict[str, dict[str, Rate]]:
+        key = union_id if union_id in self.overrides else 0
+        if key not in self._cache:
+            shares = {**self.default, **self.overrides.get(key, {})}
+            self._cache[key] = {t: {c: rate_for(self.table[(t, c)], self.table[(t, "centralised")], self.special,
+                                                shares.get(t)) for c in PRICE_CLASSES} for t in COVER_TYPES}
+        return self._cache[key]
+
+
+def _district_rates(uow, year: int, district_id: int) -> DistrictRates:
+    """Rates for consumed events, memoised on the unit of work: a consumer prices a whole batch of
+    deliveries in one transaction, in which prices and splits do not change."""
+    memo = uow.__dict__.setdefault("_billing_rates", {})
+    if (year, district_id) not in memo:
+        table = load_price_table(uow.session, year)
+        if table is None:
+            raise PermanentFailure(f"no price table for {year}: set it, then replay from the dead-letter queue")
+        memo[(year, district_id)] = DistrictRates(uow.session, year, district_id, table)
+    return memo[(year, district_id)]
+
+
 def effective_rates(session, year: int, district_id: int, union_id: int | None,
                     table: dict | None = None) -> dict[str, dict[str, Rate]]:
     table = table if table is not None else load_price_table(session, year)
@@ -332,10 +367,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     counts = _counts(d)
     if sum(counts.values()) != int(d["headcount"]):
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
-    table = load_price_table(uow.session, year)
-    if table is None:
-        raise PermanentFailure(f"no price table for {year}: set it, then replay from the dead-letter queue")
-    rates = effective_rates(uow.session, year, int(d["district_id"]), int(d["union_id"]), table)[cover_type]
+    rates = _district_rates(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
     timeline = cover_year(uow.session, year)
     pay_by = timeline.grassroots_end if timeline and d["mode"] == "centralised" else None
@@ -411,14 +443,12 @@ def price_batch_when_submitted(uow, event: dict) -> None:
     if uow.session.get(Batch, batch_id) is not None:
         return
     year, district_id = int(d["cover_year"]), int(d["district_id"])
-    table = load_price_table(uow.session, year)
-    if table is None:
-        raise PermanentFailure(f"no price table for {year}: set it, then replay from the dead-letter queue")
     pricing = BatchPricing()
+    district_rates = _district_rates(uow, year, district_id)
     for sub in d["submissions"]:
         if sub["type"] not in COVER_TYPES:
             raise PermanentFailure(f"unknown cover type {sub['type']!r}")
-        rates = effective_rates(uow.session, year, district_id, int(sub["union_id"]), table)[sub["type"]]
+        rates = district_rates.for_union(int(sub["union_id"]))[sub["type"]]
         pricing.add(sub["type"], price_counts(_counts(sub), rates))
     total = pricing.total
     if total.headcount != int(d["headcount"]):

@@ -1,0 +1,128 @@
+"""Benchmark: billing prices one district batch of 1,000,000 members from 10,000 unions'
+submissions (PostgreSQL), as `enrollment.batch.submitted` arrives at its consumer, and prices
+the 10,000 submissions that came before it. Run: `.venv/bin/python -m bench.billing_batch [unions]`.
+
+Baselines, measured in the same run on the same database: the bare insert of the same number of
+rows (one per submission) with the same payload size, and the bare insert of one batch row with
+the same JSON — the floor for writing this much here."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from datetime import datetime
+
+import psycopg
+from sqlalchemy import text
+
+PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+UNIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+PER_UNION = 100
+YEAR, DISTRICT = 2020, 1
+
+
+@contextmanager
+def fresh_billing():
+    name = f"bench_billing_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    os.environ["BILLING_DATABASE_URL"] = (PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+                                          + "/" + name)
+    os.environ.setdefault("DATA_DIR", __import__("tempfile").mkdtemp(prefix="bench-"))
+    from common.migrate import upgrade
+    from services.billing.bootstrap import runtime
+
+    runtime.reset()
+    upgrade("billing")
+    try:
+        yield runtime
+    finally:
+        runtime.reset()
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def timed(label: str, results: dict, fn):
+    started = time.perf_counter()
+    fn()
+    results[label] = time.perf_counter() - started
+    print(f"  {label:58s} {results[label]:8.2f} s")
+
+
+def main() -> dict:
+    from common import clock
+    from common.db import envelope
+    from common.identity import Identity
+    from services.billing import handlers
+    from services.billing.domain.prices import price_table_2020
+    from services.billing.domain.split import Shares
+
+    results: dict[str, float] = {}
+    print(f"billing: {UNIONS:,} submissions and one batch of {UNIONS * PER_UNION:,} members (PostgreSQL)")
+    with fresh_billing() as runtime:
+        clock.set_now(datetime(2019, 10, 28, 9, tzinfo=clock.SHANGHAI))
+        with runtime.uow() as uow:
+            handlers.keep_district(uow, envelope("members.district.registered", {
+                "district_id": DISTRICT, "name": "黄浦区总工会", "kind": "district", "special_industry": False,
+                "version": 1}, "members"))
+            handlers.keep_cover_year(uow, envelope("enrollment.cover_year.configured", {
+                "cover_year": YEAR, "split_window": ["2019-10-25", "2019-10-31"],
+                "grassroots_window": ["2019-11-01", "2019-12-27"], "payment_deadline": "2020-01-20",
+                "cover_start": "2020-01-01", "cover_end": "2020-12-31", "version": 1}, "enrollment"))
+            uow.commit()
+        with runtime.uow() as uow:
+            handlers.set_price_table(uow, Identity("bench", "centre"), YEAR, price_table_2020())
+        with runtime.uow() as uow:
+            handlers.save_split(uow, "bench", YEAR, DISTRICT, {"A": Shares(0, 1300), "B": Shares(2500, 2500)})
+        with runtime.uow() as uow:  # a few unions with overrides of their own
+            handlers.save_split(uow, "bench", YEAR, DISTRICT, {"B": Shares(5000, 0)}, union_id=7)
+        types = ["A", "B"]
+        subs = [{"submission_id": i, "union_id": i, "type": types[i % 2], "headcount": PER_UNION,
+                 "counts": {"centralised": PER_UNION}} for i in range(1, UNIONS + 1)]
+
+        def price_submissions():
+            with runtime.uow() as uow:
+                for s in subs:
+                    handlers.price_submission_when_submitted(uow, envelope("enrollment.submission.submitted", {
+                        **s, "district_id": DISTRICT, "cover_year": YEAR, "mode": "centralised",
+                        "submitted_at": "2019-12-01T10:00:00+08:00"}, "enrollment"))
+                uow.commit()
+
+        batch_event = envelope("enrollment.batch.submitted", {
+            "batch_id": 1, "batch_no": "CB201912300001", "district_id": DISTRICT, "cover_year": YEAR,
+            "mode": "centralised", "submitted_at": "2019-12-30T10:00:00+08:00",
+            "handler": {"name": "张", "phone": "13800000000", "email": "a@b.cn"}, "submissions": subs,
+            "headcount_by_type": {}, "headcount": UNIONS * PER_UNION}, "enrollment")
+
+        def price_batch():
+            with runtime.uow() as uow:
+                handlers.price_batch_when_submitted(uow, batch_event)
+                uow.commit()
+
+        def bare_rows():
+            with runtime.engine.begin() as conn:
+                conn.execute(text("CREATE TEMP TABLE bare (id int primary key, payload text)"))
+                conn.execute(text("INSERT INTO bare VALUES (:id, :payload)"),
+                             [{"id": s["submission_id"], "payload": json.dumps(s) * 6} for s in subs])
+
+        def bare_batch():
+            with runtime.engine.begin() as conn:
+                conn.execute(text("CREATE TEMP TABLE bare_batch (id int primary key, payload text)"))
+                conn.execute(text("INSERT INTO bare_batch VALUES (1, :p)"), {"p": json.dumps(batch_event)})
+
+        timed(f"price {UNIONS:,} submissions (rows + ledger + events)", results, price_submissions)
+        timed(f"baseline: bare insert of {UNIONS:,} rows of that size", results, bare_rows)
+        timed(f"price the batch of {UNIONS:,} submissions", results, price_batch)
+        timed("baseline: bare insert of one row with the batch's JSON", results, bare_batch)
+        with runtime.engine.connect() as conn:
+            due = conn.execute(text("SELECT due_fen FROM batches WHERE batch_id = 1")).scalar()
+        print(f"  batch due: {due / 100:,.2f} yuan")
+        clock.set_now(None)
+    return results
+
+
+if __name__ == "__main__":
+    main()
