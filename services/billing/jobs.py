@@ -1,25 +1,46 @@
 """Billing's scheduled jobs.
 
-    python -m services.billing.jobs overdue    # report batches unpaid after the payment deadline
+    python -m services.billing.jobs overdue               # once (cron, CI, a person)
+    python -m services.billing.jobs overdue --every 300   # a long-running process, every 5 minutes
 
 Safe to run as often and as late as you like, from several places at once: each batch is
 reported once (the overdue_notices primary key)."""
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import threading
 
+from common import logs
 from services.billing.bootstrap import runtime
 from services.billing.handlers import report_overdue
+
+log = logging.getLogger("billing.jobs")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.billing.jobs")
     parser.add_argument("job", choices=["overdue"])
+    parser.add_argument("--every", type=float, default=0, help="repeat every N seconds until stopped")
     args = parser.parse_args(argv)
-    if args.job == "overdue":
+    if not args.every:
         reported = report_overdue(runtime)
         print(f"reported overdue: {len(reported)} batch(es) {reported}")
+        return 0
+    logs.setup("billing-jobs")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.is_set():
+        try:
+            reported = report_overdue(runtime)
+            if reported:
+                log.info("batches reported overdue", extra={"batch_ids": reported})
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment: try again later
+            log.warning("overdue check failed; will retry", extra={"error": str(exc)})
+        stop.wait(args.every)
     return 0
 
 

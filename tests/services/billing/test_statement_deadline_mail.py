@@ -152,3 +152,27 @@ def test_templates_read_back_by_the_importers(billing):
         r = billing.centre.get(f"/templates/{name}")
         assert r.status_code == 200 and read_upload(r.data).rows[0][0] == first
     assert billing.huangpu.get("/templates/credits").status_code == 403
+
+
+def test_overdue_job_as_a_long_running_process_reports_once(billing):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from common.config import ROOT
+
+    three_batches(billing)
+    env = {**os.environ, "CLOCK_NOW": "2020-02-03T08:00:00"}
+    process = subprocess.Popen([sys.executable, "-m", "services.billing.jobs", "overdue", "--every", "0.2"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while len(billing.events("billing.batch.overdue")) < 3 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(1.0)  # several more rounds
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert process.returncode == 0
+    assert len(billing.events("billing.batch.overdue")) == 3
