@@ -6,6 +6,7 @@ from services.billing import handlers
 
 SERVICE = "billing"
 
+PRICES_PUBLISHED = "billing.prices.published"
 RATES_PUBLISHED = "billing.rates.published"
 SUBMISSION_PRICED = "billing.submission.priced"
 BATCH_PRICED = "billing.batch.priced"

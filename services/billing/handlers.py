@@ -118,6 +118,11 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
         entry.special_city_subsidy_fen = price.special_city_subsidy_fen
     row.version += 1
     row.updated_at, row.updated_by = now, who.user
+    uow.publish(_events().PRICES_PUBLISHED, {"cover_year": year, "version": row.version, "entries": [
+        {"type": t, "price_class": c, "premium_fen": table[(t, c)].premium_fen,
+         "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
+         "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen}
+        for t in COVER_TYPES for c in PRICE_CLASSES]})
     uow.commit()
     return row
 

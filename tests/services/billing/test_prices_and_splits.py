@@ -13,6 +13,10 @@ def test_2020_price_table_reads_back_exactly(billing):
     assert cells[("B", "instant_second_half")] == (4500, 2000, 1100)
     assert cells[("A+", "instant_second_half")] == (3800, 650, 300)
     assert len(cells) == 12
+    published = billing.events("billing.prices.published")
+    assert len(published) == 1 and published[0]["version"] == 1 and published[0]["cover_year"] == YEAR
+    assert {(e["type"], e["price_class"]): (e["premium_fen"], e["city_subsidy_fen"], e["special_city_subsidy_fen"])
+            for e in published[0]["entries"]} == cells
 
 
 def test_price_table_refuses_bad_amounts_and_changes_nothing(billing):
