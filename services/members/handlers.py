@@ -25,8 +25,8 @@ from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import TRANSFER_OUT_REASONS, check_member, status_after_joining
 from services.members.domain.member import LABELS
 from services.members.domain.member import member_no as member_number
-from services.members.domain.roster_sync import (CATEGORIES, NAME_MISMATCH, NOT_FOUND, RowError, classify,
-                                                 classify_transfer_in, normalise_any_id, person_rows)
+from services.members.domain.roster_sync import (NAME_MISMATCH, NOT_FOUND, RowError, error_for, normalise_any_id,
+                                                 person_rows)
 
 log = logging.getLogger("members")
 from services.members.domain.directory import (DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code,
@@ -696,12 +696,11 @@ def transfer_in_from_list(new_uow, who: Identity, data: bytes, job_id: int):
     report_progress(new_uow, job_id, 0, len(rows), "正在比对")
     with new_uow() as uow:
         roster_sql.load_people(uow.session, people)
-        found = roster_sql.find_people(uow.session)
-        for person in people:
-            _, error = classify_transfer_in(who.union_id, person, found.get(person.id_number))
-            if error:
-                errors.append(error)
+        roster_sql.classify_people(uow.session, who.union_id)  # as classify_transfer_in: A is an error here
+        errors.extend(error_for(c, row, name, number) for row, name, number, c in
+                      roster_sql.rows_in(uow.session, ("A", "E", "N", "P")))
         if errors:
+            roster_sql.drop_people(uow.session)
             raise _rows_rejected(errors)
         moved = _move_unattached(uow, who, None, synced=False)
         requested = roster_sql.request_transfers(uow.session, who.union_id, None, who.user, clock.utcnow_naive())
@@ -860,30 +859,22 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
     with new_uow() as uow:
         session = uow.session
         roster_sql.load_people(session, people)
-        found = roster_sql.find_people(session)
-        counts = dict.fromkeys(CATEGORIES, 0)
-        samples = {"B": [], "C": []}
-        for person in people:
-            category, error = classify(union_id, person, found.get(person.id_number))
-            counts[category] += 1
-            if error:
-                errors.append(error)
-            elif category in samples and len(samples[category]) < SAMPLE_ROWS:
-                samples[category].append({"row": person.row, "name": person.name, "id_number": mask_id(person.id_number)})
+        roster_sql.classify_people(session, union_id)  # domain.roster_sync.classify, for every row at once
+        found = roster_sql.category_counts(session)
+        errors.extend(error_for(c, row, name, number) for row, name, number, c in
+                      roster_sql.rows_in(session, ("E", "N", "P")))
+        counts = {c: found.get(c, 0) for c in ("A", "B", "C")}
+        counts["D"] = roster_sql.count_not_in_file(session, union_id)
         counts["E"] = len({e.row for e in errors})
-        not_in_file = (select(Member.id, Member.name, Member.id_number).where(
-            Member.union_id == union_id, ~select(text("1")).select_from(text(roster_sql.TEMP)).where(
-                text(f"{roster_sql.TEMP}.id_number = members.id_number")).exists()))
-        counts["D"] = session.scalar(select(func.count()).select_from(not_in_file.subquery()))
         if errors:
             roster_sql.drop_people(session)
             raise _rows_rejected(errors, counts)
         if dry_run:
-            would_sync = session.scalar(select(func.count()).select_from(Member).where(
-                Member.union_id == union_id, Member.synced.is_(False),
-                Member.id_number.in_(select(text("id_number")).select_from(text(roster_sql.TEMP)))))
-            samples["D"] = [{"name": r.name, "id_number": mask_id(r.id_number)}
-                            for r in session.execute(not_in_file.order_by(Member.id).limit(SAMPLE_ROWS))]
+            samples = {c: [{"row": row, "name": name, "id_number": mask_id(number)} for row, name, number, _ in
+                           roster_sql.rows_in(session, (c,), SAMPLE_ROWS)] for c in ("B", "C")}
+            samples["D"] = [{"name": name, "id_number": mask_id(number)} for name, number in
+                            roster_sql.sample_not_in_file(session, union_id, SAMPLE_ROWS)]
+            would_sync = roster_sql.count_would_sync(session)
             roster_sql.drop_people(session)
             return counts, {"dry_run": True, "would_mark_synced": would_sync, "rows": samples,
                             "truncated_at": SAMPLE_ROWS}

@@ -66,7 +66,13 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS):
     problems = excel.header_errors(sheet, expected)
     if problems:
         raise excel.UploadRejected(problems[0], code="HEADER_INVALID")
-    rows = [(n, (list(cells) + [None] * len(expected))[: len(expected)]) for n, cells in sheet.data_rows(2)]
+    width = len(expected)
+    rows = []
+    for number, cells in enumerate(sheet.rows[1:], start=2):  # like Sheet.data_rows, in one pass
+        if len(cells) != width:
+            cells = (list(cells) + [None] * width)[:width]
+        if any(c not in ("", None) and not (isinstance(c, str) and not c.strip()) for c in cells):
+            rows.append((number, cells))
     if not rows:
         raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
     if len(rows) > max_rows:

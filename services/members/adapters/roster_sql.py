@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import Boolean, Date, DateTime, insert, text
 
 from common.db import envelope
-from services.members.domain.roster_sync import Found, PersonRow
+from services.members.domain.roster_sync import PersonRow
 
 TEMP = "upload_people"
 
@@ -36,37 +36,82 @@ def load_people(session, rows: list[PersonRow]) -> None:
 def drop_people(session) -> None:
     conn = session.connection()
     if conn.dialect.name != "postgresql":
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{CLASSIFIED}")
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{TEMP}")
 
 
-def find_people(session) -> dict[str, Found]:
-    """One join: what the system holds for each uploaded ID number."""
-    result = session.execute(text(
-        f"SELECT t.id_number, m.id, m.name, m.union_id, r.to_union_id FROM {TEMP} t "
-        "JOIN members m ON m.id_number = t.id_number "
-        "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'"))
-    return {row[0]: Found(row[1], row[2], row[3], row[4]) for row in result}
+CLASSIFIED = "upload_classified"
+
+
+def classify_people(session, union_id: int) -> None:
+    """The one join: each uploaded row with its member and its category, as
+    domain.roster_sync.classify defines them (A, B, C; E not found, N name mismatch, P a
+    request to another union already waiting)."""
+    conn = session.connection()
+    pg = conn.dialect.name == "postgresql"
+    union_id = int(union_id)
+    if not pg:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{CLASSIFIED}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {CLASSIFIED} {'ON COMMIT DROP' if pg else ''} AS "
+        "SELECT t.row_no, t.name, t.id_number, m.id AS member_id, m.union_id, "
+        "CASE WHEN m.id IS NULL THEN 'E' WHEN m.name <> t.name THEN 'N' "
+        f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
+        f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
+        "r.to_union_id AS pending_to "
+        f"FROM {TEMP} t LEFT JOIN members m ON m.id_number = t.id_number "
+        "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
+    conn.exec_driver_sql(f"CREATE INDEX {'' if pg else 'temp.'}ix_{CLASSIFIED}_member ON {CLASSIFIED} (member_id)")
+    if pg:
+        conn.exec_driver_sql(f"ANALYZE {CLASSIFIED}")
+
+
+def category_counts(session) -> dict[str, int]:
+    return dict(session.execute(text(f"SELECT category, count(*) FROM {CLASSIFIED} GROUP BY category")).all())
+
+
+def rows_in(session, categories: tuple[str, ...], limit: int | None = None) -> list:
+    """(row, name, id_number, category) of the file rows in these categories, in file order."""
+    names = ", ".join(f"'{c}'" for c in categories)
+    query = f"SELECT row_no, name, id_number, category FROM {CLASSIFIED} WHERE category IN ({names}) ORDER BY row_no"
+    return session.execute(text(query + (f" LIMIT {int(limit)}" if limit else ""))).all()
+
+
+def _not_in_file(alias: str = "members") -> str:
+    return f"NOT EXISTS (SELECT 1 FROM {CLASSIFIED} c WHERE c.member_id = {alias}.id)"
+
+
+def count_not_in_file(session, union_id: int) -> int:
+    return session.execute(text(f"SELECT count(*) FROM members WHERE union_id = :u AND {_not_in_file()}"),
+                           {"u": union_id}).scalar()
+
+
+def sample_not_in_file(session, union_id: int, limit: int) -> list:
+    return session.execute(text(f"SELECT name, id_number FROM members WHERE union_id = :u AND {_not_in_file()} "
+                                f"ORDER BY id LIMIT {int(limit)}"), {"u": union_id}).all()
+
+
+def count_would_sync(session) -> int:
+    return session.execute(text(f"SELECT count(*) FROM members WHERE synced = false AND id IN "
+                                f"(SELECT member_id FROM {CLASSIFIED} WHERE category = 'A')")).scalar()
 
 
 def mark_synced(session, union_id: int) -> int:
     """A: in the file and in this union → synced 是."""
     return session.execute(text(
-        f"UPDATE members SET synced = true WHERE union_id = :u AND synced = false "
-        f"AND id_number IN (SELECT id_number FROM {TEMP})"), {"u": union_id}).rowcount
+        f"UPDATE members SET synced = true WHERE synced = false AND union_id = :u "
+        f"AND id IN (SELECT member_id FROM {CLASSIFIED} WHERE category = 'A')"), {"u": union_id}).rowcount
 
 
 def mark_not_in_file(session, union_id: int, job_id: int) -> int:
     """D: in this union but not in the file → synced 否; remembered for the result workbook."""
     params = {"u": union_id, "j": job_id}
-    session.execute(text(
+    added = session.execute(text(
         f"INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
-        f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u "
-        f"AND NOT EXISTS (SELECT 1 FROM {TEMP} t WHERE t.id_number = m.id_number)"), params)
+        f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u AND {_not_in_file('m')}"), params).rowcount
     session.execute(text(
-        f"UPDATE members SET synced = false WHERE union_id = :u AND synced = true "
-        f"AND NOT EXISTS (SELECT 1 FROM {TEMP} t WHERE t.id_number = members.id_number)"), params)
-    return session.execute(text("SELECT count(*) FROM sync_run_items WHERE job_id = :j AND category = 'D'"),
-                           params).scalar()
+        f"UPDATE members SET synced = false WHERE union_id = :u AND synced = true AND {_not_in_file()}"), params)
+    return added
 
 
 MEMBER_COLUMNS = ("id, union_id, name, id_type, id_number, gender, birth_date, member_no, status, card_number, "
@@ -78,7 +123,8 @@ def move_unattached(session, union_id: int, job_id: int | None, now: datetime, s
     rows = session.execute(text(
         "UPDATE members SET union_id = :u, synced = :s, left_reason = NULL, version = version + 1, updated_at = :now, "
         "status = CASE WHEN member_no IS NULL THEN 'pending' ELSE 'normal' END "
-        f"WHERE union_id IS NULL AND id_number IN (SELECT id_number FROM {TEMP}) RETURNING {MEMBER_COLUMNS}")
+        f"WHERE union_id IS NULL AND id IN (SELECT member_id FROM {CLASSIFIED} WHERE category = 'B') "
+        f"RETURNING {MEMBER_COLUMNS}")
         .columns(birth_date=Date, card_issued_on=Date, card_recorded_at=DateTime, removed=Boolean),
         {"u": union_id, "s": synced, "now": now}).mappings().all()
     rows = [dict(r) for r in rows]
@@ -92,10 +138,8 @@ def request_transfers(session, union_id: int, job_id: int | None, who: str, now:
     """C: people in another union → a pending request each (unless one to this union is already waiting)."""
     return session.execute(text(
         "INSERT INTO transfer_requests (member_id, from_union_id, to_union_id, status, job_id, requested_by, requested_at) "
-        f"SELECT m.id, m.union_id, :u, 'pending', :j, :who, :now FROM {TEMP} t "
-        "JOIN members m ON m.id_number = t.id_number "
-        "WHERE m.union_id IS NOT NULL AND m.union_id <> :u "
-        "AND NOT EXISTS (SELECT 1 FROM transfer_requests r WHERE r.member_id = m.id AND r.status = 'pending')"),
+        f"SELECT c.member_id, c.union_id, :u, 'pending', :j, :who, :now FROM {CLASSIFIED} c "
+        "WHERE c.category = 'C' AND c.pending_to IS NULL"),
         {"u": union_id, "j": job_id, "who": who, "now": now}).rowcount
 
 

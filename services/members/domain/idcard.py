@@ -98,6 +98,16 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
     return ResidentId(number=number, birth_date=birth, gender="男" if int(number[16]) % 2 else "女")
 
 
+def resident_number(raw: str, today: date) -> str:
+    """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
+    (a 100,000-row roster checks every one)."""
+    if _CLEAN_18.match(raw):
+        birth = _birth(raw[6:14])
+        if birth is not None and EARLIEST_BIRTH <= birth <= today and raw[17] == check_char(raw[:17]):
+            return raw
+    return parse_resident_id(raw, today).number  # says what is wrong
+
+
 def normalise_other_id(raw: str) -> str:
     """Another ID type (护照、港澳通行证 …): trimmed, full-width folded, upper-cased; not checked."""
     if looks_like_excel_number(raw):

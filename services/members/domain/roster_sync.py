@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id,
-                                            parse_resident_id)
+from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id, parse_resident_id,
+                                            resident_number)
 
 NOT_FOUND = "未查到该会员信息,请确认该证件号码已录入到系统"
 NAME_MISMATCH = "姓名与系统中该证件号码登记的姓名不一致"
@@ -36,9 +37,8 @@ class RowError:
                 "id_number": self.id_number}
 
 
-@dataclass(frozen=True)
-class PersonRow:
-    """A row naming a person: 姓名 + 证件号码 (already normalised)."""
+class PersonRow(NamedTuple):
+    """A row naming a person: 姓名 + 证件号码 (already normalised). A tuple: 100,000 of them are cheap."""
     row: int
     name: str
     id_number: str
@@ -56,7 +56,7 @@ class Found:
 def normalise_any_id(raw: str, today: date) -> str:
     """An ID number from a list that does not say its type: resident if it looks like one."""
     if isinstance(raw, str) and len(raw) == 18 and raw[:17].isdigit():
-        return parse_resident_id(raw, today).number  # the common case, no clean-up needed
+        return resident_number(raw, today)  # the common case, no clean-up needed
     text = clean(raw)
     if len(text) in (15, 18) and text[:15].isdigit():
         return parse_resident_id(raw, today).number
@@ -101,13 +101,26 @@ def classify(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, R
     if found.union_id is None:
         return "B", None
     if found.pending_to_union is not None and found.pending_to_union != union_id:
-        return "E", RowError(row.row, "证件号码", "该会员已有转入其他单位的申请正在等待原单位审核", row.name, row.id_number)
+        return "E", RowError(row.row, "证件号码", PENDING_ELSEWHERE, row.name, row.id_number)
     return "C", None
+
+
+# The same rule as `classify`, as the one SQL join does it for a whole file
+# (adapters/roster_sql.classify_people): a category per row, where N (name mismatch) and P
+# (a pending request to another union) are error rows like E.
+PENDING_ELSEWHERE = "该会员已有转入其他单位的申请正在等待原单位审核"
+ALREADY_OURS = "该会员已是本单位会员"
+ERROR_CATEGORIES = {"E": ("证件号码", NOT_FOUND), "N": ("姓名", NAME_MISMATCH), "P": ("证件号码", PENDING_ELSEWHERE)}
+
+
+def error_for(category: str, row: int, name: str, id_number: str) -> RowError:
+    column, message = ERROR_CATEGORIES[category] if category in ERROR_CATEGORIES else ("证件号码", ALREADY_OURS)
+    return RowError(row, column, message, name, id_number)
 
 
 def classify_transfer_in(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, RowError | None]:
     """从其他工会转入: like sync, but a person already in this union is an error row."""
     category, error = classify(union_id, row, found)
     if category == "A":
-        return "E", RowError(row.row, "证件号码", "该会员已是本单位会员", row.name, row.id_number)
+        return "E", RowError(row.row, "证件号码", ALREADY_OURS, row.name, row.id_number)
     return category, error
