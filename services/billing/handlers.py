@@ -715,8 +715,9 @@ def ledger(session, who: Identity, cover_year: int | None = None, district_id: i
     return total, items
 
 
-def list_submissions(session, who: Identity, cover_year: int | None = None, union_id: int | None = None):
-    query = select(PricedSubmission).order_by(PricedSubmission.submission_id)
+def list_submissions(session, who: Identity, cover_year: int | None = None, union_id: int | None = None,
+                     page: int = 1, per_page: int = 50):
+    query = select(PricedSubmission)
     if who.role == "grassroots":
         query = query.where(PricedSubmission.union_id == who.union_id)
     elif who.role == "district":
@@ -725,7 +726,10 @@ def list_submissions(session, who: Identity, cover_year: int | None = None, unio
         query = query.where(PricedSubmission.cover_year == cover_year)
     if union_id:
         query = query.where(PricedSubmission.union_id == union_id)
-    return list(session.scalars(query))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(session.scalars(query.order_by(PricedSubmission.submission_id).offset((page - 1) * per_page)
+                                 .limit(per_page)))
+    return total, items
 
 
 # ------------------------------------------------------------------ the deadline (缴费截止)
@@ -852,7 +856,8 @@ def statement_lines(session, who: Identity, statement_id: int):
 def dashboard(session, who: Identity, year: int) -> dict:
     """Per district: due, paid, outstanding, by type; per grassroots union: owed to its district."""
     names = {d.district_id: d.name for d in session.scalars(select(DistrictView))}
-    union_names = {u.union_id: u.name for u in session.scalars(select(UnionView))}
+    union_names = dict(session.execute(select(UnionView.union_id, UnionView.name).where(
+        UnionView.union_id.in_(select(PricedSubmission.union_id).where(PricedSubmission.cover_year == year)))).all())
     districts = []
     if who.role in ("centre", "district"):
         figures: dict[int, dict] = {}
@@ -874,16 +879,25 @@ def dashboard(session, who: Identity, year: int) -> dict:
                     acc[key] += t[key]
         districts = list(figures.values())
     unions: dict[int, dict] = {}
-    for sub in list_submissions(session, who, cover_year=year):
-        if sub.status != "priced":
-            continue
-        u = unions.setdefault(sub.union_id, {"union_id": sub.union_id, "union_name": union_names.get(sub.union_id),
-                                             "district_id": sub.district_id, "headcount": 0, "premium_fen": 0,
-                                             "grassroots_owes_fen": 0, "by_type": {}})
-        u["headcount"] += sub.headcount
-        u["premium_fen"] += sub.premium_fen
-        u["grassroots_owes_fen"] += sub.grassroots_share_fen
-        u["by_type"][sub.cover_type] = u["by_type"].get(sub.cover_type, 0) + sub.headcount
+    scoped = select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced")
+    if who.role == "grassroots":
+        scoped = scoped.where(PricedSubmission.union_id == who.union_id)
+    elif who.role == "district":
+        scoped = scoped.where(PricedSubmission.district_id == who.district_id)
+    sub = scoped.subquery()
+    for row in session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
+                                      func.sum(sub.c.headcount), func.sum(sub.c.premium_fen),
+                                      func.sum(sub.c.grassroots_share_fen))
+                               .group_by(sub.c.union_id, sub.c.district_id, sub.c.cover_type)
+                               .order_by(sub.c.union_id)):
+        union_id, district_id, cover_type, headcount, premium, owes = row
+        u = unions.setdefault(union_id, {"union_id": union_id, "union_name": union_names.get(union_id),
+                                         "district_id": district_id, "headcount": 0, "premium_fen": 0,
+                                         "grassroots_owes_fen": 0, "by_type": {}})
+        u["headcount"] += int(headcount)
+        u["premium_fen"] += int(premium)
+        u["grassroots_owes_fen"] += int(owes)
+        u["by_type"][cover_type] = u["by_type"].get(cover_type, 0) + int(headcount)
     timeline = cover_year(session, year)
     today = clock.today()
     deadlines = []

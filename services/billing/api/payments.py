@@ -26,7 +26,8 @@ class YearQuery(BaseSchema):
     cover_year = fields.Integer()
 
 
-class SubmissionQuery(YearQuery):
+class SubmissionQuery(PageQuery):
+    cover_year = fields.Integer()
     union_id = fields.Integer()
 
 
@@ -46,6 +47,11 @@ class SubmissionOut(BaseSchema):
     grassroots_owes_fen = fields.Function(lambda s: s.grassroots_share_fen)
     pay_by = fields.Date(allow_none=True)
     status = fields.String()
+
+
+class SubmissionPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(SubmissionOut))
 
 
 class BatchQuery(YearQuery):
@@ -217,11 +223,12 @@ class OverdueOut(BaseSchema):
 class Submissions(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.arguments(SubmissionQuery, location="query")
-    @blp.response(200, SubmissionOut(many=True))
+    @blp.response(200, SubmissionPage)
     def get(self, query):
-        """已计费的集中参保提交 (scoped): what each submission costs and what the union owes."""
+        """已计费的参保提交 (scoped, paged): what each submission costs and what the union owes."""
         with uow() as work:
-            return handlers.list_submissions(work.session, current_identity(), **query)
+            total, items = handlers.list_submissions(work.session, current_identity(), **query)
+            return {"total": total, "items": items}
 
 
 @blp.route("/batches")

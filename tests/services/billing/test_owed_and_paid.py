@@ -39,10 +39,13 @@ def test_submission_priced_with_the_union_share_and_half_years(billing):
                       "district_share_fen": 10000, "grassroots_share_fen": 10000, "grassroots_owes_fen": 10000,
                       "pay_by": None}
     cs = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 10})
-    mine = billing.svc.as_("grassroots", union_id=U_HP2, district_id=HUANGPU).get(f"/submissions?cover_year={YEAR}").json
+    g2 = billing.svc.as_("grassroots", union_id=U_HP2, district_id=HUANGPU)
+    mine = g2.get(f"/submissions?cover_year={YEAR}").json["items"]
     assert [s["submission_id"] for s in mine] == [cs]
     assert mine[0]["grassroots_owes_fen"] == 13000 and mine[0]["pay_by"] == "2019-12-27"
-    assert len(billing.huangpu.get("/submissions").json) == 3 and billing.aviation.get("/submissions").json == []
+    assert billing.huangpu.get("/submissions").json["total"] == 3
+    assert billing.aviation.get("/submissions").json == {"total": 0, "items": []}
+    assert [x["submission_id"] for x in billing.huangpu.get("/submissions?per_page=2&page=2").json["items"]] == [cs]
     # a redelivered event has one effect
     billing.feed("enrollment.submission.submitted", {
         "submission_id": cs, "union_id": U_HP2, "district_id": HUANGPU, "cover_year": YEAR, "type": "A",
