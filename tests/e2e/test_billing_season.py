@@ -158,7 +158,7 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     s.submission(9002, s.u2, s.d1, "A", 20)
     s.submission(9003, s.u3, s.d2, "A", 5)
     s.wait_billing("SELECT count(*) = 3 FROM submissions", "three submissions priced")
-    mine = s.g2.get(f"/api/v1/billing/submissions?cover_year={YEAR}").json()
+    mine = s.g2.get(f"/api/v1/billing/submissions?cover_year={YEAR}").json()["items"]
     assert [(x["submission_id"], x["grassroots_owes_fen"], x["pay_by"]) for x in mine] == [(9002, 26000, "2019-12-27")]
 
     # ---- a settlement credit, then the batches
@@ -305,8 +305,8 @@ def test_scope_table_every_billing_endpoint_every_role(season):
     # lists: only what is in scope, whatever the query asks for
     assert {b["district_id"] for b in s.district.get(f"{api}/batches?district_id={s.d2}").json()} == {s.d1}
     assert {c["district_id"] for c in s.district.get(f"{api}/credits?district_id={s.d2}").json()} <= {s.d1}
-    assert {x["union_id"] for x in s.g1.get(f"{api}/submissions?union_id={s.u2}").json()} <= {s.u1}
-    assert {x["district_id"] for x in s.district.get(f"{api}/submissions").json()} == {s.d1}
+    assert {x["union_id"] for x in s.g1.get(f"{api}/submissions?union_id={s.u2}").json()["items"]} <= {s.u1}
+    assert {x["district_id"] for x in s.district.get(f"{api}/submissions").json()["items"]} == {s.d1}
     assert {e["union_id"] for e in s.g1.get(f"{api}/ledger?union_id={s.u2}").json()["items"]} <= {s.u1}
     assert {e["district_id"] for e in s.district.get(f"{api}/ledger?district_id={s.d2}").json()["items"]} <= {s.d1}
     assert s.g1.get(f"{api}/rates/{YEAR}?union_id={s.u2}").json()["union_id"] == s.u1
