@@ -10,6 +10,7 @@ from common.excel import Column, SheetSpec, cell_text, header_errors, is_empty, 
 from services.billing.domain.statement import Line
 
 STATEMENT_COLUMNS = ["日期", "付款人", "金额", "摘要"]
+MAX_AMOUNT_FEN = 10**14
 CREDIT_COLUMNS = ["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"]
 
 
@@ -20,7 +21,12 @@ def _amount(value) -> int:
     if isinstance(value, bool) or is_empty(value):
         raise ValidationFailed({"amount": ["金额不能为空"]})
     text = cell_text(value) if isinstance(value, (int, float)) else str(value).strip()
-    return parse_yuan(text, "amount")
+    if len(text) > 40:
+        raise ValidationFailed({"amount": ["金额不是有效的数字"]})
+    fen = parse_yuan(text, "amount")
+    if fen > MAX_AMOUNT_FEN:
+        raise ValidationFailed({"amount": ["金额过大"]})
+    return fen
 
 
 def _date(value) -> date:

@@ -13,7 +13,7 @@ from marshmallow import fields, validate
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.billing import handlers
-from services.billing.api.schemas import Yuan, file_from_request
+from services.billing.api.schemas import Id, Year, Yuan, file_from_request
 from services.billing.domain.statement import REASONS
 from services.billing.settings import voucher_max_bytes
 
@@ -23,12 +23,12 @@ BATCH_STATUSES = ("awaiting_payment", "voucher_uploaded", "written_off", "overdu
 
 
 class YearQuery(BaseSchema):
-    cover_year = fields.Integer()
+    cover_year = Year()
 
 
 class SubmissionQuery(PageQuery):
-    cover_year = fields.Integer()
-    union_id = fields.Integer()
+    cover_year = Year()
+    union_id = Id()
 
 
 class SubmissionOut(BaseSchema):
@@ -55,7 +55,7 @@ class SubmissionPage(BaseSchema):
 
 
 class BatchQuery(YearQuery):
-    district_id = fields.Integer()
+    district_id = Id()
     status = fields.String(validate=validate.OneOf(BATCH_STATUSES))
 
 
@@ -143,7 +143,7 @@ class ReconciliationOut(BaseSchema):
 
 
 class CreditIn(BaseSchema):
-    district_id = fields.Integer(required=True)
+    district_id = Id(required=True)
     source_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     designated_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     amount = Yuan(required=True)
@@ -161,7 +161,7 @@ class CreditOut(BaseSchema):
 
 
 class CreditQuery(BaseSchema):
-    district_id = fields.Integer()
+    district_id = Id()
 
 
 class StatementLineOut(BaseSchema):
@@ -186,10 +186,10 @@ class StatementOut(BaseSchema):
 
 
 class LedgerQuery(PageQuery):
-    cover_year = fields.Integer()
-    district_id = fields.Integer()
-    union_id = fields.Integer()
-    batch_id = fields.Integer()
+    cover_year = Year()
+    district_id = Id()
+    union_id = Id()
+    batch_id = Id()
 
 
 class LedgerOut(BaseSchema):
@@ -242,7 +242,7 @@ class Batches(MethodView):
             return handlers.list_batches(work.session, current_identity(), **query)
 
 
-@blp.route("/batches/<int:batch_id>")
+@blp.route("/batches/<int(max=2147483647):batch_id>")
 class BatchItem(MethodView):
     @roles("centre", "district")
     @blp.response(200, BatchOut)
@@ -252,7 +252,7 @@ class BatchItem(MethodView):
             return handlers.get_batch(work.session, current_identity(), batch_id)
 
 
-@blp.route("/batches/<int:batch_id>/voucher")
+@blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
 class BatchVoucher(MethodView):
     @roles("district")
     @blp.arguments(VoucherForm, location="form")
@@ -275,7 +275,7 @@ class BatchVoucher(MethodView):
                              download_name=voucher.filename)
 
 
-@blp.route("/batches/<int:batch_id>/feedback")
+@blp.route("/batches/<int(max=2147483647):batch_id>/feedback")
 class BatchFeedback(MethodView):
     @roles("centre", "district")
     @blp.response(200, FeedbackOut(many=True))
@@ -293,7 +293,7 @@ class BatchFeedback(MethodView):
             return handlers.give_feedback(work, current_identity(), batch_id, data["message"])
 
 
-@blp.route("/batches/<int:batch_id>/write-off")
+@blp.route("/batches/<int(max=2147483647):batch_id>/write-off")
 class BatchWriteOff(MethodView):
     @roles("centre")
     @blp.arguments(WriteOffIn)
@@ -382,7 +382,7 @@ class Templates(MethodView):
         return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True, download_name=filename)
 
 
-@blp.route("/bank-statements/<int:statement_id>")
+@blp.route("/bank-statements/<int(max=2147483647):statement_id>")
 class BankStatementItem(MethodView):
     @roles("centre")
     @blp.response(200, StatementOut)
@@ -407,7 +407,7 @@ class Ledger(MethodView):
             return {"total": total, "items": items}
 
 
-@blp.route("/dashboard/<int:year>")
+@blp.route("/dashboard/<int(min=2000, max=2100):year>")
 class Dashboard(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.response(200)

@@ -9,7 +9,7 @@ from common.errors import ValidationFailed
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
 from services.billing import handlers
-from services.billing.api.schemas import Yuan
+from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
 
@@ -21,9 +21,9 @@ class PriceIn(BaseSchema):
     price_class = fields.String(required=True, validate=validate.OneOf(PRICE_CLASSES),
                                 metadata={"description": "centralised 集中参保 / instant_first_half 上半年办卡即时参保 / "
                                                          "instant_second_half 下半年办卡即时参保"})
-    premium = Yuan(required=True, metadata={"description": "参保费用（元/人），如 \"26.00\""})
-    city_subsidy = Yuan(required=True, metadata={"description": "市总统一划拨（元/人）"})
-    special_city_subsidy = Yuan(required=True, metadata={"description": "特殊行业市总补贴（元/人）"})
+    premium = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "参保费用（元/人），如 \"26.00\""})
+    city_subsidy = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "市总统一划拨（元/人）"})
+    special_city_subsidy = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "特殊行业市总补贴（元/人）"})
 
 
 class PriceTableIn(BaseSchema):
@@ -45,8 +45,8 @@ class PriceTableOut(BaseSchema):
 
 
 class SharesIn(BaseSchema):
-    district_share = Yuan(required=True, metadata={"description": "区局/各级工会缴纳（元/人，全年）"})
-    grassroots_share = Yuan(required=True, metadata={"description": "基层单位缴纳（元/人，全年）"})
+    district_share = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "区局/各级工会缴纳（元/人，全年）"})
+    grassroots_share = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "基层单位缴纳（元/人，全年）"})
 
 
 class SplitIn(BaseSchema):
@@ -67,7 +67,7 @@ class SplitOut(BaseSchema):
 
 
 class SplitQuery(BaseSchema):
-    district_id = fields.Integer()
+    district_id = Id()
 
 
 class RateOut(BaseSchema):
@@ -87,7 +87,7 @@ class RatesOut(BaseSchema):
 
 
 class RatesQuery(BaseSchema):
-    union_id = fields.Integer()
+    union_id = Id()
 
 
 def _table(entries: list[dict]) -> dict:
@@ -105,7 +105,7 @@ def _shares(types: dict) -> dict:
     return {t: Shares(v["district_share"], v["grassroots_share"]) for t, v in types.items()}
 
 
-@blp.route("/price-tables/<int:year>")
+@blp.route("/price-tables/<int(min=2000, max=2100):year>")
 class PriceTable(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.response(200, PriceTableOut)
@@ -124,7 +124,7 @@ class PriceTable(MethodView):
             return handlers.get_price_table(work.session, year)
 
 
-@blp.route("/splits/<int:year>")
+@blp.route("/splits/<int(min=2000, max=2100):year>")
 class Splits(MethodView):
     @roles("centre", "district")
     @blp.arguments(SplitQuery, location="query")
@@ -144,7 +144,7 @@ class Splits(MethodView):
             return handlers.list_splits(work.session, current_identity(), year)
 
 
-@blp.route("/splits/<int:year>/unions/<int:union_id>")
+@blp.route("/splits/<int(min=2000, max=2100):year>/unions/<int(max=2147483647):union_id>")
 class UnionSplit(MethodView):
     @roles("district")
     @blp.arguments(SplitIn)
@@ -156,7 +156,7 @@ class UnionSplit(MethodView):
             return handlers.list_splits(work.session, current_identity(), year)
 
 
-@blp.route("/rates/<int:year>")
+@blp.route("/rates/<int(min=2000, max=2100):year>")
 class Rates(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.arguments(RatesQuery, location="query")

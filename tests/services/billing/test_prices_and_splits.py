@@ -128,3 +128,21 @@ def test_special_industry_flag_change_republishes_rates_that_still_sum(billing):
     billing.feed("members.district.updated", {"district_id": HUANGPU, "name": "黄浦区总工会", "kind": "district",
                                               "special_industry": False, "version": 1}, "members")
     assert len(billing.events("billing.rates.published")) == before + 12
+
+
+def test_absurd_numbers_are_refused_not_crashed(billing):
+    entries = price_entries()
+    entries[0]["premium"] = "1" + "0" * 30
+    assert billing.centre.put(f"/price-tables/{YEAR}", json={"entries": entries}).status_code == 422
+    entries[0]["premium"] = "9" * 50
+    assert billing.centre.put(f"/price-tables/{YEAR}", json={"entries": entries}).status_code == 422
+    assert billing.centre.get("/price-tables/99999999999").status_code == 404
+    assert billing.centre.get(f"/splits/{YEAR}?district_id=99999999999").status_code == 422
+    assert billing.centre.get("/batches/99999999999").status_code == 404
+    assert billing.centre.get("/ledger?batch_id=99999999999").status_code == 422
+    r = billing.centre.post("/credits", json={"district_id": 99999999999, "source_year": 2018, "designated_year": YEAR,
+                                              "amount": "1"})
+    assert r.status_code == 422
+    r = billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
+                                              "amount": "1e30"})
+    assert r.status_code == 422
