@@ -9,7 +9,9 @@ import uuid
 from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from common import identity, logs
 from common.bus import ping
@@ -57,7 +59,31 @@ def _http_error(exc: HTTPException):
     return error_response(status, code, message)
 
 
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:id>` in every route: an id beyond a 32-bit key cannot exist, so it answers 404
+    like any other missing thing instead of reaching the database."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def bound_route_integers(app: Flask) -> None:
+    """Call before registering blueprints."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
+
+
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DataError)
+    def _data_error(exc: DataError):
+        # The database refused a value a user sent (a number out of range, a date beyond the
+        # calendar): their input, not our fault — say so, never a 500.
+        log.info("value refused by the database", extra={"error": str(exc.orig)[:200]})
+        return error_response(422, "VALUE_OUT_OF_RANGE", "提交的数值超出允许范围，请检查后重试")
+
+    @app.errorhandler(OverflowError)
+    def _overflow(_exc: OverflowError):
+        return error_response(422, "VALUE_OUT_OF_RANGE", "提交的数值超出允许范围，请检查后重试")
+
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
         return jsonify(exc.to_dict()), exc.status
@@ -85,6 +111,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     )
     app.json.ensure_ascii = False
     app.extensions["runtime"] = runtime
+    bound_route_integers(app)
     api = Api(app)
     for bp in blueprints:
         api.register_blueprint(bp)

@@ -1,6 +1,6 @@
 """No request a user can send produces a 500: schemathesis generates requests — valid and
 invalid — for every operation in the gateway's aggregated OpenAPI document, and each is sent as
-the centre (the widest scope) and as a grassroots union to the real system."""
+the centre (the widest scope, so requests get past the role checks) to the real system."""
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 # Operations that would end the fuzzing session itself (logout revokes the token it uses;
 # disabling accounts would lock the fuzzer out). They have their own tests.
 EXCLUDED = ("/api/v1/auth/logout", "/api/v1/accounts/{account_id}")
-EXAMPLES = 10
+EXAMPLES = 8
 
 
 def test_no_request_gives_a_server_error(system):
@@ -17,7 +17,8 @@ def test_no_request_gives_a_server_error(system):
     spec["paths"] = {p: item for p, item in spec["paths"].items() if p not in EXCLUDED}
     schema = schemathesis.openapi.from_dict(spec)
     schema.config.update(base_url=system.base)
-    tokens = [system.login(user).http.headers["Authorization"] for user in ("centre", "grassroots1")]
+    # the centre reaches every operation's deepest path; scope refusals have their own tables
+    tokens = [system.login("centre").http.headers["Authorization"]]
     failures, operations = [], 0
     for result in schema.get_all_operations():
         operation = result.ok()
