@@ -23,7 +23,7 @@ from services.members.domain import idcard
 from services.members.domain.idcard import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import TRANSFER_OUT_REASONS, check_member, status_after_joining
-from services.members.domain.member import LABELS
+from services.members.domain.member import LABELS, parse_date
 from services.members.domain.member import member_no as member_number
 from services.members.domain.roster_sync import (NAME_MISMATCH, NOT_FOUND, RowError, error_for, normalise_any_id,
                                                  person_rows)
@@ -747,15 +747,6 @@ def transfer_out_from_list(new_uow, who: Identity, data: bytes, job_id: int):
     return {"rows": len(rows), "transferred_out": len(chosen)}, None
 
 
-def _parse_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text_value = xl.text(value).replace("/", "-").replace(".", "-")
-    return date.fromisoformat(text_value) if text_value else None
-
-
 def cards_from_list(new_uow, who: Identity, data: bytes, job_id: int):
     """会员服务卡 from the bank's list (证件号码, 卡号, 办卡日期): grassroots for its own members,
     the centre for anyone."""
@@ -781,7 +772,7 @@ def cards_from_list(new_uow, who: Identity, data: bytes, job_id: int):
         else:
             card = idcard.clean(xl.text(raw_card))
         try:
-            issued_on = _parse_date(raw_date)
+            issued_on = parse_date(raw_date)
         except ValueError:
             issued_on = None
             problems.append(("办卡日期", "日期格式不正确，应为 YYYY-MM-DD"))

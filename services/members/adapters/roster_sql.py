@@ -58,7 +58,7 @@ def classify_people(session, union_id: int) -> None:
         "CASE WHEN m.id IS NULL THEN 'E' WHEN m.name <> t.name THEN 'N' "
         f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
         f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
-        "r.to_union_id AS pending_to "
+        "r.to_union_id AS pending_to, m.synced "
         f"FROM {TEMP} t LEFT JOIN members m ON m.id_number = t.id_number "
         "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
     conn.exec_driver_sql(f"CREATE INDEX {'' if pg else 'temp.'}ix_{CLASSIFIED}_member ON {CLASSIFIED} (member_id)")
@@ -92,8 +92,7 @@ def sample_not_in_file(session, union_id: int, limit: int) -> list:
 
 
 def count_would_sync(session) -> int:
-    return session.execute(text(f"SELECT count(*) FROM members WHERE synced = false AND id IN "
-                                f"(SELECT member_id FROM {CLASSIFIED} WHERE category = 'A')")).scalar()
+    return session.execute(text(f"SELECT count(*) FROM {CLASSIFIED} WHERE category = 'A' AND NOT synced")).scalar()
 
 
 def mark_synced(session, union_id: int) -> int:

@@ -14,6 +14,7 @@ from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
+_ZERO_OFFSET = 48 * sum(WEIGHTS)
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 # full-width digits and letters -> ASCII; ideographic space -> space
@@ -22,6 +23,7 @@ _FULL_WIDTH.update({0xFF38: ord("X"), 0xFF58: ord("X"), 0x3000: ord(" ")})
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE][+]?\d+$")
 _ALL_SPACE = re.compile(r"\s+")
 _CLEAN_18 = re.compile(r"^[0-9]{17}[0-9X]$")
+_DIGITS_15 = re.compile(r"^[0-9]{15}$")
 
 TEXT_FORMAT_HINT = "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写"
 
@@ -40,7 +42,8 @@ class ResidentId:
 
 def check_char(first17: str) -> str:
     """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    return CHECK_CHARS[sum(map(mul, map(int, first17), WEIGHTS)) % 11]
+    # ASCII digits as bytes are their code points: subtract 48 × the weight sum once
+    return CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ZERO_OFFSET) % 11]
 
 
 @lru_cache(maxsize=65536)
@@ -79,12 +82,12 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
     if not number:
         raise IdNumberInvalid("证件号码不能为空")
     if len(number) == 15:
-        if not number.isdigit():
+        if not _DIGITS_15.match(number):
             raise IdNumberInvalid("15 位身份证号码应全部为数字")
         number = upgrade_15(number)
     elif len(number) != 18:
         raise IdNumberInvalid(f"身份证号码应为 18 位（或 15 位老号码），当前为 {len(number)} 位")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not _CLEAN_18.match(number):  # ASCII digits only (str.isdigit() would let ① or ٣ through)
         raise IdNumberInvalid("身份证号码前 17 位应为数字，最后一位为数字或 X")
     birth = _birth(number[6:14])
     if birth is None:

@@ -48,7 +48,8 @@ def normalise_mobile(raw) -> str | None:
     return mobile if _MOBILE.match(mobile) else None
 
 
-def _date(value) -> date | None:
+def parse_date(value) -> date | None:
+    """A date from a form or a cell: a date, or text like 2019-12-01, 2019/12/1, 20191201."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -117,7 +118,7 @@ def check_member(data: dict, today: date, partial_of: dict | None = None) -> tup
     if gender is not None and gender not in GENDERS:
         errors.setdefault("gender", []).append("取值须为以下之一：男、女")
     try:
-        birth = _date(merged.get("birth_date"))
+        birth = parse_date(merged.get("birth_date"))
     except ValueError:
         errors.setdefault("birth_date", []).append("日期格式不正确，应为 YYYY-MM-DD")
         birth = None
