@@ -107,7 +107,13 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
     if row is None:
         row = PriceTableRow(cover_year=year, version=0, updated_at=now, updated_by=who.user)
         uow.session.add(row)
-        uow.session.flush()
+        try:
+            uow.session.flush()
+        except IntegrityError:
+            uow.rollback()
+            raise Conflict("另一位经办人同时保存了价格表，请刷新后重试", code="PRICES_CONCURRENT") from None
+    else:
+        uow.session.refresh(row, with_for_update=True)
     for (cover_type, price_class), price in table.items():
         entry = uow.session.get(PriceEntry, (year, cover_type, price_class))
         if entry is None:
@@ -123,7 +129,11 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
          "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
          "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen}
         for t in COVER_TYPES for c in PRICE_CLASSES]})
-    uow.commit()
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        raise Conflict("另一位经办人同时保存了价格表，请刷新后重试", code="PRICES_CONCURRENT") from None
     return row
 
 
@@ -245,21 +255,21 @@ def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Sh
         check_shares(table[(cover_type, "centralised")], special, share)
     now = clock.utcnow_naive()
     saved = []
-    for cover_type, share in shares.items():
-        row = uow.session.scalar(select(Split).where(
-            Split.cover_year == year, Split.district_id == district_id, Split.union_id == (union_id or 0),
-            Split.cover_type == cover_type))
-        if row is None:
-            row = Split(cover_year=year, district_id=district_id, union_id=union_id or 0, cover_type=cover_type,
-                        version=0)
-            uow.session.add(row)
-        row.district_fen, row.grassroots_fen = share.district_fen, share.grassroots_fen
-        row.version += 1
-        row.updated_at, row.updated_by = now, user
-        saved.append(row)
-        uow.session.flush()
-        _publish_rates(uow, row, table, special, share)
     try:
+        for cover_type, share in shares.items():
+            row = uow.session.scalar(select(Split).where(
+                Split.cover_year == year, Split.district_id == district_id, Split.union_id == (union_id or 0),
+                Split.cover_type == cover_type).with_for_update())
+            if row is None:
+                row = Split(cover_year=year, district_id=district_id, union_id=union_id or 0, cover_type=cover_type,
+                            version=0)
+                uow.session.add(row)
+            row.district_fen, row.grassroots_fen = share.district_fen, share.grassroots_fen
+            row.version += 1
+            row.updated_at, row.updated_by = now, user
+            saved.append(row)
+            uow.session.flush()
+            _publish_rates(uow, row, table, special, share)
         uow.commit()
     except IntegrityError:
         uow.rollback()

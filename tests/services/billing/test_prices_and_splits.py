@@ -146,3 +146,33 @@ def test_absurd_numbers_are_refused_not_crashed(billing):
     r = billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
                                               "amount": "1e30"})
     assert r.status_code == 422
+
+
+def test_concurrent_split_saves_serialise_or_refuse_never_lose_a_version(billing):
+    import threading
+
+    from common.errors import Conflict
+    from common.identity import Identity
+    from services.billing import handlers
+    from services.billing.domain.split import Shares
+
+    at("2019-10-28T10:00:00")
+    who = Identity("clerk", "district", district_id=HUANGPU)
+    outcomes = []
+
+    def save(grassroots_fen):
+        try:
+            with billing.svc.runtime.uow() as uow:
+                handlers.set_split(uow, who, YEAR, {"A": Shares(1300 - grassroots_fen, grassroots_fen)})
+            outcomes.append("saved")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=save, args=(n * 100,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 6 and set(outcomes) <= {"saved", "conflict"}
+    versions = [r["version"] for r in billing.events("billing.rates.published") if r["price_class"] == "centralised"]
+    assert sorted(versions) == list(range(1, outcomes.count("saved") + 1))
