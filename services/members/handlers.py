@@ -485,6 +485,7 @@ def _set_removed(uow, members, removed: bool) -> None:
                     events.member_data(member, districts.get(member.union_id)))
 
 
+COUNT_CAP = 10_000
 SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "created_at": Member.created_at}
 
 
@@ -498,12 +499,12 @@ def list_members(session, who: Identity, name=None, member_no=None, id_number=No
     if who.role == "grassroots":
         query = query.where(Member.union_id == who.union_id)
         if union_id is not None and union_id != who.union_id:
-            return 0, []
+            return 0, [], False
     elif who.role == "district":
         in_district = select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)
         if union_id is not None:
             if _district_of(session, union_id) != who.district_id:
-                return 0, []
+                return 0, [], False
             query = query.where(Member.union_id == union_id)
         else:
             query = query.where(Member.union_id.in_(in_district))
@@ -526,7 +527,15 @@ def list_members(session, who: Identity, name=None, member_no=None, id_number=No
         query = query.where(Member.card_number.is_not(None) if card_held else Member.card_number.is_(None))
     if removed is not None:
         query = query.where(Member.removed == removed)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) if with_total else None
+    total = capped = None
+    if with_total:
+        # one union's members are counted exactly; across a district or the city (up to 10 million
+        # members) the count stops at COUNT_CAP and says so, so that a list never waits on it
+        one_union = who.role == "grassroots" or union_id is not None or member_no or id_number
+        counted = query if one_union else query.limit(COUNT_CAP + 1)
+        total = session.scalar(select(func.count()).select_from(counted.subquery()))
+        capped = not one_union and total > COUNT_CAP
+        total = min(total, COUNT_CAP) if capped else total
     column = SORTS.get(sort, Member.id)
     ordering = [column.desc() if order == "desc" else column.asc()]
     if column is not Member.id:
@@ -535,7 +544,7 @@ def list_members(session, who: Identity, name=None, member_no=None, id_number=No
     items = [{**row, "id_number": mask_id(row["id_number"]), "mobile": mask_mobile(row["mobile"]),
               "card_held": row["card_number"] is not None, "card_number": mask_id(row["card_number"] or "") or None}
              for row in rows]
-    return total, items
+    return total, items, capped
 
 
 # ------------------------------------------------------------------ uploads (jobs, one at a time)

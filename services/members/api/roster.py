@@ -105,7 +105,9 @@ class MemberQuery(PageQuery):
 
 
 class MemberPage(BaseSchema):
-    total = fields.Integer(allow_none=True)
+    total = fields.Integer(allow_none=True, metadata={"description": "null when with_total=false"})
+    total_capped = fields.Boolean(allow_none=True, metadata={
+        "description": "true: more than 10,000 across a district or the city (total shows 10,000)"})
     items = fields.List(fields.Nested(MemberRow))
 
 
@@ -220,8 +222,8 @@ class Members(MethodView):
     def get(self, query):
         """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
         with uow() as work:
-            total, items = handlers.list_members(work.session, current_identity(), **query)
-            return {"total": total, "items": items}
+            total, items, capped = handlers.list_members(work.session, current_identity(), **query)
+            return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
     @blp.arguments(MemberIn)

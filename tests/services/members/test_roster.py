@@ -195,3 +195,19 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
     assert registered["data"]["version"] == 1 and approved["data"]["version"] == 2
     assert approved["data"]["status"] == "normal" and approved["data"]["district_id"] == s["d1"]
     assert approved["data"]["id_number"] == rid(1)
+
+
+def test_wide_counts_stop_at_the_cap_but_one_union_is_counted_exactly(service, monkeypatch):
+    from services.members import handlers
+
+    members = service("members")
+    s = setup(members)
+    for n in range(1, 5):
+        add(s["g1"], n)
+    monkeypatch.setattr(handlers, "COUNT_CAP", 2)
+    wide = s["dist1"].get("/members").get_json()
+    assert wide["total"] == 2 and wide["total_capped"] is True and len(wide["items"]) == 4
+    exact = s["dist1"].get(f"/members?union_id={s['u1']}").get_json()
+    assert exact["total"] == 4 and exact["total_capped"] is False
+    assert s["g1"].get("/members").get_json()["total"] == 4
+    assert s["g1"].get("/members?with_total=false").get_json()["total"] is None
