@@ -5,12 +5,14 @@ missing one (404)."""
 from __future__ import annotations
 
 import io
+from datetime import timezone
 
 from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.clock import SHANGHAI
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.documents import handlers
@@ -20,6 +22,11 @@ from services.documents.domain.statistics import STATISTICS
 blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
 
 KINDS = (GRASSROOTS_NOTICE, DISTRICT_NOTICE, STATISTICS)
+
+
+def _shanghai(doc) -> str:
+    """Stored as naive UTC; shown in Asia/Shanghai with its offset."""
+    return doc.created_at.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).isoformat()
 
 
 class DocumentOut(BaseSchema):
@@ -36,8 +43,9 @@ class DocumentOut(BaseSchema):
     media_type = fields.String()
     size = fields.Integer()
     sha256 = fields.String()
-    created_at = fields.DateTime()
-    download = fields.Function(lambda d: f"/documents/{d.id}/file")
+    created_at = fields.Function(_shanghai, metadata={"description": "ISO 8601, Asia/Shanghai"})
+    download = fields.Function(lambda d: f"/documents/documents/{d.id}/file",
+                               metadata={"description": "the file's path under the gateway's /api/v1"})
 
 
 class DocumentDetail(DocumentOut):

@@ -112,3 +112,11 @@ def test_bad_query_parameters_get_field_messages(stocked):
     assert bad_version.status_code == 422 and "version" in bad_version.get_json()["error"]["fields"]
     no_identity = documents.svc.client.get("/documents")
     assert no_identity.status_code == 401
+
+
+def test_listed_items_link_their_file_under_the_gateway_and_show_shanghai_time(stocked):
+    documents, _ = stocked
+    item = callers(documents)["grassroots A"].get("/documents").get_json()["items"][0]
+    assert item["download"] == f"/documents/documents/{item['id']}/file"  # page links /api/v1 + download
+    assert item["created_at"].endswith("+08:00")
+    assert callers(documents)["grassroots A"].get(item["download"].removeprefix("/documents")).status_code == 200
