@@ -6,6 +6,7 @@ import subprocess
 
 from fontTools.ttLib import TTCollection, TTFont
 from pypdf import PdfReader
+from pypdf.generic import ByteStringObject, ContentStream, TextStringObject
 
 from services.documents import settings
 from services.documents.adapters import pdf
@@ -27,10 +28,40 @@ def notices():
             district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, DEFAULT_BANK)]
 
 
-def font_cmap(family: str) -> set[int]:
+def font(family: str):
     path = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, check=True).stdout
-    fonts = TTCollection(path).fonts if path.lower().endswith((".ttc", ".otc")) else [TTFont(path)]
-    return set(fonts[0].getBestCmap())
+    return TTCollection(path).fonts[0] if path.lower().endswith((".ttc", ".otc")) else TTFont(path)
+
+
+def font_cmap(family: str) -> set[int]:
+    return set(font(family).getBestCmap())
+
+
+def glyph_ids(content: bytes) -> list[int]:
+    """The glyph ids every text operator of the PDF shows (Identity-H: two bytes a glyph)."""
+    reader = PdfReader(io.BytesIO(content))
+    ids = []
+    for page in reader.pages:
+        for operands, operator in ContentStream(page.get_contents(), reader).operations:
+            if operator == b"Tj":
+                strings = [operands[0]]
+            elif operator == b"TJ":
+                strings = [x for x in operands[0] if isinstance(x, (TextStringObject, ByteStringObject))]
+            else:
+                continue
+            for string in strings:
+                raw = string.get_original_bytes() if isinstance(string, TextStringObject) else bytes(string)
+                if isinstance(string, TextStringObject) and string.autodetect_utf16 and raw[:2] == b"\xfe\xff":
+                    raw = raw[2:]  # pypdf read "\x00C" as UTF-16 and gives it back with a BOM it added
+                ids += [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2)]
+    return ids
+
+
+def missing_glyphs(content: bytes) -> list[int]:
+    """Glyph ids that are no real glyph of the font: 0 (.notdef) or past its last glyph (what
+    Pango hands WeasyPrint for a character the font lacks) — the boxes a reader would see."""
+    count = len(font(settings.cjk_font_family()).getGlyphOrder())
+    return [gid for gid in glyph_ids(content) if gid == 0 or gid >= count]
 
 
 def printed_text(html: str) -> str:
@@ -63,3 +94,17 @@ def test_the_font_has_a_glyph_for_every_printed_character():
         text = printed_text(pdf.notice_html(notice)) + "第 1 页"
         missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
         assert missing == [], missing
+
+
+def test_no_missing_glyph_boxes_in_the_rendered_pdf():
+    for notice in notices():
+        content = pdf.render_notice(notice)
+        assert len(glyph_ids(content)) > 200
+        assert missing_glyphs(content) == []
+
+
+def test_the_box_check_does_catch_a_character_the_font_lacks():
+    import weasyprint
+
+    html = f'<p style="font-family: \'{settings.cjk_font_family()}\'">中\ue000文</p>'  # a private-use character
+    assert len(missing_glyphs(weasyprint.HTML(string=html).write_pdf())) == 1
