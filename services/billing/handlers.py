@@ -74,7 +74,18 @@ def keep_cover_year(uow, event: dict) -> None:
               "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
               "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
               "payment_deadline": date.fromisoformat(d["payment_deadline"]), "version": int(d["version"])}
-    upsert_if_newer(uow.session, CoverYearView, {"cover_year": int(d["cover_year"])}, values)
+    year = int(d["cover_year"])
+    new_year = uow.session.get(CoverYearView, year) is None
+    upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)
+    if new_year:  # credit carried forward is available against the new year too: say so
+        for account in uow.session.scalars(select(DistrictAccount).where(DistrictAccount.district_id.in_(
+                select(SettlementCredit.district_id).where(SettlementCredit.designated_year <= year)))
+                .with_for_update()):
+            account.credit_version += 1
+            uow.publish(_events().CREDIT_AVAILABLE, {
+                "district_id": account.district_id, "cover_year": year,
+                "available_fen": credit_available(uow.session, account.district_id, year),
+                "version": account.credit_version})
 
 
 def cover_year(session, year: int) -> CoverYearView | None:

@@ -204,3 +204,17 @@ def test_feedback_write_off_and_nothing_changes_after(billing):
     assert billing.centre.get(f"/batches/{b}").json == before
     assert ledger_sum(billing.centre, batch_id=b)["district_to_centre"] == 0
     assert billing.huangpu.get(f"/dashboard/{YEAR}").json["districts"][0]["outstanding_fen"] == 0
+
+
+def test_credit_left_over_is_announced_for_a_year_configured_later(billing):
+    from tests.services.billing.conftest import TIMELINE
+
+    set_splits(billing)
+    billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
+                                          "amount": "100"})
+    s = billing.submit(U_HP1, HUANGPU, "A", {"centralised": 2})   # union share 26.00
+    billing.batch(HUANGPU, [(s, U_HP1, "A", {"centralised": 2})])
+    billing.feed("enrollment.cover_year.configured", {**TIMELINE, "cover_year": 2021, "version": 1})
+    latest = billing.events("billing.credit.available")[-1]
+    assert (latest["district_id"], latest["cover_year"], latest["available_fen"]) == (HUANGPU, 2021, 7400)
+    assert latest["version"] == 3
