@@ -214,12 +214,14 @@ def _render_grassroots_notice(uow, row: SubmissionView) -> None:
 
 
 def _render_district_notice(uow, row: BatchView) -> None:
-    """Render the district's notice for its batch once both halves, the year's dates and the
-    district's name are known."""
+    """Render the district's notice for its centralised batch once both halves, the year's dates
+    and the district's name are known."""
     if not (row.submitted and row.priced):
         return
     batch = facts.parse_batch(row.submitted)
     price = facts.parse_batch_price(row.priced)
+    if batch.mode != "centralised":
+        return  # the guide's district notice is the centralised one (集中参保); JB batches have none
     year = _cover_year(uow.session, batch.cover_year)
     district = uow.session.get(DistrictView, batch.district_id)
     if year is None or district is None:

@@ -80,3 +80,9 @@ def test_billing_and_enrollment_disagreeing_on_headcounts_is_refused(documents):
         documents.feed(c.batch_priced(7, c.DISTRICT_1, {"B": 4, "A": 5}, 0))
     assert "by_type" in str(failure.value)
     assert documents.count("documents") == 0
+
+
+def test_instant_batches_get_no_district_notice(documents):
+    documents.feed(c.cover_year(), c.batch_submitted(9, c.DISTRICT_1, PARTS, batch_no="JB202003100001", mode="instant"),
+                   c.batch_priced(9, c.DISTRICT_1, {"B": 5, "A": 4}, 0, batch_no="JB202003100001", mode="instant"))
+    assert documents.count("batch_view") == 1 and documents.count("documents") == 0
