@@ -424,9 +424,9 @@ def get_submission(session, who: Identity, submission_id: int, lock: bool = Fals
     return sub
 
 
-def submission_view(sub: Submission, union: UnionView | None, rates: RateCache) -> dict:
+def submission_view(sub: Submission, union: UnionView | None, rates: RateCache, batch_no: str | None = None) -> dict:
     totals = rates.totals(sub.cover_year, sub.district_id, sub.union_id, sub.type, sub.counts or {})
-    return {
+    return {"batch_no": batch_no,
         "id": sub.id, "union_id": sub.union_id, "union_name": union.name if union else None,
         "credit_code": union.credit_code if union else None, "district_id": sub.district_id,
         "cover_year": sub.cover_year, "mode": sub.mode, "kind": sub.kind, "type": sub.type, "status": sub.status,
@@ -443,7 +443,9 @@ _aware = events.aware
 def list_submissions(session, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
     """Submissions in the caller's scope; for a district with status=submitted, the pending list
     (待审批参保列表) filtered by union name, organisation code, submission time and type."""
-    query = select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
+    query = (select(Submission, UnionView, Batch.batch_no)
+             .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
+             .outerjoin(Batch, Batch.id == Submission.batch_id))
     if who.role == "grassroots":
         query = query.where(Submission.union_id == who.union_id)
     elif who.role == "district":
@@ -463,7 +465,7 @@ def list_submissions(session, who: Identity, filters: dict, page: int = 1, per_p
     rows = session.execute(query.order_by(Submission.submitted_at, Submission.id)
                            .offset((page - 1) * per_page).limit(per_page)).all()
     rates = RateCache(session)
-    return total, [submission_view(sub, union, rates) for sub, union in rows]
+    return total, [submission_view(sub, union, rates, batch_no) for sub, union, batch_no in rows]
 
 
 def _naive_utc_start(day: date) -> datetime:
@@ -474,7 +476,9 @@ def _naive_utc_start(day: date) -> datetime:
 
 def submission_detail(session, who: Identity, submission_id: int, page: int = 1, per_page: int = 50) -> dict:
     sub = get_submission(session, who, submission_id)
-    view = submission_view(sub, session.get(UnionView, sub.union_id), RateCache(session))
+    batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
+    view = submission_view(sub, session.get(UnionView, sub.union_id), RateCache(session),
+                           batch.batch_no if batch else None)
     covers = session.scalars(select(Cover).where(Cover.submission_id == sub.id).order_by(Cover.id)
                              .offset((page - 1) * per_page).limit(per_page))
     view["members"] = [{
@@ -655,7 +659,7 @@ def batch_detail(session, who: Identity, batch_id: int) -> dict:
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.batch_id == batch.id).order_by(Submission.id)).all()
     rates = RateCache(session)
-    view["submissions"] = [submission_view(s, u, rates) for s, u in rows]
+    view["submissions"] = [submission_view(s, u, rates, batch.batch_no) for s, u in rows]
     return view
 
 

@@ -102,6 +102,7 @@ class SubmissionOut(BaseSchema):
     return_reason = fields.String(allow_none=True)
     returned_at = fields.DateTime(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
+    batch_no = fields.String(allow_none=True, metadata={"description": "批次编号（已提交市职保中心后）"})
     totals = fields.Nested(Totals, allow_none=True)
 
 

@@ -92,7 +92,9 @@ def test_stage_unstage_totals_credit_and_submit_make_a_batch_that_cannot_change(
     empty = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER})
     assert empty.status_code == 422 and empty.get_json()["error"]["code"] == "NOTHING_TO_SUBMIT"
     assert season.count("SELECT count(*) FROM batch") == 1
-    assert season.grassroots.get(f"/submissions/{a['id']}").get_json()["status_text"] == "已提交市职保中心"
+    mine = season.grassroots.get(f"/submissions/{a['id']}").get_json()
+    assert (mine["status_text"], mine["batch_no"]) == ("已提交市职保中心", "CB201912280001")
+    assert season.grassroots.get("/submissions").get_json()["items"][0]["batch_no"] == "CB201912280001"
 
 
 def test_batches_are_scoped_and_follow_billing_events_to_write_off(season):
