@@ -1,0 +1,207 @@
+"""A season of enrolment through the gateway with every process real (PostgreSQL, RabbitMQ):
+members carded → a grassroots union submits twice (accumulating) → the district returns one
+submission, stages the rest and submits → a CB batch with the right numbers, priced by billing;
+instant enrolment in both halves of the year; and the scope table: every enrollment endpoint,
+every role outside its scope, refused without revealing what exists."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+YEAR = 2020
+TIMELINE = {
+    "split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
+    "district_review_window": ["2019-11-01", "2019-12-27"], "district_submit_window": ["2019-12-28", "2019-12-31"],
+    "card_cutoff": "2019-12-31", "cover_start": "2020-01-01", "cover_end": "2020-12-31",
+    "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31",
+}
+PRICES = {"A": ("26", "13", "6.5", "13", "6.5", "3"), "B": ("90", "40", "22.5", "45", "20", "11"),
+          "A+": ("76", "13", "6.5", "38", "6.5", "3"), "B+": ("140", "40", "22.5", "70", "20", "11")}
+HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
+E = "/api/v1/enrollment"
+_serial = itertools.count(1)
+
+
+def resident_id(serial: int) -> str:
+    body = f"31010119900101{serial:03d}"[-17:]
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+
+
+def ok(response, status=200):
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def carded_member(system, grassroots, district, issued_on: str) -> int:
+    serial = next(_serial)
+    member = ok(grassroots.post("/api/v1/members/members", json={
+        "name": f"会员{serial}", "id_number": resident_id(serial), "address": "上海市黄浦区",
+        "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
+    ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
+    ok(grassroots.put(f"/api/v1/members/members/{member['id']}/card",
+                      json={"card_number": f"62220200{serial:08d}", "issued_on": issued_on}))
+    return member["id"]
+
+
+def wait_listed(system, session, query: str, count: int) -> dict:
+    last = {}
+
+    def ready():
+        last["body"] = session.get(f"{E}/confirmation?{query}").json()
+        return last["body"] if last["body"].get("headcount") == count else None
+    try:
+        return system.wait_for(ready, timeout=60, message=f"{count} eligible members ({query})")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last answer {last.get('body')}") from None
+
+
+@pytest.fixture(scope="module")
+def season(system):
+    system.set_clock("2019-10-01T09:00:00")
+    centre, district = system.login("centre"), system.login("district")
+    g1, g2 = system.login("grassroots1"), system.login("grassroots2")
+    ok(centre.put(f"{E}/cover-years/{YEAR}", json=TIMELINE))
+    entries = []
+    for type_, (full, city, special, half, half_city, half_special) in PRICES.items():
+        for price_class, p, c, s in (("centralised", full, city, special), ("instant_first_half", full, city, special),
+                                     ("instant_second_half", half, half_city, half_special)):
+            entries.append({"type": type_, "price_class": price_class, "premium": p, "city_subsidy": c,
+                            "special_city_subsidy": s})
+    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": entries})
+                    .status_code == 200, timeout=60, message="billing price table accepted")
+    system.set_clock("2019-10-26T10:00:00")
+    system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": {
+        "A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
+        "B": {"district_share": "40", "grassroots_share": "10"},
+        "B+": {"district_share": "100", "grassroots_share": "0"}}}).status_code == 200,
+        timeout=60, message="district split accepted")
+    return {"centre": centre, "district": district, "g1": g1, "g2": g2}
+
+
+def test_a_full_season_through_the_gateway(system, season):
+    centre, district, g1, g2 = season["centre"], season["district"], season["g1"], season["g2"]
+    first = [carded_member(system, g1, district, "2019-06-01") for _ in range(3)]
+    other = carded_member(system, g2, district, "2019-07-01")
+    system.set_clock("2019-11-05T10:00:00")
+    page = wait_listed(system, g1, f"cover_year={YEAR}&type=A%2B", 3)
+    assert sorted(m["member_id"] for m in page["items"]) == sorted(first)
+    system.wait_for(lambda: g1.get(f"{E}/confirmation?cover_year={YEAR}&type=A%2B").json()["totals"],
+                    timeout=60, message="rates from billing")
+    totals = g1.get(f"{E}/confirmation?cover_year={YEAR}&type=A%2B").json()["totals"]
+    assert totals == {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900, "district_share_fen": 18900,
+                      "grassroots_share_fen": 0}
+    s1 = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+"}), 201)
+    assert s1["headcount"] == 3
+    later = [carded_member(system, g1, district, "2019-11-04") for _ in range(2)]
+    wait_listed(system, g1, f"cover_year={YEAR}", 2)
+    refused = g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "B"})
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "COVER_TYPE_ALREADY_CHOSEN"
+    s2 = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+"}), 201)
+    assert s2["headcount"] == 2 and s2["sequence"] == 2
+    detail = ok(g1.get(f"{E}/submissions/{s2['id']}"))
+    assert sorted(m["member_id"] for m in detail["members"]) == sorted(later)
+    wait_listed(system, g2, f"cover_year={YEAR}", 1)
+    s3 = ok(g2.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "B"}), 201)
+
+    pending = ok(district.get(f"{E}/submissions?status=submitted&cover_year={YEAR}"))
+    assert sorted(i["id"] for i in pending["items"]) == sorted([s1["id"], s2["id"], s3["id"]])
+    assert ok(district.post(f"{E}/submissions/{s3['id']}/return", json={"reason": "名单需核对"}))["status"] == "returned"
+    assert ok(g2.get(f"{E}/submissions/{s3['id']}"))["return_reason"] == "名单需核对"
+    for sub in (s1, s2):
+        ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
+    listing = ok(district.get(f"{E}/to-submit?cover_year={YEAR}"))
+    assert listing["headcount"] == 5 and listing["totals"]["premium_fen"] == 5 * 7600
+    early = district.post(f"{E}/batches", json={"cover_year": YEAR, "handler": HANDLER})
+    assert early.status_code == 409 and early.json()["error"]["code"] == "OUTSIDE_WINDOW"
+
+    system.set_clock("2019-12-28T10:00:00")
+    bad = district.post(f"{E}/batches", json={"cover_year": YEAR, "handler": {**HANDLER, "email": "not-an-email"}})
+    assert bad.status_code == 422 and "handler.email" in bad.json()["error"]["fields"]
+    batch = ok(district.post(f"{E}/batches", json={"cover_year": YEAR, "handler": HANDLER}), 201)
+    assert batch["batch_no"] == "CB201912280001" and batch["headcount"] == 5
+    assert batch["headcount_by_type"] == {"A+": 5}
+    locked = district.post(f"{E}/submissions/{s1['id']}/unstage", json={})
+    assert locked.status_code == 409 and locked.json()["error"]["code"] == "BATCH_LOCKED"
+    priced = system.wait_for(lambda: (lambda b: b if b["premium_fen"] is not None else None)(
+        district.get(f"{E}/batches/{batch['id']}").json()), timeout=60, message="billing prices the batch")
+    assert (priced["premium_fen"], priced["city_subsidy_fen"], priced["union_share_fen"]) == (38000, 6500, 31500)
+    assert priced["due_fen"] == 31500 - priced["credit_applied_fen"]
+    listed = ok(centre.get(f"{E}/batches?cover_year={YEAR}"))
+    assert [b["batch_no"] for b in listed["items"]] == ["CB201912280001"]
+    returned_page = ok(g2.get(f"{E}/confirmation?cover_year={YEAR}"))  # the return freed grassroots2's member
+    assert [m["member_id"] for m in returned_page["items"]] == [other]
+
+
+def test_instant_enrolment_in_both_halves(system, season):
+    district, g1 = season["district"], season["g1"]
+    system.set_clock("2020-03-10T10:00:00")
+    spring = carded_member(system, g1, district, "2020-03-09")
+    page = wait_listed(system, g1, f"cover_year={YEAR}&mode=instant&kind=new_card", 1)
+    row = page["items"][0]
+    assert (row["member_id"], row["cover_start"], row["half_or_full"]) == (spring, "2020-03-11", "全年")
+    sub = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+", "mode": "instant",
+                                              "kind": "new_card"}), 201)
+    assert sub["counts"] == {"instant_first_half": 1} and sub["totals"]["premium_fen"] == 7600
+    ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
+    batch = ok(district.post(f"{E}/batches", json={"cover_year": YEAR, "mode": "instant", "handler": HANDLER}), 201)
+    assert batch["batch_no"] == "JB202003100001" and batch["headcount"] == 1
+
+    system.set_clock("2020-08-15T10:00:00")
+    autumn = carded_member(system, g1, district, "2020-08-14")
+    page = wait_listed(system, g1, f"cover_year={YEAR}&mode=instant&kind=new_card", 1)
+    row = page["items"][0]
+    assert (row["member_id"], row["cover_start"], row["half_or_full"]) == (autumn, "2020-08-16", "半年")
+    sub = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+", "mode": "instant",
+                                              "kind": "new_card"}), 201)
+    assert sub["counts"] == {"instant_second_half": 1} and sub["totals"]["premium_fen"] == 3800
+
+
+def test_scope_table_every_endpoint_every_role_outside_scope(system, season):
+    centre, district, g1, g2 = season["centre"], season["district"], season["g1"], season["g2"]
+    # Another district with its own account.
+    other_district = ok(centre.post("/api/v1/members/districts", json={"name": "静安区总工会", "kind": "district"}), 201)
+    ok(centre.post("/api/v1/accounts", json={"username": "district2", "display_name": "静安区总工会",
+                                             "password": "Other@2026pass", "role": "district",
+                                             "district_id": other_district["id"]}), 201)
+    d2 = system.login("district2", "Other@2026pass")
+    subs = ok(g1.get(f"{E}/submissions?cover_year={YEAR}"))["items"]
+    sub_id = subs[0]["id"]
+    batch_id = ok(district.get(f"{E}/batches"))["items"][0]["id"]
+    body = {"reason": "x"}
+    # (who, method, path, json) → 404 exactly like a missing id (existence never leaks)
+    hidden = [
+        (g2, "GET", f"/submissions/{sub_id}", None), (d2, "GET", f"/submissions/{sub_id}", None),
+        (d2, "POST", f"/submissions/{sub_id}/return", body), (d2, "POST", f"/submissions/{sub_id}/stage", {}),
+        (d2, "POST", f"/submissions/{sub_id}/unstage", {}), (d2, "GET", f"/batches/{batch_id}", None),
+    ]
+    for who, method, path, payload in hidden:
+        seen = who.request(method, E + path, json=payload)
+        missing = who.request(method, E + path.replace(str(sub_id), "98765432").replace(str(batch_id), "98765432"),
+                              json=payload)
+        assert seen.status_code == missing.status_code == 404, (path, seen.text)
+        assert seen.json() == missing.json(), path
+    # (who, method, path, json) → 403: the role may not do it at all
+    forbidden = [
+        (g1, "PUT", f"/cover-years/{YEAR}", TIMELINE), (district, "PUT", f"/cover-years/{YEAR}", TIMELINE),
+        (district, "GET", f"/confirmation?cover_year={YEAR}", None), (centre, "GET", f"/confirmation?cover_year={YEAR}", None),
+        (district, "POST", "/submissions", {"cover_year": YEAR, "type": "A"}),
+        (centre, "POST", "/submissions", {"cover_year": YEAR, "type": "A"}),
+        (g1, "POST", f"/submissions/{sub_id}/return", body), (centre, "POST", f"/submissions/{sub_id}/return", body),
+        (g1, "POST", f"/submissions/{sub_id}/stage", {}), (centre, "POST", f"/submissions/{sub_id}/stage", {}),
+        (g1, "POST", f"/submissions/{sub_id}/unstage", {}), (centre, "POST", f"/submissions/{sub_id}/unstage", {}),
+        (g1, "GET", f"/to-submit?cover_year={YEAR}", None), (centre, "GET", f"/to-submit?cover_year={YEAR}", None),
+        (g1, "POST", "/batches", {"cover_year": YEAR, "handler": HANDLER}),
+        (centre, "POST", "/batches", {"cover_year": YEAR, "handler": HANDLER}),
+        (g1, "GET", "/batches", None), (g1, "GET", f"/batches/{batch_id}", None),
+    ]
+    for who, method, path, payload in forbidden:
+        response = who.request(method, E + path, json=payload)
+        assert response.status_code == 403, (method, path, response.text)
+    # Lists are scoped: nothing of another union or district shows.
+    assert all(i["union_id"] == g2.account["union_id"] for i in ok(g2.get(f"{E}/submissions"))["items"])
+    assert ok(d2.get(f"{E}/submissions"))["total"] == 0
+    assert ok(d2.get(f"{E}/batches"))["total"] == 0
+    assert ok(d2.get(f"{E}/to-submit?cover_year={YEAR}"))["headcount"] == 0
+    assert ok(centre.get(f"{E}/submissions/{sub_id}"))["id"] == sub_id
