@@ -134,6 +134,23 @@ def test_a_full_season_through_the_gateway(system, season):
     assert [m["member_id"] for m in returned_page["items"]] == [other]
 
 
+def test_an_unpaid_batch_fails_at_the_deadline_and_its_members_go_instant(system, season):
+    centre, district, g1 = season["centre"], season["district"], season["g1"]
+    batch = ok(district.get(f"{E}/batches?cover_year={YEAR}&mode=centralised"))["items"][0]
+    system.set_clock("2020-01-20T23:00:00")
+    ok(centre.post("/api/v1/billing/jobs/overdue"))
+    assert ok(district.get(f"{E}/batches/{batch['id']}"))["status"] == "submitted"
+    system.set_clock("2020-01-21T09:00:00")
+    ok(centre.post("/api/v1/billing/jobs/overdue"))
+    failed = system.wait_for(lambda: (lambda b: b if b["status"] == "failed" else None)(
+        district.get(f"{E}/batches/{batch['id']}").json()), timeout=60, message="enrollment learns of the overdue batch")
+    assert {s["status"] for s in failed["submissions"]} == {"failed"}
+    again = wait_listed(system, g1, f"cover_year={YEAR}&mode=instant&kind=no_cover", 5)
+    assert {m["cover_start"] for m in again["items"]} == {"2020-01-22"}
+    central = g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+"})
+    assert central.status_code == 409 and central.json()["error"]["code"] == "OUTSIDE_WINDOW"
+
+
 def test_instant_enrolment_in_both_halves(system, season):
     district, g1 = season["district"], season["g1"]
     system.set_clock("2020-03-10T10:00:00")
