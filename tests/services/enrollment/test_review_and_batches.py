@@ -180,3 +180,18 @@ def test_a_union_override_rate_wins_over_the_district_default(season):
     season.members([11], union_id=UNION2)
     theirs = season.grassroots2.get(f"/confirmation?cover_year={YEAR}&type=A%2B").get_json()["totals"]
     assert (theirs["district_share_fen"], theirs["grassroots_share_fen"]) == (6300, 0)
+
+
+def test_malformed_requests_get_specific_4xx_never_500(season):
+    a, _ = _two_submissions(season)
+    no_body = season.district.post(f"/submissions/{a['id']}/stage")
+    assert no_body.status_code in (200, 422), no_body.get_json()
+    broken = season.district.post(f"/submissions/{a['id']}/return", data="{not json", content_type="application/json")
+    assert broken.status_code == 400 and broken.get_json()["error"]["code"] == "MALFORMED_JSON"
+    for body in ([], {"cover_year": "x", "handler": "y"}, {"cover_year": YEAR, "handler": {"name": 1}}):
+        response = season.district.post("/batches", json=body)
+        assert response.status_code == 422, response.get_json()
+    assert season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": ["x"]}) \
+        .status_code == 422
+    assert season.grassroots.get("/confirmation").status_code == 422
+    assert season.count("SELECT count(*) FROM batch") == 0
