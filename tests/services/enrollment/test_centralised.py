@@ -1,6 +1,6 @@
 """Centralised enrolment by a grassroots union (集中参保办理): cover years, the confirmation list,
 the type chosen once, submitting and resubmitting, and refusals that change nothing."""
-from tests.services.enrollment.conftest import DISTRICT, FOREIGN_UNION, UNION, UNION2, YEAR, at
+from tests.services.enrollment.conftest import DISTRICT, UNION, UNION2, YEAR, at
 
 
 def test_centre_configures_the_year_and_it_is_published(enrol):
@@ -151,4 +151,3 @@ def test_read_model_keeps_the_newest_member_snapshot(season):
         uow.commit()
     assert season.count("SELECT removed FROM member_view WHERE member_id = 1") is True
     assert season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()["headcount"] == 0
-    _ = FOREIGN_UNION

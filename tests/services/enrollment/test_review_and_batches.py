@@ -1,5 +1,5 @@
 """District review (集中参保审核), the to-submit list, batches (参保批次) and billing's events on them."""
-from tests.services.enrollment.conftest import DISTRICT, HANDLER, OTHER_DISTRICT, UNION, UNION2, YEAR, at
+from tests.services.enrollment.conftest import DISTRICT, HANDLER, UNION, UNION2, YEAR, at
 
 
 def _two_submissions(season):
@@ -134,7 +134,6 @@ def test_batches_are_scoped_and_follow_billing_events_to_write_off(season):
     assert season.district.get(f"/batches/{batch['id']}").get_json()["status"] == "written_off"
     listed = season.centre.get(f"/batches?district_id={DISTRICT}").get_json()
     assert listed["total"] == 1 and listed["items"][0]["batch_no"] == batch["batch_no"]
-    _ = OTHER_DISTRICT
 
 
 def test_overdue_batch_fails_and_its_members_can_only_enrol_instantly(season):
