@@ -49,10 +49,14 @@ def main() -> None:
     parser.add_argument("--home", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="per client")
+    parser.add_argument("--embedded-bus", action="store_true",
+                        help="file-system bus instead of RabbitMQ (events are relayed off the measured path anyway)")
     args = parser.parse_args()
     from tests.system import System
 
-    system = System()
+    extra = {"BUS_URL": "filesystem://"} if args.embedded_bus else None
+
+    system = System(extra_env=extra)
     try:
         print(f"members list: {args.members:,} members, {args.clients} concurrent clients", flush=True)
         started = time.perf_counter()

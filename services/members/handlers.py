@@ -404,6 +404,8 @@ def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: 
         request.status, request.reason = "rejected", reason[:200]
     else:
         member = uow.session.scalar(select(Member).where(Member.id == request.member_id).with_for_update())
+        if member.union_id != request.from_union_id:
+            raise Conflict("该会员已不在本单位，申请无法通过", code="TRANSFER_STALE")
         previous = member.union_id
         member.union_id = request.to_union_id
         member.status = status_after_joining(member.member_no)
@@ -671,24 +673,29 @@ def import_members(new_uow, who: Identity, data: bytes, job_id: int):
                 errors.append(RowError(row_no, "有效证件类型", "证件类型与系统登记的不一致", clean["name"], clean["id_number"]))
         if errors:
             raise _rows_rejected(errors)
-        added = updated = 0
         now = clock.utcnow_naive()
         district = _district_of(uow.session, who.union_id)
+        added, updated = [], []
         for _, clean in cleaned:
             member = existing.get(clean["id_number"])
             if member is None:
-                member = Member(**clean, union_id=who.union_id, status="pending", synced=False, removed=False,
-                                version=1, created_at=now, updated_at=now)
-                uow.session.add(member)
-                uow.session.flush()
-                uow.publish(events.MEMBER_REGISTERED, events.member_data(member, district))
-                added += 1
+                added.append(Member(**clean, union_id=who.union_id, status="pending", synced=False, removed=False,
+                                    version=1, created_at=now, updated_at=now))
             elif any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
                 _apply_fields(member, clean)
-                uow.publish(events.MEMBER_UPDATED, events.member_data(member, district))
-                updated += 1
+                updated.append(member)
+        uow.session.add_all(added)
+        uow.session.flush()  # one batched INSERT … RETURNING for the new ids
+        _publish_members(uow, [(events.MEMBER_REGISTERED, m) for m in added] +
+                         [(events.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
         _commit(uow, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")
-    return {"rows": len(rows), "added": added, "updated": updated}, None
+    return {"rows": len(rows), "added": len(added), "updated": len(updated)}, None
+
+
+def _publish_members(uow, changes: list, districts: dict) -> None:
+    """Many member events at once (an upload): one statement into the outbox."""
+    roster_sql.publish_many(uow.session, uow._outbox, uow.producer, [
+        (event_type, events.member_data(member, districts.get(member.union_id))) for event_type, member in changes])
 
 
 def _people(data: bytes, kind: str, max_rows: int = xl.MAX_ROWS):
@@ -815,9 +822,8 @@ def cards_from_list(new_uow, who: Identity, data: bytes, job_id: int):
         if errors:
             raise _rows_rejected(errors)
         for _, number, card, issued_on in wanted:
-            member = members[number]
-            _set_card(member, card, issued_on)
-            uow.publish(events.MEMBER_CARD_ISSUED, events.member_data(member, districts.get(member.union_id)))
+            _set_card(members[number], card, issued_on)
+        _publish_members(uow, [(events.MEMBER_CARD_ISSUED, members[w[1]]) for w in wanted], districts)
         _commit(uow, "CARD_TAKEN", "导入期间卡号已被登记，请重新导入")
     return {"rows": len(rows), "cards": len(wanted)}, None
 
