@@ -94,6 +94,26 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
     return Connection(settings.url)
 
 
+def close_quietly(conn: Connection, timeout: float) -> None:
+    """Close a connection without ever hanging on the broker.
+
+    A graceful AMQP close waits for the broker's close-ok, and a broker that stopped reading
+    (memory alarm, wedged node, black-holing proxy) never sends it: the relay hung there for
+    good after its confirm timeout. So the close handshake gets `timeout` seconds, and then the
+    socket is simply dropped (the broker requeues whatever was unacked)."""
+    raw = getattr(conn, "_connection", None)  # kombu's established py-amqp connection, if any
+    sock = getattr(getattr(raw, "transport", None), "sock", None)
+    try:
+        if sock is not None:
+            sock.settimeout(timeout)
+        conn.release()
+    except Exception:  # noqa: BLE001 - the close handshake failed or timed out: drop the socket
+        try:
+            conn.collect()
+        except Exception:  # noqa: BLE001 - nothing more to give back
+            pass
+
+
 def exchanges(settings: BusSettings) -> tuple[Exchange, Exchange]:
     return (Exchange(settings.exchange, type="topic", durable=True),
             Exchange(settings.dead_letter_exchange, type="direct", durable=True))
@@ -157,12 +177,9 @@ class Publisher:
         self._next_tag = 0
 
     def close(self) -> None:
-        try:
-            if self._conn is not None:
-                self._conn.release()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail; nothing to do
-            pass
-        self._conn = self._channel = None
+        conn, self._conn, self._channel = self._conn, None, None
+        if conn is not None:
+            close_quietly(conn, self.settings.connect_timeout)
 
     def _open(self) -> None:
         if self._conn is not None:

@@ -17,7 +17,8 @@ from kombu import Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from common.bus import Delivery, PermanentFailure, Subscription, connect, consumer_queue, decode, exchanges
+from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
+                        exchanges)
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
 
@@ -50,19 +51,24 @@ class EventConsumer:
                 backoff = min(backoff * 2, 10.0)
 
     def _consume(self, stop: threading.Event) -> None:
-        with connect(self.settings) as conn:
+        conn = connect(self.settings)
+        try:
             conn.ensure_connection(max_retries=1, timeout=self.settings.connect_timeout)
             channel = conn.channel()
             if self.settings.is_amqp:
                 consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
             queue = Queue(self.queue_name, no_declare=True)
-            with Consumer(channel, queues=[queue], callbacks=[self._collect], accept=["json"],
-                          prefetch_count=self.batch_size):
-                while not stop.is_set():
-                    self._fill(conn)
-                    if self._buffer:
-                        batch, self._buffer = self._buffer, []
-                        self.process(batch, conn)
+            consumer = Consumer(channel, queues=[queue], callbacks=[self._collect], accept=["json"],
+                                prefetch_count=self.batch_size)
+            consumer.consume()
+            while not stop.is_set():
+                self._fill(conn)
+                if self._buffer:
+                    batch, self._buffer = self._buffer, []
+                    self.process(batch, conn)
+        finally:
+            # closing the connection cancels the consumer and returns anything unacked
+            close_quietly(conn, self.settings.connect_timeout)
 
     def _collect(self, body, message) -> None:
         self._buffer.append(message)

@@ -27,9 +27,10 @@ class Relay:
         self._last_purge = 0.0
 
     def run_once(self) -> int:
-        """Publish one batch; return how many were confirmed."""
+        """Publish one batch; return how many were confirmed (marked sent in one UPDATE)."""
         outbox = self.runtime.messaging.outbox
         engine = self.runtime.engine
+        failure = None
         with engine.connect() as conn:
             query = select(outbox.c.id, outbox.c.event_id, outbox.c.payload).where(
                 outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
@@ -44,16 +45,30 @@ class Relay:
                 try:
                     confirmed, unroutable = self.publisher.publish(envelopes)
                 except Exception as exc:  # noqa: BLE001 - any broker trouble: keep the rows, retry later
-                    conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows[:1]]))
-                                 .values(attempts=outbox.c.attempts + 1, last_error=str(exc)[:500]))
-                    raise
-                if unroutable:
-                    log.warning("events nobody subscribes to", extra={"event_ids": unroutable[:20]})
-                if confirmed:
-                    now = datetime.now(timezone.utc).replace(tzinfo=None)
-                    conn.execute(update(outbox).where(outbox.c.event_id.in_(confirmed)).values(sent_at=now))
+                    failure = exc
+                else:
+                    if unroutable:
+                        log.warning("events nobody subscribes to", extra={"event_ids": unroutable[:20]})
+                    if confirmed:
+                        ids = {r.event_id: r.id for r in rows}
+                        now = datetime.now(timezone.utc).replace(tzinfo=None)
+                        conn.execute(update(outbox).where(outbox.c.id.in_([ids[e] for e in confirmed]))
+                                     .values(sent_at=now))
+        if failure is not None:
+            self._note_failure(rows[0].id, failure)
+            raise failure
         self._purge_old()
         return len(confirmed)
+
+    def _note_failure(self, row_id: int, exc: Exception) -> None:
+        """On the oldest unsent row, for whoever looks at a stuck outbox."""
+        outbox = self.runtime.messaging.outbox
+        try:
+            with self.runtime.engine.begin() as conn:
+                conn.execute(update(outbox).where(outbox.c.id == row_id).values(
+                    attempts=outbox.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]))
+        except Exception:  # noqa: BLE001 - only a note; the relay retries anyway
+            log.exception("could not note the relay failure")
 
     def _purge_old(self) -> None:
         """Sent events are kept a week for inspection, then removed."""

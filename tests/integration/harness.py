@@ -166,6 +166,11 @@ class Probe:
         outbox = probe.messaging.outbox
         return self.scalar(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None)))
 
+    def outbox_failures(self) -> int:
+        """Failed relay attempts noted on the outbox."""
+        outbox = probe.messaging.outbox
+        return self.scalar(select(func.coalesce(func.sum(outbox.c.attempts), 0)))
+
     def attempts_of(self, event_id: str) -> int | None:
         table = probe.messaging.attempts
         return self.scalar(select(table.c.attempts).where(table.c.event_id == event_id))
