@@ -122,9 +122,7 @@ def notice_when_submission_priced(uow, event: dict) -> None:
 def forget_returned_submission(uow, event: dict) -> None:
     """SubmissionReturnedWhenSubmissionReturned: a returned submission no longer counts towards what
     the union owes; its notice versions stay downloadable."""
-    d = event["data"]
-    submission_id = facts._int(d, "submission_id", 1)
-    row = uow.session.get(SubmissionView, submission_id)
+    row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
     if row is not None:
         row.returned = True
 

@@ -149,6 +149,11 @@ def parse_submission(data: dict) -> Submission:
     return sub
 
 
+def parse_returned(data: dict) -> int:
+    """enrollment.submission.returned: the submission that no longer counts."""
+    return _int(data, "submission_id", 1)
+
+
 @dataclass(frozen=True)
 class Amounts:
     """What a headcount costs and who pays it, in fen (billing's pricing)."""
