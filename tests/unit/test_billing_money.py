@@ -169,6 +169,7 @@ def test_split_window_message_shows_the_window():
     with pytest.raises(OutsideWindow) as exc:
         require_open(window, date(2019, 11, 1), "参保金额比例设置")
     assert "2019-10-25 至 2019-10-31" in exc.value.message and exc.value.code == "OUTSIDE_WINDOW"
+    assert exc.value.extra["window"] == {"action": "参保金额比例设置", "start": "2019-10-25", "end": "2019-10-31"}
     with pytest.raises(OutsideWindow) as exc:
         require_open(None, date(2019, 11, 1), "参保金额比例设置")
     assert exc.value.code == "WINDOW_NOT_SET"

@@ -25,7 +25,8 @@ def require_open(window: Window | None, day: date, what: str) -> None:
         raise OutsideWindow(f"{what}的办理时间尚未设置，请联系市职保中心", code="WINDOW_NOT_SET")
     if not window.contains(day):
         raise OutsideWindow(f"{what}的办理时间为 {window.text()}（北京时间），今天（{day.isoformat()}）不在此期间",
-                            window=[window.start.isoformat(), window.end.isoformat()])
+                            window={"action": what, "start": window.start.isoformat(),
+                                    "end": window.end.isoformat()})
 
 
 def is_overdue(deadline: date, today: date) -> bool:
