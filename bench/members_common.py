@@ -69,6 +69,7 @@ def generate_roster(url: str, members: int, home_union_size: int, unattached: in
         if home_union is None:
             home_union = union_ids[0]
         others = union_ids[1:]
+        numbered = conn.execute("SELECT last FROM member_number_counter WHERE id = 1").fetchone()[0]
         with conn.cursor() as cur:
             with cur.copy("COPY members (union_id, name, id_type, id_number, gender, birth_date, address, mobile, "
                           "education, household_type, skill_grade, union_post, member_no, status, synced, removed, "
@@ -82,9 +83,10 @@ def generate_roster(url: str, members: int, home_union_size: int, unattached: in
                         union = others[n % len(others)]
                     copy.write_row((union, f"会员{n}", "resident", person_id(n), "男" if n % 2 else "女",
                                     BIRTH0 + timedelta(days=n // 1000), "上海市", f"139{n:08d}", "大学本科", "非农业",
-                                    "无", "工会会员", f"{n + 1:010d}", "normal" if union else "left", False, False, 1,
+                                    "无", "工会会员", f"{numbered + n + 1:010d}", "normal" if union else "left", False, False, 1,
                                     "2019-01-01", "2019-01-01"))
-        conn.execute("UPDATE member_number_counter SET last = %s", (members,))
+        conn.execute("UPDATE member_number_counter SET last = %s", (numbered + members,))
+        conn.execute("VACUUM ANALYZE members")  # the steady state autovacuum keeps (visibility map for index-only counts)
         conn.execute("ANALYZE")
     return home_union
 

@@ -182,6 +182,9 @@ class UploadOut(BaseSchema):
     created_by = fields.String()
     created_at = fields.DateTime()
     finished_at = fields.DateTime(allow_none=True)
+    result_path = fields.Function(
+        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
+        else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})
 
 
 class UploadQuery(PageQuery):

@@ -310,6 +310,7 @@ def test_sync_applies_categories_a_to_d(service):
     # history of runs, with the result link
     history = g1.get("/uploads?kind=sync").get_json()
     assert history["total"] == 1 and history["items"][0]["state"] == "succeeded"
+    assert history["items"][0]["result_path"] == f"/uploads/{job['id']}/result.xlsx"
     assert s["g2"].get(f"/uploads/{job['id']}/result.xlsx").status_code == 404
 
 
