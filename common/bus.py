@@ -163,18 +163,36 @@ def ping(settings: BusSettings) -> None:
             raise RuntimeError("bus folder missing")
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """An envelope ready to send: its id, type and JSON body exactly as the outbox stores it."""
+    event_id: str
+    type: str
+    body: str
+
+    @classmethod
+    def of(cls, env: dict) -> "Outgoing":
+        return cls(env["id"], env["type"], json.dumps(env, ensure_ascii=False))
+
+
 class Publisher:
-    """Publishes outbox envelopes; returns the ids that are safely with the broker."""
+    """Publishes outbox envelopes; returns the ids that are safely with the broker.
+
+    On RabbitMQ the whole batch is published on a confirm-mode channel and then the acks are
+    awaited together (the broker acks many at once with `multiple`): one round trip per batch
+    instead of one per message. Delivery tags are consecutive per channel, so the bookkeeping
+    is a high-water mark plus the odd single ack/nack."""
 
     def __init__(self, settings: BusSettings):
         self.settings = settings
         self._conn: Connection | None = None
         self._channel = None
-        self._acked: set[int] = set()
+        self._next_tag = 0
+        self._acked_upto = 0  # every tag <= this is settled by a `multiple` ack ...
+        self._nacked_upto = 0  # ... or nack
+        self._acked: set[int] = set()  # single acks above the marks
         self._nacked: set[int] = set()
         self._returned: set[str] = set()
-        self._pending: set[int] = set()
-        self._next_tag = 0
 
     def close(self) -> None:
         conn, self._conn, self._channel = self._conn, None, None
@@ -194,68 +212,79 @@ class Publisher:
             channel.events["basic_nack"].add(self._on_nack)
             channel.events["basic_return"].add(self._on_return)
             exchange(channel).declare()
-            self._next_tag = 0
-            self._pending.clear()
+            self._next_tag = self._acked_upto = self._nacked_upto = 0
+            self._acked.clear()
+            self._nacked.clear()
         else:
             channel = conn.channel()
             exchange(channel).declare()  # the virtual transports learn the type per process
         self._conn, self._channel = conn, channel
 
-    def _settle(self, tag: int, multiple: bool, into: set[int]) -> None:
-        done = {t for t in self._pending if t <= tag} if multiple else {tag}
-        self._pending -= done
-        into.update(done)
-
     def _on_ack(self, tag: int, multiple: bool) -> None:
-        self._settle(tag, multiple, self._acked)
+        if multiple:
+            self._acked_upto = max(self._acked_upto, tag)
+        else:
+            self._acked.add(tag)
 
     def _on_nack(self, tag: int, multiple: bool) -> None:
-        self._settle(tag, multiple, self._nacked)
+        if multiple:
+            self._nacked_upto = max(self._nacked_upto, tag)
+        else:
+            self._nacked.add(tag)
 
     def _on_return(self, exc, exchange, routing_key, message) -> None:
         self._returned.add(message.properties.get("message_id", ""))
 
-    def publish(self, envelopes: list[dict]) -> tuple[list[str], list[str]]:
-        """Send envelopes; return (confirmed ids, unroutable ids). Raises on broker trouble."""
+    def _nacked_tag(self, tag: int) -> bool:
+        """Conservative: anything a nack may cover is sent again (the inbox absorbs a double)."""
+        return tag in self._nacked or tag <= self._nacked_upto
+
+    def _settled(self, tag: int) -> bool:
+        return tag <= self._acked_upto or tag <= self._nacked_upto or tag in self._acked or tag in self._nacked
+
+    def publish(self, envelopes: list) -> tuple[list[str], list[str]]:
+        """Send envelopes (dicts or `Outgoing`); return (confirmed ids, unroutable ids).
+        Raises on broker trouble, within the connect and confirm timeouts."""
         if not envelopes:
             return [], []
+        items = [e if isinstance(e, Outgoing) else Outgoing.of(e) for e in envelopes]
         try:
             self._open()
             if self.settings.is_amqp:
-                return self._publish_confirmed(envelopes)
-            return self._publish_plain(envelopes)
+                return self._publish_confirmed(items)
+            return self._publish_plain(items)
         except Exception:
             self.close()
             raise
 
-    def _publish_plain(self, envelopes: list[dict]) -> tuple[list[str], list[str]]:
+    def _publish_plain(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
         from kombu import Producer
 
-        producer = Producer(self._channel, exchange=exchanges(self.settings)[0], serializer="json")
-        for env in envelopes:
-            producer.publish(env, routing_key=env["type"], message_id=env["id"], delivery_mode=2,
-                             headers={"event_type": env["type"]})
-        return [env["id"] for env in envelopes], []
+        producer = Producer(self._channel, exchange=exchanges(self.settings)[0])
+        for item in items:
+            producer.publish(item.body, content_type="application/json", content_encoding="utf-8",
+                             routing_key=item.type, message_id=item.event_id, delivery_mode=2,
+                             headers={"event_type": item.type})
+        return [item.event_id for item in items], []
 
-    def _publish_confirmed(self, envelopes: list[dict]) -> tuple[list[str], list[str]]:
-        self._acked.clear()
-        self._nacked.clear()
+    def _publish_confirmed(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
         self._returned.clear()
         first = self._next_tag + 1
-        tags: dict[int, str] = {}
-        for env in envelopes:
-            body = json.dumps(env, ensure_ascii=False).encode()
-            msg = amqp.Message(body, content_type="application/json", content_encoding="utf-8",
-                               delivery_mode=2, message_id=env["id"], type=env["type"],
-                               application_headers={"event_type": env["type"]})
-            self._channel.basic_publish(msg, exchange=self.settings.exchange, routing_key=env["type"],
-                                        mandatory=True)
-            self._next_tag += 1
-            self._pending.add(self._next_tag)
-            tags[self._next_tag] = env["id"]
+        publish = self._channel.basic_publish
+        exchange = self.settings.exchange
+        for item in items:
+            msg = amqp.Message(item.body.encode(), content_type="application/json", content_encoding="utf-8",
+                               delivery_mode=2, message_id=item.event_id, type=item.type,
+                               application_headers={"event_type": item.type})
+            publish(msg, exchange=exchange, routing_key=item.type, mandatory=True)
+        self._next_tag += len(items)
+        last = self._next_tag
         deadline = time.monotonic() + self.settings.confirm_timeout
-        wanted = set(range(first, self._next_tag + 1))
-        while not wanted <= (self._acked | self._nacked):
+        waiting_for = first  # the oldest tag not yet known settled
+        while waiting_for <= last:
+            if self._settled(waiting_for):
+                waiting_for += 1
+                continue
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError("broker did not confirm in time")
@@ -263,8 +292,9 @@ class Publisher:
                 self._conn.connection.drain_events(timeout=min(remaining, 1.0))
             except socket.timeout:
                 continue
-        confirmed = [tags[t] for t in sorted(wanted & self._acked)]
+        confirmed = [item.event_id for tag, item in zip(range(first, last + 1), items) if not self._nacked_tag(tag)]
         unroutable = [i for i in confirmed if i in self._returned]
+        self._acked = {t for t in self._acked if t > self._acked_upto}
         return confirmed, unroutable
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger("consumer")
 
 class EventConsumer:
     def __init__(self, runtime: ServiceRuntime, subscription: Subscription,
-                 settings: BusSettings | None = None, batch_size: int = 200):
+                 settings: BusSettings | None = None, batch_size: int = 250):
         self.runtime = runtime
         self.sub = subscription
         self.settings = settings or BusSettings()
@@ -59,7 +59,7 @@ class EventConsumer:
                 consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
             queue = Queue(self.queue_name, no_declare=True)
             consumer = Consumer(channel, queues=[queue], callbacks=[self._collect], accept=["json"],
-                                prefetch_count=self.batch_size)
+                                prefetch_count=self.batch_size * 2)
             consumer.consume()
             while not stop.is_set():
                 self._fill(conn)
@@ -105,6 +105,14 @@ class EventConsumer:
                 else:
                     delivery.message.ack()
             return
+        self._ack_all(deliveries)
+
+    def _ack_all(self, deliveries: list[Delivery]) -> None:
+        """On RabbitMQ one `basic.ack multiple` settles the whole batch: every message delivered
+        on this channel so far is in it (the buffer takes all), or was settled already."""
+        if self.settings.is_amqp:
+            max(deliveries, key=lambda d: d.message.delivery_tag).message.ack(multiple=True)
+            return
         for delivery in deliveries:
             delivery.message.ack()
 
@@ -116,13 +124,19 @@ class EventConsumer:
                 done = set(uow.session.execute(select(inbox.c.event_id).where(
                     inbox.c.consumer == self.consumer_name, inbox.c.event_id.in_(ids))).scalars())
                 now = datetime.now(timezone.utc).replace(tzinfo=None)
+                todo = []
                 for delivery in deliveries:
-                    event = delivery.event
-                    if event["id"] in done:
+                    if delivery.event["id"] in done:
                         continue  # already applied: a redelivery or a duplicate
-                    done.add(event["id"])
-                    uow.session.execute(insert(inbox).values(
-                        consumer=self.consumer_name, event_id=event["id"], type=event["type"], processed_at=now))
+                    done.add(delivery.event["id"])
+                    todo.append(delivery.event)
+                if todo:
+                    # one statement for the batch's inbox rows, before the effects: a replica
+                    # applying the same event waits on these keys, then fails and backs off
+                    uow.session.execute(insert(inbox), [
+                        {"consumer": self.consumer_name, "event_id": e["id"], "type": e["type"],
+                         "processed_at": now} for e in todo])
+                for event in todo:
                     handler = self.sub.handlers.get(event["type"])
                     if handler is not None:
                         handler(uow, event)

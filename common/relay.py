@@ -3,7 +3,6 @@ after the broker confirmed them. An unreachable broker makes it back off and try
 never loses an event and never blocks the service's requests (they only write the outbox)."""
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -11,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
 
-from common.bus import Publisher
+from common.bus import Outgoing, Publisher
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
 
@@ -32,7 +31,7 @@ class Relay:
         engine = self.runtime.engine
         failure = None
         with engine.connect() as conn:
-            query = select(outbox.c.id, outbox.c.event_id, outbox.c.payload).where(
+            query = select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.payload).where(
                 outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
             if engine.dialect.name == "postgresql":
                 # several relay replicas share the work without sending a row twice at once
@@ -41,9 +40,9 @@ class Relay:
                 rows = conn.execute(query).all()
                 if not rows:
                     return 0
-                envelopes = [json.loads(r.payload) for r in rows]
+                outgoing = [Outgoing(r.event_id, r.type, r.payload) for r in rows]  # sent as stored
                 try:
-                    confirmed, unroutable = self.publisher.publish(envelopes)
+                    confirmed, unroutable = self.publisher.publish(outgoing)
                 except Exception as exc:  # noqa: BLE001 - any broker trouble: keep the rows, retry later
                     failure = exc
                 else:

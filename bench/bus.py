@@ -1,0 +1,249 @@
+"""Benchmark of the event bus: sustained events/s through outbox -> relay -> RabbitMQ ->
+consumer -> inbox (PostgreSQL), beside bare kombu in the same run on the same broker:
+
+- bare publish without confirms, and with kombu's per-message `confirm_publish=True`;
+- a bare consumer (ack each message, no database);
+- our relay alone (outbox -> broker, every event confirmed before it is marked sent);
+- the whole pipeline with the relay and a consumer as real processes (`python -m common.worker`).
+
+    python -m bench.bus [--events 20000] [--amqp URL]
+
+RabbitMQ: --amqp, else BENCH_AMQP_URL / TEST_AMQP_URL, else amqp://guest:guest@127.0.0.1:5672//.
+PostgreSQL: PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres); a scratch
+database is created and dropped. Everything it declares has a unique name and is deleted after.
+See docs/decisions/0002-event-bus.md for the figures and the reasoning."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+from kombu import Connection, Consumer, Exchange, Producer, Queue
+from sqlalchemy import MetaData, func, insert, select
+
+from common.bus import Subscription, declare_topology
+from common.config import ROOT, BusSettings
+from common.db import envelope, make_engine
+from common.messaging_tables import add_messaging_tables
+from common.relay import Relay
+from common.runtime import ServiceRuntime
+
+EVENT = "bench.thing.happened"
+
+metadata = MetaData()
+messaging = add_messaging_tables(metadata)
+
+
+def _nothing(uow, event: dict) -> None:
+    """The benchmark measures the bus, so the handler has no effect of its own."""
+
+
+runtime = ServiceRuntime(name="bench", metadata=metadata, messaging=messaging,
+                         migrations_dir=Path(__file__).parent,
+                         subscriptions=[Subscription("bench", "sink", {EVENT: _nothing})])
+
+
+def _events(n: int) -> list[dict]:
+    return [envelope(EVENT, {"seq": i, "union_id": 1000 + i % 50, "name": "上海示范科技有限公司工会",
+                             "version": 1}, producer="bench") for i in range(n)]
+
+
+# --------------------------------------------------------------------------- bare kombu
+
+def bare_publish(url: str, exchange: Exchange, bodies: list[dict], confirm: bool) -> float:
+    options = {"confirm_publish": True} if confirm else {}
+    with Connection(url, transport_options=options) as conn:
+        producer = Producer(conn.channel(), exchange=exchange, serializer="json")
+        started = time.perf_counter()
+        for body in bodies:
+            producer.publish(body, routing_key=EVENT, delivery_mode=2, message_id=body["id"])
+        if not confirm:
+            # wait until the broker has everything, as a fair end point (one round trip)
+            conn.default_channel.queue_declare(queue="", exclusive=True, auto_delete=True)
+        return len(bodies) / (time.perf_counter() - started)
+
+
+def bare_consume(url: str, queue: Queue, expected: int, prefetch: int = 500) -> float:
+    got = 0
+    with Connection(url) as conn:
+        def on_message(body, message):
+            nonlocal got
+            got += 1
+            message.ack()
+
+        with Consumer(conn.channel(), queues=[queue], callbacks=[on_message], accept=["json"],
+                      prefetch_count=prefetch):
+            started = time.perf_counter()
+            while got < expected:
+                conn.drain_events(timeout=10)
+            return expected / (time.perf_counter() - started)
+
+
+# --------------------------------------------------------------------------- our pipeline
+
+def _fill_outbox(engine, events: list[dict]) -> None:
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = [{"event_id": e["id"], "type": e["type"], "payload": json.dumps(e, ensure_ascii=False),
+             "created_at": now} for e in events]
+    with engine.begin() as conn:
+        conn.execute(insert(messaging.outbox), rows)
+
+
+def _count(engine, query) -> int:
+    with engine.connect() as conn:
+        return conn.execute(query).scalar()
+
+
+def relay_alone(engine, settings: BusSettings, events: list[dict]) -> float:
+    _fill_outbox(engine, events)
+    relay = Relay(runtime, settings)
+    started = time.perf_counter()
+    sent = 0
+    while sent < len(events):
+        sent += relay.run_once()
+    rate = len(events) / (time.perf_counter() - started)
+    relay.publisher.close()
+    return rate
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), so that figures taken on a
+    busy shared machine can still be read as CPU cost per event."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
+def pipeline(engine, env: dict, events: list[dict], consumers: int) -> tuple[float, float, float, float]:
+    """Relay and consumer(s) as processes; returns (end-to-end events/s, relay events/s,
+    relay CPU µs/event, consumers' CPU µs/event)."""
+    procs = []
+    logs = Path(tempfile.mkdtemp(prefix="bench-bus-"))
+    try:
+        for i in range(consumers):
+            procs.append(subprocess.Popen([sys.executable, "-m", "common.worker", "bench.bus:runtime", "--consume",
+                                           "sink"], cwd=ROOT, env=env, stdout=open(logs / f"consumer{i}.log", "wb"),
+                                          stderr=subprocess.STDOUT))
+        procs.append(subprocess.Popen([sys.executable, "-m", "common.worker", "bench.bus:runtime", "--relay"],
+                                      cwd=ROOT, env=env, stdout=open(logs / "relay.log", "wb"),
+                                      stderr=subprocess.STDOUT))
+        time.sleep(4)  # let them start and go idle
+        cpu_before = [_cpu_seconds(p.pid) for p in procs]
+        inbox, outbox = messaging.inbox, messaging.outbox
+        base_inbox = _count(engine, select(func.count()).select_from(inbox))
+        started = time.perf_counter()
+        _fill_outbox(engine, events)  # committed at once: the relay sees them all together
+        relay_done = None
+        unsent = select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))
+        while True:
+            done = _count(engine, select(func.count()).select_from(inbox)) - base_inbox
+            if relay_done is None and _count(engine, unsent) == 0:
+                relay_done = time.perf_counter() - started
+            if done >= len(events):
+                break
+            if time.perf_counter() - started > 600:
+                raise TimeoutError(f"only {done} of {len(events)} events arrived; logs in {logs}")
+            time.sleep(0.05)
+        total = time.perf_counter() - started
+        cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before)]
+        per_event = 1e6 / len(events)
+        return (len(events) / total, len(events) / (relay_done or total), cpu[-1] * per_event,
+                sum(cpu[:-1]) * per_event)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+# --------------------------------------------------------------------------- main
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bus")
+    parser.add_argument("--events", type=int, default=20000)
+    parser.add_argument("--confirm-events", type=int, default=4000,
+                        help="messages for the per-message-confirm baseline (it is slow)")
+    parser.add_argument("--consumers", type=int, default=1)
+    parser.add_argument("--amqp", default=os.environ.get("BENCH_AMQP_URL") or os.environ.get(
+        "TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
+    args = parser.parse_args(argv)
+
+    run = uuid.uuid4().hex[:8]
+    admin = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    dbname = f"bench_bus_{run}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+    db_url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + dbname
+    env = {**os.environ, "BENCH_DATABASE_URL": db_url, "BUS_URL": args.amqp, "BUS_EXCHANGE": f"bench.{run}",
+           "BUS_QUEUE_PREFIX": f"bench.{run}.", "PYTHONPATH": str(ROOT), "DATA_DIR": tempfile.mkdtemp()}
+    settings = BusSettings(url=args.amqp, exchange=env["BUS_EXCHANGE"], queue_prefix=env["BUS_QUEUE_PREFIX"])
+    os.environ["BENCH_DATABASE_URL"] = db_url
+    engine = make_engine(db_url)
+    runtime._engine = engine
+    metadata.create_all(engine)
+    declare_topology(settings, runtime.subscriptions)
+    bare_exchange = Exchange(f"bench.{run}.bare", type="topic", durable=True)
+    bare_queue = Queue(f"bench.{run}.bare", exchange=bare_exchange, routing_key=EVENT, durable=True,
+                       queue_arguments={"x-queue-type": "quorum"})
+    results = []
+    try:
+        with Connection(args.amqp) as conn:
+            bare_queue(conn.channel()).declare()
+        n = args.events
+        print(f"bus benchmark: {n} events of {len(json.dumps(_events(1)[0], ensure_ascii=False).encode())} bytes, "
+              f"quorum queues, broker {args.amqp.rsplit('@', 1)[-1]}", flush=True)
+
+        rate = bare_publish(args.amqp, bare_exchange, _events(n), confirm=False)
+        results.append(("bare kombu publish, no confirms", rate))
+        print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
+        rate = bare_consume(args.amqp, bare_queue, n)
+        results.append(("bare kombu consumer (ack each, no database)", rate))
+        print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
+        rate = bare_publish(args.amqp, bare_exchange, _events(args.confirm_events), confirm=True)
+        results.append(("bare kombu publish, confirm_publish=True", rate))
+        print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
+        with Connection(args.amqp) as conn:
+            conn.channel().queue_purge(bare_queue.name)
+
+        rate = relay_alone(engine, settings, _events(n))
+        results.append(("relay alone: outbox -> broker, confirmed, marked", rate))
+        print(f"  {results[-1][0]:<52} {rate:>9,.0f} ev/s", flush=True)
+        with Connection(args.amqp) as conn:
+            conn.channel().queue_purge(f"bench.{run}.bench.sink")  # the timed run starts empty
+        end_to_end, relay_rate, relay_cpu, consumer_cpu = pipeline(engine, env, _events(n), args.consumers)
+        results.append((f"END TO END outbox -> inbox ({args.consumers} consumer process)", end_to_end))
+        print(f"  {'  relay inside the pipeline':<52} {relay_rate:>9,.0f} ev/s", flush=True)
+        print(f"  {results[-1][0]:<52} {end_to_end:>9,.0f} ev/s   (goal >= 5,000)", flush=True)
+        print(f"  CPU per event: relay {relay_cpu:,.0f} µs, consumer {consumer_cpu:,.0f} µs; load average "
+              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+    finally:
+        engine.dispose()
+        try:
+            with Connection(args.amqp, connect_timeout=3) as conn:
+                channel = conn.channel()
+                for queue in (bare_queue.name, f"bench.{run}.bench.sink", f"bench.{run}.bench.sink.dlq"):
+                    channel.queue_delete(queue)
+                for exchange in (bare_exchange.name, settings.exchange, settings.dead_letter_exchange):
+                    channel.exchange_delete(exchange)
+        except Exception as exc:  # noqa: BLE001
+            print(f"cleanup of the broker failed: {exc}", file=sys.stderr)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
