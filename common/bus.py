@@ -157,7 +157,7 @@ def ping(settings: BusSettings) -> None:
         try:
             conn.ensure_connection(max_retries=1, timeout=settings.connect_timeout)
         finally:
-            conn.release()
+            close_quietly(conn, settings.connect_timeout)
     elif settings.url.startswith("filesystem"):
         if not (data_dir() / "bus" / "control").is_dir():
             raise RuntimeError("bus folder missing")
