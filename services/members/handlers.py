@@ -503,13 +503,16 @@ def list_members(session, who: Identity, name=None, member_no=None, id_number=No
         if union_id is not None and union_id != who.union_id:
             return 0, [], False
     elif who.role == "district":
-        in_district = select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)
         if union_id is not None:
             if _district_of(session, union_id) != who.district_id:
                 return 0, [], False
             query = query.where(Member.union_id == union_id)
         else:
-            query = query.where(Member.union_id.in_(in_district))
+            # the district's unions as values (not a subquery), so that the planner sees how big
+            # each one is and pages in id order instead of sorting a whole district
+            unions = list(session.scalars(select(GrassrootsUnion.id).where(
+                GrassrootsUnion.district_id == who.district_id)))
+            query = query.where(Member.union_id.in_(unions or [-1]))
     elif union_id is not None:
         query = query.where(Member.union_id == union_id)
     if name:
