@@ -62,6 +62,42 @@ class Session:
         return self.request("DELETE", path, **kw)
 
 
+def delete_bus_namespace(exchange: str, queue_prefix: str) -> None:
+    """Remove a test run's queues and exchanges from the shared broker. Quorum queues each hold
+    files open; left behind run after run they exhaust the broker's file descriptors."""
+    import amqp
+
+    from common.config import BusSettings
+    from deploy.topology import all_subscriptions
+
+    settings = BusSettings(url=AMQP_URL, exchange=exchange, queue_prefix=queue_prefix)
+    host = AMQP_URL.split("@")[-1].split("/")[0]
+    try:
+        conn = amqp.Connection(host, userid="guest", password="guest", connect_timeout=5)
+        conn.connect()
+    except Exception:  # noqa: BLE001 - a broker test may have left it down; nothing to clean
+        return
+    try:
+        for sub in all_subscriptions():
+            name = sub.queue_name(settings)
+            for queue in (name, name + ".dlq"):
+                channel = conn.channel()
+                try:
+                    channel.queue_delete(queue)
+                    channel.close()
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+        for name in (settings.exchange, settings.dead_letter_exchange):
+            channel = conn.channel()
+            try:
+                channel.exchange_delete(name)
+                channel.close()
+            except Exception:  # noqa: BLE001
+                pass
+    finally:
+        conn.close()
+
+
 class System:
     def __init__(self, clock: str | None = None, extra_env: dict | None = None):
         from deploy.stack import Stack
@@ -128,6 +164,7 @@ class System:
 
     def stop(self) -> None:
         self.stack.stop_all()
+        delete_bus_namespace(self.env["BUS_EXCHANGE"], self.env["BUS_QUEUE_PREFIX"])
         for url in self.databases.values():
             try:
                 drop_database(url)
