@@ -31,8 +31,10 @@ test-fast: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python -m common.migrate upgrade
 
+# Every benchmark, each printing its figures beside a bare baseline (see bench/README.md).
+BENCHES := bus members_import members_sync members_list enrollment_submission enrollment_batch billing_batch notice
 bench: $(STAMP)
-	$(BIN)/python -m bench.bus
+	@for b in $(BENCHES); do echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 
 clean:
 	rm -rf data .pytest_cache
