@@ -38,8 +38,10 @@ def season(system):
     system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": entries})
                     .status_code == 200, timeout=60, message="billing price table accepted")
     district_id = district.account["district_id"]
-    ok(centre.post("/api/v1/billing/credits", json={"district_id": district_id, "source_year": 2018,
-                                                    "designated_year": YEAR, "amount": "100", "memo": "2018年清算"}), 201)
+    credit = {"district_id": district_id, "source_year": 2018, "designated_year": YEAR, "amount": "100",
+              "memo": "2018年清算"}
+    system.wait_for(lambda: centre.post("/api/v1/billing/credits", json=credit).status_code == 201, timeout=60,
+                    message="billing knows the district and takes the credit")
     system.set_clock("2019-10-26T10:00:00")
     system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": {
         "A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
@@ -142,4 +144,6 @@ def test_documents_scope_through_the_gateway(season):
     assert d2.get(f"{D}/documents").json()["total"] == 0
     mine = g1.get(f"{D}/documents").json()["items"]
     assert [(i["kind"], i["union_id"], i["version"]) for i in mine] == [("grassroots_notice", u1, 2)]
+    linked = g1.get("/api/v1" + mine[0]["download"])  # how the documents page links it
+    assert linked.status_code == 200 and linked.content == g1.get(f"{D}/grassroots-notices/{u1}/{YEAR}/file").content
     assert district.get(f"{D}/grassroots-notices/{u1}/{YEAR}/file").status_code == 200
