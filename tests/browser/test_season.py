@@ -134,6 +134,7 @@ def test_a_season_by_clicking(system, season, person):
     expect(page.locator("#flash")).to_contain_text("批次编号 CB20191229", timeout=15_000)
     district.shot("season-5-batch")
 
+    system.set_clock("2020-01-15T10:00:00")  # paid, before the 20 January deadline
     page = district.open("/batches")
     expect(page.locator("#batches")).to_contain_text("CB20191229")
     page.locator("#batches").get_by_role("button", name="详情").first.click()
