@@ -112,7 +112,10 @@ const U = (() => {
     return `<svg role="img" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
   }
 
+  /* billing's batch states, in words */
+  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "已上传凭证", written_off: "已核销", overdue: "逾期未缴" }[s] || s || "—");
+
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask };
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState };
 })();
