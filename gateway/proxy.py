@@ -11,7 +11,8 @@ from common.errors import AppError, NotFound
 _http = requests.Session()
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
-_PASS_RESPONSE = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Location", "X-Total-Count")
+_PASS_RESPONSE = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Location", "X-Total-Count",
+                  "X-Document-Version")
 
 
 class ServiceUnavailable(AppError):
