@@ -1,8 +1,9 @@
 """Demo data for the embedded mode (`make run`): two cover years laid out around TODAY by the
 real clock, so the demo can be walked without moving the clock:
 
-- next year's cover (today.year + 1): the grassroots window is open today (集中参保办理), the
-  district submits in the last days of December;
+- next year's cover (today.year + 1): the grassroots window is open today (集中参保办理), and so
+  is the district's submission to the centre — the demo compresses the season so that a
+  newcomer can walk all of it today (the guide's district window is only 12-28…12-31);
 - this year's cover (today.year): running, so instant enrolment (即时参保) is open today.
 
 Written through the handlers and a unit of work, so `enrollment.cover_year.configured` is
@@ -24,14 +25,16 @@ def timeline_around(today: date, cover_year: int) -> dict:
     december_end = date(before, 12, 31)
     grassroots_start = date(before, 11, 1)
     grassroots_end = date(before, 12, 27)
+    submit_start = min(grassroots_end + timedelta(days=1), december_end)
     if before == today.year:  # stretch the windows so that today is inside the grassroots window
         grassroots_start = min(grassroots_start, today - timedelta(days=7))
         grassroots_end = max(grassroots_end, today)
+        submit_start = grassroots_start  # and the district can submit today as well
     return {
         "split_window": [grassroots_start - timedelta(days=7), grassroots_start - timedelta(days=1)],
         "grassroots_window": [grassroots_start, grassroots_end],
         "district_review_window": [grassroots_start, grassroots_end],
-        "district_submit_window": [min(grassroots_end + timedelta(days=1), december_end), december_end],
+        "district_submit_window": [submit_start, december_end],
         "card_cutoff": december_end, "cover_start": date(cover_year, 1, 1), "cover_end": date(cover_year, 12, 31),
         "payment_deadline": date(cover_year, 1, 20), "claims_deadline": date(cover_year + 1, 12, 31),
     }
