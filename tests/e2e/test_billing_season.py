@@ -273,6 +273,7 @@ def test_scope_table_every_billing_endpoint_every_role(season):
         ("POST", "/batches/7002/voucher", png, (s.centre, s.g1)),
         ("GET", "/batches/7001/voucher", {}, (s.g1,)),
         ("GET", "/batches/7001/feedback", {}, (s.g1,)),
+        ("GET", "/batches/7001/payment-detail.xlsx", {}, (s.g1,)),
         ("POST", "/batches/7002/feedback", {"json": {"message": "x"}}, (s.district, s.g1)),
         ("POST", "/batches/7002/write-off", write_off, (s.district, s.g1)),
         ("GET", "/reconciliation", {}, (s.district, s.g1)),
@@ -282,6 +283,7 @@ def test_scope_table_every_billing_endpoint_every_role(season):
         ("POST", "/bank-statements", upload, (s.district, s.g2)),
         ("GET", f"/bank-statements/{statement_id}", {}, (s.district, s.g1)),
         ("GET", "/templates/bank-statement", {}, (s.district, s.g1)),
+        ("GET", "/templates/credits", {}, (s.district, s.g2)),
         ("POST", "/jobs/overdue", {}, (s.district, s.g2)),
     ]
     for method, path, kwargs, refused in role_rows:
@@ -293,6 +295,7 @@ def test_scope_table_every_billing_endpoint_every_role(season):
         (s.district, "GET", "/batches/7002", "/batches/987654", {}),
         (s.district, "GET", "/batches/7002/voucher", "/batches/987654/voucher", {}),
         (s.district, "GET", "/batches/7002/feedback", "/batches/987654/feedback", {}),
+        (s.district, "GET", "/batches/7002/payment-detail.xlsx", "/batches/987654/payment-detail.xlsx", {}),
         (s.district, "POST", "/batches/7002/voucher", "/batches/987654/voucher", png),
         (s.district, "PUT", f"/splits/{YEAR}/unions/{s.u3}", f"/splits/{YEAR}/unions/987654", split),
         (s.district, "GET", f"/rates/{YEAR}?union_id={s.u3}", f"/rates/{YEAR}?union_id=987654", {}),

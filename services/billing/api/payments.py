@@ -275,6 +275,22 @@ class BatchVoucher(MethodView):
                              download_name=voucher.filename)
 
 
+@blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
+class BatchPaymentDetail(MethodView):
+    @roles("centre", "district")
+    @blp.response(200)
+    def get(self, batch_id):
+        """集中参保缴费明细 (.xlsx): the same workbook the handler received by e-mail."""
+        from common.excel import CONTENT_TYPE
+        from services.billing.adapters.mail import payment_detail_workbook
+
+        with uow() as work:
+            batch = handlers.get_batch(work.session, current_identity(), batch_id)
+            content = payment_detail_workbook(handlers.batch_priced_data(batch))
+        return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
+                         download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
+
+
 @blp.route("/batches/<int(max=2147483647):batch_id>/feedback")
 class BatchFeedback(MethodView):
     @roles("centre", "district")

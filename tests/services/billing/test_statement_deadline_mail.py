@@ -176,3 +176,15 @@ def test_overdue_job_as_a_long_running_process_reports_once(billing):
         process.wait(timeout=10)
     assert process.returncode == 0
     assert len(billing.events("billing.batch.overdue")) == 3
+
+
+def test_payment_detail_workbook_downloads_for_the_batch_district_only(billing):
+    from common.excel import read_upload
+
+    b1, _, b3 = three_batches(billing)
+    r = billing.huangpu.get(f"/batches/{b1}/payment-detail.xlsx")
+    assert r.status_code == 200
+    rows = read_upload(r.data).rows
+    assert rows[1][:2] == ["A+类", 10] and rows[-1] == ["尚需缴纳", "", "", "", "630.00"]
+    assert billing.huangpu.get(f"/batches/{b3}/payment-detail.xlsx").status_code == 404
+    assert billing.grassroots.get(f"/batches/{b1}/payment-detail.xlsx").status_code == 403
