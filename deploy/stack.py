@@ -55,11 +55,16 @@ class Stack:
     def start_worker(self, service: str, *args: str, name: str | None = None) -> subprocess.Popen:
         return self._spawn(name or f"{service}-worker", [sys.executable, "-m", "common.worker", service, *args])
 
+    def start_job(self, name: str, module: str, *args: str) -> subprocess.Popen:
+        """A periodic job as its own process (e.g. billing's payment-deadline check)."""
+        return self._spawn(name, [sys.executable, "-m", module, *args])
+
     def start_all(self, web_workers: int = 1) -> None:
         for name in ("gateway", *SERVICES):
             self.start_web(name, workers=web_workers)
         for service in SERVICES:
             self.start_worker(service)
+        self.start_job("billing-overdue", "services.billing.jobs", "overdue", "--every", "300")
         try:
             self.wait_healthy()
         except Exception:

@@ -26,12 +26,14 @@ def timeline_around(today: date, cover_year: int) -> dict:
     grassroots_start = date(before, 11, 1)
     grassroots_end = date(before, 12, 27)
     submit_start = min(grassroots_end + timedelta(days=1), december_end)
+    split_window = [grassroots_start - timedelta(days=7), grassroots_start - timedelta(days=1)]
     if before == today.year:  # stretch the windows so that today is inside the grassroots window
         grassroots_start = min(grassroots_start, today - timedelta(days=7))
         grassroots_end = max(grassroots_end, today)
         submit_start = grassroots_start  # and the district can submit today as well
+        split_window = [grassroots_start - timedelta(days=7), today]  # and still adjust its split
     return {
-        "split_window": [grassroots_start - timedelta(days=7), grassroots_start - timedelta(days=1)],
+        "split_window": split_window,
         "grassroots_window": [grassroots_start, grassroots_end],
         "district_review_window": [grassroots_start, grassroots_end],
         "district_submit_window": [submit_start, december_end],
