@@ -85,6 +85,26 @@ class UnitOfWork:
             created_at=datetime.now(timezone.utc).replace(tzinfo=None)))
         return env
 
+    def publish_many(self, events: list[tuple[str, dict]]) -> None:
+        """Many events in one go (bulk moves of a sync): one multi-row INSERT, or COPY on
+        PostgreSQL when there are many — still in the same transaction as the change."""
+        if not events:
+            return
+        created = datetime.now(timezone.utc).replace(tzinfo=None)
+        rows = []
+        for event_type, data in events:
+            env = envelope(event_type, data, self.producer)
+            rows.append((env["id"], event_type, json.dumps(env, ensure_ascii=False), created))
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql" and len(rows) > 50:
+            with conn.connection.dbapi_connection.cursor() as cursor:
+                with cursor.copy(f"COPY {self._outbox.name} (event_id, type, payload, created_at) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            return
+        self.session.execute(insert(self._outbox), [
+            dict(zip(("event_id", "type", "payload", "created_at"), row)) for row in rows])
+
     def commit(self) -> None:
         self.session.commit()
 

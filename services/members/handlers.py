@@ -6,7 +6,7 @@ import re
 import threading
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import func, or_, select, text, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
@@ -697,7 +697,7 @@ def import_members(new_uow, who: Identity, data: bytes, job_id: int):
 
 def _publish_members(uow, changes: list, districts: dict) -> None:
     """Many member events at once (an upload): one statement into the outbox."""
-    roster_sql.publish_many(uow.session, uow._outbox, uow.producer, [
+    uow.publish_many([
         (event_type, events.member_data(member, districts.get(member.union_id))) for event_type, member in changes])
 
 
@@ -731,7 +731,7 @@ def transfer_in_from_list(new_uow, who: Identity, data: bytes, job_id: int):
 def _move_unattached(uow, who, job_id, synced: bool) -> int:
     moved = roster_sql.move_unattached(uow.session, who.union_id, job_id, clock.utcnow_naive(), synced)
     district = _district_of(uow.session, who.union_id)
-    roster_sql.publish_many(uow.session, uow._outbox, uow.producer, [
+    uow.publish_many([
         (events.MEMBER_TRANSFERRED_IN, events.member_data(m, district, previous_union_id=None,
                                                           previous_district_id=None)) for m in moved])
     return len(moved)

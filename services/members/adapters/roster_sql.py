@@ -3,12 +3,10 @@ temporary table (COPY on PostgreSQL, executemany on SQLite), one join finds them
 sync category is applied with one statement — never row by row."""
 from __future__ import annotations
 
-import json
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import Boolean, Date, DateTime, insert, text
+from sqlalchemy import Boolean, Date, DateTime, text
 
-from common.db import envelope
 from services.members.domain.roster_sync import PersonRow
 
 TEMP = "upload_people"
@@ -142,20 +140,3 @@ def request_transfers(session, union_id: int, job_id: int | None, who: str, now:
         {"u": union_id, "j": job_id, "who": who, "now": now}).rowcount
 
 
-def publish_many(session, outbox, producer: str, events: list[tuple[str, dict]]) -> None:
-    """Write many events to the outbox in one statement (same transaction as the change)."""
-    if not events:
-        return
-    created = datetime.now(timezone.utc).replace(tzinfo=None)
-    values = []
-    for event_type, data in events:
-        env = envelope(event_type, data, producer)
-        values.append((env["id"], event_type, json.dumps(env, ensure_ascii=False), created))
-    conn = session.connection()
-    if conn.dialect.name == "postgresql" and len(values) > 50:
-        with conn.connection.dbapi_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {outbox.name} (event_id, type, payload, created_at) FROM STDIN") as copy:
-                for row in values:
-                    copy.write_row(row)
-        return
-    session.execute(insert(outbox), [dict(zip(("event_id", "type", "payload", "created_at"), v)) for v in values])
