@@ -144,6 +144,12 @@ def update_union(uow, who: Identity, union_id: int, data: dict) -> GrassrootsUni
         setattr(union, key, value)
     union.version += 1
     uow.publish(events.UNION_UPDATED, {**events.union_data(union), "previous_district_id": previous_district})
+    if union.district_id != previous_district:
+        # Member snapshots carry their district: a move republishes every member of the union
+        # with a new version, so no consumer keeps a stale district.
+        uow.session.execute(update(Member).where(Member.union_id == union.id).values(version=Member.version + 1))
+        uow.publish_many([(events.MEMBER_UPDATED, events.member_data(m, union.district_id))
+                          for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))])
     _commit(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
     return union
 

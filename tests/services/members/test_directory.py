@@ -118,3 +118,21 @@ def test_a_request_without_a_valid_identity_is_refused(service):
     response = client.get("/unions", headers={"X-Internal-Identity": expired})
     assert response.status_code == 401 and response.get_json()["error"]["code"] == "IDENTITY_EXPIRED"
     assert client.get("/health").status_code == 200
+
+
+def test_a_move_to_another_district_republishes_the_unions_members(service):
+    members = service("members")
+    d1, d2, u1, _ = setup_directory(members)
+    grassroots = members.as_("grassroots", union_id=u1["id"], district_id=d1["id"])
+    from tests.e2e.test_enrollment_season import resident_id
+
+    added = grassroots.post("/members", json={
+        "name": "迁移测试", "id_number": resident_id(901), "address": "上海", "mobile": "13900000901",
+        "education": "大学本科", "household_type": "非农业"})
+    assert added.status_code == 201, added.get_json()
+    before = [e for e in members.outbox() if e["type"].startswith("members.member.")][-1]["data"]
+    assert before["district_id"] == d1["id"]
+    assert members.as_("centre").patch(f"/unions/{u1['id']}", json={"district_id": d2["id"]}).status_code == 200
+    after = [e for e in members.outbox() if e["type"] == "members.member.updated"][-1]["data"]
+    assert after["member_id"] == before["member_id"]
+    assert after["district_id"] == d2["id"] and after["version"] == before["version"] + 1
