@@ -11,11 +11,9 @@ import json
 import os
 import sys
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import datetime
 
-import psycopg
+from bench import scratch
 from sqlalchemy import text
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -24,25 +22,8 @@ PER_UNION = 100
 YEAR, DISTRICT = 2020, 1
 
 
-@contextmanager
 def fresh_billing():
-    name = f"bench_billing_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["BILLING_DATABASE_URL"] = (PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-                                          + "/" + name)
-    os.environ.setdefault("DATA_DIR", __import__("tempfile").mkdtemp(prefix="bench-"))
-    from common.migrate import upgrade
-    from services.billing.bootstrap import runtime
-
-    runtime.reset()
-    upgrade("billing")
-    try:
-        yield runtime
-    finally:
-        runtime.reset()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return scratch.fresh_database("billing", "billing")
 
 
 def timed(label: str, results: dict, fn):

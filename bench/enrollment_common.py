@@ -8,7 +8,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime
 
-import psycopg
+from bench import scratch
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TIMELINE = {
@@ -20,28 +20,9 @@ TIMELINE = {
 }
 
 
-@contextmanager
 def fresh_database(label: str):
     """The enrollment runtime on a new PostgreSQL database, dropped afterwards."""
-    import uuid
-
-    name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    os.environ["ENROLLMENT_DATABASE_URL"] = url
-    os.environ.setdefault("DATA_DIR", __import__("tempfile").mkdtemp(prefix="bench-"))
-    from common.migrate import upgrade
-    from services.enrollment.bootstrap import runtime
-
-    runtime.reset()
-    upgrade("enrollment")
-    try:
-        yield runtime
-    finally:
-        runtime.reset()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return scratch.fresh_database("enrollment", label)
 
 
 def configure_year(runtime) -> None:

@@ -7,11 +7,12 @@ import io
 import os
 import statistics
 import time
-import uuid
 from contextlib import contextmanager
 from datetime import date, timedelta
 
 import psycopg
+
+from bench import scratch
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 OTHER_UNIONS = 1000
@@ -26,26 +27,9 @@ def person_id(n: int) -> str:
     return first17 + check_char(first17)
 
 
-@contextmanager
 def fresh_database(label: str):
     """The members runtime on a new PostgreSQL database, dropped afterwards."""
-    name = f"bench_{label}_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
-    os.environ["MEMBERS_DATABASE_URL"] = url
-    os.environ.setdefault("DATA_DIR", __import__("tempfile").mkdtemp(prefix="bench-"))
-    from common.migrate import upgrade
-    from services.members.bootstrap import runtime
-
-    runtime.reset()
-    upgrade("members")
-    try:
-        yield runtime
-    finally:
-        runtime.reset()
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return scratch.fresh_database("members", label)
 
 
 def plain_url(sqlalchemy_url: str) -> str:
