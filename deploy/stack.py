@@ -59,7 +59,9 @@ class Stack:
         """A periodic job as its own process (e.g. billing's payment-deadline check)."""
         return self._spawn(name, [sys.executable, "-m", module, *args])
 
-    def start_all(self, web_workers: int = 1) -> None:
+    def start_all(self, web_workers: int | None = None) -> None:
+        # WEB_WORKERS: gunicorn processes per web component (threads share one core per process)
+        web_workers = web_workers or int(self.env.get("WEB_WORKERS", "1"))
         for name in ("gateway", *SERVICES):
             self.start_web(name, workers=web_workers)
         for service in SERVICES:
