@@ -3,6 +3,7 @@ consumer -> inbox (PostgreSQL), beside bare kombu in the same run on the same br
 
 - bare publish without confirms, and with kombu's per-message `confirm_publish=True`;
 - a bare consumer (ack each message, no database);
+- both at once, in two processes through one quorum queue: the broker's own end-to-end ceiling;
 - our relay alone (outbox -> broker, every event confirmed before it is marked sent);
 - the whole pipeline with the relay and a consumer as real processes (`python -m common.worker`).
 
@@ -85,6 +86,28 @@ def bare_consume(url: str, queue: Queue, expected: int, prefetch: int = 500) -> 
             while got < expected:
                 conn.drain_events(timeout=10)
             return expected / (time.perf_counter() - started)
+
+
+def _consume_all(url: str, queue_name: str, expected: int, done) -> None:
+    bare_consume(url, Queue(queue_name, no_declare=True), expected)
+    done.put(time.time())
+
+
+def bare_together(url: str, exchange: Exchange, queue: Queue, bodies: list[dict]) -> float:
+    """Bare publishing and a bare consumer process at the same time through one quorum queue:
+    the broker's own ceiling for an end-to-end figure on this machine (no confirms, no database)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    done = ctx.Queue()
+    consumer = ctx.Process(target=_consume_all, args=(url, queue.name, len(bodies), done))
+    consumer.start()
+    time.sleep(1.0)  # attached and waiting
+    started = time.time()
+    bare_publish(url, exchange, bodies, confirm=False)
+    finished = done.get(timeout=600)
+    consumer.join()
+    return len(bodies) / (finished - started)
 
 
 # --------------------------------------------------------------------------- our pipeline
@@ -217,6 +240,9 @@ def main(argv=None) -> int:
         print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
         with Connection(args.amqp) as conn:
             conn.channel().queue_purge(bare_queue.name)
+        rate = bare_together(args.amqp, bare_exchange, bare_queue, _events(n))
+        results.append(("bare publish + bare consumer at once (broker ceiling)", rate))
+        print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
 
         rate = relay_alone(engine, settings, _events(n))
         results.append(("relay alone: outbox -> broker, confirmed, marked", rate))
