@@ -20,7 +20,6 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import amqp
@@ -318,10 +317,3 @@ def decode(message) -> dict:
         raise PermanentFailure("message is not an event envelope")
     return payload
 
-
-def dlq_path_hint(settings: BusSettings, queue: str) -> str:
-    return f"{queue}.dlq on {settings.dead_letter_exchange}"
-
-
-def embedded_folder() -> Path:
-    return data_dir() / "bus"

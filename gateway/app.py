@@ -17,7 +17,6 @@ from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
-from gateway.bootstrap import runtime
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
