@@ -5,7 +5,7 @@ from common.bus import Subscription
 from services.enrollment import handlers
 
 SERVICE = "enrollment"
-MEMBER_EVENTS = ("registered", "approved", "updated", "transferred_out", "transferred_in", "card_issued", "removed")
+MEMBER_EVENTS = ("registered", "approved", "rejected", "updated", "transferred_out", "transferred_in", "card_issued", "removed")
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "directory", {

@@ -20,6 +20,7 @@ def union_data(union) -> dict:
 # the member snapshot (state-carried, same data for every member event)
 MEMBER_REGISTERED = "members.member.registered"
 MEMBER_APPROVED = "members.member.approved"
+MEMBER_REJECTED = "members.member.rejected"
 MEMBER_UPDATED = "members.member.updated"
 MEMBER_TRANSFERRED_OUT = "members.member.transferred_out"
 MEMBER_TRANSFERRED_IN = "members.member.transferred_in"

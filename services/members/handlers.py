@@ -290,6 +290,8 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
 def _apply_fields(member: Member, clean: dict) -> None:
     for key in MEMBER_EDITABLE:
         setattr(member, key, clean[key])
+    if member.status == "rejected":  # sent back by the district: saving it again resubmits it
+        member.status = "pending"
     member.version += 1
     member.updated_at = clock.utcnow_naive()
 
@@ -310,6 +312,40 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
     """会员审核: the district (or the centre) approves waiting members, one or many at once;
     each gets its member number. All or nothing."""
     who.require("district", "centre")
+    visible, districts = _pending_in_scope(uow, who, member_ids)
+    numbers = _next_member_numbers(uow.session, len(visible))
+    now = clock.utcnow_naive()
+    for member, number in zip(visible, numbers):
+        member.member_no, member.status = number, "normal"
+        member.approved_at, member.approved_by = now, who.user
+        member.version += 1
+        member.updated_at = now
+        uow.publish(events.MEMBER_APPROVED, events.member_data(member, districts.get(member.union_id)))
+    uow.commit()
+    return visible
+
+
+def reject_members(uow, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
+    """会员审核 驳回: the district (or the centre) sends waiting members back to their union with a
+    reason (审核说明); the union corrects and resubmits them (编辑, or a new import row). All or
+    nothing. A rejected member has no member number and is never eligible for cover."""
+    who.require("district", "centre")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": ["请填写驳回原因，基层工会将据此修改"]})
+    visible, districts = _pending_in_scope(uow, who, member_ids)
+    now = clock.utcnow_naive()
+    for member in visible:
+        member.status, member.review_note = "rejected", reason
+        member.version += 1
+        member.updated_at = now
+        uow.publish(events.MEMBER_REJECTED, events.member_data(member, districts.get(member.union_id)))
+    uow.commit()
+    return visible
+
+
+def _pending_in_scope(uow, who: Identity, member_ids: list[int]) -> tuple[list[Member], dict]:
+    """The chosen members, locked, if every one is in the caller's scope and waiting for review."""
     ids = sorted(set(member_ids))
     if not ids:
         raise ValidationFailed({"member_ids": ["请选择要审核的会员"]})
@@ -321,16 +357,7 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
     not_pending = [m.id for m in visible if m.status != "pending"]
     if not_pending:
         raise Conflict("所选会员中有不在待审核状态的，请刷新后重试", code="MEMBER_NOT_PENDING", ids=not_pending)
-    numbers = _next_member_numbers(uow.session, len(visible))
-    now = clock.utcnow_naive()
-    for member, number in zip(visible, numbers):
-        member.member_no, member.status = number, "normal"
-        member.approved_at, member.approved_by = now, who.user
-        member.version += 1
-        member.updated_at = now
-        uow.publish(events.MEMBER_APPROVED, events.member_data(member, districts.get(member.union_id)))
-    uow.commit()
-    return visible
+    return visible, districts
 
 
 def transfer_out(uow, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
@@ -503,7 +530,7 @@ def list_members(session, who: Identity, name=None, member_no=None, id_number=No
     """Search and list members in the caller's scope; ID numbers and mobiles masked."""
     query = select(Member.id, Member.union_id, Member.name, Member.gender, Member.id_type, Member.id_number,
                    Member.address, Member.mobile, Member.member_no, Member.status, Member.synced,
-                   Member.card_number, Member.card_issued_on, Member.removed)
+                   Member.card_number, Member.card_issued_on, Member.removed, Member.review_note)
     if who.role == "grassroots":
         query = query.where(Member.union_id == who.union_id)
         if union_id is not None and union_id != who.union_id:
@@ -690,8 +717,8 @@ def import_members(new_uow, who: Identity, data: bytes, job_id: int):
             if member is None:
                 added.append(Member(**clean, union_id=who.union_id, status="pending", synced=False, removed=False,
                                     version=1, created_at=now, updated_at=now))
-            elif any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
-                _apply_fields(member, clean)
+            elif member.status == "rejected" or any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
+                _apply_fields(member, clean)  # a rejected member's row resubmits it, changed or not
                 updated.append(member)
         uow.session.add_all(added)
         uow.session.flush()  # one batched INSERT … RETURNING for the new ids

@@ -131,6 +131,7 @@ SCOPE_TABLE = [
     ("PUT", "/members/{m}/card", {"card_number": "6222020000000777", "issued_on": "2019-12-01"},
      ("grassroots", "centre"), ("g2", "g3")),
     ("POST", "/members/approvals", {"member_ids": ["{m}"]}, ("district", "centre"), ("district2",)),
+    ("POST", "/members/rejections", {"member_ids": ["{m}"], "reason": "范围测试"}, ("district", "centre"), ("district2",)),
     ("POST", "/members/transfer-out", {"member_ids": ["{m}"], "reason": "离职"}, ("grassroots",), ("g2", "g3")),
     ("POST", "/members/removals", {"member_ids": ["{m}"]}, ("centre",), ()),
     ("POST", "/transfer-requests/{r}/decision", {"approve": False, "reason": "范围测试"}, ("grassroots",), ("g2", "g3")),

@@ -63,7 +63,7 @@ class Member(Base):
     skill_grade: Mapped[str] = mapped_column(String(10), default="无")
     union_post: Mapped[str] = mapped_column(String(20), default="工会会员")
     member_no: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
-    status: Mapped[str] = mapped_column(String(10))  # pending / normal / left
+    status: Mapped[str] = mapped_column(String(10))  # pending / rejected / normal / left
     synced: Mapped[bool] = mapped_column(Boolean, default=False)  # 同步会员 是/否
     card_number: Mapped[str | None] = mapped_column(String(30), unique=True, nullable=True)
     card_issued_on: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -73,6 +73,8 @@ class Member(Base):
     left_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
     approved_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     approved_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # 审核说明: why the district sent a new member back (status rejected); kept after resubmission
+    review_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)

@@ -69,6 +69,7 @@ class MemberOut(BaseSchema):
     card_issued_on = fields.Date(allow_none=True)
     removed = fields.Boolean()
     left_reason = fields.String(allow_none=True)
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
     version = fields.Integer()
 
 
@@ -86,6 +87,7 @@ class MemberRow(BaseSchema):
     card_number = fields.String(allow_none=True)
     card_issued_on = fields.Date(allow_none=True)
     status = fields.String()
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
     synced = fields.Boolean()
     removed = fields.Boolean()
 
@@ -118,6 +120,11 @@ class MemberIds(BaseSchema):
 class TransferOutIn(MemberIds):
     reason = fields.String(required=True, validate=validate.OneOf(list(rules.TRANSFER_OUT_REASONS)),
                            metadata={"description": "离职、退休、离休、死亡、开除会籍、其他"})
+
+
+class RejectionIn(MemberIds):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                           metadata={"description": "驳回原因（审核说明），基层工会据此修改后重新提交"})
 
 
 class RemovalIn(MemberIds):
@@ -264,6 +271,18 @@ class Approvals(MethodView):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
             return handlers.approve_members(work, current_identity(), data["member_ids"])
+
+
+@blp.route("/members/rejections")
+class Rejections(MethodView):
+    @roles("district", "centre")
+    @blp.arguments(RejectionIn)
+    @blp.response(200, MemberOut(many=True))
+    def post(self, data):
+        """会员审核 驳回: send waiting members back to their union with a reason; editing them
+        (or importing their row again) resubmits them."""
+        with uow() as work:
+            return handlers.reject_members(work, current_identity(), data["member_ids"], data["reason"])
 
 
 @blp.route("/members/transfer-out")

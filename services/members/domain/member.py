@@ -21,8 +21,8 @@ UNION_POSTS = ("工会会员", "工会主席", "工会副主席", "工会委员"
 DEFAULT_SKILL_GRADE = "无"
 DEFAULT_UNION_POST = "工会会员"
 
-# 用户状态: 待审核 / 正常 / 已转出
-STATUSES = {"pending": "待审核", "normal": "正常", "left": "已转出"}
+# 用户状态: 待审核 / 审核未通过 (sent back by the district, 会员审核) / 正常 / 已转出
+STATUSES = {"pending": "待审核", "rejected": "审核未通过", "normal": "正常", "left": "已转出"}
 # 转出原因
 TRANSFER_OUT_REASONS = ("离职", "退休", "离休", "死亡", "开除会籍", "其他")
 

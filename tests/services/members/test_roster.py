@@ -2,7 +2,8 @@
 scope and the member events."""
 from sqlalchemy import text
 
-from tests.services.members.roster_helpers import add, approve, member_form, rid, setup
+from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, member_form, rid, setup,
+                                                   upload, xlsx)
 
 
 def events_of(members, kind):
@@ -42,6 +43,54 @@ def test_district_approves_only_its_own_and_grassroots_cannot(service):
     assert s["g3"].post("/members/approvals", json={"member_ids": [m3["id"]]}).status_code == 403
     pending = s["dist2"].get("/members?status=pending").get_json()
     assert [m["id"] for m in pending["items"]] == [m3["id"]]
+
+
+def test_district_rejects_with_a_reason_and_the_union_resubmits_by_editing(service):
+    members = service("members")
+    s = setup(members)
+    m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
+    no_reason = s["dist1"].post("/members/rejections", json={"member_ids": [m1["id"]], "reason": "  "})
+    assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["error"]["fields"]
+    rejected = s["dist1"].post("/members/rejections", json={"member_ids": [m1["id"], m2["id"]],
+                                                            "reason": "证件号码与本人不符，请核对"})
+    assert rejected.status_code == 200, rejected.get_json()
+    assert {(m["status"], m["review_note"], m["member_no"]) for m in rejected.get_json()} == {
+        ("rejected", "证件号码与本人不符，请核对", None)}
+    # the union sees why in its list; the district cannot approve it until it is resubmitted
+    listed = {m["id"]: m for m in s["g1"].get("/members?status=rejected").get_json()["items"]}
+    assert listed[m1["id"]]["review_note"] == "证件号码与本人不符，请核对"
+    early = s["dist1"].post("/members/approvals", json={"member_ids": [m1["id"]]})
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "MEMBER_NOT_PENDING"
+    again = s["dist1"].post("/members/rejections", json={"member_ids": [m1["id"]], "reason": "再驳回"})
+    assert again.status_code == 409
+    # editing resubmits it; then it can be approved and gets its number
+    edited = s["g1"].patch(f"/members/{m1['id']}", json={"address": "上海市黄浦区"})
+    assert edited.get_json()["status"] == "pending"
+    [approved] = approve(s["dist1"], m1["id"])
+    assert approved["status"] == "normal" and approved["member_no"]
+    # importing the row of a rejected member resubmits it too, even unchanged
+    response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(2, name=m2["name"])]))
+    assert response.status_code == 200, response.get_json()
+    assert s["g1"].get(f"/members/{m2['id']}").get_json()["status"] == "pending"
+    types = [e["type"] for e in members.outbox() if e["data"].get("member_id") == m1["id"]]
+    assert types == ["members.member.registered", "members.member.rejected", "members.member.updated",
+                     "members.member.approved"]
+    snapshot = [e for e in members.outbox() if e["type"] == "members.member.rejected"][0]["data"]
+    assert snapshot["status"] == "rejected" and snapshot["member_no"] is None
+
+
+def test_rejection_is_scoped_and_all_or_nothing(service):
+    members = service("members")
+    s = setup(members)
+    mine, other = add(s["g1"], 1), add(s["g3"], 3)
+    out_of_scope = s["dist1"].post("/members/rejections", json={"member_ids": [mine["id"], other["id"]],
+                                                                "reason": "不符"})
+    missing = s["dist1"].post("/members/rejections", json={"member_ids": [mine["id"], 999999], "reason": "不符"})
+    assert out_of_scope.status_code == missing.status_code == 404
+    assert out_of_scope.get_json() == missing.get_json()
+    assert s["g1"].post("/members/rejections", json={"member_ids": [mine["id"]], "reason": "不符"}).status_code == 403
+    assert s["g1"].get(f"/members/{mine['id']}").get_json()["status"] == "pending"  # nothing half-applied
+    assert s["centre"].post("/members/rejections", json={"member_ids": [other["id"]], "reason": "不符"}).status_code == 200
 
 
 def test_one_person_city_wide_enforced_by_the_database(service):
