@@ -22,8 +22,6 @@ def load_people(session, rows: list[PersonRow]) -> None:
             with cursor.copy(f"COPY {TEMP} (row_no, name, id_number) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row((row.row, row.name, row.id_number))
-        conn.exec_driver_sql(f"CREATE INDEX ON {TEMP} (id_number)")
-        conn.exec_driver_sql(f"ANALYZE {TEMP}")
     else:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{TEMP}")
         conn.exec_driver_sql(f"CREATE TEMP TABLE {TEMP} (row_no integer, name text, id_number text PRIMARY KEY)")
@@ -50,6 +48,11 @@ def classify_people(session, union_id: int) -> None:
     union_id = int(union_id)
     if not pg:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{CLASSIFIED}")
+    # One index probe per uploaded row: the cost follows the file, not the size of the city.
+    # On PostgreSQL, LATERAL … LIMIT 1 keeps the planner from hashing the whole members table
+    # instead; SQLite (no LATERAL) probes the unique index by itself.
+    members = ("LATERAL (SELECT id, name, union_id, synced FROM members WHERE members.id_number = t.id_number "
+               "LIMIT 1) m ON true" if pg else "members m ON m.id_number = t.id_number")
     conn.exec_driver_sql(
         f"CREATE TEMP TABLE {CLASSIFIED} {'ON COMMIT DROP' if pg else ''} AS "
         "SELECT t.row_no, t.name, t.id_number, m.id AS member_id, m.union_id, "
@@ -57,11 +60,12 @@ def classify_people(session, union_id: int) -> None:
         f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
         f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
         "r.to_union_id AS pending_to, m.synced "
-        f"FROM {TEMP} t LEFT JOIN members m ON m.id_number = t.id_number "
+        f"FROM {TEMP} t LEFT JOIN {members} "
         "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
-    conn.exec_driver_sql(f"CREATE INDEX {'' if pg else 'temp.'}ix_{CLASSIFIED}_member ON {CLASSIFIED} (member_id)")
     if pg:
-        conn.exec_driver_sql(f"ANALYZE {CLASSIFIED}")
+        conn.exec_driver_sql(f"ANALYZE {CLASSIFIED}")  # its size, for the hash joins that follow
+    else:
+        conn.exec_driver_sql(f"CREATE INDEX temp.ix_{CLASSIFIED}_member ON {CLASSIFIED} (member_id)")
 
 
 def category_counts(session) -> dict[str, int]:
@@ -106,8 +110,10 @@ def mark_not_in_file(session, union_id: int, job_id: int) -> int:
     added = session.execute(text(
         f"INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
         f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u AND {_not_in_file('m')}"), params).rowcount
-    session.execute(text(
-        f"UPDATE members SET synced = false WHERE union_id = :u AND synced = true AND {_not_in_file()}"), params)
+    if added:  # the anti-join again only when someone is missing from the file
+        session.execute(text(
+            "UPDATE members SET synced = false WHERE synced = true AND id IN "
+            "(SELECT member_id FROM sync_run_items WHERE job_id = :j AND category = 'D')"), params)
     return added
 
 
