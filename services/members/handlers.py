@@ -1010,4 +1010,4 @@ def sync_result_workbook(session, who: Identity, job_id: int) -> tuple[str, byte
                 rows.append([name, number, own.name, own.contact_person, own.phone, "", "未同步",
                              "不在本次上传名单内，同步状态为“否”，可进行转出操作"])
     stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
-    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, job.errors or [])
+    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, job.errors or [], None if job.dry_run else job.counts)

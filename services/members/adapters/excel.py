@@ -7,6 +7,7 @@ from common import excel
 from common.excel import Column, SheetSpec
 from common.errors import AppError
 from services.members.domain import member as rules
+from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES
 
 MAX_ROWS = 1000          # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
 MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
@@ -108,10 +109,18 @@ ERROR_COLUMNS = [Column("错误行号", 10), Column("姓名", 12), Column("证�
                  Column("错误信息", 50)]
 
 
-def sync_result(rows, errors) -> bytes:
-    """导出结果: one row per person moved in, asked for, or not in the file; errors on a
-    second sheet when the run was refused."""
+SUMMARY_COLUMNS = [Column("类别", 8), Column("说明", 50), Column("人数", 10)]
+
+
+def sync_result(rows, errors, counts: dict | None = None) -> bytes:
+    """导出结果: one row per person moved in, asked for, or not in the file (what the guide's
+    result lists); the count of every category A–E on a 汇总 sheet, so the rows that were
+    already in this union (A, often nearly all of them) are accounted for without listing them;
+    errors on a further sheet when the run was refused."""
     sheets = [SheetSpec("同步结果", RESULT_COLUMNS, rows=rows)]
+    if counts:
+        sheets.append(SheetSpec("汇总", SUMMARY_COLUMNS, rows=[
+            [c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES]))
     if errors:
         sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=[
             [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors]))

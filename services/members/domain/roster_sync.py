@@ -21,6 +21,10 @@ NOT_FOUND = "未查到该会员信息,请确认该证件号码已录入到系统
 NAME_MISMATCH = "姓名与系统中该证件号码登记的姓名不一致"
 ERRORS_TITLE = "导入信息有以下错误,请重新修改后导入"
 CATEGORIES = ("A", "B", "C", "D", "E")
+# what each category means to the clerk (the result workbook's 汇总 sheet, the upload page)
+CATEGORY_NAMES = {"A": "已在本单位，同步状态标记为“是”", "B": "系统中无所属单位，已直接转入本单位",
+                  "C": "在其他单位，已发起转入申请，待原单位审核", "D": "本单位会员但不在名单中，同步状态为“否”，可办理转出",
+                  "E": "系统中查无此人或信息不符（错误行）"}
 
 
 @dataclass(frozen=True)

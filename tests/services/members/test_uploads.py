@@ -307,6 +307,9 @@ def test_sync_applies_categories_a_to_d(service):
     assert c_row[2] == "测试2公司工会" and c_row[3] == "联系人2" and c_row[4] == "13800000002"
     assert c_row[5] == "黄浦区总工会" and c_row[6] == "已驳回" and "该员工仍在本单位" in c_row[7]
     assert {r[1] for r in rows[1:]} == {rid(3), rid(4), rid(5), rid(6)}
+    summary = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(result.data))["汇总"].iter_rows()]
+    assert summary[0] == ["类别", "说明", "人数"]
+    assert {r[0]: r[2] for r in summary[1:]} == {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}
     # history of runs, with the result link
     history = g1.get("/uploads?kind=sync").get_json()
     assert history["total"] == 1 and history["items"][0]["state"] == "succeeded"
