@@ -1,10 +1,14 @@
-"""Consuming events: inbox check -> handler -> commit (effect and inbox row together) -> ack.
+"""Consuming events: inbox claim -> handler -> commit (effect and inbox row together) -> ack.
 
 Messages are taken in batches and handled in one transaction (fast path); if anything in the
 batch fails, each message is retried alone so one bad event cannot hold back the others. A
 message that keeps failing goes to the dead-letter queue: on RabbitMQ the quorum queue's
 delivery limit does it; on the embedded file-system transport, which cannot count deliveries,
-the consumer counts attempts in its own database and moves the message itself."""
+the consumer counts attempts in its own database and moves the message itself.
+
+On RabbitMQ the consumer reads the raw py-amqp channel (as the relay publishes on it): no kombu
+message objects, the JSON body decoded directly, socket reads in chunks. The file-system
+transport goes through kombu."""
 from __future__ import annotations
 
 import logging
@@ -13,9 +17,10 @@ import threading
 import time
 from datetime import datetime, timezone
 
+import amqp
 from kombu import Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
                         exchanges)
@@ -23,6 +28,27 @@ from common.config import BusSettings
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("consumer")
+
+# INSERT ... ON CONFLICT DO NOTHING RETURNING, per database (SQLite has it since 3.35)
+_INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+FIRST_WAIT = 0.25  # how long to wait for a batch's first message before checking for a stop
+FILL_WAIT = 0.005  # how long to wait for one more message before handling what is there
+READ_CHUNK = 4096  # bytes asked of the socket per read (py-amqp keeps the surplus)
+
+
+def read_in_chunks(transport, size: int = READ_CHUNK) -> None:
+    """Let py-amqp take many frames per `recv`.
+
+    py-amqp reads each frame with three `recv` calls of exactly the bytes it needs (header,
+    payload, end octet) — nine system calls per message, each behind a `poll` when the socket
+    has a timeout; that was over half of the consumer's active time. Its reader already keeps
+    whatever a `recv` returns beyond the bytes asked for, for the next read, so asking the
+    socket for at least `size` bytes is enough. The chunk is small because each read slices
+    the rest of the buffer (a copy). Plain TCP only; TLS sockets read their own way."""
+    if type(transport) is amqp.transport.TCPTransport:
+        recv = transport.sock.recv
+        transport._quick_recv = lambda n: recv(max(n, size))
 
 
 class EventConsumer:
@@ -54,33 +80,56 @@ class EventConsumer:
         conn = connect(self.settings)
         try:
             conn.ensure_connection(max_retries=1, timeout=self.settings.connect_timeout)
-            channel = conn.channel()
             if self.settings.is_amqp:
-                consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
-            queue = Queue(self.queue_name, no_declare=True)
-            consumer = Consumer(channel, queues=[queue], callbacks=[self._collect], accept=["json"],
-                                prefetch_count=self.batch_size * 2)
-            consumer.consume()
-            while not stop.is_set():
-                self._fill(conn)
-                if self._buffer:
-                    batch, self._buffer = self._buffer, []
-                    self.process(batch, conn)
+                self._consume_amqp(conn, stop)
+            else:
+                self._consume_kombu(conn, stop)
         finally:
             # closing the connection cancels the consumer and returns anything unacked
             close_quietly(conn, self.settings.connect_timeout)
 
+    def _consume_amqp(self, conn, stop: threading.Event) -> None:
+        raw = conn.connection  # the established py-amqp connection
+        channel = raw.channel()
+        consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
+        # two batches in flight, so the next batch streams in while one is being written
+        channel.basic_qos(0, self.batch_size * 2, False)
+        channel.basic_consume(self.queue_name, callback=self._collect_raw)
+        read_in_chunks(raw.transport)
+        # Reads wait FILL_WAIT by default, so reading a frame changes no socket setting (py-amqp
+        # sets and restores the timeout around every frame otherwise); writes set their own.
+        raw.transport.sock.settimeout(FILL_WAIT)
+        while not stop.is_set():
+            self._fill(raw)
+            if self._buffer:
+                batch, self._buffer = self._buffer, []
+                self.process(batch, conn)
+
+    def _consume_kombu(self, conn, stop: threading.Event) -> None:
+        consumer = Consumer(conn.channel(), queues=[Queue(self.queue_name, no_declare=True)],
+                            callbacks=[self._collect], accept=["json"], prefetch_count=self.batch_size * 2)
+        consumer.consume()
+        while not stop.is_set():
+            self._fill(conn)
+            if self._buffer:
+                batch, self._buffer = self._buffer, []
+                self.process(batch, conn)
+
     def _collect(self, body, message) -> None:
         self._buffer.append(message)
 
+    def _collect_raw(self, message) -> None:
+        self._buffer.append(message)
+
     def _fill(self, conn) -> None:
+        """Wait for a first message, then take what keeps coming, up to a batch."""
         try:
-            conn.drain_events(timeout=0.25)
+            conn.drain_events(timeout=FIRST_WAIT)
         except socket.timeout:
             return
         while len(self._buffer) < self.batch_size:
             try:
-                conn.drain_events(timeout=0.005)
+                conn.drain_events(timeout=FILL_WAIT)
             except socket.timeout:
                 return
 
@@ -103,7 +152,7 @@ class EventConsumer:
                 except Exception as exc:  # noqa: BLE001
                     self._failed(delivery, exc, conn)
                 else:
-                    delivery.message.ack()
+                    self._ack(delivery.message)
             return
         self._ack_all(deliveries)
 
@@ -111,46 +160,56 @@ class EventConsumer:
         """On RabbitMQ one `basic.ack multiple` settles the whole batch: every message delivered
         on this channel so far is in it (the buffer takes all), or was settled already."""
         if self.settings.is_amqp:
-            max(deliveries, key=lambda d: d.message.delivery_tag).message.ack(multiple=True)
+            self._ack(max((d.message for d in deliveries), key=lambda m: m.delivery_tag), multiple=True)
             return
         for delivery in deliveries:
             delivery.message.ack()
 
-    def _handle(self, deliveries: list[Delivery]) -> None:
-        inbox = self.runtime.messaging.inbox
-        ids = [d.event["id"] for d in deliveries]
-        try:
-            with self.runtime.uow() as uow:
-                done = set(uow.session.execute(select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.consumer_name, inbox.c.event_id.in_(ids))).scalars())
-                now = datetime.now(timezone.utc).replace(tzinfo=None)
-                todo = []
-                for delivery in deliveries:
-                    if delivery.event["id"] in done:
-                        continue  # already applied: a redelivery or a duplicate
-                    done.add(delivery.event["id"])
-                    todo.append(delivery.event)
-                if todo:
-                    # one statement for the batch's inbox rows, before the effects: a replica
-                    # applying the same event waits on these keys, then fails and backs off
-                    uow.session.execute(insert(inbox), [
-                        {"consumer": self.consumer_name, "event_id": e["id"], "type": e["type"],
-                         "processed_at": now} for e in todo])
-                for event in todo:
-                    handler = self.sub.handlers.get(event["type"])
-                    if handler is not None:
-                        handler(uow, event)
-                uow.commit()
-        except IntegrityError:
-            if len(deliveries) == 1 and self._already_done(ids[0]):
-                return  # a replica applied it at the same moment: one effect, ack ours
-            raise
+    def _ack(self, message, multiple: bool = False) -> None:
+        if self.settings.is_amqp:
+            self._write(message, message.channel.basic_ack, message.delivery_tag, multiple)
+        else:
+            message.ack()
 
-    def _already_done(self, event_id: str) -> bool:
+    def _reject(self, message, requeue: bool) -> None:
+        """RabbitMQ only; the file-system transport requeues or dead-letters by itself."""
+        self._write(message, message.channel.basic_reject, message.delivery_tag, requeue)
+
+    def _write(self, message, method, *args) -> None:
+        """A frame to the broker, bounded by the connect timeout (the socket's own timeout is
+        the short read wait); a write that times out loses the connection, and whatever was
+        not acked comes back — the inbox makes that harmless."""
+        with message.channel.connection.transport.having_timeout(self.settings.connect_timeout):
+            method(*args)
+
+    def _handle(self, deliveries: list[Delivery]) -> None:
+        with self.runtime.uow() as uow:
+            new = self._claim(uow, [d.event for d in deliveries])
+            for delivery in deliveries:
+                event = delivery.event
+                if event["id"] not in new:
+                    continue  # already applied: a redelivery, a duplicate, or a replica's
+                new.discard(event["id"])  # the same event again later in this batch
+                handler = self.sub.handlers.get(event["type"])
+                if handler is not None:
+                    handler(uow, event)
+            uow.commit()
+
+    def _claim(self, uow, events: list[dict]) -> set[str]:
+        """Insert the inbox rows of the events not applied yet, in one statement, and return
+        their ids: `INSERT ... ON CONFLICT DO NOTHING RETURNING`. A replica claiming the same
+        event at the same moment waits on its key until the other commits (then leaves it out)
+        or rolls back (then takes it). Rows go in key order, so two replicas never wait on each
+        other in a cycle."""
         inbox = self.runtime.messaging.inbox
-        with self.runtime.engine.connect() as conn:
-            return conn.execute(select(inbox.c.event_id).where(
-                inbox.c.consumer == self.consumer_name, inbox.c.event_id == event_id)).first() is not None
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        types = {event["id"]: event["type"] for event in events}
+        rows = [{"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
+                for event_id in sorted(types)]
+        statement = (_INSERT_NEW[uow.session.get_bind().dialect.name](inbox)
+                     .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+                     .returning(inbox.c.event_id))
+        return set(uow.session.execute(statement, rows).scalars())
 
     def _failed(self, delivery: Delivery, exc: Exception, conn) -> None:
         permanent = isinstance(exc, PermanentFailure) or isinstance(exc, (KeyError, TypeError, ValueError))
@@ -159,10 +218,10 @@ class EventConsumer:
             "error": f"{type(exc).__name__}: {exc}", "permanent": permanent})
         if self.settings.is_amqp:
             if permanent:
-                delivery.message.reject(requeue=False)  # straight to the dead-letter exchange
+                self._reject(delivery.message, requeue=False)  # straight to the dead-letter exchange
             else:
                 time.sleep(0.2)
-                delivery.message.reject(requeue=True)  # the quorum queue counts toward its limit
+                self._reject(delivery.message, requeue=True)  # the quorum queue counts toward its limit
             return
         attempts = self._count_attempt(delivery, exc)
         if permanent or attempts >= self.settings.delivery_limit:
@@ -195,7 +254,7 @@ class EventConsumer:
         log.error("event dead-lettered", extra={"queue": self.queue_name, "event_id": delivery.event.get("id"),
                                                 "reason": reason, "error": str(exc)})
         if self.settings.is_amqp:
-            delivery.message.reject(requeue=False)
+            self._reject(delivery.message, requeue=False)
             return
         _, dlx = exchanges(self.settings)
         producer = Producer(conn.channel(), exchange=dlx, serializer="json")
