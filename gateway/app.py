@@ -46,9 +46,9 @@ def create_app() -> Flask:
         g.caller = None
         if request.path.startswith("/static/") or request.path in ("/health", "/ready"):
             return None
-        session = db_session()
-        g.caller = auth.authenticate(session)
-        session.commit()  # end the read transaction: never hold the database across a forwarded call
+        g.caller = auth.authenticate(db_session)
+        if "db" in g:  # the credential was not cached: end the read transaction, never hold
+            g.db.commit()  # the database across a forwarded call
         return None
 
     @app.after_request

@@ -81,6 +81,7 @@ def register(app: Flask) -> None:
         if caller is not None:
             auth.logout(db_session(), caller)
             db_session().commit()
+            auth.forget(caller.key)
         response = redirect("/login")
         response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response

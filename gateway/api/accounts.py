@@ -154,6 +154,7 @@ class AccountItem(MethodView):
         for key, value in data.items():
             setattr(account, key, value)
         session.commit()
+        auth.forget_account(account.id)  # a disabled account is refused at once, not after the cache's moment
         return account
 
 

@@ -60,6 +60,7 @@ def logout():
     caller = auth.current_caller()
     auth.logout(session, caller)
     session.commit()
+    auth.forget(caller.key)
     response = make_response(jsonify({"ok": True}))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response
