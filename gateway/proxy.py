@@ -2,23 +2,40 @@
 from __future__ import annotations
 
 import requests
+from requests.adapters import HTTPAdapter
 from flask import Response, g, request
 
 from common import identity as internal
 from common.config import SERVICES, service_url
 from common.errors import AppError, NotFound
 
-_http = requests.Session()
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
 _PASS_RESPONSE = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Location", "X-Total-Count",
                   "X-Document-Version")
+POOL_SIZE = 32  # open connections kept per service: at least the gateway's threads
+BUFFER_LIMIT = 256 * 1024  # smaller answers are read whole and sent with their length
+
+
+def _session() -> requests.Session:
+    http = requests.Session()
+    # Services are reached directly: no proxy or .netrc from the environment, which requests
+    # would otherwise look up on every call.
+    http.trust_env = False
+    # Beyond POOL_SIZE, extra connections are opened and dropped rather than waited for.
+    adapter = HTTPAdapter(pool_connections=len(SERVICES), pool_maxsize=POOL_SIZE)
+    http.mount("http://", adapter)
+    http.mount("https://", adapter)
+    return http
 
 
 class ServiceUnavailable(AppError):
     status = 503
     code = "SERVICE_UNAVAILABLE"
     message = "服务暂时不可用，请稍后重试"
+
+
+_http = _session()
 
 
 def call_service(service: str, method: str, path: str, ident: internal.Identity, **kwargs) -> requests.Response:
@@ -42,7 +59,15 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
             headers[name] = request.headers[name]
     upstream = call_service(service, request.method, path, ident, params=request.args.to_dict(flat=False),
                             data=request.get_data(), headers=headers, stream=True, allow_redirects=False)
-    response = Response(upstream.iter_content(chunk_size=64 * 1024), status=upstream.status_code)
+    length = upstream.headers.get("Content-Length", "")
+    if length.isdigit() and int(length) <= BUFFER_LIMIT:
+        try:
+            body = upstream.content
+        except requests.RequestException:
+            raise ServiceUnavailable() from None
+        response = Response(body, status=upstream.status_code)
+    else:  # large or of unknown length (downloads): stream it through
+        response = Response(upstream.iter_content(chunk_size=64 * 1024), status=upstream.status_code)
     for name in _PASS_RESPONSE:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
