@@ -36,10 +36,11 @@ def main() -> None:
                   + [[f"会员{n}", person_id(n)] for n in range(args.members - b, args.members)]
                   + [[f"会员{n}", person_id(n)] for n in range(home, home + c)])
         data = workbook([["姓名", "证件号码"], *people])
-        parse = min(parse_seconds(data) for _ in range(3))
-        print(f"  {'baseline: bare calamine parse of the same file (best of 3)':<60s} {parse:8.2f} s", flush=True)
         who = Identity(user="bench", role="grassroots", union_id=union_id, district_id=None)
         for dry_run in (True, False):
+            # the baseline right before each run, so that both see the machine in the same state
+            parse = min(parse_seconds(data) for _ in range(3))
+            print(f"  {'baseline: bare calamine parse of the same file (best of 3)':<60s} {parse:8.2f} s", flush=True)
             started = time.perf_counter()
             job = handlers.start_sync(runtime.uow, who, "bench.xlsx", data, dry_run, background=False)
             total = time.perf_counter() - started
@@ -49,7 +50,7 @@ def main() -> None:
             print(f"  {label:<60s} {total:8.2f} s   {total / parse:4.1f}× parse   state={finished.state} "
                   f"counts={finished.counts}", flush=True)
             results[label] = total
-        print(f"  goal: ≤ 5 s and ≤ 6× parse → {'met' if results[label] <= 5 and results[label] <= 6 * parse else 'NOT met'}")
+        print(f"  goal: ≤ 5 s and ≤ 6× parse → {'met' if total <= 5 and total <= 6 * parse else 'NOT met'}")
 
 
 if __name__ == "__main__":
