@@ -46,10 +46,11 @@ class Stack:
         self.processes[name] = proc
         return proc
 
-    def start_web(self, name: str, workers: int = 1, threads: int = 8) -> None:
+    def start_web(self, name: str, workers: int = 1) -> None:
+        """One web component under gunicorn; threads per process from GUNICORN_THREADS (the config)."""
         target = "gateway.app:create_app()" if name == "gateway" else f"services.{name}.app:create_app()"
         self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.ports[name]}",
-                           "--workers", str(workers), "--threads", str(threads), "--timeout", "300",
+                           "--workers", str(workers), "--timeout", "300",
                            "--graceful-timeout", "5", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), target])
 
     def start_worker(self, service: str, *args: str, name: str | None = None) -> subprocess.Popen:
