@@ -13,8 +13,10 @@ CR is written as a text cell (never a formula), columns can be text-formatted (`
 typed later stay text, and an explanation sheet (填写说明) can be added."""
 from __future__ import annotations
 
+import gc
 import io
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -128,6 +130,21 @@ def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
     except Exception:  # noqa: BLE001 - calamine raises several kinds for broken or protected files
         raise UploadRejected("文件已损坏、已加密或格式不受支持，无法读取", code="NOT_A_WORKBOOK") from None
     return Sheet(rows)
+
+
+@contextmanager
+def collector_paused():
+    """For the work on a large upload (100,000 rows: read, validate, apply). It builds hundreds of
+    thousands of small objects and no reference cycles, so the cyclic garbage collector, which
+    runs again and again as they are allocated, only costs time there (~0.2 s of a 1.7 s sync).
+    Process-wide while it lasts; only the caller that paused it turns it back on."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def is_empty(value) -> bool:

@@ -905,9 +905,10 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
         found = roster_sql.category_counts(session)
         errors.extend(error_for(c, row, name, number) for row, name, number, c in
                       roster_sql.rows_in(session, ("E", "N", "P")))
-        counts = {c: found.get(c, 0) for c in ("A", "B", "C")}
-        counts["D"] = roster_sql.count_not_in_file(session, union_id)
-        counts["E"] = len({e.row for e in errors})
+        counts = {"A": found.get("A", 0), "B": found.get("B", 0), "C": found.get("C", 0), "D": 0,
+                  "E": len({e.row for e in errors})}
+        if errors or dry_run:  # an applied run counts D as it marks them, below
+            counts["D"] = roster_sql.count_not_in_file(session, union_id)
         if errors:
             roster_sql.drop_people(session)
             raise _rows_rejected(errors, counts)
@@ -921,7 +922,7 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
             return counts, {"dry_run": True, "would_mark_synced": would_sync, "rows": samples,
                             "truncated_at": SAMPLE_ROWS}
         roster_sql.mark_synced(session, union_id)
-        roster_sql.mark_not_in_file(session, union_id, job_id)
+        counts["D"] = roster_sql.mark_not_in_file(session, union_id, job_id)
         _move_unattached(uow, who, job_id, synced=True)
         roster_sql.request_transfers(session, union_id, job_id, who.user, clock.utcnow_naive())
         uow.publish(events.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True, "counts": counts})
@@ -938,7 +939,8 @@ def start_sync(new_uow, who: Identity, filename: str, data: bytes, dry_run: bool
 
     def work():
         try:
-            _run_job(new_uow, job_id, lambda j: sync_roster(new_uow, who, data, j, dry_run))
+            with excel.collector_paused():
+                _run_job(new_uow, job_id, lambda j: sync_roster(new_uow, who, data, j, dry_run))
         except AppError:
             pass  # recorded in the job
         except Exception:  # noqa: BLE001 - recorded in the job; logged for the operator

@@ -121,3 +121,21 @@ def test_written_cells_are_never_formulas_and_id_columns_are_text():
     # and read back through our own reader, still text
     sheet = excel.read_upload(data)
     assert sheet.rows[1][0] == "=1+1"
+
+
+def test_the_collector_is_paused_for_a_large_upload_and_turned_back_on_only_by_who_paused_it():
+    import gc
+
+    assert gc.isenabled()
+    with excel.collector_paused():
+        assert not gc.isenabled()
+        with excel.collector_paused():  # a second upload at the same time
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner one did not turn it on under the outer one
+    assert gc.isenabled()
+    try:
+        with excel.collector_paused():
+            raise ValueError("a failing upload")
+    except ValueError:
+        pass
+    assert gc.isenabled()

@@ -123,15 +123,19 @@ MEMBER_COLUMNS = ("id, union_id, name, id_type, id_number, gender, birth_date, m
 
 def move_unattached(session, union_id: int, job_id: int | None, now: datetime, synced: bool) -> list[dict]:
     """B: people in the file with no union join this union at once; returns their new state."""
-    rows = session.execute(text(
-        "UPDATE members SET union_id = :u, synced = :s, left_reason = NULL, version = version + 1, updated_at = :now, "
-        "status = CASE WHEN member_no IS NULL THEN 'pending' ELSE 'normal' END "
-        f"WHERE union_id IS NULL AND id IN (SELECT member_id FROM {CLASSIFIED} WHERE category = 'B') "
-        f"RETURNING {MEMBER_COLUMNS}")
-        .columns(birth_date=Date, card_issued_on=Date, card_recorded_at=DateTime, removed=Boolean),
-        {"u": union_id, "s": synced, "now": now}).mappings().all()
+    move = ("UPDATE members SET union_id = :u, synced = :s, left_reason = NULL, version = version + 1, "
+            "updated_at = :now, status = CASE WHEN member_no IS NULL THEN 'pending' ELSE 'normal' END "
+            f"WHERE union_id IS NULL AND id IN (SELECT member_id FROM {CLASSIFIED} WHERE category = 'B') "
+            f"RETURNING {MEMBER_COLUMNS}")
+    pg = session.connection().dialect.name == "postgresql"
+    if pg and job_id is not None:  # the run's record of who moved, in the same statement
+        move = (f"WITH moved AS ({move}), recorded AS (INSERT INTO sync_run_items (job_id, category, member_id, "
+                f"from_union_id) SELECT :j, 'B', id, NULL FROM moved) SELECT * FROM moved")
+    rows = session.execute(text(move).columns(
+        birth_date=Date, card_issued_on=Date, card_recorded_at=DateTime, removed=Boolean),
+        {"u": union_id, "s": synced, "now": now, "j": job_id}).mappings().all()
     rows = [dict(r) for r in rows]
-    if job_id is not None and rows:
+    if job_id is not None and rows and not pg:
         session.execute(text("INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
                              "VALUES (:j, 'B', :m, NULL)"), [{"j": job_id, "m": r["id"]} for r in rows])
     return rows
