@@ -65,6 +65,11 @@ class UnitOfWork:
         self._outbox = outbox_table
         self.session: Session | None = None
 
+    def fresh(self) -> "UnitOfWork":
+        """Another unit of work on the same database, for a handler that must commit in several
+        transactions (an upload job reporting progress while it works)."""
+        return UnitOfWork(self._session_factory, self.producer, self._outbox)
+
     def __enter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
         return self

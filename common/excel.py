@@ -25,7 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from common.errors import AppError
+from common.errors import Rejected, TooLarge
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")  # OLE2 compound file (Excel 97–2003)
@@ -37,14 +37,12 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-class UploadRejected(AppError):
-    status = 422
+class UploadRejected(Rejected):
     code = "UPLOAD_REJECTED"
     message = "上传的文件无法读取"
 
 
-class UploadTooLarge(UploadRejected):
-    status = 413
+class UploadTooLarge(UploadRejected, TooLarge):
     code = "UPLOAD_TOO_LARGE"
 
 

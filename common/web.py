@@ -16,7 +16,8 @@ from werkzeug.routing import IntegerConverter
 from common import identity, logs
 from common.bus import ping
 from common.config import BusSettings
-from common.errors import AppError, Unauthorized
+from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Throttled, TooLarge,
+                           Unauthorized, Unavailable)
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("http")
@@ -30,6 +31,15 @@ _HTTP_CODES = {
     415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"), 422: ("VALIDATION_FAILED", "提交的数据有误，请按提示修改"),
     429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
 }
+
+
+# Domain errors → HTTP, in one place (the most specific kind first).
+ERROR_STATUS = ((Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
+                (Rejected, 422), (Throttled, 429), (Unavailable, 503))
+
+
+def status_of(exc: AppError) -> int:
+    return next((status for kind, status in ERROR_STATUS if isinstance(exc, kind)), 400)
 
 
 def error_response(status: int, code: str, message: str, **extra):
@@ -86,7 +96,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(AppError)
     def _app_error(exc: AppError):
-        return jsonify(exc.to_dict()), exc.status
+        return jsonify(exc.to_dict()), status_of(exc)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -25,7 +25,7 @@ from flask import g, request
 from sqlalchemy import delete, func, select
 
 from common.config import data_dir
-from common.errors import AppError, Unauthorized
+from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
 from gateway.adapters.orm import Account, LoginFailure, RevokedToken, WebSession
 from gateway.domain import accounts as rules
@@ -95,8 +95,7 @@ class Caller:
                         request_id=request_id)
 
 
-class Throttled(AppError):
-    status = 429
+class LoginThrottled(Throttled):
     code = "LOGIN_THROTTLED"
     message = "登录失败次数过多，请 15 分钟后再试"
 
@@ -106,7 +105,7 @@ def hash_password(password: str) -> str:
 
 
 def check_login(session, username: str, password: str, ip: str) -> Account:
-    """Return the account, or raise Unauthorized / Throttled. Records failures."""
+    """Return the account, or raise Unauthorized / LoginThrottled. Records failures."""
     now = utcnow()
     since = rules.window_start(now)
     by_user = session.scalar(select(func.count()).select_from(LoginFailure)
@@ -114,7 +113,7 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
     by_ip = session.scalar(select(func.count()).select_from(LoginFailure)
                            .where(LoginFailure.ip == ip, LoginFailure.at >= since))
     if rules.is_throttled(by_user, by_ip):
-        raise Throttled()
+        raise LoginThrottled()
     account = session.scalar(select(Account).where(Account.username == username))
     ok = False
     try:
@@ -202,7 +201,7 @@ def authenticate(open_session) -> Caller | None:
     if caller is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, caller.session.csrf_token):
-            raise AppError("页面已过期或来源不明，请刷新页面后重试", code="CSRF_FAILED", status=403)
+            raise Forbidden("页面已过期或来源不明，请刷新页面后重试", code="CSRF_FAILED")
     return caller
 
 

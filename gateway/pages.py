@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import Flask, abort, g, redirect, render_template, request
 
 from common.errors import AppError
+from common.web import status_of
 from gateway import auth
 from gateway.api.auth import client_ip, set_session_cookie
 from gateway.app_state import db_session
@@ -67,7 +68,7 @@ def register(app: Flask) -> None:
         try:
             account = auth.check_login(session, username, password, client_ip())
         except AppError as exc:
-            return render_template("login.html", error=exc.message, username=username), exc.status
+            return render_template("login.html", error=exc.message, username=username), status_of(exc)
         g.audit_user = account
         web = auth.start_web_session(session, account)
         session.commit()

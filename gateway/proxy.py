@@ -7,7 +7,7 @@ from flask import Response, g, request
 
 from common import identity as internal
 from common.config import SERVICES, service_url
-from common.errors import AppError, NotFound
+from common.errors import NotFound, Unavailable
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
@@ -29,8 +29,7 @@ def _session() -> requests.Session:
     return http
 
 
-class ServiceUnavailable(AppError):
-    status = 503
+class ServiceUnavailable(Unavailable):
     code = "SERVICE_UNAVAILABLE"
     message = "服务暂时不可用，请稍后重试"
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common import clock
 from common.bus import PermanentFailure
-from common.errors import AppError, Conflict, NotFound, ValidationFailed
+from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
 from common.identity import Identity
 from common.money import yuan
 from common.readmodel import upsert_if_newer
@@ -609,8 +609,8 @@ def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: 
     try:
         media_type = check_voucher(content, max_bytes)
     except VoucherRejected as exc:
-        raise AppError(str(exc), code=exc.code, status=413 if exc.code == "VOUCHER_TOO_LARGE" else 422,
-                       fields={"file": [str(exc)]}) from None
+        kind = TooLarge if exc.code == "VOUCHER_TOO_LARGE" else Rejected
+        raise kind(str(exc), code=exc.code, fields={"file": [str(exc)]}) from None
     if amount_fen <= 0:
         errors["amount"] = ["缴费金额须大于 0"]
     if paid_on > clock.today():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common import excel
 from common.excel import Column, SheetSpec
-from common.errors import AppError
+from common.errors import Rejected
 from services.members.domain import member as rules
 from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES
 
@@ -52,9 +52,8 @@ def template(kind: str) -> bytes:
     return excel.write_workbook([SheetSpec(title, columns, template_rows=TEMPLATE_ROWS)], notes=columns)
 
 
-class RowsRejected(AppError):
+class RowsRejected(Rejected):
     """The file could be read, but rows are wrong: every error with its row and column."""
-    status = 422
     code = "ROWS_INVALID"
     message = "导入信息有以下错误,请重新修改后导入"
 

@@ -10,6 +10,7 @@ import pytest
 import xlwt
 from sqlalchemy import text
 
+from common.web import status_of
 from common.identity import Identity
 from services.members import handlers
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
@@ -162,7 +163,7 @@ def test_concurrent_starts_one_wins_one_gets_409(service):
         try:
             outcomes.append(handlers.start_upload(members.runtime.uow, who, "import"))
         except handlers.Conflict as exc:
-            outcomes.append(exc.status)
+            outcomes.append(status_of(exc))
 
     threads = [threading.Thread(target=start) for _ in range(4)]
     for t in threads:
