@@ -5,7 +5,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-fast setup system-deps migrate bench clean
+.PHONY: run test test-fast test-services setup system-deps migrate bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,13 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Unit tests only: domain rules with no server at all (no PostgreSQL, no RabbitMQ).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest tests/unit tests/services -q
+	$(BIN)/python -m pytest tests/unit -q
+
+# One service over its real database (PostgreSQL), no processes.
+test-services: $(STAMP)
+	$(BIN)/python -m pytest tests/services -q
 
 migrate: $(STAMP)
 	$(BIN)/python -m common.migrate upgrade

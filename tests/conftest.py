@@ -26,6 +26,19 @@ os.environ.setdefault("INTERNAL_SECRET", "test-internal-secret-0123456789abcdef-
 os.environ.setdefault("GATEWAY_SECRET", "test-gateway-secret-0123456789abcdef-" + RUN_ID)
 
 
+# The layer a test belongs to is the folder it lives in; the markers declared in pytest.ini follow
+# from it, so `-m "not browser"` or `-m integration` selects a layer without decorating each test.
+LAYER_MARKERS = {"integration": "integration", "e2e": "e2e", "browser": "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        parts = item.nodeid.split("/")
+        layer = parts[1] if len(parts) > 2 and parts[0] == "tests" else None
+        if layer in LAYER_MARKERS:
+            item.add_marker(getattr(pytest.mark, LAYER_MARKERS[layer]))
+
+
 def create_database(label: str) -> str:
     """A new, empty PostgreSQL database; returns its SQLAlchemy URL."""
     name = f"t_{label}_{RUN_ID}_{uuid.uuid4().hex[:6]}"

@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -22,6 +21,7 @@ import requests
 
 from common.config import ROOT, SERVICES
 from tests.conftest import AMQP_URL, create_database, drop_database
+from tests.season import wait_for
 
 COMPONENTS = ("gateway", *SERVICES)
 PASSWORD = "Demo@2026pass"
@@ -147,14 +147,7 @@ class System:
         return Session(self.base, body["access_token"], body["account"])
 
     def wait_for(self, predicate, timeout: float = 30, interval: float = 0.2, message: str = "condition"):
-        deadline = time.monotonic() + timeout
-        while True:
-            result = predicate()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {message}; logs in {self.tmp / 'logs'}")
-            time.sleep(interval)
+        return wait_for(predicate, timeout, interval, f"{message}; logs in {self.tmp / 'logs'}")
 
     def db(self, component: str):
         """A SQLAlchemy engine on a component's database (for asserting read models)."""

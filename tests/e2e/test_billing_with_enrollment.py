@@ -9,29 +9,19 @@ import itertools
 import pytest
 from sqlalchemy import text
 
+from tests import season
 from tests.e2e.test_billing_season import xlsx
+from tests.season import YEAR, ok
 from tests.services.billing.files import PNG
 
-YEAR = 2020
 # the district may still review while it submits, so that it can make two batches
-TIMELINE = {"split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
-            "district_review_window": ["2019-11-01", "2019-12-31"],
-            "district_submit_window": ["2019-12-28", "2019-12-31"], "card_cutoff": "2019-12-31",
-            "cover_start": "2020-01-01", "cover_end": "2020-12-31", "payment_deadline": "2020-01-20",
-            "claims_deadline": "2021-12-31"}
+TIMELINE = {**season.TIMELINE, "district_review_window": ["2019-11-01", "2019-12-31"]}
 E, B = "/api/v1/enrollment", "/api/v1/billing"
 _serial = itertools.count(501)
 
 
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
-
-
 def resident_id(serial: int) -> str:
-    body = f"31010119850101{serial:03d}"[-17:]
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+    return season.resident_id(serial, born="19850101")
 
 
 def carded_member(grassroots, district, issued_on: str) -> int:

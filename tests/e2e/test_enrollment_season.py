@@ -9,29 +9,12 @@ import itertools
 
 import pytest
 
-YEAR = 2020
-TIMELINE = {
-    "split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
-    "district_review_window": ["2019-11-01", "2019-12-27"], "district_submit_window": ["2019-12-28", "2019-12-31"],
-    "card_cutoff": "2019-12-31", "cover_start": "2020-01-01", "cover_end": "2020-12-31",
-    "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31",
-}
-PRICES = {"A": ("26", "13", "6.5", "13", "6.5", "3"), "B": ("90", "40", "22.5", "45", "20", "11"),
-          "A+": ("76", "13", "6.5", "38", "6.5", "3"), "B+": ("140", "40", "22.5", "70", "20", "11")}
-HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
+from tests.season import HANDLER, PRICES, TIMELINE, YEAR, ok, resident_id
+
 E = "/api/v1/enrollment"
 _serial = itertools.count(1)
 
 
-def resident_id(serial: int) -> str:
-    body = f"31010119900101{serial:03d}"[-17:]
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
-
-
-def ok(response, status=200):
-    assert response.status_code == status, response.text
-    return response.json()
 
 
 def carded_member(system, grassroots, district, issued_on: str) -> int:

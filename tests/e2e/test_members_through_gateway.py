@@ -14,19 +14,13 @@ from sqlalchemy import text
 
 from deploy.seed import credit_code
 from services.members.demo import demo_id
+from tests.season import xlsx
 from tests.services.members.roster_helpers import IMPORT_HEADER, import_row, member_form, rid
 
 API = "/api/v1/members"
 PASSWORD = "Outside@2026pass"
 
 
-def xlsx(rows) -> bytes:
-    wb = openpyxl.Workbook()
-    for row in rows:
-        wb.active.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def files(data: bytes, name: str = "list.xlsx") -> dict:

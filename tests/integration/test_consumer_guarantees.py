@@ -4,7 +4,7 @@ the processes do — a SIGKILL mid-handler or between commit and ack, duplicates
 a message that keeps failing ends in the dead-letter queue, from which it replays once fixed."""
 from __future__ import annotations
 
-from tests.integration.harness import wait_for
+from tests.season import wait_for
 
 
 def test_consumer_killed_mid_handler_redelivers_and_applies_once(probe, tmp_path):

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.harness import Probe, wait_for
+from tests.integration.harness import Probe
+from tests.season import wait_for
 
 
 @pytest.fixture

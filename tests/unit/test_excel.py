@@ -10,16 +10,9 @@ import pytest
 
 from common import excel
 from common.web import status_of
+from tests.season import xlsx
 
 
-def xlsx(rows):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    for row in rows:
-        ws.append(row)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def test_reads_xlsx_with_types_and_absolute_rows():
