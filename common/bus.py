@@ -7,8 +7,10 @@
 - `Publisher.publish` sends a batch and returns only the ids the broker confirmed. On RabbitMQ
   it pipelines confirms: publish the whole batch on a confirm-mode channel, then wait for the
   acks (kombu's `confirm_publish` waits for each message in turn, ~2,100/s here).
-- `Consumer` takes messages in batches, runs the handlers with the inbox in one transaction,
-  acks only after commit, and leaves poison messages to the dead-letter queue.
+- `Subscription` names a consumer's queue and its handler per event type; the consumer itself
+  (`common.consumer.EventConsumer`) takes messages in batches, claims them in the inbox and runs
+  the handlers in one transaction, acks only after commit, and leaves poison messages to the
+  dead-letter queue.
 
 See docs/decisions/0002-event-bus.md for why."""
 from __future__ import annotations
