@@ -17,6 +17,7 @@ from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
+from gateway.handlers import audit
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -61,7 +62,7 @@ def create_app() -> Flask:
             caller = g.get("caller")
             account = caller.account if caller else g.get("audit_user")
             username = account.username if account else _attempted_username()
-            accounts.record(db_session(), username, getattr(account, "role", None), getattr(account, "union_id", None),
+            audit.record(db_session(), username, getattr(account, "role", None), getattr(account, "union_id", None),
                             getattr(account, "district_id", None), f"{request.method} {request.path}",
                             response.status_code, g.get("request_id", ""), request.remote_addr or "")
         return response

@@ -1,0 +1,69 @@
+"""账号管理: the centre creates accounts bound to a union or district, resets passwords,
+disables them. Rules in `gateway/domain/accounts.py`; the directory lookup in
+`gateway/adapters/members_directory.py`."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from common.errors import Conflict, NotFound, ValidationFailed
+from gateway import auth
+from gateway.adapters import members_directory
+from gateway.adapters.orm import Account
+from gateway.domain import accounts as rules
+
+
+def list_accounts(session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def _bind_scope(data: dict, request_id: str) -> dict:
+    """Bind the account to a union or district that members knows; a grassroots account takes
+    its union's district."""
+    if data["role"] == "grassroots":
+        district_id = members_directory.union_district(data["union_id"], request_id)
+        if district_id is None:
+            raise ValidationFailed({"union_id": ["该基层工会不存在"]})
+        data["district_id"] = district_id
+    elif data["role"] == "district":
+        if not members_directory.district_exists(data["district_id"], request_id):
+            raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
+    return data
+
+
+def create_account(session, data: dict, request_id: str) -> Account:
+    errors = rules.scope_errors(data["role"], data["union_id"], data["district_id"])
+    problems = rules.password_errors(data["password"], data["username"])
+    if problems:
+        errors["password"] = problems
+    if errors:
+        raise ValidationFailed(errors)
+    if session.scalar(select(Account.id).where(Account.username == data["username"])):
+        raise Conflict("用户名已被使用", code="USERNAME_TAKEN", fields={"username": ["用户名已被使用"]})
+    data = _bind_scope(data, request_id)
+    now = auth.utcnow()
+    account = Account(username=data["username"], display_name=data["display_name"],
+                      password_hash=auth.hash_password(data["password"]), role=data["role"],
+                      union_id=data["union_id"], district_id=data["district_id"], active=True,
+                      created_at=now, password_changed_at=now)
+    session.add(account)
+    session.commit()
+    return account
+
+
+def update_account(session, account_id: int, changes: dict) -> Account:
+    """重置密码、改名、停用/启用."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise NotFound()
+    changes = dict(changes)
+    if "password" in changes:
+        problems = rules.password_errors(changes["password"], account.username)
+        if problems:
+            raise ValidationFailed({"password": problems})
+        account.password_hash = auth.hash_password(changes.pop("password"))
+        account.password_changed_at = auth.utcnow()
+    for key, value in changes.items():
+        setattr(account, key, value)
+    session.commit()
+    auth.forget_account(account.id)  # a disabled account is refused at once, not after the cache's moment
+    return account

@@ -1,0 +1,28 @@
+"""操作日志: one record per request through the gateway (who, role, what, when, outcome)."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from gateway import auth
+from gateway.adapters.orm import AuditRecord
+
+
+def record(session, username, role, union_id, district_id, action: str, status: int, request_id: str,
+           ip: str) -> None:
+    """One audit record, on the request's own session after whatever it did was settled."""
+    outcome = "ok" if status < 400 else ("refused" if status < 500 else "error")
+    session.rollback()  # anything left uncommitted by a failed request is not audited as done
+    session.add(AuditRecord(at=auth.utcnow(), username=username, role=role, union_id=union_id,
+                            district_id=district_id, action=action[:300], status=status, outcome=outcome,
+                            request_id=request_id, ip=ip[:64]))
+    session.commit()
+
+
+def list_audit(session, page: int, per_page: int, username: str | None = None) -> tuple[int, list[AuditRecord]]:
+    """Newest first."""
+    q = select(AuditRecord)
+    if username:
+        q = q.where(AuditRecord.username == username)
+    total = session.scalar(select(func.count()).select_from(q.subquery()))
+    items = session.scalars(q.order_by(AuditRecord.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return total, list(items)
