@@ -22,7 +22,7 @@ PER_UNION = int(sys.argv[2]) if len(sys.argv) > 2 else 100
 def main() -> dict:
     from common import clock
     from common.identity import Identity
-    from services.enrollment import handlers
+    from services.enrollment.handlers import batches, review
 
     total = UNIONS * PER_UNION
     results: dict[str, float] = {}
@@ -56,11 +56,11 @@ def main() -> dict:
         who = Identity("bench", "district", district_id=1)
         with timed("to-submit list with totals (10,000 submissions)", results):
             with runtime.uow() as uow:
-                listing = handlers.to_submit(uow.session, who, 2020)
+                listing = review.to_submit(uow, who, 2020)
         assert listing["headcount"] == total
         with timed(f"submit batch of {total:,} members", results):
             with runtime.uow() as uow:
-                batch = handlers.submit_batch(uow, who, 2020, "centralised",
+                batch = batches.submit_batch(uow, who, 2020, "centralised",
                                               {"name": "张三", "phone": "13800138000", "email": "a@example.com"})
         assert batch.headcount == total and batch.batch_no == "CB201912280001"
         goal = results["to-submit list with totals (10,000 submissions)"] + results[f"submit batch of {total:,} members"]

@@ -28,11 +28,11 @@ def fresh_database(label: str):
 def configure_year(runtime) -> None:
     from common import clock
     from common.identity import Identity
-    from services.enrollment import handlers
+    from services.enrollment.handlers import cover_years
 
     clock.set_now(datetime(2019, 10, 1, 9, tzinfo=clock.SHANGHAI))
     with runtime.uow() as uow:
-        handlers.configure_cover_year(uow, Identity("bench", "centre"), 2020, TIMELINE)
+        cover_years.configure_cover_year(uow, Identity("bench", "centre"), 2020, TIMELINE)
 
 
 @contextmanager

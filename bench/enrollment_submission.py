@@ -18,7 +18,7 @@ MEMBERS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 def main() -> dict:
     from common import clock
     from common.identity import Identity
-    from services.enrollment import handlers
+    from services.enrollment.handlers import eligibility, submissions
 
     results: dict[str, float] = {}
     print(f"enrollment: grassroots submission of {MEMBERS:,} members (PostgreSQL)")
@@ -39,11 +39,11 @@ def main() -> dict:
         who = Identity("bench", "grassroots", union_id=1, district_id=1)
         with timed("confirmation page (headcount + first 50 rows)", results):
             with runtime.uow() as uow:
-                page = handlers.confirmation(uow.session, who, 2020, type_="A")
+                page = eligibility.confirmation(uow, who, 2020, type_="A")
         assert page["headcount"] == MEMBERS
         with timed(f"submit {MEMBERS:,} members (checks, covers, outbox, commit)", results):
             with runtime.uow() as uow:
-                sub = handlers.submit(uow, who, 2020, "centralised", "A")
+                sub = submissions.submit(uow, who, 2020, "centralised", "A")
         assert sub.headcount == MEMBERS
         with runtime.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM cover")).scalar() == MEMBERS

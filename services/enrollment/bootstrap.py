@@ -3,7 +3,7 @@ from pathlib import Path
 
 from common.runtime import ServiceRuntime
 from services.enrollment.adapters.orm import Base, messaging
-from services.enrollment.events import SUBSCRIPTIONS
+from services.enrollment.subscriptions import SUBSCRIPTIONS
 
 runtime = ServiceRuntime(
     name="enrollment",

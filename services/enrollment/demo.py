@@ -14,6 +14,8 @@ from datetime import date, timedelta
 
 from common import clock
 from common.identity import Identity
+from services.enrollment.adapters.orm import CoverYearRow
+from services.enrollment.handlers import cover_years
 
 SEED = Identity(user="seed", role="centre", request_id="seed")
 
@@ -43,8 +45,6 @@ def timeline_around(today: date, cover_year: int) -> dict:
 
 
 def seed(district_id: int, union_ids: list[int]) -> list[int]:
-    from services.enrollment import handlers
-    from services.enrollment.adapters.orm import CoverYearRow
     from services.enrollment.bootstrap import runtime
 
     today = clock.today()
@@ -52,6 +52,6 @@ def seed(district_id: int, union_ids: list[int]) -> list[int]:
     for cover_year in (today.year, today.year + 1):
         with runtime.uow() as uow:
             if uow.session.get(CoverYearRow, cover_year) is None:
-                handlers.configure_cover_year(uow, SEED, cover_year, timeline_around(today, cover_year))
+                cover_years.configure_cover_year(uow, SEED, cover_year, timeline_around(today, cover_year))
                 configured.append(cover_year)
     return configured

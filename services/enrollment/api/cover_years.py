@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
-from services.enrollment import handlers
+from services.enrollment.handlers import cover_years
 
 blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")
 
@@ -59,7 +59,7 @@ class CoverYears(MethodView):
     def get(self):
         """保障年度列表 (newest first)."""
         with uow() as work:
-            return [handlers.cover_year_data(r) for r in handlers.list_cover_years(work.session)]
+            return [cover_years.cover_year_data(r) for r in cover_years.list_cover_years(work, current_identity())]
 
 
 @blp.route("/cover-years/<int:cover_year>")
@@ -69,7 +69,7 @@ class CoverYearItem(MethodView):
     def get(self, cover_year):
         """一个保障年度的时间安排."""
         with uow() as work:
-            return handlers.cover_year_data(handlers.get_cover_year_row(work.session, cover_year))
+            return cover_years.cover_year_data(cover_years.get_cover_year_row(work, current_identity(), cover_year))
 
     @roles("centre")
     @blp.arguments(CoverYearIn)
@@ -77,4 +77,4 @@ class CoverYearItem(MethodView):
     def put(self, data, cover_year):
         """配置保障年度时间安排 (centre); publishes enrollment.cover_year.configured."""
         with uow() as work:
-            return handlers.cover_year_data(handlers.configure_cover_year(work, current_identity(), cover_year, data))
+            return cover_years.cover_year_data(cover_years.configure_cover_year(work, current_identity(), cover_year, data))

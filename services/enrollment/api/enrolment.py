@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.enrollment import handlers
+from services.enrollment.handlers import batches, eligibility, review, submissions
 from services.enrollment.domain.enrolment import COVER_TYPES, INSTANT_KINDS, MODES
 
 blp = Blueprint("enrolment", __name__, description="集中参保、即时参保、区局审核与参保批次")
@@ -219,7 +219,7 @@ class ConfirmationView(MethodView):
     def get(self, q):
         """参保确认画面: eligible members (paged) with the header totals."""
         with uow() as work:
-            return handlers.confirmation(work.session, current_identity(), q["cover_year"], q["mode"], q.get("kind"),
+            return eligibility.confirmation(work, current_identity(), q["cover_year"], q["mode"], q.get("kind"),
                                          q.get("type"), q["page"], q["per_page"])
 
 
@@ -232,7 +232,7 @@ class Submissions(MethodView):
         """参保提交列表, scoped; for a district with status=submitted, the pending list (待审批参保列表)."""
         page, per_page = q.pop("page"), q.pop("per_page")
         with uow() as work:
-            total, items = handlers.list_submissions(work.session, current_identity(), q, page, per_page)
+            total, items = submissions.list_submissions(work, current_identity(), q, page, per_page)
             return {"total": total, "items": items}
 
     @roles("grassroots")
@@ -241,10 +241,10 @@ class Submissions(MethodView):
     def post(self, data):
         """提交至区局审核 (grassroots): centralised or instant; resubmitting adds the newly eligible."""
         with uow() as work:
-            sub = handlers.submit(work, current_identity(), data["cover_year"], data["mode"], data["type"],
+            sub = submissions.submit(work, current_identity(), data["cover_year"], data["mode"], data["type"],
                                   data.get("kind"), data.get("member_ids"))
         with uow() as work:
-            return handlers.submission_detail(work.session, current_identity(), sub.id, per_page=0) | {"members": []}
+            return submissions.submission_detail(work, current_identity(), sub.id, per_page=0) | {"members": []}
 
 
 @blp.route("/submissions/<int:submission_id>")
@@ -255,12 +255,12 @@ class SubmissionItem(MethodView):
     def get(self, q, submission_id):
         """参保提交详情 with its members (paged), in scope only."""
         with uow() as work:
-            return handlers.submission_detail(work.session, current_identity(), submission_id, q["page"], q["per_page"])
+            return submissions.submission_detail(work, current_identity(), submission_id, q["page"], q["per_page"])
 
 
 def _after(submission_id):
     with uow() as work:
-        return handlers.submission_detail(work.session, current_identity(), submission_id, per_page=0)
+        return submissions.submission_detail(work, current_identity(), submission_id, per_page=0)
 
 
 @blp.route("/submissions/<int:submission_id>/return")
@@ -271,7 +271,7 @@ class ReturnSubmission(MethodView):
     def post(self, data, submission_id):
         """退回 (district): send a pending submission back to the union with a reason."""
         with uow() as work:
-            handlers.return_submission(work, current_identity(), submission_id, data["reason"])
+            review.return_submission(work, current_identity(), submission_id, data["reason"])
         return _after(submission_id)
 
 
@@ -283,7 +283,7 @@ class StageSubmission(MethodView):
     def post(self, _data, submission_id):
         """添加至待提交 (district)."""
         with uow() as work:
-            handlers.stage_submission(work, current_identity(), submission_id, True)
+            review.stage_submission(work, current_identity(), submission_id, True)
         return _after(submission_id)
 
 
@@ -295,7 +295,7 @@ class UnstageSubmission(MethodView):
     def post(self, _data, submission_id):
         """移除 (district): back from the to-submit list to the pending list."""
         with uow() as work:
-            handlers.stage_submission(work, current_identity(), submission_id, False)
+            review.stage_submission(work, current_identity(), submission_id, False)
         return _after(submission_id)
 
 
@@ -307,7 +307,7 @@ class ToSubmitView(MethodView):
     def get(self, q):
         """待提交参保列表 with totals and the settlement credit available."""
         with uow() as work:
-            return handlers.to_submit(work.session, current_identity(), q["cover_year"], q["mode"])
+            return review.to_submit(work, current_identity(), q["cover_year"], q["mode"])
 
 
 @blp.route("/batches")
@@ -319,7 +319,7 @@ class Batches(MethodView):
         """参保批次管理: batches, newest first (district: its own)."""
         page, per_page = q.pop("page"), q.pop("per_page")
         with uow() as work:
-            total, items = handlers.list_batches(work.session, current_identity(), q, page, per_page)
+            total, items = batches.list_batches(work, current_identity(), q, page, per_page)
             return {"total": total, "items": items}
 
     @roles("district")
@@ -328,9 +328,9 @@ class Batches(MethodView):
     def post(self, data):
         """提交列表中的参保信息 (district): the to-submit list becomes a batch; it cannot change after."""
         with uow() as work:
-            batch = handlers.submit_batch(work, current_identity(), data["cover_year"], data["mode"], data["handler"])
+            batch = batches.submit_batch(work, current_identity(), data["cover_year"], data["mode"], data["handler"])
         with uow() as work:
-            return handlers.batch_detail(work.session, current_identity(), batch.id)
+            return batches.batch_detail(work, current_identity(), batch.id)
 
 
 @blp.route("/batches/<int:batch_id>")
@@ -340,4 +340,4 @@ class BatchItem(MethodView):
     def get(self, batch_id):
         """批次详情 with its submissions (in scope only)."""
         with uow() as work:
-            return handlers.batch_detail(work.session, current_identity(), batch_id)
+            return batches.batch_detail(work, current_identity(), batch_id)

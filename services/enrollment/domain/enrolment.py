@@ -61,7 +61,10 @@ class MemberFacts:
 
 def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mode: str,
                   kind: str | None, covered: bool, today: date | None = None) -> str | None:
-    """Why this member cannot be enrolled by this union on `today` (a key of NOT_ELIGIBLE), or None."""
+    """Why this member cannot be enrolled by this union on `today` (a key of NOT_ELIGIBLE), or None.
+    Used when a union names its members (submissions); the same rule as SQL, for whole lists, is
+    adapters/eligibility_sql.py `eligible_members`, and tests/services/enrollment/
+    test_eligibility_property.py holds the two to each other."""
     if member is None:
         return "unknown"
     if member.union_id != union_id:

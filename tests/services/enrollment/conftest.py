@@ -35,7 +35,7 @@ class Enrollment:
     """The service under test plus helpers speaking the other services' events."""
 
     def __init__(self, svc):
-        from services.enrollment.events import SUBSCRIPTIONS
+        from services.enrollment.subscriptions import SUBSCRIPTIONS
 
         self.svc = svc
         self.routes = {t: h for sub in SUBSCRIPTIONS for t, h in sub.handlers.items()}

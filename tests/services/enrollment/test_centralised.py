@@ -1,5 +1,7 @@
 """Centralised enrolment by a grassroots union (集中参保办理): cover years, the confirmation list,
 the type chosen once, submitting and resubmitting, and refusals that change nothing."""
+from common.db import envelope
+from services.enrollment.handlers import read_models
 from tests.services.enrollment.conftest import DISTRICT, UNION, UNION2, YEAR, at
 
 
@@ -139,15 +141,13 @@ def test_unknown_fields_and_bad_types_are_refused(season):
 def test_read_model_keeps_the_newest_member_snapshot(season):
     season.member(1)
     season.member(1, removed=True, event="removed")
-    from services.enrollment import handlers
-    from common.db import envelope
 
     stale = envelope("members.member.card_issued", {
         "member_id": 1, "union_id": UNION, "district_id": DISTRICT, "name": "旧", "id_type": "resident",
         "id_number": "x", "status": "normal", "card_number": "1", "card_issued_on": "2019-01-01",
         "card_recorded_at": None, "removed": False, "version": 1}, "members")
     with season.svc.runtime.uow() as uow:
-        handlers.keep_member(uow, stale)
+        read_models.record_member_when_member_changed(uow, stale)
         uow.commit()
     assert season.count("SELECT removed FROM member_view WHERE member_id = 1") is True
     assert season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()["headcount"] == 0

@@ -1,5 +1,5 @@
-"""The names and payloads of the events the enrollment service publishes (docs/events.md).
-Kept apart from events.py (which wires consumers to handlers) so handlers can import it."""
+"""What the enrollment service publishes (docs/events.md): event names and payload builders.
+Imports no handlers; subscriptions.py wires the events it consumes."""
 from __future__ import annotations
 
 from datetime import datetime, timezone

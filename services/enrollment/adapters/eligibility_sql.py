@@ -1,0 +1,34 @@
+"""The eligibility rule as SQL over the member read model: the one query both the confirmation
+screen and submissions select members with. tests/services/enrollment/test_eligibility_property.py
+checks it against the Python rule (domain/enrolment.py `ineligibility`)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, select
+
+from services.enrollment.adapters.orm import Cover, MemberView
+from services.enrollment.domain import enrolment as rules
+from services.enrollment.domain.timeline import CoverYear
+
+
+def _active_cover(cover_year: int):
+    return exists().where(Cover.cover_year == cover_year, Cover.member_id == MemberView.member_id,
+                          Cover.status.in_(rules.ACTIVE_COVER_STATES))
+
+
+def eligible_members(union_id: int, year: CoverYear, mode: str, kind: str | None, today: date):
+    """Select the union's members eligible now: card holder (by the cut-off for centralised,
+    after it for new card holders; instantly only with a card issued by today, within the year),
+    status normal, not removed, not covered this cover year."""
+    query = select(MemberView).where(
+        MemberView.union_id == union_id, MemberView.status == "normal", MemberView.removed.is_(False),
+        MemberView.card_number.is_not(None), MemberView.card_issued_on.is_not(None),
+        ~_active_cover(year.cover_year))
+    if mode == "centralised" or kind == "no_cover":
+        query = query.where(MemberView.card_issued_on <= year.card_cutoff)
+    else:
+        query = query.where(MemberView.card_issued_on > year.card_cutoff)
+    if mode == "instant":
+        query = query.where(MemberView.card_issued_on <= min(today, year.cover_end))
+    return query

@@ -1,0 +1,101 @@
+"""Billing's events on batches: priced, voucher uploaded, feedback given, written off (cover
+granted), overdue (cover failed)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import select, update
+
+from common import clock
+from common.bus import PermanentFailure
+from services.enrollment import contracts
+from services.enrollment.adapters.orm import Batch, Cover, Submission
+from services.enrollment.handlers.shared import parse_date, parse_datetime
+
+
+def _batch_for(session, data: dict) -> Batch:
+    try:
+        batch_id = int(data["batch_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentFailure(f"event without batch_id: {exc!r}") from exc
+    batch = session.get(Batch, batch_id, with_for_update=True)
+    if batch is None:
+        raise PermanentFailure(f"unknown batch {batch_id}")
+    return batch
+
+
+def _event_time(value) -> datetime:
+    parsed = parse_datetime(value) if value else clock.now()
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+FINAL_BATCH_STATES = ("written_off", "failed")
+
+
+def record_amounts_when_batch_priced(uow, event: dict) -> None:
+    """BatchAmountsWhenBatchPriced: premium, city subsidy, union share, credit applied, due."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    for name in ("premium_fen", "city_subsidy_fen", "union_share_fen", "credit_applied_fen", "due_fen"):
+        if d.get(name) is not None:
+            setattr(batch, name, int(d[name]))
+    batch.pay_by = parse_date(d.get("pay_by")) or batch.pay_by
+    batch.updated_at = clock.utcnow_naive()
+
+
+def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
+    """BatchStatusWhenVoucherUploaded (凭证上传时间)."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    batch.voucher_uploaded_at = _event_time(d.get("uploaded_at"))
+    if batch.status not in FINAL_BATCH_STATES:
+        batch.status = "voucher_uploaded"
+    batch.updated_at = clock.utcnow_naive()
+
+
+def record_feedback_when_feedback_given(uow, event: dict) -> None:
+    """BatchStatusWhenFeedbackGiven (职保中心反馈时间)."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    batch.feedback_at = _event_time(d.get("at"))
+    batch.feedback_message = d.get("message")
+    if batch.status not in FINAL_BATCH_STATES:
+        batch.status = "feedback_given"
+    batch.updated_at = clock.utcnow_naive()
+
+
+def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_type: str) -> None:
+    sub_ids = list(uow.session.scalars(select(Submission.id).where(Submission.batch_id == batch.id)))
+    now = clock.utcnow_naive()
+    uow.session.execute(update(Submission).where(Submission.batch_id == batch.id)
+                        .values(status=submission_status, updated_at=now))
+    uow.session.execute(update(Cover).where(Cover.submission_id.in_(sub_ids), Cover.status == "pending")
+                        .values(status=cover_status))
+    uow.publish(event_type, {"batch_id": batch.id, "batch_no": batch.batch_no, "district_id": batch.district_id,
+                             "cover_year": batch.cover_year, "mode": batch.mode, "submission_ids": sub_ids,
+                             "headcount": batch.headcount})
+
+
+def grant_cover_when_batch_written_off(uow, event: dict) -> None:
+    """CoverGrantedWhenBatchWrittenOff (核销): the batch's enrolments are paid; cover is granted."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    if batch.status in FINAL_BATCH_STATES:
+        return
+    batch.status = "written_off"
+    batch.written_off_at = _event_time(d.get("at"))
+    batch.updated_at = clock.utcnow_naive()
+    _settle(uow, batch, "paid", "granted", contracts.COVER_GRANTED)
+
+
+def fail_cover_when_batch_overdue(uow, event: dict) -> None:
+    """CoverFailedWhenBatchOverdue: unpaid at the deadline, the batch and all its enrolments fail;
+    its members are free again, but only instant enrolment is open by then."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    if batch.status in FINAL_BATCH_STATES:
+        return
+    batch.status = "failed"
+    batch.failed_at = clock.utcnow_naive()
+    batch.updated_at = batch.failed_at
+    _settle(uow, batch, "failed", "failed", contracts.COVER_FAILED)

@@ -1,0 +1,84 @@
+"""Cover years (保障年度): the centre configures a year's timeline; everyone reads it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from common import clock
+from common.errors import Conflict, NotFound
+from common.identity import Identity
+from services.enrollment import contracts
+from services.enrollment.adapters.orm import CoverYearRow
+from services.enrollment.domain.timeline import CoverYear, Window, build_cover_year
+
+
+WINDOW_FIELDS = ("split", "grassroots", "district_review", "district_submit")
+
+
+def _to_domain(row: CoverYearRow) -> CoverYear:
+    return CoverYear(
+        cover_year=row.cover_year,
+        split_window=Window(row.split_start, row.split_end),
+        grassroots_window=Window(row.grassroots_start, row.grassroots_end),
+        district_review_window=Window(row.district_review_start, row.district_review_end),
+        district_submit_window=Window(row.district_submit_start, row.district_submit_end),
+        card_cutoff=row.card_cutoff, cover_start=row.cover_start, cover_end=row.cover_end,
+        payment_deadline=row.payment_deadline, claims_deadline=row.claims_deadline)
+
+
+def cover_year_data(row: CoverYearRow) -> dict:
+    data = {"cover_year": row.cover_year}
+    for name in WINDOW_FIELDS:
+        data[f"{name}_window"] = [getattr(row, f"{name}_start").isoformat(), getattr(row, f"{name}_end").isoformat()]
+    for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline"):
+        data[name] = getattr(row, name).isoformat()
+    data["version"] = row.version
+    return data
+
+
+def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
+    """The centre sets (or changes) a year's timeline; the whole timeline goes out as an event."""
+    who.require("centre")
+    build_cover_year(cover_year, data)  # raises ValidationFailed per field
+    row = uow.session.get(CoverYearRow, cover_year, with_for_update=True)
+    if row is None:
+        row = CoverYearRow(cover_year=cover_year, version=0)
+        uow.session.add(row)
+    for name in WINDOW_FIELDS:
+        start, end = data[f"{name}_window"]
+        setattr(row, f"{name}_start", start)
+        setattr(row, f"{name}_end", end)
+    for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline"):
+        setattr(row, name, data[name])
+    row.version += 1
+    row.updated_at = clock.utcnow_naive()
+    row.updated_by = who.user
+    uow.session.flush()
+    uow.publish(contracts.COVER_YEAR_CONFIGURED, cover_year_data(row))
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        raise Conflict("该保障年度正被同时修改，请刷新后重试", code="COVER_YEAR_CHANGED") from None
+    return row
+
+
+def list_cover_years(uow, who: Identity) -> list[CoverYearRow]:
+    """Every configured year, newest first (any signed-in role may read timelines)."""
+    return list(uow.session.scalars(select(CoverYearRow).order_by(CoverYearRow.cover_year.desc())))
+
+
+def get_cover_year_row(uow, who: Identity, cover_year: int) -> CoverYearRow:
+    return _cover_year_row(uow.session, cover_year)
+
+
+def _cover_year_row(session, cover_year: int) -> CoverYearRow:
+    row = session.get(CoverYearRow, cover_year)
+    if row is None:
+        raise NotFound(f"{cover_year}年度尚未配置", code="COVER_YEAR_NOT_FOUND")
+    return row
+
+
+def load_year(session, cover_year: int) -> CoverYear:
+    """The year's timeline as the domain's CoverYear (a helper for handlers, on their session)."""
+    return _to_domain(_cover_year_row(session, cover_year))

@@ -1,0 +1,121 @@
+"""Who a union may enrol (参保确认): the eligible members, their cover terms, and the header totals."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from common import clock
+from common.errors import NotFound, ValidationFailed
+from common.identity import Identity
+from services.enrollment.adapters.eligibility_sql import eligible_members
+from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
+from services.enrollment.domain import enrolment as rules
+from services.enrollment.domain.timeline import CoverYear
+from services.enrollment.handlers.cover_years import load_year
+from services.enrollment.handlers.rates import RateCache
+
+
+def union_district(session, who: Identity) -> int:
+    union = session.get(UnionView, who.union_id)
+    district_id = union.district_id if union is not None else who.district_id
+    if district_id is None:
+        raise NotFound("未找到本工会所属的区局/产业工会", code="UNION_NOT_KNOWN")
+    return district_id
+
+
+def within_year(year: CoverYear, terms: rules.CoverTerms) -> bool:
+    return terms.cover_start <= year.cover_end
+
+
+def recorded_on(member: MemberView) -> date | None:
+    return member.card_recorded_at.astimezone(clock.SHANGHAI).date() if member.card_recorded_at else \
+        member.card_issued_on
+
+
+def member_terms(year: CoverYear, mode: str, kind: str | None, member: MemberView, today: date) -> rules.CoverTerms:
+    if mode == "centralised":
+        return rules.centralised_terms(year)
+    return rules.instant_terms(year, kind, today, recorded_on(member))
+
+
+def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
+    return {"member_id": member.member_id, "name": member.name, "id_type": member.id_type,
+            "id_number": member.id_number, "card_number": member.card_number,
+            "card_issued_on": member.card_issued_on, "cover_start": terms.cover_start, "cover_end": terms.cover_end,
+            "price_class": terms.price_class, "half_or_full": terms.half_or_full}
+
+
+def mode_action(mode: str) -> str:
+    return "grassroots" if mode == "centralised" else "instant"
+
+
+def check_mode(mode: str, kind: str | None) -> None:
+    if mode not in rules.MODES:
+        raise ValidationFailed({"mode": ["参保方式须为 centralised（集中参保）或 instant（即时参保）"]})
+    if mode == "instant" and kind not in rules.INSTANT_KINDS:
+        raise ValidationFailed({"kind": ["即时参保须指明 no_cover（有卡无保人员）或 new_card（新办卡人员）"]})
+
+
+def check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
+                   today: date):
+    """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
+    known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
+    covered = set(session.scalars(select(Cover.member_id).where(
+        Cover.cover_year == year.cover_year, Cover.member_id.in_(member_ids),
+        Cover.status.in_(rules.ACTIVE_COVER_STATES))))
+    problems = []
+    for member_id in dict.fromkeys(member_ids):
+        m = known.get(member_id)
+        facts = None if m is None else rules.MemberFacts(m.member_id, m.union_id, m.status, m.removed, m.card_number,
+                                                          m.card_issued_on, recorded_on(m))
+        reason = rules.ineligibility(facts, who.union_id, year, mode, kind, member_id in covered, today)
+        if reason:
+            problems.append({"member_id": member_id, "reason": reason, "message": rules.NOT_ELIGIBLE[reason]})
+    if problems:
+        raise ValidationFailed({"member_ids": [f"{p['member_id']}: {p['message']}" for p in problems]},
+                               message="以下会员不符合参保条件，本次提交未生效", code="MEMBER_NOT_ELIGIBLE")
+
+
+def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised", kind: str | None = None,
+                 type_: str | None = None, page: int = 1, per_page: int = 50) -> dict:
+    """参保确认画面: the eligible members (paged) and the header: cover year, headcount, the type
+    (the chosen one, else the one asked about) and the totals split by who pays."""
+    session = uow.session
+    who.require("grassroots")
+    check_mode(mode, kind)
+    year = load_year(session, cover_year)
+    district_id = union_district(session, who)
+    today = clock.today()
+    chosen = session.scalar(select(TypeChoice.type).where(TypeChoice.cover_year == cover_year,
+                                                          TypeChoice.union_id == who.union_id))
+    if type_ is not None and type_ not in rules.COVER_TYPES:
+        raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(rules.COVER_TYPES)} 之一"]})
+    shown_type = chosen or type_
+    query = eligible_members(who.union_id, year, mode, kind, today)
+    if mode == "centralised":
+        headcount = session.scalar(select(func.count()).select_from(query.subquery()))
+        counts = {rules.CENTRALISED: headcount}
+        members = list(session.scalars(query.order_by(MemberView.member_id)
+                                       .offset((page - 1) * per_page).limit(per_page)))
+    else:  # instant lists are small; terms differ per member
+        every = [m for m in session.scalars(query.order_by(MemberView.member_id))
+                 if within_year(year, member_terms(year, mode, kind, m, today))]
+        headcount = len(every)
+        counts: dict[str, int] = {}
+        for m in every:
+            pc = member_terms(year, mode, kind, m, today).price_class
+            counts[pc] = counts.get(pc, 0) + 1
+        members = every[(page - 1) * per_page: page * per_page]
+    totals = None
+    if shown_type:
+        found = RateCache(session).totals(cover_year, district_id, who.union_id, shown_type, counts)
+        totals = found.as_dict() if found else None
+    window = year.window(mode_action(mode))
+    return {
+        "cover_year": cover_year, "mode": mode, "kind": kind, "chosen_type": chosen, "type": shown_type,
+        "headcount": headcount, "counts": counts, "totals": totals, "prices_pending": shown_type is not None and totals is None,
+        "window": {"start": window.start, "end": window.end, "open": window.contains(today)},
+        "cover_start": year.cover_start, "cover_end": year.cover_end, "pay_by": year.grassroots_window.end,
+        "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
+    }
