@@ -15,7 +15,7 @@ import threading
 
 from common import logs
 from services.billing.bootstrap import runtime
-from services.billing.handlers import report_overdue
+from services.billing.handlers.payments import report_overdue
 
 log = logging.getLogger("billing.jobs")
 
