@@ -228,7 +228,7 @@ class Submissions(MethodView):
     def get(self, query):
         """已计费的参保提交 (scoped, paged): what each submission costs and what the union owes."""
         with uow() as work:
-            total, items = reports.list_submissions(work.session, current_identity(), **query)
+            total, items = reports.list_submissions(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -240,7 +240,7 @@ class Batches(MethodView):
     def get(self, query):
         """参保批次 with their price and payment state (district: its own)."""
         with uow() as work:
-            return payments.list_batches(work.session, current_identity(), **query)
+            return payments.list_batches(work, current_identity(), **query)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>")
@@ -250,7 +250,7 @@ class BatchItem(MethodView):
     def get(self, batch_id):
         """批次详情."""
         with uow() as work:
-            return payments.get_batch(work.session, current_identity(), batch_id)
+            return payments.get_batch(work, current_identity(), batch_id)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
@@ -271,7 +271,7 @@ class BatchVoucher(MethodView):
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
-            voucher = payments.current_voucher(work.session, current_identity(), batch_id)
+            voucher = payments.current_voucher(work, current_identity(), batch_id)
             return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
                              download_name=voucher.filename)
 
@@ -286,7 +286,7 @@ class BatchPaymentDetail(MethodView):
         from services.billing.adapters.mail import payment_detail_workbook
 
         with uow() as work:
-            batch = payments.get_batch(work.session, current_identity(), batch_id)
+            batch = payments.get_batch(work, current_identity(), batch_id)
             content = payment_detail_workbook(contracts.batch_priced_data(batch))
         return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
                          download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
@@ -299,7 +299,7 @@ class BatchFeedback(MethodView):
     def get(self, batch_id):
         """职保中心反馈 of a batch (the district reads them)."""
         with uow() as work:
-            return payments.list_feedback(work.session, current_identity(), batch_id)
+            return payments.list_feedback(work, current_identity(), batch_id)
 
     @roles("centre")
     @blp.arguments(FeedbackIn)
@@ -330,7 +330,7 @@ class Reconciliation(MethodView):
     def get(self, query):
         """对账核销列表 (centre): per batch due, paid, difference."""
         with uow() as work:
-            return reports.reconciliation(work.session, current_identity(), **query)
+            return reports.reconciliation(work, current_identity(), **query)
 
 
 # ------------------------------------------------------------------ settlement credits
@@ -343,7 +343,7 @@ class Credits(MethodView):
     def get(self, query):
         """清算分配款 (district: its own)."""
         with uow() as work:
-            return pricing.list_credits(work.session, current_identity(), query.get("district_id"))
+            return pricing.list_credits(work, current_identity(), query.get("district_id"))
 
     @roles("centre")
     @blp.arguments(CreditIn)
@@ -382,7 +382,7 @@ class BankStatements(MethodView):
         content, filename = file_from_request()
         with uow() as work:
             statement = payments.import_bank_statement(work, current_identity(), content, filename)
-            statement, lines = payments.statement_lines(work.session, current_identity(), statement.id)
+            statement, lines = payments.statement_lines(work, current_identity(), statement.id)
             return _statement(statement, lines)
 
 
@@ -406,7 +406,7 @@ class BankStatementItem(MethodView):
     def get(self, statement_id):
         """一次银行流水导入的结果."""
         with uow() as work:
-            statement, lines = payments.statement_lines(work.session, current_identity(), statement_id)
+            statement, lines = payments.statement_lines(work, current_identity(), statement_id)
             return _statement(statement, lines)
 
 
@@ -420,7 +420,7 @@ class Ledger(MethodView):
     def get(self, query):
         """台账: every amount with what and why (scoped)."""
         with uow() as work:
-            total, items = reports.ledger(work.session, current_identity(), **query)
+            total, items = reports.ledger(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -431,7 +431,7 @@ class Dashboard(MethodView):
     def get(self, year):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:
-            return reports.dashboard(work.session, current_identity(), year)
+            return reports.dashboard(work, current_identity(), year)
 
 
 @blp.route("/jobs/overdue")

@@ -112,7 +112,7 @@ class PriceTable(MethodView):
     def get(self, year):
         """保障价格表: per type and price class, premium and city subsidy (fen)."""
         with uow() as work:
-            return prices.get_price_table(work.session, year)
+            return prices.get_price_table(work, year)
 
     @roles("centre")
     @blp.arguments(PriceTableIn)
@@ -121,7 +121,7 @@ class PriceTable(MethodView):
         """设置保障价格表 (centre): all 4 types × 3 price classes; fixed once districts have split."""
         with uow() as work:
             prices.set_price_table(work, current_identity(), year, _table(data["entries"]))
-            return prices.get_price_table(work.session, year)
+            return prices.get_price_table(work, year)
 
 
 @blp.route("/splits/<int(min=2000, max=2100):year>")
@@ -132,7 +132,7 @@ class Splits(MethodView):
     def get(self, query, year):
         """保障金额设置: the district's shares per type and its union overrides."""
         with uow() as work:
-            return splits.list_splits(work.session, current_identity(), year, query.get("district_id"))
+            return splits.list_splits(work, current_identity(), year, query.get("district_id"))
 
     @roles("district")
     @blp.arguments(SplitIn)
@@ -141,7 +141,7 @@ class Splits(MethodView):
         """参保金额比例设置 (district, in the split window): its share and the grassroots default."""
         with uow() as work:
             splits.set_split(work, current_identity(), year, _shares(data["types"]))
-            return splits.list_splits(work.session, current_identity(), year)
+            return splits.list_splits(work, current_identity(), year)
 
 
 @blp.route("/splits/<int(min=2000, max=2100):year>/unions/<int(max=2147483647):union_id>")
@@ -153,7 +153,7 @@ class UnionSplit(MethodView):
         """基层缴费设置 for one of the district's grassroots unions (override)."""
         with uow() as work:
             splits.set_split(work, current_identity(), year, _shares(data["types"]), union_id=union_id)
-            return splits.list_splits(work.session, current_identity(), year)
+            return splits.list_splits(work, current_identity(), year)
 
 
 @blp.route("/rates/<int(min=2000, max=2100):year>")
@@ -164,4 +164,4 @@ class Rates(MethodView):
     def get(self, query, year):
         """每人费率: what one member costs and who pays it, per type and price class."""
         with uow() as work:
-            return splits.rates_for_caller(work.session, current_identity(), year, query.get("union_id"))
+            return splits.rates_for_caller(work, current_identity(), year, query.get("union_id"))

@@ -19,18 +19,18 @@ from services.billing.handlers.shared import record_in_ledger
 
 # ------------------------------------------------------------------ batches, vouchers, feedback, write-off
 
-def get_batch(session, who: Identity, batch_id: int, lock: bool = False) -> Batch:
+def get_batch(uow, who: Identity, batch_id: int, lock: bool = False) -> Batch:
     query = select(Batch).where(Batch.batch_id == batch_id)
     if lock:
         query = query.with_for_update()
-    batch = session.scalar(query)
+    batch = uow.session.scalar(query)
     if batch is None:
         raise NotFound()
     who.check_district(batch.district_id)
     return batch
 
 
-def list_batches(session, who: Identity, cover_year: int | None = None, district_id: int | None = None,
+def list_batches(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
                  status: str | None = None) -> list[Batch]:
     query = select(Batch).order_by(Batch.batch_id)
     if who.role == "district":
@@ -41,7 +41,7 @@ def list_batches(session, who: Identity, cover_year: int | None = None, district
         query = query.where(Batch.cover_year == cover_year)
     if status:
         query = query.where(Batch.status == status)
-    return list(session.scalars(query))
+    return list(uow.session.scalars(query))
 
 
 def _not_written_off(batch: Batch) -> None:
@@ -57,7 +57,7 @@ def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: 
     from services.billing.domain.voucher import VoucherRejected, check_voucher
 
     who.require("district")
-    batch = get_batch(uow.session, who, batch_id, lock=True)
+    batch = get_batch(uow, who, batch_id, lock=True)
     _not_written_off(batch)
     errors = {}
     try:
@@ -88,9 +88,9 @@ def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: 
     return voucher
 
 
-def current_voucher(session, who: Identity, batch_id: int) -> Voucher:
-    get_batch(session, who, batch_id)
-    voucher = session.scalar(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.current.is_(True)))
+def current_voucher(uow, who: Identity, batch_id: int) -> Voucher:
+    get_batch(uow, who, batch_id)
+    voucher = uow.session.scalar(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.current.is_(True)))
     if voucher is None:
         raise NotFound("该批次尚未上传缴费凭证", code="VOUCHER_NOT_FOUND")
     return voucher
@@ -99,7 +99,7 @@ def current_voucher(session, who: Identity, batch_id: int) -> Voucher:
 def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     """反馈: the centre tells the district about its payment (e.g. amount short)."""
     who.require("centre")
-    batch = get_batch(uow.session, who, batch_id, lock=True)
+    batch = get_batch(uow, who, batch_id, lock=True)
     _not_written_off(batch)
     message = (message or "").strip()
     if not message:
@@ -113,15 +113,15 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     return feedback
 
 
-def list_feedback(session, who: Identity, batch_id: int) -> list[Feedback]:
-    get_batch(session, who, batch_id)
-    return list(session.scalars(select(Feedback).where(Feedback.batch_id == batch_id).order_by(Feedback.id)))
+def list_feedback(uow, who: Identity, batch_id: int) -> list[Feedback]:
+    get_batch(uow, who, batch_id)
+    return list(uow.session.scalars(select(Feedback).where(Feedback.batch_id == batch_id).order_by(Feedback.id)))
 
 
 def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: date, bank_reference: str) -> Batch:
     """核销: the centre records the money received; nothing about the batch changes afterwards."""
     who.require("centre")
-    batch = get_batch(uow.session, who, batch_id, lock=True)
+    batch = get_batch(uow, who, batch_id, lock=True)
     _not_written_off(batch)
     errors = {}
     if amount_fen < 0:
@@ -239,13 +239,13 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
     return statement
 
 
-def statement_lines(session, who: Identity, statement_id: int):
+def statement_lines(uow, who: Identity, statement_id: int):
     from services.billing.adapters.orm import BankStatement, StatementLine
 
     who.require("centre")
-    statement = session.get(BankStatement, statement_id)
+    statement = uow.session.get(BankStatement, statement_id)
     if statement is None:
         raise NotFound()
-    lines = list(session.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id)
+    lines = list(uow.session.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id)
                                  .order_by(StatementLine.row)))
     return statement, lines

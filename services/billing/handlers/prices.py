@@ -68,11 +68,11 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
     return row
 
 
-def get_price_table(session, year: int) -> dict:
-    row = session.get(PriceTableRow, year)
+def get_price_table(uow, year: int) -> dict:
+    row = uow.session.get(PriceTableRow, year)
     if row is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
-    table = load_price_table(session, year)
+    table = load_price_table(uow.session, year)
     return {"cover_year": year, "version": row.version, "entries": [
         {"type": t, "price_class": c, "premium_fen": table[(t, c)].premium_fen,
          "city_subsidy_fen": table[(t, c)].city_subsidy_fen,

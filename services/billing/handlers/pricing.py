@@ -196,13 +196,13 @@ def record_credit(uow, who: Identity, district_id: int, designated_year: int, so
     return credit
 
 
-def list_credits(session, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
+def list_credits(uow, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
     query = select(SettlementCredit).order_by(SettlementCredit.id)
     if who.role == "district":
         query = query.where(SettlementCredit.district_id == who.district_id)
     elif district_id:
         query = query.where(SettlementCredit.district_id == district_id)
-    return list(session.scalars(query))
+    return list(uow.session.scalars(query))
 
 
 # ------------------------------------------------------------------ imports from Excel

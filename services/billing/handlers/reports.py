@@ -25,17 +25,17 @@ def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
             "feedback_at": batch.feedback_at, "written_off_at": batch.written_off_at}
 
 
-def reconciliation(session, who: Identity, cover_year: int | None = None, district_id: int | None = None,
+def reconciliation(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
                    status: str | None = None) -> list[dict]:
     who.require("centre")
-    names = {d.district_id: d.name for d in session.scalars(select(DistrictView))}
+    names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
     return [reconciliation_row(b, names.get(b.district_id))
-            for b in list_batches(session, who, cover_year, district_id, status)]
+            for b in list_batches(uow, who, cover_year, district_id, status)]
 
 
 # ------------------------------------------------------------------ ledger (台账)
 
-def ledger(session, who: Identity, cover_year: int | None = None, district_id: int | None = None,
+def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
            union_id: int | None = None, batch_id: int | None = None, page: int = 1, per_page: int = 50):
     query = select(LedgerEntry)
     if who.role == "grassroots":
@@ -50,12 +50,12 @@ def ledger(session, who: Identity, cover_year: int | None = None, district_id: i
         query = query.where(LedgerEntry.union_id == union_id)
     if batch_id:
         query = query.where(LedgerEntry.batch_id == batch_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(session.scalars(query.order_by(LedgerEntry.id).offset((page - 1) * per_page).limit(per_page)))
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(uow.session.scalars(query.order_by(LedgerEntry.id).offset((page - 1) * per_page).limit(per_page)))
     return total, items
 
 
-def list_submissions(session, who: Identity, cover_year: int | None = None, union_id: int | None = None,
+def list_submissions(uow, who: Identity, cover_year: int | None = None, union_id: int | None = None,
                      page: int = 1, per_page: int = 50):
     query = select(PricedSubmission)
     if who.role == "grassroots":
@@ -66,23 +66,23 @@ def list_submissions(session, who: Identity, cover_year: int | None = None, unio
         query = query.where(PricedSubmission.cover_year == cover_year)
     if union_id:
         query = query.where(PricedSubmission.union_id == union_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(session.scalars(query.order_by(PricedSubmission.submission_id).offset((page - 1) * per_page)
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(uow.session.scalars(query.order_by(PricedSubmission.submission_id).offset((page - 1) * per_page)
                                  .limit(per_page)))
     return total, items
 
 
 # ------------------------------------------------------------------ dashboard figures
 
-def dashboard(session, who: Identity, year: int) -> dict:
+def dashboard(uow, who: Identity, year: int) -> dict:
     """Per district: due, paid, outstanding, by type; per grassroots union: owed to its district."""
-    names = {d.district_id: d.name for d in session.scalars(select(DistrictView))}
-    union_names = dict(session.execute(select(UnionView.union_id, UnionView.name).where(
+    names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
+    union_names = dict(uow.session.execute(select(UnionView.union_id, UnionView.name).where(
         UnionView.union_id.in_(select(PricedSubmission.union_id).where(PricedSubmission.cover_year == year)))).all())
     districts = []
     if who.role in ("centre", "district"):
         figures: dict[int, dict] = {}
-        for batch in list_batches(session, who, cover_year=year):
+        for batch in list_batches(uow, who, cover_year=year):
             f = figures.setdefault(batch.district_id, {
                 "district_id": batch.district_id, "district_name": names.get(batch.district_id), "batches": 0,
                 "headcount": 0, "premium_fen": 0, "union_share_fen": 0, "credit_applied_fen": 0, "due_fen": 0,
@@ -106,7 +106,7 @@ def dashboard(session, who: Identity, year: int) -> dict:
     elif who.role == "district":
         scoped = scoped.where(PricedSubmission.district_id == who.district_id)
     sub = scoped.subquery()
-    for row in session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
+    for row in uow.session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
                                       func.sum(sub.c.headcount), func.sum(sub.c.premium_fen),
                                       func.sum(sub.c.grassroots_share_fen))
                                .group_by(sub.c.union_id, sub.c.district_id, sub.c.cover_type)
@@ -119,7 +119,7 @@ def dashboard(session, who: Identity, year: int) -> dict:
         u["premium_fen"] += int(premium)
         u["grassroots_owes_fen"] += int(owes)
         u["by_type"][cover_type] = u["by_type"].get(cover_type, 0) + int(headcount)
-    timeline = cover_year(session, year)
+    timeline = cover_year(uow.session, year)
     today = clock.today()
     deadlines = []
     if timeline:

@@ -158,7 +158,7 @@ def _split_mismatch(errors: dict, differences: dict) -> ValidationFailed:
     return exc
 
 
-def list_splits(session, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
+def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
     """The split screen: per type, premium, city subsidy, district and grassroots shares; the
     district's default rows and any union overrides. Centre: any district; district: its own."""
     if who.role == "district":
@@ -167,11 +167,11 @@ def list_splits(session, who: Identity, year: int, district_id: int | None = Non
         raise ValidationFailed({"district_id": ["请指定区局（产业）工会"]})
     else:
         who.check_district(district_id)
-    table = load_price_table(session, year)
+    table = load_price_table(uow.session, year)
     if table is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
-    special = is_special(session, district_id)
-    rows = list(session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id)
+    special = is_special(uow.session, district_id)
+    rows = list(uow.session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id)
                                 .order_by(Split.union_id, Split.cover_type)))
     out = []
     defaults = {r.cover_type: r for r in rows if r.union_id == 0}
@@ -192,7 +192,7 @@ def list_splits(session, who: Identity, year: int, district_id: int | None = Non
     return out
 
 
-def rates_for_caller(session, who: Identity, year: int, union_id: int | None) -> dict:
+def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
     """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
     if who.role == "grassroots":
         union_id = who.union_id
@@ -201,12 +201,12 @@ def rates_for_caller(session, who: Identity, year: int, union_id: int | None) ->
             raise ValidationFailed({"union_id": ["请指定基层工会"]})
         district_id = who.district_id
     else:
-        union = session.get(UnionView, union_id)
+        union = uow.session.get(UnionView, union_id)
         if union is None:
             raise NotFound()
         who.check_union(union.union_id, union.district_id)
         district_id = union.district_id
-    rates = effective_rates(session, year, district_id, union_id)
+    rates = effective_rates(uow.session, year, district_id, union_id)
     return {"cover_year": year, "district_id": district_id, "union_id": union_id, "rates": [
         {"type": t, "price_class": c, "premium_fen": r.premium_fen, "city_subsidy_fen": r.city_subsidy_fen,
          "district_share_fen": r.district_share_fen, "grassroots_share_fen": r.grassroots_share_fen}
