@@ -440,6 +440,5 @@ class OverdueJob(MethodView):
     @blp.response(200, OverdueOut)
     def post(self):
         """Run the deadline check now (also `python -m services.billing.jobs overdue`)."""
-        from flask import current_app
-
-        return {"reported": payments.report_overdue(current_app.extensions["runtime"])}
+        with uow() as work:
+            return {"reported": payments.report_overdue(work)}

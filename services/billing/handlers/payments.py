@@ -149,34 +149,37 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
 
 # ------------------------------------------------------------------ the deadline (缴费截止)
 
-def report_overdue(runtime, today: date | None = None) -> list[int]:
+def report_overdue(uow, today: date | None = None) -> list[int]:
     """Every centralised batch still owing money after its cover year's payment deadline is
     reported overdue, once: the OverdueNotice primary key refuses a second report, whoever runs
-    the job and however often or late. Returns the batch ids reported by this run."""
+    the job and however often or late. Returns the batch ids reported by this run.
+
+    `uow` (entered by the caller) finds the candidates; each batch is then reported in its own
+    transaction, a `uow.fresh()` unit of work, so one refused report does not undo the others."""
     today = today or clock.today()
+    years = [y.cover_year for y in uow.session.scalars(select(CoverYearView))
+             if is_overdue(y.payment_deadline, today)]
+    candidates = list(uow.session.scalars(select(Batch.batch_id).where(
+        Batch.cover_year.in_(years), Batch.mode == "centralised", Batch.written_off_at.is_(None),
+        Batch.due_fen > 0, Batch.batch_id.not_in(select(OverdueNotice.batch_id))))) if years else []
+    uow.rollback()  # the search only read: end its transaction before the reports lock rows
     reported = []
-    with runtime.uow() as uow:
-        years = [y.cover_year for y in uow.session.scalars(select(CoverYearView))
-                 if is_overdue(y.payment_deadline, today)]
-        candidates = list(uow.session.scalars(select(Batch.batch_id).where(
-            Batch.cover_year.in_(years), Batch.mode == "centralised", Batch.written_off_at.is_(None),
-            Batch.due_fen > 0, Batch.batch_id.not_in(select(OverdueNotice.batch_id))))) if years else []
     for batch_id in candidates:
-        with runtime.uow() as uow:
-            batch = uow.session.scalar(select(Batch).where(Batch.batch_id == batch_id).with_for_update())
-            if batch.written_off_at is not None or uow.session.get(OverdueNotice, batch_id) is not None:
+        with uow.fresh() as one:
+            batch = one.session.scalar(select(Batch).where(Batch.batch_id == batch_id).with_for_update())
+            if batch.written_off_at is not None or one.session.get(OverdueNotice, batch_id) is not None:
                 continue
             paid = batch.bank_matched_fen or batch.paid_fen or 0
-            uow.session.add(OverdueNotice(batch_id=batch_id, reported_at=clock.utcnow_naive(), due_fen=batch.due_fen,
+            one.session.add(OverdueNotice(batch_id=batch_id, reported_at=clock.utcnow_naive(), due_fen=batch.due_fen,
                                           paid_fen=paid))
             batch.status = "overdue"
-            uow.publish(contracts.OVERDUE, {"batch_id": batch_id, "batch_no": batch.batch_no,
+            one.publish(contracts.OVERDUE, {"batch_id": batch_id, "batch_no": batch.batch_no,
                                             "district_id": batch.district_id, "cover_year": batch.cover_year,
                                             "due_fen": batch.due_fen, "paid_fen": paid})
             try:
-                uow.commit()
+                one.commit()
             except IntegrityError:
-                uow.rollback()  # another run reported it at the same moment
+                one.rollback()  # another run reported it at the same moment
                 continue
             reported.append(batch_id)
     return reported
