@@ -2,6 +2,7 @@
 payment detail e-mail."""
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from sqlalchemy import select
@@ -11,9 +12,14 @@ from common import clock
 from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
 from common.identity import Identity
 from common.money import yuan
-from services.billing.adapters.orm import Batch, CoverYearView, DistrictView, Feedback, OverdueNotice, Voucher
-from services.billing.domain.timeline import is_overdue
 from services.billing import contracts
+from services.billing.adapters import mail
+from services.billing.adapters.excel import read_statement
+from services.billing.adapters.orm import (BankStatement, Batch, CoverYearView, DistrictView, Feedback, OverdueNotice,
+                                           SentMail, StatementLine, Voucher)
+from services.billing.domain.statement import OpenBatch, match_lines
+from services.billing.domain.timeline import is_overdue
+from services.billing.domain.voucher import VoucherRejected, check_voucher
 from services.billing.handlers.shared import record_in_ledger
 
 
@@ -52,9 +58,7 @@ def _not_written_off(batch: Batch) -> None:
 def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int,
                    paid_on: date, max_bytes: int) -> Voucher:
     """缴费凭证: a district uploads (or replaces, until write-off) the proof of its payment."""
-    import hashlib
 
-    from services.billing.domain.voucher import VoucherRejected, check_voucher
 
     who.require("district")
     batch = get_batch(uow, who, batch_id, lock=True)
@@ -189,8 +193,6 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
 
 def mail_payment_detail_when_batch_priced(uow, event: dict) -> None:
     """MailPaymentDetailWhenBatchPriced: once per batch, to the handler's address."""
-    from services.billing.adapters import mail
-    from services.billing.adapters.orm import SentMail
 
     d = event["data"]
     batch_id = int(d["batch_id"])
@@ -207,9 +209,6 @@ def mail_payment_detail_when_batch_priced(uow, event: dict) -> None:
 
 def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
     """银行流水导入: match each line to a batch; unmatched and ambiguous lines keep a reason code."""
-    from services.billing.adapters.excel import read_statement
-    from services.billing.adapters.orm import BankStatement, StatementLine
-    from services.billing.domain.statement import OpenBatch, match_lines
 
     who.require("centre")
     lines = read_statement(content)
@@ -243,7 +242,6 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
 
 
 def statement_lines(uow, who: Identity, statement_id: int):
-    from services.billing.adapters.orm import BankStatement, StatementLine
 
     who.require("centre")
     statement = uow.session.get(BankStatement, statement_id)

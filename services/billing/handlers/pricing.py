@@ -15,6 +15,7 @@ from services.billing.adapters.orm import (Batch, CoverYearView, DistrictAccount
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
 from services.billing import contracts
+from services.billing.adapters.excel import read_credits
 from services.billing.contracts import batch_priced_data
 from services.billing.handlers.shared import by_event, cover_year, record_in_ledger
 from services.billing.handlers.splits import rates_of_district
@@ -209,7 +210,6 @@ def list_credits(uow, who: Identity, district_id: int | None = None) -> list[Set
 
 def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]:
     """The centre records many settlement credits from one workbook: all rows or none."""
-    from services.billing.adapters.excel import read_credits
 
     who.require("centre")
     names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}
