@@ -37,7 +37,7 @@ def main() -> dict:
     from common import clock
     from common.db import envelope
     from common.identity import Identity
-    from services.billing import handlers
+    from services.billing.handlers import prices, pricing, read_models, splits
     from services.billing.domain.prices import price_table_2020
     from services.billing.domain.split import Shares
 
@@ -46,20 +46,20 @@ def main() -> dict:
     with fresh_billing() as runtime:
         clock.set_now(datetime(2019, 10, 28, 9, tzinfo=clock.SHANGHAI))
         with runtime.uow() as uow:
-            handlers.keep_district(uow, envelope("members.district.registered", {
+            read_models.keep_district_when_changed(uow, envelope("members.district.registered", {
                 "district_id": DISTRICT, "name": "黄浦区总工会", "kind": "district", "special_industry": False,
                 "version": 1}, "members"))
-            handlers.keep_cover_year(uow, envelope("enrollment.cover_year.configured", {
+            read_models.keep_cover_year_when_configured(uow, envelope("enrollment.cover_year.configured", {
                 "cover_year": YEAR, "split_window": ["2019-10-25", "2019-10-31"],
                 "grassroots_window": ["2019-11-01", "2019-12-27"], "payment_deadline": "2020-01-20",
                 "cover_start": "2020-01-01", "cover_end": "2020-12-31", "version": 1}, "enrollment"))
             uow.commit()
         with runtime.uow() as uow:
-            handlers.set_price_table(uow, Identity("bench", "centre"), YEAR, price_table_2020())
+            prices.set_price_table(uow, Identity("bench", "centre"), YEAR, price_table_2020())
         with runtime.uow() as uow:
-            handlers.save_split(uow, "bench", YEAR, DISTRICT, {"A": Shares(0, 1300), "B": Shares(2500, 2500)})
+            splits.save_split(uow, "bench", YEAR, DISTRICT, {"A": Shares(0, 1300), "B": Shares(2500, 2500)})
         with runtime.uow() as uow:  # a few unions with overrides of their own
-            handlers.save_split(uow, "bench", YEAR, DISTRICT, {"B": Shares(5000, 0)}, union_id=7)
+            splits.save_split(uow, "bench", YEAR, DISTRICT, {"B": Shares(5000, 0)}, union_id=7)
         types = ["A", "B"]
         subs = [{"submission_id": i, "union_id": i, "type": types[i % 2], "headcount": PER_UNION,
                  "counts": {"centralised": PER_UNION}} for i in range(1, UNIONS + 1)]
@@ -67,7 +67,7 @@ def main() -> dict:
         def price_submissions():
             with runtime.uow() as uow:
                 for s in subs:
-                    handlers.price_submission_when_submitted(uow, envelope("enrollment.submission.submitted", {
+                    pricing.price_submission_when_submitted(uow, envelope("enrollment.submission.submitted", {
                         **s, "district_id": DISTRICT, "cover_year": YEAR, "mode": "centralised",
                         "submitted_at": "2019-12-01T10:00:00+08:00"}, "enrollment"))
                 uow.commit()
@@ -80,7 +80,7 @@ def main() -> dict:
 
         def price_batch():
             with runtime.uow() as uow:
-                handlers.price_batch_when_submitted(uow, batch_event)
+                pricing.price_batch_when_submitted(uow, batch_event)
                 uow.commit()
 
         def bare_rows():

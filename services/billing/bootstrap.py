@@ -3,7 +3,7 @@ from pathlib import Path
 
 from common.runtime import ServiceRuntime
 from services.billing.adapters.orm import Base, messaging
-from services.billing.events import SUBSCRIPTIONS
+from services.billing.subscriptions import SUBSCRIPTIONS
 
 runtime = ServiceRuntime(
     name="billing",

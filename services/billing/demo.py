@@ -15,7 +15,7 @@ DEMO_SHARES = {  # per person, full year (fen): district / grassroots
 def seed(district_id: int, union_ids: list[int]) -> None:
     from sqlalchemy import select
 
-    from services.billing import handlers
+    from services.billing.handlers import prices, splits
     from services.billing.adapters.orm import PriceTableRow, Split
     from services.billing.bootstrap import runtime
     from services.billing.domain.prices import price_table_2020
@@ -24,9 +24,9 @@ def seed(district_id: int, union_ids: list[int]) -> None:
     for year in (2020, today.year, today.year + 1):
         with runtime.uow() as uow:
             if uow.session.get(PriceTableRow, year) is None:
-                handlers.set_price_table(uow, CENTRE, year, price_table_2020())
+                prices.set_price_table(uow, CENTRE, year, price_table_2020())
     for year in (today.year, today.year + 1):
         with runtime.uow() as uow:
             if uow.session.scalar(select(Split.id).where(Split.cover_year == year, Split.district_id == district_id)):
                 continue
-            handlers.save_split(uow, CENTRE.user, year, district_id, DEMO_SHARES)
+            splits.save_split(uow, CENTRE.user, year, district_id, DEMO_SHARES)

@@ -15,9 +15,14 @@ import threading
 
 from common import logs
 from services.billing.bootstrap import runtime
-from services.billing.handlers import report_overdue
+from services.billing.handlers.payments import report_overdue
 
 log = logging.getLogger("billing.jobs")
+
+
+def _report_overdue() -> list[int]:
+    with runtime.uow() as work:
+        return report_overdue(work)
 
 
 def main(argv=None) -> int:
@@ -26,7 +31,7 @@ def main(argv=None) -> int:
     parser.add_argument("--every", type=float, default=0, help="repeat every N seconds until stopped")
     args = parser.parse_args(argv)
     if not args.every:
-        reported = report_overdue(runtime)
+        reported = _report_overdue()
         print(f"reported overdue: {len(reported)} batch(es) {reported}")
         return 0
     logs.setup("billing-jobs")
@@ -35,7 +40,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     while not stop.is_set():
         try:
-            reported = report_overdue(runtime)
+            reported = _report_overdue()
             if reported:
                 log.info("batches reported overdue", extra={"batch_ids": reported})
         except Exception as exc:  # noqa: BLE001 - the database may be away for a moment: try again later

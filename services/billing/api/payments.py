@@ -12,7 +12,8 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.billing import handlers
+from services.billing import contracts
+from services.billing.handlers import payments, pricing, reports
 from services.billing.api.schemas import Id, Year, Yuan, file_from_request
 from services.billing.domain.statement import REASONS
 from services.billing.settings import voucher_max_bytes
@@ -227,7 +228,7 @@ class Submissions(MethodView):
     def get(self, query):
         """已计费的参保提交 (scoped, paged): what each submission costs and what the union owes."""
         with uow() as work:
-            total, items = handlers.list_submissions(work.session, current_identity(), **query)
+            total, items = reports.list_submissions(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -239,7 +240,7 @@ class Batches(MethodView):
     def get(self, query):
         """参保批次 with their price and payment state (district: its own)."""
         with uow() as work:
-            return handlers.list_batches(work.session, current_identity(), **query)
+            return payments.list_batches(work, current_identity(), **query)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>")
@@ -249,7 +250,7 @@ class BatchItem(MethodView):
     def get(self, batch_id):
         """批次详情."""
         with uow() as work:
-            return handlers.get_batch(work.session, current_identity(), batch_id)
+            return payments.get_batch(work, current_identity(), batch_id)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
@@ -262,7 +263,7 @@ class BatchVoucher(MethodView):
         until the batch is written off."""
         content, filename = file_from_request()
         with uow() as work:
-            return handlers.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
+            return payments.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
                                            form["paid_on"], voucher_max_bytes())
 
     @roles("centre", "district")
@@ -270,7 +271,7 @@ class BatchVoucher(MethodView):
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
-            voucher = handlers.current_voucher(work.session, current_identity(), batch_id)
+            voucher = payments.current_voucher(work, current_identity(), batch_id)
             return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
                              download_name=voucher.filename)
 
@@ -285,8 +286,8 @@ class BatchPaymentDetail(MethodView):
         from services.billing.adapters.mail import payment_detail_workbook
 
         with uow() as work:
-            batch = handlers.get_batch(work.session, current_identity(), batch_id)
-            content = payment_detail_workbook(handlers.batch_priced_data(batch))
+            batch = payments.get_batch(work, current_identity(), batch_id)
+            content = payment_detail_workbook(contracts.batch_priced_data(batch))
         return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
                          download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
 
@@ -298,7 +299,7 @@ class BatchFeedback(MethodView):
     def get(self, batch_id):
         """职保中心反馈 of a batch (the district reads them)."""
         with uow() as work:
-            return handlers.list_feedback(work.session, current_identity(), batch_id)
+            return payments.list_feedback(work, current_identity(), batch_id)
 
     @roles("centre")
     @blp.arguments(FeedbackIn)
@@ -306,7 +307,7 @@ class BatchFeedback(MethodView):
     def post(self, data, batch_id):
         """反馈 (centre), e.g. 金额不足."""
         with uow() as work:
-            return handlers.give_feedback(work, current_identity(), batch_id, data["message"])
+            return payments.give_feedback(work, current_identity(), batch_id, data["message"])
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/write-off")
@@ -317,7 +318,7 @@ class BatchWriteOff(MethodView):
     def post(self, data, batch_id):
         """核销 (centre): amount received, date, bank reference. Final."""
         with uow() as work:
-            return handlers.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
+            return payments.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
                                       data["bank_reference"])
 
 
@@ -329,7 +330,7 @@ class Reconciliation(MethodView):
     def get(self, query):
         """对账核销列表 (centre): per batch due, paid, difference."""
         with uow() as work:
-            return handlers.reconciliation(work.session, current_identity(), **query)
+            return reports.reconciliation(work, current_identity(), **query)
 
 
 # ------------------------------------------------------------------ settlement credits
@@ -342,7 +343,7 @@ class Credits(MethodView):
     def get(self, query):
         """清算分配款 (district: its own)."""
         with uow() as work:
-            return handlers.list_credits(work.session, current_identity(), query.get("district_id"))
+            return pricing.list_credits(work, current_identity(), query.get("district_id"))
 
     @roles("centre")
     @blp.arguments(CreditIn)
@@ -350,7 +351,7 @@ class Credits(MethodView):
     def post(self, data):
         """登记一笔清算分配款 (centre)."""
         with uow() as work:
-            return handlers.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
+            return pricing.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
                                           data["source_year"], data["amount"], data["memo"])
 
 
@@ -362,7 +363,7 @@ class CreditImport(MethodView):
         """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
         content, _ = file_from_request()
         with uow() as work:
-            return handlers.import_credits(work, current_identity(), content)
+            return pricing.import_credits(work, current_identity(), content)
 
 
 # ------------------------------------------------------------------ bank statements
@@ -380,8 +381,8 @@ class BankStatements(MethodView):
         """导入银行流水 (centre; Excel columns 日期, 付款人, 金额, 摘要): each line matched or given a reason."""
         content, filename = file_from_request()
         with uow() as work:
-            statement = handlers.import_bank_statement(work, current_identity(), content, filename)
-            statement, lines = handlers.statement_lines(work.session, current_identity(), statement.id)
+            statement = payments.import_bank_statement(work, current_identity(), content, filename)
+            statement, lines = payments.statement_lines(work, current_identity(), statement.id)
             return _statement(statement, lines)
 
 
@@ -405,7 +406,7 @@ class BankStatementItem(MethodView):
     def get(self, statement_id):
         """一次银行流水导入的结果."""
         with uow() as work:
-            statement, lines = handlers.statement_lines(work.session, current_identity(), statement_id)
+            statement, lines = payments.statement_lines(work, current_identity(), statement_id)
             return _statement(statement, lines)
 
 
@@ -419,7 +420,7 @@ class Ledger(MethodView):
     def get(self, query):
         """台账: every amount with what and why (scoped)."""
         with uow() as work:
-            total, items = handlers.ledger(work.session, current_identity(), **query)
+            total, items = reports.ledger(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -430,7 +431,7 @@ class Dashboard(MethodView):
     def get(self, year):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:
-            return handlers.dashboard(work.session, current_identity(), year)
+            return reports.dashboard(work, current_identity(), year)
 
 
 @blp.route("/jobs/overdue")
@@ -439,6 +440,5 @@ class OverdueJob(MethodView):
     @blp.response(200, OverdueOut)
     def post(self):
         """Run the deadline check now (also `python -m services.billing.jobs overdue`)."""
-        from flask import current_app
-
-        return {"reported": handlers.report_overdue(current_app.extensions["runtime"])}
+        with uow() as work:
+            return {"reported": payments.report_overdue(work)}

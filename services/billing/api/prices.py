@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from common.errors import ValidationFailed
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
-from services.billing import handlers
+from services.billing.handlers import prices, splits
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
@@ -112,7 +112,7 @@ class PriceTable(MethodView):
     def get(self, year):
         """保障价格表: per type and price class, premium and city subsidy (fen)."""
         with uow() as work:
-            return handlers.get_price_table(work.session, year)
+            return prices.get_price_table(work, year)
 
     @roles("centre")
     @blp.arguments(PriceTableIn)
@@ -120,8 +120,8 @@ class PriceTable(MethodView):
     def put(self, data, year):
         """设置保障价格表 (centre): all 4 types × 3 price classes; fixed once districts have split."""
         with uow() as work:
-            handlers.set_price_table(work, current_identity(), year, _table(data["entries"]))
-            return handlers.get_price_table(work.session, year)
+            prices.set_price_table(work, current_identity(), year, _table(data["entries"]))
+            return prices.get_price_table(work, year)
 
 
 @blp.route("/splits/<int(min=2000, max=2100):year>")
@@ -132,7 +132,7 @@ class Splits(MethodView):
     def get(self, query, year):
         """保障金额设置: the district's shares per type and its union overrides."""
         with uow() as work:
-            return handlers.list_splits(work.session, current_identity(), year, query.get("district_id"))
+            return splits.list_splits(work, current_identity(), year, query.get("district_id"))
 
     @roles("district")
     @blp.arguments(SplitIn)
@@ -140,8 +140,8 @@ class Splits(MethodView):
     def put(self, data, year):
         """参保金额比例设置 (district, in the split window): its share and the grassroots default."""
         with uow() as work:
-            handlers.set_split(work, current_identity(), year, _shares(data["types"]))
-            return handlers.list_splits(work.session, current_identity(), year)
+            splits.set_split(work, current_identity(), year, _shares(data["types"]))
+            return splits.list_splits(work, current_identity(), year)
 
 
 @blp.route("/splits/<int(min=2000, max=2100):year>/unions/<int(max=2147483647):union_id>")
@@ -152,8 +152,8 @@ class UnionSplit(MethodView):
     def put(self, data, year, union_id):
         """基层缴费设置 for one of the district's grassroots unions (override)."""
         with uow() as work:
-            handlers.set_split(work, current_identity(), year, _shares(data["types"]), union_id=union_id)
-            return handlers.list_splits(work.session, current_identity(), year)
+            splits.set_split(work, current_identity(), year, _shares(data["types"]), union_id=union_id)
+            return splits.list_splits(work, current_identity(), year)
 
 
 @blp.route("/rates/<int(min=2000, max=2100):year>")
@@ -164,4 +164,4 @@ class Rates(MethodView):
     def get(self, query, year):
         """每人费率: what one member costs and who pays it, per type and price class."""
         with uow() as work:
-            return handlers.rates_for_caller(work.session, current_identity(), year, query.get("union_id"))
+            return splits.rates_for_caller(work, current_identity(), year, query.get("union_id"))

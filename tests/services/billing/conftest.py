@@ -49,7 +49,7 @@ class Billing:
         self._ids = iter(range(1000, 10**6))
 
     def feed(self, event_type: str, data: dict, producer: str = "enrollment") -> dict:
-        from services.billing.events import SUBSCRIPTIONS
+        from services.billing.subscriptions import SUBSCRIPTIONS
 
         handler = next(s.handlers[event_type] for s in SUBSCRIPTIONS if event_type in s.handlers)
         event = envelope(event_type, data, producer)

@@ -153,7 +153,7 @@ def test_concurrent_split_saves_serialise_or_refuse_never_lose_a_version(billing
 
     from common.errors import Conflict
     from common.identity import Identity
-    from services.billing import handlers
+    from services.billing.handlers import splits
     from services.billing.domain.split import Shares
 
     at("2019-10-28T10:00:00")
@@ -163,7 +163,7 @@ def test_concurrent_split_saves_serialise_or_refuse_never_lose_a_version(billing
     def save(grassroots_fen):
         try:
             with billing.svc.runtime.uow() as uow:
-                handlers.set_split(uow, who, YEAR, {"A": Shares(1300 - grassroots_fen, grassroots_fen)})
+                splits.set_split(uow, who, YEAR, {"A": Shares(1300 - grassroots_fen, grassroots_fen)})
             outcomes.append("saved")
         except Conflict:
             outcomes.append("conflict")

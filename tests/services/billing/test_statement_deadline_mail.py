@@ -8,11 +8,16 @@ import threading
 import pytest
 
 from common import clock
-from services.billing import handlers
+from services.billing.handlers import payments
 from services.billing.jobs import main as jobs_main
 from tests.services.billing.smtp import loopback_smtp
 from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP2, YEAR, at, set_splits
 from tests.services.billing.test_owed_and_paid import upload, xlsx
+
+def report_overdue(runtime) -> list[int]:
+    with runtime.uow() as work:
+        return payments.report_overdue(work)
+
 
 COLUMNS = ["日期", "付款人", "金额", "摘要"]
 
@@ -73,10 +78,10 @@ def test_overdue_reported_exactly_once_even_if_run_twice_or_late(billing):
     billing.centre.post(f"/batches/{b2}/write-off", json={"amount": "130", "received_on": "2020-01-15",
                                                           "bank_reference": "R1"})
     at("2020-01-20T23:59:00")
-    assert handlers.report_overdue(billing.svc.runtime) == []   # the deadline day is still in time
+    assert report_overdue(billing.svc.runtime) == []   # the deadline day is still in time
     at("2020-02-03T08:00:00")                                    # run late
-    assert sorted(handlers.report_overdue(billing.svc.runtime)) == sorted([b1, b3])
-    assert handlers.report_overdue(billing.svc.runtime) == []
+    assert sorted(report_overdue(billing.svc.runtime)) == sorted([b1, b3])
+    assert report_overdue(billing.svc.runtime) == []
     assert jobs_main(["overdue"]) == 0
     assert billing.centre.post("/jobs/overdue").json == {"reported": []}
     overdue = billing.events("billing.batch.overdue")
@@ -93,7 +98,7 @@ def test_overdue_is_enforced_by_the_database_under_concurrent_runs(billing):
     three_batches(billing)
     at("2020-02-03T08:00:00")
     results = []
-    threads = [threading.Thread(target=lambda: results.append(handlers.report_overdue(billing.svc.runtime)))
+    threads = [threading.Thread(target=lambda: results.append(report_overdue(billing.svc.runtime)))
                for _ in range(4)]
     clock_value = clock.now()
     for t in threads:

@@ -1,0 +1,30 @@
+"""What the billing service publishes (see docs/events.md): its event names and payload builders.
+Imports no handlers: the wiring of consumed events to handlers is in subscriptions.py."""
+from __future__ import annotations
+
+import json
+
+from services.billing.adapters.orm import Batch
+
+SERVICE = "billing"
+
+PRICES_PUBLISHED = "billing.prices.published"
+RATES_PUBLISHED = "billing.rates.published"
+SUBMISSION_PRICED = "billing.submission.priced"
+BATCH_PRICED = "billing.batch.priced"
+VOUCHER_UPLOADED = "billing.voucher.uploaded"
+FEEDBACK_GIVEN = "billing.batch.feedback_given"
+WRITTEN_OFF = "billing.batch.written_off"
+OVERDUE = "billing.batch.overdue"
+CREDIT_AVAILABLE = "billing.credit.available"
+
+
+def batch_priced_data(batch: Batch) -> dict:
+    return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
+            "cover_year": batch.cover_year, "mode": batch.mode, "headcount": batch.headcount,
+            "by_type": json.loads(batch.by_type), "premium_fen": batch.premium_fen,
+            "city_subsidy_fen": batch.city_subsidy_fen, "union_share_fen": batch.union_share_fen,
+            "credit_applied_fen": batch.credit_applied_fen, "due_fen": batch.due_fen,
+            "pay_by": batch.pay_by.isoformat() if batch.pay_by else None,
+            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email}}
+

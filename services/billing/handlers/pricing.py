@@ -1,0 +1,220 @@
+"""Pricing: submissions and batches priced on enrollment's events, and settlement credits."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from common import clock
+from common.bus import PermanentFailure
+from common.errors import ValidationFailed
+from common.identity import Identity
+from common.money import yuan
+from services.billing.adapters.orm import (Batch, CoverYearView, DistrictAccount, DistrictView,
+                                           PricedSubmission, SettlementCredit)
+from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
+from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
+from services.billing import contracts
+from services.billing.adapters.excel import read_credits
+from services.billing.contracts import batch_priced_data
+from services.billing.handlers.shared import by_event, cover_year, record_in_ledger
+from services.billing.handlers.splits import rates_of_district
+
+
+# ------------------------------------------------------------------ pricing submissions (grassroots → district)
+
+
+def _counts(data: dict) -> dict[str, int]:
+    counts = data.get("counts") or data.get("price_class_counts")
+    if not isinstance(counts, dict) or not counts:
+        raise PermanentFailure("submission without price-class counts")
+    for price_class, n in counts.items():
+        if price_class not in PRICE_CLASSES or not isinstance(n, int) or n < 0:
+            raise PermanentFailure(f"bad price-class count {price_class}={n!r}")
+    return counts
+
+
+def price_submission_when_submitted(uow, event: dict) -> None:
+    """PriceSubmissionWhenSubmissionSubmitted: what the union owes its district for it."""
+    d = event["data"]
+    submission_id = int(d["submission_id"])
+    if uow.session.get(PricedSubmission, submission_id) is not None:
+        return
+    year, cover_type = int(d["cover_year"]), d["type"]
+    if cover_type not in COVER_TYPES:
+        raise PermanentFailure(f"unknown cover type {cover_type!r}")
+    counts = _counts(d)
+    if sum(counts.values()) != int(d["headcount"]):
+        raise PermanentFailure("headcount does not equal the sum of the price-class counts")
+    rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
+    totals = price_counts(counts, rates)
+    timeline = cover_year(uow.session, year)
+    pay_by = timeline.grassroots_end if timeline and d["mode"] == "centralised" else None
+    uow.session.add(PricedSubmission(
+        submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
+        cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
+        headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
+        district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
+        pay_by=pay_by, status="priced", submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive()))
+    record_in_ledger(uow, by_event(event), cover_year=year, district_id=int(d["district_id"]), union_id=int(d["union_id"]),
+            account="grassroots_to_district", kind="submission_priced", amount_fen=totals.grassroots_share_fen,
+            submission_id=submission_id,
+            note=f"基层单位缴费：{cover_type}类 {totals.headcount} 人，参保费用 {yuan(totals.premium_fen)} 元"
+                 f" − 市总统一划拨 {yuan(totals.city_subsidy_fen)} 元 − 区局缴纳 {yuan(totals.district_share_fen)} 元")
+    uow.publish(contracts.SUBMISSION_PRICED, {
+        "submission_id": submission_id, "union_id": int(d["union_id"]), "district_id": int(d["district_id"]),
+        "cover_year": year, "type": cover_type, "mode": d["mode"], "headcount": totals.headcount,
+        "premium_fen": totals.premium_fen, "city_subsidy_fen": totals.city_subsidy_fen,
+        "district_share_fen": totals.district_share_fen, "grassroots_share_fen": totals.grassroots_share_fen,
+        "grassroots_owes_fen": totals.grassroots_share_fen, "pay_by": pay_by.isoformat() if pay_by else None})
+
+
+def release_submission_when_returned(uow, event: dict) -> None:
+    """ReleaseSubmissionWhenSubmissionReturned: a returned submission is owed no more."""
+    d = event["data"]
+    submission = uow.session.get(PricedSubmission, int(d["submission_id"]))
+    if submission is None or submission.status == "returned":
+        return
+    submission.status = "returned"
+    record_in_ledger(uow, by_event(event), cover_year=submission.cover_year, district_id=submission.district_id,
+            union_id=submission.union_id,
+            account="grassroots_to_district", kind="submission_returned",
+            amount_fen=-submission.grassroots_share_fen, submission_id=submission.submission_id,
+            note=f"区局退回该次提交（{d.get('reason') or '未说明原因'}），冲销基层单位缴费")
+
+
+# ------------------------------------------------------------------ pricing batches (district → centre)
+
+def credit_available(session, district_id: int, year: int) -> int:
+    """Credits designated for this year or earlier, less what batches have used."""
+    total = session.scalar(select(func.coalesce(func.sum(SettlementCredit.amount_fen), 0)).where(
+        SettlementCredit.district_id == district_id, SettlementCredit.designated_year <= year)) or 0
+    account = session.get(DistrictAccount, district_id)
+    return int(total) - (account.credit_used_fen if account else 0)
+
+
+def _locked_account(session, district_id: int) -> DistrictAccount:
+    account = session.scalar(select(DistrictAccount).where(DistrictAccount.district_id == district_id)
+                             .with_for_update())
+    if account is None:
+        account = DistrictAccount(district_id=district_id, credit_used_fen=0, credit_version=0)
+        session.add(account)
+        session.flush()
+    return account
+
+
+def _publish_credit_available(uow, account: DistrictAccount, from_year: int) -> None:
+    """billing.credit.available for the given year and every later year we know of."""
+    years = {from_year} | set(uow.session.scalars(select(CoverYearView.cover_year).where(
+        CoverYearView.cover_year > from_year)))
+    account.credit_version += 1
+    for year in sorted(years):
+        uow.publish(contracts.CREDIT_AVAILABLE, {
+            "district_id": account.district_id, "cover_year": year,
+            "available_fen": credit_available(uow.session, account.district_id, year),
+            "version": account.credit_version})
+
+
+def price_batch_when_submitted(uow, event: dict) -> None:
+    """PriceBatchWhenBatchSubmitted: the union share of the batch, less available credit."""
+    d = event["data"]
+    batch_id = int(d["batch_id"])
+    if uow.session.get(Batch, batch_id) is not None:
+        return
+    year, district_id = int(d["cover_year"]), int(d["district_id"])
+    pricing = BatchPricing()
+    district_rates = rates_of_district(uow, year, district_id)
+    for sub in d["submissions"]:
+        if sub["type"] not in COVER_TYPES:
+            raise PermanentFailure(f"unknown cover type {sub['type']!r}")
+        rates = district_rates.for_union(int(sub["union_id"]))[sub["type"]]
+        pricing.add(sub["type"], price_counts(_counts(sub), rates))
+    total = pricing.total
+    if total.headcount != int(d["headcount"]):
+        raise PermanentFailure("batch headcount does not equal its submissions")
+    account = _locked_account(uow.session, district_id)
+    due = apply_credit(total.union_share_fen, credit_available(uow.session, district_id, year))
+    account.credit_used_fen += due.credit_applied_fen
+    uow.session.flush()
+    if due.credit_applied_fen:
+        _publish_credit_available(uow, account, year)
+    timeline = cover_year(uow.session, year)
+    pay_by = timeline.payment_deadline if timeline and d["mode"] == "centralised" else None
+    handler = d.get("handler") or {}
+    by_type = [{"type": t, "headcount": x.headcount, "premium_fen": x.premium_fen,
+                "city_subsidy_fen": x.city_subsidy_fen, "union_share_fen": x.union_share_fen}
+               for t, x in sorted(pricing.by_type.items(), key=lambda kv: COVER_TYPES.index(kv[0]))]
+    batch = Batch(batch_id=batch_id, batch_no=d["batch_no"], district_id=district_id, cover_year=year, mode=d["mode"],
+                  headcount=total.headcount, by_type=json.dumps(by_type, ensure_ascii=False),
+                  submission_ids=json.dumps([int(s["submission_id"]) for s in d["submissions"]]),
+                  premium_fen=total.premium_fen, city_subsidy_fen=total.city_subsidy_fen,
+                  union_share_fen=total.union_share_fen, credit_applied_fen=due.credit_applied_fen,
+                  due_fen=due.due_fen, pay_by=pay_by, handler_name=handler.get("name", ""),
+                  handler_phone=handler.get("phone", ""), handler_email=handler.get("email", ""),
+                  submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive(),
+                  status="awaiting_payment", bank_matched_fen=0)
+    uow.session.add(batch)
+    record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
+            kind="batch_priced",
+            amount_fen=total.union_share_fen, batch_id=batch_id,
+            note=f"批次 {d['batch_no']}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
+                 f"{yuan(total.city_subsidy_fen)} 元 = 工会承担 {yuan(total.union_share_fen)} 元")
+    if due.credit_applied_fen:
+        note = f"批次 {d['batch_no']} 抵扣清算分配款 {yuan(due.credit_applied_fen)} 元，结余 {yuan(due.credit_left_fen)} 元结转"
+        record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
+                kind="credit_applied",
+                amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
+        record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="credit",
+                kind="credit_applied",
+                amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
+    uow.publish(contracts.BATCH_PRICED, batch_priced_data(batch))
+
+
+# ------------------------------------------------------------------ settlement credits (清算分配款)
+
+def record_credit(uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int,
+                  memo: str = "", commit: bool = True) -> SettlementCredit:
+    who.require("centre")
+    if uow.session.get(DistrictView, district_id) is None:
+        raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
+    if amount_fen <= 0:
+        raise ValidationFailed({"amount": ["金额须大于 0"]})
+    if source_year >= designated_year:
+        raise ValidationFailed({"source_year": ["清算年度应早于抵扣年度"]})
+    account = _locked_account(uow.session, district_id)
+    credit = SettlementCredit(district_id=district_id, designated_year=designated_year, source_year=source_year,
+                              amount_fen=amount_fen, memo=memo.strip(), recorded_at=clock.utcnow_naive(),
+                              recorded_by=who.user)
+    uow.session.add(credit)
+    uow.session.flush()
+    record_in_ledger(uow, who.user, cover_year=designated_year, district_id=district_id, account="credit",
+            kind="credit_recorded",
+            amount_fen=amount_fen, credit_id=credit.id,
+            note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项")
+    _publish_credit_available(uow, account, designated_year)
+    if commit:
+        uow.commit()
+    return credit
+
+
+def list_credits(uow, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
+    query = select(SettlementCredit).order_by(SettlementCredit.id)
+    if who.role == "district":
+        query = query.where(SettlementCredit.district_id == who.district_id)
+    elif district_id:
+        query = query.where(SettlementCredit.district_id == district_id)
+    return list(uow.session.scalars(query))
+
+
+# ------------------------------------------------------------------ imports from Excel
+
+def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]:
+    """The centre records many settlement credits from one workbook: all rows or none."""
+
+    who.require("centre")
+    names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}
+    rows = read_credits(content, names)
+    made = [record_credit(uow, who, r["district_id"], r["designated_year"], r["source_year"], r["amount_fen"],
+                          r["memo"], commit=False) for r in rows]
+    uow.commit()
+    return made

@@ -1,0 +1,61 @@
+"""Read models kept from other services' events: districts, unions and cover years."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from common.readmodel import upsert_if_newer
+from services.billing.adapters.orm import (CoverYearView, DistrictAccount, DistrictView, SettlementCredit,
+                                           UnionView)
+from services.billing import contracts
+from services.billing.handlers.pricing import credit_available
+from services.billing.handlers.shared import is_special
+from services.billing.handlers.splits import republish_rates
+
+
+# ------------------------------------------------------------------ directory read model
+
+
+def keep_district_when_changed(uow, event: dict) -> None:
+    """DistrictViewWhenDistrictRegistered/Updated. A change of the special-industry flag changes
+    the city subsidy, so the district's rates are published again."""
+    d = event["data"]
+    before = is_special(uow.session, d["district_id"])
+    applied = upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
+                              {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    if applied and bool(d["special_industry"]) != before:
+        republish_rates(uow, int(d["district_id"]))
+
+
+def keep_union_when_changed(uow, event: dict) -> None:
+    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
+    d = event["data"]
+    upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
+                    {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
+
+
+# ------------------------------------------------------------------ cover years (enrollment's timeline)
+
+def keep_cover_year_when_configured(uow, event: dict) -> None:
+    """CoverYearViewWhenCoverYearConfigured: the split window and the payment deadline."""
+    d = event["data"]
+    split = [date.fromisoformat(v) for v in d["split_window"]]
+    grassroots = d.get("grassroots_window") or [None, None]
+    values = {"split_start": split[0], "split_end": split[1],
+              "grassroots_end": date.fromisoformat(grassroots[1]) if grassroots[1] else None,
+              "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
+              "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
+              "payment_deadline": date.fromisoformat(d["payment_deadline"]), "version": int(d["version"])}
+    year = int(d["cover_year"])
+    new_year = uow.session.get(CoverYearView, year) is None
+    upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)
+    if new_year:  # credit carried forward is available against the new year too: say so
+        for account in uow.session.scalars(select(DistrictAccount).where(DistrictAccount.district_id.in_(
+                select(SettlementCredit.district_id).where(SettlementCredit.designated_year <= year)))
+                .with_for_update()):
+            account.credit_version += 1
+            uow.publish(contracts.CREDIT_AVAILABLE, {
+                "district_id": account.district_id, "cover_year": year,
+                "available_fen": credit_available(uow.session, account.district_id, year),
+                "version": account.credit_version})

@@ -1,0 +1,133 @@
+"""Reports: reconciliation, the ledger (台账), the submissions list and the dashboard figures."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+
+from common import clock
+from common.identity import Identity
+from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, UnionView
+from services.billing.handlers.payments import list_batches
+from services.billing.handlers.shared import cover_year
+
+
+def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
+    """Due, paid (declared on the voucher, matched on the bank statement, received at write-off)
+    and the difference still open."""
+    paid = batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or batch.paid_fen or 0)
+    return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
+            "district_name": district_name, "cover_year": batch.cover_year, "mode": batch.mode,
+            "headcount": batch.headcount, "status": batch.status, "due_fen": batch.due_fen,
+            "declared_paid_fen": batch.paid_fen, "bank_matched_fen": batch.bank_matched_fen,
+            "received_fen": batch.received_fen, "paid_fen": paid, "difference_fen": batch.due_fen - paid,
+            "pay_by": batch.pay_by, "voucher_uploaded_at": batch.voucher_uploaded_at,
+            "feedback_at": batch.feedback_at, "written_off_at": batch.written_off_at}
+
+
+def reconciliation(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
+                   status: str | None = None) -> list[dict]:
+    who.require("centre")
+    names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
+    return [reconciliation_row(b, names.get(b.district_id))
+            for b in list_batches(uow, who, cover_year, district_id, status)]
+
+
+# ------------------------------------------------------------------ ledger (台账)
+
+def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
+           union_id: int | None = None, batch_id: int | None = None, page: int = 1, per_page: int = 50):
+    query = select(LedgerEntry)
+    if who.role == "grassroots":
+        query = query.where(LedgerEntry.union_id == who.union_id)
+    elif who.role == "district":
+        query = query.where(LedgerEntry.district_id == who.district_id)
+    if cover_year:
+        query = query.where(LedgerEntry.cover_year == cover_year)
+    if district_id:
+        query = query.where(LedgerEntry.district_id == district_id)
+    if union_id:
+        query = query.where(LedgerEntry.union_id == union_id)
+    if batch_id:
+        query = query.where(LedgerEntry.batch_id == batch_id)
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(uow.session.scalars(query.order_by(LedgerEntry.id).offset((page - 1) * per_page).limit(per_page)))
+    return total, items
+
+
+def list_submissions(uow, who: Identity, cover_year: int | None = None, union_id: int | None = None,
+                     page: int = 1, per_page: int = 50):
+    query = select(PricedSubmission)
+    if who.role == "grassroots":
+        query = query.where(PricedSubmission.union_id == who.union_id)
+    elif who.role == "district":
+        query = query.where(PricedSubmission.district_id == who.district_id)
+    if cover_year:
+        query = query.where(PricedSubmission.cover_year == cover_year)
+    if union_id:
+        query = query.where(PricedSubmission.union_id == union_id)
+    total = uow.session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(uow.session.scalars(query.order_by(PricedSubmission.submission_id).offset((page - 1) * per_page)
+                                 .limit(per_page)))
+    return total, items
+
+
+# ------------------------------------------------------------------ dashboard figures
+
+def dashboard(uow, who: Identity, year: int) -> dict:
+    """Per district: due, paid, outstanding, by type; per grassroots union: owed to its district."""
+    names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
+    union_names = dict(uow.session.execute(select(UnionView.union_id, UnionView.name).where(
+        UnionView.union_id.in_(select(PricedSubmission.union_id).where(PricedSubmission.cover_year == year)))).all())
+    districts = []
+    if who.role in ("centre", "district"):
+        figures: dict[int, dict] = {}
+        for batch in list_batches(uow, who, cover_year=year):
+            f = figures.setdefault(batch.district_id, {
+                "district_id": batch.district_id, "district_name": names.get(batch.district_id), "batches": 0,
+                "headcount": 0, "premium_fen": 0, "union_share_fen": 0, "credit_applied_fen": 0, "due_fen": 0,
+                "paid_fen": 0, "outstanding_fen": 0, "overdue_batches": 0, "by_type": {}})
+            row = reconciliation_row(batch)
+            f["batches"] += 1
+            f["overdue_batches"] += batch.status == "overdue"
+            for key in ("headcount", "premium_fen", "union_share_fen", "credit_applied_fen", "due_fen"):
+                f[key] += getattr(batch, key)
+            f["paid_fen"] += row["paid_fen"]
+            f["outstanding_fen"] += max(row["difference_fen"], 0)
+            for t in json.loads(batch.by_type):
+                acc = f["by_type"].setdefault(t["type"], {"headcount": 0, "premium_fen": 0, "union_share_fen": 0})
+                for key in acc:
+                    acc[key] += t[key]
+        districts = list(figures.values())
+    unions: dict[int, dict] = {}
+    scoped = select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced")
+    if who.role == "grassroots":
+        scoped = scoped.where(PricedSubmission.union_id == who.union_id)
+    elif who.role == "district":
+        scoped = scoped.where(PricedSubmission.district_id == who.district_id)
+    sub = scoped.subquery()
+    for row in uow.session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
+                                      func.sum(sub.c.headcount), func.sum(sub.c.premium_fen),
+                                      func.sum(sub.c.grassroots_share_fen))
+                               .group_by(sub.c.union_id, sub.c.district_id, sub.c.cover_type)
+                               .order_by(sub.c.union_id)):
+        union_id, district_id, cover_type, headcount, premium, owes = row
+        u = unions.setdefault(union_id, {"union_id": union_id, "union_name": union_names.get(union_id),
+                                         "district_id": district_id, "headcount": 0, "premium_fen": 0,
+                                         "grassroots_owes_fen": 0, "by_type": {}})
+        u["headcount"] += int(headcount)
+        u["premium_fen"] += int(premium)
+        u["grassroots_owes_fen"] += int(owes)
+        u["by_type"][cover_type] = u["by_type"].get(cover_type, 0) + int(headcount)
+    timeline = cover_year(uow.session, year)
+    today = clock.today()
+    deadlines = []
+    if timeline:
+        for what, day in (("参保金额比例设置截止", timeline.split_end), ("基层单位缴费截止", timeline.grassroots_end),
+                          ("区局缴费截止", timeline.payment_deadline)):
+            if day is not None:
+                deadlines.append({"what": what, "date": day.isoformat(), "days_left": (day - today).days})
+    return {"cover_year": year,
+            "payment_deadline": timeline.payment_deadline.isoformat() if timeline else None,
+            "days_to_payment_deadline": (timeline.payment_deadline - today).days if timeline else None,
+            "deadlines": deadlines, "districts": districts, "unions": list(unions.values())}
