@@ -46,10 +46,10 @@ def main() -> dict:
     with fresh_billing() as runtime:
         clock.set_now(datetime(2019, 10, 28, 9, tzinfo=clock.SHANGHAI))
         with runtime.uow() as uow:
-            read_models.keep_district_when_changed(uow, envelope("members.district.registered", {
+            read_models.record_district_when_district_changed(uow, envelope("members.district.registered", {
                 "district_id": DISTRICT, "name": "黄浦区总工会", "kind": "district", "special_industry": False,
                 "version": 1}, "members"))
-            read_models.keep_cover_year_when_configured(uow, envelope("enrollment.cover_year.configured", {
+            read_models.record_cover_year_when_configured(uow, envelope("enrollment.cover_year.configured", {
                 "cover_year": YEAR, "split_window": ["2019-10-25", "2019-10-31"],
                 "grassroots_window": ["2019-11-01", "2019-12-27"], "payment_deadline": "2020-01-20",
                 "cover_start": "2020-01-01", "cover_end": "2020-12-31", "version": 1}, "enrollment"))

@@ -3,6 +3,7 @@ write it as a RabbitMQ definitions file for production.
 
     python -m deploy.topology declare
     python -m deploy.topology definitions > deploy/rabbitmq-definitions.json
+    python -m deploy.topology consumers      # the consumer table of docs/events.md
 """
 from __future__ import annotations
 
@@ -56,12 +57,26 @@ def definitions(settings: BusSettings | None = None) -> dict:
             "bindings": bindings, "policies": policies}
 
 
+def consumer_table() -> str:
+    """Every consumed event and the handler it goes to, as the Markdown table in docs/events.md
+    (a unit test keeps the two equal)."""
+    lines = ["| queue | event | handler |", "|---|---|---|"]
+    for sub in all_subscriptions():
+        for key in sub.routing_keys:
+            handler = sub.handlers[key]
+            module = handler.__module__.removeprefix(f"services.{sub.service}.")
+            lines.append(f"| `{sub.service}.{sub.consumer}` | `{key}` | `{module}.{handler.__name__}` |")
+    return "\n".join(lines)
+
+
 def main(argv=None) -> int:
     command = (argv or sys.argv[1:] or ["declare"])[0]
     if command == "declare":
         declare()
     elif command == "definitions":
         print(json.dumps(definitions(), indent=2, ensure_ascii=False))
+    elif command == "consumers":
+        print(consumer_table())
     else:
         print(__doc__)
         return 2

@@ -8,13 +8,13 @@ from services.billing.handlers import payments, pricing, read_models
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "directory", {
-        "members.district.registered": read_models.keep_district_when_changed,
-        "members.district.updated": read_models.keep_district_when_changed,
-        "members.union.registered": read_models.keep_union_when_changed,
-        "members.union.updated": read_models.keep_union_when_changed,
+        "members.district.registered": read_models.record_district_when_district_changed,
+        "members.district.updated": read_models.record_district_when_district_changed,
+        "members.union.registered": read_models.record_union_when_union_changed,
+        "members.union.updated": read_models.record_union_when_union_changed,
     }),
     Subscription(SERVICE, "enrollment", {
-        "enrollment.cover_year.configured": read_models.keep_cover_year_when_configured,
+        "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
         "enrollment.submission.submitted": pricing.price_submission_when_submitted,
         "enrollment.submission.returned": pricing.release_submission_when_returned,
         "enrollment.batch.submitted": pricing.price_batch_when_submitted,

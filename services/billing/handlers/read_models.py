@@ -17,7 +17,7 @@ from services.billing.handlers.splits import republish_rates
 # ------------------------------------------------------------------ directory read model
 
 
-def keep_district_when_changed(uow, event: dict) -> None:
+def record_district_when_district_changed(uow, event: dict) -> None:
     """DistrictViewWhenDistrictRegistered/Updated. A change of the special-industry flag changes
     the city subsidy, so the district's rates are published again."""
     d = event["data"]
@@ -28,7 +28,7 @@ def keep_district_when_changed(uow, event: dict) -> None:
         republish_rates(uow, int(d["district_id"]))
 
 
-def keep_union_when_changed(uow, event: dict) -> None:
+def record_union_when_union_changed(uow, event: dict) -> None:
     """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
@@ -37,7 +37,7 @@ def keep_union_when_changed(uow, event: dict) -> None:
 
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
 
-def keep_cover_year_when_configured(uow, event: dict) -> None:
+def record_cover_year_when_configured(uow, event: dict) -> None:
     """CoverYearViewWhenCoverYearConfigured: the split window and the payment deadline."""
     d = event["data"]
     split = [date.fromisoformat(v) for v in d["split_window"]]
