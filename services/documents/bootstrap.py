@@ -3,7 +3,7 @@ from pathlib import Path
 
 from common.runtime import ServiceRuntime
 from services.documents.adapters.orm import Base, messaging
-from services.documents.events import SUBSCRIPTIONS
+from services.documents.subscriptions import SUBSCRIPTIONS
 
 runtime = ServiceRuntime(
     name="documents",

@@ -14,7 +14,7 @@ from common.bus import PermanentFailure
 from common.errors import NotFound
 from common.identity import Identity
 from common.readmodel import upsert_if_newer
-from services.documents import settings
+from services.documents import contracts, settings
 from services.documents.adapters import pdf, workbooks
 from services.documents.adapters.orm import (BatchView, CoverYearView, DistrictView, Document, SubmissionView,
                                              UnionView)
@@ -238,8 +238,6 @@ def store(uow, *, kind: str, series: str, subject: str, union_id: int | None, di
                                 .order_by(Document.version.desc()).limit(1))
     if latest is not None and latest.input_key == input_key:
         return latest
-    from services.documents import events  # events.py wires these handlers: import it late
-
     content = render()
     doc = Document(kind=kind, series=series, version=(latest.version + 1) if latest else 1, subject=subject,
                    union_id=union_id, district_id=district_id, cover_year=cover_year, filename=filename,
@@ -247,7 +245,7 @@ def store(uow, *, kind: str, series: str, subject: str, union_id: int | None, di
                    input_key=input_key, created_at=clock.utcnow_naive(), content=content)
     uow.session.add(doc)
     uow.session.flush()
-    uow.publish(events.DOCUMENT_READY, events.document_data(doc))
+    uow.publish(contracts.DOCUMENT_READY, contracts.document_data(doc))
     log.info("document stored", extra={"kind": kind, "series": series, "version": doc.version, "sha256": doc.sha256})
     return doc
 

@@ -18,7 +18,7 @@ class Documents:
     def __init__(self, svc):
         self.svc = svc
         self.runtime = svc.runtime
-        from services.documents.events import SUBSCRIPTIONS
+        from services.documents.subscriptions import SUBSCRIPTIONS
 
         self._consumers = {}
         for sub in SUBSCRIPTIONS:

@@ -1,18 +1,9 @@
-"""Integration events the documents service consumes and publishes (see docs/events.md)."""
+"""The events the documents service consumes, each wired to its handler: the only place doing so."""
 from __future__ import annotations
 
 from common.bus import Subscription
 from services.documents import handlers
-
-SERVICE = "documents"
-DOCUMENT_READY = "documents.document.ready"
-
-
-def document_data(doc) -> dict:
-    return {"document_id": doc.id, "kind": doc.kind, "version": doc.version, "union_id": doc.union_id,
-            "district_id": doc.district_id, "cover_year": doc.cover_year, "subject": doc.subject,
-            "filename": doc.filename, "media_type": doc.media_type, "size": doc.size, "sha256": doc.sha256}
-
+from services.documents.contracts import SERVICE
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "directory", {

@@ -1,0 +1,11 @@
+"""What the documents service publishes (see docs/events.md): event names and payload builders."""
+from __future__ import annotations
+
+SERVICE = "documents"
+DOCUMENT_READY = "documents.document.ready"
+
+
+def document_data(doc) -> dict:
+    return {"document_id": doc.id, "kind": doc.kind, "version": doc.version, "union_id": doc.union_id,
+            "district_id": doc.district_id, "cover_year": doc.cover_year, "subject": doc.subject,
+            "filename": doc.filename, "media_type": doc.media_type, "size": doc.size, "sha256": doc.sha256}
