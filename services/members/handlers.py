@@ -13,7 +13,7 @@ from common import clock
 from common import excel
 from common.errors import AppError, Conflict, NotFound, ValidationFailed
 from common.identity import Identity
-from services.members import events
+from services.members import contracts
 from services.members.adapters import excel as xl
 from services.members.adapters import roster_sql
 from services.members.adapters.excel import RowsRejected
@@ -48,7 +48,7 @@ def register_district(uow, who: Identity, name: str, kind: str, special_industry
                         created_at=clock.utcnow_naive())
     uow.session.add(district)
     uow.session.flush()
-    uow.publish(events.DISTRICT_REGISTERED, events.district_data(district))
+    uow.publish(contracts.DISTRICT_REGISTERED, contracts.district_data(district))
     _commit(uow, "DISTRICT_NAME_TAKEN", f"已有名为「{name}」的区局/产业工会")
     return district
 
@@ -64,7 +64,7 @@ def update_district(uow, who: Identity, district_id: int, changes: dict) -> Dist
         if key in changes:
             setattr(district, key, changes[key].strip() if key == "name" else changes[key])
     district.version += 1
-    uow.publish(events.DISTRICT_UPDATED, events.district_data(district))
+    uow.publish(contracts.DISTRICT_UPDATED, contracts.district_data(district))
     _commit(uow, "DISTRICT_NAME_TAKEN", "已有同名的区局/产业工会")
     return district
 
@@ -118,7 +118,7 @@ def register_union(uow, who: Identity, data: dict) -> GrassrootsUnion:
     union = GrassrootsUnion(**clean, version=1, created_at=clock.utcnow_naive())
     uow.session.add(union)
     uow.session.flush()
-    uow.publish(events.UNION_REGISTERED, events.union_data(union))
+    uow.publish(contracts.UNION_REGISTERED, contracts.union_data(union))
     _commit(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
     return union
 
@@ -143,12 +143,12 @@ def update_union(uow, who: Identity, union_id: int, data: dict) -> GrassrootsUni
     for key, value in clean.items():
         setattr(union, key, value)
     union.version += 1
-    uow.publish(events.UNION_UPDATED, {**events.union_data(union), "previous_district_id": previous_district})
+    uow.publish(contracts.UNION_UPDATED, {**contracts.union_data(union), "previous_district_id": previous_district})
     if union.district_id != previous_district:
         # Member snapshots carry their district: a move republishes every member of the union
         # with a new version, so no consumer keeps a stale district.
         uow.session.execute(update(Member).where(Member.union_id == union.id).values(version=Member.version + 1))
-        uow.publish_many([(events.MEMBER_UPDATED, events.member_data(m, union.district_id))
+        uow.publish_many([(contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
                           for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))])
     _commit(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
     return union
@@ -212,7 +212,7 @@ def _districts_of(session, union_ids) -> dict:
 
 
 def _publish_member(uow, event_type: str, member, **extra) -> None:
-    uow.publish(event_type, events.member_data(member, _district_of(uow.session, member.union_id), **extra))
+    uow.publish(event_type, contracts.member_data(member, _district_of(uow.session, member.union_id), **extra))
 
 
 def member_in_scope(who: Identity, union_id, district_id) -> bool:
@@ -250,7 +250,7 @@ def add_member(uow, who: Identity, data: dict) -> Member:
                     created_at=now, updated_at=now)
     uow.session.add(member)
     uow.session.flush()
-    _publish_member(uow, events.MEMBER_REGISTERED, member)
+    _publish_member(uow, contracts.MEMBER_REGISTERED, member)
     _commit(uow, "MEMBER_EXISTS", "该证件号码已登记为会员")
     return member
 
@@ -282,7 +282,7 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     if errors:
         raise ValidationFailed(errors)
     _apply_fields(member, clean)
-    _publish_member(uow, events.MEMBER_UPDATED, member)
+    _publish_member(uow, contracts.MEMBER_UPDATED, member)
     uow.commit()
     return member
 
@@ -320,7 +320,7 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
         member.approved_at, member.approved_by = now, who.user
         member.version += 1
         member.updated_at = now
-        uow.publish(events.MEMBER_APPROVED, events.member_data(member, districts.get(member.union_id)))
+        uow.publish(contracts.MEMBER_APPROVED, contracts.member_data(member, districts.get(member.union_id)))
     uow.commit()
     return visible
 
@@ -339,7 +339,7 @@ def reject_members(uow, who: Identity, member_ids: list[int], reason: str) -> li
         member.status, member.review_note = "rejected", reason
         member.version += 1
         member.updated_at = now
-        uow.publish(events.MEMBER_REJECTED, events.member_data(member, districts.get(member.union_id)))
+        uow.publish(contracts.MEMBER_REJECTED, contracts.member_data(member, districts.get(member.union_id)))
     uow.commit()
     return visible
 
@@ -389,7 +389,7 @@ def _transfer_out(uow, who, members: list[Member], reasons: dict) -> None:
         member.union_id, member.status, member.synced, member.left_reason = None, "left", False, reason
         member.version += 1
         member.updated_at = now
-        uow.publish(events.MEMBER_TRANSFERRED_OUT, events.member_data(
+        uow.publish(contracts.MEMBER_TRANSFERRED_OUT, contracts.member_data(
             member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason))
 
 
@@ -446,7 +446,7 @@ def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: 
         member.version += 1
         member.updated_at = now
         request.status, request.reason = "approved", reason[:200] or None
-        _publish_member(uow, events.MEMBER_TRANSFERRED_IN, member, previous_union_id=previous,
+        _publish_member(uow, contracts.MEMBER_TRANSFERRED_IN, member, previous_union_id=previous,
                         previous_district_id=_district_of(uow.session, previous))
     request.decided_by, request.decided_at = who.user, now
     uow.commit()
@@ -481,7 +481,7 @@ def issue_card(uow, who: Identity, member_id: int, card_number: str, issued_on) 
     if holder is not None and holder != member.id:
         raise Conflict("该卡号已登记给其他会员", code="CARD_TAKEN", fields={"card_number": ["该卡号已登记给其他会员"]})
     _set_card(member, number, issued_on)
-    _publish_member(uow, events.MEMBER_CARD_ISSUED, member)
+    _publish_member(uow, contracts.MEMBER_CARD_ISSUED, member)
     _commit(uow, "CARD_TAKEN", "该卡号已登记给其他会员")
     return member
 
@@ -516,8 +516,8 @@ def _set_removed(uow, members, removed: bool) -> None:
         member.removed, member.removed_at = removed, now if removed else None
         member.version += 1
         member.updated_at = now
-        uow.publish(events.MEMBER_REMOVED if removed else events.MEMBER_UPDATED,
-                    events.member_data(member, districts.get(member.union_id)))
+        uow.publish(contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED,
+                    contracts.member_data(member, districts.get(member.union_id)))
 
 
 COUNT_CAP = 10_000
@@ -638,7 +638,7 @@ def finish_upload(new_uow, job_id: int, ok: bool, counts=None, errors=None, resu
         job.done = job.total if ok else job.done
         job.finished_at = clock.utcnow_naive()
         if job.kind == "sync" and not job.dry_run and job.union_id is not None and not ok:
-            uow.publish(events.ROSTER_SYNCED, {"union_id": job.union_id, "run_id": job.id, "applied": False,
+            uow.publish(contracts.ROSTER_SYNCED, {"union_id": job.union_id, "run_id": job.id, "applied": False,
                                                "counts": counts or {}})
         uow.commit()
 
@@ -722,8 +722,8 @@ def import_members(new_uow, who: Identity, data: bytes, job_id: int):
                 updated.append(member)
         uow.session.add_all(added)
         uow.session.flush()  # one batched INSERT … RETURNING for the new ids
-        _publish_members(uow, [(events.MEMBER_REGISTERED, m) for m in added] +
-                         [(events.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
+        _publish_members(uow, [(contracts.MEMBER_REGISTERED, m) for m in added] +
+                         [(contracts.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
         _commit(uow, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")
     return {"rows": len(rows), "added": len(added), "updated": len(updated)}, None
 
@@ -731,7 +731,7 @@ def import_members(new_uow, who: Identity, data: bytes, job_id: int):
 def _publish_members(uow, changes: list, districts: dict) -> None:
     """Many member events at once (an upload): one statement into the outbox."""
     uow.publish_many([
-        (event_type, events.member_data(member, districts.get(member.union_id))) for event_type, member in changes])
+        (event_type, contracts.member_data(member, districts.get(member.union_id))) for event_type, member in changes])
 
 
 def _people(data: bytes, kind: str, max_rows: int = xl.MAX_ROWS):
@@ -765,7 +765,7 @@ def _move_unattached(uow, who, job_id, synced: bool) -> int:
     moved = roster_sql.move_unattached(uow.session, who.union_id, job_id, clock.utcnow_naive(), synced)
     district = _district_of(uow.session, who.union_id)
     uow.publish_many([
-        (events.MEMBER_TRANSFERRED_IN, events.member_data(m, district, previous_union_id=None,
+        (contracts.MEMBER_TRANSFERRED_IN, contracts.member_data(m, district, previous_union_id=None,
                                                           previous_district_id=None)) for m in moved])
     return len(moved)
 
@@ -859,7 +859,7 @@ def cards_from_list(new_uow, who: Identity, data: bytes, job_id: int):
             raise _rows_rejected(errors)
         for _, number, card, issued_on in wanted:
             _set_card(members[number], card, issued_on)
-        _publish_members(uow, [(events.MEMBER_CARD_ISSUED, members[w[1]]) for w in wanted], districts)
+        _publish_members(uow, [(contracts.MEMBER_CARD_ISSUED, members[w[1]]) for w in wanted], districts)
         _commit(uow, "CARD_TAKEN", "导入期间卡号已被登记，请重新导入")
     return {"rows": len(rows), "cards": len(wanted)}, None
 
@@ -925,7 +925,7 @@ def sync_roster(new_uow, who: Identity, data: bytes, job_id: int, dry_run: bool 
         counts["D"] = roster_sql.mark_not_in_file(session, union_id, job_id)
         _move_unattached(uow, who, job_id, synced=True)
         roster_sql.request_transfers(session, union_id, job_id, who.user, clock.utcnow_naive())
-        uow.publish(events.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True, "counts": counts})
+        uow.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True, "counts": counts})
         roster_sql.drop_people(session)
         uow.commit()
     return counts, None

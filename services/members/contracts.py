@@ -1,4 +1,5 @@
-"""Integration events the members service publishes and consumes (see docs/events.md)."""
+"""What the members service publishes (see docs/events.md): event names and payload builders. It
+imports no handler."""
 from __future__ import annotations
 
 DISTRICT_REGISTERED = "members.district.registered"
