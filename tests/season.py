@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import io
 import time
+from datetime import datetime
+from decimal import Decimal
 
 import openpyxl
+
+from common import clock
 
 YEAR = 2020
 # SPEC §3, the guide's 2020 timeline (every date is the cover year's configuration).
@@ -22,6 +26,15 @@ PRICES = {"A": ("26", "13", "6.5", "13", "6.5", "3"), "B": ("90", "40", "22.5", 
 HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
 
 
+def fen(yuan: str) -> int:
+    return int(Decimal(yuan) * 100)
+
+
+# PRICES in fen, as billing publishes them (`billing.rates.published`): (premium, city subsidy).
+PRICES_FEN = {t: (fen(p), fen(c)) for t, (p, c, *_rest) in PRICES.items()}
+HALF_PRICES_FEN = {t: (fen(hp), fen(hc)) for t, (_p, _c, _s, hp, hc, _hs) in PRICES.items()}
+
+
 def price_entries() -> list[dict]:
     """PRICES as the entries of `PUT /billing/price-tables/{year}`."""
     entries = []
@@ -31,6 +44,11 @@ def price_entries() -> list[dict]:
             entries.append({"type": cover_type, "price_class": price_class, "premium": premium,
                             "city_subsidy": city, "special_city_subsidy": special})
     return entries
+
+
+def at(iso: str) -> None:
+    """Set the configurable clock to a Shanghai wall-clock time, e.g. at("2019-12-01T09:00:00")."""
+    clock.set_now(datetime.fromisoformat(iso).replace(tzinfo=clock.SHANGHAI))
 
 
 def resident_id(serial: int, born: str = "19900101", area: str = "310101") -> str:

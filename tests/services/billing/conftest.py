@@ -3,40 +3,20 @@ in the shape of the contracts (docs/events.md): two ordinary-district unions, on
 district, the 2020 timeline and the 2020 price table."""
 from __future__ import annotations
 
-from datetime import datetime
 
 import pytest
 
 from common import clock
 from common.db import envelope
+from tests import season
+from tests.season import YEAR, at, price_entries  # noqa: F401 (re-exported to tests)
 
 SHANGHAI = clock.SHANGHAI
-YEAR = 2020
 HUANGPU, AVIATION = 1, 2          # an ordinary district and a special-industry one (东航)
 U_HP1, U_HP2, U_AV = 11, 12, 21
 
-TIMELINE = {"cover_year": YEAR, "split_window": ["2019-10-25", "2019-10-31"],
-            "grassroots_window": ["2019-11-01", "2019-12-27"], "district_review_window": ["2019-11-01", "2019-12-27"],
-            "district_submit_window": ["2019-12-28", "2019-12-31"], "card_cutoff": "2019-12-31",
-            "cover_start": "2020-01-01", "cover_end": "2020-12-31", "payment_deadline": "2020-01-20",
-            "claims_deadline": "2021-12-31", "version": 1}
-
-SPEC_2020 = {"A": ("26", "13", "6.5", "13", "6.5", "3"), "B": ("90", "40", "22.5", "45", "20", "11"),
-             "A+": ("76", "13", "6.5", "38", "6.5", "3"), "B+": ("140", "40", "22.5", "70", "20", "11")}
-
-
-def price_entries() -> list[dict]:
-    entries = []
-    for cover_type, (p, c, s, hp, hc, hs) in SPEC_2020.items():
-        for price_class, (premium, city, special) in (("centralised", (p, c, s)), ("instant_first_half", (p, c, s)),
-                                                      ("instant_second_half", (hp, hc, hs))):
-            entries.append({"type": cover_type, "price_class": price_class, "premium": premium,
-                            "city_subsidy": city, "special_city_subsidy": special})
-    return entries
-
-
-def at(iso: str) -> None:
-    clock.set_now(datetime.fromisoformat(iso).replace(tzinfo=SHANGHAI))
+# The cover year as enrollment publishes it (`enrollment.cover_year.configured`).
+TIMELINE = {"cover_year": YEAR, **season.TIMELINE, "version": 1}
 
 
 class Billing:

@@ -4,31 +4,18 @@ subscriptions, so the wiring is exercised too."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 import pytest
 from sqlalchemy import text
 
 from common import clock
 from common.db import envelope
+from tests.season import HALF_PRICES_FEN, HANDLER, PRICES_FEN, TIMELINE, YEAR, at  # noqa: F401 (re-exported to tests)
 
-YEAR = 2020
-TIMELINE = {
-    "split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
-    "district_review_window": ["2019-11-01", "2019-12-27"], "district_submit_window": ["2019-12-28", "2019-12-31"],
-    "card_cutoff": "2019-12-31", "cover_start": "2020-01-01", "cover_end": "2020-12-31",
-    "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31",
-}
-# 2020 per-person prices (SPEC §4), with the example split A+ 76 = 13 + 63 + 0.
-PRICES = {"A": (2600, 1300), "A+": (7600, 1300), "B": (9000, 4000), "B+": (14000, 4000)}
-HALF = {"A": (1300, 650), "A+": (3800, 650), "B": (4500, 2000), "B+": (7000, 2000)}
+# 2020 per-person prices in fen (SPEC §4), whole year and half year.
+PRICES, HALF = PRICES_FEN, HALF_PRICES_FEN
 DISTRICT, OTHER_DISTRICT = 10, 20
 UNION, UNION2, FOREIGN_UNION = 101, 102, 201
-HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
-
-
-def at(iso: str) -> None:
-    clock.set_now(datetime.fromisoformat(iso).replace(tzinfo=clock.SHANGHAI))
 
 
 class Enrollment:
