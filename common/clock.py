@@ -6,7 +6,7 @@ shifts the real time."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -42,8 +42,16 @@ def today() -> date:
     return now().astimezone(SHANGHAI).date()
 
 
+def shanghai(value: datetime | None) -> datetime | None:
+    """A stored timestamp as Asia/Shanghai time with its offset; a naive one is UTC (how every
+    service stores them). The one conversion every answer and page goes through."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(SHANGHAI)
+
+
 def utcnow_naive() -> datetime:
     """For database timestamps stored without a zone (always UTC)."""
-    from datetime import timezone
-
     return now().astimezone(timezone.utc).replace(tzinfo=None)

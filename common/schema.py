@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from common import clock
+
 _FIELD_MESSAGES = {
     fields.Field: {"required": "此项必填", "null": "此项不能为空", "validator_failed": "取值不符合要求"},
     fields.String: {"invalid": "应为文本"},
@@ -42,3 +44,11 @@ class BaseSchema(Schema):
 class PageQuery(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
+
+
+class Timestamp(fields.DateTime):
+    """A moment in an answer: ISO 8601 in Asia/Shanghai with its offset (`2026-12-03T10:03:00+08:00`),
+    never naive. Stored naive values are UTC. Every service's schemas use it for every timestamp."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(clock.shanghai(value), attr, obj, **kwargs)

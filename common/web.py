@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from datetime import date, datetime
 
 from flask import Flask, g, jsonify, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from common import identity, logs
+from common import clock, identity, logs
 from common.bus import ping
 from common.config import BusSettings
 from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Throttled, TooLarge,
@@ -108,6 +110,20 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后重试；如持续出现请联系管理员")
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Answers without a schema follow the same rule as schema fields: a moment is ISO 8601 in
+    Asia/Shanghai with its offset (never Flask's RFC 822 default, never naive), a day is YYYY-MM-DD."""
+    ensure_ascii = False
+
+    @staticmethod
+    def default(o):
+        if isinstance(o, datetime):
+            return clock.shanghai(o).isoformat()
+        if isinstance(o, date):
+            return o.isoformat()
+        return DefaultJSONProvider.default(o)
+
+
 def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, description: str = "") -> Flask:
     logs.setup(runtime.name)
     app = Flask(runtime.name)
@@ -119,7 +135,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
                               "type": "apiKey", "in": "header", "name": identity.HEADER}}},
                           "security": [{"internalIdentity": []}]},
     )
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)
     app.extensions["runtime"] = runtime
     bound_route_integers(app)
     api = Api(app)

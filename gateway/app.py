@@ -12,7 +12,7 @@ from flask_smorest import Api
 from sqlalchemy import text
 
 from common import logs
-from common.web import bound_route_integers, register_error_handlers
+from common.web import JSONProvider, bound_route_integers, register_error_handlers
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts
 from gateway.api import auth as auth_api
@@ -31,7 +31,7 @@ def create_app() -> Flask:
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         COOKIE_SECURE=os.environ.get("COOKIE_SECURE", "1") not in ("0", "false", "no"),
     )
-    app.json.ensure_ascii = False
+    app.json = JSONProvider(app)
     bound_route_integers(app)
     api = Api(app)
     api.register_blueprint(auth_api.blp)

@@ -10,6 +10,7 @@ ports, migrations, topology, demo accounts, and a clock file the test can move.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -33,6 +34,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# A JSON string that is a moment without an offset ("2026-12-02T17:56" or "…17:56:03.123").
+NAIVE_TIMESTAMP = re.compile(r'"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"')
+
+
+def assert_no_naive_timestamps(method: str, path: str, response: requests.Response) -> None:
+    """Every answer of every e2e request: a moment carries its offset (SPEC §7, decision 0015)."""
+    if "json" not in response.headers.get("Content-Type", ""):
+        return
+    naive = NAIVE_TIMESTAMP.findall(response.text)
+    assert not naive, f"{method} {path} answered naive timestamps {naive[:3]}"
+
+
 class Session:
     """An HTTP client logged in through the gateway with a bearer token."""
 
@@ -44,7 +57,9 @@ class Session:
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 120)
-        return self.http.request(method, self.base + path, **kwargs)
+        response = self.http.request(method, self.base + path, **kwargs)
+        assert_no_naive_timestamps(method, path, response)
+        return response
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from flask import g
 
 from common.errors import Forbidden
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from gateway import auth
 from gateway.app_state import db_session
 from gateway.domain import accounts as rules
@@ -48,7 +48,7 @@ class AuditQuery(PageQuery):
 
 
 class AuditOut(BaseSchema):
-    at = fields.DateTime()
+    at = Timestamp()
     username = fields.String(allow_none=True)
     role = fields.String(allow_none=True)
     action = fields.String()

@@ -117,5 +117,18 @@ const U = (() => {
 
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState };
+  // Every moment on every page: Asia/Shanghai, "YYYY-MM-DD HH:mm". The API answers ISO 8601 with an
+  // offset; a value without one is read as UTC (never as the browser's own zone).
+  const shanghai = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
+    day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  function time(iso) {
+    if (!iso) return "—";
+    const hasZone = /([zZ]|[+-]\d{2}:?\d{2})$/.test(iso);
+    const d = new Date(hasZone ? iso : iso + "Z");
+    if (isNaN(d)) return String(iso);
+    const p = Object.fromEntries(shanghai.formatToParts(d).map(x => [x.type, x.value]));
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
+  }
+
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time };
 })();

@@ -2,7 +2,7 @@
 Imports no handlers; subscriptions.py wires the events it consumes."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from common import clock
 
@@ -18,7 +18,7 @@ COVER_FAILED = "enrollment.cover.failed"
 
 def aware(value: datetime | None) -> datetime | None:
     """A stored naive-UTC timestamp as Asia/Shanghai time."""
-    return value.replace(tzinfo=timezone.utc).astimezone(clock.SHANGHAI) if value else None
+    return clock.shanghai(value)
 
 
 def submission_data(sub, union_headcount_total: int) -> dict:

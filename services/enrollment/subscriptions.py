@@ -3,7 +3,7 @@ The only place wiring consumed events to handlers."""
 from __future__ import annotations
 
 from common.bus import Subscription
-from services.enrollment.handlers import batch_outcomes, read_models
+from services.enrollment.handlers import batch_outcomes, read_models, submissions
 
 SERVICE = "enrollment"
 MEMBER_EVENTS = ("registered", "approved", "rejected", "updated", "transferred_out", "transferred_in", "card_issued", "removed")
@@ -18,7 +18,7 @@ SUBSCRIPTIONS = [
     Subscription(SERVICE, "members", {f"members.member.{name}": read_models.record_member_when_member_changed
                                       for name in MEMBER_EVENTS}),
     Subscription(SERVICE, "billing", {
-        "billing.rates.published": read_models.record_rate_when_rates_published,
+        "billing.submission.priced": submissions.record_amounts_when_submission_priced,
         "billing.credit.available": read_models.record_credit_when_credit_available,
         "billing.batch.priced": batch_outcomes.record_amounts_when_batch_priced,
         "billing.voucher.uploaded": batch_outcomes.record_voucher_when_voucher_uploaded,

@@ -63,6 +63,12 @@ def season(system):
     return {"centre": centre, "district": district, "g1": g1, "g2": g2}
 
 
+def priced_totals(system, client, sub) -> dict:
+    """Billing's figures for a submission, once billing has priced it."""
+    return system.wait_for(lambda: ok(client.get(f"{E}/submissions/{sub['id']}"))["totals"], timeout=60,
+                           message=f"submission {sub['id']} priced by billing")
+
+
 def test_a_full_season_through_the_gateway(system, season):
     centre, district, g1, g2 = season["centre"], season["district"], season["g1"], season["g2"]
     first = [carded_member(system, g1, district, "2019-06-01") for _ in range(3)]
@@ -70,13 +76,14 @@ def test_a_full_season_through_the_gateway(system, season):
     system.set_clock("2019-11-05T10:00:00")
     page = wait_listed(system, g1, f"cover_year={YEAR}&type=A%2B", 3)
     assert sorted(m["member_id"] for m in page["items"]) == sorted(first)
-    system.wait_for(lambda: g1.get(f"{E}/confirmation?cover_year={YEAR}&type=A%2B").json()["totals"],
-                    timeout=60, message="rates from billing")
-    totals = g1.get(f"{E}/confirmation?cover_year={YEAR}&type=A%2B").json()["totals"]
-    assert totals == {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900, "district_share_fen": 18900,
-                      "grassroots_share_fen": 0}
+    # The preview is billing's quote for the list's counts; the priced submission then shows the same.
+    quote = ok(g1.post(f"/api/v1/billing/quotes/{YEAR}", json={"type": "A+", "counts": page["counts"]}))
+    expected = {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900, "district_share_fen": 18900,
+                "grassroots_share_fen": 0}
+    assert {k: quote[k] for k in expected} == expected
     s1 = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+"}), 201)
     assert s1["headcount"] == 3
+    assert priced_totals(system, g1, s1) == expected
     later = [carded_member(system, g1, district, "2019-11-04") for _ in range(2)]
     wait_listed(system, g1, f"cover_year={YEAR}", 2)
     refused = g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "B"})
@@ -94,7 +101,8 @@ def test_a_full_season_through_the_gateway(system, season):
     assert ok(g2.get(f"{E}/submissions/{s3['id']}"))["return_reason"] == "名单需核对"
     for sub in (s1, s2):
         ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
-    listing = ok(district.get(f"{E}/to-submit?cover_year={YEAR}"))
+    listing = system.wait_for(lambda: (lambda l: l["totals"] and l)(ok(district.get(f"{E}/to-submit?cover_year={YEAR}"))),
+                              timeout=60, message="both staged submissions priced by billing")
     assert listing["headcount"] == 5 and listing["totals"]["premium_fen"] == 5 * 7600
     early = district.post(f"{E}/batches", json={"cover_year": YEAR, "handler": HANDLER})
     assert early.status_code == 409 and early.json()["error"]["code"] == "OUTSIDE_WINDOW"
@@ -143,7 +151,8 @@ def test_instant_enrolment_in_both_halves(system, season):
     assert (row["member_id"], row["cover_start"], row["half_or_full"]) == (spring, "2020-03-11", "全年")
     sub = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+", "mode": "instant",
                                               "kind": "new_card"}), 201)
-    assert sub["counts"] == {"instant_first_half": 1} and sub["totals"]["premium_fen"] == 7600
+    assert sub["counts"] == {"instant_first_half": 1}
+    assert priced_totals(system, g1, sub)["premium_fen"] == 7600
     ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
     batch = ok(district.post(f"{E}/batches", json={"cover_year": YEAR, "mode": "instant", "handler": HANDLER}), 201)
     assert batch["batch_no"] == "JB202003100001" and batch["headcount"] == 1
@@ -155,7 +164,8 @@ def test_instant_enrolment_in_both_halves(system, season):
     assert (row["member_id"], row["cover_start"], row["half_or_full"]) == (autumn, "2020-08-16", "半年")
     sub = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A+", "mode": "instant",
                                               "kind": "new_card"}), 201)
-    assert sub["counts"] == {"instant_second_half": 1} and sub["totals"]["premium_fen"] == 3800
+    assert sub["counts"] == {"instant_second_half": 1}
+    assert priced_totals(system, g1, sub)["premium_fen"] == 3800
 
 
 def test_scope_table_every_endpoint_every_role_outside_scope(system, season):

@@ -7,7 +7,6 @@ from hypothesis import given, strategies as st
 
 from common.errors import Conflict, ValidationFailed
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.domain.totals import totals_for
 from tests.unit.test_timeline import YEAR
 
 
@@ -95,14 +94,3 @@ def test_handler_contact(phone, email, bad):
     else:
         assert rules.check_handler(" 张三 ", phone, email)["name"] == "张三"
 
-
-@given(st.integers(0, 100_000), st.integers(0, 100_000))
-def test_totals_are_published_rates_times_headcounts(full, half):
-    rates = {"instant_first_half": {"premium_fen": 7600, "city_subsidy_fen": 1300, "district_share_fen": 6300,
-                                    "grassroots_share_fen": 0},
-             "instant_second_half": {"premium_fen": 3800, "city_subsidy_fen": 650, "district_share_fen": 3150,
-                                     "grassroots_share_fen": 0}}
-    t = totals_for({"instant_first_half": full, "instant_second_half": half}, rates)
-    assert t.headcount == full + half and t.premium_fen == 7600 * full + 3800 * half
-    assert t.premium_fen == t.city_subsidy_fen + t.district_share_fen + t.grassroots_share_fen
-    assert totals_for({"centralised": 1}, rates) is None

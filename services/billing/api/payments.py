@@ -10,12 +10,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing import contracts
 from services.billing.handlers import payments, pricing, reports
 from services.billing.api.schemas import Id, Year, Yuan, file_from_request
-from services.billing.domain.statement import REASONS
 from services.billing.settings import voucher_max_bytes
 
 blp = Blueprint("payments", __name__, description="应缴、缴费凭证、反馈、核销、清算分配款、银行流水、台账与统计")
@@ -79,10 +78,10 @@ class BatchOut(BaseSchema):
     submitted_at = fields.String()
     paid_fen = fields.Integer(allow_none=True)
     paid_on = fields.Date(allow_none=True)
-    voucher_uploaded_at = fields.DateTime(allow_none=True)
+    voucher_uploaded_at = Timestamp(allow_none=True)
     bank_matched_fen = fields.Integer()
-    feedback_at = fields.DateTime(allow_none=True)
-    written_off_at = fields.DateTime(allow_none=True)
+    feedback_at = Timestamp(allow_none=True)
+    written_off_at = Timestamp(allow_none=True)
     received_fen = fields.Integer(allow_none=True)
     received_on = fields.Date(allow_none=True)
     bank_reference = fields.String(allow_none=True)
@@ -102,7 +101,7 @@ class VoucherOut(BaseSchema):
     sha256 = fields.String()
     amount_fen = fields.Integer()
     paid_on = fields.Date()
-    uploaded_at = fields.DateTime()
+    uploaded_at = Timestamp()
 
 
 class FeedbackIn(BaseSchema):
@@ -113,13 +112,19 @@ class FeedbackOut(BaseSchema):
     id = fields.Integer()
     batch_id = fields.Integer()
     message = fields.String()
-    at = fields.DateTime()
+    at = Timestamp()
 
 
 class WriteOffIn(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "到账金额（元）"})
     received_on = fields.Date(required=True)
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class WriteOffPrefill(BaseSchema):
+    amount_fen = fields.Integer(metadata={"description": "银行流水已匹配金额（分）"})
+    received_on = fields.Date(metadata={"description": "最近一笔匹配流水的日期"})
+    bank_reference = fields.String(metadata={"description": "流水摘要或行号"})
 
 
 class ReconciliationOut(BaseSchema):
@@ -133,14 +138,17 @@ class ReconciliationOut(BaseSchema):
     status = fields.String()
     due_fen = fields.Integer()
     declared_paid_fen = fields.Integer(allow_none=True)
+    voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额（凭证所填，未必到账）"})
     bank_matched_fen = fields.Integer()
     received_fen = fields.Integer(allow_none=True)
-    paid_fen = fields.Integer()
+    paid_fen = fields.Integer(metadata={"description": "已缴：银行流水匹配或核销时确认到账的金额"})
     difference_fen = fields.Integer()
     pay_by = fields.Date(allow_none=True)
-    voucher_uploaded_at = fields.DateTime(allow_none=True)
-    feedback_at = fields.DateTime(allow_none=True)
-    written_off_at = fields.DateTime(allow_none=True)
+    voucher_uploaded_at = Timestamp(allow_none=True)
+    feedback_at = Timestamp(allow_none=True)
+    written_off_at = Timestamp(allow_none=True)
+    write_off_prefill = fields.Nested(WriteOffPrefill, allow_none=True,
+                                      metadata={"description": "核销预填：来自已匹配的银行流水"})
 
 
 class CreditIn(BaseSchema):
@@ -158,7 +166,7 @@ class CreditOut(BaseSchema):
     designated_year = fields.Integer()
     amount_fen = fields.Integer()
     memo = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = Timestamp()
 
 
 class CreditQuery(BaseSchema):
@@ -172,17 +180,24 @@ class StatementLineOut(BaseSchema):
     amount_fen = fields.Integer()
     memo = fields.String()
     batch_id = fields.Integer(allow_none=True)
-    matched = fields.Function(lambda line: line.batch_id is not None)
+    batch_no = fields.String(allow_none=True, metadata={"description": "匹配批次"})
+    matched = fields.Boolean()
     reason_code = fields.String()
-    reason = fields.Function(lambda line: REASONS[line.reason_code])
+    reason = fields.String()
+    match_method = fields.String(allow_none=True, metadata={"description": "匹配方式（已匹配的行）"})
+    unmatched_reason = fields.String(allow_none=True, metadata={"description": "未匹配原因（未匹配的行）"})
 
 
 class StatementOut(BaseSchema):
     id = fields.Integer()
     filename = fields.String()
-    uploaded_at = fields.DateTime()
+    uploaded_at = Timestamp()
     line_count = fields.Integer()
     matched_count = fields.Integer()
+    unmatched_count = fields.Integer()
+    total_fen = fields.Integer(metadata={"description": "流水合计金额（分）"})
+    matched_fen = fields.Integer(metadata={"description": "已匹配金额（分）"})
+    unmatched_fen = fields.Integer(metadata={"description": "未匹配金额（分）"})
     lines = fields.List(fields.Nested(StatementLineOut))
 
 
@@ -195,7 +210,7 @@ class LedgerQuery(PageQuery):
 
 class LedgerOut(BaseSchema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = Timestamp()
     cover_year = fields.Integer()
     district_id = fields.Integer()
     union_id = fields.Integer(allow_none=True)
@@ -368,11 +383,6 @@ class CreditImport(MethodView):
 
 # ------------------------------------------------------------------ bank statements
 
-def _statement(statement, lines) -> dict:
-    return {**{k: getattr(statement, k) for k in ("id", "filename", "uploaded_at", "line_count", "matched_count")},
-            "lines": lines}
-
-
 @blp.route("/bank-statements")
 class BankStatements(MethodView):
     @roles("centre")
@@ -382,8 +392,7 @@ class BankStatements(MethodView):
         content, filename = file_from_request()
         with uow() as work:
             statement = payments.import_bank_statement(work, current_identity(), content, filename)
-            statement, lines = payments.statement_lines(work, current_identity(), statement.id)
-            return _statement(statement, lines)
+            return payments.statement_result(work, current_identity(), statement.id)
 
 
 @blp.route("/templates/<any('bank-statement', credits):name>")
@@ -406,8 +415,7 @@ class BankStatementItem(MethodView):
     def get(self, statement_id):
         """一次银行流水导入的结果."""
         with uow() as work:
-            statement, lines = payments.statement_lines(work, current_identity(), statement_id)
-            return _statement(statement, lines)
+            return payments.statement_result(work, current_identity(), statement_id)
 
 
 # ------------------------------------------------------------------ ledger, dashboard, deadline

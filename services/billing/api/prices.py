@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 from common.errors import ValidationFailed
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
-from services.billing.handlers import prices, splits
+from services.billing.handlers import prices, pricing, splits
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
@@ -90,6 +90,28 @@ class RatesQuery(BaseSchema):
     union_id = Id()
 
 
+class QuoteIn(BaseSchema):
+    type = fields.String(required=True, validate=validate.OneOf(COVER_TYPES))
+    counts = fields.Dict(keys=fields.String(validate=validate.OneOf(PRICE_CLASSES)),
+                         values=fields.Integer(validate=validate.Range(min=0, max=10_000_000)), required=True,
+                         metadata={"description": "按计价类别的人数，如 {\"centralised\": 8}"})
+    union_id = Id(metadata={"description": "区局、市职保中心须指定基层工会；基层工会为本会"})
+
+
+class QuoteOut(BaseSchema):
+    cover_year = fields.Integer()
+    type = fields.String()
+    union_id = fields.Integer(allow_none=True)
+    district_id = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    headcount = fields.Integer()
+    premium_fen = fields.Integer(metadata={"description": "保障费用（分）"})
+    city_subsidy_fen = fields.Integer(metadata={"description": "市总统一划拨（分）"})
+    district_share_fen = fields.Integer(metadata={"description": "区局/各级工会缴费（分）"})
+    grassroots_share_fen = fields.Integer(metadata={"description": "基层单位缴费（分）"})
+    union_share_fen = fields.Integer(metadata={"description": "工会承担 = 保障费用 − 市总统一划拨（分）"})
+
+
 def _table(entries: list[dict]) -> dict:
     table, seen = {}, set()
     for entry in entries:
@@ -165,3 +187,15 @@ class Rates(MethodView):
         """每人费率: what one member costs and who pays it, per type and price class."""
         with uow() as work:
             return splits.rates_for_caller(work, current_identity(), year, query.get("union_id"))
+
+
+@blp.route("/quotes/<int(min=2000, max=2100):year>")
+class Quotes(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(QuoteIn)
+    @blp.response(200, QuoteOut)
+    def post(self, data, year):
+        """试算: what these headcounts would cost under today's rates — the same pricing a
+        submission gets when it is submitted (the confirmation screen's totals)."""
+        with uow() as work:
+            return pricing.quote(work, current_identity(), year, data["type"], data["counts"], data.get("union_id"))

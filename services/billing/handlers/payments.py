@@ -17,7 +17,7 @@ from services.billing.adapters import mail
 from services.billing.adapters.excel import read_statement
 from services.billing.adapters.orm import (BankStatement, Batch, CoverYearView, DistrictView, Feedback, OverdueNotice,
                                            SentMail, StatementLine, Voucher)
-from services.billing.domain.statement import OpenBatch, match_lines
+from services.billing.domain.statement import OpenBatch, REASONS, match_lines
 from services.billing.domain.timeline import is_overdue
 from services.billing.domain.voucher import VoucherRejected, check_voucher
 from services.billing.handlers.shared import record_in_ledger
@@ -241,12 +241,26 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
     return statement
 
 
-def statement_lines(uow, who: Identity, statement_id: int):
-
+def statement_result(uow, who: Identity, statement_id: int) -> dict:
+    """One import's result as a clerk reads it: a summary (lines, matched, unmatched, amounts) and
+    each line with the batch it went to and how, or why it matched none."""
     who.require("centre")
     statement = uow.session.get(BankStatement, statement_id)
     if statement is None:
         raise NotFound()
-    lines = list(uow.session.scalars(select(StatementLine).where(StatementLine.statement_id == statement_id)
-                                 .order_by(StatementLine.row)))
-    return statement, lines
+    rows = uow.session.execute(select(StatementLine, Batch.batch_no)
+                               .outerjoin(Batch, Batch.batch_id == StatementLine.batch_id)
+                               .where(StatementLine.statement_id == statement_id)
+                               .order_by(StatementLine.row)).all()
+    lines = [{"row": line.row, "paid_on": line.paid_on, "payer": line.payer, "amount_fen": line.amount_fen,
+              "memo": line.memo, "batch_id": line.batch_id, "batch_no": batch_no, "matched": line.batch_id is not None,
+              "reason_code": line.reason_code, "reason": REASONS[line.reason_code],
+              "match_method": REASONS[line.reason_code] if line.batch_id is not None else None,
+              "unmatched_reason": None if line.batch_id is not None else REASONS[line.reason_code]}
+             for line, batch_no in rows]
+    matched = [x for x in lines if x["matched"]]
+    return {"id": statement.id, "filename": statement.filename, "uploaded_at": statement.uploaded_at,
+            "line_count": statement.line_count, "matched_count": len(matched),
+            "unmatched_count": len(lines) - len(matched), "total_fen": sum(x["amount_fen"] for x in lines),
+            "matched_fen": sum(x["amount_fen"] for x in matched),
+            "unmatched_fen": sum(x["amount_fen"] for x in lines if not x["matched"]), "lines": lines}

@@ -18,7 +18,7 @@ from services.billing import contracts
 from services.billing.adapters.excel import read_credits
 from services.billing.contracts import batch_priced_data
 from services.billing.handlers.shared import by_event, cover_year, record_in_ledger
-from services.billing.handlers.splits import rates_of_district
+from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
 
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)
@@ -67,6 +67,22 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         "premium_fen": totals.premium_fen, "city_subsidy_fen": totals.city_subsidy_fen,
         "district_share_fen": totals.district_share_fen, "grassroots_share_fen": totals.grassroots_share_fen,
         "grassroots_owes_fen": totals.grassroots_share_fen, "pay_by": pay_by.isoformat() if pay_by else None})
+
+
+def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int],
+          union_id: int | None = None) -> dict:
+    """试算: what headcounts per price class would cost a union under today's rates — the preview
+    on the confirmation screen, computed by the very function that prices the submission."""
+    if cover_type not in COVER_TYPES:
+        raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
+    unknown = [c for c in counts if c not in PRICE_CLASSES]
+    if unknown:
+        raise ValidationFailed({"counts": [f"未知的计价类别：{'、'.join(unknown)}"]})
+    district_id, union_id = caller_union(uow, who, union_id)
+    rates = effective_rates(uow.session, year, district_id, union_id)[cover_type]
+    totals = price_counts({c: n for c, n in counts.items() if n}, rates)
+    return {"cover_year": year, "type": cover_type, "union_id": union_id, "district_id": district_id,
+            "counts": counts, **totals.as_dict()}
 
 
 def release_submission_when_returned(uow, event: dict) -> None:

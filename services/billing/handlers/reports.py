@@ -7,19 +7,20 @@ from sqlalchemy import func, select
 
 from common import clock
 from common.identity import Identity
-from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, UnionView
+from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
 from services.billing.handlers.payments import list_batches
 from services.billing.handlers.shared import cover_year
 
 
 def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
-    """Due, paid (declared on the voucher, matched on the bank statement, received at write-off)
-    and the difference still open."""
-    paid = batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or batch.paid_fen or 0)
+    """Due; paid (已缴) — money received: matched on a bank statement, or received at write-off —
+    never what a voucher declares, which is its own figure (已上传凭证金额); and what is still open."""
+    paid = batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
     return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
             "district_name": district_name, "cover_year": batch.cover_year, "mode": batch.mode,
             "headcount": batch.headcount, "status": batch.status, "due_fen": batch.due_fen,
-            "declared_paid_fen": batch.paid_fen, "bank_matched_fen": batch.bank_matched_fen,
+            "declared_paid_fen": batch.paid_fen, "voucher_declared_fen": batch.paid_fen or 0,
+            "bank_matched_fen": batch.bank_matched_fen,
             "received_fen": batch.received_fen, "paid_fen": paid, "difference_fen": batch.due_fen - paid,
             "pay_by": batch.pay_by, "voucher_uploaded_at": batch.voucher_uploaded_at,
             "feedback_at": batch.feedback_at, "written_off_at": batch.written_off_at}
@@ -27,10 +28,25 @@ def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
 
 def reconciliation(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
                    status: str | None = None) -> list[dict]:
+    """对账: each batch's figures and, where a bank statement matched money to it, what 核销 would
+    record (the matched total, the latest line's date and reference), so nobody retypes them."""
     who.require("centre")
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
-    return [reconciliation_row(b, names.get(b.district_id))
-            for b in list_batches(uow, who, cover_year, district_id, status)]
+    batches = list_batches(uow, who, cover_year, district_id, status)
+    latest: dict[int, StatementLine] = {}
+    if batches:
+        for line in uow.session.scalars(select(StatementLine).where(
+                StatementLine.batch_id.in_([b.batch_id for b in batches])).order_by(StatementLine.id)):
+            latest[line.batch_id] = line
+    rows = []
+    for batch in batches:
+        row = reconciliation_row(batch, names.get(batch.district_id))
+        line = latest.get(batch.batch_id)
+        row["write_off_prefill"] = None if line is None or batch.written_off_at else {
+            "amount_fen": batch.bank_matched_fen, "received_on": line.paid_on,
+            "bank_reference": (line.memo or "").strip()[:100] or f"银行流水{line.statement_id}-第{line.row}行"}
+        rows.append(row)
+    return rows
 
 
 # ------------------------------------------------------------------ ledger (台账)
@@ -86,13 +102,14 @@ def dashboard(uow, who: Identity, year: int) -> dict:
             f = figures.setdefault(batch.district_id, {
                 "district_id": batch.district_id, "district_name": names.get(batch.district_id), "batches": 0,
                 "headcount": 0, "premium_fen": 0, "union_share_fen": 0, "credit_applied_fen": 0, "due_fen": 0,
-                "paid_fen": 0, "outstanding_fen": 0, "overdue_batches": 0, "by_type": {}})
+                "paid_fen": 0, "voucher_declared_fen": 0, "outstanding_fen": 0, "overdue_batches": 0, "by_type": {}})
             row = reconciliation_row(batch)
             f["batches"] += 1
             f["overdue_batches"] += batch.status == "overdue"
             for key in ("headcount", "premium_fen", "union_share_fen", "credit_applied_fen", "due_fen"):
                 f[key] += getattr(batch, key)
             f["paid_fen"] += row["paid_fen"]
+            f["voucher_declared_fen"] += row["voucher_declared_fen"]
             f["outstanding_fen"] += max(row["difference_fen"], 0)
             for t in json.loads(batch.by_type):
                 acc = f["by_type"].setdefault(t["type"], {"headcount": 0, "premium_fen": 0, "union_share_fen": 0})
@@ -121,13 +138,7 @@ def dashboard(uow, who: Identity, year: int) -> dict:
         u["by_type"][cover_type] = u["by_type"].get(cover_type, 0) + int(headcount)
     timeline = cover_year(uow.session, year)
     today = clock.today()
-    deadlines = []
-    if timeline:
-        for what, day in (("参保金额比例设置截止", timeline.split_end), ("基层单位缴费截止", timeline.grassroots_end),
-                          ("区局缴费截止", timeline.payment_deadline)):
-            if day is not None:
-                deadlines.append({"what": what, "date": day.isoformat(), "days_left": (day - today).days})
     return {"cover_year": year,
             "payment_deadline": timeline.payment_deadline.isoformat() if timeline else None,
             "days_to_payment_deadline": (timeline.payment_deadline - today).days if timeline else None,
-            "deadlines": deadlines, "districts": districts, "unions": list(unions.values())}
+            "districts": districts, "unions": list(unions.values())}

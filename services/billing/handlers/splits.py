@@ -1,14 +1,14 @@
 """Premium splits (保障金额设置) and the effective rates they give each union."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
-from services.billing.adapters.orm import Split, UnionView
+from services.billing.adapters.orm import PricedSubmission, Split, UnionView
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.split import Rate, Shares, SplitMismatch, check_shares, rate_for
 from services.billing.domain.timeline import Window, require_open
@@ -93,6 +93,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
     table = load_price_table(uow.session, year)
     if table is None:
         raise Conflict(f"{year} 年度的价格表尚未设置，请等待市职保中心设置后再分摊", code="PRICES_NOT_SET")
+    refuse_if_priced(uow.session, year, district_id, union_id)
     unknown = [t for t in shares if t not in COVER_TYPES]
     if unknown or not shares:
         raise ValidationFailed({"types": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
@@ -107,6 +108,35 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
     if errors:
         raise _split_mismatch(errors, differences)
     return save_split(uow, who.user, year, district_id, shares, union_id)
+
+
+SHOWN_BLOCKERS = 5
+
+
+def refuse_if_priced(session, year: int, district_id: int, union_id: int | None) -> None:
+    """The late-split rule (decision 0015): once a submission of the year is priced at the split
+    in force, the split stays; the district returns those submissions first. A priced amount is
+    on a notice a union has already acted on, so it is never changed behind its back."""
+    query = (select(PricedSubmission, UnionView.name)
+             .outerjoin(UnionView, UnionView.union_id == PricedSubmission.union_id)
+             .where(PricedSubmission.cover_year == year, PricedSubmission.district_id == district_id,
+                    PricedSubmission.status != "returned")
+             .order_by(PricedSubmission.submission_id))
+    if union_id is not None:
+        query = query.where(PricedSubmission.union_id == union_id)
+    blocking = session.execute(query.limit(SHOWN_BLOCKERS + 1)).all()
+    if not blocking:
+        return
+    count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    named = "；".join(f"{name or f'基层工会 {sub.union_id}'}（提交编号 {sub.submission_id}，{sub.cover_type}类 {sub.headcount} 人）"
+                     for sub, name in blocking[:SHOWN_BLOCKERS])
+    more = f" 等 {count} 份" if count > SHOWN_BLOCKERS else f"，共 {count} 份"
+    exc = Conflict(f"{year} 年度已有参保提交按现行比例计价：{named}{more}。这些提交的金额已写入告知书，"
+                   "不能再改比例；如确需修改，请先在“参保审核”中退回这些提交（已提交市职保中心的批次不能修改）。",
+                   code="SPLIT_LOCKED_BY_SUBMISSIONS")
+    exc.extra["submission_ids"] = [sub.submission_id for sub, _ in blocking[:SHOWN_BLOCKERS]]
+    exc.extra["blocking_count"] = count
+    raise exc
 
 
 def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Shares],
@@ -192,20 +222,25 @@ def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -
     return out
 
 
-def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
-    """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
+def caller_union(uow, who: Identity, union_id: int | None) -> tuple[int, int | None]:
+    """(district, union) whose rates the caller may see: a grassroots union its own; a district
+    its default or one of its unions; the centre any union. Out of scope answers as unknown."""
     if who.role == "grassroots":
         union_id = who.union_id
     if union_id is None:
         if who.role != "district":
             raise ValidationFailed({"union_id": ["请指定基层工会"]})
-        district_id = who.district_id
-    else:
-        union = uow.session.get(UnionView, union_id)
-        if union is None:
-            raise NotFound()
-        who.check_union(union.union_id, union.district_id)
-        district_id = union.district_id
+        return who.district_id, None
+    union = uow.session.get(UnionView, union_id)
+    if union is None:
+        raise NotFound()
+    who.check_union(union.union_id, union.district_id)
+    return union.district_id, union_id
+
+
+def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
+    """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
+    district_id, union_id = caller_union(uow, who, union_id)
     rates = effective_rates(uow.session, year, district_id, union_id)
     return {"cover_year": year, "district_id": district_id, "union_id": union_id, "rates": [
         {"type": t, "price_class": c, "premium_fen": r.premium_fen, "city_subsidy_fen": r.city_subsidy_fen,

@@ -89,22 +89,6 @@ class MemberView(Base):
     __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),)
 
 
-class RateView(Base):
-    """Read model of billing.rates.published: per person, what a member costs and who pays it.
-    `union_id` 0 stands for the district default (null in the event)."""
-    __tablename__ = "rate_view"
-    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    type: Mapped[str] = mapped_column(String(4), primary_key=True)
-    price_class: Mapped[str] = mapped_column(String(30), primary_key=True)
-    premium_fen: Mapped[int] = mapped_column(BigInteger)
-    city_subsidy_fen: Mapped[int] = mapped_column(BigInteger)
-    district_share_fen: Mapped[int] = mapped_column(BigInteger)
-    grassroots_share_fen: Mapped[int] = mapped_column(BigInteger)
-    version: Mapped[int] = mapped_column(Integer)
-
-
 class CreditView(Base):
     """Read model of billing.credit.available: a district's settlement credit (清算分配款 /
     会员计划退回金额) still available against a cover year."""
@@ -187,6 +171,13 @@ class Submission(Base):
     return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batch.id"), nullable=True, index=True)
+    # Billing's figures for this submission (billing.submission.priced): the one source of its
+    # amounts on every screen; null until billing has priced it (计价中).
+    premium_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    city_subsidy_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    district_share_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    grassroots_share_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    pay_by: Mapped[date | None] = mapped_column(Date, nullable=True)
 
     __table_args__ = (Index("ix_submission_district_status", "district_id", "cover_year", "mode", "status"),)
 

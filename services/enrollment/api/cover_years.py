@@ -38,6 +38,14 @@ class CoverYearIn(BaseSchema):
             raise ValidationError(errors)
 
 
+class Deadline(BaseSchema):
+    key = fields.String(metadata={"description": "split_end / grassroots_end / district_submit_end / card_cutoff / "
+                                                 "payment_deadline / claims_deadline"})
+    label = fields.String(metadata={"description": "截止事项名称，如 区局缴费至市职保中心截止"})
+    date = fields.Date()
+    roles = fields.List(fields.String(), metadata={"description": "须在此前办理的角色"})
+
+
 class CoverYearOut(BaseSchema):
     cover_year = fields.Integer()
     split_window = fields.List(fields.String())
@@ -50,6 +58,7 @@ class CoverYearOut(BaseSchema):
     payment_deadline = fields.String()
     claims_deadline = fields.String()
     version = fields.Integer()
+    deadlines = fields.List(fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"})
 
 
 @blp.route("/cover-years")
@@ -59,7 +68,7 @@ class CoverYears(MethodView):
     def get(self):
         """保障年度列表 (newest first)."""
         with uow() as work:
-            return [cover_years.cover_year_data(r) for r in cover_years.list_cover_years(work, current_identity())]
+            return [cover_years.cover_year_view(r) for r in cover_years.list_cover_years(work, current_identity())]
 
 
 @blp.route("/cover-years/<int:cover_year>")
@@ -69,7 +78,7 @@ class CoverYearItem(MethodView):
     def get(self, cover_year):
         """一个保障年度的时间安排."""
         with uow() as work:
-            return cover_years.cover_year_data(cover_years.get_cover_year_row(work, current_identity(), cover_year))
+            return cover_years.cover_year_view(cover_years.get_cover_year_row(work, current_identity(), cover_year))
 
     @roles("centre")
     @blp.arguments(CoverYearIn)
@@ -77,4 +86,4 @@ class CoverYearItem(MethodView):
     def put(self, data, cover_year):
         """配置保障年度时间安排 (centre); publishes enrollment.cover_year.configured."""
         with uow() as work:
-            return cover_years.cover_year_data(cover_years.configure_cover_year(work, current_identity(), cover_year, data))
+            return cover_years.cover_year_view(cover_years.configure_cover_year(work, current_identity(), cover_year, data))

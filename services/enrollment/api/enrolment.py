@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.enrollment.handlers import batches, eligibility, review, submissions
 from services.enrollment.domain.enrolment import COVER_TYPES, INSTANT_KINDS, MODES
@@ -62,13 +62,13 @@ class Confirmation(BaseSchema):
     chosen_type = fields.String(allow_none=True, metadata={"description": "本年度已选择的保障类型"})
     type = fields.String(allow_none=True)
     headcount = fields.Integer()
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
-    totals = fields.Nested(Totals, allow_none=True)
-    prices_pending = fields.Boolean(metadata={"description": "价格尚未公布"})
+    district_id = fields.Integer()
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(),
+                         metadata={"description": "按计价类别的人数；金额由计费服务试算：POST /billing/quotes/{year}"})
     window = fields.Nested(Window)
     cover_start = fields.Date()
     cover_end = fields.Date()
-    pay_by = fields.Date()
+    pay_by = fields.Date(allow_none=True, metadata={"description": "基层工会划款至区局截止日（集中参保）"})
     items = fields.List(fields.Nested(MemberRow))
 
 
@@ -97,13 +97,15 @@ class SubmissionOut(BaseSchema):
     headcount = fields.Integer()
     counts = fields.Dict(keys=fields.String(), values=fields.Integer())
     sequence = fields.Integer()
-    submitted_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    submitted_at = Timestamp()
+    updated_at = Timestamp()
     return_reason = fields.String(allow_none=True)
-    returned_at = fields.DateTime(allow_none=True)
+    returned_at = Timestamp(allow_none=True)
     batch_id = fields.Integer(allow_none=True)
     batch_no = fields.String(allow_none=True, metadata={"description": "批次编号（已提交市职保中心后）"})
-    totals = fields.Nested(Totals, allow_none=True)
+    totals = fields.Nested(Totals, allow_none=True, metadata={"description": "计费服务的计价结果；计价完成前为空"})
+    priced = fields.Boolean(metadata={"description": "计费服务是否已计价"})
+    pay_by = fields.Date(allow_none=True, metadata={"description": "基层工会划款至区局截止日（计费服务）"})
 
 
 class SubmissionDetail(SubmissionOut):
@@ -176,13 +178,13 @@ class BatchOut(BaseSchema):
     handler_name = fields.String()
     handler_phone = fields.String()
     handler_email = fields.String()
-    submitted_at = fields.DateTime(metadata={"description": "提交时间"})
-    updated_at = fields.DateTime(metadata={"description": "最后更新时间"})
-    voucher_uploaded_at = fields.DateTime(allow_none=True, metadata={"description": "凭证上传时间"})
-    feedback_at = fields.DateTime(allow_none=True, metadata={"description": "职保中心反馈时间"})
+    submitted_at = Timestamp(metadata={"description": "提交时间"})
+    updated_at = Timestamp(metadata={"description": "最后更新时间"})
+    voucher_uploaded_at = Timestamp(allow_none=True, metadata={"description": "凭证上传时间"})
+    feedback_at = Timestamp(allow_none=True, metadata={"description": "职保中心反馈时间"})
     feedback_message = fields.String(allow_none=True)
-    written_off_at = fields.DateTime(allow_none=True, metadata={"description": "职保中心核销时间"})
-    failed_at = fields.DateTime(allow_none=True)
+    written_off_at = Timestamp(allow_none=True, metadata={"description": "职保中心核销时间"})
+    failed_at = Timestamp(allow_none=True)
     premium_fen = fields.Integer(allow_none=True)
     city_subsidy_fen = fields.Integer(allow_none=True)
     union_share_fen = fields.Integer(allow_none=True)

@@ -31,6 +31,18 @@ ACTIONS = {
 }
 
 
+# Every deadline of a cover year under its own name, with who must act by it — the one list every
+# screen, notice and reminder takes its labels from (two deadlines never share a label).
+DEADLINES = (
+    ("split_end", "参保金额比例设置截止", ("district", "centre")),
+    ("grassroots_end", "基层工会提交及划款至区局截止", ("grassroots", "district", "centre")),
+    ("district_submit_end", "区局提交至市职保中心截止", ("district", "centre")),
+    ("card_cutoff", "集中参保办卡截止", ("grassroots", "district", "centre")),
+    ("payment_deadline", "区局缴费至市职保中心截止", ("district", "centre")),
+    ("claims_deadline", "给付申请材料截止", ("grassroots", "district", "centre")),
+)
+
+
 @dataclass(frozen=True)
 class CoverYear:
     """保障年度: the timeline of one year of group cover."""
@@ -60,6 +72,14 @@ class CoverYear:
             raise OutsideWindow(
                 f"{self.cover_year}年度{ACTIONS[action]}的办理时间为{window.describe()}，当前不在办理时间内",
                 window={"action": action, "start": window.start.isoformat(), "end": window.end.isoformat()})
+
+    def deadlines(self) -> list[dict]:
+        """The year's deadlines in date order: key, Chinese name, date and the roles they bind."""
+        dates = {"split_end": self.split_window.end, "grassroots_end": self.grassroots_window.end,
+                 "district_submit_end": self.district_submit_window.end, "card_cutoff": self.card_cutoff,
+                 "payment_deadline": self.payment_deadline, "claims_deadline": self.claims_deadline}
+        return sorted(({"key": key, "label": label, "date": dates[key], "roles": list(roles)}
+                       for key, label, roles in DEADLINES), key=lambda d: d["date"])
 
     def first_half_ends(self) -> date:
         return date(self.cover_end.year, 6, 30)

@@ -1,5 +1,5 @@
-"""Header totals (合计): the per-person amounts billing published, times headcounts. No money
-rules of our own: premium, city subsidy, district and grassroots shares come from billing."""
+"""Totals (合计) of amounts billing priced: sums of billing's figures for submissions, never a
+computation of our own (a preview before submission is billing's quote, POST /billing/quotes)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,17 +22,3 @@ class Totals:
 
     def as_dict(self) -> dict:
         return {"headcount": self.headcount, **{p: getattr(self, p) for p in PARTS}}
-
-
-def totals_for(counts: dict[str, int], rates: dict[str, dict]) -> Totals | None:
-    """Totals for headcounts per price class, given the per-person rate of each class; None when
-    a class with people in it has no published rate yet (the page then says prices are pending)."""
-    total = Totals()
-    for price_class, n in counts.items():
-        if not n:
-            continue
-        rate = rates.get(price_class)
-        if rate is None:
-            return None
-        total = total + Totals(n, *(rate[p] * n for p in PARTS))
-    return total

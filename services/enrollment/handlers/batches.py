@@ -15,7 +15,6 @@ from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.handlers.cover_years import load_year
 from services.enrollment.handlers.eligibility import check_mode
-from services.enrollment.handlers.rates import RateCache
 from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.handlers.submissions import submission_view
 
@@ -111,6 +110,5 @@ def batch_detail(uow, who: Identity, batch_id: int) -> dict:
     view = batch_view(batch)
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.batch_id == batch.id).order_by(Submission.id)).all()
-    rates = RateCache(session)
-    view["submissions"] = [submission_view(s, u, rates, batch.batch_no) for s, u in rows]
+    view["submissions"] = [submission_view(s, u, batch.batch_no) for s, u in rows]
     return view

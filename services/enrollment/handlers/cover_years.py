@@ -36,6 +36,11 @@ def cover_year_data(row: CoverYearRow) -> dict:
     return data
 
 
+def cover_year_view(row: CoverYearRow) -> dict:
+    """The timeline as screens show it: the configured fields plus every deadline by its name."""
+    return {**cover_year_data(row), "deadlines": _to_domain(row).deadlines()}
+
+
 def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
     """The centre sets (or changes) a year's timeline; the whole timeline goes out as an event."""
     who.require("centre")

@@ -13,7 +13,6 @@ from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, Unio
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
 from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.rates import RateCache
 
 
 def union_district(session, who: Identity) -> int:
@@ -107,15 +106,14 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
             pc = member_terms(year, mode, kind, m, today).price_class
             counts[pc] = counts.get(pc, 0) + 1
         members = every[(page - 1) * per_page: page * per_page]
-    totals = None
-    if shown_type:
-        found = RateCache(session).totals(cover_year, district_id, who.union_id, shown_type, counts)
-        totals = found.as_dict() if found else None
     window = year.window(mode_action(mode))
+    # The money of this list is billing's to say: POST /billing/quotes/{year} with these counts
+    # gives the totals by the same pricing the submission will get.
     return {
         "cover_year": cover_year, "mode": mode, "kind": kind, "chosen_type": chosen, "type": shown_type,
-        "headcount": headcount, "counts": counts, "totals": totals, "prices_pending": shown_type is not None and totals is None,
+        "district_id": district_id, "headcount": headcount, "counts": counts,
         "window": {"start": window.start, "end": window.end, "open": window.contains(today)},
-        "cover_start": year.cover_start, "cover_end": year.cover_end, "pay_by": year.grassroots_window.end,
+        "cover_start": year.cover_start, "cover_end": year.cover_end,
+        "pay_by": year.grassroots_window.end if mode == "centralised" else None,
         "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from common.bus import PermanentFailure
 from common.readmodel import upsert_if_newer
-from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, RateView, UnionView
+from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
 from services.enrollment.handlers.shared import parse_date, parse_datetime
 
 
@@ -37,19 +37,6 @@ def record_member_when_member_changed(uow, event: dict) -> None:
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
     upsert_if_newer(uow.session, MemberView, {"member_id": member_id}, values)
-
-
-def record_rate_when_rates_published(uow, event: dict) -> None:
-    """RateViewWhenRatesPublished: per-person amounts per (year, district, union|default, type, class)."""
-    d = event["data"]
-    try:
-        key = {"cover_year": int(d["cover_year"]), "district_id": int(d["district_id"]),
-               "union_id": int(d.get("union_id") or 0), "type": d["type"], "price_class": d["price_class"]}
-        values = {k: int(d[k]) for k in ("premium_fen", "city_subsidy_fen", "district_share_fen",
-                                         "grassroots_share_fen", "version")}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentFailure(f"malformed rate: {exc!r}") from exc
-    upsert_if_newer(uow.session, RateView, key, values)
 
 
 def record_credit_when_credit_available(uow, event: dict) -> None:

@@ -12,7 +12,6 @@ from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
 from services.enrollment.handlers.cover_years import load_year
 from services.enrollment.handlers.eligibility import check_mode
-from services.enrollment.handlers.rates import RateCache
 from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
@@ -78,8 +77,7 @@ def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") ->
                            .where(Submission.district_id == who.district_id, Submission.cover_year == cover_year,
                                   Submission.mode == mode, Submission.status == "staged")
                            .order_by(Submission.id)).all()
-    rates = RateCache(session)
-    items = [submission_view(sub, union, rates) for sub, union in rows]
+    items = [submission_view(sub, union) for sub, union in rows]
     total, complete = Totals(), True
     for item in items:
         if item["totals"] is None:

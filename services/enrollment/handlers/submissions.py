@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.enrollment import contracts
@@ -17,8 +18,8 @@ from services.enrollment.domain import enrolment as rules
 from services.enrollment.handlers.cover_years import load_year
 from services.enrollment.handlers.eligibility import (check_members, check_mode, member_terms, mode_action,
                                                       union_district, within_year)
-from services.enrollment.handlers.rates import RateCache
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start
+from services.enrollment.domain.totals import PARTS, Totals
+from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
 
 
 def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
@@ -121,8 +122,32 @@ def get_submission(session, who: Identity, submission_id: int, lock: bool = Fals
     return sub
 
 
-def submission_view(sub: Submission, union: UnionView | None, rates: RateCache, batch_no: str | None = None) -> dict:
-    totals = rates.totals(sub.cover_year, sub.district_id, sub.union_id, sub.type, sub.counts or {})
+def priced_totals(sub: Submission) -> Totals | None:
+    """Billing's figures for the submission, or None while billing has not priced it yet."""
+    if sub.premium_fen is None:
+        return None
+    return Totals(sub.headcount, *(getattr(sub, p) for p in PARTS))
+
+
+def record_amounts_when_submission_priced(uow, event: dict) -> None:
+    """SubmissionAmountsWhenSubmissionPriced: billing's amounts become the submission's, shown on
+    every screen of enrollment (no second computation here)."""
+    d = event["data"]
+    try:
+        submission_id = int(d["submission_id"])
+        amounts = {p: int(d[p]) for p in PARTS}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentFailure(f"malformed submission.priced: {exc!r}") from exc
+    sub = uow.session.get(Submission, submission_id, with_for_update=True)
+    if sub is None:
+        raise PermanentFailure(f"unknown submission {submission_id}")
+    for part, fen in amounts.items():
+        setattr(sub, part, fen)
+    sub.pay_by = parse_date(d.get("pay_by"))
+
+
+def submission_view(sub: Submission, union: UnionView | None, batch_no: str | None = None) -> dict:
+    totals = priced_totals(sub)
     return {"batch_no": batch_no,
         "id": sub.id, "union_id": sub.union_id, "union_name": union.name if union else None,
         "credit_code": union.credit_code if union else None, "district_id": sub.district_id,
@@ -130,7 +155,7 @@ def submission_view(sub: Submission, union: UnionView | None, rates: RateCache, 
         "status_text": rules.SUBMISSION_STATES[sub.status], "headcount": sub.headcount, "counts": sub.counts,
         "sequence": sub.sequence, "submitted_at": aware(sub.submitted_at), "updated_at": aware(sub.updated_at),
         "return_reason": sub.return_reason, "returned_at": aware(sub.returned_at), "batch_id": sub.batch_id,
-        "totals": totals.as_dict() if totals else None,
+        "totals": totals.as_dict() if totals else None, "priced": totals is not None, "pay_by": sub.pay_by,
     }
 
 
@@ -159,16 +184,14 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(Submission.submitted_at, Submission.id)
                            .offset((page - 1) * per_page).limit(per_page)).all()
-    rates = RateCache(session)
-    return total, [submission_view(sub, union, rates, batch_no) for sub, union, batch_no in rows]
+    return total, [submission_view(sub, union, batch_no) for sub, union, batch_no in rows]
 
 
 def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per_page: int = 50) -> dict:
     session = uow.session
     sub = get_submission(session, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
-    view = submission_view(sub, session.get(UnionView, sub.union_id), RateCache(session),
-                           batch.batch_no if batch else None)
+    view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
     covers = session.scalars(select(Cover).where(Cover.submission_id == sub.id).order_by(Cover.id)
                              .offset((page - 1) * per_page).limit(per_page))
     view["members"] = [{

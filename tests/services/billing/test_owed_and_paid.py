@@ -99,7 +99,8 @@ def test_batch_due_is_union_share_less_credit_carried_forward(billing):
     assert billing.grassroots.get("/batches").status_code == 403
     at("2020-01-10T10:00:00")
     dash = billing.huangpu.get(f"/dashboard/{YEAR}").json
-    assert dash["deadlines"][-1] == {"what": "区局缴费截止", "date": "2020-01-20", "days_left": 10}
+    # Dates and their names are the cover year's (enrollment's /cover-years); billing only says when it acts.
+    assert (dash["payment_deadline"], dash["days_to_payment_deadline"]) == ("2020-01-20", 10) and "deadlines" not in dash
     assert dash["districts"][0]["due_fen"] == 39000 and dash["districts"][0]["outstanding_fen"] == 39000
     assert dash["districts"][0]["by_type"]["A+"] == {"headcount": 10, "premium_fen": 76000, "union_share_fen": 63000}
     assert {u["union_id"]: u["grassroots_owes_fen"] for u in dash["unions"]} == {U_HP1: 25000, U_HP2: 26000}
@@ -177,7 +178,11 @@ def test_feedback_write_off_and_nothing_changes_after(billing):
     at("2020-01-12T10:00:00")
     upload(billing.huangpu, f"/batches/{b}/voucher", PNG, "p.png", amount="600", paid_on="2020-01-11")
     row = next(x for x in billing.centre.get(f"/reconciliation?cover_year={YEAR}").json if x["batch_id"] == b)
-    assert (row["due_fen"], row["paid_fen"], row["difference_fen"]) == (63000, 60000, 3000)
+    # 已缴 is money received, not a voucher's word: the voucher's amount is its own figure (SPEC §7).
+    assert (row["due_fen"], row["paid_fen"], row["voucher_declared_fen"], row["difference_fen"]) == \
+        (63000, 0, 60000, 63000)
+    district = billing.huangpu.get(f"/dashboard/{YEAR}").json["districts"][0]
+    assert (district["paid_fen"], district["voucher_declared_fen"]) == (0, 60000)
     assert billing.huangpu.get("/reconciliation").status_code == 403
     r = billing.centre.post(f"/batches/{b}/feedback", json={"message": "金额不足，尚差 30.00 元"})
     assert r.status_code == 201

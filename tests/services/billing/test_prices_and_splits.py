@@ -176,3 +176,51 @@ def test_concurrent_split_saves_serialise_or_refuse_never_lose_a_version(billing
     assert len(outcomes) == 6 and set(outcomes) <= {"saved", "conflict"}
     versions = [r["version"] for r in billing.events("billing.rates.published") if r["price_class"] == "centralised"]
     assert sorted(versions) == list(range(1, outcomes.count("saved") + 1))
+
+
+def test_a_quote_is_the_pricing_the_submission_then_gets(billing):
+    """The confirmation screen's preview (试算) and the priced submission are one computation: the
+    same counts give the same figures to the fen, half-year classes included."""
+    set_splits(billing)
+    at("2019-11-05T10:00:00")
+    counts = {"instant_first_half": 3, "instant_second_half": 2}
+    quote = billing.grassroots.post(f"/quotes/{YEAR}", json={"type": "B", "counts": counts})
+    assert quote.status_code == 200, quote.text
+    submission_id = billing.submit(U_HP1, HUANGPU, "B", counts, mode="instant")
+    priced = billing.events("billing.submission.priced")[-1]
+    assert priced["submission_id"] == submission_id
+    for part in ("headcount", "premium_fen", "city_subsidy_fen", "district_share_fen", "grassroots_share_fen"):
+        assert quote.json[part] == priced[part], part
+    assert quote.json["premium_fen"] == 3 * 9000 + 2 * 4500
+    assert quote.json["premium_fen"] == (quote.json["city_subsidy_fen"] + quote.json["district_share_fen"]
+                                         + quote.json["grassroots_share_fen"])
+    # Scope: a union's quote is its own; another district's union is unknown to this district.
+    assert billing.huangpu.post(f"/quotes/{YEAR}", json={"type": "B", "counts": counts,
+                                                        "union_id": U_AV}).status_code == 404
+    bad = billing.grassroots.post(f"/quotes/{YEAR}", json={"type": "C", "counts": {"centralised": 1}})
+    assert bad.status_code == 422
+
+
+def test_a_split_change_after_submissions_is_refused_naming_them_and_nothing_changes(billing):
+    """Late split rule (decision 0015): priced submissions keep the split they were priced at;
+    changing it first needs them returned. A returned submission no longer blocks."""
+    set_splits(billing)
+    first = billing.submit(U_HP1, HUANGPU, "A+", {"centralised": 8})
+    before = billing.huangpu.get(f"/splits/{YEAR}").json
+    rates_before = len(billing.events("billing.rates.published"))
+    at("2019-10-30T10:00:00")
+    r = billing.huangpu.put(f"/splits/{YEAR}", json={"types": {"A+": {"district_share": "50", "grassroots_share": "13"}}})
+    assert r.status_code == 409, r.text
+    error = r.json["error"]
+    assert error["code"] == "SPLIT_LOCKED_BY_SUBMISSIONS" and error["submission_ids"] == [first]
+    assert f"提交编号 {first}" in error["message"] and "A+类 8 人" in error["message"] and "退回" in error["message"]
+    assert billing.huangpu.get(f"/splits/{YEAR}").json == before
+    assert len(billing.events("billing.rates.published")) == rates_before
+    # Another district is not blocked by Huangpu's submissions.
+    r = billing.aviation.put(f"/splits/{YEAR}", json={"types": {"A+": {"district_share": "60", "grassroots_share": "9.50"}}})
+    assert r.status_code == 200, r.text
+    # Returned, it no longer holds the split.
+    billing.feed("enrollment.submission.returned", {"submission_id": first, "union_id": U_HP1, "district_id": HUANGPU,
+                                                   "cover_year": YEAR, "mode": "centralised", "reason": "名单有误"})
+    r = billing.huangpu.put(f"/splits/{YEAR}", json={"types": {"A+": {"district_share": "50", "grassroots_share": "13"}}})
+    assert r.status_code == 200, r.text

@@ -46,8 +46,19 @@ def test_bank_statement_matched_or_listed_with_reasons(billing):
     assert lines == [(2, b1, "MATCHED_BY_BATCH_NO"), (3, b2, "MATCHED_BY_PAYER_AMOUNT"),
                      (4, None, "NO_AMOUNT_MATCH"), (5, None, "PAYER_UNKNOWN")]
     assert r.json["matched_count"] == 2 and all(x["reason"] for x in r.json["lines"])
+    # A matched line names its batch and how; an unmatched one only why; and a summary of both.
+    first, third = r.json["lines"][0], r.json["lines"][2]
+    assert (first["batch_no"], first["match_method"], first["unmatched_reason"]) == \
+        ("CB201912300001", "按摘要中的批次编号匹配", None)
+    assert (third["batch_no"], third["match_method"]) == (None, None) and "没有应缴金额" in third["unmatched_reason"]
+    assert (r.json["line_count"], r.json["matched_count"], r.json["unmatched_count"]) == (4, 2, 2)
+    assert (r.json["total_fen"], r.json["matched_fen"], r.json["unmatched_fen"]) == (99900, 76000, 23900)
     rows = {x["batch_id"]: x for x in billing.centre.get("/reconciliation").json}
     assert (rows[b1]["bank_matched_fen"], rows[b1]["difference_fen"]) == (63000, 0)
+    # 核销 of a matched batch comes prefilled from its statement line; an unmatched batch has none.
+    assert rows[b1]["write_off_prefill"] == {"amount_fen": 63000, "received_on": "2020-01-10",
+                                             "bank_reference": "集中参保 CB201912300001"}
+    assert rows[b3]["write_off_prefill"] is None
     assert rows[b3]["difference_fen"] == 13900
     assert billing.centre.get(f"/bank-statements/{r.json['id']}").json["lines"][0]["batch_id"] == b1
     assert billing.huangpu.get(f"/bank-statements/{r.json['id']}").status_code == 403

@@ -10,10 +10,8 @@ from sqlalchemy import text
 
 from common import clock
 from common.db import envelope
-from tests.season import HALF_PRICES_FEN, HANDLER, PRICES_FEN, TIMELINE, YEAR, at  # noqa: F401 (re-exported to tests)
+from tests.season import HANDLER, TIMELINE, YEAR, at  # noqa: F401 (re-exported to tests)
 
-# 2020 per-person prices in fen (SPEC §4), whole year and half year.
-PRICES, HALF = PRICES_FEN, HALF_PRICES_FEN
 DISTRICT, OTHER_DISTRICT = 10, 20
 UNION, UNION2, FOREIGN_UNION = 101, 102, 201
 
@@ -57,15 +55,19 @@ class Enrollment:
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
-    def rates(self, district_id: int = DISTRICT, union_id: int | None = None, grassroots_fen: int = 0) -> None:
-        for type_, (premium, city) in PRICES.items():
-            for price_class, (p, c) in (("centralised", (premium, city)), ("instant_first_half", (premium, city)),
-                                        ("instant_second_half", HALF[type_])):
-                g = min(grassroots_fen, p - c)
-                self.feed("billing.rates.published", {
-                    "cover_year": YEAR, "district_id": district_id, "union_id": union_id, "type": type_,
-                    "price_class": price_class, "premium_fen": p, "city_subsidy_fen": c,
-                    "district_share_fen": p - c - g, "grassroots_share_fen": g, "version": 1})
+    def priced(self, submission_id: int, premium_fen: int, city_subsidy_fen: int, district_share_fen: int,
+               grassroots_share_fen: int = 0, pay_by: str | None = "2019-12-27") -> None:
+        """Billing's answer for a submission (billing.submission.priced), figures as given: the
+        service must show them as they are, never compute its own."""
+        with self.svc.runtime.engine.connect() as conn:
+            sub = conn.execute(text("SELECT union_id, district_id, type, mode, headcount FROM submission WHERE id = :i"),
+                               {"i": submission_id}).one()
+        self.feed("billing.submission.priced", {
+            "submission_id": submission_id, "union_id": sub.union_id, "district_id": sub.district_id,
+            "cover_year": YEAR, "type": sub.type, "mode": sub.mode, "headcount": sub.headcount,
+            "premium_fen": premium_fen, "city_subsidy_fen": city_subsidy_fen,
+            "district_share_fen": district_share_fen, "grassroots_share_fen": grassroots_share_fen,
+            "grassroots_owes_fen": grassroots_share_fen, "pay_by": pay_by}, producer="billing")
 
     def member(self, member_id: int, union_id: int | None = UNION, card_issued_on: str | None = "2019-06-01",
                status: str = "normal", removed: bool = False, card_recorded_at: str | None = None,
@@ -105,8 +107,7 @@ def enrol(service):
 
 @pytest.fixture
 def season(enrol):
-    """A configured 2020 year with prices, the clock in the grassroots window."""
+    """A configured 2020 year, the clock in the grassroots window."""
     enrol.year()
-    enrol.rates()
     at("2019-11-05T10:00:00")
     return enrol

@@ -28,7 +28,7 @@ def test_only_the_centre_configures_and_a_bad_timeline_is_refused_per_field(enro
     assert enrol.events("enrollment.cover_year.configured") == []
 
 
-def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_totals(season):
+def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_counts(season):
     season.members([1, 2, 3])                                   # eligible
     season.member(4, card_issued_on=None, event="approved")     # no card
     season.member(5, card_issued_on="2020-01-05")               # card after the cut-off
@@ -43,8 +43,9 @@ def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_to
     row = body["items"][0]
     assert (row["name"], row["id_type"], row["card_number"], row["cover_start"], row["cover_end"],
             row["half_or_full"]) == ("会员1", "resident", "6222000000000001", "2020-01-01", "2020-12-31", "全年")
-    assert body["totals"] == {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900,
-                              "district_share_fen": 18900, "grassroots_share_fen": 0}
+    # Money is billing's to say (POST /billing/quotes with these counts): no totals of our own.
+    assert body["counts"] == {"centralised": 3} and "totals" not in body
+    assert body["pay_by"] == "2019-12-27"
     assert body["chosen_type"] is None and body["window"]["open"] is True
 
 
@@ -66,7 +67,11 @@ def test_submit_then_resubmit_accumulates_and_the_type_is_chosen_once(season):
     first = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"})
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["headcount"] == 3 and first.get_json()["status"] == "submitted"
-    assert first.get_json()["totals"]["premium_fen"] == 22800
+    assert first.get_json()["totals"] is None and first.get_json()["priced"] is False   # 计价中
+    season.priced(first.get_json()["id"], 22800, 3900, 18900)
+    shown = season.grassroots.get(f"/submissions/{first.get_json()['id']}").get_json()
+    assert shown["totals"] == {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900,
+                               "district_share_fen": 18900, "grassroots_share_fen": 0} and shown["priced"]
     other_type = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "B"})
     assert other_type.status_code == 409 and other_type.get_json()["error"]["code"] == "COVER_TYPE_ALREADY_CHOSEN"
     season.members([4, 5])
@@ -151,3 +156,14 @@ def test_read_model_keeps_the_newest_member_snapshot(season):
         uow.commit()
     assert season.count("SELECT removed FROM member_view WHERE member_id = 1") is True
     assert season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()["headcount"] == 0
+
+
+def test_every_deadline_of_the_year_has_its_own_name_and_date(season):
+    """One truth for dates: the cover year names each deadline; no two share a label."""
+    deadlines = season.grassroots.get(f"/cover-years/{YEAR}").get_json()["deadlines"]
+    by_key = {d["key"]: (d["label"], d["date"]) for d in deadlines}
+    assert by_key["grassroots_end"] == ("基层工会提交及划款至区局截止", "2019-12-27")
+    assert by_key["payment_deadline"] == ("区局缴费至市职保中心截止", "2020-01-20")
+    assert by_key["claims_deadline"] == ("给付申请材料截止", "2021-12-31")
+    assert len({d["label"] for d in deadlines}) == len(deadlines) == 6
+    assert [d["date"] for d in deadlines] == sorted(d["date"] for d in deadlines)

@@ -8,6 +8,8 @@ def _two_submissions(season):
     a = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"}).get_json()
     at("2019-11-20T10:00:00")
     b = season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "B"}).get_json()
+    season.priced(a["id"], 3 * 7600, 3 * 1300, 3 * 6300)      # billing's answers
+    season.priced(b["id"], 2 * 9000, 2 * 4000, 2 * 4000, 2 * 1000)
     return a, b
 
 
@@ -67,7 +69,7 @@ def test_stage_unstage_totals_credit_and_submit_make_a_batch_that_cannot_change(
     assert listing["headcount"] == 5 and listing["credit_available_fen"] == 50000
     assert listing["totals"] == {"headcount": 5, "premium_fen": 3 * 7600 + 2 * 9000,
                                  "city_subsidy_fen": 3 * 1300 + 2 * 4000,
-                                 "district_share_fen": 3 * 6300 + 2 * 5000, "grassroots_share_fen": 0}
+                                 "district_share_fen": 3 * 6300 + 2 * 4000, "grassroots_share_fen": 2 * 1000}
     early = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER})
     assert early.status_code == 409 and "2019年12月28日至2019年12月31日" in early.get_json()["error"]["message"]
     at("2019-12-28T09:30:00")
@@ -171,14 +173,19 @@ def test_events_for_an_unknown_batch_are_dead_lettered_not_applied(season):
         season.feed("members.member.card_issued", {"member_id": "x"})
 
 
-def test_a_union_override_rate_wins_over_the_district_default(season):
-    season.rates(union_id=UNION, grassroots_fen=1000)
+def test_every_amount_shown_is_billings_figure_never_a_second_computation(season):
+    """One truth: whatever billing priced a submission at (here figures no rate table gives) is what
+    the union's list, the district's pending and to-submit lists and the detail show."""
     season.members([1, 2])
-    mine = season.grassroots.get(f"/confirmation?cover_year={YEAR}&type=A%2B").get_json()["totals"]
-    assert (mine["district_share_fen"], mine["grassroots_share_fen"]) == (2 * 5300, 2 * 1000)
-    season.members([11], union_id=UNION2)
-    theirs = season.grassroots2.get(f"/confirmation?cover_year={YEAR}&type=A%2B").get_json()["totals"]
-    assert (theirs["district_share_fen"], theirs["grassroots_share_fen"]) == (6300, 0)
+    sub = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"}).get_json()
+    season.priced(sub["id"], 15200, 2600, 10601, 1999)
+    expected = {"headcount": 2, "premium_fen": 15200, "city_subsidy_fen": 2600, "district_share_fen": 10601,
+                "grassroots_share_fen": 1999}
+    assert season.grassroots.get("/submissions").get_json()["items"][0]["totals"] == expected
+    assert season.grassroots.get(f"/submissions/{sub['id']}").get_json()["totals"] == expected
+    assert season.district.get("/submissions?status=submitted").get_json()["items"][0]["totals"] == expected
+    season.district.post(f"/submissions/{sub['id']}/stage", json={})
+    assert season.district.get(f"/to-submit?cover_year={YEAR}").get_json()["totals"] == expected
 
 
 def test_malformed_requests_get_specific_4xx_never_500(season):
