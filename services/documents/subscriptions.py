@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from common.bus import Subscription
-from services.documents import handlers
 from services.documents.contracts import SERVICE
+from services.documents.handlers import read_models
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "directory", {
-        "members.district.registered": handlers.keep_district,
-        "members.district.updated": handlers.keep_district,
-        "members.union.registered": handlers.keep_union,
-        "members.union.updated": handlers.keep_union,
+        "members.district.registered": read_models.keep_district,
+        "members.district.updated": read_models.keep_district,
+        "members.union.registered": read_models.keep_union,
+        "members.union.updated": read_models.keep_union,
     }),
     Subscription(SERVICE, "notices", {
-        "enrollment.cover_year.configured": handlers.keep_cover_year,
-        "enrollment.submission.submitted": handlers.notice_when_submission_submitted,
-        "enrollment.submission.returned": handlers.forget_returned_submission,
-        "billing.submission.priced": handlers.notice_when_submission_priced,
-        "enrollment.batch.submitted": handlers.notice_when_batch_submitted,
-        "billing.batch.priced": handlers.notice_when_batch_priced,
+        "enrollment.cover_year.configured": read_models.keep_cover_year,
+        "enrollment.submission.submitted": read_models.notice_when_submission_submitted,
+        "enrollment.submission.returned": read_models.forget_returned_submission,
+        "billing.submission.priced": read_models.notice_when_submission_priced,
+        "enrollment.batch.submitted": read_models.notice_when_batch_submitted,
+        "billing.batch.priced": read_models.notice_when_batch_priced,
     }),
 ]
