@@ -32,7 +32,7 @@ def consumes(func_):
 
 
 @consumes
-def keep_district(uow, event: dict) -> None:
+def record_district_when_district_changed(uow, event: dict) -> None:
     """DistrictViewWhenDistrictRegistered/Updated; then any batch notice that waited for its name."""
     d = event["data"]
     upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
@@ -42,7 +42,7 @@ def keep_district(uow, event: dict) -> None:
 
 
 @consumes
-def keep_union(uow, event: dict) -> None:
+def record_union_when_union_changed(uow, event: dict) -> None:
     """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves); then any notice that
     waited for the union's name."""
     d = event["data"]
@@ -57,7 +57,7 @@ def keep_union(uow, event: dict) -> None:
 
 
 @consumes
-def keep_cover_year(uow, event: dict) -> None:
+def record_cover_year_when_configured(uow, event: dict) -> None:
     """CoverYearViewWhenCoverYearConfigured; then the notices that waited for the year's dates."""
     year = facts.parse_cover_year(event["data"])
     values = asdict(year)
@@ -82,7 +82,7 @@ def _submission_row(uow, submission_id: int, union_id: int, district_id: int, co
 
 
 @consumes
-def notice_when_submission_submitted(uow, event: dict) -> None:
+def record_submission_when_submitted(uow, event: dict) -> None:
     """GrassrootsNoticeWhenSubmissionSubmitted (enrollment.submission.submitted)."""
     sub = facts.parse_submission(event["data"])
     row = _submission_row(uow, sub.submission_id, sub.union_id, sub.district_id, sub.cover_year, sub.cover_type)
@@ -94,7 +94,7 @@ def notice_when_submission_submitted(uow, event: dict) -> None:
 
 
 @consumes
-def notice_when_submission_priced(uow, event: dict) -> None:
+def record_price_when_submission_priced(uow, event: dict) -> None:
     """GrassrootsNoticeWhenSubmissionPriced (billing.submission.priced)."""
     price = facts.parse_submission_price(event["data"])
     row = _submission_row(uow, price.submission_id, price.union_id, price.district_id, price.cover_year,
@@ -107,7 +107,7 @@ def notice_when_submission_priced(uow, event: dict) -> None:
 
 
 @consumes
-def forget_returned_submission(uow, event: dict) -> None:
+def record_return_when_submission_returned(uow, event: dict) -> None:
     """SubmissionReturnedWhenSubmissionReturned: a returned submission no longer counts towards what
     the union owes; its notice versions stay downloadable."""
     row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
@@ -124,7 +124,7 @@ def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: 
 
 
 @consumes
-def notice_when_batch_submitted(uow, event: dict) -> None:
+def record_batch_when_submitted(uow, event: dict) -> None:
     """DistrictNoticeWhenBatchSubmitted (enrollment.batch.submitted)."""
     batch = facts.parse_batch(event["data"])
     row = _batch_row(uow, batch.batch_id, batch.district_id, batch.cover_year, batch.batch_no)
@@ -139,7 +139,7 @@ def notice_when_batch_submitted(uow, event: dict) -> None:
 
 
 @consumes
-def notice_when_batch_priced(uow, event: dict) -> None:
+def record_price_when_batch_priced(uow, event: dict) -> None:
     """DistrictNoticeWhenBatchPriced (billing.batch.priced)."""
     price = facts.parse_batch_price(event["data"])
     row = _batch_row(uow, price.batch_id, price.district_id, price.cover_year, price.batch_no)
