@@ -15,9 +15,9 @@ from marshmallow import fields, validate
 from common.clock import SHANGHAI
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.documents import handlers
 from services.documents.domain.notices import DISTRICT_NOTICE, GRASSROOTS_NOTICE, KIND_TITLES
 from services.documents.domain.statistics import STATISTICS
+from services.documents.handlers import library, notices, workbooks
 
 blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
 
@@ -91,7 +91,7 @@ class Documents(MethodView):
     def get(self, query):
         """文书列表 (scoped: centre all, district its own, grassroots its own union's); latest versions."""
         with uow() as work:
-            total, items = handlers.list_documents(work.session, current_identity(), **query)
+            total, items = library.list_documents(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -102,7 +102,7 @@ class DocumentItem(MethodView):
     def get(self, document_id):
         """一份文书及其全部版本."""
         with uow() as work:
-            doc, versions = handlers.get_document(work.session, current_identity(), document_id)
+            doc, versions = library.get_document(work, current_identity(), document_id)
             doc.versions = versions  # not a column: only for the response
             return doc
 
@@ -114,7 +114,7 @@ class DocumentFile(MethodView):
     def get(self, document_id):
         """下载该版本文书（与首次生成的字节完全相同）."""
         with uow() as work:
-            return download(handlers.document_file(work.session, current_identity(), document_id))
+            return download(library.document_file(work, current_identity(), document_id))
 
 
 @blp.route("/grassroots-notices/<int:union_id>/<int:cover_year>/file")
@@ -125,8 +125,8 @@ class GrassrootsNoticeFile(MethodView):
     def get(self, query, union_id, cover_year):
         """下载基层工会参保告知书：默认最新版本，?version=n 为历史版本."""
         with uow() as work:
-            return download(handlers.grassroots_notice_file(work.session, current_identity(), union_id, cover_year,
-                                                            query.get("version")))
+            return download(notices.grassroots_notice_file(work, current_identity(), union_id, cover_year,
+                                                         query.get("version")))
 
 
 @blp.route("/district-notices/<int:batch_id>/file")
@@ -137,8 +137,7 @@ class DistrictNoticeFile(MethodView):
     def get(self, query, batch_id):
         """下载区局（产业）工会参保告知书（参保批次）."""
         with uow() as work:
-            return download(handlers.district_notice_file(work.session, current_identity(), batch_id,
-                                                          query.get("version")))
+            return download(notices.district_notice_file(work, current_identity(), batch_id, query.get("version")))
 
 
 @blp.route("/statistics/<int:district_id>/<int:cover_year>/file")
@@ -148,4 +147,4 @@ class StatisticsFile(MethodView):
     def get(self, district_id, cover_year):
         """下载集中参保统计表（.xlsx，按基层工会与保障类型）；数据未变时每次下载字节相同."""
         with uow() as work:
-            return download(handlers.statistics_file(work, current_identity(), district_id, cover_year))
+            return download(workbooks.statistics_file(work, current_identity(), district_id, cover_year))

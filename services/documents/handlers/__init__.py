@@ -1,0 +1,3 @@
+"""Use cases of the documents service, one module per feature; import the module you use.
+Each handler takes a unit of work (entered by the caller) first, then the caller's identity
+(queries, downloads) or the consumed event."""

@@ -1,0 +1,150 @@
+"""Read models kept from other services' events: districts and unions (members), cover years,
+submissions and batches (enrollment), and their prices (billing). Each fact recorded may complete
+what a notice prints; then the notice is rendered."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import wraps
+
+from sqlalchemy import select
+
+from common.bus import PermanentFailure
+from common.readmodel import upsert_if_newer
+from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
+from services.documents.domain import facts
+from services.documents.domain.facts import MalformedEvent
+from services.documents.handlers.notices import render_district_notice, render_grassroots_notice
+
+
+def consumes(func_):
+    """A consumed event whose data breaks the contract can never succeed: dead-letter it with the
+    reason (the consumer logs it), and nothing of it is written (the transaction rolls back)."""
+    @wraps(func_)
+    def wrapper(uow, event: dict) -> None:
+        try:
+            func_(uow, event)
+        except MalformedEvent as exc:
+            raise PermanentFailure(f"{event.get('type')} {event.get('id')}: {exc}") from exc
+    return wrapper
+
+
+# ------------------------------------------------------------------ directory read model
+
+
+@consumes
+def record_district_when_district_changed(uow, event: dict) -> None:
+    """DistrictViewWhenDistrictRegistered/Updated; then any batch notice that waited for its name."""
+    d = event["data"]
+    upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
+                    {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    for batch in uow.session.scalars(select(BatchView).where(BatchView.district_id == d["district_id"])):
+        render_district_notice(uow, batch)
+
+
+@consumes
+def record_union_when_union_changed(uow, event: dict) -> None:
+    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves); then any notice that
+    waited for the union's name."""
+    d = event["data"]
+    upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
+                    {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
+    for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.union_id == d["union_id"],
+                                                                SubmissionView.notice_key.is_(None))):
+        render_grassroots_notice(uow, row)
+
+
+# ------------------------------------------------------------------ enrollment and billing facts
+
+
+@consumes
+def record_cover_year_when_configured(uow, event: dict) -> None:
+    """CoverYearViewWhenCoverYearConfigured; then the notices that waited for the year's dates."""
+    year = facts.parse_cover_year(event["data"])
+    values = asdict(year)
+    key = {"cover_year": values.pop("cover_year")}
+    if not upsert_if_newer(uow.session, CoverYearView, key, values):
+        return
+    for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.cover_year == year.cover_year,
+                                                                SubmissionView.notice_key.is_(None))):
+        render_grassroots_notice(uow, row)
+    for batch in uow.session.scalars(select(BatchView).where(BatchView.cover_year == year.cover_year)):
+        render_district_notice(uow, batch)
+
+
+def _submission_row(uow, submission_id: int, union_id: int, district_id: int, cover_year: int,
+                    cover_type: str) -> SubmissionView:
+    row = uow.session.get(SubmissionView, submission_id, with_for_update=True)
+    if row is None:
+        row = SubmissionView(submission_id=submission_id, union_id=union_id, district_id=district_id,
+                             cover_year=cover_year, cover_type=cover_type, returned=False)
+        uow.session.add(row)
+    return row
+
+
+@consumes
+def record_submission_when_submitted(uow, event: dict) -> None:
+    """GrassrootsNoticeWhenSubmissionSubmitted (enrollment.submission.submitted)."""
+    sub = facts.parse_submission(event["data"])
+    row = _submission_row(uow, sub.submission_id, sub.union_id, sub.district_id, sub.cover_year, sub.cover_type)
+    row.submitted, row.sequence, row.returned = event["data"], sub.sequence, False
+    if row.priced:
+        facts.check_same_submission(sub, facts.parse_submission_price(row.priced))
+    uow.session.flush()
+    render_grassroots_notice(uow, row)
+
+
+@consumes
+def record_price_when_submission_priced(uow, event: dict) -> None:
+    """GrassrootsNoticeWhenSubmissionPriced (billing.submission.priced)."""
+    price = facts.parse_submission_price(event["data"])
+    row = _submission_row(uow, price.submission_id, price.union_id, price.district_id, price.cover_year,
+                          price.cover_type)
+    row.priced, row.grassroots_owes_fen = event["data"], price.grassroots_owes_fen
+    if row.submitted:
+        facts.check_same_submission(facts.parse_submission(row.submitted), price)
+    uow.session.flush()
+    render_grassroots_notice(uow, row)
+
+
+@consumes
+def record_return_when_submission_returned(uow, event: dict) -> None:
+    """SubmissionReturnedWhenSubmissionReturned: a returned submission no longer counts towards what
+    the union owes; its notice versions stay downloadable."""
+    row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
+    if row is not None:
+        row.returned = True
+
+
+def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: str) -> BatchView:
+    row = uow.session.get(BatchView, batch_id, with_for_update=True)
+    if row is None:
+        row = BatchView(batch_id=batch_id, district_id=district_id, cover_year=cover_year, batch_no=batch_no)
+        uow.session.add(row)
+    return row
+
+
+@consumes
+def record_batch_when_submitted(uow, event: dict) -> None:
+    """DistrictNoticeWhenBatchSubmitted (enrollment.batch.submitted)."""
+    batch = facts.parse_batch(event["data"])
+    row = _batch_row(uow, batch.batch_id, batch.district_id, batch.cover_year, batch.batch_no)
+    row.submitted = event["data"]
+    if row.priced:
+        facts.check_same_batch(batch, facts.parse_batch_price(row.priced))
+    for sub in uow.session.scalars(select(SubmissionView).where(
+            SubmissionView.submission_id.in_(batch.submission_ids))):
+        sub.batch_id, sub.batch_no = batch.batch_id, batch.batch_no
+    uow.session.flush()
+    render_district_notice(uow, row)
+
+
+@consumes
+def record_price_when_batch_priced(uow, event: dict) -> None:
+    """DistrictNoticeWhenBatchPriced (billing.batch.priced)."""
+    price = facts.parse_batch_price(event["data"])
+    row = _batch_row(uow, price.batch_id, price.district_id, price.cover_year, price.batch_no)
+    row.priced = event["data"]
+    if row.submitted:
+        facts.check_same_batch(facts.parse_batch(row.submitted), price)
+    uow.session.flush()
+    render_district_notice(uow, row)
