@@ -194,7 +194,7 @@ def secrets() -> dict:
 
 
 DATABASES = {  # CloudNativePG clusters: instances, storage, cpu, memory (docs/capacity.md)
-    "members": (3, "50Gi", "2", "4Gi"),
+    "members": (3, "100Gi", "4", "8Gi"),
     "enrollment": (2, "20Gi", "1", "2Gi"),
     "billing": (2, "20Gi", "1", "2Gi"),
     "documents": (2, "50Gi", "1", "2Gi"),
@@ -255,7 +255,8 @@ def files() -> dict[str, list[dict]]:
             worker_docs.append(pdb(f"{c.name}-pdb", {LABEL: c.name}))
     return {
         "namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": PART_OF}}],
-        "config.yaml": [config_map(), secrets()],
+        "config.yaml": [config_map()],
+        "secrets.yaml": [secrets()],  # placeholders: create the real Secret instead (docs/operations.md)
         "databases.yaml": [database_cluster(n) for n in DATABASES],
         "rabbitmq.yaml": rabbitmq(),
         "migrate-job.yaml": [migrate_job()],
