@@ -177,3 +177,23 @@ def test_worker_ready_follows_the_relay_on_a_test_clock(billing, monkeypatch):
         assert requests.get(base + "/nothing", timeout=5).status_code == 404
     finally:
         server.stop()
+
+
+def test_upload_jobs_running_from_the_members_database(database):
+    """Uploads run as jobs in the members service's web processes; the gauge counts the running
+    ones from its database, whichever replica is scraped."""
+    from datetime import datetime
+
+    members = ServiceClient("members", database("members"))
+    try:
+        assert value(scrape(members), "union_upload_jobs_running", service="members") == 0
+        jobs = members.runtime.metadata.tables["upload_jobs"]
+        now = datetime(2026, 12, 1, 9, 0)
+        with members.runtime.engine.begin() as conn:
+            for key, state in (("a", "running"), ("b", "running"), ("c", "succeeded")):
+                conn.execute(jobs.insert().values(lock_key=key, kind="sync", dry_run=False, state=state, filename="",
+                                                  total=0, done=0, created_by="t", created_at=now, heartbeat_at=now))
+        assert value(scrape(members), "union_upload_jobs_running", service="members") == 2
+        assert value(scrape(members), "union_database_up", service="members") == 1
+    finally:
+        members.close()
