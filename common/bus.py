@@ -164,6 +164,22 @@ def ping(settings: BusSettings) -> None:
             raise RuntimeError("bus folder missing")
 
 
+# A header on every message: when the relay published it (real time, epoch milliseconds; the
+# business clock can be moved, so the envelope's occurred_at cannot measure consumer lag).
+PUBLISHED_AT = "x-published-at"
+
+
+def published_now() -> int:
+    return int(time.time() * 1000)
+
+
+def published_at(message) -> float | None:
+    """Epoch seconds the relay published a delivered message, if it says."""
+    headers = getattr(message, "headers", None) or {}
+    value = headers.get(PUBLISHED_AT)
+    return value / 1000 if isinstance(value, (int, float)) else None
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """An envelope ready to send: its id, type and JSON body exactly as the outbox stores it."""
@@ -262,10 +278,11 @@ class Publisher:
         from kombu import Producer
 
         producer = Producer(self._channel, exchange=exchanges(self.settings)[0])
+        published_at = published_now()
         for item in items:
             producer.publish(item.body, content_type="application/json", content_encoding="utf-8",
                              routing_key=item.type, message_id=item.event_id, delivery_mode=2,
-                             headers={"event_type": item.type})
+                             headers={"event_type": item.type, PUBLISHED_AT: published_at})
         return [item.event_id for item in items], []
 
     def _publish_confirmed(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
@@ -273,10 +290,11 @@ class Publisher:
         first = self._next_tag + 1
         publish = self._channel.basic_publish
         exchange = self.settings.exchange
+        published_at = published_now()
         for item in items:
             msg = amqp.Message(item.body.encode(), content_type="application/json", content_encoding="utf-8",
                                delivery_mode=2, message_id=item.event_id, type=item.type,
-                               application_headers={"event_type": item.type})
+                               application_headers={"event_type": item.type, PUBLISHED_AT: published_at})
             publish(msg, exchange=exchange, routing_key=item.type, mandatory=True)
         self._next_tag += len(items)
         last = self._next_tag

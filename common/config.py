@@ -17,8 +17,11 @@ def data_dir() -> Path:
 
 
 def database_url(service: str) -> str:
-    """`<SERVICE>_DATABASE_URL`, else a SQLite file of the service's own under DATA_DIR."""
+    """`<SERVICE>_DATABASE_URL`, else a SQLite file of the service's own under DATA_DIR. A plain
+    `postgresql://` URL (as CloudNativePG's `<cluster>-app` secret gives it) means psycopg 3."""
     url = os.environ.get(f"{service.upper()}_DATABASE_URL")
+    if url and url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url or f"sqlite:///{data_dir() / (service + '.db')}"
 
 

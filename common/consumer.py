@@ -22,8 +22,9 @@ from kombu import Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from common import metrics
 from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
-                        exchanges)
+                        exchanges, published_at)
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
 
@@ -61,6 +62,12 @@ class EventConsumer:
         self.queue_name = subscription.queue_name(self.settings)
         self.consumer_name = f"{subscription.service}.{subscription.consumer}"
         self._buffer: list = []
+        name = self.consumer_name
+        self._handled = metrics.CONSUMER_HANDLED.labels(name)
+        self._duplicates = metrics.CONSUMER_DUPLICATES.labels(name)
+        self._redelivered = metrics.CONSUMER_REDELIVERIES.labels(name)
+        self._handler_failures = metrics.CONSUMER_FAILURES.labels(name)
+        self._lag = metrics.CONSUMER_LAG.labels(name)
 
     # ------------------------------------------------------------------ the loop
     def run_forever(self, stop: threading.Event) -> None:
@@ -126,6 +133,8 @@ class EventConsumer:
         try:
             conn.drain_events(timeout=FIRST_WAIT)
         except socket.timeout:
+            if not self._buffer:
+                self._lag.set(0)  # idle: nothing waiting for this consumer
             return
         while len(self._buffer) < self.batch_size:
             try:
@@ -134,7 +143,26 @@ class EventConsumer:
                 return
 
     # ------------------------------------------------------------------ handling
+    def _observe(self, messages: list) -> None:
+        """Redeliveries and lag of a batch (a few attribute reads per message)."""
+        redelivered, oldest = 0, None
+        for message in messages:
+            info = getattr(message, "delivery_info", None) or {}
+            if info.get("redelivered"):
+                redelivered += 1
+            sent = published_at(message)
+            if sent is not None and (oldest is None or sent < oldest):
+                oldest = sent
+        if redelivered:
+            self._redelivered.inc(redelivered)
+        if oldest is not None:
+            self._lag.set(max(0.0, time.time() - oldest))
+
     def process(self, messages: list, conn=None) -> None:
+        try:
+            self._observe(messages)
+        except Exception:  # noqa: BLE001 - metrics never stop a batch
+            log.debug("could not observe a batch", exc_info=True)
         deliveries = []
         for message in messages:
             try:
@@ -183,6 +211,7 @@ class EventConsumer:
             method(*args)
 
     def _handle(self, deliveries: list[Delivery]) -> None:
+        applied = 0
         with self.runtime.uow() as uow:
             new = self._claim(uow, [d.event for d in deliveries])
             for delivery in deliveries:
@@ -190,10 +219,14 @@ class EventConsumer:
                 if event["id"] not in new:
                     continue  # already applied: a redelivery, a duplicate, or a replica's
                 new.discard(event["id"])  # the same event again later in this batch
+                applied += 1
                 handler = self.sub.handlers.get(event["type"])
                 if handler is not None:
                     handler(uow, event)
             uow.commit()
+        self._handled.inc(applied)
+        if applied < len(deliveries):
+            self._duplicates.inc(len(deliveries) - applied)
 
     def _claim(self, uow, events: list[dict]) -> set[str]:
         """Insert the inbox rows of the events not applied yet, in one statement, and return
@@ -213,11 +246,13 @@ class EventConsumer:
 
     def _failed(self, delivery: Delivery, exc: Exception, conn) -> None:
         permanent = isinstance(exc, PermanentFailure) or isinstance(exc, (KeyError, TypeError, ValueError))
+        self._handler_failures.inc()
         log.error("event handler failed", extra={
             "queue": self.queue_name, "event_id": delivery.event.get("id"), "event_type": delivery.event.get("type"),
             "error": f"{type(exc).__name__}: {exc}", "permanent": permanent})
         if self.settings.is_amqp:
             if permanent:
+                metrics.CONSUMER_DEAD_LETTERED.labels(self.consumer_name, "rejected").inc()
                 self._reject(delivery.message, requeue=False)  # straight to the dead-letter exchange
             else:
                 time.sleep(0.2)
@@ -251,6 +286,7 @@ class EventConsumer:
 
     def _dead_letter(self, delivery: Delivery, exc: Exception, conn, permanent: bool, attempts: int = 1) -> None:
         reason = "rejected" if permanent else "delivery_limit"
+        metrics.CONSUMER_DEAD_LETTERED.labels(self.consumer_name, reason).inc()
         log.error("event dead-lettered", extra={"queue": self.queue_name, "event_id": delivery.event.get("id"),
                                                 "reason": reason, "error": str(exc)})
         if self.settings.is_amqp:

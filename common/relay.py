@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import delete, select, update
 
+from common import metrics
 from common.bus import Outgoing, Publisher
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
@@ -18,12 +19,31 @@ log = logging.getLogger("relay")
 
 
 class Relay:
-    def __init__(self, runtime: ServiceRuntime, settings: BusSettings | None = None, batch_size: int = 1000):
+    def __init__(self, runtime: ServiceRuntime, settings: BusSettings | None = None, batch_size: int = 1000,
+                 monotonic=time.monotonic):
         self.runtime = runtime
         self.settings = settings or BusSettings()
         self.batch_size = batch_size
         self.publisher = Publisher(self.settings)
         self._last_purge = 0.0
+        self._monotonic = monotonic  # a test clock may stand in
+        self.failing_since: float | None = None  # when publishing started failing; None while it works
+        self.last_error: str | None = None
+        self._published = metrics.RELAY_PUBLISHED.labels(runtime.name)
+        self._failures = metrics.RELAY_FAILURES.labels(runtime.name)
+        metrics.RELAY_FAILING.labels(runtime.name).set_function(self.failing_for)
+
+    def failing_for(self) -> float:
+        """Seconds the relay has been failing to publish (0 while it works)."""
+        return 0.0 if self.failing_since is None else self._monotonic() - self.failing_since
+
+    def readiness(self, bound: float | None = None) -> tuple[bool, dict]:
+        """Not ready once publishing has failed for longer than RELAY_UNREADY_AFTER (60 s)."""
+        bound = metrics.relay_unready_after() if bound is None else bound
+        failing = self.failing_for()
+        if failing > bound:
+            return False, {"relay": f"failing to publish for {failing:.0f} s (bound {bound:g} s): {self.last_error}"}
+        return True, {"relay": "ok" if not failing else f"retrying for {failing:.0f} s: {self.last_error}"}
 
     def run_once(self) -> int:
         """Publish one batch; return how many were confirmed (marked sent in one UPDATE)."""
@@ -39,6 +59,7 @@ class Relay:
             with conn.begin():
                 rows = conn.execute(query).all()
                 if not rows:
+                    self.failing_since, self.last_error = None, None  # nothing to send: nothing failing
                     return 0
                 outgoing = [Outgoing(r.event_id, r.type, r.payload) for r in rows]  # sent as stored
                 try:
@@ -54,8 +75,14 @@ class Relay:
                         conn.execute(update(outbox).where(outbox.c.id.in_([ids[e] for e in confirmed]))
                                      .values(sent_at=now))
         if failure is not None:
+            self._failures.inc()
+            if self.failing_since is None:
+                self.failing_since = self._monotonic()
+            self.last_error = f"{type(failure).__name__}: {failure}"[:300]
             self._note_failure(rows[0].id, failure)
             raise failure
+        self.failing_since, self.last_error = None, None
+        self._published.inc(len(confirmed))
         self._purge_old()
         return len(confirmed)
 

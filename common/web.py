@@ -1,5 +1,5 @@
 """The Flask side of every service: app factory, identity check, errors as JSON, request ids,
-`/health` and `/ready`."""
+`/health`, `/ready` and `/metrics` (common/metrics.py)."""
 from __future__ import annotations
 
 import logging
@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from common import clock, identity, logs
+from common import clock, identity, logs, metrics
 from common.bus import ping
 from common.config import BusSettings
 from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Throttled, TooLarge,
@@ -23,7 +23,7 @@ from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Th
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("http")
-OPEN_PATHS = ("/health", "/ready", "/openapi.json")
+OPEN_PATHS = ("/health", "/ready", "/openapi.json", "/metrics")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 _HTTP_CODES = {
@@ -142,6 +142,9 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     for bp in blueprints:
         api.register_blueprint(bp)
     register_error_handlers(app)
+    # Services are reached only through the gateway, which never forwards /metrics
+    # (gateway/proxy.py); Prometheus scrapes each service's own address.
+    metrics.instrument(app, runtime.name, collectors=[metrics.ServiceStateCollector(runtime)])
 
     @app.before_request
     def _identify():
@@ -166,19 +169,35 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
 
     @app.get("/ready")
     def ready():
-        checks = {}
+        """503 when the database does not answer, or when the relay has been failing to publish
+        this service's events for longer than RELAY_UNREADY_AFTER (60 s), as the outbox shows.
+        The broker itself is reported, not required: a broker blip delays events but never
+        stops the service taking requests (they only write the outbox)."""
+        checks, ok = {}, True
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             checks["database"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["database"] = f"unavailable: {type(exc).__name__}"
+            ok = False
+        if ok and runtime.messaging is not None:
+            try:
+                state = metrics.outbox_state(runtime)
+                if metrics.relay_stuck(state):
+                    checks["relay"] = (f"failing to publish for over {metrics.relay_unready_after():g} s "
+                                       f"({state['unsent']} unsent, oldest {state['oldest_age']:.0f} s): "
+                                       f"{(state['last_error'] or '')[:200]}")
+                    ok = False
+                else:
+                    checks["relay"] = "ok"
+            except Exception as exc:  # noqa: BLE001
+                checks["relay"] = f"unknown: {type(exc).__name__}"
         try:
             ping(BusSettings())
             checks["bus"] = "ok"
         except Exception as exc:  # noqa: BLE001
             checks["bus"] = f"unavailable: {type(exc).__name__}"
-        ok = all(v == "ok" for v in checks.values())
         return {"status": "ok" if ok else "unavailable", "checks": checks}, 200 if ok else 503
 
     return app

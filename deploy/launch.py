@@ -1,14 +1,28 @@
 """`make run`: the whole system on the embedded default — SQLite files and a file-system bus
 under ./data, no servers to install. Migrates, declares the bus, seeds the demo, starts every
-process and prints where to open it and how to log in."""
+process, prints where to open it and how to log in, and supervises: a process that dies is
+restarted with backoff (1 s doubling to 30 s, reset after a stable minute), said on the console.
+Ctrl-C (or SIGTERM) stops everything.
+
+PORT_BASE moves every port (tests, or a second copy beside the first): gateway PORT_BASE,
+services PORT_BASE+1…+4, worker metrics PORT_BASE+11…+15."""
 from __future__ import annotations
 
 import os
 import signal
 import sys
-import time
+import threading
 
-from common.config import data_dir
+from common.config import SERVICES, data_dir
+
+
+def ports_from(base: int | None) -> tuple[dict, dict]:
+    from deploy.stack import METRICS_PORTS, PORTS
+
+    if base is None:
+        return dict(PORTS), dict(METRICS_PORTS)
+    web = {name: base + i for i, name in enumerate(("gateway", *SERVICES))}
+    return web, {name: base + 11 + i for i, name in enumerate(METRICS_PORTS)}
 
 
 def main() -> int:
@@ -18,35 +32,33 @@ def main() -> int:
     os.environ.setdefault("COOKIE_SECURE", "0")
     from common.migrate import upgrade, COMPONENTS
     from deploy import seed, topology
-    from deploy.stack import PORTS, Stack
+    from deploy.stack import Stack
 
+    base = os.environ.get("PORT_BASE")
+    ports, metrics_ports = ports_from(int(base) if base else None)
     for component in COMPONENTS:
         upgrade(component)
     topology.declare()
     logins = seed.seed()
-    stack = Stack(env=dict(os.environ), log_dir=data_dir() / "logs")
-    stack.start_all()
-    url = f"http://localhost:{PORTS['gateway']}"
-    print("\n会员服务卡集中参保 — running (embedded mode: SQLite + file-system bus in", data_dir(), ")")
-    print(f"\n  Open {url}  (API: {url}/api/v1/openapi.json)\n\n  Demo logins (password {seed.DEMO_PASSWORD}):")
-    for username, display in logins:
-        print(f"    {username:12s}  {display}")
-    print(f"\n  Logs: {data_dir() / 'logs'}   Stop: Ctrl-C\n", flush=True)
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(1))
+    stop = threading.Event()
+    # Ctrl-C reaches the launcher only (the processes run in sessions of their own): stop them all
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stack = Stack(env=dict(os.environ), ports=ports, metrics_ports=metrics_ports, log_dir=data_dir() / "logs")
     try:
-        while not stopping:
-            for name, proc in list(stack.processes.items()):
-                if stopping:
-                    break
-                if proc.poll() is not None:
-                    print(f"{name} stopped unexpectedly (exit {proc.returncode}); see its log", file=sys.stderr)
-                    stack.processes.pop(name)
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
+        stack.start_all()
+        url = f"http://localhost:{ports['gateway']}"
+        print("\n会员服务卡集中参保 — running (embedded mode: SQLite + file-system bus in", data_dir(), ")")
+        print(f"\n  Open {url}  (API: {url}/api/v1/openapi.json)\n\n  Demo logins (password {seed.DEMO_PASSWORD}):")
+        for username, display in logins:
+            print(f"    {username:12s}  {display}")
+        print(f"\n  Metrics: {url}/metrics (from this machine) and the services' own /metrics;")
+        print("  workers: " + ", ".join(f"{name} :{port}" for name, port in metrics_ports.items()))
+        print(f"  Logs: {data_dir() / 'logs'}   Stop: Ctrl-C\n", flush=True)
+        stack.supervise(stop)
     finally:
         stack.stop_all()
+        print("stopped every process", file=sys.stderr, flush=True)
     return 0
 
 

@@ -11,7 +11,8 @@ from flask import Flask, g, jsonify, request
 from flask_smorest import Api
 from sqlalchemy import text
 
-from common import logs
+from common import logs, metrics
+from common.config import SERVICES
 from common.web import JSONProvider, bound_route_integers, register_error_handlers
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts
@@ -39,13 +40,16 @@ def create_app() -> Flask:
     register_error_handlers(app)
     app.teardown_appcontext(close_db_session)
     pages.register(app)
+    # The gateway's own /metrics: loopback only, or with METRICS_TOKEN (docs/operations.md).
+    # The services' /metrics are never forwarded (gateway/proxy.py).
+    metrics.instrument(app, "gateway", guard=metrics.metrics_token_allows, known_services=SERVICES)
 
     @app.before_request
     def _who():
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
-        if request.path.startswith("/static/") or request.path in ("/health", "/ready"):
+        if request.path.startswith("/static/") or request.path in ("/health", "/ready", "/metrics"):
             return None
         g.caller = auth.authenticate(db_session)
         if "db" in g:  # the credential was not cached: end the read transaction, never hold

@@ -1,6 +1,8 @@
 """Forwarding `/api/v1/<service>/…` to the owning service with a signed internal identity."""
 from __future__ import annotations
 
+import posixpath
+
 import requests
 from requests.adapters import HTTPAdapter
 from flask import Response, g, request
@@ -15,6 +17,14 @@ _PASS_RESPONSE = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag"
                   "X-Document-Version")
 POOL_SIZE = 32  # open connections kept per service: at least the gateway's threads
 BUFFER_LIMIT = 256 * 1024  # smaller answers are read whole and sent with their length
+# A service's own endpoints for probes and Prometheus: never reachable from outside.
+INTERNAL_PATHS = frozenset({"health", "ready", "metrics"})
+
+
+def is_internal_path(path: str) -> bool:
+    """`metrics`, `/metrics/`, `x/../metrics` … all name the service's own /metrics."""
+    parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
+    return not parts or parts[0] in INTERNAL_PATHS
 
 
 def _session() -> requests.Session:
@@ -50,7 +60,7 @@ def call_service(service: str, method: str, path: str, ident: internal.Identity,
 
 
 def forward(service: str, path: str, ident: internal.Identity) -> Response:
-    if service not in SERVICES or path in ("health", "ready"):
+    if service not in SERVICES or is_internal_path(path):
         raise NotFound()
     headers = {}
     for name in ("Content-Type", "Accept", "If-None-Match"):

@@ -115,7 +115,7 @@ def delete_bus_namespace(exchange: str, queue_prefix: str) -> None:
 
 class System:
     def __init__(self, clock: str | None = None, extra_env: dict | None = None):
-        from deploy.stack import Stack
+        from deploy.stack import METRICS_PORTS, Stack
 
         self.run_id = uuid.uuid4().hex[:8]
         self.tmp = Path(tempfile.mkdtemp(prefix=f"union-system-{self.run_id}-"))
@@ -133,7 +133,8 @@ class System:
         env.update(extra_env or {})
         self.env = env
         self.ports = {c: free_port() for c in COMPONENTS}
-        self.stack = Stack(env=env, ports=self.ports, log_dir=self.tmp / "logs")
+        self.metrics_ports = {name: free_port() for name in METRICS_PORTS}
+        self.stack = Stack(env=env, ports=self.ports, log_dir=self.tmp / "logs", metrics_ports=self.metrics_ports)
         self.base = f"http://127.0.0.1:{self.ports['gateway']}"
         self._prepare()
 
