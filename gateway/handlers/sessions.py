@@ -4,6 +4,7 @@ the id itself (the id is the credential: a cookie's value, a token's `sid`)."""
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime, timezone
 
 from sqlalchemy import delete, select
 
@@ -25,9 +26,13 @@ def list_sessions(session, caller: auth.Caller) -> list[dict]:
     account = session.get(Account, caller.account.id)
     live = [r for r in rows if account is not None and r.epoch == account.session_epoch]
     live.sort(key=lambda r: (r.id != caller.session_id, -(r.last_seen_at or r.created_at).timestamp()))
-    return [{"id": handle_of(r.id), "kind": r.kind, "created_at": r.created_at,
-             "last_seen_at": r.last_seen_at or r.created_at, "expires_at": r.expires_at,
+    return [{"id": handle_of(r.id), "kind": r.kind, "created_at": _utc(r.created_at),
+             "last_seen_at": _utc(r.last_seen_at or r.created_at), "expires_at": _utc(r.expires_at),
              "user_agent": r.user_agent, "ip": r.ip, "current": r.id == caller.session_id} for r in live]
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc)  # stored naive in UTC; said with its offset
 
 
 def end_session(session, caller: auth.Caller, handle: str) -> None:
