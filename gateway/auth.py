@@ -105,6 +105,16 @@ def hash_password(password: str) -> str:
 
 def check_login(session, username: str, password: str, ip: str) -> Account:
     """Return the account, or raise Unauthorized / LoginThrottled. Records failures."""
+    account = session.scalar(select(Account).where(Account.username == username))
+    if not check_password(session, username, account, password, ip) or account is None or not account.active:
+        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+    return account
+
+
+def check_password(session, username: str, account: Account | None, password: str, ip: str) -> bool:
+    """Whether `password` is the account's, under the login throttle (LoginThrottled when the
+    user name or the address failed too often). A failure is recorded (and committed); a success
+    clears the user name's failures and rehashes a hash made with older parameters."""
     now = utcnow()
     since = rules.window_start(now)
     by_user = session.scalar(select(func.count()).select_from(LoginFailure)
@@ -113,8 +123,6 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
                            .where(LoginFailure.ip == ip, LoginFailure.at >= since))
     if rules.is_throttled(by_user, by_ip):
         raise LoginThrottled()
-    account = session.scalar(select(Account).where(Account.username == username))
-    ok = False
     try:
         ok = hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -122,11 +130,11 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
     if not ok or account is None or not account.active:
         session.add(LoginFailure(username=username[:64], ip=ip[:64], at=now))
         session.commit()
-        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+        return False
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     if hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
-    return account
+    return True
 
 
 def _client(user_agent: str | None, ip: str | None) -> dict:

@@ -7,6 +7,7 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema
 from gateway import auth
+from gateway.api.auth import client_ip
 from gateway.app_state import db_session
 from gateway.handlers import sessions
 
@@ -66,5 +67,5 @@ def end_one(session_id):
 def change_password(data):
     """修改本人密码：须提供当前密码；成功后本账号的所有会话与令牌（包括当前的）立即失效，请重新登录."""
     sessions.change_own_password(db_session(), auth.current_caller(), data["current_password"],
-                                 data["new_password"])
+                                 data["new_password"], client_ip())
     return {"ok": True}

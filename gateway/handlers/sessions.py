@@ -54,15 +54,12 @@ def end_other_sessions(session, caller: auth.Caller) -> int:
     return ended
 
 
-def change_own_password(session, caller: auth.Caller, current: str, new: str) -> None:
-    """修改密码: the current password must be right; every session of the account ends, this one too
-    (the person logs in again with the new password)."""
+def change_own_password(session, caller: auth.Caller, current: str, new: str, ip: str) -> None:
+    """修改密码: the current password must be right — guesses count against the login throttle, so
+    a borrowed session cannot try passwords freely; every session of the account ends, this one
+    too (the person logs in again with the new password)."""
     account = session.get(Account, caller.account.id)
-    try:
-        ok = account is not None and auth.hasher.verify(account.password_hash, current)
-    except Exception:  # noqa: BLE001 - argon2's mismatch and malformed-hash errors alike
-        ok = False
-    if not ok:
+    if not auth.check_password(session, caller.account.username, account, current, ip):
         raise ValidationFailed({"current_password": ["当前密码不正确"]}, code="PASSWORD_WRONG")
     problems = rules.password_errors(new, account.username)
     if current == new:

@@ -197,3 +197,17 @@ def test_the_sessions_page_is_in_the_account_menu(processes):
     page = browser.get("/account/sessions")
     assert page.status_code == 200 and "登录设备" in page.get_data(as_text=True)
     assert processes[1].test_client().get("/account/sessions").status_code == 302
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(processes):
+    add_account("clerk")
+    client = processes[0].test_client()
+    mine = {"Authorization": "Bearer " + login(client, "clerk").get_json()["access_token"]}
+    for _ in range(5):
+        guess = client.post("/api/v1/auth/password", headers=mine,
+                            json={"current_password": "guess-0000", "new_password": "Brand#2026pw-new"})
+        assert guess.status_code == 422 and guess.get_json()["error"]["code"] == "PASSWORD_WRONG"
+    right = client.post("/api/v1/auth/password", headers=mine,
+                        json={"current_password": PASSWORD, "new_password": "Brand#2026pw-new"})
+    assert right.status_code == 429 and right.get_json()["error"]["code"] == "LOGIN_THROTTLED"
+    assert client.get("/api/v1/auth/me", headers=mine).status_code == 200  # nothing changed
