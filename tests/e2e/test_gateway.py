@@ -145,3 +145,38 @@ def test_a_body_over_the_service_limit_is_refused_by_the_gateway_without_reading
     error = json.loads(payload)["error"]
     assert error["code"] == "REQUEST_TOO_LARGE" and "20 MB" in error["message"]
     assert centre.get("/api/v1/billing/credits").status_code == 200
+
+
+# ---------------------------------------------------------------------------- ids in bodies
+# (who, method, path, body with {id}, whose id): another scope's id and a missing one answer alike.
+BODY_ROWS = [
+    ("grassroots1", "POST", "/api/v1/enrollment/submissions", {"type": "A", "member_ids": ["{id}"]}, "grassroots2"),
+    ("grassroots2", "POST", "/api/v1/enrollment/submissions", {"type": "A", "member_ids": ["{id}"]}, "grassroots1"),
+]
+
+
+def enrollable_member(system, username: str) -> tuple[int, int]:
+    """(cover year, a member enrollment knows as enrollable by `username`'s union) in the demo
+    season, once members' events have reached enrollment."""
+    from datetime import date
+
+    year = date.today().year + 1
+    session = system.login(username)
+    items = system.wait_for(lambda: session.get(f"/api/v1/enrollment/confirmation?cover_year={year}").json()["items"],
+                            message=f"enrollment knows {username}'s members")
+    return year, items[0]["member_id"]
+
+
+@pytest.mark.parametrize("user, method, path, body, whose", BODY_ROWS)
+def test_an_id_of_another_scope_in_a_body_answers_like_a_missing_one(system, user, method, path, body, whose):
+    year, foreign = enrollable_member(system, whose)
+    session = system.login(user)
+
+    def send(member_id):
+        filled = {k: ([member_id] if v == ["{id}"] else v) for k, v in body.items()}
+        return session.request(method, path, json={"cover_year": year, **filled})
+
+    a, b = send(foreign), send(987654)
+    assert a.status_code == b.status_code == 422, a.text
+    assert a.text.replace(str(foreign), "<id>") == b.text.replace("987654", "<id>")
+    assert "未查到该会员信息" in a.json()["error"]["fields"]["member_ids"][0]
