@@ -46,7 +46,7 @@ class WebSession(Base):
     epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the account's, at login
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # expired rows go at each login
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)

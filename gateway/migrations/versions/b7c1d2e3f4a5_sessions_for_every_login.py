@@ -23,6 +23,7 @@ def upgrade():
         batch_op.add_column(sa.Column('last_seen_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('user_agent', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('ip', sa.String(length=64), nullable=True))
+        batch_op.create_index(batch_op.f('ix_web_sessions_expires_at'), ['expires_at'], unique=False)
     # A bearer token is now valid only while its session row exists: logout deletes the row, so
     # the list of revoked token ids has nothing left to do (tokens issued before this carry no
     # session id and are refused; they lived 15 minutes).
@@ -36,6 +37,7 @@ def downgrade():
     sa.PrimaryKeyConstraint('jti', name=op.f('pk_revoked_tokens'))
     )
     with op.batch_alter_table('web_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_sessions_expires_at'))
         batch_op.drop_column('ip')
         batch_op.drop_column('user_agent')
         batch_op.drop_column('last_seen_at')
