@@ -169,7 +169,7 @@ def end_every_session(session, account: Account) -> None:
     """End every cookie session and bearer token of the account, on every gateway process, as
     soon as the caller commits: the epoch moves (so even a login racing this one is born dead)
     and the rows go."""
-    account.session_epoch = (account.session_epoch or 0) + 1
+    account.session_epoch = Account.session_epoch + 1  # in SQL: two changes at once both count
     session.execute(delete(WebSession).where(WebSession.account_id == account.id))
 
 
