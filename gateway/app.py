@@ -15,7 +15,7 @@ from common import logs, metrics
 from common.config import SERVICES
 from common.web import JSONProvider, bound_route_integers, register_error_handlers
 from gateway import auth, openapi, pages, policy, proxy
-from gateway.api import accounts
+from gateway.api import accounts, sessions
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
 from gateway.handlers import audit
@@ -37,6 +37,7 @@ def create_app() -> Flask:
     api = Api(app)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(accounts.blp)
+    api.register_blueprint(sessions.blp)
     register_error_handlers(app)
     app.teardown_appcontext(close_db_session)
     pages.register(app)
@@ -52,8 +53,8 @@ def create_app() -> Flask:
         if request.path.startswith("/static/") or request.path in ("/health", "/ready", "/metrics"):
             return None
         g.caller = auth.authenticate(db_session)
-        if "db" in g:  # the credential was not cached: end the read transaction, never hold
-            g.db.commit()  # the database across a forwarded call
+        if "db" in g:  # the credential was checked: end that transaction (and its last-seen
+            g.db.commit()  # stamp), never hold the database across a forwarded call
         return None
 
     @app.after_request

@@ -3,17 +3,18 @@
 Passwords are argon2id hashes. A failed login never says whether the user exists; too many
 failures throttle the user name (and the address) for a while.
 
-A verified credential is remembered in the process for CACHE_SECONDS, so that a burst of
-requests does not read the gateway database each time. The bound: a logout, or a change to the
-account (disable, password, name), takes effect at once on the gateway process that served it,
-and within CACHE_SECONDS on the other processes. Expiry and CSRF are checked on every request."""
+Every login — cookie or bearer — is a row of `web_sessions` stamped with the account's
+`session_epoch`. Every authenticated request reads that row joined with its account (one
+primary-key lookup) and accepts it only while the row exists, has not expired, the account is
+active and the epochs still agree. So a logout, an ended session, or an account change that ends
+sessions (password, disabling, role or scope: `end_every_session`) takes effect on the very next
+request on every gateway process: nothing is remembered between requests
+(docs/decisions/0017-sessions-end-when-they-must.md)."""
 from __future__ import annotations
 
 import hmac
 import os
 import secrets
-import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -27,15 +28,14 @@ from sqlalchemy import delete, func, select
 from common.config import data_dir
 from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
-from gateway.adapters.orm import Account, LoginFailure, RevokedToken, WebSession
+from gateway.adapters.orm import Account, LoginFailure, WebSession
 from gateway.domain import accounts as rules
 
 SESSION_COOKIE = "union_session"
 SESSION_TTL = timedelta(hours=8)
 TOKEN_TTL = timedelta(minutes=15)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-CACHE_SECONDS = 2.0
-CACHE_MAX_ENTRIES = 10_000
+LAST_SEEN_EVERY = timedelta(minutes=1)  # how often a session's 最近活动 is written
 
 hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 _DUMMY_HASH = hasher.hash("not-a-real-password-0")
@@ -85,9 +85,8 @@ class SessionView:
 class Caller:
     account: AccountView
     via: str  # "cookie" or "bearer"
-    session: SessionView | None = None
-    jti: str | None = None
-    key: str = ""  # the credential as the cache knows it
+    session_id: str  # the row in web_sessions this request was authenticated by
+    session: SessionView | None = None  # a browser session (its CSRF token); None for a bearer token
 
     def identity(self, request_id: str) -> Identity:
         a = self.account
@@ -106,6 +105,16 @@ def hash_password(password: str) -> str:
 
 def check_login(session, username: str, password: str, ip: str) -> Account:
     """Return the account, or raise Unauthorized / LoginThrottled. Records failures."""
+    account = session.scalar(select(Account).where(Account.username == username))
+    if not check_password(session, username, account, password, ip) or account is None or not account.active:
+        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+    return account
+
+
+def check_password(session, username: str, account: Account | None, password: str, ip: str) -> bool:
+    """Whether `password` is the account's, under the login throttle (LoginThrottled when the
+    user name or the address failed too often). A failure is recorded (and committed); a success
+    clears the user name's failures and rehashes a hash made with older parameters."""
     now = utcnow()
     since = rules.window_start(now)
     by_user = session.scalar(select(func.count()).select_from(LoginFailure)
@@ -114,8 +123,6 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
                            .where(LoginFailure.ip == ip, LoginFailure.at >= since))
     if rules.is_throttled(by_user, by_ip):
         raise LoginThrottled()
-    account = session.scalar(select(Account).where(Account.username == username))
-    ok = False
     try:
         ok = hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
@@ -123,81 +130,59 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
     if not ok or account is None or not account.active:
         session.add(LoginFailure(username=username[:64], ip=ip[:64], at=now))
         session.commit()
-        raise Unauthorized("用户名或密码错误", code="LOGIN_FAILED")
+        return False
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
     if hasher.check_needs_rehash(account.password_hash):
         account.password_hash = hasher.hash(password)
-    return account
+    return True
 
 
-def start_web_session(session, account: Account) -> WebSession:
-    web = WebSession(id=secrets.token_urlsafe(32), account_id=account.id, csrf_token=secrets.token_urlsafe(32),
-                     created_at=utcnow(), expires_at=utcnow() + SESSION_TTL)
+def _client(user_agent: str | None, ip: str | None) -> dict:
+    return {"user_agent": (user_agent or "")[:300] or None, "ip": (ip or "")[:64] or None}
+
+
+def start_web_session(session, account: Account, user_agent: str | None = None, ip: str | None = None) -> WebSession:
+    return _start_session(session, account, "cookie", SESSION_TTL, user_agent, ip)
+
+
+def _start_session(session, account: Account, kind: str, ttl: timedelta, user_agent: str | None,
+                   ip: str | None) -> WebSession:
+    now = utcnow()
+    web = WebSession(id=secrets.token_urlsafe(32), account_id=account.id, kind=kind, epoch=account.session_epoch,
+                     csrf_token=secrets.token_urlsafe(32), created_at=now, expires_at=now + ttl, last_seen_at=now,
+                     **_client(user_agent, ip))
     session.add(web)
-    session.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
     return web
 
 
-def issue_token(account: Account) -> tuple[str, int]:
+def issue_token(session, account: Account, user_agent: str | None = None, ip: str | None = None) -> tuple[str, int]:
+    """A bearer token bound to a new session row (its `sid` claim): ending the row ends the token."""
+    web = _start_session(session, account, "bearer", TOKEN_TTL, user_agent, ip)
     now = datetime.now(timezone.utc)
-    claims = {"sub": str(account.id), "jti": uuid.uuid4().hex, "iat": now, "exp": now + TOKEN_TTL,
-              "aud": "union-gateway"}
+    claims = {"sub": str(account.id), "sid": web.id, "jti": uuid.uuid4().hex, "iat": now,
+              "exp": now + TOKEN_TTL, "aud": "union-gateway"}
     return jwt.encode(claims, gateway_secret(), algorithm="HS256"), int(TOKEN_TTL.total_seconds())
 
 
-# key -> (when verified, monotonic; the caller; the credential's own expiry, epoch seconds)
-_verified: dict[str, tuple[float, Caller, float]] = {}
-_verified_lock = threading.Lock()
-# Bumped by every forget: a lookup that began before a logout must not store what it read.
-_generation = 0
-
-
-def _cached(key: str) -> Caller | None:
-    entry = _verified.get(key)
-    if entry is None:
-        return None
-    checked, caller, until = entry
-    if time.monotonic() - checked >= CACHE_SECONDS or time.time() >= until:
-        return None
-    return caller
-
-
-def _remember(key: str, caller: Caller, until: float, generation: int) -> None:
-    with _verified_lock:
-        if generation != _generation:
-            return  # a logout or account change happened while we read the database
-        if len(_verified) >= CACHE_MAX_ENTRIES:
-            _verified.clear()  # many distinct credentials at once: start over rather than grow
-        _verified[key] = (time.monotonic(), caller, until)
-
-
-def forget(key: str) -> None:
-    """Drop one credential from this process's cache (after its logout is committed)."""
-    global _generation
-    with _verified_lock:
-        _generation += 1
-        _verified.pop(key, None)
-
-
-def forget_account(account_id: int) -> None:
-    """Drop every cached credential of an account (after a change to it is committed)."""
-    global _generation
-    with _verified_lock:
-        _generation += 1
-        for key in [k for k, (_, caller, _) in _verified.items() if caller.account.id == account_id]:
-            del _verified[key]
+def end_every_session(session, account: Account) -> None:
+    """End every cookie session and bearer token of the account, on every gateway process, as
+    soon as the caller commits: the epoch moves (so even a login racing this one is born dead)
+    and the rows go."""
+    account.session_epoch = Account.session_epoch + 1  # in SQL: two changes at once both count
+    session.execute(delete(WebSession).where(WebSession.account_id == account.id))
 
 
 def authenticate(open_session) -> Caller | None:
-    """The caller of the current request, or None if anonymous. `open_session()` gives the
-    request's database session; it is opened only when the credential is not cached."""
+    """The caller of the current request, or None if anonymous (no credential, or a cookie whose
+    session has ended). `open_session()` gives the request's database session."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         return _bearer(header[7:], open_session)
     sid = request.cookies.get(SESSION_COOKIE)
-    if not sid:
+    if not sid or len(sid) > 64:
         return None
-    caller = _cookie(sid, open_session)
+    caller = _valid_session(open_session(), sid, "cookie")
     if caller is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, caller.session.csrf_token):
@@ -206,55 +191,42 @@ def authenticate(open_session) -> Caller | None:
 
 
 def _bearer(token: str, open_session) -> Caller:
-    key = "bearer:" + token
-    caller = _cached(key)  # only a token that passed every check below is ever cached
-    if caller is not None:
-        return caller
-    generation = _generation
     try:
         claims = jwt.decode(token, gateway_secret(), algorithms=["HS256"], audience="union-gateway",
-                            options={"require": ["exp", "sub", "jti"]})
+                            options={"require": ["exp", "sub", "sid"]})
     except jwt.ExpiredSignatureError:
         raise Unauthorized("登录凭证已过期，请重新登录", code="TOKEN_EXPIRED") from None
     except jwt.PyJWTError:
         raise Unauthorized("登录凭证无效", code="TOKEN_INVALID") from None
-    session = open_session()
-    if session.get(RevokedToken, claims["jti"]) is not None:
-        raise Unauthorized("登录凭证已注销", code="TOKEN_REVOKED")
-    account = session.get(Account, int(claims["sub"]))
-    if account is None or not account.active:
-        raise Unauthorized("账号不可用", code="ACCOUNT_DISABLED")
-    caller = Caller(AccountView.of(account), "bearer", jti=claims["jti"], key=key)
-    _remember(key, caller, float(claims["exp"]), generation)
+    sid = claims["sid"]
+    if not isinstance(sid, str) or len(sid) > 64:
+        raise Unauthorized("登录凭证无效", code="TOKEN_INVALID")
+    caller = _valid_session(open_session(), sid, "bearer", claims["sub"])
+    if caller is None:
+        raise Unauthorized("登录凭证已失效（已注销、已结束或账号已变更），请重新登录", code="TOKEN_REVOKED")
     return caller
 
 
-def _cookie(sid: str, open_session) -> Caller | None:
-    key = "cookie:" + sid
-    caller = _cached(key)
-    if caller is not None:
-        return caller
-    generation = _generation
-    session = open_session()
-    web = session.get(WebSession, sid)
-    if web is None or web.expires_at < utcnow():
+def _valid_session(session, sid: str, kind: str, subject: str | None = None) -> Caller | None:
+    """The caller of a live session, or None: one lookup of the row and its account."""
+    row = session.execute(select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
+                          .where(WebSession.id == sid, WebSession.kind == kind)).first()
+    if row is None:
         return None
-    account = session.get(Account, web.account_id)
-    if account is None or not account.active:
+    web, account = row
+    now = utcnow()
+    if (web.expires_at <= now or not account.active or web.epoch != account.session_epoch
+            or (subject is not None and subject != str(account.id))):
         return None
-    caller = Caller(AccountView.of(account), "cookie", key=key,
-                    session=SessionView(id=web.id, csrf_token=web.csrf_token, expires_at=web.expires_at))
-    _remember(key, caller, web.expires_at.replace(tzinfo=timezone.utc).timestamp(), generation)
-    return caller
+    if web.last_seen_at is None or now - web.last_seen_at >= LAST_SEEN_EVERY:
+        web.last_seen_at = now  # committed by the request (app.py), at most once a minute a session
+    view = SessionView(id=web.id, csrf_token=web.csrf_token, expires_at=web.expires_at) if kind == "cookie" else None
+    return Caller(AccountView.of(account), kind, session_id=web.id, session=view)
 
 
 def logout(session, caller: Caller) -> None:
-    """End the caller's session or revoke its token. The caller commits, then calls `forget`."""
-    if caller.via == "cookie" and caller.session is not None:
-        session.execute(delete(WebSession).where(WebSession.id == caller.session.id))
-    elif caller.jti:
-        session.merge(RevokedToken(jti=caller.jti, expires_at=utcnow() + TOKEN_TTL))
-    session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    """End the caller's own session (cookie or bearer). The caller commits."""
+    session.execute(delete(WebSession).where(WebSession.id == caller.session_id))
 
 
 def current_caller() -> Caller:

@@ -46,6 +46,8 @@ PAGES = [
     Page("/centre/uploads", "uploads.html", "名单导入", ("centre",)),
     Page("/centre/accounts", "centre_accounts.html", "账号管理", ("centre",)),
     Page("/centre/audit", "centre_audit.html", "操作日志", ("centre",)),
+    # the account menu (beside the name), for everyone
+    Page("/account/sessions", "account_sessions.html", "登录设备", ("grassroots", "district", "centre"), nav=False),
 ]
 
 
@@ -70,7 +72,7 @@ def register(app: Flask) -> None:
         except AppError as exc:
             return render_template("login.html", error=exc.message, username=username), status_of(exc)
         g.audit_user = account
-        web = auth.start_web_session(session, account)
+        web = auth.start_web_session(session, account, request.headers.get("User-Agent"), client_ip())
         session.commit()
         response = redirect(_safe_next(request.args.get("next")))
         set_session_cookie(response, web.id)
@@ -82,7 +84,6 @@ def register(app: Flask) -> None:
         if caller is not None:
             auth.logout(db_session(), caller)
             db_session().commit()
-            auth.forget(caller.key)
         response = redirect("/login")
         response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response

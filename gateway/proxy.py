@@ -1,15 +1,26 @@
-"""Forwarding `/api/v1/<service>/…` to the owning service with a signed internal identity."""
+"""Forwarding `/api/v1/<service>/…` to the owning service with a signed internal identity.
+
+Connections to the services are pooled, so one request left half-done on a connection would
+break the next request that reuses it. Two rules keep the pool clean
+(docs/decisions/0017-sessions-end-when-they-must.md, "Bodies and pooled connections"):
+- a body over the service's limit is refused here (413) before a byte of it is read, never sent;
+- a connection that may hold leftovers is closed instead of going back to the pool: after a
+  request with a body that was refused (4xx/5xx: the service may have answered without reading
+  it) or that was larger than a server drains on its own, and after a response that was not
+  read to its end (the caller went away, the service broke off)."""
 from __future__ import annotations
 
 import posixpath
 
 import requests
-from requests.adapters import HTTPAdapter
 from flask import Response, g, request
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from common import identity as internal
 from common.config import SERVICES, service_url
-from common.errors import NotFound, Unavailable
+from common.errors import NotFound, TooLarge, Unavailable
+from common.web import MAX_UPLOAD_BYTES
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
@@ -25,6 +36,30 @@ def is_internal_path(path: str) -> bool:
     """`metrics`, `/metrics/`, `x/../metrics` … all name the service's own /metrics."""
     parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
     return not parts or parts[0] in INTERNAL_PATHS
+# The largest body each service accepts (its MAX_CONTENT_LENGTH): a larger one is refused here.
+BODY_LIMITS = {service: MAX_UPLOAD_BYTES for service in SERVICES}
+# A body a service did not read is drained by its server only up to a point (gunicorn: 64 KiB),
+# past which the server closes the connection after answering: never reuse a connection after one.
+REUSE_AFTER_BODY_UP_TO = 16 * 1024
+
+
+class _Discarding:
+    """A pool that closes, rather than keeps, a connection marked `discard` when it comes back
+    (the next request opens a fresh one in its place)."""
+
+    def _put_conn(self, conn):
+        if conn is not None and getattr(conn, "discard", False):
+            conn.discard = False
+            conn.close()
+        super()._put_conn(conn)
+
+
+class DiscardingHTTPPool(_Discarding, HTTPConnectionPool):
+    pass
+
+
+class DiscardingHTTPSPool(_Discarding, HTTPSConnectionPool):
+    pass
 
 
 def _session() -> requests.Session:
@@ -34,6 +69,7 @@ def _session() -> requests.Session:
     http.trust_env = False
     # Beyond POOL_SIZE, extra connections are opened and dropped rather than waited for.
     adapter = HTTPAdapter(pool_connections=len(SERVICES), pool_maxsize=POOL_SIZE)
+    adapter.poolmanager.pool_classes_by_scheme = {"http": DiscardingHTTPPool, "https": DiscardingHTTPSPool}
     http.mount("http://", adapter)
     http.mount("https://", adapter)
     return http
@@ -44,7 +80,21 @@ class ServiceUnavailable(Unavailable):
     message = "服务暂时不可用，请稍后重试"
 
 
+class BodyTooLarge(TooLarge):
+    code = "REQUEST_TOO_LARGE"
+
+    def __init__(self, limit: int):
+        super().__init__(f"提交的内容过大，上限为 {limit // (1024 * 1024)} MB，请减小后重试")
+
+
 _http = _session()
+
+
+def discard_connection(upstream: requests.Response) -> None:
+    """Close this response's connection when it is released instead of pooling it."""
+    connection = getattr(upstream.raw, "connection", None)
+    if connection is not None:
+        connection.discard = True
 
 
 def call_service(service: str, method: str, path: str, ident: internal.Identity, **kwargs) -> requests.Response:
@@ -59,26 +109,54 @@ def call_service(service: str, method: str, path: str, ident: internal.Identity,
         raise ServiceUnavailable() from None
 
 
+def request_body(service: str) -> bytes:
+    """The caller's body, refused (413) before any of it is read when it is over the service's
+    limit; a body of unknown length is read only up to the limit."""
+    limit = BODY_LIMITS[service]
+    if request.content_length is not None and request.content_length > limit:
+        raise BodyTooLarge(limit)
+    body = request.stream.read(limit + 1)
+    if len(body) > limit:
+        raise BodyTooLarge(limit)
+    return body
+
+
 def forward(service: str, path: str, ident: internal.Identity) -> Response:
     if service not in SERVICES or is_internal_path(path):
         raise NotFound()
+    body = request_body(service)
     headers = {}
     for name in ("Content-Type", "Accept", "If-None-Match"):
         if name in request.headers:
             headers[name] = request.headers[name]
     upstream = call_service(service, request.method, path, ident, params=request.args.to_dict(flat=False),
-                            data=request.get_data(), headers=headers, stream=True, allow_redirects=False)
+                            data=body, headers=headers, stream=True, allow_redirects=False)
+    if body and (upstream.status_code >= 400 or len(body) > REUSE_AFTER_BODY_UP_TO):
+        discard_connection(upstream)
     length = upstream.headers.get("Content-Length", "")
     if length.isdigit() and int(length) <= BUFFER_LIMIT:
         try:
-            body = upstream.content
+            content = upstream.content
         except requests.RequestException:
             raise ServiceUnavailable() from None
-        response = Response(body, status=upstream.status_code)
+        response = Response(content, status=upstream.status_code)
     else:  # large or of unknown length (downloads): stream it through
-        response = Response(upstream.iter_content(chunk_size=64 * 1024), status=upstream.status_code)
+        response = Response(_stream(upstream), status=upstream.status_code)
     for name in _PASS_RESPONSE:
         if name in upstream.headers:
             response.headers[name] = upstream.headers[name]
     g.upstream_error_code = None
     return response
+
+
+def _stream(upstream: requests.Response):
+    """The answer in chunks; if it is not read to its end (the caller went away, the service broke
+    off), its connection is closed rather than pooled with the rest of the answer in it."""
+    finished = False
+    try:
+        yield from upstream.iter_content(chunk_size=64 * 1024)
+        finished = True
+    finally:
+        if not finished:
+            discard_connection(upstream)
+        upstream.close()

@@ -1,4 +1,5 @@
-"""The gateway's own tables: accounts, browser sessions, revoked tokens, failed logins, audit."""
+"""The gateway's own tables: accounts, login sessions (browser cookies and bearer tokens alike),
+failed logins, audit."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,23 +30,26 @@ class Account(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime)
+    # Bumped by whatever must end every session at once (password, disabling, role or scope): a
+    # session is valid only while it carries the account's current epoch.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class WebSession(Base):
-    """A browser session (cookie holds only the random id); logout deletes it."""
+    """One login: a browser session (the cookie holds only the random id) or a bearer token (its
+    `sid` claim). Every authenticated request reads its row, joined with the account; logout,
+    "end this session" and every account change that ends sessions delete it."""
     __tablename__ = "web_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="cookie", server_default="cookie")  # cookie | bearer
+    epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # the account's, at login
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-
-
-class RevokedToken(Base):
-    """Bearer tokens logged out before they expired."""
-    __tablename__ = "revoked_tokens"
-    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # expired rows go at each login
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class LoginFailure(Base):

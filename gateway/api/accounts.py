@@ -31,6 +31,9 @@ class AccountPatch(BaseSchema):
     display_name = fields.String(validate=validate.Length(min=1, max=100))
     password = fields.String(validate=validate.Length(max=200))
     active = fields.Boolean()
+    role = fields.String(validate=validate.OneOf(list(rules.ROLE_NAMES)))
+    union_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
+    district_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
 
 
 class AccountOut(BaseSchema):
@@ -101,8 +104,9 @@ class AccountItem(MethodView):
     @blp.arguments(AccountPatch)
     @blp.response(200, AccountOut)
     def patch(self, data, account_id):
-        """修改账号：重置密码、停用/启用 (centre)."""
-        return accounts.update_account(db_session(), account_id, data)
+        """修改账号：重置密码、改名、停用/启用、变更角色或所属工会/区局 (centre). A new password,
+        disabling, or another role or binding ends every session and token of the account at once."""
+        return accounts.update_account(db_session(), account_id, data, g.request_id)
 
 
 @blp.route("/audit")

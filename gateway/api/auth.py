@@ -35,13 +35,14 @@ def login(data):
     session = db_session()
     account = auth.check_login(session, data["username"].strip(), data["password"], client_ip())
     g.audit_user = account
+    user_agent = request.headers.get("User-Agent")
     if data["session"]:
-        web = auth.start_web_session(session, account)
+        web = auth.start_web_session(session, account, user_agent, client_ip())
         session.commit()
         response = make_response(jsonify({"account": account_view(account), "csrf_token": web.csrf_token}))
         set_session_cookie(response, web.id)
         return response
-    token, ttl = auth.issue_token(account)
+    token, ttl = auth.issue_token(session, account, user_agent, client_ip())
     session.commit()
     return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "account": account_view(account)}
 
@@ -55,12 +56,11 @@ def set_session_cookie(response, session_id: str) -> None:
 
 @blp.route("/logout", methods=["POST"])
 def logout():
-    """注销: ends the browser session or revokes the bearer token."""
+    """注销: ends the browser session or the bearer token's session."""
     session = db_session()
     caller = auth.current_caller()
     auth.logout(session, caller)
     session.commit()
-    auth.forget(caller.key)
     response = make_response(jsonify({"ok": True}))
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return response

@@ -1,5 +1,5 @@
 """账号管理: the centre creates accounts bound to a union or district, resets passwords,
-disables them. Rules in `gateway/domain/accounts.py`; the directory lookup in
+disables them, moves them to another role or scope. Rules in `gateway/domain/accounts.py`; the directory lookup in
 `gateway/adapters/members_directory.py`."""
 from __future__ import annotations
 
@@ -50,20 +50,48 @@ def create_account(session, data: dict, request_id: str) -> Account:
     return account
 
 
-def update_account(session, account_id: int, changes: dict) -> Account:
-    """重置密码、改名、停用/启用."""
+def update_account(session, account_id: int, changes: dict, request_id: str) -> Account:
+    """重置密码、改名、停用/启用、改变角色或绑定的工会/区局. A new password, disabling, or another role
+    or scope ends every session and token of the account at once (auth.end_every_session)."""
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound()
     changes = dict(changes)
+    ends_sessions = False
     if "password" in changes:
         problems = rules.password_errors(changes["password"], account.username)
         if problems:
             raise ValidationFailed({"password": problems})
         account.password_hash = auth.hash_password(changes.pop("password"))
         account.password_changed_at = auth.utcnow()
+        ends_sessions = True
+    if {"role", "union_id", "district_id"} & changes.keys():
+        scope = _new_scope(account, changes.pop("role", None), changes.pop("union_id", None),
+                           changes.pop("district_id", None), request_id)
+        if scope != (account.role, account.union_id, account.district_id):
+            account.role, account.union_id, account.district_id = scope
+            ends_sessions = True
+    if changes.get("active") is False and account.active:
+        ends_sessions = True
     for key, value in changes.items():
         setattr(account, key, value)
+    if ends_sessions:
+        auth.end_every_session(session, account)
     session.commit()
-    auth.forget_account(account.id)  # a disabled account is refused at once, not after the cache's moment
     return account
+
+
+def _new_scope(account: Account, role: str | None, union_id: int | None, district_id: int | None,
+               request_id: str) -> tuple[str, int | None, int | None]:
+    """The role and binding after a change: a new role takes only the binding sent with it; the
+    same role keeps what was not sent."""
+    same_role = role is None or role == account.role
+    role = role or account.role
+    if same_role:
+        union_id = union_id if union_id is not None else (account.union_id if role == "grassroots" else None)
+        district_id = district_id if district_id is not None else (account.district_id if role == "district" else None)
+    errors = rules.scope_errors(role, union_id, district_id)
+    if errors:
+        raise ValidationFailed(errors)
+    data = _bind_scope({"role": role, "union_id": union_id, "district_id": district_id}, request_id)
+    return data["role"], data["union_id"], data["district_id"]

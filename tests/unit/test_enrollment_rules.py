@@ -19,7 +19,8 @@ def member(**kw):
 @pytest.mark.parametrize("facts, mode, kind, covered, reason", [
     (member(), "centralised", None, False, None),
     (None, "centralised", None, False, "unknown"),
-    (member(union_id=8), "centralised", None, False, "other_union"),
+    (member(union_id=8), "centralised", None, False, "unknown"),  # another union's: like a missing one
+    (member(union_id=None, status="left"), "centralised", None, False, "unknown"),
     (member(status="pending"), "centralised", None, False, "not_normal"),
     (member(removed=True), "centralised", None, False, "removed"),
     (member(card_number=None, card_issued_on=None), "centralised", None, False, "no_card"),

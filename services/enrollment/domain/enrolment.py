@@ -32,10 +32,10 @@ BATCH_STATES = {
 # member's place for the year; the database enforces one such cover per member per year.
 ACTIVE_COVER_STATES = ("pending", "granted")
 
-# What a clerk reads when a member cannot be enrolled.
+# What a clerk reads when a member cannot be enrolled. Another union's member is "unknown" to this
+# union, word for word like an id that does not exist: the answer must not tell them apart.
 NOT_ELIGIBLE = {
     "unknown": "未查到该会员信息",
-    "other_union": "该会员不属于本工会",
     "not_normal": "该会员状态不是正常（待审核或已转出）",
     "removed": "该会员已被人口办剔除",
     "no_card": "该会员未办理会员服务卡",
@@ -65,10 +65,8 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
     Used when a union names its members (submissions); the same rule as SQL, for whole lists, is
     adapters/eligibility_sql.py `eligible_members`, and tests/services/enrollment/
     test_eligibility_property.py holds the two to each other."""
-    if member is None:
-        return "unknown"
-    if member.union_id != union_id:
-        return "other_union"
+    if member is None or member.union_id != union_id:
+        return "unknown"  # another union's member is not told apart from a missing one
     if member.status != "normal":
         return "not_normal"
     if member.removed:

@@ -106,7 +106,7 @@ def test_naming_an_ineligible_member_refuses_the_whole_submission_with_reasons(s
     messages = dict(m.split(": ", 1) for m in error["fields"]["member_ids"])
     assert messages == {"3": "该会员未办理会员服务卡",
                         "4": "该会员在办卡截止日之后办卡，不能参加集中参保，请办理新办卡人员即时参保",
-                        "5": "该会员已被人口办剔除", "6": "该会员不属于本工会", "7": "该会员本保障年度已参保",
+                        "5": "该会员已被人口办剔除", "6": "未查到该会员信息", "7": "该会员本保障年度已参保",
                         "999": "未查到该会员信息"}
     assert season.count("SELECT count(*) FROM submission WHERE union_id = :u", u=UNION) == 0
     assert season.count("SELECT count(*) FROM type_choice WHERE union_id = :u", u=UNION) == 0

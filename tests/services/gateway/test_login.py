@@ -1,10 +1,9 @@
 """Gateway accounts and login: argon2id, bearer tokens, browser sessions with CSRF, throttling,
 logout, the centre's account management, and the audit trail."""
-import jwt
 from sqlalchemy import select
 
 from gateway import auth
-from gateway.adapters.orm import Account, AuditRecord, RevokedToken
+from gateway.adapters.orm import Account, AuditRecord
 from gateway.auth import hash_password, utcnow
 from gateway.bootstrap import runtime
 
@@ -124,8 +123,8 @@ def test_every_change_and_login_leaves_an_audit_record(gateway):
     assert all(r.request_id and r.at for r in records)
 
 
-# ------------------------------------------------------------------ the 2-second credential cache
-def test_disabling_an_account_refuses_its_cached_token_at_once(gateway):
+# ------------------------------------------------------------------ changes take effect at once
+def test_disabling_an_account_refuses_its_token_at_once(gateway):
     client = gateway.test_client()
     boss = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
     created = client.post("/api/v1/accounts", headers=boss, json={
@@ -133,10 +132,9 @@ def test_disabling_an_account_refuses_its_cached_token_at_once(gateway):
     token = login(client, "auditor", "Strong#2026pw").get_json()["access_token"]
     mine = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/auth/me", headers=mine).status_code == 200
-    assert any(k.startswith("bearer:") for k in auth._verified)
     client.patch(f"/api/v1/accounts/{created.get_json()['id']}", headers=boss, json={"active": False})
     after = client.get("/api/v1/auth/me", headers=mine)
-    assert after.status_code == 401 and after.get_json()["error"]["code"] == "ACCOUNT_DISABLED"
+    assert after.status_code == 401 and after.get_json()["error"]["code"] == "TOKEN_REVOKED"
 
 
 def test_renamed_account_shows_at_once_and_cookie_logout_ends_at_once(gateway):
@@ -151,17 +149,3 @@ def test_renamed_account_shows_at_once_and_cookie_logout_ends_at_once(gateway):
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
     client.set_cookie(auth.SESSION_COOKIE, sid)  # a copy of the old cookie must not work either
     assert client.get("/api/v1/auth/me").status_code == 401
-
-
-def test_a_cache_entry_older_than_its_bound_is_checked_again(gateway, monkeypatch):
-    """Another gateway process revoked the token: this one refuses it once CACHE_SECONDS pass."""
-    client = gateway.test_client()
-    token = login(client).get_json()["access_token"]
-    h = {"Authorization": f"Bearer {token}"}
-    assert client.get("/api/v1/auth/me", headers=h).status_code == 200
-    monkeypatch.setattr(auth, "CACHE_SECONDS", 0.0)
-    jti = jwt.decode(token, options={"verify_signature": False})["jti"]
-    with runtime.sessions() as s:  # revoked by another gateway process
-        s.add(RevokedToken(jti=jti, expires_at=auth.utcnow() + auth.TOKEN_TTL))
-        s.commit()
-    assert client.get("/api/v1/auth/me", headers=h).status_code == 401
