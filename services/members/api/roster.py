@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.errors import ValidationFailed
+from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.members import handlers
 from services.members.adapters import excel as xl
 from services.members.domain import member as rules
+from services.members.handlers import cards, lists, roster, sync, transfers, uploads
 
 blp = Blueprint("roster", __name__, description="会员名册：新增、审核、导入、转入转出、同步、会员服务卡、人口办剔除")
 
@@ -101,7 +101,7 @@ class MemberQuery(PageQuery):
     card_held = fields.Boolean()
     removed = fields.Boolean()
     union_id = fields.Integer()
-    sort = fields.String(load_default="id", validate=validate.OneOf(list(handlers.SORTS)))
+    sort = fields.String(load_default="id", validate=validate.OneOf(list(roster.SORTS)))
     order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
     with_total = fields.Boolean(load_default=True)
 
@@ -211,11 +211,6 @@ def _file() -> tuple[str, bytes]:
     return upload.filename or "", upload.read()
 
 
-def _new_uow():
-    """A unit-of-work factory that also works outside the request (in a job's thread)."""
-    return current_app.extensions["runtime"].uow
-
-
 def _xlsx(filename: str, data: bytes) -> Response:
     response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
     response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
@@ -232,7 +227,7 @@ class Members(MethodView):
     def get(self, query):
         """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
         with uow() as work:
-            total, items, capped = handlers.list_members(work.session, current_identity(), **query)
+            total, items, capped = roster.list_members(work, current_identity(), **query)
             return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
@@ -241,7 +236,7 @@ class Members(MethodView):
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
-            return handlers.add_member(work, current_identity(), data)
+            return roster.add_member(work, current_identity(), data)
 
 
 @blp.route("/members/<int:member_id>")
@@ -251,7 +246,7 @@ class MemberItem(MethodView):
     def get(self, member_id):
         """会员详情: the full ID number, for a member in the caller's scope only."""
         with uow() as work:
-            return handlers.get_member(work.session, current_identity(), member_id)
+            return roster.get_member(work, current_identity(), member_id)
 
     @roles("grassroots")
     @blp.arguments(MemberPatch)
@@ -259,7 +254,7 @@ class MemberItem(MethodView):
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number cannot change)."""
         with uow() as work:
-            return handlers.update_member(work, current_identity(), member_id, data)
+            return roster.update_member(work, current_identity(), member_id, data)
 
 
 @blp.route("/members/approvals")
@@ -270,7 +265,7 @@ class Approvals(MethodView):
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
-            return handlers.approve_members(work, current_identity(), data["member_ids"])
+            return roster.approve_members(work, current_identity(), data["member_ids"])
 
 
 @blp.route("/members/rejections")
@@ -282,7 +277,7 @@ class Rejections(MethodView):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
         with uow() as work:
-            return handlers.reject_members(work, current_identity(), data["member_ids"], data["reason"])
+            return roster.reject_members(work, current_identity(), data["member_ids"], data["reason"])
 
 
 @blp.route("/members/transfer-out")
@@ -293,7 +288,7 @@ class TransferOut(MethodView):
     def post(self, data):
         """转出 / 批量转出会员 with a reason."""
         with uow() as work:
-            return handlers.transfer_out(work, current_identity(), data["member_ids"], data["reason"])
+            return transfers.transfer_out(work, current_identity(), data["member_ids"], data["reason"])
 
 
 @blp.route("/members/<int:member_id>/card")
@@ -304,7 +299,7 @@ class MemberCard(MethodView):
     def put(self, data, member_id):
         """办卡: record the member service card number and issue date."""
         with uow() as work:
-            return handlers.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+            return cards.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
 
 
 @blp.route("/members/removals")
@@ -315,7 +310,7 @@ class Removals(MethodView):
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:
-            return handlers.set_removed(work, current_identity(), data["member_ids"], data["removed"])
+            return roster.set_removed(work, current_identity(), data["member_ids"], data["removed"])
 
 
 # ------------------------------------------------------------------ transfer requests
@@ -329,8 +324,8 @@ class TransferRequests(MethodView):
         """会员转出审核 (direction=out) and the requests this union sent (direction=in)."""
         status = None if query["status"] == "all" else query["status"]
         with uow() as work:
-            total, items = handlers.list_transfer_requests(work.session, current_identity(), query["direction"], status,
-                                                           query["page"], query["per_page"])
+            total, items = transfers.list_transfer_requests(work, current_identity(), query["direction"], status,
+                                                            query["page"], query["per_page"])
             return {"total": total, "items": items}
 
 
@@ -342,17 +337,17 @@ class TransferDecision(MethodView):
     def post(self, data, request_id):
         """The source union approves (the member moves) or rejects (reason required)."""
         with uow() as work:
-            return handlers.decide_transfer(work, current_identity(), request_id, data["approve"], data["reason"])
+            return transfers.decide_transfer(work, current_identity(), request_id, data["approve"], data["reason"])
 
 
 # ------------------------------------------------------------------ uploads
 
 SYNC_UPLOADS = {
-    "import": (("grassroots",), handlers.import_members, "批量导入会员"),
-    "transfer-in": (("grassroots",), handlers.transfer_in_from_list, "从其他工会转入会员"),
-    "transfer-out": (("grassroots",), handlers.transfer_out_from_list, "批量转出会员"),
-    "cards": (("grassroots", "centre"), handlers.cards_from_list, "会员服务卡导入"),
-    "removals": (("centre",), handlers.removals_from_list, "人口办剔除名单"),
+    "import": (("grassroots",), lists.import_members, "批量导入会员"),
+    "transfer-in": (("grassroots",), lists.transfer_in_from_list, "从其他工会转入会员"),
+    "transfer-out": (("grassroots",), lists.transfer_out_from_list, "批量转出会员"),
+    "cards": (("grassroots", "centre"), lists.cards_from_list, "会员服务卡导入"),
+    "removals": (("centre",), lists.removals_from_list, "人口办剔除名单"),
 }
 
 
@@ -360,9 +355,9 @@ def _synchronous_upload(kind: str):
     _, process, _ = SYNC_UPLOADS[kind]
     who = current_identity()
     filename, data = _file()
-    new_uow = _new_uow()
-    job_id, (counts, _) = handlers.run_upload(_new_uow(), who, kind.replace("-", "_"), filename,
-                                              lambda job: process(new_uow, who, data, job))
+    with uow() as work:
+        job_id, (counts, _) = uploads.run_upload(work, who, kind.replace("-", "_"), filename,
+                                                 lambda job: process(work, who, data, job))
     return {"job_id": job_id, **counts}
 
 
@@ -396,9 +391,9 @@ class SyncUpload(MethodView):
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
         who = current_identity()
-        job_id = handlers.start_sync(_new_uow(), who, filename, data, dry_run)
         with uow() as work:
-            return handlers.get_upload(work.session, who, job_id)
+            job_id = sync.start_sync(work, who, filename, data, dry_run)
+            return uploads.get_upload(work, who, job_id)
 
 
 @blp.route("/uploads")
@@ -409,7 +404,7 @@ class Uploads(MethodView):
     def get(self, query):
         """历史导入记录 (time, outcome, counts; sync results downloadable)."""
         with uow() as work:
-            total, items = handlers.list_uploads(work.session, current_identity(), **query)
+            total, items = uploads.list_uploads(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -420,7 +415,7 @@ class UploadItem(MethodView):
     def get(self, job_id):
         """An upload's state and progress (done/total), its counts and its row errors."""
         with uow() as work:
-            return handlers.get_upload(work.session, current_identity(), job_id)
+            return uploads.get_upload(work, current_identity(), job_id)
 
 
 @blp.route("/uploads/<int:job_id>/result.xlsx")
@@ -429,7 +424,7 @@ class UploadResult(MethodView):
     def get(self, job_id):
         """导出结果 of a sync run (.xlsx)."""
         with uow() as work:
-            filename, data = handlers.sync_result_workbook(work.session, current_identity(), job_id)
+            filename, data = sync.sync_result_workbook(work, current_identity(), job_id)
         return _xlsx(filename, data)
 
 
@@ -439,7 +434,5 @@ class Template(MethodView):
     def get(self, kind):
         """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
         if kind not in xl.TEMPLATES:
-            from common.errors import NotFound
-
             raise NotFound()
         return _xlsx(f"{xl.TEMPLATES[kind][0]}模板.xlsx", xl.template(kind))

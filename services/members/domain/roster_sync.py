@@ -110,7 +110,7 @@ def classify(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, R
 
 
 # The same rule as `classify`, as the one SQL join does it for a whole file
-# (adapters/roster_sql.classify_people): a category per row, where N (name mismatch) and P
+# (adapters/roster_sql.RosterComparison): a category per row, where N (name mismatch) and P
 # (a pending request to another union) are error rows like E.
 PENDING_ELSEWHERE = "该会员已有转入其他单位的申请正在等待原单位审核"
 ALREADY_OURS = "该会员已是本单位会员"

@@ -10,9 +10,10 @@ import pytest
 import xlwt
 from sqlalchemy import text
 
+from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
-from services.members import handlers
+from services.members.handlers import uploads
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
 
@@ -142,13 +143,15 @@ def test_a_second_upload_while_one_runs_is_refused_409(service):
     members = service("members")
     s = setup(members)
     who = Identity(user="u", role="grassroots", union_id=s["u1"], district_id=s["d1"])
-    job = handlers.start_upload(members.runtime.uow, who, "sync")  # another process's upload, still running
+    with members.runtime.uow() as work:
+        job = uploads.start_upload(work, who, "sync")  # another process's upload, still running
     response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)]))
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "UPLOAD_IN_PROGRESS"
     assert "等待" in response.get_json()["error"]["message"]
     # another union is not held up
     assert upload(s["g2"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(2)])).status_code == 200
-    handlers.finish_upload(members.runtime.uow, job, True)
+    with members.runtime.uow() as work:
+        uploads.finish_upload(work, job, True)
     assert upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)])).status_code == 200
 
 
@@ -161,8 +164,9 @@ def test_concurrent_starts_one_wins_one_gets_409(service):
     def start():
         barrier.wait()
         try:
-            outcomes.append(handlers.start_upload(members.runtime.uow, who, "import"))
-        except handlers.Conflict as exc:
+            with members.runtime.uow() as work:
+                outcomes.append(uploads.start_upload(work, who, "import"))
+        except Conflict as exc:
             outcomes.append(status_of(exc))
 
     threads = [threading.Thread(target=start) for _ in range(4)]
