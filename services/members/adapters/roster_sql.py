@@ -72,8 +72,9 @@ class RosterComparison:
         else:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{PEOPLE}")
             conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_number text PRIMARY KEY)")
-            conn.execute(text(f"INSERT INTO {PEOPLE} (row_no, name, id_number) VALUES (:r, :n, :i)"),
-                         [{"r": r.row, "n": r.name, "i": r.id_number} for r in self.people])
+            if self.people:  # (an empty list of parameters is no executemany: it would ask for :r)
+                conn.execute(text(f"INSERT INTO {PEOPLE} (row_no, name, id_number) VALUES (:r, :n, :i)"),
+                             [{"r": r.row, "n": r.name, "i": r.id_number} for r in self.people])
 
     def _classify(self) -> None:
         """The one join: each uploaded row with its member and its category."""
