@@ -14,6 +14,7 @@ from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.domain import member as rules
+from services.members.domain import uploads as upload_kinds
 from services.members.handlers import cards, lists, roster, sync, transfers, uploads
 
 blp = Blueprint("roster", __name__, description="会员名册：新增、审核、导入、转入转出、同步、会员服务卡、人口办剔除")
@@ -195,13 +196,35 @@ class UploadOut(BaseSchema):
 
 
 class UploadQuery(PageQuery):
-    kind = fields.String(validate=validate.OneOf(["import", "transfer_in", "transfer_out", "cards", "removals", "sync"]))
+    kind = fields.String(validate=validate.OneOf(list(dict.fromkeys(k.kind for k in upload_kinds.KINDS))))
     union_id = fields.Integer()
 
 
 class UploadPage(BaseSchema):
     total = fields.Integer()
     items = fields.List(fields.Nested(UploadOut))
+
+
+class UploadKindOut(BaseSchema):
+    kind = fields.String(metadata={"description": "the job's kind (UploadOut.kind), and its template's name"})
+    dry_run = fields.Boolean(metadata={"description": "true: a sync that only counts (预检), uploaded with dry_run=true"})
+    title = fields.String(metadata={"description": "what the clerk chooses, e.g. 批量导入会员"})
+    hint = fields.String(metadata={"description": "what it does, in a sentence"})
+    roles = fields.List(fields.String(), metadata={"description": "who may upload it"})
+    upload_path = fields.String(metadata={"description": "POST the file here (under /api/v1/members)"})
+    template_path = fields.String(metadata={"description": "its Excel template (under /api/v1/members)"})
+    template_title = fields.String(metadata={"description": "the template's title (its sheet)"})
+
+
+class CategoryOut(BaseSchema):
+    code = fields.String(metadata={"description": "A–E, the keys of a sync's counts"})
+    name = fields.String(metadata={"description": "what it means (the result workbook's 汇总 sheet)"})
+    short_name = fields.String(metadata={"description": "the same, short, beside a count"})
+
+
+class UploadKindsOut(BaseSchema):
+    kinds = fields.List(fields.Nested(UploadKindOut), metadata={"description": "every kind, in the order to offer them"})
+    categories = fields.List(fields.Nested(CategoryOut))
 
 
 def _file() -> tuple[str, bytes]:
@@ -342,48 +365,43 @@ class TransferDecision(MethodView):
 
 # ------------------------------------------------------------------ uploads
 
-SYNC_UPLOADS = {
-    "import": (("grassroots",), lists.import_members, "批量导入会员"),
-    "transfer-in": (("grassroots",), lists.transfer_in_from_list, "从其他工会转入会员"),
-    "transfer-out": (("grassroots",), lists.transfer_out_from_list, "批量转出会员"),
-    "cards": (("grassroots", "centre"), lists.cards_from_list, "会员服务卡导入"),
-    "removals": (("centre",), lists.removals_from_list, "人口办剔除名单"),
+LIST_UPLOADS = {  # kind → its handler; titles, hints and roles are domain.uploads.KINDS
+    "import": lists.import_members,
+    "transfer_in": lists.transfer_in_from_list,
+    "transfer_out": lists.transfer_out_from_list,
+    "cards": lists.cards_from_list,
+    "removals": lists.removals_from_list,
 }
 
 
-def _synchronous_upload(kind: str):
-    _, process, _ = SYNC_UPLOADS[kind]
-    who = current_identity()
-    filename, data = _file()
-    with uow() as work:
-        job_id, (counts, _) = uploads.run_upload(work, who, kind.replace("-", "_"), filename,
-                                                 lambda job: process(work, who, data, job))
-    return {"job_id": job_id, **counts}
-
-
-def _upload_view(kind: str):
-    allowed, _, title = SYNC_UPLOADS[kind]
+def _list_upload_view(kind: str):
+    process, about = LIST_UPLOADS[kind], upload_kinds.kind(kind)
 
     class View(MethodView):
-        @roles(*allowed)
+        @roles(*about.roles)
         @blp.response(200)
         def post(self):
-            return _synchronous_upload(kind)
+            who = current_identity()
+            filename, data = _file()
+            with uow() as work:
+                job_id, (counts, _) = uploads.run_upload(work, who, kind, filename,
+                                                         lambda job: process(work, who, data, job))
+            return {"job_id": job_id, **counts}
 
-    View.post.__doc__ = (f"{title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
+    View.post.__doc__ = (f"{about.title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
                          "any error → 422 with every row error, nothing applied; 409 while another upload of this "
                          "union is running.")
-    View.__name__ = f"Upload_{kind.replace('-', '_')}"
+    View.__name__ = f"Upload_{kind}"
     return View
 
 
-for _kind in SYNC_UPLOADS:
-    blp.route(f"/uploads/{_kind}")(_upload_view(_kind))
+for _kind in LIST_UPLOADS:
+    blp.route(upload_kinds.kind(_kind).path)(_list_upload_view(_kind))
 
 
-@blp.route("/uploads/sync")
+@blp.route(upload_kinds.kind("sync").path)
 class SyncUpload(MethodView):
-    @roles("grassroots")
+    @roles(*upload_kinds.kind("sync").roles)
     @blp.response(202, UploadOut)
     def post(self):
         """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
@@ -394,6 +412,17 @@ class SyncUpload(MethodView):
         with uow() as work:
             job_id = sync.start_sync(work, who, filename, data, dry_run)
             return uploads.get_upload(work, who, job_id)
+
+
+@blp.route("/uploads/kinds")
+class UploadKinds(MethodView):
+    @roles(*ALL)
+    @blp.response(200, UploadKindsOut)
+    def get(self):
+        """The kinds of upload (title, hint, who may make it, where to upload it, its template) and
+        the sync categories A–E with their names: what the upload page offers and how it names a result."""
+        with uow() as work:
+            return uploads.upload_kinds(work, current_identity())
 
 
 @blp.route("/uploads")

@@ -1,5 +1,5 @@
 """Uploads as jobs (上传任务): one at a time per union, their progress, their outcome, and the
-history of them (历史导入记录).
+history of them (历史导入记录); the kinds of upload there are.
 
 A job's own steps — its progress, its work, its outcome — each commit in a unit of work of their
 own, made with `uow.fresh()`: they may run in the job's thread after the caller's unit of work
@@ -16,8 +16,11 @@ from common import clock
 from common.errors import AppError, Conflict, NotFound
 from common.identity import Identity
 from services.members import contracts
+from services.members.adapters import excel as xl
 from services.members.adapters.excel import RowsRejected
 from services.members.adapters.orm import GrassrootsUnion, UploadJob
+from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, CATEGORY_SHORT_NAMES
+from services.members.domain.uploads import KINDS
 from services.members.handlers.shared import district_of, member_in_scope
 
 STALE_AFTER = timedelta(minutes=15)
@@ -131,3 +134,13 @@ def list_uploads(uow, who: Identity, kind: str | None = None, union_id: int | No
     items = list(session.scalars(query.order_by(UploadJob.id.desc()).offset((page - 1) * per_page).limit(per_page)))
     return total, items
 
+
+def upload_kinds(uow, who: Identity) -> dict:
+    """Every kind of upload (domain.uploads.KINDS) with the roles that may make it, where it goes
+    and its template; and the sync categories A–E with their names. What the upload page offers
+    (the caller's kinds) and how it names a job or a count."""
+    kinds = [{"kind": k.kind, "dry_run": k.dry_run, "title": k.title, "hint": k.hint, "roles": list(k.roles),
+              "upload_path": k.path, "template_path": f"/templates/{k.kind}.xlsx",
+              "template_title": xl.TEMPLATES[k.kind][0]} for k in KINDS]
+    categories = [{"code": c, "name": CATEGORY_NAMES[c], "short_name": CATEGORY_SHORT_NAMES[c]} for c in CATEGORIES]
+    return {"kinds": kinds, "categories": categories}

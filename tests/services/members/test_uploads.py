@@ -137,6 +137,35 @@ def test_templates_have_the_headers_text_id_columns_and_instructions(service):
     assert s["g1"].get("/templates/nothing.xlsx").status_code == 404
 
 
+def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
+    from gateway.policy import allowed_roles, operations_of
+    from services.members.domain.roster_sync import CATEGORY_NAMES
+
+    members = service("members")
+    s = setup(members)
+    answers = {who: s[who].get("/uploads/kinds") for who in ("g1", "centre", "dist1")}
+    assert {who: r.status_code for who, r in answers.items()} == {"g1": 200, "centre": 200, "dist1": 200}
+    body = answers["g1"].get_json()
+    assert body == answers["centre"].get_json()
+    offered = {role: [(k["kind"], k["dry_run"]) for k in body["kinds"] if role in k["roles"]]
+               for role in ("grassroots", "centre")}
+    assert offered == {"grassroots": [("sync", True), ("sync", False), ("import", False), ("transfer_in", False),
+                                      ("transfer_out", False), ("cards", False)],
+                       "centre": [("cards", False), ("removals", False)]}
+    assert [(c["code"], c["name"]) for c in body["categories"]] == list(CATEGORY_NAMES.items())
+    assert all(c["short_name"] for c in body["categories"])
+    spec = s["g1"].get("/openapi.json").get_json()
+    ops = operations_of(spec)
+    for k in body["kinds"]:
+        assert k["title"] and k["hint"], k
+        assert s["g1"].get(k["template_path"]).status_code == 200, k
+        # what the page posts to is an upload the service declares, for exactly these roles
+        assert allowed_roles(ops, "POST", k["upload_path"]) == tuple(k["roles"]), k
+    # the gateway forwards it to every role that opens an upload page
+    assert set(allowed_roles(ops, "GET", "uploads/kinds")) >= {"grassroots", "centre"}
+    assert "UploadKindsOut" in spec["components"]["schemas"]
+
+
 # ------------------------------------------------------------------ one upload at a time
 
 def test_a_second_upload_while_one_runs_is_refused_409(service):
