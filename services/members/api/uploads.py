@@ -135,6 +135,7 @@ class SyncUpload(MethodView):
         who = current_identity()
         with uow() as work:
             job_id = sync.start_sync(work, who, filename, data, dry_run)
+        with uow() as work:  # read afresh: the job may have moved on in its thread
             return uploads.get_upload(work, who, job_id)
 
 
