@@ -28,7 +28,7 @@ def main() -> None:
     print(f"members sync: {args.members:,} members in PostgreSQL, a {rows:,}-row roster", flush=True)
     with fresh_database("members_sync") as runtime:
         from common.identity import Identity
-        from services.members import handlers
+        from services.members.handlers import sync, uploads
 
         with timed(f"generate {args.members:,} members (COPY)", results):
             union_id = generate_roster(runtime.database_url, args.members, home, unattached)
@@ -42,10 +42,11 @@ def main() -> None:
             parse = min(parse_seconds(data) for _ in range(3))
             print(f"  {'baseline: bare calamine parse of the same file (best of 3)':<60s} {parse:8.2f} s", flush=True)
             started = time.perf_counter()
-            job = handlers.start_sync(runtime.uow, who, "bench.xlsx", data, dry_run, background=False)
+            with runtime.uow() as uow:
+                job = sync.start_sync(uow, who, "bench.xlsx", data, dry_run, background=False)
             total = time.perf_counter() - started
             with runtime.uow() as uow:
-                finished = handlers.get_upload(uow.session, who, job)
+                finished = uploads.get_upload(uow, who, job)
             label = "dry run (classify only)" if dry_run else "sync, applied (validate, COPY, join, UPDATE … FROM, events)"
             print(f"  {label:<60s} {total:8.2f} s   {total / parse:4.1f}× parse   state={finished.state} "
                   f"counts={finished.counts}", flush=True)

@@ -28,19 +28,19 @@ DEMO_UNIONS = [
 
 
 def seed_directory() -> tuple[int, list[int]]:
-    from services.members import handlers
+    from services.members.handlers import directory
     from services.members.adapters.orm import District, GrassrootsUnion
     from services.members.bootstrap import runtime
 
     with runtime.uow() as uow:
         district = uow.session.scalar(select(District).where(District.name == DEMO_DISTRICT["name"]))
-        district_id = district.id if district else handlers.register_district(uow, CENTRE, **DEMO_DISTRICT).id
+        district_id = district.id if district else directory.register_district(uow, CENTRE, **DEMO_DISTRICT).id
     union_ids = []
     for data in DEMO_UNIONS:
         with runtime.uow() as uow:
             union = uow.session.scalar(select(GrassrootsUnion).where(GrassrootsUnion.credit_code == data["credit_code"]))
             union_ids.append(union.id if union else
-                             handlers.register_union(uow, CENTRE, {**data, "district_id": district_id}).id)
+                             directory.register_union(uow, CENTRE, {**data, "district_id": district_id}).id)
     return district_id, union_ids
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from common import clock
 from common.identity import Identity
-from services.members import handlers
+from services.members.handlers import cards, roster, transfers
 from services.members.adapters.orm import Member
 from services.members.bootstrap import runtime
 from services.members.domain.idcard import check_char
@@ -40,22 +40,22 @@ def seed(district_id: int, union_ids: list[int]) -> None:
             with runtime.uow() as uow:
                 if uow.session.scalar(select(Member.id).where(Member.id_number == demo_id(seq))):
                     continue
-                member = handlers.add_member(uow, who, _person(seq))
+                member = roster.add_member(uow, who, _person(seq))
             if seq in (6, 10):
                 continue  # left waiting for approval (会员审核)
             with runtime.uow() as uow:
-                handlers.approve_members(uow, district, [member.id])
+                roster.approve_members(uow, district, [member.id])
             if seq % 3 != 0:
                 with runtime.uow() as uow:
-                    handlers.issue_card(uow, centre, member.id, f"622202100{seq:010d}", issued_on)
+                    cards.issue_card(uow, centre, member.id, f"622202100{seq:010d}", issued_on)
     # someone who left a union: a sync or transfer-in brings them back at once (category B)
     with runtime.uow() as uow:
         if uow.session.scalar(select(Member.id).where(Member.id_number == demo_id(11))):
             return
         who = Identity(user="seed-grassroots", role="grassroots", union_id=union_ids[1], district_id=district_id,
                        request_id="seed")
-        member = handlers.add_member(uow, who, _person(11))
+        member = roster.add_member(uow, who, _person(11))
     with runtime.uow() as uow:
-        handlers.approve_members(uow, district, [member.id])
+        roster.approve_members(uow, district, [member.id])
     with runtime.uow() as uow:
-        handlers.transfer_out(uow, who, [member.id], "离职")
+        transfers.transfer_out(uow, who, [member.id], "离职")

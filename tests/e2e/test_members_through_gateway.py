@@ -191,3 +191,12 @@ def test_scope_table_every_endpoint_every_outsider(system, world):
 def test_templates_for_every_role(world):
     for who in ("centre", "district", "g1"):
         assert world[who].get(f"{API}/templates/sync.xlsx").status_code == 200
+
+
+def test_the_upload_pages_read_their_kinds_through_the_gateway(world):
+    for who, role in (("g1", "grassroots"), ("centre", "centre")):
+        answer = world[who].get(f"{API}/uploads/kinds")
+        assert answer.status_code == 200, (who, answer.text)
+        mine = [k for k in answer.json()["kinds"] if role in k["roles"]]
+        assert mine and all(world[who].get(API + k["template_path"]).status_code == 200 for k in mine)
+        assert [c["code"] for c in answer.json()["categories"]] == ["A", "B", "C", "D", "E"]

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.members import handlers
+from services.members.handlers import directory
 
 blp = Blueprint("directory", __name__, description="工会名录：区局/产业工会与基层工会")
 
@@ -78,7 +78,7 @@ class Districts(MethodView):
     def get(self):
         """区局/产业工会列表 (centre: all; others: their own)."""
         with uow() as work:
-            return handlers.list_districts(work.session, current_identity())
+            return directory.list_districts(work, current_identity())
 
     @roles("centre")
     @blp.arguments(DistrictIn)
@@ -86,7 +86,7 @@ class Districts(MethodView):
     def post(self, data):
         """登记区局/产业工会 (centre)."""
         with uow() as work:
-            return handlers.register_district(work, current_identity(), **data)
+            return directory.register_district(work, current_identity(), **data)
 
 
 @blp.route("/districts/<int:district_id>")
@@ -97,7 +97,7 @@ class DistrictItem(MethodView):
     def patch(self, data, district_id):
         """修改区局/产业工会 (centre)."""
         with uow() as work:
-            return handlers.update_district(work, current_identity(), district_id, data)
+            return directory.update_district(work, current_identity(), district_id, data)
 
 
 @blp.route("/unions")
@@ -108,7 +108,7 @@ class Unions(MethodView):
     def get(self, query):
         """基层工会列表, scoped: centre all, district its own, grassroots itself."""
         with uow() as work:
-            total, items = handlers.list_unions(work.session, current_identity(), **query)
+            total, items = directory.list_unions(work, current_identity(), **query)
             return {"total": total, "items": items}
 
     @roles("centre")
@@ -117,7 +117,7 @@ class Unions(MethodView):
     def post(self, data):
         """登记基层工会 (centre)."""
         with uow() as work:
-            return handlers.register_union(work, current_identity(), data)
+            return directory.register_union(work, current_identity(), data)
 
 
 @blp.route("/unions/<int:union_id>")
@@ -127,7 +127,7 @@ class UnionItem(MethodView):
     def get(self, union_id):
         """基层工会详情 (in scope only; otherwise 404)."""
         with uow() as work:
-            return handlers.get_union(work.session, current_identity(), union_id)
+            return directory.get_union(work, current_identity(), union_id)
 
     @roles("centre", "grassroots")
     @blp.arguments(UnionPatch)
@@ -135,4 +135,4 @@ class UnionItem(MethodView):
     def patch(self, data, union_id):
         """更名、改联系人、调整所属区局 (centre); own contact details (grassroots)."""
         with uow() as work:
-            return handlers.update_union(work, current_identity(), union_id, data)
+            return directory.update_union(work, current_identity(), union_id, data)

@@ -1,22 +1,17 @@
-"""HTTP entry points of the roster (会员管理): members, approvals, transfers, cards, removals,
-uploads (import, transfer lists, card lists, removal lists, sync) and their templates."""
+"""HTTP entry points of the roster (会员名册): members (list, add, edit), the district's review,
+member service cards and the population office's removals."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
-from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.errors import ValidationFailed
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.members import handlers
-from services.members.adapters import excel as xl
 from services.members.domain import member as rules
+from services.members.handlers import cards, roster
 
-blp = Blueprint("roster", __name__, description="会员名册：新增、审核、导入、转入转出、同步、会员服务卡、人口办剔除")
+blp = Blueprint("roster", __name__, description="会员名册：新增、编辑、审核、会员服务卡、人口办剔除、会员列表")
 
 ALL = ("centre", "district", "grassroots")
 
@@ -101,7 +96,7 @@ class MemberQuery(PageQuery):
     card_held = fields.Boolean()
     removed = fields.Boolean()
     union_id = fields.Integer()
-    sort = fields.String(load_default="id", validate=validate.OneOf(list(handlers.SORTS)))
+    sort = fields.String(load_default="id", validate=validate.OneOf(list(roster.SORTS)))
     order = fields.String(load_default="asc", validate=validate.OneOf(["asc", "desc"]))
     with_total = fields.Boolean(load_default=True)
 
@@ -115,11 +110,6 @@ class MemberPage(BaseSchema):
 
 class MemberIds(BaseSchema):
     member_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=1000))
-
-
-class TransferOutIn(MemberIds):
-    reason = fields.String(required=True, validate=validate.OneOf(list(rules.TRANSFER_OUT_REASONS)),
-                           metadata={"description": "离职、退休、离休、死亡、开除会籍、其他"})
 
 
 class RejectionIn(MemberIds):
@@ -136,92 +126,6 @@ class CardIn(BaseSchema):
     issued_on = fields.Date(required=True)
 
 
-class TransferQuery(PageQuery):
-    direction = fields.String(load_default="out", validate=validate.OneOf(["out", "in"]),
-                              metadata={"description": "out 会员转出审核（他会申请转走本会会员）/ in 本会发出的转入申请"})
-    status = fields.String(load_default="pending",
-                           validate=validate.OneOf(["pending", "approved", "rejected", "cancelled", "all"]))
-
-
-class TransferRow(BaseSchema):
-    id = fields.Integer()
-    member_id = fields.Integer()
-    name = fields.String()
-    id_number = fields.String()
-    from_union_id = fields.Integer()
-    to_union_id = fields.Integer()
-    other_union = fields.String()
-    status = fields.String()
-    reason = fields.String(allow_none=True)
-    requested_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
-
-
-class TransferPage(BaseSchema):
-    total = fields.Integer()
-    items = fields.List(fields.Nested(TransferRow))
-
-
-class DecisionIn(BaseSchema):
-    approve = fields.Boolean(required=True)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-
-
-class DecisionOut(BaseSchema):
-    id = fields.Integer()
-    status = fields.String()
-    reason = fields.String(allow_none=True)
-
-
-class UploadOut(BaseSchema):
-    id = fields.Integer()
-    kind = fields.String()
-    union_id = fields.Integer(allow_none=True)
-    dry_run = fields.Boolean()
-    state = fields.String(metadata={"description": "running / succeeded / failed"})
-    filename = fields.String()
-    total = fields.Integer()
-    done = fields.Integer()
-    counts = fields.Dict(allow_none=True)
-    errors = fields.List(fields.Dict(), allow_none=True)
-    result = fields.Dict(allow_none=True)
-    message = fields.String(allow_none=True)
-    created_by = fields.String()
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
-    result_path = fields.Function(
-        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
-        else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})
-
-
-class UploadQuery(PageQuery):
-    kind = fields.String(validate=validate.OneOf(["import", "transfer_in", "transfer_out", "cards", "removals", "sync"]))
-    union_id = fields.Integer()
-
-
-class UploadPage(BaseSchema):
-    total = fields.Integer()
-    items = fields.List(fields.Nested(UploadOut))
-
-
-def _file() -> tuple[str, bytes]:
-    upload = request.files.get("file")
-    if upload is None:
-        raise ValidationFailed({"file": ["请选择要上传的 Excel 文件（表单字段 file）"]})
-    return upload.filename or "", upload.read()
-
-
-def _new_uow():
-    """A unit-of-work factory that also works outside the request (in a job's thread)."""
-    return current_app.extensions["runtime"].uow
-
-
-def _xlsx(filename: str, data: bytes) -> Response:
-    response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
 # ------------------------------------------------------------------ members
 
 @blp.route("/members")
@@ -232,7 +136,7 @@ class Members(MethodView):
     def get(self, query):
         """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
         with uow() as work:
-            total, items, capped = handlers.list_members(work.session, current_identity(), **query)
+            total, items, capped = roster.list_members(work, current_identity(), **query)
             return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
@@ -241,7 +145,7 @@ class Members(MethodView):
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
-            return handlers.add_member(work, current_identity(), data)
+            return roster.add_member(work, current_identity(), data)
 
 
 @blp.route("/members/<int:member_id>")
@@ -251,7 +155,7 @@ class MemberItem(MethodView):
     def get(self, member_id):
         """会员详情: the full ID number, for a member in the caller's scope only."""
         with uow() as work:
-            return handlers.get_member(work.session, current_identity(), member_id)
+            return roster.get_member(work, current_identity(), member_id)
 
     @roles("grassroots")
     @blp.arguments(MemberPatch)
@@ -259,7 +163,7 @@ class MemberItem(MethodView):
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number cannot change)."""
         with uow() as work:
-            return handlers.update_member(work, current_identity(), member_id, data)
+            return roster.update_member(work, current_identity(), member_id, data)
 
 
 @blp.route("/members/approvals")
@@ -270,7 +174,7 @@ class Approvals(MethodView):
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
-            return handlers.approve_members(work, current_identity(), data["member_ids"])
+            return roster.approve_members(work, current_identity(), data["member_ids"])
 
 
 @blp.route("/members/rejections")
@@ -282,18 +186,7 @@ class Rejections(MethodView):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
         with uow() as work:
-            return handlers.reject_members(work, current_identity(), data["member_ids"], data["reason"])
-
-
-@blp.route("/members/transfer-out")
-class TransferOut(MethodView):
-    @roles("grassroots")
-    @blp.arguments(TransferOutIn)
-    @blp.response(200, MemberOut(many=True))
-    def post(self, data):
-        """转出 / 批量转出会员 with a reason."""
-        with uow() as work:
-            return handlers.transfer_out(work, current_identity(), data["member_ids"], data["reason"])
+            return roster.reject_members(work, current_identity(), data["member_ids"], data["reason"])
 
 
 @blp.route("/members/<int:member_id>/card")
@@ -304,7 +197,7 @@ class MemberCard(MethodView):
     def put(self, data, member_id):
         """办卡: record the member service card number and issue date."""
         with uow() as work:
-            return handlers.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+            return cards.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
 
 
 @blp.route("/members/removals")
@@ -315,131 +208,4 @@ class Removals(MethodView):
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:
-            return handlers.set_removed(work, current_identity(), data["member_ids"], data["removed"])
-
-
-# ------------------------------------------------------------------ transfer requests
-
-@blp.route("/transfer-requests")
-class TransferRequests(MethodView):
-    @roles(*ALL)
-    @blp.arguments(TransferQuery, location="query")
-    @blp.response(200, TransferPage)
-    def get(self, query):
-        """会员转出审核 (direction=out) and the requests this union sent (direction=in)."""
-        status = None if query["status"] == "all" else query["status"]
-        with uow() as work:
-            total, items = handlers.list_transfer_requests(work.session, current_identity(), query["direction"], status,
-                                                           query["page"], query["per_page"])
-            return {"total": total, "items": items}
-
-
-@blp.route("/transfer-requests/<int:request_id>/decision")
-class TransferDecision(MethodView):
-    @roles("grassroots")
-    @blp.arguments(DecisionIn)
-    @blp.response(200, DecisionOut)
-    def post(self, data, request_id):
-        """The source union approves (the member moves) or rejects (reason required)."""
-        with uow() as work:
-            return handlers.decide_transfer(work, current_identity(), request_id, data["approve"], data["reason"])
-
-
-# ------------------------------------------------------------------ uploads
-
-SYNC_UPLOADS = {
-    "import": (("grassroots",), handlers.import_members, "批量导入会员"),
-    "transfer-in": (("grassroots",), handlers.transfer_in_from_list, "从其他工会转入会员"),
-    "transfer-out": (("grassroots",), handlers.transfer_out_from_list, "批量转出会员"),
-    "cards": (("grassroots", "centre"), handlers.cards_from_list, "会员服务卡导入"),
-    "removals": (("centre",), handlers.removals_from_list, "人口办剔除名单"),
-}
-
-
-def _synchronous_upload(kind: str):
-    _, process, _ = SYNC_UPLOADS[kind]
-    who = current_identity()
-    filename, data = _file()
-    new_uow = _new_uow()
-    job_id, (counts, _) = handlers.run_upload(_new_uow(), who, kind.replace("-", "_"), filename,
-                                              lambda job: process(new_uow, who, data, job))
-    return {"job_id": job_id, **counts}
-
-
-def _upload_view(kind: str):
-    allowed, _, title = SYNC_UPLOADS[kind]
-
-    class View(MethodView):
-        @roles(*allowed)
-        @blp.response(200)
-        def post(self):
-            return _synchronous_upload(kind)
-
-    View.post.__doc__ = (f"{title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
-                         "any error → 422 with every row error, nothing applied; 409 while another upload of this "
-                         "union is running.")
-    View.__name__ = f"Upload_{kind.replace('-', '_')}"
-    return View
-
-
-for _kind in SYNC_UPLOADS:
-    blp.route(f"/uploads/{_kind}")(_upload_view(_kind))
-
-
-@blp.route("/uploads/sync")
-class SyncUpload(MethodView):
-    @roles("grassroots")
-    @blp.response(202, UploadOut)
-    def post(self):
-        """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
-        Runs as a job: poll GET /uploads/{id}; 409 while another upload of this union is running."""
-        filename, data = _file()
-        dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
-        who = current_identity()
-        job_id = handlers.start_sync(_new_uow(), who, filename, data, dry_run)
-        with uow() as work:
-            return handlers.get_upload(work.session, who, job_id)
-
-
-@blp.route("/uploads")
-class Uploads(MethodView):
-    @roles(*ALL)
-    @blp.arguments(UploadQuery, location="query")
-    @blp.response(200, UploadPage)
-    def get(self, query):
-        """历史导入记录 (time, outcome, counts; sync results downloadable)."""
-        with uow() as work:
-            total, items = handlers.list_uploads(work.session, current_identity(), **query)
-            return {"total": total, "items": items}
-
-
-@blp.route("/uploads/<int:job_id>")
-class UploadItem(MethodView):
-    @roles(*ALL)
-    @blp.response(200, UploadOut)
-    def get(self, job_id):
-        """An upload's state and progress (done/total), its counts and its row errors."""
-        with uow() as work:
-            return handlers.get_upload(work.session, current_identity(), job_id)
-
-
-@blp.route("/uploads/<int:job_id>/result.xlsx")
-class UploadResult(MethodView):
-    @roles(*ALL)
-    def get(self, job_id):
-        """导出结果 of a sync run (.xlsx)."""
-        with uow() as work:
-            filename, data = handlers.sync_result_workbook(work.session, current_identity(), job_id)
-        return _xlsx(filename, data)
-
-
-@blp.route("/templates/<string:kind>.xlsx")
-class Template(MethodView):
-    @roles(*ALL)
-    def get(self, kind):
-        """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
-        if kind not in xl.TEMPLATES:
-            from common.errors import NotFound
-
-            raise NotFound()
-        return _xlsx(f"{xl.TEMPLATES[kind][0]}模板.xlsx", xl.template(kind))
+            return roster.set_removed(work, current_identity(), data["member_ids"], data["removed"])

@@ -25,6 +25,9 @@ CATEGORIES = ("A", "B", "C", "D", "E")
 CATEGORY_NAMES = {"A": "已在本单位，同步状态标记为“是”", "B": "系统中无所属单位，已直接转入本单位",
                   "C": "在其他单位，已发起转入申请，待原单位审核", "D": "本单位会员但不在名单中，同步状态为“否”，可办理转出",
                   "E": "系统中查无此人或信息不符（错误行）"}
+# the same, short, beside a count (the upload page's outcome)
+CATEGORY_SHORT_NAMES = {"A": "已在本会（标记已同步）", "B": "无单位（直接转入）", "C": "在其他单位（发起转入申请）",
+                        "D": "本会有而名单中没有（未同步）", "E": "系统中查无此人（错误）"}
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def classify(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, R
 
 
 # The same rule as `classify`, as the one SQL join does it for a whole file
-# (adapters/roster_sql.classify_people): a category per row, where N (name mismatch) and P
+# (adapters/roster_sql.RosterComparison): a category per row, where N (name mismatch) and P
 # (a pending request to another union) are error rows like E.
 PENDING_ELSEWHERE = "该会员已有转入其他单位的申请正在等待原单位审核"
 ALREADY_OURS = "该会员已是本单位会员"

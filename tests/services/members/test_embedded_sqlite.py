@@ -21,3 +21,14 @@ def test_import_and_sync_on_sqlite(tmp_path):
         assert s["g1"].get(f"/uploads/{job['id']}/result.xlsx").status_code == 200
     finally:
         members.close()
+
+
+def test_a_sync_whose_every_row_is_wrong_answers_the_rows_on_sqlite(tmp_path):
+    members = ServiceClient("members", f"sqlite:///{tmp_path / 'members.db'}")
+    try:
+        s = setup(members)
+        rows = [["姓名", "证件号码"], ["", rid(1)], ["", rid(2)]]  # no row left for the comparison to look up
+        job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
+        assert job["state"] == "failed" and {e["row"] for e in job["errors"]} == {2, 3}, job
+    finally:
+        members.close()

@@ -247,13 +247,13 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
 
 
 def test_wide_counts_stop_at_the_cap_but_one_union_is_counted_exactly(service, monkeypatch):
-    from services.members import handlers
+    from services.members.handlers import roster
 
     members = service("members")
     s = setup(members)
     for n in range(1, 5):
         add(s["g1"], n)
-    monkeypatch.setattr(handlers, "COUNT_CAP", 2)
+    monkeypatch.setattr(roster, "COUNT_CAP", 2)
     wide = s["dist1"].get("/members").get_json()
     assert wide["total"] == 2 and wide["total_capped"] is True and len(wide["items"]) == 4
     exact = s["dist1"].get(f"/members?union_id={s['u1']}").get_json()

@@ -10,9 +10,10 @@ import pytest
 import xlwt
 from sqlalchemy import text
 
+from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
-from services.members import handlers
+from services.members.handlers import uploads
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
 
@@ -136,19 +137,50 @@ def test_templates_have_the_headers_text_id_columns_and_instructions(service):
     assert s["g1"].get("/templates/nothing.xlsx").status_code == 404
 
 
+def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
+    from gateway.policy import allowed_roles, operations_of
+    from services.members.domain.roster_sync import CATEGORY_NAMES
+
+    members = service("members")
+    s = setup(members)
+    answers = {who: s[who].get("/uploads/kinds") for who in ("g1", "centre", "dist1")}
+    assert {who: r.status_code for who, r in answers.items()} == {"g1": 200, "centre": 200, "dist1": 200}
+    body = answers["g1"].get_json()
+    assert body == answers["centre"].get_json()
+    offered = {role: [(k["kind"], k["dry_run"]) for k in body["kinds"] if role in k["roles"]]
+               for role in ("grassroots", "centre")}
+    assert offered == {"grassroots": [("sync", True), ("sync", False), ("import", False), ("transfer_in", False),
+                                      ("transfer_out", False), ("cards", False)],
+                       "centre": [("cards", False), ("removals", False)]}
+    assert [(c["code"], c["name"]) for c in body["categories"]] == list(CATEGORY_NAMES.items())
+    assert all(c["short_name"] for c in body["categories"])
+    spec = s["g1"].get("/openapi.json").get_json()
+    ops = operations_of(spec)
+    for k in body["kinds"]:
+        assert k["title"] and k["hint"], k
+        assert s["g1"].get(k["template_path"]).status_code == 200, k
+        # what the page posts to is an upload the service declares, for exactly these roles
+        assert allowed_roles(ops, "POST", k["upload_path"]) == tuple(k["roles"]), k
+    # the gateway forwards it to every role that opens an upload page
+    assert set(allowed_roles(ops, "GET", "uploads/kinds")) >= {"grassroots", "centre"}
+    assert "UploadKindsOut" in spec["components"]["schemas"]
+
+
 # ------------------------------------------------------------------ one upload at a time
 
 def test_a_second_upload_while_one_runs_is_refused_409(service):
     members = service("members")
     s = setup(members)
     who = Identity(user="u", role="grassroots", union_id=s["u1"], district_id=s["d1"])
-    job = handlers.start_upload(members.runtime.uow, who, "sync")  # another process's upload, still running
+    with members.runtime.uow() as work:
+        job = uploads.start_upload(work, who, "sync")  # another process's upload, still running
     response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)]))
     assert response.status_code == 409 and response.get_json()["error"]["code"] == "UPLOAD_IN_PROGRESS"
     assert "等待" in response.get_json()["error"]["message"]
     # another union is not held up
     assert upload(s["g2"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(2)])).status_code == 200
-    handlers.finish_upload(members.runtime.uow, job, True)
+    with members.runtime.uow() as work:
+        uploads.finish_upload(work, job, True)
     assert upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1)])).status_code == 200
 
 
@@ -161,8 +193,9 @@ def test_concurrent_starts_one_wins_one_gets_409(service):
     def start():
         barrier.wait()
         try:
-            outcomes.append(handlers.start_upload(members.runtime.uow, who, "import"))
-        except handlers.Conflict as exc:
+            with members.runtime.uow() as work:
+                outcomes.append(uploads.start_upload(work, who, "import"))
+        except Conflict as exc:
             outcomes.append(status_of(exc))
 
     threads = [threading.Thread(target=start) for _ in range(4)]

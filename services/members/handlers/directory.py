@@ -1,0 +1,162 @@
+"""The union directory (工会名录): districts and industry unions (区局/产业工会) and the grassroots
+unions (基层工会) in them; registered and changed by the centre, read by everyone in scope."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from common import clock
+from common.errors import Conflict, NotFound, ValidationFailed
+from common.identity import Identity
+from services.members import contracts
+from services.members.adapters.orm import District, GrassrootsUnion, Member
+from services.members.domain.directory import (DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code,
+                                               normalise_phone)
+from services.members.handlers.shared import commit_or_conflict
+
+# ------------------------------------------------------------------ districts (区局/产业工会)
+
+
+def register_district(uow, who: Identity, name: str, kind: str, special_industry: bool = False) -> District:
+    who.require("centre")
+    if kind not in DISTRICT_KINDS:
+        raise ValidationFailed({"kind": ["取值须为 district（区局工会）或 industry（产业工会）"]})
+    name = name.strip()
+    if not name:
+        raise ValidationFailed({"name": ["名称不能为空"]})
+    if uow.session.scalar(select(District.id).where(District.name == name)):
+        raise Conflict(f"已有名为「{name}」的区局/产业工会", code="DISTRICT_NAME_TAKEN")
+    district = District(name=name, kind=kind, special_industry=special_industry, version=1,
+                        created_at=clock.utcnow_naive())
+    uow.session.add(district)
+    uow.session.flush()
+    uow.publish(contracts.DISTRICT_REGISTERED, contracts.district_data(district))
+    commit_or_conflict(uow, "DISTRICT_NAME_TAKEN", f"已有名为「{name}」的区局/产业工会")
+    return district
+
+
+def update_district(uow, who: Identity, district_id: int, changes: dict) -> District:
+    who.require("centre")
+    district = uow.session.get(District, district_id)
+    if district is None:
+        raise NotFound()
+    if "kind" in changes and changes["kind"] not in DISTRICT_KINDS:
+        raise ValidationFailed({"kind": ["取值须为 district（区局工会）或 industry（产业工会）"]})
+    for key in ("name", "kind", "special_industry"):
+        if key in changes:
+            setattr(district, key, changes[key].strip() if key == "name" else changes[key])
+    district.version += 1
+    uow.publish(contracts.DISTRICT_UPDATED, contracts.district_data(district))
+    commit_or_conflict(uow, "DISTRICT_NAME_TAKEN", "已有同名的区局/产业工会")
+    return district
+
+
+def list_districts(uow, who: Identity) -> list[District]:
+    query = select(District).order_by(District.id)
+    if who.role == "district":
+        query = query.where(District.id == who.district_id)
+    elif who.role == "grassroots":
+        query = query.where(District.id == select(GrassrootsUnion.district_id)
+                            .where(GrassrootsUnion.id == who.union_id).scalar_subquery())
+    return list(uow.session.scalars(query))
+
+
+# ------------------------------------------------------------------ grassroots unions (基层工会)
+
+def _checked_union_fields(session, data: dict) -> dict:
+    errors, clean = {}, {}
+    if "name" in data:
+        clean["name"] = (data["name"] or "").strip()
+        if not clean["name"]:
+            errors["name"] = ["单位名称不能为空"]
+    if "credit_code" in data:
+        try:
+            clean["credit_code"] = normalise_credit_code(data["credit_code"])
+        except CreditCodeInvalid as exc:
+            errors["credit_code"] = [str(exc)]
+    if "district_id" in data:
+        if session.get(District, data["district_id"]) is None:
+            errors["district_id"] = ["所属区局/产业工会不存在"]
+        clean["district_id"] = data["district_id"]
+    if "contact_person" in data:
+        clean["contact_person"] = (data["contact_person"] or "").strip()
+        if not clean["contact_person"]:
+            errors["contact_person"] = ["联系人不能为空"]
+    if "phone" in data:
+        phone = normalise_phone(data["phone"])
+        if phone is None:
+            errors["phone"] = ["联系电话格式不正确（手机 11 位，或带区号的座机）"]
+        clean["phone"] = phone
+    if errors:
+        raise ValidationFailed(errors)
+    return clean
+
+
+def register_union(uow, who: Identity, data: dict) -> GrassrootsUnion:
+    who.require("centre")
+    clean = _checked_union_fields(uow.session, data)
+    if uow.session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"])):
+        raise Conflict("该统一社会信用代码已登记", code="CREDIT_CODE_TAKEN", fields={"credit_code": ["该代码已登记"]})
+    union = GrassrootsUnion(**clean, version=1, created_at=clock.utcnow_naive())
+    uow.session.add(union)
+    uow.session.flush()
+    uow.publish(contracts.UNION_REGISTERED, contracts.union_data(union))
+    commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
+    return union
+
+
+CONTACT_FIELDS = ("contact_person", "phone")
+
+
+def update_union(uow, who: Identity, union_id: int, data: dict) -> GrassrootsUnion:
+    """Rename, change contact, or move to another district. The centre may change anything; a
+    grassroots union may keep its own contact details current."""
+    union = get_union(uow, who, union_id)
+    if who.role != "centre":
+        who.require("grassroots")
+        not_allowed = [k for k in data if k not in CONTACT_FIELDS]
+        if not_allowed:
+            raise ValidationFailed({k: ["只有市职保中心可以修改此项"] for k in not_allowed})
+    clean = _checked_union_fields(uow.session, data)
+    if "credit_code" in clean and clean["credit_code"] != union.credit_code and uow.session.scalar(
+            select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"])):
+        raise Conflict("该统一社会信用代码已登记", code="CREDIT_CODE_TAKEN", fields={"credit_code": ["该代码已登记"]})
+    previous_district = union.district_id
+    for key, value in clean.items():
+        setattr(union, key, value)
+    union.version += 1
+    uow.publish(contracts.UNION_UPDATED, {**contracts.union_data(union), "previous_district_id": previous_district})
+    if union.district_id != previous_district:
+        # Member snapshots carry their district: a move republishes every member of the union
+        # with a new version, so no consumer keeps a stale district.
+        uow.session.execute(update(Member).where(Member.union_id == union.id).values(version=Member.version + 1))
+        uow.publish_many([(contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
+                          for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))])
+    commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
+    return union
+
+
+def get_union(uow, who: Identity, union_id: int) -> GrassrootsUnion:
+    union = uow.session.get(GrassrootsUnion, union_id)
+    if union is None:
+        raise NotFound()
+    who.check_union(union.id, union.district_id)
+    return union
+
+
+def list_unions(uow, who: Identity, name: str | None = None, credit_code: str | None = None,
+                district_id: int | None = None, page: int = 1, per_page: int = 50):
+    query = select(GrassrootsUnion)
+    if who.role == "district":
+        query = query.where(GrassrootsUnion.district_id == who.district_id)
+    elif who.role == "grassroots":
+        query = query.where(GrassrootsUnion.id == who.union_id)
+    if name:
+        query = query.where(GrassrootsUnion.name.contains(name.strip()))
+    if credit_code:
+        query = query.where(GrassrootsUnion.credit_code == credit_code.strip().upper())
+    if district_id:
+        query = query.where(GrassrootsUnion.district_id == district_id)
+    session = uow.session
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    items = list(session.scalars(query.order_by(GrassrootsUnion.id).offset((page - 1) * per_page).limit(per_page)))
+    return total, items

@@ -1,0 +1,124 @@
+"""同步会员 (SPEC §2.5): a union uploads its whole roster; every row is compared with the members
+(adapters.roster_sql.RosterComparison) and, if no row is an error, each category is applied at
+once. Runs as an upload job in the background; a dry run only counts. Its result workbook."""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from sqlalchemy import select
+
+from common import clock
+from common import excel
+from common.errors import AppError, NotFound
+from common.identity import Identity
+from services.members import contracts
+from services.members.adapters import excel as xl
+from services.members.adapters.orm import District, GrassrootsUnion, Member, SyncRunItem, TransferRequest
+from services.members.adapters.roster_sql import RosterComparison
+from services.members.domain.idcard import mask_id
+from services.members.domain.roster_sync import person_rows
+from services.members.handlers.transfers import move_unattached
+from services.members.handlers.uploads import get_upload, report_progress, rows_rejected, run_job, start_upload
+
+log = logging.getLogger("members")
+
+SAMPLE_ROWS = 1000
+
+
+def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
+    """Classify every row A/B/C/E and every other member of the union D; any error row →
+    nothing applied. Set-based: one temporary table, one join, one statement per category. A
+    dry run answers the counts and the rows that would change."""
+    who.require("grassroots")
+    union_id = who.union_id
+    rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
+    report_progress(uow, job_id, 0, len(rows), "正在校验证件号码")
+    people, errors = person_rows(xl.person_cells(rows), clock.today())
+    # progress is reported between transactions (never while one holds SQLite's write lock)
+    report_progress(uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对并更新")
+    with uow.fresh() as work:
+        with RosterComparison(work.session, union_id, people) as found:
+            categories = found.counts()
+            errors.extend(found.errors(("E", "N", "P")))
+            counts = {"A": categories.get("A", 0), "B": categories.get("B", 0), "C": categories.get("C", 0), "D": 0,
+                      "E": len({e.row for e in errors})}
+            if errors or dry_run:  # an applied run counts D as it marks them, below
+                counts["D"] = found.count_not_in_file()
+            if errors:
+                raise rows_rejected(errors, counts)
+            if dry_run:
+                samples = {c: [{"row": row, "name": name, "id_number": mask_id(number)} for row, name, number, _ in
+                               found.rows((c,), SAMPLE_ROWS)] for c in ("B", "C")}
+                samples["D"] = [{"name": name, "id_number": mask_id(number)} for name, number in
+                                found.sample_not_in_file(SAMPLE_ROWS)]
+                return counts, {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
+                                "truncated_at": SAMPLE_ROWS}
+            found.mark_synced()
+            counts["D"] = found.mark_not_in_file(job_id)
+            move_unattached(work, who, found, job_id, synced=True)
+            found.request_transfers(job_id, who.user, clock.utcnow_naive())
+            work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
+                                                   "counts": counts})
+        work.commit()
+    return counts, None
+
+
+def start_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool, background: bool = True) -> int:
+    """Take the union's upload lock and run the sync as a job; the client polls its progress."""
+    who.require("grassroots")
+    excel.check_upload(data)  # refuse what is not a workbook (or a zip bomb) before taking the lock
+    job_id = start_upload(uow, who, "sync", filename, dry_run)
+
+    def work():
+        try:
+            with excel.collector_paused():
+                run_job(uow, job_id, lambda j: sync_roster(uow, who, data, j, dry_run))
+        except AppError:
+            pass  # recorded in the job
+        except Exception:  # noqa: BLE001 - recorded in the job; logged for the operator
+            log.exception("sync job failed", extra={"job_id": job_id})
+
+    if background:
+        threading.Thread(target=work, name=f"sync-{job_id}", daemon=True).start()
+    else:
+        work()
+    return job_id
+
+
+TRANSFER_STATES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回", "cancelled": "已取消"}
+
+
+def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
+    """导出结果 of a sync run: 姓名, 证件号码, 原所属单位, 原单位负责人, 原单位联系电话,
+    原单位所属区局, 审核状态, 审核说明 (the approval state as it is now)."""
+    job = get_upload(uow, who, job_id)
+    if job.kind != "sync":
+        raise NotFound()
+    session = uow.session
+    rows = []
+    if job.state == "succeeded" and not job.dry_run:
+        source = GrassrootsUnion.__table__.alias("source")
+        district = District.__table__.alias("source_district")
+        for r in session.execute(
+                select(Member.name, Member.id_number, TransferRequest.status, TransferRequest.reason, source.c.name,
+                       source.c.contact_person, source.c.phone, district.c.name.label("district"))
+                .join(Member, Member.id == TransferRequest.member_id)
+                .join(source, source.c.id == TransferRequest.from_union_id)
+                .join(district, district.c.id == source.c.district_id)
+                .where(TransferRequest.job_id == job.id).order_by(TransferRequest.id)):
+            note = {"pending": "会员转出待原单位审核", "approved": "原单位已同意转出，会员已转入本单位",
+                    "rejected": "原单位驳回：" + (r.reason or ""), "cancelled": r.reason or "申请已取消"}[r.status]
+            rows.append([r.name, r.id_number, r[4], r.contact_person, r.phone, r.district, TRANSFER_STATES[r.status], note])
+        own = session.get(GrassrootsUnion, job.union_id)
+        for category, name, number in session.execute(
+                select(SyncRunItem.category, Member.name, Member.id_number).join(Member, Member.id == SyncRunItem.member_id)
+                .where(SyncRunItem.job_id == job.id).order_by(SyncRunItem.category, SyncRunItem.id)):
+            if category == "B":
+                rows.append([name, number, "", "", "", "", "已转入", "已录入系统但无组织的会员，已直接转入本单位，无须审核"])
+            else:
+                rows.append([name, number, own.name, own.contact_person, own.phone, "", "未同步",
+                             "不在本次上传名单内，同步状态为“否”，可进行转出操作"])
+    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, job.errors or [], None if job.dry_run else job.counts)

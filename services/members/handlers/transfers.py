@@ -1,0 +1,121 @@
+"""Transfers (转入/转出): a union lets members go (转出, one or many, with a reason); a request to
+bring a member in from another union is decided by the source union (会员转出审核); people with
+no union join at once. The list-driven and sync forms of these use the steps here."""
+from __future__ import annotations
+
+from sqlalchemy import func, select, update
+
+from common import clock
+from common.errors import Conflict, NotFound, ValidationFailed
+from common.identity import Identity
+from services.members import contracts
+from services.members.adapters.orm import GrassrootsUnion, Member, TransferRequest
+from services.members.adapters.roster_sql import RosterComparison
+from services.members.domain.idcard import mask_id
+from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_joining
+from services.members.handlers.shared import district_of, publish_member
+
+
+def transfer_out(uow, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
+    """转出 / 批量转出会员: the union lets members go, with a reason; they keep their record and
+    number but belong to no union. Pending requests for them are cancelled."""
+    who.require("grassroots")
+    if reason not in TRANSFER_OUT_REASONS:
+        raise ValidationFailed({"reason": ["取值须为以下之一：" + "、".join(TRANSFER_OUT_REASONS)]})
+    ids = sorted(set(member_ids))
+    if not ids:
+        raise ValidationFailed({"member_ids": ["请选择要转出的会员"]})
+    found = list(uow.session.scalars(select(Member).where(Member.id.in_(ids), Member.union_id == who.union_id)
+                                     .order_by(Member.id).with_for_update()))
+    if len(found) != len(ids):
+        raise NotFound()
+    let_go(uow, who, found, {m.id: reason for m in found})
+    uow.commit()
+    return found
+
+
+def let_go(uow, who: Identity, members: list[Member], reasons: dict) -> None:
+    """These members of the caller's union leave it, each with its reason (member id → reason)."""
+    now = clock.utcnow_naive()
+    district = district_of(uow.session, who.union_id)
+    uow.session.execute(update(TransferRequest).where(
+        TransferRequest.member_id.in_([m.id for m in members]), TransferRequest.status == "pending").values(
+        status="cancelled", reason="会员已被原单位转出", decided_by=who.user, decided_at=now))
+    for member in members:
+        reason = reasons[member.id]
+        member.union_id, member.status, member.synced, member.left_reason = None, "left", False, reason
+        member.version += 1
+        member.updated_at = now
+        uow.publish(contracts.MEMBER_TRANSFERRED_OUT, contracts.member_data(
+            member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason))
+
+
+def move_unattached(uow, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
+    """The people of an upload who belong to no union join the caller's union at once (B)."""
+    moved = found.move_unattached(job_id, clock.utcnow_naive(), synced)
+    district = district_of(uow.session, who.union_id)
+    uow.publish_many([
+        (contracts.MEMBER_TRANSFERRED_IN, contracts.member_data(m, district, previous_union_id=None,
+                                                                previous_district_id=None)) for m in moved])
+    return len(moved)
+
+
+def list_transfer_requests(uow, who: Identity, direction: str = "out", status: str | None = "pending",
+                           page: int = 1, per_page: int = 50):
+    """会员转出审核 (direction out: requests for my members) and my own requests (direction in)."""
+    query = (select(TransferRequest, Member.name, Member.id_number, GrassrootsUnion.name.label("other_union"))
+             .join(Member, Member.id == TransferRequest.member_id))
+    if direction == "out":
+        query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.to_union_id)
+        mine = TransferRequest.from_union_id
+    else:
+        query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.from_union_id)
+        mine = TransferRequest.to_union_id
+    if who.role == "grassroots":
+        query = query.where(mine == who.union_id)
+    elif who.role == "district":
+        query = query.where(mine.in_(select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)))
+    if status:
+        query = query.where(TransferRequest.status == status)
+    session = uow.session
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(TransferRequest.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    items = [{"id": r.TransferRequest.id, "member_id": r.TransferRequest.member_id, "name": r.name,
+              "id_number": mask_id(r.id_number), "from_union_id": r.TransferRequest.from_union_id,
+              "to_union_id": r.TransferRequest.to_union_id, "other_union": r.other_union,
+              "status": r.TransferRequest.status, "reason": r.TransferRequest.reason,
+              "requested_at": r.TransferRequest.requested_at, "decided_at": r.TransferRequest.decided_at}
+             for r in rows]
+    return total, items
+
+
+def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: str | None = None) -> TransferRequest:
+    """The source union approves (the member moves) or rejects (with a reason) a transfer-in request."""
+    who.require("grassroots")
+    request = uow.session.scalar(select(TransferRequest).where(TransferRequest.id == request_id).with_for_update())
+    if request is None or request.from_union_id != who.union_id:
+        raise NotFound()
+    if request.status != "pending":
+        raise Conflict("该申请已处理，请刷新后查看", code="TRANSFER_DECIDED")
+    now = clock.utcnow_naive()
+    reason = (reason or "").strip()
+    if not approve:
+        if not reason:
+            raise ValidationFailed({"reason": ["驳回时请填写原因"]})
+        request.status, request.reason = "rejected", reason[:200]
+    else:
+        member = uow.session.scalar(select(Member).where(Member.id == request.member_id).with_for_update())
+        if member.union_id != request.from_union_id:
+            raise Conflict("该会员已不在本单位，申请无法通过", code="TRANSFER_STALE")
+        previous = member.union_id
+        member.union_id = request.to_union_id
+        member.status = status_after_joining(member.member_no)
+        member.synced = request.job_id is not None  # it came from the new union's roster
+        member.version += 1
+        member.updated_at = now
+        request.status, request.reason = "approved", reason[:200] or None
+        publish_member(uow, contracts.MEMBER_TRANSFERRED_IN, member, previous_union_id=previous,
+                       previous_district_id=district_of(uow.session, previous))
+    request.decided_by, request.decided_at = who.user, now
+    uow.commit()
+    return request
