@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SERVICES = ("members", "enrollment", "billing", "documents")
+SERVICES = ("members", "enrollment", "billing", "documents", "notifications")
 
 
 def data_dir() -> Path:
@@ -31,7 +31,8 @@ def bus_url() -> str:
 
 
 def service_url(service: str) -> str:
-    default_ports = {"members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104}
+    default_ports = {"members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104,
+                     "notifications": 8105}
     return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{default_ports[service]}")
 
 

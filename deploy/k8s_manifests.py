@@ -57,6 +57,7 @@ def components() -> list[Component]:
         "enrollment": (2, "500m", "512Mi", "1Gi", "a 100,000-member submission 1.01 s, a 1,000,000-member batch 5.6 s"),
         "billing": (2, "500m", "512Mi", "1Gi", "pricing 10,000 submissions 24 s = 2.4 ms each (billing_batch)"),
         "documents": (2, "500m", "512Mi", "1Gi", "a notice 66-78 ms median (notice): ~13 notices/s per core"),
+        "notifications": (2, "250m", "256Mi", "512Mi", "a page of notifications per request, like the member list"),
     }
     for service in SERVICES:
         replicas, cpu, memory, limit, why = sizes[service]
@@ -70,7 +71,8 @@ def components() -> list[Component]:
     consumer_sizes = {"enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
                       "billing": ("250m", "512Mi", "1Gi",
                                   "consumer 55-60 us CPU per event (bus); pricing 2.4 ms per submission"),
-                      "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)")}
+                      "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)"),
+                      "notifications": ("100m", "128Mi", "256Mi", "consumer 55-60 us CPU per event (bus)")}
     for service, (cpu, memory, limit, why) in consumer_sizes.items():
         out.append(Component(f"{service}-consumers", ["python", "-m", "common.worker", service, "--consume"], 2, cpu,
                              memory, limit, why, database=service))
@@ -79,6 +81,11 @@ def components() -> list[Component]:
                          "one query every 300 s; two replicas are safe: each batch is reported once by the "
                          "overdue_notices primary key (tests/services/billing/test_statement_deadline_mail.py)",
                          database="billing"))
+    out.append(Component("notifications-jobs", ["python", "-m", "services.notifications.jobs", "run", "--every", "60"],
+                         2, "100m", "128Mi", "256Mi",
+                         "reminders once a minute (a reminder run over 100,000 unions, bench/notifications.py) and "
+                         "the e-mails; two replicas are safe: a reminder's key is unique and mail is claimed",
+                         database="notifications"))
     return out
 
 
@@ -99,6 +106,8 @@ def _secret(key: str, name: str = "union-secrets") -> dict:
 def _keys_env(component: "Component") -> list:
     """Each process gets only the keys it uses: the internal-identity key on the web processes
     (the gateway signs, the services verify), the token key and metrics token on the gateway."""
+    if component.name == "notifications-jobs":
+        return [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]  # it asks the gateway and enrollment
     if not component.web:
         return []
     env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]
@@ -182,6 +191,7 @@ def config_map() -> dict:
     }
     for svc in SERVICES:
         data[f"{svc.upper()}_URL"] = f"http://{svc}:{WEB_PORT}"
+    data["GATEWAY_URL"] = f"http://gateway:{WEB_PORT}"
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": _meta("union-config"), "data": data}
 
 
@@ -198,6 +208,7 @@ DATABASES = {  # CloudNativePG clusters: instances, storage, cpu, memory (docs/c
     "enrollment": (2, "20Gi", "1", "2Gi"),
     "billing": (2, "20Gi", "1", "2Gi"),
     "documents": (2, "50Gi", "1", "2Gi"),
+    "notifications": (2, "10Gi", "500m", "1Gi"),
     "gateway": (2, "10Gi", "500m", "1Gi"),
 }
 

@@ -3,4 +3,5 @@ CREATE DATABASE members;
 CREATE DATABASE enrollment;
 CREATE DATABASE billing;
 CREATE DATABASE documents;
+CREATE DATABASE notifications;
 CREATE DATABASE gateway;

@@ -18,10 +18,12 @@ import requests
 
 from common.config import ROOT, SERVICES
 
-PORTS = {"gateway": 8000, "members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104}
+PORTS = {"gateway": 8000, "members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104,
+         "notifications": 8105}
 # /metrics, /health, /ready of the worker processes (METRICS_PORT of each)
 METRICS_PORTS = {"members-worker": 9101, "enrollment-worker": 9102, "billing-worker": 9103,
-                 "documents-worker": 9104, "billing-overdue": 9105}
+                 "documents-worker": 9104, "billing-overdue": 9105,
+                 "notifications-worker": 9106, "notifications-jobs": 9107}
 
 BACKOFF_FIRST, BACKOFF_MAX, STABLE_AFTER = 1.0, 30.0, 60.0
 
@@ -52,6 +54,7 @@ def service_env(base: dict, ports: dict) -> dict:
     env = dict(base)
     for service in SERVICES:
         env[f"{service.upper()}_URL"] = f"http://127.0.0.1:{ports[service]}"
+    env["GATEWAY_URL"] = f"http://127.0.0.1:{ports['gateway']}"  # notifications asks it for addresses
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -153,6 +156,7 @@ class Stack:
         for service in SERVICES:
             self.start_worker(service)
         self.start_job("billing-overdue", "services.billing.jobs", "overdue", "--every", "300")
+        self.start_job("notifications-jobs", "services.notifications.jobs", "run", "--every", "60")
         try:
             self.wait_healthy()
         except Exception:

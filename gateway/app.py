@@ -15,7 +15,7 @@ from common import logs, metrics
 from common.config import SERVICES
 from common.web import JSONProvider, bound_route_integers, register_error_handlers
 from gateway import auth, openapi, pages, policy, proxy
-from gateway.api import accounts, sessions
+from gateway.api import accounts, internal, sessions
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
 from gateway.handlers import audit
@@ -41,6 +41,7 @@ def create_app() -> Flask:
     register_error_handlers(app)
     app.teardown_appcontext(close_db_session)
     pages.register(app)
+    app.register_blueprint(internal.bp)  # services only: a signed internal identity, never a login
     # The gateway's own /metrics: loopback only, or with METRICS_TOKEN (docs/operations.md).
     # The services' /metrics are never forwarded (gateway/proxy.py).
     metrics.instrument(app, "gateway", guard=metrics.metrics_token_allows, known_services=SERVICES)
@@ -50,7 +51,7 @@ def create_app() -> Flask:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
-        if request.path.startswith("/static/") or request.path in ("/health", "/ready", "/metrics"):
+        if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics"):
             return None
         g.caller = auth.authenticate(db_session)
         if "db" in g:  # the credential was checked: end that transaction (and its last-seen

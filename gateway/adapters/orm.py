@@ -27,6 +27,7 @@ class Account(Base):
     role: Mapped[str] = mapped_column(String(20))
     union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)  # where notifications are mailed
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     password_changed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -25,6 +25,7 @@ class AccountIn(BaseSchema):
     role = fields.String(required=True, validate=validate.OneOf(list(rules.ROLE_NAMES)))
     union_id = fields.Integer(load_default=None, allow_none=True)
     district_id = fields.Integer(load_default=None, allow_none=True)
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
 
 
 class AccountPatch(BaseSchema):
@@ -34,6 +35,7 @@ class AccountPatch(BaseSchema):
     role = fields.String(validate=validate.OneOf(list(rules.ROLE_NAMES)))
     union_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
     district_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
+    email = fields.Email(allow_none=True, validate=validate.Length(max=254))
 
 
 class AccountOut(BaseSchema):
@@ -43,6 +45,7 @@ class AccountOut(BaseSchema):
     role = fields.String()
     union_id = fields.Integer(allow_none=True)
     district_id = fields.Integer(allow_none=True)
+    email = fields.String(allow_none=True)
     active = fields.Boolean()
 
 

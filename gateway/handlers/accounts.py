@@ -43,7 +43,7 @@ def create_account(session, data: dict, request_id: str) -> Account:
     now = auth.utcnow()
     account = Account(username=data["username"], display_name=data["display_name"],
                       password_hash=auth.hash_password(data["password"]), role=data["role"],
-                      union_id=data["union_id"], district_id=data["district_id"], active=True,
+                      union_id=data["union_id"], district_id=data["district_id"], email=data.get("email"), active=True,
                       created_at=now, password_changed_at=now)
     session.add(account)
     session.commit()

@@ -17,12 +17,13 @@ def _active_cover(cover_year: int):
                           Cover.status.in_(rules.ACTIVE_COVER_STATES))
 
 
-def eligible_members(union_id: int, year: CoverYear, mode: str, kind: str | None, today: date):
+def eligible_members(union_id: int | None, year: CoverYear, mode: str, kind: str | None, today: date):
     """Select the union's members eligible now: card holder (by the cut-off for centralised,
     after it for new card holders; instantly only with a card issued by today, within the year),
-    status normal, not removed, not covered this cover year."""
+    status normal, not removed, not covered this cover year. `union_id` None: every union's."""
+    in_union = MemberView.union_id.is_not(None) if union_id is None else MemberView.union_id == union_id
     query = select(MemberView).where(
-        MemberView.union_id == union_id, MemberView.status == "normal", MemberView.removed.is_(False),
+        in_union, MemberView.status == "normal", MemberView.removed.is_(False),
         MemberView.card_number.is_not(None), MemberView.card_issued_on.is_not(None),
         ~_active_cover(year.cover_year))
     if mode == "centralised" or kind == "no_cover":

@@ -86,7 +86,8 @@ class MemberView(Base):
     removed: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),)
+    __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),
+                      Index("ix_member_view_id_number", "id_number"), Index("ix_member_view_member_no", "member_no"))
 
 
 class CreditView(Base):
@@ -206,4 +207,21 @@ class Cover(Base):
               postgresql_where=text("status IN ('pending', 'granted')"),
               sqlite_where=text("status IN ('pending', 'granted')")),
         Index("ix_cover_union_year", "union_id", "cover_year"),
+        Index("ix_cover_id_number", "id_number"),  # 职工保障查询
     )
+
+
+class CoverLookup(Base):
+    """职工保障查询 audit: who looked up whose cover (by ID or member number), when, found or not."""
+    __tablename__ = "cover_lookup"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    by: Mapped[str] = mapped_column(String(20))  # id_number | member_no | bulk
+    asked: Mapped[str] = mapped_column(String(40), index=True)  # the number as normalised
+    found: Mapped[bool] = mapped_column(Boolean)
+    request_id: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,105 @@
+"""HTTP entry points for 职工保障查询 (a person's cover history): one by ID or member number,
+or many from an uploaded list. POST, so that ID numbers never travel in a URL or a log line."""
+from __future__ import annotations
+
+import io
+
+from flask import send_file
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.errors import ValidationFailed
+from common.excel import CONTENT_TYPE
+from common.schema import BaseSchema
+from common.web import current_identity, roles, uow
+from services.enrollment.handlers import cover_lookup, pending_actions
+
+blp = Blueprint("covers", __name__, description="职工保障查询；截止前仍未办理的单位")
+ALL = ("grassroots", "district", "centre")
+
+
+class LookupIn(BaseSchema):
+    id_number = fields.String(validate=validate.Length(max=40), metadata={"description": "身份证号码"})
+    member_no = fields.String(validate=validate.Length(max=40), metadata={"description": "会员编号"})
+
+
+class CoverOut(BaseSchema):
+    cover_year = fields.Integer()
+    type = fields.String()
+    type_name = fields.String()
+    cover_start = fields.Date()
+    cover_end = fields.Date()
+    mode = fields.String(metadata={"description": "centralised 集中参保 / instant 即时参保"})
+    mode_name = fields.String()
+    union_id = fields.Integer()
+    union_name = fields.String(allow_none=True)
+    batch_no = fields.String(allow_none=True)
+    state = fields.String(metadata={"description": "审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
+
+
+class PersonOut(BaseSchema):
+    id_number = fields.String(metadata={"description": "脱敏后的身份证号码"})
+    name = fields.String()
+    covers = fields.List(fields.Nested(CoverOut))
+
+
+class NotActedQuery(BaseSchema):
+    deadline = fields.String(required=True, validate=validate.OneOf(pending_actions.DEADLINES))
+
+
+class NotActedOut(BaseSchema):
+    deadline = fields.String()
+    audience = fields.String()
+    ids = fields.List(fields.Integer())
+
+
+@blp.route("/covers/lookup")
+class Lookup(MethodView):
+    @roles(*ALL)
+    @blp.arguments(LookupIn)
+    @blp.response(200, PersonOut)
+    def post(self, data):
+        """职工保障查询：按身份证号码或会员编号查询本人参保记录（范围内；查询留痕）."""
+        with uow() as work:
+            return cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+
+
+@blp.route("/covers/bulk-lookup")
+class BulkLookup(MethodView):
+    @roles(*ALL)
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
+    def post(self):
+        """批量查询：上传身份证号码工作簿（第 1 列，最多 10,000 个），下载各人参保状态工作簿."""
+        from flask import request
+
+        upload = request.files.get("file")
+        if upload is None:
+            raise ValidationFailed({"file": ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
+        numbers = cover_lookup.read_id_numbers(upload.read())
+        with uow() as work:
+            results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
+        return send_file(io.BytesIO(cover_lookup.bulk_workbook(results)), mimetype=CONTENT_TYPE, as_attachment=True,
+                         download_name="职工保障查询结果.xlsx")
+
+
+@blp.route("/covers/bulk-lookup/template.xlsx")
+class BulkTemplate(MethodView):
+    @roles(*ALL)
+    @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
+    def get(self):
+        """批量查询模板."""
+        return send_file(io.BytesIO(cover_lookup.template()), mimetype=CONTENT_TYPE, as_attachment=True,
+                         download_name="职工保障查询模板.xlsx")
+
+
+@blp.route("/cover-years/<int:cover_year>/not-acted")
+class NotActed(MethodView):
+    @roles("centre")
+    @blp.arguments(NotActedQuery, location="query")
+    @blp.response(200, NotActedOut)
+    def get(self, args, cover_year):
+        """截止前仍未办理的单位（提醒用）：grassroots_end → 基层工会；district_submit_end、payment_deadline → 区局."""
+        with uow() as work:
+            return pending_actions.not_acted(work, current_identity(), cover_year, args["deadline"])

@@ -1,0 +1,157 @@
+"""职工保障查询: a person's cover history by resident ID number (or member number), in the
+caller's scope, every lookup audited (cover_lookup). Scope: a grassroots union sees the whole
+history of its current members and, for anyone else, the years it enrolled them; a district
+likewise for its unions; the centre everything. Out of scope answers exactly like unknown."""
+from __future__ import annotations
+
+from sqlalchemy import insert, select
+
+from common import clock
+from common.errors import NotFound, TooLarge, ValidationFailed
+from common.excel import Column, SheetSpec, cell_text, read_upload, write_workbook
+from common.identity import Identity
+from common.resident_id import IdNumberInvalid, mask_id, parse_resident_id
+from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
+                                              UnionView)
+from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
+
+TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
+
+
+def _rows(session, id_numbers: list[str]):
+    return session.execute(
+        select(Cover.id_number, Cover.name, Cover.cover_year, Cover.cover_start, Cover.cover_end, Cover.status,
+               Cover.union_id, Submission.type, Submission.mode, Submission.status.label("sub_status"),
+               Submission.district_id, Batch.status.label("batch_status"), Batch.batch_no, UnionView.name.label("union"),
+               CoverYearRow.claims_deadline)
+        .join(Submission, Submission.id == Cover.submission_id)
+        .outerjoin(Batch, Batch.id == Submission.batch_id)
+        .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
+        .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
+        .where(Cover.id_number.in_(id_numbers))
+        .order_by(Cover.id_number, Cover.cover_year.desc(), Cover.cover_start.desc())).all()
+
+
+def _members_in_scope(session, who: Identity, id_numbers: list[str]) -> set[str]:
+    """The asked people who are now members of the caller's union (or its district's unions)."""
+    if who.is_centre:
+        return set(id_numbers)
+    column = MemberView.union_id if who.role == "grassroots" else MemberView.district_id
+    mine = who.union_id if who.role == "grassroots" else who.district_id
+    return set(session.scalars(select(MemberView.id_number).where(
+        MemberView.id_number.in_(id_numbers), column == mine, MemberView.status.in_(("normal", "pending")))))
+
+
+def _visible(who: Identity, row, current_member: bool) -> bool:
+    if who.is_centre or current_member:
+        return True
+    if who.role == "grassroots":
+        return row.union_id == who.union_id
+    return row.district_id == who.district_id
+
+
+def histories(session, who: Identity, id_numbers: list[str]) -> dict[str, dict]:
+    """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
+    out: dict[str, dict] = {}
+    for start in range(0, len(id_numbers), 1000):
+        chunk = id_numbers[start:start + 1000]
+        current = _members_in_scope(session, who, chunk)
+        for row in _rows(session, chunk):
+            state = cover_state(row.status, row.sub_status, row.batch_status)
+            if state is None or not _visible(who, row, row.id_number in current):
+                continue
+            person = out.setdefault(row.id_number, {"name": row.name, "covers": []})
+            person["covers"].append({
+                "cover_year": row.cover_year, "type": row.type, "type_name": TYPE_NAMES.get(row.type, row.type),
+                "cover_start": row.cover_start, "cover_end": row.cover_end, "mode": row.mode,
+                "mode_name": MODE_NAMES.get(row.mode, row.mode), "union_id": row.union_id, "union_name": row.union,
+                "batch_no": row.batch_no, "state": state, "claims_deadline": row.claims_deadline})
+    return out
+
+
+def _audit(session, who: Identity, by: str, asked: list[tuple[str, bool]]) -> None:
+    now = clock.utcnow_naive()
+    session.execute(insert(CoverLookup), [{
+        "at": now, "username": who.user, "role": who.role, "union_id": who.union_id, "district_id": who.district_id,
+        "by": by, "asked": number[:40], "found": found, "request_id": who.request_id[:64]} for number, found in asked])
+
+
+def _resident_number(raw: str) -> str:
+    try:
+        return parse_resident_id(raw, clock.today()).number
+    except IdNumberInvalid as exc:
+        raise ValidationFailed({"id_number": [str(exc)]}, message=str(exc), code="ID_NUMBER_INVALID") from None
+
+
+def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | None = None) -> dict:
+    """One person's cover history; NotFound (未查到该人员的参保信息) when unknown or out of scope."""
+    session = uow.session
+    if bool(id_number) == bool(member_no):
+        raise ValidationFailed({"id_number": ["请填写身份证号码或会员编号（二选一）"]})
+    if id_number:
+        by, number = "id_number", _resident_number(id_number)
+        asked = number
+    else:
+        by, asked = "member_no", member_no.strip()
+        number = session.scalar(select(MemberView.id_number).where(MemberView.member_no == asked).limit(1))
+    found = histories(session, who, [number]).get(number) if number else None
+    _audit(session, who, by, [(asked, found is not None)])
+    uow.commit()
+    if found is None:
+        raise NotFound(NOT_FOUND_MESSAGE, code="COVER_NOT_FOUND")
+    return {"id_number": mask_id(number), **found}
+
+
+def read_id_numbers(data: bytes) -> list[str]:
+    """The first column of the first sheet from row 2 (row 1: 身份证号码): at most BULK_LIMIT."""
+    sheet = read_upload(data)
+    numbers = [cell_text(cells[0]) for _, cells in sheet.data_rows(2) if cells and cell_text(cells[0])]
+    if len(numbers) > BULK_LIMIT:
+        raise TooLarge(f"一次最多查询 {BULK_LIMIT:,} 个身份证号码，本文件有 {len(numbers):,} 个，请分批查询",
+                       code="TOO_MANY_ROWS", limit=BULK_LIMIT)
+    if not numbers:
+        raise ValidationFailed({"file": ["文件中没有身份证号码（第 1 列，从第 2 行起）"]})
+    return numbers
+
+
+def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
+    """Each asked number (in the order given) with its check message or the latest cover
+    states the caller may see; all audited."""
+    today = clock.today()
+    parsed = []
+    for raw in raw_numbers:
+        try:
+            parsed.append((raw, parse_resident_id(raw, today).number, None))
+        except IdNumberInvalid as exc:
+            parsed.append((raw, None, str(exc)))
+    valid = sorted({n for _, n, _ in parsed if n})
+    found = histories(uow.session, who, valid)
+    _audit(uow.session, who, "bulk", [(n, n in found) for n in valid])
+    uow.commit()
+    out = []
+    for raw, number, problem in parsed:
+        person = found.get(number) if number else None
+        out.append({"asked": raw, "id_number": number, "problem": problem, "person": person})
+    return out
+
+
+def bulk_workbook(results: list[dict]) -> bytes:
+    columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
+               Column("起保日期", 12), Column("终保日期", 12), Column("参保方式", 10), Column("参保单位", 30),
+               Column("状态", 16), Column("给付申请材料截止", 16), Column("说明", 30)]
+    rows = []
+    for r in results:
+        if r["problem"]:
+            rows.append([r["asked"], "", "", "", "", "", "", "", "", "", r["problem"]])
+        elif r["person"] is None:
+            rows.append([r["id_number"], "", "", "", "", "", "", "", "", "", NOT_FOUND_MESSAGE])
+        else:
+            for c in r["person"]["covers"]:
+                rows.append([r["id_number"], r["person"]["name"], c["cover_year"], c["type_name"], c["cover_start"],
+                             c["cover_end"], c["mode_name"], c["union_name"] or "", c["state"],
+                             c["claims_deadline"] or "", ""])
+    return write_workbook([SheetSpec("职工保障查询结果", columns, rows)])
+
+
+def template() -> bytes:
+    return write_workbook([SheetSpec("职工保障查询", [Column("身份证号码", 24, text=True)], [], template_rows=200)])

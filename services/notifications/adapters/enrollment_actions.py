@@ -1,0 +1,20 @@
+"""Who has not acted before a deadline, as enrollment (owner of eligibility, submissions and
+batches) says it: `GET /enrollment/cover-years/{year}/not-acted?deadline=…`."""
+from __future__ import annotations
+
+import requests
+
+from common import identity
+from common.config import service_url
+
+_http = requests.Session()
+_http.trust_env = False
+
+
+def not_acted(cover_year: int, deadline: str, timeout: float = 60) -> list[int]:
+    """The union ids (grassroots deadline) or district ids (district deadlines) still to act."""
+    token = identity.sign(identity.Identity(user="notifications-reminders", role="centre", request_id="reminders"))
+    response = _http.get(f"{service_url('enrollment')}/cover-years/{cover_year}/not-acted",
+                         params={"deadline": deadline}, headers={identity.HEADER: token}, timeout=timeout)
+    response.raise_for_status()
+    return list(response.json()["ids"])

@@ -1,0 +1,100 @@
+"""What each event tells whom, in the words a clerk reads: pure functions from an event's data
+(and what the service knows of its batch) to messages. No I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Message:
+    audience: str  # union | district | centre
+    audience_id: int
+    kind: str
+    title: str
+    body: str
+    link: str
+
+
+MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
+
+
+def submission_returned(data: dict) -> list[Message]:
+    mode = MODE_NAMES.get(data.get("mode"), "参保")
+    return [Message("union", data["union_id"], "submission_returned",
+                    f"{data['cover_year']}年度{mode}提交被区局退回",
+                    f"你会提交的{data['cover_year']}年度{mode}信息（提交编号 {data['submission_id']}）已被区局退回。"
+                    f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
+                    "/union/enrolment")]
+
+
+def member_rejected(data: dict) -> list[Message]:
+    if data.get("union_id") is None:
+        return []
+    return [Message("union", data["union_id"], "member_rejected", f"会员 {data['name']} 审核未通过",
+                    f"区局驳回了新增会员 {data['name']} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
+                    "/union/members")]
+
+
+def transfer_decided(data: dict) -> list[Message]:
+    """A transfer into the union was approved by the source union (members.member.transferred_in
+    with a previous union): the target union is told."""
+    if data.get("previous_union_id") is None or data.get("union_id") is None:
+        return []
+    return [Message("union", data["union_id"], "transfer_approved", f"会员 {data['name']} 已转入本会",
+                    f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
+                    "/union/members")]
+
+
+def _batch_audiences(batch: dict, kind: str, title: str, district_body: str, union_body: str,
+                     district_link: str = "/batches", union_link: str = "/union/enrolment") -> list[Message]:
+    out = [Message("district", batch["district_id"], kind, title, district_body, district_link)]
+    for union_id in sorted(set(batch.get("union_ids") or [])):
+        out.append(Message("union", union_id, kind, title, union_body, union_link))
+    return out
+
+
+def batch_submitted(batch: dict) -> list[Message]:
+    no, year = batch["batch_no"], batch["cover_year"]
+    return _batch_audiences(
+        batch, "batch_submitted", f"参保批次 {no} 已提交市职保中心",
+        f"你局{year}年度参保批次 {no} 已提交市职保中心，请按缴费明细在缴费截止日前缴费并上传缴费凭证。",
+        f"你会的{year}年度参保信息已由区局汇总为批次 {no} 提交市职保中心。")
+
+
+def batch_feedback(batch: dict, message: str) -> list[Message]:
+    no = batch["batch_no"]
+    return _batch_audiences(
+        batch, "batch_feedback", f"市职保中心对批次 {no} 的反馈",
+        f"市职保中心对参保批次 {no} 反馈：{message}", f"市职保中心对你会所在参保批次 {no} 作出反馈，区局将跟进处理。")
+
+
+def batch_written_off(batch: dict) -> list[Message]:
+    no = batch["batch_no"]
+    return _batch_audiences(
+        batch, "batch_written_off", f"参保批次 {no} 已核销",
+        f"参保批次 {no} 的缴费已由市职保中心核销，批次内会员保障生效。",
+        f"你会所在参保批次 {no} 已核销，会员保障生效。")
+
+
+def batch_failed(batch: dict) -> list[Message]:
+    no = batch["batch_no"]
+    return _batch_audiences(
+        batch, "batch_failed", f"参保批次 {no} 逾期未缴费，参保失败",
+        f"参保批次 {no} 在缴费截止日前未完成缴费，批次内参保全部无效；如需参保，请按即时参保流程另行办理。",
+        f"你会所在参保批次 {no} 逾期未缴费，参保无效；如需参保，请按即时参保流程另行办理。")
+
+
+def notice_ready(data: dict) -> list[Message]:
+    """documents.document.ready: a grassroots notice (告知书) for the union, a district notice
+    for the district; a version above 1 is a regenerated notice."""
+    again = data.get("version", 1) > 1
+    verb = "已更新" if again else "已生成"
+    if data.get("kind") == "grassroots_notice" and data.get("union_id") is not None:
+        return [Message("union", data["union_id"], "notice_ready", f"{data['cover_year']}年度参保告知书{verb}",
+                        f"你会{data['cover_year']}年度集中参保告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",
+                        "/documents")]
+    if data.get("kind") == "district_notice" and data.get("district_id") is not None:
+        return [Message("district", data["district_id"], "notice_ready", f"区局告知书{verb}",
+                        f"{data.get('subject', '')} 的区局告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",
+                        "/documents")]
+    return []

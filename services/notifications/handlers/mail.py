@@ -1,0 +1,120 @@
+"""Sending the notifications' e-mails: claim due mail (committed), resolve the addresses with the
+gateway, send with no transaction open, record each outcome. SMTP down or the gateway away: the
+mail is released and tried again later with backoff — none lost. A sent mail is recorded sent and
+never taken again; two senders never take the same mail (the claim is a row lock + a lease)."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from common import clock
+from services.notifications.adapters import gateway_contacts, smtp
+from services.notifications.adapters.orm import Mail, Notification
+from services.notifications.settings import MailSettings
+
+log = logging.getLogger("notifications.mail")
+
+
+def _claim(uow, limit: int, lease: int) -> tuple[list[dict], object]:
+    now = clock.utcnow_naive()
+    until = now + timedelta(seconds=lease)
+    with uow.fresh() as work:
+        query = (select(Mail.notification_id).where(
+            Mail.state == "pending", Mail.next_attempt_at <= now,
+            or_(Mail.claimed_until.is_(None), Mail.claimed_until < now))
+            .order_by(Mail.next_attempt_at, Mail.notification_id).limit(limit))
+        if work.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = list(work.session.scalars(query))
+        if not ids:
+            return [], until
+        work.session.execute(update(Mail).where(Mail.notification_id.in_(ids)).values(claimed_until=until))
+        rows = work.session.execute(select(Notification, Mail.attempts).join(
+            Mail, Mail.notification_id == Notification.id).where(Notification.id.in_(ids)))
+        claimed = [{"id": n.id, "audience": n.audience, "audience_id": n.audience_id, "title": n.title,
+                    "body": n.body, "link": n.link, "attempts": attempts} for n, attempts in rows]
+        work.commit()
+    return claimed, until
+
+
+def _settle(uow, done: list[tuple[int, str, str | None]], failed: list[tuple[dict, str]], until, settings) -> None:
+    now = clock.utcnow_naive()
+    with uow.fresh() as work:
+        for notification_id, state, recipients in done:
+            work.session.execute(update(Mail).where(Mail.notification_id == notification_id,
+                                                    Mail.claimed_until == until).values(
+                state=state, recipients=recipients, sent_at=now if state == "sent" else None,
+                claimed_until=None, last_error=None))
+        for item, error in failed:
+            attempts = item["attempts"] + 1
+            wait = min(30 * 2 ** min(attempts - 1, 10), settings.retry_max_seconds)
+            work.session.execute(update(Mail).where(Mail.notification_id == item["id"],
+                                                    Mail.claimed_until == until).values(
+                attempts=attempts, next_attempt_at=now + timedelta(seconds=wait), claimed_until=None,
+                last_error=error[:1000]))
+        work.commit()
+
+
+def send_due(uow, limit: int = 200, settings: MailSettings | None = None) -> dict:
+    """One pass over the mail that is due (at most `limit`): {"sent", "no_recipient", "failed"}."""
+    settings = settings or MailSettings()
+    claimed, until = _claim(uow, limit, settings.lease_seconds)
+    counts = {"sent": 0, "no_recipient": 0, "failed": 0}
+    if not claimed:
+        return counts
+    scopes: dict[str, set[int]] = {}
+    for item in claimed:
+        scopes.setdefault(item["audience"], set()).add(item["audience_id"])
+    done, failed = [], []
+    try:
+        addresses = gateway_contacts.addresses(scopes)
+    except Exception as exc:  # noqa: BLE001 - the gateway away: every claimed mail waits
+        log.warning("cannot resolve recipients; mail waits", extra={"error": str(exc)})
+        _settle(uow, [], [(item, f"recipients: {exc}") for item in claimed], until, settings)
+        return {**counts, "failed": len(claimed)}
+    to_send = []
+    for item in claimed:
+        recipients = addresses.get((item["audience"], item["audience_id"]), [])
+        if recipients:
+            to_send.append((item, recipients))
+        else:
+            done.append((item["id"], "no_recipient", None))
+    if to_send:
+        try:
+            with smtp.Sender(settings) as send:
+                for item, recipients in to_send:
+                    try:
+                        send(smtp.build(item["id"], item["title"], item["body"], item["link"], recipients,
+                                        settings))
+                    except Exception as exc:  # noqa: BLE001 - this message waits; the others go on
+                        failed.append((item, f"{type(exc).__name__}: {exc}"))
+                    else:
+                        done.append((item["id"], "sent", ", ".join(recipients)))
+        except Exception as exc:  # noqa: BLE001 - no connection: every unsent one waits
+            sent_ids = {d[0] for d in done}
+            failed_ids = {f[0]["id"] for f in failed}
+            failed += [(item, f"{type(exc).__name__}: {exc}") for item, _ in to_send
+                       if item["id"] not in sent_ids and item["id"] not in failed_ids]
+    _settle(uow, done, failed, until, settings)
+    for _, state, _ in done:
+        counts[state] += 1
+    counts["failed"] = len(failed)
+    return counts
+
+
+def send_all_due(uow, settings: MailSettings | None = None, limit: int = 200) -> dict:
+    """Passes until nothing due is left or a pass sends nothing (then the rest waits for later)."""
+    total = {"sent": 0, "no_recipient": 0, "failed": 0}
+    while True:
+        counts = send_due(uow, limit, settings)
+        for key in total:
+            total[key] += counts[key]
+        if counts["sent"] + counts["no_recipient"] == 0:
+            return total
+
+
+def mail_state(uow, notification_ids: list[int]) -> dict[int, str]:
+    rows = uow.session.execute(select(Mail.notification_id, Mail.state).where(Mail.notification_id.in_(notification_ids)))
+    return {i: s for i, s in rows}

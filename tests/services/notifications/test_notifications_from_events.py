@@ -1,0 +1,104 @@
+"""Every event of issue 15 makes exactly one notification per audience concerned — also when it
+is delivered twice, in one batch or later — and no account outside the thing's scope sees it."""
+from __future__ import annotations
+
+from tests.season import at
+from tests.services.notifications.conftest import DISTRICT, FOREIGN_UNION, UNION, UNION2
+
+
+def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
+    at("2019-12-30T10:00:00")
+    returned = notes.event("enrollment.submission.returned", {
+        "submission_id": 7, "union_id": UNION, "district_id": DISTRICT, "cover_year": 2020, "mode": "centralised",
+        "reason": "人数与名册不符"})
+    rejected = notes.event("members.member.rejected", {
+        "member_id": 1, "union_id": UNION2, "district_id": DISTRICT, "name": "张三", "status": "rejected", "version": 2})
+    moved = notes.event("members.member.transferred_in", {
+        "member_id": 2, "union_id": UNION, "district_id": DISTRICT, "name": "李四", "status": "normal",
+        "previous_union_id": FOREIGN_UNION, "previous_district_id": 20, "version": 3})
+    joined_fresh = notes.event("members.member.transferred_in", {
+        "member_id": 3, "union_id": UNION, "district_id": DISTRICT, "name": "王五", "status": "normal",
+        "previous_union_id": None, "previous_district_id": None, "version": 1})
+    batch_id, submitted = notes.batch()
+    feedback = notes.event("billing.batch.feedback_given", {"batch_id": batch_id, "message": "金额不足 10 元",
+                                                            "at": "2020-01-05T10:00:00+08:00"})
+    written_off = notes.event("billing.batch.written_off", {"batch_id": batch_id, "amount_fen": 100,
+                                                            "received_on": "2020-01-10", "bank_reference": "x",
+                                                            "at": "2020-01-10T10:00:00+08:00"})
+    other_batch, other_submitted = notes.batch(unions=(UNION2,))
+    overdue = notes.event("billing.batch.overdue", {"batch_id": other_batch, "batch_no": "x", "district_id": DISTRICT,
+                                                    "cover_year": 2020, "due_fen": 100, "paid_fen": 0})
+    notice = notes.event("documents.document.ready", {
+        "document_id": 9, "kind": "grassroots_notice", "version": 2, "union_id": UNION, "district_id": DISTRICT,
+        "cover_year": 2020, "subject": "submission:7", "filename": "a.pdf", "media_type": "application/pdf",
+        "size": 1, "sha256": "0" * 64})
+    for event in (returned, rejected, moved, joined_fresh, submitted, feedback, written_off, other_submitted,
+                  overdue, notice):
+        notes.deliver(event, times=2)  # twice in one batch
+        notes.deliver(event)           # and once more later (a redelivery after a lost ack)
+
+    union = notes.titles(notes.union)
+    assert sorted(union) == sorted([
+        "2020年度集中参保提交被区局退回", "会员 李四 已转入本会",
+        f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
+        f"参保批次 CB20191230{batch_id:04d} 已核销", "2020年度参保告知书已更新"])
+    body = notes.union.get("/notifications").get_json()["items"]
+    assert any("人数与名册不符" in n["body"] and n["link"] == "/union/enrolment" for n in body)
+    union2 = notes.titles(notes.union2)
+    assert sorted(union2) == sorted([
+        "会员 张三 审核未通过", f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心",
+        f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈", f"参保批次 CB20191230{batch_id:04d} 已核销",
+        f"参保批次 CB20191230{other_batch:04d} 已提交市职保中心",
+        f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败"])
+    district = notes.titles(notes.district)
+    assert sorted(district) == sorted([
+        f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
+        f"参保批次 CB20191230{batch_id:04d} 已核销", f"参保批次 CB20191230{other_batch:04d} 已提交市职保中心",
+        f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败"])
+    assert any("金额不足 10 元" in n["body"] for n in notes.district.get("/notifications").get_json()["items"])
+    # outside the scope: nothing at all
+    assert notes.titles(notes.foreign) == []
+    assert notes.titles(notes.other_district) == []
+    assert notes.titles(notes.centre) == []
+
+
+def test_read_marks_are_per_account_and_never_reach_outside_the_scope(notes):
+    at("2019-12-30T10:00:00")
+    for reason in ("第一次", "第二次"):
+        notes.deliver(notes.event("enrollment.submission.returned", {
+            "submission_id": 1, "union_id": UNION, "district_id": DISTRICT, "cover_year": 2020,
+            "mode": "centralised", "reason": reason}))
+    _, submitted = notes.batch()
+    notes.deliver(submitted)
+    assert notes.union.get("/notifications/unread-count").get_json() == {"unread": 3}
+    items = notes.union.get("/notifications").get_json()["items"]
+    first = items[-1]["id"]
+    assert notes.union.post("/notifications/read", json={"ids": [first]}).get_json() == {"marked": 1}
+    assert notes.union.get("/notifications/unread-count").get_json() == {"unread": 2}
+    assert notes.union.get("/notifications?unread=true").get_json()["total"] == 2
+    # another union's notification, or a made-up one: 404 and nothing marked
+    district_item = notes.district.get("/notifications").get_json()["items"][0]["id"]
+    refused = notes.union2.post("/notifications/read", json={"ids": [first]})
+    assert refused.status_code == 404 and refused.get_json()["error"]["code"] == "NOTIFICATION_NOT_FOUND"
+    assert notes.union.post("/notifications/read", json={"ids": [district_item]}).status_code == 404
+    # read marks belong to the account: a second clerk of the district still has it unread
+    assert notes.district.post("/notifications/read", json={}).get_json() == {"marked": 1}
+    assert notes.district.get("/notifications/unread-count").get_json() == {"unread": 0}
+    assert notes.district_clerk2.get("/notifications/unread-count").get_json() == {"unread": 1}
+    assert notes.union.post("/notifications/read", json={}).get_json() == {"marked": 2}
+    assert notes.union.get("/notifications/unread-count").get_json() == {"unread": 0}
+
+
+def test_a_billing_event_before_its_batch_is_known_is_tried_again_not_lost(notes):
+    import pytest
+
+    from services.notifications.handlers.notify import BatchNotKnownYet
+
+    batch_id, submitted = notes.batch()
+    feedback = notes.event("billing.batch.feedback_given", {"batch_id": batch_id, "message": "请补传凭证",
+                                                            "at": "2020-01-05T10:00:00+08:00"})
+    with pytest.raises(BatchNotKnownYet):
+        notes.deliver(feedback)
+    notes.deliver(submitted)
+    notes.deliver(feedback)  # the retry
+    assert sum("反馈" in t for t in notes.titles(notes.district)) == 1
