@@ -9,7 +9,7 @@ service, and the centre's view of them): set-based, one query per deadline.
   still owe money."""
 from __future__ import annotations
 
-from sqlalchemy import distinct, exists, or_, select
+from sqlalchemy import exists, or_, select
 
 from common import clock
 from common.errors import ValidationFailed
@@ -31,14 +31,14 @@ def not_acted(uow, who: Identity, cover_year: int, deadline: str) -> dict:
         eligible = eligible_members(None, year, "centralised", None, clock.today()).subquery()
         submitted = exists().where(Submission.union_id == eligible.c.union_id, Submission.cover_year == cover_year,
                                    Submission.mode == "centralised", Submission.status != "returned")
-        ids = session.scalars(select(distinct(eligible.c.union_id)).where(~submitted).order_by(eligible.c.union_id))
+        ids = session.scalars(select(eligible.c.union_id).distinct().where(~submitted).order_by(eligible.c.union_id))
         return {"deadline": deadline, "audience": "union", "ids": list(ids)}
     if deadline == "district_submit_end":
-        ids = session.scalars(select(distinct(Submission.district_id)).where(
+        ids = session.scalars(select(Submission.district_id).distinct().where(
             Submission.cover_year == cover_year, Submission.mode == "centralised",
             Submission.status.in_(("submitted", "staged"))).order_by(Submission.district_id))
         return {"deadline": deadline, "audience": "district", "ids": list(ids)}
-    ids = session.scalars(select(distinct(Batch.district_id)).where(
+    ids = session.scalars(select(Batch.district_id).distinct().where(
         Batch.cover_year == cover_year, Batch.mode == "centralised", Batch.status.not_in(("written_off", "failed")),
         or_(Batch.due_fen.is_(None), Batch.due_fen > 0)).order_by(Batch.district_id))
     return {"deadline": deadline, "audience": "district", "ids": list(ids)}
