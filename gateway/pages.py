@@ -27,6 +27,7 @@ class Page:
 # The menu, in order; a page appears in the menu of the roles that may open it.
 PAGES = [
     Page("/", "dashboard.html", "首页", ("grassroots", "district", "centre")),
+    Page("/notifications", "notifications.html", "通知", ("grassroots", "district", "centre")),
     Page("/centre/directory", "centre_directory.html", "工会名录", ("centre",)),
     Page("/district/unions", "district_unions.html", "基层工会", ("district",)),
     Page("/union/profile", "union_profile.html", "本会信息", ("grassroots",)),
@@ -46,6 +47,8 @@ PAGES = [
     Page("/centre/uploads", "uploads.html", "名单导入", ("centre",)),
     Page("/centre/accounts", "centre_accounts.html", "账号管理", ("centre",)),
     Page("/centre/audit", "centre_audit.html", "操作日志", ("centre",)),
+    Page("/covers", "cover_lookup.html", "职工保障查询", ("grassroots", "district", "centre")),
+    Page("/centre/reminders", "centre_reminders.html", "截止提醒", ("centre",)),
     # the account menu (beside the name), for everyone
     Page("/account/sessions", "account_sessions.html", "登录设备", ("grassroots", "district", "centre"), nav=False),
 ]
