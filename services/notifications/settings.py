@@ -26,4 +26,5 @@ class MailSettings:
     timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "20")))
     # how long a sender holds mail it claimed before another may take it (crash safety)
     lease_seconds: int = field(default_factory=lambda: int(_env("MAIL_LEASE_SECONDS", "300")))
+    connections: int = field(default_factory=lambda: max(1, int(_env("MAIL_CONNECTIONS", "4"))))
     retry_max_seconds: int = field(default_factory=lambda: int(_env("MAIL_RETRY_MAX_SECONDS", "600")))

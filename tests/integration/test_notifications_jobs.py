@@ -8,46 +8,24 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import create_engine, text
 
 from common.config import ROOT
+from tests.integration.stand_ins import enrollment_and_gateway
 from tests.season import TIMELINE, YEAR
 from tests.services.billing.smtp import loopback_smtp
 
 UNIONS = list(range(1000, 1600))  # 600 grassroots unions that have not submitted
 
 
-class _Stand(BaseHTTPRequestHandler):
-    """enrollment: who has not acted; gateway: each union's address."""
-
-    def do_GET(self):  # noqa: N802
-        url = urlparse(self.path)
-        query = parse_qs(url.query)
-        if url.path.endswith("/not-acted"):
-            ids = UNIONS if query["deadline"] == ["grassroots_end"] else []
-            body = {"deadline": query["deadline"][0], "audience": "union", "ids": ids}
-        else:
-            body = {"union": {u: [f"clerk@u{u}.cn"] for u in query.get("union", [])}}
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_two_job_processes_and_a_restart_remind_and_mail_each_once(database):
     url = database("notifications")
-    stand = ThreadingHTTPServer(("127.0.0.1", 0), _Stand)
-    threading.Thread(target=stand.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{stand.server_address[1]}"
+    with enrollment_and_gateway(UNIONS) as base:
+        _run(url, base)
+
+
+def _run(url: str, base: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
     env.update({"NOTIFICATIONS_DATABASE_URL": url, "ENROLLMENT_URL": base, "GATEWAY_URL": base,
                 "CLOCK_NOW": "2019-12-24T08:00:00", "PYTHONPATH": str(ROOT)})
@@ -93,5 +71,4 @@ def test_two_job_processes_and_a_restart_remind_and_mail_each_once(database):
             f"clerk@u{u}.cn" for u in UNIONS)
         assert count("SELECT count(*) FROM mail WHERE state = 'sent'") == len(UNIONS)
     finally:
-        stand.shutdown()
         engine.dispose()

@@ -136,20 +136,22 @@ def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
 
 
 def bulk_workbook(results: list[dict]) -> bytes:
+    """One row per number asked, in the order asked: the latest cover year's state in full, the
+    earlier years summed up in one cell (历年参保), or why there is none (说明)."""
     columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
-               Column("起保日期", 12), Column("终保日期", 12), Column("参保方式", 10), Column("参保单位", 30),
-               Column("状态", 16), Column("给付申请材料截止", 16), Column("说明", 30)]
+               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
+               Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
     rows = []
     for r in results:
-        if r["problem"]:
-            rows.append([r["asked"], "", "", "", "", "", "", "", "", "", r["problem"]])
-        elif r["person"] is None:
-            rows.append([r["id_number"], "", "", "", "", "", "", "", "", "", NOT_FOUND_MESSAGE])
-        else:
-            for c in r["person"]["covers"]:
-                rows.append([r["id_number"], r["person"]["name"], c["cover_year"], c["type_name"], c["cover_start"],
-                             c["cover_end"], c["mode_name"], c["union_name"] or "", c["state"],
-                             c["claims_deadline"] or "", ""])
+        if r["problem"] or r["person"] is None:
+            rows.append([r["asked"] if r["problem"] else r["id_number"], None, None, None, None, None, None, None,
+                         None, None, r["problem"] or NOT_FOUND_MESSAGE])
+            continue
+        latest, *earlier = r["person"]["covers"]
+        rows.append([r["id_number"], r["person"]["name"], latest["cover_year"], latest["type_name"],
+                     f"{latest['cover_start']:%Y-%m-%d}至{latest['cover_end']:%Y-%m-%d}", latest["mode_name"],
+                     latest["union_name"], latest["state"], latest["claims_deadline"],
+                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}" for c in earlier) or None, None])
     return write_workbook([SheetSpec("职工保障查询结果", columns, rows)])
 
 

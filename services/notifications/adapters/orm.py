@@ -108,3 +108,14 @@ class Reminder(Base):
     notification_id: Mapped[int] = mapped_column(BigInteger)
     sent_by: Mapped[str] = mapped_column(String(100))  # "job" or the centre user who sent it by hand
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ReminderPass(Base):
+    """A reminder pass done (year, deadline, days before): the job asks enrollment once per pass,
+    not on every run."""
+    __tablename__ = "reminder_pass"
+    cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deadline: Mapped[str] = mapped_column(String(40), primary_key=True)
+    days_before: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reminded: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,30 +1,40 @@
 """Sending notification e-mails: one SMTP connection per run (or, without SMTP_HOST, .eml files
 under DATA_DIR/mail). Each message's Message-ID names its notification, so a receiver can tell
-the one resend a crash between sending and recording could cause."""
+the one resend a crash between sending and recording could cause.
+
+A reminder goes to many unions with the same words: the message is rendered once per text (the
+encoded body and subject) and each copy only adds its own To and Message-ID headers."""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate
+from functools import lru_cache
 
 from common.config import data_dir
 from services.notifications.settings import MailSettings
 
 
-def build(notification_id: int, title: str, body: str, link: str, recipients: list[str],
-          settings: MailSettings) -> EmailMessage:
+@lru_cache(maxsize=256)
+def _rendered(title: str, body: str, link: str, sender: str) -> bytes:
     message = EmailMessage()
     message["Subject"] = f"【会员服务卡集中参保】{title}"
-    message["From"] = settings.sender
-    message["To"] = ", ".join(recipients)
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = f"<notification-{notification_id}@notifications.zhibao>"
+    message["From"] = sender
     message.set_content(f"{body}\n\n请登录系统查看：{link}\n\n上海市职工保障互助中心（系统自动发送，请勿回复）")
-    return message
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+def build(notification_id: int, title: str, body: str, link: str, recipients: list[str],
+          settings: MailSettings) -> bytes:
+    """The whole message as bytes (RFC 5322, CRLF)."""
+    head = (f"To: {', '.join(recipients)}\r\nDate: {formatdate(localtime=True)}\r\n"
+            f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n").encode("ascii", "replace")
+    return head + _rendered(title, body, link, settings.sender)
 
 
 class Sender:
-    """`with Sender() as send: send(message)`; raises what the server raises."""
+    """`with Sender(settings) as send: send(notification_id, message_bytes, recipients)`;
+    raises what the server raises."""
 
     def __init__(self, settings: MailSettings | None = None):
         self.settings = settings or MailSettings()
@@ -40,14 +50,15 @@ class Sender:
                 self._smtp.login(s.user, s.password)
         return self.send
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, notification_id: int, message: bytes, recipients: list[str]) -> None:
         if self._smtp is None:
             folder = data_dir() / "mail"
             folder.mkdir(parents=True, exist_ok=True)
-            name = message["Message-ID"].strip("<>").split("@")[0]
-            (folder / f"{name}.eml").write_bytes(bytes(message))
+            (folder / f"notification-{notification_id}.eml").write_bytes(message)
             return
-        self._smtp.send_message(message)
+        refused = self._smtp.sendmail(self.settings.sender, recipients, message)
+        if len(refused) == len(recipients):
+            raise smtplib.SMTPRecipientsRefused(refused)
 
     def __exit__(self, *exc):
         if self._smtp is not None:

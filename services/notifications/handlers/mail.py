@@ -5,9 +5,11 @@ never taken again; two senders never take the same mail (the claim is a row lock
 from __future__ import annotations
 
 import logging
+import smtplib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 
 from common import clock
 from services.notifications.adapters import gateway_contacts, smtp
@@ -40,21 +42,48 @@ def _claim(uow, limit: int, lease: int) -> tuple[list[dict], object]:
 
 
 def _settle(uow, done: list[tuple[int, str, str | None]], failed: list[tuple[dict, str]], until, settings) -> None:
+    """Record what happened to the claimed mail, in one transaction (executemany), only where our
+    claim still holds."""
     now = clock.utcnow_naive()
+    table = Mail.__table__
+    ours = (table.c.notification_id == bindparam("nid")) & (table.c.claimed_until == until)
     with uow.fresh() as work:
-        for notification_id, state, recipients in done:
-            work.session.execute(update(Mail).where(Mail.notification_id == notification_id,
-                                                    Mail.claimed_until == until).values(
-                state=state, recipients=recipients, sent_at=now if state == "sent" else None,
-                claimed_until=None, last_error=None))
-        for item, error in failed:
-            attempts = item["attempts"] + 1
-            wait = min(30 * 2 ** min(attempts - 1, 10), settings.retry_max_seconds)
-            work.session.execute(update(Mail).where(Mail.notification_id == item["id"],
-                                                    Mail.claimed_until == until).values(
-                attempts=attempts, next_attempt_at=now + timedelta(seconds=wait), claimed_until=None,
-                last_error=error[:1000]))
+        if done:
+            work.session.execute(update(table).where(ours).values(
+                state=bindparam("state"), recipients=bindparam("recipients"), sent_at=bindparam("sent_at"),
+                claimed_until=None, last_error=None),
+                [{"nid": i, "state": state, "recipients": recipients, "sent_at": now if state == "sent" else None}
+                 for i, state, recipients in done])
+        if failed:
+            rows = []
+            for item, error in failed:
+                attempts = item["attempts"] + 1
+                wait = min(30 * 2 ** min(attempts - 1, 10), settings.retry_max_seconds)
+                rows.append({"nid": item["id"], "attempts": attempts, "retry": now + timedelta(seconds=wait),
+                             "error": error[:1000]})
+            work.session.execute(update(table).where(ours).values(
+                attempts=bindparam("attempts"), next_attempt_at=bindparam("retry"), claimed_until=None,
+                last_error=bindparam("error")), rows)
         work.commit()
+
+
+def _send_slice(to_send: list, settings: MailSettings) -> tuple[list, list]:
+    """Send these on one connection: (sent, failed)."""
+    done, failed = [], []
+    try:
+        with smtp.Sender(settings) as send:
+            for item, recipients in to_send:
+                try:
+                    send(item["id"], smtp.build(item["id"], item["title"], item["body"], item["link"],
+                                                recipients, settings), recipients)
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+                    failed.append((item, f"{type(exc).__name__}: {exc}"))  # this message waits; the others go on
+                else:
+                    done.append((item["id"], "sent", ", ".join(recipients)))
+    except Exception as exc:  # noqa: BLE001 - no connection (or it broke): every unsent one waits
+        settled = {d[0] for d in done} | {f[0]["id"] for f in failed}
+        failed += [(item, f"{type(exc).__name__}: {exc}") for item, _ in to_send if item["id"] not in settled]
+    return done, failed
 
 
 def send_due(uow, limit: int = 200, settings: MailSettings | None = None) -> dict:
@@ -82,21 +111,12 @@ def send_due(uow, limit: int = 200, settings: MailSettings | None = None) -> dic
         else:
             done.append((item["id"], "no_recipient", None))
     if to_send:
-        try:
-            with smtp.Sender(settings) as send:
-                for item, recipients in to_send:
-                    try:
-                        send(smtp.build(item["id"], item["title"], item["body"], item["link"], recipients,
-                                        settings))
-                    except Exception as exc:  # noqa: BLE001 - this message waits; the others go on
-                        failed.append((item, f"{type(exc).__name__}: {exc}"))
-                    else:
-                        done.append((item["id"], "sent", ", ".join(recipients)))
-        except Exception as exc:  # noqa: BLE001 - no connection: every unsent one waits
-            sent_ids = {d[0] for d in done}
-            failed_ids = {f[0]["id"] for f in failed}
-            failed += [(item, f"{type(exc).__name__}: {exc}") for item, _ in to_send
-                       if item["id"] not in sent_ids and item["id"] not in failed_ids]
+        # a few connections at once: each waits on the server's replies, not on the others
+        slices = [to_send[i::settings.connections] for i in range(min(settings.connections, len(to_send)))]
+        with ThreadPoolExecutor(max_workers=len(slices)) as pool:
+            for sent, not_sent in pool.map(lambda part: _send_slice(part, settings), slices):
+                done += sent
+                failed += not_sent
     _settle(uow, done, failed, until, settings)
     for _, state, _ in done:
         counts[state] += 1

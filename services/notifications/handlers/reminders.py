@@ -6,14 +6,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common import clock
 from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from services.notifications.adapters import enrollment_actions
-from services.notifications.adapters.orm import CoverYearView, Mail, Notification, Reminder, ReminderSetting
+from services.notifications.adapters.orm import (CoverYearView, Mail, Notification, Reminder, ReminderPass,
+                                                 ReminderSetting)
 from services.notifications.domain import reminders as rules
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -47,29 +48,59 @@ def record(uow, cover_year: int, key: str, deadline: date, offset: int, ids: lis
     """Record the reminders of one deadline and offset for these audiences (those already
     reminded at this offset are left alone); returns how many are new. Commits."""
     audience, title, body, link = rules.reminder_message(key, cover_year, deadline, (deadline - clock.today()).days)
-    cause = f"reminder:{cover_year}:{key}:{offset}"
-    now = clock.utcnow_naive()
-    new = 0
+    values = {"cause": f"reminder:{cover_year}:{key}:{offset}", "audience": audience, "title": title[:200],
+              "body": body, "link": link, "now": clock.utcnow_naive(), "year": cover_year, "key": key,
+              "offset": offset, "deadline": deadline, "by": sent_by}
     session = uow.session
-    insert = _INSERT[session.get_bind().dialect.name]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        rows = [{"cause": cause, "audience": audience, "audience_id": i, "kind": "reminder", "title": title[:200],
-                 "body": body, "link": link, "created_at": now} for i in chunk]
-        made = session.execute(insert(Notification).on_conflict_do_nothing(
-            index_elements=["cause", "audience", "audience_id"]).returning(Notification.id, Notification.audience_id),
-            rows).all()
-        if not made:
-            continue
-        session.execute(insert(Mail), [{"notification_id": n, "state": "pending", "attempts": 0,
-                                        "next_attempt_at": now} for n, _ in made])
-        session.execute(insert(Reminder), [{
-            "cover_year": cover_year, "deadline": key, "days_before": offset, "audience": audience,
-            "audience_id": a, "deadline_date": deadline, "notification_id": n, "sent_by": sent_by,
-            "created_at": now} for n, a in made])
-        new += len(made)
+    if session.get_bind().dialect.name == "postgresql":
+        new = _record_set_based(session, ids, values)
+    else:
+        new = sum(_record_rows(session, ids[start:start + CHUNK], values) for start in range(0, len(ids), CHUNK))
     uow.commit()
     return new
+
+
+_RECORD = """
+    WITH made AS (
+        INSERT INTO notification (cause, audience, audience_id, kind, title, body, link, created_at)
+        SELECT :cause, :audience, a.id, 'reminder', :title, :body, :link, :now FROM reminder_audience a
+        ON CONFLICT (cause, audience, audience_id) DO NOTHING RETURNING id, audience_id),
+    mailed AS (
+        INSERT INTO mail (notification_id, state, attempts, next_attempt_at) SELECT id, 'pending', 0, :now FROM made)
+    INSERT INTO reminder (cover_year, deadline, days_before, audience, audience_id, deadline_date, notification_id,
+                          sent_by, created_at)
+    SELECT :year, :key, :offset, :audience, audience_id, :deadline, id, :by, :now FROM made"""
+
+
+def _record_set_based(session, ids: list[int], values: dict) -> int:
+    """PostgreSQL: the ids COPYed into a temporary table, then one statement writes the
+    notifications (those not there yet), their mail and the reminder rows."""
+    connection = session.connection()
+    connection.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS reminder_audience (id integer) ON COMMIT DROP")
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy("COPY reminder_audience (id) FROM STDIN") as copy:
+            for audience_id in ids:
+                copy.write_row((audience_id,))
+    return session.execute(text(_RECORD), values).rowcount
+
+
+def _record_rows(session, ids: list[int], v: dict) -> int:
+    insert = _INSERT[session.get_bind().dialect.name]
+    rows = [{"cause": v["cause"], "audience": v["audience"], "audience_id": i, "kind": "reminder", "title": v["title"],
+             "body": v["body"], "link": v["link"], "created_at": v["now"]} for i in ids]
+    if not rows:
+        return 0
+    made = session.execute(insert(Notification).on_conflict_do_nothing(
+        index_elements=["cause", "audience", "audience_id"]).returning(Notification.id, Notification.audience_id),
+        rows).all()
+    if made:
+        session.execute(insert(Mail), [{"notification_id": n, "state": "pending", "attempts": 0,
+                                        "next_attempt_at": v["now"]} for n, _ in made])
+        session.execute(insert(Reminder), [{
+            "cover_year": v["year"], "deadline": v["key"], "days_before": v["offset"], "audience": v["audience"],
+            "audience_id": a, "deadline_date": v["deadline"], "notification_id": n, "sent_by": v["by"],
+            "created_at": v["now"]} for n, a in made])
+    return len(made)
 
 
 def run_reminders(uow, today: date | None = None) -> dict:
@@ -86,10 +117,23 @@ def run_reminders(uow, today: date | None = None) -> dict:
             offset = rules.due_offset(deadline, today, days)
             if offset is None:
                 continue
+            with uow.fresh() as work:
+                if work.session.get(ReminderPass, (cover_year, key, offset)) is not None:
+                    continue  # this pass is done: enrollment is asked once per pass, not every run
             ids = enrollment_actions.not_acted(cover_year, key)
             with uow.fresh() as work:
-                done[f"{cover_year}:{key}:{offset}"] = record(work, cover_year, key, deadline, offset, ids, "job")
+                new = record(work, cover_year, key, deadline, offset, ids, "job")
+                _pass_done(work, cover_year, key, offset, new)
+                done[f"{cover_year}:{key}:{offset}"] = new
     return done
+
+
+def _pass_done(uow, cover_year: int, key: str, offset: int, new: int) -> None:
+    insert = _INSERT[uow.session.get_bind().dialect.name]
+    uow.session.execute(insert(ReminderPass).values(cover_year=cover_year, deadline=key, days_before=offset,
+                                                    reminded=new, done_at=clock.utcnow_naive())
+                        .on_conflict_do_nothing(index_elements=["cover_year", "deadline", "days_before"]))
+    uow.commit()
 
 
 def send_by_hand(uow, who: Identity, cover_year: int, key: str, audience_ids: list[int] | None) -> dict:

@@ -134,7 +134,8 @@ def test_bulk_lookup_workbook_limit_and_audit(season):
     assert response.status_code == 200, response.data[:300]
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
-    assert rows[0][:3] == [PERSON, "会员1", YEAR] and rows[0][8] == "审核中"
+    assert rows[0][:5] == [PERSON, "会员1", YEAR, "A+类", "2020-01-01至2020-12-31"]
+    assert rows[0][5:8] == ["集中参保", "上海甲科技有限公司工会", "审核中"]
     assert rows[1][0] == OTHER and rows[1][10] == "未查到该人员的参保信息"  # another union's member
     assert rows[2][0] == "12345" and "身份证号码应为 18 位" in rows[2][10]
     assert rows[3][10] == "未查到该人员的参保信息"
