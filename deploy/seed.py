@@ -62,6 +62,7 @@ def seed_accounts(district_id: int, union_ids: list[int]) -> list[tuple[str, str
             now = utcnow()
             session.add(Account(username=username, display_name=display, password_hash=hash_password(DEMO_PASSWORD),
                                 role=role, union_id=union_id, district_id=district, active=True,
+                                email=f"{username}@demo.zhibao.example.cn",  # notifications → DATA_DIR/mail
                                 created_at=now, password_changed_at=now))
         session.commit()
     return [(w[0], w[1]) for w in wanted]

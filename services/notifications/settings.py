@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from common import smtp
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
@@ -15,15 +17,8 @@ def gateway_url() -> str:
 
 
 @dataclass(frozen=True)
-class MailSettings:
-    """SMTP_HOST unset: the embedded mode writes each mail as an .eml file under DATA_DIR/mail."""
-    host: str = field(default_factory=lambda: _env("SMTP_HOST", ""))
-    port: int = field(default_factory=lambda: int(_env("SMTP_PORT", "25")))
-    user: str = field(default_factory=lambda: _env("SMTP_USER", ""))
-    password: str = field(default_factory=lambda: _env("SMTP_PASSWORD", ""))
-    starttls: bool = field(default_factory=lambda: _env("SMTP_STARTTLS", "0") in ("1", "true", "yes"))
-    sender: str = field(default_factory=lambda: _env("MAIL_FROM", "noreply@zhibao.example.cn"))
-    timeout: float = field(default_factory=lambda: float(_env("SMTP_TIMEOUT", "20")))
+class MailSettings(smtp.MailSettings):
+    """The SMTP settings every service uses, and how this service's mailer paces itself."""
     # how long a sender holds mail it claimed before another may take it (crash safety)
     lease_seconds: int = field(default_factory=lambda: int(_env("MAIL_LEASE_SECONDS", "300")))
     connections: int = field(default_factory=lambda: max(1, int(_env("MAIL_CONNECTIONS", "4"))))
