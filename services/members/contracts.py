@@ -28,6 +28,9 @@ MEMBER_TRANSFERRED_IN = "members.member.transferred_in"
 MEMBER_CARD_ISSUED = "members.member.card_issued"
 MEMBER_REMOVED = "members.member.removed"
 ROSTER_SYNCED = "members.roster.synced"
+# transfer requests (会员转出审核): waiting for the source union, and its decision
+TRANSFERS_REQUESTED = "members.transfers.requested"
+TRANSFER_DECIDED = "members.transfer.decided"
 
 
 def _iso(value):

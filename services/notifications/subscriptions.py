@@ -10,7 +10,8 @@ SUBSCRIPTIONS = [
     Subscription(SERVICE, "events", {
         "enrollment.submission.returned": notify.notify_union_when_submission_returned,
         "members.member.rejected": notify.notify_union_when_member_rejected,
-        "members.member.transferred_in": notify.notify_union_when_member_transferred_in,
+        "members.transfers.requested": notify.notify_source_union_when_transfers_requested,
+        "members.transfer.decided": notify.notify_union_when_transfer_decided,
         "enrollment.batch.submitted": notify.notify_district_and_unions_when_batch_submitted,
         "billing.batch.feedback_given": notify.notify_district_and_unions_when_feedback_given,
         "billing.batch.written_off": notify.notify_district_and_unions_when_written_off,

@@ -38,9 +38,10 @@ def _events() -> tuple[list[dict], dict]:
                                               "cover_year": YEAR, "mode": "centralised", "reason": "名单有误"}),
         ev("members.member.rejected", {"member_id": 1, "union_id": UNION2, "district_id": DISTRICT, "name": "张三",
                                        "status": "rejected", "version": 2}),
-        ev("members.member.transferred_in", {"member_id": 2, "union_id": UNION, "district_id": DISTRICT,
-                                             "name": "李四", "status": "normal", "previous_union_id": 201,
-                                             "previous_district_id": 20, "version": 3}),
+        ev("members.transfer.decided", {"request_id": 5, "member_id": 2, "name": "李四", "from_union_id": 201,
+                                        "to_union_id": UNION, "approved": True, "reason": None}),
+        ev("members.transfers.requested", {"from_union_id": UNION2, "to_union_id": 201, "to_union_name": "丙工会",
+                                           "request_ids": [7], "count": 1}),
         ev("enrollment.batch.submitted", batch),
         ev("billing.batch.feedback_given", {"batch_id": 7, "message": "金额不足", "at": "2020-01-05T10:00:00+08:00"}),
         ev("billing.batch.written_off", {"batch_id": 7, "amount_fen": 1, "received_on": "2020-01-10",
@@ -50,7 +51,7 @@ def _events() -> tuple[list[dict], dict]:
                                         "subject": "submission:1", "filename": "a.pdf",
                                         "media_type": "application/pdf", "size": 1, "sha256": "0" * 64}),
     ]
-    expected = {("union", UNION): 6, ("union", UNION2): 4, ("district", DISTRICT): 3}
+    expected = {("union", UNION): 6, ("union", UNION2): 5, ("district", DISTRICT): 3}
     return events, expected
 
 

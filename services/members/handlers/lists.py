@@ -22,7 +22,7 @@ from services.members.handlers.cards import check_card, set_card
 from services.members.handlers.roster import apply_fields, mark_removed
 from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
                                               publish_members)
-from services.members.handlers.transfers import let_go, move_unattached
+from services.members.handlers.transfers import let_go, move_unattached, publish_requested
 from services.members.handlers.uploads import report_progress, rows_rejected
 
 
@@ -102,7 +102,9 @@ def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
             if errors:
                 raise rows_rejected(errors)
             moved = move_unattached(work, who, found, None, synced=False)
-            requested = found.request_transfers(None, who.user, clock.utcnow_naive())
+            requested_at = clock.utcnow_naive()
+            requested = found.request_transfers(None, who.user, requested_at)
+            publish_requested(work, who.union_id, who.user, requested_at)
         work.commit()
     return {"rows": len(rows), "moved": moved, "requested": requested}, None
 

@@ -19,7 +19,7 @@ from services.members.adapters.orm import District, GrassrootsUnion, Member, Syn
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.idcard import mask_id
 from services.members.domain.roster_sync import person_rows
-from services.members.handlers.transfers import move_unattached
+from services.members.handlers.transfers import move_unattached, publish_requested
 from services.members.handlers.uploads import get_upload, report_progress, rows_rejected, run_job, start_upload
 
 log = logging.getLogger("members")
@@ -58,7 +58,9 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
             found.mark_synced()
             counts["D"] = found.mark_not_in_file(job_id)
             move_unattached(work, who, found, job_id, synced=True)
-            found.request_transfers(job_id, who.user, clock.utcnow_naive())
+            requested_at = clock.utcnow_naive()
+            found.request_transfers(job_id, who.user, requested_at)
+            publish_requested(work, union_id, who.user, requested_at)
             work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
                                                    "counts": counts})
         work.commit()

@@ -117,5 +117,27 @@ def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: 
         publish_member(uow, contracts.MEMBER_TRANSFERRED_IN, member, previous_union_id=previous,
                        previous_district_id=district_of(uow.session, previous))
     request.decided_by, request.decided_at = who.user, now
+    name = uow.session.scalar(select(Member.name).where(Member.id == request.member_id))
+    uow.publish(contracts.TRANSFER_DECIDED, {
+        "request_id": request.id, "member_id": request.member_id, "name": name,
+        "from_union_id": request.from_union_id, "to_union_id": request.to_union_id,
+        "approved": request.status == "approved", "reason": request.reason})
     uow.commit()
     return request
+
+
+def publish_requested(uow, to_union_id: int, requested_by: str, requested_at) -> None:
+    """The requests just made (by this union, at this moment) as one `members.transfers.requested`
+    per source union, which must decide them (会员转出审核)."""
+    rows = uow.session.execute(
+        select(TransferRequest.from_union_id, TransferRequest.id).where(
+            TransferRequest.to_union_id == to_union_id, TransferRequest.requested_by == requested_by,
+            TransferRequest.requested_at == requested_at, TransferRequest.status == "pending")
+        .order_by(TransferRequest.from_union_id, TransferRequest.id)).all()
+    by_source: dict[int, list[int]] = {}
+    for from_union_id, request_id in rows:
+        by_source.setdefault(from_union_id, []).append(request_id)
+    to_name = uow.session.scalar(select(GrassrootsUnion.name).where(GrassrootsUnion.id == to_union_id))
+    uow.publish_many([(contracts.TRANSFERS_REQUESTED, {
+        "from_union_id": from_union_id, "to_union_id": to_union_id, "to_union_name": to_name,
+        "request_ids": ids, "count": len(ids)}) for from_union_id, ids in by_source.items()])

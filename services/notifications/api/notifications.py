@@ -19,7 +19,7 @@ class ListQuery(PageQuery):
 
 class NotificationOut(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "submission_returned, member_rejected, transfer_approved, "
+    kind = fields.String(metadata={"description": "submission_returned, member_rejected, transfer_requested, transfer_approved, transfer_rejected, "
                                                  "batch_submitted, batch_feedback, batch_written_off, batch_failed, "
                                                  "notice_ready, reminder"})
     title = fields.String()

@@ -35,14 +35,25 @@ def member_rejected(data: dict) -> list[Message]:
                     "/union/members")]
 
 
+def transfers_requested(data: dict) -> list[Message]:
+    """Another union asked to bring members of this one over (members.transfers.requested): the
+    source union must decide (会员转出审核)."""
+    count, to_name = data["count"], data.get("to_union_name") or "其他工会"
+    return [Message("union", data["from_union_id"], "transfer_requested", f"{to_name} 申请转入本会 {count} 名会员",
+                    f"{to_name} 申请将本会 {count} 名会员转入该会，请在“会员转出审核”中同意或拒绝。",
+                    "/union/transfers")]
+
+
 def transfer_decided(data: dict) -> list[Message]:
-    """A transfer into the union was approved by the source union (members.member.transferred_in
-    with a previous union): the target union is told."""
-    if data.get("previous_union_id") is None or data.get("union_id") is None:
-        return []
-    return [Message("union", data["union_id"], "transfer_approved", f"会员 {data['name']} 已转入本会",
-                    f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
-                    "/union/members")]
+    """The source union decided a transfer request (members.transfer.decided): the union that
+    asked is told either way."""
+    if data["approved"]:
+        return [Message("union", data["to_union_id"], "transfer_approved", f"会员 {data['name']} 已转入本会",
+                        f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
+                        "/union/transfers")]
+    return [Message("union", data["to_union_id"], "transfer_rejected", f"会员 {data['name']} 的转入申请被拒绝",
+                    f"原所属工会拒绝了会员 {data['name']} 的转入申请。原因：{data.get('reason') or '（未填写）'}。",
+                    "/union/transfers")]
 
 
 def _batch_audiences(batch: dict, kind: str, title: str, district_body: str, union_body: str,

@@ -29,7 +29,11 @@ def notify_union_when_member_rejected(uow, event: dict) -> None:
     deliver(uow, event["id"], messages.member_rejected(event["data"]))
 
 
-def notify_union_when_member_transferred_in(uow, event: dict) -> None:
+def notify_source_union_when_transfers_requested(uow, event: dict) -> None:
+    deliver(uow, event["id"], messages.transfers_requested(event["data"]))
+
+
+def notify_union_when_transfer_decided(uow, event: dict) -> None:
     deliver(uow, event["id"], messages.transfer_decided(event["data"]))
 
 

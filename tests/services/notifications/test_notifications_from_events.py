@@ -13,12 +13,15 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
         "reason": "人数与名册不符"})
     rejected = notes.event("members.member.rejected", {
         "member_id": 1, "union_id": UNION2, "district_id": DISTRICT, "name": "张三", "status": "rejected", "version": 2})
-    moved = notes.event("members.member.transferred_in", {
-        "member_id": 2, "union_id": UNION, "district_id": DISTRICT, "name": "李四", "status": "normal",
-        "previous_union_id": FOREIGN_UNION, "previous_district_id": 20, "version": 3})
-    joined_fresh = notes.event("members.member.transferred_in", {
-        "member_id": 3, "union_id": UNION, "district_id": DISTRICT, "name": "王五", "status": "normal",
-        "previous_union_id": None, "previous_district_id": None, "version": 1})
+    moved = notes.event("members.transfer.decided", {
+        "request_id": 5, "member_id": 2, "name": "李四", "from_union_id": FOREIGN_UNION, "to_union_id": UNION,
+        "approved": True, "reason": None})
+    refused = notes.event("members.transfer.decided", {
+        "request_id": 6, "member_id": 3, "name": "王五", "from_union_id": FOREIGN_UNION, "to_union_id": UNION,
+        "approved": False, "reason": "该会员仍在职"})
+    requested = notes.event("members.transfers.requested", {
+        "from_union_id": UNION2, "to_union_id": FOREIGN_UNION, "to_union_name": "上海丙贸易有限公司工会",
+        "request_ids": [7, 8], "count": 2})
     batch_id, submitted = notes.batch()
     feedback = notes.event("billing.batch.feedback_given", {"batch_id": batch_id, "message": "金额不足 10 元",
                                                             "at": "2020-01-05T10:00:00+08:00"})
@@ -32,21 +35,22 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
         "document_id": 9, "kind": "grassroots_notice", "version": 2, "union_id": UNION, "district_id": DISTRICT,
         "cover_year": 2020, "subject": "submission:7", "filename": "a.pdf", "media_type": "application/pdf",
         "size": 1, "sha256": "0" * 64})
-    for event in (returned, rejected, moved, joined_fresh, submitted, feedback, written_off, other_submitted,
+    for event in (returned, rejected, moved, refused, requested, submitted, feedback, written_off, other_submitted,
                   overdue, notice):
         notes.deliver(event, times=2)  # twice in one batch
         notes.deliver(event)           # and once more later (a redelivery after a lost ack)
 
     union = notes.titles(notes.union)
     assert sorted(union) == sorted([
-        "2020年度集中参保提交被区局退回", "会员 李四 已转入本会",
+        "2020年度集中参保提交被区局退回", "会员 李四 已转入本会", "会员 王五 的转入申请被拒绝",
         f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
         f"参保批次 CB20191230{batch_id:04d} 已核销", "2020年度参保告知书已更新"])
     body = notes.union.get("/notifications").get_json()["items"]
     assert any("人数与名册不符" in n["body"] and n["link"] == "/union/enrolment" for n in body)
+    assert any("该会员仍在职" in n["body"] and n["link"] == "/union/transfers" for n in body)
     union2 = notes.titles(notes.union2)
     assert sorted(union2) == sorted([
-        "会员 张三 审核未通过", f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心",
+        "会员 张三 审核未通过", "上海丙贸易有限公司工会 申请转入本会 2 名会员", f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心",
         f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈", f"参保批次 CB20191230{batch_id:04d} 已核销",
         f"参保批次 CB20191230{other_batch:04d} 已提交市职保中心",
         f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败"])
