@@ -98,6 +98,8 @@ def test_the_centre_sees_who_has_not_acted_and_reminds_by_hand(system, returned,
     deadline = page.locator('article[data-key="grassroots_end"]')
     expect(deadline).to_contain_text("基层工会提交及划款至区局截止：2019-12-27")
     expect(deadline.locator(".not-acted")).to_have_text("1")  # grassroots1: returned, not submitted again
+    deadline.locator("summary").click()
+    expect(deadline.locator("details")).to_contain_text("上海示范科技有限公司工会")
     page.once("dialog", lambda d: d.accept())
     deadline.get_by_role("button", name="立即提醒未办理的基层工会").click()
     expect(page.locator("#flash")).to_have_text("已提醒 1 个单位")

@@ -47,12 +47,20 @@ class PersonOut(BaseSchema):
 
 class NotActedQuery(BaseSchema):
     deadline = fields.String(required=True, validate=validate.OneOf(pending_actions.DEADLINES))
+    named = fields.Integer(load_default=0, validate=validate.Range(min=0, max=500),
+                           metadata={"description": "同时给出前若干个单位的名称"})
+
+
+class Named(BaseSchema):
+    id = fields.Integer()
+    name = fields.String(allow_none=True)
 
 
 class NotActedOut(BaseSchema):
     deadline = fields.String()
     audience = fields.String()
     ids = fields.List(fields.Integer())
+    named = fields.List(fields.Nested(Named))
 
 
 @blp.route("/covers/lookup")
@@ -102,4 +110,4 @@ class NotActed(MethodView):
     def get(self, args, cover_year):
         """截止前仍未办理的单位（提醒用）：grassroots_end → 基层工会；district_submit_end、payment_deadline → 区局."""
         with uow() as work:
-            return pending_actions.not_acted(work, current_identity(), cover_year, args["deadline"])
+            return pending_actions.not_acted(work, current_identity(), cover_year, args["deadline"], args["named"])

@@ -15,13 +15,25 @@ from common import clock
 from common.errors import ValidationFailed
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
-from services.enrollment.adapters.orm import Batch, Submission
+from services.enrollment.adapters.orm import Batch, DistrictView, Submission, UnionView
 from services.enrollment.handlers.cover_years import load_year
 
 DEADLINES = ("grassroots_end", "district_submit_end", "payment_deadline")
 
 
-def not_acted(uow, who: Identity, cover_year: int, deadline: str) -> dict:
+def not_acted(uow, who: Identity, cover_year: int, deadline: str, named: int = 0) -> dict:
+    """{"deadline", "audience", "ids"} and, with `named`, the names of the first `named` of them."""
+    out = _not_acted(uow, who, cover_year, deadline)
+    first = out["ids"][:named]
+    if first:
+        view, key = (UnionView, UnionView.union_id) if out["audience"] == "union" else (DistrictView,
+                                                                                        DistrictView.district_id)
+        names = dict(uow.session.execute(select(key, view.name).where(key.in_(first))).all())
+        out["named"] = [{"id": i, "name": names.get(i)} for i in first]
+    return out
+
+
+def _not_acted(uow, who: Identity, cover_year: int, deadline: str) -> dict:
     who.require("centre")
     if deadline not in DEADLINES:
         raise ValidationFailed({"deadline": ["取值须为以下之一：" + "、".join(DEADLINES)]})

@@ -31,6 +31,7 @@ class SentOut(BaseSchema):
 
 class PendingOut(BaseSchema):
     id = fields.Integer(metadata={"description": "基层工会或区局的 id"})
+    name = fields.String(allow_none=True)
     last_reminded_at = Timestamp(allow_none=True)
 
 

@@ -166,7 +166,7 @@ def report(uow, who: Identity, cover_year: int, per_page: int = 50) -> dict:
         deadline = date.fromisoformat(year.deadlines[key])
         reminded = session.scalar(select(func.count(func.distinct(Reminder.audience_id))).where(
             Reminder.cover_year == cover_year, Reminder.deadline == key))
-        pending = enrollment_actions.not_acted(cover_year, key)
+        pending, names = enrollment_actions.not_acted_named(cover_year, key, per_page)
         last = dict(session.execute(select(Reminder.audience_id, func.max(Reminder.created_at)).where(
             Reminder.cover_year == cover_year, Reminder.deadline == key,
             Reminder.audience_id.in_(pending[:per_page])).group_by(Reminder.audience_id)).all())
@@ -178,5 +178,6 @@ def report(uow, who: Identity, cover_year: int, per_page: int = 50) -> dict:
                     "days_left": (deadline - clock.today()).days,
                     "reminded": reminded, "not_acted_count": len(pending),
                     "sent": [{"days_before": d, "sent_by": by, "count": c, "at": at} for d, by, c, at in sent],
-                    "not_acted": [{"id": i, "last_reminded_at": last.get(i)} for i in pending[:per_page]]})
+                    "not_acted": [{"id": i, "name": names.get(i), "last_reminded_at": last.get(i)}
+                                  for i in pending[:per_page]]})
     return {"cover_year": cover_year, "days_before": days, "deadlines": out}

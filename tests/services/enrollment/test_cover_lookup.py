@@ -157,6 +157,8 @@ def test_who_has_not_acted_before_each_deadline(season):
         assert response.status_code == 200, response.get_json()
         return response.get_json()["ids"]
     assert ids("grassroots_end") == [UNION, UNION2]
+    named = season.centre.get(f"/cover-years/{YEAR}/not-acted?deadline=grassroots_end&named=1").get_json()
+    assert named["named"] == [{"id": UNION, "name": "上海甲科技有限公司工会"}]
     sub = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"}).get_json()
     assert ids("grassroots_end") == [UNION2]
     assert ids("district_submit_end") == [DISTRICT]

@@ -84,6 +84,8 @@ def not_acted(monkeypatch):
     """Enrollment's answer: unions 101 and 102 have not submitted; district 10 has not paid."""
     pending = {"grassroots_end": [UNION, UNION2], "district_submit_end": [], "payment_deadline": [DISTRICT]}
     monkeypatch.setattr(enrollment_actions, "not_acted", lambda year, key, timeout=60: list(pending[key]))
+    monkeypatch.setattr(enrollment_actions, "not_acted_named", lambda year, key, named, timeout=60: (
+        list(pending[key]), {i: f"单位{i}" for i in pending[key][:named]}))
     return pending
 
 
@@ -112,7 +114,8 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     report = notes.centre.get("/reminders/2020").get_json()
     grassroots = next(d for d in report["deadlines"] if d["key"] == "grassroots_end")
     assert grassroots["reminded"] == 2 and grassroots["not_acted_count"] == 1
-    assert [p["id"] for p in grassroots["not_acted"]] == [UNION2] and grassroots["not_acted"][0]["last_reminded_at"]
+    assert [(p["id"], p["name"]) for p in grassroots["not_acted"]] == [(UNION2, f"单位{UNION2}")]
+    assert grassroots["not_acted"][0]["last_reminded_at"]
     assert {(s["days_before"], s["count"]) for s in grassroots["sent"]} == {(7, 2), (3, 1)}
     # by hand, the same day: union 102 was already reminded 3 days before — nothing doubles
     assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {"reminded": 0,
