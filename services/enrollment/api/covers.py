@@ -79,7 +79,7 @@ class BulkLookup(MethodView):
     @roles(*ALL)
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def post(self):
-        """批量查询：上传身份证号码工作簿（第 1 列，最多 10,000 个），下载各人参保状态工作簿."""
+        """批量查询：multipart 字段 file，身份证号码工作簿（第 1 列自第 2 行起，最多 10,000 个；超出 413 TOO_MANY_ROWS），返回各人参保状态工作簿（每个号码一行）."""
         from flask import request
 
         upload = request.files.get("file")
