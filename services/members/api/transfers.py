@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.members.api.roster import ALL, MemberIds, MemberOut
 from services.members.domain import member as rules
@@ -37,8 +37,8 @@ class TransferRow(BaseSchema):
     other_union = fields.String()
     status = fields.String()
     reason = fields.String(allow_none=True)
-    requested_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    requested_at = Timestamp()
+    decided_at = Timestamp(allow_none=True)
 
 
 class TransferPage(BaseSchema):
