@@ -33,7 +33,7 @@ CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false
 MEMBER_TEMPLATES = ("import", "sync", "transfer_in", "transfer_out", "cards", "removals")
 # What a user types into a template's first row, by column title: (value, what the sheet shows)
 TYPED = {"金额": (500.5, "500.50"), "日期": (date(2020, 1, 10), "2020-01-10"),
-         "出生日期": (date(1990, 1, 1), "1990-01-01"), "办卡日期": (date(2019, 12, 1), "2019-12-01")}
+         "出生日期": (date(1990, 1, 1), "1990-01-01"), "办卡日期": (date(2019, 9, 30), "2019-09-30")}
 
 
 # ------------------------------------------------------------------ LibreOffice
@@ -116,7 +116,8 @@ EMPTY = ("", False)
 # ------------------------------------------------------------------ the workbooks, from known data
 
 def billing_books(billing) -> tuple[dict[str, bytes], dict]:  # noqa: F811 (the fixture's name)
-    """Both templates (one filled in and imported: a credit of 500.50), then one priced batch."""
+    """Both templates (filled in and imported: a credit of 500.50, a statement line), and the
+    payment detail of one priced batch."""
     books = {}
     for name in ("bank-statement", "credits"):
         r = billing.centre.get(f"/templates/{name}")
@@ -135,6 +136,10 @@ def billing_books(billing) -> tuple[dict[str, bytes], dict]:  # noqa: F811 (the 
     r = billing.huangpu.get(f"/batches/{b1}/payment-detail.xlsx")
     assert r.status_code == 200
     books["billing-payment-detail"] = r.data
+    at("2020-01-15T10:00:00")  # the filled bank-statement template, its 日期 a date cell, imports too
+    r = billing_upload(billing.centre, "/bank-statements", books["billing-filled-bank-statement"], "流水.xlsx")
+    assert r.status_code == 201 and r.json["total_fen"] == 50050, r.text
+    assert [(x["row"], x["paid_on"], x["amount_fen"]) for x in r.json["lines"]] == [(2, "2020-01-10", 50050)]
     return books, priced
 
 
@@ -168,14 +173,20 @@ def statistics_book(documents) -> bytes:
 
 
 def members_books(members) -> dict[str, bytes]:
-    """The six templates (blank and filled), a refused sync run (errors) and an applied one."""
-    s, _ = sync_world(members)
+    """The six templates (blank and filled; the cards one imported), a refused sync run (errors)
+    and an applied one."""
+    s, world = sync_world(members)
+    card_holder = world["A1"]
     books = {}
     for kind in MEMBER_TEMPLATES:
         r = s["g1"].get(f"/templates/{kind}.xlsx")
         assert r.status_code == 200
         books[f"members-template-{kind}"] = r.data
-        books[f"members-filled-{kind}"] = fill(r.data, {"姓名": "会员1", "证件号码": rid(1)})
+        books[f"members-filled-{kind}"] = fill(r.data, {"姓名": "会员1", "证件号码": rid(1), "卡号": "6222021001112220001"})
+    # the date-formatted 办卡日期 cell, typed as a date, is read back by the importer
+    r = upload(s["g1"], "/uploads/cards", books["members-filled-cards"])
+    assert r.status_code == 200 and r.get_json()["cards"] == 1, r.get_json()
+    assert members.as_("centre").get(f"/members/{card_holder['id']}").get_json()["card_issued_on"] == "2019-09-30"
     refused = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE + [["张一", rid(77)]])).get_json()["id"])
     assert refused["state"] == "failed"
     applied = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
