@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from common.config import data_dir
-from common.excel import CONTENT_TYPE, Column, SheetSpec, write_workbook
+from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
 from services.billing.settings import MailSettings, Payee
 
@@ -34,14 +34,14 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
 
 
 def payment_detail_workbook(batch: dict) -> bytes:
-    columns = [Column("保障类型", 12), Column("参保人数", 10), Column("参保费用（元）", 16),
-               Column("市总统一划拨（元）", 18), Column("工会承担（元）", 16)]
-    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], yuan(r["premium_fen"]),
-             yuan(r["city_subsidy_fen"]), yuan(r["union_share_fen"])] for r in batch["by_type"]]
-    rows.append(["合计", batch["headcount"], yuan(batch["premium_fen"]), yuan(batch["city_subsidy_fen"]),
-                 yuan(batch["union_share_fen"])])
-    rows.append(["抵扣清算分配款", "", "", "", yuan(batch["credit_applied_fen"])])
-    rows.append(["尚需缴纳", "", "", "", yuan(batch["due_fen"])])
+    """The e-mailed attachment and the download: amounts in fen, the cells in yuan (common.excel)."""
+    columns = [Column("保障类型", 12), Column("参保人数", 10, kind=COUNT), Column("参保费用（元）", 16, kind=MONEY),
+               Column("市总统一划拨（元）", 18, kind=MONEY), Column("工会承担（元）", 16, kind=MONEY)]
+    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], r["premium_fen"], r["city_subsidy_fen"],
+             r["union_share_fen"]] for r in batch["by_type"]]
+    rows.append(["合计", batch["headcount"], batch["premium_fen"], batch["city_subsidy_fen"], batch["union_share_fen"]])
+    rows.append(["抵扣清算分配款", "", "", "", batch["credit_applied_fen"]])
+    rows.append(["尚需缴纳", "", "", "", batch["due_fen"]])
     return write_workbook([SheetSpec("集中参保缴费明细", columns, rows)])
 
 

@@ -11,7 +11,7 @@ from tests.services.billing.files import PNG
 
 
 def xlsx(columns: list[str], rows: list[list]) -> bytes:
-    return write_workbook([SheetSpec("Sheet1", [Column(c) for c in columns], rows)])
+    return write_workbook([SheetSpec("上传", [Column(c) for c in columns], rows)])
 
 
 def upload(client, path, content: bytes, filename: str, **form):
