@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
-from services.members.api.roster import ALL, MemberIds, MemberOut
+from services.members.api.roster import ALL, MemberIds, MemberSummary
 from services.members.domain import member as rules
 from services.members.handlers import transfers
 
@@ -63,7 +63,7 @@ class DecisionOut(BaseSchema):
 class TransferOut(MethodView):
     @roles("grassroots")
     @blp.arguments(TransferOutIn)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MemberSummary(many=True))
     def post(self, data):
         """转出 / 批量转出会员 with a reason."""
         with uow() as work:

@@ -12,6 +12,8 @@ from datetime import date
 from functools import lru_cache
 from operator import mul
 
+from common.pii import mask_id, mask_mobile  # noqa: F401 - masking lives in common; kept importable here
+
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
 _ZERO_OFFSET = 48 * sum(WEIGHTS)
@@ -121,21 +123,3 @@ def normalise_other_id(raw: str) -> str:
     if len(number) > 30:
         raise IdNumberInvalid("证件号码不能超过 30 个字符")
     return number
-
-
-def mask_id(number: str) -> str:
-    """3101**********1234: first four and last four characters."""
-    if not number:
-        return number
-    if len(number) <= 8:
-        return number[:2] + "*" * (len(number) - 2)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_mobile(mobile: str | None) -> str | None:
-    """138****1234."""
-    if not mobile:
-        return mobile
-    if len(mobile) < 7:
-        return "*" * len(mobile)
-    return mobile[:3] + "*" * (len(mobile) - 7) + mobile[-4:]

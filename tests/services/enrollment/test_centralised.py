@@ -42,7 +42,9 @@ def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_co
     assert [m["member_id"] for m in body["items"]] == [1, 2, 3] and body["headcount"] == 3
     row = body["items"][0]
     assert (row["name"], row["id_type"], row["card_number"], row["cover_start"], row["cover_end"],
-            row["half_or_full"]) == ("会员1", "resident", "6222000000000001", "2020-01-01", "2020-12-31", "全年")
+            row["half_or_full"]) == ("会员1", "resident", "6222********0001", "2020-01-01", "2020-12-31", "全年")
+    # PIPL: the list masks ID and card numbers (the member's own detail in members has them in full)
+    assert row["id_number"] == "3101**********0001"
     # Money is billing's to say (POST /billing/quotes with these counts): no totals of our own.
     assert body["counts"] == {"centralised": 3} and "totals" not in body
     assert body["pay_by"] == "2019-12-27"
