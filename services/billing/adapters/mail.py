@@ -15,8 +15,10 @@ TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
 
 def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
+    instant = batch.get("mode") == "instant"
     lines = [f"{district_name}：", "",
-             f"你会已提交 {batch['cover_year']} 年度集中参保批次 {batch['batch_no']}，缴费明细如下：", ""]
+             f"你会已提交 {batch['cover_year']} 年度{'即时' if instant else '集中'}参保批次 {batch['batch_no']}，"
+             f"缴费明细如下：", ""]
     for row in batch["by_type"]:
         lines.append(f"  {TYPE_NAMES.get(row['type'], row['type'])}：{row['headcount']} 人，参保费用 "
                      f"{yuan(row['premium_fen'])} 元，市总统一划拨 {yuan(row['city_subsidy_fen'])} 元，"
@@ -28,7 +30,8 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
               + (f"，请于 {batch['pay_by']} 之前划入如下帐户：" if batch.get("pay_by") else "，请划入如下帐户："),
               "",
               f"户名：{payee.account_name}", f"帐号：{payee.account_no}", f"开户行：{payee.bank}", "",
-              "逾期未划款，则按照即时参保流程另行办理参保手续。", "",
+              "逾期未划款，则本批次参保无效，需另行办理即时参保手续。" if instant
+              else "逾期未划款，则按照即时参保流程另行办理参保手续。", "",
               "上海市总工会职工援助服务中心", "上海市职工保障互助中心"]
     return "\n".join(lines)
 

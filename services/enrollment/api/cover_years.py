@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
+from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, INSTANT_PAYMENT_DAYS_RANGE,
+                                                INSTANT_PAYMENT_LABEL)
 from services.enrollment.handlers import cover_years
 
 blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")
@@ -29,6 +31,10 @@ class CoverYearIn(BaseSchema):
     cover_end = fields.Date(required=True, metadata={"description": "终保日期"})
     payment_deadline = fields.Date(required=True, metadata={"description": "区局缴费截止日"})
     claims_deadline = fields.Date(required=True, metadata={"description": "理赔截止日"})
+    instant_payment_days = fields.Integer(
+        load_default=None, validate=validate.Range(*INSTANT_PAYMENT_DAYS_RANGE, error="应为 {min} 至 {max} 天"),
+        metadata={"description": f"{INSTANT_PAYMENT_LABEL}：基层工会在即时参保提交后、区局在即时参保批次（JB）提交后"
+                                 f"多少天内划款；不填则保持原设置（新年度默认 {DEFAULT_INSTANT_PAYMENT_DAYS} 天）"})
 
     @validates_schema
     def _pairs(self, data, **_):
@@ -57,6 +63,7 @@ class CoverYearOut(BaseSchema):
     cover_end = fields.String()
     payment_deadline = fields.String()
     claims_deadline = fields.String()
+    instant_payment_days = fields.Integer(metadata={"description": INSTANT_PAYMENT_LABEL})
     version = fields.Integer()
     deadlines = fields.List(fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"})
 

@@ -69,6 +69,8 @@ class Confirmation(BaseSchema):
     cover_start = fields.Date()
     cover_end = fields.Date()
     pay_by = fields.Date(allow_none=True, metadata={"description": "基层工会划款至区局截止日（集中参保）"})
+    instant_payment_days = fields.Integer(allow_none=True, metadata={
+        "description": "即时参保：提交后多少天内划款至区局（本年度设置；提交后计费服务给出具体日期）"})
     items = fields.List(fields.Nested(MemberRow))
 
 

@@ -116,5 +116,7 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
         "window": {"start": window.start, "end": window.end, "open": window.contains(today)},
         "cover_start": year.cover_start, "cover_end": year.cover_end,
         "pay_by": year.grassroots_window.end if mode == "centralised" else None,
+        # instant: no date before submitting; billing's pay-by is the submission day + these days (0018)
+        "instant_payment_days": year.instant_payment_days if mode == "instant" else None,
         "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
     }

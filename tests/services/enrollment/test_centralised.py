@@ -16,6 +16,19 @@ def test_centre_configures_the_year_and_it_is_published(enrol):
     assert again["version"] == 2 and enrol.events("enrollment.cover_year.configured")[-1]["data"]["version"] == 2
 
 
+def test_instant_payment_days_default_kept_when_omitted_and_published(enrol):
+    """即时参保划款期限 (decision 0018): 15 days unless set; a PUT without it keeps the year's setting."""
+    assert enrol.year()["instant_payment_days"] == 15
+    assert enrol.year(instant_payment_days=10)["instant_payment_days"] == 10
+    assert enrol.year(payment_deadline="2020-01-21")["instant_payment_days"] == 10
+    assert [e["data"]["instant_payment_days"] for e in enrol.events("enrollment.cover_year.configured")] == [15, 10, 10]
+    from tests.services.enrollment.conftest import TIMELINE
+
+    for bad in (0, 91, "x"):
+        refused = enrol.centre.put(f"/cover-years/{YEAR}", json={**TIMELINE, "instant_payment_days": bad})
+        assert refused.status_code == 422 and "instant_payment_days" in refused.get_json()["error"]["fields"]
+
+
 def test_only_the_centre_configures_and_a_bad_timeline_is_refused_per_field(enrol):
     from tests.services.enrollment.conftest import TIMELINE
 
