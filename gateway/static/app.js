@@ -117,6 +117,13 @@ const U = (() => {
 
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
+  // A cover-year picker: every configured year, the one in season by the system's clock chosen.
+  function yearOptions(select, years) {
+    select.innerHTML = years.map(y => `<option value="${y.cover_year}">${y.cover_year} 年度</option>`).join("");
+    const current = years.find(y => y.active) || years.find(y => y.started) || years[0];
+    if (current) select.value = String(current.cover_year);
+  }
+
   // Every moment on every page: Asia/Shanghai, "YYYY-MM-DD HH:mm". The API answers ISO 8601 with an
   // offset; a value without one is read as UTC (never as the browser's own zone).
   const shanghai = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit",
@@ -130,5 +137,5 @@ const U = (() => {
     return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time };
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time, yearOptions };
 })();

@@ -50,6 +50,7 @@ class Deadline(BaseSchema):
     label = fields.String(metadata={"description": "截止事项名称，如 区局缴费至市职保中心截止"})
     date = fields.Date()
     roles = fields.List(fields.String(), metadata={"description": "须在此前办理的角色"})
+    days_left = fields.Integer(metadata={"description": "按系统时钟距截止日的天数（负数为已过）"})
 
 
 class CoverYearOut(BaseSchema):
@@ -65,6 +66,9 @@ class CoverYearOut(BaseSchema):
     claims_deadline = fields.String()
     instant_payment_days = fields.Integer(metadata={"description": INSTANT_PAYMENT_LABEL})
     version = fields.Integer()
+    today = fields.Date(metadata={"description": "系统时钟的今天（上海时间）"})
+    started = fields.Boolean(metadata={"description": "本年度比例设置期已开始"})
+    active = fields.Boolean(metadata={"description": "今天在本年度的办理期至终保日之间"})
     deadlines = fields.List(fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"})
 
 

@@ -40,8 +40,13 @@ def cover_year_data(row: CoverYearRow) -> dict:
 
 
 def cover_year_view(row: CoverYearRow) -> dict:
-    """The timeline as screens show it: the configured fields plus every deadline by its name."""
-    return {**cover_year_data(row), "deadlines": _to_domain(row).deadlines()}
+    """The timeline as screens show it: the configured fields, every deadline by its name with the
+    days left by the system's clock (not the browser's), and where today falls in the season."""
+    year, today = _to_domain(row), clock.today()
+    deadlines = [{**d, "days_left": (d["date"] - today).days} for d in year.deadlines()]
+    return {**cover_year_data(row), "deadlines": deadlines, "today": today,
+            "started": year.split_window.start <= today,
+            "active": year.split_window.start <= today <= year.cover_end}
 
 
 def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
