@@ -113,7 +113,9 @@ const U = (() => {
   }
 
   /* billing's batch states, in words */
-  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "已上传凭证", written_off: "已核销", overdue: "逾期未缴" }[s] || s || "—");
+  // Batch states in the words enrollment's batches use (services/enrollment/domain/enrolment.py BATCH_STATES).
+  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "凭证已上传", feedback_given: "职保中心已反馈",
+    written_off: "已核销", overdue: "逾期未缴费，参保失败" }[s] || s || "—");
 
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
