@@ -15,7 +15,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 setup: system-deps $(STAMP)
 
-# The CJK font and HarfBuzz subsetting for the PDFs, Chromium for the browser tests.
+# The CJK font and HarfBuzz subsetting for the PDFs, Chromium for the browser tests, LibreOffice
+# Calc for the workbook test.
 system-deps:
 	@./deploy/system-deps.sh
 

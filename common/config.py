@@ -58,16 +58,22 @@ class BusSettings:
         return f"{self.queue_prefix}{service}.{consumer}"
 
 
-def internal_secret() -> str:
-    """Key for the gateway-signed internal identity. The embedded mode makes one per data folder."""
-    secret = os.environ.get("INTERNAL_SECRET")
-    if secret:
-        return secret
-    path = data_dir() / "internal.secret"
+def secret(env_name: str, filename: str) -> str:
+    """A key from the environment, or — in the embedded mode — one made once per data folder and
+    kept in a file there (written atomically, so two processes starting together agree)."""
+    value = os.environ.get(env_name)
+    if value:
+        return value
+    path = data_dir() / filename
     if not path.exists():
         import secrets
 
-        tmp = path.with_suffix(".tmp")
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(secrets.token_hex(32))
         os.replace(tmp, path)
     return path.read_text().strip()
+
+
+def internal_secret() -> str:
+    """Key for the gateway-signed internal identity."""
+    return secret("INTERNAL_SECRET", "internal.secret")

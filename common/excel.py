@@ -9,22 +9,29 @@ reads the first sheet of .xlsx or legacy .xls, cell types preserved, so that an 
 Excel stored as a *number* can be told apart from text.
 
 Writing (`write_workbook`): openpyxl in write-only mode; any string starting with = + - @ tab or
-CR is written as a text cell (never a formula), columns can be text-formatted (`@`) so IDs
-typed later stay text, and an explanation sheet (填写说明) can be added."""
+CR is written as a text cell (never a formula), and an explanation sheet (填写说明) can be added.
+Every sheet has a Chinese name. A column says what it holds (`kind`) and this module alone
+decides the cell: TEXT (`@`, so IDs typed later stay text), MONEY (integer fen in, yuan as a
+number out, `0.00`), COUNT (an integer, `0`), DATE (a real date, `yyyy-mm-dd`) and MOMENT (a
+timestamp as Asia/Shanghai wall-clock, `yyyy-mm-dd hh:mm`); template rows are pre-formatted
+the same way (docs/decisions/0004-workbooks.md)."""
 from __future__ import annotations
 
 import gc
 import io
+import re
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from common.clock import shanghai
 from common.errors import Rejected, TooLarge
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -192,18 +199,31 @@ def header_errors(sheet: Sheet, expected: list[str], row: int = 1) -> list[str]:
 
 # --------------------------------------------------------------------------- writing
 
+GENERAL, TEXT, MONEY, COUNT, DATE, MOMENT = "", "text", "money", "count", "date", "moment"
+NUMBER_FORMATS = {TEXT: "@", MONEY: "0.00", COUNT: "0", DATE: "yyyy-mm-dd", MOMENT: "yyyy-mm-dd hh:mm"}
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
 @dataclass
 class Column:
     title: str
     width: int = 16
-    text: bool = False          # format the column as text ('@'), e.g. ID and card numbers
+    text: bool = False          # the same as kind=TEXT: ID and card numbers
     note: str = ""              # for the 填写说明 sheet
     allowed: str = ""           # allowed values, for the 填写说明 sheet
+    kind: str = GENERAL         # TEXT, MONEY (fen in), COUNT, DATE or MOMENT: see the module doc
+
+    def __post_init__(self):
+        if self.text:
+            self.kind = TEXT
+        if self.kind != GENERAL and self.kind not in NUMBER_FORMATS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        self.text = self.kind == TEXT
 
 
 @dataclass
 class SheetSpec:
-    title: str
+    title: str                                  # Chinese, never Sheet/Sheet1
     columns: list[Column]
     rows: list = field(default_factory=list)   # any iterable of sequences
     template_rows: int = 0                      # pre-format this many empty rows (templates)
@@ -213,19 +233,52 @@ def safe_value(value):
     """Values as they should land in a cell; formula-looking strings stay strings."""
     if value is None:
         return None
-    if isinstance(value, (int, float, date, datetime, bool)):
+    if isinstance(value, (int, float, Decimal, date, datetime, bool)):
         return value
     return str(value)
 
 
-def _cell(ws, value, text: bool, bold: bool = False):
-    cell = WriteOnlyCell(ws, value=safe_value(value))
+def money_cell(fen) -> Decimal:
+    """Integer fen -> yuan, exactly (Decimal, so no binary rounding on the way to the cell)."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        raise TypeError(f"money cells take integer fen, not {fen!r}")
+    return Decimal(fen).scaleb(-2)
+
+
+def kind_value(kind: str, value):
+    """A value as a column of that kind holds it: '' and None are an empty cell."""
+    if kind in (GENERAL, TEXT):
+        return value
+    if value is None or value == "":
+        return None
+    if kind == MONEY:
+        return money_cell(value)
+    if kind == COUNT:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError(f"count cells take integers, not {value!r}")
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if kind == MOMENT or "T" in value or " " in value \
+            else date.fromisoformat(value)
+    if kind == DATE:
+        if isinstance(value, datetime):  # a moment: its day in Shanghai (naive means UTC)
+            value = shanghai(value).date()
+        if not isinstance(value, date):
+            raise TypeError(f"date cells take dates, not {value!r}")
+        return value
+    if not isinstance(value, datetime):  # MOMENT
+        raise TypeError(f"moment cells take timestamps, not {value!r}")
+    return shanghai(value).replace(tzinfo=None)  # naive means UTC, as stored; Excel has no zones
+
+
+def _cell(ws, value, kind: str = GENERAL, bold: bool = False):
+    cell = WriteOnlyCell(ws, value=safe_value(value if bold else kind_value(kind, value)))
     if isinstance(cell.value, str):
         cell.data_type = "s"  # never a formula, whatever it starts with
         if cell.value.startswith(FORMULA_PREFIXES):
             cell.quotePrefix = True
-    if text:
-        cell.number_format = "@"
+    if kind == TEXT or (kind in NUMBER_FORMATS and not bold):
+        cell.number_format = NUMBER_FORMATS[kind]
     if bold:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2F2F2")
@@ -233,29 +286,47 @@ def _cell(ws, value, text: bool, bold: bool = False):
     return cell
 
 
+def _sheet_title(title: str) -> str:
+    if not CHINESE.search(title):
+        raise ValueError(f"sheet names are Chinese (never Sheet/Sheet1): {title!r}")
+    return title[:31]
+
+
 def write_workbook(sheets: list[SheetSpec], notes: list[Column] | None = None) -> bytes:
     """Build an .xlsx; `notes` adds a 填写说明 sheet describing each column."""
     workbook = Workbook(write_only=True)
+    try:
+        _write_sheets(workbook, sheets, notes)
+    except BaseException:
+        for ws in workbook.worksheets:  # finish the half-written sheets' streams before raising
+            try:
+                ws.close()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
+        raise
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _write_sheets(workbook: Workbook, sheets: list[SheetSpec], notes: list[Column] | None) -> None:
     for spec in sheets:
-        ws = workbook.create_sheet(spec.title[:31])
+        ws = workbook.create_sheet(_sheet_title(spec.title))
         for index, column in enumerate(spec.columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.width
-            if column.text:
-                ws.column_dimensions[get_column_letter(index)].number_format = "@"
+            if column.kind in NUMBER_FORMATS:
+                ws.column_dimensions[get_column_letter(index)].number_format = NUMBER_FORMATS[column.kind]
         ws.freeze_panes = "A2"
-        ws.append([_cell(ws, c.title, c.text, bold=True) for c in spec.columns])
+        ws.append([_cell(ws, c.title, c.kind, bold=True) for c in spec.columns])
+        kinds = [c.kind for c in spec.columns]
         for row in spec.rows:
-            ws.append([_cell(ws, value, spec.columns[i].text if i < len(spec.columns) else False)
-                       for i, value in enumerate(row)])
+            ws.append([_cell(ws, value, kinds[i] if i < len(kinds) else GENERAL) for i, value in enumerate(row)])
         for _ in range(spec.template_rows):
-            ws.append([_cell(ws, None, c.text) for c in spec.columns])
+            ws.append([_cell(ws, None, kind) for kind in kinds])
     if notes:
         ws = workbook.create_sheet("填写说明")
         for index, width in enumerate((18, 60, 40), start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
-        ws.append([_cell(ws, t, False, bold=True) for t in ("列名", "说明", "允许的值")])
+        ws.append([_cell(ws, t, bold=True) for t in ("列名", "说明", "允许的值")])
         for column in notes:
-            ws.append([_cell(ws, v, False) for v in (column.title, column.note, column.allowed)])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+            ws.append([_cell(ws, v) for v in (column.title, column.note, column.allowed)])

@@ -14,6 +14,10 @@ from common.errors import Forbidden, NotFound, Unauthorized
 
 HEADER = "X-Internal-Identity"
 ROLES = ("grassroots", "district", "centre")
+# The gateway's own identity for the calls it makes for no person: it reads the union directory to
+# bind an account and the services' OpenAPI documents. An endpoint admits it only where its
+# `roles(...)` names it (two directory reads), so it can read scope facts and do nothing else.
+GATEWAY = "gateway"
 AUDIENCE = "union-services"
 TTL_SECONDS = 60
 
@@ -37,7 +41,7 @@ class Identity:
 
     def check_union(self, union_id: int, district_id: int | None) -> None:
         """Raise NotFound unless this union lies in the caller's scope (never reveal it exists)."""
-        if self.role == "centre":
+        if self.role in ("centre", GATEWAY):
             return
         if self.role == "district" and district_id is not None and district_id == self.district_id:
             return
@@ -46,7 +50,7 @@ class Identity:
         raise NotFound()
 
     def check_district(self, district_id: int) -> None:
-        if self.role == "centre" or (self.role == "district" and district_id == self.district_id):
+        if self.role in ("centre", GATEWAY) or (self.role == "district" and district_id == self.district_id):
             return
         raise NotFound()
 
@@ -71,7 +75,7 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
         raise Unauthorized("内部身份凭证已过期", code="IDENTITY_EXPIRED") from None
     except jwt.PyJWTError:
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID") from None
-    if claims["role"] not in ROLES:
+    if claims["role"] not in (*ROLES, GATEWAY):
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
     return Identity(user=claims["sub"], role=claims["role"], union_id=claims.get("union"),
                     district_id=claims.get("district"), request_id=claims.get("rid") or "")

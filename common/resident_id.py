@@ -125,21 +125,3 @@ def normalise_other_id(raw: str) -> str:
     if len(number) > 30:
         raise IdNumberInvalid("证件号码不能超过 30 个字符")
     return number
-
-
-def mask_id(number: str) -> str:
-    """3101**********1234: first four and last four characters."""
-    if not number:
-        return number
-    if len(number) <= 8:
-        return number[:2] + "*" * (len(number) - 2)
-    return number[:4] + "*" * (len(number) - 8) + number[-4:]
-
-
-def mask_mobile(mobile: str | None) -> str | None:
-    """138****1234."""
-    if not mobile:
-        return mobile
-    if len(mobile) < 7:
-        return "*" * len(mobile)
-    return mobile[:3] + "*" * (len(mobile) - 7) + mobile[-4:]

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the system needs beyond Python: a CJK font (PDFs must show Chinese),
 # HarfBuzz subsetting (WeasyPrint is 10x slower without it), Pango (WeasyPrint), poppler-utils
-# (tests read PDFs back) and Chromium (browser tests). Installs only what is missing.
+# (tests read PDFs back), Chromium (browser tests) and LibreOffice Calc (tests open every workbook
+# in a real spreadsheet program). Installs only what is missing.
 set -euo pipefail
 need=()
-for pkg in fonts-wqy-zenhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium; do
+for pkg in fonts-wqy-zenhei libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils chromium \
+           libreoffice-calc-nogui; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

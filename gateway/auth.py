@@ -13,7 +13,6 @@ request on every gateway process: nothing is remembered between requests
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
 from sqlalchemy import delete, func, select
 
-from common.config import data_dir
+from common.config import secret
 from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
 from gateway.adapters.orm import Account, LoginFailure, WebSession
@@ -42,15 +41,8 @@ _DUMMY_HASH = hasher.hash("not-a-real-password-0")
 
 
 def gateway_secret() -> str:
-    secret = os.environ.get("GATEWAY_SECRET")
-    if secret:
-        return secret
-    path = data_dir() / "gateway.secret"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(secrets.token_hex(32))
-        os.replace(tmp, path)
-    return path.read_text().strip()
+    """Key that signs the gateway's own bearer tokens."""
+    return secret("GATEWAY_SECRET", "gateway.secret")
 
 
 def utcnow() -> datetime:

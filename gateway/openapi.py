@@ -19,7 +19,7 @@ def aggregate(own_spec: dict, request_id: str) -> dict:
     spec["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
     spec["security"] = [{"bearer": []}]
     missing = []
-    ident = internal.Identity(user="gateway", role="centre", request_id=request_id)
+    ident = internal.Identity(user="gateway", role=internal.GATEWAY, request_id=request_id)
     for service in SERVICES:
         try:
             response = call_service(service, "GET", "openapi.json", ident, timeout=(2, 10))

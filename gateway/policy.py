@@ -18,7 +18,7 @@ def _operations(service: str, request_id: str) -> list:
     cached = _CACHE.get(service)
     if cached and time.monotonic() - cached[0] < TTL_SECONDS:
         return cached[1]
-    ident = internal.Identity(user="gateway", role="centre", request_id=request_id)
+    ident = internal.Identity(user="gateway", role=internal.GATEWAY, request_id=request_id)
     try:
         spec = call_service(service, "GET", "openapi.json", ident, timeout=(2, 5)).json()
     except Exception:  # noqa: BLE001 - the service will refuse on its own

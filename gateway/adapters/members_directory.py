@@ -2,12 +2,12 @@
 identity (it reads the directory to bind an account; it never acts for a person)."""
 from __future__ import annotations
 
-from common.identity import Identity
+from common.identity import GATEWAY, Identity
 from gateway.proxy import call_service
 
 
 def _as_gateway(request_id: str) -> Identity:
-    return Identity(user="gateway", role="centre", request_id=request_id)
+    return Identity(user="gateway", role=GATEWAY, request_id=request_id)
 
 
 def union_district(union_id: int, request_id: str) -> int | None:

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.schema import BaseSchema
+from common.schema import BaseSchema, Timestamp
 from gateway import auth
 from gateway.api.auth import client_ip
 from gateway.app_state import db_session
@@ -18,9 +18,9 @@ blp = Blueprint("sessions", __name__, url_prefix="/api/v1/auth",
 class SessionOut(BaseSchema):
     id = fields.String(metadata={"description": "会话标识（用于结束该会话；不是登录凭证）"})
     kind = fields.String(metadata={"description": "cookie：浏览器；bearer：API 客户端令牌"})
-    created_at = fields.DateTime(metadata={"description": "登录时间"})
-    last_seen_at = fields.DateTime(metadata={"description": "最近活动（每分钟至多更新一次）"})
-    expires_at = fields.DateTime()
+    created_at = Timestamp(metadata={"description": "登录时间"})
+    last_seen_at = Timestamp(metadata={"description": "最近活动（每分钟至多更新一次）"})
+    expires_at = Timestamp()
     user_agent = fields.String(allow_none=True, metadata={"description": "登录时的浏览器或客户端"})
     ip = fields.String(allow_none=True, metadata={"description": "登录时的地址"})
     current = fields.Boolean(metadata={"description": "是否为发出本请求的会话"})

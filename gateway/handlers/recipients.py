@@ -1,6 +1,6 @@
 """Who receives a notification by e-mail: the active accounts of a union (grassroots), of a
 district (district role) or of the centre, with an e-mail address. The gateway owns accounts
-and their addresses; the notifications service asks here when it sends (docs/decisions/0018)."""
+and their addresses; the notifications service asks here when it sends (docs/decisions/0019)."""
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -113,9 +113,18 @@ const U = (() => {
   }
 
   /* billing's batch states, in words */
-  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "已上传凭证", written_off: "已核销", overdue: "逾期未缴" }[s] || s || "—");
+  // Batch states in the words enrollment's batches use (services/enrollment/domain/enrolment.py BATCH_STATES).
+  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "凭证已上传", feedback_given: "职保中心已反馈",
+    written_off: "已核销", overdue: "逾期未缴费，参保失败" }[s] || s || "—");
 
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
+
+  // A cover-year picker: every configured year, the one in season by the system's clock chosen.
+  function yearOptions(select, years) {
+    select.innerHTML = years.map(y => `<option value="${y.cover_year}">${y.cover_year} 年度</option>`).join("");
+    const current = years.find(y => y.active) || years.find(y => y.started) || years[0];
+    if (current) select.value = String(current.cover_year);
+  }
 
   // Every moment on every page: Asia/Shanghai, "YYYY-MM-DD HH:mm". The API answers ISO 8601 with an
   // offset; a value without one is read as UTC (never as the browser's own zone).
@@ -130,5 +139,5 @@ const U = (() => {
     return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time };
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time, yearOptions };
 })();

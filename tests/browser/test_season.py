@@ -160,3 +160,53 @@ def test_a_season_by_clicking(system, season, person):
     writeoff.get_by_role("button", name="核销").click()
     expect(page.locator("#flash")).to_have_text("已核销", timeout=15_000)
     centre.shot("season-7-written-off")
+
+
+def tiles(page, selector: str) -> dict[str, str]:
+    """A row of tiles as a person reads them: label → figure."""
+    page.wait_for_function(f"document.querySelectorAll('{selector} .tile strong').length > 0")
+    pairs = page.eval_on_selector_all(f"{selector} .tile", "els => els.map(t => [t.querySelector('span').textContent, "
+                                                           "t.querySelector('strong').textContent])")
+    return {label: value.replace(",", "") for label, value in pairs}
+
+
+def shown(fen: int) -> str:
+    return f"{fen / 100:.2f}"
+
+
+def test_every_figure_on_the_pages_equals_the_ledger(system, season, person):
+    """One truth, as seen (issue 12): after the season above, each role's tiles and the batch page
+    show billing's figures to the fen — 已缴 is the money received, the voucher its own figure."""
+    centre_api, district_api = system.login("centre"), system.login("district")
+    batch = next(b for b in ok(district_api.get(f"/api/v1/billing/batches?cover_year={YEAR}"))
+                 if b["batch_no"].startswith("CB"))
+    money = ok(district_api.get(f"/api/v1/billing/dashboard/{YEAR}"))["districts"][0]
+    assert batch["money_received_fen"] == batch["due_fen"] == money["paid_fen"]   # written off in full
+
+    district = person("district")
+    board = tiles(district.open("/"), "#overview")
+    assert board["应缴（元）"] == shown(money["due_fen"]) == shown(batch["due_fen"])
+    assert board["已缴（到账，元）"] == shown(money["paid_fen"])
+    assert board["已上传凭证金额（元）"] == shown(batch["voucher_declared_fen"])
+    assert board["未缴（元）"] == shown(money["outstanding_fen"])
+    page = district.open("/batches")
+    page.locator("#batches").get_by_role("button", name="详情").first.click()
+    detail = tiles(page, "#detail")
+    assert detail["保障费用"] == shown(batch["premium_fen"]) and detail["应缴金额"] == shown(batch["due_fen"])
+    assert detail["工会承担（保费−市总划拨）"] == shown(batch["union_share_fen"])
+    assert detail["已缴（到账）"] == shown(batch["money_received_fen"])
+    district.shot("season-8-ledger-district")
+
+    union = ok(system.login("grassroots1").get(f"/api/v1/billing/dashboard/{YEAR}"))["unions"][0]
+    grassroots = person("grassroots1")
+    assert tiles(grassroots.open("/"), "#overview")["应划入区局（元）"] == shown(union["grassroots_owes_fen"])
+    page = grassroots.open("/union/enrolment")
+    page.get_by_label("保障年度").select_option(str(YEAR))
+    expect(page.locator("#submissions")).to_contain_text(shown(union["premium_fen"]))
+
+    everything = ok(centre_api.get(f"/api/v1/billing/dashboard/{YEAR}"))["districts"]
+    centre = person("centre")
+    board = tiles(centre.open("/"), "#overview")
+    assert board["应缴（元）"] == shown(sum(d["due_fen"] for d in everything))
+    assert board["已缴（到账，元）"] == shown(sum(d["paid_fen"] for d in everything))
+    centre.shot("season-9-ledger-centre")

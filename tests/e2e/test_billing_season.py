@@ -45,7 +45,7 @@ def pdf_text(content: bytes) -> str:
 
 
 def xlsx(columns, rows) -> bytes:
-    return write_workbook([SheetSpec("Sheet1", [Column(c) for c in columns], rows)])
+    return write_workbook([SheetSpec("上传", [Column(c) for c in columns], rows)])
 
 
 def envelope(event_type: str, data: dict) -> dict:

@@ -5,13 +5,20 @@ instant enrolment in both halves of the year; and the scope table: every enrollm
 every role outside its scope, refused without revealing what exists."""
 from __future__ import annotations
 
+import io
 import itertools
+import re
 
 import pytest
+from pypdf import PdfReader
 
 from tests.season import HANDLER, PRICES, TIMELINE, YEAR, ok, resident_id
 
-E = "/api/v1/enrollment"
+E, D = "/api/v1/enrollment", "/api/v1/documents"
+
+
+def pdf_text(content: bytes) -> str:
+    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages))
 _serial = itertools.count(1)
 
 
@@ -153,9 +160,32 @@ def test_instant_enrolment_in_both_halves(system, season):
                                               "kind": "new_card"}), 201)
     assert sub["counts"] == {"instant_first_half": 1}
     assert priced_totals(system, g1, sub)["premium_fen"] == 7600
+    # billing's pay-by (decision 0018): 15 days (the year's default) after the instant submission
+    assert ok(g1.get(f"{E}/submissions/{sub['id']}"))["pay_by"] == "2020-03-25"
+    # the union's 即时参保告知书, listed on the documents page and downloaded through the gateway
+    listed = system.wait_for(lambda: ok(g1.get(f"{D}/documents?kind=instant_notice"))["items"], timeout=60,
+                             message="the union's instant notice")
+    assert [(d["title"], d["subject"]) for d in listed] == [("基层工会即时参保告知书", f"submission:{sub['id']}")]
+    notice = g1.get("/api/v1" + listed[0]["download"])
+    assert notice.status_code == 200 and notice.content == g1.get(f"{D}/instant-notices/{sub['id']}/file").content
+    assert ("你会即时参保2020年度会员专享基本保障计划，参加A+类会员共计1人，参保资金76.00元，其中市总统一划拨13.00元，"
+            "区、局（产业）工会承担63.00元，你会需承担0.00元。请于2020年3月25日之前") in pdf_text(notice.content)
+    assert "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止" in pdf_text(notice.content)
     ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
     batch = ok(district.post(f"{E}/batches", json={"cover_year": YEAR, "mode": "instant", "handler": HANDLER}), 201)
     assert batch["batch_no"] == "JB202003100001" and batch["headcount"] == 1
+    priced = system.wait_for(lambda: (lambda b: b if b["due_fen"] is not None else None)(
+        ok(district.get(f"{E}/batches/{batch['id']}"))), timeout=60, message="billing prices the JB batch")
+    assert (priced["union_share_fen"], priced["pay_by"]) == (6300, "2020-03-25")
+    # the JB batch's district notice, where the batch page links it
+    district_notice = system.wait_for(lambda: (lambda r: r if r.status_code == 200 else None)(
+        district.get(f"{D}/district-notices/{batch['id']}/file")), timeout=60, message="the JB batch's district notice")
+    text = pdf_text(district_notice.content)
+    assert ("你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A+类会员共计1人，合计1人，"
+            "参保资金总额为63.00元。") in text
+    assert f"2020年3月25日之前将{'剩余' if priced['credit_applied_fen'] else ''}参保资金{priced['due_fen'] / 100:.2f}元" in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户" in text
+    assert g1.get(f"{D}/district-notices/{batch['id']}/file").status_code == 403
 
     system.set_clock("2020-08-15T10:00:00")
     autumn = carded_member(system, g1, district, "2020-08-14")
@@ -166,6 +196,7 @@ def test_instant_enrolment_in_both_halves(system, season):
                                               "kind": "new_card"}), 201)
     assert sub["counts"] == {"instant_second_half": 1}
     assert priced_totals(system, g1, sub)["premium_fen"] == 3800
+    assert ok(g1.get(f"{E}/submissions/{sub['id']}"))["pay_by"] == "2020-08-30"
 
 
 def test_scope_table_every_endpoint_every_role_outside_scope(system, season):

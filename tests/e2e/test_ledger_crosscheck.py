@@ -203,13 +203,20 @@ def test_notices_say_the_ledgers_amounts(season):
                      f"区局/各级工会缴费{yuan(s3['district_share_fen'])}元", f"基层单位缴费{yuan(s3['grassroots_share_fen'])}元",
                      f"本年度你会累计需承担{yuan(s3['grassroots_share_fen'])}元"):
         assert fragment in text, fragment
-    for batch, who in zip(season["batches"][:2], (season["district"], season["district2"])):
+    # the half-year instant submission's own notice, and every batch's district notice (JB too)
+    s4 = billed[season["subs"][3]["id"]]
+    instant = system.wait_for(lambda: (r := season["g1"].get(f"{D}/instant-notices/{s4['submission_id']}/file"))
+                              .status_code == 200 and r, timeout=90, message="the instant notice")
+    text = pdf_text(instant.content)
+    assert f"参保资金{yuan(s4['premium_fen'])}元，其中市总统一划拨{yuan(s4['city_subsidy_fen'])}元" in text
+    assert f"你会需承担{yuan(s4['grassroots_share_fen'])}元" in text
+    for batch, who in zip(season["batches"], (season["district"], season["district2"], season["district"])):
         bill = ok(season["centre"].get(f"{B}/batches/{batch['id']}"))
         pdf = system.wait_for(lambda b=batch, w=who: (r := w.get(f"{D}/district-notices/{b['id']}/file"))
                               .status_code == 200 and r, timeout=90, message=f"district notice {batch['batch_no']}")
         text = pdf_text(pdf.content)
         assert f"参保资金总额为{yuan(bill['union_share_fen'])}元" in text
-        assert f"剩余参保资金{yuan(bill['due_fen'])}元" in text
+        assert f"参保资金{yuan(bill['due_fen'])}元划入" in text
         if bill["credit_applied_fen"]:
             assert f"清算分配款{yuan(bill['credit_applied_fen'])}元" in text
 

@@ -189,3 +189,45 @@ def test_rates_sum_and_stay_non_negative_even_for_a_split_made_under_another_sub
                     Shares(district, grassroots))
     assert rate.city_subsidy_fen + rate.district_share_fen + rate.grassroots_share_fen == rate.premium_fen
     assert rate.district_share_fen >= 0 and rate.grassroots_share_fen >= 0
+
+
+@st.composite
+def any_price_table_and_split(draw):
+    """Any price a centre might set (whole year, and a half year never dearer), any special flag,
+    any split of the union share between district and grassroots."""
+    premium = draw(st.integers(1, 50_000))
+    city = draw(st.integers(0, premium))
+    special_city = draw(st.integers(0, premium))
+    half_premium = draw(st.integers(0, premium))
+    half_city = draw(st.integers(0, min(city, half_premium)))
+    half_special = draw(st.integers(0, min(special_city, half_premium)))
+    full, half = Price(premium, city, special_city), Price(half_premium, half_city, half_special)
+    special = draw(st.booleans())
+    grassroots = draw(st.integers(0, full.union_share(special)))
+    shares = Shares(full.union_share(special) - grassroots, grassroots)
+    return {"centralised": full, "instant_first_half": full, "instant_second_half": half}, special, shares
+
+
+@given(st.lists(st.tuples(any_price_table_and_split(),
+                          st.dictionaries(st.sampled_from(PRICE_CLASSES), st.integers(0, 50_000), min_size=1)),
+                min_size=1, max_size=6),
+       st.integers(0, 10**10))
+def test_any_prices_splits_half_years_credits_and_headcounts_add_up_to_the_fen(rows, credit):
+    """Issue 12: premium = city subsidy + district share + grassroots share for every row and the
+    total; the rows add up to the batch; the batch's due + credit applied = its union share."""
+    pricing = BatchPricing()
+    row_totals = []
+    for (table, special, shares), counts in rows:
+        rates = {c: rate_for(table[c], table["centralised"], special, shares) for c in PRICE_CLASSES}
+        totals = price_counts(counts, rates)
+        assert totals.premium_fen == totals.city_subsidy_fen + totals.district_share_fen + totals.grassroots_share_fen
+        assert min(totals.district_share_fen, totals.grassroots_share_fen, totals.city_subsidy_fen) >= 0
+        assert totals.premium_fen == sum(n * table[c].premium_fen for c, n in counts.items())
+        row_totals.append(totals)
+        pricing.add("A", totals)
+    batch = pricing.total
+    for part in ("headcount", "premium_fen", "city_subsidy_fen", "district_share_fen", "grassroots_share_fen"):
+        assert getattr(batch, part) == sum(getattr(t, part) for t in row_totals), part
+    assert batch.premium_fen == batch.city_subsidy_fen + batch.district_share_fen + batch.grassroots_share_fen
+    due = apply_credit(batch.union_share_fen, credit)
+    assert due.due_fen + due.credit_applied_fen == batch.union_share_fen and due.due_fen >= 0

@@ -133,3 +133,44 @@ def test_the_collector_is_paused_for_a_large_upload_and_turned_back_on_only_by_w
     except ValueError:
         pass
     assert gc.isenabled()
+
+
+def test_a_column_says_what_it_holds_and_the_writer_makes_the_cell():
+    """Money: integer fen in, yuan as an exact number out (0.00); counts integers (0); dates real
+    dates (yyyy-mm-dd); moments Shanghai wall-clock (yyyy-mm-dd hh:mm), a naive one being UTC."""
+    from datetime import datetime, timezone
+    from decimal import Decimal
+
+    columns = [excel.Column("金额", kind=excel.MONEY), excel.Column("人数", kind=excel.COUNT),
+               excel.Column("日期", kind=excel.DATE), excel.Column("时间", kind=excel.MOMENT)]
+    rows = [[63000, 10, date(2020, 1, 20), datetime(2019, 11, 5, 2, 0)],             # naive = UTC
+            [1, 0, "2020-01-01", "2019-12-20T09:30:00+08:00"],
+            [123456789012345, 7, datetime(2019, 12, 31, 17, 0, tzinfo=timezone.utc), datetime(2019, 12, 31, 17, 0)],
+            [-5, "", "", None]]
+    data = excel.write_workbook([excel.SheetSpec("缴费明细", columns, rows, template_rows=1)])
+    ws = openpyxl.load_workbook(io.BytesIO(data))["缴费明细"]
+    values = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
+    assert values[0] == [630, 10, datetime(2020, 1, 20), datetime(2019, 11, 5, 10, 0)]
+    assert values[1] == [0.01, 0, datetime(2020, 1, 1), datetime(2019, 12, 20, 9, 30)]
+    # the last yuan digit of a very large amount survives; the UTC evening is the next Shanghai day
+    assert Decimal(str(values[2][0])) == Decimal("1234567890123.45")
+    assert values[2][2:] == [datetime(2020, 1, 1), datetime(2020, 1, 1, 1, 0)]
+    assert values[3] == [-0.05, None, None, None] and values[4] == [None] * 4  # the template row
+    for row in ws.iter_rows(min_row=2):
+        assert [c.number_format for c in row] == ["0.00", "0", "yyyy-mm-dd", "yyyy-mm-dd hh:mm"]
+    assert all(isinstance(v, int) for v in (values[0][1], values[1][1]))
+    assert ws["A1"].value == "金额" and ws["A1"].number_format == "General"  # the header is a header
+
+
+@pytest.mark.parametrize("kind, value", [
+    (excel.MONEY, 6.3), (excel.MONEY, "630.00"), (excel.MONEY, True), (excel.COUNT, 1.5), (excel.COUNT, "3"),
+    (excel.DATE, 20200101), (excel.MOMENT, date(2020, 1, 1))])
+def test_a_cell_of_the_wrong_kind_is_a_bug_not_a_guess(kind, value):
+    with pytest.raises(TypeError):
+        excel.write_workbook([excel.SheetSpec("结果", [excel.Column("值", kind=kind)], rows=[[value]])])
+
+
+@pytest.mark.parametrize("title", ["Sheet", "Sheet1", "Results", ""])
+def test_every_sheet_has_a_chinese_name(title):
+    with pytest.raises(ValueError):
+        excel.write_workbook([excel.SheetSpec(title, [excel.Column("值")])])

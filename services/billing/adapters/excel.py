@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from common.errors import ValidationFailed
-from common.excel import Column, SheetSpec, cell_text, header_errors, is_empty, read_upload, write_workbook
+from common.excel import DATE, MONEY, Column, SheetSpec, cell_text, header_errors, is_empty, read_upload, write_workbook
 from services.billing.domain.statement import Line
 
 STATEMENT_COLUMNS = ["日期", "付款人", "金额", "摘要"]
@@ -121,13 +121,14 @@ def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[d
 def template(name: str) -> tuple[bytes, str]:
     """The upload templates, with a 填写说明 sheet; the parser above reads exactly these columns."""
     if name == "bank-statement":
-        columns = [Column("日期", 14, note="到账日期，YYYY-MM-DD"), Column("付款人", 28, note="付款单位名称（区局/产业工会全称）"),
-                   Column("金额", 14, note="元，最多两位小数，不能为负"),
+        columns = [Column("日期", 14, note="到账日期，YYYY-MM-DD", kind=DATE),
+                   Column("付款人", 28, note="付款单位名称（区局/产业工会全称）"),
+                   Column("金额", 14, note="元，最多两位小数，不能为负", kind=MONEY),
                    Column("摘要", 40, note="银行摘要/附言；含批次编号（如 CB201912300001）时优先按批次编号匹配")]
-        filename = "银行流水导入模板.xlsx"
+        sheet, filename = "银行流水", "银行流水导入模板.xlsx"
     else:
         columns = [Column("区局（产业）工会", 28, note="区局/产业工会全称"), Column("清算年度", 10, note="如 2018"),
                    Column("抵扣年度", 10, note="指定用于抵扣的保障年度，如 2020"),
-                   Column("金额", 14, note="元，最多两位小数，大于 0"), Column("备注", 30, note="可空")]
-        filename = "清算分配款导入模板.xlsx"
-    return write_workbook([SheetSpec("Sheet1", columns, template_rows=50)], notes=columns), filename
+                   Column("金额", 14, note="元，最多两位小数，大于 0", kind=MONEY), Column("备注", 30, note="可空")]
+        sheet, filename = "清算分配款", "清算分配款导入模板.xlsx"
+    return write_workbook([SheetSpec(sheet, columns, template_rows=50)], notes=columns), filename

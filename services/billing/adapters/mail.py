@@ -7,7 +7,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from common.config import data_dir
-from common.excel import CONTENT_TYPE, Column, SheetSpec, write_workbook
+from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
 from services.billing.settings import MailSettings, Payee
 
@@ -15,8 +15,10 @@ TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
 
 def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
+    instant = batch.get("mode") == "instant"
     lines = [f"{district_name}：", "",
-             f"你会已提交 {batch['cover_year']} 年度集中参保批次 {batch['batch_no']}，缴费明细如下：", ""]
+             f"你会已提交 {batch['cover_year']} 年度{'即时' if instant else '集中'}参保批次 {batch['batch_no']}，"
+             f"缴费明细如下：", ""]
     for row in batch["by_type"]:
         lines.append(f"  {TYPE_NAMES.get(row['type'], row['type'])}：{row['headcount']} 人，参保费用 "
                      f"{yuan(row['premium_fen'])} 元，市总统一划拨 {yuan(row['city_subsidy_fen'])} 元，"
@@ -28,20 +30,21 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
               + (f"，请于 {batch['pay_by']} 之前划入如下帐户：" if batch.get("pay_by") else "，请划入如下帐户："),
               "",
               f"户名：{payee.account_name}", f"帐号：{payee.account_no}", f"开户行：{payee.bank}", "",
-              "逾期未划款，则按照即时参保流程另行办理参保手续。", "",
+              "逾期未划款，则本批次参保无效，需另行办理即时参保手续。" if instant
+              else "逾期未划款，则按照即时参保流程另行办理参保手续。", "",
               "上海市总工会职工援助服务中心", "上海市职工保障互助中心"]
     return "\n".join(lines)
 
 
 def payment_detail_workbook(batch: dict) -> bytes:
-    columns = [Column("保障类型", 12), Column("参保人数", 10), Column("参保费用（元）", 16),
-               Column("市总统一划拨（元）", 18), Column("工会承担（元）", 16)]
-    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], yuan(r["premium_fen"]),
-             yuan(r["city_subsidy_fen"]), yuan(r["union_share_fen"])] for r in batch["by_type"]]
-    rows.append(["合计", batch["headcount"], yuan(batch["premium_fen"]), yuan(batch["city_subsidy_fen"]),
-                 yuan(batch["union_share_fen"])])
-    rows.append(["抵扣清算分配款", "", "", "", yuan(batch["credit_applied_fen"])])
-    rows.append(["尚需缴纳", "", "", "", yuan(batch["due_fen"])])
+    """The e-mailed attachment and the download: amounts in fen, the cells in yuan (common.excel)."""
+    columns = [Column("保障类型", 12), Column("参保人数", 10, kind=COUNT), Column("参保费用（元）", 16, kind=MONEY),
+               Column("市总统一划拨（元）", 18, kind=MONEY), Column("工会承担（元）", 16, kind=MONEY)]
+    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], r["premium_fen"], r["city_subsidy_fen"],
+             r["union_share_fen"]] for r in batch["by_type"]]
+    rows.append(["合计", batch["headcount"], batch["premium_fen"], batch["city_subsidy_fen"], batch["union_share_fen"]])
+    rows.append(["抵扣清算分配款", "", "", "", batch["credit_applied_fen"]])
+    rows.append(["尚需缴纳", "", "", "", batch["due_fen"]])
     return write_workbook([SheetSpec("集中参保缴费明细", columns, rows)])
 
 

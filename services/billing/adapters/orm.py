@@ -54,6 +54,8 @@ class CoverYearView(Base):
     cover_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     cover_end: Mapped[date | None] = mapped_column(Date, nullable=True)
     payment_deadline: Mapped[date] = mapped_column(Date)
+    # 即时参保划款期限 (decision 0018): instant submissions and JB batches are due this many days after
+    instant_payment_days: Mapped[int] = mapped_column(Integer, server_default="15", default=15)
     version: Mapped[int] = mapped_column(Integer)
 
 

@@ -76,7 +76,10 @@ class BatchOut(BaseSchema):
     pay_by = fields.Date(allow_none=True)
     status = fields.String()
     submitted_at = fields.String()
-    paid_fen = fields.Integer(allow_none=True)
+    paid_fen = fields.Integer(allow_none=True, metadata={"description": "凭证所填缴费金额（未必到账）"})
+    voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
+    money_received_fen = fields.Function(lambda b: reports.money_received_fen(b),
+                                         metadata={"description": "已缴：核销或银行流水确认到账的金额"})
     paid_on = fields.Date(allow_none=True)
     voucher_uploaded_at = Timestamp(allow_none=True)
     bank_matched_fen = fields.Integer()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from common.errors import OutsideWindow
 
@@ -32,3 +32,20 @@ def require_open(window: Window | None, day: date, what: str) -> None:
 def is_overdue(deadline: date, today: date) -> bool:
     """The payment deadline day is still in time; the day after it is late."""
     return today > deadline
+
+
+# 即时参保划款期限 when a cover year does not say (events from before it existed, or a year billing
+# has not heard of yet): enrollment's default, docs/decisions/0018-instant-pay-by.md.
+DEFAULT_INSTANT_PAYMENT_DAYS = 15
+
+
+def pay_by(mode: str, submitted_on: date, centralised_deadline: date | None,
+           instant_payment_days: int | None) -> date | None:
+    """When money is due (decision 0018). Centralised: the cover year's fixed deadline (the
+    grassroots window's end for a union, the payment deadline for a district), None while the year
+    is unknown. Instant: `instant_payment_days` after the day of the instant submission (union →
+    district) or of the JB batch (district → centre)."""
+    if mode == "centralised":
+        return centralised_deadline
+    days = DEFAULT_INSTANT_PAYMENT_DAYS if instant_payment_days is None else instant_payment_days
+    return submitted_on + timedelta(days=days)

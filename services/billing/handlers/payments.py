@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
@@ -154,18 +154,24 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
 # ------------------------------------------------------------------ the deadline (缴费截止)
 
 def report_overdue(uow, today: date | None = None) -> list[int]:
-    """Every centralised batch still owing money after its cover year's payment deadline is
-    reported overdue, once: the OverdueNotice primary key refuses a second report, whoever runs
-    the job and however often or late. Returns the batch ids reported by this run.
+    """Every batch still owing money after its deadline is reported overdue, once: the
+    OverdueNotice primary key refuses a second report, whoever runs the job and however often or
+    late. Returns the batch ids reported by this run.
+
+    A centralised (CB) batch's deadline is its cover year's payment deadline (whatever the batch
+    says). A JB batch's is its own `pay_by`, N days after it was submitted (decision 0018); a JB
+    batch priced before it had one (`pay_by` null) is never reported.
 
     `uow` (entered by the caller) finds the candidates; each batch is then reported in its own
     transaction, a `uow.fresh()` unit of work, so one refused report does not undo the others."""
     today = today or clock.today()
     years = [y.cover_year for y in uow.session.scalars(select(CoverYearView))
              if is_overdue(y.payment_deadline, today)]
+    late = or_(and_(Batch.mode == "centralised", Batch.cover_year.in_(years)),
+               and_(Batch.mode == "instant", Batch.pay_by.is_not(None), Batch.pay_by < today))
     candidates = list(uow.session.scalars(select(Batch.batch_id).where(
-        Batch.cover_year.in_(years), Batch.mode == "centralised", Batch.written_off_at.is_(None),
-        Batch.due_fen > 0, Batch.batch_id.not_in(select(OverdueNotice.batch_id))))) if years else []
+        late, Batch.written_off_at.is_(None), Batch.due_fen > 0,
+        Batch.batch_id.not_in(select(OverdueNotice.batch_id))).order_by(Batch.batch_id)))
     uow.rollback()  # the search only read: end its transaction before the reports lock rows
     reported = []
     for batch_id in candidates:

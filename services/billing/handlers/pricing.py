@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -14,6 +15,7 @@ from services.billing.adapters.orm import (Batch, CoverYearView, DistrictAccount
                                            PricedSubmission, SettlementCredit)
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
+from services.billing.domain.timeline import pay_by as pay_by_rule
 from services.billing import contracts
 from services.billing.adapters.excel import read_credits
 from services.billing.contracts import batch_priced_data
@@ -34,6 +36,22 @@ def _counts(data: dict) -> dict[str, int]:
     return counts
 
 
+def _submitted_on(data: dict) -> date:
+    """The Asia/Shanghai day of `submitted_at` (ISO 8601 with offset); today when it is missing."""
+    try:
+        moment = datetime.fromisoformat(str(data.get("submitted_at") or ""))
+    except ValueError:
+        return clock.today()
+    return moment.astimezone(clock.SHANGHAI).date() if moment.tzinfo else moment.date()
+
+
+def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
+    """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
+    timeline = cover_year(session, year)
+    return pay_by_rule(mode, _submitted_on(data), getattr(timeline, centralised) if timeline else None,
+                       timeline.instant_payment_days if timeline else None)
+
+
 def price_submission_when_submitted(uow, event: dict) -> None:
     """PriceSubmissionWhenSubmissionSubmitted: what the union owes its district for it."""
     d = event["data"]
@@ -48,8 +66,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
-    timeline = cover_year(uow.session, year)
-    pay_by = timeline.grassroots_end if timeline and d["mode"] == "centralised" else None
+    pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
     uow.session.add(PricedSubmission(
         submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
         cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
@@ -154,8 +171,7 @@ def price_batch_when_submitted(uow, event: dict) -> None:
     uow.session.flush()
     if due.credit_applied_fen:
         _publish_credit_available(uow, account, year)
-    timeline = cover_year(uow.session, year)
-    pay_by = timeline.payment_deadline if timeline and d["mode"] == "centralised" else None
+    pay_by = _pay_by(uow.session, year, d["mode"], d, "payment_deadline")
     handler = d.get("handler") or {}
     by_type = [{"type": t, "headcount": x.headcount, "premium_fen": x.premium_fen,
                 "city_subsidy_fen": x.city_subsidy_fen, "union_share_fen": x.union_share_fen}

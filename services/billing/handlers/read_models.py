@@ -9,6 +9,7 @@ from common.readmodel import upsert_if_newer
 from services.billing.adapters.orm import (CoverYearView, DistrictAccount, DistrictView, SettlementCredit,
                                            UnionView)
 from services.billing import contracts
+from services.billing.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS
 from services.billing.handlers.pricing import credit_available
 from services.billing.handlers.shared import is_special
 from services.billing.handlers.splits import republish_rates
@@ -38,7 +39,8 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
 
 def record_cover_year_when_configured(uow, event: dict) -> None:
-    """CoverYearViewWhenCoverYearConfigured: the split window and the payment deadline."""
+    """CoverYearViewWhenCoverYearConfigured: the split window, the deadlines and the instant payment
+    period (an event from before `instant_payment_days` existed takes the default)."""
     d = event["data"]
     split = [date.fromisoformat(v) for v in d["split_window"]]
     grassroots = d.get("grassroots_window") or [None, None]
@@ -46,7 +48,9 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
               "grassroots_end": date.fromisoformat(grassroots[1]) if grassroots[1] else None,
               "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
               "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
-              "payment_deadline": date.fromisoformat(d["payment_deadline"]), "version": int(d["version"])}
+              "payment_deadline": date.fromisoformat(d["payment_deadline"]),
+              "instant_payment_days": int(d.get("instant_payment_days") or DEFAULT_INSTANT_PAYMENT_DAYS),
+              "version": int(d["version"])}
     year = int(d["cover_year"])
     new_year = uow.session.get(CoverYearView, year) is None
     upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)

@@ -12,10 +12,16 @@ from services.billing.handlers.payments import list_batches
 from services.billing.handlers.shared import cover_year
 
 
+def money_received_fen(batch: Batch) -> int:
+    """已缴: money that arrived — received at write-off, else matched on bank statements; never
+    what a voucher declares (that is 已上传凭证金额, the batch's `paid_fen`)."""
+    return batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
+
+
 def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
     """Due; paid (已缴) — money received: matched on a bank statement, or received at write-off —
     never what a voucher declares, which is its own figure (已上传凭证金额); and what is still open."""
-    paid = batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
+    paid = money_received_fen(batch)
     return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
             "district_name": district_name, "cover_year": batch.cover_year, "mode": batch.mode,
             "headcount": batch.headcount, "status": batch.status, "due_fen": batch.due_fen,

@@ -51,6 +51,8 @@ class CoverYearView(Base):
     cover_end: Mapped[date] = mapped_column(Date)
     payment_deadline: Mapped[date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
+    # 即时参保划款期限 (decision 0018): only a fallback when billing's event has no pay-by
+    instant_payment_days: Mapped[int] = mapped_column(Integer, server_default="15", default=15)
 
 
 class SubmissionView(Base):

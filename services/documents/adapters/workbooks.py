@@ -1,49 +1,38 @@
 """The statistics workbook (集中参保统计表) as .xlsx, written with common.excel (formula-safe
-cells, text ID columns, an explanation sheet)."""
+cells, text ID columns, money in yuan from fen, counts, times in Beijing time, an explanation
+sheet)."""
 from __future__ import annotations
 
-from datetime import datetime
-
-from common.excel import CONTENT_TYPE, Column, SheetSpec, write_workbook
+from common.excel import CONTENT_TYPE, COUNT, MOMENT, MONEY, TEXT, Column, SheetSpec, write_workbook
 from services.documents.domain.statistics import Statistics
 
 XLSX = CONTENT_TYPE
 
 COLUMNS = [
     Column("基层工会名称", 30, note="参保的基层工会"),
-    Column("统一社会信用代码", 22, text=True, note="18 位，按文本保存"),
+    Column("统一社会信用代码", 22, kind=TEXT, note="18 位，按文本保存"),
     Column("保障类型", 10, note="该工会本年度选择的保障类型", allowed="A、A+、B、B+"),
-    Column("提交次数", 10, note="本年度向区局提交（未被退回）的次数"),
-    Column("参保人数", 10, note="各次提交人数之和"),
-    Column("保障费用（元）", 14, note="参保人数 × 单价"),
-    Column("市总统一划拨（元）", 16, note="市总工会统一划拨的补贴"),
-    Column("区局/各级工会缴费（元）", 20, note="区局（产业）及各级工会承担"),
-    Column("基层单位缴费（元）", 16, note="基层工会承担，按区局安排划入区局帐户"),
-    Column("未计价提交", 12, note="职保中心尚未计价的提交次数（其金额未计入本行）"),
+    Column("提交次数", 10, kind=COUNT, note="本年度向区局提交（未被退回）的次数"),
+    Column("参保人数", 10, kind=COUNT, note="各次提交人数之和"),
+    Column("保障费用（元）", 14, kind=MONEY, note="参保人数 × 单价"),
+    Column("市总统一划拨（元）", 16, kind=MONEY, note="市总工会统一划拨的补贴"),
+    Column("区局/各级工会缴费（元）", 20, kind=MONEY, note="区局（产业）及各级工会承担"),
+    Column("基层单位缴费（元）", 16, kind=MONEY, note="基层工会承担，按区局安排划入区局帐户"),
+    Column("未计价提交", 12, kind=COUNT, note="职保中心尚未计价的提交次数（其金额未计入本行）"),
     Column("状态", 22, note="区局审核中 / 部分已提交市职保中心 / 已提交市职保中心"),
-    Column("参保批次", 22, text=True, note="已提交市职保中心的批次编号（CB+日期+序号）"),
-    Column("最后提交时间", 20, note="北京时间"),
+    Column("参保批次", 22, kind=TEXT, note="已提交市职保中心的批次编号（CB+日期+序号）"),
+    Column("最后提交时间", 20, kind=MOMENT, note="北京时间"),
 ]
 
 
-def _yuan(fen: int) -> float:
-    # A number cell, so that Excel can sum it. Excel holds every number as a double; amounts are
-    # computed in fen here (the totals row too), never from these cells.
-    return fen / 100
-
-
-def _time(iso: str) -> str:
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M")
-
-
 def statistics_workbook(stats: Statistics) -> bytes:
+    # Amounts stay fen here (the totals row too, summed in fen); common.excel makes them yuan cells.
     rows = [[line.union_name, line.credit_code, line.cover_type, line.submissions, line.headcount,
-             _yuan(line.premium_fen), _yuan(line.city_subsidy_fen), _yuan(line.district_share_fen),
-             _yuan(line.grassroots_share_fen), line.unpriced, line.status, "、".join(line.batch_nos),
-             _time(line.last_submitted_at)] for line in stats.lines]
-    rows.append(["合计", "", "", stats.total("submissions"), stats.total("headcount"), _yuan(stats.total("premium_fen")),
-                 _yuan(stats.total("city_subsidy_fen")), _yuan(stats.total("district_share_fen")),
-                 _yuan(stats.total("grassroots_share_fen")), stats.total("unpriced"), "", "", ""])
+             line.premium_fen, line.city_subsidy_fen, line.district_share_fen, line.grassroots_share_fen,
+             line.unpriced, line.status, "、".join(line.batch_nos), line.last_submitted_at] for line in stats.lines]
+    rows.append(["合计", "", "", stats.total("submissions"), stats.total("headcount"), stats.total("premium_fen"),
+                 stats.total("city_subsidy_fen"), stats.total("district_share_fen"),
+                 stats.total("grassroots_share_fen"), stats.total("unpriced"), "", "", ""])
     title = f"{stats.cover_year}集中参保统计表"
     return write_workbook([SheetSpec(title=title, columns=COLUMNS, rows=rows)], notes=COLUMNS)
 

@@ -15,13 +15,14 @@ from marshmallow import fields, validate
 from common.clock import SHANGHAI
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.documents.domain.notices import DISTRICT_NOTICE, GRASSROOTS_NOTICE, KIND_TITLES
+from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_DISTRICT_NOTICE,
+                                               INSTANT_NOTICE, KIND_TITLES)
 from services.documents.domain.statistics import STATISTICS
 from services.documents.handlers import library, notices, workbooks
 
 blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
 
-KINDS = (GRASSROOTS_NOTICE, DISTRICT_NOTICE, STATISTICS)
+KINDS = (GRASSROOTS_NOTICE, INSTANT_NOTICE, DISTRICT_NOTICE, INSTANT_DISTRICT_NOTICE, STATISTICS)
 
 
 def _shanghai(doc) -> str:
@@ -31,8 +32,9 @@ def _shanghai(doc) -> str:
 
 class DocumentOut(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "grassroots_notice 基层告知书 / district_notice 区局告知书 / "
-                                                  "statistics 集中参保统计表"})
+    kind = fields.String(metadata={"description": "grassroots_notice 基层集中参保告知书 / instant_notice 基层即时参保告知书 / "
+                                                  "district_notice 区局集中参保告知书（CB 批次） / instant_district_notice "
+                                                  "区局即时参保告知书（JB 批次） / statistics 集中参保统计表"})
     title = fields.Function(lambda d: KIND_TITLES.get(d.kind, d.kind))
     version = fields.Integer()
     subject = fields.String(metadata={"description": "what caused it, e.g. submission:12 or batch:3"})
@@ -129,13 +131,24 @@ class GrassrootsNoticeFile(MethodView):
                                                          query.get("version")))
 
 
+@blp.route("/instant-notices/<int:submission_id>/file")
+class InstantNoticeFile(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(VersionQuery, location="query")
+    @blp.doc(responses=FILE_RESPONSE)
+    def get(self, query, submission_id):
+        """下载基层工会即时参保告知书（每次即时参保提交一份）."""
+        with uow() as work:
+            return download(notices.instant_notice_file(work, current_identity(), submission_id, query.get("version")))
+
+
 @blp.route("/district-notices/<int:batch_id>/file")
 class DistrictNoticeFile(MethodView):
     @roles("centre", "district")
     @blp.arguments(VersionQuery, location="query")
     @blp.doc(responses=FILE_RESPONSE)
     def get(self, query, batch_id):
-        """下载区局（产业）工会参保告知书（参保批次）."""
+        """下载区局（产业）工会参保告知书（参保批次：CB 集中参保或 JB 即时参保）."""
         with uow() as work:
             return download(notices.district_notice_file(work, current_identity(), batch_id, query.get("version")))
 

@@ -12,6 +12,9 @@ from common.clock import SHANGHAI
 
 COVER_TYPES = ("A", "A+", "B", "B+")  # 保障类型
 MODES = ("centralised", "instant")  # 集中参保 / 即时参保
+INSTANT_KINDS = ("no_cover", "new_card")  # 有卡无保人员 / 新办卡人员
+PRICE_CLASSES = ("centralised", "instant_first_half", "instant_second_half")
+DEFAULT_INSTANT_PAYMENT_DAYS = 15  # enrollment's default (decision 0018), for events from before the field
 
 
 class MalformedEvent(ValueError):
@@ -111,12 +114,16 @@ class CoverYear:
     cover_end: date
     payment_deadline: date  # 区局缴费截止
     version: int
+    instant_payment_days: int = DEFAULT_INSTANT_PAYMENT_DAYS  # 即时参保划款期限 (days after submitting)
 
 
 def parse_cover_year(data: dict) -> CoverYear:
+    days = DEFAULT_INSTANT_PAYMENT_DAYS if data.get("instant_payment_days") is None else \
+        _int(data, "instant_payment_days", 1)
     year = CoverYear(cover_year=_int(data, "cover_year", 2000), grassroots_deadline=_window_end(data, "grassroots_window"),
                      cover_start=_date(data, "cover_start"), cover_end=_date(data, "cover_end"),
-                     payment_deadline=_date(data, "payment_deadline"), version=_int(data, "version", 1))
+                     payment_deadline=_date(data, "payment_deadline"), version=_int(data, "version", 1),
+                     instant_payment_days=days)
     if year.cover_end < year.cover_start:
         raise MalformedEvent("cover_end: before cover_start")
     return year
@@ -135,6 +142,8 @@ class Submission:
     union_headcount_total: int  # this union's covered + submitted total for the year (截至今日)
     submitted_at: datetime
     sequence: int
+    kind: str | None = None  # instant only: no_cover 有卡无保人员 / new_card 新办卡人员
+    counts: tuple[tuple[str, int], ...] = ()  # headcount per price class, in PRICE_CLASSES order
 
 
 def parse_submission(data: dict) -> Submission:
@@ -143,10 +152,22 @@ def parse_submission(data: dict) -> Submission:
         district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
         cover_type=_choice(data, "type", COVER_TYPES), mode=_choice(data, "mode", MODES),
         headcount=_int(data, "headcount", 1), union_headcount_total=_int(data, "union_headcount_total", 1),
-        submitted_at=_datetime(data, "submitted_at"), sequence=_int(data, "sequence", 1))
+        submitted_at=_datetime(data, "submitted_at"), sequence=_int(data, "sequence", 1),
+        kind=None if data.get("kind") in (None, "centralised") else _choice(data, "kind", INSTANT_KINDS),
+        counts=_price_class_counts(data))
+    if sub.counts and sum(n for _, n in sub.counts) != sub.headcount:
+        raise MalformedEvent("counts: do not add up to headcount")
     if sub.union_headcount_total < sub.headcount:
         raise MalformedEvent("union_headcount_total: smaller than this submission's headcount")
     return sub
+
+
+def _price_class_counts(data: dict) -> tuple[tuple[str, int], ...]:
+    """`counts` per price class (optional: events from before it existed have none)."""
+    if data.get("counts") is None:
+        return ()
+    counts = _counts(data, "counts", PRICE_CLASSES)
+    return tuple((c, counts[c]) for c in PRICE_CLASSES if counts.get(c))
 
 
 def parse_returned(data: dict) -> int:

@@ -1,4 +1,8 @@
-"""The two notices (告知书), composed from facts in the guide's own wording. Pure, no I/O.
+"""The notices (告知书), composed from facts in the guide's own wording. Pure, no I/O.
+
+A grassroots union gets one for each centralised submission (the guide's) and one for each instant
+submission (the guide's wording adapted, decision 0018); a district one for each batch, CB (the
+guide's) or JB (adapted).
 
 A notice is a frozen value: the same facts always give the same notice, and `input_key()` is a
 hash of it, so a redelivered or repeated event that would print the same notice makes no new
@@ -8,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from common.money import yuan
 from services.documents.domain.facts import (Batch, BatchPrice, CoverYear, Submission, SubmissionPrice,
@@ -18,8 +22,15 @@ from services.documents.domain.facts import (Batch, BatchPrice, CoverYear, Submi
 SIGNATORIES = ("上海市总工会职工援助服务中心", "上海市职工保障互助中心")
 GRASSROOTS_NOTICE = "grassroots_notice"  # 基层工会参保告知书
 DISTRICT_NOTICE = "district_notice"  # 区局（产业）工会参保告知书
+INSTANT_NOTICE = "instant_notice"  # 基层工会即时参保告知书
+INSTANT_DISTRICT_NOTICE = "instant_district_notice"  # 区局（产业）工会即时参保告知书 (a JB batch)
 KIND_TITLES = {GRASSROOTS_NOTICE: "基层工会集中参保告知书", DISTRICT_NOTICE: "区局（产业）工会集中参保告知书",
+               INSTANT_NOTICE: "基层工会即时参保告知书", INSTANT_DISTRICT_NOTICE: "区局（产业）工会即时参保告知书",
                "statistics": "集中参保统计表"}
+# 即时参保's cover, as the guide words it (SPEC §3): it starts per person, so the notice says how.
+INSTANT_COVER = "自办理参保日的次日（新办卡人员自卡号生成的次日）起"
+INSTANT_KIND_NAMES = {"no_cover": "有卡无保人员即时参保", "new_card": "新办卡人员即时参保"}
+PRICE_CLASS_NAMES = {"instant_first_half": "上半年办卡（全年保费）", "instant_second_half": "下半年办卡（半年保费）"}
 
 
 def chinese_date(day: date) -> str:
@@ -50,8 +61,36 @@ def _key(value) -> str:
                           .encode()).hexdigest()
 
 
+class Letter:
+    """What every notice shares: the title, the salutation to its addressee and the input key (a
+    hash of its fields, so the same facts make the same notice). Subclasses are frozen dataclasses."""
+
+    @property
+    def addressee(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def title(self) -> str:
+        return "告知书"
+
+    @property
+    def salutation(self) -> str:
+        return f"{self.addressee}："
+
+    def input_key(self) -> str:
+        return _key(self)
+
+
+def split_rows(premium_label: str, premium_fen: int, city_subsidy_fen: int, district_share_fen: int,
+               grassroots_share_fen: int) -> list[Row]:
+    """A submission's premium and who pays it, as the confirmation screen words the parts."""
+    return [Row(premium_label, f"{money(premium_fen)} 元"), Row("其中：市总统一划拨", f"{money(city_subsidy_fen)} 元"),
+            Row("区局/各级工会缴费", f"{money(district_share_fen)} 元"),
+            Row("基层单位缴费", f"{money(grassroots_share_fen)} 元")]
+
+
 @dataclass(frozen=True)
-class GrassrootsNotice:
+class GrassrootsNotice(Letter):
     """告知书 to a grassroots union, regenerated on each submission; the last one counts."""
     union_id: int
     district_id: int
@@ -75,12 +114,8 @@ class GrassrootsNotice:
     kind = GRASSROOTS_NOTICE
 
     @property
-    def title(self) -> str:
-        return "告知书"
-
-    @property
-    def salutation(self) -> str:
-        return f"{self.union_name}："
+    def addressee(self) -> str:
+        return self.union_name
 
     @property
     def paragraphs(self) -> list[str]:
@@ -98,10 +133,8 @@ class GrassrootsNotice:
             Row("保障年度", f"{self.cover_year} 年"),
             Row("保障类型", f"{self.cover_type} 类"),
             Row("本次提交人数", f"{self.submission_headcount} 人（第 {self.sequence} 次提交）"),
-            Row("本次保障费用", f"{money(self.premium_fen)} 元"),
-            Row("其中：市总统一划拨", f"{money(self.city_subsidy_fen)} 元"),
-            Row("区局/各级工会缴费", f"{money(self.district_share_fen)} 元"),
-            Row("基层单位缴费", f"{money(self.grassroots_share_fen)} 元"),
+            *split_rows("本次保障费用", self.premium_fen, self.city_subsidy_fen, self.district_share_fen,
+                        self.grassroots_share_fen),
             Row("本次你会需承担", f"{money(self.grassroots_owes_fen)} 元"),
             Row("本年度累计参保人数", f"{self.headcount_total} 人"),
             Row("本年度你会累计需承担", f"{money(self.grassroots_owes_total_fen)} 元"),
@@ -112,9 +145,6 @@ class GrassrootsNotice:
     @property
     def filename(self) -> str:
         return f"参保告知书_{self.union_name}_{self.cover_year}年度_第{self.sequence}次提交.pdf"
-
-    def input_key(self) -> str:
-        return _key(self)
 
 
 def grassroots_notice(union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice,
@@ -133,6 +163,82 @@ def grassroots_notice(union_name: str, year: CoverYear, sub: Submission, price: 
 
 
 @dataclass(frozen=True)
+class InstantNotice(Letter):
+    """告知书 to a grassroots union for one instant submission (即时参保), once billing priced it:
+    the grassroots notice's wording adapted (decision 0018)."""
+    submission_id: int
+    union_id: int
+    district_id: int
+    union_name: str
+    cover_year: int
+    cover_type: str
+    instant_kind: str | None  # no_cover / new_card
+    headcount: int
+    counts: tuple[tuple[str, int], ...]  # per price class
+    premium_fen: int
+    city_subsidy_fen: int
+    district_share_fen: int
+    grassroots_share_fen: int
+    grassroots_owes_fen: int
+    pay_by: date
+    cover_end: date
+    dated: date
+    sequence: int  # the union's nth instant submission of the year
+
+    kind = INSTANT_NOTICE
+
+    @property
+    def addressee(self) -> str:
+        return self.union_name
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [
+            f"你会即时参保 {self.cover_year} 年度会员专享基本保障计划，参加 {self.cover_type} 类会员共计 "
+            f"{self.headcount} 人，参保资金 {money(self.premium_fen)} 元，其中市总统一划拨 "
+            f"{money(self.city_subsidy_fen)} 元，区、局（产业）工会承担 {money(self.district_share_fen)} 元，"
+            f"你会需承担 {money(self.grassroots_owes_fen)} 元。请于 {chinese_date(self.pay_by)}之前根据你会所在区、"
+            f"局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期{INSTANT_COVER}至 "
+            f"{chinese_date(self.cover_end)}止。逾期未划款则本次参保无效，需按照即时参保流程另行办理参保手续。",
+        ]
+
+    @property
+    def rows(self) -> list[Row]:
+        by_class = "，".join(f"{PRICE_CLASS_NAMES.get(c, c)} {n} 人" for c, n in self.counts)
+        return [
+            Row("保障年度", f"{self.cover_year} 年"),
+            Row("参保方式", INSTANT_KIND_NAMES.get(self.instant_kind or "", "即时参保")),
+            Row("保障类型", f"{self.cover_type} 类"),
+            Row("本次参保人数", f"{self.headcount} 人（第 {self.sequence} 次即时参保）"
+                + (f"：{by_class}" if by_class else "")),
+            *split_rows("保障费用", self.premium_fen, self.city_subsidy_fen, self.district_share_fen,
+                        self.grassroots_share_fen),
+            Row("你会需承担", f"{money(self.grassroots_owes_fen)} 元"),
+            Row("划款截止日期", chinese_date(self.pay_by)),
+            Row("保障期间", f"{INSTANT_COVER}至 {chinese_date(self.cover_end)}"),
+        ]
+
+    @property
+    def filename(self) -> str:
+        return f"即时参保告知书_{self.union_name}_{self.cover_year}年度_第{self.sequence}次即时参保.pdf"
+
+
+def instant_notice(union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice) -> InstantNotice:
+    """The notice for this instant submission. Its pay-by is billing's; an event from before
+    billing set one falls back to the year's rule (decision 0018): N days after submitting."""
+    check_same_submission(sub, price)
+    dated = sub.submitted_at.date()
+    return InstantNotice(
+        submission_id=sub.submission_id, union_id=sub.union_id, district_id=sub.district_id, union_name=union_name,
+        cover_year=sub.cover_year, cover_type=sub.cover_type, instant_kind=sub.kind, headcount=sub.headcount,
+        counts=sub.counts, premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
+        district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
+        grassroots_owes_fen=price.grassroots_owes_fen,
+        pay_by=price.pay_by or dated + timedelta(days=year.instant_payment_days),
+        cover_end=year.cover_end, dated=dated, sequence=sub.sequence)
+
+
+@dataclass(frozen=True)
 class DistrictLine:
     cover_type: str
     headcount: int
@@ -142,7 +248,7 @@ class DistrictLine:
 
 
 @dataclass(frozen=True)
-class DistrictNotice:
+class DistrictNotice(Letter):
     """告知书 to a district (区局/产业工会) on submitting its batch to the centre."""
     batch_id: int
     batch_no: str
@@ -165,12 +271,8 @@ class DistrictNotice:
     kind = DISTRICT_NOTICE
 
     @property
-    def title(self) -> str:
-        return "告知书"
-
-    @property
-    def salutation(self) -> str:
-        return f"{self.district_name}："
+    def addressee(self) -> str:
+        return self.district_name
 
     @property
     def credit_year(self) -> int:
@@ -204,18 +306,55 @@ class DistrictNotice:
     def filename(self) -> str:
         return f"参保告知书_{self.district_name}_{self.batch_no}.pdf"
 
-    def input_key(self) -> str:
-        return _key(self)
+
+@dataclass(frozen=True)
+class InstantDistrictNotice(DistrictNotice):
+    """告知书 to a district on submitting its JB batch (即时参保): the district notice's wording
+    adapted (decision 0018) — the credit sentence only when billing applied credit, the pay-by
+    billing's (N days after the batch), cover from the day after enrolment to the year's end."""
+
+    kind = INSTANT_DISTRICT_NOTICE
+
+    @property
+    def paragraphs(self) -> list[str]:
+        per_type = "，".join(f"参加 {line.cover_type} 类会员共计 {line.headcount} 人" for line in self.lines)
+        if self.credit_applied_fen:
+            pay = (f"鉴于会员保障清算分配款 {money(self.credit_applied_fen)} 元用于抵扣本批次参保款项，你会尚需于 "
+                   f"{chinese_date(self.pay_by)}之前将剩余参保资金 {money(self.due_fen)} 元划入如下帐户")
+        else:
+            pay = f"请于 {chinese_date(self.pay_by)}之前将参保资金 {money(self.due_fen)} 元划入如下帐户"
+        return [
+            f"你会即时参保 {self.cover_year} 年度会员专享基本保障计划（参保批次 {self.batch_no}），{per_type}，合计 "
+            f"{self.headcount} 人，参保资金总额为 {money(self.union_share_fen)} 元。{pay}，保障日期{INSTANT_COVER}至 "
+            f"{chinese_date(self.cover_end)}止。逾期未划款，则本批次参保无效，需按照即时参保流程另行办理参保手续。",
+        ]
+
+    @property
+    def rows(self) -> list[Row]:
+        credit = [Row("清算分配款抵扣", f"{money(self.credit_applied_fen)} 元")] if self.credit_applied_fen else []
+        return [Row("参保批次", self.batch_no), Row("保障年度", f"{self.cover_year} 年"),
+                Row("参保资金总额", f"{money(self.union_share_fen)} 元"), *credit,
+                Row("尚需划款", f"{money(self.due_fen)} 元"), Row("划款截止日期", chinese_date(self.pay_by)),
+                Row("保障期间", f"{INSTANT_COVER}至 {chinese_date(self.cover_end)}")]
+
+    @property
+    def filename(self) -> str:
+        return f"即时参保告知书_{self.district_name}_{self.batch_no}.pdf"
 
 
 def district_notice(district_name: str, year: CoverYear, batch: Batch, price: BatchPrice,
                     bank: BankAccount) -> DistrictNotice:
+    """A CB batch's notice, or a JB batch's (InstantDistrictNotice). A pay-by missing from billing's
+    event falls back to the year's payment deadline (CB) or N days after the batch (JB, decision 0018)."""
     check_same_batch(batch, price)
     lines = tuple(DistrictLine(x.cover_type, x.headcount, x.premium_fen, x.city_subsidy_fen, x.union_share_fen)
                   for x in price.lines if x.headcount)
-    return DistrictNotice(
+    dated = batch.submitted_at.date()
+    instant = batch.mode == "instant"
+    fallback = dated + timedelta(days=year.instant_payment_days) if instant else year.payment_deadline
+    return (InstantDistrictNotice if instant else DistrictNotice)(
         batch_id=batch.batch_id, batch_no=batch.batch_no, district_id=batch.district_id, district_name=district_name,
         cover_year=batch.cover_year, lines=lines, headcount=price.headcount, premium_fen=price.premium_fen,
         city_subsidy_fen=price.city_subsidy_fen, union_share_fen=price.union_share_fen,
-        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by or year.payment_deadline,
-        cover_start=year.cover_start, cover_end=year.cover_end, bank=bank, dated=batch.submitted_at.date())
+        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by or fallback,
+        cover_start=year.cover_start, cover_end=year.cover_end, bank=bank, dated=dated)

@@ -1,17 +1,18 @@
-"""The 告知书 PDFs: the grassroots union's notice for its centralised submission and the
-district's notice for its centralised batch, rendered once everything they print is known, and
-fetched by union and year or by batch."""
+"""The 告知书 PDFs: the grassroots union's notice for its centralised submissions (one series per
+union and year) and for each instant submission, and the district's notice for each batch (CB or
+JB), rendered once everything they print is known, and fetched by union and year, by submission or
+by batch."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from common.identity import Identity
 from services.documents import settings
 from services.documents.adapters import pdf
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, district_notice,
-                                               grassroots_notice)
+from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_NOTICE, district_notice,
+                                               grassroots_notice, instant_notice)
 from services.documents.handlers.library import series_file, store
 
 PDF = "application/pdf"
@@ -23,20 +24,49 @@ def _cover_year(session, cover_year: int) -> facts.CoverYear | None:
         return None
     return facts.CoverYear(cover_year=view.cover_year, grassroots_deadline=view.grassroots_deadline,
                            cover_start=view.cover_start, cover_end=view.cover_end,
-                           payment_deadline=view.payment_deadline, version=view.version)
+                           payment_deadline=view.payment_deadline, version=view.version,
+                           instant_payment_days=view.instant_payment_days)
 
 
-def render_grassroots_notice(uow, row: SubmissionView) -> None:
+def _mode(row: SubmissionView) -> str | None:
+    return (row.submitted or row.priced or {}).get("mode")
+
+
+def render_submission_notice(uow, row: SubmissionView) -> None:
     """Render the union's notice for this submission once everything it prints is known: both
-    halves of the submission, the year's dates and the union's name. Instant enrolments get no
-    notice (the guide has none for them); a submission overtaken by a later one whose notice is
-    already out makes no new version (the last one counts)."""
+    halves of the submission, the year's dates and the union's name — the centralised notice or,
+    for an instant submission, its own instant notice. A submission returned before that gets none."""
     if not (row.submitted and row.priced) or row.returned:
         return
     sub = facts.parse_submission(row.submitted)
     price = facts.parse_submission_price(row.priced)
-    if sub.mode != "centralised":
+    if sub.mode == "centralised":
+        _render_grassroots_notice(uow, row, sub, price)
+    else:
+        _render_instant_notice(uow, row, sub, price)
+
+
+def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
+    """即时参保告知书: one per instant submission (each has its own members, amounts and pay-by)."""
+    year = _cover_year(uow.session, sub.cover_year)
+    union = uow.session.get(UnionView, sub.union_id)
+    if year is None or union is None:
         return
+    notice = instant_notice(union.name, year, sub, price)
+    key = notice.input_key()
+    if row.notice_key == key:
+        return
+    store(uow, kind=INSTANT_NOTICE, series=f"{INSTANT_NOTICE}:{sub.submission_id}",
+          subject=f"submission:{sub.submission_id}", union_id=sub.union_id, district_id=sub.district_id,
+          cover_year=sub.cover_year, filename=notice.filename, media_type=PDF, input_key=key,
+          render=lambda: pdf.render_notice(notice))
+    row.notice_key = key
+
+
+def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
+                              price: facts.SubmissionPrice) -> None:
+    """The union's centralised notice; a submission overtaken by a later centralised one whose
+    notice is already out makes no new version (the last one counts)."""
     session = uow.session
     year = _cover_year(session, sub.cover_year)
     union = session.get(UnionView, sub.union_id)
@@ -44,14 +74,14 @@ def render_grassroots_notice(uow, row: SubmissionView) -> None:
         return
     same_union = (SubmissionView.union_id == sub.union_id, SubmissionView.cover_year == sub.cover_year,
                   SubmissionView.returned.is_(False))
-    overtaken = session.scalar(select(func.count()).where(*same_union, SubmissionView.sequence > sub.sequence,
-                                                          SubmissionView.notice_key.is_not(None)))
-    if overtaken:
+    later = session.scalars(select(SubmissionView).where(*same_union, SubmissionView.sequence > sub.sequence,
+                                                         SubmissionView.notice_key.is_not(None)))
+    if any(_mode(other) == "centralised" for other in later):  # instant ones are numbered apart
         return
     # what the union owed by its earlier centralised submissions (instant ones are numbered apart)
     owes_before = sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
         *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None)))
-        if (row.submitted or {}).get("mode") == "centralised")
+        if _mode(row) == "centralised")
     notice = grassroots_notice(union.name, year, sub, price, owes_before)
     key = notice.input_key()
     if row.notice_key == key:
@@ -64,20 +94,19 @@ def render_grassroots_notice(uow, row: SubmissionView) -> None:
 
 
 def render_district_notice(uow, row: BatchView) -> None:
-    """Render the district's notice for its centralised batch once both halves, the year's dates
-    and the district's name are known."""
+    """Render the district's notice for its batch — CB (集中参保) or JB (即时参保) — once both
+    halves, the year's dates and the district's name are known."""
     if not (row.submitted and row.priced):
         return
     batch = facts.parse_batch(row.submitted)
     price = facts.parse_batch_price(row.priced)
-    if batch.mode != "centralised":
-        return  # the guide's district notice is the centralised one (集中参保); JB batches have none
     year = _cover_year(uow.session, batch.cover_year)
     district = uow.session.get(DistrictView, batch.district_id)
     if year is None or district is None:
         return
     notice = district_notice(district.name, year, batch, price, settings.bank_account())
-    store(uow, kind=DISTRICT_NOTICE, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
+    # one series per batch whatever its mode, so /district-notices/{batch_id}/file serves both
+    store(uow, kind=notice.kind, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
           union_id=None, district_id=batch.district_id, cover_year=batch.cover_year, filename=notice.filename,
           media_type=PDF, input_key=notice.input_key(), render=lambda: pdf.render_notice(notice))
 
@@ -87,6 +116,10 @@ def render_district_notice(uow, row: BatchView) -> None:
 
 def grassroots_notice_file(uow, who: Identity, union_id: int, cover_year: int, version: int | None = None):
     return series_file(uow, who, f"{GRASSROOTS_NOTICE}:{union_id}:{cover_year}", version)
+
+
+def instant_notice_file(uow, who: Identity, submission_id: int, version: int | None = None):
+    return series_file(uow, who, f"{INSTANT_NOTICE}:{submission_id}", version)
 
 
 def district_notice_file(uow, who: Identity, batch_id: int, version: int | None = None):

@@ -13,7 +13,7 @@ from common.readmodel import upsert_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
 from services.documents.domain.facts import MalformedEvent
-from services.documents.handlers.notices import render_district_notice, render_grassroots_notice
+from services.documents.handlers.notices import render_district_notice, render_submission_notice
 
 
 def consumes(func_):
@@ -50,7 +50,7 @@ def record_union_when_union_changed(uow, event: dict) -> None:
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
     for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.union_id == d["union_id"],
                                                                 SubmissionView.notice_key.is_(None))):
-        render_grassroots_notice(uow, row)
+        render_submission_notice(uow, row)
 
 
 # ------------------------------------------------------------------ enrollment and billing facts
@@ -66,7 +66,7 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
         return
     for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.cover_year == year.cover_year,
                                                                 SubmissionView.notice_key.is_(None))):
-        render_grassroots_notice(uow, row)
+        render_submission_notice(uow, row)
     for batch in uow.session.scalars(select(BatchView).where(BatchView.cover_year == year.cover_year)):
         render_district_notice(uow, batch)
 
@@ -90,7 +90,7 @@ def record_submission_when_submitted(uow, event: dict) -> None:
     if row.priced:
         facts.check_same_submission(sub, facts.parse_submission_price(row.priced))
     uow.session.flush()
-    render_grassroots_notice(uow, row)
+    render_submission_notice(uow, row)
 
 
 @consumes
@@ -103,7 +103,7 @@ def record_price_when_submission_priced(uow, event: dict) -> None:
     if row.submitted:
         facts.check_same_submission(facts.parse_submission(row.submitted), price)
     uow.session.flush()
-    render_grassroots_notice(uow, row)
+    render_submission_notice(uow, row)
 
 
 @consumes

@@ -61,6 +61,8 @@ class CoverYearRow(Base):
     cover_end: Mapped[date] = mapped_column(Date)
     payment_deadline: Mapped[date] = mapped_column(Date)
     claims_deadline: Mapped[date] = mapped_column(Date)
+    # 即时参保划款期限: days after an instant submission (union) or JB batch (district) to pay (0018)
+    instant_payment_days: Mapped[int] = mapped_column(Integer, server_default="15", default=15)
     version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
     updated_by: Mapped[str] = mapped_column(String(100))

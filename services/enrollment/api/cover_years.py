@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
+from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, INSTANT_PAYMENT_DAYS_RANGE,
+                                                INSTANT_PAYMENT_LABEL)
 from services.enrollment.handlers import cover_years
 
 blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")
@@ -29,6 +31,10 @@ class CoverYearIn(BaseSchema):
     cover_end = fields.Date(required=True, metadata={"description": "终保日期"})
     payment_deadline = fields.Date(required=True, metadata={"description": "区局缴费截止日"})
     claims_deadline = fields.Date(required=True, metadata={"description": "理赔截止日"})
+    instant_payment_days = fields.Integer(
+        load_default=None, validate=validate.Range(*INSTANT_PAYMENT_DAYS_RANGE, error="应为 {min} 至 {max} 天"),
+        metadata={"description": f"{INSTANT_PAYMENT_LABEL}：基层工会在即时参保提交后、区局在即时参保批次（JB）提交后"
+                                 f"多少天内划款；不填则保持原设置（新年度默认 {DEFAULT_INSTANT_PAYMENT_DAYS} 天）"})
 
     @validates_schema
     def _pairs(self, data, **_):
@@ -44,6 +50,7 @@ class Deadline(BaseSchema):
     label = fields.String(metadata={"description": "截止事项名称，如 区局缴费至市职保中心截止"})
     date = fields.Date()
     roles = fields.List(fields.String(), metadata={"description": "须在此前办理的角色"})
+    days_left = fields.Integer(metadata={"description": "按系统时钟距截止日的天数（负数为已过）"})
 
 
 class CoverYearOut(BaseSchema):
@@ -57,7 +64,11 @@ class CoverYearOut(BaseSchema):
     cover_end = fields.String()
     payment_deadline = fields.String()
     claims_deadline = fields.String()
+    instant_payment_days = fields.Integer(metadata={"description": INSTANT_PAYMENT_LABEL})
     version = fields.Integer()
+    today = fields.Date(metadata={"description": "系统时钟的今天（上海时间）"})
+    started = fields.Boolean(metadata={"description": "本年度比例设置期已开始"})
+    active = fields.Boolean(metadata={"description": "今天在本年度的办理期至终保日之间"})
     deadlines = fields.List(fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"})
 
 

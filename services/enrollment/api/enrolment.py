@@ -46,8 +46,8 @@ class MemberRow(BaseSchema):
     member_id = fields.Integer()
     name = fields.String(metadata={"description": "姓名"})
     id_type = fields.String(metadata={"description": "证件类型 resident 身份证 / other 其他"})
-    id_number = fields.String(metadata={"description": "证件号码"})
-    card_number = fields.String(metadata={"description": "银行卡号（会员服务卡号）"})
+    id_number = fields.String(metadata={"description": "证件号码（隐去中间位，如 3101**********1234）"})
+    card_number = fields.String(metadata={"description": "银行卡号（会员服务卡号，隐去中间位）"})
     cover_start = fields.Date(metadata={"description": "起保日期"})
     cover_end = fields.Date(metadata={"description": "终保日期"})
     price_class = fields.String()
@@ -69,6 +69,8 @@ class Confirmation(BaseSchema):
     cover_start = fields.Date()
     cover_end = fields.Date()
     pay_by = fields.Date(allow_none=True, metadata={"description": "基层工会划款至区局截止日（集中参保）"})
+    instant_payment_days = fields.Integer(allow_none=True, metadata={
+        "description": "即时参保：提交后多少天内划款至区局（本年度设置；提交后计费服务给出具体日期）"})
     items = fields.List(fields.Nested(MemberRow))
 
 

@@ -31,6 +31,14 @@ ACTIONS = {
 }
 
 
+# 即时参保划款期限: an instant enrolment has no fixed deadline in the guide. A union pays its district
+# within this many days of its instant submission, a district the centre within this many days of
+# its JB batch (docs/decisions/0018-instant-pay-by.md); billing computes the dates.
+DEFAULT_INSTANT_PAYMENT_DAYS = 15
+INSTANT_PAYMENT_DAYS_RANGE = (1, 90)
+INSTANT_PAYMENT_LABEL = "即时参保划款期限（提交之日起天数）"
+
+
 # Every deadline of a cover year under its own name, with who must act by it — the one list every
 # screen, notice and reminder takes its labels from (two deadlines never share a label).
 DEADLINES = (
@@ -56,6 +64,7 @@ class CoverYear:
     cover_end: date
     payment_deadline: date
     claims_deadline: date
+    instant_payment_days: int = DEFAULT_INSTANT_PAYMENT_DAYS
 
     @property
     def instant_window(self) -> Window:
@@ -111,8 +120,13 @@ def build_cover_year(cover_year: int, data: dict) -> CoverYear:
             errors["payment_deadline"] = ["缴费截止日应在保障期内"]
         if data["claims_deadline"] < data["cover_end"]:
             errors["claims_deadline"] = ["理赔截止日不能早于终保日期"]
+    days = data.get("instant_payment_days")
+    days = DEFAULT_INSTANT_PAYMENT_DAYS if days is None else days
+    low, high = INSTANT_PAYMENT_DAYS_RANGE
+    if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
+        errors["instant_payment_days"] = [f"即时参保划款期限应为 {low} 至 {high} 天"]
     if errors:
         raise ValidationFailed(errors)
     return CoverYear(cover_year=cover_year, card_cutoff=data["card_cutoff"], cover_start=data["cover_start"],
                      cover_end=data["cover_end"], payment_deadline=data["payment_deadline"],
-                     claims_deadline=data["claims_deadline"], **windows)
+                     claims_deadline=data["claims_deadline"], instant_payment_days=days, **windows)

@@ -10,7 +10,8 @@ from common import clock
 from common.errors import NotFound, TooLarge, ValidationFailed
 from common.excel import Column, SheetSpec, cell_text, read_upload, write_workbook
 from common.identity import Identity
-from common.resident_id import IdNumberInvalid, mask_id, parse_resident_id
+from common.pii import mask_id
+from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
                                               UnionView)
 from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state

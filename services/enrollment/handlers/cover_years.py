@@ -9,7 +9,8 @@ from common.errors import Conflict, NotFound
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import CoverYearRow
-from services.enrollment.domain.timeline import CoverYear, Window, build_cover_year
+from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, CoverYear, Window,
+                                                build_cover_year)
 
 
 WINDOW_FIELDS = ("split", "grassroots", "district_review", "district_submit")
@@ -23,7 +24,8 @@ def _to_domain(row: CoverYearRow) -> CoverYear:
         district_review_window=Window(row.district_review_start, row.district_review_end),
         district_submit_window=Window(row.district_submit_start, row.district_submit_end),
         card_cutoff=row.card_cutoff, cover_start=row.cover_start, cover_end=row.cover_end,
-        payment_deadline=row.payment_deadline, claims_deadline=row.claims_deadline)
+        payment_deadline=row.payment_deadline, claims_deadline=row.claims_deadline,
+        instant_payment_days=row.instant_payment_days)
 
 
 def cover_year_data(row: CoverYearRow) -> dict:
@@ -32,20 +34,28 @@ def cover_year_data(row: CoverYearRow) -> dict:
         data[f"{name}_window"] = [getattr(row, f"{name}_start").isoformat(), getattr(row, f"{name}_end").isoformat()]
     for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline"):
         data[name] = getattr(row, name).isoformat()
+    data["instant_payment_days"] = row.instant_payment_days
     data["version"] = row.version
     return data
 
 
 def cover_year_view(row: CoverYearRow) -> dict:
-    """The timeline as screens show it: the configured fields plus every deadline by its name."""
-    return {**cover_year_data(row), "deadlines": _to_domain(row).deadlines()}
+    """The timeline as screens show it: the configured fields, every deadline by its name with the
+    days left by the system's clock (not the browser's), and where today falls in the season."""
+    year, today = _to_domain(row), clock.today()
+    deadlines = [{**d, "days_left": (d["date"] - today).days} for d in year.deadlines()]
+    return {**cover_year_data(row), "deadlines": deadlines, "today": today,
+            "started": year.split_window.start <= today,
+            "active": year.split_window.start <= today <= year.cover_end}
 
 
 def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
     """The centre sets (or changes) a year's timeline; the whole timeline goes out as an event."""
     who.require("centre")
-    build_cover_year(cover_year, data)  # raises ValidationFailed per field
     row = uow.session.get(CoverYearRow, cover_year, with_for_update=True)
+    if data.get("instant_payment_days") is None:  # not given: the year keeps its setting, else the default
+        data = {**data, "instant_payment_days": row.instant_payment_days if row else DEFAULT_INSTANT_PAYMENT_DAYS}
+    build_cover_year(cover_year, data)  # raises ValidationFailed per field
     if row is None:
         row = CoverYearRow(cover_year=cover_year, version=0)
         uow.session.add(row)
@@ -53,7 +63,8 @@ def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> Cov
         start, end = data[f"{name}_window"]
         setattr(row, f"{name}_start", start)
         setattr(row, f"{name}_end", end)
-    for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline"):
+    for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline",
+                 "instant_payment_days"):
         setattr(row, name, data[name])
     row.version += 1
     row.updated_at = clock.utcnow_naive()

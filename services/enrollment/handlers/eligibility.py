@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from common import clock
 from common.errors import NotFound, ValidationFailed
+from common.pii import mask_id
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
@@ -40,7 +41,7 @@ def member_terms(year: CoverYear, mode: str, kind: str | None, member: MemberVie
 
 def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
     return {"member_id": member.member_id, "name": member.name, "id_type": member.id_type,
-            "id_number": member.id_number, "card_number": member.card_number,
+            "id_number": mask_id(member.id_number), "card_number": mask_id(member.card_number),
             "card_issued_on": member.card_issued_on, "cover_start": terms.cover_start, "cover_end": terms.cover_end,
             "price_class": terms.price_class, "half_or_full": terms.half_or_full}
 
@@ -115,5 +116,7 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
         "window": {"start": window.start, "end": window.end, "open": window.contains(today)},
         "cover_start": year.cover_start, "cover_end": year.cover_end,
         "pay_by": year.grassroots_window.end if mode == "centralised" else None,
+        # instant: no date before submitting; billing's pay-by is the submission day + these days (0018)
+        "instant_payment_days": year.instant_payment_days if mode == "instant" else None,
         "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
     }

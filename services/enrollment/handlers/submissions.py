@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
+from common.pii import mask_id
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.eligibility_sql import eligible_members
@@ -195,8 +196,8 @@ def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per
     covers = session.scalars(select(Cover).where(Cover.submission_id == sub.id).order_by(Cover.id)
                              .offset((page - 1) * per_page).limit(per_page))
     view["members"] = [{
-        "member_id": c.member_id, "name": c.name, "id_type": c.id_type, "id_number": c.id_number,
-        "card_number": c.card_number, "cover_start": c.cover_start, "cover_end": c.cover_end,
+        "member_id": c.member_id, "name": c.name, "id_type": c.id_type, "id_number": mask_id(c.id_number),
+        "card_number": mask_id(c.card_number), "cover_start": c.cover_start, "cover_end": c.cover_end,
         "price_class": c.price_class, "half_or_full": "半年" if c.price_class == rules.SECOND_HALF else "全年",
         "status": c.status} for c in covers]
     return view

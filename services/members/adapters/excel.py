@@ -4,7 +4,7 @@ common.excel's; what the columns are and what they mean is ours."""
 from __future__ import annotations
 
 from common import excel
-from common.excel import Column, SheetSpec
+from common.excel import COUNT, DATE, Column, SheetSpec
 from common.errors import Rejected
 from services.members.domain import member as rules
 from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES
@@ -21,7 +21,7 @@ TEMPLATES = {
         Column("有效证件类型", 14, note="必填；非身份证请选择“其他”", allowed="身份证、其他"),
         Column("证件号码", 22, text=True, note=ID_NOTE),
         Column("性别", 8, note="身份证可不填（按号码确定）；填写时须与号码一致", allowed="男、女"),
-        Column("出生日期", 14, text=True, note="YYYY-MM-DD；身份证可不填；填写时须与号码一致"),
+        Column("出生日期", 14, kind=DATE, note="YYYY-MM-DD；身份证可不填；填写时须与号码一致"),
         Column("联系地址", 30, note="必填"),
         Column("移动电话", 16, text=True, note="必填，11 位手机号码"),
         Column("学历", 12, note="必填", allowed="、".join(rules.EDUCATIONS)),
@@ -35,7 +35,7 @@ TEMPLATES = {
         Column("转出原因", 12, note="必填", allowed="、".join(rules.TRANSFER_OUT_REASONS))]),
     "cards": ("会员服务卡", [Column("证件号码", 22, text=True, note=ID_NOTE),
                          Column("卡号", 22, text=True, note="银行卡号，12–19 位数字；请设置为“文本”格式"),
-                         Column("办卡日期", 14, text=True, note="YYYY-MM-DD")]),
+                         Column("办卡日期", 14, kind=DATE, note="YYYY-MM-DD")]),
     "removals": ("人口办剔除", NAME_ID),
 }
 IMPORT_FIELDS = ("name", "id_type", "id_number", "gender", "birth_date", "address", "mobile", "education",
@@ -104,11 +104,11 @@ def person_cells(rows, id_index: int = 1, name_index: int = 0):
 RESULT_COLUMNS = [Column("姓名", 12), Column("证件号码", 22, text=True), Column("原所属单位", 30),
                   Column("原单位负责人", 12), Column("原单位联系电话", 16, text=True), Column("原单位所属区局", 20),
                   Column("审核状态", 12), Column("审核说明", 40)]
-ERROR_COLUMNS = [Column("错误行号", 10), Column("姓名", 12), Column("证件号码", 22, text=True), Column("错误列", 12),
+ERROR_COLUMNS = [Column("错误行号", 10, kind=COUNT), Column("姓名", 12), Column("证件号码", 22, text=True), Column("错误列", 12),
                  Column("错误信息", 50)]
 
 
-SUMMARY_COLUMNS = [Column("类别", 8), Column("说明", 50), Column("人数", 10)]
+SUMMARY_COLUMNS = [Column("类别", 8), Column("说明", 50), Column("人数", 10, kind=COUNT)]
 
 
 def sync_result(rows, errors, counts: dict | None = None) -> bytes:

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.identity import GATEWAY
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.members.handlers import directory
@@ -73,7 +74,7 @@ class UnionPage(BaseSchema):
 
 @blp.route("/districts")
 class Districts(MethodView):
-    @roles("centre", "district", "grassroots")
+    @roles("centre", "district", "grassroots", GATEWAY)
     @blp.response(200, DistrictOut(many=True))
     def get(self):
         """区局/产业工会列表 (centre: all; others: their own)."""
@@ -122,7 +123,7 @@ class Unions(MethodView):
 
 @blp.route("/unions/<int:union_id>")
 class UnionItem(MethodView):
-    @roles("centre", "district", "grassroots")
+    @roles("centre", "district", "grassroots", GATEWAY)
     @blp.response(200, UnionOut)
     def get(self, union_id):
         """基层工会详情 (in scope only; otherwise 404)."""

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.members.domain import member as rules
@@ -66,6 +67,14 @@ class MemberOut(BaseSchema):
     left_reason = fields.String(allow_none=True)
     review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
     version = fields.Integer()
+
+
+class MemberSummary(MemberOut):
+    """A member in the answer to a bulk action (approve, reject, remove, transfer out): the person
+    is named, their ID number, card number and mobile masked — the full ones are in the detail."""
+    id_number = fields.Function(lambda m: mask_id(m.id_number), metadata={"description": "masked"})
+    mobile = fields.Function(lambda m: mask_mobile(m.mobile), metadata={"description": "masked"})
+    card_number = fields.Function(lambda m: mask_id(m.card_number), metadata={"description": "masked"})
 
 
 class MemberRow(BaseSchema):
@@ -170,7 +179,7 @@ class MemberItem(MethodView):
 class Approvals(MethodView):
     @roles("district", "centre")
     @blp.arguments(MemberIds)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MemberSummary(many=True))
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
@@ -181,7 +190,7 @@ class Approvals(MethodView):
 class Rejections(MethodView):
     @roles("district", "centre")
     @blp.arguments(RejectionIn)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MemberSummary(many=True))
     def post(self, data):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
@@ -204,7 +213,7 @@ class MemberCard(MethodView):
 class Removals(MethodView):
     @roles("centre")
     @blp.arguments(RemovalIn)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MemberSummary(many=True))
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:

@@ -6,9 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
-from services.members.api.roster import ALL, MemberIds, MemberOut
+from services.members.api.roster import ALL, MemberIds, MemberSummary
 from services.members.domain import member as rules
 from services.members.handlers import transfers
 
@@ -37,8 +37,8 @@ class TransferRow(BaseSchema):
     other_union = fields.String()
     status = fields.String()
     reason = fields.String(allow_none=True)
-    requested_at = fields.DateTime()
-    decided_at = fields.DateTime(allow_none=True)
+    requested_at = Timestamp()
+    decided_at = Timestamp(allow_none=True)
 
 
 class TransferPage(BaseSchema):
@@ -63,7 +63,7 @@ class DecisionOut(BaseSchema):
 class TransferOut(MethodView):
     @roles("grassroots")
     @blp.arguments(TransferOutIn)
-    @blp.response(200, MemberOut(many=True))
+    @blp.response(200, MemberSummary(many=True))
     def post(self, data):
         """转出 / 批量转出会员 with a reason."""
         with uow() as work:

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.errors import NotFound, ValidationFailed
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.api.roster import ALL
@@ -35,8 +35,8 @@ class UploadOut(BaseSchema):
     result = fields.Dict(allow_none=True)
     message = fields.String(allow_none=True)
     created_by = fields.String()
-    created_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    created_at = Timestamp()
+    finished_at = Timestamp(allow_none=True)
     result_path = fields.Function(
         lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
         else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})

@@ -10,7 +10,7 @@ from common.identity import Identity
 from services.members import contracts
 from services.members.adapters.orm import GrassrootsUnion, Member, MemberNumberCounter
 from services.members.domain import idcard
-from services.members.domain.idcard import mask_id, mask_mobile
+from common.pii import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import check_member
 from services.members.domain.member import member_no as member_number

@@ -11,7 +11,7 @@ from common.identity import Identity
 from services.members import contracts
 from services.members.adapters.orm import GrassrootsUnion, Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
-from services.members.domain.idcard import mask_id
+from common.pii import mask_id
 from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_joining
 from services.members.handlers.shared import district_of, publish_member
 

@@ -41,17 +41,19 @@ class Billing:
     def events(self, event_type: str) -> list[dict]:
         return [e["data"] for e in self.svc.outbox() if e["type"] == event_type]
 
-    def submit(self, union_id: int, district_id: int, cover_type: str, counts: dict, mode="centralised") -> int:
+    def submit(self, union_id: int, district_id: int, cover_type: str, counts: dict, mode="centralised",
+               submitted_at: str = "2019-12-01T10:00:00+08:00") -> int:
         submission_id = next(self._ids)
         self.feed("enrollment.submission.submitted", {
             "submission_id": submission_id, "union_id": union_id, "district_id": district_id, "cover_year": YEAR,
             "type": cover_type, "mode": mode, "kind": mode, "counts": counts, "headcount": sum(counts.values()),
-            "union_headcount_total": sum(counts.values()), "submitted_at": "2019-12-01T10:00:00+08:00",
+            "union_headcount_total": sum(counts.values()), "submitted_at": submitted_at,
             "sequence": 1})
         return submission_id
 
     def batch(self, district_id: int, submissions: list[tuple[int, int, str, dict]], email="jingban@example.cn",
-              batch_no: str | None = None) -> int:
+              batch_no: str | None = None, mode: str = "centralised",
+              submitted_at: str = "2019-12-30T10:00:00+08:00") -> int:
         batch_id = next(self._ids)
         subs = [{"submission_id": s, "union_id": u, "type": t, "headcount": sum(c.values()), "counts": c}
                 for s, u, t, c in submissions]
@@ -60,7 +62,7 @@ class Billing:
             by_type[s["type"]] = by_type.get(s["type"], 0) + s["headcount"]
         self.feed("enrollment.batch.submitted", {
             "batch_id": batch_id, "batch_no": batch_no or f"CB20191230{batch_id:04d}", "district_id": district_id,
-            "cover_year": YEAR, "mode": "centralised", "submitted_at": "2019-12-30T10:00:00+08:00",
+            "cover_year": YEAR, "mode": mode, "submitted_at": submitted_at,
             "handler": {"name": "张经办", "phone": "13800000000", "email": email}, "submissions": subs,
             "headcount_by_type": by_type, "headcount": sum(by_type.values())})
         return batch_id

@@ -11,7 +11,7 @@ from tests.services.billing.files import PNG
 
 
 def xlsx(columns: list[str], rows: list[list]) -> bytes:
-    return write_workbook([SheetSpec("Sheet1", [Column(c) for c in columns], rows)])
+    return write_workbook([SheetSpec("上传", [Column(c) for c in columns], rows)])
 
 
 def upload(client, path, content: bytes, filename: str, **form):
@@ -37,7 +37,7 @@ def test_submission_priced_with_the_union_share_and_half_years(billing):
     assert priced == {"submission_id": sid, "union_id": U_HP1, "district_id": HUANGPU, "cover_year": YEAR, "type": "B",
                       "mode": "instant", "headcount": 5, "premium_fen": 36000, "city_subsidy_fen": 16000,
                       "district_share_fen": 10000, "grassroots_share_fen": 10000, "grassroots_owes_fen": 10000,
-                      "pay_by": None}
+                      "pay_by": "2019-12-16"}  # instant: 15 days (the default) after submitting on 12-01
     cs = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 10})
     g2 = billing.svc.as_("grassroots", union_id=U_HP2, district_id=HUANGPU)
     mine = g2.get(f"/submissions?cover_year={YEAR}").json["items"]

@@ -146,7 +146,7 @@ def test_payment_detail_mailed_once_over_real_smtp(billing, smtp_server, monkeyp
     from common.excel import read_upload
 
     sheet = read_upload(attachment.get_content())
-    assert sheet.rows[0][0] == "保障类型" and sheet.rows[-1][-1] == "630.00"
+    assert sheet.rows[0][0] == "保障类型" and sheet.rows[-1][-1] == 630.00  # a number cell, in yuan
 
 
 def test_payment_detail_written_to_folder_without_smtp(billing, monkeypatch, tmp_path):
@@ -201,6 +201,6 @@ def test_payment_detail_workbook_downloads_for_the_batch_district_only(billing):
     r = billing.huangpu.get(f"/batches/{b1}/payment-detail.xlsx")
     assert r.status_code == 200
     rows = read_upload(r.data).rows
-    assert rows[1][:2] == ["A+类", 10] and rows[-1] == ["尚需缴纳", "", "", "", "630.00"]
+    assert rows[1][:2] == ["A+类", 10] and rows[-1] == ["尚需缴纳", "", "", "", 630.00]  # number cells
     assert billing.huangpu.get(f"/batches/{b3}/payment-detail.xlsx").status_code == 404
     assert billing.grassroots.get(f"/batches/{b1}/payment-detail.xlsx").status_code == 403

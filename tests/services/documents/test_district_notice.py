@@ -82,7 +82,41 @@ def test_billing_and_enrollment_disagreeing_on_headcounts_is_refused(documents):
     assert documents.count("documents") == 0
 
 
-def test_instant_batches_get_no_district_notice(documents):
-    documents.feed(c.cover_year(), c.batch_submitted(9, c.DISTRICT_1, PARTS, batch_no="JB202003100001", mode="instant"),
-                   c.batch_priced(9, c.DISTRICT_1, {"B": 5, "A": 4}, 0, batch_no="JB202003100001", mode="instant"))
-    assert documents.count("batch_view") == 1 and documents.count("documents") == 0
+def jb_batch(documents, credit_fen=0, year=None, **priced_changes):
+    """A JB batch submitted on 10 March 2020, priced by billing with its own pay-by (decision 0018)."""
+    documents.feed(year or c.cover_year(),
+                   c.batch_submitted(9, c.DISTRICT_1, PARTS, batch_no="JB202003100001", mode="instant",
+                                     submitted_at="2020-03-10T15:30:00+08:00"),
+                   c.batch_priced(9, c.DISTRICT_1, {"B": 5, "A": 4}, credit_fen, batch_no="JB202003100001",
+                                  mode="instant", **{"pay_by": "2020-03-25", **priced_changes}))
+    return documents.as_("district", district_id=c.DISTRICT_1).get("/district-notices/9/file")
+
+
+def test_a_jb_batch_gets_its_district_notice_with_amounts_pay_by_and_the_bank_account(documents):
+    response = jb_batch(documents)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    text = pdf_text(response.data)
+    # the same batch as above (share 302.00), no credit: all of it due by billing's pay-by
+    assert ("黄浦区总工会：你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A类会员共计4人，"
+            "参加B类会员共计5人，合计9人，参保资金总额为302.00元。请于2020年3月25日之前将参保资金302.00元划入如下帐户，"
+            "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
+            "需按照即时参保流程另行办理参保手续。") in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
+    assert "合计9554.00252.00302.00" in text and "尚需划款302.00元" in text and "划款截止日期2020年3月25日" in text
+    assert "清算分配款" not in text and "集中参保" not in text
+    assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2020年3月10日第1页")
+    ready = documents.ready_events()
+    assert [(e["kind"], e["subject"], e["filename"]) for e in ready] == [
+        ("instant_district_notice", "batch:9", "即时参保告知书_黄浦区总工会_JB202003100001.pdf")]
+    listed = documents.as_("district", district_id=c.DISTRICT_1).get("/documents?kind=instant_district_notice")
+    assert [(i["title"], i["download"]) for i in listed.get_json()["items"]] == [
+        ("区局（产业）工会即时参保告知书", f"/documents/documents/{ready[0]['document_id']}/file")]
+    assert documents.as_("district", district_id=c.DISTRICT_2).get("/district-notices/9/file").status_code == 404
+
+
+def test_a_jb_batch_with_credit_says_so_and_without_billings_pay_by_falls_back_to_the_years_days(documents):
+    text = pdf_text(jb_batch(documents, credit_fen=10000, pay_by=None,
+                             year=c.cover_year(instant_payment_days=10)).data)
+    assert ("鉴于会员保障清算分配款100.00元用于抵扣本批次参保款项，你会尚需于2020年3月20日之前将剩余参保资金202.00元"
+            "划入如下帐户") in text
+    assert "清算分配款抵扣100.00元" in text

@@ -117,10 +117,20 @@ def test_a_late_earlier_submission_does_not_overwrite_the_latest_notice(document
     assert "共计5人" in pdf_text(documents.as_("centre").get(NOTICE).data)
 
 
-def test_instant_enrolments_get_no_notice(documents):
+def test_instant_enrolments_leave_the_centralised_notice_alone(documents):
+    """An instant submission gets its own notice (test_instant_notice.py), never a grassroots one."""
     documents.feed(c.cover_year(), c.submission(301, c.UNION_A, c.DISTRICT_1, "A", 1, 1, 1, mode="instant"),
                    c.priced(301, c.UNION_A, c.DISTRICT_1, "A", 1, mode="instant"))
-    assert documents.count("documents") == 0
+    assert [e["kind"] for e in documents.ready_events()] == ["instant_notice"]
+    assert documents.as_("centre").get(NOTICE).status_code == 404
+
+
+def test_a_later_instant_notice_does_not_stop_an_earlier_centralised_submissions_notice(documents):
+    """Instant submissions are numbered apart: instant no. 2 is not a later centralised submission."""
+    documents.feed(c.cover_year(), c.submission(402, c.UNION_A, c.DISTRICT_1, "B", 1, 4, 2, mode="instant"),
+                   c.priced(402, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant"),
+                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
+    assert sorted(e["kind"] for e in documents.ready_events()) == ["grassroots_notice", "instant_notice"]
 
 
 @pytest.mark.parametrize("bad", [

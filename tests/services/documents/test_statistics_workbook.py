@@ -1,6 +1,7 @@
 """The statistics workbook (集中参保统计表, SPEC §3 batch management / §5): per district and cover
 year, one line per grassroots union and type, opened with openpyxl and asserted cell by cell."""
 import io
+from datetime import datetime
 
 from openpyxl import load_workbook
 
@@ -37,12 +38,16 @@ def test_one_line_per_union_and_type_with_sums_status_and_totals(documents):
     assert rows[0][:5] == ["基层工会名称", "统一社会信用代码", "保障类型", "提交次数", "参保人数"]
     # 5 × B: 450 = 200 + 150 + 100; 4 × A: 104 = 52 + 52 + 0; the returned submission is not counted
     assert rows[1] == ["上海示范物流有限公司工会", "91310101MA1FL0012X", "A", 1, 4, 104, 52, 52, 0, 0,
-                       "已提交市职保中心", "CB201912280001", "2019-11-05 10:00"]
+                       "已提交市职保中心", "CB201912280001", datetime(2019, 11, 5, 10, 0)]
     assert rows[2] == ["上海示范科技有限公司工会", "91310101MA1FL0011X", "B", 2, 5, 450, 200, 150, 100, 0,
-                       "区局审核中", None, "2019-12-20 09:30"]
+                       "区局审核中", None, datetime(2019, 12, 20, 9, 30)]
     assert rows[3][:10] == ["合计", None, None, 3, 9, 554, 252, 202, 100, 0]
     assert len(rows) == 4  # nothing of district 2
     assert book.worksheets[0]["B2"].number_format == "@"  # the credit code column is text
+    # money in yuan as numbers, counts as integers, the time as a real one (Beijing time)
+    formats = [c.number_format for c in book.worksheets[0][2]]
+    assert formats[3:10] == ["0", "0", "0.00", "0.00", "0.00", "0.00", "0"] and formats[12] == "yyyy-mm-dd hh:mm"
+    assert all(isinstance(v, int) for v in rows[3][3:5])
     notes = [[c.value for c in r] for r in book["填写说明"].iter_rows()]
     assert notes[0] == ["列名", "说明", "允许的值"] and ["保障类型", "该工会本年度选择的保障类型", "A、A+、B、B+"] in notes
 

@@ -16,6 +16,19 @@ def test_centre_configures_the_year_and_it_is_published(enrol):
     assert again["version"] == 2 and enrol.events("enrollment.cover_year.configured")[-1]["data"]["version"] == 2
 
 
+def test_instant_payment_days_default_kept_when_omitted_and_published(enrol):
+    """即时参保划款期限 (decision 0018): 15 days unless set; a PUT without it keeps the year's setting."""
+    assert enrol.year()["instant_payment_days"] == 15
+    assert enrol.year(instant_payment_days=10)["instant_payment_days"] == 10
+    assert enrol.year(payment_deadline="2020-01-21")["instant_payment_days"] == 10
+    assert [e["data"]["instant_payment_days"] for e in enrol.events("enrollment.cover_year.configured")] == [15, 10, 10]
+    from tests.services.enrollment.conftest import TIMELINE
+
+    for bad in (0, 91, "x"):
+        refused = enrol.centre.put(f"/cover-years/{YEAR}", json={**TIMELINE, "instant_payment_days": bad})
+        assert refused.status_code == 422 and "instant_payment_days" in refused.get_json()["error"]["fields"]
+
+
 def test_only_the_centre_configures_and_a_bad_timeline_is_refused_per_field(enrol):
     from tests.services.enrollment.conftest import TIMELINE
 
@@ -42,7 +55,9 @@ def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_co
     assert [m["member_id"] for m in body["items"]] == [1, 2, 3] and body["headcount"] == 3
     row = body["items"][0]
     assert (row["name"], row["id_type"], row["card_number"], row["cover_start"], row["cover_end"],
-            row["half_or_full"]) == ("会员1", "resident", "6222000000000001", "2020-01-01", "2020-12-31", "全年")
+            row["half_or_full"]) == ("会员1", "resident", "6222********0001", "2020-01-01", "2020-12-31", "全年")
+    # PIPL: the list masks ID and card numbers (the member's own detail in members has them in full)
+    assert row["id_number"] == "3101**********0001"
     # Money is billing's to say (POST /billing/quotes with these counts): no totals of our own.
     assert body["counts"] == {"centralised": 3} and "totals" not in body
     assert body["pay_by"] == "2019-12-27"

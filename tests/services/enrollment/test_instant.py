@@ -19,6 +19,7 @@ def test_new_card_holders_first_half_full_price_from_the_day_after_the_card(seas
     assert (page["items"][0]["cover_start"], page["items"][0]["cover_end"], page["items"][0]["half_or_full"]) == \
         ("2020-03-03", "2020-12-31", "全年")
     assert page["counts"] == {"instant_first_half": 1} and page["pay_by"] is None
+    assert page["instant_payment_days"] == 15  # billing dates it once submitted (decision 0018)
     wrong = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "B", "mode": "instant",
                                                         "kind": "new_card", "member_ids": [2]})
     assert wrong.status_code == 422

@@ -82,7 +82,7 @@ def test_stage_unstage_totals_credit_and_submit_make_a_batch_that_cannot_change(
     assert made.status_code == 201, made.get_json()
     batch = made.get_json()
     assert batch["batch_no"] == "CB201912280001" and batch["headcount"] == 5
-    assert batch["headcount_by_type"] == {"A+": 3, "B": 2} and batch["status_text"] == "参保审核中"
+    assert batch["headcount_by_type"] == {"A+": 3, "B": 2} and batch["status_text"] == "待缴费"
     assert {s["status"] for s in batch["submissions"]} == {"in_batch"}
     [event] = season.events("enrollment.batch.submitted")
     assert event["data"]["batch_no"] == "CB201912280001" and event["data"]["handler"] == HANDLER

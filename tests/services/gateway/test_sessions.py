@@ -158,7 +158,8 @@ def test_a_person_lists_their_sessions_and_ends_one_or_all_others(processes):
     assert len(rows) == 3 and rows[0]["current"] and rows[0]["kind"] == "cookie"
     assert rows[0]["user_agent"] == "Mozilla/5.0 Laptop" and not any(r["current"] for r in rows[1:])
     assert {r["user_agent"] for r in rows} == {"Mozilla/5.0 Laptop", "curl/8.0", "Tablet/1.0"}
-    assert all(r["created_at"].endswith("+00:00") and r["last_seen_at"].endswith("+00:00") for r in rows)
+    # one rule for every answer: ISO 8601 in Asia/Shanghai with its offset (decision 0015)
+    assert all(r["created_at"].endswith("+08:00") and r["last_seen_at"].endswith("+08:00") for r in rows)
     with runtime.sessions() as session:  # the handle is not the credential
         ids = set(session.scalars(select(WebSession.id)))
     assert not ids & {r["id"] for r in rows}

@@ -136,3 +136,19 @@ def test_a_move_to_another_district_republishes_the_unions_members(service):
     after = [e for e in members.outbox() if e["type"] == "members.member.updated"][-1]["data"]
     assert after["member_id"] == before["member_id"]
     assert after["district_id"] == d2["id"] and after["version"] == before["version"] + 1
+
+
+def test_the_gateway_identity_reads_the_directory_and_nothing_else(service):
+    """The gateway binds accounts to unions and districts: it may read those two, act on nothing."""
+    members = service("members")
+    centre = members.as_("centre")
+    district = centre.post("/districts", json={"name": "黄浦区总工会", "kind": "district"}).get_json()
+    union = centre.post("/unions", json={"name": "上海甲科技有限公司工会", "credit_code": CODE_1,
+                                         "district_id": district["id"], "contact_person": "王芳",
+                                         "phone": "13800000001"}).get_json()
+    gateway = members.as_("gateway")
+    assert gateway.get(f"/unions/{union['id']}").get_json()["district_id"] == district["id"]
+    assert [d["id"] for d in gateway.get("/districts").get_json()] == [district["id"]]
+    assert gateway.get("/unions").status_code == 403
+    assert gateway.post("/districts", json={"name": "静安区总工会", "kind": "district"}).status_code == 403
+    assert gateway.get("/members").status_code == 403

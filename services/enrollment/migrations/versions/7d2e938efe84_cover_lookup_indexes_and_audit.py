@@ -1,7 +1,7 @@
 """cover lookup: indexes and audit
 
 Revision ID: 7d2e938efe84
-Revises: c41d7e2a9b10
+Revises: d5e1a7c3f016
 Create Date: 2026-12-03 08:33:00.853792
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '7d2e938efe84'
-down_revision = 'c41d7e2a9b10'
+down_revision = 'd5e1a7c3f016'
 branch_labels = None
 depends_on = None
 
