@@ -96,14 +96,18 @@ def batch_failed(batch: dict) -> list[Message]:
 
 
 def notice_ready(data: dict) -> list[Message]:
-    """documents.document.ready: a grassroots notice (告知书) for the union, a district notice
-    for the district; a version above 1 is a regenerated notice."""
+    """documents.document.ready: a grassroots notice (告知书) or an instant one for the union, a
+    district notice for the district; a version above 1 is a regenerated notice."""
     again = data.get("version", 1) > 1
     verb = "已更新" if again else "已生成"
     if data.get("kind") == "grassroots_notice" and data.get("union_id") is not None:
         return [Message("union", data["union_id"], "notice_ready", f"{data['cover_year']}年度参保告知书{verb}",
                         f"你会{data['cover_year']}年度集中参保告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",
                         "/documents")]
+    if data.get("kind") == "instant_notice" and data.get("union_id") is not None:
+        return [Message("union", data["union_id"], "notice_ready", f"{data['cover_year']}年度即时参保告知书{verb}",
+                        f"你会{data['cover_year']}年度即时参保告知书{verb}（{data.get('subject', '')}，"
+                        f"第 {data.get('version', 1)} 版），请下载查看。", "/documents")]
     if data.get("kind") == "district_notice" and data.get("district_id") is not None:
         return [Message("district", data["district_id"], "notice_ready", f"区局告知书{verb}",
                         f"{data.get('subject', '')} 的区局告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",

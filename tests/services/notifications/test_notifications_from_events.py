@@ -35,7 +35,16 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
         "document_id": 9, "kind": "grassroots_notice", "version": 2, "union_id": UNION, "district_id": DISTRICT,
         "cover_year": 2020, "subject": "submission:7", "filename": "a.pdf", "media_type": "application/pdf",
         "size": 1, "sha256": "0" * 64})
-    for event in (returned, rejected, moved, refused, requested, submitted, feedback, written_off, other_submitted,
+    instant = notes.event("documents.document.ready", {
+        "document_id": 10, "kind": "instant_notice", "version": 1, "union_id": UNION2, "district_id": DISTRICT,
+        "cover_year": 2020, "subject": "submission:8", "filename": "b.pdf", "media_type": "application/pdf",
+        "size": 1, "sha256": "0" * 64})
+    statistics = notes.event("documents.document.ready", {
+        "document_id": 11, "kind": "statistics", "version": 1, "union_id": None, "district_id": DISTRICT,
+        "cover_year": 2020, "subject": f"district:{DISTRICT}", "filename": "c.xlsx",
+        "media_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "size": 1,
+        "sha256": "0" * 64})
+    for event in (instant, statistics, returned, rejected, moved, refused, requested, submitted, feedback, written_off, other_submitted,
                   overdue, notice):
         notes.deliver(event, times=2)  # twice in one batch
         notes.deliver(event)           # and once more later (a redelivery after a lost ack)
@@ -50,7 +59,8 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
     assert any("该会员仍在职" in n["body"] and n["link"] == "/union/transfers" for n in body)
     union2 = notes.titles(notes.union2)
     assert sorted(union2) == sorted([
-        "会员 张三 审核未通过", "上海丙贸易有限公司工会 申请转入本会 2 名会员", f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心",
+        "会员 张三 审核未通过", "上海丙贸易有限公司工会 申请转入本会 2 名会员", "2020年度即时参保告知书已生成",
+        f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心",
         f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈", f"参保批次 CB20191230{batch_id:04d} 已核销",
         f"参保批次 CB20191230{other_batch:04d} 已提交市职保中心",
         f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败"])
