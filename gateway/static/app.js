@@ -134,6 +134,8 @@ const U = (() => {
     if (el.dataset.msg) return el.dataset.msg;
     if (v.typeMismatch && el.type === "email") return "电子邮箱格式不正确，如 name@example.com";
     if (v.patternMismatch && el.inputMode === "tel") return "请填写 11 位手机号码或带区号的电话";
+    if (v.patternMismatch && el.title) return el.title;
+    if (v.tooShort) return `不能少于 ${el.minLength} 位`;
     if (v.tooLong) return `不能超过 ${el.maxLength} 个字`;
     if (v.rangeUnderflow) return `不能小于 ${el.min}`;
     if (v.rangeOverflow) return `不能大于 ${el.max}`;
@@ -214,7 +216,8 @@ const U = (() => {
         <rect x="${lw}" y="4" width="${w}" height="16" class="bar"/>
         <text x="${lw + Math.max(w, mw) + 6}" y="17" class="bar-value">${esc(it.text ?? it.value + unit)}</text></g>`;
     }).join("");
-    return `<svg role="img" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
+    const said = items.map(it => `${it.label}：${it.text ?? it.value + unit}`).join("；");
+    return `<svg role="img" aria-label="${esc(said)}" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
   }
 
   /* billing's batch states, in words */

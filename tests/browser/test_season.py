@@ -13,7 +13,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_enrollment_season import PRICES, TIMELINE, YEAR, ok, resident_id
+from tests.browser.a11y import axe_violations
+from tests.browser.conftest import carded_member, open_season
+from tests.e2e.test_enrollment_season import YEAR, ok, resident_id
 
 E = "/api/v1/enrollment"
 
@@ -30,6 +32,18 @@ def roster_xlsx(rows) -> bytes:
     return out.getvalue()
 
 
+def statement_xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "银行流水"
+    ws.append(["日期", "付款人", "金额", "摘要"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def png_voucher() -> bytes:
     from PIL import Image
 
@@ -40,36 +54,14 @@ def png_voucher() -> bytes:
 
 @pytest.fixture(scope="module")
 def season(system, tmp_path_factory):
-    system.set_clock("2019-10-01T09:00:00")
-    centre, district = system.login("centre"), system.login("district")
+    open_season(system, credit_fen=5000)
+    district = system.login("district")
     g1, g2 = system.login("grassroots1"), system.login("grassroots2")
-    ok(centre.put(f"{E}/cover-years/{YEAR}", json=TIMELINE))
-    entries = [{"type": t, "price_class": c, "premium": p, "city_subsidy": s, "special_city_subsidy": sp}
-               for t, (full, city, special, half, half_city, half_special) in PRICES.items()
-               for c, p, s, sp in (("centralised", full, city, special), ("instant_first_half", full, city, special),
-                                   ("instant_second_half", half, half_city, half_special))]
-    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": entries})
-                    .status_code == 200, timeout=60, message="price table")
-    credit = {"district_id": district.account["district_id"], "source_year": YEAR - 2, "designated_year": YEAR,
-              "amount": "50.00", "memo": "清算分配款"}
-    system.wait_for(lambda: centre.post("/api/v1/billing/credits", json=credit).status_code == 201, timeout=60,
-                    message="billing takes the settlement credit")
-    system.set_clock("2019-10-26T10:00:00")
-    system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": {
-        "A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
-        "B": {"district_share": "40", "grassroots_share": "10"}, "B+": {"district_share": "100", "grassroots_share": "0"}}}
-    ).status_code == 200, timeout=60, message="split")
-    system.set_clock("2019-11-05T10:00:00")
     people = {}
     for session, count, base in ((g1, 3, 500), (g2, 2, 600)):
         for i in range(count):
             serial = base + i
-            member = ok(session.post("/api/v1/members/members", json={
-                "name": f"浏览器会员{serial}", "id_number": resident_id(serial), "address": "上海市黄浦区",
-                "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
-            ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
-            ok(session.put(f"/api/v1/members/members/{member['id']}/card",
-                           json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
+            member = carded_member(session, district, f"浏览器会员{serial}", serial)
             people.setdefault(session.account["username"], []).append((member["name"], resident_id(serial)))
     folder = tmp_path_factory.mktemp("files")
     good = people["grassroots1"]
@@ -137,6 +129,7 @@ def test_a_season_by_clicking(system, season, person):
     people.get_by_role("button", name="查询").click()
     expect(people.locator("tbody tr")).to_have_count(1)
     expect(people).to_contain_text("符合条件 1 人")
+    assert axe_violations(page) == []  # the dialog too
     district.shot("season-4a-people")
     people.get_by_role("button", name="关闭").click()
     # the return reason in an in-page dialog (never prompt()); an empty reason is refused there
@@ -152,6 +145,7 @@ def test_a_season_by_clicking(system, season, person):
     ask.get_by_role("button", name="退回").click()
     expect(ask.locator(".field-error")).to_have_text("请填写退回原因")
     ask.get_by_label("退回原因").fill("名单有误，请核对后重新提交")
+    assert axe_violations(page) == []
     district.shot("season-4b-return-dialog")
     ask.get_by_role("button", name="退回").click()
     expect(page.locator("#flash")).to_have_text("已退回")
@@ -191,6 +185,7 @@ def test_a_season_by_clicking(system, season, person):
         form.get_by_role("button", name="提交列表中的参保信息").click()
         expect(page.locator("#flash")).to_contain_text("批次编号 CB20191229", timeout=15_000)
     assert notice.value.suggested_filename.endswith(".pdf")
+    batch_no = re.search(r"CB\d+", page.locator("#flash").inner_text()).group(0)
     district.shot("season-5-batch")
 
     system.set_clock("2020-01-15T10:00:00")  # paid, before the 20 January deadline
@@ -211,12 +206,30 @@ def test_a_season_by_clicking(system, season, person):
     page = centre.open("/centre/reconciliation")
     row = page.locator("#list tr", has_text="CB20191229")
     expect(row).to_be_visible(timeout=30_000)
+    # the bank statement line matched by the batch number prefills 核销: nothing is retyped
+    (folder / "statement.xlsx").write_bytes(statement_xlsx([["2020-01-12", "黄浦区总工会", "139.00", f"{batch_no} 集中参保"]]))
+    page.get_by_label("银行流水文件").set_input_files(str(folder / "statement.xlsx"))
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator("#statement-result")).to_contain_text("已匹配 1 行", timeout=15_000)
     row.get_by_role("button", name="处理").click()
     writeoff = page.locator("#writeoff")
-    writeoff.get_by_label("到账金额（元）").fill("139.00")
-    writeoff.get_by_label("到账日期").fill("2020-01-12")
-    writeoff.get_by_label("银行流水号").fill("BANK-20200112-001")
+    expect(page.locator("#prefill-note")).to_be_visible()
+    expect(writeoff.get_by_label("到账金额（元）")).to_have_value("139.00")
+    expect(writeoff.get_by_label("到账日期")).to_have_value("2020-01-12")
+    expect(writeoff.get_by_label("银行流水号")).to_have_value(f"{batch_no} 集中参保")
+    centre.shot("season-7a-prefilled")
     page.once("dialog", lambda d: d.accept())
     writeoff.get_by_role("button", name="核销").click()
     expect(page.locator("#flash")).to_have_text("已核销", timeout=15_000)
     centre.shot("season-7-written-off")
+    # a bar's figures whole ("504.00 / 504.00", never "504.00 / 504."): U.bars as the dashboard calls it
+    page = centre.open("/")
+    fits = page.evaluate("""() => {
+        const box = document.createElement("div"); box.style.width = "640px"; document.querySelector("main").append(box);
+        box.innerHTML = U.bars([{ label: "黄浦区总工会", value: 504, max: 504, text: "504.00 / 504.00" },
+                                { label: "浦东新区总工会", value: 1234567.89, max: 2345678.9, text: "1234567.89 / 2345678.90" }]);
+        const svg = box.querySelector("svg");
+        return [...svg.querySelectorAll("text")].every(t => { const b = t.getBBox(); return b.x + b.width <= svg.viewBox.baseVal.width; });
+    }""")
+    assert fits
+    centre.shot("season-8-bars")
