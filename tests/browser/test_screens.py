@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from gateway.pages import PAGES
 from tests.browser.a11y import axe_violations, english_words
-from tests.browser.conftest import carded_member, open_season
+from tests.browser.conftest import ARTIFACTS, carded_member, open_season
 from tests.e2e.test_enrollment_season import YEAR, ok
 
 E = "/api/v1/enrollment"
@@ -161,3 +161,21 @@ def test_each_form_with_a_bad_value_shows_its_message_in_view(season, person, us
     assert not dialogs, dialogs  # checked before anything is confirmed
     assert page.evaluate("document.activeElement.getAttribute('aria-invalid')") == "true"
     someone.shot(f"form-error-{username}-{path.strip('/').replace('/', '-')}")
+
+
+def test_the_login_page_too(season, browser):
+    for width, height in (DESK, PHONE):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        problems = watch(page)
+        page.goto(season.base + "/login")
+        page.wait_for_load_state("networkidle")
+        assert axe_violations(page) == [] and english_words(page) == [] and problems == []
+        page.get_by_label("用户名").fill("district")
+        page.get_by_label("密码").fill("wrong-password")
+        page.get_by_role("button", name="登录").click()
+        expect(page.get_by_role("alert")).to_be_in_viewport()
+        assert english_words(page) == []
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"page-login-{width}.png"), full_page=True)
+        context.close()
