@@ -289,6 +289,12 @@ const U = (() => {
   // a deferred script runs once the page is parsed, before the pages' own DOMContentLoaded code
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => enhance()); else enhance();
 
+  // a table wider than its card says so (class "scrolls": the hint above it), whatever the width
+  const markScrolling = () => document.querySelectorAll(".table-wrap").forEach(w =>
+    w.classList.toggle("scrolls", w.scrollWidth > w.clientWidth + 1));
+  new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", markScrolling);
+
   return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, bars, mask, payState, time,
     downloadWhenReady, enhance };
 })();

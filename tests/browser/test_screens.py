@@ -98,6 +98,12 @@ def test_a_phone_reaches_table_actions_and_is_told_to_swipe(season, person):
     grassroots.shot("phone-members-actions")
     button.click()
     expect(page.locator("#detail-card")).to_be_visible()
+    desk = person("grassroots1", viewport=DESK)  # at a desk too, a table wider than its card says so
+    page = desk.open("/union/members")
+    expect(page.locator("#members .table-wrap")).to_have_class(re.compile("scrolls"))
+    hint = page.evaluate("""() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content""")
+    assert "左右滑动" in hint
+    desk.shot("desk-members-scroll-hint")
     district = person("district", viewport=PHONE)
     page = district.open("/district/review")
     page.get_by_label("保障年度").select_option(str(YEAR))
