@@ -45,6 +45,7 @@ const U = (() => {
   function clearErrors(form) {
     form.querySelectorAll(".field-error").forEach(e => e.remove());
     form.querySelectorAll("[aria-invalid]").forEach(e => e.removeAttribute("aria-invalid"));
+    form.querySelectorAll('[aria-describedby*="-error-"]').forEach(e => e.removeAttribute("aria-describedby"));
   }
 
   /* A field's human name: its label's own text (without the messages inside it). */
