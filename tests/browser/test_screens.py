@@ -76,6 +76,8 @@ def test_every_page_is_chinese_accessible_and_fits(season, person, username):
             assert not violations, f"{path} at {width}px: {violations}"
             assert english_words(page) == [], f"{path} at {width}px shows English"
             assert clipped_chart_labels(page) == [], f"{path}: clipped chart labels"
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{path} at {width}px: the page is {wide}px wide (only tables may scroll)"
             if width == DESK[0]:  # the account with 退出 on the header's first line, beside the name
                 who = page.locator(".top .who").bounding_box()
                 out = page.get_by_role("button", name="退出").bounding_box()
