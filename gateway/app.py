@@ -51,7 +51,7 @@ def create_app() -> Flask:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
-        if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics"):
+        if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics", "/favicon.ico"):
             return None
         g.caller = auth.authenticate(db_session)
         if "db" in g:  # the credential was checked: end that transaction (and its last-seen

@@ -91,6 +91,10 @@ def register(app: Flask) -> None:
         response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response
 
+    @app.get("/favicon.ico")
+    def favicon():  # pages name /static/favicon.svg; this answers clients that ask the old way
+        return app.send_static_file("favicon.svg")
+
     for page in PAGES:
         app.add_url_rule(page.path, endpoint=f"page:{page.path}", view_func=_view(page))
 

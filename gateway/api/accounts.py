@@ -62,6 +62,7 @@ class AuditOut(BaseSchema):
     outcome = fields.String()
     request_id = fields.String()
     ip = fields.String()
+    detail = fields.String(allow_none=True, metadata={"description": "说明，如：查看完整证件号码：会员 12"})
 
 
 class AuditPage(BaseSchema):

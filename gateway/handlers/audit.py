@@ -1,10 +1,22 @@
 """操作日志: one record per request through the gateway (who, role, what, when, outcome)."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from gateway import auth
 from gateway.adapters.orm import AuditRecord
+
+
+# Requests whose record says, in words, what was done to whom (personal information).
+_REVEAL = re.compile(r"^POST /api/v1/members/members/(\d+)/id-number-reveals$")
+
+
+def describe(action: str) -> str | None:
+    """The record's detail: for a reveal of a full ID number, whose it was."""
+    found = _REVEAL.match(action)
+    return f"查看完整证件号码：会员 {found.group(1)}" if found else None
 
 
 def record(session, username, role, union_id, district_id, action: str, status: int, request_id: str,
@@ -14,7 +26,7 @@ def record(session, username, role, union_id, district_id, action: str, status: 
     session.rollback()  # anything left uncommitted by a failed request is not audited as done
     session.add(AuditRecord(at=auth.utcnow(), username=username, role=role, union_id=union_id,
                             district_id=district_id, action=action[:300], status=status, outcome=outcome,
-                            request_id=request_id, ip=ip[:64]))
+                            request_id=request_id, ip=ip[:64], detail=describe(action)))
     session.commit()
 
 

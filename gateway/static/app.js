@@ -28,45 +28,92 @@ const U = (() => {
     return String(v ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
   }
 
+  /* The page message: announced (aria-live; an error assertively) and brought into view — the
+     flash is sticky at the top of the viewport, and scrolled to when it is above the page. */
   function flash(message, kind = "ok") {
     const el = document.getElementById("flash");
     el.className = kind === "ok" ? "notice" : "error";
+    el.setAttribute("aria-live", kind === "ok" ? "polite" : "assertive");
     el.textContent = message;
+    if (message) {
+      const r = el.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > window.innerHeight) el.scrollIntoView({ block: "nearest" });
+    }
     if (kind === "ok") setTimeout(() => { if (el.textContent === message) { el.textContent = ""; el.className = ""; } }, 6000);
   }
 
   function clearErrors(form) {
     form.querySelectorAll(".field-error").forEach(e => e.remove());
     form.querySelectorAll("[aria-invalid]").forEach(e => e.removeAttribute("aria-invalid"));
+    form.querySelectorAll('[aria-describedby*="-error-"]').forEach(e => e.removeAttribute("aria-describedby"));
   }
 
-  /* Field messages next to their inputs; row messages (uploads) as a table; the summary on top. */
+  /* A field's human name: its label's own text (without the messages inside it). */
+  function labelOf(input) {
+    const label = input.closest("label") || (input.id && document.querySelector(`label[for="${input.id}"]`));
+    if (!label) return input.getAttribute("aria-label") || "";
+    let text = "";
+    label.childNodes.forEach(n => { if (n.nodeType === 3) text += n.textContent; });
+    return text.trim() || input.getAttribute("aria-label") || "";
+  }
+
+  /* The input a server field path names: "handler.email" is the form's "email" (or data-field). */
+  function fieldInput(form, path) {
+    if (!form) return null;
+    const parts = String(path).split(".");
+    for (let i = 0; i < parts.length; i++) {  // "types.A.district_share" → "A.district_share" → "district_share"
+      const name = parts.slice(i).join(".").replace(/"/g, "");
+      const found = form.querySelector(`[data-field="${name}"]`) || form.querySelector(`[name="${name}"]`);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /* The first wrong field in the middle of the screen (its message under it too), focused. */
+  function focusField(input) {
+    input.scrollIntoView({ block: "center" });
+    input.focus({ preventScroll: true });
+  }
+
+  function markField(input, message) {
+    input.setAttribute("aria-invalid", "true");
+    const p = document.createElement("span");
+    p.className = "field-error"; p.textContent = message;
+    p.id = (input.name || "f") + "-error-" + Math.random().toString(36).slice(2, 7);
+    input.setAttribute("aria-describedby", p.id);
+    input.insertAdjacentElement("afterend", p);
+  }
+
+  /* Field messages next to their inputs (focus on the first); row messages (uploads) as a
+     table; the summary as the page message, with any field that has no input named by label. */
   function showError(err, form, rowsEl) {
     if (form) clearErrors(form);
-    let placed = 0;
+    const extra = [];
+    let first = null;
     for (const [name, msgs] of Object.entries(err.fields || {})) {
-      const input = form && form.querySelector(`[name="${name}"]`);
-      if (input) {
-        input.setAttribute("aria-invalid", "true");
-        const p = document.createElement("span");
-        p.className = "field-error"; p.textContent = [].concat(msgs).join("；");
-        input.insertAdjacentElement("afterend", p); placed++;
-      }
+      const text = [].concat(msgs).join("；");
+      const input = fieldInput(form, name);
+      if (input) { markField(input, text); first = first || input; }
+      else extra.push(text);
     }
-    const extra = Object.entries(err.fields || {}).filter(([n]) => !(form && form.querySelector(`[name="${n}"]`)))
-      .map(([n, m]) => `${n}：${[].concat(m).join("；")}`);
     flash([err.message, ...extra].join(" "), "error");
+    if (first) focusField(first);
     if (rowsEl) {
       rowsEl.innerHTML = err.rows && err.rows.length ? table([
         { key: "row", title: "行号" }, { key: "column", title: "列" }, { key: "message", title: "问题" }], err.rows) : "";
     }
   }
 
+  /* A table in a scrollable, focusable region. A column titled 操作 stays at the right edge when
+     the table scrolls (reachable on a phone); `wrap: true` lets a long text wrap; `head` is
+     HTML for the header cell (e.g. a 全选 box). */
   function table(columns, rows, empty = "暂无数据") {
     if (!rows || !rows.length) return `<p class="empty">${esc(empty)}</p>`;
-    const head = columns.map(c => `<th scope="col">${esc(c.title)}</th>`).join("");
-    const body = rows.map(r => "<tr>" + columns.map(c => `<td>${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</td>`).join("") + "</tr>").join("");
-    return `<div class="table-wrap"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+    const cls = c => [c.title === "操作" ? "actions" : "", c.wrap ? "wrap" : ""].filter(Boolean).join(" ");
+    const attr = c => cls(c) ? ` class="${cls(c)}"` : "";
+    const head = columns.map(c => `<th scope="col"${attr(c)}>${c.head || esc(c.title)}</th>`).join("");
+    const body = rows.map(r => "<tr>" + columns.map(c => `<td${attr(c)}>${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</td>`).join("") + "</tr>").join("");
+    return `<div class="table-wrap" tabindex="0" role="region" aria-label="表格，可左右滑动"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
 
   function formValues(form) {
@@ -80,10 +127,40 @@ const U = (() => {
     return out;
   }
 
-  /* Wire a form to an async action; errors land next to the fields. */
+  /* What the browser knows is wrong with a field, in our words. */
+  function problemOf(el) {
+    const v = el.validity;
+    if (!v || v.valid) return "";
+    if (v.valueMissing) return el.type === "file" ? "请选择文件" : (el.tagName === "SELECT" ? "请选择" : "此项必填");
+    if (el.dataset.msg) return el.dataset.msg;
+    if (v.typeMismatch && el.type === "email") return "电子邮箱格式不正确，如 name@example.com";
+    if (v.patternMismatch && el.inputMode === "tel") return "请填写 11 位手机号码或带区号的电话";
+    if (v.patternMismatch && el.title) return el.title;
+    if (v.tooShort) return `不能少于 ${el.minLength} 位`;
+    if (v.tooLong) return `不能超过 ${el.maxLength} 个字`;
+    if (v.rangeUnderflow) return `不能小于 ${el.min}`;
+    if (v.rangeOverflow) return `不能大于 ${el.max}`;
+    if (v.badInput && el.type === "date") return "请按 YYYY-MM-DD 填写日期";
+    return "格式不正确";
+  }
+
+  /* Check the form before anything else (before any confirmation): every problem beside its
+     field, focus on the first, the page message says how many. True when the form is right. */
+  function validate(form) {
+    clearErrors(form);
+    const bad = [...form.elements].filter(el => el.name && !el.disabled && el.willValidate && !el.validity.valid);
+    bad.forEach(el => markField(el, problemOf(el)));
+    if (bad.length) { flash(`有 ${bad.length} 项需要修改：${bad.map(labelOf).filter(Boolean).join("、")}`, "error"); focusField(bad[0]); }
+    return !bad.length;
+  }
+
+  /* Wire a form to an async action; the form is checked first, then confirmed (data-confirm),
+     and errors land next to the fields. */
   function onSubmit(form, action, rowsEl) {
+    form.noValidate = true;  // our messages, beside the field, instead of the browser's bubble
     form.addEventListener("submit", async ev => {
       ev.preventDefault();
+      if (!validate(form)) return;
       const confirmText = form.dataset.confirm;
       if (confirmText && !window.confirm(confirmText)) return;
       const button = form.querySelector("[type=submit]");
@@ -95,21 +172,53 @@ const U = (() => {
     });
   }
 
+  /* An in-page dialog that asks for a reason (instead of prompt()): resolves to the text, or null
+     when cancelled. The reason is required; its message shows beside the field. */
+  function ask({ title, label = "原因", hint = "", ok = "确定", maxlength = 500 }) {
+    return new Promise(resolve => {
+      const d = document.createElement("dialog");
+      d.className = "ask";
+      d.setAttribute("aria-labelledby", "ask-title");
+      d.innerHTML = `<form method="dialog" class="grid"><h2 id="ask-title">${esc(title)}</h2>
+        ${hint ? `<p class="hint">${esc(hint)}</p>` : ""}
+        <label>${esc(label)}<textarea name="reason" rows="3" required maxlength="${maxlength}"></textarea></label>
+        <p class="actions"><button type="submit" value="ok">${esc(ok)}</button>
+        <button type="button" class="secondary" value="cancel">取消</button></p></form>`;
+      document.body.append(d);
+      const form = d.querySelector("form"), area = d.querySelector("textarea");
+      form.noValidate = true;
+      const done = value => { d.close(); d.remove(); resolve(value); };
+      d.querySelector("[value=cancel]").onclick = () => done(null);
+      d.addEventListener("cancel", ev => { ev.preventDefault(); done(null); });
+      form.addEventListener("submit", ev => {
+        ev.preventDefault();
+        clearErrors(form);
+        if (!area.value.trim()) { markField(area, `请填写${label}`); area.focus(); return; }
+        done(area.value.trim());
+      });
+      d.showModal();
+      area.focus();
+    });
+  }
+
   /* A horizontal bar chart in SVG: [{label, value, max?}] */
   function bars(items, { unit = "", width = 520 } = {}) {
     if (!items.length) return `<p class="empty">暂无数据</p>`;
     const max = Math.max(1, ...items.map(i => i.max ?? i.value));
     const h = 26, lw = 150;
+    // room on the right for the longest value text, so that "504.00 / 504.00" is never clipped
+    const room = Math.max(90, 12 + Math.max(...items.map(it => String(it.text ?? it.value + unit).length)) * 8);
     const rows = items.map((it, i) => {
-      const w = Math.round((width - lw - 90) * (it.value / max));
-      const mw = it.max !== undefined ? Math.round((width - lw - 90) * (it.max / max)) : 0;
+      const w = Math.round((width - lw - room) * (it.value / max));
+      const mw = it.max !== undefined ? Math.round((width - lw - room) * (it.max / max)) : 0;
       return `<g transform="translate(0,${i * h})">
         <text x="0" y="17" class="bar-label">${esc(it.label)}</text>
         ${mw ? `<rect x="${lw}" y="4" width="${mw}" height="16" class="bar-bg"/>` : ""}
         <rect x="${lw}" y="4" width="${w}" height="16" class="bar"/>
         <text x="${lw + Math.max(w, mw) + 6}" y="17" class="bar-value">${esc(it.text ?? it.value + unit)}</text></g>`;
     }).join("");
-    return `<svg role="img" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
+    const said = items.map(it => `${it.label}：${it.text ?? it.value + unit}`).join("；");
+    return `<svg role="img" aria-label="${esc(said)}" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
   }
 
   /* billing's batch states, in words */
@@ -139,5 +248,63 @@ const U = (() => {
     return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
   }
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, bars, mask, payState, time, yearOptions };
+  /* A document (a notice) once the documents service has made it: wait for the one made for
+     `subject` ("submission:12", "batch:3"), then download it as the guide's screens do. */
+  async function downloadWhenReady(subject, kind, { timeout = 60000 } = {}) {
+    const until = Date.now() + timeout;
+    while (Date.now() < until) {
+      const data = await api("GET", "/documents/documents?" + new URLSearchParams({ kind, per_page: 50 })).catch(() => null);
+      const doc = data && data.items.find(d => d.subject === subject);
+      if (doc) {
+        const a = document.createElement("a");
+        a.href = "/api/v1" + doc.download; a.download = doc.filename; a.hidden = true;
+        document.body.append(a); a.click(); a.remove();
+        return doc;
+      }
+      await new Promise(r => setTimeout(r, 1000));
+    }
+    return null;
+  }
+
+  /* Dates typed as YYYY-MM-DD whatever the browser's language, with a calendar beside them;
+     file inputs that say 选择文件 / 未选择文件 whatever the browser's language. */
+  function enhance(root = document) {
+    root.querySelectorAll('input[type="date"]').forEach(input => {
+      const picker = document.createElement("input");
+      picker.type = "date"; picker.tabIndex = -1; picker.className = "date-native";
+      picker.setAttribute("aria-hidden", "true");
+      input.type = "text"; input.inputMode = "numeric"; input.placeholder = "YYYY-MM-DD"; input.autocomplete = "off";
+      input.pattern = "\\d{4}-\\d{2}-\\d{2}"; input.maxLength = 10;
+      input.dataset.msg = input.dataset.msg || "请按 YYYY-MM-DD 填写日期，如 2020-01-10";
+      const button = document.createElement("button");
+      button.type = "button"; button.className = "date-button small secondary"; button.textContent = "日历";
+      button.setAttribute("aria-label", "打开日历");
+      const box = document.createElement("span"); box.className = "date-field";
+      input.replaceWith(box); box.append(input, button, picker);
+      button.onclick = () => { picker.value = /^\d{4}-\d{2}-\d{2}$/.test(input.value) ? input.value : ""; try { picker.showPicker(); } catch (e) { picker.focus(); } };
+      picker.onchange = () => { input.value = picker.value; input.dispatchEvent(new Event("change", { bubbles: true })); input.focus(); };
+    });
+    root.querySelectorAll('input[type="file"]:not(.file-native)').forEach(input => {
+      input.classList.add("file-native");
+      const ui = document.createElement("span");
+      ui.className = "file-ui"; ui.setAttribute("aria-hidden", "true");
+      ui.innerHTML = '<span class="file-button">选择文件</span><span class="file-name">未选择文件</span>';
+      input.after(ui);
+      const name = ui.querySelector(".file-name");
+      const show = () => { name.textContent = input.files && input.files.length ? [...input.files].map(f => f.name).join("、") : "未选择文件"; };
+      input.addEventListener("change", show);
+      if (input.form) input.form.addEventListener("reset", () => setTimeout(show));
+    });
+  }
+  // a deferred script runs once the page is parsed, before the pages' own DOMContentLoaded code
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => enhance()); else enhance();
+
+  // a table wider than its card says so (class "scrolls": the hint above it), whatever the width
+  const markScrolling = () => document.querySelectorAll(".table-wrap").forEach(w =>
+    w.classList.toggle("scrolls", w.scrollWidth > w.clientWidth + 1));
+  new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener("resize", markScrolling);
+
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, bars, mask, payState, time,
+    yearOptions, downloadWhenReady, enhance };
 })();

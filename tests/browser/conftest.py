@@ -66,3 +66,42 @@ def person(browser, system):
     yield login
     for p in made:
         p.close()
+
+
+SPLIT = {"A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
+         "B": {"district_share": "40", "grassroots_share": "10"}, "B+": {"district_share": "100", "grassroots_share": "0"}}
+
+
+def open_season(system, credit_fen: int = 0) -> None:
+    """The season's setup that the browser tests do through the API: the cover year, its prices,
+    a settlement credit for the district (when asked), the district's split; then the clock in
+    the grassroots window (2019-11-05)."""
+    from tests.season import TIMELINE, YEAR, ok, price_entries
+
+    system.set_clock("2019-10-01T09:00:00")
+    centre, district = system.login("centre"), system.login("district")
+    ok(centre.put(f"/api/v1/enrollment/cover-years/{YEAR}", json=TIMELINE))
+    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()})
+                    .status_code == 200, timeout=60, message="price table")
+    if credit_fen:
+        credit = {"district_id": district.account["district_id"], "source_year": YEAR - 2, "designated_year": YEAR,
+                  "amount": f"{credit_fen / 100:.2f}", "memo": "清算分配款"}
+        system.wait_for(lambda: centre.post("/api/v1/billing/credits", json=credit).status_code == 201, timeout=60,
+                        message="billing takes the settlement credit")
+    system.set_clock("2019-10-26T10:00:00")
+    system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": SPLIT}).status_code == 200,
+                    timeout=60, message="split")
+    system.set_clock("2019-11-05T10:00:00")
+
+
+def carded_member(union, district, name: str, serial: int) -> dict:
+    """A member added by `union`, approved by `district`, with a service card (ready to enrol)."""
+    from tests.season import ok, resident_id
+
+    member = ok(union.post("/api/v1/members/members", json={
+        "name": name, "id_number": resident_id(serial), "address": "上海市黄浦区",
+        "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
+    ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
+    ok(union.put(f"/api/v1/members/members/{member['id']}/card",
+                 json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
+    return member

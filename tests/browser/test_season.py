@@ -13,7 +13,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.test_enrollment_season import PRICES, TIMELINE, YEAR, ok, resident_id
+from tests.browser.a11y import axe_violations
+from tests.browser.conftest import carded_member, open_season
+from tests.e2e.test_enrollment_season import YEAR, ok, resident_id
 
 E = "/api/v1/enrollment"
 
@@ -30,6 +32,18 @@ def roster_xlsx(rows) -> bytes:
     return out.getvalue()
 
 
+def statement_xlsx(rows) -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "银行流水"
+    ws.append(["日期", "付款人", "金额", "摘要"])
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
 def png_voucher() -> bytes:
     from PIL import Image
 
@@ -40,32 +54,14 @@ def png_voucher() -> bytes:
 
 @pytest.fixture(scope="module")
 def season(system, tmp_path_factory):
-    system.set_clock("2019-10-01T09:00:00")
-    centre, district = system.login("centre"), system.login("district")
+    open_season(system, credit_fen=5000)
+    district = system.login("district")
     g1, g2 = system.login("grassroots1"), system.login("grassroots2")
-    ok(centre.put(f"{E}/cover-years/{YEAR}", json=TIMELINE))
-    entries = [{"type": t, "price_class": c, "premium": p, "city_subsidy": s, "special_city_subsidy": sp}
-               for t, (full, city, special, half, half_city, half_special) in PRICES.items()
-               for c, p, s, sp in (("centralised", full, city, special), ("instant_first_half", full, city, special),
-                                   ("instant_second_half", half, half_city, half_special))]
-    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": entries})
-                    .status_code == 200, timeout=60, message="price table")
-    system.set_clock("2019-10-26T10:00:00")
-    system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": {
-        "A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
-        "B": {"district_share": "40", "grassroots_share": "10"}, "B+": {"district_share": "100", "grassroots_share": "0"}}}
-    ).status_code == 200, timeout=60, message="split")
-    system.set_clock("2019-11-05T10:00:00")
     people = {}
     for session, count, base in ((g1, 3, 500), (g2, 2, 600)):
         for i in range(count):
             serial = base + i
-            member = ok(session.post("/api/v1/members/members", json={
-                "name": f"浏览器会员{serial}", "id_number": resident_id(serial), "address": "上海市黄浦区",
-                "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
-            ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
-            ok(session.put(f"/api/v1/members/members/{member['id']}/card",
-                           json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
+            member = carded_member(session, district, f"浏览器会员{serial}", serial)
             people.setdefault(session.account["username"], []).append((member["name"], resident_id(serial)))
     folder = tmp_path_factory.mktemp("files")
     good = people["grassroots1"]
@@ -103,10 +99,19 @@ def test_a_season_by_clicking(system, season, person):
     expect(page.locator("#totals")).to_contain_text("参保人数3")
     page.get_by_label("保障类型").select_option("A+")
     page.once("dialog", lambda d: d.accept())
-    page.get_by_role("button", name="提交至区局审核").click()
-    expect(page.locator("#flash")).to_contain_text("已提交 3 人", timeout=15_000)
+    with page.expect_download(timeout=60_000) as notice:  # the guide: the notice downloads on submit
+        page.get_by_role("button", name="提交至区局审核").click()
+        expect(page.locator("#flash")).to_contain_text("已提交 3 人，待区局审核", timeout=15_000)
+    assert notice.value.suggested_filename.endswith(".pdf")
+    expect(page.locator("#flash")).to_contain_text("参保告知书已下载")
+    expect(page.locator("#waiting")).to_have_text("已提交 3 人，待区局审核。")  # not empty tiles
+    expect(page.locator("#totals")).to_contain_text("已提交人数3")
+    expect(page.locator("#totals")).to_contain_text("尚可提交人数0")
     expect(page.locator("#submissions")).to_contain_text("A+")
+    expect(page.locator("#submissions")).to_contain_text("228.00")  # billing's figure on the submission
     grassroots.shot("season-3-submitted")
+    page = grassroots.open("/documents")  # and it stays in 告知书下载
+    expect(page.locator("#docs")).to_contain_text(".pdf")
     ok(season["g2"].post(f"{E}/submissions", json={"cover_year": YEAR, "type": "B"}), 201)
 
     district = person("district")
@@ -115,23 +120,72 @@ def test_a_season_by_clicking(system, season, person):
     page.get_by_label("保障年度").select_option(str(YEAR))
     pending = page.locator("#pending")
     expect(pending).to_contain_text("上海示范物流有限公司工会")
+    # a submission opens to its people, paged and searchable
+    pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("button", name="查看人员").click()
+    people = page.get_by_role("dialog")
+    expect(people).to_contain_text("共 3 人")
+    expect(people.locator("tbody tr")).to_have_count(3)
+    people.get_by_label("姓名或证件号码").fill("浏览器会员501")
+    people.get_by_role("button", name="查询").click()
+    expect(people.locator("tbody tr")).to_have_count(1)
+    expect(people).to_contain_text("符合条件 1 人")
+    assert axe_violations(page) == []  # the dialog too
+    district.shot("season-4a-people")
+    people.get_by_role("button", name="关闭").click()
+    # the return reason in an in-page dialog (never prompt()); an empty reason is refused there
     row = pending.locator("tr", has_text="上海示范物流有限公司工会")
-    page.once("dialog", lambda d: d.accept("名单有误，请核对后重新提交"))
+    browser_dialogs = []
+
+    def no_browser_dialog(d):
+        browser_dialogs.append(d.message)
+        d.dismiss()
+    page.on("dialog", no_browser_dialog)
     row.get_by_role("button", name="退回").click()
+    ask = page.get_by_role("dialog")
+    ask.get_by_role("button", name="退回").click()
+    expect(ask.locator(".field-error")).to_have_text("请填写退回原因")
+    ask.get_by_label("退回原因").fill("名单有误，请核对后重新提交")
+    assert axe_violations(page) == []
+    district.shot("season-4b-return-dialog")
+    ask.get_by_role("button", name="退回").click()
     expect(page.locator("#flash")).to_have_text("已退回")
-    pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("button", name="添加至待提交").click()
-    expect(page.locator("#staged")).to_contain_text("上海示范科技有限公司工会")
-    expect(page.locator("#totals")).to_contain_text("228.00")  # 3 × A+ 76.00
+    assert not browser_dialogs
+    # bulk: tick, then 添加至待提交 above the table
+    pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("checkbox").check()
+    page.get_by_role("button", name="添加至待提交", exact=True).first.click()
+    expect(page.locator("#flash")).to_have_text("已添加 1 项至待提交列表", timeout=15_000)
+    staged = page.locator("#staged")
+    expect(staged).to_contain_text("上海示范科技有限公司工会")
+    expect(staged).to_contain_text("228.00")  # 保障费用: 3 × A+ 76.00
+    expect(staged).to_contain_text("集中参保")  # 参保类型
+    expect(page.locator("#totals")).to_have_text(
+        "合计参保人数：3人。保障费用：228.00元；市总统一划拨：39.00元；区局/各级工会缴费：189.00元；基层单位缴费：0.00元。")
+    expect(page.locator("#credit")).to_have_text(f"{YEAR - 2}年会员计划退回金额50.00元，可用于抵扣{YEAR}年集中参保费用。")
     district.shot("season-4-review")
     system.set_clock("2019-12-29T10:00:00")
     form = page.locator("#submit")
     expect(page.get_by_text("提交后生成参保批次，批次内容不能再修改")).to_be_visible()
     form.get_by_label("经办人姓名").fill("张三")
     form.get_by_label("联系电话").fill("13800138000")
+    form.get_by_label("电子邮箱").fill("zhangsan@example")
+    form.get_by_role("button", name="提交列表中的参保信息").click()
+    # checked before the irreversible confirmation, the message beside the field, in view, focused
+    error = form.locator(".field-error")
+    expect(error).to_have_text("电子邮箱格式不正确，如 name@example.com")
+    expect(error).to_be_in_viewport()
+    expect(form.get_by_label("电子邮箱")).to_be_focused()
+    expect(page.locator("#flash")).to_be_in_viewport()
+    expect(page.locator("#flash")).to_contain_text("电子邮箱")
+    assert "handler" not in page.locator("#flash").inner_text() and not browser_dialogs
+    district.shot("season-5a-handler-error")
+    page.remove_listener("dialog", no_browser_dialog)
     form.get_by_label("电子邮箱").fill("zhangsan@example.com")
     page.once("dialog", lambda d: d.accept())
-    form.get_by_role("button", name="提交列表中的参保信息").click()
-    expect(page.locator("#flash")).to_contain_text("批次编号 CB20191229", timeout=15_000)
+    with page.expect_download(timeout=60_000) as notice:  # the district notice downloads too
+        form.get_by_role("button", name="提交列表中的参保信息").click()
+        expect(page.locator("#flash")).to_contain_text("批次编号 CB20191229", timeout=15_000)
+    assert notice.value.suggested_filename.endswith(".pdf")
+    batch_no = re.search(r"CB\d+", page.locator("#flash").inner_text()).group(0)
     district.shot("season-5-batch")
 
     system.set_clock("2020-01-15T10:00:00")  # paid, before the 20 January deadline
@@ -140,7 +194,8 @@ def test_a_season_by_clicking(system, season, person):
     page.locator("#batches").get_by_role("button", name="详情").first.click()
     expect(page.locator("#detail")).to_contain_text("应缴金额", timeout=30_000)
     voucher = page.locator("#voucher")
-    voucher.get_by_label("缴费金额（元）").fill("189.00")
+    expect(page.locator("#detail")).to_contain_text("139.00")  # 189.00 less the 50.00 credit
+    voucher.get_by_label("缴费金额（元）").fill("139.00")
     voucher.get_by_label("缴费日期").fill("2020-01-10")
     voucher.get_by_label("凭证文件").set_input_files(str(folder / "voucher.png"))
     voucher.get_by_role("button", name="上传凭证").click()
@@ -151,15 +206,33 @@ def test_a_season_by_clicking(system, season, person):
     page = centre.open("/centre/reconciliation")
     row = page.locator("#list tr", has_text="CB20191229")
     expect(row).to_be_visible(timeout=30_000)
+    # the bank statement line matched by the batch number prefills 核销: nothing is retyped
+    (folder / "statement.xlsx").write_bytes(statement_xlsx([["2020-01-12", "黄浦区总工会", "139.00", f"{batch_no} 集中参保"]]))
+    page.get_by_label("银行流水文件").set_input_files(str(folder / "statement.xlsx"))
+    page.get_by_role("button", name="导入").click()
+    expect(page.locator("#statement-result")).to_contain_text("已匹配 1 行", timeout=15_000)
     row.get_by_role("button", name="处理").click()
     writeoff = page.locator("#writeoff")
-    writeoff.get_by_label("到账金额（元）").fill("189.00")
-    writeoff.get_by_label("到账日期").fill("2020-01-12")
-    writeoff.get_by_label("银行流水号").fill("BANK-20200112-001")
+    expect(page.locator("#prefill-note")).to_be_visible()
+    expect(writeoff.get_by_label("到账金额（元）")).to_have_value("139.00")
+    expect(writeoff.get_by_label("到账日期")).to_have_value("2020-01-12")
+    expect(writeoff.get_by_label("银行流水号")).to_have_value(f"{batch_no} 集中参保")
+    centre.shot("season-7a-prefilled")
     page.once("dialog", lambda d: d.accept())
     writeoff.get_by_role("button", name="核销").click()
     expect(page.locator("#flash")).to_have_text("已核销", timeout=15_000)
     centre.shot("season-7-written-off")
+    # a bar's figures whole ("504.00 / 504.00", never "504.00 / 504."): U.bars as the dashboard calls it
+    page = centre.open("/")
+    fits = page.evaluate("""() => {
+        const box = document.createElement("div"); box.style.width = "640px"; document.querySelector("main").append(box);
+        box.innerHTML = U.bars([{ label: "黄浦区总工会", value: 504, max: 504, text: "504.00 / 504.00" },
+                                { label: "浦东新区总工会", value: 1234567.89, max: 2345678.9, text: "1234567.89 / 2345678.90" }]);
+        const svg = box.querySelector("svg");
+        return [...svg.querySelectorAll("text")].every(t => { const b = t.getBBox(); return b.x + b.width <= svg.viewBox.baseVal.width; });
+    }""")
+    assert fits
+    centre.shot("season-8-bars")
 
 
 def tiles(page, selector: str) -> dict[str, str]:

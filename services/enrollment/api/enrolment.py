@@ -112,6 +112,11 @@ class SubmissionOut(BaseSchema):
 
 class SubmissionDetail(SubmissionOut):
     members = fields.List(fields.Nested(MemberRow))
+    members_total = fields.Integer(metadata={"description": "符合查询条件的人数（分页用）"})
+
+
+class SubmissionDetailQuery(PageQuery):
+    search = fields.String(validate=validate.Length(max=50), metadata={"description": "姓名（开头）或证件号码（包含）"})
 
 
 class SubmissionQuery(PageQuery):
@@ -123,6 +128,7 @@ class SubmissionQuery(PageQuery):
     batch_id = fields.Integer()
     union_name = fields.String(metadata={"description": "单位名称（包含）"})
     credit_code = fields.String(metadata={"description": "组织机构代码"})
+    batch_no = fields.String(validate=validate.Length(max=30), metadata={"description": "批次编号（包含）"})
     submitted_from = fields.Date(metadata={"description": "提交时间起（含）"})
     submitted_to = fields.Date(metadata={"description": "提交时间止（含）"})
 
@@ -254,12 +260,13 @@ class Submissions(MethodView):
 @blp.route("/submissions/<int:submission_id>")
 class SubmissionItem(MethodView):
     @roles("centre", "district", "grassroots")
-    @blp.arguments(PageQuery, location="query")
+    @blp.arguments(SubmissionDetailQuery, location="query")
     @blp.response(200, SubmissionDetail)
     def get(self, q, submission_id):
-        """参保提交详情 with its members (paged), in scope only."""
+        """参保提交详情 with its members (paged, searchable by name or ID number), in scope only."""
         with uow() as work:
-            return submissions.submission_detail(work, current_identity(), submission_id, q["page"], q["per_page"])
+            return submissions.submission_detail(work, current_identity(), submission_id, q["page"], q["per_page"],
+                                                 q.get("search"))
 
 
 def _after(submission_id):

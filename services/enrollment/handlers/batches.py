@@ -92,9 +92,11 @@ def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int
     query = select(Batch)
     if who.role == "district":
         query = query.where(Batch.district_id == who.district_id)
-    for name in ("cover_year", "mode", "status", "district_id", "batch_no"):
+    for name in ("cover_year", "mode", "status", "district_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Batch, name) == filters[name])
+    if filters.get("batch_no"):  # a clerk types part of it: CB20191229
+        query = query.where(Batch.batch_no.contains(filters["batch_no"].strip().upper(), autoescape=True))
     if filters.get("submitted_from"):
         query = query.where(Batch.submitted_at >= naive_utc_start(filters["submitted_from"]))
     if filters.get("submitted_to"):

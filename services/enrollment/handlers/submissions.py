@@ -178,6 +178,8 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
         query = query.where(UnionView.name.contains(filters["union_name"].strip()))
     if filters.get("credit_code"):
         query = query.where(UnionView.credit_code == filters["credit_code"].strip().upper())
+    if filters.get("batch_no"):
+        query = query.where(Batch.batch_no.contains(filters["batch_no"].strip().upper(), autoescape=True))
     if filters.get("submitted_from"):
         query = query.where(Submission.submitted_at >= naive_utc_start(filters["submitted_from"]))
     if filters.get("submitted_to"):
@@ -188,13 +190,21 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     return total, [submission_view(sub, union, batch_no) for sub, union, batch_no in rows]
 
 
-def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per_page: int = 50) -> dict:
+def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per_page: int = 50,
+                      search: str | None = None) -> dict:
+    """A submission with its people, paged; `search` keeps those whose name starts with it or
+    whose ID number contains it (members_total counts what matched)."""
     session = uow.session
     sub = get_submission(session, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
     view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
-    covers = session.scalars(select(Cover).where(Cover.submission_id == sub.id).order_by(Cover.id)
-                             .offset((page - 1) * per_page).limit(per_page))
+    query = select(Cover).where(Cover.submission_id == sub.id)
+    if search and search.strip():
+        text = search.strip().upper()
+        query = query.where(Cover.name.startswith(search.strip(), autoescape=True)
+                             | Cover.id_number.contains(text, autoescape=True))
+    view["members_total"] = session.scalar(select(func.count()).select_from(query.subquery()))
+    covers = session.scalars(query.order_by(Cover.id).offset((page - 1) * per_page).limit(per_page))
     view["members"] = [{
         "member_id": c.member_id, "name": c.name, "id_type": c.id_type, "id_number": mask_id(c.id_number),
         "card_number": mask_id(c.card_number), "cover_start": c.cover_start, "cover_end": c.cover_end,

@@ -34,6 +34,7 @@ class MemberIn(BaseSchema):
 
 class MemberPatch(BaseSchema):
     name = fields.String()
+    id_number = fields.String(metadata={"description": "证件号码：只能在审核未通过（区局驳回）时更正，保存即重新提交审核"})
     gender = fields.String(allow_none=True)
     birth_date = fields.String(allow_none=True)
     address = fields.String()
@@ -170,9 +171,26 @@ class MemberItem(MethodView):
     @blp.arguments(MemberPatch)
     @blp.response(200, MemberOut)
     def patch(self, data, member_id):
-        """编辑会员 (grassroots, own members; the ID number cannot change)."""
+        """编辑会员 (grassroots, own members; the ID number only while 审核未通过)."""
         with uow() as work:
             return roster.update_member(work, current_identity(), member_id, data)
+
+
+class IdNumberOut(MemberOut):
+    """查看完整证件号码: whose number it is, and the number."""
+    class Meta(MemberOut.Meta):
+        fields = ("id", "union_id", "name", "id_type", "id_number")
+
+
+@blp.route("/members/<int:member_id>/id-number-reveals")
+class IdNumberReveal(MethodView):
+    @roles("district")
+    @blp.response(200, IdNumberOut)
+    def post(self, member_id):
+        """查看完整证件号码 (district reviewer, a member in its scope). A POST so that the gateway's
+        audit trail records each reveal: who (the account), whose (the member id in the path), when."""
+        with uow() as work:
+            return roster.reveal_id_number(work, current_identity(), member_id)
 
 
 @blp.route("/members/approvals")

@@ -29,6 +29,13 @@ def get_member(uow, who: Identity, member_id: int, for_update: bool = False) -> 
     return member
 
 
+def reveal_id_number(uow, who: Identity, member_id: int) -> Member:
+    """会员审核: a district reviewer asks for one member's full ID number (lists mask it). The
+    gateway audits the request (who, whose, when); members only answers it, in scope."""
+    who.require("district")
+    return get_member(uow, who, member_id)
+
+
 def add_member(uow, who: Identity, data: dict) -> Member:
     """新增会员: a grassroots union adds a person; the member waits for its district's approval."""
     who.require("grassroots")
@@ -62,18 +69,36 @@ def _current_values(member: Member) -> dict:
 
 
 def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
-    """编辑会员: the member's own union changes its details (the ID number is who the person is
-    and cannot change)."""
+    """编辑会员: the member's own union changes its details. The ID number is who the person is:
+    it can be corrected only while the district has sent the member back (审核未通过), and the
+    corrected number is checked like a new member's (gender and birth date follow from it)."""
     who.require("grassroots")
     member = get_member(uow, who, member_id, for_update=True)
     if member.status == "left":
         raise NotFound()
-    refused = [k for k in data if k not in MEMBER_EDITABLE]
+    correcting = "id_number" in data and idcard.clean(data["id_number"]) != member.id_number
+    if "id_number" in data and not correcting:
+        data = {k: v for k, v in data.items() if k != "id_number"}
+    if correcting and member.status != "rejected":
+        raise ValidationFailed({"id_number": ["只有审核未通过的会员可以更正证件号码"]})
+    refused = [k for k in data if k not in MEMBER_EDITABLE and k != "id_number"]
     if refused:
         raise ValidationFailed({k: ["此项不可修改"] for k in refused})
-    clean, errors = check_member(data, clock.today(), partial_of=_current_values(member))
+    if correcting:
+        current = _current_values(member)
+        if member.id_type == "resident":  # gender and birth date are read from the new number
+            current.update(gender=None, birth_date=None)
+        clean, errors = check_member({**current, **data}, clock.today())
+    else:
+        clean, errors = check_member(data, clock.today(), partial_of=_current_values(member))
     if errors:
         raise ValidationFailed(errors)
+    if correcting:
+        other = uow.session.scalar(select(Member.id).where(Member.id_number == clean["id_number"],
+                                                           Member.id != member.id))
+        if other is not None:
+            raise ValidationFailed({"id_number": ["该证件号码已登记为会员"]})
+        member.id_number = clean["id_number"]
     apply_fields(member, clean)
     publish_member(uow, contracts.MEMBER_UPDATED, member)
     uow.commit()

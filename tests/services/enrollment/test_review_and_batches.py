@@ -201,3 +201,24 @@ def test_malformed_requests_get_specific_4xx_never_500(season):
         .status_code == 422
     assert season.grassroots.get("/confirmation").status_code == 422
     assert season.count("SELECT count(*) FROM batch") == 0
+
+
+def test_a_submission_opens_to_its_people_paged_and_searchable_and_lists_find_a_batch_by_part_of_its_number(season):
+    a, b = _two_submissions(season)
+    page = season.district.get(f"/submissions/{a['id']}?per_page=2").get_json()
+    assert page["members_total"] == 3 and [m["name"] for m in page["members"]] == ["会员1", "会员2"]
+    by_name = season.district.get(f"/submissions/{a['id']}?search=会员3").get_json()
+    assert by_name["members_total"] == 1 and [m["name"] for m in by_name["members"]] == ["会员3"]
+    by_id = season.district.get(f"/submissions/{a['id']}?search=0002").get_json()
+    assert [m["name"] for m in by_id["members"]] == ["会员2"]
+    assert season.district.get(f"/submissions/{a['id']}?search=nobody").get_json()["members_total"] == 0
+    season.district.post(f"/submissions/{a['id']}/stage", json={})
+    at("2019-12-28T09:30:00")
+    batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+    part = batch["batch_no"][:10].lower()  # typed in part, in lower case
+    found = season.district.get(f"/batches?batch_no={part}").get_json()
+    assert [x["batch_no"] for x in found["items"]] == [batch["batch_no"]]
+    assert season.district.get("/batches?batch_no=JB").get_json()["total"] == 0
+    mine = season.grassroots.get(f"/submissions?batch_no={part}").get_json()
+    assert [x["id"] for x in mine["items"]] == [a["id"]]
+    assert season.grassroots2.get(f"/submissions?batch_no={part}").get_json()["total"] == 0

@@ -260,3 +260,30 @@ def test_wide_counts_stop_at_the_cap_but_one_union_is_counted_exactly(service, m
     assert exact["total"] == 4 and exact["total_capped"] is False
     assert s["g1"].get("/members").get_json()["total"] == 4
     assert s["g1"].get("/members?with_total=false").get_json()["total"] is None
+
+
+def test_a_rejected_member_s_id_number_can_be_corrected_and_is_checked_again(service):
+    members = service("members")
+    s = setup(members)
+    m, other = add(s["g1"], 1), add(s["g1"], 2)
+    s["dist1"].post("/members/rejections", json={"member_ids": [m["id"]], "reason": "证件号码与本人不符"})
+    bad = s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(7)[:-1] + ("1" if rid(7)[-1] != "1" else "2")})
+    assert bad.status_code == 422 and "校验位" in bad.get_json()["error"]["fields"]["id_number"][0]
+    taken = s["g1"].patch(f"/members/{m['id']}", json={"id_number": other["id_number"]})
+    assert taken.status_code == 422 and taken.get_json()["error"]["fields"]["id_number"] == ["该证件号码已登记为会员"]
+    fixed = s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(7)})
+    assert fixed.status_code == 200, fixed.get_json()
+    assert fixed.get_json()["id_number"] == rid(7) and fixed.get_json()["status"] == "pending"  # resubmitted
+    # only while rejected: a pending or approved member's number stays
+    assert s["g1"].patch(f"/members/{other['id']}", json={"id_number": rid(8)}).status_code == 422
+
+
+def test_a_district_reveals_a_full_id_number_in_its_scope_only(service):
+    members = service("members")
+    s = setup(members)
+    m, m3 = add(s["g1"], 1), add(s["g3"], 3)
+    shown = s["dist1"].post(f"/members/{m['id']}/id-number-reveals")
+    assert shown.status_code == 200 and shown.get_json()["id_number"] == rid(1)
+    foreign, missing = (s["dist1"].post(f"/members/{i}/id-number-reveals") for i in (m3["id"], 999999))
+    assert foreign.status_code == missing.status_code == 404 and foreign.get_json() == missing.get_json()
+    assert s["g1"].post(f"/members/{m['id']}/id-number-reveals").status_code == 403
