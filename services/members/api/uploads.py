@@ -108,9 +108,9 @@ def _list_upload_view(kind: str):
             who = current_identity()
             filename, data = _file()
             with uow() as work:
-                job_id, (counts, _) = uploads.run_upload(work, who, kind, filename,
-                                                         lambda job: process(work, who, data, job))
-            return {"job_id": job_id, **counts}
+                job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
+                                                              lambda job: process(work, who, data, job))
+            return {"job_id": job_id, **counts, **(result or {})}
 
     View.post.__doc__ = (f"{about.title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
                          "any error → 422 with every row error, nothing applied; 409 while another upload of this "

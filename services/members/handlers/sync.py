@@ -36,6 +36,7 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
     report_progress(uow, job_id, 0, len(rows), "正在校验证件号码")
     people, errors = person_rows(xl.person_cells(rows), clock.today())
+    errors = rows.formula_errors + errors
     # progress is reported between transactions (never while one holds SQLite's write lock)
     report_progress(uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对并更新")
     with uow.fresh() as work:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from common import clock
+from common import clock, excel
 from common.errors import AppError, Conflict, NotFound
 from common.identity import Identity
 from services.members import contracts
@@ -102,7 +102,12 @@ def run_job(uow, job_id: int, process):
 
 
 def rows_rejected(errors, counts=None) -> RowsRejected:
-    """The refusal of a file with error rows: every one, in row order (and the counts, for a sync)."""
+    """The refusal of a file with error rows: every one, in row order (and the counts, for a sync).
+    A formula cell is named as such, and no other error is reported on that cell (its value was
+    emptied, which would only add a confusing "required")."""
+    formulas = {(e.row, e.column) for e in errors if e.message == excel.FORMULA_MESSAGE}
+    if formulas:
+        errors = [e for e in errors if e.message == excel.FORMULA_MESSAGE or (e.row, e.column) not in formulas]
     ordered = sorted(errors, key=lambda e: e.row)
     return RowsRejected(rows=[e.as_dict() for e in ordered], counts=counts)
 

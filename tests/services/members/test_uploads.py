@@ -13,6 +13,7 @@ from sqlalchemy import text
 from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
+from services.members.domain.idcard import mask_id
 from services.members.handlers import uploads
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
@@ -359,7 +360,8 @@ def test_sync_with_any_error_row_applies_nothing(service):
     assert job["state"] == "failed" and job["message"] == "导入信息有以下错误,请重新修改后导入"
     errors = {e["row"]: e for e in job["errors"]}
     assert errors[6]["message"] == "未查到该会员信息,请确认该证件号码已录入到系统" and errors[6]["name"] == "张一"
-    assert errors[6]["id_number"] == rid(77) and errors[7]["column"] == "姓名"
+    assert errors[6]["id_number"] == mask_id(rid(77)) and errors[7]["column"] == "姓名"
+    assert errors[6]["value"] == mask_id(rid(77)) and rid(77) not in str(job)
     assert job["counts"]["E"] == 2
     centre = members.as_("centre")
     assert centre.get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
