@@ -28,6 +28,9 @@ MEMBER_TRANSFERRED_IN = "members.member.transferred_in"
 MEMBER_CARD_ISSUED = "members.member.card_issued"
 MEMBER_REMOVED = "members.member.removed"
 ROSTER_SYNCED = "members.roster.synced"
+# A work message, not a fact for others: an accepted upload whose file is stored, for members'
+# own worker to run (its queue members.uploads; docs/decisions/0021-durable-bounded-uploads.md).
+UPLOAD_ACCEPTED = "members.upload.accepted"
 
 
 def _iso(value):

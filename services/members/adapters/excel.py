@@ -121,6 +121,11 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> Rows:
     return rows
 
 
+def rows_of(data, kind: str, max_rows: int = MAX_ROWS) -> Rows:
+    """An upload's rows: read now from its bytes, or as the request already read them."""
+    return data if isinstance(data, Rows) else read_rows(data, kind, max_rows)
+
+
 def text(value) -> str:
     if isinstance(value, str):
         return value.strip()
@@ -159,11 +164,22 @@ def sync_result(rows, errors, counts: dict | None = None) -> bytes:
         sheets.append(SheetSpec("汇总", SUMMARY_COLUMNS, rows=[
             [c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES]))
     if errors:
-        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=[
-            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors]))
+        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=(
+            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors)))
     return excel.write_workbook(sheets)
 
 
 def notice_of(rows: Rows) -> dict | None:
     """A job's result beside its counts: which sheet was read, when the workbook had several."""
     return {"notice": rows.note} if rows.note else None
+
+
+ERROR_LIST_COLUMNS = [Column("错误行号", 10, kind=COUNT), Column("错误列", 12), Column("单元格内容", 24, text=True),
+                      Column("错误信息（请按此修改）", 60), Column("姓名", 12), Column("证件号码", 22, text=True)]
+
+
+def errors_workbook(errors) -> bytes:
+    """Every error of a refused upload (an iterable of error dicts, ID numbers masked)."""
+    return excel.write_workbook([SheetSpec("错误信息", ERROR_LIST_COLUMNS, rows=(
+        [e["row"], e["column"], e.get("value", ""), e["message"], e.get("name", ""), e.get("id_number", "")]
+        for e in errors))])

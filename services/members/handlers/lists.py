@@ -32,7 +32,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
     error of the file in one answer: each row's field errors, duplicates inside the file and
     conflicts with the system, for every row whose ID number could be read."""
     who.require("grassroots")
-    rows = xl.read_rows(data, "import")
+    rows = xl.rows_of(data, "import")
     report_progress(uow, job_id, 0, len(rows), "正在校验")
     today = clock.today()
     cleaned, checked, errors, seen = [], [], list(rows.formula_errors), {}
@@ -94,7 +94,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
 
 def people_of(data: bytes, kind: str, max_rows: int = xl.MAX_ROWS):
     """A list naming people (姓名, 证件号码 …): its rows, the clean people, and the row errors."""
-    rows = xl.read_rows(data, kind, max_rows)
+    rows = xl.rows_of(data, kind, max_rows)
     people, errors = person_rows(xl.person_cells(rows), clock.today())
     return rows, people, rows.formula_errors + errors
 
@@ -198,7 +198,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     """会员服务卡 from the bank's list (证件号码, 卡号, 办卡日期): grassroots for its own members,
     the centre for anyone."""
     who.require("grassroots", "centre")
-    rows = xl.read_rows(data, "cards")
+    rows = xl.rows_of(data, "cards")
     wanted, errors = _card_rows(rows, clock.today())
     errors = rows.formula_errors + errors
     with uow.fresh() as work:
