@@ -59,6 +59,13 @@ class UploadTooLarge(UploadRejected, TooLarge):
 
 def check_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """Return 'xlsx' or 'xls' judged by content, or raise UploadRejected with the reason."""
+    return _checked(data, max_bytes)[0]
+
+
+def _checked(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, set]:
+    """The kind, and (.xlsx) the worksheets whose XML holds a formula or a protection element:
+    the zip check streams every entry anyway, so it notes them on the way, and only those are
+    read again for their formula cells."""
     if not data:
         raise UploadRejected("上传的文件是空的", code="UPLOAD_EMPTY")
     if len(data) > max_bytes:
@@ -67,15 +74,17 @@ def check_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     if data.startswith(XLS_MAGIC):
         if ENCRYPTED_PACKAGE in data:  # an .xlsx with a password to open is an OLE2 box around it
             raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED")
-        return "xls"
+        return "xls", set()
     if not data.startswith(XLSX_MAGIC):
         raise UploadRejected("上传的文件不是 Excel 工作簿（.xlsx 或 .xls），请用 Excel 或 WPS 另存为 .xlsx 后重新上传",
                              code="NOT_A_WORKBOOK")
-    _check_zip(data)
-    return "xlsx"
+    return "xlsx", _check_zip(data)
 
 
-def _check_zip(data: bytes) -> None:
+_MARKERS = re.compile(rb"<(?:\w+:)?f[ >]|sheetProtection")
+
+
+def _check_zip(data: bytes) -> set:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -90,8 +99,11 @@ def _check_zip(data: bytes) -> None:
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise UploadRejected("文件解压后过大，已拒绝", code="SUSPICIOUS_ARCHIVE")
     total = 0
+    marked = set()
     try:
         for entry in entries:
+            sheet = entry.filename.startswith("xl/worksheets/")
+            tail = b""
             if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1_000_000:
                 raise UploadRejected("文件压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
             # Trust nothing in the header: stream and count the real bytes, with a cap.
@@ -102,9 +114,14 @@ def _check_zip(data: bytes) -> None:
                     seen += len(chunk)
                     if seen > limit:
                         raise UploadRejected("文件解压后过大或压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
+                    if sheet and entry.filename not in marked:
+                        if _MARKERS.search(tail + chunk):
+                            marked.add(entry.filename)
+                        tail = chunk[-20:]
             total += seen
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise UploadRejected("文件已损坏或已加密，无法读取", code="NOT_A_WORKBOOK") from None
+    return marked
 
 
 @dataclass
@@ -135,7 +152,7 @@ class Sheet:
 def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
     """Check the upload, then read its first visible sheet with python-calamine. A workbook with
     a password (to open, or protecting a sheet or its structure) is refused with what to do."""
-    kind = check_upload(data, max_bytes)
+    kind, marked = _checked(data, max_bytes)
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     try:
@@ -151,7 +168,7 @@ def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
         raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED") from None
     except Exception:  # noqa: BLE001 - calamine raises several kinds for broken or protected files
         raise UploadRejected("文件已损坏、已加密或格式不受支持，无法读取", code="NOT_A_WORKBOOK") from None
-    formulas = _xlsx_formulas(data, meta.name) if kind == "xlsx" else set()
+    formulas = _xlsx_formulas(data, meta.name, marked) if kind == "xlsx" else set()
     return Sheet(rows, formulas, meta.name, len(sheets))
 
 
@@ -169,7 +186,7 @@ def _column_index(letters: bytes) -> int:
     return number - 1
 
 
-def _xlsx_formulas(data: bytes, sheet_name: str) -> set:
+def _xlsx_formulas(data: bytes, sheet_name: str, marked: set) -> set:
     """The formula cells of the sheet read, and a refusal if the workbook or that sheet is
     protected. The sheet's XML is found through workbook.xml and its relationships."""
     from xml.etree import ElementTree
@@ -190,7 +207,7 @@ def _xlsx_formulas(data: bytes, sheet_name: str) -> set:
     except (StopIteration, KeyError, ElementTree.ParseError):
         return set()
     path = target.lstrip("/") if target.startswith("/") else "xl/" + target
-    if path not in names:
+    if path not in names or path not in marked:  # no formula, no protection: not read again
         return set()
     xml = archive.read(path)
     if _PROTECTION.search(xml):

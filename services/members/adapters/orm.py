@@ -160,20 +160,19 @@ class UploadFile(Base):
 
 
 class UploadError(Base):
-    """One error of a refused upload, in row order (`seq`): the job's answer pages through them
+    """One error of a refused upload; `seq` = row × 32 + its place in the row, so the primary key
+    is the row order (adapters/upload_store.py). The job's answer pages through them
     and the error workbook lists them all, so no answer grows with the file (issue 17 item 3).
     ID numbers are stored masked, as they are answered."""
     __tablename__ = "upload_errors"
     job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"), primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     row: Mapped[int] = mapped_column(Integer)
     column: Mapped[str] = mapped_column(String(20))
     value: Mapped[str] = mapped_column(String(60), default="")
     message: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(60), default="")
     id_number: Mapped[str] = mapped_column(String(40), default="")
-
-    __table_args__ = (Index("ix_upload_errors_job_id_row", "job_id", "row"),)
 
 
 class SyncRunItem(Base):

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Date, DateTime, text
 from sqlalchemy.exc import DBAPIError
 
-from services.members.domain.roster_sync import PersonRow, RowError, error_for
+from services.members.domain.roster_sync import ERROR_CATEGORIES, PersonRow, RowError, error_for
 
 PEOPLE = "upload_people"
 CLASSIFIED = "upload_classified"
@@ -115,6 +115,27 @@ class RosterComparison:
     def errors(self, categories: tuple[str, ...] = ("E", "N", "P")) -> list[RowError]:
         """The rows in these categories as error rows (domain.roster_sync.error_for)."""
         return [error_for(c, row, name, number) for row, name, number, c in self.rows(categories)]
+
+    def store_errors(self, job_id: int, seq_of_row: str, categories: tuple[str, ...] = ("E", "N", "P")) -> int:
+        """The rows in these categories straight into `upload_errors`, in one INSERT … SELECT —
+        the same errors as `errors()`, ID numbers masked as domain.idcard.mask_id does, with no
+        row through Python (a refused 100,000-row roster stays as cheap as an applied one).
+        `seq_of_row`: the SQL for an error's key from `row_no` (upload_store.PER_ROW)."""
+        names = ", ".join(f"'{c}'" for c in categories)
+
+        def case(index: int) -> str:
+            whens = " ".join(f"WHEN '{c}' THEN '{ERROR_CATEGORIES[c][index]}'" for c in categories)
+            return f"CASE category {whens} END"
+
+        n = "length(id_number)"
+        stars = (lambda k: f"repeat('*', {k})") if self._pg else (lambda k: f"replace(hex(zeroblob({k})), '00', '*')")
+        masked = (f"CASE WHEN {n} <= 8 THEN substr(id_number, 1, 2) || {stars(f'{n} - 2')} "
+                  f"ELSE substr(id_number, 1, 4) || {stars(f'{n} - 8')} || substr(id_number, {n} - 3, 4) END")
+        return self.session.execute(text(
+            'INSERT INTO upload_errors (job_id, seq, "row", "column", value, message, name, id_number) '
+            f"SELECT :j, {seq_of_row}, row_no, {case(0)}, "
+            f"CASE category WHEN 'N' THEN substr(name, 1, 60) ELSE {masked} END, {case(1)}, substr(name, 1, 60), "
+            f"{masked} FROM {CLASSIFIED} WHERE category IN ({names})"), {"j": job_id}).rowcount
 
     def _not_in_file(self, alias: str = "members") -> str:
         return f"NOT EXISTS (SELECT 1 FROM {CLASSIFIED} c WHERE c.member_id = {alias}.id)"

@@ -16,13 +16,30 @@ def _cut(error: dict, key: str) -> str:
     return str(error.get(key) or "")[:WIDTHS[key]]
 
 
+PER_ROW = 32  # `seq` = row × PER_ROW + the error's place in its row: the key is the row order
+SET_BASED = PER_ROW - 1  # the place of an error found by the database (RosterComparison.store_errors)
+
+
+def seq_of(row: int, place: int) -> int:
+    return row * PER_ROW + min(place, SET_BASED - 1)
+
+
+def _numbered(job_id: int, errors: list[dict]):
+    place, last = 0, None
+    for e in errors:
+        place = place + 1 if e["row"] == last else 0
+        last = e["row"]
+        yield (job_id, seq_of(e["row"], place), e["row"], _cut(e, "column"), _cut(e, "value"), _cut(e, "message"),
+               _cut(e, "name"), _cut(e, "id_number"))
+
+
 def store_errors(session, job_id: int, errors: list[dict]) -> int:
-    """Every error of the job, in the order given (row order); returns how many."""
+    """Every error of the job (in row order, as given); returns how many. Their key orders them
+    by row, so a page is read straight from the primary key."""
     if not errors:
         return 0
     conn = session.connection()
-    rows = ((job_id, seq, e["row"], _cut(e, "column"), _cut(e, "value"), _cut(e, "message"), _cut(e, "name"),
-             _cut(e, "id_number")) for seq, e in enumerate(errors, start=1))
+    rows = _numbered(job_id, errors)
     if conn.dialect.name == "postgresql":
         with conn.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy('COPY upload_errors (job_id, seq, "row", "column", value, message, name, id_number) '
@@ -36,7 +53,7 @@ def store_errors(session, job_id: int, errors: list[dict]) -> int:
 
 def _in_row_order(job_id: int):
     return (select(UploadError.row, UploadError.column, UploadError.value, UploadError.message, UploadError.name,
-                   UploadError.id_number).where(UploadError.job_id == job_id).order_by(UploadError.row, UploadError.seq))
+                   UploadError.id_number).where(UploadError.job_id == job_id).order_by(UploadError.seq))
 
 
 def error_page(session, job_id: int, offset: int = 0, limit: int = 100) -> list[dict]:

@@ -31,7 +31,8 @@ SAMPLE_ROWS = 100  # of each category a dry run shows in its answer (the counts 
 def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
     """Classify every row A/B/C/E and every other member of the union D; any error row →
     nothing applied. Set-based: one temporary table, one join, one statement per category. A
-    dry run answers the counts and the rows that would change."""
+    dry run answers the counts and the rows that would change. The job's outcome — applied, or
+    refused with every error — is recorded in the transaction that decides it."""
     who.require("grassroots")
     union_id = who.union_id
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
@@ -43,27 +44,33 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
     with uow.fresh() as work:
         with RosterComparison(work.session, union_id, people) as found:
             categories = found.counts()
-            errors.extend(found.errors(("E", "N", "P")))
+            in_database = sum(categories.get(c, 0) for c in ("E", "N", "P"))
             counts = {"A": categories.get("A", 0), "B": categories.get("B", 0), "C": categories.get("C", 0), "D": 0,
-                      "E": len({e.row for e in errors})}
-            if errors or dry_run:  # an applied run counts D as it marks them, below
+                      "E": len({e.row for e in errors}) + in_database}  # a row found wrong here never reaches the join
+            if errors or in_database or dry_run:  # an applied run counts D as it marks them, below
                 counts["D"] = found.count_not_in_file()
-            if errors:
-                raise rows_rejected(errors, counts)
-            if dry_run:
+            if errors or in_database:
+                # refused: every error recorded with the job's outcome, in this one transaction —
+                # the file's own errors from Python, the comparison's straight from the join
+                refused = rows_rejected(errors, counts)
+                stored = found.store_errors(job_id, f"row_no * {upload_store.PER_ROW} + {upload_store.SET_BASED}")
+                complete_upload(work, job_id, False, counts=counts, errors=refused.extra["rows"],
+                                message=refused.message, more_errors=stored)
+            elif dry_run:
                 samples = {c: [{"row": row, "name": name, "id_number": mask_id(number)} for row, name, number, _ in
                                found.rows((c,), SAMPLE_ROWS)] for c in ("B", "C")}
                 samples["D"] = [{"name": name, "id_number": mask_id(number)} for name, number in
                                 found.sample_not_in_file(SAMPLE_ROWS)]
                 return counts, {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
                                 "truncated_at": SAMPLE_ROWS}
-            found.mark_synced()
-            counts["D"] = found.mark_not_in_file(job_id)
-            move_unattached(work, who, found, job_id, synced=True)
-            found.request_transfers(job_id, who.user, clock.utcnow_naive())
-            work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
-                                                   "counts": counts})
-            complete_upload(work, job_id, True, counts=counts)  # applied and finished together, or neither
+            else:
+                found.mark_synced()
+                counts["D"] = found.mark_not_in_file(job_id)
+                move_unattached(work, who, found, job_id, synced=True)
+                found.request_transfers(job_id, who.user, clock.utcnow_naive())
+                work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
+                                                       "counts": counts})
+                complete_upload(work, job_id, True, counts=counts)  # applied and finished together, or neither
         work.commit()
     return Completed((counts, None))
 

@@ -75,17 +75,18 @@ def report_progress(uow, job_id: int, done: int, total: int, message: str) -> No
         step.commit()
 
 
-def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None) -> None:
+def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None,
+                    more_errors: int = 0) -> None:
     """Record how a job ended inside the caller's unit of work (`step`), without committing: a
     sync records its outcome in the transaction that applies it, so that a job is applied and
     finished together or not at all. Errors go to their own table (every one), the job keeps
-    their number; its stored file is dropped."""
+    their number (with `more_errors` the caller stored itself); its stored file is dropped."""
     job = step.session.get(UploadJob, job_id)
     job.state = "succeeded" if ok else "failed"
     job.counts, job.result = counts, result
-    job.error_count = upload_store.store_errors(step.session, job_id, errors or [])
+    job.error_count = upload_store.store_errors(step.session, job_id, errors or []) + more_errors
     job.message = (message or ("处理完成" if ok else "处理失败"))[:500]
-    job.done = job.total if ok or errors else job.done  # a refused file was read to its end
+    job.done = job.total if ok or job.error_count else job.done  # a refused file was read to its end
     job.finished_at = clock.utcnow_naive()
     upload_store.drop_file(step.session, job_id)
     if job.kind == "sync" and not job.dry_run and job.union_id is not None and not ok:

@@ -59,3 +59,17 @@ def test_a_refused_big_sync_stays_light_and_the_history_has_no_rows(service):
         assert item["errors_download_path"] == f"/uploads/{job['id']}/errors.xlsx"
     assert rid(2, birth="19500101") not in json.dumps(status.get_json())
     assert status.get_json()["errors"][0]["id_number"] == mask_id(rid(2, birth="19500101"))
+
+
+def test_errors_found_by_the_join_are_masked_in_sql_as_in_python(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    rows = [["姓名", "证件号码"], ["会员1", rid(1)], ["无此人", rid(7)], ["短号", "H123456"], ["别名", rid(1, birth="19900102")]]
+    add(s["g2"], 1, name="原名", id_number=rid(1, birth="19900102"))
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
+    by_row = {e["row"]: e for e in job["errors"]}
+    assert by_row[3]["id_number"] == by_row[3]["value"] == mask_id(rid(7)) and by_row[3]["name"] == "无此人"
+    assert by_row[4]["id_number"] == mask_id("H123456")
+    assert by_row[5]["column"] == "姓名" and by_row[5]["value"] == "别名"
+    assert [e["row"] for e in job["errors"]] == [3, 4, 5] and job["counts"]["E"] == 3

@@ -27,7 +27,7 @@ def upgrade():
     op.create_table(
         'upload_errors',
         sa.Column('job_id', sa.Integer(), nullable=False),
-        sa.Column('seq', sa.Integer(), nullable=False),
+        sa.Column('seq', sa.BigInteger(), nullable=False),
         sa.Column('row', sa.Integer(), nullable=False),
         sa.Column('column', sa.String(length=20), nullable=False),
         sa.Column('value', sa.String(length=60), nullable=False),
@@ -36,11 +36,9 @@ def upgrade():
         sa.Column('id_number', sa.String(length=40), nullable=False),
         sa.ForeignKeyConstraint(['job_id'], ['upload_jobs.id'], name=op.f('fk_upload_errors_job_id')),
         sa.PrimaryKeyConstraint('job_id', 'seq', name=op.f('pk_upload_errors')))
-    op.create_index('ix_upload_errors_job_id_row', 'upload_errors', ['job_id', 'row'])
 
 
 def downgrade():
-    op.drop_index('ix_upload_errors_job_id_row', table_name='upload_errors')
     op.drop_table('upload_errors')
     op.drop_table('upload_files')
     with op.batch_alter_table('upload_jobs', schema=None) as batch_op:
