@@ -44,6 +44,8 @@ class RosterComparison:
 
     def __enter__(self) -> "RosterComparison":
         self._conn = self.session.connection()
+        if self._pg:  # JIT compiled each big statement for 0.25–0.42 s, more than some of them run
+            self._conn.exec_driver_sql("SET LOCAL jit = off")
         self._load()
         self._classify()
         return self
@@ -86,6 +88,14 @@ class RosterComparison:
         # instead; SQLite (no LATERAL) probes the unique index by itself.
         members = ("LATERAL (SELECT id, name, union_id, synced FROM members WHERE members.id_number = t.id_number "
                    "LIMIT 1) m ON true" if pg else "members m ON m.id_number = t.id_number")
+        # The pending request of each member the same way: one probe of the partial unique index.
+        # A plain LEFT JOIN left the plan to the statistics of transfer_requests, and a sync
+        # creates thousands of requests at once: before autovacuum had analyzed them the planner
+        # took the table for empty and rescanned all of it for every row (100,000 × 2,500 = 58 s
+        # against 1.2 s; issue 17 item 4, docs/decisions/0021).
+        requests = ("LATERAL (SELECT to_union_id FROM transfer_requests WHERE member_id = m.id AND status = 'pending' "
+                    "LIMIT 1) r ON true" if pg else
+                    "transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {CLASSIFIED} {'ON COMMIT DROP' if pg else ''} AS "
             "SELECT t.row_no, t.name, t.id_number, m.id AS member_id, m.union_id, "
@@ -93,8 +103,7 @@ class RosterComparison:
             f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
             f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
             "r.to_union_id AS pending_to, m.synced "
-            f"FROM {PEOPLE} t LEFT JOIN {members} "
-            "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
+            f"FROM {PEOPLE} t LEFT JOIN {members} LEFT JOIN {requests}")
         if pg:
             conn.exec_driver_sql(f"ANALYZE {CLASSIFIED}")  # its size, for the hash joins that follow
         else:
