@@ -42,6 +42,9 @@ class Subscription:
     service: str
     consumer: str
     handlers: dict[str, Handler] = field(default_factory=dict)
+    # A work queue of long jobs (members' uploads): one message at a time per consumer, the
+    # handler commits its own steps and must be idempotent; see EventConsumer._handle_work.
+    work: bool = False
 
     def queue_name(self, settings: BusSettings) -> str:
         return settings.queue_name(self.service, self.consumer)

@@ -58,7 +58,8 @@ class EventConsumer:
         self.runtime = runtime
         self.sub = subscription
         self.settings = settings or BusSettings()
-        self.batch_size = batch_size
+        self.batch_size = 1 if subscription.work else batch_size
+        self.prefetch = 1 if subscription.work else batch_size * 2  # a work queue: never hold a job back
         self.queue_name = subscription.queue_name(self.settings)
         self.consumer_name = f"{subscription.service}.{subscription.consumer}"
         self._buffer: list = []
@@ -100,7 +101,7 @@ class EventConsumer:
         channel = raw.channel()
         consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
         # two batches in flight, so the next batch streams in while one is being written
-        channel.basic_qos(0, self.batch_size * 2, False)
+        channel.basic_qos(0, self.prefetch, False)
         channel.basic_consume(self.queue_name, callback=self._collect_raw)
         read_in_chunks(raw.transport)
         # Reads wait FILL_WAIT by default, so reading a frame changes no socket setting (py-amqp
@@ -114,7 +115,7 @@ class EventConsumer:
 
     def _consume_kombu(self, conn, stop: threading.Event) -> None:
         consumer = Consumer(conn.channel(), queues=[Queue(self.queue_name, no_declare=True)],
-                            callbacks=[self._collect], accept=["json"], prefetch_count=self.batch_size * 2)
+                            callbacks=[self._collect], accept=["json"], prefetch_count=self.prefetch)
         consumer.consume()
         while not stop.is_set():
             self._fill(conn)
@@ -211,6 +212,8 @@ class EventConsumer:
             method(*args)
 
     def _handle(self, deliveries: list[Delivery]) -> None:
+        if self.sub.work:
+            return self._handle_work(deliveries)
         applied = 0
         with self.runtime.uow() as uow:
             new = self._claim(uow, [d.event for d in deliveries])
@@ -227,6 +230,31 @@ class EventConsumer:
         self._handled.inc(applied)
         if applied < len(deliveries):
             self._duplicates.inc(len(deliveries) - applied)
+
+    def _handle_work(self, deliveries: list[Delivery]) -> None:
+        """A work message (a long job that commits its own steps): the handler runs first, outside
+        any inbox transaction — on SQLite that transaction would hold the write lock the job's
+        own steps need, for the whole job — and the inbox row is claimed once it has returned.
+        A redelivery after that is skipped without calling it; one in between (a worker killed
+        after the job's last commit) calls it again, so the handler must itself do nothing for
+        work already done (an upload job checks its state). Acked after the claim commits."""
+        inbox = self.runtime.messaging.inbox
+        for delivery in deliveries:
+            event = delivery.event
+            with self.runtime.uow() as uow:
+                done = uow.session.execute(select(inbox.c.event_id).where(
+                    inbox.c.consumer == self.consumer_name, inbox.c.event_id == event["id"])).first()
+            if done is not None:
+                self._duplicates.inc()
+                continue
+            handler = self.sub.handlers.get(event["type"])
+            if handler is not None:
+                with self.runtime.uow() as uow:
+                    handler(uow, event)
+            with self.runtime.uow() as uow:
+                self._claim(uow, [event])
+                uow.commit()
+            self._handled.inc()
 
     def _claim(self, uow, events: list[dict]) -> set[str]:
         """Insert the inbox rows of the events not applied yet, in one statement, and return

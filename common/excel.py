@@ -42,6 +42,10 @@ MAX_ZIP_ENTRIES = 2000
 MAX_RATIO = 200  # uncompressed/compressed per entry; real sheets stay far below
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+ENCRYPTED_MESSAGE = "工作簿设置了打开密码（已加密），无法读取：请在 Excel 或 WPS 中删除密码后另存为 .xlsx 重新上传"
+PROTECTED_MESSAGE = "工作簿或工作表设置了保护密码：请在 Excel 或 WPS 中撤销保护（删除密码）后重新上传"
+FORMULA_MESSAGE = "单元格为公式，请改为文本"
 
 
 class UploadRejected(Rejected):
@@ -55,21 +59,32 @@ class UploadTooLarge(UploadRejected, TooLarge):
 
 def check_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> str:
     """Return 'xlsx' or 'xls' judged by content, or raise UploadRejected with the reason."""
+    return _checked(data, max_bytes)[0]
+
+
+def _checked(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, set]:
+    """The kind, and (.xlsx) the worksheets whose XML holds a formula or a protection element:
+    the zip check streams every entry anyway, so it notes them on the way, and only those are
+    read again for their formula cells."""
     if not data:
         raise UploadRejected("上传的文件是空的", code="UPLOAD_EMPTY")
     if len(data) > max_bytes:
         raise UploadTooLarge(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，"
                              "请拆分后分批上传")
     if data.startswith(XLS_MAGIC):
-        return "xls"
+        if ENCRYPTED_PACKAGE in data:  # an .xlsx with a password to open is an OLE2 box around it
+            raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED")
+        return "xls", set()
     if not data.startswith(XLSX_MAGIC):
         raise UploadRejected("上传的文件不是 Excel 工作簿（.xlsx 或 .xls），请用 Excel 或 WPS 另存为 .xlsx 后重新上传",
                              code="NOT_A_WORKBOOK")
-    _check_zip(data)
-    return "xlsx"
+    return "xlsx", _check_zip(data)
 
 
-def _check_zip(data: bytes) -> None:
+_MARKERS = re.compile(rb"<(?:\w+:)?f[ >]|sheetProtection")
+
+
+def _check_zip(data: bytes) -> set:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
@@ -84,8 +99,11 @@ def _check_zip(data: bytes) -> None:
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise UploadRejected("文件解压后过大，已拒绝", code="SUSPICIOUS_ARCHIVE")
     total = 0
+    marked = set()
     try:
         for entry in entries:
+            sheet = entry.filename.startswith("xl/worksheets/")
+            tail = b""
             if entry.file_size > MAX_RATIO * max(entry.compress_size, 1) and entry.file_size > 1_000_000:
                 raise UploadRejected("文件压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
             # Trust nothing in the header: stream and count the real bytes, with a cap.
@@ -96,16 +114,27 @@ def _check_zip(data: bytes) -> None:
                     seen += len(chunk)
                     if seen > limit:
                         raise UploadRejected("文件解压后过大或压缩比异常，已拒绝", code="SUSPICIOUS_ARCHIVE")
+                    if sheet and entry.filename not in marked:
+                        if _MARKERS.search(tail + chunk):
+                            marked.add(entry.filename)
+                        tail = chunk[-20:]
             total += seen
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
         raise UploadRejected("文件已损坏或已加密，无法读取", code="NOT_A_WORKBOOK") from None
+    return marked
 
 
 @dataclass
 class Sheet:
-    """The first sheet of an upload; rows[0] is Excel row 1, and cells keep their types
-    (str, float, int, bool, date, datetime; '' for empty)."""
+    """The sheet of an upload that was read (the first visible one); rows[0] is Excel row 1, and
+    cells keep their types (str, float, int, bool, date, datetime; '' for empty). `formulas`:
+    the (Excel row, column index from 0) of every cell holding a formula (.xlsx; Excel shows a
+    formula's last result, which is not what the clerk typed). `name`: the sheet's name, and
+    `sheets`: how many sheets the workbook has, so an answer can say which one was read."""
     rows: list[list]
+    formulas: set = field(default_factory=set)
+    name: str = ""
+    sheets: int = 1
 
     def data_rows(self, first_row: int = 2):
         """(excel row number, cells) from `first_row` on, skipping rows that are wholly empty."""
@@ -121,20 +150,71 @@ class Sheet:
 
 
 def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
-    """Check the upload, then read its first sheet with python-calamine."""
-    check_upload(data, max_bytes)
-    from python_calamine import CalamineWorkbook
+    """Check the upload, then read its first visible sheet with python-calamine. A workbook with
+    a password (to open, or protecting a sheet or its structure) is refused with what to do."""
+    kind, marked = _checked(data, max_bytes)
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if not workbook.sheet_names:
+        sheets = [(i, m) for i, m in enumerate(workbook.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet]
+        if not sheets:
             raise UploadRejected("工作簿中没有工作表", code="WORKBOOK_EMPTY")
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        index, meta = next(((i, m) for i, m in sheets if m.visible == SheetVisibleEnum.Visible), sheets[0])
+        rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
     except UploadRejected:
         raise
+    except PasswordError:
+        raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED") from None
     except Exception:  # noqa: BLE001 - calamine raises several kinds for broken or protected files
         raise UploadRejected("文件已损坏、已加密或格式不受支持，无法读取", code="NOT_A_WORKBOOK") from None
-    return Sheet(rows)
+    formulas = _xlsx_formulas(data, meta.name, marked) if kind == "xlsx" else set()
+    return Sheet(rows, formulas, meta.name, len(sheets))
+
+
+_CELL_WITH_FORMULA = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b',
+                                re.S)
+# protection that is on: a password (or its hash), or a sheet / the structure locked
+_PROTECTION = re.compile(rb'<(?:\w+:)?(?:sheetProtection|workbookProtection)\b[^>]*?\b'
+                         rb'(?:\w*(?:[pP]assword|[hH]ashValue)="[^"]+"|(?:sheet|lockStructure)="(?:1|true)")')
+
+
+def _column_index(letters: bytes) -> int:
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number - 1
+
+
+def _xlsx_formulas(data: bytes, sheet_name: str, marked: set) -> set:
+    """The formula cells of the sheet read, and a refusal if the workbook or that sheet is
+    protected. The sheet's XML is found through workbook.xml and its relationships."""
+    from xml.etree import ElementTree
+
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = set(archive.namelist())
+    workbook_xml = archive.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
+    if _PROTECTION.search(workbook_xml):
+        raise UploadRejected(PROTECTED_MESSAGE, code="WORKBOOK_PROTECTED")
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    target = None
+    try:
+        rid = next(e.get(ns_rel + "id") for e in ElementTree.fromstring(workbook_xml).iter(ns_main + "sheet")
+                   if e.get("name") == sheet_name)
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        target = next(e.get("Target") for e in rels if e.get("Id") == rid)
+    except (StopIteration, KeyError, ElementTree.ParseError):
+        return set()
+    path = target.lstrip("/") if target.startswith("/") else "xl/" + target
+    if path not in names or path not in marked:  # no formula, no protection: not read again
+        return set()
+    xml = archive.read(path)
+    if _PROTECTION.search(xml):
+        raise UploadRejected(PROTECTED_MESSAGE, code="WORKBOOK_PROTECTED")
+    if b"<f" not in xml and b":f" not in xml:  # the common case: no formula at all
+        return set()
+    return {(int(m.group(2)), _column_index(m.group(1))) for m in _CELL_WITH_FORMULA.finditer(xml)}
 
 
 @contextmanager
@@ -211,6 +291,8 @@ class Column:
     text: bool = False          # the same as kind=TEXT: ID and card numbers
     note: str = ""              # for the 填写说明 sheet
     allowed: str = ""           # allowed values, for the 填写说明 sheet
+    choices: tuple = ()         # a drop-down of these values on the template rows (data validation)
+    spellings: str = ""         # other accepted spellings, for the 填写说明 sheet
     kind: str = GENERAL         # TEXT, MONEY (fen in), COUNT, DATE or MOMENT: see the module doc
 
     def __post_init__(self):
@@ -323,10 +405,30 @@ def _write_sheets(workbook: Workbook, sheets: list[SheetSpec], notes: list[Colum
             ws.append([_cell(ws, value, kinds[i] if i < len(kinds) else GENERAL) for i, value in enumerate(row)])
         for _ in range(spec.template_rows):
             ws.append([_cell(ws, None, kind) for kind in kinds])
+        if spec.template_rows:
+            _drop_downs(ws, spec)
     if notes:
         ws = workbook.create_sheet("填写说明")
-        for index, width in enumerate((18, 60, 40), start=1):
+        spellings = any(c.spellings for c in notes)
+        for index, width in enumerate((18, 60, 40, 80), start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
-        ws.append([_cell(ws, t, bold=True) for t in ("列名", "说明", "允许的值")])
+        ws.append([_cell(ws, t, bold=True) for t in ("列名", "说明", "允许的值", "也可填写（系统自动识别）")[:3 + spellings]])
         for column in notes:
-            ws.append([_cell(ws, v) for v in (column.title, column.note, column.allowed)])
+            ws.append([_cell(ws, v) for v in (column.title, column.note, column.allowed, column.spellings)[:3 + spellings]])
+
+
+def _drop_downs(ws, spec: SheetSpec) -> None:
+    """A list validation on the template rows of each column with choices. Its error style is
+    "information": Excel offers the list but lets a clerk keep another spelling the upload
+    accepts (本科 for 大学本科), which a "stop" style would refuse."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for index, column in enumerate(spec.columns, start=1):
+        if not column.choices:
+            continue
+        letter = get_column_letter(index)
+        rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                              showErrorMessage=True, errorStyle="information", errorTitle=column.title,
+                              error="不在下拉列表中；常见写法（见“填写说明”）也可识别，其他内容上传时会报错")
+        rule.add(f"{letter}2:{letter}{spec.template_rows + 1}")
+        ws.data_validations.append(rule)

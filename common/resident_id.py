@@ -29,6 +29,13 @@ _ALL_SPACE = re.compile(r"\s+")
 _CLEAN_18 = re.compile(r"^[0-9]{17}[0-9X]$")
 _DIGITS_15 = re.compile(r"^[0-9]{15}$")
 
+# The province-level codes of GB/T 2260 (the first two digits of a resident ID): 11–15 north,
+# 21–23 north-east, 31–37 east, 41–46 south-central, 50–54 south-west, 61–65 north-west,
+# 71 Taiwan, 81 Hong Kong, 82 Macao (83: the residence permits of Taiwan residents, GB 11643 use).
+PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+                      "61 62 63 64 65 71 81 82 83".split())
+PROVINCE_INVALID = "身份证号码前两位（{code}）不是有效的省级行政区划代码，请核对号码"
+
 TEXT_FORMAT_HINT = "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写"
 
 
@@ -93,6 +100,8 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
         raise IdNumberInvalid(f"身份证号码应为 18 位（或 15 位老号码），当前为 {len(number)} 位")
     if not _CLEAN_18.match(number):  # ASCII digits only (str.isdigit() would let ① or ٣ through)
         raise IdNumberInvalid("身份证号码前 17 位应为数字，最后一位为数字或 X")
+    if number[:2] not in PROVINCES:
+        raise IdNumberInvalid(PROVINCE_INVALID.format(code=number[:2]))
     birth = _birth(number[6:14])
     if birth is None:
         raise IdNumberInvalid("身份证号码中的出生日期不存在")
@@ -108,7 +117,7 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
 def resident_number(raw: str, today: date) -> str:
     """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
     (a 100,000-row roster checks every one)."""
-    if _CLEAN_18.match(raw):
+    if _CLEAN_18.match(raw) and raw[:2] in PROVINCES:
         birth = _birth(raw[6:14])
         if birth is not None and EARLIEST_BIRTH <= birth <= today and raw[17] == check_char(raw[:17]):
             return raw

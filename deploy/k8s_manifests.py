@@ -68,7 +68,10 @@ def components() -> list[Component]:
                              "128Mi", "256Mi",
                              "relay ~55 us CPU per event, 9,191-13,248 events/s alone (bus); one per service "
                              "keeps each service's events in order", database=service))
-    consumer_sizes = {"enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
+    consumer_sizes = {"members": ("1000m", "256Mi", "512Mi",
+                                  "upload jobs, one at a time: a 100,000-row sync ~1.5 s of CPU, peak RSS <= 200 MB "
+                                  "(bench.members_sync)"),
+                      "enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
                       "billing": ("250m", "512Mi", "1Gi",
                                   "consumer 55-60 us CPU per event (bus); pricing 2.4 ms per submission"),
                       "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)"),

@@ -8,7 +8,7 @@ const U = (() => {
     constructor(status, body) {
       const e = (body && body.error) || {};
       super(e.message || `请求失败（${status}）`);
-      this.status = status; this.code = e.code; this.fields = e.fields || {}; this.rows = e.rows || [];
+      this.status = status; this.code = e.code; this.fields = e.fields || {}; this.rows = e.rows || []; this.detail = e;
     }
   }
 

@@ -31,6 +31,9 @@ ROSTER_SYNCED = "members.roster.synced"
 # transfer requests (会员转出审核): waiting for the source union, and its decision
 TRANSFERS_REQUESTED = "members.transfers.requested"
 TRANSFER_DECIDED = "members.transfer.decided"
+# A work message, not a fact for others: an accepted upload whose file is stored, for members'
+# own worker to run (its queue members.uploads; docs/decisions/0020-durable-bounded-uploads.md).
+UPLOAD_ACCEPTED = "members.upload.accepted"
 
 
 def _iso(value):

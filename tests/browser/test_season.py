@@ -84,6 +84,8 @@ def test_a_season_by_clicking(system, season, person):
     page.get_by_role("button", name="上传").click()
     expect(page.locator("#rows")).to_contain_text("未查到该会员信息", timeout=30_000)
     expect(page.locator("#rows")).to_contain_text("查无此人")  # the row is named, with its number
+    expect(page.locator("#page-text")).to_contain_text("条错误，第 1 / 1 页")  # paged, and all downloadable
+    expect(page.locator("#errors-download")).to_have_attribute("href", re.compile(r"/uploads/\d+/errors\.xlsx$"))
     grassroots.shot("season-1-sync-error")
     page.get_by_label(re.compile("Excel 文件")).set_input_files(str(folder / "roster-good.xlsx"))
     page.get_by_label("要做的事").select_option("sync")

@@ -9,7 +9,6 @@ import threading
 
 import openpyxl
 import pytest
-import requests
 from sqlalchemy import text
 
 from deploy.seed import credit_code
@@ -71,6 +70,16 @@ def test_add_approve_card_then_sync_and_import(system, world):
     # batch import of two new people
     imported = g1.post(f"{API}/uploads/import", files=files(xlsx([IMPORT_HEADER, import_row(601), import_row(602)])))
     assert imported.status_code == 200 and imported.json()["added"] == 2, imported.text
+    # a refused sync on the worker: the first errors in its status, the rest paged and downloadable
+    # through the gateway, ID numbers masked
+    refused = g1.post(f"{API}/uploads/sync", files=files(xlsx([["姓名", "证件号码"], ["查无此人", rid(598, birth="19790303")]])))
+    assert refused.status_code == 202, refused.text
+    failed = system.wait_for(lambda: (j := g1.get(f"{API}/uploads/{refused.json()['id']}").json())["state"] != "running"
+                             and j, message="refused sync job")
+    assert failed["state"] == "failed" and failed["error_count"] == 1 and "*" in failed["errors"][0]["id_number"]
+    assert g1.get(f"{API}{failed['errors_path']}").json()["total"] == 1
+    assert g1.get(f"{API}{failed['errors_download_path']}").status_code == 200
+    assert g1.post(f"{API}/uploads/sync", files=files(b"name,id\n")).json()["error"]["code"] == "NOT_A_WORKBOOK"
     # the template downloads through the gateway
     template = g1.get(f"{API}/templates/import.xlsx")
     assert template.status_code == 200 and openpyxl.load_workbook(io.BytesIO(template.content)).worksheets[0]["A1"].value == "姓名"

@@ -49,7 +49,7 @@ def test_mobiles_and_enumerations():
     assert normalise_mobile("+8613812345678") == "13812345678"
     assert normalise_mobile("12345678901") is None
     assert normalise_mobile("021-63210002") is None
-    _, errors = check_member(form(mobile="12345", education="幼儿园", household_type="城镇", skill_grade="大师",
+    _, errors = check_member(form(mobile="12345", education="幼儿园", household_type="城乡", skill_grade="大师",
                                   union_post="会长"), TODAY)
     assert set(errors) == {"mobile", "education", "household_type", "skill_grade", "union_post"}
 

@@ -6,11 +6,21 @@ from __future__ import annotations
 from common import excel
 from common.excel import COUNT, DATE, Column, SheetSpec
 from common.errors import Rejected
-from services.members.domain import member as rules
-from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES
+from services.members.domain import vocabulary as words
+from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, RowError
 
 MAX_ROWS = 1000          # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
 MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
+
+DATE_NOTE = "如 1985-03-12；也可填 1985.3.12、1985/03/12、19850312 或 Excel 日期"
+
+
+def enumerated(vocabulary: words.Vocabulary, width: int, note: str) -> Column:
+    """A column of an enumerated field: a drop-down of its values, and its synonym table on the
+    填写说明 sheet (domain.vocabulary: the same table the upload reads with)."""
+    return Column(vocabulary.title, width, note=note, allowed=vocabulary.accepted(), choices=vocabulary.values,
+                  spellings=vocabulary.spellings())
+
 
 ID_NOTE = "18 位身份证号（15 位老号码会自动转换）；请将此列设置为“文本”格式，否则 Excel 会丢失位数"
 NAME_ID = [Column("姓名", 12, note="与系统登记的姓名一致"), Column("证件号码", 22, text=True, note=ID_NOTE)]
@@ -18,24 +28,23 @@ NAME_ID = [Column("姓名", 12, note="与系统登记的姓名一致"), Column("
 TEMPLATES = {
     "import": ("批量导入会员", [
         Column("姓名", 12, note="必填"),
-        Column("有效证件类型", 14, note="必填；非身份证请选择“其他”", allowed="身份证、其他"),
+        enumerated(words.ID_TYPE, 14, "必填；非身份证请选择“其他”"),
         Column("证件号码", 22, text=True, note=ID_NOTE),
-        Column("性别", 8, note="身份证可不填（按号码确定）；填写时须与号码一致", allowed="男、女"),
-        Column("出生日期", 14, kind=DATE, note="YYYY-MM-DD；身份证可不填；填写时须与号码一致"),
+        enumerated(words.GENDER, 8, "身份证可不填（按号码确定）；填写时须与号码一致"),
+        Column("出生日期", 14, kind=DATE, note=DATE_NOTE + "；身份证可不填；填写时须与号码一致"),
         Column("联系地址", 30, note="必填"),
         Column("移动电话", 16, text=True, note="必填，11 位手机号码"),
-        Column("学历", 12, note="必填", allowed="、".join(rules.EDUCATIONS)),
-        Column("户籍类型", 10, note="必填", allowed="、".join(rules.HOUSEHOLD_TYPES)),
-        Column("技术等级", 10, note="可不填，默认“无”", allowed="、".join(rules.SKILL_GRADES)),
-        Column("工会职务", 12, note="可不填，默认“工会会员”", allowed="、".join(rules.UNION_POSTS)),
+        enumerated(words.EDUCATION, 12, "必填"),
+        enumerated(words.HOUSEHOLD_TYPE, 10, "必填"),
+        enumerated(words.SKILL_GRADE, 10, "可不填，默认“无”"),
+        enumerated(words.UNION_POST, 12, "可不填，默认“工会会员”"),
     ]),
     "sync": ("同步会员", NAME_ID),
     "transfer_in": ("从其他工会转入会员", NAME_ID),
-    "transfer_out": ("批量转出会员", NAME_ID + [
-        Column("转出原因", 12, note="必填", allowed="、".join(rules.TRANSFER_OUT_REASONS))]),
+    "transfer_out": ("批量转出会员", NAME_ID + [enumerated(words.TRANSFER_OUT_REASON, 12, "必填")]),
     "cards": ("会员服务卡", [Column("证件号码", 22, text=True, note=ID_NOTE),
                          Column("卡号", 22, text=True, note="银行卡号，12–19 位数字；请设置为“文本”格式"),
-                         Column("办卡日期", 14, kind=DATE, note="YYYY-MM-DD")]),
+                         Column("办卡日期", 14, kind=DATE, note=DATE_NOTE)]),
     "removals": ("人口办剔除", NAME_ID),
 }
 IMPORT_FIELDS = ("name", "id_type", "id_number", "gender", "birth_date", "address", "mobile", "education",
@@ -58,19 +67,48 @@ class RowsRejected(Rejected):
     message = "导入信息有以下错误,请重新修改后导入"
 
 
-def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS):
+class Rows(list):
+    """[(excel row number, cells)] of an upload's data rows, and what reading found beside them:
+    `formula_errors` (one RowError per formula cell, whose value is emptied: Excel keeps a
+    formula's last result, not what the clerk typed), `sheet` (the name of the sheet read) and
+    `sheets` (how many worksheets the workbook has)."""
+    formula_errors: list
+    sheet: str = ""
+    sheets: int = 1
+
+    @property
+    def note(self) -> str | None:
+        """What to tell the clerk about the sheet read, when the workbook has several."""
+        return f"工作簿有 {self.sheets} 个工作表，已读取第一个可见的工作表“{self.sheet}”" if self.sheets > 1 else None
+
+
+def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> Rows:
     """Check and read an upload; return [(excel row number, cells)] of the data rows (from
-    row 2). Refuses a wrong header, an empty workbook and too many rows."""
+    row 2) of its first visible sheet. Refuses a wrong header, an empty workbook and too many
+    rows; a formula cell is emptied and named in `formula_errors`."""
     sheet = excel.read_upload(data)
     expected = headers(kind)
     problems = excel.header_errors(sheet, expected)
     if problems:
         raise excel.UploadRejected(problems[0], code="HEADER_INVALID")
     width = len(expected)
-    rows = []
+    rows = Rows()
+    rows.sheet, rows.sheets, rows.formula_errors = sheet.name, sheet.sheets, []
+    formulas: dict[int, list[int]] = {}
+    for row_no, column in sorted(sheet.formulas):
+        if row_no > 1 and column < width:
+            formulas.setdefault(row_no, []).append(column)
     for number, cells in enumerate(sheet.rows[1:], start=2):  # like Sheet.data_rows, in one pass
         if len(cells) != width:
             cells = (list(cells) + [None] * width)[:width]
+        if number in formulas:
+            cells = list(cells)
+            for column in formulas[number]:
+                rows.formula_errors.append(RowError(number, expected[column], excel.FORMULA_MESSAGE,
+                                                    value=text(cells[column])[:50] or "（公式）"))
+                cells[column] = None
+            rows.append((number, cells))
+            continue
         for c in cells:  # keep the row if any cell holds something (a plain loop: 100,000 rows)
             if c is not None and c != "" and not (c.__class__ is str and c.isspace()):
                 rows.append((number, cells))
@@ -81,6 +119,11 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS):
         raise excel.UploadRejected(f"每次上传不得多于 {max_rows:,} 行，本文件有 {len(rows):,} 行，请拆分后分批上传",
                                    code="TOO_MANY_ROWS")
     return rows
+
+
+def rows_of(data, kind: str, max_rows: int = MAX_ROWS) -> Rows:
+    """An upload's rows: read now from its bytes, or as the request already read them."""
+    return data if isinstance(data, Rows) else read_rows(data, kind, max_rows)
 
 
 def text(value) -> str:
@@ -121,6 +164,22 @@ def sync_result(rows, errors, counts: dict | None = None) -> bytes:
         sheets.append(SheetSpec("汇总", SUMMARY_COLUMNS, rows=[
             [c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES]))
     if errors:
-        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=[
-            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors]))
+        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=(
+            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors)))
     return excel.write_workbook(sheets)
+
+
+def notice_of(rows: Rows) -> dict | None:
+    """A job's result beside its counts: which sheet was read, when the workbook had several."""
+    return {"notice": rows.note} if rows.note else None
+
+
+ERROR_LIST_COLUMNS = [Column("错误行号", 10, kind=COUNT), Column("错误列", 12), Column("单元格内容", 24, text=True),
+                      Column("错误信息（请按此修改）", 60), Column("姓名", 12), Column("证件号码", 22, text=True)]
+
+
+def errors_workbook(errors) -> bytes:
+    """Every error of a refused upload (an iterable of error dicts, ID numbers masked)."""
+    return excel.write_workbook([SheetSpec("错误信息", ERROR_LIST_COLUMNS, rows=(
+        [e["row"], e["column"], e.get("value", ""), e["message"], e.get("name", ""), e.get("id_number", "")]
+        for e in errors))])

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        text)
+from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
+                        String, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -133,7 +133,9 @@ class UploadJob(Base):
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
     counts: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    errors: Mapped[list | None] = mapped_column(JSON, nullable=True)
+    errors: Mapped[list | None] = mapped_column(JSON, nullable=True)  # no longer written: see UploadError
+    error_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # deliveries of its work message
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     message: Mapped[str | None] = mapped_column(String(500), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100))
@@ -146,6 +148,31 @@ class UploadJob(Base):
               postgresql_where=text("state = 'running'"), sqlite_where=text("state = 'running'")),
         Index("ix_upload_jobs_union_id_kind_id", "union_id", "kind", "id"),
     )
+
+
+class UploadFile(Base):
+    """The accepted file of an upload job, kept until the job ends (issue 17 item 5): the work
+    message names the job, the worker reads the file from here. Deleted when the job ends (a
+    roster holds ID numbers; it is not kept longer than it is needed)."""
+    __tablename__ = "upload_files"
+    job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class UploadError(Base):
+    """One error of a refused upload; `seq` = row × 32 + its place in the row, so the primary key
+    is the row order (adapters/upload_store.py). The job's answer pages through them
+    and the error workbook lists them all, so no answer grows with the file (issue 17 item 3).
+    ID numbers are stored masked, as they are answered."""
+    __tablename__ = "upload_errors"
+    job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    row: Mapped[int] = mapped_column(Integer)
+    column: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(60), default="")
+    message: Mapped[str] = mapped_column(String(300))
+    name: Mapped[str] = mapped_column(String(60), default="")
+    id_number: Mapped[str] = mapped_column(String(40), default="")
 
 
 class SyncRunItem(Base):

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Date, DateTime, text
 from sqlalchemy.exc import DBAPIError
 
-from services.members.domain.roster_sync import PersonRow, RowError, error_for
+from services.members.domain.roster_sync import ERROR_CATEGORIES, PersonRow, RowError, error_for
 
 PEOPLE = "upload_people"
 CLASSIFIED = "upload_classified"
@@ -44,6 +44,8 @@ class RosterComparison:
 
     def __enter__(self) -> "RosterComparison":
         self._conn = self.session.connection()
+        if self._pg:  # JIT compiled each big statement for 0.25–0.42 s, more than some of them run
+            self._conn.exec_driver_sql("SET LOCAL jit = off")
         self._load()
         self._classify()
         return self
@@ -86,6 +88,14 @@ class RosterComparison:
         # instead; SQLite (no LATERAL) probes the unique index by itself.
         members = ("LATERAL (SELECT id, name, union_id, synced FROM members WHERE members.id_number = t.id_number "
                    "LIMIT 1) m ON true" if pg else "members m ON m.id_number = t.id_number")
+        # The pending request of each member the same way: one probe of the partial unique index.
+        # A plain LEFT JOIN left the plan to the statistics of transfer_requests, and a sync
+        # creates thousands of requests at once: before autovacuum had analyzed them the planner
+        # took the table for empty and rescanned all of it for every row (100,000 × 2,500 = 58 s
+        # against 1.2 s; issue 17 item 4, docs/decisions/0020).
+        requests = ("LATERAL (SELECT to_union_id FROM transfer_requests WHERE member_id = m.id AND status = 'pending' "
+                    "LIMIT 1) r ON true" if pg else
+                    "transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {CLASSIFIED} {'ON COMMIT DROP' if pg else ''} AS "
             "SELECT t.row_no, t.name, t.id_number, m.id AS member_id, m.union_id, "
@@ -93,8 +103,7 @@ class RosterComparison:
             f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
             f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
             "r.to_union_id AS pending_to, m.synced "
-            f"FROM {PEOPLE} t LEFT JOIN {members} "
-            "LEFT JOIN transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
+            f"FROM {PEOPLE} t LEFT JOIN {members} LEFT JOIN {requests}")
         if pg:
             conn.exec_driver_sql(f"ANALYZE {CLASSIFIED}")  # its size, for the hash joins that follow
         else:
@@ -115,6 +124,27 @@ class RosterComparison:
     def errors(self, categories: tuple[str, ...] = ("E", "N", "P")) -> list[RowError]:
         """The rows in these categories as error rows (domain.roster_sync.error_for)."""
         return [error_for(c, row, name, number) for row, name, number, c in self.rows(categories)]
+
+    def store_errors(self, job_id: int, seq_of_row: str, categories: tuple[str, ...] = ("E", "N", "P")) -> int:
+        """The rows in these categories straight into `upload_errors`, in one INSERT … SELECT —
+        the same errors as `errors()`, ID numbers masked as domain.idcard.mask_id does, with no
+        row through Python (a refused 100,000-row roster stays as cheap as an applied one).
+        `seq_of_row`: the SQL for an error's key from `row_no` (upload_store.PER_ROW)."""
+        names = ", ".join(f"'{c}'" for c in categories)
+
+        def case(index: int) -> str:
+            whens = " ".join(f"WHEN '{c}' THEN '{ERROR_CATEGORIES[c][index]}'" for c in categories)
+            return f"CASE category {whens} END"
+
+        n = "length(id_number)"
+        stars = (lambda k: f"repeat('*', {k})") if self._pg else (lambda k: f"replace(hex(zeroblob({k})), '00', '*')")
+        masked = (f"CASE WHEN {n} <= 8 THEN substr(id_number, 1, 2) || {stars(f'{n} - 2')} "
+                  f"ELSE substr(id_number, 1, 4) || {stars(f'{n} - 8')} || substr(id_number, {n} - 3, 4) END")
+        return self.session.execute(text(
+            'INSERT INTO upload_errors (job_id, seq, "row", "column", value, message, name, id_number) '
+            f"SELECT :j, {seq_of_row}, row_no, {case(0)}, "
+            f"CASE category WHEN 'N' THEN substr(name, 1, 60) ELSE {masked} END, {case(1)}, substr(name, 1, 60), "
+            f"{masked} FROM {CLASSIFIED} WHERE category IN ({names})"), {"j": job_id}).rowcount
 
     def _not_in_file(self, alias: str = "members") -> str:
         return f"NOT EXISTS (SELECT 1 FROM {CLASSIFIED} c WHERE c.member_id = {alias}.id)"

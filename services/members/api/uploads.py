@@ -21,7 +21,8 @@ from services.members.handlers import lists, sync, uploads
 blp = Blueprint("uploads", __name__, description="批量处理与同步：导入、转入转出名单、会员服务卡名单、人口办剔除名单、同步会员，模板与历史记录")
 
 
-class UploadOut(BaseSchema):
+class UploadSummary(BaseSchema):
+    """A job in the history (历史导入记录): what it was and how it ended — never its rows."""
     id = fields.Integer()
     kind = fields.String()
     union_id = fields.Integer(allow_none=True)
@@ -31,8 +32,7 @@ class UploadOut(BaseSchema):
     total = fields.Integer()
     done = fields.Integer()
     counts = fields.Dict(allow_none=True)
-    errors = fields.List(fields.Dict(), allow_none=True)
-    result = fields.Dict(allow_none=True)
+    error_count = fields.Integer(metadata={"description": "how many errors the refused file had (all of them)"})
     message = fields.String(allow_none=True)
     created_by = fields.String()
     created_at = Timestamp()
@@ -40,7 +40,27 @@ class UploadOut(BaseSchema):
     result_path = fields.Function(
         lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
         else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})
+    errors_path = fields.Function(lambda job: f"/uploads/{job.id}/errors" if job.error_count else None, metadata={
+        "description": "page through every error (under /api/v1/members)"})
+    errors_download_path = fields.Function(lambda job: f"/uploads/{job.id}/errors.xlsx" if job.error_count else None,
+                                           metadata={"description": "every error as a workbook (under /api/v1/members)"})
 
+
+class UploadOut(UploadSummary):
+    """A job's state: its progress (done of total, total known from the start), counts, and at
+    most the first 100 errors (error_count says how many; errors_path pages, errors_download_path
+    downloads them all). No answer grows with the file."""
+    errors = fields.List(fields.Dict(), attribute="first_errors", metadata={
+        "description": "the first ≤100 errors, in row order: row, column, value, message (the fix), name, "
+                       "id_number (masked)"})
+    result = fields.Dict(allow_none=True, metadata={"description": "a dry run's samples (≤100 a category)"})
+
+
+class ErrorPage(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    items = fields.List(fields.Dict())
 
 class UploadQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(list(dict.fromkeys(k.kind for k in upload_kinds.KINDS))))
@@ -49,7 +69,18 @@ class UploadQuery(PageQuery):
 
 class UploadPage(BaseSchema):
     total = fields.Integer()
-    items = fields.List(fields.Nested(UploadOut))
+    items = fields.List(fields.Nested(UploadSummary))
+
+
+class ErrorQuery(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+def _answer(work, job):
+    """A job as UploadOut dumps it: with the first page of its errors."""
+    job.first_errors = uploads.first_errors(work, job)
+    return job
 
 
 class UploadKindOut(BaseSchema):
@@ -107,14 +138,17 @@ def _list_upload_view(kind: str):
         def post(self):
             who = current_identity()
             filename, data = _file()
+            rows = xl.read_rows(data, kind)  # a format or header error: 422 at once, before any job
             with uow() as work:
-                job_id, (counts, _) = uploads.run_upload(work, who, kind, filename,
-                                                         lambda job: process(work, who, data, job))
-            return {"job_id": job_id, **counts}
+                job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
+                                                              lambda job: process(work, who, rows, job),
+                                                              total=len(rows))
+            return {"job_id": job_id, **counts, **(result or {})}
 
     View.post.__doc__ = (f"{about.title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
-                         "any error → 422 with every row error, nothing applied; 409 while another upload of this "
-                         "union is running.")
+                         "a format or header error → 422 at once (no job); row errors → 422 ROWS_INVALID with the "
+                         "first 100, error_count, job_id and the links to page or download them all; nothing applied; "
+                         "409 while another upload of this union is running.")
     View.__name__ = f"Upload_{kind}"
     return View
 
@@ -129,14 +163,16 @@ class SyncUpload(MethodView):
     @blp.response(202, UploadOut)
     def post(self):
         """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
-        Runs as a job: poll GET /uploads/{id}; 409 while another upload of this union is running."""
+        A format or header error → 422 at once (no job), as for every upload. Otherwise 202: the
+        job (total = the file's rows, done = 0) runs on members' worker; poll GET /uploads/{id}.
+        409 while another upload of this union is running."""
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
         who = current_identity()
         with uow() as work:
-            job_id = sync.start_sync(work, who, filename, data, dry_run)
-        with uow() as work:  # read afresh: the job may have moved on in its thread
-            return uploads.get_upload(work, who, job_id)
+            job_id = sync.accept_sync(work, who, filename, data, dry_run)
+        with uow() as work:
+            return _answer(work, uploads.get_upload(work, who, job_id))
 
 
 @blp.route("/uploads/kinds")
@@ -167,9 +203,30 @@ class UploadItem(MethodView):
     @roles(*ALL)
     @blp.response(200, UploadOut)
     def get(self, job_id):
-        """An upload's state and progress (done/total), its counts and its row errors."""
+        """An upload's state and progress (done/total), its counts and the first ≤100 row errors."""
         with uow() as work:
-            return uploads.get_upload(work, current_identity(), job_id)
+            return _answer(work, uploads.get_upload(work, current_identity(), job_id))
+
+
+@blp.route("/uploads/<int:job_id>/errors")
+class UploadErrors(MethodView):
+    @roles(*ALL)
+    @blp.arguments(ErrorQuery, location="query")
+    @blp.response(200, ErrorPage)
+    def get(self, query, job_id):
+        """A page (≤100) of a refused upload's errors, in row order; ID numbers masked."""
+        with uow() as work:
+            return uploads.upload_errors(work, current_identity(), job_id, **query)
+
+
+@blp.route("/uploads/<int:job_id>/errors.xlsx")
+class UploadErrorsWorkbook(MethodView):
+    @roles(*ALL)
+    def get(self, job_id):
+        """Every error of a refused upload as a workbook (错误信息); ID numbers masked."""
+        with uow() as work:
+            filename, data = uploads.errors_workbook(work, current_identity(), job_id)
+        return _xlsx(filename, data)
 
 
 @blp.route("/uploads/<int:job_id>/result.xlsx")

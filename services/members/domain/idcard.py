@@ -2,6 +2,7 @@
 enrollment's cover lookup, one set of messages) and masking in common/pii.py; members names them
 here as before."""
 from common.pii import mask_id, mask_mobile  # noqa: F401 - masking lives in common; kept importable here
-from common.resident_id import (CHECK_CHARS, EARLIEST_BIRTH, TEXT_FORMAT_HINT, WEIGHTS, IdNumberInvalid,  # noqa: F401
+from common.resident_id import (CHECK_CHARS, EARLIEST_BIRTH, PROVINCE_INVALID, PROVINCES, TEXT_FORMAT_HINT,  # noqa: F401
+                                WEIGHTS, IdNumberInvalid,
                                 ResidentId, check_char, clean, looks_like_excel_number, normalise_other_id,
                                 parse_resident_id, resident_number, upgrade_15)

@@ -5,26 +5,29 @@ message per field in Chinese; the same rules serve 新增会员, 编辑, and 批
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
+from services.members.domain import vocabulary as words
 from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id,
                                             parse_resident_id)
+from services.members.domain.vocabulary import (UnknownWord, normalise, normalise_name,  # noqa: F401 - re-exported
+                                                parse_date)
 
 # 有效证件类型
 ID_TYPES = {"resident": "身份证", "other": "其他"}
 ID_TYPE_BY_LABEL = {v: k for k, v in ID_TYPES.items()}
-GENDERS = ("男", "女")
-EDUCATIONS = ("小学及以下", "初中", "高中", "中专", "技校", "大专", "大学本科", "硕士研究生", "博士研究生")  # 学历
-HOUSEHOLD_TYPES = ("非农业", "农业")  # 户籍类型
-SKILL_GRADES = ("无", "初级工", "中级工", "高级工", "技师", "高级技师")  # 技术等级
-UNION_POSTS = ("工会会员", "工会主席", "工会副主席", "工会委员", "经审委员", "女职工委员", "工会小组长")  # 工会职务
+GENDERS = words.GENDER.values
+EDUCATIONS = words.EDUCATION.values  # 学历
+HOUSEHOLD_TYPES = words.HOUSEHOLD_TYPE.values  # 户籍类型
+SKILL_GRADES = words.SKILL_GRADE.values  # 技术等级
+UNION_POSTS = words.UNION_POST.values  # 工会职务
 DEFAULT_SKILL_GRADE = "无"
 DEFAULT_UNION_POST = "工会会员"
 
 # 用户状态: 待审核 / 审核未通过 (sent back by the district, 会员审核) / 正常 / 已转出
 STATUSES = {"pending": "待审核", "rejected": "审核未通过", "normal": "正常", "left": "已转出"}
 # 转出原因
-TRANSFER_OUT_REASONS = ("离职", "退休", "离休", "死亡", "开除会籍", "其他")
+TRANSFER_OUT_REASONS = words.TRANSFER_OUT_REASON.values
 
 # what each field is called on the form and in the Excel template (the column headers)
 LABELS = {
@@ -48,31 +51,18 @@ def normalise_mobile(raw) -> str | None:
     return mobile if _MOBILE.match(mobile) else None
 
 
-def parse_date(value) -> date | None:
-    """A date from a form or a cell: a date, or text like 2019-12-01, 2019/12/1, 20191201."""
-    if value is None or value == "":
+def _choice(value, vocabulary, default: str | None, errors: dict, field: str) -> str | None:
+    """A cell of an enumerated column: its value, a synonym's value, the default, or an error
+    listing the accepted values."""
+    try:
+        text = normalise(vocabulary, value)
+    except UnknownWord as exc:
+        errors.setdefault(field, []).append(str(exc))
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = clean(str(value)).replace("/", "-").replace(".", "-")
-    for fmt in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError
-
-
-def _choice(value, allowed: tuple, default: str | None, errors: dict, field: str) -> str | None:
-    text = str(value).strip() if value not in (None, "") else ""
-    if not text:
+    if text is None:
         if default is None:
-            errors.setdefault(field, []).append("此项必填")
+            errors.setdefault(field, []).append("此项必填（可填：" + vocabulary.accepted() + "）")
         return default
-    if text not in allowed:
-        errors.setdefault(field, []).append(f"取值须为以下之一：{'、'.join(allowed)}")
     return text
 
 
@@ -85,7 +75,7 @@ def check_member(data: dict, today: date, partial_of: dict | None = None) -> tup
     out: dict = {}
     merged = {**(partial_of or {}), **data}
 
-    name = str(merged.get("name") or "").strip()
+    name = normalise_name(merged.get("name"))
     if not name:
         errors.setdefault("name", []).append("此项必填")
     elif len(name) > 50:
@@ -94,9 +84,11 @@ def check_member(data: dict, today: date, partial_of: dict | None = None) -> tup
 
     # the ID type and number (fixed once the member exists)
     id_type = merged.get("id_type") or "resident"
-    id_type = ID_TYPE_BY_LABEL.get(id_type, id_type)
     if id_type not in ID_TYPES:
-        errors.setdefault("id_type", []).append("取值须为以下之一：身份证、其他")
+        try:
+            id_type = ID_TYPE_BY_LABEL[normalise(words.ID_TYPE, id_type) or "身份证"]
+        except UnknownWord as exc:
+            errors.setdefault("id_type", []).append(str(exc))
     out["id_type"] = id_type
     resident = None
     if partial_of is not None:
@@ -114,13 +106,15 @@ def check_member(data: dict, today: date, partial_of: dict | None = None) -> tup
             errors.setdefault("id_number", []).append(str(exc))
             out["id_number"] = clean(merged.get("id_number"))
 
-    gender = str(merged.get("gender") or "").strip() or None
-    if gender is not None and gender not in GENDERS:
-        errors.setdefault("gender", []).append("取值须为以下之一：男、女")
+    try:
+        gender = normalise(words.GENDER, merged.get("gender"))
+    except UnknownWord as exc:
+        errors.setdefault("gender", []).append(str(exc))
+        gender = None
     try:
         birth = parse_date(merged.get("birth_date"))
-    except ValueError:
-        errors.setdefault("birth_date", []).append("日期格式不正确，应为 YYYY-MM-DD")
+    except ValueError as exc:
+        errors.setdefault("birth_date", []).append(str(exc))
         birth = None
     if resident is not None:
         if gender is not None and gender != resident.gender and "gender" not in errors:
@@ -154,10 +148,10 @@ def check_member(data: dict, today: date, partial_of: dict | None = None) -> tup
         if out["mobile"] is None:
             errors.setdefault("mobile", []).append("移动电话应为 11 位手机号码")
 
-    out["education"] = _choice(merged.get("education"), EDUCATIONS, None, errors, "education")
-    out["household_type"] = _choice(merged.get("household_type"), HOUSEHOLD_TYPES, None, errors, "household_type")
-    out["skill_grade"] = _choice(merged.get("skill_grade"), SKILL_GRADES, DEFAULT_SKILL_GRADE, errors, "skill_grade")
-    out["union_post"] = _choice(merged.get("union_post"), UNION_POSTS, DEFAULT_UNION_POST, errors, "union_post")
+    out["education"] = _choice(merged.get("education"), words.EDUCATION, None, errors, "education")
+    out["household_type"] = _choice(merged.get("household_type"), words.HOUSEHOLD_TYPE, None, errors, "household_type")
+    out["skill_grade"] = _choice(merged.get("skill_grade"), words.SKILL_GRADE, DEFAULT_SKILL_GRADE, errors, "skill_grade")
+    out["union_post"] = _choice(merged.get("union_post"), words.UNION_POST, DEFAULT_UNION_POST, errors, "union_post")
     return out, errors
 
 

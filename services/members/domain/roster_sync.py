@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id, parse_resident_id,
-                                            resident_number)
+from services.members.domain.idcard import (IdNumberInvalid, TEXT_FORMAT_HINT, clean, mask_id, normalise_other_id,
+                                            parse_resident_id, resident_number)
+from services.members.domain.vocabulary import normalise_name
 
 NOT_FOUND = "未查到该会员信息,请确认该证件号码已录入到系统"
 NAME_MISMATCH = "姓名与系统中该证件号码登记的姓名不一致"
@@ -30,18 +31,27 @@ CATEGORY_SHORT_NAMES = {"A": "已在本会（标记已同步）", "B": "无单�
                         "D": "本会有而名单中没有（未同步）", "E": "系统中查无此人（错误）"}
 
 
+ID_COLUMN = "证件号码"
+
+
 @dataclass(frozen=True)
 class RowError:
-    """One problem in an uploaded file: its row number (as Excel shows it), column, message."""
+    """One problem in an uploaded file: its row number (as Excel shows it), column, the value
+    found there, and the message that says what to fix. The person's name and ID number help the
+    clerk find the row; ID numbers leave the service masked (3101**********1234, PIPL)."""
     row: int
     column: str
     message: str
     name: str = ""
     id_number: str = ""
+    value: str = ""
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "message": self.message, "name": self.name,
-                "id_number": self.id_number}
+        value = self.value or (self.id_number if self.column == ID_COLUMN else self.name if self.column == "姓名" else "")
+        if self.column == ID_COLUMN:
+            value = mask_id(value)
+        return {"row": self.row, "column": self.column, "value": value, "message": self.message,
+                "name": self.name, "id_number": mask_id(self.id_number)}
 
 
 class PersonRow(NamedTuple):
@@ -75,13 +85,12 @@ def person_rows(raw_rows, today: date, id_column: str = "证件号码") -> tuple
     including duplicates inside the file."""
     rows, errors, seen = [], [], {}
     for row_no, name, raw_id, was_number in raw_rows:
-        name = (name or "").strip()
+        name = normalise_name(name)
         shown = "" if raw_id is None else str(raw_id)
         if not name:
             errors.append(RowError(row_no, "姓名", "姓名不能为空", name, shown))
         if was_number:
-            errors.append(RowError(row_no, id_column, "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写",
-                                   name, shown))
+            errors.append(RowError(row_no, id_column, TEXT_FORMAT_HINT, name, shown))
             continue
         try:
             number = normalise_any_id(raw_id, today)

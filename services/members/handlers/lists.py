@@ -16,7 +16,8 @@ from services.members.adapters.orm import Member
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain import idcard
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
-from services.members.domain.member import LABELS, TRANSFER_OUT_REASONS, check_member, parse_date
+from services.members.domain import vocabulary as words
+from services.members.domain.member import ID_TYPES, LABELS, check_member, parse_date
 from services.members.domain.roster_sync import NAME_MISMATCH, NOT_FOUND, RowError, normalise_any_id, person_rows
 from services.members.handlers.cards import check_card, set_card
 from services.members.handlers.roster import apply_fields, mark_removed
@@ -27,12 +28,14 @@ from services.members.handlers.uploads import report_progress, rows_rejected
 
 
 def import_members(uow, who: Identity, data: bytes, job_id: int):
-    """批量导入会员: add new members and update this union's existing ones, all or nothing."""
+    """批量导入会员: add new members and update this union's existing ones, all or nothing. Every
+    error of the file in one answer: each row's field errors, duplicates inside the file and
+    conflicts with the system, for every row whose ID number could be read."""
     who.require("grassroots")
-    rows = xl.read_rows(data, "import")
+    rows = xl.rows_of(data, "import")
     report_progress(uow, job_id, 0, len(rows), "正在校验")
     today = clock.today()
-    cleaned, errors, seen = [], [], {}
+    cleaned, checked, errors, seen = [], [], list(rows.formula_errors), {}
     for row_no, cells in rows:
         raw = dict(zip(xl.IMPORT_FIELDS, cells))
         values = {k: xl.text(v) for k, v in raw.items()}
@@ -41,27 +44,33 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         clean, errs = check_member(values, today)
         if excel.is_number_cell(raw["id_number"]):
             errs["id_number"] = [idcard.TEXT_FORMAT_HINT]
+        shown_id = values["id_number"] if "id_number" in errs else clean["id_number"]
         for field, messages in errs.items():
-            errors.extend(RowError(row_no, LABELS[field], m, values["name"], values["id_number"]) for m in messages)
-        if errs:
+            errors.extend(RowError(row_no, LABELS[field], m, clean["name"] or values["name"], shown_id,
+                                   value=xl.text(values[field])) for m in messages)
+        if "id_number" in errs:
             continue
         if clean["id_number"] in seen:
             errors.append(RowError(row_no, "证件号码", f"证件号码与第 {seen[clean['id_number']]} 行重复",
                                    clean["name"], clean["id_number"]))
             continue
         seen[clean["id_number"]] = row_no
-        cleaned.append((row_no, clean))
+        checked.append((row_no, clean))  # compared with the system even if another field is wrong
+        if not errs:
+            cleaned.append((row_no, clean))
     with uow.fresh() as work:
         existing = {m.id_number: m for m in work.session.scalars(
             select(Member).where(Member.id_number.in_(list(seen))).with_for_update())} if seen else {}
-        for row_no, clean in cleaned:
+        for row_no, clean in checked:
             member = existing.get(clean["id_number"])
             if member is not None and member.union_id != who.union_id:
                 message = ("该人员已在其他工会登记，请使用“从其他工会转入会员到本工会”办理转入" if member.union_id else
                            "该人员已在系统中登记（目前无所属工会），请使用“从其他工会转入会员到本工会”转入")
                 errors.append(RowError(row_no, "证件号码", message, clean["name"], clean["id_number"]))
             elif member is not None and clean["id_type"] != member.id_type:
-                errors.append(RowError(row_no, "有效证件类型", "证件类型与系统登记的不一致", clean["name"], clean["id_number"]))
+                errors.append(RowError(row_no, "有效证件类型", "证件类型与系统登记的不一致（系统中为“"
+                                       + ID_TYPES[member.id_type] + "”）", clean["name"], clean["id_number"],
+                                       value=ID_TYPES[clean["id_type"]]))
         if errors:
             raise rows_rejected(errors)
         now = clock.utcnow_naive()
@@ -80,14 +89,14 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         publish_members(work, [(contracts.MEMBER_REGISTERED, m) for m in added] +
                         [(contracts.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
         commit_or_conflict(work, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")
-    return {"rows": len(rows), "added": len(added), "updated": len(updated)}, None
+    return {"rows": len(rows), "added": len(added), "updated": len(updated)}, xl.notice_of(rows)
 
 
 def people_of(data: bytes, kind: str, max_rows: int = xl.MAX_ROWS):
     """A list naming people (姓名, 证件号码 …): its rows, the clean people, and the row errors."""
-    rows = xl.read_rows(data, kind, max_rows)
+    rows = xl.rows_of(data, kind, max_rows)
     people, errors = person_rows(xl.person_cells(rows), clock.today())
-    return rows, people, errors
+    return rows, people, rows.formula_errors + errors
 
 
 def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
@@ -106,23 +115,28 @@ def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
             requested = found.request_transfers(None, who.user, requested_at)
             publish_requested(work, who.union_id, who.user, requested_at)
         work.commit()
-    return {"rows": len(rows), "moved": moved, "requested": requested}, None
+    return {"rows": len(rows), "moved": moved, "requested": requested}, xl.notice_of(rows)
 
 
 def transfer_out_from_list(uow, who: Identity, data: bytes, job_id: int):
     """批量转出会员 from a list (姓名, 证件号码, 转出原因)."""
     who.require("grassroots")
     rows, people, errors = people_of(data, "transfer_out")
-    reasons_by_row = {n: xl.text(cells[2]) for n, cells in rows}
+    reasons_by_row = {n: cells[2] for n, cells in rows}
     with uow.fresh() as work:
         members = {m.id_number: m for m in work.session.scalars(select(Member).where(
             Member.id_number.in_([p.id_number for p in people]), Member.union_id == who.union_id).with_for_update())}
         reasons = {}
         for person in people:
-            reason = reasons_by_row[person.row]
-            if reason not in TRANSFER_OUT_REASONS:
-                errors.append(RowError(person.row, "转出原因", "取值须为以下之一：" + "、".join(TRANSFER_OUT_REASONS),
-                                       person.name, person.id_number))
+            try:
+                reason = words.normalise(words.TRANSFER_OUT_REASON, reasons_by_row[person.row])
+                if reason is None:
+                    errors.append(RowError(person.row, "转出原因", "此项必填（可填：" + words.TRANSFER_OUT_REASON.accepted()
+                                           + "）", person.name, person.id_number))
+            except words.UnknownWord as exc:
+                reason = None
+                errors.append(RowError(person.row, "转出原因", str(exc), person.name, person.id_number,
+                                       value=xl.text(reasons_by_row[person.row])))
             member = members.get(person.id_number)
             if member is None:
                 errors.append(RowError(person.row, "证件号码", "本单位没有该证件号码的会员", person.name, person.id_number))
@@ -135,7 +149,10 @@ def transfer_out_from_list(uow, who: Identity, data: bytes, job_id: int):
         chosen = [members[p.id_number] for p in people]
         let_go(work, who, chosen, reasons)
         work.commit()
-    return {"rows": len(rows), "transferred_out": len(chosen)}, None
+    return {"rows": len(rows), "transferred_out": len(chosen)}, xl.notice_of(rows)
+
+
+CARD_COLUMNS = ("证件号码", "卡号", "办卡日期")
 
 
 def _card_rows(rows, today: date):
@@ -160,9 +177,9 @@ def _card_rows(rows, today: date):
             card = idcard.clean(xl.text(raw_card))
         try:
             issued_on = parse_date(raw_date)
-        except ValueError:
+        except ValueError as exc:
             issued_on = None
-            problems.append(("办卡日期", "日期格式不正确，应为 YYYY-MM-DD"))
+            problems.append(("办卡日期", str(exc)))
         if not problems:
             card, card_problems = check_card(card, issued_on)
             labels = {"card_number": "卡号", "issued_on": "办卡日期"}
@@ -171,7 +188,8 @@ def _card_rows(rows, today: date):
             problems.append(("证件号码", f"证件号码与第 {seen_ids[number]} 行重复"))
         if not problems and card in seen_cards:
             problems.append(("卡号", f"卡号与第 {seen_cards[card]} 行重复"))
-        errors.extend(RowError(row_no, col, msg, "", shown) for col, msg in problems)
+        errors.extend(RowError(row_no, col, msg, "", shown, value=xl.text(cells[CARD_COLUMNS.index(col)]))
+                      for col, msg in problems)
         if not problems:
             seen_ids[number], seen_cards[card] = row_no, row_no
             wanted.append((row_no, number, card, issued_on))
@@ -182,8 +200,9 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     """会员服务卡 from the bank's list (证件号码, 卡号, 办卡日期): grassroots for its own members,
     the centre for anyone."""
     who.require("grassroots", "centre")
-    rows = xl.read_rows(data, "cards")
+    rows = xl.rows_of(data, "cards")
     wanted, errors = _card_rows(rows, clock.today())
+    errors = rows.formula_errors + errors
     with uow.fresh() as work:
         ids = [w[1] for w in wanted]
         members = {m.id_number: m for m in work.session.scalars(
@@ -205,7 +224,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
             set_card(members[number], card, issued_on)
         publish_members(work, [(contracts.MEMBER_CARD_ISSUED, members[w[1]]) for w in wanted], districts)
         commit_or_conflict(work, "CARD_TAKEN", "导入期间卡号已被登记，请重新导入")
-    return {"rows": len(rows), "cards": len(wanted)}, None
+    return {"rows": len(rows), "cards": len(wanted)}, xl.notice_of(rows)
 
 
 def removals_from_list(uow, who: Identity, data: bytes, job_id: int):
@@ -226,4 +245,4 @@ def removals_from_list(uow, who: Identity, data: bytes, job_id: int):
         chosen = [members[p.id_number] for p in people]
         mark_removed(work, chosen, True)
         work.commit()
-    return {"rows": len(rows), "removed": len(chosen)}, None
+    return {"rows": len(rows), "removed": len(chosen)}, xl.notice_of(rows)

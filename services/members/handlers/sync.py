@@ -4,7 +4,6 @@ once. Runs as an upload job in the background; a dry run only counts. Its result
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,73 +19,86 @@ from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.idcard import mask_id
 from services.members.domain.roster_sync import person_rows
 from services.members.handlers.transfers import move_unattached, publish_requested
-from services.members.handlers.uploads import get_upload, report_progress, rows_rejected, run_job, start_upload
+from services.members.adapters import upload_store
+from services.members.handlers.uploads import (Completed, complete_upload, get_upload, report_progress, rows_rejected,
+                                               run_job, start_upload)
 
 log = logging.getLogger("members")
 
-SAMPLE_ROWS = 1000
+SAMPLE_ROWS = 100  # of each category a dry run shows in its answer (the counts are complete)
 
 
 def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
     """Classify every row A/B/C/E and every other member of the union D; any error row →
     nothing applied. Set-based: one temporary table, one join, one statement per category. A
-    dry run answers the counts and the rows that would change."""
+    dry run answers the counts and the rows that would change. The job's outcome — applied, or
+    refused with every error — is recorded in the transaction that decides it."""
     who.require("grassroots")
     union_id = who.union_id
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
     report_progress(uow, job_id, 0, len(rows), "正在校验证件号码")
     people, errors = person_rows(xl.person_cells(rows), clock.today())
+    errors = rows.formula_errors + errors
     # progress is reported between transactions (never while one holds SQLite's write lock)
     report_progress(uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对并更新")
     with uow.fresh() as work:
         with RosterComparison(work.session, union_id, people) as found:
             categories = found.counts()
-            errors.extend(found.errors(("E", "N", "P")))
+            in_database = sum(categories.get(c, 0) for c in ("E", "N", "P"))
             counts = {"A": categories.get("A", 0), "B": categories.get("B", 0), "C": categories.get("C", 0), "D": 0,
-                      "E": len({e.row for e in errors})}
-            if errors or dry_run:  # an applied run counts D as it marks them, below
+                      "E": len({e.row for e in errors}) + in_database}  # a row found wrong here never reaches the join
+            if errors or in_database or dry_run:  # an applied run counts D as it marks them, below
                 counts["D"] = found.count_not_in_file()
-            if errors:
-                raise rows_rejected(errors, counts)
-            if dry_run:
+            if errors or in_database:
+                # refused: every error recorded with the job's outcome, in this one transaction —
+                # the file's own errors from Python, the comparison's straight from the join
+                refused = rows_rejected(errors, counts)
+                stored = found.store_errors(job_id, f"row_no * {upload_store.PER_ROW} + {upload_store.SET_BASED}")
+                complete_upload(work, job_id, False, counts=counts, errors=refused.extra["rows"],
+                                message=refused.message, more_errors=stored)
+            elif dry_run:
                 samples = {c: [{"row": row, "name": name, "id_number": mask_id(number)} for row, name, number, _ in
                                found.rows((c,), SAMPLE_ROWS)] for c in ("B", "C")}
                 samples["D"] = [{"name": name, "id_number": mask_id(number)} for name, number in
                                 found.sample_not_in_file(SAMPLE_ROWS)]
                 return counts, {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
                                 "truncated_at": SAMPLE_ROWS}
-            found.mark_synced()
-            counts["D"] = found.mark_not_in_file(job_id)
-            move_unattached(work, who, found, job_id, synced=True)
-            requested_at = clock.utcnow_naive()
-            found.request_transfers(job_id, who.user, requested_at)
-            publish_requested(work, union_id, who.user, requested_at)
-            work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
-                                                   "counts": counts})
+            else:
+                found.mark_synced()
+                counts["D"] = found.mark_not_in_file(job_id)
+                move_unattached(work, who, found, job_id, synced=True)
+                requested_at = clock.utcnow_naive()
+                found.request_transfers(job_id, who.user, requested_at)
+                publish_requested(work, union_id, who.user, requested_at)
+                work.publish(contracts.ROSTER_SYNCED, {"union_id": union_id, "run_id": job_id, "applied": True,
+                                                       "counts": counts})
+                complete_upload(work, job_id, True, counts=counts)  # applied and finished together, or neither
         work.commit()
-    return counts, None
+    return Completed((counts, None))
 
 
-def start_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool, background: bool = True) -> int:
-    """Take the union's upload lock and run the sync as a job; the client polls its progress."""
+def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -> int:
+    """Read the file (a format or header error is answered at once, 422, as for every kind of
+    upload), then take the union's upload lock and hand the sync to the worker: the job, its
+    file and its work message are committed together. Its progress starts at 0 / rows."""
     who.require("grassroots")
-    excel.check_upload(data)  # refuse what is not a workbook (or a zip bomb) before taking the lock
-    job_id = start_upload(uow, who, "sync", filename, dry_run)
+    rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
+    return start_upload(uow, who, "sync", filename, dry_run, total=len(rows), data=data,
+                        publish=(contracts.UPLOAD_ACCEPTED, {"kind": "sync", "dry_run": dry_run,
+                                                            "who": who_data(who)}))
 
-    def work():
-        try:
-            with excel.collector_paused():
-                run_job(uow, job_id, lambda j: sync_roster(uow, who, data, j, dry_run))
-        except AppError:
-            pass  # recorded in the job
-        except Exception:  # noqa: BLE001 - recorded in the job; logged for the operator
-            log.exception("sync job failed", extra={"job_id": job_id})
 
-    if background:
-        threading.Thread(target=work, name=f"sync-{job_id}", daemon=True).start()
-    else:
-        work()
-    return job_id
+def who_data(who: Identity) -> dict:
+    return {"user": who.user, "role": who.role, "union_id": who.union_id, "district_id": who.district_id}
+
+
+def run_sync(uow, who: Identity, data: bytes, job_id: int, dry_run: bool) -> None:
+    """The sync job's work, on the worker: recorded in the job however it ends."""
+    try:
+        with excel.collector_paused():
+            run_job(uow, job_id, lambda j: sync_roster(uow, who, data, j, dry_run))
+    except AppError:
+        pass  # recorded in the job
 
 
 TRANSFER_STATES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回", "cancelled": "已取消"}
@@ -123,4 +135,5 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
                 rows.append([name, number, own.name, own.contact_person, own.phone, "", "未同步",
                              "不在本次上传名单内，同步状态为“否”，可进行转出操作"])
     stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
-    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, job.errors or [], None if job.dry_run else job.counts)
+    errors = upload_store.all_errors(session, job.id) if job.error_count else []
+    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, errors, None if job.dry_run else job.counts)

@@ -11,19 +11,23 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
-from common import clock
+from common import clock, excel
 from common.errors import AppError, Conflict, NotFound
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
+from services.members.adapters import upload_store
 from services.members.adapters.excel import RowsRejected
 from services.members.adapters.orm import GrassrootsUnion, UploadJob
 from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, CATEGORY_SHORT_NAMES
 from services.members.domain.uploads import KINDS
 from services.members.handlers.shared import district_of, member_in_scope
 
-STALE_AFTER = timedelta(minutes=15)
+STALE_AFTER = timedelta(minutes=2)  # a job beats every HEARTBEAT_EVERY while it works
+HEARTBEAT_EVERY = timedelta(seconds=10)
+FIRST_ERRORS = 100  # a job's answer carries at most this many errors; the rest page or download
 UPLOAD_BUSY = "本单位上一次上传还在处理中，请等待其完成后再上传（新的上传不会排队）"
 
 
@@ -36,19 +40,27 @@ def upload_lock_key(who: Identity) -> str:
     return f"union:{who.union_id}" if who.role == "grassroots" else f"{who.role}:{who.district_id or 0}"
 
 
-def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: bool = False) -> int:
-    """Record a running upload; refuse (409) if this union already has one running. The partial
-    unique index on running jobs makes this hold across processes and replicas."""
+def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: bool = False, total: int = 0,
+                 data: bytes | None = None, publish: tuple[str, dict] | None = None) -> int:
+    """Record a running upload of `total` rows; refuse (409) if this union already has one
+    running. The partial unique index on running jobs makes this hold across processes and
+    replicas. A job that runs on the worker stores its file (`data`) and its work message
+    (`publish`, through the outbox) in the same transaction: accepted means durable."""
     key = upload_lock_key(who)
     real = _real_utc()
     uow.session.execute(update(UploadJob).where(
         UploadJob.lock_key == key, UploadJob.state == "running", UploadJob.heartbeat_at < real - STALE_AFTER)
         .values(state="failed", message="处理中断（超时），请重新上传", finished_at=clock.utcnow_naive()))
     job = UploadJob(lock_key=key, union_id=who.union_id if who.role == "grassroots" else None, kind=kind,
-                    dry_run=dry_run, state="running", filename=(filename or "")[:200], total=0, done=0,
+                    dry_run=dry_run, state="running", filename=(filename or "")[:200], total=total, done=0,
                     created_by=who.user, created_at=clock.utcnow_naive(), heartbeat_at=real)
     uow.session.add(job)
     try:
+        uow.session.flush()
+        if data is not None:
+            upload_store.store_file(uow.session, job.id, data)
+        if publish is not None:
+            uow.publish(publish[0], {**publish[1], "job_id": job.id})
         uow.commit()
     except IntegrityError:
         uow.rollback()
@@ -63,48 +75,100 @@ def report_progress(uow, job_id: int, done: int, total: int, message: str) -> No
         step.commit()
 
 
+def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None,
+                    more_errors: int = 0) -> None:
+    """Record how a job ended inside the caller's unit of work (`step`), without committing: a
+    sync records its outcome in the transaction that applies it, so that a job is applied and
+    finished together or not at all. Errors go to their own table (every one), the job keeps
+    their number (with `more_errors` the caller stored itself); its stored file is dropped."""
+    job = step.session.get(UploadJob, job_id)
+    job.state = "succeeded" if ok else "failed"
+    job.counts, job.result = counts, result
+    job.error_count = upload_store.store_errors(step.session, job_id, errors or []) + more_errors
+    job.message = (message or ("处理完成" if ok else "处理失败"))[:500]
+    job.done = job.total if ok or job.error_count else job.done  # a refused file was read to its end
+    job.finished_at = clock.utcnow_naive()
+    upload_store.drop_file(step.session, job_id)
+    if job.kind == "sync" and not job.dry_run and job.union_id is not None and not ok:
+        step.publish(contracts.ROSTER_SYNCED, {"union_id": job.union_id, "run_id": job.id, "applied": False,
+                                               "counts": counts or {}})
+
+
 def finish_upload(uow, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None) -> None:
     with uow.fresh() as step:
-        job = step.session.get(UploadJob, job_id)
-        job.state = "succeeded" if ok else "failed"
-        job.counts, job.errors, job.result = counts, errors, result
-        job.message = (message or ("处理完成" if ok else "处理失败"))[:500]
-        job.done = job.total if ok else job.done
-        job.finished_at = clock.utcnow_naive()
-        if job.kind == "sync" and not job.dry_run and job.union_id is not None and not ok:
-            step.publish(contracts.ROSTER_SYNCED, {"union_id": job.union_id, "run_id": job.id, "applied": False,
-                                                   "counts": counts or {}})
+        complete_upload(step, job_id, ok, counts, errors, result, message)
         step.commit()
 
 
-def run_upload(uow, who: Identity, kind: str, filename: str, process, dry_run: bool = False):
+class Completed(tuple):
+    """(counts, result) of a job whose work recorded its own outcome (complete_upload)."""
+
+
+def run_upload(uow, who: Identity, kind: str, filename: str, process, dry_run: bool = False, total: int = 0):
     """Run `process(job_id)` under the union's upload lock; record the outcome in the job."""
-    job_id = start_upload(uow, who, kind, filename, dry_run)
+    job_id = start_upload(uow, who, kind, filename, dry_run, total)
     return job_id, run_job(uow, job_id, process)
 
 
 def run_job(uow, job_id: int, process):
-    """Run a started job's work and record how it ended (its counts, or why it failed)."""
+    """Run a started job's work and record how it ended (its counts, or why it failed). A
+    refusal for error rows is answered with the first FIRST_ERRORS of them, their number, and
+    where to page on or download them all."""
     try:
-        counts, result = process(job_id)
+        outcome = process(job_id)
     except RowsRejected as exc:
-        finish_upload(uow, job_id, False, counts=exc.extra.get("counts"), errors=exc.extra.get("rows"),
-                      message=exc.message)
-        raise
+        rows = exc.extra.get("rows") or []
+        finish_upload(uow, job_id, False, counts=exc.extra.get("counts"), errors=rows, message=exc.message)
+        raise RowsRejected(exc.message, rows=rows[:FIRST_ERRORS], error_count=len(rows), job_id=job_id,
+                           counts=exc.extra.get("counts"), **error_links(job_id)) from None
     except AppError as exc:
         finish_upload(uow, job_id, False, message=exc.message)
         raise
     except Exception:
         finish_upload(uow, job_id, False, message="系统内部错误，请稍后重试")
         raise
-    finish_upload(uow, job_id, True, counts=counts, result=result)
+    counts, result = outcome
+    if not isinstance(outcome, Completed):
+        finish_upload(uow, job_id, True, counts=counts, result=result)
     return counts, result
 
 
+def error_links(job_id: int) -> dict:
+    """Where a job's errors are paged (JSON) and downloaded (a workbook), under /api/v1/members."""
+    return {"errors_path": f"/uploads/{job_id}/errors", "errors_download_path": f"/uploads/{job_id}/errors.xlsx"}
+
+
 def rows_rejected(errors, counts=None) -> RowsRejected:
-    """The refusal of a file with error rows: every one, in row order (and the counts, for a sync)."""
+    """The refusal of a file with error rows: every one, in row order (and the counts, for a sync).
+    A formula cell is named as such, and no other error is reported on that cell (its value was
+    emptied, which would only add a confusing "required")."""
+    formulas = {(e.row, e.column) for e in errors if e.message == excel.FORMULA_MESSAGE}
+    if formulas:
+        errors = [e for e in errors if e.message == excel.FORMULA_MESSAGE or (e.row, e.column) not in formulas]
     ordered = sorted(errors, key=lambda e: e.row)
     return RowsRejected(rows=[e.as_dict() for e in ordered], counts=counts)
+
+
+def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int = FIRST_ERRORS) -> dict:
+    """A page of a job's errors, in row order."""
+    job = get_upload(uow, who, job_id)
+    per_page = max(1, min(per_page, FIRST_ERRORS))
+    return {"total": job.error_count, "page": page, "per_page": per_page,
+            "items": upload_store.error_page(uow.session, job.id, (page - 1) * per_page, per_page)}
+
+
+def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
+    """Every error of a refused upload as a workbook (错误信息), however many."""
+    job = get_upload(uow, who, job_id)
+    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    return f"错误信息_{stamp}.xlsx", xl.errors_workbook(upload_store.all_errors(uow.session, job.id))
+
+
+def first_errors(uow, job: UploadJob) -> list[dict]:
+    """The first page of a job's errors, for its answer (none are read for a job without any)."""
+    if job.error_count:
+        return upload_store.error_page(uow.session, job.id, 0, FIRST_ERRORS)
+    return (job.errors or [])[:FIRST_ERRORS]  # a job from before the errors had their own table
 
 
 def get_upload(uow, who: Identity, job_id: int) -> UploadJob:
@@ -118,8 +182,9 @@ def get_upload(uow, who: Identity, job_id: int) -> UploadJob:
 
 def list_uploads(uow, who: Identity, kind: str | None = None, union_id: int | None = None,
                  page: int = 1, per_page: int = 50):
-    """历史导入记录: a union's uploads (centre: any union's; district: its unions')."""
-    query = select(UploadJob)
+    """历史导入记录: a union's uploads (centre: any union's; district: its unions'): what each
+    was and how it ended, never its rows (errors and samples stay with the job)."""
+    query = select(UploadJob).options(defer(UploadJob.errors), defer(UploadJob.result))
     if who.role == "grassroots":
         query = query.where(UploadJob.union_id == who.union_id)
     elif who.role == "district":

@@ -84,10 +84,36 @@ def import_row(seq: int, name: str | None = None, **over) -> list:
     return [values[h] for h in IMPORT_HEADER]
 
 
+def run_pending_uploads() -> int:
+    """Do what members' worker does with the upload work messages in the outbox, through the
+    consumer's own code for a work queue (EventConsumer._handle_work: inbox check, the
+    subscription's handler, inbox claim); a message handled before is skipped. The broker's part
+    (delivery, redelivery after a SIGKILL) is proven in tests/integration/test_upload_jobs.py."""
+    import json
+
+    from sqlalchemy import select
+
+    from common.bus import Delivery
+    from common.consumer import EventConsumer
+    from services.members import contracts
+    from services.members.bootstrap import runtime
+
+    table = runtime.messaging.outbox
+    with runtime.engine.connect() as conn:
+        events = [json.loads(p) for p in conn.execute(select(table.c.payload).where(
+            table.c.type == contracts.UPLOAD_ACCEPTED).order_by(table.c.id)).scalars()]
+    sub = next(s for s in runtime.subscriptions if s.work)
+    EventConsumer(runtime, sub)._handle_work([Delivery(e, None) for e in events])
+    return len(events)
+
+
 def wait_job(client, job_id: int, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         response = client.get(f"/uploads/{job_id}")
+        if response.status_code == 200 and response.get_json()["state"] == "running":
+            run_pending_uploads()
+            response = client.get(f"/uploads/{job_id}")
         job = response.get_json()
         assert response.status_code == 200, job
         if job["state"] != "running":

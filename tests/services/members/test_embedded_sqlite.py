@@ -32,3 +32,19 @@ def test_a_sync_whose_every_row_is_wrong_answers_the_rows_on_sqlite(tmp_path):
         assert job["state"] == "failed" and {e["row"] for e in job["errors"]} == {2, 3}, job
     finally:
         members.close()
+
+
+def test_errors_found_by_the_join_are_masked_in_sql_as_in_python_on_sqlite(tmp_path):
+    from services.members.domain.idcard import mask_id
+
+    members = ServiceClient("members", f"sqlite:///{tmp_path / 'members.db'}")
+    try:
+        s = setup(members)
+        add(s["g1"], 1)
+        rows = [["姓名", "证件号码"], ["会员1", rid(1)], ["无此人", rid(7)], ["短号", "H123456"], ["改名", rid(1)[:0] + rid(1)]]
+        job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
+        by_row = {e["row"]: e for e in job["errors"]}
+        assert by_row[3]["id_number"] == by_row[3]["value"] == mask_id(rid(7))
+        assert by_row[4]["id_number"] == mask_id("H123456") and by_row[5]["message"].startswith("证件号码与第 2 行重复")
+    finally:
+        members.close()

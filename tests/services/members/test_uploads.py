@@ -13,6 +13,7 @@ from sqlalchemy import text
 from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
+from services.members.domain.idcard import mask_id
 from services.members.handlers import uploads
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
@@ -359,7 +360,8 @@ def test_sync_with_any_error_row_applies_nothing(service):
     assert job["state"] == "failed" and job["message"] == "导入信息有以下错误,请重新修改后导入"
     errors = {e["row"]: e for e in job["errors"]}
     assert errors[6]["message"] == "未查到该会员信息,请确认该证件号码已录入到系统" and errors[6]["name"] == "张一"
-    assert errors[6]["id_number"] == rid(77) and errors[7]["column"] == "姓名"
+    assert errors[6]["id_number"] == mask_id(rid(77)) and errors[7]["column"] == "姓名"
+    assert errors[6]["value"] == mask_id(rid(77)) and rid(77) not in str(job)
     assert job["counts"]["E"] == 2
     centre = members.as_("centre")
     assert centre.get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
@@ -382,7 +384,7 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     assert [r["row"] for r in job["result"]["rows"]["B"]] == [4] and [r["row"] for r in job["result"]["rows"]["C"]] == [5]
     assert {r["name"] for r in job["result"]["rows"]["D"]} == {"会员4", "会员5"}
     assert job["result"]["would_mark_synced"] == 2
-    assert members.outbox() == before
+    assert [e for e in members.outbox() if e["type"] != "members.upload.accepted"] == before  # only its work message
     assert s["g1"].get("/members?synced=true").get_json()["total"] == 0
     assert members.as_("centre").get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
 
@@ -397,13 +399,18 @@ def test_sync_refuses_excel_number_ids_and_duplicates(service):
     assert "文本" in messages[3] and "第 2 行重复" in messages[4]
 
 
-def test_sync_refuses_a_non_workbook_before_taking_the_lock(service):
+def test_format_and_header_errors_answer_422_at_once_for_every_kind(service):
+    """One contract (issue 17 item 6, docs/api.md): a file that cannot be read as the kind's list
+    is refused at once with 422 and its reason, before any job or lock — the sync as the lists."""
     members = service("members")
     s, _ = sync_world(members)
-    response = upload(s["g1"], "/uploads/sync", b"not a workbook")
-    assert response.status_code == 422 and response.get_json()["error"]["code"] == "NOT_A_WORKBOOK"
-    bad_header = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["名字", "号码"], ["x", "y"]])).get_json()["id"])
-    assert bad_header["state"] == "failed" and "表头" in bad_header["message"]
+    for path, header in (("/uploads/sync", ["姓名", "证件号码"]), ("/uploads/import", IMPORT_HEADER),
+                         ("/uploads/transfer-in", ["姓名", "证件号码"]), ("/uploads/cards", ["证件号码", "卡号", "办卡日期"])):
+        for data, code in ((b"not a workbook", "NOT_A_WORKBOOK"), (xlsx([["名字", "号码"], ["x", "y"]]), "HEADER_INVALID"),
+                           (xlsx([header]), "UPLOAD_NO_ROWS")):
+            response = upload(s["g1"], path, data)
+            assert response.status_code == 422 and response.get_json()["error"]["code"] == code, (path, code)
+    assert s["g1"].get("/uploads").get_json()["total"] == 0  # no job, no history, no lock
 
 
 def test_written_result_cells_are_text_never_formulas(service):

@@ -1,0 +1,79 @@
+"""What an upload job keeps beside its row (issue 17 items 3 and 5): the accepted file until
+the job ends, and the errors of a refused file as rows — written in one COPY on PostgreSQL (one
+executemany on SQLite), read a page at a time or all at once for the error workbook. Error
+rows arrive as RowError.as_dict() gives them: ID numbers already masked."""
+from __future__ import annotations
+
+from sqlalchemy import delete, insert, select
+
+from services.members.adapters.orm import UploadError, UploadFile
+
+COLUMNS = ("job_id", "seq", "row", "column", "value", "message", "name", "id_number")
+WIDTHS = {"column": 20, "value": 60, "message": 300, "name": 60, "id_number": 40}
+
+
+def _cut(error: dict, key: str) -> str:
+    return str(error.get(key) or "")[:WIDTHS[key]]
+
+
+PER_ROW = 32  # `seq` = row × PER_ROW + the error's place in its row: the key is the row order
+SET_BASED = PER_ROW - 1  # the place of an error found by the database (RosterComparison.store_errors)
+
+
+def seq_of(row: int, place: int) -> int:
+    return row * PER_ROW + min(place, SET_BASED - 1)
+
+
+def _numbered(job_id: int, errors: list[dict]):
+    place, last = 0, None
+    for e in errors:
+        place = place + 1 if e["row"] == last else 0
+        last = e["row"]
+        yield (job_id, seq_of(e["row"], place), e["row"], _cut(e, "column"), _cut(e, "value"), _cut(e, "message"),
+               _cut(e, "name"), _cut(e, "id_number"))
+
+
+def store_errors(session, job_id: int, errors: list[dict]) -> int:
+    """Every error of the job (in row order, as given); returns how many. Their key orders them
+    by row, so a page is read straight from the primary key."""
+    if not errors:
+        return 0
+    conn = session.connection()
+    rows = _numbered(job_id, errors)
+    if conn.dialect.name == "postgresql":
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy('COPY upload_errors (job_id, seq, "row", "column", value, message, name, id_number) '
+                             "FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        session.execute(insert(UploadError), [dict(zip(COLUMNS, row)) for row in rows])
+    return len(errors)
+
+
+def _in_row_order(job_id: int):
+    return (select(UploadError.row, UploadError.column, UploadError.value, UploadError.message, UploadError.name,
+                   UploadError.id_number).where(UploadError.job_id == job_id).order_by(UploadError.seq))
+
+
+def error_page(session, job_id: int, offset: int = 0, limit: int = 100) -> list[dict]:
+    """Errors of a job in row order, a page of them."""
+    return [dict(r._mapping) for r in session.execute(_in_row_order(job_id).offset(offset).limit(limit))]
+
+
+def all_errors(session, job_id: int):
+    """Every error of a job in row order, streamed (the error workbook)."""
+    for r in session.execute(_in_row_order(job_id).execution_options(yield_per=5000)):
+        yield dict(r._mapping)
+
+
+def store_file(session, job_id: int, data: bytes) -> None:
+    session.add(UploadFile(job_id=job_id, data=data))
+
+
+def load_file(session, job_id: int) -> bytes | None:
+    return session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
+
+
+def drop_file(session, job_id: int) -> None:
+    session.execute(delete(UploadFile).where(UploadFile.job_id == job_id))

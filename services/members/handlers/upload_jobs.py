@@ -1,0 +1,75 @@
+"""Upload jobs on the worker (issue 17 item 5): an accepted upload is a work message
+(`members.upload.accepted`) on members' work queue; the worker that takes it runs the job from
+its stored file. At least once: a worker killed mid-job leaves the message unacknowledged, the
+broker gives it to another (or the restarted one), and the job runs again from the start —
+nothing of the first attempt was applied, since a job applies and records its outcome in one
+transaction. Once: a job that has ended is never run again (its state says so), whatever the
+inbox holds. The union's lock is the job's running row: it ends when the job ends, when its
+attempts run out, or when its heartbeat stops for STALE_AFTER (a lost message, embedded mode)."""
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import contextmanager
+
+from sqlalchemy import update
+
+from common.identity import Identity
+from services.members.adapters import upload_store
+from services.members.adapters.orm import UploadJob
+from services.members.handlers.uploads import HEARTBEAT_EVERY, _real_utc, complete_upload
+
+log = logging.getLogger("members")
+
+MAX_ATTEMPTS = 3
+GAVE_UP = "处理多次中断，未做任何修改，请重新上传"
+
+
+def run_upload_when_accepted(uow, event: dict) -> None:
+    """Run the job the message names, unless it has ended already."""
+    data = event["data"]
+    job_id = data["job_id"]
+    with uow.fresh() as step:
+        job = step.session.get(UploadJob, job_id, with_for_update=True)
+        if job is None or job.state != "running":
+            return  # ended already: a redelivery after the job finished does nothing
+        job.attempts += 1
+        job.heartbeat_at = _real_utc()
+        if job.attempts > MAX_ATTEMPTS:
+            complete_upload(step, job_id, False, message=GAVE_UP)
+            step.commit()
+            return
+        file = upload_store.load_file(step.session, job_id)
+        step.commit()
+    who = Identity(**data["who"])
+    log.info("upload job started", extra={"job_id": job_id, "kind": data["kind"], "attempt": job.attempts})
+    with heartbeat(uow, job_id):
+        if data["kind"] == "sync":
+            from services.members.handlers.sync import run_sync
+
+            run_sync(uow, who, file, job_id, data.get("dry_run", False))
+
+
+@contextmanager
+def heartbeat(uow, job_id: int):
+    """Beat the job's heartbeat while its work runs (a long statement included), so that a live
+    job is never taken for a dead one, and a dead one is known within STALE_AFTER."""
+    stop = threading.Event()
+
+    def beat():
+        while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
+            try:
+                with uow.fresh() as step:
+                    step.session.execute(update(UploadJob).where(UploadJob.id == job_id, UploadJob.state == "running")
+                                         .values(heartbeat_at=_real_utc()))
+                    step.commit()
+            except Exception:  # noqa: BLE001 - a missed beat is harmless; the next one tries again
+                log.debug("heartbeat missed", exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"upload-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
