@@ -273,7 +273,9 @@ class Season:
                 self.clear_stale_upload(u)
                 response = self.retrying(post)
             body = ok(response)
-            assert body["added"] + body["updated"] == n, body
+            # a file sent again after its first sending was applied (the answer lost with the
+            # killed process) adds nothing: its rows are there, unchanged
+            assert body["rows"] == n and body["added"] + body["updated"] <= n, body
             return body
         with self.phase("imports (≤ 1,000 rows a file)", "2019-10-27T09:00:00") as phase:
             self.run_units(phase, files, upload)
@@ -296,13 +298,16 @@ class Season:
             self.run_units(phase, self.districts, approve)
 
     def cards(self):
-        people = [n for u in self.unions for n in range(u.first, u.first + u.size)]
-        files = [workbook([["证件号码", "卡号", "办卡日期"],
-                           *[[person_id(n), card_number(n), "2019-06-01"] for n in people[i:i + MAX_ROWS]]])
-                 for i in range(0, len(people), MAX_ROWS)]
+        """Each union records its members' cards from the bank's list (≤ 1,000 rows a file). The
+        centre may upload card lists too, but one at a time: its uploads share one lock."""
+        files = [(u, workbook([["证件号码", "卡号", "办卡日期"],
+                               *[[person_id(n), card_number(n), "2019-06-01"]
+                                 for n in range(start, min(start + MAX_ROWS, u.first + u.size))]]))
+                 for u in self.unions for start in range(u.first, u.first + u.size, MAX_ROWS)]
 
-        def upload(data):
-            return ok(self.retrying(lambda: self.centre.post(f"{M}/uploads/cards", files={
+        def upload(item):
+            u, data = item
+            return ok(self.retrying(lambda: u.session.post(f"{M}/uploads/cards", files={
                 "file": ("cards.xlsx", data, "application/octet-stream")})))
         with self.phase("cards (the bank's lists)") as phase:
             if "kill" in self.faults:
@@ -350,9 +355,18 @@ class Season:
             expected = self.expected_eligible()
             for u in self.unions:
                 u.expected = expected.get(u.id, 0)
+            probe = self.unions[0].session
+            first = ok(probe.get(f"{E}/confirmation?cover_year=2020&per_page=1"))
             self.wait(lambda: dict(self.sql("enrollment", """SELECT union_id, count(*) FROM member_view
                 WHERE status = 'normal' AND NOT removed AND card_number IS NOT NULL GROUP BY union_id""")) == expected,
                       "enrollment's member read model to equal members", timeout=900)
+            # the confirmation list says whether member changes are still on their way (名单同步中…)
+            caught_up = self.wait(lambda: ok(probe.get(f"{E}/confirmation?cover_year=2020&per_page=1"))
+                                  ["members_behind"] is False, "the confirmation list to say it is up to date",
+                                  timeout=120, interval=1)
+            self.notes.append(f"{time.strftime('%H:%M:%S')} confirmation list: members_behind="
+                              f"{first['members_behind']} ({first['members_pending_events']} events pending) "
+                              f"right after the cards; members_behind=false once caught up ({caught_up})")
         self.twice_from = datetime.now(timezone.utc).replace(tzinfo=None)
 
         def submit(u):
