@@ -70,6 +70,11 @@ class Confirmation(BaseSchema):
     cover_end = fields.Date()
     pay_by = fields.Date(allow_none=True, metadata={"description": "基层工会划款至区局截止日（集中参保）"})
     items = fields.List(fields.Nested(MemberRow))
+    members_behind = fields.Boolean(allow_none=True, metadata={
+        "description": "true: member changes are still on their way to this list (show 名单同步中…); "
+                       "null: not known yet (the broker has not answered)"})
+    members_pending_events = fields.Integer(allow_none=True, metadata={
+        "description": "member events not yet applied here, as of a look at most 5 s old"})
 
 
 class SubmissionIn(BaseSchema):

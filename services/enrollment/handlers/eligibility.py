@@ -9,6 +9,7 @@ from common import clock
 from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
+from services.enrollment.adapters.member_lag import pending_member_events
 from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
@@ -116,4 +117,12 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
         "cover_start": year.cover_start, "cover_end": year.cover_end,
         "pay_by": year.grassroots_window.end if mode == "centralised" else None,
         "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
+        **members_sync_state(),
     }
+
+
+def members_sync_state() -> dict:
+    """名单同步中…: whether member changes are still on their way to this list (a page says so
+    instead of silently showing fewer people)."""
+    pending = pending_member_events()
+    return {"members_pending_events": pending, "members_behind": None if pending is None else pending > 0}

@@ -167,3 +167,39 @@ def test_every_deadline_of_the_year_has_its_own_name_and_date(season):
     assert by_key["claims_deadline"] == ("给付申请材料截止", "2021-12-31")
     assert len({d["label"] for d in deadlines}) == len(deadlines) == 6
     assert [d["date"] for d in deadlines] == sorted(d["date"] for d in deadlines)
+
+
+def test_the_confirmation_list_says_when_member_changes_are_still_on_their_way(season):
+    """名单同步中… (issue 16): the answer carries whether member events wait in enrollment's queue,
+    as the broker (here the file-system transport) last said; never waiting for it."""
+    import time
+
+    from common.config import BusSettings, data_dir
+    from services.enrollment.adapters import member_lag
+
+    season.members([1, 2])
+    queue = BusSettings().queue_name("enrollment", "members")
+    folder = data_dir() / "bus" / "messages"
+    folder.mkdir(parents=True, exist_ok=True)
+    waiting = [folder / f"test-{n}.{queue}.msg" for n in range(3)]
+
+    def answer_once_looked(expected_behind):
+        deadline = time.monotonic() + 10
+        while True:
+            member_lag._state["at"] = float("-inf")  # look again now, not in 5 s
+            body = season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()
+            if body["members_behind"] is expected_behind or time.monotonic() > deadline:
+                return body
+            time.sleep(0.05)
+
+    try:
+        for path in waiting:
+            path.write_text("{}")
+        body = answer_once_looked(True)
+        assert (body["members_behind"], body["members_pending_events"]) == (True, 3)
+        assert body["headcount"] == 2  # the list itself is what the read model holds
+    finally:
+        for path in waiting:
+            path.unlink(missing_ok=True)
+    body = answer_once_looked(False)
+    assert (body["members_behind"], body["members_pending_events"]) == (False, 0)
