@@ -2,7 +2,7 @@
 events (a cover year's timeline, whether a district is special) and writing a ledger line."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import event, insert, select
 
 from common import clock
 from services.billing.adapters.orm import CoverYearView, DistrictView, LedgerEntry, PricedSubmission
@@ -27,9 +27,32 @@ def is_special(session, district_id: int) -> bool:
     return bool(district and district.special_industry)
 
 
+LEDGER_COLUMNS = [c.name for c in LedgerEntry.__table__.columns if c.name != "id"]
+
+
 def record_in_ledger(uow, by: str, **values) -> None:
-    """One ledger line; `by` is the user, or the event that caused it."""
-    uow.session.add(LedgerEntry(at=clock.utcnow_naive(), recorded_by=by[:120], **values))
+    """One ledger line; `by` is the user, or the event that caused it. The lines of a transaction
+    are written together when it commits (one multi-row INSERT, as the outbox's events): a
+    consumer pricing a batch of submissions does not insert and read back an id per line. Nothing
+    reads the ledger in the transaction that writes it (the ledger's readers are the reports)."""
+    session = uow.session
+    pending = session.info.get("billing_ledger")
+    if pending is None:
+        pending = session.info["billing_ledger"] = []
+        if not session.info.get("billing_ledger_hooked"):
+            session.info["billing_ledger_hooked"] = True
+            event.listen(session, "before_commit", _write_ledger)
+            event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_ledger", None))
+    unknown = set(values) - set(LEDGER_COLUMNS)
+    if unknown:
+        raise TypeError(f"not ledger columns: {sorted(unknown)}")
+    pending.append({**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
+
+
+def _write_ledger(session) -> None:
+    rows = session.info.pop("billing_ledger", None)
+    if rows:
+        session.execute(insert(LedgerEntry.__table__), rows)
 
 
 def by_event(event: dict) -> str:
