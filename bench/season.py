@@ -128,6 +128,7 @@ class Season:
     def phase(self, name: str, clock: str | None = None):
         if clock:
             self.system.set_clock(clock)
+        self.refresh_logins()
         phase = Phase(name)
         started = time.perf_counter()
         say(f"-- {name}")
@@ -163,6 +164,22 @@ class Season:
         if not hasattr(self, "_engines"):
             self._engines = {c: self.system.db(c) for c in ("members", "enrollment", "billing", "documents")}
         return self._engines
+
+    logged_in_at = None
+
+    def refresh_logins(self, older_than: float = 600) -> None:
+        """Bearer tokens expire: log everyone in again when the last logins are getting old
+        (outside the phase's time)."""
+        if self.logged_in_at is None or time.monotonic() - self.logged_in_at < older_than:
+            return
+        started = time.perf_counter()
+        self.centre = self.system.login("centre")
+        for d in self.districts:
+            d.session = self.login(d.username)
+        for u, s in zip(self.unions, self.pool.map(lambda u: self.login(u.username), self.unions)):
+            u.session = s
+        self.logged_in_at = time.monotonic()
+        say(f"   (logged in again: {time.perf_counter() - started:.1f} s, not counted)")
 
     def login(self, username: str):
         for attempt in range(30):
@@ -221,6 +238,7 @@ class Season:
                 d.session = self.login(d.username)
             for u, s in zip(self.unions, self.pool.map(lambda u: self.login(u.username), self.unions)):
                 u.session = s
+            self.logged_in_at = time.monotonic()
         # the last districts fail to pay (at least one when there are two or more)
         failing = max(1 if a.districts >= 2 else 0, round(a.districts * a.failing))
         for d in self.districts[len(self.districts) - failing:]:
