@@ -64,12 +64,15 @@ def main() -> dict:
         subs = [{"submission_id": i, "union_id": i, "type": types[i % 2], "headcount": PER_UNION,
                  "counts": {"centralised": PER_UNION}} for i in range(1, UNIONS + 1)]
 
+        events = [envelope("enrollment.submission.submitted", {
+            **s, "district_id": DISTRICT, "cover_year": YEAR, "mode": "centralised",
+            "submitted_at": "2019-12-01T10:00:00+08:00"}, "enrollment") for s in subs]
+
         def price_submissions():
             with runtime.uow() as uow:
-                for s in subs:
-                    pricing.price_submission_when_submitted(uow, envelope("enrollment.submission.submitted", {
-                        **s, "district_id": DISTRICT, "cover_year": YEAR, "mode": "centralised",
-                        "submitted_at": "2019-12-01T10:00:00+08:00"}, "enrollment"))
+                uow.batch = events  # as the consumer hands a batch of deliveries to its handlers
+                for event in events:
+                    pricing.price_submission_when_submitted(uow, event)
                 uow.commit()
 
         batch_event = envelope("enrollment.batch.submitted", {

@@ -217,6 +217,9 @@ class EventConsumer:
         applied = 0
         with self.runtime.uow() as uow:
             new = self._claim(uow, [d.event for d in deliveries])
+            # the events about to be applied, for handlers that look up what a whole batch needs
+            # in one query (billing: which submissions are priced already)
+            uow.batch = [d.event for d in deliveries if d.event["id"] in new]
             for delivery in deliveries:
                 event = delivery.event
                 if event["id"] not in new:

@@ -64,6 +64,8 @@ class UnitOfWork:
         self.producer = producer
         self._outbox = outbox_table
         self.session: Session | None = None
+        self._pending: list[dict] = []
+        self.batch: list[dict] = []  # a consumer's deliveries being applied in this transaction
 
     def fresh(self) -> "UnitOfWork":
         """Another unit of work on the same database, for a handler that must commit in several
@@ -72,6 +74,9 @@ class UnitOfWork:
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
+        self._pending = []
+        # however the transaction is committed (uow.commit() or the session's own commit)
+        event.listen(self.session, "before_commit", self._write_pending)
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -79,22 +84,33 @@ class UnitOfWork:
             # Detach what was loaded so it can still be read (serialised) after the block,
             # then undo anything uncommitted.
             self.session.expunge_all()
+            self._pending = []
             self.session.rollback()
         finally:
             self.session.close()
 
     def publish(self, event_type: str, data: dict, schema_version: int = 1) -> dict:
         env = envelope(event_type, data, self.producer, schema_version)
-        self.session.execute(insert(self._outbox).values(
-            event_id=env["id"], type=event_type, payload=json.dumps(env, ensure_ascii=False),
-            created_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+        # Held until the transaction commits, then written in one multi-row INSERT (still in the
+        # same transaction as the change): a consumer applying a batch of deliveries no longer
+        # flushes the session and inserts one outbox row per event (issue 16: pricing 10,000
+        # submissions). A rollback forgets them with the change.
+        self._pending.append({"event_id": env["id"], "type": event_type,
+                              "payload": json.dumps(env, ensure_ascii=False),
+                              "created_at": datetime.now(timezone.utc).replace(tzinfo=None)})
         return env
+
+    def _write_pending(self, session) -> None:
+        if self._pending:
+            rows, self._pending = self._pending, []
+            session.execute(insert(self._outbox), rows)
 
     def publish_many(self, events: list[tuple[str, dict]]) -> None:
         """Many events in one go (bulk moves of a sync): one multi-row INSERT, or COPY on
         PostgreSQL when there are many — still in the same transaction as the change."""
         if not events:
             return
+        self._write_pending(self.session)  # the events published before these go first
         created = datetime.now(timezone.utc).replace(tzinfo=None)
         rows = []
         for event_type, data in events:
@@ -114,4 +130,5 @@ class UnitOfWork:
         self.session.commit()
 
     def rollback(self) -> None:
+        self._pending = []
         self.session.rollback()

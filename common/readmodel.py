@@ -19,3 +19,29 @@ def upsert_if_newer(session, table, key: dict, values: dict, version_column: str
         session.execute(update(table).where(*where).values(**values))
         return True
     return False
+
+
+def upsert_many_if_newer(session, table, key_column: str, rows: list[dict], version_column: str = "version") -> None:
+    """`upsert_if_newer` for many rows in one statement (PostgreSQL or SQLite): each row is
+    inserted, or replaces the stored one when its version is newer. Of several rows with one key,
+    the newest counts."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    table = getattr(table, "__table__", table)
+    newest: dict = {}
+    for row in rows:
+        known = newest.get(row[key_column])
+        if known is None or row[version_column] > known[version_column]:
+            newest[row[key_column]] = row
+    if not newest:
+        return
+    dialect = session.get_bind().dialect.name
+    make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    values = list(newest.values())
+    for start in range(0, len(values), 1000):
+        statement = make(table).values(values[start:start + 1000])
+        columns = [c for c in values[0] if c != key_column]
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[key_column]], set_={c: statement.excluded[c] for c in columns},
+            where=table.c[version_column] < statement.excluded[version_column])
+        session.execute(statement)

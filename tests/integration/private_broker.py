@@ -38,9 +38,12 @@ def _script(name: str) -> str:
 
 
 class PrivateBroker:
-    def __init__(self):
+    def __init__(self, cookie: str | None = None):
         self.tmp = Path(tempfile.mkdtemp(prefix="private-rabbit-"))
         self.node = f"t{uuid.uuid4().hex[:10]}@localhost"
+        if cookie:  # nodes of one cluster share their Erlang cookie
+            (self.tmp / ".erlang.cookie").write_text(cookie)
+            os.chmod(self.tmp / ".erlang.cookie", 0o400)
         self.port = _free_port()
         self.dist_port = _free_port()
         (self.tmp / "mnesia").mkdir()
@@ -102,3 +105,48 @@ class PrivateBroker:
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class PrivateCluster:
+    """Three private nodes (or `size`) joined into one RabbitMQ cluster, so that quorum queues
+    have a majority to survive one node stopping. `url` lists every node (kombu's failover
+    syntax, `amqp://…;amqp://…`): a client whose node is down connects to the next one."""
+
+    def __init__(self, size: int = 3):
+        cookie = uuid.uuid4().hex.upper()
+        self.nodes = [PrivateBroker(cookie=cookie) for _ in range(size)]
+
+    @property
+    def url(self) -> str:
+        return ";".join(node.url for node in self.nodes)
+
+    def start(self) -> "PrivateCluster":
+        first, *others = self.nodes
+        first.start()
+        for node in others:
+            node.start()
+            for args in (("stop_app",), ("join_cluster", first.node), ("start_app",)):
+                result = node.ctl(*args)
+                if result.returncode != 0:
+                    raise RuntimeError(f"rabbitmqctl {' '.join(args)} on {node.node}: {result.stderr or result.stdout}")
+        return self
+
+    def running_nodes(self) -> int:
+        result = self.nodes[0].ctl("cluster_status", "--formatter", "json")
+        import json
+
+        try:
+            return len(json.loads(result.stdout).get("running_nodes", []))
+        except ValueError:
+            return 0
+
+    def stop_node(self, index: int) -> None:
+        self.nodes[index].stop()
+
+    def start_node(self, index: int) -> None:
+        """Back into the cluster it belonged to (its data folder remembers the cluster)."""
+        self.nodes[index].start()
+
+    def destroy(self) -> None:
+        for node in reversed(self.nodes):
+            node.destroy()

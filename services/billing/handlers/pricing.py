@@ -19,7 +19,7 @@ from services.billing.domain.timeline import pay_by as pay_by_rule
 from services.billing import contracts
 from services.billing.adapters.excel import read_credits
 from services.billing.contracts import batch_priced_data
-from services.billing.handlers.shared import by_event, cover_year, record_in_ledger
+from services.billing.handlers.shared import already_priced, by_event, cover_year, record_in_ledger
 from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
 
 
@@ -56,7 +56,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     """PriceSubmissionWhenSubmissionSubmitted: what the union owes its district for it."""
     d = event["data"]
     submission_id = int(d["submission_id"])
-    if uow.session.get(PricedSubmission, submission_id) is not None:
+    if already_priced(uow, submission_id):
         return
     year, cover_type = int(d["cover_year"]), d["type"]
     if cover_type not in COVER_TYPES:

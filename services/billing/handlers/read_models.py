@@ -54,6 +54,8 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
     year = int(d["cover_year"])
     new_year = uow.session.get(CoverYearView, year) is None
     upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)
+    for held in uow.session.info.pop("billing_cover_years", {}).values():
+        uow.session.expire(held)  # read afresh by what follows in this transaction
     if new_year:  # credit carried forward is available against the new year too: say so
         for account in uow.session.scalars(select(DistrictAccount).where(DistrictAccount.district_id.in_(
                 select(SettlementCredit.district_id).where(SettlementCredit.designated_year <= year)))

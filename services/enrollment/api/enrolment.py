@@ -72,6 +72,11 @@ class Confirmation(BaseSchema):
     instant_payment_days = fields.Integer(allow_none=True, metadata={
         "description": "即时参保：提交后多少天内划款至区局（本年度设置；提交后计费服务给出具体日期）"})
     items = fields.List(fields.Nested(MemberRow))
+    members_behind = fields.Boolean(allow_none=True, metadata={
+        "description": "true: member changes are still on their way to this list (show 名单同步中…); "
+                       "null: not known yet (the broker has not answered)"})
+    members_pending_events = fields.Integer(allow_none=True, metadata={
+        "description": "member events not yet applied here, as of a look at most 5 s old"})
 
 
 class SubmissionIn(BaseSchema):

@@ -10,6 +10,7 @@ from common.errors import NotFound, ValidationFailed
 from common.pii import mask_id
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
+from services.enrollment.adapters.member_lag import pending_member_events
 from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
@@ -119,4 +120,12 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
         # instant: no date before submitting; billing's pay-by is the submission day + these days (0018)
         "instant_payment_days": year.instant_payment_days if mode == "instant" else None,
         "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
+        **members_sync_state(),
     }
+
+
+def members_sync_state() -> dict:
+    """名单同步中…: whether member changes are still on their way to this list (a page says so
+    instead of silently showing fewer people)."""
+    pending = pending_member_events()
+    return {"members_pending_events": pending, "members_behind": None if pending is None else pending > 0}

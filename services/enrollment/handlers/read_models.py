@@ -3,7 +3,7 @@ rates and settlement credit."""
 from __future__ import annotations
 
 from common.bus import PermanentFailure
-from common.readmodel import upsert_if_newer
+from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
 from services.enrollment.handlers.shared import parse_date, parse_datetime
 
@@ -22,21 +22,46 @@ def record_union_when_union_changed(uow, event: dict) -> None:
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
 
 
-def record_member_when_member_changed(uow, event: dict) -> None:
-    """MemberViewWhenMemberChanged: every members.member.* snapshot (eligibility read model)."""
-    d = event["data"]
+MEMBER_EVENT_PREFIX = "members.member."
+
+
+def _member_row(d: dict) -> dict:
     try:
-        values = {
+        return {
+            "member_id": int(d["member_id"]),
             "union_id": d.get("union_id"), "district_id": d.get("district_id"), "name": d["name"],
             "id_type": d["id_type"], "id_number": d["id_number"], "member_no": d.get("member_no"),
             "status": d["status"], "card_number": d.get("card_number"),
             "card_issued_on": parse_date(d.get("card_issued_on")), "card_recorded_at": parse_datetime(d.get("card_recorded_at")),
             "removed": bool(d.get("removed", False)), "version": int(d["version"]),
         }
-        member_id = int(d["member_id"])
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
-    upsert_if_newer(uow.session, MemberView, {"member_id": member_id}, values)
+
+
+def record_member_when_member_changed(uow, event: dict) -> None:
+    """MemberViewWhenMemberChanged: every members.member.* snapshot (eligibility read model).
+
+    A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
+    event of the batch writes the snapshots of all of them in one statement (newest version per
+    member wins, as one by one), the rest find theirs done. An upload of 1,000 members sends
+    1,000 events; one statement each was the season's slowest stage (issue 16)."""
+    applied = uow.__dict__.setdefault("_member_snapshots_applied", set())
+    if event.get("id") in applied:
+        return
+    this = _member_row(event["data"])  # a malformed snapshot fails on its own turn
+    rows, ids = [this], {event.get("id")}
+    for other in getattr(uow, "batch", []):
+        if other.get("id") in applied or other.get("id") in ids or \
+                not str(other.get("type", "")).startswith(MEMBER_EVENT_PREFIX):
+            continue
+        try:
+            rows.append(_member_row(other.get("data") or {}))
+        except PermanentFailure:
+            continue  # left for its own turn, which dead-letters it
+        ids.add(other.get("id"))
+    upsert_many_if_newer(uow.session, MemberView, "member_id", rows)
+    applied |= ids
 
 
 def record_credit_when_credit_available(uow, event: dict) -> None:

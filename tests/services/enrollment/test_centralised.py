@@ -182,3 +182,69 @@ def test_every_deadline_of_the_year_has_its_own_name_and_date(season):
     assert by_key["claims_deadline"] == ("给付申请材料截止", "2021-12-31")
     assert len({d["label"] for d in deadlines}) == len(deadlines) == 6
     assert [d["date"] for d in deadlines] == sorted(d["date"] for d in deadlines)
+
+
+def test_the_confirmation_list_says_when_member_changes_are_still_on_their_way(season):
+    """名单同步中… (issue 16): the answer carries whether member events wait in enrollment's queue,
+    as the broker (here the file-system transport) last said; never waiting for it."""
+    import time
+
+    from common.config import BusSettings, data_dir
+    from services.enrollment.adapters import member_lag
+
+    season.members([1, 2])
+    queue = BusSettings().queue_name("enrollment", "members")
+    folder = data_dir() / "bus" / "messages"
+    folder.mkdir(parents=True, exist_ok=True)
+    waiting = [folder / f"test-{n}.{queue}.msg" for n in range(3)]
+
+    def answer_once_looked(expected_behind):
+        deadline = time.monotonic() + 10
+        while True:
+            member_lag._state["at"] = float("-inf")  # look again now, not in 5 s
+            body = season.grassroots.get(f"/confirmation?cover_year={YEAR}").get_json()
+            if body["members_behind"] is expected_behind or time.monotonic() > deadline:
+                return body
+            time.sleep(0.05)
+
+    try:
+        for path in waiting:
+            path.write_text("{}")
+        body = answer_once_looked(True)
+        assert (body["members_behind"], body["members_pending_events"]) == (True, 3)
+        assert body["headcount"] == 2  # the list itself is what the read model holds
+    finally:
+        for path in waiting:
+            path.unlink(missing_ok=True)
+    body = answer_once_looked(False)
+    assert (body["members_behind"], body["members_pending_events"]) == (False, 0)
+
+
+def test_member_snapshots_of_one_consumer_batch_are_written_together_and_the_newest_wins(season):
+    """The consumer hands a batch of deliveries to its handlers (uow.batch): the member snapshots
+    are written in one statement, out-of-order versions resolved as one by one (issue 16)."""
+    record_member_when_member_changed = read_models.record_member_when_member_changed
+
+    season.member(1)  # version 1, carded, normal
+
+    def snapshot(member_id, version, status):
+        return envelope("members.member.updated", {
+            "member_id": member_id, "union_id": UNION, "district_id": 10, "name": f"会员{member_id}",
+            "id_type": "resident", "id_number": f"3101011990010{member_id:05d}", "member_no": None,
+            "status": status, "card_number": "6222000000000001", "card_issued_on": "2019-06-01",
+            "card_recorded_at": None, "removed": False, "version": version}, "members")
+
+    batch = [snapshot(1, 3, "left"), snapshot(1, 2, "normal"), snapshot(2, 1, "normal"), snapshot(1, 1, "normal")]
+    with season.svc.runtime.uow() as uow:
+        uow.batch = batch
+        for event in batch:
+            record_member_when_member_changed(uow, event)
+        uow.commit()
+    assert season.count("SELECT status FROM member_view WHERE member_id = 1") == "left"  # version 3
+    assert season.count("SELECT version FROM member_view WHERE member_id = 1") == 3
+    assert season.count("SELECT count(*) FROM member_view WHERE member_id = 2") == 1
+    # a later, older snapshot alone changes nothing
+    with season.svc.runtime.uow() as uow:
+        record_member_when_member_changed(uow, snapshot(1, 2, "normal"))
+        uow.commit()
+    assert season.count("SELECT status FROM member_view WHERE member_id = 1") == "left"
