@@ -7,14 +7,14 @@ that scans every cover of the year for each member: 34 s for an 800-member union
 covers in the season benchmark (issue 16), 60 ms once analyzed. Analyze after 1 % or 500 rows.
 
 Revision ID: d7a3e5f0c216
-Revises: c41d7e2a9b10
+Revises: 7d2e938efe84
 Create Date: 2026-12-03 09:35:00
 """
 from alembic import op
 
 
 revision = 'd7a3e5f0c216'
-down_revision = 'c41d7e2a9b10'
+down_revision = '7d2e938efe84'
 branch_labels = None
 depends_on = None
 
