@@ -38,6 +38,22 @@ def free_port() -> int:
 NAIVE_TIMESTAMP = re.compile(r'"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"')
 
 
+# An 18-character resident ID number in full (GB 11643: area, birth date, serial, check character).
+FULL_RESIDENT_ID_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dA-Za-z])")
+FULL_RESIDENT_ID = re.compile(r'"(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])"')
+# Where a person in scope needs the number in full (PIPL art. 28, 51; issue 14): a member's own
+# record — its detail and the answers to creating or editing that one member — and an audited reveal.
+FULL_ID_ALLOWED = re.compile(r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?)/?$")
+
+
+def assert_no_full_id_numbers(method: str, path: str, response: requests.Response) -> None:
+    """Every answer of every e2e request: no full resident ID number outside the allowed views."""
+    if "json" not in response.headers.get("Content-Type", "") or FULL_ID_ALLOWED.match(f"{method} {path.split('?')[0]}"):
+        return
+    found = FULL_RESIDENT_ID.findall(response.text)
+    assert not found, f"{method} {path} answered full ID numbers {[n[:4] + '…' for n in found[:3]]}"
+
+
 def assert_no_naive_timestamps(method: str, path: str, response: requests.Response) -> None:
     """Every answer of every e2e request: a moment carries its offset (SPEC §7, decision 0015)."""
     if "json" not in response.headers.get("Content-Type", ""):
@@ -59,6 +75,7 @@ class Session:
         kwargs.setdefault("timeout", 120)
         response = self.http.request(method, self.base + path, **kwargs)
         assert_no_naive_timestamps(method, path, response)
+        assert_no_full_id_numbers(method, path, response)
         return response
 
     def get(self, path, **kw):
@@ -171,6 +188,14 @@ class System:
 
         return create_engine(self.databases[component])
 
+    def id_numbers_in_logs(self) -> list[str]:
+        """Every full resident ID number any process wrote to its log (there must be none)."""
+        found = []
+        for log in sorted((self.tmp / "logs").glob("*")):
+            text = log.read_text(encoding="utf-8", errors="replace")
+            found += [f"{log.name}: {m[:4]}…" for m in FULL_RESIDENT_ID_TEXT.findall(text)]
+        return found
+
     def stop(self) -> None:
         self.stack.stop_all()
         delete_bus_namespace(self.env["BUS_EXCHANGE"], self.env["BUS_QUEUE_PREFIX"])
@@ -179,3 +204,6 @@ class System:
                 drop_database(url)
             except Exception:  # noqa: BLE001 - leave it; the name is unique
                 pass
+        # PIPL (issue 14): logs never hold an ID number, whatever the season did.
+        leaked = self.id_numbers_in_logs()
+        assert not leaked, f"full ID numbers in the logs: {leaked[:5]}"
