@@ -100,9 +100,15 @@ class CategoryOut(BaseSchema):
     short_name = fields.String(metadata={"description": "the same, short, beside a count"})
 
 
+class CountLabelOut(BaseSchema):
+    key = fields.String(metadata={"description": "a key of a finished job's counts, e.g. added"})
+    label = fields.String(metadata={"description": "what a clerk reads beside it, e.g. 新增会员"})
+
+
 class UploadKindsOut(BaseSchema):
     kinds = fields.List(fields.Nested(UploadKindOut), metadata={"description": "every kind, in the order to offer them"})
     categories = fields.List(fields.Nested(CategoryOut))
+    counts = fields.List(fields.Nested(CountLabelOut), metadata={"description": "the names of the other counts"})
 
 
 def _file() -> tuple[str, bytes]:

@@ -37,6 +37,15 @@ KINDS = (
 )
 
 
+# What a finished upload counts, in the clerk's words (the keys of a job's `counts` other than the
+# sync categories A–E, which roster_sync names).
+COUNT_LABELS = {
+    "rows": "名单行数", "added": "新增会员", "updated": "更新会员", "moved": "直接转入（无单位）",
+    "requested": "已发起转入申请", "transferred_out": "已转出", "cards": "已登记会员服务卡",
+    "removed": "已标记人口办剔除", "count": "人数", "would_mark_synced": "将标记为已同步",
+}
+
+
 def kind(name: str) -> UploadKind:
     """The kind that applies a file (not the dry run)."""
     return next(k for k in KINDS if k.kind == name and not k.dry_run)

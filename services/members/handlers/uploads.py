@@ -22,7 +22,7 @@ from services.members.adapters import upload_store
 from services.members.adapters.excel import RowsRejected
 from services.members.adapters.orm import GrassrootsUnion, UploadJob
 from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, CATEGORY_SHORT_NAMES
-from services.members.domain.uploads import KINDS
+from services.members.domain.uploads import COUNT_LABELS, KINDS
 from services.members.handlers.shared import district_of, member_in_scope
 
 STALE_AFTER = timedelta(minutes=2)  # a job beats every HEARTBEAT_EVERY while it works
@@ -208,4 +208,5 @@ def upload_kinds(uow, who: Identity) -> dict:
               "upload_path": k.path, "template_path": f"/templates/{k.kind}.xlsx",
               "template_title": xl.TEMPLATES[k.kind][0]} for k in KINDS]
     categories = [{"code": c, "name": CATEGORY_NAMES[c], "short_name": CATEGORY_SHORT_NAMES[c]} for c in CATEGORIES]
-    return {"kinds": kinds, "categories": categories}
+    counts = [{"key": key, "label": label} for key, label in COUNT_LABELS.items()]
+    return {"kinds": kinds, "categories": categories, "counts": counts}

@@ -155,6 +155,10 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
                        "centre": [("cards", False), ("removals", False)]}
     assert [(c["code"], c["name"]) for c in body["categories"]] == list(CATEGORY_NAMES.items())
     assert all(c["short_name"] for c in body["categories"])
+    # every count a finished upload reports has a Chinese name (no "added：4" on the page)
+    labels = {c["key"]: c["label"] for c in body["counts"]}
+    assert {"rows", "added", "updated", "moved", "requested", "transferred_out", "cards", "removed"} <= set(labels)
+    assert labels["added"] == "新增会员" and all(ord(ch) > 127 for label in labels.values() for ch in label[:1])
     spec = s["g1"].get("/openapi.json").get_json()
     ops = operations_of(spec)
     for k in body["kinds"]:
