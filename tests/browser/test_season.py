@@ -93,6 +93,7 @@ def test_a_season_by_clicking(system, season, person):
     page.get_by_role("button", name="上传").click()
     expect(page.locator("#outcome")).to_contain_text("处理完成", timeout=30_000)
     expect(page.locator("#outcome")).to_contain_text("A 已在本会")
+    expect(page.get_by_label("要做的事")).to_have_value("sync")   # the task stays what the clerk chose
     grassroots.shot("season-2-sync-ok")
 
     page = grassroots.open("/union/enrolment")
