@@ -21,6 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from common.money import yuan
+from common.pii import mask_id
 from tests.services.billing.conftest import HUANGPU, U_HP1, at, billing, set_splits  # noqa: F401 (fixture)
 from tests.services.billing.test_owed_and_paid import upload as billing_upload
 from tests.services.documents import contract as c
@@ -246,7 +247,7 @@ def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, 
     result = lo["members-sync-applied", "同步结果"]
     assert {row[1] for row in result[1:]} == {text(rid(n)) for n in (3, 4, 5, 6)}
     errors = lo["members-sync-refused", "错误信息"]
-    assert errors[1][0] == count(6) and errors[1][2] == text(rid(77))
+    assert errors[1][0] == count(6) and errors[1][2] == text(mask_id(rid(77)))  # masked (PIPL)
 
     # Templates: typed-in money shows two decimals, dates show as dates, IDs stay text
     for kind in MEMBER_TEMPLATES + ("bank-statement", "credits"):
