@@ -24,7 +24,7 @@ and cards, the supervisor restarting them; `web` SIGKILLs the members web proces
 import, which the client sends again; `twice` re-publishes every event of the submission and
 review phases (each delivered twice); `cluster` stops one of the three nodes (the one clients
 list first) during submissions and starts it again; `poison` publishes an event about a batch
-that does not exist yet, which must land in enrollment's dead-letter queue, and replays it (the
+that does not exist yet, which must land in the dead-letter queue of each of its consumers, and replays it (the
 documented `python -m common.dlq replay`) once the batch exists.
 """
 from __future__ import annotations
@@ -661,19 +661,25 @@ class Season:
             publisher.close()
         self.poisoned = (event["id"], next_id)
         from common.dlq import list_dead_letters
+        from deploy.topology import all_subscriptions
 
-        self.wait(lambda: any(m["event_id"] == event["id"] for m in list_dead_letters("enrollment.billing",
-                                                                                      self.settings)),
-                  "the poison message in enrollment's dead-letter queue", timeout=120, interval=1)
+        # every consumer of the event dead-letters it (enrollment, and notifications, which tells
+        # the district): each queue is waited for here and replayed once the batch exists
+        self.poisoned_queues = [f"{s.service}.{s.consumer}" for s in all_subscriptions()
+                                if "billing.batch.feedback_given" in s.handlers]
+        for queue in self.poisoned_queues:
+            self.wait(lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, self.settings)),
+                      f"the poison message in {queue}'s dead-letter queue", timeout=120, interval=1)
         self.notes.append(f"{time.strftime('%H:%M:%S')} fault: poison {event['id'][:8]} (feedback for batch "
                           f"{next_id} before it exists) dead-lettered")
 
     def replay_poison(self) -> None:
         event_id, batch_id = self.poisoned
-        result = self.system.python("-m", "common.dlq", "replay", "enrollment.billing", "--event-id", event_id)
+        replayed = [self.system.python("-m", "common.dlq", "replay", queue, "--event-id", event_id).stdout.strip()
+                    for queue in self.poisoned_queues]
         self.wait(lambda: self.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b", b=batch_id)[0][0]
                   == "季测：先于批次到达的反馈", "the replayed poison message applied", timeout=120)
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: poison replayed ({result.stdout.strip()}) and applied "
+        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: poison replayed ({'; '.join(replayed)}) and applied "
                           f"to batch {batch_id}")
 
     # ------------------------------------------------------------------ the whole
