@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
 
 from common.bus import Subscription
+from common.crypto import SealedColumns
 from common.config import database_url
 from common.db import UnitOfWork, make_engine
 from common.messaging_tables import MessagingTables
@@ -21,6 +22,8 @@ class ServiceRuntime:
     messaging: MessagingTables | None
     migrations_dir: Path
     subscriptions: list[Subscription] = field(default_factory=list)
+    # the tables holding sealed personal information, for rotate-keys (common/rotate_keys.py)
+    sealed: list[SealedColumns] = field(default_factory=list)
     _engine: object = None
     _sessions: sessionmaker | None = None
 
