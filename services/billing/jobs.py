@@ -8,17 +8,11 @@ reported once (the overdue_notices primary key)."""
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
 import sys
-import threading
 
-from common import logs, metrics
+from common import metrics, periodic
 from services.billing.bootstrap import runtime
 from services.billing.handlers.payments import report_overdue
-
-log = logging.getLogger("billing.jobs")
-
 
 def _report_overdue() -> list[int]:
     with runtime.uow() as work:
@@ -36,33 +30,7 @@ def main(argv=None) -> int:
         reported = _report_overdue()
         print(f"reported overdue: {len(reported)} batch(es) {reported}")
         return 0
-    logs.setup("billing-jobs")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = None
-    if args.metrics_port is not None:
-        try:
-            server = metrics.MetricsServer("billing-overdue", args.metrics_port).start()
-        except OSError as exc:  # a taken port costs the metrics, never the job
-            print(f"billing-overdue: cannot serve metrics on port {args.metrics_port}: {exc}", file=sys.stderr,
-                  flush=True)
-        else:
-            print(f"billing-overdue metrics on http://{server.address}:{server.port}/metrics", flush=True)
-    while not stop.is_set():
-        try:
-            reported = _report_overdue()
-            metrics.JOB_RUNS.labels("billing-overdue", "ok").inc()
-            metrics.JOB_ITEMS.labels("billing-overdue").inc(len(reported))
-            if reported:
-                log.info("batches reported overdue", extra={"batch_ids": reported})
-        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment: try again later
-            metrics.JOB_RUNS.labels("billing-overdue", "failed").inc()
-            log.warning("overdue check failed; will retry", extra={"error": str(exc)})
-        stop.wait(args.every)
-    if server is not None:
-        server.stop()
-    return 0
+    return periodic.run_every("billing-overdue", args.every, args.metrics_port, {"billing-overdue": _report_overdue})
 
 
 if __name__ == "__main__":

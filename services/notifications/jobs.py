@@ -9,17 +9,11 @@ it is sent, and a mail is claimed by one sender at a time and never sent again o
 from __future__ import annotations
 
 import argparse
-import logging
-import signal
 import sys
-import threading
 
-from common import logs, metrics
+from common import metrics, periodic
 from services.notifications.bootstrap import runtime
 from services.notifications.handlers import mail, reminders
-
-log = logging.getLogger("notifications.jobs")
-
 
 def _once(job: str) -> dict:
     out = {}
@@ -40,30 +34,9 @@ def main(argv=None) -> int:
     if not args.every:
         print(_once(args.job))
         return 0
-    logs.setup("notifications-jobs")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    server = None
-    if args.metrics_port is not None:
-        try:
-            server = metrics.MetricsServer("notifications-jobs", args.metrics_port).start()
-        except OSError as exc:  # a taken port costs the metrics, never the job
-            print(f"notifications-jobs: cannot serve metrics on port {args.metrics_port}: {exc}", file=sys.stderr,
-                  flush=True)
-    while not stop.is_set():
-        for job in ("reminders", "mail") if args.job == "run" else (args.job,):
-            try:
-                result = _once(job)
-                metrics.JOB_RUNS.labels(f"notifications-{job}", "ok").inc()
-                log.info("job ran", extra={"job": job, "result": str(result)[:500]})
-            except Exception as exc:  # noqa: BLE001 - a server away for a moment: try again later
-                metrics.JOB_RUNS.labels(f"notifications-{job}", "failed").inc()
-                log.warning("job failed; will retry", extra={"job": job, "error": str(exc)})
-        stop.wait(args.every)
-    if server is not None:
-        server.stop()
-    return 0
+    jobs = ("reminders", "mail") if args.job == "run" else (args.job,)
+    return periodic.run_every("notifications-jobs", args.every, args.metrics_port,
+                              {f"notifications-{job}": (lambda job=job: _once(job)) for job in jobs})
 
 
 if __name__ == "__main__":
