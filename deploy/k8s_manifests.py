@@ -106,14 +106,26 @@ def _secret(key: str, name: str = "union-secrets") -> dict:
     return {"valueFrom": {"secretKeyRef": {"name": name, "key": key}}}
 
 
+# The services that hold sealed personal information (common/crypto.py, decision 0022): their
+# web processes and workers, the migrations and rotate-keys get the PII keys; nothing else does.
+PII_SERVICES = ("members", "enrollment")
+PII_KEYS = ("PII_ENCRYPTION_KEYS", "PII_INDEX_KEYS")
+
+
+def _pii_env() -> list:
+    return [{"name": key, **_secret(key, "union-pii-keys")} for key in PII_KEYS]
+
+
 def _keys_env(component: "Component") -> list:
     """Each process gets only the keys it uses: the internal-identity key on the web processes
-    (the gateway signs, the services verify), the token key and metrics token on the gateway."""
+    (the gateway signs, the services verify), the token key and metrics token on the gateway, the
+    PII keys on the processes of the services that seal (members, enrollment)."""
+    pii = _pii_env() if component.database in PII_SERVICES else []
     if component.name == "notifications-jobs":
         return [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]  # it asks the gateway and enrollment
     if not component.web:
-        return []
-    env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]
+        return pii
+    env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}] + pii
     if component.name == "gateway":
         env += [{"name": "GATEWAY_SECRET", **_secret("GATEWAY_SECRET")},
                 {"name": "METRICS_TOKEN", **_secret("METRICS_TOKEN")}]
@@ -206,6 +218,13 @@ def secrets() -> dict:
                            "METRICS_TOKEN": "REPLACE-ME-openssl-rand-hex-32"}}
 
 
+def pii_keys() -> dict:
+    """The PII keys in a Secret of their own (another RBAC rule, another rotation): `id:hex,…`,
+    the highest id seals; `python -m common.crypto new-key` makes the next (docs/operations.md)."""
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": _meta("union-pii-keys"), "type": "Opaque",
+            "stringData": {key: "REPLACE-ME-1:openssl-rand-hex-32" for key in PII_KEYS}}
+
+
 DATABASES = {  # CloudNativePG clusters: instances, storage, cpu, memory (docs/capacity.md)
     "members": (3, "100Gi", "4", "8Gi"),
     "enrollment": (2, "20Gi", "1", "2Gi"),
@@ -238,21 +257,38 @@ def rabbitmq() -> list[dict]:
     return [cluster, pdb(f"{RABBITMQ}-pdb", {LABEL: RABBITMQ})]
 
 
+def _job_spec(name: str, command: str, env: list) -> dict:
+    return {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": {
+        "metadata": {"labels": {LABEL: name, **PART_OF}},
+        "spec": {"restartPolicy": "OnFailure", "securityContext": _SECURITY, "containers": [{
+            "name": name.removeprefix("union-"), "image": IMAGE, "imagePullPolicy": "IfNotPresent",
+            "command": ["sh", "-c", command],
+            "envFrom": [{"configMapRef": {"name": "union-config"}}], "env": env,
+            "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}},
+            "securityContext": _CONTAINER_SECURITY,
+            "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}],
+            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]}}}
+
+
 def migrate_job() -> dict:
-    env = _common_env()
+    env = _common_env() + _pii_env()  # migrations that convert stored values seal them
     for name in ("gateway", *SERVICES):
         env += _database_env(name)
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta("union-migrate"),
-            "spec": {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": {
-                "metadata": {"labels": {LABEL: "union-migrate", **PART_OF}},
-                "spec": {"restartPolicy": "OnFailure", "securityContext": _SECURITY, "containers": [{
-                    "name": "migrate", "image": IMAGE, "imagePullPolicy": "IfNotPresent",
-                    "command": ["sh", "-c", "python -m common.migrate upgrade && python -m deploy.topology declare"],
-                    "envFrom": [{"configMapRef": {"name": "union-config"}}], "env": env,
-                    "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}},
-                    "securityContext": _CONTAINER_SECURITY,
-                    "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}],
-                    "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]}}}}
+            "spec": _job_spec("union-migrate", "python -m common.migrate upgrade && python -m deploy.topology declare",
+                              env)}
+
+
+def rotate_keys() -> dict:
+    """rotate-keys as a suspended CronJob: never scheduled, run on demand after a new key is made
+    current — `kubectl -n union-cover create job rotate-keys-1 --from=cronjob/union-rotate-keys`."""
+    env = _common_env() + _pii_env()
+    for name in PII_SERVICES:
+        env += _database_env(name)
+    command = "python -m common.rotate_keys " + " ".join(PII_SERVICES)
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": _meta("union-rotate-keys"),
+            "spec": {"suspend": True, "schedule": "0 3 1 1 *", "concurrencyPolicy": "Forbid",
+                     "jobTemplate": {"spec": _job_spec("union-rotate-keys", command, env)}}}
 
 
 def files() -> dict[str, list[dict]]:
@@ -270,10 +306,11 @@ def files() -> dict[str, list[dict]]:
     return {
         "namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": PART_OF}}],
         "config.yaml": [config_map()],
-        "secrets.yaml": [secrets()],  # placeholders: create the real Secret instead (docs/operations.md)
+        "secrets.yaml": [secrets(), pii_keys()],  # placeholders: create the real Secret instead (docs/operations.md)
         "databases.yaml": [database_cluster(n) for n in DATABASES],
         "rabbitmq.yaml": rabbitmq(),
         "migrate-job.yaml": [migrate_job()],
+        "rotate-keys.yaml": [rotate_keys()],
         "web.yaml": web_docs,
         "workers.yaml": worker_docs,
     }

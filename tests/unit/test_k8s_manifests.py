@@ -57,7 +57,8 @@ def test_every_built_in_kind_validates_against_a_fixed_kubernetes_version(no_net
         assert version == "1.33"
         checked += 1
     kinds = {d["kind"] for d in documents() if d["apiVersion"] in BUILT_IN}
-    assert kinds == {"Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Job"}
+    assert kinds == {"Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Job",
+                     "CronJob"}
     assert checked >= 30
 
 
@@ -129,6 +130,22 @@ def test_deployments_probe_size_and_keep_to_their_own_database():
     assert not any("GATEWAY_SECRET" in _env(d) for n, d in deployments.items() if n != "gateway")
     for service in SERVICES:
         assert deployments[f"{service}-relay"]["spec"]["replicas"] == 1, "one relay keeps a service's events in order"
+    # the PII keys (decision 0022) only where sealed values are read or written
+    for name, deployment in deployments.items():
+        has_keys = {"PII_ENCRYPTION_KEYS", "PII_INDEX_KEYS"} <= set(_env(deployment))
+        assert has_keys == (name.split("-")[0] in k8s.PII_SERVICES), name
+        if has_keys:
+            assert _env(deployment)["PII_ENCRYPTION_KEYS"]["valueFrom"]["secretKeyRef"]["name"] == "union-pii-keys"
+
+
+def test_rotate_keys_runs_only_on_demand_over_the_services_that_seal():
+    [cron] = of_kind("CronJob")
+    assert cron["spec"]["suspend"] is True and cron["spec"]["concurrencyPolicy"] == "Forbid"
+    [container] = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    assert container["command"][-1] == "python -m common.rotate_keys " + " ".join(k8s.PII_SERVICES)
+    env = {e["name"] for e in container["env"]}
+    assert {"PII_ENCRYPTION_KEYS", "PII_INDEX_KEYS"} <= env
+    assert {k for k in env if k.endswith("_DATABASE_URL")} == {f"{s.upper()}_DATABASE_URL" for s in k8s.PII_SERVICES}
 
 
 def test_secrets_hold_placeholders_only():
