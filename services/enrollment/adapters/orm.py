@@ -8,6 +8,7 @@ from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, I
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
+from services.enrollment.adapters.id_numbers import FIELD as ID_NUMBER, SealedAsReceived
 
 
 class Base(DeclarativeBase):
@@ -79,7 +80,10 @@ class MemberView(Base):
     district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     name: Mapped[str] = mapped_column(String(100))
     id_type: Mapped[str] = mapped_column(String(20))
-    id_number: Mapped[str] = mapped_column(String(40))
+    # the ID number, never in clear (adapters/id_numbers.py): as members sealed it, its blind index, masked
+    id_sealed: Mapped[str] = mapped_column(SealedAsReceived(ID_NUMBER))
+    id_index: Mapped[str] = mapped_column(String(48))
+    id_masked: Mapped[str] = mapped_column(String(40))
     member_no: Mapped[str | None] = mapped_column(String(40), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     card_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
@@ -89,7 +93,7 @@ class MemberView(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),
-                      Index("ix_member_view_id_number", "id_number"), Index("ix_member_view_member_no", "member_no"))
+                      Index("ix_member_view_id_index", "id_index"), Index("ix_member_view_member_no", "member_no"))
 
 
 class CreditView(Base):
@@ -198,7 +202,10 @@ class Cover(Base):
     status: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(100))
     id_type: Mapped[str] = mapped_column(String(20))
-    id_number: Mapped[str] = mapped_column(String(40))
+    # copied from member_view as they were (the ciphertext is not opened to copy it)
+    id_sealed: Mapped[str] = mapped_column(SealedAsReceived(ID_NUMBER))
+    id_index: Mapped[str] = mapped_column(String(48))
+    id_masked: Mapped[str] = mapped_column(String(40))
     card_number: Mapped[str] = mapped_column(String(40))
     cover_start: Mapped[date] = mapped_column(Date)
     cover_end: Mapped[date] = mapped_column(Date)
@@ -209,7 +216,7 @@ class Cover(Base):
               postgresql_where=text("status IN ('pending', 'granted')"),
               sqlite_where=text("status IN ('pending', 'granted')")),
         Index("ix_cover_union_year", "union_id", "cover_year"),
-        Index("ix_cover_id_number", "id_number"),  # 职工保障查询
+        Index("ix_cover_id_index", "id_index"),  # 职工保障查询
     )
 
 
@@ -224,6 +231,10 @@ class CoverLookup(Base):
     union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     by: Mapped[str] = mapped_column(String(20))  # id_number | member_no | bulk
-    asked: Mapped[str] = mapped_column(String(40), index=True)  # the number as normalised
+    # the member number asked, or the ID number asked masked; an ID number also sealed and indexed,
+    # so that who looked a person up can be found (by the index) without keeping it in clear
+    asked: Mapped[str] = mapped_column(String(40), index=True)
+    asked_sealed: Mapped[str | None] = mapped_column(SealedAsReceived(ID_NUMBER), nullable=True)
+    asked_index: Mapped[str | None] = mapped_column(String(48), nullable=True, index=True)
     found: Mapped[bool] = mapped_column(Boolean)
     request_id: Mapped[str] = mapped_column(String(64))

@@ -9,6 +9,7 @@ from marshmallow import fields, validate
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.enrollment.handlers import batches, eligibility, review, submissions
+from services.enrollment.domain import people_search
 from services.enrollment.domain.enrolment import COVER_TYPES, INSTANT_KINDS, MODES
 
 blp = Blueprint("enrolment", __name__, description="集中参保、即时参保、区局审核与参保批次")
@@ -121,7 +122,8 @@ class SubmissionDetail(SubmissionOut):
 
 
 class SubmissionDetailQuery(PageQuery):
-    search = fields.String(validate=validate.Length(max=50), metadata={"description": "姓名（开头）或证件号码（包含）"})
+    search = fields.String(validate=validate.Length(max=50), metadata={
+        "description": f"{people_search.HINT}（证件号码加密保存，不支持按其中任意几位查询）"})
 
 
 class SubmissionQuery(PageQuery):

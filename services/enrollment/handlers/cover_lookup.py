@@ -1,7 +1,12 @@
 """职工保障查询: a person's cover history by resident ID number (or member number), in the
 caller's scope, every lookup audited (cover_lookup). Scope: a grassroots union sees the whole
 history of its current members and, for anyone else, the years it enrolled them; a district
-likewise for its unions; the centre everything. Out of scope answers exactly like unknown."""
+likewise for its unions; the centre everything. Out of scope answers exactly like unknown.
+
+Numbers are compared by their blind index (adapters/id_numbers.py), never in clear: each number
+asked is indexed under every index key and looked up with `IN`, so a lookup keeps finding people
+while rotate-keys re-indexes. Answers show the number masked; the bulk result workbook echoes the
+numbers of the clerk's own file (see bulk_workbook)."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select
@@ -12,6 +17,7 @@ from common.excel import Column, SheetSpec, cell_text, read_upload, write_workbo
 from common.identity import Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
+from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
                                               UnionView)
 from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
@@ -19,9 +25,9 @@ from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_F
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
 
-def _rows(session, id_numbers: list[str]):
+def _rows(session, indexes: list[str]):
     return session.execute(
-        select(Cover.id_number, Cover.name, Cover.cover_year, Cover.cover_start, Cover.cover_end, Cover.status,
+        select(Cover.id_index, Cover.name, Cover.cover_year, Cover.cover_start, Cover.cover_end, Cover.status,
                Cover.union_id, Submission.type, Submission.mode, Submission.status.label("sub_status"),
                Submission.district_id, Batch.status.label("batch_status"), Batch.batch_no, UnionView.name.label("union"),
                CoverYearRow.claims_deadline)
@@ -29,18 +35,20 @@ def _rows(session, id_numbers: list[str]):
         .outerjoin(Batch, Batch.id == Submission.batch_id)
         .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
         .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
-        .where(Cover.id_number.in_(id_numbers))
-        .order_by(Cover.id_number, Cover.cover_year.desc(), Cover.cover_start.desc())).all()
+        .where(Cover.id_index.in_(indexes))
+        # newest first for each person; one person's rows may carry two index keys while they rotate
+        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)).all()
 
 
-def _members_in_scope(session, who: Identity, id_numbers: list[str]) -> set[str]:
-    """The asked people who are now members of the caller's union (or its district's unions)."""
+def _members_in_scope(session, who: Identity, people: dict[str, str]) -> set[str]:
+    """The asked people ({index: number}) who are now members of the caller's union (or its
+    district's unions), as their numbers."""
     if who.is_centre:
-        return set(id_numbers)
+        return set(people.values())
     column = MemberView.union_id if who.role == "grassroots" else MemberView.district_id
     mine = who.union_id if who.role == "grassroots" else who.district_id
-    return set(session.scalars(select(MemberView.id_number).where(
-        MemberView.id_number.in_(id_numbers), column == mine, MemberView.status.in_(("normal", "pending")))))
+    return {people[index] for index in session.scalars(select(MemberView.id_index).where(
+        MemberView.id_index.in_(list(people)), column == mine, MemberView.status.in_(("normal", "pending"))))}
 
 
 def _visible(who: Identity, row, current_member: bool) -> bool:
@@ -51,17 +59,18 @@ def _visible(who: Identity, row, current_member: bool) -> bool:
     return row.district_id == who.district_id
 
 
-def histories(session, who: Identity, id_numbers: list[str]) -> dict[str, dict]:
+def histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
     out: dict[str, dict] = {}
-    for start in range(0, len(id_numbers), 1000):
-        chunk = id_numbers[start:start + 1000]
-        current = _members_in_scope(session, who, chunk)
-        for row in _rows(session, chunk):
+    for start in range(0, len(numbers), 1000):
+        people = id_numbers.by_index(numbers[start:start + 1000])
+        current = _members_in_scope(session, who, people)
+        for row in _rows(session, list(people)):
+            number = people[row.id_index]
             state = cover_state(row.status, row.sub_status, row.batch_status)
-            if state is None or not _visible(who, row, row.id_number in current):
+            if state is None or not _visible(who, row, number in current):
                 continue
-            person = out.setdefault(row.id_number, {"name": row.name, "covers": []})
+            person = out.setdefault(number, {"name": row.name, "covers": []})
             person["covers"].append({
                 "cover_year": row.cover_year, "type": row.type, "type_name": TYPE_NAMES.get(row.type, row.type),
                 "cover_start": row.cover_start, "cover_end": row.cover_end, "mode": row.mode,
@@ -70,11 +79,20 @@ def histories(session, who: Identity, id_numbers: list[str]) -> dict[str, dict]:
     return out
 
 
+def _asked(by: str, asked: str) -> dict:
+    """What the audit keeps of what was asked: a member number as it is; an ID number masked for
+    a reader, sealed and indexed so that the lookups of a person can be found."""
+    if by == "member_no":
+        return {"asked": asked[:40], "asked_sealed": None, "asked_index": None}
+    kept = id_numbers.kept(asked)
+    return {"asked": kept["id_masked"], "asked_sealed": kept["id_sealed"], "asked_index": kept["id_index"]}
+
+
 def _audit(session, who: Identity, by: str, asked: list[tuple[str, bool]]) -> None:
     now = clock.utcnow_naive()
     session.execute(insert(CoverLookup), [{
         "at": now, "username": who.user, "role": who.role, "union_id": who.union_id, "district_id": who.district_id,
-        "by": by, "asked": number[:40], "found": found, "request_id": who.request_id[:64]} for number, found in asked])
+        "by": by, **_asked(by, number), "found": found, "request_id": who.request_id[:64]} for number, found in asked])
 
 
 def _resident_number(raw: str) -> str:
@@ -94,7 +112,9 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
         asked = number
     else:
         by, asked = "member_no", member_no.strip()
-        number = session.scalar(select(MemberView.id_number).where(MemberView.member_no == asked).limit(1))
+        # opened, not compared by its stored index: the person's covers are found under every index key
+        number = id_numbers.opened(session.scalar(
+            select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1)))
     found = histories(session, who, [number]).get(number) if number else None
     _audit(session, who, by, [(asked, found is not None)])
     uow.commit()
@@ -138,7 +158,11 @@ def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
 
 def bulk_workbook(results: list[dict]) -> bytes:
     """One row per number asked, in the order asked: the latest cover year's state in full, the
-    earlier years summed up in one cell (历年参保), or why there is none (说明)."""
+    earlier years summed up in one cell (历年参保), or why there is none (说明).
+
+    The 身份证号码 column echoes the numbers of the clerk's own file (normalised), not a number
+    from our records: it tells them nothing they did not send, and a masked column could not be
+    matched back to their list. Nothing else in the workbook is an ID number."""
     columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
                Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
                Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]

@@ -42,7 +42,7 @@ def member_terms(year: CoverYear, mode: str, kind: str | None, member: MemberVie
 
 def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
     return {"member_id": member.member_id, "name": member.name, "id_type": member.id_type,
-            "id_number": mask_id(member.id_number), "card_number": mask_id(member.card_number),
+            "id_number": member.id_masked, "card_number": mask_id(member.card_number),
             "card_issued_on": member.card_issued_on, "cover_start": terms.cover_start, "cover_end": terms.cover_end,
             "price_class": terms.price_class, "half_or_full": terms.half_or_full}
 

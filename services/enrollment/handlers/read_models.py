@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from common.bus import PermanentFailure
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
+from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
 from services.enrollment.handlers.shared import parse_date, parse_datetime
 
@@ -30,7 +31,7 @@ def _member_row(d: dict) -> dict:
         return {
             "member_id": int(d["member_id"]),
             "union_id": d.get("union_id"), "district_id": d.get("district_id"), "name": d["name"],
-            "id_type": d["id_type"], "id_number": d["id_number"], "member_no": d.get("member_no"),
+            "id_type": d["id_type"], **id_numbers.from_snapshot(d), "member_no": d.get("member_no"),
             "status": d["status"], "card_number": d.get("card_number"),
             "card_issued_on": parse_date(d.get("card_issued_on")), "card_recorded_at": parse_datetime(d.get("card_recorded_at")),
             "removed": bool(d.get("removed", False)), "version": int(d["version"]),

@@ -9,13 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.pii import mask_id
 from common.identity import Identity
+from common.pii import mask_id
 from services.enrollment import contracts
+from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submission, TypeChoice, UnionView
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
+from services.enrollment.domain import people_search
 from services.enrollment.handlers.cover_years import load_year
 from services.enrollment.handlers.eligibility import (check_members, check_mode, member_terms, mode_action,
                                                       union_district, within_year)
@@ -78,11 +80,12 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
         terms = rules.centralised_terms(year)
         source = query.with_only_columns(
             literal(cover_year), MemberView.member_id, literal(sub.id), literal(who.union_id), literal("pending"),
-            MemberView.name, MemberView.id_type, MemberView.id_number, MemberView.card_number,
+            MemberView.name, MemberView.id_type, MemberView.id_sealed, MemberView.id_index, MemberView.id_masked,
+            MemberView.card_number,
             literal(terms.cover_start), literal(terms.cover_end), literal(terms.price_class))
         session.execute(insert(Cover).from_select(
-            ["cover_year", "member_id", "submission_id", "union_id", "status", "name", "id_type", "id_number",
-             "card_number", "cover_start", "cover_end", "price_class"], source))
+            ["cover_year", "member_id", "submission_id", "union_id", "status", "name", "id_type", "id_sealed",
+             "id_index", "id_masked", "card_number", "cover_start", "cover_end", "price_class"], source))
         headcount = session.scalar(select(func.count()).select_from(Cover).where(Cover.submission_id == sub.id))
         counts = {rules.CENTRALISED: headcount} if headcount else {}
     else:
@@ -95,7 +98,8 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
             counts[t.price_class] = counts.get(t.price_class, 0) + 1
             rows.append({"cover_year": cover_year, "member_id": m.member_id, "submission_id": sub.id,
                          "union_id": who.union_id, "status": "pending", "name": m.name, "id_type": m.id_type,
-                         "id_number": m.id_number, "card_number": m.card_number, "cover_start": t.cover_start,
+                         "id_sealed": m.id_sealed, "id_index": m.id_index, "id_masked": m.id_masked,
+                         "card_number": m.card_number, "cover_start": t.cover_start,
                          "cover_end": t.cover_end, "price_class": t.price_class})
         if rows:
             session.execute(insert(Cover), rows)
@@ -190,23 +194,34 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     return total, [submission_view(sub, union, batch_no) for sub, union, batch_no in rows]
 
 
+def _people_matching(text: str):
+    """A name's beginning; or an ID number, found by its blind index when it is whole and by its
+    masked form (3101**********1234) when it is the last four characters."""
+    found = Cover.name.startswith(text, autoescape=True)
+    number = people_search.id_number_asked(text, clock.today())
+    if number.whole:
+        found |= Cover.id_index.in_(id_numbers.indexes(number.whole))
+    if number.last4:
+        found |= Cover.id_masked.endswith(number.last4, autoescape=True)
+    return found
+
+
 def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per_page: int = 50,
                       search: str | None = None) -> dict:
-    """A submission with its people, paged; `search` keeps those whose name starts with it or
-    whose ID number contains it (members_total counts what matched)."""
+    """A submission with its people, paged; `search` keeps those whose name starts with it, whose
+    ID number is it in full, or ends with it when it is four characters (members_total counts
+    what matched). ID numbers are kept sealed, so no other part of one can be matched."""
     session = uow.session
     sub = get_submission(session, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
     view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
     query = select(Cover).where(Cover.submission_id == sub.id)
     if search and search.strip():
-        text = search.strip().upper()
-        query = query.where(Cover.name.startswith(search.strip(), autoescape=True)
-                             | Cover.id_number.contains(text, autoescape=True))
+        query = query.where(_people_matching(search.strip()))
     view["members_total"] = session.scalar(select(func.count()).select_from(query.subquery()))
     covers = session.scalars(query.order_by(Cover.id).offset((page - 1) * per_page).limit(per_page))
     view["members"] = [{
-        "member_id": c.member_id, "name": c.name, "id_type": c.id_type, "id_number": mask_id(c.id_number),
+        "member_id": c.member_id, "name": c.name, "id_type": c.id_type, "id_number": c.id_masked,
         "card_number": mask_id(c.card_number), "cover_start": c.cover_start, "cover_end": c.cover_end,
         "price_class": c.price_class, "half_or_full": "半年" if c.price_class == rules.SECOND_HALF else "全年",
         "status": c.status} for c in covers]

@@ -9,11 +9,20 @@ import pytest
 from sqlalchemy import text
 
 from common import clock
+from common.crypto import blind_index, seal
 from common.db import envelope
+from common.pii import mask_id
 from tests.season import HANDLER, TIMELINE, YEAR, at  # noqa: F401 (re-exported to tests)
 
 DISTRICT, OTHER_DISTRICT = 10, 20
 UNION, UNION2, FOREIGN_UNION = 101, 102, 201
+
+
+def published_id(number: str) -> dict:
+    """The ID number as the members service publishes it in a member snapshot (issue 14,
+    docs/events.md): sealed, its blind index and masked — never in clear."""
+    return {"id_sealed": seal("id_number", number), "id_index": blind_index("id_number", number),
+            "id_masked": mask_id(number)}
 
 
 class Enrollment:
@@ -78,11 +87,15 @@ class Enrollment:
             district_id = {UNION: DISTRICT, UNION2: DISTRICT, FOREIGN_UNION: OTHER_DISTRICT}.get(union_id)
         self.feed(f"members.member.{event}", {
             "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
-            "id_type": "resident", "id_number": f"31010119900101{member_id:04d}"[-18:], "gender": "男",
+            "id_type": "resident", **published_id(self.id_number(member_id)), "gender": "男",
             "birth_date": "1990-01-01", "member_no": f"M{member_id:06d}", "status": status,
             "card_number": f"6222{member_id:012d}" if card_issued_on else None, "card_issued_on": card_issued_on,
             "card_recorded_at": card_recorded_at or (f"{card_issued_on}T10:00:00+08:00" if card_issued_on else None),
             "removed": removed, "version": version})
+
+    @staticmethod
+    def id_number(member_id: int) -> str:
+        return f"31010119900101{member_id:04d}"[-18:]
 
     def members(self, ids, **kw) -> None:
         for member_id in ids:

@@ -2,7 +2,7 @@
 the type chosen once, submitting and resubmitting, and refusals that change nothing."""
 from common.db import envelope
 from services.enrollment.handlers import read_models
-from tests.services.enrollment.conftest import DISTRICT, UNION, UNION2, YEAR, at
+from tests.services.enrollment.conftest import DISTRICT, UNION, UNION2, YEAR, at, published_id
 
 
 def test_centre_configures_the_year_and_it_is_published(enrol):
@@ -164,7 +164,7 @@ def test_read_model_keeps_the_newest_member_snapshot(season):
 
     stale = envelope("members.member.card_issued", {
         "member_id": 1, "union_id": UNION, "district_id": DISTRICT, "name": "旧", "id_type": "resident",
-        "id_number": "x", "status": "normal", "card_number": "1", "card_issued_on": "2019-01-01",
+        **published_id("x"), "status": "normal", "card_number": "1", "card_issued_on": "2019-01-01",
         "card_recorded_at": None, "removed": False, "version": 1}, "members")
     with season.svc.runtime.uow() as uow:
         read_models.record_member_when_member_changed(uow, stale)
@@ -230,7 +230,7 @@ def test_member_snapshots_of_one_consumer_batch_are_written_together_and_the_new
     def snapshot(member_id, version, status):
         return envelope("members.member.updated", {
             "member_id": member_id, "union_id": UNION, "district_id": 10, "name": f"会员{member_id}",
-            "id_type": "resident", "id_number": f"3101011990010{member_id:05d}", "member_no": None,
+            "id_type": "resident", **published_id(f"3101011990010{member_id:05d}"), "member_no": None,
             "status": status, "card_number": "6222000000000001", "card_issued_on": "2019-06-01",
             "card_recorded_at": None, "removed": False, "version": version}, "members")
 

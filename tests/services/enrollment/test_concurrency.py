@@ -59,8 +59,9 @@ def test_the_database_itself_refuses_a_second_active_cover(season):
     with pytest.raises(IntegrityError):
         with season.svc.runtime.engine.begin() as conn:
             conn.execute(text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name,
-                id_type, id_number, card_number, cover_start, cover_end, price_class) VALUES
-                (:y, 1, :s, :u, 'granted', 'x', 'resident', 'x', 'x', '2020-01-01', '2020-12-31', 'centralised')"""),
+                id_type, id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class) VALUES
+                (:y, 1, :s, :u, 'granted', 'x', 'resident', 'x', 'x', 'x', 'x', '2020-01-01', '2020-12-31',
+                 'centralised')"""),
                          {"y": YEAR, "s": sub["id"], "u": UNION})
 
 
@@ -98,8 +99,8 @@ def test_a_submission_racing_another_cover_of_the_same_member_loses_whole(season
     conn = season.svc.runtime.engine.connect()
     tx = conn.begin()
     conn.execute(text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type,
-        id_number, card_number, cover_start, cover_end, price_class) VALUES
-        (:y, 1, :s, :u, 'pending', 'x', 'resident', 'x', 'x', '2020-01-01', '2020-12-31', 'centralised')"""),
+        id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class) VALUES
+        (:y, 1, :s, :u, 'pending', 'x', 'resident', 'x', 'x', 'x', 'x', '2020-01-01', '2020-12-31', 'centralised')"""),
                  {"y": YEAR, "s": other["id"], "u": 102})
     result = {}
     worker = threading.Thread(target=lambda: result.setdefault(

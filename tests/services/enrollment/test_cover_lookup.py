@@ -7,8 +7,9 @@ import io
 
 import openpyxl
 
+from common.crypto import blind_indexes, open_sealed
 from tests.season import resident_id, xlsx
-from tests.services.enrollment.conftest import DISTRICT, FOREIGN_UNION, HANDLER, UNION, UNION2, YEAR, at
+from tests.services.enrollment.conftest import DISTRICT, FOREIGN_UNION, HANDLER, UNION, UNION2, YEAR, at, published_id
 
 PERSON, OTHER, MOVER = resident_id(1), resident_id(2), resident_id(3)
 
@@ -17,7 +18,7 @@ def _person(season, member_id: int, number: str, union_id: int, version: int = 1
             event: str = "card_issued") -> None:
     season.feed(f"members.member.{event}", {
         "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
-        "id_type": "resident", "id_number": number, "gender": "男", "birth_date": "1990-01-01",
+        "id_type": "resident", **published_id(number), "gender": "男", "birth_date": "1990-01-01",
         "member_no": f"10000000{member_id:02d}", "status": "normal", "card_number": f"6222{member_id:012d}",
         "card_issued_on": "2019-06-01", "card_recorded_at": "2019-06-01T10:00:00+08:00", "removed": False,
         "version": version})
@@ -120,10 +121,16 @@ def test_every_lookup_is_audited(season):
     assert rows == 3
     with season.svc.runtime.engine.connect() as conn:
         from sqlalchemy import text
-        audit = conn.execute(text("SELECT username, by, asked, found FROM cover_lookup ORDER BY id")).all()
-    assert [tuple(r) for r in audit] == [("test-grassroots", "id_number", PERSON, True),
-                                         ("test-grassroots", "id_number", PERSON, False),
-                                         ("test-centre", "member_no", "1000000001", True)]
+        audit = conn.execute(text("SELECT username, by, asked, found, asked_sealed, asked_index "
+                                  "FROM cover_lookup ORDER BY id")).all()
+    masked = PERSON[:4] + "*" * 10 + PERSON[-4:]
+    assert [tuple(r[:4]) for r in audit] == [("test-grassroots", "id_number", masked, True),
+                                             ("test-grassroots", "id_number", masked, False),
+                                             ("test-centre", "member_no", "1000000001", True)]
+    # the number asked is kept sealed and indexed, never in clear: who looked a person up is found by the index
+    assert [open_sealed("id_number", r.asked_sealed) for r in audit] == [PERSON, PERSON, None]
+    assert [r.asked_index in blind_indexes("id_number", PERSON) for r in audit[:2]] == [True, True]
+    assert audit[2].asked_index is None
 
 
 def test_bulk_lookup_workbook_limit_and_audit(season):

@@ -15,7 +15,7 @@ from services.enrollment.adapters.orm import Cover, MemberView, Submission
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import build_cover_year
 from services.enrollment.handlers.eligibility import member_terms, within_year
-from tests.services.enrollment.conftest import TIMELINE, UNION, UNION2, YEAR
+from tests.services.enrollment.conftest import TIMELINE, UNION, UNION2, YEAR, published_id
 
 YEAR_TIMELINE = build_cover_year(YEAR, {k: ([date.fromisoformat(d) for d in v] if isinstance(v, list)
                                             else date.fromisoformat(v)) for k, v in TIMELINE.items()})
@@ -53,6 +53,10 @@ def service_db(service):
     return service("enrollment")
 
 
+def _id(member_id: int) -> dict:
+    return published_id(f"{member_id:018d}")
+
+
 def _recorded_at(row: dict) -> datetime | None:
     if row["card_issued_on"] is None or row["recorded_after_days"] is None:
         return None
@@ -87,12 +91,12 @@ def test_the_sql_selects_whom_the_python_rule_finds_eligible(service_db, rows, m
         for member_id, row in enumerate(rows, start=1):
             card = f"6222{member_id:012d}" if row["card_issued_on"] else None
             session.add(MemberView(member_id=member_id, union_id=row["union_id"], district_id=10, name=f"会员{member_id}",
-                                   id_type="resident", id_number=str(member_id), status=row["status"],
+                                   id_type="resident", **_id(member_id), status=row["status"],
                                    card_number=card, card_issued_on=row["card_issued_on"],
                                    card_recorded_at=_recorded_at(row), removed=row["removed"], version=1))
             if row["cover"]:
                 session.add(Cover(cover_year=YEAR, member_id=member_id, submission_id=sub.id, union_id=UNION2,
-                                  status=row["cover"], name="x", id_type="resident", id_number=str(member_id),
+                                  status=row["cover"], name="x", id_type="resident", **_id(member_id),
                                   card_number=card or "0", cover_start=YEAR_TIMELINE.cover_start, cover_end=END,
                                   price_class=rules.CENTRALISED))
         session.flush()

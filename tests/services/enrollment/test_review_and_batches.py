@@ -209,8 +209,14 @@ def test_a_submission_opens_to_its_people_paged_and_searchable_and_lists_find_a_
     assert page["members_total"] == 3 and [m["name"] for m in page["members"]] == ["会员1", "会员2"]
     by_name = season.district.get(f"/submissions/{a['id']}?search=会员3").get_json()
     assert by_name["members_total"] == 1 and [m["name"] for m in by_name["members"]] == ["会员3"]
-    by_id = season.district.get(f"/submissions/{a['id']}?search=0002").get_json()
-    assert [m["name"] for m in by_id["members"]] == ["会员2"]
+    # ID numbers are kept sealed: found whole (by the blind index) or by the last four (masked form)
+    by_last4 = season.district.get(f"/submissions/{a['id']}?search=0002").get_json()
+    assert [m["name"] for m in by_last4["members"]] == ["会员2"]
+    whole = season.id_number(2)
+    by_whole = season.district.get(f"/submissions/{a['id']}?search= {whole.lower()} ").get_json()
+    assert [m["name"] for m in by_whole["members"]] == ["会员2"] and by_whole["members"][0]["id_number"] == \
+        whole[:4] + "*" * 10 + whole[-4:]
+    assert season.district.get(f"/submissions/{a['id']}?search={whole[4:14]}").get_json()["members_total"] == 0
     assert season.district.get(f"/submissions/{a['id']}?search=nobody").get_json()["members_total"] == 0
     season.district.post(f"/submissions/{a['id']}/stage", json={})
     at("2019-12-28T09:30:00")
