@@ -32,6 +32,7 @@ class Enrollment:
         from services.enrollment.subscriptions import SUBSCRIPTIONS
 
         self.svc = svc
+        self._subscriptions = SUBSCRIPTIONS
         self.routes = {t: h for sub in SUBSCRIPTIONS for t, h in sub.handlers.items()}
         self.centre = svc.as_("centre")
         self.district = svc.as_("district", district_id=DISTRICT)
@@ -78,20 +79,37 @@ class Enrollment:
             "district_share_fen": district_share_fen, "grassroots_share_fen": grassroots_share_fen,
             "grassroots_owes_fen": grassroots_share_fen, "pay_by": pay_by}, producer="billing")
 
-    def member(self, member_id: int, union_id: int | None = UNION, card_issued_on: str | None = "2019-06-01",
-               status: str = "normal", removed: bool = False, card_recorded_at: str | None = None,
-               event: str = "card_issued", district_id: int | None = None) -> None:
+    def member(self, member_id: int, **snapshot) -> None:
+        self.feed(*self.member_event(member_id, **snapshot))
+
+    def member_event(self, member_id: int, union_id: int | None = UNION, card_issued_on: str | None = "2019-06-01",
+                     status: str = "normal", removed: bool = False, card_recorded_at: str | None = None,
+                     event: str = "card_issued", district_id: int | None = None,
+                     id_number: str | None = None, clear_id: bool = False) -> tuple[str, dict]:
+        """A members.member.* event of the next version; `clear_id`: as published before issue 14
+        (a clear id_number), as one still in flight during the upgrade would be."""
         version = self._versions.get(member_id, 0) + 1
         self._versions[member_id] = version
         if district_id is None:
             district_id = {UNION: DISTRICT, UNION2: DISTRICT, FOREIGN_UNION: OTHER_DISTRICT}.get(union_id)
-        self.feed(f"members.member.{event}", {
+        number = id_number or self.id_number(member_id)
+        return f"members.member.{event}", {
             "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
-            "id_type": "resident", **published_id(self.id_number(member_id)), "gender": "男",
+            "id_type": "resident", **({"id_number": number} if clear_id else published_id(number)), "gender": "男",
             "birth_date": "1990-01-01", "member_no": f"M{member_id:06d}", "status": status,
             "card_number": f"6222{member_id:012d}" if card_issued_on else None, "card_issued_on": card_issued_on,
             "card_recorded_at": card_recorded_at or (f"{card_issued_on}T10:00:00+08:00" if card_issued_on else None),
-            "removed": removed, "version": version})
+            "removed": removed, "version": version}
+
+    def consume(self, events: list[tuple[str, dict]]) -> None:
+        """Events delivered as the service's consumer applies a batch of them: one transaction,
+        its inbox rows claimed, `uow.batch` set."""
+        from common.bus import Delivery
+        from common.consumer import EventConsumer
+
+        deliveries = [Delivery(envelope(t, data, "members", event_id=str(uuid.uuid4())), None) for t, data in events]
+        subscription = next(sub for sub in self._subscriptions if deliveries[0].event["type"] in sub.handlers)
+        EventConsumer(self.svc.runtime, subscription)._handle(deliveries)
 
     @staticmethod
     def id_number(member_id: int) -> str:
