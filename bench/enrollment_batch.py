@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from bench.enrollment_common import configure_year, fresh_database, members_sql, timed
+from bench.enrollment_common import configure_year, fresh_database, members_sql, sealed_people, timed
 
 UNIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
 PER_UNION = int(sys.argv[2]) if len(sys.argv) > 2 else 100
@@ -30,13 +30,11 @@ def main() -> dict:
     with fresh_database("batch") as runtime:
         configure_year(runtime)
         with timed("set-up (bulk SQL, not part of the goal)", results):
+            sealed_people(runtime, total)
             with runtime.engine.begin() as conn:
                 conn.execute(text(f"""INSERT INTO union_view SELECT u, '工会' || u, lpad(u::text, 18, '0'), 1, 'x', '1', 1
                                       FROM generate_series(1, {UNIONS}) u"""))
                 conn.execute(text(members_sql(1, UNIONS, PER_UNION)))
-                for type_, (premium, city) in {"A": (2600, 1300), "B": (9000, 4000)}.items():
-                    conn.execute(text("INSERT INTO rate_view VALUES (2020, 1, 0, :t, 'centralised', :p, :c, :d, 0, 1)"),
-                                 {"t": type_, "p": premium, "c": city, "d": premium - city})
                 conn.execute(text(f"""INSERT INTO submission (id, union_id, district_id, cover_year, mode, kind, type,
                     status, headcount, counts, sequence, submitted_at, submitted_by, updated_at)
                     SELECT u, u, 1, 2020, 'centralised', NULL, CASE WHEN u % 2 = 0 THEN 'A' ELSE 'B' END, 'staged',
@@ -44,8 +42,9 @@ def main() -> dict:
                     FROM generate_series(1, {UNIONS}) u"""))
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('submission', 'id'), {UNIONS})"))
                 conn.execute(text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name,
-                    id_type, id_number, card_number, cover_start, cover_end, price_class)
-                    SELECT 2020, member_id, union_id, union_id, 'pending', name, id_type, id_number, card_number,
+                    id_type, id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class)
+                    SELECT 2020, member_id, union_id, union_id, 'pending', name, id_type, id_sealed, id_index, id_masked,
+                           card_number,
                            DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view"""))
                 conn.execute(text("ANALYZE"))
         with timed("baseline: bare UPDATE of the 10,000 submissions + count(*) covers", results):

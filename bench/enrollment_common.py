@@ -43,12 +43,37 @@ def timed(label: str, results: dict):
     print(f"  {label:<58s} {results[label]:8.2f} s", flush=True)
 
 
+def sealed_people(runtime, count: int, number=lambda n: f"{n:018d}") -> list[str]:
+    """A table bench_people (n, id_sealed, id_index, id_masked): `count` ID numbers as the members
+    service publishes them (issue 14) — sealed, blind-indexed and masked in Python with the
+    service's keys, then COPYed — for the set-up SQL to copy into the read model. Returns the
+    clear numbers (n = 1 … count), which only the benchmark keeps."""
+    from common.crypto import vault
+    from common.pii import mask_id
+
+    numbers = [number(n) for n in range(1, count + 1)]
+    keys = vault()
+    indexes = keys.index_many("id_number", numbers)
+    raw = runtime.engine.raw_connection()
+    try:
+        with raw.cursor() as cur:
+            cur.execute("CREATE TABLE bench_people (n int PRIMARY KEY, id_sealed text, id_index text, id_masked text)")
+            with cur.copy("COPY bench_people (n, id_sealed, id_index, id_masked) FROM STDIN") as copy:
+                for n, (clear, index) in enumerate(zip(numbers, indexes), 1):
+                    copy.write_row((n, keys.seal("id_number", clear), index, mask_id(clear)))
+        raw.commit()
+    finally:
+        raw.close()
+    return numbers
+
+
 def members_sql(first_union: int, unions: int, per_union: int) -> str:
-    """Eligible card holders, `per_union` in each of `unions` unions, generated in the database."""
+    """Eligible card holders, `per_union` in each of `unions` unions, generated in the database
+    (their ID numbers from bench_people: call sealed_people first)."""
     return f"""
-        INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_number, member_no, status,
-                                 card_number, card_issued_on, card_recorded_at, removed, version)
-        SELECT n, {first_union} + (n - 1) / {per_union}, 1, '会员' || n, 'resident',
-               lpad(n::text, 18, '0'), 'M' || n, 'normal', '6222' || lpad(n::text, 12, '0'),
+        INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_sealed, id_index, id_masked,
+                                 member_no, status, card_number, card_issued_on, card_recorded_at, removed, version)
+        SELECT n, {first_union} + (n - 1) / {per_union}, 1, '会员' || n, 'resident', id_sealed, id_index, id_masked,
+               'M' || n, 'normal', '6222' || lpad(n::text, 12, '0'),
                DATE '2019-06-01', TIMESTAMPTZ '2019-06-01 10:00+08', false, 1
-        FROM generate_series(1, {unions * per_union}) AS n"""
+        FROM bench_people WHERE n <= {unions * per_union}"""

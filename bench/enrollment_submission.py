@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from bench.enrollment_common import configure_year, fresh_database, members_sql, timed
+from bench.enrollment_common import configure_year, fresh_database, members_sql, sealed_people, timed
 
 MEMBERS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 
@@ -24,6 +24,7 @@ def main() -> dict:
     print(f"enrollment: grassroots submission of {MEMBERS:,} members (PostgreSQL)")
     with fresh_database("submission") as runtime:
         configure_year(runtime)
+        sealed_people(runtime, MEMBERS)
         with runtime.engine.begin() as conn:
             conn.execute(text("INSERT INTO union_view VALUES (1, '基准工会', 'C', 1, 'x', '1', 1)"))
             conn.execute(text(members_sql(1, 1, MEMBERS)))
@@ -32,8 +33,9 @@ def main() -> dict:
             with runtime.engine.begin() as conn:
                 conn.execute(text("CREATE TABLE bare_cover AS SELECT * FROM cover WITH NO DATA"))
                 conn.execute(text("""INSERT INTO bare_cover (id, cover_year, member_id, submission_id, union_id, status,
-                    name, id_type, id_number, card_number, cover_start, cover_end, price_class)
-                    SELECT member_id, 2020, member_id, 0, union_id, 'pending', name, id_type, id_number, card_number,
+                    name, id_type, id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class)
+                    SELECT member_id, 2020, member_id, 0, union_id, 'pending', name, id_type, id_sealed, id_index,
+                           id_masked, card_number,
                            DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view"""))
         clock.set_now(datetime(2019, 11, 5, 10, tzinfo=clock.SHANGHAI))
         who = Identity("bench", "grassroots", union_id=1, district_id=1)
