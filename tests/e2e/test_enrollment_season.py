@@ -12,6 +12,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from tests.at_rest import clear_id_numbers
 from tests.season import HANDLER, PRICES, TIMELINE, YEAR, ok, resident_id
 
 E, D = "/api/v1/enrollment", "/api/v1/documents"
@@ -246,3 +247,14 @@ def test_scope_table_every_endpoint_every_role_outside_scope(system, season):
     assert ok(d2.get(f"{E}/batches"))["total"] == 0
     assert ok(d2.get(f"{E}/to-submit?cover_year={YEAR}"))["headcount"] == 0
     assert ok(centre.get(f"{E}/submissions/{sub_id}"))["id"] == sub_id
+
+
+def test_enrollment_keeps_no_clear_id_number_at_rest(system, season):
+    """PIPL (issue 14): after the season — member snapshots consumed (inbox), submissions, batches,
+    a 职工保障查询 and a search — enrollment's database holds ID numbers only sealed, indexed and
+    masked. Members publishing clear numbers (before its side of issue 14) are sealed on receipt."""
+    first = resident_id(1)  # the season's first member, enrolled by grassroots1
+    found = ok(season["centre"].post(f"{E}/covers/lookup", json={"id_number": first}))
+    assert found["id_number"] == first[:4] + "*" * 10 + first[-4:] and found["covers"]
+    used = [resident_id(n) for n in range(1, next(_serial))]
+    assert clear_id_numbers(system.db("enrollment"), used) == []

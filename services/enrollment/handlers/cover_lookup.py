@@ -160,9 +160,10 @@ def bulk_workbook(results: list[dict]) -> bytes:
     """One row per number asked, in the order asked: the latest cover year's state in full, the
     earlier years summed up in one cell (历年参保), or why there is none (说明).
 
-    The 身份证号码 column echoes the numbers of the clerk's own file (normalised), not a number
-    from our records: it tells them nothing they did not send, and a masked column could not be
-    matched back to their list. Nothing else in the workbook is an ID number."""
+    The 身份证号码 column echoes the numbers of the clerk's own file (normalised), never a number
+    from our records: it tells them nothing they did not send, and it is what they match the
+    result against their list by (a masked column would leave only the row order). Nothing else in
+    the workbook is an ID number."""
     columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
                Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
                Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]

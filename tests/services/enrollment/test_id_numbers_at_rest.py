@@ -6,37 +6,22 @@ re-seals every row while lookups keep finding people; the migration converts exi
 from __future__ import annotations
 
 import io
-import json
 import re
 import secrets
 
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, text
 
 from common import crypto
 from common.crypto import blind_index, blind_indexes, open_sealed
 from common.rotate_keys import rotate_service
+from tests.at_rest import clear_id_numbers
 from tests.season import resident_id, xlsx
 from tests.services.enrollment.conftest import UNION, UNION2, YEAR, at
-from tests.system import FULL_RESIDENT_ID_TEXT
 
 NUMBERS = {member_id: resident_id(member_id, born="19850315") for member_id in range(1, 6)}
 UNKNOWN = resident_id(99, born="19850315")
-
-
-def clear_id_numbers(engine, numbers) -> list[str]:
-    """Every value of every column of every table (outbox, inbox and alembic's included) that
-    holds one of `numbers`, or anything shaped like a full resident ID number."""
-    found = []
-    with engine.connect() as conn:
-        for table in inspect(conn).get_table_names():
-            for row in conn.execute(text(f'SELECT * FROM "{table}"')).mappings():
-                for column, value in row.items():
-                    shown = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
-                    if any(n in shown for n in numbers) or FULL_RESIDENT_ID_TEXT.search(shown):
-                        found.append(f"{table}.{column}: {shown[:60]}")
-    return found
 
 
 def _members(season, clear_for=(3, 4, 5)):

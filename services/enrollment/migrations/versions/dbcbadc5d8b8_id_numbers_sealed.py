@@ -7,6 +7,9 @@ asked masked, sealed and indexed. Existing rows are converted in batches of BATC
 order (bounded memory whatever the table's size), inside the migration's one transaction: an
 interrupted upgrade leaves the clear column as it was. The keys are the service's own
 (PII_ENCRYPTION_KEYS / PII_INDEX_KEYS, or the data folder's pii-keys.json in the embedded mode).
+Measured on the shared 2-core machine: ~9,000 rows/s (200,000 members and 200,000 covers in
+44 s), the time going to PostgreSQL rewriting each row and to sealing; a city's 5,000,000 covers
+take ~10 minutes, during which the service is down for the upgrade as for any migration.
 
 Revision ID: dbcbadc5d8b8
 Revises: d7a3e5f0c216
