@@ -123,3 +123,13 @@ def test_only_the_centre_reads_the_lookups(service, role):
     assert response.status_code == 403 and response.get_json()["error"]["code"] == "FORBIDDEN"
     spec = members.as_("centre").get("/openapi.json").get_json()
     assert spec["paths"]["/id-lookups"]["get"]["x-roles"] == ["centre"]  # what the gateway enforces
+
+
+def test_odd_queries_answer_200_or_422_never_500(service):
+    members = service("members")
+    centre = members.as_("centre")
+    for query, status in (({"union_id": 2**62}, 422), ({"union_id": -1}, 200), ({"page": 1_000_000}, 200),
+                          ({"day_from": "2026-12-31", "day_to": "2026-01-01"}, 200), ({"day_from": "0001-01-01"}, 200),
+                          ({"day_from": "2026-13-01"}, 422), ({"refused": "maybe"}, 422), ({"per_page": 0}, 422)):
+        response = centre.get("/id-lookups", query_string=query)
+        assert response.status_code == status, (query, response.get_json())
