@@ -11,12 +11,20 @@ from gateway.adapters.orm import AuditRecord
 
 # Requests whose record says, in words, what was done to whom (personal information).
 _REVEAL = re.compile(r"^POST /api/v1/members/members/(\d+)/id-number-reveals$")
+# Uploads that look ID numbers up, bounded by members' daily quota (docs/decisions/0021).
+_LOOKUP = re.compile(r"^POST /api/v1/members/uploads/(sync|transfer-in)$")
+LOOKUP_REFUSED = "超出每日证件号码查询额度，未做任何处理"
 
 
-def describe(action: str) -> str | None:
-    """The record's detail: for a reveal of a full ID number, whose it was."""
+def describe(action: str, status: int | None = None) -> str | None:
+    """The record's detail: for a reveal of a full ID number, whose it was; for a sync or a
+    transfer-in list the quota refused (429), that it was refused for that."""
     found = _REVEAL.match(action)
-    return f"查看完整证件号码：会员 {found.group(1)}" if found else None
+    if found:
+        return f"查看完整证件号码：会员 {found.group(1)}"
+    if status == 429 and _LOOKUP.match(action):
+        return LOOKUP_REFUSED
+    return None
 
 
 def record(session, username, role, union_id, district_id, action: str, status: int, request_id: str,
@@ -26,7 +34,7 @@ def record(session, username, role, union_id, district_id, action: str, status: 
     session.rollback()  # anything left uncommitted by a failed request is not audited as done
     session.add(AuditRecord(at=auth.utcnow(), username=username, role=role, union_id=union_id,
                             district_id=district_id, action=action[:300], status=status, outcome=outcome,
-                            request_id=request_id, ip=ip[:64], detail=describe(action)))
+                            request_id=request_id, ip=ip[:64], detail=describe(action, status)))
     session.commit()
 
 

@@ -64,6 +64,8 @@ ROWS = [
     ("grassroots", "GET", "/api/v1/accounts", 403),
     ("district", "GET", "/api/v1/accounts", 403),
     ("grassroots", "GET", "/api/v1/audit", 403),
+    ("grassroots", "GET", "/api/v1/members/id-lookups", 403),
+    ("district", "GET", "/api/v1/members/id-lookups", 403),
     ("district", "POST", "/api/v1/accounts", 403),
 ]
 

@@ -147,6 +147,7 @@ SCOPE_TABLE = [
     ("POST", "/uploads/sync", "file", ("grassroots",), ()),
     ("POST", "/uploads/cards", "file", ("grassroots", "centre"), ()),
     ("POST", "/uploads/removals", "file", ("centre",), ()),
+    ("GET", "/id-lookups", None, ("centre",), ()),
 ]
 MISSING = {"m": 987654, "r": 987654, "j": 987654}
 ROLE_OF = {"centre": "centre", "district": "district", "district2": "district", "g1": "grassroots", "g2": "grassroots",

@@ -186,3 +186,20 @@ class SyncRunItem(Base):
     from_union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (Index("ix_sync_run_items_job_id_category", "job_id", "category"),)
+
+
+class IdLookupDay(Base):
+    """证件号码查询量: the rows a union's syncs (预检 included) and transfer-in lists looked up on one
+    Shanghai day, and the requests the daily quota refused (domain/lookup_quota.py). Counted when
+    a lookup is accepted, in the transaction that records its job; the centre reads it."""
+    __tablename__ = "id_lookup_days"
+    union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)  # rows looked up (accepted)
+    runs: Mapped[int] = mapped_column(Integer, default=0)  # uploads that looked them up
+    refusals: Mapped[int] = mapped_column(Integer, default=0)  # uploads refused by the quota
+    refused_rows: Mapped[int] = mapped_column(Integer, default=0)  # the rows they asked for
+    allowance: Mapped[int] = mapped_column(Integer, default=0)  # as last decided (it follows the roster)
+    last_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (Index("ix_id_lookup_days_day", "day"),)

@@ -20,6 +20,7 @@ from services.members.domain import vocabulary as words
 from services.members.domain.member import ID_TYPES, LABELS, check_member, parse_date
 from services.members.domain.roster_sync import NAME_MISMATCH, NOT_FOUND, RowError, normalise_any_id, person_rows
 from services.members.handlers.cards import check_card, set_card
+from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.roster import apply_fields, mark_removed
 from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
                                               publish_members)
@@ -104,6 +105,7 @@ def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
     become requests for their union to approve. All or nothing."""
     who.require("grassroots")
     rows, people, errors = people_of(data, "transfer_in")
+    count_lookups_now(uow, who, len(rows))  # before the comparison answers anything (or 429, nothing done)
     report_progress(uow, job_id, 0, len(rows), "正在比对")
     with uow.fresh() as work:
         with RosterComparison(work.session, who.union_id, people) as found:

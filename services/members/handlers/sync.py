@@ -18,6 +18,7 @@ from services.members.adapters.orm import District, GrassrootsUnion, Member, Syn
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.idcard import mask_id
 from services.members.domain.roster_sync import person_rows
+from services.members.handlers.id_lookups import count_lookups
 from services.members.handlers.transfers import move_unattached, publish_requested
 from services.members.adapters import upload_store
 from services.members.handlers.uploads import (Completed, complete_upload, get_upload, report_progress, rows_rejected,
@@ -79,10 +80,13 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
 
 def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -> int:
     """Read the file (a format or header error is answered at once, 422, as for every kind of
-    upload), then take the union's upload lock and hand the sync to the worker: the job, its
-    file and its work message are committed together. Its progress starts at 0 / rows."""
+    upload), count its rows against the union's daily ID lookups (over the allowance: 429, no
+    job), then take the union's upload lock and hand the sync to the worker: the count, the job,
+    its file and its work message are committed together. Its progress starts at 0 / rows."""
     who.require("grassroots")
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
+    # a dry run answers the oracle as well: its rows count, committed with the job (or refused, 429)
+    count_lookups(uow, who, len(rows))
     return start_upload(uow, who, "sync", filename, dry_run, total=len(rows), data=data,
                         publish=(contracts.UPLOAD_ACCEPTED, {"kind": "sync", "dry_run": dry_run,
                                                             "who": who_data(who)}))

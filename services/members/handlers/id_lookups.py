@@ -1,0 +1,96 @@
+"""证件号码查询量 (issue 14 item 6): the daily quota on the ID lookups of 同步会员 (预检 included)
+and 从其他工会转入, and what the centre reads of it.
+
+When rows count: when a lookup is accepted, whatever it then finds — a file refused for its error
+rows has answered the oracle as much as one that is applied. A sync counts in the transaction
+that records its job (so a sync refused as busy, 409, counts nothing); a transfer-in list in a
+step of its own just before its comparison. A request the quota refuses looks nothing up and
+counts only as a refusal. A file refused for its format (422 before any job) looks nothing up.
+docs/decisions/0021-id-lookup-quota.md."""
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from common import clock
+from common.errors import Throttled
+from common.identity import Identity
+from services.members.adapters.orm import District, GrassrootsUnion, IdLookupDay, Member
+from services.members.domain.lookup_quota import FLOOR, PER_MEMBER, QUOTA_EXCEEDED, LookupQuota
+
+
+def quota_from_settings() -> LookupQuota:
+    """The settings ID_LOOKUP_PER_MEMBER and ID_LOOKUP_FLOOR (docs/operations.md), read at each
+    decision: it costs nothing beside the lookup it guards."""
+    return LookupQuota(per_member=int(os.environ.get("ID_LOOKUP_PER_MEMBER", PER_MEMBER)),
+                       floor=int(os.environ.get("ID_LOOKUP_FLOOR", FLOOR)))
+
+
+def count_lookups(uow, who: Identity, rows: int) -> None:
+    """Count `rows` ID lookups of the caller's union against today's allowance, in the caller's
+    unit of work: they are committed with whatever the caller commits next (the job that will
+    look them up). Over the allowance, the refusal alone is committed — the caller's unit of work
+    must hold nothing else yet — and Throttled (429, ID_LOOKUP_QUOTA_EXCEEDED) is raised."""
+    session = uow.session
+    today = clock.today()
+    day = _locked_day(session, who.union_id, today)
+    roster_size = session.scalar(select(func.count()).select_from(Member).where(Member.union_id == who.union_id))
+    decision = quota_from_settings().decide(today, roster_size, day.rows, rows)
+    day.allowance, day.last_at = decision.allowance, clock.utcnow_naive()
+    if not decision.allowed:
+        day.refusals += 1
+        day.refused_rows += rows
+        uow.commit()
+        raise Throttled(decision.message(), code=QUOTA_EXCEEDED, used=decision.used, asked=decision.asked,
+                        allowance=decision.allowance, resets_on=decision.resets_on.isoformat())
+    day.rows += rows
+    day.runs += 1
+
+
+def count_lookups_now(uow, who: Identity, rows: int) -> None:
+    """The same, committed at once in a step of its own (a job already running, about to look up)."""
+    with uow.fresh() as step:
+        count_lookups(step, who, rows)
+        step.commit()
+
+
+def _locked_day(session, union_id: int, day) -> IdLookupDay:
+    """The union's row for the day, made if missing and locked until the transaction ends, so two
+    processes counting for one union at once add up rather than overwrite each other."""
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdLookupDay)
+    session.execute(insert.values(union_id=union_id, day=day, rows=0, runs=0, refusals=0, refused_rows=0,
+                                  allowance=0).on_conflict_do_nothing())
+    return session.scalar(select(IdLookupDay).where(IdLookupDay.union_id == union_id, IdLookupDay.day == day)
+                          .with_for_update())
+
+
+def list_id_lookups(uow, who: Identity, day_from=None, day_to=None, union_id: int | None = None,
+                    refused: bool | None = None, page: int = 1, per_page: int = 50):
+    """Per union per day: rows looked up, the allowance, refusals — newest day first, the busiest
+    union first within a day. The centre's alone (操作日志)."""
+    who.require("centre")
+    query = (select(IdLookupDay, GrassrootsUnion.name.label("union_name"), District.id.label("district_id"),
+                    District.name.label("district_name"))
+             .join(GrassrootsUnion, GrassrootsUnion.id == IdLookupDay.union_id)
+             .join(District, District.id == GrassrootsUnion.district_id))
+    if day_from is not None:
+        query = query.where(IdLookupDay.day >= day_from)
+    if day_to is not None:
+        query = query.where(IdLookupDay.day <= day_to)
+    if union_id is not None:
+        query = query.where(IdLookupDay.union_id == union_id)
+    if refused is not None:
+        query = query.where(IdLookupDay.refusals > 0 if refused else IdLookupDay.refusals == 0)
+    session = uow.session
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.execute(query.order_by(IdLookupDay.day.desc(), IdLookupDay.rows.desc(), IdLookupDay.union_id)
+                           .offset((page - 1) * per_page).limit(per_page))
+    items = [{"day": r.IdLookupDay.day, "union_id": r.IdLookupDay.union_id, "union_name": r.union_name,
+              "district_id": r.district_id, "district_name": r.district_name, "rows": r.IdLookupDay.rows,
+              "runs": r.IdLookupDay.runs, "allowance": r.IdLookupDay.allowance,
+              "refusals": r.IdLookupDay.refusals, "refused_rows": r.IdLookupDay.refused_rows,
+              "last_at": r.IdLookupDay.last_at} for r in rows]
+    return total, items
