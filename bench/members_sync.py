@@ -26,6 +26,7 @@ import statistics
 import threading
 import time
 
+from bench.figures import spread
 from bench.members_common import fresh_database, generate_roster, parse_seconds, person_id, timed, workbook
 
 
@@ -59,11 +60,6 @@ class PeakRss:
         self._stop.set()
         self._thread.join()
         self.peak = max(self.peak, self._rss())
-
-
-def spread(values: list[float]) -> str:
-    return (f"{min(values):6.2f} / {statistics.median(values):6.2f} / {max(values):6.2f} s"
-            if len(values) > 1 else f"{values[0]:6.2f} s")
 
 
 def main() -> None:

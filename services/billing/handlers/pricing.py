@@ -19,7 +19,8 @@ from services.billing.domain.timeline import pay_by as pay_by_rule
 from services.billing import contracts
 from services.billing.adapters.excel import read_credits
 from services.billing.contracts import batch_priced_data
-from services.billing.handlers.shared import already_priced, by_event, cover_year, record_in_ledger
+from services.billing.handlers.shared import (already_priced, by_event, cover_year, hold_priced_submission,
+                                             record_in_ledger)
 from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
 
 
@@ -67,12 +68,12 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
     pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
-    uow.session.add(PricedSubmission(
-        submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
+    hold_priced_submission(
+        uow.session, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
         cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
         headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
         district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
-        pay_by=pay_by, status="priced", submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive()))
+        pay_by=pay_by, status="priced", submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive())
     record_in_ledger(uow, by_event(event), cover_year=year, district_id=int(d["district_id"]), union_id=int(d["union_id"]),
             account="grassroots_to_district", kind="submission_priced", amount_fen=totals.grassroots_share_fen,
             submission_id=submission_id,

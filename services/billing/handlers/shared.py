@@ -2,9 +2,10 @@
 events (a cover year's timeline, whether a district is special) and writing a ledger line."""
 from __future__ import annotations
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, select
 
 from common import clock
+from common.db import insert_rows
 from services.billing.adapters.orm import CoverYearView, DistrictView, LedgerEntry, PricedSubmission
 
 SUBMITTED = "enrollment.submission.submitted"
@@ -28,31 +29,48 @@ def is_special(session, district_id: int) -> bool:
 
 
 LEDGER_COLUMNS = [c.name for c in LedgerEntry.__table__.columns if c.name != "id"]
+SUBMISSION_COLUMNS = [c.name for c in PricedSubmission.__table__.columns]
+
+
+def hold_row(session, table, row: dict) -> None:
+    """A row written later in this transaction, together with the others of its table (COPY, see
+    `insert_rows`): before the transaction commits, or before any ORM statement it runs, so a
+    reader in the same transaction (a submission returned in the same consumer batch that priced
+    it) still finds it. A consumer pricing 10,000 submissions builds no ORM object and flushes no
+    unit of work per submission (issue 16)."""
+    held = session.info.get("billing_held")
+    if held is None:
+        held = session.info["billing_held"] = {}
+        if not session.info.get("billing_held_hooked"):
+            session.info["billing_held_hooked"] = True
+            event.listen(session, "before_commit", _write_held)
+            event.listen(session, "do_orm_execute", lambda state: _write_held(state.session))
+            event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_held", None))
+    held.setdefault(table, []).append(row)
+
+
+def _write_held(session) -> None:
+    held = session.info.pop("billing_held", None)
+    for table, rows in (held or {}).items():
+        insert_rows(session, table, rows)
+
+
+def hold_priced_submission(session, **values) -> None:
+    unknown = set(values) ^ set(SUBMISSION_COLUMNS)
+    if unknown:
+        raise TypeError(f"not exactly the submission columns: {sorted(unknown)}")
+    hold_row(session, PricedSubmission.__table__, values)
 
 
 def record_in_ledger(uow, by: str, **values) -> None:
-    """One ledger line; `by` is the user, or the event that caused it. The lines of a transaction
-    are written together when it commits (one multi-row INSERT, as the outbox's events): a
-    consumer pricing a batch of submissions does not insert and read back an id per line. Nothing
-    reads the ledger in the transaction that writes it (the ledger's readers are the reports)."""
-    session = uow.session
-    pending = session.info.get("billing_ledger")
-    if pending is None:
-        pending = session.info["billing_ledger"] = []
-        if not session.info.get("billing_ledger_hooked"):
-            session.info["billing_ledger_hooked"] = True
-            event.listen(session, "before_commit", _write_ledger)
-            event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_ledger", None))
+    """One ledger line; `by` is the user, or the event that caused it. Held and written with the
+    transaction's other lines (`hold_row`): a consumer pricing a batch of submissions does not
+    insert and read back an id per line."""
     unknown = set(values) - set(LEDGER_COLUMNS)
     if unknown:
         raise TypeError(f"not ledger columns: {sorted(unknown)}")
-    pending.append({**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
-
-
-def _write_ledger(session) -> None:
-    rows = session.info.pop("billing_ledger", None)
-    if rows:
-        session.execute(insert(LedgerEntry.__table__), rows)
+    hold_row(uow.session, LedgerEntry.__table__,
+             {**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
 
 
 def by_event(event: dict) -> str:
@@ -70,7 +88,8 @@ def already_priced(uow, submission_id: int) -> bool:
         with uow.session.no_autoflush:  # what this batch added is flushed at commit, together
             found = set(uow.session.scalars(select(PricedSubmission.submission_id)
                                             .where(PricedSubmission.submission_id.in_(asked))))
-        found |= {o.submission_id for o in uow.session.new if isinstance(o, PricedSubmission)}
+        found |= {row["submission_id"] for row in
+                  uow.session.info.get("billing_held", {}).get(PricedSubmission.__table__, [])}
         memo = uow.__dict__["_billing_priced"] = (asked, found)
     asked, found = memo
     if submission_id in found:

@@ -223,3 +223,29 @@ def test_credit_left_over_is_announced_for_a_year_configured_later(billing):
     latest = billing.events("billing.credit.available")[-1]
     assert (latest["district_id"], latest["cover_year"], latest["available_fen"]) == (HUANGPU, 2021, 7400)
     assert latest["version"] == 3
+
+
+def test_a_consumer_batch_that_prices_and_returns_a_submission_sees_its_own_rows(billing):
+    """The rows a batch of deliveries writes are held and written together (issue 16): a
+    submission returned in the batch that priced it is still found, and a duplicate in the same
+    batch still has one effect."""
+    from common.db import envelope
+    from services.billing.handlers import pricing
+
+    set_splits(billing)
+    data = {"submission_id": 7001, "union_id": U_HP2, "district_id": HUANGPU, "cover_year": YEAR, "type": "A",
+            "mode": "centralised", "counts": {"centralised": 10}, "headcount": 10,
+            "submitted_at": "2019-12-01T10:00:00+08:00"}
+    submitted = [envelope("enrollment.submission.submitted", data, "enrollment") for _ in range(2)]
+    returned = envelope("enrollment.submission.returned", {"submission_id": 7001, "union_id": U_HP2,
+                                                           "district_id": HUANGPU, "reason": "名单有误"}, "enrollment")
+    with billing.svc.runtime.uow() as uow:
+        uow.batch = [*submitted, returned]
+        for event in submitted:
+            pricing.price_submission_when_submitted(uow, event)
+        pricing.release_submission_when_returned(uow, returned)
+        uow.commit()
+    assert len(billing.events("billing.submission.priced")) == 1
+    items = billing.centre.get(f"/ledger?per_page=500&union_id={U_HP2}").json["items"]
+    assert sorted(i["kind"] for i in items) == ["submission_priced", "submission_returned"]
+    assert ledger_sum(billing.centre, union_id=U_HP2) == {"grassroots_to_district": 0}
