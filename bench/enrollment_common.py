@@ -67,13 +67,15 @@ def sealed_people(runtime, count: int, number=lambda n: f"{n:018d}") -> list[str
     return numbers
 
 
-def members_sql(first_union: int, unions: int, per_union: int) -> str:
+def members_sql(first_union: int, unions: int, per_union: int, union_of: str | None = None) -> str:
     """Eligible card holders, `per_union` in each of `unions` unions, generated in the database
-    (their ID numbers from bench_people: call sealed_people first)."""
+    (their ID numbers from bench_people: call sealed_people first). `union_of`: instead, an SQL
+    expression of n giving member n's union (unions of different sizes)."""
+    union_of = union_of or f"{first_union} + (n - 1) / {per_union}"
     return f"""
         INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_sealed, id_index, id_masked,
                                  member_no, status, card_number, card_issued_on, card_recorded_at, removed, version)
-        SELECT n, {first_union} + (n - 1) / {per_union}, 1, '会员' || n, 'resident', id_sealed, id_index, id_masked,
+        SELECT n, {union_of}, 1, '会员' || n, 'resident', id_sealed, id_index, id_masked,
                'M' || n, 'normal', '6222' || lpad(n::text, 12, '0'),
                DATE '2019-06-01', TIMESTAMPTZ '2019-06-01 10:00+08', false, 1
         FROM bench_people WHERE n <= {unions * per_union}"""

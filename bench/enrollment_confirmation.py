@@ -18,18 +18,16 @@ from datetime import datetime
 
 from sqlalchemy import text
 
-from bench.enrollment_common import configure_year, fresh_database, members_sql
+from bench.enrollment_common import configure_year, fresh_database, members_sql, sealed_people
 from bench.figures import load
 
 BIG, SMALL = 1, 2  # the 100,000-member union and the 500-member one
 
 
-def city_sql(members: int, big: int, small: int, per_union: int) -> list[str]:
+def city_sql(members: int, big: int, small: int, per_union: int) -> str:
     """The big union, the small one, then the rest of the city in unions of `per_union`."""
-    rest = members - big - small
-    return [members_sql(BIG, 1, big),
-            members_sql(SMALL, 1, small).replace("SELECT n,", f"SELECT n + {big},"),
-            members_sql(3, rest // per_union, per_union).replace("SELECT n,", f"SELECT n + {big + small},")]
+    return members_sql(BIG, 1, members, union_of=f"CASE WHEN n <= {big} THEN {BIG} WHEN n <= {big + small} "
+                                                 f"THEN {SMALL} ELSE 3 + (n - {big + small} - 1) / {per_union} END")
 
 
 def covers_sql(big: int, small: int, covered_share: float) -> str:
@@ -37,9 +35,9 @@ def covers_sql(big: int, small: int, covered_share: float) -> str:
     of the big union was submitted before): the eligibility rule must leave them out."""
     modulo = round(1 / covered_share)
     return f"""
-        INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type, id_number,
-                           card_number, cover_start, cover_end, price_class)
-        SELECT 2020, member_id, 1, union_id, 'pending', name, id_type, id_number, card_number,
+        INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type, id_sealed,
+                           id_index, id_masked, card_number, cover_start, cover_end, price_class)
+        SELECT 2020, member_id, 1, union_id, 'pending', name, id_type, id_sealed, id_index, id_masked, card_number,
                DATE '2020-01-01', DATE '2020-12-31', 'centralised'
         FROM member_view WHERE member_id % {modulo} = 0"""
 
@@ -69,11 +67,11 @@ def main() -> dict:
     with fresh_database("confirmation") as runtime:
         configure_year(runtime)
         started = time.perf_counter()
+        sealed_people(runtime, args.members)  # ID numbers as members publishes them (issue 14)
         with runtime.engine.begin() as conn:
             conn.execute(text("INSERT INTO union_view VALUES (1, '大工会', 'C1', 1, 'x', '1', 1), "
                               "(2, '小工会', 'C2', 1, 'x', '1', 1)"))
-            for sql in city_sql(args.members, args.big, args.small, 500):
-                conn.execute(text(sql))
+            conn.execute(text(city_sql(args.members, args.big, args.small, 500)))
             conn.execute(text("SET LOCAL session_replication_role = replica"))  # covers without submissions
             conn.execute(text(covers_sql(args.big, args.small, args.covered)))
         with runtime.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -112,7 +110,7 @@ def main() -> dict:
                     conn.execute(text(sql), {"union_id": union_id}).all()
             return run
 
-        page_sql = ("SELECT member_id, name, id_type, id_number, card_number, card_issued_on FROM member_view "
+        page_sql = ("SELECT member_id, name, id_type, id_masked, card_number, card_issued_on FROM member_view "
                     "WHERE union_id = :union_id ORDER BY member_id LIMIT 50")
         count_sql = "SELECT count(*) FROM member_view WHERE union_id = :union_id"
         first = request(BIG, 1)
