@@ -93,6 +93,8 @@ class MemberView(Base):
     version: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),
+                      # the confirmation list pages a union's members in member order (migration e4b9c2d7a318)
+                      Index("ix_member_view_union_member", "union_id", "member_id"),
                       Index("ix_member_view_id_index", "id_index"), Index("ix_member_view_member_no", "member_no"))
 
 
