@@ -475,7 +475,7 @@ class Season:
             job = ok(self.retrying(lambda: u.session.post(f"{M}/uploads/sync", files={
                 "file": ("sync.xlsx", workbook(rows), "application/octet-stream")})), 202)
             done = self.wait(lambda: (j := ok(u.session.get(f"{M}/uploads/{job['id']}")))["state"] != "running" and j,
-                             f"sync of union {u.index}", timeout=300)
+                             f"sync of union {u.index}", timeout=300, interval=0.25)
             assert done["state"] == "succeeded", done
             counts = done["counts"] or {}
             assert counts.get("C") == 2 and counts.get("D") == 2, counts
