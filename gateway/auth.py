@@ -36,7 +36,13 @@ TOKEN_TTL = timedelta(minutes=15)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 LAST_SEEN_EVERY = timedelta(minutes=1)  # how often a session's 最近活动 is written
 
-hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# argon2id at OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1): ~22 ms a hash on this
+# machine, against ~120 ms (0.9 s under load) for the library's default (RFC 9106's low-memory
+# profile, m = 64 MiB, t = 3, p = 4). Hashes made with other parameters still verify (argon2 reads
+# them from the hash) and are rehashed with these at their next login (check_password).
+# docs/decisions/0005-gateway-security.md says why.
+HASH_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
+hasher = PasswordHasher(**HASH_PARAMETERS)
 _DUMMY_HASH = hasher.hash("not-a-real-password-0")
 
 

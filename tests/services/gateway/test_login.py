@@ -149,3 +149,23 @@ def test_renamed_account_shows_at_once_and_cookie_logout_ends_at_once(gateway):
     assert client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 200
     client.set_cookie(auth.SESSION_COOKIE, sid)  # a copy of the old cookie must not work either
     assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_hash_with_older_parameters_verifies_and_is_rehashed_at_login(gateway):
+    """The library's default parameters (m = 64 MiB, t = 3, p = 4) were the gateway's before
+    OWASP's minimum: such a password still logs in, and its hash is replaced by one with the
+    current parameters (docs/decisions/0005-gateway-security.md)."""
+    from argon2 import PasswordHasher
+
+    client = gateway.test_client()
+
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash("Centre#2026pw")
+    with runtime.sessions() as session:
+        session.get(Account, session.scalar(select(Account.id).where(Account.username == "boss"))).password_hash = old
+        session.commit()
+    assert login(client).status_code == 200
+    with runtime.sessions() as session:
+        stored = session.scalar(select(Account.password_hash).where(Account.username == "boss"))
+    assert stored != old and stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert auth.hasher.verify(stored, "Centre#2026pw")
+    assert login(client).status_code == 200
