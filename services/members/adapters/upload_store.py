@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import delete, insert, select
 
+from common import crypto
 from services.members.adapters.orm import UploadError, UploadFile
+
+FILE_FIELD = "upload"  # what a stored file is sealed as (AES-GCM; its own associated data)
 
 COLUMNS = ("job_id", "seq", "row", "column", "value", "message", "name", "id_number")
 WIDTHS = {"column": 20, "value": 60, "message": 300, "name": 60, "id_number": 40}
@@ -68,12 +71,16 @@ def all_errors(session, job_id: int):
 
 
 def store_file(session, job_id: int, data: bytes) -> None:
-    session.add(UploadFile(job_id=job_id, data=data))
+    """The accepted file, sealed: a roster is a list of ID numbers (issue 14), and it waits in
+    the database until the worker takes it."""
+    session.add(UploadFile(job_id=job_id, data=crypto.seal_bytes(FILE_FIELD, data)))
 
 
 def load_file(session, job_id: int) -> bytes | None:
-    return session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
+    sealed = session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
+    return None if sealed is None else crypto.open_sealed_bytes(FILE_FIELD, sealed)
 
 
 def drop_file(session, job_id: int) -> None:
     session.execute(delete(UploadFile).where(UploadFile.job_id == job_id))
+
