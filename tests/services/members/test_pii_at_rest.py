@@ -1,0 +1,204 @@
+"""Personal information at rest in members' PostgreSQL database (issue 14): after a season of
+operations — adds, edits, review, imports, lists, syncs applied and refused, transfers, cards,
+removals — no column of any table (outbox, inbox, upload files and errors included) holds a
+clear ID number or mobile, and no log record names one. rotate-keys re-seals the members under
+a new key while lookups and the sync keep working."""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+
+import pytest
+from sqlalchemy import text
+
+from common import crypto
+from common.rotate_keys import rotate_service
+from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
+                                                   wait_job, xlsx)
+
+# an 18-character resident ID standing alone (a 19-digit bank card number is not one)
+RESIDENT_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
+
+
+def _text_columns(conn) -> list[tuple[str, str]]:
+    return conn.execute(text(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
+        "AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea') "
+        "ORDER BY table_name, column_name")).all()
+
+
+def scan(engine, clear_values: set[str]) -> list[str]:
+    """Every text, JSON and bytes value of every table: what looks like a resident ID or is one
+    of the clear values used."""
+    found = []
+    with engine.connect() as conn:
+        for table, column in _text_columns(conn):
+            for (value,) in conn.execute(text(f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL')):
+                if isinstance(value, (bytes, memoryview)):
+                    value = bytes(value).decode("latin-1")
+                elif not isinstance(value, str):
+                    value = json.dumps(value, ensure_ascii=False)
+                hits = set(RESIDENT_ID.findall(value)) | {v for v in clear_values if v in value}
+                found.extend(f"{table}.{column}: {hit}" for hit in hits)
+    return found
+
+
+class Recorded(logging.Handler):
+    """Every log record as it would be written, its extra fields included."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(json.dumps({k: str(v) for k, v in record.__dict__.items()}, ensure_ascii=False)
+                          + (self.format(record) if record.exc_info else ""))
+
+
+@pytest.fixture
+def logs():
+    handler = Recorded()
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield handler
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def season(s) -> dict:
+    """A season of the roster through the members API; the clear ID numbers and mobiles it used."""
+    g1, g2, dist1, centre = s["g1"], s["g2"], s["dist1"], s["centre"]
+    members = [add(g1, n) for n in range(1, 7)] + [add(g2, n) for n in range(20, 24)]
+    approve(dist1, *[m["id"] for m in members])
+    assert g1.patch(f"/members/{members[0]['id']}", json={"mobile": "13912345678"}).status_code == 200
+    rejected = add(g1, 7)
+    assert dist1.post("/members/rejections", json={"member_ids": [rejected["id"]], "reason": "证件号码有误"}).status_code == 200
+    assert g1.patch(f"/members/{rejected['id']}", json={"id_number": rid(8)}).status_code == 200
+    assert g1.get(f"/members?id_number={rid(2)}").get_json()["total"] == 1
+    imported = upload(g1, "/uploads/import", xlsx([IMPORT_HEADER] + [import_row(n) for n in range(30, 40)]))
+    assert imported.status_code == 200, imported.get_json()
+    refused = upload(g1, "/uploads/import", xlsx([IMPORT_HEADER, import_row(30), import_row(30), import_row(20)]))
+    assert refused.status_code == 422
+    # a sync applied (A, a C request to u2, D), then a refused one (E, N), then a dry run
+    roster = [["姓名", "证件号码"]] + [[f"会员{n}", rid(n)] for n in range(2, 7)] + [["会员20", rid(20)]]
+    job = wait_job(g1, upload(g1, "/uploads/sync", xlsx(roster)).get_json()["id"])
+    assert job["state"] == "succeeded", job
+    bad = roster + [["无此人", rid(90)], ["改了名", rid(3)]]
+    job = wait_job(g1, upload(g1, "/uploads/sync", xlsx(bad)).get_json()["id"])
+    assert job["state"] == "failed" and job["error_count"] >= 2, job
+    assert g1.get(f"/uploads/{job['id']}/errors.xlsx").status_code == 200
+    dry = wait_job(g1, upload(g1, "/uploads/sync", xlsx(roster), dry_run="true").get_json()["id"])
+    assert dry["state"] == "succeeded", dry
+    requests = g2.get("/transfer-requests?direction=out").get_json()["items"]
+    for request in requests:
+        assert g2.post(f"/transfer-requests/{request['id']}/decision", json={"approve": True}).status_code == 200
+    moved = upload(g2, "/uploads/transfer-in", xlsx([["姓名", "证件号码"], ["会员4", rid(4)]]))
+    assert moved.status_code == 200, moved.get_json()
+    out = upload(g1, "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员5", rid(5), "离职"]]))
+    assert out.status_code == 200, out.get_json()
+    cards = upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222021001112220001", "2019-12-01"]]))
+    assert cards.status_code == 200, cards.get_json()
+    removed = upload(centre, "/uploads/removals", xlsx([["姓名", "证件号码"], ["会员6", rid(6)]]))
+    assert removed.status_code == 200, removed.get_json()
+    numbers = {rid(n) for n in list(range(1, 9)) + list(range(20, 24)) + list(range(30, 40)) + [90]}
+    mobiles = {f"1381234{n:04d}" for n in range(1, 24)} | {"13912345678"}
+    return {"numbers": numbers, "mobiles": mobiles}
+
+
+def test_no_clear_id_number_or_mobile_anywhere_in_the_database_or_the_logs(service, logs):
+    members = service("members")
+    s = setup(members)
+    used = season(s)
+    found = scan(members.runtime.engine, used["numbers"] | used["mobiles"])
+    assert found == []
+    with members.runtime.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM upload_files")).scalar() == 0  # every job ended, its file gone
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE type LIKE 'members.member.%'")).scalar() > 20
+    # and yet the service still knows them: a member's detail opens its number
+    g1 = s["g1"]
+    listed = g1.get("/members?per_page=100").get_json()["items"]
+    detail = g1.get(f"/members/{listed[0]['id']}").get_json()
+    assert detail["id_number"] in used["numbers"] and "*" in listed[0]["id_number"]
+    leaked = [line for line in logs.lines
+              if RESIDENT_ID.search(line) or any(v in line for v in used["numbers"] | used["mobiles"])]
+    assert logs.lines and leaked == []
+
+
+def test_an_upload_file_waits_sealed_and_is_gone_when_its_job_ends(service):
+    from services.members.adapters import upload_store
+
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    data = xlsx([["姓名", "证件号码"], ["会员1", rid(1)]])
+    accepted = upload(s["g1"], "/uploads/sync", data)
+    assert accepted.status_code == 202, accepted.get_json()
+    job_id = accepted.get_json()["id"]
+    with members.runtime.engine.connect() as conn:
+        stored = bytes(conn.execute(text("SELECT data FROM upload_files WHERE job_id = :j"), {"j": job_id}).scalar())
+    assert stored.startswith(b"e") and b"PK" not in stored[:8] and stored != data
+    assert crypto.open_sealed_bytes(upload_store.FILE_FIELD, stored) == data  # the worker reads the file back
+    assert wait_job(s["g1"], job_id)["state"] == "succeeded"
+    with members.runtime.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM upload_files")).scalar() == 0
+
+
+@pytest.fixture
+def env_keys(monkeypatch):
+    """Keys from the environment, one of each to start with; the vault reloaded before and after."""
+    keys = {"enc": {1: secrets.token_hex(32)}, "idx": {1: secrets.token_hex(32)}}
+
+    def use(enc_ids, idx_ids):
+        monkeypatch.setenv("PII_ENCRYPTION_KEYS", ",".join(f"{k}:{keys['enc'][k]}" for k in enc_ids))
+        monkeypatch.setenv("PII_INDEX_KEYS", ",".join(f"{k}:{keys['idx'][k]}" for k in idx_ids))
+        return crypto.reload()
+
+    def add_keys():
+        keys["enc"][2], keys["idx"][2] = secrets.token_hex(32), secrets.token_hex(32)
+
+    use([1], [1])
+    yield use, add_keys
+    monkeypatch.undo()
+    crypto.reload()
+
+
+def test_rotate_keys_reseals_the_members_while_lookups_and_the_sync_keep_working(service, env_keys):
+    use, add_keys = env_keys
+    members = service("members")
+    s = setup(members)
+    g1, g2 = s["g1"], s["g2"]
+    made = [add(g1, n) for n in range(1, 6)] + [add(g2, 20)]
+    approve(s["dist1"], *[m["id"] for m in made])
+    engine = members.runtime.engine
+
+    def prefixes():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT DISTINCT substr(id_sealed, 1, 3), substr(id_index, 1, 3), "
+                                     "substr(mobile_sealed, 1, 3) FROM members")).all()
+
+    def still_works(n_new: int):
+        assert g1.get(f"/members?id_number={rid(3)}").get_json()["total"] == 1  # the search, by index
+        dup = g2.post("/members", json={"name": "会员3", "id_number": rid(3), "address": "上海", "mobile": "13812340003",
+                                        "education": "大学本科", "household_type": "非农业"})
+        assert dup.status_code == 409  # uniqueness, by index
+        assert g1.get(f"/members/{made[0]['id']}").get_json()["id_number"] == rid(1)  # opened
+        roster = [["姓名", "证件号码"]] + [[f"会员{n}", rid(n)] for n in range(1, 6)]
+        job = wait_job(g1, upload(g1, "/uploads/sync", xlsx(roster), dry_run="true").get_json()["id"])
+        assert job["state"] == "succeeded" and job["counts"]["A"] == 5 and job["counts"]["E"] == 0, job
+        add(g1, n_new)
+
+    assert prefixes() == [("e1:", "i1:", "e1:")]
+    add_keys()
+    use([1, 2], [1, 2])  # the new keys seal and index from now on; the old rows still carry key 1
+    still_works(40)  # before the rotation: the old rows are found under their old index
+    assert rotate_service("members", batch=2, out=open("/dev/null", "w")) == 6
+    assert prefixes() == [("e2:", "i2:", "e2:")]
+    assert rotate_service("members", out=open("/dev/null", "w")) == 0  # nothing left to re-seal
+    use([2], [2])  # key 1 leaves the secret
+    still_works(41)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM members")).scalar() == 8
