@@ -70,17 +70,20 @@ class RosterComparison:
     def _temp(self, table: str) -> str:
         return table if self._pg else f"temp.{table}"
 
-    def _indexed_people(self):
-        """Each person's row, name, blind index and masked number. While an index key rotates
-        (more than one key), members not re-indexed yet carry an older key's index: each person
-        then also carries its index under every older key (`_old_keys`)."""
-        vault = crypto.vault()
-        numbers = [p.id_number for p in self.people]
-        columns = [[p.row for p in self.people], [p.name for p in self.people], vault.index_many(ID_FIELD, numbers),
-                   [mask_id(n) for n in numbers]]
-        for kid in self._old_keys:
-            columns.append([vault.index(ID_FIELD, n, kid) for n in numbers])
-        return zip(*columns)
+    def _indexed_people(self, chunk: int = 5000):
+        """Each person's row, name, blind index and masked number, a chunk at a time (100,000
+        indexes at once would add ~20 MB to a sync's peak). While an index key rotates (more
+        than one key), members not re-indexed yet carry an older key's index: each person then
+        also carries its index under every older key (`_old_keys`)."""
+        vault, old_keys = crypto.vault(), self._old_keys
+        for start in range(0, len(self.people), chunk):
+            people = self.people[start:start + chunk]
+            numbers = [p.id_number for p in people]
+            columns = [[p.row for p in people], [p.name for p in people], vault.index_many(ID_FIELD, numbers),
+                       [mask_id(n) for n in numbers]]
+            for kid in old_keys:
+                columns.append([vault.index(ID_FIELD, n, kid) for n in numbers])
+            yield from zip(*columns)
 
     @property
     def _old_keys(self) -> list[int]:
