@@ -12,6 +12,7 @@ from common import excel
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
+from services.members.adapters.new_members import insert_new_members
 from services.members.adapters.orm import Member, by_id_number, id_numbers_in
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain import idcard
@@ -84,8 +85,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
             elif member.status == "rejected" or any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
                 apply_fields(member, clean)  # a rejected member's row resubmits it, changed or not
                 updated.append(member)
-        work.session.add_all(added)
-        work.session.flush()  # one batched INSERT … RETURNING for the new ids
+        insert_new_members(work.session, added)
         publish_members(work, [(contracts.MEMBER_REGISTERED, m) for m in added] +
                         [(contracts.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
         commit_or_conflict(work, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from common import crypto
+from common.pii import mask_id
 from common.rotate_keys import rotate_service
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
@@ -202,3 +203,52 @@ def test_rotate_keys_reseals_the_members_while_lookups_and_the_sync_keep_working
     still_works(41)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM members")).scalar() == 8
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
+def test_the_migration_seals_existing_members_outbox_events_and_upload_files(database, monkeypatch, tmp_path, dialect):
+    """A database from before (clear id_number and mobile, a member event with the clear number
+    in the outbox, a running job's file) upgraded: everything sealed, the event in the new form."""
+    from common.migrate import upgrade
+    from services.members.bootstrap import runtime
+
+    url = database("members") if dialect == "postgresql" else f"sqlite:///{tmp_path / 'members.db'}"
+    monkeypatch.setenv("MEMBERS_DATABASE_URL", url)
+    runtime.reset()
+    try:
+        upgrade("members", "c7a1e0f2d919")
+        envelope = {"id": "e-1", "type": "members.member.registered",
+                    "data": {"member_id": 1, "union_id": None, "name": "张三", "id_type": "resident",
+                             "id_number": rid(1), "gender": "男", "version": 1}}
+        with runtime.engine.begin() as conn:
+            for n in range(1, 4):
+                conn.execute(text(
+                    "INSERT INTO members (id, union_id, name, id_type, id_number, address, mobile, skill_grade, "
+                    "union_post, status, synced, removed, version, created_at, updated_at) VALUES (:n, NULL, :name, "
+                    "'resident', :i, '', :m, '无', '工会会员', 'left', false, false, 1, '2020-01-01', '2020-01-01')"),
+                    {"n": n, "name": f"会员{n}", "i": rid(n), "m": f"1381234{n:04d}"})
+            conn.execute(text("INSERT INTO outbox (event_id, type, payload, created_at) VALUES "
+                              "('e-1', 'members.member.registered', :p, '2020-01-01')"),
+                         {"p": json.dumps(envelope, ensure_ascii=False)})
+            conn.execute(text("INSERT INTO upload_jobs (id, lock_key, kind, dry_run, state, filename, total, done, "
+                              "error_count, attempts, created_by, created_at, heartbeat_at) VALUES (1, 'union:1', "
+                              "'sync', false, 'running', 'a.xlsx', 1, 0, 0, 0, 'x', '2020-01-01', '2020-01-01')"))
+            conn.execute(text("INSERT INTO upload_files (job_id, data) VALUES (1, :d)"),
+                         {"d": f"姓名,证件号码\n张三,{rid(1)}".encode()})
+        upgrade("members")
+        with runtime.engine.connect() as conn:
+            rows = conn.execute(text("SELECT id, id_sealed, id_index, id_masked, mobile_sealed FROM members "
+                                     "ORDER BY id")).all()
+            payload = json.loads(conn.execute(text("SELECT payload FROM outbox")).scalar())
+            stored = bytes(conn.execute(text("SELECT data FROM upload_files")).scalar())
+        for n, sealed, index, masked, mobile in rows:
+            assert crypto.open_sealed("id_number", sealed) == rid(n) and index == crypto.blind_index("id_number", rid(n))
+            assert masked == mask_id(rid(n)) and crypto.open_sealed("mobile", mobile) == f"1381234{n:04d}"
+        data = payload["data"]
+        assert "id_number" not in data and crypto.open_sealed("id_number", data["id_sealed"]) == rid(1)
+        assert data["id_index"] == crypto.blind_index("id_number", rid(1)) and data["id_masked"] == mask_id(rid(1))
+        assert crypto.open_sealed_bytes("upload", stored) == f"姓名,证件号码\n张三,{rid(1)}".encode()
+        if dialect == "postgresql":  # (the scan reads PostgreSQL's catalogue)
+            assert scan(runtime.engine, {rid(n) for n in range(1, 4)}) == []
+    finally:
+        runtime.reset()
