@@ -4,6 +4,7 @@ executemany on SQLite), read a page at a time or all at once for the error workb
 rows arrive as RowError.as_dict() gives them: ID numbers already masked."""
 from __future__ import annotations
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, insert, select
 
 from common import crypto
@@ -77,8 +78,24 @@ def store_file(session, job_id: int, data: bytes) -> None:
 
 
 def load_file(session, job_id: int) -> bytes | None:
-    sealed = session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
-    return None if sealed is None else crypto.open_sealed_bytes(FILE_FIELD, sealed)
+    return open_file(load_sealed_file(session, job_id))
+
+
+def load_sealed_file(session, job_id: int) -> bytes | None:
+    return session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
+
+
+class FileUnreadable(Exception):
+    """A stored file that does not open: sealed under a key this process does not have."""
+
+
+def open_file(sealed: bytes | None) -> bytes | None:
+    if sealed is None:
+        return None
+    try:
+        return crypto.open_sealed_bytes(FILE_FIELD, sealed)
+    except (InvalidTag, crypto.KeyMissing, ValueError) as exc:
+        raise FileUnreadable(type(exc).__name__) from None
 
 
 def drop_file(session, job_id: int) -> None:

@@ -252,3 +252,18 @@ def test_the_migration_seals_existing_members_outbox_events_and_upload_files(dat
             assert scan(runtime.engine, {rid(n) for n in range(1, 4)}) == []
     finally:
         runtime.reset()
+
+
+def test_a_file_the_worker_cannot_open_ends_its_job_and_the_lock(service, env_keys):
+    use, add_keys = env_keys
+    members = service("members")
+    s = setup(members)
+    add(s["g1"], 1)
+    accepted = upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["会员1", rid(1)]]))
+    add_keys()
+    use([2], [1])  # the key the file was sealed with is gone (a worker rolled out without it)
+    job = wait_job(s["g1"], accepted.get_json()["id"])
+    assert job["state"] == "failed" and "无法读取" in job["message"], job
+    use([1, 2], [1])
+    again = upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["会员1", rid(1)]]))
+    assert again.status_code == 202 and wait_job(s["g1"], again.get_json()["id"])["state"] == "succeeded"
