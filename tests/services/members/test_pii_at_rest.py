@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import secrets
 
 import pytest
@@ -16,34 +15,14 @@ from sqlalchemy import text
 from common import crypto
 from common.pii import mask_id
 from common.rotate_keys import rotate_service
+from tests.at_rest import clear_id_numbers
+from tests.system import FULL_RESIDENT_ID_TEXT
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
 
-# an 18-character resident ID standing alone (a 19-digit bank card number is not one)
-RESIDENT_ID = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9])")
-
-
-def _text_columns(conn) -> list[tuple[str, str]]:
-    return conn.execute(text(
-        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' "
-        "AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb', 'bytea') "
-        "ORDER BY table_name, column_name")).all()
-
-
-def scan(engine, clear_values: set[str]) -> list[str]:
-    """Every text, JSON and bytes value of every table: what looks like a resident ID or is one
-    of the clear values used."""
-    found = []
-    with engine.connect() as conn:
-        for table, column in _text_columns(conn):
-            for (value,) in conn.execute(text(f'SELECT "{column}" FROM "{table}" WHERE "{column}" IS NOT NULL')):
-                if isinstance(value, (bytes, memoryview)):
-                    value = bytes(value).decode("latin-1")
-                elif not isinstance(value, str):
-                    value = json.dumps(value, ensure_ascii=False)
-                hits = set(RESIDENT_ID.findall(value)) | {v for v in clear_values if v in value}
-                found.extend(f"{table}.{column}: {hit}" for hit in hits)
-    return found
+def scan(engine, clear_values) -> list[str]:
+    """Every value of every table (tests/at_rest.py): a full resident ID, or one of the clear values."""
+    return clear_id_numbers(engine, sorted(clear_values))
 
 
 class Recorded(logging.Handler):
@@ -125,7 +104,7 @@ def test_no_clear_id_number_or_mobile_anywhere_in_the_database_or_the_logs(servi
     detail = g1.get(f"/members/{listed[0]['id']}").get_json()
     assert detail["id_number"] in used["numbers"] and "*" in listed[0]["id_number"]
     leaked = [line for line in logs.lines
-              if RESIDENT_ID.search(line) or any(v in line for v in used["numbers"] | used["mobiles"])]
+              if FULL_RESIDENT_ID_TEXT.search(line) or any(v in line for v in used["numbers"] | used["mobiles"])]
     assert logs.lines and leaked == []
 
 
@@ -248,8 +227,7 @@ def test_the_migration_seals_existing_members_outbox_events_and_upload_files(dat
         assert "id_number" not in data and crypto.open_sealed("id_number", data["id_sealed"]) == rid(1)
         assert data["id_index"] == crypto.blind_index("id_number", rid(1)) and data["id_masked"] == mask_id(rid(1))
         assert crypto.open_sealed_bytes("upload", stored) == f"姓名,证件号码\n张三,{rid(1)}".encode()
-        if dialect == "postgresql":  # (the scan reads PostgreSQL's catalogue)
-            assert scan(runtime.engine, {rid(n) for n in range(1, 4)}) == []
+        assert scan(runtime.engine, {rid(n) for n in range(1, 4)}) == []
     finally:
         runtime.reset()
 

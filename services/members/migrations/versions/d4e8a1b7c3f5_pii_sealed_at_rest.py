@@ -12,7 +12,7 @@ The keys are the running system's (PII_* in the environment, or the data folder'
 run the migration where the services run.
 
 Revision ID: d4e8a1b7c3f5
-Revises: c7a1e0f2d919
+Revises: d4e8b2a6c1f3
 Create Date: 2026-12-03 12:00:00
 """
 import json
@@ -24,7 +24,7 @@ from common import crypto
 from common.pii import mask_id
 
 revision = 'd4e8a1b7c3f5'
-down_revision = 'c7a1e0f2d919'
+down_revision = 'd4e8b2a6c1f3'
 branch_labels = None
 depends_on = None
 
