@@ -123,8 +123,8 @@ class Vault:
         aead = self._aead.get(int(head[1:]))
         if aead is None:
             raise KeyMissing(f"no encryption key {int(head[1:])}")
-        body = memoryview(sealed)[len(head) + 1:]
-        return aead.decrypt(bytes(body[:_NONCE]), bytes(body[_NONCE:]), field.encode("ascii"))
+        body = memoryview(sealed)[len(head) + 1:]  # no copy of a roster's megabytes before opening it
+        return aead.decrypt(body[:_NONCE], body[_NONCE:], field.encode("ascii"))
 
     # ---------------------------------------------------------------- the blind index
 

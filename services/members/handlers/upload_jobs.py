@@ -43,7 +43,7 @@ def run_upload_when_accepted(uow, event: dict) -> None:
         sealed = upload_store.load_sealed_file(step.session, job_id)
         step.commit()
     try:
-        file = upload_store.open_file(sealed)
+        file, sealed = upload_store.open_file(sealed), None  # not both copies held through the job
     except upload_store.FileUnreadable as exc:
         # no redelivery would open it (a key missing from this worker's keys): the job ends,
         # the union's lock with it, rather than the message going round until it dead-letters
