@@ -26,8 +26,9 @@ import statistics
 import threading
 import time
 
-from bench.figures import spread
-from bench.members_common import fresh_database, generate_roster, parse_seconds, person_id, timed, workbook
+from bench.figures import load, spread
+from bench.members_common import (fresh_database, generate_roster, parse_cpu_seconds, parse_seconds, person_id, timed,
+                                  workbook)
 
 
 class PeakRss:
@@ -62,6 +63,36 @@ class PeakRss:
         self.peak = max(self.peak, self._rss())
 
 
+class DatabaseCpu:
+    """CPU seconds (user + system) spent by this database's PostgreSQL backends while the block
+    runs, read from /proc: what the job cost the database, whatever else the machine runs."""
+
+    def __init__(self, runtime):
+        self.runtime = runtime
+
+    def _total(self) -> float:
+        from sqlalchemy import text
+
+        with self.runtime.engine.connect() as conn:
+            pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")).scalars()
+            total = 0
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    total += int(fields[11]) + int(fields[12])
+                except (OSError, IndexError, ValueError):
+                    pass
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self):
+        self.before, self.seconds = self._total(), 0.0
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = self._total() - self.before
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--members", type=int, default=1_000_000)
@@ -76,8 +107,8 @@ def main() -> None:
     a = rows - b - c
     home = a + 1000  # the union's size: A plus 1,000 not in the file (D)
     unattached = b + 10_000
-    print(f"members sync: {args.members:,} members in PostgreSQL, a {rows:,}-row roster, {args.repeat} runs a case",
-          flush=True)
+    print(f"members sync: {args.members:,} members in PostgreSQL, a {rows:,}-row roster, {args.repeat} runs a case; "
+          f"{load()}", flush=True)
     with fresh_database("members_sync") as runtime:
         from common.identity import Identity
         from services.members import contracts
@@ -101,12 +132,26 @@ def main() -> None:
         }
         who = Identity(user="bench", role="grassroots", union_id=union_id, district_id=None)
         parses: list[float] = []
+        parse_cpus: list[float] = []
+        sealing = []  # what encryption adds to a sync in Python: the blind index and the mask of every row
+        for _ in range(3):
+            from common import crypto
+            from common.pii import mask_id
+
+            numbers = [p[1] for p in people]
+            started = time.process_time()
+            crypto.blind_index_many("id_number", numbers)
+            [mask_id(n) for n in numbers]
+            sealing.append(time.process_time() - started)
+            del numbers  # not held through the cases (their peak RSS is the process's)
         figures: dict[str, dict] = {}
         last_refused = None
         for attempt in range(args.repeat):
             for label, (data, dry_run) in files.items():
                 parses.append(parse_seconds(data))  # the baseline beside every case, same machine state
-                with PeakRss() as rss:
+                parse_cpus.append(parse_cpu_seconds(data))
+                with PeakRss() as rss, DatabaseCpu(runtime) as db_cpu:
+                    cpu_started = time.process_time()
                     started = time.perf_counter()
                     with runtime.uow() as uow:
                         job_id = sync.accept_sync(uow, who, "bench.xlsx", data, dry_run)
@@ -117,10 +162,14 @@ def main() -> None:
                     with runtime.uow() as uow:
                         upload_jobs.run_upload_when_accepted(uow, event)
                     finished = time.perf_counter()
+                    cpu = time.process_time() - cpu_started
                 with runtime.uow() as uow:
                     job = uploads.get_upload(uow, who, job_id)
                     state, counts, errors = job.state, job.counts, job.error_count
-                f = figures.setdefault(label, {"request": [], "job": [], "total": [], "rss": [], "state": set()})
+                f = figures.setdefault(label, {"request": [], "job": [], "total": [], "rss": [], "state": set(),
+                                               "cpu": [], "db_cpu": []})
+                f["cpu"].append(cpu)
+                f["db_cpu"].append(db_cpu.seconds)
                 f["request"].append(accepted - started)
                 f["job"].append(finished - accepted)
                 f["total"].append(finished - started)
@@ -129,10 +178,15 @@ def main() -> None:
                 if label.startswith("refused"):
                     last_refused = job_id
                 print(f"  run {attempt + 1} {label:<48s} {finished - started:6.2f} s (request {accepted - started:5.2f}"
-                      f", job {finished - accepted:5.2f})  peak RSS {rss.peak / 2**20:5.0f} MB  {state} {counts}",
+                      f", job {finished - accepted:5.2f}; CPU python {cpu:5.2f} + database {db_cpu.seconds:5.2f} s)  "
+                      f"peak RSS {rss.peak / 2**20:5.0f} MB  {state} {counts}  {load()}",
                       flush=True)
         parse = statistics.median(parses)
-        print(f"\n  {'baseline: bare calamine parse (median / spread of ' + str(len(parses)) + ')':<52s} "
+        print(f"\n  {load()}")
+        print(f"  {'encryption in Python: blind index + mask of ' + format(len(people), ',') + ' rows (CPU)':<52s} "
+              f"{spread(sealing)}")
+        print(f"  {'baseline: its CPU time':<52s} {spread(parse_cpus)}")
+        print(f"  {'baseline: bare calamine parse (median / spread of ' + str(len(parses)) + ')':<52s} "
               f"{spread(parses)}  (min / median / max)")
         success = statistics.median(figures["applied (validate, COPY, join, UPDATE, events)"]["total"])
         for label, f in figures.items():
@@ -141,6 +195,10 @@ def main() -> None:
                   f"{median / success:4.2f}× applied  peak RSS ≤ {max(f['rss']):4.0f} MB  [{', '.join(sorted(f['state']))}]")
             print(f"  {'    of which the request / the job (medians)':<52s} {statistics.median(f['request']):6.2f} / "
                   f"{statistics.median(f['job']):6.2f} s")
+            print(f"  {'    CPU: python (request + job) / database':<52s} {spread(f['cpu'])}  /  {spread(f['db_cpu'])}")
+            both = statistics.median(f["cpu"]) + statistics.median(f["db_cpu"])
+            print(f"  {'    CPU, python + database (medians)':<52s} {both:6.2f} s  "
+                  f"{both / statistics.median(parse_cpus):4.1f}× the parse's CPU")
         ok_success = success <= 5 and success <= 6 * parse
         refused = [v for k, v in figures.items() if k.startswith("refused")]
         ok_refused = all(statistics.median(f["total"]) <= 1.5 * success and max(f["rss"]) <= 200 for f in refused)

@@ -2,7 +2,7 @@
 from pathlib import Path
 
 from common.runtime import ServiceRuntime
-from services.members.adapters.orm import Base, messaging
+from services.members.adapters.orm import SEALED, Base, messaging
 from services.members.subscriptions import SUBSCRIPTIONS
 
 runtime = ServiceRuntime(
@@ -11,4 +11,5 @@ runtime = ServiceRuntime(
     messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
     subscriptions=SUBSCRIPTIONS,
+    sealed=SEALED,
 )

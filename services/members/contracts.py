@@ -41,12 +41,16 @@ def _iso(value):
 
 
 def member_data(member, district_id: int | None, **extra) -> dict:
-    """The member snapshot of docs/events.md. `member` is an ORM object or a row mapping."""
+    """The member snapshot of docs/events.md. `member` is an ORM object or a row mapping. The ID
+    number travels only as members stores it: sealed (`id_sealed`, the very string in its
+    table), its blind index (`id_index`, for a consumer's lookups and joins) and masked
+    (`id_masked`, for lists) — never in clear, in the outbox or on the broker (issue 14)."""
     get = member.get if isinstance(member, dict) else (lambda k: getattr(member, k))
     recorded = get("card_recorded_at")
     data = {
         "member_id": get("id"), "union_id": get("union_id"), "district_id": district_id,
-        "name": get("name"), "id_type": get("id_type"), "id_number": get("id_number"),
+        "name": get("name"), "id_type": get("id_type"),
+        "id_sealed": get("id_sealed"), "id_index": get("id_index"), "id_masked": get("id_masked"),
         "gender": get("gender"), "birth_date": _iso(get("birth_date")), "member_no": get("member_no"),
         "status": get("status"), "card_number": get("card_number"), "card_issued_on": _iso(get("card_issued_on")),
         # stored as naive UTC; published zone-aware

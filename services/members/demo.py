@@ -10,7 +10,7 @@ from sqlalchemy import select
 from common import clock
 from common.identity import Identity
 from services.members.handlers import cards, roster, transfers
-from services.members.adapters.orm import Member
+from services.members.adapters.orm import Member, id_number_is
 from services.members.bootstrap import runtime
 from services.members.domain.idcard import check_char
 
@@ -38,7 +38,7 @@ def seed(district_id: int, union_ids: list[int]) -> None:
                        request_id="seed")
         for seq in seqs:
             with runtime.uow() as uow:
-                if uow.session.scalar(select(Member.id).where(Member.id_number == demo_id(seq))):
+                if uow.session.scalar(select(Member.id).where(id_number_is(demo_id(seq)))):
                     continue
                 member = roster.add_member(uow, who, _person(seq))
             if seq in (6, 10):
@@ -50,7 +50,7 @@ def seed(district_id: int, union_ids: list[int]) -> None:
                     cards.issue_card(uow, centre, member.id, f"622202100{seq:010d}", issued_on)
     # someone who left a union: a sync or transfer-in brings them back at once (category B)
     with runtime.uow() as uow:
-        if uow.session.scalar(select(Member.id).where(Member.id_number == demo_id(11))):
+        if uow.session.scalar(select(Member.id).where(id_number_is(demo_id(11)))):
             return
         who = Identity(user="seed-grassroots", role="grassroots", union_id=union_ids[1], district_id=district_id,
                        request_id="seed")

@@ -258,3 +258,11 @@ def test_enrollment_keeps_no_clear_id_number_at_rest(system, season):
     assert found["id_number"] == first[:4] + "*" * 10 + first[-4:] and found["covers"]
     used = [resident_id(n) for n in range(1, next(_serial))]
     assert clear_id_numbers(system.db("enrollment"), used) == []
+
+
+
+def test_members_keeps_no_clear_id_number_at_rest(system, season):
+    """PIPL (issue 14): after the same season, members' database — the roster, the outbox of
+    member events, upload jobs, files and errors — holds ID numbers only sealed, indexed, masked."""
+    used = [resident_id(n) for n in range(1, next(_serial))]
+    assert clear_id_numbers(system.db("members"), used) == []

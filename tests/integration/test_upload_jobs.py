@@ -14,6 +14,7 @@ import psycopg
 from sqlalchemy import text
 
 from bench.members_common import generate_roster, person_id, plain_url, workbook
+from common import crypto
 from common.bus import declare_topology
 from common.config import ROOT, BusSettings
 from tests.conftest import AMQP_URL
@@ -137,6 +138,7 @@ def test_the_embedded_mode_runs_upload_jobs_over_its_file_bus(tmp_path):
     data_dir.mkdir()
     saved = {k: os.environ.get(k) for k in ("DATA_DIR", "BUS_URL")}
     os.environ.update(DATA_DIR=str(data_dir), BUS_URL="filesystem://")
+    crypto.reload()  # this data folder's keys, as the worker processes read them
     members = ServiceClient("members", f"sqlite:///{tmp_path / 'members.db'}")
     processes = []
     try:
@@ -169,3 +171,4 @@ def test_the_embedded_mode_runs_upload_jobs_over_its_file_bus(tmp_path):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+        crypto.reload()

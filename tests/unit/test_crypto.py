@@ -136,3 +136,19 @@ def test_rotate_keys_reseals_and_reindexes_every_stale_row_and_nothing_else(keys
         assert mobile is None if pk % 2 else vault.open("mobile", mobile) == "13800001234"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM people WHERE id_cipher LIKE '%1990%'")).scalar() == 0
+
+
+def test_sealed_bytes_open_to_themselves_for_their_field_only_and_under_an_old_key():
+    data = ("姓名,证件号码\n张三," + ID + "\n").encode("utf-8") * 100
+    old = Vault(ring(1), ring(1))
+    sealed = old.seal_bytes("upload", data)
+    assert ID.encode() not in sealed and sealed.startswith(b"e1:")
+    assert old.open_bytes("upload", sealed) == data
+    assert old.seal_bytes("upload", data) != sealed  # a fresh nonce each time
+    with pytest.raises(InvalidTag):
+        old.open_bytes("id_number", sealed)
+    with pytest.raises(InvalidTag):
+        old.open_bytes("upload", sealed[:-1] + bytes([sealed[-1] ^ 1]))
+    assert Vault(ring(1, 2), ring(1)).open_bytes("upload", sealed) == data  # rotated: the old key still opens
+    with pytest.raises(ValueError):
+        old.open_bytes("upload", data)

@@ -4,10 +4,16 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
-                        String, text)
+                        String, Text, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from common import crypto
+from common.crypto import Sealed, SealedColumns
 from common.messaging_tables import add_messaging_tables
+from common.pii import mask_id
+
+ID_FIELD = "id_number"  # the field name resident/other ID numbers are sealed and indexed under
+MOBILE_FIELD = "mobile"
 
 
 class Base(DeclarativeBase):
@@ -46,18 +52,59 @@ class GrassrootsUnion(Base):
 
 # ---------------------------------------------------------------------------- the roster (会员)
 
+class SealedIdNumber:
+    """`member.id_number`: the clear ID number to the code, three columns to the database — the
+    sealed value (`id_sealed`), its blind index (`id_index`, unique: lookups and the sync's join)
+    and its masked form (`id_masked`: lists and error rows without opening anything). Not a
+    Sealed column type: a member event carries the very string stored (docs/events.md), so it is
+    sealed when set, not when flushed; and setting it keeps the three columns together.
+
+    On the class it refuses SQL comparison, like a Sealed column: filter with `id_number_is` /
+    `id_numbers_in` (the blind index)."""
+
+    def __set_name__(self, owner, name):
+        self._opened = f"_{name}_opened"  # (sealed, clear) of the last value opened or set
+
+    def __get__(self, member, owner=None):
+        if member is None:
+            return self
+        sealed = member.id_sealed
+        opened = member.__dict__.get(self._opened)
+        if opened is None or opened[0] != sealed:
+            opened = (sealed, crypto.open_sealed(ID_FIELD, sealed))
+            member.__dict__[self._opened] = opened
+        return opened[1]
+
+    def __set__(self, member, number: str) -> None:
+        if member.id_sealed is not None and self.__get__(member) == number:
+            return  # unchanged: no new ciphertext, no needless UPDATE
+        sealed = crypto.seal(ID_FIELD, number)
+        member.id_sealed, member.id_index, member.id_masked = sealed, crypto.blind_index(ID_FIELD, number), mask_id(number)
+        member.__dict__[self._opened] = (sealed, number)
+
+    def _refuse(self, *args, **kwargs):
+        raise TypeError("the ID number is sealed: filter on its blind index (id_number_is / id_numbers_in)")
+
+    __eq__ = __ne__ = __lt__ = __gt__ = in_ = _refuse
+    __hash__ = object.__hash__
+
+
 class Member(Base):
-    """会员: one person city-wide (unique ID number), in at most one union (union_id, null when none)."""
+    """会员: one person city-wide (unique ID number), in at most one union (union_id, null when none).
+    The ID number and the mobile are stored sealed (PIPL; docs/decisions/0022-pii-at-rest.md)."""
     __tablename__ = "members"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), nullable=True)
     name: Mapped[str] = mapped_column(String(50))
     id_type: Mapped[str] = mapped_column(String(10))  # resident 身份证 / other 其他
-    id_number: Mapped[str] = mapped_column(String(30), unique=True)
+    id_sealed: Mapped[str] = mapped_column(Text)
+    id_index: Mapped[str] = mapped_column(String(40), unique=True)
+    id_masked: Mapped[str] = mapped_column(String(30))
+    id_number = SealedIdNumber()
     gender: Mapped[str | None] = mapped_column(String(2), nullable=True)
     birth_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     address: Mapped[str] = mapped_column(String(200), default="")
-    mobile: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    mobile: Mapped[str | None] = mapped_column("mobile_sealed", Sealed(MOBILE_FIELD), nullable=True)
     education: Mapped[str | None] = mapped_column(String(20), nullable=True)
     household_type: Mapped[str | None] = mapped_column(String(10), nullable=True)
     skill_grade: Mapped[str] = mapped_column(String(10), default="无")
@@ -85,6 +132,31 @@ class Member(Base):
         Index("ix_members_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
         Index("ix_members_status_union_id", "status", "union_id"),
     )
+
+
+def id_number_is(number: str):
+    """The member with this ID number: its index under every index key (one may be rotating)."""
+    return Member.id_index.in_(crypto.blind_indexes(ID_FIELD, number))
+
+
+def id_numbers_in(numbers) -> tuple:
+    """(condition, {index: number}) for the members with any of these ID numbers — an upload's
+    1,000 rows — under every index key."""
+    by_index = {}
+    for number in numbers:
+        for index in crypto.blind_indexes(ID_FIELD, number):
+            by_index[index] = number
+    return Member.id_index.in_(list(by_index) or ["-"]), by_index
+
+
+def by_id_number(members, by_index: dict) -> dict:
+    """{ID number: member} of members found with id_numbers_in."""
+    return {by_index[m.id_index]: m for m in members}
+
+
+# what rotate-keys re-seals (common/rotate_keys.py)
+SEALED = [SealedColumns("members", sealed={"id_sealed": ID_FIELD, "mobile_sealed": MOBILE_FIELD},
+                        indexed={"id_index": ("id_sealed", ID_FIELD)})]
 
 
 class MemberNumberCounter(Base):

@@ -12,12 +12,16 @@ from datetime import datetime
 from sqlalchemy import Boolean, Date, DateTime, text
 from sqlalchemy.exc import DBAPIError
 
+from common import crypto
+from common.pii import mask_id
+from services.members.adapters.orm import ID_FIELD
 from services.members.domain.roster_sync import ERROR_CATEGORIES, PersonRow, RowError, error_for
 
 PEOPLE = "upload_people"
 CLASSIFIED = "upload_classified"
-MEMBER_COLUMNS = ("id, union_id, name, id_type, id_number, gender, birth_date, member_no, status, card_number, "
-                  "card_issued_on, card_recorded_at, removed, version")
+# what a member event needs (contracts.member_data): the ID number as stored, sealed, indexed, masked
+MEMBER_COLUMNS = ("id, union_id, name, id_type, id_sealed, id_index, id_masked, gender, birth_date, member_no, status, "
+                  "card_number, card_issued_on, card_recorded_at, removed, version")
 
 
 class RosterComparison:
@@ -26,6 +30,9 @@ class RosterComparison:
     Each row's category is domain.roster_sync.classify's — A this union, B no union, C another
     union — or an error: E not found, N name mismatch, P a request to another union already
     waiting. D (this union's members not in the file) is counted and marked by the database.
+
+    No clear ID number reaches the database: the uploaded people are loaded as their blind
+    index (what the join matches) and their masked number (what an error row shows).
 
         with RosterComparison(uow.session, union_id, people) as found:
             counts = found.counts()
@@ -63,20 +70,46 @@ class RosterComparison:
     def _temp(self, table: str) -> str:
         return table if self._pg else f"temp.{table}"
 
+    def _indexed_people(self, chunk: int = 5000):
+        """Each person's row, name, blind index and masked number, a chunk at a time (100,000
+        indexes at once would add ~20 MB to a sync's peak). While an index key rotates (more
+        than one key), members not re-indexed yet carry an older key's index: each person then
+        also carries its index under every older key (`_old_keys`)."""
+        vault, old_keys = crypto.vault(), self._old_keys
+        for start in range(0, len(self.people), chunk):
+            people = self.people[start:start + chunk]
+            numbers = [p.id_number for p in people]
+            columns = [[p.row for p in people], [p.name for p in people], vault.index_many(ID_FIELD, numbers),
+                       [mask_id(n) for n in numbers]]
+            for kid in old_keys:
+                columns.append([vault.index(ID_FIELD, n, kid) for n in numbers])
+            yield from zip(*columns)
+
+    @property
+    def _old_keys(self) -> list[int]:
+        vault = crypto.vault()
+        return [kid for kid in sorted(vault.index_keys.keys, reverse=True) if kid != vault.index_keys.current]
+
     def _load(self) -> None:
         conn = self._conn
+        old = [f"id_index_{kid}" for kid in self._old_keys]
+        names = ", ".join(["row_no", "name", "id_index", "id_masked", *old])
+        typed = "".join(f", {n} text" for n in old)
         if self._pg:
-            conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_number text) ON COMMIT DROP")
+            conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_index text, id_masked text"
+                                 f"{typed}) ON COMMIT DROP")
             with conn.connection.dbapi_connection.cursor() as cursor:
-                with cursor.copy(f"COPY {PEOPLE} (row_no, name, id_number) FROM STDIN") as copy:
-                    for row in self.people:
-                        copy.write_row((row.row, row.name, row.id_number))
+                with cursor.copy(f"COPY {PEOPLE} ({names}) FROM STDIN") as copy:
+                    for row in self._indexed_people():
+                        copy.write_row(row)
         else:
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{PEOPLE}")
-            conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_number text PRIMARY KEY)")
-            if self.people:  # (an empty list of parameters is no executemany: it would ask for :r)
-                conn.execute(text(f"INSERT INTO {PEOPLE} (row_no, name, id_number) VALUES (:r, :n, :i)"),
-                             [{"r": r.row, "n": r.name, "i": r.id_number} for r in self.people])
+            conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_index text PRIMARY KEY, "
+                                 f"id_masked text{typed})")
+            if self.people:  # (an empty list of parameters is no executemany: it would ask for :c0)
+                marks = ", ".join(f":c{n}" for n in range(4 + len(old)))
+                conn.execute(text(f"INSERT INTO {PEOPLE} ({names}) VALUES ({marks})"),
+                             [{f"c{n}": v for n, v in enumerate(row)} for row in self._indexed_people()])
 
     def _classify(self) -> None:
         """The one join: each uploaded row with its member and its category."""
@@ -86,8 +119,10 @@ class RosterComparison:
         # One index probe per uploaded row: the cost follows the file, not the size of the city.
         # On PostgreSQL, LATERAL … LIMIT 1 keeps the planner from hashing the whole members table
         # instead; SQLite (no LATERAL) probes the unique index by itself.
-        members = ("LATERAL (SELECT id, name, union_id, synced FROM members WHERE members.id_number = t.id_number "
-                   "LIMIT 1) m ON true" if pg else "members m ON m.id_number = t.id_number")
+        old = [f"t.id_index_{kid}" for kid in self._old_keys]
+        match = f"IN (t.id_index, {', '.join(old)})" if old else "= t.id_index"
+        members = (f"LATERAL (SELECT id, name, union_id, synced FROM members WHERE members.id_index {match} "
+                   "LIMIT 1) m ON true" if pg else f"members m ON m.id_index {match}")
         # The pending request of each member the same way: one probe of the partial unique index.
         # A plain LEFT JOIN left the plan to the statistics of transfer_requests, and a sync
         # creates thousands of requests at once: before autovacuum had analyzed them the planner
@@ -98,7 +133,7 @@ class RosterComparison:
                     "transfer_requests r ON r.member_id = m.id AND r.status = 'pending'")
         conn.exec_driver_sql(
             f"CREATE TEMP TABLE {CLASSIFIED} {'ON COMMIT DROP' if pg else ''} AS "
-            "SELECT t.row_no, t.name, t.id_number, m.id AS member_id, m.union_id, "
+            "SELECT t.row_no, t.name, t.id_masked, m.id AS member_id, m.union_id, "
             "CASE WHEN m.id IS NULL THEN 'E' WHEN m.name <> t.name THEN 'N' "
             f"WHEN m.union_id = {union_id} THEN 'A' WHEN m.union_id IS NULL THEN 'B' "
             f"WHEN r.to_union_id IS NOT NULL AND r.to_union_id <> {union_id} THEN 'P' ELSE 'C' END AS category, "
@@ -116,9 +151,9 @@ class RosterComparison:
         return dict(self.session.execute(text(f"SELECT category, count(*) FROM {CLASSIFIED} GROUP BY category")).all())
 
     def rows(self, categories: tuple[str, ...], limit: int | None = None) -> list:
-        """(row, name, id_number, category) of the file rows in these categories, in file order."""
+        """(row, name, masked ID number, category) of the file rows in these categories, in file order."""
         names = ", ".join(f"'{c}'" for c in categories)
-        query = f"SELECT row_no, name, id_number, category FROM {CLASSIFIED} WHERE category IN ({names}) ORDER BY row_no"
+        query = f"SELECT row_no, name, id_masked, category FROM {CLASSIFIED} WHERE category IN ({names}) ORDER BY row_no"
         return self.session.execute(text(query + (f" LIMIT {int(limit)}" if limit else ""))).all()
 
     def errors(self, categories: tuple[str, ...] = ("E", "N", "P")) -> list[RowError]:
@@ -127,8 +162,7 @@ class RosterComparison:
 
     def store_errors(self, job_id: int, seq_of_row: str, categories: tuple[str, ...] = ("E", "N", "P")) -> int:
         """The rows in these categories straight into `upload_errors`, in one INSERT … SELECT —
-        the same errors as `errors()`, ID numbers masked as domain.idcard.mask_id does, with no
-        row through Python (a refused 100,000-row roster stays as cheap as an applied one).
+        the same errors as `errors()`, ID numbers masked (as loaded), with no row through Python (a refused 100,000-row roster stays as cheap as an applied one).
         `seq_of_row`: the SQL for an error's key from `row_no` (upload_store.PER_ROW)."""
         names = ", ".join(f"'{c}'" for c in categories)
 
@@ -136,10 +170,7 @@ class RosterComparison:
             whens = " ".join(f"WHEN '{c}' THEN '{ERROR_CATEGORIES[c][index]}'" for c in categories)
             return f"CASE category {whens} END"
 
-        n = "length(id_number)"
-        stars = (lambda k: f"repeat('*', {k})") if self._pg else (lambda k: f"replace(hex(zeroblob({k})), '00', '*')")
-        masked = (f"CASE WHEN {n} <= 8 THEN substr(id_number, 1, 2) || {stars(f'{n} - 2')} "
-                  f"ELSE substr(id_number, 1, 4) || {stars(f'{n} - 8')} || substr(id_number, {n} - 3, 4) END")
+        masked = "id_masked"
         return self.session.execute(text(
             'INSERT INTO upload_errors (job_id, seq, "row", "column", value, message, name, id_number) '
             f"SELECT :j, {seq_of_row}, row_no, {case(0)}, "
@@ -156,7 +187,7 @@ class RosterComparison:
 
     def sample_not_in_file(self, limit: int) -> list:
         return self.session.execute(text(
-            f"SELECT name, id_number FROM members WHERE union_id = :u AND {self._not_in_file()} "
+            f"SELECT name, id_masked FROM members WHERE union_id = :u AND {self._not_in_file()} "
             f"ORDER BY id LIMIT {int(limit)}"), {"u": self.union_id}).all()
 
     def count_would_sync(self) -> int:

@@ -4,9 +4,13 @@ executemany on SQLite), read a page at a time or all at once for the error workb
 rows arrive as RowError.as_dict() gives them: ID numbers already masked."""
 from __future__ import annotations
 
+from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, insert, select
 
+from common import crypto
 from services.members.adapters.orm import UploadError, UploadFile
+
+FILE_FIELD = "upload"  # what a stored file is sealed as (AES-GCM; its own associated data)
 
 COLUMNS = ("job_id", "seq", "row", "column", "value", "message", "name", "id_number")
 WIDTHS = {"column": 20, "value": 60, "message": 300, "name": 60, "id_number": 40}
@@ -68,12 +72,32 @@ def all_errors(session, job_id: int):
 
 
 def store_file(session, job_id: int, data: bytes) -> None:
-    session.add(UploadFile(job_id=job_id, data=data))
+    """The accepted file, sealed: a roster is a list of ID numbers (issue 14), and it waits in
+    the database until the worker takes it."""
+    session.add(UploadFile(job_id=job_id, data=crypto.seal_bytes(FILE_FIELD, data)))
 
 
 def load_file(session, job_id: int) -> bytes | None:
+    return open_file(load_sealed_file(session, job_id))
+
+
+def load_sealed_file(session, job_id: int) -> bytes | None:
     return session.scalar(select(UploadFile.data).where(UploadFile.job_id == job_id))
+
+
+class FileUnreadable(Exception):
+    """A stored file that does not open: sealed under a key this process does not have."""
+
+
+def open_file(sealed: bytes | None) -> bytes | None:
+    if sealed is None:
+        return None
+    try:
+        return crypto.open_sealed_bytes(FILE_FIELD, sealed)
+    except (InvalidTag, crypto.KeyMissing, ValueError) as exc:
+        raise FileUnreadable(type(exc).__name__) from None
 
 
 def drop_file(session, job_id: int) -> None:
     session.execute(delete(UploadFile).where(UploadFile.job_id == job_id))
+

@@ -73,7 +73,7 @@ class MemberOut(BaseSchema):
 class MemberSummary(MemberOut):
     """A member in the answer to a bulk action (approve, reject, remove, transfer out): the person
     is named, their ID number, card number and mobile masked — the full ones are in the detail."""
-    id_number = fields.Function(lambda m: mask_id(m.id_number), metadata={"description": "masked"})
+    id_number = fields.Function(lambda m: m.id_masked, metadata={"description": "masked (as stored: nothing opened)"})
     mobile = fields.Function(lambda m: mask_mobile(m.mobile), metadata={"description": "masked"})
     card_number = fields.Function(lambda m: mask_id(m.card_number), metadata={"description": "masked"})
 

@@ -12,7 +12,8 @@ from common import excel
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
-from services.members.adapters.orm import Member
+from services.members.adapters.new_members import insert_new_members
+from services.members.adapters.orm import Member, by_id_number, id_numbers_in
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain import idcard
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
@@ -60,8 +61,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         if not errs:
             cleaned.append((row_no, clean))
     with uow.fresh() as work:
-        existing = {m.id_number: m for m in work.session.scalars(
-            select(Member).where(Member.id_number.in_(list(seen))).with_for_update())} if seen else {}
+        existing = _members_with_ids(work.session, seen) if seen else {}
         for row_no, clean in checked:
             member = existing.get(clean["id_number"])
             if member is not None and member.union_id != who.union_id:
@@ -85,12 +85,17 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
             elif member.status == "rejected" or any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
                 apply_fields(member, clean)  # a rejected member's row resubmits it, changed or not
                 updated.append(member)
-        work.session.add_all(added)
-        work.session.flush()  # one batched INSERT … RETURNING for the new ids
+        insert_new_members(work.session, added)
         publish_members(work, [(contracts.MEMBER_REGISTERED, m) for m in added] +
                         [(contracts.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
         commit_or_conflict(work, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")
     return {"rows": len(rows), "added": len(added), "updated": len(updated)}, xl.notice_of(rows)
+
+
+def _members_with_ids(session, numbers, *where) -> dict:
+    """{ID number: member} of the members with these numbers (found by their blind index), locked."""
+    condition, by_index = id_numbers_in(numbers)
+    return by_id_number(session.scalars(select(Member).where(condition, *where).with_for_update()), by_index)
 
 
 def people_of(data: bytes, kind: str, max_rows: int = xl.MAX_ROWS):
@@ -126,8 +131,7 @@ def transfer_out_from_list(uow, who: Identity, data: bytes, job_id: int):
     rows, people, errors = people_of(data, "transfer_out")
     reasons_by_row = {n: cells[2] for n, cells in rows}
     with uow.fresh() as work:
-        members = {m.id_number: m for m in work.session.scalars(select(Member).where(
-            Member.id_number.in_([p.id_number for p in people]), Member.union_id == who.union_id).with_for_update())}
+        members = _members_with_ids(work.session, [p.id_number for p in people], Member.union_id == who.union_id)
         reasons = {}
         for person in people:
             try:
@@ -207,9 +211,8 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     errors = rows.formula_errors + errors
     with uow.fresh() as work:
         ids = [w[1] for w in wanted]
-        members = {m.id_number: m for m in work.session.scalars(
-            select(Member).where(Member.id_number.in_(ids)).with_for_update())} if ids else {}
-        holders = dict(work.session.execute(select(Member.card_number, Member.id_number).where(
+        members = _members_with_ids(work.session, ids) if ids else {}
+        holders = dict(work.session.execute(select(Member.card_number, Member.id).where(
             Member.card_number.in_([w[2] for w in wanted]))).all()) if wanted else {}
         districts = districts_of(work.session, [m.union_id for m in members.values()])
         for row_no, number, card, _ in wanted:
@@ -218,7 +221,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
                 errors.append(RowError(row_no, "证件号码", "未查到该会员信息,请确认该证件号码已录入到系统", "", number))
             elif member.status == "left":
                 errors.append(RowError(row_no, "证件号码", "该会员已转出，不能办卡", member.name, number))
-            elif holders.get(card, number) != number:
+            elif holders.get(card, member.id) != member.id:
                 errors.append(RowError(row_no, "卡号", "该卡号已登记给其他会员", member.name, number))
         if errors:
             raise rows_rejected(errors)
@@ -234,8 +237,7 @@ def removals_from_list(uow, who: Identity, data: bytes, job_id: int):
     who.require("centre")
     rows, people, errors = people_of(data, "removals")
     with uow.fresh() as work:
-        members = {m.id_number: m for m in work.session.scalars(select(Member).where(
-            Member.id_number.in_([p.id_number for p in people])).with_for_update())}
+        members = _members_with_ids(work.session, [p.id_number for p in people])
         for person in people:
             member = members.get(person.id_number)
             if member is None:

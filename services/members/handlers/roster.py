@@ -9,7 +9,7 @@ from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.members import contracts
-from services.members.adapters.orm import GrassrootsUnion, Member, MemberNumberCounter
+from services.members.adapters.orm import GrassrootsUnion, Member, MemberNumberCounter, id_number_is
 from services.members.domain import idcard
 from common.pii import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
@@ -43,7 +43,7 @@ def add_member(uow, who: Identity, data: dict) -> Member:
     clean, errors = check_member(data, clock.today())
     if errors:
         raise ValidationFailed(errors)
-    existing = uow.session.scalar(select(Member).where(Member.id_number == clean["id_number"]))
+    existing = uow.session.scalar(select(Member).where(id_number_is(clean["id_number"])))
     if existing is not None:
         raise _already_registered(who, existing)
     now = clock.utcnow_naive()
@@ -95,8 +95,7 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     if errors:
         raise ValidationFailed(errors)
     if correcting:
-        other = uow.session.scalar(select(Member.id).where(Member.id_number == clean["id_number"],
-                                                           Member.id != member.id))
+        other = uow.session.scalar(select(Member.id).where(id_number_is(clean["id_number"]), Member.id != member.id))
         if other is not None:
             raise ValidationFailed({"id_number": ["该证件号码已登记为会员"]})
         member.id_number = clean["id_number"]
@@ -227,9 +226,11 @@ SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "c
 def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, status=None, synced=None,
                  card_held=None, removed=None, union_id=None, sort="id", order="asc", page=1, per_page=50,
                  with_total=True):
-    """Search and list members in the caller's scope; ID numbers and mobiles masked."""
+    """Search and list members in the caller's scope; ID numbers and mobiles masked (the ID
+    number as stored masked: a page opens no sealed number; a search by one goes by its index)."""
     session = uow.session
-    query = select(Member.id, Member.union_id, Member.name, Member.gender, Member.id_type, Member.id_number,
+    query = select(Member.id, Member.union_id, Member.name, Member.gender, Member.id_type,
+                   Member.id_masked.label("id_number"),
                    Member.address, Member.mobile, Member.member_no, Member.status, Member.synced,
                    Member.card_number, Member.card_issued_on, Member.removed, Member.review_note)
     if who.role == "grassroots":
@@ -257,7 +258,7 @@ def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, 
         number = idcard.clean(id_number)
         if len(number) == 15 and number.isdigit():
             number = idcard.upgrade_15(number)
-        query = query.where(Member.id_number == number)
+        query = query.where(id_number_is(number))
     if status:
         query = query.where(Member.status == status)
     if synced is not None:
@@ -280,7 +281,7 @@ def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, 
     if column is not Member.id:
         ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
     rows = session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).mappings()
-    items = [{**row, "id_number": mask_id(row["id_number"]), "mobile": mask_mobile(row["mobile"]),
+    items = [{**row, "mobile": mask_mobile(row["mobile"]),
               "card_held": row["card_number"] is not None, "card_number": mask_id(row["card_number"] or "") or None}
              for row in rows]
     return total, items, capped

@@ -16,7 +16,6 @@ from services.members import contracts
 from services.members.adapters import excel as xl
 from services.members.adapters.orm import District, GrassrootsUnion, Member, SyncRunItem, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
-from services.members.domain.idcard import mask_id
 from services.members.domain.roster_sync import person_rows
 from services.members.handlers.id_lookups import count_lookups
 from services.members.handlers.transfers import move_unattached, publish_requested
@@ -58,9 +57,10 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
                 complete_upload(work, job_id, False, counts=counts, errors=refused.extra["rows"],
                                 message=refused.message, more_errors=stored)
             elif dry_run:
-                samples = {c: [{"row": row, "name": name, "id_number": mask_id(number)} for row, name, number, _ in
+                # the comparison holds ID numbers masked only: the samples show them so
+                samples = {c: [{"row": row, "name": name, "id_number": masked} for row, name, masked, _ in
                                found.rows((c,), SAMPLE_ROWS)] for c in ("B", "C")}
-                samples["D"] = [{"name": name, "id_number": mask_id(number)} for name, number in
+                samples["D"] = [{"name": name, "id_number": masked} for name, masked in
                                 found.sample_not_in_file(SAMPLE_ROWS)]
                 return counts, {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
                                 "truncated_at": SAMPLE_ROWS}
@@ -120,7 +120,7 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
         source = GrassrootsUnion.__table__.alias("source")
         district = District.__table__.alias("source_district")
         for r in session.execute(
-                select(Member.name, Member.id_number, TransferRequest.status, TransferRequest.reason, source.c.name,
+                select(Member.name, Member.id_masked, TransferRequest.status, TransferRequest.reason, source.c.name,
                        source.c.contact_person, source.c.phone, district.c.name.label("district"))
                 .join(Member, Member.id == TransferRequest.member_id)
                 .join(source, source.c.id == TransferRequest.from_union_id)
@@ -128,10 +128,10 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
                 .where(TransferRequest.job_id == job.id).order_by(TransferRequest.id)):
             note = {"pending": "会员转出待原单位审核", "approved": "原单位已同意转出，会员已转入本单位",
                     "rejected": "原单位驳回：" + (r.reason or ""), "cancelled": r.reason or "申请已取消"}[r.status]
-            rows.append([r.name, r.id_number, r[4], r.contact_person, r.phone, r.district, TRANSFER_STATES[r.status], note])
+            rows.append([r.name, r.id_masked, r[4], r.contact_person, r.phone, r.district, TRANSFER_STATES[r.status], note])
         own = session.get(GrassrootsUnion, job.union_id)
         for category, name, number in session.execute(
-                select(SyncRunItem.category, Member.name, Member.id_number).join(Member, Member.id == SyncRunItem.member_id)
+                select(SyncRunItem.category, Member.name, Member.id_masked).join(Member, Member.id == SyncRunItem.member_id)
                 .where(SyncRunItem.job_id == job.id).order_by(SyncRunItem.category, SyncRunItem.id)):
             if category == "B":
                 rows.append([name, number, "", "", "", "", "已转入", "已录入系统但无组织的会员，已直接转入本单位，无须审核"])

@@ -11,7 +11,6 @@ from common.identity import Identity
 from services.members import contracts
 from services.members.adapters.orm import GrassrootsUnion, Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
-from common.pii import mask_id
 from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_joining
 from services.members.handlers.shared import district_of, publish_member
 
@@ -63,7 +62,7 @@ def move_unattached(uow, who: Identity, found: RosterComparison, job_id: int | N
 def list_transfer_requests(uow, who: Identity, direction: str = "out", status: str | None = "pending",
                            page: int = 1, per_page: int = 50):
     """会员转出审核 (direction out: requests for my members) and my own requests (direction in)."""
-    query = (select(TransferRequest, Member.name, Member.id_number, GrassrootsUnion.name.label("other_union"))
+    query = (select(TransferRequest, Member.name, Member.id_masked, GrassrootsUnion.name.label("other_union"))
              .join(Member, Member.id == TransferRequest.member_id))
     if direction == "out":
         query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.to_union_id)
@@ -81,7 +80,7 @@ def list_transfer_requests(uow, who: Identity, direction: str = "out", status: s
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(TransferRequest.id.desc()).offset((page - 1) * per_page).limit(per_page))
     items = [{"id": r.TransferRequest.id, "member_id": r.TransferRequest.member_id, "name": r.name,
-              "id_number": mask_id(r.id_number), "from_union_id": r.TransferRequest.from_union_id,
+              "id_number": r.id_masked, "from_union_id": r.TransferRequest.from_union_id,
               "to_union_id": r.TransferRequest.to_union_id, "other_union": r.other_union,
               "status": r.TransferRequest.status, "reason": r.TransferRequest.reason,
               "requested_at": r.TransferRequest.requested_at, "decided_at": r.TransferRequest.decided_at}

@@ -17,12 +17,13 @@ from sqlalchemy import update
 from common.identity import Identity
 from services.members.adapters import upload_store
 from services.members.adapters.orm import UploadJob
-from services.members.handlers.uploads import HEARTBEAT_EVERY, _real_utc, complete_upload
+from services.members.handlers.uploads import HEARTBEAT_EVERY, _real_utc, complete_upload, finish_upload
 
 log = logging.getLogger("members")
 
 MAX_ATTEMPTS = 3
 GAVE_UP = "处理多次中断，未做任何修改，请重新上传"
+UNREADABLE = "上传的文件无法读取（加密密钥不一致），未做任何修改，请联系管理员后重新上传"
 
 
 def run_upload_when_accepted(uow, event: dict) -> None:
@@ -39,8 +40,16 @@ def run_upload_when_accepted(uow, event: dict) -> None:
             complete_upload(step, job_id, False, message=GAVE_UP)
             step.commit()
             return
-        file = upload_store.load_file(step.session, job_id)
+        sealed = upload_store.load_sealed_file(step.session, job_id)
         step.commit()
+    try:
+        file, sealed = upload_store.open_file(sealed), None  # not both copies held through the job
+    except upload_store.FileUnreadable as exc:
+        # no redelivery would open it (a key missing from this worker's keys): the job ends,
+        # the union's lock with it, rather than the message going round until it dead-letters
+        log.error("upload file cannot be opened", extra={"job_id": job_id, "error": str(exc)})
+        finish_upload(uow, job_id, False, message=UNREADABLE)
+        return
     who = Identity(**data["who"])
     log.info("upload job started", extra={"job_id": job_id, "kind": data["kind"], "attempt": job.attempts})
     with heartbeat(uow, job_id):

@@ -48,9 +48,12 @@ def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: boo
     (`publish`, through the outbox) in the same transaction: accepted means durable."""
     key = upload_lock_key(who)
     real = _real_utc()
-    uow.session.execute(update(UploadJob).where(
+    stale = uow.session.scalars(update(UploadJob).where(
         UploadJob.lock_key == key, UploadJob.state == "running", UploadJob.heartbeat_at < real - STALE_AFTER)
-        .values(state="failed", message="处理中断（超时），请重新上传", finished_at=clock.utcnow_naive()))
+        .values(state="failed", message="处理中断（超时），请重新上传", finished_at=clock.utcnow_naive())
+        .returning(UploadJob.id)).all()
+    for stale_id in stale:  # an ended job keeps no file (a roster is a list of ID numbers)
+        upload_store.drop_file(uow.session, stale_id)
     job = UploadJob(lock_key=key, union_id=who.union_id if who.role == "grassroots" else None, kind=kind,
                     dry_run=dry_run, state="running", filename=(filename or "")[:200], total=total, done=0,
                     created_by=who.user, created_at=clock.utcnow_naive(), heartbeat_at=real)

@@ -1,6 +1,11 @@
 """The roster over HTTP on PostgreSQL: add, edit, approve, transfer, cards, removal, search,
 scope and the member events."""
+import json
+
 from sqlalchemy import text
+
+from common.crypto import blind_index, open_sealed
+from common.pii import mask_id
 
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, member_form, rid, setup,
                                                    upload, xlsx)
@@ -102,9 +107,9 @@ def test_one_person_city_wide_enforced_by_the_database(service):
     assert "转入" in dup.get_json()["error"]["message"]
     own = s["g1"].post("/members", json=member_form(1, id_number=rid(1).lower()))
     assert own.status_code == 409 and own.get_json()["error"]["code"] == "MEMBER_EXISTS"
-    with members.runtime.engine.connect() as conn:  # not only by code: the unique constraint
+    with members.runtime.engine.connect() as conn:  # not only by code: the unique constraint on the blind index
         names = conn.execute(text("SELECT indexdef FROM pg_indexes WHERE tablename = 'members'")).scalars().all()
-    assert any("UNIQUE" in n and "(id_number)" in n for n in names)
+    assert any("UNIQUE" in n and "(id_index)" in n for n in names)
 
 
 def test_bad_member_input_is_refused_field_by_field_and_nothing_stored(service):
@@ -238,12 +243,20 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
     approve(s["dist1"], m["id"])
     registered, approved = [e for e in members.outbox() if e["type"].startswith("members.member.")]
     assert registered["type"] == "members.member.registered" and approved["type"] == "members.member.approved"
-    expected = {"member_id", "union_id", "district_id", "name", "id_type", "id_number", "gender", "birth_date",
-                "member_no", "status", "card_number", "card_issued_on", "card_recorded_at", "removed", "version"}
-    assert expected <= set(registered["data"])
+    expected = {"member_id", "union_id", "district_id", "name", "id_type", "id_sealed", "id_index", "id_masked",
+                "gender", "birth_date", "member_no", "status", "card_number", "card_issued_on", "card_recorded_at",
+                "removed", "version"}
+    assert expected <= set(registered["data"]) and "id_number" not in registered["data"]
     assert registered["data"]["version"] == 1 and approved["data"]["version"] == 2
     assert approved["data"]["status"] == "normal" and approved["data"]["district_id"] == s["d1"]
-    assert approved["data"]["id_number"] == rid(1)
+    # the ID number only as members stores it: sealed (the very string in its table), indexed, masked
+    data = approved["data"]
+    assert rid(1) not in json.dumps(data)
+    assert open_sealed("id_number", data["id_sealed"]) == rid(1)
+    assert data["id_index"] == blind_index("id_number", rid(1)) and data["id_masked"] == mask_id(rid(1))
+    with members.runtime.engine.connect() as conn:
+        assert conn.execute(text("SELECT id_sealed, id_index, id_masked FROM members WHERE id = :m"),
+                            {"m": m["id"]}).one() == (data["id_sealed"], data["id_index"], data["id_masked"])
 
 
 def test_wide_counts_stop_at_the_cap_but_one_union_is_counted_exactly(service, monkeypatch):
