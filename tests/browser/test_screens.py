@@ -109,9 +109,12 @@ def test_a_phone_reaches_table_actions_and_is_told_to_swipe(season, person):
     district = person("district", viewport=PHONE)
     page = district.open("/district/review")
     page.get_by_label("保障年度").select_option(str(YEAR))
+    page.wait_for_load_state("networkidle")  # the list of the year chosen replaces the first one
     stage = page.locator("#pending").get_by_role("button", name="添加至待提交").first
     expect(stage).to_be_visible()
-    box = stage.bounding_box()
+    # measured in the page (the locator waits for the element): a list re-rendered between the
+    # check and a bounding_box() call answered None
+    box = stage.evaluate("e => { const r = e.getBoundingClientRect(); return {x: r.x, width: r.width}; }")
     assert box["x"] + box["width"] <= PHONE[0], box
     district.shot("phone-review-actions")
 
