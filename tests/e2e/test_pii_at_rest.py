@@ -81,7 +81,7 @@ def world(system, season):
     assert answer.status_code == 200, answer.text
     numbers |= set(imported)
     # a roster sync of g1's own people, then one refused for a stranger (its error rows masked)
-    own = [[ok(g1.get(f"{M}/members/{m}"))["name"], ok(g1.get(f"{M}/members/{m}"))["id_number"]] for m in people[:3]]
+    own = [[record["name"], record["id_number"]] for record in (ok(g1.get(f"{M}/members/{m}")) for m in people[:3])]
     for extra in ([], [["查无此人", resident_id(910, born="19790303")]]):
         job = ok(g1.post(f"{M}/uploads/sync", files={"file": ("sync.xlsx", xlsx([["姓名", "证件号码"], *own, *extra]), XLSX)}),
                  202)
@@ -96,9 +96,15 @@ def world(system, season):
         ok(centre.post(f"{E}/covers/lookup", json={"id_number": number}))
     revealed = ok(district.post(f"{M}/members/{people[0]}/id-number-reveals"))
     assert revealed["id_number"] in numbers  # the one allowed view, audited
-    system.wait_for(lambda: all(
-        conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
-        for conn in [system.db(c).connect() for c in ("members", "enrollment")]), message="outboxes drained")
+    engines = [system.db(c) for c in ("members", "enrollment")]
+
+    def drained():
+        with engines[0].connect() as members, engines[1].connect() as enrollment:
+            return all(conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
+                       for conn in (members, enrollment))
+    system.wait_for(drained, message="outboxes drained")
+    for engine in engines:
+        engine.dispose()
     return {**season, "people": people, "numbers": numbers, "mobiles": set(mobiles), "submission": submission}
 
 
