@@ -18,7 +18,6 @@ from operator import mul
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-_ZERO_OFFSET = 48 * sum(WEIGHTS)
 EARLIEST_BIRTH = date(1900, 1, 1)
 
 # full-width digits and letters -> ASCII; ideographic space -> space
@@ -52,9 +51,19 @@ class ResidentId:
 
 
 def check_char(first17: str) -> str:
-    """The ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    # ASCII digits as bytes are their code points: subtract 48 × the weight sum once
-    return CHECK_CHARS[(sum(map(mul, first17.encode("ascii"), WEIGHTS)) - _ZERO_OFFSET) % 11]
+    """The ISO 7064 MOD 11-2 check character of the first 17 (ASCII) digits.
+
+    The weights are 2^17 … 2^1 mod 11, and 13 ≡ 2 (mod 11): read as a base-13 number, the
+    digits give Σ dᵢ·13^(16−i) ≡ Σ dᵢ·2^(16−i), half the weighted sum — so the sum is
+    2 × int(first17, 13) mod 11, one call in C instead of 17 multiplications in Python (a
+    100,000-row roster checks every number). `check_char_by_weights` is the standard's own
+    form; a unit test keeps the two equal."""
+    return CHECK_CHARS[2 * int(first17, 13) % 11]
+
+
+def check_char_by_weights(first17: str) -> str:
+    """The check character as GB 11643 states it: Σ digit × weight, mod 11."""
+    return CHECK_CHARS[sum(map(mul, (int(c) for c in first17), WEIGHTS)) % 11]
 
 
 @lru_cache(maxsize=65536)
@@ -117,7 +126,9 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
 def resident_number(raw: str, today: date) -> str:
     """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
     (a 100,000-row roster checks every one)."""
-    if _CLEAN_18.match(raw) and raw[:2] in PROVINCES:
+    # _CLEAN_18 without the regex: isascii() first, since int() and isdigit() take ① or ٣ too
+    if (len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X")
+            and raw[:2] in PROVINCES):
         birth = _birth(raw[6:14])
         if birth is not None and EARLIEST_BIRTH <= birth <= today and raw[17] == check_char(raw[:17]):
             return raw

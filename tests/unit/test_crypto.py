@@ -64,6 +64,17 @@ def test_the_blind_index_is_equal_for_equal_values_keyed_and_per_field():
     assert ID not in vault.index("id_number", ID)
 
 
+def test_the_batch_blind_index_is_the_hmac_of_each_value():
+    import hashlib
+    import hmac
+
+    vault = Vault(ring(1), Keyring({1: secrets.token_bytes(32)}, 1))
+    values = [ID, "", "H1234567", "张三的护照", ID[:-1] + "X", "x" * 200]
+    field_key = hmac.digest(vault.index_keys.keys[1], b"blind-index:id_number", "sha256")
+    expected = ["i1:" + hmac.new(field_key, v.encode(), hashlib.sha256).digest()[:16].hex() for v in values]
+    assert vault.index_many("id_number", values) == expected == [vault.index("id_number", v) for v in values]
+
+
 def test_an_old_key_still_opens_and_lookups_match_under_every_index_key():
     old = Vault(ring(1), ring(1))
     new = Vault(ring(1, 2), ring(1, 2))

@@ -56,6 +56,31 @@ def test_invalid_numbers_say_why(raw, words):
     assert words in str(err.value)
 
 
+@pytest.mark.parametrize("raw, words", [
+    ("110105194912310021", "校验位"),
+    ("110105194913310027", "出生日期不存在"),
+    ("1101051949123100X2", "前 17 位"),
+    ("①10105194912310021", "前 17 位"),
+    ("11010519491231002٣", "前 17 位"),
+    ("１10105194912310021", "校验位"),  # full-width 1 folded by the slow path, then checked
+    ("001051949123100212", "行政区划"),
+])
+def test_the_quick_path_for_clean_numbers_refuses_what_the_full_check_refuses(raw, words):
+    from common.resident_id import resident_number
+
+    with pytest.raises(IdNumberInvalid) as err:
+        resident_number(raw, TODAY)
+    assert words in str(err.value)
+    assert resident_number("11010519491231002X", TODAY) == "11010519491231002X"
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_the_check_character_from_base_13_is_the_standards_weighted_sum(first17):
+    from common.resident_id import check_char_by_weights
+
+    assert check_char(first17) == check_char_by_weights(first17)
+
+
 def test_birth_date_in_the_future_is_refused():
     future = make(birth="20270101")
     with pytest.raises(IdNumberInvalid) as err:

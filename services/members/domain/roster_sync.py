@@ -80,6 +80,9 @@ def normalise_any_id(raw: str, today: date) -> str:
     return normalise_other_id(raw)
 
 
+_new_tuple = tuple.__new__
+
+
 def person_rows(raw_rows, today: date, id_column: str = "证件号码") -> tuple[list[PersonRow], list[RowError]]:
     """(row number, name, id value, id came as a number) tuples → clean rows and errors,
     including duplicates inside the file."""
@@ -102,7 +105,7 @@ def person_rows(raw_rows, today: date, id_column: str = "证件号码") -> tuple
             continue
         seen[number] = row_no
         if name:
-            rows.append(PersonRow(row_no, name, number))
+            rows.append(_new_tuple(PersonRow, (row_no, name, number)))  # PersonRow(…) without its Python-level __new__
     return rows, errors
 
 

@@ -19,7 +19,7 @@ from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.roster_sync import person_rows
 from services.members.handlers.id_lookups import count_lookups
 from services.members.handlers.transfers import move_unattached, publish_requested
-from services.members.adapters import upload_store
+from services.members.adapters import roster_file, upload_store
 from services.members.handlers.uploads import (Completed, complete_upload, get_upload, report_progress, rows_rejected,
                                                run_job, start_upload)
 
@@ -29,18 +29,19 @@ SAMPLE_ROWS = 100  # of each category a dry run shows in its answer (the counts 
 
 
 def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
-    """Classify every row A/B/C/E and every other member of the union D; any error row →
+    """`data` is the job's stored file: the roster as the request read it (adapters.roster_file).
+    Classify every row A/B/C/E and every other member of the union D; any error row →
     nothing applied. Set-based: one temporary table, one join, one statement per category. A
     dry run answers the counts and the rows that would change. The job's outcome — applied, or
     refused with every error — is recorded in the transaction that decides it."""
     who.require("grassroots")
     union_id = who.union_id
-    rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
-    report_progress(uow, job_id, 0, len(rows), "正在校验证件号码")
-    people, errors = person_rows(xl.person_cells(rows), clock.today())
-    errors = rows.formula_errors + errors
+    roster = roster_file.read(data)  # as the request read it (or a workbook, read now)
+    report_progress(uow, job_id, 0, roster.total, "正在校验证件号码")
+    people, errors = person_rows(roster.cells, clock.today())
+    errors = roster.formula_errors + errors
     # progress is reported between transactions (never while one holds SQLite's write lock)
-    report_progress(uow, job_id, len(rows) // 2, len(rows), "正在与系统会员比对并更新")
+    report_progress(uow, job_id, roster.total // 2, roster.total, "正在与系统会员比对并更新")
     with uow.fresh() as work:
         with RosterComparison(work.session, union_id, people) as found:
             categories = found.counts()
@@ -82,12 +83,15 @@ def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -
     """Read the file (a format or header error is answered at once, 422, as for every kind of
     upload), count its rows against the union's daily ID lookups (over the allowance: 429, no
     job), then take the union's upload lock and hand the sync to the worker: the count, the job,
-    its file and its work message are committed together. Its progress starts at 0 / rows."""
+    the roster as read here (so the worker does not read the workbook again) and its work message
+    are committed together. Its progress starts at 0 / rows."""
     who.require("grassroots")
     rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
+    total, roster = len(rows), roster_file.pack(roster_file.of_rows(rows))
+    del rows  # not held beside the packed roster while the job is stored
     # a dry run answers the oracle as well: its rows count, committed with the job (or refused, 429)
-    count_lookups(uow, who, len(rows))
-    return start_upload(uow, who, "sync", filename, dry_run, total=len(rows), data=data,
+    count_lookups(uow, who, total)
+    return start_upload(uow, who, "sync", filename, dry_run, total=total, data=roster,
                         publish=(contracts.UPLOAD_ACCEPTED, {"kind": "sync", "dry_run": dry_run,
                                                             "who": who_data(who)}))
 
