@@ -27,8 +27,8 @@ list first) during submissions and starts it again; `poison` publishes an event 
 that does not exist yet, which must land in the dead-letter queue of each of its consumers, and replays it (the
 documented `python -m common.dlq replay`) once the batch exists.
 
-The package: `phases` (the season, phase by phase, with its set-up, faults and report); this
-module reads the command line and runs it.
+The package: `phases` (the season, phase by phase, with its set-up and faults), `report` (timing,
+notes, the summary and the checker's table); this module reads the command line and runs them.
 """
 from __future__ import annotations
 

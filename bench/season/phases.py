@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 import requests
 
 from bench.members_common import person_id, workbook
+from bench.season.report import Phase, Record, checked, say
 
 ALL_FAULTS = ("broker", "kill", "web", "twice", "cluster", "poison")
 TYPES = ("A", "A+", "B", "B+")
@@ -36,24 +37,6 @@ def ok(response, *status):
     assert response.status_code in status, f"{response.request.method} {response.request.url} → " \
                                            f"{response.status_code} {response.text[:400]}"
     return response.json() if "json" in response.headers.get("Content-Type", "") else response
-
-
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-@dataclass
-class Phase:
-    name: str
-    wall: float = 0.0
-    units: int = 0
-    unit_alone: float = 0.0  # one unit timed alone, in the same run
-    cpu: Counter = field(default_factory=Counter)  # CPU seconds by process during the phase
-    load: str = ""
-
-    @property
-    def stages(self) -> float:
-        return self.unit_alone * self.units
 
 
 @dataclass
@@ -109,52 +92,13 @@ class Clerk:
             with self._lock:
                 if self.session is session:
                     self.session = self._login()
-                    self.season.count("logins again (token expired)")
+                    self.season.record.count("logins again (token expired)")
             response = self.session.request(method, path, **kwargs)
         return response
 
     get = partialmethod(request, "GET")
     post = partialmethod(request, "POST")
     put = partialmethod(request, "PUT")
-
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def load_average() -> str:
-    return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
-
-
-def cpu_by_process(groups: dict[int, str], databases: list[str]) -> Counter:
-    """CPU seconds so far (user + system, with reaped children) of each of the system's processes
-    (each leads its own process group: gunicorn's workers count with their master), of the
-    PostgreSQL backends serving the season's databases ("postgres"), of the broker ("rabbitmq",
-    shared with other users of it), and of the whole machine ("machine", every core, everyone's)."""
-    out: Counter = Counter()
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                raw = f.read().decode(errors="replace")
-            comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
-            pgrp, ticks = int(rest[2]), sum(int(x) for x in rest[11:15])
-            name = groups.get(pgrp)
-            if name is None and comm == "postgres":
-                with open(f"/proc/{entry}/cmdline", "rb") as f:
-                    cmdline = f.read().decode(errors="replace")
-                if any(db in cmdline for db in databases):
-                    name = "postgres"
-            elif name is None and comm in ("beam.smp", "erl_child_setup"):
-                name = "rabbitmq"
-            if name:
-                out[name] += ticks / TICK
-        except (OSError, ValueError, IndexError):
-            continue
-    with open("/proc/stat") as f:
-        fields = [int(x) for x in f.readline().split()[1:]]
-    out["machine"] = (sum(fields) - fields[3] - fields[4]) / TICK  # all but idle and iowait
-    return out
 
 
 def card_number(n: int) -> str:
@@ -165,53 +109,27 @@ class Season:
     def __init__(self, args, system, brokers=None):
         self.args, self.system, self.brokers = args, system, brokers
         self.faults = set(args.faults)
-        self.phases: list[Phase] = []
         self.pool = ThreadPoolExecutor(max_workers=args.clients)
         self.unions: list[Union] = []
         self.districts: list[District] = []
         self.explained: set[str] = set()
-        self.notes: list[str] = []
-        self.counts: Counter = Counter()
-        self._counts_lock = threading.Lock()
+        self.record = Record(system)
         self.supervisor_stop = threading.Event()
         self.supervisor = threading.Thread(target=system.stack.supervise, args=(self.supervisor_stop,), daemon=True)
-        system.stack.say = lambda line: self.notes.append(f"{time.strftime('%H:%M:%S')} {line}")
+        system.stack.say = self.record.note
         self.supervisor.start()
+
+    @property
+    def notes(self) -> list[str]:
+        return self.record.notes
 
     # ------------------------------------------------------------------ plumbing
     @contextmanager
     def phase(self, name: str, clock: str | None = None):
         if clock:
             self.system.set_clock(clock)
-        phase = Phase(name)
-        cpu_before = self.cpu()
-        started = time.perf_counter()
-        say(f"-- {name}")
-        yield phase
-        phase.wall = time.perf_counter() - started
-        phase.cpu = self.cpu() - cpu_before
-        phase.load = load_average()
-        self.phases.append(phase)
-        ratio = f"{phase.wall / phase.stages:5.2f}×" if phase.stages else "     "
-        say(f"   {name:<34s} {phase.wall:8.1f} s   stages {phase.stages:8.1f} s ({phase.units} × "
-            f"{phase.unit_alone:.3f} s) {ratio}  {phase.load}")
-        say(f"   cpu s: {self.cpu_line(phase.cpu)}")
-
-    def cpu(self) -> Counter:
-        groups = {proc.pid: name for name, proc in list(self.system.stack.processes.items())}
-        names = [url.rsplit("/", 1)[-1].split("?")[0] for url in self.system.databases.values()]
-        return cpu_by_process(groups, names)
-
-    @staticmethod
-    def cpu_line(cpu: Counter) -> str:
-        ours = sum(v for k, v in cpu.items() if k not in ("machine", "rabbitmq"))
-        top = sorted(((v, k) for k, v in cpu.items() if k != "machine" and v >= 0.5), reverse=True)
-        return (", ".join(f"{k} {v:.0f}" for v, k in top) +
-                f"; season's processes {ours:.0f} of the machine's {cpu.get('machine', 0):.0f}")
-
-    def count(self, what: str, n: int = 1) -> None:
-        with self._counts_lock:
-            self.counts[what] += n
+        with self.record.phase(name) as phase:
+            yield phase
 
     def run_units(self, phase: Phase, items, work) -> list:
         """The first item alone (timed: the stage), then the rest `--clients` at once."""
@@ -471,7 +389,7 @@ class Season:
         with self.phase("syncs (C and D moves)", "2019-10-30T09:00:00") as phase:
             origins = self.run_units(phase, syncing, sync)
             decided = sum(self.pool.map(decide, {o.index: o for o in origins}.values()))
-            self.notes.append(f"syncs: {len(syncing)} unions, {decided} transfers approved, {2 * len(syncing)} unsynced")
+            self.record.notes.append(f"syncs: {len(syncing)} unions, {decided} transfers approved, {2 * len(syncing)} unsynced")
 
     def expected_eligible(self) -> dict[int, int]:
         rows = self.sql("members", """SELECT union_id, count(*) FROM members WHERE status = 'normal' AND NOT removed
@@ -492,9 +410,9 @@ class Season:
             caught_up = self.wait(lambda: ok(probe.get(f"{E}/confirmation?cover_year=2020&per_page=1"))
                                   ["members_behind"] is False, "the confirmation list to say it is up to date",
                                   timeout=120, interval=1)
-            self.notes.append(f"{time.strftime('%H:%M:%S')} confirmation list: members_behind="
-                              f"{first['members_behind']} ({first['members_pending_events']} events pending) "
-                              f"right after the cards; members_behind=false once caught up ({caught_up})")
+            self.record.note(f"confirmation list: members_behind={first['members_behind']} "
+                             f"({first['members_pending_events']} events pending) right after the cards; "
+                             f"members_behind=false once caught up ({caught_up})")
         self.twice_from = datetime.now(timezone.utc).replace(tzinfo=None)
         self.autovacuum_stand_in()
 
@@ -693,8 +611,8 @@ class Season:
                 for table in tables:
                     conn.execute(text(f"ANALYZE {table}"))
         if not quiet:
-                self.notes.append(f"{time.strftime('%H:%M:%S')} autovacuum is off on this server: ANALYZE run by the "
-                              "benchmark before and during submissions, as autovacuum would")
+            self.record.note("autovacuum is off on this server: ANALYZE run by the benchmark before and during "
+                             "submissions, as autovacuum would")
 
     # ------------------------------------------------------------------ faults
     web_killed_at = None
@@ -704,7 +622,7 @@ class Season:
         if proc is not None:
             self.web_killed_at = datetime.now(timezone.utc).replace(tzinfo=None)
             os.killpg(proc.pid, signal.SIGKILL)
-            self.notes.append(f"{time.strftime('%H:%M:%S')} fault: SIGKILL {name} web (gunicorn) during an import")
+            self.record.note(f"fault: SIGKILL {name} web (gunicorn) during an import")
 
     def clear_stale_upload(self, u) -> None:
         """The upload the killed process was working on stays `running`, holding the union's upload
@@ -717,9 +635,9 @@ class Season:
                                         "finished_at = now() AT TIME ZONE 'utc' WHERE state = 'running' "
                                         "AND union_id = :u AND heartbeat_at <= :t"),
                                    {"u": u.id, "t": self.web_killed_at}).rowcount
-        self.notes.append(f"{time.strftime('%H:%M:%S')} finding: the killed web process left union {u.index}'s "
-                          f"upload 'running' (its lock held until 15 min stale); {cleared} job(s) marked failed "
-                          "by hand, the import sent again")
+        self.record.note(f"finding: the killed web process left union {u.index}'s "
+                         f"upload 'running' (its lock held until 15 min stale); {cleared} job(s) marked failed "
+                         "by hand, the import sent again")
 
     def kill_workers(self, names) -> None:
         for name in names:
@@ -727,7 +645,7 @@ class Season:
             if proc is None:
                 continue
             os.killpg(proc.pid, signal.SIGKILL)
-            self.notes.append(f"{time.strftime('%H:%M:%S')} fault: SIGKILL {name}")
+            self.record.note(f"fault: SIGKILL {name}")
             time.sleep(1.5)
 
     def broker_outage(self) -> None:
@@ -735,23 +653,23 @@ class Season:
         started = time.monotonic()
         for node in reversed(nodes):
             node.stop()
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: every RabbitMQ node stopped")
+        self.record.note("fault: every RabbitMQ node stopped")
         time.sleep(self.args.outage)
         threads = [threading.Thread(target=node.start, kwargs={"timeout": 300}) for node in nodes]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: RabbitMQ back after {time.monotonic() - started:.0f} s")
+        self.record.note(f"fault: RabbitMQ back after {time.monotonic() - started:.0f} s")
         self._outage_done = True
 
     def node_outage(self) -> None:
         time.sleep(1)
         self.brokers.stop_node(0)
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: node 1 of 3 stopped (the one clients list first)")
+        self.record.note("fault: node 1 of 3 stopped (the one clients list first)")
         time.sleep(self.args.outage)
         self.brokers.start_node(0)
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: node 1 rejoined; {self.brokers.running_nodes()} running")
+        self.record.note(f"fault: node 1 rejoined; {self.brokers.running_nodes()} running")
         self._node_done = True
 
     def deliver_twice(self, since: datetime) -> None:
@@ -771,8 +689,8 @@ class Season:
                 assert len(confirmed) == len(envelopes[i:i + 500])
         finally:
             publisher.close()
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: {len(envelopes)} events of submissions and reviews "
-                          "delivered a second time")
+        self.record.note(f"fault: {len(envelopes)} events of submissions and reviews "
+                         "delivered a second time")
 
     def poison(self) -> None:
         """billing.batch.feedback_given for the batch the first district is about to create: it
@@ -801,8 +719,8 @@ class Season:
         for queue in self.poisoned_queues:
             self.wait(lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, self.settings)),
                       f"the poison message in {queue}'s dead-letter queue", timeout=120, interval=1)
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: poison {event['id'][:8]} (feedback for batch "
-                          f"{next_id} before it exists) dead-lettered")
+        self.record.note(f"fault: poison {event['id'][:8]} (feedback for batch "
+                         f"{next_id} before it exists) dead-lettered")
 
     def replay_poison(self) -> None:
         event_id, batch_id = self.poisoned
@@ -810,8 +728,8 @@ class Season:
                     for queue in self.poisoned_queues]
         self.wait(lambda: self.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b", b=batch_id)[0][0]
                   == "季测：先于批次到达的反馈", "the replayed poison message applied", timeout=120)
-        self.notes.append(f"{time.strftime('%H:%M:%S')} fault: poison replayed ({'; '.join(replayed)}) and applied "
-                          f"to batch {batch_id}")
+        self.record.note(f"fault: poison replayed ({'; '.join(replayed)}) and applied "
+                         f"to batch {batch_id}")
 
     # ------------------------------------------------------------------ the whole
     def run(self):
@@ -829,31 +747,11 @@ class Season:
         return self.summary()
 
     def summary(self):
-        from bench.season_check import check
-
-        stages = sum(p.stages for p in self.phases)
-        say("")
-        say(f"season: {len(self.unions)} unions × {self.args.members} members, {len(self.districts)} districts, "
-            f"{self.args.clients} clients, faults: {', '.join(sorted(self.faults)) or 'none'}")
-        say(f"  provisioning before the season (not counted): {self.provisioning:.1f} s")
-        say(f"  {'phase':<46s} {'wall':>8s} {'stages':>8s} {'ratio':>6s}  load (1, 5, 15 min) at its end")
-        for p in self.phases:
-            ratio = f"{p.wall / p.stages:5.2f}×" if p.stages else ""
-            say(f"  {p.name:<46s} {p.wall:8.1f} {p.stages:8.1f} {ratio:>6s}  {p.load}")
-        say(f"  {'total':<46s} {self.total:8.1f} {stages:8.1f} {self.total / stages if stages else 0:5.2f}×  "
-            f"{load_average()}")
-        total_cpu = sum((p.cpu for p in self.phases), Counter())
-        say(f"  cpu s over the phases: {self.cpu_line(total_cpu)}")
-        for what, n in sorted(self.counts.items()):
-            say(f"  {what}: {n}")
-        members = sum(u.size for u in self.unions)
-        say(f"  {members:,} members: {self.total / max(members, 1) * 1e6:,.0f} s per million; goal at 1,000,000: "
-            f"≤ 900 s and ≤ 2× stages")
-        for note in self.notes:
-            say(f"  {note}")
+        self.record.summary(
+            f"season: {len(self.unions)} unions × {self.args.members} members, {len(self.districts)} districts, "
+            f"{self.args.clients} clients, faults: {', '.join(sorted(self.faults)) or 'none'}",
+            provisioning=self.provisioning, total=self.total, members=sum(u.size for u in self.unions))
         urls = {c: self.system.databases[c] for c in ("members", "enrollment", "billing", "documents")}
-        self.report = check(urls, self.settings, 2020, self.explained)
-        say("checker:")
-        say(self.report.table())
+        self.report = checked(urls, self.settings, self.explained)
         return self.report
 
