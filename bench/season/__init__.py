@@ -27,17 +27,18 @@ list first) during submissions and starts it again; `poison` publishes an event 
 that does not exist yet, which must land in the dead-letter queue of each of its consumers, and replays it (the
 documented `python -m common.dlq replay`) once the batch exists.
 
-The package: `phases` (the season, phase by phase, with its set-up and faults), `report` (timing,
-notes, the summary and the checker's table); this module reads the command line and runs them.
+The package: `setup` (the brokers and the system, clients, databases, the directory and the
+files), `phases` (the season, phase by phase, with its faults), `report` (timing, notes, the
+summary and the checker's table); this module reads the command line and runs them.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 
-from bench.season.phases import ALL_FAULTS, Season, say
+from bench.season.phases import ALL_FAULTS, Season
+from bench.season.setup import system_up
 
 __all__ = ["ALL_FAULTS", "Season", "main", "parse_args", "run"]
 
@@ -79,29 +80,7 @@ def main(argv=None) -> int:
 
 def run(args, broker_kind: str = "shared") -> Season:
     """The system up on its brokers, the season played on it, both stopped after."""
-    from tests.integration.private_broker import PrivateBroker, PrivateCluster
-
-    brokers = None
-    if broker_kind == "cluster":
-        brokers = PrivateCluster(3).start()
-    elif broker_kind == "private":
-        brokers = PrivateBroker().start()
-    extra = {"WEB_WORKERS": str(args.web_workers), "BUS_CONNECT_TIMEOUT": "2", "BUS_CONFIRM_TIMEOUT": "5"}
-    if brokers is not None:
-        extra["BUS_URL"] = brokers.url
-        os.environ["TEST_AMQP_URL"] = brokers.nodes[0].url if hasattr(brokers, "nodes") else brokers.url
-    from tests.system import System
-
-    system = None
-    try:
-        system = System(extra_env=extra).start()
-        say(f"system up; logs in {system.tmp / 'logs'}; broker: {broker_kind}")
+    with system_up(args, broker_kind) as (system, brokers):
         season = Season(args, system, brokers)
         season.run()
         return season
-    finally:
-        if system is not None:
-            system.stop()
-        if brokers is not None:
-            brokers.destroy()
-

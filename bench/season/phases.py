@@ -12,106 +12,26 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from functools import partialmethod
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 import requests
 
 from bench.members_common import person_id, workbook
 from bench.season.report import Phase, Record, checked, say
+from bench.season.setup import (B, CENTRE_PASSWORD, E, M, PASSWORD, SERVICES, Clerk, Databases, ok, prepare_files,
+                                provision, retrying)
 
 ALL_FAULTS = ("broker", "kill", "web", "twice", "cluster", "poison")
-TYPES = ("A", "A+", "B", "B+")
-PASSWORD = "Season@2026pass"
-IMPORT_HEADER = ["姓名", "有效证件类型", "证件号码", "性别", "出生日期", "联系地址", "移动电话", "学历", "户籍类型",
-                 "技术等级", "工会职务"]
-MAX_ROWS = 1000
-CENTRE_PASSWORD = "Demo@2026pass"  # deploy.seed's demo accounts (tests/system.py)
-PROVISIONING_CLIENTS = 8  # threads creating the directory before the season (not timed)
-E, B, M = "/api/v1/enrollment", "/api/v1/billing", "/api/v1/members"
-
-
-def ok(response, *status):
-    status = status or (200,)
-    assert response.status_code in status, f"{response.request.method} {response.request.url} → " \
-                                           f"{response.status_code} {response.text[:400]}"
-    return response.json() if "json" in response.headers.get("Content-Type", "") else response
-
-
-@dataclass
-class Union:
-    index: int
-    id: int
-    district: int  # district index
-    username: str
-    first: int  # first person number of its own members
-    size: int
-    session: object = None
-    type: str = "A"
-    name: str = ""
-    submission: int | None = None
-    expected: int = 0
-
-
-@dataclass
-class District:
-    index: int
-    id: int
-    name: str
-    username: str
-    session: object = None
-    unions: list = field(default_factory=list)
-    batch: dict | None = None
-    pays: bool = True
-    instant_batch: dict | None = None
-
-
-class Clerk:
-    """A clerk's client through the gateway (bearer token). A token lives 15 minutes: on
-    TOKEN_EXPIRED the clerk logs in again and sends the request again, as the browser's login
-    page would have him do — so a long season pays its logins where they happen."""
-
-    def __init__(self, season: "Season", username: str, password: str):
-        self.season, self.username, self.password = season, username, password
-        self._lock = threading.Lock()
-        self.session = self._login()
-
-    def _login(self):
-        for attempt in range(30):
-            try:
-                return self.season.system.login(self.username, self.password)
-            except requests.RequestException:
-                time.sleep(1)
-        return self.season.system.login(self.username, self.password)
-
-    def request(self, method: str, path: str, **kwargs) -> requests.Response:
-        session = self.session
-        response = session.request(method, path, **kwargs)
-        if response.status_code == 401 and "TOKEN_EXPIRED" in response.text:
-            with self._lock:
-                if self.session is session:
-                    self.session = self._login()
-                    self.season.record.count("logins again (token expired)")
-            response = self.session.request(method, path, **kwargs)
-        return response
-
-    get = partialmethod(request, "GET")
-    post = partialmethod(request, "POST")
-    put = partialmethod(request, "PUT")
-
-
-def card_number(n: int) -> str:
-    return f"6222{n:012d}"
 
 
 class Season:
     def __init__(self, args, system, brokers=None):
         self.args, self.system, self.brokers = args, system, brokers
+        self.db = Databases(system)
         self.faults = set(args.faults)
         self.pool = ThreadPoolExecutor(max_workers=args.clients)
-        self.unions: list[Union] = []
-        self.districts: list[District] = []
+        self.unions: list = []
+        self.districts: list = []
         self.explained: set[str] = set()
         self.record = Record(system)
         self.supervisor_stop = threading.Event()
@@ -144,86 +64,22 @@ class Season:
     def wait(self, predicate, what: str, timeout: float = 600, interval: float = 0.5):
         return self.system.wait_for(predicate, timeout=timeout, interval=interval, message=what)
 
-    def sql(self, component: str, query: str, **params):
-        from sqlalchemy import text
-
-        engine = self.sql_engine(component)
-        with engine.connect() as conn:
-            return list(conn.execute(text(query), params))
-
-    @property
-    def engines(self):
-        if not hasattr(self, "_engines"):
-            self._engines = {c: self.system.db(c) for c in ("members", "enrollment", "billing", "documents")}
-        return self._engines
-
-    def sql_engine(self, component: str):
-        if component not in self.engines:
-            self._other_engines = getattr(self, "_other_engines", {})
-            if component not in self._other_engines:
-                self._other_engines[component] = self.system.db(component)
-            return self._other_engines[component]
-        return self.engines[component]
-
-    def login(self, username: str, password: str = PASSWORD) -> "Clerk":
-        return Clerk(self, username, password)
-
-    def retrying(self, call, attempts: int = 30):
-        """A client's retry: a refused connection or a 502/503 from a process that is being
-        restarted is sent again (the request is idempotent, or all-or-nothing)."""
-        for attempt in range(attempts):
-            try:
-                response = call()
-            except requests.ConnectionError:
-                time.sleep(1)
-                continue
-            if response.status_code in (502, 503, 504):
-                time.sleep(1)
-                continue
-            return response
-        return call()
+    def login(self, username: str, password: str = PASSWORD) -> Clerk:
+        return Clerk(self.system, username, password, self.record.count)
 
     # ------------------------------------------------------------------ phases
     def directory(self):
-        """Provisioning, before the season and outside its time: the centre creates the districts
-        and unions (through the gateway, `PROVISIONING_CLIENTS` at once) and their accounts (in
-        one statement, every account with the same precomputed argon2id hash: a real centre
-        creates them weeks ahead, and hashing 10,000 passwords one request at a time is not the
-        season). Then the season's first phase: every clerk logs in, the argon2id check a season
+        """Provisioning before the season and outside its time (setup.provision), and the unions'
+        files. Then the season's first phase: every clerk logs in, the argon2id check a season
         really pays."""
         a = self.args
         centre = self.centre = self.login("centre", CENTRE_PASSWORD)
         self.system.set_clock("2019-10-01T09:00:00")
-        say("-- provisioning (before the season: not counted)")
-        started = time.perf_counter()
-        provisioning = ThreadPoolExecutor(max_workers=max(PROVISIONING_CLIENTS, a.clients))
-
-        def district(i):
-            d = ok(centre.post(f"{M}/districts", json={"name": f"季测区{i:03d}总工会", "kind": "district",
-                                                       "special_industry": i % 7 == 6}), 201)
-            return District(i, d["id"], d["name"], f"season-d{i}")
-        self.districts = list(provisioning.map(district, range(a.districts)))
-        from deploy.seed import credit_code
-
-        def union(i):
-            d = self.districts[i % a.districts]
-            u = ok(centre.post(f"{M}/unions", json={
-                "name": f"季测单位{i:05d}工会", "credit_code": credit_code(f"91310000MB{i:07d}"),
-                "district_id": d.id, "contact_person": "联系人", "phone": "13800000000"}), 201)
-            return Union(i, u["id"], d.index, f"season-u{i}", first=2_000_000 + i * a.members, size=a.members,
-                         type=TYPES[i % len(TYPES)], name=u["name"])
-        self.unions = list(provisioning.map(union, range(a.unions)))
-        provisioning.shutdown()
-        directory_done = time.perf_counter()
-        self.provision_accounts()
-        for u in self.unions:
-            self.districts[u.district].unions.append(u)
-        say(f"   provisioning: {len(self.districts)} districts and {len(self.unions)} unions through the gateway "
-            f"{directory_done - started:.1f} s, {len(self.districts) + len(self.unions)} accounts in one statement "
-            f"{time.perf_counter() - directory_done:.1f} s")
+        self.districts, self.unions = provision(self.system, a, centre)
         files_started = time.perf_counter()
-        self.prepare_files()
-        say(f"   the unions' files (imports, the bank's card lists) written: {time.perf_counter() - files_started:.1f} s")
+        self.import_files, self.card_files = prepare_files(self.unions)
+        say(f"   the unions' files (imports, the bank's card lists) written: "
+            f"{time.perf_counter() - files_started:.1f} s")
         self.season_started = time.perf_counter()  # the season's total starts here
         with self.phase(f"logins ({a.districts} districts, {a.unions} unions)", "2019-10-01T09:00:00") as phase:
             clerks = [*self.districts, *self.unions]
@@ -233,43 +89,6 @@ class Season:
         failing = max(1 if a.districts >= 2 else 0, round(a.districts * a.failing))
         for d in self.districts[len(self.districts) - failing:]:
             d.pays = False
-
-    def prepare_files(self) -> None:
-        """Each union's import files and the bank's card lists, ≤ 1,000 rows a file: the clerks'
-        own spreadsheets, ready before the season (writing 20,000 workbooks is ~25 ms each of
-        the benchmark's CPU, not the system's)."""
-        self.import_files, self.card_files = [], []
-        for u in self.unions:
-            for start in range(u.first, u.first + u.size, MAX_ROWS):
-                numbers = range(start, min(start + MAX_ROWS, u.first + u.size))
-                rows = [[f"季测{n}", "身份证", person_id(n), "", "", "上海市黄浦区", f"139{n % 10**8:08d}", "大学本科",
-                         "非农业", "", ""] for n in numbers]
-                self.import_files.append((u, workbook([IMPORT_HEADER, *rows]), len(rows)))
-                self.card_files.append((u, workbook([["证件号码", "卡号", "办卡日期"],
-                                                     *[[person_id(n), card_number(n), "2019-06-01"] for n in numbers]])))
-
-    def provision_accounts(self) -> None:
-        """Every district's and union's account in one INSERT, all with one argon2id hash of the
-        season's password made with the gateway's own parameters (gateway.auth.hash_password)."""
-        from sqlalchemy import create_engine, text
-
-        from gateway.auth import hash_password
-
-        digest = hash_password(PASSWORD)
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
-        rows = [{"u": d.username, "n": d.name, "h": digest, "r": "district", "union": None, "district": d.id}
-                for d in self.districts]
-        rows += [{"u": u.username, "n": u.name, "h": digest, "r": "grassroots", "union": u.id,
-                  "district": self.districts[u.district].id} for u in self.unions]
-        engine = create_engine(self.system.databases["gateway"])
-        try:
-            with engine.begin() as conn:
-                conn.execute(text("""INSERT INTO accounts (username, display_name, password_hash, role, union_id,
-                                         district_id, active, created_at, password_changed_at, session_epoch)
-                                     VALUES (:u, :n, :h, :r, :union, :district, true, :t, :t, 0)"""),
-                             [{**row, "t": now} for row in rows])
-        finally:
-            engine.dispose()
 
     def configuration(self):
         from tests.season import HANDLER, TIMELINE, price_entries
@@ -317,10 +136,10 @@ class Season:
                 threading.Thread(target=self.broker_outage, daemon=True).start()
             post = lambda: u.session.post(f"{M}/uploads/import", files={  # noqa: E731
                 "file": ("import.xlsx", data, "application/octet-stream")})
-            response = self.retrying(post)
+            response = retrying(post)
             if response.status_code == 409 and "UPLOAD_IN_PROGRESS" in response.text and self.web_killed_at:
                 self.clear_stale_upload(u)
-                response = self.retrying(post)
+                response = retrying(post)
             body = ok(response)
             # a file sent again after its first sending was applied (the answer lost with the
             # killed process) adds nothing: its rows are there, unchanged
@@ -334,12 +153,12 @@ class Season:
     def approvals(self):
         def approve(d):
             while True:
-                page = ok(self.retrying(lambda: d.session.get(f"{M}/members?status=pending&per_page=500&"
-                                                              f"with_total=false")))
+                page = ok(retrying(lambda: d.session.get(f"{M}/members?status=pending&per_page=500&"
+                                                         f"with_total=false")))
                 ids = [m["id"] for m in page["items"]]
                 if not ids:
                     return
-                ok(self.retrying(lambda: d.session.post(f"{M}/members/approvals", json={"member_ids": ids})))
+                ok(retrying(lambda: d.session.post(f"{M}/members/approvals", json={"member_ids": ids})))
         with self.phase("approvals") as phase:
             if "kill" in self.faults:
                 threading.Thread(target=self.kill_workers, args=(("members-worker", "enrollment-worker"),),
@@ -353,7 +172,7 @@ class Season:
 
         def upload(item):
             u, data = item
-            return ok(self.retrying(lambda: u.session.post(f"{M}/uploads/cards", files={
+            return ok(retrying(lambda: u.session.post(f"{M}/uploads/cards", files={
                 "file": ("cards.xlsx", data, "application/octet-stream")})))
         with self.phase("cards (the bank's lists)") as phase:
             if "kill" in self.faults:
@@ -372,7 +191,7 @@ class Season:
             mine = list(range(u.first, u.first + u.size - 2))
             moved = [nxt.first, nxt.first + 1]
             rows = [["姓名", "证件号码"], *[[f"季测{n}", person_id(n)] for n in mine + moved]]
-            job = ok(self.retrying(lambda: u.session.post(f"{M}/uploads/sync", files={
+            job = ok(retrying(lambda: u.session.post(f"{M}/uploads/sync", files={
                 "file": ("sync.xlsx", workbook(rows), "application/octet-stream")})), 202)
             done = self.wait(lambda: (j := ok(u.session.get(f"{M}/uploads/{job['id']}")))["state"] != "running" and j,
                              f"sync of union {u.index}", timeout=300, interval=0.25)
@@ -389,11 +208,12 @@ class Season:
         with self.phase("syncs (C and D moves)", "2019-10-30T09:00:00") as phase:
             origins = self.run_units(phase, syncing, sync)
             decided = sum(self.pool.map(decide, {o.index: o for o in origins}.values()))
-            self.record.notes.append(f"syncs: {len(syncing)} unions, {decided} transfers approved, {2 * len(syncing)} unsynced")
+            self.record.notes.append(f"syncs: {len(syncing)} unions, {decided} transfers approved, "
+                                     f"{2 * len(syncing)} unsynced")
 
     def expected_eligible(self) -> dict[int, int]:
-        rows = self.sql("members", """SELECT union_id, count(*) FROM members WHERE status = 'normal' AND NOT removed
-                                      AND card_number IS NOT NULL AND union_id IS NOT NULL GROUP BY union_id""")
+        rows = self.db.sql("members", """SELECT union_id, count(*) FROM members WHERE status = 'normal' AND NOT removed
+                                         AND card_number IS NOT NULL AND union_id IS NOT NULL GROUP BY union_id""")
         return {r[0]: r[1] for r in rows}
 
     def submissions(self):
@@ -403,7 +223,7 @@ class Season:
                 u.expected = expected.get(u.id, 0)
             probe = self.unions[0].session
             first = ok(probe.get(f"{E}/confirmation?cover_year=2020&per_page=1"))
-            self.wait(lambda: dict(self.sql("enrollment", """SELECT union_id, count(*) FROM member_view
+            self.wait(lambda: dict(self.db.sql("enrollment", """SELECT union_id, count(*) FROM member_view
                 WHERE status = 'normal' AND NOT removed AND card_number IS NOT NULL GROUP BY union_id""")) == expected,
                       "enrollment's member read model to equal members", timeout=900)
             # the confirmation list says whether member changes are still on their way (名单同步中…)
@@ -417,11 +237,11 @@ class Season:
         self.autovacuum_stand_in()
 
         def submit(u):
-            page = ok(self.retrying(lambda: u.session.get(f"{E}/confirmation?cover_year=2020&type="
-                                                          f"{requests.utils.quote(u.type)}&per_page=50")))
+            page = ok(retrying(lambda: u.session.get(f"{E}/confirmation?cover_year=2020&type="
+                                                     f"{requests.utils.quote(u.type)}&per_page=50")))
             assert page["headcount"] == u.expected, (u.index, page["headcount"], u.expected)
-            sub = ok(self.retrying(lambda: u.session.post(f"{E}/submissions", json={"cover_year": 2020,
-                                                                                  "type": u.type})), 201)
+            sub = ok(retrying(lambda: u.session.post(f"{E}/submissions", json={"cover_year": 2020,
+                                                                             "type": u.type})), 201)
             assert sub["headcount"] == u.expected
             u.submission = sub["id"]
             with self._count_lock:
@@ -455,7 +275,7 @@ class Season:
             assert again["headcount"] == returned.expected
             returned.submission = again["id"]
             for u in mine:
-                ok(self.retrying(lambda: d.session.post(f"{E}/submissions/{u.submission}/stage", json={})))
+                ok(retrying(lambda: d.session.post(f"{E}/submissions/{u.submission}/stage", json={})))
         with self.phase("district reviews (one returned each)") as phase:
             self.run_units(phase, self.districts, review)
         if "twice" in self.faults:
@@ -468,8 +288,8 @@ class Season:
         def batch(d):
             if not any(u.submission for u in d.unions):
                 return None
-            d.batch = ok(self.retrying(lambda: d.session.post(f"{E}/batches", json={"cover_year": 2020,
-                                                                                    "handler": self.handler})), 201)
+            d.batch = ok(retrying(lambda: d.session.post(f"{E}/batches", json={"cover_year": 2020,
+                                                                               "handler": self.handler})), 201)
             return d.batch
         with self.phase("batches", "2019-12-28T10:00:00") as phase:
             self.run_units(phase, self.districts, batch)
@@ -487,7 +307,7 @@ class Season:
         paying = [d for d in self.districts if d.pays and d.batch]
 
         def voucher(d):
-            ok(self.retrying(lambda: d.session.post(f"{B}/batches/{d.batch['id']}/voucher", data={
+            ok(retrying(lambda: d.session.post(f"{B}/batches/{d.batch['id']}/voucher", data={
                 "amount": f"{d.batch['due_fen'] / 100:.2f}", "paid_on": "2020-01-09"},
                 files={"file": ("pay.png", PNG)})), 201)
         with self.phase("vouchers", "2020-01-10T10:00:00") as phase:
@@ -502,7 +322,7 @@ class Season:
             assert matched == len(paying), statement["lines"][:5]
 
         def write_off(d):
-            body = ok(self.retrying(lambda: self.centre.post(f"{B}/batches/{d.batch['id']}/write-off", json={
+            body = ok(retrying(lambda: self.centre.post(f"{B}/batches/{d.batch['id']}/write-off", json={
                 "amount": f"{d.batch['due_fen'] / 100:.2f}", "received_on": "2020-01-10",
                 "bank_reference": f"BOS-{d.batch['batch_no']}"})))
             assert body["status"] == "written_off", body
@@ -525,14 +345,14 @@ class Season:
         unions = [u for d in failing for u in d.unions if u.submission]
 
         def enrol(u):
-            page = ok(self.retrying(lambda: u.session.get(
+            page = ok(retrying(lambda: u.session.get(
                 f"{E}/confirmation?cover_year=2020&mode=instant&kind=no_cover&per_page=1")))
             assert page["headcount"] == u.expected, (u.index, page["headcount"], u.expected)
-            sub = ok(self.retrying(lambda: u.session.post(f"{E}/submissions", json={
+            sub = ok(retrying(lambda: u.session.post(f"{E}/submissions", json={
                 "cover_year": 2020, "type": u.type, "mode": "instant", "kind": "no_cover"})), 201)
             u.submission = sub["id"]
             d = self.districts[u.district]
-            ok(self.retrying(lambda: d.session.post(f"{E}/submissions/{sub['id']}/stage", json={})))
+            ok(retrying(lambda: d.session.post(f"{E}/submissions/{sub['id']}/stage", json={})))
         with self.phase("instant enrolment of the failed", "2020-02-10T10:00:00") as phase:
             self.run_units(phase, unions, enrol)
             for d in failing:
@@ -545,8 +365,8 @@ class Season:
     def drained(self):
         with self.phase("drained (outboxes, queues, documents)"):
             def quiet():
-                unsent = sum(self.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
-                             for c in self.engines)
+                unsent = sum(self.db.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0]
+                             for c in self.db.engines)
                 return unsent == 0 and self.queue_depths() == 0
             self.wait(quiet, "outboxes and queues drained", timeout=3600, interval=1)
             # an empty queue is not a consumer done: a message a consumer holds (prefetched, or a
@@ -560,9 +380,9 @@ class Season:
         from deploy.topology import all_subscriptions
 
         sent: Counter = Counter()
-        for component in self.engines:
-            sent.update(dict(self.sql(component, "SELECT type, count(*) FROM outbox WHERE sent_at IS NOT NULL "
-                                                 "GROUP BY type")))
+        for component in self.db.engines:
+            sent.update(dict(self.db.sql(component, "SELECT type, count(*) FROM outbox WHERE sent_at IS NOT NULL "
+                                                    "GROUP BY type")))
         behind = {}
         for sub in all_subscriptions():
             name = f"{sub.service}.{sub.consumer}"
@@ -570,8 +390,8 @@ class Season:
             expected = sum(sent[t] for t in types)
             if not expected:
                 continue
-            applied = self.sql(sub.service, "SELECT count(*) FROM inbox WHERE consumer = :c AND type = ANY(:t)",
-                               c=name, t=types)[0][0]
+            applied = self.db.sql(sub.service, "SELECT count(*) FROM inbox WHERE consumer = :c AND type = ANY(:t)",
+                                  c=name, t=types)[0][0]
             if applied < expected:
                 behind[name] = expected - applied
         return behind
@@ -582,29 +402,22 @@ class Season:
         from deploy.topology import all_subscriptions
 
         total = 0
-        with Connection(self.settings.url, connect_timeout=5) as conn:
+        with Connection(self.db.settings.url, connect_timeout=5) as conn:
             channel = conn.channel()
             for sub in all_subscriptions():
-                _, count, unacked = channel.queue_declare(sub.queue_name(self.settings), passive=True)
+                _, count, unacked = channel.queue_declare(sub.queue_name(self.db.settings), passive=True)
                 total += count
             channel.close()
         return total
-
-    @property
-    def settings(self):
-        from common.config import BusSettings
-
-        env = self.system.env
-        return BusSettings(url=env["BUS_URL"], exchange=env["BUS_EXCHANGE"], queue_prefix=env["BUS_QUEUE_PREFIX"])
 
     def autovacuum_stand_in(self, quiet: bool = False) -> None:
         """With autovacuum off (as on this project's benchmark server), nothing ever analyzes the
         tables a season fills in minutes, and the confirmation list is planned from the empty
         tables' statistics (34 s for one 800-member union): do what autovacuum would, and say so."""
-        if self.sql("enrollment", "SHOW autovacuum")[0][0] == "on":
+        if self.db.sql("enrollment", "SHOW autovacuum")[0][0] == "on":
             return
         for component, tables in (("enrollment", ("member_view", "cover", "submission")), ("members", ("members",))):
-            with self.engines[component].connect() as conn:
+            with self.db.engines[component].connect() as conn:
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
                 from sqlalchemy import text
 
@@ -630,7 +443,7 @@ class Season:
         today: mark it failed. Said in the season's notes (a finding, issue 16)."""
         from sqlalchemy import text
 
-        with self.engines["members"].begin() as conn:
+        with self.db.engines["members"].begin() as conn:
             cleared = conn.execute(text("UPDATE upload_jobs SET state = 'failed', message = '处理中断（进程退出）', "
                                         "finished_at = now() AT TIME ZONE 'utc' WHERE state = 'running' "
                                         "AND union_id = :u AND heartbeat_at <= :t"),
@@ -676,13 +489,13 @@ class Season:
         """Every event sent since `since` is published again, same id: each is delivered twice."""
         from common.bus import Publisher
 
-        self.wait(lambda: all(self.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0
-                              for c in self.engines), "outboxes sent before the duplicates", timeout=600)
+        self.wait(lambda: all(self.db.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0
+                              for c in self.db.engines), "outboxes sent before the duplicates", timeout=600)
         envelopes = []
-        for component in self.engines:
-            envelopes += [json.loads(r[0]) for r in self.sql(component, "SELECT payload FROM outbox WHERE sent_at >= :t "
-                                                                        "ORDER BY id", t=since)]
-        publisher = Publisher(self.settings)
+        for component in self.db.engines:
+            envelopes += [json.loads(r[0]) for r in self.db.sql(component, "SELECT payload FROM outbox "
+                                                                           "WHERE sent_at >= :t ORDER BY id", t=since)]
+        publisher = Publisher(self.db.settings)
         try:
             for i in range(0, len(envelopes), 500):
                 confirmed, _ = publisher.publish(envelopes[i:i + 500])
@@ -698,11 +511,11 @@ class Season:
         from common.bus import Publisher
         from common.db import envelope
 
-        next_id = self.sql("enrollment", "SELECT coalesce(max(id), 0) + 1 FROM batch")[0][0]
+        next_id = self.db.sql("enrollment", "SELECT coalesce(max(id), 0) + 1 FROM batch")[0][0]
         event = envelope("billing.batch.feedback_given", {"batch_id": next_id, "district_id": self.districts[0].id,
                                                           "message": "季测：先于批次到达的反馈",
                                                           "at": "2019-12-28T09:00:00+08:00"}, producer="billing")
-        publisher = Publisher(self.settings)
+        publisher = Publisher(self.db.settings)
         try:
             confirmed, _ = publisher.publish([event])
             assert confirmed == [event["id"]]
@@ -717,7 +530,7 @@ class Season:
         self.poisoned_queues = [f"{s.service}.{s.consumer}" for s in all_subscriptions()
                                 if "billing.batch.feedback_given" in s.handlers]
         for queue in self.poisoned_queues:
-            self.wait(lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, self.settings)),
+            self.wait(lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, self.db.settings)),
                       f"the poison message in {queue}'s dead-letter queue", timeout=120, interval=1)
         self.record.note(f"fault: poison {event['id'][:8]} (feedback for batch "
                          f"{next_id} before it exists) dead-lettered")
@@ -726,8 +539,9 @@ class Season:
         event_id, batch_id = self.poisoned
         replayed = [self.system.python("-m", "common.dlq", "replay", queue, "--event-id", event_id).stdout.strip()
                     for queue in self.poisoned_queues]
-        self.wait(lambda: self.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b", b=batch_id)[0][0]
-                  == "季测：先于批次到达的反馈", "the replayed poison message applied", timeout=120)
+        self.wait(lambda: self.db.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b",
+                                      b=batch_id)[0][0] == "季测：先于批次到达的反馈",
+                  "the replayed poison message applied", timeout=120)
         self.record.note(f"fault: poison replayed ({'; '.join(replayed)}) and applied "
                          f"to batch {batch_id}")
 
@@ -751,7 +565,7 @@ class Season:
             f"season: {len(self.unions)} unions × {self.args.members} members, {len(self.districts)} districts, "
             f"{self.args.clients} clients, faults: {', '.join(sorted(self.faults)) or 'none'}",
             provisioning=self.provisioning, total=self.total, members=sum(u.size for u in self.unions))
-        urls = {c: self.system.databases[c] for c in ("members", "enrollment", "billing", "documents")}
-        self.report = checked(urls, self.settings, self.explained)
+        urls = {c: self.system.databases[c] for c in SERVICES}
+        self.report = checked(urls, self.db.settings, self.explained)
         return self.report
 
