@@ -28,8 +28,8 @@ that does not exist yet, which must land in the dead-letter queue of each of its
 documented `python -m common.dlq replay`) once the batch exists.
 
 The package: `setup` (the brokers and the system, clients, databases, the directory and the
-files), `phases` (the season, phase by phase, with its faults), `report` (timing, notes, the
-summary and the checker's table); this module reads the command line and runs them.
+files), `phases` (the season, phase by phase), `faults` (each fault's act), `report` (timing,
+notes, the summary and the checker's table); this module reads the command line and runs them.
 """
 from __future__ import annotations
 
@@ -37,7 +37,8 @@ import argparse
 import signal
 import sys
 
-from bench.season.phases import ALL_FAULTS, Season
+from bench.season.faults import ALL_FAULTS
+from bench.season.phases import Season
 from bench.season.setup import system_up
 
 __all__ = ["ALL_FAULTS", "Season", "main", "parse_args", "run"]

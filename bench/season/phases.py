@@ -1,12 +1,9 @@
 """The season's phases, in order on the business clock of the 2020 cover year — the clerks'
 logins, configuration, imports, approvals, cards, syncs, submissions, district reviews, batches,
-payments, the overdue job, instant enrolment, drained — each timed, with the faults acted where
-they belong; `Season.run` plays them, then the summary and the checker."""
+payments, the overdue job, instant enrolment, drained — each timed in the season's record, with
+the faults acted where they belong; `Season.run` plays them, then the summary and the checker."""
 from __future__ import annotations
 
-import json
-import os
-import signal
 import threading
 import time
 from collections import Counter
@@ -17,23 +14,26 @@ from datetime import datetime, timezone
 import requests
 
 from bench.members_common import person_id, workbook
+from bench.season.faults import Faults
 from bench.season.report import Phase, Record, checked, say
 from bench.season.setup import (B, CENTRE_PASSWORD, E, M, PASSWORD, SERVICES, Clerk, Databases, ok, prepare_files,
                                 provision, retrying)
 
-ALL_FAULTS = ("broker", "kill", "web", "twice", "cluster", "poison")
-
 
 class Season:
+    """One season on a running system: its directory and clerks, its phases in order, the faults
+    it was asked for (`faults`), its record (`record`, `notes`) and, once run, the checker's
+    report (`report`)."""
+
     def __init__(self, args, system, brokers=None):
         self.args, self.system, self.brokers = args, system, brokers
         self.db = Databases(system)
-        self.faults = set(args.faults)
+        self.record = Record(system)
+        self.faults = Faults(args.faults, system, brokers, self.db, self.record, args.outage)
         self.pool = ThreadPoolExecutor(max_workers=args.clients)
         self.unions: list = []
         self.districts: list = []
         self.explained: set[str] = set()
-        self.record = Record(system)
         self.supervisor_stop = threading.Event()
         self.supervisor = threading.Thread(target=system.stack.supervise, args=(self.supervisor_stop,), daemon=True)
         system.stack.say = self.record.note
@@ -131,14 +131,14 @@ class Season:
                 done["n"] += 1
                 fault = fault_at.get(done["n"])
             if fault == "web" and "web" in self.faults:
-                threading.Timer(0.15, self.kill_web, args=("members",)).start()
+                threading.Timer(0.15, self.faults.kill_web, args=("members",)).start()
             if fault == "broker" and "broker" in self.faults:
-                threading.Thread(target=self.broker_outage, daemon=True).start()
+                threading.Thread(target=self.faults.broker_outage, daemon=True).start()
             post = lambda: u.session.post(f"{M}/uploads/import", files={  # noqa: E731
                 "file": ("import.xlsx", data, "application/octet-stream")})
             response = retrying(post)
-            if response.status_code == 409 and "UPLOAD_IN_PROGRESS" in response.text and self.web_killed_at:
-                self.clear_stale_upload(u)
+            if response.status_code == 409 and "UPLOAD_IN_PROGRESS" in response.text and self.faults.web_killed_at:
+                self.faults.clear_stale_upload(u)
                 response = retrying(post)
             body = ok(response)
             # a file sent again after its first sending was applied (the answer lost with the
@@ -148,7 +148,7 @@ class Season:
         with self.phase("imports (≤ 1,000 rows a file)", "2019-10-27T09:00:00") as phase:
             self.run_units(phase, files, upload)
             if "broker" in self.faults:
-                self.wait(lambda: getattr(self, "_outage_done", False), "the broker outage to end", timeout=300)
+                self.wait(lambda: self.faults.outage_done, "the broker outage to end", timeout=300)
 
     def approvals(self):
         def approve(d):
@@ -161,7 +161,7 @@ class Season:
                 ok(retrying(lambda: d.session.post(f"{M}/members/approvals", json={"member_ids": ids})))
         with self.phase("approvals") as phase:
             if "kill" in self.faults:
-                threading.Thread(target=self.kill_workers, args=(("members-worker", "enrollment-worker"),),
+                threading.Thread(target=self.faults.kill_workers, args=(("members-worker", "enrollment-worker"),),
                                  daemon=True).start()
             self.run_units(phase, self.districts, approve)
 
@@ -176,8 +176,8 @@ class Season:
                 "file": ("cards.xlsx", data, "application/octet-stream")})))
         with self.phase("cards (the bank's lists)") as phase:
             if "kill" in self.faults:
-                threading.Thread(target=self.kill_workers, args=(("billing-worker", "documents-worker",
-                                                                  "billing-overdue"),), daemon=True).start()
+                threading.Thread(target=self.faults.kill_workers, args=(("billing-worker", "documents-worker",
+                                                                         "billing-overdue"),), daemon=True).start()
             self.run_units(phase, files, upload)
 
     def syncs(self):
@@ -257,10 +257,10 @@ class Season:
         self._count_lock, self._submitted, self._analyzed_at = threading.Lock(), 0, 0
         with self.phase(f"submissions ({self.args.clients} clients at once)") as phase:
             if "cluster" in self.faults:
-                threading.Thread(target=self.node_outage, daemon=True).start()
+                threading.Thread(target=self.faults.node_outage, daemon=True).start()
             self.run_units(phase, [u for u in self.unions if u.expected], submit)
             if "cluster" in self.faults:
-                self.wait(lambda: getattr(self, "_node_done", False), "the node to rejoin", timeout=300)
+                self.wait(lambda: self.faults.node_done, "the node to rejoin", timeout=300)
 
     def reviews(self):
         def review(d):
@@ -279,11 +279,11 @@ class Season:
         with self.phase("district reviews (one returned each)") as phase:
             self.run_units(phase, self.districts, review)
         if "twice" in self.faults:
-            self.deliver_twice(self.twice_from)
+            self.faults.deliver_twice(self.twice_from)
 
     def batches(self):
         if "poison" in self.faults:
-            self.poison()
+            self.faults.poison(self.districts[0].id)
 
         def batch(d):
             if not any(u.submission for u in d.unions):
@@ -299,7 +299,7 @@ class Season:
                     d.batch = self.wait(lambda d=d: (b := ok(d.session.get(f"{E}/batches/{d.batch['id']}")))
                                         ["due_fen"] is not None and b, f"batch {d.batch['batch_no']} priced")
         if "poison" in self.faults:
-            self.replay_poison()
+            self.faults.replay_poison()
 
     def payments(self):
         from tests.services.billing.files import PNG
@@ -427,124 +427,6 @@ class Season:
             self.record.note("autovacuum is off on this server: ANALYZE run by the benchmark before and during "
                              "submissions, as autovacuum would")
 
-    # ------------------------------------------------------------------ faults
-    web_killed_at = None
-
-    def kill_web(self, name: str) -> None:
-        proc = self.system.stack.processes.get(name)
-        if proc is not None:
-            self.web_killed_at = datetime.now(timezone.utc).replace(tzinfo=None)
-            os.killpg(proc.pid, signal.SIGKILL)
-            self.record.note(f"fault: SIGKILL {name} web (gunicorn) during an import")
-
-    def clear_stale_upload(self, u) -> None:
-        """The upload the killed process was working on stays `running`, holding the union's upload
-        lock until its heartbeat is 15 minutes old (members' STALE_AFTER). What an operator does
-        today: mark it failed. Said in the season's notes (a finding, issue 16)."""
-        from sqlalchemy import text
-
-        with self.db.engines["members"].begin() as conn:
-            cleared = conn.execute(text("UPDATE upload_jobs SET state = 'failed', message = '处理中断（进程退出）', "
-                                        "finished_at = now() AT TIME ZONE 'utc' WHERE state = 'running' "
-                                        "AND union_id = :u AND heartbeat_at <= :t"),
-                                   {"u": u.id, "t": self.web_killed_at}).rowcount
-        self.record.note(f"finding: the killed web process left union {u.index}'s "
-                         f"upload 'running' (its lock held until 15 min stale); {cleared} job(s) marked failed "
-                         "by hand, the import sent again")
-
-    def kill_workers(self, names) -> None:
-        for name in names:
-            proc = self.system.stack.processes.get(name)
-            if proc is None:
-                continue
-            os.killpg(proc.pid, signal.SIGKILL)
-            self.record.note(f"fault: SIGKILL {name}")
-            time.sleep(1.5)
-
-    def broker_outage(self) -> None:
-        nodes = self.brokers.nodes if hasattr(self.brokers, "nodes") else [self.brokers]
-        started = time.monotonic()
-        for node in reversed(nodes):
-            node.stop()
-        self.record.note("fault: every RabbitMQ node stopped")
-        time.sleep(self.args.outage)
-        threads = [threading.Thread(target=node.start, kwargs={"timeout": 300}) for node in nodes]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        self.record.note(f"fault: RabbitMQ back after {time.monotonic() - started:.0f} s")
-        self._outage_done = True
-
-    def node_outage(self) -> None:
-        time.sleep(1)
-        self.brokers.stop_node(0)
-        self.record.note("fault: node 1 of 3 stopped (the one clients list first)")
-        time.sleep(self.args.outage)
-        self.brokers.start_node(0)
-        self.record.note(f"fault: node 1 rejoined; {self.brokers.running_nodes()} running")
-        self._node_done = True
-
-    def deliver_twice(self, since: datetime) -> None:
-        """Every event sent since `since` is published again, same id: each is delivered twice."""
-        from common.bus import Publisher
-
-        self.wait(lambda: all(self.db.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0
-                              for c in self.db.engines), "outboxes sent before the duplicates", timeout=600)
-        envelopes = []
-        for component in self.db.engines:
-            envelopes += [json.loads(r[0]) for r in self.db.sql(component, "SELECT payload FROM outbox "
-                                                                           "WHERE sent_at >= :t ORDER BY id", t=since)]
-        publisher = Publisher(self.db.settings)
-        try:
-            for i in range(0, len(envelopes), 500):
-                confirmed, _ = publisher.publish(envelopes[i:i + 500])
-                assert len(confirmed) == len(envelopes[i:i + 500])
-        finally:
-            publisher.close()
-        self.record.note(f"fault: {len(envelopes)} events of submissions and reviews "
-                         "delivered a second time")
-
-    def poison(self) -> None:
-        """billing.batch.feedback_given for the batch the first district is about to create: it
-        does not exist yet, so enrollment dead-letters it at once."""
-        from common.bus import Publisher
-        from common.db import envelope
-
-        next_id = self.db.sql("enrollment", "SELECT coalesce(max(id), 0) + 1 FROM batch")[0][0]
-        event = envelope("billing.batch.feedback_given", {"batch_id": next_id, "district_id": self.districts[0].id,
-                                                          "message": "季测：先于批次到达的反馈",
-                                                          "at": "2019-12-28T09:00:00+08:00"}, producer="billing")
-        publisher = Publisher(self.db.settings)
-        try:
-            confirmed, _ = publisher.publish([event])
-            assert confirmed == [event["id"]]
-        finally:
-            publisher.close()
-        self.poisoned = (event["id"], next_id)
-        from common.dlq import list_dead_letters
-        from deploy.topology import all_subscriptions
-
-        # every consumer of the event dead-letters it (enrollment, and notifications, which tells
-        # the district): each queue is waited for here and replayed once the batch exists
-        self.poisoned_queues = [f"{s.service}.{s.consumer}" for s in all_subscriptions()
-                                if "billing.batch.feedback_given" in s.handlers]
-        for queue in self.poisoned_queues:
-            self.wait(lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, self.db.settings)),
-                      f"the poison message in {queue}'s dead-letter queue", timeout=120, interval=1)
-        self.record.note(f"fault: poison {event['id'][:8]} (feedback for batch "
-                         f"{next_id} before it exists) dead-lettered")
-
-    def replay_poison(self) -> None:
-        event_id, batch_id = self.poisoned
-        replayed = [self.system.python("-m", "common.dlq", "replay", queue, "--event-id", event_id).stdout.strip()
-                    for queue in self.poisoned_queues]
-        self.wait(lambda: self.db.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b",
-                                      b=batch_id)[0][0] == "季测：先于批次到达的反馈",
-                  "the replayed poison message applied", timeout=120)
-        self.record.note(f"fault: poison replayed ({'; '.join(replayed)}) and applied "
-                         f"to batch {batch_id}")
-
     # ------------------------------------------------------------------ the whole
     def run(self):
         started = time.perf_counter()
@@ -568,4 +450,3 @@ class Season:
         urls = {c: self.system.databases[c] for c in SERVICES}
         self.report = checked(urls, self.db.settings, self.explained)
         return self.report
-
