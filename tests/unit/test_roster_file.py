@@ -17,12 +17,13 @@ def test_the_packed_roster_reads_back_as_the_workbook_reads():
     assert packed.startswith(roster_file.MAGIC) and not data.startswith(roster_file.MAGIC)
     assert roster_file.read(packed) == read_now
     assert read_now.total == 4  # the empty row is not a row
-    assert [c[3] for c in read_now.cells] == [False, True, False, False]  # the ID that arrived as a number
+    assert [c[3] for c in read_now.cells] == [False, True, False, False] and read_now.as_number == [1]  # the ID that arrived as a number
     assert [(e.row, e.column) for e in read_now.formula_errors] == [(4, "姓名")]
     # and the job's rules see the same rows and errors either way
+    assert list(roster_file.read(packed).cells) == list(read_now.cells)
     assert person_rows(roster_file.read(packed).cells, TODAY) == person_rows(read_now.cells, TODAY)
 
 
 def test_an_empty_packed_roster_reads_back_empty():
-    empty = roster_file.ReadRoster([], [], 0)
+    empty = roster_file.ReadRoster([], [], [], [], [], 0)
     assert roster_file.read(roster_file.pack(empty)) == empty

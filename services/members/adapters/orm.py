@@ -98,7 +98,7 @@ class Member(Base):
     name: Mapped[str] = mapped_column(String(50))
     id_type: Mapped[str] = mapped_column(String(10))  # resident 身份证 / other 其他
     id_sealed: Mapped[str] = mapped_column(Text)
-    id_index: Mapped[str] = mapped_column(String(40), unique=True)
+    id_index: Mapped[str] = mapped_column(String(40), unique=True)  # COLLATE "C" on PostgreSQL (migration f2a8c6e1d9b3)
     id_masked: Mapped[str] = mapped_column(String(30))
     id_number = SealedIdNumber()
     gender: Mapped[str | None] = mapped_column(String(2), nullable=True)
@@ -235,9 +235,12 @@ class UploadError(Base):
     """One error of a refused upload; `seq` = row × 32 + its place in the row, so the primary key
     is the row order (adapters/upload_store.py). The job's answer pages through them
     and the error workbook lists them all, so no answer grows with the file (issue 17 item 3).
-    ID numbers are stored masked, as they are answered."""
+    ID numbers are stored masked, as they are answered. No foreign key to the job: a refused
+    100,000-row roster writes its errors in one statement, and the key's check ran once a row
+    (more than half the statement's time); they are written with their job, and jobs are never
+    deleted."""
     __tablename__ = "upload_errors"
-    job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"), primary_key=True)
+    job_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # upload_jobs.id
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     row: Mapped[int] = mapped_column(Integer)
     column: Mapped[str] = mapped_column(String(20))

@@ -97,15 +97,16 @@ class RosterComparison:
         conn = self._conn
         old = [f"id_index_{kid}" for kid in self._old_keys]
         names = ", ".join(["row_no", "name", "id_index", "id_masked", *old])
-        typed = "".join(f", {n} text" for n in old)
-        if self._pg:
-            conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_index text, id_masked text"
-                                 f"{typed}) ON COMMIT DROP")
+        if self._pg:  # blind indexes compare byte for byte, as members.id_index does (COLLATE "C")
+            typed = "".join(f', {n} text COLLATE "C"' for n in old)
+            conn.exec_driver_sql(f'CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_index text COLLATE "C", '
+                                 f"id_masked text{typed}) ON COMMIT DROP")
             with conn.connection.dbapi_connection.cursor() as cursor:
                 with cursor.copy(f"COPY {PEOPLE} ({names}) FROM STDIN") as copy:
                     for row in self._indexed_people():
                         copy.write_row(row)
         else:
+            typed = "".join(f", {n} text" for n in old)
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{PEOPLE}")
             conn.exec_driver_sql(f"CREATE TEMP TABLE {PEOPLE} (row_no integer, name text, id_index text PRIMARY KEY, "
                                  f"id_masked text{typed})")

@@ -39,9 +39,10 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
     roster = roster_file.read(data)  # as the request read it (or a workbook, read now)
     report_progress(uow, job_id, 0, roster.total, "正在校验证件号码")
     people, errors = person_rows(roster.cells, clock.today())
-    errors = roster.formula_errors + errors
+    errors, total = roster.formula_errors + errors, roster.total
+    del roster  # its columns: the people hold what the job needs of them
     # progress is reported between transactions (never while one holds SQLite's write lock)
-    report_progress(uow, job_id, roster.total // 2, roster.total, "正在与系统会员比对并更新")
+    report_progress(uow, job_id, total // 2, total, "正在与系统会员比对并更新")
     with uow.fresh() as work:
         with RosterComparison(work.session, union_id, people) as found:
             categories = found.counts()
@@ -86,9 +87,9 @@ def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -
     the roster as read here (so the worker does not read the workbook again) and its work message
     are committed together. Its progress starts at 0 / rows."""
     who.require("grassroots")
-    rows = xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)
-    total, roster = len(rows), roster_file.pack(roster_file.of_rows(rows))
-    del rows  # not held beside the packed roster while the job is stored
+    read = roster_file.of_rows(xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS))
+    total, roster = read.total, roster_file.pack(read)
+    del read  # not held beside the packed roster while the job is stored
     # a dry run answers the oracle as well: its rows count, committed with the job (or refused, 429)
     count_lookups(uow, who, total)
     return start_upload(uow, who, "sync", filename, dry_run, total=total, data=roster,

@@ -124,7 +124,7 @@ def test_an_upload_file_waits_sealed_and_is_gone_when_its_job_ends(service):
     # what waits for the worker is the roster as the request read it, so it is not read twice
     opened = crypto.open_sealed_bytes(upload_store.FILE_FIELD, stored)
     assert opened.startswith(roster_file.MAGIC)
-    assert roster_file.read(opened) == roster_file.ReadRoster([(2, "会员1", rid(1), False)], [], 1)
+    assert list(roster_file.read(opened).cells) == [(2, "会员1", rid(1), False)]
     assert wait_job(s["g1"], job_id)["state"] == "succeeded"
     with members.runtime.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM upload_files")).scalar() == 0
