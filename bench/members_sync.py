@@ -6,7 +6,7 @@ errors) ≤ 1.5× the success path in the same run with peak RSS ≤ 200 MB (iss
     .venv/bin/python -m bench.members_sync [--members 1000000] [--rows 100000] [--repeat 3]
 
 Each case is what the system does for it: the request (read the file for format errors, take
-the lock, store the file and the work message: `accept_sync`) and the job as members' worker
+the lock, store the roster as read and the work message: `accept_sync`) and the job as members' worker
 runs it (`upload_jobs.run_upload_when_accepted`), timed apart and together. Cases, each repeated
 (`--repeat`) and printed as the spread (min / median / max), never the best run alone:
   dry run     the roster classified, nothing applied
