@@ -1,5 +1,5 @@
-"""What an upload job keeps beside its row (issue 17 items 3 and 5): the accepted file until
-the job ends, and the errors of a refused file as rows — written in one COPY on PostgreSQL (one
+"""What an upload job keeps beside its row (issue 17 items 3 and 5): the accepted upload (for a
+sync, the roster as the request read it) until the job ends, and the errors of a refused file as rows — written in one COPY on PostgreSQL (one
 executemany on SQLite), read a page at a time or all at once for the error workbook. Error
 rows arrive as RowError.as_dict() gives them: ID numbers already masked."""
 from __future__ import annotations
@@ -72,8 +72,9 @@ def all_errors(session, job_id: int):
 
 
 def store_file(session, job_id: int, data: bytes) -> None:
-    """The accepted file, sealed: a roster is a list of ID numbers (issue 14), and it waits in
-    the database until the worker takes it."""
+    """The accepted upload, sealed — for a sync, the roster as the request read it
+    (adapters/roster_file.py): a roster is a list of ID numbers (issue 14), and it waits in the
+    database until the worker takes it."""
     session.add(UploadFile(job_id=job_id, data=crypto.seal_bytes(FILE_FIELD, data)))
 
 
