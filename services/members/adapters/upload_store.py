@@ -1,7 +1,8 @@
 """What an upload job keeps beside its row (issue 17 items 3 and 5): the accepted upload (for a
-sync, the roster as the request read it) until the job ends, and the errors of a refused file as rows — written in one COPY on PostgreSQL (one
-executemany on SQLite), read a page at a time or all at once for the error workbook. Error
-rows arrive as RowError.as_dict() gives them: ID numbers already masked."""
+sync, the roster as the request read it) until the job ends, and the errors of a refused file
+as rows — written in one COPY on PostgreSQL (one executemany on SQLite), read a page at a time
+or all at once for the error workbook. Error rows arrive as RowError.as_dict() gives them: ID
+numbers already masked."""
 from __future__ import annotations
 
 from cryptography.exceptions import InvalidTag
