@@ -18,7 +18,8 @@ import, one district's approvals, …) timed alone in the same run, before the o
 number of units — what the stages would cost run one after another with nothing else going on.
 Goal (1/10 Shanghai: 1,000,000 members, 10,000 unions, 50 districts): ≤ 15 min, ≤ 2× the stages.
 
-Faults (`--faults`, all by default with `--cluster`): `broker` stops every RabbitMQ node during the
+Faults (`--faults`: none by default, `all`, or a comma list; any fault runs on a private 3-node
+cluster unless `--broker` says otherwise): `broker` stops every RabbitMQ node during the
 imports and starts them again; `kill` SIGKILLs each worker (and the overdue job) during approvals
 and cards, the supervisor restarting them; `web` SIGKILLs the members web process during an
 import, which the client sends again; `twice` re-publishes every event of the submission and
