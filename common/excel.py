@@ -21,6 +21,7 @@ import gc
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -43,6 +44,7 @@ MAX_RATIO = 200  # uncompressed/compressed per entry; real sheets stay far below
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+UNREADABLE_MESSAGE = "文件已损坏、已加密或格式不受支持，无法读取"
 ENCRYPTED_MESSAGE = "工作簿设置了打开密码（已加密），无法读取：请在 Excel 或 WPS 中删除密码后另存为 .xlsx 重新上传"
 PROTECTED_MESSAGE = "工作簿或工作表设置了保护密码：请在 Excel 或 WPS 中撤销保护（删除密码）后重新上传"
 FORMULA_MESSAGE = "单元格为公式，请改为文本"
@@ -156,8 +158,19 @@ class Sheet:
         return [cell_text(c) for c in self.rows[row - 1]]
 
 
-def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
-    """Check the upload, then read its first visible sheet with python-calamine. A workbook with
+@dataclass
+class SheetStream:
+    """The sheet of an upload read a row at a time: `rows` yields Excel row 1, 2, … once, cells as
+    in Sheet.rows; `formulas`, `name` and `sheets` as Sheet's. For a list that is read once (a
+    100,000-row roster): its rows are never all held as lists at once (~10 MB less at its peak)."""
+    rows: Iterator[list]
+    formulas: set
+    name: str
+    sheets: int
+
+
+def stream_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> SheetStream:
+    """Check the upload, then open its first visible sheet with python-calamine. A workbook with
     a password (to open, or protecting a sheet or its structure) is refused with what to do."""
     kind, marked = _checked(data, max_bytes)
     from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
@@ -168,15 +181,34 @@ def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
         if not sheets:
             raise UploadRejected("工作簿中没有工作表", code="WORKBOOK_EMPTY")
         index, meta = next(((i, m) for i, m in sheets if m.visible == SheetVisibleEnum.Visible), sheets[0])
-        rows = workbook.get_sheet_by_index(index).to_python(skip_empty_area=False)
+        sheet = workbook.get_sheet_by_index(index)
     except UploadRejected:
         raise
     except PasswordError:
         raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED") from None
     except Exception:  # noqa: BLE001 - calamine raises several kinds for broken or protected files
-        raise UploadRejected("文件已损坏、已加密或格式不受支持，无法读取", code="NOT_A_WORKBOOK") from None
+        raise UploadRejected(UNREADABLE_MESSAGE, code="NOT_A_WORKBOOK") from None
     formulas = _xlsx_formulas(data, meta.name, marked) if kind == "xlsx" else set()
-    return Sheet(rows, formulas, meta.name, len(sheets))
+    return SheetStream(_rows_from_a1(sheet), formulas, meta.name, len(sheets))
+
+
+def _rows_from_a1(sheet) -> Iterator[list]:
+    """The sheet's rows as `to_python(skip_empty_area=False)` gives them, one at a time:
+    `iter_rows` starts at row 1 but at the used range's first column, so a sheet used from
+    column C gets its empty columns A and B back (a unit test compares the two)."""
+    start = sheet.start
+    pad = [""] * start[1] if start and start[1] else None
+    try:
+        for cells in sheet.iter_rows():
+            yield pad + cells if pad else cells
+    except Exception:  # noqa: BLE001 - as when opening: a broken sheet is a file we cannot read
+        raise UploadRejected(UNREADABLE_MESSAGE, code="NOT_A_WORKBOOK") from None
+
+
+def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
+    """Check the upload and read its first visible sheet whole (stream_upload, all rows held)."""
+    stream = stream_upload(data, max_bytes)
+    return Sheet(list(stream.rows), stream.formulas, stream.name, stream.sheets)
 
 
 _CELL_WITH_FORMULA = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</(?:\w+:)?c>).)*?<(?:\w+:)?f\b',
@@ -265,10 +297,15 @@ def is_number_cell(value) -> bool:
 
 def header_errors(sheet: Sheet, expected: list[str], row: int = 1) -> list[str]:
     """Messages if the header row is not `expected` (extra trailing empty cells are fine)."""
-    got = [h for h in sheet.header(row)]
+    return header_problems(sheet.header(row), expected)
+
+
+def header_problems(got: list[str], expected: list[str]) -> list[str]:
+    """Messages if the header cells (as text) are not `expected`; none or empty: an empty workbook."""
+    got = list(got)
     while got and not got[-1]:
         got.pop()
-    if not sheet.rows or not got:
+    if not got:
         return ["工作簿是空的：第 1 行应为表头（" + "、".join(expected) + "），数据从第 2 行开始"]
     if got[: len(expected)] != expected or len(got) > len(expected):
         missing = [h for h in expected if h not in got]

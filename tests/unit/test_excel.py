@@ -39,6 +39,24 @@ def test_reads_legacy_xls():
     assert sheet.rows[1] == ["张三", "310101199001011234"]
 
 
+@pytest.mark.parametrize("cells", [{}, {"A1": "h", "B2": 3}, {"B3": "h", "D5": 1.5}, {"C1": "x"},
+                                   {"A1": "姓名", "B1": "证件号码", "A2": "张三", "B4": "310101199001011234"}])
+def test_the_sheet_read_a_row_at_a_time_is_the_sheet_read_whole(cells):
+    """stream_upload's rows are calamine's to_python(skip_empty_area=False), one at a time:
+    empty leading rows kept, and empty leading columns given back (iter_rows starts at the used
+    range's first column)."""
+    from python_calamine import CalamineWorkbook
+
+    book = openpyxl.Workbook()
+    for ref, value in cells.items():
+        book.active[ref] = value
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    whole = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+    assert list(excel.stream_upload(data).rows) == whole == excel.read_upload(data).rows
+
+
 @pytest.mark.parametrize("data, code", [
     (b"", "UPLOAD_EMPTY"),
     (b"name,id\n1,2\n", "NOT_A_WORKBOOK"),

@@ -24,6 +24,24 @@ def test_the_packed_roster_reads_back_as_the_workbook_reads():
     assert person_rows(roster_file.read(packed).cells, TODAY) == person_rows(read_now.cells, TODAY)
 
 
+def test_a_roster_read_a_row_at_a_time_refuses_too_many_rows_saying_how_many_and_an_empty_one():
+    import pytest
+
+    from common.excel import UploadRejected
+
+    rows = [["姓名", "证件号码"]] + [[f"会员{n}", make(seq=f"{n:03d}")] for n in range(5)]
+    assert roster_file.read_workbook(workbook(rows), max_rows=5).total == 5
+    with pytest.raises(UploadRejected) as too_many:
+        roster_file.read_workbook(workbook(rows), max_rows=4)
+    assert too_many.value.code == "TOO_MANY_ROWS" and "本文件有 5 行" in too_many.value.message
+    with pytest.raises(UploadRejected) as empty:
+        roster_file.read_workbook(workbook([["姓名", "证件号码"], [None, " "]]))
+    assert empty.value.code == "UPLOAD_NO_ROWS"
+    with pytest.raises(UploadRejected) as header:
+        roster_file.read_workbook(workbook([["证件号码", "姓名"], ["张三", make()]]))
+    assert header.value.code == "HEADER_INVALID"
+
+
 def test_an_empty_packed_roster_reads_back_empty():
     empty = roster_file.ReadRoster([], [], [], [], [], 0)
     assert roster_file.read(roster_file.pack(empty)) == empty

@@ -88,39 +88,67 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> Rows:
     """Check and read an upload; return [(excel row number, cells)] of the data rows (from
     row 2) of its first visible sheet. Refuses a wrong header, an empty workbook and too many
     rows; a formula cell is emptied and named in `formula_errors`."""
-    sheet = excel.read_upload(data)
+    stream = stream_rows(data, kind, max_rows)
+    rows = Rows(stream)
+    rows.sheet, rows.sheets, rows.formula_errors = stream.sheet, stream.sheets, stream.formula_errors
+    return rows
+
+
+def stream_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> "RowStream":
+    """read_rows a row at a time (a 100,000-row roster read into columns: adapters/roster_file)."""
+    sheet = excel.stream_upload(data)
     expected = headers(kind)
-    problems = excel.header_errors(sheet, expected)
+    header = next(sheet.rows, None)
+    problems = excel.header_problems([excel.cell_text(c) for c in header or []], expected)
     if problems:
         raise excel.UploadRejected(problems[0], code="HEADER_INVALID")
-    width = len(expected)
-    rows = Rows()
-    rows.sheet, rows.sheets, rows.formula_errors = sheet.name, sheet.sheets, []
-    formulas: dict[int, list[int]] = {}
-    for row_no, column in sorted(sheet.formulas):
-        if row_no > 1 and column < width:
-            formulas.setdefault(row_no, []).append(column)
-    for number, cells in enumerate(sheet.rows[1:], start=2):  # like Sheet.data_rows, in one pass
-        if len(cells) != width:
-            cells = (list(cells) + [None] * width)[:width]
-        if number in formulas:
-            cells = list(cells)
-            for column in formulas[number]:
-                rows.formula_errors.append(RowError(number, expected[column], excel.FORMULA_MESSAGE,
-                                                    value=text(cells[column])[:50] or "（公式）"))
-                cells[column] = None
-            rows.append((number, cells))
-            continue
-        for c in cells:  # keep the row if any cell holds something (a plain loop: 100,000 rows)
-            if c is not None and c != "" and not (c.__class__ is str and c.isspace()):
-                rows.append((number, cells))
-                break
-    if not rows:
-        raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
-    if len(rows) > max_rows:
-        raise excel.UploadRejected(f"每次上传不得多于 {max_rows:,} 行，本文件有 {len(rows):,} 行，请拆分后分批上传",
-                                   code="TOO_MANY_ROWS")
-    return rows
+    return RowStream(sheet, expected, max_rows)
+
+
+class RowStream:
+    """The data rows of an upload whose header was checked, read once: iterating gives (excel row
+    number, cells) of every row that holds something, a formula cell emptied and named in
+    `formula_errors` as it passes. Past `max_rows` it gives no more but counts on; when the sheet
+    ends it refuses too many rows (saying how many) or none — before its caller uses them."""
+
+    def __init__(self, sheet: excel.SheetStream, expected: list[str], max_rows: int):
+        self._sheet, self._expected, self._max_rows = sheet, expected, max_rows
+        self.sheet, self.sheets, self.formula_errors = sheet.name, sheet.sheets, []
+        self.count = 0
+        self._formulas: dict[int, list[int]] = {}
+        for row_no, column in sorted(sheet.formulas):
+            if row_no > 1 and column < len(expected):
+                self._formulas.setdefault(row_no, []).append(column)
+
+    note = Rows.note
+
+    def __iter__(self):
+        expected, formulas, max_rows = self._expected, self._formulas, self._max_rows
+        width, count = len(expected), 0
+        for number, cells in enumerate(self._sheet.rows, start=2):  # like Sheet.data_rows, in one pass
+            if len(cells) != width:
+                cells = (list(cells) + [None] * width)[:width]
+            if number in formulas:
+                cells = list(cells)
+                for column in formulas[number]:
+                    self.formula_errors.append(RowError(number, expected[column], excel.FORMULA_MESSAGE,
+                                                        value=text(cells[column])[:50] or "（公式）"))
+                    cells[column] = None
+            else:
+                for c in cells:  # keep the row if any cell holds something (a plain loop: 100,000 rows)
+                    if c is not None and c != "" and not (c.__class__ is str and c.isspace()):
+                        break
+                else:
+                    continue
+            count += 1
+            if count <= max_rows:
+                yield number, cells
+        self.count = count
+        if not count:
+            raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
+        if count > max_rows:
+            raise excel.UploadRejected(f"每次上传不得多于 {max_rows:,} 行，本文件有 {count:,} 行，请拆分后分批上传",
+                                       code="TOO_MANY_ROWS")
 
 
 def rows_of(data, kind: str, max_rows: int = MAX_ROWS) -> Rows:

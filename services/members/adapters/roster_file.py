@@ -39,8 +39,15 @@ class ReadRoster:
         return xl.zipped_cells(self.numbers, self.names, self.ids, self.as_number)
 
 
-def of_rows(rows: xl.Rows) -> ReadRoster:
-    return ReadRoster(*xl.person_columns(rows), list(rows.formula_errors), len(rows))
+def of_rows(rows: xl.Rows | xl.RowStream) -> ReadRoster:
+    """The roster of rows read (a RowStream is read here, once)."""
+    numbers, names, ids, as_number = xl.person_columns(rows)
+    return ReadRoster(numbers, names, ids, as_number, list(rows.formula_errors), len(numbers))
+
+
+def read_workbook(data: bytes, kind: str = "sync", max_rows: int = xl.MAX_SYNC_ROWS) -> ReadRoster:
+    """Read a roster workbook straight into columns (its rows are never all held as lists)."""
+    return of_rows(xl.stream_rows(data, kind, max_rows))
 
 
 def pack(roster: ReadRoster) -> bytes:
@@ -54,7 +61,7 @@ def pack(roster: ReadRoster) -> bytes:
 def read(data: bytes, kind: str = "sync", max_rows: int = xl.MAX_SYNC_ROWS) -> ReadRoster:
     """The roster in a job's stored file: packed by the request, or a workbook read now."""
     if not data.startswith(MAGIC):
-        return of_rows(xl.read_rows(data, kind, max_rows))
+        return read_workbook(data, kind, max_rows)
     body = json.loads(data)
     return ReadRoster(body["numbers"], body["names"], body["ids"], body["as_number"],
                       [RowError(row, column, message, value=value) for row, column, message, value in body["formulas"]],

@@ -87,7 +87,7 @@ def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -
     the roster as read here (so the worker does not read the workbook again) and its work message
     are committed together. Its progress starts at 0 / rows."""
     who.require("grassroots")
-    read = roster_file.of_rows(xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS))
+    read = roster_file.read_workbook(data)
     total, roster = read.total, roster_file.pack(read)
     del read  # not held beside the packed roster while the job is stored
     # a dry run answers the oracle as well: its rows count, committed with the job (or refused, 429)
