@@ -17,7 +17,7 @@ import email.policy
 import io
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from kombu import Producer
@@ -131,7 +131,9 @@ def season(system, smtp):
     s.wait_billing("SELECT count(*) FROM union_view WHERE union_id = :u", "billing's directory", u=s.u3)
     configured = s.centre.put(f"/api/v1/enrollment/cover-years/{YEAR}", json=TIMELINE)
     assert configured.status_code in (200, 201), configured.text
-    s.wait_billing("SELECT count(*) FROM cover_year_view WHERE cover_year = :y", "billing's timeline", y=YEAR)
+    # the timeline as configured here, not an earlier one of the same year (the demo seed's)
+    s.wait_billing("SELECT count(*) FROM cover_year_view WHERE cover_year = :y AND split_start = :start",
+                   "billing's timeline", y=YEAR, start=date.fromisoformat(TIMELINE["split_window"][0]))
     return s
 
 
