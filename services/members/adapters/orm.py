@@ -98,7 +98,8 @@ class Member(Base):
     name: Mapped[str] = mapped_column(String(50))
     id_type: Mapped[str] = mapped_column(String(10))  # resident 身份证 / other 其他
     id_sealed: Mapped[str] = mapped_column(Text)
-    id_index: Mapped[str] = mapped_column(String(40), unique=True)  # COLLATE "C" on PostgreSQL (migration e7c3a9d2b4f1)
+    # on PostgreSQL: COLLATE "C", and a hash index beside the unique one (migration e7c3a9d2b4f1)
+    id_index: Mapped[str] = mapped_column(String(40), unique=True)
     id_masked: Mapped[str] = mapped_column(String(30))
     id_number = SealedIdNumber()
     gender: Mapped[str | None] = mapped_column(String(2), nullable=True)

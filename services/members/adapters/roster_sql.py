@@ -137,8 +137,9 @@ class RosterComparison:
             # transfer_requests, and a sync creates thousands of requests at once: before
             # autovacuum had analyzed them the planner took the table for empty and rescanned all
             # of it for every row (100,000 × 2,500 = 58 s against 1.2 s; docs/decisions/0020).
-            requests = ("LATERAL (SELECT to_union_id FROM transfer_requests WHERE member_id = m.id "
-                        "AND status = 'pending' LIMIT 1) r ON true")
+            # Only a member found by the probe can have one (the union's own are A whatever waits).
+            requests = ("LATERAL (SELECT to_union_id FROM transfer_requests WHERE m.id IS NOT NULL "
+                        "AND member_id = m.id AND status = 'pending' LIMIT 1) r ON true")
             source = f"{PEOPLE} t LEFT JOIN {own} ON o.id_index = t.id_index LEFT JOIN {members} LEFT JOIN {requests}"
             member_id, name, member_union, synced = ("COALESCE(o.id, m.id)", "COALESCE(o.name, m.name)",
                                                      f"CASE WHEN o.id IS NULL THEN m.union_id ELSE {union_id} END",

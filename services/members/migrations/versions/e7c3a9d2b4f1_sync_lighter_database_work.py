@@ -8,6 +8,10 @@
   the database's language collation only slows every comparison in its unique index (100,000
   probes of numbers not in the system: 323 ms under the default collation, 258 ms under "C").
   The column keeps its type; its index is rebuilt. SQLite compares bytes already.
+- a hash index on members.id_index (PostgreSQL) beside the unique B-tree, which keeps the
+  constraint: an equality probe finds its bucket at once instead of descending the tree, and
+  a roster of people not in the system probes once a row (100,000 misses: 105 ms against
+  250 ms). Lookups under several keys at once (IN, during a key rotation) use the B-tree.
 
 Revision ID: e7c3a9d2b4f1
 Revises: d4e8a1b7c3f5
@@ -26,10 +30,12 @@ def upgrade() -> None:
         batch.drop_constraint('fk_upload_errors_job_id', type_='foreignkey')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('ALTER TABLE members ALTER COLUMN id_index TYPE varchar(40) COLLATE "C"')
+        op.create_index('ix_members_id_index_hash', 'members', ['id_index'], postgresql_using='hash')
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'postgresql':
+        op.drop_index('ix_members_id_index_hash', table_name='members')
         op.execute('ALTER TABLE members ALTER COLUMN id_index TYPE varchar(40) COLLATE "default"')
     with op.batch_alter_table('upload_errors') as batch:
         batch.create_foreign_key('fk_upload_errors_job_id', 'upload_jobs', ['job_id'], ['id'])
