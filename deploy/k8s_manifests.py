@@ -53,7 +53,7 @@ def components() -> list[Component]:
     sizes = {
         "members": (3, "1", "512Mi", "1536Mi",
                     "member list 3-4.5 ms CPU per request (members_list): 300 req/s x 4.5 ms = 1.35 cores; "
-                    "a 100,000-row sync 1.19-1.35 s, request and job (members_sync)"),
+                    "a 100,000-row sync 0.99-1.03 s, request and job (members_sync)"),
         "enrollment": (2, "500m", "512Mi", "1Gi", "a 100,000-member submission 1.01 s, a 1,000,000-member batch 5.6 s"),
         "billing": (2, "500m", "512Mi", "1Gi", "pricing 10,000 submissions 0.74-1.72 s = 0.07-0.17 ms each (billing_batch)"),
         "documents": (2, "500m", "512Mi", "1Gi", "a notice 66-78 ms median (notice): ~13 notices/s per core"),
@@ -69,7 +69,7 @@ def components() -> list[Component]:
                              "relay ~55 us CPU per event, 9,191-13,248 events/s alone (bus); one per service "
                              "keeps each service's events in order", database=service))
     consumer_sizes = {"members": ("1000m", "256Mi", "512Mi",
-                                  "upload jobs, one at a time: a 100,000-row sync ~0.8 s of CPU, peak RSS <= 200 MB "
+                                  "upload jobs, one at a time: a 100,000-row sync ~0.7 s of CPU, peak RSS <= 200 MB "
                                   "(bench.members_sync)"),
                       "enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
                       "billing": ("250m", "512Mi", "1Gi",
