@@ -3,9 +3,9 @@ The only place wiring consumed events to handlers."""
 from __future__ import annotations
 
 from common.bus import Subscription
+from services.enrollment.adapters.member_lag import MEMBERS_CONSUMER, SERVICE
 from services.enrollment.handlers import batch_outcomes, read_models, submissions
 
-SERVICE = "enrollment"
 MEMBER_EVENTS = ("registered", "approved", "rejected", "updated", "transferred_out", "transferred_in", "card_issued", "removed")
 
 SUBSCRIPTIONS = [
@@ -15,7 +15,7 @@ SUBSCRIPTIONS = [
         "members.union.registered": read_models.record_union_when_union_changed,
         "members.union.updated": read_models.record_union_when_union_changed,
     }),
-    Subscription(SERVICE, "members", {f"members.member.{name}": read_models.record_member_when_member_changed
+    Subscription(SERVICE, MEMBERS_CONSUMER, {f"members.member.{name}": read_models.record_member_when_member_changed
                                       for name in MEMBER_EVENTS}),
     Subscription(SERVICE, "billing", {
         "billing.submission.priced": submissions.record_amounts_when_submission_priced,

@@ -13,14 +13,16 @@ _lock = threading.Lock()
 _state: dict = {"collector": None, "value": None, "at": float("-inf"), "looking": False}
 
 
+# the queue of enrollment's consumer of member events (subscriptions.py names it with these)
+SERVICE, MEMBERS_CONSUMER = "enrollment", "members"
+
+
 def _collector():
     from common.config import BusSettings
     from common.metrics import QueueDepthCollector
-    from services.enrollment.bootstrap import runtime
 
     settings = BusSettings()
-    members = next(s for s in runtime.subscriptions if s.consumer == "members")
-    return QueueDepthCollector(settings, [members.queue_name(settings)], cache_seconds=0)
+    return QueueDepthCollector(settings, [settings.queue_name(SERVICE, MEMBERS_CONSUMER)], cache_seconds=0)
 
 
 def pending_member_events() -> int | None:
