@@ -10,6 +10,7 @@ ports, migrations, topology, demo accounts, and a clock file the test can move.
 from __future__ import annotations
 
 import os
+import random
 import re
 import socket
 import subprocess
@@ -28,9 +29,38 @@ COMPONENTS = ("gateway", *SERVICES)
 PASSWORD = "Demo@2026pass"
 
 
+_PORTS_GIVEN: set[int] = set()
+
+
+def _below_ephemeral() -> tuple[int, int] | None:
+    """Ports under the kernel's ephemeral range, which it never gives an outgoing connection."""
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return (15000, low - 1) if low > 20000 else None
+
+
 def free_port() -> int:
+    """A port for one of a test system's servers, free now and never given twice by this process.
+    Not a port the kernel picks (bind to 0): that comes from the range outgoing connections use,
+    and in the seconds before the server binds it (migrations and seeding run first) another
+    socket can take it — a gateway once found its port taken and the test's logins went elsewhere."""
+    below = _below_ephemeral()
+    for _ in range(500 if below else 0):
+        port = random.randint(*below)
+        if port in _PORTS_GIVEN:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PORTS_GIVEN.add(port)
+        return port
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
+        _PORTS_GIVEN.add(s.getsockname()[1])
         return s.getsockname()[1]
 
 

@@ -14,13 +14,7 @@ from pathlib import Path
 
 from kombu import Connection
 
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.system import free_port
 
 
 def _script(name: str) -> str:
@@ -44,8 +38,8 @@ class PrivateBroker:
         if cookie:  # nodes of one cluster share their Erlang cookie
             (self.tmp / ".erlang.cookie").write_text(cookie)
             os.chmod(self.tmp / ".erlang.cookie", 0o400)
-        self.port = _free_port()
-        self.dist_port = _free_port()
+        self.port = free_port()
+        self.dist_port = free_port()
         (self.tmp / "mnesia").mkdir()
         (self.tmp / "log").mkdir()
         (self.tmp / "rabbitmq.conf").write_text(

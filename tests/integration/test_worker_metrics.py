@@ -4,18 +4,11 @@ handled, the lag measured from the relay's header, the queues drained; a handler
 failing shows as failures and redeliveries, and its message in the dead-letter queue's depth."""
 from __future__ import annotations
 
-import socket
-
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.season import wait_for
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.system import free_port
 
 
 def scrape(port: int) -> dict:
@@ -29,7 +22,7 @@ def scrape(port: int) -> dict:
 
 
 def test_relay_and_consumer_metrics_over_rabbitmq(probe):
-    relay_port, consumer_port = _free_port(), _free_port()
+    relay_port, consumer_port = free_port(), free_port()
     probe.spawn("--relay", extra_env={"METRICS_PORT": str(relay_port)}, name="relay")
     probe.consumer(extra_env={"METRICS_PORT": str(consumer_port)})
     consumer = "probe.effects"

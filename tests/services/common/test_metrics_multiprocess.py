@@ -4,7 +4,6 @@ common.metrics, its multiprocess directory under DATA_DIR/run/metrics."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from common.config import ROOT
+from tests.system import free_port
 
 APP = '''
 from flask import Flask
@@ -31,15 +31,9 @@ def create_app():
 '''
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_two_gunicorn_workers_add_up_in_one_scrape(tmp_path):
     (tmp_path / "mp_app.py").write_text(APP)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     env.update({"DATA_DIR": str(tmp_path), "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
