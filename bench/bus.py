@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
 from pathlib import Path
 
 import amqp
@@ -35,6 +34,7 @@ import psycopg
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 from sqlalchemy import MetaData, func, insert, select
 
+from common.clock import real_utcnow_naive
 from common.bus import Subscription, declare_topology
 from common.config import ROOT, BusSettings
 from common.consumer import read_in_chunks
@@ -165,7 +165,7 @@ def raw_together(url: str, exchange: Exchange, queue: Queue, bodies: list[dict])
 # --------------------------------------------------------------------------- our pipeline
 
 def _fill_outbox(engine, events: list[dict]) -> None:
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = real_utcnow_naive()
     rows = [{"event_id": e["id"], "type": e["type"], "payload": json.dumps(e, ensure_ascii=False),
              "created_at": now} for e in events]
     with engine.begin() as conn:

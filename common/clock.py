@@ -55,3 +55,9 @@ def shanghai(value: datetime | None) -> datetime | None:
 def utcnow_naive() -> datetime:
     """For database timestamps stored without a zone (always UTC)."""
     return now().astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def real_utcnow_naive() -> datetime:
+    """The machine's own time, never the business clock (which tests and demos move), naive UTC as
+    database timestamps are: heartbeats, leases, sessions, outbox and inbox times."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -15,14 +15,13 @@ import logging
 import socket
 import threading
 import time
-from datetime import datetime, timezone
 
 import amqp
 from kombu import Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from common import metrics
+from common import clock, metrics
 from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
                         exchanges, published_at)
 from common.config import BusSettings
@@ -266,7 +265,7 @@ class EventConsumer:
         or rolls back (then takes it). Rows go in key order, so two replicas never wait on each
         other in a cycle."""
         inbox = self.runtime.messaging.inbox
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        now = clock.real_utcnow_naive()
         types = {event["id"]: event["type"] for event in events}
         rows = [{"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
                 for event_id in sorted(types)]

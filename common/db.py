@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import timezone
 
 from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine
@@ -152,7 +152,7 @@ class UnitOfWork:
         # submissions). A rollback forgets them with the change.
         self._pending.append({"event_id": env["id"], "type": event_type,
                               "payload": json.dumps(env, ensure_ascii=False),
-                              "created_at": datetime.now(timezone.utc).replace(tzinfo=None)})
+                              "created_at": clock.real_utcnow_naive()})
         return env
 
     def _write_pending(self, session) -> None:
@@ -166,7 +166,7 @@ class UnitOfWork:
         if not events:
             return
         self._write_pending(self.session)  # the events published before these go first
-        created = datetime.now(timezone.utc).replace(tzinfo=None)
+        created = clock.real_utcnow_naive()
         rows = []
         for event_type, data in events:
             env = envelope(event_type, data, self.producer)

@@ -22,13 +22,15 @@ import logging
 import os
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
                                generate_latest)
 from prometheus_client.core import GaugeMetricFamily
+
+from common import clock
 
 log = logging.getLogger("metrics")
 
@@ -67,7 +69,7 @@ JOB_ITEMS = Counter("union_job_items_total", "Items a periodic job acted on", ["
 def _seconds_since(naive_utc: datetime | None) -> float:
     if naive_utc is None:
         return 0.0
-    return max(0.0, (datetime.now(timezone.utc).replace(tzinfo=None) - naive_utc).total_seconds())
+    return max(0.0, (clock.real_utcnow_naive() - naive_utc).total_seconds())
 
 
 # ---------------------------------------------------------------------------- from the database

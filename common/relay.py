@@ -6,11 +6,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from sqlalchemy import delete, select, update
 
-from common import metrics
+from common import clock, metrics
 from common.bus import Outgoing, Publisher
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
@@ -71,7 +71,7 @@ class Relay:
                         log.warning("events nobody subscribes to", extra={"event_ids": unroutable[:20]})
                     if confirmed:
                         ids = {r.event_id: r.id for r in rows}
-                        now = datetime.now(timezone.utc).replace(tzinfo=None)
+                        now = clock.real_utcnow_naive()
                         conn.execute(update(outbox).where(outbox.c.id.in_([ids[e] for e in confirmed]))
                                      .values(sent_at=now))
         if failure is not None:
@@ -102,7 +102,7 @@ class Relay:
             return
         self._last_purge = time.monotonic()
         outbox = self.runtime.messaging.outbox
-        cutoff = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(days=7)
+        cutoff = clock.real_utcnow_naive() - timedelta(days=7)
         with self.runtime.engine.begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < cutoff))
 

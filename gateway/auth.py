@@ -24,6 +24,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
 from sqlalchemy import delete, func, select
 
+from common import clock
 from common.config import secret
 from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
@@ -51,8 +52,7 @@ def gateway_secret() -> str:
     return secret("GATEWAY_SECRET", "gateway.secret")
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+utcnow = clock.real_utcnow_naive  # sessions, tokens and audit times are the machine's, not the business clock's
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import os
 import signal
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime
+
+from common.clock import real_utcnow_naive
 
 ALL_FAULTS = ("broker", "kill", "web", "twice", "cluster", "poison")
 
@@ -33,7 +35,7 @@ class Faults:
     def kill_web(self, name: str) -> None:
         proc = self.system.stack.processes.get(name)
         if proc is not None:
-            self.web_killed_at = datetime.now(timezone.utc).replace(tzinfo=None)
+            self.web_killed_at = real_utcnow_naive()
             os.killpg(proc.pid, signal.SIGKILL)
             self.record.note(f"fault: SIGKILL {name} web (gunicorn) during an import")
 

@@ -9,7 +9,6 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timezone
 
 import requests
 
@@ -18,6 +17,7 @@ from bench.season.faults import Faults
 from bench.season.report import Phase, Record, checked, say
 from bench.season.setup import (B, CENTRE_PASSWORD, E, M, PASSWORD, SERVICES, Clerk, Databases, ok, prepare_files,
                                 provision, retrying)
+from common.clock import real_utcnow_naive
 
 
 class Season:
@@ -233,7 +233,7 @@ class Season:
             self.record.note(f"confirmation list: members_behind={first['members_behind']} "
                              f"({first['members_pending_events']} events pending) right after the cards; "
                              f"members_behind=false once caught up ({caught_up})")
-        self.twice_from = datetime.now(timezone.utc).replace(tzinfo=None)
+        self.twice_from = real_utcnow_naive()
         self.autovacuum_stand_in()
 
         def submit(u):

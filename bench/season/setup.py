@@ -9,13 +9,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import partialmethod
 
 import requests
 
 from bench.members_common import person_id, workbook
 from bench.season.report import say
+from common.clock import real_utcnow_naive
 
 TYPES = ("A", "A+", "B", "B+")
 PASSWORD = "Season@2026pass"
@@ -198,7 +198,7 @@ def provision_accounts(system, districts: list[District], unions: list[Union]) -
     from gateway.auth import hash_password
 
     digest = hash_password(PASSWORD)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    now = real_utcnow_naive()
     rows = [{"u": d.username, "n": d.name, "h": digest, "r": "district", "union": None, "district": d.id}
             for d in districts]
     rows += [{"u": u.username, "n": u.name, "h": digest, "r": "grassroots", "union": u.id,

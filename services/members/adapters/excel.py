@@ -114,13 +114,10 @@ class RowStream:
     def __init__(self, sheet: excel.SheetStream, expected: list[str], max_rows: int):
         self._sheet, self._expected, self._max_rows = sheet, expected, max_rows
         self.sheet, self.sheets, self.formula_errors = sheet.name, sheet.sheets, []
-        self.count = 0
         self._formulas: dict[int, list[int]] = {}
         for row_no, column in sorted(sheet.formulas):
             if row_no > 1 and column < len(expected):
                 self._formulas.setdefault(row_no, []).append(column)
-
-    note = Rows.note
 
     def __iter__(self):
         expected, formulas, max_rows = self._expected, self._formulas, self._max_rows
@@ -143,7 +140,6 @@ class RowStream:
             count += 1
             if count <= max_rows:
                 yield number, cells
-        self.count = count
         if not count:
             raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
         if count > max_rows:

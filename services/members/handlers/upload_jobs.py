@@ -14,10 +14,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import update
 
+from common import clock
 from common.identity import Identity
 from services.members.adapters import upload_store
 from services.members.adapters.orm import UploadJob
-from services.members.handlers.uploads import HEARTBEAT_EVERY, _real_utc, complete_upload, finish_upload
+from services.members.handlers.uploads import HEARTBEAT_EVERY, complete_upload, finish_upload
 
 log = logging.getLogger("members")
 
@@ -35,7 +36,7 @@ def run_upload_when_accepted(uow, event: dict) -> None:
         if job is None or job.state != "running":
             return  # ended already: a redelivery after the job finished does nothing
         job.attempts += 1
-        job.heartbeat_at = _real_utc()
+        job.heartbeat_at = clock.real_utcnow_naive()
         if job.attempts > MAX_ATTEMPTS:
             complete_upload(step, job_id, False, message=GAVE_UP)
             step.commit()
@@ -70,7 +71,7 @@ def heartbeat(uow, job_id: int):
             try:
                 with uow.fresh() as step:
                     step.session.execute(update(UploadJob).where(UploadJob.id == job_id, UploadJob.state == "running")
-                                         .values(heartbeat_at=_real_utc()))
+                                         .values(heartbeat_at=clock.real_utcnow_naive()))
                     step.commit()
             except Exception:  # noqa: BLE001 - a missed beat is harmless; the next one tries again
                 log.debug("heartbeat missed", exc_info=True)

@@ -7,7 +7,7 @@ has ended, and progress is reported between transactions (never while one holds 
 lock). Starting a job and reading one use the caller's unit of work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,11 +31,6 @@ FIRST_ERRORS = 100  # a job's answer carries at most this many errors; the rest 
 UPLOAD_BUSY = "本单位上一次上传还在处理中，请等待其完成后再上传（新的上传不会排队）"
 
 
-def _real_utc() -> datetime:
-    """Heartbeats use the real time, not the business clock (which tests and demos move)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def upload_lock_key(who: Identity) -> str:
     return f"union:{who.union_id}" if who.role == "grassroots" else f"{who.role}:{who.district_id or 0}"
 
@@ -47,7 +42,7 @@ def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: boo
     replicas. A job that runs on the worker stores its file (`data`) and its work message
     (`publish`, through the outbox) in the same transaction: accepted means durable."""
     key = upload_lock_key(who)
-    real = _real_utc()
+    real = clock.real_utcnow_naive()
     stale = uow.session.scalars(update(UploadJob).where(
         UploadJob.lock_key == key, UploadJob.state == "running", UploadJob.heartbeat_at < real - STALE_AFTER)
         .values(state="failed", message="处理中断（超时），请重新上传", finished_at=clock.utcnow_naive())
@@ -74,7 +69,7 @@ def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: boo
 def report_progress(uow, job_id: int, done: int, total: int, message: str) -> None:
     with uow.fresh() as step:
         step.session.execute(update(UploadJob).where(UploadJob.id == job_id).values(
-            done=done, total=total, message=message, heartbeat_at=_real_utc()))
+            done=done, total=total, message=message, heartbeat_at=clock.real_utcnow_naive()))
         step.commit()
 
 
