@@ -22,7 +22,7 @@ import socket
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 import amqp
 from kombu import Connection, Exchange, Queue, binding
@@ -33,7 +33,7 @@ from common.config import BusSettings, data_dir
 
 log = logging.getLogger("bus")
 
-Handler = Callable[..., None]  # handler(uow, event: dict)
+Handler = Callable[..., None]  # handler(uow, event: dict[str, Any])
 
 
 @dataclass
@@ -191,7 +191,7 @@ class Outgoing:
     body: str
 
     @classmethod
-    def of(cls, env: dict) -> "Outgoing":
+    def of(cls, env: dict[str, Any]) -> "Outgoing":
         return cls(env["id"], env["type"], json.dumps(env, ensure_ascii=False))
 
 
@@ -328,11 +328,11 @@ class PermanentFailure(Exception):
 
 @dataclass
 class Delivery:
-    event: dict
+    event: dict[str, Any]
     message: object
 
 
-def decode(message) -> dict:
+def decode(message) -> dict[str, Any]:
     payload = message.payload if hasattr(message, "payload") else json.loads(message.body)
     if isinstance(payload, (bytes, str)):
         payload = json.loads(payload)

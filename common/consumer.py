@@ -15,6 +15,7 @@ import logging
 import socket
 import threading
 import time
+from typing import Any
 
 import amqp
 from kombu import Consumer, Producer, Queue
@@ -22,8 +23,17 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common import clock, metrics
-from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
-                        exchanges, published_at)
+from common.bus import (
+    Delivery,
+    PermanentFailure,
+    Subscription,
+    close_quietly,
+    connect,
+    consumer_queue,
+    decode,
+    exchanges,
+    published_at,
+)
 from common.config import BusSettings
 from common.runtime import ServiceRuntime
 
@@ -258,7 +268,7 @@ class EventConsumer:
                 uow.commit()
             self._handled.inc()
 
-    def _claim(self, uow, events: list[dict]) -> set[str]:
+    def _claim(self, uow, events: list[dict[str, Any]]) -> set[str]:
         """Insert the inbox rows of the events not applied yet, in one statement, and return
         their ids: `INSERT ... ON CONFLICT DO NOTHING RETURNING`. A replica claiming the same
         event at the same moment waits on its key until the other commits (then leaves it out)

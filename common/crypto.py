@@ -31,6 +31,7 @@ import secrets
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import Text
@@ -188,7 +189,7 @@ def _key_file_path():
     return data_dir() / KEY_FILE
 
 
-def _load_or_make_file() -> dict:
+def _load_or_make_file() -> dict[str, Any]:
     path = _key_file_path()
     if not path.exists():  # made once per data folder; atomic, so processes starting together agree
         made = {"encryption": f"1:{secrets.token_hex(32)}", "index": f"1:{secrets.token_hex(32)}"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import timezone
+from typing import Any
 
 from sqlalchemy import create_engine, event, insert
 from sqlalchemy.engine import Engine
@@ -73,8 +74,8 @@ def cache_long_statements() -> None:
     _queries._query2pg_nocache = convert
 
 
-def envelope(event_type: str, data: dict, producer: str, schema_version: int = 1,
-             event_id: str | None = None) -> dict:
+def envelope(event_type: str, data: dict[str, Any], producer: str, schema_version: int = 1,
+             event_id: str | None = None) -> dict[str, Any]:
     """Every event on the bus: id, type, occurred_at, schema version, producer, data."""
     return {
         "id": event_id or str(uuid.uuid4()),
@@ -89,7 +90,7 @@ def envelope(event_type: str, data: dict, producer: str, schema_version: int = 1
 COPY_FROM = 50  # rows: below this one multi-row INSERT is as quick, and works on SQLite too
 
 
-def insert_rows(session: Session, table, rows: list[dict]) -> None:
+def insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> None:
     """Many rows of one table in one go, in the session's transaction: COPY on PostgreSQL when
     there are many (a 10,000-row executemany costs ~4× COPY here, issue 16), else one multi-row
     INSERT. Every row has the same keys. Through the connection, not the ORM: no autoflush, and
@@ -119,8 +120,8 @@ class UnitOfWork:
         self.producer = producer
         self._outbox = outbox_table
         self.session: Session | None = None
-        self._pending: list[dict] = []
-        self.batch: list[dict] = []  # a consumer's deliveries being applied in this transaction
+        self._pending: list[dict[str, Any]] = []
+        self.batch: list[dict[str, Any]] = []  # a consumer's deliveries being applied in this transaction
 
     def fresh(self) -> "UnitOfWork":
         """Another unit of work on the same database, for a handler that must commit in several
@@ -144,7 +145,7 @@ class UnitOfWork:
         finally:
             self.session.close()
 
-    def publish(self, event_type: str, data: dict, schema_version: int = 1) -> dict:
+    def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]:
         env = envelope(event_type, data, self.producer, schema_version)
         # Held until the transaction commits, then written in one multi-row INSERT (still in the
         # same transaction as the change): a consumer applying a batch of deliveries no longer

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from kombu import Producer, Queue
 
@@ -17,7 +18,7 @@ from common.bus import connect
 from common.config import BusSettings
 
 
-def _headers(message) -> dict:
+def _headers(message) -> dict[str, Any]:
     return dict(message.headers or {})
 
 
@@ -31,7 +32,7 @@ def _reason(message) -> str:
     return deaths[0].get("reason", "") if deaths else ""
 
 
-def _event(message) -> dict:
+def _event(message) -> dict[str, Any]:
     try:
         payload = message.payload
         if isinstance(payload, (bytes, str)):
@@ -55,7 +56,7 @@ def _dead_letters(channel, name: str):
         yield message
 
 
-def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict]:
+def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     settings = settings or BusSettings()
     name = _queue_name(queue, settings)
     out = []

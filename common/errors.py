@@ -4,6 +4,8 @@ Chinese message for people. They say *what* went wrong, never how HTTP spells it
 {"error": {"code", "message", "fields"?, "rows"?}}."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """A request the system understood and refuses (the web layer answers 400 unless a subclass
@@ -17,7 +19,7 @@ class AppError(Exception):
         self.extra = extra
         super().__init__(self.message)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         body = {"code": self.code, "message": self.message}
         body.update({k: v for k, v in self.extra.items() if v is not None})
         return {"error": body}
@@ -33,7 +35,7 @@ class ValidationFailed(Rejected):
     code = "VALIDATION_FAILED"
     message = "提交的数据有误，请按提示修改"
 
-    def __init__(self, fields: dict, message: str | None = None, code: str | None = None):
+    def __init__(self, fields: dict[str, Any], message: str | None = None, code: str | None = None):
         super().__init__(message, code, fields=fields)
 
 

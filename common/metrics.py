@@ -24,10 +24,18 @@ import threading
 import time
 from datetime import datetime
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 
 from common import clock
@@ -74,7 +82,7 @@ def _seconds_since(naive_utc: datetime | None) -> float:
 
 # ---------------------------------------------------------------------------- from the database
 
-def outbox_state(runtime) -> dict:
+def outbox_state(runtime) -> dict[str, Any]:
     """Unsent outbox rows, the age of the oldest, and the relay attempts noted on it."""
     from sqlalchemy import func, select
 
@@ -93,7 +101,7 @@ def relay_unready_after() -> float:
     return float(os.environ.get("RELAY_UNREADY_AFTER", "60"))
 
 
-def relay_stuck(state: dict, bound: float | None = None) -> bool:
+def relay_stuck(state: dict[str, Any], bound: float | None = None) -> bool:
     """The relay has been failing to publish for longer than the bound, as the outbox tells it:
     the oldest unsent event is older than the bound and the relay noted failed attempts on it
     (it notes every failure on the oldest row; a success sends that row and clears the sign)."""
@@ -303,7 +311,7 @@ class QueueDepthCollector:
         self._cached: tuple[float, dict | None] = (0.0, None)
         self._lock = threading.Lock()
 
-    def depths(self) -> dict | None:
+    def depths(self) -> dict[str, Any] | None:
         with self._lock:
             at, value = self._cached
             if time.monotonic() - at < self.cache_seconds:
@@ -316,7 +324,7 @@ class QueueDepthCollector:
             self._cached = (time.monotonic(), value)
             return value
 
-    def _ask(self) -> dict:
+    def _ask(self) -> dict[str, Any]:
         if self.settings.is_amqp:
             from common.bus import close_quietly, connect
 

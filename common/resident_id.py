@@ -68,7 +68,7 @@ def _birth(yyyymmdd: str) -> date | None:
         return None
 
 
-def clean(raw: str) -> str:
+def clean(raw: object) -> str:
     """Full-width to half-width, spaces removed, lower-case x upper-cased."""
     return _ALL_SPACE.sub("", str(raw or "").translate(_FULL_WIDTH)).upper()
 
@@ -85,7 +85,7 @@ def upgrade_15(number15: str) -> str:
     return first17 + check_char(first17)
 
 
-def parse_resident_id(raw: str, today: date) -> ResidentId:
+def parse_resident_id(raw: object, today: date) -> ResidentId:
     """Normalise and validate; raise IdNumberInvalid with the reason."""
     if isinstance(raw, str) and _CLEAN_18.match(raw):
         number = raw  # the common case: already 18 clean characters
@@ -117,7 +117,7 @@ def parse_resident_id(raw: str, today: date) -> ResidentId:
     return ResidentId(number=number, birth_date=birth, gender="男" if int(number[16]) % 2 else "女")
 
 
-def resident_number(raw: str, today: date) -> str:
+def resident_number(raw: object, today: date) -> str:
     """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
     (a 100,000-row roster checks every one)."""
     # _CLEAN_18 without the regex: isascii() first, since int() and isdigit() take ① or ٣ too
@@ -129,7 +129,7 @@ def resident_number(raw: str, today: date) -> str:
     return parse_resident_id(raw, today).number  # says what is wrong
 
 
-def normalise_other_id(raw: str) -> str:
+def normalise_other_id(raw: object) -> str:
     """Another ID type (护照、港澳通行证 …): trimmed, full-width folded, upper-cased; not checked."""
     if looks_like_excel_number(raw):
         raise IdNumberInvalid(TEXT_FORMAT_HINT)

@@ -9,8 +9,8 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
 
 from common.bus import Subscription
-from common.crypto import SealedColumns
 from common.config import database_url
+from common.crypto import SealedColumns
 from common.db import UnitOfWork, make_engine
 from common.messaging_tables import MessagingTables
 

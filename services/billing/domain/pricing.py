@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.billing.domain.split import Rate
 
@@ -30,7 +31,7 @@ class Totals:
                       self.district_share_fen + other.district_share_fen,
                       self.grassroots_share_fen + other.grassroots_share_fen)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"headcount": self.headcount, "premium_fen": self.premium_fen,
                 "city_subsidy_fen": self.city_subsidy_fen, "district_share_fen": self.district_share_fen,
                 "grassroots_share_fen": self.grassroots_share_fen, "union_share_fen": self.union_share_fen}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from common.errors import Conflict, ValidationFailed
 from services.enrollment.domain.timeline import CoverYear
@@ -107,7 +108,7 @@ def centralised_terms(year: CoverYear) -> CoverTerms:
     return CoverTerms(year.cover_start, year.cover_end, CENTRALISED)
 
 
-def instant_terms(year: CoverYear, kind: str, processed_on: date, card_recorded_on: date | None) -> CoverTerms:
+def instant_terms(year: CoverYear, kind: str | None, processed_on: date, card_recorded_on: date | None) -> CoverTerms:
     """即时参保: cover from the day after the card number was generated (new card holders) or the day
     after the enrolment is processed (card holders without cover), to the end of the year; the
     half-year price when that reference day is in the second half (docs/decisions/0011)."""
@@ -148,7 +149,7 @@ _LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－＠．", "0123456789-@.")
 
 
-def check_handler(name: str, phone: str, email: str) -> dict:
+def check_handler(name: str, phone: str, email: str) -> dict[str, Any]:
     """经办人: name, a mobile or landline, and an e-mail address for the payment detail."""
     errors = {}
     name = (name or "").strip()

@@ -28,7 +28,7 @@ class LookupQuota:
     per_member: int = PER_MEMBER
     floor: int = FLOOR
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.per_member < 0 or self.floor < 0:
             raise ValueError("a lookup quota is never negative")
 
