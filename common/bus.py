@@ -15,20 +15,18 @@
 See docs/decisions/0002-event-bus.md for why."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
-import socket
 import time
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import amqp
 from kombu import Connection, Exchange, Queue, binding
-from kombu.transport import filesystem
-from kombu.utils.json import dumps
 
+from common import patches
 from common.config import BusSettings, data_dir
 
 log = logging.getLogger("bus")
@@ -54,30 +52,6 @@ class Subscription:
         return sorted(self.handlers)
 
 
-class _AtomicFilesystemChannel(filesystem.Channel):
-    """kombu's file-system channel, but a message file appears only once it is whole.
-
-    kombu writes the message file in place, and a reader in another process moves and reads
-    any file it sees (a lock does not stop a rename): caught mid-write, the message was read
-    empty, failed to decode and was gone for good. Here it is written under a name no queue
-    matches and renamed into place, which is atomic on one file system."""
-
-    def _put(self, queue, payload, **kwargs):
-        name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
-        final = os.path.join(self.data_folder_out, name)
-        partial = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.partial")
-        try:
-            with open(partial, "wb") as f:
-                f.write(dumps(payload).encode())
-            os.replace(partial, final)
-        except OSError as exc:
-            raise filesystem.ChannelError(f"cannot add {final!r} to the bus folder") from exc
-
-
-class AtomicFilesystemTransport(filesystem.Transport):
-    Channel = _AtomicFilesystemChannel
-
-
 def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
     """A connection whose every wait is bounded: connect, handshake and (optionally) confirms."""
     if settings.is_amqp:
@@ -92,7 +66,7 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
         control = root / "control"
         messages.mkdir(parents=True, exist_ok=True)
         control.mkdir(parents=True, exist_ok=True)
-        return Connection("filesystem://", transport=AtomicFilesystemTransport, transport_options={
+        return Connection("filesystem://", transport=patches.AtomicFilesystemTransport, transport_options={
             "data_folder_in": str(messages), "data_folder_out": str(messages),
             "control_folder": str(control.resolve()), "polling_interval": 0.05})
     return Connection(settings.url)
@@ -112,10 +86,8 @@ def close_quietly(conn: Connection, timeout: float) -> None:
             sock.settimeout(timeout)
         conn.release()
     except Exception:  # noqa: BLE001 - the close handshake failed or timed out: drop the socket
-        try:
+        with contextlib.suppress(Exception):  # nothing more to give back
             conn.collect()
-        except Exception:  # noqa: BLE001 - nothing more to give back
-            pass
 
 
 def exchanges(settings: BusSettings) -> tuple[Exchange, Exchange]:
@@ -162,9 +134,8 @@ def ping(settings: BusSettings) -> None:
             conn.ensure_connection(max_retries=1, timeout=settings.connect_timeout)
         finally:
             close_quietly(conn, settings.connect_timeout)
-    elif settings.url.startswith("filesystem"):
-        if not (data_dir() / "bus" / "control").is_dir():
-            raise RuntimeError("bus folder missing")
+    elif settings.url.startswith("filesystem") and not (data_dir() / "bus" / "control").is_dir():
+        raise RuntimeError("bus folder missing")
 
 
 # A header on every message: when the relay published it (real time, epoch milliseconds; the
@@ -191,7 +162,7 @@ class Outgoing:
     body: str
 
     @classmethod
-    def of(cls, env: dict[str, Any]) -> "Outgoing":
+    def of(cls, env: dict[str, Any]) -> Outgoing:
         return cls(env["id"], env["type"], json.dumps(env, ensure_ascii=False))
 
 
@@ -312,9 +283,9 @@ class Publisher:
                 raise TimeoutError("broker did not confirm in time")
             try:
                 self._conn.connection.drain_events(timeout=min(remaining, 1.0))
-            except socket.timeout:
+            except TimeoutError:
                 continue
-        confirmed = [item.event_id for tag, item in zip(range(first, last + 1), items) if not self._nacked_tag(tag)]
+        confirmed = [item.event_id for tag, item in zip(range(first, last + 1), items, strict=False) if not self._nacked_tag(tag)]
         unroutable = [i for i in confirmed if i in self._returned]
         self._acked = {t for t in self._acked if t > self._acked_upto}
         return confirmed, unroutable

@@ -12,17 +12,15 @@ transport goes through kombu."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from typing import Any
 
-import amqp
 from kombu import Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from common import clock, metrics
+from common import clock, metrics, patches
 from common.bus import (
     Delivery,
     PermanentFailure,
@@ -44,21 +42,6 @@ _INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 FIRST_WAIT = 0.25  # how long to wait for a batch's first message before checking for a stop
 FILL_WAIT = 0.005  # how long to wait for one more message before handling what is there
-READ_CHUNK = 4096  # bytes asked of the socket per read (py-amqp keeps the surplus)
-
-
-def read_in_chunks(transport, size: int = READ_CHUNK) -> None:
-    """Let py-amqp take many frames per `recv`.
-
-    py-amqp reads each frame with three `recv` calls of exactly the bytes it needs (header,
-    payload, end octet) — nine system calls per message, each behind a `poll` when the socket
-    has a timeout; that was over half of the consumer's active time. Its reader already keeps
-    whatever a `recv` returns beyond the bytes asked for, for the next read, so asking the
-    socket for at least `size` bytes is enough. The chunk is small because each read slices
-    the rest of the buffer (a copy). Plain TCP only; TLS sockets read their own way."""
-    if type(transport) is amqp.transport.TCPTransport:
-        recv = transport.sock.recv
-        transport._quick_recv = lambda n: recv(max(n, size))
 
 
 class EventConsumer:
@@ -112,7 +95,7 @@ class EventConsumer:
         # two batches in flight, so the next batch streams in while one is being written
         channel.basic_qos(0, self.prefetch, False)
         channel.basic_consume(self.queue_name, callback=self._collect_raw)
-        read_in_chunks(raw.transport)
+        patches.read_in_chunks(raw.transport)
         # Reads wait FILL_WAIT by default, so reading a frame changes no socket setting (py-amqp
         # sets and restores the timeout around every frame otherwise); writes set their own.
         raw.transport.sock.settimeout(FILL_WAIT)
@@ -142,14 +125,14 @@ class EventConsumer:
         """Wait for a first message, then take what keeps coming, up to a batch."""
         try:
             conn.drain_events(timeout=FIRST_WAIT)
-        except socket.timeout:
+        except TimeoutError:
             if not self._buffer:
                 self._lag.set(0)  # idle: nothing waiting for this consumer
             return
         while len(self._buffer) < self.batch_size:
             try:
                 conn.drain_events(timeout=FILL_WAIT)
-            except socket.timeout:
+            except TimeoutError:
                 return
 
     # ------------------------------------------------------------------ handling
@@ -171,7 +154,7 @@ class EventConsumer:
     def process(self, messages: list, conn=None) -> None:
         try:
             self._observe(messages)
-        except Exception:  # noqa: BLE001 - metrics never stop a batch
+        except Exception:
             log.debug("could not observe a batch", exc_info=True)
         deliveries = []
         for message in messages:
@@ -285,7 +268,7 @@ class EventConsumer:
         return set(uow.session.execute(statement, rows).scalars())
 
     def _failed(self, delivery: Delivery, exc: Exception, conn) -> None:
-        permanent = isinstance(exc, PermanentFailure) or isinstance(exc, (KeyError, TypeError, ValueError))
+        permanent = isinstance(exc, (PermanentFailure, KeyError, TypeError, ValueError))
         self._handler_failures.inc()
         log.error("event handler failed", extra={
             "queue": self.queue_name, "event_id": delivery.event.get("id"), "event_type": delivery.event.get("type"),
@@ -307,7 +290,7 @@ class EventConsumer:
 
     def _count_attempt(self, delivery: Delivery, exc: Exception) -> int:
         table = self.runtime.messaging.attempts
-        key = dict(consumer=self.consumer_name, event_id=delivery.event["id"])
+        key = {"consumer": self.consumer_name, "event_id": delivery.event["id"]}
         with self.runtime.engine.begin() as db:
             row = db.execute(select(table.c.attempts).where(
                 table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy import create_engine, event, insert
@@ -35,43 +35,10 @@ def make_engine(url: str, **kwargs) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    cache_long_statements()
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
-
-
-LONG_STATEMENT_CACHE = 32  # statements
-LONG_STATEMENT_MAX = 128 * 1024  # characters: a 100-row INSERT of members is ~50 KB
-
-
-def cache_long_statements() -> None:
-    """Let psycopg remember how it converted long statements too.
-
-    psycopg turns every statement's `%(name)s` placeholders into PostgreSQL's `$n` in Python
-    (`psycopg._queries._query2pg_nocache`: a regex split of the whole text) and caches the result
-    only for statements of ≤ 4 KB with ≤ 50 parameters. SQLAlchemy sends the multi-row INSERTs
-    of an import (a file's members and their outbox events, "insertmanyvalues") as long statements
-    of one text per row count, so each was converted anew: 44 % of the members web process's CPU
-    during the season's imports (py-spy --gil, issue 16). The conversion depends on the text and
-    the encoding only, so a small LRU of its results (≤ 32 statements of ≤ 128 KB) returns the
-    same answer. psycopg is pinned (requirements.txt); tests/unit/test_db_statement_cache.py
-    fails if a new version moves the function, rather than this silently doing nothing."""
-    from functools import lru_cache
-
-    from psycopg import _queries
-
-    if getattr(_queries._query2pg_nocache, "long_statement_cache", False):
-        return
-    plain = _queries._query2pg_nocache
-    cached = lru_cache(maxsize=LONG_STATEMENT_CACHE)(plain)
-
-    def convert(query: bytes, encoding: str):
-        return cached(query, encoding) if len(query) <= LONG_STATEMENT_MAX else plain(query, encoding)
-
-    convert.long_statement_cache = True
-    _queries._query2pg_nocache = convert
 
 
 def envelope(event_type: str, data: dict[str, Any], producer: str, schema_version: int = 1,
@@ -80,7 +47,7 @@ def envelope(event_type: str, data: dict[str, Any], producer: str, schema_versio
     return {
         "id": event_id or str(uuid.uuid4()),
         "type": event_type,
-        "occurred_at": clock.now().astimezone(timezone.utc).isoformat(),
+        "occurred_at": clock.now().astimezone(UTC).isoformat(),
         "schema_version": schema_version,
         "producer": producer,
         "data": data,
@@ -101,10 +68,10 @@ def insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql" and len(rows) > COPY_FROM:
         columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
-        with conn.connection.dbapi_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in columns])
+        with conn.connection.dbapi_connection.cursor() as cursor, \
+                cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
         return
     conn.execute(insert(table), rows)
 
@@ -123,12 +90,12 @@ class UnitOfWork:
         self._pending: list[dict[str, Any]] = []
         self.batch: list[dict[str, Any]] = []  # a consumer's deliveries being applied in this transaction
 
-    def fresh(self) -> "UnitOfWork":
+    def fresh(self) -> UnitOfWork:
         """Another unit of work on the same database, for a handler that must commit in several
         transactions (an upload job reporting progress while it works)."""
         return UnitOfWork(self._session_factory, self.producer, self._outbox)
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._pending = []
         # however the transaction is committed (uow.commit() or the session's own commit)

@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import MetaData
 from sqlalchemy.orm import sessionmaker
 
+from common import patches
 from common.bus import Subscription
 from common.config import database_url
 from common.crypto import SealedColumns
@@ -26,6 +27,11 @@ class ServiceRuntime:
     sealed: list[SealedColumns] = field(default_factory=list)
     _engine: object = None
     _sessions: sessionmaker | None = None
+
+    def __post_init__(self) -> None:
+        # Every process builds its runtime first: the library patches' version check stops a
+        # process whose libraries moved before it serves anything (decision 0024).
+        patches.apply()
 
     @property
     def database_url(self) -> str:
