@@ -62,7 +62,7 @@ class Keyring:
     current: int
 
     @classmethod
-    def parse(cls, spec: str, current: str | None = None) -> "Keyring":
+    def parse(cls, spec: str, current: str | None = None) -> Keyring:
         keys = {}
         for part in filter(None, (p.strip() for p in spec.split(","))):
             kid, _, hexkey = part.partition(":")
@@ -119,7 +119,7 @@ class Vault:
         return self.seal_prefix.encode("ascii") + nonce + box
 
     def open_bytes(self, field: str, sealed: bytes) -> bytes:
-        head, sep, blob = bytes(sealed[:12]).partition(b":")
+        head, sep, _blob = bytes(sealed[:12]).partition(b":")
         if not sep or not head.startswith(b"e") or not head[1:].isdigit():
             raise ValueError("not sealed bytes")
         aead = self._aead.get(int(head[1:]))

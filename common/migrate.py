@@ -15,7 +15,7 @@ from alembic.config import Config
 
 from common.config import SERVICES
 
-COMPONENTS = SERVICES + ("gateway",)
+COMPONENTS = (*SERVICES, "gateway")
 
 
 def _runtime(component: str):

@@ -9,7 +9,7 @@ from common.errors import ValidationFailed
 
 def parse_yuan(value, field: str = "amount", allow_negative: bool = False) -> int:
     """'12.5' / 12 / Decimal('0.01') -> fen. Floats are refused: they cannot say 0.1 exactly."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValidationFailed({field: ["金额须以字符串或整数给出，例如 \"26.00\""]})
     try:
         amount = Decimal(str(value).strip().replace(",", ""))

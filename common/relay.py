@@ -93,7 +93,7 @@ class Relay:
             with self.runtime.engine.begin() as conn:
                 conn.execute(update(outbox).where(outbox.c.id == row_id).values(
                     attempts=outbox.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]))
-        except Exception:  # noqa: BLE001 - only a note; the relay retries anyway
+        except Exception:
             log.exception("could not note the relay failure")
 
     def _purge_old(self) -> None:

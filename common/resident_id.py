@@ -30,8 +30,7 @@ _DIGITS_15 = re.compile(r"^[0-9]{15}$")
 # The province-level codes of GB/T 2260 (the first two digits of a resident ID): 11–15 north,
 # 21–23 north-east, 31–37 east, 41–46 south-central, 50–54 south-west, 61–65 north-west,
 # 71 Taiwan, 81 Hong Kong, 82 Macao (83: the residence permits of Taiwan residents, GB 11643 use).
-PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-                      "61 62 63 64 65 71 81 82 83".split())
+PROVINCES = frozenset(["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83"])
 PROVINCE_INVALID = "身份证号码前两位（{code}）不是有效的省级行政区划代码，请核对号码"
 
 TEXT_FORMAT_HINT = "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写"

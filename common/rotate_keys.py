@@ -37,7 +37,7 @@ def rotate_table(engine, table: crypto.SealedColumns, batch: int = 1000, dry_run
     vault = crypto.reload()  # the keys as they are now, not as this process first read them
     stale, params = _stale_condition(table, vault)
     columns = list(dict.fromkeys(list(table.sealed) + list(table.indexed)))
-    select_list = ", ".join([table.key] + columns)
+    select_list = ", ".join([table.key, *columns])
     done, after = 0, None
     while True:
         with engine.begin() as conn:
@@ -51,7 +51,7 @@ def rotate_table(engine, table: crypto.SealedColumns, batch: int = 1000, dry_run
                 done += len(rows)
                 continue
             for row in rows:
-                old = dict(zip(columns, row[1:]))
+                old = dict(zip(columns, row[1:], strict=False))
                 clear = {column: vault.open(field, old[column]) if old[column] is not None else None
                          for column, field in table.sealed.items()}
                 new = {column: vault.seal(field, clear[column]) if not vault.is_current(old[column]) else old[column]

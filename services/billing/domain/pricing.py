@@ -25,7 +25,7 @@ class Totals:
     def union_share_fen(self) -> int:
         return self.premium_fen - self.city_subsidy_fen
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: Totals) -> Totals:
         return Totals(self.headcount + other.headcount, self.premium_fen + other.premium_fen,
                       self.city_subsidy_fen + other.city_subsidy_fen,
                       self.district_share_fen + other.district_share_fen,

@@ -97,7 +97,7 @@ def _counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None)
     if not isinstance(value, dict):
         raise MalformedEvent(f"{key}: not an object")
     out = {}
-    for k, n in value.items():
+    for k, _n in value.items():
         if keys is not None and k not in keys:
             raise MalformedEvent(f"{key}: unknown key {k!r}")
         out[k] = _int(value, k)

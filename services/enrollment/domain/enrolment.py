@@ -83,9 +83,10 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
         return "card_after_cutoff"
     if mode == "instant" and member.card_issued_on > min(today or year.cover_end, year.cover_end):
         return "card_not_yet_valid"
-    if mode == "instant" and today is not None:
-        if instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start > year.cover_end:
-            return "year_over"
+    if (mode == "instant" and today is not None
+            and instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start
+            > year.cover_end):
+        return "year_over"
     if covered:
         return "already_covered"
     return None

@@ -17,7 +17,7 @@ class Totals:
     district_share_fen: int = 0
     grassroots_share_fen: int = 0
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: Totals) -> Totals:
         return Totals(self.headcount + other.headcount,
                       *(getattr(self, p) + getattr(other, p) for p in PARTS))
 

@@ -22,12 +22,10 @@ from common.resident_id import (
 
 # Named here for members' code (masking lives in common, kept importable here).
 __all__ = [
-    "mask_id",
-    "mask_mobile",
     "CHECK_CHARS",
     "EARLIEST_BIRTH",
-    "PROVINCE_INVALID",
     "PROVINCES",
+    "PROVINCE_INVALID",
     "TEXT_FORMAT_HINT",
     "WEIGHTS",
     "IdNumberInvalid",
@@ -35,6 +33,8 @@ __all__ = [
     "check_char",
     "clean",
     "looks_like_excel_number",
+    "mask_id",
+    "mask_mobile",
     "normalise_other_id",
     "parse_resident_id",
     "resident_number",

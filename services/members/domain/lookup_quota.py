@@ -35,7 +35,7 @@ class LookupQuota:
     def allowance(self, roster_size: int) -> int:
         return max(self.per_member * roster_size, self.floor)
 
-    def decide(self, day: date, roster_size: int, used: int, asked: int) -> "Decision":
+    def decide(self, day: date, roster_size: int, used: int, asked: int) -> Decision:
         """May a union that has looked up `used` rows today look up `asked` more? All or none:
         a file is never half looked up."""
         if asked < 0 or used < 0:

@@ -143,7 +143,7 @@ ERROR_CATEGORIES = {"E": ("证件号码", NOT_FOUND), "N": ("姓名", NAME_MISMA
 
 
 def error_for(category: str, row: int, name: str, id_number: str) -> RowError:
-    column, message = ERROR_CATEGORIES[category] if category in ERROR_CATEGORIES else ("证件号码", ALREADY_OURS)
+    column, message = ERROR_CATEGORIES.get(category, ("证件号码", ALREADY_OURS))
     return RowError(row, column, message, name, id_number)
 
 
