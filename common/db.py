@@ -5,21 +5,22 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC
-from typing import Any
+from types import TracebackType
+from typing import Any, Protocol
 
-from sqlalchemy import create_engine, event, insert
+from sqlalchemy import Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from common import clock
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # Take transaction control from pysqlite so that writes can BEGIN IMMEDIATE:
             # several processes share one file in the embedded mode and must queue, not fail.
             dbapi_connection.isolation_level = None
@@ -31,7 +32,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
+        def _sqlite_begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
@@ -57,7 +58,7 @@ def envelope(event_type: str, data: dict[str, Any], producer: str, schema_versio
 COPY_FROM = 50  # rows: below this one multi-row INSERT is as quick, and works on SQLite too
 
 
-def insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> None:
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Many rows of one table in one go, in the session's transaction: COPY on PostgreSQL when
     there are many (a 10,000-row executemany costs ~4× COPY here, issue 16), else one multi-row
     INSERT. Every row has the same keys. Through the connection, not the ORM: no autoflush, and
@@ -68,12 +69,37 @@ def insert_rows(session: Session, table, rows: list[dict[str, Any]]) -> None:
     if conn.dialect.name == "postgresql" and len(rows) > COPY_FROM:
         columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
-        with conn.connection.dbapi_connection.cursor() as cursor, \
-                cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+        raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY is its API
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in columns])
         return
     conn.execute(insert(table), rows)
+
+
+class UoW(Protocol):
+    """What a handler may use of its unit of work (`uow`, the first argument of every handler):
+    the session for its rows, the events it publishes, commit and rollback. `UnitOfWork` below is
+    the real one (PostgreSQL/SQLite, the outbox); tests/unit/fakes.py `FakeUnitOfWork` keeps
+    rows and events in memory for handler tests without a database."""
+
+    session: Session
+    producer: str
+    batch: list[dict[str, Any]]  # a consumer's deliveries being applied in this transaction
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """The events published in this transaction and not yet committed (their envelopes)."""
+        ...
+
+    def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]: ...
+    def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def fresh(self) -> UoW: ...
+    def __enter__(self) -> UoW: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
 
 
 class UnitOfWork:
@@ -82,11 +108,12 @@ class UnitOfWork:
     `publish()` writes to the outbox table in the same transaction as the change, so either
     both happen or neither does; the relay sends them later."""
 
-    def __init__(self, session_factory: sessionmaker, producer: str, outbox_table):
+    def __init__(self, session_factory: sessionmaker[Session], producer: str, outbox_table: Table):
         self._session_factory = session_factory
         self.producer = producer
         self._outbox = outbox_table
-        self.session: Session | None = None
+        # set by __enter__: a handler is only ever given an entered unit of work
+        self.session: Session = None  # type: ignore[assignment]
         self._pending: list[dict[str, Any]] = []
         self.batch: list[dict[str, Any]] = []  # a consumer's deliveries being applied in this transaction
 
@@ -102,7 +129,8 @@ class UnitOfWork:
         event.listen(self.session, "before_commit", self._write_pending)
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             # Detach what was loaded so it can still be read (serialised) after the block,
             # then undo anything uncommitted.
@@ -111,6 +139,11 @@ class UnitOfWork:
             self.session.rollback()
         finally:
             self.session.close()
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """The events published in this transaction and not yet written to the outbox."""
+        return [json.loads(row["payload"]) for row in self._pending]
 
     def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]:
         env = envelope(event_type, data, self.producer, schema_version)
@@ -123,12 +156,12 @@ class UnitOfWork:
                               "created_at": clock.real_utcnow_naive()})
         return env
 
-    def _write_pending(self, session) -> None:
+    def _write_pending(self, session: Session) -> None:
         if self._pending:
             rows, self._pending = self._pending, []
             insert_rows(session, self._outbox, rows)
 
-    def publish_many(self, events: list[tuple[str, dict]]) -> None:
+    def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Many events in one go (bulk moves of a sync): one multi-row INSERT, or COPY on
         PostgreSQL when there are many — still in the same transaction as the change."""
         if not events:
