@@ -233,7 +233,7 @@ class EventConsumer:
         A redelivery after that is skipped without calling it; one in between (a worker killed
         after the job's last commit) calls it again, so the handler must itself do nothing for
         work already done (an upload job checks its state). Acked after the claim commits."""
-        inbox = self.runtime.messaging.inbox
+        inbox = self.runtime.messages.inbox
         for delivery in deliveries:
             event = delivery.event
             with self.runtime.uow() as uow:
@@ -257,7 +257,7 @@ class EventConsumer:
         event at the same moment waits on its key until the other commits (then leaves it out)
         or rolls back (then takes it). Rows go in key order, so two replicas never wait on each
         other in a cycle."""
-        inbox = self.runtime.messaging.inbox
+        inbox = self.runtime.messages.inbox
         now = clock.real_utcnow_naive()
         types = {event["id"]: event["type"] for event in events}
         rows = [{"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
@@ -289,7 +289,7 @@ class EventConsumer:
             delivery.message.requeue()
 
     def _count_attempt(self, delivery: Delivery, exc: Exception) -> int:
-        table = self.runtime.messaging.attempts
+        table = self.runtime.messages.attempts
         key = {"consumer": self.consumer_name, "event_id": delivery.event["id"]}
         with self.runtime.engine.begin() as db:
             row = db.execute(select(table.c.attempts).where(
@@ -303,7 +303,7 @@ class EventConsumer:
 
     def _forget_attempts(self, event_id: str) -> None:
         """A dead-lettered event starts counting afresh, so a replay gets the full limit again."""
-        table = self.runtime.messaging.attempts
+        table = self.runtime.messages.attempts
         with self.runtime.engine.begin() as db:
             db.execute(delete(table).where(table.c.consumer == self.consumer_name, table.c.event_id == event_id))
 

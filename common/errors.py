@@ -13,7 +13,7 @@ class AppError(Exception):
     code = "BAD_REQUEST"
     message = "请求有误"
 
-    def __init__(self, message: str | None = None, code: str | None = None, **extra):
+    def __init__(self, message: str | None = None, code: str | None = None, **extra: Any):
         self.message = message or self.message
         self.code = code or self.code
         self.extra = extra

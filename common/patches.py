@@ -142,22 +142,23 @@ def read_in_chunks(transport: Any, size: int = READ_CHUNK) -> None:
 #   runs with kombu's channel and passes with this one (docs/decisions/0003-embedded-bus.md).
 # Remove when: kombu writes its message files atomically (look at `filesystem.Channel._put`);
 #   then delete these two classes and connect with `transport="filesystem"`.
-class _AtomicFilesystemChannel(filesystem.Channel):  # type: ignore[misc]  # kombu is untyped
+class _AtomicFilesystemChannel(filesystem.Channel):
     """kombu's file-system channel, but a message file appears only once it is whole."""
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # kombu's own file-system channel names the message `payload` and takes **kwargs, as here
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         name = f"{round(time.monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
         final = os.path.join(self.data_folder_out, name)
         partial = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.partial")
         try:
             with open(partial, "wb") as f:
-                f.write(dumps(payload).encode())
+                f.write(dumps(payload).encode())  # kombu's own JSON
             os.replace(partial, final)
         except OSError as exc:
             raise filesystem.ChannelError(f"cannot add {final!r} to the bus folder") from exc
 
 
-class AtomicFilesystemTransport(filesystem.Transport):  # type: ignore[misc]  # kombu is untyped
+class AtomicFilesystemTransport(filesystem.Transport):
     Channel = _AtomicFilesystemChannel
 
 

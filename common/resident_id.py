@@ -72,7 +72,7 @@ def clean(raw: object) -> str:
     return _ALL_SPACE.sub("", str(raw or "").translate(_FULL_WIDTH)).upper()
 
 
-def looks_like_excel_number(raw: str) -> bool:
+def looks_like_excel_number(raw: object) -> bool:
     """'3.10101199001011E+17' or '310101199001011000.0': an ID that went through a number cell."""
     text = clean(raw)
     return bool(_SCIENTIFIC.match(text)) or bool(re.match(r"^\d+\.\d*$", text))
@@ -120,7 +120,7 @@ def resident_number(raw: object, today: date) -> str:
     """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
     (a 100,000-row roster checks every one)."""
     # _CLEAN_18 without the regex: isascii() first, since int() and isdigit() take ① or ٣ too
-    if (len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X")
+    if (isinstance(raw, str) and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X")
             and raw[:2] in PROVINCES):
         birth = _birth(raw[6:14])
         if birth is not None and EARLIEST_BIRTH <= birth <= today and raw[17] == check_char(raw[:17]):

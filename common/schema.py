@@ -4,7 +4,7 @@ Field messages are what a clerk reads next to a form field, so they are set once
 service instead of on each field (common/patches.py)."""
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
@@ -19,7 +19,8 @@ class BaseSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages: ClassVar[dict[str, str]] = {"unknown": "不允许的字段", "type": "数据格式不正确，应为 JSON 对象"}
+    # marshmallow reads this class attribute (its stubs declare it an instance variable)
+    error_messages: dict[str, str] = {"unknown": "不允许的字段", "type": "数据格式不正确，应为 JSON 对象"}  # noqa: RUF012
 
 
 class PageQuery(BaseSchema):
@@ -31,5 +32,5 @@ class Timestamp(fields.DateTime):
     """A moment in an answer: ISO 8601 in Asia/Shanghai with its offset (`2026-12-03T10:03:00+08:00`),
     never naive. Stored naive values are UTC. Every service's schemas use it for every timestamp."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return super()._serialize(clock.shanghai(value), attr, obj, **kwargs)
