@@ -30,8 +30,8 @@ import os
 import secrets
 import sys
 import threading
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, overload
 

@@ -22,9 +22,9 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from socketserver import ThreadingMixIn
-from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
