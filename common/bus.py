@@ -147,7 +147,7 @@ def published_now() -> int:
     return int(time.time() * 1000)
 
 
-def published_at(message) -> float | None:
+def published_at(message: Any) -> float | None:
     """Epoch seconds the relay published a delivered message, if it says."""
     headers = getattr(message, "headers", None) or {}
     value = headers.get(PUBLISHED_AT)
@@ -177,7 +177,7 @@ class Publisher:
     def __init__(self, settings: BusSettings):
         self.settings = settings
         self._conn: Connection | None = None
-        self._channel = None
+        self._channel: Any = None  # py-amqp's channel on RabbitMQ, else kombu's
         self._next_tag = 0
         self._acked_upto = 0  # every tag <= this is settled by a `multiple` ack ...
         self._nacked_upto = 0  # ... or nack
@@ -223,7 +223,7 @@ class Publisher:
         else:
             self._nacked.add(tag)
 
-    def _on_return(self, exc, exchange, routing_key, message) -> None:
+    def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
         self._returned.add(message.properties.get("message_id", ""))
 
     def _nacked_tag(self, tag: int) -> bool:
@@ -233,7 +233,7 @@ class Publisher:
     def _settled(self, tag: int) -> bool:
         return tag <= self._acked_upto or tag <= self._nacked_upto or tag in self._acked or tag in self._nacked
 
-    def publish(self, envelopes: list) -> tuple[list[str], list[str]]:
+    def publish(self, envelopes: list[dict[str, Any]] | list[Outgoing]) -> tuple[list[str], list[str]]:
         """Send envelopes (dicts or `Outgoing`); return (confirmed ids, unroutable ids).
         Raises on broker trouble, within the connect and confirm timeouts."""
         if not envelopes:
@@ -260,6 +260,9 @@ class Publisher:
         return [item.event_id for item in items], []
 
     def _publish_confirmed(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("publishing on a closed publisher")
         self._returned.clear()
         first = self._next_tag + 1
         publish = self._channel.basic_publish
@@ -282,10 +285,11 @@ class Publisher:
             if remaining <= 0:
                 raise TimeoutError("broker did not confirm in time")
             try:
-                self._conn.connection.drain_events(timeout=min(remaining, 1.0))
+                conn.connection.drain_events(timeout=min(remaining, 1.0))
             except TimeoutError:
                 continue
-        confirmed = [item.event_id for tag, item in zip(range(first, last + 1), items, strict=False) if not self._nacked_tag(tag)]
+        tags = range(first, last + 1)
+        confirmed = [item.event_id for tag, item in zip(tags, items, strict=True) if not self._nacked_tag(tag)]
         unroutable = [i for i in confirmed if i in self._returned]
         self._acked = {t for t in self._acked if t > self._acked_upto}
         return confirmed, unroutable
@@ -300,10 +304,10 @@ class PermanentFailure(Exception):
 @dataclass
 class Delivery:
     event: dict[str, Any]
-    message: object
+    message: Any  # kombu's Message, or py-amqp's on RabbitMQ
 
 
-def decode(message) -> dict[str, Any]:
+def decode(message: Any) -> dict[str, Any]:
     payload = message.payload if hasattr(message, "payload") else json.loads(message.body)
     if isinstance(payload, (bytes, str)):
         payload = json.loads(payload)
