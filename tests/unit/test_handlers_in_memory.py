@@ -130,3 +130,51 @@ def test_the_fake_refuses_sql_so_a_handler_that_reads_by_query_is_known():
         add_member(uow, GRASSROOTS, {"name": "张三", "id_type": "resident", "id_number": ID,
                                      "address": "上海市黄浦区人民大道 200 号", "mobile": "13812345678",
                                      "education": "大学本科", "household_type": "非农业"})
+
+
+# documents: a notice waits until everything it prints is known ---------------------------------
+
+def _submission_row(**changes):
+    from services.documents.adapters.orm import SubmissionView
+    from tests.services.documents import contract
+
+    submitted = contract.submission(301, contract.UNION_A, contract.DISTRICT_1, "B", 3, 3, 1, mode="instant",
+                                    submitted_at="2020-03-10T10:00:00+08:00", kind="no_cover")["data"]
+    priced = contract.priced(301, contract.UNION_A, contract.DISTRICT_1, "B", 3, mode="instant",
+                             pay_by="2020-03-25")["data"]
+    values = {"submission_id": 301, "union_id": contract.UNION_A, "district_id": contract.DISTRICT_1,
+              "cover_year": 2020, "cover_type": "B", "submitted": submitted, "priced": priced, "returned": False}
+    return SubmissionView(**{**values, **changes})
+
+
+def test_an_instant_notice_waits_for_the_cover_year_and_the_union_before_anything_is_stored():
+    from services.documents.handlers.notices import render_submission_notice
+
+    uow = FakeUnitOfWork("documents")
+    row = _submission_row()
+    render_submission_notice(uow, row)  # neither the year nor the union has arrived yet
+    assert row.notice_key is None and uow.published == [] and uow.pending == []
+
+
+def test_a_submission_returned_or_not_yet_priced_gets_no_notice():
+    from services.documents.handlers.notices import render_submission_notice
+
+    for row in (_submission_row(returned=True), _submission_row(priced=None)):
+        uow = FakeUnitOfWork("documents")
+        render_submission_notice(uow, row)
+        assert row.notice_key is None and uow.published == []
+
+
+# notifications: a billing event about a batch enrollment has not told of yet --------------------
+
+def test_feedback_on_a_batch_not_known_yet_is_tried_again_and_tells_no_one():
+    from services.notifications.handlers.notify import (
+        BatchNotKnownYet,
+        notify_district_and_unions_when_feedback_given,
+    )
+
+    uow = FakeUnitOfWork("notifications")
+    event = {"id": "e1", "type": "billing.batch.feedback_given", "data": {"batch_id": 7, "message": "请补交"}}
+    with pytest.raises(BatchNotKnownYet):
+        notify_district_and_unions_when_feedback_given(uow, event)
+    assert uow.published == [] and uow.session.new == []
