@@ -12,11 +12,11 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 
-from common.db import envelope
+from common.db import UoW, envelope
 
 
 class NeedsDatabase(AssertionError):
@@ -138,3 +138,7 @@ class FakeUnitOfWork:
     def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
         """The committed events' data, of one type or all."""
         return [e["data"] for e in self.published if event_type is None or e["type"] == event_type]
+
+
+if TYPE_CHECKING:
+    _fake: type[UoW] = FakeUnitOfWork  # mypy holds the fake to the protocol handlers see
