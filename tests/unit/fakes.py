@@ -109,10 +109,11 @@ class FakeUnitOfWork:
         self.producer = producer
         self.batch: list[dict[str, Any]] = []
         self._pending: list[dict[str, Any]] = []
-        # the events committed (the outbox): shared with every `fresh()` one, as a database is
-        self.published: list[dict[str, Any]] = published if published is not None else []
+        self.published: list[dict[str, Any]] = []
         self.commits = 0
         self.rollbacks = 0
+        if published is not None:  # the events committed (the outbox): shared by `fresh()` ones
+            self.published = published
 
     @property
     def pending(self) -> list[dict[str, Any]]:
