@@ -15,6 +15,7 @@ from common.pii import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import check_member
 from services.members.domain.member import member_no as member_number
+from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
                                               publish_member)
 
@@ -43,6 +44,7 @@ def add_member(uow, who: Identity, data: dict) -> Member:
     clean, errors = check_member(data, clock.today())
     if errors:
         raise ValidationFailed(errors)
+    count_lookups_now(uow, who, 1)  # the answer may say the number is registered elsewhere (decision 0021)
     existing = uow.session.scalar(select(Member).where(id_number_is(clean["id_number"])))
     if existing is not None:
         raise _already_registered(who, existing)
@@ -95,6 +97,7 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     if errors:
         raise ValidationFailed(errors)
     if correcting:
+        count_lookups_now(uow, who, 1)  # the answer may say the number is registered (decision 0021)
         other = uow.session.scalar(select(Member.id).where(id_number_is(clean["id_number"]), Member.id != member.id))
         if other is not None:
             raise ValidationFailed({"id_number": ["该证件号码已登记为会员"]})
