@@ -216,6 +216,21 @@ def uow():
     return current_app.extensions["runtime"].uow()
 
 
+def no_store(func):
+    """For an answer that may carry a full ID number or mobile: no browser or proxy keeps a copy."""
+    from functools import wraps
+
+    from flask import make_response
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        response = make_response(func(*args, **kwargs))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return wrapper
+
+
 def roles(*allowed: str):
     """Declare (and enforce) which roles may call an endpoint.
 
