@@ -331,3 +331,16 @@ def test_a_reviewer_reads_a_members_detail_masked_and_its_own_union_in_full(serv
     added = s["g1"].post("/members", json=member_form(2))
     assert added.status_code == 201 and added.headers["Cache-Control"] == "no-store"
     assert s["g1"].put(f"/members/{m['id']}/card", json=card).get_json()["id_number"] == rid(1)
+
+
+def test_a_json_body_over_its_own_limit_is_refused_before_it_is_parsed(service):
+    """Issue 23 item 6: a 5 MB JSON body was parsed whole before its 422; now 413 at once."""
+    from common.web import MAX_SMALL_BODY_BYTES
+
+    members = service("members")
+    big = json.dumps({"member_ids": list(range(60_000)), "removed": True})
+    assert len(big) > MAX_SMALL_BODY_BYTES
+    response = members.as_("centre").post("/members/removals", data=big, content_type="application/json")
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "REQUEST_TOO_LARGE"
+    small = members.as_("centre").post("/members/removals", json={"member_ids": [1]})
+    assert small.status_code != 413
