@@ -144,8 +144,8 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     else:  # large or of unknown length (downloads): stream it through
         response = Response(_stream(upstream), status=upstream.status_code)
     for name in _PASS_RESPONSE:
-        if name in upstream.headers:
-            response.headers[name] = upstream.headers[name]
+        if name in upstream.headers:  # never a control character in a header (a 500 at the server)
+            response.headers[name] = "".join(ch for ch in upstream.headers[name] if 31 < ord(ch) != 127)
     g.upstream_error_code = None
     return response
 
