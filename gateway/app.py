@@ -40,6 +40,14 @@ def create_app() -> Flask:
     api.register_blueprint(accounts.blp)
     api.register_blueprint(sessions.blp)
     register_error_handlers(app)
+
+    @app.errorhandler(auth.AddressSlowedDown)
+    def _slowed_down(exc: auth.AddressSlowedDown):
+        response = jsonify(exc.to_dict())
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
+
     app.teardown_appcontext(close_db_session)
     pages.register(app)
     app.register_blueprint(internal.bp)  # services only: a signed internal identity, never a login
