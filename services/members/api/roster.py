@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, roles, uow
+from common.web import current_identity, no_store, roles, uow
 from services.members.domain import member as rules
 from services.members.handlers import cards, roster
 
@@ -50,7 +50,7 @@ class MemberOut(BaseSchema):
     union_id = fields.Integer(allow_none=True)
     name = fields.String()
     id_type = fields.String()
-    id_number = fields.String(metadata={"description": "完整证件号码（仅详情）"})
+    id_number = fields.String(metadata={"description": "证件号码：本单位会员详情为完整号码；区局、市职保中心为脱敏号码（完整号码经查看完整号码）"})
     gender = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     address = fields.String()
@@ -150,6 +150,7 @@ class Members(MethodView):
             return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberIn)
     @blp.response(201, MemberOut)
     def post(self, data):
@@ -161,13 +162,17 @@ class Members(MethodView):
 @blp.route("/members/<int:member_id>")
 class MemberItem(MethodView):
     @roles(*ALL)
+    @no_store
     @blp.response(200, MemberOut)
     def get(self, member_id):
-        """会员详情: the full ID number, for a member in the caller's scope only."""
+        """会员详情, for a member in the caller's scope only: the full ID number and mobile for the
+        member's own union; masked for a district or the centre (the full ID number through
+        `POST …/id-number-reveals`, which is audited)."""
         with uow() as work:
-            return roster.get_member(work, current_identity(), member_id)
+            return roster.member_detail(work, current_identity(), member_id)
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberPatch)
     @blp.response(200, MemberOut)
     def patch(self, data, member_id):
@@ -177,14 +182,15 @@ class MemberItem(MethodView):
 
 
 class IdNumberOut(MemberOut):
-    """查看完整证件号码: whose number it is, and the number."""
+    """查看完整号码: whose numbers they are, the ID number and the mobile."""
     class Meta(MemberOut.Meta):
-        fields = ("id", "union_id", "name", "id_type", "id_number")
+        fields = ("id", "union_id", "name", "id_type", "id_number", "mobile")
 
 
 @blp.route("/members/<int:member_id>/id-number-reveals")
 class IdNumberReveal(MethodView):
     @roles("district")
+    @no_store
     @blp.response(200, IdNumberOut)
     def post(self, member_id):
         """查看完整证件号码 (district reviewer, a member in its scope). A POST so that the gateway's
@@ -219,12 +225,14 @@ class Rejections(MethodView):
 @blp.route("/members/<int:member_id>/card")
 class MemberCard(MethodView):
     @roles("grassroots", "centre")
+    @no_store
     @blp.arguments(CardIn)
     @blp.response(200, MemberOut)
     def put(self, data, member_id):
-        """办卡: record the member service card number and issue date."""
+        """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:
-            return cards.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+            who = current_identity()
+            return roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"], data["issued_on"]))
 
 
 @blp.route("/members/removals")

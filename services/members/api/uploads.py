@@ -3,13 +3,12 @@ card lists, removal lists), the sync as a job, the history and the result workbo
 templates, and the kinds of upload there are."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.downloads import download
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
@@ -119,9 +118,7 @@ def _file() -> tuple[str, bytes]:
 
 
 def _xlsx(filename: str, data: bytes) -> Response:
-    response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(data, filename, xl.excel.CONTENT_TYPE)
 
 
 # ------------------------------------------------------------------ uploads
