@@ -79,3 +79,15 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
     return Identity(user=claims["sub"], role=claims["role"], union_id=claims.get("union"),
                     district_id=claims.get("district"), request_id=claims.get("rid") or "")
+
+
+def scoped(query, who: Identity, *, union=None, district=None):
+    """`query` narrowed to the caller's scope: a grassroots union to rows whose `union` column is
+    its own, a district to rows whose `district` column is its own; the centre (and the gateway)
+    unnarrowed. A role whose column is not given is not narrowed here: the endpoint's `roles(...)`
+    admits it or not. Services scope every query again behind the gateway (defence in depth)."""
+    if who.role == "grassroots" and union is not None:
+        return query.where(union == who.union_id)
+    if who.role == "district" and district is not None:
+        return query.where(district == who.district_id)
+    return query

@@ -13,9 +13,10 @@ from marshmallow import fields, validate
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing import contracts
-from services.billing.handlers import payments, pricing, reports
+from services.billing.adapters import queries
+from services.billing.handlers import bank_statements, batches, credits, overdue, reports
 from services.billing.api.schemas import Id, Year, Yuan, file_from_request
-from services.billing.settings import voucher_max_bytes
+from services.billing import settings
 
 blp = Blueprint("payments", __name__, description="应缴、缴费凭证、反馈、核销、清算分配款、银行流水、台账与统计")
 
@@ -258,7 +259,7 @@ class Batches(MethodView):
     def get(self, query):
         """参保批次 with their price and payment state (district: its own)."""
         with uow() as work:
-            return payments.list_batches(work, current_identity(), **query)
+            return queries.list_batches(work.session, current_identity(), **query)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>")
@@ -268,7 +269,7 @@ class BatchItem(MethodView):
     def get(self, batch_id):
         """批次详情."""
         with uow() as work:
-            return payments.get_batch(work, current_identity(), batch_id)
+            return batches.get_batch(work, current_identity(), batch_id)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
@@ -281,15 +282,15 @@ class BatchVoucher(MethodView):
         until the batch is written off."""
         content, filename = file_from_request()
         with uow() as work:
-            return payments.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
-                                           form["paid_on"], voucher_max_bytes())
+            return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
+                                           form["paid_on"], settings.load().voucher_max_bytes)
 
     @roles("centre", "district")
     @blp.response(200)
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
-            voucher = payments.current_voucher(work, current_identity(), batch_id)
+            voucher = batches.current_voucher(work, current_identity(), batch_id)
             return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
                              download_name=voucher.filename)
 
@@ -304,8 +305,8 @@ class BatchPaymentDetail(MethodView):
         from services.billing.adapters.mail import payment_detail_workbook
 
         with uow() as work:
-            batch = payments.get_batch(work, current_identity(), batch_id)
-            content = payment_detail_workbook(contracts.batch_priced_data(batch))
+            batch = batches.get_batch(work, current_identity(), batch_id)
+            content = payment_detail_workbook(contracts.batch_priced_data(batch, settings.load().payee))
         return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
                          download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
 
@@ -317,7 +318,7 @@ class BatchFeedback(MethodView):
     def get(self, batch_id):
         """职保中心反馈 of a batch (the district reads them)."""
         with uow() as work:
-            return payments.list_feedback(work, current_identity(), batch_id)
+            return batches.list_feedback(work, current_identity(), batch_id)
 
     @roles("centre")
     @blp.arguments(FeedbackIn)
@@ -325,7 +326,7 @@ class BatchFeedback(MethodView):
     def post(self, data, batch_id):
         """反馈 (centre), e.g. 金额不足."""
         with uow() as work:
-            return payments.give_feedback(work, current_identity(), batch_id, data["message"])
+            return batches.give_feedback(work, current_identity(), batch_id, data["message"])
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/write-off")
@@ -336,7 +337,7 @@ class BatchWriteOff(MethodView):
     def post(self, data, batch_id):
         """核销 (centre): amount received, date, bank reference. Final."""
         with uow() as work:
-            return payments.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
+            return batches.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
                                       data["bank_reference"])
 
 
@@ -361,7 +362,7 @@ class Credits(MethodView):
     def get(self, query):
         """清算分配款 (district: its own)."""
         with uow() as work:
-            return pricing.list_credits(work, current_identity(), query.get("district_id"))
+            return credits.list_credits(work, current_identity(), query.get("district_id"))
 
     @roles("centre")
     @blp.arguments(CreditIn)
@@ -369,7 +370,7 @@ class Credits(MethodView):
     def post(self, data):
         """登记一笔清算分配款 (centre)."""
         with uow() as work:
-            return pricing.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
+            return credits.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
                                           data["source_year"], data["amount"], data["memo"])
 
 
@@ -381,7 +382,7 @@ class CreditImport(MethodView):
         """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
         content, _ = file_from_request()
         with uow() as work:
-            return pricing.import_credits(work, current_identity(), content)
+            return credits.import_credits(work, current_identity(), content)
 
 
 # ------------------------------------------------------------------ bank statements
@@ -394,8 +395,8 @@ class BankStatements(MethodView):
         """导入银行流水 (centre; Excel columns 日期, 付款人, 金额, 摘要): each line matched or given a reason."""
         content, filename = file_from_request()
         with uow() as work:
-            statement = payments.import_bank_statement(work, current_identity(), content, filename)
-            return payments.statement_result(work, current_identity(), statement.id)
+            statement = bank_statements.import_bank_statement(work, current_identity(), content, filename)
+            return bank_statements.statement_result(work, current_identity(), statement.id)
 
 
 @blp.route("/templates/<any('bank-statement', credits):name>")
@@ -418,7 +419,7 @@ class BankStatementItem(MethodView):
     def get(self, statement_id):
         """一次银行流水导入的结果."""
         with uow() as work:
-            return payments.statement_result(work, current_identity(), statement_id)
+            return bank_statements.statement_result(work, current_identity(), statement_id)
 
 
 # ------------------------------------------------------------------ ledger, dashboard, deadline
@@ -452,4 +453,4 @@ class OverdueJob(MethodView):
     def post(self):
         """Run the deadline check now (also `python -m services.billing.jobs overdue`)."""
         with uow() as work:
-            return {"reported": payments.report_overdue(work)}
+            return {"reported": overdue.report_overdue(work)}

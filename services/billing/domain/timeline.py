@@ -34,18 +34,13 @@ def is_overdue(deadline: date, today: date) -> bool:
     return today > deadline
 
 
-# 即时参保划款期限 when a cover year does not say (events from before it existed, or a year billing
-# has not heard of yet): enrollment's default, docs/decisions/0018-instant-pay-by.md.
-DEFAULT_INSTANT_PAYMENT_DAYS = 15
-
-
 def pay_by(mode: str, submitted_on: date, centralised_deadline: date | None,
            instant_payment_days: int | None) -> date | None:
     """When money is due (decision 0018). Centralised: the cover year's fixed deadline (the
-    grassroots window's end for a union, the payment deadline for a district), None while the year
-    is unknown. Instant: `instant_payment_days` after the day of the instant submission (union →
-    district) or of the JB batch (district → centre)."""
+    grassroots window's end for a union, the payment deadline for a district). Instant:
+    `instant_payment_days` — the cover year's, as enrollment (its owner) publishes it — after the
+    day of the instant submission (union → district) or of the JB batch (district → centre).
+    None while billing has not heard of the year."""
     if mode == "centralised":
         return centralised_deadline
-    days = DEFAULT_INSTANT_PAYMENT_DAYS if instant_payment_days is None else instant_payment_days
-    return submitted_on + timedelta(days=days)
+    return None if instant_payment_days is None else submitted_on + timedelta(days=instant_payment_days)

@@ -5,22 +5,26 @@ from datetime import date
 
 from sqlalchemy import select
 
+from common.bus import PermanentFailure
 from common.readmodel import upsert_if_newer
 from services.billing.adapters.orm import (CoverYearView, DistrictAccount, DistrictView, SettlementCredit,
                                            UnionView)
 from services.billing import contracts
-from services.billing.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS
-from services.billing.handlers.pricing import credit_available
-from services.billing.handlers.shared import is_special
+from services.billing.adapters.queries import credit_available, is_special
+# seam (handlers/__init__.py): a district's rates are published again when its subsidy changes
 from services.billing.handlers.splits import republish_rates
+
+# Schema 1 of enrollment.cover_year.configured (before decision 0018) had no `instant_payment_days`;
+# enrollment then applied 15 days to every year. Read for one release, then schema 1 goes.
+SCHEMA_1_INSTANT_PAYMENT_DAYS = 15
 
 
 # ------------------------------------------------------------------ directory read model
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated. A change of the special-industry flag changes
-    the city subsidy, so the district's rates are published again."""
+    """Keep a district's name and special-industry flag (members.district.*). A change of the flag
+    changes the city subsidy, so the district's rates are published again."""
     d = event["data"]
     before = is_special(uow.session, d["district_id"])
     applied = upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
@@ -30,7 +34,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
 
 
 def record_union_when_union_changed(uow, event: dict) -> None:
-    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
+    """Keep a union's name, district and contacts (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
@@ -39,9 +43,12 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
 
 def record_cover_year_when_configured(uow, event: dict) -> None:
-    """CoverYearViewWhenCoverYearConfigured: the split window, the deadlines and the instant payment
-    period (an event from before `instant_payment_days` existed takes the default)."""
+    """Keep a configured cover year (enrollment.cover_year.configured): the split window, the
+    deadlines and the instant payment period (`instant_payment_days`, enrollment's, required from
+    schema 2). A year billing had not heard of makes the credit carried forward available to it too."""
     d = event["data"]
+    if d.get("instant_payment_days") is None and int(event.get("schema_version") or 1) >= 2:
+        raise PermanentFailure("enrollment.cover_year.configured (schema 2) without instant_payment_days")
     split = [date.fromisoformat(v) for v in d["split_window"]]
     grassroots = d.get("grassroots_window") or [None, None]
     values = {"split_start": split[0], "split_end": split[1],
@@ -49,7 +56,8 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
               "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
               "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
               "payment_deadline": date.fromisoformat(d["payment_deadline"]),
-              "instant_payment_days": int(d.get("instant_payment_days") or DEFAULT_INSTANT_PAYMENT_DAYS),
+              "instant_payment_days": int(d["instant_payment_days"]) if d.get("instant_payment_days") is not None
+              else SCHEMA_1_INSTANT_PAYMENT_DAYS,
               "version": int(d["version"])}
     year = int(d["cover_year"])
     new_year = uow.session.get(CoverYearView, year) is None

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from common import clock
 from common.identity import Identity
 from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
-from services.billing.handlers.payments import list_batches
-from services.billing.handlers.shared import cover_year
+from services.billing.adapters.queries import cover_year, list_batches
 
 
 def money_received_fen(batch: Batch) -> int:
@@ -38,7 +37,7 @@ def reconciliation(uow, who: Identity, cover_year: int | None = None, district_i
     record (the matched total, the latest line's date and reference), so nobody retypes them."""
     who.require("centre")
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
-    batches = list_batches(uow, who, cover_year, district_id, status)
+    batches = list_batches(uow.session, who, cover_year, district_id, status)
     latest: dict[int, StatementLine] = {}
     if batches:
         for line in uow.session.scalars(select(StatementLine).where(
@@ -104,7 +103,7 @@ def dashboard(uow, who: Identity, year: int) -> dict:
     districts = []
     if who.role in ("centre", "district"):
         figures: dict[int, dict] = {}
-        for batch in list_batches(uow, who, cover_year=year):
+        for batch in list_batches(uow.session, who, cover_year=year):
             f = figures.setdefault(batch.district_id, {
                 "district_id": batch.district_id, "district_name": names.get(batch.district_id), "batches": 0,
                 "headcount": 0, "premium_fen": 0, "union_share_fen": 0, "credit_applied_fen": 0, "due_fen": 0,

@@ -13,8 +13,9 @@ from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.split import Rate, Shares, SplitMismatch, check_shares, rate_for
 from services.billing.domain.timeline import Window, require_open
 from services.billing import contracts
+# seam (handlers/__init__.py): the price table the centre set
 from services.billing.handlers.prices import load_price_table
-from services.billing.handlers.shared import cover_year, is_special
+from services.billing.adapters.queries import cover_year, is_special
 
 
 # ------------------------------------------------------------------ premium split (保障金额设置)

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from common import clock
-from services.billing.handlers import payments
+from services.billing.handlers import overdue as payments
 from services.billing.jobs import main as jobs_main
 from tests.services.billing.smtp import loopback_smtp
 from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP2, YEAR, at, set_splits

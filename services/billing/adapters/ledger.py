@@ -1,31 +1,15 @@
-"""Steps the billing feature modules share: lookups in the read models kept from other services'
-events (a cover year's timeline, whether a district is special) and writing a ledger line."""
+"""Rows billing writes behind: ledger lines (台账) and priced submissions, held in the transaction and
+written together (COPY on PostgreSQL) before it commits or runs any other statement; and whether a
+submission is priced already, asked for a consumer's whole batch of deliveries at once."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 
 from common import clock
 from common.db import insert_rows
-from services.billing.adapters.orm import CoverYearView, DistrictView, LedgerEntry, PricedSubmission
+from services.billing.adapters.orm import LedgerEntry, PricedSubmission
 
 SUBMITTED = "enrollment.submission.submitted"
-
-
-def cover_year(session, year: int) -> CoverYearView | None:
-    """Held for the session (the identity map alone holds it weakly, so a consumer pricing a batch
-    of deliveries would read it again for each): a cover year's row, once per transaction."""
-    held = session.info.setdefault("billing_cover_years", {})
-    if year not in held:
-        found = session.get(CoverYearView, year)
-        if found is None:
-            return None
-        held[year] = found
-    return held[year]
-
-
-def is_special(session, district_id: int) -> bool:
-    district = session.get(DistrictView, district_id)
-    return bool(district and district.special_industry)
 
 
 LEDGER_COLUMNS = [c.name for c in LedgerEntry.__table__.columns if c.name != "id"]
@@ -73,8 +57,9 @@ def record_in_ledger(uow, by: str, **values) -> None:
              {**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
 
 
-def by_event(event: dict) -> str:
-    return f"{event.get('type', '')} {event.get('id', '')}"
+def by_event(delivered: dict) -> str:
+    """Who recorded a line a consumed event caused: the event's type and id."""
+    return f"{delivered.get('type', '')} {delivered.get('id', '')}"
 
 
 def already_priced(uow, submission_id: int) -> bool:
@@ -96,3 +81,44 @@ def already_priced(uow, submission_id: int) -> bool:
         return True
     found.add(submission_id)  # priced now, by the caller: a second event for it in this batch is a duplicate
     return False
+
+
+def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
+    """年度累计: what a union owes its district for the year's centralised submissions still priced
+    (not returned), this one's `owes_now_fen` included — the one sum of it (the grassroots notice
+    prints it from `billing.submission.priced`). A consumer's batch of deliveries asks once for
+    every union in it; then each priced submission adds to its union's running total."""
+    memo = uow.session.info.get("billing_union_owed")
+    if memo is None:
+        memo = uow.session.info["billing_union_owed"] = {}
+        event.listen(uow.session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_union_owed", None),
+                     once=True)
+    if (union_id, year) not in memo:
+        asked = {(union_id, year)} | {(int(e["data"]["union_id"]), int(e["data"]["cover_year"]))
+                                      for e in getattr(uow, "batch", [])
+                                      if e.get("type") == SUBMITTED and "union_id" in e.get("data", {})
+                                      and "cover_year" in e.get("data", {})}
+        asked -= set(memo)
+        unions = {u for u, _ in asked}
+        found = {key: 0 for key in asked}
+        with uow.session.no_autoflush:
+            for u, y, owed in uow.session.execute(
+                    select(PricedSubmission.union_id, PricedSubmission.cover_year,
+                           func.sum(PricedSubmission.grassroots_share_fen))
+                    .where(PricedSubmission.union_id.in_(unions), PricedSubmission.mode == "centralised",
+                           PricedSubmission.status == "priced")
+                    .group_by(PricedSubmission.union_id, PricedSubmission.cover_year)):
+                if (u, y) in found:
+                    found[(u, y)] = int(owed)
+        for row in uow.session.info.get("billing_held", {}).get(PricedSubmission.__table__, []):
+            key = (row["union_id"], row["cover_year"])
+            if key in found and row["mode"] == "centralised" and row["status"] == "priced":
+                found[key] += row["grassroots_share_fen"]
+        memo.update(found)
+    memo[(union_id, year)] += owes_now_fen
+    return memo[(union_id, year)]
+
+
+def forget_union_owed(session, union_id: int, year: int) -> None:
+    """A submission of the union was returned: its running total is read afresh when next asked."""
+    session.info.get("billing_union_owed", {}).pop((union_id, year), None)
