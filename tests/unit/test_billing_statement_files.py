@@ -93,7 +93,7 @@ EXTERNAL = b"""<?xml version="1.0"?><!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///et
     (b"<?xml version='1.0'?><Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.001.001.03'/>", "STATEMENT_NOT_CAMT053"),
     (b"<html><body><table><tr><td>\xe4\xba\xa4\xe6\x98\x93\xe6\x97\xa5\xe6\x9c\x9f</td></tr></table></body></html>",
      "STATEMENT_HTML"),
-    (b"\x00\x01\x02binary", "STATEMENT_FORMAT_UNKNOWN"),
+    (b"\x00\x01\x02binary", "STATEMENT_FORMAT_UNKNOWN"), (b"%PDF-1.4 a voucher", "STATEMENT_FORMAT_UNKNOWN"),
     ("交易日期,对方户名\n".encode("gbk") + b"\x81\x20\xff\xff", "STATEMENT_ENCODING"),
     (b"", "UPLOAD_EMPTY"),
     ("交易日期,对方户名,贷方发生额,摘要\n2020-01-10,a,\"1\n".encode(), "STATEMENT_CSV_INVALID"),

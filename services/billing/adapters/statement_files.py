@@ -25,6 +25,10 @@ from services.billing.domain.statement_layout import (AMOUNT, DATE, HEADER_SEARC
                                                       parse_date, read_table)
 
 CSV_DELIMITERS = (",", "\t", ";", "|")
+# files people pick by mistake: said by name rather than read as text that has no header
+OTHER_FILES = ((b"%PDF-", "PDF 文件"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
+               (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"))
+FORMATS = "请从网银导出 Excel（.xlsx 或 .xls）、CSV 或 CAMT.053（XML）格式的交易明细后导入"
 CAMT_NAME = "ISO 20022 CAMT.053 银行对账单"
 
 
@@ -40,6 +44,9 @@ def read_bank_statement(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> St
         sheet = read_upload(content, max_bytes)
         kind = "xlsx" if content.startswith(XLSX_MAGIC) else "xls"
         return read_table(sheet.rows, kind, sheet=sheet.name)
+    for magic, what in OTHER_FILES:
+        if content.startswith(magic):
+            raise StatementUnreadable(f"上传的文件是{what}，不是银行流水：{FORMATS}", code="STATEMENT_FORMAT_UNKNOWN")
     text, encoding = decode(content)
     start = text.lstrip()[:200].lower()
     if start.startswith("<"):
@@ -56,7 +63,7 @@ def decode(content: bytes) -> tuple[str, str]:
     """The text and the name of the encoding it was written in. Strict decoding: a byte sequence
     that is not valid in any of them is refused, never replaced by guesses."""
     if b"\x00" in content[:4096] and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise StatementUnreadable("上传的文件不是 Excel 工作簿、CSV 文本或 CAMT.053 对账单，无法读取",
+        raise StatementUnreadable(f"上传的文件不是 Excel 工作簿、CSV 文本或 CAMT.053 对账单，无法读取：{FORMATS}",
                                   code="STATEMENT_FORMAT_UNKNOWN")
     attempts: list[tuple[bytes, str, str]] = [
         (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
