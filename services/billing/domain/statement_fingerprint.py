@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import replace
 
 from services.billing.domain.statement import Line
 
@@ -50,4 +49,4 @@ def fingerprints(lines: Iterable[Line]) -> list[str]:
 
 def fingerprinted(lines: list[Line]) -> list[Line]:
     """The lines, each with its fingerprint."""
-    return [replace(line, fingerprint=f) for line, f in zip(lines, fingerprints(lines))]
+    return [Line(x.row, x.paid_on, x.payer, x.amount_fen, x.memo, x.serial, f) for x, f in zip(lines, fingerprints(lines))]

@@ -1,6 +1,6 @@
 """bank statements: recognised layout, skipped rows; statement lines: serial, fingerprint, first_line_id
 
-Issue 26 items 3 and 4 (docs/decisions/0024-bank-statements-as-exported.md): a statement says the
+Issue 26 items 3 and 4 (docs/decisions/0026-bank-statements-as-exported.md): a statement says the
 layout and columns that were recognised and the rows of money out it left out; each line keeps
 the bank's serial and its fingerprint, unique among first sightings, and a line seen before
 points at the line it repeats.
