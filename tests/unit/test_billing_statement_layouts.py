@@ -91,9 +91,11 @@ def test_only_credit_lines_count_in_every_layout():
     assert [x.row for x in read.lines] == [2] and read.skipped_rows == [3, 4] and read.footer_rows == [5]
     direction = [["交易日期", "付款人名称", "交易金额", "借贷标志", "用途"],
                  ["2020-01-10", "黄浦区总工会", "630.00", "贷", "参保"], ["2020-01-10", "某公司", "630.00", "借", ""],
-                 ["2020-01-10", "东航工会", "139", "C", ""], ["2020-01-10", "某公司", "1", "D", ""]]
+                 ["2020-01-10", "东航工会", "139", "C", ""], ["2020-01-10", "某公司", "1", "D", ""],
+                 ["2020-01-10", "", "（冲销）", "借", ""]]  # a debit's amount is not even read
     read = read_table(direction, "csv")
-    assert [(x.row, x.payer) for x in read.lines] == [(2, "黄浦区总工会"), (4, "东航工会")] and read.skipped_rows == [3, 5]
+    assert [(x.row, x.payer) for x in read.lines] == [(2, "黄浦区总工会"), (4, "东航工会")]
+    assert read.skipped_rows == [3, 5, 6]
     signed = [["交易日期", "对方户名", "交易金额", "摘要"], ["2020-01-10", "a", "-630.00", ""], ["2020-01-10", "b", "+1.00", ""]]
     read = read_table(signed, "csv")
     assert [(x.payer, x.amount_fen) for x in read.lines] == [("b", 100)] and read.skipped_rows == [2]

@@ -460,6 +460,14 @@ def _amount(layout: Layout, cols: dict, cells: Sequence, title, messages: list[s
         messages.append(f"{title(CREDIT)}：为空或为 0（支出行应在 {title(DEBIT)} 中有金额）" if DEBIT in cols
                         else f"{title(CREDIT)}：为空或为 0")
         return 0, False
+    if layout.amounts == WITH_DIRECTION:  # the direction first: a debit's amount is not read at all
+        way = direction_of(_cell(cells, cols[DIRECTION][0]))
+        if way is None:
+            shown = cell_text(_cell(cells, cols[DIRECTION][0]))
+            messages.append(f"{title(DIRECTION)}：无法识别“{shown}”，应为 借/贷 或 支/收")
+            return 0, False
+        if way == "debit":
+            return 0, False
     before = len(messages)
     amount = read(AMOUNT)
     if len(messages) > before:
@@ -468,13 +476,6 @@ def _amount(layout: Layout, cols: dict, cells: Sequence, title, messages: list[s
         messages.append(f"{title(AMOUNT)}：不能为空")
         return 0, False
     if layout.amounts == WITH_DIRECTION:
-        way = direction_of(_cell(cells, cols[DIRECTION][0]))
-        if way is None:
-            shown = cell_text(_cell(cells, cols[DIRECTION][0]))
-            messages.append(f"{title(DIRECTION)}：无法识别“{shown}”，应为 借/贷 或 支/收")
-            return 0, False
-        if way == "debit":
-            return 0, False
         if amount <= 0:
             messages.append(f"{title(AMOUNT)}：收入（贷方）金额须大于 0")
             return 0, False
