@@ -108,6 +108,14 @@ def timed(label: str, results: dict, fn):
 
 
 def run_once(files: dict[str, bytes], lines: int) -> dict:
+    results: dict[str, float] = {}
+    for kind, content in files.items():
+        one_format(kind, content, lines, results)
+    return results
+
+
+def one_format(kind: str, content: bytes, lines: int, results: dict) -> None:
+    """One file on a fresh database: the bare parse, our read, the import, the import again."""
     from python_calamine import CalamineWorkbook
 
     from common import clock
@@ -116,32 +124,31 @@ def run_once(files: dict[str, bytes], lines: int) -> dict:
     from services.billing.handlers import bank_statements
 
     centre = Identity("bench", "centre")
-    results: dict[str, float] = {}
-    for kind, content in files.items():
-        with scratch.fresh_database("billing", "statement") as runtime:
-            seed(runtime)
-            clock.set_now(datetime(2020, 2, 1, 9, tzinfo=clock.SHANGHAI))
-            if kind == "xlsx":
-                bare = lambda: CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()  # noqa: E731
-            else:
-                bare = lambda: list(csv.reader(io.StringIO(content.decode("gb18030"))))  # noqa: E731
-            rows = timed(f"{kind}: bare parse of the file", results, bare)
-            assert len(rows) >= lines
-            read = timed(f"{kind}: our read (checks, layout, cells to fen and day)", results,
-                         lambda: read_bank_statement(content))
-            assert len(read.lines) == lines
 
-            def import_once():
-                with runtime.uow() as work:
-                    statement = bank_statements.import_bank_statement(work, centre, content, f"明细.{kind}")
-                    return bank_statements.statement_result(work, centre, statement.id)
+    def bare():
+        if kind == "xlsx":
+            return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+        return list(csv.reader(io.StringIO(content.decode("gb18030"))))
 
-            first = timed(f"{kind}: import as the API does it, with its result", results, import_once)
-            again = timed(f"{kind}: the same file imported again (all 已导入过)", results, import_once)
-            assert first["matched_count"] == 500 and again["duplicate_count"] == lines, (first["matched_count"],
-                                                                                         again["duplicate_count"])
-            clock.set_now(None)
-    return results
+    with scratch.fresh_database("billing", "statement") as runtime:
+        seed(runtime)
+        clock.set_now(datetime(2020, 2, 1, 9, tzinfo=clock.SHANGHAI))
+
+        def import_once():
+            with runtime.uow() as work:
+                statement = bank_statements.import_bank_statement(work, centre, content, f"明细.{kind}")
+                return bank_statements.statement_result(work, centre, statement.id)
+
+        rows = timed(f"{kind}: bare parse of the file", results, bare)
+        assert len(rows) >= lines
+        read = timed(f"{kind}: our read (checks, layout, cells to fen and day)", results,
+                     lambda: read_bank_statement(content))
+        assert len(read.lines) == lines
+        first = timed(f"{kind}: import as the API does it, with its result", results, import_once)
+        again = timed(f"{kind}: the same file imported again (all 已导入过)", results, import_once)
+        assert (first["matched_count"], again["duplicate_count"]) == (500, lines), (first["matched_count"],
+                                                                                   again["duplicate_count"])
+        clock.set_now(None)
 
 
 def main() -> dict:

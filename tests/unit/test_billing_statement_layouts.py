@@ -6,13 +6,22 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.billing.domain.statement import Line, OpenBatch, match_lines
 from services.billing.domain.statement_fingerprint import fingerprinted, fingerprints
-from services.billing.domain.statement_layout import (COLUMN_NAMES, LAYOUTS, CellInvalid, StatementUnreadable,
-                                                      find_header, parse_amount, parse_date, read_table, recognise)
-
+from services.billing.domain.statement_layout import (
+    COLUMN_NAMES,
+    LAYOUTS,
+    CellInvalid,
+    StatementUnreadable,
+    find_header,
+    parse_amount,
+    parse_date,
+    read_table,
+    recognise,
+)
 
 # ------------------------------------------------------------------ the layout table
 

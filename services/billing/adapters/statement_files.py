@@ -19,10 +19,25 @@ from collections.abc import Callable
 
 from common.excel import MAX_UPLOAD_BYTES, XLS_MAGIC, XLSX_MAGIC, UploadTooLarge, read_upload
 from services.billing.domain.statement import Line
-from services.billing.domain.statement_layout import (AMOUNT, DATE, HEADER_SEARCH_ROWS, MAX_LINES, MAX_ROW_ERRORS,
-                                                      MAX_TEXT, MEMO, PAYER, ROLE_NAMES, SERIAL, CellInvalid,
-                                                      StatementRead, StatementUnreadable, find_header, parse_amount,
-                                                      parse_date, read_table)
+from services.billing.domain.statement_layout import (
+    AMOUNT,
+    DATE,
+    HEADER_SEARCH_ROWS,
+    MAX_LINES,
+    MAX_ROW_ERRORS,
+    MAX_TEXT,
+    MEMO,
+    PAYER,
+    ROLE_NAMES,
+    SERIAL,
+    CellInvalid,
+    StatementRead,
+    StatementUnreadable,
+    find_header,
+    parse_amount,
+    parse_date,
+    read_table,
+)
 
 CSV_DELIMITERS = (",", "\t", ";", "|")
 # files people pick by mistake: said by name rather than read as text that has no header
@@ -164,13 +179,13 @@ def read_camt053(content: bytes) -> StatementRead:
                 raise StatementUnreadable(f"对账单超过 {MAX_LINES:,} 笔，请按时间分段导出后分批导入",
                                           code="STATEMENT_TOO_LONG")
             messages: list[str] = []
-            credits = _camt_entry(entry, entry_no, text_at, path, messages)
+            found = _camt_entry(entry, entry_no, text_at, path, messages)
             if messages:
                 error_count += 1
                 if len(errors) < MAX_ROW_ERRORS:
                     errors.append({"row": entry_no, "errors": messages})
-            elif credits:
-                lines += credits
+            elif found:
+                lines += found
             else:
                 skipped.append(entry_no)
     if errors:

@@ -49,4 +49,4 @@ def fingerprints(lines: Iterable[Line]) -> list[str]:
 
 def fingerprinted(lines: list[Line]) -> list[Line]:
     """The lines, each with its fingerprint."""
-    return [Line(x.row, x.paid_on, x.payer, x.amount_fen, x.memo, x.serial, f) for x, f in zip(lines, fingerprints(lines))]
+    return [Line(x.row, x.paid_on, x.payer, x.amount_fen, x.memo, x.serial, f) for x, f in zip(lines, fingerprints(lines), strict=True)]

@@ -148,10 +148,7 @@ def _fit(layout: Layout, keys: list[list[str]]) -> tuple[dict, list[str]]:
         matches = [(names.index(k), i) for i, ks in enumerate(keys) if i not in used for k in ks if k in names]
         if not matches:
             continue
-        if role == MEMO:
-            chosen = tuple(sorted({i for _, i in matches}))
-        else:
-            chosen = (min(matches)[1],)
+        chosen = tuple(sorted({i for _, i in matches})) if role == MEMO else (min(matches)[1],)
         found[role] = chosen
         used.update(chosen)
     return found, [r for r in layout.required if r not in found]

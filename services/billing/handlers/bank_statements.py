@@ -64,7 +64,7 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> 
     uow.session.flush()
     by_id = {b.batch_id: b for b in batches}
     rows = []
-    for line, result in zip(lines, results):
+    for line, result in zip(lines, results, strict=True):
         rows.append({"statement_id": statement.id, "row": line.row, "paid_on": line.paid_on, "payer": line.payer[:200],
                      "amount_fen": line.amount_fen, "memo": line.memo[:500], "batch_id": result.batch_id,
                      "reason_code": result.reason_code, "serial": line.serial[:100], "fingerprint": line.fingerprint,

@@ -41,7 +41,7 @@ def bank_xls(lines: list[tuple]) -> bytes:
 
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("交易明细")
-    for r, row in enumerate(TITLE_ROWS + [BANK_HEADER] + bank_rows(lines)):
+    for r, row in enumerate([*TITLE_ROWS, BANK_HEADER, *bank_rows(lines)]):
         for c, value in enumerate(row):
             sheet.write(r, c, value)
     out = io.BytesIO()
@@ -58,7 +58,7 @@ def bank_xlsx(lines: list[tuple], numbers: bool = False) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "明细"
-    for row in TITLE_ROWS + [BANK_HEADER]:
+    for row in [*TITLE_ROWS, BANK_HEADER]:
         sheet.append(row)
     for row in bank_rows(lines):
         if numbers:

@@ -56,7 +56,7 @@ def test_a_statement_imported_twice_changes_nothing_and_says_so(billing):
     assert again["id"] != first["id"]
     assert (again["line_count"], again["matched_count"], again["duplicate_count"]) == (4, 0, 4)
     assert again["duplicate_fen"] == again["total_fen"] == 89900
-    for line, earlier in zip(again["lines"], first["lines"]):
+    for line, earlier in zip(again["lines"], first["lines"], strict=True):
         assert (line["already_imported"], line["reason_code"], line["batch_id"]) == (True, "DUPLICATE_LINE", None)
         assert line["first_seen"]["statement_id"] == first["id"] and line["first_seen"]["row"] == earlier["row"]
         assert line["first_seen"]["batch_no"] == earlier["batch_no"] and line["first_seen"]["filename"] == "工行明细.csv"
@@ -84,7 +84,7 @@ def test_identical_transfers_are_two_lines_and_a_later_export_adds_only_the_new_
 
 
 def test_the_bank_serial_identifies_a_line_across_file_formats(billing):
-    b1, b2, b3 = three_batches(billing)
+    b1, _, b3 = three_batches(billing)
     lines = [("2020-01-10", "黄浦区总工会", "630.00", "CB201912300001", "SN001"),
              ("2020-01-11", "东航工会", "139.00", "CB201912300003", "SN002")]
     first = imported(billing, bank_xlsx(lines, numbers=True), "明细.xlsx")
