@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from common.money import yuan
-from services.documents.domain.facts import (Batch, BatchPrice, CoverYear, Submission, SubmissionPrice,
+from services.documents.domain.facts import (BankAccount, Batch, BatchPrice, CoverYear, Submission, SubmissionPrice,
                                              check_same_batch, check_same_submission)
 
 # The two centres that sign every notice (落款).
@@ -40,14 +40,6 @@ def chinese_date(day: date) -> str:
 
 def money(fen: int) -> str:
     return yuan(fen)
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    """The centre's account a district pays into (configuration, shown on the district notice)."""
-    name: str  # 户名
-    number: str  # 帐号
-    bank: str  # 开户行
 
 
 @dataclass(frozen=True)
