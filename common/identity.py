@@ -34,7 +34,7 @@ class Identity:
     def is_centre(self) -> bool:
         return self.role == "centre"
 
-    def require(self, *roles: str) -> "Identity":
+    def require(self, *roles: str) -> Identity:
         if self.role not in roles:
             raise Forbidden()
         return self

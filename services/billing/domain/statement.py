@@ -5,6 +5,7 @@ openIMIS's payment-matching rejection codes. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,6 +23,8 @@ REASONS = {
     "DUPLICATE_LINE": "此笔流水已在此前导入的银行流水中匹配过，不再重复计入",
 }
 
+LineKey = tuple[date, str, int, str]  # paid on, payer, amount, memo
+
 
 @dataclass(frozen=True)
 class Line:
@@ -33,7 +36,7 @@ class Line:
 
 
     @property
-    def key(self) -> tuple:
+    def key(self) -> LineKey:
         """What makes a line the same line when a statement is imported again."""
         return (self.paid_on, self.payer.strip(), self.amount_fen, self.memo.strip())
 
@@ -63,7 +66,7 @@ class Match:
         return REASONS[self.reason_code]
 
 
-def match_line(line: Line, batches: list[OpenBatch], taken: frozenset | set = frozenset()) -> Match:
+def match_line(line: Line, batches: list[OpenBatch], taken: AbstractSet[int] = frozenset()) -> Match:
     if line.amount_fen <= 0:
         return Match(line.row, None, "NOT_A_CREDIT")
     numbers = {m.upper() for m in BATCH_NO.findall(line.memo or "")}
@@ -89,7 +92,7 @@ def match_line(line: Line, batches: list[OpenBatch], taken: frozenset | set = fr
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
-def match_lines(lines: list[Line], batches: list[OpenBatch], already_matched: set[tuple] = frozenset()) -> list[Match]:
+def match_lines(lines: list[Line], batches: list[OpenBatch], already_matched: AbstractSet[LineKey] = frozenset()) -> list[Match]:
     """Match every line; a batch matched by amount is not offered to a later line again, and a
     line matched by an earlier import (same date, payer, amount and memo) is not counted twice."""
     results = []
@@ -99,7 +102,7 @@ def match_lines(lines: list[Line], batches: list[OpenBatch], already_matched: se
             results.append(Match(line.row, None, "DUPLICATE_LINE"))
             continue
         result = match_line(line, batches, taken)
-        if result.reason_code == "MATCHED_BY_PAYER_AMOUNT":
+        if result.reason_code == "MATCHED_BY_PAYER_AMOUNT" and result.batch_id is not None:
             taken.add(result.batch_id)
         results.append(result)
     return results

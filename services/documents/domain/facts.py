@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from common.clock import SHANGHAI
 
@@ -22,7 +23,7 @@ class MalformedEvent(ValueError):
 
 # ------------------------------------------------------------------ field readers
 
-def _get(data: dict, key: str):
+def _get(data: dict[str, Any], key: str) -> Any:
     if not isinstance(data, dict):
         raise MalformedEvent("data is not an object")
     if key not in data or data[key] is None:
@@ -30,7 +31,7 @@ def _get(data: dict, key: str):
     return data[key]
 
 
-def _int(data: dict, key: str, minimum: int = 0) -> int:
+def _int(data: dict[str, Any], key: str, minimum: int = 0) -> int:
     value = _get(data, key)
     if isinstance(value, bool) or not isinstance(value, int):
         raise MalformedEvent(f"{key}: not an integer ({value!r})")
@@ -39,25 +40,25 @@ def _int(data: dict, key: str, minimum: int = 0) -> int:
     return value
 
 
-def _opt_int(data: dict, key: str) -> int | None:
+def _opt_int(data: dict[str, Any], key: str) -> int | None:
     return None if data.get(key) is None else _int(data, key)
 
 
-def _str(data: dict, key: str) -> str:
+def _str(data: dict[str, Any], key: str) -> str:
     value = _get(data, key)
     if not isinstance(value, str) or not value.strip():
         raise MalformedEvent(f"{key}: not a non-empty string")
     return value.strip()
 
 
-def _choice(data: dict, key: str, allowed: tuple) -> str:
+def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
     value = _get(data, key)
     if value not in allowed:
         raise MalformedEvent(f"{key}: {value!r} is not one of {', '.join(allowed)}")
-    return value
+    return str(value)
 
 
-def _date(data: dict, key: str) -> date:
+def _date(data: dict[str, Any], key: str) -> date:
     value = _get(data, key)
     try:
         return date.fromisoformat(value)
@@ -65,11 +66,11 @@ def _date(data: dict, key: str) -> date:
         raise MalformedEvent(f"{key}: not a date YYYY-MM-DD ({value!r})") from None
 
 
-def _opt_date(data: dict, key: str) -> date | None:
+def _opt_date(data: dict[str, Any], key: str) -> date | None:
     return None if data.get(key) is None else _date(data, key)
 
 
-def _window_end(data: dict, key: str) -> date:
+def _window_end(data: dict[str, Any], key: str) -> date:
     value = _get(data, key)
     if not isinstance(value, (list, tuple)) or len(value) != 2:
         raise MalformedEvent(f"{key}: not a [start, end] pair")
@@ -79,7 +80,7 @@ def _window_end(data: dict, key: str) -> date:
     return end
 
 
-def _datetime(data: dict, key: str) -> datetime:
+def _datetime(data: dict[str, Any], key: str) -> datetime:
     value = _get(data, key)
     try:
         moment = datetime.fromisoformat(value)
@@ -90,12 +91,12 @@ def _datetime(data: dict, key: str) -> datetime:
     return moment.astimezone(SHANGHAI)
 
 
-def _counts(data: dict, key: str, keys: tuple | None = None) -> dict[str, int]:
+def _counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None) -> dict[str, int]:
     value = _get(data, key)
     if not isinstance(value, dict):
         raise MalformedEvent(f"{key}: not an object")
     out = {}
-    for k, n in value.items():
+    for k, _n in value.items():
         if keys is not None and k not in keys:
             raise MalformedEvent(f"{key}: unknown key {k!r}")
         out[k] = _int(value, k)
@@ -118,7 +119,7 @@ class CoverYear:
     instant_payment_days: int | None = None
 
 
-def parse_cover_year(data: dict) -> CoverYear:
+def parse_cover_year(data: dict[str, Any]) -> CoverYear:
     days = None if data.get("instant_payment_days") is None else _int(data, "instant_payment_days", 1)
     year = CoverYear(cover_year=_int(data, "cover_year", 2000), grassroots_deadline=_window_end(data, "grassroots_window"),
                      cover_start=_date(data, "cover_start"), cover_end=_date(data, "cover_end"),
@@ -146,7 +147,7 @@ class Submission:
     counts: tuple[tuple[str, int], ...] = ()  # headcount per price class, in PRICE_CLASSES order
 
 
-def parse_submission(data: dict) -> Submission:
+def parse_submission(data: dict[str, Any]) -> Submission:
     sub = Submission(
         submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
         district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
@@ -162,7 +163,7 @@ def parse_submission(data: dict) -> Submission:
     return sub
 
 
-def _price_class_counts(data: dict) -> tuple[tuple[str, int], ...]:
+def _price_class_counts(data: dict[str, Any]) -> tuple[tuple[str, int], ...]:
     """`counts` per price class (optional: events from before it existed have none)."""
     if data.get("counts") is None:
         return ()
@@ -170,7 +171,7 @@ def _price_class_counts(data: dict) -> tuple[tuple[str, int], ...]:
     return tuple((c, counts[c]) for c in PRICE_CLASSES if counts.get(c))
 
 
-def parse_returned(data: dict) -> int:
+def parse_returned(data: dict[str, Any]) -> int:
     """enrollment.submission.returned: the submission that no longer counts."""
     return _int(data, "submission_id", 1)
 
@@ -205,7 +206,7 @@ class SubmissionPrice:
     union_owes_to_date_fen: int | None = None
 
 
-def parse_submission_price(data: dict) -> SubmissionPrice:
+def parse_submission_price(data: dict[str, Any]) -> SubmissionPrice:
     amounts = Amounts(_int(data, "premium_fen"), _int(data, "city_subsidy_fen"), _int(data, "district_share_fen"),
                       _int(data, "grassroots_share_fen"))
     amounts.check()
@@ -243,7 +244,7 @@ class Batch:
     submission_ids: tuple[int, ...]
 
 
-def parse_batch(data: dict) -> Batch:
+def parse_batch(data: dict[str, Any]) -> Batch:
     submissions = _get(data, "submissions")
     if not isinstance(submissions, list):
         raise MalformedEvent("submissions: not a list")
@@ -302,7 +303,7 @@ class BatchPrice:
     payee: BankAccount | None = None  # where to pay; None in an event of schema 1
 
 
-def parse_batch_price(data: dict) -> BatchPrice:
+def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
     raw_lines = _get(data, "by_type")
     if not isinstance(raw_lines, list) or not raw_lines:
         raise MalformedEvent("by_type: not a non-empty list")

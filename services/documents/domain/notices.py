@@ -13,10 +13,19 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from common.money import yuan
-from services.documents.domain.facts import (BankAccount, Batch, BatchPrice, CoverYear, Submission, SubmissionPrice,
-                                             check_same_batch, check_same_submission)
+from services.documents.domain.facts import (
+    BankAccount,
+    Batch,
+    BatchPrice,
+    CoverYear,
+    Submission,
+    SubmissionPrice,
+    check_same_batch,
+    check_same_submission,
+)
 
 # The two centres that sign every notice (落款).
 SIGNATORIES = ("上海市总工会职工援助服务中心", "上海市职工保障互助中心")
@@ -48,7 +57,7 @@ class Row:
     value: str
 
 
-def _key(value) -> str:
+def _key(value: Any) -> str:  # a notice's dataclass
     return hashlib.sha256(json.dumps(asdict(value), ensure_ascii=False, sort_keys=True, default=str)
                           .encode()).hexdigest()
 
