@@ -267,7 +267,7 @@ class BankAccount:
     bank: str  # 开户行
 
 
-def _payee(data: dict) -> BankAccount | None:
+def _payee(data: dict[str, Any]) -> BankAccount | None:
     """`payee` of billing.batch.priced (schema 2); None in an event of schema 1."""
     if data.get("payee") is None:
         return None
@@ -349,13 +349,19 @@ def check_same_batch(batch: Batch, price: BatchPrice) -> None:
 
 # Fields an event must carry from a schema version on (the envelope's `schema_version`); an event
 # of an older schema is still read, for one release, without them.
-REQUIRED_FROM = {"billing.batch.priced": (2, ("payee",)), "enrollment.cover_year.configured": (2, ("instant_payment_days",))}
+REQUIRED_FROM: dict[str, tuple[int, tuple[str, ...]]] = {
+    "billing.batch.priced": (2, ("payee",)),
+    "enrollment.cover_year.configured": (2, ("instant_payment_days",)),
+}
 
 
-def check_schema(event: dict) -> None:
+def check_schema(event: dict[str, Any]) -> None:
     """Refuse an event that claims a schema whose fields it lacks."""
-    since, fields = REQUIRED_FROM.get(event.get("type"), (None, ()))
-    if since is None or int(event.get("schema_version") or 1) < since:
+    since, fields = REQUIRED_FROM.get(str(event.get("type")), (0, ()))
+    if not fields or int(event.get("schema_version") or 1) < since:
         return
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise MalformedEvent("data is not an object")
     for key in fields:
-        _get(event.get("data"), key)
+        _get(data, key)
