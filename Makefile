@@ -5,7 +5,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: run test test-fast test-services setup system-deps migrate bench clean
+.PHONY: run test test-fast test-services lint typecheck setup system-deps migrate bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,13 @@ test-fast: $(STAMP)
 # One service over its real database (PostgreSQL), no processes.
 test-services: $(STAMP)
 	$(BIN)/python -m pytest tests/services -q
+
+# ruff (rules and formatting) over the tree; mypy strict on common/ and every domain/ (pyproject.toml).
+lint: $(STAMP)
+	BIN=$(BIN) ./deploy/lint.sh lint
+
+typecheck: $(STAMP)
+	BIN=$(BIN) ./deploy/lint.sh typecheck
 
 migrate: $(STAMP)
 	$(BIN)/python -m common.migrate upgrade

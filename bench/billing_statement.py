@@ -13,6 +13,7 @@ module reading the decoded CSV), our read of the file (checks, layout, every cel
 the day — what `adapters/statement_files.py` does), the import as the API does it (read,
 fingerprint, lock and match, write every line and ledger entry, commit, then the result of
 10,000 lines), and the same file imported again (every line 已导入过). Goal: an import < 5 s."""
+
 from __future__ import annotations
 
 import argparse
@@ -28,7 +29,17 @@ from bench.figures import load, spread
 LINES = 10_000
 BATCHES, DISTRICTS = 1_000, 50
 YEAR = 2020
-HEADER = ["交易日期", "对方户名", "对方账号", "借方发生额（支取）", "贷方发生额（收入）", "余额", "摘要", "用途", "交易流水号"]
+HEADER = [
+    "交易日期",
+    "对方户名",
+    "对方账号",
+    "借方发生额（支取）",
+    "贷方发生额（收入）",
+    "余额",
+    "摘要",
+    "用途",
+    "交易流水号",
+]
 
 
 def district_name(d: int) -> str:
@@ -36,22 +47,40 @@ def district_name(d: int) -> str:
 
 
 def statement_rows(lines: int) -> list[list]:
-    rows = [["中国工商银行 单位账户交易明细"], ["账号：1001234509876543210", "户名：上海市职工保障互助中心"],
-            ["起止日期：2020-01-01 至 2020-01-31"], HEADER]
+    rows = [
+        ["中国工商银行 单位账户交易明细"],
+        ["账号：1001234509876543210", "户名：上海市职工保障互助中心"],
+        ["起止日期：2020-01-01 至 2020-01-31"],
+        HEADER,
+    ]
     day = date(2020, 1, 2)
     for n in range(lines):
-        if n < 400:       # 200 batches paid in two parts each, the batch number in 用途
+        if n < 400:  # 200 batches paid in two parts each, the batch number in 用途
             b = n // 2 + 1
-            payer, fen, memo = district_name(b % DISTRICTS + 1), due_fen(b) // 2 + (due_fen(b) % 2 if n % 2 else 0), \
-                f"CB2019123{b:05d} 参保款"
-        elif n < 500:     # by payer and the exact amount still due
+            payer, fen, memo = (
+                district_name(b % DISTRICTS + 1),
+                due_fen(b) // 2 + (due_fen(b) % 2 if n % 2 else 0),
+                f"CB2019123{b:05d} 参保款",
+            )
+        elif n < 500:  # by payer and the exact amount still due
             b = 200 + (n - 400) * 5 + 1
             payer, fen, memo = district_name(b % DISTRICTS + 1), due_fen(b), "参保款"
-        else:             # other income
+        else:  # other income
             payer, fen, memo = f"上海某某有限公司{n % 1000:04d}", 10_000 + (n * 7919) % 5_000_000, f"货款 {n}"
         when = day + timedelta(days=n * 28 // lines)
-        rows.append([when.isoformat(), payer, "6222000011112222", "", f"{fen // 100:,}.{fen % 100:02d}", "9,999.00",
-                     "转账", memo, f"HQ{when:%Y%m%d}{n:08d}"])
+        rows.append(
+            [
+                when.isoformat(),
+                payer,
+                "6222000011112222",
+                "",
+                f"{fen // 100:,}.{fen % 100:02d}",
+                "9,999.00",
+                "转账",
+                memo,
+                f"HQ{when:%Y%m%d}{n:08d}",
+            ]
+        )
     rows.append(["合计"])
     return rows
 
@@ -85,15 +114,48 @@ def seed(runtime) -> None:
 
     now = datetime(2019, 12, 30, 2)
     with runtime.engine.begin() as conn:
-        conn.execute(insert(DistrictView), [{"district_id": d, "name": district_name(d), "kind": "district",
-                                             "special_industry": False, "version": 1} for d in range(1, DISTRICTS + 1)])
-        conn.execute(insert(Batch), [{
-            "batch_id": b, "batch_no": f"CB2019123{b:05d}", "district_id": b % DISTRICTS + 1, "cover_year": YEAR,
-            "mode": "centralised", "headcount": 10, "by_type": "[]", "submission_ids": "[]", "premium_fen": due_fen(b),
-            "city_subsidy_fen": 0, "union_share_fen": due_fen(b), "credit_applied_fen": 0, "due_fen": due_fen(b),
-            "pay_by": date(2020, 1, 20), "handler_name": "张", "handler_phone": "13800000000", "handler_email": "a@b.cn",
-            "submitted_at": "2019-12-30T10:00:00+08:00", "priced_at": now, "status": "awaiting_payment",
-            "bank_matched_fen": 0} for b in range(1, BATCHES + 1)])
+        conn.execute(
+            insert(DistrictView),
+            [
+                {
+                    "district_id": d,
+                    "name": district_name(d),
+                    "kind": "district",
+                    "special_industry": False,
+                    "version": 1,
+                }
+                for d in range(1, DISTRICTS + 1)
+            ],
+        )
+        conn.execute(
+            insert(Batch),
+            [
+                {
+                    "batch_id": b,
+                    "batch_no": f"CB2019123{b:05d}",
+                    "district_id": b % DISTRICTS + 1,
+                    "cover_year": YEAR,
+                    "mode": "centralised",
+                    "headcount": 10,
+                    "by_type": "[]",
+                    "submission_ids": "[]",
+                    "premium_fen": due_fen(b),
+                    "city_subsidy_fen": 0,
+                    "union_share_fen": due_fen(b),
+                    "credit_applied_fen": 0,
+                    "due_fen": due_fen(b),
+                    "pay_by": date(2020, 1, 20),
+                    "handler_name": "张",
+                    "handler_phone": "13800000000",
+                    "handler_email": "a@b.cn",
+                    "submitted_at": "2019-12-30T10:00:00+08:00",
+                    "priced_at": now,
+                    "status": "awaiting_payment",
+                    "bank_matched_fen": 0,
+                }
+                for b in range(1, BATCHES + 1)
+            ],
+        )
 
 
 def timed(label: str, results: dict, fn):
@@ -141,13 +203,16 @@ def one_format(kind: str, content: bytes, lines: int, results: dict) -> None:
 
         rows = timed(f"{kind}: bare parse of the file", results, bare)
         assert len(rows) >= lines
-        read = timed(f"{kind}: our read (checks, layout, cells to fen and day)", results,
-                     lambda: read_bank_statement(content))
+        read = timed(
+            f"{kind}: our read (checks, layout, cells to fen and day)", results, lambda: read_bank_statement(content)
+        )
         assert len(read.lines) == lines
         first = timed(f"{kind}: import as the API does it, with its result", results, import_once)
         again = timed(f"{kind}: the same file imported again (all 已导入过)", results, import_once)
-        assert (first["matched_count"], again["duplicate_count"]) == (500, lines), (first["matched_count"],
-                                                                                   again["duplicate_count"])
+        assert (first["matched_count"], again["duplicate_count"]) == (500, lines), (
+            first["matched_count"],
+            again["duplicate_count"],
+        )
         clock.set_now(None)
 
 
@@ -158,8 +223,10 @@ def main() -> dict:
     args = parser.parse_args()
     rows = statement_rows(args.lines)
     files = {"xlsx": xlsx_of(rows), "csv": csv_of(rows)}
-    print(f"billing: a bank statement of {args.lines:,} credit lines against {BATCHES:,} open batches (PostgreSQL); "
-          f".xlsx {len(files['xlsx']) / 1e6:.1f} MB, GBK CSV {len(files['csv']) / 1e6:.1f} MB")
+    print(
+        f"billing: a bank statement of {args.lines:,} credit lines against {BATCHES:,} open batches (PostgreSQL); "
+        f".xlsx {len(files['xlsx']) / 1e6:.1f} MB, GBK CSV {len(files['csv']) / 1e6:.1f} MB"
+    )
     runs = []
     for n in range(args.repeat):
         print(f"run {n + 1} of {args.repeat}, {load()}")
@@ -170,10 +237,14 @@ def main() -> dict:
         print(f"  {label:60s} {spread([r[label] for r in runs])}")
     for kind in files:
         imports = [r[f"{kind}: import as the API does it, with its result"] for r in runs]
-        ratios = [r[f"{kind}: import as the API does it, with its result"] / r[f"{kind}: bare parse of the file"]
-                  for r in runs]
-        print(f"  {kind + ': import ÷ bare parse, each run':60s} {spread(ratios, '×', 1)}  (goal: import < 5 s: "
-              f"{'met in every run' if max(imports) < 5 else f'{sum(x >= 5 for x in imports)} runs at or above'})")
+        ratios = [
+            r[f"{kind}: import as the API does it, with its result"] / r[f"{kind}: bare parse of the file"]
+            for r in runs
+        ]
+        print(
+            f"  {kind + ': import ÷ bare parse, each run':60s} {spread(ratios, '×', 1)}  (goal: import < 5 s: "
+            f"{'met in every run' if max(imports) < 5 else f'{sum(x >= 5 for x in imports)} runs at or above'})"
+        )
     return {label: statistics.median(r[label] for r in runs) for label in labels}
 
 

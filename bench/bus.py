@@ -37,7 +37,7 @@ from sqlalchemy import MetaData, func, insert, select
 from common.clock import real_utcnow_naive
 from common.bus import Subscription, declare_topology
 from common.config import ROOT, BusSettings
-from common.consumer import read_in_chunks
+from common.patches import read_in_chunks
 from common.db import envelope, make_engine
 from common.messaging_tables import add_messaging_tables
 from common.relay import Relay

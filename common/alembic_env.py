@@ -12,7 +12,10 @@ def run() -> None:
     if runtime is None:  # started by the plain `alembic` command
         from common.migrate import _runtime
 
-        runtime = _runtime(config.get_main_option("component"))
+        component = config.get_main_option("component")
+        if component is None:
+            raise RuntimeError("alembic.ini names no component (members, enrollment, …, gateway)")
+        runtime = _runtime(component)
     url = config.get_main_option("sqlalchemy.url") or runtime.database_url
     engine = make_engine(url)
     with engine.connect() as connection:

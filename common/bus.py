@@ -15,25 +15,23 @@
 See docs/decisions/0002-event-bus.md for why."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import os
-import socket
 import time
-import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import amqp
 from kombu import Connection, Exchange, Queue, binding
-from kombu.transport import filesystem
-from kombu.utils.json import dumps
 
+from common import patches
 from common.config import BusSettings, data_dir
 
 log = logging.getLogger("bus")
 
-Handler = Callable[..., None]  # handler(uow, event: dict)
+Handler = Callable[..., None]  # handler(uow, event: dict[str, Any])
 
 
 @dataclass
@@ -54,30 +52,6 @@ class Subscription:
         return sorted(self.handlers)
 
 
-class _AtomicFilesystemChannel(filesystem.Channel):
-    """kombu's file-system channel, but a message file appears only once it is whole.
-
-    kombu writes the message file in place, and a reader in another process moves and reads
-    any file it sees (a lock does not stop a rename): caught mid-write, the message was read
-    empty, failed to decode and was gone for good. Here it is written under a name no queue
-    matches and renamed into place, which is atomic on one file system."""
-
-    def _put(self, queue, payload, **kwargs):
-        name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
-        final = os.path.join(self.data_folder_out, name)
-        partial = os.path.join(self.data_folder_out, f".{uuid.uuid4()}.partial")
-        try:
-            with open(partial, "wb") as f:
-                f.write(dumps(payload).encode())
-            os.replace(partial, final)
-        except OSError as exc:
-            raise filesystem.ChannelError(f"cannot add {final!r} to the bus folder") from exc
-
-
-class AtomicFilesystemTransport(filesystem.Transport):
-    Channel = _AtomicFilesystemChannel
-
-
 def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
     """A connection whose every wait is bounded: connect, handshake and (optionally) confirms."""
     if settings.is_amqp:
@@ -92,7 +66,7 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
         control = root / "control"
         messages.mkdir(parents=True, exist_ok=True)
         control.mkdir(parents=True, exist_ok=True)
-        return Connection("filesystem://", transport=AtomicFilesystemTransport, transport_options={
+        return Connection("filesystem://", transport=patches.AtomicFilesystemTransport, transport_options={
             "data_folder_in": str(messages), "data_folder_out": str(messages),
             "control_folder": str(control.resolve()), "polling_interval": 0.05})
     return Connection(settings.url)
@@ -112,10 +86,8 @@ def close_quietly(conn: Connection, timeout: float) -> None:
             sock.settimeout(timeout)
         conn.release()
     except Exception:  # noqa: BLE001 - the close handshake failed or timed out: drop the socket
-        try:
+        with contextlib.suppress(Exception):  # nothing more to give back
             conn.collect()
-        except Exception:  # noqa: BLE001 - nothing more to give back
-            pass
 
 
 def exchanges(settings: BusSettings) -> tuple[Exchange, Exchange]:
@@ -162,9 +134,8 @@ def ping(settings: BusSettings) -> None:
             conn.ensure_connection(max_retries=1, timeout=settings.connect_timeout)
         finally:
             close_quietly(conn, settings.connect_timeout)
-    elif settings.url.startswith("filesystem"):
-        if not (data_dir() / "bus" / "control").is_dir():
-            raise RuntimeError("bus folder missing")
+    elif settings.url.startswith("filesystem") and not (data_dir() / "bus" / "control").is_dir():
+        raise RuntimeError("bus folder missing")
 
 
 # A header on every message: when the relay published it (real time, epoch milliseconds; the
@@ -176,7 +147,7 @@ def published_now() -> int:
     return int(time.time() * 1000)
 
 
-def published_at(message) -> float | None:
+def published_at(message: Any) -> float | None:
     """Epoch seconds the relay published a delivered message, if it says."""
     headers = getattr(message, "headers", None) or {}
     value = headers.get(PUBLISHED_AT)
@@ -191,7 +162,7 @@ class Outgoing:
     body: str
 
     @classmethod
-    def of(cls, env: dict) -> "Outgoing":
+    def of(cls, env: dict[str, Any]) -> Outgoing:
         return cls(env["id"], env["type"], json.dumps(env, ensure_ascii=False))
 
 
@@ -206,7 +177,7 @@ class Publisher:
     def __init__(self, settings: BusSettings):
         self.settings = settings
         self._conn: Connection | None = None
-        self._channel = None
+        self._channel: Any = None  # py-amqp's channel on RabbitMQ, else kombu's
         self._next_tag = 0
         self._acked_upto = 0  # every tag <= this is settled by a `multiple` ack ...
         self._nacked_upto = 0  # ... or nack
@@ -252,7 +223,7 @@ class Publisher:
         else:
             self._nacked.add(tag)
 
-    def _on_return(self, exc, exchange, routing_key, message) -> None:
+    def _on_return(self, exc: Any, exchange: str, routing_key: str, message: Any) -> None:
         self._returned.add(message.properties.get("message_id", ""))
 
     def _nacked_tag(self, tag: int) -> bool:
@@ -262,7 +233,7 @@ class Publisher:
     def _settled(self, tag: int) -> bool:
         return tag <= self._acked_upto or tag <= self._nacked_upto or tag in self._acked or tag in self._nacked
 
-    def publish(self, envelopes: list) -> tuple[list[str], list[str]]:
+    def publish(self, envelopes: list[dict[str, Any]] | list[Outgoing]) -> tuple[list[str], list[str]]:
         """Send envelopes (dicts or `Outgoing`); return (confirmed ids, unroutable ids).
         Raises on broker trouble, within the connect and confirm timeouts."""
         if not envelopes:
@@ -289,6 +260,9 @@ class Publisher:
         return [item.event_id for item in items], []
 
     def _publish_confirmed(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("publishing on a closed publisher")
         self._returned.clear()
         first = self._next_tag + 1
         publish = self._channel.basic_publish
@@ -311,10 +285,11 @@ class Publisher:
             if remaining <= 0:
                 raise TimeoutError("broker did not confirm in time")
             try:
-                self._conn.connection.drain_events(timeout=min(remaining, 1.0))
-            except socket.timeout:
+                conn.connection.drain_events(timeout=min(remaining, 1.0))
+            except TimeoutError:
                 continue
-        confirmed = [item.event_id for tag, item in zip(range(first, last + 1), items) if not self._nacked_tag(tag)]
+        tags = range(first, last + 1)
+        confirmed = [item.event_id for tag, item in zip(tags, items, strict=True) if not self._nacked_tag(tag)]
         unroutable = [i for i in confirmed if i in self._returned]
         self._acked = {t for t in self._acked if t > self._acked_upto}
         return confirmed, unroutable
@@ -328,11 +303,11 @@ class PermanentFailure(Exception):
 
 @dataclass
 class Delivery:
-    event: dict
-    message: object
+    event: dict[str, Any]
+    message: Any  # kombu's Message, or py-amqp's on RabbitMQ
 
 
-def decode(message) -> dict:
+def decode(message: Any) -> dict[str, Any]:
     payload = message.payload if hasattr(message, "payload") else json.loads(message.body)
     if isinstance(payload, (bytes, str)):
         payload = json.loads(payload)

@@ -6,7 +6,7 @@ shifts the real time."""
 from __future__ import annotations
 
 import os
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,16 +48,16 @@ def shanghai(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI)
 
 
 def utcnow_naive() -> datetime:
     """For database timestamps stored without a zone (always UTC)."""
-    return now().astimezone(timezone.utc).replace(tzinfo=None)
+    return now().astimezone(UTC).replace(tzinfo=None)
 
 
 def real_utcnow_naive() -> datetime:
     """The machine's own time, never the business clock (which tests and demos move), naive UTC as
     database timestamps are: heartbeats, leases, sessions, outbox and inbox times."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)

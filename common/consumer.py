@@ -12,19 +12,29 @@ transport goes through kombu."""
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
-import amqp
-from kombu import Consumer, Producer, Queue
+from kombu import Connection, Consumer, Producer, Queue
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from common import clock, metrics
-from common.bus import (Delivery, PermanentFailure, Subscription, close_quietly, connect, consumer_queue, decode,
-                        exchanges, published_at)
+from common import clock, metrics, patches
+from common.bus import (
+    Delivery,
+    PermanentFailure,
+    Subscription,
+    close_quietly,
+    connect,
+    consumer_queue,
+    decode,
+    exchanges,
+    published_at,
+)
 from common.config import BusSettings
+from common.db import UoW
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("consumer")
@@ -34,21 +44,6 @@ _INSERT_NEW = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 FIRST_WAIT = 0.25  # how long to wait for a batch's first message before checking for a stop
 FILL_WAIT = 0.005  # how long to wait for one more message before handling what is there
-READ_CHUNK = 4096  # bytes asked of the socket per read (py-amqp keeps the surplus)
-
-
-def read_in_chunks(transport, size: int = READ_CHUNK) -> None:
-    """Let py-amqp take many frames per `recv`.
-
-    py-amqp reads each frame with three `recv` calls of exactly the bytes it needs (header,
-    payload, end octet) — nine system calls per message, each behind a `poll` when the socket
-    has a timeout; that was over half of the consumer's active time. Its reader already keeps
-    whatever a `recv` returns beyond the bytes asked for, for the next read, so asking the
-    socket for at least `size` bytes is enough. The chunk is small because each read slices
-    the rest of the buffer (a copy). Plain TCP only; TLS sockets read their own way."""
-    if type(transport) is amqp.transport.TCPTransport:
-        recv = transport.sock.recv
-        transport._quick_recv = lambda n: recv(max(n, size))
 
 
 class EventConsumer:
@@ -61,7 +56,7 @@ class EventConsumer:
         self.prefetch = 1 if subscription.work else batch_size * 2  # a work queue: never hold a job back
         self.queue_name = subscription.queue_name(self.settings)
         self.consumer_name = f"{subscription.service}.{subscription.consumer}"
-        self._buffer: list = []
+        self._buffer: list[Any] = []  # kombu's or py-amqp's messages
         name = self.consumer_name
         self._handled = metrics.CONSUMER_HANDLED.labels(name)
         self._duplicates = metrics.CONSUMER_DUPLICATES.labels(name)
@@ -95,14 +90,14 @@ class EventConsumer:
             # closing the connection cancels the consumer and returns anything unacked
             close_quietly(conn, self.settings.connect_timeout)
 
-    def _consume_amqp(self, conn, stop: threading.Event) -> None:
+    def _consume_amqp(self, conn: Connection, stop: threading.Event) -> None:
         raw = conn.connection  # the established py-amqp connection
         channel = raw.channel()
         consumer_queue(self.settings, self.sub)(channel).declare()  # idempotent
         # two batches in flight, so the next batch streams in while one is being written
         channel.basic_qos(0, self.prefetch, False)
         channel.basic_consume(self.queue_name, callback=self._collect_raw)
-        read_in_chunks(raw.transport)
+        patches.read_in_chunks(raw.transport)
         # Reads wait FILL_WAIT by default, so reading a frame changes no socket setting (py-amqp
         # sets and restores the timeout around every frame otherwise); writes set their own.
         raw.transport.sock.settimeout(FILL_WAIT)
@@ -112,7 +107,7 @@ class EventConsumer:
                 batch, self._buffer = self._buffer, []
                 self.process(batch, conn)
 
-    def _consume_kombu(self, conn, stop: threading.Event) -> None:
+    def _consume_kombu(self, conn: Connection, stop: threading.Event) -> None:
         consumer = Consumer(conn.channel(), queues=[Queue(self.queue_name, no_declare=True)],
                             callbacks=[self._collect], accept=["json"], prefetch_count=self.prefetch)
         consumer.consume()
@@ -122,28 +117,28 @@ class EventConsumer:
                 batch, self._buffer = self._buffer, []
                 self.process(batch, conn)
 
-    def _collect(self, body, message) -> None:
+    def _collect(self, body: Any, message: Any) -> None:
         self._buffer.append(message)
 
-    def _collect_raw(self, message) -> None:
+    def _collect_raw(self, message: Any) -> None:
         self._buffer.append(message)
 
-    def _fill(self, conn) -> None:
+    def _fill(self, conn: Connection) -> None:
         """Wait for a first message, then take what keeps coming, up to a batch."""
         try:
             conn.drain_events(timeout=FIRST_WAIT)
-        except socket.timeout:
+        except TimeoutError:
             if not self._buffer:
                 self._lag.set(0)  # idle: nothing waiting for this consumer
             return
         while len(self._buffer) < self.batch_size:
             try:
                 conn.drain_events(timeout=FILL_WAIT)
-            except socket.timeout:
+            except TimeoutError:
                 return
 
     # ------------------------------------------------------------------ handling
-    def _observe(self, messages: list) -> None:
+    def _observe(self, messages: list[Any]) -> None:
         """Redeliveries and lag of a batch (a few attribute reads per message)."""
         redelivered, oldest = 0, None
         for message in messages:
@@ -158,10 +153,10 @@ class EventConsumer:
         if oldest is not None:
             self._lag.set(max(0.0, time.time() - oldest))
 
-    def process(self, messages: list, conn=None) -> None:
+    def process(self, messages: list[Any], conn: Connection | None = None) -> None:
         try:
             self._observe(messages)
-        except Exception:  # noqa: BLE001 - metrics never stop a batch
+        except Exception:
             log.debug("could not observe a batch", exc_info=True)
         deliveries = []
         for message in messages:
@@ -193,17 +188,17 @@ class EventConsumer:
         for delivery in deliveries:
             delivery.message.ack()
 
-    def _ack(self, message, multiple: bool = False) -> None:
+    def _ack(self, message: Any, multiple: bool = False) -> None:
         if self.settings.is_amqp:
             self._write(message, message.channel.basic_ack, message.delivery_tag, multiple)
         else:
             message.ack()
 
-    def _reject(self, message, requeue: bool) -> None:
+    def _reject(self, message: Any, requeue: bool) -> None:
         """RabbitMQ only; the file-system transport requeues or dead-letters by itself."""
         self._write(message, message.channel.basic_reject, message.delivery_tag, requeue)
 
-    def _write(self, message, method, *args) -> None:
+    def _write(self, message: Any, method: Callable[..., Any], *args: Any) -> None:
         """A frame to the broker, bounded by the connect timeout (the socket's own timeout is
         the short read wait); a write that times out loses the connection, and whatever was
         not acked comes back — the inbox makes that harmless."""
@@ -240,7 +235,7 @@ class EventConsumer:
         A redelivery after that is skipped without calling it; one in between (a worker killed
         after the job's last commit) calls it again, so the handler must itself do nothing for
         work already done (an upload job checks its state). Acked after the claim commits."""
-        inbox = self.runtime.messaging.inbox
+        inbox = self.runtime.messages.inbox
         for delivery in deliveries:
             event = delivery.event
             with self.runtime.uow() as uow:
@@ -258,24 +253,25 @@ class EventConsumer:
                 uow.commit()
             self._handled.inc()
 
-    def _claim(self, uow, events: list[dict]) -> set[str]:
+    def _claim(self, uow: UoW, events: list[dict[str, Any]]) -> set[str]:
         """Insert the inbox rows of the events not applied yet, in one statement, and return
         their ids: `INSERT ... ON CONFLICT DO NOTHING RETURNING`. A replica claiming the same
         event at the same moment waits on its key until the other commits (then leaves it out)
         or rolls back (then takes it). Rows go in key order, so two replicas never wait on each
         other in a cycle."""
-        inbox = self.runtime.messaging.inbox
+        inbox = self.runtime.messages.inbox
         now = clock.real_utcnow_naive()
         types = {event["id"]: event["type"] for event in events}
         rows = [{"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
                 for event_id in sorted(types)]
-        statement = (_INSERT_NEW[uow.session.get_bind().dialect.name](inbox)
+        insert_new: Any = _INSERT_NEW[uow.session.get_bind().dialect.name]  # both have ON CONFLICT
+        statement = (insert_new(inbox)
                      .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
                      .returning(inbox.c.event_id))
         return set(uow.session.execute(statement, rows).scalars())
 
-    def _failed(self, delivery: Delivery, exc: Exception, conn) -> None:
-        permanent = isinstance(exc, PermanentFailure) or isinstance(exc, (KeyError, TypeError, ValueError))
+    def _failed(self, delivery: Delivery, exc: Exception, conn: Connection | None) -> None:
+        permanent = isinstance(exc, (PermanentFailure, KeyError, TypeError, ValueError))
         self._handler_failures.inc()
         log.error("event handler failed", extra={
             "queue": self.queue_name, "event_id": delivery.event.get("id"), "event_type": delivery.event.get("type"),
@@ -296,8 +292,8 @@ class EventConsumer:
             delivery.message.requeue()
 
     def _count_attempt(self, delivery: Delivery, exc: Exception) -> int:
-        table = self.runtime.messaging.attempts
-        key = dict(consumer=self.consumer_name, event_id=delivery.event["id"])
+        table = self.runtime.messages.attempts
+        key = {"consumer": self.consumer_name, "event_id": delivery.event["id"]}
         with self.runtime.engine.begin() as db:
             row = db.execute(select(table.c.attempts).where(
                 table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])).first()
@@ -306,15 +302,15 @@ class EventConsumer:
                 return 1
             db.execute(update(table).where(table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])
                        .values(attempts=row.attempts + 1, last_error=str(exc)[:1000]))
-            return row.attempts + 1
+            return int(row.attempts) + 1
 
     def _forget_attempts(self, event_id: str) -> None:
         """A dead-lettered event starts counting afresh, so a replay gets the full limit again."""
-        table = self.runtime.messaging.attempts
+        table = self.runtime.messages.attempts
         with self.runtime.engine.begin() as db:
             db.execute(delete(table).where(table.c.consumer == self.consumer_name, table.c.event_id == event_id))
 
-    def _dead_letter(self, delivery: Delivery, exc: Exception, conn, permanent: bool, attempts: int = 1) -> None:
+    def _dead_letter(self, delivery: Delivery, exc: Exception, conn: Connection | None, permanent: bool, attempts: int = 1) -> None:
         reason = "rejected" if permanent else "delivery_limit"
         metrics.CONSUMER_DEAD_LETTERED.labels(self.consumer_name, reason).inc()
         log.error("event dead-lettered", extra={"queue": self.queue_name, "event_id": delivery.event.get("id"),
@@ -322,6 +318,8 @@ class EventConsumer:
         if self.settings.is_amqp:
             self._reject(delivery.message, requeue=False)
             return
+        if conn is None:
+            raise RuntimeError("dead-lettering on the file-system transport needs its connection")
         _, dlx = exchanges(self.settings)
         producer = Producer(conn.channel(), exchange=dlx, serializer="json")
         dlx(producer.channel).declare()

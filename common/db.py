@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timezone
+from datetime import UTC
+from types import TracebackType
+from typing import Any, Protocol
 
-from sqlalchemy import create_engine, event, insert
+from sqlalchemy import Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from common import clock
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # Take transaction control from pysqlite so that writes can BEGIN IMMEDIATE:
             # several processes share one file in the embedded mode and must queue, not fail.
             dbapi_connection.isolation_level = None
@@ -30,56 +32,23 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):
+        def _sqlite_begin(conn: Any) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    cache_long_statements()
     kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_engine(url, **kwargs)
 
 
-LONG_STATEMENT_CACHE = 32  # statements
-LONG_STATEMENT_MAX = 128 * 1024  # characters: a 100-row INSERT of members is ~50 KB
-
-
-def cache_long_statements() -> None:
-    """Let psycopg remember how it converted long statements too.
-
-    psycopg turns every statement's `%(name)s` placeholders into PostgreSQL's `$n` in Python
-    (`psycopg._queries._query2pg_nocache`: a regex split of the whole text) and caches the result
-    only for statements of ≤ 4 KB with ≤ 50 parameters. SQLAlchemy sends the multi-row INSERTs
-    of an import (a file's members and their outbox events, "insertmanyvalues") as long statements
-    of one text per row count, so each was converted anew: 44 % of the members web process's CPU
-    during the season's imports (py-spy --gil, issue 16). The conversion depends on the text and
-    the encoding only, so a small LRU of its results (≤ 32 statements of ≤ 128 KB) returns the
-    same answer. psycopg is pinned (requirements.txt); tests/unit/test_db_statement_cache.py
-    fails if a new version moves the function, rather than this silently doing nothing."""
-    from functools import lru_cache
-
-    from psycopg import _queries
-
-    if getattr(_queries._query2pg_nocache, "long_statement_cache", False):
-        return
-    plain = _queries._query2pg_nocache
-    cached = lru_cache(maxsize=LONG_STATEMENT_CACHE)(plain)
-
-    def convert(query: bytes, encoding: str):
-        return cached(query, encoding) if len(query) <= LONG_STATEMENT_MAX else plain(query, encoding)
-
-    convert.long_statement_cache = True
-    _queries._query2pg_nocache = convert
-
-
-def envelope(event_type: str, data: dict, producer: str, schema_version: int = 1,
-             event_id: str | None = None) -> dict:
+def envelope(event_type: str, data: dict[str, Any], producer: str, schema_version: int = 1,
+             event_id: str | None = None) -> dict[str, Any]:
     """Every event on the bus: id, type, occurred_at, schema version, producer, data."""
     return {
         "id": event_id or str(uuid.uuid4()),
         "type": event_type,
-        "occurred_at": clock.now().astimezone(timezone.utc).isoformat(),
+        "occurred_at": clock.now().astimezone(UTC).isoformat(),
         "schema_version": schema_version,
         "producer": producer,
         "data": data,
@@ -89,7 +58,7 @@ def envelope(event_type: str, data: dict, producer: str, schema_version: int = 1
 COPY_FROM = 50  # rows: below this one multi-row INSERT is as quick, and works on SQLite too
 
 
-def insert_rows(session: Session, table, rows: list[dict]) -> None:
+def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Many rows of one table in one go, in the session's transaction: COPY on PostgreSQL when
     there are many (a 10,000-row executemany costs ~4× COPY here, issue 16), else one multi-row
     INSERT. Every row has the same keys. Through the connection, not the ORM: no autoflush, and
@@ -100,12 +69,43 @@ def insert_rows(session: Session, table, rows: list[dict]) -> None:
     if conn.dialect.name == "postgresql" and len(rows) > COPY_FROM:
         columns = list(rows[0])
         names = ", ".join(f'"{c}"' for c in columns)
-        with conn.connection.dbapi_connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row([row[c] for c in columns])
+        raw: Any = conn.connection.dbapi_connection  # psycopg's own connection: COPY is its API
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
         return
     conn.execute(insert(table), rows)
+
+
+class UoW(Protocol):
+    """What a handler may use of its unit of work (`uow`, the first argument of every handler):
+    the session for its rows, the events it publishes, commit and rollback. `UnitOfWork` below is
+    the real one (PostgreSQL/SQLite, the outbox); tests/unit/fakes.py `FakeUnitOfWork` keeps
+    rows and events in memory for handler tests without a database."""
+
+    session: Session
+    producer: str
+    batch: list[dict[str, Any]]  # a consumer's deliveries being applied in this transaction
+
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """The events published in this transaction and not yet committed (their envelopes)."""
+        ...
+
+    # what this transaction remembers of its own reads (a consumer's batch asks once): forgotten
+    # when it commits or rolls back
+    memo: dict[str, Any]
+
+    def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]: ...
+    def hold(self, table: Table, row: dict[str, Any]) -> None: ...
+    def held(self, table: Table) -> list[dict[str, Any]]: ...
+    def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def fresh(self) -> UoW: ...
+    def __enter__(self) -> UoW: ...
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None: ...
 
 
 class UnitOfWork:
@@ -114,37 +114,50 @@ class UnitOfWork:
     `publish()` writes to the outbox table in the same transaction as the change, so either
     both happen or neither does; the relay sends them later."""
 
-    def __init__(self, session_factory: sessionmaker, producer: str, outbox_table):
+    def __init__(self, session_factory: sessionmaker[Session], producer: str, outbox_table: Table):
         self._session_factory = session_factory
         self.producer = producer
         self._outbox = outbox_table
-        self.session: Session | None = None
-        self._pending: list[dict] = []
-        self.batch: list[dict] = []  # a consumer's deliveries being applied in this transaction
+        # set by __enter__: a handler is only ever given an entered unit of work
+        self.session: Session = None  # type: ignore[assignment]
+        self._pending: list[dict[str, Any]] = []
+        self._held: dict[Table, list[dict[str, Any]]] = {}
+        self.memo: dict[str, Any] = {}
+        self.batch: list[dict[str, Any]] = []  # a consumer's deliveries being applied in this transaction
 
-    def fresh(self) -> "UnitOfWork":
+    def fresh(self) -> UnitOfWork:
         """Another unit of work on the same database, for a handler that must commit in several
         transactions (an upload job reporting progress while it works)."""
         return UnitOfWork(self._session_factory, self.producer, self._outbox)
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._pending = []
+        self._held = {}
+        self.memo = {}
         # however the transaction is committed (uow.commit() or the session's own commit)
         event.listen(self.session, "before_commit", self._write_pending)
+        # held rows are written before any ORM statement, so a read in the transaction finds them
+        event.listen(self.session, "do_orm_execute", self._write_held_before)
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         try:
             # Detach what was loaded so it can still be read (serialised) after the block,
             # then undo anything uncommitted.
             self.session.expunge_all()
-            self._pending = []
+            self._pending, self._held, self.memo = [], {}, {}
             self.session.rollback()
         finally:
             self.session.close()
 
-    def publish(self, event_type: str, data: dict, schema_version: int = 1) -> dict:
+    @property
+    def pending(self) -> list[dict[str, Any]]:
+        """The events published in this transaction and not yet written to the outbox."""
+        return [json.loads(row["payload"]) for row in self._pending]
+
+    def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]:
         env = envelope(event_type, data, self.producer, schema_version)
         # Held until the transaction commits, then written in one multi-row INSERT (still in the
         # same transaction as the change): a consumer applying a batch of deliveries no longer
@@ -155,12 +168,34 @@ class UnitOfWork:
                               "created_at": clock.real_utcnow_naive()})
         return env
 
-    def _write_pending(self, session) -> None:
+    def hold(self, table: Table, row: dict[str, Any]) -> None:
+        """A row written later in this transaction, together with the others of its table (COPY,
+        see `insert_rows`): before the transaction commits, or before any ORM statement it runs,
+        so a reader in the same transaction still finds it. A consumer applying 10,000 deliveries
+        builds no ORM object and flushes no unit of work per row (issue 16: billing's pricing)."""
+        self._held.setdefault(table, []).append(row)
+
+    def held(self, table: Table) -> list[dict[str, Any]]:
+        """The rows of `table` held and not yet written."""
+        return list(self._held.get(table, []))
+
+    def _write_held(self, session: Session) -> None:
+        held, self._held = self._held, {}
+        for table, rows in held.items():
+            insert_rows(session, table, rows)
+
+    def _write_held_before(self, state: ORMExecuteState) -> None:
+        if self._held:
+            self._write_held(state.session)
+
+    def _write_pending(self, session: Session) -> None:
+        self._write_held(session)
+        self.memo = {}
         if self._pending:
             rows, self._pending = self._pending, []
             insert_rows(session, self._outbox, rows)
 
-    def publish_many(self, events: list[tuple[str, dict]]) -> None:
+    def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         """Many events in one go (bulk moves of a sync): one multi-row INSERT, or COPY on
         PostgreSQL when there are many — still in the same transaction as the change."""
         if not events:
@@ -178,5 +213,5 @@ class UnitOfWork:
         self.session.commit()
 
     def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._held, self.memo = [], {}, {}
         self.session.rollback()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
+from typing import Any
 
 from kombu import Producer, Queue
 
@@ -17,21 +19,21 @@ from common.bus import connect
 from common.config import BusSettings
 
 
-def _headers(message) -> dict:
+def _headers(message: Any) -> dict[str, Any]:
     return dict(message.headers or {})
 
 
-def _reason(message) -> str:
+def _reason(message: Any) -> str:
     headers = _headers(message)
     if "x-death-reason" in headers:
-        return headers["x-death-reason"]
+        return str(headers["x-death-reason"])
     if headers.get("x-first-death-reason"):
-        return headers["x-first-death-reason"]
+        return str(headers["x-first-death-reason"])
     deaths = headers.get("x-death") or []
-    return deaths[0].get("reason", "") if deaths else ""
+    return str(deaths[0].get("reason", "")) if deaths else ""
 
 
-def _event(message) -> dict:
+def _event(message: Any) -> dict[str, Any]:
     try:
         payload = message.payload
         if isinstance(payload, (bytes, str)):
@@ -45,7 +47,7 @@ def _queue_name(queue: str, settings: BusSettings) -> str:
     return queue if queue.startswith(settings.queue_prefix) else settings.queue_prefix + queue
 
 
-def _dead_letters(channel, name: str):
+def _dead_letters(channel: Any, name: str) -> Iterator[Any]:
     """Take every message of the dead-letter queue without acking (they stay the queue's)."""
     dlq = Queue(name + ".dlq", no_declare=True)(channel)
     while True:
@@ -55,7 +57,7 @@ def _dead_letters(channel, name: str):
         yield message
 
 
-def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict]:
+def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     settings = settings or BusSettings()
     name = _queue_name(queue, settings)
     out = []
@@ -103,7 +105,7 @@ def replay(queue: str, settings: BusSettings | None = None, event_id: str | None
     return replayed
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.dlq", description="dead-letter queues")
     sub = parser.add_subparsers(dest="command", required=True)
     p_list = sub.add_parser("list", help="list dead-lettered events of a consumer queue")

@@ -4,6 +4,8 @@ Chinese message for people. They say *what* went wrong, never how HTTP spells it
 {"error": {"code", "message", "fields"?, "rows"?}}."""
 from __future__ import annotations
 
+from typing import Any
+
 
 class AppError(Exception):
     """A request the system understood and refuses (the web layer answers 400 unless a subclass
@@ -11,13 +13,13 @@ class AppError(Exception):
     code = "BAD_REQUEST"
     message = "请求有误"
 
-    def __init__(self, message: str | None = None, code: str | None = None, **extra):
+    def __init__(self, message: str | None = None, code: str | None = None, **extra: Any):
         self.message = message or self.message
         self.code = code or self.code
         self.extra = extra
         super().__init__(self.message)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         body = {"code": self.code, "message": self.message}
         body.update({k: v for k, v in self.extra.items() if v is not None})
         return {"error": body}
@@ -33,7 +35,7 @@ class ValidationFailed(Rejected):
     code = "VALIDATION_FAILED"
     message = "提交的数据有误，请按提示修改"
 
-    def __init__(self, fields: dict, message: str | None = None, code: str | None = None):
+    def __init__(self, fields: dict[str, Any], message: str | None = None, code: str | None = None):
         super().__init__(message, code, fields=fields)
 
 

@@ -22,7 +22,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -425,10 +425,8 @@ def write_workbook(sheets: list[SheetSpec], notes: list[Column] | None = None) -
         _write_sheets(workbook, sheets, notes)
     except BaseException:
         for ws in workbook.worksheets:  # finish the half-written sheets' streams before raising
-            try:
+            with suppress(Exception):  # the first error is the one to report
                 ws.close()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
         raise
     out = io.BytesIO()
     workbook.save(out)

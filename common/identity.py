@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import jwt
+from sqlalchemy import ColumnElement, Select
 
 from common.config import internal_secret
 from common.errors import Forbidden, NotFound, Unauthorized
@@ -19,6 +21,7 @@ ROLES = ("grassroots", "district", "centre")
 # `roles(...)` names it (two directory reads), so it can read scope facts and do nothing else.
 GATEWAY = "gateway"
 AUDIENCE = "union-services"
+T = TypeVar("T", bound=tuple[Any, ...])
 TTL_SECONDS = 60
 
 
@@ -34,7 +37,7 @@ class Identity:
     def is_centre(self) -> bool:
         return self.role == "centre"
 
-    def require(self, *roles: str) -> "Identity":
+    def require(self, *roles: str) -> Identity:
         if self.role not in roles:
             raise Forbidden()
         return self
@@ -81,7 +84,8 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
                     district_id=claims.get("district"), request_id=claims.get("rid") or "")
 
 
-def scoped(query, who: Identity, *, union=None, district=None):
+def scoped(query: Select[T], who: Identity, *, union: ColumnElement[Any] | None = None,
+           district: ColumnElement[Any] | None = None) -> Select[T]:
     """`query` narrowed to the caller's scope: a grassroots union to rows whose `union` column is
     its own, a district to rows whose `district` column is its own; the centre (and the gateway)
     unnarrowed. A role whose column is not given is not narrowed here: the endpoint's `roles(...)`

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import (BigInteger, Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint,
-                        String, Table, Text)
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a bigint.
 _BigId = BigInteger().with_variant(Integer(), "sqlite")

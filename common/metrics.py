@@ -22,15 +22,36 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Gauge, Histogram,
-                               generate_latest)
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
+from prometheus_client.registry import Collector
 
 from common import clock
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse
+
+    from flask import Flask, Request, Response
+
+    from common.config import BusSettings
+    from common.runtime import ServiceRuntime
+
+Readiness = Callable[[], tuple[bool, dict[str, Any]]]
 
 log = logging.getLogger("metrics")
 
@@ -74,11 +95,11 @@ def _seconds_since(naive_utc: datetime | None) -> float:
 
 # ---------------------------------------------------------------------------- from the database
 
-def outbox_state(runtime) -> dict:
+def outbox_state(runtime: ServiceRuntime) -> dict[str, Any]:
     """Unsent outbox rows, the age of the oldest, and the relay attempts noted on it."""
     from sqlalchemy import func, select
 
-    outbox = runtime.messaging.outbox
+    outbox = runtime.messages.outbox
     with runtime.engine.connect() as conn:
         unsent = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))).scalar()
         oldest = conn.execute(select(outbox.c.created_at, outbox.c.attempts, outbox.c.last_error)
@@ -93,21 +114,21 @@ def relay_unready_after() -> float:
     return float(os.environ.get("RELAY_UNREADY_AFTER", "60"))
 
 
-def relay_stuck(state: dict, bound: float | None = None) -> bool:
+def relay_stuck(state: dict[str, Any], bound: float | None = None) -> bool:
     """The relay has been failing to publish for longer than the bound, as the outbox tells it:
     the oldest unsent event is older than the bound and the relay noted failed attempts on it
     (it notes every failure on the oldest row; a success sends that row and clears the sign)."""
     bound = relay_unready_after() if bound is None else bound
-    return state["unsent"] > 0 and state["attempts"] > 0 and state["oldest_age"] > bound
+    return bool(state["unsent"] > 0 and state["attempts"] > 0 and state["oldest_age"] > bound)
 
 
 class ServiceStateCollector:
     """Outbox and upload-job figures of one service, read from its database when scraped."""
 
-    def __init__(self, runtime):
+    def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         name = self.runtime.name
         up = GaugeMetricFamily("union_database_up", "1 when the service's database answered the scrape",
                                labels=["service"])
@@ -154,7 +175,7 @@ class ServiceStateCollector:
             return None
 
 
-def render(*collectors) -> bytes:
+def render(*collectors: Collector) -> bytes:
     """The text exposition of this process (or of every gunicorn worker of it, in multiprocess
     mode) plus the given collectors."""
     registry = CollectorRegistry(auto_describe=False)
@@ -162,7 +183,7 @@ def render(*collectors) -> bytes:
     if multiproc:
         from prometheus_client import multiprocess
 
-        multiprocess.MultiProcessCollector(registry, path=multiproc)
+        multiprocess.MultiProcessCollector(registry, path=multiproc)  # type: ignore[no-untyped-call]
     else:
         registry.register(REGISTRY)
     for collector in collectors:
@@ -172,13 +193,13 @@ def render(*collectors) -> bytes:
 
 # ---------------------------------------------------------------------------- web processes
 
-def route_label(request, known_services=()) -> str:
+def route_label(request: Request, known_services: Collection[str] = ()) -> str:
     """The route template (`/members/<int:member_id>`), never the raw path: bounded cardinality.
     The gateway's one forwarding route is split by the service it names."""
     rule = request.url_rule
     if rule is None:
         return "<unmatched>"
-    label = rule.rule
+    label: str = rule.rule
     service = (request.view_args or {}).get("service")
     if service and "<service>" in label and service in known_services:
         label = label.replace("<service>", service)
@@ -192,7 +213,7 @@ def is_loopback(address: str | None) -> bool:
         return False
 
 
-def metrics_token_allows(request) -> bool:
+def metrics_token_allows(request: Request) -> bool:
     """The gateway's own `/metrics`: with METRICS_TOKEN set, only `Authorization: Bearer <token>`;
     without it, only a loopback caller that came through no proxy (no X-Forwarded-For)."""
     token = os.environ.get("METRICS_TOKEN", "")
@@ -204,17 +225,18 @@ def metrics_token_allows(request) -> bool:
     return is_loopback(request.remote_addr)
 
 
-def instrument(app, component: str, collectors=(), guard=None, known_services=()) -> None:
+def instrument(app: Flask, component: str, collectors: Iterable[Collector] = (),
+               guard: Callable[[Request], bool] | None = None, known_services: Collection[str] = ()) -> None:
     """Time every request of `app` and serve `GET /metrics` (refused with 404 when `guard`
     says no)."""
     from flask import Response, abort, g, request
 
     @app.before_request
-    def _metrics_start():
+    def _metrics_start() -> None:
         g.metrics_started = time.perf_counter()
 
     @app.after_request
-    def _metrics_observe(response):
+    def _metrics_observe(response: Response) -> Response:
         started = g.get("metrics_started")
         if started is not None and request.path != "/metrics":
             HTTP_LATENCY.labels(component, request.method, route_label(request, known_services),
@@ -222,7 +244,7 @@ def instrument(app, component: str, collectors=(), guard=None, known_services=()
         return response
 
     @app.get("/metrics")
-    def metrics():
+    def metrics() -> Response:
         if guard is not None and not guard(request):
             abort(404)
         return Response(render(*collectors), mimetype=CONTENT_TYPE_LATEST)
@@ -236,7 +258,7 @@ def metrics_port(default: int | None = None) -> int | None:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):  # scrapes every 15 s need no log line each
+    def log_message(self, *args: Any) -> None:  # scrapes every 15 s need no log line each
         pass
 
 
@@ -250,9 +272,10 @@ class MetricsServer:
 
     `ready` returns (ok, details); `collectors` are scraped with the process's own series."""
 
-    def __init__(self, process: str, port: int, address: str | None = None, ready=None, collectors=()):
+    def __init__(self, process: str, port: int, address: str | None = None, ready: Readiness | None = None,
+                 collectors: Iterable[Collector] = ()) -> None:
         self.process = process
-        self.ready = ready or (lambda: (True, {}))
+        self.ready: Readiness = ready or (lambda: (True, {}))
         self.collectors = list(collectors)
         self.address = address or os.environ.get("METRICS_ADDR", "127.0.0.1")
         self._server = make_server(self.address, port, self._app, server_class=_ThreadingServer,
@@ -260,7 +283,7 @@ class MetricsServer:
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)
 
-    def start(self) -> "MetricsServer":
+    def start(self) -> MetricsServer:
         self._thread.start()
         return self
 
@@ -268,7 +291,7 @@ class MetricsServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def _app(self, environ, start_response):
+    def _app(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
         import json
 
         path = environ.get("PATH_INFO", "")
@@ -296,14 +319,14 @@ class QueueDepthCollector:
     scrape time (a passive declare per queue on RabbitMQ; the message files on the embedded
     transport). Cached for a few seconds so that several scrapers cost one look."""
 
-    def __init__(self, settings, queue_names: list[str], cache_seconds: float = 5.0):
+    def __init__(self, settings: BusSettings, queue_names: list[str], cache_seconds: float = 5.0) -> None:
         self.settings = settings
         self.queues = [name for queue in queue_names for name in (queue, queue + ".dlq")]
         self.cache_seconds = cache_seconds
-        self._cached: tuple[float, dict | None] = (0.0, None)
+        self._cached: tuple[float, dict[str, int] | None] = (0.0, None)
         self._lock = threading.Lock()
 
-    def depths(self) -> dict | None:
+    def depths(self) -> dict[str, int] | None:
         with self._lock:
             at, value = self._cached
             if time.monotonic() - at < self.cache_seconds:
@@ -316,7 +339,7 @@ class QueueDepthCollector:
             self._cached = (time.monotonic(), value)
             return value
 
-    def _ask(self) -> dict:
+    def _ask(self) -> dict[str, int]:
         if self.settings.is_amqp:
             from common.bus import close_quietly, connect
 
@@ -324,7 +347,7 @@ class QueueDepthCollector:
             try:
                 conn.ensure_connection(max_retries=1, timeout=self.settings.connect_timeout)
                 channel = conn.connection.channel()
-                depths = {}
+                depths: dict[str, int] = {}
                 for name in self.queues:
                     try:
                         depths[name] = channel.queue_declare(name, passive=True).message_count
@@ -339,7 +362,7 @@ class QueueDepthCollector:
         names = os.listdir(folder) if folder.is_dir() else []
         return {queue: sum(1 for n in names if n.endswith(f".{queue}.msg")) for queue in self.queues}
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         depths = self.depths()
         up = GaugeMetricFamily("union_bus_up", "1 when the broker answered the queue-depth look", labels=[])
         up.add_metric([], 0 if depths is None else 1)

@@ -9,18 +9,23 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 
 from common.config import SERVICES
 
-COMPONENTS = SERVICES + ("gateway",)
+if TYPE_CHECKING:
+    from common.runtime import ServiceRuntime
+
+COMPONENTS = (*SERVICES, "gateway")
 
 
-def _runtime(component: str):
+def _runtime(component: str) -> ServiceRuntime:
     module = "gateway.bootstrap" if component == "gateway" else f"services.{component}.bootstrap"
-    return importlib.import_module(module).runtime
+    runtime: ServiceRuntime = importlib.import_module(module).runtime
+    return runtime
 
 
 def alembic_config(component: str) -> Config:
@@ -36,7 +41,7 @@ def upgrade(component: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(component), revision)
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.migrate")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("upgrade")

@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from common import logs, metrics
 

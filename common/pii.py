@@ -3,7 +3,13 @@ numbers and mobiles are shown in full only where a person in scope needs them (a
 detail, an audited reveal); everywhere else masked the same way on every service."""
 from __future__ import annotations
 
+from typing import overload
 
+
+@overload
+def mask_id(number: str) -> str: ...
+@overload
+def mask_id(number: None) -> None: ...
 def mask_id(number: str | None) -> str | None:
     """3101**********1234: the first four and last four characters (an ID or a card number)."""
     if not number:
@@ -13,6 +19,10 @@ def mask_id(number: str | None) -> str | None:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+@overload
+def mask_mobile(mobile: str) -> str: ...
+@overload
+def mask_mobile(mobile: None) -> None: ...
 def mask_mobile(mobile: str | None) -> str | None:
     """138****1234."""
     if not mobile:

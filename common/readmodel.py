@@ -4,10 +4,13 @@ Events carry the whole current state and a version; the copy only moves forward,
 reordered or replayed event never overwrites newer facts."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
 
 
-def upsert_if_newer(session, table, key: dict, values: dict, version_column: str = "version") -> bool:
+def upsert_if_newer(session: Session, table: Any, key: dict[str, Any], values: dict[str, Any], version_column: str = "version") -> bool:
     """Insert the row, or update it when `values[version_column]` is newer. Returns True if applied."""
     table = getattr(table, "__table__", table)
     where = [table.c[k] == v for k, v in key.items()]
@@ -21,14 +24,14 @@ def upsert_if_newer(session, table, key: dict, values: dict, version_column: str
     return False
 
 
-def upsert_many_if_newer(session, table, key_column: str, rows: list[dict], version_column: str = "version") -> None:
+def upsert_many_if_newer(session: Session, table: Any, key_column: str, rows: list[dict[str, Any]], version_column: str = "version") -> None:
     """`upsert_if_newer` for many rows in one statement (PostgreSQL or SQLite): each row is
     inserted, or replaces the stored one when its version is newer. Of several rows with one key,
     the newest counts."""
     from sqlalchemy.dialects import postgresql, sqlite
 
     table = getattr(table, "__table__", table)
-    newest: dict = {}
+    newest: dict[str, Any] = {}
     for row in rows:
         known = newest.get(row[key_column])
         if known is None or row[version_column] > known[version_column]:
@@ -41,7 +44,7 @@ def upsert_many_if_newer(session, table, key_column: str, rows: list[dict], vers
     # one statement sent with every row (executemany: SQLAlchemy batches it as multi-row VALUES),
     # compiled once and cached; `.values(rows)` compiled a new statement for every batch, which was
     # a third of the enrollment consumer's CPU in the season (issue 16)
-    statement = make(table)
+    statement: Any = make(table)  # PostgreSQL's or SQLite's INSERT: both have ON CONFLICT
     columns = [c for c in values[0] if c != key_column]
     statement = statement.on_conflict_do_update(
         index_elements=[table.c[key_column]], set_={c: statement.excluded[c] for c in columns},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -20,7 +21,7 @@ log = logging.getLogger("relay")
 
 class Relay:
     def __init__(self, runtime: ServiceRuntime, settings: BusSettings | None = None, batch_size: int = 1000,
-                 monotonic=time.monotonic):
+                 monotonic: Callable[[], float] = time.monotonic):
         self.runtime = runtime
         self.settings = settings or BusSettings()
         self.batch_size = batch_size
@@ -37,7 +38,7 @@ class Relay:
         """Seconds the relay has been failing to publish (0 while it works)."""
         return 0.0 if self.failing_since is None else self._monotonic() - self.failing_since
 
-    def readiness(self, bound: float | None = None) -> tuple[bool, dict]:
+    def readiness(self, bound: float | None = None) -> tuple[bool, dict[str, str]]:
         """Not ready once publishing has failed for longer than RELAY_UNREADY_AFTER (60 s)."""
         bound = metrics.relay_unready_after() if bound is None else bound
         failing = self.failing_for()
@@ -47,7 +48,7 @@ class Relay:
 
     def run_once(self) -> int:
         """Publish one batch; return how many were confirmed (marked sent in one UPDATE)."""
-        outbox = self.runtime.messaging.outbox
+        outbox = self.runtime.messages.outbox
         engine = self.runtime.engine
         failure = None
         with engine.connect() as conn:
@@ -88,12 +89,12 @@ class Relay:
 
     def _note_failure(self, row_id: int, exc: Exception) -> None:
         """On the oldest unsent row, for whoever looks at a stuck outbox."""
-        outbox = self.runtime.messaging.outbox
+        outbox = self.runtime.messages.outbox
         try:
             with self.runtime.engine.begin() as conn:
                 conn.execute(update(outbox).where(outbox.c.id == row_id).values(
                     attempts=outbox.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]))
-        except Exception:  # noqa: BLE001 - only a note; the relay retries anyway
+        except Exception:
             log.exception("could not note the relay failure")
 
     def _purge_old(self) -> None:
@@ -101,7 +102,7 @@ class Relay:
         if time.monotonic() - self._last_purge < 3600:
             return
         self._last_purge = time.monotonic()
-        outbox = self.runtime.messaging.outbox
+        outbox = self.runtime.messages.outbox
         cutoff = clock.real_utcnow_naive() - timedelta(days=7)
         with self.runtime.engine.begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < cutoff))

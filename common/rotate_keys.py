@@ -14,15 +14,21 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 
 from common import crypto
 from common.config import SERVICES
 
+if TYPE_CHECKING:
+    from common.runtime import ServiceRuntime
 
-def _stale_condition(table: crypto.SealedColumns, vault: crypto.Vault) -> tuple[str, dict]:
-    parts, params = [], {}
+
+def _stale_condition(table: crypto.SealedColumns, vault: crypto.Vault) -> tuple[str, dict[str, str]]:
+    parts: list[str] = []
+    params: dict[str, str] = {}
     for n, column in enumerate(table.sealed):
         parts.append(f"({column} IS NOT NULL AND {column} NOT LIKE :s{n})")
         params[f"s{n}"] = vault.seal_prefix + "%"
@@ -32,12 +38,12 @@ def _stale_condition(table: crypto.SealedColumns, vault: crypto.Vault) -> tuple[
     return " OR ".join(parts), params
 
 
-def rotate_table(engine, table: crypto.SealedColumns, batch: int = 1000, dry_run: bool = False) -> int:
+def rotate_table(engine: Engine, table: crypto.SealedColumns, batch: int = 1000, dry_run: bool = False) -> int:
     """Re-seals every stale row of one table; returns how many rows it rewrote (or would)."""
     vault = crypto.reload()  # the keys as they are now, not as this process first read them
     stale, params = _stale_condition(table, vault)
     columns = list(dict.fromkeys(list(table.sealed) + list(table.indexed)))
-    select_list = ", ".join([table.key] + columns)
+    select_list = ", ".join([table.key, *columns])
     done, after = 0, None
     while True:
         with engine.begin() as conn:
@@ -51,7 +57,7 @@ def rotate_table(engine, table: crypto.SealedColumns, batch: int = 1000, dry_run
                 done += len(rows)
                 continue
             for row in rows:
-                old = dict(zip(columns, row[1:]))
+                old = dict(zip(columns, row[1:], strict=False))
                 clear = {column: vault.open(field, old[column]) if old[column] is not None else None
                          for column, field in table.sealed.items()}
                 new = {column: vault.seal(field, clear[column]) if not vault.is_current(old[column]) else old[column]
@@ -67,8 +73,8 @@ def rotate_table(engine, table: crypto.SealedColumns, batch: int = 1000, dry_run
             done += len(rows)
 
 
-def rotate_service(service: str, batch: int = 1000, dry_run: bool = False, out=sys.stdout) -> int:
-    runtime = importlib.import_module(f"services.{service}.bootstrap").runtime
+def rotate_service(service: str, batch: int = 1000, dry_run: bool = False, out: TextIO = sys.stdout) -> int:
+    runtime: ServiceRuntime = importlib.import_module(f"services.{service}.bootstrap").runtime
     total = 0
     for table in runtime.sealed:
         count = rotate_table(runtime.engine, table, batch, dry_run)
@@ -77,7 +83,7 @@ def rotate_service(service: str, batch: int = 1000, dry_run: bool = False, out=s
     return total
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.rotate_keys")
     parser.add_argument("services", nargs="*", default=list(SERVICES))
     parser.add_argument("--batch", type=int, default=1000)

@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import MetaData
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
 
+from common import patches
 from common.bus import Subscription
-from common.crypto import SealedColumns
 from common.config import database_url
+from common.crypto import SealedColumns
 from common.db import UnitOfWork, make_engine
 from common.messaging_tables import MessagingTables
 
@@ -24,27 +26,39 @@ class ServiceRuntime:
     subscriptions: list[Subscription] = field(default_factory=list)
     # the tables holding sealed personal information, for rotate-keys (common/rotate_keys.py)
     sealed: list[SealedColumns] = field(default_factory=list)
-    _engine: object = None
-    _sessions: sessionmaker | None = None
+    _engine: Engine | None = None
+    _sessions: sessionmaker[Session] | None = None
+
+    def __post_init__(self) -> None:
+        # Every process builds its runtime first: the library patches' version check stops a
+        # process whose libraries moved before it serves anything (decision 0024).
+        patches.apply()
 
     @property
     def database_url(self) -> str:
         return database_url(self.name)
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         if self._engine is None:
             self._engine = make_engine(self.database_url)
         return self._engine
 
     @property
-    def sessions(self) -> sessionmaker:
+    def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
             self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
         return self._sessions
 
+    @property
+    def messages(self) -> MessagingTables:
+        """Its outbox, inbox and attempts tables (every service and the gateway has them)."""
+        if self.messaging is None:
+            raise RuntimeError(f"{self.name} has no messaging tables")
+        return self.messaging
+
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions, self.name, self.messaging.outbox)
+        return UnitOfWork(self.sessions, self.name, self.messages.outbox)
 
     def reset(self) -> None:
         """Forget the engine (after the URL setting changed, e.g. in tests)."""

@@ -1,44 +1,26 @@
 """Marshmallow with Chinese messages and unknown fields refused.
 
-Field messages are what a clerk reads next to a form field, so they are set here once for
-every service instead of on each field."""
+Field messages are what a clerk reads next to a form field, so they are set once for every
+service instead of on each field (common/patches.py)."""
 from __future__ import annotations
+
+from typing import Any
 
 from marshmallow import RAISE, Schema, fields, validate
 
-from common import clock
+from common import clock, patches
 
-_FIELD_MESSAGES = {
-    fields.Field: {"required": "此项必填", "null": "此项不能为空", "validator_failed": "取值不符合要求"},
-    fields.String: {"invalid": "应为文本"},
-    fields.Integer: {"invalid": "应为整数"},
-    fields.Number: {"invalid": "应为数字", "too_large": "数值过大"},
-    fields.Boolean: {"invalid": "应为 true 或 false"},
-    fields.Email: {"invalid": "电子邮箱格式不正确"},
-    fields.Date: {"invalid": "日期格式不正确，应为 YYYY-MM-DD"},
-    fields.DateTime: {"invalid": "时间格式不正确，应为 ISO 8601"},
-    fields.List: {"invalid": "应为列表"},
-    fields.Nested: {"type": "应为对象"},
-}
-for _cls, _messages in _FIELD_MESSAGES.items():
-    _cls.default_error_messages = {**_cls.default_error_messages, **_messages}
-
-validate.Length.message_min = "长度不能少于 {min}"
-validate.Length.message_max = "长度不能超过 {max}"
-validate.Length.message_all = "长度应在 {min} 到 {max} 之间"
-validate.Length.message_equal = "长度应为 {equal}"
-validate.OneOf.default_message = "取值须为以下之一：{choices}"
-validate.Range.message_min = "不能小于 {{min}}"
-validate.Range.message_max = "不能大于 {{max}}"
-validate.Range.message_all = "应在 {{min}} 到 {{max}} 之间"
-validate.Regexp.default_message = "格式不正确"
+# The Chinese messages are set on marshmallow's own classes (common/patches.py, decision 0024)
+# before any schema below or in a service builds its fields.
+patches.apply()
 
 
 class BaseSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    error_messages = {"unknown": "不允许的字段", "type": "数据格式不正确，应为 JSON 对象"}
+    # marshmallow reads this class attribute (its stubs declare it an instance variable)
+    error_messages: dict[str, str] = {"unknown": "不允许的字段", "type": "数据格式不正确，应为 JSON 对象"}  # noqa: RUF012
 
 
 class PageQuery(BaseSchema):
@@ -50,5 +32,5 @@ class Timestamp(fields.DateTime):
     """A moment in an answer: ISO 8601 in Asia/Shanghai with its offset (`2026-12-03T10:03:00+08:00`),
     never naive. Stored naive values are UTC. Every service's schemas use it for every timestamp."""
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return super()._serialize(clock.shanghai(value), attr, obj, **kwargs)

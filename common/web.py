@@ -18,8 +18,17 @@ from werkzeug.routing import IntegerConverter
 from common import clock, identity, logs, metrics
 from common.bus import ping
 from common.config import BusSettings
-from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Throttled, TooLarge,
-                           Unauthorized, Unavailable)
+from common.errors import (
+    AppError,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Rejected,
+    Throttled,
+    TooLarge,
+    Unauthorized,
+    Unavailable,
+)
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("http")

@@ -19,23 +19,28 @@ import signal
 import sys
 import threading
 
+from prometheus_client.registry import Collector
+
 from common import logs, metrics
 from common.config import BusSettings
 from common.consumer import EventConsumer
 from common.relay import Relay
+from common.runtime import ServiceRuntime
 
 log = logging.getLogger("worker")
 
 
-def load_runtime(service: str):
+def load_runtime(service: str) -> ServiceRuntime:
     """A service name (`billing`) or a `module:attribute` naming a ServiceRuntime."""
     if ":" in service:
         module, attribute = service.split(":", 1)
-        return getattr(importlib.import_module(module), attribute)
-    return importlib.import_module(f"services.{service}.bootstrap").runtime
+        named: ServiceRuntime = getattr(importlib.import_module(module), attribute)
+        return named
+    runtime: ServiceRuntime = importlib.import_module(f"services.{service}.bootstrap").runtime
+    return runtime
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m common.worker")
     parser.add_argument("service")
     parser.add_argument("--relay", action="store_true", help="run the outbox relay")
@@ -63,7 +68,7 @@ def main(argv=None) -> int:
                                         name=f"consume-{sub.consumer}"))
     server = None
     if args.metrics_port is not None:
-        collectors = []
+        collectors: list[Collector] = []
         if relay is not None:
             collectors.append(metrics.ServiceStateCollector(runtime))
         if subs:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 ROLE_NAMES = {"grassroots": "基层工会", "district": "区局（产业）工会", "centre": "市职保中心"}
 MIN_PASSWORD_LENGTH = 10
@@ -12,7 +13,7 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_IP = 30
 
 
-def scope_errors(role: str, union_id: int | None, district_id: int | None) -> dict:
+def scope_errors(role: str, union_id: int | None, district_id: int | None) -> dict[str, Any]:
     """A grassroots account is bound to its union, a district account to its district."""
     if role not in ROLE_NAMES:
         return {"role": ["角色须为 grassroots、district 或 centre"]}

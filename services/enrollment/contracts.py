@@ -15,6 +15,10 @@ BATCH_SUBMITTED = "enrollment.batch.submitted"
 COVER_GRANTED = "enrollment.cover.granted"
 COVER_FAILED = "enrollment.cover.failed"
 
+# Schema of enrollment.cover_year.configured (the envelope's `schema_version`, docs/events.md): 2
+# makes `instant_payment_days` required — enrollment owns that default, consumers read it from here.
+COVER_YEAR_VERSION = 2
+
 
 def aware(value: datetime | None) -> datetime | None:
     """A stored naive-UTC timestamp as Asia/Shanghai time."""

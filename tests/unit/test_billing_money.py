@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from common.errors import OutsideWindow
@@ -114,7 +114,7 @@ def test_half_year_examples():
 def test_round_half_up_division(numerator, denominator):
     q = round_half_up_div(numerator, denominator)
     assert 2 * abs(q * denominator - numerator) <= denominator
-    assert not (2 * (numerator - q * denominator) == denominator)  # exactly half always goes up
+    assert 2 * (numerator - q * denominator) != denominator  # exactly half always goes up
 
 
 @given(st.lists(st.tuples(split_of(special=False),

@@ -141,7 +141,7 @@ def test_rotate_keys_reseals_and_reindexes_every_stale_row_and_nothing_else(keys
     vault = crypto.reload()
     with engine.connect() as conn:
         rows = conn.execute(select(people).order_by(people.c.id)).all()
-    for (pk, sealed, index, mobile), number in zip(rows, numbers):
+    for (pk, sealed, index, mobile), number in zip(rows, numbers, strict=False):
         assert sealed.startswith("e2:") and vault.open("id_number", sealed) == number
         assert index == vault.index("id_number", number) and index.startswith("i2:")
         assert mobile is None if pk % 2 else vault.open("mobile", mobile) == "13800001234"

@@ -1,13 +1,13 @@
-"""common.db.cache_long_statements: psycopg's conversion of a long statement (a multi-row INSERT)
+"""common.patches.cache_long_statements: psycopg's conversion of a long statement (a multi-row INSERT)
 is remembered, with the same result as converting it afresh (issue 16)."""
 from psycopg import _queries
 from psycopg.pq import Format
 
-from common import db
+from common import patches
 
 
 def test_a_long_statement_is_converted_once_and_the_same_way():
-    db.make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # no connection is made
+    patches.apply()
     assert getattr(_queries._query2pg_nocache, "long_statement_cache", False)
     rows = ", ".join(f"(%(name_m{i})s, %(no_m{i})s)" for i in range(400))
     query = f"INSERT INTO members (name, no) VALUES {rows} RETURNING id".encode()

@@ -3,7 +3,8 @@ once, batch numbers, the handler's contact, and totals from published per-person
 from datetime import date
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common.errors import Conflict, ValidationFailed
 from services.enrollment.domain import enrolment as rules
@@ -11,8 +12,8 @@ from tests.unit.test_timeline import YEAR
 
 
 def member(**kw):
-    base = dict(member_id=1, union_id=7, status="normal", removed=False, card_number="6222",
-                card_issued_on=date(2019, 6, 1), card_recorded_on=date(2019, 6, 1))
+    base = {"member_id": 1, "union_id": 7, "status": "normal", "removed": False, "card_number": "6222",
+                "card_issued_on": date(2019, 6, 1), "card_recorded_on": date(2019, 6, 1)}
     return rules.MemberFacts(**{**base, **kw})
 
 

@@ -3,7 +3,7 @@ cells are told from text, and nothing we write is ever a formula."""
 import io
 import time
 import zipfile
-from datetime import date
+from datetime import UTC, date
 
 import openpyxl
 import pytest
@@ -11,8 +11,6 @@ import pytest
 from common import excel
 from common.web import status_of
 from tests.season import xlsx
-
-
 
 
 def test_reads_xlsx_with_types_and_absolute_rows():
@@ -156,14 +154,14 @@ def test_the_collector_is_paused_for_a_large_upload_and_turned_back_on_only_by_w
 def test_a_column_says_what_it_holds_and_the_writer_makes_the_cell():
     """Money: integer fen in, yuan as an exact number out (0.00); counts integers (0); dates real
     dates (yyyy-mm-dd); moments Shanghai wall-clock (yyyy-mm-dd hh:mm), a naive one being UTC."""
-    from datetime import datetime, timezone
+    from datetime import datetime
     from decimal import Decimal
 
     columns = [excel.Column("金额", kind=excel.MONEY), excel.Column("人数", kind=excel.COUNT),
                excel.Column("日期", kind=excel.DATE), excel.Column("时间", kind=excel.MOMENT)]
     rows = [[63000, 10, date(2020, 1, 20), datetime(2019, 11, 5, 2, 0)],             # naive = UTC
             [1, 0, "2020-01-01", "2019-12-20T09:30:00+08:00"],
-            [123456789012345, 7, datetime(2019, 12, 31, 17, 0, tzinfo=timezone.utc), datetime(2019, 12, 31, 17, 0)],
+            [123456789012345, 7, datetime(2019, 12, 31, 17, 0, tzinfo=UTC), datetime(2019, 12, 31, 17, 0)],
             [-5, "", "", None]]
     data = excel.write_workbook([excel.SheetSpec("缴费明细", columns, rows, template_rows=1)])
     ws = openpyxl.load_workbook(io.BytesIO(data))["缴费明细"]

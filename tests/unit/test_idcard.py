@@ -78,7 +78,7 @@ def test_the_quick_path_for_clean_numbers_refuses_what_the_full_check_refuses(ra
 def test_the_check_character_from_base_13_is_the_standards_weighted_sum(first17):
     from common.resident_id import CHECK_CHARS, WEIGHTS
 
-    by_weights = CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS)) % 11]  # GB 11643's own statement
+    by_weights = CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False)) % 11]  # GB 11643's own statement
     assert check_char(first17) == by_weights
 
 

@@ -2,8 +2,15 @@
 from datetime import date
 
 from services.members.domain.idcard import TEXT_FORMAT_HINT, check_char
-from services.members.domain.roster_sync import (NAME_MISMATCH, NOT_FOUND, Found, PersonRow, classify,
-                                                 classify_transfer_in, person_rows)
+from services.members.domain.roster_sync import (
+    NAME_MISMATCH,
+    NOT_FOUND,
+    Found,
+    PersonRow,
+    classify,
+    classify_transfer_in,
+    person_rows,
+)
 
 TODAY = date(2026, 11, 27)
 

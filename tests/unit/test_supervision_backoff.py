@@ -4,6 +4,7 @@ a process that dies is restarted after 1 s, then 2, 4 … up to 30 s while it ke
 from __future__ import annotations
 
 import signal
+from typing import Any, ClassVar
 
 import pytest
 
@@ -12,7 +13,7 @@ from deploy.stack import Stack, exit_status
 
 
 class FakeProcess:
-    started: list = []
+    started: ClassVar[list[Any]] = []
 
     def __init__(self, argv, **kwargs):
         self.argv = argv

@@ -2,7 +2,8 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from common.errors import OutsideWindow, ValidationFailed
 from services.enrollment.domain.timeline import build_cover_year

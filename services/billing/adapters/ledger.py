@@ -1,12 +1,12 @@
-"""Rows billing writes behind: ledger lines (台账) and priced submissions, held in the transaction and
-written together (COPY on PostgreSQL) before it commits or runs any other statement; and whether a
-submission is priced already, asked for a consumer's whole batch of deliveries at once."""
+"""Rows billing writes behind: ledger lines (台账) and priced submissions, held by the unit of work
+(`UnitOfWork.hold`, written together before the transaction commits or runs any other statement);
+and what a consumer's whole batch of deliveries asks at once (`uow.memo`): whether a submission is
+priced already, what a union owes for the year so far."""
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from common import clock
-from common.db import insert_rows
 from services.billing.adapters.orm import LedgerEntry, PricedSubmission
 
 SUBMITTED = "enrollment.submission.submitted"
@@ -16,44 +16,22 @@ LEDGER_COLUMNS = [c.name for c in LedgerEntry.__table__.columns if c.name != "id
 SUBMISSION_COLUMNS = [c.name for c in PricedSubmission.__table__.columns]
 
 
-def hold_row(session, table, row: dict) -> None:
-    """A row written later in this transaction, together with the others of its table (COPY, see
-    `insert_rows`): before the transaction commits, or before any ORM statement it runs, so a
-    reader in the same transaction (a submission returned in the same consumer batch that priced
-    it) still finds it. A consumer pricing 10,000 submissions builds no ORM object and flushes no
-    unit of work per submission (issue 16)."""
-    held = session.info.get("billing_held")
-    if held is None:
-        held = session.info["billing_held"] = {}
-        if not session.info.get("billing_held_hooked"):
-            session.info["billing_held_hooked"] = True
-            event.listen(session, "before_commit", _write_held)
-            event.listen(session, "do_orm_execute", lambda state: _write_held(state.session))
-            event.listen(session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_held", None))
-    held.setdefault(table, []).append(row)
-
-
-def _write_held(session) -> None:
-    held = session.info.pop("billing_held", None)
-    for table, rows in (held or {}).items():
-        insert_rows(session, table, rows)
-
-
-def hold_priced_submission(session, **values) -> None:
+def hold_priced_submission(uow, **values) -> None:
+    """A priced submission, held and written with the transaction's other rows; every column given."""
     unknown = set(values) ^ set(SUBMISSION_COLUMNS)
     if unknown:
         raise TypeError(f"not exactly the submission columns: {sorted(unknown)}")
-    hold_row(session, PricedSubmission.__table__, values)
+    uow.hold(PricedSubmission.__table__, values)
 
 
 def record_in_ledger(uow, by: str, **values) -> None:
     """One ledger line; `by` is the user, or the event that caused it. Held and written with the
-    transaction's other lines (`hold_row`): a consumer pricing a batch of submissions does not
+    transaction's other lines (`UnitOfWork.hold`): a consumer pricing a batch of submissions does not
     insert and read back an id per line."""
     unknown = set(values) - set(LEDGER_COLUMNS)
     if unknown:
         raise TypeError(f"not ledger columns: {sorted(unknown)}")
-    hold_row(uow.session, LedgerEntry.__table__,
+    uow.hold(LedgerEntry.__table__,
              {**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
 
 
@@ -66,16 +44,15 @@ def already_priced(uow, submission_id: int) -> bool:
     """Whether billing holds this submission already (an event sent twice under another id). A
     consumer applies a batch of deliveries in one transaction: the submissions of the whole
     batch are looked up in one query, not one query each (issue 16: pricing 10,000 submissions)."""
-    memo = uow.__dict__.get("_billing_priced")
+    memo = uow.memo.get("billing_priced")
     if memo is None or submission_id not in memo[0]:
         asked = {submission_id} | {int(e["data"]["submission_id"]) for e in getattr(uow, "batch", [])
                                    if e.get("type") == SUBMITTED and "submission_id" in e.get("data", {})}
         with uow.session.no_autoflush:  # what this batch added is flushed at commit, together
             found = set(uow.session.scalars(select(PricedSubmission.submission_id)
                                             .where(PricedSubmission.submission_id.in_(asked))))
-        found |= {row["submission_id"] for row in
-                  uow.session.info.get("billing_held", {}).get(PricedSubmission.__table__, [])}
-        memo = uow.__dict__["_billing_priced"] = (asked, found)
+        found |= {row["submission_id"] for row in uow.held(PricedSubmission.__table__)}
+        memo = uow.memo["billing_priced"] = (asked, found)
     asked, found = memo
     if submission_id in found:
         return True
@@ -88,11 +65,7 @@ def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
     (not returned), this one's `owes_now_fen` included — the one sum of it (the grassroots notice
     prints it from `billing.submission.priced`). A consumer's batch of deliveries asks once for
     every union in it; then each priced submission adds to its union's running total."""
-    memo = uow.session.info.get("billing_union_owed")
-    if memo is None:
-        memo = uow.session.info["billing_union_owed"] = {}
-        event.listen(uow.session, "after_soft_rollback", lambda s, _previous: s.info.pop("billing_union_owed", None),
-                     once=True)
+    memo = uow.memo.setdefault("billing_union_owed", {})
     if (union_id, year) not in memo:
         asked = {(union_id, year)} | {(int(e["data"]["union_id"]), int(e["data"]["cover_year"]))
                                       for e in getattr(uow, "batch", [])
@@ -110,7 +83,7 @@ def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
                     .group_by(PricedSubmission.union_id, PricedSubmission.cover_year)):
                 if (u, y) in found:
                     found[(u, y)] = int(owed)
-        for row in uow.session.info.get("billing_held", {}).get(PricedSubmission.__table__, []):
+        for row in uow.held(PricedSubmission.__table__):
             key = (row["union_id"], row["cover_year"])
             if key in found and row["mode"] == "centralised" and row["status"] == "priced":
                 found[key] += row["grassroots_share_fen"]
@@ -119,6 +92,6 @@ def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
     return memo[(union_id, year)]
 
 
-def forget_union_owed(session, union_id: int, year: int) -> None:
+def forget_union_owed(uow, union_id: int, year: int) -> None:
     """A submission of the union was returned: its running total is read afresh when next asked."""
-    session.info.get("billing_union_owed", {}).pop((union_id, year), None)
+    uow.memo.get("billing_union_owed", {}).pop((union_id, year), None)

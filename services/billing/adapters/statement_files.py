@@ -10,6 +10,7 @@ by its name:
   entities and external references forbidden, after the same size cap, and a cap on entries.
 
 The rows then go through the layout table and the cell rules of domain/statement_layout.py."""
+
 from __future__ import annotations
 
 import codecs
@@ -41,8 +42,15 @@ from services.billing.domain.statement_layout import (
 
 CSV_DELIMITERS = (",", "\t", ";", "|")
 # files people pick by mistake: said by name rather than read as text that has no header
-OTHER_FILES = ((b"%PDF-", "PDF 文件"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
-               (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"))
+OTHER_FILES = (
+    (b"%PDF-", "PDF 文件"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+)
 FORMATS = "请从网银导出 Excel（.xlsx 或 .xls）、CSV 或 CAMT.053（XML）格式的交易明细后导入"
 CAMT_NAME = "ISO 20022 CAMT.053 银行对账单"
 
@@ -53,8 +61,9 @@ def read_bank_statement(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> St
     if not content:
         raise StatementUnreadable("上传的文件是空的", code="UPLOAD_EMPTY")
     if len(content) > max_bytes:
-        raise UploadTooLarge(f"文件过大（{len(content) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，"
-                             "请按时间分段导出后分批导入")
+        raise UploadTooLarge(
+            f"文件过大（{len(content) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，请按时间分段导出后分批导入"
+        )
     if content.startswith((XLSX_MAGIC, XLS_MAGIC)):
         sheet = read_upload(content, max_bytes)
         kind = "xlsx" if content.startswith(XLSX_MAGIC) else "xls"
@@ -66,23 +75,31 @@ def read_bank_statement(content: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> St
     start = text.lstrip()[:200].lower()
     if start.startswith("<"):
         if "<html" in start or "<table" in start or "<!doctype html" in start:
-            raise StatementUnreadable("此文件实为网页（HTML）格式，并非 Excel 工作簿：请用 Excel 或 WPS 打开后另存为 .xlsx"
-                                      " 再导入，或从网银导出 CSV", code="STATEMENT_HTML")
+            raise StatementUnreadable(
+                "此文件实为网页（HTML）格式，并非 Excel 工作簿：请用 Excel 或 WPS 打开后另存为 .xlsx"
+                " 再导入，或从网银导出 CSV",
+                code="STATEMENT_HTML",
+            )
         return read_camt053(content)
     return read_csv(text, encoding)
 
 
 # ------------------------------------------------------------------ CSV
 
+
 def decode(content: bytes) -> tuple[str, str]:
     """The text and the name of the encoding it was written in. Strict decoding: a byte sequence
     that is not valid in any of them is refused, never replaced by guesses."""
     if b"\x00" in content[:4096] and not content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise StatementUnreadable(f"上传的文件不是 Excel 工作簿、CSV 文本或 CAMT.053 对账单，无法读取：{FORMATS}",
-                                  code="STATEMENT_FORMAT_UNKNOWN")
+        raise StatementUnreadable(
+            f"上传的文件不是 Excel 工作簿、CSV 文本或 CAMT.053 对账单，无法读取：{FORMATS}",
+            code="STATEMENT_FORMAT_UNKNOWN",
+        )
     attempts: list[tuple[bytes, str, str]] = [
-        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"), (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
-        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16")]
+        (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+        (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+        (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+    ]
     for bom, codec, label in attempts:
         if content.startswith(bom):
             try:
@@ -95,8 +112,10 @@ def decode(content: bytes) -> tuple[str, str]:
                 return content.decode(codec), label
             except UnicodeDecodeError:
                 continue
-    raise StatementUnreadable("无法识别文件的文字编码：CSV 应为 UTF-8 或 GBK/GB18030 编码（网银导出的默认编码），"
-                              "请另存为 .xlsx 后导入", code="STATEMENT_ENCODING")
+    raise StatementUnreadable(
+        "无法识别文件的文字编码：CSV 应为 UTF-8 或 GBK/GB18030 编码（网银导出的默认编码），请另存为 .xlsx 后导入",
+        code="STATEMENT_ENCODING",
+    )
 
 
 def _rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
@@ -108,11 +127,13 @@ def _rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]
             if limit is not None and len(rows) >= limit:
                 break
             if len(rows) > MAX_LINES + HEADER_SEARCH_ROWS + 1000:
-                raise StatementUnreadable(f"银行流水超过 {MAX_LINES:,} 行，请按时间分段导出后分批导入",
-                                          code="STATEMENT_TOO_LONG")
+                raise StatementUnreadable(
+                    f"银行流水超过 {MAX_LINES:,} 行，请按时间分段导出后分批导入", code="STATEMENT_TOO_LONG"
+                )
     except csv.Error:
-        raise StatementUnreadable(f"CSV 文件第 {reader.line_num} 行无法读取（引号不配对或单元格过长），请核对",
-                                  code="STATEMENT_CSV_INVALID") from None
+        raise StatementUnreadable(
+            f"CSV 文件第 {reader.line_num} 行无法读取（引号不配对或单元格过长），请核对", code="STATEMENT_CSV_INVALID"
+        ) from None
     return rows
 
 
@@ -136,6 +157,7 @@ def read_csv(text: str, encoding: str) -> StatementRead:
 
 # ------------------------------------------------------------------ CAMT.053
 
+
 def read_camt053(content: bytes) -> StatementRead:
     """Each booked credit entry (Ntry, CdtDbtInd CRDT) in CNY a line; an entry that books several
     transactions (TxDtls, each with its own amount) a line each. Debits and entries not booked
@@ -148,14 +170,18 @@ def read_camt053(content: bytes) -> StatementRead:
     try:
         root = fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
-        raise StatementUnreadable("XML 文件含有 DTD 或实体声明，出于安全原因拒绝读取", code="STATEMENT_XML_UNSAFE") from None
+        raise StatementUnreadable(
+            "XML 文件含有 DTD 或实体声明，出于安全原因拒绝读取", code="STATEMENT_XML_UNSAFE"
+        ) from None
     except ParseError as exc:
-        raise StatementUnreadable(f"XML 文件格式错误（{exc.position[0]} 行），无法读取",
-                                  code="STATEMENT_XML_INVALID") from None
-    namespace = root.tag[1:root.tag.index("}")] if root.tag.startswith("{") else ""
+        raise StatementUnreadable(
+            f"XML 文件格式错误（{exc.position[0]} 行），无法读取", code="STATEMENT_XML_INVALID"
+        ) from None
+    namespace = root.tag[1 : root.tag.index("}")] if root.tag.startswith("{") else ""
     if root.tag.rsplit("}", 1)[-1] != "Document" or "camt.053" not in namespace:
-        raise StatementUnreadable("XML 文件不是 CAMT.053 银行对账单（ISO 20022 camt.053），无法读取",
-                                  code="STATEMENT_NOT_CAMT053")
+        raise StatementUnreadable(
+            "XML 文件不是 CAMT.053 银行对账单（ISO 20022 camt.053），无法读取", code="STATEMENT_NOT_CAMT053"
+        )
     ns = "{" + namespace + "}"
 
     def path(*steps: str) -> str:
@@ -176,8 +202,9 @@ def read_camt053(content: bytes) -> StatementRead:
         for entry in statement.iterfind(ns + "Ntry"):
             entry_no += 1
             if entry_no > MAX_LINES:
-                raise StatementUnreadable(f"对账单超过 {MAX_LINES:,} 笔，请按时间分段导出后分批导入",
-                                          code="STATEMENT_TOO_LONG")
+                raise StatementUnreadable(
+                    f"对账单超过 {MAX_LINES:,} 笔，请按时间分段导出后分批导入", code="STATEMENT_TOO_LONG"
+                )
             messages: list[str] = []
             found = _camt_entry(entry, entry_no, text_at, path, messages)
             if messages:
@@ -190,16 +217,37 @@ def read_camt053(content: bytes) -> StatementRead:
                 skipped.append(entry_no)
     if errors:
         more = f"（共 {error_count} 笔，以下列出前 {MAX_ROW_ERRORS} 笔）" if error_count > len(errors) else ""
-        raise StatementUnreadable(f"对账单有以下错误{more}，请核对后重新导入（未导入任何数据）；行号为第几笔（Ntry）",
-                                  code="ROWS_INVALID", rows=errors, error_count=error_count)
+        raise StatementUnreadable(
+            f"对账单有以下错误{more}，请核对后重新导入（未导入任何数据）；行号为第几笔（Ntry）",
+            code="ROWS_INVALID",
+            rows=errors,
+            error_count=error_count,
+        )
     if not lines:
         raise StatementUnreadable("对账单中没有已入账的收入（贷方）记录", code="STATEMENT_EMPTY")
-    return StatementRead(lines, {
-        "code": "camt053", "name": CAMT_NAME, "header_row": None, "file_kind": "camt053",
-        "version": namespace.rsplit(":", 1)[-1], "accounts": [a for a in accounts if a],
-        "columns": [{"role": role, "role_name": ROLE_NAMES[role], "headers": headers} for role, headers in (
-            (DATE, ["Ntry/BookgDt"]), (PAYER, ["TxDtls/RltdPties/Dbtr/Nm"]), (AMOUNT, ["Ntry/Amt（CdtDbtInd=CRDT）"]),
-            (MEMO, ["TxDtls/RmtInf/Ustrd", "AddtlNtryInf"]), (SERIAL, ["AcctSvcrRef"]))]}, skipped, [])
+    return StatementRead(
+        lines,
+        {
+            "code": "camt053",
+            "name": CAMT_NAME,
+            "header_row": None,
+            "file_kind": "camt053",
+            "version": namespace.rsplit(":", 1)[-1],
+            "accounts": [a for a in accounts if a],
+            "columns": [
+                {"role": role, "role_name": ROLE_NAMES[role], "headers": headers}
+                for role, headers in (
+                    (DATE, ["Ntry/BookgDt"]),
+                    (PAYER, ["TxDtls/RltdPties/Dbtr/Nm"]),
+                    (AMOUNT, ["Ntry/Amt（CdtDbtInd=CRDT）"]),
+                    (MEMO, ["TxDtls/RmtInf/Ustrd", "AddtlNtryInf"]),
+                    (SERIAL, ["AcctSvcrRef"]),
+                )
+            ],
+        },
+        skipped,
+        [],
+    )
 
 
 def _camt_entry(entry, entry_no: int, text_at: Callable, path: Callable, messages: list[str]) -> list[Line]:
@@ -212,8 +260,12 @@ def _camt_entry(entry, entry_no: int, text_at: Callable, path: Callable, message
     if way != "CRDT":
         messages.append(f"CdtDbtInd：应为 CRDT 或 DBIT，而不是“{way}”")
         return []
-    day_text = (text_at(entry, "BookgDt", "Dt") or text_at(entry, "BookgDt", "DtTm") or text_at(entry, "ValDt", "Dt")
-                or text_at(entry, "ValDt", "DtTm"))
+    day_text = (
+        text_at(entry, "BookgDt", "Dt")
+        or text_at(entry, "BookgDt", "DtTm")
+        or text_at(entry, "ValDt", "Dt")
+        or text_at(entry, "ValDt", "DtTm")
+    )
     try:
         paid_on = parse_date(day_text)
     except CellInvalid as exc:
@@ -224,8 +276,9 @@ def _camt_entry(entry, entry_no: int, text_at: Callable, path: Callable, message
     entry_serial = text_at(entry, "AcctSvcrRef") or text_at(entry, "NtryRef")
     amount_el = entry.find(path("Amt"))
     parts = []
-    if len(transactions) > 1 and all(tx.find(path("Amt")) is not None or
-                                     tx.find(path("AmtDtls", "TxAmt", "Amt")) is not None for tx in transactions):
+    if len(transactions) > 1 and all(
+        tx.find(path("Amt")) is not None or tx.find(path("AmtDtls", "TxAmt", "Amt")) is not None for tx in transactions
+    ):
         for n, tx in enumerate(transactions, 1):
             amount = tx.find(path("Amt"))
             if amount is None:
@@ -255,16 +308,22 @@ def _camt_entry(entry, entry_no: int, text_at: Callable, path: Callable, message
             continue
         payer, memo = "", [entry_memo] if entry_memo else []
         if tx is not None:
-            payer = (text_at(tx, "RltdPties", "Dbtr", "Nm") or text_at(tx, "RltdPties", "Dbtr", "Pty", "Nm")
-                     or text_at(tx, "RltdPties", "UltmtDbtr", "Nm") or text_at(tx, "RltdPties", "UltmtDbtr", "Pty", "Nm"))
+            payer = (
+                text_at(tx, "RltdPties", "Dbtr", "Nm")
+                or text_at(tx, "RltdPties", "Dbtr", "Pty", "Nm")
+                or text_at(tx, "RltdPties", "UltmtDbtr", "Nm")
+                or text_at(tx, "RltdPties", "UltmtDbtr", "Pty", "Nm")
+            )
             memo = [e.text.strip() for e in tx.iterfind(path("RmtInf", "Ustrd")) if e.text and e.text.strip()]
-            memo += [e.text.strip() for e in tx.iterfind(path("RmtInf", "Strd", "CdtrRefInf", "Ref"))
-                     if e.text and e.text.strip()]
+            memo += [
+                e.text.strip()
+                for e in tx.iterfind(path("RmtInf", "Strd", "CdtrRefInf", "Ref"))
+                if e.text and e.text.strip()
+            ]
             extra = text_at(tx, "AddtlTxInf")
             memo += [x for x in (extra, entry_memo) if x]
         if not payer:
             messages.append("Dbtr/Nm：缺少付款人名称")
             continue
-        lines.append(Line(entry_no, paid_on, payer[:MAX_TEXT], fen, " ".join(memo)[:MAX_TEXT],
-                          serial[:100]))
+        lines.append(Line(entry_no, paid_on, payer[:MAX_TEXT], fen, " ".join(memo)[:MAX_TEXT], serial[:100]))
     return lines

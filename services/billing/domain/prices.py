@@ -35,7 +35,7 @@ class Price:
         return self.premium_fen - self.city_subsidy(special_industry)
 
 
-PriceTable = dict  # {(cover_type, price_class): Price}
+PriceTable = dict[tuple[str, str], "Price"]  # {(cover_type, price_class): Price}
 
 
 def _yuan(text: str) -> int:
@@ -48,7 +48,7 @@ def price_table_2020() -> PriceTable:
     full = {"A": ("26", "13", "6.5"), "B": ("90", "40", "22.5"), "A+": ("76", "13", "6.5"),
             "B+": ("140", "40", "22.5")}
     half = {"A": ("13", "6.5", "3"), "B": ("45", "20", "11"), "A+": ("38", "6.5", "3"), "B+": ("70", "20", "11")}
-    table = {}
+    table: PriceTable = {}
     for cover_type in COVER_TYPES:
         for price_class, source in (("centralised", full), ("instant_first_half", full),
                                     ("instant_second_half", half)):

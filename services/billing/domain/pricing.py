@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from services.billing.domain.split import Rate
 
@@ -24,13 +25,13 @@ class Totals:
     def union_share_fen(self) -> int:
         return self.premium_fen - self.city_subsidy_fen
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: Totals) -> Totals:
         return Totals(self.headcount + other.headcount, self.premium_fen + other.premium_fen,
                       self.city_subsidy_fen + other.city_subsidy_fen,
                       self.district_share_fen + other.district_share_fen,
                       self.grassroots_share_fen + other.grassroots_share_fen)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"headcount": self.headcount, "premium_fen": self.premium_fen,
                 "city_subsidy_fen": self.city_subsidy_fen, "district_share_fen": self.district_share_fen,
                 "grassroots_share_fen": self.grassroots_share_fen, "union_share_fen": self.union_share_fen}

@@ -5,6 +5,7 @@ openIMIS's payment-matching rejection codes. Pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
 
@@ -74,7 +75,7 @@ class Batches:
             self.by_payer.setdefault(b.district_name, []).append(b)
 
 
-def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: frozenset | set = frozenset()) -> Match:
+def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSet[int] = frozenset()) -> Match:
     index = batches if isinstance(batches, Batches) else Batches(batches)
     if line.amount_fen <= 0:
         return Match(line.row, None, "NOT_A_CREDIT")
@@ -101,7 +102,7 @@ def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: frozenset 
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
-def match_lines(lines: list[Line], batches: list[OpenBatch], seen_before: frozenset | set = frozenset()) -> list[Match]:
+def match_lines(lines: list[Line], batches: list[OpenBatch], seen_before: AbstractSet[str] = frozenset()) -> list[Match]:
     """Match every line; a batch matched by amount is not offered to a later line again, and a
     line whose fingerprint an earlier import already holds (`seen_before`) is 已导入过: listed,
     never matched again."""
@@ -113,7 +114,7 @@ def match_lines(lines: list[Line], batches: list[OpenBatch], seen_before: frozen
             results.append(Match(line.row, None, "DUPLICATE_LINE"))
             continue
         result = match_line(line, index, taken)
-        if result.reason_code == "MATCHED_BY_PAYER_AMOUNT":
+        if result.reason_code == "MATCHED_BY_PAYER_AMOUNT" and result.batch_id is not None:
             taken.add(result.batch_id)
         results.append(result)
     return results

@@ -11,6 +11,7 @@ Pure.
 Payer and memo are compared folded (full-width → half-width, spaces removed, case folded), so a
 line exported again as CSV instead of .xlsx, or with its spacing changed, is still the same line.
 A fingerprint is a SHA-256 in hex: fixed length, indexed, and it carries no personal data."""
+
 from __future__ import annotations
 
 import hashlib
@@ -49,4 +50,7 @@ def fingerprints(lines: Iterable[Line]) -> list[str]:
 
 def fingerprinted(lines: list[Line]) -> list[Line]:
     """The lines, each with its fingerprint."""
-    return [Line(x.row, x.paid_on, x.payer, x.amount_fen, x.memo, x.serial, f) for x, f in zip(lines, fingerprints(lines), strict=True)]
+    return [
+        Line(x.row, x.paid_on, x.payer, x.amount_fen, x.memo, x.serial, f)
+        for x, f in zip(lines, fingerprints(lines), strict=True)
+    ]

@@ -75,7 +75,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     owed_to_date = union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen) \
         if d["mode"] == "centralised" else None
     hold_priced_submission(
-        uow.session, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
+        uow, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
         cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
         headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
         district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
@@ -120,7 +120,7 @@ def release_submission_when_returned(uow, event: dict) -> None:
     if submission is None or submission.status == "returned":
         return
     submission.status = "returned"
-    forget_union_owed(uow.session, submission.union_id, submission.cover_year)
+    forget_union_owed(uow, submission.union_id, submission.cover_year)
     record_in_ledger(uow, by_event(event), cover_year=submission.cover_year, district_id=submission.district_id,
             union_id=submission.union_id,
             account="grassroots_to_district", kind="submission_returned",

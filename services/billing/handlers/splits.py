@@ -58,7 +58,7 @@ class DistrictRates:
 def rates_of_district(uow, year: int, district_id: int) -> DistrictRates:
     """Rates for consumed events, memoised on the unit of work: a consumer prices a whole batch of
     deliveries in one transaction, in which prices and splits do not change."""
-    memo = uow.__dict__.setdefault("_billing_rates", {})
+    memo = uow.memo.setdefault("billing_rates", {})
     if (year, district_id) not in memo:
         table = load_price_table(uow.session, year)
         if table is None:

@@ -77,9 +77,10 @@ def statistics(district_id: int, district_name: str, cover_year: int, submission
         lines.append(UnionTypeLine(
             union_id=union_id, union_name=subs[-1].union_name, credit_code=subs[-1].credit_code, cover_type=cover_type,
             submissions=len(subs), headcount=sum(s.headcount for s in subs),
-            premium_fen=sum(s.premium_fen for s in priced), city_subsidy_fen=sum(s.city_subsidy_fen for s in priced),
-            district_share_fen=sum(s.district_share_fen for s in priced),
-            grassroots_share_fen=sum(s.grassroots_share_fen for s in priced), unpriced=len(subs) - len(priced),
+            premium_fen=sum(s.premium_fen or 0 for s in priced),
+            city_subsidy_fen=sum(s.city_subsidy_fen or 0 for s in priced),
+            district_share_fen=sum(s.district_share_fen or 0 for s in priced),
+            grassroots_share_fen=sum(s.grassroots_share_fen or 0 for s in priced), unpriced=len(subs) - len(priced),
             batch_nos=tuple(sorted({s.batch_no for s in subs if s.batch_no})),
             pending=sum(1 for s in subs if not s.batch_no), last_submitted_at=max(s.submitted_at for s in subs)))
     lines.sort(key=lambda x: (x.union_name, x.union_id, COVER_TYPES.index(x.cover_type)))

@@ -78,10 +78,12 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
                                                          SubmissionView.notice_key.is_not(None)))
     if any(_mode(other) == "centralised" for other in later):  # instant ones are numbered apart
         return
-    # what the union owed by its earlier centralised submissions (instant ones are numbered apart)
-    owes_before = sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
-        *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None)))
-        if _mode(row) == "centralised")
+    if price.union_owes_to_date_fen is not None:  # billing's figure (schema 2): the year so far, this one included
+        owes_before = price.union_owes_to_date_fen - price.grassroots_owes_fen
+    else:  # schema 1, read for one release: what the union owed by its earlier centralised submissions
+        owes_before = sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
+            *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None)))
+            if _mode(row) == "centralised")
     notice = grassroots_notice(union.name, year, sub, price, owes_before)
     key = notice.input_key()
     if row.notice_key == key:
@@ -104,7 +106,7 @@ def render_district_notice(uow, row: BatchView) -> None:
     district = uow.session.get(DistrictView, batch.district_id)
     if year is None or district is None:
         return
-    notice = district_notice(district.name, year, batch, price, settings.bank_account())
+    notice = district_notice(district.name, year, batch, price, price.payee or settings.load().schema_1_payee)
     # one series per batch whatever its mode, so /district-notices/{batch_id}/file serves both
     store(uow, kind=notice.kind, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
           union_id=None, district_id=batch.district_id, cover_year=batch.cover_year, filename=notice.filename,

@@ -22,6 +22,7 @@ def consumes(func_):
     @wraps(func_)
     def wrapper(uow, event: dict) -> None:
         try:
+            facts.check_schema(event)
             func_(uow, event)
         except MalformedEvent as exc:
             raise PermanentFailure(f"{event.get('type')} {event.get('id')}: {exc}") from exc
@@ -61,6 +62,8 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
     """CoverYearViewWhenCoverYearConfigured; then the notices that waited for the year's dates."""
     year = facts.parse_cover_year(event["data"])
     values = asdict(year)
+    if values["instant_payment_days"] is None:  # schema 1: the year keeps what it holds
+        del values["instant_payment_days"]
     key = {"cover_year": values.pop("cover_year")}
     if not upsert_if_newer(uow.session, CoverYearView, key, values):
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from common.errors import Conflict, ValidationFailed
 from services.enrollment.domain.timeline import CoverYear
@@ -82,9 +83,10 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
         return "card_after_cutoff"
     if mode == "instant" and member.card_issued_on > min(today or year.cover_end, year.cover_end):
         return "card_not_yet_valid"
-    if mode == "instant" and today is not None:
-        if instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start > year.cover_end:
-            return "year_over"
+    if (mode == "instant" and today is not None
+            and instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start
+            > year.cover_end):
+        return "year_over"
     if covered:
         return "already_covered"
     return None
@@ -107,7 +109,7 @@ def centralised_terms(year: CoverYear) -> CoverTerms:
     return CoverTerms(year.cover_start, year.cover_end, CENTRALISED)
 
 
-def instant_terms(year: CoverYear, kind: str, processed_on: date, card_recorded_on: date | None) -> CoverTerms:
+def instant_terms(year: CoverYear, kind: str | None, processed_on: date, card_recorded_on: date | None) -> CoverTerms:
     """即时参保: cover from the day after the card number was generated (new card holders) or the day
     after the enrolment is processed (card holders without cover), to the end of the year; the
     half-year price when that reference day is in the second half (docs/decisions/0011)."""
@@ -148,7 +150,7 @@ _LANDLINE = re.compile(r"^(0\d{2,3}-?)?[2-9]\d{6,7}(-\d{1,6})?$")
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９－＠．", "0123456789-@.")
 
 
-def check_handler(name: str, phone: str, email: str) -> dict:
+def check_handler(name: str, phone: str, email: str) -> dict[str, Any]:
     """经办人: name, a mobile or landline, and an e-mail address for the payment detail."""
     errors = {}
     name = (name or "").strip()

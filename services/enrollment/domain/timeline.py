@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from common.errors import OutsideWindow, ValidationFailed
 
@@ -82,7 +83,7 @@ class CoverYear:
                 f"{self.cover_year}年度{ACTIONS[action]}的办理时间为{window.describe()}，当前不在办理时间内",
                 window={"action": action, "start": window.start.isoformat(), "end": window.end.isoformat()})
 
-    def deadlines(self) -> list[dict]:
+    def deadlines(self) -> list[dict[str, Any]]:
         """The year's deadlines in date order: key, Chinese name, date and the roles they bind."""
         dates = {"split_end": self.split_window.end, "grassroots_end": self.grassroots_window.end,
                  "district_submit_end": self.district_submit_window.end, "card_cutoff": self.card_cutoff,
@@ -94,7 +95,7 @@ class CoverYear:
         return date(self.cover_end.year, 6, 30)
 
 
-def build_cover_year(cover_year: int, data: dict) -> CoverYear:
+def build_cover_year(cover_year: int, data: dict[str, Any]) -> CoverYear:
     """Validate a configured timeline; every problem is reported against its field."""
     errors: dict[str, list[str]] = {}
     windows = {}

@@ -3,6 +3,7 @@ computation of our own (a preview before submission is billing's quote, POST /bi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 PARTS = ("premium_fen", "city_subsidy_fen", "district_share_fen", "grassroots_share_fen")
 
@@ -16,9 +17,9 @@ class Totals:
     district_share_fen: int = 0
     grassroots_share_fen: int = 0
 
-    def __add__(self, other: "Totals") -> "Totals":
+    def __add__(self, other: Totals) -> Totals:
         return Totals(self.headcount + other.headcount,
                       *(getattr(self, p) + getattr(other, p) for p in PARTS))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"headcount": self.headcount, **{p: getattr(self, p) for p in PARTS}}

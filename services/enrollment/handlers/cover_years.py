@@ -70,7 +70,7 @@ def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> Cov
     row.updated_at = clock.utcnow_naive()
     row.updated_by = who.user
     uow.session.flush()
-    uow.publish(contracts.COVER_YEAR_CONFIGURED, cover_year_data(row))
+    uow.publish(contracts.COVER_YEAR_CONFIGURED, cover_year_data(row), schema_version=contracts.COVER_YEAR_VERSION)
     try:
         uow.commit()
     except IntegrityError:

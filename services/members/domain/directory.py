@@ -20,7 +20,7 @@ class CreditCodeInvalid(ValueError):
 
 
 def credit_code_check_char(first17: str) -> str:
-    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS))
+    total = sum(CREDIT_CODE_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_CODE_WEIGHTS, strict=False))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 

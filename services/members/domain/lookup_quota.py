@@ -28,14 +28,14 @@ class LookupQuota:
     per_member: int = PER_MEMBER
     floor: int = FLOOR
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.per_member < 0 or self.floor < 0:
             raise ValueError("a lookup quota is never negative")
 
     def allowance(self, roster_size: int) -> int:
         return max(self.per_member * roster_size, self.floor)
 
-    def decide(self, day: date, roster_size: int, used: int, asked: int) -> "Decision":
+    def decide(self, day: date, roster_size: int, used: int, asked: int) -> Decision:
         """May a union that has looked up `used` rows today look up `asked` more? All or none:
         a file is never half looked up."""
         if asked < 0 or used < 0:

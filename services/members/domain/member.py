@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from services.members.domain import vocabulary as words
-from services.members.domain.idcard import (IdNumberInvalid, clean, normalise_other_id,
-                                            parse_resident_id)
-from services.members.domain.vocabulary import (UnknownWord, normalise, normalise_name,  # noqa: F401 - re-exported
-                                                parse_date)
+from services.members.domain.idcard import IdNumberInvalid, clean, normalise_other_id, parse_resident_id
+from services.members.domain.vocabulary import UnknownWord, normalise, normalise_name
+from services.members.domain.vocabulary import parse_date as parse_date  # named here for the handlers too
 
 # 有效证件类型
 ID_TYPES = {"resident": "身份证", "other": "其他"}
@@ -41,7 +41,7 @@ EDITABLE = ("name", "gender", "birth_date", "address", "mobile", "education", "h
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
-def normalise_mobile(raw) -> str | None:
+def normalise_mobile(raw: object) -> str | None:
     """An 11-digit mainland mobile number, or None if it is not one."""
     mobile = clean(raw).replace("-", "")
     if mobile.startswith("+86"):
@@ -51,7 +51,7 @@ def normalise_mobile(raw) -> str | None:
     return mobile if _MOBILE.match(mobile) else None
 
 
-def _choice(value, vocabulary, default: str | None, errors: dict, field: str) -> str | None:
+def _choice(value: object, vocabulary: words.Vocabulary, default: str | None, errors: dict[str, Any], field: str) -> str | None:
     """A cell of an enumerated column: its value, a synonym's value, the default, or an error
     listing the accepted values."""
     try:
@@ -66,13 +66,13 @@ def _choice(value, vocabulary, default: str | None, errors: dict, field: str) ->
     return text
 
 
-def check_member(data: dict, today: date, partial_of: dict | None = None) -> tuple[dict, dict]:
+def check_member(data: dict[str, Any], today: date, partial_of: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Validate a member's fields. Returns (clean values, errors {field: [messages]}).
 
     `partial_of`: the member's current values when only some fields change (edit); the ID number
     then stays as it is, and gender/birth date are checked against it."""
     errors: dict[str, list[str]] = {}
-    out: dict = {}
+    out: dict[str, Any] = {}
     merged = {**(partial_of or {}), **data}
 
     name = normalise_name(merged.get("name"))

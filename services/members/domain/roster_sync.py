@@ -10,12 +10,20 @@ Name and ID number must match the system's record, or the row is an error. Any e
 means nothing is applied."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from services.members.domain.idcard import (IdNumberInvalid, TEXT_FORMAT_HINT, clean, mask_id, normalise_other_id,
-                                            parse_resident_id, resident_number)
+from services.members.domain.idcard import (
+    TEXT_FORMAT_HINT,
+    IdNumberInvalid,
+    clean,
+    mask_id,
+    normalise_other_id,
+    parse_resident_id,
+    resident_number,
+)
 from services.members.domain.vocabulary import normalise_name
 
 NOT_FOUND = "未查到该会员信息,请确认该证件号码已录入到系统"
@@ -46,7 +54,7 @@ class RowError:
     id_number: str = ""
     value: str = ""
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         value = self.value or (self.id_number if self.column == ID_COLUMN else self.name if self.column == "姓名" else "")
         if self.column == ID_COLUMN:
             value = mask_id(value)
@@ -70,7 +78,7 @@ class Found:
     pending_to_union: int | None = None  # a pending transfer request's target union
 
 
-def normalise_any_id(raw: str, today: date) -> str:
+def normalise_any_id(raw: object, today: date) -> str:
     """An ID number from a list that does not say its type: resident if it looks like one."""
     if isinstance(raw, str) and len(raw) == 18 and raw[:17].isdigit():
         return resident_number(raw, today)  # the common case, no clean-up needed
@@ -83,12 +91,14 @@ def normalise_any_id(raw: str, today: date) -> str:
 _new_tuple = tuple.__new__
 
 
-def person_rows(raw_rows, today: date, id_column: str = "证件号码") -> tuple[list[PersonRow], list[RowError]]:
+def person_rows(raw_rows: Iterable[tuple[int, object, object, bool]], today: date, id_column: str = "证件号码") -> tuple[list[PersonRow], list[RowError]]:
     """(row number, name, id value, id came as a number) tuples → clean rows and errors,
     including duplicates inside the file."""
-    rows, errors, seen = [], [], {}
-    for row_no, name, raw_id, was_number in raw_rows:
-        name = normalise_name(name)
+    rows: list[PersonRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for row_no, raw_name, raw_id, was_number in raw_rows:
+        name = normalise_name(raw_name)
         shown = "" if raw_id is None else str(raw_id)
         if not name:
             errors.append(RowError(row_no, "姓名", "姓名不能为空", name, shown))
@@ -133,7 +143,7 @@ ERROR_CATEGORIES = {"E": ("证件号码", NOT_FOUND), "N": ("姓名", NAME_MISMA
 
 
 def error_for(category: str, row: int, name: str, id_number: str) -> RowError:
-    column, message = ERROR_CATEGORIES[category] if category in ERROR_CATEGORIES else ("证件号码", ALREADY_OURS)
+    column, message = ERROR_CATEGORIES.get(category, ("证件号码", ALREADY_OURS))
     return RowError(row, column, message, name, id_number)
 
 

@@ -50,7 +50,7 @@ class Vocabulary:
         return f"无法识别“{shown}”，{self.title}请填写：{self.accepted()}"
 
 
-def fold(raw) -> str:
+def fold(raw: object) -> str:
     """Full-width → half-width (NFKC), every space removed, Latin letters upper-cased."""
     return "".join(unicodedata.normalize("NFKC", str(raw)).split()).upper()
 
@@ -105,7 +105,7 @@ VOCABULARIES = (ID_TYPE, GENDER, EDUCATION, HOUSEHOLD_TYPE, SKILL_GRADE, UNION_P
 _LOOKUP = {v.title: v.lookup() for v in VOCABULARIES}
 
 
-def normalise(vocabulary: Vocabulary, raw) -> str | None:
+def normalise(vocabulary: Vocabulary, raw: object) -> str | None:
     """The stored value for a cell, None for an empty one; `UnknownWord` for anything else."""
     if raw is None:
         return None
@@ -126,7 +126,7 @@ _DATE_DIGITS = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _DATE_TIME = re.compile(r"^(.+?)(?:T|\s)?0{1,2}:00(?::00(?:\.0+)?)?$")
 
 
-def parse_date(value) -> date | None:
+def parse_date(value: object) -> date | None:
     """A date from a cell or a form, or None for an empty one; ValueError(DATE_HINT) otherwise.
     A real Excel date; or text 1985-03-12, 1985.3.12, 1985/03/12, 19850312, 1985年3月12日 (full-width
     or with spaces); a number 19850312 typed into a General cell."""
@@ -162,7 +162,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _SPACE = re.compile(r"\s")
 
 
-def normalise_name(raw) -> str:
+def normalise_name(raw: object) -> str:
     """A person's name as typed: full-width letters folded; a Chinese name loses every space
     (offices pad 张  三 to line names up), any other keeps single spaces between its parts."""
     if raw.__class__ is str and not _SPACE.search(raw) and unicodedata.is_normalized("NFKC", raw):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,8 +19,8 @@ class Message:
 MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
 
 
-def submission_returned(data: dict) -> list[Message]:
-    mode = MODE_NAMES.get(data.get("mode"), "参保")
+def submission_returned(data: dict[str, Any]) -> list[Message]:
+    mode = MODE_NAMES.get(str(data.get("mode")), "参保")
     return [Message("union", data["union_id"], "submission_returned",
                     f"{data['cover_year']}年度{mode}提交被区局退回",
                     f"你会提交的{data['cover_year']}年度{mode}信息（提交编号 {data['submission_id']}）已被区局退回。"
@@ -27,7 +28,7 @@ def submission_returned(data: dict) -> list[Message]:
                     "/union/enrolment")]
 
 
-def member_rejected(data: dict) -> list[Message]:
+def member_rejected(data: dict[str, Any]) -> list[Message]:
     if data.get("union_id") is None:
         return []
     return [Message("union", data["union_id"], "member_rejected", f"会员 {data['name']} 审核未通过",
@@ -35,7 +36,7 @@ def member_rejected(data: dict) -> list[Message]:
                     "/union/members")]
 
 
-def transfers_requested(data: dict) -> list[Message]:
+def transfers_requested(data: dict[str, Any]) -> list[Message]:
     """Another union asked to bring members of this one over (members.transfers.requested): the
     source union must decide (会员转出审核)."""
     count, to_name = data["count"], data.get("to_union_name") or "其他工会"
@@ -44,7 +45,7 @@ def transfers_requested(data: dict) -> list[Message]:
                     "/union/transfers")]
 
 
-def transfer_decided(data: dict) -> list[Message]:
+def transfer_decided(data: dict[str, Any]) -> list[Message]:
     """The source union decided a transfer request (members.transfer.decided): the union that
     asked is told either way."""
     if data["approved"]:
@@ -56,7 +57,7 @@ def transfer_decided(data: dict) -> list[Message]:
                     "/union/transfers")]
 
 
-def _batch_audiences(batch: dict, kind: str, title: str, district_body: str, union_body: str,
+def _batch_audiences(batch: dict[str, Any], kind: str, title: str, district_body: str, union_body: str,
                      district_link: str = "/batches", union_link: str = "/union/enrolment") -> list[Message]:
     out = [Message("district", batch["district_id"], kind, title, district_body, district_link)]
     for union_id in sorted(set(batch.get("union_ids") or [])):
@@ -64,7 +65,7 @@ def _batch_audiences(batch: dict, kind: str, title: str, district_body: str, uni
     return out
 
 
-def batch_submitted(batch: dict) -> list[Message]:
+def batch_submitted(batch: dict[str, Any]) -> list[Message]:
     no, year = batch["batch_no"], batch["cover_year"]
     return _batch_audiences(
         batch, "batch_submitted", f"参保批次 {no} 已提交市职保中心",
@@ -72,14 +73,14 @@ def batch_submitted(batch: dict) -> list[Message]:
         f"你会的{year}年度参保信息已由区局汇总为批次 {no} 提交市职保中心。")
 
 
-def batch_feedback(batch: dict, message: str) -> list[Message]:
+def batch_feedback(batch: dict[str, Any], message: str) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
         batch, "batch_feedback", f"市职保中心对批次 {no} 的反馈",
         f"市职保中心对参保批次 {no} 反馈：{message}", f"市职保中心对你会所在参保批次 {no} 作出反馈，区局将跟进处理。")
 
 
-def batch_written_off(batch: dict) -> list[Message]:
+def batch_written_off(batch: dict[str, Any]) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
         batch, "batch_written_off", f"参保批次 {no} 已核销",
@@ -87,7 +88,7 @@ def batch_written_off(batch: dict) -> list[Message]:
         f"你会所在参保批次 {no} 已核销，会员保障生效。")
 
 
-def batch_failed(batch: dict) -> list[Message]:
+def batch_failed(batch: dict[str, Any]) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
         batch, "batch_failed", f"参保批次 {no} 逾期未缴费，参保失败",
@@ -95,7 +96,7 @@ def batch_failed(batch: dict) -> list[Message]:
         f"你会所在参保批次 {no} 逾期未缴费，参保无效；如需参保，请按即时参保流程另行办理。")
 
 
-def notice_ready(data: dict) -> list[Message]:
+def notice_ready(data: dict[str, Any]) -> list[Message]:
     """documents.document.ready: a grassroots notice (告知书) or an instant one for the union, a
     district notice for the district; a version above 1 is a regenerated notice."""
     again = data.get("version", 1) > 1

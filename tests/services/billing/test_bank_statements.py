@@ -1,6 +1,7 @@
 """Bank statements as banks export them, over PostgreSQL (issue 26 items 3 and 4): a statement
 imported twice changes nothing and says so, two identical transfers on one day are two lines, and
 GBK CSV, .xls and CAMT.053 exports are read with the layout they were recognised by."""
+
 from __future__ import annotations
 
 import threading
@@ -13,12 +14,14 @@ from tests.services.billing.test_owed_and_paid import ledger_sum, upload, xlsx
 
 def three_batches(billing):
     set_splits(billing)
-    s1 = billing.submit(U_HP1, HUANGPU, "A+", {"centralised": 10})   # due 630.00
-    s2 = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 10})    # due 130.00
-    s3 = billing.submit(U_AV, AVIATION, "A+", {"centralised": 2})    # due 139.00
-    batches = (billing.batch(HUANGPU, [(s1, U_HP1, "A+", {"centralised": 10})], batch_no="CB201912300001"),
-               billing.batch(HUANGPU, [(s2, U_HP2, "A", {"centralised": 10})], batch_no="CB201912300002"),
-               billing.batch(AVIATION, [(s3, U_AV, "A+", {"centralised": 2})], batch_no="CB201912300003"))
+    s1 = billing.submit(U_HP1, HUANGPU, "A+", {"centralised": 10})  # due 630.00
+    s2 = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 10})  # due 130.00
+    s3 = billing.submit(U_AV, AVIATION, "A+", {"centralised": 2})  # due 139.00
+    batches = (
+        billing.batch(HUANGPU, [(s1, U_HP1, "A+", {"centralised": 10})], batch_no="CB201912300001"),
+        billing.batch(HUANGPU, [(s2, U_HP2, "A", {"centralised": 10})], batch_no="CB201912300002"),
+        billing.batch(AVIATION, [(s3, U_AV, "A+", {"centralised": 2})], batch_no="CB201912300003"),
+    )
     at("2020-01-15T10:00:00")
     return batches
 
@@ -34,11 +37,13 @@ def imported(billing, content: bytes, filename: str) -> dict:
 
 
 # a GBK export with title rows, a debit, a footer; 630.00 paid as 315.00 twice the same day
-EXPORT = [("2020-01-10", "黄浦区总工会", "315.00", "CB201912300001 参保款"),
-          ("2020-01-10", "黄浦区总工会", "315.00", "CB201912300001 参保款"),
-          ("2020-01-10", "某某公司", None, "货款"),
-          ("2020/01/11", "黄浦区总工会", "130.00", "参保款"),
-          ("20200112", "东航工会", "￥139.00", "CB201912300003")]
+EXPORT = [
+    ("2020-01-10", "黄浦区总工会", "315.00", "CB201912300001 参保款"),
+    ("2020-01-10", "黄浦区总工会", "315.00", "CB201912300001 参保款"),
+    ("2020-01-10", "某某公司", None, "货款"),
+    ("2020/01/11", "黄浦区总工会", "130.00", "参保款"),
+    ("20200112", "东航工会", "￥139.00", "CB201912300003"),
+]
 
 
 def test_a_statement_imported_twice_changes_nothing_and_says_so(billing):
@@ -46,8 +51,11 @@ def test_a_statement_imported_twice_changes_nothing_and_says_so(billing):
     content = bank_csv(EXPORT, serials=False)
     first = imported(billing, content, "工行明细.csv")
     assert [(x["row"], x["batch_id"], x["reason_code"]) for x in first["lines"]] == [
-        (5, b1, "MATCHED_BY_BATCH_NO"), (6, b1, "MATCHED_BY_BATCH_NO"), (8, b2, "MATCHED_BY_PAYER_AMOUNT"),
-        (9, b3, "MATCHED_BY_BATCH_NO")]
+        (5, b1, "MATCHED_BY_BATCH_NO"),
+        (6, b1, "MATCHED_BY_BATCH_NO"),
+        (8, b2, "MATCHED_BY_PAYER_AMOUNT"),
+        (9, b3, "MATCHED_BY_BATCH_NO"),
+    ]
     assert (first["duplicate_count"], first["skipped_count"], first["skipped_rows"]) == (0, 1, [7])
     assert matched_fen(billing, b1, b2, b3) == [63000, 13000, 13900]
     bank_before = ledger_sum(billing.centre)
@@ -59,7 +67,9 @@ def test_a_statement_imported_twice_changes_nothing_and_says_so(billing):
     for line, earlier in zip(again["lines"], first["lines"], strict=True):
         assert (line["already_imported"], line["reason_code"], line["batch_id"]) == (True, "DUPLICATE_LINE", None)
         assert line["first_seen"]["statement_id"] == first["id"] and line["first_seen"]["row"] == earlier["row"]
-        assert line["first_seen"]["batch_no"] == earlier["batch_no"] and line["first_seen"]["filename"] == "工行明细.csv"
+        assert (
+            line["first_seen"]["batch_no"] == earlier["batch_no"] and line["first_seen"]["filename"] == "工行明细.csv"
+        )
         assert line["unmatched_reason"].startswith("已导入过：首次见于 2020-01-15 10:00 导入的「工行明细.csv」")
     assert "当时匹配到批次 CB201912300001" in again["lines"][0]["reason"]
     # nothing moved: what each batch received, the ledger, the first import's own result
@@ -76,17 +86,26 @@ def test_identical_transfers_are_two_lines_and_a_later_export_adds_only_the_new_
     assert [x["reason_code"] for x in first["lines"]] == ["MATCHED_BY_BATCH_NO"] * 2
     assert matched_fen(billing, b1) == [40000]
     # a later export of the same day holds a third identical transfer that arrived afterwards
-    later = imported(billing, bank_csv([same, same, same, ("2020-01-11", "黄浦区总工会", "30.00", "CB201912300001")],
-                                       serials=False), "b.csv")
-    assert [x["reason_code"] for x in later["lines"]] == ["DUPLICATE_LINE", "DUPLICATE_LINE", "MATCHED_BY_BATCH_NO",
-                                                         "MATCHED_BY_BATCH_NO"]
+    later = imported(
+        billing,
+        bank_csv([same, same, same, ("2020-01-11", "黄浦区总工会", "30.00", "CB201912300001")], serials=False),
+        "b.csv",
+    )
+    assert [x["reason_code"] for x in later["lines"]] == [
+        "DUPLICATE_LINE",
+        "DUPLICATE_LINE",
+        "MATCHED_BY_BATCH_NO",
+        "MATCHED_BY_BATCH_NO",
+    ]
     assert matched_fen(billing, b1) == [63000]
 
 
 def test_the_bank_serial_identifies_a_line_across_file_formats(billing):
     b1, _, b3 = three_batches(billing)
-    lines = [("2020-01-10", "黄浦区总工会", "630.00", "CB201912300001", "SN001"),
-             ("2020-01-11", "东航工会", "139.00", "CB201912300003", "SN002")]
+    lines = [
+        ("2020-01-10", "黄浦区总工会", "630.00", "CB201912300001", "SN001"),
+        ("2020-01-11", "东航工会", "139.00", "CB201912300003", "SN002"),
+    ]
     first = imported(billing, bank_xlsx(lines, numbers=True), "明细.xlsx")
     assert first["layout"]["file_kind"] == "xlsx" and [x["serial"] for x in first["lines"]] == ["SN001", "SN002"]
     again = imported(billing, bank_csv(lines, encoding="utf-8-sig"), "明细.csv")
@@ -98,11 +117,20 @@ def test_a_gbk_csv_export_says_what_it_recognised(billing):
     result = imported(billing, bank_csv(EXPORT), "export.csv")
     layout = result["layout"]
     assert (layout["code"], layout["file_kind"], layout["encoding"], layout["header_row"]) == (
-        "credit_column", "csv", "GB18030（GBK）", 4)
+        "credit_column",
+        "csv",
+        "GB18030（GBK）",
+        4,
+    )
     assert layout["name"] == "银行导出：贷方（收入）金额单列"
     assert {c["role"]: c["headers"] for c in layout["columns"]} == {
-        "date": ["交易日期"], "payer": ["对方户名"], "credit": ["贷方发生额（收入）"], "debit": ["借方发生额（支取）"],
-        "memo": ["摘要", "用途"], "serial": ["交易流水号"]}
+        "date": ["交易日期"],
+        "payer": ["对方户名"],
+        "credit": ["贷方发生额（收入）"],
+        "debit": ["借方发生额（支取）"],
+        "memo": ["摘要", "用途"],
+        "serial": ["交易流水号"],
+    }
     assert result["lines"][0]["memo"] == "转账 CB201912300001 参保款"
     assert result["lines"][0]["serial"] == "HQ202000000001"
 
@@ -116,16 +144,28 @@ def test_an_xls_export_is_read_and_matched(billing):
 
 def test_a_camt053_statement_is_read_and_a_second_delivery_changes_nothing(billing):
     b1, b2, b3 = three_batches(billing)
-    content = camt053([
-        {"date": "2020-01-10", "amount": "630.00", "payer": "黄浦区总工会", "memo": "CB201912300001", "ref": "R1"},
-        {"date": "2020-01-10", "amount": "9.00", "payer": "某某公司", "way": "DBIT", "ref": "R2"},
-        {"date": "2020-01-12", "amount": "269.00", "ref": "R3", "txs": [
-            {"amount": "130.00", "payer": "黄浦区总工会", "memo": "CB201912300002"},
-            {"amount": "139.00", "payer": "东航工会", "memo": "CB201912300003"}]}])
+    content = camt053(
+        [
+            {"date": "2020-01-10", "amount": "630.00", "payer": "黄浦区总工会", "memo": "CB201912300001", "ref": "R1"},
+            {"date": "2020-01-10", "amount": "9.00", "payer": "某某公司", "way": "DBIT", "ref": "R2"},
+            {
+                "date": "2020-01-12",
+                "amount": "269.00",
+                "ref": "R3",
+                "txs": [
+                    {"amount": "130.00", "payer": "黄浦区总工会", "memo": "CB201912300002"},
+                    {"amount": "139.00", "payer": "东航工会", "memo": "CB201912300003"},
+                ],
+            },
+        ]
+    )
     first = imported(billing, content, "camt053.xml")
     assert first["layout"]["code"] == "camt053" and first["skipped_rows"] == [2]
-    assert [(x["row"], x["serial"], x["batch_id"]) for x in first["lines"]] == [(1, "R1", b1), (3, "R3/1", b2),
-                                                                              (3, "R3/2", b3)]
+    assert [(x["row"], x["serial"], x["batch_id"]) for x in first["lines"]] == [
+        (1, "R1", b1),
+        (3, "R3/1", b2),
+        (3, "R3/2", b3),
+    ]
     assert matched_fen(billing, b1, b2, b3) == [63000, 13000, 13900]
     again = imported(billing, content, "camt053.xml")
     assert again["duplicate_count"] == 3 and matched_fen(billing, b1, b2, b3) == [63000, 13000, 13900]
@@ -141,8 +181,9 @@ def test_a_layout_it_cannot_read_is_refused_naming_the_columns_and_nothing_is_ke
     assert "缺少列：贷方发生额" in error["message"] and "需要的列" in error["message"]
     assert error["missing"] == ["贷方（收入）金额"]
     r = upload(billing.centre, "/bank-statements", bank_csv([("2020-01-10", "黄浦区总工会", "六百", "")]), "x.csv")
-    assert r.status_code == 422 and r.json["error"]["rows"] == [{"row": 5, "errors": ["贷方发生额（收入）：金额不是有效的数字"
-                                                                                          "（例如 1016.00、1,016.00、¥1016）"]}]
+    assert r.status_code == 422 and r.json["error"]["rows"] == [
+        {"row": 5, "errors": ["贷方发生额（收入）：金额不是有效的数字（例如 1016.00、1,016.00、¥1016）"]}
+    ]
     assert matched_fen(billing, b1) == [0]
     # the refused files left nothing: a later import of a real line is its first sighting
     result = imported(billing, bank_csv([("2020-01-10", "黄浦区总工会", "630.00", "CB201912300001")]), "ok.csv")
@@ -153,8 +194,11 @@ def test_the_template_still_reads_hand_made_lists(billing):
     b1, _, _ = three_batches(billing)
     template = billing.centre.get("/templates/bank-statement").data
     assert template  # the four columns; a filled-in copy:
-    result = imported(billing, xlsx(["日期", "付款人", "金额", "摘要"], [["2020-01-10", "黄浦区总工会", "630", "CB201912300001"]]),
-                      "手工.xlsx")
+    result = imported(
+        billing,
+        xlsx(["日期", "付款人", "金额", "摘要"], [["2020-01-10", "黄浦区总工会", "630", "CB201912300001"]]),
+        "手工.xlsx",
+    )
     assert result["layout"]["code"] == "template" and matched_fen(billing, b1) == [63000]
 
 

@@ -249,3 +249,24 @@ def test_a_consumer_batch_that_prices_and_returns_a_submission_sees_its_own_rows
     items = billing.centre.get(f"/ledger?per_page=500&union_id={U_HP2}").json["items"]
     assert sorted(i["kind"] for i in items) == ["submission_priced", "submission_returned"]
     assert ledger_sum(billing.centre, union_id=U_HP2) == {"grassroots_to_district": 0}
+
+
+def test_billing_alone_says_what_a_union_owes_for_the_year_and_where_a_district_pays(billing, monkeypatch):
+    """One owner per fact (issue 25): a centralised submission.priced carries the union's year so
+    far (its centralised submissions still owed, this one included); batch.priced carries billing's payee."""
+    monkeypatch.setenv("BILLING_PAYEE_ACCOUNT", "316023-00000000001")
+    set_splits(billing)
+    s1 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 3})
+    billing.submit(U_HP1, HUANGPU, "B", {"instant_first_half": 1}, mode="instant")  # instant: numbered apart
+    s2 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 2})
+    billing.feed("enrollment.submission.returned", {"submission_id": s1, "union_id": U_HP1, "district_id": HUANGPU,
+                                                    "reason": "名单有误"})
+    s3 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 1})
+    priced = {e["submission_id"]: e for e in billing.events("billing.submission.priced")}
+    owes = {s: priced[s]["grassroots_owes_fen"] for s in (s1, s2, s3)}
+    assert [priced[s]["union_owes_to_date_fen"] for s in (s1, s2, s3)] == [
+        owes[s1], owes[s1] + owes[s2], owes[s2] + owes[s3]]
+    b = billing.batch(HUANGPU, [(s2, U_HP1, "B", {"centralised": 2})])
+    batch = next(e for e in billing.events("billing.batch.priced") if e["batch_id"] == b)
+    assert batch["payee"] == {"account_name": "上海市职工保障互助中心会员专享保障专户",
+                              "account_no": "316023-00000000001", "bank": "上海银行人民广场支行"}

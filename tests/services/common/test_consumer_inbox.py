@@ -16,7 +16,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 
 from common.bus import Delivery, Subscription
 from common.config import BusSettings
-from common.consumer import EventConsumer, read_in_chunks
+from common.consumer import EventConsumer
+from common.patches import read_in_chunks
 from common.db import make_engine
 from common.messaging_tables import add_messaging_tables
 from common.runtime import ServiceRuntime
