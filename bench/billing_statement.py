@@ -158,14 +158,25 @@ def seed(runtime) -> None:
         )
 
 
-def timed(label: str, results: dict, fn):
-    """Wall time, and this process's CPU time beside it (on a shared machine the wall time moves
-    with the load; the CPU time much less). The database's own work is in the wall time only."""
+def timed(label: str, results: dict, fn, runtime=None):
+    """Wall time, and the CPU time spent on it beside it: this process's, and (with `runtime`) that
+    of the database's PostgreSQL backends (bench.members_sync's DatabaseCpu, from /proc). On a
+    shared machine the wall time moves with the load; the CPU times much less."""
+    from bench.members_sync import DatabaseCpu
+
     started, cpu = time.perf_counter(), time.process_time()
-    value = fn()
+    if runtime is None:
+        value, database = fn(), None
+    else:
+        with DatabaseCpu(runtime) as database:
+            value = fn()
     results[label] = time.perf_counter() - started
     results[label + " (CPU)"] = time.process_time() - cpu
-    print(f"  {label:60s} {results[label]:8.2f} s   CPU {results[label + ' (CPU)']:6.2f} s")
+    said = f"   CPU {results[label + ' (CPU)']:5.2f} s"
+    if database is not None:
+        results[label + " (database CPU)"] = database.seconds
+        said += f" + database {database.seconds:5.2f} s"
+    print(f"  {label:60s} {results[label]:8.2f} s{said}")
     return value
 
 
@@ -207,8 +218,8 @@ def one_format(kind: str, content: bytes, lines: int, results: dict) -> None:
             f"{kind}: our read (checks, layout, cells to fen and day)", results, lambda: read_bank_statement(content)
         )
         assert len(read.lines) == lines
-        first = timed(f"{kind}: import as the API does it, with its result", results, import_once)
-        again = timed(f"{kind}: the same file imported again (all 已导入过)", results, import_once)
+        first = timed(f"{kind}: import as the API does it, with its result", results, import_once, runtime)
+        again = timed(f"{kind}: the same file imported again (all 已导入过)", results, import_once, runtime)
         assert (first["matched_count"], again["duplicate_count"]) == (500, lines), (
             first["matched_count"],
             again["duplicate_count"],
