@@ -14,7 +14,6 @@ from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, Un
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import check_mode
 from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.handlers.submissions import submission_view
 
@@ -33,7 +32,7 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     """提交列表中的参保信息: everything on the to-submit list becomes one batch (参保批次), numbered
     CB/JB + date + sequence. From here on it cannot change."""
     who.require("district")
-    check_mode(mode, "no_cover")
+    rules.check_mode(mode, "no_cover")
     session = uow.session
     year = load_year(session, cover_year)
     today = clock.today()
