@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import Identity, scoped
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, UnionView
 from services.enrollment.contracts import aware
@@ -88,9 +88,7 @@ def batch_view(batch: Batch) -> dict:
 def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
     session = uow.session
     who.require("district", "centre")
-    query = select(Batch)
-    if who.role == "district":
-        query = query.where(Batch.district_id == who.district_id)
+    query = scoped(select(Batch), who, district=Batch.district_id)
     for name in ("cover_year", "mode", "status", "district_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Batch, name) == filters[name])

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import Identity, scoped
 from common.pii import mask_id
 from services.enrollment import contracts
 from services.enrollment.adapters import id_numbers
@@ -135,7 +135,7 @@ def priced_totals(sub: Submission) -> Totals | None:
 
 
 def record_amounts_when_submission_priced(uow, event: dict) -> None:
-    """SubmissionAmountsWhenSubmissionPriced: billing's amounts become the submission's, shown on
+    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
     every screen of enrollment (no second computation here)."""
     d = event["data"]
     try:
@@ -171,10 +171,7 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     query = (select(Submission, UnionView, Batch.batch_no)
              .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
              .outerjoin(Batch, Batch.id == Submission.batch_id))
-    if who.role == "grassroots":
-        query = query.where(Submission.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(Submission.district_id == who.district_id)
+    query = scoped(query, who, union=Submission.union_id, district=Submission.district_id)
     for name in ("cover_year", "mode", "type", "status", "union_id", "batch_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Submission, name) == filters[name])
