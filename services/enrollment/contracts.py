@@ -6,6 +6,10 @@ from datetime import datetime
 
 from common import clock
 
+SERVICE = "enrollment"
+# enrollment's consumer of member events: its queue is what adapters/member_lag.py watches
+MEMBERS_CONSUMER = "members"
+
 COVER_YEAR_CONFIGURED = "enrollment.cover_year.configured"
 SUBMISSION_SUBMITTED = "enrollment.submission.submitted"
 SUBMISSION_RETURNED = "enrollment.submission.returned"

@@ -1,22 +1,10 @@
 """The cover year's timeline as billing needs it (from enrollment.cover_year.configured). Pure."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from common.clock import Window
 from common.errors import OutsideWindow
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def text(self) -> str:
-        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
 
 
 def require_open(window: Window | None, day: date, what: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from sqlalchemy import func, select
 
 from common import clock
 from common.bus import PermanentFailure

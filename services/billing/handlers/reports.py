@@ -6,7 +6,7 @@ import json
 from sqlalchemy import func, select
 
 from common import clock
-from common.identity import Identity
+from common.identity import Identity, scoped
 from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
 from services.billing.adapters.queries import cover_year, list_batches
 
@@ -58,11 +58,7 @@ def reconciliation(uow, who: Identity, cover_year: int | None = None, district_i
 
 def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
            union_id: int | None = None, batch_id: int | None = None, page: int = 1, per_page: int = 50):
-    query = select(LedgerEntry)
-    if who.role == "grassroots":
-        query = query.where(LedgerEntry.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(LedgerEntry.district_id == who.district_id)
+    query = scoped(select(LedgerEntry), who, union=LedgerEntry.union_id, district=LedgerEntry.district_id)
     if cover_year:
         query = query.where(LedgerEntry.cover_year == cover_year)
     if district_id:
@@ -78,11 +74,8 @@ def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int |
 
 def list_submissions(uow, who: Identity, cover_year: int | None = None, union_id: int | None = None,
                      page: int = 1, per_page: int = 50):
-    query = select(PricedSubmission)
-    if who.role == "grassroots":
-        query = query.where(PricedSubmission.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(PricedSubmission.district_id == who.district_id)
+    query = scoped(select(PricedSubmission), who, union=PricedSubmission.union_id,
+                   district=PricedSubmission.district_id)
     if cover_year:
         query = query.where(PricedSubmission.cover_year == cover_year)
     if union_id:
@@ -122,12 +115,8 @@ def dashboard(uow, who: Identity, year: int) -> dict:
                     acc[key] += t[key]
         districts = list(figures.values())
     unions: dict[int, dict] = {}
-    scoped = select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced")
-    if who.role == "grassroots":
-        scoped = scoped.where(PricedSubmission.union_id == who.union_id)
-    elif who.role == "district":
-        scoped = scoped.where(PricedSubmission.district_id == who.district_id)
-    sub = scoped.subquery()
+    sub = scoped(select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced"),
+                 who, union=PricedSubmission.union_id, district=PricedSubmission.district_id).subquery()
     for row in uow.session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
                                       func.sum(sub.c.headcount), func.sum(sub.c.premium_fen),
                                       func.sum(sub.c.grassroots_share_fen))

@@ -33,7 +33,8 @@ FINAL_BATCH_STATES = ("written_off", "failed")
 
 
 def record_amounts_when_batch_priced(uow, event: dict) -> None:
-    """BatchAmountsWhenBatchPriced: premium, city subsidy, union share, credit applied, due."""
+    """Record billing's amounts of a batch (billing.batch.priced): premium, city subsidy, union share,
+    credit applied, due."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     for name in ("premium_fen", "city_subsidy_fen", "union_share_fen", "credit_applied_fen", "due_fen"):
@@ -44,7 +45,7 @@ def record_amounts_when_batch_priced(uow, event: dict) -> None:
 
 
 def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
-    """BatchStatusWhenVoucherUploaded (凭证上传时间)."""
+    """Mark a batch's voucher uploaded, with its time (billing.voucher.uploaded, 凭证上传时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     batch.voucher_uploaded_at = _event_time(d.get("uploaded_at"))
@@ -54,7 +55,7 @@ def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
 
 
 def record_feedback_when_feedback_given(uow, event: dict) -> None:
-    """BatchStatusWhenFeedbackGiven (职保中心反馈时间)."""
+    """Record when the centre gave a batch feedback (billing.batch.feedback_given, 职保中心反馈时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     batch.feedback_at = _event_time(d.get("at"))
@@ -77,7 +78,7 @@ def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_
 
 
 def grant_cover_when_batch_written_off(uow, event: dict) -> None:
-    """CoverGrantedWhenBatchWrittenOff (核销): the batch's enrolments are paid; cover is granted."""
+    """Grant cover when a batch is written off (billing.batch.written_off, 核销): the batch's enrolments are paid; cover is granted."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     if batch.status in FINAL_BATCH_STATES:
@@ -89,7 +90,7 @@ def grant_cover_when_batch_written_off(uow, event: dict) -> None:
 
 
 def fail_cover_when_batch_overdue(uow, event: dict) -> None:
-    """CoverFailedWhenBatchOverdue: unpaid at the deadline, the batch and all its enrolments fail;
+    """Fail a batch and its enrolments when it is overdue (billing.batch.overdue): unpaid at the deadline, the batch and all its enrolments fail;
     its members are free again, but only instant enrolment is open by then."""
     d = event["data"]
     batch = _batch_for(uow.session, d)

@@ -10,14 +10,14 @@ from services.enrollment.handlers.shared import parse_date, parse_datetime
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated."""
+    """Keep a district's name and kind (members.district.*)."""
     d = event["data"]
     upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
                     {k: d[k] for k in ("name", "kind", "special_industry", "version")})
 
 
 def record_union_when_union_changed(uow, event: dict) -> None:
-    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
+    """Keep a union's name and district (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
@@ -41,7 +41,7 @@ def _member_row(d: dict) -> dict:
 
 
 def record_member_when_member_changed(uow, event: dict) -> None:
-    """MemberViewWhenMemberChanged: every members.member.* snapshot (eligibility read model).
+    """Keep a member's snapshot (every members.member.* event): the read model eligibility selects from.
 
     A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
     event of the batch writes the snapshots of all of them in one statement (newest version per
@@ -66,7 +66,7 @@ def record_member_when_member_changed(uow, event: dict) -> None:
 
 
 def record_credit_when_credit_available(uow, event: dict) -> None:
-    """CreditViewWhenCreditAvailable: the district's settlement credit available against a year."""
+    """Keep what settlement credit a district can still use against a year (billing.credit.available)."""
     d = event["data"]
     try:
         key = {"district_id": int(d["district_id"]), "cover_year": int(d["cover_year"])}

@@ -11,7 +11,6 @@ from services.enrollment.adapters.orm import Cover, CreditView, Submission, Unio
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
 from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import check_mode
 from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
@@ -71,7 +70,7 @@ def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") ->
     """待提交参保列表 and its totals, with the district's settlement credit available."""
     session = uow.session
     who.require("district")
-    check_mode(mode, "no_cover")
+    rules.check_mode(mode, "no_cover")
     load_year(session, cover_year)
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.district_id == who.district_id, Submission.cover_year == cover_year,

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import Identity, scoped
 from common.pii import mask_id
 from services.enrollment import contracts
 from services.enrollment.adapters import id_numbers
@@ -19,8 +19,8 @@ from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
 from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import (check_members, check_mode, member_terms, mode_action,
-                                                      union_district, within_year)
+# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
+from services.enrollment.handlers.eligibility import check_members, member_terms, union_district
 from services.enrollment.domain.totals import PARTS, Totals
 from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
 
@@ -53,13 +53,13 @@ def submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str
 def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str | None,
             member_ids: list[int] | None) -> Submission:
     who.require("grassroots")
-    check_mode(mode, kind)
+    rules.check_mode(mode, kind)
     if mode == "centralised":
         kind = None
     session = uow.session
     year = load_year(session, cover_year)
     today = clock.today()
-    year.check_open(mode_action(mode), today)
+    year.check_open(rules.mode_action(mode), today)
     district_id = union_district(session, who)
     _choose_type(session, who, cover_year, type_)
     if member_ids:
@@ -93,7 +93,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
         counts = {}
         for m in session.scalars(query):
             t = member_terms(year, mode, kind, m, today)
-            if not within_year(year, t):
+            if not rules.within_year(year, t):
                 continue
             counts[t.price_class] = counts.get(t.price_class, 0) + 1
             rows.append({"cover_year": cover_year, "member_id": m.member_id, "submission_id": sub.id,
@@ -135,7 +135,7 @@ def priced_totals(sub: Submission) -> Totals | None:
 
 
 def record_amounts_when_submission_priced(uow, event: dict) -> None:
-    """SubmissionAmountsWhenSubmissionPriced: billing's amounts become the submission's, shown on
+    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
     every screen of enrollment (no second computation here)."""
     d = event["data"]
     try:
@@ -171,10 +171,7 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     query = (select(Submission, UnionView, Batch.batch_no)
              .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
              .outerjoin(Batch, Batch.id == Submission.batch_id))
-    if who.role == "grassroots":
-        query = query.where(Submission.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(Submission.district_id == who.district_id)
+    query = scoped(query, who, union=Submission.union_id, district=Submission.district_id)
     for name in ("cover_year", "mode", "type", "status", "union_id", "batch_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Submission, name) == filters[name])
