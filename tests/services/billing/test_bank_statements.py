@@ -218,3 +218,59 @@ def test_two_imports_of_one_statement_at_once_count_it_once(billing):
         t.join()
     assert sorted(codes)[0] == 201 and set(codes) <= {201, 409}
     assert matched_fen(billing, b1, b2, b3) == [63000, 13000, 13900]
+
+
+def test_lines_imported_before_the_migration_are_recognised_after_it(database, monkeypatch):
+    """The migration gives lines already imported their fingerprints, so importing one of those
+    statements again lists its lines as 已导入过 — two identical transfers included."""
+    import importlib
+
+    from sqlalchemy import create_engine, text
+
+    from common.identity import Identity
+    from common.migrate import upgrade
+    from services.billing.handlers import bank_statements
+
+    url = database("billing")
+    monkeypatch.setenv("BILLING_DATABASE_URL", url)
+    runtime = importlib.import_module("services.billing.bootstrap").runtime
+    runtime.reset()
+    upgrade("billing", "a3f08e61c2d4")  # the revision before the fingerprints
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        old = conn.execute(
+            text(
+                "INSERT INTO bank_statements (filename, uploaded_at, uploaded_by, line_count, matched_count)"
+                " VALUES ('旧流水.xlsx', '2020-01-15 02:00:00', 'centre', 3, 0) RETURNING id"
+            )
+        ).scalar()
+        for row, amount in ((2, 20000), (3, 20000), (4, 13000)):
+            conn.execute(
+                text(
+                    "INSERT INTO statement_lines (statement_id, row, paid_on, payer, amount_fen, memo, batch_id,"
+                    " reason_code) VALUES (:old, :row, '2020-01-10', '黄浦区总工会', :amount, '参保款', NULL,"
+                    " 'PAYER_UNKNOWN')"
+                ),
+                {"old": old, "row": row, "amount": amount},
+            )
+    engine.dispose()
+    upgrade("billing")
+    try:
+        content = xlsx(
+            ["日期", "付款人", "金额", "摘要"],
+            [["2020-01-10", "黄浦区总工会", "200.00", "参保款"]] * 3
+            + [["2020-01-10", "黄浦区总工会", "130.00", "参保款"]],
+        )
+        centre = Identity("centre", "centre")
+        with runtime.uow() as work:
+            statement = bank_statements.import_bank_statement(work, centre, content, "旧流水（再次导出）.xlsx")
+            result = bank_statements.statement_result(work, centre, statement.id)
+        assert [(x["reason_code"], (x["first_seen"] or {}).get("row")) for x in result["lines"]] == [
+            ("DUPLICATE_LINE", 2),
+            ("DUPLICATE_LINE", 3),
+            ("PAYER_UNKNOWN", None),
+            ("DUPLICATE_LINE", 4),
+        ]
+        assert result["lines"][0]["first_seen"]["filename"] == "旧流水.xlsx"  # the third 200.00 is new
+    finally:
+        runtime.reset()
