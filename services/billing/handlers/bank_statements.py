@@ -10,7 +10,7 @@ from common.identity import Identity
 from services.billing.adapters.excel import read_statement
 from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import BankStatement, Batch, DistrictView, StatementLine
-from services.billing.domain.statement import OpenBatch, REASONS, match_lines
+from services.billing.domain.statement import REASONS, OpenBatch, match_lines
 
 
 def import_bank_statement(uow, who: Identity, content: bytes, filename: str):

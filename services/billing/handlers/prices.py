@@ -7,10 +7,9 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
+from services.billing import contracts
 from services.billing.adapters.orm import PriceEntry, PriceTableRow, Split
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price, price_table_errors
-from services.billing import contracts
-
 
 # ------------------------------------------------------------------ price tables (保障价格表)
 

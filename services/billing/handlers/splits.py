@@ -8,15 +8,15 @@ from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
+from services.billing import contracts
 from services.billing.adapters.orm import PricedSubmission, Split, UnionView
+from services.billing.adapters.queries import cover_year, is_special
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.split import Rate, Shares, SplitMismatch, check_shares, rate_for
 from services.billing.domain.timeline import Window, require_open
-from services.billing import contracts
+
 # seam (handlers/__init__.py): the price table the centre set
 from services.billing.handlers.prices import load_price_table
-from services.billing.adapters.queries import cover_year, is_special
-
 
 # ------------------------------------------------------------------ premium split (保障金额设置)
 

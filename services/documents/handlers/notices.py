@@ -11,8 +11,14 @@ from services.documents import settings
 from services.documents.adapters import pdf
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_NOTICE, district_notice,
-                                               grassroots_notice, instant_notice)
+from services.documents.domain.notices import (
+    DISTRICT_NOTICE,
+    GRASSROOTS_NOTICE,
+    INSTANT_NOTICE,
+    district_notice,
+    grassroots_notice,
+    instant_notice,
+)
 from services.documents.handlers.library import series_file, store
 
 PDF = "application/pdf"

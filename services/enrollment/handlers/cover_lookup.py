@@ -17,8 +17,7 @@ from common.identity import Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
-                                              UnionView)
+from services.enrollment.adapters.orm import Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission, UnionView
 from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}

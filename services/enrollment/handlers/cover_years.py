@@ -9,9 +9,7 @@ from common.errors import Conflict, NotFound
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import CoverYearRow
-from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, CoverYear, Window,
-                                                build_cover_year)
-
+from services.enrollment.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS, CoverYear, Window, build_cover_year
 
 WINDOW_FIELDS = ("split", "grassroots", "district_review", "district_submit")
 

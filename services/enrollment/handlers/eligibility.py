@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from common import clock
 from common.errors import NotFound, ValidationFailed
-from common.pii import mask_id
 from common.identity import Identity
+from common.pii import mask_id
 from services.enrollment.adapters.eligibility_sql import eligible_members, member_facts, recorded_on
 from services.enrollment.adapters.member_lag import pending_member_events
 from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
