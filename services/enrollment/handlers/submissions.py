@@ -15,14 +15,14 @@ from services.enrollment import contracts
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submission, TypeChoice, UnionView
+
+# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
+from services.enrollment.adapters.queries import load_year, union_district
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
 from services.enrollment.domain.totals import PARTS, Totals
-from services.enrollment.handlers.cover_years import load_year
-
-# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
-from services.enrollment.handlers.eligibility import check_members, member_terms, union_district
+from services.enrollment.handlers.eligibility import check_members, member_terms
 from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
 
 
