@@ -22,6 +22,7 @@ from services.billing.adapters.ledger import (
     union_owed_to_date,
 )
 from services.billing.adapters.orm import Batch, PricedSubmission
+from services.billing.adapters.rates import effective_rates, rates_of_district
 from services.billing.contracts import batch_priced_data
 from services.billing.domain import facts
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
@@ -30,7 +31,7 @@ from services.billing.domain.timeline import pay_by as pay_by_rule
 
 # seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
 from services.billing.handlers.credits import publish_credit_available
-from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
+from services.billing.handlers.splits import caller_union
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)
 
