@@ -13,7 +13,8 @@ from common.facts import MalformedEvent
 from services.billing.domain.prices import PRICE_CLASSES
 
 # Schema 1 of enrollment.cover_year.configured (before decision 0018) had no `instant_payment_days`:
-# enrollment then applied 15 days to every year. Read for one release; then schema 1 goes.
+# enrollment then applied 15 days to every year. Read for one release (a schema-1 year, or a year
+# billing has not heard of yet); then schema 1 goes, and this with it. Enrollment owns the default.
 SCHEMA_1_INSTANT_PAYMENT_DAYS = 15
 
 
