@@ -7,6 +7,5 @@ A handler module imports another only through these named seams:
 - `eligibility.check_members`, `eligibility.member_terms` — who may be enrolled and on what terms
   (submissions check the members a union names);
 - `submissions.get_submission`, `submissions.submission_view` — one submission in scope and as a
-  screen shows it (review and batches act on submissions);
-- `shared` — event values (`parse_date`, `parse_datetime`), Shanghai days as naive UTC and
-  insert-or-ignore: helpers, no feature."""
+  screen shows it (review and batches act on submissions).
+Row helpers (event values, Shanghai days as naive UTC, insert-or-ignore) are adapters/rows.py."""

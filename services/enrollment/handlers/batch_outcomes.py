@@ -11,7 +11,7 @@ from common.bus import PermanentFailure
 from common.facts import consumes
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, Cover, Submission
-from services.enrollment.handlers.shared import parse_date, parse_datetime
+from services.enrollment.adapters.rows import parse_date, parse_datetime
 
 
 def _batch_for(session, data: dict) -> Batch:

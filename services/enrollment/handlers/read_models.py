@@ -8,7 +8,7 @@ from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
-from services.enrollment.handlers.shared import parse_date, parse_datetime
+from services.enrollment.adapters.rows import parse_date, parse_datetime
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:

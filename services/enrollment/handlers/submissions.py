@@ -18,12 +18,12 @@ from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submissio
 
 # seam (handlers/__init__.py): the eligibility check of named members, and the union's district
 from services.enrollment.adapters.queries import load_year, union_district
+from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start, parse_date
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
 from services.enrollment.domain.totals import PARTS, Totals
 from services.enrollment.handlers.eligibility import check_members, member_terms
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
 
 
 def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
