@@ -34,7 +34,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
     table = load_price_table(uow.session, year)
     if table is None:
         raise Conflict(f"{year} 年度的价格表尚未设置，请等待市职保中心设置后再分摊", code="PRICES_NOT_SET")
-    refuse_if_priced(uow.session, year, district_id, union_id)
+    _refuse_if_priced(uow.session, year, district_id, union_id)
     unknown = [t for t in shares if t not in COVER_TYPES]
     if unknown or not shares:
         raise ValidationFailed({"types": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
@@ -54,7 +54,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
 SHOWN_BLOCKERS = 5
 
 
-def refuse_if_priced(session, year: int, district_id: int, union_id: int | None) -> None:
+def _refuse_if_priced(session, year: int, district_id: int, union_id: int | None) -> None:
     """The late-split rule (decision 0015): once a submission of the year is priced at the split
     in force, the split stays; the district returns those submissions first. A priced amount is
     on a notice a union has already acted on, so it is never changed behind its back."""

@@ -28,9 +28,10 @@ def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
             "price_class": terms.price_class, "half_or_full": terms.half_or_full}
 
 
-def check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
-                   today: date):
+def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
+                  today: date):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
+    session = uow.session
     known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
     covered = set(session.scalars(select(Cover.member_id).where(
         Cover.cover_year == year.cover_year, Cover.member_id.in_(member_ids),

@@ -28,7 +28,7 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     submitted again by the union."""
     who.require("district")
     session = uow.session
-    sub = get_submission(session, who, submission_id, lock=True)
+    sub = get_submission(uow, who, submission_id, lock=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["请填写退回原因"]})
@@ -51,7 +51,7 @@ def stage_submission(uow, who: Identity, submission_id: int, staged: bool) -> Su
     """添加至待提交 / 移除: move a pending submission to the to-submit list or back."""
     who.require("district")
     session = uow.session
-    sub = get_submission(session, who, submission_id, lock=True)
+    sub = get_submission(uow, who, submission_id, lock=True)
     _locked_for_review(sub)
     load_year(session, sub.cover_year).check_open(_review_action(sub.mode), clock.today())
     before, after = ("submitted", "staged") if staged else ("staged", "submitted")

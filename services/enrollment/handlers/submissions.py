@@ -64,7 +64,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     district_id = union_district(session, who)
     _choose_type(session, who, cover_year, type_)
     if member_ids:
-        check_members(session, who, year, mode, kind, member_ids, today)
+        check_members(uow, who, year, mode, kind, member_ids, today)
     now = clock.utcnow_naive()
     sequence = 1 + session.scalar(select(func.count()).select_from(Submission).where(
         Submission.union_id == who.union_id, Submission.cover_year == cover_year, Submission.mode == mode))
@@ -117,7 +117,9 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     return sub
 
 
-def get_submission(session, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+def get_submission(uow, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+    """A submission in the caller's scope (else NotFound, as if it did not exist); locked on request."""
+    session = uow.session
     query = select(Submission).where(Submission.id == submission_id)
     if lock:
         query = query.with_for_update()
@@ -210,7 +212,7 @@ def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per
     ID number is it in full, or ends with it when it is four characters (members_total counts
     what matched). ID numbers are kept sealed, so no other part of one can be matched."""
     session = uow.session
-    sub = get_submission(session, who, submission_id)
+    sub = get_submission(uow, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
     view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
     query = select(Cover).where(Cover.submission_id == sub.id)
