@@ -14,6 +14,7 @@ from common import metrics, periodic
 from services.billing.bootstrap import runtime
 from services.billing.handlers.overdue import report_overdue
 
+
 def _report_overdue() -> list[int]:
     with runtime.uow() as work:
         return report_overdue(work)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from common.identity import Identity, scoped
-from services.billing.adapters.orm import (Batch, CoverYearView, DistrictAccount, DistrictView, SettlementCredit)
+from services.billing.adapters.orm import Batch, CoverYearView, DistrictAccount, DistrictView, SettlementCredit
 
 
 def cover_year(session, year: int) -> CoverYearView | None:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from common.clock import Window
 from common.errors import OutsideWindow
+from services.billing.domain.facts import SCHEMA_1_INSTANT_PAYMENT_DAYS
 
 
 def require_open(window: Window | None, day: date, what: str) -> None:
@@ -25,10 +26,12 @@ def is_overdue(deadline: date, today: date) -> bool:
 def pay_by(mode: str, submitted_on: date, centralised_deadline: date | None,
            instant_payment_days: int | None) -> date | None:
     """When money is due (decision 0018). Centralised: the cover year's fixed deadline (the
-    grassroots window's end for a union, the payment deadline for a district). Instant:
-    `instant_payment_days` — the cover year's, as enrollment (its owner) publishes it — after the
-    day of the instant submission (union → district) or of the JB batch (district → centre).
-    None while billing has not heard of the year."""
+    grassroots window's end for a union, the payment deadline for a district), None while the year
+    is unknown. Instant: `instant_payment_days` — the cover year's, as enrollment (its owner)
+    publishes it — after the day of the instant submission (union → district) or of the JB batch
+    (district → centre); while billing has not heard of the year, the days schema 1 implied
+    (domain/facts.py, read for one release)."""
     if mode == "centralised":
         return centralised_deadline
-    return None if instant_payment_days is None else submitted_on + timedelta(days=instant_payment_days)
+    days = SCHEMA_1_INSTANT_PAYMENT_DAYS if instant_payment_days is None else instant_payment_days
+    return submitted_on + timedelta(days=days)

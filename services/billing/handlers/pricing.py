@@ -3,58 +3,47 @@ events by billing's one pricing code; and the quote (试算) the confirmation sc
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-
+from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import ValidationFailed
+from common.facts import consumes
 from common.identity import Identity
 from common.money import yuan
+from services.billing import contracts, settings
 from services.billing.adapters import queries
-from services.billing.adapters.ledger import (already_priced, by_event, forget_union_owed, hold_priced_submission,
-                                             record_in_ledger, union_owed_to_date)
+from services.billing.adapters.ledger import (
+    already_priced,
+    by_event,
+    forget_union_owed,
+    hold_priced_submission,
+    record_in_ledger,
+    union_owed_to_date,
+)
 from services.billing.adapters.orm import Batch, PricedSubmission
+from services.billing.adapters.rates import effective_rates, rates_of_district
+from services.billing.contracts import batch_priced_data
+from services.billing.domain import facts
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
 from services.billing.domain.timeline import pay_by as pay_by_rule
-from services.billing import contracts
-from services.billing import settings
-from services.billing.contracts import batch_priced_data
+
 # seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
 from services.billing.handlers.credits import publish_credit_available
-from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
-
+from services.billing.handlers.splits import caller_union
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)
-
-
-def _counts(data: dict) -> dict[str, int]:
-    counts = data.get("counts") or data.get("price_class_counts")
-    if not isinstance(counts, dict) or not counts:
-        raise PermanentFailure("submission without price-class counts")
-    for price_class, n in counts.items():
-        if price_class not in PRICE_CLASSES or not isinstance(n, int) or n < 0:
-            raise PermanentFailure(f"bad price-class count {price_class}={n!r}")
-    return counts
-
-
-def _submitted_on(data: dict) -> date:
-    """The Asia/Shanghai day of `submitted_at` (ISO 8601 with offset); today when it is missing."""
-    try:
-        moment = datetime.fromisoformat(str(data.get("submitted_at") or ""))
-    except ValueError:
-        return clock.today()
-    return moment.astimezone(clock.SHANGHAI).date() if moment.tzinfo else moment.date()
 
 
 def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
     """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
     timeline = queries.cover_year(session, year)
-    return pay_by_rule(mode, _submitted_on(data), getattr(timeline, centralised) if timeline else None,
+    return pay_by_rule(mode, facts.submitted_on(data), getattr(timeline, centralised) if timeline else None,
                        timeline.instant_payment_days if timeline else None)
 
 
+@consumes
 def price_submission_when_submitted(uow, event: dict) -> None:
     """Price a union's submission (enrollment.submission.submitted): what it costs, who pays
     which part, what the union owes its district for it and by when."""
@@ -65,7 +54,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     year, cover_type = int(d["cover_year"]), d["type"]
     if cover_type not in COVER_TYPES:
         raise PermanentFailure(f"unknown cover type {cover_type!r}")
-    counts = _counts(d)
+    counts = facts.price_class_counts(d)
     if sum(counts.values()) != int(d["headcount"]):
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
@@ -111,6 +100,7 @@ def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int]
             "counts": counts, **totals.as_dict()}
 
 
+@consumes
 def release_submission_when_returned(uow, event: dict) -> None:
     """Release a returned submission (enrollment.submission.returned): the union owes nothing for
     it any more, and the ledger says why."""
@@ -129,6 +119,7 @@ def release_submission_when_returned(uow, event: dict) -> None:
 
 # ------------------------------------------------------------------ pricing batches (district → centre)
 
+@consumes
 def price_batch_when_submitted(uow, event: dict) -> None:
     """Price a district's batch (enrollment.batch.submitted): the union share of its submissions,
     less the settlement credit available, due by the batch's pay-by."""
@@ -143,7 +134,7 @@ def price_batch_when_submitted(uow, event: dict) -> None:
         if sub["type"] not in COVER_TYPES:
             raise PermanentFailure(f"unknown cover type {sub['type']!r}")
         rates = district_rates.for_union(int(sub["union_id"]))[sub["type"]]
-        pricing.add(sub["type"], price_counts(_counts(sub), rates))
+        pricing.add(sub["type"], price_counts(facts.price_class_counts(sub), rates))
     total = pricing.total
     if total.headcount != int(d["headcount"]):
         raise PermanentFailure("batch headcount does not equal its submissions")

@@ -1,23 +1,19 @@
 """Read models kept from other services' events: districts, unions and cover years."""
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import asdict
 
 from sqlalchemy import select
 
-from common.bus import PermanentFailure
+from common.facts import consumes
 from common.readmodel import upsert_if_newer
-from services.billing.adapters.orm import (CoverYearView, DistrictAccount, DistrictView, SettlementCredit,
-                                           UnionView)
 from services.billing import contracts
+from services.billing.adapters.orm import CoverYearView, DistrictAccount, DistrictView, SettlementCredit, UnionView
 from services.billing.adapters.queries import credit_available, is_special
+from services.billing.domain import facts
+
 # seam (handlers/__init__.py): a district's rates are published again when its subsidy changes
 from services.billing.handlers.splits import republish_rates
-
-# Schema 1 of enrollment.cover_year.configured (before decision 0018) had no `instant_payment_days`;
-# enrollment then applied 15 days to every year. Read for one release, then schema 1 goes.
-SCHEMA_1_INSTANT_PAYMENT_DAYS = 15
-
 
 # ------------------------------------------------------------------ directory read model
 
@@ -42,24 +38,14 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
 
+@consumes
 def record_cover_year_when_configured(uow, event: dict) -> None:
     """Keep a configured cover year (enrollment.cover_year.configured): the split window, the
     deadlines and the instant payment period (`instant_payment_days`, enrollment's, required from
     schema 2). A year billing had not heard of makes the credit carried forward available to it too."""
-    d = event["data"]
-    if d.get("instant_payment_days") is None and int(event.get("schema_version") or 1) >= 2:
-        raise PermanentFailure("enrollment.cover_year.configured (schema 2) without instant_payment_days")
-    split = [date.fromisoformat(v) for v in d["split_window"]]
-    grassroots = d.get("grassroots_window") or [None, None]
-    values = {"split_start": split[0], "split_end": split[1],
-              "grassroots_end": date.fromisoformat(grassroots[1]) if grassroots[1] else None,
-              "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
-              "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
-              "payment_deadline": date.fromisoformat(d["payment_deadline"]),
-              "instant_payment_days": int(d["instant_payment_days"]) if d.get("instant_payment_days") is not None
-              else SCHEMA_1_INSTANT_PAYMENT_DAYS,
-              "version": int(d["version"])}
-    year = int(d["cover_year"])
+    fact = facts.parse_cover_year(event)
+    values = {k: v for k, v in asdict(fact).items() if k != "cover_year"}
+    year = fact.cover_year
     new_year = uow.session.get(CoverYearView, year) is None
     upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)
     for held in uow.session.info.pop("billing_cover_years", {}).values():

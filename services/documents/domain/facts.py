@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from common.clock import SHANGHAI
+from common import facts
+from common.facts import MalformedEvent
 
 COVER_TYPES = ("A", "A+", "B", "B+")  # 保障类型
 MODES = ("centralised", "instant")  # 集中参保 / 即时参保
@@ -17,90 +18,10 @@ INSTANT_KINDS = ("no_cover", "new_card")  # 有卡无保人员 / 新办卡人员
 PRICE_CLASSES = ("centralised", "instant_first_half", "instant_second_half")
 
 
-class MalformedEvent(ValueError):
-    """An event whose data breaks its contract; the message names the field."""
-
-
-# ------------------------------------------------------------------ field readers
-
-def _get(data: dict[str, Any], key: str) -> Any:
-    if not isinstance(data, dict):
-        raise MalformedEvent("data is not an object")
-    if key not in data or data[key] is None:
-        raise MalformedEvent(f"{key}: missing")
-    return data[key]
-
-
-def _int(data: dict[str, Any], key: str, minimum: int = 0) -> int:
-    value = _get(data, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedEvent(f"{key}: not an integer ({value!r})")
-    if value < minimum:
-        raise MalformedEvent(f"{key}: below {minimum} ({value})")
-    return value
-
-
-def _opt_int(data: dict[str, Any], key: str) -> int | None:
-    return None if data.get(key) is None else _int(data, key)
-
-
-def _str(data: dict[str, Any], key: str) -> str:
-    value = _get(data, key)
-    if not isinstance(value, str) or not value.strip():
-        raise MalformedEvent(f"{key}: not a non-empty string")
-    return value.strip()
-
-
-def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
-    value = _get(data, key)
-    if value not in allowed:
-        raise MalformedEvent(f"{key}: {value!r} is not one of {', '.join(allowed)}")
-    return str(value)
-
-
-def _date(data: dict[str, Any], key: str) -> date:
-    value = _get(data, key)
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise MalformedEvent(f"{key}: not a date YYYY-MM-DD ({value!r})") from None
-
-
-def _opt_date(data: dict[str, Any], key: str) -> date | None:
-    return None if data.get(key) is None else _date(data, key)
-
-
-def _window_end(data: dict[str, Any], key: str) -> date:
-    value = _get(data, key)
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise MalformedEvent(f"{key}: not a [start, end] pair")
-    start, end = (_date({key: v}, key) for v in value)
-    if end < start:
-        raise MalformedEvent(f"{key}: ends before it starts")
-    return end
-
-
-def _datetime(data: dict[str, Any], key: str) -> datetime:
-    value = _get(data, key)
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise MalformedEvent(f"{key}: not an ISO 8601 time ({value!r})") from None
-    if moment.tzinfo is None:
-        raise MalformedEvent(f"{key}: time without a zone ({value!r})")
-    return moment.astimezone(SHANGHAI)
-
-
-def _counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None) -> dict[str, int]:
-    value = _get(data, key)
-    if not isinstance(value, dict):
-        raise MalformedEvent(f"{key}: not an object")
-    out = {}
-    for k, _n in value.items():
-        if keys is not None and k not in keys:
-            raise MalformedEvent(f"{key}: unknown key {k!r}")
-        out[k] = _int(value, k)
-    return out
+# the field readers, common to every service's facts (common/facts.py)
+_get, _int, _opt_int, _str, _choice = facts.field, facts.integer, facts.optional_integer, facts.text, facts.choice
+_date, _opt_date, _window_end, _datetime, _counts = (facts.day, facts.optional_day, facts.window_end, facts.moment,
+                                                     facts.counts)
 
 
 # ------------------------------------------------------------------ the facts

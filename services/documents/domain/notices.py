@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from common.facts import MalformedEvent
 from common.money import yuan
 from services.documents.domain.facts import (
     BankAccount,
     Batch,
     BatchPrice,
     CoverYear,
-    MalformedEvent,
     Submission,
     SubmissionPrice,
     check_same_batch,

@@ -8,25 +8,22 @@ from functools import wraps
 
 from sqlalchemy import select
 
-from common.bus import PermanentFailure
+from common import facts as common_facts
 from common.readmodel import upsert_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.domain.facts import MalformedEvent
 from services.documents.handlers.notices import render_district_notice, render_submission_notice
 
 
 def consumes(func_):
-    """A consumed event whose data breaks the contract can never succeed: dead-letter it with the
-    reason (the consumer logs it), and nothing of it is written (the transaction rolls back)."""
+    """A consumed event is checked against its schema version, then read into typed facts; one that
+    breaks its contract can never succeed: common.facts.consumes dead-letters it with the reason,
+    and nothing of it is written (the transaction rolls back)."""
     @wraps(func_)
-    def wrapper(uow, event: dict) -> None:
-        try:
-            facts.check_schema(event)
-            func_(uow, event)
-        except MalformedEvent as exc:
-            raise PermanentFailure(f"{event.get('type')} {event.get('id')}: {exc}") from exc
-    return wrapper
+    def checked(uow, event: dict) -> None:
+        facts.check_schema(event)
+        func_(uow, event)
+    return common_facts.consumes(checked)
 
 
 # ------------------------------------------------------------------ directory read model

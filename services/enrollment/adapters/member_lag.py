@@ -16,10 +16,10 @@ _state: dict = {"collector": None, "value": None, "at": float("-inf"), "looking"
 
 
 def _collector():
-    from common.config import BusSettings
     from common.metrics import QueueDepthCollector
+    from services.enrollment import settings as enrollment_settings
 
-    settings = BusSettings()
+    settings = enrollment_settings.load().bus
     return QueueDepthCollector(settings, [settings.queue_name(SERVICE, MEMBERS_CONSUMER)], cache_seconds=0)
 
 

@@ -11,10 +11,10 @@ from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity, scoped
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, UnionView
+from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.handlers.submissions import submission_view
 
 
@@ -66,7 +66,9 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     return batch
 
 
-def get_batch(session, who: Identity, batch_id: int) -> Batch:
+def get_batch(uow, who: Identity, batch_id: int) -> Batch:
+    """A batch in the caller's scope (a district its own); NotFound otherwise."""
+    session = uow.session
     who.require("district", "centre")
     batch = session.get(Batch, batch_id)
     if batch is None:
@@ -105,7 +107,7 @@ def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int
 
 def batch_detail(uow, who: Identity, batch_id: int) -> dict:
     session = uow.session
-    batch = get_batch(session, who, batch_id)
+    batch = get_batch(uow, who, batch_id)
     view = batch_view(batch)
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.batch_id == batch.id).order_by(Submission.id)).all()

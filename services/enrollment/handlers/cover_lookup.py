@@ -17,8 +17,7 @@ from common.identity import Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
-                                              UnionView)
+from services.enrollment.adapters.orm import Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission, UnionView
 from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
@@ -58,7 +57,7 @@ def _visible(who: Identity, row, current_member: bool) -> bool:
     return row.district_id == who.district_id
 
 
-def histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
+def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
     out: dict[str, dict] = {}
     for start in range(0, len(numbers), 1000):
@@ -114,7 +113,7 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
         # opened, not compared by its stored index: the person's covers are found under every index key
         number = id_numbers.opened(session.scalar(
             select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1)))
-    found = histories(session, who, [number]).get(number) if number else None
+    found = _histories(session, who, [number]).get(number) if number else None
     _audit(session, who, by, [(asked, found is not None)])
     uow.commit()
     if found is None:
@@ -133,7 +132,7 @@ def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
         except IdNumberInvalid as exc:
             parsed.append((raw, None, str(exc)))
     valid = sorted({n for _, n, _ in parsed if n})
-    found = histories(uow.session, who, valid)
+    found = _histories(uow.session, who, valid)
     _audit(uow.session, who, "bulk", [(n, n in found) for n in valid])
     uow.commit()
     out = []

@@ -6,23 +6,15 @@ from datetime import date
 from sqlalchemy import func, select
 
 from common import clock
-from common.errors import NotFound, ValidationFailed
-from common.pii import mask_id
+from common.errors import ValidationFailed
 from common.identity import Identity
+from common.pii import mask_id
 from services.enrollment.adapters.eligibility_sql import eligible_members, member_facts, recorded_on
 from services.enrollment.adapters.member_lag import pending_member_events
-from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
+from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice
+from services.enrollment.adapters.queries import load_year, union_district
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
-from services.enrollment.handlers.cover_years import load_year
-
-
-def union_district(session, who: Identity) -> int:
-    union = session.get(UnionView, who.union_id)
-    district_id = union.district_id if union is not None else who.district_id
-    if district_id is None:
-        raise NotFound("未找到本工会所属的区局/产业工会", code="UNION_NOT_KNOWN")
-    return district_id
 
 
 def member_terms(year: CoverYear, mode: str, kind: str | None, member: MemberView, today: date) -> rules.CoverTerms:
@@ -36,9 +28,10 @@ def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
             "price_class": terms.price_class, "half_or_full": terms.half_or_full}
 
 
-def check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
-                   today: date):
+def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
+                  today: date):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
+    session = uow.session
     known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
     covered = set(session.scalars(select(Cover.member_id).where(
         Cover.cover_year == year.cover_year, Cover.member_id.in_(member_ids),

@@ -15,14 +15,15 @@ from services.enrollment import contracts
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submission, TypeChoice, UnionView
+
+# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
+from services.enrollment.adapters.queries import load_year, union_district
+from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start, parse_date
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
-from services.enrollment.handlers.cover_years import load_year
-# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
-from services.enrollment.handlers.eligibility import check_members, member_terms, union_district
 from services.enrollment.domain.totals import PARTS, Totals
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
+from services.enrollment.handlers.eligibility import check_members, member_terms
 
 
 def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
@@ -63,7 +64,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     district_id = union_district(session, who)
     _choose_type(session, who, cover_year, type_)
     if member_ids:
-        check_members(session, who, year, mode, kind, member_ids, today)
+        check_members(uow, who, year, mode, kind, member_ids, today)
     now = clock.utcnow_naive()
     sequence = 1 + session.scalar(select(func.count()).select_from(Submission).where(
         Submission.union_id == who.union_id, Submission.cover_year == cover_year, Submission.mode == mode))
@@ -116,7 +117,9 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     return sub
 
 
-def get_submission(session, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+def get_submission(uow, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+    """A submission in the caller's scope (else NotFound, as if it did not exist); locked on request."""
+    session = uow.session
     query = select(Submission).where(Submission.id == submission_id)
     if lock:
         query = query.with_for_update()
@@ -209,7 +212,7 @@ def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per
     ID number is it in full, or ends with it when it is four characters (members_total counts
     what matched). ID numbers are kept sealed, so no other part of one can be matched."""
     session = uow.session
-    sub = get_submission(session, who, submission_id)
+    sub = get_submission(uow, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
     view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
     query = select(Cover).where(Cover.submission_id == sub.id)
