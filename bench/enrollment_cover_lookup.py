@@ -97,6 +97,7 @@ def main() -> dict:
     from common import clock
     from common.crypto import blind_index, blind_index_many
     from common.identity import Identity
+    from services.enrollment.adapters import cover_lookup_excel
     from services.enrollment.handlers import cover_lookup
 
     results: dict[str, float] = {}
@@ -151,7 +152,7 @@ def main() -> dict:
             with runtime.uow() as uow:
                 found = cover_lookup.bulk_lookup(uow, centre, bulk)
         with timed("bulk lookup of 10,000: the result workbook (common/excel.py)", results):
-            book = cover_lookup.bulk_workbook(found)
+            book = cover_lookup_excel.bulk_workbook(found)
         assert sum(1 for r in found if r["person"]) == 10_000 and len(book) > 0
         bulk_total = (results["bulk lookup of 10,000: parse, check, histories, audit"]
                       + results["bulk lookup of 10,000: the result workbook (common/excel.py)"])

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def _facts():
     from services.documents.domain import facts
     from services.documents.domain.notices import district_notice, grassroots_notice
-    from services.documents.settings import bank_account
+    from services.documents import settings as documents_settings
     from tests.services.documents import contract as c
 
     year = facts.parse_cover_year(c.cover_year()["data"])
@@ -35,7 +35,7 @@ def _facts():
 
     def district():
         return district_notice("黄浦区总工会", year, facts.parse_batch(batch_data), facts.parse_batch_price(batch_price),
-                               bank_account())
+                               documents_settings.load().schema_1_payee)
     return {"grassroots notice": grassroots, "district notice": district}
 
 

@@ -6,6 +6,7 @@ shifts the real time."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,3 +62,21 @@ def real_utcnow_naive() -> datetime:
     """The machine's own time, never the business clock (which tests and demos move), naive UTC as
     database timestamps are: heartbeats, leases, sessions, outbox and inbox times."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period of whole days (Asia/Shanghai), both days included: an action's 办理时间."""
+    start: date
+    end: date
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def describe(self) -> str:
+        """In words: 2019年11月01日至2019年12月27日."""
+        return f"{self.start:%Y年%m月%d日}至{self.end:%Y年%m月%d日}"
+
+    def text(self) -> str:
+        """In ISO dates: 2019-11-01 至 2019-12-27."""
+        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"

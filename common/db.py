@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from common import clock
 
@@ -107,7 +107,13 @@ class UoW(Protocol):
         """The events published in this transaction and not yet committed (their envelopes)."""
         ...
 
+    # what this transaction remembers of its own reads (a consumer's batch asks once): forgotten
+    # when it commits or rolls back
+    memo: dict[str, Any]
+
     def publish(self, event_type: str, data: dict[str, Any], schema_version: int = 1) -> dict[str, Any]: ...
+    def hold(self, table: Table, row: dict[str, Any]) -> None: ...
+    def held(self, table: Table) -> list[dict[str, Any]]: ...
     def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
@@ -130,6 +136,8 @@ class UnitOfWork:
         # set by __enter__: a handler is only ever given an entered unit of work
         self.session: Session = None  # type: ignore[assignment]
         self._pending: list[dict[str, Any]] = []
+        self._held: dict[Table, list[dict[str, Any]]] = {}
+        self.memo: dict[str, Any] = {}
         self.batch: list[dict[str, Any]] = []  # a consumer's deliveries being applied in this transaction
 
     def fresh(self) -> UnitOfWork:
@@ -140,8 +148,12 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self._pending = []
+        self._held = {}
+        self.memo = {}
         # however the transaction is committed (uow.commit() or the session's own commit)
         event.listen(self.session, "before_commit", self._write_pending)
+        # held rows are written before any ORM statement, so a read in the transaction finds them
+        event.listen(self.session, "do_orm_execute", self._write_held_before)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
@@ -150,7 +162,7 @@ class UnitOfWork:
             # Detach what was loaded so it can still be read (serialised) after the block,
             # then undo anything uncommitted.
             self.session.expunge_all()
-            self._pending = []
+            self._pending, self._held, self.memo = [], {}, {}
             self.session.rollback()
         finally:
             self.session.close()
@@ -171,7 +183,29 @@ class UnitOfWork:
                               "created_at": clock.real_utcnow_naive()})
         return env
 
+    def hold(self, table: Table, row: dict[str, Any]) -> None:
+        """A row written later in this transaction, together with the others of its table (COPY,
+        see `insert_rows`): before the transaction commits, or before any ORM statement it runs,
+        so a reader in the same transaction still finds it. A consumer applying 10,000 deliveries
+        builds no ORM object and flushes no unit of work per row (issue 16: billing's pricing)."""
+        self._held.setdefault(table, []).append(row)
+
+    def held(self, table: Table) -> list[dict[str, Any]]:
+        """The rows of `table` held and not yet written."""
+        return list(self._held.get(table, []))
+
+    def _write_held(self, session: Session) -> None:
+        held, self._held = self._held, {}
+        for table, rows in held.items():
+            insert_rows(session, table, rows)
+
+    def _write_held_before(self, state: ORMExecuteState) -> None:
+        if self._held:
+            self._write_held(state.session)
+
     def _write_pending(self, session: Session) -> None:
+        self._write_held(session)
+        self.memo = {}
         if self._pending:
             rows, self._pending = self._pending, []
             insert_rows(session, self._outbox, rows)
@@ -194,7 +228,7 @@ class UnitOfWork:
         self.session.commit()
 
     def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._held, self.memo = [], {}, {}
         self.session.rollback()
 
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import jwt
+from sqlalchemy import ColumnElement, Select
 
 from common.config import internal_secret
 from common.errors import Forbidden, NotFound, Unauthorized
@@ -19,6 +21,7 @@ ROLES = ("grassroots", "district", "centre")
 # `roles(...)` names it (two directory reads), so it can read scope facts and do nothing else.
 GATEWAY = "gateway"
 AUDIENCE = "union-services"
+T = TypeVar("T", bound=tuple[Any, ...])
 TTL_SECONDS = 60
 
 
@@ -79,3 +82,16 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
     return Identity(user=claims["sub"], role=claims["role"], union_id=claims.get("union"),
                     district_id=claims.get("district"), request_id=claims.get("rid") or "")
+
+
+def scoped(query: Select[T], who: Identity, *, union: ColumnElement[Any] | None = None,
+           district: ColumnElement[Any] | None = None) -> Select[T]:
+    """`query` narrowed to the caller's scope: a grassroots union to rows whose `union` column is
+    its own, a district to rows whose `district` column is its own; the centre (and the gateway)
+    unnarrowed. A role whose column is not given is not narrowed here: the endpoint's `roles(...)`
+    admits it or not. Services scope every query again behind the gateway (defence in depth)."""
+    if who.role == "grassroots" and union is not None:
+        return query.where(union == who.union_id)
+    if who.role == "district" and district is not None:
+        return query.where(district == who.district_id)
+    return query

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from services.billing.adapters.orm import Batch
+from services.billing.settings import Payee
 
 SERVICE = "billing"
 
@@ -18,13 +19,20 @@ WRITTEN_OFF = "billing.batch.written_off"
 OVERDUE = "billing.batch.overdue"
 CREDIT_AVAILABLE = "billing.credit.available"
 
+# Schema versions (the envelope's `schema_version`), docs/events.md. 2: a centralised
+# submission.priced carries `union_owes_to_date_fen`; batch.priced carries `payee`.
+SUBMISSION_PRICED_VERSION = 2
+BATCH_PRICED_VERSION = 2
 
-def batch_priced_data(batch: Batch) -> dict:
+
+def batch_priced_data(batch: Batch, payee: Payee) -> dict:
+    """billing.batch.priced: the batch's amounts, its pay-by and handler, and where to pay."""
     return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
             "cover_year": batch.cover_year, "mode": batch.mode, "headcount": batch.headcount,
             "by_type": json.loads(batch.by_type), "premium_fen": batch.premium_fen,
             "city_subsidy_fen": batch.city_subsidy_fen, "union_share_fen": batch.union_share_fen,
             "credit_applied_fen": batch.credit_applied_fen, "due_fen": batch.due_fen,
             "pay_by": batch.pay_by.isoformat() if batch.pay_by else None,
-            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email}}
+            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
+            "payee": payee.as_dict()}
 

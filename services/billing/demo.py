@@ -15,10 +15,10 @@ DEMO_SHARES = {  # per person, full year (fen): district / grassroots
 def seed(district_id: int, union_ids: list[int]) -> None:
     from sqlalchemy import select
 
-    from services.billing.handlers import prices, splits
     from services.billing.adapters.orm import PriceTableRow, Split
     from services.billing.bootstrap import runtime
     from services.billing.domain.prices import price_table_2020
+    from services.billing.handlers import prices, splits
 
     today = clock.today()
     for year in (2020, today.year, today.year + 1):

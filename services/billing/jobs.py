@@ -12,7 +12,8 @@ import sys
 
 from common import metrics, periodic
 from services.billing.bootstrap import runtime
-from services.billing.handlers.payments import report_overdue
+from services.billing.handlers.overdue import report_overdue
+
 
 def _report_overdue() -> list[int]:
     with runtime.uow() as work:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.billing.contracts import BATCH_PRICED, SERVICE
-from services.billing.handlers import payments, pricing, read_models
+from services.billing.handlers import payment_mail, pricing, read_models
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "directory", {
@@ -22,6 +22,6 @@ SUBSCRIPTIONS = [
     # Our own fact, consumed by our own mailer: the e-mail goes out after the batch is priced
     # and committed, with the inbox guarding against doubles.
     Subscription(SERVICE, "mailer", {
-        BATCH_PRICED: payments.mail_payment_detail_when_batch_priced,
+        BATCH_PRICED: payment_mail.mail_payment_detail_when_batch_priced,
     }),
 ]

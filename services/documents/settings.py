@@ -1,28 +1,34 @@
-"""Settings of the documents service, from the environment (defaults as the guide gives them)."""
+"""The documents service's settings, typed, from the environment.
+
+`load()` reads every setting at once into one frozen value; a caller takes what it needs from it.
+It is called where a message or a request needs a setting (not at import), so that a deployment and
+a test may set the environment before the work that reads it."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
-from services.documents.domain.notices import BankAccount
-
-DEFAULT_BANK = BankAccount(name="上海市职工保障互助中心会员专享保障专户", number="316023-03002745697",
-                           bank="上海银行人民广场支行")
+from services.documents.domain.facts import BankAccount
 
 
-def _setting(*names: str, default: str) -> str:
-    return next((os.environ[n] for n in names if os.environ.get(n)), default)
+@dataclass(frozen=True)
+class Settings:
+    # The account a district notice prints for a billing.batch.priced of schema 1, which carried no
+    # payee (read for one release): DOCUMENTS_BANK_ACCOUNT_NAME / _NUMBER / DOCUMENTS_BANK_NAME. From
+    # schema 2 the notice prints billing's payee from the event; billing alone configures it.
+    schema_1_payee: BankAccount
+    # The one font family every printed element names (docs/decisions/0012-cjk-font.md).
+    cjk_font_family: str
 
 
-def bank_account() -> BankAccount:
-    """The account printed on the district notice: DOCUMENTS_BANK_ACCOUNT_NAME / _NUMBER /
-    DOCUMENTS_BANK_NAME, else billing's payee settings (BILLING_PAYEE_NAME / _ACCOUNT / _BANK, the
-    account its payment-detail e-mail shows), so that one setting keeps notice and e-mail alike."""
-    return BankAccount(name=_setting("DOCUMENTS_BANK_ACCOUNT_NAME", "BILLING_PAYEE_NAME", default=DEFAULT_BANK.name),
-                       number=_setting("DOCUMENTS_BANK_ACCOUNT_NUMBER", "BILLING_PAYEE_ACCOUNT",
-                                       default=DEFAULT_BANK.number),
-                       bank=_setting("DOCUMENTS_BANK_NAME", "BILLING_PAYEE_BANK", default=DEFAULT_BANK.bank))
+def load() -> Settings:
+    env = os.environ
+    return Settings(
+        schema_1_payee=BankAccount(name=env.get("DOCUMENTS_BANK_ACCOUNT_NAME") or "上海市职工保障互助中心会员专享保障专户",
+                                   number=env.get("DOCUMENTS_BANK_ACCOUNT_NUMBER") or "316023-03002745697",
+                                   bank=env.get("DOCUMENTS_BANK_NAME") or "上海银行人民广场支行"),
+        cjk_font_family=env.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei")
 
 
 def cjk_font_family() -> str:
-    """The one font family every printed element names (docs/decisions/0012-cjk-font.md)."""
-    return os.environ.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei"
+    return load().cjk_font_family

@@ -6,6 +6,10 @@ from datetime import datetime
 
 from common import clock
 
+SERVICE = "enrollment"
+# enrollment's consumer of member events: its queue is what adapters/member_lag.py watches
+MEMBERS_CONSUMER = "members"
+
 COVER_YEAR_CONFIGURED = "enrollment.cover_year.configured"
 SUBMISSION_SUBMITTED = "enrollment.submission.submitted"
 SUBMISSION_RETURNED = "enrollment.submission.returned"
@@ -14,6 +18,10 @@ SUBMISSION_UNSTAGED = "enrollment.submission.unstaged"
 BATCH_SUBMITTED = "enrollment.batch.submitted"
 COVER_GRANTED = "enrollment.cover.granted"
 COVER_FAILED = "enrollment.cover.failed"
+
+# Schema of enrollment.cover_year.configured (the envelope's `schema_version`, docs/events.md): 2
+# makes `instant_payment_days` required — enrollment owns that default, consumers read it from here.
+COVER_YEAR_VERSION = 2
 
 
 def aware(value: datetime | None) -> datetime | None:

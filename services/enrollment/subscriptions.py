@@ -3,7 +3,7 @@ The only place wiring consumed events to handlers."""
 from __future__ import annotations
 
 from common.bus import Subscription
-from services.enrollment.adapters.member_lag import MEMBERS_CONSUMER, SERVICE
+from services.enrollment.contracts import MEMBERS_CONSUMER, SERVICE
 from services.enrollment.handlers import batch_outcomes, read_models, submissions
 
 MEMBER_EVENTS = ("registered", "approved", "rejected", "updated", "transferred_out", "transferred_in", "card_issued", "removed")

@@ -109,6 +109,8 @@ class FakeUnitOfWork:
         self.producer = producer
         self.batch: list[dict[str, Any]] = []
         self._pending: list[dict[str, Any]] = []
+        self._held: dict[Any, list[dict[str, Any]]] = {}
+        self.memo: dict[str, Any] = {}
         self.published: list[dict[str, Any]] = []
         self.commits = 0
         self.rollbacks = 0
@@ -123,6 +125,12 @@ class FakeUnitOfWork:
         env = envelope(event_type, data, self.producer, schema_version)
         self._pending.append(env)
         return env
+
+    def hold(self, table: Any, row: dict[str, Any]) -> None:
+        self._held.setdefault(table, []).append(row)
+
+    def held(self, table: Any) -> list[dict[str, Any]]:
+        return list(self._held.get(table, []))
 
     def publish_many(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         for event_type, data in events:

@@ -12,7 +12,7 @@ from services.documents import settings
 from services.documents.adapters import pdf
 from services.documents.domain import facts
 from services.documents.domain.notices import district_notice, grassroots_notice
-from services.documents.settings import DEFAULT_BANK
+from services.documents.settings import load as documents_settings
 from tests.services.documents import contract as c
 from tests.services.documents.conftest import pdf_fonts
 
@@ -25,7 +25,7 @@ def notices():
     batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
     batch_price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
     return [grassroots_notice("上海市徐汇区龘靐齉爩测试有限公司工会", YEAR, sub, price, 0),
-            district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, DEFAULT_BANK)]
+            district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, documents_settings().schema_1_payee)]
 
 
 def font(family: str):

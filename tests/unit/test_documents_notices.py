@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from services.documents.domain import facts
 from services.documents.domain.facts import MalformedEvent
 from services.documents.domain.notices import BankAccount, chinese_date, district_notice, grassroots_notice
-from services.documents.settings import DEFAULT_BANK
+from services.documents.settings import load as documents_settings
 from tests.services.documents import contract as c
 
 YEAR = facts.parse_cover_year(c.cover_year()["data"])
@@ -60,7 +60,7 @@ def test_halves_of_a_submission_must_agree():
 def test_district_wording_has_every_type_the_credit_and_the_account():
     batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
     price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
-    n = district_notice("静安区总工会", YEAR, batch, price, DEFAULT_BANK)
+    n = district_notice("静安区总工会", YEAR, batch, price, documents_settings().schema_1_payee)
     # B+ 2 × 140 = 280, city 80, unions 200; A 26, city 13, unions 13 → share 213.00, credit 5.00, due 208.00
     assert n.paragraphs[0].startswith("你会集中参保 2020 年度会员专享基本保障计划，参加 A 类会员共计 1 人，"
                                       "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 213.00 元。鉴于 2018 年会员保障"

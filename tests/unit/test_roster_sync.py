@@ -55,3 +55,15 @@ def test_rows_number_cells_duplicates_and_blank_names():
     assert "与第 2 行重复" in by_row[5].message
     assert by_row[6].column == "姓名"
     assert by_row[7].column == "证件号码"
+
+
+def test_the_transfer_in_lists_refusing_categories_are_the_ones_classify_transfer_in_refuses():
+    """TRANSFER_IN_ERRORS (what the set-based comparison refuses for a transfer-in list) names
+    exactly the categories the Python rule makes error rows of."""
+    from services.members.domain.roster_sync import TRANSFER_IN_ERRORS, Found, PersonRow, classify_transfer_in
+
+    ours, row = 7, PersonRow(2, "张三", "110101199003074514")
+    cases = {"A": Found(1, "张三", ours), "B": Found(1, "张三", None), "C": Found(1, "张三", 8),
+             "E": None, "N": Found(1, "李四", 8), "P": Found(1, "张三", 8, pending_to_union=9)}
+    refused = {category for category, found in cases.items() if classify_transfer_in(ours, row, found)[1] is not None}
+    assert refused == set(TRANSFER_IN_ERRORS)

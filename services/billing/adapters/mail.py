@@ -9,9 +9,17 @@ from email.utils import formatdate, make_msgid
 from common.config import data_dir, private_folder, write_private
 from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
-from services.billing.settings import MailSettings, Payee
+from common.smtp import MailSettings
+from services.billing.settings import Payee
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
+
+
+def payee_of(batch: dict, configured: Payee) -> Payee:
+    """The account the batch was priced with (in `billing.batch.priced` since schema 2), else the
+    configured one (an event of schema 1, read for one release)."""
+    given = batch.get("payee")
+    return Payee(**given) if isinstance(given, dict) else configured
 
 
 def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
@@ -48,25 +56,26 @@ def payment_detail_workbook(batch: dict) -> bytes:
     return write_workbook([SheetSpec("集中参保缴费明细", columns, rows)])
 
 
-def build_message(batch: dict, district_name: str, recipient: str, settings: MailSettings) -> EmailMessage:
+def build_message(batch: dict, district_name: str, recipient: str, settings: MailSettings,
+                  payee: Payee) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = f"集中参保缴费明细 {batch['batch_no']}"
     message["From"] = settings.sender
     message["To"] = recipient
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(idstring=batch["batch_no"])
-    message.set_content(payment_detail_text(batch, district_name, Payee()))
+    message.set_content(payment_detail_text(batch, district_name, payee_of(batch, payee)))
     maintype, subtype = CONTENT_TYPE.split("/")
     message.add_attachment(payment_detail_workbook(batch), maintype=maintype, subtype=subtype,
                            filename=f"集中参保缴费明细-{batch['batch_no']}.xlsx")
     return message
 
 
-def send_payment_detail(batch: dict, district_name: str, recipient: str) -> str:
+def send_payment_detail(batch: dict, district_name: str, recipient: str, settings: MailSettings,
+                        payee: Payee) -> str:
     """Send it; return the transport used ('smtp' or 'file'). Raises if the server refuses
     (the consumer retries, then dead-letters)."""
-    settings = MailSettings()
-    message = build_message(batch, district_name, recipient, settings)
+    message = build_message(batch, district_name, recipient, settings, payee)
     if not settings.host:
         folder = private_folder(data_dir() / "mail")
         write_private(folder / f"{batch['batch_no']}.eml", bytes(message))

@@ -8,10 +8,10 @@ from marshmallow import fields, validate
 from common.errors import ValidationFailed
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
-from services.billing.handlers import prices, pricing, splits
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
+from services.billing.handlers import prices, pricing, splits
 
 blp = Blueprint("prices", __name__, description="保障价格表、参保金额比例设置（保障金额分摊）与每人费率")
 

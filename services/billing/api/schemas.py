@@ -6,7 +6,7 @@ from marshmallow import ValidationError, fields, validate
 from common.downloads import clean_filename
 from common.errors import ValidationFailed
 from common.money import parse_yuan
-
+from common.schema import BaseSchema
 
 MAX_ID = 2**31 - 1
 PER_PERSON_MAX_FEN = 100_000_000       # 1,000,000 yuan a person: far above any price
@@ -52,3 +52,15 @@ def file_from_request(field: str = "file") -> tuple[bytes, str]:
     if upload is None:
         raise ValidationFailed({field: ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
     return upload.read(), clean_filename(upload.filename, fallback="")  # cleaned at the door (common.downloads)
+
+
+class YearQuery(BaseSchema):
+    cover_year = Year()
+
+
+BATCH_STATUSES = ("awaiting_payment", "voucher_uploaded", "written_off", "overdue")
+
+
+class BatchQuery(YearQuery):
+    district_id = Id()
+    status = fields.String(validate=validate.OneOf(BATCH_STATUSES))

@@ -1,22 +1,11 @@
 """The cover year's timeline as billing needs it (from enrollment.cover_year.configured). Pure."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
+from common.clock import Window
 from common.errors import OutsideWindow
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def text(self) -> str:
-        return f"{self.start.isoformat()} 至 {self.end.isoformat()}"
+from services.billing.domain.facts import SCHEMA_1_INSTANT_PAYMENT_DAYS
 
 
 def require_open(window: Window | None, day: date, what: str) -> None:
@@ -34,18 +23,15 @@ def is_overdue(deadline: date, today: date) -> bool:
     return today > deadline
 
 
-# 即时参保划款期限 when a cover year does not say (events from before it existed, or a year billing
-# has not heard of yet): enrollment's default, docs/decisions/0018-instant-pay-by.md.
-DEFAULT_INSTANT_PAYMENT_DAYS = 15
-
-
 def pay_by(mode: str, submitted_on: date, centralised_deadline: date | None,
            instant_payment_days: int | None) -> date | None:
     """When money is due (decision 0018). Centralised: the cover year's fixed deadline (the
     grassroots window's end for a union, the payment deadline for a district), None while the year
-    is unknown. Instant: `instant_payment_days` after the day of the instant submission (union →
-    district) or of the JB batch (district → centre)."""
+    is unknown. Instant: `instant_payment_days` — the cover year's, as enrollment (its owner)
+    publishes it — after the day of the instant submission (union → district) or of the JB batch
+    (district → centre); while billing has not heard of the year, the days schema 1 implied
+    (domain/facts.py, read for one release)."""
     if mode == "centralised":
         return centralised_deadline
-    days = DEFAULT_INSTANT_PAYMENT_DAYS if instant_payment_days is None else instant_payment_days
+    days = SCHEMA_1_INSTANT_PAYMENT_DAYS if instant_payment_days is None else instant_payment_days
     return submitted_on + timedelta(days=days)

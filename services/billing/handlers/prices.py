@@ -7,19 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
-from services.billing.adapters.orm import PriceEntry, PriceTableRow, Split
-from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price, price_table_errors
 from services.billing import contracts
-
-
-# ------------------------------------------------------------------ price tables (保障价格表)
-
-def load_price_table(session, year: int) -> dict[tuple[str, str], Price] | None:
-    if session.get(PriceTableRow, year) is None:
-        return None
-    rows = session.scalars(select(PriceEntry).where(PriceEntry.cover_year == year))
-    return {(r.cover_type, r.price_class): Price(r.premium_fen, r.city_subsidy_fen, r.special_city_subsidy_fen)
-            for r in rows}
+from services.billing.adapters.orm import PriceEntry, PriceTableRow, Split
+from services.billing.adapters.rates import load_price_table
+from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price, price_table_errors
 
 
 def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], Price]) -> PriceTableRow:

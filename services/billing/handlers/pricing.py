@@ -1,60 +1,52 @@
-"""Pricing: submissions and batches priced on enrollment's events, and settlement credits."""
+"""Pricing: what a submission costs its union and a batch its district, priced on enrollment's
+events by billing's one pricing code; and the quote (试算) the confirmation screen shows before submitting."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-
-from sqlalchemy import func, select
+from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import ValidationFailed
+from common.facts import consumes
 from common.identity import Identity
 from common.money import yuan
-from services.billing.adapters.orm import (Batch, CoverYearView, DistrictAccount, DistrictView,
-                                           PricedSubmission, SettlementCredit)
+from services.billing import contracts, settings
+from services.billing.adapters import queries
+from services.billing.adapters.ledger import (
+    already_priced,
+    by_event,
+    forget_union_owed,
+    hold_priced_submission,
+    record_in_ledger,
+    union_owed_to_date,
+)
+from services.billing.adapters.orm import Batch, PricedSubmission
+from services.billing.adapters.rates import effective_rates, rates_of_district
+from services.billing.contracts import batch_priced_data
+from services.billing.domain import facts
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
 from services.billing.domain.timeline import pay_by as pay_by_rule
-from services.billing import contracts
-from services.billing.adapters.excel import read_credits
-from services.billing.contracts import batch_priced_data
-from services.billing.handlers.shared import (already_priced, by_event, cover_year, hold_priced_submission,
-                                             record_in_ledger)
-from services.billing.handlers.splits import caller_union, effective_rates, rates_of_district
 
+# seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
+from services.billing.handlers.credits import publish_credit_available
+from services.billing.handlers.splits import caller_union
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)
 
 
-def _counts(data: dict) -> dict[str, int]:
-    counts = data.get("counts") or data.get("price_class_counts")
-    if not isinstance(counts, dict) or not counts:
-        raise PermanentFailure("submission without price-class counts")
-    for price_class, n in counts.items():
-        if price_class not in PRICE_CLASSES or not isinstance(n, int) or n < 0:
-            raise PermanentFailure(f"bad price-class count {price_class}={n!r}")
-    return counts
-
-
-def _submitted_on(data: dict) -> date:
-    """The Asia/Shanghai day of `submitted_at` (ISO 8601 with offset); today when it is missing."""
-    try:
-        moment = datetime.fromisoformat(str(data.get("submitted_at") or ""))
-    except ValueError:
-        return clock.today()
-    return moment.astimezone(clock.SHANGHAI).date() if moment.tzinfo else moment.date()
-
-
 def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
     """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
-    timeline = cover_year(session, year)
-    return pay_by_rule(mode, _submitted_on(data), getattr(timeline, centralised) if timeline else None,
+    timeline = queries.cover_year(session, year)
+    return pay_by_rule(mode, facts.submitted_on(data), getattr(timeline, centralised) if timeline else None,
                        timeline.instant_payment_days if timeline else None)
 
 
+@consumes
 def price_submission_when_submitted(uow, event: dict) -> None:
-    """PriceSubmissionWhenSubmissionSubmitted: what the union owes its district for it."""
+    """Price a union's submission (enrollment.submission.submitted): what it costs, who pays
+    which part, what the union owes its district for it and by when."""
     d = event["data"]
     submission_id = int(d["submission_id"])
     if already_priced(uow, submission_id):
@@ -62,14 +54,16 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     year, cover_type = int(d["cover_year"]), d["type"]
     if cover_type not in COVER_TYPES:
         raise PermanentFailure(f"unknown cover type {cover_type!r}")
-    counts = _counts(d)
+    counts = facts.price_class_counts(d)
     if sum(counts.values()) != int(d["headcount"]):
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
     pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
+    owed_to_date = union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen) \
+        if d["mode"] == "centralised" else None
     hold_priced_submission(
-        uow.session, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
+        uow, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
         cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
         headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
         district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
@@ -84,7 +78,10 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         "cover_year": year, "type": cover_type, "mode": d["mode"], "headcount": totals.headcount,
         "premium_fen": totals.premium_fen, "city_subsidy_fen": totals.city_subsidy_fen,
         "district_share_fen": totals.district_share_fen, "grassroots_share_fen": totals.grassroots_share_fen,
-        "grassroots_owes_fen": totals.grassroots_share_fen, "pay_by": pay_by.isoformat() if pay_by else None})
+        "grassroots_owes_fen": totals.grassroots_share_fen, "pay_by": pay_by.isoformat() if pay_by else None,
+        # centralised only: the year so far, this one included (what the grassroots notice prints)
+        **({"union_owes_to_date_fen": owed_to_date} if owed_to_date is not None else {})},
+        schema_version=contracts.SUBMISSION_PRICED_VERSION)
 
 
 def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int],
@@ -103,13 +100,16 @@ def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int]
             "counts": counts, **totals.as_dict()}
 
 
+@consumes
 def release_submission_when_returned(uow, event: dict) -> None:
-    """ReleaseSubmissionWhenSubmissionReturned: a returned submission is owed no more."""
+    """Release a returned submission (enrollment.submission.returned): the union owes nothing for
+    it any more, and the ledger says why."""
     d = event["data"]
     submission = uow.session.get(PricedSubmission, int(d["submission_id"]))
     if submission is None or submission.status == "returned":
         return
     submission.status = "returned"
+    forget_union_owed(uow, submission.union_id, submission.cover_year)
     record_in_ledger(uow, by_event(event), cover_year=submission.cover_year, district_id=submission.district_id,
             union_id=submission.union_id,
             account="grassroots_to_district", kind="submission_returned",
@@ -119,38 +119,10 @@ def release_submission_when_returned(uow, event: dict) -> None:
 
 # ------------------------------------------------------------------ pricing batches (district → centre)
 
-def credit_available(session, district_id: int, year: int) -> int:
-    """Credits designated for this year or earlier, less what batches have used."""
-    total = session.scalar(select(func.coalesce(func.sum(SettlementCredit.amount_fen), 0)).where(
-        SettlementCredit.district_id == district_id, SettlementCredit.designated_year <= year)) or 0
-    account = session.get(DistrictAccount, district_id)
-    return int(total) - (account.credit_used_fen if account else 0)
-
-
-def _locked_account(session, district_id: int) -> DistrictAccount:
-    account = session.scalar(select(DistrictAccount).where(DistrictAccount.district_id == district_id)
-                             .with_for_update())
-    if account is None:
-        account = DistrictAccount(district_id=district_id, credit_used_fen=0, credit_version=0)
-        session.add(account)
-        session.flush()
-    return account
-
-
-def _publish_credit_available(uow, account: DistrictAccount, from_year: int) -> None:
-    """billing.credit.available for the given year and every later year we know of."""
-    years = {from_year} | set(uow.session.scalars(select(CoverYearView.cover_year).where(
-        CoverYearView.cover_year > from_year)))
-    account.credit_version += 1
-    for year in sorted(years):
-        uow.publish(contracts.CREDIT_AVAILABLE, {
-            "district_id": account.district_id, "cover_year": year,
-            "available_fen": credit_available(uow.session, account.district_id, year),
-            "version": account.credit_version})
-
-
+@consumes
 def price_batch_when_submitted(uow, event: dict) -> None:
-    """PriceBatchWhenBatchSubmitted: the union share of the batch, less available credit."""
+    """Price a district's batch (enrollment.batch.submitted): the union share of its submissions,
+    less the settlement credit available, due by the batch's pay-by."""
     d = event["data"]
     batch_id = int(d["batch_id"])
     if uow.session.get(Batch, batch_id) is not None:
@@ -162,16 +134,16 @@ def price_batch_when_submitted(uow, event: dict) -> None:
         if sub["type"] not in COVER_TYPES:
             raise PermanentFailure(f"unknown cover type {sub['type']!r}")
         rates = district_rates.for_union(int(sub["union_id"]))[sub["type"]]
-        pricing.add(sub["type"], price_counts(_counts(sub), rates))
+        pricing.add(sub["type"], price_counts(facts.price_class_counts(sub), rates))
     total = pricing.total
     if total.headcount != int(d["headcount"]):
         raise PermanentFailure("batch headcount does not equal its submissions")
-    account = _locked_account(uow.session, district_id)
-    due = apply_credit(total.union_share_fen, credit_available(uow.session, district_id, year))
+    account = queries.locked_account(uow.session, district_id)
+    due = apply_credit(total.union_share_fen, queries.credit_available(uow.session, district_id, year))
     account.credit_used_fen += due.credit_applied_fen
     uow.session.flush()
     if due.credit_applied_fen:
-        _publish_credit_available(uow, account, year)
+        publish_credit_available(uow, account, year)
     pay_by = _pay_by(uow.session, year, d["mode"], d, "payment_deadline")
     handler = d.get("handler") or {}
     by_type = [{"type": t, "headcount": x.headcount, "premium_fen": x.premium_fen,
@@ -200,54 +172,5 @@ def price_batch_when_submitted(uow, event: dict) -> None:
         record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="credit",
                 kind="credit_applied",
                 amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
-    uow.publish(contracts.BATCH_PRICED, batch_priced_data(batch))
-
-
-# ------------------------------------------------------------------ settlement credits (清算分配款)
-
-def record_credit(uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int,
-                  memo: str = "", commit: bool = True) -> SettlementCredit:
-    who.require("centre")
-    if uow.session.get(DistrictView, district_id) is None:
-        raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
-    if amount_fen <= 0:
-        raise ValidationFailed({"amount": ["金额须大于 0"]})
-    if source_year >= designated_year:
-        raise ValidationFailed({"source_year": ["清算年度应早于抵扣年度"]})
-    account = _locked_account(uow.session, district_id)
-    credit = SettlementCredit(district_id=district_id, designated_year=designated_year, source_year=source_year,
-                              amount_fen=amount_fen, memo=memo.strip(), recorded_at=clock.utcnow_naive(),
-                              recorded_by=who.user)
-    uow.session.add(credit)
-    uow.session.flush()
-    record_in_ledger(uow, who.user, cover_year=designated_year, district_id=district_id, account="credit",
-            kind="credit_recorded",
-            amount_fen=amount_fen, credit_id=credit.id,
-            note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项")
-    _publish_credit_available(uow, account, designated_year)
-    if commit:
-        uow.commit()
-    return credit
-
-
-def list_credits(uow, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
-    query = select(SettlementCredit).order_by(SettlementCredit.id)
-    if who.role == "district":
-        query = query.where(SettlementCredit.district_id == who.district_id)
-    elif district_id:
-        query = query.where(SettlementCredit.district_id == district_id)
-    return list(uow.session.scalars(query))
-
-
-# ------------------------------------------------------------------ imports from Excel
-
-def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]:
-    """The centre records many settlement credits from one workbook: all rows or none."""
-
-    who.require("centre")
-    names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}
-    rows = read_credits(content, names)
-    made = [record_credit(uow, who, r["district_id"], r["designated_year"], r["source_year"], r["amount_fen"],
-                          r["memo"], commit=False) for r in rows]
-    uow.commit()
-    return made
+    uow.publish(contracts.BATCH_PRICED, batch_priced_data(batch, settings.load().payee),
+                schema_version=contracts.BATCH_PRICED_VERSION)

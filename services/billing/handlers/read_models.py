@@ -1,26 +1,26 @@
 """Read models kept from other services' events: districts, unions and cover years."""
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import asdict
 
 from sqlalchemy import select
 
+from common.facts import consumes
 from common.readmodel import upsert_if_newer
-from services.billing.adapters.orm import (CoverYearView, DistrictAccount, DistrictView, SettlementCredit,
-                                           UnionView)
 from services.billing import contracts
-from services.billing.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS
-from services.billing.handlers.pricing import credit_available
-from services.billing.handlers.shared import is_special
-from services.billing.handlers.splits import republish_rates
+from services.billing.adapters.orm import CoverYearView, DistrictAccount, DistrictView, SettlementCredit, UnionView
+from services.billing.adapters.queries import credit_available, is_special
+from services.billing.domain import facts
 
+# seam (handlers/__init__.py): a district's rates are published again when its subsidy changes
+from services.billing.handlers.splits import republish_rates
 
 # ------------------------------------------------------------------ directory read model
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated. A change of the special-industry flag changes
-    the city subsidy, so the district's rates are published again."""
+    """Keep a district's name and special-industry flag (members.district.*). A change of the flag
+    changes the city subsidy, so the district's rates are published again."""
     d = event["data"]
     before = is_special(uow.session, d["district_id"])
     applied = upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
@@ -30,7 +30,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
 
 
 def record_union_when_union_changed(uow, event: dict) -> None:
-    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
+    """Keep a union's name, district and contacts (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
@@ -38,20 +38,14 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
 
+@consumes
 def record_cover_year_when_configured(uow, event: dict) -> None:
-    """CoverYearViewWhenCoverYearConfigured: the split window, the deadlines and the instant payment
-    period (an event from before `instant_payment_days` existed takes the default)."""
-    d = event["data"]
-    split = [date.fromisoformat(v) for v in d["split_window"]]
-    grassroots = d.get("grassroots_window") or [None, None]
-    values = {"split_start": split[0], "split_end": split[1],
-              "grassroots_end": date.fromisoformat(grassroots[1]) if grassroots[1] else None,
-              "cover_start": date.fromisoformat(d["cover_start"]) if d.get("cover_start") else None,
-              "cover_end": date.fromisoformat(d["cover_end"]) if d.get("cover_end") else None,
-              "payment_deadline": date.fromisoformat(d["payment_deadline"]),
-              "instant_payment_days": int(d.get("instant_payment_days") or DEFAULT_INSTANT_PAYMENT_DAYS),
-              "version": int(d["version"])}
-    year = int(d["cover_year"])
+    """Keep a configured cover year (enrollment.cover_year.configured): the split window, the
+    deadlines and the instant payment period (`instant_payment_days`, enrollment's, required from
+    schema 2). A year billing had not heard of makes the credit carried forward available to it too."""
+    fact = facts.parse_cover_year(event)
+    values = {k: v for k, v in asdict(fact).items() if k != "cover_year"}
+    year = fact.cover_year
     new_year = uow.session.get(CoverYearView, year) is None
     upsert_if_newer(uow.session, CoverYearView, {"cover_year": year}, values)
     for held in uow.session.info.pop("billing_cover_years", {}).values():

@@ -6,10 +6,9 @@ import json
 from sqlalchemy import func, select
 
 from common import clock
-from common.identity import Identity
+from common.identity import Identity, scoped
 from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
-from services.billing.handlers.payments import list_batches
-from services.billing.handlers.shared import cover_year
+from services.billing.adapters.queries import cover_year, list_batches
 
 
 def money_received_fen(batch: Batch) -> int:
@@ -38,7 +37,7 @@ def reconciliation(uow, who: Identity, cover_year: int | None = None, district_i
     record (the matched total, the latest line's date and reference), so nobody retypes them."""
     who.require("centre")
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
-    batches = list_batches(uow, who, cover_year, district_id, status)
+    batches = list_batches(uow.session, who, cover_year, district_id, status)
     latest: dict[int, StatementLine] = {}
     if batches:
         for line in uow.session.scalars(select(StatementLine).where(
@@ -59,11 +58,7 @@ def reconciliation(uow, who: Identity, cover_year: int | None = None, district_i
 
 def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int | None = None,
            union_id: int | None = None, batch_id: int | None = None, page: int = 1, per_page: int = 50):
-    query = select(LedgerEntry)
-    if who.role == "grassroots":
-        query = query.where(LedgerEntry.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(LedgerEntry.district_id == who.district_id)
+    query = scoped(select(LedgerEntry), who, union=LedgerEntry.union_id, district=LedgerEntry.district_id)
     if cover_year:
         query = query.where(LedgerEntry.cover_year == cover_year)
     if district_id:
@@ -79,11 +74,8 @@ def ledger(uow, who: Identity, cover_year: int | None = None, district_id: int |
 
 def list_submissions(uow, who: Identity, cover_year: int | None = None, union_id: int | None = None,
                      page: int = 1, per_page: int = 50):
-    query = select(PricedSubmission)
-    if who.role == "grassroots":
-        query = query.where(PricedSubmission.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(PricedSubmission.district_id == who.district_id)
+    query = scoped(select(PricedSubmission), who, union=PricedSubmission.union_id,
+                   district=PricedSubmission.district_id)
     if cover_year:
         query = query.where(PricedSubmission.cover_year == cover_year)
     if union_id:
@@ -104,7 +96,7 @@ def dashboard(uow, who: Identity, year: int) -> dict:
     districts = []
     if who.role in ("centre", "district"):
         figures: dict[int, dict] = {}
-        for batch in list_batches(uow, who, cover_year=year):
+        for batch in list_batches(uow.session, who, cover_year=year):
             f = figures.setdefault(batch.district_id, {
                 "district_id": batch.district_id, "district_name": names.get(batch.district_id), "batches": 0,
                 "headcount": 0, "premium_fen": 0, "union_share_fen": 0, "credit_applied_fen": 0, "due_fen": 0,
@@ -123,12 +115,8 @@ def dashboard(uow, who: Identity, year: int) -> dict:
                     acc[key] += t[key]
         districts = list(figures.values())
     unions: dict[int, dict] = {}
-    scoped = select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced")
-    if who.role == "grassroots":
-        scoped = scoped.where(PricedSubmission.union_id == who.union_id)
-    elif who.role == "district":
-        scoped = scoped.where(PricedSubmission.district_id == who.district_id)
-    sub = scoped.subquery()
+    sub = scoped(select(PricedSubmission).where(PricedSubmission.cover_year == year, PricedSubmission.status == "priced"),
+                 who, union=PricedSubmission.union_id, district=PricedSubmission.district_id).subquery()
     for row in uow.session.execute(select(sub.c.union_id, sub.c.district_id, sub.c.cover_type,
                                       func.sum(sub.c.headcount), func.sum(sub.c.premium_fen),
                                       func.sum(sub.c.grassroots_share_fen))

@@ -5,76 +5,17 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
-from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
-from services.billing.adapters.orm import PricedSubmission, Split, UnionView
-from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
-from services.billing.domain.split import Rate, Shares, SplitMismatch, check_shares, rate_for
-from services.billing.domain.timeline import Window, require_open
 from services.billing import contracts
-from services.billing.handlers.prices import load_price_table
-from services.billing.handlers.shared import cover_year, is_special
-
+from services.billing.adapters.orm import PricedSubmission, Split, UnionView
+from services.billing.adapters.queries import cover_year, is_special
+from services.billing.adapters.rates import effective_rates, load_price_table
+from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
+from services.billing.domain.split import Shares, SplitMismatch, check_shares, rate_for
+from services.billing.domain.timeline import Window, require_open
 
 # ------------------------------------------------------------------ premium split (保障金额设置)
-
-
-def _shares(session, year: int, district_id: int, union_id: int | None) -> dict[str, Shares]:
-    """The effective shares per type: the union's override where set, else the district default."""
-    rows = session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id,
-                                               Split.union_id.in_([0, union_id or 0])))
-    found: dict[str, tuple[int, Shares]] = {}
-    for r in rows:
-        if r.cover_type not in found or r.union_id != 0:
-            found[r.cover_type] = (r.union_id, Shares(r.district_fen, r.grassroots_fen))
-    return {t: s for t, (_, s) in found.items()}
-
-
-class DistrictRates:
-    """Every rate of one district and year, loaded with three queries, for pricing a whole batch
-    (a district's batch can hold 10,000 unions' submissions)."""
-
-    def __init__(self, session, year: int, district_id: int, table: dict):
-        self.table = table
-        self.special = is_special(session, district_id)
-        self.default: dict[str, Shares] = {}
-        self.overrides: dict[int, dict[str, Shares]] = {}
-        for r in session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id)):
-            target = self.default if r.union_id == 0 else self.overrides.setdefault(r.union_id, {})
-            target[r.cover_type] = Shares(r.district_fen, r.grassroots_fen)
-        self._cache: dict[int, dict[str, dict[str, Rate]]] = {}
-
-    def for_union(self, union_id: int) -> dict[str, dict[str, Rate]]:
-        key = union_id if union_id in self.overrides else 0
-        if key not in self._cache:
-            shares = {**self.default, **self.overrides.get(key, {})}
-            self._cache[key] = {t: {c: rate_for(self.table[(t, c)], self.table[(t, "centralised")], self.special,
-                                                shares.get(t)) for c in PRICE_CLASSES} for t in COVER_TYPES}
-        return self._cache[key]
-
-
-def rates_of_district(uow, year: int, district_id: int) -> DistrictRates:
-    """Rates for consumed events, memoised on the unit of work: a consumer prices a whole batch of
-    deliveries in one transaction, in which prices and splits do not change."""
-    memo = uow.__dict__.setdefault("_billing_rates", {})
-    if (year, district_id) not in memo:
-        table = load_price_table(uow.session, year)
-        if table is None:
-            raise PermanentFailure(f"no price table for {year}: set it, then replay from the dead-letter queue")
-        memo[(year, district_id)] = DistrictRates(uow.session, year, district_id, table)
-    return memo[(year, district_id)]
-
-
-def effective_rates(session, year: int, district_id: int, union_id: int | None,
-                    table: dict | None = None) -> dict[str, dict[str, Rate]]:
-    table = table if table is not None else load_price_table(session, year)
-    if table is None:
-        raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
-    special = is_special(session, district_id)
-    shares = _shares(session, year, district_id, union_id)
-    return {t: {c: rate_for(table[(t, c)], table[(t, "centralised")], special, shares.get(t))
-                for c in PRICE_CLASSES} for t in COVER_TYPES}
 
 
 def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id: int | None = None) -> list[Split]:
@@ -93,7 +34,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
     table = load_price_table(uow.session, year)
     if table is None:
         raise Conflict(f"{year} 年度的价格表尚未设置，请等待市职保中心设置后再分摊", code="PRICES_NOT_SET")
-    refuse_if_priced(uow.session, year, district_id, union_id)
+    _refuse_if_priced(uow.session, year, district_id, union_id)
     unknown = [t for t in shares if t not in COVER_TYPES]
     if unknown or not shares:
         raise ValidationFailed({"types": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
@@ -113,7 +54,7 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
 SHOWN_BLOCKERS = 5
 
 
-def refuse_if_priced(session, year: int, district_id: int, union_id: int | None) -> None:
+def _refuse_if_priced(session, year: int, district_id: int, union_id: int | None) -> None:
     """The late-split rule (decision 0015): once a submission of the year is priced at the split
     in force, the split stays; the district returns those submissions first. A priced amount is
     on a notice a union has already acted on, so it is never changed behind its back."""

@@ -14,8 +14,13 @@ from common.clock import SHANGHAI
 from common.downloads import download as named_download
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
-from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_DISTRICT_NOTICE,
-                                               INSTANT_NOTICE, KIND_TITLES)
+from services.documents.domain.notices import (
+    DISTRICT_NOTICE,
+    GRASSROOTS_NOTICE,
+    INSTANT_DISTRICT_NOTICE,
+    INSTANT_NOTICE,
+    KIND_TITLES,
+)
 from services.documents.domain.statistics import STATISTICS
 from services.documents.handlers import library, notices, workbooks
 

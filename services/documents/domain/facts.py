@@ -9,99 +9,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from common.clock import SHANGHAI
+from common import facts
+from common.facts import MalformedEvent
 
 COVER_TYPES = ("A", "A+", "B", "B+")  # 保障类型
 MODES = ("centralised", "instant")  # 集中参保 / 即时参保
 INSTANT_KINDS = ("no_cover", "new_card")  # 有卡无保人员 / 新办卡人员
 PRICE_CLASSES = ("centralised", "instant_first_half", "instant_second_half")
-DEFAULT_INSTANT_PAYMENT_DAYS = 15  # enrollment's default (decision 0018), for events from before the field
 
 
-class MalformedEvent(ValueError):
-    """An event whose data breaks its contract; the message names the field."""
-
-
-# ------------------------------------------------------------------ field readers
-
-def _get(data: dict[str, Any], key: str) -> Any:
-    if not isinstance(data, dict):
-        raise MalformedEvent("data is not an object")
-    if key not in data or data[key] is None:
-        raise MalformedEvent(f"{key}: missing")
-    return data[key]
-
-
-def _int(data: dict[str, Any], key: str, minimum: int = 0) -> int:
-    value = _get(data, key)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedEvent(f"{key}: not an integer ({value!r})")
-    if value < minimum:
-        raise MalformedEvent(f"{key}: below {minimum} ({value})")
-    return value
-
-
-def _opt_int(data: dict[str, Any], key: str) -> int | None:
-    return None if data.get(key) is None else _int(data, key)
-
-
-def _str(data: dict[str, Any], key: str) -> str:
-    value = _get(data, key)
-    if not isinstance(value, str) or not value.strip():
-        raise MalformedEvent(f"{key}: not a non-empty string")
-    return value.strip()
-
-
-def _choice(data: dict[str, Any], key: str, allowed: tuple[str, ...]) -> str:
-    value = _get(data, key)
-    if value not in allowed:
-        raise MalformedEvent(f"{key}: {value!r} is not one of {', '.join(allowed)}")
-    return str(value)
-
-
-def _date(data: dict[str, Any], key: str) -> date:
-    value = _get(data, key)
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise MalformedEvent(f"{key}: not a date YYYY-MM-DD ({value!r})") from None
-
-
-def _opt_date(data: dict[str, Any], key: str) -> date | None:
-    return None if data.get(key) is None else _date(data, key)
-
-
-def _window_end(data: dict[str, Any], key: str) -> date:
-    value = _get(data, key)
-    if not isinstance(value, (list, tuple)) or len(value) != 2:
-        raise MalformedEvent(f"{key}: not a [start, end] pair")
-    start, end = (_date({key: v}, key) for v in value)
-    if end < start:
-        raise MalformedEvent(f"{key}: ends before it starts")
-    return end
-
-
-def _datetime(data: dict[str, Any], key: str) -> datetime:
-    value = _get(data, key)
-    try:
-        moment = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise MalformedEvent(f"{key}: not an ISO 8601 time ({value!r})") from None
-    if moment.tzinfo is None:
-        raise MalformedEvent(f"{key}: time without a zone ({value!r})")
-    return moment.astimezone(SHANGHAI)
-
-
-def _counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None) -> dict[str, int]:
-    value = _get(data, key)
-    if not isinstance(value, dict):
-        raise MalformedEvent(f"{key}: not an object")
-    out = {}
-    for k, _n in value.items():
-        if keys is not None and k not in keys:
-            raise MalformedEvent(f"{key}: unknown key {k!r}")
-        out[k] = _int(value, k)
-    return out
+# the field readers, common to every service's facts (common/facts.py)
+_get, _int, _opt_int, _str, _choice = facts.field, facts.integer, facts.optional_integer, facts.text, facts.choice
+_date, _opt_date, _window_end, _datetime, _counts = (facts.day, facts.optional_day, facts.window_end, facts.moment,
+                                                     facts.counts)
 
 
 # ------------------------------------------------------------------ the facts
@@ -115,12 +35,13 @@ class CoverYear:
     cover_end: date
     payment_deadline: date  # 区局缴费截止
     version: int
-    instant_payment_days: int = DEFAULT_INSTANT_PAYMENT_DAYS  # 即时参保划款期限 (days after submitting)
+    # 即时参保划款期限 (days after submitting), enrollment's: None in an event of schema 1 (before
+    # decision 0018), whose year keeps what the read model holds
+    instant_payment_days: int | None = None
 
 
 def parse_cover_year(data: dict[str, Any]) -> CoverYear:
-    days = DEFAULT_INSTANT_PAYMENT_DAYS if data.get("instant_payment_days") is None else \
-        _int(data, "instant_payment_days", 1)
+    days = None if data.get("instant_payment_days") is None else _int(data, "instant_payment_days", 1)
     year = CoverYear(cover_year=_int(data, "cover_year", 2000), grassroots_deadline=_window_end(data, "grassroots_window"),
                      cover_start=_date(data, "cover_start"), cover_end=_date(data, "cover_end"),
                      payment_deadline=_date(data, "payment_deadline"), version=_int(data, "version", 1),
@@ -201,6 +122,9 @@ class SubmissionPrice:
     amounts: Amounts
     grassroots_owes_fen: int
     pay_by: date | None  # None: billing did not know the year yet; the year's grassroots deadline applies
+    # 本年度累计需承担 (centralised, schema 2): billing's sum of the union's centralised submissions of
+    # the year still owed, this one included; None in an event of schema 1
+    union_owes_to_date_fen: int | None = None
 
 
 def parse_submission_price(data: dict[str, Any]) -> SubmissionPrice:
@@ -211,7 +135,8 @@ def parse_submission_price(data: dict[str, Any]) -> SubmissionPrice:
         submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
         district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
         cover_type=_choice(data, "type", COVER_TYPES), headcount=_int(data, "headcount", 1), amounts=amounts,
-        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_opt_date(data, "pay_by"))
+        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_opt_date(data, "pay_by"),
+        union_owes_to_date_fen=_opt_int(data, "union_owes_to_date_fen"))
 
 
 def check_same_submission(sub: Submission, price: SubmissionPrice) -> None:
@@ -256,6 +181,22 @@ def parse_batch(data: dict[str, Any]) -> Batch:
 
 
 @dataclass(frozen=True)
+class BankAccount:
+    """The centre's account a district pays into (收款账户): billing's payee, from billing.batch.priced."""
+    name: str  # 户名
+    number: str  # 帐号
+    bank: str  # 开户行
+
+
+def _payee(data: dict[str, Any]) -> BankAccount | None:
+    """`payee` of billing.batch.priced (schema 2); None in an event of schema 1."""
+    if data.get("payee") is None:
+        return None
+    payee = _get(data, "payee")
+    return BankAccount(name=_str(payee, "account_name"), number=_str(payee, "account_no"), bank=_str(payee, "bank"))
+
+
+@dataclass(frozen=True)
 class TypeLine:
     """One line of a batch's pricing: a cover type's headcount and amounts."""
     cover_type: str
@@ -280,6 +221,7 @@ class BatchPrice:
     credit_applied_fen: int  # 清算分配款抵扣
     due_fen: int  # 尚需划款
     pay_by: date | None  # None: the year's payment deadline applies
+    payee: BankAccount | None = None  # where to pay; None in an event of schema 1
 
 
 def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
@@ -301,7 +243,7 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
         cover_year=_int(data, "cover_year", 2000), lines=tuple(lines), headcount=_int(data, "headcount", 1),
         premium_fen=_int(data, "premium_fen"), city_subsidy_fen=_int(data, "city_subsidy_fen"),
         union_share_fen=_int(data, "union_share_fen"), credit_applied_fen=_int(data, "credit_applied_fen"),
-        due_fen=_int(data, "due_fen"), pay_by=_opt_date(data, "pay_by"))
+        due_fen=_int(data, "due_fen"), pay_by=_opt_date(data, "pay_by"), payee=_payee(data))
     for field, total in (("headcount", sum(x.headcount for x in lines)), ("premium_fen", sum(x.premium_fen for x in lines)),
                          ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
                          ("union_share_fen", sum(x.union_share_fen for x in lines))):
@@ -324,3 +266,23 @@ def check_same_batch(batch: Batch, price: BatchPrice) -> None:
     by_type = {line.cover_type: line.headcount for line in price.lines if line.headcount}
     if by_type != {t: n for t, n in batch.headcount_by_type.items() if n}:
         raise MalformedEvent(f"by_type: headcounts differ from enrollment's for batch {batch.batch_id}")
+
+
+# Fields an event must carry from a schema version on (the envelope's `schema_version`); an event
+# of an older schema is still read, for one release, without them.
+REQUIRED_FROM: dict[str, tuple[int, tuple[str, ...]]] = {
+    "billing.batch.priced": (2, ("payee",)),
+    "enrollment.cover_year.configured": (2, ("instant_payment_days",)),
+}
+
+
+def check_schema(event: dict[str, Any]) -> None:
+    """Refuse an event that claims a schema whose fields it lacks."""
+    since, fields = REQUIRED_FROM.get(str(event.get("type")), (0, ()))
+    if not fields or int(event.get("schema_version") or 1) < since:
+        return
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise MalformedEvent("data is not an object")
+    for key in fields:
+        _get(data, key)

@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from common.facts import MalformedEvent
 from common.money import yuan
 from services.documents.domain.facts import (
+    BankAccount,
     Batch,
     BatchPrice,
     CoverYear,
@@ -48,14 +50,6 @@ def chinese_date(day: date) -> str:
 
 def money(fen: int) -> str:
     return yuan(fen)
-
-
-@dataclass(frozen=True)
-class BankAccount:
-    """The centre's account a district pays into (configuration, shown on the district notice)."""
-    name: str  # 户名
-    number: str  # 帐号
-    bank: str  # 开户行
 
 
 @dataclass(frozen=True)
@@ -231,6 +225,14 @@ class InstantNotice(Letter):
         return f"即时参保告知书_{self.union_name}_{self.cover_year}年度_第{self.sequence}次即时参保.pdf"
 
 
+def instant_pay_by(year: CoverYear, dated: date) -> date:
+    """An instant notice's pay-by when billing's event has none (priced before decision 0018): the
+    year's `instant_payment_days` (enrollment's) after the day of submitting."""
+    if year.instant_payment_days is None:
+        raise MalformedEvent(f"instant_payment_days: unknown for {year.cover_year}, and billing gave no pay_by")
+    return dated + timedelta(days=year.instant_payment_days)
+
+
 def instant_notice(union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice) -> InstantNotice:
     """The notice for this instant submission. Its pay-by is billing's; an event from before
     billing set one falls back to the year's rule (decision 0018): N days after submitting."""
@@ -242,7 +244,7 @@ def instant_notice(union_name: str, year: CoverYear, sub: Submission, price: Sub
         counts=sub.counts, premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
         district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
         grassroots_owes_fen=price.grassroots_owes_fen,
-        pay_by=price.pay_by or dated + timedelta(days=year.instant_payment_days),
+        pay_by=price.pay_by or instant_pay_by(year, dated),
         cover_end=year.cover_end, dated=dated, sequence=sub.sequence)
 
 
@@ -359,7 +361,7 @@ def district_notice(district_name: str, year: CoverYear, batch: Batch, price: Ba
                   for x in price.lines if x.headcount)
     dated = batch.submitted_at.date()
     instant = batch.mode == "instant"
-    fallback = dated + timedelta(days=year.instant_payment_days) if instant else year.payment_deadline
+    fallback = instant_pay_by(year, dated) if instant and price.pay_by is None else year.payment_deadline
     return (InstantDistrictNotice if instant else DistrictNotice)(
         batch_id=batch.batch_id, batch_no=batch.batch_no, district_id=batch.district_id, district_name=district_name,
         cover_year=batch.cover_year, lines=lines, headcount=price.headcount, premium_fen=price.premium_fen,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from common import clock
 from common.errors import NotFound
-from common.identity import Identity
+from common.identity import Identity, scoped
 from services.documents import contracts
 from services.documents.adapters.orm import Document
 
@@ -50,11 +50,7 @@ def check_scope(who: Identity, doc: Document) -> None:
 
 
 def _scoped(query, who: Identity):
-    if who.role == "district":
-        return query.where(Document.district_id == who.district_id)
-    if who.role == "grassroots":
-        return query.where(Document.union_id == who.union_id)
-    return query
+    return scoped(query, who, union=Document.union_id, district=Document.district_id)
 
 
 def list_documents(uow, who: Identity, kind: str | None = None, union_id: int | None = None,

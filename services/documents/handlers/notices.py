@@ -8,24 +8,20 @@ from sqlalchemy import select
 
 from common.identity import Identity
 from services.documents import settings
-from services.documents.adapters import pdf
-from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
+from services.documents.adapters import pdf, queries
+from services.documents.adapters.orm import BatchView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_NOTICE, district_notice,
-                                               grassroots_notice, instant_notice)
+from services.documents.domain.notices import (
+    DISTRICT_NOTICE,
+    GRASSROOTS_NOTICE,
+    INSTANT_NOTICE,
+    district_notice,
+    grassroots_notice,
+    instant_notice,
+)
 from services.documents.handlers.library import series_file, store
 
 PDF = "application/pdf"
-
-
-def _cover_year(session, cover_year: int) -> facts.CoverYear | None:
-    view = session.get(CoverYearView, cover_year)
-    if view is None:
-        return None
-    return facts.CoverYear(cover_year=view.cover_year, grassroots_deadline=view.grassroots_deadline,
-                           cover_start=view.cover_start, cover_end=view.cover_end,
-                           payment_deadline=view.payment_deadline, version=view.version,
-                           instant_payment_days=view.instant_payment_days)
 
 
 def _mode(row: SubmissionView) -> str | None:
@@ -48,7 +44,7 @@ def render_submission_notice(uow, row: SubmissionView) -> None:
 
 def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
     """即时参保告知书: one per instant submission (each has its own members, amounts and pay-by)."""
-    year = _cover_year(uow.session, sub.cover_year)
+    year = queries.cover_year(uow.session, sub.cover_year)
     union = uow.session.get(UnionView, sub.union_id)
     if year is None or union is None:
         return
@@ -68,7 +64,7 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
     """The union's centralised notice; a submission overtaken by a later centralised one whose
     notice is already out makes no new version (the last one counts)."""
     session = uow.session
-    year = _cover_year(session, sub.cover_year)
+    year = queries.cover_year(session, sub.cover_year)
     union = session.get(UnionView, sub.union_id)
     if year is None or union is None:
         return
@@ -78,10 +74,10 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
                                                          SubmissionView.notice_key.is_not(None)))
     if any(_mode(other) == "centralised" for other in later):  # instant ones are numbered apart
         return
-    # what the union owed by its earlier centralised submissions (instant ones are numbered apart)
-    owes_before = sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
-        *same_union, SubmissionView.sequence < sub.sequence, SubmissionView.priced.is_not(None)))
-        if _mode(row) == "centralised")
+    if price.union_owes_to_date_fen is not None:  # billing's figure (schema 2): the year so far, this one included
+        owes_before = price.union_owes_to_date_fen - price.grassroots_owes_fen
+    else:  # schema 1, read for one release: what the union owed by its earlier centralised submissions
+        owes_before = queries.centralised_owed_before(session, sub)
     notice = grassroots_notice(union.name, year, sub, price, owes_before)
     key = notice.input_key()
     if row.notice_key == key:
@@ -100,11 +96,11 @@ def render_district_notice(uow, row: BatchView) -> None:
         return
     batch = facts.parse_batch(row.submitted)
     price = facts.parse_batch_price(row.priced)
-    year = _cover_year(uow.session, batch.cover_year)
+    year = queries.cover_year(uow.session, batch.cover_year)
     district = uow.session.get(DistrictView, batch.district_id)
     if year is None or district is None:
         return
-    notice = district_notice(district.name, year, batch, price, settings.bank_account())
+    notice = district_notice(district.name, year, batch, price, price.payee or settings.load().schema_1_payee)
     # one series per batch whatever its mode, so /district-notices/{batch_id}/file serves both
     store(uow, kind=notice.kind, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
           union_id=None, district_id=batch.district_id, cover_year=batch.cover_year, filename=notice.filename,

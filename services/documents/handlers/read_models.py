@@ -8,24 +8,22 @@ from functools import wraps
 
 from sqlalchemy import select
 
-from common.bus import PermanentFailure
+from common import facts as common_facts
 from common.readmodel import upsert_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.domain.facts import MalformedEvent
 from services.documents.handlers.notices import render_district_notice, render_submission_notice
 
 
 def consumes(func_):
-    """A consumed event whose data breaks the contract can never succeed: dead-letter it with the
-    reason (the consumer logs it), and nothing of it is written (the transaction rolls back)."""
+    """A consumed event is checked against its schema version, then read into typed facts; one that
+    breaks its contract can never succeed: common.facts.consumes dead-letters it with the reason,
+    and nothing of it is written (the transaction rolls back)."""
     @wraps(func_)
-    def wrapper(uow, event: dict) -> None:
-        try:
-            func_(uow, event)
-        except MalformedEvent as exc:
-            raise PermanentFailure(f"{event.get('type')} {event.get('id')}: {exc}") from exc
-    return wrapper
+    def checked(uow, event: dict) -> None:
+        facts.check_schema(event)
+        func_(uow, event)
+    return common_facts.consumes(checked)
 
 
 # ------------------------------------------------------------------ directory read model
@@ -33,7 +31,7 @@ def consumes(func_):
 
 @consumes
 def record_district_when_district_changed(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated; then any batch notice that waited for its name."""
+    """Keep a district's name (members.district.*); then render any batch notice that waited for it."""
     d = event["data"]
     upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
                     {k: d[k] for k in ("name", "kind", "special_industry", "version")})
@@ -43,7 +41,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
 
 @consumes
 def record_union_when_union_changed(uow, event: dict) -> None:
-    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves); then any notice that
+    """Keep a union's name (members.union.*: renames, contact changes, moves); then render any notice that
     waited for the union's name."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
@@ -58,9 +56,12 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 
 @consumes
 def record_cover_year_when_configured(uow, event: dict) -> None:
-    """CoverYearViewWhenCoverYearConfigured; then the notices that waited for the year's dates."""
+    """Keep a cover year's dates (enrollment.cover_year.configured); then render the notices that waited
+    for them."""
     year = facts.parse_cover_year(event["data"])
     values = asdict(year)
+    if values["instant_payment_days"] is None:  # schema 1: the year keeps what it holds
+        del values["instant_payment_days"]
     key = {"cover_year": values.pop("cover_year")}
     if not upsert_if_newer(uow.session, CoverYearView, key, values):
         return
@@ -83,7 +84,7 @@ def _submission_row(uow, submission_id: int, union_id: int, district_id: int, co
 
 @consumes
 def record_submission_when_submitted(uow, event: dict) -> None:
-    """GrassrootsNoticeWhenSubmissionSubmitted (enrollment.submission.submitted)."""
+    """Keep enrollment's half of a submission (enrollment.submission.submitted); render its notice if complete."""
     sub = facts.parse_submission(event["data"])
     row = _submission_row(uow, sub.submission_id, sub.union_id, sub.district_id, sub.cover_year, sub.cover_type)
     row.submitted, row.sequence, row.returned = event["data"], sub.sequence, False
@@ -95,7 +96,7 @@ def record_submission_when_submitted(uow, event: dict) -> None:
 
 @consumes
 def record_price_when_submission_priced(uow, event: dict) -> None:
-    """GrassrootsNoticeWhenSubmissionPriced (billing.submission.priced)."""
+    """Keep billing's half of a submission (billing.submission.priced); render its notice if complete."""
     price = facts.parse_submission_price(event["data"])
     row = _submission_row(uow, price.submission_id, price.union_id, price.district_id, price.cover_year,
                           price.cover_type)
@@ -108,7 +109,7 @@ def record_price_when_submission_priced(uow, event: dict) -> None:
 
 @consumes
 def record_return_when_submission_returned(uow, event: dict) -> None:
-    """SubmissionReturnedWhenSubmissionReturned: a returned submission no longer counts towards what
+    """Mark a submission returned (enrollment.submission.returned): a returned submission no longer counts towards what
     the union owes; its notice versions stay downloadable."""
     row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
     if row is not None:
@@ -125,7 +126,7 @@ def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: 
 
 @consumes
 def record_batch_when_submitted(uow, event: dict) -> None:
-    """DistrictNoticeWhenBatchSubmitted (enrollment.batch.submitted)."""
+    """Keep enrollment's half of a batch (enrollment.batch.submitted); render its notice if complete."""
     batch = facts.parse_batch(event["data"])
     row = _batch_row(uow, batch.batch_id, batch.district_id, batch.cover_year, batch.batch_no)
     row.submitted = event["data"]
@@ -140,7 +141,7 @@ def record_batch_when_submitted(uow, event: dict) -> None:
 
 @consumes
 def record_price_when_batch_priced(uow, event: dict) -> None:
-    """DistrictNoticeWhenBatchPriced (billing.batch.priced)."""
+    """Keep billing's half of a batch (billing.batch.priced); render its notice if complete."""
     price = facts.parse_batch_price(event["data"])
     row = _batch_row(uow, price.batch_id, price.district_id, price.cover_year, price.batch_no)
     row.priced = event["data"]

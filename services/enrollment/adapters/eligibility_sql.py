@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import exists, select
 
+from common import clock
 from services.enrollment.adapters.orm import Cover, MemberView
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
@@ -33,3 +34,15 @@ def eligible_members(union_id: int | None, year: CoverYear, mode: str, kind: str
     if mode == "instant":
         query = query.where(MemberView.card_issued_on <= min(today, year.cover_end))
     return query
+
+
+def recorded_on(member: MemberView) -> date | None:
+    """The Asia/Shanghai day a member's card number was recorded (else the day it was issued)."""
+    return member.card_recorded_at.astimezone(clock.SHANGHAI).date() if member.card_recorded_at else \
+        member.card_issued_on
+
+
+def member_facts(member: MemberView) -> rules.MemberFacts:
+    """What the eligibility rule reads of a member of the read model."""
+    return rules.MemberFacts(member.member_id, member.union_id, member.status, member.removed, member.card_number,
+                             member.card_issued_on, recorded_on(member))

@@ -7,21 +7,19 @@ from __future__ import annotations
 import threading
 import time
 
+from services.enrollment.contracts import MEMBERS_CONSUMER, SERVICE
+
 REFRESH_SECONDS = 5.0
 
 _lock = threading.Lock()
 _state: dict = {"collector": None, "value": None, "at": float("-inf"), "looking": False}
 
 
-# the queue of enrollment's consumer of member events (subscriptions.py names it with these)
-SERVICE, MEMBERS_CONSUMER = "enrollment", "members"
-
-
 def _collector():
-    from common.config import BusSettings
     from common.metrics import QueueDepthCollector
+    from services.enrollment import settings as enrollment_settings
 
-    settings = BusSettings()
+    settings = enrollment_settings.load().bus
     return QueueDepthCollector(settings, [settings.queue_name(SERVICE, MEMBERS_CONSUMER)], cache_seconds=0)
 
 

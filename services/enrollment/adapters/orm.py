@@ -3,12 +3,25 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData, String,
-                        Text, text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
-from services.enrollment.adapters.id_numbers import FIELD as ID_NUMBER, SealedAsReceived
+from services.enrollment.adapters.id_numbers import FIELD as ID_NUMBER
+from services.enrollment.adapters.id_numbers import SealedAsReceived
 
 
 class Base(DeclarativeBase):

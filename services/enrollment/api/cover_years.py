@@ -7,8 +7,11 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
-from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, INSTANT_PAYMENT_DAYS_RANGE,
-                                                INSTANT_PAYMENT_LABEL)
+from services.enrollment.domain.timeline import (
+    DEFAULT_INSTANT_PAYMENT_DAYS,
+    INSTANT_PAYMENT_DAYS_RANGE,
+    INSTANT_PAYMENT_LABEL,
+)
 from services.enrollment.handlers import cover_years
 
 blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")

@@ -11,6 +11,7 @@ from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema
 from common.web import current_identity, roles, uow
+from services.enrollment.adapters import cover_lookup_excel
 from services.enrollment.handlers import cover_lookup, pending_actions
 
 blp = Blueprint("covers", __name__, description="职工保障查询；截止前仍未办理的单位")
@@ -83,10 +84,10 @@ class BulkLookup(MethodView):
         upload = request.files.get("file")
         if upload is None:
             raise ValidationFailed({"file": ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
-        numbers = cover_lookup.read_id_numbers(upload.read())
+        numbers = cover_lookup_excel.read_id_numbers(upload.read())
         with uow() as work:
             results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
-        return download(cover_lookup.bulk_workbook(results), "职工保障查询结果.xlsx", CONTENT_TYPE)
+        return download(cover_lookup_excel.bulk_workbook(results), "职工保障查询结果.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/covers/bulk-lookup/template.xlsx")
@@ -95,7 +96,7 @@ class BulkTemplate(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def get(self):
         """批量查询模板."""
-        return download(cover_lookup.template(), "职工保障查询模板.xlsx", CONTENT_TYPE)
+        return download(cover_lookup_excel.template(), "职工保障查询模板.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/cover-years/<int:cover_year>/not-acted")

@@ -122,6 +122,31 @@ def instant_terms(year: CoverYear, kind: str | None, processed_on: date, card_re
     return CoverTerms(start, year.cover_end, price_class)
 
 
+def member_terms(year: CoverYear, mode: str, kind: str | None, card_recorded_on: date | None,
+                 today: date) -> CoverTerms:
+    """The terms a member enrolled today gets: the whole year (centralised), else its instant terms."""
+    if mode == "centralised":
+        return centralised_terms(year)
+    return instant_terms(year, kind, today, card_recorded_on)
+
+
+def within_year(year: CoverYear, terms: CoverTerms) -> bool:
+    """Whether enough of the year is left for these terms (cover starts by the year's last day)."""
+    return terms.cover_start <= year.cover_end
+
+
+def mode_action(mode: str) -> str:
+    """The cover year's action (window) an enrolment of this mode is done in."""
+    return "grassroots" if mode == "centralised" else "instant"
+
+
+def check_mode(mode: str, kind: str | None) -> None:
+    if mode not in MODES:
+        raise ValidationFailed({"mode": ["参保方式须为 centralised（集中参保）或 instant（即时参保）"]})
+    if mode == "instant" and kind not in INSTANT_KINDS:
+        raise ValidationFailed({"kind": ["即时参保须指明 no_cover（有卡无保人员）或 new_card（新办卡人员）"]})
+
+
 def check_type(chosen: str | None, wanted: str) -> str:
     """同一保障年度只能选择一个保障类型: the first choice is the union's only type for the year."""
     if wanted not in COVER_TYPES:

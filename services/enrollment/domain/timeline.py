@@ -6,21 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from common.clock import Window
 from common.errors import OutsideWindow, ValidationFailed
-
-
-@dataclass(frozen=True)
-class Window:
-    """A period in which an action is open (办理时间), both days included."""
-    start: date
-    end: date
-
-    def contains(self, day: date) -> bool:
-        return self.start <= day <= self.end
-
-    def describe(self) -> str:
-        return f"{self.start:%Y年%m月%d日}至{self.end:%Y年%m月%d日}"
-
 
 # The actions a cover year governs, with the Chinese name shown in a refusal.
 ACTIONS = {

@@ -6,18 +6,16 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select, update
 
-from common import clock
+from common import clock, facts
 from common.bus import PermanentFailure
+from common.facts import consumes
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, Cover, Submission
-from services.enrollment.handlers.shared import parse_date, parse_datetime
+from services.enrollment.adapters.rows import parse_date, parse_datetime
 
 
 def _batch_for(session, data: dict) -> Batch:
-    try:
-        batch_id = int(data["batch_id"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentFailure(f"event without batch_id: {exc!r}") from exc
+    batch_id = facts.integer(data, "batch_id", 1)
     batch = session.get(Batch, batch_id, with_for_update=True)
     if batch is None:
         raise PermanentFailure(f"unknown batch {batch_id}")
@@ -32,8 +30,10 @@ def _event_time(value) -> datetime:
 FINAL_BATCH_STATES = ("written_off", "failed")
 
 
+@consumes
 def record_amounts_when_batch_priced(uow, event: dict) -> None:
-    """BatchAmountsWhenBatchPriced: premium, city subsidy, union share, credit applied, due."""
+    """Record billing's amounts of a batch (billing.batch.priced): premium, city subsidy, union share,
+    credit applied, due."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     for name in ("premium_fen", "city_subsidy_fen", "union_share_fen", "credit_applied_fen", "due_fen"):
@@ -43,8 +43,9 @@ def record_amounts_when_batch_priced(uow, event: dict) -> None:
     batch.updated_at = clock.utcnow_naive()
 
 
+@consumes
 def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
-    """BatchStatusWhenVoucherUploaded (凭证上传时间)."""
+    """Mark a batch's voucher uploaded, with its time (billing.voucher.uploaded, 凭证上传时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     batch.voucher_uploaded_at = _event_time(d.get("uploaded_at"))
@@ -53,8 +54,9 @@ def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
     batch.updated_at = clock.utcnow_naive()
 
 
+@consumes
 def record_feedback_when_feedback_given(uow, event: dict) -> None:
-    """BatchStatusWhenFeedbackGiven (职保中心反馈时间)."""
+    """Record when the centre gave a batch feedback (billing.batch.feedback_given, 职保中心反馈时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     batch.feedback_at = _event_time(d.get("at"))
@@ -76,8 +78,9 @@ def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_
                              "headcount": batch.headcount})
 
 
+@consumes
 def grant_cover_when_batch_written_off(uow, event: dict) -> None:
-    """CoverGrantedWhenBatchWrittenOff (核销): the batch's enrolments are paid; cover is granted."""
+    """Grant cover when a batch is written off (billing.batch.written_off, 核销): the batch's enrolments are paid; cover is granted."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     if batch.status in FINAL_BATCH_STATES:
@@ -88,8 +91,9 @@ def grant_cover_when_batch_written_off(uow, event: dict) -> None:
     _settle(uow, batch, "paid", "granted", contracts.COVER_GRANTED)
 
 
+@consumes
 def fail_cover_when_batch_overdue(uow, event: dict) -> None:
-    """CoverFailedWhenBatchOverdue: unpaid at the deadline, the batch and all its enrolments fail;
+    """Fail a batch and its enrolments when it is overdue (billing.batch.overdue): unpaid at the deadline, the batch and all its enrolments fail;
     its members are free again, but only instant enrolment is open by then."""
     d = event["data"]
     batch = _batch_for(uow.session, d)

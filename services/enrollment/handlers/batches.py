@@ -8,14 +8,13 @@ from sqlalchemy.exc import IntegrityError
 
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import Identity, scoped
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, UnionView
+from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import check_mode
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.handlers.submissions import submission_view
 
 
@@ -33,7 +32,7 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     """提交列表中的参保信息: everything on the to-submit list becomes one batch (参保批次), numbered
     CB/JB + date + sequence. From here on it cannot change."""
     who.require("district")
-    check_mode(mode, "no_cover")
+    rules.check_mode(mode, "no_cover")
     session = uow.session
     year = load_year(session, cover_year)
     today = clock.today()
@@ -67,7 +66,9 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     return batch
 
 
-def get_batch(session, who: Identity, batch_id: int) -> Batch:
+def get_batch(uow, who: Identity, batch_id: int) -> Batch:
+    """A batch in the caller's scope (a district its own); NotFound otherwise."""
+    session = uow.session
     who.require("district", "centre")
     batch = session.get(Batch, batch_id)
     if batch is None:
@@ -89,9 +90,7 @@ def batch_view(batch: Batch) -> dict:
 def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
     session = uow.session
     who.require("district", "centre")
-    query = select(Batch)
-    if who.role == "district":
-        query = query.where(Batch.district_id == who.district_id)
+    query = scoped(select(Batch), who, district=Batch.district_id)
     for name in ("cover_year", "mode", "status", "district_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Batch, name) == filters[name])
@@ -108,7 +107,7 @@ def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int
 
 def batch_detail(uow, who: Identity, batch_id: int) -> dict:
     session = uow.session
-    batch = get_batch(session, who, batch_id)
+    batch = get_batch(uow, who, batch_id)
     view = batch_view(batch)
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.batch_id == batch.id).order_by(Submission.id)).all()

@@ -6,21 +6,19 @@ likewise for its unions; the centre everything. Out of scope answers exactly lik
 Numbers are compared by their blind index (adapters/id_numbers.py), never in clear: each number
 asked is indexed under every index key and looked up with `IN`, so a lookup keeps finding people
 while rotate-keys re-indexes. Answers show the number masked; the bulk result workbook echoes the
-numbers of the clerk's own file (see bulk_workbook)."""
+numbers of the clerk's own file (adapters/cover_lookup_excel.py)."""
 from __future__ import annotations
 
 from sqlalchemy import insert, select
 
 from common import clock
-from common.errors import NotFound, TooLarge, ValidationFailed
-from common.excel import Column, SheetSpec, cell_text, read_upload, write_workbook
+from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
-                                              UnionView)
-from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
+from services.enrollment.adapters.orm import Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission, UnionView
+from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
@@ -59,7 +57,7 @@ def _visible(who: Identity, row, current_member: bool) -> bool:
     return row.district_id == who.district_id
 
 
-def histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
+def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
     out: dict[str, dict] = {}
     for start in range(0, len(numbers), 1000):
@@ -115,24 +113,12 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
         # opened, not compared by its stored index: the person's covers are found under every index key
         number = id_numbers.opened(session.scalar(
             select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1)))
-    found = histories(session, who, [number]).get(number) if number else None
+    found = _histories(session, who, [number]).get(number) if number else None
     _audit(session, who, by, [(asked, found is not None)])
     uow.commit()
     if found is None:
         raise NotFound(NOT_FOUND_MESSAGE, code="COVER_NOT_FOUND")
     return {"id_number": mask_id(number), **found}
-
-
-def read_id_numbers(data: bytes) -> list[str]:
-    """The first column of the first sheet from row 2 (row 1: 身份证号码): at most BULK_LIMIT."""
-    sheet = read_upload(data)
-    numbers = [cell_text(cells[0]) for _, cells in sheet.data_rows(2) if cells and cell_text(cells[0])]
-    if len(numbers) > BULK_LIMIT:
-        raise TooLarge(f"一次最多查询 {BULK_LIMIT:,} 个身份证号码，本文件有 {len(numbers):,} 个，请分批查询",
-                       code="TOO_MANY_ROWS", limit=BULK_LIMIT)
-    if not numbers:
-        raise ValidationFailed({"file": ["文件中没有身份证号码（第 1 列，从第 2 行起）"]})
-    return numbers
 
 
 def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
@@ -146,7 +132,7 @@ def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
         except IdNumberInvalid as exc:
             parsed.append((raw, None, str(exc)))
     valid = sorted({n for _, n, _ in parsed if n})
-    found = histories(uow.session, who, valid)
+    found = _histories(uow.session, who, valid)
     _audit(uow.session, who, "bulk", [(n, n in found) for n in valid])
     uow.commit()
     out = []
@@ -154,32 +140,3 @@ def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
         person = found.get(number) if number else None
         out.append({"asked": raw, "id_number": number, "problem": problem, "person": person})
     return out
-
-
-def bulk_workbook(results: list[dict]) -> bytes:
-    """One row per number asked, in the order asked: the latest cover year's state in full, the
-    earlier years summed up in one cell (历年参保), or why there is none (说明).
-
-    The 身份证号码 column echoes the numbers of the clerk's own file (normalised), never a number
-    from our records: it tells them nothing they did not send, and it is what they match the
-    result against their list by (a masked column would leave only the row order). Nothing else in
-    the workbook is an ID number."""
-    columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
-               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
-               Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
-    rows = []
-    for r in results:
-        if r["problem"] or r["person"] is None:
-            rows.append([r["asked"] if r["problem"] else r["id_number"], None, None, None, None, None, None, None,
-                         None, None, r["problem"] or NOT_FOUND_MESSAGE])
-            continue
-        latest, *earlier = r["person"]["covers"]
-        rows.append([r["id_number"], r["person"]["name"], latest["cover_year"], latest["type_name"],
-                     f"{latest['cover_start']:%Y-%m-%d}至{latest['cover_end']:%Y-%m-%d}", latest["mode_name"],
-                     latest["union_name"], latest["state"], latest["claims_deadline"],
-                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}" for c in earlier) or None, None])
-    return write_workbook([SheetSpec("职工保障查询结果", columns, rows)])
-
-
-def template() -> bytes:
-    return write_workbook([SheetSpec("职工保障查询", [Column("身份证号码", 24, text=True)], [], template_rows=200)])

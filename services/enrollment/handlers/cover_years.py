@@ -5,27 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
-from common.errors import Conflict, NotFound
+from common.errors import Conflict
 from common.identity import Identity
 from services.enrollment import contracts
+from services.enrollment.adapters import queries
 from services.enrollment.adapters.orm import CoverYearRow
-from services.enrollment.domain.timeline import (DEFAULT_INSTANT_PAYMENT_DAYS, CoverYear, Window,
-                                                build_cover_year)
-
+from services.enrollment.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS, build_cover_year
 
 WINDOW_FIELDS = ("split", "grassroots", "district_review", "district_submit")
-
-
-def _to_domain(row: CoverYearRow) -> CoverYear:
-    return CoverYear(
-        cover_year=row.cover_year,
-        split_window=Window(row.split_start, row.split_end),
-        grassroots_window=Window(row.grassroots_start, row.grassroots_end),
-        district_review_window=Window(row.district_review_start, row.district_review_end),
-        district_submit_window=Window(row.district_submit_start, row.district_submit_end),
-        card_cutoff=row.card_cutoff, cover_start=row.cover_start, cover_end=row.cover_end,
-        payment_deadline=row.payment_deadline, claims_deadline=row.claims_deadline,
-        instant_payment_days=row.instant_payment_days)
 
 
 def cover_year_data(row: CoverYearRow) -> dict:
@@ -42,7 +29,7 @@ def cover_year_data(row: CoverYearRow) -> dict:
 def cover_year_view(row: CoverYearRow) -> dict:
     """The timeline as screens show it: the configured fields, every deadline by its name with the
     days left by the system's clock (not the browser's), and where today falls in the season."""
-    year, today = _to_domain(row), clock.today()
+    year, today = queries.cover_year_of(row), clock.today()
     deadlines = [{**d, "days_left": (d["date"] - today).days} for d in year.deadlines()]
     return {**cover_year_data(row), "deadlines": deadlines, "today": today,
             "started": year.split_window.start <= today,
@@ -70,7 +57,7 @@ def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> Cov
     row.updated_at = clock.utcnow_naive()
     row.updated_by = who.user
     uow.session.flush()
-    uow.publish(contracts.COVER_YEAR_CONFIGURED, cover_year_data(row))
+    uow.publish(contracts.COVER_YEAR_CONFIGURED, cover_year_data(row), schema_version=contracts.COVER_YEAR_VERSION)
     try:
         uow.commit()
     except IntegrityError:
@@ -85,16 +72,6 @@ def list_cover_years(uow, who: Identity) -> list[CoverYearRow]:
 
 
 def get_cover_year_row(uow, who: Identity, cover_year: int) -> CoverYearRow:
-    return _cover_year_row(uow.session, cover_year)
+    return queries.cover_year_row(uow.session, cover_year)
 
 
-def _cover_year_row(session, cover_year: int) -> CoverYearRow:
-    row = session.get(CoverYearRow, cover_year)
-    if row is None:
-        raise NotFound(f"{cover_year}年度尚未配置", code="COVER_YEAR_NOT_FOUND")
-    return row
-
-
-def load_year(session, cover_year: int) -> CoverYear:
-    """The year's timeline as the domain's CoverYear (a helper for handlers, on their session)."""
-    return _to_domain(_cover_year_row(session, cover_year))

@@ -6,38 +6,19 @@ from datetime import date
 from sqlalchemy import func, select
 
 from common import clock
-from common.errors import NotFound, ValidationFailed
-from common.pii import mask_id
+from common.errors import ValidationFailed
 from common.identity import Identity
-from services.enrollment.adapters.eligibility_sql import eligible_members
+from common.pii import mask_id
+from services.enrollment.adapters.eligibility_sql import eligible_members, member_facts, recorded_on
 from services.enrollment.adapters.member_lag import pending_member_events
-from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice, UnionView
+from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice
+from services.enrollment.adapters.queries import load_year, union_district
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
-from services.enrollment.handlers.cover_years import load_year
-
-
-def union_district(session, who: Identity) -> int:
-    union = session.get(UnionView, who.union_id)
-    district_id = union.district_id if union is not None else who.district_id
-    if district_id is None:
-        raise NotFound("未找到本工会所属的区局/产业工会", code="UNION_NOT_KNOWN")
-    return district_id
-
-
-def within_year(year: CoverYear, terms: rules.CoverTerms) -> bool:
-    return terms.cover_start <= year.cover_end
-
-
-def recorded_on(member: MemberView) -> date | None:
-    return member.card_recorded_at.astimezone(clock.SHANGHAI).date() if member.card_recorded_at else \
-        member.card_issued_on
 
 
 def member_terms(year: CoverYear, mode: str, kind: str | None, member: MemberView, today: date) -> rules.CoverTerms:
-    if mode == "centralised":
-        return rules.centralised_terms(year)
-    return rules.instant_terms(year, kind, today, recorded_on(member))
+    return rules.member_terms(year, mode, kind, recorded_on(member), today)
 
 
 def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
@@ -47,20 +28,10 @@ def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
             "price_class": terms.price_class, "half_or_full": terms.half_or_full}
 
 
-def mode_action(mode: str) -> str:
-    return "grassroots" if mode == "centralised" else "instant"
-
-
-def check_mode(mode: str, kind: str | None) -> None:
-    if mode not in rules.MODES:
-        raise ValidationFailed({"mode": ["参保方式须为 centralised（集中参保）或 instant（即时参保）"]})
-    if mode == "instant" and kind not in rules.INSTANT_KINDS:
-        raise ValidationFailed({"kind": ["即时参保须指明 no_cover（有卡无保人员）或 new_card（新办卡人员）"]})
-
-
-def check_members(session, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
-                   today: date):
+def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int],
+                  today: date):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
+    session = uow.session
     known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
     covered = set(session.scalars(select(Cover.member_id).where(
         Cover.cover_year == year.cover_year, Cover.member_id.in_(member_ids),
@@ -68,8 +39,7 @@ def check_members(session, who: Identity, year: CoverYear, mode: str, kind: str 
     problems = []
     for member_id in dict.fromkeys(member_ids):
         m = known.get(member_id)
-        facts = None if m is None else rules.MemberFacts(m.member_id, m.union_id, m.status, m.removed, m.card_number,
-                                                          m.card_issued_on, recorded_on(m))
+        facts = None if m is None else member_facts(m)
         reason = rules.ineligibility(facts, who.union_id, year, mode, kind, member_id in covered, today)
         if reason:
             problems.append({"member_id": member_id, "reason": reason, "message": rules.NOT_ELIGIBLE[reason]})
@@ -84,7 +54,7 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
     (the chosen one, else the one asked about) and the totals split by who pays."""
     session = uow.session
     who.require("grassroots")
-    check_mode(mode, kind)
+    rules.check_mode(mode, kind)
     year = load_year(session, cover_year)
     district_id = union_district(session, who)
     today = clock.today()
@@ -101,14 +71,14 @@ def confirmation(uow, who: Identity, cover_year: int, mode: str = "centralised",
                                        .offset((page - 1) * per_page).limit(per_page)))
     else:  # instant lists are small; terms differ per member
         every = [m for m in session.scalars(query.order_by(MemberView.member_id))
-                 if within_year(year, member_terms(year, mode, kind, m, today))]
+                 if rules.within_year(year, member_terms(year, mode, kind, m, today))]
         headcount = len(every)
         counts: dict[str, int] = {}
         for m in every:
             pc = member_terms(year, mode, kind, m, today).price_class
             counts[pc] = counts.get(pc, 0) + 1
         members = every[(page - 1) * per_page: page * per_page]
-    window = year.window(mode_action(mode))
+    window = year.window(rules.mode_action(mode))
     # The money of this list is billing's to say: POST /billing/quotes/{year} with these counts
     # gives the totals by the same pricing the submission will get.
     return {

@@ -16,7 +16,7 @@ from common.errors import ValidationFailed
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Batch, DistrictView, Submission, UnionView
-from services.enrollment.handlers.cover_years import load_year
+from services.enrollment.adapters.queries import load_year
 
 DEADLINES = ("grassroots_end", "district_submit_end", "payment_deadline")
 

@@ -2,22 +2,24 @@
 rates and settlement credit."""
 from __future__ import annotations
 
+from common import facts
 from common.bus import PermanentFailure
+from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
-from services.enrollment.handlers.shared import parse_date, parse_datetime
+from services.enrollment.adapters.rows import parse_date, parse_datetime
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:
-    """DistrictViewWhenDistrictRegistered/Updated."""
+    """Keep a district's name and kind (members.district.*)."""
     d = event["data"]
     upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
                     {k: d[k] for k in ("name", "kind", "special_industry", "version")})
 
 
 def record_union_when_union_changed(uow, event: dict) -> None:
-    """UnionViewWhenUnionRegistered/Updated (renames, contact changes, moves)."""
+    """Keep a union's name and district (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
                     {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
@@ -41,13 +43,13 @@ def _member_row(d: dict) -> dict:
 
 
 def record_member_when_member_changed(uow, event: dict) -> None:
-    """MemberViewWhenMemberChanged: every members.member.* snapshot (eligibility read model).
+    """Keep a member's snapshot (every members.member.* event): the read model eligibility selects from.
 
     A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
     event of the batch writes the snapshots of all of them in one statement (newest version per
     member wins, as one by one), the rest find theirs done. An upload of 1,000 members sends
     1,000 events; one statement each was the season's slowest stage (issue 16)."""
-    applied = uow.__dict__.setdefault("_member_snapshots_applied", set())
+    applied = uow.memo.setdefault("member_snapshots_applied", set())
     if event.get("id") in applied:
         return
     this = _member_row(event["data"])  # a malformed snapshot fails on its own turn
@@ -65,12 +67,10 @@ def record_member_when_member_changed(uow, event: dict) -> None:
     applied |= ids
 
 
+@consumes
 def record_credit_when_credit_available(uow, event: dict) -> None:
-    """CreditViewWhenCreditAvailable: the district's settlement credit available against a year."""
+    """Keep what settlement credit a district can still use against a year (billing.credit.available)."""
     d = event["data"]
-    try:
-        key = {"district_id": int(d["district_id"]), "cover_year": int(d["cover_year"])}
-        values = {"available_fen": int(d["available_fen"]), "version": int(d["version"])}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentFailure(f"malformed credit: {exc!r}") from exc
+    key = {"district_id": facts.integer(d, "district_id", 1), "cover_year": facts.integer(d, "cover_year", 2000)}
+    values = {"available_fen": facts.integer(d, "available_fen"), "version": facts.integer(d, "version", 1)}
     upsert_if_newer(uow.session, CreditView, key, values)

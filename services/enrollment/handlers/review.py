@@ -8,10 +8,9 @@ from common.errors import Conflict, ValidationFailed
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Cover, CreditView, Submission, UnionView
+from services.enrollment.adapters.queries import load_year
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
-from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import check_mode
 from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
@@ -29,7 +28,7 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     submitted again by the union."""
     who.require("district")
     session = uow.session
-    sub = get_submission(session, who, submission_id, lock=True)
+    sub = get_submission(uow, who, submission_id, lock=True)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed({"reason": ["请填写退回原因"]})
@@ -52,7 +51,7 @@ def stage_submission(uow, who: Identity, submission_id: int, staged: bool) -> Su
     """添加至待提交 / 移除: move a pending submission to the to-submit list or back."""
     who.require("district")
     session = uow.session
-    sub = get_submission(session, who, submission_id, lock=True)
+    sub = get_submission(uow, who, submission_id, lock=True)
     _locked_for_review(sub)
     load_year(session, sub.cover_year).check_open(_review_action(sub.mode), clock.today())
     before, after = ("submitted", "staged") if staged else ("staged", "submitted")
@@ -71,7 +70,7 @@ def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") ->
     """待提交参保列表 and its totals, with the district's settlement credit available."""
     session = uow.session
     who.require("district")
-    check_mode(mode, "no_cover")
+    rules.check_mode(mode, "no_cover")
     load_year(session, cover_year)
     rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
                            .where(Submission.district_id == who.district_id, Submission.cover_year == cover_year,

@@ -9,20 +9,21 @@ from sqlalchemy.exc import IntegrityError
 from common import clock
 from common.bus import PermanentFailure
 from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import Identity, scoped
 from common.pii import mask_id
 from services.enrollment import contracts
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submission, TypeChoice, UnionView
+
+# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
+from services.enrollment.adapters.queries import load_year, union_district
+from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start, parse_date
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
-from services.enrollment.handlers.cover_years import load_year
-from services.enrollment.handlers.eligibility import (check_members, check_mode, member_terms, mode_action,
-                                                      union_district, within_year)
 from services.enrollment.domain.totals import PARTS, Totals
-from services.enrollment.handlers.shared import insert_ignoring_conflict, naive_utc_start, parse_date
+from services.enrollment.handlers.eligibility import check_members, member_terms
 
 
 def _choose_type(session, who: Identity, cover_year: int, wanted: str) -> str:
@@ -53,17 +54,17 @@ def submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str
 def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: str | None,
             member_ids: list[int] | None) -> Submission:
     who.require("grassroots")
-    check_mode(mode, kind)
+    rules.check_mode(mode, kind)
     if mode == "centralised":
         kind = None
     session = uow.session
     year = load_year(session, cover_year)
     today = clock.today()
-    year.check_open(mode_action(mode), today)
+    year.check_open(rules.mode_action(mode), today)
     district_id = union_district(session, who)
     _choose_type(session, who, cover_year, type_)
     if member_ids:
-        check_members(session, who, year, mode, kind, member_ids, today)
+        check_members(uow, who, year, mode, kind, member_ids, today)
     now = clock.utcnow_naive()
     sequence = 1 + session.scalar(select(func.count()).select_from(Submission).where(
         Submission.union_id == who.union_id, Submission.cover_year == cover_year, Submission.mode == mode))
@@ -93,7 +94,7 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
         counts = {}
         for m in session.scalars(query):
             t = member_terms(year, mode, kind, m, today)
-            if not within_year(year, t):
+            if not rules.within_year(year, t):
                 continue
             counts[t.price_class] = counts.get(t.price_class, 0) + 1
             rows.append({"cover_year": cover_year, "member_id": m.member_id, "submission_id": sub.id,
@@ -116,7 +117,9 @@ def _submit(uow, who: Identity, cover_year: int, mode: str, type_: str, kind: st
     return sub
 
 
-def get_submission(session, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+def get_submission(uow, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+    """A submission in the caller's scope (else NotFound, as if it did not exist); locked on request."""
+    session = uow.session
     query = select(Submission).where(Submission.id == submission_id)
     if lock:
         query = query.with_for_update()
@@ -135,7 +138,7 @@ def priced_totals(sub: Submission) -> Totals | None:
 
 
 def record_amounts_when_submission_priced(uow, event: dict) -> None:
-    """SubmissionAmountsWhenSubmissionPriced: billing's amounts become the submission's, shown on
+    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
     every screen of enrollment (no second computation here)."""
     d = event["data"]
     try:
@@ -171,10 +174,7 @@ def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page:
     query = (select(Submission, UnionView, Batch.batch_no)
              .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
              .outerjoin(Batch, Batch.id == Submission.batch_id))
-    if who.role == "grassroots":
-        query = query.where(Submission.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(Submission.district_id == who.district_id)
+    query = scoped(query, who, union=Submission.union_id, district=Submission.district_id)
     for name in ("cover_year", "mode", "type", "status", "union_id", "batch_id"):
         if filters.get(name) is not None:
             query = query.where(getattr(Submission, name) == filters[name])
@@ -212,7 +212,7 @@ def submission_detail(uow, who: Identity, submission_id: int, page: int = 1, per
     ID number is it in full, or ends with it when it is four characters (members_total counts
     what matched). ID numbers are kept sealed, so no other part of one can be matched."""
     session = uow.session
-    sub = get_submission(session, who, submission_id)
+    sub = get_submission(uow, who, submission_id)
     batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
     view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
     query = select(Cover).where(Cover.submission_id == sub.id)

@@ -140,6 +140,8 @@ def classify(union_id: int, row: PersonRow, found: Found | None) -> tuple[str, R
 PENDING_ELSEWHERE = "该会员已有转入其他单位的申请正在等待原单位审核"
 ALREADY_OURS = "该会员已是本单位会员"
 ERROR_CATEGORIES = {"E": ("证件号码", NOT_FOUND), "N": ("姓名", NAME_MISMATCH), "P": ("证件号码", PENDING_ELSEWHERE)}
+# What refuses a transfer-in list (classify_transfer_in): A, already ours, is an error there too.
+TRANSFER_IN_ERRORS = ("A", "E", "N", "P")
 
 
 def error_for(category: str, row: int, name: str, id_number: str) -> RowError:

@@ -19,7 +19,8 @@ from services.members.domain import idcard
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain import vocabulary as words
 from services.members.domain.member import ID_TYPES, LABELS, check_member, parse_date
-from services.members.domain.roster_sync import NAME_MISMATCH, NOT_FOUND, RowError, normalise_any_id, person_rows
+from services.members.domain.roster_sync import (NAME_MISMATCH, NOT_FOUND, TRANSFER_IN_ERRORS, RowError,
+                                                 normalise_any_id, person_rows)
 from services.members.handlers.cards import check_card, set_card
 from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.roster import apply_fields, mark_removed
@@ -115,7 +116,7 @@ def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
     report_progress(uow, job_id, 0, len(rows), "正在比对")
     with uow.fresh() as work:
         with RosterComparison(work.session, who.union_id, people) as found:
-            errors.extend(found.errors(("A", "E", "N", "P")))  # as classify_transfer_in: A is an error here
+            errors.extend(found.errors(TRANSFER_IN_ERRORS))
             if errors:
                 raise rows_rejected(errors)
             moved = move_unattached(work, who, found, None, synced=False)

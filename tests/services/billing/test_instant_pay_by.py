@@ -5,7 +5,7 @@ payment deadline."""
 from __future__ import annotations
 
 from services.billing.adapters.orm import Batch
-from services.billing.handlers import payments
+from services.billing.handlers import overdue as payments
 from tests.services.billing.conftest import HUANGPU, TIMELINE, U_HP1, U_HP2, YEAR, at, set_splits
 
 

@@ -266,3 +266,24 @@ def test_a_voucher_named_with_a_control_character_downloads(billing):
     assert all(31 < ord(ch) < 127 for ch in header) and "filename*=UTF-8''v.png" in header
     detail = billing.centre.get(f"/batches/{b}/payment-detail.xlsx")
     assert detail.status_code == 200 and "filename*=UTF-8''%E9%9B%86" in detail.headers["Content-Disposition"]
+
+
+def test_billing_alone_says_what_a_union_owes_for_the_year_and_where_a_district_pays(billing, monkeypatch):
+    """One owner per fact (issue 25): a centralised submission.priced carries the union's year so
+    far (its centralised submissions still owed, this one included); batch.priced carries billing's payee."""
+    monkeypatch.setenv("BILLING_PAYEE_ACCOUNT", "316023-00000000001")
+    set_splits(billing)
+    s1 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 3})
+    billing.submit(U_HP1, HUANGPU, "B", {"instant_first_half": 1}, mode="instant")  # instant: numbered apart
+    s2 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 2})
+    billing.feed("enrollment.submission.returned", {"submission_id": s1, "union_id": U_HP1, "district_id": HUANGPU,
+                                                    "reason": "名单有误"})
+    s3 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 1})
+    priced = {e["submission_id"]: e for e in billing.events("billing.submission.priced")}
+    owes = {s: priced[s]["grassroots_owes_fen"] for s in (s1, s2, s3)}
+    assert [priced[s]["union_owes_to_date_fen"] for s in (s1, s2, s3)] == [
+        owes[s1], owes[s1] + owes[s2], owes[s2] + owes[s3]]
+    b = billing.batch(HUANGPU, [(s2, U_HP1, "B", {"centralised": 2})])
+    batch = next(e for e in billing.events("billing.batch.priced") if e["batch_id"] == b)
+    assert batch["payee"] == {"account_name": "上海市职工保障互助中心会员专享保障专户",
+                              "account_no": "316023-00000000001", "bank": "上海银行人民广场支行"}

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from common import clock
-from services.billing.handlers import payments
+from services.billing.handlers import overdue as payments
 from services.billing.jobs import main as jobs_main
 from tests.services.billing.smtp import loopback_smtp
 from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP2, YEAR, at, set_splits
@@ -79,7 +79,8 @@ def test_bad_bank_statements_are_refused_and_change_nothing(billing):
     assert r.status_code == 422
     assert [(x["row"], len(x["errors"])) for x in r.json["error"]["rows"]] == [(3, 1), (4, 2)]
     r = upload(billing.centre, "/bank-statements", b"%PDF-1.4 not a workbook", "s.xlsx")
-    assert r.status_code == 422 and r.json["error"]["code"] == "NOT_A_WORKBOOK"
+    assert r.status_code == 422 and r.json["error"]["code"] == "STATEMENT_FORMAT_UNKNOWN"
+    assert "PDF" in r.json["error"]["message"]
     assert billing.centre.get(f"/batches/{b1}").json["bank_matched_fen"] == 0
 
 

@@ -38,12 +38,31 @@ def test_credit_larger_than_the_share_leaves_nothing_due_never_negative(document
     assert "清算分配款302.00元" in text and "剩余参保资金0.00元" in text
 
 
-def test_bank_account_comes_from_configuration(documents, monkeypatch):
+def test_bank_account_of_a_schema_1_event_comes_from_configuration(documents, monkeypatch):
     monkeypatch.setenv("DOCUMENTS_BANK_ACCOUNT_NUMBER", "316023-99999999999")
-    monkeypatch.setenv("BILLING_PAYEE_BANK", "上海银行测试支行")  # billing's setting, when ours is not set
+    monkeypatch.setenv("BILLING_PAYEE_BANK", "上海银行别的支行")  # billing's setting: never read here
+    monkeypatch.setenv("DOCUMENTS_BANK_NAME", "上海银行测试支行")
     submit_batch(documents)
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
     assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-99999999999开户行：上海银行测试支行" in text
+
+
+def test_bank_account_is_billings_payee_from_its_event(documents, monkeypatch):
+    monkeypatch.setenv("DOCUMENTS_BANK_ACCOUNT_NUMBER", "316023-99999999999")  # for schema 1 only
+    payee = {"account_name": "某某专户", "account_no": "316023-12345678901", "bank": "上海银行某支行"}
+    priced = c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 10000, payee=payee)
+    priced["schema_version"] = 2
+    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS), priced)
+    text = pdf_text(documents.as_("centre").get(NOTICE).data)
+    assert "户名：某某专户帐号：316023-12345678901开户行：上海银行某支行" in text
+
+
+def test_a_schema_2_batch_price_without_payee_is_dead_lettered(documents):
+    priced = c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 0)
+    priced["schema_version"] = 2
+    with pytest.raises(PermanentFailure, match="payee"):
+        documents.feed(priced)
+    assert documents.count("batch_view") == 0
 
 
 def test_either_half_may_come_first_and_a_repeat_makes_no_new_version(documents):

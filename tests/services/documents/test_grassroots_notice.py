@@ -174,3 +174,16 @@ def test_earlier_instant_submissions_do_not_count_towards_the_centralised_notice
                    c.priced(401, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant", pay_by=None),
                    c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 2), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
     assert "本年度你会累计需承担60.00元" in pdf_text(documents.as_("centre").get(NOTICE).data)
+
+
+def test_the_years_total_is_billings_figure_when_its_event_carries_it(documents):
+    """Schema 2: billing sums what the union owes for the year (union_owes_to_date_fen); documents
+    prints it and sums nothing of its own."""
+    first_submission(documents)
+    owner = documents.as_("grassroots", union_id=c.UNION_A, district_id=c.DISTRICT_1)
+    priced = c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2, union_owes_to_date_fen=12345)
+    priced["schema_version"] = 2
+    documents.feed(c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"),
+                   priced)
+    text = pdf_text(owner.get(NOTICE).data)
+    assert "本次你会需承担40.00元" in text and "本年度你会累计需承担123.45元" in text

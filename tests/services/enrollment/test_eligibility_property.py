@@ -14,7 +14,7 @@ from services.enrollment.adapters.eligibility_sql import eligible_members
 from services.enrollment.adapters.orm import Cover, MemberView, Submission
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import build_cover_year
-from services.enrollment.handlers.eligibility import member_terms, within_year
+from services.enrollment.adapters.eligibility_sql import recorded_on
 from tests.services.enrollment.conftest import TIMELINE, UNION, UNION2, YEAR, published_id
 
 YEAR_TIMELINE = build_cover_year(YEAR, {k: ([date.fromisoformat(d) for d in v] if isinstance(v, list)
@@ -103,6 +103,6 @@ def test_the_sql_selects_whom_the_python_rule_finds_eligible(service_db, rows, m
         selected = session.scalars(eligible_members(UNION, YEAR_TIMELINE, mode, kind, today))
         # The SQL leaves "not enough of the year left" to the handlers, as submit() and confirmation() do.
         from_sql = {m.member_id for m in selected
-                    if mode == "centralised" or within_year(YEAR_TIMELINE, member_terms(YEAR_TIMELINE, mode, kind, m, today))}
+                    if mode == "centralised" or rules.within_year(YEAR_TIMELINE, rules.member_terms(YEAR_TIMELINE, mode, kind, recorded_on(m), today))}
         assert from_sql == _python_eligible(rows, mode, kind, today)
         uow.rollback()

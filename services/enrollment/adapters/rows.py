@@ -1,4 +1,5 @@
-"""Small helpers the enrollment handlers share: parsing event values, Shanghai days as naive UTC, insert-or-ignore."""
+"""Row helpers the enrollment handlers share (no feature of their own): event values read leniently,
+Shanghai days as naive UTC, insert-or-ignore."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone

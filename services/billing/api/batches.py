@@ -1,0 +1,172 @@
+"""A district's batches (参保批次): listing and detail, the payment voucher (缴费凭证), the
+centre's feedback (反馈), the write-off (核销) and the payment detail workbook."""
+from __future__ import annotations
+
+import json
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.downloads import download
+from common.schema import BaseSchema, Timestamp
+from common.web import current_identity, roles, uow
+from services.billing import contracts, settings
+from services.billing.adapters import queries
+from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
+from services.billing.handlers import batches, reports
+
+blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
+
+
+class BatchOut(BaseSchema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    district_id = fields.Integer()
+    cover_year = fields.Integer()
+    mode = fields.String()
+    headcount = fields.Integer()
+    by_type = fields.Function(lambda b: json.loads(b.by_type))
+    submission_ids = fields.Function(lambda b: json.loads(b.submission_ids))
+    premium_fen = fields.Integer()
+    city_subsidy_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+    credit_applied_fen = fields.Integer()
+    due_fen = fields.Integer()
+    pay_by = fields.Date(allow_none=True)
+    status = fields.String()
+    submitted_at = fields.String()
+    paid_fen = fields.Integer(allow_none=True, metadata={"description": "凭证所填缴费金额（未必到账）"})
+    voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
+    money_received_fen = fields.Function(lambda b: reports.money_received_fen(b),
+                                         metadata={"description": "已缴：核销或银行流水确认到账的金额"})
+    paid_on = fields.Date(allow_none=True)
+    voucher_uploaded_at = Timestamp(allow_none=True)
+    bank_matched_fen = fields.Integer()
+    feedback_at = Timestamp(allow_none=True)
+    written_off_at = Timestamp(allow_none=True)
+    received_fen = fields.Integer(allow_none=True)
+    received_on = fields.Date(allow_none=True)
+    bank_reference = fields.String(allow_none=True)
+
+
+class VoucherForm(BaseSchema):
+    amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
+    paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
+
+
+class VoucherOut(BaseSchema):
+    id = fields.Integer()
+    batch_id = fields.Integer()
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    amount_fen = fields.Integer()
+    paid_on = fields.Date()
+    uploaded_at = Timestamp()
+
+
+class FeedbackIn(BaseSchema):
+    message = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class FeedbackOut(BaseSchema):
+    id = fields.Integer()
+    batch_id = fields.Integer()
+    message = fields.String()
+    at = Timestamp()
+
+
+class WriteOffIn(BaseSchema):
+    amount = Yuan(required=True, metadata={"description": "到账金额（元）"})
+    received_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+@blp.route("/batches")
+class Batches(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(BatchQuery, location="query")
+    @blp.response(200, BatchOut(many=True))
+    def get(self, query):
+        """参保批次 with their price and payment state (district: its own)."""
+        with uow() as work:
+            return queries.list_batches(work.session, current_identity(), **query)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>")
+class BatchItem(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, BatchOut)
+    def get(self, batch_id):
+        """批次详情."""
+        with uow() as work:
+            return batches.get_batch(work, current_identity(), batch_id)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
+class BatchVoucher(MethodView):
+    @roles("district")
+    @blp.arguments(VoucherForm, location="form")
+    @blp.response(201, VoucherOut)
+    def post(self, form, batch_id):
+        """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
+        until the batch is written off."""
+        content, filename = file_from_request()
+        with uow() as work:
+            return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
+                                           form["paid_on"], settings.load().voucher_max_bytes)
+
+    @roles("centre", "district")
+    @blp.response(200)
+    def get(self, batch_id):
+        """下载缴费凭证 (the current one)."""
+        with uow() as work:
+            voucher = batches.current_voucher(work, current_identity(), batch_id)
+            return download(voucher.content, voucher.filename, voucher.media_type)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
+class BatchPaymentDetail(MethodView):
+    @roles("centre", "district")
+    @blp.response(200)
+    def get(self, batch_id):
+        """集中参保缴费明细 (.xlsx): the same workbook the handler received by e-mail."""
+        from common.excel import CONTENT_TYPE
+        from services.billing.adapters.mail import payment_detail_workbook
+
+        with uow() as work:
+            batch = batches.get_batch(work, current_identity(), batch_id)
+            content = payment_detail_workbook(contracts.batch_priced_data(batch, settings.load().payee))
+        return download(content, f"集中参保缴费明细-{batch.batch_no}.xlsx", CONTENT_TYPE)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/feedback")
+class BatchFeedback(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, FeedbackOut(many=True))
+    def get(self, batch_id):
+        """职保中心反馈 of a batch (the district reads them)."""
+        with uow() as work:
+            return batches.list_feedback(work, current_identity(), batch_id)
+
+    @roles("centre")
+    @blp.arguments(FeedbackIn)
+    @blp.response(201, FeedbackOut)
+    def post(self, data, batch_id):
+        """反馈 (centre), e.g. 金额不足."""
+        with uow() as work:
+            return batches.give_feedback(work, current_identity(), batch_id, data["message"])
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/write-off")
+class BatchWriteOff(MethodView):
+    @roles("centre")
+    @blp.arguments(WriteOffIn)
+    @blp.response(200, BatchOut)
+    def post(self, data, batch_id):
+        """核销 (centre): amount received, date, bank reference. Final."""
+        with uow() as work:
+            return batches.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
+                                      data["bank_reference"])

@@ -1,0 +1,66 @@
+"""Settlement credits (清算分配款): the list, one recorded, many imported from a workbook."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields, validate
+
+from common.schema import BaseSchema, Timestamp
+from common.web import current_identity, roles, uow
+from services.billing.api.schemas import Id, Yuan, file_from_request
+from services.billing.handlers import credits
+
+blp = Blueprint("credits", __name__, description="清算分配款")
+
+
+class CreditIn(BaseSchema):
+    district_id = Id(required=True)
+    source_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    designated_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    amount = Yuan(required=True)
+    memo = fields.String(load_default="", validate=validate.Length(max=200))
+
+
+class CreditOut(BaseSchema):
+    id = fields.Integer()
+    district_id = fields.Integer()
+    source_year = fields.Integer()
+    designated_year = fields.Integer()
+    amount_fen = fields.Integer()
+    memo = fields.String()
+    recorded_at = Timestamp()
+
+
+class CreditQuery(BaseSchema):
+    district_id = Id()
+
+
+@blp.route("/credits")
+class Credits(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(CreditQuery, location="query")
+    @blp.response(200, CreditOut(many=True))
+    def get(self, query):
+        """清算分配款 (district: its own)."""
+        with uow() as work:
+            return credits.list_credits(work, current_identity(), query.get("district_id"))
+
+    @roles("centre")
+    @blp.arguments(CreditIn)
+    @blp.response(201, CreditOut)
+    def post(self, data):
+        """登记一笔清算分配款 (centre)."""
+        with uow() as work:
+            return credits.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
+                                          data["source_year"], data["amount"], data["memo"])
+
+
+@blp.route("/credits/import")
+class CreditImport(MethodView):
+    @roles("centre")
+    @blp.response(201, CreditOut(many=True))
+    def post(self):
+        """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
+        content, _ = file_from_request()
+        with uow() as work:
+            return credits.import_credits(work, current_identity(), content)

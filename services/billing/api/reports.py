@@ -1,0 +1,105 @@
+"""What billing reports: the priced submissions, the ledger (台账) and the dashboard figures (统计)."""
+from __future__ import annotations
+
+import json
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+
+from common.schema import BaseSchema, PageQuery, Timestamp
+from common.web import current_identity, roles, uow
+from services.billing.api.schemas import Id, Year
+from services.billing.handlers import reports
+
+blp = Blueprint("reports", __name__, description="已计费提交、台账与统计")
+
+
+class SubmissionQuery(PageQuery):
+    cover_year = Year()
+    union_id = Id()
+
+
+class SubmissionOut(BaseSchema):
+    submission_id = fields.Integer()
+    union_id = fields.Integer()
+    district_id = fields.Integer()
+    cover_year = fields.Integer()
+    type = fields.String(attribute="cover_type")
+    mode = fields.String()
+    counts = fields.Function(lambda s: json.loads(s.counts))
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    city_subsidy_fen = fields.Integer()
+    district_share_fen = fields.Integer()
+    grassroots_share_fen = fields.Integer()
+    grassroots_owes_fen = fields.Function(lambda s: s.grassroots_share_fen)
+    pay_by = fields.Date(allow_none=True)
+    status = fields.String()
+
+
+class SubmissionPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(SubmissionOut))
+
+
+class LedgerQuery(PageQuery):
+    cover_year = Year()
+    district_id = Id()
+    union_id = Id()
+    batch_id = Id()
+
+
+class LedgerOut(BaseSchema):
+    id = fields.Integer()
+    at = Timestamp()
+    cover_year = fields.Integer()
+    district_id = fields.Integer()
+    union_id = fields.Integer(allow_none=True)
+    account = fields.String()
+    kind = fields.String()
+    amount_fen = fields.Integer()
+    submission_id = fields.Integer(allow_none=True)
+    batch_id = fields.Integer(allow_none=True)
+    credit_id = fields.Integer(allow_none=True)
+    note = fields.String()
+    recorded_by = fields.String(metadata={"description": "经办人，或引起此记录的事件"})
+
+
+class LedgerPage(BaseSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(LedgerOut))
+
+
+@blp.route("/submissions")
+class Submissions(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(SubmissionQuery, location="query")
+    @blp.response(200, SubmissionPage)
+    def get(self, query):
+        """已计费的参保提交 (scoped, paged): what each submission costs and what the union owes."""
+        with uow() as work:
+            total, items = reports.list_submissions(work, current_identity(), **query)
+            return {"total": total, "items": items}
+
+
+@blp.route("/ledger")
+class Ledger(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.arguments(LedgerQuery, location="query")
+    @blp.response(200, LedgerPage)
+    def get(self, query):
+        """台账: every amount with what and why (scoped)."""
+        with uow() as work:
+            total, items = reports.ledger(work, current_identity(), **query)
+            return {"total": total, "items": items}
+
+
+@blp.route("/dashboard/<int(min=2000, max=2100):year>")
+class Dashboard(MethodView):
+    @roles("centre", "district", "grassroots")
+    @blp.response(200)
+    def get(self, year):
+        """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
+        with uow() as work:
+            return reports.dashboard(work, current_identity(), year)
