@@ -12,7 +12,8 @@ from marshmallow import fields, validate
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema
-from common.web import current_identity, roles, uow
+from common.pii import mask_id
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.handlers import cover_lookup, pending_actions
 
 blp = Blueprint("covers", __name__, description="职工保障查询；截止前仍未办理的单位")
@@ -70,8 +71,14 @@ class Lookup(MethodView):
     @blp.response(200, PersonOut)
     def post(self, data):
         """职工保障查询：按身份证号码或会员编号查询本人参保记录（范围内；查询留痕）."""
+        # 操作日志 says whose number was looked up (masked), found or not
+        asked = (f"证件号码 {mask_id((data.get('id_number') or '').strip())}" if data.get("id_number")
+                 else f"会员编号 {(data.get('member_no') or '').strip()[:20]}")
+        audit_subject(asked)
         with uow() as work:
-            return cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+            person = cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+        audit_subject(f"{person['name']}（{person['id_number']}）" if person.get("name") else asked)
+        return person
 
 
 @blp.route("/covers/bulk-lookup")
@@ -86,6 +93,7 @@ class BulkLookup(MethodView):
         if upload is None:
             raise ValidationFailed({"file": ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
         numbers = cover_lookup.read_id_numbers(upload.read())
+        audit_subject(f"{len(numbers)} 个证件号码")
         with uow() as work:
             results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
         return send_file(io.BytesIO(cover_lookup.bulk_workbook(results)), mimetype=CONTENT_TYPE, as_attachment=True,

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.handlers import batches, eligibility, review, submissions
 from services.enrollment.domain import people_search
 from services.enrollment.domain.enrolment import COVER_TYPES, INSTANT_KINDS, MODES
@@ -261,7 +261,7 @@ class Submissions(MethodView):
             sub = submissions.submit(work, current_identity(), data["cover_year"], data["mode"], data["type"],
                                   data.get("kind"), data.get("member_ids"))
         with uow() as work:
-            return submissions.submission_detail(work, current_identity(), sub.id, per_page=0) | {"members": []}
+            return _said(submissions.submission_detail(work, current_identity(), sub.id, per_page=0)) | {"members": []}
 
 
 @blp.route("/submissions/<int:submission_id>")
@@ -276,9 +276,19 @@ class SubmissionItem(MethodView):
                                                  q.get("search"))
 
 
+MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
+
+
+def _said(detail: dict) -> dict:
+    """操作日志 names the submission acted on: whose, which year and mode, type and headcount."""
+    audit_subject(f"{detail.get('union_name') or '基层工会'} {detail['cover_year']}年度"
+                  f"{MODE_NAMES.get(detail['mode'], '')}（{detail['type']}类，{detail['headcount']} 人）")
+    return detail
+
+
 def _after(submission_id):
     with uow() as work:
-        return submissions.submission_detail(work, current_identity(), submission_id, per_page=0)
+        return _said(submissions.submission_detail(work, current_identity(), submission_id, per_page=0))
 
 
 @blp.route("/submissions/<int:submission_id>/return")
@@ -348,7 +358,9 @@ class Batches(MethodView):
         with uow() as work:
             batch = batches.submit_batch(work, current_identity(), data["cover_year"], data["mode"], data["handler"])
         with uow() as work:
-            return batches.batch_detail(work, current_identity(), batch.id)
+            detail = batches.batch_detail(work, current_identity(), batch.id)
+        audit_subject(f"批次 {detail['batch_no']}（{detail['headcount']} 人）")
+        return detail
 
 
 @blp.route("/batches/<int:batch_id>")

@@ -12,7 +12,7 @@ from marshmallow import fields, validate
 
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.api.roster import ALL
 from services.members.domain import uploads as upload_kinds
@@ -144,6 +144,7 @@ def _list_upload_view(kind: str):
         def post(self):
             who = current_identity()
             filename, data = _file()
+            audit_subject(f"文件 {filename}")
             rows = xl.read_rows(data, kind)  # a format or header error: 422 at once, before any job
             with uow() as work:
                 job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
@@ -174,6 +175,7 @@ class SyncUpload(MethodView):
         409 while another upload of this union is running."""
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
+        audit_subject(f"文件 {filename}" + ("（预检，不做任何修改）" if dry_run else ""))
         who = current_identity()
         with uow() as work:
             job_id = sync.accept_sync(work, who, filename, data, dry_run)

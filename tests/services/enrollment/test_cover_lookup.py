@@ -4,6 +4,7 @@ audit of every number asked; and who has not acted before each deadline (for the
 from __future__ import annotations
 
 import io
+from urllib.parse import unquote
 
 import openpyxl
 
@@ -44,6 +45,8 @@ def test_history_and_states_through_a_batch(season):
     assert found.status_code == 200, found.get_json()
     person = found.get_json()
     assert person["name"] == "会员1" and person["id_number"] == PERSON[:4] + "*" * 10 + PERSON[-4:]
+    # 操作日志 is told whose number was looked up, masked
+    assert unquote(found.headers["X-Audit-Subject"]) == f"会员1（{PERSON[:4]}{'*' * 10}{PERSON[-4:]}）"
     [cover] = person["covers"]
     assert (cover["cover_year"], cover["type"], cover["mode_name"], cover["cover_start"], cover["cover_end"],
             cover["state"], cover["claims_deadline"], cover["union_name"]) == (
@@ -71,6 +74,7 @@ def test_a_failed_batch_and_a_returned_submission(season):
     assert returned.status_code == 200
     gone = _lookup(season.grassroots, id_number=PERSON)  # a returned submission never was cover
     assert gone.status_code == 404 and gone.get_json()["error"]["message"] == "未查到该人员的参保信息"
+    assert unquote(gone.headers["X-Audit-Subject"]) == f"证件号码 {PERSON[:4]}{'*' * 10}{PERSON[-4:]}"
     again = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"}).get_json()
     season.district.post(f"/submissions/{again['id']}/stage", json={})
     at("2019-12-30T10:00:00")
