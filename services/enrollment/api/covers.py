@@ -36,7 +36,8 @@ class CoverOut(BaseSchema):
     union_id = fields.Integer()
     union_name = fields.String(allow_none=True)
     batch_no = fields.String(allow_none=True)
-    state = fields.String(metadata={"description": "审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    state = fields.String(metadata={"description": "保障状态：保障中 / 已到期 / 未生效 / 已失效（按保障期间及是否参保失败）"})
+    payment_state = fields.String(metadata={"description": "缴费状态：审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
     claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
 
 

@@ -20,7 +20,8 @@ from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import (Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission,
                                               UnionView)
-from services.enrollment.domain.cover_state import BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
+from services.enrollment.domain.cover_state import (BULK_LIMIT, MODE_NAMES, NOT_FOUND_MESSAGE, cover_state,
+                                                    payment_state)
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
@@ -62,20 +63,24 @@ def _visible(who: Identity, row, current_member: bool) -> bool:
 def histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
     out: dict[str, dict] = {}
+    today = clock.today()
     for start in range(0, len(numbers), 1000):
         people = id_numbers.by_index(numbers[start:start + 1000])
         current = _members_in_scope(session, who, people)
         for row in _rows(session, list(people)):
             number = people[row.id_index]
-            state = cover_state(row.status, row.sub_status, row.batch_status)
-            if state is None or not _visible(who, row, number in current):
+            paid = payment_state(row.status, row.sub_status, row.batch_status)
+            if paid is None or not _visible(who, row, number in current):
                 continue
             person = out.setdefault(number, {"name": row.name, "covers": []})
             person["covers"].append({
                 "cover_year": row.cover_year, "type": row.type, "type_name": TYPE_NAMES.get(row.type, row.type),
                 "cover_start": row.cover_start, "cover_end": row.cover_end, "mode": row.mode,
                 "mode_name": MODE_NAMES.get(row.mode, row.mode), "union_id": row.union_id, "union_name": row.union,
-                "batch_no": row.batch_no, "state": state, "claims_deadline": row.claims_deadline})
+                "batch_no": row.batch_no, "claims_deadline": row.claims_deadline,
+                "state": cover_state(row.cover_start, row.cover_end, row.status, row.sub_status, row.batch_status,
+                                     today),
+                "payment_state": paid})
     return out
 
 
@@ -165,19 +170,20 @@ def bulk_workbook(results: list[dict]) -> bytes:
     result against their list by (a masked column would leave only the row order). Nothing else in
     the workbook is an ID number."""
     columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
-               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
-               Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
+               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("保障状态", 10),
+               Column("缴费状态", 16), Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
     rows = []
     for r in results:
         if r["problem"] or r["person"] is None:
             rows.append([r["asked"] if r["problem"] else r["id_number"], None, None, None, None, None, None, None,
-                         None, None, r["problem"] or NOT_FOUND_MESSAGE])
+                         None, None, None, r["problem"] or NOT_FOUND_MESSAGE])
             continue
         latest, *earlier = r["person"]["covers"]
         rows.append([r["id_number"], r["person"]["name"], latest["cover_year"], latest["type_name"],
                      f"{latest['cover_start']:%Y-%m-%d}至{latest['cover_end']:%Y-%m-%d}", latest["mode_name"],
-                     latest["union_name"], latest["state"], latest["claims_deadline"],
-                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}" for c in earlier) or None, None])
+                     latest["union_name"], latest["state"], latest["payment_state"], latest["claims_deadline"],
+                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}（{c['payment_state']}）"
+                              for c in earlier) or None, None])
     return write_workbook([SheetSpec("职工保障查询结果", columns, rows)])
 
 
