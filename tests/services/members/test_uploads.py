@@ -391,6 +391,40 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     assert [e for e in members.outbox() if e["type"] != "members.upload.accepted"] == before  # only its work message
     assert s["g1"].get("/members?synced=true").get_json()["total"] == 0
     assert members.as_("centre").get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
+    # who falls in C and D, paged from the run's stored result …
+    g1 = s["g1"]
+    assert job["people_path"] == f"/uploads/{job['id']}/people"
+    c_people = g1.get(f"/uploads/{job['id']}/people?category=C").get_json()
+    assert c_people["total"] == 1 and [(p["name"], p["id_number"], p["union_name"], p["district_name"])
+                                       for p in c_people["items"]] == [("会员6", mask_id(rid(6)), "测试2公司工会", "黄浦区总工会")]
+    first = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1").get_json()
+    second = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1&page=2").get_json()
+    assert first["total"] == second["total"] == 2
+    assert {p["name"] for p in first["items"] + second["items"]} == {"会员4", "会员5"}
+    assert g1.get(f"/uploads/{job['id']}/people?category=A").status_code == 422
+    assert s["g2"].get(f"/uploads/{job['id']}/people?category=C").status_code == 404
+    # … and the same people in its 导出结果 workbook (no longer headers only)
+    assert job["result_path"] == f"/uploads/{job['id']}/result.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(g1.get(job["result_path"]).data))
+    rows = [[c.value for c in r] for r in book.worksheets[0].iter_rows(min_row=2)]
+    assert sorted((r[0], r[1], r[2], r[6]) for r in rows) == [
+        ("会员4", mask_id(rid(4)), "测试1公司工会", "预检：将标记未同步"),
+        ("会员5", mask_id(rid(5)), "测试1公司工会", "预检：将标记未同步"),
+        ("会员6", mask_id(rid(6)), "测试2公司工会", "预检：将申请转入")]
+    assert {r[0].value: r[2].value for r in book["汇总"].iter_rows(min_row=2)}["C"] == 1
+
+
+def test_a_real_sync_lists_its_c_and_d_people_as_its_workbook_does(service):
+    members = service("members")
+    s, m = sync_world(members)
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
+    assert job["state"] == "succeeded" and not job["dry_run"]
+    listed = {c: s["g1"].get(f"/uploads/{job['id']}/people?category={c}").get_json() for c in ("C", "D")}
+    assert [p["name"] for p in listed["C"]["items"]] == ["会员6"]
+    assert sorted(p["name"] for p in listed["D"]["items"]) == ["会员4", "会员5"]
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(
+        s["g1"].get(job["result_path"]).data)).worksheets[0].iter_rows(min_row=2)]
+    assert sorted(r[0] for r in rows) == ["会员3", "会员4", "会员5", "会员6"]  # C once, from its request
 
 
 def test_sync_refuses_excel_number_ids_and_duplicates(service):
