@@ -69,6 +69,32 @@ def test_import_any_error_applies_nothing_and_lists_every_error(service):
     assert s["g1"].get("/uploads?kind=import").get_json()["items"][0]["state"] == "failed"
 
 
+
+def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(service):
+    members = service("members")
+    s = setup(members)
+    add(s["g2"], 60)
+    typed = rid(60)  # a valid number of another union's member: the error is on the cell as typed
+    response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(60, name="会员60"),
+                                                        import_row(7, 移动电话="12345")]))
+    assert response.status_code == 422
+    body = response.get_json()["error"]
+    answered = {(r["row"], r["column"]): r for r in body["rows"]}
+    assert answered[(2, "证件号码")]["value"] == typed and answered[(3, "移动电话")]["value"] == "12345"
+    job_id = body["job_id"]
+    paged = {(r["row"], r["column"]): r for r in s["g1"].get(f"/uploads/{job_id}/errors").get_json()["items"]}
+    assert paged[(2, "证件号码")]["value"] == typed and paged[(2, "证件号码")]["id_number"] == typed
+    assert paged[(3, "移动电话")]["value"] == "12345"
+    sheet = openpyxl.load_workbook(io.BytesIO(s["g1"].get(f"/uploads/{job_id}/errors.xlsx").data)).active
+    assert typed in [c.value for c in sheet[2]]
+    # at rest: no clear number, the typed cells sealed
+    with members.runtime.engine.connect() as conn:
+        stored = conn.execute(text("SELECT value, id_number, typed_sealed FROM upload_errors WHERE job_id = :j"),
+                              {"j": job_id}).all()
+    assert stored and all(typed not in (v or "") + (i or "") + (t or "") for v, i, t in stored)
+    assert all(t for _, _, t in stored)
+
+
 def test_import_reads_legacy_xls(service):
     members = service("members")
     s = setup(members)
