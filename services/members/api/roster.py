@@ -83,7 +83,7 @@ class MemberOut(BaseSchema):
     card_issued_on = fields.Date(allow_none=True)
     removed = fields.Boolean()
     left_reason = fields.String(allow_none=True)
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     version = fields.Integer()
 
 
@@ -109,7 +109,7 @@ class MemberRow(BaseSchema):
     card_number = fields.String(allow_none=True)
     card_issued_on = fields.Date(allow_none=True)
     status = fields.String()
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     synced = fields.Boolean()
     removed = fields.Boolean()
 
