@@ -4,7 +4,6 @@ once. Runs as an upload job in the background; a dry run only counts. Its result
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from sqlalchemy import func, select
 
@@ -195,6 +194,6 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
             else:
                 rows.append([name, number, own.name, own.contact_person, own.phone, "", "未同步",
                              "不在本次上传名单内，同步状态为“否”，可进行转出操作"])
-    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
     errors = upload_store.all_errors(session, job.id) if job.error_count else []
     return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, errors, job.counts)

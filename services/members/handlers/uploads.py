@@ -7,7 +7,7 @@ has ended, and progress is reported between transactions (never while one holds 
 lock). Starting a job and reading one use the caller's unit of work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -160,7 +160,7 @@ def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int 
 def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
     """Every error of a refused upload as a workbook (错误信息), however many."""
     job = get_upload(uow, who, job_id)
-    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
     return f"错误信息_{stamp}.xlsx", xl.errors_workbook(upload_store.all_errors(uow.session, job.id))
 
 

@@ -1,6 +1,7 @@
 """Uploads on PostgreSQL: import, transfer lists, card lists, removal lists, sync A–E with its
 result workbook and history, dry runs, one upload at a time, and every kind of bad file."""
 import io
+from urllib.parse import unquote
 import threading
 import time
 import zipfile
@@ -10,11 +11,13 @@ import pytest
 import xlwt
 from sqlalchemy import text
 
+from common import clock
 from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
 from services.members.domain.idcard import mask_id
 from services.members.handlers import uploads
+from tests.season import at
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
 
@@ -70,7 +73,14 @@ def test_import_any_error_applies_nothing_and_lists_every_error(service):
 
 
 
-def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(service):
+@pytest.fixture
+def shanghai_midnight():
+    at("2026-12-08T00:02:00")  # Shanghai; 2026-12-07 16:02 in UTC
+    yield
+    clock.set_now(None)
+
+
+def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(service, shanghai_midnight):
     members = service("members")
     s = setup(members)
     add(s["g2"], 60)
@@ -85,7 +95,10 @@ def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(ser
     paged = {(r["row"], r["column"]): r for r in s["g1"].get(f"/uploads/{job_id}/errors").get_json()["items"]}
     assert paged[(2, "证件号码")]["value"] == typed and paged[(2, "证件号码")]["id_number"] == typed
     assert paged[(3, "移动电话")]["value"] == "12345"
-    sheet = openpyxl.load_workbook(io.BytesIO(s["g1"].get(f"/uploads/{job_id}/errors.xlsx").data)).active
+    download = s["g1"].get(f"/uploads/{job_id}/errors.xlsx")
+    # its file name in Shanghai time, as the screens show the upload's time
+    assert "错误信息_20261208000200.xlsx" in unquote(download.headers["Content-Disposition"])
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
     assert typed in [c.value for c in sheet[2]]
     # at rest: no clear number, the typed cells sealed
     with members.runtime.engine.connect() as conn:

@@ -57,6 +57,19 @@ def test_mail_waits_while_smtp_is_down_then_goes_once(notes, addresses, monkeypa
     assert sorted(recipients) == ["a@u101.cn", "b@u101.cn"]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert "退回" in message["Subject"] and "人数与名册不符" in message.get_content()
+    # the link is absolute, from the configured public address (default: the embedded one)
+    assert "请登录系统查看：http://localhost:8000/union/enrolment" in message.get_content()
+    # its Date in Shanghai time, as every time people read
+    assert message["Date"].endswith("+0800")
+
+
+def test_mail_links_start_at_the_configured_public_address(monkeypatch):
+    from services.notifications.adapters.smtp import build
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zhibao.example.cn/")
+    raw = build(1, "标题", "正文", "/union/members?member=3", ["a@b.cn"], MailSettings())
+    body = email.message_from_bytes(raw, policy=email.policy.default).get_content()
+    assert "请登录系统查看：https://zhibao.example.cn/union/members?member=3" in body
 
 
 def test_two_senders_at_once_send_each_mail_once(notes, addresses, monkeypatch):
