@@ -41,8 +41,9 @@ class DeadlineOut(BaseSchema):
     date = fields.Date()
     audience = fields.String(metadata={"description": "union（基层工会）或 district（区局）"})
     days_left = fields.Integer()
+    remindable = fields.Boolean(metadata={"description": "false：只列出截止日（参保金额比例设置），暂不提醒"})
     reminded = fields.Integer(metadata={"description": "已提醒的单位数"})
-    not_acted_count = fields.Integer(metadata={"description": "仍未办理的单位数"})
+    not_acted_count = fields.Integer(allow_none=True, metadata={"description": "仍未办理的单位数（不提醒的事项为 null）"})
     sent = fields.List(fields.Nested(SentOut))
     not_acted = fields.List(fields.Nested(PendingOut), metadata={"description": "仍未办理的单位（前 50 个）"})
 

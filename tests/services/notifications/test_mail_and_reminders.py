@@ -130,6 +130,14 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     assert [(p["id"], p["name"]) for p in grassroots["not_acted"]] == [(UNION2, f"单位{UNION2}")]
     assert grassroots["not_acted"][0]["last_reminded_at"]
     assert {(s["days_before"], s["count"]) for s in grassroots["sent"]} == {(7, 2), (3, 1)}
+    # every deadline of the timeline is listed, in its order — the split deadline too (listed only:
+    # who has not set a split is billing's to say, so it offers no reminder)
+    assert [d["key"] for d in report["deadlines"]] == ["split_end", "grassroots_end", "district_submit_end",
+                                                       "payment_deadline"]
+    split = report["deadlines"][0]
+    assert (split["label"], split["audience"], split["remindable"], split["not_acted_count"]) == (
+        "区局参保金额比例设置截止", "district", False, None)
+    assert grassroots["remindable"] is True
     # by hand, the same day: union 102 was already reminded 3 days before — nothing doubles
     assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {"reminded": 0,
                                                                                           "not_acted": 1}
