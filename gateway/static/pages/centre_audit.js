@@ -3,14 +3,16 @@
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   let page = 1, query = {};
-  const outcome = { ok: "成功", refused: "被拒绝", error: "出错" };
+  // Each record in words, as the gateway says it (actor / what / result): who, did what to which
+  // union, member or batch, and the outcome in Chinese — no path, no status code, no internal id.
   async function load() {
     const data = await U.api("GET", "/audit?" + new URLSearchParams({ page, per_page: 50, ...query }));
     document.getElementById("pageno").textContent = `${page} / ${Math.max(1, Math.ceil(data.total / 50))}`;
     document.getElementById("audit").innerHTML = U.table([
       { title: "时间", render: r => U.time(r.at) },
-      { title: "用户", html: r => `<span translate="no">${U.esc(r.username || "—")}</span>` }, { title: "角色", render: r => ({ grassroots: "基层工会", district: "区局（产业）工会", centre: "市职保中心" }[r.role] || r.role || "—") }, { title: "请求", html: r => `<code translate="no">${U.esc(r.action)}</code>` }, { key: "detail", title: "说明" },
-      { key: "status", title: "状态码" }, { title: "结果", render: r => outcome[r.outcome] || r.outcome }], data.items);
+      { title: "操作人", html: r => `<span translate="no">${U.esc(r.actor)}</span>` },
+      { key: "what", title: "操作内容", wrap: true },
+      { key: "result", title: "结果", wrap: true }], data.items, "暂无操作记录");
   }
   document.getElementById("prev").onclick = () => { if (page > 1) { page--; load(); } };
   document.getElementById("next").onclick = () => { page++; load(); };

@@ -8,7 +8,13 @@ document.addEventListener("DOMContentLoaded", () => {
     if (!year.value) return;
     const data = await U.api("GET", `/notifications/reminders/${year.value}`);
     document.getElementById("days").value = data.days_before.join(", ");
-    document.getElementById("deadlines").innerHTML = data.deadlines.map(d => `
+    // a deadline listed only (the split window's end): its date, no reminder to send or count
+    const listed = d => `
+      <article class="deadline" data-key="${d.key}">
+        <h2>${U.esc(d.label)}：${U.esc(d.date)}（${d.days_left >= 0 ? `还有 ${d.days_left} 天` : "已过"}）</h2>
+        <p class="hint">由各${who[d.audience]}在“参保金额比例设置”中办理；此项暂不自动提醒。</p>
+      </article>`;
+    document.getElementById("deadlines").innerHTML = data.deadlines.map(d => d.remindable === false ? listed(d) : `
       <article class="deadline" data-key="${d.key}">
         <h2>${U.esc(d.label)}：${U.esc(d.date)}（${d.days_left >= 0 ? `还有 ${d.days_left} 天` : "已过"}）</h2>
         <p>已提醒 <strong>${d.reminded}</strong> 个${who[d.audience]}；仍未办理 <strong class="not-acted">${d.not_acted_count}</strong> 个。

@@ -10,7 +10,8 @@ document.addEventListener("DOMContentLoaded", () => {
       { key: "cover_year", title: "保障年度" }, { key: "type_name", title: "保障类型" },
       { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
       { key: "mode_name", title: "参保方式" }, { key: "union_name", title: "参保单位" },
-      { key: "state", title: "状态" }, { key: "claims_deadline", title: "给付申请材料截止" }], person.covers);
+      { key: "state", title: "保障状态" }, { key: "payment_state", title: "缴费状态" },
+      { key: "claims_deadline", title: "给付申请材料截止" }], person.covers);
   });
   const bulk = document.getElementById("bulk-form");
   U.onSubmit(bulk, async (_values, form) => {

@@ -58,4 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("prev").onclick = () => { if (page > 1) { page--; load(false); } };
   document.getElementById("next").onclick = () => { page++; load(false); };
   load().catch(e => U.flash(e.message, "error"));
+  // a notification's 查看 (a rejected member: /union/members?member=<id>) opens that member
+  const asked = new URLSearchParams(location.search).get("member");
+  if (asked && /^\d{1,10}$/.test(asked)) openMember(asked).catch(e => U.flash(e.message, "error"));
 });

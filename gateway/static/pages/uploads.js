@@ -43,8 +43,11 @@ document.addEventListener("DOMContentLoaded", () => {
     return job;
   }
   // Errors come a page at a time (≤100, GET /uploads/{id}/errors); all of them as a workbook.
+  // The cell once, as the clerk typed it (their own file): the 证件号码 column only helps find a
+  // row whose error is in another column, never repeats the cell.
   const ERROR_COLUMNS = [{ key: "row", title: "行号" }, { key: "column", title: "列" }, { key: "value", title: "单元格内容" },
-    { key: "message", title: "问题（请按此修改）" }, { key: "name", title: "姓名" }, { key: "id_number", title: "证件号码" }];
+    { key: "message", title: "问题（请按此修改）" }, { key: "name", title: "姓名" },
+    { title: "证件号码", render: e => e.column === "证件号码" ? "" : e.id_number }];
   let errorPaging = null;
   function showErrors(first, count, jobId) {
     const pager = document.getElementById("rows-pager");
@@ -70,12 +73,42 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   document.getElementById("prev-page").addEventListener("click", () => turn(-1).catch(e => U.flash(e.message, "error")));
   document.getElementById("next-page").addEventListener("click", () => turn(1).catch(e => U.flash(e.message, "error")));
+  // A sync run's C and D people, paged from the run's stored result (GET /uploads/{id}/people) —
+  // the same people its 导出结果 workbook lists, for a 预检 as for a real sync.
+  const PEOPLE_NAMES = { C: "在其他单位（同步时申请转入）", D: "本会有而名单中没有（同步后标记未同步）" };
+  const PEOPLE_COLUMNS = [{ key: "name", title: "姓名" }, { key: "id_number", title: "证件号码" },
+    { key: "member_no", title: "会员编号" }, { key: "union_name", title: "所在工会", wrap: true }, { key: "district_name", title: "所属区局" }];
+  let people = null;
+  async function showPeople(job, category = "C", page = 1) {
+    const box = document.getElementById("people");
+    if (!job || !job.people_path) { box.hidden = true; people = null; return; }
+    const data = await U.api("GET", `/members${job.people_path}?` + new URLSearchParams({ category, page, per_page: 50 }));
+    people = { job, category, page, pages: Math.max(1, Math.ceil(data.total / 50)) };
+    box.hidden = false;
+    document.getElementById("people-title").textContent =
+      `${job.dry_run ? "预检" : "同步"}名单（${U.time(job.created_at)}）：${category} ${PEOPLE_NAMES[category]}，共 ${data.total} 人`;
+    for (const c of ["C", "D"]) {
+      const b = document.getElementById(`people-${c.toLowerCase()}`);
+      b.setAttribute("aria-pressed", String(c === category)); b.classList.toggle("secondary", c !== category);
+    }
+    document.getElementById("people-download").href = `/api/v1/members${job.result_path}`;
+    document.getElementById("people-table").innerHTML = U.table(PEOPLE_COLUMNS, data.items, "无");
+    document.getElementById("people-page").textContent = `第 ${page} / ${people.pages} 页`;
+    document.getElementById("people-prev").disabled = page <= 1;
+    document.getElementById("people-next").disabled = page >= people.pages;
+  }
+  const turnPeople = (category, page) => people && showPeople(people.job, category, page).catch(e => U.flash(e.message, "error"));
+  document.getElementById("people-c").addEventListener("click", () => turnPeople("C", 1));
+  document.getElementById("people-d").addEventListener("click", () => turnPeople("D", 1));
+  document.getElementById("people-prev").addEventListener("click", () => people && turnPeople(people.category, people.page - 1));
+  document.getElementById("people-next").addEventListener("click", () => people && turnPeople(people.category, people.page + 1));
   function showJob(job) {
     const out = document.getElementById("outcome");
     if (job.state === "succeeded") {
       out.innerHTML = `<p class="notice">${job.dry_run ? "预检完成（未做任何修改）" : "处理完成"}</p>` + showCounts(job.counts) +
-        (job.kind === "sync" ? `<p><a href="/api/v1/members/uploads/${job.id}/result.xlsx">导出结果</a></p>` : "");
+        (job.result_path ? `<p><a href="/api/v1/members${job.result_path}">导出结果</a></p>` : "");
       showErrors([], 0, null);
+      showPeople(job).catch(e => U.flash(e.message, "error"));
     } else {
       out.innerHTML = `<p class="error">${U.esc(job.message || "导入信息有以下错误,请重新修改后导入")}` +
         (job.error_count ? `（共 ${U.esc(job.error_count)} 条，未做任何修改）` : "") + "</p>" + showCounts(job.counts);
@@ -90,13 +123,18 @@ document.addEventListener("DOMContentLoaded", () => {
       { title: "类型", render: j => (titles[j.kind] || j.kind) + (j.dry_run ? "（预检）" : "") }, { key: "filename", title: "文件" },
       { title: "结果", render: j => state[j.state] || j.state }, { title: "行数", render: j => j.total },
       { title: "导出", html: j => (j.result_path ? `<a href="/api/v1/members${j.result_path}">导出结果</a> ` : "") +
+        (j.people_path ? `<button type="button" class="small secondary" data-people="${U.esc(j.id)}">查看 C/D 名单</button> ` : "") +
         (j.errors_download_path ? `<a href="/api/v1/members${j.errors_download_path}">错误清单（${U.esc(j.error_count)} 条）</a>` : "") }],
       data.items, "暂无记录");
+    const jobs = Object.fromEntries(data.items.map(j => [String(j.id), j]));
+    document.querySelectorAll("[data-people]").forEach(b => b.addEventListener("click", () =>
+      showPeople(jobs[b.dataset.people]).then(() => document.getElementById("people").scrollIntoView())
+        .catch(e => U.flash(e.message, "error"))));
   }
   U.onSubmit(document.getElementById("upload"), async (v, form) => {
     const kind = KINDS[kindSel.value], file = document.getElementById("file").files[0];
     const body = new FormData(); body.append("file", file);
-    document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null);
+    document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null); showPeople(null);
     const path = `/members${kind.upload_path}`;
     if (kind.dry_run) body.append("dry_run", "true");
     if (kind.kind === "sync" && !kind.dry_run && !confirm("同步将按名单修改本会会员（有错误行则不做任何修改），确定开始？")) return;
