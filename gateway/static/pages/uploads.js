@@ -51,7 +51,8 @@ document.addEventListener("DOMContentLoaded", () => {
   let errorPaging = null;
   function showErrors(first, count, jobId) {
     const pager = document.getElementById("rows-pager");
-    document.getElementById("rows").innerHTML = U.table(ERROR_COLUMNS, first || []);
+    // no errors: no error table at all (an empty one read 暂无数据 under a good result)
+    document.getElementById("rows").innerHTML = first && first.length ? U.table(ERROR_COLUMNS, first) : "";
     if (!jobId || !count) { pager.hidden = true; return; }
     errorPaging = { jobId, page: 1, pages: Math.max(1, Math.ceil(count / 100)), count };
     document.getElementById("errors-download").href = `/api/v1/members/uploads/${jobId}/errors.xlsx`;
