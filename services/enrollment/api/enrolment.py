@@ -282,7 +282,7 @@ MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
 def _said(detail: dict) -> dict:
     """操作日志 names the submission acted on: whose, which year and mode, type and headcount."""
     audit_subject(f"{detail.get('union_name') or '基层工会'} {detail['cover_year']}年度"
-                  f"{MODE_NAMES.get(detail['mode'], '')}（{detail['type']}类，{detail['headcount']} 人）")
+                  f"{MODE_NAMES.get(detail['mode'], '')}（保障类型 {detail['type']}，{detail['headcount']} 人）")
     return detail
 
 
