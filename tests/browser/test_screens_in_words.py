@@ -56,6 +56,11 @@ def test_the_audit_trail_reads_in_words(system, person):
     assert not re.search(r"\b(200|201|202|302|401|403|404|409|422)\b", text), text
     assert number not in text
     centre.shot("centre-audit-in-words")
+    phone = person("centre", viewport=(390, 844))
+    phone.open("/centre/audit")
+    expect(phone.page.locator("#audit")).to_contain_text("查看完整证件号码：查号丁")
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.shot("centre-audit-in-words-390")
 
 
 def test_a_rejected_members_notification_opens_that_member(system, person):

@@ -9,8 +9,8 @@ document.addEventListener("DOMContentLoaded", () => {
     const data = await U.api("GET", "/audit?" + new URLSearchParams({ page, per_page: 50, ...query }));
     document.getElementById("pageno").textContent = `${page} / ${Math.max(1, Math.ceil(data.total / 50))}`;
     document.getElementById("audit").innerHTML = U.table([
-      { title: "时间", render: r => U.time(r.at) },
-      { title: "操作人", html: r => `<span translate="no">${U.esc(r.actor)}</span>` },
+      { title: "时间", wrap: true, render: r => U.time(r.at) },
+      { title: "操作人", wrap: true, html: r => `<span translate="no">${U.esc(r.actor)}</span>` },
       { key: "what", title: "操作内容", wrap: true },
       { key: "result", title: "结果", wrap: true }], data.items, "暂无操作记录");
   }
