@@ -22,7 +22,7 @@ def submission_returned(data: dict) -> list[Message]:
     mode = MODE_NAMES.get(data.get("mode"), "参保")
     return [Message("union", data["union_id"], "submission_returned",
                     f"{data['cover_year']}年度{mode}提交被区局退回",
-                    f"你会提交的{data['cover_year']}年度{mode}信息（提交编号 {data['submission_id']}）已被区局退回。"
+                    f"你会提交的{data['cover_year']}年度{mode}信息已被区局退回。"
                     f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
                     "/union/enrolment")]
 

@@ -59,7 +59,8 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
         f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
         f"参保批次 CB20191230{batch_id:04d} 已核销", "2020年度参保告知书已更新"])
     body = notes.union.get("/notifications").get_json()["items"]
-    assert any("人数与名册不符" in n["body"] and n["link"] == "/union/enrolment" for n in body)
+    assert any(n["body"] == "你会提交的2020年度集中参保信息已被区局退回。退回原因：人数与名册不符。请修改后重新提交。"
+               and n["link"] == "/union/enrolment" for n in body)  # in words: no internal submission id
     assert any("该会员仍在职" in n["body"] and n["link"] == "/union/transfers" for n in body)
     union2 = notes.titles(notes.union2)
     assert sorted(union2) == sorted([
