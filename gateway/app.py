@@ -24,6 +24,12 @@ from gateway.handlers import audit
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 
+# Pages run only the gateway's own static scripts and styles: no inline script, handler or style
+# attribute (every page's code is a file under gateway/static), so an injected one never runs.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
 def create_app() -> Flask:
     logs.setup("gateway")
     app = Flask("gateway", template_folder="templates", static_folder="static")
@@ -74,13 +80,15 @@ def create_app() -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if request.method in CHANGING:
             caller = g.get("caller")
             account = caller.account if caller else g.get("audit_user")
             username = account.username if account else _attempted_username()
             audit.record(db_session(), username, getattr(account, "role", None), getattr(account, "union_id", None),
-                            getattr(account, "district_id", None), f"{request.method} {request.path}",
-                            response.status_code, g.get("request_id", ""), request.remote_addr or "")
+                         getattr(account, "district_id", None), f"{request.method} {request.path}",
+                         response.status_code, g.get("request_id", ""), request.remote_addr or "",
+                         subject=g.get("audit_subject"), reason=_refusal_reason(response))
         return response
 
     @app.route("/api/v1/<service>/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -107,6 +115,21 @@ def create_app() -> Flask:
             return {"status": "unavailable", "database": type(exc).__name__}, 503
 
     return app
+
+
+def _refusal_reason(response) -> str | None:
+    """The message a refused or failed request showed the person (the error body's `message`, or
+    what a page form said), for 操作日志; a streamed answer is never read here."""
+    if response.status_code < 400:
+        return None
+    if g.get("audit_reason"):
+        return g.audit_reason
+    if response.is_streamed or response.mimetype != "application/json":
+        return None
+    body = response.get_json(silent=True)
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else None
 
 
 def _attempted_username() -> str | None:

@@ -11,6 +11,7 @@ break the next request that reuses it. Two rules keep the pool clean
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import unquote
 
 import requests
 from flask import Response, g, request
@@ -20,7 +21,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from common import identity as internal
 from common.config import SERVICES, service_url
 from common.errors import NotFound, TooLarge, Unavailable
-from common.web import MAX_SMALL_BODY_BYTES, MAX_UPLOAD_BYTES, is_small_body
+from common.web import AUDIT_SUBJECT_HEADER, MAX_SMALL_BODY_BYTES, MAX_UPLOAD_BYTES, is_small_body
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
@@ -146,6 +147,8 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     for name in _PASS_RESPONSE:
         if name in upstream.headers:  # never a control character in a header (a 500 at the server)
             response.headers[name] = "".join(ch for ch in upstream.headers[name] if 31 < ord(ch) != 127)
+    # what the service says it acted on, for 操作日志 (not passed on to the caller)
+    g.audit_subject = unquote(upstream.headers.get(AUDIT_SUBJECT_HEADER, ""))[:300] or None
     g.upstream_error_code = None
     return response
 

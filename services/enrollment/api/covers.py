@@ -10,7 +10,8 @@ from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema
-from common.web import current_identity, roles, uow
+from common.pii import mask_id
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.adapters import cover_lookup_excel
 from services.enrollment.handlers import cover_lookup, pending_actions
 
@@ -34,7 +35,8 @@ class CoverOut(BaseSchema):
     union_id = fields.Integer()
     union_name = fields.String(allow_none=True)
     batch_no = fields.String(allow_none=True)
-    state = fields.String(metadata={"description": "审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    state = fields.String(metadata={"description": "保障状态：保障中 / 已到期 / 未生效 / 已失效（按保障期间及是否参保失败）"})
+    payment_state = fields.String(metadata={"description": "缴费状态：审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
     claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
 
 
@@ -69,8 +71,14 @@ class Lookup(MethodView):
     @blp.response(200, PersonOut)
     def post(self, data):
         """职工保障查询：按身份证号码或会员编号查询本人参保记录（范围内；查询留痕）."""
+        # 操作日志 says whose number was looked up (masked), found or not
+        asked = (f"证件号码 {mask_id((data.get('id_number') or '').strip())}" if data.get("id_number")
+                 else f"会员编号 {(data.get('member_no') or '').strip()[:20]}")
+        audit_subject(asked)
         with uow() as work:
-            return cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+            person = cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+        audit_subject(f"{person['name']}（{person['id_number']}）" if person.get("name") else asked)
+        return person
 
 
 @blp.route("/covers/bulk-lookup")
@@ -85,6 +93,7 @@ class BulkLookup(MethodView):
         if upload is None:
             raise ValidationFailed({"file": ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
         numbers = cover_lookup_excel.read_id_numbers(upload.read())
+        audit_subject(f"{len(numbers)} 个证件号码")
         with uow() as work:
             results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
         return download(cover_lookup_excel.bulk_workbook(results), "职工保障查询结果.xlsx", CONTENT_TYPE)

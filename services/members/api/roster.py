@@ -8,13 +8,30 @@ from marshmallow import fields, validate
 
 from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, no_store, roles, uow
+from common.web import audit_subject, current_identity, no_store, roles, uow
 from services.members.domain import member as rules
 from services.members.handlers import cards, roster
 
 blp = Blueprint("roster", __name__, description="会员名册：新增、编辑、审核、会员服务卡、人口办剔除、会员列表")
 
 ALL = ("centre", "district", "grassroots")
+
+
+def _person(member) -> str:
+    """A member as 操作日志 names them: name and masked ID number, never the full number."""
+    return f"{member.name}（{member.id_masked}）"
+
+
+def said_members(members: list) -> list:
+    """Name the members acted on for 操作日志: up to five, then how many in all."""
+    shown = "、".join(_person(m) for m in members[:5])
+    audit_subject(shown + (f" 等 {len(members)} 人" if len(members) > 5 else ""))
+    return members
+
+
+def said_member(member):
+    audit_subject(_person(member))
+    return member
 
 
 class MemberIn(BaseSchema):
@@ -66,7 +83,7 @@ class MemberOut(BaseSchema):
     card_issued_on = fields.Date(allow_none=True)
     removed = fields.Boolean()
     left_reason = fields.String(allow_none=True)
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     version = fields.Integer()
 
 
@@ -92,7 +109,7 @@ class MemberRow(BaseSchema):
     card_number = fields.String(allow_none=True)
     card_issued_on = fields.Date(allow_none=True)
     status = fields.String()
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     synced = fields.Boolean()
     removed = fields.Boolean()
 
@@ -156,7 +173,7 @@ class Members(MethodView):
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
-            return roster.add_member(work, current_identity(), data)
+            return said_member(roster.add_member(work, current_identity(), data))
 
 
 @blp.route("/members/<int:member_id>")
@@ -178,7 +195,7 @@ class MemberItem(MethodView):
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number only while 审核未通过)."""
         with uow() as work:
-            return roster.update_member(work, current_identity(), member_id, data)
+            return said_member(roster.update_member(work, current_identity(), member_id, data))
 
 
 class IdNumberOut(MemberOut):
@@ -194,9 +211,9 @@ class IdNumberReveal(MethodView):
     @blp.response(200, IdNumberOut)
     def post(self, member_id):
         """查看完整证件号码 (district reviewer, a member in its scope). A POST so that the gateway's
-        audit trail records each reveal: who (the account), whose (the member id in the path), when."""
+        audit trail records each reveal: who (the account), whose (name and masked number), when."""
         with uow() as work:
-            return roster.reveal_id_number(work, current_identity(), member_id)
+            return said_member(roster.reveal_id_number(work, current_identity(), member_id))
 
 
 @blp.route("/members/approvals")
@@ -207,7 +224,7 @@ class Approvals(MethodView):
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
-            return roster.approve_members(work, current_identity(), data["member_ids"])
+            return said_members(roster.approve_members(work, current_identity(), data["member_ids"]))
 
 
 @blp.route("/members/rejections")
@@ -219,7 +236,7 @@ class Rejections(MethodView):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
         with uow() as work:
-            return roster.reject_members(work, current_identity(), data["member_ids"], data["reason"])
+            return said_members(roster.reject_members(work, current_identity(), data["member_ids"], data["reason"]))
 
 
 @blp.route("/members/<int:member_id>/card")
@@ -232,7 +249,8 @@ class MemberCard(MethodView):
         """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:
             who = current_identity()
-            return roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"], data["issued_on"]))
+            return said_member(roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"],
+                                                                       data["issued_on"])))
 
 
 @blp.route("/members/removals")
@@ -243,4 +261,4 @@ class Removals(MethodView):
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:
-            return roster.set_removed(work, current_identity(), data["member_ids"], data["removed"])
+            return said_members(roster.set_removed(work, current_identity(), data["member_ids"], data["removed"]))

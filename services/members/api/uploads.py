@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from common.downloads import download
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.api.roster import ALL
 from services.members.domain import uploads as upload_kinds
@@ -37,8 +37,12 @@ class UploadSummary(BaseSchema):
     created_at = Timestamp()
     finished_at = Timestamp(allow_none=True)
     result_path = fields.Function(
-        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
-        else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})
+        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and job.state != "running"
+        and not (job.dry_run and job.state != "succeeded") else None,
+        metadata={"description": "导出结果 of a finished sync, a dry run's too (under /api/v1/members)"})
+    people_path = fields.Function(
+        lambda job: f"/uploads/{job.id}/people" if job.kind == "sync" and job.state == "succeeded" else None,
+        metadata={"description": "page through the run's C and D people: ?category=C|D (under /api/v1/members)"})
     errors_path = fields.Function(lambda job: f"/uploads/{job.id}/errors" if job.error_count else None, metadata={
         "description": "page through every error (under /api/v1/members)"})
     errors_download_path = fields.Function(lambda job: f"/uploads/{job.id}/errors.xlsx" if job.error_count else None,
@@ -60,6 +64,27 @@ class ErrorPage(BaseSchema):
     page = fields.Integer()
     per_page = fields.Integer()
     items = fields.List(fields.Dict())
+
+class PeopleQuery(PageQuery):
+    category = fields.String(required=True, validate=validate.OneOf(list(sync.PEOPLE_CATEGORIES)), metadata={
+        "description": "C 在其他工会（同步时申请转入）/ D 本会会员但不在名单内（同步后标记未同步）"})
+
+
+class SyncPerson(BaseSchema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    member_no = fields.String(allow_none=True)
+    union_name = fields.String(allow_none=True, metadata={"description": "所在工会（C：原所属单位；D：本会）"})
+    district_name = fields.String(allow_none=True)
+
+
+class PeoplePage(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    category = fields.String()
+    items = fields.List(fields.Nested(SyncPerson))
+
 
 class UploadQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(list(dict.fromkeys(k.kind for k in upload_kinds.KINDS))))
@@ -141,6 +166,7 @@ def _list_upload_view(kind: str):
         def post(self):
             who = current_identity()
             filename, data = _file()
+            audit_subject(f"文件 {filename}")
             rows = xl.read_rows(data, kind)  # a format or header error: 422 at once, before any job
             with uow() as work:
                 job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
@@ -171,6 +197,7 @@ class SyncUpload(MethodView):
         409 while another upload of this union is running."""
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
+        audit_subject(f"文件 {filename}" + ("（预检，不做任何修改）" if dry_run else ""))
         who = current_identity()
         with uow() as work:
             job_id = sync.accept_sync(work, who, filename, data, dry_run)
@@ -230,6 +257,19 @@ class UploadErrorsWorkbook(MethodView):
         with uow() as work:
             filename, data = uploads.errors_workbook(work, current_identity(), job_id)
         return _xlsx(filename, data)
+
+
+@blp.route("/uploads/<int:job_id>/people")
+class SyncPeople(MethodView):
+    @roles(*ALL)
+    @blp.arguments(PeopleQuery, location="query")
+    @blp.response(200, PeoplePage)
+    def get(self, query, job_id):
+        """A sync run's C or D people, paged — a dry run's (who would be asked for, who would be
+        marked 未同步) as a real run's; the same stored result as its 导出结果 workbook."""
+        with uow() as work:
+            return sync.sync_people(work, current_identity(), job_id, query["category"], query["page"],
+                                    query["per_page"])
 
 
 @blp.route("/uploads/<int:job_id>/result.xlsx")

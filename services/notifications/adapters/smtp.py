@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate
 from functools import lru_cache
 
 from common.config import data_dir, private_folder, write_private
+from common.smtp import date_header
 from services.notifications.settings import MailSettings
 
 
@@ -27,9 +27,9 @@ def _rendered(title: str, body: str, link: str, sender: str) -> bytes:
 def build(notification_id: int, title: str, body: str, link: str, recipients: list[str],
           settings: MailSettings) -> bytes:
     """The whole message as bytes (RFC 5322, CRLF)."""
-    head = (f"To: {', '.join(recipients)}\r\nDate: {formatdate(localtime=True)}\r\n"
+    head = (f"To: {', '.join(recipients)}\r\nDate: {date_header()}\r\n"
             f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n").encode("ascii", "replace")
-    return head + _rendered(title, body, link, settings.sender)
+    return head + _rendered(title, body, settings.absolute(link), settings.sender)
 
 
 class Sender:

@@ -141,6 +141,7 @@ def test_payment_detail_mailed_once_over_real_smtp(billing, smtp_server, monkeyp
     assert recipients == ["jingban@example.cn"]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "集中参保缴费明细 CB201912300001"
+    assert message["Date"].endswith("+0800")  # Shanghai time, never UTC
     body = message.get_body(("plain",)).get_content()
     assert "尚需缴纳 630.00 元" in body and "2020-01-20" in body and "316023-03002745697" in body
     attachment = next(message.iter_attachments())

@@ -121,6 +121,11 @@ def test_every_change_and_login_leaves_an_audit_record(gateway):
         ("boss", "POST /api/v1/auth/logout", 200, "ok"),
     ]
     assert all(r.request_id and r.at for r in records)
+    # the centre reads them in words: who, what, the outcome in Chinese — no path, no status code
+    boss = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
+    items = client.get("/api/v1/audit", headers=boss).get_json()["items"]
+    assert [i["summary"] for i in reversed(items)][:3] == [
+        "boss 登录，被拒绝：用户名或密码错误", "boss（市职保中心） 登录，成功", "boss（市职保中心） 退出登录，成功"]
 
 
 # ------------------------------------------------------------------ changes take effect at once

@@ -1,6 +1,7 @@
 """The roster over HTTP on PostgreSQL: add, edit, approve, transfer, cards, removal, search,
 scope and the member events."""
 import json
+from urllib.parse import unquote
 
 from sqlalchemy import text
 
@@ -287,6 +288,11 @@ def test_a_rejected_member_s_id_number_can_be_corrected_and_is_checked_again(ser
     fixed = s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(7)})
     assert fixed.status_code == 200, fixed.get_json()
     assert fixed.get_json()["id_number"] == rid(7) and fixed.get_json()["status"] == "pending"  # resubmitted
+    # the detail's 审核说明 is the new one, not the answered rejection reason
+    detail = s["g1"].get(f"/members/{m['id']}").get_json()
+    assert detail["review_note"] == "已修改并重新提交，等待区局审核"
+    assert s["dist1"].post("/members/approvals", json={"member_ids": [m["id"]]}).status_code == 200
+    assert s["g1"].get(f"/members/{m['id']}").get_json()["review_note"] is None
     # only while rejected: a pending or approved member's number stays
     assert s["g1"].patch(f"/members/{other['id']}", json={"id_number": rid(8)}).status_code == 422
 
@@ -297,6 +303,9 @@ def test_a_district_reveals_a_full_id_number_in_its_scope_only(service):
     m, m3 = add(s["g1"], 1), add(s["g3"], 3)
     shown = s["dist1"].post(f"/members/{m['id']}/id-number-reveals")
     assert shown.status_code == 200 and shown.get_json()["id_number"] == rid(1)
+    # 操作日志 is told whose number it was, in words: name and masked number, never the id or the number
+    said = unquote(shown.headers["X-Audit-Subject"])
+    assert said == f"{m['name']}（{rid(1)[:4]}{'*' * 10}{rid(1)[-4:]}）" and rid(1) not in said
     foreign, missing = (s["dist1"].post(f"/members/{i}/id-number-reveals") for i in (m3["id"], 999999))
     assert foreign.status_code == missing.status_code == 404 and foreign.get_json() == missing.get_json()
     assert s["g1"].post(f"/members/{m['id']}/id-number-reveals").status_code == 403
