@@ -15,7 +15,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from common import clock, identity, logs, metrics
+from common import api_docs, clock, identity, logs, metrics
 from common.bus import ping
 from common.config import BusSettings
 from common.errors import (AppError, Conflict, Forbidden, NotFound, Rejected, Throttled, TooLarge,
@@ -69,6 +69,12 @@ def _http_error(exc: HTTPException):
             return error_response(422, "VALIDATION_FAILED", "请求内容应为 JSON 对象", fields=fields)
         return error_response(422 if status == 400 else status, "VALIDATION_FAILED", message, fields=fields)
     return error_response(status, code, message)
+
+
+class ErrorDocumentedApi(Api):
+    """flask-smorest documenting errors with the body they really have (common/api_docs.Error),
+    not its own `{code: int, status, errors}`."""
+    ERROR_SCHEMA = api_docs.Error
 
 
 class BoundedIntegerConverter(IntegerConverter):
@@ -138,7 +144,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     app.json = JSONProvider(app)
     app.extensions["runtime"] = runtime
     bound_route_integers(app)
-    api = Api(app)
+    api = ErrorDocumentedApi(app)
     for bp in blueprints:
         api.register_blueprint(bp)
     register_error_handlers(app)

@@ -10,11 +10,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import PDF, XLSX, downloads, file_upload
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing import contracts
 from services.billing.handlers import payments, pricing, reports
 from services.billing.api.schemas import Id, Year, Yuan, file_from_request
+from services.billing.domain.voucher import MEDIA_TYPES
 from services.billing.settings import voucher_max_bytes
 
 blp = Blueprint("payments", __name__, description="应缴、缴费凭证、反馈、核销、清算分配款、银行流水、台账与统计")
@@ -93,6 +95,9 @@ class BatchOut(BaseSchema):
 class VoucherForm(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
     paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
+    # Read by the view from request.files; declared here so that the form's documentation has it.
+    file = fields.Raw(load_only=True, metadata={"type": "string", "format": "binary",
+                                                "description": "the voucher: JPEG, PNG or PDF (required)"})
 
 
 class VoucherOut(BaseSchema):
@@ -236,6 +241,49 @@ class OverdueOut(BaseSchema):
     reported = fields.List(fields.Integer())
 
 
+class TypeFigures(BaseSchema):
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+
+
+class DistrictFigures(BaseSchema):
+    """A district's batches of the year, summed (centre: every district; district: its own)."""
+    district_id = fields.Integer()
+    district_name = fields.String(allow_none=True)
+    batches = fields.Integer()
+    overdue_batches = fields.Integer()
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+    credit_applied_fen = fields.Integer()
+    due_fen = fields.Integer()
+    paid_fen = fields.Integer(metadata={"description": "已缴: money received"})
+    voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额"})
+    outstanding_fen = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Nested(TypeFigures),
+                          metadata={"description": "per cover type"})
+
+
+class UnionFigures(BaseSchema):
+    """A union's priced submissions of the year: what it owes its district."""
+    union_id = fields.Integer()
+    union_name = fields.String(allow_none=True)
+    district_id = fields.Integer(allow_none=True)
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    grassroots_owes_fen = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "headcount per type"})
+
+
+class DashboardOut(BaseSchema):
+    cover_year = fields.Integer()
+    payment_deadline = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD; null without a cover year"})
+    days_to_payment_deadline = fields.Integer(allow_none=True)
+    districts = fields.List(fields.Nested(DistrictFigures), metadata={"description": "centre and district only"})
+    unions = fields.List(fields.Nested(UnionFigures))
+
+
 # ------------------------------------------------------------------ submissions and batches
 
 @blp.route("/submissions")
@@ -274,7 +322,7 @@ class BatchItem(MethodView):
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
 class BatchVoucher(MethodView):
     @roles("district")
-    @blp.arguments(VoucherForm, location="form")
+    @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
     @blp.response(201, VoucherOut)
     def post(self, form, batch_id):
         """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
@@ -285,7 +333,7 @@ class BatchVoucher(MethodView):
                                            form["paid_on"], voucher_max_bytes())
 
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(*MEDIA_TYPES)
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
@@ -297,7 +345,7 @@ class BatchVoucher(MethodView):
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
 class BatchPaymentDetail(MethodView):
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(XLSX)
     def get(self, batch_id):
         """集中参保缴费明细 (.xlsx): the same workbook the handler received by e-mail."""
         from common.excel import CONTENT_TYPE
@@ -376,6 +424,7 @@ class Credits(MethodView):
 @blp.route("/credits/import")
 class CreditImport(MethodView):
     @roles("centre")
+    @file_upload()
     @blp.response(201, CreditOut(many=True))
     def post(self):
         """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
@@ -389,6 +438,7 @@ class CreditImport(MethodView):
 @blp.route("/bank-statements")
 class BankStatements(MethodView):
     @roles("centre")
+    @file_upload("the bank's statement (.xlsx / .xls)")
     @blp.response(201, StatementOut)
     def post(self):
         """导入银行流水 (centre; Excel columns 日期, 付款人, 金额, 摘要): each line matched or given a reason."""
@@ -401,7 +451,7 @@ class BankStatements(MethodView):
 @blp.route("/templates/<any('bank-statement', credits):name>")
 class Templates(MethodView):
     @roles("centre")
-    @blp.response(200)
+    @downloads(XLSX)
     def get(self, name):
         """Excel templates: 银行流水 (bank-statement) and 清算分配款 (credits)."""
         from common.excel import CONTENT_TYPE
@@ -438,7 +488,7 @@ class Ledger(MethodView):
 @blp.route("/dashboard/<int(min=2000, max=2100):year>")
 class Dashboard(MethodView):
     @roles("centre", "district", "grassroots")
-    @blp.response(200)
+    @blp.response(200, DashboardOut)
     def get(self, year):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:
