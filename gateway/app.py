@@ -8,11 +8,13 @@ import time
 import uuid
 
 from flask import Flask, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 from sqlalchemy import text
 
 from common import logs, metrics
 from common.config import SERVICES
-from common.web import ErrorDocumentedApi, JSONProvider, bound_route_integers, register_error_handlers
+from common.web import (ErrorDocumentedApi, JSONProvider, bound_route_integers, is_small_body, limit_small_bodies,
+                        register_error_handlers)
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts, internal, sessions
 from gateway.api import auth as auth_api
@@ -38,6 +40,14 @@ def create_app() -> Flask:
     api.register_blueprint(accounts.blp)
     api.register_blueprint(sessions.blp)
     register_error_handlers(app)
+
+    @app.errorhandler(auth.AddressSlowedDown)
+    def _slowed_down(exc: auth.AddressSlowedDown):
+        response = jsonify(exc.to_dict())
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
+
     app.teardown_appcontext(close_db_session)
     pages.register(app)
     app.register_blueprint(internal.bp)  # services only: a signed internal identity, never a login
@@ -50,6 +60,7 @@ def create_app() -> Flask:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
+        limit_small_bodies()
         if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics", "/favicon.ico"):
             return None
         g.caller = auth.authenticate(db_session)
@@ -99,10 +110,17 @@ def create_app() -> Flask:
 
 
 def _attempted_username() -> str | None:
-    if request.path == "/api/v1/auth/login":
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("username"), str):
-            return body["username"][:64]
-    if request.path == "/login":
+    """The name a failed login tried, for its audit record. Read only from a body the login could
+    read itself: one over the small-body limit (refused 413) is never read, and nothing its
+    reading raises may turn the refusal into a 500 (issue 23) — the record is kept without a name."""
+    if request.path not in ("/api/v1/auth/login", "/login") or not is_small_body():
+        return None
+    try:
+        if request.path == "/api/v1/auth/login":
+            body = request.get_json(silent=True)
+            if isinstance(body, dict) and isinstance(body.get("username"), str):
+                return body["username"][:64]
+            return None
         return (request.form.get("username") or "")[:64] or None
-    return None
+    except HTTPException:  # too large, or cut short: the login was refused for that already
+        return None

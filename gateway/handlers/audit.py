@@ -11,14 +11,15 @@ from gateway.adapters.orm import AuditRecord
 
 # Requests whose record says, in words, what was done to whom (personal information).
 _REVEAL = re.compile(r"^POST /api/v1/members/members/(\d+)/id-number-reveals$")
-# Uploads that look ID numbers up, bounded by members' daily quota (docs/decisions/0021).
-_LOOKUP = re.compile(r"^POST /api/v1/members/uploads/(sync|transfer-in)$")
+# Changes of members' that look ID or card numbers up, bounded by its daily quota (decision 0021):
+# syncs, lists, one member added or corrected, one card. Members answers 429 for nothing else.
+_LOOKUP = re.compile(r"^(POST|PUT|PATCH) /api/v1/members/")
 LOOKUP_REFUSED = "超出每日证件号码查询额度，未做任何处理"
 
 
 def describe(action: str, status: int | None = None) -> str | None:
-    """The record's detail: for a reveal of a full ID number, whose it was; for a sync or a
-    transfer-in list the quota refused (429), that it was refused for that."""
+    """The record's detail: for a reveal of a full ID number, whose it was; for a change the ID
+    lookup quota refused (429), that it was refused for that."""
     found = _REVEAL.match(action)
     if found:
         return f"查看完整证件号码：会员 {found.group(1)}"

@@ -9,8 +9,11 @@ def test_a_reveal_names_whose_number_it_was_and_nothing_else_gets_a_detail():
     assert describe("POST /api/v1/members/members/approvals") is None
 
 
-def test_a_sync_or_transfer_in_list_refused_by_the_lookup_quota_says_so():
-    for path in ("sync", "transfer-in"):
-        assert describe(f"POST /api/v1/members/uploads/{path}", 429) == "超出每日证件号码查询额度，未做任何处理"
-        assert describe(f"POST /api/v1/members/uploads/{path}", 202) is None
-    assert describe("POST /api/v1/members/uploads/import", 429) is None
+def test_a_change_refused_by_the_lookup_quota_says_so():
+    for action in ("POST /api/v1/members/uploads/sync", "POST /api/v1/members/uploads/transfer-in",
+                   "POST /api/v1/members/uploads/import", "POST /api/v1/members/uploads/cards",
+                   "POST /api/v1/members/members", "PATCH /api/v1/members/members/7",
+                   "PUT /api/v1/members/members/7/card"):
+        assert describe(action, 429) == "超出每日证件号码查询额度，未做任何处理"
+        assert describe(action, 202) is None
+    assert describe("POST /api/v1/enrollment/submissions", 429) is None

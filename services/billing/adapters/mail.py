@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
-from common.config import data_dir
+from common.config import data_dir, private_folder, write_private
 from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
 from services.billing.settings import MailSettings, Payee
@@ -68,9 +68,8 @@ def send_payment_detail(batch: dict, district_name: str, recipient: str) -> str:
     settings = MailSettings()
     message = build_message(batch, district_name, recipient, settings)
     if not settings.host:
-        folder = data_dir() / "mail"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{batch['batch_no']}.eml").write_bytes(bytes(message))
+        folder = private_folder(data_dir() / "mail")
+        write_private(folder / f"{batch['batch_no']}.eml", bytes(message))
         return "file"
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
         if settings.starttls:

@@ -2,21 +2,20 @@
 write-off, reconciliation, settlement credits, bank statements, ledger, dashboard."""
 from __future__ import annotations
 
-import io
 import json
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.api_docs import PDF, XLSX, downloads, file_upload
+from common.api_docs import XLSX, downloads, file_upload
+from common.downloads import download
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing import contracts
-from services.billing.handlers import payments, pricing, reports
 from services.billing.api.schemas import Id, Year, Yuan, file_from_request
 from services.billing.domain.voucher import MEDIA_TYPES
+from services.billing.handlers import payments, pricing, reports
 from services.billing.settings import voucher_max_bytes
 
 blp = Blueprint("payments", __name__, description="应缴、缴费凭证、反馈、核销、清算分配款、银行流水、台账与统计")
@@ -338,8 +337,7 @@ class BatchVoucher(MethodView):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
             voucher = payments.current_voucher(work, current_identity(), batch_id)
-            return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
-                             download_name=voucher.filename)
+            return download(voucher.content, voucher.filename, voucher.media_type)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
@@ -354,8 +352,7 @@ class BatchPaymentDetail(MethodView):
         with uow() as work:
             batch = payments.get_batch(work, current_identity(), batch_id)
             content = payment_detail_workbook(contracts.batch_priced_data(batch))
-        return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
+        return download(content, f"集中参保缴费明细-{batch.batch_no}.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/feedback")
@@ -458,7 +455,7 @@ class Templates(MethodView):
         from services.billing.adapters.excel import template
 
         content, filename = template(name)
-        return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True, download_name=filename)
+        return download(content, filename, CONTENT_TYPE)
 
 
 @blp.route("/bank-statements/<int(max=2147483647):statement_id>")

@@ -4,15 +4,14 @@ Every download is scope-checked: another union's or district's document answers 
 missing one (404)."""
 from __future__ import annotations
 
-import io
 from datetime import timezone
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.clock import SHANGHAI
+from common.downloads import download as named_download
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.documents.domain.notices import (DISTRICT_NOTICE, GRASSROOTS_NOTICE, INSTANT_DISTRICT_NOTICE,
@@ -73,8 +72,7 @@ class VersionQuery(BaseSchema):
 
 def download(doc):
     """The stored bytes, unchanged; the ETag is their sha256."""
-    response = send_file(io.BytesIO(doc.content), mimetype=doc.media_type, as_attachment=True,
-                         download_name=doc.filename, etag=doc.sha256, max_age=0)
+    response = named_download(doc.content, doc.filename, doc.media_type, etag=doc.sha256, max_age=0)
     response.headers["X-Document-Version"] = str(doc.version)
     return response
 

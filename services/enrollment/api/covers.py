@@ -2,14 +2,12 @@
 or many from an uploaded list. POST, so that ID numbers never travel in a URL or a log line."""
 from __future__ import annotations
 
-import io
-
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.api_docs import file_upload
+from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema
@@ -90,8 +88,7 @@ class BulkLookup(MethodView):
         numbers = cover_lookup.read_id_numbers(upload.read())
         with uow() as work:
             results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
-        return send_file(io.BytesIO(cover_lookup.bulk_workbook(results)), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name="职工保障查询结果.xlsx")
+        return download(cover_lookup.bulk_workbook(results), "职工保障查询结果.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/covers/bulk-lookup/template.xlsx")
@@ -100,8 +97,7 @@ class BulkTemplate(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def get(self):
         """批量查询模板."""
-        return send_file(io.BytesIO(cover_lookup.template()), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name="职工保障查询模板.xlsx")
+        return download(cover_lookup.template(), "职工保障查询模板.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/cover-years/<int:cover_year>/not-acted")

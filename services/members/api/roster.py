@@ -6,9 +6,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import answers
 from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, roles, uow
+from common.web import current_identity, no_store, roles, uow
 from services.members.domain import member as rules
 from services.members.handlers import cards, roster
 
@@ -150,8 +151,10 @@ class Members(MethodView):
             return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberIn)
     @blp.response(201, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
@@ -161,15 +164,20 @@ class Members(MethodView):
 @blp.route("/members/<int:member_id>")
 class MemberItem(MethodView):
     @roles(*ALL)
+    @no_store
     @blp.response(200, MemberOut)
     def get(self, member_id):
-        """会员详情: the full ID number, for a member in the caller's scope only."""
+        """会员详情, for a member in the caller's scope only: the full ID number and mobile for the
+        member's own union; masked for a district or the centre (the full ID number through
+        `POST …/id-number-reveals`, which is audited)."""
         with uow() as work:
-            return roster.get_member(work, current_identity(), member_id)
+            return roster.member_detail(work, current_identity(), member_id)
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberPatch)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number only while 审核未通过)."""
         with uow() as work:
@@ -177,14 +185,15 @@ class MemberItem(MethodView):
 
 
 class IdNumberOut(MemberOut):
-    """查看完整证件号码: whose number it is, and the number."""
+    """查看完整号码: whose numbers they are, the ID number and the mobile."""
     class Meta(MemberOut.Meta):
-        fields = ("id", "union_id", "name", "id_type", "id_number")
+        fields = ("id", "union_id", "name", "id_type", "id_number", "mobile")
 
 
 @blp.route("/members/<int:member_id>/id-number-reveals")
 class IdNumberReveal(MethodView):
     @roles("district")
+    @no_store
     @blp.response(200, IdNumberOut)
     def post(self, member_id):
         """查看完整证件号码 (district reviewer, a member in its scope). A POST so that the gateway's
@@ -219,12 +228,15 @@ class Rejections(MethodView):
 @blp.route("/members/<int:member_id>/card")
 class MemberCard(MethodView):
     @roles("grassroots", "centre")
+    @no_store
     @blp.arguments(CardIn)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def put(self, data, member_id):
-        """办卡: record the member service card number and issue date."""
+        """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:
-            return cards.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+            who = current_identity()
+            return roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"], data["issued_on"]))
 
 
 @blp.route("/members/removals")

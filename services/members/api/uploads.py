@@ -3,14 +3,13 @@ card lists, removal lists), the sync as a job, the history and the result workbo
 templates, and the kinds of upload there are."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.api_docs import XLSX, answers, downloads, file_upload
+from common.downloads import download
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
@@ -135,9 +134,7 @@ def _file() -> tuple[str, bytes]:
 
 
 def _xlsx(filename: str, data: bytes) -> Response:
-    response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(data, filename, xl.excel.CONTENT_TYPE)
 
 
 # ------------------------------------------------------------------ uploads
@@ -150,7 +147,7 @@ LIST_UPLOADS = {  # kind → its handler; titles, hints and roles are domain.upl
     "removals": lists.removals_from_list,
 }
 # Uploads whose rows count against the union's daily ID look-ups (429 past the allowance).
-LOOKUP_UPLOADS = ("transfer_in",)
+LOOKUP_UPLOADS = ("import", "transfer_in", "cards")
 
 
 def _list_upload_view(kind: str):

@@ -60,6 +60,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         checked.append((row_no, clean))  # compared with the system even if another field is wrong
         if not errs:
             cleaned.append((row_no, clean))
+    count_lookups_now(uow, who, len(rows))  # its errors say who is registered elsewhere (or 429, nothing done)
     with uow.fresh() as work:
         existing = _members_with_ids(work.session, seen) if seen else {}
         for row_no, clean in checked:
@@ -207,6 +208,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     the centre for anyone."""
     who.require("grassroots", "centre")
     rows = xl.rows_of(data, "cards")
+    count_lookups_now(uow, who, len(rows))  # 该卡号已登记给其他会员 tells whose card is registered
     wanted, errors = _card_rows(rows, clock.today())
     errors = rows.formula_errors + errors
     with uow.fresh() as work:

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from functools import lru_cache
 
-from common.config import data_dir
+from common.config import data_dir, private_folder, write_private
 from services.notifications.settings import MailSettings
 
 
@@ -52,9 +52,8 @@ class Sender:
 
     def send(self, notification_id: int, message: bytes, recipients: list[str]) -> None:
         if self._smtp is None:
-            folder = data_dir() / "mail"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"notification-{notification_id}.eml").write_bytes(message)
+            folder = private_folder(data_dir() / "mail")
+            write_private(folder / f"notification-{notification_id}.eml", message)
             return
         refused = self._smtp.sendmail(self.settings.sender, recipients, message)
         if len(refused) == len(recipients):

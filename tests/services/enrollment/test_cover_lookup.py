@@ -179,3 +179,15 @@ def test_who_has_not_acted_before_each_deadline(season):
     assert ids("payment_deadline") == []
     assert season.district.get(f"/cover-years/{YEAR}/not-acted?deadline=grassroots_end").status_code == 403
     assert season.centre.get(f"/cover-years/{YEAR}/not-acted?deadline=nope").status_code == 422
+
+
+def test_bulk_lookup_refuses_the_crafted_upload(season):
+    """Issue 23: 6 KB held this path for 11 s; the list is read by common.excel, parsed with limits."""
+    from tests.season import crafted_upload
+
+    data = crafted_upload(season.grassroots.get("/covers/bulk-lookup/template.xlsx").data)
+    for client in (season.grassroots, season.district, season.centre):
+        refused = client.post("/covers/bulk-lookup", data={"file": (io.BytesIO(data), "ids.xlsx")},
+                              content_type="multipart/form-data")
+        assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "SUSPICIOUS_WORKBOOK"
+    assert season.count("SELECT count(*) FROM cover_lookup") == 0

@@ -169,3 +169,37 @@ def test_a_hash_with_older_parameters_verifies_and_is_rehashed_at_login(gateway)
     assert stored != old and stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert auth.hasher.verify(stored, "Centre#2026pw")
     assert login(client).status_code == 200
+
+
+def test_many_failures_from_one_address_slow_it_down_but_never_lock_it_out(gateway):
+    """Issue 23 item 6: 30 failures from one address once locked everyone behind it (an office's
+    NAT) for 15 minutes. Now the address backs off (429 with Retry-After, doubling up to a minute),
+    other addresses are untouched, and once the wait is over the right password logs in."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from gateway.adapters.orm import LoginFailure
+    from gateway.domain.accounts import FREE_FAILURES_PER_ADDRESS
+
+    def wait_passes(seconds):  # moved back, not slept
+        with runtime.sessions() as session:
+            session.execute(update(LoginFailure).values(at=LoginFailure.at - timedelta(seconds=seconds)))
+            session.commit()
+
+    office = gateway.test_client()
+    office.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    for n in range(FREE_FAILURES_PER_ADDRESS + 1):  # different (unknown) names: no account is locked
+        assert login(office, username=f"clerk{n}", password="wrong-password").status_code == 401
+    slowed = login(office)
+    assert slowed.status_code == 429 and slowed.get_json()["error"]["code"] == "LOGIN_SLOWED_DOWN"
+    assert slowed.headers["Retry-After"] == "1" and slowed.get_json()["error"]["retry_after"] == 1
+    assert "1 秒后再试" in slowed.get_json()["error"]["message"]
+    wait_passes(1)
+    assert login(office, username="clerk99", password="wrong-password").status_code == 401
+    assert login(office).headers["Retry-After"] == "2"  # it grows with every failure
+    elsewhere = gateway.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert login(elsewhere).status_code == 200
+    wait_passes(2)
+    assert login(office).status_code == 200  # never locked out
