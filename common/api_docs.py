@@ -95,12 +95,17 @@ def _add_doc(func, update: dict):
     return func
 
 
-def downloads(*media_types: str, status: int = 200, description: str = "the file (Content-Disposition: attachment)"):
-    """Declare a binary answer and its media types (the view returns the bytes itself)."""
+def downloads(*media_types: str, status: int = 200, description: str = "the file (Content-Disposition: attachment)",
+              revalidated: bool = False):
+    """Declare a binary answer and its media types (the view returns the bytes itself);
+    `revalidated`: it has an ETag, and If-None-Match naming it answers 304 without the bytes."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}
+    responses = {str(status): {"description": description, "content": content}}
+    if revalidated:
+        responses["304"] = {"description": "Not Modified: If-None-Match named the ETag of these very bytes"}
 
     def decorator(func):
-        return _add_doc(func, {"responses": {str(status): {"description": description, "content": content}}})
+        return _add_doc(func, {"responses": responses})
 
     return decorator
 

@@ -51,3 +51,16 @@ def test_the_error_body_is_code_and_message_with_more_allowed():
     assert set(detail["required"]) == {"code", "message"}
     assert detail["additionalProperties"] is True
     assert {"fields", "rows", "window", "error_count", "job_id"} <= set(detail["properties"])
+
+
+def test_a_download_documents_its_media_types_and_a_revalidated_one_its_304():
+    from common.api_docs import PDF, XLSX, downloads
+
+    @downloads(PDF, XLSX, revalidated=True)
+    def view():
+        return b""
+
+    responses = view._apidoc["manual_doc"]["responses"]
+    assert set(responses["200"]["content"]) == {PDF, XLSX}
+    assert responses["200"]["content"][PDF]["schema"] == {"type": "string", "format": "binary"}
+    assert "304" in responses and "content" not in responses["304"]
