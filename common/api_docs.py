@@ -7,9 +7,13 @@ gateway's aggregated document (gateway/openapi.py) then gives every operation it
 with `document_errors`, so one place decides what a reader and a fuzzer are told."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from copy import deepcopy
+from typing import Any, TypeVar
 
 from marshmallow import INCLUDE, Schema, fields
+
+View = TypeVar("View", bound=Callable[..., Any])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = "application/pdf"
@@ -83,58 +87,60 @@ CHANGING = ("post", "put", "patch", "delete")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
-def _add_doc(func, update: dict):
+def _add_doc(func: View, update: dict[str, Any]) -> View:
     """Merge `update` into a view's manual OpenAPI doc (as `roles` and flask-smorest's `doc` do)."""
-    func._apidoc = deepcopy(getattr(func, "_apidoc", {}))
-    manual = func._apidoc.setdefault("manual_doc", {})
+    apidoc: dict[str, Any] = deepcopy(getattr(func, "_apidoc", {}))
+    manual = apidoc.setdefault("manual_doc", {})
     for key, value in update.items():
         if isinstance(value, dict):
             manual.setdefault(key, {}).update(value)
         else:
             manual[key] = value
+    setattr(func, "_apidoc", apidoc)  # noqa: B010 - flask-smorest reads this attribute
     return func
 
 
 def downloads(*media_types: str, status: int = 200, description: str = "the file (Content-Disposition: attachment)",
-              revalidated: bool = False):
+              revalidated: bool = False) -> Callable[[View], View]:
     """Declare a binary answer and its media types (the view returns the bytes itself);
     `revalidated`: it has an ETag, and If-None-Match naming it answers 304 without the bytes."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}
-    responses = {str(status): {"description": description, "content": content}}
+    responses: dict[str, Any] = {str(status): {"description": description, "content": content}}
     if revalidated:
         responses["304"] = {"description": "Not Modified: If-None-Match named the ETag of these very bytes"}
 
-    def decorator(func):
+    def decorator(func: View) -> View:
         return _add_doc(func, {"responses": responses})
 
     return decorator
 
 
-def file_upload(description: str = "the workbook (.xlsx / .xls)", **form_fields: dict):
+def file_upload(description: str = "the workbook (.xlsx / .xls)",
+                **form_fields: dict[str, Any]) -> Callable[[View], View]:
     """Declare a multipart body with a `file` (read by the view from request.files) and, if any,
     other form fields as JSON Schema properties."""
     schema = {"type": "object", "required": ["file"],
               "properties": {"file": {"type": "string", "format": "binary", "description": description},
                              **form_fields}}
 
-    def decorator(func):
+    def decorator(func: View) -> View:
         return _add_doc(func, {"requestBody": {"required": True,
                                                "content": {"multipart/form-data": {"schema": schema}}}})
 
     return decorator
 
 
-def answers(*statuses: int):
+def answers(*statuses: int) -> Callable[[View], View]:
     """Declare error statuses an operation can answer beyond those its shape implies (see
     `error_statuses`), e.g. 429 where a quota counts; published as `x-errors`."""
-    def decorator(func):
+    def decorator(func: View) -> View:
         already = getattr(func, "_apidoc", {}).get("manual_doc", {}).get("x-errors", [])
         return _add_doc(func, {"x-errors": sorted({*already, *statuses})})
 
     return decorator
 
 
-def error_statuses(method: str, operation: dict, path_parameters: list, forwarded: bool) -> list[int]:
+def error_statuses(method: str, operation: dict[str, Any], path_parameters: list[Any], forwarded: bool) -> list[int]:
     """Every error status an operation can answer, from its shape:
     401 and 403 always (no login; role or CSRF); 404 for a path parameter and, through a service,
     for any id in the query or body (outside scope answers like missing); 422 for query or body
@@ -144,7 +150,7 @@ def error_statuses(method: str, operation: dict, path_parameters: list, forwarde
     locations = {p.get("in") for p in parameters}
     body = "requestBody" in operation
     changing = method in CHANGING
-    statuses = {401, 403, *operation.get("x-errors", [])}
+    statuses: set[int] = {401, 403, *operation.get("x-errors", [])}
     if "path" in locations or (forwarded and (body or "query" in locations)):
         statuses.add(404)
     if body or "query" in locations or (forwarded and changing):
@@ -158,7 +164,7 @@ def error_statuses(method: str, operation: dict, path_parameters: list, forwarde
     return sorted(statuses)
 
 
-def document_errors(spec: dict, forwarded_prefixes: tuple[str, ...]) -> dict:
+def document_errors(spec: dict[str, Any], forwarded_prefixes: tuple[str, ...]) -> dict[str, Any]:
     """Give every operation of `spec` (an OpenAPI 3 dict, changed in place) its error answers:
     each status of `error_statuses` refers to one shared response whose body is `Error`; whatever
     a framework put there before (flask-smorest's `default` and its own error schema) goes."""
@@ -182,14 +188,15 @@ def document_errors(spec: dict, forwarded_prefixes: tuple[str, ...]) -> dict:
     return spec
 
 
-def _error_schemas() -> dict:
+def _error_schemas() -> dict[str, Any]:
     """`Error` and its parts as JSON Schema (apispec renders them as the services' schemas are)."""
     from apispec import APISpec
     from apispec.ext.marshmallow import MarshmallowPlugin
 
     spec = APISpec("errors", "v1", "3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.schema("Error", schema=Error)
-    return spec.to_dict()["components"]["schemas"]
+    schemas: dict[str, Any] = spec.to_dict()["components"]["schemas"]
+    return schemas
 
 
 ERROR_SCHEMAS = _error_schemas()

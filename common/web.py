@@ -90,7 +90,7 @@ def _http_error(exc: HTTPException):
     return error_response(status, code, message)
 
 
-class ErrorDocumentedApi(Api):
+class ErrorDocumentedApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
     """flask-smorest documenting errors with the body they really have (common/api_docs.Error),
     not its own `{code: int, status, errors}`."""
     ERROR_SCHEMA = api_docs.Error
