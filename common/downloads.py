@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from typing import Any
 from urllib.parse import quote
 
 from flask import Response, send_file
@@ -36,7 +37,7 @@ def clean_filename(name: str | None, fallback: str = "download") -> str:
     text = "".join("_" if ch in _UNSAFE else ch for ch in text if not is_invisible(ch))
     text = " ".join(text.split()).strip(" .")
     if len(text) > MAX_NAME:
-        stem, dot, ext = text.rpartition(".")
+        _, dot, ext = text.rpartition(".")
         keep = ext if dot and 0 < len(ext) <= 10 else ""
         text = text[:MAX_NAME - len(keep) - 1].rstrip(" .") + ("." + keep if keep else "")
     return text or fallback
@@ -58,7 +59,7 @@ def content_disposition(filename: str | None, fallback: str = "download", inline
             f"filename*=UTF-8''{quote(name, safe='')}")
 
 
-def download(content: bytes, filename: str | None, mimetype: str, **send_file_options) -> Response:
+def download(content: bytes, filename: str | None, mimetype: str, **send_file_options: Any) -> Response:
     """A file to download, named the safe way (send_file's conditional and ETag options pass on)."""
     response = send_file(io.BytesIO(content), mimetype=mimetype, **send_file_options)
     response.headers["Content-Disposition"] = content_disposition(filename)

@@ -4,6 +4,8 @@ Field messages are what a clerk reads next to a form field, so they are set here
 every service instead of on each field."""
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from common import clock
@@ -44,7 +46,7 @@ class BaseSchema(Schema):
     error_messages = {"unknown": "不允许的字段", "type": "数据格式不正确，应为 JSON 对象"}
 
     @pre_load
-    def _no_invisible_characters(self, data, **kwargs):
+    def _no_invisible_characters(self, data: Any, **kwargs: Any) -> Any:
         """Text people send never holds a control character or a bidi control (line breaks and
         tabs aside): such a name once broke every download named after it (issue 23). Refused
         at the door, for every field of every schema (nested schemas check their own)."""
@@ -55,7 +57,7 @@ class BaseSchema(Schema):
         return data
 
 
-def _holds_invisible(value) -> bool:
+def _holds_invisible(value: object) -> bool:
     if isinstance(value, str):
         return has_invisible(value, allow_line_breaks=True)
     if isinstance(value, list):

@@ -37,7 +37,7 @@ def test_what_an_older_version_left_readable_is_made_owner_only_at_start(folder)
         path.write_text("x")
         os.chmod(path, 0o644)
     assert config.protect_data_dir() > 0
-    for root, dirs, files in os.walk(folder):
+    for root, _dirs, files in os.walk(folder):
         assert mode(root) == 0o700, root
         for name in files:
             assert mode(os.path.join(root, name)) == 0o600, name

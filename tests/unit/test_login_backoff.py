@@ -2,8 +2,14 @@
 a delay that doubles with every failure, at most a minute; the account's own lock is unchanged."""
 from datetime import datetime, timedelta
 
-from gateway.domain.accounts import (FREE_FAILURES_PER_ADDRESS, MAX_ADDRESS_DELAY, MAX_FAILURES_PER_USER,
-                                     address_delay, address_wait, is_throttled)
+from gateway.domain.accounts import (
+    FREE_FAILURES_PER_ADDRESS,
+    MAX_ADDRESS_DELAY,
+    MAX_FAILURES_PER_USER,
+    address_delay,
+    address_wait,
+    is_throttled,
+)
 
 NOW = datetime(2026, 12, 7, 10, 0, 0)
 

@@ -51,7 +51,7 @@ class MemberOut(BaseSchema):
     union_id = fields.Integer(allow_none=True)
     name = fields.String()
     id_type = fields.String()
-    id_number = fields.String(metadata={"description": "完整证件号码（仅详情）"})
+    id_number = fields.String(metadata={"description": "证件号码：本单位会员详情为完整号码；区局、市职保中心为脱敏号码（完整号码经查看完整号码）"})
     gender = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     address = fields.String()
