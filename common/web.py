@@ -16,7 +16,7 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from common import clock, identity, logs, metrics
+from common import api_docs, clock, identity, logs, metrics
 from common.bus import ping
 from common.config import BusSettings
 from common.errors import (
@@ -100,6 +100,12 @@ def _http_error(exc: HTTPException):
     return error_response(status, code, message)
 
 
+class ErrorDocumentedApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
+    """flask-smorest documenting errors with the body they really have (common/api_docs.Error),
+    not its own `{code: int, status, errors}`."""
+    ERROR_SCHEMA = api_docs.Error
+
+
 class BoundedIntegerConverter(IntegerConverter):
     """`<int:id>` in every route: an id beyond a 32-bit key cannot exist, so it answers 404
     like any other missing thing instead of reaching the database."""
@@ -167,7 +173,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     app.json = JSONProvider(app)
     app.extensions["runtime"] = runtime
     bound_route_integers(app)
-    api = Api(app)
+    api = ErrorDocumentedApi(app)
     for bp in blueprints:
         api.register_blueprint(bp)
     register_error_handlers(app)

@@ -9,12 +9,12 @@ import uuid
 
 from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException
-from flask_smorest import Api
 from sqlalchemy import text
 
 from common import logs, metrics
 from common.config import SERVICES
-from common.web import JSONProvider, bound_route_integers, is_small_body, limit_small_bodies, register_error_handlers
+from common.web import (ErrorDocumentedApi, JSONProvider, bound_route_integers, is_small_body, limit_small_bodies,
+                        register_error_handlers)
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts, internal, sessions
 from gateway.api import auth as auth_api
@@ -41,7 +41,7 @@ def create_app() -> Flask:
     )
     app.json = JSONProvider(app)
     bound_route_integers(app)
-    api = Api(app)
+    api = ErrorDocumentedApi(app)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(accounts.blp)
     api.register_blueprint(sessions.blp)

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from flask import g
 
+from common.api_docs import answers
 from common.errors import Forbidden
 from common.schema import BaseSchema, PageQuery, Timestamp
 from gateway import auth
@@ -103,6 +104,7 @@ class Accounts(MethodView):
     @centre_only
     @blp.arguments(AccountIn)
     @blp.response(201, AccountOut)
+    @answers(409, 503)  # a taken user name; members answers whether the union or district exists
     def post(self, data):
         """新建账号 (centre), bound to its role's union or district."""
         account = accounts.create_account(db_session(), data, g.request_id)
@@ -115,6 +117,7 @@ class AccountItem(MethodView):
     @centre_only
     @blp.arguments(AccountPatch)
     @blp.response(200, AccountOut)
+    @answers(503)  # members answers whether the union or district exists
     def patch(self, data, account_id):
         """修改账号：重置密码、改名、停用/启用、变更角色或所属工会/区局 (centre). A new password,
         disabling, or another role or binding ends every session and token of the account at once."""

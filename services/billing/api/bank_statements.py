@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
+from common.api_docs import XLSX, downloads, file_upload
 from common.downloads import download
 from common.schema import BaseSchema, Timestamp
 from common.web import current_identity, roles, uow
@@ -81,6 +82,7 @@ class StatementOut(BaseSchema):
 @blp.route("/bank-statements")
 class BankStatements(MethodView):
     @roles("centre")
+    @file_upload("the bank's statement as exported (.xlsx, .xls, CSV in UTF-8 or GB18030, CAMT.053 XML)")
     @blp.response(201, StatementOut)
     def post(self):
         """导入银行流水 (centre): the file as the bank exported it (.xlsx, .xls, CSV in GBK/GB18030 or
@@ -96,7 +98,7 @@ class BankStatements(MethodView):
 @blp.route("/templates/<any('bank-statement', credits):name>")
 class Templates(MethodView):
     @roles("centre")
-    @blp.response(200)
+    @downloads(XLSX)
     def get(self, name):
         """Excel templates: 银行流水 (bank-statement) and 清算分配款 (credits)."""
         from common.excel import CONTENT_TYPE

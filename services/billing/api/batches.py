@@ -8,12 +8,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import XLSX, downloads
 from common.downloads import download
 from common.schema import BaseSchema, Timestamp
 from common.web import audit_subject, current_identity, roles, uow
 from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
+from services.billing.domain.voucher import MEDIA_TYPES
 from services.billing.handlers import batches, reports
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
@@ -53,6 +55,9 @@ class BatchOut(BaseSchema):
 class VoucherForm(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
     paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
+    # Read by the view from request.files; declared here so that the form's documentation has it.
+    file = fields.Raw(load_only=True, metadata={"type": "string", "format": "binary",
+                                                "description": "the voucher: JPEG, PNG or PDF (required)"})
 
 
 class VoucherOut(BaseSchema):
@@ -114,7 +119,7 @@ def _said_batch(work, batch_id: int) -> None:
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
 class BatchVoucher(MethodView):
     @roles("district")
-    @blp.arguments(VoucherForm, location="form")
+    @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
     @blp.response(201, VoucherOut)
     def post(self, form, batch_id):
         """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
@@ -126,7 +131,7 @@ class BatchVoucher(MethodView):
                                            form["paid_on"], settings.load().voucher_max_bytes)
 
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(*MEDIA_TYPES)
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
@@ -137,7 +142,7 @@ class BatchVoucher(MethodView):
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
 class BatchPaymentDetail(MethodView):
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(XLSX)
     def get(self, batch_id):
         """集中参保缴费明细 (.xlsx): the same workbook the handler received by e-mail."""
         from common.excel import CONTENT_TYPE

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import file_upload
 from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
@@ -84,6 +85,7 @@ class Lookup(MethodView):
 @blp.route("/covers/bulk-lookup")
 class BulkLookup(MethodView):
     @roles(*ALL)
+    @file_upload("ID numbers in column 1 from row 2 (.xlsx / .xls)")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def post(self):
         """批量查询：multipart 字段 file，身份证号码工作簿（第 1 列自第 2 行起，最多 10,000 个；超出 413 TOO_MANY_ROWS），返回各人参保状态工作簿（每个号码一行）."""

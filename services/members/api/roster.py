@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import answers
 from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
 from common.web import audit_subject, current_identity, no_store, roles, uow
@@ -170,6 +171,7 @@ class Members(MethodView):
     @no_store
     @blp.arguments(MemberIn)
     @blp.response(201, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
@@ -192,6 +194,7 @@ class MemberItem(MethodView):
     @no_store
     @blp.arguments(MemberPatch)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number only while 审核未通过)."""
         with uow() as work:
@@ -245,6 +248,7 @@ class MemberCard(MethodView):
     @no_store
     @blp.arguments(CardIn)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def put(self, data, member_id):
         """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:

@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import XLSX, answers, downloads, file_upload
 from common.downloads import download
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
@@ -101,6 +102,21 @@ class ErrorQuery(BaseSchema):
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
 
 
+class ListUploadOut(BaseSchema):
+    """A list upload that was applied: its job and what it did. `rows` is the file's rows; the
+    other counts depend on the kind (GET /uploads/kinds → counts names each)."""
+    job_id = fields.Integer()
+    rows = fields.Integer()
+    added = fields.Integer()
+    updated = fields.Integer()
+    moved = fields.Integer()
+    requested = fields.Integer()
+    transferred_out = fields.Integer()
+    cards = fields.Integer()
+    removed = fields.Integer()
+    notice = fields.String(metadata={"description": "which sheet was read, when the workbook had several"})
+
+
 def _answer(work, job):
     """A job as UploadOut dumps it: with the first page of its errors."""
     job.first_errors = uploads.first_errors(work, job)
@@ -155,6 +171,8 @@ LIST_UPLOADS = {  # kind → its handler; titles, hints and roles are domain.upl
     "cards": lists.cards_from_list,
     "removals": lists.removals_from_list,
 }
+# Uploads whose rows count against the union's daily ID look-ups (429 past the allowance).
+LOOKUP_UPLOADS = ("import", "transfer_in", "cards")
 
 
 def _list_upload_view(kind: str):
@@ -162,7 +180,9 @@ def _list_upload_view(kind: str):
 
     class View(MethodView):
         @roles(*about.roles)
-        @blp.response(200)
+        @file_upload()
+        @answers(*((429,) if kind in LOOKUP_UPLOADS else ()))
+        @blp.response(200, ListUploadOut)
         def post(self):
             who = current_identity()
             filename, data = _file()
@@ -189,6 +209,8 @@ for _kind in LIST_UPLOADS:
 @blp.route(upload_kinds.kind("sync").path)
 class SyncUpload(MethodView):
     @roles(*upload_kinds.kind("sync").roles)
+    @file_upload("the roster (.xlsx / .xls: 姓名, 证件号码)", dry_run={"type": "boolean", "description": "true: 预检 only"})
+    @answers(429)
     @blp.response(202, UploadOut)
     def post(self):
         """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
@@ -252,6 +274,7 @@ class UploadErrors(MethodView):
 @blp.route("/uploads/<int:job_id>/errors.xlsx")
 class UploadErrorsWorkbook(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, job_id):
         """Every error of a refused upload as a workbook (错误信息); ID numbers masked."""
         with uow() as work:
@@ -275,6 +298,7 @@ class SyncPeople(MethodView):
 @blp.route("/uploads/<int:job_id>/result.xlsx")
 class UploadResult(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, job_id):
         """导出结果 of a sync run (.xlsx)."""
         with uow() as work:
@@ -285,6 +309,7 @@ class UploadResult(MethodView):
 @blp.route("/templates/<string:kind>.xlsx")
 class Template(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, kind):
         """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
         if kind not in xl.TEMPLATES:
