@@ -49,13 +49,19 @@ document.addEventListener("DOMContentLoaded", () => {
   U.onSubmit(document.getElementById("card"), async v => { await U.api("PUT", `/members/members/${current.id}/card`, v); U.flash("会员服务卡已登记"); await openMember(current.id); await load(); });
   U.onSubmit(document.getElementById("add"), async (v, f) => { await U.api("POST", "/members/members", v); f.reset(); U.flash("已提交，等待区局审核"); await load(); });
   U.onSubmit(document.getElementById("search"), v => { query = v; page = 1; return load(); });
+  const chosen = () => [...document.querySelectorAll("#members input[type=checkbox]:checked")];
   U.onSubmit(document.getElementById("transfer-out"), async v => {
-    const ids = [...document.querySelectorAll("#members input[type=checkbox]:checked")].map(c => Number(c.value));
-    if (!ids.length) { U.flash("请先勾选要转出的会员", "error"); return; }
+    const ids = chosen().map(c => Number(c.value));
     await U.api("POST", "/members/members/transfer-out", { member_ids: ids, reason: v.reason });
     U.flash(`已转出 ${ids.length} 人`); await load();
-  });
+  }, null, { confirm: v => {
+    const boxes = chosen();
+    if (!boxes.length) { U.flash("请先勾选要转出的会员", "error"); return false; }
+    const names = boxes.map(c => (c.getAttribute("aria-label") || "").replace(/^选择 /, ""));
+    return { title: `转出 ${boxes.length} 名会员`, ok: "转出", danger: true, text: "转出后这些会员不再属于本会。",
+      facts: [["会员", names.slice(0, 10).join("、") + (names.length > 10 ? ` 等 ${names.length} 人` : "")], ["转出原因", v.reason]] };
+  } });
   document.getElementById("prev").onclick = () => { if (page > 1) { page--; load(false); } };
-  document.getElementById("next").onclick = () => { page++; load(false); };
+  document.getElementById("next").onclick = () => { if (!lastPage) { page++; load(false); } };
   load().catch(e => U.flash(e.message, "error"));
 });
