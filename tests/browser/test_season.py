@@ -207,6 +207,20 @@ def test_a_season_by_clicking(system, season, person):
     expect(page.locator("#detail")).to_contain_text("应缴金额", timeout=30_000)
     voucher = page.locator("#voucher")
     expect(page.locator("#detail")).to_contain_text("139.00")  # 189.00 less the 50.00 credit
+    links = page.locator("#detail-card .links")
+    expect(links).to_have_text("下载区局告知书（PDF）", use_inner_text=True)  # no stray "·" before a voucher there is not yet
+    # the batch's unions, each opening to its people; a full ID number only on asking (audited)
+    unions = page.locator("#batch-unions")
+    expect(unions).to_contain_text("上海示范科技有限公司工会")
+    unions.get_by_role("button", name="查看人员").first.click()
+    people = page.get_by_role("dialog", name=re.compile("参保人员"))
+    expect(people.locator("tbody tr")).to_have_count(3)
+    masked = people.locator("[data-id-of]").first
+    expect(masked).to_contain_text("*")
+    people.get_by_role("button", name=re.compile("^查看完整号码")).first.click()
+    expect(masked).to_have_text(re.compile(r"^\d{17}[\dX]$"))
+    district.shot("season-5b-batch-people")
+    people.get_by_role("button", name="关闭").click()
     voucher.get_by_label("缴费金额（元）").fill("139.00")
     voucher.get_by_label("缴费日期").fill("2020-01-10")
     voucher.get_by_label("凭证文件").set_input_files(str(folder / "voucher.png"))

@@ -100,7 +100,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("people-facts").textContent =
       `${d.type} 类 · ${modeName(d.mode)} · 共 ${d.headcount} 人 · 保障费用 ${d.totals ? yuan(d.totals.premium_fen) + " 元" : "计价中"} · 提交时间 ${U.time(d.submitted_at)}`;
     document.getElementById("people-list").innerHTML = U.table([{ key: "name", title: "姓名" },
-      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" }, { key: "id_number", title: "证件号码" },
+      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" },
+      { title: "证件号码", html: m => `<span data-id-of="${m.member_id}">${U.esc(m.id_number)}</span>` + (m.member_id
+        ? ` <button type="button" class="small secondary" data-reveal="${m.member_id}" aria-label="查看完整号码：${U.esc(m.name)}">查看完整号码</button>` : "") },
       { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
       { key: "half_or_full", title: "半年/全年" }], d.members, search ? "没有符合条件的人员" : "没有人员");
     const pages = Math.max(1, Math.ceil(d.members_total / 20));
@@ -116,6 +118,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("people-prev").onclick = () => { peoplePage--; loadPeople(); };
   document.getElementById("people-next").onclick = () => { peoplePage++; loadPeople(); };
   document.getElementById("people-close").onclick = () => dialog.close();
+  document.getElementById("people-list").addEventListener("click", async ev => {  // a full number, audited
+    const b = ev.target.closest("[data-reveal]");
+    if (!b) return;
+    try {
+      const m = await U.api("POST", `/members/members/${b.dataset.reveal}/id-number-reveals`);
+      dialog.querySelector(`[data-id-of="${b.dataset.reveal}"]`).textContent = m.id_number;
+      b.remove();
+    } catch (e) { U.flash(e.message, "error"); }
+  });
 
   pick.addEventListener("change", () => load().catch(e => U.flash(e.message, "error")));
   U.onSubmit(document.getElementById("filter"), v => { filter = v; return load(); });
