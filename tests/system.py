@@ -76,9 +76,16 @@ FULL_RESIDENT_ID = re.compile(r'"(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-
 FULL_ID_ALLOWED = re.compile(r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?)/?$")
 
 
-def assert_no_full_id_numbers(method: str, path: str, response: requests.Response) -> None:
+# A list upload's errors show the cells as the clerk typed them (issue 24): to the union that
+# uploaded the file only (its own file); a district or the centre reads them masked.
+FULL_ID_OWN_FILE = re.compile(r"^(POST /api/v1/members/uploads/[a-z-]+|GET /api/v1/members/uploads/\d+(/errors)?)/?$")
+
+
+def assert_no_full_id_numbers(method: str, path: str, response: requests.Response, role: str | None = None) -> None:
     """Every answer of every e2e request: no full resident ID number outside the allowed views."""
-    if "json" not in response.headers.get("Content-Type", "") or FULL_ID_ALLOWED.match(f"{method} {path.split('?')[0]}"):
+    request = f"{method} {path.split('?')[0]}"
+    if ("json" not in response.headers.get("Content-Type", "") or FULL_ID_ALLOWED.match(request)
+            or role == "grassroots" and FULL_ID_OWN_FILE.match(request)):
         return
     found = FULL_RESIDENT_ID.findall(response.text)
     assert not found, f"{method} {path} answered full ID numbers {[n[:4] + '…' for n in found[:3]]}"
@@ -105,7 +112,7 @@ class Session:
         kwargs.setdefault("timeout", 120)
         response = self.http.request(method, self.base + path, **kwargs)
         assert_no_naive_timestamps(method, path, response)
-        assert_no_full_id_numbers(method, path, response)
+        assert_no_full_id_numbers(method, path, response, self.account.get("role"))
         return response
 
     def get(self, path, **kw):

@@ -23,7 +23,10 @@ document.addEventListener("DOMContentLoaded", () => {
     kindSel.innerHTML = mine.map(k => `<option value="${U.esc(keyOf(k))}">${U.esc(k.title)}</option>`).join("");
     syncKind();
   }
-  kindSel.addEventListener("change", syncKind);
+  kindSel.addEventListener("change", () => {  // another task: the last task's result is not about it
+    syncKind(); U.startAction();
+    document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null);
+  });
   function showCounts(counts) {
     if (!counts) return "";
     return "<ul>" + Object.entries(counts).map(([k, v]) => `<li>${U.esc(catNames[k] || k)}：<strong>${U.esc(v)}</strong></li>`).join("") + "</ul>";
@@ -132,13 +135,22 @@ document.addEventListener("DOMContentLoaded", () => {
       showPeople(jobs[b.dataset.people]).then(() => document.getElementById("people").scrollIntoView())
         .catch(e => U.flash(e.message, "error"))));
   }
+  let union = null;  // the clerk's own union, named in the sync's confirmation
+  const unionName = async () => {
+    if (union === null && document.body.dataset.unionId) {
+      union = await U.api("GET", `/members/unions/${document.body.dataset.unionId}`).then(u => u.name).catch(() => "");
+    }
+    return union || "";
+  };
   U.onSubmit(document.getElementById("upload"), async (v, form) => {
     const kind = KINDS[kindSel.value], file = document.getElementById("file").files[0];
     const body = new FormData(); body.append("file", file);
     document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null); showPeople(null);
     const path = `/members${kind.upload_path}`;
     if (kind.dry_run) body.append("dry_run", "true");
-    if (kind.kind === "sync" && !kind.dry_run && !confirm("同步将按名单修改本会会员（有错误行则不做任何修改），确定开始？")) return;
+    if (kind.kind === "sync" && !kind.dry_run && !(await U.confirm({ title: "同步会员", ok: "开始同步",
+      text: "同步将按名单修改本会会员；名单有错误行时不做任何修改。",
+      facts: [["工会", await unionName()], ["名单文件", file && file.name]] }))) return;
     try {
       const res = await U.api("POST", path, body);
       if (res && res.state) showJob(await poll(res));

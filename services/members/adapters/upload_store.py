@@ -75,24 +75,25 @@ def _in_row_order(job_id: int):
             .where(UploadError.job_id == job_id).order_by(UploadError.seq))
 
 
-def _answered(row) -> dict:
-    """An error as answered: a list upload's with its cell and ID number as typed."""
+def _answered(row, typed: bool) -> dict:
+    """An error as answered: with `typed`, a list upload's with its cell and ID number as typed;
+    otherwise as stored (ID numbers masked)."""
     error = dict(row._mapping)
     sealed = error.pop("typed_sealed")
-    if sealed:
+    if sealed and typed:
         error.update(json.loads(crypto.open_sealed(TYPED_FIELD, sealed)))
     return error
 
 
-def error_page(session, job_id: int, offset: int = 0, limit: int = 100) -> list[dict]:
+def error_page(session, job_id: int, offset: int = 0, limit: int = 100, typed: bool = False) -> list[dict]:
     """Errors of a job in row order, a page of them."""
-    return [_answered(r) for r in session.execute(_in_row_order(job_id).offset(offset).limit(limit))]
+    return [_answered(r, typed) for r in session.execute(_in_row_order(job_id).offset(offset).limit(limit))]
 
 
-def all_errors(session, job_id: int):
+def all_errors(session, job_id: int, typed: bool = False):
     """Every error of a job in row order, streamed (the error workbook)."""
     for r in session.execute(_in_row_order(job_id).execution_options(yield_per=5000)):
-        yield _answered(r)
+        yield _answered(r, typed)
 
 
 def store_file(session, job_id: int, data: bytes) -> None:

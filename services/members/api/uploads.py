@@ -119,7 +119,7 @@ class ListUploadOut(BaseSchema):
 
 def _answer(work, job):
     """A job as UploadOut dumps it: with the first page of its errors."""
-    job.first_errors = uploads.first_errors(work, job)
+    job.first_errors = uploads.first_errors(work, current_identity(), job)
     return job
 
 

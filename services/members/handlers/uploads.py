@@ -154,20 +154,28 @@ def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int 
     job = get_upload(uow, who, job_id)
     per_page = max(1, min(per_page, FIRST_ERRORS))
     return {"total": job.error_count, "page": page, "per_page": per_page,
-            "items": upload_store.error_page(uow.session, job.id, (page - 1) * per_page, per_page)}
+            "items": upload_store.error_page(uow.session, job.id, (page - 1) * per_page, per_page,
+                                             typed=own_upload(who, job))}
 
 
 def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
     """Every error of a refused upload as a workbook (错误信息), however many."""
     job = get_upload(uow, who, job_id)
     stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
-    return f"错误信息_{stamp}.xlsx", xl.errors_workbook(upload_store.all_errors(uow.session, job.id))
+    return f"错误信息_{stamp}.xlsx", xl.errors_workbook(
+        upload_store.all_errors(uow.session, job.id, typed=own_upload(who, job)))
 
 
-def first_errors(uow, job: UploadJob) -> list[dict]:
+def own_upload(who: Identity, job: UploadJob) -> bool:
+    """Whether `who` uploaded the job's file: only they read its cells as typed (their own file);
+    a district or the centre reading a union's upload sees ID numbers masked (issue 23 item 3)."""
+    return job.lock_key == upload_lock_key(who)
+
+
+def first_errors(uow, who: Identity, job: UploadJob) -> list[dict]:
     """The first page of a job's errors, for its answer (none are read for a job without any)."""
     if job.error_count:
-        return upload_store.error_page(uow.session, job.id, 0, FIRST_ERRORS)
+        return upload_store.error_page(uow.session, job.id, 0, FIRST_ERRORS, typed=own_upload(who, job))
     return (job.errors or [])[:FIRST_ERRORS]  # a job from before the errors had their own table
 
 
