@@ -79,7 +79,8 @@ def test_bad_bank_statements_are_refused_and_change_nothing(billing):
     assert r.status_code == 422
     assert [(x["row"], len(x["errors"])) for x in r.json["error"]["rows"]] == [(3, 1), (4, 2)]
     r = upload(billing.centre, "/bank-statements", b"%PDF-1.4 not a workbook", "s.xlsx")
-    assert r.status_code == 422 and r.json["error"]["code"] == "NOT_A_WORKBOOK"
+    assert r.status_code == 422 and r.json["error"]["code"] == "STATEMENT_FORMAT_UNKNOWN"
+    assert "PDF" in r.json["error"]["message"]
     assert billing.centre.get(f"/batches/{b1}").json["bank_matched_fen"] == 0
 
 
