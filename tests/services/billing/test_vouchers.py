@@ -110,3 +110,55 @@ def test_status_follows_feedback_and_the_next_voucher(billing):
     assert [s["status"] for s in statuses] == ["awaiting_payment", "voucher_uploaded", "feedback_given", "written_off",
                                                 "overdue"]
     assert billing.huangpu.get("/batches?status=submitted").status_code == 422
+
+
+def test_the_migration_keeps_every_voucher(database, monkeypatch):
+    """Vouchers from before the list: on an open batch a replaced one counts again (the sum of both);
+    on a written-off batch it is kept, marked withdrawn, so the closed batch's figures stay."""
+    import importlib
+
+    from sqlalchemy import create_engine, text
+
+    from common.identity import Identity
+    from common.migrate import upgrade
+    from services.billing.handlers import batches
+
+    url = database("billing")
+    monkeypatch.setenv("BILLING_DATABASE_URL", url)
+    runtime = importlib.import_module("services.billing.bootstrap").runtime
+    runtime.reset()
+    upgrade("billing", "c71d2e9f4a10")  # the revision before the list
+    engine = create_engine(url)
+    batch_row = ("INSERT INTO batches (batch_id, batch_no, district_id, cover_year, mode, headcount, by_type, "
+                 "submission_ids, premium_fen, city_subsidy_fen, union_share_fen, credit_applied_fen, due_fen, "
+                 "handler_name, handler_phone, handler_email, submitted_at, priced_at, status, paid_fen, paid_on, "
+                 "voucher_uploaded_at, bank_matched_fen, written_off_at) VALUES (:id, :no, 1, 2020, 'centralised', "
+                 "10, '{}', '[]', 100000, 0, 88600, 0, 88600, '张', '1', 'a@b.cn', '2019-12-30T10:00:00+08:00', "
+                 "'2019-12-30 02:00:00', :status, 9300, '2020-01-11', '2020-01-11 02:00:00', 0, :off)")
+    voucher_row = ("INSERT INTO vouchers (batch_id, filename, media_type, size, sha256, content, amount_fen, paid_on, "
+                   "uploaded_at, uploaded_by, current) VALUES (:b, :name, 'image/png', 1, 'x', :content, :amount, "
+                   ":paid_on, :at, 'district', :current)")
+    with engine.begin() as conn:
+        for batch_id, no, status, off in ((1, "CB0001", "voucher_uploaded", None),
+                                          (2, "CB0002", "written_off", "2020-01-20 02:00:00")):
+            conn.execute(text(batch_row), {"id": batch_id, "no": no, "status": status, "off": off})
+            for name, amount, paid_on, moment, current in (("793.png", 79300, "2020-01-09", "2020-01-09 02:00:00", False),
+                                                          ("93.png", 9300, "2020-01-11", "2020-01-11 02:00:00", True)):
+                conn.execute(text(voucher_row), {"b": batch_id, "name": name, "content": name.encode(),
+                                                 "amount": amount, "paid_on": paid_on, "at": moment,
+                                                 "current": current})
+    engine.dispose()
+    upgrade("billing")
+    try:
+        district = Identity("d", "district", district_id=1)
+        with runtime.uow() as work:
+            open_batch = [(v.filename, v.withdrawn_at is None) for v in batches.list_vouchers(work, district, 1)]
+            closed = [(v.filename, v.withdraw_reason) for v in batches.list_vouchers(work, district, 2)]
+            sums = [batches.get_batch(work, district, b).paid_fen for b in (1, 2)]
+            first = batches.get_voucher(work, district, 1, 1).content
+        assert open_batch == [("793.png", True), ("93.png", True)]
+        assert closed == [("793.png", "迁移前已被后一张凭证替换"), ("93.png", None)]
+        assert sums == [88600, 9300]
+        assert first == b"793.png"  # the first voucher opens again
+    finally:
+        runtime.reset()
