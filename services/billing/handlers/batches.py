@@ -3,7 +3,7 @@ the centre's feedback (反馈) and the write-off (核销) that closes a batch.""
 from __future__ import annotations
 
 import hashlib
-from datetime import date, timezone
+from datetime import UTC, date
 
 from sqlalchemy import select
 
@@ -49,7 +49,7 @@ def _refresh_payment(uow, batch: Batch) -> None:
 
 
 def _aware(moment):
-    return moment.replace(tzinfo=timezone.utc).isoformat() if moment else None
+    return moment.replace(tzinfo=UTC).isoformat() if moment else None
 
 
 def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int,
