@@ -1,6 +1,6 @@
 """vouchers: a list, never replaced; a voucher can be withdrawn with a reason
 
-Issue 26 item 1 (docs/decisions/0027-vouchers-a-list.md). Before this revision a new voucher
+Issue 26 item 1 (docs/decisions/0030-vouchers-a-list.md). Before this revision a new voucher
 replaced the batch's `current` one (the old row stayed, hidden). Every existing voucher is kept:
 
 - on a batch not yet written off, every voucher counts again (a replaced one was most often the
