@@ -156,3 +156,11 @@ def test_too_large_is_refused_before_reading():
 
     with pytest.raises(TooLarge):
         read_bank_statement(b"x" * 2001, max_bytes=2000)
+
+
+def test_a_quoted_memo_over_two_lines_is_one_cell():
+    content = '交易日期,对方户名,贷方发生额,摘要\n2020-01-10,黄浦区总工会,630.00,"CB201912300001\n参保款"\n'.encode(
+        "gbk"
+    )
+    read = read_bank_statement(content)
+    assert [(x.row, x.memo) for x in read.lines] == [(2, "CB201912300001\n参保款")]

@@ -145,7 +145,7 @@ def read_csv(text: str, encoding: str) -> StatementRead:
     refusal: StatementUnreadable | None = None
     for delimiter in ordered:
         try:
-            find_header(_rows(head, delimiter))
+            find_header(_rows(text, delimiter, limit=HEADER_SEARCH_ROWS))  # records: a quoted cell may span lines
         except StatementUnreadable as exc:
             refusal = refusal or exc
             continue
