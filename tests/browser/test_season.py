@@ -282,6 +282,16 @@ def test_a_season_by_clicking(system, season, person):
     expect(district_page.locator("#vouchers tbody tr")).to_have_count(2, timeout=30_000)
     expect(district_page.locator("#voucher-upload")).to_be_hidden()
     expect(district_page.locator("#vouchers").get_by_role("button", name=re.compile("^撤回"))).to_have_count(0)
+    # the status filter offers exactly billing's statuses, and filters by them
+    status = district_page.locator("#filter").get_by_label("缴费状态")
+    assert status.locator("option").all_inner_texts() == ["全部", "待缴费", "凭证已上传", "职保中心已反馈", "已核销",
+                                                          "逾期未缴费，参保失败"]
+    status.select_option(label="待缴费")
+    district_page.locator("#filter").get_by_role("button", name="查询").click()
+    expect(district_page.locator("#batches")).to_contain_text("没有符合条件的批次")
+    status.select_option(label="已核销")
+    district_page.locator("#filter").get_by_role("button", name="查询").click()
+    expect(district_page.locator("#batches")).to_contain_text(batch_no)
     # a bar's figures whole ("504.00 / 504.00", never "504.00 / 504."): U.bars as the dashboard calls it
     page = centre.open("/")
     fits = page.evaluate("""() => {
