@@ -6,6 +6,7 @@ import hashlib
 from datetime import UTC, date
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from common import clock
 from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
@@ -39,8 +40,9 @@ def _refresh_payment(uow, batch: Batch) -> None:
     """The batch's voucher figures and payment status from its vouchers and feedback: 已上传凭证金额
     (`paid_fen`) is the sum of the vouchers still counted, `paid_on` and `voucher_uploaded_at` the
     latest of them (None when none counts)."""
-    counted = [v for v in uow.session.scalars(select(Voucher).where(Voucher.batch_id == batch.batch_id))
-               if v.withdrawn_at is None]
+    # the figures only, never the files
+    counted = uow.session.execute(select(Voucher.amount_fen, Voucher.paid_on, Voucher.uploaded_at).where(
+        Voucher.batch_id == batch.batch_id, Voucher.withdrawn_at.is_(None))).all()
     batch.paid_fen = sum(v.amount_fen for v in counted) if counted else None
     batch.paid_on = max((v.paid_on for v in counted), default=None)
     batch.voucher_uploaded_at = max((v.uploaded_at for v in counted), default=None)
@@ -120,7 +122,8 @@ def _voucher_of(uow, batch_id: int, voucher_id: int) -> Voucher:
 def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
     """Every voucher of the batch, withdrawn ones too, in the order they were uploaded."""
     get_batch(uow, who, batch_id)
-    return list(uow.session.scalars(select(Voucher).where(Voucher.batch_id == batch_id).order_by(Voucher.id)))
+    return list(uow.session.scalars(select(Voucher).options(defer(Voucher.content))  # a list, not the files
+                                    .where(Voucher.batch_id == batch_id).order_by(Voucher.id)))
 
 
 def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
