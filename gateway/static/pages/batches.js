@@ -47,7 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("voucher-sum").textContent = `已上传凭证金额（未撤回凭证之和）：${yuan(b.voucher_declared_fen)} 元，共 ${vouchers.filter(v => !v.withdrawn).length} 张`;
     document.getElementById("vouchers").innerHTML = U.table([{ key: "filename", title: "文件", wrap: true },
       { title: "缴费金额（元）", render: v => yuan(v.amount_fen) }, { key: "paid_on", title: "缴费日期" },
-      { key: "uploaded_by", title: "上传人" }, { title: "上传时间", render: v => t(v.uploaded_at) },
+      { title: "上传人", html: v => `<span translate="no">${U.esc(v.uploaded_by)}</span>` }, { title: "上传时间", render: v => t(v.uploaded_at) },
       { title: "状态", render: v => v.withdrawn ? `已撤回（${v.withdraw_reason}，${t(v.withdrawn_at)}）` : "有效" },
       { title: "操作", html: v => `<button class="small secondary" type="button" data-show="${v.id}" aria-label="查看凭证：${U.esc(v.filename)}">查看</button>`
         + ` <a href="/api/v1/billing/batches/${current}/vouchers/${v.id}/file" download aria-label="下载凭证：${U.esc(v.filename)}">下载</a>`
