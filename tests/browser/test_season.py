@@ -244,6 +244,10 @@ def test_a_season_by_clicking(system, season, person):
     listed.nth(1).get_by_role("button", name=re.compile("^查看")).click()
     expect(page.locator("#voucher-pdf")).to_be_visible()
     expect(image).to_be_hidden()
+    framed = page.request.get(district.base + page.locator("#voucher-pdf").get_attribute("src"))
+    assert framed.ok and framed.body().startswith(b"%PDF-")
+    assert framed.headers["content-disposition"].startswith("inline") and framed.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in framed.headers["content-security-policy"]
     district.shot("season-6-voucher")
 
     centre = person("centre")
