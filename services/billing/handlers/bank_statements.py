@@ -31,7 +31,7 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str):
     uow.session.add(statement)
     uow.session.flush()
     by_id = {b.batch_id: b for b in batches}
-    for line, result in zip(lines, results):
+    for line, result in zip(lines, results, strict=True):
         uow.session.add(StatementLine(statement_id=statement.id, row=line.row, paid_on=line.paid_on,
                                       payer=line.payer[:200], amount_fen=line.amount_fen, memo=line.memo[:500],
                                       batch_id=result.batch_id, reason_code=result.reason_code))
