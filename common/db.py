@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import UTC
 from types import TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
@@ -215,3 +215,7 @@ class UnitOfWork:
     def rollback(self) -> None:
         self._pending, self._held, self.memo = [], {}, {}
         self.session.rollback()
+
+
+if TYPE_CHECKING:
+    _real: type[UoW] = UnitOfWork  # mypy holds the real unit of work to the protocol handlers see

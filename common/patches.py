@@ -1,4 +1,4 @@
-"""Every change this project makes to a library's internals, in one place (decision 0024).
+"""Every change this project makes to a library's internals, in one place (decision 0025).
 
 Four libraries are changed where their public API offers no way to get what we need. Each change
 depends on a private name or a class attribute of one exact version, so each is tied to the
@@ -62,7 +62,7 @@ def check_versions(pinned: Mapping[str, str] = PINNED) -> None:
             "common/patches.py changes these libraries' internals, written for another version: "
             + "; ".join(moved)
             + ". Re-check each patch against the new source and re-measure it (see the module's notes "
-            "and docs/decisions/0024-library-patches.md), then update PINNED."
+            "and docs/decisions/0025-library-patches.md), then update PINNED."
         )
 
 

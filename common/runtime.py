@@ -31,7 +31,7 @@ class ServiceRuntime:
 
     def __post_init__(self) -> None:
         # Every process builds its runtime first: the library patches' version check stops a
-        # process whose libraries moved before it serves anything (decision 0024).
+        # process whose libraries moved before it serves anything (decision 0025).
         patches.apply()
 
     @property

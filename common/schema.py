@@ -10,7 +10,7 @@ from marshmallow import RAISE, Schema, fields, validate
 
 from common import clock, patches
 
-# The Chinese messages are set on marshmallow's own classes (common/patches.py, decision 0024)
+# The Chinese messages are set on marshmallow's own classes (common/patches.py, decision 0025)
 # before any schema below or in a service builds its fields.
 patches.apply()
 

@@ -12,11 +12,11 @@ import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import inspect
 
-from common.db import envelope
+from common.db import UoW, envelope
 
 
 class NeedsDatabase(AssertionError):
@@ -29,6 +29,7 @@ class FakeSession:
     def __init__(self) -> None:
         self.rows: dict[type, dict[Any, Any]] = {}
         self.new: list[Any] = []
+        self.flushed: list[Any] = []  # written in this transaction: a rollback takes them back
         self.deleted: list[Any] = []
         self.info: dict[str, Any] = {}
         self._ids = itertools.count(1)
@@ -58,7 +59,17 @@ class FakeSession:
                 if getattr(instance, attribute) is None and column.autoincrement in (True, "auto"):
                     setattr(instance, attribute, next(self._ids))
             self.rows.setdefault(type(instance), {})[_key(instance)] = instance
+            self.flushed.append(instance)
         self.new = []
+
+    def commit(self) -> None:
+        self.flush()
+        self.flushed = []
+
+    def rollback(self) -> None:
+        for instance in self.flushed:
+            self.rows.get(type(instance), {}).pop(_key(instance), None)
+        self.new, self.flushed = [], []
 
     @property
     @contextmanager
@@ -92,16 +103,20 @@ def _key(instance: Any) -> Any:
 class FakeUnitOfWork:
     """In memory: rows in `session`, events in `pending` until `commit()`, then in `published`."""
 
-    def __init__(self, producer: str = "test", session: FakeSession | None = None) -> None:
+    def __init__(self, producer: str = "test", session: FakeSession | None = None,
+                 published: list[dict[str, Any]] | None = None) -> None:
         self.session: Any = session or FakeSession()
         self.producer = producer
         self.batch: list[dict[str, Any]] = []
         self._pending: list[dict[str, Any]] = []
         self._held: dict[Any, list[dict[str, Any]]] = {}
+        self.written: dict[Any, list[dict[str, Any]]] = {}  # held rows committed, by table
         self.memo: dict[str, Any] = {}
         self.published: list[dict[str, Any]] = []
         self.commits = 0
         self.rollbacks = 0
+        if published is not None:  # the events committed (the outbox): shared by `fresh()` ones
+            self.published = published
 
     @property
     def pending(self) -> list[dict[str, Any]]:
@@ -123,18 +138,21 @@ class FakeUnitOfWork:
             self.publish(event_type, data)
 
     def commit(self) -> None:
-        self.session.flush()
+        self.session.commit()
         self.published += self._pending
         self._pending = []
+        for table, rows in self._held.items():  # held rows are written at commit, as the real one does
+            self.written.setdefault(table, []).extend(rows)
+        self._held, self.memo = {}, {}
         self.commits += 1
 
     def rollback(self) -> None:
-        self._pending = []
-        self.session.new = []
+        self._pending, self._held, self.memo = [], {}, {}
+        self.session.rollback()
         self.rollbacks += 1
 
     def fresh(self) -> FakeUnitOfWork:
-        return FakeUnitOfWork(self.producer, self.session)
+        return FakeUnitOfWork(self.producer, self.session, self.published)
 
     def __enter__(self) -> FakeUnitOfWork:
         return self
@@ -142,7 +160,12 @@ class FakeUnitOfWork:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._pending = []  # uncommitted: forgotten, as the real one rolls back
+        self.session.rollback()
 
     def events(self, event_type: str | None = None) -> list[dict[str, Any]]:
         """The committed events' data, of one type or all."""
         return [e["data"] for e in self.published if event_type is None or e["type"] == event_type]
+
+
+if TYPE_CHECKING:
+    _fake: type[UoW] = FakeUnitOfWork  # mypy holds the fake to the protocol handlers see

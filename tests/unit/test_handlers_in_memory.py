@@ -178,3 +178,39 @@ def test_feedback_on_a_batch_not_known_yet_is_tried_again_and_tells_no_one():
     with pytest.raises(BatchNotKnownYet):
         notify_district_and_unions_when_feedback_given(uow, event)
     assert uow.published == [] and uow.session.new == []
+
+
+# billing: the quote and a returned submission ---------------------------------------------------
+
+def test_a_quote_for_an_unknown_type_or_price_class_is_refused_per_field():
+    from services.billing.handlers.pricing import quote
+
+    uow = FakeUnitOfWork("billing")
+    with pytest.raises(ValidationFailed) as refused:
+        quote(uow, GRASSROOTS, 2020, "C", {"centralised": 3})
+    assert set(refused.value.extra["fields"]) == {"type"}
+    with pytest.raises(ValidationFailed) as refused:
+        quote(uow, GRASSROOTS, 2020, "B", {"centralised": 3, "whole_life": 1})
+    assert refused.value.extra["fields"] == {"counts": ["未知的计价类别：whole_life"]}
+
+
+def test_a_quote_for_a_union_billing_has_not_heard_of_answers_not_found():
+    from services.billing.handlers.pricing import quote
+
+    with pytest.raises(NotFound):
+        quote(FakeUnitOfWork("billing"), CENTRE, 2020, "B", {"centralised": 3}, union_id=99)
+
+
+def test_a_return_of_a_submission_billing_never_priced_or_already_released_changes_nothing():
+    from services.billing.adapters.orm import PricedSubmission
+    from services.billing.handlers.pricing import release_submission_when_returned
+
+    uow = FakeUnitOfWork("billing")
+    released = PricedSubmission(submission_id=5, union_id=10, district_id=1, cover_year=2020, status="returned")
+    uow.session.add(released)
+    for submission_id in (4, 5):  # never priced; released already
+        event = {"id": f"e{submission_id}", "type": "enrollment.submission.returned",
+                 "data": {"submission_id": submission_id, "reason": "名单有误"}}
+        release_submission_when_returned(uow, event)
+    assert uow.session.all(PricedSubmission) == [released] and released.status == "returned"
+    assert uow.session.info == {} and uow.published == []  # no ledger line held, no event

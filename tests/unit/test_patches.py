@@ -1,6 +1,6 @@
 """common/patches.py: each patch on a library's internals is tied to the exact version it was
 written for. When a library moves (a new pin, or a different version installed), these fail and
-name it, instead of a patch silently doing nothing or breaking at run time (decision 0024)."""
+name it, instead of a patch silently doing nothing or breaking at run time (decision 0025)."""
 import inspect
 import re
 from pathlib import Path
@@ -40,7 +40,7 @@ def test_a_moved_library_stops_the_process_and_says_which_and_what_to_do():
         patches.check_versions(moved)
     message = str(raised.value)
     assert "kombu 5.7.0 (patched for 0.0.1)" in message
-    assert "0024-library-patches.md" in message
+    assert "0025-library-patches.md" in message
     assert "psycopg" not in message
 
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters.orm import District, GrassrootsUnion, Member
-from services.members.domain.directory import (DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code,
-                                               normalise_phone)
+from services.members.domain.directory import DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code, normalise_phone
 from services.members.handlers.shared import commit_or_conflict
 
 # ------------------------------------------------------------------ districts (区局/产业工会)
 
 
-def register_district(uow, who: Identity, name: str, kind: str, special_industry: bool = False) -> District:
+def register_district(uow: UoW, who: Identity, name: str, kind: str, special_industry: bool = False) -> District:
     who.require("centre")
     if kind not in DISTRICT_KINDS:
         raise ValidationFailed({"kind": ["取值须为 district（区局工会）或 industry（产业工会）"]})
@@ -34,7 +34,7 @@ def register_district(uow, who: Identity, name: str, kind: str, special_industry
     return district
 
 
-def update_district(uow, who: Identity, district_id: int, changes: dict) -> District:
+def update_district(uow: UoW, who: Identity, district_id: int, changes: dict) -> District:
     who.require("centre")
     district = uow.session.get(District, district_id)
     if district is None:
@@ -50,7 +50,7 @@ def update_district(uow, who: Identity, district_id: int, changes: dict) -> Dist
     return district
 
 
-def list_districts(uow, who: Identity) -> list[District]:
+def list_districts(uow: UoW, who: Identity) -> list[District]:
     query = select(District).order_by(District.id)
     if who.role == "district":
         query = query.where(District.id == who.district_id)
@@ -91,7 +91,7 @@ def _checked_union_fields(session, data: dict) -> dict:
     return clean
 
 
-def register_union(uow, who: Identity, data: dict) -> GrassrootsUnion:
+def register_union(uow: UoW, who: Identity, data: dict) -> GrassrootsUnion:
     who.require("centre")
     clean = _checked_union_fields(uow.session, data)
     if uow.session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"])):
@@ -107,7 +107,7 @@ def register_union(uow, who: Identity, data: dict) -> GrassrootsUnion:
 CONTACT_FIELDS = ("contact_person", "phone")
 
 
-def update_union(uow, who: Identity, union_id: int, data: dict) -> GrassrootsUnion:
+def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> GrassrootsUnion:
     """Rename, change contact, or move to another district. The centre may change anything; a
     grassroots union may keep its own contact details current."""
     union = get_union(uow, who, union_id)
@@ -135,7 +135,7 @@ def update_union(uow, who: Identity, union_id: int, data: dict) -> GrassrootsUni
     return union
 
 
-def get_union(uow, who: Identity, union_id: int) -> GrassrootsUnion:
+def get_union(uow: UoW, who: Identity, union_id: int) -> GrassrootsUnion:
     union = uow.session.get(GrassrootsUnion, union_id)
     if union is None:
         raise NotFound()
@@ -143,7 +143,7 @@ def get_union(uow, who: Identity, union_id: int) -> GrassrootsUnion:
     return union
 
 
-def list_unions(uow, who: Identity, name: str | None = None, credit_code: str | None = None,
+def list_unions(uow: UoW, who: Identity, name: str | None = None, credit_code: str | None = None,
                 district_id: int | None = None, page: int = 1, per_page: int = 50):
     query = select(GrassrootsUnion)
     if who.role == "district":

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, update
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.members import contracts
@@ -15,7 +16,7 @@ from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_jo
 from services.members.handlers.shared import district_of, publish_member
 
 
-def transfer_out(uow, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
+def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
     """转出 / 批量转出会员: the union lets members go, with a reason; they keep their record and
     number but belong to no union. Pending requests for them are cancelled."""
     who.require("grassroots")
@@ -33,7 +34,7 @@ def transfer_out(uow, who: Identity, member_ids: list[int], reason: str) -> list
     return found
 
 
-def let_go(uow, who: Identity, members: list[Member], reasons: dict) -> None:
+def let_go(uow: UoW, who: Identity, members: list[Member], reasons: dict) -> None:
     """These members of the caller's union leave it, each with its reason (member id → reason)."""
     now = clock.utcnow_naive()
     district = district_of(uow.session, who.union_id)
@@ -49,7 +50,7 @@ def let_go(uow, who: Identity, members: list[Member], reasons: dict) -> None:
             member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason))
 
 
-def move_unattached(uow, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
+def move_unattached(uow: UoW, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
     """The people of an upload who belong to no union join the caller's union at once (B)."""
     moved = found.move_unattached(job_id, clock.utcnow_naive(), synced)
     district = district_of(uow.session, who.union_id)
@@ -59,7 +60,7 @@ def move_unattached(uow, who: Identity, found: RosterComparison, job_id: int | N
     return len(moved)
 
 
-def list_transfer_requests(uow, who: Identity, direction: str = "out", status: str | None = "pending",
+def list_transfer_requests(uow: UoW, who: Identity, direction: str = "out", status: str | None = "pending",
                            page: int = 1, per_page: int = 50):
     """会员转出审核 (direction out: requests for my members) and my own requests (direction in)."""
     query = (select(TransferRequest, Member.name, Member.id_masked, GrassrootsUnion.name.label("other_union"))
@@ -88,7 +89,7 @@ def list_transfer_requests(uow, who: Identity, direction: str = "out", status: s
     return total, items
 
 
-def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: str | None = None) -> TransferRequest:
+def decide_transfer(uow: UoW, who: Identity, request_id: int, approve: bool, reason: str | None = None) -> TransferRequest:
     """The source union approves (the member moves) or rejects (with a reason) a transfer-in request."""
     who.require("grassroots")
     request = uow.session.scalar(select(TransferRequest).where(TransferRequest.id == request_id).with_for_update())
@@ -104,7 +105,7 @@ def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: 
         request.status, request.reason = "rejected", reason[:200]
     else:
         member = uow.session.scalar(select(Member).where(Member.id == request.member_id).with_for_update())
-        if member.union_id != request.from_union_id:
+        if member is None or member.union_id != request.from_union_id:
             raise Conflict("该会员已不在本单位，申请无法通过", code="TRANSFER_STALE")
         previous = member.union_id
         member.union_id = request.to_union_id
@@ -125,7 +126,7 @@ def decide_transfer(uow, who: Identity, request_id: int, approve: bool, reason: 
     return request
 
 
-def publish_requested(uow, to_union_id: int, requested_by: str, requested_at) -> None:
+def publish_requested(uow: UoW, to_union_id: int, requested_by: str, requested_at) -> None:
     """The requests just made (by this union, at this moment) as one `members.transfers.requested`
     per source union, which must decide them (会员转出审核)."""
     rows = uow.session.execute(

@@ -7,6 +7,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common import clock
+from common.db import UoW
 from common.errors import NotFound
 from common.identity import Identity
 from services.notifications.adapters.orm import Notification, NotificationRead
@@ -31,7 +32,7 @@ def _read(who: Identity):
     return and_(NotificationRead.notification_id == Notification.id, NotificationRead.username == who.user)
 
 
-def list_notifications(uow, who: Identity, unread_only: bool = False, page: int = 1, per_page: int = 20) -> dict:
+def list_notifications(uow: UoW, who: Identity, unread_only: bool = False, page: int = 1, per_page: int = 20) -> dict:
     session = uow.session
     query = (select(Notification, NotificationRead.read_at).outerjoin(NotificationRead, _read(who))
              .where(_mine(who)))
@@ -44,12 +45,12 @@ def list_notifications(uow, who: Identity, unread_only: bool = False, page: int 
     return {"total": total, "unread": unread_count(uow, who), "items": items}
 
 
-def unread_count(uow, who: Identity) -> int:
+def unread_count(uow: UoW, who: Identity) -> int:
     return uow.session.scalar(select(func.count(Notification.id)).outerjoin(NotificationRead, _read(who))
-                              .where(_mine(who), NotificationRead.read_at.is_(None)))
+                              .where(_mine(who), NotificationRead.read_at.is_(None))) or 0
 
 
-def mark_read(uow, who: Identity, notification_ids: list[int] | None) -> int:
+def mark_read(uow: UoW, who: Identity, notification_ids: list[int] | None) -> int:
     """Mark the named notifications (or, with None, every one) read for this account. A named
     notification outside the account's scope answers NotFound and nothing is marked."""
     session = uow.session

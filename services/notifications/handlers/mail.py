@@ -12,6 +12,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, or_, select, update
 
 from common import clock
+from common.db import UoW
 from services.notifications.adapters import gateway_contacts, smtp
 from services.notifications.adapters.orm import Mail, Notification
 from services.notifications.settings import MailSettings
@@ -19,7 +20,7 @@ from services.notifications.settings import MailSettings
 log = logging.getLogger("notifications.mail")
 
 
-def _claim(uow, limit: int, lease: int) -> tuple[list[dict], object]:
+def _claim(uow: UoW, limit: int, lease: int) -> tuple[list[dict], object]:
     now = clock.utcnow_naive()
     until = now + timedelta(seconds=lease)
     with uow.fresh() as work:
@@ -41,7 +42,7 @@ def _claim(uow, limit: int, lease: int) -> tuple[list[dict], object]:
     return claimed, until
 
 
-def _settle(uow, done: list[tuple[int, str, str | None]], failed: list[tuple[dict, str]], until, settings) -> None:
+def _settle(uow: UoW, done: list[tuple[int, str, str | None]], failed: list[tuple[dict, str]], until, settings) -> None:
     """Record what happened to the claimed mail, in one transaction (executemany), only where our
     claim still holds."""
     now = clock.utcnow_naive()
@@ -86,7 +87,7 @@ def _send_slice(to_send: list, settings: MailSettings) -> tuple[list, list]:
     return done, failed
 
 
-def send_due(uow, limit: int = 200, settings: MailSettings | None = None) -> dict:
+def send_due(uow: UoW, limit: int = 200, settings: MailSettings | None = None) -> dict:
     """One pass over the mail that is due (at most `limit`): {"sent", "no_recipient", "failed"}."""
     settings = settings or MailSettings()
     claimed, until = _claim(uow, limit, settings.lease_seconds)
@@ -124,7 +125,7 @@ def send_due(uow, limit: int = 200, settings: MailSettings | None = None) -> dic
     return counts
 
 
-def send_all_due(uow, settings: MailSettings | None = None, limit: int = 200) -> dict:
+def send_all_due(uow: UoW, settings: MailSettings | None = None, limit: int = 200) -> dict:
     """Passes until nothing due is left or a pass sends nothing (then the rest waits for later)."""
     total = {"sent": 0, "no_recipient": 0, "failed": 0}
     while True:
@@ -135,6 +136,6 @@ def send_all_due(uow, settings: MailSettings | None = None, limit: int = 200) ->
             return total
 
 
-def mail_state(uow, notification_ids: list[int]) -> dict[int, str]:
+def mail_state(uow: UoW, notification_ids: list[int]) -> dict[int, str]:
     rows = uow.session.execute(select(Mail.notification_id, Mail.state).where(Mail.notification_id.in_(notification_ids)))
     return {i: s for i, s in rows}

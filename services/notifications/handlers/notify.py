@@ -3,6 +3,7 @@ is one cause: the inbox drops a redelivery, and the cause key drops the same eve
 (a replay after its inbox row was pruned) — one notification per audience either way."""
 from __future__ import annotations
 
+from common.db import UoW
 from services.notifications.adapters.orm import BatchView
 from services.notifications.domain import messages
 from services.notifications.handlers.read_models import batch_facts, record_batch
@@ -14,45 +15,45 @@ class BatchNotKnownYet(RuntimeError):
     message is tried again (and dead-lettered, to be replayed, if it never comes)."""
 
 
-def _batch(uow, batch_id: int) -> dict:
+def _batch(uow: UoW, batch_id: int) -> dict:
     row = uow.session.get(BatchView, batch_id)
     if row is None:
         raise BatchNotKnownYet(f"batch {batch_id} not known yet")
     return batch_facts(row)
 
 
-def notify_union_when_submission_returned(uow, event: dict) -> None:
+def notify_union_when_submission_returned(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.submission_returned(event["data"]))
 
 
-def notify_union_when_member_rejected(uow, event: dict) -> None:
+def notify_union_when_member_rejected(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.member_rejected(event["data"]))
 
 
-def notify_source_union_when_transfers_requested(uow, event: dict) -> None:
+def notify_source_union_when_transfers_requested(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.transfers_requested(event["data"]))
 
 
-def notify_union_when_transfer_decided(uow, event: dict) -> None:
+def notify_union_when_transfer_decided(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.transfer_decided(event["data"]))
 
 
-def notify_district_and_unions_when_batch_submitted(uow, event: dict) -> None:
+def notify_district_and_unions_when_batch_submitted(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.batch_submitted(record_batch(uow, event["data"])))
 
 
-def notify_district_and_unions_when_feedback_given(uow, event: dict) -> None:
+def notify_district_and_unions_when_feedback_given(uow: UoW, event: dict) -> None:
     data = event["data"]
     deliver(uow, event["id"], messages.batch_feedback(_batch(uow, data["batch_id"]), data.get("message") or ""))
 
 
-def notify_district_and_unions_when_written_off(uow, event: dict) -> None:
+def notify_district_and_unions_when_written_off(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.batch_written_off(_batch(uow, event["data"]["batch_id"])))
 
 
-def notify_district_and_unions_when_batch_overdue(uow, event: dict) -> None:
+def notify_district_and_unions_when_batch_overdue(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.batch_failed(_batch(uow, event["data"]["batch_id"])))
 
 
-def notify_when_notice_ready(uow, event: dict) -> None:
+def notify_when_notice_ready(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.notice_ready(event["data"]))

@@ -2,6 +2,7 @@
 the cover years' deadlines."""
 from __future__ import annotations
 
+from common.db import UoW
 from common.readmodel import upsert_if_newer
 from services.notifications.adapters.orm import BatchView, CoverYearView
 
@@ -10,7 +11,7 @@ DEADLINE_FIELDS = {"grassroots_end": ("grassroots_window", 1), "district_submit_
                    "payment_deadline": ("payment_deadline", None), "claims_deadline": ("claims_deadline", None)}
 
 
-def record_batch(uow, data: dict) -> dict:
+def record_batch(uow: UoW, data: dict) -> dict:
     union_ids = sorted({s["union_id"] for s in data.get("submissions", [])})
     row = uow.session.get(BatchView, data["batch_id"])
     if row is None:
@@ -26,7 +27,7 @@ def batch_facts(row: BatchView) -> dict:
             "cover_year": row.cover_year, "mode": row.mode, "union_ids": list(row.union_ids or [])}
 
 
-def record_cover_year_when_configured(uow, event: dict) -> None:
+def record_cover_year_when_configured(uow: UoW, event: dict) -> None:
     d = event["data"]
     deadlines = {}
     for key, (name, index) in DEADLINE_FIELDS.items():

@@ -5,13 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common import clock
+from common.db import UoW
 from services.notifications.adapters.orm import Mail, Notification
 from services.notifications.domain.messages import Message
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def deliver(uow, cause: str, messages: list[Message]) -> list[int]:
+def deliver(uow: UoW, cause: str, messages: list[Message]) -> list[int]:
     """Write each message once for its cause (an audience already told of this cause is left
     alone) with its mail, and return the new notifications' ids."""
     if not messages:
