@@ -59,8 +59,10 @@ def content_disposition(filename: str | None, fallback: str = "download", inline
             f"filename*=UTF-8''{quote(name, safe='')}")
 
 
-def download(content: bytes, filename: str | None, mimetype: str, **send_file_options: Any) -> Response:
-    """A file to download, named the safe way (send_file's conditional and ETag options pass on)."""
+def download(content: bytes, filename: str | None, mimetype: str, inline: bool = False,
+             **send_file_options: Any) -> Response:
+    """A file to download (or, `inline`, to show in the page), named the safe way (send_file's
+    conditional and ETag options pass on)."""
     response = send_file(io.BytesIO(content), mimetype=mimetype, **send_file_options)
-    response.headers["Content-Disposition"] = content_disposition(filename)
+    response.headers["Content-Disposition"] = content_disposition(filename, inline=inline)
     return response

@@ -30,6 +30,16 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
+# A file the API answers `inline` (a voucher's PDF, ?inline=true) is shown in a frame of the
+# gateway's own pages: only such an answer may be framed, and only by this origin.
+FRAMED_FILE_POLICY = "default-src 'none'; img-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'self'"
+
+
+def _shown_in_a_page(response) -> bool:
+    return (request.path.startswith("/api/v1/") and response.mimetype in ("application/pdf", "image/png", "image/jpeg")
+            and response.headers.get("Content-Disposition", "").startswith("inline"))
+
+
 def create_app() -> Flask:
     logs.setup("gateway")
     app = Flask("gateway", template_folder="templates", static_folder="static")
@@ -77,6 +87,9 @@ def create_app() -> Flask:
     @app.after_request
     def _audit(response):
         response.headers["X-Request-Id"] = g.get("request_id", "")
+        if _shown_in_a_page(response):
+            response.headers["X-Frame-Options"] = "SAMEORIGIN"
+            response.headers["Content-Security-Policy"] = FRAMED_FILE_POLICY
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

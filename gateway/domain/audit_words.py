@@ -49,6 +49,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("enrollment", "batches"), "提交参保信息至市职保中心"),
     # billing
     ("POST", ("billing", "batches", "#", "voucher"), "上传缴费凭证"),
+    ("POST", ("billing", "batches", "#", "vouchers"), "上传缴费凭证"),
+    ("POST", ("billing", "batches", "#", "vouchers", "#", "withdrawal"), "撤回缴费凭证"),
     ("POST", ("billing", "batches", "#", "feedback"), "反馈参保批次"),
     ("POST", ("billing", "batches", "#", "write-off"), "核销参保批次"),
     ("POST", ("billing", "credits"), "登记清算退回金额"),

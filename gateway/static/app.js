@@ -285,11 +285,6 @@ const U = (() => {
     return `<svg role="img" aria-label="${esc(said)}" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
   }
 
-  /* billing's batch states, in words */
-  // Batch states in the words enrollment's batches use (services/enrollment/domain/enrolment.py BATCH_STATES).
-  const payState = s => ({ awaiting_payment: "待缴费", voucher_uploaded: "凭证已上传", feedback_given: "职保中心已反馈",
-    written_off: "已核销", overdue: "逾期未缴费，参保失败" }[s] || s || "—");
-
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
   // A cover-year picker: every configured year, the one in season by the system's clock chosen.
@@ -378,6 +373,6 @@ const U = (() => {
   window.addEventListener("resize", markScrolling);
 
   return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, confirm: confirmAction,
-    startAction, toast, bars, mask, payState, time,
+    startAction, toast, bars, mask, time,
     yearOptions, downloadWhenReady, enhance };
 })();

@@ -68,6 +68,7 @@ def season(system, tmp_path_factory):
     (folder / "roster-bad.xlsx").write_bytes(roster_xlsx(good + [("查无此人", resident_id(999))]))
     (folder / "roster-good.xlsx").write_bytes(roster_xlsx(good))
     (folder / "voucher.png").write_bytes(png_voucher())
+    (folder / "voucher.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     for session, n in ((g1, 3), (g2, 2)):
         system.wait_for(lambda s=session, n=n: s.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount") == n,
                         timeout=60, message="eligible members")
@@ -221,11 +222,32 @@ def test_a_season_by_clicking(system, season, person):
     expect(masked).to_have_text(re.compile(r"^\d{17}[\dX]$"))
     district.shot("season-5b-batch-people")
     people.get_by_role("button", name="关闭").click()
-    voucher.get_by_label("缴费金额（元）").fill("139.00")
-    voucher.get_by_label("缴费日期").fill("2020-01-10")
-    voucher.get_by_label("凭证文件").set_input_files(str(folder / "voucher.png"))
-    voucher.get_by_role("button", name="上传凭证").click()
-    expect(page.locator("#flash")).to_have_text("凭证已上传", timeout=15_000)
+    # paid in two transfers: two vouchers, both kept, 已上传凭证金额 their sum (issue 26)
+    for amount, paid_on, name in (("100.00", "2020-01-10", "voucher.png"), ("39.00", "2020-01-11", "voucher.pdf")):
+        voucher.get_by_label("缴费金额（元）").fill(amount)
+        voucher.get_by_label("缴费日期").fill(paid_on)
+        voucher.get_by_label("凭证文件").set_input_files(str(folder / name))
+        voucher.get_by_role("button", name="上传凭证").click()
+        expect(page.locator("#flash")).to_have_text("凭证已上传", timeout=15_000)
+        expect(page.locator("#vouchers")).to_contain_text(name, timeout=15_000)
+    listed = page.locator("#vouchers tbody tr")
+    expect(listed).to_have_count(2)
+    expect(listed.nth(0)).to_contain_text("100.00")
+    expect(listed.nth(1)).to_contain_text("39.00")
+    expect(page.locator("#voucher-sum")).to_contain_text("139.00 元，共 2 张")
+    expect(page.locator("#detail")).to_contain_text("凭证已上传")
+    # the first one is shown in the page, not only downloaded
+    listed.nth(0).get_by_role("button", name=re.compile("^查看")).click()
+    image = page.locator("#voucher-image")
+    expect(image).to_be_visible()
+    page.wait_for_function("() => document.getElementById('voucher-image').naturalWidth === 40")
+    listed.nth(1).get_by_role("button", name=re.compile("^查看")).click()
+    expect(page.locator("#voucher-pdf")).to_be_visible()
+    expect(image).to_be_hidden()
+    framed = page.request.get(district.base + page.locator("#voucher-pdf").get_attribute("src"))
+    assert framed.ok and framed.body().startswith(b"%PDF-")
+    assert framed.headers["content-disposition"].startswith("inline") and framed.headers["x-frame-options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in framed.headers["content-security-policy"]
     district.shot("season-6-voucher")
 
     centre = person("centre")
@@ -254,6 +276,26 @@ def test_a_season_by_clicking(system, season, person):
     confirm(page, "核销", batch_no, "139.00")
     expect(page.locator("#flash")).to_have_text(f"批次 {batch_no} 已核销", timeout=15_000)
     centre.shot("season-7-written-off")
+    # written off: read-only everywhere — no 发送反馈 or 核销 here, no upload or 撤回 for the district
+    expect(page.locator("#read-only")).to_be_visible()
+    expect(page.locator("#actions")).to_be_hidden()
+    expect(row).to_contain_text("已核销")
+    district_page = district.open("/batches")
+    expect(district_page.locator("#batches")).to_contain_text("已核销", timeout=30_000)
+    district_page.locator("#batches").get_by_role("button", name="详情").first.click()
+    expect(district_page.locator("#vouchers tbody tr")).to_have_count(2, timeout=30_000)
+    expect(district_page.locator("#voucher-upload")).to_be_hidden()
+    expect(district_page.locator("#vouchers").get_by_role("button", name=re.compile("^撤回"))).to_have_count(0)
+    # the status filter offers exactly billing's statuses, and filters by them
+    status = district_page.locator("#filter").get_by_label("缴费状态")
+    assert status.locator("option").all_inner_texts() == ["全部", "待缴费", "凭证已上传", "职保中心已反馈", "已核销",
+                                                          "逾期未缴费，参保失败"]
+    status.select_option(label="待缴费")
+    district_page.locator("#filter").get_by_role("button", name="查询").click()
+    expect(district_page.locator("#batches")).to_contain_text("没有符合条件的批次")
+    status.select_option(label="已核销")
+    district_page.locator("#filter").get_by_role("button", name="查询").click()
+    expect(district_page.locator("#batches")).to_contain_text(batch_no)
     # a bar's figures whole ("504.00 / 504.00", never "504.00 / 504."): U.bars as the dashboard calls it
     page = centre.open("/")
     fits = page.evaluate("""() => {

@@ -194,7 +194,7 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     words = pdf_text(notice.content)
     assert "清算分配款500.00元" in words and "剩余参保资金390.00元" in words and "2020年1月20日" in words
 
-    # ---- voucher: type by content, own batch only; feedback; replacement
+    # ---- voucher: type by content, own batch only; feedback; a second voucher
     system.set_clock("2020-01-10T10:00:00")
     fake = s.district.post("/api/v1/billing/batches/7001/voucher", data={"amount": "380", "paid_on": "2020-01-09"},
                            files={"file": ("pay.jpg", b"not an image at all")})
@@ -210,9 +210,12 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     assert s.centre.post("/api/v1/billing/batches/7001/feedback",
                          json={"message": "金额不足，尚差 10.00 元"}).status_code == 201
     assert s.district.get("/api/v1/billing/batches/7001/feedback").json()[0]["message"] == "金额不足，尚差 10.00 元"
-    again = s.district.post("/api/v1/billing/batches/7001/voucher", data={"amount": "390.00", "paid_on": "2020-01-10"},
+    # the 10.00 top-up is a second voucher beside the first, never in its place: both summed
+    again = s.district.post("/api/v1/billing/batches/7001/vouchers", data={"amount": "10.00", "paid_on": "2020-01-10"},
                             files={"file": ("pay2.png", PNG)})
     assert again.status_code == 201
+    assert [v["amount_fen"] for v in s.centre.get("/api/v1/billing/batches/7001/vouchers").json()] == [38000, 1000]
+    assert s.district.get("/api/v1/billing/batches/7001").json()["voucher_declared_fen"] == 39000
 
     # ---- the bank statement: matched by batch number; the rest listed with reasons
     missing_column = s.centre.post("/api/v1/billing/bank-statements",

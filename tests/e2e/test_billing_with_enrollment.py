@@ -93,7 +93,7 @@ def test_paid_batch_granted_and_unpaid_batch_failed(system):
     ok(district.post(f"{B}/batches/{paid['id']}/voucher", data={"amount": "80", "paid_on": "2020-01-09"},
                      files={"file": ("v.png", PNG)}), 201)
     ok(centre.post(f"{B}/batches/{paid['id']}/feedback", json={"message": "金额不足，尚差 9.00 元"}), 201)
-    ok(district.post(f"{B}/batches/{paid['id']}/voucher", data={"amount": "89", "paid_on": "2020-01-10"},
+    ok(district.post(f"{B}/batches/{paid['id']}/vouchers", data={"amount": "9", "paid_on": "2020-01-10"},
                      files={"file": ("v2.png", PNG)}), 201)
     statement = ok(centre.post(f"{B}/bank-statements", files={"file": ("s.xlsx", xlsx(
         ["日期", "付款人", "金额", "摘要"], [["2020-01-10", "黄浦区总工会", "89.00", f"参保款 {paid['batch_no']}"]]))}), 201)

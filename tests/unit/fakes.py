@@ -110,6 +110,7 @@ class FakeUnitOfWork:
         self.batch: list[dict[str, Any]] = []
         self._pending: list[dict[str, Any]] = []
         self._held: dict[Any, list[dict[str, Any]]] = {}
+        self.written: dict[Any, list[dict[str, Any]]] = {}  # held rows committed, by table
         self.memo: dict[str, Any] = {}
         self.published: list[dict[str, Any]] = []
         self.commits = 0
@@ -140,10 +141,13 @@ class FakeUnitOfWork:
         self.session.commit()
         self.published += self._pending
         self._pending = []
+        for table, rows in self._held.items():  # held rows are written at commit, as the real one does
+            self.written.setdefault(table, []).extend(rows)
+        self._held, self.memo = {}, {}
         self.commits += 1
 
     def rollback(self) -> None:
-        self._pending = []
+        self._pending, self._held, self.memo = [], {}, {}
         self.session.rollback()
         self.rollbacks += 1
 

@@ -15,7 +15,7 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _service_routes():
     from gateway.api import accounts, auth, sessions
-    from services.billing.api import bank_statements, batches, credits, jobs, prices, reconciliation, reports
+    from services.billing.api import bank_statements, batches, jobs, prices, reconciliation, reports, settlement_credits
     from services.documents.api import documents
     from services.enrollment.api import batches as enrolment_batches
     from services.enrollment.api import confirmation, cover_years, covers, review, submissions
@@ -25,7 +25,7 @@ def _service_routes():
         "members": [directory.blp, roster.blp, transfers.blp, uploads.blp, id_lookups.blp],
         "enrollment": [cover_years.blp, covers.blp, confirmation.blp, submissions.blp, review.blp,
                        enrolment_batches.blp],
-        "billing": [batches.blp, bank_statements.blp, credits.blp, jobs.blp, prices.blp, reconciliation.blp,
+        "billing": [batches.blp, bank_statements.blp, settlement_credits.blp, jobs.blp, prices.blp, reconciliation.blp,
                     reports.blp],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp], "": [accounts.blp, auth.blp, sessions.blp]}

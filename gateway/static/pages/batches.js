@@ -5,13 +5,24 @@ document.addEventListener("DOMContentLoaded", () => {
   const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
   const t = U.time;
   let current = null, query = {};
+  // The payment status is billing's (its names, its filter); enrollment's list gives the rest.
+  const statusFilter = document.getElementById("status-filter");
+  U.api("GET", "/billing/payment-statuses").then(list => {
+    statusFilter.insertAdjacentHTML("beforeend", list.map(s => `<option value="${U.esc(s.status)}">${U.esc(s.text)}</option>`).join(""));
+  }).catch(e => U.flash(e.message, "error"));
   async function load() {
-    const data = await U.api("GET", "/enrollment/batches?" + new URLSearchParams({ per_page: 200, ...query }));
-    const items = data.items || data;
+    const { status, ...rest } = query;
+    const [data, paying] = await Promise.all([
+      U.api("GET", "/enrollment/batches?" + new URLSearchParams({ per_page: 200, ...rest })),
+      U.api("GET", "/billing/batches?" + new URLSearchParams(status ? { status } : {}))]);
+    const pay = new Map(paying.map(b => [b.batch_id, b]));
+    const items = (data.items || data).filter(b => !status || pay.has(b.id))
+      .map(b => ({ ...b, payment: pay.get(b.id) }));
     const box = document.getElementById("batches");
     box.innerHTML = U.table([{ key: "batch_no", title: "批次编号" }, { key: "headcount", title: "参保人数" },
       { title: "提交时间", render: b => t(b.submitted_at) }, { title: "最后更新时间", render: b => t(b.updated_at) },
-      { key: "status_text", title: "状态" }, { title: "凭证上传时间", render: b => t(b.voucher_uploaded_at) },
+      { title: "缴费状态", render: b => b.payment ? b.payment.status_text : "—" },
+      { title: "凭证上传时间", render: b => t(b.payment ? b.payment.voucher_uploaded_at : null) },
       { title: "职保中心反馈时间", render: b => t(b.feedback_at) }, { title: "职保中心核销时间", render: b => t(b.written_off_at) },
       { title: "操作", html: b => `<button class="small" data-open="${b.id}" type="button" aria-label="详情：批次 ${U.esc(b.batch_no)}">详情</button>` }], items,
       Object.keys(query).length ? "没有符合条件的批次" : "暂无批次");
@@ -19,6 +30,46 @@ document.addEventListener("DOMContentLoaded", () => {
     const stats = document.getElementById("stats");
     if (stats && items.length) stats.href = `/api/v1/documents/statistics/${items[0].district_id}/${items[0].cover_year}/file`;
   }
+  // A batch's vouchers: every one kept; each shown here (an image, a PDF in a frame) or downloaded;
+  // a district may withdraw one, with a reason, until the batch is written off.
+  let vouchers = [];
+  function showVoucher(v) {
+    const file = `/api/v1/billing/batches/${current}/vouchers/${v.id}/file?inline=true`;
+    const img = document.getElementById("voucher-image"), pdf = document.getElementById("voucher-pdf");
+    const isPdf = v.media_type === "application/pdf";
+    img.hidden = isPdf; pdf.hidden = !isPdf;
+    if (isPdf) { pdf.src = file; img.removeAttribute("src"); } else { img.src = file; img.alt = `凭证：${v.filename}`; pdf.removeAttribute("src"); }
+    document.getElementById("voucher-view-title").textContent = `${v.filename} · ${yuan(v.amount_fen)} 元 · ${v.paid_on}`;
+    document.getElementById("voucher-view").hidden = false;
+  }
+  function renderVouchers(b) {
+    const open = !b.written_off_at && canUpload;
+    document.getElementById("voucher-sum").textContent = `已上传凭证金额（未撤回凭证之和）：${yuan(b.voucher_declared_fen)} 元，共 ${vouchers.filter(v => !v.withdrawn).length} 张`;
+    document.getElementById("vouchers").innerHTML = U.table([{ key: "filename", title: "文件", wrap: true },
+      { title: "缴费金额（元）", render: v => yuan(v.amount_fen) }, { key: "paid_on", title: "缴费日期" },
+      { title: "上传人", html: v => `<span translate="no">${U.esc(v.uploaded_by)}</span>` }, { title: "上传时间", render: v => t(v.uploaded_at) },
+      { title: "状态", render: v => v.withdrawn ? `已撤回（${v.withdraw_reason}，${t(v.withdrawn_at)}）` : "有效" },
+      { title: "操作", html: v => `<button class="small secondary" type="button" data-show="${v.id}" aria-label="查看凭证：${U.esc(v.filename)}">查看</button>`
+        + ` <a href="/api/v1/billing/batches/${current}/vouchers/${v.id}/file" download aria-label="下载凭证：${U.esc(v.filename)}">下载</a>`
+        + (open && !v.withdrawn ? ` <button class="small danger" type="button" data-withdraw="${v.id}" aria-label="撤回凭证：${U.esc(v.filename)}">撤回</button>` : "") }],
+      vouchers, "尚未上传缴费凭证");
+    document.getElementById("voucher-view").hidden = true;
+    const upload = document.getElementById("voucher-upload");
+    if (upload) upload.hidden = !open;  // a written-off batch is read-only
+  }
+  const canUpload = document.body.dataset.role === "district";
+  document.getElementById("vouchers").addEventListener("click", async ev => {
+    const show = ev.target.closest("[data-show]"), back = ev.target.closest("[data-withdraw]");
+    if (show) showVoucher(vouchers.find(v => v.id === Number(show.dataset.show)));
+    if (!back) return;
+    const v = vouchers.find(x => x.id === Number(back.dataset.withdraw));
+    const reason = await U.ask({ title: "撤回缴费凭证", label: "撤回原因", ok: "撤回", maxlength: 200,
+      hint: "撤回的凭证仍保留可查，但不再计入已上传凭证金额。",
+      facts: [["文件", v.filename], ["缴费金额（元）", yuan(v.amount_fen)], ["缴费日期", v.paid_on]] });
+    if (reason === null) return;
+    try { await U.api("POST", `/billing/batches/${current}/vouchers/${v.id}/withdrawal`, { reason }); U.flash("凭证已撤回"); await open(current); await load(); }
+    catch (e) { U.flash(e.message, "error"); }
+  });
   async function open(id) {
     current = id;
     const b = await U.api("GET", `/billing/batches/${id}`);
@@ -28,10 +79,10 @@ document.addEventListener("DOMContentLoaded", () => {
       Object.entries(b.by_type || {}).map(([k, v]) => tile(`${(v && v.type) || k} 类`, (v && v.headcount) ?? v)).join("") +
       tile("保障费用", yuan(b.premium_fen)) + tile("工会承担（保费−市总划拨）", yuan(b.union_share_fen)) +
       tile("清算分配款抵扣", yuan(b.credit_applied_fen)) + tile("应缴金额", yuan(b.due_fen)) + tile("缴费截止", b.pay_by || "—") +
-      tile("已上传凭证金额", yuan(b.voucher_declared_fen)) + tile("已缴（到账）", yuan(b.money_received_fen)) + tile("缴费状态", U.payState(b.status));
+      tile("已上传凭证金额", yuan(b.voucher_declared_fen)) + tile("已缴（到账）", yuan(b.money_received_fen)) + tile("缴费状态", b.status_text);
     document.getElementById("notice").href = `/api/v1/documents/district-notices/${id}/file`;
-    const vf = document.getElementById("voucher-file");
-    vf.hidden = !b.voucher_uploaded_at; vf.href = `/api/v1/billing/batches/${id}/voucher`;
+    vouchers = await U.api("GET", `/billing/batches/${id}/vouchers`);
+    renderVouchers(b);
     // the batch's unions (enrollment's batch detail), each opening to its people
     const detail = await U.api("GET", `/enrollment/batches/${id}`);
     document.getElementById("batch-unions").innerHTML = U.table([{ key: "union_name", title: "单位名称", wrap: true },

@@ -5,12 +5,44 @@ document.addEventListener("DOMContentLoaded", () => {
   const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
   let current = null, rows = [];
   const currentRow = () => rows.find(r => String(r.batch_id) === String(current)) || {};
+  let query = {};
+  // the statuses are billing's: the filter offers exactly them, in their names
+  const statusFilter = document.getElementById("status-filter");
+  U.api("GET", "/billing/payment-statuses").then(list => {
+    statusFilter.insertAdjacentHTML("beforeend", list.map(s => `<option value="${U.esc(s.status)}">${U.esc(s.text)}</option>`).join(""));
+  }).catch(e => U.flash(e.message, "error"));
+  U.onSubmit(document.getElementById("filter"), v => { query = v; return load(); });
+  // a batch's vouchers, every one: shown here (an image, a PDF in a frame) or downloaded
+  let vouchers = [];
+  async function showVouchers() {
+    vouchers = await U.api("GET", `/billing/batches/${current}/vouchers`);
+    document.getElementById("vouchers").innerHTML = U.table([{ key: "filename", title: "文件", wrap: true },
+      { title: "缴费金额（元）", render: v => yuan(v.amount_fen) }, { key: "paid_on", title: "缴费日期" },
+      { title: "上传人", html: v => `<span translate="no">${U.esc(v.uploaded_by)}</span>` }, { title: "上传时间", render: v => U.time(v.uploaded_at) },
+      { title: "状态", render: v => v.withdrawn ? `已撤回（${v.withdraw_reason}）` : "有效" },
+      { title: "操作", html: v => `<button class="small secondary" type="button" data-show="${v.id}" aria-label="查看凭证：${U.esc(v.filename)}">查看</button>`
+        + ` <a href="/api/v1/billing/batches/${current}/vouchers/${v.id}/file" download aria-label="下载凭证：${U.esc(v.filename)}">下载</a>` }],
+      vouchers, "尚未上传缴费凭证");
+    document.getElementById("voucher-view").hidden = true;
+  }
+  document.getElementById("vouchers").addEventListener("click", ev => {
+    const b = ev.target.closest("[data-show]");
+    if (!b) return;
+    const v = vouchers.find(x => x.id === Number(b.dataset.show));
+    const file = `/api/v1/billing/batches/${current}/vouchers/${v.id}/file?inline=true`;
+    const img = document.getElementById("voucher-image"), pdf = document.getElementById("voucher-pdf");
+    const isPdf = v.media_type === "application/pdf";
+    img.hidden = isPdf; pdf.hidden = !isPdf;
+    if (isPdf) { pdf.src = file; img.removeAttribute("src"); } else { img.src = file; img.alt = `凭证：${v.filename}`; pdf.removeAttribute("src"); }
+    document.getElementById("voucher-view-title").textContent = `${v.filename} · ${yuan(v.amount_fen)} 元 · ${v.paid_on}`;
+    document.getElementById("voucher-view").hidden = false;
+  });
   async function load() {
-    const data = await U.api("GET", "/billing/reconciliation?per_page=200");
+    const data = await U.api("GET", "/billing/reconciliation?" + new URLSearchParams({ per_page: 200, ...query }));
     const box = document.getElementById("list");
     box.innerHTML = U.table([{ key: "batch_no", title: "批次编号" }, { key: "district_name", title: "区局（产业）工会" },
       { title: "应缴", render: r => yuan(r.due_fen) }, { title: "已上传凭证金额", render: r => yuan(r.voucher_declared_fen) }, { title: "银行到账", render: r => yuan(r.bank_matched_fen) },
-      { title: "差额", render: r => yuan(r.difference_fen) }, { title: "状态", render: r => U.payState(r.status) },
+      { title: "差额", render: r => yuan(r.difference_fen) }, { title: "缴费状态", render: r => r.status_text },
       { title: "操作", html: r => `<button class="small" data-open="${r.batch_id}" data-no="${U.esc(r.batch_no)}" type="button">处理</button>` }],
       data.items || data, "暂无待对账批次");
     rows = data.items || data;
@@ -23,9 +55,18 @@ document.addEventListener("DOMContentLoaded", () => {
       wf.received_on.value = pre ? pre.received_on : "";
       wf.bank_reference.value = pre ? pre.bank_reference : "";
       document.getElementById("prefill-note").hidden = !pre;
-      document.getElementById("voucher-file").href = `/api/v1/billing/batches/${current}/voucher`;
+      const row = currentRow(), closed = row.status === "written_off";
+      document.getElementById("act-status").textContent = `缴费状态：${row.status_text} · 应缴 ${yuan(row.due_fen)} 元 · 已上传凭证金额 ${yuan(row.voucher_declared_fen)} 元`;
+      document.getElementById("actions").hidden = closed;  // a written-off batch is read-only
+      document.getElementById("read-only").hidden = !closed;
+      showVouchers().catch(e => U.flash(e.message, "error"));
       document.getElementById("act-card").hidden = false; document.getElementById("act-card").scrollIntoView();
     });
+    // after 核销 or 反馈 the open batch's card follows the list
+    if (current && !rows.some(r => String(r.batch_id) === String(current))) document.getElementById("act-card").hidden = true;
+    else if (current && currentRow().status === "written_off") {
+      document.getElementById("actions").hidden = true; document.getElementById("read-only").hidden = false;
+    }
   }
   U.onSubmit(document.getElementById("feedback"), async (v, f) => { await U.api("POST", `/billing/batches/${current}/feedback`, v); f.reset(); U.flash("反馈已发送"); await load(); });
   U.onSubmit(document.getElementById("writeoff"), async (v, f) => { await U.api("POST", `/billing/batches/${current}/write-off`, v); f.reset(); U.flash(`批次 ${currentRow().batch_no} 已核销`); await load(); },

@@ -54,7 +54,7 @@ document.addEventListener("DOMContentLoaded", async () => {
           const total = unions.items.filter(u => u.district_id === d.id).length;
           const done = unions.items.filter(u => u.district_id === d.id && submittedUnions.has(u.id)).length;
           return { label: d.name, value: done, max: total, text: `${done} / ${total}` }; })),
-        "各区局缴费（应缴 / 已缴，元）", U.bars(rows.map(r => ({ label: r.district_name || r.district_id, value: r.paid_fen / 100, max: r.due_fen / 100, text: `${yuan(r.paid_fen)} / ${yuan(r.due_fen)}` }))));
+        "各区局缴费（应缴 / 已缴，元）", U.bars(rows.map(r => ({ label: r.district_name || r.district_id, value: r.paid_fen / 100, max: r.due_fen / 100, text: `${yuan(r.due_fen)} / ${yuan(r.paid_fen)}` }))));
     }
   } catch (err) { U.flash(err.message, "error"); }
 });

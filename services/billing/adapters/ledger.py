@@ -73,7 +73,7 @@ def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
                                       and "cover_year" in e.get("data", {})}
         asked -= set(memo)
         unions = {u for u, _ in asked}
-        found = {key: 0 for key in asked}
+        found = dict.fromkeys(asked, 0)
         with uow.session.no_autoflush:
             for u, y, owed in uow.session.execute(
                     select(PricedSubmission.union_id, PricedSubmission.cover_year,

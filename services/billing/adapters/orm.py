@@ -156,8 +156,8 @@ class Batch(Base):
     handler_email: Mapped[str] = mapped_column(String(200))
     submitted_at: Mapped[str] = mapped_column(String(40))
     priced_at: Mapped[datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(20))  # awaiting_payment | voucher_uploaded | written_off | overdue
-    paid_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # declared on the voucher
+    status: Mapped[str] = mapped_column(String(20))  # domain/payment_status.py PAYMENT_STATUSES
+    paid_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # 已上传凭证金额: vouchers counted
     paid_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     voucher_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     bank_matched_fen: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -211,7 +211,9 @@ class LedgerEntry(Base):
 
 
 class Voucher(Base):
-    """缴费凭证: the file is kept in the database (every replica sees it; replaced ones stay)."""
+    """缴费凭证: one of a batch's vouchers, never replaced (a district paying in two transfers has
+    two); the file is kept in the database (every replica sees it). A withdrawn one (撤回, with a
+    reason, before 核销) stays, marked, and no longer counts towards 已上传凭证金额."""
     __tablename__ = "vouchers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.batch_id"), index=True)
@@ -224,7 +226,9 @@ class Voucher(Base):
     paid_on: Mapped[date] = mapped_column(Date)
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
     uploaded_by: Mapped[str] = mapped_column(String(100))
-    current: Mapped[bool] = mapped_column(Boolean)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    withdraw_reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class Feedback(Base):

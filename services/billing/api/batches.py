@@ -1,4 +1,4 @@
-"""A district's batches (参保批次): listing and detail, the payment voucher (缴费凭证), the
+"""A district's batches (参保批次): listing and detail, the payment vouchers (缴费凭证), the
 centre's feedback (反馈), the write-off (核销) and the payment detail workbook."""
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
 from services.billing.domain.voucher import MEDIA_TYPES
+from services.billing.domain.payment_status import PAYMENT_STATUSES
+from services.billing.domain.payment_status import status_text as payment_status_text
 from services.billing.handlers import batches, reports
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
@@ -36,9 +38,10 @@ class BatchOut(BaseSchema):
     credit_applied_fen = fields.Integer()
     due_fen = fields.Integer()
     pay_by = fields.Date(allow_none=True)
-    status = fields.String()
+    status = fields.String(metadata={"description": "缴费状态（billing 所定，见 /payment-statuses）"})
+    status_text = fields.Function(lambda b: payment_status_text(b.status), metadata={"description": "缴费状态（文字）"})
     submitted_at = fields.String()
-    paid_fen = fields.Integer(allow_none=True, metadata={"description": "凭证所填缴费金额（未必到账）"})
+    paid_fen = fields.Integer(allow_none=True, metadata={"description": "已上传凭证金额：未撤回凭证所填金额之和（未必到账）"})
     voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
     money_received_fen = fields.Function(lambda b: reports.money_received_fen(b),
                                          metadata={"description": "已缴：核销或银行流水确认到账的金额"})
@@ -70,6 +73,19 @@ class VoucherOut(BaseSchema):
     amount_fen = fields.Integer()
     paid_on = fields.Date()
     uploaded_at = Timestamp()
+    uploaded_by = fields.String(metadata={"description": "上传人"})
+    withdrawn = fields.Function(lambda v: v.withdrawn_at is not None, metadata={"description": "已撤回（不计入已上传凭证金额）"})
+    withdrawn_at = Timestamp(allow_none=True)
+    withdrawn_by = fields.String(allow_none=True)
+    withdraw_reason = fields.String(allow_none=True, metadata={"description": "撤回原因"})
+
+
+class VoucherFileQuery(BaseSchema):
+    inline = fields.Boolean(load_default=False, metadata={"description": "true: 在页面中查看（图片、PDF），否则下载"})
+
+
+class WithdrawIn(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(max=500), metadata={"description": "撤回原因"})
 
 
 class FeedbackIn(BaseSchema):
@@ -87,6 +103,20 @@ class WriteOffIn(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "到账金额（元）"})
     received_on = fields.Date(required=True)
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+
+
+class PaymentStatusOut(BaseSchema):
+    status = fields.String()
+    text = fields.String()
+
+
+@blp.route("/payment-statuses")
+class PaymentStatuses(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, PaymentStatusOut(many=True))
+    def get(self):
+        """缴费状态: every status a batch can have, with its name, in order (what a filter offers)."""
+        return [{"status": k, "text": v} for k, v in PAYMENT_STATUSES.items()]
 
 
 @blp.route("/batches")
@@ -116,14 +146,67 @@ def _said_batch(work, batch_id: int) -> None:
     audit_subject(f"批次 {batches.get_batch(work, current_identity(), batch_id).batch_no}")
 
 
-@blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
-class BatchVoucher(MethodView):
+def _voucher_file(voucher, inline: bool):
+    # inline: shown in the page (an image, a PDF in a frame); otherwise downloaded
+    return download(voucher.content, voucher.filename, voucher.media_type, inline=inline)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/vouchers")
+class BatchVouchers(MethodView):
+    @roles("centre", "district")
+    @blp.response(200, VoucherOut(many=True))
+    def get(self, batch_id):
+        """缴费凭证 of a batch: every one, withdrawn ones too, oldest first."""
+        with uow() as work:
+            return batches.list_vouchers(work, current_identity(), batch_id)
+
     @roles("district")
     @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
     @blp.response(201, VoucherOut)
     def post(self, form, batch_id):
-        """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
-        until the batch is written off."""
+        """上传缴费凭证 (district; multipart: file, amount, paid_on): adds one to the batch's vouchers
+        (never replaces one), until the batch is written off."""
+        content, filename = file_from_request()
+        with uow() as work:
+            _said_batch(work, batch_id)
+            return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
+                                           form["paid_on"], settings.load().voucher_max_bytes)
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/vouchers/<int(max=2147483647):voucher_id>/file")
+class BatchVoucherFile(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(VoucherFileQuery, location="query")
+    @downloads(*MEDIA_TYPES)
+    def get(self, query, batch_id, voucher_id):
+        """One voucher's file: downloaded, or with `inline=true` shown in the page."""
+        with uow() as work:
+            voucher = batches.get_voucher(work, current_identity(), batch_id, voucher_id)
+            return _voucher_file(voucher, query.get("inline", False))
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/vouchers/<int(max=2147483647):voucher_id>/withdrawal")
+class BatchVoucherWithdrawal(MethodView):
+    @roles("district")
+    @blp.arguments(WithdrawIn)
+    @blp.response(200, VoucherOut)
+    def post(self, data, batch_id, voucher_id):
+        """撤回凭证 (district), with a reason, before 核销: kept, marked withdrawn, no longer counted."""
+        with uow() as work:
+            _said_batch(work, batch_id)
+            return batches.withdraw_voucher(work, current_identity(), batch_id, voucher_id, data["reason"])
+
+
+@blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
+class BatchVoucher(MethodView):
+    """The one-voucher API of before, kept for one release: POST adds (as /vouchers does), GET
+    downloads the latest voucher still counted."""
+
+    @roles("district")
+    @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
+    @blp.response(201, VoucherOut)
+    def post(self, form, batch_id):
+        """上传缴费凭证 (deprecated: use POST /batches/{batch_id}/vouchers). Adds; never replaces."""
         content, filename = file_from_request()
         with uow() as work:
             _said_batch(work, batch_id)
@@ -133,10 +216,9 @@ class BatchVoucher(MethodView):
     @roles("centre", "district")
     @downloads(*MEDIA_TYPES)
     def get(self, batch_id):
-        """下载缴费凭证 (the current one)."""
+        """下载缴费凭证 (deprecated): the latest one still counted."""
         with uow() as work:
-            voucher = batches.current_voucher(work, current_identity(), batch_id)
-            return download(voucher.content, voucher.filename, voucher.media_type)
+            return _voucher_file(batches.latest_voucher(work, current_identity(), batch_id), inline=False)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")

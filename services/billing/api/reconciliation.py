@@ -8,6 +8,7 @@ from marshmallow import fields
 from common.schema import BaseSchema, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing.api.schemas import BatchQuery
+from services.billing.domain.payment_status import status_text as payment_status_text
 from services.billing.handlers import reports
 
 blp = Blueprint("reconciliation", __name__, description="对账")
@@ -28,6 +29,7 @@ class ReconciliationOut(BaseSchema):
     mode = fields.String()
     headcount = fields.Integer()
     status = fields.String()
+    status_text = fields.Function(lambda r: payment_status_text(r["status"]), metadata={"description": "缴费状态（文字）"})
     due_fen = fields.Integer()
     declared_paid_fen = fields.Integer(allow_none=True)
     voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额（凭证所填，未必到账）"})

@@ -7,6 +7,7 @@ from common.downloads import clean_filename
 from common.errors import ValidationFailed
 from common.money import parse_yuan
 from common.schema import BaseSchema
+from services.billing.domain.payment_status import PAYMENT_STATUSES
 
 MAX_ID = 2**31 - 1
 PER_PERSON_MAX_FEN = 100_000_000       # 1,000,000 yuan a person: far above any price
@@ -58,7 +59,7 @@ class YearQuery(BaseSchema):
     cover_year = Year()
 
 
-BATCH_STATUSES = ("awaiting_payment", "voucher_uploaded", "written_off", "overdue")
+BATCH_STATUSES = tuple(PAYMENT_STATUSES)
 
 
 class BatchQuery(YearQuery):

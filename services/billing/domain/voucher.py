@@ -68,3 +68,16 @@ def check_voucher(content: bytes, max_bytes: int = MAX_VOUCHER_BYTES) -> str:
         raise VoucherRejected("VOUCHER_TYPE", "凭证须为 JPEG、PNG 图片或 PDF 文件（按文件内容判断，与文件名无关）")
     check_readable(content, media_type)
     return media_type
+
+
+MAX_REASON_CHARS = 200
+
+
+def check_withdraw_reason(reason: str | None) -> str:
+    """撤回凭证 needs a reason the centre can read; returns it trimmed, or raises VoucherRejected."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise VoucherRejected("WITHDRAW_REASON_REQUIRED", "请填写撤回原因")
+    if len(reason) > MAX_REASON_CHARS:
+        raise VoucherRejected("WITHDRAW_REASON_TOO_LONG", f"撤回原因不能超过 {MAX_REASON_CHARS} 个字")
+    return reason

@@ -1,11 +1,12 @@
-"""A district's batches as billing holds them: finding them in scope, the payment voucher (缴费凭证),
+"""A district's batches as billing holds them: finding them in scope, the payment vouchers (缴费凭证),
 the centre's feedback (反馈) and the write-off (核销) that closes a batch."""
 from __future__ import annotations
 
 import hashlib
-from datetime import date
+from datetime import UTC, date
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from common import clock
 from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
@@ -14,7 +15,8 @@ from common.money import yuan
 from services.billing import contracts
 from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import Batch, Feedback, Voucher
-from services.billing.domain.voucher import VoucherRejected, check_voucher
+from services.billing.domain.payment_status import payment_status
+from services.billing.domain.voucher import VoucherRejected, check_voucher, check_withdraw_reason
 
 
 def get_batch(uow, who: Identity, batch_id: int, lock: bool = False) -> Batch:
@@ -34,9 +36,28 @@ def _not_written_off(batch: Batch) -> None:
         raise Conflict(f"批次 {batch.batch_no} 已核销，不能再修改", code="BATCH_WRITTEN_OFF")
 
 
+def _refresh_payment(uow, batch: Batch) -> None:
+    """The batch's voucher figures and payment status from its vouchers and feedback: 已上传凭证金额
+    (`paid_fen`) is the sum of the vouchers still counted, `paid_on` and `voucher_uploaded_at` the
+    latest of them (None when none counts)."""
+    # the figures only, never the files
+    counted = uow.session.execute(select(Voucher.amount_fen, Voucher.paid_on, Voucher.uploaded_at).where(
+        Voucher.batch_id == batch.batch_id, Voucher.withdrawn_at.is_(None))).all()
+    batch.paid_fen = sum(v.amount_fen for v in counted) if counted else None
+    batch.paid_on = max((v.paid_on for v in counted), default=None)
+    batch.voucher_uploaded_at = max((v.uploaded_at for v in counted), default=None)
+    batch.status = payment_status(written_off=batch.written_off_at is not None, overdue=batch.status == "overdue",
+                                  last_voucher_at=batch.voucher_uploaded_at, last_feedback_at=batch.feedback_at)
+
+
+def _aware(moment):
+    return moment.replace(tzinfo=UTC).isoformat() if moment else None
+
+
 def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int,
                    paid_on: date, max_bytes: int) -> Voucher:
-    """缴费凭证: a district uploads (or replaces, until write-off) the proof of its payment."""
+    """缴费凭证: a district adds the proof of one payment to the batch's vouchers (a second transfer,
+    a second voucher: none is ever replaced), until the batch is written off."""
     who.require("district")
     batch = get_batch(uow, who, batch_id, lock=True)
     _not_written_off(batch)
@@ -52,26 +73,69 @@ def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: 
         errors["paid_on"] = ["缴费日期不能晚于今天"]
     if errors:
         raise ValidationFailed(errors)
-    now = clock.utcnow_naive()
-    for old in uow.session.scalars(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.current.is_(True))):
-        old.current = False
     voucher = Voucher(batch_id=batch_id, filename=(filename or "voucher")[:200], media_type=media_type,
                       size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
-                      amount_fen=amount_fen, paid_on=paid_on, uploaded_at=now, uploaded_by=who.user, current=True)
+                      amount_fen=amount_fen, paid_on=paid_on, uploaded_at=clock.utcnow_naive(),
+                      uploaded_by=who.user)
     uow.session.add(voucher)
-    batch.paid_fen, batch.paid_on, batch.voucher_uploaded_at = amount_fen, paid_on, now
-    if batch.status == "awaiting_payment":
-        batch.status = "voucher_uploaded"
     uow.session.flush()
-    uow.publish(contracts.VOUCHER_UPLOADED, {"batch_id": batch_id, "amount_fen": amount_fen,
-                                             "paid_on": paid_on.isoformat(), "uploaded_at": clock.now().isoformat()})
+    _refresh_payment(uow, batch)
+    uow.publish(contracts.VOUCHER_UPLOADED, {
+        "batch_id": batch_id, "voucher_id": voucher.id, "amount_fen": amount_fen, "paid_on": paid_on.isoformat(),
+        "uploaded_at": clock.now().isoformat(), "vouchers_total_fen": batch.paid_fen or 0,
+        "payment_status": batch.status})
     uow.commit()
     return voucher
 
 
-def current_voucher(uow, who: Identity, batch_id: int) -> Voucher:
+def withdraw_voucher(uow, who: Identity, batch_id: int, voucher_id: int, reason: str) -> Voucher:
+    """撤回凭证: the district takes one voucher back, with a reason, before 核销. It stays, marked
+    withdrawn, and no longer counts towards 已上传凭证金额."""
+    who.require("district")
+    batch = get_batch(uow, who, batch_id, lock=True)
+    _not_written_off(batch)
+    voucher = _voucher_of(uow, batch_id, voucher_id)
+    if voucher.withdrawn_at is not None:
+        raise Conflict("该凭证已撤回", code="VOUCHER_WITHDRAWN")
+    try:
+        reason = check_withdraw_reason(reason)
+    except VoucherRejected as exc:
+        raise ValidationFailed({"reason": [str(exc)]}) from None
+    voucher.withdrawn_at, voucher.withdrawn_by, voucher.withdraw_reason = clock.utcnow_naive(), who.user, reason
+    uow.session.flush()
+    _refresh_payment(uow, batch)
+    uow.publish(contracts.VOUCHER_WITHDRAWN, {
+        "batch_id": batch_id, "voucher_id": voucher.id, "amount_fen": voucher.amount_fen, "reason": reason,
+        "withdrawn_at": clock.now().isoformat(), "vouchers_total_fen": batch.paid_fen or 0,
+        "voucher_uploaded_at": _aware(batch.voucher_uploaded_at), "payment_status": batch.status})
+    uow.commit()
+    return voucher
+
+
+def _voucher_of(uow, batch_id: int, voucher_id: int) -> Voucher:
+    voucher = uow.session.scalar(select(Voucher).where(Voucher.id == voucher_id, Voucher.batch_id == batch_id))
+    if voucher is None:
+        raise NotFound("没有这张凭证", code="VOUCHER_NOT_FOUND")
+    return voucher
+
+
+def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
+    """Every voucher of the batch, withdrawn ones too, in the order they were uploaded."""
     get_batch(uow, who, batch_id)
-    voucher = uow.session.scalar(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.current.is_(True)))
+    return list(uow.session.scalars(select(Voucher).options(defer(Voucher.content))  # a list, not the files
+                                    .where(Voucher.batch_id == batch_id).order_by(Voucher.id)))
+
+
+def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
+    get_batch(uow, who, batch_id)
+    return _voucher_of(uow, batch_id, voucher_id)
+
+
+def latest_voucher(uow, who: Identity, batch_id: int) -> Voucher:
+    """The latest voucher still counted (the one-voucher API of before, kept for one release)."""
+    get_batch(uow, who, batch_id)
+    voucher = uow.session.scalar(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.withdrawn_at.is_(None))
+                                 .order_by(Voucher.id.desc()).limit(1))
     if voucher is None:
         raise NotFound("该批次尚未上传缴费凭证", code="VOUCHER_NOT_FOUND")
     return voucher
@@ -89,7 +153,9 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     feedback = Feedback(batch_id=batch_id, message=message, at=now, by=who.user)
     uow.session.add(feedback)
     batch.feedback_at = now
-    uow.publish(contracts.FEEDBACK_GIVEN, {"batch_id": batch_id, "message": message, "at": clock.now().isoformat()})
+    _refresh_payment(uow, batch)
+    uow.publish(contracts.FEEDBACK_GIVEN, {"batch_id": batch_id, "message": message, "at": clock.now().isoformat(),
+                                           "payment_status": batch.status})
     uow.commit()
     return feedback
 
@@ -123,6 +189,7 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
                  f"（流水号 {batch.bank_reference}）")
     uow.publish(contracts.WRITTEN_OFF, {"batch_id": batch_id, "amount_fen": amount_fen,
                                         "received_on": received_on.isoformat(),
-                                        "bank_reference": batch.bank_reference, "at": clock.now().isoformat()})
+                                        "bank_reference": batch.bank_reference, "at": clock.now().isoformat(),
+                                        "payment_status": batch.status})
     uow.commit()
     return batch

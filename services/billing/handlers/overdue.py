@@ -45,7 +45,8 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
             batch.status = "overdue"
             one.publish(contracts.OVERDUE, {"batch_id": batch_id, "batch_no": batch.batch_no,
                                             "district_id": batch.district_id, "cover_year": batch.cover_year,
-                                            "due_fen": batch.due_fen, "paid_fen": paid})
+                                            "due_fen": batch.due_fen, "paid_fen": paid,
+                                            "payment_status": batch.status})
             try:
                 one.commit()
             except IntegrityError:

@@ -30,7 +30,7 @@ from services.billing.domain.pricing import BatchPricing, apply_credit, price_co
 from services.billing.domain.timeline import pay_by as pay_by_rule
 
 # seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
-from services.billing.handlers.credits import publish_credit_available
+from services.billing.handlers.settlement_credits import publish_credit_available
 from services.billing.handlers.splits import caller_union
 
 # ------------------------------------------------------------------ pricing submissions (grassroots → district)

@@ -24,8 +24,9 @@ SUBMISSION_STATES = {
     "submitted": "待区局审核", "returned": "已退回", "staged": "待提交市职保中心", "in_batch": "已提交市职保中心",
     "paid": "已核销", "failed": "逾期未缴费，参保失败",
 }
-# Batch states (参保批次状态), following billing's events. The same words on every page, notice and
-# workbook: the gateway's payState (billing's statuses) reads these very labels.
+# Batch states (参保批次状态), following billing's `payment_status` (billing owns it; its names are
+# billing's domain/payment_status.py, which the pages show): the same words, `submitted` being
+# billing's awaiting_payment and `failed` its overdue.
 BATCH_STATES = {
     "submitted": "待缴费", "voucher_uploaded": "凭证已上传", "feedback_given": "职保中心已反馈",
     "written_off": "已核销", "failed": "逾期未缴费，参保失败",

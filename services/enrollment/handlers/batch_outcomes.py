@@ -43,14 +43,38 @@ def record_amounts_when_batch_priced(uow, event: dict) -> None:
     batch.updated_at = clock.utcnow_naive()
 
 
+# Billing owns a batch's payment status; its events say it (`payment_status`, docs/events.md).
+# The open ones in this service's words (billing's awaiting_payment is a batch still `submitted`).
+OPEN_PAYMENT_STATES = {"awaiting_payment": "submitted", "voucher_uploaded": "voucher_uploaded",
+                       "feedback_given": "feedback_given"}
+
+
+def _follow_billing(batch: Batch, data: dict, default: str) -> None:
+    """The batch's status as billing says it; an event from before `payment_status` (one release)
+    means `default`. A final status (written off, failed) is never undone."""
+    if batch.status not in FINAL_BATCH_STATES:
+        batch.status = OPEN_PAYMENT_STATES.get(data.get("payment_status") or "", default)
+
+
 @consumes
 def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
     """Mark a batch's voucher uploaded, with its time (billing.voucher.uploaded, 凭证上传时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
     batch.voucher_uploaded_at = _event_time(d.get("uploaded_at"))
-    if batch.status not in FINAL_BATCH_STATES:
-        batch.status = "voucher_uploaded"
+    _follow_billing(batch, d, "voucher_uploaded")
+    batch.updated_at = clock.utcnow_naive()
+
+
+@consumes
+def record_withdrawal_when_voucher_withdrawn(uow, event: dict) -> None:
+    """A voucher taken back (billing.voucher.withdrawn): 凭证上传时间 is the latest voucher still
+    counted (none: empty), and the status billing now says."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    uploaded_at = d.get("voucher_uploaded_at")
+    batch.voucher_uploaded_at = _event_time(uploaded_at) if uploaded_at else None
+    _follow_billing(batch, d, "voucher_uploaded" if uploaded_at else "submitted")
     batch.updated_at = clock.utcnow_naive()
 
 
@@ -61,8 +85,7 @@ def record_feedback_when_feedback_given(uow, event: dict) -> None:
     batch = _batch_for(uow.session, d)
     batch.feedback_at = _event_time(d.get("at"))
     batch.feedback_message = d.get("message")
-    if batch.status not in FINAL_BATCH_STATES:
-        batch.status = "feedback_given"
+    _follow_billing(batch, d, "feedback_given")
     batch.updated_at = clock.utcnow_naive()
 
 

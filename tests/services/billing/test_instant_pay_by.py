@@ -74,7 +74,7 @@ def test_overdue_job_reports_a_jb_batch_the_day_after_its_own_pay_by_and_cb_batc
     assert report_overdue(billing) == []
     overdue = {e["batch_id"]: e for e in billing.events("billing.batch.overdue")}
     assert overdue[jb] == {"batch_id": jb, "batch_no": "JB202003100001", "district_id": HUANGPU, "cover_year": YEAR,
-                           "due_fen": 6300, "paid_fen": 0}
+                           "due_fen": 6300, "paid_fen": 0, "payment_status": "overdue"}
     assert billing.centre.get(f"/batches/{jb}").json["status"] == "overdue"
     assert billing.centre.get(f"/batches/{old}").json["status"] == "awaiting_payment"
 

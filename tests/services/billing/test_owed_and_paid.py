@@ -144,7 +144,7 @@ def _priced_batch(billing) -> int:
     return billing.batch(HUANGPU, [(s, U_HP1, "A+", {"centralised": 10})])  # due 630.00
 
 
-def test_voucher_checked_by_content_replaceable_until_written_off(billing, monkeypatch):
+def test_voucher_checked_by_content_each_one_kept(billing, monkeypatch):
     b = _priced_batch(billing)
     at("2020-01-10T10:00:00")
     path = f"/batches/{b}/voucher"
@@ -169,7 +169,7 @@ def test_voucher_checked_by_content_replaceable_until_written_off(billing, monke
     download = billing.centre.get(path)
     assert download.status_code == 200 and download.data == pdf
     batch = billing.centre.get(f"/batches/{b}").json
-    assert (batch["paid_fen"], batch["status"]) == (63000, "voucher_uploaded")
+    assert (batch["paid_fen"], batch["status"]) == (123000, "voucher_uploaded")  # both kept, summed
     assert [v["amount_fen"] for v in billing.events("billing.voucher.uploaded")] == [60000, 63000]
 
 

@@ -100,7 +100,7 @@ def test_overdue_reported_exactly_once_even_if_run_twice_or_late(billing):
     assert sorted(e["batch_id"] for e in overdue) == sorted([b1, b3])
     assert next(e for e in overdue if e["batch_id"] == b1) == {
         "batch_id": b1, "batch_no": "CB201912300001", "district_id": HUANGPU, "cover_year": YEAR, "due_fen": 63000,
-        "paid_fen": 0}
+        "paid_fen": 0, "payment_status": "overdue"}
     assert billing.centre.get(f"/batches/{b1}").json["status"] == "overdue"
     assert billing.centre.get(f"/batches/{b2}").json["status"] == "written_off"
     assert billing.huangpu.post("/jobs/overdue").status_code == 403

@@ -138,6 +138,38 @@ def test_batches_are_scoped_and_follow_billing_events_to_write_off(season):
     assert listed["total"] == 1 and listed["items"][0]["batch_no"] == batch["batch_no"]
 
 
+def test_a_batch_takes_its_payment_status_from_billing_vouchers_withdrawn_included(season):
+    a, b = _two_submissions(season)
+    for sub in (a, b):
+        season.district.post(f"/submissions/{sub['id']}/stage", json={})
+    at("2019-12-30T10:00:00")
+    batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+    path = f"/batches/{batch['id']}"
+    season.feed("billing.voucher.uploaded", {"batch_id": batch["id"], "voucher_id": 1, "amount_fen": 53700,
+                                             "paid_on": "2020-01-05", "uploaded_at": "2020-01-05T11:00:00+08:00",
+                                             "vouchers_total_fen": 53700, "payment_status": "voucher_uploaded"})
+    season.feed("billing.batch.feedback_given", {"batch_id": batch["id"], "message": "尚差 93.00 元",
+                                                 "at": "2020-01-06T09:00:00+08:00", "payment_status": "feedback_given"})
+    assert season.district.get(path).get_json()["status_text"] == "职保中心已反馈"
+    season.feed("billing.voucher.uploaded", {"batch_id": batch["id"], "voucher_id": 2, "amount_fen": 9300,
+                                             "paid_on": "2020-01-07", "uploaded_at": "2020-01-07T11:00:00+08:00",
+                                             "vouchers_total_fen": 63000, "payment_status": "voucher_uploaded"})
+    assert season.district.get(path).get_json()["status_text"] == "凭证已上传"
+    season.feed("billing.voucher.withdrawn", {"batch_id": batch["id"], "voucher_id": 2, "amount_fen": 9300,
+                                              "reason": "传错", "withdrawn_at": "2020-01-07T12:00:00+08:00",
+                                              "vouchers_total_fen": 53700,
+                                              "voucher_uploaded_at": "2020-01-05T11:00:00+08:00",
+                                              "payment_status": "feedback_given"})
+    detail = season.district.get(path).get_json()
+    assert (detail["status_text"], detail["voucher_uploaded_at"][:16]) == ("职保中心已反馈", "2020-01-05T11:00")
+    season.feed("billing.voucher.withdrawn", {"batch_id": batch["id"], "voucher_id": 1, "amount_fen": 53700,
+                                              "reason": "重传", "withdrawn_at": "2020-01-07T12:05:00+08:00",
+                                              "vouchers_total_fen": 0, "voucher_uploaded_at": None,
+                                              "payment_status": "awaiting_payment"})
+    detail = season.district.get(path).get_json()
+    assert (detail["status_text"], detail["voucher_uploaded_at"]) == ("待缴费", None)
+
+
 def test_overdue_batch_fails_and_its_members_can_only_enrol_instantly(season):
     season.members([1, 2])
     sub = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"}).get_json()

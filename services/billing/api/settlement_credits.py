@@ -9,9 +9,9 @@ from common.api_docs import file_upload
 from common.schema import BaseSchema, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing.api.schemas import Id, Yuan, file_from_request
-from services.billing.handlers import credits
+from services.billing.handlers import settlement_credits
 
-blp = Blueprint("credits", __name__, description="清算分配款")
+blp = Blueprint("settlement-credits", __name__, description="清算分配款")
 
 
 class CreditIn(BaseSchema):
@@ -44,7 +44,7 @@ class Credits(MethodView):
     def get(self, query):
         """清算分配款 (district: its own)."""
         with uow() as work:
-            return credits.list_credits(work, current_identity(), query.get("district_id"))
+            return settlement_credits.list_credits(work, current_identity(), query.get("district_id"))
 
     @roles("centre")
     @blp.arguments(CreditIn)
@@ -52,7 +52,7 @@ class Credits(MethodView):
     def post(self, data):
         """登记一笔清算分配款 (centre)."""
         with uow() as work:
-            return credits.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
+            return settlement_credits.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
                                           data["source_year"], data["amount"], data["memo"])
 
 
@@ -65,4 +65,4 @@ class CreditImport(MethodView):
         """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""
         content, _ = file_from_request()
         with uow() as work:
-            return credits.import_credits(work, current_identity(), content)
+            return settlement_credits.import_credits(work, current_identity(), content)
