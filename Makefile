@@ -45,7 +45,7 @@ migrate: $(STAMP)
 	$(BIN)/python -m common.migrate upgrade
 
 # Every benchmark, each printing its figures beside a bare baseline (see bench/README.md).
-BENCHES := bus members_import members_sync members_approve members_list enrollment_submission enrollment_batch enrollment_confirmation billing_batch notice enrollment_cover_lookup notifications_reminders season
+BENCHES := bus members_import members_sync members_approve members_list enrollment_submission enrollment_batch enrollment_confirmation billing_batch billing_statement notice enrollment_cover_lookup notifications_reminders season
 bench: $(STAMP)
 	@for b in $(BENCHES); do echo "== bench.$$b"; $(BIN)/python -m bench.$$b || exit 1; done
 

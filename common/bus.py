@@ -27,7 +27,7 @@ import amqp
 from kombu import Connection, Exchange, Queue, binding
 
 from common import patches
-from common.config import BusSettings, data_dir
+from common.config import BusSettings, data_dir, private_folder
 
 log = logging.getLogger("bus")
 
@@ -64,8 +64,8 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
         root = data_dir() / "bus"
         messages = root / "messages"
         control = root / "control"
-        messages.mkdir(parents=True, exist_ok=True)
-        control.mkdir(parents=True, exist_ok=True)
+        private_folder(messages)
+        private_folder(control)
         return Connection("filesystem://", transport=patches.AtomicFilesystemTransport, transport_options={
             "data_folder_in": str(messages), "data_folder_out": str(messages),
             "control_folder": str(control.resolve()), "polling_interval": 0.05})

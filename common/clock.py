@@ -53,6 +53,14 @@ def shanghai(value: datetime | None) -> datetime | None:
     return value.astimezone(SHANGHAI)
 
 
+def file_stamp(value: datetime | None) -> str:
+    """YYYYMMDDHHMMSS in Asia/Shanghai, for a download's file name (错误信息_20261208000200.xlsx):
+    the time the screens show, never UTC. A naive value is UTC (as stored); None is now."""
+    stamped = shanghai(value or now())
+    assert stamped is not None  # a datetime in, a datetime out
+    return stamped.strftime("%Y%m%d%H%M%S")
+
+
 def utcnow_naive() -> datetime:
     """For database timestamps stored without a zone (always UTC)."""
     return now().astimezone(UTC).replace(tzinfo=None)

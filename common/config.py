@@ -10,9 +10,63 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("members", "enrollment", "billing", "documents", "notifications")
 
 
+# The data folder holds the keys, the secrets, every database, mail and the bus: its owner's
+# alone (issue 23 item 4). Everything in it is made owner-only where it is made, and
+# protect_data_dir() fixes what an older version left readable.
+PRIVATE_UMASK = 0o077
+PRIVATE_DIR = 0o700
+PRIVATE_FILE = 0o600
+
+
 def data_dir() -> Path:
     path = Path(os.environ.get("DATA_DIR", ROOT / "data")).resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    return path
+
+
+def protect_data_dir() -> int:
+    """From now on this process (and what it starts) makes files for its owner alone (umask 077);
+    the data folder and everything in it that the owner owns become 0700 (folders) / 0600 (files).
+    Returns how many modes were changed. Called when the embedded system starts (deploy/launch)."""
+    os.umask(PRIVATE_UMASK)
+    root = data_dir()
+    changed = 0
+    uid = os.getuid()
+
+    def restrict(path: Path, mode: int) -> None:
+        nonlocal changed
+        info = path.lstat()
+        if info.st_uid == uid and (info.st_mode & 0o777) != mode and not path.is_symlink():
+            os.chmod(path, mode)
+            changed += 1
+
+    restrict(root, PRIVATE_DIR)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            restrict(Path(folder) / name, PRIVATE_DIR)
+        for name in files:
+            restrict(Path(folder) / name, PRIVATE_FILE)
+    return changed
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file of the data folder owner-only from its first byte, atomically (a temporary
+    file beside it, then a rename), whatever the process's umask."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE)  # O_CREAT's mode is not applied to a file that already existed
+        os.write(fd, data)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+
+
+def private_folder(path: Path) -> Path:
+    """A folder of the data folder (mail, bus …), made owner-only with any parent it makes."""
+    if not path.is_dir():
+        private_folder(path.parent)
+        path.mkdir(exist_ok=True, mode=PRIVATE_DIR)
     return path
 
 
@@ -68,9 +122,7 @@ def secret(env_name: str, filename: str) -> str:
     if not path.exists():
         import secrets
 
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(secrets.token_hex(32))
-        os.replace(tmp, path)
+        write_private(path, secrets.token_hex(32).encode())
     return path.read_text().strip()
 
 

@@ -15,8 +15,23 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from common import clock
 
 
+def _private_sqlite_file(url: str) -> None:
+    """Make the database file owner-only before SQLite makes it (0644 under a usual umask); its
+    -wal and -shm files take the database file's mode."""
+    import os
+
+    from sqlalchemy.engine import make_url
+
+    from common.config import PRIVATE_FILE
+
+    path = make_url(url).database
+    if path and path != ":memory:" and not path.startswith("file:") and not os.path.exists(path):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE))
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_file(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
 
         @event.listens_for(engine, "connect")

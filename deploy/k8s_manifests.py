@@ -203,6 +203,7 @@ def config_map() -> dict:
         "BUS_CONNECT_TIMEOUT": "3", "BUS_CONFIRM_TIMEOUT": "10", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "8",
         "COOKIE_SECURE": "1", "METRICS_PORT": str(METRICS_PORT), "METRICS_ADDR": "0.0.0.0",
         "RELAY_UNREADY_AFTER": "60", "SMTP_HOST": "smtp.example.org", "SMTP_PORT": "25",
+        "PUBLIC_BASE_URL": "https://zhibao.example.org",
     }
     for svc in SERVICES:
         data[f"{svc.upper()}_URL"] = f"http://{svc}:{WEB_PORT}"

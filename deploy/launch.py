@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 
-from common.config import SERVICES, data_dir
+from common.config import SERVICES, data_dir, protect_data_dir
 
 
 def ports_from(base: int | None) -> tuple[dict, dict]:
@@ -27,6 +27,7 @@ def ports_from(base: int | None) -> tuple[dict, dict]:
 
 def main() -> int:
     os.environ.setdefault("DATA_DIR", str(data_dir()))
+    protect_data_dir()  # keys, secrets, databases, mail: the owner's alone, older files included
     # The demo is served over plain http on localhost; browsers accept Secure cookies there,
     # but say so explicitly for other clients.
     os.environ.setdefault("COOKIE_SECURE", "0")

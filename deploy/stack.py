@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from common.config import ROOT, SERVICES
+from common.config import PRIVATE_FILE, PRIVATE_UMASK, ROOT, SERVICES, private_folder
 
 PORTS = {"gateway": 8000, "members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104,
          "notifications": 8105}
@@ -77,11 +77,12 @@ class Stack:
         env = env or self.env
         out = subprocess.DEVNULL
         if self.log_dir:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            out = open(self.log_dir / f"{name}.log", "ab")
+            private_folder(self.log_dir)
+            out = open(os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE), "ab")
         try:
+            # umask 077: every file a process makes in the data folder is its owner's alone
             proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+                                    start_new_session=True, umask=PRIVATE_UMASK)
         finally:
             if out is not subprocess.DEVNULL:
                 out.close()  # the child has its own copy

@@ -8,12 +8,13 @@ import time
 import uuid
 
 from flask import Flask, g, jsonify, request
-from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
 from sqlalchemy import text
 
 from common import logs, metrics
 from common.config import SERVICES
-from common.web import JSONProvider, bound_route_integers, register_error_handlers
+from common.web import (ErrorDocumentedApi, JSONProvider, bound_route_integers, is_small_body, limit_small_bodies,
+                        register_error_handlers)
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts, internal, sessions
 from gateway.api import auth as auth_api
@@ -21,6 +22,12 @@ from gateway.app_state import close_db_session, db_session
 from gateway.handlers import audit
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+
+
+# Pages run only the gateway's own static scripts and styles: no inline script, handler or style
+# attribute (every page's code is a file under gateway/static), so an injected one never runs.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app() -> Flask:
@@ -34,11 +41,19 @@ def create_app() -> Flask:
     )
     app.json = JSONProvider(app)
     bound_route_integers(app)
-    api = Api(app)
+    api = ErrorDocumentedApi(app)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(accounts.blp)
     api.register_blueprint(sessions.blp)
     register_error_handlers(app)
+
+    @app.errorhandler(auth.AddressSlowedDown)
+    def _slowed_down(exc: auth.AddressSlowedDown):
+        response = jsonify(exc.to_dict())
+        response.status_code = 429
+        response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
+
     app.teardown_appcontext(close_db_session)
     pages.register(app)
     app.register_blueprint(internal.bp)  # services only: a signed internal identity, never a login
@@ -51,6 +66,7 @@ def create_app() -> Flask:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
+        limit_small_bodies()
         if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics", "/favicon.ico"):
             return None
         g.caller = auth.authenticate(db_session)
@@ -64,13 +80,15 @@ def create_app() -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if request.method in CHANGING:
             caller = g.get("caller")
             account = caller.account if caller else g.get("audit_user")
             username = account.username if account else _attempted_username()
             audit.record(db_session(), username, getattr(account, "role", None), getattr(account, "union_id", None),
-                            getattr(account, "district_id", None), f"{request.method} {request.path}",
-                            response.status_code, g.get("request_id", ""), request.remote_addr or "")
+                         getattr(account, "district_id", None), f"{request.method} {request.path}",
+                         response.status_code, g.get("request_id", ""), request.remote_addr or "",
+                         subject=g.get("audit_subject"), reason=_refusal_reason(response))
         return response
 
     @app.route("/api/v1/<service>/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
@@ -99,11 +117,33 @@ def create_app() -> Flask:
     return app
 
 
+def _refusal_reason(response) -> str | None:
+    """The message a refused or failed request showed the person (the error body's `message`, or
+    what a page form said), for 操作日志; a streamed answer is never read here."""
+    if response.status_code < 400:
+        return None
+    if g.get("audit_reason"):
+        return g.audit_reason
+    if response.is_streamed or response.mimetype != "application/json":
+        return None
+    body = response.get_json(silent=True)
+    error = body.get("error") if isinstance(body, dict) else None
+    message = error.get("message") if isinstance(error, dict) else None
+    return message if isinstance(message, str) else None
+
+
 def _attempted_username() -> str | None:
-    if request.path == "/api/v1/auth/login":
-        body = request.get_json(silent=True)
-        if isinstance(body, dict) and isinstance(body.get("username"), str):
-            return body["username"][:64]
-    if request.path == "/login":
+    """The name a failed login tried, for its audit record. Read only from a body the login could
+    read itself: one over the small-body limit (refused 413) is never read, and nothing its
+    reading raises may turn the refusal into a 500 (issue 23) — the record is kept without a name."""
+    if request.path not in ("/api/v1/auth/login", "/login") or not is_small_body():
+        return None
+    try:
+        if request.path == "/api/v1/auth/login":
+            body = request.get_json(silent=True)
+            if isinstance(body, dict) and isinstance(body.get("username"), str):
+                return body["username"][:64]
+            return None
         return (request.form.get("username") or "")[:64] or None
-    return None
+    except HTTPException:  # too large, or cut short: the login was refused for that already
+        return None

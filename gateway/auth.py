@@ -97,6 +97,14 @@ class LoginThrottled(Throttled):
     message = "登录失败次数过多，请 15 分钟后再试"
 
 
+class AddressSlowedDown(Throttled):
+    """Many failed logins from one address: wait `retry_after` seconds (also a Retry-After header)."""
+    code = "LOGIN_SLOWED_DOWN"
+
+    def __init__(self, seconds: int):
+        super().__init__(f"该网络地址最近登录失败次数较多，请 {seconds} 秒后再试", retry_after=seconds)
+
+
 def hash_password(password: str) -> str:
     return hasher.hash(password)
 
@@ -111,16 +119,19 @@ def check_login(session, username: str, password: str, ip: str) -> Account:
 
 def check_password(session, username: str, account: Account | None, password: str, ip: str) -> bool:
     """Whether `password` is the account's, under the login throttle (LoginThrottled when the
-    user name or the address failed too often). A failure is recorded (and committed); a success
+    user name failed too often; AddressSlowedDown while the address's back-off runs). A failure is recorded (and committed); a success
     clears the user name's failures and rehashes a hash made with older parameters."""
     now = utcnow()
     since = rules.window_start(now)
     by_user = session.scalar(select(func.count()).select_from(LoginFailure)
                              .where(LoginFailure.username == username, LoginFailure.at >= since))
-    by_ip = session.scalar(select(func.count()).select_from(LoginFailure)
-                           .where(LoginFailure.ip == ip, LoginFailure.at >= since))
-    if rules.is_throttled(by_user, by_ip):
+    by_ip, last_from_ip = session.execute(select(func.count(), func.max(LoginFailure.at))
+                                          .where(LoginFailure.ip == ip, LoginFailure.at >= since)).one()
+    if rules.is_throttled(by_user):
         raise LoginThrottled()
+    wait = rules.address_wait(by_ip, last_from_ip, now)
+    if wait:
+        raise AddressSlowedDown(wait)
     try:
         ok = hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):

@@ -1,9 +1,12 @@
 """One OpenAPI document for the whole system: the gateway's own paths plus each service's,
-prefixed with `/api/v1/<service>` and with their schema names prefixed to stay apart."""
+prefixed with `/api/v1/<service>` and with their schema names prefixed to stay apart. Every
+operation's error answers are documented here, in one place (common/api_docs.py): the statuses
+it can answer through the gateway, each with the one error body every error has."""
 from __future__ import annotations
 
 import json
 
+from common import api_docs
 from common import identity as internal
 from common.config import SERVICES
 from gateway.proxy import call_service
@@ -37,7 +40,8 @@ def aggregate(own_spec: dict, request_id: str) -> dict:
                     operation.pop("security", None)
             spec["paths"][f"/api/v1/{service}{path}"] = item
         for name, schema in service_spec.get("components", {}).get("schemas", {}).items():
-            spec["components"]["schemas"][f"{service}.{name}"] = schema
+            if name not in api_docs.ERROR_SCHEMAS:  # one `Error` for all, documented below
+                spec["components"]["schemas"][f"{service}.{name}"] = schema
     if missing:
         spec["info"]["x-unavailable-services"] = missing
-    return spec
+    return api_docs.document_errors(spec, forwarded_prefixes=tuple(f"/api/v1/{s}/" for s in SERVICES))

@@ -73,6 +73,7 @@ def register(app: Flask) -> None:
         try:
             account = auth.check_login(session, username, password, client_ip())
         except AppError as exc:
+            g.audit_reason = exc.message
             return render_template("login.html", error=exc.message, username=username), status_of(exc)
         g.audit_user = account
         web = auth.start_web_session(session, account, request.headers.get("User-Agent"), client_ip())

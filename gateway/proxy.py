@@ -11,6 +11,7 @@ break the next request that reuses it. Two rules keep the pool clean
 from __future__ import annotations
 
 import posixpath
+from urllib.parse import unquote
 
 import requests
 from flask import Response, g, request
@@ -20,7 +21,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from common import identity as internal
 from common.config import SERVICES, service_url
 from common.errors import NotFound, TooLarge, Unavailable
-from common.web import MAX_UPLOAD_BYTES
+from common.web import AUDIT_SUBJECT_HEADER, MAX_SMALL_BODY_BYTES, MAX_UPLOAD_BYTES, is_small_body
 
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
                 "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
@@ -84,7 +85,8 @@ class BodyTooLarge(TooLarge):
     code = "REQUEST_TOO_LARGE"
 
     def __init__(self, limit: int):
-        super().__init__(f"提交的内容过大，上限为 {limit // (1024 * 1024)} MB，请减小后重试")
+        size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        super().__init__(f"提交的内容过大，上限为 {size}，请减小后重试")
 
 
 _http = _session()
@@ -112,7 +114,7 @@ def call_service(service: str, method: str, path: str, ident: internal.Identity,
 def request_body(service: str) -> bytes:
     """The caller's body, refused (413) before any of it is read when it is over the service's
     limit; a body of unknown length is read only up to the limit."""
-    limit = BODY_LIMITS[service]
+    limit = MAX_SMALL_BODY_BYTES if is_small_body() else BODY_LIMITS[service]
     if request.content_length is not None and request.content_length > limit:
         raise BodyTooLarge(limit)
     body = request.stream.read(limit + 1)
@@ -143,8 +145,10 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     else:  # large or of unknown length (downloads): stream it through
         response = Response(_stream(upstream), status=upstream.status_code)
     for name in _PASS_RESPONSE:
-        if name in upstream.headers:
-            response.headers[name] = upstream.headers[name]
+        if name in upstream.headers:  # never a control character in a header (a 500 at the server)
+            response.headers[name] = "".join(ch for ch in upstream.headers[name] if 31 < ord(ch) != 127)
+    # what the service says it acted on, for 操作日志 (not passed on to the caller)
+    g.audit_subject = unquote(upstream.headers.get(AUDIT_SUBJECT_HEADER, ""))[:300] or None
     g.upstream_error_code = None
     return response
 

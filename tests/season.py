@@ -69,6 +69,30 @@ def xlsx(rows, columns=None) -> bytes:
     return out.getvalue()
 
 
+def rezipped(data: bytes, change=None, extra=()) -> bytes:
+    """The workbook with its first worksheet's XML changed by `change`, and `extra` entries added."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            part = source.read(info)
+            if change and info.filename == "xl/worksheets/sheet1.xml":
+                part = change(part)
+            z.writestr(info.filename, part, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
+        for name, part in extra:
+            z.writestr(name, part)
+    return out.getvalue()
+
+
+def crafted_upload(template: bytes, copies: int = 16_000) -> bytes:
+    """Issue 23's file: a template whose sheet XML holds a comment with thousands of unclosed
+    cells and a formula-looking tail (~10 KB; quadratic for the regular expression once used)."""
+    return rezipped(template, lambda xml: xml.replace(
+        b"</worksheet>", b"<!-- " + b'<c r="A1">' * copies + b" </c> <f x --></worksheet>"))
+
+
 def wait_for(predicate, timeout: float = 30, interval: float = 0.1, message: str = "condition"):
     """Poll until `predicate()` is truthy and return it; fail with `message` after `timeout` s."""
     deadline = time.monotonic() + timeout

@@ -23,3 +23,22 @@ def district_exists(district_id: int, request_id: str) -> bool:
     response = call_service("members", "GET", "districts", _as_gateway(request_id), timeout=(2, 10))
     response.raise_for_status()
     return district_id in {d["id"] for d in response.json()}
+
+
+def scope_names(union_ids: set[int], district_ids: set[int], request_id: str) -> dict[tuple[str, int], str]:
+    """{("union"|"district", id): name} for 操作日志's "who"; a name members cannot give (down,
+    unknown) is left out and the record says the role instead."""
+    names: dict[tuple[str, int], str] = {}
+    ident = _as_gateway(request_id)
+    try:
+        if district_ids:
+            response = call_service("members", "GET", "districts", ident, timeout=(2, 10))
+            if response.ok:
+                names.update({("district", d["id"]): d["name"] for d in response.json() if d["id"] in district_ids})
+        for union_id in sorted(union_ids):
+            response = call_service("members", "GET", f"unions/{union_id}", ident, timeout=(2, 10))
+            if response.ok:
+                names[("union", union_id)] = response.json()["name"]
+    except Exception:  # noqa: BLE001 - the log still reads without the names
+        pass
+    return names

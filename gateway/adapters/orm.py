@@ -76,3 +76,7 @@ class AuditRecord(Base):
     request_id: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # What was acted on, in words, as the service that did it named it (会员 张三（3101****…）).
+    subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # Why it was refused or failed: the message the person was shown.
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)

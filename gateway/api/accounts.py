@@ -8,9 +8,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 from flask import g
 
+from common.api_docs import answers
 from common.errors import Forbidden
 from common.schema import BaseSchema, PageQuery, Timestamp
 from gateway import auth
+from gateway.adapters import members_directory
 from gateway.app_state import db_session
 from gateway.domain import accounts as rules
 from gateway.handlers import accounts, audit
@@ -62,7 +64,12 @@ class AuditOut(BaseSchema):
     outcome = fields.String()
     request_id = fields.String()
     ip = fields.String()
-    detail = fields.String(allow_none=True, metadata={"description": "说明，如：查看完整证件号码：会员 12"})
+    detail = fields.String(allow_none=True, metadata={"description": "补充说明，如：超出每日证件号码查询额度"})
+    subject = fields.String(allow_none=True, metadata={"description": "操作对象（由执行的服务说明），如：张三（3101**********1234）"})
+    actor = fields.String(metadata={"description": "谁：账号及其所属工会/区局"})
+    what = fields.String(metadata={"description": "做了什么、对谁，如：驳回会员：张三（3101**********1234）"})
+    result = fields.String(metadata={"description": "结果：成功 / 被拒绝：原因 / 出错"})
+    summary = fields.String(metadata={"description": "一句话：谁 做了什么，结果"})
 
 
 class AuditPage(BaseSchema):
@@ -97,9 +104,12 @@ class Accounts(MethodView):
     @centre_only
     @blp.arguments(AccountIn)
     @blp.response(201, AccountOut)
+    @answers(409, 503)  # a taken user name; members answers whether the union or district exists
     def post(self, data):
         """新建账号 (centre), bound to its role's union or district."""
-        return accounts.create_account(db_session(), data, g.request_id)
+        account = accounts.create_account(db_session(), data, g.request_id)
+        g.audit_subject = f"{account.username}（{account.display_name}）"
+        return account
 
 
 @blp.route("/accounts/<int:account_id>")
@@ -107,10 +117,13 @@ class AccountItem(MethodView):
     @centre_only
     @blp.arguments(AccountPatch)
     @blp.response(200, AccountOut)
+    @answers(503)  # members answers whether the union or district exists
     def patch(self, data, account_id):
         """修改账号：重置密码、改名、停用/启用、变更角色或所属工会/区局 (centre). A new password,
         disabling, or another role or binding ends every session and token of the account at once."""
-        return accounts.update_account(db_session(), account_id, data, g.request_id)
+        account = accounts.update_account(db_session(), account_id, data, g.request_id)
+        g.audit_subject = f"{account.username}（{account.display_name}）"
+        return account
 
 
 @blp.route("/audit")
@@ -120,5 +133,10 @@ class Audit(MethodView):
     @blp.response(200, AuditPage)
     def get(self, query):
         """操作日志 (centre): newest first."""
-        total, items = audit.list_audit(db_session(), query["page"], query["per_page"], query.get("username"))
+        total, rows = audit.list_audit(db_session(), query["page"], query["per_page"], query.get("username"))
+        names = members_directory.scope_names({r.union_id for r in rows if r.union_id is not None},
+                                              {r.district_id for r in rows if r.district_id is not None and r.union_id is None},
+                                              g.request_id)
+        items = [{**{c: getattr(r, c) for c in ("at", "username", "role", "action", "status", "outcome", "request_id",
+                                                "ip", "detail", "subject")}, **audit.in_words(r, names)} for r in rows]
         return {"total": total, "items": items}

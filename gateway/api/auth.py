@@ -5,6 +5,7 @@ from flask import g, jsonify, make_response, request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import answers
 from common.schema import BaseSchema
 from gateway import auth
 from gateway.app_state import db_session
@@ -19,6 +20,33 @@ class LoginIn(BaseSchema):
         "description": "true: 浏览器会话（设置 HttpOnly Cookie 并返回 CSRF 令牌）; false: 返回 Bearer 令牌"})
 
 
+class AccountBrief(BaseSchema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+    role = fields.String(metadata={"description": "centre / district / grassroots"})
+    union_id = fields.Integer(allow_none=True)
+    district_id = fields.Integer(allow_none=True)
+
+
+class LoginOut(BaseSchema):
+    """A bearer token (session false), or the browser session's CSRF token (session true)."""
+    access_token = fields.String(metadata={"description": "session false: send as `Authorization: Bearer …`"})
+    token_type = fields.String(metadata={"description": "Bearer"})
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+    csrf_token = fields.String(metadata={"description": "session true: echo in X-CSRF-Token on every change"})
+    account = fields.Nested(AccountBrief)
+
+
+class MeOut(BaseSchema):
+    account = fields.Nested(AccountBrief)
+    csrf_token = fields.String(metadata={"description": "a browser session's CSRF token"})
+
+
+class LoggedOut(BaseSchema):
+    ok = fields.Boolean()
+
+
 def account_view(account) -> dict:
     return {"id": account.id, "username": account.username, "display_name": account.display_name,
             "role": account.role, "union_id": account.union_id, "district_id": account.district_id}
@@ -30,6 +58,8 @@ def client_ip() -> str:
 
 @blp.route("/login", methods=["POST"])
 @blp.arguments(LoginIn)
+@blp.response(200, LoginOut)
+@answers(429)
 def login(data):
     """登录. Returns a bearer token (API clients) or sets the session cookie (browsers)."""
     session = db_session()
@@ -55,6 +85,7 @@ def set_session_cookie(response, session_id: str) -> None:
 
 
 @blp.route("/logout", methods=["POST"])
+@blp.response(200, LoggedOut)
 def logout():
     """注销: ends the browser session or the bearer token's session."""
     session = db_session()
@@ -67,6 +98,7 @@ def logout():
 
 
 @blp.route("/me", methods=["GET"])
+@blp.response(200, MeOut)
 def me():
     """当前登录账号."""
     caller = auth.current_caller()

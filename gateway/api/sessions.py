@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import answers
 from common.schema import BaseSchema, Timestamp
 from gateway import auth
 from gateway.api.auth import client_ip
@@ -64,6 +65,7 @@ def end_one(session_id):
 @blp.route("/password", methods=["POST"])
 @blp.arguments(PasswordIn)
 @blp.response(200, OkOut)
+@answers(429)
 def change_password(data):
     """修改本人密码：须提供当前密码；成功后本账号的所有会话与令牌（包括当前的）立即失效，请重新登录."""
     sessions.change_own_password(db_session(), auth.current_caller(), data["current_password"],

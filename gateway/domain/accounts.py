@@ -7,10 +7,13 @@ from typing import Any
 ROLE_NAMES = {"grassroots": "基层工会", "district": "区局（产业）工会", "centre": "市职保中心"}
 MIN_PASSWORD_LENGTH = 10
 
-# Throttling: too many failures for one user name, or from one address, in the window.
+# Throttling: an account is locked after too many failures in the window; an address is never
+# locked (a whole office may sit behind one), it is slowed: past a few free failures, each attempt
+# from it waits a delay that doubles with every failure, up to a minute (issue 23).
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_IP = 30
+FREE_FAILURES_PER_ADDRESS = 10
+MAX_ADDRESS_DELAY = timedelta(seconds=60)
 
 
 def scope_errors(role: str, union_id: int | None, district_id: int | None) -> dict[str, Any]:
@@ -41,8 +44,26 @@ def password_errors(password: str, username: str) -> list[str]:
     return problems
 
 
-def is_throttled(failures_for_user: int, failures_from_ip: int) -> bool:
-    return failures_for_user >= MAX_FAILURES_PER_USER or failures_from_ip >= MAX_FAILURES_PER_IP
+def is_throttled(failures_for_user: int) -> bool:
+    """The account is locked for the rest of the window."""
+    return failures_for_user >= MAX_FAILURES_PER_USER
+
+
+def address_delay(failures_from_address: int) -> timedelta:
+    """How long after its last failure an address may try again: nothing for the first
+    FREE_FAILURES_PER_ADDRESS, then 1 s, 2 s, 4 s … doubling, at most MAX_ADDRESS_DELAY."""
+    over = failures_from_address - FREE_FAILURES_PER_ADDRESS
+    if over <= 0:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(over - 1, 16)), MAX_ADDRESS_DELAY)
+
+
+def address_wait(failures_from_address: int, last_failure: datetime | None, now: datetime) -> int:
+    """Whole seconds the address must still wait (0: it may try now), for Retry-After."""
+    if last_failure is None:
+        return 0
+    left = last_failure + address_delay(failures_from_address) - now
+    return max(0, -int(-left.total_seconds() // 1))
 
 
 def window_start(now: datetime) -> datetime:

@@ -5,7 +5,10 @@ SERVICE = "documents"
 DOCUMENT_READY = "documents.document.ready"
 
 
-def document_data(doc) -> dict:
+def document_data(doc, about: str = "") -> dict:
+    """`subject` says what caused it for programs (submission:12, batch:3); `about` says it in words
+    for people (批次 CB201912300001（某区总工会）)."""
     return {"document_id": doc.id, "kind": doc.kind, "version": doc.version, "union_id": doc.union_id,
             "district_id": doc.district_id, "cover_year": doc.cover_year, "subject": doc.subject,
-            "filename": doc.filename, "media_type": doc.media_type, "size": doc.size, "sha256": doc.sha256}
+            "filename": doc.filename, "media_type": doc.media_type, "size": doc.size, "sha256": doc.sha256,
+            "about": about}

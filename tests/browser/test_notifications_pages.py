@@ -87,7 +87,9 @@ def test_a_clerk_looks_a_member_up_and_out_of_scope_is_like_unknown(system, retu
     form.get_by_label("身份证号码").fill(returned["grassroots2"])
     form.get_by_role("button", name="查询").click()
     expect(page.locator("#result")).to_contain_text("查询会员701")
-    expect(page.locator("#result")).to_contain_text("审核中")
+    expect(page.locator("#result")).to_contain_text("审核中")  # 缴费状态, beside the cover's own state
+    expect(page.locator("#result th")).to_contain_text(["保障状态", "缴费状态"])
+    expect(page.locator("#result")).to_contain_text("未生效")  # before its first day (2020-01-01)
     expect(page.locator("#result")).to_contain_text("2021-12-31")  # 给付申请材料截止
     clerk.shot("cover-lookup")
     form.get_by_label("身份证号码").fill(returned["grassroots1"])  # another union's member
@@ -103,7 +105,11 @@ def test_the_centre_sees_who_has_not_acted_and_reminds_by_hand(system, returned,
     system.set_clock("2019-12-24T09:00:00")  # three days before the grassroots deadline (27 December)
     centre = person("centre")
     page = centre.open("/centre/reminders")
-    expect(page.locator("#deadlines article")).to_have_count(3)
+    expect(page.locator("#deadlines article")).to_have_count(4)
+    # the split deadline is listed with the others (first, as the timeline runs), with no reminder
+    split = page.locator('article[data-key="split_end"]')
+    expect(split).to_contain_text("区局参保金额比例设置截止")
+    expect(split.get_by_role("button")).to_have_count(0)
     page.get_by_label("保障年度").select_option(str(YEAR))
     deadline = page.locator('article[data-key="grassroots_end"]')
     expect(deadline).to_contain_text("基层工会提交及划款至区局截止：2019-12-27")

@@ -31,6 +31,7 @@ from deploy.seed import credit_code
 from tests.conftest import AMQP_URL
 from tests.services.billing.smtp import loopback_smtp
 from tests.services.billing.files import PNG
+from tests.services.billing.statement_files import bank_csv
 
 YEAR = 2020
 TIMELINE = {"split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
@@ -223,6 +224,19 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     assert statement.status_code == 201, statement.text
     assert [(x["batch_id"], x["reason_code"]) for x in statement.json()["lines"]] == [
         (7001, "MATCHED_BY_BATCH_NO"), (None, "PAYER_UNKNOWN")]
+    # the same list again changes nothing and says so; the bank's own export (GBK CSV) is read as it is
+    again = s.centre.post("/api/v1/billing/bank-statements", files={"file": ("流水.xlsx", xlsx(
+        ["日期", "付款人", "金额", "摘要"],
+        [["2020-01-10", "黄浦区总工会", "390.00", "CB201912300001 集中参保"], ["2020-01-11", "某公司", "12.00", "货款"]]))})
+    assert again.status_code == 201, again.text
+    assert [x["reason_code"] for x in again.json()["lines"]] == ["DUPLICATE_LINE", "DUPLICATE_LINE"]
+    assert again.json()["lines"][0]["first_seen"]["statement_id"] == statement.json()["id"]
+    export = s.centre.post("/api/v1/billing/bank-statements", files={"file": ("明细.csv", bank_csv(
+        [("2020-01-12", "某某基金会", "50.00", "捐款"), ("2020-01-12", "某公司", None, "付款")]))})
+    assert export.status_code == 201, export.text
+    assert (export.json()["layout"]["code"], export.json()["layout"]["encoding"], export.json()["skipped_count"]) == (
+        "credit_column", "GB18030（GBK）", 1)
+    assert [x["reason_code"] for x in export.json()["lines"]] == ["PAYER_UNKNOWN"]
 
     # ---- written off; nothing changes afterwards
     done = s.centre.post("/api/v1/billing/batches/7001/write-off", json={"amount": "390.00", "received_on": "2020-01-10",

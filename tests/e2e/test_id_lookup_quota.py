@@ -59,5 +59,8 @@ def test_past_the_allowance_a_sync_is_refused_and_the_centre_sees_it(system):
 
 def test_the_audit_page_carries_the_lookup_section_for_the_centre_alone(system):
     page = system.login("centre").http.get(system.base + "/centre/audit", timeout=30)
-    assert page.status_code == 200 and "证件号码查询量" in page.text and "/members/id-lookups" in page.text
+    assert page.status_code == 200 and "证件号码查询量" in page.text
+    # its script is a static file (the pages' CSP allows no inline script)
+    script = system.login("centre").http.get(system.base + "/static/pages/centre_audit.js", timeout=30)
+    assert "/static/pages/centre_audit.js" in page.text and "/members/id-lookups" in script.text
     assert system.login("district").http.get(system.base + "/centre/audit", timeout=30).status_code == 403

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from services.billing.domain.statement import Line, OpenBatch, match_lines
+from services.billing.domain.statement_fingerprint import fingerprinted
 from services.billing.domain.voucher import VoucherRejected, check_voucher
 from tests.services.billing.files import JPEG, PDF, PNG, image
 
@@ -62,8 +63,9 @@ def test_vouchers_judged_by_content():
 
 
 def test_a_line_matched_by_an_earlier_import_is_not_counted_again():
-    first = line(2, "黄浦区总工会", 120_000, "参保款")
-    again = match_lines([first, line(3, "黄浦区总工会", 500_000, "CB201912300001")], BATCHES, {first.key})
+    first, second = fingerprinted([line(2, "黄浦区总工会", 120_000, "参保款"),
+                                   line(3, "黄浦区总工会", 500_000, "CB201912300001")])
+    again = match_lines([first, second], BATCHES, {first.fingerprint})
     assert [(r.batch_id, r.reason_code) for r in again] == [(None, "DUPLICATE_LINE"), (1, "MATCHED_BY_BATCH_NO")]
 
 

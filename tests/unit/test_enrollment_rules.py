@@ -96,3 +96,20 @@ def test_handler_contact(phone, email, bad):
     else:
         assert rules.check_handler(" 张三 ", phone, email)["name"] == "张三"
 
+
+
+def test_a_cover_is_said_by_its_dates_and_failure_its_payment_apart():
+    from datetime import date
+
+    from services.enrollment.domain.cover_state import cover_state, payment_state
+    start, end = date(2020, 1, 1), date(2020, 12, 31)
+
+    def both(today, cover="pending", sub="in_batch", batch="written_off"):
+        return cover_state(start, end, cover, sub, batch, today), payment_state(cover, sub, batch)
+    assert both(date(2019, 12, 31), batch="submitted") == ("未生效", "已提交市职保中心")
+    assert both(date(2020, 1, 1), cover="granted") == ("保障中", "已核销")
+    assert both(date(2020, 12, 31), cover="granted") == ("保障中", "已核销")
+    assert both(date(2021, 1, 1), cover="granted") == ("已到期", "已核销")
+    assert both(date(2020, 3, 1), cover="failed", batch="failed") == ("已失效", "失败")
+    assert both(date(2020, 1, 10), batch="voucher_uploaded") == ("保障中", "已缴费")
+    assert both(date(2020, 3, 1), cover="returned", sub="returned", batch=None) == (None, None)

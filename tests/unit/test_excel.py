@@ -10,7 +10,7 @@ import pytest
 
 from common import excel
 from common.web import status_of
-from tests.season import xlsx
+from tests.season import crafted_upload, rezipped as _rezipped, xlsx
 
 
 def test_reads_xlsx_with_types_and_absolute_rows():
@@ -190,3 +190,98 @@ def test_a_cell_of_the_wrong_kind_is_a_bug_not_a_guess(kind, value):
 def test_every_sheet_has_a_chinese_name(title):
     with pytest.raises(ValueError):
         excel.write_workbook([excel.SheetSpec(title, [excel.Column("值")])])
+
+
+# ----------------------------------------------------------------- issue 23: parsed with limits
+
+def _template() -> bytes:
+    columns = [excel.Column("姓名"), excel.Column("证件号码", kind=excel.TEXT)]
+    return excel.write_workbook([excel.SheetSpec("名单", columns, template_rows=1000)])
+
+
+def test_the_crafted_upload_is_refused_by_what_it_holds_not_by_a_timer():
+    data = crafted_upload(_template())
+    assert len(data) < 12_000
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(data)
+    assert err.value.code == "SUSPICIOUS_WORKBOOK" and status_of(err.value) == 422
+    assert "结构异常" in err.value.message and "另存为" in err.value.message
+
+
+@pytest.mark.parametrize("change", [
+    # a DTD declaring entities (billion laughs, external entities)
+    lambda xml: xml.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaaaaaa">]><worksheet', 1),
+    # a processing instruction past the declaration
+    lambda xml: xml.replace(b"</worksheet>", b"<?x y?></worksheet>"),
+    # deeper than any sheet nests, behind a formula so that the sheet is parsed
+    lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + b"<a>" * (excel.MAX_XML_DEPTH + 1) + b"<f/>"
+                            + b"</a>" * (excel.MAX_XML_DEPTH + 1)),
+    # not well-formed
+    lambda xml: xml.replace(b"</worksheet>", b"<f></worksheet>"),
+])
+def test_what_no_spreadsheet_program_writes_is_refused(change):
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(_rezipped(_template(), change))
+    assert err.value.code == "SUSPICIOUS_WORKBOOK"
+
+
+def test_a_parsed_sheet_has_at_most_so_many_elements(monkeypatch):
+    data = xlsx([["姓名"], ["=A1"]] + [[f"x{i}"] for i in range(50)])  # a formula: the sheet is parsed
+    assert excel.read_upload(data).formulas == {(2, 0)}
+    monkeypatch.setattr(excel, "MAX_SHEET_ELEMENTS", 50)
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(data)
+    assert err.value.code == "SUSPICIOUS_WORKBOOK"
+
+
+def test_markup_is_counted_in_every_sheet_parsed_or_not(monkeypatch):
+    data = xlsx([["姓名"]] + [[f"x{i}"] for i in range(50)])
+    monkeypatch.setattr(excel, "MAX_SHEET_TAGS", 100)
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(data)
+    assert err.value.code == "SUSPICIOUS_WORKBOOK"
+
+
+def test_the_compression_ratio_is_checked_for_small_entries_too():
+    """Under 1 MB was once not checked at all: 900 KB of one byte compresses ~1000:1."""
+    data = _rezipped(xlsx([["姓名"]]), lambda xml: xml.replace(b"</worksheet>", b" " * 900_000 + b"</worksheet>"))
+    assert len(data) < 12_000
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(data)
+    assert err.value.code == "SUSPICIOUS_ARCHIVE"
+
+
+def test_formula_cells_are_found_with_or_without_their_reference():
+    def strip_refs(xml):  # the second data row's cells without r (Excel allows it: they follow on)
+        return xml.replace(b'<c r="A3"', b"<c").replace(b'<c r="B3"', b"<c")
+    data = _rezipped(xlsx([["姓名", "证件号码"], ["张三", "=B1"], ["=A1", "=1+1"]]), strip_refs)
+    assert excel.read_upload(data).formulas == {(2, 1), (3, 0), (3, 1)}
+
+
+def test_a_protected_sheet_is_still_refused():
+    book = openpyxl.Workbook()
+    book.active.append(["姓名"])
+    book.active.protection.sheet = True
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(excel.UploadRejected) as err:
+        excel.read_upload(out.getvalue())
+    assert err.value.code == "WORKBOOK_PROTECTED"
+
+
+def test_a_workbook_with_macros_is_refused_whatever_its_name():
+    vba = _rezipped(_template(), extra=[("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")])
+    renamed_xlsm = _rezipped(_template())
+    source = zipfile.ZipFile(io.BytesIO(renamed_xlsm))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                part = part.replace(b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml")
+            z.writestr(info.filename, part)
+    xls_with_macros = excel.XLS_MAGIC + b"\0" * 504 + "_VBA_PROJECT_CUR".encode("utf-16-le") + b"\0" * 512
+    for data in (vba, out.getvalue(), xls_with_macros):
+        with pytest.raises(excel.UploadRejected) as err:
+            excel.read_upload(data)
+        assert err.value.code == "WORKBOOK_MACROS" and "宏" in err.value.message

@@ -1,15 +1,12 @@
-"""Billing's workbooks: the bank statement (银行流水) and the settlement-credit list (清算分配款),
-read with common.excel; every bad row is reported with its row number, and nothing is applied
-unless the whole file is good."""
+"""Billing's workbooks: the settlement-credit list (清算分配款), read with common.excel (every bad
+row is reported with its row number, and nothing is applied unless the whole file is good), and
+the upload templates. Bank statements, in the template or as banks export them, are read by
+adapters/statement_files.py."""
 from __future__ import annotations
-
-from datetime import date, datetime
 
 from common.errors import ValidationFailed
 from common.excel import DATE, MONEY, Column, SheetSpec, cell_text, header_errors, is_empty, read_upload, write_workbook
-from services.billing.domain.statement import Line
 
-STATEMENT_COLUMNS = ["日期", "付款人", "金额", "摘要"]
 MAX_AMOUNT_FEN = 10**14
 CREDIT_COLUMNS = ["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"]
 
@@ -29,18 +26,6 @@ def _amount(value) -> int:
     return fen
 
 
-def _date(value) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = cell_text(value).replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationFailed({"date": ["日期格式不正确，应为 YYYY-MM-DD"]}) from None
-
-
 def _year(value) -> int:
     text = cell_text(value)
     if not (text.isdigit() and len(text) == 4):
@@ -58,33 +43,6 @@ def _check_header(sheet, expected: list[str], what: str) -> None:
     problems = header_errors(sheet, expected)
     if problems:
         raise ValidationFailed({"file": problems}, message=problems[0], code="COLUMNS_INVALID")
-
-
-def read_statement(content: bytes) -> list[Line]:
-    sheet = read_upload(content)
-    _check_header(sheet, STATEMENT_COLUMNS, "银行流水")
-    lines, errors = [], []
-    for row, cells in sheet.data_rows():
-        cells = list(cells) + [""] * (4 - len(cells))
-        messages = []
-        values = {}
-        for key, index, parse in (("paid_on", 0, _date), ("amount_fen", 2, _amount)):
-            try:
-                values[key] = parse(cells[index])
-            except ValidationFailed as exc:
-                messages += [f"{STATEMENT_COLUMNS[index]}：{m}" for ms in exc.extra["fields"].values() for m in ms]
-        payer = cell_text(cells[1])
-        if not payer:
-            messages.append("付款人：不能为空")
-        if messages:
-            errors.append({"row": row, "errors": messages})
-        else:
-            lines.append(Line(row, values["paid_on"], payer, values["amount_fen"], cell_text(cells[3])))
-    if errors:
-        raise _rejected(errors, "银行流水")
-    if not lines:
-        raise ValidationFailed({"file": ["银行流水中没有数据行（数据从第 2 行开始）"]}, code="STATEMENT_EMPTY")
-    return lines
 
 
 def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[dict]:
@@ -119,7 +77,8 @@ def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[d
 
 
 def template(name: str) -> tuple[bytes, str]:
-    """The upload templates, with a 填写说明 sheet; the parser above reads exactly these columns."""
+    """The upload templates, with a 填写说明 sheet: the credits reader above reads exactly these columns;
+    the bank statement's are the layout table's 本系统模板 (domain/statement_layout.py)."""
     if name == "bank-statement":
         columns = [Column("日期", 14, note="到账日期，YYYY-MM-DD", kind=DATE),
                    Column("付款人", 28, note="付款单位名称（区局/产业工会全称）"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import make_msgid
 
-from common.config import data_dir
+from common.config import data_dir, private_folder, write_private
 from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
-from common.smtp import MailSettings
+from common.smtp import MailSettings, date_header
 from services.billing.settings import Payee
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
@@ -62,7 +62,7 @@ def build_message(batch: dict, district_name: str, recipient: str, settings: Mai
     message["Subject"] = f"集中参保缴费明细 {batch['batch_no']}"
     message["From"] = settings.sender
     message["To"] = recipient
-    message["Date"] = formatdate(localtime=True)
+    message["Date"] = date_header()
     message["Message-ID"] = make_msgid(idstring=batch["batch_no"])
     message.set_content(payment_detail_text(batch, district_name, payee_of(batch, payee)))
     maintype, subtype = CONTENT_TYPE.split("/")
@@ -77,9 +77,8 @@ def send_payment_detail(batch: dict, district_name: str, recipient: str, setting
     (the consumer retries, then dead-letters)."""
     message = build_message(batch, district_name, recipient, settings, payee)
     if not settings.host:
-        folder = data_dir() / "mail"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{batch['batch_no']}.eml").write_bytes(bytes(message))
+        folder = private_folder(data_dir() / "mail")
+        write_private(folder / f"{batch['batch_no']}.eml", bytes(message))
         return "file"
     with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
         if settings.starttls:

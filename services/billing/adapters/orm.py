@@ -9,12 +9,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -236,7 +238,8 @@ class Feedback(Base):
 
 
 class BankStatement(Base):
-    """An imported bank statement (银行流水)."""
+    """An imported bank statement (银行流水): the file's layout as recognised (JSON: the layout's
+    code and name, each role's column, the file's kind and encoding), and the rows left out."""
     __tablename__ = "bank_statements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
@@ -244,10 +247,20 @@ class BankStatement(Base):
     uploaded_by: Mapped[str] = mapped_column(String(100))
     line_count: Mapped[int] = mapped_column(Integer)
     matched_count: Mapped[int] = mapped_column(Integer)
+    layout: Mapped[str] = mapped_column(String(40), server_default="template")
+    recognised: Mapped[str] = mapped_column(Text, server_default="{}")
+    skipped_rows: Mapped[str] = mapped_column(Text, server_default="[]")  # JSON: money out, not counted
+    duplicate_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class StatementLine(Base):
+    """A credit line of an imported statement. `fingerprint` (domain/statement_fingerprint.py)
+    is unique among first sightings; a line seen before keeps `first_line_id`, the line it
+    repeats, and is never matched."""
     __tablename__ = "statement_lines"
+    __table_args__ = (Index("uq_statement_lines_fingerprint", "fingerprint", unique=True,
+                            postgresql_where=text("first_line_id IS NULL"),
+                            sqlite_where=text("first_line_id IS NULL")),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id"), index=True)
     row: Mapped[int] = mapped_column(Integer)
@@ -257,6 +270,9 @@ class StatementLine(Base):
     memo: Mapped[str] = mapped_column(String(500))
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     reason_code: Mapped[str] = mapped_column(String(40))
+    serial: Mapped[str] = mapped_column(String(100), server_default="")
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    first_line_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class OverdueNotice(Base):

@@ -2,19 +2,20 @@
 centre's feedback (反馈), the write-off (核销) and the payment detail workbook."""
 from __future__ import annotations
 
-import io
 import json
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import XLSX, downloads
+from common.downloads import download
 from common.schema import BaseSchema, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
+from services.billing.domain.voucher import MEDIA_TYPES
 from services.billing.handlers import batches, reports
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
@@ -54,6 +55,9 @@ class BatchOut(BaseSchema):
 class VoucherForm(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
     paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
+    # Read by the view from request.files; declared here so that the form's documentation has it.
+    file = fields.Raw(load_only=True, metadata={"type": "string", "format": "binary",
+                                                "description": "the voucher: JPEG, PNG or PDF (required)"})
 
 
 class VoucherOut(BaseSchema):
@@ -106,33 +110,39 @@ class BatchItem(MethodView):
             return batches.get_batch(work, current_identity(), batch_id)
 
 
+def _said_batch(work, batch_id: int) -> None:
+    """操作日志 names the batch acted on by its number (scoped: outside the caller's scope this
+    answers 404, as the action itself would)."""
+    audit_subject(f"批次 {batches.get_batch(work, current_identity(), batch_id).batch_no}")
+
+
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
 class BatchVoucher(MethodView):
     @roles("district")
-    @blp.arguments(VoucherForm, location="form")
+    @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
     @blp.response(201, VoucherOut)
     def post(self, form, batch_id):
         """上传缴费凭证 (district; multipart: file, amount, paid_on). Replaces the previous one
         until the batch is written off."""
         content, filename = file_from_request()
         with uow() as work:
+            _said_batch(work, batch_id)
             return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
                                            form["paid_on"], settings.load().voucher_max_bytes)
 
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(*MEDIA_TYPES)
     def get(self, batch_id):
         """下载缴费凭证 (the current one)."""
         with uow() as work:
             voucher = batches.current_voucher(work, current_identity(), batch_id)
-            return send_file(io.BytesIO(voucher.content), mimetype=voucher.media_type, as_attachment=True,
-                             download_name=voucher.filename)
+            return download(voucher.content, voucher.filename, voucher.media_type)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
 class BatchPaymentDetail(MethodView):
     @roles("centre", "district")
-    @blp.response(200)
+    @downloads(XLSX)
     def get(self, batch_id):
         """集中参保缴费明细 (.xlsx): the same workbook the handler received by e-mail."""
         from common.excel import CONTENT_TYPE
@@ -141,8 +151,7 @@ class BatchPaymentDetail(MethodView):
         with uow() as work:
             batch = batches.get_batch(work, current_identity(), batch_id)
             content = payment_detail_workbook(contracts.batch_priced_data(batch, settings.load().payee))
-        return send_file(io.BytesIO(content), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name=f"集中参保缴费明细-{batch.batch_no}.xlsx")
+        return download(content, f"集中参保缴费明细-{batch.batch_no}.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/feedback")
@@ -160,6 +169,7 @@ class BatchFeedback(MethodView):
     def post(self, data, batch_id):
         """反馈 (centre), e.g. 金额不足."""
         with uow() as work:
+            _said_batch(work, batch_id)
             return batches.give_feedback(work, current_identity(), batch_id, data["message"])
 
 
@@ -171,5 +181,6 @@ class BatchWriteOff(MethodView):
     def post(self, data, batch_id):
         """核销 (centre): amount received, date, bank reference. Final."""
         with uow() as work:
+            _said_batch(work, batch_id)
             return batches.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
                                       data["bank_reference"])

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from common.errors import ValidationFailed
 from common.schema import BaseSchema
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
@@ -141,6 +141,7 @@ class PriceTable(MethodView):
     @blp.response(200, PriceTableOut)
     def put(self, data, year):
         """设置保障价格表 (centre): all 4 types × 3 price classes; fixed once districts have split."""
+        audit_subject(f"{year}年度")
         with uow() as work:
             prices.set_price_table(work, current_identity(), year, _table(data["entries"]))
             return prices.get_price_table(work, year)
@@ -161,6 +162,7 @@ class Splits(MethodView):
     @blp.response(200, SplitOut(many=True))
     def put(self, data, year):
         """参保金额比例设置 (district, in the split window): its share and the grassroots default."""
+        audit_subject(f"{year}年度")
         with uow() as work:
             splits.set_split(work, current_identity(), year, _shares(data["types"]))
             return splits.list_splits(work, current_identity(), year)
@@ -173,6 +175,7 @@ class UnionSplit(MethodView):
     @blp.response(200, SplitOut(many=True))
     def put(self, data, year, union_id):
         """基层缴费设置 for one of the district's grassroots unions (override)."""
+        audit_subject(f"{year}年度")
         with uow() as work:
             splits.set_split(work, current_identity(), year, _shares(data["types"]), union_id=union_id)
             return splits.list_splits(work, current_identity(), year)

@@ -71,6 +71,49 @@ class LedgerPage(BaseSchema):
     items = fields.List(fields.Nested(LedgerOut))
 
 
+class TypeFigures(BaseSchema):
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+
+
+class DistrictFigures(BaseSchema):
+    """A district's batches of the year, summed (centre: every district; district: its own)."""
+    district_id = fields.Integer()
+    district_name = fields.String(allow_none=True)
+    batches = fields.Integer()
+    overdue_batches = fields.Integer()
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    union_share_fen = fields.Integer()
+    credit_applied_fen = fields.Integer()
+    due_fen = fields.Integer()
+    paid_fen = fields.Integer(metadata={"description": "已缴: money received"})
+    voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额"})
+    outstanding_fen = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Nested(TypeFigures),
+                          metadata={"description": "per cover type"})
+
+
+class UnionFigures(BaseSchema):
+    """A union's priced submissions of the year: what it owes its district."""
+    union_id = fields.Integer()
+    union_name = fields.String(allow_none=True)
+    district_id = fields.Integer(allow_none=True)
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    grassroots_owes_fen = fields.Integer()
+    by_type = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "headcount per type"})
+
+
+class DashboardOut(BaseSchema):
+    cover_year = fields.Integer()
+    payment_deadline = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD; null without a cover year"})
+    days_to_payment_deadline = fields.Integer(allow_none=True)
+    districts = fields.List(fields.Nested(DistrictFigures), metadata={"description": "centre and district only"})
+    unions = fields.List(fields.Nested(UnionFigures))
+
+
 @blp.route("/submissions")
 class Submissions(MethodView):
     @roles("centre", "district", "grassroots")
@@ -98,7 +141,7 @@ class Ledger(MethodView):
 @blp.route("/dashboard/<int(min=2000, max=2100):year>")
 class Dashboard(MethodView):
     @roles("centre", "district", "grassroots")
-    @blp.response(200)
+    @blp.response(200, DashboardOut)
     def get(self, year):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
+from common.downloads import clean_filename
 from common.errors import ValidationFailed
 from common.money import parse_yuan
 from common.schema import BaseSchema
@@ -50,7 +51,7 @@ def file_from_request(field: str = "file") -> tuple[bytes, str]:
     upload = request.files.get(field)
     if upload is None:
         raise ValidationFailed({field: ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
-    return upload.read(), upload.filename or ""
+    return upload.read(), clean_filename(upload.filename, fallback="")  # cleaned at the door (common.downloads)
 
 
 class YearQuery(BaseSchema):

@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import file_upload
 from common.schema import BaseSchema, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing.api.schemas import Id, Yuan, file_from_request
@@ -58,6 +59,7 @@ class Credits(MethodView):
 @blp.route("/credits/import")
 class CreditImport(MethodView):
     @roles("centre")
+    @file_upload()
     @blp.response(201, CreditOut(many=True))
     def post(self):
         """从 Excel 导入清算分配款 (centre; columns 区局（产业）工会, 清算年度, 抵扣年度, 金额, 备注): all or nothing."""

@@ -20,25 +20,22 @@ REASONS = {
     "NO_AMOUNT_MATCH": "该付款单位没有应缴金额与此金额相同的待核销批次",
     "AMBIGUOUS": "该付款单位有多个应缴金额相同的待核销批次，无法确定",
     "NOT_A_CREDIT": "金额须大于 0",
-    "DUPLICATE_LINE": "此笔流水已在此前导入的银行流水中匹配过，不再重复计入",
+    "DUPLICATE_LINE": "已导入过：此笔流水在此前导入的银行流水中已有，不再重复计入",
 }
-
-LineKey = tuple[date, str, int, str]  # paid on, payer, amount, memo
 
 
 @dataclass(frozen=True)
 class Line:
+    """A credit line of a statement. `row`: its row in the file (or its entry, CAMT.053);
+    `serial`: the bank's own serial when the export has one; `fingerprint`: what makes it the same
+    line when a statement is imported again (domain/statement_fingerprint.py)."""
     row: int
     paid_on: date
     payer: str
     amount_fen: int
     memo: str
-
-
-    @property
-    def key(self) -> LineKey:
-        """What makes a line the same line when a statement is imported again."""
-        return (self.paid_on, self.payer.strip(), self.amount_fen, self.memo.strip())
+    serial: str = ""
+    fingerprint: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,12 +63,25 @@ class Match:
         return REASONS[self.reason_code]
 
 
-def match_line(line: Line, batches: list[OpenBatch], taken: AbstractSet[int] = frozenset()) -> Match:
+class Batches:
+    """The open batches, indexed once per statement (by number, by payer's name): a statement of
+    10,000 lines must not look through every batch for every line."""
+
+    def __init__(self, batches: list[OpenBatch]):
+        self.by_no: dict[str, list[OpenBatch]] = {}
+        self.by_payer: dict[str, list[OpenBatch]] = {}
+        for b in batches:
+            self.by_no.setdefault(b.batch_no, []).append(b)
+            self.by_payer.setdefault(b.district_name, []).append(b)
+
+
+def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSet[int] = frozenset()) -> Match:
+    index = batches if isinstance(batches, Batches) else Batches(batches)
     if line.amount_fen <= 0:
         return Match(line.row, None, "NOT_A_CREDIT")
     numbers = {m.upper() for m in BATCH_NO.findall(line.memo or "")}
     if numbers:
-        named = [b for b in batches if b.batch_no in numbers]
+        named = [b for n in sorted(numbers) for b in index.by_no.get(n, ())]
         if len(named) == 1:
             if named[0].written_off:
                 return Match(line.row, None, "BATCH_WRITTEN_OFF")
@@ -80,7 +90,7 @@ def match_line(line: Line, batches: list[OpenBatch], taken: AbstractSet[int] = f
             return Match(line.row, None, "AMBIGUOUS")
         # an unknown number: try the payer and amount before giving up
     payer = (line.payer or "").strip()
-    of_payer = [b for b in batches if b.district_name == payer]
+    of_payer = index.by_payer.get(payer, []) if payer else []
     if not of_payer:
         return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "PAYER_UNKNOWN")
     same = [b for b in of_payer if not b.written_off and b.batch_id not in taken
@@ -92,16 +102,18 @@ def match_line(line: Line, batches: list[OpenBatch], taken: AbstractSet[int] = f
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
-def match_lines(lines: list[Line], batches: list[OpenBatch], already_matched: AbstractSet[LineKey] = frozenset()) -> list[Match]:
+def match_lines(lines: list[Line], batches: list[OpenBatch], seen_before: AbstractSet[str] = frozenset()) -> list[Match]:
     """Match every line; a batch matched by amount is not offered to a later line again, and a
-    line matched by an earlier import (same date, payer, amount and memo) is not counted twice."""
+    line whose fingerprint an earlier import already holds (`seen_before`) is 已导入过: listed,
+    never matched again."""
+    index = Batches(batches)
     results = []
     taken: set[int] = set()
     for line in lines:
-        if line.key in already_matched:
+        if line.fingerprint and line.fingerprint in seen_before:
             results.append(Match(line.row, None, "DUPLICATE_LINE"))
             continue
-        result = match_line(line, batches, taken)
+        result = match_line(line, index, taken)
         if result.reason_code == "MATCHED_BY_PAYER_AMOUNT" and result.batch_id is not None:
             taken.add(result.batch_id)
         results.append(result)

@@ -1,6 +1,6 @@
 """The statistics workbook (集中参保统计表) as .xlsx, written with common.excel (formula-safe
-cells, text ID columns, money in yuan from fen, counts, times in Beijing time, an explanation
-sheet)."""
+cells, text ID columns, money in yuan from fen, counts, times in Beijing time, and a 口径说明
+sheet saying what its figures mean)."""
 from __future__ import annotations
 
 from common.excel import CONTENT_TYPE, COUNT, MOMENT, MONEY, TEXT, Column, SheetSpec, write_workbook
@@ -34,7 +34,17 @@ def statistics_workbook(stats: Statistics) -> bytes:
                  stats.total("city_subsidy_fen"), stats.total("district_share_fen"),
                  stats.total("grassroots_share_fen"), stats.total("unpriced"), "", "", ""])
     title = f"{stats.cover_year}集中参保统计表"
-    return write_workbook([SheetSpec(title=title, columns=COLUMNS, rows=rows)], notes=COLUMNS)
+    return write_workbook([SheetSpec(title=title, columns=COLUMNS, rows=rows), meaning_sheet()])
+
+
+MEANING_TITLE = "口径说明"  # an output: what its figures mean, not how to fill it in (填写说明)
+
+
+def meaning_sheet() -> SheetSpec:
+    """What each column of the statistics means, and the totals row."""
+    rows = [[c.title, c.note + (f"（{c.allowed}）" if c.allowed else "")] for c in COLUMNS]
+    rows.append(["合计", "各基层工会之和；金额按分相加后以元显示，未计价的提交不计入金额"])
+    return SheetSpec(title=MEANING_TITLE, columns=[Column("列名", 24), Column("含义", 80)], rows=rows)
 
 
 def filename(stats: Statistics) -> str:

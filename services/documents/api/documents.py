@@ -4,15 +4,15 @@ Every download is scope-checked: another union's or district's document answers 
 missing one (404)."""
 from __future__ import annotations
 
-import io
 from datetime import timezone
 
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import PDF, XLSX, downloads
 from common.clock import SHANGHAI
+from common.downloads import download as named_download
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.documents.domain.notices import (
@@ -78,16 +78,9 @@ class VersionQuery(BaseSchema):
 
 def download(doc):
     """The stored bytes, unchanged; the ETag is their sha256."""
-    response = send_file(io.BytesIO(doc.content), mimetype=doc.media_type, as_attachment=True,
-                         download_name=doc.filename, etag=doc.sha256, max_age=0)
+    response = named_download(doc.content, doc.filename, doc.media_type, etag=doc.sha256, max_age=0)
     response.headers["X-Document-Version"] = str(doc.version)
     return response
-
-
-FILE_RESPONSE = {"200": {"description": "文件（PDF 或 xlsx）", "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string",
-                                                                                    "format": "binary"}}}}}
 
 
 @blp.route("/documents")
@@ -117,7 +110,7 @@ class DocumentItem(MethodView):
 @blp.route("/documents/<int:document_id>/file")
 class DocumentFile(MethodView):
     @roles("centre", "district", "grassroots")
-    @blp.doc(responses=FILE_RESPONSE)
+    @downloads(PDF, XLSX, revalidated=True)
     def get(self, document_id):
         """下载该版本文书（与首次生成的字节完全相同）."""
         with uow() as work:
@@ -128,7 +121,7 @@ class DocumentFile(MethodView):
 class GrassrootsNoticeFile(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.arguments(VersionQuery, location="query")
-    @blp.doc(responses=FILE_RESPONSE)
+    @downloads(PDF, revalidated=True)
     def get(self, query, union_id, cover_year):
         """下载基层工会参保告知书：默认最新版本，?version=n 为历史版本."""
         with uow() as work:
@@ -140,7 +133,7 @@ class GrassrootsNoticeFile(MethodView):
 class InstantNoticeFile(MethodView):
     @roles("centre", "district", "grassroots")
     @blp.arguments(VersionQuery, location="query")
-    @blp.doc(responses=FILE_RESPONSE)
+    @downloads(PDF, revalidated=True)
     def get(self, query, submission_id):
         """下载基层工会即时参保告知书（每次即时参保提交一份）."""
         with uow() as work:
@@ -151,7 +144,7 @@ class InstantNoticeFile(MethodView):
 class DistrictNoticeFile(MethodView):
     @roles("centre", "district")
     @blp.arguments(VersionQuery, location="query")
-    @blp.doc(responses=FILE_RESPONSE)
+    @downloads(PDF, revalidated=True)
     def get(self, query, batch_id):
         """下载区局（产业）工会参保告知书（参保批次：CB 集中参保或 JB 即时参保）."""
         with uow() as work:
@@ -161,7 +154,7 @@ class DistrictNoticeFile(MethodView):
 @blp.route("/statistics/<int:district_id>/<int:cover_year>/file")
 class StatisticsFile(MethodView):
     @roles("centre", "district")
-    @blp.doc(responses=FILE_RESPONSE)
+    @downloads(XLSX, revalidated=True)
     def get(self, district_id, cover_year):
         """下载集中参保统计表（.xlsx，按基层工会与保障类型）；数据未变时每次下载字节相同."""
         with uow() as work:

@@ -17,9 +17,10 @@ log = logging.getLogger("documents")
 
 
 def store(uow, *, kind: str, series: str, subject: str, union_id: int | None, district_id: int | None,
-          cover_year: int, filename: str, media_type: str, input_key: str, render) -> Document:
+          cover_year: int, filename: str, media_type: str, input_key: str, render, about: str = "") -> Document:
     """Store a new version of a document, rendered once, unless the latest version was made from
-    the same input (then that one is the answer). Publishes documents.document.ready."""
+    the same input (then that one is the answer). Publishes documents.document.ready, with `about`:
+    what the document is about in words (a person reads it in the notification, never `subject`)."""
     latest = uow.session.scalar(select(Document).where(Document.series == series)
                                 .order_by(Document.version.desc()).limit(1))
     if latest is not None and latest.input_key == input_key:
@@ -31,7 +32,7 @@ def store(uow, *, kind: str, series: str, subject: str, union_id: int | None, di
                    input_key=input_key, created_at=clock.utcnow_naive(), content=content)
     uow.session.add(doc)
     uow.session.flush()
-    uow.publish(contracts.DOCUMENT_READY, contracts.document_data(doc))
+    uow.publish(contracts.DOCUMENT_READY, contracts.document_data(doc, about))
     log.info("document stored", extra={"kind": kind, "series": series, "version": doc.version, "sha256": doc.sha256})
     return doc
 

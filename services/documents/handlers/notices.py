@@ -53,6 +53,7 @@ def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, pric
     if row.notice_key == key:
         return
     store(uow, kind=INSTANT_NOTICE, series=f"{INSTANT_NOTICE}:{sub.submission_id}",
+          about=f"{union.name} {sub.submitted_at:%Y-%m-%d} 提交",
           subject=f"submission:{sub.submission_id}", union_id=sub.union_id, district_id=sub.district_id,
           cover_year=sub.cover_year, filename=notice.filename, media_type=PDF, input_key=key,
           render=lambda: pdf.render_notice(notice))
@@ -83,6 +84,7 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
     if row.notice_key == key:
         return
     store(uow, kind=GRASSROOTS_NOTICE, series=f"{GRASSROOTS_NOTICE}:{sub.union_id}:{sub.cover_year}",
+          about=f"{union.name} {sub.cover_year}年度集中参保",
           subject=f"submission:{sub.submission_id}", union_id=sub.union_id, district_id=sub.district_id,
           cover_year=sub.cover_year, filename=notice.filename, media_type=PDF, input_key=key,
           render=lambda: pdf.render_notice(notice))
@@ -103,6 +105,7 @@ def render_district_notice(uow, row: BatchView) -> None:
     notice = district_notice(district.name, year, batch, price, price.payee or settings.load().schema_1_payee)
     # one series per batch whatever its mode, so /district-notices/{batch_id}/file serves both
     store(uow, kind=notice.kind, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
+          about=f"批次 {batch.batch_no}（{district.name}）",
           union_id=None, district_id=batch.district_id, cover_year=batch.cover_year, filename=notice.filename,
           media_type=PDF, input_key=notice.input_key(), render=lambda: pdf.render_notice(notice))
 

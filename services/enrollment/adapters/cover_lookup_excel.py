@@ -28,19 +28,20 @@ def bulk_workbook(results: list[dict]) -> bytes:
     result against their list by (a masked column would leave only the row order). Nothing else in
     the workbook is an ID number."""
     columns = [Column("身份证号码", 22, text=True), Column("姓名", 12), Column("保障年度", 10), Column("保障类型", 10),
-               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("状态", 16),
-               Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
+               Column("保障期间", 24), Column("参保方式", 10), Column("参保单位", 30), Column("保障状态", 10),
+               Column("缴费状态", 16), Column("给付申请材料截止", 16), Column("历年参保", 40), Column("说明", 30)]
     rows = []
     for r in results:
         if r["problem"] or r["person"] is None:
             rows.append([r["asked"] if r["problem"] else r["id_number"], None, None, None, None, None, None, None,
-                         None, None, r["problem"] or NOT_FOUND_MESSAGE])
+                         None, None, None, r["problem"] or NOT_FOUND_MESSAGE])
             continue
         latest, *earlier = r["person"]["covers"]
         rows.append([r["id_number"], r["person"]["name"], latest["cover_year"], latest["type_name"],
                      f"{latest['cover_start']:%Y-%m-%d}至{latest['cover_end']:%Y-%m-%d}", latest["mode_name"],
-                     latest["union_name"], latest["state"], latest["claims_deadline"],
-                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}" for c in earlier) or None, None])
+                     latest["union_name"], latest["state"], latest["payment_state"], latest["claims_deadline"],
+                     "；".join(f"{c['cover_year']} {c['type_name']} {c['state']}（{c['payment_state']}）"
+                              for c in earlier) or None, None])
     return write_workbook([SheetSpec("职工保障查询结果", columns, rows)])
 
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.api.schemas import (
     SubmissionOut,
     _mode,
@@ -98,7 +98,9 @@ class Batches(MethodView):
         with uow() as work:
             batch = batches.submit_batch(work, current_identity(), data["cover_year"], data["mode"], data["handler"])
         with uow() as work:
-            return batches.batch_detail(work, current_identity(), batch.id)
+            detail = batches.batch_detail(work, current_identity(), batch.id)
+        audit_subject(f"批次 {detail['batch_no']}（{detail['headcount']} 人）")
+        return detail
 
 
 @blp.route("/batches/<int:batch_id>")

@@ -2,17 +2,17 @@
 or many from an uploaded list. POST, so that ID numbers never travel in a URL or a log line."""
 from __future__ import annotations
 
-import io
-
-from flask import send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import file_upload
+from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema
-from common.web import current_identity, roles, uow
+from common.pii import mask_id
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.adapters import cover_lookup_excel
 from services.enrollment.handlers import cover_lookup, pending_actions
 
@@ -36,7 +36,8 @@ class CoverOut(BaseSchema):
     union_id = fields.Integer()
     union_name = fields.String(allow_none=True)
     batch_no = fields.String(allow_none=True)
-    state = fields.String(metadata={"description": "审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    state = fields.String(metadata={"description": "保障状态：保障中 / 已到期 / 未生效 / 已失效（按保障期间及是否参保失败）"})
+    payment_state = fields.String(metadata={"description": "缴费状态：审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
     claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
 
 
@@ -71,13 +72,20 @@ class Lookup(MethodView):
     @blp.response(200, PersonOut)
     def post(self, data):
         """职工保障查询：按身份证号码或会员编号查询本人参保记录（范围内；查询留痕）."""
+        # 操作日志 says whose number was looked up (masked), found or not
+        asked = (f"证件号码 {mask_id((data.get('id_number') or '').strip())}" if data.get("id_number")
+                 else f"会员编号 {(data.get('member_no') or '').strip()[:20]}")
+        audit_subject(asked)
         with uow() as work:
-            return cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+            person = cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))
+        audit_subject(f"{person['name']}（{person['id_number']}）" if person.get("name") else asked)
+        return person
 
 
 @blp.route("/covers/bulk-lookup")
 class BulkLookup(MethodView):
     @roles(*ALL)
+    @file_upload("ID numbers in column 1 from row 2 (.xlsx / .xls)")
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def post(self):
         """批量查询：multipart 字段 file，身份证号码工作簿（第 1 列自第 2 行起，最多 10,000 个；超出 413 TOO_MANY_ROWS），返回各人参保状态工作簿（每个号码一行）."""
@@ -87,10 +95,10 @@ class BulkLookup(MethodView):
         if upload is None:
             raise ValidationFailed({"file": ["请选择要上传的文件（multipart/form-data，字段名 file）"]})
         numbers = cover_lookup_excel.read_id_numbers(upload.read())
+        audit_subject(f"{len(numbers)} 个证件号码")
         with uow() as work:
             results = cover_lookup.bulk_lookup(work, current_identity(), numbers)
-        return send_file(io.BytesIO(cover_lookup_excel.bulk_workbook(results)), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name="职工保障查询结果.xlsx")
+        return download(cover_lookup_excel.bulk_workbook(results), "职工保障查询结果.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/covers/bulk-lookup/template.xlsx")
@@ -99,8 +107,7 @@ class BulkTemplate(MethodView):
     @blp.response(200, {"type": "string", "format": "binary"}, content_type=CONTENT_TYPE)
     def get(self):
         """批量查询模板."""
-        return send_file(io.BytesIO(cover_lookup_excel.template()), mimetype=CONTENT_TYPE, as_attachment=True,
-                         download_name="职工保障查询模板.xlsx")
+        return download(cover_lookup_excel.template(), "职工保障查询模板.xlsx", CONTENT_TYPE)
 
 
 @blp.route("/cover-years/<int:cover_year>/not-acted")

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.api.schemas import (
     Empty,
     SubmissionDetail,
@@ -83,7 +83,7 @@ class Submissions(MethodView):
             sub = submissions.submit(work, current_identity(), data["cover_year"], data["mode"], data["type"],
                                   data.get("kind"), data.get("member_ids"))
         with uow() as work:
-            return submissions.submission_detail(work, current_identity(), sub.id, per_page=0) | {"members": []}
+            return _said(submissions.submission_detail(work, current_identity(), sub.id, per_page=0)) | {"members": []}
 
 
 @blp.route("/submissions/<int:submission_id>")
@@ -98,10 +98,20 @@ class SubmissionItem(MethodView):
                                                  q.get("search"))
 
 
+MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
+
+
+def _said(detail: dict) -> dict:
+    """操作日志 names the submission acted on: whose, which year and mode, type and headcount."""
+    audit_subject(f"{detail.get('union_name') or '基层工会'} {detail['cover_year']}年度"
+                  f"{MODE_NAMES.get(detail['mode'], '')}（保障类型 {detail['type']}，{detail['headcount']} 人）")
+    return detail
+
+
 def _after(submission_id):
     """The submission as it is after a review action (its detail without the member list)."""
     with uow() as work:
-        return submissions.submission_detail(work, current_identity(), submission_id, per_page=0)
+        return _said(submissions.submission_detail(work, current_identity(), submission_id, per_page=0))
 
 
 @blp.route("/submissions/<int:submission_id>/return")

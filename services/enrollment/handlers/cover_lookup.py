@@ -18,7 +18,7 @@ from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.orm import Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission, UnionView
-from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state
+from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state, payment_state
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
@@ -60,20 +60,24 @@ def _visible(who: Identity, row, current_member: bool) -> bool:
 def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     """{id_number: {name, covers: [...]}} for the people with any cover the caller may see."""
     out: dict[str, dict] = {}
+    today = clock.today()
     for start in range(0, len(numbers), 1000):
         people = id_numbers.by_index(numbers[start:start + 1000])
         current = _members_in_scope(session, who, people)
         for row in _rows(session, list(people)):
             number = people[row.id_index]
-            state = cover_state(row.status, row.sub_status, row.batch_status)
-            if state is None or not _visible(who, row, number in current):
+            paid = payment_state(row.status, row.sub_status, row.batch_status)
+            if paid is None or not _visible(who, row, number in current):
                 continue
             person = out.setdefault(number, {"name": row.name, "covers": []})
             person["covers"].append({
                 "cover_year": row.cover_year, "type": row.type, "type_name": TYPE_NAMES.get(row.type, row.type),
                 "cover_start": row.cover_start, "cover_end": row.cover_end, "mode": row.mode,
                 "mode_name": MODE_NAMES.get(row.mode, row.mode), "union_id": row.union_id, "union_name": row.union,
-                "batch_no": row.batch_no, "state": state, "claims_deadline": row.claims_deadline})
+                "batch_no": row.batch_no, "claims_deadline": row.claims_deadline,
+                "state": cover_state(row.cover_start, row.cover_end, row.status, row.sub_status, row.batch_status,
+                                     today),
+                "payment_state": paid})
     return out
 
 

@@ -236,7 +236,8 @@ class UploadError(Base):
     """One error of a refused upload; `seq` = row × 32 + its place in the row, so the primary key
     is the row order (adapters/upload_store.py). The job's answer pages through them
     and the error workbook lists them all, so no answer grows with the file (issue 17 item 3).
-    ID numbers are stored masked, as they are answered. No foreign key to the job: a refused
+    ID numbers are stored masked; a list upload's error (the clerk's own file) also keeps the cell
+    and ID number as typed, sealed (`typed_sealed`), and is answered as typed. No foreign key to the job: a refused
     100,000-row roster writes its errors in one statement, and the key's check ran once a row
     (more than half the statement's time); they are written with their job, and jobs are never
     deleted."""
@@ -249,6 +250,7 @@ class UploadError(Base):
     message: Mapped[str] = mapped_column(String(300))
     name: Mapped[str] = mapped_column(String(60), default="")
     id_number: Mapped[str] = mapped_column(String(40), default="")
+    typed_sealed: Mapped[str | None] = mapped_column(Text, nullable=True)  # {value, id_number} as typed
 
 
 class SyncRunItem(Base):

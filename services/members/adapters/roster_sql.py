@@ -222,13 +222,25 @@ class RosterComparison:
             f"UPDATE members SET synced = true WHERE synced = false AND union_id = :u "
             f"AND id IN (SELECT member_id FROM {CLASSIFIED} WHERE category = 'A')"), {"u": self.union_id}).rowcount
 
+    def record_other_union(self, job_id: int) -> int:
+        """C: the people of the file in another union, remembered with the union they are in (the
+        run's result: its page and its workbook, for a dry run as for a real one)."""
+        return self.session.execute(text(
+            "INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
+            f"SELECT :j, 'C', member_id, union_id FROM {CLASSIFIED} WHERE category = 'C' ORDER BY row_no"),
+            {"j": job_id}).rowcount
+
+    def record_not_in_file(self, job_id: int) -> int:
+        """D: this union's members the file does not name, remembered for the run's result."""
+        return self.session.execute(text(
+            f"INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
+            f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u AND {self._not_in_file('m')} "
+            "ORDER BY m.id"), {"u": self.union_id, "j": job_id}).rowcount
+
     def mark_not_in_file(self, job_id: int) -> int:
         """D: in this union but not in the file → synced 否; remembered for the result workbook."""
         params = {"u": self.union_id, "j": job_id}
-        added = self.session.execute(text(
-            f"INSERT INTO sync_run_items (job_id, category, member_id, from_union_id) "
-            f"SELECT :j, 'D', m.id, m.union_id FROM members m WHERE m.union_id = :u AND {self._not_in_file('m')}"),
-            params).rowcount
+        added = self.record_not_in_file(job_id)
         if added:  # the anti-join again only when someone is missing from the file
             self.session.execute(text(
                 "UPDATE members SET synced = false WHERE synced = true AND id IN "

@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from common.identity import GATEWAY
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.members.handlers import directory
 
 blp = Blueprint("directory", __name__, description="工会名录：区局/产业工会与基层工会")
@@ -72,6 +72,13 @@ class UnionPage(BaseSchema):
     items = fields.List(fields.Nested(UnionOut))
 
 
+
+def _named(organisation):
+    """操作日志 names the union or district acted on."""
+    audit_subject(organisation.name)
+    return organisation
+
+
 @blp.route("/districts")
 class Districts(MethodView):
     @roles("centre", "district", "grassroots", GATEWAY)
@@ -87,7 +94,7 @@ class Districts(MethodView):
     def post(self, data):
         """登记区局/产业工会 (centre)."""
         with uow() as work:
-            return directory.register_district(work, current_identity(), **data)
+            return _named(directory.register_district(work, current_identity(), **data))
 
 
 @blp.route("/districts/<int:district_id>")
@@ -98,7 +105,7 @@ class DistrictItem(MethodView):
     def patch(self, data, district_id):
         """修改区局/产业工会 (centre)."""
         with uow() as work:
-            return directory.update_district(work, current_identity(), district_id, data)
+            return _named(directory.update_district(work, current_identity(), district_id, data))
 
 
 @blp.route("/unions")
@@ -118,7 +125,7 @@ class Unions(MethodView):
     def post(self, data):
         """登记基层工会 (centre)."""
         with uow() as work:
-            return directory.register_union(work, current_identity(), data)
+            return _named(directory.register_union(work, current_identity(), data))
 
 
 @blp.route("/unions/<int:union_id>")
@@ -136,4 +143,4 @@ class UnionItem(MethodView):
     def patch(self, data, union_id):
         """更名、改联系人、调整所属区局 (centre); own contact details (grassroots)."""
         with uow() as work:
-            return directory.update_union(work, current_identity(), union_id, data)
+            return _named(directory.update_union(work, current_identity(), union_id, data))

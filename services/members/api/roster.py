@@ -6,15 +6,33 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import answers
 from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, no_store, roles, uow
 from services.members.domain import member as rules
 from services.members.handlers import cards, roster
 
 blp = Blueprint("roster", __name__, description="会员名册：新增、编辑、审核、会员服务卡、人口办剔除、会员列表")
 
 ALL = ("centre", "district", "grassroots")
+
+
+def _person(member) -> str:
+    """A member as 操作日志 names them: name and masked ID number, never the full number."""
+    return f"{member.name}（{member.id_masked}）"
+
+
+def said_members(members: list) -> list:
+    """Name the members acted on for 操作日志: up to five, then how many in all."""
+    shown = "、".join(_person(m) for m in members[:5])
+    audit_subject(shown + (f" 等 {len(members)} 人" if len(members) > 5 else ""))
+    return members
+
+
+def said_member(member):
+    audit_subject(_person(member))
+    return member
 
 
 class MemberIn(BaseSchema):
@@ -50,7 +68,7 @@ class MemberOut(BaseSchema):
     union_id = fields.Integer(allow_none=True)
     name = fields.String()
     id_type = fields.String()
-    id_number = fields.String(metadata={"description": "完整证件号码（仅详情）"})
+    id_number = fields.String(metadata={"description": "证件号码：本单位会员详情为完整号码；区局、市职保中心为脱敏号码（完整号码经查看完整号码）"})
     gender = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     address = fields.String()
@@ -66,7 +84,7 @@ class MemberOut(BaseSchema):
     card_issued_on = fields.Date(allow_none=True)
     removed = fields.Boolean()
     left_reason = fields.String(allow_none=True)
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     version = fields.Integer()
 
 
@@ -92,7 +110,7 @@ class MemberRow(BaseSchema):
     card_number = fields.String(allow_none=True)
     card_issued_on = fields.Date(allow_none=True)
     status = fields.String()
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因"})
+    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
     synced = fields.Boolean()
     removed = fields.Boolean()
 
@@ -150,47 +168,55 @@ class Members(MethodView):
             return {"total": total, "total_capped": capped, "items": items}
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberIn)
     @blp.response(201, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def post(self, data):
         """新增会员 (grassroots): waits for its district's approval."""
         with uow() as work:
-            return roster.add_member(work, current_identity(), data)
+            return said_member(roster.add_member(work, current_identity(), data))
 
 
 @blp.route("/members/<int:member_id>")
 class MemberItem(MethodView):
     @roles(*ALL)
+    @no_store
     @blp.response(200, MemberOut)
     def get(self, member_id):
-        """会员详情: the full ID number, for a member in the caller's scope only."""
+        """会员详情, for a member in the caller's scope only: the full ID number and mobile for the
+        member's own union; masked for a district or the centre (the full ID number through
+        `POST …/id-number-reveals`, which is audited)."""
         with uow() as work:
-            return roster.get_member(work, current_identity(), member_id)
+            return roster.member_detail(work, current_identity(), member_id)
 
     @roles("grassroots")
+    @no_store
     @blp.arguments(MemberPatch)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def patch(self, data, member_id):
         """编辑会员 (grassroots, own members; the ID number only while 审核未通过)."""
         with uow() as work:
-            return roster.update_member(work, current_identity(), member_id, data)
+            return said_member(roster.update_member(work, current_identity(), member_id, data))
 
 
 class IdNumberOut(MemberOut):
-    """查看完整证件号码: whose number it is, and the number."""
+    """查看完整号码: whose numbers they are, the ID number and the mobile."""
     class Meta(MemberOut.Meta):
-        fields = ("id", "union_id", "name", "id_type", "id_number")
+        fields = ("id", "union_id", "name", "id_type", "id_number", "mobile")
 
 
 @blp.route("/members/<int:member_id>/id-number-reveals")
 class IdNumberReveal(MethodView):
     @roles("district")
+    @no_store
     @blp.response(200, IdNumberOut)
     def post(self, member_id):
         """查看完整证件号码 (district reviewer, a member in its scope). A POST so that the gateway's
-        audit trail records each reveal: who (the account), whose (the member id in the path), when."""
+        audit trail records each reveal: who (the account), whose (name and masked number), when."""
         with uow() as work:
-            return roster.reveal_id_number(work, current_identity(), member_id)
+            return said_member(roster.reveal_id_number(work, current_identity(), member_id))
 
 
 @blp.route("/members/approvals")
@@ -201,7 +227,7 @@ class Approvals(MethodView):
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
-            return roster.approve_members(work, current_identity(), data["member_ids"])
+            return said_members(roster.approve_members(work, current_identity(), data["member_ids"]))
 
 
 @blp.route("/members/rejections")
@@ -213,18 +239,22 @@ class Rejections(MethodView):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
         with uow() as work:
-            return roster.reject_members(work, current_identity(), data["member_ids"], data["reason"])
+            return said_members(roster.reject_members(work, current_identity(), data["member_ids"], data["reason"]))
 
 
 @blp.route("/members/<int:member_id>/card")
 class MemberCard(MethodView):
     @roles("grassroots", "centre")
+    @no_store
     @blp.arguments(CardIn)
     @blp.response(200, MemberOut)
+    @answers(429)  # its answer can tell whether a number is registered: it counts (decision 0021)
     def put(self, data, member_id):
-        """办卡: record the member service card number and issue date."""
+        """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:
-            return cards.issue_card(work, current_identity(), member_id, data["card_number"], data["issued_on"])
+            who = current_identity()
+            return said_member(roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"],
+                                                                       data["issued_on"])))
 
 
 @blp.route("/members/removals")
@@ -235,4 +265,4 @@ class Removals(MethodView):
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:
-            return roster.set_removed(work, current_identity(), data["member_ids"], data["removed"])
+            return said_members(roster.set_removed(work, current_identity(), data["member_ids"], data["removed"]))

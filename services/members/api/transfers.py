@@ -8,7 +8,7 @@ from marshmallow import fields, validate
 
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
-from services.members.api.roster import ALL, MemberIds, MemberSummary
+from services.members.api.roster import ALL, MemberIds, MemberSummary, said_members
 from services.members.domain import member as rules
 from services.members.handlers import transfers
 
@@ -67,7 +67,7 @@ class TransferOut(MethodView):
     def post(self, data):
         """转出 / 批量转出会员 with a reason."""
         with uow() as work:
-            return transfers.transfer_out(work, current_identity(), data["member_ids"], data["reason"])
+            return said_members(transfers.transfer_out(work, current_identity(), data["member_ids"], data["reason"]))
 
 
 # ------------------------------------------------------------------ transfer requests

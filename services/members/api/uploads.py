@@ -3,16 +3,16 @@ card lists, removal lists), the sync as a job, the history and the result workbo
 templates, and the kinds of upload there are."""
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
+from common.api_docs import XLSX, answers, downloads, file_upload
+from common.downloads import download
 from common.errors import NotFound, ValidationFailed
 from common.schema import BaseSchema, PageQuery, Timestamp
-from common.web import current_identity, roles, uow
+from common.web import audit_subject, current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.api.roster import ALL
 from services.members.domain import uploads as upload_kinds
@@ -38,8 +38,12 @@ class UploadSummary(BaseSchema):
     created_at = Timestamp()
     finished_at = Timestamp(allow_none=True)
     result_path = fields.Function(
-        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and not job.dry_run and job.state != "running"
-        else None, metadata={"description": "导出结果 of a finished sync (under /api/v1/members)"})
+        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and job.state != "running"
+        and not (job.dry_run and job.state != "succeeded") else None,
+        metadata={"description": "导出结果 of a finished sync, a dry run's too (under /api/v1/members)"})
+    people_path = fields.Function(
+        lambda job: f"/uploads/{job.id}/people" if job.kind == "sync" and job.state == "succeeded" else None,
+        metadata={"description": "page through the run's C and D people: ?category=C|D (under /api/v1/members)"})
     errors_path = fields.Function(lambda job: f"/uploads/{job.id}/errors" if job.error_count else None, metadata={
         "description": "page through every error (under /api/v1/members)"})
     errors_download_path = fields.Function(lambda job: f"/uploads/{job.id}/errors.xlsx" if job.error_count else None,
@@ -62,6 +66,27 @@ class ErrorPage(BaseSchema):
     per_page = fields.Integer()
     items = fields.List(fields.Dict())
 
+class PeopleQuery(PageQuery):
+    category = fields.String(required=True, validate=validate.OneOf(list(sync.PEOPLE_CATEGORIES)), metadata={
+        "description": "C 在其他工会（同步时申请转入）/ D 本会会员但不在名单内（同步后标记未同步）"})
+
+
+class SyncPerson(BaseSchema):
+    name = fields.String()
+    id_number = fields.String(metadata={"description": "masked"})
+    member_no = fields.String(allow_none=True)
+    union_name = fields.String(allow_none=True, metadata={"description": "所在工会（C：原所属单位；D：本会）"})
+    district_name = fields.String(allow_none=True)
+
+
+class PeoplePage(BaseSchema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    category = fields.String()
+    items = fields.List(fields.Nested(SyncPerson))
+
+
 class UploadQuery(PageQuery):
     kind = fields.String(validate=validate.OneOf(list(dict.fromkeys(k.kind for k in upload_kinds.KINDS))))
     union_id = fields.Integer()
@@ -75,6 +100,21 @@ class UploadPage(BaseSchema):
 class ErrorQuery(BaseSchema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100))
+
+
+class ListUploadOut(BaseSchema):
+    """A list upload that was applied: its job and what it did. `rows` is the file's rows; the
+    other counts depend on the kind (GET /uploads/kinds → counts names each)."""
+    job_id = fields.Integer()
+    rows = fields.Integer()
+    added = fields.Integer()
+    updated = fields.Integer()
+    moved = fields.Integer()
+    requested = fields.Integer()
+    transferred_out = fields.Integer()
+    cards = fields.Integer()
+    removed = fields.Integer()
+    notice = fields.String(metadata={"description": "which sheet was read, when the workbook had several"})
 
 
 def _answer(work, job):
@@ -119,9 +159,7 @@ def _file() -> tuple[str, bytes]:
 
 
 def _xlsx(filename: str, data: bytes) -> Response:
-    response = Response(data, mimetype=xl.excel.CONTENT_TYPE)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return download(data, filename, xl.excel.CONTENT_TYPE)
 
 
 # ------------------------------------------------------------------ uploads
@@ -133,6 +171,8 @@ LIST_UPLOADS = {  # kind → its handler; titles, hints and roles are domain.upl
     "cards": lists.cards_from_list,
     "removals": lists.removals_from_list,
 }
+# Uploads whose rows count against the union's daily ID look-ups (429 past the allowance).
+LOOKUP_UPLOADS = ("import", "transfer_in", "cards")
 
 
 def _list_upload_view(kind: str):
@@ -140,10 +180,13 @@ def _list_upload_view(kind: str):
 
     class View(MethodView):
         @roles(*about.roles)
-        @blp.response(200)
+        @file_upload()
+        @answers(*((429,) if kind in LOOKUP_UPLOADS else ()))
+        @blp.response(200, ListUploadOut)
         def post(self):
             who = current_identity()
             filename, data = _file()
+            audit_subject(f"文件 {filename}")
             rows = xl.read_rows(data, kind)  # a format or header error: 422 at once, before any job
             with uow() as work:
                 job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
@@ -166,6 +209,8 @@ for _kind in LIST_UPLOADS:
 @blp.route(upload_kinds.kind("sync").path)
 class SyncUpload(MethodView):
     @roles(*upload_kinds.kind("sync").roles)
+    @file_upload("the roster (.xlsx / .xls: 姓名, 证件号码)", dry_run={"type": "boolean", "description": "true: 预检 only"})
+    @answers(429)
     @blp.response(202, UploadOut)
     def post(self):
         """同步会员: multipart `file` (姓名, 证件号码; up to 100,000 rows) and optional `dry_run=true`.
@@ -174,6 +219,7 @@ class SyncUpload(MethodView):
         409 while another upload of this union is running."""
         filename, data = _file()
         dry_run = (request.form.get("dry_run") or request.args.get("dry_run") or "").lower() in ("1", "true", "yes")
+        audit_subject(f"文件 {filename}" + ("（预检，不做任何修改）" if dry_run else ""))
         who = current_identity()
         with uow() as work:
             job_id = sync.accept_sync(work, who, filename, data, dry_run)
@@ -228,6 +274,7 @@ class UploadErrors(MethodView):
 @blp.route("/uploads/<int:job_id>/errors.xlsx")
 class UploadErrorsWorkbook(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, job_id):
         """Every error of a refused upload as a workbook (错误信息); ID numbers masked."""
         with uow() as work:
@@ -235,9 +282,23 @@ class UploadErrorsWorkbook(MethodView):
         return _xlsx(filename, data)
 
 
+@blp.route("/uploads/<int:job_id>/people")
+class SyncPeople(MethodView):
+    @roles(*ALL)
+    @blp.arguments(PeopleQuery, location="query")
+    @blp.response(200, PeoplePage)
+    def get(self, query, job_id):
+        """A sync run's C or D people, paged — a dry run's (who would be asked for, who would be
+        marked 未同步) as a real run's; the same stored result as its 导出结果 workbook."""
+        with uow() as work:
+            return sync.sync_people(work, current_identity(), job_id, query["category"], query["page"],
+                                    query["per_page"])
+
+
 @blp.route("/uploads/<int:job_id>/result.xlsx")
 class UploadResult(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, job_id):
         """导出结果 of a sync run (.xlsx)."""
         with uow() as work:
@@ -248,6 +309,7 @@ class UploadResult(MethodView):
 @blp.route("/templates/<string:kind>.xlsx")
 class Template(MethodView):
     @roles(*ALL)
+    @downloads(XLSX)
     def get(self, kind):
         """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
         if kind not in xl.TEMPLATES:

@@ -54,8 +54,13 @@ class RowError:
     id_number: str = ""
     value: str = ""
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, typed: bool = False) -> dict[str, Any]:
+        """`typed`: the cell and ID number as the clerk typed them (a list upload: their own
+        file, answered to them alone); otherwise ID numbers masked (a sync's errors)."""
         value = self.value or (self.id_number if self.column == ID_COLUMN else self.name if self.column == "姓名" else "")
+        if typed:
+            return {"row": self.row, "column": self.column, "value": value, "message": self.message,
+                    "name": self.name, "id_number": self.id_number}
         if self.column == ID_COLUMN:
             value = mask_id(value)
         return {"row": self.row, "column": self.column, "value": value, "message": self.message,

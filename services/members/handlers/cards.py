@@ -12,6 +12,7 @@ from common.identity import Identity
 from services.members import contracts
 from services.members.adapters.orm import Member
 from services.members.domain import idcard
+from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.roster import get_member
 from services.members.handlers.shared import commit_or_conflict, publish_member
 
@@ -40,6 +41,7 @@ def issue_card(uow, who: Identity, member_id: int, card_number: str, issued_on) 
     number, problems = check_card(card_number, issued_on)
     if problems:
         raise ValidationFailed({k: [m] for k, m in problems})
+    count_lookups_now(uow, who, 1)  # CARD_TAKEN tells that the card is registered to someone
     holder = uow.session.scalar(select(Member.id).where(Member.card_number == number))
     if holder is not None and holder != member.id:
         raise Conflict("该卡号已登记给其他会员", code="CARD_TAKEN", fields={"card_number": ["该卡号已登记给其他会员"]})

@@ -6,8 +6,10 @@ from sqlalchemy import func, select, update
 
 from common import clock
 from common.db import UoW
+from common.downloads import has_invisible
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
+from common.schema import INVISIBLE_MESSAGE
 from services.members import contracts
 from services.members.adapters.orm import District, GrassrootsUnion, Member
 from services.members.domain.directory import DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code, normalise_phone
@@ -23,6 +25,8 @@ def register_district(uow: UoW, who: Identity, name: str, kind: str, special_ind
     name = name.strip()
     if not name:
         raise ValidationFailed({"name": ["名称不能为空"]})
+    if has_invisible(name):  # it names notices, workbooks and their downloads
+        raise ValidationFailed({"name": [INVISIBLE_MESSAGE]})
     if uow.session.scalar(select(District.id).where(District.name == name)):
         raise Conflict(f"已有名为「{name}」的区局/产业工会", code="DISTRICT_NAME_TAKEN")
     district = District(name=name, kind=kind, special_industry=special_industry, version=1,
@@ -41,6 +45,8 @@ def update_district(uow: UoW, who: Identity, district_id: int, changes: dict) ->
         raise NotFound()
     if "kind" in changes and changes["kind"] not in DISTRICT_KINDS:
         raise ValidationFailed({"kind": ["取值须为 district（区局工会）或 industry（产业工会）"]})
+    if "name" in changes and has_invisible(changes["name"]):
+        raise ValidationFailed({"name": [INVISIBLE_MESSAGE]})
     for key in ("name", "kind", "special_industry"):
         if key in changes:
             setattr(district, key, changes[key].strip() if key == "name" else changes[key])
@@ -68,6 +74,8 @@ def _checked_union_fields(session, data: dict) -> dict:
         clean["name"] = (data["name"] or "").strip()
         if not clean["name"]:
             errors["name"] = ["单位名称不能为空"]
+        elif has_invisible(clean["name"]):
+            errors["name"] = [INVISIBLE_MESSAGE]
     if "credit_code" in data:
         try:
             clean["credit_code"] = normalise_credit_code(data["credit_code"])
@@ -81,6 +89,8 @@ def _checked_union_fields(session, data: dict) -> dict:
         clean["contact_person"] = (data["contact_person"] or "").strip()
         if not clean["contact_person"]:
             errors["contact_person"] = ["联系人不能为空"]
+        elif has_invisible(clean["contact_person"]):
+            errors["contact_person"] = [INVISIBLE_MESSAGE]
     if "phone" in data:
         phone = normalise_phone(data["phone"])
         if phone is None:

@@ -1,5 +1,7 @@
-"""证件号码查询量 (issue 14 item 6): the daily quota on the ID lookups of 同步会员 (预检 included)
-and 从其他工会转入, and what the centre reads of it.
+"""证件号码查询量 (issue 14 item 6, issue 23 item 2): the daily quota on every path that tells a
+union whether an ID number or a card number is registered — 同步会员 (预检 included), 从其他工会转入,
+批量导入会员, 新增会员 and the correction of a returned member's ID number (409/422 when it is
+registered), the bank's card lists and one card (卡号已登记给其他会员) — and what the centre reads of it.
 
 When rows count: when a lookup is accepted, whatever it then finds — a file refused for its error
 rows has answered the oracle as much as one that is applied. A sync counts in the transaction
@@ -50,7 +52,11 @@ def count_lookups(uow, who: Identity, rows: int) -> None:
 
 
 def count_lookups_now(uow, who: Identity, rows: int) -> None:
-    """The same, committed at once in a step of its own (a job already running, about to look up)."""
+    """The same, committed at once in a step of its own (a job already running, or a request whose
+    answer may be a refusal that rolls its own work back: the count stays). Only a union's lookups
+    are counted: the centre's scope is the whole register."""
+    if who.role != "grassroots":
+        return
     with uow.fresh() as step:
         count_lookups(step, who, rows)
         step.commit()

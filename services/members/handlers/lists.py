@@ -61,6 +61,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         checked.append((row_no, clean))  # compared with the system even if another field is wrong
         if not errs:
             cleaned.append((row_no, clean))
+    count_lookups_now(uow, who, len(rows))  # its errors say who is registered elsewhere (or 429, nothing done)
     with uow.fresh() as work:
         existing = _members_with_ids(work.session, seen) if seen else {}
         for row_no, clean in checked:
@@ -74,7 +75,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
                                        + ID_TYPES[member.id_type] + "”）", clean["name"], clean["id_number"],
                                        value=ID_TYPES[clean["id_type"]]))
         if errors:
-            raise rows_rejected(errors)
+            raise rows_rejected(errors, typed=True)
         now = clock.utcnow_naive()
         district = district_of(work.session, who.union_id)
         added, updated = [], []
@@ -117,7 +118,7 @@ def transfer_in_from_list(uow, who: Identity, data: bytes, job_id: int):
         with RosterComparison(work.session, who.union_id, people) as found:
             errors.extend(found.errors(TRANSFER_IN_ERRORS))
             if errors:
-                raise rows_rejected(errors)
+                raise rows_rejected(errors, typed=True)
             moved = move_unattached(work, who, found, None, synced=False)
             requested_at = clock.utcnow_naive()
             requested = found.request_transfers(None, who.user, requested_at)
@@ -152,7 +153,7 @@ def transfer_out_from_list(uow, who: Identity, data: bytes, job_id: int):
             else:
                 reasons[member.id] = reason
         if errors:
-            raise rows_rejected(errors)
+            raise rows_rejected(errors, typed=True)
         chosen = [members[p.id_number] for p in people]
         let_go(work, who, chosen, reasons)
         work.commit()
@@ -208,6 +209,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     the centre for anyone."""
     who.require("grassroots", "centre")
     rows = xl.rows_of(data, "cards")
+    count_lookups_now(uow, who, len(rows))  # 该卡号已登记给其他会员 tells whose card is registered
     wanted, errors = _card_rows(rows, clock.today())
     errors = rows.formula_errors + errors
     with uow.fresh() as work:
@@ -225,7 +227,7 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
             elif holders.get(card, member.id) != member.id:
                 errors.append(RowError(row_no, "卡号", "该卡号已登记给其他会员", member.name, number))
         if errors:
-            raise rows_rejected(errors)
+            raise rows_rejected(errors, typed=True)
         for _, number, card, issued_on in wanted:
             set_card(members[number], card, issued_on)
         publish_members(work, [(contracts.MEMBER_CARD_ISSUED, members[w[1]]) for w in wanted], districts)
@@ -246,7 +248,7 @@ def removals_from_list(uow, who: Identity, data: bytes, job_id: int):
             elif member.name != person.name:
                 errors.append(RowError(person.row, "姓名", NAME_MISMATCH, person.name, person.id_number))
         if errors:
-            raise rows_rejected(errors)
+            raise rows_rejected(errors, typed=True)
         chosen = [members[p.id_number] for p in people]
         mark_removed(work, chosen, True)
         work.commit()

@@ -15,6 +15,7 @@ from common.pii import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import check_member
 from services.members.domain.member import member_no as member_number
+from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
                                               publish_member)
 
@@ -30,9 +31,39 @@ def get_member(uow, who: Identity, member_id: int, for_update: bool = False) -> 
     return member
 
 
+class MaskedMember:
+    """A member as a reviewer reads it: everything, but the ID number and mobile masked."""
+
+    def __init__(self, member: Member):
+        self._member = member
+
+    def __getattr__(self, name):
+        return getattr(self._member, name)
+
+    @property
+    def id_number(self) -> str:
+        return self._member.id_masked
+
+    @property
+    def mobile(self) -> str | None:
+        return mask_mobile(self._member.mobile)
+
+
+def as_seen_by(who: Identity, member: Member):
+    """The member's union keeps its roster and sees its members' full numbers; a district or the
+    centre reviews and sees them masked (issue 23 item 3): the full ID number only through the
+    audited reveal (查看完整号码), so that every full number a reviewer reads leaves a record."""
+    return member if who.role == "grassroots" and member.union_id == who.union_id else MaskedMember(member)
+
+
+def member_detail(uow, who: Identity, member_id: int):
+    """会员详情, in the caller's scope, as the caller may see it (as_seen_by)."""
+    return as_seen_by(who, get_member(uow, who, member_id))
+
+
 def reveal_id_number(uow, who: Identity, member_id: int) -> Member:
-    """会员审核: a district reviewer asks for one member's full ID number (lists mask it). The
-    gateway audits the request (who, whose, when); members only answers it, in scope."""
+    """会员审核: a district reviewer asks for one member's full ID number and mobile (its detail
+    masks them). The gateway audits the request (who, whose, when); members only answers it, in scope."""
     who.require("district")
     return get_member(uow, who, member_id)
 
@@ -43,6 +74,7 @@ def add_member(uow, who: Identity, data: dict) -> Member:
     clean, errors = check_member(data, clock.today())
     if errors:
         raise ValidationFailed(errors)
+    count_lookups_now(uow, who, 1)  # the answer may say the number is registered elsewhere (decision 0021)
     existing = uow.session.scalar(select(Member).where(id_number_is(clean["id_number"])))
     if existing is not None:
         raise _already_registered(who, existing)
@@ -95,6 +127,7 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     if errors:
         raise ValidationFailed(errors)
     if correcting:
+        count_lookups_now(uow, who, 1)  # the answer may say the number is registered (decision 0021)
         other = uow.session.scalar(select(Member.id).where(id_number_is(clean["id_number"]), Member.id != member.id))
         if other is not None:
             raise ValidationFailed({"id_number": ["该证件号码已登记为会员"]})
@@ -105,12 +138,16 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     return member
 
 
+# 审核说明 once a rejected member is corrected and saved: the rejection is answered, not current
+RESUBMITTED_NOTE = "已修改并重新提交，等待区局审核"
+
+
 def apply_fields(member: Member, clean: dict) -> None:
     """Checked details onto a member (编辑, or an import row of one of the union's own)."""
     for key in MEMBER_EDITABLE:
         setattr(member, key, clean[key])
     if member.status == "rejected":  # sent back by the district: saving it again resubmits it
-        member.status = "pending"
+        member.status, member.review_note = "pending", RESUBMITTED_NOTE
     member.version += 1
     member.updated_at = clock.utcnow_naive()
 
@@ -136,7 +173,8 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
     visible, districts = _pending_in_scope(uow, who, member_ids)
     numbers = _next_member_numbers(uow.session, len(visible))
     now = clock.utcnow_naive()
-    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now}
+    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now,
+                "review_note": None}
     # One UPDATE for all of them (a district approves 1,000 at once, issue 16), not one per member
     # as the unit of work would flush them; the loaded rows take the same values as committed
     # state, so the events and the answer read what the statement wrote.

@@ -4,9 +4,8 @@ once. Runs as an upload job in the background; a dry run only counts. Its result
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from common import clock
 from common import excel
@@ -14,7 +13,7 @@ from common.errors import AppError, NotFound
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
-from services.members.adapters.orm import District, GrassrootsUnion, Member, SyncRunItem, TransferRequest
+from services.members.adapters.orm import District, GrassrootsUnion, Member, SyncRunItem, TransferRequest, UploadJob
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.roster_sync import person_rows
 from services.members.handlers.id_lookups import count_lookups
@@ -43,6 +42,7 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
     del roster  # its columns: the people hold what the job needs of them
     # progress is reported between transactions (never while one holds SQLite's write lock)
     report_progress(uow, job_id, total // 2, total, "正在与系统会员比对并更新")
+    result = None
     with uow.fresh() as work:
         with RosterComparison(work.session, union_id, people) as found:
             categories = found.counts()
@@ -64,10 +64,15 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
                                found.rows((c,), SAMPLE_ROWS)] for c in ("B", "C")}
                 samples["D"] = [{"name": name, "id_number": masked} for name, masked in
                                 found.sample_not_in_file(SAMPLE_ROWS)]
-                return counts, {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
-                                "truncated_at": SAMPLE_ROWS}
+                # who falls in C and D, all of them: the run's stored result (its pages, its workbook)
+                found.record_other_union(job_id)
+                found.record_not_in_file(job_id)
+                result = {"dry_run": True, "would_mark_synced": found.count_would_sync(), "rows": samples,
+                          "truncated_at": SAMPLE_ROWS}
+                complete_upload(work, job_id, True, counts=counts, result=result)
             else:
                 found.mark_synced()
+                found.record_other_union(job_id)
                 counts["D"] = found.mark_not_in_file(job_id)
                 move_unattached(work, who, found, job_id, synced=True)
                 requested_at = clock.utcnow_naive()
@@ -77,7 +82,7 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
                                                        "counts": counts})
                 complete_upload(work, job_id, True, counts=counts)  # applied and finished together, or neither
         work.commit()
-    return Completed((counts, None))
+    return Completed((counts, result))
 
 
 def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -> int:
@@ -111,6 +116,49 @@ def run_sync(uow, who: Identity, data: bytes, job_id: int, dry_run: bool) -> Non
 
 
 TRANSFER_STATES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回", "cancelled": "已取消"}
+PEOPLE_CATEGORIES = ("C", "D")
+
+
+def _run_people(session, job_id: int, category: str):
+    """A sync run's stored C or D people (sync_run_items), in the order the run found them: name,
+    masked ID number, member number, and the union they were in (C: another; D: this one)."""
+    source = GrassrootsUnion.__table__.alias("source")
+    district = District.__table__.alias("source_district")
+    return (select(Member.name, Member.id_masked, Member.member_no, source.c.name.label("union_name"),
+                   source.c.contact_person, source.c.phone, district.c.name.label("district_name"))
+            .select_from(SyncRunItem).join(Member, Member.id == SyncRunItem.member_id)
+            .outerjoin(source, source.c.id == SyncRunItem.from_union_id)
+            .outerjoin(district, district.c.id == source.c.district_id)
+            .where(SyncRunItem.job_id == job_id, SyncRunItem.category == category))
+
+
+def sync_people(uow, who: Identity, job_id: int, category: str, page: int = 1, per_page: int = 50) -> dict:
+    """A page of a sync run's C (in another union) or D (in this union, not in the file) people —
+    a dry run's (who would be asked for, who would be marked 未同步) as a real run's."""
+    job = get_upload(uow, who, job_id)
+    if job.kind != "sync" or category not in PEOPLE_CATEGORIES:
+        raise NotFound()
+    session = uow.session
+    total = session.scalar(select(func.count()).select_from(SyncRunItem).where(
+        SyncRunItem.job_id == job.id, SyncRunItem.category == category))
+    rows = session.execute(_run_people(session, job.id, category).order_by(SyncRunItem.id)
+                           .offset((page - 1) * per_page).limit(per_page)).all()
+    return {"total": total, "page": page, "per_page": per_page, "category": category, "items": [
+        {"name": r.name, "id_number": r.id_masked, "member_no": r.member_no, "union_name": r.union_name,
+         "district_name": r.district_name} for r in rows]}
+
+
+def _dry_run_rows(session, job: UploadJob) -> list[list]:
+    """A dry run's result rows: who it found in another union (C) and who is not in the file (D),
+    from the run's stored result, said as what a real sync would do with them."""
+    rows = []
+    for r in session.execute(_run_people(session, job.id, "C").order_by(SyncRunItem.id)):
+        rows.append([r.name, r.id_masked, r.union_name, r.contact_person, r.phone, r.district_name, "预检：将申请转入",
+                     "在其他工会，同步后将向原单位申请转入本单位"])
+    for r in session.execute(_run_people(session, job.id, "D").order_by(SyncRunItem.id)):
+        rows.append([r.name, r.id_masked, r.union_name, r.contact_person, r.phone, "", "预检：将标记未同步",
+                     "不在本次上传名单内，同步后同步状态为“否”，可进行转出操作"])
+    return rows
 
 
 def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
@@ -121,6 +169,8 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
         raise NotFound()
     session = uow.session
     rows = []
+    if job.state == "succeeded" and job.dry_run:
+        rows = _dry_run_rows(session, job)
     if job.state == "succeeded" and not job.dry_run:
         source = GrassrootsUnion.__table__.alias("source")
         district = District.__table__.alias("source_district")
@@ -137,12 +187,13 @@ def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
         own = session.get(GrassrootsUnion, job.union_id)
         for category, name, number in session.execute(
                 select(SyncRunItem.category, Member.name, Member.id_masked).join(Member, Member.id == SyncRunItem.member_id)
-                .where(SyncRunItem.job_id == job.id).order_by(SyncRunItem.category, SyncRunItem.id)):
+                .where(SyncRunItem.job_id == job.id, SyncRunItem.category.in_(("B", "D")))
+                .order_by(SyncRunItem.category, SyncRunItem.id)):
             if category == "B":
                 rows.append([name, number, "", "", "", "", "已转入", "已录入系统但无组织的会员，已直接转入本单位，无须审核"])
             else:
                 rows.append([name, number, own.name, own.contact_person, own.phone, "", "未同步",
                              "不在本次上传名单内，同步状态为“否”，可进行转出操作"])
-    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
     errors = upload_store.all_errors(session, job.id) if job.error_count else []
-    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, errors, None if job.dry_run else job.counts)
+    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, errors, job.counts)

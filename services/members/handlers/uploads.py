@@ -7,7 +7,7 @@ has ended, and progress is reported between transactions (never while one holds 
 lock). Starting a job and reading one use the caller's unit of work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -82,7 +82,9 @@ def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, resul
     job = step.session.get(UploadJob, job_id)
     job.state = "succeeded" if ok else "failed"
     job.counts, job.result = counts, result
-    job.error_count = upload_store.store_errors(step.session, job_id, errors or []) + more_errors
+    # a list upload's errors carry the cells as typed (the clerk's own file); a sync's are masked
+    job.error_count = upload_store.store_errors(step.session, job_id, errors or [],
+                                                typed=job.kind != "sync") + more_errors
     job.message = (message or ("处理完成" if ok else "处理失败"))[:500]
     job.done = job.total if ok or job.error_count else job.done  # a refused file was read to its end
     job.finished_at = clock.utcnow_naive()
@@ -136,7 +138,7 @@ def error_links(job_id: int) -> dict:
     return {"errors_path": f"/uploads/{job_id}/errors", "errors_download_path": f"/uploads/{job_id}/errors.xlsx"}
 
 
-def rows_rejected(errors, counts=None) -> RowsRejected:
+def rows_rejected(errors, counts=None, typed: bool = False) -> RowsRejected:
     """The refusal of a file with error rows: every one, in row order (and the counts, for a sync).
     A formula cell is named as such, and no other error is reported on that cell (its value was
     emptied, which would only add a confusing "required")."""
@@ -144,7 +146,7 @@ def rows_rejected(errors, counts=None) -> RowsRejected:
     if formulas:
         errors = [e for e in errors if e.message == excel.FORMULA_MESSAGE or (e.row, e.column) not in formulas]
     ordered = sorted(errors, key=lambda e: e.row)
-    return RowsRejected(rows=[e.as_dict() for e in ordered], counts=counts)
+    return RowsRejected(rows=[e.as_dict(typed) for e in ordered], counts=counts)
 
 
 def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int = FIRST_ERRORS) -> dict:
@@ -158,7 +160,7 @@ def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int 
 def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
     """Every error of a refused upload as a workbook (错误信息), however many."""
     job = get_upload(uow, who, job_id)
-    stamp = (job.created_at or datetime.now()).strftime("%Y%m%d%H%M%S")
+    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
     return f"错误信息_{stamp}.xlsx", xl.errors_workbook(upload_store.all_errors(uow.session, job.id))
 
 

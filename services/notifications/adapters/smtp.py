@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate
 from functools import lru_cache
 
-from common.config import data_dir
+from common.config import data_dir, private_folder, write_private
+from common.smtp import date_header
 from services.notifications.settings import MailSettings
 
 
@@ -27,9 +27,9 @@ def _rendered(title: str, body: str, link: str, sender: str) -> bytes:
 def build(notification_id: int, title: str, body: str, link: str, recipients: list[str],
           settings: MailSettings) -> bytes:
     """The whole message as bytes (RFC 5322, CRLF)."""
-    head = (f"To: {', '.join(recipients)}\r\nDate: {formatdate(localtime=True)}\r\n"
+    head = (f"To: {', '.join(recipients)}\r\nDate: {date_header()}\r\n"
             f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n").encode("ascii", "replace")
-    return head + _rendered(title, body, link, settings.sender)
+    return head + _rendered(title, body, settings.absolute(link), settings.sender)
 
 
 class Sender:
@@ -52,9 +52,8 @@ class Sender:
 
     def send(self, notification_id: int, message: bytes, recipients: list[str]) -> None:
         if self._smtp is None:
-            folder = data_dir() / "mail"
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"notification-{notification_id}.eml").write_bytes(message)
+            folder = private_folder(data_dir() / "mail")
+            write_private(folder / f"notification-{notification_id}.eml", message)
             return
         refused = self._smtp.sendmail(self.settings.sender, recipients, message)
         if len(refused) == len(recipients):

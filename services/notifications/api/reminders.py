@@ -6,8 +6,8 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.schema import BaseSchema, Timestamp
-from common.web import current_identity, roles, uow
-from services.notifications.domain.reminders import REMINDED
+from common.web import audit_subject, current_identity, roles, uow
+from services.notifications.domain.reminders import LABELS, REMINDED
 from services.notifications.handlers import reminders
 
 blp = Blueprint("reminders", __name__, description="截止日提醒：提前天数设置、提醒情况、手动提醒（市职保中心）")
@@ -41,8 +41,9 @@ class DeadlineOut(BaseSchema):
     date = fields.Date()
     audience = fields.String(metadata={"description": "union（基层工会）或 district（区局）"})
     days_left = fields.Integer()
+    remindable = fields.Boolean(metadata={"description": "false：只列出截止日（参保金额比例设置），暂不提醒"})
     reminded = fields.Integer(metadata={"description": "已提醒的单位数"})
-    not_acted_count = fields.Integer(metadata={"description": "仍未办理的单位数"})
+    not_acted_count = fields.Integer(allow_none=True, metadata={"description": "仍未办理的单位数（不提醒的事项为 null）"})
     sent = fields.List(fields.Nested(SentOut))
     not_acted = fields.List(fields.Nested(PendingOut), metadata={"description": "仍未办理的单位（前 50 个）"})
 
@@ -80,6 +81,7 @@ class Days(MethodView):
     @blp.response(200, DaysOut)
     def put(self, data, cover_year):
         """设置该年度截止日前几天提醒（默认 7、3、1 天）."""
+        audit_subject(f"{cover_year}年度")
         with uow() as work:
             return {"cover_year": cover_year,
                     "days_before": reminders.set_days_before(work, current_identity(), cover_year, data["days_before"])}
@@ -92,5 +94,6 @@ class Send(MethodView):
     @blp.response(200, SendOut)
     def post(self, data, cover_year, deadline):
         """手动提醒仍未办理的单位（截止事项：""" + "、".join(REMINDED) + """）."""
+        audit_subject(f"{cover_year}年度{LABELS.get(deadline, '截止事项')}")
         with uow() as work:
             return reminders.send_by_hand(work, current_identity(), cover_year, deadline, data.get("ids"))

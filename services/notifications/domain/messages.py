@@ -23,7 +23,7 @@ def submission_returned(data: dict[str, Any]) -> list[Message]:
     mode = MODE_NAMES.get(str(data.get("mode")), "参保")
     return [Message("union", data["union_id"], "submission_returned",
                     f"{data['cover_year']}年度{mode}提交被区局退回",
-                    f"你会提交的{data['cover_year']}年度{mode}信息（提交编号 {data['submission_id']}）已被区局退回。"
+                    f"你会提交的{data['cover_year']}年度{mode}信息已被区局退回。"
                     f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
                     "/union/enrolment")]
 
@@ -33,7 +33,7 @@ def member_rejected(data: dict[str, Any]) -> list[Message]:
         return []
     return [Message("union", data["union_id"], "member_rejected", f"会员 {data['name']} 审核未通过",
                     f"区局驳回了新增会员 {data['name']} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
-                    "/union/members")]
+                    f"/union/members?member={data['member_id']}")]
 
 
 def transfers_requested(data: dict[str, Any]) -> list[Message]:
@@ -98,19 +98,22 @@ def batch_failed(batch: dict[str, Any]) -> list[Message]:
 
 def notice_ready(data: dict[str, Any]) -> list[Message]:
     """documents.document.ready: a grassroots notice (告知书) or an instant one for the union, a
-    district notice for the district; a version above 1 is a regenerated notice."""
-    again = data.get("version", 1) > 1
-    verb = "已更新" if again else "已生成"
-    if data.get("kind") == "grassroots_notice" and data.get("union_id") is not None:
-        return [Message("union", data["union_id"], "notice_ready", f"{data['cover_year']}年度参保告知书{verb}",
-                        f"你会{data['cover_year']}年度集中参保告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",
-                        "/documents")]
-    if data.get("kind") == "instant_notice" and data.get("union_id") is not None:
-        return [Message("union", data["union_id"], "notice_ready", f"{data['cover_year']}年度即时参保告知书{verb}",
-                        f"你会{data['cover_year']}年度即时参保告知书{verb}（{data.get('subject', '')}，"
-                        f"第 {data.get('version', 1)} 版），请下载查看。", "/documents")]
-    if data.get("kind") == "district_notice" and data.get("district_id") is not None:
-        return [Message("district", data["district_id"], "notice_ready", f"区局告知书{verb}",
-                        f"{data.get('subject', '')} 的区局告知书{verb}（第 {data.get('version', 1)} 版），请下载查看。",
-                        "/documents")]
+    district notice (CB or JB batch) for the district; a version above 1 is a regenerated notice.
+    What the notice is about comes in words (`about`), never as its `subject` key."""
+    version = data.get("version", 1)
+    verb = "已更新" if version > 1 else "已生成"
+    year, about = data["cover_year"], data.get("about") or ""
+    kind = data.get("kind")
+    if kind == "grassroots_notice" and data.get("union_id") is not None:
+        return [Message("union", data["union_id"], "notice_ready", f"{year}年度参保告知书{verb}",
+                        f"你会{year}年度集中参保告知书{verb}（第 {version} 版），请下载查看。", "/documents")]
+    if kind == "instant_notice" and data.get("union_id") is not None:
+        what = f"{about}的即时参保告知书" if about else f"你会{year}年度即时参保告知书"
+        return [Message("union", data["union_id"], "notice_ready", f"{year}年度即时参保告知书{verb}",
+                        f"{what}{verb}（第 {version} 版），请下载查看。", "/documents")]
+    if kind in ("district_notice", "instant_district_notice") and data.get("district_id") is not None:
+        name = "区局告知书" if kind == "district_notice" else "区局即时参保告知书"
+        what = f"{about}的{name}" if about else f"{year}年度参保批次的{name}"
+        return [Message("district", data["district_id"], "notice_ready", f"{name}{verb}",
+                        f"{what}{verb}（第 {version} 版），请下载查看。", "/documents")]
     return []

@@ -15,8 +15,11 @@ REMINDED = {
     "payment_deadline": ("district", "尚有参保批次未缴费",
                          "你局尚有未核销的集中参保批次，逾期未缴费则批次参保全部无效，请尽快缴费并上传缴费凭证。", "/batches"),
 }
-LABELS = {"grassroots_end": "基层工会提交及划款至区局截止", "district_submit_end": "区局提交至市职保中心截止",
-          "payment_deadline": "区局缴费至市职保中心截止"}
+LABELS = {"split_end": "区局参保金额比例设置截止", "grassroots_end": "基层工会提交及划款至区局截止",
+          "district_submit_end": "区局提交至市职保中心截止", "payment_deadline": "区局缴费至市职保中心截止"}
+# Deadlines the centre sees listed with the others but that remind no one yet: who has not set a
+# split is billing's to say (enrollment, asked for the rest, does not know).
+LISTED_ONLY = {"split_end": "district"}
 
 
 def due_offset(deadline: date, today: date, days_before: list[int]) -> int | None:

@@ -175,9 +175,16 @@ def report(uow, who: Identity, cover_year: int, per_page: int = 50) -> dict:
                                .group_by(Reminder.days_before, Reminder.sent_by)
                                .order_by(Reminder.days_before.desc())).all()
         out.append({"key": key, "label": rules.LABELS[key], "date": deadline, "audience": audience,
-                    "days_left": (deadline - clock.today()).days,
+                    "days_left": (deadline - clock.today()).days, "remindable": True,
                     "reminded": reminded, "not_acted_count": len(pending),
                     "sent": [{"days_before": d, "sent_by": by, "count": c, "at": at} for d, by, c, at in sent],
                     "not_acted": [{"id": i, "name": names.get(i), "last_reminded_at": last.get(i)}
                                   for i in pending[:per_page]]})
+    for key, audience in rules.LISTED_ONLY.items():
+        if key in year.deadlines:
+            deadline = date.fromisoformat(year.deadlines[key])
+            out.append({"key": key, "label": rules.LABELS[key], "date": deadline, "audience": audience,
+                        "days_left": (deadline - clock.today()).days, "remindable": False, "reminded": 0,
+                        "not_acted_count": None, "sent": [], "not_acted": []})
+    out.sort(key=lambda d: d["date"])  # as the timeline runs
     return {"cover_year": cover_year, "days_before": days, "deadlines": out}

@@ -251,6 +251,23 @@ def test_a_consumer_batch_that_prices_and_returns_a_submission_sees_its_own_rows
     assert ledger_sum(billing.centre, union_id=U_HP2) == {"grassroots_to_district": 0}
 
 
+def test_a_voucher_named_with_a_control_character_downloads(billing):
+    """Issue 23 item 5b: `v\\x1a.png` made every later download of the voucher a 500 (a control
+    character in Content-Disposition). The name is cleaned at the door and every download is
+    named the one safe way."""
+    b = _priced_batch(billing)
+    at("2020-01-10T10:00:00")
+    path = f"/batches/{b}/voucher"
+    r = upload(billing.huangpu, path, PNG, "v\x1a\u202e.png", amount="630", paid_on="2020-01-09")
+    assert r.status_code == 201 and r.json["filename"] == "v.png", r.json
+    download = billing.centre.get(path)
+    assert download.status_code == 200 and download.data == PNG
+    header = download.headers["Content-Disposition"]
+    assert all(31 < ord(ch) < 127 for ch in header) and "filename*=UTF-8''v.png" in header
+    detail = billing.centre.get(f"/batches/{b}/payment-detail.xlsx")
+    assert detail.status_code == 200 and "filename*=UTF-8''%E9%9B%86" in detail.headers["Content-Disposition"]
+
+
 def test_billing_alone_says_what_a_union_owes_for_the_year_and_where_a_district_pays(billing, monkeypatch):
     """One owner per fact (issue 25): a centralised submission.priced carries the union's year so
     far (its centralised submissions still owed, this one included); batch.priced carries billing's payee."""

@@ -79,7 +79,8 @@ def test_bad_bank_statements_are_refused_and_change_nothing(billing):
     assert r.status_code == 422
     assert [(x["row"], len(x["errors"])) for x in r.json["error"]["rows"]] == [(3, 1), (4, 2)]
     r = upload(billing.centre, "/bank-statements", b"%PDF-1.4 not a workbook", "s.xlsx")
-    assert r.status_code == 422 and r.json["error"]["code"] == "NOT_A_WORKBOOK"
+    assert r.status_code == 422 and r.json["error"]["code"] == "STATEMENT_FORMAT_UNKNOWN"
+    assert "PDF" in r.json["error"]["message"]
     assert billing.centre.get(f"/batches/{b1}").json["bank_matched_fen"] == 0
 
 
@@ -140,6 +141,7 @@ def test_payment_detail_mailed_once_over_real_smtp(billing, smtp_server, monkeyp
     assert recipients == ["jingban@example.cn"]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "集中参保缴费明细 CB201912300001"
+    assert message["Date"].endswith("+0800")  # Shanghai time, never UTC
     body = message.get_body(("plain",)).get_content()
     assert "尚需缴纳 630.00 元" in body and "2020-01-20" in body and "316023-03002745697" in body
     attachment = next(message.iter_attachments())

@@ -75,6 +75,8 @@ def test_either_half_may_come_first_and_a_repeat_makes_no_new_version(documents)
     ready = documents.ready_events()
     assert [(e["kind"], e["district_id"], e["union_id"], e["subject"]) for e in ready] == [
         ("district_notice", c.DISTRICT_1, None, "batch:7")]
+    # what a person reads of it: the batch's number and the district's name, never "batch:7"
+    assert ready[0]["about"] == "批次 CB201912280001（黄浦区总工会）"
 
 
 @pytest.mark.parametrize("changes, reason", [

@@ -47,7 +47,8 @@ def test_ready_event_is_published_with_hash_and_scope(documents):
     body = documents.as_("centre").get(NOTICE).data
     assert ready[0] == {**ready[0], "kind": "grassroots_notice", "version": 1, "union_id": c.UNION_A,
                         "district_id": c.DISTRICT_1, "cover_year": 2020, "subject": "submission:101",
-                        "sha256": hashlib.sha256(body).hexdigest(), "media_type": "application/pdf"}
+                        "sha256": hashlib.sha256(body).hexdigest(), "media_type": "application/pdf",
+                        "about": "上海示范科技有限公司工会 2020年度集中参保"}
 
 
 def test_nothing_is_rendered_until_every_fact_is_known(documents):

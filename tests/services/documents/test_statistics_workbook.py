@@ -25,7 +25,8 @@ def season(documents):
 
 def sheet_rows(content: bytes):
     book = load_workbook(io.BytesIO(content))
-    assert book.sheetnames == ["2020集中参保统计表", "填写说明"]
+    # an output: its second sheet says what the figures mean, it is no form to fill in (填写说明)
+    assert book.sheetnames == ["2020集中参保统计表", "口径说明"]
     return book, [[cell.value for cell in row] for row in book.worksheets[0].iter_rows()]
 
 
@@ -48,8 +49,9 @@ def test_one_line_per_union_and_type_with_sums_status_and_totals(documents):
     formats = [c.number_format for c in book.worksheets[0][2]]
     assert formats[3:10] == ["0", "0", "0.00", "0.00", "0.00", "0.00", "0"] and formats[12] == "yyyy-mm-dd hh:mm"
     assert all(isinstance(v, int) for v in rows[3][3:5])
-    notes = [[c.value for c in r] for r in book["填写说明"].iter_rows()]
-    assert notes[0] == ["列名", "说明", "允许的值"] and ["保障类型", "该工会本年度选择的保障类型", "A、A+、B、B+"] in notes
+    notes = [[c.value for c in r] for r in book["口径说明"].iter_rows()]
+    assert notes[0] == ["列名", "含义"] and ["保障类型", "该工会本年度选择的保障类型（A、A+、B、B+）"] in notes
+    assert notes[-1][0] == "合计"
 
 
 def test_same_facts_same_bytes_new_facts_new_version(documents):

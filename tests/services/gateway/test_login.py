@@ -121,6 +121,11 @@ def test_every_change_and_login_leaves_an_audit_record(gateway):
         ("boss", "POST /api/v1/auth/logout", 200, "ok"),
     ]
     assert all(r.request_id and r.at for r in records)
+    # the centre reads them in words: who, what, the outcome in Chinese — no path, no status code
+    boss = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
+    items = client.get("/api/v1/audit", headers=boss).get_json()["items"]
+    assert [i["summary"] for i in reversed(items)][:3] == [
+        "boss 登录，被拒绝：用户名或密码错误", "boss（市职保中心） 登录，成功", "boss（市职保中心） 退出登录，成功"]
 
 
 # ------------------------------------------------------------------ changes take effect at once
@@ -169,3 +174,37 @@ def test_a_hash_with_older_parameters_verifies_and_is_rehashed_at_login(gateway)
     assert stored != old and stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
     assert auth.hasher.verify(stored, "Centre#2026pw")
     assert login(client).status_code == 200
+
+
+def test_many_failures_from_one_address_slow_it_down_but_never_lock_it_out(gateway):
+    """Issue 23 item 6: 30 failures from one address once locked everyone behind it (an office's
+    NAT) for 15 minutes. Now the address backs off (429 with Retry-After, doubling up to a minute),
+    other addresses are untouched, and once the wait is over the right password logs in."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from gateway.adapters.orm import LoginFailure
+    from gateway.domain.accounts import FREE_FAILURES_PER_ADDRESS
+
+    def wait_passes(seconds):  # moved back, not slept
+        with runtime.sessions() as session:
+            session.execute(update(LoginFailure).values(at=LoginFailure.at - timedelta(seconds=seconds)))
+            session.commit()
+
+    office = gateway.test_client()
+    office.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    for n in range(FREE_FAILURES_PER_ADDRESS + 1):  # different (unknown) names: no account is locked
+        assert login(office, username=f"clerk{n}", password="wrong-password").status_code == 401
+    slowed = login(office)
+    assert slowed.status_code == 429 and slowed.get_json()["error"]["code"] == "LOGIN_SLOWED_DOWN"
+    assert slowed.headers["Retry-After"] == "1" and slowed.get_json()["error"]["retry_after"] == 1
+    assert "1 秒后再试" in slowed.get_json()["error"]["message"]
+    wait_passes(1)
+    assert login(office, username="clerk99", password="wrong-password").status_code == 401
+    assert login(office).headers["Retry-After"] == "2"  # it grows with every failure
+    elsewhere = gateway.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert login(elsewhere).status_code == 200
+    wait_passes(2)
+    assert login(office).status_code == 200  # never locked out

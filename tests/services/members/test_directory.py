@@ -152,3 +152,26 @@ def test_the_gateway_identity_reads_the_directory_and_nothing_else(service):
     assert gateway.get("/unions").status_code == 403
     assert gateway.post("/districts", json={"name": "静安区总工会", "kind": "district"}).status_code == 403
     assert gateway.get("/members").status_code == 403
+
+
+def test_names_with_control_or_bidi_characters_are_refused_at_the_door(service):
+    """Issue 23 item 5b: a district or union name with a control character broke the downloads of
+    the notices and workbooks named after it. Refused with what to do; nothing registered."""
+    members = service("members")
+    centre = members.as_("centre")
+    for name in ("黄浦区总工会\x1a", "\u202e会工区浦黄"):
+        refused = centre.post("/districts", json={"name": name, "kind": "district"})
+        assert refused.status_code == 422, refused.get_json()
+        assert "控制字符" in refused.get_json()["error"]["fields"]["name"][0]
+    assert centre.get("/districts").get_json() == []
+    # and behind the schema, the handler itself (a workbook load reaches it without JSON)
+    from common.errors import ValidationFailed
+    from common.identity import Identity
+    from services.members.handlers import directory
+
+    with members.runtime.uow() as work:
+        try:
+            directory.register_district(work, Identity(user="c", role="centre"), "黄浦\x00区", "district")
+            raise AssertionError("registered")
+        except ValidationFailed as refused:
+            assert "控制字符" in refused.extra["fields"]["name"][0]

@@ -1,6 +1,7 @@
-"""The daily quota on ID lookups (issue 14 item 6), on PostgreSQL: a sync (预检 included) or a
-transfer-in list past the union's allowance is refused with 429 before any lookup, nothing is
-applied, and the centre — only the centre — sees per union per day what was looked up and refused."""
+"""The daily quota on ID lookups (issue 14 item 6, issue 23 item 2), on PostgreSQL: a sync (预检
+included), a transfer-in list, an import, a card list, one member added or one card recorded past
+the union's allowance is refused with 429 before any lookup, nothing is applied, and the centre —
+only the centre — sees per union per day what was looked up and refused."""
 from datetime import datetime, timedelta
 
 import pytest
@@ -8,8 +9,13 @@ import pytest
 from common import clock
 from common.identity import Identity
 from services.members.handlers import uploads
-from tests.services.members.roster_helpers import add, rid, upload, wait_job, xlsx
-from tests.services.members.test_uploads import SYNC_FILE, sync_world
+from sqlalchemy import delete
+
+from services.members.adapters.orm import IdLookupDay
+from tests.services.members.roster_helpers import (IMPORT_HEADER, add, import_row, member_form, rid, setup, upload,
+                                                   wait_job, xlsx)
+from tests.services.members.test_uploads import SYNC_FILE
+from tests.services.members.test_uploads import sync_world as built_world
 
 TODAY = datetime(2026, 12, 3, 10, 0)
 
@@ -22,6 +28,19 @@ def small_quota(monkeypatch):
     clock.set_now(TODAY)
     yield
     clock.set_now(None)
+
+
+def forget_lookups(members) -> None:
+    """The world's own additions looked numbers up too (新增会员 counts); each test counts from here."""
+    with members.runtime.uow() as work:
+        work.session.execute(delete(IdLookupDay))
+        work.commit()
+
+
+def sync_world(members):
+    s, m = built_world(members)
+    forget_lookups(members)
+    return s, m
 
 
 def lookups(members, **query):
@@ -133,3 +152,60 @@ def test_odd_queries_answer_200_or_422_never_500(service):
                           ({"day_from": "2026-13-01"}, 422), ({"refused": "maybe"}, 422), ({"per_page": 0}, 422)):
         response = centre.get("/id-lookups", query_string=query)
         assert response.status_code == status, (query, response.get_json())
+
+
+def test_every_path_that_tells_whether_a_number_is_registered_counts(service, small_quota):
+    """Issue 23 item 2: an import's 已在其他工会登记, 新增会员's 409 MEMBER_IN_OTHER_UNION, a card's
+    409 CARD_TAKEN and a card list's 该卡号已登记给其他会员 each tell whether a number is registered
+    somewhere: each counts, and past the allowance each is refused whole with 429."""
+    members = service("members")
+    s = setup(members)
+    stranger = add(s["g3"], 1)  # another district's member, with a card
+    card = {"card_number": "6222000000000001", "issued_on": "2026-01-01"}
+    assert members.as_("centre").put(f"/members/{stranger['id']}/card", json=card).status_code == 200
+    mine = add(s["g1"], 2)
+    forget_lookups(members)
+    g1 = s["g1"]
+
+    added = g1.post("/members", json=member_form(1))
+    assert added.status_code == 409 and added.get_json()["error"]["code"] == "MEMBER_IN_OTHER_UNION"
+    imported = upload(g1, "/uploads/import", xlsx([IMPORT_HEADER, import_row(1), import_row(3)]))
+    assert imported.status_code == 422 and "已在其他工会登记" in str(imported.get_json())
+    taken = g1.put(f"/members/{mine['id']}/card", json=card)
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "CARD_TAKEN"
+    listed = upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), card["card_number"], "2026-01-01"]]))
+    assert listed.status_code == 422 and "已登记给其他会员" in str(listed.get_json())
+    day = lookups(members)["items"][0]
+    assert (day["union_id"], day["rows"], day["runs"], day["refusals"]) == (s["u1"], 5, 4, 0)
+
+    # one row left of max(1 × 1 member, 6): a two-row import is refused whole, and tells nothing
+    again = upload(g1, "/uploads/import", xlsx([IMPORT_HEADER, import_row(1), import_row(3)]))
+    assert again.status_code == 429 and again.get_json()["error"]["code"] == "ID_LOOKUP_QUOTA_EXCEEDED"
+    assert "已在其他工会" not in str(again.get_json())
+    assert g1.post("/members", json=member_form(4)).status_code == 201  # the last row: a new person
+    refused = [g1.post("/members", json=member_form(1)), g1.post("/members", json=member_form(5)),
+               g1.put(f"/members/{mine['id']}/card", json=card),
+               upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222000000000002", "2026-01-01"]]))]
+    for response in refused:
+        assert response.status_code == 429 and response.get_json()["error"]["code"] == "ID_LOOKUP_QUOTA_EXCEEDED"
+    assert g1.get("/members").get_json()["total"] == 2  # mine and the one added: nothing else
+    assert g1.get(f"/members/{mine['id']}").get_json()["card_number"] is None
+    day = lookups(members)["items"][0]
+    assert (day["rows"], day["runs"], day["refusals"], day["refused_rows"]) == (6, 5, 5, 6)
+    # the centre's own lookups are not a union's: not counted, never refused
+    centre_card = members.as_("centre").put(f"/members/{mine['id']}/card", json=card)
+    assert centre_card.status_code == 409 and centre_card.get_json()["error"]["code"] == "CARD_TAKEN"
+    assert lookups(members)["total"] == 1
+
+
+def test_correcting_a_returned_members_number_counts(service, small_quota):
+    members = service("members")
+    s = setup(members)
+    add(s["g3"], 1)
+    mine = add(s["g1"], 2)
+    reject = s["dist1"].post("/members/rejections", json={"member_ids": [mine["id"]], "reason": "证件号码有误"})
+    assert reject.status_code == 200, reject.get_json()
+    forget_lookups(members)
+    corrected = s["g1"].patch(f"/members/{mine['id']}", json={"id_number": rid(1)})
+    assert corrected.status_code == 422 and "已登记" in str(corrected.get_json())
+    assert lookups(members)["items"][0]["rows"] == 1

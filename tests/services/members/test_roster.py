@@ -1,6 +1,7 @@
 """The roster over HTTP on PostgreSQL: add, edit, approve, transfer, cards, removal, search,
 scope and the member events."""
 import json
+from urllib.parse import unquote
 
 from sqlalchemy import text
 
@@ -287,6 +288,11 @@ def test_a_rejected_member_s_id_number_can_be_corrected_and_is_checked_again(ser
     fixed = s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(7)})
     assert fixed.status_code == 200, fixed.get_json()
     assert fixed.get_json()["id_number"] == rid(7) and fixed.get_json()["status"] == "pending"  # resubmitted
+    # the detail's 审核说明 is the new one, not the answered rejection reason
+    detail = s["g1"].get(f"/members/{m['id']}").get_json()
+    assert detail["review_note"] == "已修改并重新提交，等待区局审核"
+    assert s["dist1"].post("/members/approvals", json={"member_ids": [m["id"]]}).status_code == 200
+    assert s["g1"].get(f"/members/{m['id']}").get_json()["review_note"] is None
     # only while rejected: a pending or approved member's number stays
     assert s["g1"].patch(f"/members/{other['id']}", json={"id_number": rid(8)}).status_code == 422
 
@@ -297,6 +303,53 @@ def test_a_district_reveals_a_full_id_number_in_its_scope_only(service):
     m, m3 = add(s["g1"], 1), add(s["g3"], 3)
     shown = s["dist1"].post(f"/members/{m['id']}/id-number-reveals")
     assert shown.status_code == 200 and shown.get_json()["id_number"] == rid(1)
+    # 操作日志 is told whose number it was, in words: name and masked number, never the id or the number
+    said = unquote(shown.headers["X-Audit-Subject"])
+    assert said == f"{m['name']}（{rid(1)[:4]}{'*' * 10}{rid(1)[-4:]}）" and rid(1) not in said
     foreign, missing = (s["dist1"].post(f"/members/{i}/id-number-reveals") for i in (m3["id"], 999999))
     assert foreign.status_code == missing.status_code == 404 and foreign.get_json() == missing.get_json()
     assert s["g1"].post(f"/members/{m['id']}/id-number-reveals").status_code == 403
+
+
+def test_a_reviewer_reads_a_members_detail_masked_and_its_own_union_in_full(service):
+    """Issue 23 item 3: a district or the centre reading a member's detail got the full ID number
+    and mobile with no record, which made the audited reveal pointless. Now they read them masked;
+    the full ID number (and mobile) only through the reveal; the member's own union reads them in
+    full. Every answer that may carry a full number is not to be stored by a browser or proxy."""
+    from common.pii import mask_mobile
+
+    members = service("members")
+    s = setup(members)
+    m = add(s["g1"], 1)
+    mobile = member_form(1)["mobile"]
+    own = s["g1"].get(f"/members/{m['id']}")
+    assert (own.get_json()["id_number"], own.get_json()["mobile"]) == (rid(1), mobile)
+    assert own.headers["Cache-Control"] == "no-store"
+    for reviewer in (s["dist1"], s["centre"]):
+        seen = reviewer.get(f"/members/{m['id']}")
+        assert seen.status_code == 200
+        assert (seen.get_json()["id_number"], seen.get_json()["mobile"]) == (mask_id(rid(1)), mask_mobile(mobile))
+        assert rid(1) not in seen.get_data(as_text=True) and mobile not in seen.get_data(as_text=True)
+        assert seen.get_json()["name"] == "会员1" and seen.get_json()["address"]  # the rest as it is
+    shown = s["dist1"].post(f"/members/{m['id']}/id-number-reveals")
+    assert (shown.get_json()["id_number"], shown.get_json()["mobile"]) == (rid(1), mobile)
+    assert shown.headers["Cache-Control"] == "no-store"
+    card = {"card_number": "6222000000000009", "issued_on": "2026-01-01"}
+    by_centre = s["centre"].put(f"/members/{m['id']}/card", json=card)
+    assert by_centre.status_code == 200 and by_centre.get_json()["id_number"] == mask_id(rid(1))
+    added = s["g1"].post("/members", json=member_form(2))
+    assert added.status_code == 201 and added.headers["Cache-Control"] == "no-store"
+    assert s["g1"].put(f"/members/{m['id']}/card", json=card).get_json()["id_number"] == rid(1)
+
+
+def test_a_json_body_over_its_own_limit_is_refused_before_it_is_parsed(service):
+    """Issue 23 item 6: a 5 MB JSON body was parsed whole before its 422; now 413 at once."""
+    from common.web import MAX_SMALL_BODY_BYTES
+
+    members = service("members")
+    big = json.dumps({"member_ids": list(range(60_000)), "removed": True})
+    assert len(big) > MAX_SMALL_BODY_BYTES
+    response = members.as_("centre").post("/members/removals", data=big, content_type="application/json")
+    assert response.status_code == 413 and response.get_json()["error"]["code"] == "REQUEST_TOO_LARGE"
+    small = members.as_("centre").post("/members/removals", json={"member_ids": [1]})
+    assert small.status_code != 413

@@ -1,6 +1,7 @@
 """Uploads on PostgreSQL: import, transfer lists, card lists, removal lists, sync A–E with its
 result workbook and history, dry runs, one upload at a time, and every kind of bad file."""
 import io
+from urllib.parse import unquote
 import threading
 import time
 import zipfile
@@ -10,11 +11,13 @@ import pytest
 import xlwt
 from sqlalchemy import text
 
+from common import clock
 from common.errors import Conflict
 from common.web import status_of
 from common.identity import Identity
 from services.members.domain.idcard import mask_id
 from services.members.handlers import uploads
+from tests.season import at
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
                                                    wait_job, xlsx)
 
@@ -67,6 +70,42 @@ def test_import_any_error_applies_nothing_and_lists_every_error(service):
     assert "第 2 行重复" in messages[(6, "证件号码")]
     assert s["g1"].get("/members").get_json()["total"] == 0  # nothing applied, not even row 2
     assert s["g1"].get("/uploads?kind=import").get_json()["items"][0]["state"] == "failed"
+
+
+
+@pytest.fixture
+def shanghai_midnight():
+    at("2026-12-08T00:02:00")  # Shanghai; 2026-12-07 16:02 in UTC
+    yield
+    clock.set_now(None)
+
+
+def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(service, shanghai_midnight):
+    members = service("members")
+    s = setup(members)
+    add(s["g2"], 60)
+    typed = rid(60)  # a valid number of another union's member: the error is on the cell as typed
+    response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(60, name="会员60"),
+                                                        import_row(7, 移动电话="12345")]))
+    assert response.status_code == 422
+    body = response.get_json()["error"]
+    answered = {(r["row"], r["column"]): r for r in body["rows"]}
+    assert answered[(2, "证件号码")]["value"] == typed and answered[(3, "移动电话")]["value"] == "12345"
+    job_id = body["job_id"]
+    paged = {(r["row"], r["column"]): r for r in s["g1"].get(f"/uploads/{job_id}/errors").get_json()["items"]}
+    assert paged[(2, "证件号码")]["value"] == typed and paged[(2, "证件号码")]["id_number"] == typed
+    assert paged[(3, "移动电话")]["value"] == "12345"
+    download = s["g1"].get(f"/uploads/{job_id}/errors.xlsx")
+    # its file name in Shanghai time, as the screens show the upload's time
+    assert "错误信息_20261208000200.xlsx" in unquote(download.headers["Content-Disposition"])
+    sheet = openpyxl.load_workbook(io.BytesIO(download.data)).active
+    assert typed in [c.value for c in sheet[2]]
+    # at rest: no clear number, the typed cells sealed
+    with members.runtime.engine.connect() as conn:
+        stored = conn.execute(text("SELECT value, id_number, typed_sealed FROM upload_errors WHERE job_id = :j"),
+                              {"j": job_id}).all()
+    assert stored and all(typed not in (v or "") + (i or "") + (t or "") for v, i, t in stored)
+    assert all(t for _, _, t in stored)
 
 
 def test_import_reads_legacy_xls(service):
@@ -391,6 +430,40 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     assert [e for e in members.outbox() if e["type"] != "members.upload.accepted"] == before  # only its work message
     assert s["g1"].get("/members?synced=true").get_json()["total"] == 0
     assert members.as_("centre").get(f"/members/{m['B3']['id']}").get_json()["union_id"] is None
+    # who falls in C and D, paged from the run's stored result …
+    g1 = s["g1"]
+    assert job["people_path"] == f"/uploads/{job['id']}/people"
+    c_people = g1.get(f"/uploads/{job['id']}/people?category=C").get_json()
+    assert c_people["total"] == 1 and [(p["name"], p["id_number"], p["union_name"], p["district_name"])
+                                       for p in c_people["items"]] == [("会员6", mask_id(rid(6)), "测试2公司工会", "黄浦区总工会")]
+    first = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1").get_json()
+    second = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1&page=2").get_json()
+    assert first["total"] == second["total"] == 2
+    assert {p["name"] for p in first["items"] + second["items"]} == {"会员4", "会员5"}
+    assert g1.get(f"/uploads/{job['id']}/people?category=A").status_code == 422
+    assert s["g2"].get(f"/uploads/{job['id']}/people?category=C").status_code == 404
+    # … and the same people in its 导出结果 workbook (no longer headers only)
+    assert job["result_path"] == f"/uploads/{job['id']}/result.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(g1.get(job["result_path"]).data))
+    rows = [[c.value for c in r] for r in book.worksheets[0].iter_rows(min_row=2)]
+    assert sorted((r[0], r[1], r[2], r[6]) for r in rows) == [
+        ("会员4", mask_id(rid(4)), "测试1公司工会", "预检：将标记未同步"),
+        ("会员5", mask_id(rid(5)), "测试1公司工会", "预检：将标记未同步"),
+        ("会员6", mask_id(rid(6)), "测试2公司工会", "预检：将申请转入")]
+    assert {r[0].value: r[2].value for r in book["汇总"].iter_rows(min_row=2)}["C"] == 1
+
+
+def test_a_real_sync_lists_its_c_and_d_people_as_its_workbook_does(service):
+    members = service("members")
+    s, m = sync_world(members)
+    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
+    assert job["state"] == "succeeded" and not job["dry_run"]
+    listed = {c: s["g1"].get(f"/uploads/{job['id']}/people?category={c}").get_json() for c in ("C", "D")}
+    assert [p["name"] for p in listed["C"]["items"]] == ["会员6"]
+    assert sorted(p["name"] for p in listed["D"]["items"]) == ["会员4", "会员5"]
+    rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(
+        s["g1"].get(job["result_path"]).data)).worksheets[0].iter_rows(min_row=2)]
+    assert sorted(r[0] for r in rows) == ["会员3", "会员4", "会员5", "会员6"]  # C once, from its request
 
 
 def test_sync_refuses_excel_number_ids_and_duplicates(service):

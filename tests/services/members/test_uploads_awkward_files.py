@@ -7,7 +7,7 @@ from datetime import date
 
 import openpyxl
 
-from services.members.domain.idcard import check_char, mask_id
+from services.members.domain.idcard import check_char
 from tests.services.members.roster_helpers import (IMPORT_HEADER, add, import_row, rid, setup, upload, wait_job,
                                                    xlsx)
 
@@ -68,9 +68,8 @@ def test_every_error_of_a_file_in_one_answer(service):
     assert "1985-03-12" in errors[(8, "出生日期")]["message"] or "不存在" in errors[(8, "出生日期")]["message"]
     for error in body["rows"]:  # every error says where, what was there, and what to do
         assert error["row"] and error["column"] and error["message"]
-    # ID numbers leave the service masked (PIPL)
-    assert errors[(4, "证件号码")]["value"] == mask_id(rid(1)) and errors[(7, "证件号码")]["value"] == mask_id(bad_province)
-    assert not any(number in response.get_data(as_text=True) for number in (rid(1), rid(2), rid(60), bad_province))
+    # the cell as the clerk typed it (their own file, answered to them alone: issue 24), not masked
+    assert errors[(4, "证件号码")]["value"] == rid(1) and errors[(7, "证件号码")]["value"] == bad_province
     assert s["g1"].get("/members").get_json()["total"] == 0
 
 
@@ -160,3 +159,34 @@ def test_templates_offer_drop_downs_and_publish_the_synonyms(service):
     assert "1985.3.12" in notes["出生日期"][1]
     out = openpyxl.load_workbook(io.BytesIO(s["g1"].get("/templates/transfer_out.xlsx").data))
     assert out.worksheets[0].data_validations.dataValidation
+
+
+def test_the_crafted_upload_is_refused_at_once_and_others_are_served(service):
+    """Issue 23: a 10 KB import template whose sheet XML hides 16,000 unclosed cells in a comment
+    stalled the service for everyone (a regular expression over the raw XML). Now the sheet is
+    parsed with limits: refused by what it holds, and the service answers the next request."""
+    from tests.season import crafted_upload
+
+    members = service("members")
+    s = setup(members)
+    add(s["g3"], 3)
+    data = crafted_upload(s["g1"].get("/templates/import.xlsx").data)
+    assert len(data) < 12_000
+    for path in ("/uploads/import", "/uploads/sync", "/uploads/cards"):
+        refused = upload(s["g1"], path, data)
+        assert refused.status_code == 422, (path, refused.get_json())
+        assert refused.get_json()["error"]["code"] == "SUSPICIOUS_WORKBOOK"
+        assert "结构异常" in refused.get_json()["error"]["message"]
+    assert s["g3"].get("/members?per_page=1").get_json()["total"] == 1
+    assert s["g1"].get("/members").get_json()["total"] == 0
+
+
+def test_a_macro_workbook_renamed_xlsx_is_refused(service):
+    from tests.season import rezipped
+
+    members = service("members")
+    s = setup(members)
+    data = rezipped(xlsx([IMPORT_HEADER, import_row(1)]), extra=[("xl/vbaProject.bin", b"macros")])
+    refused = upload(s["g1"], "/uploads/import", data, filename="名单.xlsx")
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "WORKBOOK_MACROS"
+    assert s["g1"].get("/members").get_json()["total"] == 0

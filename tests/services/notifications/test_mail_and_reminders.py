@@ -57,6 +57,19 @@ def test_mail_waits_while_smtp_is_down_then_goes_once(notes, addresses, monkeypa
     assert sorted(recipients) == ["a@u101.cn", "b@u101.cn"]
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert "退回" in message["Subject"] and "人数与名册不符" in message.get_content()
+    # the link is absolute, from the configured public address (default: the embedded one)
+    assert "请登录系统查看：http://localhost:8000/union/enrolment" in message.get_content()
+    # its Date in Shanghai time, as every time people read
+    assert message["Date"].endswith("+0800")
+
+
+def test_mail_links_start_at_the_configured_public_address(monkeypatch):
+    from services.notifications.adapters.smtp import build
+
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://zhibao.example.cn/")
+    raw = build(1, "标题", "正文", "/union/members?member=3", ["a@b.cn"], MailSettings())
+    body = email.message_from_bytes(raw, policy=email.policy.default).get_content()
+    assert "请登录系统查看：https://zhibao.example.cn/union/members?member=3" in body
 
 
 def test_two_senders_at_once_send_each_mail_once(notes, addresses, monkeypatch):
@@ -117,6 +130,14 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     assert [(p["id"], p["name"]) for p in grassroots["not_acted"]] == [(UNION2, f"单位{UNION2}")]
     assert grassroots["not_acted"][0]["last_reminded_at"]
     assert {(s["days_before"], s["count"]) for s in grassroots["sent"]} == {(7, 2), (3, 1)}
+    # every deadline of the timeline is listed, in its order — the split deadline too (listed only:
+    # who has not set a split is billing's to say, so it offers no reminder)
+    assert [d["key"] for d in report["deadlines"]] == ["split_end", "grassroots_end", "district_submit_end",
+                                                       "payment_deadline"]
+    split = report["deadlines"][0]
+    assert (split["label"], split["audience"], split["remindable"], split["not_acted_count"]) == (
+        "区局参保金额比例设置截止", "district", False, None)
+    assert grassroots["remindable"] is True
     # by hand, the same day: union 102 was already reminded 3 days before — nothing doubles
     assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {"reminded": 0,
                                                                                           "not_acted": 1}

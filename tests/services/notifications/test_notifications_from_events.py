@@ -38,13 +38,17 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
     instant = notes.event("documents.document.ready", {
         "document_id": 10, "kind": "instant_notice", "version": 1, "union_id": UNION2, "district_id": DISTRICT,
         "cover_year": 2020, "subject": "submission:8", "filename": "b.pdf", "media_type": "application/pdf",
-        "size": 1, "sha256": "0" * 64})
+        "size": 1, "sha256": "0" * 64, "about": "上海乙工会 2020-03-02 提交"})
+    district_notice = notes.event("documents.document.ready", {
+        "document_id": 12, "kind": "district_notice", "version": 1, "union_id": None, "district_id": DISTRICT,
+        "cover_year": 2020, "subject": "batch:1", "filename": "d.pdf", "media_type": "application/pdf",
+        "size": 1, "sha256": "0" * 64, "about": "批次 CB201912300001（黄浦区总工会）"})
     statistics = notes.event("documents.document.ready", {
         "document_id": 11, "kind": "statistics", "version": 1, "union_id": None, "district_id": DISTRICT,
         "cover_year": 2020, "subject": f"district:{DISTRICT}", "filename": "c.xlsx",
         "media_type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "size": 1,
         "sha256": "0" * 64})
-    for event in (instant, statistics, returned, rejected, moved, refused, requested, submitted, feedback, written_off, other_submitted,
+    for event in (instant, statistics, district_notice, returned, rejected, moved, refused, requested, submitted, feedback, written_off, other_submitted,
                   overdue, notice):
         notes.deliver(event, times=2)  # twice in one batch
         notes.deliver(event)           # and once more later (a redelivery after a lost ack)
@@ -55,7 +59,8 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
         f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
         f"参保批次 CB20191230{batch_id:04d} 已核销", "2020年度参保告知书已更新"])
     body = notes.union.get("/notifications").get_json()["items"]
-    assert any("人数与名册不符" in n["body"] and n["link"] == "/union/enrolment" for n in body)
+    assert any(n["body"] == "你会提交的2020年度集中参保信息已被区局退回。退回原因：人数与名册不符。请修改后重新提交。"
+               and n["link"] == "/union/enrolment" for n in body)  # in words: no internal submission id
     assert any("该会员仍在职" in n["body"] and n["link"] == "/union/transfers" for n in body)
     union2 = notes.titles(notes.union2)
     assert sorted(union2) == sorted([
@@ -68,7 +73,16 @@ def test_each_event_notifies_its_audiences_once_however_often_delivered(notes):
     assert sorted(district) == sorted([
         f"参保批次 CB20191230{batch_id:04d} 已提交市职保中心", f"市职保中心对批次 CB20191230{batch_id:04d} 的反馈",
         f"参保批次 CB20191230{batch_id:04d} 已核销", f"参保批次 CB20191230{other_batch:04d} 已提交市职保中心",
-        f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败"])
+        f"参保批次 CB20191230{other_batch:04d} 逾期未缴费，参保失败", "区局告知书已生成"])
+    # said in words: which batch of which district, never its key ("batch:1")
+    district_items = notes.district.get("/notifications").get_json()["items"]
+    assert any(n["body"] == "批次 CB201912300001（黄浦区总工会）的区局告知书已生成（第 1 版），请下载查看。"
+               for n in district_items)
+    assert not any("batch" in n["body"] + n["title"] for n in district_items)
+    union2_items = notes.union2.get("/notifications").get_json()["items"]
+    assert any(n["body"] == "上海乙工会 2020-03-02 提交的即时参保告知书已生成（第 1 版），请下载查看。" for n in union2_items)
+    # a rejected member's 查看 opens that member, not the list
+    assert [n["link"] for n in union2_items if n["kind"] == "member_rejected"] == ["/union/members?member=1"]
     assert any("金额不足 10 元" in n["body"] for n in notes.district.get("/notifications").get_json()["items"])
     # outside the scope: nothing at all
     assert notes.titles(notes.foreign) == []
