@@ -23,7 +23,9 @@ system-deps:
 run: setup
 	$(BIN)/python -m deploy.launch
 
+# Lint, formatting and strict types first (deploy/lint.sh; seconds), then every test layer.
 test: setup
+	BIN=$(BIN) ./deploy/lint.sh
 	$(BIN)/python -m pytest
 
 # Unit tests only: domain rules with no server at all (no PostgreSQL, no RabbitMQ).

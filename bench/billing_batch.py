@@ -6,6 +6,7 @@ Baselines, measured in the same run on the same database: the bare insert of the
 rows (one per submission) with the same payload size, and the bare insert of one batch row with
 the same JSON — the floor for writing this much here. Each run starts on a fresh database; the
 figures of `--repeat` runs (5) are printed as their spread, with the machine's load."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,9 +16,10 @@ import statistics
 import time
 from datetime import datetime
 
+from sqlalchemy import text
+
 from bench import scratch
 from bench.figures import load, spread
-from sqlalchemy import text
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 UNIONS = 10_000
@@ -40,22 +42,45 @@ def run_once() -> dict:
     from common import clock
     from common.db import envelope
     from common.identity import Identity
-    from services.billing.handlers import prices, pricing, read_models, splits
     from services.billing.domain.prices import price_table_2020
     from services.billing.domain.split import Shares
+    from services.billing.handlers import prices, pricing, read_models, splits
 
     results: dict[str, float] = {}
     print(f"billing: {UNIONS:,} submissions and one batch of {UNIONS * PER_UNION:,} members (PostgreSQL)")
     with fresh_billing() as runtime:
         clock.set_now(datetime(2019, 10, 28, 9, tzinfo=clock.SHANGHAI))
         with runtime.uow() as uow:
-            read_models.record_district_when_district_changed(uow, envelope("members.district.registered", {
-                "district_id": DISTRICT, "name": "黄浦区总工会", "kind": "district", "special_industry": False,
-                "version": 1}, "members"))
-            read_models.record_cover_year_when_configured(uow, envelope("enrollment.cover_year.configured", {
-                "cover_year": YEAR, "split_window": ["2019-10-25", "2019-10-31"],
-                "grassroots_window": ["2019-11-01", "2019-12-27"], "payment_deadline": "2020-01-20",
-                "cover_start": "2020-01-01", "cover_end": "2020-12-31", "version": 1}, "enrollment"))
+            read_models.record_district_when_district_changed(
+                uow,
+                envelope(
+                    "members.district.registered",
+                    {
+                        "district_id": DISTRICT,
+                        "name": "黄浦区总工会",
+                        "kind": "district",
+                        "special_industry": False,
+                        "version": 1,
+                    },
+                    "members",
+                ),
+            )
+            read_models.record_cover_year_when_configured(
+                uow,
+                envelope(
+                    "enrollment.cover_year.configured",
+                    {
+                        "cover_year": YEAR,
+                        "split_window": ["2019-10-25", "2019-10-31"],
+                        "grassroots_window": ["2019-11-01", "2019-12-27"],
+                        "payment_deadline": "2020-01-20",
+                        "cover_start": "2020-01-01",
+                        "cover_end": "2020-12-31",
+                        "version": 1,
+                    },
+                    "enrollment",
+                ),
+            )
             uow.commit()
         with runtime.uow() as uow:
             prices.set_price_table(uow, Identity("bench", "centre"), YEAR, price_table_2020())
@@ -64,12 +89,31 @@ def run_once() -> dict:
         with runtime.uow() as uow:  # a few unions with overrides of their own
             splits.save_split(uow, "bench", YEAR, DISTRICT, {"B": Shares(5000, 0)}, union_id=7)
         types = ["A", "B"]
-        subs = [{"submission_id": i, "union_id": i, "type": types[i % 2], "headcount": PER_UNION,
-                 "counts": {"centralised": PER_UNION}} for i in range(1, UNIONS + 1)]
+        subs = [
+            {
+                "submission_id": i,
+                "union_id": i,
+                "type": types[i % 2],
+                "headcount": PER_UNION,
+                "counts": {"centralised": PER_UNION},
+            }
+            for i in range(1, UNIONS + 1)
+        ]
 
-        events = [envelope("enrollment.submission.submitted", {
-            **s, "district_id": DISTRICT, "cover_year": YEAR, "mode": "centralised",
-            "submitted_at": "2019-12-01T10:00:00+08:00"}, "enrollment") for s in subs]
+        events = [
+            envelope(
+                "enrollment.submission.submitted",
+                {
+                    **s,
+                    "district_id": DISTRICT,
+                    "cover_year": YEAR,
+                    "mode": "centralised",
+                    "submitted_at": "2019-12-01T10:00:00+08:00",
+                },
+                "enrollment",
+            )
+            for s in subs
+        ]
 
         def price_submissions():
             with runtime.uow() as uow:
@@ -78,11 +122,22 @@ def run_once() -> dict:
                     pricing.price_submission_when_submitted(uow, event)
                 uow.commit()
 
-        batch_event = envelope("enrollment.batch.submitted", {
-            "batch_id": 1, "batch_no": "CB201912300001", "district_id": DISTRICT, "cover_year": YEAR,
-            "mode": "centralised", "submitted_at": "2019-12-30T10:00:00+08:00",
-            "handler": {"name": "张", "phone": "13800000000", "email": "a@b.cn"}, "submissions": subs,
-            "headcount_by_type": {}, "headcount": UNIONS * PER_UNION}, "enrollment")
+        batch_event = envelope(
+            "enrollment.batch.submitted",
+            {
+                "batch_id": 1,
+                "batch_no": "CB201912300001",
+                "district_id": DISTRICT,
+                "cover_year": YEAR,
+                "mode": "centralised",
+                "submitted_at": "2019-12-30T10:00:00+08:00",
+                "handler": {"name": "张", "phone": "13800000000", "email": "a@b.cn"},
+                "submissions": subs,
+                "headcount_by_type": {},
+                "headcount": UNIONS * PER_UNION,
+            },
+            "enrollment",
+        )
 
         def price_batch():
             with runtime.uow() as uow:
@@ -92,8 +147,10 @@ def run_once() -> dict:
         def bare_rows():
             with runtime.engine.begin() as conn:
                 conn.execute(text("CREATE TEMP TABLE bare (id int primary key, payload text)"))
-                conn.execute(text("INSERT INTO bare VALUES (:id, :payload)"),
-                             [{"id": s["submission_id"], "payload": json.dumps(s) * 6} for s in subs])
+                conn.execute(
+                    text("INSERT INTO bare VALUES (:id, :payload)"),
+                    [{"id": s["submission_id"], "payload": json.dumps(s) * 6} for s in subs],
+                )
 
         def bare_batch():
             with runtime.engine.begin() as conn:
@@ -128,8 +185,10 @@ def main() -> dict:
         print(f"  {label:58s} {spread([r[label] for r in runs])}")
     submissions, bare = labels[0], labels[1]
     ratios = [r[submissions] / r[bare] for r in runs]
-    print(f"  {'pricing ÷ bare inserts, each run':58s} {spread(ratios, '×', 1)}  (goal ≤ 10×: "
-          f"{'met in every run' if max(ratios) <= 10 else f'{sum(x > 10 for x in ratios)} runs above'})")
+    print(
+        f"  {'pricing ÷ bare inserts, each run':58s} {spread(ratios, '×', 1)}  (goal ≤ 10×: "
+        f"{'met in every run' if max(ratios) <= 10 else f'{sum(x > 10 for x in ratios)} runs above'})"
+    )
     return {label: statistics.median(r[label] for r in runs) for label in labels}
 
 

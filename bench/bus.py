@@ -17,6 +17,7 @@ RabbitMQ: --amqp, else BENCH_AMQP_URL / TEST_AMQP_URL, else amqp://guest:guest@1
 PostgreSQL: PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres); a scratch
 database is created and dropped. Everything it declares has a unique name and is deleted after.
 See docs/decisions/0002-event-bus.md for the figures and the reasoning."""
+
 from __future__ import annotations
 
 import argparse
@@ -34,12 +35,12 @@ import psycopg
 from kombu import Connection, Consumer, Exchange, Producer, Queue
 from sqlalchemy import MetaData, func, insert, select
 
-from common.clock import real_utcnow_naive
 from common.bus import Subscription, declare_topology
+from common.clock import real_utcnow_naive
 from common.config import ROOT, BusSettings
-from common.patches import read_in_chunks
 from common.db import envelope, make_engine
 from common.messaging_tables import add_messaging_tables
+from common.patches import read_in_chunks
 from common.relay import Relay
 from common.runtime import ServiceRuntime
 
@@ -53,17 +54,28 @@ def _nothing(uow, event: dict) -> None:
     """The benchmark measures the bus, so the handler has no effect of its own."""
 
 
-runtime = ServiceRuntime(name="bench", metadata=metadata, messaging=messaging,
-                         migrations_dir=Path(__file__).parent,
-                         subscriptions=[Subscription("bench", "sink", {EVENT: _nothing})])
+runtime = ServiceRuntime(
+    name="bench",
+    metadata=metadata,
+    messaging=messaging,
+    migrations_dir=Path(__file__).parent,
+    subscriptions=[Subscription("bench", "sink", {EVENT: _nothing})],
+)
 
 
 def _events(n: int) -> list[dict]:
-    return [envelope(EVENT, {"seq": i, "union_id": 1000 + i % 50, "name": "上海示范科技有限公司工会",
-                             "version": 1}, producer="bench") for i in range(n)]
+    return [
+        envelope(
+            EVENT,
+            {"seq": i, "union_id": 1000 + i % 50, "name": "上海示范科技有限公司工会", "version": 1},
+            producer="bench",
+        )
+        for i in range(n)
+    ]
 
 
 # --------------------------------------------------------------------------- bare kombu
+
 
 def bare_publish(url: str, exchange: Exchange, bodies: list[dict], confirm: bool) -> float:
     options = {"confirm_publish": True} if confirm else {}
@@ -81,13 +93,13 @@ def bare_publish(url: str, exchange: Exchange, bodies: list[dict], confirm: bool
 def bare_consume(url: str, queue: Queue, expected: int, prefetch: int = 500) -> float:
     got = 0
     with Connection(url) as conn:
+
         def on_message(body, message):
             nonlocal got
             got += 1
             message.ack()
 
-        with Consumer(conn.channel(), queues=[queue], callbacks=[on_message], accept=["json"],
-                      prefetch_count=prefetch):
+        with Consumer(conn.channel(), queues=[queue], callbacks=[on_message], accept=["json"], prefetch_count=prefetch):
             started = time.perf_counter()
             while got < expected:
                 conn.drain_events(timeout=10)
@@ -105,8 +117,11 @@ def raw_publish(url: str, exchange: Exchange, bodies: list[dict]) -> None:
     with Connection(url) as conn:
         channel = conn.connection.channel()
         for body, message_id in encoded:
-            channel.basic_publish(amqp.Message(body, content_type="application/json", delivery_mode=2,
-                                               message_id=message_id), exchange=exchange.name, routing_key=EVENT)
+            channel.basic_publish(
+                amqp.Message(body, content_type="application/json", delivery_mode=2, message_id=message_id),
+                exchange=exchange.name,
+                routing_key=EVENT,
+            )
         channel.queue_declare(queue="", exclusive=True, auto_delete=True)  # the broker has all of it
 
 
@@ -164,10 +179,13 @@ def raw_together(url: str, exchange: Exchange, queue: Queue, bodies: list[dict])
 
 # --------------------------------------------------------------------------- our pipeline
 
+
 def _fill_outbox(engine, events: list[dict]) -> None:
     now = real_utcnow_naive()
-    rows = [{"event_id": e["id"], "type": e["type"], "payload": json.dumps(e, ensure_ascii=False),
-             "created_at": now} for e in events]
+    rows = [
+        {"event_id": e["id"], "type": e["type"], "payload": json.dumps(e, ensure_ascii=False), "created_at": now}
+        for e in events
+    ]
     with engine.begin() as conn:
         conn.execute(insert(messaging.outbox), rows)
 
@@ -206,12 +224,24 @@ def pipeline(engine, env: dict, events: list[dict], consumers: int) -> tuple[flo
     logs = Path(tempfile.mkdtemp(prefix="bench-bus-"))
     try:
         for i in range(consumers):
-            procs.append(subprocess.Popen([sys.executable, "-m", "common.worker", "bench.bus:runtime", "--consume",
-                                           "sink"], cwd=ROOT, env=env, stdout=open(logs / f"consumer{i}.log", "wb"),
-                                          stderr=subprocess.STDOUT))
-        procs.append(subprocess.Popen([sys.executable, "-m", "common.worker", "bench.bus:runtime", "--relay"],
-                                      cwd=ROOT, env=env, stdout=open(logs / "relay.log", "wb"),
-                                      stderr=subprocess.STDOUT))
+            procs.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "common.worker", "bench.bus:runtime", "--consume", "sink"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=open(logs / f"consumer{i}.log", "wb"),
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "common.worker", "bench.bus:runtime", "--relay"],
+                cwd=ROOT,
+                env=env,
+                stdout=open(logs / "relay.log", "wb"),
+                stderr=subprocess.STDOUT,
+            )
+        )
         time.sleep(4)  # let them start and go idle
         cpu_before = [_cpu_seconds(p.pid) for p in procs]
         inbox, outbox = messaging.inbox, messaging.outbox
@@ -233,10 +263,14 @@ def pipeline(engine, env: dict, events: list[dict], consumers: int) -> tuple[flo
                 raise TimeoutError(f"only {done} of {len(events)} events arrived; logs in {logs}")
             time.sleep(0.05)
         total = time.perf_counter() - started
-        cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before)]
+        cpu = [_cpu_seconds(p.pid) - before for p, before in zip(procs, cpu_before, strict=False)]
         per_event = 1e6 / len(events)
-        return (len(events) / total, len(events) / (relay_done or total), cpu[-1] * per_event,
-                sum(cpu[:-1]) * per_event)
+        return (
+            len(events) / total,
+            len(events) / (relay_done or total),
+            cpu[-1] * per_event,
+            sum(cpu[:-1]) * per_event,
+        )
     finally:
         for proc in procs:
             proc.terminate()
@@ -249,15 +283,25 @@ def pipeline(engine, env: dict, events: list[dict], consumers: int) -> tuple[flo
 
 # --------------------------------------------------------------------------- main
 
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bus")
     parser.add_argument("--events", type=int, default=20000)
-    parser.add_argument("--confirm-events", type=int, default=4000,
-                        help="messages for the per-message-confirm baseline (it is slow)")
-    parser.add_argument("--consumers", type=int, nargs="+", default=[1, 2],
-                        help="consumer processes for the end-to-end phase; one phase per number given")
-    parser.add_argument("--amqp", default=os.environ.get("BENCH_AMQP_URL") or os.environ.get(
-        "TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"))
+    parser.add_argument(
+        "--confirm-events", type=int, default=4000, help="messages for the per-message-confirm baseline (it is slow)"
+    )
+    parser.add_argument(
+        "--consumers",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="consumer processes for the end-to-end phase; one phase per number given",
+    )
+    parser.add_argument(
+        "--amqp",
+        default=os.environ.get("BENCH_AMQP_URL")
+        or os.environ.get("TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//"),
+    )
     args = parser.parse_args(argv)
 
     run = uuid.uuid4().hex[:8]
@@ -266,8 +310,15 @@ def main(argv=None) -> int:
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{dbname}"')
     db_url = admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + dbname
-    env = {**os.environ, "BENCH_DATABASE_URL": db_url, "BUS_URL": args.amqp, "BUS_EXCHANGE": f"bench.{run}",
-           "BUS_QUEUE_PREFIX": f"bench.{run}.", "PYTHONPATH": str(ROOT), "DATA_DIR": tempfile.mkdtemp()}
+    env = {
+        **os.environ,
+        "BENCH_DATABASE_URL": db_url,
+        "BUS_URL": args.amqp,
+        "BUS_EXCHANGE": f"bench.{run}",
+        "BUS_QUEUE_PREFIX": f"bench.{run}.",
+        "PYTHONPATH": str(ROOT),
+        "DATA_DIR": tempfile.mkdtemp(),
+    }
     settings = BusSettings(url=args.amqp, exchange=env["BUS_EXCHANGE"], queue_prefix=env["BUS_QUEUE_PREFIX"])
     os.environ["BENCH_DATABASE_URL"] = db_url
     engine = make_engine(db_url)
@@ -275,15 +326,23 @@ def main(argv=None) -> int:
     metadata.create_all(engine)
     declare_topology(settings, runtime.subscriptions)
     bare_exchange = Exchange(f"bench.{run}.bare", type="topic", durable=True)
-    bare_queue = Queue(f"bench.{run}.bare", exchange=bare_exchange, routing_key=EVENT, durable=True,
-                       queue_arguments={"x-queue-type": "quorum"})
+    bare_queue = Queue(
+        f"bench.{run}.bare",
+        exchange=bare_exchange,
+        routing_key=EVENT,
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
     results = []
     try:
         with Connection(args.amqp) as conn:
             bare_queue(conn.channel()).declare()
         n = args.events
-        print(f"bus benchmark: {n} events of {len(json.dumps(_events(1)[0], ensure_ascii=False).encode())} bytes, "
-              f"quorum queues, broker {args.amqp.rsplit('@', 1)[-1]}", flush=True)
+        print(
+            f"bus benchmark: {n} events of {len(json.dumps(_events(1)[0], ensure_ascii=False).encode())} bytes, "
+            f"quorum queues, broker {args.amqp.rsplit('@', 1)[-1]}",
+            flush=True,
+        )
 
         rate = bare_publish(args.amqp, bare_exchange, _events(n), confirm=False)
         results.append(("bare kombu publish, no confirms", rate))
@@ -294,8 +353,10 @@ def main(argv=None) -> int:
         rate = bare_publish(args.amqp, bare_exchange, _events(args.confirm_events), confirm=True)
         results.append(("bare kombu publish, confirm_publish=True", rate))
         print(f"  {results[-1][0]:<52} {rate:>9,.0f} msg/s", flush=True)
-        for label, together in (("bare kombu publish + bare consumer at once", bare_together),
-                                ("raw publish + lean consumer at once (broker ceiling)", raw_together)):
+        for label, together in (
+            ("bare kombu publish + bare consumer at once", bare_together),
+            ("raw publish + lean consumer at once (broker ceiling)", raw_together),
+        ):
             with Connection(args.amqp) as conn:
                 conn.channel().queue_purge(bare_queue.name)
             rate = together(args.amqp, bare_exchange, bare_queue, _events(n))
@@ -313,8 +374,11 @@ def main(argv=None) -> int:
             results.append((label, end_to_end))
             print(f"  {'  relay inside the pipeline':<52} {relay_rate:>9,.0f} ev/s", flush=True)
             print(f"  {label:<52} {end_to_end:>9,.0f} ev/s   (goal >= 5,000)", flush=True)
-            print(f"    CPU per event: relay {relay_cpu:,.0f} µs, consumers {consumer_cpu:,.0f} µs; load average "
-                  f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
+            print(
+                f"    CPU per event: relay {relay_cpu:,.0f} µs, consumers {consumer_cpu:,.0f} µs; load average "
+                f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+                flush=True,
+            )
     finally:
         engine.dispose()
         try:

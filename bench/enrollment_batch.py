@@ -6,6 +6,7 @@ centralised submission made and staged. Timed: the to-submit list with its total
 batch submission (lock the staged submissions, number the batch, move them, the event).
 Baseline, measured in the same run: a bare UPDATE of the same 10,000 submission rows and a bare
 count of the 1,000,000 covers — the floor for touching this much data here."""
+
 from __future__ import annotations
 
 import sys
@@ -32,20 +33,26 @@ def main() -> dict:
         with timed("set-up (bulk SQL, not part of the goal)", results):
             sealed_people(runtime, total)
             with runtime.engine.begin() as conn:
-                conn.execute(text(f"""INSERT INTO union_view SELECT u, '工会' || u, lpad(u::text, 18, '0'), 1, 'x', '1', 1
-                                      FROM generate_series(1, {UNIONS}) u"""))
+                conn.execute(
+                    text(f"""INSERT INTO union_view SELECT u, '工会' || u, lpad(u::text, 18, '0'), 1, 'x', '1', 1
+                                      FROM generate_series(1, {UNIONS}) u""")
+                )
                 conn.execute(text(members_sql(1, UNIONS, PER_UNION)))
-                conn.execute(text(f"""INSERT INTO submission (id, union_id, district_id, cover_year, mode, kind, type,
+                conn.execute(
+                    text(f"""INSERT INTO submission (id, union_id, district_id, cover_year, mode, kind, type,
                     status, headcount, counts, sequence, submitted_at, submitted_by, updated_at)
                     SELECT u, u, 1, 2020, 'centralised', NULL, CASE WHEN u % 2 = 0 THEN 'A' ELSE 'B' END, 'staged',
                            {PER_UNION}, '{{"centralised": {PER_UNION}}}', 1, now(), 'bench', now()
-                    FROM generate_series(1, {UNIONS}) u"""))
+                    FROM generate_series(1, {UNIONS}) u""")
+                )
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('submission', 'id'), {UNIONS})"))
-                conn.execute(text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name,
+                conn.execute(
+                    text("""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name,
                     id_type, id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class)
                     SELECT 2020, member_id, union_id, union_id, 'pending', name, id_type, id_sealed, id_index, id_masked,
                            card_number,
-                           DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view"""))
+                           DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view""")
+                )
                 conn.execute(text("ANALYZE"))
         with timed("baseline: bare UPDATE of the 10,000 submissions + count(*) covers", results):
             with runtime.engine.begin() as conn:
@@ -53,18 +60,21 @@ def main() -> dict:
                 conn.execute(text("SELECT count(*) FROM cover")).scalar()
         clock.set_now(datetime(2019, 12, 28, 10, tzinfo=clock.SHANGHAI))
         who = Identity("bench", "district", district_id=1)
-        with timed("to-submit list with totals (10,000 submissions)", results):
-            with runtime.uow() as uow:
-                listing = review.to_submit(uow, who, 2020)
+        with timed("to-submit list with totals (10,000 submissions)", results), runtime.uow() as uow:
+            listing = review.to_submit(uow, who, 2020)
         assert listing["headcount"] == total
-        with timed(f"submit batch of {total:,} members", results):
-            with runtime.uow() as uow:
-                batch = batches.submit_batch(uow, who, 2020, "centralised",
-                                              {"name": "张三", "phone": "13800138000", "email": "a@example.com"})
+        with timed(f"submit batch of {total:,} members", results), runtime.uow() as uow:
+            batch = batches.submit_batch(
+                uow, who, 2020, "centralised", {"name": "张三", "phone": "13800138000", "email": "a@example.com"}
+            )
         assert batch.headcount == total and batch.batch_no == "CB201912280001"
-        goal = results["to-submit list with totals (10,000 submissions)"] + results[f"submit batch of {total:,} members"]
-        print(f"  list + submit: {goal:.2f} s (goal ≤ 60 s); "
-              f"ratio to baseline {goal / results['baseline: bare UPDATE of the 10,000 submissions + count(*) covers']:.1f}×")
+        goal = (
+            results["to-submit list with totals (10,000 submissions)"] + results[f"submit batch of {total:,} members"]
+        )
+        print(
+            f"  list + submit: {goal:.2f} s (goal ≤ 60 s); "
+            f"ratio to baseline {goal / results['baseline: bare UPDATE of the 10,000 submissions + count(*) covers']:.1f}×"
+        )
     return results
 
 

@@ -1,6 +1,7 @@
 """Shared set-up for the enrollment benchmarks: a fresh PostgreSQL database with the enrollment
 service's migrations, a configured cover year, and a timer. Run a benchmark as a module, e.g.
 `.venv/bin/python -m bench.enrollment_submission`."""
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,14 @@ from bench import scratch
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TIMELINE = {
-    "split_window": [date(2019, 10, 25), date(2019, 10, 31)], "grassroots_window": [date(2019, 11, 1), date(2019, 12, 27)],
+    "split_window": [date(2019, 10, 25), date(2019, 10, 31)],
+    "grassroots_window": [date(2019, 11, 1), date(2019, 12, 27)],
     "district_review_window": [date(2019, 11, 1), date(2019, 12, 27)],
-    "district_submit_window": [date(2019, 12, 28), date(2019, 12, 31)], "card_cutoff": date(2019, 12, 31),
-    "cover_start": date(2020, 1, 1), "cover_end": date(2020, 12, 31), "payment_deadline": date(2020, 1, 20),
+    "district_submit_window": [date(2019, 12, 28), date(2019, 12, 31)],
+    "card_cutoff": date(2019, 12, 31),
+    "cover_start": date(2020, 1, 1),
+    "cover_end": date(2020, 12, 31),
+    "payment_deadline": date(2020, 1, 20),
     "claims_deadline": date(2021, 12, 31),
 }
 
@@ -59,7 +64,7 @@ def sealed_people(runtime, count: int, number=lambda n: f"{n:018d}") -> list[str
         with raw.cursor() as cur:
             cur.execute("CREATE TABLE bench_people (n int PRIMARY KEY, id_sealed text, id_index text, id_masked text)")
             with cur.copy("COPY bench_people (n, id_sealed, id_index, id_masked) FROM STDIN") as copy:
-                for n, (clear, index) in enumerate(zip(numbers, indexes), 1):
+                for n, (clear, index) in enumerate(zip(numbers, indexes, strict=False), 1):
                     copy.write_row((n, keys.seal("id_number", clear), index, mask_id(clear)))
         raw.commit()
     finally:

@@ -8,6 +8,7 @@ Each request goes through the service's Flask app (in-process WSGI: identity che
 serialisation), `--requests` times (30), printed as min / median / p95 / max. Baselines in the same
 run on the same tables: a bare SELECT of the same 50 rows (the union's card holders, first page by
 member id) and a bare count of the union's rows — what PostgreSQL alone costs to show them."""
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,13 @@ BIG, SMALL = 1, 2  # the 100,000-member union and the 500-member one
 
 def city_sql(members: int, big: int, small: int, per_union: int) -> str:
     """The big union, the small one, then the rest of the city in unions of `per_union`."""
-    return members_sql(BIG, 1, members, union_of=f"CASE WHEN n <= {big} THEN {BIG} WHEN n <= {big + small} "
-                                                 f"THEN {SMALL} ELSE 3 + (n - {big + small} - 1) / {per_union} END")
+    return members_sql(
+        BIG,
+        1,
+        members,
+        union_of=f"CASE WHEN n <= {big} THEN {BIG} WHEN n <= {big + small} "
+        f"THEN {SMALL} ELSE 3 + (n - {big + small} - 1) / {per_union} END",
+    )
 
 
 def covers_sql(big: int, small: int, covered_share: float) -> str:
@@ -45,8 +51,10 @@ def covers_sql(big: int, small: int, covered_share: float) -> str:
 def spread_ms(times: list[float]) -> str:
     ordered = sorted(t * 1000 for t in times)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return (f"{ordered[0]:7.1f} / {statistics.median(ordered):7.1f} / {p95:7.1f} / {ordered[-1]:7.1f} ms "
-            f"(min / median / p95 / max, n={len(ordered)})")
+    return (
+        f"{ordered[0]:7.1f} / {statistics.median(ordered):7.1f} / {p95:7.1f} / {ordered[-1]:7.1f} ms "
+        f"(min / median / p95 / max, n={len(ordered)})"
+    )
 
 
 def main() -> dict:
@@ -62,15 +70,21 @@ def main() -> dict:
     from common import identity as internal
 
     results: dict[str, float] = {}
-    print(f"enrollment: confirmation list, unions of {args.big:,} and {args.small:,} members in a city of "
-          f"{args.members:,}, {args.covered:.0%} covered (PostgreSQL), {load()}")
+    print(
+        f"enrollment: confirmation list, unions of {args.big:,} and {args.small:,} members in a city of "
+        f"{args.members:,}, {args.covered:.0%} covered (PostgreSQL), {load()}"
+    )
     with fresh_database("confirmation") as runtime:
         configure_year(runtime)
         started = time.perf_counter()
         sealed_people(runtime, args.members)  # ID numbers as members publishes them (issue 14)
         with runtime.engine.begin() as conn:
-            conn.execute(text("INSERT INTO union_view VALUES (1, '大工会', 'C1', 1, 'x', '1', 1), "
-                              "(2, '小工会', 'C2', 1, 'x', '1', 1)"))
+            conn.execute(
+                text(
+                    "INSERT INTO union_view VALUES (1, '大工会', 'C1', 1, 'x', '1', 1), "
+                    "(2, '小工会', 'C2', 1, 'x', '1', 1)"
+                )
+            )
             conn.execute(text(city_sql(args.members, args.big, args.small, 500)))
             conn.execute(text("SET LOCAL session_replication_role = replica"))  # covers without submissions
             conn.execute(text(covers_sql(args.big, args.small, args.covered)))
@@ -86,8 +100,7 @@ def main() -> dict:
         clock.set_now(datetime(2019, 11, 5, 10, tzinfo=clock.SHANGHAI))
 
         def request(union_id: int, page: int, **extra) -> dict:
-            query = "&".join(f"{k}={v}" for k, v in {"cover_year": 2020, "page": page, "per_page": 50,
-                                                      **extra}.items())
+            query = "&".join(f"{k}={v}" for k, v in {"cover_year": 2020, "page": page, "per_page": 50, **extra}.items())
             who = internal.Identity("bench", "grassroots", union_id=union_id, district_id=1, request_id="bench")
             answer = client.get(f"/confirmation?{query}", headers={internal.HEADER: internal.sign(who)})
             assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
@@ -108,15 +121,20 @@ def main() -> dict:
             def run():
                 with runtime.engine.connect() as conn:
                     conn.execute(text(sql), {"union_id": union_id}).all()
+
             return run
 
-        page_sql = ("SELECT member_id, name, id_type, id_masked, card_number, card_issued_on FROM member_view "
-                    "WHERE union_id = :union_id ORDER BY member_id LIMIT 50")
+        page_sql = (
+            "SELECT member_id, name, id_type, id_masked, card_number, card_issued_on FROM member_view "
+            "WHERE union_id = :union_id ORDER BY member_id LIMIT 50"
+        )
         count_sql = "SELECT count(*) FROM member_view WHERE union_id = :union_id"
         first = request(BIG, 1)
         expected = args.big - sum(1 for n in range(1, args.big + 1) if n % round(1 / args.covered) == 0)
-        print(f"  the big union: headcount {first['headcount']:,} (expected {expected:,}), "
-              f"{len(first['items'])} rows a page, members_behind {first['members_behind']}")
+        print(
+            f"  the big union: headcount {first['headcount']:,} (expected {expected:,}), "
+            f"{len(first['items'])} rows a page, members_behind {first['members_behind']}"
+        )
         assert first["headcount"] == expected, first["headcount"]
         last_page = (first["headcount"] + 49) // 50
         big = repeat(f"{args.big:,}-member union, first page", lambda: request(BIG, 1))
@@ -130,9 +148,11 @@ def main() -> dict:
         repeat(f"baseline: bare SELECT of 50 rows of the {args.small:,}", bare(SMALL, page_sql))
         repeat(f"baseline: bare count of the {args.small:,}", bare(SMALL, count_sql))
         clock.set_now(None)
-        print(f"  goal: {args.big:,} ≤ 1 s → worst {max(big) * 1000:.0f} ms "
-              f"({'met' if max(big) <= 1 else 'NOT met'}); {args.small:,} ≤ 100 ms → worst "
-              f"{max(small) * 1000:.0f} ms ({'met' if max(small) <= 0.1 else 'NOT met'}); {load()}")
+        print(
+            f"  goal: {args.big:,} ≤ 1 s → worst {max(big) * 1000:.0f} ms "
+            f"({'met' if max(big) <= 1 else 'NOT met'}); {args.small:,} ≤ 100 ms → worst "
+            f"{max(small) * 1000:.0f} ms ({'met' if max(small) <= 0.1 else 'NOT met'}); {load()}"
+        )
     return results
 
 

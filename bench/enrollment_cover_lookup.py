@@ -9,6 +9,7 @@ bare indexed SELECT of one person's cover rows by a precomputed index, and the b
 WHERE id_index = ANY(10,000 precomputed indexes).
 
     .venv/bin/python -m bench.enrollment_cover_lookup [people]"""
+
 from __future__ import annotations
 
 import random
@@ -77,15 +78,17 @@ def populate(runtime) -> list[str]:
                 cur.execute(f"""INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type,
                         id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class)
                     SELECT {year}, n, {year} * 1000000 + 1 + (n - 1) / {PER_UNION}, 1 + (n - 1) / {PER_UNION},
-                           '{'granted' if year < 2020 else 'pending'}', '会员' || n, 'resident', id_sealed, id_index,
+                           '{"granted" if year < 2020 else "pending"}', '会员' || n, 'resident', id_sealed, id_index,
                            id_masked, '6222' || lpad(n::text, 12, '0'), DATE '{year}-01-01', DATE '{year}-12-31',
                            'centralised'
                     FROM bench_people""")
             cur.execute("CREATE INDEX ix_cover_id_index ON cover (id_index)")
             cur.execute("CREATE INDEX ix_cover_union_year ON cover (union_id, cover_year)")
             cur.execute("CREATE INDEX ix_cover_submission_id ON cover (submission_id)")
-            cur.execute("CREATE UNIQUE INDEX uq_cover_member_active ON cover (cover_year, member_id) "
-                        "WHERE status IN ('pending', 'granted')")
+            cur.execute(
+                "CREATE UNIQUE INDEX uq_cover_member_active ON cover (cover_year, member_id) "
+                "WHERE status IN ('pending', 'granted')"
+            )
             cur.execute("ANALYZE")
         raw.commit()
     finally:
@@ -112,12 +115,14 @@ def main() -> dict:
 
         def percentiles(label, times):
             times = sorted(t * 1000 for t in times)
-            line = (f"median {statistics.median(times):6.2f} ms  p95 {times[int(len(times) * 0.95) - 1]:6.2f} ms  "
-                    f"max {times[-1]:6.2f} ms")
+            line = (
+                f"median {statistics.median(times):6.2f} ms  p95 {times[int(len(times) * 0.95) - 1]:6.2f} ms  "
+                f"max {times[-1]:6.2f} ms"
+            )
             print(f"  {label:<58s} {line}", flush=True)
             results[label] = statistics.median(times)
 
-        indexes = dict(zip(sample, blind_index_many("id_number", sample)))  # the baseline is given them
+        indexes = dict(zip(sample, blind_index_many("id_number", sample), strict=False))  # the baseline is given them
         bare = []
         with runtime.engine.connect() as conn:
             for number in sample:
@@ -130,10 +135,13 @@ def main() -> dict:
             for number in sample:
                 if who is None:
                     with runtime.engine.connect() as conn:
-                        union = conn.execute(text("SELECT union_id FROM member_view WHERE id_index = :i"),
-                                             {"i": blind_index("id_number", number)}).scalar()
-                    caller = Identity("bench", "grassroots", union_id=union, district_id=1 + union % 16,
-                                      request_id="bench")
+                        union = conn.execute(
+                            text("SELECT union_id FROM member_view WHERE id_index = :i"),
+                            {"i": blind_index("id_number", number)},
+                        ).scalar()
+                    caller = Identity(
+                        "bench", "grassroots", union_id=union, district_id=1 + union % 16, request_id="bench"
+                    )
                 else:
                     caller = who
                 started = time.perf_counter()
@@ -148,17 +156,20 @@ def main() -> dict:
             with runtime.engine.connect() as conn:
                 rows = conn.execute(text("SELECT * FROM cover WHERE id_index = ANY(:i)"), {"i": bulk_indexes}).all()
         assert len(rows) == 10_000 * len(YEARS)
-        with timed("bulk lookup of 10,000: parse, check, histories, audit", results):
-            with runtime.uow() as uow:
-                found = cover_lookup.bulk_lookup(uow, centre, bulk)
+        with timed("bulk lookup of 10,000: parse, check, histories, audit", results), runtime.uow() as uow:
+            found = cover_lookup.bulk_lookup(uow, centre, bulk)
         with timed("bulk lookup of 10,000: the result workbook (common/excel.py)", results):
             book = cover_lookup_excel.bulk_workbook(found)
         assert sum(1 for r in found if r["person"]) == 10_000 and len(book) > 0
-        bulk_total = (results["bulk lookup of 10,000: parse, check, histories, audit"]
-                      + results["bulk lookup of 10,000: the result workbook (common/excel.py)"])
+        bulk_total = (
+            results["bulk lookup of 10,000: parse, check, histories, audit"]
+            + results["bulk lookup of 10,000: the result workbook (common/excel.py)"]
+        )
         median = results[f"lookup in the service as centre ({LOOKUPS})"]
-        print(f"  one lookup: median {median:.1f} ms (goal ≤ 20 ms); bulk {bulk_total:.2f} s (goal ≤ 5 s), "
-              f"{bulk_total / results['baseline: bare SELECT … WHERE id_index = ANY(10,000)']:.1f}× the bare SELECT")
+        print(
+            f"  one lookup: median {median:.1f} ms (goal ≤ 20 ms); bulk {bulk_total:.2f} s (goal ≤ 5 s), "
+            f"{bulk_total / results['baseline: bare SELECT … WHERE id_index = ANY(10,000)']:.1f}× the bare SELECT"
+        )
     return results
 
 

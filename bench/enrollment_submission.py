@@ -3,6 +3,7 @@
 Baseline, measured in the same run: a bare INSERT … SELECT of the same 100,000 rows into an
 unindexed table with no eligibility checks, no unique index and no outbox — the floor for
 writing this many rows here."""
+
 from __future__ import annotations
 
 import sys
@@ -29,19 +30,19 @@ def main() -> dict:
             conn.execute(text("INSERT INTO union_view VALUES (1, '基准工会', 'C', 1, 'x', '1', 1)"))
             conn.execute(text(members_sql(1, 1, MEMBERS)))
             conn.execute(text("ANALYZE member_view"))
-        with timed("baseline: bare INSERT…SELECT of the same rows", results):
-            with runtime.engine.begin() as conn:
-                conn.execute(text("CREATE TABLE bare_cover AS SELECT * FROM cover WITH NO DATA"))
-                conn.execute(text("""INSERT INTO bare_cover (id, cover_year, member_id, submission_id, union_id, status,
+        with timed("baseline: bare INSERT…SELECT of the same rows", results), runtime.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bare_cover AS SELECT * FROM cover WITH NO DATA"))
+            conn.execute(
+                text("""INSERT INTO bare_cover (id, cover_year, member_id, submission_id, union_id, status,
                     name, id_type, id_sealed, id_index, id_masked, card_number, cover_start, cover_end, price_class)
                     SELECT member_id, 2020, member_id, 0, union_id, 'pending', name, id_type, id_sealed, id_index,
                            id_masked, card_number,
-                           DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view"""))
+                           DATE '2020-01-01', DATE '2020-12-31', 'centralised' FROM member_view""")
+            )
         clock.set_now(datetime(2019, 11, 5, 10, tzinfo=clock.SHANGHAI))
         who = Identity("bench", "grassroots", union_id=1, district_id=1)
-        with timed("confirmation page (headcount + first 50 rows)", results):
-            with runtime.uow() as uow:
-                page = eligibility.confirmation(uow, who, 2020, type_="A")
+        with timed("confirmation page (headcount + first 50 rows)", results), runtime.uow() as uow:
+            page = eligibility.confirmation(uow, who, 2020, type_="A")
         assert page["headcount"] == MEMBERS
         with timed(f"submit {MEMBERS:,} members (checks, covers, outbox, commit)", results):
             with runtime.uow() as uow:
@@ -49,7 +50,9 @@ def main() -> dict:
         assert sub.headcount == MEMBERS
         with runtime.engine.connect() as conn:
             assert conn.execute(text("SELECT count(*) FROM cover")).scalar() == MEMBERS
-        print(f"  ratio submit / baseline: {results[f'submit {MEMBERS:,} members (checks, covers, outbox, commit)'] / results['baseline: bare INSERT…SELECT of the same rows']:.1f}×  (goal ≤ 5 s)")
+        print(
+            f"  ratio submit / baseline: {results[f'submit {MEMBERS:,} members (checks, covers, outbox, commit)'] / results['baseline: bare INSERT…SELECT of the same rows']:.1f}×  (goal ≤ 5 s)"
+        )
     return results
 
 

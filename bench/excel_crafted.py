@@ -5,6 +5,7 @@
 for 54 s while a regular expression scanned it), refused by common.excel; beside it, python-calamine
 reading the same template untouched (the bare parse) and common.excel reading it whole (checks +
 parse). Figures only; the test (tests/unit/test_excel.py) asserts the refusal by its code."""
+
 from __future__ import annotations
 
 import argparse

@@ -7,6 +7,7 @@ Each run approves another 1,000 waiting members of one union through the service
 the outbox — and the answer). Baseline in the same run on the same table: a bare set-based UPDATE
 of another 1,000 waiting members (status, member number, approval) — what PostgreSQL alone costs
 to change these rows. `--repeat` runs (5) printed as min / median / max with the load."""
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,9 @@ def main() -> dict:
         home = generate_roster(url, args.members, 2 * batch * args.repeat, 0)
         with psycopg.connect(url, autocommit=True) as conn:
             district = conn.execute("SELECT district_id FROM unions WHERE id = %s", (home,)).fetchone()[0]
-            waiting = [r[0] for r in conn.execute(
-                "SELECT id FROM members WHERE union_id = %s ORDER BY id", (home,)).fetchall()]
+            waiting = [
+                r[0] for r in conn.execute("SELECT id FROM members WHERE union_id = %s ORDER BY id", (home,)).fetchall()
+            ]
             # the home union's members wait for review (imported, not yet approved)
             conn.execute("UPDATE members SET status = 'pending', member_no = NULL WHERE union_id = %s", (home,))
             conn.execute("VACUUM ANALYZE members")
@@ -49,8 +51,9 @@ def main() -> dict:
 
         def approve(ids: list[int]) -> float:
             started = time.perf_counter()
-            answer = client.post("/members/approvals", json={"member_ids": ids},
-                                 headers={internal.HEADER: internal.sign(who)})
+            answer = client.post(
+                "/members/approvals", json={"member_ids": ids}, headers={internal.HEADER: internal.sign(who)}
+            )
             took = time.perf_counter() - started
             assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
             assert len(answer.json) == len(ids)
@@ -59,16 +62,19 @@ def main() -> dict:
         def bare(ids: list[int]) -> float:
             with psycopg.connect(url) as conn:
                 started = time.perf_counter()
-                conn.execute("""UPDATE members SET status = 'normal', member_no = 'B' || lpad(id::text, 12, '0'),
+                conn.execute(
+                    """UPDATE members SET status = 'normal', member_no = 'B' || lpad(id::text, 12, '0'),
                                 approved_at = now(), approved_by = 'bench', version = version + 1, updated_at = now()
-                                WHERE id = ANY(%s) AND status = 'pending'""", (ids,))
+                                WHERE id = ANY(%s) AND status = 'pending'""",
+                    (ids,),
+                )
                 conn.commit()
                 return time.perf_counter() - started
 
         ours, bares = [], []
         for n in range(args.repeat):
-            chunk = waiting[2 * n * batch: (2 * n + 1) * batch]
-            other = waiting[(2 * n + 1) * batch: (2 * n + 2) * batch]
+            chunk = waiting[2 * n * batch : (2 * n + 1) * batch]
+            other = waiting[(2 * n + 1) * batch : (2 * n + 2) * batch]
             ours.append(approve(chunk))
             bares.append(bare(other))
             print(f"  run {n + 1}: approve {ours[-1]:.3f} s, bare UPDATE {bares[-1]:.3f} s, {load()}", flush=True)

@@ -25,6 +25,7 @@ cost is printed. Baselines in the same run:
 - the old generator (threads with requests) on the trivial endpoint, to compare with older figures;
 - a trivial endpoint through the same gateway (GET /members/districts).
 Each line also gives the CPU the gateway and the members service spent per request."""
+
 from __future__ import annotations
 
 import argparse
@@ -150,8 +151,9 @@ def _thread_clients(base: str, tokens: list[str], paths: list[str], per_client: 
     return samples
 
 
-async def _open_loop(base: str, tokens: list[str | None], paths: list[str], rate: float, seconds: float,
-                     seed: int = 16) -> tuple[list[float], float, int]:
+async def _open_loop(
+    base: str, tokens: list[str | None], paths: list[str], rate: float, seconds: float, seed: int = 16
+) -> tuple[list[float], float, int]:
     """Requests due at Poisson arrivals of `rate` per second for `seconds`; returns the latencies
     (from when each was due), the wall time to the last answer, and how many were late to start
     by more than 10 ms (the generator itself falling behind)."""
@@ -188,8 +190,9 @@ async def _open_loop(base: str, tokens: list[str | None], paths: list[str], rate
         return samples, loop.time() - start, late
 
 
-def measure_open(label: str, base: str, tokens: list, paths: list[str], rate: float, seconds: float,
-                 watched: dict) -> None:
+def measure_open(
+    label: str, base: str, tokens: list, paths: list[str], rate: float, seconds: float, watched: dict
+) -> None:
     """Warm up, then one open-loop run: achieved rate, p50/p95/p99, CPU per request."""
     asyncio.run(_open_loop(base, tokens, paths, min(rate, 50), 1))
     before = {name: process_cpu(pid) for name, pid in watched.items()}
@@ -197,17 +200,21 @@ def measure_open(label: str, base: str, tokens: list, paths: list[str], rate: fl
     samples, wall, late = asyncio.run(_open_loop(base, tokens, paths, rate, seconds))
     n = len(samples)
     ordered = sorted(samples)
-    p = lambda q: ordered[min(n - 1, int(q * n))] * 1000  # noqa: E731
+    p = lambda q: ordered[min(n - 1, int(q * n))] * 1000
     cpu = f"generator {(_own_cpu() - own) / n * 1000:.2f}"
     for name, pid in watched.items():
         cpu += f"  {name} {(process_cpu(pid) - before[name]) / n * 1000:.2f}"
-    print(f"  {label:<56s} p50 {p(0.50):7.1f}  p95 {p(0.95):7.1f}  p99 {p(0.99):7.1f}  max {ordered[-1] * 1000:7.1f} ms"
-          f"  {n / wall:5.0f} req/s achieved of {rate:.0f} (n={n}, {late} started late)", flush=True)
+    print(
+        f"  {label:<56s} p50 {p(0.50):7.1f}  p95 {p(0.95):7.1f}  p99 {p(0.99):7.1f}  max {ordered[-1] * 1000:7.1f} ms"
+        f"  {n / wall:5.0f} req/s achieved of {rate:.0f} (n={n}, {late} started late)",
+        flush=True,
+    )
     print(f"  {'':<56s} CPU ms/request: {cpu}; {load()}", flush=True)
 
 
-def measure(label: str, base: str, tokens: list, paths: list[str], per_client: int, watched: dict,
-            threads: bool = False) -> None:
+def measure(
+    label: str, base: str, tokens: list, paths: list[str], per_client: int, watched: dict, threads: bool = False
+) -> None:
     """Warm up, then run the clients once and print latency, throughput and CPU per request."""
     run = _thread_clients if threads else (lambda *a: asyncio.run(_clients(*a)))
     run(base, tokens[:5], paths, 3)
@@ -230,12 +237,20 @@ def main() -> None:
     parser.add_argument("--home", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="per client")
-    parser.add_argument("--rate", type=float, nargs="+", default=[300],
-                        help="open loop: arrivals per second (one set of lines per rate)")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        nargs="+",
+        default=[300],
+        help="open loop: arrivals per second (one set of lines per rate)",
+    )
     parser.add_argument("--seconds", type=float, default=20, help="open loop: how long requests arrive")
     parser.add_argument("--open-only", action="store_true", help="skip the closed-loop lines")
-    parser.add_argument("--embedded-bus", action="store_true",
-                        help="file-system bus instead of RabbitMQ (events are relayed off the measured path anyway)")
+    parser.add_argument(
+        "--embedded-bus",
+        action="store_true",
+        help="file-system bus instead of RabbitMQ (events are relayed off the measured path anyway)",
+    )
     args = parser.parse_args()
     from tests.system import System
 
@@ -268,31 +283,58 @@ def main() -> None:
         later_pages = [f"{m}/members?page={p}&per_page=50&with_total=false" for p in range(2, 41)]
         # a clerk's visit: the first page with its total, then the next pages without
         visit = [pages[0], *later_pages]
-        searches = [f"{m}/members?name=会员{random.randrange(args.home)}" for _ in range(20)] + \
-                   [f"{m}/members?id_number={person_id(random.randrange(args.home))}" for _ in range(20)]
+        searches = [f"{m}/members?name=会员{random.randrange(args.home)}" for _ in range(20)] + [
+            f"{m}/members?id_number={person_id(random.randrange(args.home))}" for _ in range(20)
+        ]
         grassroots, district = tokens("grassroots1"), tokens("district")
 
         for rate in args.rate:
-            print(f"  open loop at {rate:.0f} req/s for {args.seconds:.0f} s (goal p99 ≤ 50 ms at 300), {load()}",
-                  flush=True)
-            measure_open("generator ceiling: static answer, bare asyncio server", f"http://127.0.0.1:{port}",
-                         [None], ["/"], rate, args.seconds, {"static server": static.pid})
-            for label, who, paths in (("baseline: GET /members/districts (trivial)", grassroots, [f"{m}/districts"]),
-                                      ("member list, a clerk's visit (1 total in 40 pages)", grassroots, visit),
-                                      ("  same, pages 2+ only (no count at all)", grassroots, later_pages)):
+            print(
+                f"  open loop at {rate:.0f} req/s for {args.seconds:.0f} s (goal p99 ≤ 50 ms at 300), {load()}",
+                flush=True,
+            )
+            measure_open(
+                "generator ceiling: static answer, bare asyncio server",
+                f"http://127.0.0.1:{port}",
+                [None],
+                ["/"],
+                rate,
+                args.seconds,
+                {"static server": static.pid},
+            )
+            for label, who, paths in (
+                ("baseline: GET /members/districts (trivial)", grassroots, [f"{m}/districts"]),
+                ("member list, a clerk's visit (1 total in 40 pages)", grassroots, visit),
+                ("  same, pages 2+ only (no count at all)", grassroots, later_pages),
+            ):
                 measure_open(label, system.base, who, paths, rate, args.seconds, watched)
         if args.open_only:
             return
         print(f"  closed loop, {args.clients} clients × {per} requests, {load()}", flush=True)
-        measure("generator ceiling: static answer, bare asyncio server", f"http://127.0.0.1:{port}",
-                [None] * args.clients, ["/"], per, {"static server": static.pid})
-        measure("baseline, old generator (threads + requests): /districts", system.base, grassroots,
-                [f"{m}/districts"], per, watched, threads=True)
-        for label, who, paths in (("baseline: GET /members/districts (trivial)", grassroots, [f"{m}/districts"]),
-                                  ("member list, paged (grassroots, 100k-member union)", grassroots, pages),
-                                  ("  same, pages 2+ without the total (with_total=false)", grassroots, later_pages),
-                                  ("member search by name / ID (grassroots)", grassroots, searches),
-                                  ("member list, paged (district, whole district)", district, pages)):
+        measure(
+            "generator ceiling: static answer, bare asyncio server",
+            f"http://127.0.0.1:{port}",
+            [None] * args.clients,
+            ["/"],
+            per,
+            {"static server": static.pid},
+        )
+        measure(
+            "baseline, old generator (threads + requests): /districts",
+            system.base,
+            grassroots,
+            [f"{m}/districts"],
+            per,
+            watched,
+            threads=True,
+        )
+        for label, who, paths in (
+            ("baseline: GET /members/districts (trivial)", grassroots, [f"{m}/districts"]),
+            ("member list, paged (grassroots, 100k-member union)", grassroots, pages),
+            ("  same, pages 2+ without the total (with_total=false)", grassroots, later_pages),
+            ("member search by name / ID (grassroots)", grassroots, searches),
+            ("member list, paged (district, whole district)", district, pages),
+        ):
             measure(label, system.base, who, paths, per, watched)
         print("  goal: p99 ≤ 50 ms for the member list")
     finally:

@@ -17,6 +17,7 @@ Peak RSS is sampled every 5 ms during each case (the process's resident set, /pr
 refused run it prints the sizes of the job's status answer and of the history list, as the API
 gives them. The applied case changes the roster, so each of its repeats applies the same file
 again (all A then; the first repeat is the one with B and C moves)."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,15 @@ import threading
 import time
 
 from bench.figures import load, spread
-from bench.members_common import (fresh_database, generate_roster, parse_cpu_seconds, parse_seconds, person_id, timed,
-                                  workbook)
+from bench.members_common import (
+    fresh_database,
+    generate_roster,
+    parse_cpu_seconds,
+    parse_seconds,
+    person_id,
+    timed,
+    workbook,
+)
 
 
 class PeakRss:
@@ -107,8 +115,11 @@ def main() -> None:
     a = rows - b - c
     home = a + 1000  # the union's size: A plus 1,000 not in the file (D)
     unattached = b + 10_000
-    print(f"members sync: {args.members:,} members in PostgreSQL, a {rows:,}-row roster, {args.repeat} runs a case; "
-          f"{load()}", flush=True)
+    print(
+        f"members sync: {args.members:,} members in PostgreSQL, a {rows:,}-row roster, {args.repeat} runs a case; "
+        f"{load()}",
+        flush=True,
+    )
     with fresh_database("members_sync") as runtime:
         from common.identity import Identity
         from services.members import contracts
@@ -117,18 +128,31 @@ def main() -> None:
         results: dict = {}
         with timed(f"generate {args.members:,} members (COPY)", results):
             union_id = generate_roster(runtime.database_url, args.members, home, unattached)
-        people = ([[f"会员{n}", person_id(n)] for n in range(a)]
-                  + [[f"会员{n}", person_id(n)] for n in range(args.members - b, args.members)]
-                  + [[f"会员{n}", person_id(n)] for n in range(home, home + c)])
+        people = (
+            [[f"会员{n}", person_id(n)] for n in range(a)]
+            + [[f"会员{n}", person_id(n)] for n in range(args.members - b, args.members)]
+            + [[f"会员{n}", person_id(n)] for n in range(home, home + c)]
+        )
         nobody = args.members + 10  # people past the last member: not in the system (E)
         files = {
             "dry run (classify only)": (workbook([["姓名", "证件号码"], *people]), True),
             "applied (validate, COPY, join, UPDATE, events)": (workbook([["姓名", "证件号码"], *people]), False),
-            "refused: every row an error (E)": (workbook([["姓名", "证件号码"], *(
-                [f"无此人{n}", person_id(nobody + n)] for n in range(rows))]), False),
-            "refused: 10 % of the rows errors": (workbook([["姓名", "证件号码"], *(
-                [f"会员{n}", person_id(n)] if n % 10 else [f"无此人{n}", person_id(nobody + n)] for n in range(rows))]),
-                False),
+            "refused: every row an error (E)": (
+                workbook([["姓名", "证件号码"], *([f"无此人{n}", person_id(nobody + n)] for n in range(rows))]),
+                False,
+            ),
+            "refused: 10 % of the rows errors": (
+                workbook(
+                    [
+                        ["姓名", "证件号码"],
+                        *(
+                            [f"会员{n}", person_id(n)] if n % 10 else [f"无此人{n}", person_id(nobody + n)]
+                            for n in range(rows)
+                        ),
+                    ]
+                ),
+                False,
+            ),
         }
         who = Identity(user="bench", role="grassroots", union_id=union_id, district_id=None)
         parses: list[float] = []
@@ -157,9 +181,11 @@ def main() -> None:
                     with runtime.uow() as uow:
                         job_id = sync.accept_sync(uow, who, "bench.xlsx", data, dry_run)
                     accepted = time.perf_counter()
-                    event = {"id": f"bench-{job_id}", "type": contracts.UPLOAD_ACCEPTED,
-                             "data": {"job_id": job_id, "kind": "sync", "dry_run": dry_run,
-                                      "who": sync.who_data(who)}}
+                    event = {
+                        "id": f"bench-{job_id}",
+                        "type": contracts.UPLOAD_ACCEPTED,
+                        "data": {"job_id": job_id, "kind": "sync", "dry_run": dry_run, "who": sync.who_data(who)},
+                    }
                     with runtime.uow() as uow:
                         upload_jobs.run_upload_when_accepted(uow, event)
                     finished = time.perf_counter()
@@ -167,8 +193,9 @@ def main() -> None:
                 with runtime.uow() as uow:
                     job = uploads.get_upload(uow, who, job_id)
                     state, counts, errors = job.state, job.counts, job.error_count
-                f = figures.setdefault(label, {"request": [], "job": [], "total": [], "rss": [], "state": set(),
-                                               "cpu": [], "db_cpu": []})
+                f = figures.setdefault(
+                    label, {"request": [], "job": [], "total": [], "rss": [], "state": set(), "cpu": [], "db_cpu": []}
+                )
                 f["cpu"].append(cpu)
                 f["db_cpu"].append(db_cpu.seconds)
                 f["request"].append(accepted - started)
@@ -178,28 +205,40 @@ def main() -> None:
                 f["state"].add(f"{state} E={errors}" if errors else state)
                 if label.startswith("refused"):
                     last_refused = job_id
-                print(f"  run {attempt + 1} {label:<48s} {finished - started:6.2f} s (request {accepted - started:5.2f}"
-                      f", job {finished - accepted:5.2f}; CPU python {cpu:5.2f} + database {db_cpu.seconds:5.2f} s)  "
-                      f"peak RSS {rss.peak / 2**20:5.0f} MB  {state} {counts}  {load()}",
-                      flush=True)
+                print(
+                    f"  run {attempt + 1} {label:<48s} {finished - started:6.2f} s (request {accepted - started:5.2f}"
+                    f", job {finished - accepted:5.2f}; CPU python {cpu:5.2f} + database {db_cpu.seconds:5.2f} s)  "
+                    f"peak RSS {rss.peak / 2**20:5.0f} MB  {state} {counts}  {load()}",
+                    flush=True,
+                )
         parse = statistics.median(parses)
         print(f"\n  {load()}")
-        print(f"  {'encryption in Python: blind index + mask of ' + format(rows, ',') + ' rows (CPU)':<52s} "
-              f"{spread(sealing)}")
+        print(
+            f"  {'encryption in Python: blind index + mask of ' + format(rows, ',') + ' rows (CPU)':<52s} "
+            f"{spread(sealing)}"
+        )
         print(f"  {'baseline: its CPU time':<52s} {spread(parse_cpus)}")
-        print(f"  {'baseline: bare calamine parse (median / spread of ' + str(len(parses)) + ')':<52s} "
-              f"{spread(parses)}  (min / median / max)")
+        print(
+            f"  {'baseline: bare calamine parse (median / spread of ' + str(len(parses)) + ')':<52s} "
+            f"{spread(parses)}  (min / median / max)"
+        )
         success = statistics.median(figures["applied (validate, COPY, join, UPDATE, events)"]["total"])
         for label, f in figures.items():
             median = statistics.median(f["total"])
-            print(f"  {label:<52s} {spread(f['total'])}  {median / parse:4.1f}× parse  "
-                  f"{median / success:4.2f}× applied  peak RSS ≤ {max(f['rss']):4.0f} MB  [{', '.join(sorted(f['state']))}]")
-            print(f"  {'    of which the request / the job (medians)':<52s} {statistics.median(f['request']):6.2f} / "
-                  f"{statistics.median(f['job']):6.2f} s")
+            print(
+                f"  {label:<52s} {spread(f['total'])}  {median / parse:4.1f}× parse  "
+                f"{median / success:4.2f}× applied  peak RSS ≤ {max(f['rss']):4.0f} MB  [{', '.join(sorted(f['state']))}]"
+            )
+            print(
+                f"  {'    of which the request / the job (medians)':<52s} {statistics.median(f['request']):6.2f} / "
+                f"{statistics.median(f['job']):6.2f} s"
+            )
             print(f"  {'    CPU: python (request + job) / database':<52s} {spread(f['cpu'])}  /  {spread(f['db_cpu'])}")
             both = statistics.median(f["cpu"]) + statistics.median(f["db_cpu"])
-            print(f"  {'    CPU, python + database (medians)':<52s} {both:6.2f} s  "
-                  f"{both / statistics.median(parse_cpus):4.1f}× the parse's CPU")
+            print(
+                f"  {'    CPU, python + database (medians)':<52s} {both:6.2f} s  "
+                f"{both / statistics.median(parse_cpus):4.1f}× the parse's CPU"
+            )
         ok_success = success <= 5 and success <= 6 * parse
         refused = [v for k, v in figures.items() if k.startswith("refused")]
         ok_refused = all(statistics.median(f["total"]) <= 1.5 * success and max(f["rss"]) <= 200 for f in refused)
@@ -229,18 +268,26 @@ def answer_sizes(runtime, who, union_id: int, job_id: int) -> None:
     own = Identity(user="bench", role="grassroots", union_id=union_id, district_id=district, request_id="bench")
     theirs = Identity(user="bench-d", role="district", union_id=None, district_id=district, request_id="bench")
     print("\n  answers after a refused sync (limit 256 KB each):")
-    for label, path, ident in (("job status GET /uploads/{id}", f"/uploads/{job_id}", own),
-                               ("history GET /uploads (the union)", "/uploads", own),
-                               ("history GET /uploads (its district)", "/uploads", theirs),
-                               ("a page of errors GET /uploads/{id}/errors", f"/uploads/{job_id}/errors?page=50", own),
-                               ("all errors GET /uploads/{id}/errors.xlsx", f"/uploads/{job_id}/errors.xlsx", own)):
+    for label, path, ident in (
+        ("job status GET /uploads/{id}", f"/uploads/{job_id}", own),
+        ("history GET /uploads (the union)", "/uploads", own),
+        ("history GET /uploads (its district)", "/uploads", theirs),
+        ("a page of errors GET /uploads/{id}/errors", f"/uploads/{job_id}/errors?page=50", own),
+        ("all errors GET /uploads/{id}/errors.xlsx", f"/uploads/{job_id}/errors.xlsx", own),
+    ):
         response, seconds = get(path, ident)
         body = response.get_json(silent=True)
-        shown = f"{len(body.get('errors') or body.get('items') or [])} rows in it" if isinstance(body, dict) else "workbook"
-        print(f"    {label:<44s} {len(response.data) / 1024:9.1f} KB  {seconds:5.2f} s  {response.status_code}  {shown}")
+        shown = (
+            f"{len(body.get('errors') or body.get('items') or [])} rows in it" if isinstance(body, dict) else "workbook"
+        )
+        print(
+            f"    {label:<44s} {len(response.data) / 1024:9.1f} KB  {seconds:5.2f} s  {response.status_code}  {shown}"
+        )
     status = json.loads(get(f"/uploads/{job_id}", own)[0].data)
-    print(f"    job status: state={status['state']} done={status['done']}/{status['total']} "
-          f"error_count={status['error_count']}")
+    print(
+        f"    job status: state={status['state']} done={status['done']}/{status['total']} "
+        f"error_count={status['error_count']}"
+    )
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 service does per notice (compose the notice from its facts, render the Jinja2 template, WeasyPrint
 with a reused font configuration). Goal: notice ≤ 2× bare and ≤ 100 ms (issue 6). Prints figures,
 asserts nothing."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def _facts():
+    from services.documents import settings as documents_settings
     from services.documents.domain import facts
     from services.documents.domain.notices import district_notice, grassroots_notice
-    from services.documents import settings as documents_settings
     from tests.services.documents import contract as c
 
     year = facts.parse_cover_year(c.cover_year()["data"])
@@ -30,12 +31,23 @@ def _facts():
     batch_price = c.batch_priced(7, 1, {"B": 5, "A": 4, "A+": 2, "B+": 1}, 10000)["data"]
 
     def grassroots():
-        return grassroots_notice("上海示范科技有限公司工会", year, facts.parse_submission(sub_data),
-                                 facts.parse_submission_price(price_data), 0)
+        return grassroots_notice(
+            "上海示范科技有限公司工会",
+            year,
+            facts.parse_submission(sub_data),
+            facts.parse_submission_price(price_data),
+            0,
+        )
 
     def district():
-        return district_notice("黄浦区总工会", year, facts.parse_batch(batch_data), facts.parse_batch_price(batch_price),
-                               documents_settings.load().schema_1_payee)
+        return district_notice(
+            "黄浦区总工会",
+            year,
+            facts.parse_batch(batch_data),
+            facts.parse_batch_price(batch_price),
+            documents_settings.load().schema_1_payee,
+        )
+
     return {"grassroots notice": grassroots, "district notice": district}
 
 
@@ -50,7 +62,7 @@ def _time(fn, runs: int) -> list[float]:
 
 def _row(name: str, ms: list[float]) -> str:
     ms = sorted(ms)
-    p95 = ms[min(len(ms) - 1, int(round(0.95 * (len(ms) - 1))))]
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
     return f"  {name:8s} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   min {ms[0]:7.1f} ms"
 
 
@@ -62,8 +74,10 @@ def main(argv=None) -> int:
 
     from services.documents.adapters import pdf
 
-    print(f"WeasyPrint {weasyprint.__version__}, font {pdf.settings.cjk_font_family()!r}, {args.runs} runs each "
-          "(after one warm-up)")
+    print(
+        f"WeasyPrint {weasyprint.__version__}, font {pdf.settings.cjk_font_family()!r}, {args.runs} runs each "
+        "(after one warm-up)"
+    )
     for label, make in _facts().items():
         html = pdf.notice_html(make())
 

@@ -8,6 +8,7 @@ small HTTP stand-in, as real HTTP calls. Baselines in the same run: a bare INSER
 the same number of minimal messages on one connection to the same server.
 
     .venv/bin/python -m bench.notifications_reminders [unions]"""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,14 @@ from bench import scratch
 from bench.enrollment_common import timed
 
 UNIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-DEADLINES = {"split_end": "2019-10-31", "grassroots_end": "2019-12-27", "district_submit_end": "2019-12-31",
-             "card_cutoff": "2019-12-31", "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31"}
+DEADLINES = {
+    "split_end": "2019-10-31",
+    "grassroots_end": "2019-12-27",
+    "district_submit_end": "2019-12-31",
+    "card_cutoff": "2019-12-31",
+    "payment_deadline": "2020-01-20",
+    "claims_deadline": "2021-12-31",
+}
 
 
 def main() -> dict:
@@ -48,14 +55,18 @@ def _run(base: str, results: dict) -> dict:
 
         os.environ["SMTP_HOST"], os.environ["SMTP_PORT"] = "127.0.0.1", str(port)
         with runtime.engine.begin() as conn:
-            conn.execute(text("INSERT INTO cover_year_view (cover_year, deadlines, version) VALUES (2020, :d, 1)"),
-                         {"d": json.dumps(DEADLINES)})
+            conn.execute(
+                text("INSERT INTO cover_year_view (cover_year, deadlines, version) VALUES (2020, :d, 1)"),
+                {"d": json.dumps(DEADLINES)},
+            )
         with timed(f"baseline: bare INSERT of {UNIONS:,} notification rows", results):
             with runtime.engine.begin() as conn:
                 conn.execute(text("CREATE TABLE bare_notification AS SELECT * FROM notification WITH NO DATA"))
-                conn.execute(text(f"""INSERT INTO bare_notification (id, cause, audience, audience_id, kind, title,
+                conn.execute(
+                    text(f"""INSERT INTO bare_notification (id, cause, audience, audience_id, kind, title,
                     body, link, created_at) SELECT n, 'reminder:2020:grassroots_end:3', 'union', n, 'reminder',
-                    repeat('题', 60), repeat('文', 60), '/union/enrolment', now() FROM generate_series(1, {UNIONS}) n"""))
+                    repeat('题', 60), repeat('文', 60), '/union/enrolment', now() FROM generate_series(1, {UNIONS}) n""")
+                )
         clock.set_now(datetime(2019, 12, 24, 8, tzinfo=clock.SHANGHAI))
         with timed(f"reminder run: ask enrollment, record {UNIONS:,} (notification + mail + reminder)", results):
             done = reminders.run_reminders(runtime.uow())
@@ -80,9 +91,11 @@ def _run(base: str, results: dict) -> dict:
         assert received.value == UNIONS
     run = results[f"reminder run: ask enrollment, record {UNIONS:,} (notification + mail + reminder)"]
     send = results[f"send {UNIONS:,} e-mails (claim, ask the gateway, SMTP, record)"]
-    print(f"  reminder run + sending: {run + send:.1f} s (goal ≤ 60 s); record / bare insert "
-          f"{run / results[f'baseline: bare INSERT of {UNIONS:,} notification rows']:.1f}×, send / bare smtplib "
-          f"{send / results[f'baseline: bare smtplib.sendmail, {UNIONS:,} minimal messages, one connection']:.1f}×")
+    print(
+        f"  reminder run + sending: {run + send:.1f} s (goal ≤ 60 s); record / bare insert "
+        f"{run / results[f'baseline: bare INSERT of {UNIONS:,} notification rows']:.1f}×, send / bare smtplib "
+        f"{send / results[f'baseline: bare smtplib.sendmail, {UNIONS:,} minimal messages, one connection']:.1f}×"
+    )
     return results
 
 

@@ -1,5 +1,6 @@
 """A service's runtime on a fresh PostgreSQL database, migrated, and dropped afterwards — what
 every database benchmark starts from."""
+
 from __future__ import annotations
 
 import importlib
@@ -19,7 +20,8 @@ def fresh_database(service: str, label: str):
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ[f"{service.upper()}_DATABASE_URL"] = (
-        PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name)
+        PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + "/" + name
+    )
     os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="bench-"))
     from common.migrate import upgrade
 

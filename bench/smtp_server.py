@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) in a process of its own, as a mail relay would be, counting
 what it accepts: `with smtp_process() as (port, count): … count.value`."""
+
 from __future__ import annotations
 
 import contextlib
@@ -12,7 +13,7 @@ def _serve(port: int, count, ready) -> None:
     from aiosmtpd.controller import Controller
 
     class Count:
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        async def handle_DATA(self, server, session, envelope):
             with count.get_lock():
                 count.value += 1
             return "250 OK"

@@ -1,4 +1,5 @@
 """The body of every `migrations/env.py`: run this component's migrations on its own database."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -19,8 +20,12 @@ def run() -> None:
     url = config.get_main_option("sqlalchemy.url") or runtime.database_url
     engine = make_engine(url)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=runtime.metadata,
-                          render_as_batch=connection.dialect.name == "sqlite", compare_type=True)
+        context.configure(
+            connection=connection,
+            target_metadata=runtime.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -5,6 +5,7 @@ error statuses each operation can answer, and downloads (binary answers and thei
 Services declare the little that cannot be derived (`@downloads(...)`, `@answers(429)`); the
 gateway's aggregated document (gateway/openapi.py) then gives every operation its error statuses
 with `document_errors`, so one place decides what a reader and a fuzzer are told."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,6 +22,7 @@ PDF = "application/pdf"
 
 class ErrorRow(Schema):
     """One wrong row of an uploaded file (members' uploads): where, what the cell held, what to do."""
+
     class Meta:
         unknown = INCLUDE
 
@@ -42,16 +44,25 @@ class ErrorDetail(Schema):
     """`code` and `message` always; the rest only where the error has them. Other members an
     error may carry (e.g. `used`, `asked`, `allowance`, `resets_on` of ID_LOOKUP_QUOTA_EXCEEDED;
     `submission_ids`, `blocking_count` of SPLIT_LOCKED_BY_SUBMISSIONS; `ids`) are allowed."""
+
     class Meta:
         unknown = INCLUDE
 
-    code = fields.String(required=True, metadata={
-        "description": "stable, for programs: VALIDATION_FAILED, NOT_FOUND, OUTSIDE_WINDOW, ROWS_INVALID …"})
+    code = fields.String(
+        required=True,
+        metadata={"description": "stable, for programs: VALIDATION_FAILED, NOT_FOUND, OUTSIDE_WINDOW, ROWS_INVALID …"},
+    )
     message = fields.String(required=True, metadata={"description": "为人阅读的中文说明"})
-    fields_ = fields.Dict(data_key="fields", keys=fields.String(), values=fields.Raw(), metadata={
-        "description": "per request field, its messages: {\"credit_code\": [\"…\"]} (nested for nested fields)"})
-    rows = fields.List(fields.Nested(ErrorRow), metadata={
-        "description": "an upload's wrong rows, the first ≤ 100 in row order (error_count: all of them)"})
+    fields_ = fields.Dict(
+        data_key="fields",
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={"description": 'per request field, its messages: {"credit_code": ["…"]} (nested for nested fields)'},
+    )
+    rows = fields.List(
+        fields.Nested(ErrorRow),
+        metadata={"description": "an upload's wrong rows, the first ≤ 100 in row order (error_count: all of them)"},
+    )
     error_count = fields.Integer(metadata={"description": "how many wrong rows the file had"})
     job_id = fields.Integer(allow_none=True, metadata={"description": "the refused upload's job"})
     errors_path = fields.String(allow_none=True, metadata={"description": "page through every wrong row"})
@@ -61,6 +72,7 @@ class ErrorDetail(Schema):
 
 class Error(Schema):
     """The body of every error answer, whichever service or the gateway gave it."""
+
     error = fields.Nested(ErrorDetail, required=True)
 
 
@@ -68,21 +80,30 @@ class Error(Schema):
 STATUS_TEXT = {
     400: "Malformed request: a body that is not JSON (MALFORMED_JSON) or a broken multipart form (BAD_REQUEST).",
     401: "Not logged in, or the token or session has expired or ended (UNAUTHENTICATED, TOKEN_EXPIRED, "
-         "TOKEN_INVALID, TOKEN_REVOKED; LOGIN_FAILED on login).",
+    "TOKEN_INVALID, TOKEN_REVOKED; LOGIN_FAILED on login).",
     403: "The caller's role may not do this (FORBIDDEN), or a browser change without its CSRF token (CSRF_FAILED).",
     404: "Missing — or outside the caller's scope, answered exactly alike, wherever the id appears (NOT_FOUND "
-         "and more specific *_NOT_FOUND codes).",
+    "and more specific *_NOT_FOUND codes).",
     409: "In conflict with the current state: a duplicate, a change at the same time, an upload already running, "
-         "outside the action's window (OUTSIDE_WINDOW, with `window`).",
+    "outside the action's window (OUTSIDE_WINDOW, with `window`).",
     413: "The body is over the limit (REQUEST_TOO_LARGE, TOO_LARGE) or the file has too many rows (TOO_MANY_ROWS).",
     422: "Read but refused: invalid fields (VALIDATION_FAILED with `fields`), a wrong file (NOT_A_WORKBOOK, "
-         "HEADER_INVALID …) or wrong rows (ROWS_INVALID with `rows`), or a rule broken (its own code).",
+    "HEADER_INVALID …) or wrong rows (ROWS_INVALID with `rows`), or a rule broken (its own code).",
     429: "Too many: login failures (LOGIN_THROTTLED), or the union's daily ID look-ups used up "
-         "(ID_LOOKUP_QUOTA_EXCEEDED, with used/asked/allowance/resets_on).",
+    "(ID_LOOKUP_QUOTA_EXCEEDED, with used/asked/allowance/resets_on).",
     503: "A service is unavailable for the moment (SERVICE_UNAVAILABLE): try again.",
 }
-RESPONSE_NAMES = {400: "BadRequest", 401: "Unauthenticated", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
-                  413: "TooLarge", 422: "Unprocessable", 429: "TooManyRequests", 503: "Unavailable"}
+RESPONSE_NAMES = {
+    400: "BadRequest",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    413: "TooLarge",
+    422: "Unprocessable",
+    429: "TooManyRequests",
+    503: "Unavailable",
+}
 CHANGING = ("post", "put", "patch", "delete")
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -100,8 +121,12 @@ def _add_doc(func: View, update: dict[str, Any]) -> View:
     return func
 
 
-def downloads(*media_types: str, status: int = 200, description: str = "the file (Content-Disposition: attachment)",
-              revalidated: bool = False) -> Callable[[View], View]:
+def downloads(
+    *media_types: str,
+    status: int = 200,
+    description: str = "the file (Content-Disposition: attachment)",
+    revalidated: bool = False,
+) -> Callable[[View], View]:
     """Declare a binary answer and its media types (the view returns the bytes itself);
     `revalidated`: it has an ETag, and If-None-Match naming it answers 304 without the bytes."""
     content = {media_type: {"schema": {"type": "string", "format": "binary"}} for media_type in media_types}
@@ -115,17 +140,21 @@ def downloads(*media_types: str, status: int = 200, description: str = "the file
     return decorator
 
 
-def file_upload(description: str = "the workbook (.xlsx / .xls)",
-                **form_fields: dict[str, Any]) -> Callable[[View], View]:
+def file_upload(
+    description: str = "the workbook (.xlsx / .xls)", **form_fields: dict[str, Any]
+) -> Callable[[View], View]:
     """Declare a multipart body with a `file` (read by the view from request.files) and, if any,
     other form fields as JSON Schema properties."""
-    schema = {"type": "object", "required": ["file"],
-              "properties": {"file": {"type": "string", "format": "binary", "description": description},
-                             **form_fields}}
+    schema = {
+        "type": "object",
+        "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": description}, **form_fields},
+    }
 
     def decorator(func: View) -> View:
-        return _add_doc(func, {"requestBody": {"required": True,
-                                               "content": {"multipart/form-data": {"schema": schema}}}})
+        return _add_doc(
+            func, {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}}
+        )
 
     return decorator
 
@@ -133,6 +162,7 @@ def file_upload(description: str = "the workbook (.xlsx / .xls)",
 def answers(*statuses: int) -> Callable[[View], View]:
     """Declare error statuses an operation can answer beyond those its shape implies (see
     `error_statuses`), e.g. 429 where a quota counts; published as `x-errors`."""
+
     def decorator(func: View) -> View:
         already = getattr(func, "_apidoc", {}).get("manual_doc", {}).get("x-errors", [])
         return _add_doc(func, {"x-errors": sorted({*already, *statuses})})
@@ -172,8 +202,10 @@ def document_errors(spec: dict[str, Any], forwarded_prefixes: tuple[str, ...]) -
     components.setdefault("schemas", {}).update(ERROR_SCHEMAS)
     responses = components.setdefault("responses", {})
     for status, name in RESPONSE_NAMES.items():
-        responses[name] = {"description": STATUS_TEXT[status],
-                           "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        responses[name] = {
+            "description": STATUS_TEXT[status],
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
     for path, item in spec.get("paths", {}).items():
         forwarded = path.startswith(forwarded_prefixes)
         for method, operation in item.items():

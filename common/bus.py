@@ -13,6 +13,7 @@
   dead-letter queue.
 
 See docs/decisions/0002-event-bus.md for why."""
+
 from __future__ import annotations
 
 import contextlib
@@ -37,6 +38,7 @@ Handler = Callable[..., None]  # handler(uow, event: dict[str, Any])
 @dataclass
 class Subscription:
     """One consumer of a service: its queue and the handler for each event type it takes."""
+
     service: str
     consumer: str
     handlers: dict[str, Handler] = field(default_factory=dict)
@@ -58,17 +60,25 @@ def connect(settings: BusSettings, confirm_publish: bool = False) -> Connection:
         options = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
         if confirm_publish:
             options["confirm_publish"] = True  # each publish waits; pass confirm_timeout to bound it
-        return Connection(settings.url, connect_timeout=settings.connect_timeout, heartbeat=0,
-                          transport_options=options)
+        return Connection(
+            settings.url, connect_timeout=settings.connect_timeout, heartbeat=0, transport_options=options
+        )
     if settings.url.startswith("filesystem"):
         root = data_dir() / "bus"
         messages = root / "messages"
         control = root / "control"
         private_folder(messages)
         private_folder(control)
-        return Connection("filesystem://", transport=patches.AtomicFilesystemTransport, transport_options={
-            "data_folder_in": str(messages), "data_folder_out": str(messages),
-            "control_folder": str(control.resolve()), "polling_interval": 0.05})
+        return Connection(
+            "filesystem://",
+            transport=patches.AtomicFilesystemTransport,
+            transport_options={
+                "data_folder_in": str(messages),
+                "data_folder_out": str(messages),
+                "control_folder": str(control.resolve()),
+                "polling_interval": 0.05,
+            },
+        )
     return Connection(settings.url)
 
 
@@ -91,8 +101,10 @@ def close_quietly(conn: Connection, timeout: float) -> None:
 
 
 def exchanges(settings: BusSettings) -> tuple[Exchange, Exchange]:
-    return (Exchange(settings.exchange, type="topic", durable=True),
-            Exchange(settings.dead_letter_exchange, type="direct", durable=True))
+    return (
+        Exchange(settings.exchange, type="topic", durable=True),
+        Exchange(settings.dead_letter_exchange, type="direct", durable=True),
+    )
 
 
 def consumer_queue(settings: BusSettings, sub: Subscription) -> Queue:
@@ -100,17 +112,24 @@ def consumer_queue(settings: BusSettings, sub: Subscription) -> Queue:
     name = sub.queue_name(settings)
     args = {}
     if settings.is_amqp:
-        args = {"x-queue-type": "quorum", "x-delivery-limit": settings.delivery_limit,
-                "x-dead-letter-exchange": dlx.name, "x-dead-letter-routing-key": name}
-    return Queue(name, bindings=[binding(exchange, routing_key=key) for key in sub.routing_keys],
-                 durable=True, queue_arguments=args)
+        args = {
+            "x-queue-type": "quorum",
+            "x-delivery-limit": settings.delivery_limit,
+            "x-dead-letter-exchange": dlx.name,
+            "x-dead-letter-routing-key": name,
+        }
+    return Queue(
+        name,
+        bindings=[binding(exchange, routing_key=key) for key in sub.routing_keys],
+        durable=True,
+        queue_arguments=args,
+    )
 
 
 def dead_letter_queue(settings: BusSettings, queue_name: str) -> Queue:
     _, dlx = exchanges(settings)
     args = {"x-queue-type": "quorum"} if settings.is_amqp else {}
-    return Queue(queue_name + ".dlq", exchange=dlx, routing_key=queue_name, durable=True,
-                 queue_arguments=args)
+    return Queue(queue_name + ".dlq", exchange=dlx, routing_key=queue_name, durable=True, queue_arguments=args)
 
 
 def declare_topology(settings: BusSettings, subscriptions: list[Subscription]) -> None:
@@ -157,6 +176,7 @@ def published_at(message: Any) -> float | None:
 @dataclass(frozen=True)
 class Outgoing:
     """An envelope ready to send: its id, type and JSON body exactly as the outbox stores it."""
+
     event_id: str
     type: str
     body: str
@@ -254,9 +274,15 @@ class Publisher:
         producer = Producer(self._channel, exchange=exchanges(self.settings)[0])
         published_at = published_now()
         for item in items:
-            producer.publish(item.body, content_type="application/json", content_encoding="utf-8",
-                             routing_key=item.type, message_id=item.event_id, delivery_mode=2,
-                             headers={"event_type": item.type, PUBLISHED_AT: published_at})
+            producer.publish(
+                item.body,
+                content_type="application/json",
+                content_encoding="utf-8",
+                routing_key=item.type,
+                message_id=item.event_id,
+                delivery_mode=2,
+                headers={"event_type": item.type, PUBLISHED_AT: published_at},
+            )
         return [item.event_id for item in items], []
 
     def _publish_confirmed(self, items: list[Outgoing]) -> tuple[list[str], list[str]]:
@@ -269,9 +295,15 @@ class Publisher:
         exchange = self.settings.exchange
         published_at = published_now()
         for item in items:
-            msg = amqp.Message(item.body.encode(), content_type="application/json", content_encoding="utf-8",
-                               delivery_mode=2, message_id=item.event_id, type=item.type,
-                               application_headers={"event_type": item.type, PUBLISHED_AT: published_at})
+            msg = amqp.Message(
+                item.body.encode(),
+                content_type="application/json",
+                content_encoding="utf-8",
+                delivery_mode=2,
+                message_id=item.event_id,
+                type=item.type,
+                application_headers={"event_type": item.type, PUBLISHED_AT: published_at},
+            )
             publish(msg, exchange=exchange, routing_key=item.type, mandatory=True)
         self._next_tag += len(items)
         last = self._next_tag
@@ -297,6 +329,7 @@ class Publisher:
 
 # --------------------------------------------------------------------------- consuming
 
+
 class PermanentFailure(Exception):
     """A message that can never succeed (malformed data): dead-letter it at once."""
 
@@ -314,4 +347,3 @@ def decode(message: Any) -> dict[str, Any]:
     if not isinstance(payload, dict) or "id" not in payload or "type" not in payload:
         raise PermanentFailure("message is not an event envelope")
     return payload
-

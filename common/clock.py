@@ -3,6 +3,7 @@ configuration so that tests and demos move through a season without editing date
 `CLOCK_NOW=2019-11-05T10:00:00` fixes it; `CLOCK_FILE=/path` reads that instant from a file on
 every call (tests move many processes' clocks at once by rewriting it); `CLOCK_OFFSET_DAYS=-30`
 shifts the real time."""
+
 from __future__ import annotations
 
 import os
@@ -75,6 +76,7 @@ def real_utcnow_naive() -> datetime:
 @dataclass(frozen=True)
 class Window:
     """A period of whole days (Asia/Shanghai), both days included: an action's 办理时间."""
+
     start: date
     end: date
 

@@ -1,5 +1,6 @@
 """Settings come from the environment only; defaults give the embedded mode (SQLite + a
 file-system bus under one data folder), so a fresh checkout runs without any server."""
+
 from __future__ import annotations
 
 import os
@@ -85,8 +86,7 @@ def bus_url() -> str:
 
 
 def service_url(service: str) -> str:
-    default_ports = {"members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104,
-                     "notifications": 8105}
+    default_ports = {"members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104, "notifications": 8105}
     return os.environ.get(f"{service.upper()}_URL", f"http://127.0.0.1:{default_ports[service]}")
 
 

@@ -9,6 +9,7 @@ the consumer counts attempts in its own database and moves the message itself.
 On RabbitMQ the consumer reads the raw py-amqp channel (as the relay publishes on it): no kombu
 message objects, the JSON body decoded directly, socket reads in chunks. The file-system
 transport goes through kombu."""
+
 from __future__ import annotations
 
 import logging
@@ -47,8 +48,13 @@ FILL_WAIT = 0.005  # how long to wait for one more message before handling what 
 
 
 class EventConsumer:
-    def __init__(self, runtime: ServiceRuntime, subscription: Subscription,
-                 settings: BusSettings | None = None, batch_size: int = 250):
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        subscription: Subscription,
+        settings: BusSettings | None = None,
+        batch_size: int = 250,
+    ):
         self.runtime = runtime
         self.sub = subscription
         self.settings = settings or BusSettings()
@@ -72,8 +78,10 @@ class EventConsumer:
                 self._consume(stop)
                 backoff = 0.5
             except Exception as exc:  # noqa: BLE001 - broker gone: wait and reconnect
-                log.warning("consumer lost the bus; reconnecting",
-                            extra={"queue": self.queue_name, "error": str(exc), "retry_in": backoff})
+                log.warning(
+                    "consumer lost the bus; reconnecting",
+                    extra={"queue": self.queue_name, "error": str(exc), "retry_in": backoff},
+                )
                 self._buffer.clear()  # unacked messages return to the queue by themselves
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
@@ -108,8 +116,13 @@ class EventConsumer:
                 self.process(batch, conn)
 
     def _consume_kombu(self, conn: Connection, stop: threading.Event) -> None:
-        consumer = Consumer(conn.channel(), queues=[Queue(self.queue_name, no_declare=True)],
-                            callbacks=[self._collect], accept=["json"], prefetch_count=self.prefetch)
+        consumer = Consumer(
+            conn.channel(),
+            queues=[Queue(self.queue_name, no_declare=True)],
+            callbacks=[self._collect],
+            accept=["json"],
+            prefetch_count=self.prefetch,
+        )
         consumer.consume()
         while not stop.is_set():
             self._fill(conn)
@@ -239,8 +252,11 @@ class EventConsumer:
         for delivery in deliveries:
             event = delivery.event
             with self.runtime.uow() as uow:
-                done = uow.session.execute(select(inbox.c.event_id).where(
-                    inbox.c.consumer == self.consumer_name, inbox.c.event_id == event["id"])).first()
+                done = uow.session.execute(
+                    select(inbox.c.event_id).where(
+                        inbox.c.consumer == self.consumer_name, inbox.c.event_id == event["id"]
+                    )
+                ).first()
             if done is not None:
                 self._duplicates.inc()
                 continue
@@ -262,20 +278,31 @@ class EventConsumer:
         inbox = self.runtime.messages.inbox
         now = clock.real_utcnow_naive()
         types = {event["id"]: event["type"] for event in events}
-        rows = [{"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
-                for event_id in sorted(types)]
+        rows = [
+            {"consumer": self.consumer_name, "event_id": event_id, "type": types[event_id], "processed_at": now}
+            for event_id in sorted(types)
+        ]
         insert_new: Any = _INSERT_NEW[uow.session.get_bind().dialect.name]  # both have ON CONFLICT
-        statement = (insert_new(inbox)
-                     .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
-                     .returning(inbox.c.event_id))
+        statement = (
+            insert_new(inbox)
+            .on_conflict_do_nothing(index_elements=[inbox.c.consumer, inbox.c.event_id])
+            .returning(inbox.c.event_id)
+        )
         return set(uow.session.execute(statement, rows).scalars())
 
     def _failed(self, delivery: Delivery, exc: Exception, conn: Connection | None) -> None:
         permanent = isinstance(exc, (PermanentFailure, KeyError, TypeError, ValueError))
         self._handler_failures.inc()
-        log.error("event handler failed", extra={
-            "queue": self.queue_name, "event_id": delivery.event.get("id"), "event_type": delivery.event.get("type"),
-            "error": f"{type(exc).__name__}: {exc}", "permanent": permanent})
+        log.error(
+            "event handler failed",
+            extra={
+                "queue": self.queue_name,
+                "event_id": delivery.event.get("id"),
+                "event_type": delivery.event.get("type"),
+                "error": f"{type(exc).__name__}: {exc}",
+                "permanent": permanent,
+            },
+        )
         if self.settings.is_amqp:
             if permanent:
                 metrics.CONSUMER_DEAD_LETTERED.labels(self.consumer_name, "rejected").inc()
@@ -295,13 +322,17 @@ class EventConsumer:
         table = self.runtime.messages.attempts
         key = {"consumer": self.consumer_name, "event_id": delivery.event["id"]}
         with self.runtime.engine.begin() as db:
-            row = db.execute(select(table.c.attempts).where(
-                table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])).first()
+            row = db.execute(
+                select(table.c.attempts).where(table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])
+            ).first()
             if row is None:
                 db.execute(insert(table).values(**key, attempts=1, last_error=str(exc)[:1000]))
                 return 1
-            db.execute(update(table).where(table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])
-                       .values(attempts=row.attempts + 1, last_error=str(exc)[:1000]))
+            db.execute(
+                update(table)
+                .where(table.c.consumer == key["consumer"], table.c.event_id == key["event_id"])
+                .values(attempts=row.attempts + 1, last_error=str(exc)[:1000])
+            )
             return int(row.attempts) + 1
 
     def _forget_attempts(self, event_id: str) -> None:
@@ -310,11 +341,15 @@ class EventConsumer:
         with self.runtime.engine.begin() as db:
             db.execute(delete(table).where(table.c.consumer == self.consumer_name, table.c.event_id == event_id))
 
-    def _dead_letter(self, delivery: Delivery, exc: Exception, conn: Connection | None, permanent: bool, attempts: int = 1) -> None:
+    def _dead_letter(
+        self, delivery: Delivery, exc: Exception, conn: Connection | None, permanent: bool, attempts: int = 1
+    ) -> None:
         reason = "rejected" if permanent else "delivery_limit"
         metrics.CONSUMER_DEAD_LETTERED.labels(self.consumer_name, reason).inc()
-        log.error("event dead-lettered", extra={"queue": self.queue_name, "event_id": delivery.event.get("id"),
-                                                "reason": reason, "error": str(exc)})
+        log.error(
+            "event dead-lettered",
+            extra={"queue": self.queue_name, "event_id": delivery.event.get("id"), "reason": reason, "error": str(exc)},
+        )
         if self.settings.is_amqp:
             self._reject(delivery.message, requeue=False)
             return
@@ -323,10 +358,16 @@ class EventConsumer:
         _, dlx = exchanges(self.settings)
         producer = Producer(conn.channel(), exchange=dlx, serializer="json")
         dlx(producer.channel).declare()
-        producer.publish(delivery.message.payload if delivery.event.get("id") else {"raw": str(delivery.message.body)},
-                         routing_key=self.queue_name,
-                         headers={"x-death-reason": reason, "x-error": str(exc)[:1000], "x-queue": self.queue_name,
-                                  "x-attempts": attempts})
+        producer.publish(
+            delivery.message.payload if delivery.event.get("id") else {"raw": str(delivery.message.body)},
+            routing_key=self.queue_name,
+            headers={
+                "x-death-reason": reason,
+                "x-error": str(exc)[:1000],
+                "x-queue": self.queue_name,
+                "x-attempts": attempts,
+            },
+        )
         delivery.message.ack()
         if delivery.event.get("id"):
             self._forget_attempts(delivery.event["id"])

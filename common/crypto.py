@@ -20,6 +20,7 @@ sealed value and the index, never the clear one.
 
 `python -m common.crypto new-key` adds a key (the embedded file) or prints one to add to the
 secret; `rotate-keys` (common/rotate_keys.py) then re-seals in batches while the system runs."""
+
 from __future__ import annotations
 
 import base64
@@ -60,6 +61,7 @@ def _unb64(text: str) -> bytes:
 @dataclass(frozen=True)
 class Keyring:
     """The keys of one kind: {id: 32 bytes} and the id that seals (or indexes) now."""
+
     keys: dict[int, bytes]
     current: int
 
@@ -127,7 +129,7 @@ class Vault:
         aead = self._aead.get(int(head[1:]))
         if aead is None:
             raise KeyMissing(f"no encryption key {int(head[1:])}")
-        body = memoryview(sealed)[len(head) + 1:]  # no copy of a roster's megabytes before opening it
+        body = memoryview(sealed)[len(head) + 1 :]  # no copy of a roster's megabytes before opening it
         return aead.decrypt(body[:_NONCE], body[_NONCE:], field.encode("ascii"))
 
     # ---------------------------------------------------------------- the blind index
@@ -191,6 +193,7 @@ class Vault:
 
 # ---------------------------------------------------------------------------- where keys live
 
+
 def _key_file_path() -> Path:
     return data_dir() / KEY_FILE
 
@@ -217,8 +220,10 @@ def load_vault() -> Vault:
     if not (enc and idx):
         stored = _load_or_make_file()
         enc, idx = enc or stored["encryption"], idx or stored["index"]
-    return Vault(Keyring.parse(enc, os.environ.get("PII_ENCRYPTION_KEY_CURRENT")),
-                 Keyring.parse(idx, os.environ.get("PII_INDEX_KEY_CURRENT")))
+    return Vault(
+        Keyring.parse(enc, os.environ.get("PII_ENCRYPTION_KEY_CURRENT")),
+        Keyring.parse(idx, os.environ.get("PII_INDEX_KEY_CURRENT")),
+    )
 
 
 _vault: Vault | None = None
@@ -279,10 +284,12 @@ def blind_indexes(field: str, value: str) -> list[str]:
 
 # ---------------------------------------------------------------------------- the ORM column type
 
+
 class Sealed(TypeDecorator[str]):
     """A column holding a sealed value: the attribute reads and writes the clear value, the
     database holds only ciphertext. Comparing it in SQL is refused — a fresh nonce makes every
     ciphertext different, so `==` would silently match nothing: filter on the blind index."""
+
     impl = Text
     cache_ok = True
 
@@ -306,10 +313,12 @@ class Sealed(TypeDecorator[str]):
 
 # ---------------------------------------------------------------------------- what a service seals
 
+
 @dataclass(frozen=True)
 class SealedColumns:
     """One table's sealed columns, for rotate-keys: `sealed` {column: field}; `indexed`
     {index column: (sealed column it is the index of, field)}; `key` the primary key column."""
+
     table: str
     sealed: dict[str, str]
     indexed: dict[str, tuple[str, str]] = field(default_factory=dict)
@@ -317,6 +326,7 @@ class SealedColumns:
 
 
 # ---------------------------------------------------------------------------- new-key
+
 
 def new_key(kind: str) -> str:
     """Adds a key of `kind` (encryption | index) with the next id. Embedded mode: written to the

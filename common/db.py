@@ -1,5 +1,6 @@
 """Database plumbing: one engine per service, from its own URL, and the unit of work that
 commits a change together with the events it causes (the outbox) in one transaction."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def envelope(event_type: str, data: dict[str, Any], producer: str, schema_version: int = 1,
-             event_id: str | None = None) -> dict[str, Any]:
+def envelope(
+    event_type: str, data: dict[str, Any], producer: str, schema_version: int = 1, event_id: str | None = None
+) -> dict[str, Any]:
     """Every event on the bus: id, type, occurred_at, schema version, producer, data."""
     return {
         "id": event_id or str(uuid.uuid4()),
@@ -119,8 +121,9 @@ class UoW(Protocol):
     def rollback(self) -> None: ...
     def fresh(self) -> UoW: ...
     def __enter__(self) -> UoW: ...
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None: ...
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
 
 
 class UnitOfWork:
@@ -156,8 +159,9 @@ class UnitOfWork:
         event.listen(self.session, "do_orm_execute", self._write_held_before)
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         try:
             # Detach what was loaded so it can still be read (serialised) after the block,
             # then undo anything uncommitted.
@@ -178,9 +182,14 @@ class UnitOfWork:
         # same transaction as the change): a consumer applying a batch of deliveries no longer
         # flushes the session and inserts one outbox row per event (issue 16: pricing 10,000
         # submissions). A rollback forgets them with the change.
-        self._pending.append({"event_id": env["id"], "type": event_type,
-                              "payload": json.dumps(env, ensure_ascii=False),
-                              "created_at": clock.real_utcnow_naive()})
+        self._pending.append(
+            {
+                "event_id": env["id"],
+                "type": event_type,
+                "payload": json.dumps(env, ensure_ascii=False),
+                "created_at": clock.real_utcnow_naive(),
+            }
+        )
         return env
 
     def hold(self, table: Table, row: dict[str, Any]) -> None:
@@ -220,8 +229,14 @@ class UnitOfWork:
         rows = []
         for event_type, data in events:
             env = envelope(event_type, data, self.producer)
-            rows.append({"event_id": env["id"], "type": event_type,
-                         "payload": json.dumps(env, ensure_ascii=False), "created_at": created})
+            rows.append(
+                {
+                    "event_id": env["id"],
+                    "type": event_type,
+                    "payload": json.dumps(env, ensure_ascii=False),
+                    "created_at": created,
+                }
+            )
         insert_rows(self.session, self._outbox, rows)
 
     def commit(self) -> None:

@@ -5,6 +5,7 @@
 
 Replay sends the message back to the one consumer's queue (not the exchange), so other
 consumers never see it twice; the inbox would make a second copy harmless anyway."""
+
 from __future__ import annotations
 
 import argparse
@@ -68,9 +69,15 @@ def list_dead_letters(queue: str, settings: BusSettings | None = None, limit: in
             held.append(message)
             event = _event(message)
             headers = _headers(message)
-            out.append({"event_id": event.get("id"), "type": event.get("type"), "reason": _reason(message),
-                        "attempts": headers.get("x-attempts"),  # embedded only; RabbitMQ: the delivery limit
-                        "error": headers.get("x-error", "")})
+            out.append(
+                {
+                    "event_id": event.get("id"),
+                    "type": event.get("type"),
+                    "reason": _reason(message),
+                    "attempts": headers.get("x-attempts"),  # embedded only; RabbitMQ: the delivery limit
+                    "error": headers.get("x-error", ""),
+                }
+            )
             if len(held) >= limit:
                 break
         for message in held:
@@ -94,9 +101,15 @@ def replay(queue: str, settings: BusSettings | None = None, event_id: str | None
             if event_id and event.get("id") != event_id:
                 held.append(message)
                 continue
-            producer.publish(event, routing_key=name, message_id=event.get("id"), delivery_mode=2,
-                             headers={"x-replayed": 1}, timeout=settings.confirm_timeout,
-                             confirm_timeout=settings.confirm_timeout)
+            producer.publish(
+                event,
+                routing_key=name,
+                message_id=event.get("id"),
+                delivery_mode=2,
+                headers={"x-replayed": 1},
+                timeout=settings.confirm_timeout,
+                confirm_timeout=settings.confirm_timeout,
+            )
             message.ack()
             replayed += 1
         for message in held:

@@ -4,6 +4,7 @@ name in a notice's), so it may hold what a header must not: control characters (
 every later download of that voucher a 500), bidirectional controls that make `gpj.exe` look like
 `exe.jpg`, quotes, path separators. RFC 6266 with RFC 5987's `filename*` (UTF-8, percent-encoded)
 for the real name and a plain ASCII `filename` beside it for old clients."""
+
 from __future__ import annotations
 
 import io
@@ -39,7 +40,7 @@ def clean_filename(name: str | None, fallback: str = "download") -> str:
     if len(text) > MAX_NAME:
         _, dot, ext = text.rpartition(".")
         keep = ext if dot and 0 < len(ext) <= 10 else ""
-        text = text[:MAX_NAME - len(keep) - 1].rstrip(" .") + ("." + keep if keep else "")
+        text = text[: MAX_NAME - len(keep) - 1].rstrip(" .") + ("." + keep if keep else "")
     return text or fallback
 
 
@@ -55,12 +56,15 @@ def ascii_fallback(name: str, fallback: str = "download") -> str:
 def content_disposition(filename: str | None, fallback: str = "download", inline: bool = False) -> str:
     """`attachment; filename="<ASCII>"; filename*=UTF-8''<percent-encoded name>`."""
     name = clean_filename(filename, fallback)
-    return (f'{"inline" if inline else "attachment"}; filename="{ascii_fallback(name, fallback)}"; '
-            f"filename*=UTF-8''{quote(name, safe='')}")
+    return (
+        f'{"inline" if inline else "attachment"}; filename="{ascii_fallback(name, fallback)}"; '
+        f"filename*=UTF-8''{quote(name, safe='')}"
+    )
 
 
-def download(content: bytes, filename: str | None, mimetype: str, inline: bool = False,
-             **send_file_options: Any) -> Response:
+def download(
+    content: bytes, filename: str | None, mimetype: str, inline: bool = False, **send_file_options: Any
+) -> Response:
     """A file to download (or, `inline`, to show in the page), named the safe way (send_file's
     conditional and ETag options pass on)."""
     response = send_file(io.BytesIO(content), mimetype=mimetype, **send_file_options)

@@ -2,6 +2,7 @@
 Chinese message for people. They say *what* went wrong, never how HTTP spells it: the web layer
 (`common.web.status_of`) maps each kind to its status at the edge. Rendered as
 {"error": {"code", "message", "fields"?, "rows"?}}."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 class AppError(Exception):
     """A request the system understood and refuses (the web layer answers 400 unless a subclass
     says otherwise)."""
+
     code = "BAD_REQUEST"
     message = "请求有误"
 
@@ -27,6 +29,7 @@ class AppError(Exception):
 
 class Rejected(AppError):
     """Input that was read but breaks a rule (a bad file, a wrong row)."""
+
     code = "REJECTED"
     message = "提交的内容不符合要求"
 
@@ -41,6 +44,7 @@ class ValidationFailed(Rejected):
 
 class NotFound(AppError):
     """Also the answer for anything outside the caller's scope: it must not leak existence."""
+
     code = "NOT_FOUND"
     message = "未找到该记录"
 

@@ -19,6 +19,7 @@ decides the cell: TEXT (`@`, so IDs typed later stay text), MONEY (integer fen i
 number out, `0.00`), COUNT (an integer, `0`), DATE (a real date, `yyyy-mm-dd`) and MOMENT (a
 timestamp as Asia/Shanghai wall-clock, `yyyy-mm-dd hh:mm`); template rows are pre-formatted
 the same way (docs/decisions/0004-workbooks.md)."""
+
 from __future__ import annotations
 
 import gc
@@ -59,8 +60,10 @@ ENCRYPTED_MESSAGE = "工作簿设置了打开密码（已加密），无法读�
 PROTECTED_MESSAGE = "工作簿或工作表设置了保护密码：请在 Excel 或 WPS 中撤销保护（删除密码）后重新上传"
 FORMULA_MESSAGE = "单元格为公式，请改为文本"
 MACROS_MESSAGE = "工作簿含有宏（VBA），已拒绝：请在 Excel 或 WPS 中另存为不含宏的 .xlsx 工作簿后重新上传"
-STRUCTURE_MESSAGE = ("工作簿的内部结构异常（含有电子表格软件不会写入的内容，或层级、元素过多），已拒绝："
-                     "请在 Excel 或 WPS 中另存为 .xlsx 后重新上传")
+STRUCTURE_MESSAGE = (
+    "工作簿的内部结构异常（含有电子表格软件不会写入的内容，或层级、元素过多），已拒绝："
+    "请在 Excel 或 WPS 中另存为 .xlsx 后重新上传"
+)
 
 
 class UploadRejected(Rejected):
@@ -84,8 +87,9 @@ def _checked(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, dict]
     if not data:
         raise UploadRejected("上传的文件是空的", code="UPLOAD_EMPTY")
     if len(data) > max_bytes:
-        raise UploadTooLarge(f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，"
-                             "请拆分后分批上传")
+        raise UploadTooLarge(
+            f"文件过大（{len(data) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB，请拆分后分批上传"
+        )
     if data.startswith(XLS_MAGIC):
         if ENCRYPTED_PACKAGE in data:  # an .xlsx with a password to open is an OLE2 box around it
             raise UploadRejected(ENCRYPTED_MESSAGE, code="WORKBOOK_ENCRYPTED")
@@ -93,8 +97,10 @@ def _checked(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> tuple[str, dict]
             raise UploadRejected(MACROS_MESSAGE, code="WORKBOOK_MACROS")
         return "xls", {}
     if not data.startswith(XLSX_MAGIC):
-        raise UploadRejected("上传的文件不是 Excel 工作簿（.xlsx 或 .xls），请用 Excel 或 WPS 另存为 .xlsx 后重新上传",
-                             code="NOT_A_WORKBOOK")
+        raise UploadRejected(
+            "上传的文件不是 Excel 工作簿（.xlsx 或 .xls），请用 Excel 或 WPS 另存为 .xlsx 后重新上传",
+            code="NOT_A_WORKBOOK",
+        )
     return "xlsx", _check_zip(data)
 
 
@@ -103,8 +109,13 @@ def _may_mark(window: bytes, first: bool) -> bool:
     or what only a crafted file holds (`<!` a comment or DTD, `<?` past the declaration): plain
     substring scans, linear and ~4× faster than a regular expression over a roster's sheet XML,
     which almost never holds any of them. A false alarm only costs a parse."""
-    return (b"<f" in window or b":f" in window or b"sheetProtection" in window or b"<!" in window
-            or window.count(b"<?") > (1 if first and b"<?xml" in window[:8] else 0))
+    return (
+        b"<f" in window
+        or b":f" in window
+        or b"sheetProtection" in window
+        or b"<!" in window
+        or window.count(b"<?") > (1 if first and b"<?xml" in window[:8] else 0)
+    )
 
 
 def _check_zip(data: bytes) -> dict:
@@ -168,6 +179,7 @@ class Sheet:
     the (Excel row, column index from 0) of every cell holding a formula (.xlsx; Excel shows a
     formula's last result, which is not what the clerk typed). `name`: the sheet's name, and
     `sheets`: how many sheets the workbook has, so an answer can say which one was read."""
+
     rows: list[list]
     formulas: set = field(default_factory=set)
     name: str = ""
@@ -191,6 +203,7 @@ class SheetStream:
     """The sheet of an upload read a row at a time: `rows` yields Excel row 1, 2, … once, cells as
     in Sheet.rows; `formulas`, `name` and `sheets` as Sheet's. For a list that is read once (a
     100,000-row roster): its rows are never all held as lists at once (~10 MB less at its peak)."""
+
     rows: Iterator[list]
     formulas: set
     name: str
@@ -241,10 +254,12 @@ def read_upload(data: bytes, max_bytes: int = MAX_UPLOAD_BYTES) -> Sheet:
 
 # --------------------------------------------------------------------------- workbook XML, parsed with limits
 
+
 @dataclass
 class _SheetMarks:
     """What a worksheet's XML holds that calamine does not say: the (Excel row, column from 0) of
     each cell with a formula, and whether a protection is on."""
+
     formulas: set = field(default_factory=set)
     protected: bool = False
 
@@ -316,9 +331,10 @@ def _entry_chunks(archive: zipfile.ZipFile, name: str):
 def _cell_position(ref: str) -> tuple[int, int] | None:
     """'AB12' -> (12, 27); None if it is not a cell reference (no regular expression)."""
     letters = ref.rstrip("0123456789")
-    digits = ref[len(letters):]
-    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isupper() and digits.isdigit()
-            and len(digits) <= 7):
+    digits = ref[len(letters) :]
+    if not (
+        1 <= len(letters) <= 3 and letters.isascii() and letters.isupper() and digits.isdigit() and len(digits) <= 7
+    ):
         return None
     number = 0
     for ch in letters:
@@ -375,8 +391,16 @@ def _xlsx_formulas(data: bytes, sheet_name: str, marked: dict) -> set:
     workbook = _small_part(archive, "xl/workbook.xml", ("sheet", "workbookProtection"))
     if any(tag == "workbookProtection" and _protection_on(attrs) for tag, attrs in workbook):
         raise UploadRejected(PROTECTED_MESSAGE, code="WORKBOOK_PROTECTED")
-    rid = next((value for tag, attrs in workbook if tag == "sheet" and attrs.get("name") == sheet_name
-                for key, value in attrs.items() if _local(key) == "id"), None)
+    rid = next(
+        (
+            value
+            for tag, attrs in workbook
+            if tag == "sheet" and attrs.get("name") == sheet_name
+            for key, value in attrs.items()
+            if _local(key) == "id"
+        ),
+        None,
+    )
     rels = _small_part(archive, "xl/_rels/workbook.xml.rels", ("Relationship",))
     target = next((attrs.get("Target") for _, attrs in rels if rid and attrs.get("Id") == rid), None)
     if not target:
@@ -466,12 +490,12 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 class Column:
     title: str
     width: int = 16
-    text: bool = False          # the same as kind=TEXT: ID and card numbers
-    note: str = ""              # for the 填写说明 sheet
-    allowed: str = ""           # allowed values, for the 填写说明 sheet
-    choices: tuple = ()         # a drop-down of these values on the template rows (data validation)
-    spellings: str = ""         # other accepted spellings, for the 填写说明 sheet
-    kind: str = GENERAL         # TEXT, MONEY (fen in), COUNT, DATE or MOMENT: see the module doc
+    text: bool = False  # the same as kind=TEXT: ID and card numbers
+    note: str = ""  # for the 填写说明 sheet
+    allowed: str = ""  # allowed values, for the 填写说明 sheet
+    choices: tuple = ()  # a drop-down of these values on the template rows (data validation)
+    spellings: str = ""  # other accepted spellings, for the 填写说明 sheet
+    kind: str = GENERAL  # TEXT, MONEY (fen in), COUNT, DATE or MOMENT: see the module doc
 
     def __post_init__(self):
         if self.text:
@@ -483,10 +507,10 @@ class Column:
 
 @dataclass
 class SheetSpec:
-    title: str                                  # Chinese, never Sheet/Sheet1
+    title: str  # Chinese, never Sheet/Sheet1
     columns: list[Column]
-    rows: list = field(default_factory=list)   # any iterable of sequences
-    template_rows: int = 0                      # pre-format this many empty rows (templates)
+    rows: list = field(default_factory=list)  # any iterable of sequences
+    template_rows: int = 0  # pre-format this many empty rows (templates)
 
 
 def safe_value(value):
@@ -518,8 +542,11 @@ def kind_value(kind: str, value):
             raise TypeError(f"count cells take integers, not {value!r}")
         return value
     if isinstance(value, str):
-        value = datetime.fromisoformat(value) if kind == MOMENT or "T" in value or " " in value \
+        value = (
+            datetime.fromisoformat(value)
+            if kind == MOMENT or "T" in value or " " in value
             else date.fromisoformat(value)
+        )
     if kind == DATE:
         if isinstance(value, datetime):  # a moment: its day in Shanghai (naive means UTC)
             value = shanghai(value).date()
@@ -588,9 +615,13 @@ def _write_sheets(workbook: Workbook, sheets: list[SheetSpec], notes: list[Colum
         spellings = any(c.spellings for c in notes)
         for index, width in enumerate((18, 60, 40, 80), start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
-        ws.append([_cell(ws, t, bold=True) for t in ("列名", "说明", "允许的值", "也可填写（系统自动识别）")[:3 + spellings]])
+        ws.append(
+            [_cell(ws, t, bold=True) for t in ("列名", "说明", "允许的值", "也可填写（系统自动识别）")[: 3 + spellings]]
+        )
         for column in notes:
-            ws.append([_cell(ws, v) for v in (column.title, column.note, column.allowed, column.spellings)[:3 + spellings]])
+            ws.append(
+                [_cell(ws, v) for v in (column.title, column.note, column.allowed, column.spellings)[: 3 + spellings]]
+            )
 
 
 def _drop_downs(ws, spec: SheetSpec) -> None:
@@ -603,8 +634,14 @@ def _drop_downs(ws, spec: SheetSpec) -> None:
         if not column.choices:
             continue
         letter = get_column_letter(index)
-        rule = DataValidation(type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
-                              showErrorMessage=True, errorStyle="information", errorTitle=column.title,
-                              error="不在下拉列表中；常见写法（见“填写说明”）也可识别，其他内容上传时会报错")
+        rule = DataValidation(
+            type="list",
+            formula1='"' + ",".join(column.choices) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorStyle="information",
+            errorTitle=column.title,
+            error="不在下拉列表中；常见写法（见“填写说明”）也可识别，其他内容上传时会报错",
+        )
         rule.add(f"{letter}2:{letter}{spec.template_rows + 1}")
         ws.data_validations.append(rule)

@@ -5,6 +5,7 @@ A service's facts module (documents' domain/facts.py, billing's and enrollment's
 values with these readers; its consumer handlers are wrapped in `consumes`, so a malformed event
 (which can never succeed) goes to the dead-letter queue with its reason, and nothing of it is
 written (the transaction rolls back)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -20,6 +21,7 @@ class MalformedEvent(ValueError):
 
 
 # ------------------------------------------------------------------ field readers
+
 
 def field(data: dict[str, Any], key: str) -> Any:
     if not isinstance(data, dict):
@@ -101,8 +103,6 @@ def counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None) 
     return out
 
 
-
-
 H = TypeVar("H", bound=Callable[..., None])
 
 
@@ -116,4 +116,5 @@ def consumes(handler: H) -> H:
             handler(uow, event)
         except MalformedEvent as exc:
             raise PermanentFailure(f"{event.get('type')} {event.get('id')}: {exc}") from exc
+
     return wrapper  # type: ignore[return-value]

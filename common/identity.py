@@ -2,6 +2,7 @@
 
 A short-lived HS256 token: user, role, union, district, request id. Services refuse a request
 without a valid one and scope every query by it again (defence in depth)."""
+
 from __future__ import annotations
 
 import time
@@ -61,9 +62,14 @@ class Identity:
 def sign(identity: Identity, secret: str | None = None, ttl: int = TTL_SECONDS) -> str:
     now = int(time.time())
     claims = {
-        "sub": identity.user, "role": identity.role, "union": identity.union_id,
-        "district": identity.district_id, "rid": identity.request_id,
-        "aud": AUDIENCE, "iat": now, "exp": now + ttl,
+        "sub": identity.user,
+        "role": identity.role,
+        "union": identity.union_id,
+        "district": identity.district_id,
+        "rid": identity.request_id,
+        "aud": AUDIENCE,
+        "iat": now,
+        "exp": now + ttl,
     }
     return jwt.encode(claims, secret or internal_secret(), algorithm="HS256")
 
@@ -72,20 +78,35 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
     if not token:
         raise Unauthorized("缺少内部身份凭证", code="IDENTITY_MISSING")
     try:
-        claims = jwt.decode(token, secret or internal_secret(), algorithms=["HS256"], audience=AUDIENCE,
-                            options={"require": ["exp", "sub", "role"]})
+        claims = jwt.decode(
+            token,
+            secret or internal_secret(),
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            options={"require": ["exp", "sub", "role"]},
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("内部身份凭证已过期", code="IDENTITY_EXPIRED") from None
     except jwt.PyJWTError:
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID") from None
     if claims["role"] not in (*ROLES, GATEWAY):
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
-    return Identity(user=claims["sub"], role=claims["role"], union_id=claims.get("union"),
-                    district_id=claims.get("district"), request_id=claims.get("rid") or "")
+    return Identity(
+        user=claims["sub"],
+        role=claims["role"],
+        union_id=claims.get("union"),
+        district_id=claims.get("district"),
+        request_id=claims.get("rid") or "",
+    )
 
 
-def scoped(query: Select[T], who: Identity, *, union: ColumnElement[Any] | None = None,
-           district: ColumnElement[Any] | None = None) -> Select[T]:
+def scoped(
+    query: Select[T],
+    who: Identity,
+    *,
+    union: ColumnElement[Any] | None = None,
+    district: ColumnElement[Any] | None = None,
+) -> Select[T]:
     """`query` narrowed to the caller's scope: a grassroots union to rows whose `union` column is
     its own, a district to rows whose `district` column is its own; the centre (and the gateway)
     unnarrowed. A role whose column is not given is not narrowed here: the endpoint's `roles(...)`

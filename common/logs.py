@@ -1,4 +1,5 @@
 """JSON logs, one object a line, carrying the request id the gateway hands on."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,14 @@ class JsonLineFormatter(logging.Formatter):
         self.service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        line = {"asctime": self.formatTime(record), "levelname": record.levelname, "name": record.name,
-                "message": record.getMessage(), "request_id": getattr(record, "request_id", ""),
-                "service": self.service}
+        line = {
+            "asctime": self.formatTime(record),
+            "levelname": record.levelname,
+            "name": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", ""),
+            "service": self.service,
+        }
         for key, value in record.__dict__.items():
             if key not in _RECORD_FIELDS and key != "request_id":
                 line[key] = value

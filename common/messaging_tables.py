@@ -1,5 +1,6 @@
 """The outbox and inbox tables, added to each service's own metadata (and so to its own
 migrations). They live in the service's database so that they commit with its state."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ class MessagingTables:
 
 def add_messaging_tables(metadata: MetaData) -> MessagingTables:
     outbox = Table(
-        "outbox", metadata,
+        "outbox",
+        metadata,
         Column("id", _BigId, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
         Column("type", String(120), nullable=False),
@@ -29,10 +31,15 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
     )
-    Index("ix_outbox_unsent", outbox.c.id, postgresql_where=outbox.c.sent_at.is_(None),
-          sqlite_where=outbox.c.sent_at.is_(None))
+    Index(
+        "ix_outbox_unsent",
+        outbox.c.id,
+        postgresql_where=outbox.c.sent_at.is_(None),
+        sqlite_where=outbox.c.sent_at.is_(None),
+    )
     inbox = Table(
-        "inbox", metadata,
+        "inbox",
+        metadata,
         Column("consumer", String(120), nullable=False),
         Column("event_id", String(36), nullable=False),
         Column("type", String(120), nullable=False),
@@ -42,7 +49,8 @@ def add_messaging_tables(metadata: MetaData) -> MessagingTables:
     # Failed deliveries counted by the consumer where the broker cannot count them (the
     # embedded file-system transport); RabbitMQ's quorum queues count on their own.
     attempts = Table(
-        "bus_attempts", metadata,
+        "bus_attempts",
+        metadata,
         Column("consumer", String(120), nullable=False),
         Column("event_id", String(36), nullable=False),
         Column("attempts", Integer, nullable=False),

@@ -14,6 +14,7 @@
   on a port of their own (`MetricsServer`, `METRICS_PORT`).
 
 Names start with `union_`; every series carries the component (`service`)."""
+
 from __future__ import annotations
 
 import hmac
@@ -58,30 +59,43 @@ log = logging.getLogger("metrics")
 # ---------------------------------------------------------------------------- the series
 
 HTTP_LATENCY = Histogram(
-    "union_http_request_duration_seconds", "Time to answer an HTTP request, by route template and status",
+    "union_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route template and status",
     ["service", "method", "route", "status"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300),
+)
 
 RELAY_PUBLISHED = Counter("union_relay_published_total", "Outbox events confirmed by the broker", ["service"])
 RELAY_FAILURES = Counter("union_relay_publish_failures_total", "Relay batches the broker did not take", ["service"])
-RELAY_FAILING = Gauge("union_relay_failing_seconds",
-                      "How long the relay has been failing to publish (0 when it is not)", ["service"],
-                      multiprocess_mode="max")
+RELAY_FAILING = Gauge(
+    "union_relay_failing_seconds",
+    "How long the relay has been failing to publish (0 when it is not)",
+    ["service"],
+    multiprocess_mode="max",
+)
 
-CONSUMER_HANDLED = Counter("union_consumer_events_handled_total",
-                           "Events applied by a consumer (effect and inbox row committed)", ["consumer"])
-CONSUMER_DUPLICATES = Counter("union_consumer_duplicates_total",
-                              "Events skipped because the inbox already had them", ["consumer"])
-CONSUMER_REDELIVERIES = Counter("union_consumer_redeliveries_total",
-                                "Messages the broker delivered again (flagged redelivered)", ["consumer"])
+CONSUMER_HANDLED = Counter(
+    "union_consumer_events_handled_total", "Events applied by a consumer (effect and inbox row committed)", ["consumer"]
+)
+CONSUMER_DUPLICATES = Counter(
+    "union_consumer_duplicates_total", "Events skipped because the inbox already had them", ["consumer"]
+)
+CONSUMER_REDELIVERIES = Counter(
+    "union_consumer_redeliveries_total", "Messages the broker delivered again (flagged redelivered)", ["consumer"]
+)
 CONSUMER_FAILURES = Counter("union_consumer_handler_failures_total", "Handler attempts that failed", ["consumer"])
-CONSUMER_DEAD_LETTERED = Counter("union_consumer_dead_lettered_total",
-                                 "Messages this consumer sent to its dead-letter queue (on RabbitMQ the quorum "
-                                 "queue's delivery limit also dead-letters: see the .dlq queue depth)",
-                                 ["consumer", "reason"])
-CONSUMER_LAG = Gauge("union_consumer_lag_seconds",
-                     "Age (since the relay published it) of the oldest event in the last batch; 0 when idle",
-                     ["consumer"], multiprocess_mode="max")
+CONSUMER_DEAD_LETTERED = Counter(
+    "union_consumer_dead_lettered_total",
+    "Messages this consumer sent to its dead-letter queue (on RabbitMQ the quorum "
+    "queue's delivery limit also dead-letters: see the .dlq queue depth)",
+    ["consumer", "reason"],
+)
+CONSUMER_LAG = Gauge(
+    "union_consumer_lag_seconds",
+    "Age (since the relay published it) of the oldest event in the last batch; 0 when idle",
+    ["consumer"],
+    multiprocess_mode="max",
+)
 
 JOB_RUNS = Counter("union_job_runs_total", "Runs of a periodic job, by outcome", ["job", "outcome"])
 JOB_ITEMS = Counter("union_job_items_total", "Items a periodic job acted on", ["job"])
@@ -95,6 +109,7 @@ def _seconds_since(naive_utc: datetime | None) -> float:
 
 # ---------------------------------------------------------------------------- from the database
 
+
 def outbox_state(runtime: ServiceRuntime) -> dict[str, Any]:
     """Unsent outbox rows, the age of the oldest, and the relay attempts noted on it."""
     from sqlalchemy import func, select
@@ -102,11 +117,18 @@ def outbox_state(runtime: ServiceRuntime) -> dict[str, Any]:
     outbox = runtime.messages.outbox
     with runtime.engine.connect() as conn:
         unsent = conn.execute(select(func.count()).select_from(outbox).where(outbox.c.sent_at.is_(None))).scalar()
-        oldest = conn.execute(select(outbox.c.created_at, outbox.c.attempts, outbox.c.last_error)
-                              .where(outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(1)).first()
-    return {"unsent": int(unsent or 0), "oldest_age": _seconds_since(oldest.created_at) if oldest else 0.0,
-            "attempts": int(oldest.attempts or 0) if oldest else 0,
-            "last_error": oldest.last_error if oldest else None}
+        oldest = conn.execute(
+            select(outbox.c.created_at, outbox.c.attempts, outbox.c.last_error)
+            .where(outbox.c.sent_at.is_(None))
+            .order_by(outbox.c.id)
+            .limit(1)
+        ).first()
+    return {
+        "unsent": int(unsent or 0),
+        "oldest_age": _seconds_since(oldest.created_at) if oldest else 0.0,
+        "attempts": int(oldest.attempts or 0) if oldest else 0,
+        "last_error": oldest.last_error if oldest else None,
+    }
 
 
 def relay_unready_after() -> float:
@@ -130,8 +152,9 @@ class ServiceStateCollector:
 
     def collect(self) -> Iterator[Metric]:
         name = self.runtime.name
-        up = GaugeMetricFamily("union_database_up", "1 when the service's database answered the scrape",
-                               labels=["service"])
+        up = GaugeMetricFamily(
+            "union_database_up", "1 when the service's database answered the scrape", labels=["service"]
+        )
         try:
             state = outbox_state(self.runtime)
         except Exception as exc:  # noqa: BLE001 - a scrape must not fail because the database is away
@@ -141,22 +164,30 @@ class ServiceStateCollector:
             return
         up.add_metric([name], 1)
         yield up
-        unsent = GaugeMetricFamily("union_outbox_unsent", "Events written to the outbox and not yet confirmed",
-                                   labels=["service"])
+        unsent = GaugeMetricFamily(
+            "union_outbox_unsent", "Events written to the outbox and not yet confirmed", labels=["service"]
+        )
         unsent.add_metric([name], state["unsent"])
         yield unsent
-        age = GaugeMetricFamily("union_outbox_oldest_unsent_age_seconds",
-                                "Age of the oldest unsent outbox event (0 when none)", labels=["service"])
+        age = GaugeMetricFamily(
+            "union_outbox_oldest_unsent_age_seconds",
+            "Age of the oldest unsent outbox event (0 when none)",
+            labels=["service"],
+        )
         age.add_metric([name], state["oldest_age"])
         yield age
-        attempts = GaugeMetricFamily("union_outbox_oldest_unsent_attempts",
-                                     "Failed relay attempts noted on the oldest unsent event", labels=["service"])
+        attempts = GaugeMetricFamily(
+            "union_outbox_oldest_unsent_attempts",
+            "Failed relay attempts noted on the oldest unsent event",
+            labels=["service"],
+        )
         attempts.add_metric([name], state["attempts"])
         yield attempts
         jobs = self._upload_jobs_running()
         if jobs is not None:
-            family = GaugeMetricFamily("union_upload_jobs_running", "Upload jobs in the running state",
-                                       labels=["service"])
+            family = GaugeMetricFamily(
+                "union_upload_jobs_running", "Upload jobs in the running state", labels=["service"]
+            )
             family.add_metric([name], jobs)
             yield family
 
@@ -169,8 +200,10 @@ class ServiceStateCollector:
 
         try:
             with self.runtime.engine.connect() as conn:
-                return int(conn.execute(select(func.count()).select_from(table)
-                                        .where(table.c.state == "running")).scalar() or 0)
+                return int(
+                    conn.execute(select(func.count()).select_from(table).where(table.c.state == "running")).scalar()
+                    or 0
+                )
         except Exception:  # noqa: BLE001
             return None
 
@@ -192,6 +225,7 @@ def render(*collectors: Collector) -> bytes:
 
 
 # ---------------------------------------------------------------------------- web processes
+
 
 def route_label(request: Request, known_services: Collection[str] = ()) -> str:
     """The route template (`/members/<int:member_id>`), never the raw path: bounded cardinality.
@@ -225,8 +259,13 @@ def metrics_token_allows(request: Request) -> bool:
     return is_loopback(request.remote_addr)
 
 
-def instrument(app: Flask, component: str, collectors: Iterable[Collector] = (),
-               guard: Callable[[Request], bool] | None = None, known_services: Collection[str] = ()) -> None:
+def instrument(
+    app: Flask,
+    component: str,
+    collectors: Iterable[Collector] = (),
+    guard: Callable[[Request], bool] | None = None,
+    known_services: Collection[str] = (),
+) -> None:
     """Time every request of `app` and serve `GET /metrics` (refused with 404 when `guard`
     says no)."""
     from flask import Response, abort, g, request
@@ -239,8 +278,9 @@ def instrument(app: Flask, component: str, collectors: Iterable[Collector] = (),
     def _metrics_observe(response: Response) -> Response:
         started = g.get("metrics_started")
         if started is not None and request.path != "/metrics":
-            HTTP_LATENCY.labels(component, request.method, route_label(request, known_services),
-                                str(response.status_code)).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(
+                component, request.method, route_label(request, known_services), str(response.status_code)
+            ).observe(time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
@@ -251,6 +291,7 @@ def instrument(app: Flask, component: str, collectors: Iterable[Collector] = (),
 
 
 # ---------------------------------------------------------------------------- worker processes
+
 
 def metrics_port(default: int | None = None) -> int | None:
     value = os.environ.get("METRICS_PORT")
@@ -272,14 +313,21 @@ class MetricsServer:
 
     `ready` returns (ok, details); `collectors` are scraped with the process's own series."""
 
-    def __init__(self, process: str, port: int, address: str | None = None, ready: Readiness | None = None,
-                 collectors: Iterable[Collector] = ()) -> None:
+    def __init__(
+        self,
+        process: str,
+        port: int,
+        address: str | None = None,
+        ready: Readiness | None = None,
+        collectors: Iterable[Collector] = (),
+    ) -> None:
         self.process = process
         self.ready: Readiness = ready or (lambda: (True, {}))
         self.collectors = list(collectors)
         self.address = address or os.environ.get("METRICS_ADDR", "127.0.0.1")
-        self._server = make_server(self.address, port, self._app, server_class=_ThreadingServer,
-                                   handler_class=_QuietHandler)
+        self._server = make_server(
+            self.address, port, self._app, server_class=_ThreadingServer, handler_class=_QuietHandler
+        )
         self.port = self._server.server_port
         self._thread = threading.Thread(target=self._server.serve_forever, name="metrics", daemon=True)
 
@@ -305,8 +353,9 @@ class MetricsServer:
                 ok, details = self.ready()
             except Exception as exc:  # noqa: BLE001
                 ok, details = False, {"error": type(exc).__name__}
-            body = json.dumps({"status": "ok" if ok else "unavailable", "process": self.process,
-                               "checks": details}).encode()
+            body = json.dumps(
+                {"status": "ok" if ok else "unavailable", "process": self.process, "checks": details}
+            ).encode()
             status, ctype = ("200 OK" if ok else "503 Service Unavailable"), "application/json"
         else:
             body, status, ctype = b"not found\n", "404 Not Found", "text/plain"
@@ -368,8 +417,9 @@ class QueueDepthCollector:
         up.add_metric([], 0 if depths is None else 1)
         yield up
         if depths:
-            family = GaugeMetricFamily("union_queue_depth", "Messages ready in a queue (consumer lag in messages)",
-                                       labels=["queue"])
+            family = GaugeMetricFamily(
+                "union_queue_depth", "Messages ready in a queue (consumer lag in messages)", labels=["queue"]
+            )
             for name, count in sorted(depths.items()):
                 family.add_metric([name], count)
             yield family

@@ -1,9 +1,10 @@
 """Alembic, one migration history per service (and the gateway), each in its own database.
 
-    python -m common.migrate upgrade             # every service and the gateway
-    python -m common.migrate upgrade members
-    python -m common.migrate revision members -m "add cards"   # autogenerate from the models
+python -m common.migrate upgrade             # every service and the gateway
+python -m common.migrate upgrade members
+python -m common.migrate revision members -m "add cards"   # autogenerate from the models
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """Money is integer fen end to end. Parsing refuses floats, more than two decimals and
 anything that is not a plain number; formatting prints yuan with two decimals."""
+
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -10,7 +11,7 @@ from common.errors import ValidationFailed
 def parse_yuan(value: object, field: str = "amount", allow_negative: bool = False) -> int:
     """'12.5' / 12 / Decimal('0.01') -> fen. Floats are refused: they cannot say 0.1 exactly."""
     if isinstance(value, (bool, float)):
-        raise ValidationFailed({field: ["金额须以字符串或整数给出，例如 \"26.00\""]})
+        raise ValidationFailed({field: ['金额须以字符串或整数给出，例如 "26.00"']})
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
     except (InvalidOperation, ValueError):

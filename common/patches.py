@@ -19,6 +19,7 @@ act on one connection and are used where the connection is made (common/consumer
 common/bus.py), under the same check. `apply()` is called by `ServiceRuntime` (every process
 of every service and the gateway builds one) and by common/schema.py at import (schemas read
 the messages when their fields are built, which may come before any runtime)."""
+
 from __future__ import annotations
 
 import os
@@ -185,11 +186,18 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "Nested": {"type": "应为对象"},
 }
 VALIDATOR_MESSAGES: dict[str, dict[str, str]] = {
-    "Length": {"message_min": "长度不能少于 {min}", "message_max": "长度不能超过 {max}",
-               "message_all": "长度应在 {min} 到 {max} 之间", "message_equal": "长度应为 {equal}"},
+    "Length": {
+        "message_min": "长度不能少于 {min}",
+        "message_max": "长度不能超过 {max}",
+        "message_all": "长度应在 {min} 到 {max} 之间",
+        "message_equal": "长度应为 {equal}",
+    },
     "OneOf": {"default_message": "取值须为以下之一：{choices}"},
-    "Range": {"message_min": "不能小于 {{min}}", "message_max": "不能大于 {{max}}",
-              "message_all": "应在 {{min}} 到 {{max}} 之间"},
+    "Range": {
+        "message_min": "不能小于 {{min}}",
+        "message_max": "不能大于 {{max}}",
+        "message_all": "应在 {{min}} 到 {{max}} 之间",
+    },
     "Regexp": {"default_message": "格式不正确"},
 }
 

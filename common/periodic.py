@@ -2,6 +2,7 @@
 counting runs and failures in the metrics (common/metrics.py) and serving /metrics if asked.
 A step that fails (a server away for a moment) is logged and tried again next time; the jobs
 themselves are safe to run from several places at once, so replicas need no leader."""
+
 from __future__ import annotations
 
 import logging

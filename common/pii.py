@@ -1,6 +1,7 @@
 """Masking personal information in answers (PIPL art. 28, 51): resident ID numbers, bank card
 numbers and mobiles are shown in full only where a person in scope needs them (a member's own
 detail, an audited reveal); everywhere else masked the same way on every service."""
+
 from __future__ import annotations
 
 from typing import overload

@@ -2,6 +2,7 @@
 
 Events carry the whole current state and a version; the copy only moves forward, so a late,
 reordered or replayed event never overwrites newer facts."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,7 +11,9 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 
-def upsert_if_newer(session: Session, table: Any, key: dict[str, Any], values: dict[str, Any], version_column: str = "version") -> bool:
+def upsert_if_newer(
+    session: Session, table: Any, key: dict[str, Any], values: dict[str, Any], version_column: str = "version"
+) -> bool:
     """Insert the row, or update it when `values[version_column]` is newer. Returns True if applied."""
     table = getattr(table, "__table__", table)
     where = [table.c[k] == v for k, v in key.items()]
@@ -24,7 +27,9 @@ def upsert_if_newer(session: Session, table: Any, key: dict[str, Any], values: d
     return False
 
 
-def upsert_many_if_newer(session: Session, table: Any, key_column: str, rows: list[dict[str, Any]], version_column: str = "version") -> None:
+def upsert_many_if_newer(
+    session: Session, table: Any, key_column: str, rows: list[dict[str, Any]], version_column: str = "version"
+) -> None:
     """`upsert_if_newer` for many rows in one statement (PostgreSQL or SQLite): each row is
     inserted, or replaces the stored one when its version is newer. Of several rows with one key,
     the newest counts."""
@@ -47,6 +52,8 @@ def upsert_many_if_newer(session: Session, table: Any, key_column: str, rows: li
     statement: Any = make(table)  # PostgreSQL's or SQLite's INSERT: both have ON CONFLICT
     columns = [c for c in values[0] if c != key_column]
     statement = statement.on_conflict_do_update(
-        index_elements=[table.c[key_column]], set_={c: statement.excluded[c] for c in columns},
-        where=table.c[version_column] < statement.excluded[version_column])
+        index_elements=[table.c[key_column]],
+        set_={c: statement.excluded[c] for c in columns},
+        where=table.c[version_column] < statement.excluded[version_column],
+    )
     session.execute(statement, values)

@@ -1,6 +1,7 @@
 """The outbox relay: reads unsent events in order, publishes them, and marks them sent only
 after the broker confirmed them. An unreachable broker makes it back off and try again; it
 never loses an event and never blocks the service's requests (they only write the outbox)."""
+
 from __future__ import annotations
 
 import logging
@@ -20,8 +21,13 @@ log = logging.getLogger("relay")
 
 
 class Relay:
-    def __init__(self, runtime: ServiceRuntime, settings: BusSettings | None = None, batch_size: int = 1000,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        settings: BusSettings | None = None,
+        batch_size: int = 1000,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
         self.runtime = runtime
         self.settings = settings or BusSettings()
         self.batch_size = batch_size
@@ -52,8 +58,12 @@ class Relay:
         engine = self.runtime.engine
         failure = None
         with engine.connect() as conn:
-            query = select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.payload).where(
-                outbox.c.sent_at.is_(None)).order_by(outbox.c.id).limit(self.batch_size)
+            query = (
+                select(outbox.c.id, outbox.c.event_id, outbox.c.type, outbox.c.payload)
+                .where(outbox.c.sent_at.is_(None))
+                .order_by(outbox.c.id)
+                .limit(self.batch_size)
+            )
             if engine.dialect.name == "postgresql":
                 # several relay replicas share the work without sending a row twice at once
                 query = query.with_for_update(skip_locked=True)
@@ -73,8 +83,9 @@ class Relay:
                     if confirmed:
                         ids = {r.event_id: r.id for r in rows}
                         now = clock.real_utcnow_naive()
-                        conn.execute(update(outbox).where(outbox.c.id.in_([ids[e] for e in confirmed]))
-                                     .values(sent_at=now))
+                        conn.execute(
+                            update(outbox).where(outbox.c.id.in_([ids[e] for e in confirmed])).values(sent_at=now)
+                        )
         if failure is not None:
             self._failures.inc()
             if self.failing_since is None:
@@ -92,8 +103,11 @@ class Relay:
         outbox = self.runtime.messages.outbox
         try:
             with self.runtime.engine.begin() as conn:
-                conn.execute(update(outbox).where(outbox.c.id == row_id).values(
-                    attempts=outbox.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]))
+                conn.execute(
+                    update(outbox)
+                    .where(outbox.c.id == row_id)
+                    .values(attempts=outbox.c.attempts + 1, last_error=f"{type(exc).__name__}: {exc}"[:500])
+                )
         except Exception:
             log.exception("could not note the relay failure")
 

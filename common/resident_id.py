@@ -8,6 +8,7 @@ An 18-character number: 6-digit area code, 8-digit birth date, 3-digit sequence 
 and an ISO 7064 MOD 11-2 check character (0-9 or X). Old 15-digit numbers (birth year in two
 digits, no check character) are converted to 18. Lower-case x, full-width characters and
 surrounding spaces are normalised. Other ID types (其他) are accepted as given."""
+
 from __future__ import annotations
 
 import re
@@ -30,7 +31,45 @@ _DIGITS_15 = re.compile(r"^[0-9]{15}$")
 # The province-level codes of GB/T 2260 (the first two digits of a resident ID): 11–15 north,
 # 21–23 north-east, 31–37 east, 41–46 south-central, 50–54 south-west, 61–65 north-west,
 # 71 Taiwan, 81 Hong Kong, 82 Macao (83: the residence permits of Taiwan residents, GB 11643 use).
-PROVINCES = frozenset(["11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65", "71", "81", "82", "83"])
+PROVINCES = frozenset(
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
+)
 PROVINCE_INVALID = "身份证号码前两位（{code}）不是有效的省级行政区划代码，请核对号码"
 
 TEXT_FORMAT_HINT = "证件号码被当作数字保存，位数已丢失；请将该列设置为“文本”格式后重新填写"
@@ -43,6 +82,7 @@ class IdNumberInvalid(ValueError):
 @dataclass(frozen=True)
 class ResidentId:
     """A valid resident ID number and what follows from it."""
+
     number: str
     birth_date: date
     gender: str  # 男 / 女
@@ -120,8 +160,14 @@ def resident_number(raw: object, today: date) -> str:
     """`parse_resident_id(raw, today).number`, quicker for the common case of a clean number
     (a 100,000-row roster checks every one)."""
     # _CLEAN_18 without the regex: isascii() first, since int() and isdigit() take ① or ٣ too
-    if (isinstance(raw, str) and len(raw) == 18 and raw.isascii() and raw[:17].isdigit() and (raw[17].isdigit() or raw[17] == "X")
-            and raw[:2] in PROVINCES):
+    if (
+        isinstance(raw, str)
+        and len(raw) == 18
+        and raw.isascii()
+        and raw[:17].isdigit()
+        and (raw[17].isdigit() or raw[17] == "X")
+        and raw[:2] in PROVINCES
+    ):
         birth = _birth(raw[6:14])
         if birth is not None and EARLIEST_BIRTH <= birth <= today and raw[17] == check_char(raw[:17]):
             return raw

@@ -9,6 +9,7 @@ Each batch is its own short transaction: the rows of a table whose sealed value 
 under the current key, opened, re-sealed and written back only if unchanged since read (a row a
 request updated meanwhile was sealed with the current key anyway). Run it again until it reports
 0; then the old key can leave the secret."""
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,12 @@ def rotate_table(engine: Engine, table: crypto.SealedColumns, batch: int = 1000,
     while True:
         with engine.begin() as conn:
             where = stale + ("" if after is None else f") AND ({table.key} > :after")
-            rows = conn.execute(text(f"SELECT {select_list} FROM {table.table} WHERE ({where}) "
-                                     f"ORDER BY {table.key} LIMIT {int(batch)}"), {**params, "after": after}).all()
+            rows = conn.execute(
+                text(
+                    f"SELECT {select_list} FROM {table.table} WHERE ({where}) ORDER BY {table.key} LIMIT {int(batch)}"
+                ),
+                {**params, "after": after},
+            ).all()
             if not rows:
                 return done
             after = rows[-1][0]
@@ -58,18 +63,23 @@ def rotate_table(engine: Engine, table: crypto.SealedColumns, batch: int = 1000,
                 continue
             for row in rows:
                 old = dict(zip(columns, row[1:], strict=False))
-                clear = {column: vault.open(field, old[column]) if old[column] is not None else None
-                         for column, field in table.sealed.items()}
-                new = {column: vault.seal(field, clear[column]) if not vault.is_current(old[column]) else old[column]
-                       for column, field in table.sealed.items()}
+                clear = {
+                    column: vault.open(field, old[column]) if old[column] is not None else None
+                    for column, field in table.sealed.items()
+                }
+                new = {
+                    column: vault.seal(field, clear[column]) if not vault.is_current(old[column]) else old[column]
+                    for column, field in table.sealed.items()
+                }
                 for index_column, (source, field) in table.indexed.items():
                     new[index_column] = vault.index(field, clear[source]) if clear[source] is not None else None
                 sets = ", ".join(f"{c} = :new_{c}" for c in new)
                 same = "IS NOT DISTINCT FROM" if conn.dialect.name == "postgresql" else "IS"
                 guard = " AND ".join(f"{c} {same} :old_{c}" for c in columns)
-                conn.execute(text(f"UPDATE {table.table} SET {sets} WHERE {table.key} = :k AND {guard}"),
-                             {"k": row[0], **{f"new_{c}": v for c, v in new.items()},
-                              **{f"old_{c}": v for c, v in old.items()}})
+                conn.execute(
+                    text(f"UPDATE {table.table} SET {sets} WHERE {table.key} = :k AND {guard}"),
+                    {"k": row[0], **{f"new_{c}": v for c, v in new.items()}, **{f"old_{c}": v for c, v in old.items()}},
+                )
             done += len(rows)
 
 

@@ -1,5 +1,6 @@
 """What a service is made of at run time: its name, its database, its tables (with outbox and
 inbox), its subscriptions and migrations. Each service builds one in its `bootstrap.py`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

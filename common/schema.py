@@ -2,6 +2,7 @@
 
 Field messages are what a clerk reads next to a form field, so they are set once for every
 service instead of on each field (common/patches.py)."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,5 +1,6 @@
 """Where every service's e-mail goes: the SMTP settings, from the environment. SMTP_HOST unset:
 the embedded mode writes each mail as an .eml file under DATA_DIR/mail instead."""
+
 from __future__ import annotations
 
 import os

@@ -1,5 +1,6 @@
 """The Flask side of every service: app factory, identity check, errors as JSON, request ids,
 `/health`, `/ready` and `/metrics` (common/metrics.py)."""
+
 from __future__ import annotations
 
 import logging
@@ -41,17 +42,30 @@ MAX_SMALL_BODY_BYTES = 256 * 1024
 SMALL_BODIES = ("application/json", "application/x-www-form-urlencoded")
 
 _HTTP_CODES = {
-    400: ("BAD_REQUEST", "请求有误"), 401: ("UNAUTHENTICATED", "请先登录"), 403: ("FORBIDDEN", "无权进行此操作"),
-    404: ("NOT_FOUND", "未找到该记录"), 405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
-    409: ("CONFLICT", "与现有数据冲突"), 413: ("TOO_LARGE", "上传的内容过大"),
-    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"), 422: ("VALIDATION_FAILED", "提交的数据有误，请按提示修改"),
+    400: ("BAD_REQUEST", "请求有误"),
+    401: ("UNAUTHENTICATED", "请先登录"),
+    403: ("FORBIDDEN", "无权进行此操作"),
+    404: ("NOT_FOUND", "未找到该记录"),
+    405: ("METHOD_NOT_ALLOWED", "不支持该请求方法"),
+    409: ("CONFLICT", "与现有数据冲突"),
+    413: ("TOO_LARGE", "上传的内容过大"),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "不支持的内容类型"),
+    422: ("VALIDATION_FAILED", "提交的数据有误，请按提示修改"),
     429: ("TOO_MANY_REQUESTS", "请求过于频繁，请稍后再试"),
 }
 
 
 # Domain errors → HTTP, in one place (the most specific kind first).
-ERROR_STATUS = ((Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409), (TooLarge, 413),
-                (Rejected, 422), (Throttled, 429), (Unavailable, 503))
+ERROR_STATUS = (
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (Rejected, 422),
+    (Throttled, 429),
+    (Unavailable, 503),
+)
 
 
 def status_of(exc: AppError) -> int:
@@ -69,8 +83,10 @@ def limit_small_bodies() -> None:
         return
     request.max_content_length = MAX_SMALL_BODY_BYTES
     if request.content_length is not None and request.content_length > MAX_SMALL_BODY_BYTES:
-        raise TooLarge(f"提交的内容过大：JSON 或表单内容不得超过 {MAX_SMALL_BODY_BYTES // 1024} KB（文件请以上传方式提交）",
-                       code="REQUEST_TOO_LARGE")
+        raise TooLarge(
+            f"提交的内容过大：JSON 或表单内容不得超过 {MAX_SMALL_BODY_BYTES // 1024} KB（文件请以上传方式提交）",
+            code="REQUEST_TOO_LARGE",
+        )
 
 
 def error_response(status: int, code: str, message: str, **extra):
@@ -103,6 +119,7 @@ def _http_error(exc: HTTPException):
 class ErrorDocumentedApi(Api):  # type: ignore[misc]  # flask-smorest ships no types
     """flask-smorest documenting errors with the body they really have (common/api_docs.Error),
     not its own `{code: int, status, errors}`."""
+
     ERROR_SCHEMA = api_docs.Error
 
 
@@ -148,6 +165,7 @@ def register_error_handlers(app: Flask) -> None:
 class JSONProvider(DefaultJSONProvider):
     """Answers without a schema follow the same rule as schema fields: a moment is ISO 8601 in
     Asia/Shanghai with its offset (never Flask's RFC 822 default, never naive), a day is YYYY-MM-DD."""
+
     ensure_ascii = False
 
     @staticmethod
@@ -163,12 +181,20 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     logs.setup(runtime.name)
     app = Flask(runtime.name)
     app.config.update(
-        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES, JSON_AS_ASCII=False,
-        API_SPEC_OPTIONS={"info": {"description": description},
-                          "components": {"securitySchemes": {"internalIdentity": {
-                              "type": "apiKey", "in": "header", "name": identity.HEADER}}},
-                          "security": [{"internalIdentity": []}]},
+        API_TITLE=title,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        JSON_AS_ASCII=False,
+        API_SPEC_OPTIONS={
+            "info": {"description": description},
+            "components": {
+                "securitySchemes": {"internalIdentity": {"type": "apiKey", "in": "header", "name": identity.HEADER}}
+            },
+            "security": [{"internalIdentity": []}],
+        },
     )
     app.json = JSONProvider(app)
     app.extensions["runtime"] = runtime
@@ -196,9 +222,16 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if g.get("audit_subject"):
             response.headers[AUDIT_SUBJECT_HEADER] = quote(g.audit_subject[:200])
-        log.info("request", extra={"method": request.method, "path": request.path, "status": response.status_code,
-                                   "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
-                                   "user": getattr(g.get("identity"), "user", None)})
+        log.info(
+            "request",
+            extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 1),
+                "user": getattr(g.get("identity"), "user", None),
+            },
+        )
         return response
 
     @app.get("/health")
@@ -223,9 +256,11 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
             try:
                 state = metrics.outbox_state(runtime)
                 if metrics.relay_stuck(state):
-                    checks["relay"] = (f"failing to publish for over {metrics.relay_unready_after():g} s "
-                                       f"({state['unsent']} unsent, oldest {state['oldest_age']:.0f} s): "
-                                       f"{(state['last_error'] or '')[:200]}")
+                    checks["relay"] = (
+                        f"failing to publish for over {metrics.relay_unready_after():g} s "
+                        f"({state['unsent']} unsent, oldest {state['oldest_age']:.0f} s): "
+                        f"{(state['last_error'] or '')[:200]}"
+                    )
                     ok = False
                 else:
                     checks["relay"] = "ok"

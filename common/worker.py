@@ -10,6 +10,7 @@ Production runs relays and consumers as their own processes (docker-compose.yml)
 launcher runs one worker per service with both. With a metrics port, the worker serves
 `/metrics`, `/health` and `/ready` there (common/metrics.py): `/ready` answers 503 once its relay
 has failed to publish for longer than RELAY_UNREADY_AFTER (60 s)."""
+
 from __future__ import annotations
 
 import argparse
@@ -45,8 +46,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("service")
     parser.add_argument("--relay", action="store_true", help="run the outbox relay")
     parser.add_argument("--consume", nargs="*", help="consumers to run (default: all, unless --relay alone)")
-    parser.add_argument("--metrics-port", type=int, default=metrics.metrics_port(),
-                        help="serve /metrics, /health, /ready on this port (default METRICS_PORT; none: off)")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=metrics.metrics_port(),
+        help="serve /metrics, /health, /ready on this port (default METRICS_PORT; none: off)",
+    )
     args = parser.parse_args(argv)
     process = f"{args.service.split(':')[0]}-worker"
     logs.setup(process)
@@ -64,8 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     if relay is not None:
         threads.append(threading.Thread(target=relay.run_forever, args=(stop,), name="relay"))
     for sub in subs:
-        threads.append(threading.Thread(target=EventConsumer(runtime, sub, settings).run_forever, args=(stop,),
-                                        name=f"consume-{sub.consumer}"))
+        threads.append(
+            threading.Thread(
+                target=EventConsumer(runtime, sub, settings).run_forever, args=(stop,), name=f"consume-{sub.consumer}"
+            )
+        )
     server = None
     if args.metrics_port is not None:
         collectors: list[Collector] = []
@@ -74,8 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         if subs:
             collectors.append(metrics.QueueDepthCollector(settings, [s.queue_name(settings) for s in subs]))
         try:
-            server = metrics.MetricsServer(process, args.metrics_port, collectors=collectors,
-                                           ready=relay.readiness if relay is not None else None).start()
+            server = metrics.MetricsServer(
+                process, args.metrics_port, collectors=collectors, ready=relay.readiness if relay is not None else None
+            ).start()
         except OSError as exc:  # a taken port costs the metrics, never the events
             print(f"{process}: cannot serve metrics on port {args.metrics_port}: {exc}", file=sys.stderr, flush=True)
         else:

@@ -1,5 +1,6 @@
 """gunicorn settings shared by the gateway and every service (production and embedded).
 Bind address, workers and threads come from the command line or GUNICORN_* in the environment."""
+
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
@@ -27,7 +28,9 @@ def on_starting(server):
 
     port = str(server.cfg.bind[0]).rsplit(":", 1)[-1] if server.cfg.bind else "0"
     base = Path(os.environ.get("DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
-    path = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or base / "run" / "metrics" / f"{socket.gethostname()}-{port}")
+    path = Path(
+        os.environ.get("PROMETHEUS_MULTIPROC_DIR") or base / "run" / "metrics" / f"{socket.gethostname()}-{port}"
+    )
     if path.exists():
         shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ validates every built-in kind against a fixed Kubernetes version).
 
 Resource requests come from the measured figures in bench/README.md; docs/capacity.md gives the
 arithmetic for each (the `why` of every component below says which figure)."""
+
 from __future__ import annotations
 
 import sys
@@ -47,48 +48,116 @@ def _gunicorn(target: str) -> list:
 
 def components() -> list[Component]:
     web_target = {service: f"services.{service}.app:create_app()" for service in SERVICES}
-    out = [Component("gateway", _gunicorn("gateway.app:create_app()"), 3, "500m", "256Mi", "512Mi",
-                     "gateway 1.3-1.6 ms CPU per request (members_list): 300 req/s x 1.6 ms = 0.48 core",
-                     web=True, database="gateway")]
+    out = [
+        Component(
+            "gateway",
+            _gunicorn("gateway.app:create_app()"),
+            3,
+            "500m",
+            "256Mi",
+            "512Mi",
+            "gateway 1.3-1.6 ms CPU per request (members_list): 300 req/s x 1.6 ms = 0.48 core",
+            web=True,
+            database="gateway",
+        )
+    ]
     sizes = {
-        "members": (3, "1", "512Mi", "1536Mi",
-                    "member list 3-4.5 ms CPU per request (members_list): 300 req/s x 4.5 ms = 1.35 cores; "
-                    "a 100,000-row sync 0.99-1.03 s, request and job (members_sync)"),
+        "members": (
+            3,
+            "1",
+            "512Mi",
+            "1536Mi",
+            "member list 3-4.5 ms CPU per request (members_list): 300 req/s x 4.5 ms = 1.35 cores; "
+            "a 100,000-row sync 0.99-1.03 s, request and job (members_sync)",
+        ),
         "enrollment": (2, "500m", "512Mi", "1Gi", "a 100,000-member submission 1.01 s, a 1,000,000-member batch 5.6 s"),
-        "billing": (2, "500m", "512Mi", "1Gi", "pricing 10,000 submissions 0.74-1.72 s = 0.07-0.17 ms each (billing_batch)"),
+        "billing": (
+            2,
+            "500m",
+            "512Mi",
+            "1Gi",
+            "pricing 10,000 submissions 0.74-1.72 s = 0.07-0.17 ms each (billing_batch)",
+        ),
         "documents": (2, "500m", "512Mi", "1Gi", "a notice 66-78 ms median (notice): ~13 notices/s per core"),
         "notifications": (2, "250m", "256Mi", "512Mi", "a page of notifications per request, like the member list"),
     }
     for service in SERVICES:
         replicas, cpu, memory, limit, why = sizes[service]
-        out.append(Component(service, _gunicorn(web_target[service]), replicas, cpu, memory, limit, why,
-                             web=True, database=service))
+        out.append(
+            Component(
+                service, _gunicorn(web_target[service]), replicas, cpu, memory, limit, why, web=True, database=service
+            )
+        )
     for service in SERVICES:
-        out.append(Component(f"{service}-relay", ["python", "-m", "common.worker", service, "--relay"], 1, "100m",
-                             "128Mi", "256Mi",
-                             "relay ~55 us CPU per event, 9,191-13,248 events/s alone (bus); one per service "
-                             "keeps each service's events in order", database=service))
-    consumer_sizes = {"members": ("1000m", "256Mi", "512Mi",
-                                  "upload jobs, one at a time: a 100,000-row sync ~0.7 s of CPU, peak RSS <= 200 MB "
-                                  "(bench.members_sync)"),
-                      "enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
-                      "billing": ("250m", "512Mi", "1Gi",
-                                  "consumer 55-60 us CPU per event (bus); pricing 0.07-0.17 ms per submission"),
-                      "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)"),
-                      "notifications": ("100m", "128Mi", "256Mi", "consumer 55-60 us CPU per event (bus)")}
+        out.append(
+            Component(
+                f"{service}-relay",
+                ["python", "-m", "common.worker", service, "--relay"],
+                1,
+                "100m",
+                "128Mi",
+                "256Mi",
+                "relay ~55 us CPU per event, 9,191-13,248 events/s alone (bus); one per service "
+                "keeps each service's events in order",
+                database=service,
+            )
+        )
+    consumer_sizes = {
+        "members": (
+            "1000m",
+            "256Mi",
+            "512Mi",
+            "upload jobs, one at a time: a 100,000-row sync ~0.7 s of CPU, peak RSS <= 200 MB (bench.members_sync)",
+        ),
+        "enrollment": ("250m", "256Mi", "512Mi", "consumer 55-60 us CPU per event (bus)"),
+        "billing": (
+            "250m",
+            "512Mi",
+            "1Gi",
+            "consumer 55-60 us CPU per event (bus); pricing 0.07-0.17 ms per submission",
+        ),
+        "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)"),
+        "notifications": ("100m", "128Mi", "256Mi", "consumer 55-60 us CPU per event (bus)"),
+    }
     for service, (cpu, memory, limit, why) in consumer_sizes.items():
-        out.append(Component(f"{service}-consumers", ["python", "-m", "common.worker", service, "--consume"], 2, cpu,
-                             memory, limit, why, database=service))
-    out.append(Component("billing-overdue", ["python", "-m", "services.billing.jobs", "overdue", "--every", "300"],
-                         2, "50m", "128Mi", "256Mi",
-                         "one query every 300 s; two replicas are safe: each batch is reported once by the "
-                         "overdue_notices primary key (tests/services/billing/test_statement_deadline_mail.py)",
-                         database="billing"))
-    out.append(Component("notifications-jobs", ["python", "-m", "services.notifications.jobs", "run", "--every", "60"],
-                         2, "100m", "128Mi", "256Mi",
-                         "reminders once a minute (a reminder run over 100,000 unions, bench/notifications.py) and "
-                         "the e-mails; two replicas are safe: a reminder's key is unique and mail is claimed",
-                         database="notifications"))
+        out.append(
+            Component(
+                f"{service}-consumers",
+                ["python", "-m", "common.worker", service, "--consume"],
+                2,
+                cpu,
+                memory,
+                limit,
+                why,
+                database=service,
+            )
+        )
+    out.append(
+        Component(
+            "billing-overdue",
+            ["python", "-m", "services.billing.jobs", "overdue", "--every", "300"],
+            2,
+            "50m",
+            "128Mi",
+            "256Mi",
+            "one query every 300 s; two replicas are safe: each batch is reported once by the "
+            "overdue_notices primary key (tests/services/billing/test_statement_deadline_mail.py)",
+            database="billing",
+        )
+    )
+    out.append(
+        Component(
+            "notifications-jobs",
+            ["python", "-m", "services.notifications.jobs", "run", "--every", "60"],
+            2,
+            "100m",
+            "128Mi",
+            "256Mi",
+            "reminders once a minute (a reminder run over 100,000 unions, bench/notifications.py) and "
+            "the e-mails; two replicas are safe: a reminder's key is unique and mail is claimed",
+            database="notifications",
+        )
+    )
     return out
 
 
@@ -98,8 +167,12 @@ def _meta(name: str, **labels) -> dict:
 
 def _database_env(service: str) -> list:
     """The service's own database only: CloudNativePG's `<cluster>-app` secret (key `uri`)."""
-    return [{"name": f"{service.upper()}_DATABASE_URL",
-             "valueFrom": {"secretKeyRef": {"name": f"{service}-db-app", "key": "uri"}}}]
+    return [
+        {
+            "name": f"{service.upper()}_DATABASE_URL",
+            "valueFrom": {"secretKeyRef": {"name": f"{service}-db-app", "key": "uri"}},
+        }
+    ]
 
 
 def _secret(key: str, name: str = "union-secrets") -> dict:
@@ -116,7 +189,7 @@ def _pii_env() -> list:
     return [{"name": key, **_secret(key, "union-pii-keys")} for key in PII_KEYS]
 
 
-def _keys_env(component: "Component") -> list:
+def _keys_env(component: Component) -> list:
     """Each process gets only the keys it uses: the internal-identity key on the web processes
     (the gateway signs, the services verify), the token key and metrics token on the gateway, the
     PII keys on the processes of the services that seal (members, enrollment)."""
@@ -125,10 +198,12 @@ def _keys_env(component: "Component") -> list:
         return [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]  # it asks the gateway and enrollment
     if not component.web:
         return pii
-    env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}] + pii
+    env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}, *pii]
     if component.name == "gateway":
-        env += [{"name": "GATEWAY_SECRET", **_secret("GATEWAY_SECRET")},
-                {"name": "METRICS_TOKEN", **_secret("METRICS_TOKEN")}]
+        env += [
+            {"name": "GATEWAY_SECRET", **_secret("GATEWAY_SECRET")},
+            {"name": "METRICS_TOKEN", **_secret("METRICS_TOKEN")},
+        ]
     return env
 
 
@@ -142,10 +217,18 @@ def _common_env() -> list:
     ]
 
 
-_SECURITY = {"runAsNonRoot": True, "runAsUser": 65534, "runAsGroup": 65534, "fsGroup": 65534,
-             "seccompProfile": {"type": "RuntimeDefault"}}
-_CONTAINER_SECURITY = {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
-                       "capabilities": {"drop": ["ALL"]}}
+_SECURITY = {
+    "runAsNonRoot": True,
+    "runAsUser": 65534,
+    "runAsGroup": 65534,
+    "fsGroup": 65534,
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
+_CONTAINER_SECURITY = {
+    "allowPrivilegeEscalation": False,
+    "readOnlyRootFilesystem": True,
+    "capabilities": {"drop": ["ALL"]},
+}
 
 
 def _pod(component: Component) -> dict:
@@ -154,31 +237,48 @@ def _pod(component: Component) -> dict:
     env += [{"name": k, "value": v} for k, v in component.env.items()]
     probe = lambda path, period, failures: {  # noqa: E731
         "httpGet": {"path": path, "port": "http" if component.web else "metrics"},
-        "periodSeconds": period, "timeoutSeconds": 5, "failureThreshold": failures}
+        "periodSeconds": period,
+        "timeoutSeconds": 5,
+        "failureThreshold": failures,
+    }
     container = {
-        "name": component.name, "image": IMAGE, "imagePullPolicy": "IfNotPresent", "command": component.command,
-        "envFrom": [{"configMapRef": {"name": "union-config"}}], "env": env,
+        "name": component.name,
+        "image": IMAGE,
+        "imagePullPolicy": "IfNotPresent",
+        "command": component.command,
+        "envFrom": [{"configMapRef": {"name": "union-config"}}],
+        "env": env,
         "ports": [{"name": "http" if component.web else "metrics", "containerPort": port}],
         "startupProbe": probe("/health", 2, 30),
         "livenessProbe": probe("/health", 10, 3),
         "readinessProbe": probe("/ready", 10, 3),
-        "resources": {"requests": {"cpu": component.cpu, "memory": component.memory},
-                      "limits": {"memory": component.memory_limit}},
+        "resources": {
+            "requests": {"cpu": component.cpu, "memory": component.memory},
+            "limits": {"memory": component.memory_limit},
+        },
         "securityContext": _CONTAINER_SECURITY,
         "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}],
     }
     annotations = {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": "/metrics"}
     if component.name == "gateway":
         annotations["prometheus.io/scrape"] = "false"  # its /metrics wants METRICS_TOKEN: scrape with a bearer token
-    return {"metadata": {"labels": {LABEL: component.name, **PART_OF}, "annotations": annotations},
-            "spec": {"securityContext": _SECURITY, "terminationGracePeriodSeconds": 30,
-                     "containers": [container],
-                     "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]}}
+    return {
+        "metadata": {"labels": {LABEL: component.name, **PART_OF}, "annotations": annotations},
+        "spec": {
+            "securityContext": _SECURITY,
+            "terminationGracePeriodSeconds": 30,
+            "containers": [container],
+            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}],
+        },
+    }
 
 
 def deployment(component: Component) -> dict:
-    spec = {"replicas": component.replicas, "selector": {"matchLabels": {LABEL: component.name}},
-            "template": _pod(component)}
+    spec = {
+        "replicas": component.replicas,
+        "selector": {"matchLabels": {LABEL: component.name}},
+        "template": _pod(component),
+    }
     if component.name.endswith("-relay"):
         spec["strategy"] = {"type": "Recreate"}  # one relay at a time keeps the service's events in order
     meta = _meta(component.name)
@@ -187,22 +287,42 @@ def deployment(component: Component) -> dict:
 
 
 def service(component: Component) -> dict:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": _meta(component.name),
-            "spec": {"selector": {LABEL: component.name},
-                     "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": _meta(component.name),
+        "spec": {
+            "selector": {LABEL: component.name},
+            "ports": [{"name": "http", "port": WEB_PORT, "targetPort": "http"}],
+        },
+    }
 
 
 def pdb(name: str, selector: dict) -> dict:
-    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": _meta(name),
-            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}}}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": _meta(name),
+        "spec": {"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+    }
 
 
 def config_map() -> dict:
     data = {
-        "DATA_DIR": "/data", "XDG_CACHE_HOME": "/tmp/cache", "BUS_EXCHANGE": "union.events", "BUS_DELIVERY_LIMIT": "5",
-        "BUS_CONNECT_TIMEOUT": "3", "BUS_CONFIRM_TIMEOUT": "10", "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "8",
-        "COOKIE_SECURE": "1", "METRICS_PORT": str(METRICS_PORT), "METRICS_ADDR": "0.0.0.0",
-        "RELAY_UNREADY_AFTER": "60", "SMTP_HOST": "smtp.example.org", "SMTP_PORT": "25",
+        "DATA_DIR": "/data",
+        "XDG_CACHE_HOME": "/tmp/cache",
+        "BUS_EXCHANGE": "union.events",
+        "BUS_DELIVERY_LIMIT": "5",
+        "BUS_CONNECT_TIMEOUT": "3",
+        "BUS_CONFIRM_TIMEOUT": "10",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_THREADS": "8",
+        "COOKIE_SECURE": "1",
+        "METRICS_PORT": str(METRICS_PORT),
+        "METRICS_ADDR": "0.0.0.0",
+        "RELAY_UNREADY_AFTER": "60",
+        "SMTP_HOST": "smtp.example.org",
+        "SMTP_PORT": "25",
         "PUBLIC_BASE_URL": "https://zhibao.example.org",
     }
     for svc in SERVICES:
@@ -212,18 +332,30 @@ def config_map() -> dict:
 
 
 def secrets() -> dict:
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": _meta("union-secrets"), "type": "Opaque",
-            # placeholders: `openssl rand -hex 32` each, never committed
-            "stringData": {"INTERNAL_SECRET": "REPLACE-ME-openssl-rand-hex-32",
-                           "GATEWAY_SECRET": "REPLACE-ME-openssl-rand-hex-32",
-                           "METRICS_TOKEN": "REPLACE-ME-openssl-rand-hex-32"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": _meta("union-secrets"),
+        "type": "Opaque",
+        # placeholders: `openssl rand -hex 32` each, never committed
+        "stringData": {
+            "INTERNAL_SECRET": "REPLACE-ME-openssl-rand-hex-32",
+            "GATEWAY_SECRET": "REPLACE-ME-openssl-rand-hex-32",
+            "METRICS_TOKEN": "REPLACE-ME-openssl-rand-hex-32",
+        },
+    }
 
 
 def pii_keys() -> dict:
     """The PII keys in a Secret of their own (another RBAC rule, another rotation): `id:hex,…`,
     the highest id seals; `python -m common.crypto new-key` makes the next (docs/operations.md)."""
-    return {"apiVersion": "v1", "kind": "Secret", "metadata": _meta("union-pii-keys"), "type": "Opaque",
-            "stringData": {key: "REPLACE-ME-1:openssl-rand-hex-32" for key in PII_KEYS}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": _meta("union-pii-keys"),
+        "type": "Opaque",
+        "stringData": dict.fromkeys(PII_KEYS, "REPLACE-ME-1:openssl-rand-hex-32"),
+    }
 
 
 DATABASES = {  # CloudNativePG clusters: instances, storage, cpu, memory (docs/capacity.md)
@@ -238,46 +370,82 @@ DATABASES = {  # CloudNativePG clusters: instances, storage, cpu, memory (docs/c
 
 def database_cluster(name: str) -> dict:
     instances, storage, cpu, memory = DATABASES[name]
-    return {"apiVersion": "postgresql.cnpg.io/v1", "kind": "Cluster", "metadata": _meta(f"{name}-db"),
-            "spec": {"instances": instances, "imageName": "ghcr.io/cloudnative-pg/postgresql:15",
-                     "primaryUpdateStrategy": "unsupervised",
-                     # the app user and its database; the operator writes `<name>-db-app` (uri, password …)
-                     "bootstrap": {"initdb": {"database": name, "owner": name}},
-                     "storage": {"size": storage},
-                     "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}},
-                     "postgresql": {"parameters": {"max_connections": "200", "shared_buffers": "512MB"}}}}
+    return {
+        "apiVersion": "postgresql.cnpg.io/v1",
+        "kind": "Cluster",
+        "metadata": _meta(f"{name}-db"),
+        "spec": {
+            "instances": instances,
+            "imageName": "ghcr.io/cloudnative-pg/postgresql:15",
+            "primaryUpdateStrategy": "unsupervised",
+            # the app user and its database; the operator writes `<name>-db-app` (uri, password …)
+            "bootstrap": {"initdb": {"database": name, "owner": name}},
+            "storage": {"size": storage},
+            "resources": {"requests": {"cpu": cpu, "memory": memory}, "limits": {"memory": memory}},
+            "postgresql": {"parameters": {"max_connections": "200", "shared_buffers": "512MB"}},
+        },
+    }
 
 
 def rabbitmq() -> list[dict]:
-    cluster = {"apiVersion": "rabbitmq.com/v1beta1", "kind": "RabbitmqCluster", "metadata": _meta(RABBITMQ),
-               "spec": {"replicas": 3, "image": "rabbitmq:3.13-management",
-                        "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"memory": "2Gi"}},
-                        "persistence": {"storage": "20Gi"},
-                        "rabbitmq": {"additionalConfig": "cluster_partition_handling = pause_minority\n"
-                                                         "vm_memory_high_watermark.relative = 0.6\n"}}}
+    cluster = {
+        "apiVersion": "rabbitmq.com/v1beta1",
+        "kind": "RabbitmqCluster",
+        "metadata": _meta(RABBITMQ),
+        "spec": {
+            "replicas": 3,
+            "image": "rabbitmq:3.13-management",
+            "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"memory": "2Gi"}},
+            "persistence": {"storage": "20Gi"},
+            "rabbitmq": {
+                "additionalConfig": "cluster_partition_handling = pause_minority\n"
+                "vm_memory_high_watermark.relative = 0.6\n"
+            },
+        },
+    }
     return [cluster, pdb(f"{RABBITMQ}-pdb", {LABEL: RABBITMQ})]
 
 
 def _job_spec(name: str, command: str, env: list) -> dict:
-    return {"backoffLimit": 6, "ttlSecondsAfterFinished": 86400, "template": {
-        "metadata": {"labels": {LABEL: name, **PART_OF}},
-        "spec": {"restartPolicy": "OnFailure", "securityContext": _SECURITY, "containers": [{
-            "name": name.removeprefix("union-"), "image": IMAGE, "imagePullPolicy": "IfNotPresent",
-            "command": ["sh", "-c", command],
-            "envFrom": [{"configMapRef": {"name": "union-config"}}], "env": env,
-            "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}},
-            "securityContext": _CONTAINER_SECURITY,
-            "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}]}],
-            "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}]}}}
+    return {
+        "backoffLimit": 6,
+        "ttlSecondsAfterFinished": 86400,
+        "template": {
+            "metadata": {"labels": {LABEL: name, **PART_OF}},
+            "spec": {
+                "restartPolicy": "OnFailure",
+                "securityContext": _SECURITY,
+                "containers": [
+                    {
+                        "name": name.removeprefix("union-"),
+                        "image": IMAGE,
+                        "imagePullPolicy": "IfNotPresent",
+                        "command": ["sh", "-c", command],
+                        "envFrom": [{"configMapRef": {"name": "union-config"}}],
+                        "env": env,
+                        "resources": {"requests": {"cpu": "250m", "memory": "512Mi"}, "limits": {"memory": "1Gi"}},
+                        "securityContext": _CONTAINER_SECURITY,
+                        "volumeMounts": [{"name": "data", "mountPath": "/data"}, {"name": "tmp", "mountPath": "/tmp"}],
+                    }
+                ],
+                "volumes": [{"name": "data", "emptyDir": {}}, {"name": "tmp", "emptyDir": {}}],
+            },
+        },
+    }
 
 
 def migrate_job() -> dict:
     env = _common_env() + _pii_env()  # migrations that convert stored values seal them
     for name in ("gateway", *SERVICES):
         env += _database_env(name)
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": _meta("union-migrate"),
-            "spec": _job_spec("union-migrate", "python -m common.migrate upgrade && python -m deploy.topology declare",
-                              env)}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": _meta("union-migrate"),
+        "spec": _job_spec(
+            "union-migrate", "python -m common.migrate upgrade && python -m deploy.topology declare", env
+        ),
+    }
 
 
 def rotate_keys() -> dict:
@@ -287,9 +455,17 @@ def rotate_keys() -> dict:
     for name in PII_SERVICES:
         env += _database_env(name)
     command = "python -m common.rotate_keys " + " ".join(PII_SERVICES)
-    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": _meta("union-rotate-keys"),
-            "spec": {"suspend": True, "schedule": "0 3 1 1 *", "concurrencyPolicy": "Forbid",
-                     "jobTemplate": {"spec": _job_spec("union-rotate-keys", command, env)}}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": _meta("union-rotate-keys"),
+        "spec": {
+            "suspend": True,
+            "schedule": "0 3 1 1 *",
+            "concurrencyPolicy": "Forbid",
+            "jobTemplate": {"spec": _job_spec("union-rotate-keys", command, env)},
+        },
+    }
 
 
 def files() -> dict[str, list[dict]]:
@@ -305,7 +481,9 @@ def files() -> dict[str, list[dict]]:
         if c.replicas > 1:
             worker_docs.append(pdb(f"{c.name}-pdb", {LABEL: c.name}))
     return {
-        "namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": PART_OF}}],
+        "namespace.yaml": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE, "labels": PART_OF}}
+        ],
         "config.yaml": [config_map()],
         "secrets.yaml": [secrets(), pii_keys()],  # placeholders: create the real Secret instead (docs/operations.md)
         "databases.yaml": [database_cluster(n) for n in DATABASES],
@@ -321,11 +499,14 @@ HEADER = "# Generated by `python -m deploy.k8s_manifests` from deploy/k8s_manife
 
 
 def render() -> dict[str, str]:
-    out = {name: HEADER + yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=120)
-           for name, docs in files().items()}
-    out["kustomization.yaml"] = HEADER + yaml.safe_dump({
-        "apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization",
-        "resources": list(files())}, sort_keys=False)
+    out = {
+        name: HEADER + yaml.safe_dump_all(docs, sort_keys=False, allow_unicode=True, width=120)
+        for name, docs in files().items()
+    }
+    out["kustomization.yaml"] = HEADER + yaml.safe_dump(
+        {"apiVersion": "kustomize.config.k8s.io/v1beta1", "kind": "Kustomization", "resources": list(files())},
+        sort_keys=False,
+    )
     return out
 
 

@@ -6,6 +6,7 @@ Ctrl-C (or SIGTERM) stops everything.
 
 PORT_BASE moves every port (tests, or a second copy beside the first): gateway PORT_BASE,
 services PORT_BASE+1…+5, worker metrics PORT_BASE+11…+17."""
+
 from __future__ import annotations
 
 import os
@@ -31,7 +32,7 @@ def main() -> int:
     # The demo is served over plain http on localhost; browsers accept Secure cookies there,
     # but say so explicitly for other clients.
     os.environ.setdefault("COOKIE_SECURE", "0")
-    from common.migrate import upgrade, COMPONENTS
+    from common.migrate import COMPONENTS, upgrade
     from deploy import seed, topology
     from deploy.stack import Stack
 

@@ -2,6 +2,7 @@
 role. Idempotent: running it again changes nothing.
 
 Later slices add their own demo data here (a cover year whose windows are open today, prices)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -20,17 +21,25 @@ def credit_code(body17: str) -> str:
 
 DEMO_DISTRICT = {"name": "黄浦区总工会", "kind": "district", "special_industry": False}
 DEMO_UNIONS = [
-    {"name": "上海示范科技有限公司工会", "credit_code": credit_code("91310101MA1FL0001"),
-     "contact_person": "王芳", "phone": "13800000001"},
-    {"name": "上海示范物流有限公司工会", "credit_code": credit_code("91310101MA1FL0002"),
-     "contact_person": "李强", "phone": "021-63210002"},
+    {
+        "name": "上海示范科技有限公司工会",
+        "credit_code": credit_code("91310101MA1FL0001"),
+        "contact_person": "王芳",
+        "phone": "13800000001",
+    },
+    {
+        "name": "上海示范物流有限公司工会",
+        "credit_code": credit_code("91310101MA1FL0002"),
+        "contact_person": "李强",
+        "phone": "021-63210002",
+    },
 ]
 
 
 def seed_directory() -> tuple[int, list[int]]:
-    from services.members.handlers import directory
     from services.members.adapters.orm import District, GrassrootsUnion
     from services.members.bootstrap import runtime
+    from services.members.handlers import directory
 
     with runtime.uow() as uow:
         district = uow.session.scalar(select(District).where(District.name == DEMO_DISTRICT["name"]))
@@ -38,9 +47,12 @@ def seed_directory() -> tuple[int, list[int]]:
     union_ids = []
     for data in DEMO_UNIONS:
         with runtime.uow() as uow:
-            union = uow.session.scalar(select(GrassrootsUnion).where(GrassrootsUnion.credit_code == data["credit_code"]))
-            union_ids.append(union.id if union else
-                             directory.register_union(uow, CENTRE, {**data, "district_id": district_id}).id)
+            union = uow.session.scalar(
+                select(GrassrootsUnion).where(GrassrootsUnion.credit_code == data["credit_code"])
+            )
+            union_ids.append(
+                union.id if union else directory.register_union(uow, CENTRE, {**data, "district_id": district_id}).id
+            )
     return district_id, union_ids
 
 
@@ -60,10 +72,20 @@ def seed_accounts(district_id: int, union_ids: list[int]) -> list[tuple[str, str
             if session.scalar(select(Account.id).where(Account.username == username)):
                 continue
             now = utcnow()
-            session.add(Account(username=username, display_name=display, password_hash=hash_password(DEMO_PASSWORD),
-                                role=role, union_id=union_id, district_id=district, active=True,
-                                email=f"{username}@demo.zhibao.example.cn",  # notifications → DATA_DIR/mail
-                                created_at=now, password_changed_at=now))
+            session.add(
+                Account(
+                    username=username,
+                    display_name=display,
+                    password_hash=hash_password(DEMO_PASSWORD),
+                    role=role,
+                    union_id=union_id,
+                    district_id=district,
+                    active=True,
+                    email=f"{username}@demo.zhibao.example.cn",  # notifications → DATA_DIR/mail
+                    created_at=now,
+                    password_changed_at=now,
+                )
+            )
         session.commit()
     return [(w[0], w[1]) for w in wanted]
 

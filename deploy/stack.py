@@ -4,6 +4,7 @@ integration tests (with PostgreSQL and RabbitMQ settings in the environment).
 
 `Stack.supervise()` restarts a process that dies, with backoff: 1 s, doubling up to 30 s, back
 to 1 s once a process has run a stable minute; each restart is said on the console."""
+
 from __future__ import annotations
 
 import os
@@ -18,12 +19,24 @@ import requests
 
 from common.config import PRIVATE_FILE, PRIVATE_UMASK, ROOT, SERVICES, private_folder
 
-PORTS = {"gateway": 8000, "members": 8101, "enrollment": 8102, "billing": 8103, "documents": 8104,
-         "notifications": 8105}
+PORTS = {
+    "gateway": 8000,
+    "members": 8101,
+    "enrollment": 8102,
+    "billing": 8103,
+    "documents": 8104,
+    "notifications": 8105,
+}
 # /metrics, /health, /ready of the worker processes (METRICS_PORT of each)
-METRICS_PORTS = {"members-worker": 9101, "enrollment-worker": 9102, "billing-worker": 9103,
-                 "documents-worker": 9104, "billing-overdue": 9105,
-                 "notifications-worker": 9106, "notifications-jobs": 9107}
+METRICS_PORTS = {
+    "members-worker": 9101,
+    "enrollment-worker": 9102,
+    "billing-worker": 9103,
+    "documents-worker": 9104,
+    "billing-overdue": 9105,
+    "notifications-worker": 9106,
+    "notifications-jobs": 9107,
+}
 
 BACKOFF_FIRST, BACKOFF_MAX, STABLE_AFTER = 1.0, 30.0, 60.0
 
@@ -42,6 +55,7 @@ def exit_status(returncode: int) -> str:
 @dataclass
 class Supervised:
     """What the supervisor knows of one process: how to start it again, and when."""
+
     argv: list
     env: dict
     started: float = 0.0
@@ -78,11 +92,20 @@ class Stack:
         out = subprocess.DEVNULL
         if self.log_dir:
             private_folder(self.log_dir)
-            out = open(os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE), "ab")
+            out = open(  # noqa: SIM115 - the child's log, open for the child's lifetime
+                os.open(self.log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE), "ab"
+            )
         try:
             # umask 077: every file a process makes in the data folder is its owner's alone
-            proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True, umask=PRIVATE_UMASK)
+            proc = subprocess.Popen(
+                argv,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                umask=PRIVATE_UMASK,
+            )
         finally:
             if out is not subprocess.DEVNULL:
                 out.close()  # the child has its own copy
@@ -137,9 +160,25 @@ class Stack:
     def start_web(self, name: str, workers: int = 1) -> None:
         """One web component under gunicorn; threads per process from GUNICORN_THREADS (the config)."""
         target = "gateway.app:create_app()" if name == "gateway" else f"services.{name}.app:create_app()"
-        self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.ports[name]}",
-                           "--workers", str(workers), "--timeout", "300",
-                           "--graceful-timeout", "5", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), target])
+        self._spawn(
+            name,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.ports[name]}",
+                "--workers",
+                str(workers),
+                "--timeout",
+                "300",
+                "--graceful-timeout",
+                "5",
+                "--config",
+                str(ROOT / "deploy" / "gunicorn.conf.py"),
+                target,
+            ],
+        )
 
     def start_worker(self, service: str, *args: str, name: str | None = None) -> subprocess.Popen:
         name = name or f"{service}-worker"

@@ -5,6 +5,7 @@ write it as a RabbitMQ definitions file for production.
     python -m deploy.topology definitions > deploy/rabbitmq-definitions.json
     python -m deploy.topology consumers      # the consumer table of docs/events.md
 """
+
 from __future__ import annotations
 
 import importlib
@@ -31,30 +32,91 @@ def definitions(settings: BusSettings | None = None) -> dict:
     settings = settings or BusSettings()
     vhost = "/"
     exchanges = [
-        {"name": settings.exchange, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
-         "internal": False, "arguments": {}},
-        {"name": settings.dead_letter_exchange, "vhost": vhost, "type": "direct", "durable": True,
-         "auto_delete": False, "internal": False, "arguments": {}},
+        {
+            "name": settings.exchange,
+            "vhost": vhost,
+            "type": "topic",
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        },
+        {
+            "name": settings.dead_letter_exchange,
+            "vhost": vhost,
+            "type": "direct",
+            "durable": True,
+            "auto_delete": False,
+            "internal": False,
+            "arguments": {},
+        },
     ]
     queues, bindings = [], []
     for sub in all_subscriptions():
         name = sub.queue_name(settings)
-        queues.append({"name": name, "vhost": vhost, "durable": True, "auto_delete": False, "arguments": {
-            "x-queue-type": "quorum", "x-delivery-limit": settings.delivery_limit,
-            "x-dead-letter-exchange": settings.dead_letter_exchange, "x-dead-letter-routing-key": name}})
-        queues.append({"name": name + ".dlq", "vhost": vhost, "durable": True, "auto_delete": False,
-                       "arguments": {"x-queue-type": "quorum"}})
+        queues.append(
+            {
+                "name": name,
+                "vhost": vhost,
+                "durable": True,
+                "auto_delete": False,
+                "arguments": {
+                    "x-queue-type": "quorum",
+                    "x-delivery-limit": settings.delivery_limit,
+                    "x-dead-letter-exchange": settings.dead_letter_exchange,
+                    "x-dead-letter-routing-key": name,
+                },
+            }
+        )
+        queues.append(
+            {
+                "name": name + ".dlq",
+                "vhost": vhost,
+                "durable": True,
+                "auto_delete": False,
+                "arguments": {"x-queue-type": "quorum"},
+            }
+        )
         for key in sub.routing_keys:
-            bindings.append({"source": settings.exchange, "vhost": vhost, "destination": name,
-                             "destination_type": "queue", "routing_key": key, "arguments": {}})
-        bindings.append({"source": settings.dead_letter_exchange, "vhost": vhost, "destination": name + ".dlq",
-                         "destination_type": "queue", "routing_key": name, "arguments": {}})
-    policies = [{
-        # dead letters are kept for inspection and replay, but never without bound
-        "vhost": vhost, "name": "union-dead-letters", "pattern": r"\.dlq$", "apply-to": "queues",
-        "priority": 0, "definition": {"max-length": 1_000_000, "overflow": "reject-publish"}}]
-    return {"rabbit_version": "3.10.8", "vhosts": [{"name": vhost}], "exchanges": exchanges, "queues": queues,
-            "bindings": bindings, "policies": policies}
+            bindings.append(
+                {
+                    "source": settings.exchange,
+                    "vhost": vhost,
+                    "destination": name,
+                    "destination_type": "queue",
+                    "routing_key": key,
+                    "arguments": {},
+                }
+            )
+        bindings.append(
+            {
+                "source": settings.dead_letter_exchange,
+                "vhost": vhost,
+                "destination": name + ".dlq",
+                "destination_type": "queue",
+                "routing_key": name,
+                "arguments": {},
+            }
+        )
+    policies = [
+        {
+            # dead letters are kept for inspection and replay, but never without bound
+            "vhost": vhost,
+            "name": "union-dead-letters",
+            "pattern": r"\.dlq$",
+            "apply-to": "queues",
+            "priority": 0,
+            "definition": {"max-length": 1_000_000, "overflow": "reject-publish"},
+        }
+    ]
+    return {
+        "rabbit_version": "3.10.8",
+        "vhosts": [{"name": vhost}],
+        "exchanges": exchanges,
+        "queues": queues,
+        "bindings": bindings,
+        "policies": policies,
+    }
 
 
 def consumer_table() -> str:

@@ -1,6 +1,7 @@
 """The gateway: the only door from outside. It authenticates (cookie or bearer), signs the
 caller's identity for the services, forwards `/api/v1/<service>/…`, audits every change, and
 serves one OpenAPI document and the web pages."""
+
 from __future__ import annotations
 
 import os
@@ -8,13 +9,19 @@ import time
 import uuid
 
 from flask import Flask, g, jsonify, request
-from werkzeug.exceptions import HTTPException
 from sqlalchemy import text
+from werkzeug.exceptions import HTTPException
 
 from common import logs, metrics
 from common.config import SERVICES
-from common.web import (ErrorDocumentedApi, JSONProvider, bound_route_integers, is_small_body, limit_small_bodies,
-                        register_error_handlers)
+from common.web import (
+    ErrorDocumentedApi,
+    JSONProvider,
+    bound_route_integers,
+    is_small_body,
+    limit_small_bodies,
+    register_error_handlers,
+)
 from gateway import auth, openapi, pages, policy, proxy
 from gateway.api import accounts, internal, sessions
 from gateway.api import auth as auth_api
@@ -26,8 +33,10 @@ CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
 # Pages run only the gateway's own static scripts and styles: no inline script, handler or style
 # attribute (every page's code is a file under gateway/static), so an injected one never runs.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
 
 
 # A file the API answers `inline` (a voucher's PDF, ?inline=true) is shown in a frame of the
@@ -36,16 +45,22 @@ FRAMED_FILE_POLICY = "default-src 'none'; img-src 'self'; object-src 'none'; bas
 
 
 def _shown_in_a_page(response) -> bool:
-    return (request.path.startswith("/api/v1/") and response.mimetype in ("application/pdf", "image/png", "image/jpeg")
-            and response.headers.get("Content-Disposition", "").startswith("inline"))
+    return (
+        request.path.startswith("/api/v1/")
+        and response.mimetype in ("application/pdf", "image/png", "image/jpeg")
+        and response.headers.get("Content-Disposition", "").startswith("inline")
+    )
 
 
 def create_app() -> Flask:
     logs.setup("gateway")
     app = Flask("gateway", template_folder="templates", static_folder="static")
     app.config.update(
-        API_TITLE="gateway 网关", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="gateway-openapi.json",
+        API_TITLE="gateway 网关",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="gateway-openapi.json",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
         COOKIE_SECURE=os.environ.get("COOKIE_SECURE", "1") not in ("0", "false", "no"),
     )
@@ -77,7 +92,12 @@ def create_app() -> Flask:
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         g.caller = None
         limit_small_bodies()
-        if request.path.startswith(("/static/", internal.PREFIX)) or request.path in ("/health", "/ready", "/metrics", "/favicon.ico"):
+        if request.path.startswith(("/static/", internal.PREFIX)) or request.path in (
+            "/health",
+            "/ready",
+            "/metrics",
+            "/favicon.ico",
+        ):
             return None
         g.caller = auth.authenticate(db_session)
         if "db" in g:  # the credential was checked: end that transaction (and its last-seen
@@ -98,10 +118,19 @@ def create_app() -> Flask:
             caller = g.get("caller")
             account = caller.account if caller else g.get("audit_user")
             username = account.username if account else _attempted_username()
-            audit.record(db_session(), username, getattr(account, "role", None), getattr(account, "union_id", None),
-                         getattr(account, "district_id", None), f"{request.method} {request.path}",
-                         response.status_code, g.get("request_id", ""), request.remote_addr or "",
-                         subject=g.get("audit_subject"), reason=_refusal_reason(response))
+            audit.record(
+                db_session(),
+                username,
+                getattr(account, "role", None),
+                getattr(account, "union_id", None),
+                getattr(account, "district_id", None),
+                f"{request.method} {request.path}",
+                response.status_code,
+                g.get("request_id", ""),
+                request.remote_addr or "",
+                subject=g.get("audit_subject"),
+                reason=_refusal_reason(response),
+            )
         return response
 
     @app.route("/api/v1/<service>/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

@@ -1,4 +1,5 @@
 """The gateway's per-request database session."""
+
 from __future__ import annotations
 
 from flask import g

@@ -10,13 +10,14 @@ active and the epochs still agree. So a logout, an ended session, or an account 
 sessions (password, disabling, role or scope: `end_every_session`) takes effect on the very next
 request on every gateway process: nothing is remembered between requests
 (docs/decisions/0017-sessions-end-when-they-must.md)."""
+
 from __future__ import annotations
 
 import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from argon2 import PasswordHasher
@@ -59,6 +60,7 @@ utcnow = clock.real_utcnow_naive  # sessions, tokens and audit times are the mac
 class AccountView:
     """What a request needs of the caller's account: a plain snapshot, safe to keep between
     requests and threads (an ORM object belongs to one database session)."""
+
     id: int
     username: str
     display_name: str
@@ -67,9 +69,15 @@ class AccountView:
     district_id: int | None
 
     @classmethod
-    def of(cls, account: Account) -> "AccountView":
-        return cls(id=account.id, username=account.username, display_name=account.display_name,
-                   role=account.role, union_id=account.union_id, district_id=account.district_id)
+    def of(cls, account: Account) -> AccountView:
+        return cls(
+            id=account.id,
+            username=account.username,
+            display_name=account.display_name,
+            role=account.role,
+            union_id=account.union_id,
+            district_id=account.district_id,
+        )
 
 
 @dataclass(frozen=True)
@@ -88,8 +96,9 @@ class Caller:
 
     def identity(self, request_id: str) -> Identity:
         a = self.account
-        return Identity(user=a.username, role=a.role, union_id=a.union_id, district_id=a.district_id,
-                        request_id=request_id)
+        return Identity(
+            user=a.username, role=a.role, union_id=a.union_id, district_id=a.district_id, request_id=request_id
+        )
 
 
 class LoginThrottled(Throttled):
@@ -99,6 +108,7 @@ class LoginThrottled(Throttled):
 
 class AddressSlowedDown(Throttled):
     """Many failed logins from one address: wait `retry_after` seconds (also a Retry-After header)."""
+
     code = "LOGIN_SLOWED_DOWN"
 
     def __init__(self, seconds: int):
@@ -123,10 +133,14 @@ def check_password(session, username: str, account: Account | None, password: st
     clears the user name's failures and rehashes a hash made with older parameters."""
     now = utcnow()
     since = rules.window_start(now)
-    by_user = session.scalar(select(func.count()).select_from(LoginFailure)
-                             .where(LoginFailure.username == username, LoginFailure.at >= since))
-    by_ip, last_from_ip = session.execute(select(func.count(), func.max(LoginFailure.at))
-                                          .where(LoginFailure.ip == ip, LoginFailure.at >= since)).one()
+    by_user = session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.at >= since)
+    )
+    by_ip, last_from_ip = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(LoginFailure.ip == ip, LoginFailure.at >= since)
+    ).one()
     if rules.is_throttled(by_user):
         raise LoginThrottled()
     wait = rules.address_wait(by_ip, last_from_ip, now)
@@ -154,12 +168,21 @@ def start_web_session(session, account: Account, user_agent: str | None = None, 
     return _start_session(session, account, "cookie", SESSION_TTL, user_agent, ip)
 
 
-def _start_session(session, account: Account, kind: str, ttl: timedelta, user_agent: str | None,
-                   ip: str | None) -> WebSession:
+def _start_session(
+    session, account: Account, kind: str, ttl: timedelta, user_agent: str | None, ip: str | None
+) -> WebSession:
     now = utcnow()
-    web = WebSession(id=secrets.token_urlsafe(32), account_id=account.id, kind=kind, epoch=account.session_epoch,
-                     csrf_token=secrets.token_urlsafe(32), created_at=now, expires_at=now + ttl, last_seen_at=now,
-                     **_client(user_agent, ip))
+    web = WebSession(
+        id=secrets.token_urlsafe(32),
+        account_id=account.id,
+        kind=kind,
+        epoch=account.session_epoch,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + ttl,
+        last_seen_at=now,
+        **_client(user_agent, ip),
+    )
     session.add(web)
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     return web
@@ -168,9 +191,15 @@ def _start_session(session, account: Account, kind: str, ttl: timedelta, user_ag
 def issue_token(session, account: Account, user_agent: str | None = None, ip: str | None = None) -> tuple[str, int]:
     """A bearer token bound to a new session row (its `sid` claim): ending the row ends the token."""
     web = _start_session(session, account, "bearer", TOKEN_TTL, user_agent, ip)
-    now = datetime.now(timezone.utc)
-    claims = {"sub": str(account.id), "sid": web.id, "jti": uuid.uuid4().hex, "iat": now,
-              "exp": now + TOKEN_TTL, "aud": "union-gateway"}
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(account.id),
+        "sid": web.id,
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + TOKEN_TTL,
+        "aud": "union-gateway",
+    }
     return jwt.encode(claims, gateway_secret(), algorithm="HS256"), int(TOKEN_TTL.total_seconds())
 
 
@@ -201,8 +230,13 @@ def authenticate(open_session) -> Caller | None:
 
 def _bearer(token: str, open_session) -> Caller:
     try:
-        claims = jwt.decode(token, gateway_secret(), algorithms=["HS256"], audience="union-gateway",
-                            options={"require": ["exp", "sub", "sid"]})
+        claims = jwt.decode(
+            token,
+            gateway_secret(),
+            algorithms=["HS256"],
+            audience="union-gateway",
+            options={"require": ["exp", "sub", "sid"]},
+        )
     except jwt.ExpiredSignatureError:
         raise Unauthorized("登录凭证已过期，请重新登录", code="TOKEN_EXPIRED") from None
     except jwt.PyJWTError:
@@ -218,14 +252,21 @@ def _bearer(token: str, open_session) -> Caller:
 
 def _valid_session(session, sid: str, kind: str, subject: str | None = None) -> Caller | None:
     """The caller of a live session, or None: one lookup of the row and its account."""
-    row = session.execute(select(WebSession, Account).join(Account, Account.id == WebSession.account_id)
-                          .where(WebSession.id == sid, WebSession.kind == kind)).first()
+    row = session.execute(
+        select(WebSession, Account)
+        .join(Account, Account.id == WebSession.account_id)
+        .where(WebSession.id == sid, WebSession.kind == kind)
+    ).first()
     if row is None:
         return None
     web, account = row
     now = utcnow()
-    if (web.expires_at <= now or not account.active or web.epoch != account.session_epoch
-            or (subject is not None and subject != str(account.id))):
+    if (
+        web.expires_at <= now
+        or not account.active
+        or web.epoch != account.session_epoch
+        or (subject is not None and subject != str(account.id))
+    ):
         return None
     if web.last_seen_at is None or now - web.last_seen_at >= LAST_SEEN_EVERY:
         web.last_seen_at = now  # committed by the request (app.py), at most once a minute a session

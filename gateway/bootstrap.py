@@ -1,4 +1,5 @@
 """Wires the gateway: its own database (accounts, sessions, audit) and migrations."""
+
 from pathlib import Path
 
 from common.runtime import ServiceRuntime

@@ -2,6 +2,7 @@
 prefixed with `/api/v1/<service>` and with their schema names prefixed to stay apart. Every
 operation's error answers are documented here, in one place (common/api_docs.py): the statuses
 it can answer through the gateway, each with the one error body every error has."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,12 @@ def aggregate(own_spec: dict, request_id: str) -> dict:
     spec = json.loads(json.dumps(own_spec))
     spec.setdefault("paths", {})
     spec.setdefault("components", {}).setdefault("schemas", {})
-    spec["info"] = {"title": "会员服务卡集中参保系统 API", "version": "v1",
-                    "description": "All requests go through the gateway: log in for a bearer token "
-                                   "(POST /api/v1/auth/login) and send it as `Authorization: Bearer …`."}
+    spec["info"] = {
+        "title": "会员服务卡集中参保系统 API",
+        "version": "v1",
+        "description": "All requests go through the gateway: log in for a bearer token "
+        "(POST /api/v1/auth/login) and send it as `Authorization: Bearer …`.",
+    }
     spec["components"]["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
     spec["security"] = [{"bearer": []}]
     missing = []

@@ -1,6 +1,7 @@
 """Server-rendered pages for people (Chinese). Pages are shells: their data comes from the same
 `/api/v1/…` the API clients use, fetched by a little JavaScript (static/app.js) with the session
 cookie and the CSRF token. Each page names the roles that may open it; others get a refusal page."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -116,7 +117,8 @@ def _safe_next(target: str | None) -> str:
 def _context(caller, page: Page | None) -> dict:
     account = caller.account if caller else None
     return {
-        "account": account, "page": page,
+        "account": account,
+        "page": page,
         "role_name": ROLE_NAMES.get(account.role, "") if account else "",
         "menu": menu_for(account.role) if account else [],
         "csrf_token": caller.session.csrf_token if caller and caller.session else "",
@@ -131,5 +133,6 @@ def _view(page: Page):
         if caller.account.role not in page.roles:
             abort(403)
         return render_template(page.template, **_context(caller, page))
+
     view.__name__ = "page_" + page.template.replace(".html", "")
     return view

@@ -1,6 +1,7 @@
 """Role check at the gateway, before forwarding: each service publishes, per operation, the roles
 that may call it (`x-roles` in its OpenAPI document); the gateway refuses the others with 403.
 The service checks the same list again, and checks scope itself."""
+
 from __future__ import annotations
 
 import re

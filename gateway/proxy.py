@@ -8,6 +8,7 @@ break the next request that reuses it. Two rules keep the pool clean
   request with a body that was refused (4xx/5xx: the service may have answered without reading
   it) or that was larger than a server drains on its own, and after a response that was not
   read to its end (the caller went away, the service broke off)."""
+
 from __future__ import annotations
 
 import posixpath
@@ -23,10 +24,27 @@ from common.config import SERVICES, service_url
 from common.errors import NotFound, TooLarge, Unavailable
 from common.web import AUDIT_SUBJECT_HEADER, MAX_SMALL_BODY_BYTES, MAX_UPLOAD_BYTES, is_small_body
 
-_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
-                "proxy-authorization", "proxy-authenticate", "content-encoding", "content-length"}
-_PASS_RESPONSE = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Location", "X-Total-Count",
-                  "X-Document-Version")
+_HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-authenticate",
+    "content-encoding",
+    "content-length",
+}
+_PASS_RESPONSE = (
+    "Content-Type",
+    "Content-Disposition",
+    "Cache-Control",
+    "ETag",
+    "Location",
+    "X-Total-Count",
+    "X-Document-Version",
+)
 POOL_SIZE = 32  # open connections kept per service: at least the gateway's threads
 BUFFER_LIMIT = 256 * 1024  # smaller answers are read whole and sent with their length
 # A service's own endpoints for probes and Prometheus: never reachable from outside.
@@ -37,8 +55,10 @@ def is_internal_path(path: str) -> bool:
     """`metrics`, `/metrics/`, `x/../metrics` … all name the service's own /metrics."""
     parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
     return not parts or parts[0] in INTERNAL_PATHS
+
+
 # The largest body each service accepts (its MAX_CONTENT_LENGTH): a larger one is refused here.
-BODY_LIMITS = {service: MAX_UPLOAD_BYTES for service in SERVICES}
+BODY_LIMITS = dict.fromkeys(SERVICES, MAX_UPLOAD_BYTES)
 # A body a service did not read is drained by its server only up to a point (gunicorn: 64 KiB),
 # past which the server closes the connection after answering: never reuse a connection after one.
 REUSE_AFTER_BODY_UP_TO = 16 * 1024
@@ -105,8 +125,13 @@ def call_service(service: str, method: str, path: str, ident: internal.Identity,
     headers[internal.HEADER] = internal.sign(ident)
     headers["X-Request-Id"] = ident.request_id
     try:
-        return _http.request(method, f"{service_url(service)}/{path.lstrip('/')}", headers=headers,
-                             timeout=kwargs.pop("timeout", (3, 300)), **kwargs)
+        return _http.request(
+            method,
+            f"{service_url(service)}/{path.lstrip('/')}",
+            headers=headers,
+            timeout=kwargs.pop("timeout", (3, 300)),
+            **kwargs,
+        )
     except requests.RequestException:
         raise ServiceUnavailable() from None
 
@@ -131,8 +156,17 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     for name in ("Content-Type", "Accept", "If-None-Match"):
         if name in request.headers:
             headers[name] = request.headers[name]
-    upstream = call_service(service, request.method, path, ident, params=request.args.to_dict(flat=False),
-                            data=body, headers=headers, stream=True, allow_redirects=False)
+    upstream = call_service(
+        service,
+        request.method,
+        path,
+        ident,
+        params=request.args.to_dict(flat=False),
+        data=body,
+        headers=headers,
+        stream=True,
+        allow_redirects=False,
+    )
     if body and (upstream.status_code >= 400 or len(body) > REUSE_AFTER_BODY_UP_TO):
         discard_connection(upstream)
     length = upstream.headers.get("Content-Length", "")

@@ -1,5 +1,6 @@
 """What a database holds at rest (issue 14): a scan of every value of every table for clear ID
 numbers — the ones a test used, and anything shaped like a full resident ID number."""
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ signed identity, and a unique bus namespace per run. Real servers only — never
 PostgreSQL is at PG_ADMIN_URL (default postgresql://postgres@127.0.0.1:5432/postgres) and
 RabbitMQ at TEST_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672//). When one is down, the
 tests that need it fail (they are never skipped): .ci/run starts both first."""
+
 from __future__ import annotations
 
 import importlib
@@ -67,10 +68,12 @@ def database():
         drop_database(url)
 
 
-def auth_headers(role: str, union_id: int | None = None, district_id: int | None = None,
-                 user: str | None = None) -> dict:
-    ident = internal.Identity(user=user or f"test-{role}", role=role, union_id=union_id,
-                              district_id=district_id, request_id="test")
+def auth_headers(
+    role: str, union_id: int | None = None, district_id: int | None = None, user: str | None = None
+) -> dict:
+    ident = internal.Identity(
+        user=user or f"test-{role}", role=role, union_id=union_id, district_id=district_id, request_id="test"
+    )
     return {internal.HEADER: internal.sign(ident)}
 
 
@@ -89,7 +92,7 @@ class ServiceClient:
         self.app.testing = True
         self.client = self.app.test_client()
 
-    def as_(self, role: str, union_id=None, district_id=None, user=None) -> "RoleClient":
+    def as_(self, role: str, union_id=None, district_id=None, user=None) -> RoleClient:
         return RoleClient(self.client, auth_headers(role, union_id, district_id, user))
 
     def outbox(self) -> list[dict]:
@@ -115,6 +118,7 @@ class RoleClient:
         def call(path, **kwargs):
             headers = {**self.headers, **kwargs.pop("headers", {})}
             return getattr(self.client, method)(path, headers=headers, **kwargs)
+
         return call
 
 

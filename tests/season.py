@@ -1,6 +1,7 @@
 """One season's worth of test data and helpers, shared by every layer: the 2020 timeline and
 prices as SPEC.md gives them, valid resident ID numbers, workbooks in memory, and waiting for an
 eventually consistent fact."""
+
 from __future__ import annotations
 
 import io
@@ -15,14 +16,23 @@ from common import clock
 YEAR = 2020
 # SPEC §3, the guide's 2020 timeline (every date is the cover year's configuration).
 TIMELINE = {
-    "split_window": ["2019-10-25", "2019-10-31"], "grassroots_window": ["2019-11-01", "2019-12-27"],
-    "district_review_window": ["2019-11-01", "2019-12-27"], "district_submit_window": ["2019-12-28", "2019-12-31"],
-    "card_cutoff": "2019-12-31", "cover_start": "2020-01-01", "cover_end": "2020-12-31",
-    "payment_deadline": "2020-01-20", "claims_deadline": "2021-12-31",
+    "split_window": ["2019-10-25", "2019-10-31"],
+    "grassroots_window": ["2019-11-01", "2019-12-27"],
+    "district_review_window": ["2019-11-01", "2019-12-27"],
+    "district_submit_window": ["2019-12-28", "2019-12-31"],
+    "card_cutoff": "2019-12-31",
+    "cover_start": "2020-01-01",
+    "cover_end": "2020-12-31",
+    "payment_deadline": "2020-01-20",
+    "claims_deadline": "2021-12-31",
 }
 # SPEC §4, yuan per person: premium, city subsidy, special-industry subsidy — whole year, then half.
-PRICES = {"A": ("26", "13", "6.5", "13", "6.5", "3"), "B": ("90", "40", "22.5", "45", "20", "11"),
-          "A+": ("76", "13", "6.5", "38", "6.5", "3"), "B+": ("140", "40", "22.5", "70", "20", "11")}
+PRICES = {
+    "A": ("26", "13", "6.5", "13", "6.5", "3"),
+    "B": ("90", "40", "22.5", "45", "20", "11"),
+    "A+": ("76", "13", "6.5", "38", "6.5", "3"),
+    "B+": ("140", "40", "22.5", "70", "20", "11"),
+}
 HANDLER = {"name": "张三", "phone": "13800138000", "email": "zhangsan@example.com"}
 
 
@@ -39,10 +49,20 @@ def price_entries() -> list[dict]:
     """PRICES as the entries of `PUT /billing/price-tables/{year}`."""
     entries = []
     for cover_type, (p, c, s, hp, hc, hs) in PRICES.items():
-        for price_class, (premium, city, special) in (("centralised", (p, c, s)), ("instant_first_half", (p, c, s)),
-                                                      ("instant_second_half", (hp, hc, hs))):
-            entries.append({"type": cover_type, "price_class": price_class, "premium": premium,
-                            "city_subsidy": city, "special_city_subsidy": special})
+        for price_class, (premium, city, special) in (
+            ("centralised", (p, c, s)),
+            ("instant_first_half", (p, c, s)),
+            ("instant_second_half", (hp, hc, hs)),
+        ):
+            entries.append(
+                {
+                    "type": cover_type,
+                    "price_class": price_class,
+                    "premium": premium,
+                    "city_subsidy": city,
+                    "special_city_subsidy": special,
+                }
+            )
     return entries
 
 
@@ -55,7 +75,7 @@ def resident_id(serial: int, born: str = "19900101", area: str = "310101") -> st
     """A valid 18-character resident ID number (GB 11643 check character) for a serial."""
     body = f"{area}{born}{serial:03d}"[-17:]
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights)) % 11]
+    return body + "10X98765432"[sum(int(c) * w for c, w in zip(body, weights, strict=False)) % 11]
 
 
 def xlsx(rows, columns=None) -> bytes:
@@ -89,8 +109,10 @@ def rezipped(data: bytes, change=None, extra=()) -> bytes:
 def crafted_upload(template: bytes, copies: int = 16_000) -> bytes:
     """Issue 23's file: a template whose sheet XML holds a comment with thousands of unclosed
     cells and a formula-looking tail (~10 KB; quadratic for the regular expression once used)."""
-    return rezipped(template, lambda xml: xml.replace(
-        b"</worksheet>", b"<!-- " + b'<c r="A1">' * copies + b" </c> <f x --></worksheet>"))
+    return rezipped(
+        template,
+        lambda xml: xml.replace(b"</worksheet>", b"<!-- " + b'<c r="A1">' * copies + b" </c> <f x --></worksheet>"),
+    )
 
 
 def wait_for(predicate, timeout: float = 30, interval: float = 0.1, message: str = "condition"):

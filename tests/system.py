@@ -7,8 +7,10 @@ ports, migrations, topology, demo accounts, and a clock file the test can move.
         centre.get("/api/v1/members/unions")
         system.set_clock("2019-11-05T10:00:00")
 """
+
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
@@ -69,11 +71,15 @@ NAIVE_TIMESTAMP = re.compile(r'"(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\
 
 
 # An 18-character resident ID number in full (GB 11643: area, birth date, serial, check character).
-FULL_RESIDENT_ID_TEXT = re.compile(r"(?<![\dA-Za-z])(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dA-Za-z])")
+FULL_RESIDENT_ID_TEXT = re.compile(
+    r"(?<![\dA-Za-z])(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dA-Za-z])"
+)
 FULL_RESIDENT_ID = re.compile(r'"(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])"')
 # Where a person in scope needs the number in full (PIPL art. 28, 51; issue 14): a member's own
 # record — its detail and the answers to creating or editing that one member — and an audited reveal.
-FULL_ID_ALLOWED = re.compile(r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?)/?$")
+FULL_ID_ALLOWED = re.compile(
+    r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?)/?$"
+)
 
 
 # A list upload's errors show the cells as the clerk typed them (issue 24): to the union that
@@ -84,8 +90,11 @@ FULL_ID_OWN_FILE = re.compile(r"^(POST /api/v1/members/uploads/[a-z-]+|GET /api/
 def assert_no_full_id_numbers(method: str, path: str, response: requests.Response, role: str | None = None) -> None:
     """Every answer of every e2e request: no full resident ID number outside the allowed views."""
     request = f"{method} {path.split('?')[0]}"
-    if ("json" not in response.headers.get("Content-Type", "") or FULL_ID_ALLOWED.match(request)
-            or role == "grassroots" and FULL_ID_OWN_FILE.match(request)):
+    if (
+        "json" not in response.headers.get("Content-Type", "")
+        or FULL_ID_ALLOWED.match(request)
+        or (role == "grassroots" and FULL_ID_OWN_FILE.match(request))
+    ):
         return
     found = FULL_RESIDENT_ID.findall(response.text)
     assert not found, f"{method} {path} answered full ID numbers {[n[:4] + '…' for n in found[:3]]}"
@@ -177,12 +186,19 @@ class System:
         self.clock_file.write_text(clock or "")
         self.databases = {c: create_database(c) for c in COMPONENTS}
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-        env.update({
-            "DATA_DIR": str(self.tmp), "BUS_URL": AMQP_URL, "BUS_EXCHANGE": f"test.{self.run_id}",
-            "BUS_QUEUE_PREFIX": f"test.{self.run_id}.", "CLOCK_FILE": str(self.clock_file),
-            "INTERNAL_SECRET": "system-internal-" + uuid.uuid4().hex, "GATEWAY_SECRET": "system-gw-" + uuid.uuid4().hex,
-            "COOKIE_SECURE": "0", "BUS_DELIVERY_LIMIT": "3",
-        })
+        env.update(
+            {
+                "DATA_DIR": str(self.tmp),
+                "BUS_URL": AMQP_URL,
+                "BUS_EXCHANGE": f"test.{self.run_id}",
+                "BUS_QUEUE_PREFIX": f"test.{self.run_id}.",
+                "CLOCK_FILE": str(self.clock_file),
+                "INTERNAL_SECRET": "system-internal-" + uuid.uuid4().hex,
+                "GATEWAY_SECRET": "system-gw-" + uuid.uuid4().hex,
+                "COOKIE_SECURE": "0",
+                "BUS_DELIVERY_LIMIT": "3",
+            }
+        )
         env.update({f"{c.upper()}_DATABASE_URL": url for c, url in self.databases.items()})
         env.update(extra_env or {})
         self.env = env
@@ -194,15 +210,22 @@ class System:
 
     def python(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run `python <args>` with this system's environment (migrations, seeding, CLIs)."""
-        return subprocess.run([sys.executable, *args], cwd=ROOT, env=self.stack.env, capture_output=True,
-                              text=True, check=check, timeout=300)
+        return subprocess.run(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=self.stack.env,
+            capture_output=True,
+            text=True,
+            check=check,
+            timeout=300,
+        )
 
     def _prepare(self) -> None:
         self.python("-m", "common.migrate", "upgrade")
         self.python("-m", "deploy.topology", "declare")
         self.python("-m", "deploy.seed")
 
-    def start(self) -> "System":
+    def start(self) -> System:
         self.stack.start_all()
         return self
 
@@ -210,8 +233,9 @@ class System:
         self.clock_file.write_text(iso)
 
     def login(self, username: str, password: str = PASSWORD) -> Session:
-        response = requests.post(self.base + "/api/v1/auth/login", json={"username": username, "password": password},
-                                 timeout=30)
+        response = requests.post(
+            self.base + "/api/v1/auth/login", json={"username": username, "password": password}, timeout=30
+        )
         response.raise_for_status()
         body = response.json()
         return Session(self.base, body["access_token"], body["account"])
@@ -237,10 +261,8 @@ class System:
         self.stack.stop_all()
         delete_bus_namespace(self.env["BUS_EXCHANGE"], self.env["BUS_QUEUE_PREFIX"])
         for url in self.databases.values():
-            try:
+            with contextlib.suppress(Exception):  # leave it; the name is unique
                 drop_database(url)
-            except Exception:  # noqa: BLE001 - leave it; the name is unique
-                pass
         # PIPL (issue 14): logs never hold an ID number, whatever the season did.
         leaked = self.id_numbers_in_logs()
         assert not leaked, f"full ID numbers in the logs: {leaked[:5]}"

@@ -32,6 +32,7 @@ The package: `setup` (the brokers and the system, clients, databases, the direct
 files), `phases` (the season, phase by phase), `faults` (each fault's act), `report` (timing,
 notes, the summary and the checker's table); this module reads the command line and runs them.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,13 @@ def parse_args(argv=None):
     parser.add_argument("--sync-every", type=int, default=5, help="every n-th union syncs its roster")
     parser.add_argument("--faults", default="none", help=f"none, all, or some of {','.join(ALL_FAULTS)}")
     parser.add_argument("--outage", type=float, default=15, help="seconds a broker (node) stays down")
-    parser.add_argument("--broker", choices=("shared", "private", "cluster"), default=None,
-                        help="the shared broker (no faults), a private node, or a private 3-node cluster "
-                             "(default: cluster with faults, else shared)")
+    parser.add_argument(
+        "--broker",
+        choices=("shared", "private", "cluster"),
+        default=None,
+        help="the shared broker (no faults), a private node, or a private 3-node cluster "
+        "(default: cluster with faults, else shared)",
+    )
     parser.add_argument("--web-workers", type=int, default=1)
     args = parser.parse_args(argv)
     args.faults = [] if args.faults == "none" else list(ALL_FAULTS) if args.faults == "all" else args.faults.split(",")

@@ -1,6 +1,7 @@
 """The scripted faults of `--faults`: each one's act on the running system — processes killed,
 every broker node or one of them stopped and started again, events delivered twice, a poison
 message dead-lettered and replayed — noted in the season's record. The phases choose when."""
+
 from __future__ import annotations
 
 import json
@@ -46,12 +47,18 @@ class Faults:
         from sqlalchemy import text
 
         with self.db.engines["members"].begin() as conn:
-            cleared = conn.execute(text("UPDATE upload_jobs SET state = 'failed', message = '处理中断（进程退出）', "
-                                        "finished_at = now() AT TIME ZONE 'utc' WHERE state = 'running' "
-                                        "AND union_id = :u AND heartbeat_at <= :t"),
-                                   {"u": u.id, "t": self.web_killed_at}).rowcount
-        self.record.note(f"finding: the killed web process left union {u.index}'s upload 'running' (its lock held "
-                         f"until 15 min stale); {cleared} job(s) marked failed by hand, the import sent again")
+            cleared = conn.execute(
+                text(
+                    "UPDATE upload_jobs SET state = 'failed', message = '处理中断（进程退出）', "
+                    "finished_at = now() AT TIME ZONE 'utc' WHERE state = 'running' "
+                    "AND union_id = :u AND heartbeat_at <= :t"
+                ),
+                {"u": u.id, "t": self.web_killed_at},
+            ).rowcount
+        self.record.note(
+            f"finding: the killed web process left union {u.index}'s upload 'running' (its lock held "
+            f"until 15 min stale); {cleared} job(s) marked failed by hand, the import sent again"
+        )
 
     def kill_workers(self, names) -> None:
         for name in names:
@@ -91,18 +98,23 @@ class Faults:
         from common.bus import Publisher
 
         db = self.db
-        self.system.wait_for(lambda: all(db.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0
-                                         for c in db.engines),
-                             timeout=600, interval=0.5, message="outboxes sent before the duplicates")
+        self.system.wait_for(
+            lambda: all(db.sql(c, "SELECT count(*) FROM outbox WHERE sent_at IS NULL")[0][0] == 0 for c in db.engines),
+            timeout=600,
+            interval=0.5,
+            message="outboxes sent before the duplicates",
+        )
         envelopes = []
         for component in db.engines:
-            envelopes += [json.loads(r[0]) for r in db.sql(component, "SELECT payload FROM outbox WHERE sent_at >= :t "
-                                                                      "ORDER BY id", t=since)]
+            envelopes += [
+                json.loads(r[0])
+                for r in db.sql(component, "SELECT payload FROM outbox WHERE sent_at >= :t ORDER BY id", t=since)
+            ]
         publisher = Publisher(db.settings)
         try:
             for i in range(0, len(envelopes), 500):
-                confirmed, _ = publisher.publish(envelopes[i:i + 500])
-                assert len(confirmed) == len(envelopes[i:i + 500])
+                confirmed, _ = publisher.publish(envelopes[i : i + 500])
+                assert len(confirmed) == len(envelopes[i : i + 500])
         finally:
             publisher.close()
         self.record.note(f"fault: {len(envelopes)} events of submissions and reviews delivered a second time")
@@ -115,9 +127,16 @@ class Faults:
 
         db = self.db
         next_id = db.sql("enrollment", "SELECT coalesce(max(id), 0) + 1 FROM batch")[0][0]
-        event = envelope("billing.batch.feedback_given", {"batch_id": next_id, "district_id": district_id,
-                                                          "message": "季测：先于批次到达的反馈",
-                                                          "at": "2019-12-28T09:00:00+08:00"}, producer="billing")
+        event = envelope(
+            "billing.batch.feedback_given",
+            {
+                "batch_id": next_id,
+                "district_id": district_id,
+                "message": "季测：先于批次到达的反馈",
+                "at": "2019-12-28T09:00:00+08:00",
+            },
+            producer="billing",
+        )
         publisher = Publisher(db.settings)
         try:
             confirmed, _ = publisher.publish([event])
@@ -130,20 +149,33 @@ class Faults:
 
         # every consumer of the event dead-letters it (enrollment, and notifications, which tells
         # the district): each queue is waited for here and replayed once the batch exists
-        self.poisoned_queues = [f"{s.service}.{s.consumer}" for s in all_subscriptions()
-                                if "billing.batch.feedback_given" in s.handlers]
+        self.poisoned_queues = [
+            f"{s.service}.{s.consumer}" for s in all_subscriptions() if "billing.batch.feedback_given" in s.handlers
+        ]
         for queue in self.poisoned_queues:
             self.system.wait_for(
                 lambda q=queue: any(m["event_id"] == event["id"] for m in list_dead_letters(q, db.settings)),
-                timeout=120, interval=1, message=f"the poison message in {queue}'s dead-letter queue")
-        self.record.note(f"fault: poison {event['id'][:8]} (feedback for batch {next_id} before it exists) "
-                         "dead-lettered")
+                timeout=120,
+                interval=1,
+                message=f"the poison message in {queue}'s dead-letter queue",
+            )
+        self.record.note(
+            f"fault: poison {event['id'][:8]} (feedback for batch {next_id} before it exists) dead-lettered"
+        )
 
     def replay_poison(self) -> None:
         event_id, batch_id = self.poisoned
-        replayed = [self.system.python("-m", "common.dlq", "replay", queue, "--event-id", event_id).stdout.strip()
-                    for queue in self.poisoned_queues]
-        self.system.wait_for(lambda: self.db.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b",
-                                                 b=batch_id)[0][0] == "季测：先于批次到达的反馈",
-                             timeout=120, interval=0.5, message="the replayed poison message applied")
+        replayed = [
+            self.system.python("-m", "common.dlq", "replay", queue, "--event-id", event_id).stdout.strip()
+            for queue in self.poisoned_queues
+        ]
+        self.system.wait_for(
+            lambda: (
+                self.db.sql("enrollment", "SELECT feedback_message FROM batch WHERE id = :b", b=batch_id)[0][0]
+                == "季测：先于批次到达的反馈"
+            ),
+            timeout=120,
+            interval=0.5,
+            message="the replayed poison message applied",
+        )
         self.record.note(f"fault: poison replayed ({'; '.join(replayed)}) and applied to batch {batch_id}")

@@ -1,6 +1,7 @@
 """What a season prints and keeps: each phase's wall time beside its stage sum, the CPU each
 process spent in it and the load at its end; counts and timestamped notes; at the end the summary
 and the checker's table (bench/season_check.py)."""
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,7 @@ def cpu_by_process(groups: dict[int, str], databases: list[str]) -> Counter:
         try:
             with open(f"/proc/{entry}/stat", "rb") as f:
                 raw = f.read().decode(errors="replace")
-            comm, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+            comm, rest = raw[raw.index("(") + 1 : raw.rindex(")")], raw[raw.rindex(")") + 2 :].split()
             pgrp, ticks = int(rest[2]), sum(int(x) for x in rest[11:15])
             name = groups.get(pgrp)
             if name is None and comm == "postgres":
@@ -72,8 +73,10 @@ def cpu_by_process(groups: dict[int, str], databases: list[str]) -> Counter:
 def cpu_line(cpu: Counter) -> str:
     ours = sum(v for k, v in cpu.items() if k not in ("machine", "rabbitmq"))
     top = sorted(((v, k) for k, v in cpu.items() if k != "machine" and v >= 0.5), reverse=True)
-    return (", ".join(f"{k} {v:.0f}" for v, k in top) +
-            f"; season's processes {ours:.0f} of the machine's {cpu.get('machine', 0):.0f}")
+    return (
+        ", ".join(f"{k} {v:.0f}" for v, k in top)
+        + f"; season's processes {ours:.0f} of the machine's {cpu.get('machine', 0):.0f}"
+    )
 
 
 class Record:
@@ -114,8 +117,10 @@ class Record:
         phase.load = load_average()
         self.phases.append(phase)
         ratio = f"{phase.wall / phase.stages:5.2f}×" if phase.stages else "     "
-        say(f"   {name:<34s} {phase.wall:8.1f} s   stages {phase.stages:8.1f} s ({phase.units} × "
-            f"{phase.unit_alone:.3f} s) {ratio}  {phase.load}")
+        say(
+            f"   {name:<34s} {phase.wall:8.1f} s   stages {phase.stages:8.1f} s ({phase.units} × "
+            f"{phase.unit_alone:.3f} s) {ratio}  {phase.load}"
+        )
         say(f"   cpu s: {cpu_line(phase.cpu)}")
 
     def summary(self, headline: str, provisioning: float, total: float, members: int) -> None:
@@ -128,14 +133,15 @@ class Record:
         for p in self.phases:
             ratio = f"{p.wall / p.stages:5.2f}×" if p.stages else ""
             say(f"  {p.name:<46s} {p.wall:8.1f} {p.stages:8.1f} {ratio:>6s}  {p.load}")
-        say(f"  {'total':<46s} {total:8.1f} {stages:8.1f} {total / stages if stages else 0:5.2f}×  "
-            f"{load_average()}")
+        say(f"  {'total':<46s} {total:8.1f} {stages:8.1f} {total / stages if stages else 0:5.2f}×  {load_average()}")
         total_cpu = sum((p.cpu for p in self.phases), Counter())
         say(f"  cpu s over the phases: {cpu_line(total_cpu)}")
         for what, n in sorted(self.counts.items()):
             say(f"  {what}: {n}")
-        say(f"  {members:,} members: {total / max(members, 1) * 1e6:,.0f} s per million; goal at 1,000,000: "
-            f"≤ 900 s and ≤ 2× stages")
+        say(
+            f"  {members:,} members: {total / max(members, 1) * 1e6:,.0f} s per million; goal at 1,000,000: "
+            f"≤ 900 s and ≤ 2× stages"
+        )
         for note in self.notes:
             say(f"  {note}")
 

@@ -1,6 +1,7 @@
 """Setting a season up: the brokers and the system's processes, the clerks' clients, SQL on the
 services' databases, and what the season starts from — the directory and its accounts, made
 before the season's time, and the unions' spreadsheets."""
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,19 @@ from common.clock import real_utcnow_naive
 
 TYPES = ("A", "A+", "B", "B+")
 PASSWORD = "Season@2026pass"
-IMPORT_HEADER = ["姓名", "有效证件类型", "证件号码", "性别", "出生日期", "联系地址", "移动电话", "学历", "户籍类型",
-                 "技术等级", "工会职务"]
+IMPORT_HEADER = [
+    "姓名",
+    "有效证件类型",
+    "证件号码",
+    "性别",
+    "出生日期",
+    "联系地址",
+    "移动电话",
+    "学历",
+    "户籍类型",
+    "技术等级",
+    "工会职务",
+]
 MAX_ROWS = 1000
 CENTRE_PASSWORD = "Demo@2026pass"  # deploy.seed's demo accounts (tests/system.py)
 PROVISIONING_CLIENTS = 8  # threads creating the directory before the season (not timed)
@@ -30,8 +42,9 @@ SERVICES = ("members", "enrollment", "billing", "documents")  # the databases th
 
 def ok(response, *status):
     status = status or (200,)
-    assert response.status_code in status, f"{response.request.method} {response.request.url} → " \
-                                           f"{response.status_code} {response.text[:400]}"
+    assert response.status_code in status, (
+        f"{response.request.method} {response.request.url} → {response.status_code} {response.text[:400]}"
+    )
     return response.json() if "json" in response.headers.get("Content-Type", "") else response
 
 
@@ -165,28 +178,55 @@ def provision(system, args, centre: Clerk) -> tuple[list[District], list[Union]]
     provisioning = ThreadPoolExecutor(max_workers=max(PROVISIONING_CLIENTS, args.clients))
 
     def district(i):
-        d = ok(centre.post(f"{M}/districts", json={"name": f"季测区{i:03d}总工会", "kind": "district",
-                                                   "special_industry": i % 7 == 6}), 201)
+        d = ok(
+            centre.post(
+                f"{M}/districts",
+                json={"name": f"季测区{i:03d}总工会", "kind": "district", "special_industry": i % 7 == 6},
+            ),
+            201,
+        )
         return District(i, d["id"], d["name"], f"season-d{i}")
+
     districts = list(provisioning.map(district, range(args.districts)))
     from deploy.seed import credit_code
 
     def union(i):
         d = districts[i % args.districts]
-        u = ok(centre.post(f"{M}/unions", json={
-            "name": f"季测单位{i:05d}工会", "credit_code": credit_code(f"91310000MB{i:07d}"),
-            "district_id": d.id, "contact_person": "联系人", "phone": "13800000000"}), 201)
-        return Union(i, u["id"], d.index, f"season-u{i}", first=2_000_000 + i * args.members, size=args.members,
-                     type=TYPES[i % len(TYPES)], name=u["name"])
+        u = ok(
+            centre.post(
+                f"{M}/unions",
+                json={
+                    "name": f"季测单位{i:05d}工会",
+                    "credit_code": credit_code(f"91310000MB{i:07d}"),
+                    "district_id": d.id,
+                    "contact_person": "联系人",
+                    "phone": "13800000000",
+                },
+            ),
+            201,
+        )
+        return Union(
+            i,
+            u["id"],
+            d.index,
+            f"season-u{i}",
+            first=2_000_000 + i * args.members,
+            size=args.members,
+            type=TYPES[i % len(TYPES)],
+            name=u["name"],
+        )
+
     unions = list(provisioning.map(union, range(args.unions)))
     provisioning.shutdown()
     directory_done = time.perf_counter()
     provision_accounts(system, districts, unions)
     for u in unions:
         districts[u.district].unions.append(u)
-    say(f"   provisioning: {len(districts)} districts and {len(unions)} unions through the gateway "
+    say(
+        f"   provisioning: {len(districts)} districts and {len(unions)} unions through the gateway "
         f"{directory_done - started:.1f} s, {len(districts) + len(unions)} accounts in one statement "
-        f"{time.perf_counter() - directory_done:.1f} s")
+        f"{time.perf_counter() - directory_done:.1f} s"
+    )
     return districts, unions
 
 
@@ -199,17 +239,29 @@ def provision_accounts(system, districts: list[District], unions: list[Union]) -
 
     digest = hash_password(PASSWORD)
     now = real_utcnow_naive()
-    rows = [{"u": d.username, "n": d.name, "h": digest, "r": "district", "union": None, "district": d.id}
-            for d in districts]
-    rows += [{"u": u.username, "n": u.name, "h": digest, "r": "grassroots", "union": u.id,
-              "district": districts[u.district].id} for u in unions]
+    rows = [
+        {"u": d.username, "n": d.name, "h": digest, "r": "district", "union": None, "district": d.id} for d in districts
+    ]
+    rows += [
+        {
+            "u": u.username,
+            "n": u.name,
+            "h": digest,
+            "r": "grassroots",
+            "union": u.id,
+            "district": districts[u.district].id,
+        }
+        for u in unions
+    ]
     engine = create_engine(system.databases["gateway"])
     try:
         with engine.begin() as conn:
-            conn.execute(text("""INSERT INTO accounts (username, display_name, password_hash, role, union_id,
+            conn.execute(
+                text("""INSERT INTO accounts (username, display_name, password_hash, role, union_id,
                                      district_id, active, created_at, password_changed_at, session_epoch)
                                  VALUES (:u, :n, :h, :r, :union, :district, true, :t, :t, 0)"""),
-                         [{**row, "t": now} for row in rows])
+                [{**row, "t": now} for row in rows],
+            )
     finally:
         engine.dispose()
 
@@ -222,11 +274,34 @@ def prepare_files(unions: list[Union]) -> tuple[list, list]:
     for u in unions:
         for start in range(u.first, u.first + u.size, MAX_ROWS):
             numbers = range(start, min(start + MAX_ROWS, u.first + u.size))
-            rows = [[f"季测{n}", "身份证", person_id(n), "", "", "上海市黄浦区", f"139{n % 10**8:08d}", "大学本科",
-                     "非农业", "", ""] for n in numbers]
+            rows = [
+                [
+                    f"季测{n}",
+                    "身份证",
+                    person_id(n),
+                    "",
+                    "",
+                    "上海市黄浦区",
+                    f"139{n % 10**8:08d}",
+                    "大学本科",
+                    "非农业",
+                    "",
+                    "",
+                ]
+                for n in numbers
+            ]
             import_files.append((u, workbook([IMPORT_HEADER, *rows]), len(rows)))
-            card_files.append((u, workbook([["证件号码", "卡号", "办卡日期"],
-                                            *[[person_id(n), card_number(n), "2019-06-01"] for n in numbers]])))
+            card_files.append(
+                (
+                    u,
+                    workbook(
+                        [
+                            ["证件号码", "卡号", "办卡日期"],
+                            *[[person_id(n), card_number(n), "2019-06-01"] for n in numbers],
+                        ]
+                    ),
+                )
+            )
     return import_files, card_files
 
 

@@ -1,5 +1,6 @@
 """What the gateway asks the members service about the union directory, as the `gateway`
 identity (it reads the directory to bind an account; it never acts for a person)."""
+
 from __future__ import annotations
 
 from common.identity import GATEWAY, Identity

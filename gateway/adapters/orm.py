@@ -1,5 +1,6 @@
 """The gateway's own tables: accounts, login sessions (browser cookies and bearer tokens alike),
 failed logins, audit."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,14 +12,20 @@ _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class Account(Base):
     """A person's login, bound to a role and its scope (a union or a district)."""
+
     __tablename__ = "accounts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
@@ -40,6 +47,7 @@ class WebSession(Base):
     """One login: a browser session (the cookie holds only the random id) or a bearer token (its
     `sid` claim). Every authenticated request reads its row, joined with the account; logout,
     "end this session" and every account change that ends sessions delete it."""
+
     __tablename__ = "web_sessions"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     account_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -63,6 +71,7 @@ class LoginFailure(Base):
 
 class AuditRecord(Base):
     """Who did what, when, with which outcome: every state-changing request and every login."""
+
     __tablename__ = "audit_records"
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)

@@ -1,12 +1,13 @@
 """The centre manages accounts (账号管理) and reads the audit trail (操作日志)."""
+
 from __future__ import annotations
 
 from functools import wraps
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from flask import g
 
 from common.api_docs import answers
 from common.errors import Forbidden
@@ -21,7 +22,9 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号�
 
 
 class AccountIn(BaseSchema):
-    username = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$", error="用户名为 3–64 位字母、数字或 _ . -"))
+    username = fields.String(
+        required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$", error="用户名为 3–64 位字母、数字或 _ . -")
+    )
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     password = fields.String(required=True, validate=validate.Length(max=200))
     role = fields.String(required=True, validate=validate.OneOf(list(rules.ROLE_NAMES)))
@@ -65,7 +68,9 @@ class AuditOut(BaseSchema):
     request_id = fields.String()
     ip = fields.String()
     detail = fields.String(allow_none=True, metadata={"description": "补充说明，如：超出每日证件号码查询额度"})
-    subject = fields.String(allow_none=True, metadata={"description": "操作对象（由执行的服务说明），如：张三（3101**********1234）"})
+    subject = fields.String(
+        allow_none=True, metadata={"description": "操作对象（由执行的服务说明），如：张三（3101**********1234）"}
+    )
     actor = fields.String(metadata={"description": "谁：账号及其所属工会/区局"})
     what = fields.String(metadata={"description": "做了什么、对谁，如：驳回会员：张三（3101**********1234）"})
     result = fields.String(metadata={"description": "结果：成功 / 被拒绝：原因 / 出错"})
@@ -86,10 +91,12 @@ def _centre() -> auth.Caller:
 
 def centre_only(func):
     """Refuse other roles before the body is even validated (role first, then input)."""
+
     @wraps(func)
     def wrapper(*args, **kwargs):
         _centre()
         return func(*args, **kwargs)
+
     return wrapper
 
 
@@ -134,9 +141,30 @@ class Audit(MethodView):
     def get(self, query):
         """操作日志 (centre): newest first."""
         total, rows = audit.list_audit(db_session(), query["page"], query["per_page"], query.get("username"))
-        names = members_directory.scope_names({r.union_id for r in rows if r.union_id is not None},
-                                              {r.district_id for r in rows if r.district_id is not None and r.union_id is None},
-                                              g.request_id)
-        items = [{**{c: getattr(r, c) for c in ("at", "username", "role", "action", "status", "outcome", "request_id",
-                                                "ip", "detail", "subject")}, **audit.in_words(r, names)} for r in rows]
+        names = members_directory.scope_names(
+            {r.union_id for r in rows if r.union_id is not None},
+            {r.district_id for r in rows if r.district_id is not None and r.union_id is None},
+            g.request_id,
+        )
+        items = [
+            {
+                **{
+                    c: getattr(r, c)
+                    for c in (
+                        "at",
+                        "username",
+                        "role",
+                        "action",
+                        "status",
+                        "outcome",
+                        "request_id",
+                        "ip",
+                        "detail",
+                        "subject",
+                    )
+                },
+                **audit.in_words(r, names),
+            }
+            for r in rows
+        ]
         return {"total": total, "items": items}

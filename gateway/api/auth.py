@@ -1,4 +1,5 @@
 """Login and logout, for API clients (bearer token) and browsers (session cookie)."""
+
 from __future__ import annotations
 
 from flask import g, jsonify, make_response, request
@@ -16,8 +17,10 @@ blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录
 class LoginIn(BaseSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    session = fields.Boolean(load_default=False, metadata={
-        "description": "true: 浏览器会话（设置 HttpOnly Cookie 并返回 CSRF 令牌）; false: 返回 Bearer 令牌"})
+    session = fields.Boolean(
+        load_default=False,
+        metadata={"description": "true: 浏览器会话（设置 HttpOnly Cookie 并返回 CSRF 令牌）; false: 返回 Bearer 令牌"},
+    )
 
 
 class AccountBrief(BaseSchema):
@@ -31,6 +34,7 @@ class AccountBrief(BaseSchema):
 
 class LoginOut(BaseSchema):
     """A bearer token (session false), or the browser session's CSRF token (session true)."""
+
     access_token = fields.String(metadata={"description": "session false: send as `Authorization: Bearer …`"})
     token_type = fields.String(metadata={"description": "Bearer"})
     expires_in = fields.Integer(metadata={"description": "seconds"})
@@ -48,8 +52,14 @@ class LoggedOut(BaseSchema):
 
 
 def account_view(account) -> dict:
-    return {"id": account.id, "username": account.username, "display_name": account.display_name,
-            "role": account.role, "union_id": account.union_id, "district_id": account.district_id}
+    return {
+        "id": account.id,
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "union_id": account.union_id,
+        "district_id": account.district_id,
+    }
 
 
 def client_ip() -> str:
@@ -80,8 +90,15 @@ def login(data):
 def set_session_cookie(response, session_id: str) -> None:
     from flask import current_app
 
-    response.set_cookie(auth.SESSION_COOKIE, session_id, max_age=int(auth.SESSION_TTL.total_seconds()),
-                        secure=current_app.config["COOKIE_SECURE"], httponly=True, samesite="Lax", path="/")
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        session_id,
+        max_age=int(auth.SESSION_TTL.total_seconds()),
+        secure=current_app.config["COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
 
 
 @blp.route("/logout", methods=["POST"])

@@ -1,5 +1,6 @@
 """For the services only, never for people: `GET /internal/v1/recipients`. The caller shows a
 signed internal identity (the key the gateway signs with for them); nothing else is accepted."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request

@@ -1,4 +1,5 @@
 """登录设备 / 会话管理 and 修改密码: every logged-in person, about their own account only."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -12,8 +13,9 @@ from gateway.api.auth import client_ip
 from gateway.app_state import db_session
 from gateway.handlers import sessions
 
-blp = Blueprint("sessions", __name__, url_prefix="/api/v1/auth",
-                description="登录设备（会话管理）与修改密码：只涉及本人账号")
+blp = Blueprint(
+    "sessions", __name__, url_prefix="/api/v1/auth", description="登录设备（会话管理）与修改密码：只涉及本人账号"
+)
 
 
 class SessionOut(BaseSchema):
@@ -68,6 +70,7 @@ def end_one(session_id):
 @answers(429)
 def change_password(data):
     """修改本人密码：须提供当前密码；成功后本账号的所有会话与令牌（包括当前的）立即失效，请重新登录."""
-    sessions.change_own_password(db_session(), auth.current_caller(), data["current_password"],
-                                 data["new_password"], client_ip())
+    sessions.change_own_password(
+        db_session(), auth.current_caller(), data["current_password"], data["new_password"], client_ip()
+    )
     return {"ok": True}

@@ -1,4 +1,5 @@
 """Account rules with no I/O: roles and their scope, passwords, login throttling."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -35,8 +36,9 @@ def password_errors(password: str, username: str) -> list[str]:
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
-    kinds = sum([any(c.isdigit() for c in password), any(c.isalpha() for c in password),
-                 any(not c.isalnum() for c in password)])
+    kinds = sum(
+        [any(c.isdigit() for c in password), any(c.isalpha() for c in password), any(not c.isalnum() for c in password)]
+    )
     if kinds < 2:
         problems.append("密码须包含字母、数字、符号中的至少两类")
     if username and username.lower() in password.lower():

@@ -4,6 +4,7 @@ outcome — never a method, a path, a status code or an internal id. Pure functi
 
 What was acted on comes from the service that did it (its `X-Audit-Subject` answer: 会员 张三
 （3101**********1234）, 批次 CB201912280001 …); the kind of action from the request's route."""
+
 from __future__ import annotations
 
 # (method, path segments after /api/v1/) → the action in words. "#" stands for a number, "*" for
@@ -76,7 +77,7 @@ API_PREFIX = "/api/v1/"
 def _matches(pattern: tuple[str, ...], segments: list[str]) -> bool:
     if len(pattern) != len(segments):
         return False
-    for want, got in zip(pattern, segments):
+    for want, got in zip(pattern, segments, strict=False):
         if want == "#":
             if not got.isdigit():
                 return False
@@ -91,7 +92,7 @@ def action_words(method: str, path: str) -> str:
         return PAGE_ACTIONS[(method, path)]
     if not path.startswith(API_PREFIX):
         return OTHER
-    segments = [s for s in path[len(API_PREFIX):].split("/") if s]
+    segments = [s for s in path[len(API_PREFIX) :].split("/") if s]
     for want_method, pattern, words in ACTIONS:
         if want_method == method and _matches(pattern, segments):
             return words

@@ -1,6 +1,7 @@
 """账号管理: the centre creates accounts bound to a union or district, resets passwords,
 disables them, moves them to another role or scope. Rules in `gateway/domain/accounts.py`; the directory lookup in
 `gateway/adapters/members_directory.py`."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -24,9 +25,8 @@ def _bind_scope(data: dict, request_id: str) -> dict:
         if district_id is None:
             raise ValidationFailed({"union_id": ["该基层工会不存在"]})
         data["district_id"] = district_id
-    elif data["role"] == "district":
-        if not members_directory.district_exists(data["district_id"], request_id):
-            raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
+    elif data["role"] == "district" and not members_directory.district_exists(data["district_id"], request_id):
+        raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
     return data
 
 
@@ -41,10 +41,18 @@ def create_account(session, data: dict, request_id: str) -> Account:
         raise Conflict("用户名已被使用", code="USERNAME_TAKEN", fields={"username": ["用户名已被使用"]})
     data = _bind_scope(data, request_id)
     now = auth.utcnow()
-    account = Account(username=data["username"], display_name=data["display_name"],
-                      password_hash=auth.hash_password(data["password"]), role=data["role"],
-                      union_id=data["union_id"], district_id=data["district_id"], email=data.get("email"), active=True,
-                      created_at=now, password_changed_at=now)
+    account = Account(
+        username=data["username"],
+        display_name=data["display_name"],
+        password_hash=auth.hash_password(data["password"]),
+        role=data["role"],
+        union_id=data["union_id"],
+        district_id=data["district_id"],
+        email=data.get("email"),
+        active=True,
+        created_at=now,
+        password_changed_at=now,
+    )
     session.add(account)
     session.commit()
     return account
@@ -66,8 +74,13 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
         account.password_changed_at = auth.utcnow()
         ends_sessions = True
     if {"role", "union_id", "district_id"} & changes.keys():
-        scope = _new_scope(account, changes.pop("role", None), changes.pop("union_id", None),
-                           changes.pop("district_id", None), request_id)
+        scope = _new_scope(
+            account,
+            changes.pop("role", None),
+            changes.pop("union_id", None),
+            changes.pop("district_id", None),
+            request_id,
+        )
         if scope != (account.role, account.union_id, account.district_id):
             account.role, account.union_id, account.district_id = scope
             ends_sessions = True
@@ -81,8 +94,9 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
     return account
 
 
-def _new_scope(account: Account, role: str | None, union_id: int | None, district_id: int | None,
-               request_id: str) -> tuple[str, int | None, int | None]:
+def _new_scope(
+    account: Account, role: str | None, union_id: int | None, district_id: int | None, request_id: str
+) -> tuple[str, int | None, int | None]:
     """The role and binding after a change: a new role takes only the binding sent with it; the
     same role keeps what was not sent."""
     same_role = role is None or role == account.role

@@ -1,5 +1,6 @@
 """操作日志: one record per request through the gateway (who, role, what, when, outcome), kept with
 its method, path and status for operators and read in words (gateway/domain/audit_words.py)."""
+
 from __future__ import annotations
 
 import re
@@ -9,7 +10,6 @@ from sqlalchemy import func, select
 from gateway import auth
 from gateway.adapters.orm import AuditRecord
 from gateway.domain import audit_words
-
 
 # Changes of members' that look ID or card numbers up, bounded by its daily quota (decision 0021):
 # syncs, lists, one member added or corrected, one card. Members answers 429 for nothing else.
@@ -25,15 +25,39 @@ def describe(action: str, status: int | None = None) -> str | None:
     return None
 
 
-def record(session, username, role, union_id, district_id, action: str, status: int, request_id: str,
-           ip: str, subject: str | None = None, reason: str | None = None) -> None:
+def record(
+    session,
+    username,
+    role,
+    union_id,
+    district_id,
+    action: str,
+    status: int,
+    request_id: str,
+    ip: str,
+    subject: str | None = None,
+    reason: str | None = None,
+) -> None:
     """One audit record, on the request's own session after whatever it did was settled."""
     outcome = "ok" if status < 400 else ("refused" if status < 500 else "error")
     session.rollback()  # anything left uncommitted by a failed request is not audited as done
-    session.add(AuditRecord(at=auth.utcnow(), username=username, role=role, union_id=union_id,
-                            district_id=district_id, action=action[:300], status=status, outcome=outcome,
-                            request_id=request_id, ip=ip[:64], detail=describe(action, status),
-                            subject=(subject or None) and subject[:300], reason=(reason or None) and reason[:300]))
+    session.add(
+        AuditRecord(
+            at=auth.utcnow(),
+            username=username,
+            role=role,
+            union_id=union_id,
+            district_id=district_id,
+            action=action[:300],
+            status=status,
+            outcome=outcome,
+            request_id=request_id,
+            ip=ip[:64],
+            detail=describe(action, status),
+            subject=(subject or None) and subject[:300],
+            reason=(reason or None) and reason[:300],
+        )
+    )
     session.commit()
 
 
@@ -41,8 +65,13 @@ def in_words(row: AuditRecord, scope_names: dict[tuple[str, int], str]) -> dict:
     """A record as people read it: who (account and its union or district), did what to what, and
     the outcome in Chinese. `scope_names` maps ("union"|"district", id) to a name."""
     method, _, path = row.action.partition(" ")
-    scope = (("union", row.union_id) if row.union_id is not None
-             else ("district", row.district_id) if row.district_id is not None else None)
+    scope = (
+        ("union", row.union_id)
+        if row.union_id is not None
+        else ("district", row.district_id)
+        if row.district_id is not None
+        else None
+    )
     actor = audit_words.actor_words(row.username, row.role, scope_names.get(scope) if scope else None)
     what = audit_words.what_words(audit_words.action_words(method, path), row.subject)
     reason = row.detail if row.detail == LOOKUP_REFUSED else row.reason

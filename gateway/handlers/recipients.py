@@ -1,6 +1,7 @@
 """Who receives a notification by e-mail: the active accounts of a union (grassroots), of a
 district (district role) or of the centre, with an e-mail address. The gateway owns accounts
 and their addresses; the notifications service asks here when it sends (docs/decisions/0019)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,8 +18,9 @@ def recipients(session, scopes: dict[str, list[int]]) -> dict[str, dict[int, lis
         if audience not in _ROLE or not ids:
             continue
         found = {i: [] for i in ids}
-        query = select(Account).where(Account.role == _ROLE[audience], Account.active.is_(True),
-                                      Account.email.is_not(None))
+        query = select(Account).where(
+            Account.role == _ROLE[audience], Account.active.is_(True), Account.email.is_not(None)
+        )
         if audience == "union":
             query = query.where(Account.union_id.in_(ids))
         elif audience == "district":

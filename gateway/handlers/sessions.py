@@ -1,10 +1,11 @@
 """登录设备 / 会话管理: a person sees where they are logged in and ends sessions; changing one's own
 password ends them all. A session is named to its owner by a handle derived from its id, never by
 the id itself (the id is the credential: a cookie's value, a token's `sid`)."""
+
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
@@ -21,18 +22,29 @@ def handle_of(session_id: str) -> str:
 def list_sessions(session, caller: auth.Caller) -> list[dict]:
     """The caller's live sessions, the current one first, then the most recently seen."""
     now = auth.utcnow()
-    rows = session.scalars(select(WebSession).where(WebSession.account_id == caller.account.id,
-                                                    WebSession.expires_at > now))
+    rows = session.scalars(
+        select(WebSession).where(WebSession.account_id == caller.account.id, WebSession.expires_at > now)
+    )
     account = session.get(Account, caller.account.id)
     live = [r for r in rows if account is not None and r.epoch == account.session_epoch]
     live.sort(key=lambda r: (r.id != caller.session_id, -(r.last_seen_at or r.created_at).timestamp()))
-    return [{"id": handle_of(r.id), "kind": r.kind, "created_at": _utc(r.created_at),
-             "last_seen_at": _utc(r.last_seen_at or r.created_at), "expires_at": _utc(r.expires_at),
-             "user_agent": r.user_agent, "ip": r.ip, "current": r.id == caller.session_id} for r in live]
+    return [
+        {
+            "id": handle_of(r.id),
+            "kind": r.kind,
+            "created_at": _utc(r.created_at),
+            "last_seen_at": _utc(r.last_seen_at or r.created_at),
+            "expires_at": _utc(r.expires_at),
+            "user_agent": r.user_agent,
+            "ip": r.ip,
+            "current": r.id == caller.session_id,
+        }
+        for r in live
+    ]
 
 
 def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc)  # stored naive in UTC; said with its offset
+    return moment.replace(tzinfo=UTC)  # stored naive in UTC; said with its offset
 
 
 def end_session(session, caller: auth.Caller, handle: str) -> None:
@@ -48,8 +60,9 @@ def end_session(session, caller: auth.Caller, handle: str) -> None:
 
 def end_other_sessions(session, caller: auth.Caller) -> int:
     """结束其他所有会话: every session of the caller but the one making this request."""
-    ended = session.execute(delete(WebSession).where(WebSession.account_id == caller.account.id,
-                                                     WebSession.id != caller.session_id)).rowcount
+    ended = session.execute(
+        delete(WebSession).where(WebSession.account_id == caller.account.id, WebSession.id != caller.session_id)
+    ).rowcount
     session.commit()
     return ended
 

@@ -1,5 +1,6 @@
 """What the billing service publishes (see docs/events.md): its event names and payload builders.
 Imports no handlers: the wiring of consumed events to handlers is in subscriptions.py."""
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,20 @@ BATCH_PRICED_VERSION = 2
 
 def batch_priced_data(batch: Batch, payee: Payee) -> dict:
     """billing.batch.priced: the batch's amounts, its pay-by and handler, and where to pay."""
-    return {"batch_id": batch.batch_id, "batch_no": batch.batch_no, "district_id": batch.district_id,
-            "cover_year": batch.cover_year, "mode": batch.mode, "headcount": batch.headcount,
-            "by_type": json.loads(batch.by_type), "premium_fen": batch.premium_fen,
-            "city_subsidy_fen": batch.city_subsidy_fen, "union_share_fen": batch.union_share_fen,
-            "credit_applied_fen": batch.credit_applied_fen, "due_fen": batch.due_fen,
-            "pay_by": batch.pay_by.isoformat() if batch.pay_by else None,
-            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
-            "payee": payee.as_dict()}
-
+    return {
+        "batch_id": batch.batch_id,
+        "batch_no": batch.batch_no,
+        "district_id": batch.district_id,
+        "cover_year": batch.cover_year,
+        "mode": batch.mode,
+        "headcount": batch.headcount,
+        "by_type": json.loads(batch.by_type),
+        "premium_fen": batch.premium_fen,
+        "city_subsidy_fen": batch.city_subsidy_fen,
+        "union_share_fen": batch.union_share_fen,
+        "credit_applied_fen": batch.credit_applied_fen,
+        "due_fen": batch.due_fen,
+        "pay_by": batch.pay_by.isoformat() if batch.pay_by else None,
+        "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
+        "payee": payee.as_dict(),
+    }

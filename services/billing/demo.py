@@ -1,6 +1,7 @@
 """Demo data for the embedded mode: the 2020 price table exactly as SPEC §4, the same prices for
 the demo cover years (this year and next, which enrollment's demo lays out around today), and
 the demo district's premium split for them (the guide's example shares). Idempotent."""
+
 from __future__ import annotations
 
 from common import clock
@@ -9,7 +10,11 @@ from services.billing.domain.split import Shares
 
 CENTRE = Identity(user="seed", role="centre", request_id="seed")
 DEMO_SHARES = {  # per person, full year (fen): district / grassroots
-    "A": Shares(0, 1300), "A+": Shares(6300, 0), "B": Shares(2500, 2500), "B+": Shares(5000, 5000)}
+    "A": Shares(0, 1300),
+    "A+": Shares(6300, 0),
+    "B": Shares(2500, 2500),
+    "B+": Shares(5000, 5000),
+}
 
 
 def seed(district_id: int, union_ids: list[int]) -> None:

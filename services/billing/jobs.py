@@ -5,6 +5,7 @@
 
 Safe to run as often and as late as you like, from several places at once: each batch is
 reported once (the overdue_notices primary key)."""
+
 from __future__ import annotations
 
 import argparse
@@ -24,8 +25,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.billing.jobs")
     parser.add_argument("job", choices=["overdue"])
     parser.add_argument("--every", type=float, default=0, help="repeat every N seconds until stopped")
-    parser.add_argument("--metrics-port", type=int, default=metrics.metrics_port(),
-                        help="serve /metrics, /health, /ready on this port (default METRICS_PORT; none: off)")
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=metrics.metrics_port(),
+        help="serve /metrics, /health, /ready on this port (default METRICS_PORT; none: off)",
+    )
     args = parser.parse_args(argv)
     if not args.every:
         reported = _report_overdue()

@@ -3,6 +3,7 @@
 `load()` reads every setting at once into one frozen value; a caller takes what it needs from it.
 It is called where a request or a message needs a setting (not at import), so that a deployment
 and a test may set the environment before the work that reads it."""
+
 from __future__ import annotations
 
 import os
@@ -15,6 +16,7 @@ from common.smtp import MailSettings
 class Payee:
     """Where districts pay (收款账户): billing's own fact, carried in `billing.batch.priced` to the
     payment-detail e-mail and to documents, which prints it on the district notice."""
+
     account_name: str
     account_no: str
     bank: str
@@ -33,8 +35,11 @@ class Settings:
 def load() -> Settings:
     env = os.environ
     return Settings(
-        payee=Payee(account_name=env.get("BILLING_PAYEE_NAME", "上海市职工保障互助中心会员专享保障专户"),
-                    account_no=env.get("BILLING_PAYEE_ACCOUNT", "316023-03002745697"),
-                    bank=env.get("BILLING_PAYEE_BANK", "上海银行人民广场支行")),
+        payee=Payee(
+            account_name=env.get("BILLING_PAYEE_NAME", "上海市职工保障互助中心会员专享保障专户"),
+            account_no=env.get("BILLING_PAYEE_ACCOUNT", "316023-03002745697"),
+            bank=env.get("BILLING_PAYEE_BANK", "上海银行人民广场支行"),
+        ),
         voucher_max_bytes=int(env.get("BILLING_VOUCHER_MAX_BYTES", str(10 * 1024 * 1024))),
-        mail=MailSettings())
+        mail=MailSettings(),
+    )

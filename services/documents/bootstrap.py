@@ -1,4 +1,5 @@
 """Wires the documents service: its database, tables, subscriptions and migrations."""
+
 from pathlib import Path
 
 from common.runtime import ServiceRuntime

@@ -1,4 +1,5 @@
 """What the documents service publishes (see docs/events.md): event names and payload builders."""
+
 from __future__ import annotations
 
 SERVICE = "documents"
@@ -8,7 +9,17 @@ DOCUMENT_READY = "documents.document.ready"
 def document_data(doc, about: str = "") -> dict:
     """`subject` says what caused it for programs (submission:12, batch:3); `about` says it in words
     for people (批次 CB201912300001（某区总工会）)."""
-    return {"document_id": doc.id, "kind": doc.kind, "version": doc.version, "union_id": doc.union_id,
-            "district_id": doc.district_id, "cover_year": doc.cover_year, "subject": doc.subject,
-            "filename": doc.filename, "media_type": doc.media_type, "size": doc.size, "sha256": doc.sha256,
-            "about": about}
+    return {
+        "document_id": doc.id,
+        "kind": doc.kind,
+        "version": doc.version,
+        "union_id": doc.union_id,
+        "district_id": doc.district_id,
+        "cover_year": doc.cover_year,
+        "subject": doc.subject,
+        "filename": doc.filename,
+        "media_type": doc.media_type,
+        "size": doc.size,
+        "sha256": doc.sha256,
+        "about": about,
+    }

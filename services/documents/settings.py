@@ -3,6 +3,7 @@
 `load()` reads every setting at once into one frozen value; a caller takes what it needs from it.
 It is called where a message or a request needs a setting (not at import), so that a deployment and
 a test may set the environment before the work that reads it."""
+
 from __future__ import annotations
 
 import os
@@ -24,10 +25,13 @@ class Settings:
 def load() -> Settings:
     env = os.environ
     return Settings(
-        schema_1_payee=BankAccount(name=env.get("DOCUMENTS_BANK_ACCOUNT_NAME") or "上海市职工保障互助中心会员专享保障专户",
-                                   number=env.get("DOCUMENTS_BANK_ACCOUNT_NUMBER") or "316023-03002745697",
-                                   bank=env.get("DOCUMENTS_BANK_NAME") or "上海银行人民广场支行"),
-        cjk_font_family=env.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei")
+        schema_1_payee=BankAccount(
+            name=env.get("DOCUMENTS_BANK_ACCOUNT_NAME") or "上海市职工保障互助中心会员专享保障专户",
+            number=env.get("DOCUMENTS_BANK_ACCOUNT_NUMBER") or "316023-03002745697",
+            bank=env.get("DOCUMENTS_BANK_NAME") or "上海银行人民广场支行",
+        ),
+        cjk_font_family=env.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei",
+    )
 
 
 def cjk_font_family() -> str:

@@ -1,4 +1,5 @@
 """Wires the enrollment service: its database, tables, subscriptions and migrations."""
+
 from pathlib import Path
 
 from common.crypto import SealedColumns

@@ -1,5 +1,6 @@
 """What the enrollment service publishes (docs/events.md): event names and payload builders.
 Imports no handlers; subscriptions.py wires the events it consumes."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -30,17 +31,41 @@ def aware(value: datetime | None) -> datetime | None:
 
 
 def submission_data(sub, union_headcount_total: int) -> dict:
-    return {"submission_id": sub.id, "union_id": sub.union_id, "district_id": sub.district_id,
-            "cover_year": sub.cover_year, "type": sub.type, "mode": sub.mode, "kind": sub.kind,
-            "counts": dict(sub.counts), "headcount": sub.headcount, "union_headcount_total": union_headcount_total,
-            "submitted_at": aware(sub.submitted_at).isoformat(), "sequence": sub.sequence}
+    return {
+        "submission_id": sub.id,
+        "union_id": sub.union_id,
+        "district_id": sub.district_id,
+        "cover_year": sub.cover_year,
+        "type": sub.type,
+        "mode": sub.mode,
+        "kind": sub.kind,
+        "counts": dict(sub.counts),
+        "headcount": sub.headcount,
+        "union_headcount_total": union_headcount_total,
+        "submitted_at": aware(sub.submitted_at).isoformat(),
+        "sequence": sub.sequence,
+    }
 
 
 def batch_data(batch, submissions) -> dict:
-    return {"batch_id": batch.id, "batch_no": batch.batch_no, "district_id": batch.district_id,
-            "cover_year": batch.cover_year, "mode": batch.mode,
-            "submitted_at": aware(batch.submitted_at).isoformat(),
-            "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
-            "submissions": [{"submission_id": s.id, "union_id": s.union_id, "type": s.type, "headcount": s.headcount,
-                             "counts": dict(s.counts)} for s in submissions],
-            "headcount_by_type": dict(batch.headcount_by_type), "headcount": batch.headcount}
+    return {
+        "batch_id": batch.id,
+        "batch_no": batch.batch_no,
+        "district_id": batch.district_id,
+        "cover_year": batch.cover_year,
+        "mode": batch.mode,
+        "submitted_at": aware(batch.submitted_at).isoformat(),
+        "handler": {"name": batch.handler_name, "phone": batch.handler_phone, "email": batch.handler_email},
+        "submissions": [
+            {
+                "submission_id": s.id,
+                "union_id": s.union_id,
+                "type": s.type,
+                "headcount": s.headcount,
+                "counts": dict(s.counts),
+            }
+            for s in submissions
+        ],
+        "headcount_by_type": dict(batch.headcount_by_type),
+        "headcount": batch.headcount,
+    }

@@ -8,6 +8,7 @@ real clock, so the demo can be walked without moving the clock:
 
 Written through the handlers and a unit of work, so `enrollment.cover_year.configured` is
 published for billing and documents. Idempotent: a year already configured is left alone."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -39,8 +40,11 @@ def timeline_around(today: date, cover_year: int) -> dict:
         "grassroots_window": [grassroots_start, grassroots_end],
         "district_review_window": [grassroots_start, grassroots_end],
         "district_submit_window": [submit_start, december_end],
-        "card_cutoff": december_end, "cover_start": date(cover_year, 1, 1), "cover_end": date(cover_year, 12, 31),
-        "payment_deadline": date(cover_year, 1, 20), "claims_deadline": date(cover_year + 1, 12, 31),
+        "card_cutoff": december_end,
+        "cover_start": date(cover_year, 1, 1),
+        "cover_end": date(cover_year, 12, 31),
+        "payment_deadline": date(cover_year, 1, 20),
+        "claims_deadline": date(cover_year + 1, 12, 31),
     }
 
 

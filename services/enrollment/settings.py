@@ -4,6 +4,7 @@
 Enrollment has no setting of its own today: it reads the bus (the broker it asks how far behind
 its member read model is, adapters/member_lag.py). Its database URL and the keys of personal
 information are common plumbing (common/config.py, common/pii.py)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """The members service (会员管理): the union directory (区局、基层工会) and the roster (会员名册)."""
+
 from common.web import create_service_app
 from services.members.api import directory, id_lookups, roster, transfers, uploads
 from services.members.bootstrap import runtime

@@ -1,5 +1,6 @@
 """What the members service publishes (see docs/events.md): event names and payload builders. It
 imports no handler."""
+
 from __future__ import annotations
 
 DISTRICT_REGISTERED = "members.district.registered"
@@ -9,14 +10,26 @@ UNION_UPDATED = "members.union.updated"
 
 
 def district_data(district) -> dict:
-    return {"district_id": district.id, "name": district.name, "kind": district.kind,
-            "special_industry": district.special_industry, "version": district.version}
+    return {
+        "district_id": district.id,
+        "name": district.name,
+        "kind": district.kind,
+        "special_industry": district.special_industry,
+        "version": district.version,
+    }
 
 
 def union_data(union) -> dict:
-    return {"union_id": union.id, "name": union.name, "credit_code": union.credit_code,
-            "district_id": union.district_id, "contact_person": union.contact_person,
-            "phone": union.phone, "version": union.version}
+    return {
+        "union_id": union.id,
+        "name": union.name,
+        "credit_code": union.credit_code,
+        "district_id": union.district_id,
+        "contact_person": union.contact_person,
+        "phone": union.phone,
+        "version": union.version,
+    }
+
 
 # the member snapshot (state-carried, same data for every member event)
 MEMBER_REGISTERED = "members.member.registered"
@@ -48,14 +61,24 @@ def member_data(member, district_id: int | None, **extra) -> dict:
     get = member.get if isinstance(member, dict) else (lambda k: getattr(member, k))
     recorded = get("card_recorded_at")
     data = {
-        "member_id": get("id"), "union_id": get("union_id"), "district_id": district_id,
-        "name": get("name"), "id_type": get("id_type"),
-        "id_sealed": get("id_sealed"), "id_index": get("id_index"), "id_masked": get("id_masked"),
-        "gender": get("gender"), "birth_date": _iso(get("birth_date")), "member_no": get("member_no"),
-        "status": get("status"), "card_number": get("card_number"), "card_issued_on": _iso(get("card_issued_on")),
+        "member_id": get("id"),
+        "union_id": get("union_id"),
+        "district_id": district_id,
+        "name": get("name"),
+        "id_type": get("id_type"),
+        "id_sealed": get("id_sealed"),
+        "id_index": get("id_index"),
+        "id_masked": get("id_masked"),
+        "gender": get("gender"),
+        "birth_date": _iso(get("birth_date")),
+        "member_no": get("member_no"),
+        "status": get("status"),
+        "card_number": get("card_number"),
+        "card_issued_on": _iso(get("card_issued_on")),
         # stored as naive UTC; published zone-aware
         "card_recorded_at": recorded.isoformat() + "+00:00" if recorded is not None else None,
-        "removed": bool(get("removed")), "version": get("version"),
+        "removed": bool(get("removed")),
+        "version": get("version"),
     }
     data.update(extra)
     return data

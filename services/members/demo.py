@@ -1,6 +1,7 @@
 """Demo members for `make run`: a few approved members with cards in each demo union, one still
 waiting for approval, and one person with no union (to try 同步会员 category B). Written through
 the handlers so that the member events reach the other services. Idempotent."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -9,10 +10,10 @@ from sqlalchemy import delete, select
 
 from common import clock
 from common.identity import Identity
-from services.members.handlers import cards, roster, transfers
 from services.members.adapters.orm import IdLookupDay, Member, id_number_is
 from services.members.bootstrap import runtime
 from services.members.domain.idcard import check_char
+from services.members.handlers import cards, roster, transfers
 
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴强"]
 
@@ -23,9 +24,15 @@ def demo_id(seq: int) -> str:
 
 
 def _person(seq: int) -> dict:
-    return {"name": NAMES[seq % len(NAMES)], "id_type": "resident", "id_number": demo_id(seq),
-            "address": f"上海市黄浦区南京东路 {100 + seq} 号", "mobile": f"1391000{seq:04d}",
-            "education": "大学本科", "household_type": "非农业"}
+    return {
+        "name": NAMES[seq % len(NAMES)],
+        "id_type": "resident",
+        "id_number": demo_id(seq),
+        "address": f"上海市黄浦区南京东路 {100 + seq} 号",
+        "mobile": f"1391000{seq:04d}",
+        "education": "大学本科",
+        "household_type": "非农业",
+    }
 
 
 def _added(who: Identity, seq: int) -> Member:
@@ -45,8 +52,9 @@ def seed(district_id: int, union_ids: list[int]) -> None:
     centre = Identity(user="seed", role="centre", request_id="seed")
     issued_on = clock.today() - timedelta(days=60)
     for union_id, seqs in plan.items():
-        who = Identity(user="seed-grassroots", role="grassroots", union_id=union_id, district_id=district_id,
-                       request_id="seed")
+        who = Identity(
+            user="seed-grassroots", role="grassroots", union_id=union_id, district_id=district_id, request_id="seed"
+        )
         for seq in seqs:
             with runtime.uow() as uow:
                 if uow.session.scalar(select(Member.id).where(id_number_is(demo_id(seq)))):
@@ -63,8 +71,9 @@ def seed(district_id: int, union_ids: list[int]) -> None:
     with runtime.uow() as uow:
         if uow.session.scalar(select(Member.id).where(id_number_is(demo_id(11)))):
             return
-    who = Identity(user="seed-grassroots", role="grassroots", union_id=union_ids[1], district_id=district_id,
-                   request_id="seed")
+    who = Identity(
+        user="seed-grassroots", role="grassroots", union_id=union_ids[1], district_id=district_id, request_id="seed"
+    )
     member = _added(who, 11)
     with runtime.uow() as uow:
         roster.approve_members(uow, district, [member.id])

@@ -2,6 +2,7 @@
 the roster that the other services keep read models of — but its own upload jobs: an accepted
 upload is a work message on the `members.uploads` work queue, run by members' worker (competing
 consumers, one job at a time each; docs/decisions/0020-durable-bounded-uploads.md)."""
+
 from __future__ import annotations
 
 from common.bus import Subscription

@@ -1,4 +1,5 @@
 """The notifications service's own settings, from the environment."""
+
 from __future__ import annotations
 
 import os
@@ -19,6 +20,7 @@ def gateway_url() -> str:
 @dataclass(frozen=True)
 class MailSettings(smtp.MailSettings):
     """The SMTP settings every service uses, and how this service's mailer paces itself."""
+
     # how long a sender holds mail it claimed before another may take it (crash safety)
     lease_seconds: int = field(default_factory=lambda: int(_env("MAIL_LEASE_SECONDS", "300")))
     connections: int = field(default_factory=lambda: max(1, int(_env("MAIL_CONNECTIONS", "4"))))

@@ -1,5 +1,6 @@
 """What the notifications service consumes: each event wired to its handler (see docs/events.md).
 The only place wiring events to handlers."""
+
 from __future__ import annotations
 
 from common.bus import Subscription
@@ -7,16 +8,20 @@ from services.notifications.contracts import SERVICE
 from services.notifications.handlers import notify, read_models
 
 SUBSCRIPTIONS = [
-    Subscription(SERVICE, "events", {
-        "enrollment.submission.returned": notify.notify_union_when_submission_returned,
-        "members.member.rejected": notify.notify_union_when_member_rejected,
-        "members.transfers.requested": notify.notify_source_union_when_transfers_requested,
-        "members.transfer.decided": notify.notify_union_when_transfer_decided,
-        "enrollment.batch.submitted": notify.notify_district_and_unions_when_batch_submitted,
-        "billing.batch.feedback_given": notify.notify_district_and_unions_when_feedback_given,
-        "billing.batch.written_off": notify.notify_district_and_unions_when_written_off,
-        "billing.batch.overdue": notify.notify_district_and_unions_when_batch_overdue,
-        "documents.document.ready": notify.notify_when_notice_ready,
-        "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
-    }),
+    Subscription(
+        SERVICE,
+        "events",
+        {
+            "enrollment.submission.returned": notify.notify_union_when_submission_returned,
+            "members.member.rejected": notify.notify_union_when_member_rejected,
+            "members.transfers.requested": notify.notify_source_union_when_transfers_requested,
+            "members.transfer.decided": notify.notify_union_when_transfer_decided,
+            "enrollment.batch.submitted": notify.notify_district_and_unions_when_batch_submitted,
+            "billing.batch.feedback_given": notify.notify_district_and_unions_when_feedback_given,
+            "billing.batch.written_off": notify.notify_district_and_unions_when_written_off,
+            "billing.batch.overdue": notify.notify_district_and_unions_when_batch_overdue,
+            "documents.document.ready": notify.notify_when_notice_ready,
+            "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
+        },
+    ),
 ]

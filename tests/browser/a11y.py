@@ -1,6 +1,7 @@
 """What a page must be for a clerk, checked in the page itself: axe-core's accessibility rules
 (vendored, tests/browser/vendor, no network at test time) with no serious or critical violation,
 and not one English word of our own text on screen."""
+
 from __future__ import annotations
 
 import re

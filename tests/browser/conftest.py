@@ -1,5 +1,6 @@
 """Pages in a real browser: Playwright driving Debian's chromium (never a downloaded browser).
 Screenshots go to test-artifacts/screenshots/ (kept by CI as artefacts)."""
+
 from __future__ import annotations
 
 import shutil
@@ -12,8 +13,16 @@ from common.config import ROOT
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +39,7 @@ def browser():
 class Person:
     """One person at a browser, logged in as a demo account."""
 
-    def __init__(self, browser, base: str, username: str, password: str = "Demo@2026pass",
-                 viewport=(1280, 900)):
+    def __init__(self, browser, base: str, username: str, password: str = "Demo@2026pass", viewport=(1280, 900)):
         self.context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="zh-CN")
         self.page = self.context.new_page()
         self.base = base
@@ -69,8 +77,12 @@ def person(browser, system):
         p.close()
 
 
-SPLIT = {"A": {"district_share": "13", "grassroots_share": "0"}, "A+": {"district_share": "63", "grassroots_share": "0"},
-         "B": {"district_share": "40", "grassroots_share": "10"}, "B+": {"district_share": "100", "grassroots_share": "0"}}
+SPLIT = {
+    "A": {"district_share": "13", "grassroots_share": "0"},
+    "A+": {"district_share": "63", "grassroots_share": "0"},
+    "B": {"district_share": "40", "grassroots_share": "10"},
+    "B+": {"district_share": "100", "grassroots_share": "0"},
+}
 
 
 def open_season(system, credit_fen: int = 0) -> None:
@@ -82,16 +94,32 @@ def open_season(system, credit_fen: int = 0) -> None:
     system.set_clock("2019-10-01T09:00:00")
     centre, district = system.login("centre"), system.login("district")
     ok(centre.put(f"/api/v1/enrollment/cover-years/{YEAR}", json=TIMELINE))
-    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()})
-                    .status_code == 200, timeout=60, message="price table")
+    system.wait_for(
+        lambda: (
+            centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()}).status_code == 200
+        ),
+        timeout=60,
+        message="price table",
+    )
     if credit_fen:
-        credit = {"district_id": district.account["district_id"], "source_year": YEAR - 2, "designated_year": YEAR,
-                  "amount": f"{credit_fen / 100:.2f}", "memo": "清算分配款"}
-        system.wait_for(lambda: centre.post("/api/v1/billing/credits", json=credit).status_code == 201, timeout=60,
-                        message="billing takes the settlement credit")
+        credit = {
+            "district_id": district.account["district_id"],
+            "source_year": YEAR - 2,
+            "designated_year": YEAR,
+            "amount": f"{credit_fen / 100:.2f}",
+            "memo": "清算分配款",
+        }
+        system.wait_for(
+            lambda: centre.post("/api/v1/billing/credits", json=credit).status_code == 201,
+            timeout=60,
+            message="billing takes the settlement credit",
+        )
     system.set_clock("2019-10-26T10:00:00")
-    system.wait_for(lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": SPLIT}).status_code == 200,
-                    timeout=60, message="split")
+    system.wait_for(
+        lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": SPLIT}).status_code == 200,
+        timeout=60,
+        message="split",
+    )
     system.set_clock("2019-11-05T10:00:00")
 
 
@@ -99,12 +127,27 @@ def carded_member(union, district, name: str, serial: int) -> dict:
     """A member added by `union`, approved by `district`, with a service card (ready to enrol)."""
     from tests.season import ok, resident_id
 
-    member = ok(union.post("/api/v1/members/members", json={
-        "name": name, "id_number": resident_id(serial), "address": "上海市黄浦区",
-        "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
+    member = ok(
+        union.post(
+            "/api/v1/members/members",
+            json={
+                "name": name,
+                "id_number": resident_id(serial),
+                "address": "上海市黄浦区",
+                "mobile": f"139{serial:08d}",
+                "education": "大学本科",
+                "household_type": "非农业",
+            },
+        ),
+        201,
+    )
     ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
-    ok(union.put(f"/api/v1/members/members/{member['id']}/card",
-                 json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
+    ok(
+        union.put(
+            f"/api/v1/members/members/{member['id']}/card",
+            json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"},
+        )
+    )
     return member
 
 

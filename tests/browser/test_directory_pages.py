@@ -1,4 +1,5 @@
 """The directory and account pages, clicked through in Chromium, and refusals by role."""
+
 import re
 
 from playwright.sync_api import expect

@@ -2,6 +2,7 @@
 it, or filtered to one union), reveals a full ID number (audited: who, whose, when), sends a
 member back with a reason typed in an in-page dialog; the union sees why, corrects the ID number
 (checked again) and saves, which resubmits it; the district approves it with 全选 above the list."""
+
 from playwright.sync_api import expect
 
 from tests.e2e.test_enrollment_season import ok, resident_id
@@ -10,10 +11,20 @@ from tests.e2e.test_enrollment_season import ok, resident_id
 def test_district_rejects_union_corrects_the_id_and_district_approves(system, person):
     g1, g2 = system.login("grassroots1"), system.login("grassroots2")
     form = {"address": "上海市", "education": "高中", "household_type": "非农业"}
-    member = ok(g1.post("/api/v1/members/members", json={
-        "name": "王审核", "id_number": resident_id(880), "mobile": "13900000880", **form}), 201)
-    ok(g2.post("/api/v1/members/members", json={
-        "name": "王审核", "id_number": resident_id(881), "mobile": "13900000881", **form}), 201)
+    member = ok(
+        g1.post(
+            "/api/v1/members/members",
+            json={"name": "王审核", "id_number": resident_id(880), "mobile": "13900000880", **form},
+        ),
+        201,
+    )
+    ok(
+        g2.post(
+            "/api/v1/members/members",
+            json={"name": "王审核", "id_number": resident_id(881), "mobile": "13900000881", **form},
+        ),
+        201,
+    )
 
     district = person("district")
     page = district.open("/district/approvals")

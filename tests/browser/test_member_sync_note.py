@@ -2,6 +2,7 @@
 which takes members' changes from the bus. While changes are still on their way (its worker is
 stopped here, with a newly carded member's events waiting in its queue) the page says so; once
 they are applied the note goes and the member is listed (issue 16 item 5)."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect

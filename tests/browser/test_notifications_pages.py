@@ -2,6 +2,7 @@
 the union's 通知 (unread count in the menu, reason, link), nobody else's; a clerk looks a member
 up, and out of scope is told exactly what an unknown person gets; the centre sees who has not
 acted before the grassroots deadline and reminds them by hand."""
+
 from __future__ import annotations
 
 import re
@@ -25,21 +26,42 @@ def returned(system):
     system.set_clock("2019-11-05T10:00:00")
     people = {}
     for session, serial in ((g1, 700), (g2, 701)):
-        member = ok(session.post("/api/v1/members/members", json={
-            "name": f"查询会员{serial}", "id_number": resident_id(serial), "address": "上海市黄浦区",
-            "mobile": f"139{serial:08d}", "education": "大学本科", "household_type": "非农业"}), 201)
+        member = ok(
+            session.post(
+                "/api/v1/members/members",
+                json={
+                    "name": f"查询会员{serial}",
+                    "id_number": resident_id(serial),
+                    "address": "上海市黄浦区",
+                    "mobile": f"139{serial:08d}",
+                    "education": "大学本科",
+                    "household_type": "非农业",
+                },
+            ),
+            201,
+        )
         ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [member["id"]]}))
-        ok(session.put(f"/api/v1/members/members/{member['id']}/card",
-                       json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
+        ok(
+            session.put(
+                f"/api/v1/members/members/{member['id']}/card",
+                json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"},
+            )
+        )
         people[session.account["username"]] = resident_id(serial)
     for session in (g1, g2):
-        system.wait_for(lambda s=session: s.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount") == 1,
-                        timeout=60, message="eligible members")
+        system.wait_for(
+            lambda s=session: s.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount") == 1,
+            timeout=60,
+            message="eligible members",
+        )
     mine = ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A"}), 201)
     ok(g2.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A"}), 201)
     ok(district.post(f"{E}/submissions/{mine['id']}/return", json={"reason": "名单有误，请核对后重新提交"}))
-    system.wait_for(lambda: any("退回" in n["title"] for n in g1.get("/api/v1/notifications/notifications").json()
-                                ["items"]), timeout=60, message="the union's notification")
+    system.wait_for(
+        lambda: any("退回" in n["title"] for n in g1.get("/api/v1/notifications/notifications").json()["items"]),
+        timeout=60,
+        message="the union's notification",
+    )
     return people
 
 
@@ -61,6 +83,7 @@ def test_a_returned_submission_reaches_the_unions_notifications_only(system, ret
         page.reload()
         expect(menu_link.locator(".badge")).to_have_text(re.compile(r"^\d+$"))
         return menu_link.locator(".badge").text_content() == str(_unread(api))
+
     system.wait_for(badge_says_the_unread_count, timeout=60, interval=1, message="the menu's unread count")
     page = grassroots.open("/notifications")
     item = page.locator("#notifications article", has_text="2020年度集中参保提交被区局退回")
@@ -69,9 +92,10 @@ def test_a_returned_submission_reaches_the_unions_notifications_only(system, ret
     grassroots.shot("notifications-union")
     item.get_by_role("link", name="查看").click()
     page.wait_for_url(grassroots.base + "/union/enrolment")
-    returned_one = next(n for n in api.get("/api/v1/notifications/notifications").json()["items"]
-                        if "提交被区局退回" in n["title"])
-    assert returned_one["read"] is True   # following its link marked it read
+    returned_one = next(
+        n for n in api.get("/api/v1/notifications/notifications").json()["items"] if "提交被区局退回" in n["title"]
+    )
+    assert returned_one["read"] is True  # following its link marked it read
     page = grassroots.open("/notifications")
     expect(page.locator("#notifications article", has_text="提交被区局退回")).not_to_contain_text("未读")
 
@@ -106,7 +130,9 @@ def test_a_clerk_looks_a_member_up_and_out_of_scope_is_like_unknown(system, retu
     form.get_by_role("button", name="查询").click()
     expect(page.locator("#result")).to_contain_text("查询会员701")
     expect(page.locator("#toast")).to_be_hidden()
-    form.get_by_label("身份证号码").fill(returned["grassroots2"][:17] + ("0" if returned["grassroots2"][17] != "0" else "1"))
+    form.get_by_label("身份证号码").fill(
+        returned["grassroots2"][:17] + ("0" if returned["grassroots2"][17] != "0" else "1")
+    )
     form.get_by_role("button", name="查询").click()
     expect(form.locator(".field-error")).to_contain_text("身份证号码校验位不正确")
 
@@ -139,5 +165,7 @@ def test_the_centre_sees_who_has_not_acted_and_reminds_by_hand(system, returned,
     titles = [n["title"] for n in g1.get("/api/v1/notifications/notifications").json()["items"]]
     assert titles[0] == "2020年度基层工会提交及划款至区局截止（2019年12月27日）还有 3 天截止：尚未提交集中参保"
     g2 = system.login("grassroots2")
-    assert all(not n["title"].startswith("2020年度基层工会") for n in
-               g2.get("/api/v1/notifications/notifications").json()["items"])
+    assert all(
+        not n["title"].startswith("2020年度基层工会")
+        for n in g2.get("/api/v1/notifications/notifications").json()["items"]
+    )

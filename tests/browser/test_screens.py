@@ -5,6 +5,7 @@ and the browser reports no violation of it, charts' labels are not clipped, the 
 stays on the header's first line at 1280 px, and a table's actions are reachable on a phone.
 Each form, given a bad value while the page is scrolled, shows its message in view, beside the
 field, with a human label. Screenshots in test-artifacts/screenshots/page-*.png."""
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,11 @@ def season(system):
     district, g1 = system.login("district"), system.login("grassroots1")
     for serial in (700, 701):
         carded_member(g1, district, f"页面会员{serial}", serial)
-    system.wait_for(lambda: g1.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount", 0) >= 2,
-                    timeout=60, message="eligible members")
+    system.wait_for(
+        lambda: g1.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount", 0) >= 2,
+        timeout=60,
+        message="eligible members",
+    )
     ok(g1.post(f"{E}/submissions", json={"cover_year": YEAR, "type": "A"}), 201)
     return system
 
@@ -54,9 +58,12 @@ def watch(page) -> list[str]:
         expected_404 = "/api/v1/billing/quotes/" in response.url  # "价格尚未公布" is shown for it
         if response.status >= 500 or (response.status == 404 and not expected_404):
             problems.append(f"{response.status} {response.url}")
-        if response.request.resource_type == "document" and response.headers.get(
-                "content-security-policy") != CONTENT_SECURITY_POLICY:
+        if (
+            response.request.resource_type == "document"
+            and response.headers.get("content-security-policy") != CONTENT_SECURITY_POLICY
+        ):
             problems.append(f"no strict Content-Security-Policy on {response.url}")
+
     page.on("response", answered)
     return problems
 
@@ -104,13 +111,15 @@ def test_a_phone_shows_rows_as_cards_and_a_two_row_header(season, person):
     button = row.get_by_role("button", name="详情")
     expect(button).to_be_visible()
     box = button.bounding_box()
-    assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE[0], box  # no sideways scrolling needed
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE[0], box  # no sideways scrolling needed
     # every cell of the row in view, under its column's title: 选择, 会员编号, 姓名 … 操作
     cells = row.evaluate("""tr => [...tr.cells].map(td => { const r = td.getBoundingClientRect();
         return { label: getComputedStyle(td, "::before").content, right: r.right }; })""")
     assert [c["label"].strip('"') for c in cells][:3] == ["选择", "会员编号", "姓名"], cells
     assert all(c["right"] <= PHONE[0] for c in cells), cells
-    hint = page.evaluate("""() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content""")
+    hint = page.evaluate(
+        """() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content"""
+    )
     assert hint in ("none", "normal"), hint  # nothing to swipe
     # the header: two rows (brand and 菜单; the account), the menu behind 菜单
     top = page.locator("header.top")
@@ -140,7 +149,9 @@ def test_a_phone_shows_rows_as_cards_and_a_two_row_header(season, person):
     desk = person("grassroots1", viewport=DESK)  # at a desk too, a table wider than its card says so
     page = desk.open("/union/members")
     expect(page.locator("#members .table-wrap")).to_have_class(re.compile("scrolls"))
-    hint = page.evaluate("""() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content""")
+    hint = page.evaluate(
+        """() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content"""
+    )
     assert "左右滑动" in hint
     desk.shot("desk-members-scroll-hint")
     district = person("district", viewport=PHONE)
@@ -172,10 +183,12 @@ FORMS = [
 ]
 
 
-@pytest.mark.parametrize("username,path,first,form,label,bad,message", FORMS,
-                         ids=[f"{f[0]}{f[1]}{f[3]}" for f in FORMS])
-def test_each_form_with_a_bad_value_shows_its_message_in_view(season, person, username, path, first, form, label,
-                                                             bad, message):
+@pytest.mark.parametrize(
+    "username,path,first,form,label,bad,message", FORMS, ids=[f"{f[0]}{f[1]}{f[3]}" for f in FORMS]
+)
+def test_each_form_with_a_bad_value_shows_its_message_in_view(
+    season, person, username, path, first, form, label, bad, message
+):
     someone = person(username, viewport=DESK)
     page = someone.open(path)
     page.wait_for_load_state("networkidle")
@@ -185,8 +198,11 @@ def test_each_form_with_a_bad_value_shows_its_message_in_view(season, person, us
     # fill the form's other required text fields with plausible values, then the bad one
     for field in box.locator("input[required]:not([type=file]):not([type=password]):visible").all():
         if not field.input_value():
-            field.fill("上海市黄浦区" if field.get_attribute("name") in ("address", "name", "contact_person",
-                                                                   "display_name") else "13800138000")
+            field.fill(
+                "上海市黄浦区"
+                if field.get_attribute("name") in ("address", "name", "contact_person", "display_name")
+                else "13800138000"
+            )
     for field in box.locator("input[type=password]:visible").all():
         field.fill("Demo@2026pass")
     if label:

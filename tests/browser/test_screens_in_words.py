@@ -1,6 +1,7 @@
 """Issue 24, server side as a person sees it in Chromium: a sync's 预检 lists who falls in C and D
 (paged, downloadable); 操作日志 says in words who did what to whom, never a path or a status code;
 a rejected member's notification opens that member."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ def test_a_dry_run_lists_its_c_and_d_people(system, person, tmp_path):
     carded_member(g1, district, "名单外乙", 812)
     elsewhere = carded_member(g2, district, "他会丙", 813)
     roster = tmp_path / "roster.xlsx"
-    roster.write_bytes(xlsx([["姓名", "证件号码"], [kept["name"], resident_id(811)], [elsewhere["name"], resident_id(813)]]))
+    roster.write_bytes(
+        xlsx([["姓名", "证件号码"], [kept["name"], resident_id(811)], [elsewhere["name"], resident_id(813)]])
+    )
 
     clerk = person("grassroots1")
     page = clerk.open("/uploads")
@@ -65,14 +68,27 @@ def test_the_audit_trail_reads_in_words(system, person):
 
 def test_a_rejected_members_notification_opens_that_member(system, person):
     g1, district = system.login("grassroots1"), system.login("district")
-    member = ok(g1.post("/api/v1/members/members", json={
-        "name": "驳回戊", "id_number": resident_id(831), "address": "上海市黄浦区", "mobile": "13900000831",
-        "education": "大学本科", "household_type": "非农业"}), 201)
+    member = ok(
+        g1.post(
+            "/api/v1/members/members",
+            json={
+                "name": "驳回戊",
+                "id_number": resident_id(831),
+                "address": "上海市黄浦区",
+                "mobile": "13900000831",
+                "education": "大学本科",
+                "household_type": "非农业",
+            },
+        ),
+        201,
+    )
     ok(district.post("/api/v1/members/members/rejections", json={"member_ids": [member["id"]], "reason": "地址不详"}))
     link = f"/union/members?member={member['id']}"
-    system.wait_for(lambda: any(n["link"] == link for n in
-                                g1.get("/api/v1/notifications/notifications").json()["items"]),
-                    timeout=60, message="the rejection is told")
+    system.wait_for(
+        lambda: any(n["link"] == link for n in g1.get("/api/v1/notifications/notifications").json()["items"]),
+        timeout=60,
+        message="the rejection is told",
+    )
     clerk = person("grassroots1")
     page = clerk.open(link)
     expect(page.locator("#detail-card")).to_be_visible()

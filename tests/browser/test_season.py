@@ -4,6 +4,7 @@ too; the district returns one, stages the other and submits to the centre (with 
 it cannot be undone); the district uploads the voucher; the centre writes the batch off.
 Setup that is not the point here (the cover year, prices, the split, carded members) is done
 through the same API. Screenshots are kept in test-artifacts/screenshots/."""
+
 from __future__ import annotations
 
 import io
@@ -65,13 +66,16 @@ def season(system, tmp_path_factory):
             people.setdefault(session.account["username"], []).append((member["name"], resident_id(serial)))
     folder = tmp_path_factory.mktemp("files")
     good = people["grassroots1"]
-    (folder / "roster-bad.xlsx").write_bytes(roster_xlsx(good + [("查无此人", resident_id(999))]))
+    (folder / "roster-bad.xlsx").write_bytes(roster_xlsx([*good, ("查无此人", resident_id(999))]))
     (folder / "roster-good.xlsx").write_bytes(roster_xlsx(good))
     (folder / "voucher.png").write_bytes(png_voucher())
     (folder / "voucher.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     for session, n in ((g1, 3), (g2, 2)):
-        system.wait_for(lambda s=session, n=n: s.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount") == n,
-                        timeout=60, message="eligible members")
+        system.wait_for(
+            lambda s=session, n=n: s.get(f"{E}/confirmation?cover_year={YEAR}").json().get("headcount") == n,
+            timeout=60,
+            message="eligible members",
+        )
     return {"folder": folder, "g2": g2}
 
 
@@ -94,8 +98,8 @@ def test_a_season_by_clicking(system, season, person):
     confirm(page, "开始同步", "roster-good.xlsx")
     expect(page.locator("#outcome")).to_contain_text("处理完成", timeout=30_000)
     expect(page.locator("#outcome")).to_contain_text("A 已在本会")
-    expect(page.get_by_label("要做的事")).to_have_value("sync")   # the task stays what the clerk chose
-    expect(page.locator("#outcome .error")).to_have_count(0)   # nothing left of the refused roster
+    expect(page.get_by_label("要做的事")).to_have_value("sync")  # the task stays what the clerk chose
+    expect(page.locator("#outcome .error")).to_have_count(0)  # nothing left of the refused roster
     expect(page.locator("#flash")).not_to_have_class("error")
     expect(page.locator("#rows")).to_be_empty()
     grassroots.shot("season-2-sync-ok")
@@ -152,6 +156,7 @@ def test_a_season_by_clicking(system, season, person):
     def no_browser_dialog(d):
         browser_dialogs.append(d.message)
         d.dismiss()
+
     page.on("dialog", no_browser_dialog)
     row.get_by_role("button", name="退回").click()
     ask = page.get_by_role("dialog")
@@ -172,8 +177,11 @@ def test_a_season_by_clicking(system, season, person):
     expect(staged).to_contain_text("228.00")  # 保障费用: 3 × A+ 76.00
     expect(staged).to_contain_text("集中参保")  # 参保类型
     expect(page.locator("#totals")).to_have_text(
-        "合计参保人数：3人。保障费用：228.00元；市总统一划拨：39.00元；区局/各级工会缴费：189.00元；基层单位缴费：0.00元。")
-    expect(page.locator("#credit")).to_have_text(f"{YEAR - 2}年会员计划退回金额50.00元，可用于抵扣{YEAR}年集中参保费用。")
+        "合计参保人数：3人。保障费用：228.00元；市总统一划拨：39.00元；区局/各级工会缴费：189.00元；基层单位缴费：0.00元。"
+    )
+    expect(page.locator("#credit")).to_have_text(
+        f"{YEAR - 2}年会员计划退回金额50.00元，可用于抵扣{YEAR}年集中参保费用。"
+    )
     district.shot("season-4-review")
     system.set_clock("2019-12-29T10:00:00")
     form = page.locator("#submit")
@@ -209,7 +217,9 @@ def test_a_season_by_clicking(system, season, person):
     voucher = page.locator("#voucher")
     expect(page.locator("#detail")).to_contain_text("139.00")  # 189.00 less the 50.00 credit
     links = page.locator("#detail-card .links")
-    expect(links).to_have_text("下载区局告知书（PDF）", use_inner_text=True)  # no stray "·" before a voucher there is not yet
+    expect(links).to_have_text(
+        "下载区局告知书（PDF）", use_inner_text=True
+    )  # no stray "·" before a voucher there is not yet
     # the batch's unions, each opening to its people; a full ID number only on asking (audited)
     unions = page.locator("#batch-unions")
     expect(unions).to_contain_text("上海示范科技有限公司工会")
@@ -246,7 +256,9 @@ def test_a_season_by_clicking(system, season, person):
     expect(image).to_be_hidden()
     framed = page.request.get(district.base + page.locator("#voucher-pdf").get_attribute("src"))
     assert framed.ok and framed.body().startswith(b"%PDF-")
-    assert framed.headers["content-disposition"].startswith("inline") and framed.headers["x-frame-options"] == "SAMEORIGIN"
+    assert (
+        framed.headers["content-disposition"].startswith("inline") and framed.headers["x-frame-options"] == "SAMEORIGIN"
+    )
     assert "frame-ancestors 'self'" in framed.headers["content-security-policy"]
     district.shot("season-6-voucher")
 
@@ -255,7 +267,9 @@ def test_a_season_by_clicking(system, season, person):
     row = page.locator("#list tr", has_text="CB20191229")
     expect(row).to_be_visible(timeout=30_000)
     # the bank statement line matched by the batch number prefills 核销: nothing is retyped
-    (folder / "statement.xlsx").write_bytes(statement_xlsx([["2020-01-12", "黄浦区总工会", "139.00", f"{batch_no} 集中参保"]]))
+    (folder / "statement.xlsx").write_bytes(
+        statement_xlsx([["2020-01-12", "黄浦区总工会", "139.00", f"{batch_no} 集中参保"]])
+    )
     page.get_by_label("银行流水文件").set_input_files(str(folder / "statement.xlsx"))
     page.get_by_role("button", name="导入").click()
     expect(page.locator("#statement-result")).to_contain_text("已匹配 1 行", timeout=15_000)
@@ -288,8 +302,14 @@ def test_a_season_by_clicking(system, season, person):
     expect(district_page.locator("#vouchers").get_by_role("button", name=re.compile("^撤回"))).to_have_count(0)
     # the status filter offers exactly billing's statuses, and filters by them
     status = district_page.locator("#filter").get_by_label("缴费状态")
-    assert status.locator("option").all_inner_texts() == ["全部", "待缴费", "凭证已上传", "职保中心已反馈", "已核销",
-                                                          "逾期未缴费，参保失败"]
+    assert status.locator("option").all_inner_texts() == [
+        "全部",
+        "待缴费",
+        "凭证已上传",
+        "职保中心已反馈",
+        "已核销",
+        "逾期未缴费，参保失败",
+    ]
     status.select_option(label="待缴费")
     district_page.locator("#filter").get_by_role("button", name="查询").click()
     expect(district_page.locator("#batches")).to_contain_text("没有符合条件的批次")
@@ -313,8 +333,10 @@ def tiles(page, selector: str) -> dict[str, str]:
     """A row of tiles as a person reads them: label → figure."""
     # (a locator, not wait_for_function: its string would be eval'd in the page, which the strict CSP refuses)
     expect(page.locator(f"{selector} .tile strong").first).to_be_attached()
-    pairs = page.eval_on_selector_all(f"{selector} .tile", "els => els.map(t => [t.querySelector('span').textContent, "
-                                                           "t.querySelector('strong').textContent])")
+    pairs = page.eval_on_selector_all(
+        f"{selector} .tile",
+        "els => els.map(t => [t.querySelector('span').textContent, t.querySelector('strong').textContent])",
+    )
     return {label: value.replace(",", "") for label, value in pairs}
 
 
@@ -326,10 +348,11 @@ def test_every_figure_on_the_pages_equals_the_ledger(system, season, person):
     """One truth, as seen (issue 12): after the season above, each role's tiles and the batch page
     show billing's figures to the fen — 已缴 is the money received, the voucher its own figure."""
     centre_api, district_api = system.login("centre"), system.login("district")
-    batch = next(b for b in ok(district_api.get(f"/api/v1/billing/batches?cover_year={YEAR}"))
-                 if b["batch_no"].startswith("CB"))
+    batch = next(
+        b for b in ok(district_api.get(f"/api/v1/billing/batches?cover_year={YEAR}")) if b["batch_no"].startswith("CB")
+    )
     money = ok(district_api.get(f"/api/v1/billing/dashboard/{YEAR}"))["districts"][0]
-    assert batch["money_received_fen"] == batch["due_fen"] == money["paid_fen"]   # written off in full
+    assert batch["money_received_fen"] == batch["due_fen"] == money["paid_fen"]  # written off in full
 
     district = person("district")
     board = tiles(district.open("/"), "#overview")

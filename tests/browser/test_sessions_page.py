@@ -1,4 +1,5 @@
 """登录设备: a person sees where they are logged in and ends the other sessions, in Chromium."""
+
 import re
 
 from playwright.sync_api import expect

@@ -2,6 +2,7 @@
 the browser's own checks (the `pattern` attributes as the template renders them) and are saved.
 Once, every value was refused in the browser because the pattern was built in a JavaScript string
 and lost its backslashes; no test had typed into this form."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -14,11 +15,19 @@ def test_the_district_saves_its_default_split_by_typing(system, person):
     system.set_clock("2019-10-01T09:00:00")
     centre, district = system.login("centre"), system.login("district")
     ok(centre.put(f"/api/v1/enrollment/cover-years/{YEAR}", json=TIMELINE))
-    system.wait_for(lambda: centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()})
-                    .status_code == 200, timeout=60, message="price table")
+    system.wait_for(
+        lambda: (
+            centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()}).status_code == 200
+        ),
+        timeout=60,
+        message="price table",
+    )
     system.set_clock("2019-10-26T10:00:00")  # inside the split window
-    system.wait_for(lambda: district.get(f"/api/v1/billing/splits/{YEAR}").status_code == 200, timeout=60,
-                    message="billing knows the year")
+    system.wait_for(
+        lambda: district.get(f"/api/v1/billing/splits/{YEAR}").status_code == 200,
+        timeout=60,
+        message="billing knows the year",
+    )
 
     clerk = person("district")
     page = clerk.open("/district/splits")

@@ -6,6 +6,7 @@ event without a second version, and a malformed event in the dead-letter queue w
 written.
 
 Scope table: another union's or district's document answers exactly like a missing one."""
+
 from __future__ import annotations
 
 import io
@@ -34,8 +35,9 @@ class Season:
 
     def __init__(self, system):
         self.system = system
-        self.settings = BusSettings(url=AMQP_URL, exchange=system.env["BUS_EXCHANGE"],
-                                    queue_prefix=system.env["BUS_QUEUE_PREFIX"])
+        self.settings = BusSettings(
+            url=AMQP_URL, exchange=system.env["BUS_EXCHANGE"], queue_prefix=system.env["BUS_QUEUE_PREFIX"]
+        )
         self.centre = system.login("centre")
         self.district = system.login("district")
         self.g1 = system.login("grassroots1")
@@ -49,43 +51,72 @@ class Season:
         with connect(self.settings) as conn:
             producer = Producer(conn.channel(), serializer="json")
             for event in events:
-                producer.publish(event, routing_key=queue, message_id=event["id"], delivery_mode=2,
-                                 headers={"event_type": event["type"]})
+                producer.publish(
+                    event,
+                    routing_key=queue,
+                    message_id=event["id"],
+                    delivery_mode=2,
+                    headers={"event_type": event["type"]},
+                )
 
     def documents(self, where: str = "true") -> list:
         with self.system.db("documents").connect() as conn:
-            return list(conn.execute(text(f"SELECT kind, series, version, union_id, district_id FROM documents "
-                                          f"WHERE {where} ORDER BY id")))
+            return list(
+                conn.execute(
+                    text(
+                        f"SELECT kind, series, version, union_id, district_id FROM documents WHERE {where} ORDER BY id"
+                    )
+                )
+            )
 
     def wait_documents(self, count: int, where: str = "true"):
-        return self.system.wait_for(lambda: len(self.documents(where)) >= count, timeout=60,
-                                    message=f"{count} documents where {where}")
+        return self.system.wait_for(
+            lambda: len(self.documents(where)) >= count, timeout=60, message=f"{count} documents where {where}"
+        )
 
 
 @pytest.fixture(scope="module")
 def season(system):
     s = Season(system)
     # a second district with a union of its own, registered for real through members
-    other = s.centre.post("/api/v1/members/districts", json={"name": "中国金融工会上海委员会", "kind": "industry",
-                                                             "special_industry": True})
+    other = s.centre.post(
+        "/api/v1/members/districts",
+        json={"name": "中国金融工会上海委员会", "kind": "industry", "special_industry": True},
+    )
     assert other.status_code == 201, other.text
     s.other_district = other.json()["id"]
-    union = s.centre.post("/api/v1/members/unions", json={
-        "name": "中国银行上海分行工会", "credit_code": credit_code("91310000MA1FL0077"), "district_id": s.other_district,
-        "contact_person": "陈静", "phone": "13900000077"})
+    union = s.centre.post(
+        "/api/v1/members/unions",
+        json={
+            "name": "中国银行上海分行工会",
+            "credit_code": credit_code("91310000MA1FL0077"),
+            "district_id": s.other_district,
+            "contact_person": "陈静",
+            "phone": "13900000077",
+        },
+    )
     assert union.status_code == 201, union.text
     s.other_union = union.json()["id"]
     with system.db("documents").connect() as conn:
-        system.wait_for(lambda: conn.execute(text("SELECT count(*) FROM union_view WHERE union_id = :u"),
-                                             {"u": s.other_union}).scalar(), message="the directory read model")
+        system.wait_for(
+            lambda: conn.execute(
+                text("SELECT count(*) FROM union_view WHERE union_id = :u"), {"u": s.other_union}
+            ).scalar(),
+            message="the directory read model",
+        )
 
     s.first = c.submission(101, s.u1, s.district_id, "B", 3, 3, 1)
-    s.deliver(c.cover_year(), s.first, c.priced(101, s.u1, s.district_id, "B", 3),
-              c.submission(103, s.u2, s.district_id, "A", 4, 4, 1), c.priced(103, s.u2, s.district_id, "A", 4),
-              c.submission(201, s.other_union, s.other_district, "A", 2, 2, 1),
-              c.priced(201, s.other_union, s.other_district, "A", 2),
-              c.batch_submitted(7, s.district_id, [(101, s.u1, "B", 3), (103, s.u2, "A", 4)]),
-              c.batch_priced(7, s.district_id, {"B": 3, "A": 4}, 5000))
+    s.deliver(
+        c.cover_year(),
+        s.first,
+        c.priced(101, s.u1, s.district_id, "B", 3),
+        c.submission(103, s.u2, s.district_id, "A", 4, 4, 1),
+        c.priced(103, s.u2, s.district_id, "A", 4),
+        c.submission(201, s.other_union, s.other_district, "A", 2, 2, 1),
+        c.priced(201, s.other_union, s.other_district, "A", 2),
+        c.batch_submitted(7, s.district_id, [(101, s.u1, "B", 3), (103, s.u2, "A", 4)]),
+        c.batch_priced(7, s.district_id, {"B": 3, "A": 4}, 5000),
+    )
     s.wait_documents(4)
     return s
 
@@ -102,7 +133,9 @@ def test_both_notices_download_through_the_gateway_with_their_content(season):
     assert district.status_code == 200, district.text
     body = pdf_text(district.content)
     # B 3 × 90: share 150; A 4 × 26: share 52 → 202.00, credit 50.00, due 152.00
-    assert "黄浦区总工会：" in body and "参加A类会员共计4人，参加B类会员共计3人，合计7人，参保资金总额为202.00元" in body
+    assert (
+        "黄浦区总工会：" in body and "参加A类会员共计4人，参加B类会员共计3人，合计7人，参保资金总额为202.00元" in body
+    )
     assert "清算分配款50.00元" in body and "剩余参保资金152.00元" in body and "2020年1月20日之前" in body
     assert "帐号：316023-03002745697" in body
     listed = season.g1.get("/api/v1/documents/documents").json()
@@ -112,7 +145,9 @@ def test_both_notices_download_through_the_gateway_with_their_content(season):
 def test_statistics_workbook_downloads_for_the_district(season):
     response = season.district.get(f"/api/v1/documents/statistics/{season.district_id}/2020/file")
     assert response.status_code == 200, response.text
-    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows()]
+    rows = [
+        [cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows()
+    ]
     assert [r[2:5] for r in rows[1:-1]] == [["A", 1, 4], ["B", 1, 3]]  # 物流 (A) sorts before 科技 (B)
     assert rows[-1][:6] == ["合计", None, None, 2, 7, 374]
     again = season.district.get(f"/api/v1/documents/statistics/{season.district_id}/2020/file")
@@ -120,9 +155,13 @@ def test_statistics_workbook_downloads_for_the_district(season):
 
 
 def test_scope_table_through_the_gateway(season):
-    ids = {(kind, union or district): doc_id for doc_id, kind, union, district in (
-        (i["id"], i["kind"], i["union_id"], i["district_id"])
-        for i in season.centre.get("/api/v1/documents/documents?per_page=100").json()["items"])}
+    ids = {
+        (kind, union or district): doc_id
+        for doc_id, kind, union, district in (
+            (i["id"], i["kind"], i["union_id"], i["district_id"])
+            for i in season.centre.get("/api/v1/documents/documents?per_page=100").json()["items"]
+        )
+    }
     table = [
         (season.g1, ("grassroots_notice", season.u1), 200),
         (season.g1, ("grassroots_notice", season.u2), 404),
@@ -148,8 +187,10 @@ def test_scope_table_through_the_gateway(season):
 def test_redelivery_makes_no_second_version_and_a_new_submission_does(season):
     before = season.documents(f"union_id = {season.u1}")
     season.deliver(season.first, season.first)  # the same event id twice more
-    season.deliver(c.submission(102, season.u1, season.district_id, "B", 2, 5, 2),
-                   c.priced(102, season.u1, season.district_id, "B", 2))
+    season.deliver(
+        c.submission(102, season.u1, season.district_id, "B", 2, 5, 2),
+        c.priced(102, season.u1, season.district_id, "B", 2),
+    )
     season.wait_documents(len(before) + 1, f"union_id = {season.u1}")
     versions = [row.version for row in season.documents(f"union_id = {season.u1}")]
     assert versions == [1, 2]
@@ -169,8 +210,9 @@ def test_malformed_event_is_dead_lettered_with_its_reason_and_writes_nothing(sea
         out = season.system.python("-m", "common.dlq", "list", "documents.notices").stdout
         return [json.loads(line) for line in out.splitlines() if line.strip().startswith("{")]
 
-    letters = season.system.wait_for(lambda: [d for d in dead_letters() if d["event_id"] == bad["id"]], timeout=60,
-                                     message="the dead letter")
+    letters = season.system.wait_for(
+        lambda: [d for d in dead_letters() if d["event_id"] == bad["id"]], timeout=60, message="the dead letter"
+    )
     assert letters[0]["type"] == "billing.submission.priced"
     with season.system.db("documents").connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM submission_view WHERE submission_id = 999")).scalar() == 0

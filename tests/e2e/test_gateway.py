@@ -1,6 +1,7 @@
 """The gateway over the real system: one OpenAPI document, accounts bound to the directory,
 request ids handed on, the directory's scope table, sessions ended by account changes, and bodies
 that must not break pooled connections."""
+
 import json
 import socket
 
@@ -31,16 +32,37 @@ def test_request_id_is_handed_on_and_returned(system):
 def test_centre_binds_a_new_account_to_a_union_and_it_sees_only_that_union(system):
     centre = system.login("centre")
     district_id = centre.get("/api/v1/members/districts").json()[0]["id"]
-    union = centre.post("/api/v1/members/unions", json={
-        "name": "上海账号测试有限公司工会", "credit_code": credit_code("91310101MA1FL0077"),
-        "district_id": district_id, "contact_person": "陈静", "phone": "13900000077"}).json()
-    missing = centre.post("/api/v1/accounts", json={
-        "username": "ghost-union", "display_name": "x", "password": "Strong#2026pw", "role": "grassroots",
-        "union_id": 999999})
+    union = centre.post(
+        "/api/v1/members/unions",
+        json={
+            "name": "上海账号测试有限公司工会",
+            "credit_code": credit_code("91310101MA1FL0077"),
+            "district_id": district_id,
+            "contact_person": "陈静",
+            "phone": "13900000077",
+        },
+    ).json()
+    missing = centre.post(
+        "/api/v1/accounts",
+        json={
+            "username": "ghost-union",
+            "display_name": "x",
+            "password": "Strong#2026pw",
+            "role": "grassroots",
+            "union_id": 999999,
+        },
+    )
     assert missing.status_code == 422 and "union_id" in missing.json()["error"]["fields"]
-    made = centre.post("/api/v1/accounts", json={
-        "username": "acct-test", "display_name": "账号测试", "password": "Strong#2026pw", "role": "grassroots",
-        "union_id": union["id"]})
+    made = centre.post(
+        "/api/v1/accounts",
+        json={
+            "username": "acct-test",
+            "display_name": "账号测试",
+            "password": "Strong#2026pw",
+            "role": "grassroots",
+            "union_id": union["id"],
+        },
+    )
     assert made.status_code == 201, made.text
     assert made.json()["district_id"] == district_id
     mine = system.login("acct-test", "Strong#2026pw").get("/api/v1/members/unions").json()
@@ -74,12 +96,23 @@ ROWS = [
 def world(system):
     centre = system.login("centre")
     other = centre.post("/api/v1/members/districts", json={"name": "静安区总工会", "kind": "district"}).json()
-    other_union = centre.post("/api/v1/members/unions", json={
-        "name": "静安某公司工会", "credit_code": credit_code("91310106MA1FL0005"), "district_id": other["id"],
-        "contact_person": "孙丽", "phone": "13900000005"}).json()
+    other_union = centre.post(
+        "/api/v1/members/unions",
+        json={
+            "name": "静安某公司工会",
+            "credit_code": credit_code("91310106MA1FL0005"),
+            "district_id": other["id"],
+            "contact_person": "孙丽",
+            "phone": "13900000005",
+        },
+    ).json()
     grassroots = system.login("grassroots1")
-    return {"district": grassroots.account["district_id"], "other_union": other_union["id"],
-            "own_union": grassroots.account["union_id"], "sibling_union": system.login("grassroots2").account["union_id"]}
+    return {
+        "district": grassroots.account["district_id"],
+        "other_union": other_union["id"],
+        "own_union": grassroots.account["union_id"],
+        "sibling_union": system.login("grassroots2").account["union_id"],
+    }
 
 
 @pytest.mark.parametrize("role, method, path, expected", ROWS)
@@ -89,17 +122,25 @@ def test_scope_table(system, world, role, method, path, expected):
     response = session.request(method, path.format(**world), json={} if method in ("POST", "PATCH") else None)
     assert response.status_code == expected, response.text
     if expected == 404:
-        missing = session.request(method, path.format(**{k: 987654 for k in world}),
-                                  json={} if method in ("POST", "PATCH") else None)
+        missing = session.request(
+            method, path.format(**dict.fromkeys(world, 987654)), json={} if method in ("POST", "PATCH") else None
+        )
         assert response.json() == missing.json()
 
 
 # ---------------------------------------------------------------------------- sessions end when they must
 def test_moving_an_account_to_another_union_ends_its_token_and_binds_it_anew(system, world):
     centre = system.login("centre")
-    made = centre.post("/api/v1/accounts", json={
-        "username": "mover", "display_name": "调动测试", "password": "Strong#2026pw", "role": "grassroots",
-        "union_id": world["own_union"]})
+    made = centre.post(
+        "/api/v1/accounts",
+        json={
+            "username": "mover",
+            "display_name": "调动测试",
+            "password": "Strong#2026pw",
+            "role": "grassroots",
+            "union_id": world["own_union"],
+        },
+    )
     assert made.status_code == 201, made.text
     before = system.login("mover", "Strong#2026pw")
     assert [u["id"] for u in before.get("/api/v1/members/unions").json()["items"]] == [world["own_union"]]
@@ -117,8 +158,9 @@ def test_a_body_the_service_does_not_read_never_breaks_the_next_request(system):
     then closes that connection. The gateway must not hand the closed connection to the next
     request (before the fix: 503 in 2 of 3 trials)."""
     centre = system.login("centre")
-    body = json.dumps({"district_id": 1, "source_year": 2025, "designated_year": 2026, "amount": "1",
-                       "memo": "x" * 1_300_000})
+    body = json.dumps(
+        {"district_id": 1, "source_year": 2025, "designated_year": 2026, "amount": "1", "memo": "x" * 1_300_000}
+    )
     json_type = {"Content-Type": "application/json"}
     for _ in range(3):
         assert centre.post("/api/v1/billing/credits", data=body, headers=json_type).status_code == 422
@@ -134,8 +176,12 @@ def test_a_body_over_the_service_limit_is_refused_by_the_gateway_without_reading
     port = int(system.base.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         # headers announcing 21 MB, and no body at all: an answer proves none of it was awaited
-        sock.sendall((f"POST /api/v1/billing/credits HTTP/1.1\r\nHost: gateway\r\nAuthorization: {token}\r\n"
-                      f"Content-Type: application/json\r\nContent-Length: {21 * 1024 * 1024}\r\n\r\n").encode())
+        sock.sendall(
+            (
+                f"POST /api/v1/billing/credits HTTP/1.1\r\nHost: gateway\r\nAuthorization: {token}\r\n"
+                f"Content-Type: application/json\r\nContent-Length: {21 * 1024 * 1024}\r\n\r\n"
+            ).encode()
+        )
         answer = b""
         while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
             chunk = sock.recv(65536)
@@ -164,8 +210,10 @@ def enrollable_member(system, username: str) -> tuple[int, int]:
 
     year = date.today().year + 1
     session = system.login(username)
-    items = system.wait_for(lambda: session.get(f"/api/v1/enrollment/confirmation?cover_year={year}").json()["items"],
-                            message=f"enrollment knows {username}'s members")
+    items = system.wait_for(
+        lambda: session.get(f"/api/v1/enrollment/confirmation?cover_year={year}").json()["items"],
+        message=f"enrollment knows {username}'s members",
+    )
     return year, items[0]["member_id"]
 
 

@@ -2,6 +2,7 @@
 grassroots union's dry run past its allowance is answered 429 with the quota's code and words, no
 job is made; the 操作日志 records the refusal in words; the centre reads the count per union per day
 (GET /api/v1/members/id-lookups) and the 操作日志 page shows it; a union or a district may not."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,8 +25,11 @@ def system():
 
 def sync(session, rows, dry_run=True):
     data = xlsx([["姓名", "证件号码"], *rows])
-    return session.post(f"{API}/uploads/sync", files={"file": ("roster.xlsx", data, "application/octet-stream")},
-                        data={"dry_run": "true"} if dry_run else None)
+    return session.post(
+        f"{API}/uploads/sync",
+        files={"file": ("roster.xlsx", data, "application/octet-stream")},
+        data={"dry_run": "true"} if dry_run else None,
+    )
 
 
 def test_past_the_allowance_a_sync_is_refused_and_the_centre_sees_it(system):
@@ -33,8 +37,9 @@ def test_past_the_allowance_a_sync_is_refused_and_the_centre_sees_it(system):
     union_id = g1.account["union_id"]
     first = sync(g1, [["查无此人", rid(901, birth="19800101")], ["查无此人", rid(902, birth="19800101")]])
     assert first.status_code == 202, first.text
-    system.wait_for(lambda: g1.get(f"{API}/uploads/{first.json()['id']}").json()["state"] != "running",
-                    message="the first dry run")
+    system.wait_for(
+        lambda: g1.get(f"{API}/uploads/{first.json()['id']}").json()["state"] != "running", message="the first dry run"
+    )
     jobs_before = g1.get(f"{API}/uploads", params={"kind": "sync"}).json()["total"]
 
     refused = sync(g1, [["查无此人", rid(903, birth="19800101")], ["查无此人", rid(904, birth="19800101")]])

@@ -2,6 +2,7 @@
 workers, PostgreSQL, RabbitMQ): add → district approval → card → sync → import, uploads one at a
 time, templates; and the scope table: every members endpoint × every role outside its scope is
 refused, outside the scope exactly like something missing."""
+
 from __future__ import annotations
 
 import io
@@ -20,8 +21,6 @@ API = "/api/v1/members"
 PASSWORD = "Outside@2026pass"
 
 
-
-
 def files(data: bytes, name: str = "list.xlsx") -> dict:
     return {"file": (name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")}
 
@@ -31,15 +30,42 @@ def world(system):
     """Demo accounts plus a second district with its own union and accounts (the outsiders)."""
     centre = system.login("centre")
     d2 = centre.post(f"{API}/districts", json={"name": "外区测试总工会", "kind": "district"}).json()["id"]
-    u3 = centre.post(f"{API}/unions", json={"name": "外区测试公司工会", "credit_code": credit_code("91310115MA1FL0077"),
-                                             "district_id": d2, "contact_person": "外联", "phone": "13900000077"}).json()["id"]
-    for username, role, union_id, district_id in (("district2", "district", None, d2), ("grassroots3", "grassroots", u3, d2)):
-        response = centre.post("/api/v1/accounts", json={"username": username, "display_name": username, "password": PASSWORD,
-                                                         "role": role, "union_id": union_id, "district_id": district_id})
+    u3 = centre.post(
+        f"{API}/unions",
+        json={
+            "name": "外区测试公司工会",
+            "credit_code": credit_code("91310115MA1FL0077"),
+            "district_id": d2,
+            "contact_person": "外联",
+            "phone": "13900000077",
+        },
+    ).json()["id"]
+    for username, role, union_id, district_id in (
+        ("district2", "district", None, d2),
+        ("grassroots3", "grassroots", u3, d2),
+    ):
+        response = centre.post(
+            "/api/v1/accounts",
+            json={
+                "username": username,
+                "display_name": username,
+                "password": PASSWORD,
+                "role": role,
+                "union_id": union_id,
+                "district_id": district_id,
+            },
+        )
         assert response.status_code == 201, response.text
-    w = {"centre": centre, "district": system.login("district"), "g1": system.login("grassroots1"),
-         "g2": system.login("grassroots2"), "district2": system.login("district2", PASSWORD),
-         "g3": system.login("grassroots3", PASSWORD), "u3": u3, "d2": d2}
+    w = {
+        "centre": centre,
+        "district": system.login("district"),
+        "g1": system.login("grassroots1"),
+        "g2": system.login("grassroots2"),
+        "district2": system.login("district2", PASSWORD),
+        "g3": system.login("grassroots3", PASSWORD),
+        "u3": u3,
+        "d2": d2,
+    }
     w["u1"], w["u2"] = w["g1"].account["union_id"], w["g2"].account["union_id"]
     return w
 
@@ -53,7 +79,9 @@ def test_add_approve_card_then_sync_and_import(system, world):
     assert [m["id"] for m in pending["items"]] == [member["id"]]
     approved = district.post(f"{API}/members/approvals", json={"member_ids": [member["id"]]})
     assert approved.status_code == 200 and approved.json()[0]["member_no"]
-    card = g1.put(f"{API}/members/{member['id']}/card", json={"card_number": "6222020000000501", "issued_on": "2019-12-01"})
+    card = g1.put(
+        f"{API}/members/{member['id']}/card", json={"card_number": "6222020000000501", "issued_on": "2019-12-01"}
+    )
     assert card.status_code == 200
     # the sync: the demo union's own members, the new one, and the demo person with no union (B)
     listed = g1.get(f"{API}/members", params={"per_page": 100}).json()["items"]
@@ -61,8 +89,10 @@ def test_add_approve_card_then_sync_and_import(system, world):
     rows = [["姓名", "证件号码"], *own, ["王芳", demo_id(11)]]
     started = g1.post(f"{API}/uploads/sync", files=files(xlsx(rows)))
     assert started.status_code == 202, started.text
-    job = system.wait_for(lambda: (j := g1.get(f"{API}/uploads/{started.json()['id']}").json())["state"] != "running" and j,
-                          message="sync job")
+    job = system.wait_for(
+        lambda: (j := g1.get(f"{API}/uploads/{started.json()['id']}").json())["state"] != "running" and j,
+        message="sync job",
+    )
     assert job["state"] == "succeeded", job
     assert job["counts"]["A"] == len(own) and job["counts"]["B"] == 1 and job["counts"]["E"] == 0
     result = g1.get(f"{API}/uploads/{job['id']}/result.xlsx")
@@ -72,24 +102,33 @@ def test_add_approve_card_then_sync_and_import(system, world):
     assert imported.status_code == 200 and imported.json()["added"] == 2, imported.text
     # a refused sync on the worker: the first errors in its status, the rest paged and downloadable
     # through the gateway, ID numbers masked
-    refused = g1.post(f"{API}/uploads/sync", files=files(xlsx([["姓名", "证件号码"], ["查无此人", rid(598, birth="19790303")]])))
+    refused = g1.post(
+        f"{API}/uploads/sync", files=files(xlsx([["姓名", "证件号码"], ["查无此人", rid(598, birth="19790303")]]))
+    )
     assert refused.status_code == 202, refused.text
-    failed = system.wait_for(lambda: (j := g1.get(f"{API}/uploads/{refused.json()['id']}").json())["state"] != "running"
-                             and j, message="refused sync job")
+    failed = system.wait_for(
+        lambda: (j := g1.get(f"{API}/uploads/{refused.json()['id']}").json())["state"] != "running" and j,
+        message="refused sync job",
+    )
     assert failed["state"] == "failed" and failed["error_count"] == 1 and "*" in failed["errors"][0]["id_number"]
     assert g1.get(f"{API}{failed['errors_path']}").json()["total"] == 1
     assert g1.get(f"{API}{failed['errors_download_path']}").status_code == 200
     assert g1.post(f"{API}/uploads/sync", files=files(b"name,id\n")).json()["error"]["code"] == "NOT_A_WORKBOOK"
     # the template downloads through the gateway
     template = g1.get(f"{API}/templates/import.xlsx")
-    assert template.status_code == 200 and openpyxl.load_workbook(io.BytesIO(template.content)).worksheets[0]["A1"].value == "姓名"
+    assert (
+        template.status_code == 200
+        and openpyxl.load_workbook(io.BytesIO(template.content)).worksheets[0]["A1"].value == "姓名"
+    )
 
 
 def test_member_events_leave_through_the_relay(system, world):
     """Every member event written above is published by the relay (publisher confirms)."""
+
     def relayed():
         with system.db("members").connect() as conn:
             return conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
+
     system.wait_for(relayed, message="members outbox relayed")
 
 
@@ -116,6 +155,7 @@ def test_concurrent_syncs_for_one_union_one_wins_the_other_gets_409(system, worl
 
 # ------------------------------------------------------------------ the scope table
 
+
 def _target(world):
     """A pending member of grassroots1, a transfer request against it, and a job of grassroots1."""
     g1, g2 = world["g1"], world["g2"]
@@ -131,13 +171,30 @@ SCOPE_TABLE = [
     # (method, path, body, allowed roles, roles outside the scope among the allowed)
     ("GET", "/members/{m}", None, ALL := ("centre", "district", "grassroots"), ("g2", "g3", "district2")),
     ("PATCH", "/members/{m}", {"address": "x"}, ("grassroots",), ("g2", "g3")),
-    ("PUT", "/members/{m}/card", {"card_number": "6222020000000777", "issued_on": "2019-12-01"},
-     ("grassroots", "centre"), ("g2", "g3")),
+    (
+        "PUT",
+        "/members/{m}/card",
+        {"card_number": "6222020000000777", "issued_on": "2019-12-01"},
+        ("grassroots", "centre"),
+        ("g2", "g3"),
+    ),
     ("POST", "/members/approvals", {"member_ids": ["{m}"]}, ("district", "centre"), ("district2",)),
-    ("POST", "/members/rejections", {"member_ids": ["{m}"], "reason": "范围测试"}, ("district", "centre"), ("district2",)),
+    (
+        "POST",
+        "/members/rejections",
+        {"member_ids": ["{m}"], "reason": "范围测试"},
+        ("district", "centre"),
+        ("district2",),
+    ),
     ("POST", "/members/transfer-out", {"member_ids": ["{m}"], "reason": "离职"}, ("grassroots",), ("g2", "g3")),
     ("POST", "/members/removals", {"member_ids": ["{m}"]}, ("centre",), ()),
-    ("POST", "/transfer-requests/{r}/decision", {"approve": False, "reason": "范围测试"}, ("grassroots",), ("g2", "g3")),
+    (
+        "POST",
+        "/transfer-requests/{r}/decision",
+        {"approve": False, "reason": "范围测试"},
+        ("grassroots",),
+        ("g2", "g3"),
+    ),
     ("GET", "/uploads/{j}", None, ALL, ("g2", "g3", "district2")),
     ("GET", "/uploads/{j}/result.xlsx", None, ALL, ("g2", "g3", "district2")),
     ("POST", "/members", member_form(778), ("grassroots",), ()),
@@ -150,8 +207,14 @@ SCOPE_TABLE = [
     ("GET", "/id-lookups", None, ("centre",), ()),
 ]
 MISSING = {"m": 987654, "r": 987654, "j": 987654}
-ROLE_OF = {"centre": "centre", "district": "district", "district2": "district", "g1": "grassroots", "g2": "grassroots",
-           "g3": "grassroots"}
+ROLE_OF = {
+    "centre": "centre",
+    "district": "district",
+    "district2": "district",
+    "g1": "grassroots",
+    "g2": "grassroots",
+    "g3": "grassroots",
+}
 
 
 def _fill(value, ids):
@@ -166,7 +229,9 @@ def _fill(value, ids):
 
 def _call(session, method, path, body, ids):
     if body == "file":
-        return session.request(method, API + path.format(**ids), files=files(xlsx([["姓名", "证件号码"], ["x", rid(1)]])))
+        return session.request(
+            method, API + path.format(**ids), files=files(xlsx([["姓名", "证件号码"], ["x", rid(1)]]))
+        )
     return session.request(method, API + path.format(**ids), json=_fill(body, ids) if body is not None else None)
 
 

@@ -8,6 +8,7 @@ Bounded so that it stays a few minutes on two cores: a fixed number of examples 
 and account, derandomized (the same requests every run), no shrinking, and an overall time limit
 past which only the first pass (a few examples of every operation as every account, always run
 whole) is guaranteed. The figures are printed (`pytest -s`)."""
+
 from __future__ import annotations
 
 import os
@@ -64,14 +65,24 @@ def prepare_season(system) -> None:
     from tests.services.billing.files import PNG
 
     g1, district = system.login("grassroots1"), system.login("district")
-    submission = ok(g1.post("/api/v1/enrollment/submissions",
-                            json={"cover_year": YEAR, "type": "A", "member_ids": [1, 2]}), 201)
+    submission = ok(
+        g1.post("/api/v1/enrollment/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": [1, 2]}), 201
+    )
     ok(district.post(f"/api/v1/enrollment/submissions/{submission['id']}/stage", json={}))
     batch = ok(district.post("/api/v1/enrollment/batches", json={"cover_year": YEAR, "handler": HANDLER}), 201)
-    system.wait_for(lambda: district.get(f"/api/v1/billing/batches/{batch['id']}").status_code == 200, timeout=60,
-                    message="billing prices the batch")
-    ok(district.post(f"/api/v1/billing/batches/{batch['id']}/voucher", data={"amount": "10", "paid_on": "2026-12-07"},
-                     files={"file": ("凭证\x1a\u202e.png", PNG)}), 201)
+    system.wait_for(
+        lambda: district.get(f"/api/v1/billing/batches/{batch['id']}").status_code == 200,
+        timeout=60,
+        message="billing prices the batch",
+    )
+    ok(
+        district.post(
+            f"/api/v1/billing/batches/{batch['id']}/voucher",
+            data={"amount": "10", "paid_on": "2026-12-07"},
+            files={"file": ("凭证\x1a\u202e.png", PNG)},
+        ),
+        201,
+    )
     template = g1.get("/api/v1/members/templates/import.xlsx")
     assert template.status_code == 200, template.text
     book = openpyxl.load_workbook(io.BytesIO(template.content))
@@ -80,8 +91,11 @@ def prepare_season(system) -> None:
     book.save(data)
     refused = g1.post("/api/v1/members/uploads/import", files={"file": ("导入.xlsx", data.getvalue())})
     assert refused.status_code == 422 and refused.json()["error"]["rows"], refused.text
-    system.wait_for(lambda: len(district.get("/api/v1/documents/documents").json()["items"]) >= 2, timeout=60,
-                    message="the union's and the district's notices")
+    system.wait_for(
+        lambda: len(district.get("/api/v1/documents/documents").json()["items"]) >= 2,
+        timeout=60,
+        message="the union's and the district's notices",
+    )
 
 
 class Tokens:
@@ -114,8 +128,10 @@ KNOWN = {"year": [YEAR], "cover_year": [YEAR]}
 
 
 def _strategies(operation):
-    modes = [operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
-             operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)]
+    modes = [
+        operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=GenerationMode.NEGATIVE),
+    ]
     ids = [p.name for p in operation.path_parameters if p.definition.get("schema", {}).get("type") == "integer"]
     if ids:
         for value in (1, 2):
@@ -128,8 +144,14 @@ def _fuzz(operation, token: str, examples: int, sent: Counter, user: str, failur
     strategy = _strategies(operation)
 
     @given(case=strategy)
-    @settings(max_examples=examples, deadline=None, database=None, derandomize=True,
-              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
     def send(case):
         response = case.call(headers={"Authorization": token}, timeout=60)
         sent[user] += 1
@@ -165,11 +187,19 @@ def test_fuzzing_as_each_role_finds_no_server_error_and_no_schema_break(system):
             if time.monotonic() - started > first_pass + TIME_LIMIT:
                 cut_short += 1
                 continue
-            _fuzz(operation, tokens[user], EXAMPLES if allowed(operation, role) else EXAMPLES_REFUSED,
-                  sent, user, failures)
-    print(f"\nfuzzed {len(operations)} operations ({len(EXCLUDED)} excluded) in {time.monotonic() - started:.0f} s "
-          f"(first pass {first_pass:.0f} s); requests by account: {dict(sent)}; "
-          f"{cut_short} operation × account runs cut by the time limit; {len(failures)} failures")
+            _fuzz(
+                operation,
+                tokens[user],
+                EXAMPLES if allowed(operation, role) else EXAMPLES_REFUSED,
+                sent,
+                user,
+                failures,
+            )
+    print(
+        f"\nfuzzed {len(operations)} operations ({len(EXCLUDED)} excluded) in {time.monotonic() - started:.0f} s "
+        f"(first pass {first_pass:.0f} s); requests by account: {dict(sent)}; "
+        f"{cut_short} operation × account runs cut by the time limit; {len(failures)} failures"
+    )
     assert len(operations) > 90
     assert not failures, "\n\n".join(failures)
 
@@ -215,10 +245,12 @@ def test_a_real_error_matches_the_documented_error_body(system):
     spec = requests.get(system.base + "/api/v1/openapi.json", timeout=30).json()
     resolver_spec = {"components": spec["components"], "$ref": "#/components/schemas/Error"}
     grassroots = system.login("grassroots1")
-    answers = [grassroots.get("/api/v1/billing/reconciliation"),  # 403: role, at the gateway
-               grassroots.get("/api/v1/members/members?page=0"),  # 422: webargs fields
-               grassroots.get("/api/v1/members/members/999999"),  # 404: the handler
-               requests.get(system.base + "/api/v1/auth/me", timeout=30)]  # 401: no login
+    answers = [
+        grassroots.get("/api/v1/billing/reconciliation"),  # 403: role, at the gateway
+        grassroots.get("/api/v1/members/members?page=0"),  # 422: webargs fields
+        grassroots.get("/api/v1/members/members/999999"),  # 404: the handler
+        requests.get(system.base + "/api/v1/auth/me", timeout=30),
+    ]  # 401: no login
     assert [a.status_code for a in answers] == [403, 422, 404, 401]
     for answer in answers:
         jsonschema.validate(answer.json(), resolver_spec)

@@ -10,6 +10,7 @@ district, an audited reveal — and then, looking where an attacker with a copy 
 - every GET of the OpenAPI, as every role, with the ids the season made,
 
 holds no resident ID number or mobile in clear — only the allowed views answer one."""
+
 from __future__ import annotations
 
 import json
@@ -32,6 +33,7 @@ def broker():
     conn = amqp.Connection(AMQP_URL.split("@")[-1].split("/")[0], userid="guest", password="guest", connect_timeout=5)
     conn.connect()
     return conn
+
 
 M, E = "/api/v1/members", "/api/v1/enrollment"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,16 +77,22 @@ def world(system, season):
     numbers = {*submitted, ok(g2.get(f"{M}/members/{people[3]}"))["id_number"]}
     imported = [resident_id(900 + n, born="19850312") for n in range(2)]
     mobiles = ["13912345678", "13887654321"]
-    rows = [IMPORT_HEADER] + [import_row(900 + n, 证件号码=number, 移动电话=mobile)
-                              for n, (number, mobile) in enumerate(zip(imported, mobiles))]
+    rows = [IMPORT_HEADER] + [
+        import_row(900 + n, 证件号码=number, 移动电话=mobile)
+        for n, (number, mobile) in enumerate(zip(imported, mobiles, strict=False))
+    ]
     answer = g1.post(f"{M}/uploads/import", files={"file": ("import.xlsx", xlsx(rows), XLSX)})
     assert answer.status_code == 200, answer.text
     numbers |= set(imported)
     # a roster sync of g1's own people, then one refused for a stranger (its error rows masked)
     own = [[record["name"], record["id_number"]] for record in (ok(g1.get(f"{M}/members/{m}")) for m in people[:3])]
     for extra in ([], [["查无此人", resident_id(910, born="19790303")]]):
-        job = ok(g1.post(f"{M}/uploads/sync", files={"file": ("sync.xlsx", xlsx([["姓名", "证件号码"], *own, *extra]), XLSX)}),
-                 202)
+        job = ok(
+            g1.post(
+                f"{M}/uploads/sync", files={"file": ("sync.xlsx", xlsx([["姓名", "证件号码"], *own, *extra]), XLSX)}
+            ),
+            202,
+        )
         system.wait_for(lambda: ok(g1.get(f"{M}/uploads/{job['id']}"))["state"] != "running", message="sync job")
     numbers.add(resident_id(910, born="19790303"))
     # 职工保障查询 and a submission the district opens
@@ -100,8 +108,11 @@ def world(system, season):
 
     def drained():
         with engines[0].connect() as members, engines[1].connect() as enrollment:
-            return all(conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
-                       for conn in (members, enrollment))
+            return all(
+                conn.execute(text("SELECT count(*) FROM outbox WHERE sent_at IS NULL")).scalar() == 0
+                for conn in (members, enrollment)
+            )
+
     system.wait_for(drained, message="outboxes drained")
     for engine in engines:
         engine.dispose()
@@ -135,6 +146,7 @@ def _filled(path: str, ids: dict) -> str | None:
             if key in name:
                 return str(value)
         return "1"
+
     return re.sub(r"\{([^}]+)\}", one, path)
 
 
@@ -142,8 +154,7 @@ def test_every_get_of_the_openapi_as_every_role_shows_only_masked_numbers(system
     """The Session asserts on every answer (tests/system.py assert_no_full_id_numbers); walking
     every GET path with the season's ids makes sure no view was left unvisited."""
     spec = ok(world["centre"].get("/api/v1/openapi.json"))
-    ids = {"member": world["people"][0], "submission": world["submission"]["id"], "year": YEAR,
-           "cover_year": YEAR}
+    ids = {"member": world["people"][0], "submission": world["submission"]["id"], "year": YEAR, "cover_year": YEAR}
     visited = 0
     for path, operations in spec["paths"].items():
         if "get" not in operations or path.endswith(("/stream", "/events")):

@@ -1,5 +1,6 @@
 """Fixtures of the bus proofs: the probe service on a fresh PostgreSQL database and its own
 namespace on the real RabbitMQ (never mocks of either)."""
+
 from __future__ import annotations
 
 import pytest

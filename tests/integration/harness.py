@@ -1,6 +1,7 @@
 """Driving the probe service (tests/integration/probe_service.py) as real processes: its own
 database, its own bus namespace (exchange and queue prefix) on a real broker, relay and
 consumer processes started with `python -m common.worker`, and the dead-letter CLI."""
+
 from __future__ import annotations
 
 import json
@@ -31,21 +32,37 @@ class Probe:
         self.tmp = data_dir or Path(tempfile.mkdtemp(prefix=f"probe-{self.run_id}-"))
         self.database_url = database_url
         self.env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-        self.env.update({
-            "PROBE_DATABASE_URL": database_url, "BUS_URL": bus_url, "DATA_DIR": str(self.tmp),
-            "BUS_EXCHANGE": f"test.probe.{self.run_id}", "BUS_QUEUE_PREFIX": f"test.probe.{self.run_id}.",
-            "BUS_DELIVERY_LIMIT": str(delivery_limit), "BUS_CONNECT_TIMEOUT": "2", "BUS_CONFIRM_TIMEOUT": "5",
-            "PYTHONPATH": str(ROOT),
-        })
-        self.settings = BusSettings(url=bus_url, exchange=self.env["BUS_EXCHANGE"],
-                                    queue_prefix=self.env["BUS_QUEUE_PREFIX"], delivery_limit=delivery_limit,
-                                    confirm_timeout=5, connect_timeout=2)
+        self.env.update(
+            {
+                "PROBE_DATABASE_URL": database_url,
+                "BUS_URL": bus_url,
+                "DATA_DIR": str(self.tmp),
+                "BUS_EXCHANGE": f"test.probe.{self.run_id}",
+                "BUS_QUEUE_PREFIX": f"test.probe.{self.run_id}.",
+                "BUS_DELIVERY_LIMIT": str(delivery_limit),
+                "BUS_CONNECT_TIMEOUT": "2",
+                "BUS_CONFIRM_TIMEOUT": "5",
+                "PYTHONPATH": str(ROOT),
+            }
+        )
+        self.settings = BusSettings(
+            url=bus_url,
+            exchange=self.env["BUS_EXCHANGE"],
+            queue_prefix=self.env["BUS_QUEUE_PREFIX"],
+            delivery_limit=delivery_limit,
+            confirm_timeout=5,
+            connect_timeout=2,
+        )
         self.subscription = probe.runtime.subscriptions[0]
         self.queue = self.subscription.queue_name(self.settings)
-        self.runtime = ServiceRuntime(name="probe", metadata=probe.metadata, messaging=probe.messaging,
-                                      migrations_dir=probe.runtime.migrations_dir,
-                                      subscriptions=probe.runtime.subscriptions,
-                                      _engine=make_engine(database_url))
+        self.runtime = ServiceRuntime(
+            name="probe",
+            metadata=probe.metadata,
+            messaging=probe.messaging,
+            migrations_dir=probe.runtime.migrations_dir,
+            subscriptions=probe.runtime.subscriptions,
+            _engine=make_engine(database_url),
+        )
         probe.metadata.create_all(self.runtime.engine)
         self.processes: list[subprocess.Popen] = []
         self._logs = self.tmp / "logs"
@@ -70,13 +87,20 @@ class Probe:
                     os.environ.pop("DATA_DIR", None)
                 else:
                     os.environ["DATA_DIR"] = self.saved
+
         return _Env()
 
     def spawn(self, *args: str, extra_env: dict | None = None, name: str = "worker") -> subprocess.Popen:
         env = {**self.env, **(extra_env or {})}
         log = open(self._logs / f"{name}-{len(self.processes)}.log", "ab")
-        proc = subprocess.Popen([sys.executable, "-m", "common.worker", WORKER, *args], cwd=ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "common.worker", WORKER, *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(proc)
         return proc
 
@@ -103,8 +127,9 @@ class Probe:
         self.kill(proc, signal.SIGTERM)
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=120)
+        return subprocess.run(
+            [sys.executable, *args], cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=120
+        )
 
     # ------------------------------------------------------------------ events
     def event(self, seq: int = 0, **flags) -> dict:

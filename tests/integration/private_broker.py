@@ -1,6 +1,7 @@
 """A RabbitMQ node of the test's own, on free ports with its data in a temporary folder, so a
 test can stop and restart "the broker" without touching the shared one that other test runs
 use. Same RabbitMQ installation, separate node (name, ports, mnesia, logs, cookie)."""
+
 from __future__ import annotations
 
 import glob
@@ -21,7 +22,9 @@ def _script(name: str) -> str:
     """The real scripts, not /usr/sbin's wrappers (those insist on root or the rabbitmq user)."""
     override = os.environ.get("RABBITMQ_SCRIPTS_DIR")
     candidates = ([os.path.join(override, name)] if override else []) + [
-        f"/usr/lib/rabbitmq/bin/{name}", *sorted(glob.glob(f"/usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/{name}"))]
+        f"/usr/lib/rabbitmq/bin/{name}",
+        *sorted(glob.glob(f"/usr/lib/rabbitmq/lib/rabbitmq_server-*/sbin/{name}")),
+    ]
     for path in candidates:
         if os.access(path, os.X_OK):
             return path
@@ -42,43 +45,60 @@ class PrivateBroker:
         self.dist_port = free_port()
         (self.tmp / "mnesia").mkdir()
         (self.tmp / "log").mkdir()
-        (self.tmp / "rabbitmq.conf").write_text(
-            f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n")
+        (self.tmp / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n")
         (self.tmp / "rabbitmq-env.conf").write_text("")  # not the system node's env file
         (self.tmp / "enabled_plugins").write_text("[].\n")
-        self.env = {**os.environ, "HOME": str(self.tmp), "RABBITMQ_NODENAME": self.node,
-                    "RABBITMQ_NODE_PORT": str(self.port), "RABBITMQ_DIST_PORT": str(self.dist_port),
-                    "RABBITMQ_CONFIG_FILE": str(self.tmp / "rabbitmq.conf"),
-                    "RABBITMQ_CONF_ENV_FILE": str(self.tmp / "rabbitmq-env.conf"),
-                    "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.tmp / "enabled_plugins"),
-                    "RABBITMQ_MNESIA_BASE": str(self.tmp / "mnesia"), "RABBITMQ_LOG_BASE": str(self.tmp / "log"),
-                    "ERL_EPMD_ADDRESS": "127.0.0.1"}
+        self.env = {
+            **os.environ,
+            "HOME": str(self.tmp),
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_CONFIG_FILE": str(self.tmp / "rabbitmq.conf"),
+            "RABBITMQ_CONF_ENV_FILE": str(self.tmp / "rabbitmq-env.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.tmp / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(self.tmp / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.tmp / "log"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+        }
         self.process: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"amqp://guest:guest@127.0.0.1:{self.port}//"
 
-    def start(self, timeout: float = 90) -> "PrivateBroker":
+    def start(self, timeout: float = 90) -> PrivateBroker:
         log = open(self.tmp / "server.out", "ab")
-        self.process = subprocess.Popen([_script("rabbitmq-server")], env=self.env, cwd=self.tmp, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            [_script("rabbitmq-server")],
+            env=self.env,
+            cwd=self.tmp,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while True:
             try:
                 with Connection(self.url, connect_timeout=1) as conn:
                     conn.ensure_connection(max_retries=1, timeout=1)
                     return self
-            except Exception:  # noqa: BLE001 - still booting
+            except Exception as booting:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"private RabbitMQ exited; see {self.tmp / 'server.out'}")
+                    raise RuntimeError(f"private RabbitMQ exited; see {self.tmp / 'server.out'}") from booting
                 if time.monotonic() > deadline:
-                    raise TimeoutError(f"private RabbitMQ did not start; see {self.tmp / 'server.out'}")
+                    raise TimeoutError(f"private RabbitMQ did not start; see {self.tmp / 'server.out'}") from booting
                 time.sleep(0.3)
 
     def ctl(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([_script("rabbitmqctl"), "-n", self.node, *args], env=self.env, cwd=self.tmp,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run(
+            [_script("rabbitmqctl"), "-n", self.node, *args],
+            env=self.env,
+            cwd=self.tmp,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     def stop(self) -> None:
         if self.process is None:
@@ -114,7 +134,7 @@ class PrivateCluster:
     def url(self) -> str:
         return ";".join(node.url for node in self.nodes)
 
-    def start(self) -> "PrivateCluster":
+    def start(self) -> PrivateCluster:
         first, *others = self.nodes
         first.start()
         for node in others:

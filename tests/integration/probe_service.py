@@ -13,6 +13,7 @@ Run it as a real process with the ordinary worker entry:
 
     PROBE_DATABASE_URL=... BUS_URL=... python -m common.worker tests.integration.probe_service:runtime
 """
+
 from __future__ import annotations
 
 import os
@@ -31,14 +32,16 @@ EVENT = "probe.thing.happened"
 metadata = MetaData()
 messaging = add_messaging_tables(metadata)
 effects = Table(
-    "effects", metadata,
+    "effects",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("event_id", String(36), nullable=False),  # deliberately not unique: doubles must show
     Column("seq", Integer, nullable=False),
     Column("pid", Integer, nullable=False),
 )
 control = Table(
-    "control", metadata,
+    "control",
+    metadata,
     Column("key", String(50), primary_key=True),
     Column("value", String(200), nullable=False),
 )

@@ -1,6 +1,7 @@
 """HTTP stand-ins for what the notifications jobs ask other components: enrollment's "who has not
 acted" (these unions, before the grassroots deadline) and the gateway's addresses (one clerk per
 union). Real HTTP on loopback; used by the jobs' integration test and bench/notifications_reminders."""
+
 from __future__ import annotations
 
 import contextlib
@@ -13,10 +14,11 @@ from urllib.parse import parse_qs, urlparse
 @contextlib.contextmanager
 def enrollment_and_gateway(unions: list[int]):
     """Yields the base URL answering both `…/cover-years/{y}/not-acted` and `/internal/v1/recipients`."""
+
     class Stand(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self):  # noqa: N802
+        def do_GET(self):
             url = urlparse(self.path)
             query = parse_qs(url.query)
             if url.path.endswith("/not-acted"):

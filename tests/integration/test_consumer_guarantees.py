@@ -2,6 +2,7 @@
 PostgreSQL (the probe service): an event's effect happens exactly once whatever the broker and
 the processes do — a SIGKILL mid-handler or between commit and ack, duplicates, replicas — and
 a message that keeps failing ends in the dead-letter queue, from which it replays once fixed."""
+
 from __future__ import annotations
 
 from tests.season import wait_for
@@ -87,7 +88,7 @@ def test_two_replicas_on_one_queue_never_double_an_effect(probe):
     events = [probe.event(seq=i) for i in range(1500)]
     # every event twice, in separate publishes: the copies are likely to reach different replicas
     for start in range(0, len(events), 250):
-        chunk = events[start:start + 250]
+        chunk = events[start : start + 250]
         probe.publish(chunk)
         probe.publish(list(reversed(chunk)))
     wait_for(lambda: probe.inbox_count() == len(events), timeout=90, message="every event applied")
@@ -98,6 +99,7 @@ def test_two_replicas_on_one_queue_never_double_an_effect(probe):
     from sqlalchemy import select
 
     from tests.integration.probe_service import effects
+
     with probe.runtime.engine.connect() as conn:
         pids = set(conn.execute(select(effects.c.pid).group_by(effects.c.pid)).scalars())
     assert pids == {replica.pid for replica in replicas}, "both replicas should have taken work"

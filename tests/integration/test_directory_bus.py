@@ -2,6 +2,7 @@
 their relays and consumers) on real PostgreSQL and RabbitMQ: registrations, renames, contact
 changes and moves reach the read models of enrollment, billing and documents, and an older
 version of a union never overwrites a newer one, however late it arrives."""
+
 from __future__ import annotations
 
 import uuid
@@ -9,8 +10,7 @@ import uuid
 from common.bus import Publisher
 from common.config import BusSettings
 from deploy.seed import credit_code
-from tests.integration.directory_probe import (district_known_everywhere, handled_everywhere, members_outbox,
-                                               union_views)
+from tests.integration.directory_probe import district_known_everywhere, handled_everywhere, members_outbox, union_views
 
 
 def _settings(system) -> BusSettings:
@@ -26,23 +26,41 @@ def test_directory_changes_propagate_and_never_go_backwards(system):
     moved_to = moved_to.json()["id"]
     system.wait_for(lambda: district_known_everywhere(system, moved_to), message="the new district everywhere")
 
-    created = centre.post("/api/v1/members/unions", json={
-        "name": "上海总线测试有限公司工会", "credit_code": credit_code("91310101MA1FL0301"),
-        "district_id": home, "contact_person": "陈静", "phone": "13900000301"})
+    created = centre.post(
+        "/api/v1/members/unions",
+        json={
+            "name": "上海总线测试有限公司工会",
+            "credit_code": credit_code("91310101MA1FL0301"),
+            "district_id": home,
+            "contact_person": "陈静",
+            "phone": "13900000301",
+        },
+    )
     assert created.status_code == 201, created.text
     union_id = created.json()["id"]
-    system.wait_for(lambda: all(v and v["version"] == 1 for v in union_views(system, union_id).values()),
-                    message="the registration in every read model")
+    system.wait_for(
+        lambda: all(v and v["version"] == 1 for v in union_views(system, union_id).values()),
+        message="the registration in every read model",
+    )
 
-    renamed = centre.patch(f"/api/v1/members/unions/{union_id}", json={
-        "name": "上海总线测试（集团）有限公司工会", "contact_person": "赵磊", "phone": "13900000302"})
+    renamed = centre.patch(
+        f"/api/v1/members/unions/{union_id}",
+        json={"name": "上海总线测试（集团）有限公司工会", "contact_person": "赵磊", "phone": "13900000302"},
+    )
     assert renamed.status_code == 200, renamed.text
     moved = centre.patch(f"/api/v1/members/unions/{union_id}", json={"district_id": moved_to})
     assert moved.status_code == 200, moved.text
-    latest = {"name": "上海总线测试（集团）有限公司工会", "district_id": moved_to, "contact_person": "赵磊",
-              "phone": "13900000302", "version": 3}
-    system.wait_for(lambda: all(v == latest for v in union_views(system, union_id).values()),
-                    message="the rename and the move in every read model")
+    latest = {
+        "name": "上海总线测试（集团）有限公司工会",
+        "district_id": moved_to,
+        "contact_person": "赵磊",
+        "phone": "13900000302",
+        "version": 3,
+    }
+    system.wait_for(
+        lambda: all(v == latest for v in union_views(system, union_id).values()),
+        message="the rename and the move in every read model",
+    )
 
     # The registration (version 1) arrives again, late, as a new message: it must change nothing.
     [registered] = members_outbox(system, "members.union.registered", union_id)

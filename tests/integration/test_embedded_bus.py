@@ -2,6 +2,7 @@
 process publishes what a use case wrote to the outbox, a consumer process applies it once, and a
 handler that keeps failing is dead-lettered by the consumer itself (it counts attempts in
 `bus_attempts`, the transport cannot), listed, and replayed once fixed."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """The reminder job and the mailer as real processes: two started at the same moment and a third
 after them (a restart) record each reminder once and send each e-mail once, through a real SMTP
 server; enrollment's and the gateway's answers come from small HTTP stand-ins."""
+
 from __future__ import annotations
 
 import email
@@ -27,21 +28,46 @@ def test_two_job_processes_and_a_restart_remind_and_mail_each_once(database):
 
 def _run(url: str, base: str) -> None:
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-    env.update({"NOTIFICATIONS_DATABASE_URL": url, "ENROLLMENT_URL": base, "GATEWAY_URL": base,
-                "CLOCK_NOW": "2019-12-24T08:00:00", "PYTHONPATH": str(ROOT)})
-    subprocess.run([sys.executable, "-m", "common.migrate", "upgrade", "notifications"], cwd=ROOT, env=env,
-                   check=True, capture_output=True, timeout=120)
+    env.update(
+        {
+            "NOTIFICATIONS_DATABASE_URL": url,
+            "ENROLLMENT_URL": base,
+            "GATEWAY_URL": base,
+            "CLOCK_NOW": "2019-12-24T08:00:00",
+            "PYTHONPATH": str(ROOT),
+        }
+    )
+    subprocess.run(
+        [sys.executable, "-m", "common.migrate", "upgrade", "notifications"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     engine = create_engine(url)
-    deadlines = {"split_end": TIMELINE["split_window"][1], "grassroots_end": TIMELINE["grassroots_window"][1],
-                 "district_submit_end": TIMELINE["district_submit_window"][1], "card_cutoff": TIMELINE["card_cutoff"],
-                 "payment_deadline": TIMELINE["payment_deadline"], "claims_deadline": TIMELINE["claims_deadline"]}
+    deadlines = {
+        "split_end": TIMELINE["split_window"][1],
+        "grassroots_end": TIMELINE["grassroots_window"][1],
+        "district_submit_end": TIMELINE["district_submit_window"][1],
+        "card_cutoff": TIMELINE["card_cutoff"],
+        "payment_deadline": TIMELINE["payment_deadline"],
+        "claims_deadline": TIMELINE["claims_deadline"],
+    }
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO cover_year_view (cover_year, deadlines, version) VALUES (:y, :d, 1)"),
-                     {"y": YEAR, "d": json.dumps(deadlines)})
+        conn.execute(
+            text("INSERT INTO cover_year_view (cover_year, deadlines, version) VALUES (:y, :d, 1)"),
+            {"y": YEAR, "d": json.dumps(deadlines)},
+        )
 
     def jobs(job, extra=None):
-        return subprocess.Popen([sys.executable, "-m", "services.notifications.jobs", job], cwd=ROOT,
-                                env={**env, **(extra or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(
+            [sys.executable, "-m", "services.notifications.jobs", job],
+            cwd=ROOT,
+            env={**env, **(extra or {})},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
 
     def count(sql):
         with engine.connect() as conn:
@@ -68,7 +94,8 @@ def _run(url: str, base: str) -> None:
         ids = [email.message_from_bytes(raw)["Message-ID"] for _, raw in received]
         assert len(set(ids)) == len(UNIONS)
         assert sorted(r[0] for _, r in ((raw, rcpt) for rcpt, raw in received)) == sorted(
-            f"clerk@u{u}.cn" for u in UNIONS)
+            f"clerk@u{u}.cn" for u in UNIONS
+        )
         assert count("SELECT count(*) FROM mail WHERE state = 'sent'") == len(UNIONS)
     finally:
         engine.dispose()

@@ -1,6 +1,7 @@
 """The relay against a broker in trouble — down, silent, or refusing to confirm — neither hangs
 nor loses an event: every wait is bounded, and a row is marked sent only after its confirm.
 Uses a RabbitMQ node of its own (tests/integration/private_broker.py), never the shared one."""
+
 from __future__ import annotations
 
 import socket

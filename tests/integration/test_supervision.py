@@ -1,6 +1,7 @@
 """`make run` supervises: the embedded launcher (`python -m deploy.launch`, SQLite + the file-system
 bus) restarts a worker killed with SIGKILL, says so on the console, and events flow through the
 restarted worker; Ctrl-C (SIGINT to the launcher) then stops every process and nothing restarts."""
+
 from __future__ import annotations
 
 import os
@@ -90,49 +91,81 @@ def test_a_killed_worker_comes_back_and_ctrl_c_stops_everything(tmp_path):
     base = _free_block()
     gateway, members_worker, enrollment_worker = base, base + 11, base + 12
     env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL") and not k.startswith("BUS_")}
-    env.update({"DATA_DIR": str(tmp_path), "PORT_BASE": str(base), "PYTHONPATH": str(ROOT),
-                "PYTHONUNBUFFERED": "1"})
+    env.update({"DATA_DIR": str(tmp_path), "PORT_BASE": str(base), "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    launcher = subprocess.Popen([sys.executable, "-m", "deploy.launch"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "deploy.launch"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     console = Console(launcher)
     try:
-        wait_for(lambda: console.has("Stop: Ctrl-C") or launcher.poll() is not None, timeout=240,
-                 message="the launcher to start everything")
+        wait_for(
+            lambda: console.has("Stop: Ctrl-C") or launcher.poll() is not None,
+            timeout=240,
+            message="the launcher to start everything",
+        )
         assert launcher.poll() is None, str(console)
         first = wait_for(lambda: _health(members_worker), timeout=30, message="members-worker's /health")
         assert first["process"] == "members-worker"
 
         os.kill(first["pid"], signal.SIGKILL)  # the worker is one process of its own session
-        wait_for(lambda: console.has("members-worker exited with 137 (SIGKILL); restarting in 1 s"), timeout=15,
-                 message=f"the restart announced on the console:\n{console}")
-        second = wait_for(lambda: (h := _health(members_worker)) and h["pid"] != first["pid"] and h, timeout=30,
-                          message=f"members-worker back with a new pid:\n{console}")
+        wait_for(
+            lambda: console.has("members-worker exited with 137 (SIGKILL); restarting in 1 s"),
+            timeout=15,
+            message=f"the restart announced on the console:\n{console}",
+        )
+        second = wait_for(
+            lambda: (h := _health(members_worker)) and h["pid"] != first["pid"] and h,
+            timeout=30,
+            message=f"members-worker back with a new pid:\n{console}",
+        )
         assert second["process"] == "members-worker"
         assert console.has(f"members-worker restarted (pid {second['pid']}, restart 1)")
 
         # events still flow: a union registered at members reaches the other services' read models
         # through the restarted worker's relay
-        login = requests.post(f"http://127.0.0.1:{gateway}/api/v1/auth/login", timeout=30,
-                              json={"username": "centre", "password": "Demo@2026pass"})
+        login = requests.post(
+            f"http://127.0.0.1:{gateway}/api/v1/auth/login",
+            timeout=30,
+            json={"username": "centre", "password": "Demo@2026pass"},
+        )
         assert login.status_code == 200, login.text
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         districts = requests.get(f"http://127.0.0.1:{gateway}/api/v1/members/districts", headers=headers, timeout=30)
-        created = requests.post(f"http://127.0.0.1:{gateway}/api/v1/members/unions", headers=headers, timeout=30,
-                                json={"name": "上海重启测试有限公司工会", "credit_code": credit_code("91310101MA1FL0501"),
-                                      "district_id": districts.json()[0]["id"], "contact_person": "陈静",
-                                      "phone": "13900000501"})
+        created = requests.post(
+            f"http://127.0.0.1:{gateway}/api/v1/members/unions",
+            headers=headers,
+            timeout=30,
+            json={
+                "name": "上海重启测试有限公司工会",
+                "credit_code": credit_code("91310101MA1FL0501"),
+                "district_id": districts.json()[0]["id"],
+                "contact_person": "陈静",
+                "phone": "13900000501",
+            },
+        )
         assert created.status_code == 201, created.text
         union_id = created.json()["id"]
-        views = wait_for(lambda: all(union_views(Embedded(tmp_path), union_id).values())
-                         and union_views(Embedded(tmp_path), union_id), timeout=60,
-                         message="the registration in every read model")
+        views = wait_for(
+            lambda: (
+                all(union_views(Embedded(tmp_path), union_id).values()) and union_views(Embedded(tmp_path), union_id)
+            ),
+            timeout=60,
+            message="the registration in every read model",
+        )
         assert {v["name"] for v in views.values()} == {"上海重启测试有限公司工会"}
-        assert (_metric(members_worker, "union_relay_published_total", service="members") or 0) >= 1, \
+        assert (_metric(members_worker, "union_relay_published_total", service="members") or 0) >= 1, (
             "the restarted worker's relay published it"
+        )
         assert _metric(members_worker, "union_outbox_unsent", service="members") == 0
-        assert (_metric(enrollment_worker, "union_consumer_events_handled_total",
-                        consumer="enrollment.directory") or 0) >= 1
+        assert (
+            _metric(enrollment_worker, "union_consumer_events_handled_total", consumer="enrollment.directory") or 0
+        ) >= 1
 
         # Ctrl-C: everything stops, nothing is restarted
         pids = [first["pid"], second["pid"]]

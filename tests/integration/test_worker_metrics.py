@@ -2,6 +2,7 @@
 each serving its metrics port: after events flow, the scrapes show what happened — published,
 handled, the lag measured from the relay's header, the queues drained; a handler that keeps
 failing shows as failures and redeliveries, and its message in the dead-letter queue's depth."""
+
 from __future__ import annotations
 
 import requests
@@ -17,8 +18,11 @@ def scrape(port: int) -> dict:
         text = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     except requests.RequestException:
         return {}
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for f in text_string_to_metric_families(text) for s in f.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for f in text_string_to_metric_families(text)
+        for s in f.samples
+    }
 
 
 def test_relay_and_consumer_metrics_over_rabbitmq(probe):
@@ -31,8 +35,11 @@ def test_relay_and_consumer_metrics_over_rabbitmq(probe):
 
     probe.emit(200)
     wait_for(lambda: probe.inbox_count() == 200, timeout=60, message="every event applied")
-    relay = wait_for(lambda: (m := scrape(relay_port)).get(("union_relay_published_total", (("service", "probe"),)))
-                     == 200 and m, timeout=30, message="the relay's count")
+    relay = wait_for(
+        lambda: (m := scrape(relay_port)).get(("union_relay_published_total", (("service", "probe"),))) == 200 and m,
+        timeout=30,
+        message="the relay's count",
+    )
     assert relay[("union_outbox_unsent", (("service", "probe"),))] == 0
     assert relay[("union_relay_failing_seconds", (("service", "probe"),))] == 0
     assert requests.get(f"http://127.0.0.1:{relay_port}/ready", timeout=5).status_code == 200
@@ -49,8 +56,11 @@ def test_relay_and_consumer_metrics_over_rabbitmq(probe):
     # a handler that keeps failing: retried (redelivered) up to the limit, then dead-lettered
     probe.set_broken(True)
     probe.emit(1, fragile=True)
-    after = wait_for(lambda: (m := scrape(consumer_port)).get(("union_queue_depth", (("queue", dlq),))) == 1 and m,
-                     timeout=90, message="the dead letter counted in the .dlq depth")
+    after = wait_for(
+        lambda: (m := scrape(consumer_port)).get(("union_queue_depth", (("queue", dlq),))) == 1 and m,
+        timeout=90,
+        message="the dead letter counted in the .dlq depth",
+    )
     assert after[("union_consumer_handler_failures_total", (("consumer", consumer),))] >= probe.settings.delivery_limit
     assert after[("union_consumer_redeliveries_total", (("consumer", consumer),))] >= 1
     assert after[("union_consumer_events_handled_total", (("consumer", consumer),))] == 200

@@ -6,6 +6,7 @@ class and primary key (`add`, `get`, `flush` numbering new rows, `delete`), the 
 (`execute`, `scalar`, `scalars`, …) cannot run here: the fake session refuses with
 `NeedsDatabase`, naming the statement, and such a handler is tested over PostgreSQL in
 tests/services until its reads go through a repository."""
+
 from __future__ import annotations
 
 import itertools
@@ -103,8 +104,9 @@ def _key(instance: Any) -> Any:
 class FakeUnitOfWork:
     """In memory: rows in `session`, events in `pending` until `commit()`, then in `published`."""
 
-    def __init__(self, producer: str = "test", session: FakeSession | None = None,
-                 published: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, producer: str = "test", session: FakeSession | None = None, published: list[dict[str, Any]] | None = None
+    ) -> None:
         self.session: Any = session or FakeSession()
         self.producer = producer
         self.batch: list[dict[str, Any]] = []
@@ -157,8 +159,9 @@ class FakeUnitOfWork:
     def __enter__(self) -> FakeUnitOfWork:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self._pending = []  # uncommitted: forgotten, as the real one rolls back
         self.session.rollback()
 

@@ -1,5 +1,6 @@
 """The OpenAPI's error answers (common/api_docs.py): which statuses an operation lists, from its
 shape, and the one error body they all have."""
+
 from common.api_docs import ERROR_SCHEMAS, RESPONSE_NAMES, document_errors, error_statuses
 
 JSON_BODY = {"requestBody": {"content": {"application/json": {"schema": {}}}}}
@@ -32,9 +33,21 @@ def test_declared_statuses_are_added():
 
 
 def test_document_errors_replaces_the_framework_error_answers_with_the_one_error_body():
-    spec = {"paths": {"/api/v1/members/x/{batch_id}": {"parameters": PATH_ID, "get": {"responses": {
-        "200": {"description": "OK"}, "default": {"$ref": "#/components/responses/DEFAULT_ERROR"},
-        "422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"}}, "x-errors": [409]}}}}
+    spec = {
+        "paths": {
+            "/api/v1/members/x/{batch_id}": {
+                "parameters": PATH_ID,
+                "get": {
+                    "responses": {
+                        "200": {"description": "OK"},
+                        "default": {"$ref": "#/components/responses/DEFAULT_ERROR"},
+                        "422": {"$ref": "#/components/responses/UNPROCESSABLE_ENTITY"},
+                    },
+                    "x-errors": [409],
+                },
+            }
+        }
+    }
     document_errors(spec, forwarded_prefixes=("/api/v1/members/",))
     responses = spec["paths"]["/api/v1/members/x/{batch_id}"]["get"]["responses"]
     assert set(responses) == {"200", "401", "403", "404", "409", "503"}

@@ -1,4 +1,5 @@
 """Bank-statement matching and voucher checks (pure rules)."""
+
 from __future__ import annotations
 
 import io
@@ -25,25 +26,33 @@ def line(row, payer, amount, memo=""):
 
 
 def test_each_line_matched_or_given_a_reason():
-    results = match_lines([
-        line(2, "随便谁", 1, "缴款 cb201912300001 集中参保"),   # by batch number, whatever the payer/amount
-        line(3, "黄浦区总工会", 120_000),                        # by payer and exact amount
-        line(4, "静安区总工会", 120_000),                        # two batches owe that much: ambiguous
-        line(5, "黄浦区总工会", 777),                            # no batch owes that much
-        line(6, "某某公司", 120_000),                            # payer unknown
-        line(7, "徐汇区总工会", 90_000, "CB201912300005"),       # already written off
-        line(8, "某某公司", 10, "CB209912300009"),              # unknown batch number
-        line(9, "黄浦区总工会", 120_000),                        # batch 2 already taken by row 3
-        line(10, "黄浦区总工会", -5),
-    ], BATCHES)
+    results = match_lines(
+        [
+            line(2, "随便谁", 1, "缴款 cb201912300001 集中参保"),  # by batch number, whatever the payer/amount
+            line(3, "黄浦区总工会", 120_000),  # by payer and exact amount
+            line(4, "静安区总工会", 120_000),  # two batches owe that much: ambiguous
+            line(5, "黄浦区总工会", 777),  # no batch owes that much
+            line(6, "某某公司", 120_000),  # payer unknown
+            line(7, "徐汇区总工会", 90_000, "CB201912300005"),  # already written off
+            line(8, "某某公司", 10, "CB209912300009"),  # unknown batch number
+            line(9, "黄浦区总工会", 120_000),  # batch 2 already taken by row 3
+            line(10, "黄浦区总工会", -5),
+        ],
+        BATCHES,
+    )
     got = [(r.row, r.batch_id, r.reason_code) for r in results]
     assert got == [
-        (2, 1, "MATCHED_BY_BATCH_NO"), (3, 2, "MATCHED_BY_PAYER_AMOUNT"), (4, None, "AMBIGUOUS"),
-        (5, None, "NO_AMOUNT_MATCH"), (6, None, "PAYER_UNKNOWN"), (7, None, "BATCH_WRITTEN_OFF"),
-        (8, None, "BATCH_NOT_FOUND"), (9, None, "NO_AMOUNT_MATCH"), (10, None, "NOT_A_CREDIT")]
+        (2, 1, "MATCHED_BY_BATCH_NO"),
+        (3, 2, "MATCHED_BY_PAYER_AMOUNT"),
+        (4, None, "AMBIGUOUS"),
+        (5, None, "NO_AMOUNT_MATCH"),
+        (6, None, "PAYER_UNKNOWN"),
+        (7, None, "BATCH_WRITTEN_OFF"),
+        (8, None, "BATCH_NOT_FOUND"),
+        (9, None, "NO_AMOUNT_MATCH"),
+        (10, None, "NOT_A_CREDIT"),
+    ]
     assert all(r.reason for r in results)
-
-
 
 
 def test_vouchers_judged_by_content():
@@ -63,8 +72,9 @@ def test_vouchers_judged_by_content():
 
 
 def test_a_line_matched_by_an_earlier_import_is_not_counted_again():
-    first, second = fingerprinted([line(2, "黄浦区总工会", 120_000, "参保款"),
-                                   line(3, "黄浦区总工会", 500_000, "CB201912300001")])
+    first, second = fingerprinted(
+        [line(2, "黄浦区总工会", 120_000, "参保款"), line(3, "黄浦区总工会", 500_000, "CB201912300001")]
+    )
     again = match_lines([first, second], BATCHES, {first.fingerprint})
     assert [(r.batch_id, r.reason_code) for r in again] == [(None, "DUPLICATE_LINE"), (1, "MATCHED_BY_BATCH_NO")]
 

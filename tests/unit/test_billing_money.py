@@ -1,4 +1,5 @@
 """Billing's money rules, property-based: prices, splits, half-year rounding, pricing, credit."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -17,12 +18,18 @@ TABLE = price_table_2020()
 
 # SPEC §4, in yuan: premium, city subsidy, special-industry subsidy
 SPEC_2020 = {
-    ("A", "centralised"): ("26", "13", "6.5"), ("B", "centralised"): ("90", "40", "22.5"),
-    ("A+", "centralised"): ("76", "13", "6.5"), ("B+", "centralised"): ("140", "40", "22.5"),
-    ("A", "instant_first_half"): ("26", "13", "6.5"), ("B", "instant_first_half"): ("90", "40", "22.5"),
-    ("A+", "instant_first_half"): ("76", "13", "6.5"), ("B+", "instant_first_half"): ("140", "40", "22.5"),
-    ("A", "instant_second_half"): ("13", "6.5", "3"), ("B", "instant_second_half"): ("45", "20", "11"),
-    ("A+", "instant_second_half"): ("38", "6.5", "3"), ("B+", "instant_second_half"): ("70", "20", "11"),
+    ("A", "centralised"): ("26", "13", "6.5"),
+    ("B", "centralised"): ("90", "40", "22.5"),
+    ("A+", "centralised"): ("76", "13", "6.5"),
+    ("B+", "centralised"): ("140", "40", "22.5"),
+    ("A", "instant_first_half"): ("26", "13", "6.5"),
+    ("B", "instant_first_half"): ("90", "40", "22.5"),
+    ("A+", "instant_first_half"): ("76", "13", "6.5"),
+    ("B+", "instant_first_half"): ("140", "40", "22.5"),
+    ("A", "instant_second_half"): ("13", "6.5", "3"),
+    ("B", "instant_second_half"): ("45", "20", "11"),
+    ("A+", "instant_second_half"): ("38", "6.5", "3"),
+    ("B+", "instant_second_half"): ("70", "20", "11"),
 }
 
 
@@ -117,15 +124,24 @@ def test_round_half_up_division(numerator, denominator):
     assert 2 * (numerator - q * denominator) != denominator  # exactly half always goes up
 
 
-@given(st.lists(st.tuples(split_of(special=False),
-                          st.dictionaries(st.sampled_from(PRICE_CLASSES), st.integers(0, 100_000), min_size=1)),
-                min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.tuples(
+            split_of(special=False),
+            st.dictionaries(st.sampled_from(PRICE_CLASSES), st.integers(0, 100_000), min_size=1),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_any_mix_of_submissions_prices_to_parts_that_sum(submissions):
     pricing = BatchPricing()
     expected_premium = 0
     for (cover_type, special, shares), counts in submissions:
-        rates = {c: rate_for(TABLE[(cover_type, c)], TABLE[(cover_type, "centralised")], special, shares)
-                 for c in PRICE_CLASSES}
+        rates = {
+            c: rate_for(TABLE[(cover_type, c)], TABLE[(cover_type, "centralised")], special, shares)
+            for c in PRICE_CLASSES
+        }
         totals = price_counts(counts, rates)
         assert totals.headcount == sum(counts.values())
         assert totals.city_subsidy_fen + totals.district_share_fen + totals.grassroots_share_fen == totals.premium_fen
@@ -180,13 +196,20 @@ def test_deadline_day_is_still_in_time():
     assert is_overdue(date(2020, 1, 20), date(2020, 1, 21))
 
 
-@given(st.sampled_from(COVER_TYPES), st.sampled_from(PRICE_CLASSES), st.booleans(),
-       st.integers(0, 20_000), st.integers(0, 20_000))
-def test_rates_sum_and_stay_non_negative_even_for_a_split_made_under_another_subsidy(cover_type, price_class,
-                                                                                     special, district, grassroots):
+@given(
+    st.sampled_from(COVER_TYPES),
+    st.sampled_from(PRICE_CLASSES),
+    st.booleans(),
+    st.integers(0, 20_000),
+    st.integers(0, 20_000),
+)
+def test_rates_sum_and_stay_non_negative_even_for_a_split_made_under_another_subsidy(
+    cover_type, price_class, special, district, grassroots
+):
     """A split saved before the district's special flag changed no longer fits the subsidy."""
-    rate = rate_for(TABLE[(cover_type, price_class)], TABLE[(cover_type, "centralised")], special,
-                    Shares(district, grassroots))
+    rate = rate_for(
+        TABLE[(cover_type, price_class)], TABLE[(cover_type, "centralised")], special, Shares(district, grassroots)
+    )
     assert rate.city_subsidy_fen + rate.district_share_fen + rate.grassroots_share_fen == rate.premium_fen
     assert rate.district_share_fen >= 0 and rate.grassroots_share_fen >= 0
 
@@ -208,10 +231,17 @@ def any_price_table_and_split(draw):
     return {"centralised": full, "instant_first_half": full, "instant_second_half": half}, special, shares
 
 
-@given(st.lists(st.tuples(any_price_table_and_split(),
-                          st.dictionaries(st.sampled_from(PRICE_CLASSES), st.integers(0, 50_000), min_size=1)),
-                min_size=1, max_size=6),
-       st.integers(0, 10**10))
+@given(
+    st.lists(
+        st.tuples(
+            any_price_table_and_split(),
+            st.dictionaries(st.sampled_from(PRICE_CLASSES), st.integers(0, 50_000), min_size=1),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 10**10),
+)
 def test_any_prices_splits_half_years_credits_and_headcounts_add_up_to_the_fen(rows, credit):
     """Issue 12: premium = city subsidy + district share + grassroots share for every row and the
     total; the rows add up to the batch; the batch's due + credit applied = its union share."""

@@ -1,4 +1,5 @@
 """Decision 0018, the pure rule: when a submission's or a batch's money is due."""
+
 from datetime import date
 
 from services.billing.domain.timeline import pay_by

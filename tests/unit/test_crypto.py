@@ -1,4 +1,5 @@
 """Sealed personal information (common/crypto.py) and rotate-keys (common/rotate_keys.py)."""
+
 from __future__ import annotations
 
 import json
@@ -122,19 +123,34 @@ def test_the_sealed_column_type_refuses_comparison():
 def test_rotate_keys_reseals_and_reindexes_every_stale_row_and_nothing_else(keys):
     engine = create_engine(f"sqlite:///{keys / 'rotate.db'}")
     meta = MetaData()
-    people = Table("people", meta, Column("id", Integer, primary_key=True), Column("id_cipher", String),
-                   Column("id_index", String), Column("mobile_cipher", String, nullable=True))
+    people = Table(
+        "people",
+        meta,
+        Column("id", Integer, primary_key=True),
+        Column("id_cipher", String),
+        Column("id_index", String),
+        Column("mobile_cipher", String, nullable=True),
+    )
     meta.create_all(engine)
     numbers = [f"3101011990010{n:05d}" for n in range(25)]
     with engine.begin() as conn:
-        conn.execute(people.insert(), [{"id": n + 1, "id_cipher": crypto.seal("id_number", v),
-                                        "id_index": crypto.blind_index("id_number", v),
-                                        "mobile_cipher": crypto.seal("mobile", "13800001234") if n % 2 else None}
-                                       for n, v in enumerate(numbers)])
+        conn.execute(
+            people.insert(),
+            [
+                {
+                    "id": n + 1,
+                    "id_cipher": crypto.seal("id_number", v),
+                    "id_index": crypto.blind_index("id_number", v),
+                    "mobile_cipher": crypto.seal("mobile", "13800001234") if n % 2 else None,
+                }
+                for n, v in enumerate(numbers)
+            ],
+        )
     crypto.new_key("encryption")
     crypto.new_key("index")
-    table = SealedColumns("people", {"id_cipher": "id_number", "mobile_cipher": "mobile"},
-                          {"id_index": ("id_cipher", "id_number")})
+    table = SealedColumns(
+        "people", {"id_cipher": "id_number", "mobile_cipher": "mobile"}, {"id_index": ("id_cipher", "id_number")}
+    )
     assert rotate_table(engine, table, batch=7, dry_run=True) == 25
     assert rotate_table(engine, table, batch=7) == 25
     assert rotate_table(engine, table, batch=7) == 0  # nothing left under an old key

@@ -1,6 +1,7 @@
 """Issue 23 item 4: the embedded mode's data folder (keys, secrets, every database, mail, the bus,
 logs) is its owner's alone — 0700 folders, 0600 files — whatever the umask of whoever started it,
 and files an older version left readable are fixed when the system starts."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,16 @@ def folder(tmp_path, monkeypatch):
 
 def test_what_an_older_version_left_readable_is_made_owner_only_at_start(folder):
     folder.mkdir(mode=0o755)
-    for name in ("internal.secret", "gateway.secret", "members.db", "members.db-wal", "mail/1.eml",
-                 "bus/messages/m.msg", "logs/gateway.log", "pii-keys.json"):
+    for name in (
+        "internal.secret",
+        "gateway.secret",
+        "members.db",
+        "members.db-wal",
+        "mail/1.eml",
+        "bus/messages/m.msg",
+        "logs/gateway.log",
+        "pii-keys.json",
+    ):
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o755)
         path.write_text("x")

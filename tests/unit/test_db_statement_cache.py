@@ -1,5 +1,6 @@
 """common.patches.cache_long_statements: psycopg's conversion of a long statement (a multi-row INSERT)
 is remembered, with the same result as converting it afresh (issue 16)."""
+
 from psycopg import _queries
 from psycopg.pq import Format
 

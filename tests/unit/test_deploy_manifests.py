@@ -1,4 +1,5 @@
 """The production manifests stay true to the code."""
+
 import json
 from pathlib import Path
 
@@ -9,8 +10,9 @@ from deploy import topology
 def test_rabbitmq_definitions_file_matches_the_subscriptions():
     committed = json.loads((ROOT / "deploy" / "rabbitmq-definitions.json").read_text())
     settings = BusSettings(url="amqp://x", exchange="union.events", queue_prefix="", delivery_limit=5)
-    assert committed == json.loads(json.dumps(topology.definitions(settings))), \
+    assert committed == json.loads(json.dumps(topology.definitions(settings))), (
         "regenerate: python -m deploy.topology definitions > deploy/rabbitmq-definitions.json"
+    )
 
 
 def test_every_consumer_queue_is_quorum_with_a_dead_letter_route():

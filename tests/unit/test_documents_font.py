@@ -1,5 +1,6 @@
 """Chinese must render (SPEC §5): each notice embeds exactly one CJK font, named on every element,
 and that font has a glyph for every character printed (no missing-glyph boxes)."""
+
 import io
 import re
 import subprocess
@@ -24,8 +25,10 @@ def notices():
     price = facts.parse_submission_price(c.priced(101, 11, 1, "B+", 3)["data"])
     batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
     batch_price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
-    return [grassroots_notice("上海市徐汇区龘靐齉爩测试有限公司工会", YEAR, sub, price, 0),
-            district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, documents_settings().schema_1_payee)]
+    return [
+        grassroots_notice("上海市徐汇区龘靐齉爩测试有限公司工会", YEAR, sub, price, 0),
+        district_notice("中国金融工会上海委员会", YEAR, batch, batch_price, documents_settings().schema_1_payee),
+    ]
 
 
 def font(family: str):
@@ -53,7 +56,7 @@ def glyph_ids(content: bytes) -> list[int]:
                 raw = string.get_original_bytes() if isinstance(string, TextStringObject) else bytes(string)
                 if isinstance(string, TextStringObject) and string.autodetect_utf16 and raw[:2] == b"\xfe\xff":
                     raw = raw[2:]  # pypdf read "\x00C" as UTF-16 and gives it back with a BOM it added
-                ids += [int.from_bytes(raw[i:i + 2], "big") for i in range(0, len(raw), 2)]
+                ids += [int.from_bytes(raw[i : i + 2], "big") for i in range(0, len(raw), 2)]
     return ids
 
 
@@ -106,5 +109,5 @@ def test_no_missing_glyph_boxes_in_the_rendered_pdf():
 def test_the_box_check_does_catch_a_character_the_font_lacks():
     import weasyprint
 
-    html = f'<p style="font-family: \'{settings.cjk_font_family()}\'">中\ue000文</p>'  # a private-use character
+    html = f"<p style=\"font-family: '{settings.cjk_font_family()}'\">中\ue000文</p>"  # a private-use character
     assert len(missing_glyphs(weasyprint.HTML(string=html).write_pdf())) == 1

@@ -1,4 +1,5 @@
 """The notices' wording and arithmetic checks (SPEC §5, the guide's 告知书), with no I/O."""
+
 from datetime import date
 
 import pytest
@@ -26,14 +27,24 @@ def test_dates_print_as_the_guide_prints_them():
 
 
 def test_grassroots_wording_is_the_guides_with_this_unions_facts():
-    guide = ("你会集中参保 {year} 年度会员专享基本保障计划，截至今日参加 {type} 类会员共计 {n} 人，请于 {deadline} 之前"
-             "根据你会所在区、局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为 "
-             "{start}起至 {end}。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续，即时参保的保障日期"
-             "自办理参保日的次日至 {end}止。")
+    guide = (
+        "你会集中参保 {year} 年度会员专享基本保障计划，截至今日参加 {type} 类会员共计 {n} 人，请于 {deadline} 之前"
+        "根据你会所在区、局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为 "
+        "{start}起至 {end}。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续，即时参保的保障日期"
+        "自办理参保日的次日至 {end}止。"
+    )
     n = notice()
     assert n.salutation == "甲公司工会："
-    assert n.paragraphs == [guide.format(year=2020, type="A+", n=7, deadline="2019 年 12 月 27 日",
-                                         start="2020 年 1 月 1 日", end="2020 年 12 月 31 日")]
+    assert n.paragraphs == [
+        guide.format(
+            year=2020,
+            type="A+",
+            n=7,
+            deadline="2019 年 12 月 27 日",
+            start="2020 年 1 月 1 日",
+            end="2020 年 12 月 31 日",
+        )
+    ]
     assert n.dated == date(2019, 11, 5)
     assert n.grassroots_owes_total_fen == 1234 + 0  # A+ is 13 + 63 + 0: the union owes nothing more
 
@@ -62,30 +73,53 @@ def test_district_wording_has_every_type_the_credit_and_the_account():
     price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
     n = district_notice("静安区总工会", YEAR, batch, price, documents_settings().schema_1_payee)
     # B+ 2 × 140 = 280, city 80, unions 200; A 26, city 13, unions 13 → share 213.00, credit 5.00, due 208.00
-    assert n.paragraphs[0].startswith("你会集中参保 2020 年度会员专享基本保障计划，参加 A 类会员共计 1 人，"
-                                      "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 213.00 元。鉴于 2018 年会员保障"
-                                      "清算分配款 5.00 元指定用于抵扣 2020 年度会员保障集中参保款项，你会尚需于 2020 年 1 月 "
-                                      "20 日之前将剩余参保资金 208.00 元划入如下帐户")
-    assert [(r.label, r.value) for r in n.bank_rows] == [("户名", "上海市职工保障互助中心会员专享保障专户"),
-                                                         ("帐号", "316023-03002745697"), ("开户行", "上海银行人民广场支行")]
+    assert n.paragraphs[0].startswith(
+        "你会集中参保 2020 年度会员专享基本保障计划，参加 A 类会员共计 1 人，"
+        "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 213.00 元。鉴于 2018 年会员保障"
+        "清算分配款 5.00 元指定用于抵扣 2020 年度会员保障集中参保款项，你会尚需于 2020 年 1 月 "
+        "20 日之前将剩余参保资金 208.00 元划入如下帐户"
+    )
+    assert [(r.label, r.value) for r in n.bank_rows] == [
+        ("户名", "上海市职工保障互助中心会员专享保障专户"),
+        ("帐号", "316023-03002745697"),
+        ("开户行", "上海银行人民广场支行"),
+    ]
     assert isinstance(n.bank, BankAccount) and n.dated == date(2019, 12, 28)
 
 
-lines = st.lists(st.tuples(st.sampled_from(facts.COVER_TYPES), st.integers(1, 100_000), st.integers(0, 10**7),
-                           st.integers(0, 10**7)), min_size=1, max_size=4, unique_by=lambda t: t[0])
+lines = st.lists(
+    st.tuples(
+        st.sampled_from(facts.COVER_TYPES), st.integers(1, 100_000), st.integers(0, 10**7), st.integers(0, 10**7)
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda t: t[0],
+)
 
 
 @given(lines, st.integers(0, 10**9), st.integers(-3, 3))
 def test_due_is_always_share_less_credit_and_never_negative(raw, credit, tamper):
-    by_type = [{"type": t, "headcount": n, "premium_fen": p + s, "city_subsidy_fen": p, "union_share_fen": s}
-               for t, n, p, s in raw]
+    by_type = [
+        {"type": t, "headcount": n, "premium_fen": p + s, "city_subsidy_fen": p, "union_share_fen": s}
+        for t, n, p, s in raw
+    ]
     share = sum(x["union_share_fen"] for x in by_type)
     applied = min(credit, share)
-    data = {"batch_id": 1, "batch_no": "CB201912280001", "district_id": 1, "cover_year": 2020, "mode": "centralised",
-            "headcount": sum(x["headcount"] for x in by_type), "by_type": by_type,
-            "premium_fen": sum(x["premium_fen"] for x in by_type),
-            "city_subsidy_fen": sum(x["city_subsidy_fen"] for x in by_type), "union_share_fen": share,
-            "credit_applied_fen": applied, "due_fen": share - applied + tamper, "pay_by": "2020-01-20"}
+    data = {
+        "batch_id": 1,
+        "batch_no": "CB201912280001",
+        "district_id": 1,
+        "cover_year": 2020,
+        "mode": "centralised",
+        "headcount": sum(x["headcount"] for x in by_type),
+        "by_type": by_type,
+        "premium_fen": sum(x["premium_fen"] for x in by_type),
+        "city_subsidy_fen": sum(x["city_subsidy_fen"] for x in by_type),
+        "union_share_fen": share,
+        "credit_applied_fen": applied,
+        "due_fen": share - applied + tamper,
+        "pay_by": "2020-01-20",
+    }
     if tamper == 0:
         price = facts.parse_batch_price(data)
         assert price.due_fen >= 0 and price.due_fen + price.credit_applied_fen == price.union_share_fen
@@ -94,13 +128,16 @@ def test_due_is_always_share_less_credit_and_never_negative(raw, credit, tamper)
             facts.parse_batch_price(data)
 
 
-@pytest.mark.parametrize("data, field", [
-    ({}, "submission_id"),
-    ("not an object", "data"),
-    ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "union_id": True}, "union_id"),
-    ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "mode": "later"}, "mode"),
-    ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "headcount": 0}, "headcount"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({}, "submission_id"),
+        ("not an object", "data"),
+        ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "union_id": True}, "union_id"),
+        ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "mode": "later"}, "mode"),
+        ({**c.submission(1, 11, 1, "A", 1, 1, 1)["data"], "headcount": 0}, "headcount"),
+    ],
+)
 def test_malformed_submissions_name_the_field(data, field):
     with pytest.raises(MalformedEvent, match=field):
         facts.parse_submission(data)

@@ -1,6 +1,7 @@
 """Issue 23 item 5b: every download is named one safe way (common.downloads): RFC 6266 with an
 RFC 5987 `filename*`, no control or bidi character ever in the header, an ASCII fallback; and
 text with such characters is refused at the door by every schema."""
+
 from __future__ import annotations
 
 from urllib.parse import unquote
@@ -16,20 +17,26 @@ from common.schema import BaseSchema
 def parts(header: str) -> dict:
     kind, *rest = header.split("; ")
     values = dict(p.split("=", 1) for p in rest)
-    return {"kind": kind, "ascii": values["filename"].strip('"'),
-            "name": unquote(values["filename*"].removeprefix("UTF-8''"))}
+    return {
+        "kind": kind,
+        "ascii": values["filename"].strip('"'),
+        "name": unquote(values["filename*"].removeprefix("UTF-8''")),
+    }
 
 
-@pytest.mark.parametrize("raw, shown, ascii_name", [
-    ("v\x1a.png", "v.png", "v.png"),
-    ("付款凭证\u202egnp.exe", "付款凭证gnp.exe", "gnp.exe"),  # the bidi override that shows exe.png
-    ("集中参保缴费明细-CB202601010001.xlsx", "集中参保缴费明细-CB202601010001.xlsx", "CB202601010001.xlsx"),
-    ("../../etc/passwd", "_.._etc_passwd", "etc_passwd"),
-    ('a"b;c\r\nd\\e.pdf', "a_b;cd_e.pdf", "a_bcd_e.pdf"),
-    ("上海甲\u2066工会\u2069 告知书\u0000.pdf", "上海甲工会 告知书.pdf", "download.pdf"),
-    ("", "download", "download"),
-    (" . ", "download", "download"),
-])
+@pytest.mark.parametrize(
+    "raw, shown, ascii_name",
+    [
+        ("v\x1a.png", "v.png", "v.png"),
+        ("付款凭证\u202egnp.exe", "付款凭证gnp.exe", "gnp.exe"),  # the bidi override that shows exe.png
+        ("集中参保缴费明细-CB202601010001.xlsx", "集中参保缴费明细-CB202601010001.xlsx", "CB202601010001.xlsx"),
+        ("../../etc/passwd", "_.._etc_passwd", "etc_passwd"),
+        ('a"b;c\r\nd\\e.pdf', "a_b;cd_e.pdf", "a_bcd_e.pdf"),
+        ("上海甲\u2066工会\u2069 告知书\u0000.pdf", "上海甲工会 告知书.pdf", "download.pdf"),
+        ("", "download", "download"),
+        (" . ", "download", "download"),
+    ],
+)
 def test_a_name_becomes_a_header_without_anything_a_header_must_not_hold(raw, shown, ascii_name):
     header = content_disposition(raw)
     assert all(31 < ord(ch) < 127 for ch in header), header  # printable ASCII only: never a 500
@@ -56,8 +63,9 @@ class Named(BaseSchema):
     tags = fields.List(fields.String())
 
 
-@pytest.mark.parametrize("field, value", [("name", "工会\x1a"), ("name", "\u202e会工"), ("tags", ["ok", "x\x00"]),
-                                          ("reason", "a\u2067b")])
+@pytest.mark.parametrize(
+    "field, value", [("name", "工会\x1a"), ("name", "\u202e会工"), ("tags", ["ok", "x\x00"]), ("reason", "a\u2067b")]
+)
 def test_text_with_control_or_bidi_characters_is_refused_at_the_door(field, value):
     with pytest.raises(ValidationError) as err:
         Named().load({field: value})

@@ -1,4 +1,5 @@
 """The demo years are valid timelines with today's actions open, whatever day it is."""
+
 from datetime import date, timedelta
 
 import pytest

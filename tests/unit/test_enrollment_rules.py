@@ -1,5 +1,6 @@
 """Enrolment rules with no I/O: eligibility reasons, cover terms and price classes, the type chosen
 once, batch numbers, the handler's contact, and totals from published per-person rates."""
+
 from datetime import date
 
 import pytest
@@ -12,31 +13,43 @@ from tests.unit.test_timeline import YEAR
 
 
 def member(**kw):
-    base = {"member_id": 1, "union_id": 7, "status": "normal", "removed": False, "card_number": "6222",
-                "card_issued_on": date(2019, 6, 1), "card_recorded_on": date(2019, 6, 1)}
+    base = {
+        "member_id": 1,
+        "union_id": 7,
+        "status": "normal",
+        "removed": False,
+        "card_number": "6222",
+        "card_issued_on": date(2019, 6, 1),
+        "card_recorded_on": date(2019, 6, 1),
+    }
     return rules.MemberFacts(**{**base, **kw})
 
 
-@pytest.mark.parametrize("facts, mode, kind, covered, reason", [
-    (member(), "centralised", None, False, None),
-    (None, "centralised", None, False, "unknown"),
-    (member(union_id=8), "centralised", None, False, "unknown"),  # another union's: like a missing one
-    (member(union_id=None, status="left"), "centralised", None, False, "unknown"),
-    (member(status="pending"), "centralised", None, False, "not_normal"),
-    (member(removed=True), "centralised", None, False, "removed"),
-    (member(card_number=None, card_issued_on=None), "centralised", None, False, "no_card"),
-    (member(card_issued_on=date(2020, 1, 2)), "centralised", None, False, "card_after_cutoff"),
-    (member(card_issued_on=date(2019, 12, 31)), "centralised", None, False, None),
-    (member(), "centralised", None, True, "already_covered"),
-    (member(), "instant", "new_card", False, "card_before_cutoff"),
-    (member(card_issued_on=date(2020, 3, 1)), "instant", "new_card", False, None),
-    (member(card_issued_on=date(2020, 3, 1)), "instant", "no_cover", False, "card_after_cutoff"),
-    (member(card_issued_on=date(2020, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
-    (member(card_issued_on=date(2026, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
-])
+@pytest.mark.parametrize(
+    "facts, mode, kind, covered, reason",
+    [
+        (member(), "centralised", None, False, None),
+        (None, "centralised", None, False, "unknown"),
+        (member(union_id=8), "centralised", None, False, "unknown"),  # another union's: like a missing one
+        (member(union_id=None, status="left"), "centralised", None, False, "unknown"),
+        (member(status="pending"), "centralised", None, False, "not_normal"),
+        (member(removed=True), "centralised", None, False, "removed"),
+        (member(card_number=None, card_issued_on=None), "centralised", None, False, "no_card"),
+        (member(card_issued_on=date(2020, 1, 2)), "centralised", None, False, "card_after_cutoff"),
+        (member(card_issued_on=date(2019, 12, 31)), "centralised", None, False, None),
+        (member(), "centralised", None, True, "already_covered"),
+        (member(), "instant", "new_card", False, "card_before_cutoff"),
+        (member(card_issued_on=date(2020, 3, 1)), "instant", "new_card", False, None),
+        (member(card_issued_on=date(2020, 3, 1)), "instant", "no_cover", False, "card_after_cutoff"),
+        (member(card_issued_on=date(2020, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
+        (member(card_issued_on=date(2026, 5, 2)), "instant", "new_card", False, "card_not_yet_valid"),
+    ],
+)
 def test_eligibility(facts, mode, kind, covered, reason):
-    assert rules.ineligibility(facts, 7, YEAR, mode, kind, covered, date(2020, 5, 1) if mode == "instant" else None) \
+    assert (
+        rules.ineligibility(facts, 7, YEAR, mode, kind, covered, date(2020, 5, 1) if mode == "instant" else None)
         == reason
+    )
     if reason:
         assert rules.NOT_ELIGIBLE[reason]
 
@@ -80,14 +93,17 @@ def test_batch_numbers():
         rules.batch_number("centralised", date(2019, 10, 11), 10000)
 
 
-@pytest.mark.parametrize("phone, email, bad", [
-    ("13800138000", "a.b@example.com.cn", set()),
-    ("021-63210002", "x@y.cn", set()),
-    ("１３８００１３８０００", "x＠y.cn", set()),
-    ("1380013800", "x@y.cn", {"handler.phone"}),
-    ("13800138000", "x@y", {"handler.email"}),
-    ("abc", "no-at-sign", {"handler.phone", "handler.email"}),
-])
+@pytest.mark.parametrize(
+    "phone, email, bad",
+    [
+        ("13800138000", "a.b@example.com.cn", set()),
+        ("021-63210002", "x@y.cn", set()),
+        ("１３８００１３８０００", "x＠y.cn", set()),
+        ("1380013800", "x@y.cn", {"handler.phone"}),
+        ("13800138000", "x@y", {"handler.email"}),
+        ("abc", "no-at-sign", {"handler.phone", "handler.email"}),
+    ],
+)
 def test_handler_contact(phone, email, bad):
     if bad:
         with pytest.raises(ValidationFailed) as exc:
@@ -97,15 +113,16 @@ def test_handler_contact(phone, email, bad):
         assert rules.check_handler(" 张三 ", phone, email)["name"] == "张三"
 
 
-
 def test_a_cover_is_said_by_its_dates_and_failure_its_payment_apart():
     from datetime import date
 
     from services.enrollment.domain.cover_state import cover_state, payment_state
+
     start, end = date(2020, 1, 1), date(2020, 12, 31)
 
     def both(today, cover="pending", sub="in_batch", batch="written_off"):
         return cover_state(start, end, cover, sub, batch, today), payment_state(cover, sub, batch)
+
     assert both(date(2019, 12, 31), batch="submitted") == ("未生效", "已提交市职保中心")
     assert both(date(2020, 1, 1), cover="granted") == ("保障中", "已核销")
     assert both(date(2020, 12, 31), cover="granted") == ("保障中", "已核销")

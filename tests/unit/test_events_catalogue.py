@@ -1,4 +1,5 @@
 """docs/events.md lists every consumer the code wires, with the handler's real name."""
+
 from common.config import ROOT
 from deploy.topology import consumer_table
 

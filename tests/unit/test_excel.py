@@ -1,5 +1,6 @@
 """common.excel: uploads are judged by content, zip bombs are refused before parsing, number
 cells are told from text, and nothing we write is ever a formula."""
+
 import io
 import time
 import zipfile
@@ -10,7 +11,8 @@ import pytest
 
 from common import excel
 from common.web import status_of
-from tests.season import crafted_upload, rezipped as _rezipped, xlsx
+from tests.season import crafted_upload, xlsx
+from tests.season import rezipped as _rezipped
 
 
 def test_reads_xlsx_with_types_and_absolute_rows():
@@ -37,8 +39,16 @@ def test_reads_legacy_xls():
     assert sheet.rows[1] == ["张三", "310101199001011234"]
 
 
-@pytest.mark.parametrize("cells", [{}, {"A1": "h", "B2": 3}, {"B3": "h", "D5": 1.5}, {"C1": "x"},
-                                   {"A1": "姓名", "B1": "证件号码", "A2": "张三", "B4": "310101199001011234"}])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {},
+        {"A1": "h", "B2": 3},
+        {"B3": "h", "D5": 1.5},
+        {"C1": "x"},
+        {"A1": "姓名", "B1": "证件号码", "A2": "张三", "B4": "310101199001011234"},
+    ],
+)
 def test_the_sheet_read_a_row_at_a_time_is_the_sheet_read_whole(cells):
     """stream_upload's rows are calamine's to_python(skip_empty_area=False), one at a time:
     empty leading rows kept, and empty leading columns given back (iter_rows starts at the used
@@ -55,11 +65,14 @@ def test_the_sheet_read_a_row_at_a_time_is_the_sheet_read_whole(cells):
     assert list(excel.stream_upload(data).rows) == whole == excel.read_upload(data).rows
 
 
-@pytest.mark.parametrize("data, code", [
-    (b"", "UPLOAD_EMPTY"),
-    (b"name,id\n1,2\n", "NOT_A_WORKBOOK"),
-    (b"%PDF-1.7 not a workbook", "NOT_A_WORKBOOK"),
-])
+@pytest.mark.parametrize(
+    "data, code",
+    [
+        (b"", "UPLOAD_EMPTY"),
+        (b"name,id\n1,2\n", "NOT_A_WORKBOOK"),
+        (b"%PDF-1.7 not a workbook", "NOT_A_WORKBOOK"),
+    ],
+)
 def test_what_is_not_a_workbook_is_refused_whatever_its_name(data, code):
     with pytest.raises(excel.UploadRejected) as err:
         excel.read_upload(data)
@@ -114,11 +127,17 @@ def test_header_errors_name_what_is_missing_and_extra():
 
 
 def test_written_cells_are_never_formulas_and_id_columns_are_text():
-    dangerous = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "=HYPERLINK(\"http://x\")"]
+    dangerous = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", '=HYPERLINK("http://x")']
     data = excel.write_workbook(
-        [excel.SheetSpec("结果", [excel.Column("值"), excel.Column("证件号码", text=True)],
-                         rows=[[d, "310101199001011234"] for d in dangerous] + [[12, date(2020, 1, 1)]])],
-        notes=[excel.Column("证件号码", note="18 位身份证号", allowed="文本")])
+        [
+            excel.SheetSpec(
+                "结果",
+                [excel.Column("值"), excel.Column("证件号码", text=True)],
+                rows=[[d, "310101199001011234"] for d in dangerous] + [[12, date(2020, 1, 1)]],
+            )
+        ],
+        notes=[excel.Column("证件号码", note="18 位身份证号", allowed="文本")],
+    )
     wb = openpyxl.load_workbook(io.BytesIO(data))
     ws = wb["结果"]
     for row, text in enumerate(dangerous, start=2):
@@ -157,12 +176,18 @@ def test_a_column_says_what_it_holds_and_the_writer_makes_the_cell():
     from datetime import datetime
     from decimal import Decimal
 
-    columns = [excel.Column("金额", kind=excel.MONEY), excel.Column("人数", kind=excel.COUNT),
-               excel.Column("日期", kind=excel.DATE), excel.Column("时间", kind=excel.MOMENT)]
-    rows = [[63000, 10, date(2020, 1, 20), datetime(2019, 11, 5, 2, 0)],             # naive = UTC
-            [1, 0, "2020-01-01", "2019-12-20T09:30:00+08:00"],
-            [123456789012345, 7, datetime(2019, 12, 31, 17, 0, tzinfo=UTC), datetime(2019, 12, 31, 17, 0)],
-            [-5, "", "", None]]
+    columns = [
+        excel.Column("金额", kind=excel.MONEY),
+        excel.Column("人数", kind=excel.COUNT),
+        excel.Column("日期", kind=excel.DATE),
+        excel.Column("时间", kind=excel.MOMENT),
+    ]
+    rows = [
+        [63000, 10, date(2020, 1, 20), datetime(2019, 11, 5, 2, 0)],  # naive = UTC
+        [1, 0, "2020-01-01", "2019-12-20T09:30:00+08:00"],
+        [123456789012345, 7, datetime(2019, 12, 31, 17, 0, tzinfo=UTC), datetime(2019, 12, 31, 17, 0)],
+        [-5, "", "", None],
+    ]
     data = excel.write_workbook([excel.SheetSpec("缴费明细", columns, rows, template_rows=1)])
     ws = openpyxl.load_workbook(io.BytesIO(data))["缴费明细"]
     values = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
@@ -178,9 +203,18 @@ def test_a_column_says_what_it_holds_and_the_writer_makes_the_cell():
     assert ws["A1"].value == "金额" and ws["A1"].number_format == "General"  # the header is a header
 
 
-@pytest.mark.parametrize("kind, value", [
-    (excel.MONEY, 6.3), (excel.MONEY, "630.00"), (excel.MONEY, True), (excel.COUNT, 1.5), (excel.COUNT, "3"),
-    (excel.DATE, 20200101), (excel.MOMENT, date(2020, 1, 1))])
+@pytest.mark.parametrize(
+    "kind, value",
+    [
+        (excel.MONEY, 6.3),
+        (excel.MONEY, "630.00"),
+        (excel.MONEY, True),
+        (excel.COUNT, 1.5),
+        (excel.COUNT, "3"),
+        (excel.DATE, 20200101),
+        (excel.MOMENT, date(2020, 1, 1)),
+    ],
+)
 def test_a_cell_of_the_wrong_kind_is_a_bug_not_a_guess(kind, value):
     with pytest.raises(TypeError):
         excel.write_workbook([excel.SheetSpec("结果", [excel.Column("值", kind=kind)], rows=[[value]])])
@@ -193,6 +227,7 @@ def test_every_sheet_has_a_chinese_name(title):
 
 
 # ----------------------------------------------------------------- issue 23: parsed with limits
+
 
 def _template() -> bytes:
     columns = [excel.Column("姓名"), excel.Column("证件号码", kind=excel.TEXT)]
@@ -208,17 +243,22 @@ def test_the_crafted_upload_is_refused_by_what_it_holds_not_by_a_timer():
     assert "结构异常" in err.value.message and "另存为" in err.value.message
 
 
-@pytest.mark.parametrize("change", [
-    # a DTD declaring entities (billion laughs, external entities)
-    lambda xml: xml.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaaaaaa">]><worksheet', 1),
-    # a processing instruction past the declaration
-    lambda xml: xml.replace(b"</worksheet>", b"<?x y?></worksheet>"),
-    # deeper than any sheet nests, behind a formula so that the sheet is parsed
-    lambda xml: xml.replace(b"</sheetData>", b"</sheetData>" + b"<a>" * (excel.MAX_XML_DEPTH + 1) + b"<f/>"
-                            + b"</a>" * (excel.MAX_XML_DEPTH + 1)),
-    # not well-formed
-    lambda xml: xml.replace(b"</worksheet>", b"<f></worksheet>"),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a DTD declaring entities (billion laughs, external entities)
+        lambda xml: xml.replace(b"<worksheet", b'<!DOCTYPE w [<!ENTITY a "aaaaaaaa">]><worksheet', 1),
+        # a processing instruction past the declaration
+        lambda xml: xml.replace(b"</worksheet>", b"<?x y?></worksheet>"),
+        # deeper than any sheet nests, behind a formula so that the sheet is parsed
+        lambda xml: xml.replace(
+            b"</sheetData>",
+            b"</sheetData>" + b"<a>" * (excel.MAX_XML_DEPTH + 1) + b"<f/>" + b"</a>" * (excel.MAX_XML_DEPTH + 1),
+        ),
+        # not well-formed
+        lambda xml: xml.replace(b"</worksheet>", b"<f></worksheet>"),
+    ],
+)
 def test_what_no_spreadsheet_program_writes_is_refused(change):
     with pytest.raises(excel.UploadRejected) as err:
         excel.read_upload(_rezipped(_template(), change))
@@ -254,6 +294,7 @@ def test_the_compression_ratio_is_checked_for_small_entries_too():
 def test_formula_cells_are_found_with_or_without_their_reference():
     def strip_refs(xml):  # the second data row's cells without r (Excel allows it: they follow on)
         return xml.replace(b'<c r="A3"', b"<c").replace(b'<c r="B3"', b"<c")
+
     data = _rezipped(xlsx([["姓名", "证件号码"], ["张三", "=B1"], ["=A1", "=1+1"]]), strip_refs)
     assert excel.read_upload(data).formulas == {(2, 1), (3, 0), (3, 1)}
 

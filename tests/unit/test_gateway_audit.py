@@ -1,6 +1,7 @@
 """操作日志 in words: every changing route of the gateway and of each service is said as an
 action a clerk understands; outcomes in Chinese; a record reads as who (account and its union or
 district) did what to whom — never a method, a path, a status code or an internal id."""
+
 from datetime import datetime
 
 from flask import Flask
@@ -21,14 +22,30 @@ def _service_routes():
     from services.enrollment.api import confirmation, cover_years, covers, review, submissions
     from services.members.api import directory, id_lookups, roster, transfers, uploads
     from services.notifications.api import notifications, reminders
+
     per_service = {
         "members": [directory.blp, roster.blp, transfers.blp, uploads.blp, id_lookups.blp],
-        "enrollment": [cover_years.blp, covers.blp, confirmation.blp, submissions.blp, review.blp,
-                       enrolment_batches.blp],
-        "billing": [batches.blp, bank_statements.blp, settlement_credits.blp, jobs.blp, prices.blp, reconciliation.blp,
-                    reports.blp],
+        "enrollment": [
+            cover_years.blp,
+            covers.blp,
+            confirmation.blp,
+            submissions.blp,
+            review.blp,
+            enrolment_batches.blp,
+        ],
+        "billing": [
+            batches.blp,
+            bank_statements.blp,
+            settlement_credits.blp,
+            jobs.blp,
+            prices.blp,
+            reconciliation.blp,
+            reports.blp,
+        ],
         "documents": [documents.blp],
-        "notifications": [notifications.blp, reminders.blp], "": [accounts.blp, auth.blp, sessions.blp]}
+        "notifications": [notifications.blp, reminders.blp],
+        "": [accounts.blp, auth.blp, sessions.blp],
+    }
     for service, blueprints in per_service.items():
         app = Flask(f"routes-{service or 'gateway'}")
         app.config.update(API_TITLE="t", API_VERSION="v1", OPENAPI_VERSION="3.0.3")
@@ -55,9 +72,22 @@ def test_every_changing_route_is_said_in_words():
 
 
 def _row(**kw):
-    base = dict(id=1, at=datetime(2026, 12, 7, 16, 0), username="district", role="district", union_id=None,
-                district_id=3, action="POST /api/v1/members/members/42/id-number-reveals", status=200, outcome="ok",
-                request_id="r", ip="127.0.0.1", detail=None, subject="张三（3101**********1234）", reason=None)
+    base = {
+        "id": 1,
+        "at": datetime(2026, 12, 7, 16, 0),
+        "username": "district",
+        "role": "district",
+        "union_id": None,
+        "district_id": 3,
+        "action": "POST /api/v1/members/members/42/id-number-reveals",
+        "status": 200,
+        "outcome": "ok",
+        "request_id": "r",
+        "ip": "127.0.0.1",
+        "detail": None,
+        "subject": "张三（3101**********1234）",
+        "reason": None,
+    }
     base.update(kw)
     return AuditRecord(**base)
 
@@ -65,20 +95,45 @@ def _row(**kw):
 def test_a_record_reads_as_who_did_what_to_whom_with_the_outcome_in_chinese():
     names = {("district", 3): "黄浦区总工会", ("union", 5): "上海示范科技有限公司工会"}
     reveal = in_words(_row(), names)
-    assert reveal == {"actor": "district（黄浦区总工会）", "what": "查看完整证件号码：张三（3101**********1234）",
-                      "result": "成功",
-                      "summary": "district（黄浦区总工会） 查看完整证件号码：张三（3101**********1234），成功"}
-    refused = in_words(_row(username="grassroots1", role="grassroots", union_id=5, status=409,
-                            action="POST /api/v1/enrollment/submissions", outcome="refused", subject=None,
-                            reason="不在基层工会提交时间内（2019-11-01 至 2019-12-27）"), names)
+    assert reveal == {
+        "actor": "district（黄浦区总工会）",
+        "what": "查看完整证件号码：张三（3101**********1234）",
+        "result": "成功",
+        "summary": "district（黄浦区总工会） 查看完整证件号码：张三（3101**********1234），成功",
+    }
+    refused = in_words(
+        _row(
+            username="grassroots1",
+            role="grassroots",
+            union_id=5,
+            status=409,
+            action="POST /api/v1/enrollment/submissions",
+            outcome="refused",
+            subject=None,
+            reason="不在基层工会提交时间内（2019-11-01 至 2019-12-27）",
+        ),
+        names,
+    )
     assert refused["actor"] == "grassroots1（上海示范科技有限公司工会）"
     assert refused["what"] == "提交参保信息至区局审核"
     assert refused["result"] == "被拒绝：不在基层工会提交时间内（2019-11-01 至 2019-12-27）"
-    login = in_words(_row(username="centre", role="centre", district_id=None, action="POST /login", status=302,
-                          subject=None), names)
+    login = in_words(
+        _row(username="centre", role="centre", district_id=None, action="POST /login", status=302, subject=None), names
+    )
     assert login["summary"] == "centre（市职保中心） 登录，成功"
-    nobody = in_words(_row(username=None, role=None, district_id=None, action="POST /api/v1/auth/login",
-                           status=401, outcome="refused", subject=None, reason="用户名或密码错误"), names)
+    nobody = in_words(
+        _row(
+            username=None,
+            role=None,
+            district_id=None,
+            action="POST /api/v1/auth/login",
+            status=401,
+            outcome="refused",
+            subject=None,
+            reason="用户名或密码错误",
+        ),
+        names,
+    )
     assert nobody["summary"] == "（未登录） 登录，被拒绝：用户名或密码错误"
     for record in (reveal, refused, login, nobody):
         text = " ".join(record.values())
@@ -87,15 +142,31 @@ def test_a_record_reads_as_who_did_what_to_whom_with_the_outcome_in_chinese():
 
 
 def test_a_change_refused_by_the_lookup_quota_says_so():
-    for action in ("POST /api/v1/members/uploads/sync", "POST /api/v1/members/uploads/transfer-in",
-                   "POST /api/v1/members/uploads/import", "POST /api/v1/members/uploads/cards",
-                   "POST /api/v1/members/members", "PATCH /api/v1/members/members/7",
-                   "PUT /api/v1/members/members/7/card"):
+    for action in (
+        "POST /api/v1/members/uploads/sync",
+        "POST /api/v1/members/uploads/transfer-in",
+        "POST /api/v1/members/uploads/import",
+        "POST /api/v1/members/uploads/cards",
+        "POST /api/v1/members/members",
+        "PATCH /api/v1/members/members/7",
+        "PUT /api/v1/members/members/7/card",
+    ):
         assert describe(action, 429) == "超出每日证件号码查询额度，未做任何处理"
         assert describe(action, 202) is None
     assert describe("POST /api/v1/enrollment/submissions", 429) is None
-    refused = in_words(_row(username="grassroots1", role="grassroots", union_id=5, status=429, outcome="refused",
-                            action="POST /api/v1/members/uploads/sync", subject="文件 roster.xlsx",
-                            detail="超出每日证件号码查询额度，未做任何处理", reason="今日已查询 2 行……"), {})
+    refused = in_words(
+        _row(
+            username="grassroots1",
+            role="grassroots",
+            union_id=5,
+            status=429,
+            outcome="refused",
+            action="POST /api/v1/members/uploads/sync",
+            subject="文件 roster.xlsx",
+            detail="超出每日证件号码查询额度，未做任何处理",
+            reason="今日已查询 2 行……",
+        ),
+        {},
+    )
     assert refused["result"] == "被拒绝：超出每日证件号码查询额度，未做任何处理"
     assert refused["actor"] == "grassroots1（基层工会）"

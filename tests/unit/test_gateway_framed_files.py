@@ -1,5 +1,6 @@
 """Only a file the API answers inline (a voucher shown in the batch page) may be framed, and only by
 the gateway's own pages; everything else keeps frame-ancestors 'none'."""
+
 from __future__ import annotations
 
 from flask import Flask, Response

@@ -1,11 +1,14 @@
 """The gateway reads each service's x-roles and refuses other roles before forwarding."""
+
 from gateway.policy import allowed_roles, operations_of
 
-SPEC = {"paths": {
-    "/unions": {"get": {"x-roles": ["centre", "district", "grassroots"]}, "post": {"x-roles": ["centre"]}},
-    "/unions/{union_id}": {"patch": {"x-roles": ["centre", "grassroots"]}},
-    "/members/{member_id}/card": {"put": {"x-roles": ["grassroots"]}},
-}}
+SPEC = {
+    "paths": {
+        "/unions": {"get": {"x-roles": ["centre", "district", "grassroots"]}, "post": {"x-roles": ["centre"]}},
+        "/unions/{union_id}": {"patch": {"x-roles": ["centre", "grassroots"]}},
+        "/members/{member_id}/card": {"put": {"x-roles": ["grassroots"]}},
+    }
+}
 
 
 def test_roles_come_from_the_published_operations():

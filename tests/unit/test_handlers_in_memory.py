@@ -2,6 +2,7 @@
 published, with no database and no broker. Handlers whose reads are SQL statements (most of them
 today) are tested over PostgreSQL in tests/services until their reads go through a repository;
 the ones here reach their rows by primary key, or refuse before any read."""
+
 from datetime import date
 
 import pytest
@@ -28,16 +29,21 @@ GRASSROOTS = Identity(user="grassroots1", role="grassroots", union_id=10, distri
 def _timeline(**changes):
     d = date.fromisoformat
     timeline = {
-        "split_window": (d("2019-10-25"), d("2019-10-31")), "grassroots_window": (d("2019-11-01"), d("2019-12-27")),
+        "split_window": (d("2019-10-25"), d("2019-10-31")),
+        "grassroots_window": (d("2019-11-01"), d("2019-12-27")),
         "district_review_window": (d("2019-11-01"), d("2019-12-27")),
         "district_submit_window": (d("2019-12-28"), d("2019-12-31")),
-        "card_cutoff": d("2019-12-31"), "cover_start": d("2020-01-01"), "cover_end": d("2020-12-31"),
-        "payment_deadline": d("2020-01-20"), "claims_deadline": d("2021-12-31"),
+        "card_cutoff": d("2019-12-31"),
+        "cover_start": d("2020-01-01"),
+        "cover_end": d("2020-12-31"),
+        "payment_deadline": d("2020-01-20"),
+        "claims_deadline": d("2021-12-31"),
     }
     return {**timeline, **changes}
 
 
 # enrollment: the centre sets a cover year's timeline --------------------------------------------
+
 
 def test_the_centre_configures_a_year_and_its_whole_timeline_goes_out():
     uow = FakeUnitOfWork("enrollment")
@@ -77,9 +83,18 @@ def test_only_the_centre_configures_a_year():
 
 # members: the directory ------------------------------------------------------------------------
 
+
 def _district(uow, **values):
-    district = District(**{"name": "黄浦区总工会", "kind": "district", "special_industry": False, "version": 1,
-                           "created_at": date(2026, 1, 1), **values})
+    district = District(
+        **{
+            "name": "黄浦区总工会",
+            "kind": "district",
+            "special_industry": False,
+            "version": 1,
+            "created_at": date(2026, 1, 1),
+            **values,
+        }
+    )
     uow.session.add(district)
     uow.session.flush()
     return district
@@ -109,11 +124,11 @@ def test_an_unknown_district_answers_not_found():
 
 # members: adding a member (its duplicate check is SQL: the rest runs over PostgreSQL) ------------
 
+
 def test_a_member_with_wrong_fields_is_refused_per_field_before_anything_is_read():
     uow = FakeUnitOfWork("members")
     with pytest.raises(ValidationFailed) as refused:
-        add_member(uow, GRASSROOTS, {"name": "", "id_type": "resident", "id_number": "12345",
-                                     "mobile": "123"})
+        add_member(uow, GRASSROOTS, {"name": "", "id_type": "resident", "id_number": "12345", "mobile": "123"})
     fields = refused.value.extra["fields"]
     assert {"name", "id_number"} <= set(fields)
     assert uow.published == [] and uow.session.all(District) == []
@@ -127,23 +142,53 @@ def test_only_a_grassroots_union_adds_members():
 def test_the_fake_refuses_sql_so_a_handler_that_reads_by_query_is_known():
     uow = FakeUnitOfWork("members")
     with pytest.raises(NeedsDatabase):
-        add_member(uow, GRASSROOTS, {"name": "张三", "id_type": "resident", "id_number": ID,
-                                     "address": "上海市黄浦区人民大道 200 号", "mobile": "13812345678",
-                                     "education": "大学本科", "household_type": "非农业"})
+        add_member(
+            uow,
+            GRASSROOTS,
+            {
+                "name": "张三",
+                "id_type": "resident",
+                "id_number": ID,
+                "address": "上海市黄浦区人民大道 200 号",
+                "mobile": "13812345678",
+                "education": "大学本科",
+                "household_type": "非农业",
+            },
+        )
 
 
 # documents: a notice waits until everything it prints is known ---------------------------------
+
 
 def _submission_row(**changes):
     from services.documents.adapters.orm import SubmissionView
     from tests.services.documents import contract
 
-    submitted = contract.submission(301, contract.UNION_A, contract.DISTRICT_1, "B", 3, 3, 1, mode="instant",
-                                    submitted_at="2020-03-10T10:00:00+08:00", kind="no_cover")["data"]
-    priced = contract.priced(301, contract.UNION_A, contract.DISTRICT_1, "B", 3, mode="instant",
-                             pay_by="2020-03-25")["data"]
-    values = {"submission_id": 301, "union_id": contract.UNION_A, "district_id": contract.DISTRICT_1,
-              "cover_year": 2020, "cover_type": "B", "submitted": submitted, "priced": priced, "returned": False}
+    submitted = contract.submission(
+        301,
+        contract.UNION_A,
+        contract.DISTRICT_1,
+        "B",
+        3,
+        3,
+        1,
+        mode="instant",
+        submitted_at="2020-03-10T10:00:00+08:00",
+        kind="no_cover",
+    )["data"]
+    priced = contract.priced(301, contract.UNION_A, contract.DISTRICT_1, "B", 3, mode="instant", pay_by="2020-03-25")[
+        "data"
+    ]
+    values = {
+        "submission_id": 301,
+        "union_id": contract.UNION_A,
+        "district_id": contract.DISTRICT_1,
+        "cover_year": 2020,
+        "cover_type": "B",
+        "submitted": submitted,
+        "priced": priced,
+        "returned": False,
+    }
     return SubmissionView(**{**values, **changes})
 
 
@@ -167,6 +212,7 @@ def test_a_submission_returned_or_not_yet_priced_gets_no_notice():
 
 # notifications: a billing event about a batch enrollment has not told of yet --------------------
 
+
 def test_feedback_on_a_batch_not_known_yet_is_tried_again_and_tells_no_one():
     from services.notifications.handlers.notify import (
         BatchNotKnownYet,
@@ -181,6 +227,7 @@ def test_feedback_on_a_batch_not_known_yet_is_tried_again_and_tells_no_one():
 
 
 # billing: the quote and a returned submission ---------------------------------------------------
+
 
 def test_a_quote_for_an_unknown_type_or_price_class_is_refused_per_field():
     from services.billing.handlers.pricing import quote
@@ -209,8 +256,11 @@ def test_a_return_of_a_submission_billing_never_priced_or_already_released_chang
     released = PricedSubmission(submission_id=5, union_id=10, district_id=1, cover_year=2020, status="returned")
     uow.session.add(released)
     for submission_id in (4, 5):  # never priced; released already
-        event = {"id": f"e{submission_id}", "type": "enrollment.submission.returned",
-                 "data": {"submission_id": submission_id, "reason": "名单有误"}}
+        event = {
+            "id": f"e{submission_id}",
+            "type": "enrollment.submission.returned",
+            "data": {"submission_id": submission_id, "reason": "名单有误"},
+        }
         release_submission_when_returned(uow, event)
     assert uow.session.all(PricedSubmission) == [released] and released.status == "returned"
     assert uow.session.info == {} and uow.published == []  # no ledger line held, no event

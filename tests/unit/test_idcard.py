@@ -1,4 +1,5 @@
 """Resident ID numbers (GB 11643): check character, birth date, 15→18, normalisation, masking."""
+
 from datetime import date
 
 import pytest
@@ -38,33 +39,39 @@ def test_fifteen_digit_numbers_become_eighteen():
     assert parsed.birth_date == date(1949, 12, 31)
 
 
-@pytest.mark.parametrize("raw, words", [
-    ("11010519491231002", "18 位"),
-    ("110105194912310021", "校验位"),
-    ("110105194913310027", "出生日期不存在"),
-    ("1101051949123100X2", "前 17 位"),
-    ("①10105194912310021", "前 17 位"),
-    ("11010519491231002٣", "前 17 位"),
-    ("1101054912310①2", "15 位"),
-    ("", "不能为空"),
-    ("3.10101199001011E+17", "文本"),
-    ("310101199001011000.0", "文本"),
-])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("11010519491231002", "18 位"),
+        ("110105194912310021", "校验位"),
+        ("110105194913310027", "出生日期不存在"),
+        ("1101051949123100X2", "前 17 位"),
+        ("①10105194912310021", "前 17 位"),
+        ("11010519491231002٣", "前 17 位"),
+        ("1101054912310①2", "15 位"),
+        ("", "不能为空"),
+        ("3.10101199001011E+17", "文本"),
+        ("310101199001011000.0", "文本"),
+    ],
+)
 def test_invalid_numbers_say_why(raw, words):
     with pytest.raises(IdNumberInvalid) as err:
         parse_resident_id(raw, TODAY)
     assert words in str(err.value)
 
 
-@pytest.mark.parametrize("raw, words", [
-    ("110105194912310021", "校验位"),
-    ("110105194913310027", "出生日期不存在"),
-    ("1101051949123100X2", "前 17 位"),
-    ("①10105194912310021", "前 17 位"),
-    ("11010519491231002٣", "前 17 位"),
-    ("１10105194912310021", "校验位"),  # full-width 1 folded by the slow path, then checked
-    ("001051949123100212", "行政区划"),
-])
+@pytest.mark.parametrize(
+    "raw, words",
+    [
+        ("110105194912310021", "校验位"),
+        ("110105194913310027", "出生日期不存在"),
+        ("1101051949123100X2", "前 17 位"),
+        ("①10105194912310021", "前 17 位"),
+        ("11010519491231002٣", "前 17 位"),
+        ("１10105194912310021", "校验位"),  # full-width 1 folded by the slow path, then checked
+        ("001051949123100212", "行政区划"),
+    ],
+)
 def test_the_quick_path_for_clean_numbers_refuses_what_the_full_check_refuses(raw, words):
     from common.resident_id import resident_number
 
@@ -78,7 +85,9 @@ def test_the_quick_path_for_clean_numbers_refuses_what_the_full_check_refuses(ra
 def test_the_check_character_from_base_13_is_the_standards_weighted_sum(first17):
     from common.resident_id import CHECK_CHARS, WEIGHTS
 
-    by_weights = CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False)) % 11]  # GB 11643's own statement
+    by_weights = CHECK_CHARS[
+        sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=False)) % 11
+    ]  # GB 11643's own statement
     assert check_char(first17) == by_weights
 
 

@@ -2,6 +2,7 @@
 every built-in kind validates against a fixed Kubernetes version (kubernetes-validate's bundled
 schemas, offline: every socket is refused while it runs), and the custom resources (RabbitMQ
 Cluster Operator, CloudNativePG) have the shape their operators need."""
+
 from __future__ import annotations
 
 import re
@@ -43,6 +44,7 @@ def test_committed_manifests_equal_the_generator():
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("validation tried the network")
+
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
@@ -57,8 +59,16 @@ def test_every_built_in_kind_validates_against_a_fixed_kubernetes_version(no_net
         assert version == "1.33"
         checked += 1
     kinds = {d["kind"] for d in documents() if d["apiVersion"] in BUILT_IN}
-    assert kinds == {"Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget", "Job",
-                     "CronJob"}
+    assert kinds == {
+        "Namespace",
+        "ConfigMap",
+        "Secret",
+        "Deployment",
+        "Service",
+        "PodDisruptionBudget",
+        "Job",
+        "CronJob",
+    }
     assert checked >= 30
 
 
@@ -158,9 +168,12 @@ def test_secrets_hold_placeholders_only():
 def test_migrations_job_migrates_every_database_and_declares_the_bus():
     [job] = of_kind("Job")
     [container] = job["spec"]["template"]["spec"]["containers"]
-    assert "common.migrate upgrade" in container["command"][-1] and "deploy.topology declare" in container["command"][-1]
+    assert (
+        "common.migrate upgrade" in container["command"][-1] and "deploy.topology declare" in container["command"][-1]
+    )
     assert {k for k in (e["name"] for e in container["env"]) if k.endswith("_DATABASE_URL")} == {
-        f"{c.upper()}_DATABASE_URL" for c in ("gateway", *SERVICES)}
+        f"{c.upper()}_DATABASE_URL" for c in ("gateway", *SERVICES)
+    }
 
 
 def test_compose_runs_the_same_processes_with_the_same_commands():

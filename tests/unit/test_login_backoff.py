@@ -1,5 +1,6 @@
 """Issue 23 item 6: an address is slowed, never locked — past ten free failures each attempt waits
 a delay that doubles with every failure, at most a minute; the account's own lock is unchanged."""
+
 from datetime import datetime, timedelta
 
 from gateway.domain.accounts import (

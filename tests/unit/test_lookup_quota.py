@@ -1,4 +1,5 @@
 """The daily quota on ID lookups by sync and transfer-in lists (issue 14 item 6): pure rules."""
+
 from datetime import date
 
 import pytest
@@ -41,8 +42,16 @@ def test_the_refusal_says_what_was_used_the_allowance_and_when_it_resets():
     refused = LookupQuota(per_member=3, floor=2000).decide(DAY, 1000, 2500, 800)
     text = refused.message()
     assert not refused.allowed and refused.resets_on == date(2026, 12, 4)
-    for part in ("今日已查询 2500 行", "本次上传 800 行", "每日额度 3000 行", "会员 1000 人的 3 倍", "最少 2000 行",
-                 "今日还可查询 500 行", "12月4日 0:00", "未做任何处理"):
+    for part in (
+        "今日已查询 2500 行",
+        "本次上传 800 行",
+        "每日额度 3000 行",
+        "会员 1000 人的 3 倍",
+        "最少 2000 行",
+        "今日还可查询 500 行",
+        "12月4日 0:00",
+        "未做任何处理",
+    ):
         assert part in text, part
 
 

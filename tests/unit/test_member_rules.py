@@ -1,4 +1,5 @@
 """Member field rules (SPEC §2): ID and gender/birth agreement, mobiles, enumerations, defaults."""
+
 from datetime import date
 
 from services.members.domain.idcard import check_char
@@ -10,8 +11,15 @@ ID = FIRST17 + check_char(FIRST17)  # male, born 1990-01-01
 
 
 def form(**over):
-    data = {"name": "张三", "id_type": "resident", "id_number": ID, "address": "上海市黄浦区人民大道 200 号",
-            "mobile": "13812345678", "education": "大学本科", "household_type": "非农业"}
+    data = {
+        "name": "张三",
+        "id_type": "resident",
+        "id_number": ID,
+        "address": "上海市黄浦区人民大道 200 号",
+        "mobile": "13812345678",
+        "education": "大学本科",
+        "household_type": "非农业",
+    }
     data.update(over)
     return data
 
@@ -40,7 +48,9 @@ def test_fifteen_digit_id_is_stored_as_eighteen():
 def test_other_id_types_need_gender_and_birth_but_are_not_checked():
     clean, errors = check_member(form(id_type="其他", id_number="H12345678"), TODAY)
     assert set(errors) == {"gender", "birth_date"}
-    clean, errors = check_member(form(id_type="other", id_number="h12345678", gender="女", birth_date="1980/5/6"), TODAY)
+    clean, errors = check_member(
+        form(id_type="other", id_number="h12345678", gender="女", birth_date="1980/5/6"), TODAY
+    )
     assert errors == {} and clean["id_number"] == "H12345678" and clean["birth_date"] == date(1980, 5, 6)
 
 
@@ -49,8 +59,9 @@ def test_mobiles_and_enumerations():
     assert normalise_mobile("+8613812345678") == "13812345678"
     assert normalise_mobile("12345678901") is None
     assert normalise_mobile("021-63210002") is None
-    _, errors = check_member(form(mobile="12345", education="幼儿园", household_type="城乡", skill_grade="大师",
-                                  union_post="会长"), TODAY)
+    _, errors = check_member(
+        form(mobile="12345", education="幼儿园", household_type="城乡", skill_grade="大师", union_post="会长"), TODAY
+    )
     assert set(errors) == {"mobile", "education", "household_type", "skill_grade", "union_post"}
 
 

@@ -1,5 +1,6 @@
 """Each component's Alembic history is one line: parallel branches that each add a migration
 must be chained before they land, or `upgrade head` refuses to run."""
+
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory

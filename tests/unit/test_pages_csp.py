@@ -2,6 +2,7 @@
 carries an inline script, an inline event handler or a style attribute, and every script a
 template names is a file under gateway/static. The browser tests (tests/browser/test_screens.py)
 see the header on every page and no violation reported."""
+
 from __future__ import annotations
 
 from html.parser import HTMLParser
@@ -57,8 +58,16 @@ def test_a_template_has_no_inline_script_handler_or_style(template):
 def test_the_html_a_script_writes_has_no_inline_handler_or_style(script):
     # markup built in JavaScript (innerHTML) is held to the same policy
     text = script.read_text(encoding="utf-8")
-    for needle in (' style="', " onclick=", " onchange=", " onsubmit=", " oninput=", "javascript:", "eval(",
-                   "new Function("):
+    for needle in (
+        ' style="',
+        " onclick=",
+        " onchange=",
+        " onsubmit=",
+        " oninput=",
+        "javascript:",
+        "eval(",
+        "new Function(",
+    ):
         assert needle not in text, f"{script.name}: {needle.strip()}"
 
 

@@ -1,6 +1,7 @@
 """common/patches.py: each patch on a library's internals is tied to the exact version it was
 written for. When a library moves (a new pin, or a different version installed), these fail and
 name it, instead of a patch silently doing nothing or breaking at run time (decision 0025)."""
+
 import inspect
 import re
 from pathlib import Path

@@ -1,5 +1,6 @@
 """The roster as the request read it (adapters/roster_file.py): what the worker's sync job is
 given instead of the workbook. It must hold everything the job would have read itself."""
+
 from __future__ import annotations
 
 from services.members.adapters import excel as xl
@@ -10,14 +11,24 @@ from tests.unit.test_idcard import TODAY, make
 
 
 def test_the_packed_roster_reads_back_as_the_workbook_reads():
-    data = workbook([["姓名", "证件号码"], ["张三", make(seq="001")], [" 李四 ", 310101199001011234],
-                     ["=A2", make(seq="003")], [None, None], ["王五", " " + make(seq="005") + " "]])
+    data = workbook(
+        [
+            ["姓名", "证件号码"],
+            ["张三", make(seq="001")],
+            [" 李四 ", 310101199001011234],
+            ["=A2", make(seq="003")],
+            [None, None],
+            ["王五", " " + make(seq="005") + " "],
+        ]
+    )
     read_now = roster_file.read(data)  # a workbook handed to the job (the form before packing)
     packed = roster_file.pack(roster_file.of_rows(xl.read_rows(data, "sync", xl.MAX_SYNC_ROWS)))
     assert packed.startswith(roster_file.MAGIC) and not data.startswith(roster_file.MAGIC)
     assert roster_file.read(packed) == read_now
     assert read_now.total == 4  # the empty row is not a row
-    assert [c[3] for c in read_now.cells] == [False, True, False, False] and read_now.as_number == [1]  # the ID that arrived as a number
+    assert [c[3] for c in read_now.cells] == [False, True, False, False] and read_now.as_number == [
+        1
+    ]  # the ID that arrived as a number
     assert [(e.row, e.column) for e in read_now.formula_errors] == [(4, "姓名")]
     # and the job's rules see the same rows and errors either way
     assert list(roster_file.read(packed).cells) == list(read_now.cells)

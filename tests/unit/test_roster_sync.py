@@ -1,4 +1,5 @@
 """Sync categories A–E (SPEC §2.5) and the rows of an uploaded list: pure rules."""
+
 from datetime import date
 
 from services.members.domain.idcard import TEXT_FORMAT_HINT, check_char
@@ -29,7 +30,11 @@ def test_categories():
     assert classify(7, ROW, Found(1, "张一", 8)) == ("C", None)
     assert classify(7, ROW, Found(1, "张一", 8, pending_to_union=7)) == ("C", None)
     category, error = classify(7, ROW, None)
-    assert category == "E" and error.row == 5 and error.message == NOT_FOUND == "未查到该会员信息,请确认该证件号码已录入到系统"
+    assert (
+        category == "E"
+        and error.row == 5
+        and error.message == NOT_FOUND == "未查到该会员信息,请确认该证件号码已录入到系统"
+    )
 
 
 def test_name_must_match_and_a_request_elsewhere_blocks():
@@ -46,8 +51,14 @@ def test_transfer_in_of_an_own_member_is_an_error():
 
 
 def test_rows_number_cells_duplicates_and_blank_names():
-    raw = [(2, "甲", rid(1), False), (3, "乙", "310101199001011234.0", False), (4, "丙", 3.10101199001011e17, True),
-           (5, "丁", rid(1).lower(), False), (6, "", rid(2), False), (7, "戊", "310101199013011230", False)]
+    raw = [
+        (2, "甲", rid(1), False),
+        (3, "乙", "310101199001011234.0", False),
+        (4, "丙", 3.10101199001011e17, True),
+        (5, "丁", rid(1).lower(), False),
+        (6, "", rid(2), False),
+        (7, "戊", "310101199013011230", False),
+    ]
     rows, errors = person_rows(raw, TODAY)
     assert [r.row for r in rows] == [2]
     by_row = {e.row: e for e in errors}
@@ -63,7 +74,13 @@ def test_the_transfer_in_lists_refusing_categories_are_the_ones_classify_transfe
     from services.members.domain.roster_sync import TRANSFER_IN_ERRORS, Found, PersonRow, classify_transfer_in
 
     ours, row = 7, PersonRow(2, "张三", "110101199003074514")
-    cases = {"A": Found(1, "张三", ours), "B": Found(1, "张三", None), "C": Found(1, "张三", 8),
-             "E": None, "N": Found(1, "李四", 8), "P": Found(1, "张三", 8, pending_to_union=9)}
+    cases = {
+        "A": Found(1, "张三", ours),
+        "B": Found(1, "张三", None),
+        "C": Found(1, "张三", 8),
+        "E": None,
+        "N": Found(1, "李四", 8),
+        "P": Found(1, "张三", 8, pending_to_union=9),
+    }
     refused = {category for category, found in cases.items() if classify_transfer_in(ours, row, found)[1] is not None}
     assert refused == set(TRANSFER_IN_ERRORS)

@@ -1,6 +1,7 @@
 """The launcher's supervision rule (deploy/stack.py), on a test clock and stand-in processes:
 a process that dies is restarted after 1 s, then 2, 4 … up to 30 s while it keeps dying, back to
 1 s once it has run a stable minute; processes stopped on purpose are never restarted."""
+
 from __future__ import annotations
 
 import signal

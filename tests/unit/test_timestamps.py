@@ -1,5 +1,6 @@
 """Times in answers: ISO 8601 in Asia/Shanghai with the offset, whatever way they were stored
 (SPEC §7). Stored naive values are UTC."""
+
 from datetime import date, datetime, timedelta, timezone
 
 from flask import Flask

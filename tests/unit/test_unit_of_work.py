@@ -2,6 +2,7 @@
 until commit and then kept (the real one in its outbox, on SQLite here: no server), a rollback
 or a block left without commit forgets them, and rows reached by key are found again. If the two
 drift apart, a handler test on the fake would pass for a handler the real one breaks."""
+
 import json
 
 import pytest
@@ -39,8 +40,9 @@ class Real:
 
     def kept(self) -> list[dict]:
         with self.engine.connect() as conn:
-            return [json.loads(p) for p in conn.scalars(select(MESSAGING.outbox.c.payload)
-                                                          .order_by(MESSAGING.outbox.c.id))]
+            return [
+                json.loads(p) for p in conn.scalars(select(MESSAGING.outbox.c.payload).order_by(MESSAGING.outbox.c.id))
+            ]
 
 
 class Fake:
@@ -68,8 +70,9 @@ def test_an_event_is_pending_until_commit_then_kept(store):
         assert store.kept() == []
         uow.commit()
         assert uow.pending == []
-    assert [(e["id"], e["type"], e["data"], e["producer"]) for e in store.kept()] == \
-        [(env["id"], "test.thing.made", {"n": 1}, "test")]
+    assert [(e["id"], e["type"], e["data"], e["producer"]) for e in store.kept()] == [
+        (env["id"], "test.thing.made", {"n": 1}, "test")
+    ]
 
 
 def test_a_rollback_or_a_block_left_without_commit_forgets_the_events(store):
@@ -88,8 +91,11 @@ def test_many_events_keep_their_order(store):
         uow.publish("test.thing.made", {"n": 0})
         uow.publish_many([("test.thing.made", {"n": 1}), ("test.thing.renamed", {"n": 2})])
         uow.commit()
-    assert [(e["type"], e["data"]["n"]) for e in store.kept()] == \
-        [("test.thing.made", 0), ("test.thing.made", 1), ("test.thing.renamed", 2)]
+    assert [(e["type"], e["data"]["n"]) for e in store.kept()] == [
+        ("test.thing.made", 0),
+        ("test.thing.made", 1),
+        ("test.thing.renamed", 2),
+    ]
 
 
 def test_a_row_added_is_numbered_and_found_by_key_in_the_next_unit_of_work(store):

@@ -1,6 +1,7 @@
 """Rows held by the unit of work (`UnitOfWork.hold`, billing's ledger lines and priced
 submissions): written before the next statement of the same transaction reads, written at commit,
 forgotten by a rollback; the memo lives for one transaction. On SQLite: no server."""
+
 from sqlalchemy import Integer, MetaData, String, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 

@@ -2,6 +2,7 @@
 row is reported with its row number, and nothing is applied unless the whole file is good), and
 the upload templates. Bank statements, in the template or as banks export them, are read by
 adapters/statement_files.py."""
+
 from __future__ import annotations
 
 from common.errors import ValidationFailed
@@ -48,7 +49,7 @@ def _check_header(sheet, expected: list[str], what: str) -> None:
 def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[dict]:
     sheet = read_upload(content)
     _check_header(sheet, CREDIT_COLUMNS, "清算分配款清单")
-    credits, errors = [], []
+    entries, errors = [], []
     for row, cells in sheet.data_rows():
         cells = list(cells) + [""] * (5 - len(cells))
         messages, values = [], {}
@@ -67,27 +68,34 @@ def read_credits(content: bytes, district_ids_by_name: dict[str, int]) -> list[d
         if messages:
             errors.append({"row": row, "errors": messages})
         else:
-            credits.append({"row": row, "district_id": district_ids_by_name[name], "memo": cell_text(cells[4]),
-                            **values})
+            entries.append(
+                {"row": row, "district_id": district_ids_by_name[name], "memo": cell_text(cells[4]), **values}
+            )
     if errors:
         raise _rejected(errors, "清算分配款清单")
-    if not credits:
+    if not entries:
         raise ValidationFailed({"file": ["清单中没有数据行（数据从第 2 行开始）"]}, code="CREDITS_EMPTY")
-    return credits
+    return entries
 
 
 def template(name: str) -> tuple[bytes, str]:
     """The upload templates, with a 填写说明 sheet: the credits reader above reads exactly these columns;
     the bank statement's are the layout table's 本系统模板 (domain/statement_layout.py)."""
     if name == "bank-statement":
-        columns = [Column("日期", 14, note="到账日期，YYYY-MM-DD", kind=DATE),
-                   Column("付款人", 28, note="付款单位名称（区局/产业工会全称）"),
-                   Column("金额", 14, note="元，最多两位小数，不能为负", kind=MONEY),
-                   Column("摘要", 40, note="银行摘要/附言；含批次编号（如 CB201912300001）时优先按批次编号匹配")]
+        columns = [
+            Column("日期", 14, note="到账日期，YYYY-MM-DD", kind=DATE),
+            Column("付款人", 28, note="付款单位名称（区局/产业工会全称）"),
+            Column("金额", 14, note="元，最多两位小数，不能为负", kind=MONEY),
+            Column("摘要", 40, note="银行摘要/附言；含批次编号（如 CB201912300001）时优先按批次编号匹配"),
+        ]
         sheet, filename = "银行流水", "银行流水导入模板.xlsx"
     else:
-        columns = [Column("区局（产业）工会", 28, note="区局/产业工会全称"), Column("清算年度", 10, note="如 2018"),
-                   Column("抵扣年度", 10, note="指定用于抵扣的保障年度，如 2020"),
-                   Column("金额", 14, note="元，最多两位小数，大于 0", kind=MONEY), Column("备注", 30, note="可空")]
+        columns = [
+            Column("区局（产业）工会", 28, note="区局/产业工会全称"),
+            Column("清算年度", 10, note="如 2018"),
+            Column("抵扣年度", 10, note="指定用于抵扣的保障年度，如 2020"),
+            Column("金额", 14, note="元，最多两位小数，大于 0", kind=MONEY),
+            Column("备注", 30, note="可空"),
+        ]
         sheet, filename = "清算分配款", "清算分配款导入模板.xlsx"
     return write_workbook([SheetSpec(sheet, columns, template_rows=50)], notes=columns), filename

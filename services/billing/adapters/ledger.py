@@ -2,6 +2,7 @@
 (`UnitOfWork.hold`, written together before the transaction commits or runs any other statement);
 and what a consumer's whole batch of deliveries asks at once (`uow.memo`): whether a submission is
 priced already, what a union owes for the year so far."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -31,8 +32,10 @@ def record_in_ledger(uow, by: str, **values) -> None:
     unknown = set(values) - set(LEDGER_COLUMNS)
     if unknown:
         raise TypeError(f"not ledger columns: {sorted(unknown)}")
-    uow.hold(LedgerEntry.__table__,
-             {**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values})
+    uow.hold(
+        LedgerEntry.__table__,
+        {**dict.fromkeys(LEDGER_COLUMNS), "at": clock.utcnow_naive(), "recorded_by": by[:120], **values},
+    )
 
 
 def by_event(delivered: dict) -> str:
@@ -46,11 +49,17 @@ def already_priced(uow, submission_id: int) -> bool:
     batch are looked up in one query, not one query each (issue 16: pricing 10,000 submissions)."""
     memo = uow.memo.get("billing_priced")
     if memo is None or submission_id not in memo[0]:
-        asked = {submission_id} | {int(e["data"]["submission_id"]) for e in getattr(uow, "batch", [])
-                                   if e.get("type") == SUBMITTED and "submission_id" in e.get("data", {})}
+        asked = {submission_id} | {
+            int(e["data"]["submission_id"])
+            for e in getattr(uow, "batch", [])
+            if e.get("type") == SUBMITTED and "submission_id" in e.get("data", {})
+        }
         with uow.session.no_autoflush:  # what this batch added is flushed at commit, together
-            found = set(uow.session.scalars(select(PricedSubmission.submission_id)
-                                            .where(PricedSubmission.submission_id.in_(asked))))
+            found = set(
+                uow.session.scalars(
+                    select(PricedSubmission.submission_id).where(PricedSubmission.submission_id.in_(asked))
+                )
+            )
         found |= {row["submission_id"] for row in uow.held(PricedSubmission.__table__)}
         memo = uow.memo["billing_priced"] = (asked, found)
     asked, found = memo
@@ -67,20 +76,28 @@ def union_owed_to_date(uow, union_id: int, year: int, owes_now_fen: int) -> int:
     every union in it; then each priced submission adds to its union's running total."""
     memo = uow.memo.setdefault("billing_union_owed", {})
     if (union_id, year) not in memo:
-        asked = {(union_id, year)} | {(int(e["data"]["union_id"]), int(e["data"]["cover_year"]))
-                                      for e in getattr(uow, "batch", [])
-                                      if e.get("type") == SUBMITTED and "union_id" in e.get("data", {})
-                                      and "cover_year" in e.get("data", {})}
+        asked = {(union_id, year)} | {
+            (int(e["data"]["union_id"]), int(e["data"]["cover_year"]))
+            for e in getattr(uow, "batch", [])
+            if e.get("type") == SUBMITTED and "union_id" in e.get("data", {}) and "cover_year" in e.get("data", {})
+        }
         asked -= set(memo)
         unions = {u for u, _ in asked}
         found = dict.fromkeys(asked, 0)
         with uow.session.no_autoflush:
             for u, y, owed in uow.session.execute(
-                    select(PricedSubmission.union_id, PricedSubmission.cover_year,
-                           func.sum(PricedSubmission.grassroots_share_fen))
-                    .where(PricedSubmission.union_id.in_(unions), PricedSubmission.mode == "centralised",
-                           PricedSubmission.status == "priced")
-                    .group_by(PricedSubmission.union_id, PricedSubmission.cover_year)):
+                select(
+                    PricedSubmission.union_id,
+                    PricedSubmission.cover_year,
+                    func.sum(PricedSubmission.grassroots_share_fen),
+                )
+                .where(
+                    PricedSubmission.union_id.in_(unions),
+                    PricedSubmission.mode == "centralised",
+                    PricedSubmission.status == "priced",
+                )
+                .group_by(PricedSubmission.union_id, PricedSubmission.cover_year)
+            ):
                 if (u, y) in found:
                     found[(u, y)] = int(owed)
         for row in uow.held(PricedSubmission.__table__):

@@ -1,4 +1,5 @@
 """The billing service's tables (its own database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -24,10 +25,15 @@ from common.messaging_tables import add_messaging_tables
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)
@@ -35,6 +41,7 @@ messaging = add_messaging_tables(Base.metadata)
 
 class DistrictView(Base):
     """Read model of members' districts (区局/产业工会), from members.district.* events."""
+
     __tablename__ = "district_view"
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
@@ -45,6 +52,7 @@ class DistrictView(Base):
 
 class UnionView(Base):
     """Read model of members' grassroots unions (基层工会), from members.union.* events."""
+
     __tablename__ = "union_view"
     union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -57,8 +65,10 @@ class UnionView(Base):
 
 # ------------------------------------------------------------------ cover years (from enrollment)
 
+
 class CoverYearView(Base):
     """Read model of enrollment's cover-year timeline (enrollment.cover_year.configured)."""
+
     __tablename__ = "cover_year_view"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     split_start: Mapped[date] = mapped_column(Date)
@@ -74,8 +84,10 @@ class CoverYearView(Base):
 
 # ------------------------------------------------------------------ prices and splits
 
+
 class PriceTableRow(Base):
     """A cover year's price table (保障价格表), set by the centre."""
+
     __tablename__ = "price_tables"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer)
@@ -85,6 +97,7 @@ class PriceTableRow(Base):
 
 class PriceEntry(Base):
     """One cell: per type and price class, premium and city subsidy (fen), per person."""
+
     __tablename__ = "price_entries"
     cover_year: Mapped[int] = mapped_column(ForeignKey("price_tables.cover_year"), primary_key=True)
     cover_type: Mapped[str] = mapped_column(String(2), primary_key=True)
@@ -97,6 +110,7 @@ class PriceEntry(Base):
 class Split(Base):
     """保障金额设置: a district's shares for one type (union_id 0 = the district default; else a
     grassroots union's override), per person, full year, in fen."""
+
     __tablename__ = "splits"
     __table_args__ = (UniqueConstraint("cover_year", "district_id", "union_id", "cover_type"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,8 +127,10 @@ class Split(Base):
 
 # ------------------------------------------------------------------ what is priced and owed
 
+
 class PricedSubmission(Base):
     """A grassroots submission (from enrollment.submission.submitted), priced."""
+
     __tablename__ = "submissions"
     submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     union_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -136,6 +152,7 @@ class PricedSubmission(Base):
 
 class Batch(Base):
     """A district's batch (参保批次, from enrollment.batch.submitted), priced, and its payment."""
+
     __tablename__ = "batches"
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     batch_no: Mapped[str] = mapped_column(String(20), unique=True)
@@ -170,6 +187,7 @@ class Batch(Base):
 
 class DistrictAccount(Base):
     """One row per district, locked while its credit is applied (no double use under races)."""
+
     __tablename__ = "district_accounts"
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     credit_used_fen: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -178,6 +196,7 @@ class DistrictAccount(Base):
 
 class SettlementCredit(Base):
     """清算分配款: a settlement credit of a district, designated for use from a cover year on."""
+
     __tablename__ = "credits"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     district_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -194,6 +213,7 @@ class LedgerEntry(Base):
 
     accounts: `grassroots_to_district` (a union owes its district), `district_to_centre` (a
     district owes the centre), `credit` (a district's settlement credit)."""
+
     __tablename__ = "ledger"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
@@ -214,6 +234,7 @@ class Voucher(Base):
     """缴费凭证: one of a batch's vouchers, never replaced (a district paying in two transfers has
     two); the file is kept in the database (every replica sees it). A withdrawn one (撤回, with a
     reason, before 核销) stays, marked, and no longer counts towards 已上传凭证金额."""
+
     __tablename__ = "vouchers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.batch_id"), index=True)
@@ -233,6 +254,7 @@ class Voucher(Base):
 
 class Feedback(Base):
     """反馈: the centre's message to the district about a batch's payment."""
+
     __tablename__ = "feedback"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("batches.batch_id"), index=True)
@@ -244,6 +266,7 @@ class Feedback(Base):
 class BankStatement(Base):
     """An imported bank statement (银行流水): the file's layout as recognised (JSON: the layout's
     code and name, each role's column, the file's kind and encoding), and the rows left out."""
+
     __tablename__ = "bank_statements"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     filename: Mapped[str] = mapped_column(String(200))
@@ -261,10 +284,17 @@ class StatementLine(Base):
     """A credit line of an imported statement. `fingerprint` (domain/statement_fingerprint.py)
     is unique among first sightings; a line seen before keeps `first_line_id`, the line it
     repeats, and is never matched."""
+
     __tablename__ = "statement_lines"
-    __table_args__ = (Index("uq_statement_lines_fingerprint", "fingerprint", unique=True,
-                            postgresql_where=text("first_line_id IS NULL"),
-                            sqlite_where=text("first_line_id IS NULL")),)
+    __table_args__ = (
+        Index(
+            "uq_statement_lines_fingerprint",
+            "fingerprint",
+            unique=True,
+            postgresql_where=text("first_line_id IS NULL"),
+            sqlite_where=text("first_line_id IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("bank_statements.id"), index=True)
     row: Mapped[int] = mapped_column(Integer)
@@ -281,6 +311,7 @@ class StatementLine(Base):
 
 class OverdueNotice(Base):
     """A batch reported overdue: the primary key makes it happen once, whatever runs the job."""
+
     __tablename__ = "overdue_notices"
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     reported_at: Mapped[datetime] = mapped_column(DateTime)
@@ -290,6 +321,7 @@ class OverdueNotice(Base):
 
 class SentMail(Base):
     """The payment detail e-mail (集中参保缴费明细) of a batch, sent once."""
+
     __tablename__ = "sent_mail"
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     recipient: Mapped[str] = mapped_column(String(200))

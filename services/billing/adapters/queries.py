@@ -1,5 +1,6 @@
 """Billing's reads: the repository handlers ask instead of writing queries of their own (the read
 models kept from other services' events, batches in scope, credit still available)."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -25,8 +26,9 @@ def is_special(session, district_id: int) -> bool:
     return bool(district and district.special_industry)
 
 
-def list_batches(session, who: Identity, cover_year: int | None = None, district_id: int | None = None,
-                 status: str | None = None) -> list[Batch]:
+def list_batches(
+    session, who: Identity, cover_year: int | None = None, district_id: int | None = None, status: str | None = None
+) -> list[Batch]:
     """Batches in the caller's scope (a district its own), oldest first; the centre may name a district."""
     query = scoped(select(Batch).order_by(Batch.batch_id), who, district=Batch.district_id)
     if who.role != "district" and district_id:
@@ -44,16 +46,23 @@ def district_names(session) -> dict[int, str]:
 
 def credit_available(session, district_id: int, year: int) -> int:
     """Credits designated for this year or earlier, less what batches have used."""
-    total = session.scalar(select(func.coalesce(func.sum(SettlementCredit.amount_fen), 0)).where(
-        SettlementCredit.district_id == district_id, SettlementCredit.designated_year <= year)) or 0
+    total = (
+        session.scalar(
+            select(func.coalesce(func.sum(SettlementCredit.amount_fen), 0)).where(
+                SettlementCredit.district_id == district_id, SettlementCredit.designated_year <= year
+            )
+        )
+        or 0
+    )
     account = session.get(DistrictAccount, district_id)
     return int(total) - (account.credit_used_fen if account else 0)
 
 
 def locked_account(session, district_id: int) -> DistrictAccount:
     """The district's credit account, locked for this transaction (made when it has none yet)."""
-    account = session.scalar(select(DistrictAccount).where(DistrictAccount.district_id == district_id)
-                             .with_for_update())
+    account = session.scalar(
+        select(DistrictAccount).where(DistrictAccount.district_id == district_id).with_for_update()
+    )
     if account is None:
         account = DistrictAccount(district_id=district_id, credit_used_fen=0, credit_version=0)
         session.add(account)

@@ -1,6 +1,7 @@
 """The rates billing prices with: a cover year's price table, the splits in force, and the
 per-person rates they give each union (domain/split.rate_for) — read once per district for a
 consumer's whole batch of deliveries (a batch can hold 10,000 unions' submissions)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -18,14 +19,19 @@ def load_price_table(session, year: int) -> dict[tuple[str, str], Price] | None:
     if session.get(PriceTableRow, year) is None:
         return None
     rows = session.scalars(select(PriceEntry).where(PriceEntry.cover_year == year))
-    return {(r.cover_type, r.price_class): Price(r.premium_fen, r.city_subsidy_fen, r.special_city_subsidy_fen)
-            for r in rows}
+    return {
+        (r.cover_type, r.price_class): Price(r.premium_fen, r.city_subsidy_fen, r.special_city_subsidy_fen)
+        for r in rows
+    }
 
 
 def _shares(session, year: int, district_id: int, union_id: int | None) -> dict[str, Shares]:
     """The effective shares per type: the union's override where set, else the district default."""
-    rows = session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id,
-                                               Split.union_id.in_([0, union_id or 0])))
+    rows = session.scalars(
+        select(Split).where(
+            Split.cover_year == year, Split.district_id == district_id, Split.union_id.in_([0, union_id or 0])
+        )
+    )
     found: dict[str, tuple[int, Shares]] = {}
     for r in rows:
         if r.cover_type not in found or r.union_id != 0:
@@ -51,8 +57,13 @@ class DistrictRates:
         key = union_id if union_id in self.overrides else 0
         if key not in self._cache:
             shares = {**self.default, **self.overrides.get(key, {})}
-            self._cache[key] = {t: {c: rate_for(self.table[(t, c)], self.table[(t, "centralised")], self.special,
-                                                shares.get(t)) for c in PRICE_CLASSES} for t in COVER_TYPES}
+            self._cache[key] = {
+                t: {
+                    c: rate_for(self.table[(t, c)], self.table[(t, "centralised")], self.special, shares.get(t))
+                    for c in PRICE_CLASSES
+                }
+                for t in COVER_TYPES
+            }
         return self._cache[key]
 
 
@@ -68,14 +79,15 @@ def rates_of_district(uow, year: int, district_id: int) -> DistrictRates:
     return memo[(year, district_id)]
 
 
-def effective_rates(session, year: int, district_id: int, union_id: int | None,
-                    table: dict | None = None) -> dict[str, dict[str, Rate]]:
+def effective_rates(
+    session, year: int, district_id: int, union_id: int | None, table: dict | None = None
+) -> dict[str, dict[str, Rate]]:
     table = table if table is not None else load_price_table(session, year)
     if table is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
     special = is_special(session, district_id)
     shares = _shares(session, year, district_id, union_id)
-    return {t: {c: rate_for(table[(t, c)], table[(t, "centralised")], special, shares.get(t))
-                for c in PRICE_CLASSES} for t in COVER_TYPES}
-
-
+    return {
+        t: {c: rate_for(table[(t, c)], table[(t, "centralised")], special, shares.get(t)) for c in PRICE_CLASSES}
+        for t in COVER_TYPES
+    }

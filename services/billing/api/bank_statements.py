@@ -1,4 +1,5 @@
 """Bank statements (银行流水): an import and its result, line by line; the Excel templates."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -38,8 +39,9 @@ class StatementLineOut(BaseSchema):
     unmatched_reason = fields.String(allow_none=True, metadata={"description": "未匹配原因（未匹配的行）"})
     serial = fields.String(allow_none=True, metadata={"description": "银行交易流水号（导出文件有此列时）"})
     already_imported = fields.Boolean(metadata={"description": "已导入过：此前的导入已有此笔流水，不再计入"})
-    first_seen = fields.Nested(StatementFirstSeen, allow_none=True,
-                               metadata={"description": "此笔流水首次导入的那次导入（仅已导入过的行）"})
+    first_seen = fields.Nested(
+        StatementFirstSeen, allow_none=True, metadata={"description": "此笔流水首次导入的那次导入（仅已导入过的行）"}
+    )
 
 
 class StatementColumn(BaseSchema):
@@ -49,7 +51,9 @@ class StatementColumn(BaseSchema):
 
 
 class StatementLayout(BaseSchema):
-    code = fields.String(metadata={"description": "credit_column, amount_with_direction, template, signed_amount, camt053"})
+    code = fields.String(
+        metadata={"description": "credit_column, amount_with_direction, template, signed_amount, camt053"}
+    )
     name = fields.String(metadata={"description": "识别出的格式"})
     file_kind = fields.String(metadata={"description": "xlsx, xls, csv, camt053"})
     header_row = fields.Integer(allow_none=True, metadata={"description": "表头所在行"})

@@ -1,5 +1,6 @@
 """A district's batches (参保批次): listing and detail, the payment vouchers (缴费凭证), the
 centre's feedback (反馈), the write-off (核销) and the payment detail workbook."""
+
 from __future__ import annotations
 
 import json
@@ -15,9 +16,9 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
-from services.billing.domain.voucher import MEDIA_TYPES
 from services.billing.domain.payment_status import PAYMENT_STATUSES
 from services.billing.domain.payment_status import status_text as payment_status_text
+from services.billing.domain.voucher import MEDIA_TYPES
 from services.billing.handlers import batches, reports
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
@@ -41,10 +42,13 @@ class BatchOut(BaseSchema):
     status = fields.String(metadata={"description": "缴费状态（billing 所定，见 /payment-statuses）"})
     status_text = fields.Function(lambda b: payment_status_text(b.status), metadata={"description": "缴费状态（文字）"})
     submitted_at = fields.String()
-    paid_fen = fields.Integer(allow_none=True, metadata={"description": "已上传凭证金额：未撤回凭证所填金额之和（未必到账）"})
+    paid_fen = fields.Integer(
+        allow_none=True, metadata={"description": "已上传凭证金额：未撤回凭证所填金额之和（未必到账）"}
+    )
     voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
-    money_received_fen = fields.Function(lambda b: reports.money_received_fen(b),
-                                         metadata={"description": "已缴：核销或银行流水确认到账的金额"})
+    money_received_fen = fields.Function(
+        lambda b: reports.money_received_fen(b), metadata={"description": "已缴：核销或银行流水确认到账的金额"}
+    )
     paid_on = fields.Date(allow_none=True)
     voucher_uploaded_at = Timestamp(allow_none=True)
     bank_matched_fen = fields.Integer()
@@ -59,8 +63,10 @@ class VoucherForm(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "缴费金额（元）"})
     paid_on = fields.Date(required=True, metadata={"description": "缴费日期"})
     # Read by the view from request.files; declared here so that the form's documentation has it.
-    file = fields.Raw(load_only=True, metadata={"type": "string", "format": "binary",
-                                                "description": "the voucher: JPEG, PNG or PDF (required)"})
+    file = fields.Raw(
+        load_only=True,
+        metadata={"type": "string", "format": "binary", "description": "the voucher: JPEG, PNG or PDF (required)"},
+    )
 
 
 class VoucherOut(BaseSchema):
@@ -74,7 +80,9 @@ class VoucherOut(BaseSchema):
     paid_on = fields.Date()
     uploaded_at = Timestamp()
     uploaded_by = fields.String(metadata={"description": "上传人"})
-    withdrawn = fields.Function(lambda v: v.withdrawn_at is not None, metadata={"description": "已撤回（不计入已上传凭证金额）"})
+    withdrawn = fields.Function(
+        lambda v: v.withdrawn_at is not None, metadata={"description": "已撤回（不计入已上传凭证金额）"}
+    )
     withdrawn_at = Timestamp(allow_none=True)
     withdrawn_by = fields.String(allow_none=True)
     withdraw_reason = fields.String(allow_none=True, metadata={"description": "撤回原因"})
@@ -169,8 +177,16 @@ class BatchVouchers(MethodView):
         content, filename = file_from_request()
         with uow() as work:
             _said_batch(work, batch_id)
-            return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
-                                           form["paid_on"], settings.load().voucher_max_bytes)
+            return batches.upload_voucher(
+                work,
+                current_identity(),
+                batch_id,
+                content,
+                filename,
+                form["amount"],
+                form["paid_on"],
+                settings.load().voucher_max_bytes,
+            )
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/vouchers/<int(max=2147483647):voucher_id>/file")
@@ -210,8 +226,16 @@ class BatchVoucher(MethodView):
         content, filename = file_from_request()
         with uow() as work:
             _said_batch(work, batch_id)
-            return batches.upload_voucher(work, current_identity(), batch_id, content, filename, form["amount"],
-                                           form["paid_on"], settings.load().voucher_max_bytes)
+            return batches.upload_voucher(
+                work,
+                current_identity(),
+                batch_id,
+                content,
+                filename,
+                form["amount"],
+                form["paid_on"],
+                settings.load().voucher_max_bytes,
+            )
 
     @roles("centre", "district")
     @downloads(*MEDIA_TYPES)
@@ -264,5 +288,6 @@ class BatchWriteOff(MethodView):
         """核销 (centre): amount received, date, bank reference. Final."""
         with uow() as work:
             _said_batch(work, batch_id)
-            return batches.write_off(work, current_identity(), batch_id, data["amount"], data["received_on"],
-                                      data["bank_reference"])
+            return batches.write_off(
+                work, current_identity(), batch_id, data["amount"], data["received_on"], data["bank_reference"]
+            )

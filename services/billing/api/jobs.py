@@ -1,4 +1,5 @@
 """Jobs run on demand: the payment deadline check (also `python -m services.billing.jobs overdue`)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

@@ -1,4 +1,5 @@
 """HTTP entry points for prices: price tables (centre), premium splits (district), rates."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -18,12 +19,19 @@ blp = Blueprint("prices", __name__, description="保障价格表、参保金额�
 
 class PriceIn(BaseSchema):
     type = fields.String(required=True, validate=validate.OneOf(COVER_TYPES))
-    price_class = fields.String(required=True, validate=validate.OneOf(PRICE_CLASSES),
-                                metadata={"description": "centralised 集中参保 / instant_first_half 上半年办卡即时参保 / "
-                                                         "instant_second_half 下半年办卡即时参保"})
-    premium = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "参保费用（元/人），如 \"26.00\""})
+    price_class = fields.String(
+        required=True,
+        validate=validate.OneOf(PRICE_CLASSES),
+        metadata={
+            "description": "centralised 集中参保 / instant_first_half 上半年办卡即时参保 / "
+            "instant_second_half 下半年办卡即时参保"
+        },
+    )
+    premium = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": '参保费用（元/人），如 "26.00"'})
     city_subsidy = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "市总统一划拨（元/人）"})
-    special_city_subsidy = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "特殊行业市总补贴（元/人）"})
+    special_city_subsidy = Yuan(
+        required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "特殊行业市总补贴（元/人）"}
+    )
 
 
 class PriceTableIn(BaseSchema):
@@ -45,15 +53,22 @@ class PriceTableOut(BaseSchema):
 
 
 class SharesIn(BaseSchema):
-    district_share = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "区局/各级工会缴纳（元/人，全年）"})
-    grassroots_share = Yuan(required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "基层单位缴纳（元/人，全年）"})
+    district_share = Yuan(
+        required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "区局/各级工会缴纳（元/人，全年）"}
+    )
+    grassroots_share = Yuan(
+        required=True, max_fen=PER_PERSON_MAX_FEN, metadata={"description": "基层单位缴纳（元/人，全年）"}
+    )
 
 
 class SplitIn(BaseSchema):
-    types = fields.Dict(keys=fields.String(validate=validate.OneOf(COVER_TYPES)), values=fields.Nested(SharesIn),
-                        required=True, validate=validate.Length(min=1),
-                        metadata={"description": "按保障类型：{\"A+\": {\"district_share\": \"63.00\", "
-                                                 "\"grassroots_share\": \"0\"}}"})
+    types = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(COVER_TYPES)),
+        values=fields.Nested(SharesIn),
+        required=True,
+        validate=validate.Length(min=1),
+        metadata={"description": '按保障类型：{"A+": {"district_share": "63.00", "grassroots_share": "0"}}'},
+    )
 
 
 class SplitOut(BaseSchema):
@@ -92,9 +107,12 @@ class RatesQuery(BaseSchema):
 
 class QuoteIn(BaseSchema):
     type = fields.String(required=True, validate=validate.OneOf(COVER_TYPES))
-    counts = fields.Dict(keys=fields.String(validate=validate.OneOf(PRICE_CLASSES)),
-                         values=fields.Integer(validate=validate.Range(min=0, max=10_000_000)), required=True,
-                         metadata={"description": "按计价类别的人数，如 {\"centralised\": 8}"})
+    counts = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(PRICE_CLASSES)),
+        values=fields.Integer(validate=validate.Range(min=0, max=10_000_000)),
+        required=True,
+        metadata={"description": '按计价类别的人数，如 {"centralised": 8}'},
+    )
     union_id = Id(metadata={"description": "区局、市职保中心须指定基层工会；基层工会为本会"})
 
 

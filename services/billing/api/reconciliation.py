@@ -1,4 +1,5 @@
 """对账: each batch's figures for the centre, with what a write-off would record."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -29,7 +30,9 @@ class ReconciliationOut(BaseSchema):
     mode = fields.String()
     headcount = fields.Integer()
     status = fields.String()
-    status_text = fields.Function(lambda r: payment_status_text(r["status"]), metadata={"description": "缴费状态（文字）"})
+    status_text = fields.Function(
+        lambda r: payment_status_text(r["status"]), metadata={"description": "缴费状态（文字）"}
+    )
     due_fen = fields.Integer()
     declared_paid_fen = fields.Integer(allow_none=True)
     voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额（凭证所填，未必到账）"})
@@ -41,8 +44,9 @@ class ReconciliationOut(BaseSchema):
     voucher_uploaded_at = Timestamp(allow_none=True)
     feedback_at = Timestamp(allow_none=True)
     written_off_at = Timestamp(allow_none=True)
-    write_off_prefill = fields.Nested(WriteOffPrefill, allow_none=True,
-                                      metadata={"description": "核销预填：来自已匹配的银行流水"})
+    write_off_prefill = fields.Nested(
+        WriteOffPrefill, allow_none=True, metadata={"description": "核销预填：来自已匹配的银行流水"}
+    )
 
 
 @blp.route("/reconciliation")

@@ -1,4 +1,5 @@
 """What billing reports: the priced submissions, the ledger (台账) and the dashboard figures (统计)."""
+
 from __future__ import annotations
 
 import json
@@ -79,6 +80,7 @@ class TypeFigures(BaseSchema):
 
 class DistrictFigures(BaseSchema):
     """A district's batches of the year, summed (centre: every district; district: its own)."""
+
     district_id = fields.Integer()
     district_name = fields.String(allow_none=True)
     batches = fields.Integer()
@@ -91,12 +93,14 @@ class DistrictFigures(BaseSchema):
     paid_fen = fields.Integer(metadata={"description": "已缴: money received"})
     voucher_declared_fen = fields.Integer(metadata={"description": "已上传凭证金额"})
     outstanding_fen = fields.Integer()
-    by_type = fields.Dict(keys=fields.String(), values=fields.Nested(TypeFigures),
-                          metadata={"description": "per cover type"})
+    by_type = fields.Dict(
+        keys=fields.String(), values=fields.Nested(TypeFigures), metadata={"description": "per cover type"}
+    )
 
 
 class UnionFigures(BaseSchema):
     """A union's priced submissions of the year: what it owes its district."""
+
     union_id = fields.Integer()
     union_name = fields.String(allow_none=True)
     district_id = fields.Integer(allow_none=True)

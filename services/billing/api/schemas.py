@@ -1,4 +1,5 @@
 """Marshmallow pieces shared by billing's blueprints: amounts in yuan in, fen out."""
+
 from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
@@ -10,8 +11,8 @@ from common.schema import BaseSchema
 from services.billing.domain.payment_status import PAYMENT_STATUSES
 
 MAX_ID = 2**31 - 1
-PER_PERSON_MAX_FEN = 100_000_000       # 1,000,000 yuan a person: far above any price
-AMOUNT_MAX_FEN = 10**14                 # a trillion yuan: far above any payment
+PER_PERSON_MAX_FEN = 100_000_000  # 1,000,000 yuan a person: far above any price
+AMOUNT_MAX_FEN = 10**14  # a trillion yuan: far above any payment
 
 
 def Id(**kwargs):  # noqa: N802 - reads like a field type

@@ -1,4 +1,5 @@
 """Settlement credits (清算分配款): the list, one recorded, many imported from a workbook."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -52,8 +53,15 @@ class Credits(MethodView):
     def post(self, data):
         """登记一笔清算分配款 (centre)."""
         with uow() as work:
-            return settlement_credits.record_credit(work, current_identity(), data["district_id"], data["designated_year"],
-                                          data["source_year"], data["amount"], data["memo"])
+            return settlement_credits.record_credit(
+                work,
+                current_identity(),
+                data["district_id"],
+                data["designated_year"],
+                data["source_year"],
+                data["amount"],
+                data["memo"],
+            )
 
 
 @blp.route("/credits/import")

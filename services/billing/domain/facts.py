@@ -1,6 +1,7 @@
 """The facts billing reads from enrollment's events (docs/events.md), as frozen values built with
 common.facts' readers. Pure, no I/O: a malformed event raises MalformedEvent naming the field, and
 the consumer dead-letters it (common.facts.consumes)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ SCHEMA_1_INSTANT_PAYMENT_DAYS = 15
 @dataclass(frozen=True)
 class CoverYear:
     """保障年度 as billing keeps it: the split window, the deadlines and the instant payment period."""
+
     cover_year: int
     split_start: date
     split_end: date
@@ -43,14 +45,17 @@ def parse_cover_year(event: dict[str, Any]) -> CoverYear:
     if not isinstance(split, (list, tuple)) or len(split) != 2:
         raise MalformedEvent("split_window: not a [start, end] pair")
     grassroots = data.get("grassroots_window") or [None, None]
-    return CoverYear(cover_year=read.integer(data, "cover_year", 2000),
-                     split_start=read.day({"split_window": split[0]}, "split_window"),
-                     split_end=read.day({"split_window": split[1]}, "split_window"),
-                     grassroots_end=read.day({"grassroots_window": grassroots[1]}, "grassroots_window")
-                     if grassroots[1] else None,
-                     cover_start=read.optional_day(data, "cover_start"), cover_end=read.optional_day(data, "cover_end"),
-                     payment_deadline=read.day(data, "payment_deadline"), instant_payment_days=days,
-                     version=read.integer(data, "version", 1))
+    return CoverYear(
+        cover_year=read.integer(data, "cover_year", 2000),
+        split_start=read.day({"split_window": split[0]}, "split_window"),
+        split_end=read.day({"split_window": split[1]}, "split_window"),
+        grassroots_end=read.day({"grassroots_window": grassroots[1]}, "grassroots_window") if grassroots[1] else None,
+        cover_start=read.optional_day(data, "cover_start"),
+        cover_end=read.optional_day(data, "cover_end"),
+        payment_deadline=read.day(data, "payment_deadline"),
+        instant_payment_days=days,
+        version=read.integer(data, "version", 1),
+    )
 
 
 def price_class_counts(data: dict[str, Any]) -> dict[str, int]:

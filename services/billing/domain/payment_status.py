@@ -1,5 +1,6 @@
 """A batch's payment status (缴费状态): billing owns it, and these are its only names — every screen
 and every filter shows them from here (through billing's API). Pure."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -14,8 +15,9 @@ PAYMENT_STATUSES: dict[str, str] = {
 }
 
 
-def payment_status(*, written_off: bool, overdue: bool, last_voucher_at: datetime | None,
-                   last_feedback_at: datetime | None) -> str:
+def payment_status(
+    *, written_off: bool, overdue: bool, last_voucher_at: datetime | None, last_feedback_at: datetime | None
+) -> str:
     """The status from the facts: a write-off and a reported overdue are final; otherwise whichever
     came last of the district's latest voucher (still counted) and the centre's latest feedback."""
     if written_off:

@@ -8,21 +8,30 @@ Price classes:
 
 Special-industry districts (东航、民航华东局、民航华东空管局、铁路工会、中国金融工会) get a lower city
 subsidy; the table carries it beside the ordinary one."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 COVER_TYPES = ("A", "A+", "B", "B+")
 PRICE_CLASSES = ("centralised", "instant_first_half", "instant_second_half")
-PRICE_CLASS_NAMES = {"centralised": "集中参保（全年）", "instant_first_half": "即时参保（上半年办卡）",
-                     "instant_second_half": "即时参保（下半年办卡）"}
-TYPE_NAMES = {"A": "A类会员专享基本保障", "A+": "A+类会员专享基本保障", "B": "B类会员专享基本保障",
-              "B+": "B+类会员专享基本保障"}
+PRICE_CLASS_NAMES = {
+    "centralised": "集中参保（全年）",
+    "instant_first_half": "即时参保（上半年办卡）",
+    "instant_second_half": "即时参保（下半年办卡）",
+}
+TYPE_NAMES = {
+    "A": "A类会员专享基本保障",
+    "A+": "A+类会员专享基本保障",
+    "B": "B类会员专享基本保障",
+    "B+": "B+类会员专享基本保障",
+}
 
 
 @dataclass(frozen=True)
 class Price:
     """One cell of the price table, per person, in fen (参保费用 / 市总统一划拨 / 特殊行业市总补贴)."""
+
     premium_fen: int
     city_subsidy_fen: int
     special_city_subsidy_fen: int
@@ -45,13 +54,11 @@ def _yuan(text: str) -> int:
 
 def price_table_2020() -> PriceTable:
     """SPEC §4, exactly: full-year and half-year premiums and subsidies, special industries too."""
-    full = {"A": ("26", "13", "6.5"), "B": ("90", "40", "22.5"), "A+": ("76", "13", "6.5"),
-            "B+": ("140", "40", "22.5")}
+    full = {"A": ("26", "13", "6.5"), "B": ("90", "40", "22.5"), "A+": ("76", "13", "6.5"), "B+": ("140", "40", "22.5")}
     half = {"A": ("13", "6.5", "3"), "B": ("45", "20", "11"), "A+": ("38", "6.5", "3"), "B+": ("70", "20", "11")}
     table: PriceTable = {}
     for cover_type in COVER_TYPES:
-        for price_class, source in (("centralised", full), ("instant_first_half", full),
-                                    ("instant_second_half", half)):
+        for price_class, source in (("centralised", full), ("instant_first_half", full), ("instant_second_half", half)):
             premium, city, special = (_yuan(v) for v in source[cover_type])
             table[(cover_type, price_class)] = Price(premium, city, special)
     return table

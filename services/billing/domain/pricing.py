@@ -4,6 +4,7 @@
 - A district owes the centre, per batch, the union share (premium − city subsidy) less the
   settlement credit (清算分配款) available to it, never below zero; unused credit carries
   forward to the next batch and year."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from services.billing.domain.split import Rate
 @dataclass(frozen=True)
 class Totals:
     """Headcount and money of a submission, a type within a batch, or a whole batch (fen)."""
+
     headcount: int = 0
     premium_fen: int = 0
     city_subsidy_fen: int = 0
@@ -26,15 +28,23 @@ class Totals:
         return self.premium_fen - self.city_subsidy_fen
 
     def __add__(self, other: Totals) -> Totals:
-        return Totals(self.headcount + other.headcount, self.premium_fen + other.premium_fen,
-                      self.city_subsidy_fen + other.city_subsidy_fen,
-                      self.district_share_fen + other.district_share_fen,
-                      self.grassroots_share_fen + other.grassroots_share_fen)
+        return Totals(
+            self.headcount + other.headcount,
+            self.premium_fen + other.premium_fen,
+            self.city_subsidy_fen + other.city_subsidy_fen,
+            self.district_share_fen + other.district_share_fen,
+            self.grassroots_share_fen + other.grassroots_share_fen,
+        )
 
     def as_dict(self) -> dict[str, Any]:
-        return {"headcount": self.headcount, "premium_fen": self.premium_fen,
-                "city_subsidy_fen": self.city_subsidy_fen, "district_share_fen": self.district_share_fen,
-                "grassroots_share_fen": self.grassroots_share_fen, "union_share_fen": self.union_share_fen}
+        return {
+            "headcount": self.headcount,
+            "premium_fen": self.premium_fen,
+            "city_subsidy_fen": self.city_subsidy_fen,
+            "district_share_fen": self.district_share_fen,
+            "grassroots_share_fen": self.grassroots_share_fen,
+            "union_share_fen": self.union_share_fen,
+        }
 
 
 def price_counts(counts: dict[str, int], rates: dict[str, Rate]) -> Totals:
@@ -44,8 +54,13 @@ def price_counts(counts: dict[str, int], rates: dict[str, Rate]) -> Totals:
         if n < 0:
             raise ValueError("人数不能为负数")
         rate = rates[price_class]
-        total = total + Totals(n, n * rate.premium_fen, n * rate.city_subsidy_fen, n * rate.district_share_fen,
-                               n * rate.grassroots_share_fen)
+        total = total + Totals(
+            n,
+            n * rate.premium_fen,
+            n * rate.city_subsidy_fen,
+            n * rate.district_share_fen,
+            n * rate.grassroots_share_fen,
+        )
     return total
 
 

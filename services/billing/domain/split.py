@@ -8,6 +8,7 @@ city subsidy + district share + grassroots share = premium, to the fen.
 For other price classes (the half-year instant price) the union share is split in the same
 proportion, the grassroots part rounded half up to the fen and the district part taking the
 remainder, so that the parts still sum exactly (docs/decisions/0010-half-year-split.md)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from services.billing.domain.prices import Price
 @dataclass(frozen=True)
 class Shares:
     """What a district set for one cover type, per person, full year (fen)."""
+
     district_fen: int
     grassroots_fen: int
 
@@ -26,6 +28,7 @@ class Shares:
 @dataclass(frozen=True)
 class Rate:
     """Per person, for one price class: premium and who pays it (fen). Parts sum to the premium."""
+
     premium_fen: int
     city_subsidy_fen: int
     district_share_fen: int
@@ -45,7 +48,8 @@ class SplitMismatch(ValueError):
         super().__init__(
             f"市总统一划拨 {yuan(city_fen)} + 区局缴纳 {yuan(shares.district_fen)} + 基层缴纳 "
             f"{yuan(shares.grassroots_fen)} = {yuan(parts)} 元，与参保费用 {yuan(premium_fen)} 元不符，"
-            f"{'还差' if self.difference_fen > 0 else '多出'} {yuan(abs(self.difference_fen))} 元")
+            f"{'还差' if self.difference_fen > 0 else '多出'} {yuan(abs(self.difference_fen))} 元"
+        )
 
 
 def check_shares(price: Price, special_industry: bool, shares: Shares) -> None:

@@ -2,6 +2,7 @@
 a batch — by the batch number in the memo first, then by payer (the district) and the exact
 amount still due. Every line that cannot be matched keeps a reason code, in the manner of
 openIMIS's payment-matching rejection codes. Pure."""
+
 from __future__ import annotations
 
 import re
@@ -29,6 +30,7 @@ class Line:
     """A credit line of a statement. `row`: its row in the file (or its entry, CAMT.053);
     `serial`: the bank's own serial when the export has one; `fingerprint`: what makes it the same
     line when a statement is imported again (domain/statement_fingerprint.py)."""
+
     row: int
     paid_on: date
     payer: str
@@ -93,8 +95,9 @@ def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSe
     of_payer = index.by_payer.get(payer, []) if payer else []
     if not of_payer:
         return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "PAYER_UNKNOWN")
-    same = [b for b in of_payer if not b.written_off and b.batch_id not in taken
-            and b.outstanding_fen == line.amount_fen]
+    same = [
+        b for b in of_payer if not b.written_off and b.batch_id not in taken and b.outstanding_fen == line.amount_fen
+    ]
     if len(same) == 1:
         return Match(line.row, same[0].batch_id, "MATCHED_BY_PAYER_AMOUNT")
     if len(same) > 1:
@@ -102,7 +105,9 @@ def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSe
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
-def match_lines(lines: list[Line], batches: list[OpenBatch], seen_before: AbstractSet[str] = frozenset()) -> list[Match]:
+def match_lines(
+    lines: list[Line], batches: list[OpenBatch], seen_before: AbstractSet[str] = frozenset()
+) -> list[Match]:
     """Match every line; a batch matched by amount is not offered to a later line again, and a
     line whose fingerprint an earlier import already holds (`seen_before`) is 已导入过: listed,
     never matched again."""

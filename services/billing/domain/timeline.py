@@ -1,4 +1,5 @@
 """The cover year's timeline as billing needs it (from enrollment.cover_year.configured). Pure."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -13,9 +14,10 @@ def require_open(window: Window | None, day: date, what: str) -> None:
     if window is None:
         raise OutsideWindow(f"{what}的办理时间尚未设置，请联系市职保中心", code="WINDOW_NOT_SET")
     if not window.contains(day):
-        raise OutsideWindow(f"{what}的办理时间为 {window.text()}（北京时间），今天（{day.isoformat()}）不在此期间",
-                            window={"action": what, "start": window.start.isoformat(),
-                                    "end": window.end.isoformat()})
+        raise OutsideWindow(
+            f"{what}的办理时间为 {window.text()}（北京时间），今天（{day.isoformat()}）不在此期间",
+            window={"action": what, "start": window.start.isoformat(), "end": window.end.isoformat()},
+        )
 
 
 def is_overdue(deadline: date, today: date) -> bool:
@@ -23,8 +25,9 @@ def is_overdue(deadline: date, today: date) -> bool:
     return today > deadline
 
 
-def pay_by(mode: str, submitted_on: date, centralised_deadline: date | None,
-           instant_payment_days: int | None) -> date | None:
+def pay_by(
+    mode: str, submitted_on: date, centralised_deadline: date | None, instant_payment_days: int | None
+) -> date | None:
     """When money is due (decision 0018). Centralised: the cover year's fixed deadline (the
     grassroots window's end for a union, the payment deadline for a district), None while the year
     is unknown. Instant: `instant_payment_days` — the cover year's, as enrollment (its owner)

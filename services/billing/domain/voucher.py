@@ -1,4 +1,5 @@
 """Payment vouchers (缴费凭证): a photo or scan, judged by its bytes, never by its name. Pure."""
+
 from __future__ import annotations
 
 MAX_VOUCHER_BYTES = 10 * 1024 * 1024
@@ -61,8 +62,9 @@ def check_voucher(content: bytes, max_bytes: int = MAX_VOUCHER_BYTES) -> str:
     if not content:
         raise VoucherRejected("VOUCHER_EMPTY", "上传的凭证文件是空的")
     if len(content) > max_bytes:
-        raise VoucherRejected("VOUCHER_TOO_LARGE",
-                              f"凭证文件过大（{len(content) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB")
+        raise VoucherRejected(
+            "VOUCHER_TOO_LARGE", f"凭证文件过大（{len(content) / 1048576:.1f} MB），上限为 {max_bytes // 1048576} MB"
+        )
     media_type = sniff(content)
     if media_type is None:
         raise VoucherRejected("VOUCHER_TYPE", "凭证须为 JPEG、PNG 图片或 PDF 文件（按文件内容判断，与文件名无关）")

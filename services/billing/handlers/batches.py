@@ -1,5 +1,6 @@
 """A district's batches as billing holds them: finding them in scope, the payment vouchers (缴费凭证),
 the centre's feedback (反馈) and the write-off (核销) that closes a batch."""
+
 from __future__ import annotations
 
 import hashlib
@@ -41,21 +42,29 @@ def _refresh_payment(uow, batch: Batch) -> None:
     (`paid_fen`) is the sum of the vouchers still counted, `paid_on` and `voucher_uploaded_at` the
     latest of them (None when none counts)."""
     # the figures only, never the files
-    counted = uow.session.execute(select(Voucher.amount_fen, Voucher.paid_on, Voucher.uploaded_at).where(
-        Voucher.batch_id == batch.batch_id, Voucher.withdrawn_at.is_(None))).all()
+    counted = uow.session.execute(
+        select(Voucher.amount_fen, Voucher.paid_on, Voucher.uploaded_at).where(
+            Voucher.batch_id == batch.batch_id, Voucher.withdrawn_at.is_(None)
+        )
+    ).all()
     batch.paid_fen = sum(v.amount_fen for v in counted) if counted else None
     batch.paid_on = max((v.paid_on for v in counted), default=None)
     batch.voucher_uploaded_at = max((v.uploaded_at for v in counted), default=None)
-    batch.status = payment_status(written_off=batch.written_off_at is not None, overdue=batch.status == "overdue",
-                                  last_voucher_at=batch.voucher_uploaded_at, last_feedback_at=batch.feedback_at)
+    batch.status = payment_status(
+        written_off=batch.written_off_at is not None,
+        overdue=batch.status == "overdue",
+        last_voucher_at=batch.voucher_uploaded_at,
+        last_feedback_at=batch.feedback_at,
+    )
 
 
 def _aware(moment):
     return moment.replace(tzinfo=UTC).isoformat() if moment else None
 
 
-def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int,
-                   paid_on: date, max_bytes: int) -> Voucher:
+def upload_voucher(
+    uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int, paid_on: date, max_bytes: int
+) -> Voucher:
     """缴费凭证: a district adds the proof of one payment to the batch's vouchers (a second transfer,
     a second voucher: none is ever replaced), until the batch is written off."""
     who.require("district")
@@ -73,17 +82,33 @@ def upload_voucher(uow, who: Identity, batch_id: int, content: bytes, filename: 
         errors["paid_on"] = ["缴费日期不能晚于今天"]
     if errors:
         raise ValidationFailed(errors)
-    voucher = Voucher(batch_id=batch_id, filename=(filename or "voucher")[:200], media_type=media_type,
-                      size=len(content), sha256=hashlib.sha256(content).hexdigest(), content=content,
-                      amount_fen=amount_fen, paid_on=paid_on, uploaded_at=clock.utcnow_naive(),
-                      uploaded_by=who.user)
+    voucher = Voucher(
+        batch_id=batch_id,
+        filename=(filename or "voucher")[:200],
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        amount_fen=amount_fen,
+        paid_on=paid_on,
+        uploaded_at=clock.utcnow_naive(),
+        uploaded_by=who.user,
+    )
     uow.session.add(voucher)
     uow.session.flush()
     _refresh_payment(uow, batch)
-    uow.publish(contracts.VOUCHER_UPLOADED, {
-        "batch_id": batch_id, "voucher_id": voucher.id, "amount_fen": amount_fen, "paid_on": paid_on.isoformat(),
-        "uploaded_at": clock.now().isoformat(), "vouchers_total_fen": batch.paid_fen or 0,
-        "payment_status": batch.status})
+    uow.publish(
+        contracts.VOUCHER_UPLOADED,
+        {
+            "batch_id": batch_id,
+            "voucher_id": voucher.id,
+            "amount_fen": amount_fen,
+            "paid_on": paid_on.isoformat(),
+            "uploaded_at": clock.now().isoformat(),
+            "vouchers_total_fen": batch.paid_fen or 0,
+            "payment_status": batch.status,
+        },
+    )
     uow.commit()
     return voucher
 
@@ -104,10 +129,19 @@ def withdraw_voucher(uow, who: Identity, batch_id: int, voucher_id: int, reason:
     voucher.withdrawn_at, voucher.withdrawn_by, voucher.withdraw_reason = clock.utcnow_naive(), who.user, reason
     uow.session.flush()
     _refresh_payment(uow, batch)
-    uow.publish(contracts.VOUCHER_WITHDRAWN, {
-        "batch_id": batch_id, "voucher_id": voucher.id, "amount_fen": voucher.amount_fen, "reason": reason,
-        "withdrawn_at": clock.now().isoformat(), "vouchers_total_fen": batch.paid_fen or 0,
-        "voucher_uploaded_at": _aware(batch.voucher_uploaded_at), "payment_status": batch.status})
+    uow.publish(
+        contracts.VOUCHER_WITHDRAWN,
+        {
+            "batch_id": batch_id,
+            "voucher_id": voucher.id,
+            "amount_fen": voucher.amount_fen,
+            "reason": reason,
+            "withdrawn_at": clock.now().isoformat(),
+            "vouchers_total_fen": batch.paid_fen or 0,
+            "voucher_uploaded_at": _aware(batch.voucher_uploaded_at),
+            "payment_status": batch.status,
+        },
+    )
     uow.commit()
     return voucher
 
@@ -122,8 +156,14 @@ def _voucher_of(uow, batch_id: int, voucher_id: int) -> Voucher:
 def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
     """Every voucher of the batch, withdrawn ones too, in the order they were uploaded."""
     get_batch(uow, who, batch_id)
-    return list(uow.session.scalars(select(Voucher).options(defer(Voucher.content))  # a list, not the files
-                                    .where(Voucher.batch_id == batch_id).order_by(Voucher.id)))
+    return list(
+        uow.session.scalars(
+            select(Voucher)
+            .options(defer(Voucher.content))  # a list, not the files
+            .where(Voucher.batch_id == batch_id)
+            .order_by(Voucher.id)
+        )
+    )
 
 
 def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
@@ -134,8 +174,12 @@ def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
 def latest_voucher(uow, who: Identity, batch_id: int) -> Voucher:
     """The latest voucher still counted (the one-voucher API of before, kept for one release)."""
     get_batch(uow, who, batch_id)
-    voucher = uow.session.scalar(select(Voucher).where(Voucher.batch_id == batch_id, Voucher.withdrawn_at.is_(None))
-                                 .order_by(Voucher.id.desc()).limit(1))
+    voucher = uow.session.scalar(
+        select(Voucher)
+        .where(Voucher.batch_id == batch_id, Voucher.withdrawn_at.is_(None))
+        .order_by(Voucher.id.desc())
+        .limit(1)
+    )
     if voucher is None:
         raise NotFound("该批次尚未上传缴费凭证", code="VOUCHER_NOT_FOUND")
     return voucher
@@ -154,8 +198,10 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     uow.session.add(feedback)
     batch.feedback_at = now
     _refresh_payment(uow, batch)
-    uow.publish(contracts.FEEDBACK_GIVEN, {"batch_id": batch_id, "message": message, "at": clock.now().isoformat(),
-                                           "payment_status": batch.status})
+    uow.publish(
+        contracts.FEEDBACK_GIVEN,
+        {"batch_id": batch_id, "message": message, "at": clock.now().isoformat(), "payment_status": batch.status},
+    )
     uow.commit()
     return feedback
 
@@ -183,13 +229,28 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
     batch.written_off_at, batch.received_fen, batch.received_on = now, amount_fen, received_on
     batch.bank_reference = bank_reference.strip()
     batch.status = "written_off"
-    record_in_ledger(uow, who.user, cover_year=batch.cover_year, district_id=batch.district_id, account="district_to_centre",
-            kind="written_off", amount_fen=-amount_fen, batch_id=batch_id,
-            note=f"市职保中心核销批次 {batch.batch_no}：{received_on.isoformat()} 到账 {yuan(amount_fen)} 元"
-                 f"（流水号 {batch.bank_reference}）")
-    uow.publish(contracts.WRITTEN_OFF, {"batch_id": batch_id, "amount_fen": amount_fen,
-                                        "received_on": received_on.isoformat(),
-                                        "bank_reference": batch.bank_reference, "at": clock.now().isoformat(),
-                                        "payment_status": batch.status})
+    record_in_ledger(
+        uow,
+        who.user,
+        cover_year=batch.cover_year,
+        district_id=batch.district_id,
+        account="district_to_centre",
+        kind="written_off",
+        amount_fen=-amount_fen,
+        batch_id=batch_id,
+        note=f"市职保中心核销批次 {batch.batch_no}：{received_on.isoformat()} 到账 {yuan(amount_fen)} 元"
+        f"（流水号 {batch.bank_reference}）",
+    )
+    uow.publish(
+        contracts.WRITTEN_OFF,
+        {
+            "batch_id": batch_id,
+            "amount_fen": amount_fen,
+            "received_on": received_on.isoformat(),
+            "bank_reference": batch.bank_reference,
+            "at": clock.now().isoformat(),
+            "payment_status": batch.status,
+        },
+    )
     uow.commit()
     return batch

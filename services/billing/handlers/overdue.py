@@ -1,5 +1,6 @@
 """The payment deadline (缴费截止): the job that reports each batch still owing money after its
 deadline, once."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -25,13 +26,23 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
     `uow` (entered by the caller) finds the candidates; each batch is then reported in its own
     transaction, a `uow.fresh()` unit of work, so one refused report does not undo the others."""
     today = today or clock.today()
-    years = [y.cover_year for y in uow.session.scalars(select(CoverYearView))
-             if is_overdue(y.payment_deadline, today)]
-    late = or_(and_(Batch.mode == "centralised", Batch.cover_year.in_(years)),
-               and_(Batch.mode == "instant", Batch.pay_by.is_not(None), Batch.pay_by < today))
-    candidates = list(uow.session.scalars(select(Batch.batch_id).where(
-        late, Batch.written_off_at.is_(None), Batch.due_fen > 0,
-        Batch.batch_id.not_in(select(OverdueNotice.batch_id))).order_by(Batch.batch_id)))
+    years = [y.cover_year for y in uow.session.scalars(select(CoverYearView)) if is_overdue(y.payment_deadline, today)]
+    late = or_(
+        and_(Batch.mode == "centralised", Batch.cover_year.in_(years)),
+        and_(Batch.mode == "instant", Batch.pay_by.is_not(None), Batch.pay_by < today),
+    )
+    candidates = list(
+        uow.session.scalars(
+            select(Batch.batch_id)
+            .where(
+                late,
+                Batch.written_off_at.is_(None),
+                Batch.due_fen > 0,
+                Batch.batch_id.not_in(select(OverdueNotice.batch_id)),
+            )
+            .order_by(Batch.batch_id)
+        )
+    )
     uow.rollback()  # the search only read: end its transaction before the reports lock rows
     reported = []
     for batch_id in candidates:
@@ -40,13 +51,22 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
             if batch.written_off_at is not None or one.session.get(OverdueNotice, batch_id) is not None:
                 continue
             paid = batch.bank_matched_fen or batch.paid_fen or 0
-            one.session.add(OverdueNotice(batch_id=batch_id, reported_at=clock.utcnow_naive(), due_fen=batch.due_fen,
-                                          paid_fen=paid))
+            one.session.add(
+                OverdueNotice(batch_id=batch_id, reported_at=clock.utcnow_naive(), due_fen=batch.due_fen, paid_fen=paid)
+            )
             batch.status = "overdue"
-            one.publish(contracts.OVERDUE, {"batch_id": batch_id, "batch_no": batch.batch_no,
-                                            "district_id": batch.district_id, "cover_year": batch.cover_year,
-                                            "due_fen": batch.due_fen, "paid_fen": paid,
-                                            "payment_status": batch.status})
+            one.publish(
+                contracts.OVERDUE,
+                {
+                    "batch_id": batch_id,
+                    "batch_no": batch.batch_no,
+                    "district_id": batch.district_id,
+                    "cover_year": batch.cover_year,
+                    "due_fen": batch.due_fen,
+                    "paid_fen": paid,
+                    "payment_status": batch.status,
+                },
+            )
             try:
                 one.commit()
             except IntegrityError:

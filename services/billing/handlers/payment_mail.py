@@ -1,4 +1,5 @@
 """The payment detail e-mail (集中参保缴费明细), sent once per batch when billing has priced it."""
+
 from __future__ import annotations
 
 from common import clock
@@ -19,7 +20,5 @@ def mail_payment_detail_when_batch_priced(uow, event: dict) -> None:
         return
     names = uow.session.get(DistrictView, int(d["district_id"]))
     configured = settings.load()
-    transport = mail.send_payment_detail(d, names.name if names else "", recipient, configured.mail,
-                                         configured.payee)
-    uow.session.add(SentMail(batch_id=batch_id, recipient=recipient, sent_at=clock.utcnow_naive(),
-                             transport=transport))
+    transport = mail.send_payment_detail(d, names.name if names else "", recipient, configured.mail, configured.payee)
+    uow.session.add(SentMail(batch_id=batch_id, recipient=recipient, sent_at=clock.utcnow_naive(), transport=transport))

@@ -1,4 +1,5 @@
 """Price tables (保障价格表): loading, setting and reading a cover year's prices."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -21,8 +22,11 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
     if errors:
         raise ValidationFailed(errors)
     current = load_price_table(uow.session, year)
-    if current is not None and current != table and uow.session.scalar(
-            select(func.count()).select_from(Split).where(Split.cover_year == year)):
+    if (
+        current is not None
+        and current != table
+        and uow.session.scalar(select(func.count()).select_from(Split).where(Split.cover_year == year))
+    ):
         raise Conflict(f"{year} 年度已有区局设置了保障金额分摊，价格表不能再修改", code="PRICES_IN_USE")
     row = uow.session.get(PriceTableRow, year)
     now = clock.utcnow_naive()
@@ -46,11 +50,24 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
         entry.special_city_subsidy_fen = price.special_city_subsidy_fen
     row.version += 1
     row.updated_at, row.updated_by = now, who.user
-    uow.publish(contracts.PRICES_PUBLISHED, {"cover_year": year, "version": row.version, "entries": [
-        {"type": t, "price_class": c, "premium_fen": table[(t, c)].premium_fen,
-         "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
-         "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen}
-        for t in COVER_TYPES for c in PRICE_CLASSES]})
+    uow.publish(
+        contracts.PRICES_PUBLISHED,
+        {
+            "cover_year": year,
+            "version": row.version,
+            "entries": [
+                {
+                    "type": t,
+                    "price_class": c,
+                    "premium_fen": table[(t, c)].premium_fen,
+                    "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
+                    "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen,
+                }
+                for t in COVER_TYPES
+                for c in PRICE_CLASSES
+            ],
+        },
+    )
     try:
         uow.commit()
     except IntegrityError:
@@ -64,8 +81,19 @@ def get_price_table(uow, year: int) -> dict:
     if row is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
     table = load_price_table(uow.session, year)
-    return {"cover_year": year, "version": row.version, "entries": [
-        {"type": t, "price_class": c, "premium_fen": table[(t, c)].premium_fen,
-         "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
-         "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen}
-        for t in COVER_TYPES for c in PRICE_CLASSES if (t, c) in table]}
+    return {
+        "cover_year": year,
+        "version": row.version,
+        "entries": [
+            {
+                "type": t,
+                "price_class": c,
+                "premium_fen": table[(t, c)].premium_fen,
+                "city_subsidy_fen": table[(t, c)].city_subsidy_fen,
+                "special_city_subsidy_fen": table[(t, c)].special_city_subsidy_fen,
+            }
+            for t in COVER_TYPES
+            for c in PRICE_CLASSES
+            if (t, c) in table
+        ],
+    }

@@ -1,5 +1,6 @@
 """Pricing: what a submission costs its union and a batch its district, priced on enrollment's
 events by billing's one pricing code; and the quote (试算) the confirmation screen shows before submitting."""
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,12 @@ from services.billing.handlers.splits import caller_union
 def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
     """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
     timeline = queries.cover_year(session, year)
-    return pay_by_rule(mode, facts.submitted_on(data), getattr(timeline, centralised) if timeline else None,
-                       timeline.instant_payment_days if timeline else None)
+    return pay_by_rule(
+        mode,
+        facts.submitted_on(data),
+        getattr(timeline, centralised) if timeline else None,
+        timeline.instant_payment_days if timeline else None,
+    )
 
 
 @consumes
@@ -60,32 +65,67 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
     pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
-    owed_to_date = union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen) \
-        if d["mode"] == "centralised" else None
+    owed_to_date = (
+        union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen)
+        if d["mode"] == "centralised"
+        else None
+    )
     hold_priced_submission(
-        uow, submission_id=submission_id, union_id=int(d["union_id"]), district_id=int(d["district_id"]),
-        cover_year=year, cover_type=cover_type, mode=d["mode"], counts=json.dumps(counts),
-        headcount=totals.headcount, premium_fen=totals.premium_fen, city_subsidy_fen=totals.city_subsidy_fen,
-        district_share_fen=totals.district_share_fen, grassroots_share_fen=totals.grassroots_share_fen,
-        pay_by=pay_by, status="priced", submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive())
-    record_in_ledger(uow, by_event(event), cover_year=year, district_id=int(d["district_id"]), union_id=int(d["union_id"]),
-            account="grassroots_to_district", kind="submission_priced", amount_fen=totals.grassroots_share_fen,
-            submission_id=submission_id,
-            note=f"基层单位缴费：{cover_type}类 {totals.headcount} 人，参保费用 {yuan(totals.premium_fen)} 元"
-                 f" − 市总统一划拨 {yuan(totals.city_subsidy_fen)} 元 − 区局缴纳 {yuan(totals.district_share_fen)} 元")
-    uow.publish(contracts.SUBMISSION_PRICED, {
-        "submission_id": submission_id, "union_id": int(d["union_id"]), "district_id": int(d["district_id"]),
-        "cover_year": year, "type": cover_type, "mode": d["mode"], "headcount": totals.headcount,
-        "premium_fen": totals.premium_fen, "city_subsidy_fen": totals.city_subsidy_fen,
-        "district_share_fen": totals.district_share_fen, "grassroots_share_fen": totals.grassroots_share_fen,
-        "grassroots_owes_fen": totals.grassroots_share_fen, "pay_by": pay_by.isoformat() if pay_by else None,
-        # centralised only: the year so far, this one included (what the grassroots notice prints)
-        **({"union_owes_to_date_fen": owed_to_date} if owed_to_date is not None else {})},
-        schema_version=contracts.SUBMISSION_PRICED_VERSION)
+        uow,
+        submission_id=submission_id,
+        union_id=int(d["union_id"]),
+        district_id=int(d["district_id"]),
+        cover_year=year,
+        cover_type=cover_type,
+        mode=d["mode"],
+        counts=json.dumps(counts),
+        headcount=totals.headcount,
+        premium_fen=totals.premium_fen,
+        city_subsidy_fen=totals.city_subsidy_fen,
+        district_share_fen=totals.district_share_fen,
+        grassroots_share_fen=totals.grassroots_share_fen,
+        pay_by=pay_by,
+        status="priced",
+        submitted_at=str(d.get("submitted_at", "")),
+        priced_at=clock.utcnow_naive(),
+    )
+    record_in_ledger(
+        uow,
+        by_event(event),
+        cover_year=year,
+        district_id=int(d["district_id"]),
+        union_id=int(d["union_id"]),
+        account="grassroots_to_district",
+        kind="submission_priced",
+        amount_fen=totals.grassroots_share_fen,
+        submission_id=submission_id,
+        note=f"基层单位缴费：{cover_type}类 {totals.headcount} 人，参保费用 {yuan(totals.premium_fen)} 元"
+        f" − 市总统一划拨 {yuan(totals.city_subsidy_fen)} 元 − 区局缴纳 {yuan(totals.district_share_fen)} 元",
+    )
+    uow.publish(
+        contracts.SUBMISSION_PRICED,
+        {
+            "submission_id": submission_id,
+            "union_id": int(d["union_id"]),
+            "district_id": int(d["district_id"]),
+            "cover_year": year,
+            "type": cover_type,
+            "mode": d["mode"],
+            "headcount": totals.headcount,
+            "premium_fen": totals.premium_fen,
+            "city_subsidy_fen": totals.city_subsidy_fen,
+            "district_share_fen": totals.district_share_fen,
+            "grassroots_share_fen": totals.grassroots_share_fen,
+            "grassroots_owes_fen": totals.grassroots_share_fen,
+            "pay_by": pay_by.isoformat() if pay_by else None,
+            # centralised only: the year so far, this one included (what the grassroots notice prints)
+            **({"union_owes_to_date_fen": owed_to_date} if owed_to_date is not None else {}),
+        },
+        schema_version=contracts.SUBMISSION_PRICED_VERSION,
+    )
 
 
-def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int],
-          union_id: int | None = None) -> dict:
+def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int], union_id: int | None = None) -> dict:
     """试算: what headcounts per price class would cost a union under today's rates — the preview
     on the confirmation screen, computed by the very function that prices the submission."""
     if cover_type not in COVER_TYPES:
@@ -96,8 +136,14 @@ def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int]
     district_id, union_id = caller_union(uow, who, union_id)
     rates = effective_rates(uow.session, year, district_id, union_id)[cover_type]
     totals = price_counts({c: n for c, n in counts.items() if n}, rates)
-    return {"cover_year": year, "type": cover_type, "union_id": union_id, "district_id": district_id,
-            "counts": counts, **totals.as_dict()}
+    return {
+        "cover_year": year,
+        "type": cover_type,
+        "union_id": union_id,
+        "district_id": district_id,
+        "counts": counts,
+        **totals.as_dict(),
+    }
 
 
 @consumes
@@ -110,14 +156,22 @@ def release_submission_when_returned(uow, event: dict) -> None:
         return
     submission.status = "returned"
     forget_union_owed(uow, submission.union_id, submission.cover_year)
-    record_in_ledger(uow, by_event(event), cover_year=submission.cover_year, district_id=submission.district_id,
-            union_id=submission.union_id,
-            account="grassroots_to_district", kind="submission_returned",
-            amount_fen=-submission.grassroots_share_fen, submission_id=submission.submission_id,
-            note=f"区局退回该次提交（{d.get('reason') or '未说明原因'}），冲销基层单位缴费")
+    record_in_ledger(
+        uow,
+        by_event(event),
+        cover_year=submission.cover_year,
+        district_id=submission.district_id,
+        union_id=submission.union_id,
+        account="grassroots_to_district",
+        kind="submission_returned",
+        amount_fen=-submission.grassroots_share_fen,
+        submission_id=submission.submission_id,
+        note=f"区局退回该次提交（{d.get('reason') or '未说明原因'}），冲销基层单位缴费",
+    )
 
 
 # ------------------------------------------------------------------ pricing batches (district → centre)
+
 
 @consumes
 def price_batch_when_submitted(uow, event: dict) -> None:
@@ -146,31 +200,78 @@ def price_batch_when_submitted(uow, event: dict) -> None:
         publish_credit_available(uow, account, year)
     pay_by = _pay_by(uow.session, year, d["mode"], d, "payment_deadline")
     handler = d.get("handler") or {}
-    by_type = [{"type": t, "headcount": x.headcount, "premium_fen": x.premium_fen,
-                "city_subsidy_fen": x.city_subsidy_fen, "union_share_fen": x.union_share_fen}
-               for t, x in sorted(pricing.by_type.items(), key=lambda kv: COVER_TYPES.index(kv[0]))]
-    batch = Batch(batch_id=batch_id, batch_no=d["batch_no"], district_id=district_id, cover_year=year, mode=d["mode"],
-                  headcount=total.headcount, by_type=json.dumps(by_type, ensure_ascii=False),
-                  submission_ids=json.dumps([int(s["submission_id"]) for s in d["submissions"]]),
-                  premium_fen=total.premium_fen, city_subsidy_fen=total.city_subsidy_fen,
-                  union_share_fen=total.union_share_fen, credit_applied_fen=due.credit_applied_fen,
-                  due_fen=due.due_fen, pay_by=pay_by, handler_name=handler.get("name", ""),
-                  handler_phone=handler.get("phone", ""), handler_email=handler.get("email", ""),
-                  submitted_at=str(d.get("submitted_at", "")), priced_at=clock.utcnow_naive(),
-                  status="awaiting_payment", bank_matched_fen=0)
+    by_type = [
+        {
+            "type": t,
+            "headcount": x.headcount,
+            "premium_fen": x.premium_fen,
+            "city_subsidy_fen": x.city_subsidy_fen,
+            "union_share_fen": x.union_share_fen,
+        }
+        for t, x in sorted(pricing.by_type.items(), key=lambda kv: COVER_TYPES.index(kv[0]))
+    ]
+    batch = Batch(
+        batch_id=batch_id,
+        batch_no=d["batch_no"],
+        district_id=district_id,
+        cover_year=year,
+        mode=d["mode"],
+        headcount=total.headcount,
+        by_type=json.dumps(by_type, ensure_ascii=False),
+        submission_ids=json.dumps([int(s["submission_id"]) for s in d["submissions"]]),
+        premium_fen=total.premium_fen,
+        city_subsidy_fen=total.city_subsidy_fen,
+        union_share_fen=total.union_share_fen,
+        credit_applied_fen=due.credit_applied_fen,
+        due_fen=due.due_fen,
+        pay_by=pay_by,
+        handler_name=handler.get("name", ""),
+        handler_phone=handler.get("phone", ""),
+        handler_email=handler.get("email", ""),
+        submitted_at=str(d.get("submitted_at", "")),
+        priced_at=clock.utcnow_naive(),
+        status="awaiting_payment",
+        bank_matched_fen=0,
+    )
     uow.session.add(batch)
-    record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
-            kind="batch_priced",
-            amount_fen=total.union_share_fen, batch_id=batch_id,
-            note=f"批次 {d['batch_no']}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
-                 f"{yuan(total.city_subsidy_fen)} 元 = 工会承担 {yuan(total.union_share_fen)} 元")
+    record_in_ledger(
+        uow,
+        by_event(event),
+        cover_year=year,
+        district_id=district_id,
+        account="district_to_centre",
+        kind="batch_priced",
+        amount_fen=total.union_share_fen,
+        batch_id=batch_id,
+        note=f"批次 {d['batch_no']}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
+        f"{yuan(total.city_subsidy_fen)} 元 = 工会承担 {yuan(total.union_share_fen)} 元",
+    )
     if due.credit_applied_fen:
         note = f"批次 {d['batch_no']} 抵扣清算分配款 {yuan(due.credit_applied_fen)} 元，结余 {yuan(due.credit_left_fen)} 元结转"
-        record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="district_to_centre",
-                kind="credit_applied",
-                amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
-        record_in_ledger(uow, by_event(event), cover_year=year, district_id=district_id, account="credit",
-                kind="credit_applied",
-                amount_fen=-due.credit_applied_fen, batch_id=batch_id, note=note)
-    uow.publish(contracts.BATCH_PRICED, batch_priced_data(batch, settings.load().payee),
-                schema_version=contracts.BATCH_PRICED_VERSION)
+        record_in_ledger(
+            uow,
+            by_event(event),
+            cover_year=year,
+            district_id=district_id,
+            account="district_to_centre",
+            kind="credit_applied",
+            amount_fen=-due.credit_applied_fen,
+            batch_id=batch_id,
+            note=note,
+        )
+        record_in_ledger(
+            uow,
+            by_event(event),
+            cover_year=year,
+            district_id=district_id,
+            account="credit",
+            kind="credit_applied",
+            amount_fen=-due.credit_applied_fen,
+            batch_id=batch_id,
+            note=note,
+        )
+    uow.publish(
+        contracts.BATCH_PRICED,
+        batch_priced_data(batch, settings.load().payee),
+        schema_version=contracts.BATCH_PRICED_VERSION,
+    )

@@ -1,4 +1,5 @@
 """Read models kept from other services' events: districts, unions and cover years."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -23,8 +24,12 @@ def record_district_when_district_changed(uow, event: dict) -> None:
     changes the city subsidy, so the district's rates are published again."""
     d = event["data"]
     before = is_special(uow.session, d["district_id"])
-    applied = upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
-                              {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    applied = upsert_if_newer(
+        uow.session,
+        DistrictView,
+        {"district_id": d["district_id"]},
+        {k: d[k] for k in ("name", "kind", "special_industry", "version")},
+    )
     if applied and bool(d["special_industry"]) != before:
         republish_rates(uow, int(d["district_id"]))
 
@@ -32,11 +37,16 @@ def record_district_when_district_changed(uow, event: dict) -> None:
 def record_union_when_union_changed(uow, event: dict) -> None:
     """Keep a union's name, district and contacts (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
-    upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
-                    {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
+    upsert_if_newer(
+        uow.session,
+        UnionView,
+        {"union_id": d["union_id"]},
+        {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")},
+    )
 
 
 # ------------------------------------------------------------------ cover years (enrollment's timeline)
+
 
 @consumes
 def record_cover_year_when_configured(uow, event: dict) -> None:
@@ -51,11 +61,22 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
     for held in uow.session.info.pop("billing_cover_years", {}).values():
         uow.session.expire(held)  # read afresh by what follows in this transaction
     if new_year:  # credit carried forward is available against the new year too: say so
-        for account in uow.session.scalars(select(DistrictAccount).where(DistrictAccount.district_id.in_(
-                select(SettlementCredit.district_id).where(SettlementCredit.designated_year <= year)))
-                .with_for_update()):
+        for account in uow.session.scalars(
+            select(DistrictAccount)
+            .where(
+                DistrictAccount.district_id.in_(
+                    select(SettlementCredit.district_id).where(SettlementCredit.designated_year <= year)
+                )
+            )
+            .with_for_update()
+        ):
             account.credit_version += 1
-            uow.publish(contracts.CREDIT_AVAILABLE, {
-                "district_id": account.district_id, "cover_year": year,
-                "available_fen": credit_available(uow.session, account.district_id, year),
-                "version": account.credit_version})
+            uow.publish(
+                contracts.CREDIT_AVAILABLE,
+                {
+                    "district_id": account.district_id,
+                    "cover_year": year,
+                    "available_fen": credit_available(uow.session, account.district_id, year),
+                    "version": account.credit_version,
+                },
+            )

@@ -1,5 +1,6 @@
 """Settlement credits (清算分配款): the centre records them (one, or many from a workbook), batches
 use them up, and each change of what a district can still use is announced (billing.credit.available)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -19,22 +20,29 @@ def publish_credit_available(uow, account: DistrictAccount, from_year: int) -> N
     """billing.credit.available for the given year and every later year we know of."""
     account.credit_version += 1
     for year in sorted({from_year} | queries.later_cover_years(uow.session, from_year)):
-        uow.publish(contracts.CREDIT_AVAILABLE, {
-            "district_id": account.district_id, "cover_year": year,
-            "available_fen": queries.credit_available(uow.session, account.district_id, year),
-            "version": account.credit_version})
+        uow.publish(
+            contracts.CREDIT_AVAILABLE,
+            {
+                "district_id": account.district_id,
+                "cover_year": year,
+                "available_fen": queries.credit_available(uow.session, account.district_id, year),
+                "version": account.credit_version,
+            },
+        )
 
 
-def record_credit(uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int,
-                  memo: str = "") -> SettlementCredit:
+def record_credit(
+    uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int, memo: str = ""
+) -> SettlementCredit:
     """The centre records one settlement credit, designated for a later year's batches; committed."""
     credit = add_credit(uow, who, district_id, designated_year, source_year, amount_fen, memo)
     uow.commit()
     return credit
 
 
-def add_credit(uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int,
-               memo: str = "") -> SettlementCredit:
+def add_credit(
+    uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int, memo: str = ""
+) -> SettlementCredit:
     """One settlement credit checked and added to the caller's transaction, which the caller commits."""
     who.require("centre")
     if uow.session.get(DistrictView, district_id) is None:
@@ -44,15 +52,28 @@ def add_credit(uow, who: Identity, district_id: int, designated_year: int, sourc
     if source_year >= designated_year:
         raise ValidationFailed({"source_year": ["清算年度应早于抵扣年度"]})
     account = queries.locked_account(uow.session, district_id)
-    credit = SettlementCredit(district_id=district_id, designated_year=designated_year, source_year=source_year,
-                              amount_fen=amount_fen, memo=memo.strip(), recorded_at=clock.utcnow_naive(),
-                              recorded_by=who.user)
+    credit = SettlementCredit(
+        district_id=district_id,
+        designated_year=designated_year,
+        source_year=source_year,
+        amount_fen=amount_fen,
+        memo=memo.strip(),
+        recorded_at=clock.utcnow_naive(),
+        recorded_by=who.user,
+    )
     uow.session.add(credit)
     uow.session.flush()
-    record_in_ledger(uow, who.user, cover_year=designated_year, district_id=district_id, account="credit",
-            kind="credit_recorded",
-            amount_fen=amount_fen, credit_id=credit.id,
-            note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项")
+    record_in_ledger(
+        uow,
+        who.user,
+        cover_year=designated_year,
+        district_id=district_id,
+        account="credit",
+        kind="credit_recorded",
+        amount_fen=amount_fen,
+        credit_id=credit.id,
+        note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项",
+    )
     publish_credit_available(uow, account, designated_year)
     return credit
 
@@ -70,7 +91,9 @@ def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]
     who.require("centre")
     names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}
     rows = read_credits(content, names)
-    made = [add_credit(uow, who, r["district_id"], r["designated_year"], r["source_year"], r["amount_fen"], r["memo"])
-            for r in rows]
+    made = [
+        add_credit(uow, who, r["district_id"], r["designated_year"], r["source_year"], r["amount_fen"], r["memo"])
+        for r in rows
+    ]
     uow.commit()
     return made

@@ -1,4 +1,5 @@
 """Premium splits (保障金额设置) and the effective rates they give each union."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -29,8 +30,9 @@ def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id
             raise NotFound()
         who.check_union(union.union_id, union.district_id)
     timeline = cover_year(uow.session, year)
-    require_open(Window(timeline.split_start, timeline.split_end) if timeline else None, clock.today(),
-                 "参保金额比例设置")
+    require_open(
+        Window(timeline.split_start, timeline.split_end) if timeline else None, clock.today(), "参保金额比例设置"
+    )
     table = load_price_table(uow.session, year)
     if table is None:
         raise Conflict(f"{year} 年度的价格表尚未设置，请等待市职保中心设置后再分摊", code="PRICES_NOT_SET")
@@ -58,30 +60,40 @@ def _refuse_if_priced(session, year: int, district_id: int, union_id: int | None
     """The late-split rule (decision 0015): once a submission of the year is priced at the split
     in force, the split stays; the district returns those submissions first. A priced amount is
     on a notice a union has already acted on, so it is never changed behind its back."""
-    query = (select(PricedSubmission, UnionView.name)
-             .outerjoin(UnionView, UnionView.union_id == PricedSubmission.union_id)
-             .where(PricedSubmission.cover_year == year, PricedSubmission.district_id == district_id,
-                    PricedSubmission.status != "returned")
-             .order_by(PricedSubmission.submission_id))
+    query = (
+        select(PricedSubmission, UnionView.name)
+        .outerjoin(UnionView, UnionView.union_id == PricedSubmission.union_id)
+        .where(
+            PricedSubmission.cover_year == year,
+            PricedSubmission.district_id == district_id,
+            PricedSubmission.status != "returned",
+        )
+        .order_by(PricedSubmission.submission_id)
+    )
     if union_id is not None:
         query = query.where(PricedSubmission.union_id == union_id)
     blocking = session.execute(query.limit(SHOWN_BLOCKERS + 1)).all()
     if not blocking:
         return
     count = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    named = "；".join(f"{name or f'基层工会 {sub.union_id}'}（提交编号 {sub.submission_id}，{sub.cover_type}类 {sub.headcount} 人）"
-                     for sub, name in blocking[:SHOWN_BLOCKERS])
+    named = "；".join(
+        f"{name or f'基层工会 {sub.union_id}'}（提交编号 {sub.submission_id}，{sub.cover_type}类 {sub.headcount} 人）"
+        for sub, name in blocking[:SHOWN_BLOCKERS]
+    )
     more = f" 等 {count} 份" if count > SHOWN_BLOCKERS else f"，共 {count} 份"
-    exc = Conflict(f"{year} 年度已有参保提交按现行比例计价：{named}{more}。这些提交的金额已写入告知书，"
-                   "不能再改比例；如确需修改，请先在“参保审核”中退回这些提交（已提交市职保中心的批次不能修改）。",
-                   code="SPLIT_LOCKED_BY_SUBMISSIONS")
+    exc = Conflict(
+        f"{year} 年度已有参保提交按现行比例计价：{named}{more}。这些提交的金额已写入告知书，"
+        "不能再改比例；如确需修改，请先在“参保审核”中退回这些提交（已提交市职保中心的批次不能修改）。",
+        code="SPLIT_LOCKED_BY_SUBMISSIONS",
+    )
     exc.extra["submission_ids"] = [sub.submission_id for sub, _ in blocking[:SHOWN_BLOCKERS]]
     exc.extra["blocking_count"] = count
     raise exc
 
 
-def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Shares],
-               union_id: int | None = None) -> list[Split]:
+def save_split(
+    uow, user: str, year: int, district_id: int, shares: dict[str, Shares], union_id: int | None = None
+) -> list[Split]:
     """Store checked shares and publish the resulting per-person rates (billing.rates.published).
     Callers check the window and scope; the sum rule is checked here again."""
     table = load_price_table(uow.session, year)
@@ -92,12 +104,20 @@ def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Sh
     saved = []
     try:
         for cover_type, share in shares.items():
-            row = uow.session.scalar(select(Split).where(
-                Split.cover_year == year, Split.district_id == district_id, Split.union_id == (union_id or 0),
-                Split.cover_type == cover_type).with_for_update())
+            row = uow.session.scalar(
+                select(Split)
+                .where(
+                    Split.cover_year == year,
+                    Split.district_id == district_id,
+                    Split.union_id == (union_id or 0),
+                    Split.cover_type == cover_type,
+                )
+                .with_for_update()
+            )
             if row is None:
-                row = Split(cover_year=year, district_id=district_id, union_id=union_id or 0, cover_type=cover_type,
-                            version=0)
+                row = Split(
+                    cover_year=year, district_id=district_id, union_id=union_id or 0, cover_type=cover_type, version=0
+                )
                 uow.session.add(row)
             row.district_fen, row.grassroots_fen = share.district_fen, share.grassroots_fen
             row.version += 1
@@ -115,16 +135,27 @@ def save_split(uow, user: str, year: int, district_id: int, shares: dict[str, Sh
 def _publish_rates(uow, row: Split, table: dict, special: bool, share: Shares) -> None:
     for price_class in PRICE_CLASSES:
         rate = rate_for(table[(row.cover_type, price_class)], table[(row.cover_type, "centralised")], special, share)
-        uow.publish(contracts.RATES_PUBLISHED, {
-            "cover_year": row.cover_year, "district_id": row.district_id, "union_id": row.union_id or None,
-            "type": row.cover_type, "price_class": price_class, "premium_fen": rate.premium_fen,
-            "city_subsidy_fen": rate.city_subsidy_fen, "district_share_fen": rate.district_share_fen,
-            "grassroots_share_fen": rate.grassroots_share_fen, "version": row.version})
+        uow.publish(
+            contracts.RATES_PUBLISHED,
+            {
+                "cover_year": row.cover_year,
+                "district_id": row.district_id,
+                "union_id": row.union_id or None,
+                "type": row.cover_type,
+                "price_class": price_class,
+                "premium_fen": rate.premium_fen,
+                "city_subsidy_fen": rate.city_subsidy_fen,
+                "district_share_fen": rate.district_share_fen,
+                "grassroots_share_fen": rate.grassroots_share_fen,
+                "version": row.version,
+            },
+        )
 
 
 def _split_mismatch(errors: dict, differences: dict) -> ValidationFailed:
-    exc = ValidationFailed(errors, message="市总统一划拨 + 区局缴纳 + 基层缴纳 须等于参保费用，请按提示修改",
-                           code="SPLIT_MISMATCH")
+    exc = ValidationFailed(
+        errors, message="市总统一划拨 + 区局缴纳 + 基层缴纳 须等于参保费用，请按提示修改", code="SPLIT_MISMATCH"
+    )
     exc.extra["difference_fen"] = differences
     return exc
 
@@ -142,24 +173,43 @@ def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -
     if table is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")
     special = is_special(uow.session, district_id)
-    rows = list(uow.session.scalars(select(Split).where(Split.cover_year == year, Split.district_id == district_id)
-                                .order_by(Split.union_id, Split.cover_type)))
+    rows = list(
+        uow.session.scalars(
+            select(Split)
+            .where(Split.cover_year == year, Split.district_id == district_id)
+            .order_by(Split.union_id, Split.cover_type)
+        )
+    )
     out = []
     defaults = {r.cover_type: r for r in rows if r.union_id == 0}
     for cover_type in COVER_TYPES:
         price = table[(cover_type, "centralised")]
         row = defaults.get(cover_type)
-        out.append({"union_id": None, "type": cover_type, "premium_fen": price.premium_fen,
-                    "city_subsidy_fen": price.city_subsidy(special),
-                    "district_share_fen": row.district_fen if row else None,
-                    "grassroots_share_fen": row.grassroots_fen if row else None,
-                    "version": row.version if row else 0})
+        out.append(
+            {
+                "union_id": None,
+                "type": cover_type,
+                "premium_fen": price.premium_fen,
+                "city_subsidy_fen": price.city_subsidy(special),
+                "district_share_fen": row.district_fen if row else None,
+                "grassroots_share_fen": row.grassroots_fen if row else None,
+                "version": row.version if row else 0,
+            }
+        )
     for row in rows:
         if row.union_id:
             price = table[(row.cover_type, "centralised")]
-            out.append({"union_id": row.union_id, "type": row.cover_type, "premium_fen": price.premium_fen,
-                        "city_subsidy_fen": price.city_subsidy(special), "district_share_fen": row.district_fen,
-                        "grassroots_share_fen": row.grassroots_fen, "version": row.version})
+            out.append(
+                {
+                    "union_id": row.union_id,
+                    "type": row.cover_type,
+                    "premium_fen": price.premium_fen,
+                    "city_subsidy_fen": price.city_subsidy(special),
+                    "district_share_fen": row.district_fen,
+                    "grassroots_share_fen": row.grassroots_fen,
+                    "version": row.version,
+                }
+            )
     return out
 
 
@@ -183,10 +233,23 @@ def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dic
     """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
     district_id, union_id = caller_union(uow, who, union_id)
     rates = effective_rates(uow.session, year, district_id, union_id)
-    return {"cover_year": year, "district_id": district_id, "union_id": union_id, "rates": [
-        {"type": t, "price_class": c, "premium_fen": r.premium_fen, "city_subsidy_fen": r.city_subsidy_fen,
-         "district_share_fen": r.district_share_fen, "grassroots_share_fen": r.grassroots_share_fen}
-        for t, by_class in rates.items() for c, r in by_class.items()]}
+    return {
+        "cover_year": year,
+        "district_id": district_id,
+        "union_id": union_id,
+        "rates": [
+            {
+                "type": t,
+                "price_class": c,
+                "premium_fen": r.premium_fen,
+                "city_subsidy_fen": r.city_subsidy_fen,
+                "district_share_fen": r.district_share_fen,
+                "grassroots_share_fen": r.grassroots_share_fen,
+            }
+            for t, by_class in rates.items()
+            for c, r in by_class.items()
+        ],
+    }
 
 
 def republish_rates(uow, district_id: int) -> None:

@@ -1,4 +1,5 @@
 """The documents service's tables (its own database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -21,10 +22,15 @@ from common.messaging_tables import add_messaging_tables
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)
@@ -32,6 +38,7 @@ messaging = add_messaging_tables(Base.metadata)
 
 class DistrictView(Base):
     """Read model of members' districts (区局/产业工会), from members.district.* events."""
+
     __tablename__ = "district_view"
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
@@ -42,6 +49,7 @@ class DistrictView(Base):
 
 class UnionView(Base):
     """Read model of members' grassroots unions (基层工会), from members.union.* events."""
+
     __tablename__ = "union_view"
     union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -54,6 +62,7 @@ class UnionView(Base):
 
 class CoverYearView(Base):
     """Read model of a cover year's dates (保障年度), from enrollment.cover_year.configured."""
+
     __tablename__ = "cover_year_view"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     grassroots_deadline: Mapped[date] = mapped_column(Date)
@@ -68,6 +77,7 @@ class CoverYearView(Base):
 class SubmissionView(Base):
     """A grassroots submission (基层提交) as enrollment and billing told it. Either half may arrive
     first; the notice is rendered when both are here (docs/events.md, documents)."""
+
     __tablename__ = "submission_view"
     submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     union_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -88,6 +98,7 @@ class SubmissionView(Base):
 
 class BatchView(Base):
     """A district's batch (参保批次) as enrollment and billing told it."""
+
     __tablename__ = "batch_view"
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     district_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -102,6 +113,7 @@ class Document(Base):
 
     `series` names the document across versions (a union's notice for a year; a batch's notice);
     a new version is stored only when the content's input differs from the latest one's."""
+
     __tablename__ = "documents"
     __table_args__ = (UniqueConstraint("series", "version"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -3,6 +3,7 @@
 Every element names one font family (settings.cjk_font_family), so the file embeds exactly one
 (subset) font; nothing falls back to a face without Chinese glyphs. See
 docs/decisions/0012-cjk-font.md."""
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from services.documents import settings
 from services.documents.domain.notices import SIGNATORIES, chinese_date, money
 
-_templates = Environment(loader=PackageLoader("services.documents.adapters", "templates"),
-                         autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+_templates = Environment(
+    loader=PackageLoader("services.documents.adapters", "templates"),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 _local = threading.local()
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO lines per page otherwise
 
@@ -22,8 +27,14 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO
 def notice_html(notice) -> str:
     """The notice as HTML (also what the benchmark hands to a bare WeasyPrint)."""
     return _templates.get_template("notice.html").render(
-        notice=notice, font=settings.cjk_font_family(), signatories=SIGNATORIES, dated=chinese_date(notice.dated),
-        money=money, lines=getattr(notice, "lines", ()), bank_rows=getattr(notice, "bank_rows", ()))
+        notice=notice,
+        font=settings.cjk_font_family(),
+        signatories=SIGNATORIES,
+        dated=chinese_date(notice.dated),
+        money=money,
+        lines=getattr(notice, "lines", ()),
+        bank_rows=getattr(notice, "bank_rows", ()),
+    )
 
 
 def _font_config():

@@ -1,5 +1,6 @@
 """Documents' reads of its read models that handlers share: a cover year as the fact a notice
 prints, and (schema 1 only) what a union owed by its earlier centralised submissions."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -13,10 +14,15 @@ def cover_year(session, cover_year: int) -> facts.CoverYear | None:
     view = session.get(CoverYearView, cover_year)
     if view is None:
         return None
-    return facts.CoverYear(cover_year=view.cover_year, grassroots_deadline=view.grassroots_deadline,
-                           cover_start=view.cover_start, cover_end=view.cover_end,
-                           payment_deadline=view.payment_deadline, version=view.version,
-                           instant_payment_days=view.instant_payment_days)
+    return facts.CoverYear(
+        cover_year=view.cover_year,
+        grassroots_deadline=view.grassroots_deadline,
+        cover_start=view.cover_start,
+        cover_end=view.cover_end,
+        payment_deadline=view.payment_deadline,
+        version=view.version,
+        instant_payment_days=view.instant_payment_days,
+    )
 
 
 def _mode(row: SubmissionView) -> str | None:
@@ -26,7 +32,16 @@ def _mode(row: SubmissionView) -> str | None:
 def centralised_owed_before(session, sub: facts.Submission) -> int:
     """For a billing.submission.priced of schema 1 (read for one release; from schema 2 billing says
     it): what the union owed for the year by its earlier centralised submissions still counted."""
-    return sum(row.grassroots_owes_fen for row in session.scalars(select(SubmissionView).where(
-        SubmissionView.union_id == sub.union_id, SubmissionView.cover_year == sub.cover_year,
-        SubmissionView.returned.is_(False), SubmissionView.sequence < sub.sequence,
-        SubmissionView.priced.is_not(None))) if _mode(row) == "centralised")
+    return sum(
+        row.grassroots_owes_fen
+        for row in session.scalars(
+            select(SubmissionView).where(
+                SubmissionView.union_id == sub.union_id,
+                SubmissionView.cover_year == sub.cover_year,
+                SubmissionView.returned.is_(False),
+                SubmissionView.sequence < sub.sequence,
+                SubmissionView.priced.is_not(None),
+            )
+        )
+        if _mode(row) == "centralised"
+    )

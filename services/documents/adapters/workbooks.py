@@ -1,6 +1,7 @@
 """The statistics workbook (集中参保统计表) as .xlsx, written with common.excel (formula-safe
 cells, text ID columns, money in yuan from fen, counts, times in Beijing time, and a 口径说明
 sheet saying what its figures mean)."""
+
 from __future__ import annotations
 
 from common.excel import CONTENT_TYPE, COUNT, MOMENT, MONEY, TEXT, Column, SheetSpec, write_workbook
@@ -27,12 +28,41 @@ COLUMNS = [
 
 def statistics_workbook(stats: Statistics) -> bytes:
     # Amounts stay fen here (the totals row too, summed in fen); common.excel makes them yuan cells.
-    rows = [[line.union_name, line.credit_code, line.cover_type, line.submissions, line.headcount,
-             line.premium_fen, line.city_subsidy_fen, line.district_share_fen, line.grassroots_share_fen,
-             line.unpriced, line.status, "、".join(line.batch_nos), line.last_submitted_at] for line in stats.lines]
-    rows.append(["合计", "", "", stats.total("submissions"), stats.total("headcount"), stats.total("premium_fen"),
-                 stats.total("city_subsidy_fen"), stats.total("district_share_fen"),
-                 stats.total("grassroots_share_fen"), stats.total("unpriced"), "", "", ""])
+    rows = [
+        [
+            line.union_name,
+            line.credit_code,
+            line.cover_type,
+            line.submissions,
+            line.headcount,
+            line.premium_fen,
+            line.city_subsidy_fen,
+            line.district_share_fen,
+            line.grassroots_share_fen,
+            line.unpriced,
+            line.status,
+            "、".join(line.batch_nos),
+            line.last_submitted_at,
+        ]
+        for line in stats.lines
+    ]
+    rows.append(
+        [
+            "合计",
+            "",
+            "",
+            stats.total("submissions"),
+            stats.total("headcount"),
+            stats.total("premium_fen"),
+            stats.total("city_subsidy_fen"),
+            stats.total("district_share_fen"),
+            stats.total("grassroots_share_fen"),
+            stats.total("unpriced"),
+            "",
+            "",
+            "",
+        ]
+    )
     title = f"{stats.cover_year}集中参保统计表"
     return write_workbook([SheetSpec(title=title, columns=COLUMNS, rows=rows), meaning_sheet()])
 

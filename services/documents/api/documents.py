@@ -2,9 +2,10 @@
 
 Every download is scope-checked: another union's or district's document answers exactly like a
 missing one (404)."""
+
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -32,14 +33,18 @@ KINDS = (GRASSROOTS_NOTICE, INSTANT_NOTICE, DISTRICT_NOTICE, INSTANT_DISTRICT_NO
 
 def _shanghai(doc) -> str:
     """Stored as naive UTC; shown in Asia/Shanghai with its offset."""
-    return doc.created_at.replace(tzinfo=timezone.utc).astimezone(SHANGHAI).isoformat()
+    return doc.created_at.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat()
 
 
 class DocumentOut(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "grassroots_notice 基层集中参保告知书 / instant_notice 基层即时参保告知书 / "
-                                                  "district_notice 区局集中参保告知书（CB 批次） / instant_district_notice "
-                                                  "区局即时参保告知书（JB 批次） / statistics 集中参保统计表"})
+    kind = fields.String(
+        metadata={
+            "description": "grassroots_notice 基层集中参保告知书 / instant_notice 基层即时参保告知书 / "
+            "district_notice 区局集中参保告知书（CB 批次） / instant_district_notice "
+            "区局即时参保告知书（JB 批次） / statistics 集中参保统计表"
+        }
+    )
     title = fields.Function(lambda d: KIND_TITLES.get(d.kind, d.kind))
     version = fields.Integer()
     subject = fields.String(metadata={"description": "what caused it, e.g. submission:12 or batch:3"})
@@ -51,8 +56,10 @@ class DocumentOut(BaseSchema):
     size = fields.Integer()
     sha256 = fields.String()
     created_at = fields.Function(_shanghai, metadata={"description": "ISO 8601, Asia/Shanghai"})
-    download = fields.Function(lambda d: f"/documents/documents/{d.id}/file",
-                               metadata={"description": "the file's path under the gateway's /api/v1"})
+    download = fields.Function(
+        lambda d: f"/documents/documents/{d.id}/file",
+        metadata={"description": "the file's path under the gateway's /api/v1"},
+    )
 
 
 class DocumentDetail(DocumentOut):
@@ -64,7 +71,9 @@ class DocumentQuery(PageQuery):
     union_id = fields.Integer()
     district_id = fields.Integer()
     cover_year = fields.Integer()
-    all_versions = fields.Boolean(load_default=False, metadata={"description": "true: every version, not only the latest"})
+    all_versions = fields.Boolean(
+        load_default=False, metadata={"description": "true: every version, not only the latest"}
+    )
 
 
 class DocumentPage(BaseSchema):
@@ -125,8 +134,9 @@ class GrassrootsNoticeFile(MethodView):
     def get(self, query, union_id, cover_year):
         """下载基层工会参保告知书：默认最新版本，?version=n 为历史版本."""
         with uow() as work:
-            return download(notices.grassroots_notice_file(work, current_identity(), union_id, cover_year,
-                                                         query.get("version")))
+            return download(
+                notices.grassroots_notice_file(work, current_identity(), union_id, cover_year, query.get("version"))
+            )
 
 
 @blp.route("/instant-notices/<int:submission_id>/file")

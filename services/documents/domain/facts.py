@@ -3,6 +3,7 @@
 Pure parsing and checking, no I/O: each `parse_*` takes an event's `data` and returns a frozen
 value, or raises `MalformedEvent` saying which field is wrong. A malformed event can never
 succeed, so the consumer dead-letters it (with this reason logged) before anything is written."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,15 +21,22 @@ PRICE_CLASSES = ("centralised", "instant_first_half", "instant_second_half")
 
 # the field readers, common to every service's facts (common/facts.py)
 _get, _int, _opt_int, _str, _choice = facts.field, facts.integer, facts.optional_integer, facts.text, facts.choice
-_date, _opt_date, _window_end, _datetime, _counts = (facts.day, facts.optional_day, facts.window_end, facts.moment,
-                                                     facts.counts)
+_date, _opt_date, _window_end, _datetime, _counts = (
+    facts.day,
+    facts.optional_day,
+    facts.window_end,
+    facts.moment,
+    facts.counts,
+)
 
 
 # ------------------------------------------------------------------ the facts
 
+
 @dataclass(frozen=True)
 class CoverYear:
     """保障年度: the dates a notice prints (enrollment.cover_year.configured)."""
+
     cover_year: int
     grassroots_deadline: date  # 基层提交截止 (end of the grassroots window)
     cover_start: date
@@ -42,10 +50,15 @@ class CoverYear:
 
 def parse_cover_year(data: dict[str, Any]) -> CoverYear:
     days = None if data.get("instant_payment_days") is None else _int(data, "instant_payment_days", 1)
-    year = CoverYear(cover_year=_int(data, "cover_year", 2000), grassroots_deadline=_window_end(data, "grassroots_window"),
-                     cover_start=_date(data, "cover_start"), cover_end=_date(data, "cover_end"),
-                     payment_deadline=_date(data, "payment_deadline"), version=_int(data, "version", 1),
-                     instant_payment_days=days)
+    year = CoverYear(
+        cover_year=_int(data, "cover_year", 2000),
+        grassroots_deadline=_window_end(data, "grassroots_window"),
+        cover_start=_date(data, "cover_start"),
+        cover_end=_date(data, "cover_end"),
+        payment_deadline=_date(data, "payment_deadline"),
+        version=_int(data, "version", 1),
+        instant_payment_days=days,
+    )
     if year.cover_end < year.cover_start:
         raise MalformedEvent("cover_end: before cover_start")
     return year
@@ -54,6 +67,7 @@ def parse_cover_year(data: dict[str, Any]) -> CoverYear:
 @dataclass(frozen=True)
 class Submission:
     """A grassroots union's submission to its district (提交至区局审核), enrollment.submission.submitted."""
+
     submission_id: int
     union_id: int
     district_id: int
@@ -70,13 +84,19 @@ class Submission:
 
 def parse_submission(data: dict[str, Any]) -> Submission:
     sub = Submission(
-        submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
-        district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
-        cover_type=_choice(data, "type", COVER_TYPES), mode=_choice(data, "mode", MODES),
-        headcount=_int(data, "headcount", 1), union_headcount_total=_int(data, "union_headcount_total", 1),
-        submitted_at=_datetime(data, "submitted_at"), sequence=_int(data, "sequence", 1),
+        submission_id=_int(data, "submission_id", 1),
+        union_id=_int(data, "union_id", 1),
+        district_id=_int(data, "district_id", 1),
+        cover_year=_int(data, "cover_year", 2000),
+        cover_type=_choice(data, "type", COVER_TYPES),
+        mode=_choice(data, "mode", MODES),
+        headcount=_int(data, "headcount", 1),
+        union_headcount_total=_int(data, "union_headcount_total", 1),
+        submitted_at=_datetime(data, "submitted_at"),
+        sequence=_int(data, "sequence", 1),
         kind=None if data.get("kind") in (None, "centralised") else _choice(data, "kind", INSTANT_KINDS),
-        counts=_price_class_counts(data))
+        counts=_price_class_counts(data),
+    )
     if sub.counts and sum(n for _, n in sub.counts) != sub.headcount:
         raise MalformedEvent("counts: do not add up to headcount")
     if sub.union_headcount_total < sub.headcount:
@@ -100,6 +120,7 @@ def parse_returned(data: dict[str, Any]) -> int:
 @dataclass(frozen=True)
 class Amounts:
     """What a headcount costs and who pays it, in fen (billing's pricing)."""
+
     premium_fen: int  # 保障费用
     city_subsidy_fen: int  # 市总统一划拨
     district_share_fen: int  # 区局/各级工会缴费
@@ -113,6 +134,7 @@ class Amounts:
 @dataclass(frozen=True)
 class SubmissionPrice:
     """billing.submission.priced: the submission's amounts and what the union owes by when."""
+
     submission_id: int
     union_id: int
     district_id: int
@@ -128,32 +150,46 @@ class SubmissionPrice:
 
 
 def parse_submission_price(data: dict[str, Any]) -> SubmissionPrice:
-    amounts = Amounts(_int(data, "premium_fen"), _int(data, "city_subsidy_fen"), _int(data, "district_share_fen"),
-                      _int(data, "grassroots_share_fen"))
+    amounts = Amounts(
+        _int(data, "premium_fen"),
+        _int(data, "city_subsidy_fen"),
+        _int(data, "district_share_fen"),
+        _int(data, "grassroots_share_fen"),
+    )
     amounts.check()
     return SubmissionPrice(
-        submission_id=_int(data, "submission_id", 1), union_id=_int(data, "union_id", 1),
-        district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
-        cover_type=_choice(data, "type", COVER_TYPES), headcount=_int(data, "headcount", 1), amounts=amounts,
-        grassroots_owes_fen=_int(data, "grassroots_owes_fen"), pay_by=_opt_date(data, "pay_by"),
-        union_owes_to_date_fen=_opt_int(data, "union_owes_to_date_fen"))
+        submission_id=_int(data, "submission_id", 1),
+        union_id=_int(data, "union_id", 1),
+        district_id=_int(data, "district_id", 1),
+        cover_year=_int(data, "cover_year", 2000),
+        cover_type=_choice(data, "type", COVER_TYPES),
+        headcount=_int(data, "headcount", 1),
+        amounts=amounts,
+        grassroots_owes_fen=_int(data, "grassroots_owes_fen"),
+        pay_by=_opt_date(data, "pay_by"),
+        union_owes_to_date_fen=_opt_int(data, "union_owes_to_date_fen"),
+    )
 
 
 def check_same_submission(sub: Submission, price: SubmissionPrice) -> None:
     """Enrollment and billing must describe the same submission, or the notice would lie."""
-    for field, mine, theirs in (("union_id", sub.union_id, price.union_id),
-                                ("district_id", sub.district_id, price.district_id),
-                                ("cover_year", sub.cover_year, price.cover_year),
-                                ("type", sub.cover_type, price.cover_type),
-                                ("headcount", sub.headcount, price.headcount)):
+    for field, mine, theirs in (
+        ("union_id", sub.union_id, price.union_id),
+        ("district_id", sub.district_id, price.district_id),
+        ("cover_year", sub.cover_year, price.cover_year),
+        ("type", sub.cover_type, price.cover_type),
+        ("headcount", sub.headcount, price.headcount),
+    ):
         if mine != theirs:
-            raise MalformedEvent(f"{field}: billing says {theirs!r}, enrollment says {mine!r} "
-                                 f"for submission {sub.submission_id}")
+            raise MalformedEvent(
+                f"{field}: billing says {theirs!r}, enrollment says {mine!r} for submission {sub.submission_id}"
+            )
 
 
 @dataclass(frozen=True)
 class Batch:
     """A district's batch submitted to the centre (参保批次), enrollment.batch.submitted."""
+
     batch_id: int
     batch_no: str
     district_id: int
@@ -170,11 +206,17 @@ def parse_batch(data: dict[str, Any]) -> Batch:
     if not isinstance(submissions, list):
         raise MalformedEvent("submissions: not a list")
     ids = tuple(_int(s, "submission_id", 1) for s in submissions)
-    batch = Batch(batch_id=_int(data, "batch_id", 1), batch_no=_str(data, "batch_no"),
-                  district_id=_int(data, "district_id", 1), cover_year=_int(data, "cover_year", 2000),
-                  mode=_choice(data, "mode", MODES), submitted_at=_datetime(data, "submitted_at"),
-                  headcount_by_type=_counts(data, "headcount_by_type", COVER_TYPES),
-                  headcount=_int(data, "headcount", 1), submission_ids=ids)
+    batch = Batch(
+        batch_id=_int(data, "batch_id", 1),
+        batch_no=_str(data, "batch_no"),
+        district_id=_int(data, "district_id", 1),
+        cover_year=_int(data, "cover_year", 2000),
+        mode=_choice(data, "mode", MODES),
+        submitted_at=_datetime(data, "submitted_at"),
+        headcount_by_type=_counts(data, "headcount_by_type", COVER_TYPES),
+        headcount=_int(data, "headcount", 1),
+        submission_ids=ids,
+    )
     if sum(batch.headcount_by_type.values()) != batch.headcount:
         raise MalformedEvent("headcount: not the sum of headcount_by_type")
     return batch
@@ -183,6 +225,7 @@ def parse_batch(data: dict[str, Any]) -> Batch:
 @dataclass(frozen=True)
 class BankAccount:
     """The centre's account a district pays into (收款账户): billing's payee, from billing.batch.priced."""
+
     name: str  # 户名
     number: str  # 帐号
     bank: str  # 开户行
@@ -199,6 +242,7 @@ def _payee(data: dict[str, Any]) -> BankAccount | None:
 @dataclass(frozen=True)
 class TypeLine:
     """One line of a batch's pricing: a cover type's headcount and amounts."""
+
     cover_type: str
     headcount: int
     premium_fen: int
@@ -209,6 +253,7 @@ class TypeLine:
 @dataclass(frozen=True)
 class BatchPrice:
     """billing.batch.priced: what the district owes the centre, after its settlement credit."""
+
     batch_id: int
     batch_no: str
     district_id: int
@@ -230,8 +275,13 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
         raise MalformedEvent("by_type: not a non-empty list")
     lines = []
     for raw in raw_lines:
-        line = TypeLine(_choice(raw, "type", COVER_TYPES), _int(raw, "headcount"), _int(raw, "premium_fen"),
-                        _int(raw, "city_subsidy_fen"), _int(raw, "union_share_fen"))
+        line = TypeLine(
+            _choice(raw, "type", COVER_TYPES),
+            _int(raw, "headcount"),
+            _int(raw, "premium_fen"),
+            _int(raw, "city_subsidy_fen"),
+            _int(raw, "union_share_fen"),
+        )
         if line.premium_fen - line.city_subsidy_fen != line.union_share_fen:
             raise MalformedEvent(f"by_type[{line.cover_type}].union_share_fen: not premium − city subsidy")
         lines.append(line)
@@ -239,14 +289,26 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
         raise MalformedEvent("by_type: a type appears twice")
     lines.sort(key=lambda line: COVER_TYPES.index(line.cover_type))
     price = BatchPrice(
-        batch_id=_int(data, "batch_id", 1), batch_no=_str(data, "batch_no"), district_id=_int(data, "district_id", 1),
-        cover_year=_int(data, "cover_year", 2000), lines=tuple(lines), headcount=_int(data, "headcount", 1),
-        premium_fen=_int(data, "premium_fen"), city_subsidy_fen=_int(data, "city_subsidy_fen"),
-        union_share_fen=_int(data, "union_share_fen"), credit_applied_fen=_int(data, "credit_applied_fen"),
-        due_fen=_int(data, "due_fen"), pay_by=_opt_date(data, "pay_by"), payee=_payee(data))
-    for field, total in (("headcount", sum(x.headcount for x in lines)), ("premium_fen", sum(x.premium_fen for x in lines)),
-                         ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
-                         ("union_share_fen", sum(x.union_share_fen for x in lines))):
+        batch_id=_int(data, "batch_id", 1),
+        batch_no=_str(data, "batch_no"),
+        district_id=_int(data, "district_id", 1),
+        cover_year=_int(data, "cover_year", 2000),
+        lines=tuple(lines),
+        headcount=_int(data, "headcount", 1),
+        premium_fen=_int(data, "premium_fen"),
+        city_subsidy_fen=_int(data, "city_subsidy_fen"),
+        union_share_fen=_int(data, "union_share_fen"),
+        credit_applied_fen=_int(data, "credit_applied_fen"),
+        due_fen=_int(data, "due_fen"),
+        pay_by=_opt_date(data, "pay_by"),
+        payee=_payee(data),
+    )
+    for field, total in (
+        ("headcount", sum(x.headcount for x in lines)),
+        ("premium_fen", sum(x.premium_fen for x in lines)),
+        ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
+        ("union_share_fen", sum(x.union_share_fen for x in lines)),
+    ):
         if getattr(price, field) != total:
             raise MalformedEvent(f"{field}: not the sum of by_type")
     if price.credit_applied_fen > price.union_share_fen:
@@ -257,12 +319,16 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
 
 
 def check_same_batch(batch: Batch, price: BatchPrice) -> None:
-    for field, mine, theirs in (("batch_no", batch.batch_no, price.batch_no),
-                                ("district_id", batch.district_id, price.district_id),
-                                ("cover_year", batch.cover_year, price.cover_year),
-                                ("headcount", batch.headcount, price.headcount)):
+    for field, mine, theirs in (
+        ("batch_no", batch.batch_no, price.batch_no),
+        ("district_id", batch.district_id, price.district_id),
+        ("cover_year", batch.cover_year, price.cover_year),
+        ("headcount", batch.headcount, price.headcount),
+    ):
         if mine != theirs:
-            raise MalformedEvent(f"{field}: billing says {theirs!r}, enrollment says {mine!r} for batch {batch.batch_id}")
+            raise MalformedEvent(
+                f"{field}: billing says {theirs!r}, enrollment says {mine!r} for batch {batch.batch_id}"
+            )
     by_type = {line.cover_type: line.headcount for line in price.lines if line.headcount}
     if by_type != {t: n for t, n in batch.headcount_by_type.items() if n}:
         raise MalformedEvent(f"by_type: headcounts differ from enrollment's for batch {batch.batch_id}")

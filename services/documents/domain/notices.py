@@ -7,6 +7,7 @@ guide's) or JB (adapted).
 A notice is a frozen value: the same facts always give the same notice, and `input_key()` is a
 hash of it, so a redelivered or repeated event that would print the same notice makes no new
 version."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,9 +35,13 @@ GRASSROOTS_NOTICE = "grassroots_notice"  # 基层工会参保告知书
 DISTRICT_NOTICE = "district_notice"  # 区局（产业）工会参保告知书
 INSTANT_NOTICE = "instant_notice"  # 基层工会即时参保告知书
 INSTANT_DISTRICT_NOTICE = "instant_district_notice"  # 区局（产业）工会即时参保告知书 (a JB batch)
-KIND_TITLES = {GRASSROOTS_NOTICE: "基层工会集中参保告知书", DISTRICT_NOTICE: "区局（产业）工会集中参保告知书",
-               INSTANT_NOTICE: "基层工会即时参保告知书", INSTANT_DISTRICT_NOTICE: "区局（产业）工会即时参保告知书",
-               "statistics": "集中参保统计表"}
+KIND_TITLES = {
+    GRASSROOTS_NOTICE: "基层工会集中参保告知书",
+    DISTRICT_NOTICE: "区局（产业）工会集中参保告知书",
+    INSTANT_NOTICE: "基层工会即时参保告知书",
+    INSTANT_DISTRICT_NOTICE: "区局（产业）工会即时参保告知书",
+    "statistics": "集中参保统计表",
+}
 # 即时参保's cover, as the guide words it (SPEC §3): it starts per person, so the notice says how.
 INSTANT_COVER = "自办理参保日的次日（新办卡人员自卡号生成的次日）起"
 INSTANT_KIND_NAMES = {"no_cover": "有卡无保人员即时参保", "new_card": "新办卡人员即时参保"}
@@ -59,8 +64,9 @@ class Row:
 
 
 def _key(value: Any) -> str:  # a notice's dataclass
-    return hashlib.sha256(json.dumps(asdict(value), ensure_ascii=False, sort_keys=True, default=str)
-                          .encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(asdict(value), ensure_ascii=False, sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 class Letter:
@@ -83,17 +89,22 @@ class Letter:
         return _key(self)
 
 
-def split_rows(premium_label: str, premium_fen: int, city_subsidy_fen: int, district_share_fen: int,
-               grassroots_share_fen: int) -> list[Row]:
+def split_rows(
+    premium_label: str, premium_fen: int, city_subsidy_fen: int, district_share_fen: int, grassroots_share_fen: int
+) -> list[Row]:
     """A submission's premium and who pays it, as the confirmation screen words the parts."""
-    return [Row(premium_label, f"{money(premium_fen)} 元"), Row("其中：市总统一划拨", f"{money(city_subsidy_fen)} 元"),
-            Row("区局/各级工会缴费", f"{money(district_share_fen)} 元"),
-            Row("基层单位缴费", f"{money(grassroots_share_fen)} 元")]
+    return [
+        Row(premium_label, f"{money(premium_fen)} 元"),
+        Row("其中：市总统一划拨", f"{money(city_subsidy_fen)} 元"),
+        Row("区局/各级工会缴费", f"{money(district_share_fen)} 元"),
+        Row("基层单位缴费", f"{money(grassroots_share_fen)} 元"),
+    ]
 
 
 @dataclass(frozen=True)
 class GrassrootsNotice(Letter):
     """告知书 to a grassroots union, regenerated on each submission; the last one counts."""
+
     union_id: int
     district_id: int
     union_name: str
@@ -135,8 +146,13 @@ class GrassrootsNotice(Letter):
             Row("保障年度", f"{self.cover_year} 年"),
             Row("保障类型", f"{self.cover_type} 类"),
             Row("本次提交人数", f"{self.submission_headcount} 人（第 {self.sequence} 次提交）"),
-            *split_rows("本次保障费用", self.premium_fen, self.city_subsidy_fen, self.district_share_fen,
-                        self.grassroots_share_fen),
+            *split_rows(
+                "本次保障费用",
+                self.premium_fen,
+                self.city_subsidy_fen,
+                self.district_share_fen,
+                self.grassroots_share_fen,
+            ),
             Row("本次你会需承担", f"{money(self.grassroots_owes_fen)} 元"),
             Row("本年度累计参保人数", f"{self.headcount_total} 人"),
             Row("本年度你会累计需承担", f"{money(self.grassroots_owes_total_fen)} 元"),
@@ -149,25 +165,39 @@ class GrassrootsNotice(Letter):
         return f"参保告知书_{self.union_name}_{self.cover_year}年度_第{self.sequence}次提交.pdf"
 
 
-def grassroots_notice(union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice,
-                      owes_before_fen: int) -> GrassrootsNotice:
+def grassroots_notice(
+    union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice, owes_before_fen: int
+) -> GrassrootsNotice:
     """The notice for this submission; `owes_before_fen` is what this union owed for the year by its
     earlier, still valid submissions."""
     check_same_submission(sub, price)
     return GrassrootsNotice(
-        union_id=sub.union_id, district_id=sub.district_id, union_name=union_name, cover_year=sub.cover_year,
-        cover_type=sub.cover_type, headcount_total=sub.union_headcount_total, submission_headcount=sub.headcount,
-        premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
-        district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
-        grassroots_owes_fen=price.grassroots_owes_fen, grassroots_owes_total_fen=owes_before_fen + price.grassroots_owes_fen,
-        pay_by=price.pay_by or year.grassroots_deadline, cover_start=year.cover_start, cover_end=year.cover_end,
-        dated=sub.submitted_at.date(), sequence=sub.sequence)
+        union_id=sub.union_id,
+        district_id=sub.district_id,
+        union_name=union_name,
+        cover_year=sub.cover_year,
+        cover_type=sub.cover_type,
+        headcount_total=sub.union_headcount_total,
+        submission_headcount=sub.headcount,
+        premium_fen=price.amounts.premium_fen,
+        city_subsidy_fen=price.amounts.city_subsidy_fen,
+        district_share_fen=price.amounts.district_share_fen,
+        grassroots_share_fen=price.amounts.grassroots_share_fen,
+        grassroots_owes_fen=price.grassroots_owes_fen,
+        grassroots_owes_total_fen=owes_before_fen + price.grassroots_owes_fen,
+        pay_by=price.pay_by or year.grassroots_deadline,
+        cover_start=year.cover_start,
+        cover_end=year.cover_end,
+        dated=sub.submitted_at.date(),
+        sequence=sub.sequence,
+    )
 
 
 @dataclass(frozen=True)
 class InstantNotice(Letter):
     """告知书 to a grassroots union for one instant submission (即时参保), once billing priced it:
     the grassroots notice's wording adapted (decision 0018)."""
+
     submission_id: int
     union_id: int
     district_id: int
@@ -211,10 +241,13 @@ class InstantNotice(Letter):
             Row("保障年度", f"{self.cover_year} 年"),
             Row("参保方式", INSTANT_KIND_NAMES.get(self.instant_kind or "", "即时参保")),
             Row("保障类型", f"{self.cover_type} 类"),
-            Row("本次参保人数", f"{self.headcount} 人（第 {self.sequence} 次即时参保）"
-                + (f"：{by_class}" if by_class else "")),
-            *split_rows("保障费用", self.premium_fen, self.city_subsidy_fen, self.district_share_fen,
-                        self.grassroots_share_fen),
+            Row(
+                "本次参保人数",
+                f"{self.headcount} 人（第 {self.sequence} 次即时参保）" + (f"：{by_class}" if by_class else ""),
+            ),
+            *split_rows(
+                "保障费用", self.premium_fen, self.city_subsidy_fen, self.district_share_fen, self.grassroots_share_fen
+            ),
             Row("你会需承担", f"{money(self.grassroots_owes_fen)} 元"),
             Row("划款截止日期", chinese_date(self.pay_by)),
             Row("保障期间", f"{INSTANT_COVER}至 {chinese_date(self.cover_end)}"),
@@ -239,13 +272,25 @@ def instant_notice(union_name: str, year: CoverYear, sub: Submission, price: Sub
     check_same_submission(sub, price)
     dated = sub.submitted_at.date()
     return InstantNotice(
-        submission_id=sub.submission_id, union_id=sub.union_id, district_id=sub.district_id, union_name=union_name,
-        cover_year=sub.cover_year, cover_type=sub.cover_type, instant_kind=sub.kind, headcount=sub.headcount,
-        counts=sub.counts, premium_fen=price.amounts.premium_fen, city_subsidy_fen=price.amounts.city_subsidy_fen,
-        district_share_fen=price.amounts.district_share_fen, grassroots_share_fen=price.amounts.grassroots_share_fen,
+        submission_id=sub.submission_id,
+        union_id=sub.union_id,
+        district_id=sub.district_id,
+        union_name=union_name,
+        cover_year=sub.cover_year,
+        cover_type=sub.cover_type,
+        instant_kind=sub.kind,
+        headcount=sub.headcount,
+        counts=sub.counts,
+        premium_fen=price.amounts.premium_fen,
+        city_subsidy_fen=price.amounts.city_subsidy_fen,
+        district_share_fen=price.amounts.district_share_fen,
+        grassroots_share_fen=price.amounts.grassroots_share_fen,
         grassroots_owes_fen=price.grassroots_owes_fen,
         pay_by=price.pay_by or instant_pay_by(year, dated),
-        cover_end=year.cover_end, dated=dated, sequence=sub.sequence)
+        cover_end=year.cover_end,
+        dated=dated,
+        sequence=sub.sequence,
+    )
 
 
 @dataclass(frozen=True)
@@ -260,6 +305,7 @@ class DistrictLine:
 @dataclass(frozen=True)
 class DistrictNotice(Letter):
     """告知书 to a district (区局/产业工会) on submitting its batch to the centre."""
+
     batch_id: int
     batch_no: str
     district_id: int
@@ -307,10 +353,14 @@ class DistrictNotice(Letter):
 
     @property
     def rows(self) -> list[Row]:
-        return [Row("参保批次", self.batch_no), Row("保障年度", f"{self.cover_year} 年"),
-                Row("参保资金总额", f"{money(self.union_share_fen)} 元"),
-                Row(f"{self.credit_year} 年清算分配款抵扣", f"{money(self.credit_applied_fen)} 元"),
-                Row("尚需划款", f"{money(self.due_fen)} 元"), Row("划款截止日期", chinese_date(self.pay_by))]
+        return [
+            Row("参保批次", self.batch_no),
+            Row("保障年度", f"{self.cover_year} 年"),
+            Row("参保资金总额", f"{money(self.union_share_fen)} 元"),
+            Row(f"{self.credit_year} 年清算分配款抵扣", f"{money(self.credit_applied_fen)} 元"),
+            Row("尚需划款", f"{money(self.due_fen)} 元"),
+            Row("划款截止日期", chinese_date(self.pay_by)),
+        ]
 
     @property
     def filename(self) -> str:
@@ -329,8 +379,10 @@ class InstantDistrictNotice(DistrictNotice):
     def paragraphs(self) -> list[str]:
         per_type = "，".join(f"参加 {line.cover_type} 类会员共计 {line.headcount} 人" for line in self.lines)
         if self.credit_applied_fen:
-            pay = (f"鉴于会员保障清算分配款 {money(self.credit_applied_fen)} 元用于抵扣本批次参保款项，你会尚需于 "
-                   f"{chinese_date(self.pay_by)}之前将剩余参保资金 {money(self.due_fen)} 元划入如下帐户")
+            pay = (
+                f"鉴于会员保障清算分配款 {money(self.credit_applied_fen)} 元用于抵扣本批次参保款项，你会尚需于 "
+                f"{chinese_date(self.pay_by)}之前将剩余参保资金 {money(self.due_fen)} 元划入如下帐户"
+            )
         else:
             pay = f"请于 {chinese_date(self.pay_by)}之前将参保资金 {money(self.due_fen)} 元划入如下帐户"
         return [
@@ -342,29 +394,51 @@ class InstantDistrictNotice(DistrictNotice):
     @property
     def rows(self) -> list[Row]:
         credit = [Row("清算分配款抵扣", f"{money(self.credit_applied_fen)} 元")] if self.credit_applied_fen else []
-        return [Row("参保批次", self.batch_no), Row("保障年度", f"{self.cover_year} 年"),
-                Row("参保资金总额", f"{money(self.union_share_fen)} 元"), *credit,
-                Row("尚需划款", f"{money(self.due_fen)} 元"), Row("划款截止日期", chinese_date(self.pay_by)),
-                Row("保障期间", f"{INSTANT_COVER}至 {chinese_date(self.cover_end)}")]
+        return [
+            Row("参保批次", self.batch_no),
+            Row("保障年度", f"{self.cover_year} 年"),
+            Row("参保资金总额", f"{money(self.union_share_fen)} 元"),
+            *credit,
+            Row("尚需划款", f"{money(self.due_fen)} 元"),
+            Row("划款截止日期", chinese_date(self.pay_by)),
+            Row("保障期间", f"{INSTANT_COVER}至 {chinese_date(self.cover_end)}"),
+        ]
 
     @property
     def filename(self) -> str:
         return f"即时参保告知书_{self.district_name}_{self.batch_no}.pdf"
 
 
-def district_notice(district_name: str, year: CoverYear, batch: Batch, price: BatchPrice,
-                    bank: BankAccount) -> DistrictNotice:
+def district_notice(
+    district_name: str, year: CoverYear, batch: Batch, price: BatchPrice, bank: BankAccount
+) -> DistrictNotice:
     """A CB batch's notice, or a JB batch's (InstantDistrictNotice). A pay-by missing from billing's
     event falls back to the year's payment deadline (CB) or N days after the batch (JB, decision 0018)."""
     check_same_batch(batch, price)
-    lines = tuple(DistrictLine(x.cover_type, x.headcount, x.premium_fen, x.city_subsidy_fen, x.union_share_fen)
-                  for x in price.lines if x.headcount)
+    lines = tuple(
+        DistrictLine(x.cover_type, x.headcount, x.premium_fen, x.city_subsidy_fen, x.union_share_fen)
+        for x in price.lines
+        if x.headcount
+    )
     dated = batch.submitted_at.date()
     instant = batch.mode == "instant"
     fallback = instant_pay_by(year, dated) if instant and price.pay_by is None else year.payment_deadline
     return (InstantDistrictNotice if instant else DistrictNotice)(
-        batch_id=batch.batch_id, batch_no=batch.batch_no, district_id=batch.district_id, district_name=district_name,
-        cover_year=batch.cover_year, lines=lines, headcount=price.headcount, premium_fen=price.premium_fen,
-        city_subsidy_fen=price.city_subsidy_fen, union_share_fen=price.union_share_fen,
-        credit_applied_fen=price.credit_applied_fen, due_fen=price.due_fen, pay_by=price.pay_by or fallback,
-        cover_start=year.cover_start, cover_end=year.cover_end, bank=bank, dated=dated)
+        batch_id=batch.batch_id,
+        batch_no=batch.batch_no,
+        district_id=batch.district_id,
+        district_name=district_name,
+        cover_year=batch.cover_year,
+        lines=lines,
+        headcount=price.headcount,
+        premium_fen=price.premium_fen,
+        city_subsidy_fen=price.city_subsidy_fen,
+        union_share_fen=price.union_share_fen,
+        credit_applied_fen=price.credit_applied_fen,
+        due_fen=price.due_fen,
+        pay_by=price.pay_by or fallback,
+        cover_start=year.cover_start,
+        cover_end=year.cover_end,
+        bank=bank,
+        dated=dated,
+    )

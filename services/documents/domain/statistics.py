@@ -1,5 +1,6 @@
 """The statistics workbook (集中参保统计表) of a district and cover year: one line per grassroots
 union and cover type, from the submissions enrollment and billing told us about. Pure, no I/O."""
+
 from __future__ import annotations
 
 import hashlib
@@ -14,6 +15,7 @@ STATISTICS = "statistics"  # 集中参保统计表
 @dataclass(frozen=True)
 class SubmissionLine:
     """One valid (not returned) centralised submission, as the read model holds it."""
+
     union_id: int
     union_name: str
     credit_code: str
@@ -74,14 +76,23 @@ def statistics(district_id: int, district_name: str, cover_year: int, submission
     lines = []
     for (union_id, cover_type), subs in groups.items():
         priced = [s for s in subs if s.premium_fen is not None]
-        lines.append(UnionTypeLine(
-            union_id=union_id, union_name=subs[-1].union_name, credit_code=subs[-1].credit_code, cover_type=cover_type,
-            submissions=len(subs), headcount=sum(s.headcount for s in subs),
-            premium_fen=sum(s.premium_fen or 0 for s in priced),
-            city_subsidy_fen=sum(s.city_subsidy_fen or 0 for s in priced),
-            district_share_fen=sum(s.district_share_fen or 0 for s in priced),
-            grassroots_share_fen=sum(s.grassroots_share_fen or 0 for s in priced), unpriced=len(subs) - len(priced),
-            batch_nos=tuple(sorted({s.batch_no for s in subs if s.batch_no})),
-            pending=sum(1 for s in subs if not s.batch_no), last_submitted_at=max(s.submitted_at for s in subs)))
+        lines.append(
+            UnionTypeLine(
+                union_id=union_id,
+                union_name=subs[-1].union_name,
+                credit_code=subs[-1].credit_code,
+                cover_type=cover_type,
+                submissions=len(subs),
+                headcount=sum(s.headcount for s in subs),
+                premium_fen=sum(s.premium_fen or 0 for s in priced),
+                city_subsidy_fen=sum(s.city_subsidy_fen or 0 for s in priced),
+                district_share_fen=sum(s.district_share_fen or 0 for s in priced),
+                grassroots_share_fen=sum(s.grassroots_share_fen or 0 for s in priced),
+                unpriced=len(subs) - len(priced),
+                batch_nos=tuple(sorted({s.batch_no for s in subs if s.batch_no})),
+                pending=sum(1 for s in subs if not s.batch_no),
+                last_submitted_at=max(s.submitted_at for s in subs),
+            )
+        )
     lines.sort(key=lambda x: (x.union_name, x.union_id, COVER_TYPES.index(x.cover_type)))
     return Statistics(district_id, district_name, cover_year, tuple(lines))

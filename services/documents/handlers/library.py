@@ -1,5 +1,6 @@
 """The document library: storing a new version of a document (rendered once, published as
 documents.document.ready), and listing and fetching stored versions within the caller's scope."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,20 +17,46 @@ from services.documents.adapters.orm import Document
 log = logging.getLogger("documents")
 
 
-def store(uow, *, kind: str, series: str, subject: str, union_id: int | None, district_id: int | None,
-          cover_year: int, filename: str, media_type: str, input_key: str, render, about: str = "") -> Document:
+def store(
+    uow,
+    *,
+    kind: str,
+    series: str,
+    subject: str,
+    union_id: int | None,
+    district_id: int | None,
+    cover_year: int,
+    filename: str,
+    media_type: str,
+    input_key: str,
+    render,
+    about: str = "",
+) -> Document:
     """Store a new version of a document, rendered once, unless the latest version was made from
     the same input (then that one is the answer). Publishes documents.document.ready, with `about`:
     what the document is about in words (a person reads it in the notification, never `subject`)."""
-    latest = uow.session.scalar(select(Document).where(Document.series == series)
-                                .order_by(Document.version.desc()).limit(1))
+    latest = uow.session.scalar(
+        select(Document).where(Document.series == series).order_by(Document.version.desc()).limit(1)
+    )
     if latest is not None and latest.input_key == input_key:
         return latest
     content = render()
-    doc = Document(kind=kind, series=series, version=(latest.version + 1) if latest else 1, subject=subject,
-                   union_id=union_id, district_id=district_id, cover_year=cover_year, filename=filename,
-                   media_type=media_type, size=len(content), sha256=hashlib.sha256(content).hexdigest(),
-                   input_key=input_key, created_at=clock.utcnow_naive(), content=content)
+    doc = Document(
+        kind=kind,
+        series=series,
+        version=(latest.version + 1) if latest else 1,
+        subject=subject,
+        union_id=union_id,
+        district_id=district_id,
+        cover_year=cover_year,
+        filename=filename,
+        media_type=media_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        input_key=input_key,
+        created_at=clock.utcnow_naive(),
+        content=content,
+    )
     uow.session.add(doc)
     uow.session.flush()
     uow.publish(contracts.DOCUMENT_READY, contracts.document_data(doc, about))
@@ -54,22 +81,37 @@ def _scoped(query, who: Identity):
     return scoped(query, who, union=Document.union_id, district=Document.district_id)
 
 
-def list_documents(uow, who: Identity, kind: str | None = None, union_id: int | None = None,
-                   district_id: int | None = None, cover_year: int | None = None, all_versions: bool = False,
-                   page: int = 1, per_page: int = 50):
+def list_documents(
+    uow,
+    who: Identity,
+    kind: str | None = None,
+    union_id: int | None = None,
+    district_id: int | None = None,
+    cover_year: int | None = None,
+    all_versions: bool = False,
+    page: int = 1,
+    per_page: int = 50,
+):
     """Documents in the caller's scope, newest first; by default only the latest version of each."""
     session = uow.session
     query = _scoped(select(Document), who)
     if not all_versions:
         latest = select(Document.series, func.max(Document.version).label("v")).group_by(Document.series).subquery()
         query = query.join(latest, (Document.series == latest.c.series) & (Document.version == latest.c.v))
-    for column, value in ((Document.kind, kind), (Document.union_id, union_id),
-                          (Document.district_id, district_id), (Document.cover_year, cover_year)):
+    for column, value in (
+        (Document.kind, kind),
+        (Document.union_id, union_id),
+        (Document.district_id, district_id),
+        (Document.cover_year, cover_year),
+    ):
         if value is not None:
             query = query.where(column == value)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(session.scalars(query.order_by(Document.created_at.desc(), Document.id.desc())
-                                 .offset((page - 1) * per_page).limit(per_page)))
+    items = list(
+        session.scalars(
+            query.order_by(Document.created_at.desc(), Document.id.desc()).offset((page - 1) * per_page).limit(per_page)
+        )
+    )
     return total, items
 
 
@@ -80,8 +122,7 @@ def get_document(uow, who: Identity, document_id: int) -> tuple[Document, list[D
     if doc is None:
         raise NotFound()
     check_scope(who, doc)
-    versions = list(session.scalars(select(Document).where(Document.series == doc.series)
-                                    .order_by(Document.version)))
+    versions = list(session.scalars(select(Document).where(Document.series == doc.series).order_by(Document.version)))
     return doc, versions
 
 

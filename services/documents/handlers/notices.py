@@ -2,6 +2,7 @@
 union and year) and for each instant submission, and the district's notice for each batch (CB or
 JB), rendered once everything they print is known, and fetched by union and year, by submission or
 by batch."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -52,16 +53,24 @@ def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, pric
     key = notice.input_key()
     if row.notice_key == key:
         return
-    store(uow, kind=INSTANT_NOTICE, series=f"{INSTANT_NOTICE}:{sub.submission_id}",
-          about=f"{union.name} {sub.submitted_at:%Y-%m-%d} 提交",
-          subject=f"submission:{sub.submission_id}", union_id=sub.union_id, district_id=sub.district_id,
-          cover_year=sub.cover_year, filename=notice.filename, media_type=PDF, input_key=key,
-          render=lambda: pdf.render_notice(notice))
+    store(
+        uow,
+        kind=INSTANT_NOTICE,
+        series=f"{INSTANT_NOTICE}:{sub.submission_id}",
+        about=f"{union.name} {sub.submitted_at:%Y-%m-%d} 提交",
+        subject=f"submission:{sub.submission_id}",
+        union_id=sub.union_id,
+        district_id=sub.district_id,
+        cover_year=sub.cover_year,
+        filename=notice.filename,
+        media_type=PDF,
+        input_key=key,
+        render=lambda: pdf.render_notice(notice),
+    )
     row.notice_key = key
 
 
-def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
-                              price: facts.SubmissionPrice) -> None:
+def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
     """The union's centralised notice; a submission overtaken by a later centralised one whose
     notice is already out makes no new version (the last one counts)."""
     session = uow.session
@@ -69,10 +78,16 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
     union = session.get(UnionView, sub.union_id)
     if year is None or union is None:
         return
-    same_union = (SubmissionView.union_id == sub.union_id, SubmissionView.cover_year == sub.cover_year,
-                  SubmissionView.returned.is_(False))
-    later = session.scalars(select(SubmissionView).where(*same_union, SubmissionView.sequence > sub.sequence,
-                                                         SubmissionView.notice_key.is_not(None)))
+    same_union = (
+        SubmissionView.union_id == sub.union_id,
+        SubmissionView.cover_year == sub.cover_year,
+        SubmissionView.returned.is_(False),
+    )
+    later = session.scalars(
+        select(SubmissionView).where(
+            *same_union, SubmissionView.sequence > sub.sequence, SubmissionView.notice_key.is_not(None)
+        )
+    )
     if any(_mode(other) == "centralised" for other in later):  # instant ones are numbered apart
         return
     if price.union_owes_to_date_fen is not None:  # billing's figure (schema 2): the year so far, this one included
@@ -83,11 +98,20 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission,
     key = notice.input_key()
     if row.notice_key == key:
         return
-    store(uow, kind=GRASSROOTS_NOTICE, series=f"{GRASSROOTS_NOTICE}:{sub.union_id}:{sub.cover_year}",
-          about=f"{union.name} {sub.cover_year}年度集中参保",
-          subject=f"submission:{sub.submission_id}", union_id=sub.union_id, district_id=sub.district_id,
-          cover_year=sub.cover_year, filename=notice.filename, media_type=PDF, input_key=key,
-          render=lambda: pdf.render_notice(notice))
+    store(
+        uow,
+        kind=GRASSROOTS_NOTICE,
+        series=f"{GRASSROOTS_NOTICE}:{sub.union_id}:{sub.cover_year}",
+        about=f"{union.name} {sub.cover_year}年度集中参保",
+        subject=f"submission:{sub.submission_id}",
+        union_id=sub.union_id,
+        district_id=sub.district_id,
+        cover_year=sub.cover_year,
+        filename=notice.filename,
+        media_type=PDF,
+        input_key=key,
+        render=lambda: pdf.render_notice(notice),
+    )
     row.notice_key = key
 
 
@@ -104,10 +128,20 @@ def render_district_notice(uow, row: BatchView) -> None:
         return
     notice = district_notice(district.name, year, batch, price, price.payee or settings.load().schema_1_payee)
     # one series per batch whatever its mode, so /district-notices/{batch_id}/file serves both
-    store(uow, kind=notice.kind, series=f"{DISTRICT_NOTICE}:{batch.batch_id}", subject=f"batch:{batch.batch_id}",
-          about=f"批次 {batch.batch_no}（{district.name}）",
-          union_id=None, district_id=batch.district_id, cover_year=batch.cover_year, filename=notice.filename,
-          media_type=PDF, input_key=notice.input_key(), render=lambda: pdf.render_notice(notice))
+    store(
+        uow,
+        kind=notice.kind,
+        series=f"{DISTRICT_NOTICE}:{batch.batch_id}",
+        subject=f"batch:{batch.batch_id}",
+        about=f"批次 {batch.batch_no}（{district.name}）",
+        union_id=None,
+        district_id=batch.district_id,
+        cover_year=batch.cover_year,
+        filename=notice.filename,
+        media_type=PDF,
+        input_key=notice.input_key(),
+        render=lambda: pdf.render_notice(notice),
+    )
 
 
 # ------------------------------------------------------------------ downloads (scoped)

@@ -1,6 +1,7 @@
 """Read models kept from other services' events: districts and unions (members), cover years,
 submissions and batches (enrollment), and their prices (billing). Each fact recorded may complete
 what a notice prints; then the notice is rendered."""
+
 from __future__ import annotations
 
 from dataclasses import asdict
@@ -19,10 +20,12 @@ def consumes(func_):
     """A consumed event is checked against its schema version, then read into typed facts; one that
     breaks its contract can never succeed: common.facts.consumes dead-letters it with the reason,
     and nothing of it is written (the transaction rolls back)."""
+
     @wraps(func_)
     def checked(uow, event: dict) -> None:
         facts.check_schema(event)
         func_(uow, event)
+
     return common_facts.consumes(checked)
 
 
@@ -33,8 +36,12 @@ def consumes(func_):
 def record_district_when_district_changed(uow, event: dict) -> None:
     """Keep a district's name (members.district.*); then render any batch notice that waited for it."""
     d = event["data"]
-    upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
-                    {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    upsert_if_newer(
+        uow.session,
+        DistrictView,
+        {"district_id": d["district_id"]},
+        {k: d[k] for k in ("name", "kind", "special_industry", "version")},
+    )
     for batch in uow.session.scalars(select(BatchView).where(BatchView.district_id == d["district_id"])):
         render_district_notice(uow, batch)
 
@@ -44,10 +51,15 @@ def record_union_when_union_changed(uow, event: dict) -> None:
     """Keep a union's name (members.union.*: renames, contact changes, moves); then render any notice that
     waited for the union's name."""
     d = event["data"]
-    upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
-                    {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
-    for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.union_id == d["union_id"],
-                                                                SubmissionView.notice_key.is_(None))):
+    upsert_if_newer(
+        uow.session,
+        UnionView,
+        {"union_id": d["union_id"]},
+        {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")},
+    )
+    for row in uow.session.scalars(
+        select(SubmissionView).where(SubmissionView.union_id == d["union_id"], SubmissionView.notice_key.is_(None))
+    ):
         render_submission_notice(uow, row)
 
 
@@ -65,19 +77,27 @@ def record_cover_year_when_configured(uow, event: dict) -> None:
     key = {"cover_year": values.pop("cover_year")}
     if not upsert_if_newer(uow.session, CoverYearView, key, values):
         return
-    for row in uow.session.scalars(select(SubmissionView).where(SubmissionView.cover_year == year.cover_year,
-                                                                SubmissionView.notice_key.is_(None))):
+    for row in uow.session.scalars(
+        select(SubmissionView).where(SubmissionView.cover_year == year.cover_year, SubmissionView.notice_key.is_(None))
+    ):
         render_submission_notice(uow, row)
     for batch in uow.session.scalars(select(BatchView).where(BatchView.cover_year == year.cover_year)):
         render_district_notice(uow, batch)
 
 
-def _submission_row(uow, submission_id: int, union_id: int, district_id: int, cover_year: int,
-                    cover_type: str) -> SubmissionView:
+def _submission_row(
+    uow, submission_id: int, union_id: int, district_id: int, cover_year: int, cover_type: str
+) -> SubmissionView:
     row = uow.session.get(SubmissionView, submission_id, with_for_update=True)
     if row is None:
-        row = SubmissionView(submission_id=submission_id, union_id=union_id, district_id=district_id,
-                             cover_year=cover_year, cover_type=cover_type, returned=False)
+        row = SubmissionView(
+            submission_id=submission_id,
+            union_id=union_id,
+            district_id=district_id,
+            cover_year=cover_year,
+            cover_type=cover_type,
+            returned=False,
+        )
         uow.session.add(row)
     return row
 
@@ -98,8 +118,9 @@ def record_submission_when_submitted(uow, event: dict) -> None:
 def record_price_when_submission_priced(uow, event: dict) -> None:
     """Keep billing's half of a submission (billing.submission.priced); render its notice if complete."""
     price = facts.parse_submission_price(event["data"])
-    row = _submission_row(uow, price.submission_id, price.union_id, price.district_id, price.cover_year,
-                          price.cover_type)
+    row = _submission_row(
+        uow, price.submission_id, price.union_id, price.district_id, price.cover_year, price.cover_type
+    )
     row.priced, row.grassroots_owes_fen = event["data"], price.grassroots_owes_fen
     if row.submitted:
         facts.check_same_submission(facts.parse_submission(row.submitted), price)
@@ -132,8 +153,9 @@ def record_batch_when_submitted(uow, event: dict) -> None:
     row.submitted = event["data"]
     if row.priced:
         facts.check_same_batch(batch, facts.parse_batch_price(row.priced))
-    for sub in uow.session.scalars(select(SubmissionView).where(
-            SubmissionView.submission_id.in_(batch.submission_ids))):
+    for sub in uow.session.scalars(
+        select(SubmissionView).where(SubmissionView.submission_id.in_(batch.submission_ids))
+    ):
         sub.batch_id, sub.batch_no = batch.batch_id, batch.batch_no
     uow.session.flush()
     render_district_notice(uow, row)

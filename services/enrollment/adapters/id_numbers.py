@@ -9,6 +9,7 @@ cover_lookup):
   compares (through `blind_indexes`, so rows not yet re-indexed by rotate-keys still match);
 - `id_masked`: 3101**********1234 — what every answer shows, and what a search by the last
   four characters looks at."""
+
 from __future__ import annotations
 
 from sqlalchemy import Text
@@ -24,6 +25,7 @@ class SealedAsReceived(Sealed):
     ciphertext): written and read as the ciphertext, so a snapshot's value is stored as it came
     and copied table to table (the submission's insert-from-select) without opening it. Comparing
     it in SQL is refused as for `Sealed`: every ciphertext differs; compare the blind index."""
+
     impl = Text
     cache_ok = True
 

@@ -2,6 +2,7 @@
 in its `members` queue, asked of the broker off the request path — a background look at most
 every few seconds — so that a request reads the last answer and never waits on the broker.
 None until the first look has answered, and while the broker does not answer."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """The enrollment service's tables (its own database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -25,10 +26,15 @@ from services.enrollment.adapters.id_numbers import SealedAsReceived
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)
@@ -36,6 +42,7 @@ messaging = add_messaging_tables(Base.metadata)
 
 class DistrictView(Base):
     """Read model of members' districts (区局/产业工会), from members.district.* events."""
+
     __tablename__ = "district_view"
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(100))
@@ -46,6 +53,7 @@ class DistrictView(Base):
 
 class UnionView(Base):
     """Read model of members' grassroots unions (基层工会), from members.union.* events."""
+
     __tablename__ = "union_view"
     union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -58,8 +66,10 @@ class UnionView(Base):
 
 # ------------------------------------------------------------------ cover years (保障年度)
 
+
 class CoverYearRow(Base):
     """保障年度: the timeline the centre configured (all dates Asia/Shanghai, inclusive)."""
+
     __tablename__ = "cover_year"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     split_start: Mapped[date] = mapped_column(Date)
@@ -84,11 +94,14 @@ class CoverYearRow(Base):
 
 # ------------------------------------------------------------------ read models of other services
 
+
 class MemberView(Base):
     """Read model of members' member snapshots (members.member.*): what eligibility needs."""
+
     __tablename__ = "member_view"
-    member_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-                                           autoincrement=False)
+    member_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
     union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     district_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     name: Mapped[str] = mapped_column(String(100))
@@ -105,15 +118,19 @@ class MemberView(Base):
     removed: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),
-                      # the confirmation list pages a union's members in member order (migration e4b9c2d7a318)
-                      Index("ix_member_view_union_member", "union_id", "member_id"),
-                      Index("ix_member_view_id_index", "id_index"), Index("ix_member_view_member_no", "member_no"))
+    __table_args__ = (
+        Index("ix_member_view_union_eligible", "union_id", "status", "card_issued_on"),
+        # the confirmation list pages a union's members in member order (migration e4b9c2d7a318)
+        Index("ix_member_view_union_member", "union_id", "member_id"),
+        Index("ix_member_view_id_index", "id_index"),
+        Index("ix_member_view_member_no", "member_no"),
+    )
 
 
 class CreditView(Base):
     """Read model of billing.credit.available: a district's settlement credit (清算分配款 /
     会员计划退回金额) still available against a cover year."""
+
     __tablename__ = "credit_view"
     district_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -123,8 +140,10 @@ class CreditView(Base):
 
 # ------------------------------------------------------------------ enrolment
 
+
 class TypeChoice(Base):
     """保障类型 chosen by a union for a cover year: once chosen, its only type that year."""
+
     __tablename__ = "type_choice"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     union_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -135,6 +154,7 @@ class TypeChoice(Base):
 
 class Batch(Base):
     """参保批次: what a district submitted to the centre in one go. Its contents never change."""
+
     __tablename__ = "batch"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     batch_no: Mapped[str] = mapped_column(String(20), unique=True)
@@ -167,6 +187,7 @@ class Batch(Base):
 class BatchCounter(Base):
     """The last batch sequence used per prefix and day; locked FOR UPDATE while numbering, so
     numbers are unique and gap-free under concurrent submissions."""
+
     __tablename__ = "batch_counter"
     prefix: Mapped[str] = mapped_column(String(4), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
@@ -175,6 +196,7 @@ class BatchCounter(Base):
 
 class Submission(Base):
     """参保提交: one submission of a union's enrolment to its district (集中 or 即时)."""
+
     __tablename__ = "submission"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     union_id: Mapped[int] = mapped_column(Integer, index=True)
@@ -208,6 +230,7 @@ class Cover(Base):
     """One member's cover in a cover year (参保记录), a snapshot taken at submission. While
     pending or granted it holds the member's place: the partial unique index makes the database
     refuse a second one, whichever union or mode tries."""
+
     __tablename__ = "cover"
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     cover_year: Mapped[int] = mapped_column(Integer)
@@ -227,9 +250,14 @@ class Cover(Base):
     price_class: Mapped[str] = mapped_column(String(30))
 
     __table_args__ = (
-        Index("uq_cover_member_active", "cover_year", "member_id", unique=True,
-              postgresql_where=text("status IN ('pending', 'granted')"),
-              sqlite_where=text("status IN ('pending', 'granted')")),
+        Index(
+            "uq_cover_member_active",
+            "cover_year",
+            "member_id",
+            unique=True,
+            postgresql_where=text("status IN ('pending', 'granted')"),
+            sqlite_where=text("status IN ('pending', 'granted')"),
+        ),
         Index("ix_cover_union_year", "union_id", "cover_year"),
         Index("ix_cover_id_index", "id_index"),  # 职工保障查询
     )
@@ -237,9 +265,11 @@ class Cover(Base):
 
 class CoverLookup(Base):
     """职工保障查询 audit: who looked up whose cover (by ID or member number), when, found or not."""
+
     __tablename__ = "cover_lookup"
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True,
-                                    autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
     username: Mapped[str] = mapped_column(String(100), index=True)
     role: Mapped[str] = mapped_column(String(20))

@@ -1,5 +1,6 @@
 """Enrollment's reads that several features share: the repository handlers ask instead of writing
 these queries again (a cover year as the domain's CoverYear, a union's district)."""
+
 from __future__ import annotations
 
 from common.clock import Window
@@ -17,9 +18,13 @@ def cover_year_of(row: CoverYearRow) -> CoverYear:
         grassroots_window=Window(row.grassroots_start, row.grassroots_end),
         district_review_window=Window(row.district_review_start, row.district_review_end),
         district_submit_window=Window(row.district_submit_start, row.district_submit_end),
-        card_cutoff=row.card_cutoff, cover_start=row.cover_start, cover_end=row.cover_end,
-        payment_deadline=row.payment_deadline, claims_deadline=row.claims_deadline,
-        instant_payment_days=row.instant_payment_days)
+        card_cutoff=row.card_cutoff,
+        cover_start=row.cover_start,
+        cover_end=row.cover_end,
+        payment_deadline=row.payment_deadline,
+        claims_deadline=row.claims_deadline,
+        instant_payment_days=row.instant_payment_days,
+    )
 
 
 def cover_year_row(session, cover_year: int) -> CoverYearRow:

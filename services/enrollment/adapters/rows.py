@@ -1,8 +1,9 @@
 """Row helpers the enrollment handlers share (no feature of their own): event values read leniently,
 Shanghai days as naive UTC, insert-or-ignore."""
+
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -21,7 +22,7 @@ def parse_datetime(value) -> datetime | None:
 
 
 def naive_utc_start(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=clock.SHANGHAI).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime(day.year, day.month, day.day, tzinfo=clock.SHANGHAI).astimezone(UTC).replace(tzinfo=None)
 
 
 def insert_ignoring_conflict(session, table, values: dict) -> None:

@@ -1,4 +1,5 @@
 """A district's batches (参保批次) to the centre: submit one, list them, read one."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -65,8 +66,9 @@ class BatchDetail(BatchOut):
 class BatchQuery(PageQuery):
     cover_year = fields.Integer()
     mode = fields.String(validate=validate.OneOf(MODES))
-    status = fields.String(validate=validate.OneOf(["submitted", "voucher_uploaded", "feedback_given", "written_off",
-                                                    "failed"]))
+    status = fields.String(
+        validate=validate.OneOf(["submitted", "voucher_uploaded", "feedback_given", "written_off", "failed"])
+    )
     district_id = fields.Integer()
     batch_no = fields.String()
     submitted_from = fields.Date()

@@ -1,4 +1,5 @@
 """HTTP entry points for cover years (保障年度) and their timeline: /cover-years."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -16,8 +17,12 @@ from services.enrollment.handlers import cover_years
 
 blp = Blueprint("cover_years", __name__, description="保障年度与时间安排（市职保中心配置）")
 
-WINDOWS = {"split_window": "参保金额比例设置", "grassroots_window": "基层集中参保办理",
-           "district_review_window": "区局集中参保审核", "district_submit_window": "区局提交至市职保中心"}
+WINDOWS = {
+    "split_window": "参保金额比例设置",
+    "grassroots_window": "基层集中参保办理",
+    "district_review_window": "区局集中参保审核",
+    "district_submit_window": "区局提交至市职保中心",
+}
 
 
 def _window(description: str):
@@ -35,21 +40,28 @@ class CoverYearIn(BaseSchema):
     payment_deadline = fields.Date(required=True, metadata={"description": "区局缴费截止日"})
     claims_deadline = fields.Date(required=True, metadata={"description": "理赔截止日"})
     instant_payment_days = fields.Integer(
-        load_default=None, validate=validate.Range(*INSTANT_PAYMENT_DAYS_RANGE, error="应为 {min} 至 {max} 天"),
-        metadata={"description": f"{INSTANT_PAYMENT_LABEL}：基层工会在即时参保提交后、区局在即时参保批次（JB）提交后"
-                                 f"多少天内划款；不填则保持原设置（新年度默认 {DEFAULT_INSTANT_PAYMENT_DAYS} 天）"})
+        load_default=None,
+        validate=validate.Range(*INSTANT_PAYMENT_DAYS_RANGE, error="应为 {min} 至 {max} 天"),
+        metadata={
+            "description": f"{INSTANT_PAYMENT_LABEL}：基层工会在即时参保提交后、区局在即时参保批次（JB）提交后"
+            f"多少天内划款；不填则保持原设置（新年度默认 {DEFAULT_INSTANT_PAYMENT_DAYS} 天）"
+        },
+    )
 
     @validates_schema
     def _pairs(self, data, **_):
-        errors = {name: ["应为 [开始日, 结束日] 两个日期"] for name in WINDOWS
-                  if name in data and len(data[name]) != 2}
+        errors = {name: ["应为 [开始日, 结束日] 两个日期"] for name in WINDOWS if name in data and len(data[name]) != 2}
         if errors:
             raise ValidationError(errors)
 
 
 class Deadline(BaseSchema):
-    key = fields.String(metadata={"description": "split_end / grassroots_end / district_submit_end / card_cutoff / "
-                                                 "payment_deadline / claims_deadline"})
+    key = fields.String(
+        metadata={
+            "description": "split_end / grassroots_end / district_submit_end / card_cutoff / "
+            "payment_deadline / claims_deadline"
+        }
+    )
     label = fields.String(metadata={"description": "截止事项名称，如 区局缴费至市职保中心截止"})
     date = fields.Date()
     roles = fields.List(fields.String(), metadata={"description": "须在此前办理的角色"})
@@ -72,7 +84,9 @@ class CoverYearOut(BaseSchema):
     today = fields.Date(metadata={"description": "系统时钟的今天（上海时间）"})
     started = fields.Boolean(metadata={"description": "本年度比例设置期已开始"})
     active = fields.Boolean(metadata={"description": "今天在本年度的办理期至终保日之间"})
-    deadlines = fields.List(fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"})
+    deadlines = fields.List(
+        fields.Nested(Deadline), metadata={"description": "各项截止日（按日期排序），每项有自己的名称"}
+    )
 
 
 @blp.route("/cover-years")
@@ -100,4 +114,6 @@ class CoverYearItem(MethodView):
     def put(self, data, cover_year):
         """配置保障年度时间安排 (centre); publishes enrollment.cover_year.configured."""
         with uow() as work:
-            return cover_years.cover_year_view(cover_years.configure_cover_year(work, current_identity(), cover_year, data))
+            return cover_years.cover_year_view(
+                cover_years.configure_cover_year(work, current_identity(), cover_year, data)
+            )

@@ -1,5 +1,6 @@
 """HTTP entry points for 职工保障查询 (a person's cover history): one by ID or member number,
 or many from an uploaded list. POST, so that ID numbers never travel in a URL or a log line."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -10,8 +11,8 @@ from common.api_docs import file_upload
 from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
-from common.schema import BaseSchema
 from common.pii import mask_id
+from common.schema import BaseSchema
 from common.web import audit_subject, current_identity, roles, uow
 from services.enrollment.adapters import cover_lookup_excel
 from services.enrollment.handlers import cover_lookup, pending_actions
@@ -36,8 +37,12 @@ class CoverOut(BaseSchema):
     union_id = fields.Integer()
     union_name = fields.String(allow_none=True)
     batch_no = fields.String(allow_none=True)
-    state = fields.String(metadata={"description": "保障状态：保障中 / 已到期 / 未生效 / 已失效（按保障期间及是否参保失败）"})
-    payment_state = fields.String(metadata={"description": "缴费状态：审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    state = fields.String(
+        metadata={"description": "保障状态：保障中 / 已到期 / 未生效 / 已失效（按保障期间及是否参保失败）"}
+    )
+    payment_state = fields.String(
+        metadata={"description": "缴费状态：审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"}
+    )
     claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
 
 
@@ -49,8 +54,9 @@ class PersonOut(BaseSchema):
 
 class NotActedQuery(BaseSchema):
     deadline = fields.String(required=True, validate=validate.OneOf(pending_actions.DEADLINES))
-    named = fields.Integer(load_default=0, validate=validate.Range(min=0, max=500),
-                           metadata={"description": "同时给出前若干个单位的名称"})
+    named = fields.Integer(
+        load_default=0, validate=validate.Range(min=0, max=500), metadata={"description": "同时给出前若干个单位的名称"}
+    )
 
 
 class Named(BaseSchema):
@@ -73,8 +79,11 @@ class Lookup(MethodView):
     def post(self, data):
         """职工保障查询：按身份证号码或会员编号查询本人参保记录（范围内；查询留痕）."""
         # 操作日志 says whose number was looked up (masked), found or not
-        asked = (f"证件号码 {mask_id((data.get('id_number') or '').strip())}" if data.get("id_number")
-                 else f"会员编号 {(data.get('member_no') or '').strip()[:20]}")
+        asked = (
+            f"证件号码 {mask_id((data.get('id_number') or '').strip())}"
+            if data.get("id_number")
+            else f"会员编号 {(data.get('member_no') or '').strip()[:20]}"
+        )
         audit_subject(asked)
         with uow() as work:
             person = cover_lookup.lookup(work, current_identity(), data.get("id_number"), data.get("member_no"))

@@ -1,4 +1,5 @@
 """The district's list to submit (待提交): the staged submissions, their totals and credit."""
+
 from __future__ import annotations
 
 from flask.views import MethodView

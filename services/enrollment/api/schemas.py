@@ -1,5 +1,6 @@
 """Marshmallow pieces shared by enrollment's enrolment blueprints: the common fields, billing's
 totals, a window and a submission as listed."""
+
 from __future__ import annotations
 
 from marshmallow import fields, validate
@@ -10,12 +11,17 @@ from services.enrollment.domain.enrolment import COVER_TYPES, INSTANT_KINDS, MOD
 _year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100), metadata={"description": "保障年度"})
 
 
-_mode = fields.String(load_default="centralised", validate=validate.OneOf(MODES),
-                      metadata={"description": "centralised 集中参保 / instant 即时参保"})
+_mode = fields.String(
+    load_default="centralised",
+    validate=validate.OneOf(MODES),
+    metadata={"description": "centralised 集中参保 / instant 即时参保"},
+)
 
 
-_kind = fields.String(validate=validate.OneOf(INSTANT_KINDS),
-                      metadata={"description": "即时参保：no_cover 有卡无保人员 / new_card 新办卡人员"})
+_kind = fields.String(
+    validate=validate.OneOf(INSTANT_KINDS),
+    metadata={"description": "即时参保：no_cover 有卡无保人员 / new_card 新办卡人员"},
+)
 
 
 _type = fields.String(validate=validate.OneOf(COVER_TYPES), metadata={"description": "保障类型 A / A+ / B / B+"})

@@ -1,5 +1,6 @@
 """Submissions (参保提交): a union submits and lists its own; a district reviews, returns, stages
 and unstages them."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -28,15 +29,23 @@ class SubmissionIn(BaseSchema):
     cover_year = _year
     mode = _mode
     kind = _kind
-    type = fields.String(required=True, validate=validate.OneOf(COVER_TYPES),
-                         metadata={"description": "保障类型；同一保障年度只能选择一个"})
-    member_ids = fields.List(fields.Integer(), validate=validate.Length(max=100_000),
-                             metadata={"description": "只提交这些会员（缺省为全部符合条件的会员）"})
+    type = fields.String(
+        required=True,
+        validate=validate.OneOf(COVER_TYPES),
+        metadata={"description": "保障类型；同一保障年度只能选择一个"},
+    )
+    member_ids = fields.List(
+        fields.Integer(),
+        validate=validate.Length(max=100_000),
+        metadata={"description": "只提交这些会员（缺省为全部符合条件的会员）"},
+    )
 
 
 class SubmissionDetailQuery(PageQuery):
-    search = fields.String(validate=validate.Length(max=50), metadata={
-        "description": f"{people_search.HINT}（证件号码加密保存，不支持按其中任意几位查询）"})
+    search = fields.String(
+        validate=validate.Length(max=50),
+        metadata={"description": f"{people_search.HINT}（证件号码加密保存，不支持按其中任意几位查询）"},
+    )
 
 
 class SubmissionQuery(PageQuery):
@@ -59,7 +68,9 @@ class SubmissionPage(BaseSchema):
 
 
 class ReturnIn(BaseSchema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500), metadata={"description": "退回原因"})
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=500), metadata={"description": "退回原因"}
+    )
 
 
 @blp.route("/submissions")
@@ -80,8 +91,15 @@ class Submissions(MethodView):
     def post(self, data):
         """提交至区局审核 (grassroots): centralised or instant; resubmitting adds the newly eligible."""
         with uow() as work:
-            sub = submissions.submit(work, current_identity(), data["cover_year"], data["mode"], data["type"],
-                                  data.get("kind"), data.get("member_ids"))
+            sub = submissions.submit(
+                work,
+                current_identity(),
+                data["cover_year"],
+                data["mode"],
+                data["type"],
+                data.get("kind"),
+                data.get("member_ids"),
+            )
         with uow() as work:
             return _said(submissions.submission_detail(work, current_identity(), sub.id, per_page=0)) | {"members": []}
 
@@ -94,8 +112,9 @@ class SubmissionItem(MethodView):
     def get(self, q, submission_id):
         """参保提交详情 with its members (paged, searchable by name or ID number), in scope only."""
         with uow() as work:
-            return submissions.submission_detail(work, current_identity(), submission_id, q["page"], q["per_page"],
-                                                 q.get("search"))
+            return submissions.submission_detail(
+                work, current_identity(), submission_id, q["page"], q["per_page"], q.get("search")
+            )
 
 
 MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
@@ -103,8 +122,10 @@ MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
 
 def _said(detail: dict) -> dict:
     """操作日志 names the submission acted on: whose, which year and mode, type and headcount."""
-    audit_subject(f"{detail.get('union_name') or '基层工会'} {detail['cover_year']}年度"
-                  f"{MODE_NAMES.get(detail['mode'], '')}（保障类型 {detail['type']}，{detail['headcount']} 人）")
+    audit_subject(
+        f"{detail.get('union_name') or '基层工会'} {detail['cover_year']}年度"
+        f"{MODE_NAMES.get(detail['mode'], '')}（保障类型 {detail['type']}，{detail['headcount']} 人）"
+    )
     return detail
 
 

@@ -1,6 +1,7 @@
 """职工保障查询: what a person's cover in a year is. Two things a clerk answers apart: the cover
 itself (保障中 / 已到期 / 未生效 / 已失效, from its dates and whether it failed) and where its
 money and review stand (审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败). Pure rules, no I/O."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,8 +37,9 @@ def payment_state(cover_status: str, submission_status: str, batch_status: str |
     return "审核中"
 
 
-def cover_state(cover_start: date, cover_end: date, cover_status: str, submission_status: str,
-                batch_status: str | None, today: date) -> str | None:
+def cover_state(
+    cover_start: date, cover_end: date, cover_status: str, submission_status: str, batch_status: str | None, today: date
+) -> str | None:
     """The cover itself on `today`: 已失效 once its enrolment failed (unpaid by the deadline),
     else 未生效 before its first day, 保障中 from its first to its last day (both whole days),
     已到期 after; None for a cover that never was one (its submission returned)."""

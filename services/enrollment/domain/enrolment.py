@@ -1,5 +1,6 @@
 """Enrolment rules (参保): cover types, who is eligible, cover periods and price classes,
 submission states, batch numbers and the handler's contact. Pure rules, no I/O."""
+
 from __future__ import annotations
 
 import re
@@ -21,15 +22,22 @@ SECOND_HALF = "instant_second_half"
 
 # Submission states (参保提交状态) and what a clerk reads.
 SUBMISSION_STATES = {
-    "submitted": "待区局审核", "returned": "已退回", "staged": "待提交市职保中心", "in_batch": "已提交市职保中心",
-    "paid": "已核销", "failed": "逾期未缴费，参保失败",
+    "submitted": "待区局审核",
+    "returned": "已退回",
+    "staged": "待提交市职保中心",
+    "in_batch": "已提交市职保中心",
+    "paid": "已核销",
+    "failed": "逾期未缴费，参保失败",
 }
 # Batch states (参保批次状态), following billing's `payment_status` (billing owns it; its names are
 # billing's domain/payment_status.py, which the pages show): the same words, `submitted` being
 # billing's awaiting_payment and `failed` its overdue.
 BATCH_STATES = {
-    "submitted": "待缴费", "voucher_uploaded": "凭证已上传", "feedback_given": "职保中心已反馈",
-    "written_off": "已核销", "failed": "逾期未缴费，参保失败",
+    "submitted": "待缴费",
+    "voucher_uploaded": "凭证已上传",
+    "feedback_given": "职保中心已反馈",
+    "written_off": "已核销",
+    "failed": "逾期未缴费，参保失败",
 }
 # A cover (one member's enrolment in a cover year). Only `pending` and `granted` hold the
 # member's place for the year; the database enforces one such cover per member per year.
@@ -53,6 +61,7 @@ NOT_ELIGIBLE = {
 @dataclass(frozen=True)
 class MemberFacts:
     """What enrollment knows of a member (from members' snapshot events)."""
+
     member_id: int
     union_id: int | None
     status: str
@@ -62,8 +71,15 @@ class MemberFacts:
     card_recorded_on: date | None  # Asia/Shanghai day the card number was recorded
 
 
-def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mode: str,
-                  kind: str | None, covered: bool, today: date | None = None) -> str | None:
+def ineligibility(
+    member: MemberFacts | None,
+    union_id: int,
+    year: CoverYear,
+    mode: str,
+    kind: str | None,
+    covered: bool,
+    today: date | None = None,
+) -> str | None:
     """Why this member cannot be enrolled by this union on `today` (a key of NOT_ELIGIBLE), or None.
     Used when a union names its members (submissions); the same rule as SQL, for whole lists, is
     adapters/eligibility_sql.py `eligible_members`, and tests/services/enrollment/
@@ -84,9 +100,12 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
         return "card_after_cutoff"
     if mode == "instant" and member.card_issued_on > min(today or year.cover_end, year.cover_end):
         return "card_not_yet_valid"
-    if (mode == "instant" and today is not None
-            and instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start
-            > year.cover_end):
+    if (
+        mode == "instant"
+        and today is not None
+        and instant_terms(year, kind, today, member.card_recorded_on or member.card_issued_on).cover_start
+        > year.cover_end
+    ):
         return "year_over"
     if covered:
         return "already_covered"
@@ -96,6 +115,7 @@ def ineligibility(member: MemberFacts | None, union_id: int, year: CoverYear, mo
 @dataclass(frozen=True)
 class CoverTerms:
     """起保日期, 终保日期 and the price class (全年 / 半年) of one enrolment."""
+
     cover_start: date
     cover_end: date
     price_class: str
@@ -123,8 +143,9 @@ def instant_terms(year: CoverYear, kind: str | None, processed_on: date, card_re
     return CoverTerms(start, year.cover_end, price_class)
 
 
-def member_terms(year: CoverYear, mode: str, kind: str | None, card_recorded_on: date | None,
-                 today: date) -> CoverTerms:
+def member_terms(
+    year: CoverYear, mode: str, kind: str | None, card_recorded_on: date | None, today: date
+) -> CoverTerms:
     """The terms a member enrolled today gets: the whole year (centralised), else its instant terms."""
     if mode == "centralised":
         return centralised_terms(year)
@@ -153,8 +174,11 @@ def check_type(chosen: str | None, wanted: str) -> str:
     if wanted not in COVER_TYPES:
         raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
     if chosen is not None and chosen != wanted:
-        raise Conflict(f"同一保障年度只能选择一个保障类型：本年度已选择 {chosen} 类",
-                       code="COVER_TYPE_ALREADY_CHOSEN", chosen_type=chosen)
+        raise Conflict(
+            f"同一保障年度只能选择一个保障类型：本年度已选择 {chosen} 类",
+            code="COVER_TYPE_ALREADY_CHOSEN",
+            chosen_type=chosen,
+        )
     return wanted
 
 

@@ -2,6 +2,7 @@
 a whole ID number, or an ID number's last four characters. ID numbers are kept sealed (issue 14),
 so no other part of one can be matched: a whole number is compared by its blind index, the last
 four by the masked form every row keeps (3101**********1234)."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The cover year (保障年度) and its timeline: every date is data, configured by the centre per
 year. Pure rules, no I/O. All dates are Asia/Shanghai and windows are inclusive of both days."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ DEADLINES = (
 @dataclass(frozen=True)
 class CoverYear:
     """保障年度: the timeline of one year of group cover."""
+
     cover_year: int
     split_window: Window
     grassroots_window: Window
@@ -68,15 +70,23 @@ class CoverYear:
         if not window.contains(today):
             raise OutsideWindow(
                 f"{self.cover_year}年度{ACTIONS[action]}的办理时间为{window.describe()}，当前不在办理时间内",
-                window={"action": action, "start": window.start.isoformat(), "end": window.end.isoformat()})
+                window={"action": action, "start": window.start.isoformat(), "end": window.end.isoformat()},
+            )
 
     def deadlines(self) -> list[dict[str, Any]]:
         """The year's deadlines in date order: key, Chinese name, date and the roles they bind."""
-        dates = {"split_end": self.split_window.end, "grassroots_end": self.grassroots_window.end,
-                 "district_submit_end": self.district_submit_window.end, "card_cutoff": self.card_cutoff,
-                 "payment_deadline": self.payment_deadline, "claims_deadline": self.claims_deadline}
-        return sorted(({"key": key, "label": label, "date": dates[key], "roles": list(roles)}
-                       for key, label, roles in DEADLINES), key=lambda d: d["date"])
+        dates = {
+            "split_end": self.split_window.end,
+            "grassroots_end": self.grassroots_window.end,
+            "district_submit_end": self.district_submit_window.end,
+            "card_cutoff": self.card_cutoff,
+            "payment_deadline": self.payment_deadline,
+            "claims_deadline": self.claims_deadline,
+        }
+        return sorted(
+            ({"key": key, "label": label, "date": dates[key], "roles": list(roles)} for key, label, roles in DEADLINES),
+            key=lambda d: d["date"],
+        )
 
     def first_half_ends(self) -> date:
         return date(self.cover_end.year, 6, 30)
@@ -115,6 +125,13 @@ def build_cover_year(cover_year: int, data: dict[str, Any]) -> CoverYear:
         errors["instant_payment_days"] = [f"即时参保划款期限应为 {low} 至 {high} 天"]
     if errors:
         raise ValidationFailed(errors)
-    return CoverYear(cover_year=cover_year, card_cutoff=data["card_cutoff"], cover_start=data["cover_start"],
-                     cover_end=data["cover_end"], payment_deadline=data["payment_deadline"],
-                     claims_deadline=data["claims_deadline"], instant_payment_days=days, **windows)
+    return CoverYear(
+        cover_year=cover_year,
+        card_cutoff=data["card_cutoff"],
+        cover_start=data["cover_start"],
+        cover_end=data["cover_end"],
+        payment_deadline=data["payment_deadline"],
+        claims_deadline=data["claims_deadline"],
+        instant_payment_days=days,
+        **windows,
+    )

@@ -1,8 +1,9 @@
 """Billing's events on batches: priced, voucher uploaded, feedback given, written off (cover
 granted), overdue (cover failed)."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
@@ -24,7 +25,7 @@ def _batch_for(session, data: dict) -> Batch:
 
 def _event_time(value) -> datetime:
     parsed = parse_datetime(value) if value else clock.now()
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed.astimezone(UTC).replace(tzinfo=None)
 
 
 FINAL_BATCH_STATES = ("written_off", "failed")
@@ -45,8 +46,11 @@ def record_amounts_when_batch_priced(uow, event: dict) -> None:
 
 # Billing owns a batch's payment status; its events say it (`payment_status`, docs/events.md).
 # The open ones in this service's words (billing's awaiting_payment is a batch still `submitted`).
-OPEN_PAYMENT_STATES = {"awaiting_payment": "submitted", "voucher_uploaded": "voucher_uploaded",
-                       "feedback_given": "feedback_given"}
+OPEN_PAYMENT_STATES = {
+    "awaiting_payment": "submitted",
+    "voucher_uploaded": "voucher_uploaded",
+    "feedback_given": "feedback_given",
+}
 
 
 def _follow_billing(batch: Batch, data: dict, default: str) -> None:
@@ -92,13 +96,24 @@ def record_feedback_when_feedback_given(uow, event: dict) -> None:
 def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_type: str) -> None:
     sub_ids = list(uow.session.scalars(select(Submission.id).where(Submission.batch_id == batch.id)))
     now = clock.utcnow_naive()
-    uow.session.execute(update(Submission).where(Submission.batch_id == batch.id)
-                        .values(status=submission_status, updated_at=now))
-    uow.session.execute(update(Cover).where(Cover.submission_id.in_(sub_ids), Cover.status == "pending")
-                        .values(status=cover_status))
-    uow.publish(event_type, {"batch_id": batch.id, "batch_no": batch.batch_no, "district_id": batch.district_id,
-                             "cover_year": batch.cover_year, "mode": batch.mode, "submission_ids": sub_ids,
-                             "headcount": batch.headcount})
+    uow.session.execute(
+        update(Submission).where(Submission.batch_id == batch.id).values(status=submission_status, updated_at=now)
+    )
+    uow.session.execute(
+        update(Cover).where(Cover.submission_id.in_(sub_ids), Cover.status == "pending").values(status=cover_status)
+    )
+    uow.publish(
+        event_type,
+        {
+            "batch_id": batch.id,
+            "batch_no": batch.batch_no,
+            "district_id": batch.district_id,
+            "cover_year": batch.cover_year,
+            "mode": batch.mode,
+            "submission_ids": sub_ids,
+            "headcount": batch.headcount,
+        },
+    )
 
 
 @consumes

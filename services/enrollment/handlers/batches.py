@@ -1,4 +1,5 @@
 """Batches (参保批次): the district submits its to-submit list to the centre; listing and reading batches."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -21,8 +22,9 @@ from services.enrollment.handlers.submissions import submission_view
 def _next_sequence(session, prefix: str, day: date) -> int:
     """The per-day counter row, locked FOR UPDATE until commit: unique and gap-free numbers."""
     insert_ignoring_conflict(session, BatchCounter, {"prefix": prefix, "day": day, "last": 0})
-    counter = session.scalar(select(BatchCounter).where(BatchCounter.prefix == prefix, BatchCounter.day == day)
-                             .with_for_update())
+    counter = session.scalar(
+        select(BatchCounter).where(BatchCounter.prefix == prefix, BatchCounter.day == day).with_for_update()
+    )
     counter.last += 1
     session.flush()
     return counter.last
@@ -38,25 +40,52 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     today = clock.today()
     year.check_open("district_submit" if mode == "centralised" else "instant", today)
     contact = rules.check_handler(handler.get("name"), handler.get("phone"), handler.get("email"))
-    subs = list(session.scalars(select(Submission).where(
-        Submission.district_id == who.district_id, Submission.cover_year == cover_year, Submission.mode == mode,
-        Submission.status == "staged").order_by(Submission.id).with_for_update()))
+    subs = list(
+        session.scalars(
+            select(Submission)
+            .where(
+                Submission.district_id == who.district_id,
+                Submission.cover_year == cover_year,
+                Submission.mode == mode,
+                Submission.status == "staged",
+            )
+            .order_by(Submission.id)
+            .with_for_update()
+        )
+    )
     if not subs:
-        raise ValidationFailed({"submissions": ["待提交参保列表为空"]}, message="待提交参保列表为空，请先添加参保信息",
-                               code="NOTHING_TO_SUBMIT")
+        raise ValidationFailed(
+            {"submissions": ["待提交参保列表为空"]},
+            message="待提交参保列表为空，请先添加参保信息",
+            code="NOTHING_TO_SUBMIT",
+        )
     sequence = _next_sequence(session, rules.BATCH_PREFIX[mode], today)
     now = clock.utcnow_naive()
     by_type: dict[str, int] = {}
     for s in subs:
         by_type[s.type] = by_type.get(s.type, 0) + s.headcount
-    batch = Batch(batch_no=rules.batch_number(mode, today, sequence), district_id=who.district_id,
-                  cover_year=cover_year, mode=mode, status="submitted", headcount=sum(by_type.values()),
-                  headcount_by_type=by_type, handler_name=contact["name"], handler_phone=contact["phone"],
-                  handler_email=contact["email"], submitted_at=now, submitted_by=who.user, updated_at=now)
+    batch = Batch(
+        batch_no=rules.batch_number(mode, today, sequence),
+        district_id=who.district_id,
+        cover_year=cover_year,
+        mode=mode,
+        status="submitted",
+        headcount=sum(by_type.values()),
+        headcount_by_type=by_type,
+        handler_name=contact["name"],
+        handler_phone=contact["phone"],
+        handler_email=contact["email"],
+        submitted_at=now,
+        submitted_by=who.user,
+        updated_at=now,
+    )
     session.add(batch)
     session.flush()
-    session.execute(update(Submission).where(Submission.id.in_([s.id for s in subs]))
-                    .values(status="in_batch", batch_id=batch.id, updated_at=now))
+    session.execute(
+        update(Submission)
+        .where(Submission.id.in_([s.id for s in subs]))
+        .values(status="in_batch", batch_id=batch.id, updated_at=now)
+    )
     uow.publish(contracts.BATCH_SUBMITTED, contracts.batch_data(batch, subs))
     try:
         uow.commit()
@@ -78,13 +107,35 @@ def get_batch(uow, who: Identity, batch_id: int) -> Batch:
 
 
 def batch_view(batch: Batch) -> dict:
-    return {c: getattr(batch, c) for c in (
-        "id", "batch_no", "district_id", "cover_year", "mode", "status", "headcount", "headcount_by_type",
-        "handler_name", "handler_phone", "handler_email", "premium_fen", "city_subsidy_fen", "union_share_fen",
-        "credit_applied_fen", "due_fen", "pay_by", "feedback_message")} | {
+    return {
+        c: getattr(batch, c)
+        for c in (
+            "id",
+            "batch_no",
+            "district_id",
+            "cover_year",
+            "mode",
+            "status",
+            "headcount",
+            "headcount_by_type",
+            "handler_name",
+            "handler_phone",
+            "handler_email",
+            "premium_fen",
+            "city_subsidy_fen",
+            "union_share_fen",
+            "credit_applied_fen",
+            "due_fen",
+            "pay_by",
+            "feedback_message",
+        )
+    } | {
         "status_text": rules.BATCH_STATES[batch.status],
-        **{c: aware(getattr(batch, c)) for c in ("submitted_at", "updated_at", "voucher_uploaded_at", "feedback_at",
-                                                  "written_off_at", "failed_at")}}
+        **{
+            c: aware(getattr(batch, c))
+            for c in ("submitted_at", "updated_at", "voucher_uploaded_at", "feedback_at", "written_off_at", "failed_at")
+        },
+    }
 
 
 def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
@@ -109,7 +160,11 @@ def batch_detail(uow, who: Identity, batch_id: int) -> dict:
     session = uow.session
     batch = get_batch(uow, who, batch_id)
     view = batch_view(batch)
-    rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
-                           .where(Submission.batch_id == batch.id).order_by(Submission.id)).all()
+    rows = session.execute(
+        select(Submission, UnionView)
+        .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
+        .where(Submission.batch_id == batch.id)
+        .order_by(Submission.id)
+    ).all()
     view["submissions"] = [submission_view(s, u, batch.batch_no) for s, u in rows]
     return view

@@ -7,6 +7,7 @@ Numbers are compared by their blind index (adapters/id_numbers.py), never in cle
 asked is indexed under every index key and looked up with `IN`, so a lookup keeps finding people
 while rotate-keys re-indexes. Answers show the number masked; the bulk result workbook echoes the
 numbers of the clerk's own file (adapters/cover_lookup_excel.py)."""
+
 from __future__ import annotations
 
 from sqlalchemy import insert, select
@@ -25,17 +26,31 @@ TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
 def _rows(session, indexes: list[str]):
     return session.execute(
-        select(Cover.id_index, Cover.name, Cover.cover_year, Cover.cover_start, Cover.cover_end, Cover.status,
-               Cover.union_id, Submission.type, Submission.mode, Submission.status.label("sub_status"),
-               Submission.district_id, Batch.status.label("batch_status"), Batch.batch_no, UnionView.name.label("union"),
-               CoverYearRow.claims_deadline)
+        select(
+            Cover.id_index,
+            Cover.name,
+            Cover.cover_year,
+            Cover.cover_start,
+            Cover.cover_end,
+            Cover.status,
+            Cover.union_id,
+            Submission.type,
+            Submission.mode,
+            Submission.status.label("sub_status"),
+            Submission.district_id,
+            Batch.status.label("batch_status"),
+            Batch.batch_no,
+            UnionView.name.label("union"),
+            CoverYearRow.claims_deadline,
+        )
         .join(Submission, Submission.id == Cover.submission_id)
         .outerjoin(Batch, Batch.id == Submission.batch_id)
         .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
         .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
         .where(Cover.id_index.in_(indexes))
         # newest first for each person; one person's rows may carry two index keys while they rotate
-        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)).all()
+        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)
+    ).all()
 
 
 def _members_in_scope(session, who: Identity, people: dict[str, str]) -> set[str]:
@@ -45,8 +60,14 @@ def _members_in_scope(session, who: Identity, people: dict[str, str]) -> set[str
         return set(people.values())
     column = MemberView.union_id if who.role == "grassroots" else MemberView.district_id
     mine = who.union_id if who.role == "grassroots" else who.district_id
-    return {people[index] for index in session.scalars(select(MemberView.id_index).where(
-        MemberView.id_index.in_(list(people)), column == mine, MemberView.status.in_(("normal", "pending"))))}
+    return {
+        people[index]
+        for index in session.scalars(
+            select(MemberView.id_index).where(
+                MemberView.id_index.in_(list(people)), column == mine, MemberView.status.in_(("normal", "pending"))
+            )
+        )
+    }
 
 
 def _visible(who: Identity, row, current_member: bool) -> bool:
@@ -62,7 +83,7 @@ def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     today = clock.today()
     for start in range(0, len(numbers), 1000):
-        people = id_numbers.by_index(numbers[start:start + 1000])
+        people = id_numbers.by_index(numbers[start : start + 1000])
         current = _members_in_scope(session, who, people)
         for row in _rows(session, list(people)):
             number = people[row.id_index]
@@ -70,14 +91,25 @@ def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
             if paid is None or not _visible(who, row, number in current):
                 continue
             person = out.setdefault(number, {"name": row.name, "covers": []})
-            person["covers"].append({
-                "cover_year": row.cover_year, "type": row.type, "type_name": TYPE_NAMES.get(row.type, row.type),
-                "cover_start": row.cover_start, "cover_end": row.cover_end, "mode": row.mode,
-                "mode_name": MODE_NAMES.get(row.mode, row.mode), "union_id": row.union_id, "union_name": row.union,
-                "batch_no": row.batch_no, "claims_deadline": row.claims_deadline,
-                "state": cover_state(row.cover_start, row.cover_end, row.status, row.sub_status, row.batch_status,
-                                     today),
-                "payment_state": paid})
+            person["covers"].append(
+                {
+                    "cover_year": row.cover_year,
+                    "type": row.type,
+                    "type_name": TYPE_NAMES.get(row.type, row.type),
+                    "cover_start": row.cover_start,
+                    "cover_end": row.cover_end,
+                    "mode": row.mode,
+                    "mode_name": MODE_NAMES.get(row.mode, row.mode),
+                    "union_id": row.union_id,
+                    "union_name": row.union,
+                    "batch_no": row.batch_no,
+                    "claims_deadline": row.claims_deadline,
+                    "state": cover_state(
+                        row.cover_start, row.cover_end, row.status, row.sub_status, row.batch_status, today
+                    ),
+                    "payment_state": paid,
+                }
+            )
     return out
 
 
@@ -92,9 +124,23 @@ def _asked(by: str, asked: str) -> dict:
 
 def _audit(session, who: Identity, by: str, asked: list[tuple[str, bool]]) -> None:
     now = clock.utcnow_naive()
-    session.execute(insert(CoverLookup), [{
-        "at": now, "username": who.user, "role": who.role, "union_id": who.union_id, "district_id": who.district_id,
-        "by": by, **_asked(by, number), "found": found, "request_id": who.request_id[:64]} for number, found in asked])
+    session.execute(
+        insert(CoverLookup),
+        [
+            {
+                "at": now,
+                "username": who.user,
+                "role": who.role,
+                "union_id": who.union_id,
+                "district_id": who.district_id,
+                "by": by,
+                **_asked(by, number),
+                "found": found,
+                "request_id": who.request_id[:64],
+            }
+            for number, found in asked
+        ],
+    )
 
 
 def _resident_number(raw: str) -> str:
@@ -115,8 +161,9 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
     else:
         by, asked = "member_no", member_no.strip()
         # opened, not compared by its stored index: the person's covers are found under every index key
-        number = id_numbers.opened(session.scalar(
-            select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1)))
+        number = id_numbers.opened(
+            session.scalar(select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1))
+        )
     found = _histories(session, who, [number]).get(number) if number else None
     _audit(session, who, by, [(asked, found is not None)])
     uow.commit()

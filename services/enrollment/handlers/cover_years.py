@@ -1,4 +1,5 @@
 """Cover years (保障年度): the centre configures a year's timeline; everyone reads it."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -31,9 +32,13 @@ def cover_year_view(row: CoverYearRow) -> dict:
     days left by the system's clock (not the browser's), and where today falls in the season."""
     year, today = queries.cover_year_of(row), clock.today()
     deadlines = [{**d, "days_left": (d["date"] - today).days} for d in year.deadlines()]
-    return {**cover_year_data(row), "deadlines": deadlines, "today": today,
-            "started": year.split_window.start <= today,
-            "active": year.split_window.start <= today <= year.cover_end}
+    return {
+        **cover_year_data(row),
+        "deadlines": deadlines,
+        "today": today,
+        "started": year.split_window.start <= today,
+        "active": year.split_window.start <= today <= year.cover_end,
+    }
 
 
 def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
@@ -50,8 +55,14 @@ def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> Cov
         start, end = data[f"{name}_window"]
         setattr(row, f"{name}_start", start)
         setattr(row, f"{name}_end", end)
-    for name in ("card_cutoff", "cover_start", "cover_end", "payment_deadline", "claims_deadline",
-                 "instant_payment_days"):
+    for name in (
+        "card_cutoff",
+        "cover_start",
+        "cover_end",
+        "payment_deadline",
+        "claims_deadline",
+        "instant_payment_days",
+    ):
         setattr(row, name, data[name])
     row.version += 1
     row.updated_at = clock.utcnow_naive()
@@ -73,5 +84,3 @@ def list_cover_years(uow, who: Identity) -> list[CoverYearRow]:
 
 def get_cover_year_row(uow, who: Identity, cover_year: int) -> CoverYearRow:
     return queries.cover_year_row(uow.session, cover_year)
-
-

@@ -7,6 +7,7 @@ service, and the centre's view of them): set-based, one query per deadline.
   staged, not yet submitted to the centre;
 - `payment_deadline`: districts with centralised batches neither written off nor failed that
   still owe money."""
+
 from __future__ import annotations
 
 from sqlalchemy import exists, or_, select
@@ -26,8 +27,9 @@ def not_acted(uow, who: Identity, cover_year: int, deadline: str, named: int = 0
     out = _not_acted(uow, who, cover_year, deadline)
     first = out["ids"][:named]
     if first:
-        view, key = (UnionView, UnionView.union_id) if out["audience"] == "union" else (DistrictView,
-                                                                                        DistrictView.district_id)
+        view, key = (
+            (UnionView, UnionView.union_id) if out["audience"] == "union" else (DistrictView, DistrictView.district_id)
+        )
         names = dict(uow.session.execute(select(key, view.name).where(key.in_(first))).all())
         out["named"] = [{"id": i, "name": names.get(i)} for i in first]
     return out
@@ -41,16 +43,35 @@ def _not_acted(uow, who: Identity, cover_year: int, deadline: str) -> dict:
     year = load_year(session, cover_year)
     if deadline == "grassroots_end":
         eligible = eligible_members(None, year, "centralised", None, clock.today()).subquery()
-        submitted = exists().where(Submission.union_id == eligible.c.union_id, Submission.cover_year == cover_year,
-                                   Submission.mode == "centralised", Submission.status != "returned")
+        submitted = exists().where(
+            Submission.union_id == eligible.c.union_id,
+            Submission.cover_year == cover_year,
+            Submission.mode == "centralised",
+            Submission.status != "returned",
+        )
         ids = session.scalars(select(eligible.c.union_id).distinct().where(~submitted).order_by(eligible.c.union_id))
         return {"deadline": deadline, "audience": "union", "ids": list(ids)}
     if deadline == "district_submit_end":
-        ids = session.scalars(select(Submission.district_id).distinct().where(
-            Submission.cover_year == cover_year, Submission.mode == "centralised",
-            Submission.status.in_(("submitted", "staged"))).order_by(Submission.district_id))
+        ids = session.scalars(
+            select(Submission.district_id)
+            .distinct()
+            .where(
+                Submission.cover_year == cover_year,
+                Submission.mode == "centralised",
+                Submission.status.in_(("submitted", "staged")),
+            )
+            .order_by(Submission.district_id)
+        )
         return {"deadline": deadline, "audience": "district", "ids": list(ids)}
-    ids = session.scalars(select(Batch.district_id).distinct().where(
-        Batch.cover_year == cover_year, Batch.mode == "centralised", Batch.status.not_in(("written_off", "failed")),
-        or_(Batch.due_fen.is_(None), Batch.due_fen > 0)).order_by(Batch.district_id))
+    ids = session.scalars(
+        select(Batch.district_id)
+        .distinct()
+        .where(
+            Batch.cover_year == cover_year,
+            Batch.mode == "centralised",
+            Batch.status.not_in(("written_off", "failed")),
+            or_(Batch.due_fen.is_(None), Batch.due_fen > 0),
+        )
+        .order_by(Batch.district_id)
+    )
     return {"deadline": deadline, "audience": "district", "ids": list(ids)}

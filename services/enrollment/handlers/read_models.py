@@ -1,5 +1,6 @@
 """Read models kept from other services' events: districts, unions, members (for eligibility),
 rates and settlement credit."""
+
 from __future__ import annotations
 
 from common import facts
@@ -14,15 +15,23 @@ from services.enrollment.adapters.rows import parse_date, parse_datetime
 def record_district_when_district_changed(uow, event: dict) -> None:
     """Keep a district's name and kind (members.district.*)."""
     d = event["data"]
-    upsert_if_newer(uow.session, DistrictView, {"district_id": d["district_id"]},
-                    {k: d[k] for k in ("name", "kind", "special_industry", "version")})
+    upsert_if_newer(
+        uow.session,
+        DistrictView,
+        {"district_id": d["district_id"]},
+        {k: d[k] for k in ("name", "kind", "special_industry", "version")},
+    )
 
 
 def record_union_when_union_changed(uow, event: dict) -> None:
     """Keep a union's name and district (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
-    upsert_if_newer(uow.session, UnionView, {"union_id": d["union_id"]},
-                    {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")})
+    upsert_if_newer(
+        uow.session,
+        UnionView,
+        {"union_id": d["union_id"]},
+        {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")},
+    )
 
 
 MEMBER_EVENT_PREFIX = "members.member."
@@ -32,11 +41,18 @@ def _member_row(d: dict) -> dict:
     try:
         return {
             "member_id": int(d["member_id"]),
-            "union_id": d.get("union_id"), "district_id": d.get("district_id"), "name": d["name"],
-            "id_type": d["id_type"], **id_numbers.from_snapshot(d), "member_no": d.get("member_no"),
-            "status": d["status"], "card_number": d.get("card_number"),
-            "card_issued_on": parse_date(d.get("card_issued_on")), "card_recorded_at": parse_datetime(d.get("card_recorded_at")),
-            "removed": bool(d.get("removed", False)), "version": int(d["version"]),
+            "union_id": d.get("union_id"),
+            "district_id": d.get("district_id"),
+            "name": d["name"],
+            "id_type": d["id_type"],
+            **id_numbers.from_snapshot(d),
+            "member_no": d.get("member_no"),
+            "status": d["status"],
+            "card_number": d.get("card_number"),
+            "card_issued_on": parse_date(d.get("card_issued_on")),
+            "card_recorded_at": parse_datetime(d.get("card_recorded_at")),
+            "removed": bool(d.get("removed", False)),
+            "version": int(d["version"]),
         }
     except (KeyError, TypeError, ValueError) as exc:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
@@ -55,8 +71,11 @@ def record_member_when_member_changed(uow, event: dict) -> None:
     this = _member_row(event["data"])  # a malformed snapshot fails on its own turn
     rows, ids = [this], {event.get("id")}
     for other in getattr(uow, "batch", []):
-        if other.get("id") in applied or other.get("id") in ids or \
-                not str(other.get("type", "")).startswith(MEMBER_EVENT_PREFIX):
+        if (
+            other.get("id") in applied
+            or other.get("id") in ids
+            or not str(other.get("type", "")).startswith(MEMBER_EVENT_PREFIX)
+        ):
             continue
         try:
             rows.append(_member_row(other.get("data") or {}))

@@ -1,4 +1,5 @@
 """District review (集中参保审核): return a submission, stage or unstage it, the to-submit list."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -35,14 +36,24 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     _locked_for_review(sub)
     load_year(session, sub.cover_year).check_open(_review_action(sub.mode), clock.today())
     if sub.status != "submitted":
-        raise Conflict(f"只能退回待审核的参保信息（当前状态：{rules.SUBMISSION_STATES[sub.status]}）",
-                       code="SUBMISSION_NOT_PENDING")
+        raise Conflict(
+            f"只能退回待审核的参保信息（当前状态：{rules.SUBMISSION_STATES[sub.status]}）",
+            code="SUBMISSION_NOT_PENDING",
+        )
     now = clock.utcnow_naive()
     sub.status, sub.return_reason, sub.returned_at, sub.updated_at = "returned", reason, now, now
     session.execute(update(Cover).where(Cover.submission_id == sub.id).values(status="returned"))
-    uow.publish(contracts.SUBMISSION_RETURNED, {"submission_id": sub.id, "union_id": sub.union_id,
-                                             "district_id": sub.district_id, "cover_year": sub.cover_year,
-                                             "mode": sub.mode, "reason": reason})
+    uow.publish(
+        contracts.SUBMISSION_RETURNED,
+        {
+            "submission_id": sub.id,
+            "union_id": sub.union_id,
+            "district_id": sub.district_id,
+            "cover_year": sub.cover_year,
+            "mode": sub.mode,
+            "reason": reason,
+        },
+    )
     uow.commit()
     return sub
 
@@ -56,12 +67,21 @@ def stage_submission(uow, who: Identity, submission_id: int, staged: bool) -> Su
     load_year(session, sub.cover_year).check_open(_review_action(sub.mode), clock.today())
     before, after = ("submitted", "staged") if staged else ("staged", "submitted")
     if sub.status != before:
-        raise Conflict(f"当前状态（{rules.SUBMISSION_STATES[sub.status]}）不能{'添加至待提交列表' if staged else '从待提交列表移除'}",
-                       code="SUBMISSION_STATE_CONFLICT")
+        raise Conflict(
+            f"当前状态（{rules.SUBMISSION_STATES[sub.status]}）不能{'添加至待提交列表' if staged else '从待提交列表移除'}",
+            code="SUBMISSION_STATE_CONFLICT",
+        )
     sub.status, sub.updated_at = after, clock.utcnow_naive()
-    uow.publish(contracts.SUBMISSION_STAGED if staged else contracts.SUBMISSION_UNSTAGED,
-                {"submission_id": sub.id, "union_id": sub.union_id, "district_id": sub.district_id,
-                 "cover_year": sub.cover_year, "mode": sub.mode})
+    uow.publish(
+        contracts.SUBMISSION_STAGED if staged else contracts.SUBMISSION_UNSTAGED,
+        {
+            "submission_id": sub.id,
+            "union_id": sub.union_id,
+            "district_id": sub.district_id,
+            "cover_year": sub.cover_year,
+            "mode": sub.mode,
+        },
+    )
     uow.commit()
     return sub
 
@@ -72,10 +92,17 @@ def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") ->
     who.require("district")
     rules.check_mode(mode, "no_cover")
     load_year(session, cover_year)
-    rows = session.execute(select(Submission, UnionView).outerjoin(UnionView, UnionView.union_id == Submission.union_id)
-                           .where(Submission.district_id == who.district_id, Submission.cover_year == cover_year,
-                                  Submission.mode == mode, Submission.status == "staged")
-                           .order_by(Submission.id)).all()
+    rows = session.execute(
+        select(Submission, UnionView)
+        .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
+        .where(
+            Submission.district_id == who.district_id,
+            Submission.cover_year == cover_year,
+            Submission.mode == mode,
+            Submission.status == "staged",
+        )
+        .order_by(Submission.id)
+    ).all()
     items = [submission_view(sub, union) for sub, union in rows]
     total, complete = Totals(), True
     for item in items:
@@ -84,7 +111,12 @@ def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") ->
         else:
             total = total + Totals(**item["totals"])
     credit = session.get(CreditView, (who.district_id, cover_year))
-    return {"cover_year": cover_year, "mode": mode, "items": items,
-            "headcount": sum(i["headcount"] for i in items),
-            "totals": total.as_dict() if complete else None, "prices_pending": not complete,
-            "credit_available_fen": credit.available_fen if credit else None}
+    return {
+        "cover_year": cover_year,
+        "mode": mode,
+        "items": items,
+        "headcount": sum(i["headcount"] for i in items),
+        "totals": total.as_dict() if complete else None,
+        "prices_pending": not complete,
+        "credit_available_fen": credit.available_fen if credit else None,
+    }

@@ -1,17 +1,18 @@
 """The members service's workbooks: upload templates, reading each kind of upload into rows,
 and the sync result (导出结果). The safety rules (size, zip bombs, no formulas, text IDs) are
 common.excel's; what the columns are and what they mean is ours."""
+
 from __future__ import annotations
 
 from itertools import repeat
 
 from common import excel
-from common.excel import COUNT, DATE, Column, SheetSpec
 from common.errors import Rejected
+from common.excel import COUNT, DATE, Column, SheetSpec
 from services.members.domain import vocabulary as words
 from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, RowError
 
-MAX_ROWS = 1000          # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
+MAX_ROWS = 1000  # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
 MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
 
 DATE_NOTE = "如 1985-03-12；也可填 1985.3.12、1985/03/12、19850312 或 Excel 日期"
@@ -20,37 +21,62 @@ DATE_NOTE = "如 1985-03-12；也可填 1985.3.12、1985/03/12、19850312 或 Ex
 def enumerated(vocabulary: words.Vocabulary, width: int, note: str) -> Column:
     """A column of an enumerated field: a drop-down of its values, and its synonym table on the
     填写说明 sheet (domain.vocabulary: the same table the upload reads with)."""
-    return Column(vocabulary.title, width, note=note, allowed=vocabulary.accepted(), choices=vocabulary.values,
-                  spellings=vocabulary.spellings())
+    return Column(
+        vocabulary.title,
+        width,
+        note=note,
+        allowed=vocabulary.accepted(),
+        choices=vocabulary.values,
+        spellings=vocabulary.spellings(),
+    )
 
 
 ID_NOTE = "18 位身份证号（15 位老号码会自动转换）；请将此列设置为“文本”格式，否则 Excel 会丢失位数"
 NAME_ID = [Column("姓名", 12, note="与系统登记的姓名一致"), Column("证件号码", 22, text=True, note=ID_NOTE)]
 
 TEMPLATES = {
-    "import": ("批量导入会员", [
-        Column("姓名", 12, note="必填"),
-        enumerated(words.ID_TYPE, 14, "必填；非身份证请选择“其他”"),
-        Column("证件号码", 22, text=True, note=ID_NOTE),
-        enumerated(words.GENDER, 8, "身份证可不填（按号码确定）；填写时须与号码一致"),
-        Column("出生日期", 14, kind=DATE, note=DATE_NOTE + "；身份证可不填；填写时须与号码一致"),
-        Column("联系地址", 30, note="必填"),
-        Column("移动电话", 16, text=True, note="必填，11 位手机号码"),
-        enumerated(words.EDUCATION, 12, "必填"),
-        enumerated(words.HOUSEHOLD_TYPE, 10, "必填"),
-        enumerated(words.SKILL_GRADE, 10, "可不填，默认“无”"),
-        enumerated(words.UNION_POST, 12, "可不填，默认“工会会员”"),
-    ]),
+    "import": (
+        "批量导入会员",
+        [
+            Column("姓名", 12, note="必填"),
+            enumerated(words.ID_TYPE, 14, "必填；非身份证请选择“其他”"),
+            Column("证件号码", 22, text=True, note=ID_NOTE),
+            enumerated(words.GENDER, 8, "身份证可不填（按号码确定）；填写时须与号码一致"),
+            Column("出生日期", 14, kind=DATE, note=DATE_NOTE + "；身份证可不填；填写时须与号码一致"),
+            Column("联系地址", 30, note="必填"),
+            Column("移动电话", 16, text=True, note="必填，11 位手机号码"),
+            enumerated(words.EDUCATION, 12, "必填"),
+            enumerated(words.HOUSEHOLD_TYPE, 10, "必填"),
+            enumerated(words.SKILL_GRADE, 10, "可不填，默认“无”"),
+            enumerated(words.UNION_POST, 12, "可不填，默认“工会会员”"),
+        ],
+    ),
     "sync": ("同步会员", NAME_ID),
     "transfer_in": ("从其他工会转入会员", NAME_ID),
-    "transfer_out": ("批量转出会员", NAME_ID + [enumerated(words.TRANSFER_OUT_REASON, 12, "必填")]),
-    "cards": ("会员服务卡", [Column("证件号码", 22, text=True, note=ID_NOTE),
-                         Column("卡号", 22, text=True, note="银行卡号，12–19 位数字；请设置为“文本”格式"),
-                         Column("办卡日期", 14, kind=DATE, note=DATE_NOTE)]),
+    "transfer_out": ("批量转出会员", [*NAME_ID, enumerated(words.TRANSFER_OUT_REASON, 12, "必填")]),
+    "cards": (
+        "会员服务卡",
+        [
+            Column("证件号码", 22, text=True, note=ID_NOTE),
+            Column("卡号", 22, text=True, note="银行卡号，12–19 位数字；请设置为“文本”格式"),
+            Column("办卡日期", 14, kind=DATE, note=DATE_NOTE),
+        ],
+    ),
     "removals": ("人口办剔除", NAME_ID),
 }
-IMPORT_FIELDS = ("name", "id_type", "id_number", "gender", "birth_date", "address", "mobile", "education",
-                 "household_type", "skill_grade", "union_post")
+IMPORT_FIELDS = (
+    "name",
+    "id_type",
+    "id_number",
+    "gender",
+    "birth_date",
+    "address",
+    "mobile",
+    "education",
+    "household_type",
+    "skill_grade",
+    "union_post",
+)
 TEMPLATE_ROWS = 200
 
 
@@ -65,6 +91,7 @@ def template(kind: str) -> bytes:
 
 class RowsRejected(Rejected):
     """The file could be read, but rows are wrong: every error with its row and column."""
+
     code = "ROWS_INVALID"
     message = "导入信息有以下错误,请重新修改后导入"
 
@@ -74,6 +101,7 @@ class Rows(list):
     `formula_errors` (one RowError per formula cell, whose value is emptied: Excel keeps a
     formula's last result, not what the clerk typed), `sheet` (the name of the sheet read) and
     `sheets` (how many worksheets the workbook has)."""
+
     formula_errors: list
     sheet: str = ""
     sheets: int = 1
@@ -94,7 +122,7 @@ def read_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> Rows:
     return rows
 
 
-def stream_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> "RowStream":
+def stream_rows(data: bytes, kind: str, max_rows: int = MAX_ROWS) -> RowStream:
     """read_rows a row at a time (a 100,000-row roster read into columns: adapters/roster_file)."""
     sheet = excel.stream_upload(data)
     expected = headers(kind)
@@ -128,8 +156,14 @@ class RowStream:
             if number in formulas:
                 cells = list(cells)
                 for column in formulas[number]:
-                    self.formula_errors.append(RowError(number, expected[column], excel.FORMULA_MESSAGE,
-                                                        value=text(cells[column])[:50] or "（公式）"))
+                    self.formula_errors.append(
+                        RowError(
+                            number,
+                            expected[column],
+                            excel.FORMULA_MESSAGE,
+                            value=text(cells[column])[:50] or "（公式）",
+                        )
+                    )
                     cells[column] = None
             else:
                 for c in cells:  # keep the row if any cell holds something (a plain loop: 100,000 rows)
@@ -143,8 +177,9 @@ class RowStream:
         if not count:
             raise excel.UploadRejected("文件中没有数据：请从第 2 行开始填写", code="UPLOAD_NO_ROWS")
         if count > max_rows:
-            raise excel.UploadRejected(f"每次上传不得多于 {max_rows:,} 行，本文件有 {count:,} 行，请拆分后分批上传",
-                                       code="TOO_MANY_ROWS")
+            raise excel.UploadRejected(
+                f"每次上传不得多于 {max_rows:,} 行，本文件有 {count:,} 行，请拆分后分批上传", code="TOO_MANY_ROWS"
+            )
 
 
 def rows_of(data, kind: str, max_rows: int = MAX_ROWS) -> Rows:
@@ -186,14 +221,26 @@ def zipped_cells(numbers: list, names: list, ids: list, as_number: list):
     """person_columns' four columns as (row, name, id text, id arrived as a number), one at a time."""
     flagged = set(as_number)
     flags = (place in flagged for place in range(len(numbers))) if flagged else repeat(False, len(numbers))
-    return zip(numbers, names, ids, flags)
+    return zip(numbers, names, ids, flags, strict=False)
 
 
-RESULT_COLUMNS = [Column("姓名", 12), Column("证件号码", 22, text=True), Column("原所属单位", 30),
-                  Column("原单位负责人", 12), Column("原单位联系电话", 16, text=True), Column("原单位所属区局", 20),
-                  Column("审核状态", 12), Column("审核说明", 40)]
-ERROR_COLUMNS = [Column("错误行号", 10, kind=COUNT), Column("姓名", 12), Column("证件号码", 22, text=True), Column("错误列", 12),
-                 Column("错误信息", 50)]
+RESULT_COLUMNS = [
+    Column("姓名", 12),
+    Column("证件号码", 22, text=True),
+    Column("原所属单位", 30),
+    Column("原单位负责人", 12),
+    Column("原单位联系电话", 16, text=True),
+    Column("原单位所属区局", 20),
+    Column("审核状态", 12),
+    Column("审核说明", 40),
+]
+ERROR_COLUMNS = [
+    Column("错误行号", 10, kind=COUNT),
+    Column("姓名", 12),
+    Column("证件号码", 22, text=True),
+    Column("错误列", 12),
+    Column("错误信息", 50),
+]
 
 
 SUMMARY_COLUMNS = [Column("类别", 8), Column("说明", 50), Column("人数", 10, kind=COUNT)]
@@ -206,11 +253,17 @@ def sync_result(rows, errors, counts: dict | None = None) -> bytes:
     errors on a further sheet when the run was refused."""
     sheets = [SheetSpec("同步结果", RESULT_COLUMNS, rows=rows)]
     if counts:
-        sheets.append(SheetSpec("汇总", SUMMARY_COLUMNS, rows=[
-            [c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES]))
+        sheets.append(
+            SheetSpec("汇总", SUMMARY_COLUMNS, rows=[[c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES])
+        )
     if errors:
-        sheets.append(SheetSpec("错误信息", ERROR_COLUMNS, rows=(
-            [e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors)))
+        sheets.append(
+            SheetSpec(
+                "错误信息",
+                ERROR_COLUMNS,
+                rows=([e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors),
+            )
+        )
     return excel.write_workbook(sheets)
 
 
@@ -219,12 +272,27 @@ def notice_of(rows: Rows) -> dict | None:
     return {"notice": rows.note} if rows.note else None
 
 
-ERROR_LIST_COLUMNS = [Column("错误行号", 10, kind=COUNT), Column("错误列", 12), Column("单元格内容", 24, text=True),
-                      Column("错误信息（请按此修改）", 60), Column("姓名", 12), Column("证件号码", 22, text=True)]
+ERROR_LIST_COLUMNS = [
+    Column("错误行号", 10, kind=COUNT),
+    Column("错误列", 12),
+    Column("单元格内容", 24, text=True),
+    Column("错误信息（请按此修改）", 60),
+    Column("姓名", 12),
+    Column("证件号码", 22, text=True),
+]
 
 
 def errors_workbook(errors) -> bytes:
     """Every error of a refused upload (an iterable of error dicts, ID numbers masked)."""
-    return excel.write_workbook([SheetSpec("错误信息", ERROR_LIST_COLUMNS, rows=(
-        [e["row"], e["column"], e.get("value", ""), e["message"], e.get("name", ""), e.get("id_number", "")]
-        for e in errors))])
+    return excel.write_workbook(
+        [
+            SheetSpec(
+                "错误信息",
+                ERROR_LIST_COLUMNS,
+                rows=(
+                    [e["row"], e["column"], e.get("value", ""), e["message"], e.get("name", ""), e.get("id_number", "")]
+                    for e in errors
+                ),
+            )
+        ]
+    )

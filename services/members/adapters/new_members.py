@@ -3,6 +3,7 @@ RETURNING took 0.86–1.06 s for 1,000 members on PostgreSQL — most of an impo
 0.21 s for the same rows with their ids taken from the sequence first and a plain executemany
 (issue 17 item 4: the 1,000-row import ≤ 1 s). The members stay transient: an import only
 publishes their snapshots (contracts.member_data reads the attributes) and commits."""
+
 from __future__ import annotations
 
 from sqlalchemy import insert, inspect, text
@@ -18,9 +19,15 @@ def insert_new_members(session, members: list[Member]) -> None:
         session.add_all(members)
         session.flush()
         return
-    ids = session.execute(text("SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"),
-                          {"n": len(members)}).scalars().all()
-    for member, member_id in zip(members, ids):
+    ids = (
+        session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('members', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(members)},
+        )
+        .scalars()
+        .all()
+    )
+    for member, member_id in zip(members, ids, strict=False):
         member.id = member_id
     columns = [(prop.key, prop.columns[0].key) for prop in inspect(Member).column_attrs]
     states = [inspect(m).dict for m in members]

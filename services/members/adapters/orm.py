@@ -1,10 +1,24 @@
 """The members service's tables (its own database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, MetaData,
-                        String, Text, text)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common import crypto
@@ -17,10 +31,15 @@ MOBILE_FIELD = "mobile"
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)
@@ -28,6 +47,7 @@ messaging = add_messaging_tables(Base.metadata)
 
 class District(Base):
     """区局/产业工会."""
+
     __tablename__ = "districts"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
@@ -39,6 +59,7 @@ class District(Base):
 
 class GrassrootsUnion(Base):
     """基层工会."""
+
     __tablename__ = "unions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), index=True)
@@ -51,6 +72,7 @@ class GrassrootsUnion(Base):
 
 
 # ---------------------------------------------------------------------------- the roster (会员)
+
 
 class SealedIdNumber:
     """`member.id_number`: the clear ID number to the code, three columns to the database — the
@@ -79,7 +101,11 @@ class SealedIdNumber:
         if member.id_sealed is not None and self.__get__(member) == number:
             return  # unchanged: no new ciphertext, no needless UPDATE
         sealed = crypto.seal(ID_FIELD, number)
-        member.id_sealed, member.id_index, member.id_masked = sealed, crypto.blind_index(ID_FIELD, number), mask_id(number)
+        member.id_sealed, member.id_index, member.id_masked = (
+            sealed,
+            crypto.blind_index(ID_FIELD, number),
+            mask_id(number),
+        )
         member.__dict__[self._opened] = (sealed, number)
 
     def _refuse(self, *args, **kwargs):
@@ -92,6 +118,7 @@ class SealedIdNumber:
 class Member(Base):
     """会员: one person city-wide (unique ID number), in at most one union (union_id, null when none).
     The ID number and the mobile are stored sealed (PIPL; docs/decisions/0022-pii-at-rest.md)."""
+
     __tablename__ = "members"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), nullable=True)
@@ -156,12 +183,18 @@ def by_id_number(members, by_index: dict) -> dict:
 
 
 # what rotate-keys re-seals (common/rotate_keys.py)
-SEALED = [SealedColumns("members", sealed={"id_sealed": ID_FIELD, "mobile_sealed": MOBILE_FIELD},
-                        indexed={"id_index": ("id_sealed", ID_FIELD)})]
+SEALED = [
+    SealedColumns(
+        "members",
+        sealed={"id_sealed": ID_FIELD, "mobile_sealed": MOBILE_FIELD},
+        indexed={"id_index": ("id_sealed", ID_FIELD)},
+    )
+]
 
 
 class MemberNumberCounter(Base):
     """The last member number handed out (会员编号); it only grows, so numbers are never reused."""
+
     __tablename__ = "member_number_counter"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -170,6 +203,7 @@ class MemberNumberCounter(Base):
 class TransferRequest(Base):
     """转入申请: a union asked for a member of another union; the source union approves or
     rejects it in its 会员转出审核 list. One pending request per member (partial unique index)."""
+
     __tablename__ = "transfer_requests"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
@@ -184,8 +218,13 @@ class TransferRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
-        Index("uq_transfer_requests_pending_member", "member_id", unique=True,
-              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index(
+            "uq_transfer_requests_pending_member",
+            "member_id",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
         Index("ix_transfer_requests_from_union_id_status", "from_union_id", "status"),
         Index("ix_transfer_requests_to_union_id_status", "to_union_id", "status"),
     )
@@ -195,6 +234,7 @@ class UploadJob(Base):
     """One upload (import, transfer list, card list, removal list, sync) and its progress.
     A partial unique index on `lock_key` among running jobs makes "one upload at a time per
     union" hold across processes."""
+
     __tablename__ = "upload_jobs"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lock_key: Mapped[str] = mapped_column(String(40))
@@ -217,8 +257,13 @@ class UploadJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
     __table_args__ = (
-        Index("uq_upload_jobs_running_lock_key", "lock_key", unique=True,
-              postgresql_where=text("state = 'running'"), sqlite_where=text("state = 'running'")),
+        Index(
+            "uq_upload_jobs_running_lock_key",
+            "lock_key",
+            unique=True,
+            postgresql_where=text("state = 'running'"),
+            sqlite_where=text("state = 'running'"),
+        ),
         Index("ix_upload_jobs_union_id_kind_id", "union_id", "kind", "id"),
     )
 
@@ -227,6 +272,7 @@ class UploadFile(Base):
     """The accepted file of an upload job, kept until the job ends (issue 17 item 5): the work
     message names the job, the worker reads the file from here. Deleted when the job ends (a
     roster holds ID numbers; it is not kept longer than it is needed)."""
+
     __tablename__ = "upload_files"
     job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
@@ -241,6 +287,7 @@ class UploadError(Base):
     100,000-row roster writes its errors in one statement, and the key's check ran once a row
     (more than half the statement's time); they are written with their job, and jobs are never
     deleted."""
+
     __tablename__ = "upload_errors"
     job_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # upload_jobs.id
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
@@ -256,6 +303,7 @@ class UploadError(Base):
 class SyncRunItem(Base):
     """A row of a sync run that changed something (B moved in, C requested, D not in the file),
     kept for the result workbook (导出结果)."""
+
     __tablename__ = "sync_run_items"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("upload_jobs.id"))
@@ -270,6 +318,7 @@ class IdLookupDay(Base):
     """证件号码查询量: the rows a union's syncs (预检 included) and transfer-in lists looked up on one
     Shanghai day, and the requests the daily quota refused (domain/lookup_quota.py). Counted when
     a lookup is accepted, in the transaction that records its job; the centre reads it."""
+
     __tablename__ = "id_lookup_days"
     union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)

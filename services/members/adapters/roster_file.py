@@ -8,6 +8,7 @@ a 100,000-row workbook costs about as much as the rest of the sync's Python work
 packed roster is stored sealed like the file it replaces (upload_store), and deleted when the
 job ends. A job stored as a workbook (accepted before this form, or handed over by a test) is
 still read from the workbook."""
+
 from __future__ import annotations
 
 import json
@@ -26,6 +27,7 @@ class ReadRoster:
     """The rows as four columns (adapters.excel.person_columns): row numbers, names, ID texts,
     and the places of the IDs that arrived as numbers; a RowError per formula cell; the number
     of rows. Columns rather than a tuple a row: 100,000 rows stay light in the request and the job."""
+
     numbers: list
     names: list
     ids: list
@@ -52,9 +54,15 @@ def read_workbook(data: bytes, kind: str = "sync", max_rows: int = xl.MAX_SYNC_R
 
 def pack(roster: ReadRoster) -> bytes:
     """JSON of the columns: 100,000 rows pack and unpack in a few hundredths of a second."""
-    body = {"format": FORMAT, "total": roster.total, "numbers": roster.numbers, "names": roster.names,
-            "ids": roster.ids, "as_number": roster.as_number,
-            "formulas": [[e.row, e.column, e.message, e.value] for e in roster.formula_errors]}
+    body = {
+        "format": FORMAT,
+        "total": roster.total,
+        "numbers": roster.numbers,
+        "names": roster.names,
+        "ids": roster.ids,
+        "as_number": roster.as_number,
+        "formulas": [[e.row, e.column, e.message, e.value] for e in roster.formula_errors],
+    }
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -63,6 +71,11 @@ def read(data: bytes, kind: str = "sync", max_rows: int = xl.MAX_SYNC_ROWS) -> R
     if not data.startswith(MAGIC):
         return read_workbook(data, kind, max_rows)
     body = json.loads(data)
-    return ReadRoster(body["numbers"], body["names"], body["ids"], body["as_number"],
-                      [RowError(row, column, message, value=value) for row, column, message, value in body["formulas"]],
-                      body["total"])
+    return ReadRoster(
+        body["numbers"],
+        body["names"],
+        body["ids"],
+        body["as_number"],
+        [RowError(row, column, message, value=value) for row, column, message, value in body["formulas"]],
+        body["total"],
+    )

@@ -5,12 +5,13 @@ or all at once for the error workbook. Error rows arrive as RowError.as_dict() g
 sync's with ID numbers masked; a list upload's as typed (`typed=True`), kept with the ID number
 masked in the plain columns and the cell and number as typed sealed beside them (no clear ID
 number at rest), and answered as typed."""
+
 from __future__ import annotations
+
+import json
 
 from cryptography.exceptions import InvalidTag
 from sqlalchemy import delete, insert, select
-
-import json
 
 from common import crypto
 from common.pii import mask_id
@@ -24,7 +25,7 @@ WIDTHS = {"column": 20, "value": 60, "message": 300, "name": 60, "id_number": 40
 
 
 def _cut(error: dict, key: str) -> str:
-    return str(error.get(key) or "")[:WIDTHS[key]]
+    return str(error.get(key) or "")[: WIDTHS[key]]
 
 
 PER_ROW = 32  # `seq` = row × PER_ROW + the error's place in its row: the key is the row order
@@ -41,13 +42,24 @@ def _numbered(job_id: int, errors: list[dict], typed: bool):
         place = place + 1 if e["row"] == last else 0
         last = e["row"]
         if typed:  # the plain columns hold no typed cell, the ID number masked; as typed: sealed
-            sealed = crypto.seal(TYPED_FIELD, json.dumps({"value": _cut(e, "value"), "id_number": _cut(e, "id_number")},
-                                                         ensure_ascii=False))
+            sealed = crypto.seal(
+                TYPED_FIELD,
+                json.dumps({"value": _cut(e, "value"), "id_number": _cut(e, "id_number")}, ensure_ascii=False),
+            )
             plain = ("", mask_id(_cut(e, "id_number")) or "")
         else:
             sealed, plain = None, (_cut(e, "value"), _cut(e, "id_number"))
-        yield (job_id, seq_of(e["row"], place), e["row"], _cut(e, "column"), plain[0], _cut(e, "message"),
-               _cut(e, "name"), plain[1], sealed)
+        yield (
+            job_id,
+            seq_of(e["row"], place),
+            e["row"],
+            _cut(e, "column"),
+            plain[0],
+            _cut(e, "message"),
+            _cut(e, "name"),
+            plain[1],
+            sealed,
+        )
 
 
 def store_errors(session, job_id: int, errors: list[dict], typed: bool = False) -> int:
@@ -59,20 +71,34 @@ def store_errors(session, job_id: int, errors: list[dict], typed: bool = False) 
     conn = session.connection()
     rows = _numbered(job_id, errors, typed)
     if conn.dialect.name == "postgresql":
-        with conn.connection.dbapi_connection.cursor() as cursor:
-            with cursor.copy('COPY upload_errors (job_id, seq, "row", "column", value, message, name, id_number, '
-                             "typed_sealed) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            conn.connection.dbapi_connection.cursor() as cursor,
+            cursor.copy(
+                'COPY upload_errors (job_id, seq, "row", "column", value, message, name, id_number, '
+                "typed_sealed) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
     else:
-        session.execute(insert(UploadError), [dict(zip(COLUMNS, row)) for row in rows])
+        session.execute(insert(UploadError), [dict(zip(COLUMNS, row, strict=False)) for row in rows])
     return len(errors)
 
 
 def _in_row_order(job_id: int):
-    return (select(UploadError.row, UploadError.column, UploadError.value, UploadError.message, UploadError.name,
-                   UploadError.id_number, UploadError.typed_sealed)
-            .where(UploadError.job_id == job_id).order_by(UploadError.seq))
+    return (
+        select(
+            UploadError.row,
+            UploadError.column,
+            UploadError.value,
+            UploadError.message,
+            UploadError.name,
+            UploadError.id_number,
+            UploadError.typed_sealed,
+        )
+        .where(UploadError.job_id == job_id)
+        .order_by(UploadError.seq)
+    )
 
 
 def _answered(row, typed: bool) -> dict:
@@ -126,4 +152,3 @@ def open_file(sealed: bytes | None) -> bytes | None:
 
 def drop_file(session, job_id: int) -> None:
     session.execute(delete(UploadFile).where(UploadFile.job_id == job_id))
-

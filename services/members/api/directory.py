@@ -1,4 +1,5 @@
 """HTTP entry points of the union directory: /districts and /unions."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -15,10 +16,14 @@ blp = Blueprint("directory", __name__, description="工会名录：区局/产业
 
 class DistrictIn(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    kind = fields.String(required=True, validate=validate.OneOf(["district", "industry"]),
-                         metadata={"description": "district 区局工会 / industry 产业工会"})
-    special_industry = fields.Boolean(load_default=False,
-                                      metadata={"description": "特殊行业（东航、民航、铁路、金融等），市总补贴不同"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(["district", "industry"]),
+        metadata={"description": "district 区局工会 / industry 产业工会"},
+    )
+    special_industry = fields.Boolean(
+        load_default=False, metadata={"description": "特殊行业（东航、民航、铁路、金融等），市总补贴不同"}
+    )
 
 
 class DistrictPatch(BaseSchema):
@@ -70,7 +75,6 @@ class UnionQuery(PageQuery):
 class UnionPage(BaseSchema):
     total = fields.Integer()
     items = fields.List(fields.Nested(UnionOut))
-
 
 
 def _named(organisation):

@@ -1,5 +1,6 @@
 """HTTP entry point of 证件号码查询量: the centre watches how many ID numbers each union looked up
 by sync and transfer-in lists each day, and what the daily quota refused (issue 14 item 6)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -10,7 +11,11 @@ from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.members.handlers import id_lookups
 
-blp = Blueprint("id_lookups", __name__, description="证件号码查询量：同步会员（含预检）与转入名单每日查询的行数及额度拒绝（市职保中心）")
+blp = Blueprint(
+    "id_lookups",
+    __name__,
+    description="证件号码查询量：同步会员（含预检）与转入名单每日查询的行数及额度拒绝（市职保中心）",
+)
 
 
 class IdLookupQuery(PageQuery):
@@ -26,8 +31,12 @@ class IdLookupDayOut(BaseSchema):
     union_name = fields.String()
     district_id = fields.Integer()
     district_name = fields.String()
-    rows = fields.Integer(metadata={"description": "rows looked up: every row of each accepted sync, dry run and "
-                                                   "transfer-in list, whatever its outcome"})
+    rows = fields.Integer(
+        metadata={
+            "description": "rows looked up: every row of each accepted sync, dry run and "
+            "transfer-in list, whatever its outcome"
+        }
+    )
     runs = fields.Integer(metadata={"description": "the uploads that looked them up"})
     allowance = fields.Integer(metadata={"description": "the day's allowance as last decided (it follows the roster)"})
     refusals = fields.Integer(metadata={"description": "uploads refused by the quota (429, nothing looked up)"})

@@ -1,5 +1,6 @@
 """HTTP entry points of the roster (会员名册): members (list, add, edit), the district's review,
 member service cards and the population office's removals."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -37,8 +38,11 @@ def said_member(member):
 
 class MemberIn(BaseSchema):
     name = fields.String(required=True, metadata={"description": "姓名"})
-    id_type = fields.String(load_default="resident", validate=validate.OneOf(list(rules.ID_TYPES)),
-                            metadata={"description": "resident 身份证 / other 其他"})
+    id_type = fields.String(
+        load_default="resident",
+        validate=validate.OneOf(list(rules.ID_TYPES)),
+        metadata={"description": "resident 身份证 / other 其他"},
+    )
     id_number = fields.String(required=True, metadata={"description": "证件号码（文本）"})
     gender = fields.String(allow_none=True, metadata={"description": "男/女；身份证可省略"})
     birth_date = fields.String(allow_none=True, metadata={"description": "YYYY-MM-DD；身份证可省略"})
@@ -52,7 +56,9 @@ class MemberIn(BaseSchema):
 
 class MemberPatch(BaseSchema):
     name = fields.String()
-    id_number = fields.String(metadata={"description": "证件号码：只能在审核未通过（区局驳回）时更正，保存即重新提交审核"})
+    id_number = fields.String(
+        metadata={"description": "证件号码：只能在审核未通过（区局驳回）时更正，保存即重新提交审核"}
+    )
     gender = fields.String(allow_none=True)
     birth_date = fields.String(allow_none=True)
     address = fields.String()
@@ -68,7 +74,11 @@ class MemberOut(BaseSchema):
     union_id = fields.Integer(allow_none=True)
     name = fields.String()
     id_type = fields.String()
-    id_number = fields.String(metadata={"description": "证件号码：本单位会员详情为完整号码；区局、市职保中心为脱敏号码（完整号码经查看完整号码）"})
+    id_number = fields.String(
+        metadata={
+            "description": "证件号码：本单位会员详情为完整号码；区局、市职保中心为脱敏号码（完整号码经查看完整号码）"
+        }
+    )
     gender = fields.String(allow_none=True)
     birth_date = fields.Date(allow_none=True)
     address = fields.String()
@@ -84,13 +94,17 @@ class MemberOut(BaseSchema):
     card_issued_on = fields.Date(allow_none=True)
     removed = fields.Boolean()
     left_reason = fields.String(allow_none=True)
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
+    review_note = fields.String(
+        allow_none=True,
+        metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"},
+    )
     version = fields.Integer()
 
 
 class MemberSummary(MemberOut):
     """A member in the answer to a bulk action (approve, reject, remove, transfer out): the person
     is named, their ID number, card number and mobile masked — the full ones are in the detail."""
+
     id_number = fields.Function(lambda m: m.id_masked, metadata={"description": "masked (as stored: nothing opened)"})
     mobile = fields.Function(lambda m: mask_mobile(m.mobile), metadata={"description": "masked"})
     card_number = fields.Function(lambda m: mask_id(m.card_number), metadata={"description": "masked"})
@@ -110,7 +124,10 @@ class MemberRow(BaseSchema):
     card_number = fields.String(allow_none=True)
     card_issued_on = fields.Date(allow_none=True)
     status = fields.String()
-    review_note = fields.String(allow_none=True, metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"})
+    review_note = fields.String(
+        allow_none=True,
+        metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"},
+    )
     synced = fields.Boolean()
     removed = fields.Boolean()
 
@@ -131,8 +148,10 @@ class MemberQuery(PageQuery):
 
 class MemberPage(BaseSchema):
     total = fields.Integer(allow_none=True, metadata={"description": "null when with_total=false"})
-    total_capped = fields.Boolean(allow_none=True, metadata={
-        "description": "true: more than 10,000 across a district or the city (total shows 10,000)"})
+    total_capped = fields.Boolean(
+        allow_none=True,
+        metadata={"description": "true: more than 10,000 across a district or the city (total shows 10,000)"},
+    )
     items = fields.List(fields.Nested(MemberRow))
 
 
@@ -141,8 +160,11 @@ class MemberIds(BaseSchema):
 
 
 class RejectionIn(MemberIds):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=200),
-                           metadata={"description": "驳回原因（审核说明），基层工会据此修改后重新提交"})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "驳回原因（审核说明），基层工会据此修改后重新提交"},
+    )
 
 
 class RemovalIn(MemberIds):
@@ -155,6 +177,7 @@ class CardIn(BaseSchema):
 
 
 # ------------------------------------------------------------------ members
+
 
 @blp.route("/members")
 class Members(MethodView):
@@ -203,6 +226,7 @@ class MemberItem(MethodView):
 
 class IdNumberOut(MemberOut):
     """查看完整号码: whose numbers they are, the ID number and the mobile."""
+
     class Meta(MemberOut.Meta):
         fields = ("id", "union_id", "name", "id_type", "id_number", "mobile")
 
@@ -253,8 +277,9 @@ class MemberCard(MethodView):
         """办卡: record the member service card number and issue date (the member as the caller sees it)."""
         with uow() as work:
             who = current_identity()
-            return said_member(roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"],
-                                                                       data["issued_on"])))
+            return said_member(
+                roster.as_seen_by(who, cards.issue_card(work, who, member_id, data["card_number"], data["issued_on"]))
+            )
 
 
 @blp.route("/members/removals")

@@ -1,5 +1,6 @@
 """HTTP entry points of transfers (转入/转出): a union lets members go, and decides the requests of
 other unions for its members (会员转出审核)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -16,15 +17,22 @@ blp = Blueprint("transfers", __name__, description="会员转出与转入申请�
 
 
 class TransferOutIn(MemberIds):
-    reason = fields.String(required=True, validate=validate.OneOf(list(rules.TRANSFER_OUT_REASONS)),
-                           metadata={"description": "离职、退休、离休、死亡、开除会籍、其他"})
+    reason = fields.String(
+        required=True,
+        validate=validate.OneOf(list(rules.TRANSFER_OUT_REASONS)),
+        metadata={"description": "离职、退休、离休、死亡、开除会籍、其他"},
+    )
 
 
 class TransferQuery(PageQuery):
-    direction = fields.String(load_default="out", validate=validate.OneOf(["out", "in"]),
-                              metadata={"description": "out 会员转出审核（他会申请转走本会会员）/ in 本会发出的转入申请"})
-    status = fields.String(load_default="pending",
-                           validate=validate.OneOf(["pending", "approved", "rejected", "cancelled", "all"]))
+    direction = fields.String(
+        load_default="out",
+        validate=validate.OneOf(["out", "in"]),
+        metadata={"description": "out 会员转出审核（他会申请转走本会会员）/ in 本会发出的转入申请"},
+    )
+    status = fields.String(
+        load_default="pending", validate=validate.OneOf(["pending", "approved", "rejected", "cancelled", "all"])
+    )
 
 
 class TransferRow(BaseSchema):
@@ -59,6 +67,7 @@ class DecisionOut(BaseSchema):
 
 # ------------------------------------------------------------------ transfer out
 
+
 @blp.route("/members/transfer-out")
 class TransferOut(MethodView):
     @roles("grassroots")
@@ -72,6 +81,7 @@ class TransferOut(MethodView):
 
 # ------------------------------------------------------------------ transfer requests
 
+
 @blp.route("/transfer-requests")
 class TransferRequests(MethodView):
     @roles(*ALL)
@@ -81,8 +91,9 @@ class TransferRequests(MethodView):
         """会员转出审核 (direction=out) and the requests this union sent (direction=in)."""
         status = None if query["status"] == "all" else query["status"]
         with uow() as work:
-            total, items = transfers.list_transfer_requests(work, current_identity(), query["direction"], status,
-                                                            query["page"], query["per_page"])
+            total, items = transfers.list_transfer_requests(
+                work, current_identity(), query["direction"], status, query["page"], query["per_page"]
+            )
             return {"total": total, "items": items}
 
 

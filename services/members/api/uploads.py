@@ -1,6 +1,7 @@
 """HTTP entry points of uploads (批量处理与同步): the list-driven uploads (import, transfer lists,
 card lists, removal lists), the sync as a job, the history and the result workbook, the
 templates, and the kinds of upload there are."""
+
 from __future__ import annotations
 
 from flask import Response, request
@@ -18,11 +19,16 @@ from services.members.api.roster import ALL
 from services.members.domain import uploads as upload_kinds
 from services.members.handlers import lists, sync, uploads
 
-blp = Blueprint("uploads", __name__, description="批量处理与同步：导入、转入转出名单、会员服务卡名单、人口办剔除名单、同步会员，模板与历史记录")
+blp = Blueprint(
+    "uploads",
+    __name__,
+    description="批量处理与同步：导入、转入转出名单、会员服务卡名单、人口办剔除名单、同步会员，模板与历史记录",
+)
 
 
 class UploadSummary(BaseSchema):
     """A job in the history (历史导入记录): what it was and how it ended — never its rows."""
+
     id = fields.Integer()
     kind = fields.String()
     union_id = fields.Integer(allow_none=True)
@@ -38,25 +44,40 @@ class UploadSummary(BaseSchema):
     created_at = Timestamp()
     finished_at = Timestamp(allow_none=True)
     result_path = fields.Function(
-        lambda job: f"/uploads/{job.id}/result.xlsx" if job.kind == "sync" and job.state != "running"
-        and not (job.dry_run and job.state != "succeeded") else None,
-        metadata={"description": "导出结果 of a finished sync, a dry run's too (under /api/v1/members)"})
+        lambda job: (
+            f"/uploads/{job.id}/result.xlsx"
+            if job.kind == "sync" and job.state != "running" and not (job.dry_run and job.state != "succeeded")
+            else None
+        ),
+        metadata={"description": "导出结果 of a finished sync, a dry run's too (under /api/v1/members)"},
+    )
     people_path = fields.Function(
         lambda job: f"/uploads/{job.id}/people" if job.kind == "sync" and job.state == "succeeded" else None,
-        metadata={"description": "page through the run's C and D people: ?category=C|D (under /api/v1/members)"})
-    errors_path = fields.Function(lambda job: f"/uploads/{job.id}/errors" if job.error_count else None, metadata={
-        "description": "page through every error (under /api/v1/members)"})
-    errors_download_path = fields.Function(lambda job: f"/uploads/{job.id}/errors.xlsx" if job.error_count else None,
-                                           metadata={"description": "every error as a workbook (under /api/v1/members)"})
+        metadata={"description": "page through the run's C and D people: ?category=C|D (under /api/v1/members)"},
+    )
+    errors_path = fields.Function(
+        lambda job: f"/uploads/{job.id}/errors" if job.error_count else None,
+        metadata={"description": "page through every error (under /api/v1/members)"},
+    )
+    errors_download_path = fields.Function(
+        lambda job: f"/uploads/{job.id}/errors.xlsx" if job.error_count else None,
+        metadata={"description": "every error as a workbook (under /api/v1/members)"},
+    )
 
 
 class UploadOut(UploadSummary):
     """A job's state: its progress (done of total, total known from the start), counts, and at
     most the first 100 errors (error_count says how many; errors_path pages, errors_download_path
     downloads them all). No answer grows with the file."""
-    errors = fields.List(fields.Dict(), attribute="first_errors", metadata={
-        "description": "the first ≤100 errors, in row order: row, column, value, message (the fix), name, "
-                       "id_number (masked)"})
+
+    errors = fields.List(
+        fields.Dict(),
+        attribute="first_errors",
+        metadata={
+            "description": "the first ≤100 errors, in row order: row, column, value, message (the fix), name, "
+            "id_number (masked)"
+        },
+    )
     result = fields.Dict(allow_none=True, metadata={"description": "a dry run's samples (≤100 a category)"})
 
 
@@ -66,9 +87,13 @@ class ErrorPage(BaseSchema):
     per_page = fields.Integer()
     items = fields.List(fields.Dict())
 
+
 class PeopleQuery(PageQuery):
-    category = fields.String(required=True, validate=validate.OneOf(list(sync.PEOPLE_CATEGORIES)), metadata={
-        "description": "C 在其他工会（同步时申请转入）/ D 本会会员但不在名单内（同步后标记未同步）"})
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(list(sync.PEOPLE_CATEGORIES)),
+        metadata={"description": "C 在其他工会（同步时申请转入）/ D 本会会员但不在名单内（同步后标记未同步）"},
+    )
 
 
 class SyncPerson(BaseSchema):
@@ -105,6 +130,7 @@ class ErrorQuery(BaseSchema):
 class ListUploadOut(BaseSchema):
     """A list upload that was applied: its job and what it did. `rows` is the file's rows; the
     other counts depend on the kind (GET /uploads/kinds → counts names each)."""
+
     job_id = fields.Integer()
     rows = fields.Integer()
     added = fields.Integer()
@@ -125,7 +151,9 @@ def _answer(work, job):
 
 class UploadKindOut(BaseSchema):
     kind = fields.String(metadata={"description": "the job's kind (UploadOut.kind), and its template's name"})
-    dry_run = fields.Boolean(metadata={"description": "true: a sync that only counts (预检), uploaded with dry_run=true"})
+    dry_run = fields.Boolean(
+        metadata={"description": "true: a sync that only counts (预检), uploaded with dry_run=true"}
+    )
     title = fields.String(metadata={"description": "what the clerk chooses, e.g. 批量导入会员"})
     hint = fields.String(metadata={"description": "what it does, in a sentence"})
     roles = fields.List(fields.String(), metadata={"description": "who may upload it"})
@@ -146,7 +174,9 @@ class CountLabelOut(BaseSchema):
 
 
 class UploadKindsOut(BaseSchema):
-    kinds = fields.List(fields.Nested(UploadKindOut), metadata={"description": "every kind, in the order to offer them"})
+    kinds = fields.List(
+        fields.Nested(UploadKindOut), metadata={"description": "every kind, in the order to offer them"}
+    )
     categories = fields.List(fields.Nested(CategoryOut))
     counts = fields.List(fields.Nested(CountLabelOut), metadata={"description": "the names of the other counts"})
 
@@ -189,15 +219,17 @@ def _list_upload_view(kind: str):
             audit_subject(f"文件 {filename}")
             rows = xl.read_rows(data, kind)  # a format or header error: 422 at once, before any job
             with uow() as work:
-                job_id, (counts, result) = uploads.run_upload(work, who, kind, filename,
-                                                              lambda job: process(work, who, rows, job),
-                                                              total=len(rows))
+                job_id, (counts, result) = uploads.run_upload(
+                    work, who, kind, filename, lambda job: process(work, who, rows, job), total=len(rows)
+                )
             return {"job_id": job_id, **counts, **(result or {})}
 
-    View.post.__doc__ = (f"{about.title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
-                         "a format or header error → 422 at once (no job); row errors → 422 ROWS_INVALID with the "
-                         "first 100, error_count, job_id and the links to page or download them all; nothing applied; "
-                         "409 while another upload of this union is running.")
+    View.post.__doc__ = (
+        f"{about.title}: multipart field `file` (.xlsx/.xls, ≤1,000 rows from row 2). All or nothing: "
+        "a format or header error → 422 at once (no job); row errors → 422 ROWS_INVALID with the "
+        "first 100, error_count, job_id and the links to page or download them all; nothing applied; "
+        "409 while another upload of this union is running."
+    )
     View.__name__ = f"Upload_{kind}"
     return View
 
@@ -209,7 +241,9 @@ for _kind in LIST_UPLOADS:
 @blp.route(upload_kinds.kind("sync").path)
 class SyncUpload(MethodView):
     @roles(*upload_kinds.kind("sync").roles)
-    @file_upload("the roster (.xlsx / .xls: 姓名, 证件号码)", dry_run={"type": "boolean", "description": "true: 预检 only"})
+    @file_upload(
+        "the roster (.xlsx / .xls: 姓名, 证件号码)", dry_run={"type": "boolean", "description": "true: 预检 only"}
+    )
     @answers(429)
     @blp.response(202, UploadOut)
     def post(self):
@@ -291,8 +325,9 @@ class SyncPeople(MethodView):
         """A sync run's C or D people, paged — a dry run's (who would be asked for, who would be
         marked 未同步) as a real run's; the same stored result as its 导出结果 workbook."""
         with uow() as work:
-            return sync.sync_people(work, current_identity(), job_id, query["category"], query["page"],
-                                    query["per_page"])
+            return sync.sync_people(
+                work, current_identity(), job_id, query["category"], query["page"], query["per_page"]
+            )
 
 
 @blp.route("/uploads/<int:job_id>/result.xlsx")

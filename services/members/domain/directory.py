@@ -1,5 +1,6 @@
 """The union directory (工会名录): district/industry unions (区局/产业工会) and grassroots unions
 (基层工会). Pure rules, no I/O."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ def normalise_credit_code(raw: str) -> str:
         raise CreditCodeInvalid(f"统一社会信用代码应为 18 位，当前为 {len(code)} 位")
     bad = [c for c in code if c not in CREDIT_CODE_ALPHABET]
     if bad:
-        raise CreditCodeInvalid(f"统一社会信用代码含有不允许的字符：{''.join(dict.fromkeys(bad))}"
-                                "（不使用 I、O、Z、S、V）")
+        raise CreditCodeInvalid(
+            f"统一社会信用代码含有不允许的字符：{''.join(dict.fromkeys(bad))}（不使用 I、O、Z、S、V）"
+        )
     if not code[2:8].isdigit():
         raise CreditCodeInvalid("统一社会信用代码第 3–8 位应为行政区划代码（数字）")
     expected = credit_code_check_char(code[:17])
@@ -53,6 +55,7 @@ def normalise_phone(raw: str) -> str | None:
 class UnionFacts:
     """What other services are told about a grassroots union (state-carried, with a version so a
     late or reordered event never overwrites a newer one)."""
+
     union_id: int
     name: str
     credit_code: str

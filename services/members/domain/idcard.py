@@ -1,6 +1,7 @@
 """Resident identity card numbers: the national rule lives in common/resident_id.py (shared with
 enrollment's cover lookup, one set of messages) and masking in common/pii.py; members names them
 here as before."""
+
 from common.pii import mask_id, mask_mobile
 from common.resident_id import (
     CHECK_CHARS,

@@ -9,6 +9,7 @@ refused for its errors, the run that applies) but cannot walk the register. A re
 go past the allowance is refused whole, before any lookup.
 
 Pure arithmetic and words: the caller brings the day, the roster size and what was used."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ FLOOR = 2000
 @dataclass(frozen=True)
 class LookupQuota:
     """The rule: rows per day = max(per_member × roster size, floor)."""
+
     per_member: int = PER_MEMBER
     floor: int = FLOOR
 
@@ -66,12 +68,15 @@ class Decision:
     def message(self) -> str:
         """What the clerk reads when refused: what was used, the allowance and why it is that,
         when it resets, and what to do."""
-        basis = (f"按本单位会员 {self.roster_size} 人的 {self.quota.per_member} 倍计算，"
-                 f"最少 {self.quota.floor} 行")
+        basis = f"按本单位会员 {self.roster_size} 人的 {self.quota.per_member} 倍计算，最少 {self.quota.floor} 行"
         reset = f"{self.resets_on.month}月{self.resets_on.day}日 0:00（北京时间）"
         if self.asked > self.allowance:  # no amount of waiting lets this file through
-            return (f"本次上传 {self.asked} 行，超过本单位每日证件号码查询额度 {self.allowance} 行"
-                    f"（{basis}），未做任何处理。请核对文件是否为本单位名单；如确需查询，请联系市职保中心。")
-        return (f"已超出本单位今日证件号码查询额度，本次未做任何处理：今日已查询 {self.used} 行，"
-                f"本次上传 {self.asked} 行，每日额度 {self.allowance} 行（{basis}），今日还可查询 {self.left} 行。"
-                f"额度于 {reset}重置，届时可重新上传；如确需更多，请联系市职保中心。")
+            return (
+                f"本次上传 {self.asked} 行，超过本单位每日证件号码查询额度 {self.allowance} 行"
+                f"（{basis}），未做任何处理。请核对文件是否为本单位名单；如确需查询，请联系市职保中心。"
+            )
+        return (
+            f"已超出本单位今日证件号码查询额度，本次未做任何处理：今日已查询 {self.used} 行，"
+            f"本次上传 {self.asked} 行，每日额度 {self.allowance} 行（{basis}），今日还可查询 {self.left} 行。"
+            f"额度于 {reset}重置，届时可重新上传；如确需更多，请联系市职保中心。"
+        )

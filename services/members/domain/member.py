@@ -2,6 +2,7 @@
 
 `check_member` turns what a clerk typed (a form or one Excel row) into clean values, or into a
 message per field in Chinese; the same rules serve 新增会员, 编辑, and 批量导入会员."""
+
 from __future__ import annotations
 
 import re
@@ -31,12 +32,29 @@ TRANSFER_OUT_REASONS = words.TRANSFER_OUT_REASON.values
 
 # what each field is called on the form and in the Excel template (the column headers)
 LABELS = {
-    "name": "姓名", "id_type": "有效证件类型", "id_number": "证件号码", "gender": "性别",
-    "birth_date": "出生日期", "address": "联系地址", "mobile": "移动电话", "education": "学历",
-    "household_type": "户籍类型", "skill_grade": "技术等级", "union_post": "工会职务",
+    "name": "姓名",
+    "id_type": "有效证件类型",
+    "id_number": "证件号码",
+    "gender": "性别",
+    "birth_date": "出生日期",
+    "address": "联系地址",
+    "mobile": "移动电话",
+    "education": "学历",
+    "household_type": "户籍类型",
+    "skill_grade": "技术等级",
+    "union_post": "工会职务",
 }
-EDITABLE = ("name", "gender", "birth_date", "address", "mobile", "education", "household_type",
-            "skill_grade", "union_post")
+EDITABLE = (
+    "name",
+    "gender",
+    "birth_date",
+    "address",
+    "mobile",
+    "education",
+    "household_type",
+    "skill_grade",
+    "union_post",
+)
 
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
@@ -51,7 +69,9 @@ def normalise_mobile(raw: object) -> str | None:
     return mobile if _MOBILE.match(mobile) else None
 
 
-def _choice(value: object, vocabulary: words.Vocabulary, default: str | None, errors: dict[str, Any], field: str) -> str | None:
+def _choice(
+    value: object, vocabulary: words.Vocabulary, default: str | None, errors: dict[str, Any], field: str
+) -> str | None:
     """A cell of an enumerated column: its value, a synonym's value, the default, or an error
     listing the accepted values."""
     try:
@@ -66,7 +86,9 @@ def _choice(value: object, vocabulary: words.Vocabulary, default: str | None, er
     return text
 
 
-def check_member(data: dict[str, Any], today: date, partial_of: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def check_member(
+    data: dict[str, Any], today: date, partial_of: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Validate a member's fields. Returns (clean values, errors {field: [messages]}).
 
     `partial_of`: the member's current values when only some fields change (edit); the ID number
@@ -121,7 +143,8 @@ def check_member(data: dict[str, Any], today: date, partial_of: dict[str, Any] |
             errors.setdefault("gender", []).append(f"性别与身份证号码不符（号码显示为{resident.gender}）")
         if birth is not None and birth != resident.birth_date:
             errors.setdefault("birth_date", []).append(
-                f"出生日期与身份证号码不符（号码显示为 {resident.birth_date.isoformat()}）")
+                f"出生日期与身份证号码不符（号码显示为 {resident.birth_date.isoformat()}）"
+            )
         gender, birth = resident.gender, resident.birth_date
     elif id_type == "other":
         if gender is None and "gender" not in errors:
@@ -150,7 +173,9 @@ def check_member(data: dict[str, Any], today: date, partial_of: dict[str, Any] |
 
     out["education"] = _choice(merged.get("education"), words.EDUCATION, None, errors, "education")
     out["household_type"] = _choice(merged.get("household_type"), words.HOUSEHOLD_TYPE, None, errors, "household_type")
-    out["skill_grade"] = _choice(merged.get("skill_grade"), words.SKILL_GRADE, DEFAULT_SKILL_GRADE, errors, "skill_grade")
+    out["skill_grade"] = _choice(
+        merged.get("skill_grade"), words.SKILL_GRADE, DEFAULT_SKILL_GRADE, errors, "skill_grade"
+    )
     out["union_post"] = _choice(merged.get("union_post"), words.UNION_POST, DEFAULT_UNION_POST, errors, "union_post")
     return out, errors
 

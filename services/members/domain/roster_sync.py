@@ -8,6 +8,7 @@ D  in this union but not in the file      → synced flag 否 (counted by the da
 E  not in the system                      → an error row
 Name and ID number must match the system's record, or the row is an error. Any error row
 means nothing is applied."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -31,12 +32,21 @@ NAME_MISMATCH = "姓名与系统中该证件号码登记的姓名不一致"
 ERRORS_TITLE = "导入信息有以下错误,请重新修改后导入"
 CATEGORIES = ("A", "B", "C", "D", "E")
 # what each category means to the clerk (the result workbook's 汇总 sheet, the upload page)
-CATEGORY_NAMES = {"A": "已在本单位，同步状态标记为“是”", "B": "系统中无所属单位，已直接转入本单位",
-                  "C": "在其他单位，已发起转入申请，待原单位审核", "D": "本单位会员但不在名单中，同步状态为“否”，可办理转出",
-                  "E": "系统中查无此人或信息不符（错误行）"}
+CATEGORY_NAMES = {
+    "A": "已在本单位，同步状态标记为“是”",
+    "B": "系统中无所属单位，已直接转入本单位",
+    "C": "在其他单位，已发起转入申请，待原单位审核",
+    "D": "本单位会员但不在名单中，同步状态为“否”，可办理转出",
+    "E": "系统中查无此人或信息不符（错误行）",
+}
 # the same, short, beside a count (the upload page's outcome)
-CATEGORY_SHORT_NAMES = {"A": "已在本会（标记已同步）", "B": "无单位（直接转入）", "C": "在其他单位（发起转入申请）",
-                        "D": "本会有而名单中没有（未同步）", "E": "系统中查无此人（错误）"}
+CATEGORY_SHORT_NAMES = {
+    "A": "已在本会（标记已同步）",
+    "B": "无单位（直接转入）",
+    "C": "在其他单位（发起转入申请）",
+    "D": "本会有而名单中没有（未同步）",
+    "E": "系统中查无此人（错误）",
+}
 
 
 ID_COLUMN = "证件号码"
@@ -47,6 +57,7 @@ class RowError:
     """One problem in an uploaded file: its row number (as Excel shows it), column, the value
     found there, and the message that says what to fix. The person's name and ID number help the
     clerk find the row; ID numbers leave the service masked (3101**********1234, PIPL)."""
+
     row: int
     column: str
     message: str
@@ -57,18 +68,33 @@ class RowError:
     def as_dict(self, typed: bool = False) -> dict[str, Any]:
         """`typed`: the cell and ID number as the clerk typed them (a list upload: their own
         file, answered to them alone); otherwise ID numbers masked (a sync's errors)."""
-        value = self.value or (self.id_number if self.column == ID_COLUMN else self.name if self.column == "姓名" else "")
+        value = self.value or (
+            self.id_number if self.column == ID_COLUMN else self.name if self.column == "姓名" else ""
+        )
         if typed:
-            return {"row": self.row, "column": self.column, "value": value, "message": self.message,
-                    "name": self.name, "id_number": self.id_number}
+            return {
+                "row": self.row,
+                "column": self.column,
+                "value": value,
+                "message": self.message,
+                "name": self.name,
+                "id_number": self.id_number,
+            }
         if self.column == ID_COLUMN:
             value = mask_id(value)
-        return {"row": self.row, "column": self.column, "value": value, "message": self.message,
-                "name": self.name, "id_number": mask_id(self.id_number)}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": value,
+            "message": self.message,
+            "name": self.name,
+            "id_number": mask_id(self.id_number),
+        }
 
 
 class PersonRow(NamedTuple):
     """A row naming a person: 姓名 + 证件号码 (already normalised). A tuple: 100,000 of them are cheap."""
+
     row: int
     name: str
     id_number: str
@@ -77,6 +103,7 @@ class PersonRow(NamedTuple):
 @dataclass(frozen=True)
 class Found:
     """What the system holds for an ID number."""
+
     member_id: int
     name: str
     union_id: int | None
@@ -96,7 +123,9 @@ def normalise_any_id(raw: object, today: date) -> str:
 _new_tuple = tuple.__new__
 
 
-def person_rows(raw_rows: Iterable[tuple[int, object, object, bool]], today: date, id_column: str = "证件号码") -> tuple[list[PersonRow], list[RowError]]:
+def person_rows(
+    raw_rows: Iterable[tuple[int, object, object, bool]], today: date, id_column: str = "证件号码"
+) -> tuple[list[PersonRow], list[RowError]]:
     """(row number, name, id value, id came as a number) tuples → clean rows and errors,
     including duplicates inside the file."""
     rows: list[PersonRow] = []

@@ -1,5 +1,6 @@
 """Member service cards (会员服务卡): the bank card number and issue date recorded on a member,
 by its union or the centre. The bank's lists of cards go through lists.cards_from_list."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The union directory (工会名录): districts and industry unions (区局/产业工会) and the grassroots
 unions (基层工会) in them; registered and changed by the centre, read by everyone in scope."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
@@ -29,8 +30,9 @@ def register_district(uow: UoW, who: Identity, name: str, kind: str, special_ind
         raise ValidationFailed({"name": [INVISIBLE_MESSAGE]})
     if uow.session.scalar(select(District.id).where(District.name == name)):
         raise Conflict(f"已有名为「{name}」的区局/产业工会", code="DISTRICT_NAME_TAKEN")
-    district = District(name=name, kind=kind, special_industry=special_industry, version=1,
-                        created_at=clock.utcnow_naive())
+    district = District(
+        name=name, kind=kind, special_industry=special_industry, version=1, created_at=clock.utcnow_naive()
+    )
     uow.session.add(district)
     uow.session.flush()
     uow.publish(contracts.DISTRICT_REGISTERED, contracts.district_data(district))
@@ -61,12 +63,15 @@ def list_districts(uow: UoW, who: Identity) -> list[District]:
     if who.role == "district":
         query = query.where(District.id == who.district_id)
     elif who.role == "grassroots":
-        query = query.where(District.id == select(GrassrootsUnion.district_id)
-                            .where(GrassrootsUnion.id == who.union_id).scalar_subquery())
+        query = query.where(
+            District.id
+            == select(GrassrootsUnion.district_id).where(GrassrootsUnion.id == who.union_id).scalar_subquery()
+        )
     return list(uow.session.scalars(query))
 
 
 # ------------------------------------------------------------------ grassroots unions (基层工会)
+
 
 def _checked_union_fields(session, data: dict) -> dict:
     errors, clean = {}, {}
@@ -127,8 +132,11 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
         if not_allowed:
             raise ValidationFailed({k: ["只有市职保中心可以修改此项"] for k in not_allowed})
     clean = _checked_union_fields(uow.session, data)
-    if "credit_code" in clean and clean["credit_code"] != union.credit_code and uow.session.scalar(
-            select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"])):
+    if (
+        "credit_code" in clean
+        and clean["credit_code"] != union.credit_code
+        and uow.session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"]))
+    ):
         raise Conflict("该统一社会信用代码已登记", code="CREDIT_CODE_TAKEN", fields={"credit_code": ["该代码已登记"]})
     previous_district = union.district_id
     for key, value in clean.items():
@@ -139,8 +147,12 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
         # Member snapshots carry their district: a move republishes every member of the union
         # with a new version, so no consumer keeps a stale district.
         uow.session.execute(update(Member).where(Member.union_id == union.id).values(version=Member.version + 1))
-        uow.publish_many([(contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
-                          for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))])
+        uow.publish_many(
+            [
+                (contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
+                for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))
+            ]
+        )
     commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
     return union
 
@@ -153,8 +165,15 @@ def get_union(uow: UoW, who: Identity, union_id: int) -> GrassrootsUnion:
     return union
 
 
-def list_unions(uow: UoW, who: Identity, name: str | None = None, credit_code: str | None = None,
-                district_id: int | None = None, page: int = 1, per_page: int = 50):
+def list_unions(
+    uow: UoW,
+    who: Identity,
+    name: str | None = None,
+    credit_code: str | None = None,
+    district_id: int | None = None,
+    page: int = 1,
+    per_page: int = 50,
+):
     query = select(GrassrootsUnion)
     if who.role == "district":
         query = query.where(GrassrootsUnion.district_id == who.district_id)

@@ -9,6 +9,7 @@ that records its job (so a sync refused as busy, 409, counts nothing); a transfe
 step of its own just before its comparison. A request the quota refuses looks nothing up and
 counts only as a refusal. A file refused for its format (422 before any job) looks nothing up.
 docs/decisions/0021-id-lookup-quota.md."""
+
 from __future__ import annotations
 
 import os
@@ -26,8 +27,10 @@ from services.members.domain.lookup_quota import FLOOR, PER_MEMBER, QUOTA_EXCEED
 def quota_from_settings() -> LookupQuota:
     """The settings ID_LOOKUP_PER_MEMBER and ID_LOOKUP_FLOOR (docs/operations.md), read at each
     decision: it costs nothing beside the lookup it guards."""
-    return LookupQuota(per_member=int(os.environ.get("ID_LOOKUP_PER_MEMBER", PER_MEMBER)),
-                       floor=int(os.environ.get("ID_LOOKUP_FLOOR", FLOOR)))
+    return LookupQuota(
+        per_member=int(os.environ.get("ID_LOOKUP_PER_MEMBER", PER_MEMBER)),
+        floor=int(os.environ.get("ID_LOOKUP_FLOOR", FLOOR)),
+    )
 
 
 def count_lookups(uow, who: Identity, rows: int) -> None:
@@ -45,8 +48,14 @@ def count_lookups(uow, who: Identity, rows: int) -> None:
         day.refusals += 1
         day.refused_rows += rows
         uow.commit()
-        raise Throttled(decision.message(), code=QUOTA_EXCEEDED, used=decision.used, asked=decision.asked,
-                        allowance=decision.allowance, resets_on=decision.resets_on.isoformat())
+        raise Throttled(
+            decision.message(),
+            code=QUOTA_EXCEEDED,
+            used=decision.used,
+            asked=decision.asked,
+            allowance=decision.allowance,
+            resets_on=decision.resets_on.isoformat(),
+        )
     day.rows += rows
     day.runs += 1
 
@@ -67,21 +76,39 @@ def _locked_day(session, union_id: int, day) -> IdLookupDay:
     processes counting for one union at once add up rather than overwrite each other."""
     dialect = session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdLookupDay)
-    session.execute(insert.values(union_id=union_id, day=day, rows=0, runs=0, refusals=0, refused_rows=0,
-                                  allowance=0).on_conflict_do_nothing())
-    return session.scalar(select(IdLookupDay).where(IdLookupDay.union_id == union_id, IdLookupDay.day == day)
-                          .with_for_update())
+    session.execute(
+        insert.values(
+            union_id=union_id, day=day, rows=0, runs=0, refusals=0, refused_rows=0, allowance=0
+        ).on_conflict_do_nothing()
+    )
+    return session.scalar(
+        select(IdLookupDay).where(IdLookupDay.union_id == union_id, IdLookupDay.day == day).with_for_update()
+    )
 
 
-def list_id_lookups(uow, who: Identity, day_from=None, day_to=None, union_id: int | None = None,
-                    refused: bool | None = None, page: int = 1, per_page: int = 50):
+def list_id_lookups(
+    uow,
+    who: Identity,
+    day_from=None,
+    day_to=None,
+    union_id: int | None = None,
+    refused: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+):
     """Per union per day: rows looked up, the allowance, refusals — newest day first, the busiest
     union first within a day. The centre's alone (操作日志)."""
     who.require("centre")
-    query = (select(IdLookupDay, GrassrootsUnion.name.label("union_name"), District.id.label("district_id"),
-                    District.name.label("district_name"))
-             .join(GrassrootsUnion, GrassrootsUnion.id == IdLookupDay.union_id)
-             .join(District, District.id == GrassrootsUnion.district_id))
+    query = (
+        select(
+            IdLookupDay,
+            GrassrootsUnion.name.label("union_name"),
+            District.id.label("district_id"),
+            District.name.label("district_name"),
+        )
+        .join(GrassrootsUnion, GrassrootsUnion.id == IdLookupDay.union_id)
+        .join(District, District.id == GrassrootsUnion.district_id)
+    )
     if day_from is not None:
         query = query.where(IdLookupDay.day >= day_from)
     if day_to is not None:
@@ -92,11 +119,25 @@ def list_id_lookups(uow, who: Identity, day_from=None, day_to=None, union_id: in
         query = query.where(IdLookupDay.refusals > 0 if refused else IdLookupDay.refusals == 0)
     session = uow.session
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(IdLookupDay.day.desc(), IdLookupDay.rows.desc(), IdLookupDay.union_id)
-                           .offset((page - 1) * per_page).limit(per_page))
-    items = [{"day": r.IdLookupDay.day, "union_id": r.IdLookupDay.union_id, "union_name": r.union_name,
-              "district_id": r.district_id, "district_name": r.district_name, "rows": r.IdLookupDay.rows,
-              "runs": r.IdLookupDay.runs, "allowance": r.IdLookupDay.allowance,
-              "refusals": r.IdLookupDay.refusals, "refused_rows": r.IdLookupDay.refused_rows,
-              "last_at": r.IdLookupDay.last_at} for r in rows]
+    rows = session.execute(
+        query.order_by(IdLookupDay.day.desc(), IdLookupDay.rows.desc(), IdLookupDay.union_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    items = [
+        {
+            "day": r.IdLookupDay.day,
+            "union_id": r.IdLookupDay.union_id,
+            "union_name": r.union_name,
+            "district_id": r.district_id,
+            "district_name": r.district_name,
+            "rows": r.IdLookupDay.rows,
+            "runs": r.IdLookupDay.runs,
+            "allowance": r.IdLookupDay.allowance,
+            "refusals": r.IdLookupDay.refusals,
+            "refused_rows": r.IdLookupDay.refused_rows,
+            "last_at": r.IdLookupDay.last_at,
+        }
+        for r in rows
+    ]
     return total, items

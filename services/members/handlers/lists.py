@@ -1,14 +1,14 @@
 """The list-driven uploads (名单导入), each all or nothing: 批量导入会员, 从其他工会转入 and 批量转出
 from a list, the bank's list of 会员服务卡, the population office's 剔除 list. Each runs as an upload
 job (handlers.uploads): `process(uow, who, data, job_id)` → (counts, result)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from sqlalchemy import select
 
-from common import clock
-from common import excel
+from common import clock, excel
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
@@ -16,16 +16,27 @@ from services.members.adapters.new_members import insert_new_members
 from services.members.adapters.orm import Member, by_id_number, id_numbers_in
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain import idcard
-from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain import vocabulary as words
+from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import ID_TYPES, LABELS, check_member, parse_date
-from services.members.domain.roster_sync import (NAME_MISMATCH, NOT_FOUND, TRANSFER_IN_ERRORS, RowError,
-                                                 normalise_any_id, person_rows)
+from services.members.domain.roster_sync import (
+    NAME_MISMATCH,
+    NOT_FOUND,
+    TRANSFER_IN_ERRORS,
+    RowError,
+    normalise_any_id,
+    person_rows,
+)
 from services.members.handlers.cards import check_card, set_card
 from services.members.handlers.id_lookups import count_lookups_now
 from services.members.handlers.roster import apply_fields, mark_removed
-from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
-                                              publish_members)
+from services.members.handlers.shared import (
+    commit_or_conflict,
+    district_of,
+    districts_of,
+    member_in_scope,
+    publish_members,
+)
 from services.members.handlers.transfers import let_go, move_unattached, publish_requested
 from services.members.handlers.uploads import report_progress, rows_rejected
 
@@ -40,7 +51,7 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
     today = clock.today()
     cleaned, checked, errors, seen = [], [], list(rows.formula_errors), {}
     for row_no, cells in rows:
-        raw = dict(zip(xl.IMPORT_FIELDS, cells))
+        raw = dict(zip(xl.IMPORT_FIELDS, cells, strict=False))
         values = {k: xl.text(v) for k, v in raw.items()}
         if isinstance(raw["birth_date"], (date, datetime)):
             values["birth_date"] = raw["birth_date"]
@@ -49,13 +60,24 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
             errs["id_number"] = [idcard.TEXT_FORMAT_HINT]
         shown_id = values["id_number"] if "id_number" in errs else clean["id_number"]
         for field, messages in errs.items():
-            errors.extend(RowError(row_no, LABELS[field], m, clean["name"] or values["name"], shown_id,
-                                   value=xl.text(values[field])) for m in messages)
+            errors.extend(
+                RowError(
+                    row_no, LABELS[field], m, clean["name"] or values["name"], shown_id, value=xl.text(values[field])
+                )
+                for m in messages
+            )
         if "id_number" in errs:
             continue
         if clean["id_number"] in seen:
-            errors.append(RowError(row_no, "证件号码", f"证件号码与第 {seen[clean['id_number']]} 行重复",
-                                   clean["name"], clean["id_number"]))
+            errors.append(
+                RowError(
+                    row_no,
+                    "证件号码",
+                    f"证件号码与第 {seen[clean['id_number']]} 行重复",
+                    clean["name"],
+                    clean["id_number"],
+                )
+            )
             continue
         seen[clean["id_number"]] = row_no
         checked.append((row_no, clean))  # compared with the system even if another field is wrong
@@ -67,13 +89,23 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         for row_no, clean in checked:
             member = existing.get(clean["id_number"])
             if member is not None and member.union_id != who.union_id:
-                message = ("该人员已在其他工会登记，请使用“从其他工会转入会员到本工会”办理转入" if member.union_id else
-                           "该人员已在系统中登记（目前无所属工会），请使用“从其他工会转入会员到本工会”转入")
+                message = (
+                    "该人员已在其他工会登记，请使用“从其他工会转入会员到本工会”办理转入"
+                    if member.union_id
+                    else "该人员已在系统中登记（目前无所属工会），请使用“从其他工会转入会员到本工会”转入"
+                )
                 errors.append(RowError(row_no, "证件号码", message, clean["name"], clean["id_number"]))
             elif member is not None and clean["id_type"] != member.id_type:
-                errors.append(RowError(row_no, "有效证件类型", "证件类型与系统登记的不一致（系统中为“"
-                                       + ID_TYPES[member.id_type] + "”）", clean["name"], clean["id_number"],
-                                       value=ID_TYPES[clean["id_type"]]))
+                errors.append(
+                    RowError(
+                        row_no,
+                        "有效证件类型",
+                        "证件类型与系统登记的不一致（系统中为“" + ID_TYPES[member.id_type] + "”）",
+                        clean["name"],
+                        clean["id_number"],
+                        value=ID_TYPES[clean["id_type"]],
+                    )
+                )
         if errors:
             raise rows_rejected(errors, typed=True)
         now = clock.utcnow_naive()
@@ -82,14 +114,27 @@ def import_members(uow, who: Identity, data: bytes, job_id: int):
         for _, clean in cleaned:
             member = existing.get(clean["id_number"])
             if member is None:
-                added.append(Member(**clean, union_id=who.union_id, status="pending", synced=False, removed=False,
-                                    version=1, created_at=now, updated_at=now))
+                added.append(
+                    Member(
+                        **clean,
+                        union_id=who.union_id,
+                        status="pending",
+                        synced=False,
+                        removed=False,
+                        version=1,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
             elif member.status == "rejected" or any(getattr(member, k) != clean[k] for k in MEMBER_EDITABLE):
                 apply_fields(member, clean)  # a rejected member's row resubmits it, changed or not
                 updated.append(member)
         insert_new_members(work.session, added)
-        publish_members(work, [(contracts.MEMBER_REGISTERED, m) for m in added] +
-                        [(contracts.MEMBER_UPDATED, m) for m in updated], {who.union_id: district})
+        publish_members(
+            work,
+            [(contracts.MEMBER_REGISTERED, m) for m in added] + [(contracts.MEMBER_UPDATED, m) for m in updated],
+            {who.union_id: district},
+        )
         commit_or_conflict(work, "MEMBER_EXISTS", "导入期间该证件号码已被登记，请重新导入")
     return {"rows": len(rows), "added": len(added), "updated": len(updated)}, xl.notice_of(rows)
 
@@ -139,15 +184,32 @@ def transfer_out_from_list(uow, who: Identity, data: bytes, job_id: int):
             try:
                 reason = words.normalise(words.TRANSFER_OUT_REASON, reasons_by_row[person.row])
                 if reason is None:
-                    errors.append(RowError(person.row, "转出原因", "此项必填（可填：" + words.TRANSFER_OUT_REASON.accepted()
-                                           + "）", person.name, person.id_number))
+                    errors.append(
+                        RowError(
+                            person.row,
+                            "转出原因",
+                            "此项必填（可填：" + words.TRANSFER_OUT_REASON.accepted() + "）",
+                            person.name,
+                            person.id_number,
+                        )
+                    )
             except words.UnknownWord as exc:
                 reason = None
-                errors.append(RowError(person.row, "转出原因", str(exc), person.name, person.id_number,
-                                       value=xl.text(reasons_by_row[person.row])))
+                errors.append(
+                    RowError(
+                        person.row,
+                        "转出原因",
+                        str(exc),
+                        person.name,
+                        person.id_number,
+                        value=xl.text(reasons_by_row[person.row]),
+                    )
+                )
             member = members.get(person.id_number)
             if member is None:
-                errors.append(RowError(person.row, "证件号码", "本单位没有该证件号码的会员", person.name, person.id_number))
+                errors.append(
+                    RowError(person.row, "证件号码", "本单位没有该证件号码的会员", person.name, person.id_number)
+                )
             elif member.name != person.name:
                 errors.append(RowError(person.row, "姓名", NAME_MISMATCH, person.name, person.id_number))
             else:
@@ -196,8 +258,10 @@ def _card_rows(rows, today: date):
             problems.append(("证件号码", f"证件号码与第 {seen_ids[number]} 行重复"))
         if not problems and card in seen_cards:
             problems.append(("卡号", f"卡号与第 {seen_cards[card]} 行重复"))
-        errors.extend(RowError(row_no, col, msg, "", shown, value=xl.text(cells[CARD_COLUMNS.index(col)]))
-                      for col, msg in problems)
+        errors.extend(
+            RowError(row_no, col, msg, "", shown, value=xl.text(cells[CARD_COLUMNS.index(col)]))
+            for col, msg in problems
+        )
         if not problems:
             seen_ids[number], seen_cards[card] = row_no, row_no
             wanted.append((row_no, number, card, issued_on))
@@ -215,8 +279,15 @@ def cards_from_list(uow, who: Identity, data: bytes, job_id: int):
     with uow.fresh() as work:
         ids = [w[1] for w in wanted]
         members = _members_with_ids(work.session, ids) if ids else {}
-        holders = dict(work.session.execute(select(Member.card_number, Member.id).where(
-            Member.card_number.in_([w[2] for w in wanted]))).all()) if wanted else {}
+        holders = (
+            dict(
+                work.session.execute(
+                    select(Member.card_number, Member.id).where(Member.card_number.in_([w[2] for w in wanted]))
+                ).all()
+            )
+            if wanted
+            else {}
+        )
         districts = districts_of(work.session, [m.union_id for m in members.values()])
         for row_no, number, card, _ in wanted:
             member = members.get(number)

@@ -1,5 +1,6 @@
 """The roster (会员名册): add and edit a member, the district's review (approve with a member
 number, or send back), the population office's removals, and the scoped member list."""
+
 from __future__ import annotations
 
 from sqlalchemy import case, func, select, update
@@ -8,16 +9,21 @@ from sqlalchemy.orm.attributes import set_committed_value
 from common import clock
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
+from common.pii import mask_id, mask_mobile
 from services.members import contracts
 from services.members.adapters.orm import GrassrootsUnion, Member, MemberNumberCounter, id_number_is
 from services.members.domain import idcard
-from common.pii import mask_id, mask_mobile
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import check_member
 from services.members.domain.member import member_no as member_number
 from services.members.handlers.id_lookups import count_lookups_now
-from services.members.handlers.shared import (commit_or_conflict, district_of, districts_of, member_in_scope,
-                                              publish_member)
+from services.members.handlers.shared import (
+    commit_or_conflict,
+    district_of,
+    districts_of,
+    member_in_scope,
+    publish_member,
+)
 
 
 def get_member(uow, who: Identity, member_id: int, for_update: bool = False) -> Member:
@@ -79,8 +85,16 @@ def add_member(uow, who: Identity, data: dict) -> Member:
     if existing is not None:
         raise _already_registered(who, existing)
     now = clock.utcnow_naive()
-    member = Member(**clean, union_id=who.union_id, status="pending", synced=False, removed=False, version=1,
-                    created_at=now, updated_at=now)
+    member = Member(
+        **clean,
+        union_id=who.union_id,
+        status="pending",
+        synced=False,
+        removed=False,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
     uow.session.add(member)
     uow.session.flush()
     publish_member(uow, contracts.MEMBER_REGISTERED, member)
@@ -90,15 +104,34 @@ def add_member(uow, who: Identity, data: dict) -> Member:
 
 def _already_registered(who: Identity, existing: Member) -> Conflict:
     if existing.union_id == who.union_id:
-        return Conflict("该证件号码已是本单位会员", code="MEMBER_EXISTS", fields={"id_number": ["该证件号码已是本单位会员"]})
-    message = "该人员已在其他工会登记，请使用“从其他工会转入会员到本工会”办理转入" if existing.union_id else \
-        "该人员已在系统中登记（目前无所属工会），请使用“从其他工会转入会员到本工会”转入"
+        return Conflict(
+            "该证件号码已是本单位会员", code="MEMBER_EXISTS", fields={"id_number": ["该证件号码已是本单位会员"]}
+        )
+    message = (
+        "该人员已在其他工会登记，请使用“从其他工会转入会员到本工会”办理转入"
+        if existing.union_id
+        else "该人员已在系统中登记（目前无所属工会），请使用“从其他工会转入会员到本工会”转入"
+    )
     return Conflict(message, code="MEMBER_IN_OTHER_UNION", fields={"id_number": [message]})
 
 
 def _current_values(member: Member) -> dict:
-    return {k: getattr(member, k) for k in ("name", "id_type", "id_number", "gender", "birth_date", "address",
-                                            "mobile", "education", "household_type", "skill_grade", "union_post")}
+    return {
+        k: getattr(member, k)
+        for k in (
+            "name",
+            "id_type",
+            "id_number",
+            "gender",
+            "birth_date",
+            "address",
+            "mobile",
+            "education",
+            "household_type",
+            "skill_grade",
+            "union_post",
+        )
+    }
 
 
 def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
@@ -154,6 +187,7 @@ def apply_fields(member: Member, clean: dict) -> None:
 
 # ------------------------------------------------------------------ review (会员审核)
 
+
 def _next_member_numbers(session, count: int) -> list[str]:
     """Reserve `count` member numbers from the counter (row-locked; it only grows)."""
     counter = session.scalar(select(MemberNumberCounter).where(MemberNumberCounter.id == 1).with_for_update())
@@ -173,16 +207,21 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
     visible, districts = _pending_in_scope(uow, who, member_ids)
     numbers = _next_member_numbers(uow.session, len(visible))
     now = clock.utcnow_naive()
-    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now,
-                "review_note": None}
+    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now, "review_note": None}
     # One UPDATE for all of them (a district approves 1,000 at once, issue 16), not one per member
     # as the unit of work would flush them; the loaded rows take the same values as committed
     # state, so the events and the answer read what the statement wrote.
     members = Member.__table__
-    uow.session.execute(update(members).where(members.c.id.in_([m.id for m in visible])).values(
-        member_no=case({m.id: number for m, number in zip(visible, numbers)}, value=members.c.id),
-        version=members.c.version + 1, **approved))
-    for member, number in zip(visible, numbers):
+    uow.session.execute(
+        update(members)
+        .where(members.c.id.in_([m.id for m in visible]))
+        .values(
+            member_no=case({m.id: number for m, number in zip(visible, numbers, strict=False)}, value=members.c.id),
+            version=members.c.version + 1,
+            **approved,
+        )
+    )
+    for member, number in zip(visible, numbers, strict=False):
         for key, value in {**approved, "member_no": number, "version": member.version + 1}.items():
             set_committed_value(member, key, value)
         uow.publish(contracts.MEMBER_APPROVED, contracts.member_data(member, districts.get(member.union_id)))
@@ -227,6 +266,7 @@ def _pending_in_scope(uow, who: Identity, member_ids: list[int]) -> tuple[list[M
 
 # ------------------------------------------------------------------ removals (人口办剔除)
 
+
 def set_removed(uow, who: Identity, member_ids: list[int], removed: bool = True) -> list[Member]:
     """人口办剔除: the centre flags members removed by the population office (or lifts the flag)."""
     who.require("centre")
@@ -251,8 +291,10 @@ def mark_removed(uow, members, removed: bool) -> None:
         member.removed, member.removed_at = removed, now if removed else None
         member.version += 1
         member.updated_at = now
-        uow.publish(contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED,
-                    contracts.member_data(member, districts.get(member.union_id)))
+        uow.publish(
+            contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED,
+            contracts.member_data(member, districts.get(member.union_id)),
+        )
 
 
 # ------------------------------------------------------------------ the list (会员列表/搜索)
@@ -261,16 +303,43 @@ COUNT_CAP = 10_000
 SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "created_at": Member.created_at}
 
 
-def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, status=None, synced=None,
-                 card_held=None, removed=None, union_id=None, sort="id", order="asc", page=1, per_page=50,
-                 with_total=True):
+def list_members(
+    uow,
+    who: Identity,
+    name=None,
+    member_no=None,
+    id_number=None,
+    status=None,
+    synced=None,
+    card_held=None,
+    removed=None,
+    union_id=None,
+    sort="id",
+    order="asc",
+    page=1,
+    per_page=50,
+    with_total=True,
+):
     """Search and list members in the caller's scope; ID numbers and mobiles masked (the ID
     number as stored masked: a page opens no sealed number; a search by one goes by its index)."""
     session = uow.session
-    query = select(Member.id, Member.union_id, Member.name, Member.gender, Member.id_type,
-                   Member.id_masked.label("id_number"),
-                   Member.address, Member.mobile, Member.member_no, Member.status, Member.synced,
-                   Member.card_number, Member.card_issued_on, Member.removed, Member.review_note)
+    query = select(
+        Member.id,
+        Member.union_id,
+        Member.name,
+        Member.gender,
+        Member.id_type,
+        Member.id_masked.label("id_number"),
+        Member.address,
+        Member.mobile,
+        Member.member_no,
+        Member.status,
+        Member.synced,
+        Member.card_number,
+        Member.card_issued_on,
+        Member.removed,
+        Member.review_note,
+    )
     if who.role == "grassroots":
         query = query.where(Member.union_id == who.union_id)
         if union_id is not None and union_id != who.union_id:
@@ -283,8 +352,9 @@ def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, 
         else:
             # the district's unions as values (not a subquery), so that the planner sees how big
             # each one is and pages in id order instead of sorting a whole district
-            unions = list(session.scalars(select(GrassrootsUnion.id).where(
-                GrassrootsUnion.district_id == who.district_id)))
+            unions = list(
+                session.scalars(select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id))
+            )
             query = query.where(Member.union_id.in_(unions or [-1]))
     elif union_id is not None:
         query = query.where(Member.union_id == union_id)
@@ -319,7 +389,13 @@ def list_members(uow, who: Identity, name=None, member_no=None, id_number=None, 
     if column is not Member.id:
         ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
     rows = session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).mappings()
-    items = [{**row, "mobile": mask_mobile(row["mobile"]),
-              "card_held": row["card_number"] is not None, "card_number": mask_id(row["card_number"] or "") or None}
-             for row in rows]
+    items = [
+        {
+            **row,
+            "mobile": mask_mobile(row["mobile"]),
+            "card_held": row["card_number"] is not None,
+            "card_number": mask_id(row["card_number"] or "") or None,
+        }
+        for row in rows
+    ]
     return total, items, capped

@@ -1,5 +1,6 @@
 """Steps the members feature modules share: who is in the caller's scope, a member's district,
 publishing member events, and answering a lost unique race like the check would have."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -51,5 +52,6 @@ def publish_member(uow, event_type: str, member, **extra) -> None:
 
 def publish_members(uow, changes: list, districts: dict) -> None:
     """Many member events at once (an upload): one statement into the outbox."""
-    uow.publish_many([
-        (event_type, contracts.member_data(member, districts.get(member.union_id))) for event_type, member in changes])
+    uow.publish_many(
+        [(event_type, contracts.member_data(member, districts.get(member.union_id))) for event_type, member in changes]
+    )

@@ -1,6 +1,7 @@
 """Transfers (转入/转出): a union lets members go (转出, one or many, with a reason); a request to
 bring a member in from another union is decided by the source union (会员转出审核); people with
 no union join at once. The list-driven and sync forms of these use the steps here."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select, update
@@ -25,8 +26,14 @@ def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) ->
     ids = sorted(set(member_ids))
     if not ids:
         raise ValidationFailed({"member_ids": ["请选择要转出的会员"]})
-    found = list(uow.session.scalars(select(Member).where(Member.id.in_(ids), Member.union_id == who.union_id)
-                                     .order_by(Member.id).with_for_update()))
+    found = list(
+        uow.session.scalars(
+            select(Member)
+            .where(Member.id.in_(ids), Member.union_id == who.union_id)
+            .order_by(Member.id)
+            .with_for_update()
+        )
+    )
     if len(found) != len(ids):
         raise NotFound()
     let_go(uow, who, found, {m.id: reason for m in found})
@@ -38,33 +45,47 @@ def let_go(uow: UoW, who: Identity, members: list[Member], reasons: dict) -> Non
     """These members of the caller's union leave it, each with its reason (member id → reason)."""
     now = clock.utcnow_naive()
     district = district_of(uow.session, who.union_id)
-    uow.session.execute(update(TransferRequest).where(
-        TransferRequest.member_id.in_([m.id for m in members]), TransferRequest.status == "pending").values(
-        status="cancelled", reason="会员已被原单位转出", decided_by=who.user, decided_at=now))
+    uow.session.execute(
+        update(TransferRequest)
+        .where(TransferRequest.member_id.in_([m.id for m in members]), TransferRequest.status == "pending")
+        .values(status="cancelled", reason="会员已被原单位转出", decided_by=who.user, decided_at=now)
+    )
     for member in members:
         reason = reasons[member.id]
         member.union_id, member.status, member.synced, member.left_reason = None, "left", False, reason
         member.version += 1
         member.updated_at = now
-        uow.publish(contracts.MEMBER_TRANSFERRED_OUT, contracts.member_data(
-            member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason))
+        uow.publish(
+            contracts.MEMBER_TRANSFERRED_OUT,
+            contracts.member_data(
+                member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason
+            ),
+        )
 
 
 def move_unattached(uow: UoW, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
     """The people of an upload who belong to no union join the caller's union at once (B)."""
     moved = found.move_unattached(job_id, clock.utcnow_naive(), synced)
     district = district_of(uow.session, who.union_id)
-    uow.publish_many([
-        (contracts.MEMBER_TRANSFERRED_IN, contracts.member_data(m, district, previous_union_id=None,
-                                                                previous_district_id=None)) for m in moved])
+    uow.publish_many(
+        [
+            (
+                contracts.MEMBER_TRANSFERRED_IN,
+                contracts.member_data(m, district, previous_union_id=None, previous_district_id=None),
+            )
+            for m in moved
+        ]
+    )
     return len(moved)
 
 
-def list_transfer_requests(uow: UoW, who: Identity, direction: str = "out", status: str | None = "pending",
-                           page: int = 1, per_page: int = 50):
+def list_transfer_requests(
+    uow: UoW, who: Identity, direction: str = "out", status: str | None = "pending", page: int = 1, per_page: int = 50
+):
     """会员转出审核 (direction out: requests for my members) and my own requests (direction in)."""
-    query = (select(TransferRequest, Member.name, Member.id_masked, GrassrootsUnion.name.label("other_union"))
-             .join(Member, Member.id == TransferRequest.member_id))
+    query = select(TransferRequest, Member.name, Member.id_masked, GrassrootsUnion.name.label("other_union")).join(
+        Member, Member.id == TransferRequest.member_id
+    )
     if direction == "out":
         query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.to_union_id)
         mine = TransferRequest.from_union_id
@@ -80,16 +101,28 @@ def list_transfer_requests(uow: UoW, who: Identity, direction: str = "out", stat
     session = uow.session
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.execute(query.order_by(TransferRequest.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    items = [{"id": r.TransferRequest.id, "member_id": r.TransferRequest.member_id, "name": r.name,
-              "id_number": r.id_masked, "from_union_id": r.TransferRequest.from_union_id,
-              "to_union_id": r.TransferRequest.to_union_id, "other_union": r.other_union,
-              "status": r.TransferRequest.status, "reason": r.TransferRequest.reason,
-              "requested_at": r.TransferRequest.requested_at, "decided_at": r.TransferRequest.decided_at}
-             for r in rows]
+    items = [
+        {
+            "id": r.TransferRequest.id,
+            "member_id": r.TransferRequest.member_id,
+            "name": r.name,
+            "id_number": r.id_masked,
+            "from_union_id": r.TransferRequest.from_union_id,
+            "to_union_id": r.TransferRequest.to_union_id,
+            "other_union": r.other_union,
+            "status": r.TransferRequest.status,
+            "reason": r.TransferRequest.reason,
+            "requested_at": r.TransferRequest.requested_at,
+            "decided_at": r.TransferRequest.decided_at,
+        }
+        for r in rows
+    ]
     return total, items
 
 
-def decide_transfer(uow: UoW, who: Identity, request_id: int, approve: bool, reason: str | None = None) -> TransferRequest:
+def decide_transfer(
+    uow: UoW, who: Identity, request_id: int, approve: bool, reason: str | None = None
+) -> TransferRequest:
     """The source union approves (the member moves) or rejects (with a reason) a transfer-in request."""
     who.require("grassroots")
     request = uow.session.scalar(select(TransferRequest).where(TransferRequest.id == request_id).with_for_update())
@@ -114,14 +147,27 @@ def decide_transfer(uow: UoW, who: Identity, request_id: int, approve: bool, rea
         member.version += 1
         member.updated_at = now
         request.status, request.reason = "approved", reason[:200] or None
-        publish_member(uow, contracts.MEMBER_TRANSFERRED_IN, member, previous_union_id=previous,
-                       previous_district_id=district_of(uow.session, previous))
+        publish_member(
+            uow,
+            contracts.MEMBER_TRANSFERRED_IN,
+            member,
+            previous_union_id=previous,
+            previous_district_id=district_of(uow.session, previous),
+        )
     request.decided_by, request.decided_at = who.user, now
     name = uow.session.scalar(select(Member.name).where(Member.id == request.member_id))
-    uow.publish(contracts.TRANSFER_DECIDED, {
-        "request_id": request.id, "member_id": request.member_id, "name": name,
-        "from_union_id": request.from_union_id, "to_union_id": request.to_union_id,
-        "approved": request.status == "approved", "reason": request.reason})
+    uow.publish(
+        contracts.TRANSFER_DECIDED,
+        {
+            "request_id": request.id,
+            "member_id": request.member_id,
+            "name": name,
+            "from_union_id": request.from_union_id,
+            "to_union_id": request.to_union_id,
+            "approved": request.status == "approved",
+            "reason": request.reason,
+        },
+    )
     uow.commit()
     return request
 
@@ -130,14 +176,31 @@ def publish_requested(uow: UoW, to_union_id: int, requested_by: str, requested_a
     """The requests just made (by this union, at this moment) as one `members.transfers.requested`
     per source union, which must decide them (会员转出审核)."""
     rows = uow.session.execute(
-        select(TransferRequest.from_union_id, TransferRequest.id).where(
-            TransferRequest.to_union_id == to_union_id, TransferRequest.requested_by == requested_by,
-            TransferRequest.requested_at == requested_at, TransferRequest.status == "pending")
-        .order_by(TransferRequest.from_union_id, TransferRequest.id)).all()
+        select(TransferRequest.from_union_id, TransferRequest.id)
+        .where(
+            TransferRequest.to_union_id == to_union_id,
+            TransferRequest.requested_by == requested_by,
+            TransferRequest.requested_at == requested_at,
+            TransferRequest.status == "pending",
+        )
+        .order_by(TransferRequest.from_union_id, TransferRequest.id)
+    ).all()
     by_source: dict[int, list[int]] = {}
     for from_union_id, request_id in rows:
         by_source.setdefault(from_union_id, []).append(request_id)
     to_name = uow.session.scalar(select(GrassrootsUnion.name).where(GrassrootsUnion.id == to_union_id))
-    uow.publish_many([(contracts.TRANSFERS_REQUESTED, {
-        "from_union_id": from_union_id, "to_union_id": to_union_id, "to_union_name": to_name,
-        "request_ids": ids, "count": len(ids)}) for from_union_id, ids in by_source.items()])
+    uow.publish_many(
+        [
+            (
+                contracts.TRANSFERS_REQUESTED,
+                {
+                    "from_union_id": from_union_id,
+                    "to_union_id": to_union_id,
+                    "to_union_name": to_name,
+                    "request_ids": ids,
+                    "count": len(ids),
+                },
+            )
+            for from_union_id, ids in by_source.items()
+        ]
+    )

@@ -6,6 +6,7 @@ nothing of the first attempt was applied, since a job applies and records its ou
 transaction. Once: a job that has ended is never run again (its state says so), whatever the
 inbox holds. The union's lock is the job's running row: it ends when the job ends, when its
 attempts run out, or when its heartbeat stops for STALE_AFTER (a lost message, embedded mode)."""
+
 from __future__ import annotations
 
 import logging
@@ -70,10 +71,13 @@ def heartbeat(uow, job_id: int):
         while not stop.wait(HEARTBEAT_EVERY.total_seconds()):
             try:
                 with uow.fresh() as step:
-                    step.session.execute(update(UploadJob).where(UploadJob.id == job_id, UploadJob.state == "running")
-                                         .values(heartbeat_at=clock.real_utcnow_naive()))
+                    step.session.execute(
+                        update(UploadJob)
+                        .where(UploadJob.id == job_id, UploadJob.state == "running")
+                        .values(heartbeat_at=clock.real_utcnow_naive())
+                    )
                     step.commit()
-            except Exception:  # noqa: BLE001 - a missed beat is harmless; the next one tries again
+            except Exception:
                 log.debug("heartbeat missed", exc_info=True)
 
     thread = threading.Thread(target=beat, name=f"upload-{job_id}-heartbeat", daemon=True)

@@ -5,6 +5,7 @@ A job's own steps — its progress, its work, its outcome — each commit in a u
 own, made with `uow.fresh()`: they may run in the job's thread after the caller's unit of work
 has ended, and progress is reported between transactions (never while one holds SQLite's write
 lock). Starting a job and reading one use the caller's unit of work."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -35,23 +36,43 @@ def upload_lock_key(who: Identity) -> str:
     return f"union:{who.union_id}" if who.role == "grassroots" else f"{who.role}:{who.district_id or 0}"
 
 
-def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: bool = False, total: int = 0,
-                 data: bytes | None = None, publish: tuple[str, dict] | None = None) -> int:
+def start_upload(
+    uow,
+    who: Identity,
+    kind: str,
+    filename: str = "",
+    dry_run: bool = False,
+    total: int = 0,
+    data: bytes | None = None,
+    publish: tuple[str, dict] | None = None,
+) -> int:
     """Record a running upload of `total` rows; refuse (409) if this union already has one
     running. The partial unique index on running jobs makes this hold across processes and
     replicas. A job that runs on the worker stores its file (`data`) and its work message
     (`publish`, through the outbox) in the same transaction: accepted means durable."""
     key = upload_lock_key(who)
     real = clock.real_utcnow_naive()
-    stale = uow.session.scalars(update(UploadJob).where(
-        UploadJob.lock_key == key, UploadJob.state == "running", UploadJob.heartbeat_at < real - STALE_AFTER)
+    stale = uow.session.scalars(
+        update(UploadJob)
+        .where(UploadJob.lock_key == key, UploadJob.state == "running", UploadJob.heartbeat_at < real - STALE_AFTER)
         .values(state="failed", message="处理中断（超时），请重新上传", finished_at=clock.utcnow_naive())
-        .returning(UploadJob.id)).all()
+        .returning(UploadJob.id)
+    ).all()
     for stale_id in stale:  # an ended job keeps no file (a roster is a list of ID numbers)
         upload_store.drop_file(uow.session, stale_id)
-    job = UploadJob(lock_key=key, union_id=who.union_id if who.role == "grassroots" else None, kind=kind,
-                    dry_run=dry_run, state="running", filename=(filename or "")[:200], total=total, done=0,
-                    created_by=who.user, created_at=clock.utcnow_naive(), heartbeat_at=real)
+    job = UploadJob(
+        lock_key=key,
+        union_id=who.union_id if who.role == "grassroots" else None,
+        kind=kind,
+        dry_run=dry_run,
+        state="running",
+        filename=(filename or "")[:200],
+        total=total,
+        done=0,
+        created_by=who.user,
+        created_at=clock.utcnow_naive(),
+        heartbeat_at=real,
+    )
     uow.session.add(job)
     try:
         uow.session.flush()
@@ -68,13 +89,17 @@ def start_upload(uow, who: Identity, kind: str, filename: str = "", dry_run: boo
 
 def report_progress(uow, job_id: int, done: int, total: int, message: str) -> None:
     with uow.fresh() as step:
-        step.session.execute(update(UploadJob).where(UploadJob.id == job_id).values(
-            done=done, total=total, message=message, heartbeat_at=clock.real_utcnow_naive()))
+        step.session.execute(
+            update(UploadJob)
+            .where(UploadJob.id == job_id)
+            .values(done=done, total=total, message=message, heartbeat_at=clock.real_utcnow_naive())
+        )
         step.commit()
 
 
-def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None,
-                    more_errors: int = 0) -> None:
+def complete_upload(
+    step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None, more_errors: int = 0
+) -> None:
     """Record how a job ended inside the caller's unit of work (`step`), without committing: a
     sync records its outcome in the transaction that applies it, so that a job is applied and
     finished together or not at all. Errors go to their own table (every one), the job keeps
@@ -83,15 +108,18 @@ def complete_upload(step, job_id: int, ok: bool, counts=None, errors=None, resul
     job.state = "succeeded" if ok else "failed"
     job.counts, job.result = counts, result
     # a list upload's errors carry the cells as typed (the clerk's own file); a sync's are masked
-    job.error_count = upload_store.store_errors(step.session, job_id, errors or [],
-                                                typed=job.kind != "sync") + more_errors
+    job.error_count = (
+        upload_store.store_errors(step.session, job_id, errors or [], typed=job.kind != "sync") + more_errors
+    )
     job.message = (message or ("处理完成" if ok else "处理失败"))[:500]
     job.done = job.total if ok or job.error_count else job.done  # a refused file was read to its end
     job.finished_at = clock.utcnow_naive()
     upload_store.drop_file(step.session, job_id)
     if job.kind == "sync" and not job.dry_run and job.union_id is not None and not ok:
-        step.publish(contracts.ROSTER_SYNCED, {"union_id": job.union_id, "run_id": job.id, "applied": False,
-                                               "counts": counts or {}})
+        step.publish(
+            contracts.ROSTER_SYNCED,
+            {"union_id": job.union_id, "run_id": job.id, "applied": False, "counts": counts or {}},
+        )
 
 
 def finish_upload(uow, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None) -> None:
@@ -119,8 +147,14 @@ def run_job(uow, job_id: int, process):
     except RowsRejected as exc:
         rows = exc.extra.get("rows") or []
         finish_upload(uow, job_id, False, counts=exc.extra.get("counts"), errors=rows, message=exc.message)
-        raise RowsRejected(exc.message, rows=rows[:FIRST_ERRORS], error_count=len(rows), job_id=job_id,
-                           counts=exc.extra.get("counts"), **error_links(job_id)) from None
+        raise RowsRejected(
+            exc.message,
+            rows=rows[:FIRST_ERRORS],
+            error_count=len(rows),
+            job_id=job_id,
+            counts=exc.extra.get("counts"),
+            **error_links(job_id),
+        ) from None
     except AppError as exc:
         finish_upload(uow, job_id, False, message=exc.message)
         raise
@@ -153,9 +187,14 @@ def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int 
     """A page of a job's errors, in row order."""
     job = get_upload(uow, who, job_id)
     per_page = max(1, min(per_page, FIRST_ERRORS))
-    return {"total": job.error_count, "page": page, "per_page": per_page,
-            "items": upload_store.error_page(uow.session, job.id, (page - 1) * per_page, per_page,
-                                             typed=own_upload(who, job))}
+    return {
+        "total": job.error_count,
+        "page": page,
+        "per_page": per_page,
+        "items": upload_store.error_page(
+            uow.session, job.id, (page - 1) * per_page, per_page, typed=own_upload(who, job)
+        ),
+    }
 
 
 def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
@@ -163,7 +202,8 @@ def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
     job = get_upload(uow, who, job_id)
     stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
     return f"错误信息_{stamp}.xlsx", xl.errors_workbook(
-        upload_store.all_errors(uow.session, job.id, typed=own_upload(who, job)))
+        upload_store.all_errors(uow.session, job.id, typed=own_upload(who, job))
+    )
 
 
 def own_upload(who: Identity, job: UploadJob) -> bool:
@@ -182,22 +222,31 @@ def first_errors(uow, who: Identity, job: UploadJob) -> list[dict]:
 def get_upload(uow, who: Identity, job_id: int) -> UploadJob:
     session = uow.session
     job = session.get(UploadJob, job_id)
-    if job is None or job.lock_key != upload_lock_key(who) and not (
-            job.union_id is not None and member_in_scope(who, job.union_id, district_of(session, job.union_id))):
+    if job is None or (
+        job.lock_key != upload_lock_key(who)
+        and not (job.union_id is not None and member_in_scope(who, job.union_id, district_of(session, job.union_id)))
+    ):
         raise NotFound()
     return job
 
 
-def list_uploads(uow, who: Identity, kind: str | None = None, union_id: int | None = None,
-                 page: int = 1, per_page: int = 50):
+def list_uploads(
+    uow, who: Identity, kind: str | None = None, union_id: int | None = None, page: int = 1, per_page: int = 50
+):
     """历史导入记录: a union's uploads (centre: any union's; district: its unions'): what each
     was and how it ended, never its rows (errors and samples stay with the job)."""
     query = select(UploadJob).options(defer(UploadJob.errors), defer(UploadJob.result))
     if who.role == "grassroots":
         query = query.where(UploadJob.union_id == who.union_id)
     elif who.role == "district":
-        query = query.where(or_(UploadJob.lock_key == upload_lock_key(who), UploadJob.union_id.in_(
-            select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id))))
+        query = query.where(
+            or_(
+                UploadJob.lock_key == upload_lock_key(who),
+                UploadJob.union_id.in_(
+                    select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)
+                ),
+            )
+        )
     if union_id is not None:
         query = query.where(UploadJob.union_id == union_id)
     if kind:
@@ -212,9 +261,19 @@ def upload_kinds(uow, who: Identity) -> dict:
     """Every kind of upload (domain.uploads.KINDS) with the roles that may make it, where it goes
     and its template; and the sync categories A–E with their names. What the upload page offers
     (the caller's kinds) and how it names a job or a count."""
-    kinds = [{"kind": k.kind, "dry_run": k.dry_run, "title": k.title, "hint": k.hint, "roles": list(k.roles),
-              "upload_path": k.path, "template_path": f"/templates/{k.kind}.xlsx",
-              "template_title": xl.TEMPLATES[k.kind][0]} for k in KINDS]
+    kinds = [
+        {
+            "kind": k.kind,
+            "dry_run": k.dry_run,
+            "title": k.title,
+            "hint": k.hint,
+            "roles": list(k.roles),
+            "upload_path": k.path,
+            "template_path": f"/templates/{k.kind}.xlsx",
+            "template_title": xl.TEMPLATES[k.kind][0],
+        }
+        for k in KINDS
+    ]
     categories = [{"code": c, "name": CATEGORY_NAMES[c], "short_name": CATEGORY_SHORT_NAMES[c]} for c in CATEGORIES]
     counts = [{"key": key, "label": label} for key, label in COUNT_LABELS.items()]
     return {"kinds": kinds, "categories": categories, "counts": counts}

@@ -1,5 +1,6 @@
 """Who has not acted before a deadline, as enrollment (owner of eligibility, submissions and
 batches) says it: `GET /enrollment/cover-years/{year}/not-acted?deadline=…`."""
+
 from __future__ import annotations
 
 import requests
@@ -24,8 +25,11 @@ def not_acted_named(cover_year: int, deadline: str, named: int, timeout: float =
 
 def _ask(cover_year: int, deadline: str, named: int, timeout: float) -> dict:
     token = identity.sign(identity.Identity(user="notifications-reminders", role="centre", request_id="reminders"))
-    response = _http.get(f"{service_url('enrollment')}/cover-years/{cover_year}/not-acted",
-                         params={"deadline": deadline, "named": named}, headers={identity.HEADER: token},
-                         timeout=timeout)
+    response = _http.get(
+        f"{service_url('enrollment')}/cover-years/{cover_year}/not-acted",
+        params={"deadline": deadline, "named": named},
+        headers={identity.HEADER: token},
+        timeout=timeout,
+    )
     response.raise_for_status()
     return response.json()

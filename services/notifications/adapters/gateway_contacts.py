@@ -1,4 +1,5 @@
 """The e-mail addresses of the accounts of an audience, as the gateway (their owner) says them."""
+
 from __future__ import annotations
 
 import requests
@@ -17,8 +18,9 @@ def addresses(scopes: dict[str, set[int]], timeout: float = 10) -> dict[tuple[st
     if not params:
         return {}
     token = identity.sign(identity.Identity(user="notifications", role="centre", request_id="mail"))
-    response = _http.get(f"{gateway_url()}/internal/v1/recipients", params=params,
-                         headers={identity.HEADER: token}, timeout=timeout)
+    response = _http.get(
+        f"{gateway_url()}/internal/v1/recipients", params=params, headers={identity.HEADER: token}, timeout=timeout
+    )
     response.raise_for_status()
     out = {}
     for audience, found in response.json().items():

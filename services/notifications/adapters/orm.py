@@ -1,10 +1,10 @@
 """The notifications service's tables (its own database)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, BigInteger, Date, DateTime, Index, Integer, MetaData, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -13,10 +13,15 @@ _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention={
-        "ix": "ix_%(table_name)s_%(column_0_N_name)s", "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s", "fk": "fk_%(table_name)s_%(column_0_name)s",
-        "pk": "pk_%(table_name)s"})
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 messaging = add_messaging_tables(Base.metadata)
@@ -26,6 +31,7 @@ class Notification(Base):
     """One message to one audience: the accounts of a grassroots union (`union`), of a district
     (`district`), or the centre (`centre`). `cause` names why it exists (an event id, a reminder
     key); (cause, audience, audience_id) is unique, so a cause notifies an audience once."""
+
     __tablename__ = "notification"
     id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
     cause: Mapped[str] = mapped_column(String(120))
@@ -37,12 +43,15 @@ class Notification(Base):
     link: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    __table_args__ = (UniqueConstraint("cause", "audience", "audience_id", name="uq_notification_cause"),
-                      Index("ix_notification_audience", "audience", "audience_id", "id"))
+    __table_args__ = (
+        UniqueConstraint("cause", "audience", "audience_id", name="uq_notification_cause"),
+        Index("ix_notification_audience", "audience", "audience_id", "id"),
+    )
 
 
 class NotificationRead(Base):
     """An account (by username) has read a notification."""
+
     __tablename__ = "notification_read"
     notification_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -53,6 +62,7 @@ class Mail(Base):
     """The e-mail of a notification, waiting to be sent. Written with the notification (same
     transaction); a sender claims it for a while (`claimed_until`), sends with no transaction
     open, then marks it sent. A failed send is tried again later (`next_attempt_at`)."""
+
     __tablename__ = "mail"
     notification_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     state: Mapped[str] = mapped_column(String(12))  # pending | sent | no_recipient
@@ -69,6 +79,7 @@ class Mail(Base):
 class BatchView(Base):
     """What a batch's later events need: its number, district, year and unions (from
     enrollment.batch.submitted; billing's batch events carry only the batch id)."""
+
     __tablename__ = "batch_view"
     batch_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     batch_no: Mapped[str] = mapped_column(String(20))
@@ -80,6 +91,7 @@ class BatchView(Base):
 
 class CoverYearView(Base):
     """The deadlines of a cover year (enrollment.cover_year.configured), for the reminders."""
+
     __tablename__ = "cover_year_view"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     deadlines: Mapped[dict] = mapped_column(JSON)  # key → ISO date
@@ -88,6 +100,7 @@ class CoverYearView(Base):
 
 class ReminderSetting(Base):
     """How many days before each deadline a cover year reminds (default 7, 3, 1)."""
+
     __tablename__ = "reminder_setting"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     days_before: Mapped[list] = mapped_column(JSON)
@@ -98,6 +111,7 @@ class ReminderSetting(Base):
 class Reminder(Base):
     """A reminder recorded before it is sent: one per (year, deadline, days before, audience).
     The key is the primary key, so two job processes, or one restarted, never remind twice."""
+
     __tablename__ = "reminder"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     deadline: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -113,6 +127,7 @@ class Reminder(Base):
 class ReminderPass(Base):
     """A reminder pass done (year, deadline, days before): the job asks enrollment once per pass,
     not on every run."""
+
     __tablename__ = "reminder_pass"
     cover_year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     deadline: Mapped[str] = mapped_column(String(40), primary_key=True)

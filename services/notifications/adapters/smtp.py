@@ -4,8 +4,10 @@ the one resend a crash between sending and recording could cause.
 
 A reminder goes to many unions with the same words: the message is rendered once per text (the
 encoded body and subject) and each copy only adds its own To and Message-ID headers."""
+
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from email.message import EmailMessage
 from functools import lru_cache
@@ -24,11 +26,14 @@ def _rendered(title: str, body: str, link: str, sender: str) -> bytes:
     return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
-def build(notification_id: int, title: str, body: str, link: str, recipients: list[str],
-          settings: MailSettings) -> bytes:
+def build(
+    notification_id: int, title: str, body: str, link: str, recipients: list[str], settings: MailSettings
+) -> bytes:
     """The whole message as bytes (RFC 5322, CRLF)."""
-    head = (f"To: {', '.join(recipients)}\r\nDate: {date_header()}\r\n"
-            f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n").encode("ascii", "replace")
+    head = (
+        f"To: {', '.join(recipients)}\r\nDate: {date_header()}\r\n"
+        f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n"
+    ).encode("ascii", "replace")
     return head + _rendered(title, body, settings.absolute(link), settings.sender)
 
 
@@ -61,8 +66,6 @@ class Sender:
 
     def __exit__(self, *exc):
         if self._smtp is not None:
-            try:
+            with contextlib.suppress(Exception):  # the connection may be gone already
                 self._smtp.quit()
-            except Exception:  # noqa: BLE001 - the connection may be gone already
-                pass
         return False

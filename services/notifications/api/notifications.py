@@ -1,4 +1,5 @@
 """HTTP entry points for an account's notifications (通知)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -19,9 +20,13 @@ class ListQuery(PageQuery):
 
 class NotificationOut(BaseSchema):
     id = fields.Integer()
-    kind = fields.String(metadata={"description": "submission_returned, member_rejected, transfer_requested, transfer_approved, transfer_rejected, "
-                                                 "batch_submitted, batch_feedback, batch_written_off, batch_failed, "
-                                                 "notice_ready, reminder"})
+    kind = fields.String(
+        metadata={
+            "description": "submission_returned, member_rejected, transfer_requested, transfer_approved, transfer_rejected, "
+            "batch_submitted, batch_feedback, batch_written_off, batch_failed, "
+            "notice_ready, reminder"
+        }
+    )
     title = fields.String()
     body = fields.String()
     link = fields.String(metadata={"description": "相关页面（站内路径）"})
@@ -41,8 +46,12 @@ class UnreadOut(BaseSchema):
 
 
 class ReadIn(BaseSchema):
-    ids = fields.List(fields.Integer(validate=validate.Range(min=1)), load_default=None,
-                      validate=validate.Length(max=500), metadata={"description": "不填则全部标为已读"})
+    ids = fields.List(
+        fields.Integer(validate=validate.Range(min=1)),
+        load_default=None,
+        validate=validate.Length(max=500),
+        metadata={"description": "不填则全部标为已读"},
+    )
 
 
 class ReadOut(BaseSchema):
@@ -57,8 +66,9 @@ class Notifications(MethodView):
     def get(self, args):
         """本账号的通知（新的在前）."""
         with uow() as work:
-            return inbox_page.list_notifications(work, current_identity(), args["unread"], args["page"],
-                                                 args["per_page"])
+            return inbox_page.list_notifications(
+                work, current_identity(), args["unread"], args["page"], args["per_page"]
+            )
 
 
 @blp.route("/notifications/unread-count")

@@ -1,4 +1,5 @@
 """HTTP entry points for deadline reminders (截止提醒, the centre)."""
+
 from __future__ import annotations
 
 from flask.views import MethodView
@@ -14,7 +15,9 @@ blp = Blueprint("reminders", __name__, description="截止日提醒：提前天�
 
 
 class DaysIn(BaseSchema):
-    days_before = fields.List(fields.Integer(), required=True, metadata={"description": "截止日前几天提醒，如 [7, 3, 1]"})
+    days_before = fields.List(
+        fields.Integer(), required=True, metadata={"description": "截止日前几天提醒，如 [7, 3, 1]"}
+    )
 
 
 class DaysOut(BaseSchema):
@@ -43,7 +46,9 @@ class DeadlineOut(BaseSchema):
     days_left = fields.Integer()
     remindable = fields.Boolean(metadata={"description": "false：只列出截止日（参保金额比例设置），暂不提醒"})
     reminded = fields.Integer(metadata={"description": "已提醒的单位数"})
-    not_acted_count = fields.Integer(allow_none=True, metadata={"description": "仍未办理的单位数（不提醒的事项为 null）"})
+    not_acted_count = fields.Integer(
+        allow_none=True, metadata={"description": "仍未办理的单位数（不提醒的事项为 null）"}
+    )
     sent = fields.List(fields.Nested(SentOut))
     not_acted = fields.List(fields.Nested(PendingOut), metadata={"description": "仍未办理的单位（前 50 个）"})
 
@@ -55,8 +60,12 @@ class ReportOut(BaseSchema):
 
 
 class SendIn(BaseSchema):
-    ids = fields.List(fields.Integer(), load_default=None, validate=validate.Length(max=100_000),
-                      metadata={"description": "只提醒其中这些单位；不填则提醒全部未办理的"})
+    ids = fields.List(
+        fields.Integer(),
+        load_default=None,
+        validate=validate.Length(max=100_000),
+        metadata={"description": "只提醒其中这些单位；不填则提醒全部未办理的"},
+    )
 
 
 class SendOut(BaseSchema):
@@ -83,8 +92,10 @@ class Days(MethodView):
         """设置该年度截止日前几天提醒（默认 7、3、1 天）."""
         audit_subject(f"{cover_year}年度")
         with uow() as work:
-            return {"cover_year": cover_year,
-                    "days_before": reminders.set_days_before(work, current_identity(), cover_year, data["days_before"])}
+            return {
+                "cover_year": cover_year,
+                "days_before": reminders.set_days_before(work, current_identity(), cover_year, data["days_before"]),
+            }
 
 
 @blp.route("/reminders/<int:cover_year>/<string:deadline>/send")

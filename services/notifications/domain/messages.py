@@ -1,5 +1,6 @@
 """What each event tells whom, in the words a clerk reads: pure functions from an event's data
 (and what the service knows of its batch) to messages. No I/O."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,44 +22,85 @@ MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
 
 def submission_returned(data: dict[str, Any]) -> list[Message]:
     mode = MODE_NAMES.get(str(data.get("mode")), "参保")
-    return [Message("union", data["union_id"], "submission_returned",
-                    f"{data['cover_year']}年度{mode}提交被区局退回",
-                    f"你会提交的{data['cover_year']}年度{mode}信息已被区局退回。"
-                    f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
-                    "/union/enrolment")]
+    return [
+        Message(
+            "union",
+            data["union_id"],
+            "submission_returned",
+            f"{data['cover_year']}年度{mode}提交被区局退回",
+            f"你会提交的{data['cover_year']}年度{mode}信息已被区局退回。"
+            f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
+            "/union/enrolment",
+        )
+    ]
 
 
 def member_rejected(data: dict[str, Any]) -> list[Message]:
     if data.get("union_id") is None:
         return []
-    return [Message("union", data["union_id"], "member_rejected", f"会员 {data['name']} 审核未通过",
-                    f"区局驳回了新增会员 {data['name']} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
-                    f"/union/members?member={data['member_id']}")]
+    return [
+        Message(
+            "union",
+            data["union_id"],
+            "member_rejected",
+            f"会员 {data['name']} 审核未通过",
+            f"区局驳回了新增会员 {data['name']} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
+            f"/union/members?member={data['member_id']}",
+        )
+    ]
 
 
 def transfers_requested(data: dict[str, Any]) -> list[Message]:
     """Another union asked to bring members of this one over (members.transfers.requested): the
     source union must decide (会员转出审核)."""
     count, to_name = data["count"], data.get("to_union_name") or "其他工会"
-    return [Message("union", data["from_union_id"], "transfer_requested", f"{to_name} 申请转入本会 {count} 名会员",
-                    f"{to_name} 申请将本会 {count} 名会员转入该会，请在“会员转出审核”中同意或拒绝。",
-                    "/union/transfers")]
+    return [
+        Message(
+            "union",
+            data["from_union_id"],
+            "transfer_requested",
+            f"{to_name} 申请转入本会 {count} 名会员",
+            f"{to_name} 申请将本会 {count} 名会员转入该会，请在“会员转出审核”中同意或拒绝。",
+            "/union/transfers",
+        )
+    ]
 
 
 def transfer_decided(data: dict[str, Any]) -> list[Message]:
     """The source union decided a transfer request (members.transfer.decided): the union that
     asked is told either way."""
     if data["approved"]:
-        return [Message("union", data["to_union_id"], "transfer_approved", f"会员 {data['name']} 已转入本会",
-                        f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
-                        "/union/transfers")]
-    return [Message("union", data["to_union_id"], "transfer_rejected", f"会员 {data['name']} 的转入申请被拒绝",
-                    f"原所属工会拒绝了会员 {data['name']} 的转入申请。原因：{data.get('reason') or '（未填写）'}。",
-                    "/union/transfers")]
+        return [
+            Message(
+                "union",
+                data["to_union_id"],
+                "transfer_approved",
+                f"会员 {data['name']} 已转入本会",
+                f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
+                "/union/transfers",
+            )
+        ]
+    return [
+        Message(
+            "union",
+            data["to_union_id"],
+            "transfer_rejected",
+            f"会员 {data['name']} 的转入申请被拒绝",
+            f"原所属工会拒绝了会员 {data['name']} 的转入申请。原因：{data.get('reason') or '（未填写）'}。",
+            "/union/transfers",
+        )
+    ]
 
 
-def _batch_audiences(batch: dict[str, Any], kind: str, title: str, district_body: str, union_body: str,
-                     district_link: str = "/batches", union_link: str = "/union/enrolment") -> list[Message]:
+def _batch_audiences(
+    batch: dict[str, Any],
+    kind: str,
+    title: str,
+    district_body: str,
+    union_body: str,
+    district_link: str = "/batches",
+    union_link: str = "/union/enrolment",
+) -> list[Message]:
     out = [Message("district", batch["district_id"], kind, title, district_body, district_link)]
     for union_id in sorted(set(batch.get("union_ids") or [])):
         out.append(Message("union", union_id, kind, title, union_body, union_link))
@@ -68,32 +110,45 @@ def _batch_audiences(batch: dict[str, Any], kind: str, title: str, district_body
 def batch_submitted(batch: dict[str, Any]) -> list[Message]:
     no, year = batch["batch_no"], batch["cover_year"]
     return _batch_audiences(
-        batch, "batch_submitted", f"参保批次 {no} 已提交市职保中心",
+        batch,
+        "batch_submitted",
+        f"参保批次 {no} 已提交市职保中心",
         f"你局{year}年度参保批次 {no} 已提交市职保中心，请按缴费明细在缴费截止日前缴费并上传缴费凭证。",
-        f"你会的{year}年度参保信息已由区局汇总为批次 {no} 提交市职保中心。")
+        f"你会的{year}年度参保信息已由区局汇总为批次 {no} 提交市职保中心。",
+    )
 
 
 def batch_feedback(batch: dict[str, Any], message: str) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
-        batch, "batch_feedback", f"市职保中心对批次 {no} 的反馈",
-        f"市职保中心对参保批次 {no} 反馈：{message}", f"市职保中心对你会所在参保批次 {no} 作出反馈，区局将跟进处理。")
+        batch,
+        "batch_feedback",
+        f"市职保中心对批次 {no} 的反馈",
+        f"市职保中心对参保批次 {no} 反馈：{message}",
+        f"市职保中心对你会所在参保批次 {no} 作出反馈，区局将跟进处理。",
+    )
 
 
 def batch_written_off(batch: dict[str, Any]) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
-        batch, "batch_written_off", f"参保批次 {no} 已核销",
+        batch,
+        "batch_written_off",
+        f"参保批次 {no} 已核销",
         f"参保批次 {no} 的缴费已由市职保中心核销，批次内会员保障生效。",
-        f"你会所在参保批次 {no} 已核销，会员保障生效。")
+        f"你会所在参保批次 {no} 已核销，会员保障生效。",
+    )
 
 
 def batch_failed(batch: dict[str, Any]) -> list[Message]:
     no = batch["batch_no"]
     return _batch_audiences(
-        batch, "batch_failed", f"参保批次 {no} 逾期未缴费，参保失败",
+        batch,
+        "batch_failed",
+        f"参保批次 {no} 逾期未缴费，参保失败",
         f"参保批次 {no} 在缴费截止日前未完成缴费，批次内参保全部无效；如需参保，请按即时参保流程另行办理。",
-        f"你会所在参保批次 {no} 逾期未缴费，参保无效；如需参保，请按即时参保流程另行办理。")
+        f"你会所在参保批次 {no} 逾期未缴费，参保无效；如需参保，请按即时参保流程另行办理。",
+    )
 
 
 def notice_ready(data: dict[str, Any]) -> list[Message]:
@@ -105,15 +160,39 @@ def notice_ready(data: dict[str, Any]) -> list[Message]:
     year, about = data["cover_year"], data.get("about") or ""
     kind = data.get("kind")
     if kind == "grassroots_notice" and data.get("union_id") is not None:
-        return [Message("union", data["union_id"], "notice_ready", f"{year}年度参保告知书{verb}",
-                        f"你会{year}年度集中参保告知书{verb}（第 {version} 版），请下载查看。", "/documents")]
+        return [
+            Message(
+                "union",
+                data["union_id"],
+                "notice_ready",
+                f"{year}年度参保告知书{verb}",
+                f"你会{year}年度集中参保告知书{verb}（第 {version} 版），请下载查看。",
+                "/documents",
+            )
+        ]
     if kind == "instant_notice" and data.get("union_id") is not None:
         what = f"{about}的即时参保告知书" if about else f"你会{year}年度即时参保告知书"
-        return [Message("union", data["union_id"], "notice_ready", f"{year}年度即时参保告知书{verb}",
-                        f"{what}{verb}（第 {version} 版），请下载查看。", "/documents")]
+        return [
+            Message(
+                "union",
+                data["union_id"],
+                "notice_ready",
+                f"{year}年度即时参保告知书{verb}",
+                f"{what}{verb}（第 {version} 版），请下载查看。",
+                "/documents",
+            )
+        ]
     if kind in ("district_notice", "instant_district_notice") and data.get("district_id") is not None:
         name = "区局告知书" if kind == "district_notice" else "区局即时参保告知书"
         what = f"{about}的{name}" if about else f"{year}年度参保批次的{name}"
-        return [Message("district", data["district_id"], "notice_ready", f"{name}{verb}",
-                        f"{what}{verb}（第 {version} 版），请下载查看。", "/documents")]
+        return [
+            Message(
+                "district",
+                data["district_id"],
+                "notice_ready",
+                f"{name}{verb}",
+                f"{what}{verb}（第 {version} 版），请下载查看。",
+                "/documents",
+            )
+        ]
     return []

@@ -1,6 +1,7 @@
 """Events that already flow → notifications to the union or district concerned. Each event
 is one cause: the inbox drops a redelivery, and the cause key drops the same event met again
 (a replay after its inbox row was pruned) — one notification per audience either way."""
+
 from __future__ import annotations
 
 from common.db import UoW

@@ -1,4 +1,5 @@
 """Small real voucher files for billing's tests."""
+
 from __future__ import annotations
 
 import io

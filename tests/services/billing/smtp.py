@@ -1,4 +1,5 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what arrives, for billing's mail tests."""
+
 from __future__ import annotations
 
 import contextlib

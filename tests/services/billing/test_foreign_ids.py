@@ -1,5 +1,6 @@
 """No existence oracle in billing: every id a request names (body or path) answers the same
 status, code and message when it is outside the caller's scope as when it does not exist."""
+
 import io
 import json
 
@@ -29,22 +30,37 @@ def world(billing):
 
 
 def voucher(client):
-    return lambda i: client.post(f"/batches/{i}/voucher", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(PNG), "v.png"), "amount": "100", "paid_on": "2020-01-09"})
+    return lambda i: client.post(
+        f"/batches/{i}/voucher",
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(PNG), "v.png"), "amount": "100", "paid_on": "2020-01-09"},
+    )
 
 
 SHARES = {"types": {"A+": {"district_share": "43", "grassroots_share": "20"}}}
 ROWS = [
     ("district uploads a voucher for another district's batch", lambda b: voucher(b.huangpu), "aviation_batch"),
-    ("district reads another district's batch", lambda b: (lambda i: b.huangpu.get(f"/batches/{i}")), "aviation_batch"),
-    ("district reads another district's feedback", lambda b: (lambda i: b.huangpu.get(f"/batches/{i}/feedback")),
-     "aviation_batch"),
-    ("district reads another district's voucher", lambda b: (lambda i: b.huangpu.get(f"/batches/{i}/voucher")),
-     "aviation_batch"),
-    ("district sets a split for another district's union", lambda b: (lambda i: b.huangpu.put(
-        f"/splits/{YEAR}/unions/{i}", json=SHARES)), "aviation_union"),
-    ("district reads rates for another district's union", lambda b: (lambda i: b.huangpu.get(
-        f"/rates/{YEAR}?union_id={i}")), "aviation_union"),
+    ("district reads another district's batch", lambda b: lambda i: b.huangpu.get(f"/batches/{i}"), "aviation_batch"),
+    (
+        "district reads another district's feedback",
+        lambda b: lambda i: b.huangpu.get(f"/batches/{i}/feedback"),
+        "aviation_batch",
+    ),
+    (
+        "district reads another district's voucher",
+        lambda b: lambda i: b.huangpu.get(f"/batches/{i}/voucher"),
+        "aviation_batch",
+    ),
+    (
+        "district sets a split for another district's union",
+        lambda b: lambda i: b.huangpu.put(f"/splits/{YEAR}/unions/{i}", json=SHARES),
+        "aviation_union",
+    ),
+    (
+        "district reads rates for another district's union",
+        lambda b: lambda i: b.huangpu.get(f"/rates/{YEAR}?union_id={i}"),
+        "aviation_union",
+    ),
 ]
 
 

@@ -1,5 +1,6 @@
 """What is owed and paid: pricing submissions and batches, credits, ledger, vouchers, feedback,
 write-off (issue 5 items 3–6, 9)."""
+
 from __future__ import annotations
 
 import io
@@ -9,14 +10,12 @@ from tests.services.billing.conftest import AVIATION, HUANGPU, U_AV, U_HP1, U_HP
 from tests.services.billing.files import PNG
 
 
-
 def xlsx(columns: list[str], rows: list[list]) -> bytes:
     return write_workbook([SheetSpec("上传", [Column(c) for c in columns], rows)])
 
 
 def upload(client, path, content: bytes, filename: str, **form):
-    return client.post(path, data={"file": (io.BytesIO(content), filename), **form},
-                       content_type="multipart/form-data")
+    return client.post(path, data={"file": (io.BytesIO(content), filename), **form}, content_type="multipart/form-data")
 
 
 def ledger_sum(client, **filters) -> dict:
@@ -34,10 +33,21 @@ def test_submission_priced_with_the_union_share_and_half_years(billing):
     billing.submit(U_HP1, HUANGPU, "B", {"instant_first_half": 3}, mode="instant")
     priced = billing.events("billing.submission.priced")[0]
     # 3 × 90 + 2 × 45 = 360; city 3 × 40 + 2 × 20 = 160; grassroots 3 × 25 + 2 × 12.50 = 100
-    assert priced == {"submission_id": sid, "union_id": U_HP1, "district_id": HUANGPU, "cover_year": YEAR, "type": "B",
-                      "mode": "instant", "headcount": 5, "premium_fen": 36000, "city_subsidy_fen": 16000,
-                      "district_share_fen": 10000, "grassroots_share_fen": 10000, "grassroots_owes_fen": 10000,
-                      "pay_by": "2019-12-16"}  # instant: 15 days (the default) after submitting on 12-01
+    assert priced == {
+        "submission_id": sid,
+        "union_id": U_HP1,
+        "district_id": HUANGPU,
+        "cover_year": YEAR,
+        "type": "B",
+        "mode": "instant",
+        "headcount": 5,
+        "premium_fen": 36000,
+        "city_subsidy_fen": 16000,
+        "district_share_fen": 10000,
+        "grassroots_share_fen": 10000,
+        "grassroots_owes_fen": 10000,
+        "pay_by": "2019-12-16",
+    }  # instant: 15 days (the default) after submitting on 12-01
     cs = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 10})
     g2 = billing.svc.as_("grassroots", union_id=U_HP2, district_id=HUANGPU)
     mine = g2.get(f"/submissions?cover_year={YEAR}").json["items"]
@@ -47,14 +57,27 @@ def test_submission_priced_with_the_union_share_and_half_years(billing):
     assert billing.aviation.get("/submissions").json == {"total": 0, "items": []}
     assert [x["submission_id"] for x in billing.huangpu.get("/submissions?per_page=2&page=2").json["items"]] == [cs]
     # a redelivered event has one effect
-    billing.feed("enrollment.submission.submitted", {
-        "submission_id": cs, "union_id": U_HP2, "district_id": HUANGPU, "cover_year": YEAR, "type": "A",
-        "mode": "centralised", "counts": {"centralised": 10}, "headcount": 10, "submitted_at": "x"})
+    billing.feed(
+        "enrollment.submission.submitted",
+        {
+            "submission_id": cs,
+            "union_id": U_HP2,
+            "district_id": HUANGPU,
+            "cover_year": YEAR,
+            "type": "A",
+            "mode": "centralised",
+            "counts": {"centralised": 10},
+            "headcount": 10,
+            "submitted_at": "x",
+        },
+    )
     assert len(billing.events("billing.submission.priced")) == 3
     assert ledger_sum(billing.centre, union_id=U_HP2) == {"grassroots_to_district": 13000}
     # a returned submission is owed no more, and the ledger says why
-    billing.feed("enrollment.submission.returned", {"submission_id": cs, "union_id": U_HP2, "district_id": HUANGPU,
-                                                    "reason": "名单有误"})
+    billing.feed(
+        "enrollment.submission.returned",
+        {"submission_id": cs, "union_id": U_HP2, "district_id": HUANGPU, "reason": "名单有误"},
+    )
     assert ledger_sum(billing.centre, union_id=U_HP2) == {"grassroots_to_district": 0}
     dash = billing.svc.as_("grassroots", union_id=U_HP2, district_id=HUANGPU).get(f"/dashboard/{YEAR}").json
     assert dash["unions"] == [] and dash["districts"] == []
@@ -62,11 +85,23 @@ def test_submission_priced_with_the_union_share_and_half_years(billing):
 
 def test_batch_due_is_union_share_less_credit_carried_forward(billing):
     set_splits(billing)
-    r = billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
-                                              "amount": "1000.00", "memo": "2018年会员计划退回金额"})
+    r = billing.centre.post(
+        "/credits",
+        json={
+            "district_id": HUANGPU,
+            "source_year": 2018,
+            "designated_year": YEAR,
+            "amount": "1000.00",
+            "memo": "2018年会员计划退回金额",
+        },
+    )
     assert r.status_code == 201, r.text
-    assert billing.events("billing.credit.available")[-1] == {"district_id": HUANGPU, "cover_year": YEAR,
-                                                             "available_fen": 100000, "version": 1}
+    assert billing.events("billing.credit.available")[-1] == {
+        "district_id": HUANGPU,
+        "cover_year": YEAR,
+        "available_fen": 100000,
+        "version": 1,
+    }
     s1 = billing.submit(U_HP1, HUANGPU, "A+", {"centralised": 10})
     s2 = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 20})
     b1 = billing.batch(HUANGPU, [(s1, U_HP1, "A+", {"centralised": 10}), (s2, U_HP2, "A", {"centralised": 20})])
@@ -76,7 +111,8 @@ def test_batch_due_is_union_share_less_credit_carried_forward(billing):
     assert (priced["credit_applied_fen"], priced["due_fen"], priced["pay_by"]) == (89000, 0, "2020-01-20")
     assert priced["by_type"] == [
         {"type": "A", "headcount": 20, "premium_fen": 52000, "city_subsidy_fen": 26000, "union_share_fen": 26000},
-        {"type": "A+", "headcount": 10, "premium_fen": 76000, "city_subsidy_fen": 13000, "union_share_fen": 63000}]
+        {"type": "A+", "headcount": 10, "premium_fen": 76000, "city_subsidy_fen": 13000, "union_share_fen": 63000},
+    ]
     assert billing.events("billing.credit.available")[-1]["available_fen"] == 11000
     s3 = billing.submit(U_HP1, HUANGPU, "B+", {"centralised": 5})
     b2 = billing.batch(HUANGPU, [(s3, U_HP1, "B+", {"centralised": 5})])
@@ -100,7 +136,10 @@ def test_batch_due_is_union_share_less_credit_carried_forward(billing):
     at("2020-01-10T10:00:00")
     dash = billing.huangpu.get(f"/dashboard/{YEAR}").json
     # Dates and their names are the cover year's (enrollment's /cover-years); billing only says when it acts.
-    assert (dash["payment_deadline"], dash["days_to_payment_deadline"]) == ("2020-01-20", 10) and "deadlines" not in dash
+    assert (dash["payment_deadline"], dash["days_to_payment_deadline"]) == (
+        "2020-01-20",
+        10,
+    ) and "deadlines" not in dash
     assert dash["districts"][0]["due_fen"] == 39000 and dash["districts"][0]["outstanding_fen"] == 39000
     assert dash["districts"][0]["by_type"]["A+"] == {"headcount": 10, "premium_fen": 76000, "union_share_fen": 63000}
     assert {u["union_id"]: u["grassroots_owes_fen"] for u in dash["unions"]} == {U_HP1: 25000, U_HP2: 26000}
@@ -115,9 +154,15 @@ def test_special_industry_batch_and_no_credit(billing):
 
 
 def test_credits_from_excel_all_or_nothing(billing):
-    bad = xlsx(["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"], [
-        ["黄浦区总工会", 2018, 2020, "500.50", ""], ["不存在区总工会", 2018, 2020, "100", ""],
-        ["东航工会", 2018, 2020, "abc", ""], ["东航工会", 2018, 2020, "1.234", ""]])
+    bad = xlsx(
+        ["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"],
+        [
+            ["黄浦区总工会", 2018, 2020, "500.50", ""],
+            ["不存在区总工会", 2018, 2020, "100", ""],
+            ["东航工会", 2018, 2020, "abc", ""],
+            ["东航工会", 2018, 2020, "1.234", ""],
+        ],
+    )
     r = upload(billing.centre, "/credits/import", bad, "credits.xlsx")
     assert r.status_code == 422, r.text
     assert [row["row"] for row in r.json["error"]["rows"]] == [3, 4, 5]
@@ -125,16 +170,21 @@ def test_credits_from_excel_all_or_nothing(billing):
     missing = xlsx(["区局（产业）工会", "金额"], [["黄浦区总工会", "1"]])
     r = upload(billing.centre, "/credits/import", missing, "credits.xlsx")
     assert r.status_code == 422 and "缺少列" in r.json["error"]["message"]
-    good = xlsx(["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"], [
-        ["黄浦区总工会", 2018, 2020, 500.5, ""], ["东航工会", "2018", "2020", "88", "清算"]])
+    good = xlsx(
+        ["区局（产业）工会", "清算年度", "抵扣年度", "金额", "备注"],
+        [["黄浦区总工会", 2018, 2020, 500.5, ""], ["东航工会", "2018", "2020", "88", "清算"]],
+    )
     r = upload(billing.centre, "/credits/import", good, "credits.xlsx")
     assert r.status_code == 201, r.text
-    assert [(c["district_id"], c["amount_fen"]) for c in billing.centre.get("/credits").json] == \
-        [(HUANGPU, 50050), (AVIATION, 8800)]
+    assert [(c["district_id"], c["amount_fen"]) for c in billing.centre.get("/credits").json] == [
+        (HUANGPU, 50050),
+        (AVIATION, 8800),
+    ]
     assert [c["district_id"] for c in billing.aviation.get("/credits").json] == [AVIATION]
     assert upload(billing.huangpu, "/credits/import", good, "c.xlsx").status_code == 403
-    r = billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
-                                              "amount": "-5"})
+    r = billing.centre.post(
+        "/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR, "amount": "-5"}
+    )
     assert r.status_code == 422
 
 
@@ -179,8 +229,12 @@ def test_feedback_write_off_and_nothing_changes_after(billing):
     upload(billing.huangpu, f"/batches/{b}/voucher", PNG, "p.png", amount="600", paid_on="2020-01-11")
     row = next(x for x in billing.centre.get(f"/reconciliation?cover_year={YEAR}").json if x["batch_id"] == b)
     # 已缴 is money received, not a voucher's word: the voucher's amount is its own figure (SPEC §7).
-    assert (row["due_fen"], row["paid_fen"], row["voucher_declared_fen"], row["difference_fen"]) == \
-        (63000, 0, 60000, 63000)
+    assert (row["due_fen"], row["paid_fen"], row["voucher_declared_fen"], row["difference_fen"]) == (
+        63000,
+        0,
+        60000,
+        63000,
+    )
     district = billing.huangpu.get(f"/dashboard/{YEAR}").json["districts"][0]
     assert (district["paid_fen"], district["voucher_declared_fen"]) == (0, 60000)
     assert billing.huangpu.get("/reconciliation").status_code == 403
@@ -190,20 +244,26 @@ def test_feedback_write_off_and_nothing_changes_after(billing):
     assert billing.aviation.get(f"/batches/{b}/feedback").status_code == 404
     assert billing.huangpu.post(f"/batches/{b}/feedback", json={"message": "x"}).status_code == 403
     upload(billing.huangpu, f"/batches/{b}/voucher", PNG, "p2.png", amount="630", paid_on="2020-01-12")
-    for bad in ({"amount": "630", "received_on": "2020-02-01", "bank_reference": "X1"},   # in the future
-                {"amount": 630.0, "received_on": "2020-01-12", "bank_reference": "X1"},
-                {"amount": "630", "received_on": "2020-01-12", "bank_reference": ""}):
+    for bad in (
+        {"amount": "630", "received_on": "2020-02-01", "bank_reference": "X1"},  # in the future
+        {"amount": 630.0, "received_on": "2020-01-12", "bank_reference": "X1"},
+        {"amount": "630", "received_on": "2020-01-12", "bank_reference": ""},
+    ):
         assert billing.centre.post(f"/batches/{b}/write-off", json=bad).status_code == 422
-    r = billing.centre.post(f"/batches/{b}/write-off", json={"amount": "630", "received_on": "2020-01-12",
-                                                             "bank_reference": "BOS20200112001"})
+    r = billing.centre.post(
+        f"/batches/{b}/write-off",
+        json={"amount": "630", "received_on": "2020-01-12", "bank_reference": "BOS20200112001"},
+    )
     assert r.status_code == 200 and r.json["status"] == "written_off"
     assert billing.events("billing.batch.written_off")[0]["amount_fen"] == 63000
     before = billing.centre.get(f"/batches/{b}").json
     refused = [
         upload(billing.huangpu, f"/batches/{b}/voucher", PNG, "p3.png", amount="1", paid_on="2020-01-12"),
         billing.centre.post(f"/batches/{b}/feedback", json={"message": "again"}),
-        billing.centre.post(f"/batches/{b}/write-off", json={"amount": "1", "received_on": "2020-01-12",
-                                                             "bank_reference": "Y"})]
+        billing.centre.post(
+            f"/batches/{b}/write-off", json={"amount": "1", "received_on": "2020-01-12", "bank_reference": "Y"}
+        ),
+    ]
     assert [x.status_code for x in refused] == [409, 409, 409]
     assert all(x.json["error"]["code"] == "BATCH_WRITTEN_OFF" for x in refused)
     assert billing.centre.get(f"/batches/{b}").json == before
@@ -215,9 +275,10 @@ def test_credit_left_over_is_announced_for_a_year_configured_later(billing):
     from tests.services.billing.conftest import TIMELINE
 
     set_splits(billing)
-    billing.centre.post("/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR,
-                                          "amount": "100"})
-    s = billing.submit(U_HP1, HUANGPU, "A", {"centralised": 2})   # union share 26.00
+    billing.centre.post(
+        "/credits", json={"district_id": HUANGPU, "source_year": 2018, "designated_year": YEAR, "amount": "100"}
+    )
+    s = billing.submit(U_HP1, HUANGPU, "A", {"centralised": 2})  # union share 26.00
     billing.batch(HUANGPU, [(s, U_HP1, "A", {"centralised": 2})])
     billing.feed("enrollment.cover_year.configured", {**TIMELINE, "cover_year": 2021, "version": 1})
     latest = billing.events("billing.credit.available")[-1]
@@ -233,12 +294,23 @@ def test_a_consumer_batch_that_prices_and_returns_a_submission_sees_its_own_rows
     from services.billing.handlers import pricing
 
     set_splits(billing)
-    data = {"submission_id": 7001, "union_id": U_HP2, "district_id": HUANGPU, "cover_year": YEAR, "type": "A",
-            "mode": "centralised", "counts": {"centralised": 10}, "headcount": 10,
-            "submitted_at": "2019-12-01T10:00:00+08:00"}
+    data = {
+        "submission_id": 7001,
+        "union_id": U_HP2,
+        "district_id": HUANGPU,
+        "cover_year": YEAR,
+        "type": "A",
+        "mode": "centralised",
+        "counts": {"centralised": 10},
+        "headcount": 10,
+        "submitted_at": "2019-12-01T10:00:00+08:00",
+    }
     submitted = [envelope("enrollment.submission.submitted", data, "enrollment") for _ in range(2)]
-    returned = envelope("enrollment.submission.returned", {"submission_id": 7001, "union_id": U_HP2,
-                                                           "district_id": HUANGPU, "reason": "名单有误"}, "enrollment")
+    returned = envelope(
+        "enrollment.submission.returned",
+        {"submission_id": 7001, "union_id": U_HP2, "district_id": HUANGPU, "reason": "名单有误"},
+        "enrollment",
+    )
     with billing.svc.runtime.uow() as uow:
         uow.batch = [*submitted, returned]
         for event in submitted:
@@ -276,14 +348,22 @@ def test_billing_alone_says_what_a_union_owes_for_the_year_and_where_a_district_
     s1 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 3})
     billing.submit(U_HP1, HUANGPU, "B", {"instant_first_half": 1}, mode="instant")  # instant: numbered apart
     s2 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 2})
-    billing.feed("enrollment.submission.returned", {"submission_id": s1, "union_id": U_HP1, "district_id": HUANGPU,
-                                                    "reason": "名单有误"})
+    billing.feed(
+        "enrollment.submission.returned",
+        {"submission_id": s1, "union_id": U_HP1, "district_id": HUANGPU, "reason": "名单有误"},
+    )
     s3 = billing.submit(U_HP1, HUANGPU, "B", {"centralised": 1})
     priced = {e["submission_id"]: e for e in billing.events("billing.submission.priced")}
     owes = {s: priced[s]["grassroots_owes_fen"] for s in (s1, s2, s3)}
     assert [priced[s]["union_owes_to_date_fen"] for s in (s1, s2, s3)] == [
-        owes[s1], owes[s1] + owes[s2], owes[s2] + owes[s3]]
+        owes[s1],
+        owes[s1] + owes[s2],
+        owes[s2] + owes[s3],
+    ]
     b = billing.batch(HUANGPU, [(s2, U_HP1, "B", {"centralised": 2})])
     batch = next(e for e in billing.events("billing.batch.priced") if e["batch_id"] == b)
-    assert batch["payee"] == {"account_name": "上海市职工保障互助中心会员专享保障专户",
-                              "account_no": "316023-00000000001", "bank": "上海银行人民广场支行"}
+    assert batch["payee"] == {
+        "account_name": "上海市职工保障互助中心会员专享保障专户",
+        "account_no": "316023-00000000001",
+        "bank": "上海银行人民广场支行",
+    }

@@ -2,6 +2,7 @@
 the services run on, and its chunked socket reads: each event's effect once, in delivery order;
 a concurrent claim of the same event waits for the other transaction and then respects it;
 AMQP frames come out whole however the bytes arrive."""
+
 from __future__ import annotations
 
 import socket
@@ -17,9 +18,9 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from common.bus import Delivery, Subscription
 from common.config import BusSettings
 from common.consumer import EventConsumer
-from common.patches import read_in_chunks
 from common.db import make_engine
 from common.messaging_tables import add_messaging_tables
+from common.patches import read_in_chunks
 from common.runtime import ServiceRuntime
 from tests.conftest import create_database, drop_database
 
@@ -27,8 +28,12 @@ EVENT = "unit.thing.happened"
 
 metadata = MetaData()
 messaging = add_messaging_tables(metadata)
-effects = Table("effects", metadata, Column("n", Integer, primary_key=True, autoincrement=True),
-                Column("event_id", String(36), nullable=False))
+effects = Table(
+    "effects",
+    metadata,
+    Column("n", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(36), nullable=False),
+)
 
 
 def _apply(uow, event: dict) -> None:
@@ -41,8 +46,13 @@ def _fail(uow, event: dict) -> None:
 
 
 def _runtime(url: str) -> ServiceRuntime:
-    rt = ServiceRuntime("unit", metadata, messaging, Path(__file__).parent,
-                        [Subscription("unit", "effects", {EVENT: _apply, "unit.failing": _fail})])
+    rt = ServiceRuntime(
+        "unit",
+        metadata,
+        messaging,
+        Path(__file__).parent,
+        [Subscription("unit", "effects", {EVENT: _apply, "unit.failing": _fail})],
+    )
     rt._engine = make_engine(url)
     metadata.create_all(rt.engine)
     return rt
@@ -161,7 +171,7 @@ def test_chunked_reads_return_whole_frames_however_the_bytes_arrive():
             i = 0
             while i < len(wire):
                 size = sizes[i % len(sizes)]
-                conn.sendall(wire[i:i + size])
+                conn.sendall(wire[i : i + size])
                 i += size
             while conn.recv(4096):  # until the client closes: closing first would reset it
                 pass

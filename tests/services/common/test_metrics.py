@@ -3,6 +3,7 @@ real RabbitMQ for the relay): the request-latency series by route template and s
 outbox gauges after an outbox write, and `/ready` turning 503 while the relay cannot reach the
 broker past RELAY_UNREADY_AFTER and 200 again once it publishes — on the web side (read from
 the outbox) and on the worker's own port (the relay's state, on a test clock)."""
+
 from __future__ import annotations
 
 import time
@@ -45,13 +46,22 @@ def scrape(svc) -> str:
 
 def test_request_latency_by_route_template_and_status(billing):
     route = "/batches/<int(max=2147483647):batch_id>"
-    before = value(scrape(billing), "union_http_request_duration_seconds_count", service="billing", route=route,
-                   status="404", method="GET") or 0
+    before = (
+        value(
+            scrape(billing),
+            "union_http_request_duration_seconds_count",
+            service="billing",
+            route=route,
+            status="404",
+            method="GET",
+        )
+        or 0
+    )
     for batch_id in (987654, 987655):
         response = billing.client.get(f"/batches/{batch_id}", headers=auth_headers("centre"))
         assert response.status_code == 404
     text = scrape(billing)
-    labels = dict(service="billing", route=route, status="404", method="GET")
+    labels = {"service": "billing", "route": route, "status": "404", "method": "GET"}
     assert value(text, "union_http_request_duration_seconds_count", **labels) == before + 2
     total = value(text, "union_http_request_duration_seconds_sum", **labels)
     assert 0 < total < 30, "two requests took a positive and sane time"
@@ -60,8 +70,17 @@ def test_request_latency_by_route_template_and_status(billing):
     assert not any("987654" in str(s.labels) for s in samples(text))
     # an unauthenticated call is timed too, with its status
     assert billing.client.get("/batches/1").status_code == 401
-    assert value(scrape(billing), "union_http_request_duration_seconds_count", service="billing", route=route,
-                 status="401", method="GET") >= 1
+    assert (
+        value(
+            scrape(billing),
+            "union_http_request_duration_seconds_count",
+            service="billing",
+            route=route,
+            status="401",
+            method="GET",
+        )
+        >= 1
+    )
 
 
 def test_outbox_gauges_follow_an_outbox_write(billing):
@@ -82,8 +101,7 @@ def test_outbox_gauges_follow_an_outbox_write(billing):
 
 
 def _unreachable() -> BusSettings:
-    return BusSettings(url="amqp://guest:guest@127.0.0.1:1//", exchange="unused", connect_timeout=1,
-                       confirm_timeout=2)
+    return BusSettings(url="amqp://guest:guest@127.0.0.1:1//", exchange="unused", connect_timeout=1, confirm_timeout=2)
 
 
 def test_ready_turns_503_while_the_relay_fails_past_the_bound_and_back(billing, monkeypatch):
@@ -149,8 +167,9 @@ def test_worker_ready_follows_the_relay_on_a_test_clock(billing, monkeypatch):
         uow.commit()
     clock = FakeClock()
     relay = Relay(billing.runtime, _unreachable(), monotonic=clock)
-    server = metrics.MetricsServer("billing-worker", 0, ready=relay.readiness,
-                                   collectors=[metrics.ServiceStateCollector(billing.runtime)]).start()
+    server = metrics.MetricsServer(
+        "billing-worker", 0, ready=relay.readiness, collectors=[metrics.ServiceStateCollector(billing.runtime)]
+    ).start()
     base = f"http://127.0.0.1:{server.port}"
     try:
         assert requests.get(base + "/ready", timeout=5).status_code == 200
@@ -158,8 +177,10 @@ def test_worker_ready_follows_the_relay_on_a_test_clock(billing, monkeypatch):
             relay.run_once()
         clock.now += 59
         assert requests.get(base + "/ready", timeout=5).status_code == 200, "within the bound"
-        assert value(requests.get(base + "/metrics", timeout=5).text, "union_relay_failing_seconds",
-                     service="billing") == 59
+        assert (
+            value(requests.get(base + "/metrics", timeout=5).text, "union_relay_failing_seconds", service="billing")
+            == 59
+        )
         clock.now += 2
         unready = requests.get(base + "/ready", timeout=5)
         assert unready.status_code == 503
@@ -172,8 +193,10 @@ def test_worker_ready_follows_the_relay_on_a_test_clock(billing, monkeypatch):
             conn.execute(billing.runtime.messaging.outbox.delete())
         assert relay.run_once() == 0
         assert requests.get(base + "/ready", timeout=5).status_code == 200
-        assert value(requests.get(base + "/metrics", timeout=5).text, "union_relay_failing_seconds",
-                     service="billing") == 0
+        assert (
+            value(requests.get(base + "/metrics", timeout=5).text, "union_relay_failing_seconds", service="billing")
+            == 0
+        )
         assert requests.get(base + "/nothing", timeout=5).status_code == 404
     finally:
         server.stop()
@@ -191,8 +214,20 @@ def test_upload_jobs_running_from_the_members_database(database):
         now = datetime(2026, 12, 1, 9, 0)
         with members.runtime.engine.begin() as conn:
             for key, state in (("a", "running"), ("b", "running"), ("c", "succeeded")):
-                conn.execute(jobs.insert().values(lock_key=key, kind="sync", dry_run=False, state=state, filename="",
-                                                  total=0, done=0, created_by="t", created_at=now, heartbeat_at=now))
+                conn.execute(
+                    jobs.insert().values(
+                        lock_key=key,
+                        kind="sync",
+                        dry_run=False,
+                        state=state,
+                        filename="",
+                        total=0,
+                        done=0,
+                        created_by="t",
+                        created_at=now,
+                        heartbeat_at=now,
+                    )
+                )
         assert value(scrape(members), "union_upload_jobs_running", service="members") == 2
         assert value(scrape(members), "union_database_up", service="members") == 1
     finally:

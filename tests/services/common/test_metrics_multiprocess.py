@@ -1,6 +1,7 @@
 """gunicorn runs several worker processes: their request series must add up in one scrape. A
 real gunicorn (deploy/gunicorn.conf.py, two workers) serving a tiny app instrumented by
 common.metrics, its multiprocess directory under DATA_DIR/run/metrics."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from common.config import ROOT
 from tests.system import free_port
 
-APP = '''
+APP = """
 from flask import Flask
 from common import metrics
 
@@ -28,7 +29,7 @@ def create_app():
         time.sleep(0.05)  # held long enough that concurrent calls need the other worker
         return {"pid": os.getpid()}
     return app
-'''
+"""
 
 
 def test_two_gunicorn_workers_add_up_in_one_scrape(tmp_path):
@@ -36,10 +37,27 @@ def test_two_gunicorn_workers_add_up_in_one_scrape(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
     env.update({"DATA_DIR": str(tmp_path), "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"})
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
-                             "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "1", "mp_app:create_app()"],
-                            cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "1",
+            "mp_app:create_app()",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -58,8 +76,12 @@ def test_two_gunicorn_workers_add_up_in_one_scrape(tmp_path):
         with ThreadPoolExecutor(8) as pool:
             pids = set(pool.map(call, range(60)))
         text = requests.get(base + "/metrics", timeout=5).text
-        counts = [s.value for f in text_string_to_metric_families(text) for s in f.samples
-                  if s.name == "union_http_request_duration_seconds_count" and s.labels["route"] == "/things/<int:n>"]
+        counts = [
+            s.value
+            for f in text_string_to_metric_families(text)
+            for s in f.samples
+            if s.name == "union_http_request_duration_seconds_count" and s.labels["route"] == "/things/<int:n>"
+        ]
         assert counts == [60.0], "every worker's requests in one series"
         folders = list((tmp_path / "run" / "metrics").iterdir())
         assert len(folders) == 1 and folders[0].name.endswith(f"-{port}")

@@ -1,5 +1,6 @@
 """The documents service on a fresh PostgreSQL database, fed contract-shaped events through its
 real consumer code (inbox, transaction, handler), without a broker."""
+
 from __future__ import annotations
 
 import io

@@ -1,5 +1,6 @@
 """The district notice (区局（产业）工会参保告知书, SPEC §5) on a batch submitted to the centre: per
 type headcount, total, union share, credit applied, remaining due, deadline, bank account."""
+
 import pytest
 
 from common.bus import PermanentFailure
@@ -11,8 +12,11 @@ NOTICE = "/district-notices/7/file"
 
 
 def submit_batch(documents, credit_fen=10000, **priced_changes):
-    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS),
-                   c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, credit_fen, **priced_changes))
+    documents.feed(
+        c.cover_year(),
+        c.batch_submitted(7, c.DISTRICT_1, PARTS),
+        c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, credit_fen, **priced_changes),
+    )
 
 
 def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_account(documents):
@@ -21,10 +25,12 @@ def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_ac
     assert response.status_code == 200, response.get_data(as_text=True)
     text = pdf_text(response.data)
     # B: 5 × 90 = 450, city 200, unions 250; A: 4 × 26 = 104, city 52, unions 52; share 302, credit 100, due 202
-    assert ("黄浦区总工会：你会集中参保2020年度会员专享基本保障计划，参加A类会员共计4人，参加B类会员共计5人，合计9人，"
-            "参保资金总额为302.00元。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
-            "你会尚需于2020年1月20日之前将剩余参保资金202.00元划入如下帐户，保障日期为2020年1月1日起至2020年12月31日止。"
-            "逾期未划款，则按照即时参保流程另行办理参保手续") in text
+    assert (
+        "黄浦区总工会：你会集中参保2020年度会员专享基本保障计划，参加A类会员共计4人，参加B类会员共计5人，合计9人，"
+        "参保资金总额为302.00元。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
+        "你会尚需于2020年1月20日之前将剩余参保资金202.00元划入如下帐户，保障日期为2020年1月1日起至2020年12月31日止。"
+        "逾期未划款，则按照即时参保流程另行办理参保手续"
+    ) in text
     assert ("户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行") in text
     assert "A类4104.0052.0052.00" in text and "B类5450.00200.00250.00" in text and "合计9554.00252.00302.00" in text
     assert "参保批次CB201912280001" in text and "尚需划款202.00元" in text
@@ -74,18 +80,22 @@ def test_either_half_may_come_first_and_a_repeat_makes_no_new_version(documents)
     assert documents.count("documents") == 1
     ready = documents.ready_events()
     assert [(e["kind"], e["district_id"], e["union_id"], e["subject"]) for e in ready] == [
-        ("district_notice", c.DISTRICT_1, None, "batch:7")]
+        ("district_notice", c.DISTRICT_1, None, "batch:7")
+    ]
     # what a person reads of it: the batch's number and the district's name, never "batch:7"
     assert ready[0]["about"] == "批次 CB201912280001（黄浦区总工会）"
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"due_fen": 1}, "due_fen"),
-    ({"credit_applied_fen": -5}, "credit_applied_fen"),
-    ({"headcount": 8}, "headcount"),
-    ({"by_type": []}, "by_type"),
-    ({"batch_no": ""}, "batch_no"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"due_fen": 1}, "due_fen"),
+        ({"credit_applied_fen": -5}, "credit_applied_fen"),
+        ({"headcount": 8}, "headcount"),
+        ({"by_type": []}, "by_type"),
+        ({"batch_no": ""}, "batch_no"),
+    ],
+)
 def test_malformed_batch_pricing_is_dead_lettered_and_writes_nothing(documents, changes, reason):
     documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS))
     with pytest.raises(PermanentFailure) as failure:
@@ -105,11 +115,21 @@ def test_billing_and_enrollment_disagreeing_on_headcounts_is_refused(documents):
 
 def jb_batch(documents, credit_fen=0, year=None, **priced_changes):
     """A JB batch submitted on 10 March 2020, priced by billing with its own pay-by (decision 0018)."""
-    documents.feed(year or c.cover_year(),
-                   c.batch_submitted(9, c.DISTRICT_1, PARTS, batch_no="JB202003100001", mode="instant",
-                                     submitted_at="2020-03-10T15:30:00+08:00"),
-                   c.batch_priced(9, c.DISTRICT_1, {"B": 5, "A": 4}, credit_fen, batch_no="JB202003100001",
-                                  mode="instant", **{"pay_by": "2020-03-25", **priced_changes}))
+    documents.feed(
+        year or c.cover_year(),
+        c.batch_submitted(
+            9, c.DISTRICT_1, PARTS, batch_no="JB202003100001", mode="instant", submitted_at="2020-03-10T15:30:00+08:00"
+        ),
+        c.batch_priced(
+            9,
+            c.DISTRICT_1,
+            {"B": 5, "A": 4},
+            credit_fen,
+            batch_no="JB202003100001",
+            mode="instant",
+            **{"pay_by": "2020-03-25", **priced_changes},
+        ),
+    )
     return documents.as_("district", district_id=c.DISTRICT_1).get("/district-notices/9/file")
 
 
@@ -118,26 +138,31 @@ def test_a_jb_batch_gets_its_district_notice_with_amounts_pay_by_and_the_bank_ac
     assert response.status_code == 200, response.get_data(as_text=True)
     text = pdf_text(response.data)
     # the same batch as above (share 302.00), no credit: all of it due by billing's pay-by
-    assert ("黄浦区总工会：你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A类会员共计4人，"
-            "参加B类会员共计5人，合计9人，参保资金总额为302.00元。请于2020年3月25日之前将参保资金302.00元划入如下帐户，"
-            "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
-            "需按照即时参保流程另行办理参保手续。") in text
+    assert (
+        "黄浦区总工会：你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A类会员共计4人，"
+        "参加B类会员共计5人，合计9人，参保资金总额为302.00元。请于2020年3月25日之前将参保资金302.00元划入如下帐户，"
+        "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
+        "需按照即时参保流程另行办理参保手续。"
+    ) in text
     assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
     assert "合计9554.00252.00302.00" in text and "尚需划款302.00元" in text and "划款截止日期2020年3月25日" in text
     assert "清算分配款" not in text and "集中参保" not in text
     assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2020年3月10日第1页")
     ready = documents.ready_events()
     assert [(e["kind"], e["subject"], e["filename"]) for e in ready] == [
-        ("instant_district_notice", "batch:9", "即时参保告知书_黄浦区总工会_JB202003100001.pdf")]
+        ("instant_district_notice", "batch:9", "即时参保告知书_黄浦区总工会_JB202003100001.pdf")
+    ]
     listed = documents.as_("district", district_id=c.DISTRICT_1).get("/documents?kind=instant_district_notice")
     assert [(i["title"], i["download"]) for i in listed.get_json()["items"]] == [
-        ("区局（产业）工会即时参保告知书", f"/documents/documents/{ready[0]['document_id']}/file")]
+        ("区局（产业）工会即时参保告知书", f"/documents/documents/{ready[0]['document_id']}/file")
+    ]
     assert documents.as_("district", district_id=c.DISTRICT_2).get("/district-notices/9/file").status_code == 404
 
 
 def test_a_jb_batch_with_credit_says_so_and_without_billings_pay_by_falls_back_to_the_years_days(documents):
-    text = pdf_text(jb_batch(documents, credit_fen=10000, pay_by=None,
-                             year=c.cover_year(instant_payment_days=10)).data)
-    assert ("鉴于会员保障清算分配款100.00元用于抵扣本批次参保款项，你会尚需于2020年3月20日之前将剩余参保资金202.00元"
-            "划入如下帐户") in text
+    text = pdf_text(jb_batch(documents, credit_fen=10000, pay_by=None, year=c.cover_year(instant_payment_days=10)).data)
+    assert (
+        "鉴于会员保障清算分配款100.00元用于抵扣本批次参保款项，你会尚需于2020年3月20日之前将剩余参保资金202.00元"
+        "划入如下帐户"
+    ) in text
     assert "清算分配款抵扣100.00元" in text

@@ -1,5 +1,6 @@
 """The grassroots notice (基层工会参保告知书, SPEC §5) from enrollment's and billing's events, on
 PostgreSQL: its content, its versions, idempotency, and what a bad event does."""
+
 import hashlib
 
 import pytest
@@ -27,13 +28,20 @@ def test_notice_prints_the_guides_wording_with_union_numbers_dates_and_signature
     assert "告知书" in text
     assert "上海示范科技有限公司工会：" in text
     # the guide's sentence, with this union's type, headcount, deadline and cover dates
-    assert ("你会集中参保2020年度会员专享基本保障计划，截至今日参加B类会员共计3人，请于2019年12月27日之前根据你会所在区、"
-            "局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为2020年1月1日起至"
-            "2020年12月31日。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续") in text
+    assert (
+        "你会集中参保2020年度会员专享基本保障计划，截至今日参加B类会员共计3人，请于2019年12月27日之前根据你会所在区、"
+        "局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为2020年1月1日起至"
+        "2020年12月31日。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续"
+    ) in text
     # its amounts: 3 × B 90 = 270 = city 120 + district 90 + grassroots 60
-    for label, amount in (("本次保障费用", "270.00元"), ("其中：市总统一划拨", "120.00元"),
-                          ("区局/各级工会缴费", "90.00元"), ("基层单位缴费", "60.00元"), ("本次你会需承担", "60.00元"),
-                          ("本年度你会累计需承担", "60.00元")):
+    for label, amount in (
+        ("本次保障费用", "270.00元"),
+        ("其中：市总统一划拨", "120.00元"),
+        ("区局/各级工会缴费", "90.00元"),
+        ("基层单位缴费", "60.00元"),
+        ("本次你会需承担", "60.00元"),
+        ("本年度你会累计需承担", "60.00元"),
+    ):
         assert label + amount in text
     assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2019年11月5日第1页")
     fonts = pdf_fonts(response.data)
@@ -45,10 +53,18 @@ def test_ready_event_is_published_with_hash_and_scope(documents):
     ready = documents.ready_events()
     assert len(ready) == 1
     body = documents.as_("centre").get(NOTICE).data
-    assert ready[0] == {**ready[0], "kind": "grassroots_notice", "version": 1, "union_id": c.UNION_A,
-                        "district_id": c.DISTRICT_1, "cover_year": 2020, "subject": "submission:101",
-                        "sha256": hashlib.sha256(body).hexdigest(), "media_type": "application/pdf",
-                        "about": "上海示范科技有限公司工会 2020年度集中参保"}
+    assert ready[0] == {
+        **ready[0],
+        "kind": "grassroots_notice",
+        "version": 1,
+        "union_id": c.UNION_A,
+        "district_id": c.DISTRICT_1,
+        "cover_year": 2020,
+        "subject": "submission:101",
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "media_type": "application/pdf",
+        "about": "上海示范科技有限公司工会 2020年度集中参保",
+    }
 
 
 def test_nothing_is_rendered_until_every_fact_is_known(documents):
@@ -69,8 +85,10 @@ def test_every_submission_makes_a_new_version_and_earlier_ones_stay_the_same_byt
     first_submission(documents)
     owner = documents.as_("grassroots", union_id=c.UNION_A, district_id=c.DISTRICT_1)
     v1 = owner.get(NOTICE).data
-    documents.feed(c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"),
-                   c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2))
+    documents.feed(
+        c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"),
+        c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2),
+    )
     latest = owner.get(NOTICE)
     assert latest.headers["X-Document-Version"] == "2"
     text = pdf_text(latest.data)
@@ -92,8 +110,11 @@ def test_every_submission_makes_a_new_version_and_earlier_ones_stay_the_same_byt
 
 def test_a_returned_submission_no_longer_counts_towards_what_the_union_owes(documents):
     first_submission(documents)
-    documents.feed(c.returned(101, c.UNION_A, c.DISTRICT_1),
-                   c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 2, 2), c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2))
+    documents.feed(
+        c.returned(101, c.UNION_A, c.DISTRICT_1),
+        c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 2, 2),
+        c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2),
+    )
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
     assert "截至今日参加B类会员共计2人" in text and "本年度你会累计需承担40.00元" in text
 
@@ -111,40 +132,55 @@ def test_a_redelivered_or_repeated_event_makes_no_second_version(documents):
 
 
 def test_a_late_earlier_submission_does_not_overwrite_the_latest_notice(documents):
-    documents.feed(c.cover_year(), c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2),
-                   c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2),
-                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
+    documents.feed(
+        c.cover_year(),
+        c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2),
+        c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2),
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3),
+    )
     assert documents.count("documents") == 1
     assert "共计5人" in pdf_text(documents.as_("centre").get(NOTICE).data)
 
 
 def test_instant_enrolments_leave_the_centralised_notice_alone(documents):
     """An instant submission gets its own notice (test_instant_notice.py), never a grassroots one."""
-    documents.feed(c.cover_year(), c.submission(301, c.UNION_A, c.DISTRICT_1, "A", 1, 1, 1, mode="instant"),
-                   c.priced(301, c.UNION_A, c.DISTRICT_1, "A", 1, mode="instant"))
+    documents.feed(
+        c.cover_year(),
+        c.submission(301, c.UNION_A, c.DISTRICT_1, "A", 1, 1, 1, mode="instant"),
+        c.priced(301, c.UNION_A, c.DISTRICT_1, "A", 1, mode="instant"),
+    )
     assert [e["kind"] for e in documents.ready_events()] == ["instant_notice"]
     assert documents.as_("centre").get(NOTICE).status_code == 404
 
 
 def test_a_later_instant_notice_does_not_stop_an_earlier_centralised_submissions_notice(documents):
     """Instant submissions are numbered apart: instant no. 2 is not a later centralised submission."""
-    documents.feed(c.cover_year(), c.submission(402, c.UNION_A, c.DISTRICT_1, "B", 1, 4, 2, mode="instant"),
-                   c.priced(402, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant"),
-                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
+    documents.feed(
+        c.cover_year(),
+        c.submission(402, c.UNION_A, c.DISTRICT_1, "B", 1, 4, 2, mode="instant"),
+        c.priced(402, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant"),
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3),
+    )
     assert sorted(e["kind"] for e in documents.ready_events()) == ["grassroots_notice", "instant_notice"]
 
 
-@pytest.mark.parametrize("bad", [
-    c.submission(101, c.UNION_A, c.DISTRICT_1, "C", 3, 3, 1),  # no such type
-    c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 2, 1),  # total below this submission
-    c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1, submitted_at="2019-11-05 10:00"),  # no zone
-    c.submission(101, c.UNION_A, c.DISTRICT_1, "B", "3", 3, 1),  # headcount as text
-    c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, premium_fen=1),  # parts do not add up
-    c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by="27/12/2019"),
-    c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, grassroots_owes_fen=None),
-    c.cover_year(cover_end="2019-12-31"),
-    c.cover_year(grassroots_window=["2019-11-01"]),
-], ids=["type", "total", "zone", "headcount", "sum", "pay_by", "owes", "cover_end", "window"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "C", 3, 3, 1),  # no such type
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 2, 1),  # total below this submission
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1, submitted_at="2019-11-05 10:00"),  # no zone
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", "3", 3, 1),  # headcount as text
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, premium_fen=1),  # parts do not add up
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by="27/12/2019"),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, grassroots_owes_fen=None),
+        c.cover_year(cover_end="2019-12-31"),
+        c.cover_year(grassroots_window=["2019-11-01"]),
+    ],
+    ids=["type", "total", "zone", "headcount", "sum", "pay_by", "owes", "cover_end", "window"],
+)
 def test_a_malformed_event_fails_permanently_and_writes_nothing(documents, bad):
     with pytest.raises(PermanentFailure) as failure:
         documents.feed(bad)
@@ -163,17 +199,23 @@ def test_billing_disagreeing_with_enrollment_fails_and_leaves_no_notice(document
 
 
 def test_without_billings_pay_by_the_years_grassroots_deadline_is_printed(documents):
-    documents.feed(c.cover_year(grassroots_window=["2019-11-01", "2019-12-20"]),
-                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
-                   c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by=None))
+    documents.feed(
+        c.cover_year(grassroots_window=["2019-11-01", "2019-12-20"]),
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3, pay_by=None),
+    )
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
     assert "请于2019年12月20日之前" in text and "划款截止日期2019年12月20日" in text
 
 
 def test_earlier_instant_submissions_do_not_count_towards_the_centralised_notice(documents):
-    documents.feed(c.cover_year(), c.submission(401, c.UNION_A, c.DISTRICT_1, "B", 1, 1, 1, mode="instant"),
-                   c.priced(401, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant", pay_by=None),
-                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 2), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3))
+    documents.feed(
+        c.cover_year(),
+        c.submission(401, c.UNION_A, c.DISTRICT_1, "B", 1, 1, 1, mode="instant"),
+        c.priced(401, c.UNION_A, c.DISTRICT_1, "B", 1, mode="instant", pay_by=None),
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 2),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3),
+    )
     assert "本年度你会累计需承担60.00元" in pdf_text(documents.as_("centre").get(NOTICE).data)
 
 
@@ -184,7 +226,8 @@ def test_the_years_total_is_billings_figure_when_its_event_carries_it(documents)
     owner = documents.as_("grassroots", union_id=c.UNION_A, district_id=c.DISTRICT_1)
     priced = c.priced(102, c.UNION_A, c.DISTRICT_1, "B", 2, union_owes_to_date_fen=12345)
     priced["schema_version"] = 2
-    documents.feed(c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"),
-                   priced)
+    documents.feed(
+        c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"), priced
+    )
     text = pdf_text(owner.get(NOTICE).data)
     assert "本次你会需承担40.00元" in text and "本年度你会累计需承担123.45元" in text

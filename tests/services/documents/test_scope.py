@@ -1,5 +1,6 @@
 """Who may download what (SPEC §1): another union's or district's document answers exactly like a
 missing one; roles outside a document's audience are refused."""
+
 import pytest
 
 from tests.services.documents import contract as c
@@ -7,15 +8,19 @@ from tests.services.documents import contract as c
 
 @pytest.fixture
 def stocked(documents):
-    documents.feed(c.cover_year(),
-                   c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1), c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3),
-                   c.submission(103, c.UNION_B, c.DISTRICT_1, "A", 4, 4, 1), c.priced(103, c.UNION_B, c.DISTRICT_1, "A", 4),
-                   c.submission(201, c.UNION_OTHER, c.DISTRICT_2, "A", 2, 2, 1),
-                   c.priced(201, c.UNION_OTHER, c.DISTRICT_2, "A", 2),
-                   c.batch_submitted(7, c.DISTRICT_1, [(101, c.UNION_A, "B", 3), (103, c.UNION_B, "A", 4)]),
-                   c.batch_priced(7, c.DISTRICT_1, {"B": 3, "A": 4}, 0),
-                   c.batch_submitted(8, c.DISTRICT_2, [(201, c.UNION_OTHER, "A", 2)], batch_no="CB201912290001"),
-                   c.batch_priced(8, c.DISTRICT_2, {"A": 2}, 0, batch_no="CB201912290001"))
+    documents.feed(
+        c.cover_year(),
+        c.submission(101, c.UNION_A, c.DISTRICT_1, "B", 3, 3, 1),
+        c.priced(101, c.UNION_A, c.DISTRICT_1, "B", 3),
+        c.submission(103, c.UNION_B, c.DISTRICT_1, "A", 4, 4, 1),
+        c.priced(103, c.UNION_B, c.DISTRICT_1, "A", 4),
+        c.submission(201, c.UNION_OTHER, c.DISTRICT_2, "A", 2, 2, 1),
+        c.priced(201, c.UNION_OTHER, c.DISTRICT_2, "A", 2),
+        c.batch_submitted(7, c.DISTRICT_1, [(101, c.UNION_A, "B", 3), (103, c.UNION_B, "A", 4)]),
+        c.batch_priced(7, c.DISTRICT_1, {"B": 3, "A": 4}, 0),
+        c.batch_submitted(8, c.DISTRICT_2, [(201, c.UNION_OTHER, "A", 2)], batch_no="CB201912290001"),
+        c.batch_priced(8, c.DISTRICT_2, {"A": 2}, 0, batch_no="CB201912290001"),
+    )
     ids = {}
     for item in documents.as_("centre").get("/documents?per_page=50").get_json()["items"]:
         ids[(item["kind"], item["union_id"] or item["district_id"])] = item["id"]
@@ -62,15 +67,18 @@ def test_scope_table_by_document_id(stocked, caller, document, allowed):
             assert response.status_code == 404 and response.get_json() == missing.get_json(), (caller, document, path)
 
 
-@pytest.mark.parametrize("caller, path, allowed", [
-    ("grassroots A", f"/grassroots-notices/{c.UNION_A}/2020/file", True),
-    ("grassroots A", f"/grassroots-notices/{c.UNION_B}/2020/file", False),
-    ("district 1", f"/grassroots-notices/{c.UNION_B}/2020/file", True),
-    ("district 2", f"/grassroots-notices/{c.UNION_B}/2020/file", False),
-    ("district 1", "/district-notices/7/file", True),
-    ("district 2", "/district-notices/7/file", False),
-    ("centre", "/district-notices/8/file", True),
-])
+@pytest.mark.parametrize(
+    "caller, path, allowed",
+    [
+        ("grassroots A", f"/grassroots-notices/{c.UNION_A}/2020/file", True),
+        ("grassroots A", f"/grassroots-notices/{c.UNION_B}/2020/file", False),
+        ("district 1", f"/grassroots-notices/{c.UNION_B}/2020/file", True),
+        ("district 2", f"/grassroots-notices/{c.UNION_B}/2020/file", False),
+        ("district 1", "/district-notices/7/file", True),
+        ("district 2", "/district-notices/7/file", False),
+        ("centre", "/district-notices/8/file", True),
+    ],
+)
 def test_scope_table_by_natural_key(stocked, caller, path, allowed):
     documents, _ = stocked
     client = callers(documents)[caller]
@@ -95,8 +103,11 @@ def test_lists_show_only_what_is_in_scope(stocked):
         items = client.get("/documents").get_json()["items"]
         seen[name] = sorted((i["kind"], i["union_id"] or i["district_id"]) for i in items)
     assert seen["grassroots A"] == [("grassroots_notice", c.UNION_A)]
-    assert seen["district 1"] == [("district_notice", c.DISTRICT_1), ("grassroots_notice", c.UNION_A),
-                                  ("grassroots_notice", c.UNION_B)]
+    assert seen["district 1"] == [
+        ("district_notice", c.DISTRICT_1),
+        ("grassroots_notice", c.UNION_A),
+        ("grassroots_notice", c.UNION_B),
+    ]
     assert seen["district 2"] == [("district_notice", c.DISTRICT_2), ("grassroots_notice", c.UNION_OTHER)]
     assert len(seen["centre"]) == 5
     only_b = callers(documents)["district 1"].get(f"/documents?kind=grassroots_notice&union_id={c.UNION_B}").get_json()

@@ -9,6 +9,7 @@ yyyy-mm-dd hh:mm. Sheet names are checked with openpyxl: Chinese, never Sheet/Sh
 
 LibreOffice comes from deploy/system-deps.sh (libreoffice-calc-nogui); without it this test
 fails, it is never skipped."""
+
 from __future__ import annotations
 
 import io
@@ -33,17 +34,23 @@ from tests.services.members.test_uploads import SYNC_FILE, sync_world
 CSV_FILTER = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,true,false,false,-1"
 MEMBER_TEMPLATES = ("import", "sync", "transfer_in", "transfer_out", "cards", "removals")
 # What a user types into a template's first row, by column title: (value, what the sheet shows)
-TYPED = {"金额": (500.5, "500.50"), "日期": (date(2020, 1, 10), "2020-01-10"),
-         "出生日期": (date(1990, 1, 1), "1990-01-01"), "办卡日期": (date(2019, 9, 30), "2019-09-30")}
+TYPED = {
+    "金额": (500.5, "500.50"),
+    "日期": (date(2020, 1, 10), "2020-01-10"),
+    "出生日期": (date(1990, 1, 1), "1990-01-01"),
+    "办卡日期": (date(2019, 9, 30), "2019-09-30"),
+}
 
 
 # ------------------------------------------------------------------ LibreOffice
 
+
 def soffice() -> str:
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if not found:
-        pytest.fail("LibreOffice (soffice) is not installed; run deploy/system-deps.sh "
-                    "(it installs libreoffice-calc-nogui)")
+        pytest.fail(
+            "LibreOffice (soffice) is not installed; run deploy/system-deps.sh (it installs libreoffice-calc-nogui)"
+        )
     return found
 
 
@@ -57,7 +64,7 @@ def parse_csv(text: str) -> list[list[tuple[str, bool]]]:
             while True:
                 k = text.index('"', j)
                 parts.append(text[j:k])
-                if text[k + 1:k + 2] == '"':
+                if text[k + 1 : k + 2] == '"':
                     parts.append('"')
                     j = k + 2
                     continue
@@ -83,9 +90,22 @@ def read_in_libreoffice(program: str, books: dict[str, bytes], tmp_path) -> dict
     for name, content in books.items():
         paths.append(source / f"{name}.xlsx")
         paths[-1].write_bytes(content)
-    done = subprocess.run([program, f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
-                           "--norestore", "--convert-to", CSV_FILTER, "--outdir", str(out), *map(str, paths)],
-                          capture_output=True, text=True, timeout=240)
+    done = subprocess.run(
+        [
+            program,
+            f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            CSV_FILTER,
+            "--outdir",
+            str(out),
+            *map(str, paths),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
     sheets = {}
     for name, content in books.items():
         for sheet in load_workbook(io.BytesIO(content), read_only=True).sheetnames:
@@ -96,7 +116,7 @@ def read_in_libreoffice(program: str, books: dict[str, bytes], tmp_path) -> dict
 
 
 def money(fen: int) -> tuple[str, bool]:
-    return yuan(fen), False       # a number cell showing yuan with exactly two decimals
+    return yuan(fen), False  # a number cell showing yuan with exactly two decimals
 
 
 def count(n: int) -> tuple[str, bool]:
@@ -104,7 +124,7 @@ def count(n: int) -> tuple[str, bool]:
 
 
 def shown(text: str) -> tuple[str, bool]:
-    return text, False            # a date or a moment: a value cell, shown in its format
+    return text, False  # a date or a moment: a value cell, shown in its format
 
 
 def text(value: str) -> tuple[str, bool]:
@@ -116,7 +136,8 @@ EMPTY = ("", False)
 
 # ------------------------------------------------------------------ the workbooks, from known data
 
-def billing_books(billing) -> tuple[dict[str, bytes], dict]:  # noqa: F811 (the fixture's name)
+
+def billing_books(billing) -> tuple[dict[str, bytes], dict]:
     """Both templates (filled in and imported: a credit of 500.50, a statement line), and the
     payment detail of one priced batch."""
     books = {}
@@ -124,8 +145,16 @@ def billing_books(billing) -> tuple[dict[str, bytes], dict]:  # noqa: F811 (the 
         r = billing.centre.get(f"/templates/{name}")
         assert r.status_code == 200
         books[f"billing-template-{name}"] = r.data
-        books[f"billing-filled-{name}"] = fill(r.data, {"区局（产业）工会": "黄浦区总工会", "清算年度": 2018,
-                                                       "抵扣年度": 2020, "付款人": "黄浦区总工会", "摘要": "清算"})
+        books[f"billing-filled-{name}"] = fill(
+            r.data,
+            {
+                "区局（产业）工会": "黄浦区总工会",
+                "清算年度": 2018,
+                "抵扣年度": 2020,
+                "付款人": "黄浦区总工会",
+                "摘要": "清算",
+            },
+        )
     r = billing_upload(billing.centre, "/credits/import", books["billing-filled-credits"], "credits.xlsx")
     assert r.status_code == 201, r.text
     assert [c["amount_fen"] for c in billing.centre.get("/credits").json] == [50050]
@@ -158,16 +187,23 @@ def fill(template: bytes, values: dict) -> bytes:
     return out.getvalue()
 
 
-ODD_FEN = {"premium_fen": 12345679, "city_subsidy_fen": 1, "district_share_fen": 12345677, "grassroots_share_fen": 1,
-           "grassroots_owes_fen": 1}
+ODD_FEN = {
+    "premium_fen": 12345679,
+    "city_subsidy_fen": 1,
+    "district_share_fen": 12345677,
+    "grassroots_share_fen": 1,
+    "grassroots_owes_fen": 1,
+}
 
 
 def statistics_book(documents) -> bytes:
     """The statistics test's season, plus a union priced in odd fen whose submission time is in UTC."""
     season(documents)
-    documents.feed(c.union(13, "上海示范贸易有限公司工会", c.DISTRICT_1),
-                   c.submission(105, 13, c.DISTRICT_1, "B+", 7, 7, 1, submitted_at="2019-12-01T02:15:00+00:00"),
-                   c.priced(105, 13, c.DISTRICT_1, "B+", 7, **ODD_FEN))
+    documents.feed(
+        c.union(13, "上海示范贸易有限公司工会", c.DISTRICT_1),
+        c.submission(105, 13, c.DISTRICT_1, "B+", 7, 7, 1, submitted_at="2019-12-01T02:15:00+00:00"),
+        c.priced(105, 13, c.DISTRICT_1, "B+", 7, **ODD_FEN),
+    )
     r = documents.as_("district", district_id=c.DISTRICT_1).get(f"/statistics/{c.DISTRICT_1}/2020/file")
     assert r.status_code == 200, r.get_data(as_text=True)
     return r.data
@@ -183,12 +219,16 @@ def members_books(members) -> dict[str, bytes]:
         r = s["g1"].get(f"/templates/{kind}.xlsx")
         assert r.status_code == 200
         books[f"members-template-{kind}"] = r.data
-        books[f"members-filled-{kind}"] = fill(r.data, {"姓名": "会员1", "证件号码": rid(1), "卡号": "6222021001112220001"})
+        books[f"members-filled-{kind}"] = fill(
+            r.data, {"姓名": "会员1", "证件号码": rid(1), "卡号": "6222021001112220001"}
+        )
     # the date-formatted 办卡日期 cell, typed as a date, is read back by the importer
     r = upload(s["g1"], "/uploads/cards", books["members-filled-cards"])
     assert r.status_code == 200 and r.get_json()["cards"] == 1, r.get_json()
     assert members.as_("centre").get(f"/members/{card_holder['id']}").get_json()["card_issued_on"] == "2019-09-30"
-    refused = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE + [["张一", rid(77)]])).get_json()["id"])
+    refused = wait_job(
+        s["g1"], upload(s["g1"], "/uploads/sync", xlsx([*SYNC_FILE, ["张一", rid(77)]])).get_json()["id"]
+    )
     assert refused["state"] == "failed"
     applied = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
     assert applied["state"] == "succeeded", applied
@@ -201,7 +241,8 @@ def members_books(members) -> dict[str, bytes]:
 
 # ------------------------------------------------------------------ the test
 
-def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, tmp_path):  # noqa: F811
+
+def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, tmp_path):
     program = soffice()  # fails at once, with what to run, when LibreOffice is missing
     books, priced = billing_books(billing)
     books["documents-statistics"] = statistics_book(documents)
@@ -216,47 +257,79 @@ def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, 
     # 集中参保缴费明细: billing's priced batch, to the fen
     rows = lo["billing-payment-detail", "集中参保缴费明细"]
     assert [v for v, _ in rows[0]] == ["保障类型", "参保人数", "参保费用（元）", "市总统一划拨（元）", "工会承担（元）"]
-    for line, row in zip(priced["by_type"], rows[1:]):
-        assert row[1:] == [count(line["headcount"]), money(line["premium_fen"]), money(line["city_subsidy_fen"]),
-                           money(line["union_share_fen"])]
-    total, credit, due = rows[len(priced["by_type"]) + 1:]
-    assert total == [text("合计"), count(priced["headcount"]), money(priced["premium_fen"]),
-                     money(priced["city_subsidy_fen"]), money(priced["union_share_fen"])]
+    for line, row in zip(priced["by_type"], rows[1:], strict=False):
+        assert row[1:] == [
+            count(line["headcount"]),
+            money(line["premium_fen"]),
+            money(line["city_subsidy_fen"]),
+            money(line["union_share_fen"]),
+        ]
+    total, credit, due = rows[len(priced["by_type"]) + 1 :]
+    assert total == [
+        text("合计"),
+        count(priced["headcount"]),
+        money(priced["premium_fen"]),
+        money(priced["city_subsidy_fen"]),
+        money(priced["union_share_fen"]),
+    ]
     assert credit == [text("抵扣清算分配款"), EMPTY, EMPTY, EMPTY, money(50050)]
     assert due == [text("尚需缴纳"), EMPTY, EMPTY, EMPTY, money(12950)] and priced["due_fen"] == 12950
 
     # 集中参保统计表: documents' read model of the priced submissions; moments in Shanghai time
     rows = lo["documents-statistics", "2020集中参保统计表"]
     by_union = {row[0][0]: row for row in rows[1:]}
-    assert by_union["上海示范物流有限公司工会"][3:10] == [count(1), count(4), money(10400), money(5200), money(5200),
-                                                     money(0), count(0)]
+    assert by_union["上海示范物流有限公司工会"][3:10] == [
+        count(1),
+        count(4),
+        money(10400),
+        money(5200),
+        money(5200),
+        money(0),
+        count(0),
+    ]
     assert by_union["上海示范物流有限公司工会"][12] == shown("2019-11-05 10:00")
-    assert by_union["上海示范科技有限公司工会"][3:10] == [count(2), count(5), money(45000), money(20000), money(15000),
-                                                     money(10000), count(0)]
+    assert by_union["上海示范科技有限公司工会"][3:10] == [
+        count(2),
+        count(5),
+        money(45000),
+        money(20000),
+        money(15000),
+        money(10000),
+        count(0),
+    ]
     assert by_union["上海示范科技有限公司工会"][12] == shown("2019-12-20 09:30")
     odd = by_union["上海示范贸易有限公司工会"]
     assert odd[1] == text("91310101MA1FL0013X") and odd[12] == shown("2019-12-01 10:15")  # 02:15 UTC
     assert odd[3:10] == [count(1), count(7), money(12345679), money(1), money(12345677), money(1), count(0)]
-    assert by_union["合计"][3:10] == [count(4), count(16), money(10400 + 45000 + 12345679), money(5200 + 20000 + 1),
-                                     money(5200 + 15000 + 12345677), money(0 + 10000 + 1), count(0)]
+    assert by_union["合计"][3:10] == [
+        count(4),
+        count(16),
+        money(10400 + 45000 + 12345679),
+        money(5200 + 20000 + 1),
+        money(5200 + 15000 + 12345677),
+        money(0 + 10000 + 1),
+        count(0),
+    ]
 
     # 同步结果: counts on 汇总, row numbers on 错误信息, IDs as text
     summary = lo["members-sync-applied", "汇总"]
-    assert {row[0][0]: row[2] for row in summary[1:]} == {k: count(n) for k, n in
-                                                         {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}.items()}
+    assert {row[0][0]: row[2] for row in summary[1:]} == {
+        k: count(n) for k, n in {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}.items()
+    }
     result = lo["members-sync-applied", "同步结果"]
     assert {row[1] for row in result[1:]} == {text(mask_id(rid(n))) for n in (3, 4, 5, 6)}  # masked, as every answer
     errors = lo["members-sync-refused", "错误信息"]
     assert errors[1][0] == count(6) and errors[1][2] == text(mask_id(rid(77)))  # masked (PIPL)
 
     # Templates: typed-in money shows two decimals, dates show as dates, IDs stay text
-    for kind in MEMBER_TEMPLATES + ("bank-statement", "credits"):
+    for kind in (*MEMBER_TEMPLATES, "bank-statement", "credits"):
         service_name = "billing" if kind in ("bank-statement", "credits") else "members"
         sheet = load_workbook(io.BytesIO(books[f"{service_name}-filled-{kind}"]), read_only=True).sheetnames[0]
         header, typed = lo[f"{service_name}-filled-{kind}", sheet][:2]
-        assert "填写说明" in load_workbook(io.BytesIO(books[f"{service_name}-template-{kind}"]),
-                                       read_only=True).sheetnames
-        for (title, _), cell in zip(header, typed):
+        assert (
+            "填写说明" in load_workbook(io.BytesIO(books[f"{service_name}-template-{kind}"]), read_only=True).sheetnames
+        )
+        for (title, _), cell in zip(header, typed, strict=False):
             if title in TYPED:
                 assert cell == shown(TYPED[title][1]), (kind, title, cell)
             elif title == "证件号码":

@@ -1,6 +1,7 @@
 """Fixtures for the enrollment service over its real PostgreSQL database. Other services' facts
 arrive as synthetic events of the contract shape (docs/events.md), fed through the service's own
 subscriptions, so the wiring is exercised too."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,8 +22,11 @@ UNION, UNION2, FOREIGN_UNION = 101, 102, 201
 def published_id(number: str) -> dict:
     """The ID number as the members service publishes it in a member snapshot (issue 14,
     docs/events.md): sealed, its blind index and masked — never in clear."""
-    return {"id_sealed": seal("id_number", number), "id_index": blind_index("id_number", number),
-            "id_masked": mask_id(number)}
+    return {
+        "id_sealed": seal("id_number", number),
+        "id_index": blind_index("id_number", number),
+        "id_masked": mask_id(number),
+    }
 
 
 class Enrollment:
@@ -50,14 +54,27 @@ class Enrollment:
 
     def directory(self) -> None:
         for district_id, name in ((DISTRICT, "黄浦区总工会"), (OTHER_DISTRICT, "静安区总工会")):
-            self.feed("members.district.registered", {"district_id": district_id, "name": name, "kind": "district",
-                                                      "special_industry": False, "version": 1})
-        for union_id, district_id, name, code in ((UNION, DISTRICT, "上海甲科技有限公司工会", "91310101MA1FL00011"),
-                                                  (UNION2, DISTRICT, "上海乙物流有限公司工会", "91310101MA1FL00022"),
-                                                  (FOREIGN_UNION, OTHER_DISTRICT, "上海丙贸易有限公司工会", "91310106MA1FL00033")):
-            self.feed("members.union.registered", {"union_id": union_id, "name": name, "credit_code": code,
-                                                   "district_id": district_id, "contact_person": "联系人",
-                                                   "phone": "13800000000", "version": 1})
+            self.feed(
+                "members.district.registered",
+                {"district_id": district_id, "name": name, "kind": "district", "special_industry": False, "version": 1},
+            )
+        for union_id, district_id, name, code in (
+            (UNION, DISTRICT, "上海甲科技有限公司工会", "91310101MA1FL00011"),
+            (UNION2, DISTRICT, "上海乙物流有限公司工会", "91310101MA1FL00022"),
+            (FOREIGN_UNION, OTHER_DISTRICT, "上海丙贸易有限公司工会", "91310106MA1FL00033"),
+        ):
+            self.feed(
+                "members.union.registered",
+                {
+                    "union_id": union_id,
+                    "name": name,
+                    "credit_code": code,
+                    "district_id": district_id,
+                    "contact_person": "联系人",
+                    "phone": "13800000000",
+                    "version": 1,
+                },
+            )
 
     def year(self, **changes) -> dict:
         at("2019-10-01T09:00:00")
@@ -65,27 +82,58 @@ class Enrollment:
         assert response.status_code == 200, response.get_json()
         return response.get_json()
 
-    def priced(self, submission_id: int, premium_fen: int, city_subsidy_fen: int, district_share_fen: int,
-               grassroots_share_fen: int = 0, pay_by: str | None = "2019-12-27") -> None:
+    def priced(
+        self,
+        submission_id: int,
+        premium_fen: int,
+        city_subsidy_fen: int,
+        district_share_fen: int,
+        grassroots_share_fen: int = 0,
+        pay_by: str | None = "2019-12-27",
+    ) -> None:
         """Billing's answer for a submission (billing.submission.priced), figures as given: the
         service must show them as they are, never compute its own."""
         with self.svc.runtime.engine.connect() as conn:
-            sub = conn.execute(text("SELECT union_id, district_id, type, mode, headcount FROM submission WHERE id = :i"),
-                               {"i": submission_id}).one()
-        self.feed("billing.submission.priced", {
-            "submission_id": submission_id, "union_id": sub.union_id, "district_id": sub.district_id,
-            "cover_year": YEAR, "type": sub.type, "mode": sub.mode, "headcount": sub.headcount,
-            "premium_fen": premium_fen, "city_subsidy_fen": city_subsidy_fen,
-            "district_share_fen": district_share_fen, "grassroots_share_fen": grassroots_share_fen,
-            "grassroots_owes_fen": grassroots_share_fen, "pay_by": pay_by}, producer="billing")
+            sub = conn.execute(
+                text("SELECT union_id, district_id, type, mode, headcount FROM submission WHERE id = :i"),
+                {"i": submission_id},
+            ).one()
+        self.feed(
+            "billing.submission.priced",
+            {
+                "submission_id": submission_id,
+                "union_id": sub.union_id,
+                "district_id": sub.district_id,
+                "cover_year": YEAR,
+                "type": sub.type,
+                "mode": sub.mode,
+                "headcount": sub.headcount,
+                "premium_fen": premium_fen,
+                "city_subsidy_fen": city_subsidy_fen,
+                "district_share_fen": district_share_fen,
+                "grassroots_share_fen": grassroots_share_fen,
+                "grassroots_owes_fen": grassroots_share_fen,
+                "pay_by": pay_by,
+            },
+            producer="billing",
+        )
 
     def member(self, member_id: int, **snapshot) -> None:
         self.feed(*self.member_event(member_id, **snapshot))
 
-    def member_event(self, member_id: int, union_id: int | None = UNION, card_issued_on: str | None = "2019-06-01",
-                     status: str = "normal", removed: bool = False, card_recorded_at: str | None = None,
-                     event: str = "card_issued", district_id: int | None = None,
-                     id_number: str | None = None, clear_id: bool = False) -> tuple[str, dict]:
+    def member_event(
+        self,
+        member_id: int,
+        union_id: int | None = UNION,
+        card_issued_on: str | None = "2019-06-01",
+        status: str = "normal",
+        removed: bool = False,
+        card_recorded_at: str | None = None,
+        event: str = "card_issued",
+        district_id: int | None = None,
+        id_number: str | None = None,
+        clear_id: bool = False,
+    ) -> tuple[str, dict]:
         """A members.member.* event of the next version; `clear_id`: as published before issue 14
         (a clear id_number), as one still in flight during the upgrade would be."""
         version = self._versions.get(member_id, 0) + 1
@@ -94,12 +142,22 @@ class Enrollment:
             district_id = {UNION: DISTRICT, UNION2: DISTRICT, FOREIGN_UNION: OTHER_DISTRICT}.get(union_id)
         number = id_number or self.id_number(member_id)
         return f"members.member.{event}", {
-            "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
-            "id_type": "resident", **({"id_number": number} if clear_id else published_id(number)), "gender": "男",
-            "birth_date": "1990-01-01", "member_no": f"M{member_id:06d}", "status": status,
-            "card_number": f"6222{member_id:012d}" if card_issued_on else None, "card_issued_on": card_issued_on,
+            "member_id": member_id,
+            "union_id": union_id,
+            "district_id": district_id,
+            "name": f"会员{member_id}",
+            "id_type": "resident",
+            **({"id_number": number} if clear_id else published_id(number)),
+            "gender": "男",
+            "birth_date": "1990-01-01",
+            "member_no": f"M{member_id:06d}",
+            "status": status,
+            "card_number": f"6222{member_id:012d}" if card_issued_on else None,
+            "card_issued_on": card_issued_on,
             "card_recorded_at": card_recorded_at or (f"{card_issued_on}T10:00:00+08:00" if card_issued_on else None),
-            "removed": removed, "version": version}
+            "removed": removed,
+            "version": version,
+        }
 
     def consume(self, events: list[tuple[str, dict]]) -> None:
         """Events delivered as the service's consumer applies a batch of them: one transaction,

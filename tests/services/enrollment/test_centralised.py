@@ -1,5 +1,6 @@
 """Centralised enrolment by a grassroots union (集中参保办理): cover years, the confirmation list,
 the type chosen once, submitting and resubmitting, and refusals that change nothing."""
+
 from common.db import envelope
 from services.enrollment.handlers import read_models
 from tests.services.enrollment.conftest import DISTRICT, UNION, UNION2, YEAR, at, published_id
@@ -33,8 +34,10 @@ def test_only_the_centre_configures_and_a_bad_timeline_is_refused_per_field(enro
     from tests.services.enrollment.conftest import TIMELINE
 
     assert enrol.district.put(f"/cover-years/{YEAR}", json=TIMELINE).status_code == 403
-    bad = enrol.centre.put(f"/cover-years/{YEAR}", json={**TIMELINE, "grassroots_window": ["2019-12-27", "2019-11-01"],
-                                                         "card_cutoff": "2020-02-01"})
+    bad = enrol.centre.put(
+        f"/cover-years/{YEAR}",
+        json={**TIMELINE, "grassroots_window": ["2019-12-27", "2019-11-01"], "card_cutoff": "2020-02-01"},
+    )
     assert bad.status_code == 422
     assert set(bad.get_json()["error"]["fields"]) == {"grassroots_window", "card_cutoff"}
     assert enrol.centre.get(f"/cover-years/{YEAR}").status_code == 404
@@ -42,20 +45,26 @@ def test_only_the_centre_configures_and_a_bad_timeline_is_refused_per_field(enro
 
 
 def test_confirmation_lists_exactly_the_eligible_members_with_the_columns_and_counts(season):
-    season.members([1, 2, 3])                                   # eligible
-    season.member(4, card_issued_on=None, event="approved")     # no card
-    season.member(5, card_issued_on="2020-01-05")               # card after the cut-off
-    season.member(6, removed=True, event="removed")             # 人口办剔除
-    season.member(7, status="pending", event="registered")      # not approved
-    season.member(8, union_id=UNION2)                           # another union
+    season.members([1, 2, 3])  # eligible
+    season.member(4, card_issued_on=None, event="approved")  # no card
+    season.member(5, card_issued_on="2020-01-05")  # card after the cut-off
+    season.member(6, removed=True, event="removed")  # 人口办剔除
+    season.member(7, status="pending", event="registered")  # not approved
+    season.member(8, union_id=UNION2)  # another union
     season.member(9, status="left", union_id=None, event="transferred_out")
     page = season.grassroots.get(f"/confirmation?cover_year={YEAR}&type=A%2B")
     assert page.status_code == 200, page.get_json()
     body = page.get_json()
     assert [m["member_id"] for m in body["items"]] == [1, 2, 3] and body["headcount"] == 3
     row = body["items"][0]
-    assert (row["name"], row["id_type"], row["card_number"], row["cover_start"], row["cover_end"],
-            row["half_or_full"]) == ("会员1", "resident", "6222********0001", "2020-01-01", "2020-12-31", "全年")
+    assert (
+        row["name"],
+        row["id_type"],
+        row["card_number"],
+        row["cover_start"],
+        row["cover_end"],
+        row["half_or_full"],
+    ) == ("会员1", "resident", "6222********0001", "2020-01-01", "2020-12-31", "全年")
     # PIPL: the list masks ID and card numbers (the member's own detail in members has them in full)
     assert row["id_number"] == "3101**********0001"
     # Money is billing's to say (POST /billing/quotes with these counts): no totals of our own.
@@ -82,11 +91,20 @@ def test_submit_then_resubmit_accumulates_and_the_type_is_chosen_once(season):
     first = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"})
     assert first.status_code == 201, first.get_json()
     assert first.get_json()["headcount"] == 3 and first.get_json()["status"] == "submitted"
-    assert first.get_json()["totals"] is None and first.get_json()["priced"] is False   # 计价中
+    assert first.get_json()["totals"] is None and first.get_json()["priced"] is False  # 计价中
     season.priced(first.get_json()["id"], 22800, 3900, 18900)
     shown = season.grassroots.get(f"/submissions/{first.get_json()['id']}").get_json()
-    assert shown["totals"] == {"headcount": 3, "premium_fen": 22800, "city_subsidy_fen": 3900,
-                               "district_share_fen": 18900, "grassroots_share_fen": 0} and shown["priced"]
+    assert (
+        shown["totals"]
+        == {
+            "headcount": 3,
+            "premium_fen": 22800,
+            "city_subsidy_fen": 3900,
+            "district_share_fen": 18900,
+            "grassroots_share_fen": 0,
+        }
+        and shown["priced"]
+    )
     other_type = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "B"})
     assert other_type.status_code == 409 and other_type.get_json()["error"]["code"] == "COVER_TYPE_ALREADY_CHOSEN"
     season.members([4, 5])
@@ -113,16 +131,21 @@ def test_naming_an_ineligible_member_refuses_the_whole_submission_with_reasons(s
     season.member(7, union_id=UNION2)
     assert season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "A"}).status_code == 201
     season.member(7, union_id=UNION, event="transferred_in")  # covered by union 2 already
-    response = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A",
-                                                            "member_ids": [1, 3, 4, 5, 6, 7, 999]})
+    response = season.grassroots.post(
+        "/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": [1, 3, 4, 5, 6, 7, 999]}
+    )
     assert response.status_code == 422
     error = response.get_json()["error"]
     assert error["code"] == "MEMBER_NOT_ELIGIBLE"
     messages = dict(m.split(": ", 1) for m in error["fields"]["member_ids"])
-    assert messages == {"3": "该会员未办理会员服务卡",
-                        "4": "该会员在办卡截止日之后办卡，不能参加集中参保，请办理新办卡人员即时参保",
-                        "5": "该会员已被人口办剔除", "6": "未查到该会员信息", "7": "该会员本保障年度已参保",
-                        "999": "未查到该会员信息"}
+    assert messages == {
+        "3": "该会员未办理会员服务卡",
+        "4": "该会员在办卡截止日之后办卡，不能参加集中参保，请办理新办卡人员即时参保",
+        "5": "该会员已被人口办剔除",
+        "6": "未查到该会员信息",
+        "7": "该会员本保障年度已参保",
+        "999": "未查到该会员信息",
+    }
     assert season.count("SELECT count(*) FROM submission WHERE union_id = :u", u=UNION) == 0
     assert season.count("SELECT count(*) FROM type_choice WHERE union_id = :u", u=UNION) == 0
     chosen = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": [2]})
@@ -162,10 +185,24 @@ def test_read_model_keeps_the_newest_member_snapshot(season):
     season.member(1)
     season.member(1, removed=True, event="removed")
 
-    stale = envelope("members.member.card_issued", {
-        "member_id": 1, "union_id": UNION, "district_id": DISTRICT, "name": "旧", "id_type": "resident",
-        **published_id("x"), "status": "normal", "card_number": "1", "card_issued_on": "2019-01-01",
-        "card_recorded_at": None, "removed": False, "version": 1}, "members")
+    stale = envelope(
+        "members.member.card_issued",
+        {
+            "member_id": 1,
+            "union_id": UNION,
+            "district_id": DISTRICT,
+            "name": "旧",
+            "id_type": "resident",
+            **published_id("x"),
+            "status": "normal",
+            "card_number": "1",
+            "card_issued_on": "2019-01-01",
+            "card_recorded_at": None,
+            "removed": False,
+            "version": 1,
+        },
+        "members",
+    )
     with season.svc.runtime.uow() as uow:
         read_models.record_member_when_member_changed(uow, stale)
         uow.commit()
@@ -228,11 +265,25 @@ def test_member_snapshots_of_one_consumer_batch_are_written_together_and_the_new
     season.member(1)  # version 1, carded, normal
 
     def snapshot(member_id, version, status):
-        return envelope("members.member.updated", {
-            "member_id": member_id, "union_id": UNION, "district_id": 10, "name": f"会员{member_id}",
-            "id_type": "resident", **published_id(f"3101011990010{member_id:05d}"), "member_no": None,
-            "status": status, "card_number": "6222000000000001", "card_issued_on": "2019-06-01",
-            "card_recorded_at": None, "removed": False, "version": version}, "members")
+        return envelope(
+            "members.member.updated",
+            {
+                "member_id": member_id,
+                "union_id": UNION,
+                "district_id": 10,
+                "name": f"会员{member_id}",
+                "id_type": "resident",
+                **published_id(f"3101011990010{member_id:05d}"),
+                "member_no": None,
+                "status": status,
+                "card_number": "6222000000000001",
+                "card_issued_on": "2019-06-01",
+                "card_recorded_at": None,
+                "removed": False,
+                "version": version,
+            },
+            "members",
+        )
 
     batch = [snapshot(1, 3, "left"), snapshot(1, 2, "normal"), snapshot(2, 1, "normal"), snapshot(1, 1, "normal")]
     with season.svc.runtime.uow() as uow:

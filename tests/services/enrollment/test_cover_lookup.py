@@ -1,6 +1,7 @@
 """职工保障查询: a person's cover history in the caller's scope (out of scope answers exactly
 like unknown), states through a batch's life, member-number lookup, bulk with its limit, the
 audit of every number asked; and who has not acted before each deadline (for the reminders)."""
+
 from __future__ import annotations
 
 import io
@@ -15,14 +16,35 @@ from tests.services.enrollment.conftest import DISTRICT, FOREIGN_UNION, HANDLER,
 PERSON, OTHER, MOVER = resident_id(1), resident_id(2), resident_id(3)
 
 
-def _person(season, member_id: int, number: str, union_id: int, version: int = 1, district_id: int = DISTRICT,
-            event: str = "card_issued") -> None:
-    season.feed(f"members.member.{event}", {
-        "member_id": member_id, "union_id": union_id, "district_id": district_id, "name": f"会员{member_id}",
-        "id_type": "resident", **published_id(number), "gender": "男", "birth_date": "1990-01-01",
-        "member_no": f"10000000{member_id:02d}", "status": "normal", "card_number": f"6222{member_id:012d}",
-        "card_issued_on": "2019-06-01", "card_recorded_at": "2019-06-01T10:00:00+08:00", "removed": False,
-        "version": version})
+def _person(
+    season,
+    member_id: int,
+    number: str,
+    union_id: int,
+    version: int = 1,
+    district_id: int = DISTRICT,
+    event: str = "card_issued",
+) -> None:
+    season.feed(
+        f"members.member.{event}",
+        {
+            "member_id": member_id,
+            "union_id": union_id,
+            "district_id": district_id,
+            "name": f"会员{member_id}",
+            "id_type": "resident",
+            **published_id(number),
+            "gender": "男",
+            "birth_date": "1990-01-01",
+            "member_no": f"10000000{member_id:02d}",
+            "status": "normal",
+            "card_number": f"6222{member_id:012d}",
+            "card_issued_on": "2019-06-01",
+            "card_recorded_at": "2019-06-01T10:00:00+08:00",
+            "removed": False,
+            "version": version,
+        },
+    )
 
 
 def _lookup(client, **body):
@@ -48,9 +70,27 @@ def test_history_and_states_through_a_batch(season):
     # 操作日志 is told whose number was looked up, masked
     assert unquote(found.headers["X-Audit-Subject"]) == f"会员1（{PERSON[:4]}{'*' * 10}{PERSON[-4:]}）"
     [cover] = person["covers"]
-    assert (cover["cover_year"], cover["type"], cover["mode_name"], cover["cover_start"], cover["cover_end"],
-            cover["state"], cover["payment_state"], cover["claims_deadline"], cover["union_name"]) == (
-        YEAR, "A+", "集中参保", "2020-01-01", "2020-12-31", "未生效", "审核中", "2021-12-31", "上海甲科技有限公司工会")
+    assert (
+        cover["cover_year"],
+        cover["type"],
+        cover["mode_name"],
+        cover["cover_start"],
+        cover["cover_end"],
+        cover["state"],
+        cover["payment_state"],
+        cover["claims_deadline"],
+        cover["union_name"],
+    ) == (
+        YEAR,
+        "A+",
+        "集中参保",
+        "2020-01-01",
+        "2020-12-31",
+        "未生效",
+        "审核中",
+        "2021-12-31",
+        "上海甲科技有限公司工会",
+    )
     season.priced(sub["id"], 3 * 7600, 3 * 1300, 3 * 6300)
     season.district.post(f"/submissions/{sub['id']}/stage", json={})
     at("2019-12-30T10:00:00")
@@ -59,13 +99,29 @@ def test_history_and_states_through_a_batch(season):
     def state():
         cover = _lookup(season.district, id_number=PERSON).get_json()["covers"][0]
         return cover["state"], cover["payment_state"]
+
     assert state() == ("未生效", "已提交市职保中心")
-    season.feed("billing.voucher.uploaded", {"batch_id": batch["id"], "amount_fen": 100, "paid_on": "2020-01-05",
-                                             "uploaded_at": "2020-01-05T11:00:00+08:00"})
+    season.feed(
+        "billing.voucher.uploaded",
+        {
+            "batch_id": batch["id"],
+            "amount_fen": 100,
+            "paid_on": "2020-01-05",
+            "uploaded_at": "2020-01-05T11:00:00+08:00",
+        },
+    )
     at("2020-01-05T12:00:00")
     assert state() == ("保障中", "已缴费")
-    season.feed("billing.batch.written_off", {"batch_id": batch["id"], "amount_fen": 100, "received_on": "2020-01-10",
-                                              "bank_reference": "x", "at": "2020-01-10T10:00:00+08:00"})
+    season.feed(
+        "billing.batch.written_off",
+        {
+            "batch_id": batch["id"],
+            "amount_fen": 100,
+            "received_on": "2020-01-10",
+            "bank_reference": "x",
+            "at": "2020-01-10T10:00:00+08:00",
+        },
+    )
     assert state() == ("保障中", "已核销")  # a paid cover in its dates: 保障中, never a payment word
     assert _lookup(season.centre, member_no="1000000001").get_json()["covers"][0]["payment_state"] == "已核销"
     at("2021-01-01T00:00:00")
@@ -83,8 +139,17 @@ def test_a_failed_batch_and_a_returned_submission(season):
     season.district.post(f"/submissions/{again['id']}/stage", json={})
     at("2019-12-30T10:00:00")
     batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
-    season.feed("billing.batch.overdue", {"batch_id": batch["id"], "batch_no": batch["batch_no"],
-                                          "district_id": DISTRICT, "cover_year": YEAR, "due_fen": 100, "paid_fen": 0})
+    season.feed(
+        "billing.batch.overdue",
+        {
+            "batch_id": batch["id"],
+            "batch_no": batch["batch_no"],
+            "district_id": DISTRICT,
+            "cover_year": YEAR,
+            "due_fen": 100,
+            "paid_fen": 0,
+        },
+    )
     cover = _lookup(season.grassroots, id_number=PERSON).get_json()["covers"][0]
     assert (cover["state"], cover["payment_state"]) == ("已失效", "失败")
 
@@ -93,8 +158,12 @@ def test_out_of_scope_answers_exactly_like_unknown(season):
     _enrolled(season)
     unknown = _lookup(season.grassroots, id_number=resident_id(99))
     assert unknown.status_code == 404
-    for client, number in ((season.grassroots2, PERSON), (season.foreign, PERSON), (season.other_district, PERSON),
-                           (season.grassroots, OTHER)):
+    for client, number in (
+        (season.grassroots2, PERSON),
+        (season.foreign, PERSON),
+        (season.other_district, PERSON),
+        (season.grassroots, OTHER),
+    ):
         hidden = _lookup(client, id_number=number)
         assert hidden.status_code == 404 and hidden.get_json() == unknown.get_json()
     assert _lookup(season.foreign, member_no="1000000001").get_json() == unknown.get_json()
@@ -130,12 +199,16 @@ def test_every_lookup_is_audited(season):
     assert rows == 3
     with season.svc.runtime.engine.connect() as conn:
         from sqlalchemy import text
-        audit = conn.execute(text("SELECT username, by, asked, found, asked_sealed, asked_index "
-                                  "FROM cover_lookup ORDER BY id")).all()
+
+        audit = conn.execute(
+            text("SELECT username, by, asked, found, asked_sealed, asked_index FROM cover_lookup ORDER BY id")
+        ).all()
     masked = PERSON[:4] + "*" * 10 + PERSON[-4:]
-    assert [tuple(r[:4]) for r in audit] == [("test-grassroots", "id_number", masked, True),
-                                             ("test-grassroots", "id_number", masked, False),
-                                             ("test-centre", "member_no", "1000000001", True)]
+    assert [tuple(r[:4]) for r in audit] == [
+        ("test-grassroots", "id_number", masked, True),
+        ("test-grassroots", "id_number", masked, False),
+        ("test-centre", "member_no", "1000000001", True),
+    ]
     # the number asked is kept sealed and indexed, never in clear: who looked a person up is found by the index
     assert [open_sealed("id_number", r.asked_sealed) for r in audit] == [PERSON, PERSON, None]
     assert [r.asked_index in blind_indexes("id_number", PERSON) for r in audit[:2]] == [True, True]
@@ -145,8 +218,9 @@ def test_every_lookup_is_audited(season):
 def test_bulk_lookup_workbook_limit_and_audit(season):
     _enrolled(season)
     upload = xlsx([["身份证号码"], [PERSON], [OTHER], ["12345"], [resident_id(98)]])
-    response = season.grassroots.post("/covers/bulk-lookup", data={"file": (io.BytesIO(upload), "ids.xlsx")},
-                                      content_type="multipart/form-data")
+    response = season.grassroots.post(
+        "/covers/bulk-lookup", data={"file": (io.BytesIO(upload), "ids.xlsx")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200, response.data[:300]
     sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
     rows = [list(r) for r in sheet.iter_rows(min_row=2, values_only=True)]
@@ -159,8 +233,9 @@ def test_bulk_lookup_workbook_limit_and_audit(season):
     assert rows[3][11] == "未查到该人员的参保信息"
     assert season.count("SELECT count(*) FROM cover_lookup WHERE by = 'bulk'") == 3
     too_many = xlsx([["身份证号码"]] + [[resident_id(i)] for i in range(10_001)])
-    refused = season.grassroots.post("/covers/bulk-lookup", data={"file": (io.BytesIO(too_many), "ids.xlsx")},
-                                     content_type="multipart/form-data")
+    refused = season.grassroots.post(
+        "/covers/bulk-lookup", data={"file": (io.BytesIO(too_many), "ids.xlsx")}, content_type="multipart/form-data"
+    )
     assert refused.status_code == 413 and "10,000" in refused.get_json()["error"]["message"]
     template = season.grassroots.get("/covers/bulk-lookup/template.xlsx")
     assert template.status_code == 200
@@ -170,10 +245,12 @@ def test_bulk_lookup_workbook_limit_and_audit(season):
 def test_who_has_not_acted_before_each_deadline(season):
     _person(season, 1, PERSON, UNION)
     _person(season, 2, OTHER, UNION2)
+
     def ids(deadline):
         response = season.centre.get(f"/cover-years/{YEAR}/not-acted?deadline={deadline}")
         assert response.status_code == 200, response.get_json()
         return response.get_json()["ids"]
+
     assert ids("grassroots_end") == [UNION, UNION2]
     named = season.centre.get(f"/cover-years/{YEAR}/not-acted?deadline=grassroots_end&named=1").get_json()
     assert named["named"] == [{"id": UNION, "name": "上海甲科技有限公司工会"}]
@@ -185,8 +262,16 @@ def test_who_has_not_acted_before_each_deadline(season):
     at("2019-12-30T10:00:00")
     batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
     assert ids("district_submit_end") == [] and ids("payment_deadline") == [DISTRICT]
-    season.feed("billing.batch.written_off", {"batch_id": batch["id"], "amount_fen": 100, "received_on": "2020-01-10",
-                                              "bank_reference": "x", "at": "2020-01-10T10:00:00+08:00"})
+    season.feed(
+        "billing.batch.written_off",
+        {
+            "batch_id": batch["id"],
+            "amount_fen": 100,
+            "received_on": "2020-01-10",
+            "bank_reference": "x",
+            "at": "2020-01-10T10:00:00+08:00",
+        },
+    )
     assert ids("payment_deadline") == []
     assert season.district.get(f"/cover-years/{YEAR}/not-acted?deadline=grassroots_end").status_code == 403
     assert season.centre.get(f"/cover-years/{YEAR}/not-acted?deadline=nope").status_code == 422
@@ -198,7 +283,8 @@ def test_bulk_lookup_refuses_the_crafted_upload(season):
 
     data = crafted_upload(season.grassroots.get("/covers/bulk-lookup/template.xlsx").data)
     for client in (season.grassroots, season.district, season.centre):
-        refused = client.post("/covers/bulk-lookup", data={"file": (io.BytesIO(data), "ids.xlsx")},
-                              content_type="multipart/form-data")
+        refused = client.post(
+            "/covers/bulk-lookup", data={"file": (io.BytesIO(data), "ids.xlsx")}, content_type="multipart/form-data"
+        )
         assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "SUSPICIOUS_WORKBOOK"
     assert season.count("SELECT count(*) FROM cover_lookup") == 0

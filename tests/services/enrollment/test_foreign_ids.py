@@ -1,6 +1,7 @@
 """No existence oracle: every id a request names — in its body or its path — answers the same
 status, code and message when it belongs to someone outside the caller's scope as when it does
 not exist at all (the id itself may be echoed back; nothing else may differ)."""
+
 import json
 
 import pytest
@@ -38,15 +39,21 @@ def world(season):
     batch = season.other_district.post("/batches", json={"cover_year": YEAR, "mode": "centralised", "handler": HANDLER})
     assert batch.status_code == 201, batch.get_json()
     at("2019-11-05T10:00:00")
-    return {"sibling_member": 51, "foreign_member": 61, "left_member": 62,
-            "sibling_submission": sibling.get_json()["id"], "foreign_submission": foreign.get_json()["id"],
-            "foreign_batch": batch.get_json()["id"]}
+    return {
+        "sibling_member": 51,
+        "foreign_member": 61,
+        "left_member": 62,
+        "sibling_submission": sibling.get_json()["id"],
+        "foreign_submission": foreign.get_json()["id"],
+        "foreign_batch": batch.get_json()["id"],
+    }
 
 
 def submit_naming(season, caller="grassroots"):
     client = getattr(season, caller)
-    return lambda member_id: client.post("/submissions", json={"cover_year": YEAR, "type": "A",
-                                                               "member_ids": [member_id]})
+    return lambda member_id: client.post(
+        "/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": [member_id]}
+    )
 
 
 # (who asks, what they send, whose id) — each row: a foreign id and a missing one answer alike.
@@ -54,19 +61,39 @@ ROWS = [
     ("grassroots names another union's member (same district)", lambda s: submit_naming(s), "sibling_member"),
     ("grassroots names another district's member", lambda s: submit_naming(s), "foreign_member"),
     ("grassroots names a member who left every union", lambda s: submit_naming(s), "left_member"),
-    ("grassroots names them among its own", lambda s: (lambda i: s.grassroots.post("/submissions", json={
-        "cover_year": YEAR, "type": "A", "member_ids": [1, i]})), "foreign_member"),
-    ("grassroots reads another union's submission", lambda s: (lambda i: s.grassroots.get(f"/submissions/{i}")),
-     "sibling_submission"),
-    ("district returns another district's submission", lambda s: (lambda i: s.district.post(
-        f"/submissions/{i}/return", json={"reason": "材料不全"})), "foreign_submission"),
-    ("district stages another district's submission", lambda s: (lambda i: s.district.post(
-        f"/submissions/{i}/stage", json={})), "foreign_submission"),
-    ("district unstages another district's submission", lambda s: (lambda i: s.district.post(
-        f"/submissions/{i}/unstage", json={})), "foreign_submission"),
-    ("district reads another district's batch", lambda s: (lambda i: s.district.get(f"/batches/{i}")), "foreign_batch"),
-    ("grassroots reads another union's submission in the other district",
-     lambda s: (lambda i: s.grassroots.get(f"/submissions/{i}")), "foreign_submission"),
+    (
+        "grassroots names them among its own",
+        lambda s: (
+            lambda i: s.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A", "member_ids": [1, i]})
+        ),
+        "foreign_member",
+    ),
+    (
+        "grassroots reads another union's submission",
+        lambda s: lambda i: s.grassroots.get(f"/submissions/{i}"),
+        "sibling_submission",
+    ),
+    (
+        "district returns another district's submission",
+        lambda s: lambda i: s.district.post(f"/submissions/{i}/return", json={"reason": "材料不全"}),
+        "foreign_submission",
+    ),
+    (
+        "district stages another district's submission",
+        lambda s: lambda i: s.district.post(f"/submissions/{i}/stage", json={}),
+        "foreign_submission",
+    ),
+    (
+        "district unstages another district's submission",
+        lambda s: lambda i: s.district.post(f"/submissions/{i}/unstage", json={}),
+        "foreign_submission",
+    ),
+    ("district reads another district's batch", lambda s: lambda i: s.district.get(f"/batches/{i}"), "foreign_batch"),
+    (
+        "grassroots reads another union's submission in the other district",
+        lambda s: lambda i: s.grassroots.get(f"/submissions/{i}"),
+        "foreign_submission",
+    ),
 ]
 
 

@@ -3,6 +3,7 @@ model, the covers and the lookup audit keep them only sealed, blind-indexed and 
 the member snapshot came under the new contract or, in flight during the upgrade, with a clear
 number; no table of the database holds one in clear after the service's work; rotate-keys
 re-seals every row while lookups keep finding people; the migration converts existing rows."""
+
 from __future__ import annotations
 
 import io
@@ -28,9 +29,18 @@ def _members(season, clear_for=(3, 4, 5)):
     """Members 1-3 in union 101, 4-5 in 102 (5 with a new card of 2020), through the consumer in
     one batch: 1, 2 under the new contract, the others as events still in flight from before it."""
     cards = {5: "2020-02-01"}
-    season.consume([season.member_event(m, union_id=UNION if m <= 3 else UNION2, id_number=n,
-                                        card_issued_on=cards.get(m, "2019-06-01"), clear_id=m in clear_for)
-                    for m, n in NUMBERS.items()])
+    season.consume(
+        [
+            season.member_event(
+                m,
+                union_id=UNION if m <= 3 else UNION2,
+                id_number=n,
+                card_issued_on=cards.get(m, "2019-06-01"),
+                clear_id=m in clear_for,
+            )
+            for m, n in NUMBERS.items()
+        ]
+    )
 
 
 def _work(season) -> dict:
@@ -40,15 +50,17 @@ def _work(season) -> dict:
     assert central["headcount"] == 3, central
     assert season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "B"}).status_code == 201
     at("2020-02-10T10:00:00")
-    instant = season.grassroots2.post("/submissions", json={"cover_year": YEAR, "type": "B", "mode": "instant",
-                                                            "kind": "new_card"})
+    instant = season.grassroots2.post(
+        "/submissions", json={"cover_year": YEAR, "type": "B", "mode": "instant", "kind": "new_card"}
+    )
     assert instant.status_code == 201 and instant.get_json()["headcount"] == 1, instant.get_json()
     assert season.grassroots.post("/covers/lookup", json={"id_number": NUMBERS[1]}).status_code == 200
     assert season.grassroots.post("/covers/lookup", json={"id_number": UNKNOWN}).status_code == 404
     assert season.centre.post("/covers/lookup", json={"member_no": "M000003"}).status_code == 200
     upload = xlsx([["身份证号码"], [NUMBERS[1]], [NUMBERS[4].lower()], [UNKNOWN], ["12345"]])
-    bulk = season.centre.post("/covers/bulk-lookup", data={"file": (io.BytesIO(upload), "ids.xlsx")},
-                              content_type="multipart/form-data")
+    bulk = season.centre.post(
+        "/covers/bulk-lookup", data={"file": (io.BytesIO(upload), "ids.xlsx")}, content_type="multipart/form-data"
+    )
     assert bulk.status_code == 200
     found = season.district.get(f"/submissions/{central['id']}?search={NUMBERS[2]}").get_json()
     assert [m["member_id"] for m in found["members"]] == [2]
@@ -58,8 +70,10 @@ def _work(season) -> dict:
 def test_the_read_model_keeps_the_sealed_values_it_receives_and_seals_a_clear_number_on_receipt(season):
     _members(season, clear_for=(3,))
     with season.svc.runtime.engine.connect() as conn:
-        rows = {r.member_id: r for r in conn.execute(text("SELECT member_id, id_sealed, id_index, id_masked "
-                                                          "FROM member_view"))}
+        rows = {
+            r.member_id: r
+            for r in conn.execute(text("SELECT member_id, id_sealed, id_index, id_masked FROM member_view"))
+        }
     for member_id, number in NUMBERS.items():
         row = rows[member_id]
         assert open_sealed("id_number", row.id_sealed) == number
@@ -68,8 +82,9 @@ def test_the_read_model_keeps_the_sealed_values_it_receives_and_seals_a_clear_nu
     # a snapshot without its number in either form is malformed: dead-lettered, never half-stored
     _, broken = season.member_event(9)
     del broken["id_sealed"]
-    from services.enrollment.handlers.read_models import record_member_when_member_changed
     from common.bus import PermanentFailure
+    from services.enrollment.handlers.read_models import record_member_when_member_changed
+
     with pytest.raises(PermanentFailure), season.svc.runtime.uow() as uow:
         record_member_when_member_changed(uow, {"id": "x", "type": "members.member.updated", "data": broken})
 
@@ -95,10 +110,11 @@ def test_no_table_holds_a_clear_id_number_after_the_service_s_work(season):
     assert season.count("SELECT count(*) FROM inbox") >= len(NUMBERS)
     assert season.count("SELECT count(*) FROM bus_attempts") == 1
     assert season.count("SELECT count(*) FROM cover") == 5 and season.count("SELECT count(*) FROM cover_lookup") == 6
-    assert clear_id_numbers(season.svc.runtime.engine, list(NUMBERS.values()) + [UNKNOWN]) == []
+    assert clear_id_numbers(season.svc.runtime.engine, [*list(NUMBERS.values()), UNKNOWN]) == []
 
 
 # ---------------------------------------------------------------------------- rotate-keys
+
 
 def _keys(*kids: int) -> str:
     return ",".join(f"{kid}:{KEYS[kid]}" for kid in kids)
@@ -122,16 +138,22 @@ def _sealed_and_indexed(engine) -> set[str]:
     """The key prefixes of every sealed value and index enrollment holds."""
     prefixes = set()
     with engine.connect() as conn:
-        for table, sealed, index in (("member_view", "id_sealed", "id_index"), ("cover", "id_sealed", "id_index"),
-                                     ("cover_lookup", "asked_sealed", "asked_index")):
+        for table, sealed, index in (
+            ("member_view", "id_sealed", "id_index"),
+            ("cover", "id_sealed", "id_index"),
+            ("cover_lookup", "asked_sealed", "asked_index"),
+        ):
             for row in conn.execute(text(f"SELECT {sealed}, {index} FROM {table} WHERE {sealed} IS NOT NULL")):
                 prefixes |= {row[0].split(":")[0], row[1].split(":")[0]}
     return prefixes
 
 
 def _still_found(season, central_id: int) -> None:
-    for client, body in ((season.grassroots, {"id_number": NUMBERS[1]}), (season.centre, {"member_no": "M000003"}),
-                         (season.grassroots2, {"id_number": NUMBERS[5]})):
+    for client, body in (
+        (season.grassroots, {"id_number": NUMBERS[1]}),
+        (season.centre, {"member_no": "M000003"}),
+        (season.grassroots2, {"id_number": NUMBERS[5]}),
+    ):
         answer = client.post("/covers/lookup", json=body)
         assert answer.status_code == 200, (body, answer.get_json())
     found = season.district.get(f"/submissions/{central_id}?search={NUMBERS[2]}").get_json()
@@ -172,8 +194,9 @@ BEFORE = "d7a3e5f0c216"
 
 @pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
 def test_the_migration_seals_existing_rows_in_batches_and_downgrades_back(backend, database, tmp_path, monkeypatch):
-    from common.migrate import alembic_config, upgrade
     from alembic import command
+
+    from common.migrate import alembic_config, upgrade
     from services.enrollment.bootstrap import runtime
 
     url = database("enrollment") if backend == "postgresql" else f"sqlite:///{tmp_path / 'enrollment.db'}"
@@ -184,27 +207,46 @@ def test_the_migration_seals_existing_rows_in_batches_and_downgrades_back(backen
         people = 5_003  # more than one batch of the migration
         numbers = {n: resident_id(n % 1000, born=f"19{60 + n // 1000}0101") for n in range(1, people + 1)}
         with runtime.engine.begin() as conn:
-            conn.execute(text("INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_number, "
-                              "member_no, status, removed, version) VALUES (:m, 1, 1, 'x', 'resident', :n, NULL, "
-                              "'normal', false, 1)"), [{"m": m, "n": n} for m, n in numbers.items()])
-            conn.execute(text("INSERT INTO submission (id, union_id, district_id, cover_year, mode, type, status, "
-                              "headcount, counts, sequence, submitted_at, submitted_by, updated_at) VALUES "
-                              "(1, 1, 1, 2020, 'centralised', 'A', 'submitted', 2, '{}', 1, '2019-11-05', 'x', "
-                              "'2019-11-05')"))
-            conn.execute(text("INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type, "
-                              "id_number, card_number, cover_start, cover_end, price_class) VALUES (2020, :m, 1, 1, "
-                              "'pending', 'x', 'resident', :n, '6222', '2020-01-01', '2020-12-31', 'centralised')"),
-                         [{"m": m, "n": numbers[m]} for m in (1, 5_003)])
-            conn.execute(text("INSERT INTO cover_lookup (at, username, role, \"by\", asked, found, request_id) VALUES "
-                              "('2020-03-01', 'u', 'centre', 'id_number', :a, true, 'r'), "
-                              "('2020-03-01', 'u', 'centre', 'member_no', '1000000001', false, 'r')"),
-                         {"a": numbers[7]})
+            conn.execute(
+                text(
+                    "INSERT INTO member_view (member_id, union_id, district_id, name, id_type, id_number, "
+                    "member_no, status, removed, version) VALUES (:m, 1, 1, 'x', 'resident', :n, NULL, "
+                    "'normal', false, 1)"
+                ),
+                [{"m": m, "n": n} for m, n in numbers.items()],
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO submission (id, union_id, district_id, cover_year, mode, type, status, "
+                    "headcount, counts, sequence, submitted_at, submitted_by, updated_at) VALUES "
+                    "(1, 1, 1, 2020, 'centralised', 'A', 'submitted', 2, '{}', 1, '2019-11-05', 'x', "
+                    "'2019-11-05')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO cover (cover_year, member_id, submission_id, union_id, status, name, id_type, "
+                    "id_number, card_number, cover_start, cover_end, price_class) VALUES (2020, :m, 1, 1, "
+                    "'pending', 'x', 'resident', :n, '6222', '2020-01-01', '2020-12-31', 'centralised')"
+                ),
+                [{"m": m, "n": numbers[m]} for m in (1, 5_003)],
+            )
+            conn.execute(
+                text(
+                    'INSERT INTO cover_lookup (at, username, role, "by", asked, found, request_id) VALUES '
+                    "('2020-03-01', 'u', 'centre', 'id_number', :a, true, 'r'), "
+                    "('2020-03-01', 'u', 'centre', 'member_no', '1000000001', false, 'r')"
+                ),
+                {"a": numbers[7]},
+            )
         upgrade("enrollment")
         engine = runtime.engine
         assert clear_id_numbers(engine, list(numbers.values())) == []
         with engine.connect() as conn:
-            views = {r.member_id: r for r in conn.execute(text("SELECT member_id, id_sealed, id_index, id_masked "
-                                                              "FROM member_view"))}
+            views = {
+                r.member_id: r
+                for r in conn.execute(text("SELECT member_id, id_sealed, id_index, id_masked FROM member_view"))
+            }
             covers = conn.execute(text("SELECT member_id, id_sealed, id_index FROM cover ORDER BY member_id")).all()
             audit = conn.execute(text("SELECT asked, asked_sealed, asked_index FROM cover_lookup ORDER BY id")).all()
         assert len(views) == people
@@ -213,16 +255,22 @@ def test_the_migration_seals_existing_rows_in_batches_and_downgrades_back(backen
             assert views[m].id_index == blind_index("id_number", numbers[m])
             assert views[m].id_masked == numbers[m][:4] + "*" * 10 + numbers[m][-4:]
         assert [(c.member_id, open_sealed("id_number", c.id_sealed), c.id_index) for c in covers] == [
-            (m, numbers[m], blind_index("id_number", numbers[m])) for m in (1, 5_003)]
+            (m, numbers[m], blind_index("id_number", numbers[m])) for m in (1, 5_003)
+        ]
         assert audit[0].asked == numbers[7][:4] + "*" * 10 + numbers[7][-4:]
         assert open_sealed("id_number", audit[0].asked_sealed) == numbers[7]
         assert tuple(audit[1]) == ("1000000001", None, None)
         command.downgrade(alembic_config("enrollment"), BEFORE)
         with engine.connect() as conn:
-            assert conn.execute(text("SELECT id_number FROM member_view WHERE member_id = 5003")).scalar() == numbers[5_003]
+            assert (
+                conn.execute(text("SELECT id_number FROM member_view WHERE member_id = 5003")).scalar()
+                == numbers[5_003]
+            )
             assert conn.execute(text("SELECT id_number FROM cover WHERE member_id = 1")).scalar() == numbers[1]
             assert conn.execute(text("SELECT asked FROM cover_lookup ORDER BY id")).scalars().all() == [
-                numbers[7], "1000000001"]
+                numbers[7],
+                "1000000001",
+            ]
     finally:
         runtime.reset()
         if backend == "sqlite":

@@ -22,8 +22,17 @@ def gateway():
 
     with runtime.sessions() as session:
         now = utcnow()
-        session.add(Account(username="boss", display_name="中心", password_hash=hash_password("Centre#2026pw"),
-                            role="centre", active=True, created_at=now, password_changed_at=now))
+        session.add(
+            Account(
+                username="boss",
+                display_name="中心",
+                password_hash=hash_password("Centre#2026pw"),
+                role="centre",
+                active=True,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
         session.commit()
     app = create_app()
     app.testing = True

@@ -1,6 +1,7 @@
 """Issue 23 items 5a and 6: bodies a user can send never make a 500. A 27 MB body to either login
 answers 413 like every other path, and its audit record is kept; a JSON or form body has a small
 limit of its own (256 KB), refused before any of it is parsed, at the gateway and at each service."""
+
 import json
 
 from sqlalchemy import select
@@ -14,8 +15,10 @@ HUGE = 27 * 1024 * 1024
 
 def audit_rows():
     with runtime.sessions() as session:
-        return [(r.username, r.action, r.status, r.outcome)
-                for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id))]
+        return [
+            (r.username, r.action, r.status, r.outcome)
+            for r in session.scalars(select(AuditRecord).order_by(AuditRecord.id))
+        ]
 
 
 def test_a_27_mb_login_is_413_and_audited(gateway):
@@ -24,8 +27,9 @@ def test_a_27_mb_login_is_413_and_audited(gateway):
     api = client.post("/api/v1/auth/login", data=body, content_type="application/json")
     assert api.status_code == 413 and api.get_json()["error"]["code"] == "REQUEST_TOO_LARGE"
     assert "256 KB" in api.get_json()["error"]["message"]
-    page = client.post("/login", data=b"username=boss&password=" + b"x" * HUGE,
-                       content_type="application/x-www-form-urlencoded")
+    page = client.post(
+        "/login", data=b"username=boss&password=" + b"x" * HUGE, content_type="application/x-www-form-urlencoded"
+    )
     assert page.status_code == 413
     assert audit_rows() == [(None, "POST /api/v1/auth/login", 413, "refused"), (None, "POST /login", 413, "refused")]
 
@@ -44,8 +48,9 @@ def test_a_large_json_body_is_refused_before_it_is_parsed_or_forwarded(gateway):
     big = json.dumps({"member_ids": list(range(60_000))})  # ~400 KB of JSON
     assert len(big) > MAX_SMALL_BODY_BYTES
     # no members service runs here: the gateway refuses it before forwarding
-    response = client.post("/api/v1/members/members/removals", data=big, content_type="application/json",
-                           headers=headers)
+    response = client.post(
+        "/api/v1/members/members/removals", data=big, content_type="application/json", headers=headers
+    )
     assert response.status_code == 413 and response.get_json()["error"]["code"] == "REQUEST_TOO_LARGE"
     own = client.post("/api/v1/accounts", data=big, content_type="application/json", headers=headers)
     assert own.status_code == 413

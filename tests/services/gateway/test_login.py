@@ -1,5 +1,6 @@
 """Gateway accounts and login: argon2id, bearer tokens, browser sessions with CSRF, throttling,
 logout, the centre's account management, and the audit trail."""
+
 from sqlalchemy import select
 
 from gateway import auth
@@ -82,25 +83,47 @@ def test_login_page_sets_a_session_and_home_shows_the_role(gateway):
 def test_centre_manages_accounts_and_others_cannot(gateway):
     client = gateway.test_client()
     headers = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
-    weak = client.post("/api/v1/accounts", headers=headers, json={
-        "username": "auditor", "display_name": "审计", "password": "short", "role": "centre"})
+    weak = client.post(
+        "/api/v1/accounts",
+        headers=headers,
+        json={"username": "auditor", "display_name": "审计", "password": "short", "role": "centre"},
+    )
     assert weak.status_code == 422 and "password" in weak.get_json()["error"]["fields"]
-    unbound = client.post("/api/v1/accounts", headers=headers, json={
-        "username": "dist1", "display_name": "区局", "password": "Strong#2026pw", "role": "district"})
+    unbound = client.post(
+        "/api/v1/accounts",
+        headers=headers,
+        json={"username": "dist1", "display_name": "区局", "password": "Strong#2026pw", "role": "district"},
+    )
     assert unbound.status_code == 422 and "district_id" in unbound.get_json()["error"]["fields"]
-    created = client.post("/api/v1/accounts", headers=headers, json={
-        "username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"})
+    created = client.post(
+        "/api/v1/accounts",
+        headers=headers,
+        json={"username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"},
+    )
     assert created.status_code == 201, created.get_json()
-    duplicate = client.post("/api/v1/accounts", headers=headers, json={
-        "username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"})
+    duplicate = client.post(
+        "/api/v1/accounts",
+        headers=headers,
+        json={"username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"},
+    )
     assert duplicate.status_code == 409
     account_id = created.get_json()["id"]
     assert client.patch(f"/api/v1/accounts/{account_id}", headers=headers, json={"active": False}).status_code == 200
     assert login(client, "auditor", "Strong#2026pw").status_code == 401
     with runtime.sessions() as session:
-        session.add(Account(username="g1", display_name="基层", password_hash=hash_password("Grass#2026pw"),
-                            role="grassroots", union_id=1, district_id=1, active=True,
-                            created_at=utcnow(), password_changed_at=utcnow()))
+        session.add(
+            Account(
+                username="g1",
+                display_name="基层",
+                password_hash=hash_password("Grass#2026pw"),
+                role="grassroots",
+                union_id=1,
+                district_id=1,
+                active=True,
+                created_at=utcnow(),
+                password_changed_at=utcnow(),
+            )
+        )
         session.commit()
     grassroots = {"Authorization": "Bearer " + login(client, "g1", "Grass#2026pw").get_json()["access_token"]}
     assert client.get("/api/v1/accounts", headers=grassroots).status_code == 403
@@ -125,15 +148,21 @@ def test_every_change_and_login_leaves_an_audit_record(gateway):
     boss = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
     items = client.get("/api/v1/audit", headers=boss).get_json()["items"]
     assert [i["summary"] for i in reversed(items)][:3] == [
-        "boss 登录，被拒绝：用户名或密码错误", "boss（市职保中心） 登录，成功", "boss（市职保中心） 退出登录，成功"]
+        "boss 登录，被拒绝：用户名或密码错误",
+        "boss（市职保中心） 登录，成功",
+        "boss（市职保中心） 退出登录，成功",
+    ]
 
 
 # ------------------------------------------------------------------ changes take effect at once
 def test_disabling_an_account_refuses_its_token_at_once(gateway):
     client = gateway.test_client()
     boss = {"Authorization": "Bearer " + login(client).get_json()["access_token"]}
-    created = client.post("/api/v1/accounts", headers=boss, json={
-        "username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"})
+    created = client.post(
+        "/api/v1/accounts",
+        headers=boss,
+        json={"username": "auditor", "display_name": "审计", "password": "Strong#2026pw", "role": "centre"},
+    )
     token = login(client, "auditor", "Strong#2026pw").get_json()["access_token"]
     mine = {"Authorization": f"Bearer {token}"}
     assert client.get("/api/v1/auth/me", headers=mine).status_code == 200

@@ -2,6 +2,7 @@
 or anyone with METRICS_TOKEN when one is set, and 404 to everyone else; a service's `/metrics`
 (and `/health`, `/ready`) is never forwarded, whatever the path spelling; requests through the
 gateway are timed by the service they name."""
+
 from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
@@ -31,8 +32,7 @@ def test_own_metrics_with_a_token(gateway, monkeypatch):
     client = gateway.test_client()
     outside = {"REMOTE_ADDR": "10.1.2.3"}
     assert client.get("/metrics").status_code == 404, "with a token set, loopback alone is not enough"
-    assert client.get("/metrics", environ_base=outside,
-                      headers={"Authorization": "Bearer wrong"}).status_code == 404
+    assert client.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer wrong"}).status_code == 404
     good = client.get("/metrics", environ_base=outside, headers={"Authorization": "Bearer scrape-token-0123456789"})
     assert good.status_code == 200
     assert good.content_type.startswith("text/plain")

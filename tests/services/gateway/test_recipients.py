@@ -1,5 +1,6 @@
 """The addresses a notification is mailed to: the gateway's accounts of the scope, active and with
 an e-mail, for a caller showing a signed internal identity only."""
+
 from __future__ import annotations
 
 from gateway.adapters.orm import Account
@@ -9,9 +10,20 @@ from tests.conftest import auth_headers
 
 def _account(session, username, role, union_id=None, district_id=None, email=None, active=True):
     now = utcnow()
-    session.add(Account(username=username, display_name=username, password_hash=hash_password("Xx#2026passw"),
-                        role=role, union_id=union_id, district_id=district_id, email=email, active=active,
-                        created_at=now, password_changed_at=now))
+    session.add(
+        Account(
+            username=username,
+            display_name=username,
+            password_hash=hash_password("Xx#2026passw"),
+            role=role,
+            union_id=union_id,
+            district_id=district_id,
+            email=email,
+            active=active,
+            created_at=now,
+            password_changed_at=now,
+        )
+    )
 
 
 def test_recipients_of_a_scope_for_services_only(gateway):
@@ -31,8 +43,10 @@ def test_recipients_of_a_scope_for_services_only(gateway):
     assert client.get(url, headers={"X-Internal-Identity": "forged"}).status_code == 401
     answer = client.get(url, headers=auth_headers("centre", user="notifications"))
     assert answer.status_code == 200
-    assert answer.get_json() == {"union": {"101": ["a@u101.cn", "b@u101.cn"], "103": []},
-                                 "district": {"10": ["hp@d10.cn"]}}
+    assert answer.get_json() == {
+        "union": {"101": ["a@u101.cn", "b@u101.cn"], "103": []},
+        "district": {"10": ["hp@d10.cn"]},
+    }
 
 
 def test_the_centre_sets_an_accounts_email(gateway):

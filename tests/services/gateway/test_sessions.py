@@ -3,6 +3,7 @@
 Several gateway apps over one database stand for several gateway processes: a credential is
 issued by one, the change is made on another, and every one of them must refuse the old
 credential on the very next request (no bound: nothing is remembered between requests)."""
+
 import pytest
 from sqlalchemy import select, update
 
@@ -16,16 +17,24 @@ PASSWORD = "Staff#2026pw"
 
 
 def login(client, username, password=PASSWORD, agent="pytest-client/1.0", **extra):
-    return client.post("/api/v1/auth/login", json={"username": username, "password": password, **extra},
-                       headers={"User-Agent": agent})
+    return client.post(
+        "/api/v1/auth/login", json={"username": username, "password": password, **extra}, headers={"User-Agent": agent}
+    )
 
 
 def add_account(username, role="grassroots", union_id=1, district_id=1):
     with runtime.sessions() as session:
-        account = Account(username=username, display_name=username, password_hash=hash_password(PASSWORD),
-                          role=role, union_id=union_id if role == "grassroots" else None,
-                          district_id=district_id if role != "centre" else None, active=True,
-                          created_at=utcnow(), password_changed_at=utcnow())
+        account = Account(
+            username=username,
+            display_name=username,
+            password_hash=hash_password(PASSWORD),
+            role=role,
+            union_id=union_id if role == "grassroots" else None,
+            district_id=district_id if role != "centre" else None,
+            active=True,
+            created_at=utcnow(),
+            password_changed_at=utcnow(),
+        )
         session.add(account)
         session.commit()
         return account.id
@@ -70,31 +79,43 @@ def centre_headers(app):
     return {"Authorization": "Bearer " + token.get_json()["access_token"]}
 
 
-@pytest.mark.parametrize("cause, change", [
-    ("reset by the centre", {"password": "Reset#2026pw-new"}),
-    ("disabled", {"active": False}),
-    ("role changed", {"role": "centre"}),
-])
+@pytest.mark.parametrize(
+    "cause, change",
+    [
+        ("reset by the centre", {"password": "Reset#2026pw-new"}),
+        ("disabled", {"active": False}),
+        ("role changed", {"role": "centre"}),
+    ],
+)
 def test_a_centre_change_ends_every_token_and_cookie_on_every_process(processes, cause, change):
     account_id = add_account("clerk")
     token, sid, _ = credentials(processes, "clerk")
     other = add_account("bystander")
-    their_token, their_sid, _ = credentials(processes, "bystander")
+    their_token, _their_sid, _ = credentials(processes, "bystander")
     third = processes[2]
     answer = third.test_client().patch(f"/api/v1/accounts/{account_id}", headers=centre_headers(third), json=change)
     assert answer.status_code == 200, (cause, answer.get_json())
     assert_all_ended(processes, token, sid)
     # another account's sessions are untouched
-    assert processes[0].test_client().get("/api/v1/auth/me", headers={"Authorization": f"Bearer {their_token}"}).status_code == 200
+    assert (
+        processes[0]
+        .test_client()
+        .get("/api/v1/auth/me", headers={"Authorization": f"Bearer {their_token}"})
+        .status_code
+        == 200
+    )
     assert other
 
 
 def test_a_rename_or_an_unchanged_scope_ends_nothing(processes):
     account_id = add_account("clerk")
-    token, sid, _ = credentials(processes, "clerk")
+    token, _sid, _ = credentials(processes, "clerk")
     centre = centre_headers(processes[2])
     client = processes[2].test_client()
-    assert client.patch(f"/api/v1/accounts/{account_id}", headers=centre, json={"display_name": "新名字"}).status_code == 200
+    assert (
+        client.patch(f"/api/v1/accounts/{account_id}", headers=centre, json={"display_name": "新名字"}).status_code
+        == 200
+    )
     assert client.patch(f"/api/v1/accounts/{account_id}", headers=centre, json={"active": True}).status_code == 200
     me = processes[0].test_client().get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.get_json()["account"]["display_name"] == "新名字"
@@ -105,14 +126,18 @@ def test_changing_ones_own_password_ends_every_session_including_this_one(proces
     token, sid, _ = credentials(processes, "clerk")
     client = processes[2].test_client()
     mine = {"Authorization": "Bearer " + login(client, "clerk").get_json()["access_token"]}
-    wrong = client.post("/api/v1/auth/password", headers=mine,
-                        json={"current_password": "nope", "new_password": "Brand#2026pw-new"})
+    wrong = client.post(
+        "/api/v1/auth/password", headers=mine, json={"current_password": "nope", "new_password": "Brand#2026pw-new"}
+    )
     assert wrong.status_code == 422 and "current_password" in wrong.get_json()["error"]["fields"]
-    weak = client.post("/api/v1/auth/password", headers=mine, json={"current_password": PASSWORD, "new_password": "short"})
+    weak = client.post(
+        "/api/v1/auth/password", headers=mine, json={"current_password": PASSWORD, "new_password": "short"}
+    )
     assert weak.status_code == 422 and "new_password" in weak.get_json()["error"]["fields"]
     assert client.get("/api/v1/auth/me", headers=mine).status_code == 200  # refusals end nothing
-    ok = client.post("/api/v1/auth/password", headers=mine,
-                     json={"current_password": PASSWORD, "new_password": "Brand#2026pw-new"})
+    ok = client.post(
+        "/api/v1/auth/password", headers=mine, json={"current_password": PASSWORD, "new_password": "Brand#2026pw-new"}
+    )
     assert ok.status_code == 200
     assert_all_ended(processes, token, sid)
     assert client.get("/api/v1/auth/me", headers=mine).status_code == 401
@@ -205,10 +230,14 @@ def test_guessing_the_current_password_is_throttled_like_a_login(processes):
     client = processes[0].test_client()
     mine = {"Authorization": "Bearer " + login(client, "clerk").get_json()["access_token"]}
     for _ in range(5):
-        guess = client.post("/api/v1/auth/password", headers=mine,
-                            json={"current_password": "guess-0000", "new_password": "Brand#2026pw-new"})
+        guess = client.post(
+            "/api/v1/auth/password",
+            headers=mine,
+            json={"current_password": "guess-0000", "new_password": "Brand#2026pw-new"},
+        )
         assert guess.status_code == 422 and guess.get_json()["error"]["code"] == "PASSWORD_WRONG"
-    right = client.post("/api/v1/auth/password", headers=mine,
-                        json={"current_password": PASSWORD, "new_password": "Brand#2026pw-new"})
+    right = client.post(
+        "/api/v1/auth/password", headers=mine, json={"current_password": PASSWORD, "new_password": "Brand#2026pw-new"}
+    )
     assert right.status_code == 429 and right.get_json()["error"]["code"] == "LOGIN_THROTTLED"
     assert client.get("/api/v1/auth/me", headers=mine).status_code == 200  # nothing changed

@@ -1,4 +1,5 @@
 """Shared set-up for the roster tests: a directory, members, workbooks."""
+
 from __future__ import annotations
 
 import io
@@ -23,14 +24,26 @@ def setup(members):
     d2 = centre.post("/districts", json={"name": "浦东新区总工会", "kind": "district"}).get_json()["id"]
     unions = []
     for n, district in ((1, d1), (2, d1), (3, d2)):
-        response = centre.post("/unions", json={"name": f"测试{n}公司工会", "credit_code": credit_code(f"91310101MA1FL000{n}"),
-                                                "district_id": district, "contact_person": f"联系人{n}",
-                                                "phone": f"1380000000{n}"})
+        response = centre.post(
+            "/unions",
+            json={
+                "name": f"测试{n}公司工会",
+                "credit_code": credit_code(f"91310101MA1FL000{n}"),
+                "district_id": district,
+                "contact_person": f"联系人{n}",
+                "phone": f"1380000000{n}",
+            },
+        )
         assert response.status_code == 201, response.get_json()
         unions.append(response.get_json()["id"])
     u1, u2, u3 = unions
     return {
-        "d1": d1, "d2": d2, "u1": u1, "u2": u2, "u3": u3, "centre": centre,
+        "d1": d1,
+        "d2": d2,
+        "u1": u1,
+        "u2": u2,
+        "u3": u3,
+        "centre": centre,
         "g1": members.as_("grassroots", union_id=u1, district_id=d1),
         "g2": members.as_("grassroots", union_id=u2, district_id=d1),
         "g3": members.as_("grassroots", union_id=u3, district_id=d2),
@@ -40,8 +53,14 @@ def setup(members):
 
 
 def member_form(seq: int, name: str | None = None, **over) -> dict:
-    data = {"name": name or f"会员{seq}", "id_number": rid(seq), "address": "上海市黄浦区人民大道 200 号",
-            "mobile": f"1381234{seq:04d}", "education": "大学本科", "household_type": "非农业"}
+    data = {
+        "name": name or f"会员{seq}",
+        "id_number": rid(seq),
+        "address": "上海市黄浦区人民大道 200 号",
+        "mobile": f"1381234{seq:04d}",
+        "education": "大学本科",
+        "household_type": "非农业",
+    }
     data.update(over)
     return data
 
@@ -69,17 +88,38 @@ def xlsx(rows, sheet_rows=None) -> bytes:
 
 
 def upload(client, path: str, data: bytes, filename: str = "list.xlsx", **form):
-    return client.post(path, data={"file": (io.BytesIO(data), filename), **form},
-                       content_type="multipart/form-data")
+    return client.post(path, data={"file": (io.BytesIO(data), filename), **form}, content_type="multipart/form-data")
 
 
-IMPORT_HEADER = ["姓名", "有效证件类型", "证件号码", "性别", "出生日期", "联系地址", "移动电话", "学历", "户籍类型", "技术等级", "工会职务"]
+IMPORT_HEADER = [
+    "姓名",
+    "有效证件类型",
+    "证件号码",
+    "性别",
+    "出生日期",
+    "联系地址",
+    "移动电话",
+    "学历",
+    "户籍类型",
+    "技术等级",
+    "工会职务",
+]
 
 
 def import_row(seq: int, name: str | None = None, **over) -> list:
-    values = {"姓名": name or f"导入{seq}", "有效证件类型": "身份证", "证件号码": rid(seq), "性别": "", "出生日期": "",
-              "联系地址": "上海市静安区", "移动电话": f"1391234{seq % 10000:04d}", "学历": "高中", "户籍类型": "农业",
-              "技术等级": "", "工会职务": ""}
+    values = {
+        "姓名": name or f"导入{seq}",
+        "有效证件类型": "身份证",
+        "证件号码": rid(seq),
+        "性别": "",
+        "出生日期": "",
+        "联系地址": "上海市静安区",
+        "移动电话": f"1391234{seq % 10000:04d}",
+        "学历": "高中",
+        "户籍类型": "农业",
+        "技术等级": "",
+        "工会职务": "",
+    }
     values.update(over)
     return [values[h] for h in IMPORT_HEADER]
 
@@ -100,8 +140,12 @@ def run_pending_uploads() -> int:
 
     table = runtime.messaging.outbox
     with runtime.engine.connect() as conn:
-        events = [json.loads(p) for p in conn.execute(select(table.c.payload).where(
-            table.c.type == contracts.UPLOAD_ACCEPTED).order_by(table.c.id)).scalars()]
+        events = [
+            json.loads(p)
+            for p in conn.execute(
+                select(table.c.payload).where(table.c.type == contracts.UPLOAD_ACCEPTED).order_by(table.c.id)
+            ).scalars()
+        ]
     sub = next(s for s in runtime.subscriptions if s.work)
     EventConsumer(runtime, sub)._handle_work([Delivery(e, None) for e in events])
     return len(events)

@@ -1,4 +1,5 @@
 """The union directory over HTTP, on PostgreSQL: registration, scope, bad input, events."""
+
 from deploy.seed import credit_code
 
 CODE_1 = credit_code("91310101MA1FL0001")
@@ -8,23 +9,44 @@ CODE_2 = credit_code("91310101MA1FL0002")
 def setup_directory(members):
     centre = members.as_("centre")
     d1 = centre.post("/districts", json={"name": "黄浦区总工会", "kind": "district"}).get_json()
-    d2 = centre.post("/districts", json={"name": "中国金融工会上海委员会", "kind": "industry",
-                                         "special_industry": True}).get_json()
-    u1 = centre.post("/unions", json={"name": "甲公司工会", "credit_code": CODE_1, "district_id": d1["id"],
-                                      "contact_person": "王芳", "phone": "13800000001"}).get_json()
-    u2 = centre.post("/unions", json={"name": "乙公司工会", "credit_code": CODE_2, "district_id": d2["id"],
-                                      "contact_person": "李强", "phone": "021-63210002"}).get_json()
+    d2 = centre.post(
+        "/districts", json={"name": "中国金融工会上海委员会", "kind": "industry", "special_industry": True}
+    ).get_json()
+    u1 = centre.post(
+        "/unions",
+        json={
+            "name": "甲公司工会",
+            "credit_code": CODE_1,
+            "district_id": d1["id"],
+            "contact_person": "王芳",
+            "phone": "13800000001",
+        },
+    ).get_json()
+    u2 = centre.post(
+        "/unions",
+        json={
+            "name": "乙公司工会",
+            "credit_code": CODE_2,
+            "district_id": d2["id"],
+            "contact_person": "李强",
+            "phone": "021-63210002",
+        },
+    ).get_json()
     return d1, d2, u1, u2
 
 
 def test_centre_registers_districts_and_unions_and_events_are_recorded(service):
     members = service("members")
-    d1, d2, u1, u2 = setup_directory(members)
+    d1, d2, u1, _u2 = setup_directory(members)
     assert d2["special_industry"] is True
     assert u1["credit_code"] == CODE_1 and u1["district_id"] == d1["id"]
     types = [e["type"] for e in members.outbox()]
-    assert types == ["members.district.registered", "members.district.registered",
-                     "members.union.registered", "members.union.registered"]
+    assert types == [
+        "members.district.registered",
+        "members.district.registered",
+        "members.union.registered",
+        "members.union.registered",
+    ]
     event = members.outbox()[2]
     assert set(event) == {"id", "type", "occurred_at", "schema_version", "producer", "data"}
     assert event["producer"] == "members" and event["data"]["name"] == "甲公司工会"
@@ -53,7 +75,7 @@ def test_grassroots_may_update_only_its_own_contact(service):
 
 def test_scope_other_unions_answer_like_missing_ones(service):
     members = service("members")
-    d1, d2, u1, u2 = setup_directory(members)
+    d1, _d2, u1, u2 = setup_directory(members)
     grassroots = members.as_("grassroots", union_id=u1["id"], district_id=d1["id"])
     district = members.as_("district", district_id=d1["id"])
     missing = grassroots.get("/unions/999999")
@@ -79,18 +101,73 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_stored(service):
     centre = members.as_("centre")
     before = len(members.outbox())
     cases = [
-        ({"name": "丙", "credit_code": CODE_1[:-1] + ("0" if CODE_1[-1] != "0" else "1"), "district_id": d1["id"],
-          "contact_person": "a", "phone": "13800000003"}, 422, "credit_code"),
-        ({"name": "丙", "credit_code": credit_code("91310101MA1FL0003"), "district_id": 424242,
-          "contact_person": "a", "phone": "13800000003"}, 422, "district_id"),
-        ({"name": "丙", "credit_code": credit_code("91310101MA1FL0003"), "district_id": "one",
-          "contact_person": "a", "phone": "13800000003"}, 422, "district_id"),
-        ({"name": "丙", "credit_code": credit_code("91310101MA1FL0003"), "district_id": d1["id"],
-          "contact_person": "a", "phone": "12345"}, 422, "phone"),
-        ({"name": "丙", "credit_code": credit_code("91310101MA1FL0003"), "district_id": d1["id"],
-          "contact_person": "a", "phone": "13800000003", "extra": 1}, 422, "extra"),
-        ({"name": "丙", "credit_code": CODE_1, "district_id": d1["id"], "contact_person": "a",
-          "phone": "13800000003"}, 409, None),
+        (
+            {
+                "name": "丙",
+                "credit_code": CODE_1[:-1] + ("0" if CODE_1[-1] != "0" else "1"),
+                "district_id": d1["id"],
+                "contact_person": "a",
+                "phone": "13800000003",
+            },
+            422,
+            "credit_code",
+        ),
+        (
+            {
+                "name": "丙",
+                "credit_code": credit_code("91310101MA1FL0003"),
+                "district_id": 424242,
+                "contact_person": "a",
+                "phone": "13800000003",
+            },
+            422,
+            "district_id",
+        ),
+        (
+            {
+                "name": "丙",
+                "credit_code": credit_code("91310101MA1FL0003"),
+                "district_id": "one",
+                "contact_person": "a",
+                "phone": "13800000003",
+            },
+            422,
+            "district_id",
+        ),
+        (
+            {
+                "name": "丙",
+                "credit_code": credit_code("91310101MA1FL0003"),
+                "district_id": d1["id"],
+                "contact_person": "a",
+                "phone": "12345",
+            },
+            422,
+            "phone",
+        ),
+        (
+            {
+                "name": "丙",
+                "credit_code": credit_code("91310101MA1FL0003"),
+                "district_id": d1["id"],
+                "contact_person": "a",
+                "phone": "13800000003",
+                "extra": 1,
+            },
+            422,
+            "extra",
+        ),
+        (
+            {
+                "name": "丙",
+                "credit_code": CODE_1,
+                "district_id": d1["id"],
+                "contact_person": "a",
+                "phone": "13800000003",
+            },
+            409,
+            None,
+        ),
     ]
     for body, status, field in cases:
         response = centre.post("/unions", json=body)
@@ -112,7 +189,9 @@ def test_a_request_without_a_valid_identity_is_refused(service):
     assert client.get("/unions", headers={"X-Internal-Identity": "forged.token.value"}).status_code == 401
     from common import identity
 
-    forged = identity.sign(identity.Identity(user="x", role="centre"), secret="not-the-secret-but-long-enough-for-hs256")
+    forged = identity.sign(
+        identity.Identity(user="x", role="centre"), secret="not-the-secret-but-long-enough-for-hs256"
+    )
     assert client.get("/unions", headers={"X-Internal-Identity": forged}).status_code == 401
     expired = identity.sign(identity.Identity(user="x", role="centre"), ttl=-5)
     response = client.get("/unions", headers={"X-Internal-Identity": expired})
@@ -126,9 +205,17 @@ def test_a_move_to_another_district_republishes_the_unions_members(service):
     grassroots = members.as_("grassroots", union_id=u1["id"], district_id=d1["id"])
     from tests.e2e.test_enrollment_season import resident_id
 
-    added = grassroots.post("/members", json={
-        "name": "迁移测试", "id_number": resident_id(901), "address": "上海", "mobile": "13900000901",
-        "education": "大学本科", "household_type": "非农业"})
+    added = grassroots.post(
+        "/members",
+        json={
+            "name": "迁移测试",
+            "id_number": resident_id(901),
+            "address": "上海",
+            "mobile": "13900000901",
+            "education": "大学本科",
+            "household_type": "非农业",
+        },
+    )
     assert added.status_code == 201, added.get_json()
     before = [e for e in members.outbox() if e["type"].startswith("members.member.")][-1]["data"]
     assert before["district_id"] == d1["id"]
@@ -143,9 +230,16 @@ def test_the_gateway_identity_reads_the_directory_and_nothing_else(service):
     members = service("members")
     centre = members.as_("centre")
     district = centre.post("/districts", json={"name": "黄浦区总工会", "kind": "district"}).get_json()
-    union = centre.post("/unions", json={"name": "上海甲科技有限公司工会", "credit_code": CODE_1,
-                                         "district_id": district["id"], "contact_person": "王芳",
-                                         "phone": "13800000001"}).get_json()
+    union = centre.post(
+        "/unions",
+        json={
+            "name": "上海甲科技有限公司工会",
+            "credit_code": CODE_1,
+            "district_id": district["id"],
+            "contact_person": "王芳",
+            "phone": "13800000001",
+        },
+    ).get_json()
     gateway = members.as_("gateway")
     assert gateway.get(f"/unions/{union['id']}").get_json()["district_id"] == district["id"]
     assert [d["id"] for d in gateway.get("/districts").get_json()] == [district["id"]]

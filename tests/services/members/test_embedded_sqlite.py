@@ -1,5 +1,6 @@
 """The embedded mode's portable path: the same import and sync (temporary table, one join,
 set-based updates) on SQLite."""
+
 from tests.conftest import ServiceClient
 from tests.services.members.roster_helpers import IMPORT_HEADER, add, import_row, rid, setup, upload, wait_job, xlsx
 
@@ -8,7 +9,9 @@ def test_import_and_sync_on_sqlite(tmp_path):
     members = ServiceClient("members", f"sqlite:///{tmp_path / 'members.db'}")
     try:
         s = setup(members)
-        assert upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1), import_row(2)])).status_code == 200
+        assert (
+            upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(1), import_row(2)])).status_code == 200
+        )
         add(s["g2"], 3)
         free = add(s["g2"], 4)
         s["g2"].post("/members/transfer-out", json={"member_ids": [free["id"]], "reason": "离职"})
@@ -41,7 +44,13 @@ def test_errors_found_by_the_join_are_masked_in_sql_as_in_python_on_sqlite(tmp_p
     try:
         s = setup(members)
         add(s["g1"], 1)
-        rows = [["姓名", "证件号码"], ["会员1", rid(1)], ["无此人", rid(7)], ["短号", "H123456"], ["改名", rid(1)[:0] + rid(1)]]
+        rows = [
+            ["姓名", "证件号码"],
+            ["会员1", rid(1)],
+            ["无此人", rid(7)],
+            ["短号", "H123456"],
+            ["改名", rid(1)[:0] + rid(1)],
+        ]
         job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
         by_row = {e["row"]: e for e in job["errors"]}
         assert by_row[3]["id_number"] == by_row[3]["value"] == mask_id(rid(7))

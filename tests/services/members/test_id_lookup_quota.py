@@ -2,18 +2,27 @@
 included), a transfer-in list, an import, a card list, one member added or one card recorded past
 the union's allowance is refused with 429 before any lookup, nothing is applied, and the centre —
 only the centre — sees per union per day what was looked up and refused."""
+
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from common import clock
 from common.identity import Identity
-from services.members.handlers import uploads
-from sqlalchemy import delete
-
 from services.members.adapters.orm import IdLookupDay
-from tests.services.members.roster_helpers import (IMPORT_HEADER, add, import_row, member_form, rid, setup, upload,
-                                                   wait_job, xlsx)
+from services.members.handlers import uploads
+from tests.services.members.roster_helpers import (
+    IMPORT_HEADER,
+    add,
+    import_row,
+    member_form,
+    rid,
+    setup,
+    upload,
+    wait_job,
+    xlsx,
+)
 from tests.services.members.test_uploads import SYNC_FILE
 from tests.services.members.test_uploads import sync_world as built_world
 
@@ -74,7 +83,11 @@ def test_a_sync_past_the_allowance_is_refused_429_and_nothing_is_applied(service
     assert seen["total"] == 1
     day = seen["items"][0]
     assert (day["day"], day["union_id"], day["union_name"], day["district_name"]) == (
-        "2026-12-03", s["u1"], "测试1公司工会", "黄浦区总工会")
+        "2026-12-03",
+        s["u1"],
+        "测试1公司工会",
+        "黄浦区总工会",
+    )
     assert (day["rows"], day["runs"], day["allowance"], day["refusals"], day["refused_rows"]) == (4, 1, 6, 1, 4)
     assert day["last_at"].endswith("+08:00")
 
@@ -83,7 +96,9 @@ def test_a_sync_past_the_allowance_is_refused_429_and_nothing_is_applied(service
     applied = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
     assert applied["state"] == "succeeded" and applied["counts"]["A"] == 2
     assert [(d["day"], d["rows"], d["refusals"]) for d in lookups(members)["items"]] == [
-        ("2026-12-04", 4, 0), ("2026-12-03", 4, 1)]
+        ("2026-12-04", 4, 0),
+        ("2026-12-03", 4, 1),
+    ]
     assert [d["day"] for d in lookups(members, refused="true")["items"]] == ["2026-12-03"]
     assert lookups(members, day_from="2026-12-04", union_id=s["u1"])["total"] == 1
 
@@ -91,7 +106,7 @@ def test_a_sync_past_the_allowance_is_refused_429_and_nothing_is_applied(service
 def test_a_sync_refused_for_its_rows_counts_and_a_busy_one_does_not(service, small_quota):
     members = service("members")
     s, _ = sync_world(members)
-    wrong = SYNC_FILE + [["张一", rid(77)]]  # 5 rows, one not in the system: refused, but it answered
+    wrong = [*SYNC_FILE, ["张一", rid(77)]]  # 5 rows, one not in the system: refused, but it answered
     job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(wrong)).get_json()["id"])
     assert job["state"] == "failed" and job["error_count"] == 1
     assert lookups(members)["items"][0]["rows"] == 5
@@ -115,14 +130,17 @@ def test_a_sync_refused_for_its_rows_counts_and_a_busy_one_does_not(service, sma
 
 def test_a_transfer_in_list_past_the_allowance_is_refused_429_and_moves_no_one(service, small_quota):
     members = service("members")
-    s, m = sync_world(members)
+    s, _m = sync_world(members)
     add(s["g3"], 8)  # another district's union: its roster is not u1's allowance
     people = xlsx([["姓名", "证件号码"], ["会员3", rid(3)], ["会员6", rid(6)], ["会员8", rid(8)]])
     first = upload(s["g1"], "/uploads/transfer-in", people)
     assert first.status_code == 200 and first.get_json()["moved"] == 1  # 3 rows of 6
     upload(s["g1"], "/uploads/transfer-in", xlsx([["姓名", "证件号码"], ["某人", rid(90)]]))  # refused for its row: 4
-    again = upload(s["g1"], "/uploads/transfer-in", xlsx([["姓名", "证件号码"], ["会员8", rid(8)],
-                                                          ["会员9", rid(9)], ["会员10", rid(10)]]))
+    again = upload(
+        s["g1"],
+        "/uploads/transfer-in",
+        xlsx([["姓名", "证件号码"], ["会员8", rid(8)], ["会员9", rid(9)], ["会员10", rid(10)]]),
+    )
     assert again.status_code == 429 and again.get_json()["error"]["code"] == "ID_LOOKUP_QUOTA_EXCEEDED"
     assert again.get_json()["error"]["allowance"] == 6  # u1 has 5 members now (B3 moved in): the floor
     # nothing moved or asked for beyond the first list; the refused job is in the history, why and all
@@ -147,9 +165,16 @@ def test_only_the_centre_reads_the_lookups(service, role):
 def test_odd_queries_answer_200_or_422_never_500(service):
     members = service("members")
     centre = members.as_("centre")
-    for query, status in (({"union_id": 2**62}, 422), ({"union_id": -1}, 200), ({"page": 1_000_000}, 200),
-                          ({"day_from": "2026-12-31", "day_to": "2026-01-01"}, 200), ({"day_from": "0001-01-01"}, 200),
-                          ({"day_from": "2026-13-01"}, 422), ({"refused": "maybe"}, 422), ({"per_page": 0}, 422)):
+    for query, status in (
+        ({"union_id": 2**62}, 422),
+        ({"union_id": -1}, 200),
+        ({"page": 1_000_000}, 200),
+        ({"day_from": "2026-12-31", "day_to": "2026-01-01"}, 200),
+        ({"day_from": "0001-01-01"}, 200),
+        ({"day_from": "2026-13-01"}, 422),
+        ({"refused": "maybe"}, 422),
+        ({"per_page": 0}, 422),
+    ):
         response = centre.get("/id-lookups", query_string=query)
         assert response.status_code == status, (query, response.get_json())
 
@@ -173,7 +198,9 @@ def test_every_path_that_tells_whether_a_number_is_registered_counts(service, sm
     assert imported.status_code == 422 and "已在其他工会登记" in str(imported.get_json())
     taken = g1.put(f"/members/{mine['id']}/card", json=card)
     assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "CARD_TAKEN"
-    listed = upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), card["card_number"], "2026-01-01"]]))
+    listed = upload(
+        g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), card["card_number"], "2026-01-01"]])
+    )
     assert listed.status_code == 422 and "已登记给其他会员" in str(listed.get_json())
     day = lookups(members)["items"][0]
     assert (day["union_id"], day["rows"], day["runs"], day["refusals"]) == (s["u1"], 5, 4, 0)
@@ -183,9 +210,14 @@ def test_every_path_that_tells_whether_a_number_is_registered_counts(service, sm
     assert again.status_code == 429 and again.get_json()["error"]["code"] == "ID_LOOKUP_QUOTA_EXCEEDED"
     assert "已在其他工会" not in str(again.get_json())
     assert g1.post("/members", json=member_form(4)).status_code == 201  # the last row: a new person
-    refused = [g1.post("/members", json=member_form(1)), g1.post("/members", json=member_form(5)),
-               g1.put(f"/members/{mine['id']}/card", json=card),
-               upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222000000000002", "2026-01-01"]]))]
+    refused = [
+        g1.post("/members", json=member_form(1)),
+        g1.post("/members", json=member_form(5)),
+        g1.put(f"/members/{mine['id']}/card", json=card),
+        upload(
+            g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222000000000002", "2026-01-01"]])
+        ),
+    ]
     for response in refused:
         assert response.status_code == 429 and response.get_json()["error"]["code"] == "ID_LOOKUP_QUOTA_EXCEEDED"
     assert g1.get("/members").get_json()["total"] == 2  # mine and the one added: nothing else

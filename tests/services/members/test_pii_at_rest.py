@@ -3,6 +3,7 @@ operations — adds, edits, review, imports, lists, syncs applied and refused, t
 removals — no column of any table (outbox, inbox, upload files and errors included) holds a
 clear ID number or mobile, and no log record names one. rotate-keys re-seals the members under
 a new key while lookups and the sync keep working."""
+
 from __future__ import annotations
 
 import json
@@ -16,9 +17,19 @@ from common import crypto
 from common.pii import mask_id
 from common.rotate_keys import rotate_service
 from tests.at_rest import clear_id_numbers
+from tests.services.members.roster_helpers import (
+    IMPORT_HEADER,
+    add,
+    approve,
+    import_row,
+    rid,
+    setup,
+    upload,
+    wait_job,
+    xlsx,
+)
 from tests.system import FULL_RESIDENT_ID_TEXT
-from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
-                                                   wait_job, xlsx)
+
 
 def scan(engine, clear_values) -> list[str]:
     """Every value of every table (tests/at_rest.py): a full resident ID, or one of the clear values."""
@@ -33,8 +44,10 @@ class Recorded(logging.Handler):
         self.lines = []
 
     def emit(self, record):
-        self.lines.append(json.dumps({k: str(v) for k, v in record.__dict__.items()}, ensure_ascii=False)
-                          + (self.format(record) if record.exc_info else ""))
+        self.lines.append(
+            json.dumps({k: str(v) for k, v in record.__dict__.items()}, ensure_ascii=False)
+            + (self.format(record) if record.exc_info else "")
+        )
 
 
 @pytest.fixture
@@ -56,7 +69,10 @@ def season(s) -> dict:
     approve(dist1, *[m["id"] for m in members])
     assert g1.patch(f"/members/{members[0]['id']}", json={"mobile": "13912345678"}).status_code == 200
     rejected = add(g1, 7)
-    assert dist1.post("/members/rejections", json={"member_ids": [rejected["id"]], "reason": "证件号码有误"}).status_code == 200
+    assert (
+        dist1.post("/members/rejections", json={"member_ids": [rejected["id"]], "reason": "证件号码有误"}).status_code
+        == 200
+    )
     assert g1.patch(f"/members/{rejected['id']}", json={"id_number": rid(8)}).status_code == 200
     assert g1.get(f"/members?id_number={rid(2)}").get_json()["total"] == 1
     imported = upload(g1, "/uploads/import", xlsx([IMPORT_HEADER] + [import_row(n) for n in range(30, 40)]))
@@ -67,7 +83,7 @@ def season(s) -> dict:
     roster = [["姓名", "证件号码"]] + [[f"会员{n}", rid(n)] for n in range(2, 7)] + [["会员20", rid(20)]]
     job = wait_job(g1, upload(g1, "/uploads/sync", xlsx(roster)).get_json()["id"])
     assert job["state"] == "succeeded", job
-    bad = roster + [["无此人", rid(90)], ["改了名", rid(3)]]
+    bad = [*roster, ["无此人", rid(90)], ["改了名", rid(3)]]
     job = wait_job(g1, upload(g1, "/uploads/sync", xlsx(bad)).get_json()["id"])
     assert job["state"] == "failed" and job["error_count"] >= 2, job
     assert g1.get(f"/uploads/{job['id']}/errors.xlsx").status_code == 200
@@ -80,7 +96,9 @@ def season(s) -> dict:
     assert moved.status_code == 200, moved.get_json()
     out = upload(g1, "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员5", rid(5), "离职"]]))
     assert out.status_code == 200, out.get_json()
-    cards = upload(g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222021001112220001", "2019-12-01"]]))
+    cards = upload(
+        g1, "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(2), "6222021001112220001", "2019-12-01"]])
+    )
     assert cards.status_code == 200, cards.get_json()
     removed = upload(centre, "/uploads/removals", xlsx([["姓名", "证件号码"], ["会员6", rid(6)]]))
     assert removed.status_code == 200, removed.get_json()
@@ -103,8 +121,11 @@ def test_no_clear_id_number_or_mobile_anywhere_in_the_database_or_the_logs(servi
     listed = g1.get("/members?per_page=100").get_json()["items"]
     detail = g1.get(f"/members/{listed[0]['id']}").get_json()
     assert detail["id_number"] in used["numbers"] and "*" in listed[0]["id_number"]
-    leaked = [line for line in logs.lines
-              if FULL_RESIDENT_ID_TEXT.search(line) or any(v in line for v in used["numbers"] | used["mobiles"])]
+    leaked = [
+        line
+        for line in logs.lines
+        if FULL_RESIDENT_ID_TEXT.search(line) or any(v in line for v in used["numbers"] | used["mobiles"])
+    ]
     assert logs.lines and leaked == []
 
 
@@ -160,13 +181,26 @@ def test_rotate_keys_reseals_the_members_while_lookups_and_the_sync_keep_working
 
     def prefixes():
         with engine.connect() as conn:
-            return conn.execute(text("SELECT DISTINCT substr(id_sealed, 1, 3), substr(id_index, 1, 3), "
-                                     "substr(mobile_sealed, 1, 3) FROM members")).all()
+            return conn.execute(
+                text(
+                    "SELECT DISTINCT substr(id_sealed, 1, 3), substr(id_index, 1, 3), "
+                    "substr(mobile_sealed, 1, 3) FROM members"
+                )
+            ).all()
 
     def still_works(n_new: int):
         assert g1.get(f"/members?id_number={rid(3)}").get_json()["total"] == 1  # the search, by index
-        dup = g2.post("/members", json={"name": "会员3", "id_number": rid(3), "address": "上海", "mobile": "13812340003",
-                                        "education": "大学本科", "household_type": "非农业"})
+        dup = g2.post(
+            "/members",
+            json={
+                "name": "会员3",
+                "id_number": rid(3),
+                "address": "上海",
+                "mobile": "13812340003",
+                "education": "大学本科",
+                "household_type": "非农业",
+            },
+        )
         assert dup.status_code == 409  # uniqueness, by index
         assert g1.get(f"/members/{made[0]['id']}").get_json()["id_number"] == rid(1)  # opened
         roster = [["姓名", "证件号码"]] + [[f"会员{n}", rid(n)] for n in range(1, 6)]
@@ -199,32 +233,58 @@ def test_the_migration_seals_existing_members_outbox_events_and_upload_files(dat
     runtime.reset()
     try:
         upgrade("members", "c7a1e0f2d919")
-        envelope = {"id": "e-1", "type": "members.member.registered",
-                    "data": {"member_id": 1, "union_id": None, "name": "张三", "id_type": "resident",
-                             "id_number": rid(1), "gender": "男", "version": 1}}
+        envelope = {
+            "id": "e-1",
+            "type": "members.member.registered",
+            "data": {
+                "member_id": 1,
+                "union_id": None,
+                "name": "张三",
+                "id_type": "resident",
+                "id_number": rid(1),
+                "gender": "男",
+                "version": 1,
+            },
+        }
         with runtime.engine.begin() as conn:
             for n in range(1, 4):
-                conn.execute(text(
-                    "INSERT INTO members (id, union_id, name, id_type, id_number, address, mobile, skill_grade, "
-                    "union_post, status, synced, removed, version, created_at, updated_at) VALUES (:n, NULL, :name, "
-                    "'resident', :i, '', :m, '无', '工会会员', 'left', false, false, 1, '2020-01-01', '2020-01-01')"),
-                    {"n": n, "name": f"会员{n}", "i": rid(n), "m": f"1381234{n:04d}"})
-            conn.execute(text("INSERT INTO outbox (event_id, type, payload, created_at) VALUES "
-                              "('e-1', 'members.member.registered', :p, '2020-01-01')"),
-                         {"p": json.dumps(envelope, ensure_ascii=False)})
-            conn.execute(text("INSERT INTO upload_jobs (id, lock_key, kind, dry_run, state, filename, total, done, "
-                              "error_count, attempts, created_by, created_at, heartbeat_at) VALUES (1, 'union:1', "
-                              "'sync', false, 'running', 'a.xlsx', 1, 0, 0, 0, 'x', '2020-01-01', '2020-01-01')"))
-            conn.execute(text("INSERT INTO upload_files (job_id, data) VALUES (1, :d)"),
-                         {"d": f"姓名,证件号码\n张三,{rid(1)}".encode()})
+                conn.execute(
+                    text(
+                        "INSERT INTO members (id, union_id, name, id_type, id_number, address, mobile, skill_grade, "
+                        "union_post, status, synced, removed, version, created_at, updated_at) VALUES (:n, NULL, :name, "
+                        "'resident', :i, '', :m, '无', '工会会员', 'left', false, false, 1, '2020-01-01', '2020-01-01')"
+                    ),
+                    {"n": n, "name": f"会员{n}", "i": rid(n), "m": f"1381234{n:04d}"},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO outbox (event_id, type, payload, created_at) VALUES "
+                    "('e-1', 'members.member.registered', :p, '2020-01-01')"
+                ),
+                {"p": json.dumps(envelope, ensure_ascii=False)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO upload_jobs (id, lock_key, kind, dry_run, state, filename, total, done, "
+                    "error_count, attempts, created_by, created_at, heartbeat_at) VALUES (1, 'union:1', "
+                    "'sync', false, 'running', 'a.xlsx', 1, 0, 0, 0, 'x', '2020-01-01', '2020-01-01')"
+                )
+            )
+            conn.execute(
+                text("INSERT INTO upload_files (job_id, data) VALUES (1, :d)"),
+                {"d": f"姓名,证件号码\n张三,{rid(1)}".encode()},
+            )
         upgrade("members")
         with runtime.engine.connect() as conn:
-            rows = conn.execute(text("SELECT id, id_sealed, id_index, id_masked, mobile_sealed FROM members "
-                                     "ORDER BY id")).all()
+            rows = conn.execute(
+                text("SELECT id, id_sealed, id_index, id_masked, mobile_sealed FROM members ORDER BY id")
+            ).all()
             payload = json.loads(conn.execute(text("SELECT payload FROM outbox")).scalar())
             stored = bytes(conn.execute(text("SELECT data FROM upload_files")).scalar())
         for n, sealed, index, masked, mobile in rows:
-            assert crypto.open_sealed("id_number", sealed) == rid(n) and index == crypto.blind_index("id_number", rid(n))
+            assert crypto.open_sealed("id_number", sealed) == rid(n) and index == crypto.blind_index(
+                "id_number", rid(n)
+            )
             assert masked == mask_id(rid(n)) and crypto.open_sealed("mobile", mobile) == f"1381234{n:04d}"
         data = payload["data"]
         assert "id_number" not in data and crypto.open_sealed("id_number", data["id_sealed"]) == rid(1)

@@ -1,5 +1,6 @@
 """The roster over HTTP on PostgreSQL: add, edit, approve, transfer, cards, removal, search,
 scope and the member events."""
+
 import json
 from urllib.parse import unquote
 
@@ -7,9 +8,17 @@ from sqlalchemy import text
 
 from common.crypto import blind_index, open_sealed
 from common.pii import mask_id
-
-from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, member_form, rid, setup,
-                                                   upload, xlsx)
+from tests.services.members.roster_helpers import (
+    IMPORT_HEADER,
+    add,
+    approve,
+    import_row,
+    member_form,
+    rid,
+    setup,
+    upload,
+    xlsx,
+)
 
 
 def events_of(members, kind):
@@ -57,11 +66,13 @@ def test_district_rejects_with_a_reason_and_the_union_resubmits_by_editing(servi
     m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
     no_reason = s["dist1"].post("/members/rejections", json={"member_ids": [m1["id"]], "reason": "  "})
     assert no_reason.status_code == 422 and "reason" in no_reason.get_json()["error"]["fields"]
-    rejected = s["dist1"].post("/members/rejections", json={"member_ids": [m1["id"], m2["id"]],
-                                                            "reason": "证件号码与本人不符，请核对"})
+    rejected = s["dist1"].post(
+        "/members/rejections", json={"member_ids": [m1["id"], m2["id"]], "reason": "证件号码与本人不符，请核对"}
+    )
     assert rejected.status_code == 200, rejected.get_json()
     assert {(m["status"], m["review_note"], m["member_no"]) for m in rejected.get_json()} == {
-        ("rejected", "证件号码与本人不符，请核对", None)}
+        ("rejected", "证件号码与本人不符，请核对", None)
+    }
     # the union sees why in its list; the district cannot approve it until it is resubmitted
     listed = {m["id"]: m for m in s["g1"].get("/members?status=rejected").get_json()["items"]}
     assert listed[m1["id"]]["review_note"] == "证件号码与本人不符，请核对"
@@ -79,9 +90,13 @@ def test_district_rejects_with_a_reason_and_the_union_resubmits_by_editing(servi
     assert response.status_code == 200, response.get_json()
     assert s["g1"].get(f"/members/{m2['id']}").get_json()["status"] == "pending"
     types = [e["type"] for e in members.outbox() if e["data"].get("member_id") == m1["id"]]
-    assert types == ["members.member.registered", "members.member.rejected", "members.member.updated",
-                     "members.member.approved"]
-    snapshot = [e for e in members.outbox() if e["type"] == "members.member.rejected"][0]["data"]
+    assert types == [
+        "members.member.registered",
+        "members.member.rejected",
+        "members.member.updated",
+        "members.member.approved",
+    ]
+    snapshot = next(e for e in members.outbox() if e["type"] == "members.member.rejected")["data"]
     assert snapshot["status"] == "rejected" and snapshot["member_no"] is None
 
 
@@ -89,14 +104,17 @@ def test_rejection_is_scoped_and_all_or_nothing(service):
     members = service("members")
     s = setup(members)
     mine, other = add(s["g1"], 1), add(s["g3"], 3)
-    out_of_scope = s["dist1"].post("/members/rejections", json={"member_ids": [mine["id"], other["id"]],
-                                                                "reason": "不符"})
+    out_of_scope = s["dist1"].post(
+        "/members/rejections", json={"member_ids": [mine["id"], other["id"]], "reason": "不符"}
+    )
     missing = s["dist1"].post("/members/rejections", json={"member_ids": [mine["id"], 999999], "reason": "不符"})
     assert out_of_scope.status_code == missing.status_code == 404
     assert out_of_scope.get_json() == missing.get_json()
     assert s["g1"].post("/members/rejections", json={"member_ids": [mine["id"]], "reason": "不符"}).status_code == 403
     assert s["g1"].get(f"/members/{mine['id']}").get_json()["status"] == "pending"  # nothing half-applied
-    assert s["centre"].post("/members/rejections", json={"member_ids": [other["id"]], "reason": "不符"}).status_code == 200
+    assert (
+        s["centre"].post("/members/rejections", json={"member_ids": [other["id"]], "reason": "不符"}).status_code == 200
+    )
 
 
 def test_one_person_city_wide_enforced_by_the_database(service):
@@ -117,8 +135,9 @@ def test_bad_member_input_is_refused_field_by_field_and_nothing_stored(service):
     members = service("members")
     s = setup(members)
     before = len(members.outbox())
-    response = s["g1"].post("/members", json=member_form(1, gender="女", birth_date="1991-01-01", mobile="123",
-                                                            education="幼儿园"))
+    response = s["g1"].post(
+        "/members", json=member_form(1, gender="女", birth_date="1991-01-01", mobile="123", education="幼儿园")
+    )
     assert response.status_code == 422
     fields = response.get_json()["error"]["fields"]
     assert {"gender", "birth_date", "mobile", "education"} <= set(fields)
@@ -180,7 +199,7 @@ def test_search_filters_sort_and_pages(service):
     number = g.get(f"/members/{ids[0]}").get_json()["member_no"]
     assert [m["id"] for m in g.get(f"/members?member_no={number}").get_json()["items"]] == [ids[0]]
     page2 = g.get("/members?per_page=3&page=2&sort=id&order=desc").get_json()
-    assert page2["total"] == 8 and [m["id"] for m in page2["items"]] == sorted(ids + [ids[-1] + 1], reverse=True)[3:6]
+    assert page2["total"] == 8 and [m["id"] for m in page2["items"]] == sorted([*ids, ids[-1] + 1], reverse=True)[3:6]
     assert g.get("/members?synced=true").get_json()["total"] == 0
     assert g.get("/members?card_held=false").get_json()["total"] == 8
     assert g.get("/members?sort=password").status_code == 422
@@ -206,16 +225,28 @@ def test_cards_one_at_a_time(service):
     members = service("members")
     s = setup(members)
     m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
-    ok = s["g1"].put(f"/members/{m1['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"})
+    ok = s["g1"].put(
+        f"/members/{m1['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"}
+    )
     assert ok.status_code == 200 and ok.get_json()["card_number"] == "6222021001112223334"
-    taken = s["g1"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"})
+    taken = s["g1"].put(
+        f"/members/{m2['id']}/card", json={"card_number": "6222021001112223334", "issued_on": "2019-12-01"}
+    )
     assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "CARD_TAKEN"
     bad = s["g1"].put(f"/members/{m2['id']}/card", json={"card_number": "12ab", "issued_on": "2999-01-01"})
     assert bad.status_code == 422 and set(bad.get_json()["error"]["fields"]) == {"card_number", "issued_on"}
-    assert s["dist1"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999",
-                                                              "issued_on": "2019-12-01"}).status_code == 403
-    assert s["centre"].put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999",
-                                                               "issued_on": "2019-12-01"}).status_code == 200
+    assert (
+        s["dist1"]
+        .put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999", "issued_on": "2019-12-01"})
+        .status_code
+        == 403
+    )
+    assert (
+        s["centre"]
+        .put(f"/members/{m2['id']}/card", json={"card_number": "6222021001112229999", "issued_on": "2019-12-01"})
+        .status_code
+        == 200
+    )
     event = events_of(members, "members.member.card_issued")[0]["data"]
     assert event["card_number"] == "6222021001112223334" and event["card_issued_on"] == "2019-12-01"
     assert event["card_recorded_at"].endswith("+00:00") and event["district_id"] == s["d1"]
@@ -244,9 +275,25 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
     approve(s["dist1"], m["id"])
     registered, approved = [e for e in members.outbox() if e["type"].startswith("members.member.")]
     assert registered["type"] == "members.member.registered" and approved["type"] == "members.member.approved"
-    expected = {"member_id", "union_id", "district_id", "name", "id_type", "id_sealed", "id_index", "id_masked",
-                "gender", "birth_date", "member_no", "status", "card_number", "card_issued_on", "card_recorded_at",
-                "removed", "version"}
+    expected = {
+        "member_id",
+        "union_id",
+        "district_id",
+        "name",
+        "id_type",
+        "id_sealed",
+        "id_index",
+        "id_masked",
+        "gender",
+        "birth_date",
+        "member_no",
+        "status",
+        "card_number",
+        "card_issued_on",
+        "card_recorded_at",
+        "removed",
+        "version",
+    }
     assert expected <= set(registered["data"]) and "id_number" not in registered["data"]
     assert registered["data"]["version"] == 1 and approved["data"]["version"] == 2
     assert approved["data"]["status"] == "normal" and approved["data"]["district_id"] == s["d1"]
@@ -256,8 +303,9 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
     assert open_sealed("id_number", data["id_sealed"]) == rid(1)
     assert data["id_index"] == blind_index("id_number", rid(1)) and data["id_masked"] == mask_id(rid(1))
     with members.runtime.engine.connect() as conn:
-        assert conn.execute(text("SELECT id_sealed, id_index, id_masked FROM members WHERE id = :m"),
-                            {"m": m["id"]}).one() == (data["id_sealed"], data["id_index"], data["id_masked"])
+        assert conn.execute(
+            text("SELECT id_sealed, id_index, id_masked FROM members WHERE id = :m"), {"m": m["id"]}
+        ).one() == (data["id_sealed"], data["id_index"], data["id_masked"])
 
 
 def test_wide_counts_stop_at_the_cap_but_one_union_is_counted_exactly(service, monkeypatch):

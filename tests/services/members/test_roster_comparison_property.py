@@ -4,6 +4,7 @@
 in this union, another union, no union, not in the system, under another name, with requests
 waiting or decided, named twice in the file — both must agree row by row, and on who of this
 union the file leaves out (D). On PostgreSQL, and on SQLite (the embedded mode)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.members.adapters.orm import Member, TransferRequest
 from common.pii import mask_id
+from services.members.adapters.orm import Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.roster_sync import Found, classify, classify_transfer_in, error_for, person_rows
 from tests.conftest import ServiceClient
@@ -23,15 +24,17 @@ TODAY = date(2026, 11, 27)
 NAMES = ["张伟", "王芳", "李娜"]  # few, so that people share names
 HELD = ["here"] * 3 + ["other", "other2", "nowhere", "absent"]  # where the system holds the person
 
-person = st.fixed_dictionaries({
-    "held": st.sampled_from(HELD),
-    "name": st.sampled_from(NAMES),
-    "same_name": st.sampled_from([True] * 4 + [False]),          # the file's name is the system's
-    "synced": st.booleans(),
-    "pending_to": st.sampled_from([None] * 3 + ["here", "other2"]),  # one waiting request at most
-    "decided": st.lists(st.sampled_from(["approved", "rejected", "cancelled"]), max_size=2),
-    "in_file": st.sampled_from([1] * 4 + [0, 2]),                # 2: the same ID number twice
-})
+person = st.fixed_dictionaries(
+    {
+        "held": st.sampled_from(HELD),
+        "name": st.sampled_from(NAMES),
+        "same_name": st.sampled_from([True] * 4 + [False]),  # the file's name is the system's
+        "synced": st.booleans(),
+        "pending_to": st.sampled_from([None] * 3 + ["here", "other2"]),  # one waiting request at most
+        "decided": st.lists(st.sampled_from(["approved", "rejected", "cancelled"]), max_size=2),
+        "in_file": st.sampled_from([1] * 4 + [0, 2]),  # 2: the same ID number twice
+    }
+)
 people = st.lists(person, max_size=12)
 
 
@@ -43,19 +46,37 @@ def _load_members(session, unions: dict, generated: list[dict]) -> dict[str, Fou
         if p["held"] == "absent":
             continue
         union_id = unions.get(p["held"])
-        member = Member(union_id=union_id, name=p["name"], id_type="resident", id_number=rid(n),
-                        status="normal" if union_id else "left", synced=p["synced"] and union_id is not None,
-                        removed=False, version=1, created_at=now, updated_at=now)
+        member = Member(
+            union_id=union_id,
+            name=p["name"],
+            id_type="resident",
+            id_number=rid(n),
+            status="normal" if union_id else "left",
+            synced=p["synced"] and union_id is not None,
+            removed=False,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(member)
         session.flush()
         requests = [(status, unions["here"]) for status in p["decided"]]
         if p["pending_to"]:
             requests.append(("pending", unions[p["pending_to"]]))
         for status, to_union in requests:
-            session.add(TransferRequest(member_id=member.id, from_union_id=union_id or unions["other"],
-                                        to_union_id=to_union, status=status, requested_by="test", requested_at=now))
-        held[member.id_number] = Found(member.id, member.name, union_id,
-                                       unions[p["pending_to"]] if p["pending_to"] else None)
+            session.add(
+                TransferRequest(
+                    member_id=member.id,
+                    from_union_id=union_id or unions["other"],
+                    to_union_id=to_union,
+                    status=status,
+                    requested_by="test",
+                    requested_at=now,
+                )
+            )
+        held[member.id_number] = Found(
+            member.id, member.name, union_id, unions[p["pending_to"]] if p["pending_to"] else None
+        )
     session.flush()
     return held
 
@@ -85,18 +106,23 @@ def check_agreement(runtime, unions: dict, generated: list[dict]) -> None:
                 error = error_for(category, r.row, r.name, r.id_number) if category in ("E", "N", "P") else None
                 assert classify(union_id, r, held.get(r.id_number)) == ("E" if error else category, error), r
                 # a transfer-in list (found.errors(("A", "E", "N", "P"))): a member of this union is an error too
-                expected = ("E", error_for(category, r.row, r.name, r.id_number)) if category in ("A", "E", "N", "P") \
+                expected = (
+                    ("E", error_for(category, r.row, r.name, r.id_number))
+                    if category in ("A", "E", "N", "P")
                     else (category, None)
+                )
                 assert classify_transfer_in(union_id, r, held.get(r.id_number)) == expected, r
             assert found.counts() == {c: list(by_row.values()).count(c) for c in set(by_row.values())}
             assert {e.row for e in found.errors()} == {r for r, c in by_row.items() if c in ("E", "N", "P")}
             in_file = {r.id_number for r in rows}
             left_out = sorted(m.id for m in members.values() if m.union_id == union_id and m.id_number not in in_file)
             assert found.count_not_in_file() == len(left_out)
-            assert [masked for _, masked in found.sample_not_in_file(100)] == [mask_id(members[i].id_number)
-                                                                              for i in left_out]
-            assert found.count_would_sync() == sum(1 for r in rows if by_row[r.row] == "A"
-                                                   and not members[held[r.id_number].member_id].synced)
+            assert [masked for _, masked in found.sample_not_in_file(100)] == [
+                mask_id(members[i].id_number) for i in left_out
+            ]
+            assert found.count_would_sync() == sum(
+                1 for r in rows if by_row[r.row] == "A" and not members[held[r.id_number].member_id].synced
+            )
         uow.rollback()
 
 

@@ -1,11 +1,12 @@
 """Uploads on PostgreSQL: import, transfer lists, card lists, removal lists, sync A–E with its
 result workbook and history, dry runs, one upload at a time, and every kind of bad file."""
+
 import io
 import json
-from urllib.parse import unquote
 import threading
 import time
 import zipfile
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -14,13 +15,22 @@ from sqlalchemy import text
 
 from common import clock
 from common.errors import Conflict
-from common.web import status_of
 from common.identity import Identity
+from common.web import status_of
 from services.members.domain.idcard import mask_id
 from services.members.handlers import uploads
 from tests.season import at
-from tests.services.members.roster_helpers import (IMPORT_HEADER, add, approve, import_row, rid, setup, upload,
-                                                   wait_job, xlsx)
+from tests.services.members.roster_helpers import (
+    IMPORT_HEADER,
+    add,
+    approve,
+    import_row,
+    rid,
+    setup,
+    upload,
+    wait_job,
+    xlsx,
+)
 
 
 def errors_of(response):
@@ -30,13 +40,20 @@ def errors_of(response):
 
 # ------------------------------------------------------------------ import (批量导入会员)
 
+
 def test_import_adds_new_and_updates_own_members(service):
     members = service("members")
     s = setup(members)
     own = add(s["g1"], 50)
-    data = xlsx([IMPORT_HEADER, import_row(1), import_row(2, 性别="女", 证件号码=rid(2, birth="19850505")),
-                 import_row(50, name="会员50", 联系地址="改过的地址"), import_row(3, 有效证件类型="其他", 证件号码="H1234567",
-                                                                    性别="女", 出生日期="1980-02-03")])
+    data = xlsx(
+        [
+            IMPORT_HEADER,
+            import_row(1),
+            import_row(2, 性别="女", 证件号码=rid(2, birth="19850505")),
+            import_row(50, name="会员50", 联系地址="改过的地址"),
+            import_row(3, 有效证件类型="其他", 证件号码="H1234567", 性别="女", 出生日期="1980-02-03"),
+        ]
+    )
     response = upload(s["g1"], "/uploads/import", data)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["added"] == 3 and response.get_json()["updated"] == 1
@@ -51,27 +68,35 @@ def test_import_any_error_applies_nothing_and_lists_every_error(service):
     members = service("members")
     s = setup(members)
     add(s["g2"], 60)  # a person of another union
-    rows = [IMPORT_HEADER,
-            import_row(1),                                          # fine
-            import_row(2, 证件号码=310101199001010000),               # an Excel number: precision lost
-            import_row(3, 性别="女"),                                  # gender disagrees (odd seq → male)
-            import_row(4, 出生日期="1990-02-01"),                        # birth disagrees
-            import_row(1, name="重复"),                                 # duplicate of row 2
-            import_row(60, name="会员60"),                              # in another union → transfer
-            import_row(7, 移动电话="12345", 学历="幼儿园"),               # two errors in one row
-            import_row(8, 姓名="=HYPERLINK(\"x\")")]
+    rows = [
+        IMPORT_HEADER,
+        import_row(1),  # fine
+        import_row(2, 证件号码=310101199001010000),  # an Excel number: precision lost
+        import_row(3, 性别="女"),  # gender disagrees (odd seq → male)
+        import_row(4, 出生日期="1990-02-01"),  # birth disagrees
+        import_row(1, name="重复"),  # duplicate of row 2
+        import_row(60, name="会员60"),  # in another union → transfer
+        import_row(7, 移动电话="12345", 学历="幼儿园"),  # two errors in one row
+        import_row(8, 姓名='=HYPERLINK("x")'),
+    ]
     response = upload(s["g1"], "/uploads/import", xlsx(rows))
     assert response.status_code == 422
     body, cells = errors_of(response)
     assert body["code"] == "ROWS_INVALID" and body["message"] == "导入信息有以下错误,请重新修改后导入"
-    assert {(3, "证件号码"), (4, "性别"), (5, "出生日期"), (6, "证件号码"), (7, "证件号码"), (8, "移动电话"),
-            (8, "学历")} <= cells
+    assert {
+        (3, "证件号码"),
+        (4, "性别"),
+        (5, "出生日期"),
+        (6, "证件号码"),
+        (7, "证件号码"),
+        (8, "移动电话"),
+        (8, "学历"),
+    } <= cells
     messages = {(r["row"], r["column"]): r["message"] for r in body["rows"]}
     assert "文本" in messages[(3, "证件号码")] and "转入" in messages[(7, "证件号码")]
     assert "第 2 行重复" in messages[(6, "证件号码")]
     assert s["g1"].get("/members").get_json()["total"] == 0  # nothing applied, not even row 2
     assert s["g1"].get("/uploads?kind=import").get_json()["items"][0]["state"] == "failed"
-
 
 
 @pytest.fixture
@@ -86,8 +111,11 @@ def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(ser
     s = setup(members)
     add(s["g2"], 60)
     typed = rid(60)  # a valid number of another union's member: the error is on the cell as typed
-    response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(60, name="会员60"),
-                                                        import_row(7, 移动电话="12345")]))
+    response = upload(
+        s["g1"],
+        "/uploads/import",
+        xlsx([IMPORT_HEADER, import_row(60, name="会员60"), import_row(7, 移动电话="12345")]),
+    )
     assert response.status_code == 422
     body = response.get_json()["error"]
     answered = {(r["row"], r["column"]): r for r in body["rows"]}
@@ -103,8 +131,9 @@ def test_an_import_error_shows_the_cell_as_the_clerk_typed_it_sealed_at_rest(ser
     assert typed in [c.value for c in sheet[2]]
     # at rest: no clear number, the typed cells sealed
     with members.runtime.engine.connect() as conn:
-        stored = conn.execute(text("SELECT value, id_number, typed_sealed FROM upload_errors WHERE job_id = :j"),
-                              {"j": job_id}).all()
+        stored = conn.execute(
+            text("SELECT value, id_number, typed_sealed FROM upload_errors WHERE job_id = :j"), {"j": job_id}
+        ).all()
     assert stored and all(typed not in (v or "") + (i or "") + (t or "") for v, i, t in stored)
     assert all(t for _, _, t in stored)
     # the cells as typed are the uploading union's own file: its district and the centre read the
@@ -150,18 +179,21 @@ def test_bad_files_are_refused_with_a_reason(service, bomb):
     s = setup(members)
     g = s["g1"]
     cases = [
-        (xlsx([["姓名", "身份证"]] + [import_row(1)]), 422, "HEADER_INVALID"),          # wrong header
-        (xlsx([IMPORT_HEADER[:-1], import_row(1)[:-1]]), 422, "HEADER_INVALID"),       # missing column
-        (xlsx([]), 422, "HEADER_INVALID"),                                              # empty workbook
-        (xlsx([IMPORT_HEADER]), 422, "UPLOAD_NO_ROWS"),                                 # header only
-        (b"name,id\nx,1\n", 422, "NOT_A_WORKBOOK"),                                     # CSV called .xlsx
+        (xlsx([["姓名", "身份证"], import_row(1)]), 422, "HEADER_INVALID"),  # wrong header
+        (xlsx([IMPORT_HEADER[:-1], import_row(1)[:-1]]), 422, "HEADER_INVALID"),  # missing column
+        (xlsx([]), 422, "HEADER_INVALID"),  # empty workbook
+        (xlsx([IMPORT_HEADER]), 422, "UPLOAD_NO_ROWS"),  # header only
+        (b"name,id\nx,1\n", 422, "NOT_A_WORKBOOK"),  # CSV called .xlsx
         (b"%PDF-1.4 ...", 422, "NOT_A_WORKBOOK"),
         (b"", 422, "UPLOAD_EMPTY"),
         (xlsx([IMPORT_HEADER] + [import_row(n) for n in range(1, 1002)]), 422, "TOO_MANY_ROWS"),
     ]
     for data, status, code in cases:
         response = upload(g, "/uploads/import", data)
-        assert response.status_code == status and response.get_json()["error"]["code"] == code, (code, response.get_json())
+        assert response.status_code == status and response.get_json()["error"]["code"] == code, (
+            code,
+            response.get_json(),
+        )
     started = time.perf_counter()
     response = upload(g, "/uploads/import", bomb)
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "SUSPICIOUS_ARCHIVE"
@@ -197,11 +229,21 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
     assert {who: r.status_code for who, r in answers.items()} == {"g1": 200, "centre": 200, "dist1": 200}
     body = answers["g1"].get_json()
     assert body == answers["centre"].get_json()
-    offered = {role: [(k["kind"], k["dry_run"]) for k in body["kinds"] if role in k["roles"]]
-               for role in ("grassroots", "centre")}
-    assert offered == {"grassroots": [("sync", True), ("sync", False), ("import", False), ("transfer_in", False),
-                                      ("transfer_out", False), ("cards", False)],
-                       "centre": [("cards", False), ("removals", False)]}
+    offered = {
+        role: [(k["kind"], k["dry_run"]) for k in body["kinds"] if role in k["roles"]]
+        for role in ("grassroots", "centre")
+    }
+    assert offered == {
+        "grassroots": [
+            ("sync", True),
+            ("sync", False),
+            ("import", False),
+            ("transfer_in", False),
+            ("transfer_out", False),
+            ("cards", False),
+        ],
+        "centre": [("cards", False), ("removals", False)],
+    }
     assert [(c["code"], c["name"]) for c in body["categories"]] == list(CATEGORY_NAMES.items())
     assert all(c["short_name"] for c in body["categories"])
     # every count a finished upload reports has a Chinese name (no "added：4" on the page)
@@ -221,6 +263,7 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
 
 
 # ------------------------------------------------------------------ one upload at a time
+
 
 def test_a_second_upload_while_one_runs_is_refused_409(service):
     members = service("members")
@@ -261,6 +304,7 @@ def test_concurrent_starts_one_wins_one_gets_409(service):
 
 
 # ------------------------------------------------------------------ transfer in / out lists
+
 
 def test_transfer_in_list_moves_unattached_and_asks_the_source_union(service):
     members = service("members")
@@ -306,7 +350,7 @@ def test_transfer_in_list_errors(service):
     add(s["g2"], 2)
     data = xlsx([["姓名", "证件号码"], ["会员1", rid(1)], ["别名", rid(2)], ["无此人", rid(9)]])
     response = upload(s["g1"], "/uploads/transfer-in", data)
-    body, cells = errors_of(response)
+    _body, cells = errors_of(response)
     assert response.status_code == 422 and cells == {(2, "证件号码"), (3, "姓名"), (4, "证件号码")}
     assert s["g2"].get("/transfer-requests?direction=out").get_json()["total"] == 0
 
@@ -317,11 +361,17 @@ def test_transfer_out_list(service):
     add(s["g1"], 1)
     add(s["g1"], 2)
     add(s["g2"], 3)
-    bad = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "跳槽"],
-                                                         ["会员3", rid(3), "离职"]]))
+    bad = upload(
+        s["g1"],
+        "/uploads/transfer-out",
+        xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "跳槽"], ["会员3", rid(3), "离职"]]),
+    )
     assert errors_of(bad)[1] == {(2, "转出原因"), (3, "证件号码")}
-    ok = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "死亡"],
-                                                        ["会员2", rid(2), "退休"]]))
+    ok = upload(
+        s["g1"],
+        "/uploads/transfer-out",
+        xlsx([["姓名", "证件号码", "转出原因"], ["会员1", rid(1), "死亡"], ["会员2", rid(2), "退休"]]),
+    )
     assert ok.status_code == 200 and ok.get_json()["transferred_out"] == 2
     assert s["g1"].get("/members").get_json()["total"] == 0
 
@@ -332,12 +382,24 @@ def test_cards_and_removals_from_lists(service):
     m1, m2 = add(s["g1"], 1), add(s["g1"], 2)
     add(s["g2"], 3)
     header = ["证件号码", "卡号", "办卡日期"]
-    bad = upload(s["g1"], "/uploads/cards", xlsx([header, [rid(1), 6222021001112223334, "2019-12-01"],
-                                                  [rid(2), "6222021001112220001", "2019-13-01"],
-                                                  [rid(3), "6222021001112220003", "2019-12-01"]]))
+    bad = upload(
+        s["g1"],
+        "/uploads/cards",
+        xlsx(
+            [
+                header,
+                [rid(1), 6222021001112223334, "2019-12-01"],
+                [rid(2), "6222021001112220001", "2019-13-01"],
+                [rid(3), "6222021001112220003", "2019-12-01"],
+            ]
+        ),
+    )
     assert errors_of(bad)[1] == {(2, "卡号"), (3, "办卡日期"), (4, "证件号码")}  # other union's member: not found
-    ok = upload(s["g1"], "/uploads/cards", xlsx([header, [rid(1), "6222021001112220001", "2019-12-01"],
-                                                 [rid(2), "6222021001112220002", "2019-12-20"]]))
+    ok = upload(
+        s["g1"],
+        "/uploads/cards",
+        xlsx([header, [rid(1), "6222021001112220001", "2019-12-01"], [rid(2), "6222021001112220002", "2019-12-20"]]),
+    )
     assert ok.status_code == 200 and ok.get_json()["cards"] == 2
     assert s["g1"].get(f"/members/{m2['id']}").get_json()["card_issued_on"] == "2019-12-20"
     removal = upload(s["centre"], "/uploads/removals", xlsx([["姓名", "证件号码"], ["会员1", rid(1)]]))
@@ -347,6 +409,7 @@ def test_cards_and_removals_from_lists(service):
 
 
 # ------------------------------------------------------------------ sync (同步会员)
+
 
 def sync_world(members):
     """u1 has A1, A2 (in file) and D4, D5 (not in file); B3 has no union; C6 is in u2."""
@@ -390,7 +453,16 @@ def test_sync_applies_categories_a_to_d(service):
     assert result.status_code == 200
     ws = openpyxl.load_workbook(io.BytesIO(result.data)).worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0] == ["姓名", "证件号码", "原所属单位", "原单位负责人", "原单位联系电话", "原单位所属区局", "审核状态", "审核说明"]
+    assert rows[0] == [
+        "姓名",
+        "证件号码",
+        "原所属单位",
+        "原单位负责人",
+        "原单位联系电话",
+        "原单位所属区局",
+        "审核状态",
+        "审核说明",
+    ]
     c_row = next(r for r in rows if r[1] == mask_id(rid(6)))  # masked: the result is a list, not a member's detail
     assert c_row[2] == "测试2公司工会" and c_row[3] == "联系人2" and c_row[4] == "13800000002"
     assert c_row[5] == "黄浦区总工会" and c_row[6] == "已驳回" and "该员工仍在本单位" in c_row[7]
@@ -408,7 +480,7 @@ def test_sync_applies_categories_a_to_d(service):
 def test_sync_with_any_error_row_applies_nothing(service):
     members = service("members")
     s, m = sync_world(members)
-    rows = SYNC_FILE + [["张一", rid(77)], ["改名", rid(4)]]
+    rows = [*SYNC_FILE, ["张一", rid(77)], ["改名", rid(4)]]
     job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
     assert job["state"] == "failed" and job["message"] == "导入信息有以下错误,请重新修改后导入"
     errors = {e["row"]: e for e in job["errors"]}
@@ -434,7 +506,9 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE), dry_run="true").get_json()["id"])
     assert job["state"] == "succeeded" and job["dry_run"] is True
     assert job["counts"] == {"A": 2, "B": 1, "C": 1, "D": 2, "E": 0}
-    assert [r["row"] for r in job["result"]["rows"]["B"]] == [4] and [r["row"] for r in job["result"]["rows"]["C"]] == [5]
+    assert [r["row"] for r in job["result"]["rows"]["B"]] == [4] and [r["row"] for r in job["result"]["rows"]["C"]] == [
+        5
+    ]
     assert {r["name"] for r in job["result"]["rows"]["D"]} == {"会员4", "会员5"}
     assert job["result"]["would_mark_synced"] == 2
     assert [e for e in members.outbox() if e["type"] != "members.upload.accepted"] == before  # only its work message
@@ -444,8 +518,9 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     g1 = s["g1"]
     assert job["people_path"] == f"/uploads/{job['id']}/people"
     c_people = g1.get(f"/uploads/{job['id']}/people?category=C").get_json()
-    assert c_people["total"] == 1 and [(p["name"], p["id_number"], p["union_name"], p["district_name"])
-                                       for p in c_people["items"]] == [("会员6", mask_id(rid(6)), "测试2公司工会", "黄浦区总工会")]
+    assert c_people["total"] == 1 and [
+        (p["name"], p["id_number"], p["union_name"], p["district_name"]) for p in c_people["items"]
+    ] == [("会员6", mask_id(rid(6)), "测试2公司工会", "黄浦区总工会")]
     first = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1").get_json()
     second = g1.get(f"/uploads/{job['id']}/people?category=D&per_page=1&page=2").get_json()
     assert first["total"] == second["total"] == 2
@@ -459,20 +534,25 @@ def test_sync_dry_run_counts_and_shows_rows_but_changes_nothing(service):
     assert sorted((r[0], r[1], r[2], r[6]) for r in rows) == [
         ("会员4", mask_id(rid(4)), "测试1公司工会", "预检：将标记未同步"),
         ("会员5", mask_id(rid(5)), "测试1公司工会", "预检：将标记未同步"),
-        ("会员6", mask_id(rid(6)), "测试2公司工会", "预检：将申请转入")]
+        ("会员6", mask_id(rid(6)), "测试2公司工会", "预检：将申请转入"),
+    ]
     assert {r[0].value: r[2].value for r in book["汇总"].iter_rows(min_row=2)}["C"] == 1
 
 
 def test_a_real_sync_lists_its_c_and_d_people_as_its_workbook_does(service):
     members = service("members")
-    s, m = sync_world(members)
+    s, _m = sync_world(members)
     job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(SYNC_FILE)).get_json()["id"])
     assert job["state"] == "succeeded" and not job["dry_run"]
     listed = {c: s["g1"].get(f"/uploads/{job['id']}/people?category={c}").get_json() for c in ("C", "D")}
     assert [p["name"] for p in listed["C"]["items"]] == ["会员6"]
     assert sorted(p["name"] for p in listed["D"]["items"]) == ["会员4", "会员5"]
-    rows = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(
-        s["g1"].get(job["result_path"]).data)).worksheets[0].iter_rows(min_row=2)]
+    rows = [
+        [c.value for c in r]
+        for r in openpyxl.load_workbook(io.BytesIO(s["g1"].get(job["result_path"]).data))
+        .worksheets[0]
+        .iter_rows(min_row=2)
+    ]
     assert sorted(r[0] for r in rows) == ["会员3", "会员4", "会员5", "会员6"]  # C once, from its request
 
 
@@ -491,10 +571,17 @@ def test_format_and_header_errors_answer_422_at_once_for_every_kind(service):
     is refused at once with 422 and its reason, before any job or lock — the sync as the lists."""
     members = service("members")
     s, _ = sync_world(members)
-    for path, header in (("/uploads/sync", ["姓名", "证件号码"]), ("/uploads/import", IMPORT_HEADER),
-                         ("/uploads/transfer-in", ["姓名", "证件号码"]), ("/uploads/cards", ["证件号码", "卡号", "办卡日期"])):
-        for data, code in ((b"not a workbook", "NOT_A_WORKBOOK"), (xlsx([["名字", "号码"], ["x", "y"]]), "HEADER_INVALID"),
-                           (xlsx([header]), "UPLOAD_NO_ROWS")):
+    for path, header in (
+        ("/uploads/sync", ["姓名", "证件号码"]),
+        ("/uploads/import", IMPORT_HEADER),
+        ("/uploads/transfer-in", ["姓名", "证件号码"]),
+        ("/uploads/cards", ["证件号码", "卡号", "办卡日期"]),
+    ):
+        for data, code in (
+            (b"not a workbook", "NOT_A_WORKBOOK"),
+            (xlsx([["名字", "号码"], ["x", "y"]]), "HEADER_INVALID"),
+            (xlsx([header]), "UPLOAD_NO_ROWS"),
+        ):
             response = upload(s["g1"], path, data)
             assert response.status_code == 422 and response.get_json()["error"]["code"] == code, (path, code)
     assert s["g1"].get("/uploads").get_json()["total"] == 0  # no job, no history, no lock
@@ -504,11 +591,15 @@ def test_written_result_cells_are_text_never_formulas(service):
     members = service("members")
     s = setup(members)
     add(s["g1"], 1, name="=cmd|' /C calc'!A0")
-    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["+SUM(1)", rid(9)]])).get_json()["id"])
+    job = wait_job(
+        s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["+SUM(1)", rid(9)]])).get_json()["id"]
+    )
     assert job["state"] == "failed"
     # D rows carry stored names: make a run that succeeds with a formula-looking stored name
     add(s["g1"], 2)
-    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["会员2", rid(2)]])).get_json()["id"])
+    job = wait_job(
+        s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["会员2", rid(2)]])).get_json()["id"]
+    )
     ws = openpyxl.load_workbook(io.BytesIO(s["g1"].get(f"/uploads/{job['id']}/result.xlsx").data)).worksheets[0]
     cell = next(r[0] for r in ws.iter_rows() if r[1].value == mask_id(rid(1)))
     assert cell.value == "=cmd|' /C calc'!A0" and cell.data_type == "s"

@@ -2,14 +2,14 @@
 with their spellings, or fail with every error of the file in one answer (row, column, value,
 the fix; ID numbers masked); several sheets, protected, encrypted and CSV-named-.xlsx files get
 one clear answer each."""
+
 import io
 from datetime import date
 
 import openpyxl
 
 from services.members.domain.idcard import check_char
-from tests.services.members.roster_helpers import (IMPORT_HEADER, add, import_row, rid, setup, upload, wait_job,
-                                                   xlsx)
+from tests.services.members.roster_helpers import IMPORT_HEADER, add, import_row, rid, setup, upload, wait_job, xlsx
 
 
 def rows_of(response):
@@ -20,23 +20,64 @@ def rows_of(response):
 def test_a_roster_in_office_spellings_imports(service):
     members = service("members")
     s = setup(members)
-    spellings = [("本科", "农业户口", "", ""), ("大专", "城镇", "中级", "委员"), ("硕士", "非农业户口 ", "高级", "主席"),
-                 ("初中", "农村", "五级", "会员"), ("本 科　", "非农", "", "小组长"), ("高中", "农业", "无", ""),
-                 ("中专", "城镇户口", "", ""), ("博士", "农业", "", ""), ("研究生", "城市", "", ""), ("小学", "农业", "", "")]
-    dates = ["1990.1.1", "1990/01/01", "19900101", date(1990, 1, 1), "１９９０－０１－０１", "1990年1月1日", "", "", "", ""]
+    spellings = [
+        ("本科", "农业户口", "", ""),
+        ("大专", "城镇", "中级", "委员"),
+        ("硕士", "非农业户口 ", "高级", "主席"),
+        ("初中", "农村", "五级", "会员"),
+        ("本 科　", "非农", "", "小组长"),
+        ("高中", "农业", "无", ""),
+        ("中专", "城镇户口", "", ""),
+        ("博士", "农业", "", ""),
+        ("研究生", "城市", "", ""),
+        ("小学", "农业", "", ""),
+    ]
+    dates = [
+        "1990.1.1",
+        "1990/01/01",
+        "19900101",
+        date(1990, 1, 1),
+        "１９９０－０１－０１",
+        "1990年1月1日",
+        "",
+        "",
+        "",
+        "",
+    ]
     rows = [IMPORT_HEADER]
-    for n, ((education, household, grade, post), born) in enumerate(zip(spellings, dates), start=1):
-        rows.append(import_row(n, name=f" 导入{n}　", 学历=education, 户籍类型=household, 技术等级=grade, 工会职务=post,
-                               出生日期=born, 性别="男性" if n % 2 else "", 有效证件类型="居民身份证" if n == 1 else "身份证"))
+    for n, ((education, household, grade, post), born) in enumerate(zip(spellings, dates, strict=False), start=1):
+        rows.append(
+            import_row(
+                n,
+                name=f" 导入{n}　",
+                学历=education,
+                户籍类型=household,
+                技术等级=grade,
+                工会职务=post,
+                出生日期=born,
+                性别="男性" if n % 2 else "",
+                有效证件类型="居民身份证" if n == 1 else "身份证",
+            )
+        )
     response = upload(s["g1"], "/uploads/import", xlsx(rows))
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["added"] == 10
     listed = {m["name"]: m for m in s["g1"].get("/members?per_page=100").get_json()["items"]}
     assert set(listed) == {f"导入{n}" for n in range(1, 11)}
     one = s["g1"].get(f"/members/{listed['导入1']['id']}").get_json()
-    assert (one["education"], one["household_type"], one["skill_grade"], one["union_post"]) == ("大学本科", "农业", "无", "工会会员")
+    assert (one["education"], one["household_type"], one["skill_grade"], one["union_post"]) == (
+        "大学本科",
+        "农业",
+        "无",
+        "工会会员",
+    )
     two = s["g1"].get(f"/members/{listed['导入2']['id']}").get_json()
-    assert (two["education"], two["household_type"], two["skill_grade"], two["union_post"]) == ("大专", "非农业", "中级工", "工会委员")
+    assert (two["education"], two["household_type"], two["skill_grade"], two["union_post"]) == (
+        "大专",
+        "非农业",
+        "中级工",
+        "工会委员",
+    )
 
 
 def test_every_error_of_a_file_in_one_answer(service):
@@ -45,20 +86,30 @@ def test_every_error_of_a_file_in_one_answer(service):
     add(s["g2"], 60)  # in another union
     bad_province = "99" + rid(5)[2:17]
     bad_province += check_char(bad_province)
-    rows = [IMPORT_HEADER,
-            import_row(1, 学历="幼儿园"),                     # row 2: unknown word, and …
-            import_row(2, 户籍类型="外星"),                    # row 3
-            import_row(1, name="重复", 学历="大学"),           # row 4: duplicate of row 2 although row 2 has a field error
-            import_row(60, name="会员60", 移动电话="123"),     # row 5: in another union AND a field error
-            import_row(7, 姓名='=CONCATENATE("张","三")'),     # row 6: a formula
-            import_row(8, 证件号码=bad_province),              # row 7: impossible province
-            import_row(9, 出生日期="1990-13-01")]             # row 8: impossible date
+    rows = [
+        IMPORT_HEADER,
+        import_row(1, 学历="幼儿园"),  # row 2: unknown word, and …
+        import_row(2, 户籍类型="外星"),  # row 3
+        import_row(1, name="重复", 学历="大学"),  # row 4: duplicate of row 2 although row 2 has a field error
+        import_row(60, name="会员60", 移动电话="123"),  # row 5: in another union AND a field error
+        import_row(7, 姓名='=CONCATENATE("张","三")'),  # row 6: a formula
+        import_row(8, 证件号码=bad_province),  # row 7: impossible province
+        import_row(9, 出生日期="1990-13-01"),
+    ]  # row 8: impossible date
     response = upload(s["g1"], "/uploads/import", xlsx(rows))
     assert response.status_code == 422
     body, errors = rows_of(response)
     assert body["code"] == "ROWS_INVALID"
-    assert set(errors) == {(2, "学历"), (3, "户籍类型"), (4, "证件号码"), (5, "移动电话"), (5, "证件号码"), (6, "姓名"),
-                           (7, "证件号码"), (8, "出生日期")}
+    assert set(errors) == {
+        (2, "学历"),
+        (3, "户籍类型"),
+        (4, "证件号码"),
+        (5, "移动电话"),
+        (5, "证件号码"),
+        (6, "姓名"),
+        (7, "证件号码"),
+        (8, "出生日期"),
+    }
     assert "幼儿园" in errors[(2, "学历")]["message"] and "大学本科" in errors[(2, "学历")]["message"]
     assert errors[(2, "学历")]["value"] == "幼儿园"
     assert "第 2 行重复" in errors[(4, "证件号码")]["message"]
@@ -78,17 +129,32 @@ def test_sync_transfer_and_card_lists_read_the_same_way(service):
     s = setup(members)
     add(s["g1"], 1, name="张三")
     add(s["g1"], 2)
-    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["张 三 ", rid(1)],
-                                                                     ["会员2", "　" + rid(2).lower() + " "]])).get_json()["id"])
+    job = wait_job(
+        s["g1"],
+        upload(
+            s["g1"],
+            "/uploads/sync",
+            xlsx([["姓名", "证件号码"], ["张 三 ", rid(1)], ["会员2", "　" + rid(2).lower() + " "]]),
+        ).get_json()["id"],
+    )
     assert job["state"] == "succeeded" and job["counts"]["A"] == 2, job
-    cards = upload(s["g1"], "/uploads/cards", xlsx([["证件号码", "卡号", "办卡日期"], [rid(1), "6222020000000001", "2026.3.12"],
-                                                    [rid(2), "6222020000000002", "20260312"]]))
+    cards = upload(
+        s["g1"],
+        "/uploads/cards",
+        xlsx(
+            [
+                ["证件号码", "卡号", "办卡日期"],
+                [rid(1), "6222020000000001", "2026.3.12"],
+                [rid(2), "6222020000000002", "20260312"],
+            ]
+        ),
+    )
     assert cards.status_code == 200, cards.get_json()
     assert s["g1"].get("/members?per_page=10").get_json()["items"][0]["card_issued_on"] == "2026-03-12"
     out = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["会员2", rid(2), "辞职"]]))
     assert out.status_code == 200 and out.get_json()["transferred_out"] == 1, out.get_json()
     wrong = upload(s["g1"], "/uploads/transfer-out", xlsx([["姓名", "证件号码", "转出原因"], ["张三", rid(1), "跳槽"]]))
-    body, errors = rows_of(wrong)
+    _body, errors = rows_of(wrong)
     assert "离职、退休" in errors[(2, "转出原因")]["message"] and errors[(2, "转出原因")]["value"] == "跳槽"
 
 
@@ -96,8 +162,12 @@ def test_a_formula_in_a_sync_roster_is_named_as_such(service):
     members = service("members")
     s = setup(members)
     add(s["g1"], 1)
-    job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["=A1", rid(1)],
-                                                                     ["会员1", rid(1)]])).get_json()["id"])
+    job = wait_job(
+        s["g1"],
+        upload(s["g1"], "/uploads/sync", xlsx([["姓名", "证件号码"], ["=A1", rid(1)], ["会员1", rid(1)]])).get_json()[
+            "id"
+        ],
+    )
     assert job["state"] == "failed"
     by_cell = {(e["row"], e["column"]): e["message"] for e in job["errors"]}
     assert by_cell[(2, "姓名")] == "单元格为公式，请改为文本" and len([k for k in by_cell if k[0] == 2]) == 1
@@ -124,8 +194,12 @@ def test_several_sheets_protected_encrypted_and_csv(service):
     members = service("members")
     s = setup(members)
     g = s["g1"]
-    several = _book(("旧名单", [["随便"], ["x"]]), ("名单", [IMPORT_HEADER, import_row(1)]), ("备注", [["说明"]]),
-                    hidden=("旧名单",))
+    several = _book(
+        ("旧名单", [["随便"], ["x"]]),
+        ("名单", [IMPORT_HEADER, import_row(1)]),
+        ("备注", [["说明"]]),
+        hidden=("旧名单",),
+    )
     response = upload(g, "/uploads/import", several)
     assert response.status_code == 200 and response.get_json()["added"] == 1, response.get_json()
     assert "名单" in response.get_json()["notice"] and "3 个工作表" in response.get_json()["notice"]
@@ -137,7 +211,7 @@ def test_several_sheets_protected_encrypted_and_csv(service):
     response = upload(g, "/uploads/import", encrypted)
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "WORKBOOK_ENCRYPTED"
     assert "删除密码" in response.get_json()["error"]["message"]
-    csv = "姓名,证件号码\n张三,{}\n".format(rid(3)).encode("gbk")
+    csv = f"姓名,证件号码\n张三,{rid(3)}\n".encode("gbk")
     response = upload(g, "/uploads/import", csv, filename="名单.xlsx")
     assert response.status_code == 422 and response.get_json()["error"]["code"] == "NOT_A_WORKBOOK"
     assert "不是 Excel 工作簿" in response.get_json()["error"]["message"]
@@ -150,10 +224,14 @@ def test_templates_offer_drop_downs_and_publish_the_synonyms(service):
     wb = openpyxl.load_workbook(io.BytesIO(s["g1"].get("/templates/import.xlsx").data))
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
-    lists = {header[openpyxl.utils.column_index_from_string(str(v.sqref).split(":")[0].rstrip("0123456789")) - 1]:
-             v.formula1 for v in ws.data_validations.dataValidation}
+    lists = {
+        header[openpyxl.utils.column_index_from_string(str(v.sqref).split(":")[0].rstrip("0123456789")) - 1]: v.formula1
+        for v in ws.data_validations.dataValidation
+    }
     assert set(lists) == {"有效证件类型", "性别", "学历", "户籍类型", "技术等级", "工会职务"}
-    assert "大学本科" in lists["学历"] and all(v.errorStyle == "information" for v in ws.data_validations.dataValidation)
+    assert "大学本科" in lists["学历"] and all(
+        v.errorStyle == "information" for v in ws.data_validations.dataValidation
+    )
     notes = {r[0].value: [c.value for c in r] for r in wb["填写说明"].iter_rows(min_row=2)}
     assert "本科" in notes["学历"][3] and "农业户口" in notes["户籍类型"][3] and "男性" in notes["性别"][3]
     assert "1985.3.12" in notes["出生日期"][1]

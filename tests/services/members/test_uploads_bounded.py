@@ -1,6 +1,7 @@
 """Issue 17 item 3 on PostgreSQL: no answer about an upload grows with the file. A job's status
 carries its counts and at most the first 100 errors, with links to page on and to download them
 all; the history carries no rows; the total rows are known from the start (0 / N)."""
+
 import io
 import json
 
@@ -15,7 +16,9 @@ LIMIT = 256 * 1024
 def test_a_refused_import_answers_the_first_100_errors_and_links_to_all(service):
     members = service("members")
     s = setup(members)
-    rows = [IMPORT_HEADER] + [import_row(n, 学历="幼儿园", 户籍类型="外星", 移动电话="1", 联系地址="") for n in range(1, 1000)]
+    rows = [IMPORT_HEADER] + [
+        import_row(n, 学历="幼儿园", 户籍类型="外星", 移动电话="1", 联系地址="") for n in range(1, 1000)
+    ]
     response = upload(s["g1"], "/uploads/import", xlsx(rows))
     assert response.status_code == 422 and len(response.data) < LIMIT
     body = response.get_json()["error"]
@@ -28,7 +31,12 @@ def test_a_refused_import_answers_the_first_100_errors_and_links_to_all(service)
     assert s["g1"].get(f"{body['errors_path']}?per_page=101").status_code == 422
     book = openpyxl.load_workbook(io.BytesIO(s["g1"].get(body["errors_download_path"]).data))
     sheet = book["错误信息"]
-    assert sheet.max_row == 3997 and [c.value for c in sheet[1]][:4] == ["错误行号", "错误列", "单元格内容", "错误信息（请按此修改）"]
+    assert sheet.max_row == 3997 and [c.value for c in sheet[1]][:4] == [
+        "错误行号",
+        "错误列",
+        "单元格内容",
+        "错误信息（请按此修改）",
+    ]
     status = s["g1"].get(f"/uploads/{job}")
     assert len(status.data) < LIMIT and status.get_json()["error_count"] == 3996
     assert len(status.get_json()["errors"]) == 100 and status.get_json()["total"] == 999
@@ -42,7 +50,9 @@ def test_a_refused_big_sync_stays_light_and_the_history_has_no_rows(service, mon
     s = setup(members)
     add(s["g1"], 1)
     n = 20_000
-    rows = [["姓名", "证件号码"]] + [[f"无此人{i}", rid(i % 1000, birth=f"19{50 + i // 1000:02d}0101")] for i in range(2, n + 2)]
+    rows = [["姓名", "证件号码"]] + [
+        [f"无此人{i}", rid(i % 1000, birth=f"19{50 + i // 1000:02d}0101")] for i in range(2, n + 2)
+    ]
     started = upload(s["g1"], "/uploads/sync", xlsx(rows))
     assert started.status_code == 202
     assert started.get_json()["total"] == n and started.get_json()["done"] == 0  # N known before any work
@@ -66,7 +76,13 @@ def test_errors_found_by_the_join_are_masked_in_sql_as_in_python(service):
     members = service("members")
     s = setup(members)
     add(s["g1"], 1)
-    rows = [["姓名", "证件号码"], ["会员1", rid(1)], ["无此人", rid(7)], ["短号", "H123456"], ["别名", rid(1, birth="19900102")]]
+    rows = [
+        ["姓名", "证件号码"],
+        ["会员1", rid(1)],
+        ["无此人", rid(7)],
+        ["短号", "H123456"],
+        ["别名", rid(1, birth="19900102")],
+    ]
     add(s["g2"], 1, name="原名", id_number=rid(1, birth="19900102"))
     job = wait_job(s["g1"], upload(s["g1"], "/uploads/sync", xlsx(rows)).get_json()["id"])
     by_row = {e["row"]: e for e in job["errors"]}

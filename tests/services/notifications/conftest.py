@@ -1,5 +1,6 @@
 """The notifications service over its real PostgreSQL database; its input events go through the
 real consumer's inbox (`EventConsumer._handle`), so a duplicate is a duplicate as in production."""
+
 from __future__ import annotations
 
 import uuid
@@ -42,13 +43,30 @@ class Notifications:
 
     def batch(self, unions=(UNION, UNION2), district=DISTRICT) -> tuple[int, dict]:
         batch_id = next(self._ids)
-        event = self.event("enrollment.batch.submitted", {
-            "batch_id": batch_id, "batch_no": f"CB20191230{batch_id:04d}", "district_id": district, "cover_year": YEAR,
-            "mode": "centralised", "submitted_at": "2019-12-30T10:00:00+08:00",
-            "handler": {"name": "张三", "phone": "13800138000", "email": "z@example.com"},
-            "submissions": [{"submission_id": next(self._ids), "union_id": u, "type": "A", "headcount": 3,
-                             "counts": {"centralised": 3}} for u in unions],
-            "headcount_by_type": {"A": 3 * len(unions)}, "headcount": 3 * len(unions)})
+        event = self.event(
+            "enrollment.batch.submitted",
+            {
+                "batch_id": batch_id,
+                "batch_no": f"CB20191230{batch_id:04d}",
+                "district_id": district,
+                "cover_year": YEAR,
+                "mode": "centralised",
+                "submitted_at": "2019-12-30T10:00:00+08:00",
+                "handler": {"name": "张三", "phone": "13800138000", "email": "z@example.com"},
+                "submissions": [
+                    {
+                        "submission_id": next(self._ids),
+                        "union_id": u,
+                        "type": "A",
+                        "headcount": 3,
+                        "counts": {"centralised": 3},
+                    }
+                    for u in unions
+                ],
+                "headcount_by_type": {"A": 3 * len(unions)},
+                "headcount": 3 * len(unions),
+            },
+        )
         return batch_id, event
 
     @staticmethod

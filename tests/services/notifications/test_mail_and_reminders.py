@@ -1,6 +1,7 @@
 """E-mail of notifications over a real SMTP server (aiosmtpd): SMTP down → the mail waits and
 goes when it is back, once; deadline reminders: only those who have not acted, each once across
 two job runs at the same moment and a restart; the centre's view and a reminder by hand."""
+
 from __future__ import annotations
 
 import email
@@ -21,9 +22,11 @@ from tests.services.notifications.conftest import DISTRICT, UNION, UNION2
 def addresses(monkeypatch):
     """The gateway's answer: union 101 has two clerks with addresses, 102 none, the district one."""
     book = {("union", UNION): ["a@u101.cn", "b@u101.cn"], ("district", DISTRICT): ["hp@district.cn"]}
-    monkeypatch.setattr(gateway_contacts, "addresses",
-                        lambda scopes, timeout=10: {(a, i): book.get((a, i), []) for a, ids in scopes.items()
-                                                    for i in ids})
+    monkeypatch.setattr(
+        gateway_contacts,
+        "addresses",
+        lambda scopes, timeout=10: {(a, i): book.get((a, i), []) for a, ids in scopes.items() for i in ids},
+    )
 
 
 def _closed_port() -> int:
@@ -34,11 +37,32 @@ def _closed_port() -> int:
 
 def test_mail_waits_while_smtp_is_down_then_goes_once(notes, addresses, monkeypatch):
     at("2019-12-30T10:00:00")
-    notes.deliver(notes.event("enrollment.submission.returned", {
-        "submission_id": 7, "union_id": UNION, "district_id": DISTRICT, "cover_year": 2020, "mode": "centralised",
-        "reason": "人数与名册不符"}))
-    notes.deliver(notes.event("members.member.rejected", {
-        "member_id": 1, "union_id": UNION2, "district_id": DISTRICT, "name": "张三", "status": "rejected", "version": 2}))
+    notes.deliver(
+        notes.event(
+            "enrollment.submission.returned",
+            {
+                "submission_id": 7,
+                "union_id": UNION,
+                "district_id": DISTRICT,
+                "cover_year": 2020,
+                "mode": "centralised",
+                "reason": "人数与名册不符",
+            },
+        )
+    )
+    notes.deliver(
+        notes.event(
+            "members.member.rejected",
+            {
+                "member_id": 1,
+                "union_id": UNION2,
+                "district_id": DISTRICT,
+                "name": "张三",
+                "status": "rejected",
+                "version": 2,
+            },
+        )
+    )
     uow = notes.svc.runtime.uow()
     monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
     monkeypatch.setenv("SMTP_PORT", str(_closed_port()))
@@ -75,15 +99,26 @@ def test_mail_links_start_at_the_configured_public_address(monkeypatch):
 def test_two_senders_at_once_send_each_mail_once(notes, addresses, monkeypatch):
     at("2019-12-30T10:00:00")
     for i in range(30):
-        notes.deliver(notes.event("enrollment.submission.returned", {
-            "submission_id": i, "union_id": UNION, "district_id": DISTRICT, "cover_year": 2020,
-            "mode": "centralised", "reason": f"原因{i}"}))
+        notes.deliver(
+            notes.event(
+                "enrollment.submission.returned",
+                {
+                    "submission_id": i,
+                    "union_id": UNION,
+                    "district_id": DISTRICT,
+                    "cover_year": 2020,
+                    "mode": "centralised",
+                    "reason": f"原因{i}",
+                },
+            )
+        )
     with loopback_smtp() as (port, received):
         monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
         monkeypatch.setenv("SMTP_PORT", str(port))
         settings = MailSettings()
-        threads = [threading.Thread(target=mail.send_all_due, args=(notes.svc.runtime.uow(), settings, 5))
-                   for _ in range(2)]
+        threads = [
+            threading.Thread(target=mail.send_all_due, args=(notes.svc.runtime.uow(), settings, 5)) for _ in range(2)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -97,8 +132,11 @@ def not_acted(monkeypatch):
     """Enrollment's answer: unions 101 and 102 have not submitted; district 10 has not paid."""
     pending = {"grassroots_end": [UNION, UNION2], "district_submit_end": [], "payment_deadline": [DISTRICT]}
     monkeypatch.setattr(enrollment_actions, "not_acted", lambda year, key, timeout=60: list(pending[key]))
-    monkeypatch.setattr(enrollment_actions, "not_acted_named", lambda year, key, named, timeout=60: (
-        list(pending[key]), {i: f"单位{i}" for i in pending[key][:named]}))
+    monkeypatch.setattr(
+        enrollment_actions,
+        "not_acted_named",
+        lambda year, key, named, timeout=60: (list(pending[key]), {i: f"单位{i}" for i in pending[key][:named]}),
+    )
     return pending
 
 
@@ -106,8 +144,10 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     notes.year()  # grassroots deadline 2019-12-27, payment deadline 2020-01-20
     at("2019-12-20T08:00:00")  # 7 days before the grassroots deadline
     results = []
-    runs = [threading.Thread(target=lambda: results.append(reminders.run_reminders(notes.svc.runtime.uow())))
-            for _ in range(2)]
+    runs = [
+        threading.Thread(target=lambda: results.append(reminders.run_reminders(notes.svc.runtime.uow())))
+        for _ in range(2)
+    ]
     for t in runs:
         t.start()
     for t in runs:
@@ -120,8 +160,10 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     # union 101 submits; three days before only 102 is reminded
     not_acted["grassroots_end"] = [UNION2]
     at("2019-12-24T08:00:00")
-    assert reminders.run_reminders(notes.svc.runtime.uow()) == {"2020:grassroots_end:3": 1,
-                                                                 "2020:district_submit_end:7": 0}
+    assert reminders.run_reminders(notes.svc.runtime.uow()) == {
+        "2020:grassroots_end:3": 1,
+        "2020:district_submit_end:7": 0,
+    }
     assert len(notes.titles(notes.union)) == 1 and len(notes.titles(notes.union2)) == 2
     # the centre's view: per deadline, who was reminded and who has still not acted
     report = notes.centre.get("/reminders/2020").get_json()
@@ -132,18 +174,30 @@ def test_reminders_go_once_to_those_who_have_not_acted_across_two_runs_and_a_res
     assert {(s["days_before"], s["count"]) for s in grassroots["sent"]} == {(7, 2), (3, 1)}
     # every deadline of the timeline is listed, in its order — the split deadline too (listed only:
     # who has not set a split is billing's to say, so it offers no reminder)
-    assert [d["key"] for d in report["deadlines"]] == ["split_end", "grassroots_end", "district_submit_end",
-                                                       "payment_deadline"]
+    assert [d["key"] for d in report["deadlines"]] == [
+        "split_end",
+        "grassroots_end",
+        "district_submit_end",
+        "payment_deadline",
+    ]
     split = report["deadlines"][0]
     assert (split["label"], split["audience"], split["remindable"], split["not_acted_count"]) == (
-        "区局参保金额比例设置截止", "district", False, None)
+        "区局参保金额比例设置截止",
+        "district",
+        False,
+        None,
+    )
     assert grassroots["remindable"] is True
     # by hand, the same day: union 102 was already reminded 3 days before — nothing doubles
-    assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {"reminded": 0,
-                                                                                          "not_acted": 1}
+    assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {
+        "reminded": 0,
+        "not_acted": 1,
+    }
     at("2019-12-25T08:00:00")
-    assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {"reminded": 1,
-                                                                                          "not_acted": 1}
+    assert notes.centre.post("/reminders/2020/grassroots_end/send", json={}).get_json() == {
+        "reminded": 1,
+        "not_acted": 1,
+    }
     assert notes.union.post("/reminders/2020/grassroots_end/send", json={}).status_code == 403
 
 
@@ -152,7 +206,9 @@ def test_reminder_days_are_configurable_per_year(notes, not_acted):
     bad = notes.centre.put("/reminders/2020/days-before", json={"days_before": [5, 5]})
     assert bad.status_code == 422
     assert notes.centre.put("/reminders/2020/days-before", json={"days_before": [2, 10]}).get_json() == {
-        "cover_year": 2020, "days_before": [10, 2]}
+        "cover_year": 2020,
+        "days_before": [10, 2],
+    }
     at("2020-01-10T08:00:00")  # 10 days before the payment deadline (2020-01-20)
     assert reminders.run_reminders(notes.svc.runtime.uow()) == {"2020:payment_deadline:10": 1}
     assert "尚有参保批次未缴费" in notes.titles(notes.district)[0]
