@@ -47,7 +47,9 @@ def test_district_rejects_union_corrects_the_id_and_district_approves(system, pe
     district.shot("member-review-revealed")
     audit = ok(system.login("centre").get("/api/v1/audit?username=district"))
     reveal = next(r for r in audit["items"] if r["action"].endswith("/id-number-reveals"))
-    assert reveal["detail"] == f"查看完整证件号码：会员 {member['id']}" and reveal["at"] and reveal["outcome"] == "ok"
+    # said in words: whose number, by name and masked number, never an internal id (issue 24)
+    assert reveal["what"].startswith("查看完整证件号码：王审核（") and resident_id(880) not in reveal["what"]
+    assert reveal["at"] and reveal["outcome"] == "ok" and reveal["result"] == "成功"
 
     row.get_by_role("checkbox").check()
     expect(page.locator("#picked")).to_have_text("已选 1 人")

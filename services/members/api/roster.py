@@ -96,7 +96,7 @@ class MemberOut(BaseSchema):
     left_reason = fields.String(allow_none=True)
     review_note = fields.String(
         allow_none=True,
-        metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"},
+        metadata={"description": "审核说明：区局最近一次驳回的原因（修改保存后重新待审，原因保留为记录）"},
     )
     version = fields.Integer()
 
@@ -126,7 +126,7 @@ class MemberRow(BaseSchema):
     status = fields.String()
     review_note = fields.String(
         allow_none=True,
-        metadata={"description": "审核说明：区局驳回的原因；修改保存后为“已修改并重新提交，等待区局审核”"},
+        metadata={"description": "审核说明：区局最近一次驳回的原因（修改保存后重新待审，原因保留为记录）"},
     )
     synced = fields.Boolean()
     removed = fields.Boolean()

@@ -171,16 +171,14 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
     return member
 
 
-# 审核说明 once a rejected member is corrected and saved: the rejection is answered, not current
-RESUBMITTED_NOTE = "已修改并重新提交，等待区局审核"
-
-
 def apply_fields(member: Member, clean: dict) -> None:
     """Checked details onto a member (编辑, or an import row of one of the union's own)."""
     for key in MEMBER_EDITABLE:
         setattr(member, key, clean[key])
-    if member.status == "rejected":  # sent back by the district: saving it again resubmits it
-        member.status, member.review_note = "pending", RESUBMITTED_NOTE
+    # sent back by the district: saving it again resubmits it; the rejection reason stays as the
+    # review's history (the page shows it as 上次驳回原因 while the member waits again)
+    if member.status == "rejected":
+        member.status = "pending"
     member.version += 1
     member.updated_at = clock.utcnow_naive()
 
@@ -207,7 +205,7 @@ def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
     visible, districts = _pending_in_scope(uow, who, member_ids)
     numbers = _next_member_numbers(uow.session, len(visible))
     now = clock.utcnow_naive()
-    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now, "review_note": None}
+    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now}
     # One UPDATE for all of them (a district approves 1,000 at once, issue 16), not one per member
     # as the unit of work would flush them; the loaded rows take the same values as committed
     # state, so the events and the answer read what the statement wrote.

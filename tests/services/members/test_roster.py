@@ -336,11 +336,11 @@ def test_a_rejected_member_s_id_number_can_be_corrected_and_is_checked_again(ser
     fixed = s["g1"].patch(f"/members/{m['id']}", json={"id_number": rid(7)})
     assert fixed.status_code == 200, fixed.get_json()
     assert fixed.get_json()["id_number"] == rid(7) and fixed.get_json()["status"] == "pending"  # resubmitted
-    # the detail's 审核说明 is the new one, not the answered rejection reason
+    # the rejection reason stays as the review's history: the page says 上次驳回原因 while pending
     detail = s["g1"].get(f"/members/{m['id']}").get_json()
-    assert detail["review_note"] == "已修改并重新提交，等待区局审核"
+    assert detail["status"] == "pending" and detail["review_note"] == "证件号码与本人不符"
     assert s["dist1"].post("/members/approvals", json={"member_ids": [m["id"]]}).status_code == 200
-    assert s["g1"].get(f"/members/{m['id']}").get_json()["review_note"] is None
+    assert s["g1"].get(f"/members/{m['id']}").get_json()["review_note"] == "证件号码与本人不符"
     # only while rejected: a pending or approved member's number stays
     assert s["g1"].patch(f"/members/{other['id']}", json={"id_number": rid(8)}).status_code == 422
 
