@@ -127,6 +127,17 @@ const U = (() => {
     return out;
   }
 
+  /* Formats no HTML attribute states (a date typed as text): the one place they are checked, with
+     regular expression literals — a pattern built inside a JavaScript string loses its backslashes. */
+  const DATE = /^\d{4}-\d{2}-\d{2}$/;
+  const FORMATS = { date: v => DATE.test(v) };
+  function checkFormats(form) {
+    for (const el of form.querySelectorAll("[data-format]")) {
+      const ok = FORMATS[el.dataset.format], v = el.value.trim();
+      el.setCustomValidity(v === "" || !ok || ok(v) ? "" : (el.dataset.msg || "格式不正确"));
+    }
+  }
+
   /* What the browser knows is wrong with a field, in our words. */
   function problemOf(el) {
     const v = el.validity;
@@ -148,6 +159,7 @@ const U = (() => {
      field, focus on the first, the page message says how many. True when the form is right. */
   function validate(form) {
     clearErrors(form);
+    checkFormats(form);
     const bad = [...form.elements].filter(el => el.name && !el.disabled && el.willValidate && !el.validity.valid);
     bad.forEach(el => markField(el, problemOf(el)));
     if (bad.length) { flash(`有 ${bad.length} 项需要修改：${bad.map(labelOf).filter(Boolean).join("、")}`, "error"); focusField(bad[0]); }
@@ -274,14 +286,15 @@ const U = (() => {
       picker.type = "date"; picker.tabIndex = -1; picker.className = "date-native";
       picker.setAttribute("aria-hidden", "true");
       input.type = "text"; input.inputMode = "numeric"; input.placeholder = "YYYY-MM-DD"; input.autocomplete = "off";
-      input.pattern = "\\d{4}-\\d{2}-\\d{2}"; input.maxLength = 10;
+      input.maxLength = 10;
       input.dataset.msg = input.dataset.msg || "请按 YYYY-MM-DD 填写日期，如 2020-01-10";
+      input.dataset.format = "date";  // checked by checkFormats (a regular expression literal, no pattern string)
       const button = document.createElement("button");
       button.type = "button"; button.className = "date-button small secondary"; button.textContent = "日历";
       button.setAttribute("aria-label", "打开日历");
       const box = document.createElement("span"); box.className = "date-field";
       input.replaceWith(box); box.append(input, button, picker);
-      button.onclick = () => { picker.value = /^\d{4}-\d{2}-\d{2}$/.test(input.value) ? input.value : ""; try { picker.showPicker(); } catch (e) { picker.focus(); } };
+      button.onclick = () => { picker.value = DATE.test(input.value) ? input.value : ""; try { picker.showPicker(); } catch (e) { picker.focus(); } };
       picker.onchange = () => { input.value = picker.value; input.dispatchEvent(new Event("change", { bubbles: true })); input.focus(); };
     });
     root.querySelectorAll('input[type="file"]:not(.file-native)').forEach(input => {
