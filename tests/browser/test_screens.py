@@ -1,6 +1,7 @@
 """Every page of every role, as its clerk sees it at a desk (1280×800) and on a phone (390×844):
 axe-core finds no serious or critical violation, not one English word of our text is on screen,
-nothing 404s or 5xx (the favicon included), charts' labels are not clipped, the account (退出)
+nothing 404s or 5xx (the favicon included), every page carries the strict Content-Security-Policy
+and the browser reports no violation of it, charts' labels are not clipped, the account (退出)
 stays on the header's first line at 1280 px, and a table's actions are reachable on a phone.
 Each form, given a bad value while the page is scrolled, shows its message in view, beside the
 field, with a human label. Screenshots in test-artifacts/screenshots/page-*.png."""
@@ -11,6 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from gateway.app import CONTENT_SECURITY_POLICY
 from gateway.pages import PAGES
 from tests.browser.a11y import axe_violations, english_words
 from tests.browser.conftest import ARTIFACTS, carded_member, open_season
@@ -44,10 +46,17 @@ def watch(page) -> list[str]:
     page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
 
+    # every refusal by the Content-Security-Policy, as the page itself is told of it
+    page.add_init_script("""document.addEventListener("securitypolicyviolation", e =>
+        console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));""")
+
     def answered(response):
         expected_404 = "/api/v1/billing/quotes/" in response.url  # "价格尚未公布" is shown for it
         if response.status >= 500 or (response.status == 404 and not expected_404):
             problems.append(f"{response.status} {response.url}")
+        if response.request.resource_type == "document" and response.headers.get(
+                "content-security-policy") != CONTENT_SECURITY_POLICY:
+            problems.append(f"no strict Content-Security-Policy on {response.url}")
     page.on("response", answered)
     return problems
 

@@ -240,7 +240,8 @@ def test_a_season_by_clicking(system, season, person):
 
 def tiles(page, selector: str) -> dict[str, str]:
     """A row of tiles as a person reads them: label → figure."""
-    page.wait_for_function(f"document.querySelectorAll('{selector} .tile strong').length > 0")
+    # (a locator, not wait_for_function: its string would be eval'd in the page, which the strict CSP refuses)
+    expect(page.locator(f"{selector} .tile strong").first).to_be_attached()
     pairs = page.eval_on_selector_all(f"{selector} .tile", "els => els.map(t => [t.querySelector('span').textContent, "
                                                            "t.querySelector('strong').textContent])")
     return {label: value.replace(",", "") for label, value in pairs}

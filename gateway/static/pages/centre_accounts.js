@@ -1,0 +1,36 @@
+/* The page centre_accounts.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const roleNames = { grassroots: "基层工会", district: "区局（产业）工会", centre: "市职保中心" };
+  const roleSel = document.getElementById("role");
+  function syncRole() {
+    const r = roleSel.value;
+    document.getElementById("union-field").hidden = r !== "grassroots";
+    document.querySelector('[name="union_id"]').disabled = r !== "grassroots";
+    document.getElementById("district-field").hidden = r !== "district";
+    document.getElementById("districts").disabled = r !== "district";
+  }
+  roleSel.addEventListener("change", syncRole); syncRole();
+  const districts = await U.api("GET", "/members/districts");
+  document.getElementById("districts").innerHTML = districts.map(d => `<option value="${d.id}">${U.esc(d.name)}</option>`).join("");
+  async function load() {
+    const rows = await U.api("GET", "/accounts");
+    const box = document.getElementById("accounts");
+    box.innerHTML = U.table([
+      { title: "用户名", html: a => `<span translate="no">${U.esc(a.username)}</span>` }, { key: "display_name", title: "名称" },
+      { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: a => a.union_id ? `基层工会 ${a.union_id}` : (a.district_id ? `区局 ${a.district_id}` : "—") },
+      { title: "状态", render: a => a.active ? "启用" : "停用" },
+      { title: "操作", html: a => `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
+    box.querySelectorAll("[data-toggle]").forEach(b => b.addEventListener("click", async () => {
+      const active = b.dataset.active === "true";
+      if (active && !confirm("停用后该账号将无法登录，确定停用？")) return;
+      try { await U.api("PATCH", `/accounts/${b.dataset.toggle}`, { active: !active }); U.flash("已更新"); await load(); }
+      catch (e) { U.flash(e.message, "error"); }
+    }));
+  }
+  U.onSubmit(document.getElementById("account-form"), async (v, f) => {
+    await U.api("POST", "/accounts", v); f.reset(); syncRole(); U.flash("账号已创建"); await load();
+  });
+  load().catch(e => U.flash(e.message, "error"));
+});

@@ -1,0 +1,70 @@
+/* The page centre_years.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const TYPES = ["A", "A+", "B", "B+"], CLASSES = { centralised: "集中参保（全年）", instant_first_half: "即时参保（上半年办卡）", instant_second_half: "即时参保（下半年办卡）" };
+  const yuan = f => f == null ? "" : (f / 100).toFixed(2);
+  const form = document.getElementById("year-form");
+  let years = [];
+  async function load() {
+    const raw = await U.api("GET", "/enrollment/cover-years");
+    years = Array.isArray(raw) ? raw : (raw.items || []);
+    const w = p => p ? `${p[0]} 至 ${p[1]}` : "—";
+    const box = document.getElementById("years");
+    box.innerHTML = U.table([{ key: "cover_year", title: "年度" }, { title: "比例设置", render: y => w(y.split_window) },
+      { title: "基层提交", render: y => w(y.grassroots_window) }, { title: "区局提交", render: y => w(y.district_submit_window) },
+      { key: "card_cutoff", title: "办卡截止" }, { title: "保障期", render: y => `${y.cover_start} 至 ${y.cover_end}` }, { key: "payment_deadline", title: "缴费截止" },
+      { title: "即时划款期限", render: y => `提交后 ${y.instant_payment_days} 日内` },
+      { title: "", html: y => `<button class="small secondary" data-edit="${y.cover_year}" type="button">修改</button>` }], years, "尚未配置");
+    box.querySelectorAll("[data-edit]").forEach(b => b.onclick = () => {
+      const y = years.find(x => String(x.cover_year) === b.dataset.edit);
+      form.cover_year.value = y.cover_year;
+      for (const el of form.elements) {
+        if (!el.name || el.name === "cover_year") continue;
+        const [k, i] = el.name.split("."); el.value = i === undefined ? (y[k] || "") : ((y[k] || [])[Number(i)] || "");
+      }
+      form.scrollIntoView();
+    });
+    document.getElementById("price-year").innerHTML = years.map(y => `<option>${y.cover_year}</option>`).join("");
+    if (years.length) await loadPrices();
+  }
+  form.noValidate = true;
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    if (!U.validate(form)) return;
+    const body = {};
+    for (const el of form.elements) {
+      if (!el.name || el.name === "cover_year") continue;
+      const [k, i] = el.name.split(".");
+      if (el.type === "number") { if (el.value !== "") body[k] = Number(el.value); }  // empty: keep the year's
+      else if (i === undefined) body[k] = el.value; else (body[k] = body[k] || [])[Number(i)] = el.value;
+    }
+    try { await U.api("PUT", `/enrollment/cover-years/${form.cover_year.value}`, body); U.flash("已保存"); await load(); }
+    catch (e) { if (e instanceof U.ApiError) U.showError(e, form); else U.flash(e.message, "error"); }
+  });
+  const prices = document.getElementById("prices");
+  async function loadPrices() {
+    const year = document.getElementById("price-year").value;
+    const table = await U.api("GET", `/billing/price-tables/${year}`).catch(() => ({ entries: [] }));
+    const get = (t, c) => (table.entries || []).find(e => e.type === t && e.price_class === c) || {};
+    prices.innerHTML = `<div class="table-wrap"><table><thead><tr><th>类型</th><th>办理方式</th><th>保障费用（元）</th><th>市总统一划拨</th><th>特殊行业市总补贴</th></tr></thead><tbody>` +
+      TYPES.flatMap(t => Object.entries(CLASSES).map(([c, n]) => { const e = get(t, c);
+        return `<tr><td>${t}</td><td>${n}</td><td><input aria-label="${t} ${n} 保障费用" name="${t}|${c}|premium" value="${yuan(e.premium_fen)}" size="8"></td>
+          <td><input aria-label="${t} ${n} 市总统一划拨" name="${t}|${c}|city_subsidy" value="${yuan(e.city_subsidy_fen)}" size="8"></td>
+          <td><input aria-label="${t} ${n} 特殊行业补贴" name="${t}|${c}|special_city_subsidy" value="${yuan(e.special_city_subsidy_fen)}" size="8"></td></tr>`; })).join("") +
+      `</tbody></table></div><p><button type="submit">保存价格表</button> <span class="hint">区局设置比例后价格表不能再修改。</span></p>`;
+  }
+  prices.noValidate = true;
+  prices.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    if (!U.validate(prices)) return;
+    const entries = {};
+    for (const el of prices.querySelectorAll("input")) {
+      const [t, c, f] = el.name.split("|"); (entries[t + "|" + c] = entries[t + "|" + c] || { type: t, price_class: c })[f] = el.value;
+    }
+    try { await U.api("PUT", `/billing/price-tables/${document.getElementById("price-year").value}`, { entries: Object.values(entries) }); U.flash("价格表已保存"); }
+    catch (e) { U.showError(e, prices); }
+  });
+  document.getElementById("price-year").onchange = () => loadPrices();
+  load().catch(e => U.flash(e.message, "error"));
+});

@@ -1,0 +1,25 @@
+/* The page cover_lookup.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const result = document.getElementById("result");
+  U.onSubmit(document.getElementById("lookup-form"), async values => {
+    result.innerHTML = "";
+    const person = await U.api("POST", "/enrollment/covers/lookup", values);
+    result.innerHTML = `<h2>${U.esc(person.name)}（${U.esc(person.id_number)}）</h2>` + U.table([
+      { key: "cover_year", title: "保障年度" }, { key: "type_name", title: "保障类型" },
+      { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
+      { key: "mode_name", title: "参保方式" }, { key: "union_name", title: "参保单位" },
+      { key: "state", title: "状态" }, { key: "claims_deadline", title: "给付申请材料截止" }], person.covers);
+  });
+  const bulk = document.getElementById("bulk-form");
+  U.onSubmit(bulk, async (_values, form) => {
+    const body = new FormData(form);
+    const res = await U.api("POST", "/enrollment/covers/bulk-lookup", body, { raw: true });
+    const blob = await res.blob();
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob); link.download = "职工保障查询结果.xlsx";
+    document.body.appendChild(link); link.click(); link.remove();
+    U.flash("已生成查询结果");
+  });
+});

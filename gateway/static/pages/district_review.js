@@ -1,0 +1,124 @@
+/* The page district_review.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
+  const modeName = m => m === "instant" ? "即时参保" : "集中参保";
+  const pick = document.getElementById("pick");
+  let filter = {};
+  const years = await U.api("GET", "/enrollment/cover-years").catch(() => []);
+  const list = Array.isArray(years) ? years : (years.items || []);
+  U.yearOptions(document.getElementById("year"), list);
+  const base = () => U.formValues(pick);
+  const credits = await U.api("GET", "/billing/credits").catch(() => []);
+
+  const picked = which => [...document.querySelectorAll(`#${which} input[data-pick]:checked`)].map(c => Number(c.value));
+  function count(which) {
+    const n = picked(which).length, all = document.querySelectorAll(`#${which} input[data-pick]`).length;
+    document.querySelector(`[data-count="${which}"]`).textContent = `已选 ${n} 项`;
+    const box = document.querySelector(`[data-all="${which}"]`);
+    box.checked = all > 0 && n === all; box.indeterminate = n > 0 && n < all;
+  }
+  const pickBox = s => `<input type="checkbox" data-pick value="${s.id}" aria-label="选择 ${U.esc(s.union_name || "")}（${U.esc(s.type)} 类 ${s.headcount} 人）">`;
+  const peopleButton = s => `<button class="small secondary" data-people="${s.id}" type="button" aria-label="查看人员：${U.esc(s.union_name || "")}">查看人员</button>`;
+
+  async function load() {
+    const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
+    const box = document.getElementById("pending");
+    box.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "credit_code", title: "组织机构代码" },
+      { key: "type", title: "保障类型" }, { key: "headcount", title: "参保人数" },
+      { title: "保障费用（元）", render: s => s.totals ? yuan(s.totals.premium_fen) : "计价中" },
+      { title: "提交时间", render: s => U.time(s.submitted_at) },
+      { title: "操作", html: s => `${peopleButton(s)} <button class="small" data-stage="${s.id}" type="button">添加至待提交</button> <button class="small secondary" data-return="${s.id}" type="button">退回</button>` }],
+      p.items, "没有待审批的参保");
+    count("pending");
+    const t = await U.api("GET", "/enrollment/to-submit?" + new URLSearchParams(base()));
+    const tot = t.totals;
+    // the guide's one line, with billing's figures
+    document.getElementById("totals").textContent = tot
+      ? `合计参保人数：${t.headcount}人。保障费用：${yuan(tot.premium_fen)}元；市总统一划拨：${yuan(tot.city_subsidy_fen)}元；区局/各级工会缴费：${yuan(tot.district_share_fen)}元；基层单位缴费：${yuan(tot.grassroots_share_fen)}元。`
+      : `合计参保人数：${t.headcount}人。保障费用：计价中，请稍候刷新。`;
+    const year = base().cover_year;
+    const sources = (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
+    const from = sources.length ? [...new Set(sources)].sort().join("、") : String(year - 2);
+    document.getElementById("credit").textContent = t.credit_available_fen
+      ? `${from}年会员计划退回金额${yuan(t.credit_available_fen)}元，可用于抵扣${year}年集中参保费用。`
+      : `没有可用于抵扣${year}年集中参保费用的会员计划退回金额。`;
+    const staged = document.getElementById("staged");
+    staged.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "type", title: "保障类型" },
+      { key: "headcount", title: "参保人数" }, { title: "保障费用（元）", render: s => s.totals ? yuan(s.totals.premium_fen) : "计价中" },
+      { title: "参保类型", render: s => modeName(s.mode) },
+      { title: "操作", html: s => `${peopleButton(s)} <button class="small secondary" data-unstage="${s.id}" type="button">移除</button>` }], t.items, "待提交列表为空");
+    count("staged");
+  }
+  async function each(ids, action, done) {
+    let ok = 0;
+    try { for (const id of ids) { await U.api("POST", `/enrollment/submissions/${id}/${action}`, {}); ok++; } U.flash(done(ok)); }
+    catch (e) { U.flash(`${ok ? done(ok) + "；" : ""}${e.message}`, "error"); }
+    await load().catch(e => U.flash(e.message, "error"));
+  }
+  for (const which of ["pending", "staged"]) {
+    document.getElementById(which).addEventListener("change", () => count(which));
+    document.querySelector(`[data-all="${which}"]`).onchange = e => {
+      document.querySelectorAll(`#${which} input[data-pick]`).forEach(c => c.checked = e.target.checked); count(which);
+    };
+  }
+  document.getElementById("stage-picked").onclick = () => {
+    const ids = picked("pending");
+    if (!ids.length) { U.flash("请先在待审批参保列表中勾选", "error"); return; }
+    each(ids, "stage", n => `已添加 ${n} 项至待提交列表`);
+  };
+  document.getElementById("unstage-picked").onclick = () => {
+    const ids = picked("staged");
+    if (!ids.length) { U.flash("请先在待提交参保列表中勾选", "error"); return; }
+    each(ids, "unstage", n => `已移回待审批列表 ${n} 项`);
+  };
+  document.body.addEventListener("click", async ev => {
+    const b = ev.target.closest("[data-stage],[data-unstage],[data-return],[data-people]");
+    if (!b) return;
+    if (b.dataset.stage) return each([b.dataset.stage], "stage", () => "已添加至待提交列表");
+    if (b.dataset.unstage) return each([b.dataset.unstage], "unstage", () => "已移回待审批列表");
+    if (b.dataset.people) return openPeople(Number(b.dataset.people));
+    const reason = await U.ask({ title: "退回参保", label: "退回原因", hint: "基层工会将看到此原因，修改后可重新提交。", ok: "退回" });
+    if (reason === null) return;
+    try { await U.api("POST", `/enrollment/submissions/${b.dataset.return}/return`, { reason }); U.flash("已退回"); await load(); }
+    catch (e) { U.flash(e.message, "error"); }
+  });
+
+  // a submission opens to its people: paged, searchable by name or ID number
+  const dialog = document.getElementById("people");
+  let who = null, peoplePage = 1, search = "";
+  async function loadPeople() {
+    const d = await U.api("GET", `/enrollment/submissions/${who}?` + new URLSearchParams({ page: peoplePage, per_page: 20, ...(search ? { search } : {}) }));
+    document.getElementById("people-title").textContent = `参保人员 · ${d.union_name || ""}`;
+    document.getElementById("people-facts").textContent =
+      `${d.type} 类 · ${modeName(d.mode)} · 共 ${d.headcount} 人 · 保障费用 ${d.totals ? yuan(d.totals.premium_fen) + " 元" : "计价中"} · 提交时间 ${U.time(d.submitted_at)}`;
+    document.getElementById("people-list").innerHTML = U.table([{ key: "name", title: "姓名" },
+      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" }, { key: "id_number", title: "证件号码" },
+      { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
+      { key: "half_or_full", title: "半年/全年" }], d.members, search ? "没有符合条件的人员" : "没有人员");
+    const pages = Math.max(1, Math.ceil(d.members_total / 20));
+    document.getElementById("people-page").textContent = ` 第 ${peoplePage} / ${pages} 页，${search ? "符合条件" : "共"} ${d.members_total} 人 `;
+    document.getElementById("people-prev").disabled = peoplePage <= 1;
+    document.getElementById("people-next").disabled = peoplePage >= pages;
+  }
+  async function openPeople(id) {
+    who = id; peoplePage = 1; search = ""; document.getElementById("people-search").reset();
+    try { await loadPeople(); dialog.showModal(); } catch (e) { U.flash(e.message, "error"); }
+  }
+  U.onSubmit(document.getElementById("people-search"), v => { search = v.search || ""; peoplePage = 1; return loadPeople(); });
+  document.getElementById("people-prev").onclick = () => { peoplePage--; loadPeople(); };
+  document.getElementById("people-next").onclick = () => { peoplePage++; loadPeople(); };
+  document.getElementById("people-close").onclick = () => dialog.close();
+
+  pick.addEventListener("change", () => load().catch(e => U.flash(e.message, "error")));
+  U.onSubmit(document.getElementById("filter"), v => { filter = v; return load(); });
+  U.onSubmit(document.getElementById("submit"), async (v, f) => {
+    const batch = await U.api("POST", "/enrollment/batches", { ...base(), handler: v });
+    f.reset(); U.flash(`已提交，批次编号 ${batch.batch_no}。区局告知书正在生成，生成后自动下载。`); await load();
+    if (batch.mode !== "centralised") return;
+    const doc = await U.downloadWhenReady(`batch:${batch.id}`, "district_notice");
+    U.flash(`已提交，批次编号 ${batch.batch_no}。${doc ? "区局告知书已下载，" : "告知书尚在生成，"}也可在“告知书下载”中下载。`);
+  });
+  if (list.length) load().catch(e => U.flash(e.message, "error"));
+});

@@ -1,0 +1,54 @@
+/* The page district_splits.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const yuan = f => f == null ? "" : (f / 100).toFixed(2);
+  const TYPES = ["A", "A+", "B", "B+"];
+  const years = await U.api("GET", "/enrollment/cover-years").catch(() => []);
+  const list = Array.isArray(years) ? years : (years.items || []);
+  U.yearOptions(document.getElementById("year"), list);
+  const unions = await U.api("GET", "/members/unions?per_page=500");
+  document.getElementById("unions").innerHTML = unions.items.map(u => `<option value="${u.id}">${U.esc(u.name)}</option>`).join("");
+  const year = () => document.getElementById("year").value;
+  async function load() {
+    const y = list.find(x => String(x.cover_year) === year()) || {};
+    const w = y.split_window || [];
+    document.getElementById("window").innerHTML = `<p class="muted">设置时间：${w[0] || "—"} 至 ${w[1] || "—"}</p>`;
+    const data = await U.api("GET", `/billing/splits/${year()}`);
+    const rows = data;
+    const byType = Object.fromEntries(rows.filter(r => r.union_id == null).map(r => [r.type, r]));
+    // the form is the template's (its patterns are HTML attributes); here only its values and facts
+    const split = document.getElementById("split");
+    for (const t of TYPES) {
+      const r = byType[t] || {}, box = split.querySelector(`fieldset[data-cover-type="${t}"]`);
+      box.querySelector('[data-fact="premium"]').textContent = yuan(r.premium_fen) || "—";
+      box.querySelector('[data-fact="subsidy"]').textContent = yuan(r.city_subsidy_fen) || "—";
+      box.querySelector('[data-fact="start"]').textContent = `${y.cover_start || "—"} 00:00`;
+      box.querySelector('[data-fact="end"]').textContent = `${y.cover_end || "—"} 23:59`;
+      split.elements[`${t}.district_share`].value = yuan(r.district_share_fen);
+      split.elements[`${t}.grassroots_share`].value = yuan(r.grassroots_share_fen);
+    }
+    document.getElementById("overrides").innerHTML = U.table([{ title: "基层工会", render: r => (unions.items.find(u => u.id === r.union_id) || {}).name || r.union_id },
+      { key: "type", title: "类型" }, { title: "区局缴纳", render: r => yuan(r.district_share_fen) }, { title: "基层缴纳", render: r => yuan(r.grassroots_share_fen) }],
+      rows.filter(r => r.union_id != null), "暂无单独设置");
+  }
+  const split = document.getElementById("split");
+  split.noValidate = true;
+  split.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    if (!U.validate(split)) return;
+    const types = {};
+    for (const t of TYPES) {
+      const d = split.elements[`${t}.district_share`].value, g = split.elements[`${t}.grassroots_share`].value;
+      if (d !== "" || g !== "") types[t] = { district_share: d, grassroots_share: g };
+    }
+    try { await U.api("PUT", `/billing/splits/${year()}`, { types }); U.flash("已保存"); await load(); }
+    catch (e) { if (e instanceof U.ApiError) U.showError(e, split); else U.flash(e.message, "error"); }
+  });
+  U.onSubmit(document.getElementById("override"), async v => {
+    await U.api("PUT", `/billing/splits/${year()}/unions/${v.union_id}`, { types: { [v.type]: { district_share: v.district_share, grassroots_share: v.grassroots_share } } });
+    U.flash("已保存"); await load();
+  });
+  document.getElementById("year").onchange = () => load();
+  if (list.length) load().catch(e => U.flash(e.message, "error"));
+});

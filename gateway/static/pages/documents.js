@@ -1,0 +1,14 @@
+/* The page documents.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  async function load() {
+    const all = document.getElementById("all").checked;
+    const data = await U.api("GET", "/documents/documents?" + new URLSearchParams({ per_page: 200, all_versions: all }));
+    document.getElementById("docs").innerHTML = U.table([{ key: "title", title: "文书" }, { key: "cover_year", title: "保障年度" },
+      { title: "版本", render: d => `第 ${d.version} 版` }, { title: "生成时间", render: d => U.time(d.created_at) },
+      { title: "下载", html: d => `<a href="/api/v1${d.download}">${U.esc(d.filename)}</a>` }], data.items, "暂无文书，提交参保后生成");
+  }
+  document.getElementById("all").onchange = () => load();
+  load().catch(e => U.flash(e.message, "error"));
+});

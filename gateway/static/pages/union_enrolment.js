@@ -1,0 +1,92 @@
+/* The page union_enrolment.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", async () => {
+  const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
+  const form = document.getElementById("pick");
+  let page = 1;
+  const years = await U.api("GET", "/enrollment/cover-years").catch(e => { U.flash(e.message, "error"); return []; });
+  const list = Array.isArray(years) ? years : (years.items || []);
+  U.yearOptions(document.getElementById("year"), list);
+  const params = () => {
+    const v = U.formValues(form);
+    if (v.mode !== "instant") delete v.kind;
+    return v;
+  };
+  async function load() {
+    const v = params();
+    document.getElementById("kind-field").hidden = v.mode !== "instant";
+    const c = await U.api("GET", "/enrollment/confirmation?" + new URLSearchParams({ ...v, page, per_page: 50 }));
+    // enrollment's copy of the member list is still taking changes from members: say so, rather
+    // than silently listing fewer people (issue 16)
+    document.getElementById("syncing").hidden = c.members_behind !== true;
+    const typeSel = document.getElementById("type");
+    if (c.chosen_type) { typeSel.value = c.chosen_type; typeSel.disabled = true; document.getElementById("type-hint").textContent = `本年度已选择 ${c.chosen_type} 类，不能更改。`; }
+    else typeSel.disabled = false;
+    const w = c.window || {};
+    document.getElementById("window").innerHTML = `<p class="${w.open ? "notice" : "error"}">办理时间：${w.start || "—"} 至 ${w.end || "—"}${w.open ? "（正在办理期内）" : "（当前不在办理期内）"}；保障期：${c.cover_start || "—"} 至 ${c.cover_end || "—"}${c.pay_by ? `；基层划款至区局截止：${c.pay_by}` : ""}${c.instant_payment_days ? `；提交后 ${c.instant_payment_days} 日内划款至区局` : ""}</p>`;
+    const tile = (k, val) => `<div class="tile"><span>${k}</span><strong>${val}</strong></div>`;
+    // Amounts are billing's: its quote prices these counts exactly as the submission will be priced.
+    const shownType = c.chosen_type || typeSel.value;
+    let money = tile("保障费用", "—");
+    if (c.headcount) {
+      try {
+        const q = await U.api("POST", `/billing/quotes/${c.cover_year}`, { type: shownType, counts: c.counts });
+        money = tile(`保障费用（${shownType} 类，元）`, yuan(q.premium_fen)) + tile("市总统一划拨", yuan(q.city_subsidy_fen)) +
+          tile("区局/各级工会缴费", yuan(q.district_share_fen)) + tile("基层单位缴费（你会承担）", yuan(q.grassroots_share_fen));
+      } catch (e) { money = tile("保障费用", e.status === 404 ? "价格尚未公布" : "暂不能计算"); }
+    }
+    document.getElementById("totals").innerHTML = tile("保障年度", c.cover_year) + tile("参保人数", c.headcount) + money;
+    const totalsBox = document.getElementById("totals");
+    // what this union has already submitted this year (and mode): the tiles never seem to vanish
+    const mine = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: v.cover_year, mode: v.mode, per_page: 100 }));
+    const sum = st => mine.items.filter(x => st.includes(x.status)).reduce((n, x) => n + x.headcount, 0);
+    const waiting = sum(["submitted"]), reviewed = sum(["staged"]), sent = sum(["in_batch", "paid"]);
+    const said = [waiting && `已提交 ${waiting} 人，待区局审核`, reviewed && `${reviewed} 人已通过区局审核，待区局提交市职保中心`,
+      sent && `${sent} 人已由区局提交市职保中心`].filter(Boolean);
+    const note = document.getElementById("waiting");
+    note.hidden = !said.length; note.textContent = said.join("；") + (said.length ? "。" : "");
+    if (said.length) {  // after a submission: what was submitted first, then what may still be submitted
+      totalsBox.innerHTML = tile("保障年度", c.cover_year) + tile("已提交人数", waiting + reviewed + sent) +
+        tile("尚可提交人数", c.headcount) + (c.headcount ? money : "");
+    }
+    document.getElementById("list").innerHTML = U.table([{ key: "name", title: "姓名" }, { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" },
+      { key: "id_number", title: "证件号码" }, { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" },
+      { key: "cover_end", title: "终保日期" }, { key: "half_or_full", title: "半年/全年" }], c.items,
+      said.length ? "本会符合条件的会员均已提交；新办卡或新审核通过的会员会出现在这里" : "目前没有可参保的会员");
+    document.getElementById("pageno").textContent = ` 第 ${page} 页 `;
+    document.getElementById("submit").disabled = !w.open || !c.headcount;
+    await loadSubmissions(v.cover_year);
+  }
+  let history = {};
+  async function loadSubmissions(year) {
+    const s = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: year, per_page: 100, ...history }));
+    document.getElementById("submissions").innerHTML = U.table([{ key: "sequence", title: "第几次" },
+      { title: "批次编号", render: x => x.batch_no || "—" },
+      { title: "参保类型", render: x => x.mode === "instant" ? "即时参保" : "集中参保" }, { key: "type", title: "保障类型" }, { key: "headcount", title: "参保人数" },
+      { title: "保障费用（元）", render: x => x.totals ? yuan(x.totals.premium_fen) : "计价中" },
+      { title: "你会承担（元）", render: x => x.totals ? yuan(x.totals.grassroots_share_fen) : "计价中" },
+      { title: "划款截止", render: x => x.pay_by || "—" },
+      { title: "提交时间", render: x => U.time(x.submitted_at) }, { key: "status_text", title: "状态" },
+      { title: "退回原因", wrap: true, render: x => x.return_reason || "" }], s.items, Object.keys(history).length ? "没有符合条件的提交记录" : "尚未提交");
+  }
+  U.onSubmit(document.getElementById("history-filter"), v => { history = v; return loadSubmissions(params().cover_year); });
+  form.addEventListener("change", () => { page = 1; load().catch(e => U.flash(e.message, "error")); });
+  document.getElementById("prev").onclick = () => { if (page > 1) { page--; load(); } };
+  document.getElementById("next").onclick = () => { page++; load(); };
+  document.getElementById("submit").onclick = async () => {
+    const v = params(); v.type = document.getElementById("type").value;
+    if (!confirm(`确认以 ${v.type} 类提交至区局审核？同一保障年度只能选择一个保障类型。`)) return;
+    let s;
+    try { s = await U.api("POST", "/enrollment/submissions", v); } catch (e) { U.flash(e.message, "error"); return; }
+    const notice = v.mode !== "instant";  // the guide's notice is the centralised one
+    U.flash(`已提交 ${s.headcount} 人，待区局审核。${notice ? "参保告知书正在生成，生成后自动下载。" : ""}`);
+    await load().catch(e => U.flash(e.message, "error"));
+    if (!notice) return;
+    const doc = await U.downloadWhenReady(`submission:${s.id}`, "grassroots_notice");
+    await loadSubmissions(v.cover_year).catch(() => {});  // priced by now: billing's amounts in the list
+    U.flash(doc ? `已提交 ${s.headcount} 人，待区局审核。参保告知书已下载，也可在“告知书下载”中再次下载。`
+      : `已提交 ${s.headcount} 人，待区局审核。告知书尚在生成，请稍后在“告知书下载”中获取。`);
+  };
+  if (list.length) load().catch(e => U.flash(e.message, "error")); else U.flash("尚未配置保障年度", "error");
+});

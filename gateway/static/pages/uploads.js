@@ -1,0 +1,125 @@
+/* The page uploads.html: its data from /api/v1 (see app.js); a static file, as the pages' strict
+   Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  const role = document.body.dataset.role;
+  // The kinds of upload and the sync categories are the members service's (GET /uploads/kinds).
+  const kindSel = document.getElementById("kind");
+  let KINDS = {}, titles = {}, catNames = {};
+  const keyOf = k => k.kind.replace(/_/g, "-") + (k.dry_run ? "-dry" : "");
+  function syncKind() {
+    const k = KINDS[kindSel.value];
+    if (!k) return;
+    document.getElementById("kind-hint").textContent = k.hint;
+    document.getElementById("template").href = `/api/v1/members${k.template_path}`;
+  }
+  async function loadKinds() {
+    const data = await U.api("GET", "/members/uploads/kinds");
+    const mine = data.kinds.filter(k => k.roles.includes(role));
+    KINDS = Object.fromEntries(mine.map(k => [keyOf(k), k]));
+    titles = Object.fromEntries(data.kinds.filter(k => !k.dry_run).map(k => [k.kind, k.title]));
+    catNames = Object.fromEntries([...data.categories.map(c => [c.code, `${c.code} ${c.short_name}`]),
+                                   ...(data.counts || []).map(c => [c.key, c.label])]);
+    kindSel.innerHTML = mine.map(k => `<option value="${U.esc(keyOf(k))}">${U.esc(k.title)}</option>`).join("");
+    syncKind();
+  }
+  kindSel.addEventListener("change", syncKind);
+  function showCounts(counts) {
+    if (!counts) return "";
+    return "<ul>" + Object.entries(counts).map(([k, v]) => `<li>${U.esc(catNames[k] || k)}：<strong>${U.esc(v)}</strong></li>`).join("") + "</ul>";
+  }
+  async function poll(job) {
+    const prog = document.getElementById("progress");
+    prog.hidden = false;
+    while (job.state === "running") {
+      const pct = job.total ? Math.round(100 * job.done / job.total) : 0;
+      document.getElementById("bar").value = pct;
+      document.getElementById("progress-text").textContent = job.done ? `正在处理 ${job.done} / ${job.total} 行` :
+        `已接收 ${job.total} 行，等待处理（0 / ${job.total}）`;
+      await new Promise(r => setTimeout(r, 700));
+      job = await U.api("GET", `/members/uploads/${job.id}`);
+    }
+    prog.hidden = true;
+    return job;
+  }
+  // Errors come a page at a time (≤100, GET /uploads/{id}/errors); all of them as a workbook.
+  const ERROR_COLUMNS = [{ key: "row", title: "行号" }, { key: "column", title: "列" }, { key: "value", title: "单元格内容" },
+    { key: "message", title: "问题（请按此修改）" }, { key: "name", title: "姓名" }, { key: "id_number", title: "证件号码" }];
+  let errorPaging = null;
+  function showErrors(first, count, jobId) {
+    const pager = document.getElementById("rows-pager");
+    document.getElementById("rows").innerHTML = U.table(ERROR_COLUMNS, first || []);
+    if (!jobId || !count) { pager.hidden = true; return; }
+    errorPaging = { jobId, page: 1, pages: Math.max(1, Math.ceil(count / 100)), count };
+    document.getElementById("errors-download").href = `/api/v1/members/uploads/${jobId}/errors.xlsx`;
+    pager.hidden = false; pageText();
+  }
+  function pageText() {
+    const p = errorPaging;
+    document.getElementById("page-text").textContent = `共 ${p.count} 条错误，第 ${p.page} / ${p.pages} 页`;
+    document.getElementById("prev-page").disabled = p.page <= 1;
+    document.getElementById("next-page").disabled = p.page >= p.pages;
+  }
+  async function turn(by) {
+    const p = errorPaging;
+    if (!p) return;
+    const page = Math.min(p.pages, Math.max(1, p.page + by));
+    const data = await U.api("GET", `/members/uploads/${p.jobId}/errors?page=${page}&per_page=100`);
+    p.page = page; pageText();
+    document.getElementById("rows").innerHTML = U.table(ERROR_COLUMNS, data.items);
+  }
+  document.getElementById("prev-page").addEventListener("click", () => turn(-1).catch(e => U.flash(e.message, "error")));
+  document.getElementById("next-page").addEventListener("click", () => turn(1).catch(e => U.flash(e.message, "error")));
+  function showJob(job) {
+    const out = document.getElementById("outcome");
+    if (job.state === "succeeded") {
+      out.innerHTML = `<p class="notice">${job.dry_run ? "预检完成（未做任何修改）" : "处理完成"}</p>` + showCounts(job.counts) +
+        (job.kind === "sync" ? `<p><a href="/api/v1/members/uploads/${job.id}/result.xlsx">导出结果</a></p>` : "");
+      showErrors([], 0, null);
+    } else {
+      out.innerHTML = `<p class="error">${U.esc(job.message || "导入信息有以下错误,请重新修改后导入")}` +
+        (job.error_count ? `（共 ${U.esc(job.error_count)} 条，未做任何修改）` : "") + "</p>" + showCounts(job.counts);
+      showErrors(job.errors, job.error_count, job.id);
+    }
+  }
+  async function history() {
+    const data = await U.api("GET", "/members/uploads?per_page=20");
+    const state = { running: "处理中", succeeded: "成功", failed: "未通过" };
+    document.getElementById("history").innerHTML = U.table([
+      { title: "时间", render: j => U.time(j.created_at) },
+      { title: "类型", render: j => (titles[j.kind] || j.kind) + (j.dry_run ? "（预检）" : "") }, { key: "filename", title: "文件" },
+      { title: "结果", render: j => state[j.state] || j.state }, { title: "行数", render: j => j.total },
+      { title: "导出", html: j => (j.result_path ? `<a href="/api/v1/members${j.result_path}">导出结果</a> ` : "") +
+        (j.errors_download_path ? `<a href="/api/v1/members${j.errors_download_path}">错误清单（${U.esc(j.error_count)} 条）</a>` : "") }],
+      data.items, "暂无记录");
+  }
+  U.onSubmit(document.getElementById("upload"), async (v, form) => {
+    const kind = KINDS[kindSel.value], file = document.getElementById("file").files[0];
+    const body = new FormData(); body.append("file", file);
+    document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null);
+    const path = `/members${kind.upload_path}`;
+    if (kind.dry_run) body.append("dry_run", "true");
+    if (kind.kind === "sync" && !kind.dry_run && !confirm("同步将按名单修改本会会员（有错误行则不做任何修改），确定开始？")) return;
+    try {
+      const res = await U.api("POST", path, body);
+      if (res && res.state) showJob(await poll(res));
+      else {
+        document.getElementById("outcome").innerHTML = `<p class="notice">处理完成</p>` +
+          (res.notice ? `<p class="hint">${U.esc(res.notice)}</p>` : "") +
+          showCounts(Object.fromEntries(Object.entries(res).filter(([k]) => k !== "job_id" && k !== "notice")));
+      }
+      // clear the file, keep the task the clerk chose (after a real sync it stays 同步会员)
+      const chosen = kindSel.value; form.reset(); kindSel.value = chosen; syncKind();
+    } catch (err) {
+      if (!(err instanceof U.ApiError)) throw err;
+      U.showError(err, form, document.getElementById("rows"));
+      if (err.rows && err.rows.length) {
+        const d = err.detail || {};
+        showErrors(err.rows, d.error_count || err.rows.length, d.job_id);
+        if (d.error_count) document.getElementById("outcome").innerHTML =
+          `<p class="error">${U.esc(err.message)}（共 ${U.esc(d.error_count)} 条，未做任何修改）</p>`;
+      }
+    } finally { history(); }
+  });
+  loadKinds().then(history).catch(e => U.flash(e.message, "error"));
+});
