@@ -124,7 +124,7 @@ def season(system, tmp_path_factory):
         batches = ok(centre.get(f"{E}/batches?per_page=50"))
         items = batches["items"] if isinstance(batches, dict) else batches
         batch_no = items[0]["batch_no"]
-        return workbook(["日期", "付款人", "金额", "摘要"], [["2020-01-16", "黄浦区总工会", 100, f"{batch_no} 参保费"]])
+        return workbook(["日期", "付款人", "金额", "摘要"], [["2020-01-14", "黄浦区总工会", 100, f"{batch_no} 参保费"]])
 
     shared = {"id801": resident_id(801), "id810": resident_id(810), "new_credit_code": credit_code("91310101MA1FL0099"),
               "g1_union_id": str(g1.account["union_id"])}
@@ -144,7 +144,7 @@ class Watch:
     def __init__(self, page):
         self.page = page
         self.sent: list = []
-        self.in_flight = 0
+        self.pending: set = set()  # requests not yet answered (those this watch saw start)
         self.dialogs: list[str] = []
         page.on("request", self._request)
         page.on("requestfinished", self._done)
@@ -153,10 +153,14 @@ class Watch:
 
     def _request(self, request):
         self.sent.append(request)
-        self.in_flight += 1
+        self.pending.add(request)
 
-    def _done(self, _request):
-        self.in_flight -= 1
+    def _done(self, request):
+        self.pending.discard(request)
+
+    @property
+    def in_flight(self) -> int:
+        return len(self.pending)
 
     def _dialog(self, dialog):
         self.dialogs.append(f"{dialog.type}: {dialog.message}")

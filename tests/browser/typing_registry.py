@@ -324,7 +324,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
         Form("#feedback", (Field("message", "凭证已收到，正在核对到账", invalid=""),),
              "POST /billing/batches/\\d+/feedback$", said="反馈已发送",
              before=(("click", "#list button:has-text('处理')"),)),
-        Form("#writeoff", (Field("amount", "100.00", invalid="abc"), Field("received_on", "2020-01-16", invalid=DATE_BAD),
+        Form("#writeoff", (Field("amount", "100.00", invalid="abc"), Field("received_on", "2020-01-14", invalid=DATE_BAD),
                            Field("bank_reference", "BANK20200116001", invalid="")),
              "POST /billing/batches/\\d+/write-off$", said="已核销", confirm="CB\\d+",
              before=(("click", "#list button:has-text('处理')"),)),

@@ -268,8 +268,8 @@ def collect() -> list[Found]:
             parser.feed(html)
             for script in parser.scripts:
                 found.update((f, None) for f in _script_patterns(f"{path.name} (script)", script))
-    for path in sorted(STATIC.glob("*.js")):
-        found.update((f, None) for f in _script_patterns(f"static/{path.name}", path.read_text(encoding="utf-8")))
+    for path in sorted(STATIC.rglob("*.js")):
+        found.update((f, None) for f in _script_patterns(f"static/{path.relative_to(STATIC)}", path.read_text(encoding="utf-8")))
     return list(found)
 
 
