@@ -114,7 +114,7 @@ def season(system, tmp_path_factory):
         "roster-bad.xlsx": workbook(["姓名", "证件号码"], [["打字会员801", resident_id(801)],
                                                          ["查无此人", resident_id(999)]]),
         "lookup.xlsx": workbook(["身份证号码"], [[resident_id(801)], [resident_id(811)]]),
-        "removals.xlsx": workbook(["姓名", "证件号码"], [["打字会员801", resident_id(801)]]),
+        "removals.xlsx": workbook(["姓名", "证件号码"], [["打字会员802", resident_id(802)]]),
         "voucher.png": png(),
     }
     for name, data in files.items():

@@ -109,6 +109,8 @@ def _covers() -> list[Form]:
 def _sessions() -> list[Form]:
     return [
         # the password changes and every session ends: the test logs in again with the new one
+        # a button that acts on the other sessions, confirmed in the page
+        Form("#end-others", (), "POST /auth/sessions/end-others$", said="已结束", submit="#end-others", confirm="会话"),
         Form("#password-form", (Field("current_password", "Demo@2026pass", invalid=""),
                                 Field("new_password", "Typed@2026pass", invalid="short")),
              "POST /auth/password$", said="登录", where="body", confirm="重新登录"),
@@ -183,6 +185,9 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
                                Field("role", "基层工会", why=CHOICE),
                                Field("union_id", "{g1_union_id}", invalid="abc")),
              "POST /accounts$", said="账号已创建"),
+        # 停用 in the list: the dialog names the account
+        Form("#accounts [data-toggle]", (), "PATCH /accounts/\\d+$", said="已更新",
+             submit="#accounts tr:has-text('typed.clerk') button:has-text('停用')", confirm="typed\\.clerk|打字测试账号"),
     ],
     ("centre", "/centre/reminders"): [
         Form("#year-form", (Field("cover_year", "2020", why=CHOICE),), "GET /notifications/reminders/2020$",
@@ -296,7 +301,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
              confirm="上海示范科技有限公司工会", reason="名单有误，请核对后重新提交"),
         Form("#submit", (Field("name", "张三", invalid=""), Field("phone", "13800138000", invalid="12345"),
                          Field("email", "zhangsan@example.com", invalid="zhangsan@example")),
-             "POST /enrollment/batches$", said="批次编号", confirm="市职保中心", clock=DISTRICT_SUBMIT),
+             "POST /enrollment/batches$", said="批次编号", confirm="2\\s*人", clock=DISTRICT_SUBMIT),
     ],
     ("district", "/batches"): [
         Form("#filter", (Field("batch_no", "CB2019", why=FREE_TEXT), Field("submitted_from", "2019-12-01", invalid=DATE_BAD),
@@ -326,12 +331,16 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
              before=(("click", "#list button:has-text('处理')"),)),
         Form("#writeoff", (Field("amount", "100.00", invalid="abc"), Field("received_on", "2020-01-14", invalid=DATE_BAD),
                            Field("bank_reference", "BANK20200116001", invalid="")),
-             "POST /billing/batches/\\d+/write-off$", said="已核销", confirm="CB\\d+",
+             "POST /billing/batches/\\d+/write-off$", said="已核销",
+             confirm="CB\\d+[\\s\\S]*100\\.00|100\\.00[\\s\\S]*CB\\d+",
              before=(("click", "#list button:has-text('处理')"),)),
     ],
     ("centre", "/centre/removals"): [
         Form("#search", (Field("id_number", "{id801}", invalid="12345"),),
              "GET /members/members\\?", said="打字会员801", where="#found"),
+        # 剔除 on the person found: the dialog names them
+        Form("#found [data-id]", (), "POST /members/members/removals$", said="已更新",
+             submit="#found tr:has-text('打字会员801') button:has-text('剔除')", confirm="打字会员801"),
     ],
     ("centre", "/centre/uploads"): [
         Form("#upload", (Field("kind", "人口办剔除名单", why=CHOICE), Field("file", "removals.xlsx", invalid=NO_FILE)),
