@@ -166,52 +166,101 @@ const U = (() => {
     return !bad.length;
   }
 
-  /* Wire a form to an async action; the form is checked first, then confirmed (data-confirm),
-     and errors land next to the fields. */
-  function onSubmit(form, action, rowsEl) {
+  /* Wire a form to an async action; the form is checked first, then confirmed, and errors land
+     next to the fields. `confirm(values, form)` answers the dialog's options (what is about to
+     happen, named), null for no confirmation or false to stop; a form's data-confirm is a fixed question. */
+  function onSubmit(form, action, rowsEl, { confirm: ask = null } = {}) {
     form.noValidate = true;  // our messages, beside the field, instead of the browser's bubble
     form.addEventListener("submit", async ev => {
       ev.preventDefault();
+      startAction();
       if (!validate(form)) return;
-      const confirmText = form.dataset.confirm;
-      if (confirmText && !window.confirm(confirmText)) return;
+      const values = formValues(form);
+      // the confirmation may find there is nothing to do (false: it said so already)
+      const question = ask ? await ask(values, form) : (form.dataset.confirm ? { title: form.dataset.confirm } : null);
+      if (question === false || (question && !(await confirmAction(question)))) return;
       const button = form.querySelector("[type=submit]");
       if (button) button.disabled = true;
       clearErrors(form);
-      try { await action(formValues(form), form); }
+      try { await action(values, form); }
       catch (err) { if (err instanceof ApiError) showError(err, form, rowsEl); else { flash("操作失败：" + err.message, "error"); } }
       finally { if (button) button.disabled = false; }
     });
   }
 
-  /* An in-page dialog that asks for a reason (instead of prompt()): resolves to the text, or null
-     when cancelled. The reason is required; its message shows beside the field. */
-  function ask({ title, label = "原因", hint = "", ok = "确定", maxlength = 500 }) {
+  /* A new action begins: the page message (and passing message) of the last one is no longer true. */
+  function startAction() {
+    const el = document.getElementById("flash");
+    if (el) { el.textContent = ""; el.className = ""; }
+    const passing = document.getElementById("toast");
+    if (passing) { passing.textContent = ""; passing.hidden = true; }
+  }
+
+  /* A passing message at the bottom of the screen (announced, gone after a while): an answer that
+     is not a fault, such as "not found" for a look-up. */
+  function toast(message, ms = 5000) {
+    const box = document.getElementById("toast");
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = !message;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { if (box.textContent === message) { box.textContent = ""; box.hidden = true; } }, ms);
+  }
+
+  /* The one dialog of the pages (never confirm() or prompt()): modal, named by its title, what is
+     about to happen in `facts` ([label, value] pairs: the union, batch or members, the amount or
+     headcount); focus stays inside (Tab cycles), Esc or 取消 cancels. With `reason` ({label,
+     maxlength}) it asks for a required text and resolves to it (null when cancelled); without,
+     it resolves to true or false. */
+  let dialogs = 0;
+  function dialog({ title, text = "", facts = [], ok = "确定", danger = false, reason = null }) {
     return new Promise(resolve => {
+      const id = `dialog-${++dialogs}`;
+      const opener = document.activeElement;
       const d = document.createElement("dialog");
       d.className = "ask";
-      d.setAttribute("aria-labelledby", "ask-title");
-      d.innerHTML = `<form method="dialog" class="grid"><h2 id="ask-title">${esc(title)}</h2>
-        ${hint ? `<p class="hint">${esc(hint)}</p>` : ""}
-        <label>${esc(label)}<textarea name="reason" rows="3" required maxlength="${maxlength}"></textarea></label>
-        <p class="actions"><button type="submit" value="ok">${esc(ok)}</button>
+      d.setAttribute("aria-labelledby", `${id}-title`);
+      if (text || facts.length) d.setAttribute("aria-describedby", `${id}-body`);
+      const rows = facts.filter(f => f && f[1] !== undefined && f[1] !== null && f[1] !== "")
+        .map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join("");
+      d.innerHTML = `<form method="dialog" class="grid"><h2 id="${id}-title">${esc(title)}</h2>
+        <div id="${id}-body" class="dialog-body">${text ? `<p class="hint">${esc(text)}</p>` : ""}${rows ? `<dl class="facts">${rows}</dl>` : ""}</div>
+        ${reason ? `<label>${esc(reason.label)}<textarea name="reason" rows="3" required maxlength="${reason.maxlength || 500}"></textarea></label>` : ""}
+        <p class="actions"><button type="submit" value="ok"${danger ? ' class="danger"' : ""}>${esc(ok)}</button>
         <button type="button" class="secondary" value="cancel">取消</button></p></form>`;
       document.body.append(d);
       const form = d.querySelector("form"), area = d.querySelector("textarea");
       form.noValidate = true;
-      const done = value => { d.close(); d.remove(); resolve(value); };
-      d.querySelector("[value=cancel]").onclick = () => done(null);
-      d.addEventListener("cancel", ev => { ev.preventDefault(); done(null); });
+      const done = value => {
+        d.close(); d.remove();
+        if (opener && opener.isConnected) opener.focus({ preventScroll: true });
+        resolve(value);
+      };
+      const cancelled = reason ? null : false;
+      d.querySelector("[value=cancel]").addEventListener("click", () => done(cancelled));
+      d.addEventListener("cancel", ev => { ev.preventDefault(); done(cancelled); });  // Esc
+      d.addEventListener("keydown", ev => {  // Tab and Shift+Tab go round the dialog's own controls
+        if (ev.key !== "Tab") return;
+        const items = [...d.querySelectorAll("button, textarea, input, select, a[href]")].filter(e => !e.disabled);
+        const first = items[0], last = items[items.length - 1];
+        if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+        else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+      });
       form.addEventListener("submit", ev => {
         ev.preventDefault();
+        if (!reason) { done(true); return; }
         clearErrors(form);
-        if (!area.value.trim()) { markField(area, `请填写${label}`); area.focus(); return; }
+        if (!area.value.trim()) { markField(area, `请填写${reason.label}`); area.focus(); return; }
         done(area.value.trim());
       });
       d.showModal();
-      area.focus();
+      (area || d.querySelector("[value=ok]")).focus();
     });
   }
+  const confirmAction = options => dialog(options);
+  /* A reason asked for (instead of prompt()): the text, or null when cancelled. */
+  const ask = ({ title, label = "原因", hint = "", ok = "确定", maxlength = 500, facts = [] }) =>
+    dialog({ title, text: hint, facts, ok, reason: { label, maxlength } });
 
   /* A horizontal bar chart in SVG: [{label, value, max?}] */
   function bars(items, { unit = "", width = 520 } = {}) {
@@ -318,6 +367,7 @@ const U = (() => {
   new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", markScrolling);
 
-  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, bars, mask, payState, time,
+  return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, confirm: confirmAction,
+    startAction, toast, bars, mask, payState, time,
     yearOptions, downloadWhenReady, enhance };
 })();

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from common.config import ROOT
 
@@ -105,3 +106,14 @@ def carded_member(union, district, name: str, serial: int) -> dict:
     ok(union.put(f"/api/v1/members/members/{member['id']}/card",
                  json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"}))
     return member
+
+
+def confirm(page, ok: str, *names: str) -> None:
+    """Answer the page's own confirmation dialog (never the browser's confirm()): it names what is
+    about to happen (each of `names` is in it), then `ok` is clicked and the dialog is gone."""
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    for name in names:
+        expect(dialog).to_contain_text(name)
+    dialog.get_by_role("button", name=ok, exact=True).click()
+    expect(dialog).to_have_count(0)

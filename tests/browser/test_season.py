@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.a11y import axe_violations
-from tests.browser.conftest import carded_member, open_season
+from tests.browser.conftest import carded_member, confirm, open_season
 from tests.e2e.test_enrollment_season import YEAR, ok, resident_id
 
 E = "/api/v1/enrollment"
@@ -80,8 +80,8 @@ def test_a_season_by_clicking(system, season, person):
     page = grassroots.open("/uploads")
     page.get_by_label("要做的事").select_option("sync")
     page.get_by_label(re.compile("Excel 文件")).set_input_files(str(folder / "roster-bad.xlsx"))
-    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="上传").click()
+    confirm(page, "开始同步", "roster-bad.xlsx")
     expect(page.locator("#rows")).to_contain_text("未查到该会员信息", timeout=30_000)
     expect(page.locator("#rows")).to_contain_text("查无此人")  # the row is named, with its number
     expect(page.locator("#page-text")).to_contain_text("条错误，第 1 / 1 页")  # paged, and all downloadable
@@ -89,21 +89,30 @@ def test_a_season_by_clicking(system, season, person):
     grassroots.shot("season-1-sync-error")
     page.get_by_label(re.compile("Excel 文件")).set_input_files(str(folder / "roster-good.xlsx"))
     page.get_by_label("要做的事").select_option("sync")
-    page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name="上传").click()
+    confirm(page, "开始同步", "roster-good.xlsx")
     expect(page.locator("#outcome")).to_contain_text("处理完成", timeout=30_000)
     expect(page.locator("#outcome")).to_contain_text("A 已在本会")
     expect(page.get_by_label("要做的事")).to_have_value("sync")   # the task stays what the clerk chose
+    expect(page.locator("#outcome .error")).to_have_count(0)   # nothing left of the refused roster
+    expect(page.locator("#flash")).not_to_have_class("error")
+    expect(page.locator("#rows")).to_be_empty()
     grassroots.shot("season-2-sync-ok")
+    # another task chosen: the last task's result is gone
+    other = page.locator("#kind option:not([value=sync])").first.get_attribute("value")
+    page.get_by_label("要做的事").select_option(other)
+    expect(page.locator("#outcome")).to_be_empty()
+    expect(page.locator("#rows")).to_be_empty()
+    expect(page.locator("#rows-pager")).to_be_hidden()
 
     page = grassroots.open("/union/enrolment")
     expect(page.locator("#totals")).not_to_be_empty()
     page.get_by_label("保障年度").select_option(str(YEAR))
     expect(page.locator("#totals")).to_contain_text("参保人数3")
     page.get_by_label("保障类型").select_option("A+")
-    page.once("dialog", lambda d: d.accept())
     with page.expect_download(timeout=60_000) as notice:  # the guide: the notice downloads on submit
         page.get_by_role("button", name="提交至区局审核").click()
+        confirm(page, "提交", "A+ 类", "3 人")
         expect(page.locator("#flash")).to_contain_text("已提交 3 人，待区局审核", timeout=15_000)
     assert notice.value.suggested_filename.endswith(".pdf")
     expect(page.locator("#flash")).to_contain_text("参保告知书已下载")
@@ -151,7 +160,7 @@ def test_a_season_by_clicking(system, season, person):
     assert axe_violations(page) == []
     district.shot("season-4b-return-dialog")
     ask.get_by_role("button", name="退回").click()
-    expect(page.locator("#flash")).to_have_text("已退回")
+    expect(page.locator("#flash")).to_contain_text("已退回")
     assert not browser_dialogs
     # bulk: tick, then 添加至待提交 above the table
     pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("checkbox").check()
@@ -183,9 +192,9 @@ def test_a_season_by_clicking(system, season, person):
     district.shot("season-5a-handler-error")
     page.remove_listener("dialog", no_browser_dialog)
     form.get_by_label("电子邮箱").fill("zhangsan@example.com")
-    page.once("dialog", lambda d: d.accept())
     with page.expect_download(timeout=60_000) as notice:  # the district notice downloads too
         form.get_by_role("button", name="提交列表中的参保信息").click()
+        confirm(page, "提交", "3 人", "228.00")
         expect(page.locator("#flash")).to_contain_text("批次编号 CB20191229", timeout=15_000)
     assert notice.value.suggested_filename.endswith(".pdf")
     batch_no = re.search(r"CB\d+", page.locator("#flash").inner_text()).group(0)
@@ -198,6 +207,20 @@ def test_a_season_by_clicking(system, season, person):
     expect(page.locator("#detail")).to_contain_text("应缴金额", timeout=30_000)
     voucher = page.locator("#voucher")
     expect(page.locator("#detail")).to_contain_text("139.00")  # 189.00 less the 50.00 credit
+    links = page.locator("#detail-card .links")
+    expect(links).to_have_text("下载区局告知书（PDF）", use_inner_text=True)  # no stray "·" before a voucher there is not yet
+    # the batch's unions, each opening to its people; a full ID number only on asking (audited)
+    unions = page.locator("#batch-unions")
+    expect(unions).to_contain_text("上海示范科技有限公司工会")
+    unions.get_by_role("button", name="查看人员").first.click()
+    people = page.get_by_role("dialog", name=re.compile("参保人员"))
+    expect(people.locator("tbody tr")).to_have_count(3)
+    masked = people.locator("[data-id-of]").first
+    expect(masked).to_contain_text("*")
+    people.get_by_role("button", name=re.compile("^查看完整号码")).first.click()
+    expect(masked).to_have_text(re.compile(r"^\d{17}[\dX]$"))
+    district.shot("season-5b-batch-people")
+    people.get_by_role("button", name="关闭").click()
     voucher.get_by_label("缴费金额（元）").fill("139.00")
     voucher.get_by_label("缴费日期").fill("2020-01-10")
     voucher.get_by_label("凭证文件").set_input_files(str(folder / "voucher.png"))
@@ -221,9 +244,15 @@ def test_a_season_by_clicking(system, season, person):
     expect(writeoff.get_by_label("到账日期")).to_have_value("2020-01-12")
     expect(writeoff.get_by_label("银行流水号")).to_have_value(f"{batch_no} 集中参保")
     centre.shot("season-7a-prefilled")
-    page.once("dialog", lambda d: d.accept())
+    page.set_viewport_size({"width": 390, "height": 844})  # on a phone: the row as a card, all in view
+    handle = page.locator("#list td.actions").get_by_role("button", name="处理").first
+    assert handle.evaluate("e => e.getBoundingClientRect().right") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    centre.shot("season-7a-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
     writeoff.get_by_role("button", name="核销").click()
-    expect(page.locator("#flash")).to_have_text("已核销", timeout=15_000)
+    confirm(page, "核销", batch_no, "139.00")
+    expect(page.locator("#flash")).to_have_text(f"批次 {batch_no} 已核销", timeout=15_000)
     centre.shot("season-7-written-off")
     # a bar's figures whole ("504.00 / 504.00", never "504.00 / 504."): U.bars as the dashboard calls it
     page = centre.open("/")

@@ -26,7 +26,10 @@ document.addEventListener("DOMContentLoaded", () => {
       rows, "没有有效的会话");
     box.querySelectorAll("[data-end]").forEach(b => b.addEventListener("click", async () => {
       const current = b.dataset.current === "true";
-      if (!confirm(current ? "结束当前会话将退出登录，确定？" : "确定结束该会话？该设备需要重新登录。")) return;
+      const s = rows.find(r => String(r.id) === b.dataset.end) || {};
+      if (!(await U.confirm({ title: current ? "结束当前会话" : "结束该会话", ok: "结束",
+        text: current ? "结束当前会话将退出登录。" : "该设备需要重新登录。",
+        facts: [["客户端", client(s.user_agent)], ["地址", s.ip], ["最近活动", s.last_seen_at && when(s.last_seen_at)]] }))) return;
       try {
         await U.api("DELETE", `/auth/sessions/${b.dataset.end}`);
         if (current) { location.href = "/login"; return; }
@@ -35,13 +38,13 @@ document.addEventListener("DOMContentLoaded", () => {
     }));
   }
   document.getElementById("end-others").addEventListener("click", async () => {
-    if (!confirm("确定结束除当前会话以外的所有会话？")) return;
+    if (!(await U.confirm({ title: "结束其他所有会话", ok: "结束", text: "除当前会话以外的所有设备都需要重新登录。" }))) return;
     try { const r = await U.api("POST", "/auth/sessions/end-others"); U.flash(`已结束 ${r.ended} 个会话`); await load(); }
     catch (e) { U.flash(e.message, "error"); }
   });
   U.onSubmit(document.getElementById("password-form"), async v => {
     await U.api("POST", "/auth/password", v);
     location.href = "/login";
-  });
+  }, null, { confirm: () => ({ title: "修改密码", ok: "修改", text: "修改密码后所有设备（包括本设备）都需要重新登录。" }) });
   load().catch(e => U.flash(e.message, "error"));
 });

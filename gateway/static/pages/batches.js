@@ -32,12 +32,57 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("notice").href = `/api/v1/documents/district-notices/${id}/file`;
     const vf = document.getElementById("voucher-file");
     vf.hidden = !b.voucher_uploaded_at; vf.href = `/api/v1/billing/batches/${id}/voucher`;
+    // the batch's unions (enrollment's batch detail), each opening to its people
+    const detail = await U.api("GET", `/enrollment/batches/${id}`);
+    document.getElementById("batch-unions").innerHTML = U.table([{ key: "union_name", title: "单位名称", wrap: true },
+      { key: "credit_code", title: "组织机构代码" }, { title: "保障类型", render: s => `${s.type} 类` },
+      { title: "参保方式", render: s => s.mode === "instant" ? "即时参保" : "集中参保" }, { key: "headcount", title: "参保人数" },
+      { title: "操作", html: s => `<button class="small secondary" type="button" data-people="${s.id}" aria-label="查看人员：${U.esc(s.union_name || "")}">查看人员</button>` }],
+      detail.submissions || [], "批次内没有基层工会");
     const fb = await U.api("GET", `/billing/batches/${id}/feedback`);
     document.getElementById("feedback").innerHTML = U.table([{ title: "时间", render: f => t(f.at) }, { key: "message", title: "内容" }], fb.items || fb, "暂无反馈");
     document.getElementById("detail-card").hidden = false;
     document.getElementById("detail-card").scrollIntoView();
   }
   U.onSubmit(document.getElementById("filter"), v => { query = v; return load(); });
+
+  // a union's people in the batch: paged, searchable; a district may reveal a full ID number (audited)
+  const sheet = document.getElementById("people"), canReveal = document.body.dataset.role === "district";
+  let who = null, peoplePage = 1, search = "";
+  async function loadPeople() {
+    const d = await U.api("GET", `/enrollment/submissions/${who}?` + new URLSearchParams({ page: peoplePage, per_page: 20, ...(search ? { search } : {}) }));
+    document.getElementById("people-title").textContent = `参保人员 · ${d.union_name || ""}`;
+    document.getElementById("people-facts").textContent = `${d.type} 类 · 共 ${d.headcount} 人`;
+    document.getElementById("people-list").innerHTML = U.table([{ key: "name", title: "姓名" },
+      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" },
+      { title: "证件号码", html: m => `<span data-id-of="${m.member_id}">${U.esc(m.id_number)}</span>` + (canReveal && m.member_id
+        ? ` <button type="button" class="small secondary" data-reveal="${m.member_id}" aria-label="查看完整号码：${U.esc(m.name)}">查看完整号码</button>` : "") },
+      { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
+      { key: "half_or_full", title: "半年/全年" }], d.members, search ? "没有符合条件的人员" : "没有人员");
+    const pages = Math.max(1, Math.ceil(d.members_total / 20));
+    document.getElementById("people-page").textContent = ` 第 ${peoplePage} / ${pages} 页，${search ? "符合条件" : "共"} ${d.members_total} 人 `;
+    document.getElementById("people-prev").disabled = peoplePage <= 1;
+    document.getElementById("people-next").disabled = peoplePage >= pages;
+  }
+  document.getElementById("batch-unions").addEventListener("click", async ev => {
+    const b = ev.target.closest("[data-people]");
+    if (!b) return;
+    who = Number(b.dataset.people); peoplePage = 1; search = ""; document.getElementById("people-search").reset();
+    try { await loadPeople(); sheet.showModal(); } catch (e) { U.flash(e.message, "error"); }
+  });
+  document.getElementById("people-list").addEventListener("click", async ev => {
+    const b = ev.target.closest("[data-reveal]");
+    if (!b) return;
+    try {
+      const m = await U.api("POST", `/members/members/${b.dataset.reveal}/id-number-reveals`);
+      sheet.querySelector(`[data-id-of="${b.dataset.reveal}"]`).textContent = m.id_number;
+      b.remove();
+    } catch (e) { U.flash(e.message, "error"); }
+  });
+  U.onSubmit(document.getElementById("people-search"), v => { search = v.search || ""; peoplePage = 1; return loadPeople(); });
+  document.getElementById("people-prev").onclick = () => { peoplePage--; loadPeople(); };
+  document.getElementById("people-next").onclick = () => { peoplePage++; loadPeople(); };
+  document.getElementById("people-close").onclick = () => sheet.close();
   const voucher = document.getElementById("voucher");
   if (voucher) voucher.noValidate = true;
   if (voucher) voucher.addEventListener("submit", async ev => {

@@ -24,7 +24,9 @@ document.addEventListener("DOMContentLoaded", async () => {
       { title: "操作", html: a => `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
     box.querySelectorAll("[data-toggle]").forEach(b => b.addEventListener("click", async () => {
       const active = b.dataset.active === "true";
-      if (active && !confirm("停用后该账号将无法登录，确定停用？")) return;
+      const a = rows.find(r => String(r.id) === b.dataset.toggle) || {};
+      if (active && !(await U.confirm({ title: `停用账号 ${a.username || ""}`, ok: "停用", danger: true,
+        text: "停用后该账号将无法登录。", facts: [["名称", a.display_name], ["角色", roleNames[a.role]]] }))) return;
       try { await U.api("PATCH", `/accounts/${b.dataset.toggle}`, { active: !active }); U.flash("已更新"); await load(); }
       catch (e) { U.flash(e.message, "error"); }
     }));

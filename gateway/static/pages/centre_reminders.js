@@ -11,15 +11,20 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("deadlines").innerHTML = data.deadlines.map(d => `
       <article class="deadline" data-key="${d.key}">
         <h2>${U.esc(d.label)}：${U.esc(d.date)}（${d.days_left >= 0 ? `还有 ${d.days_left} 天` : "已过"}）</h2>
-        <p>已提醒 <strong>${d.reminded}</strong> 个${who[d.audience]}；仍未办理 <strong class="not-acted">${d.not_acted_count}</strong> 个。
-          ${d.days_left >= 0 && d.not_acted_count ? `<button type="button" class="small" data-send="${d.key}">立即提醒未办理的${who[d.audience]}</button>` : ""}</p>
+        <p>已提醒 <strong>${d.reminded}</strong> 个${who[d.audience]}；仍未办理 <strong class="not-acted">${d.not_acted_count}</strong> 个。</p>
+        ${!d.not_acted_count ? `<p class="notice all-acted">${who[d.audience]}均已办理，无需提醒。</p>`
+          : d.days_left < 0 ? `<p class="muted">已过截止日，不再提醒。</p>`
+          : `<p><button type="button" class="small" data-send="${d.key}">立即提醒未办理的${who[d.audience]}</button></p>`}
         ${U.table([{ title: "提前天数", render: s => `${s.days_before} 天` }, { title: "发送方", render: s => s.sent_by === "job" ? "自动" : s.sent_by },
                    { key: "count", title: "单位数" }, { title: "时间", render: s => U.time(s.at) }], d.sent, "尚未提醒")}
-        <details><summary>仍未办理的${who[d.audience]}（前 50 个）</summary>
-        ${U.table([{ key: "id", title: "编号" }, { key: "name", title: "名称" }, { title: "最近提醒", render: p => U.time(p.last_reminded_at) }], d.not_acted, "无")}</details>
+        ${d.not_acted_count ? `<details><summary>仍未办理的${who[d.audience]}（前 50 个）</summary>
+        ${U.table([{ key: "id", title: "编号" }, { key: "name", title: "名称" }, { title: "最近提醒", render: p => U.time(p.last_reminded_at) }], d.not_acted, "无")}</details>` : ""}
       </article>`).join("");
     document.querySelectorAll("[data-send]").forEach(b => b.onclick = async () => {
-      if (!confirm("将向仍未办理的单位发送站内通知和邮件，确定吗？")) return;
+      const d = data.deadlines.find(x => x.key === b.dataset.send) || {};
+      if (!(await U.confirm({ title: `提醒未办理的${who[d.audience] || "单位"}`, ok: "发送提醒",
+        text: "将向仍未办理的单位发送站内通知和邮件。",
+        facts: [["截止事项", `${d.label}：${d.date}`], ["仍未办理", `${d.not_acted_count} 个${who[d.audience] || "单位"}`]] }))) return;
       try {
         const r = await U.api("POST", `/notifications/reminders/${year.value}/${b.dataset.send}/send`, {});
         U.flash(`已提醒 ${r.reminded} 个单位`); await load();

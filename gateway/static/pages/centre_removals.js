@@ -7,7 +7,9 @@ document.addEventListener("DOMContentLoaded", () => {
   function wire(box) {
     box.querySelectorAll("[data-id]").forEach(b => b.onclick = async () => {
       const removed = b.dataset.removed !== "true";
-      if (removed && !confirm("确定将该人员标记为人口办剔除？")) return;
+      const row = b.closest("tr"), cells = row ? [...row.cells].map(c => c.textContent) : [];
+      if (removed && !(await U.confirm({ title: `将 ${cells[0] || "该人员"} 标记为人口办剔除`, ok: "剔除", danger: true,
+        facts: [["姓名", cells[0]], ["证件号码", cells[1]]] }))) return;
       try { await U.api("POST", "/members/members/removals", { member_ids: [Number(b.dataset.id)], removed }); U.flash("已更新"); await loadRemoved(); document.getElementById("found").innerHTML = ""; }
       catch (e) { U.flash(e.message, "error"); }
     });

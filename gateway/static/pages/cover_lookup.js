@@ -5,7 +5,12 @@ document.addEventListener("DOMContentLoaded", () => {
   const result = document.getElementById("result");
   U.onSubmit(document.getElementById("lookup-form"), async values => {
     result.innerHTML = "";
-    const person = await U.api("POST", "/enrollment/covers/lookup", values);
+    let person;
+    try { person = await U.api("POST", "/enrollment/covers/lookup", values); }
+    catch (e) {  // not covered is an answer, not a fault: said in passing, nothing left on the page
+      if (e instanceof U.ApiError && e.status === 404) { U.toast(e.message || "未查到该人员的参保信息"); return; }
+      throw e;
+    }
     result.innerHTML = `<h2>${U.esc(person.name)}（${U.esc(person.id_number)}）</h2>` + U.table([
       { key: "cover_year", title: "保障年度" }, { key: "type_name", title: "保障类型" },
       { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },

@@ -49,8 +49,11 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("reject").onclick = async () => {
     const ids = picked();
     if (!ids.length) { U.flash("请先勾选会员", "error"); return; }
+    const names = [...document.querySelectorAll("#pending input[data-pick]:checked")]
+      .map(c => (c.getAttribute("aria-label") || "").replace(/^选择 /, ""));
     const reason = await U.ask({ title: `驳回选中的 ${ids.length} 名会员`, label: "驳回原因", maxlength: 200,
-      hint: "基层工会将看到此原因，修改后重新提交。如：证件号码与本人不符，请核对", ok: "驳回" });
+      hint: "基层工会将看到此原因，修改后重新提交。如：证件号码与本人不符，请核对", ok: "驳回",
+      facts: [["会员（基层工会）", names.slice(0, 10).join("、") + (names.length > 10 ? ` 等 ${names.length} 人` : "")]] });
     if (reason === null) return;
     try { await U.api("POST", "/members/members/rejections", { member_ids: ids, reason }); U.flash(`已驳回 ${ids.length} 人`); await load(); }
     catch (e) { U.flash(e.message, "error"); }

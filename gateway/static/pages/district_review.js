@@ -5,7 +5,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
   const modeName = m => m === "instant" ? "即时参保" : "集中参保";
   const pick = document.getElementById("pick");
-  let filter = {};
+  let filter = {}, toSubmit = null, pending = [];
   const years = await U.api("GET", "/enrollment/cover-years").catch(() => []);
   const list = Array.isArray(years) ? years : (years.items || []);
   U.yearOptions(document.getElementById("year"), list);
@@ -24,6 +24,7 @@ document.addEventListener("DOMContentLoaded", async () => {
 
   async function load() {
     const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
+    pending = p.items;
     const box = document.getElementById("pending");
     box.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "credit_code", title: "组织机构代码" },
       { key: "type", title: "保障类型" }, { key: "headcount", title: "参保人数" },
@@ -33,6 +34,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       p.items, "没有待审批的参保");
     count("pending");
     const t = await U.api("GET", "/enrollment/to-submit?" + new URLSearchParams(base()));
+    toSubmit = t;
     const tot = t.totals;
     // the guide's one line, with billing's figures
     document.getElementById("totals").textContent = tot
@@ -79,9 +81,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (b.dataset.stage) return each([b.dataset.stage], "stage", () => "已添加至待提交列表");
     if (b.dataset.unstage) return each([b.dataset.unstage], "unstage", () => "已移回待审批列表");
     if (b.dataset.people) return openPeople(Number(b.dataset.people));
-    const reason = await U.ask({ title: "退回参保", label: "退回原因", hint: "基层工会将看到此原因，修改后可重新提交。", ok: "退回" });
+    const s = pending.find(x => String(x.id) === b.dataset.return) || {};
+    const reason = await U.ask({ title: `退回 ${s.union_name || ""} 的参保`, label: "退回原因", ok: "退回",
+      hint: "基层工会将看到此原因，修改后可重新提交。",
+      facts: [["单位名称", s.union_name], ["保障类型", s.type && `${s.type} 类`], ["参保人数", s.headcount != null && `${s.headcount} 人`],
+        ["保障费用（元）", s.totals ? yuan(s.totals.premium_fen) : null], ["提交时间", s.submitted_at && U.time(s.submitted_at)]] });
     if (reason === null) return;
-    try { await U.api("POST", `/enrollment/submissions/${b.dataset.return}/return`, { reason }); U.flash("已退回"); await load(); }
+    try { await U.api("POST", `/enrollment/submissions/${b.dataset.return}/return`, { reason }); U.flash(`已退回 ${s.union_name || ""} 的参保`); await load(); }
     catch (e) { U.flash(e.message, "error"); }
   });
 
@@ -94,7 +100,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("people-facts").textContent =
       `${d.type} 类 · ${modeName(d.mode)} · 共 ${d.headcount} 人 · 保障费用 ${d.totals ? yuan(d.totals.premium_fen) + " 元" : "计价中"} · 提交时间 ${U.time(d.submitted_at)}`;
     document.getElementById("people-list").innerHTML = U.table([{ key: "name", title: "姓名" },
-      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" }, { key: "id_number", title: "证件号码" },
+      { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" },
+      { title: "证件号码", html: m => `<span data-id-of="${m.member_id}">${U.esc(m.id_number)}</span>` + (m.member_id
+        ? ` <button type="button" class="small secondary" data-reveal="${m.member_id}" aria-label="查看完整号码：${U.esc(m.name)}">查看完整号码</button>` : "") },
       { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
       { key: "half_or_full", title: "半年/全年" }], d.members, search ? "没有符合条件的人员" : "没有人员");
     const pages = Math.max(1, Math.ceil(d.members_total / 20));
@@ -110,6 +118,15 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("people-prev").onclick = () => { peoplePage--; loadPeople(); };
   document.getElementById("people-next").onclick = () => { peoplePage++; loadPeople(); };
   document.getElementById("people-close").onclick = () => dialog.close();
+  document.getElementById("people-list").addEventListener("click", async ev => {  // a full number, audited
+    const b = ev.target.closest("[data-reveal]");
+    if (!b) return;
+    try {
+      const m = await U.api("POST", `/members/members/${b.dataset.reveal}/id-number-reveals`);
+      dialog.querySelector(`[data-id-of="${b.dataset.reveal}"]`).textContent = m.id_number;
+      b.remove();
+    } catch (e) { U.flash(e.message, "error"); }
+  });
 
   pick.addEventListener("change", () => load().catch(e => U.flash(e.message, "error")));
   U.onSubmit(document.getElementById("filter"), v => { filter = v; return load(); });
@@ -119,6 +136,13 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (batch.mode !== "centralised") return;
     const doc = await U.downloadWhenReady(`batch:${batch.id}`, "district_notice");
     U.flash(`已提交，批次编号 ${batch.batch_no}。${doc ? "区局告知书已下载，" : "告知书尚在生成，"}也可在“告知书下载”中下载。`);
-  });
+  }, null, { confirm: v => {
+    const t = toSubmit || { items: [], headcount: 0 }, tot = t.totals;
+    return { title: `提交 ${base().cover_year} 年度参保至市职保中心`, ok: "提交", danger: true,
+      text: "提交后不可撤销，批次内容不能再修改。",
+      facts: [["单位", `${t.items.length} 个基层工会：${t.items.map(s => s.union_name).slice(0, 5).join("、")}${t.items.length > 5 ? " 等" : ""}`],
+        ["参保人数", `${t.headcount} 人`], ["保障费用（元）", tot ? yuan(tot.premium_fen) : "计价中"],
+        ["区局/各级工会缴费（元）", tot ? yuan(tot.district_share_fen) : null], ["经办人", v.name]] };
+  } });
   if (list.length) load().catch(e => U.flash(e.message, "error"));
 });

@@ -5,6 +5,12 @@ document.addEventListener("DOMContentLoaded", async () => {
   const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
   const form = document.getElementById("pick");
   let page = 1;
+  const last = { c: null, q: null };  // what the page shows now: named in the submission's confirmation
+  let union = null;
+  const unionName = async () => {
+    if (union === null) union = await U.api("GET", `/members/unions/${document.body.dataset.unionId}`).then(u => u.name).catch(() => "");
+    return union;
+  };
   const years = await U.api("GET", "/enrollment/cover-years").catch(e => { U.flash(e.message, "error"); return []; });
   const list = Array.isArray(years) ? years : (years.items || []);
   U.yearOptions(document.getElementById("year"), list);
@@ -17,6 +23,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const v = params();
     document.getElementById("kind-field").hidden = v.mode !== "instant";
     const c = await U.api("GET", "/enrollment/confirmation?" + new URLSearchParams({ ...v, page, per_page: 50 }));
+    last.c = c; last.q = null;
     // enrollment's copy of the member list is still taking changes from members: say so, rather
     // than silently listing fewer people (issue 16)
     document.getElementById("syncing").hidden = c.members_behind !== true;
@@ -32,6 +39,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (c.headcount) {
       try {
         const q = await U.api("POST", `/billing/quotes/${c.cover_year}`, { type: shownType, counts: c.counts });
+        last.q = q;
         money = tile(`保障费用（${shownType} 类，元）`, yuan(q.premium_fen)) + tile("市总统一划拨", yuan(q.city_subsidy_fen)) +
           tile("区局/各级工会缴费", yuan(q.district_share_fen)) + tile("基层单位缴费（你会承担）", yuan(q.grassroots_share_fen));
       } catch (e) { money = tile("保障费用", e.status === 404 ? "价格尚未公布" : "暂不能计算"); }
@@ -76,7 +84,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   document.getElementById("next").onclick = () => { page++; load(); };
   document.getElementById("submit").onclick = async () => {
     const v = params(); v.type = document.getElementById("type").value;
-    if (!confirm(`确认以 ${v.type} 类提交至区局审核？同一保障年度只能选择一个保障类型。`)) return;
+    const facts = [["工会", await unionName()], ["保障年度", `${v.cover_year} 年度`], ["保障类型", `${v.type} 类`],
+      ["参保方式", v.mode === "instant" ? "即时参保" : "集中参保"], ["参保人数", last.c ? `${last.c.headcount} 人` : null],
+      ["保障费用（元）", last.q ? yuan(last.q.premium_fen) : null], ["基层单位缴费（元）", last.q ? yuan(last.q.grassroots_share_fen) : null]];
+    if (!(await U.confirm({ title: `以 ${v.type} 类提交至区局审核`, ok: "提交", facts,
+      text: "同一保障年度只能选择一个保障类型。" }))) return;
     let s;
     try { s = await U.api("POST", "/enrollment/submissions", v); } catch (e) { U.flash(e.message, "error"); return; }
     const notice = v.mode !== "instant";  // the guide's notice is the centralised one

@@ -23,7 +23,10 @@ document.addEventListener("DOMContentLoaded", () => {
     kindSel.innerHTML = mine.map(k => `<option value="${U.esc(keyOf(k))}">${U.esc(k.title)}</option>`).join("");
     syncKind();
   }
-  kindSel.addEventListener("change", syncKind);
+  kindSel.addEventListener("change", () => {  // another task: the last task's result is not about it
+    syncKind(); U.startAction();
+    document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null);
+  });
   function showCounts(counts) {
     if (!counts) return "";
     return "<ul>" + Object.entries(counts).map(([k, v]) => `<li>${U.esc(catNames[k] || k)}：<strong>${U.esc(v)}</strong></li>`).join("") + "</ul>";
@@ -48,7 +51,7 @@ document.addEventListener("DOMContentLoaded", () => {
   let errorPaging = null;
   function showErrors(first, count, jobId) {
     const pager = document.getElementById("rows-pager");
-    document.getElementById("rows").innerHTML = U.table(ERROR_COLUMNS, first || []);
+    document.getElementById("rows").innerHTML = first && first.length ? U.table(ERROR_COLUMNS, first) : "";
     if (!jobId || !count) { pager.hidden = true; return; }
     errorPaging = { jobId, page: 1, pages: Math.max(1, Math.ceil(count / 100)), count };
     document.getElementById("errors-download").href = `/api/v1/members/uploads/${jobId}/errors.xlsx`;
@@ -93,13 +96,22 @@ document.addEventListener("DOMContentLoaded", () => {
         (j.errors_download_path ? `<a href="/api/v1/members${j.errors_download_path}">错误清单（${U.esc(j.error_count)} 条）</a>` : "") }],
       data.items, "暂无记录");
   }
+  let union = null;  // the clerk's own union, named in the sync's confirmation
+  const unionName = async () => {
+    if (union === null && document.body.dataset.unionId) {
+      union = await U.api("GET", `/members/unions/${document.body.dataset.unionId}`).then(u => u.name).catch(() => "");
+    }
+    return union || "";
+  };
   U.onSubmit(document.getElementById("upload"), async (v, form) => {
     const kind = KINDS[kindSel.value], file = document.getElementById("file").files[0];
     const body = new FormData(); body.append("file", file);
     document.getElementById("outcome").innerHTML = ""; showErrors([], 0, null);
     const path = `/members${kind.upload_path}`;
     if (kind.dry_run) body.append("dry_run", "true");
-    if (kind.kind === "sync" && !kind.dry_run && !confirm("同步将按名单修改本会会员（有错误行则不做任何修改），确定开始？")) return;
+    if (kind.kind === "sync" && !kind.dry_run && !(await U.confirm({ title: "同步会员", ok: "开始同步",
+      text: "同步将按名单修改本会会员；名单有错误行时不做任何修改。",
+      facts: [["工会", await unionName()], ["名单文件", file && file.name]] }))) return;
     try {
       const res = await U.api("POST", path, body);
       if (res && res.state) showJob(await poll(res));
