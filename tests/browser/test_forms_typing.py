@@ -448,8 +448,9 @@ def test_the_header_logs_out(system, browser, season):
     page = someone.page
     with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/logout")) as answer:
         page.locator(LOGOUT.key).get_by_role("button", name="退出").click()
-    assert answer.value.status in (302, 303)
-    page.wait_for_url(re.compile(r"/login"))
+    assert answer.value.status in (302, 303), answer.value.status
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.get_by_label("用户名")).to_be_visible()
     someone.close()
 
 

@@ -117,6 +117,15 @@ def _sessions() -> list[Form]:
     ]
 
 
+def _batch_people() -> list[Form]:
+    """A batch's detail opens each of its unions to its people, searchable."""
+    return [Form("#people-search", (Field("search", "打字会员811", why=FREE_TEXT),),
+                 "GET /enrollment/submissions/\\d+\\?", said="打字会员811", where="#people-list",
+                 before=(("click", "#batches button:has-text('详情')"),
+                         ("click", "#batch-unions button:has-text('查看人员')")),
+                 after=(("click", "#people-close"),))]
+
+
 def _notifications() -> list[Form]:
     return [Form("#unread-only", (Field("#unread-only", True, why=TICK),),
                  "GET /notifications/notifications\\?", on_change=True)]
@@ -308,6 +317,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
                          Field("submitted_to", "2019-12-31", invalid="12-31"),
                          Field("status", "全部", why=OPTIONAL_CHOICE)),
              "GET /enrollment/batches\\?", said="CB2019", where="#batches"),
+        *_batch_people(),
         Form("#voucher", (Field("amount", "100.00", invalid="1.234"), Field("paid_on", "2020-01-10", invalid=DATE_BAD),
                           Field("file", "voucher.png", invalid=NO_FILE)),
              "POST /billing/batches/\\d+/voucher$", said="凭证已上传",
@@ -322,6 +332,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
                          Field("submitted_to", "2019-12-31", invalid="12-31"),
                          Field("status", "凭证已上传", why=OPTIONAL_CHOICE)),
              "GET /enrollment/batches\\?", said="CB2019", where="#batches"),
+        *_batch_people(),
     ],
     ("centre", "/centre/reconciliation"): [
         Form("#statement", (Field("file", "statement.xlsx", invalid=NO_FILE),),
