@@ -39,13 +39,18 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
                   ["3101011990010112", "31010119900101123Y", "abc"]),
     "credit_code": (["91310000MA1FL8XQ3C", "91310101123456789A"], ["123", "91310000MA1FL8XQ3", "abc"]),
     "card_number": (["6222020000000001", "6222020000000001234"], ["abc", "6222 0200", "12"]),
+    "integer": (["1", "12", "90"], ["abc", "1.5", "-1", "一"]),
+    "days": (["7, 3, 1", "7,3,1", "30"], ["七天", "a", "7;3", "-1"]),
 }
 
-# The kind of each field that carries a pattern, by its name (the part after the last "." of a
-# name such as "A.district_share"; a date field turned to text by app.js as "date"). A pattern on
+# The kind of each field that carries a pattern, by its name (the part after the last "." or "|" of
+# a name such as "A.district_share" or "A|centralised|premium"; a format checked by a script's
+# regular expression literal by the literal's name, const DATE → "date"). A pattern on
 # a field not named here fails the test: say what it guards, with samples above.
 KIND_OF_FIELD = {
     "district_share": "amount", "grassroots_share": "amount", "amount": "amount", "declared_amount": "amount",
+    "premium": "amount", "city_subsidy": "amount", "special_city_subsidy": "amount",
+    "union_id": "integer", "instant_payment_days": "integer", "days_before": "days",
     "cover_year": "year", "year": "year",
     "phone": "phone", "mobile": "mobile", "email": "email", "username": "username",
     "id_number": "id_number", "credit_code": "credit_code", "card_number": "card_number",
@@ -64,7 +69,7 @@ class Found:
 
     @property
     def kind(self) -> str | None:
-        name = self.field.rsplit(".", 1)[-1]
+        name = re.split(r"[.|]", self.field)[-1]
         return KIND_OF_FIELD.get(name)
 
 
@@ -357,7 +362,7 @@ FOUND = collect()
 def test_the_collector_reads_both_markup_and_scripts():
     """Guards against a collector that finds nothing (and so passes): the fields known to carry a
     pattern are all seen, some of them built by scripts."""
-    fields = {f.field.rsplit(".", 1)[-1] for f in FOUND}
+    fields = {re.split(r"[.|]", f.field)[-1] for f in FOUND}
     assert {"district_share", "grassroots_share", "amount", "cover_year", "phone", "email", "username",
             "date"} <= fields, fields
     scripted = [f for f in FOUND if "(HTML)" not in f.where]
