@@ -169,11 +169,18 @@ class Watch:
         else:
             dialog.accept()
 
-    def settle(self, limit: float = 15) -> None:
-        """Until nothing is in flight (what an earlier action set off has been answered)."""
+    def settle(self, limit: float = 15, quiet_ms: int = 300) -> None:
+        """Until nothing is in flight and nothing new starts for a moment (what an earlier action
+        set off has been answered)."""
         until = time.monotonic() + limit
-        while self.in_flight > 0 and time.monotonic() < until:
-            self.page.wait_for_timeout(50)
+        while time.monotonic() < until:
+            seen = len(self.sent)
+            if self.in_flight == 0:
+                self.page.wait_for_timeout(quiet_ms)
+                if self.in_flight == 0 and len(self.sent) == seen:
+                    return
+            else:
+                self.page.wait_for_timeout(50)
 
     def stop(self):
         for event, handler in (("request", self._request), ("requestfinished", self._done),
@@ -299,7 +306,9 @@ def invalid_case(page, season, watch: Watch, form: Form, field: Field, ctx: dict
         problems.append("no message beside the field")
     elif not message["visible"] or not message["beside"] or not CJK.search(message["text"]):
         problems.append(f"no Chinese message beside the field ({message})")
-    sent = [f"{r.method} {r.url}" for r in watch.sent[before:] if sends(form, r)
+    # a search is the form's when it carries the field (a list reloading by itself does not)
+    sent = [f"{r.method} {r.url}" for r in watch.sent[before:]
+            if (sends(form, r) and (r.method != "GET" or f"{field.name}=" in r.url))
             or (r.method != "GET" and "/api/" in r.url)]
     if sent:
         problems.append(f"sent although the value is wrong: {sent}")

@@ -250,7 +250,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
         # the page's pickers choose what is listed; 提交至区局审核 (outside the form) sends them
         Form("#pick", (Field("cover_year", "2020 年度", why=CHOICE), Field("mode", "集中参保", why=CHOICE),
                        Field("type", "A", why=CHOICE)),
-             "POST /enrollment/submissions$", said="待区局审核", submit="#submit", confirm="2\\s*人",
+             "POST /enrollment/submissions$", said="参保告知书已下载", submit="#submit", confirm="2\\s*人",
              before=(("see", "#totals", "参保人数2"),)),
         Form("#history-filter", (Field("batch_no", "", why=FREE_TEXT), Field("submitted_from", "2019-11-01", invalid=DATE_BAD),
                                  Field("submitted_to", "2019-11-30", invalid="11-30"),
