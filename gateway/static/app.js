@@ -105,15 +105,17 @@ const U = (() => {
   }
 
   /* A table in a scrollable, focusable region. A column titled 操作 stays at the right edge when
-     the table scrolls (reachable on a phone); `wrap: true` lets a long text wrap; `head` is
-     HTML for the header cell (e.g. a 全选 box). */
+     the table scrolls; `wrap: true` lets a long text wrap; `head` is HTML for the header cell
+     (e.g. a 全选 box). On a phone each row is a card, every cell under its column's title
+     (data-label, site.css), so nothing hides behind a sideways scroll; `phone: false` leaves a
+     secondary column out of the card (a row's detail has it). */
   function table(columns, rows, empty = "暂无数据") {
     if (!rows || !rows.length) return `<p class="empty">${esc(empty)}</p>`;
-    const cls = c => [c.title === "操作" ? "actions" : "", c.wrap ? "wrap" : ""].filter(Boolean).join(" ");
+    const cls = c => [c.title === "操作" ? "actions" : "", c.wrap ? "wrap" : "", c.phone === false ? "wide-only" : ""].filter(Boolean).join(" ");
     const attr = c => cls(c) ? ` class="${cls(c)}"` : "";
     const head = columns.map(c => `<th scope="col"${attr(c)}>${c.head || esc(c.title)}</th>`).join("");
-    const body = rows.map(r => "<tr>" + columns.map(c => `<td${attr(c)}>${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</td>`).join("") + "</tr>").join("");
-    return `<div class="table-wrap" tabindex="0" role="region" aria-label="表格，可左右滑动"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
+    const body = rows.map(r => "<tr>" + columns.map(c => `<td${attr(c)} data-label="${esc(c.title)}">${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</td>`).join("") + "</tr>").join("");
+    return `<div class="table-wrap cards" tabindex="0" role="region" aria-label="表格"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
 
   function formValues(form) {
@@ -231,6 +233,7 @@ const U = (() => {
       document.body.append(d);
       const form = d.querySelector("form"), area = d.querySelector("textarea");
       form.noValidate = true;
+      if (area) area.addEventListener("input", () => clearErrors(form));  // the message goes once they type
       const done = value => {
         d.close(); d.remove();
         if (opener && opener.isConnected) opener.focus({ preventScroll: true });
@@ -358,6 +361,13 @@ const U = (() => {
       if (input.form) input.form.addEventListener("reset", () => setTimeout(show));
     });
   }
+  // on a phone the menu folds behind 菜单 (site.css): the header stays two rows
+  const menuToggle = document.querySelector(".menu-toggle");
+  if (menuToggle) menuToggle.addEventListener("click", () => {
+    const open = menuToggle.getAttribute("aria-expanded") !== "true";
+    menuToggle.setAttribute("aria-expanded", String(open));
+    document.querySelector(".top").classList.toggle("menu-open", open);
+  });
   // a deferred script runs once the page is parsed, before the pages' own DOMContentLoaded code
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => enhance()); else enhance();
 

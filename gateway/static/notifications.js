@@ -14,6 +14,8 @@
       badge.textContent = unread > 99 ? "99+" : String(unread);
       badge.hidden = unread === 0;
       badge.setAttribute("aria-label", `${unread} 条未读`);
+      const toggle = document.querySelector(".menu-toggle");  // the folded menu (a phone) says it too
+      if (toggle) toggle.textContent = unread ? `菜单（${unread > 99 ? "99+" : unread} 条未读）` : "菜单";
     } catch (_) { /* the count is a convenience: never break a page */ }
   }
   document.addEventListener("DOMContentLoaded", refresh);

@@ -42,6 +42,7 @@ def test_district_rejects_union_corrects_the_id_and_district_approves(system, pe
     expect(page.locator("#picked")).to_have_text("已选 1 人")
     page.get_by_role("button", name="驳回选中会员").click()
     dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("王审核（上海示范科技有限公司工会）")  # who is sent back, named
     dialog.get_by_label("驳回原因").fill("证件号码与本人不符，请核对")
     district.shot("member-review-reject-dialog")
     dialog.get_by_role("button", name="驳回").click()
@@ -50,6 +51,9 @@ def test_district_rejects_union_corrects_the_id_and_district_approves(system, pe
     district.shot("member-review-rejected")
 
     grassroots = person("grassroots1")
+    page = grassroots.open(f"/union/members?member={member['id']}")  # a notification's 查看: that member
+    expect(page.locator("#detail-card")).to_be_visible()
+    expect(page.locator("#detail")).to_contain_text("王审核")
     page = grassroots.open("/union/members")
     row = page.locator("#members tr", has_text="王审核")
     expect(row).to_contain_text("审核未通过：证件号码与本人不符")

@@ -97,18 +97,46 @@ def test_every_page_is_chinese_accessible_and_fits(season, person, username):
         someone.close()
 
 
-def test_a_phone_reaches_table_actions_and_is_told_to_swipe(season, person):
+def test_a_phone_shows_rows_as_cards_and_a_two_row_header(season, person):
     grassroots = person("grassroots1", viewport=PHONE)
     page = grassroots.open("/union/members")
-    button = page.locator("#members").get_by_role("button", name="详情").first
+    row = page.locator("#members tbody tr", has_text="页面会员700")
+    button = row.get_by_role("button", name="详情")
     expect(button).to_be_visible()
     box = button.bounding_box()
     assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE[0], box  # no sideways scrolling needed
+    # every cell of the row in view, under its column's title: 选择, 会员编号, 姓名 … 操作
+    cells = row.evaluate("""tr => [...tr.cells].map(td => { const r = td.getBoundingClientRect();
+        return { label: getComputedStyle(td, "::before").content, right: r.right }; })""")
+    assert [c["label"].strip('"') for c in cells][:3] == ["选择", "会员编号", "姓名"], cells
+    assert all(c["right"] <= PHONE[0] for c in cells), cells
     hint = page.evaluate("""() => getComputedStyle(document.querySelector("#members .table-wrap"), "::before").content""")
-    assert "左右滑动" in hint
-    grassroots.shot("phone-members-actions")
+    assert hint in ("none", "normal"), hint  # nothing to swipe
+    # the header: two rows (brand and 菜单; the account), the menu behind 菜单
+    top = page.locator("header.top")
+    lines = top.evaluate("""h => {  // rows of the header's visible parts, by their vertical middles
+        const mids = [...h.children].filter(e => e.getClientRects().length)
+          .map(e => { const r = e.getBoundingClientRect(); return (r.top + r.bottom) / 2; }).sort((a, b) => a - b);
+        let rows = 0, last = -1e9;
+        for (const m of mids) { if (m - last > 16) rows++; last = m; }
+        return rows;
+    }""")
+    assert lines <= 2, lines
+    expect(page.get_by_role("navigation", name="主菜单")).to_be_hidden()
+    page.get_by_role("button", name=re.compile("^菜单")).click()
+    expect(page.get_by_role("navigation", name="主菜单").get_by_role("link", name="参保办理")).to_be_visible()
+    grassroots.shot("phone-menu-open")
+    page.get_by_role("button", name=re.compile("^菜单")).click()
+    grassroots.shot("phone-members-cards")
+    expect(page.locator("#next")).to_be_disabled()  # one page of members: no empty page 2
+    expect(page.locator("#prev")).to_be_disabled()
     button.click()
     expect(page.locator("#detail-card")).to_be_visible()
+    # the card form shows the card already held (the season's members have one)
+    expect(page.locator("#card-held")).to_contain_text("已办卡：卡号")
+    expect(page.locator("#card").get_by_label("办卡日期")).to_have_value("2019-11-01")
+    expect(page.locator("#card").get_by_role("button", name="更换卡信息")).to_be_visible()
+    grassroots.shot("phone-member-card")
     desk = person("grassroots1", viewport=DESK)  # at a desk too, a table wider than its card says so
     page = desk.open("/union/members")
     expect(page.locator("#members .table-wrap")).to_have_class(re.compile("scrolls"))

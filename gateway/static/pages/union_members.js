@@ -77,4 +77,7 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("prev").onclick = () => { if (page > 1) { page--; load(false); } };
   document.getElementById("next").onclick = () => { if (!lastPage) { page++; load(false); } };
   load().catch(e => U.flash(e.message, "error"));
+  // /union/members?member=ID (a notification's 查看) opens that member's detail
+  const asked = new URLSearchParams(location.search).get("member");
+  if (asked && /^\d+$/.test(asked)) openMember(Number(asked)).catch(e => U.flash(e.message, "error"));
 });
