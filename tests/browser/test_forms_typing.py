@@ -7,7 +7,9 @@ typed and sent: the request must be answered 2xx, the page must say what happene
 earlier failure's message may still show. A confirmation is the page's own dialog, naming what is
 about to happen: a browser dialog (confirm(), prompt()) fails the page. Then the stale-message
 rules of the uploads and the cover lookup, which fail on the server's side rather than in the
-browser. One system for the module."""
+browser. One system for the module; the pages run in the walk's order (a page run alone lacks
+what the earlier ones did: the batch the district's typing made, for one). With -s, each form is
+printed as it is typed."""
 from __future__ import annotations
 
 import io
