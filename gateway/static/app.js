@@ -114,7 +114,7 @@ const U = (() => {
     const cls = c => [c.title === "操作" ? "actions" : "", c.wrap ? "wrap" : "", c.phone === false ? "wide-only" : ""].filter(Boolean).join(" ");
     const attr = c => cls(c) ? ` class="${cls(c)}"` : "";
     const head = columns.map(c => `<th scope="col"${attr(c)}>${c.head || esc(c.title)}</th>`).join("");
-    const body = rows.map(r => "<tr>" + columns.map(c => `<td${attr(c)} data-label="${esc(c.title)}">${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</td>`).join("") + "</tr>").join("");
+    const body = rows.map(r => "<tr>" + columns.map(c => `<td${attr(c)} data-label="${esc(c.title)}"><span class="cell">${c.html ? c.html(r) : esc(c.render ? c.render(r) : r[c.key])}</span></td>`).join("") + "</tr>").join("");
     return `<div class="table-wrap cards" tabindex="0" role="region" aria-label="表格"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
   }
 

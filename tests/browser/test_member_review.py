@@ -72,6 +72,9 @@ def test_district_rejects_union_corrects_the_id_and_district_approves(system, pe
     edit.get_by_role("button", name="保存").click()
     expect(page.locator("#flash")).to_have_text("已保存并重新提交区局审核")
     expect(page.locator("#members tr", has_text="王审核")).to_contain_text("待审核")
+    # the detail no longer shows the rejection as the current 审核说明
+    expect(page.locator("#detail")).not_to_contain_text("审核说明")
+    expect(page.locator("#detail")).to_contain_text("上次驳回原因")
     grassroots.shot("member-review-resubmitted")
 
     page = district.open("/district/approvals")

@@ -15,7 +15,7 @@ document.addEventListener("DOMContentLoaded", () => {
         ${!d.not_acted_count ? `<p class="notice all-acted">${who[d.audience]}均已办理，无需提醒。</p>`
           : d.days_left < 0 ? `<p class="muted">已过截止日，不再提醒。</p>`
           : `<p><button type="button" class="small" data-send="${d.key}">立即提醒未办理的${who[d.audience]}</button></p>`}
-        ${U.table([{ title: "提前天数", render: s => `${s.days_before} 天` }, { title: "发送方", render: s => s.sent_by === "job" ? "自动" : s.sent_by },
+        ${U.table([{ title: "提前天数", render: s => `${s.days_before} 天` }, { title: "发送方", html: s => s.sent_by === "job" ? "自动" : `手动（<span translate="no">${U.esc(s.sent_by)}</span>）` },
                    { key: "count", title: "单位数" }, { title: "时间", render: s => U.time(s.at) }], d.sent, "尚未提醒")}
         ${d.not_acted_count ? `<details><summary>仍未办理的${who[d.audience]}（前 50 个）</summary>
         ${U.table([{ key: "id", title: "编号" }, { key: "name", title: "名称" }, { title: "最近提醒", render: p => U.time(p.last_reminded_at) }], d.not_acted, "无")}</details>` : ""}

@@ -34,11 +34,16 @@ document.addEventListener("DOMContentLoaded", () => {
       { title: "操作", html: m => `<button class="small" data-open="${m.id}" type="button">详情</button>` }], data.items, "没有符合条件的会员");
     box.querySelectorAll("[data-open]").forEach(b => b.addEventListener("click", () => openMember(b.dataset.open)));
   }
+  // the district's note is current only while the member stands rejected; after a resubmission
+  // it is the last rejection's reason, said so; once approved it is history (not shown)
+  const reviewNote = m => !m.review_note ? []
+    : m.status === "rejected" ? [["审核说明", `${m.review_note}（修改后点“保存”即重新提交审核）`]]
+    : m.status === "pending" ? [["上次驳回原因", `${m.review_note}（已修改并重新提交，待区局审核）`]] : [];
   async function openMember(id) {
     const m = await U.api("GET", `/members/members/${id}`);
     current = m;
     document.getElementById("detail").innerHTML = [["姓名", m.name], ["证件号码", m.id_number], ["性别", m.gender], ["出生日期", m.birth_date],
-      ["会员编号", m.member_no || "审核后生成"], ["用户状态", statusName[m.status]], ...(m.review_note ? [["审核说明", m.status === "rejected" ? `${m.review_note}（修改后点“保存”即重新提交审核）` : m.review_note]] : []), ["会员服务卡", m.card_number ? `${m.card_number}（${m.card_issued_on}）` : "未办卡"]]
+      ["会员编号", m.member_no || "审核后生成"], ["用户状态", statusName[m.status]], ...reviewNote(m), ["会员服务卡", m.card_number ? `${m.card_number}（${m.card_issued_on}）` : "未办卡"]]
       .map(([k, v]) => `<dt>${k}</dt><dd>${U.esc(v ?? "")}</dd>`).join("");
     // the card already held, shown in the card form: saving there replaces it
     const card = document.getElementById("card");
