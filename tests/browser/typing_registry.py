@@ -601,6 +601,13 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
     ],
     ("centre", "/centre/reconciliation"): [
         Form(
+            "#filter",
+            (Field("status", "全部", why=OPTIONAL_CHOICE),),
+            "GET /billing/reconciliation\\?",
+            said="CB",
+            where="#list",
+        ),
+        Form(
             "#statement",
             (Field("file", "statement.xlsx", invalid=NO_FILE),),
             "POST /billing/bank-statements$",
