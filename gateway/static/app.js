@@ -84,6 +84,12 @@ const U = (() => {
     input.insertAdjacentElement("afterend", p);
   }
 
+  /* A field's messages as text: a list field's are keyed by item ({"0": ["…"]}), never "[object Object]". */
+  function messagesOf(msgs) {
+    if (msgs && typeof msgs === "object") return Object.values(msgs).flatMap(messagesOf);
+    return msgs == null || msgs === "" ? [] : [String(msgs)];
+  }
+
   /* Field messages next to their inputs (focus on the first); row messages (uploads) as a
      table; the summary as the page message, with any field that has no input named by label. */
   function showError(err, form, rowsEl) {
@@ -91,7 +97,7 @@ const U = (() => {
     const extra = [];
     let first = null;
     for (const [name, msgs] of Object.entries(err.fields || {})) {
-      const text = [].concat(msgs).join("；");
+      const text = messagesOf(msgs).join("；");
       const input = fieldInput(form, name);
       if (input) { markField(input, text); first = first || input; }
       else extra.push(text);

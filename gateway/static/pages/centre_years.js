@@ -49,10 +49,19 @@ document.addEventListener("DOMContentLoaded", () => {
     const get = (t, c) => (table.entries || []).find(e => e.type === t && e.price_class === c) || {};
     prices.innerHTML = `<div class="table-wrap"><table><thead><tr><th>类型</th><th>办理方式</th><th>保障费用（元）</th><th>市总统一划拨</th><th>特殊行业市总补贴</th></tr></thead><tbody>` +
       TYPES.flatMap(t => Object.entries(CLASSES).map(([c, n]) => { const e = get(t, c);
-        return `<tr><td>${t}</td><td>${n}</td><td><input aria-label="${t} ${n} 保障费用" name="${t}|${c}|premium" value="${yuan(e.premium_fen)}" size="8"></td>
-          <td><input aria-label="${t} ${n} 市总统一划拨" name="${t}|${c}|city_subsidy" value="${yuan(e.city_subsidy_fen)}" size="8"></td>
-          <td><input aria-label="${t} ${n} 特殊行业补贴" name="${t}|${c}|special_city_subsidy" value="${yuan(e.special_city_subsidy_fen)}" size="8"></td></tr>`; })).join("") +
+        return `<tr><td>${t}</td><td>${n}</td><td data-price="${t}|${c}|premium" data-name="${t} ${n} 保障费用" data-value="${yuan(e.premium_fen)}"></td>
+          <td data-price="${t}|${c}|city_subsidy" data-name="${t} ${n} 市总统一划拨" data-value="${yuan(e.city_subsidy_fen)}"></td>
+          <td data-price="${t}|${c}|special_city_subsidy" data-name="${t} ${n} 特殊行业补贴" data-value="${yuan(e.special_city_subsidy_fen)}"></td></tr>`; })).join("") +
       `</tbody></table></div><p><button type="submit">保存价格表</button> <span class="hint">区局设置比例后价格表不能再修改。</span></p>`;
+    // each box from the page's <template>, which carries the amount pattern as an HTML attribute
+    const model = document.getElementById("price-input").content.firstElementChild;
+    for (const cell of prices.querySelectorAll("[data-price]")) {
+      const input = model.cloneNode(true);
+      input.name = cell.dataset.price;
+      input.setAttribute("aria-label", cell.dataset.name);
+      input.value = cell.dataset.value;
+      cell.replaceChildren(input);
+    }
   }
   prices.noValidate = true;
   prices.addEventListener("submit", async ev => {

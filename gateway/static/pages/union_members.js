@@ -65,7 +65,17 @@ document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("close-detail").onclick = () => document.getElementById("detail-card").hidden = true;
   U.onSubmit(document.getElementById("edit"), async v => { await U.api("PATCH", `/members/members/${current.id}`, v); U.flash(current.status === "rejected" ? "已保存并重新提交区局审核" : "已保存"); await openMember(current.id); await load(); });
   U.onSubmit(document.getElementById("card"), async v => { await U.api("PUT", `/members/members/${current.id}/card`, v); U.flash("会员服务卡已登记"); await openMember(current.id); await load(); });
-  U.onSubmit(document.getElementById("add"), async (v, f) => { await U.api("POST", "/members/members", v); f.reset(); U.flash("已提交，等待区局审核"); await load(); });
+  const add = document.getElementById("add");
+  // the template's ID-number pattern is for a 身份证; another document's number is checked by the server
+  const residentId = { pattern: add.id_number.getAttribute("pattern"), msg: add.id_number.dataset.msg };
+  const idKind = () => {
+    const resident = add.id_type.value === "resident";
+    if (resident) { add.id_number.setAttribute("pattern", residentId.pattern); add.id_number.dataset.msg = residentId.msg; }
+    else { add.id_number.removeAttribute("pattern"); delete add.id_number.dataset.msg; }
+  };
+  add.id_type.addEventListener("change", idKind);
+  add.addEventListener("reset", () => setTimeout(idKind));
+  U.onSubmit(add, async (v, f) => { await U.api("POST", "/members/members", v); f.reset(); U.flash("已提交，等待区局审核"); await load(); });
   U.onSubmit(document.getElementById("search"), v => { query = v; page = 1; return load(); });
   const chosen = () => [...document.querySelectorAll("#members input[type=checkbox]:checked")];
   U.onSubmit(document.getElementById("transfer-out"), async v => {
