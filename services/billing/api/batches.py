@@ -159,6 +159,23 @@ def _voucher_file(voucher, inline: bool):
     return download(voucher.content, voucher.filename, voucher.media_type, inline=inline)
 
 
+def _add_voucher(form, batch_id: int):
+    """One more voucher on the batch (both upload routes): the file from the multipart body."""
+    content, filename = file_from_request()
+    with uow() as work:
+        _said_batch(work, batch_id)
+        return batches.upload_voucher(
+            work,
+            current_identity(),
+            batch_id,
+            content,
+            filename,
+            form["amount"],
+            form["paid_on"],
+            settings.load().voucher_max_bytes,
+        )
+
+
 @blp.route("/batches/<int(max=2147483647):batch_id>/vouchers")
 class BatchVouchers(MethodView):
     @roles("centre", "district")
@@ -174,19 +191,7 @@ class BatchVouchers(MethodView):
     def post(self, form, batch_id):
         """上传缴费凭证 (district; multipart: file, amount, paid_on): adds one to the batch's vouchers
         (never replaces one), until the batch is written off."""
-        content, filename = file_from_request()
-        with uow() as work:
-            _said_batch(work, batch_id)
-            return batches.upload_voucher(
-                work,
-                current_identity(),
-                batch_id,
-                content,
-                filename,
-                form["amount"],
-                form["paid_on"],
-                settings.load().voucher_max_bytes,
-            )
+        return _add_voucher(form, batch_id)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/vouchers/<int(max=2147483647):voucher_id>/file")
@@ -223,19 +228,7 @@ class BatchVoucher(MethodView):
     @blp.response(201, VoucherOut)
     def post(self, form, batch_id):
         """上传缴费凭证 (deprecated: use POST /batches/{batch_id}/vouchers). Adds; never replaces."""
-        content, filename = file_from_request()
-        with uow() as work:
-            _said_batch(work, batch_id)
-            return batches.upload_voucher(
-                work,
-                current_identity(),
-                batch_id,
-                content,
-                filename,
-                form["amount"],
-                form["paid_on"],
-                settings.load().voucher_max_bytes,
-            )
+        return _add_voucher(form, batch_id)
 
     @roles("centre", "district")
     @downloads(*MEDIA_TYPES)
