@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import psycopg
 
 from bench import scratch
+from common import crypto
 
 PG_ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 OTHER_UNIONS = 1000
@@ -44,14 +45,15 @@ def generate_roster(
     unattached: int,
     home_union: int | None = None,
     district: int | None = None,
+    vault: crypto.Vault | None = None,
 ) -> int:
     """`members` people: the first `home_union_size` in the home union, the last `unattached` in
     no union, the rest spread over OTHER_UNIONS unions. Creates the district and unions unless
-    given (the home union's id is returned)."""
-    from common import crypto
+    given (the home union's id is returned). Sealed under `vault`'s keys: those of the system that
+    will read the rows (default: this process's own data folder)."""
     from common.pii import mask_id
 
-    vault = crypto.vault()  # the roster stored as members stores it: sealed, indexed, masked
+    vault = vault or crypto.vault()  # the roster stored as members stores it: sealed, indexed, masked
     with psycopg.connect(plain_url(url), autocommit=True) as conn:
         if district is None:
             district = conn.execute(

@@ -40,6 +40,7 @@ import time
 
 from bench.figures import load
 from bench.members_common import generate_roster, percentiles, person_id
+from common import crypto
 
 STATIC_ANSWER = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n[]"
 
@@ -268,7 +269,15 @@ def main() -> None:
 
         with system.db("gateway").connect() as conn:
             union_id = conn.execute(text("SELECT union_id FROM accounts WHERE username = 'grassroots1'")).scalar()
-        generate_roster(system.databases["members"], args.members, args.home, 10_000, home_union=union_id)
+        # sealed under the running system's keys (its own data folder), or every page would fail to open them
+        generate_roster(
+            system.databases["members"],
+            args.members,
+            args.home,
+            10_000,
+            home_union=union_id,
+            vault=crypto.load_vault(system.tmp),
+        )
         print(f"  generated in {time.perf_counter() - started:.1f} s", flush=True)
         system.start()
         watched = {"gateway": system.stack.processes["gateway"].pid, "members": system.stack.processes["members"].pid}

@@ -194,12 +194,12 @@ class Vault:
 # ---------------------------------------------------------------------------- where keys live
 
 
-def _key_file_path() -> Path:
-    return data_dir() / KEY_FILE
+def _key_file_path(folder: Path | None = None) -> Path:
+    return (folder or data_dir()) / KEY_FILE
 
 
-def _load_or_make_file() -> dict[str, Any]:
-    path = _key_file_path()
+def _load_or_make_file(folder: Path | None = None) -> dict[str, Any]:
+    path = _key_file_path(folder)
     if not path.exists():  # made once per data folder; atomic, so processes starting together agree
         made = {"encryption": f"1:{secrets.token_hex(32)}", "index": f"1:{secrets.token_hex(32)}"}
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
@@ -215,10 +215,13 @@ def _load_or_make_file() -> dict[str, Any]:
     return stored
 
 
-def load_vault() -> Vault:
+def load_vault(folder: Path | None = None) -> Vault:
+    """The keys from the environment, else from the key file of `folder` (default: this process's
+    data folder). A tool writing rows for a system that runs on another data folder (a benchmark
+    generating a roster for tests.system.System) must seal under that folder's keys."""
     enc, idx = os.environ.get("PII_ENCRYPTION_KEYS"), os.environ.get("PII_INDEX_KEYS")
     if not (enc and idx):
-        stored = _load_or_make_file()
+        stored = _load_or_make_file(folder)
         enc, idx = enc or stored["encryption"], idx or stored["index"]
     return Vault(
         Keyring.parse(enc, os.environ.get("PII_ENCRYPTION_KEY_CURRENT")),

@@ -114,6 +114,17 @@ def test_the_embedded_mode_makes_one_key_file_and_new_key_adds_to_it(keys):
     assert crypto.open_sealed("id_number", second) == ID
 
 
+def test_a_vault_for_another_data_folder_seals_under_that_folders_keys(keys, tmp_path_factory):
+    """A benchmark writing rows for a system on its own data folder seals under that folder's keys
+    (issue 30: the list bench sealed under its own, and every page then failed to open them)."""
+    other = tmp_path_factory.mktemp("system-data")
+    theirs = crypto.load_vault(other)
+    sealed = theirs.seal("id_number", ID)
+    assert crypto.load_vault(other).open("id_number", sealed) == ID
+    with pytest.raises(InvalidTag):
+        crypto.load_vault().open("id_number", sealed)  # this folder's key 1 is another key 1
+
+
 def test_the_sealed_column_type_refuses_comparison():
     column = Column("id_cipher", crypto.Sealed("id_number"))
     with pytest.raises(TypeError, match="blind index"):
