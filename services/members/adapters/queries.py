@@ -296,9 +296,8 @@ def transfer_request_page(
     else:
         query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.from_union_id)
         mine = TransferRequest.to_union_id
-    if who.role == "grassroots":
-        query = query.where(mine == who.union_id)
-    elif who.role == "district":
+    query = scoped(query, who, union=mine)  # a district's: its unions' (a request names unions only)
+    if who.role == "district":
         query = query.where(mine.in_(select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)))
     if status:
         query = query.where(TransferRequest.status == status)
