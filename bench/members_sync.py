@@ -123,7 +123,7 @@ def main() -> None:
     with fresh_database("members_sync") as runtime:
         from common.identity import Identity
         from services.members import contracts
-        from services.members.handlers import sync, upload_jobs, uploads
+        from services.members.handlers import sync, upload_history, upload_jobs
 
         results: dict = {}
         with timed(f"generate {args.members:,} members (COPY)", results):
@@ -191,7 +191,7 @@ def main() -> None:
                     finished = time.perf_counter()
                     cpu = time.process_time() - cpu_started
                 with runtime.uow() as uow:
-                    job = uploads.get_upload(uow, who, job_id)
+                    job = upload_history.get_upload(uow, who, job_id)
                     state, counts, errors = job.state, job.counts, job.error_count
                 f = figures.setdefault(
                     label, {"request": [], "job": [], "total": [], "rss": [], "state": set(), "cpu": [], "db_cpu": []}

@@ -1,7 +1,9 @@
 """What the members service publishes (see docs/events.md): event names and payload builders. It
-imports no handler."""
+imports no handler: the wiring of consumed events to handlers is in subscriptions.py."""
 
 from __future__ import annotations
+
+SERVICE = "members"
 
 DISTRICT_REGISTERED = "members.district.registered"
 DISTRICT_UPDATED = "members.district.updated"

@@ -13,7 +13,7 @@ from common.identity import Identity
 from services.members.adapters.orm import IdLookupDay, Member, id_number_is
 from services.members.bootstrap import runtime
 from services.members.domain.idcard import check_char
-from services.members.handlers import cards, roster, transfers
+from services.members.handlers import cards, review, roster, transfers
 
 NAMES = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨磊", "赵敏", "黄勇", "周婷", "吴强"]
 
@@ -63,7 +63,7 @@ def seed(district_id: int, union_ids: list[int]) -> None:
             if seq in (6, 10):
                 continue  # left waiting for approval (会员审核)
             with runtime.uow() as uow:
-                roster.approve_members(uow, district, [member.id])
+                review.approve_members(uow, district, [member.id])
             if seq % 3 != 0:
                 with runtime.uow() as uow:
                     cards.issue_card(uow, centre, member.id, f"622202100{seq:010d}", issued_on)
@@ -76,6 +76,6 @@ def seed(district_id: int, union_ids: list[int]) -> None:
     )
     member = _added(who, 11)
     with runtime.uow() as uow:
-        roster.approve_members(uow, district, [member.id])
+        review.approve_members(uow, district, [member.id])
     with runtime.uow() as uow:
         transfers.transfer_out(uow, who, [member.id], "离职")

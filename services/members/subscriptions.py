@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.members import contracts
+from services.members.contracts import SERVICE
 from services.members.handlers import upload_jobs
-
-SERVICE = "members"
 
 SUBSCRIPTIONS = [
     Subscription(SERVICE, "uploads", {contracts.UPLOAD_ACCEPTED: upload_jobs.run_upload_when_accepted}, work=True),

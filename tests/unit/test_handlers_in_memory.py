@@ -122,7 +122,8 @@ def test_an_unknown_district_answers_not_found():
         update_district(FakeUnitOfWork("members"), CENTRE, 99, {"name": "x"})
 
 
-# members: adding a member (its duplicate check is SQL: the rest runs over PostgreSQL) ------------
+# members: adding a member (its reads are the repository's: test_members_handlers.py puts one in
+# memory; without it, they are SQL) -----------------------------------------------------------------
 
 
 def test_a_member_with_wrong_fields_is_refused_per_field_before_anything_is_read():

@@ -1,5 +1,5 @@
 """The members service's workbooks: upload templates, reading each kind of upload into rows,
-and the sync result (导出结果). The safety rules (size, zip bombs, no formulas, text IDs) are
+and a refused upload's errors (the sync's result workbook is adapters/sync_result_excel.py). The safety rules (size, zip bombs, no formulas, text IDs) are
 common.excel's; what the columns are and what they mean is ours."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from common import excel
 from common.errors import Rejected
 from common.excel import COUNT, DATE, Column, SheetSpec
 from services.members.domain import vocabulary as words
-from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, RowError
+from services.members.domain.roster_sync import RowError, person_rows
 
 MAX_ROWS = 1000  # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
 MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
@@ -217,54 +217,19 @@ def person_cells(rows, id_index: int = 1, name_index: int = 0):
     return zipped_cells(*person_columns(rows, id_index, name_index))
 
 
+def people_of(data, kind: str, today, max_rows: int = MAX_ROWS):
+    """A list naming people (姓名, 证件号码 …): its rows, the clean people, and the row errors
+    (formula cells, then each row's own, duplicates inside the file included)."""
+    rows = rows_of(data, kind, max_rows)
+    people, errors = person_rows(person_cells(rows), today)
+    return rows, people, rows.formula_errors + errors
+
+
 def zipped_cells(numbers: list, names: list, ids: list, as_number: list):
     """person_columns' four columns as (row, name, id text, id arrived as a number), one at a time."""
     flagged = set(as_number)
     flags = (place in flagged for place in range(len(numbers))) if flagged else repeat(False, len(numbers))
     return zip(numbers, names, ids, flags, strict=False)
-
-
-RESULT_COLUMNS = [
-    Column("姓名", 12),
-    Column("证件号码", 22, text=True),
-    Column("原所属单位", 30),
-    Column("原单位负责人", 12),
-    Column("原单位联系电话", 16, text=True),
-    Column("原单位所属区局", 20),
-    Column("审核状态", 12),
-    Column("审核说明", 40),
-]
-ERROR_COLUMNS = [
-    Column("错误行号", 10, kind=COUNT),
-    Column("姓名", 12),
-    Column("证件号码", 22, text=True),
-    Column("错误列", 12),
-    Column("错误信息", 50),
-]
-
-
-SUMMARY_COLUMNS = [Column("类别", 8), Column("说明", 50), Column("人数", 10, kind=COUNT)]
-
-
-def sync_result(rows, errors, counts: dict | None = None) -> bytes:
-    """导出结果: one row per person moved in, asked for, or not in the file (what the guide's
-    result lists); the count of every category A–E on a 汇总 sheet, so the rows that were
-    already in this union (A, often nearly all of them) are accounted for without listing them;
-    errors on a further sheet when the run was refused."""
-    sheets = [SheetSpec("同步结果", RESULT_COLUMNS, rows=rows)]
-    if counts:
-        sheets.append(
-            SheetSpec("汇总", SUMMARY_COLUMNS, rows=[[c, CATEGORY_NAMES[c], counts.get(c, 0)] for c in CATEGORIES])
-        )
-    if errors:
-        sheets.append(
-            SheetSpec(
-                "错误信息",
-                ERROR_COLUMNS,
-                rows=([e["row"], e.get("name", ""), e.get("id_number", ""), e["column"], e["message"]] for e in errors),
-            )
-        )
-    return excel.write_workbook(sheets)
 
 
 def notice_of(rows: Rows) -> dict | None:

@@ -12,7 +12,7 @@ from common.pii import mask_id, mask_mobile
 from common.schema import BaseSchema, PageQuery
 from common.web import audit_subject, current_identity, no_store, roles, uow
 from services.members.domain import member as rules
-from services.members.handlers import cards, roster
+from services.members.handlers import cards, removals, review, roster
 
 blp = Blueprint("roster", __name__, description="会员名册：新增、编辑、审核、会员服务卡、人口办剔除、会员列表")
 
@@ -251,7 +251,7 @@ class Approvals(MethodView):
     def post(self, data):
         """会员审核: approve waiting members (one or many); each gets its member number."""
         with uow() as work:
-            return said_members(roster.approve_members(work, current_identity(), data["member_ids"]))
+            return said_members(review.approve_members(work, current_identity(), data["member_ids"]))
 
 
 @blp.route("/members/rejections")
@@ -263,7 +263,7 @@ class Rejections(MethodView):
         """会员审核 驳回: send waiting members back to their union with a reason; editing them
         (or importing their row again) resubmits them."""
         with uow() as work:
-            return said_members(roster.reject_members(work, current_identity(), data["member_ids"], data["reason"]))
+            return said_members(review.reject_members(work, current_identity(), data["member_ids"], data["reason"]))
 
 
 @blp.route("/members/<int:member_id>/card")
@@ -290,4 +290,4 @@ class Removals(MethodView):
     def post(self, data):
         """人口办剔除 (centre): flag members removed (or lift the flag with removed=false)."""
         with uow() as work:
-            return said_members(roster.set_removed(work, current_identity(), data["member_ids"], data["removed"]))
+            return said_members(removals.set_removed(work, current_identity(), data["member_ids"], data["removed"]))

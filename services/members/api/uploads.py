@@ -17,7 +17,16 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.members.adapters import excel as xl
 from services.members.api.roster import ALL
 from services.members.domain import uploads as upload_kinds
-from services.members.handlers import lists, sync, uploads
+from services.members.handlers import (
+    cards,
+    member_import,
+    removals,
+    sync,
+    sync_results,
+    transfer_lists,
+    upload_history,
+    uploads,
+)
 
 blp = Blueprint(
     "uploads",
@@ -91,7 +100,7 @@ class ErrorPage(BaseSchema):
 class PeopleQuery(PageQuery):
     category = fields.String(
         required=True,
-        validate=validate.OneOf(list(sync.PEOPLE_CATEGORIES)),
+        validate=validate.OneOf(list(sync_results.PEOPLE_CATEGORIES)),
         metadata={"description": "C 在其他工会（同步时申请转入）/ D 本会会员但不在名单内（同步后标记未同步）"},
     )
 
@@ -145,7 +154,7 @@ class ListUploadOut(BaseSchema):
 
 def _answer(work, job):
     """A job as UploadOut dumps it: with the first page of its errors."""
-    job.first_errors = uploads.first_errors(work, current_identity(), job)
+    job.first_errors = upload_history.first_errors(work, current_identity(), job)
     return job
 
 
@@ -195,11 +204,11 @@ def _xlsx(filename: str, data: bytes) -> Response:
 # ------------------------------------------------------------------ uploads
 
 LIST_UPLOADS = {  # kind → its handler; titles, hints and roles are domain.uploads.KINDS
-    "import": lists.import_members,
-    "transfer_in": lists.transfer_in_from_list,
-    "transfer_out": lists.transfer_out_from_list,
-    "cards": lists.cards_from_list,
-    "removals": lists.removals_from_list,
+    "import": member_import.import_members,
+    "transfer_in": transfer_lists.transfer_in_from_list,
+    "transfer_out": transfer_lists.transfer_out_from_list,
+    "cards": cards.cards_from_list,
+    "removals": removals.removals_from_list,
 }
 # Uploads whose rows count against the union's daily ID look-ups (429 past the allowance).
 LOOKUP_UPLOADS = ("import", "transfer_in", "cards")
@@ -258,7 +267,7 @@ class SyncUpload(MethodView):
         with uow() as work:
             job_id = sync.accept_sync(work, who, filename, data, dry_run)
         with uow() as work:
-            return _answer(work, uploads.get_upload(work, who, job_id))
+            return _answer(work, upload_history.get_upload(work, who, job_id))
 
 
 @blp.route("/uploads/kinds")
@@ -269,7 +278,7 @@ class UploadKinds(MethodView):
         """The kinds of upload (title, hint, who may make it, where to upload it, its template) and
         the sync categories A–E with their names: what the upload page offers and how it names a result."""
         with uow() as work:
-            return uploads.upload_kinds(work, current_identity())
+            return upload_history.upload_kinds(work, current_identity())
 
 
 @blp.route("/uploads")
@@ -280,7 +289,7 @@ class Uploads(MethodView):
     def get(self, query):
         """历史导入记录 (time, outcome, counts; sync results downloadable)."""
         with uow() as work:
-            total, items = uploads.list_uploads(work, current_identity(), **query)
+            total, items = upload_history.list_uploads(work, current_identity(), **query)
             return {"total": total, "items": items}
 
 
@@ -291,7 +300,7 @@ class UploadItem(MethodView):
     def get(self, job_id):
         """An upload's state and progress (done/total), its counts and the first ≤100 row errors."""
         with uow() as work:
-            return _answer(work, uploads.get_upload(work, current_identity(), job_id))
+            return _answer(work, upload_history.get_upload(work, current_identity(), job_id))
 
 
 @blp.route("/uploads/<int:job_id>/errors")
@@ -302,7 +311,7 @@ class UploadErrors(MethodView):
     def get(self, query, job_id):
         """A page (≤100) of a refused upload's errors, in row order; ID numbers masked."""
         with uow() as work:
-            return uploads.upload_errors(work, current_identity(), job_id, **query)
+            return upload_history.upload_errors(work, current_identity(), job_id, **query)
 
 
 @blp.route("/uploads/<int:job_id>/errors.xlsx")
@@ -312,7 +321,7 @@ class UploadErrorsWorkbook(MethodView):
     def get(self, job_id):
         """Every error of a refused upload as a workbook (错误信息); ID numbers masked."""
         with uow() as work:
-            filename, data = uploads.errors_workbook(work, current_identity(), job_id)
+            filename, data = upload_history.errors_workbook(work, current_identity(), job_id)
         return _xlsx(filename, data)
 
 
@@ -325,7 +334,7 @@ class SyncPeople(MethodView):
         """A sync run's C or D people, paged — a dry run's (who would be asked for, who would be
         marked 未同步) as a real run's; the same stored result as its 导出结果 workbook."""
         with uow() as work:
-            return sync.sync_people(
+            return sync_results.sync_people(
                 work, current_identity(), job_id, query["category"], query["page"], query["per_page"]
             )
 
@@ -337,7 +346,7 @@ class UploadResult(MethodView):
     def get(self, job_id):
         """导出结果 of a sync run (.xlsx)."""
         with uow() as work:
-            filename, data = sync.sync_result_workbook(work, current_identity(), job_id)
+            filename, data = sync_results.sync_result_workbook(work, current_identity(), job_id)
         return _xlsx(filename, data)
 
 

@@ -1,9 +1,11 @@
 """The union directory (工会名录): districts and industry unions (区局/产业工会) and the grassroots
-unions (基层工会) in them; registered and changed by the centre, read by everyone in scope."""
+unions (基层工会) in them; registered and changed by the centre, read by everyone in scope.
+
+Seams: `shared.commit_or_conflict` (a name or credit code taken between the check and the commit)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from common import clock
 from common.db import UoW
@@ -12,6 +14,7 @@ from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from common.schema import INVISIBLE_MESSAGE
 from services.members import contracts
+from services.members.adapters import queries
 from services.members.adapters.orm import District, GrassrootsUnion, Member
 from services.members.domain.directory import DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code, normalise_phone
 from services.members.handlers.shared import commit_or_conflict
@@ -20,6 +23,7 @@ from services.members.handlers.shared import commit_or_conflict
 
 
 def register_district(uow: UoW, who: Identity, name: str, kind: str, special_industry: bool = False) -> District:
+    """The centre registers a district or industry union (区局/产业工会); every service hears of it."""
     who.require("centre")
     if kind not in DISTRICT_KINDS:
         raise ValidationFailed({"kind": ["取值须为 district（区局工会）或 industry（产业工会）"]})
@@ -28,7 +32,7 @@ def register_district(uow: UoW, who: Identity, name: str, kind: str, special_ind
         raise ValidationFailed({"name": ["名称不能为空"]})
     if has_invisible(name):  # it names notices, workbooks and their downloads
         raise ValidationFailed({"name": [INVISIBLE_MESSAGE]})
-    if uow.session.scalar(select(District.id).where(District.name == name)):
+    if queries.district_named(uow.session, name):
         raise Conflict(f"已有名为「{name}」的区局/产业工会", code="DISTRICT_NAME_TAKEN")
     district = District(
         name=name, kind=kind, special_industry=special_industry, version=1, created_at=clock.utcnow_naive()
@@ -41,6 +45,7 @@ def register_district(uow: UoW, who: Identity, name: str, kind: str, special_ind
 
 
 def update_district(uow: UoW, who: Identity, district_id: int, changes: dict) -> District:
+    """The centre renames a district, changes its kind or its special-industry flag (a new version)."""
     who.require("centre")
     district = uow.session.get(District, district_id)
     if district is None:
@@ -59,21 +64,15 @@ def update_district(uow: UoW, who: Identity, district_id: int, changes: dict) ->
 
 
 def list_districts(uow: UoW, who: Identity) -> list[District]:
-    query = select(District).order_by(District.id)
-    if who.role == "district":
-        query = query.where(District.id == who.district_id)
-    elif who.role == "grassroots":
-        query = query.where(
-            District.id
-            == select(GrassrootsUnion.district_id).where(GrassrootsUnion.id == who.union_id).scalar_subquery()
-        )
-    return list(uow.session.scalars(query))
+    """The districts the caller sees: the centre all, a district its own, a union its district."""
+    return queries.districts_in_scope(uow.session, who)
 
 
 # ------------------------------------------------------------------ grassroots unions (基层工会)
 
 
-def _checked_union_fields(session, data: dict) -> dict:
+def _checked_union_fields(uow: UoW, data: dict) -> dict:
+    """A union's fields as given, cleaned and checked (each one wrong named with its message)."""
     errors, clean = {}, {}
     if "name" in data:
         clean["name"] = (data["name"] or "").strip()
@@ -87,7 +86,7 @@ def _checked_union_fields(session, data: dict) -> dict:
         except CreditCodeInvalid as exc:
             errors["credit_code"] = [str(exc)]
     if "district_id" in data:
-        if session.get(District, data["district_id"]) is None:
+        if uow.session.get(District, data["district_id"]) is None:
             errors["district_id"] = ["所属区局/产业工会不存在"]
         clean["district_id"] = data["district_id"]
     if "contact_person" in data:
@@ -107,9 +106,10 @@ def _checked_union_fields(session, data: dict) -> dict:
 
 
 def register_union(uow: UoW, who: Identity, data: dict) -> GrassrootsUnion:
+    """The centre registers a grassroots union (基层工会) in a district; its credit code is unique."""
     who.require("centre")
-    clean = _checked_union_fields(uow.session, data)
-    if uow.session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"])):
+    clean = _checked_union_fields(uow, data)
+    if queries.union_with_credit_code(uow.session, clean["credit_code"]):
         raise Conflict("该统一社会信用代码已登记", code="CREDIT_CODE_TAKEN", fields={"credit_code": ["该代码已登记"]})
     union = GrassrootsUnion(**clean, version=1, created_at=clock.utcnow_naive())
     uow.session.add(union)
@@ -131,11 +131,11 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
         not_allowed = [k for k in data if k not in CONTACT_FIELDS]
         if not_allowed:
             raise ValidationFailed({k: ["只有市职保中心可以修改此项"] for k in not_allowed})
-    clean = _checked_union_fields(uow.session, data)
+    clean = _checked_union_fields(uow, data)
     if (
         "credit_code" in clean
         and clean["credit_code"] != union.credit_code
-        and uow.session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == clean["credit_code"]))
+        and queries.union_with_credit_code(uow.session, clean["credit_code"])
     ):
         raise Conflict("该统一社会信用代码已登记", code="CREDIT_CODE_TAKEN", fields={"credit_code": ["该代码已登记"]})
     previous_district = union.district_id
@@ -150,7 +150,7 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
         uow.publish_many(
             [
                 (contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
-                for m in uow.session.scalars(select(Member).where(Member.union_id == union.id))
+                for m in queries.members_of_union(uow.session, union.id)
             ]
         )
     commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
@@ -158,6 +158,7 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
 
 
 def get_union(uow: UoW, who: Identity, union_id: int) -> GrassrootsUnion:
+    """A union in the caller's scope; anything else answers like a missing one."""
     union = uow.session.get(GrassrootsUnion, union_id)
     if union is None:
         raise NotFound()
@@ -174,18 +175,5 @@ def list_unions(
     page: int = 1,
     per_page: int = 50,
 ):
-    query = select(GrassrootsUnion)
-    if who.role == "district":
-        query = query.where(GrassrootsUnion.district_id == who.district_id)
-    elif who.role == "grassroots":
-        query = query.where(GrassrootsUnion.id == who.union_id)
-    if name:
-        query = query.where(GrassrootsUnion.name.contains(name.strip()))
-    if credit_code:
-        query = query.where(GrassrootsUnion.credit_code == credit_code.strip().upper())
-    if district_id:
-        query = query.where(GrassrootsUnion.district_id == district_id)
-    session = uow.session
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(session.scalars(query.order_by(GrassrootsUnion.id).offset((page - 1) * per_page).limit(per_page)))
-    return total, items
+    """(total, a page of) the unions in the caller's scope, in id order."""
+    return queries.union_page(uow.session, who, name, credit_code, district_id, page, per_page)

@@ -12,37 +12,25 @@ docs/decisions/0021-id-lookup-quota.md."""
 
 from __future__ import annotations
 
-import os
-
-from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
-
 from common import clock
+from common.db import UoW
 from common.errors import Throttled
 from common.identity import Identity
-from services.members.adapters.orm import District, GrassrootsUnion, IdLookupDay, Member
-from services.members.domain.lookup_quota import FLOOR, PER_MEMBER, QUOTA_EXCEEDED, LookupQuota
+from services.members import settings
+from services.members.adapters import queries
+from services.members.domain.lookup_quota import QUOTA_EXCEEDED
 
 
-def quota_from_settings() -> LookupQuota:
-    """The settings ID_LOOKUP_PER_MEMBER and ID_LOOKUP_FLOOR (docs/operations.md), read at each
-    decision: it costs nothing beside the lookup it guards."""
-    return LookupQuota(
-        per_member=int(os.environ.get("ID_LOOKUP_PER_MEMBER", PER_MEMBER)),
-        floor=int(os.environ.get("ID_LOOKUP_FLOOR", FLOOR)),
-    )
-
-
-def count_lookups(uow, who: Identity, rows: int) -> None:
+def count_lookups(uow: UoW, who: Identity, rows: int) -> None:
     """Count `rows` ID lookups of the caller's union against today's allowance, in the caller's
     unit of work: they are committed with whatever the caller commits next (the job that will
     look them up). Over the allowance, the refusal alone is committed — the caller's unit of work
     must hold nothing else yet — and Throttled (429, ID_LOOKUP_QUOTA_EXCEEDED) is raised."""
     session = uow.session
     today = clock.today()
-    day = _locked_day(session, who.union_id, today)
-    roster_size = session.scalar(select(func.count()).select_from(Member).where(Member.union_id == who.union_id))
-    decision = quota_from_settings().decide(today, roster_size, day.rows, rows)
+    day = queries.locked_lookup_day(session, who.union_id, today)
+    roster_size = queries.roster_size(session, who.union_id)
+    decision = settings.load().lookup_quota.decide(today, roster_size, day.rows, rows)
     day.allowance, day.last_at = decision.allowance, clock.utcnow_naive()
     if not decision.allowed:
         day.refusals += 1
@@ -60,7 +48,7 @@ def count_lookups(uow, who: Identity, rows: int) -> None:
     day.runs += 1
 
 
-def count_lookups_now(uow, who: Identity, rows: int) -> None:
+def count_lookups_now(uow: UoW, who: Identity, rows: int) -> None:
     """The same, committed at once in a step of its own (a job already running, or a request whose
     answer may be a refusal that rolls its own work back: the count stays). Only a union's lookups
     are counted: the centre's scope is the whole register."""
@@ -71,23 +59,8 @@ def count_lookups_now(uow, who: Identity, rows: int) -> None:
         step.commit()
 
 
-def _locked_day(session, union_id: int, day) -> IdLookupDay:
-    """The union's row for the day, made if missing and locked until the transaction ends, so two
-    processes counting for one union at once add up rather than overwrite each other."""
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(IdLookupDay)
-    session.execute(
-        insert.values(
-            union_id=union_id, day=day, rows=0, runs=0, refusals=0, refused_rows=0, allowance=0
-        ).on_conflict_do_nothing()
-    )
-    return session.scalar(
-        select(IdLookupDay).where(IdLookupDay.union_id == union_id, IdLookupDay.day == day).with_for_update()
-    )
-
-
 def list_id_lookups(
-    uow,
+    uow: UoW,
     who: Identity,
     day_from=None,
     day_to=None,
@@ -99,31 +72,7 @@ def list_id_lookups(
     """Per union per day: rows looked up, the allowance, refusals — newest day first, the busiest
     union first within a day. The centre's alone (操作日志)."""
     who.require("centre")
-    query = (
-        select(
-            IdLookupDay,
-            GrassrootsUnion.name.label("union_name"),
-            District.id.label("district_id"),
-            District.name.label("district_name"),
-        )
-        .join(GrassrootsUnion, GrassrootsUnion.id == IdLookupDay.union_id)
-        .join(District, District.id == GrassrootsUnion.district_id)
-    )
-    if day_from is not None:
-        query = query.where(IdLookupDay.day >= day_from)
-    if day_to is not None:
-        query = query.where(IdLookupDay.day <= day_to)
-    if union_id is not None:
-        query = query.where(IdLookupDay.union_id == union_id)
-    if refused is not None:
-        query = query.where(IdLookupDay.refusals > 0 if refused else IdLookupDay.refusals == 0)
-    session = uow.session
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(
-        query.order_by(IdLookupDay.day.desc(), IdLookupDay.rows.desc(), IdLookupDay.union_id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    )
+    total, rows = queries.lookup_day_page(uow.session, day_from, day_to, union_id, refused, page, per_page)
     items = [
         {
             "day": r.IdLookupDay.day,

@@ -1,38 +1,35 @@
-"""The roster (会员名册): add and edit a member, the district's review (approve with a member
-number, or send back), the population office's removals, and the scoped member list."""
+"""The roster (会员名册): add and edit a member, read one (masked for a reviewer, revealed in
+full on an audited request) and search the scoped member list. The district's review is
+review.py, the population office's removals removals.py, cards cards.py.
+
+Seams: it counts ID lookups through `id_lookups.count_lookups_now` (a new or corrected number
+tells whether it is registered) and publishes through `shared`. It offers `get_member` (a member
+in the caller's scope: cards) and `apply_fields` (checked details onto a member: member_import)."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
-
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id, mask_mobile
 from services.members import contracts
-from services.members.adapters.orm import GrassrootsUnion, Member, MemberNumberCounter, id_number_is
+from services.members.adapters import queries
+from services.members.adapters.new_members import new_member
+from services.members.adapters.orm import Member
 from services.members.domain import idcard
 from services.members.domain.member import EDITABLE as MEMBER_EDITABLE
 from services.members.domain.member import check_member
-from services.members.domain.member import member_no as member_number
+from services.members.domain.scope import member_in_scope
 from services.members.handlers.id_lookups import count_lookups_now
-from services.members.handlers.shared import (
-    commit_or_conflict,
-    district_of,
-    districts_of,
-    member_in_scope,
-    publish_member,
-)
+from services.members.handlers.shared import commit_or_conflict, publish_member
 
 
-def get_member(uow, who: Identity, member_id: int, for_update: bool = False) -> Member:
-    """A member in the caller's scope; anything else answers like a missing one."""
-    query = select(Member).where(Member.id == member_id)
-    if for_update:
-        query = query.with_for_update()
-    member = uow.session.scalar(query)
-    if member is None or not member_in_scope(who, member.union_id, district_of(uow.session, member.union_id)):
+def get_member(uow: UoW, who: Identity, member_id: int, for_update: bool = False) -> Member:
+    """A member in the caller's scope (locked for the caller's change when `for_update`); anything
+    else answers like a missing one."""
+    member = queries.member(uow.session, member_id, for_update)
+    if member is None or not member_in_scope(who, member.union_id, queries.district_of(uow.session, member.union_id)):
         raise NotFound()
     return member
 
@@ -62,39 +59,30 @@ def as_seen_by(who: Identity, member: Member):
     return member if who.role == "grassroots" and member.union_id == who.union_id else MaskedMember(member)
 
 
-def member_detail(uow, who: Identity, member_id: int):
+def member_detail(uow: UoW, who: Identity, member_id: int):
     """会员详情, in the caller's scope, as the caller may see it (as_seen_by)."""
     return as_seen_by(who, get_member(uow, who, member_id))
 
 
-def reveal_id_number(uow, who: Identity, member_id: int) -> Member:
+def reveal_id_number(uow: UoW, who: Identity, member_id: int) -> Member:
     """会员审核: a district reviewer asks for one member's full ID number and mobile (its detail
     masks them). The gateway audits the request (who, whose, when); members only answers it, in scope."""
     who.require("district")
     return get_member(uow, who, member_id)
 
 
-def add_member(uow, who: Identity, data: dict) -> Member:
+def add_member(uow: UoW, who: Identity, data: dict) -> Member:
     """新增会员: a grassroots union adds a person; the member waits for its district's approval."""
     who.require("grassroots")
     clean, errors = check_member(data, clock.today())
     if errors:
         raise ValidationFailed(errors)
     count_lookups_now(uow, who, 1)  # the answer may say the number is registered elsewhere (decision 0021)
-    existing = uow.session.scalar(select(Member).where(id_number_is(clean["id_number"])))
+    existing = queries.member_with_id_number(uow.session, clean["id_number"])
     if existing is not None:
         raise _already_registered(who, existing)
     now = clock.utcnow_naive()
-    member = Member(
-        **clean,
-        union_id=who.union_id,
-        status="pending",
-        synced=False,
-        removed=False,
-        version=1,
-        created_at=now,
-        updated_at=now,
-    )
+    member = new_member(clean, who.union_id, now)
     uow.session.add(member)
     uow.session.flush()
     publish_member(uow, contracts.MEMBER_REGISTERED, member)
@@ -134,7 +122,7 @@ def _current_values(member: Member) -> dict:
     }
 
 
-def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
+def update_member(uow: UoW, who: Identity, member_id: int, data: dict) -> Member:
     """编辑会员: the member's own union changes its details. The ID number is who the person is:
     it can be corrected only while the district has sent the member back (审核未通过), and the
     corrected number is checked like a new member's (gender and birth date follow from it)."""
@@ -161,7 +149,7 @@ def update_member(uow, who: Identity, member_id: int, data: dict) -> Member:
         raise ValidationFailed(errors)
     if correcting:
         count_lookups_now(uow, who, 1)  # the answer may say the number is registered (decision 0021)
-        other = uow.session.scalar(select(Member.id).where(id_number_is(clean["id_number"]), Member.id != member.id))
+        other = queries.other_member_with_id_number(uow.session, clean["id_number"], member.id)
         if other is not None:
             raise ValidationFailed({"id_number": ["该证件号码已登记为会员"]})
         member.id_number = clean["id_number"]
@@ -183,126 +171,15 @@ def apply_fields(member: Member, clean: dict) -> None:
     member.updated_at = clock.utcnow_naive()
 
 
-# ------------------------------------------------------------------ review (会员审核)
-
-
-def _next_member_numbers(session, count: int) -> list[str]:
-    """Reserve `count` member numbers from the counter (row-locked; it only grows)."""
-    counter = session.scalar(select(MemberNumberCounter).where(MemberNumberCounter.id == 1).with_for_update())
-    if counter is None:
-        counter = MemberNumberCounter(id=1, last=0)
-        session.add(counter)
-        session.flush()
-    first = counter.last + 1
-    counter.last += count
-    return [member_number(n) for n in range(first, first + count)]
-
-
-def approve_members(uow, who: Identity, member_ids: list[int]) -> list[Member]:
-    """会员审核: the district (or the centre) approves waiting members, one or many at once;
-    each gets its member number. All or nothing."""
-    who.require("district", "centre")
-    visible, districts = _pending_in_scope(uow, who, member_ids)
-    numbers = _next_member_numbers(uow.session, len(visible))
-    now = clock.utcnow_naive()
-    approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now}
-    # One UPDATE for all of them (a district approves 1,000 at once, issue 16), not one per member
-    # as the unit of work would flush them; the loaded rows take the same values as committed
-    # state, so the events and the answer read what the statement wrote.
-    members = Member.__table__
-    uow.session.execute(
-        update(members)
-        .where(members.c.id.in_([m.id for m in visible]))
-        .values(
-            member_no=case({m.id: number for m, number in zip(visible, numbers, strict=False)}, value=members.c.id),
-            version=members.c.version + 1,
-            **approved,
-        )
-    )
-    for member, number in zip(visible, numbers, strict=False):
-        for key, value in {**approved, "member_no": number, "version": member.version + 1}.items():
-            set_committed_value(member, key, value)
-        uow.publish(contracts.MEMBER_APPROVED, contracts.member_data(member, districts.get(member.union_id)))
-    uow.commit()
-    return visible
-
-
-def reject_members(uow, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
-    """会员审核 驳回: the district (or the centre) sends waiting members back to their union with a
-    reason (审核说明); the union corrects and resubmits them (编辑, or a new import row). All or
-    nothing. A rejected member has no member number and is never eligible for cover."""
-    who.require("district", "centre")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed({"reason": ["请填写驳回原因，基层工会将据此修改"]})
-    visible, districts = _pending_in_scope(uow, who, member_ids)
-    now = clock.utcnow_naive()
-    for member in visible:
-        member.status, member.review_note = "rejected", reason
-        member.version += 1
-        member.updated_at = now
-        uow.publish(contracts.MEMBER_REJECTED, contracts.member_data(member, districts.get(member.union_id)))
-    uow.commit()
-    return visible
-
-
-def _pending_in_scope(uow, who: Identity, member_ids: list[int]) -> tuple[list[Member], dict]:
-    """The chosen members, locked, if every one is in the caller's scope and waiting for review."""
-    ids = sorted(set(member_ids))
-    if not ids:
-        raise ValidationFailed({"member_ids": ["请选择要审核的会员"]})
-    found = list(uow.session.scalars(select(Member).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()))
-    districts = districts_of(uow.session, [m.union_id for m in found])
-    visible = [m for m in found if member_in_scope(who, m.union_id, districts.get(m.union_id))]
-    if len(visible) != len(ids):
-        raise NotFound()
-    not_pending = [m.id for m in visible if m.status != "pending"]
-    if not_pending:
-        raise Conflict("所选会员中有不在待审核状态的，请刷新后重试", code="MEMBER_NOT_PENDING", ids=not_pending)
-    return visible, districts
-
-
-# ------------------------------------------------------------------ removals (人口办剔除)
-
-
-def set_removed(uow, who: Identity, member_ids: list[int], removed: bool = True) -> list[Member]:
-    """人口办剔除: the centre flags members removed by the population office (or lifts the flag)."""
-    who.require("centre")
-    ids = sorted(set(member_ids))
-    if not ids:
-        raise ValidationFailed({"member_ids": ["请选择会员"]})
-    found = list(uow.session.scalars(select(Member).where(Member.id.in_(ids)).order_by(Member.id).with_for_update()))
-    if len(found) != len(ids):
-        raise NotFound()
-    mark_removed(uow, found, removed)
-    uow.commit()
-    return found
-
-
-def mark_removed(uow, members, removed: bool) -> None:
-    """The removal flag on these members, with their events (one by one, or from a list)."""
-    now = clock.utcnow_naive()
-    districts = districts_of(uow.session, [m.union_id for m in members])
-    for member in members:
-        if member.removed == removed:
-            continue
-        member.removed, member.removed_at = removed, now if removed else None
-        member.version += 1
-        member.updated_at = now
-        uow.publish(
-            contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED,
-            contracts.member_data(member, districts.get(member.union_id)),
-        )
-
-
 # ------------------------------------------------------------------ the list (会员列表/搜索)
 
+# across a district or the city the count stops here and says so (adapters.queries.member_page)
 COUNT_CAP = 10_000
-SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "created_at": Member.created_at}
+SORTS = tuple(queries.SORTS)  # what a list may be sorted by (the query's columns)
 
 
 def list_members(
-    uow,
+    uow: UoW,
     who: Identity,
     name=None,
     member_no=None,
@@ -320,73 +197,29 @@ def list_members(
 ):
     """Search and list members in the caller's scope; ID numbers and mobiles masked (the ID
     number as stored masked: a page opens no sealed number; a search by one goes by its index)."""
-    session = uow.session
-    query = select(
-        Member.id,
-        Member.union_id,
-        Member.name,
-        Member.gender,
-        Member.id_type,
-        Member.id_masked.label("id_number"),
-        Member.address,
-        Member.mobile,
-        Member.member_no,
-        Member.status,
-        Member.synced,
-        Member.card_number,
-        Member.card_issued_on,
-        Member.removed,
-        Member.review_note,
-    )
-    if who.role == "grassroots":
-        query = query.where(Member.union_id == who.union_id)
-        if union_id is not None and union_id != who.union_id:
-            return 0, [], False
-    elif who.role == "district":
-        if union_id is not None:
-            if district_of(session, union_id) != who.district_id:
-                return 0, [], False
-            query = query.where(Member.union_id == union_id)
-        else:
-            # the district's unions as values (not a subquery), so that the planner sees how big
-            # each one is and pages in id order instead of sorting a whole district
-            unions = list(
-                session.scalars(select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id))
-            )
-            query = query.where(Member.union_id.in_(unions or [-1]))
-    elif union_id is not None:
-        query = query.where(Member.union_id == union_id)
-    if name:
-        query = query.where(Member.name.startswith(name.strip(), autoescape=True))
-    if member_no:
-        query = query.where(Member.member_no == member_no.strip())
+    number = None  # searched by: the number as the register keeps it (a 15-digit one upgraded)
     if id_number:
         number = idcard.clean(id_number)
         if len(number) == 15 and number.isdigit():
             number = idcard.upgrade_15(number)
-        query = query.where(id_number_is(number))
-    if status:
-        query = query.where(Member.status == status)
-    if synced is not None:
-        query = query.where(Member.synced == synced)
-    if card_held is not None:
-        query = query.where(Member.card_number.is_not(None) if card_held else Member.card_number.is_(None))
-    if removed is not None:
-        query = query.where(Member.removed == removed)
-    total = capped = None
-    if with_total:
-        # one union's members are counted exactly; across a district or the city (up to 10 million
-        # members) the count stops at COUNT_CAP and says so, so that a list never waits on it
-        one_union = who.role == "grassroots" or union_id is not None or member_no or id_number
-        counted = query if one_union else query.limit(COUNT_CAP + 1)
-        total = session.scalar(select(func.count()).select_from(counted.subquery()))
-        capped = not one_union and total > COUNT_CAP
-        total = min(total, COUNT_CAP) if capped else total
-    column = SORTS.get(sort, Member.id)
-    ordering = [column.desc() if order == "desc" else column.asc()]
-    if column is not Member.id:
-        ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
-    rows = session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).mappings()
+    total, rows, capped = queries.member_page(
+        uow.session,
+        who,
+        name=name,
+        member_no=member_no,
+        id_number=number,
+        status=status,
+        synced=synced,
+        card_held=card_held,
+        removed=removed,
+        union_id=union_id,
+        sort=sort,
+        order=order,
+        page=page,
+        per_page=per_page,
+        with_total=with_total,
+        count_cap=COUNT_CAP,
+    )
     items = [
         {
             **row,

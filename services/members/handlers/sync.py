@@ -1,20 +1,22 @@
 """同步会员 (SPEC §2.5): a union uploads its whole roster; every row is compared with the members
 (adapters.roster_sql.RosterComparison) and, if no row is an error, each category is applied at
-once. Runs as an upload job in the background; a dry run only counts. Its result workbook."""
+once. Accepted as a job (its file stored), run on members' worker; a dry run only counts. What a
+run found is read back by sync_results.py.
+
+Seams: `id_lookups.count_lookups` (every row asks the register), the steps of transfers
+(`transfers.move_unattached`, `transfers.publish_requested`) and of an upload job (`uploads.*`:
+start, progress, outcome, refusal). It offers `run_sync` to upload_jobs (the worker's message)."""
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import func, select
-
 from common import clock, excel
-from common.errors import AppError, NotFound
+from common.db import UoW
+from common.errors import AppError
 from common.identity import Identity
 from services.members import contracts
-from services.members.adapters import excel as xl
 from services.members.adapters import roster_file, upload_store
-from services.members.adapters.orm import District, GrassrootsUnion, Member, SyncRunItem, TransferRequest, UploadJob
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.roster_sync import person_rows
 from services.members.handlers.id_lookups import count_lookups
@@ -22,7 +24,6 @@ from services.members.handlers.transfers import move_unattached, publish_request
 from services.members.handlers.uploads import (
     Completed,
     complete_upload,
-    get_upload,
     report_progress,
     rows_rejected,
     run_job,
@@ -34,7 +35,7 @@ log = logging.getLogger("members")
 SAMPLE_ROWS = 100  # of each category a dry run shows in its answer (the counts are complete)
 
 
-def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
+def sync_roster(uow: UoW, who: Identity, data: bytes, job_id: int, dry_run: bool = False):
     """`data` is the job's stored file: the roster as the request read it (adapters.roster_file).
     Classify every row A/B/C/E and every other member of the union D; any error row →
     nothing applied. Set-based: one temporary table, one join, one statement per category. A
@@ -115,7 +116,7 @@ def sync_roster(uow, who: Identity, data: bytes, job_id: int, dry_run: bool = Fa
     return Completed((counts, result))
 
 
-def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -> int:
+def accept_sync(uow: UoW, who: Identity, filename: str, data: bytes, dry_run: bool) -> int:
     """Read the file (a format or header error is answered at once, 422, as for every kind of
     upload), count its rows against the union's daily ID lookups (over the allowance: 429, no
     job), then take the union's upload lock and hand the sync to the worker: the count, the job,
@@ -140,174 +141,14 @@ def accept_sync(uow, who: Identity, filename: str, data: bytes, dry_run: bool) -
 
 
 def who_data(who: Identity) -> dict:
+    """The uploader as the work message carries it (domain.facts.parse_upload_accepted reads it)."""
     return {"user": who.user, "role": who.role, "union_id": who.union_id, "district_id": who.district_id}
 
 
-def run_sync(uow, who: Identity, data: bytes, job_id: int, dry_run: bool) -> None:
+def run_sync(uow: UoW, who: Identity, data: bytes, job_id: int, dry_run: bool) -> None:
     """The sync job's work, on the worker: recorded in the job however it ends."""
     try:
         with excel.collector_paused():
             run_job(uow, job_id, lambda j: sync_roster(uow, who, data, j, dry_run))
     except AppError:
         pass  # recorded in the job
-
-
-TRANSFER_STATES = {"pending": "待审核", "approved": "已通过", "rejected": "已驳回", "cancelled": "已取消"}
-PEOPLE_CATEGORIES = ("C", "D")
-
-
-def _run_people(session, job_id: int, category: str):
-    """A sync run's stored C or D people (sync_run_items), in the order the run found them: name,
-    masked ID number, member number, and the union they were in (C: another; D: this one)."""
-    source = GrassrootsUnion.__table__.alias("source")
-    district = District.__table__.alias("source_district")
-    return (
-        select(
-            Member.name,
-            Member.id_masked,
-            Member.member_no,
-            source.c.name.label("union_name"),
-            source.c.contact_person,
-            source.c.phone,
-            district.c.name.label("district_name"),
-        )
-        .select_from(SyncRunItem)
-        .join(Member, Member.id == SyncRunItem.member_id)
-        .outerjoin(source, source.c.id == SyncRunItem.from_union_id)
-        .outerjoin(district, district.c.id == source.c.district_id)
-        .where(SyncRunItem.job_id == job_id, SyncRunItem.category == category)
-    )
-
-
-def sync_people(uow, who: Identity, job_id: int, category: str, page: int = 1, per_page: int = 50) -> dict:
-    """A page of a sync run's C (in another union) or D (in this union, not in the file) people —
-    a dry run's (who would be asked for, who would be marked 未同步) as a real run's."""
-    job = get_upload(uow, who, job_id)
-    if job.kind != "sync" or category not in PEOPLE_CATEGORIES:
-        raise NotFound()
-    session = uow.session
-    total = session.scalar(
-        select(func.count())
-        .select_from(SyncRunItem)
-        .where(SyncRunItem.job_id == job.id, SyncRunItem.category == category)
-    )
-    rows = session.execute(
-        _run_people(session, job.id, category).order_by(SyncRunItem.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return {
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "category": category,
-        "items": [
-            {
-                "name": r.name,
-                "id_number": r.id_masked,
-                "member_no": r.member_no,
-                "union_name": r.union_name,
-                "district_name": r.district_name,
-            }
-            for r in rows
-        ],
-    }
-
-
-def _dry_run_rows(session, job: UploadJob) -> list[list]:
-    """A dry run's result rows: who it found in another union (C) and who is not in the file (D),
-    from the run's stored result, said as what a real sync would do with them."""
-    rows = []
-    for r in session.execute(_run_people(session, job.id, "C").order_by(SyncRunItem.id)):
-        rows.append(
-            [
-                r.name,
-                r.id_masked,
-                r.union_name,
-                r.contact_person,
-                r.phone,
-                r.district_name,
-                "预检：将申请转入",
-                "在其他工会，同步后将向原单位申请转入本单位",
-            ]
-        )
-    for r in session.execute(_run_people(session, job.id, "D").order_by(SyncRunItem.id)):
-        rows.append(
-            [
-                r.name,
-                r.id_masked,
-                r.union_name,
-                r.contact_person,
-                r.phone,
-                "",
-                "预检：将标记未同步",
-                "不在本次上传名单内，同步后同步状态为“否”，可进行转出操作",
-            ]
-        )
-    return rows
-
-
-def sync_result_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
-    """导出结果 of a sync run: 姓名, 证件号码, 原所属单位, 原单位负责人, 原单位联系电话,
-    原单位所属区局, 审核状态, 审核说明 (the approval state as it is now)."""
-    job = get_upload(uow, who, job_id)
-    if job.kind != "sync":
-        raise NotFound()
-    session = uow.session
-    rows = []
-    if job.state == "succeeded" and job.dry_run:
-        rows = _dry_run_rows(session, job)
-    if job.state == "succeeded" and not job.dry_run:
-        source = GrassrootsUnion.__table__.alias("source")
-        district = District.__table__.alias("source_district")
-        for r in session.execute(
-            select(
-                Member.name,
-                Member.id_masked,
-                TransferRequest.status,
-                TransferRequest.reason,
-                source.c.name,
-                source.c.contact_person,
-                source.c.phone,
-                district.c.name.label("district"),
-            )
-            .join(Member, Member.id == TransferRequest.member_id)
-            .join(source, source.c.id == TransferRequest.from_union_id)
-            .join(district, district.c.id == source.c.district_id)
-            .where(TransferRequest.job_id == job.id)
-            .order_by(TransferRequest.id)
-        ):
-            note = {
-                "pending": "会员转出待原单位审核",
-                "approved": "原单位已同意转出，会员已转入本单位",
-                "rejected": "原单位驳回：" + (r.reason or ""),
-                "cancelled": r.reason or "申请已取消",
-            }[r.status]
-            rows.append(
-                [r.name, r.id_masked, r[4], r.contact_person, r.phone, r.district, TRANSFER_STATES[r.status], note]
-            )
-        own = session.get(GrassrootsUnion, job.union_id)
-        for category, name, number in session.execute(
-            select(SyncRunItem.category, Member.name, Member.id_masked)
-            .join(Member, Member.id == SyncRunItem.member_id)
-            .where(SyncRunItem.job_id == job.id, SyncRunItem.category.in_(("B", "D")))
-            .order_by(SyncRunItem.category, SyncRunItem.id)
-        ):
-            if category == "B":
-                rows.append(
-                    [name, number, "", "", "", "", "已转入", "已录入系统但无组织的会员，已直接转入本单位，无须审核"]
-                )
-            else:
-                rows.append(
-                    [
-                        name,
-                        number,
-                        own.name,
-                        own.contact_person,
-                        own.phone,
-                        "",
-                        "未同步",
-                        "不在本次上传名单内，同步状态为“否”，可进行转出操作",
-                    ]
-                )
-    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
-    errors = upload_store.all_errors(session, job.id) if job.error_count else []
-    return f"同步结果_{stamp}.xlsx", xl.sync_result(rows, errors, job.counts)

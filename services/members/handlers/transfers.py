@@ -1,20 +1,25 @@
 """Transfers (转入/转出): a union lets members go (转出, one or many, with a reason); a request to
 bring a member in from another union is decided by the source union (会员转出审核); people with
-no union join at once. The list-driven and sync forms of these use the steps here."""
+no union join at once.
+
+Seams: it offers the steps of a move, said once — `let_go` (members leave their union),
+`move_unattached` (people with no union join at once) and `publish_requested` (the requests just
+made, to each source union) — to transfer_lists and sync; it publishes through `shared`."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from common import clock
 from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.members import contracts
-from services.members.adapters.orm import GrassrootsUnion, Member, TransferRequest
+from services.members.adapters import queries
+from services.members.adapters.orm import Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_joining
-from services.members.handlers.shared import district_of, publish_member
+from services.members.handlers.shared import publish_member
 
 
 def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
@@ -26,14 +31,7 @@ def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) ->
     ids = sorted(set(member_ids))
     if not ids:
         raise ValidationFailed({"member_ids": ["请选择要转出的会员"]})
-    found = list(
-        uow.session.scalars(
-            select(Member)
-            .where(Member.id.in_(ids), Member.union_id == who.union_id)
-            .order_by(Member.id)
-            .with_for_update()
-        )
-    )
+    found = queries.members_locked(uow.session, ids, who.union_id)
     if len(found) != len(ids):
         raise NotFound()
     let_go(uow, who, found, {m.id: reason for m in found})
@@ -44,7 +42,7 @@ def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) ->
 def let_go(uow: UoW, who: Identity, members: list[Member], reasons: dict) -> None:
     """These members of the caller's union leave it, each with its reason (member id → reason)."""
     now = clock.utcnow_naive()
-    district = district_of(uow.session, who.union_id)
+    district = queries.district_of(uow.session, who.union_id)
     uow.session.execute(
         update(TransferRequest)
         .where(TransferRequest.member_id.in_([m.id for m in members]), TransferRequest.status == "pending")
@@ -66,7 +64,7 @@ def let_go(uow: UoW, who: Identity, members: list[Member], reasons: dict) -> Non
 def move_unattached(uow: UoW, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
     """The people of an upload who belong to no union join the caller's union at once (B)."""
     moved = found.move_unattached(job_id, clock.utcnow_naive(), synced)
-    district = district_of(uow.session, who.union_id)
+    district = queries.district_of(uow.session, who.union_id)
     uow.publish_many(
         [
             (
@@ -83,24 +81,7 @@ def list_transfer_requests(
     uow: UoW, who: Identity, direction: str = "out", status: str | None = "pending", page: int = 1, per_page: int = 50
 ):
     """会员转出审核 (direction out: requests for my members) and my own requests (direction in)."""
-    query = select(TransferRequest, Member.name, Member.id_masked, GrassrootsUnion.name.label("other_union")).join(
-        Member, Member.id == TransferRequest.member_id
-    )
-    if direction == "out":
-        query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.to_union_id)
-        mine = TransferRequest.from_union_id
-    else:
-        query = query.join(GrassrootsUnion, GrassrootsUnion.id == TransferRequest.from_union_id)
-        mine = TransferRequest.to_union_id
-    if who.role == "grassroots":
-        query = query.where(mine == who.union_id)
-    elif who.role == "district":
-        query = query.where(mine.in_(select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)))
-    if status:
-        query = query.where(TransferRequest.status == status)
-    session = uow.session
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(TransferRequest.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    total, rows = queries.transfer_request_page(uow.session, who, direction, status, page, per_page)
     items = [
         {
             "id": r.TransferRequest.id,
@@ -125,7 +106,7 @@ def decide_transfer(
 ) -> TransferRequest:
     """The source union approves (the member moves) or rejects (with a reason) a transfer-in request."""
     who.require("grassroots")
-    request = uow.session.scalar(select(TransferRequest).where(TransferRequest.id == request_id).with_for_update())
+    request = queries.transfer_request_locked(uow.session, request_id)
     if request is None or request.from_union_id != who.union_id:
         raise NotFound()
     if request.status != "pending":
@@ -137,7 +118,7 @@ def decide_transfer(
             raise ValidationFailed({"reason": ["驳回时请填写原因"]})
         request.status, request.reason = "rejected", reason[:200]
     else:
-        member = uow.session.scalar(select(Member).where(Member.id == request.member_id).with_for_update())
+        member = queries.member(uow.session, request.member_id, for_update=True)
         if member is None or member.union_id != request.from_union_id:
             raise Conflict("该会员已不在本单位，申请无法通过", code="TRANSFER_STALE")
         previous = member.union_id
@@ -152,10 +133,10 @@ def decide_transfer(
             contracts.MEMBER_TRANSFERRED_IN,
             member,
             previous_union_id=previous,
-            previous_district_id=district_of(uow.session, previous),
+            previous_district_id=queries.district_of(uow.session, previous),
         )
     request.decided_by, request.decided_at = who.user, now
-    name = uow.session.scalar(select(Member.name).where(Member.id == request.member_id))
+    name = queries.member_name(uow.session, request.member_id)
     uow.publish(
         contracts.TRANSFER_DECIDED,
         {
@@ -175,20 +156,8 @@ def decide_transfer(
 def publish_requested(uow: UoW, to_union_id: int, requested_by: str, requested_at) -> None:
     """The requests just made (by this union, at this moment) as one `members.transfers.requested`
     per source union, which must decide them (会员转出审核)."""
-    rows = uow.session.execute(
-        select(TransferRequest.from_union_id, TransferRequest.id)
-        .where(
-            TransferRequest.to_union_id == to_union_id,
-            TransferRequest.requested_by == requested_by,
-            TransferRequest.requested_at == requested_at,
-            TransferRequest.status == "pending",
-        )
-        .order_by(TransferRequest.from_union_id, TransferRequest.id)
-    ).all()
-    by_source: dict[int, list[int]] = {}
-    for from_union_id, request_id in rows:
-        by_source.setdefault(from_union_id, []).append(request_id)
-    to_name = uow.session.scalar(select(GrassrootsUnion.name).where(GrassrootsUnion.id == to_union_id))
+    by_source = queries.requested_by_source(uow.session, to_union_id, requested_by, requested_at)
+    to_name = queries.union_name(uow.session, to_union_id)
     uow.publish_many(
         [
             (

@@ -5,7 +5,10 @@ broker gives it to another (or the restarted one), and the job runs again from t
 nothing of the first attempt was applied, since a job applies and records its outcome in one
 transaction. Once: a job that has ended is never run again (its state says so), whatever the
 inbox holds. The union's lock is the job's running row: it ends when the job ends, when its
-attempts run out, or when its heartbeat stops for STALE_AFTER (a lost message, embedded mode)."""
+attempts run out, or when its heartbeat stops for STALE_AFTER (a lost message, embedded mode).
+
+Seams: `uploads.complete_upload`, `uploads.finish_upload` and `HEARTBEAT_EVERY` (a job's outcome
+and its beat), and `sync.run_sync` (the work a sync message names, imported when one arrives)."""
 
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ from contextlib import contextmanager
 from sqlalchemy import update
 
 from common import clock
-from common.identity import Identity
+from common.db import UoW
+from common.facts import consumes
 from services.members.adapters import upload_store
 from services.members.adapters.orm import UploadJob
+from services.members.domain.facts import parse_upload_accepted
 from services.members.handlers.uploads import HEARTBEAT_EVERY, complete_upload, finish_upload
 
 log = logging.getLogger("members")
@@ -28,10 +33,12 @@ GAVE_UP = "处理多次中断，未做任何修改，请重新上传"
 UNREADABLE = "上传的文件无法读取（加密密钥不一致），未做任何修改，请联系管理员后重新上传"
 
 
-def run_upload_when_accepted(uow, event: dict) -> None:
-    """Run the job the message names, unless it has ended already."""
-    data = event["data"]
-    job_id = data["job_id"]
+@consumes
+def run_upload_when_accepted(uow: UoW, event: dict) -> None:
+    """Run the job the message names, unless it has ended already. A message that breaks its
+    contract is dead-lettered (no redelivery could run it)."""
+    accepted = parse_upload_accepted(event["data"])
+    job_id = accepted.job_id
     with uow.fresh() as step:
         job = step.session.get(UploadJob, job_id, with_for_update=True)
         if job is None or job.state != "running":
@@ -52,17 +59,16 @@ def run_upload_when_accepted(uow, event: dict) -> None:
         log.error("upload file cannot be opened", extra={"job_id": job_id, "error": str(exc)})
         finish_upload(uow, job_id, False, message=UNREADABLE)
         return
-    who = Identity(**data["who"])
-    log.info("upload job started", extra={"job_id": job_id, "kind": data["kind"], "attempt": job.attempts})
+    log.info("upload job started", extra={"job_id": job_id, "kind": accepted.kind, "attempt": job.attempts})
     with heartbeat(uow, job_id):
-        if data["kind"] == "sync":
+        if accepted.kind == "sync":
             from services.members.handlers.sync import run_sync
 
-            run_sync(uow, who, file, job_id, data.get("dry_run", False))
+            run_sync(uow, accepted.who, file, job_id, accepted.dry_run)
 
 
 @contextmanager
-def heartbeat(uow, job_id: int):
+def heartbeat(uow: UoW, job_id: int):
     """Beat the job's heartbeat while its work runs (a long statement included), so that a live
     job is never taken for a dead one, and a dead one is known within STALE_AFTER."""
     stop = threading.Event()

@@ -1,5 +1,8 @@
-"""Uploads as jobs (上传任务): one at a time per union, their progress, their outcome, and the
-history of them (历史导入记录); the kinds of upload there are.
+"""Uploads as jobs (上传任务): one at a time per union, their progress and their outcome. Every
+kind of upload runs through these steps (a seam, see handlers/__init__): `start_upload`,
+`run_upload`/`run_job`, `report_progress`, `complete_upload`/`finish_upload` and `rows_rejected`,
+the one way a file refused for its rows is answered. Reading jobs back (历史导入记录, a job's
+errors) is upload_history.py.
 
 A job's own steps — its progress, its work, its outcome — each commit in a unit of work of their
 own, made with `uow.fresh()`: they may run in the job's thread after the caller's unit of work
@@ -10,21 +13,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer
 
 from common import clock, excel
-from common.errors import AppError, Conflict, NotFound
+from common.db import UoW
+from common.errors import AppError, Conflict
 from common.identity import Identity
 from services.members import contracts
-from services.members.adapters import excel as xl
 from services.members.adapters import upload_store
 from services.members.adapters.excel import RowsRejected
-from services.members.adapters.orm import GrassrootsUnion, UploadJob
-from services.members.domain.roster_sync import CATEGORIES, CATEGORY_NAMES, CATEGORY_SHORT_NAMES
-from services.members.domain.uploads import COUNT_LABELS, KINDS
-from services.members.handlers.shared import district_of, member_in_scope
+from services.members.adapters.orm import UploadJob
 
 STALE_AFTER = timedelta(minutes=2)  # a job beats every HEARTBEAT_EVERY while it works
 HEARTBEAT_EVERY = timedelta(seconds=10)
@@ -33,11 +32,12 @@ UPLOAD_BUSY = "本单位上一次上传还在处理中，请等待其完成后�
 
 
 def upload_lock_key(who: Identity) -> str:
+    """The lock a caller's uploads take: a union's own, or the district's or the centre's."""
     return f"union:{who.union_id}" if who.role == "grassroots" else f"{who.role}:{who.district_id or 0}"
 
 
 def start_upload(
-    uow,
+    uow: UoW,
     who: Identity,
     kind: str,
     filename: str = "",
@@ -87,7 +87,7 @@ def start_upload(
     return job.id
 
 
-def report_progress(uow, job_id: int, done: int, total: int, message: str) -> None:
+def report_progress(uow: UoW, job_id: int, done: int, total: int, message: str) -> None:
     with uow.fresh() as step:
         step.session.execute(
             update(UploadJob)
@@ -98,7 +98,7 @@ def report_progress(uow, job_id: int, done: int, total: int, message: str) -> No
 
 
 def complete_upload(
-    step, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None, more_errors: int = 0
+    step: UoW, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None, more_errors: int = 0
 ) -> None:
     """Record how a job ended inside the caller's unit of work (`step`), without committing: a
     sync records its outcome in the transaction that applies it, so that a job is applied and
@@ -122,7 +122,7 @@ def complete_upload(
         )
 
 
-def finish_upload(uow, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None) -> None:
+def finish_upload(uow: UoW, job_id: int, ok: bool, counts=None, errors=None, result=None, message=None) -> None:
     with uow.fresh() as step:
         complete_upload(step, job_id, ok, counts, errors, result, message)
         step.commit()
@@ -132,13 +132,13 @@ class Completed(tuple):
     """(counts, result) of a job whose work recorded its own outcome (complete_upload)."""
 
 
-def run_upload(uow, who: Identity, kind: str, filename: str, process, dry_run: bool = False, total: int = 0):
+def run_upload(uow: UoW, who: Identity, kind: str, filename: str, process, dry_run: bool = False, total: int = 0):
     """Run `process(job_id)` under the union's upload lock; record the outcome in the job."""
     job_id = start_upload(uow, who, kind, filename, dry_run, total)
     return job_id, run_job(uow, job_id, process)
 
 
-def run_job(uow, job_id: int, process):
+def run_job(uow: UoW, job_id: int, process):
     """Run a started job's work and record how it ended (its counts, or why it failed). A
     refusal for error rows is answered with the first FIRST_ERRORS of them, their number, and
     where to page on or download them all."""
@@ -181,99 +181,3 @@ def rows_rejected(errors, counts=None, typed: bool = False) -> RowsRejected:
         errors = [e for e in errors if e.message == excel.FORMULA_MESSAGE or (e.row, e.column) not in formulas]
     ordered = sorted(errors, key=lambda e: e.row)
     return RowsRejected(rows=[e.as_dict(typed) for e in ordered], counts=counts)
-
-
-def upload_errors(uow, who: Identity, job_id: int, page: int = 1, per_page: int = FIRST_ERRORS) -> dict:
-    """A page of a job's errors, in row order."""
-    job = get_upload(uow, who, job_id)
-    per_page = max(1, min(per_page, FIRST_ERRORS))
-    return {
-        "total": job.error_count,
-        "page": page,
-        "per_page": per_page,
-        "items": upload_store.error_page(
-            uow.session, job.id, (page - 1) * per_page, per_page, typed=own_upload(who, job)
-        ),
-    }
-
-
-def errors_workbook(uow, who: Identity, job_id: int) -> tuple[str, bytes]:
-    """Every error of a refused upload as a workbook (错误信息), however many."""
-    job = get_upload(uow, who, job_id)
-    stamp = clock.file_stamp(job.created_at)  # Shanghai time, as the screens show it
-    return f"错误信息_{stamp}.xlsx", xl.errors_workbook(
-        upload_store.all_errors(uow.session, job.id, typed=own_upload(who, job))
-    )
-
-
-def own_upload(who: Identity, job: UploadJob) -> bool:
-    """Whether `who` uploaded the job's file: only they read its cells as typed (their own file);
-    a district or the centre reading a union's upload sees ID numbers masked (issue 23 item 3)."""
-    return job.lock_key == upload_lock_key(who)
-
-
-def first_errors(uow, who: Identity, job: UploadJob) -> list[dict]:
-    """The first page of a job's errors, for its answer (none are read for a job without any)."""
-    if job.error_count:
-        return upload_store.error_page(uow.session, job.id, 0, FIRST_ERRORS, typed=own_upload(who, job))
-    return (job.errors or [])[:FIRST_ERRORS]  # a job from before the errors had their own table
-
-
-def get_upload(uow, who: Identity, job_id: int) -> UploadJob:
-    session = uow.session
-    job = session.get(UploadJob, job_id)
-    if job is None or (
-        job.lock_key != upload_lock_key(who)
-        and not (job.union_id is not None and member_in_scope(who, job.union_id, district_of(session, job.union_id)))
-    ):
-        raise NotFound()
-    return job
-
-
-def list_uploads(
-    uow, who: Identity, kind: str | None = None, union_id: int | None = None, page: int = 1, per_page: int = 50
-):
-    """历史导入记录: a union's uploads (centre: any union's; district: its unions'): what each
-    was and how it ended, never its rows (errors and samples stay with the job)."""
-    query = select(UploadJob).options(defer(UploadJob.errors), defer(UploadJob.result))
-    if who.role == "grassroots":
-        query = query.where(UploadJob.union_id == who.union_id)
-    elif who.role == "district":
-        query = query.where(
-            or_(
-                UploadJob.lock_key == upload_lock_key(who),
-                UploadJob.union_id.in_(
-                    select(GrassrootsUnion.id).where(GrassrootsUnion.district_id == who.district_id)
-                ),
-            )
-        )
-    if union_id is not None:
-        query = query.where(UploadJob.union_id == union_id)
-    if kind:
-        query = query.where(UploadJob.kind == kind)
-    session = uow.session
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    items = list(session.scalars(query.order_by(UploadJob.id.desc()).offset((page - 1) * per_page).limit(per_page)))
-    return total, items
-
-
-def upload_kinds(uow, who: Identity) -> dict:
-    """Every kind of upload (domain.uploads.KINDS) with the roles that may make it, where it goes
-    and its template; and the sync categories A–E with their names. What the upload page offers
-    (the caller's kinds) and how it names a job or a count."""
-    kinds = [
-        {
-            "kind": k.kind,
-            "dry_run": k.dry_run,
-            "title": k.title,
-            "hint": k.hint,
-            "roles": list(k.roles),
-            "upload_path": k.path,
-            "template_path": f"/templates/{k.kind}.xlsx",
-            "template_title": xl.TEMPLATES[k.kind][0],
-        }
-        for k in KINDS
-    ]
-    categories = [{"code": c, "name": CATEGORY_NAMES[c], "short_name": CATEGORY_SHORT_NAMES[c]} for c in CATEGORIES]
-    counts = [{"key": key, "label": label} for key, label in COUNT_LABELS.items()]
-    return {"kinds": kinds, "categories": categories, "counts": counts}

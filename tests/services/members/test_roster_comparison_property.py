@@ -3,7 +3,8 @@
 `classify_transfer_in`), kept as its oracle. For generated rosters against generated members —
 in this union, another union, no union, not in the system, under another name, with requests
 waiting or decided, named twice in the file — both must agree row by row, and on who of this
-union the file leaves out (D). On PostgreSQL, and on SQLite (the embedded mode)."""
+union the file leaves out (D); and a transfer-in list's refusals (TRANSFER_IN_ERRORS, the rows
+its handler refuses) with `classify_transfer_in`'s. On PostgreSQL, and on SQLite (embedded)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from hypothesis import strategies as st
 from common.pii import mask_id
 from services.members.adapters.orm import Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
-from services.members.domain.roster_sync import Found, classify, classify_transfer_in, error_for, person_rows
+from services.members.domain.roster_sync import (
+    TRANSFER_IN_ERRORS,
+    Found,
+    classify,
+    classify_transfer_in,
+    error_for,
+    person_rows,
+)
 from tests.conftest import ServiceClient
 from tests.services.members.roster_helpers import rid, setup
 
@@ -112,6 +120,12 @@ def check_agreement(runtime, unions: dict, generated: list[dict]) -> None:
                     else (category, None)
                 )
                 assert classify_transfer_in(union_id, r, held.get(r.id_number)) == expected, r
+            # what a transfer-in list is refused for (handlers/transfer_lists: found.errors(TRANSFER_IN_ERRORS))
+            # is what the rule refuses, row by row, column and message alike
+            transfer_in = [classify_transfer_in(union_id, r, held.get(r.id_number))[1] for r in rows]
+            assert {(e.row, e.column, e.message) for e in found.errors(TRANSFER_IN_ERRORS)} == {
+                (e.row, e.column, e.message) for e in transfer_in if e is not None
+            }
             assert found.counts() == {c: list(by_row.values()).count(c) for c in set(by_row.values())}
             assert {e.row for e in found.errors()} == {r for r, c in by_row.items() if c in ("E", "N", "P")}
             in_file = {r.id_number for r in rows}
