@@ -1,5 +1,5 @@
 """The gateway's own tables: accounts, login sessions (browser cookies and bearer tokens alike),
-failed logins, audit."""
+failed logins, audit, and its outbox (what it publishes, committed with the change)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from common.messaging_tables import add_messaging_tables
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -89,3 +91,6 @@ class AuditRecord(Base):
     subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # Why it was refused or failed: the message the person was shown.
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+messaging = add_messaging_tables(Base.metadata)
