@@ -302,8 +302,8 @@ def audit_subject(words: str) -> None:
 
 def current_identity() -> identity.Identity:
     ident = g.get("identity")
-    if not isinstance(ident, identity.Identity):
-        raise Unauthorized()
+    if not isinstance(ident, identity.Identity):  # the gateway's anonymous caller: services refuse earlier
+        raise Unauthorized("请先登录", code="UNAUTHENTICATED")
     return ident
 
 

@@ -1,20 +1,22 @@
 """账号管理: the centre creates accounts bound to a union or district, resets passwords,
 disables them, moves them to another role or scope. Rules in `gateway/domain/accounts.py`; the directory lookup in
-`gateway/adapters/members_directory.py`."""
+`gateway/adapters/members_directory.py`, asked as the gateway for the centre's request
+(`who.request_id`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
+from common.identity import Identity
 from gateway import auth
-from gateway.adapters import members_directory
+from gateway.adapters import members_directory, queries
 from gateway.adapters.orm import Account
 from gateway.domain import accounts as rules
 
 
-def list_accounts(session) -> list[Account]:
-    return list(session.scalars(select(Account).order_by(Account.id)))
+def list_accounts(uow: UoW, who: Identity) -> list[Account]:
+    """账号列表, in the order they were made."""
+    return queries.accounts(uow.session)
 
 
 def _bind_scope(data: dict, request_id: str) -> dict:
@@ -30,16 +32,17 @@ def _bind_scope(data: dict, request_id: str) -> dict:
     return data
 
 
-def create_account(session, data: dict, request_id: str) -> Account:
+def create_account(uow: UoW, who: Identity, data: dict) -> Account:
+    """新建账号: checked (scope, password), bound to a union or district members knows, active."""
     errors = rules.scope_errors(data["role"], data["union_id"], data["district_id"])
     problems = rules.password_errors(data["password"], data["username"])
     if problems:
         errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    if session.scalar(select(Account.id).where(Account.username == data["username"])):
+    if queries.username_taken(uow.session, data["username"]):
         raise Conflict("用户名已被使用", code="USERNAME_TAKEN", fields={"username": ["用户名已被使用"]})
-    data = _bind_scope(data, request_id)
+    data = _bind_scope(data, who.request_id)
     now = auth.utcnow()
     account = Account(
         username=data["username"],
@@ -53,15 +56,15 @@ def create_account(session, data: dict, request_id: str) -> Account:
         created_at=now,
         password_changed_at=now,
     )
-    session.add(account)
-    session.commit()
+    uow.session.add(account)
+    uow.commit()
     return account
 
 
-def update_account(session, account_id: int, changes: dict, request_id: str) -> Account:
+def update_account(uow: UoW, who: Identity, account_id: int, changes: dict) -> Account:
     """重置密码、改名、停用/启用、改变角色或绑定的工会/区局. A new password, disabling, or another role
     or scope ends every session and token of the account at once (auth.end_every_session)."""
-    account = session.get(Account, account_id)
+    account = uow.session.get(Account, account_id)
     if account is None:
         raise NotFound()
     changes = dict(changes)
@@ -79,7 +82,7 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
             changes.pop("role", None),
             changes.pop("union_id", None),
             changes.pop("district_id", None),
-            request_id,
+            who.request_id,
         )
         if scope != (account.role, account.union_id, account.district_id):
             account.role, account.union_id, account.district_id = scope
@@ -89,8 +92,8 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
     for key, value in changes.items():
         setattr(account, key, value)
     if ends_sessions:
-        auth.end_every_session(session, account)
-    session.commit()
+        auth.end_every_session(uow.session, account)
+    uow.commit()
     return account
 
 
