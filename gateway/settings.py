@@ -9,16 +9,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True)
 class Settings:
     # Session cookies only over HTTPS (off for a plain-HTTP machine of one's own: COOKIE_SECURE=0)
     cookie_secure: bool
+    # how long a one-time link to set a password serves: activating a new account, 找回密码
+    activation_link_ttl: timedelta
+    reset_link_ttl: timedelta
 
 
 def load() -> Settings:
     env = os.environ
     return Settings(
         cookie_secure=env.get("COOKIE_SECURE", "1") not in ("0", "false", "no"),
+        activation_link_ttl=timedelta(hours=float(env.get("ACTIVATION_LINK_HOURS", "72"))),
+        reset_link_ttl=timedelta(hours=float(env.get("RESET_LINK_HOURS", "2"))),
     )

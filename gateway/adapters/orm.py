@@ -93,4 +93,29 @@ class AuditRecord(Base):
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
 
 
+class AccountLink(Base):
+    """A one-time link to set an account's password (activate a new account, or 找回密码). Only a
+    keyed hash of its token is kept (gateway/domain/links.py): the token itself is in the e-mail."""
+
+    __tablename__ = "account_links"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # activate | reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ResetRequest(Base):
+    """One 找回密码 request, by the address it came from and the account it named (None when it
+    named none): what the per-address and per-account limits count."""
+
+    __tablename__ = "reset_requests"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 messaging = add_messaging_tables(Base.metadata)

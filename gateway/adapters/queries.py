@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.adapters.orm import Account, AuditRecord, WebSession
+from gateway.adapters.orm import Account, AccountLink, AuditRecord, ResetRequest, WebSession
 
 
 def accounts(session: Session) -> list[Account]:
@@ -52,3 +52,31 @@ def mailable_accounts(
     if district_ids is not None:
         query = query.where(Account.district_id.in_(district_ids))
     return list(session.scalars(query.order_by(Account.id)))
+
+
+def link_by_hash(session: Session, token_hash: str) -> AccountLink | None:
+    return session.scalar(select(AccountLink).where(AccountLink.token_hash == token_hash))
+
+
+def accounts_named(session: Session, login: str, limit: int = 5) -> list[Account]:
+    """The account a 找回密码 names: by user name, or (with an @) every account with that e-mail."""
+    if "@" in login:
+        query = select(Account).where(func.lower(Account.email) == login.lower())
+    else:
+        query = select(Account).where(Account.username == login)
+    return list(session.scalars(query.order_by(Account.id).limit(limit)))
+
+
+def resets_from(session: Session, ip: str, since: datetime) -> int:
+    """找回密码 requests from an address (one row each, the row without an account)."""
+    query = select(func.count()).where(
+        ResetRequest.ip == ip, ResetRequest.account_id.is_(None), ResetRequest.at >= since
+    )
+    return session.scalar(query) or 0
+
+
+def resets_for(session: Session, account_id: int, since: datetime) -> int:
+    """Links sent to an account by 找回密码 (a row each, with the account)."""
+    return (
+        session.scalar(select(func.count()).where(ResetRequest.account_id == account_id, ResetRequest.at >= since)) or 0
+    )

@@ -22,7 +22,12 @@ class AccountIn(BaseSchema):
         required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$", error="用户名为 3–64 位字母、数字或 _ . -")
     )
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(max=200))
+    password = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "初始密码；不填则账号创建为未激活，激活链接发送至 email（此时 email 必填）"},
+    )
     role = fields.String(required=True, validate=validate.OneOf(list(rules.ROLE_NAMES)))
     union_id = fields.Integer(load_default=None, allow_none=True)
     district_id = fields.Integer(load_default=None, allow_none=True)
@@ -92,7 +97,9 @@ class Accounts(MethodView):
     @blp.response(201, AccountOut)
     @answers(409, 503)  # a taken user name; members answers whether the union or district exists
     def post(self, data):
-        """新建账号 (centre), bound to its role's union or district."""
+        """新建账号 (centre), bound to its role's union or district. Without a password the account is
+        made inactive and a one-time activation link (72 h) is e-mailed to it; the clerk sets the
+        password from the link."""
         with uow() as work:
             account = accounts.create_account(work, current_identity(), data)
         g.audit_subject = f"{account.username}（{account.display_name}）"

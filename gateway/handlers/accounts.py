@@ -10,8 +10,11 @@ from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from gateway import auth
 from gateway.adapters import members_directory, queries
+from gateway.adapters.common_passwords import common_passwords
 from gateway.adapters.orm import Account
 from gateway.domain import accounts as rules
+from gateway.domain import links
+from gateway.handlers import account_links
 
 
 def list_accounts(uow: UoW, who: Identity) -> list[Account]:
@@ -33,11 +36,18 @@ def _bind_scope(data: dict, request_id: str) -> dict:
 
 
 def create_account(uow: UoW, who: Identity, data: dict) -> Account:
-    """新建账号: checked (scope, password), bound to a union or district members knows, active."""
+    """新建账号: checked (scope, password), bound to a union or district members knows. With a
+    password it is active at once; without one it is made inactive and its activation link is
+    sent to its e-mail (seam: account_links.issue), which it then needs."""
     errors = rules.scope_errors(data["role"], data["union_id"], data["district_id"])
-    problems = rules.password_errors(data["password"], data["username"])
-    if problems:
-        errors["password"] = problems
+    password = data.get("password")
+    if password is None:
+        if not data.get("email"):
+            errors["email"] = ["未设置初始密码时须填写电子邮箱：激活链接将发送至该邮箱"]
+    else:
+        problems = rules.password_errors(password, data["username"], data["display_name"], common_passwords())
+        if problems:
+            errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
     if queries.username_taken(uow.session, data["username"]):
@@ -47,16 +57,19 @@ def create_account(uow: UoW, who: Identity, data: dict) -> Account:
     account = Account(
         username=data["username"],
         display_name=data["display_name"],
-        password_hash=auth.hash_password(data["password"]),
+        password_hash=auth.hash_password(password) if password is not None else account_links.NO_PASSWORD,
         role=data["role"],
         union_id=data["union_id"],
         district_id=data["district_id"],
         email=data.get("email"),
-        active=True,
+        active=password is not None,
         created_at=now,
         password_changed_at=now,
     )
     uow.session.add(account)
+    if password is None:
+        uow.session.flush()  # its id, for the link
+        account_links.issue(uow, account, links.ACTIVATE, now)
     uow.commit()
     return account
 
@@ -70,7 +83,8 @@ def update_account(uow: UoW, who: Identity, account_id: int, changes: dict) -> A
     changes = dict(changes)
     ends_sessions = False
     if "password" in changes:
-        problems = rules.password_errors(changes["password"], account.username)
+        name = changes.get("display_name", account.display_name)
+        problems = rules.password_errors(changes["password"], account.username, name, common_passwords())
         if problems:
             raise ValidationFailed({"password": problems})
         account.password_hash = auth.hash_password(changes.pop("password"))

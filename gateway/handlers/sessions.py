@@ -13,6 +13,7 @@ from common.db import UoW
 from common.errors import NotFound, ValidationFailed
 from gateway import auth
 from gateway.adapters import queries
+from gateway.adapters.common_passwords import common_passwords
 from gateway.adapters.orm import Account, WebSession
 from gateway.domain import accounts as rules
 
@@ -74,7 +75,7 @@ def change_own_password(uow: UoW, who: auth.Caller, current: str, new: str, ip: 
     account = uow.session.get(Account, who.account.id)
     if account is None or not auth.check_password(uow.session, who.account.username, account, current, ip):
         raise ValidationFailed({"current_password": ["当前密码不正确"]}, code="PASSWORD_WRONG")
-    problems = rules.password_errors(new, account.username)
+    problems = rules.password_errors(new, account.username, account.display_name, common_passwords())
     if current == new:
         problems.append("新密码不能与当前密码相同")
     if problems:
