@@ -32,7 +32,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     }));
   }
   U.onSubmit(document.getElementById("account-form"), async (v, f) => {
-    await U.api("POST", "/accounts", v); f.reset(); syncRole(); U.flash("账号已创建"); await load();
+    const made = await U.api("POST", "/accounts", v); f.reset(); syncRole();
+    U.flash(made.active ? "账号已创建" : "账号已创建，激活链接已发送至其电子邮箱（72 小时内有效）"); await load();
   });
   load().catch(e => U.flash(e.message, "error"));
 });
