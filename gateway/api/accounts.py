@@ -12,7 +12,7 @@ from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from gateway.adapters import members_directory
 from gateway.domain import accounts as rules
-from gateway.handlers import accounts, audit
+from gateway.handlers import account_links, accounts, audit
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号管理与操作日志（市职保中心）")
 
@@ -53,6 +53,10 @@ class AccountOut(BaseSchema):
     district_id = fields.Integer(allow_none=True)
     email = fields.String(allow_none=True)
     active = fields.Boolean()
+    awaiting_activation = fields.Function(
+        account_links.awaiting_activation,
+        metadata={"description": "待激活：创建时未设置密码，等待通过激活链接设置"},
+    )
 
 
 class AuditQuery(PageQuery):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from common import clock
 from common.db import UoW
@@ -91,6 +91,7 @@ def request_reset(uow: UoW, login: str, ip: str) -> str:
     if not links.may_request_reset(queries.resets_from(uow.session, ip[:64], since)):
         raise ResetThrottled()
     named = queries.accounts_named(uow.session, login.strip()[:254]) if login.strip() else []
+    uow.session.execute(delete(ResetRequest).where(ResetRequest.at < since))  # only the window counts
     uow.session.add(ResetRequest(ip=ip[:64], account_id=None, at=now))
     for account in named:
         if not (account.active or awaiting_activation(account)):

@@ -46,7 +46,8 @@ def _new_account(client, **given):
 def test_an_account_made_without_a_password_is_activated_once_by_its_link(gateway):
     client = gateway.test_client()
     made = _new_account(client)
-    assert made.status_code == 201 and made.get_json()["active"] is False
+    assert made.status_code == 201
+    assert (made.get_json()["active"], made.get_json()["awaiting_activation"]) == (False, True)
     [link] = _links()
     assert (link["email"], link["purpose"], link["username"]) == ("clerk9@example.cn", "activate", "clerk9")
     assert link["link"].startswith("/password/set#t=")
