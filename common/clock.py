@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -44,6 +45,10 @@ def today() -> date:
     return now().astimezone(SHANGHAI).date()
 
 
+@overload
+def shanghai(value: datetime) -> datetime: ...
+@overload
+def shanghai(value: None) -> None: ...
 def shanghai(value: datetime | None) -> datetime | None:
     """A stored timestamp as Asia/Shanghai time with its offset; a naive one is UTC (how every
     service stores them). The one conversion every answer and page goes through."""

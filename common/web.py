@@ -6,10 +6,14 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections.abc import Callable
+from copy import deepcopy
 from datetime import date, datetime
+from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from flask import Flask, g, jsonify, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from sqlalchemy import text
@@ -20,6 +24,7 @@ from werkzeug.routing import IntegerConverter
 from common import api_docs, clock, identity, logs, metrics
 from common.bus import ping
 from common.config import BusSettings
+from common.db import UnitOfWork
 from common.errors import (
     AppError,
     Conflict,
@@ -34,6 +39,7 @@ from common.errors import (
 from common.runtime import ServiceRuntime
 
 log = logging.getLogger("http")
+View = TypeVar("View", bound=Callable[..., Any])
 OPEN_PATHS = ("/health", "/ready", "/openapi.json", "/metrics")
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # A JSON or form body is a few fields, never a file: it has a small limit of its own, so that a
@@ -89,20 +95,20 @@ def limit_small_bodies() -> None:
         )
 
 
-def error_response(status: int, code: str, message: str, **extra):
+def error_response(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
     body = {"code": code, "message": message}
     body.update({k: v for k, v in extra.items() if v is not None})
     return jsonify({"error": body}), status
 
 
-def _http_error(exc: HTTPException):
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
     status = exc.code or 500
     code, message = _HTTP_CODES.get(status, ("HTTP_ERROR", "请求无法处理"))
     data = getattr(exc, "data", None) or {}
     messages = data.get("messages") if isinstance(data, dict) else None
     if messages:
         # webargs: {"json": {"field": ["msg"]}} — flatten the location away
-        fields = {}
+        fields: dict[str, Any] = {}
         for location, errs in messages.items():
             if isinstance(errs, dict):
                 fields.update(errs)
@@ -127,7 +133,14 @@ class BoundedIntegerConverter(IntegerConverter):
     """`<int:id>` in every route: an id beyond a 32-bit key cannot exist, so it answers 404
     like any other missing thing instead of reaching the database."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2_147_483_647, signed=False):  # noqa: A002
+    def __init__(
+        self,
+        map: Any,  # noqa: A002 - werkzeug passes its converter arguments by these names
+        fixed_digits: int = 0,
+        min: int | None = None,  # noqa: A002
+        max: int | None = 2_147_483_647,  # noqa: A002
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -138,26 +151,26 @@ def bound_route_integers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DataError)
-    def _data_error(exc: DataError):
+    def _data_error(exc: DataError) -> tuple[Response, int]:
         # The database refused a value a user sent (a number out of range, a date beyond the
         # calendar): their input, not our fault — say so, never a 500.
         log.info("value refused by the database", extra={"error": str(exc.orig)[:200]})
         return error_response(422, "VALUE_OUT_OF_RANGE", "提交的数值超出允许范围，请检查后重试")
 
     @app.errorhandler(OverflowError)
-    def _overflow(_exc: OverflowError):
+    def _overflow(_exc: OverflowError) -> tuple[Response, int]:
         return error_response(422, "VALUE_OUT_OF_RANGE", "提交的数值超出允许范围，请检查后重试")
 
     @app.errorhandler(AppError)
-    def _app_error(exc: AppError):
+    def _app_error(exc: AppError) -> tuple[Response, int]:
         return jsonify(exc.to_dict()), status_of(exc)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> tuple[Response, int]:
         return _http_error(exc)
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> tuple[Response, int]:
         log.exception("unexpected error")
         return error_response(500, "INTERNAL_ERROR", "系统内部错误，请稍后重试；如持续出现请联系管理员")
 
@@ -169,7 +182,7 @@ class JSONProvider(DefaultJSONProvider):
     ensure_ascii = False
 
     @staticmethod
-    def default(o):
+    def default(o: Any) -> Any:
         if isinstance(o, datetime):
             return clock.shanghai(o).isoformat()
         if isinstance(o, date):
@@ -177,7 +190,7 @@ class JSONProvider(DefaultJSONProvider):
         return DefaultJSONProvider.default(o)
 
 
-def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, description: str = "") -> Flask:
+def create_service_app(runtime: ServiceRuntime, blueprints: list[Any], title: str, description: str = "") -> Flask:
     logs.setup(runtime.name)
     app = Flask(runtime.name)
     app.config.update(
@@ -208,7 +221,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
     metrics.instrument(app, runtime.name, collectors=[metrics.ServiceStateCollector(runtime)])
 
     @app.before_request
-    def _identify():
+    def _identify() -> None:
         g.started = time.perf_counter()
         g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex
         limit_small_bodies()
@@ -218,7 +231,7 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
         return None
 
     @app.after_request
-    def _log(response):
+    def _log(response: Response) -> Response:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         if g.get("audit_subject"):
             response.headers[AUDIT_SUBJECT_HEADER] = quote(g.audit_subject[:200])
@@ -235,16 +248,17 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list, title: str, de
         return response
 
     @app.get("/health")
-    def health():
+    def health() -> dict[str, str]:
         return {"status": "ok", "service": runtime.name}
 
     @app.get("/ready")
-    def ready():
+    def ready() -> tuple[dict[str, Any], int]:
         """503 when the database does not answer, or when the relay has been failing to publish
         this service's events for longer than RELAY_UNREADY_AFTER (60 s), as the outbox shows.
         The broker itself is reported, not required: a broker blip delays events but never
         stops the service taking requests (they only write the outbox)."""
-        checks, ok = {}, True
+        checks: dict[str, str] = {}
+        ok = True
         try:
             with runtime.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
@@ -288,50 +302,46 @@ def audit_subject(words: str) -> None:
 
 def current_identity() -> identity.Identity:
     ident = g.get("identity")
-    if ident is None:
-        raise Unauthorized()
+    if not isinstance(ident, identity.Identity):  # the gateway's anonymous caller: services refuse earlier
+        raise Unauthorized("请先登录", code="UNAUTHENTICATED")
     return ident
 
 
-def uow():
-    from flask import current_app
+def uow() -> UnitOfWork:
+    """The unit of work of the app's own service (its runtime, set by its app factory)."""
+    runtime: ServiceRuntime = current_app.extensions["runtime"]
+    return runtime.uow()
 
-    return current_app.extensions["runtime"].uow()
 
-
-def no_store(func):
+def no_store(func: View) -> View:
     """For an answer that may carry a full ID number or mobile: no browser or proxy keeps a copy."""
-    from functools import wraps
-
-    from flask import make_response
 
     @wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
         response = make_response(func(*args, **kwargs))
         response.headers["Cache-Control"] = "no-store"
         return response
 
-    return wrapper
+    return cast(View, wrapper)
 
 
-def roles(*allowed: str):
+def roles(*allowed: str) -> Callable[[View], View]:
     """Declare (and enforce) which roles may call an endpoint.
 
     The service refuses other roles with 403, and the list is published in the OpenAPI
     document as `x-roles`, from which the gateway enforces the same rule before forwarding.
     Scope (which union or district) is checked by the handlers, answering 404 outside it."""
-    from copy import deepcopy
-    from functools import wraps
 
-    def decorator(func):
+    def decorator(func: View) -> View:
         @wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             current_identity().require(*allowed)
             return func(*args, **kwargs)
 
-        wrapper._apidoc = deepcopy(getattr(func, "_apidoc", {}))
-        manual = wrapper._apidoc.setdefault("manual_doc", {})
-        manual["x-roles"] = list(allowed)
-        return wrapper
+        # flask-smorest reads an operation's documentation from `_apidoc` on the view function
+        apidoc: dict[str, Any] = deepcopy(getattr(func, "_apidoc", {}))
+        apidoc.setdefault("manual_doc", {})["x-roles"] = list(allowed)
+        setattr(wrapper, "_apidoc", apidoc)  # noqa: B010 - an attribute mypy cannot know
+        return cast(View, wrapper)
 
     return decorator

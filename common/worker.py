@@ -1,6 +1,7 @@
 """A service's background process: its outbox relay and its event consumers.
 
     python -m common.worker members            # relay + every consumer of the service
+    python -m common.worker gateway --relay    # the gateway's outbox (it consumes nothing)
     python -m common.worker billing --relay    # only the relay
     python -m common.worker billing --consume directory
     python -m common.worker some.module:runtime      # any ServiceRuntime (tests' probe service)
@@ -37,7 +38,8 @@ def load_runtime(service: str) -> ServiceRuntime:
         module, attribute = service.split(":", 1)
         named: ServiceRuntime = getattr(importlib.import_module(module), attribute)
         return named
-    runtime: ServiceRuntime = importlib.import_module(f"services.{service}.bootstrap").runtime
+    module = "gateway.bootstrap" if service == "gateway" else f"services.{service}.bootstrap"
+    runtime: ServiceRuntime = importlib.import_module(module).runtime
     return runtime
 
 

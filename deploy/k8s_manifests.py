@@ -102,6 +102,18 @@ def components() -> list[Component]:
                 database=service,
             )
         )
+    out.append(
+        Component(
+            "gateway-relay",
+            ["python", "-m", "common.worker", "gateway", "--relay"],
+            1,
+            "50m",
+            "128Mi",
+            "256Mi",
+            "the gateway's outbox: account links only, a few a minute (relay ~55 us CPU per event)",
+            database="gateway",
+        )
+    )
     consumer_sizes = {
         "members": (
             "1000m",

@@ -5,7 +5,7 @@ restarted with backoff (1 s doubling to 30 s, reset after a stable minute), said
 Ctrl-C (or SIGTERM) stops everything.
 
 PORT_BASE moves every port (tests, or a second copy beside the first): gateway PORT_BASE,
-services PORT_BASE+1…+5, worker metrics PORT_BASE+11…+17."""
+services PORT_BASE+1…+5, worker metrics PORT_BASE+11…+18."""
 
 from __future__ import annotations
 

@@ -36,6 +36,7 @@ METRICS_PORTS = {
     "billing-overdue": 9105,
     "notifications-worker": 9106,
     "notifications-jobs": 9107,
+    "gateway-worker": 9108,
 }
 
 BACKOFF_FIRST, BACKOFF_MAX, STABLE_AFTER = 1.0, 30.0, 60.0
@@ -195,6 +196,7 @@ class Stack:
             self.start_web(name, workers=web_workers)
         for service in SERVICES:
             self.start_worker(service)
+        self.start_worker("gateway", "--relay")  # its outbox: the account links it publishes
         self.start_job("billing-overdue", "services.billing.jobs", "overdue", "--every", "300")
         self.start_job("notifications-jobs", "services.notifications.jobs", "run", "--every", "60")
         try:

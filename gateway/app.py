@@ -4,7 +4,6 @@ serves one OpenAPI document and the web pages."""
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 
@@ -22,10 +21,11 @@ from common.web import (
     limit_small_bodies,
     register_error_handlers,
 )
-from gateway import auth, openapi, pages, policy, proxy
-from gateway.api import accounts, internal, sessions
+from gateway import auth, openapi, pages, policy, proxy, settings
+from gateway.api import accounts, internal, password_links, sessions
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
+from gateway.bootstrap import runtime
 from gateway.handlers import audit
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
@@ -62,14 +62,16 @@ def create_app() -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="gateway-openapi.json",
         MAX_CONTENT_LENGTH=25 * 1024 * 1024,
-        COOKIE_SECURE=os.environ.get("COOKIE_SECURE", "1") not in ("0", "false", "no"),
+        COOKIE_SECURE=settings.load().cookie_secure,
     )
     app.json = JSONProvider(app)
+    app.extensions["runtime"] = runtime  # common.web.uow(): the gateway's unit of work
     bound_route_integers(app)
     api = ErrorDocumentedApi(app)
     api.register_blueprint(auth_api.blp)
     api.register_blueprint(accounts.blp)
     api.register_blueprint(sessions.blp)
+    api.register_blueprint(password_links.blp)
     register_error_handlers(app)
 
     @app.errorhandler(auth.AddressSlowedDown)
@@ -100,6 +102,8 @@ def create_app() -> Flask:
         ):
             return None
         g.caller = auth.authenticate(db_session)
+        # who asks, as the services see it: common.web.roles() checks the role on it
+        g.identity = g.caller.identity(g.request_id) if g.caller else None
         if "db" in g:  # the credential was checked: end that transaction (and its last-seen
             g.db.commit()  # stamp), never hold the database across a forwarded call
         return None
@@ -118,19 +122,22 @@ def create_app() -> Flask:
             caller = g.get("caller")
             account = caller.account if caller else g.get("audit_user")
             username = account.username if account else _attempted_username()
-            audit.record(
-                db_session(),
-                username,
-                getattr(account, "role", None),
-                getattr(account, "union_id", None),
-                getattr(account, "district_id", None),
-                f"{request.method} {request.path}",
-                response.status_code,
-                g.get("request_id", ""),
-                request.remote_addr or "",
-                subject=g.get("audit_subject"),
-                reason=_refusal_reason(response),
-            )
+            if "db" in g:  # anything the request left uncommitted is not audited as done
+                g.db.rollback()
+            with runtime.uow() as work:
+                audit.record(
+                    work,
+                    username,
+                    getattr(account, "role", None),
+                    getattr(account, "union_id", None),
+                    getattr(account, "district_id", None),
+                    f"{request.method} {request.path}",
+                    response.status_code,
+                    g.get("request_id", ""),
+                    request.remote_addr or "",
+                    subject=g.get("audit_subject"),
+                    reason=_refusal_reason(response),
+                )
         return response
 
     @app.route("/api/v1/<service>/<path:path>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

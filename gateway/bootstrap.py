@@ -1,13 +1,14 @@
-"""Wires the gateway: its own database (accounts, sessions, audit) and migrations."""
+"""Wires the gateway: its own database (accounts, sessions, audit, its outbox) and migrations."""
 
 from pathlib import Path
 
 from common.runtime import ServiceRuntime
-from gateway.adapters.orm import Base
+from gateway.adapters.orm import Base, messaging
+from gateway.contracts import SERVICE
 
 runtime = ServiceRuntime(
-    name="gateway",
+    name=SERVICE,
     metadata=Base.metadata,
-    messaging=None,
+    messaging=messaging,
     migrations_dir=Path(__file__).parent / "migrations",
 )

@@ -83,6 +83,16 @@ def register(app: Flask) -> None:
         set_session_cookie(response, web.id)
         return response
 
+    @app.get("/password/forgot")
+    def password_forgot_page():
+        """找回密码: for anyone, logged in or not (docs/decisions/0035-activation-links.md)."""
+        return render_template("password_forgot.html", **_context(g.get("caller"), None))
+
+    @app.get("/password/set")
+    def password_set_page():
+        """Set a password by a one-time link (its token in the fragment, read by the page's script)."""
+        return render_template("password_set.html", **_context(g.get("caller"), None))
+
     @app.post("/logout")
     def logout_submit():
         caller = g.get("caller")

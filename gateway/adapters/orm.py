@@ -1,5 +1,5 @@
 """The gateway's own tables: accounts, login sessions (browser cookies and bearer tokens alike),
-failed logins, audit."""
+failed logins, audit, and its outbox (what it publishes, committed with the change)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, DateTime, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from common.messaging_tables import add_messaging_tables
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -89,3 +91,31 @@ class AuditRecord(Base):
     subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # Why it was refused or failed: the message the person was shown.
     reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class AccountLink(Base):
+    """A one-time link to set an account's password (activate a new account, or 找回密码). Only a
+    keyed hash of its token is kept (gateway/domain/links.py): the token itself is in the e-mail."""
+
+    __tablename__ = "account_links"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(Integer, index=True)
+    purpose: Mapped[str] = mapped_column(String(10))  # activate | reset
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ResetRequest(Base):
+    """One 找回密码 request, by the address it came from and the account it named (None when it
+    named none): what the per-address and per-account limits count."""
+
+    __tablename__ = "reset_requests"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+messaging = add_messaging_tables(Base.metadata)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.api_docs import answers
-from common.errors import Forbidden
 from common.schema import BaseSchema, PageQuery, Timestamp
-from gateway import auth
+from common.web import current_identity, roles, uow
 from gateway.adapters import members_directory
-from gateway.app_state import db_session
 from gateway.domain import accounts as rules
-from gateway.handlers import accounts, audit
+from gateway.handlers import account_links, accounts, audit
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="账号管理与操作日志（市职保中心）")
 
@@ -26,7 +22,12 @@ class AccountIn(BaseSchema):
         required=True, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$", error="用户名为 3–64 位字母、数字或 _ . -")
     )
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    password = fields.String(required=True, validate=validate.Length(max=200))
+    password = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200),
+        metadata={"description": "初始密码；不填则账号创建为未激活，激活链接发送至 email（此时 email 必填）"},
+    )
     role = fields.String(required=True, validate=validate.OneOf(list(rules.ROLE_NAMES)))
     union_id = fields.Integer(load_default=None, allow_none=True)
     district_id = fields.Integer(load_default=None, allow_none=True)
@@ -52,6 +53,10 @@ class AccountOut(BaseSchema):
     district_id = fields.Integer(allow_none=True)
     email = fields.String(allow_none=True)
     active = fields.Boolean()
+    awaiting_activation = fields.Function(
+        account_links.awaiting_activation,
+        metadata={"description": "待激活：创建时未设置密码，等待通过激活链接设置"},
+    )
 
 
 class AuditQuery(PageQuery):
@@ -82,65 +87,55 @@ class AuditPage(BaseSchema):
     items = fields.List(fields.Nested(AuditOut))
 
 
-def _centre() -> auth.Caller:
-    caller = auth.current_caller()
-    if caller.account.role != "centre":
-        raise Forbidden()
-    return caller
-
-
-def centre_only(func):
-    """Refuse other roles before the body is even validated (role first, then input)."""
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        _centre()
-        return func(*args, **kwargs)
-
-    return wrapper
-
-
 @blp.route("/accounts")
 class Accounts(MethodView):
-    @centre_only
+    @roles("centre")
     @blp.response(200, AccountOut(many=True))
     def get(self):
         """账号列表 (centre)."""
-        return accounts.list_accounts(db_session())
+        with uow() as work:
+            return accounts.list_accounts(work, current_identity())
 
-    @centre_only
+    @roles("centre")  # outermost: other roles are refused before the body is even validated
     @blp.arguments(AccountIn)
     @blp.response(201, AccountOut)
     @answers(409, 503)  # a taken user name; members answers whether the union or district exists
     def post(self, data):
-        """新建账号 (centre), bound to its role's union or district."""
-        account = accounts.create_account(db_session(), data, g.request_id)
+        """新建账号 (centre), bound to its role's union or district. Without a password the account is
+        made inactive and a one-time activation link (72 h) is e-mailed to it; the clerk sets the
+        password from the link."""
+        with uow() as work:
+            account = accounts.create_account(work, current_identity(), data)
         g.audit_subject = f"{account.username}（{account.display_name}）"
         return account
 
 
 @blp.route("/accounts/<int:account_id>")
 class AccountItem(MethodView):
-    @centre_only
+    @roles("centre")
     @blp.arguments(AccountPatch)
     @blp.response(200, AccountOut)
     @answers(503)  # members answers whether the union or district exists
     def patch(self, data, account_id):
         """修改账号：重置密码、改名、停用/启用、变更角色或所属工会/区局 (centre). A new password,
         disabling, or another role or binding ends every session and token of the account at once."""
-        account = accounts.update_account(db_session(), account_id, data, g.request_id)
+        with uow() as work:
+            account = accounts.update_account(work, current_identity(), account_id, data)
         g.audit_subject = f"{account.username}（{account.display_name}）"
         return account
 
 
 @blp.route("/audit")
 class Audit(MethodView):
-    @centre_only
+    @roles("centre")
     @blp.arguments(AuditQuery, location="query")
     @blp.response(200, AuditPage)
     def get(self, query):
         """操作日志 (centre): newest first."""
-        total, rows = audit.list_audit(db_session(), query["page"], query["per_page"], query.get("username"))
+        with uow() as work:
+            total, rows = audit.list_audit(
+                work, current_identity(), query["page"], query["per_page"], query.get("username")
+            )
         names = members_directory.scope_names(
             {r.union_id for r in rows if r.union_id is not None},
             {r.district_id for r in rows if r.district_id is not None and r.union_id is None},

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from common import identity as internal
-from gateway.app_state import db_session
+from common.web import uow
 from gateway.handlers import recipients
 
 bp = Blueprint("internal", __name__, url_prefix="/internal/v1")
@@ -17,11 +17,12 @@ MAX_IDS = 1000
 @bp.get("/recipients")
 def _recipients():
     """?union=1&union=2&district=3&centre=0 → {"union": {"1": ["a@x"], …}, …}."""
-    internal.verify(request.headers.get(internal.HEADER))
+    caller = internal.verify(request.headers.get(internal.HEADER))
     scopes = {}
     for audience in ("union", "district", "centre"):
         values = request.args.getlist(audience, type=int)[:MAX_IDS]
         if values:
             scopes[audience] = values
-    found = recipients.recipients(db_session(), scopes)
+    with uow() as work:
+        found = recipients.recipients(work, caller, scopes)
     return jsonify({aud: {str(k): v for k, v in ids.items()} for aud, ids in found.items()})

@@ -7,10 +7,11 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from common.api_docs import answers
+from common.identity import ROLES
 from common.schema import BaseSchema, Timestamp
+from common.web import roles, uow
 from gateway import auth
 from gateway.api.auth import client_ip
-from gateway.app_state import db_session
 from gateway.handlers import sessions
 
 blp = Blueprint(
@@ -44,33 +45,41 @@ class OkOut(BaseSchema):
 
 @blp.route("/sessions")
 class Sessions(MethodView):
+    @roles(*ROLES)
     @blp.response(200, SessionOut(many=True))
     def get(self):
         """本人的登录会话（浏览器与 API 令牌）：登录时间、最近活动、客户端、是否当前会话."""
-        return sessions.list_sessions(db_session(), auth.current_caller())
+        with uow() as work:
+            return sessions.list_sessions(work, auth.current_caller())
 
 
 @blp.route("/sessions/end-others", methods=["POST"])
+@roles(*ROLES)
 @blp.response(200, EndedOut)
 def end_others():
     """结束本人的其他所有会话（保留当前会话）."""
-    return {"ended": sessions.end_other_sessions(db_session(), auth.current_caller())}
+    with uow() as work:
+        return {"ended": sessions.end_other_sessions(work, auth.current_caller())}
 
 
 @blp.route("/sessions/<session_id>", methods=["DELETE"])
+@roles(*ROLES)
 @blp.response(204)
 def end_one(session_id):
     """结束本人的一个会话（结束当前会话即注销）. Another person's or an unknown id: 404."""
-    sessions.end_session(db_session(), auth.current_caller(), session_id)
+    with uow() as work:
+        sessions.end_session(work, auth.current_caller(), session_id)
 
 
 @blp.route("/password", methods=["POST"])
+@roles(*ROLES)
 @blp.arguments(PasswordIn)
 @blp.response(200, OkOut)
 @answers(429)
 def change_password(data):
     """修改本人密码：须提供当前密码；成功后本账号的所有会话与令牌（包括当前的）立即失效，请重新登录."""
-    sessions.change_own_password(
-        db_session(), auth.current_caller(), data["current_password"], data["new_password"], client_ip()
-    )
+    with uow() as work:
+        sessions.change_own_password(
+            work, auth.current_caller(), data["current_password"], data["new_password"], client_ip()
+        )
     return {"ok": True}

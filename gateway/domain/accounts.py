@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -32,7 +33,12 @@ def scope_errors(role: str, union_id: int | None, district_id: int | None) -> di
     return {}
 
 
-def password_errors(password: str, username: str) -> list[str]:
+def password_errors(
+    password: str, username: str, display_name: str = "", common: Collection[str] = frozenset()
+) -> list[str]:
+    """What is wrong with a new password: too short, of one kind of character, holding the user's
+    own names, or one of the `common` passwords (lowercase) — as it is, or with only digits and
+    symbols around it (Password@2026 is password)."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
@@ -43,7 +49,18 @@ def password_errors(password: str, username: str) -> list[str]:
         problems.append("密码须包含字母、数字、符号中的至少两类")
     if username and username.lower() in password.lower():
         problems.append("密码不能包含用户名")
+    name = display_name.strip().lower()
+    if len(name) >= 2 and name in password.lower():
+        problems.append("密码不能包含账号名称")
+    if common and is_common(password, common):
+        problems.append("密码过于常见，容易被猜到，请换一个")
     return problems
+
+
+def is_common(password: str, common: Collection[str]) -> bool:
+    lowered = password.lower()
+    core = lowered.strip("0123456789!@#$%^&*()_+-=.,;:?~`'\"[]{}<>/\\| ")
+    return lowered in common or (len(core) >= 4 and core in common)
 
 
 def is_throttled(failures_for_user: int) -> bool:

@@ -19,6 +19,9 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("auth", "password"), "修改密码"),
     ("POST", ("accounts",), "新建账号"),
     ("PATCH", ("accounts", "#"), "修改账号"),
+    ("POST", ("auth", "password-reset"), "申请找回密码"),
+    ("POST", ("auth", "link"), "打开设置密码链接"),
+    ("POST", ("auth", "link", "password"), "通过链接设置密码"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),

@@ -1,20 +1,25 @@
 """账号管理: the centre creates accounts bound to a union or district, resets passwords,
 disables them, moves them to another role or scope. Rules in `gateway/domain/accounts.py`; the directory lookup in
-`gateway/adapters/members_directory.py`."""
+`gateway/adapters/members_directory.py`, asked as the gateway for the centre's request
+(`who.request_id`)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
+from common.identity import Identity
 from gateway import auth
-from gateway.adapters import members_directory
+from gateway.adapters import members_directory, queries
+from gateway.adapters.common_passwords import common_passwords
 from gateway.adapters.orm import Account
 from gateway.domain import accounts as rules
+from gateway.domain import links
+from gateway.handlers import account_links
 
 
-def list_accounts(session) -> list[Account]:
-    return list(session.scalars(select(Account).order_by(Account.id)))
+def list_accounts(uow: UoW, who: Identity) -> list[Account]:
+    """账号列表, in the order they were made."""
+    return queries.accounts(uow.session)
 
 
 def _bind_scope(data: dict, request_id: str) -> dict:
@@ -30,44 +35,56 @@ def _bind_scope(data: dict, request_id: str) -> dict:
     return data
 
 
-def create_account(session, data: dict, request_id: str) -> Account:
+def create_account(uow: UoW, who: Identity, data: dict) -> Account:
+    """新建账号: checked (scope, password), bound to a union or district members knows. With a
+    password it is active at once; without one it is made inactive and its activation link is
+    sent to its e-mail (seam: account_links.issue), which it then needs."""
     errors = rules.scope_errors(data["role"], data["union_id"], data["district_id"])
-    problems = rules.password_errors(data["password"], data["username"])
-    if problems:
-        errors["password"] = problems
+    password = data.get("password")
+    if password is None:
+        if not data.get("email"):
+            errors["email"] = ["未设置初始密码时须填写电子邮箱：激活链接将发送至该邮箱"]
+    else:
+        problems = rules.password_errors(password, data["username"], data["display_name"], common_passwords())
+        if problems:
+            errors["password"] = problems
     if errors:
         raise ValidationFailed(errors)
-    if session.scalar(select(Account.id).where(Account.username == data["username"])):
+    if queries.username_taken(uow.session, data["username"]):
         raise Conflict("用户名已被使用", code="USERNAME_TAKEN", fields={"username": ["用户名已被使用"]})
-    data = _bind_scope(data, request_id)
+    data = _bind_scope(data, who.request_id)
     now = auth.utcnow()
     account = Account(
         username=data["username"],
         display_name=data["display_name"],
-        password_hash=auth.hash_password(data["password"]),
+        password_hash=auth.hash_password(password) if password is not None else account_links.NO_PASSWORD,
         role=data["role"],
         union_id=data["union_id"],
         district_id=data["district_id"],
         email=data.get("email"),
-        active=True,
+        active=password is not None,
         created_at=now,
         password_changed_at=now,
     )
-    session.add(account)
-    session.commit()
+    uow.session.add(account)
+    if password is None:
+        uow.session.flush()  # its id, for the link
+        account_links.issue(uow, account, links.ACTIVATE, now)
+    uow.commit()
     return account
 
 
-def update_account(session, account_id: int, changes: dict, request_id: str) -> Account:
+def update_account(uow: UoW, who: Identity, account_id: int, changes: dict) -> Account:
     """重置密码、改名、停用/启用、改变角色或绑定的工会/区局. A new password, disabling, or another role
     or scope ends every session and token of the account at once (auth.end_every_session)."""
-    account = session.get(Account, account_id)
+    account = uow.session.get(Account, account_id)
     if account is None:
         raise NotFound()
     changes = dict(changes)
     ends_sessions = False
     if "password" in changes:
-        problems = rules.password_errors(changes["password"], account.username)
+        name = changes.get("display_name", account.display_name)
+        problems = rules.password_errors(changes["password"], account.username, name, common_passwords())
         if problems:
             raise ValidationFailed({"password": problems})
         account.password_hash = auth.hash_password(changes.pop("password"))
@@ -79,7 +96,7 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
             changes.pop("role", None),
             changes.pop("union_id", None),
             changes.pop("district_id", None),
-            request_id,
+            who.request_id,
         )
         if scope != (account.role, account.union_id, account.district_id):
             account.role, account.union_id, account.district_id = scope
@@ -89,8 +106,8 @@ def update_account(session, account_id: int, changes: dict, request_id: str) -> 
     for key, value in changes.items():
         setattr(account, key, value)
     if ends_sessions:
-        auth.end_every_session(session, account)
-    session.commit()
+        auth.end_every_session(uow.session, account)
+    uow.commit()
     return account
 
 

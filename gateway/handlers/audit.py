@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
-
+from common.db import UoW
+from common.identity import Identity
 from gateway import auth
+from gateway.adapters import queries
 from gateway.adapters.orm import AuditRecord
 from gateway.domain import audit_words
 
@@ -26,7 +27,7 @@ def describe(action: str, status: int | None = None) -> str | None:
 
 
 def record(
-    session,
+    uow: UoW,
     username,
     role,
     union_id,
@@ -38,10 +39,10 @@ def record(
     subject: str | None = None,
     reason: str | None = None,
 ) -> None:
-    """One audit record, on the request's own session after whatever it did was settled."""
+    """One audit record, in a transaction of its own after whatever the request did was settled
+    (the request's own work, committed or rolled back, is not this record's)."""
     outcome = "ok" if status < 400 else ("refused" if status < 500 else "error")
-    session.rollback()  # anything left uncommitted by a failed request is not audited as done
-    session.add(
+    uow.session.add(
         AuditRecord(
             at=auth.utcnow(),
             username=username,
@@ -58,7 +59,7 @@ def record(
             reason=(reason or None) and reason[:300],
         )
     )
-    session.commit()
+    uow.commit()
 
 
 def in_words(row: AuditRecord, scope_names: dict[tuple[str, int], str]) -> dict:
@@ -79,11 +80,8 @@ def in_words(row: AuditRecord, scope_names: dict[tuple[str, int], str]) -> dict:
     return {"actor": actor, "what": what, "result": result, "summary": audit_words.sentence(actor, what, result)}
 
 
-def list_audit(session, page: int, per_page: int, username: str | None = None) -> tuple[int, list[AuditRecord]]:
-    """Newest first."""
-    q = select(AuditRecord)
-    if username:
-        q = q.where(AuditRecord.username == username)
-    total = session.scalar(select(func.count()).select_from(q.subquery()))
-    items = session.scalars(q.order_by(AuditRecord.id.desc()).offset((page - 1) * per_page).limit(per_page))
-    return total, list(items)
+def list_audit(
+    uow: UoW, who: Identity, page: int, per_page: int, username: str | None = None
+) -> tuple[int, list[AuditRecord]]:
+    """操作日志, newest first, one page and the count of all (of one account's if named)."""
+    return queries.audit_page(uow.session, page, per_page, username)

@@ -4,30 +4,29 @@ and their addresses; the notifications service asks here when it sends (docs/dec
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from gateway.adapters.orm import Account
+from common.db import UoW
+from common.identity import Identity
+from gateway.adapters import queries
 
 _ROLE = {"union": "grassroots", "district": "district", "centre": "centre"}
 
 
-def recipients(session, scopes: dict[str, list[int]]) -> dict[str, dict[int, list[str]]]:
+def recipients(uow: UoW, who: Identity, scopes: dict[str, list[int]]) -> dict[str, dict[int, list[str]]]:
     """{audience: {id: [addresses]}} for the asked audiences (`union`, `district`, `centre` with id 0)."""
     out: dict[str, dict[int, list[str]]] = {}
     for audience, ids in scopes.items():
         if audience not in _ROLE or not ids:
             continue
-        found = {i: [] for i in ids}
-        query = select(Account).where(
-            Account.role == _ROLE[audience], Account.active.is_(True), Account.email.is_not(None)
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        accounts = queries.mailable_accounts(
+            uow.session,
+            _ROLE[audience],
+            union_ids=ids if audience == "union" else None,
+            district_ids=ids if audience == "district" else None,
         )
-        if audience == "union":
-            query = query.where(Account.union_id.in_(ids))
-        elif audience == "district":
-            query = query.where(Account.district_id.in_(ids))
-        for account in session.scalars(query.order_by(Account.id)):
+        for account in accounts:
             key = account.union_id if audience == "union" else (account.district_id if audience == "district" else 0)
-            if key in found:
+            if key in found and account.email:
                 found[key].append(account.email)
         out[audience] = found
     return out

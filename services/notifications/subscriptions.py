@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.notifications.contracts import SERVICE
-from services.notifications.handlers import notify, read_models
+from services.notifications.handlers import account_links, notify, read_models
 
 SUBSCRIPTIONS = [
     Subscription(
@@ -22,6 +22,7 @@ SUBSCRIPTIONS = [
             "billing.batch.overdue": notify.notify_district_and_unions_when_batch_overdue,
             "documents.document.ready": notify.notify_when_notice_ready,
             "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
+            "gateway.account.link_issued": account_links.mail_account_link_when_issued,
         },
     ),
 ]

@@ -286,6 +286,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             (
                 Field("username", "typed.clerk", invalid="a b"),
                 Field("display_name", "打字测试账号", invalid=""),
+                Field("email", "typed.clerk@example.cn", invalid="typed.clerk"),
                 Field("password", "Typed@2026pass", invalid="short"),
                 Field("role", "基层工会", why=CHOICE),
                 Field("union_id", "{g1_union_id}", invalid="abc"),
@@ -682,3 +683,28 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
 
 # Controls in the header or the page's own machinery that are no form of the page's: none but
 # the 退出 form (LOGOUT), and the in-page dialog's own form (exercised through `confirm`).
+
+
+# Pages for people who are not logged in, outside the menus' walk (找回密码, a one-time link to set
+# a password): tests/browser/test_password_links.py types these. "{username}" is its account.
+PUBLIC_FORMS: dict[str, list[Form]] = {
+    "/password/forgot": [
+        Form(
+            "#reset-form",
+            (Field("login", "{username}", invalid=""),),
+            "POST /auth/password-reset$",
+            said="重设密码的链接已发送",
+        ),
+    ],
+    "/password/set": [
+        Form(
+            "#set-form",
+            (
+                Field("new_password", "Clerk&Sets2026", invalid="short"),
+                Field("confirm_password", "Clerk&Sets2026", invalid=""),
+            ),
+            "POST /auth/link/password$",
+            said="密码已设置",
+        ),
+    ],
+}

@@ -9,7 +9,7 @@ from datetime import UTC, date
 import openpyxl
 import pytest
 
-from common import excel
+from common import excel, workbook_guard
 from common.web import status_of
 from tests.season import crafted_upload, xlsx
 from tests.season import rezipped as _rezipped
@@ -268,7 +268,7 @@ def test_what_no_spreadsheet_program_writes_is_refused(change):
 def test_a_parsed_sheet_has_at_most_so_many_elements(monkeypatch):
     data = xlsx([["姓名"], ["=A1"]] + [[f"x{i}"] for i in range(50)])  # a formula: the sheet is parsed
     assert excel.read_upload(data).formulas == {(2, 0)}
-    monkeypatch.setattr(excel, "MAX_SHEET_ELEMENTS", 50)
+    monkeypatch.setattr(workbook_guard, "MAX_SHEET_ELEMENTS", 50)
     with pytest.raises(excel.UploadRejected) as err:
         excel.read_upload(data)
     assert err.value.code == "SUSPICIOUS_WORKBOOK"
@@ -276,7 +276,7 @@ def test_a_parsed_sheet_has_at_most_so_many_elements(monkeypatch):
 
 def test_markup_is_counted_in_every_sheet_parsed_or_not(monkeypatch):
     data = xlsx([["姓名"]] + [[f"x{i}"] for i in range(50)])
-    monkeypatch.setattr(excel, "MAX_SHEET_TAGS", 100)
+    monkeypatch.setattr(workbook_guard, "MAX_SHEET_TAGS", 100)
     with pytest.raises(excel.UploadRejected) as err:
         excel.read_upload(data)
     assert err.value.code == "SUSPICIOUS_WORKBOOK"

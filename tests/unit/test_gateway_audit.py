@@ -15,7 +15,7 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def _service_routes():
-    from gateway.api import accounts, auth, sessions
+    from gateway.api import accounts, auth, password_links, sessions
     from services.billing.api import bank_statements, batches, jobs, prices, reconciliation, reports, settlement_credits
     from services.documents.api import documents
     from services.enrollment.api import batches as enrolment_batches
@@ -44,7 +44,7 @@ def _service_routes():
         ],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp],
-        "": [accounts.blp, auth.blp, sessions.blp],
+        "": [accounts.blp, auth.blp, sessions.blp, password_links.blp],
     }
     for service, blueprints in per_service.items():
         app = Flask(f"routes-{service or 'gateway'}")

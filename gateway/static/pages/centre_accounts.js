@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     box.innerHTML = U.table([
       { title: "用户名", html: a => `<span translate="no">${U.esc(a.username)}</span>` }, { key: "display_name", title: "名称" },
       { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: a => a.union_id ? `基层工会 ${a.union_id}` : (a.district_id ? `区局 ${a.district_id}` : "—") },
-      { title: "状态", render: a => a.active ? "启用" : "停用" },
+      { title: "状态", render: a => a.active ? "启用" : (a.awaiting_activation ? "待激活" : "停用") },
       { title: "操作", html: a => `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
     box.querySelectorAll("[data-toggle]").forEach(b => b.addEventListener("click", async () => {
       const active = b.dataset.active === "true";
@@ -32,7 +32,8 @@ document.addEventListener("DOMContentLoaded", async () => {
     }));
   }
   U.onSubmit(document.getElementById("account-form"), async (v, f) => {
-    await U.api("POST", "/accounts", v); f.reset(); syncRole(); U.flash("账号已创建"); await load();
+    const made = await U.api("POST", "/accounts", v); f.reset(); syncRole();
+    U.flash(made.active ? "账号已创建" : "账号已创建，激活链接已发送至其电子邮箱（72 小时内有效）"); await load();
   });
   load().catch(e => U.flash(e.message, "error"));
 });

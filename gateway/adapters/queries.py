@@ -1,0 +1,82 @@
+"""The gateway's reads: the repository its handlers ask instead of writing queries of their own
+(accounts, a person's login sessions, the audit trail, the addresses notifications mail to)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from gateway.adapters.orm import Account, AccountLink, AuditRecord, ResetRequest, WebSession
+
+
+def accounts(session: Session) -> list[Account]:
+    return list(session.scalars(select(Account).order_by(Account.id)))
+
+
+def username_taken(session: Session, username: str) -> bool:
+    return session.scalar(select(Account.id).where(Account.username == username)) is not None
+
+
+def sessions_alive(session: Session, account_id: int, now: datetime) -> list[WebSession]:
+    """The account's session rows not yet expired (whether the epoch still holds is the caller's)."""
+    return list(
+        session.scalars(select(WebSession).where(WebSession.account_id == account_id, WebSession.expires_at > now))
+    )
+
+
+def session_ids(session: Session, account_id: int) -> list[str]:
+    return list(session.scalars(select(WebSession.id).where(WebSession.account_id == account_id)))
+
+
+def audit_page(
+    session: Session, page: int, per_page: int, username: str | None = None
+) -> tuple[int, list[AuditRecord]]:
+    """One page of the audit trail, newest first, with the count of all that match."""
+    query = select(AuditRecord)
+    if username:
+        query = query.where(AuditRecord.username == username)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(AuditRecord.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return total, list(rows)
+
+
+def mailable_accounts(
+    session: Session, role: str, union_ids: list[int] | None = None, district_ids: list[int] | None = None
+) -> list[Account]:
+    """Active accounts of a role with an e-mail address, of these unions or districts if given."""
+    query = select(Account).where(Account.role == role, Account.active.is_(True), Account.email.is_not(None))
+    if union_ids is not None:
+        query = query.where(Account.union_id.in_(union_ids))
+    if district_ids is not None:
+        query = query.where(Account.district_id.in_(district_ids))
+    return list(session.scalars(query.order_by(Account.id)))
+
+
+def link_by_hash(session: Session, token_hash: str) -> AccountLink | None:
+    return session.scalar(select(AccountLink).where(AccountLink.token_hash == token_hash))
+
+
+def accounts_named(session: Session, login: str, limit: int = 5) -> list[Account]:
+    """The account a 找回密码 names: by user name, or (with an @) every account with that e-mail."""
+    if "@" in login:
+        query = select(Account).where(func.lower(Account.email) == login.lower())
+    else:
+        query = select(Account).where(Account.username == login)
+    return list(session.scalars(query.order_by(Account.id).limit(limit)))
+
+
+def resets_from(session: Session, ip: str, since: datetime) -> int:
+    """找回密码 requests from an address (one row each, the row without an account)."""
+    query = select(func.count()).where(
+        ResetRequest.ip == ip, ResetRequest.account_id.is_(None), ResetRequest.at >= since
+    )
+    return session.scalar(query) or 0
+
+
+def resets_for(session: Session, account_id: int, since: datetime) -> int:
+    """Links sent to an account by 找回密码 (a row each, with the account)."""
+    return (
+        session.scalar(select(func.count()).where(ResetRequest.account_id == account_id, ResetRequest.at >= since)) or 0
+    )

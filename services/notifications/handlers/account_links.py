@@ -1,0 +1,75 @@
+"""The gateway's one-time links to set a password, mailed: `gateway.account.link_issued` → one
+e-mail to the account's own address (not an audience's, and never an in-app notification: the
+link is the account's key). Sent as it is consumed: SMTP away, the handler fails and the broker
+delivers the event again (then dead-letters it, to be replayed); the inbox keeps a link from
+being mailed twice once it is recorded. The embedded mode writes the mail under DATA_DIR/mail.
+Words in templates/account_link.txt (docs/decisions/0035-activation-links.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+from string import Template
+
+from common import facts
+from common.db import UoW
+from common.smtp import date_header
+from services.notifications.adapters import smtp
+from services.notifications.settings import MailSettings
+
+TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "account_link.txt"
+SUBJECTS = {"activate": "激活您的账号并设置密码", "reset": "重设您的登录密码"}
+WHY = {
+    "activate": "市职保中心已为您开通会员服务卡集中参保系统的账号。",
+    "reset": "我们收到了为您的账号找回密码的申请。",
+}
+
+
+@dataclass(frozen=True)
+class LinkIssued:
+    email: str
+    username: str
+    display_name: str
+    purpose: str
+    link: str
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, data: dict) -> LinkIssued:
+        return cls(
+            email=facts.text(data, "email"),
+            username=facts.text(data, "username"),
+            display_name=facts.text(data, "display_name"),
+            purpose=facts.choice(data, "purpose", tuple(SUBJECTS)),
+            link=facts.text(data, "link"),
+            expires_at=facts.moment(data, "expires_at"),
+        )
+
+
+def message_for(fact: LinkIssued, event_id: str, settings: MailSettings) -> bytes:
+    body = Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
+        display_name=fact.display_name,
+        username=fact.username,
+        why=WHY[fact.purpose],
+        expires=fact.expires_at.strftime("%Y-%m-%d %H:%M"),
+        link=settings.absolute(fact.link),
+    )
+    message = EmailMessage()
+    message["Subject"] = f"【会员服务卡集中参保】{SUBJECTS[fact.purpose]}"
+    message["From"] = settings.sender
+    message["To"] = fact.email
+    message["Date"] = date_header()
+    message["Message-ID"] = make_msgid(idstring=f"account-link-{event_id}", domain="notifications.zhibao")
+    message.set_content(body)
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
+@facts.consumes
+def mail_account_link_when_issued(uow: UoW, event: dict) -> None:
+    fact = LinkIssued.of(event["data"])
+    settings = MailSettings()
+    with smtp.Sender(settings) as send:
+        send(f"account-link-{event['id']}", message_for(fact, event["id"], settings), [fact.email])
