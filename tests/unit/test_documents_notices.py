@@ -72,18 +72,28 @@ def test_district_wording_has_every_type_the_credit_and_the_account():
     batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
     price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
     n = district_notice("静安区总工会", YEAR, batch, price, documents_settings().schema_1_payee)
-    # B+ 2 × 140 = 280, city 80, unions 200; A 26, city 13, unions 13 → share 213.00, credit 5.00, due 208.00
+    # B+ 2 × 140 = 280, city 80, district 200; A 26, city 13, district 13 → premium 306.00, share 213.00
+    # (district 213.00, grassroots 0.00), credit 5.00, due 208.00. 参保资金总额 is every premium
+    # (docs/terms.md), never the unions' share it used to name.
     assert n.paragraphs[0].startswith(
         "你会集中参保 2020 年度会员专享基本保障计划，参加 A 类会员共计 1 人，"
-        "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 213.00 元。鉴于 2018 年会员保障"
+        "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 306.00 元，其中市总统一划拨 93.00 元，"
+        "区局（产业）工会承担 213.00 元，基层单位承担 0.00 元（工会承担 213.00 元）。鉴于 2018 年会员保障"
         "清算分配款 5.00 元指定用于抵扣 2020 年度会员保障集中参保款项，你会尚需于 2020 年 1 月 "
-        "20 日之前将剩余参保资金 208.00 元划入如下帐户"
+        "20 日之前将剩余参保资金（应缴）208.00 元划入如下帐户（划款时请在用途/附言中注明参保批次 CB201912280001）"
     )
     assert [(r.label, r.value) for r in n.bank_rows] == [
         ("户名", "上海市职工保障互助中心会员专享保障专户"),
         ("帐号", "316023-03002745697"),
         ("开户行", "上海银行人民广场支行"),
+        ("用途/附言", "CB201912280001"),
     ]
+    assert [(r.label, r.value) for r in n.rows][2:5] == [
+        ("工会承担", "213.00 元"),
+        ("2018 年清算分配款抵扣", "5.00 元"),
+        ("应缴（尚需划款）", "208.00 元"),
+    ]
+    assert n.table.rows[-1] == ("合计", "3", "306.00", "93.00", "213.00", "0.00", "213.00")
     assert isinstance(n.bank, BankAccount) and n.dated == date(2019, 12, 28)
 
 

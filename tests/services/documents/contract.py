@@ -201,20 +201,23 @@ def batch_priced(
     credit_fen: int,
     batch_no: str = "CB201912280001",
     year: int = 2020,
+    split: bool = True,
     **changes,
 ) -> dict:
+    """billing.batch.priced; `split=False` leaves out the union share's split (schema 1 and 2)."""
     lines = []
     for cover_type, n in heads.items():
-        premium, city = n * PRICES[cover_type][0], n * PRICES[cover_type][1]
-        lines.append(
-            {
-                "type": cover_type,
-                "headcount": n,
-                "premium_fen": premium,
-                "city_subsidy_fen": city,
-                "union_share_fen": premium - city,
-            }
-        )
+        premium, city, district, grassroots = (n * p for p in PRICES[cover_type])
+        line = {
+            "type": cover_type,
+            "headcount": n,
+            "premium_fen": premium,
+            "city_subsidy_fen": city,
+            "union_share_fen": premium - city,
+        }
+        if split:
+            line.update(district_share_fen=district, grassroots_share_fen=grassroots)
+        lines.append(line)
     share = sum(x["union_share_fen"] for x in lines)
     credit = min(credit_fen, share)
     data = {
@@ -233,5 +236,8 @@ def batch_priced(
         "pay_by": f"{year}-01-20",
         "handler": HANDLER,
     }
+    if split:
+        data["district_share_fen"] = sum(x["district_share_fen"] for x in lines)
+        data["grassroots_share_fen"] = sum(x["grassroots_share_fen"] for x in lines)
     data.update(changes)
     return event("billing.batch.priced", data)
