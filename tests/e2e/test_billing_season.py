@@ -254,7 +254,7 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
         message="the payment detail e-mail",
     )
     body = email.message_from_bytes(message[1], policy=email.policy.default).get_body(("plain",)).get_content()
-    assert "CB201912300001" in body and "尚需缴纳 390.00 元" in body
+    assert "CB201912300001" in body and "应缴 390.00 元" in body
 
     # ---- the district notice (documents) and billing's ledger agree
     notice = system.wait_for(
