@@ -43,17 +43,7 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     now = clock.utcnow_naive()
     sub.status, sub.return_reason, sub.returned_at, sub.updated_at = "returned", reason, now, now
     session.execute(update(Cover).where(Cover.submission_id == sub.id).values(status="returned"))
-    uow.publish(
-        contracts.SUBMISSION_RETURNED,
-        {
-            "submission_id": sub.id,
-            "union_id": sub.union_id,
-            "district_id": sub.district_id,
-            "cover_year": sub.cover_year,
-            "mode": sub.mode,
-            "reason": reason,
-        },
-    )
+    uow.publish(contracts.SUBMISSION_RETURNED, contracts.returned_data(sub))
     uow.commit()
     return sub
 
