@@ -112,9 +112,24 @@ def _price_class_counts(data: dict[str, Any]) -> tuple[tuple[str, int], ...]:
     return tuple((c, counts[c]) for c in PRICE_CLASSES if counts.get(c))
 
 
-def parse_returned(data: dict[str, Any]) -> int:
-    """enrollment.submission.returned: the submission that no longer counts."""
-    return _int(data, "submission_id", 1)
+@dataclass(frozen=True)
+class Returned:
+    """enrollment.submission.returned: a submission that no longer counts, why and when."""
+
+    submission_id: int
+    reason: str
+    # Asia/Shanghai; None in an event from before enrollment carried it (then no later notice
+    # leaves the submission out: its figures are taken as they came)
+    returned_at: datetime | None
+
+
+def parse_returned(data: dict[str, Any]) -> Returned:
+    reason = data.get("reason")
+    return Returned(
+        submission_id=_int(data, "submission_id", 1),
+        reason=reason.strip()[:200] if isinstance(reason, str) and reason.strip() else "未说明原因",
+        returned_at=None if data.get("returned_at") is None else _datetime(data, "returned_at"),
+    )
 
 
 @dataclass(frozen=True)

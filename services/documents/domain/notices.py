@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from common import terms
@@ -108,6 +108,29 @@ def memo_row(memo: str) -> Row:
 
 
 @dataclass(frozen=True)
+class LeftOut:
+    """A returned submission that a later submission's figures still count: enrollment's 截至今日
+    headcount and billing's year-to-date owed were taken before the district returned it."""
+
+    sequence: int
+    headcount: int
+    owes_fen: int  # its 应缴 (基层单位承担), in billing's year-to-date figure
+    reason: str
+    returned_on: date
+
+
+def left_out_of(sub: Submission, returned: list[tuple[int, int, int, str, datetime]]) -> tuple[LeftOut, ...]:
+    """Of the union's returned centralised submissions of the year — (sequence, headcount, owes,
+    reason, returned_at) — those `sub`'s figures counted: earlier ones returned after it was
+    submitted (one returned before was already out of enrollment's and billing's figures)."""
+    return tuple(
+        LeftOut(seq, headcount, owes, reason, at.date())
+        for seq, headcount, owes, reason, at in sorted(returned)
+        if seq < sub.sequence and at > sub.submitted_at
+    )
+
+
+@dataclass(frozen=True)
 class GrassrootsNotice(Letter):
     """告知书 to a grassroots union, regenerated on each submission; the last one counts."""
 
@@ -130,6 +153,7 @@ class GrassrootsNotice(Letter):
     cover_end: date
     dated: date
     sequence: int
+    left_out: tuple[LeftOut, ...] = ()  # returned earlier submissions no longer counted (reissued)
 
     kind = GRASSROOTS_NOTICE
 
@@ -166,6 +190,14 @@ class GrassrootsNotice(Letter):
             Row("划款截止日期", chinese_date(self.pay_by)),
             memo_row(terms.submission_memo(self.submission_id)),
             Row("保障期间", f"{chinese_date(self.cover_start)}至 {chinese_date(self.cover_end)}"),
+            *(
+                Row(
+                    "已退回的提交",
+                    f"第 {x.sequence} 次提交 {x.headcount} 人于 {chinese_date(x.returned_on)}被区局退回（{x.reason}），"
+                    "不计入本告知书；此前出具的告知书作废",
+                )
+                for x in self.left_out
+            ),
         ]
 
     @property
@@ -174,11 +206,18 @@ class GrassrootsNotice(Letter):
 
 
 def grassroots_notice(
-    union_name: str, year: CoverYear, sub: Submission, price: SubmissionPrice, owes_before_fen: int
+    union_name: str,
+    year: CoverYear,
+    sub: Submission,
+    price: SubmissionPrice,
+    owes_before_fen: int,
+    left_out: tuple[LeftOut, ...] = (),
 ) -> GrassrootsNotice:
     """The notice for this submission; `owes_before_fen` is what this union owed for the year by its
-    earlier, still valid submissions."""
+    earlier, still valid submissions. `left_out`: earlier submissions returned since this one was
+    submitted, taken out of its 截至今日 headcount; the notice is then reissued, dated the last return."""
     check_same_submission(sub, price)
+    dated = max([sub.submitted_at.date(), *(x.returned_on for x in left_out)])
     return GrassrootsNotice(
         submission_id=sub.submission_id,
         union_id=sub.union_id,
@@ -186,7 +225,7 @@ def grassroots_notice(
         union_name=union_name,
         cover_year=sub.cover_year,
         cover_type=sub.cover_type,
-        headcount_total=sub.union_headcount_total,
+        headcount_total=sub.union_headcount_total - sum(x.headcount for x in left_out),
         submission_headcount=sub.headcount,
         premium_fen=price.amounts.premium_fen,
         city_subsidy_fen=price.amounts.city_subsidy_fen,
@@ -197,9 +236,18 @@ def grassroots_notice(
         pay_by=price.pay_by or year.grassroots_deadline,
         cover_start=year.cover_start,
         cover_end=year.cover_end,
-        dated=sub.submitted_at.date(),
+        dated=dated,
         sequence=sub.sequence,
+        left_out=left_out,
     )
+
+
+def owes_before(price: SubmissionPrice, left_out: tuple[LeftOut, ...]) -> int | None:
+    """What the union owed before this submission by billing's year-to-date figure (schema 2), less
+    what returned submissions it still counted owed; None for a schema-1 price (then summed here)."""
+    if price.union_owes_to_date_fen is None:
+        return None
+    return price.union_owes_to_date_fen - price.grassroots_owes_fen - sum(x.owes_fen for x in left_out)
 
 
 @dataclass(frozen=True)

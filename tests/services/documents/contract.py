@@ -153,11 +153,13 @@ def priced(
     return event("billing.submission.priced", data)
 
 
-def returned(submission_id: int, union_id: int, district_id: int) -> dict:
-    return event(
-        "enrollment.submission.returned",
-        {"submission_id": submission_id, "union_id": union_id, "district_id": district_id, "reason": "名单有误"},
-    )
+def returned(submission_id: int, union_id: int, district_id: int, returned_at: str | None = None, **changes) -> dict:
+    """enrollment.submission.returned; without `returned_at` the shape from before it was carried."""
+    data = {"submission_id": submission_id, "union_id": union_id, "district_id": district_id, "reason": "名单有误"}
+    if returned_at is not None:
+        data.update(returned_at=returned_at, mode="centralised", cover_year=2020)
+    data.update(changes)
+    return event("enrollment.submission.returned", data)
 
 
 HANDLER = {"name": "张丽", "phone": "021-63210000", "email": "zhangli@example.cn"}
