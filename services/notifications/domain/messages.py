@@ -196,3 +196,30 @@ def notice_ready(data: dict[str, Any]) -> list[Message]:
             )
         ]
     return []
+
+
+def notice_withdrawn(data: dict[str, Any]) -> list[Message]:
+    """documents.document.withdrawn: a union's notice (告知书) no longer counts because its
+    submission was returned — the union is told which, why, and which version counts now."""
+    if data.get("union_id") is None or data.get("kind") not in ("grassroots_notice", "instant_notice"):
+        return []
+    year, version = data["cover_year"], data["version"]
+    name = "即时参保告知书" if data["kind"] == "instant_notice" else "集中参保告知书"
+    what = f"{data['about']}的告知书" if data.get("about") else f"你会{year}年度{name}"
+    what += f"（第 {version} 版）"
+    current = data.get("current_version")
+    now = (
+        f"现行有效的是第 {current} 版，请下载查看并以其为准。"
+        if current
+        else "目前没有有效的告知书，请修改后重新提交，提交后将重新出具告知书。"
+    )
+    return [
+        Message(
+            "union",
+            data["union_id"],
+            "notice_withdrawn",
+            f"{year}年度{name}已作废",
+            f"{what}已作废。原因：{data.get('reason') or '区局退回了对应的提交'}。{now}",
+            "/documents",
+        )
+    ]

@@ -58,3 +58,7 @@ def notify_district_and_unions_when_batch_overdue(uow: UoW, event: dict) -> None
 
 def notify_when_notice_ready(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.notice_ready(event["data"]))
+
+
+def notify_union_when_notice_withdrawn(uow: UoW, event: dict) -> None:
+    deliver(uow, event["id"], messages.notice_withdrawn(event["data"]))
