@@ -308,10 +308,10 @@ def test_notices_say_the_ledgers_amounts(season):
     )
     text = pdf_text(notice.content)
     for fragment in (
-        f"本次保障费用{yuan(s3['premium_fen'])}元",
+        f"本次参保资金总额{yuan(s3['premium_fen'])}元",
         f"其中：市总统一划拨{yuan(s3['city_subsidy_fen'])}元",
-        f"区局/各级工会缴费{yuan(s3['district_share_fen'])}元",
-        f"基层单位缴费{yuan(s3['grassroots_share_fen'])}元",
+        f"区局（产业）工会承担{yuan(s3['district_share_fen'])}元",
+        f"基层单位承担{yuan(s3['grassroots_share_fen'])}元",
         f"本年度你会累计需承担{yuan(s3['grassroots_share_fen'])}元",
     ):
         assert fragment in text, fragment
@@ -323,8 +323,8 @@ def test_notices_say_the_ledgers_amounts(season):
         message="the instant notice",
     )
     text = pdf_text(instant.content)
-    assert f"参保资金{yuan(s4['premium_fen'])}元，其中市总统一划拨{yuan(s4['city_subsidy_fen'])}元" in text
-    assert f"你会需承担{yuan(s4['grassroots_share_fen'])}元" in text
+    assert f"参保资金总额{yuan(s4['premium_fen'])}元，其中市总统一划拨{yuan(s4['city_subsidy_fen'])}元" in text
+    assert f"基层单位承担（你会需承担）{yuan(s4['grassroots_share_fen'])}元" in text
     for batch, who in zip(
         season["batches"], (season["district"], season["district2"], season["district"]), strict=False
     ):
@@ -335,8 +335,12 @@ def test_notices_say_the_ledgers_amounts(season):
             message=f"district notice {batch['batch_no']}",
         )
         text = pdf_text(pdf.content)
-        assert f"参保资金总额为{yuan(bill['union_share_fen'])}元" in text
-        assert f"参保资金{yuan(bill['due_fen'])}元划入" in text
+        # 参保资金总额 is every premium (docs/terms.md); the unions' share is 工会承担
+        assert (
+            f"参保资金总额为{yuan(bill['premium_fen'])}元，其中市总统一划拨{yuan(bill['city_subsidy_fen'])}元" in text
+        )
+        assert f"工会承担{yuan(bill['union_share_fen'])}元" in text
+        assert f"参保资金（应缴）{yuan(bill['due_fen'])}元划入" in text
         if bill["credit_applied_fen"]:
             assert f"清算分配款{yuan(bill['credit_applied_fen'])}元" in text
 
