@@ -9,10 +9,9 @@ from common.errors import Conflict, ValidationFailed
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Cover, CreditView, Submission, UnionView
-from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.queries import get_submission, load_year, submission_view
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
-from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
 def _review_action(mode: str) -> str:
