@@ -1,6 +1,9 @@
 """Events that already flow → notifications to the union or district concerned. Each event
 is one cause: the inbox drops a redelivery, and the cause key drops the same event met again
-(a replay after its inbox row was pruned) — one notification per audience either way."""
+(a replay after its inbox row was pruned) — one notification per audience either way.
+
+Seams (handlers/__init__.py): `shared.deliver` writes each notification with its mail;
+`read_models.record_batch` / `batch_facts` give a batch's district and unions."""
 
 from __future__ import annotations
 
