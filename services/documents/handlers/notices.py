@@ -1,7 +1,10 @@
 """The 告知书 PDFs: the grassroots union's notice for its centralised submissions (one series per
 union and year) and for each instant submission, and the district's notice for each batch (CB or
-JB), rendered once everything they print is known, and fetched by union and year, by submission or
-by batch."""
+JB), rendered once everything they print is known, fetched by union and year, by submission or by
+batch, and withdrawn when their submission is returned.
+
+Seam (handlers/__init__.py): `library.store`, `library.series_file`, `library.withdraw`,
+`library.announce_withdrawn` — the document store."""
 
 from __future__ import annotations
 

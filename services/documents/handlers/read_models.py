@@ -1,6 +1,9 @@
 """Read models kept from other services' events: districts and unions (members), cover years,
 submissions and batches (enrollment), and their prices (billing). Each fact recorded may complete
-what a notice prints; then the notice is rendered."""
+what a notice prints; then the notice is rendered.
+
+Seam (handlers/__init__.py): `notices.render_submission_notice`, `notices.render_district_notice`,
+`notices.withdraw_returned_notice` — render what a fact completes, supersede a returned one's."""
 
 from __future__ import annotations
 
