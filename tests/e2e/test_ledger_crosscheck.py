@@ -360,7 +360,7 @@ def test_workbooks_hold_the_ledgers_amounts(season):
         if s["district_id"] == season["d1"] and s["status"] != "returned" and s["mode"] == "centralised"
     ]
     total_row = next(r for r in rows if r[0] == "合计")
-    premium_col = next(i for i in money if "保障费用" in str(header[i]) or "参保费用" in str(header[i]))
+    premium_col = header.index("参保资金总额（元）")  # every premium (docs/terms.md)
     assert fen(total_row[premium_col]) == sum(s["premium_fen"] for s in mine), (header, total_row)
     assert col  # the header names every column
     for batch in season["batches"]:
@@ -368,9 +368,10 @@ def test_workbooks_hold_the_ledgers_amounts(season):
         who = season["district2"] if batch["id"] == season["batches"][1]["id"] else district
         detail = load_workbook(io.BytesIO(ok_bytes(who.get(f"{B}/batches/{batch['id']}/payment-detail.xlsx"))))
         cells = {r[0].value: [c.value for c in r] for r in detail.worksheets[0].iter_rows() if r[0].value}
-        assert fen(cells["合计"][2]) == bill["premium_fen"] and fen(cells["合计"][4]) == bill["union_share_fen"]
-        assert fen(cells["抵扣清算分配款"][4]) == bill["credit_applied_fen"]
-        assert fen(cells["尚需缴纳"][4]) == bill["due_fen"]
+        # 参保资金总额, 市总统一划拨, 区局（产业）工会承担, 基层单位承担, 工会承担 (docs/terms.md)
+        assert fen(cells["合计"][2]) == bill["premium_fen"] and fen(cells["合计"][-1]) == bill["union_share_fen"]
+        assert fen(cells["抵扣清算分配款"][-1]) == bill["credit_applied_fen"]
+        assert fen(cells["应缴"][-1]) == bill["due_fen"]
 
 
 def ok_bytes(response) -> bytes:
