@@ -151,3 +151,31 @@ def test_due_is_always_share_less_credit_and_never_negative(raw, credit, tamper)
 def test_malformed_submissions_name_the_field(data, field):
     with pytest.raises(MalformedEvent, match=field):
         facts.parse_submission(data)
+
+
+def test_a_later_notice_leaves_out_only_what_its_figures_counted_and_was_returned_since():
+    """Decision 0034: #2 (submitted 20 Nov) counted #1; #1 returned on 25 Nov is left out of it,
+    a submission returned before 20 Nov was never in its figures, and a later one never was."""
+    from datetime import datetime
+
+    from common.clock import SHANGHAI
+    from services.documents.domain.notices import left_out_of, owes_before
+
+    sub = facts.parse_submission(
+        c.submission(102, 11, 1, "B", 2, 5, 2, submitted_at="2019-11-20T09:00:00+08:00")["data"]
+    )
+    price = facts.parse_submission_price(c.priced(102, 11, 1, "B", 2, union_owes_to_date_fen=10000)["data"])
+    returned = [
+        (1, 3, 6000, "名单有误", datetime(2019, 11, 25, 16, tzinfo=SHANGHAI)),  # counted, returned since: out
+        (0, 4, 8000, "重复", datetime(2019, 11, 10, 9, tzinfo=SHANGHAI)),  # returned before #2: never counted
+        (3, 1, 2000, "多报", datetime(2019, 11, 26, 9, tzinfo=SHANGHAI)),  # later than #2: never counted
+    ]
+    left = left_out_of(sub, returned)
+    assert [x.sequence for x in left] == [1]
+    assert owes_before(price, left) == 10000 - 4000 - 6000
+    notice = grassroots_notice("甲", YEAR, sub, price, owes_before(price, left), left)
+    assert notice.headcount_total == 2 and notice.grassroots_owes_total_fen == 4000
+    assert notice.dated == date(2019, 11, 25)
+    assert notice.rows[-1].label == "已退回的提交" and "名单有误" in notice.rows[-1].value
+    schema_1 = facts.parse_submission_price(c.priced(102, 11, 1, "B", 2)["data"])
+    assert owes_before(schema_1, left) is None  # then documents sums the counted submissions itself
