@@ -21,6 +21,7 @@ SUBSCRIPTIONS = [
             "billing.batch.written_off": notify.notify_district_and_unions_when_written_off,
             "billing.batch.overdue": notify.notify_district_and_unions_when_batch_overdue,
             "documents.document.ready": notify.notify_when_notice_ready,
+            "documents.document.withdrawn": notify.notify_union_when_notice_withdrawn,
             "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
             "gateway.account.link_issued": account_links.mail_account_link_when_issued,
         },

@@ -207,6 +207,8 @@ def price_batch_when_submitted(uow, event: dict) -> None:
             "premium_fen": x.premium_fen,
             "city_subsidy_fen": x.city_subsidy_fen,
             "union_share_fen": x.union_share_fen,
+            "district_share_fen": x.district_share_fen,
+            "grassroots_share_fen": x.grassroots_share_fen,
         }
         for t, x in sorted(pricing.by_type.items(), key=lambda kv: COVER_TYPES.index(kv[0]))
     ]

@@ -1,7 +1,10 @@
 """The 告知书 PDFs: the grassroots union's notice for its centralised submissions (one series per
 union and year) and for each instant submission, and the district's notice for each batch (CB or
-JB), rendered once everything they print is known, and fetched by union and year, by submission or
-by batch."""
+JB), rendered once everything they print is known, fetched by union and year, by submission or by
+batch, and withdrawn when their submission is returned.
+
+Seam (handlers/__init__.py): `library.store`, `library.series_file`, `library.withdraw`,
+`library.announce_withdrawn` — the document store."""
 
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ from services.documents.domain.notices import (
     district_notice,
     grassroots_notice,
     instant_notice,
+    left_out_of,
+    owes_before,
 )
-from services.documents.handlers.library import series_file, store
+from services.documents.handlers.library import announce_withdrawn, series_file, store, withdraw
 
 PDF = "application/pdf"
 
@@ -90,11 +95,11 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission, p
     )
     if any(_mode(other) == "centralised" for other in later):  # instant ones are numbered apart
         return
-    if price.union_owes_to_date_fen is not None:  # billing's figure (schema 2): the year so far, this one included
-        owes_before = price.union_owes_to_date_fen - price.grassroots_owes_fen
-    else:  # schema 1, read for one release: what the union owed by its earlier centralised submissions
-        owes_before = queries.centralised_owed_before(session, sub)
-    notice = grassroots_notice(union.name, year, sub, price, owes_before)
+    left_out = left_out_of(sub, queries.returned_centralised(session, sub.union_id, sub.cover_year))
+    owes = owes_before(price, left_out)  # billing's figure (schema 2), less what it still counted
+    if owes is None:  # schema 1, read for one release: what the union owed by its earlier centralised submissions
+        owes = queries.centralised_owed_before(session, sub)
+    notice = grassroots_notice(union.name, year, sub, price, owes, left_out)
     key = notice.input_key()
     if row.notice_key == key:
         return
@@ -113,6 +118,29 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission, p
         render=lambda: pdf.render_notice(notice),
     )
     row.notice_key = key
+
+
+def withdraw_returned_notice(uow, row: SubmissionView) -> None:
+    """A returned submission's notice is superseded at once (decision 0034): every version made for
+    it is withdrawn with the district's reason; for a centralised one the union's notice is
+    reissued from its latest submission still counted (without the returned one's people and
+    money), or the latest earlier version counts again; documents.document.withdrawn tells the
+    union. A district notice never includes it: enrollment refuses to return a submission in a
+    batch (BATCH_LOCKED), so a return of one is a contradiction, dead-lettered."""
+    if row.batch_id is not None:
+        raise facts.MalformedEvent(f"submission {row.submission_id}: returned, but in batch {row.batch_no}")
+    union = uow.session.get(UnionView, row.union_id)
+    sequence = f"第 {row.sequence} 次" if row.sequence else ""
+    what = "即时参保" if _mode(row) == "instant" else "集中参保"
+    reason = f"区局退回{sequence}{what}提交：{row.return_reason or '未说明原因'}"
+    withdrawn = withdraw(uow, f"submission:{row.submission_id}", reason)
+    if _mode(row) != "instant":
+        latest = queries.latest_counted_centralised(uow.session, row.union_id, row.cover_year)
+        if latest is not None:
+            render_submission_notice(uow, latest)
+    name = union.name if union else f"基层工会 {row.union_id}"
+    for doc in withdrawn:
+        announce_withdrawn(uow, doc, f"{name} {row.cover_year}年度{what}")
 
 
 def render_district_notice(uow, row: BatchView) -> None:

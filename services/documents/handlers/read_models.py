@@ -1,10 +1,14 @@
 """Read models kept from other services' events: districts and unions (members), cover years,
 submissions and batches (enrollment), and their prices (billing). Each fact recorded may complete
-what a notice prints; then the notice is rendered."""
+what a notice prints; then the notice is rendered.
+
+Seam (handlers/__init__.py): `notices.render_submission_notice`, `notices.render_district_notice`,
+`notices.withdraw_returned_notice` — render what a fact completes, supersede a returned one's."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC
 from functools import wraps
 
 from sqlalchemy import select
@@ -13,7 +17,11 @@ from common import facts as common_facts
 from common.readmodel import upsert_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.handlers.notices import render_district_notice, render_submission_notice
+from services.documents.handlers.notices import (
+    render_district_notice,
+    render_submission_notice,
+    withdraw_returned_notice,
+)
 
 
 def consumes(func_):
@@ -130,11 +138,17 @@ def record_price_when_submission_priced(uow, event: dict) -> None:
 
 @consumes
 def record_return_when_submission_returned(uow, event: dict) -> None:
-    """Mark a submission returned (enrollment.submission.returned): a returned submission no longer counts towards what
-    the union owes; its notice versions stay downloadable."""
-    row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
-    if row is not None:
-        row.returned = True
+    """Mark a submission returned (enrollment.submission.returned): it no longer counts towards what
+    the union owes, and its notice is withdrawn at once (the versions stay downloadable by number)."""
+    returned = facts.parse_returned(event["data"])
+    row = uow.session.get(SubmissionView, returned.submission_id, with_for_update=True)
+    if row is None or row.returned:
+        return
+    row.returned, row.return_reason = True, returned.reason
+    if returned.returned_at is not None:
+        row.returned_at = returned.returned_at.astimezone(UTC).replace(tzinfo=None)
+    uow.session.flush()
+    withdraw_returned_notice(uow, row)
 
 
 def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: str) -> BatchView:

@@ -1,5 +1,7 @@
 """The statistics workbook (集中参保统计表): a district's centralised submissions of a year, by
-grassroots union and cover type, from the read models as they are now."""
+grassroots union and cover type, from the read models as they are now.
+
+Seam (handlers/__init__.py): `library.store`, `library.series_file` — the document store."""
 
 from __future__ import annotations
 

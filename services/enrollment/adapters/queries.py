@@ -1,13 +1,18 @@
 """Enrollment's reads that several features share: the repository handlers ask instead of writing
-these queries again (a cover year as the domain's CoverYear, a union's district)."""
+these queries again (a cover year as the domain's CoverYear, a union's district, one submission in
+the caller's scope and as a screen shows it, with billing's figures)."""
 
 from __future__ import annotations
 
-from common.clock import Window
+from sqlalchemy import select
+
+from common.clock import Window, shanghai
 from common.errors import NotFound
 from common.identity import Identity
-from services.enrollment.adapters.orm import CoverYearRow, UnionView
+from services.enrollment.adapters.orm import CoverYearRow, Submission, UnionView
+from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
+from services.enrollment.domain.totals import PARTS, Totals
 
 
 def cover_year_of(row: CoverYearRow) -> CoverYear:
@@ -45,3 +50,52 @@ def union_district(session, who: Identity) -> int:
     if district_id is None:
         raise NotFound("未找到本工会所属的区局/产业工会", code="UNION_NOT_KNOWN")
     return district_id
+
+
+def get_submission(uow, who: Identity, submission_id: int, lock: bool = False) -> Submission:
+    """A submission in the caller's scope (else NotFound, as if it did not exist); locked on request."""
+    session = uow.session
+    query = select(Submission).where(Submission.id == submission_id)
+    if lock:
+        query = query.with_for_update()
+    sub = session.scalar(query)
+    if sub is None:
+        raise NotFound()
+    who.check_union(sub.union_id, sub.district_id)
+    return sub
+
+
+def priced_totals(sub: Submission) -> Totals | None:
+    """Billing's figures for the submission, or None while billing has not priced it yet."""
+    if sub.premium_fen is None:
+        return None
+    return Totals(sub.headcount, *(getattr(sub, p) for p in PARTS))
+
+
+def submission_view(sub: Submission, union: UnionView | None, batch_no: str | None = None) -> dict:
+    totals = priced_totals(sub)
+    return {
+        "batch_no": batch_no,
+        "id": sub.id,
+        "union_id": sub.union_id,
+        "union_name": union.name if union else None,
+        "credit_code": union.credit_code if union else None,
+        "district_id": sub.district_id,
+        "cover_year": sub.cover_year,
+        "mode": sub.mode,
+        "kind": sub.kind,
+        "type": sub.type,
+        "status": sub.status,
+        "status_text": rules.SUBMISSION_STATES[sub.status],
+        "headcount": sub.headcount,
+        "counts": sub.counts,
+        "sequence": sub.sequence,
+        "submitted_at": shanghai(sub.submitted_at),
+        "updated_at": shanghai(sub.updated_at),
+        "return_reason": sub.return_reason,
+        "returned_at": shanghai(sub.returned_at),
+        "batch_id": sub.batch_id,
+        "totals": totals.as_dict() if totals else None,
+        "priced": totals is not None,
+        "pay_by": sub.pay_by,
+    }

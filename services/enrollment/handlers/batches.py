@@ -12,11 +12,10 @@ from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity, scoped
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, UnionView
-from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.queries import load_year, submission_view
 from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.handlers.submissions import submission_view
 
 
 def _next_sequence(session, prefix: str, day: date) -> int:

@@ -1,5 +1,5 @@
 """Read models kept from other services' events: districts, unions, members (for eligibility),
-rates and settlement credit."""
+rates, settlement credit, and billing's amounts of each submission."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from common.bus import PermanentFailure
 from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
+from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, Submission, UnionView
 from services.enrollment.adapters.rows import parse_date, parse_datetime
+from services.enrollment.domain.totals import PARTS
 
 
 def record_district_when_district_changed(uow, event: dict) -> None:
@@ -93,3 +94,20 @@ def record_credit_when_credit_available(uow, event: dict) -> None:
     key = {"district_id": facts.integer(d, "district_id", 1), "cover_year": facts.integer(d, "cover_year", 2000)}
     values = {"available_fen": facts.integer(d, "available_fen"), "version": facts.integer(d, "version", 1)}
     upsert_if_newer(uow.session, CreditView, key, values)
+
+
+def record_amounts_when_submission_priced(uow, event: dict) -> None:
+    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
+    every screen of enrollment (no second computation here)."""
+    d = event["data"]
+    try:
+        submission_id = int(d["submission_id"])
+        amounts = {p: int(d[p]) for p in PARTS}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentFailure(f"malformed submission.priced: {exc!r}") from exc
+    sub = uow.session.get(Submission, submission_id, with_for_update=True)
+    if sub is None:
+        raise PermanentFailure(f"unknown submission {submission_id}")
+    for part, fen in amounts.items():
+        setattr(sub, part, fen)
+    sub.pay_by = parse_date(d.get("pay_by"))

@@ -9,10 +9,9 @@ from common.errors import Conflict, ValidationFailed
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Cover, CreditView, Submission, UnionView
-from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.queries import get_submission, load_year, submission_view
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
-from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
 def _review_action(mode: str) -> str:
@@ -43,17 +42,7 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     now = clock.utcnow_naive()
     sub.status, sub.return_reason, sub.returned_at, sub.updated_at = "returned", reason, now, now
     session.execute(update(Cover).where(Cover.submission_id == sub.id).values(status="returned"))
-    uow.publish(
-        contracts.SUBMISSION_RETURNED,
-        {
-            "submission_id": sub.id,
-            "union_id": sub.union_id,
-            "district_id": sub.district_id,
-            "cover_year": sub.cover_year,
-            "mode": sub.mode,
-            "reason": reason,
-        },
-    )
+    uow.publish(contracts.SUBMISSION_RETURNED, contracts.returned_data(sub))
     uow.commit()
     return sub
 
