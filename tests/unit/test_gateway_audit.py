@@ -16,7 +16,16 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _service_routes():
     from gateway.api import accounts, auth, sessions
-    from services.billing.api import bank_statements, batches, jobs, prices, reconciliation, reports, settlement_credits
+    from services.billing.api import (
+        allocations,
+        bank_statements,
+        batches,
+        jobs,
+        prices,
+        reconciliation,
+        reports,
+        settlement_credits,
+    )
     from services.documents.api import documents
     from services.enrollment.api import batches as enrolment_batches
     from services.enrollment.api import confirmation, cover_years, covers, review, submissions
@@ -41,6 +50,7 @@ def _service_routes():
             prices.blp,
             reconciliation.blp,
             reports.blp,
+            allocations.blp,
         ],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp],

@@ -8,14 +8,34 @@ from sqlalchemy import func, select
 
 from common import clock
 from common.identity import Identity, scoped
+from common.money import yuan
 from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
 from services.billing.adapters.queries import cover_year, list_batches
+from services.billing.domain.allocation import Arrived
 
 
 def money_received_fen(batch: Batch) -> int:
     """已缴: money that arrived — received at write-off, else matched on bank statements; never
     what a voucher declares (that is 已上传凭证金额, the batch's `paid_fen`)."""
     return batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
+
+
+def arrived(batch: Batch) -> Arrived:
+    return Arrived(batch.due_fen, money_received_fen(batch))
+
+
+def overpaid_fen(batch: Batch) -> int:
+    """多缴: what arrived beyond what is due (recorded at 核销, else as the bank lines say now)."""
+    return batch.overpaid_fen if batch.written_off_at is not None else arrived(batch).overpaid_fen
+
+
+def overpaid_text(batch: Batch) -> str | None:
+    """多缴 in words, with its fate once written off."""
+    over = overpaid_fen(batch)
+    if not over:
+        return None
+    fate = {"credit": "，已转为下一年度抵扣款", "refund": "，已退还"}.get(batch.overpaid_choice or "", "")
+    return f"多缴 {yuan(over)} 元{fate}"
 
 
 def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
@@ -38,6 +58,10 @@ def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
         "received_fen": batch.received_fen,
         "paid_fen": paid,
         "difference_fen": batch.due_fen - paid,
+        "short_fen": arrived(batch).short_fen,
+        "overpaid_fen": overpaid_fen(batch),
+        "overpaid_text": overpaid_text(batch),
+        "overpaid_choice": batch.overpaid_choice,
         "pay_by": batch.pay_by,
         "voucher_uploaded_at": batch.voucher_uploaded_at,
         "feedback_at": batch.feedback_at,
