@@ -2,6 +2,7 @@
 
 from common.web import create_service_app
 from services.billing.api import (
+    ageing,
     allocations,
     bank_statements,
     batches,
@@ -26,6 +27,7 @@ def create_app():
             reports.blp,
             jobs.blp,
             allocations.blp,
+            ageing.blp,
         ],
         title="billing 缴费",
         description="价格、保障金额分摊、应缴、凭证与核销",

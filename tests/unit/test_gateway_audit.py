@@ -17,6 +17,7 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 def _service_routes():
     from gateway.api import accounts, auth, sessions
     from services.billing.api import (
+        ageing,
         allocations,
         bank_statements,
         batches,
@@ -51,6 +52,7 @@ def _service_routes():
             reconciliation.blp,
             reports.blp,
             allocations.blp,
+            ageing.blp,
         ],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp],

@@ -1,7 +1,7 @@
 """Billing's use cases, one module per feature: prices, splits, pricing, settlement_credits,
 batches (status, feedback, write-off), vouchers, overdue, payment_mail, bank_statements (the
 import), statement_results (an import read back), allocations (a line split or allocated by hand,
-a batch's arrivals), reports, read_models. Reads go
+a batch's arrivals), ageing (账龄 and the reminders that escalate), reports, read_models. Reads go
 through adapters/queries.py (the price table and the rates a split gives: adapters/rates.py);
 rows written behind through adapters/ledger.py.
 
@@ -16,4 +16,5 @@ A handler module imports another only through these named seams:
   still open, its figures after a voucher changed (vouchers; allocations uses `get_batch`), and
   `batches.restate` — a batch's payment status after money arrived (bank_statements);
 - `bank_statements.allocate` — a line's parts on their batches: allocation rows, ledger lines,
-  已缴 (allocations, for the centre's hand allocation)."""
+  已缴 (allocations, for the centre's hand allocation);
+- `reports.money_received_fen` — 已缴, what arrived (ageing)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from common.db import UoW
 from services.notifications.adapters.orm import BatchView
 from services.notifications.domain import messages
+from services.notifications.domain.messages import Message
 from services.notifications.handlers.read_models import batch_facts, record_batch
 from services.notifications.handlers.shared import deliver
 
@@ -54,6 +55,36 @@ def notify_district_and_unions_when_written_off(uow: UoW, event: dict) -> None:
 
 def notify_district_and_unions_when_batch_overdue(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.batch_failed(_batch(uow, event["data"]["batch_id"])))
+
+
+def notify_when_payment_reminder(uow: UoW, event: dict) -> None:
+    """billing.batch.payment_reminder (催缴, billing decides the step): the district, its handler
+    again marked escalated, then the centre's list. The words are the event's own step."""
+    d = event["data"]
+    no, short = d["batch_no"], f"{int(d['short_fen']) / 100:.2f}"
+    late = f"参保批次 {no} 已超过缴费期限 {d['days_past']} 天，尚欠 {short} 元"
+    if d["step"] == "centre_list":
+        message = Message(
+            "centre",
+            0,
+            "payment_reminder",
+            f"参保批次 {no} 列入逾期名单",
+            f"{late}，已两次催缴区局。",
+            "/centre/ageing",
+        )
+    else:
+        title = f"【催缴升级】参保批次 {no} 仍未缴清" if d.get("escalated") else f"催缴：参保批次 {no} 仍未缴清"
+        handler = (d.get("handler") or {}).get("name") or ""
+        to = f"{handler}（经办人）：" if d.get("escalated") and handler else ""
+        message = Message(
+            "district",
+            d["district_id"],
+            "payment_reminder",
+            title,
+            f"{to}{late}，请尽快缴费并上传缴费凭证。",
+            "/batches",
+        )
+    deliver(uow, event["id"], [message])
 
 
 def notify_when_notice_ready(uow: UoW, event: dict) -> None:
