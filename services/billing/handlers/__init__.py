@@ -1,4 +1,5 @@
-"""Billing's use cases, one module per feature: prices, splits, pricing, settlement_credits,
+"""Billing's use cases, one module per feature: prices, splits, quotes (a union's rates and the 试算
+preview), pricing, settlement_credits,
 batches (status, feedback, write-off), vouchers, overdue, payment_mail, bank_statements (the
 import), statement_results (an import read back), allocations (a line split or allocated by hand,
 a batch's arrivals), ageing (账龄 and the reminders that escalate), reports, read_models. Reads go
@@ -6,8 +7,7 @@ through adapters/queries.py (the price table and the rates a split gives: adapte
 rows written behind through adapters/ledger.py.
 
 A handler module imports another only through these named seams:
-- `splits.caller_union` — whose rates the caller may see (pricing's quote), and
-  `splits.republish_rates` (read_models, when a district's special-industry flag changes its city
+- `splits.republish_rates` (read_models, when a district's special-industry flag changes its city
   subsidy);
 - `settlement_credits.publish_credit_available` — what a district's credit account can still pay, announced
   when a batch uses credit (pricing) or a new cover year opens (read_models); and
