@@ -16,11 +16,17 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
-from services.billing.domain.allocation import OVERPAYMENT_CHOICES
+from services.billing.domain.allocation import (
+    OVERPAYMENT_CHOICES,
+    arrived,
+    money_received_fen,
+    overpaid_fen,
+    overpaid_text,
+)
 from services.billing.domain.payment_status import PAYMENT_STATUSES
 from services.billing.domain.payment_status import status_text as payment_status_text
 from services.billing.domain.voucher import MEDIA_TYPES
-from services.billing.handlers import batches, reports, vouchers
+from services.billing.handlers import batches, vouchers
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
 
@@ -48,7 +54,7 @@ class BatchOut(BaseSchema):
     )
     voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
     money_received_fen = fields.Function(
-        lambda b: reports.money_received_fen(b), metadata={"description": "已缴：核销或银行流水确认到账的金额"}
+        lambda b: money_received_fen(b), metadata={"description": "已缴：核销或银行流水确认到账的金额"}
     )
     paid_on = fields.Date(allow_none=True)
     voucher_uploaded_at = Timestamp(allow_none=True)
@@ -58,14 +64,12 @@ class BatchOut(BaseSchema):
     received_fen = fields.Integer(allow_none=True)
     received_on = fields.Date(allow_none=True)
     bank_reference = fields.String(allow_none=True)
-    short_fen = fields.Function(lambda b: reports.arrived(b).short_fen, metadata={"description": "未缴：应缴减已缴"})
-    overpaid_fen = fields.Function(
-        lambda b: reports.overpaid_fen(b), metadata={"description": "多缴：已缴超出应缴的金额"}
-    )
+    short_fen = fields.Function(lambda b: arrived(b).short_fen, metadata={"description": "未缴：应缴减已缴"})
+    overpaid_fen = fields.Function(lambda b: overpaid_fen(b), metadata={"description": "多缴：已缴超出应缴的金额"})
     overpaid_choice = fields.String(
         allow_none=True, metadata={"description": "多缴的处理：credit 转抵扣，refund 已退还"}
     )
-    overpaid_text = fields.Function(lambda b: reports.overpaid_text(b), metadata={"description": "多缴说明"})
+    overpaid_text = fields.Function(lambda b: overpaid_text(b), metadata={"description": "多缴说明"})
     refunded_at = Timestamp(allow_none=True)
     refunded_by = fields.String(allow_none=True)
     refund_note = fields.String(allow_none=True)

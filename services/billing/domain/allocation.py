@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 
@@ -127,3 +128,44 @@ def overpayment_choice(due_fen: int, received_fen: int, choice: str | None) -> s
             "多缴处理方式只能是转为抵扣款（credit）或已退还（refund）", "OVERPAYMENT_CHOICE", "overpayment"
         )
     return choice
+
+
+class BatchMoney(Protocol):
+    """What a batch says about its money (billing's Batch row)."""
+
+    @property
+    def due_fen(self) -> int: ...
+    @property
+    def received_fen(self) -> int | None: ...
+    @property
+    def bank_matched_fen(self) -> int: ...
+    @property
+    def written_off_at(self) -> datetime | None: ...
+    @property
+    def overpaid_fen(self) -> int: ...
+    @property
+    def overpaid_choice(self) -> str | None: ...
+
+
+def money_received_fen(batch: BatchMoney) -> int:
+    """已缴: money that arrived — received at write-off, else matched on bank statements; never
+    what a voucher declares (that is 已上传凭证金额, the batch's `paid_fen`)."""
+    return batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
+
+
+def arrived(batch: BatchMoney) -> Arrived:
+    return Arrived(batch.due_fen, money_received_fen(batch))
+
+
+def overpaid_fen(batch: BatchMoney) -> int:
+    """多缴: what arrived beyond what is due (recorded at 核销, else as the bank lines say now)."""
+    return (batch.overpaid_fen or 0) if batch.written_off_at is not None else arrived(batch).overpaid_fen
+
+
+def overpaid_text(batch: BatchMoney) -> str | None:
+    """多缴 in words, with its fate once written off."""
+    over = overpaid_fen(batch)
+    if not over:
+        return None
+    fate = {"credit": "，已转为下一年度抵扣款", "refund": "，已退还"}.get(batch.overpaid_choice or "", "")
+    return f"多缴 {over / 100:.2f} 元{fate}"

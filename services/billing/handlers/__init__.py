@@ -16,5 +16,4 @@ A handler module imports another only through these named seams:
   still open, its figures after a voucher changed (vouchers; allocations uses `get_batch`), and
   `batches.restate` — a batch's payment status after money arrived (bank_statements);
 - `bank_statements.allocate` — a line's parts on their batches: allocation rows, ledger lines,
-  已缴 (allocations, for the centre's hand allocation);
-- `reports.money_received_fen` — 已缴, what arrived (ageing)."""
+  已缴 (allocations, for the centre's hand allocation)."""

@@ -1,8 +1,7 @@
 """Who is late (账龄) and the reminders that escalate (催缴): every open batch aged by the days past
 its pay-by, with due, paid and short, per batch, per district and per bucket; and the job that
 takes each late batch's next reminder step once (domain/ageing.py), records it and publishes
-billing.batch.payment_reminder for the notifications service (decision 0033). Reads the
-seam `reports.money_received_fen` (已缴)."""
+billing.batch.payment_reminder for the notifications service (decision 0033)."""
 
 from __future__ import annotations
 
@@ -17,8 +16,8 @@ from services.billing import contracts
 from services.billing.adapters.orm import Batch, CoverYearView, PaymentReminder
 from services.billing.adapters.queries import district_names, list_batches
 from services.billing.domain.ageing import BUCKETS, bucket, days_past, next_step, step_text
+from services.billing.domain.allocation import money_received_fen
 from services.billing.domain.payment_status import status_text
-from services.billing.handlers.reports import money_received_fen
 
 RECIPIENTS = {"first_notice": "区局", "escalated": "区局经办人", "centre_list": "市职保中心逾期名单"}
 

@@ -69,6 +69,8 @@ def test_one_line_pays_two_batches_each_part_on_the_ledger(billing):
     ]
     assert (left["matched"], left["reason_code"], left["parts"]) == (False, "SPLIT_AMOUNT_MISMATCH", [])
     assert [batch(billing, b)["status"] for b in (b1, b2, b3)] == ["paid", "paid", "awaiting_payment"]
+    # 核销 is prefilled for each batch the line paid, with its own part
+    assert [row(billing, b)["write_off_prefill"]["amount_fen"] for b in (b1, b2)] == [63000, 13000]
     ledger = billing.centre.get("/ledger?per_page=500&account=bank").json["items"]
     parts = sorted((e["batch_id"], e["amount_fen"]) for e in ledger if e["kind"] == "bank_matched")
     assert parts == [(b1, 63000), (b2, 13000)]
