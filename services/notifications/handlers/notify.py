@@ -70,7 +70,7 @@ def notify_when_payment_reminder(uow: UoW, event: dict) -> None:
             "payment_reminder",
             f"参保批次 {no} 列入逾期名单",
             f"{late}，已两次催缴区局。",
-            "/centre/ageing",
+            "/ageing",
         )
     else:
         title = f"【催缴升级】参保批次 {no} 仍未缴清" if d.get("escalated") else f"催缴：参保批次 {no} 仍未缴清"
