@@ -170,3 +170,12 @@ def test_an_over_payment_recorded_refunded_with_who_and_when(billing):
     assert [e["amount_fen"] for e in entries if e["kind"] == "overpaid_refunded"] == [700]
     bad = _write_off(billing, b1, overpayment="keep")
     assert bad.status_code in (409, 422)
+
+
+def test_a_batch_whose_money_all_arrived_is_not_failed_at_the_deadline(billing):
+    b1, b2, _ = three_batches(billing)
+    imported(billing, bank_csv([("2020-01-10", "黄浦区总工会", "630.00", "CB201912300001")], serials=False), "全额.csv")
+    at("2020-01-21T09:00:00")
+    reported = billing.centre.post("/jobs/overdue").json["reported"]
+    assert b1 not in reported and b2 in reported  # all of b1 arrived: it waits for 核销, not late
+    assert (batch(billing, b1)["status"], batch(billing, b2)["status"]) == ("paid", "overdue")
