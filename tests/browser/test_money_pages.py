@@ -1,9 +1,12 @@
 """Money as it arrives, on the pages (issue 26 items 2 and 7), in Chromium: the centre imports a
-part payment and reads 部分到账, then the rest and more and reads 多缴, writes the batch off
+part payment and reads 部分到账, allocates a transfer no rule could place by hand, then the rest
+and more and reads 多缴, writes the batch off
 choosing what the over-payment becomes, and opens 账龄与催缴 to remind the district that has not
 paid — on a desk and on a 390 px phone."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -96,12 +99,27 @@ def test_a_part_payment_and_an_over_payment_on_the_centres_pages(system, batches
     expect(mine.locator("#late")).to_contain_text(no, timeout=30_000)
     expect(mine.locator("#late")).to_contain_text("首次催缴")
 
+    # a transfer no rule can place (another payer, no batch number): allocated by hand
+    import_statement("other.xlsx", [["2020-01-23", "某某公司", "25.00", "代缴参保款"]])
+    waiting = page.locator("#waiting tr", has_text="某某公司")
+    expect(waiting).to_contain_text("付款单位不是已登记的区局")
+    waiting.get_by_role("button", name=re.compile("^分配流水")).click()
+    allocate = page.locator("#allocate")
+    choice = allocate.locator("select[name=batch_1] option", has_text=no).get_attribute("value")
+    allocate.locator("select[name=batch_1]").select_option(value=choice)
+    expect(allocate.locator("input[name=amount_1]")).to_have_value("25.00")
+    allocate.get_by_role("button", name="分配", exact=True).click()
+    expect(page.locator("#flash")).to_have_text("流水已分配", timeout=15_000)
+    expect(page.locator("#waiting")).to_contain_text("没有待分配的流水")
+    expect(row).to_contain_text("90.00")  # 未缴 after 100.00 + 25.00
+    centre.shot("money-3-allocated-by-hand")
+
     # the rest, and 10.00 more: 多缴, whose fate the centre chooses at 核销
-    import_statement("rest.xlsx", [["2020-01-24", "黄浦区总工会", "125.00", f"{no} 补缴"]])
+    import_statement("rest.xlsx", [["2020-01-24", "黄浦区总工会", "100.00", f"{no} 补缴"]])
     expect(row).to_contain_text("多缴 10.00 元")
     expect(row).to_contain_text("已到账待核销")
     row.get_by_role("button", name="处理").click()
-    expect(page.locator("#arrivals tbody tr")).to_have_count(2)
+    expect(page.locator("#arrivals tbody tr")).to_have_count(3)
     writeoff = page.locator("#writeoff")
     expect(writeoff.get_by_label("到账金额（元）")).to_have_value("225.00")
     expect(page.locator("#over-note")).to_contain_text("多缴 10.00 元")
@@ -112,7 +130,7 @@ def test_a_part_payment_and_an_over_payment_on_the_centres_pages(system, batches
     confirm(page, "核销", no, "225.00", "转为下一年度抵扣款")
     expect(page.locator("#flash")).to_have_text(f"批次 {no} 已核销", timeout=15_000)
     expect(row).to_contain_text("多缴 10.00 元，已转为下一年度抵扣款")
-    centre.shot("money-3-over-paid-written-off")
+    centre.shot("money-4-over-paid-written-off")
     recorded = ok(system.login("centre").get(f"{B}/credits"))
     assert [(c["amount_fen"], c["designated_year"], c["memo"]) for c in recorded] == [
         (1000, YEAR + 1, f"批次 {no} 多缴")
