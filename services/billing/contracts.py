@@ -20,6 +20,7 @@ FEEDBACK_GIVEN = "billing.batch.feedback_given"
 WRITTEN_OFF = "billing.batch.written_off"
 OVERDUE = "billing.batch.overdue"
 CREDIT_AVAILABLE = "billing.credit.available"
+PAYMENT_REMINDER = "billing.batch.payment_reminder"
 
 # Schema versions (the envelope's `schema_version`), docs/events.md. 2: a centralised
 # submission.priced carries `union_owes_to_date_fen`; batch.priced carries `payee`. 3: batch.priced

@@ -20,6 +20,7 @@ SUBSCRIPTIONS = [
             "billing.batch.feedback_given": notify.notify_district_and_unions_when_feedback_given,
             "billing.batch.written_off": notify.notify_district_and_unions_when_written_off,
             "billing.batch.overdue": notify.notify_district_and_unions_when_batch_overdue,
+            "billing.batch.payment_reminder": notify.notify_when_payment_reminder,
             "documents.document.ready": notify.notify_when_notice_ready,
             "documents.document.withdrawn": notify.notify_union_when_notice_withdrawn,
             "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,

@@ -38,6 +38,7 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
                 late,
                 Batch.written_off_at.is_(None),
                 Batch.due_fen > 0,
+                Batch.bank_matched_fen < Batch.due_fen,  # all of it arrived: it waits for 核销, not late
                 Batch.batch_id.not_in(select(OverdueNotice.batch_id)),
             )
             .order_by(Batch.batch_id)

@@ -1,5 +1,5 @@
-"""Pricing: what a submission costs its union and a batch its district, priced on enrollment's
-events by billing's one pricing code; and the quote (试算) the confirmation screen shows before submitting."""
+"""Pricing: what a submission costs its union and a batch its district, priced on enrollment's events
+by billing's one pricing code (the quote: handlers/quotes.py); seam: `settlement_credits.publish_credit_available`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
-from common.errors import ValidationFailed
 from common.facts import consumes
-from common.identity import Identity
 from common.money import yuan
 from services.billing import contracts, settings
 from services.billing.adapters import queries
@@ -23,18 +21,13 @@ from services.billing.adapters.ledger import (
     union_owed_to_date,
 )
 from services.billing.adapters.orm import Batch, PricedSubmission
-from services.billing.adapters.rates import effective_rates, rates_of_district
+from services.billing.adapters.rates import rates_of_district
 from services.billing.contracts import batch_priced_data
 from services.billing.domain import facts
-from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
+from services.billing.domain.prices import COVER_TYPES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
 from services.billing.domain.timeline import pay_by as pay_by_rule
-
-# seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
 from services.billing.handlers.settlement_credits import publish_credit_available
-from services.billing.handlers.splits import caller_union
-
-# ------------------------------------------------------------------ pricing submissions (grassroots → district)
 
 
 def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
@@ -123,27 +116,6 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         },
         schema_version=contracts.SUBMISSION_PRICED_VERSION,
     )
-
-
-def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int], union_id: int | None = None) -> dict:
-    """试算: what headcounts per price class would cost a union under today's rates — the preview
-    on the confirmation screen, computed by the very function that prices the submission."""
-    if cover_type not in COVER_TYPES:
-        raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
-    unknown = [c for c in counts if c not in PRICE_CLASSES]
-    if unknown:
-        raise ValidationFailed({"counts": [f"未知的计价类别：{'、'.join(unknown)}"]})
-    district_id, union_id = caller_union(uow, who, union_id)
-    rates = effective_rates(uow.session, year, district_id, union_id)[cover_type]
-    totals = price_counts({c: n for c, n in counts.items() if n}, rates)
-    return {
-        "cover_year": year,
-        "type": cover_type,
-        "union_id": union_id,
-        "district_id": district_id,
-        "counts": counts,
-        **totals.as_dict(),
-    }
 
 
 @consumes

@@ -41,9 +41,17 @@ def record_credit(
 
 
 def add_credit(
-    uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int, memo: str = ""
+    uow,
+    who: Identity,
+    district_id: int,
+    designated_year: int,
+    source_year: int,
+    amount_fen: int,
+    memo: str = "",
+    source_batch_id: int | None = None,
 ) -> SettlementCredit:
-    """One settlement credit checked and added to the caller's transaction, which the caller commits."""
+    """One settlement credit checked and added to the caller's transaction, which the caller commits.
+    `source_batch_id`: the credit is that batch's over-payment (多缴) carried to a later year."""
     who.require("centre")
     if uow.session.get(DistrictView, district_id) is None:
         raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
@@ -60,6 +68,7 @@ def add_credit(
         memo=memo.strip(),
         recorded_at=clock.utcnow_naive(),
         recorded_by=who.user,
+        source_batch_id=source_batch_id,
     )
     uow.session.add(credit)
     uow.session.flush()
@@ -72,7 +81,9 @@ def add_credit(
         kind="credit_recorded",
         amount_fen=amount_fen,
         credit_id=credit.id,
-        note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项",
+        batch_id=source_batch_id,
+        note=(f"{source_year} 年度{credit.memo or '多缴'}" if source_batch_id else f"{source_year} 年度清算分配款")
+        + f" {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项",
     )
     publish_credit_available(uow, account, designated_year)
     return credit

@@ -11,7 +11,7 @@ from common.identity import Identity
 from services.billing import contracts
 from services.billing.adapters.orm import PricedSubmission, Split, UnionView
 from services.billing.adapters.queries import cover_year, is_special
-from services.billing.adapters.rates import effective_rates, load_price_table
+from services.billing.adapters.rates import load_price_table
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.split import Shares, SplitMismatch, check_shares, rate_for
 from services.billing.domain.timeline import Window, require_open
@@ -211,45 +211,6 @@ def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -
                 }
             )
     return out
-
-
-def caller_union(uow, who: Identity, union_id: int | None) -> tuple[int, int | None]:
-    """(district, union) whose rates the caller may see: a grassroots union its own; a district
-    its default or one of its unions; the centre any union. Out of scope answers as unknown."""
-    if who.role == "grassroots":
-        union_id = who.union_id
-    if union_id is None:
-        if who.role != "district":
-            raise ValidationFailed({"union_id": ["请指定基层工会"]})
-        return who.district_id, None
-    union = uow.session.get(UnionView, union_id)
-    if union is None:
-        raise NotFound()
-    who.check_union(union.union_id, union.district_id)
-    return union.district_id, union_id
-
-
-def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
-    """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
-    district_id, union_id = caller_union(uow, who, union_id)
-    rates = effective_rates(uow.session, year, district_id, union_id)
-    return {
-        "cover_year": year,
-        "district_id": district_id,
-        "union_id": union_id,
-        "rates": [
-            {
-                "type": t,
-                "price_class": c,
-                "premium_fen": r.premium_fen,
-                "city_subsidy_fen": r.city_subsidy_fen,
-                "district_share_fen": r.district_share_fen,
-                "grassroots_share_fen": r.grassroots_share_fen,
-            }
-            for t, by_class in rates.items()
-            for c, r in by_class.items()
-        ],
-    }
 
 
 def republish_rates(uow, district_id: int) -> None:

@@ -178,3 +178,30 @@ def parse_cover_year(data: dict[str, Any]) -> CoverYear:
         for key, (name, window) in DEADLINE_FIELDS.items()
     }
     return CoverYear(_int(data, "cover_year", 2000), deadlines, _int(data, "version", 1))
+
+
+@dataclass(frozen=True)
+class PaymentReminder:
+    """billing.batch.payment_reminder (催缴): billing decides the step (first_notice, the district's
+    handler again, centre_list); notifications only words it."""
+
+    batch_no: str
+    district_id: int
+    step: str
+    escalated: bool
+    handler_name: str | None
+    days_past: int
+    short_fen: int
+
+
+def parse_payment_reminder(data: dict[str, Any]) -> PaymentReminder:
+    handler = data.get("handler")
+    return PaymentReminder(
+        _text(data, "batch_no"),
+        _int(data, "district_id", 1),
+        _text(data, "step"),
+        _flag(data, "escalated"),
+        _opt_text(handler, "name") if isinstance(handler, dict) else None,
+        _int(data, "days_past"),
+        _int(data, "short_fen"),
+    )

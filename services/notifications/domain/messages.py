@@ -9,6 +9,7 @@ from typing import Any
 from services.notifications.domain.facts import (
     Document,
     MemberRejected,
+    PaymentReminder,
     SubmissionReturned,
     TransferDecided,
     TransfersRequested,
@@ -231,3 +232,19 @@ def notice_withdrawn(doc: Document) -> list[Message]:
             "/documents",
         )
     ]
+
+
+def payment_reminder(fact: PaymentReminder) -> list[Message]:
+    """催缴 at billing's step: the district, then its handler again marked escalated, then the
+    centre's list of the late."""
+    late = f"参保批次 {fact.batch_no} 已超过缴费期限 {fact.days_past} 天，尚欠 {fact.short_fen / 100:.2f} 元"
+    if fact.step == "centre_list":
+        title = f"参保批次 {fact.batch_no} 列入逾期名单"
+        return [Message("centre", 0, "payment_reminder", title, f"{late}，已两次催缴区局。", "/ageing")]
+    if fact.escalated:
+        title = f"【催缴升级】参保批次 {fact.batch_no} 仍未缴清"
+    else:
+        title = f"催缴：参保批次 {fact.batch_no} 仍未缴清"
+    to = f"{fact.handler_name}（经办人）：" if fact.escalated and fact.handler_name else ""
+    body = f"{to}{late}，请尽快缴费并上传缴费凭证。"
+    return [Message("district", fact.district_id, "payment_reminder", title, body, "/batches")]

@@ -72,6 +72,12 @@ def notify_district_and_unions_when_batch_overdue(uow: UoW, event: dict) -> None
 
 
 @consumes
+def notify_when_payment_reminder(uow: UoW, event: dict) -> None:
+    """billing.batch.payment_reminder (催缴): worded at the step billing decided."""
+    deliver(uow, event["id"], messages.payment_reminder(facts.parse_payment_reminder(event["data"])))
+
+
+@consumes
 def notify_when_notice_ready(uow: UoW, event: dict) -> None:
     deliver(uow, event["id"], messages.notice_ready(facts.parse_document(event["data"])))
 
