@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.identity import Identity
 from services.billing import contracts
 from services.billing.adapters.orm import Batch, CoverYearView, PaymentReminder
@@ -60,7 +61,7 @@ def _aged(session, batches: list[Batch], today: date) -> list[dict]:
     return out
 
 
-def ageing(uow, who: Identity, cover_year: int | None = None, today: date | None = None) -> dict:
+def ageing(uow: UoW, who: Identity, cover_year: int | None = None, today: date | None = None) -> dict:
     """账龄: every batch not written off that still owes money, by bucket (未到期, 1–7, 8–30, over 30
     days past its pay-by), with totals per bucket and per district. The centre sees all; a
     district its own batches (billing does not know what a union has paid its district)."""
@@ -137,7 +138,7 @@ def _reminder(r: PaymentReminder) -> dict:
     }
 
 
-def send_payment_reminders(uow, by: str = "job", today: date | None = None) -> list[dict]:
+def send_payment_reminders(uow: UoW, by: str = "job", today: date | None = None) -> list[dict]:
     """催缴: each late batch still short takes its next reminder step, once (the (batch, step)
     unique key refuses a second, whoever runs the job); each step recorded and published.
     Each batch in its own transaction (`uow.fresh()`), as the overdue job does."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.billing.adapters.orm import BankStatement, Batch, PaymentAllocation, StatementLine
@@ -19,7 +20,7 @@ NOT_TO_ALLOCATE = ("DUPLICATE_LINE", "NOT_A_CREDIT")
 MAX_WAITING = 500
 
 
-def waiting_lines(uow, who: Identity) -> list[dict]:
+def waiting_lines(uow: UoW, who: Identity) -> list[dict]:
     """待分配流水: lines of every import matched to no batch (never a line seen before, which its
     first sighting stands for), newest import first, with the reason each was left."""
     who.require("centre")
@@ -47,7 +48,7 @@ def waiting_lines(uow, who: Identity) -> list[dict]:
     ]
 
 
-def allocate_line(uow, who: Identity, line_id: int, parts: list[tuple[int, int]]) -> list[PaymentAllocation]:
+def allocate_line(uow: UoW, who: Identity, line_id: int, parts: list[tuple[int, int]]) -> list[PaymentAllocation]:
     """手工分配: the centre puts a waiting line on one or more open batches, amounts summing to the
     line's to the fen; all of it or (a refusal) nothing. The line keeps its fingerprint."""
     who.require("centre")
@@ -80,7 +81,7 @@ def allocate_line(uow, who: Identity, line_id: int, parts: list[tuple[int, int]]
     )
 
 
-def arrivals(uow, who: Identity, batch_id: int) -> list[dict]:
+def arrivals(uow: UoW, who: Identity, batch_id: int) -> list[dict]:
     """到账明细: each part of a bank line that went to this batch (the district sees its own)."""
     get_batch(uow, who, batch_id)
     rows = uow.session.execute(

@@ -16,7 +16,7 @@ from sqlalchemy import ARRAY, String, any_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
-from common.db import insert_rows
+from common.db import UoW, insert_rows
 from common.errors import Conflict
 from common.identity import Identity
 from common.money import yuan
@@ -45,7 +45,7 @@ def _first_sightings(session, fingerprints: list[str]) -> dict[str, int]:
     return found
 
 
-def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> BankStatement:
+def import_bank_statement(uow: UoW, who: Identity, content: bytes, filename: str) -> BankStatement:
     """银行流水导入: read, fingerprint, match; all of it or (a refusal) nothing."""
     who.require("centre")
     read = read_bank_statement(content)
@@ -121,7 +121,7 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> 
     return statement
 
 
-def allocate(uow, who: Identity, by_id: dict[int, Batch], lines: list) -> None:
+def allocate(uow: UoW, who: Identity, by_id: dict[int, Batch], lines: list) -> None:
     """Each line's parts on their batches: an allocation row and a ledger line per part, 已缴
     (`bank_matched_fen`) and the status of each batch after them. `lines`: (line id, line,
     method, ((batch id, fen), …)); the batches in `by_id` locked by the caller."""

@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import select
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from common.money import yuan
@@ -20,7 +21,7 @@ from services.billing.domain.payment_status import payment_status
 from services.billing.handlers import settlement_credits
 
 
-def get_batch(uow, who: Identity, batch_id: int, lock: bool = False) -> Batch:
+def get_batch(uow: UoW, who: Identity, batch_id: int, lock: bool = False) -> Batch:
     """The batch, if in the caller's scope (else NotFound, as if it did not exist); locked on request."""
     query = select(Batch).where(Batch.batch_id == batch_id)
     if lock:
@@ -49,7 +50,7 @@ def restate(batch: Batch) -> None:
     )
 
 
-def refresh_payment(uow, batch: Batch) -> None:
+def refresh_payment(uow: UoW, batch: Batch) -> None:
     """The batch's voucher figures and payment status from its vouchers and feedback: 已上传凭证金额
     (`paid_fen`) is the sum of the vouchers still counted, `paid_on` and `voucher_uploaded_at` the
     latest of them (None when none counts)."""
@@ -65,7 +66,7 @@ def refresh_payment(uow, batch: Batch) -> None:
     restate(batch)
 
 
-def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
+def give_feedback(uow: UoW, who: Identity, batch_id: int, message: str) -> Feedback:
     """反馈: the centre tells the district about its payment (e.g. amount short)."""
     who.require("centre")
     batch = get_batch(uow, who, batch_id, lock=True)
@@ -86,7 +87,7 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     return feedback
 
 
-def list_feedback(uow, who: Identity, batch_id: int) -> list[Feedback]:
+def list_feedback(uow: UoW, who: Identity, batch_id: int) -> list[Feedback]:
     get_batch(uow, who, batch_id)
     return list(uow.session.scalars(select(Feedback).where(Feedback.batch_id == batch_id).order_by(Feedback.id)))
 
@@ -156,7 +157,7 @@ def write_off(
     return batch
 
 
-def _settle_overpayment(uow, who: Identity, batch: Batch, over: int, choice: str, note: str, now) -> None:
+def _settle_overpayment(uow: UoW, who: Identity, batch: Batch, over: int, choice: str, note: str, now) -> None:
     """多缴, never silently kept: carried to the next year as the district's credit (through the
     seam `settlement_credits.add_credit`, so it is used and announced like 清算分配款), or recorded
     as refunded — who, when, and the clerk's note (e.g. the refund's bank reference)."""

@@ -9,12 +9,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from services.billing import contracts
 from services.billing.adapters.orm import Batch, CoverYearView, OverdueNotice
 from services.billing.domain.timeline import is_overdue
 
 
-def report_overdue(uow, today: date | None = None) -> list[int]:
+def report_overdue(uow: UoW, today: date | None = None) -> list[int]:
     """Every batch still owing money after its deadline is reported overdue, once: the
     OverdueNotice primary key refuses a second report, whoever runs the job and however often or
     late. Returns the batch ids reported by this run.

@@ -8,6 +8,7 @@ from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
+from common.db import UoW
 from common.facts import consumes
 from common.money import yuan
 from services.billing import contracts, settings
@@ -42,7 +43,7 @@ def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date
 
 
 @consumes
-def price_submission_when_submitted(uow, event: dict) -> None:
+def price_submission_when_submitted(uow: UoW, event: dict) -> None:
     """Price a union's submission (enrollment.submission.submitted): what it costs, who pays
     which part, what the union owes its district for it and by when."""
     d = event["data"]
@@ -119,7 +120,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
 
 
 @consumes
-def release_submission_when_returned(uow, event: dict) -> None:
+def release_submission_when_returned(uow: UoW, event: dict) -> None:
     """Release a returned submission (enrollment.submission.returned): the union owes nothing for
     it any more, and the ledger says why."""
     d = event["data"]
@@ -146,7 +147,7 @@ def release_submission_when_returned(uow, event: dict) -> None:
 
 
 @consumes
-def price_batch_when_submitted(uow, event: dict) -> None:
+def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     """Price a district's batch (enrollment.batch.submitted): the union share of its submissions,
     less the settlement credit available, due by the batch's pay-by."""
     d = event["data"]

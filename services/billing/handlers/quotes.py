@@ -3,6 +3,7 @@ of headcounts under them — computed by the very functions that price a submiss
 
 from __future__ import annotations
 
+from common.db import UoW
 from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from services.billing.adapters.orm import UnionView
@@ -11,7 +12,7 @@ from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.pricing import price_counts
 
 
-def caller_union(uow, who: Identity, union_id: int | None) -> tuple[int, int | None]:
+def caller_union(uow: UoW, who: Identity, union_id: int | None) -> tuple[int, int | None]:
     """(district, union) whose rates the caller may see: a grassroots union its own; a district
     its default or one of its unions; the centre any union. Out of scope answers as unknown."""
     if who.role == "grassroots":
@@ -27,7 +28,7 @@ def caller_union(uow, who: Identity, union_id: int | None) -> tuple[int, int | N
     return union.district_id, union_id
 
 
-def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
+def rates_for_caller(uow: UoW, who: Identity, year: int, union_id: int | None) -> dict:
     """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
     district_id, union_id = caller_union(uow, who, union_id)
     rates = effective_rates(uow.session, year, district_id, union_id)
@@ -50,7 +51,9 @@ def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dic
     }
 
 
-def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int], union_id: int | None = None) -> dict:
+def quote(
+    uow: UoW, who: Identity, year: int, cover_type: str, counts: dict[str, int], union_id: int | None = None
+) -> dict:
     """试算: what headcounts per price class would cost a union under today's rates — the preview
     on the confirmation screen, computed by the very function that prices the submission."""
     if cover_type not in COVER_TYPES:

@@ -7,6 +7,7 @@ import json
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.identity import Identity, scoped
 from services.billing.adapters.orm import (
     Batch,
@@ -135,7 +136,7 @@ def list_submissions(
 # ------------------------------------------------------------------ dashboard figures
 
 
-def dashboard(uow, who: Identity, year: int) -> dict:
+def dashboard(uow: UoW, who: Identity, year: int) -> dict:
     """Per district: due, paid, outstanding, by type; per grassroots union: owed to its district."""
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
     union_names = dict(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from common import clock
+from common.db import UoW
 from common.errors import ValidationFailed
 from common.identity import Identity, scoped
 from common.money import yuan
@@ -16,7 +17,7 @@ from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import DistrictAccount, DistrictView, SettlementCredit
 
 
-def publish_credit_available(uow, account: DistrictAccount, from_year: int) -> None:
+def publish_credit_available(uow: UoW, account: DistrictAccount, from_year: int) -> None:
     """billing.credit.available for the given year and every later year we know of."""
     account.credit_version += 1
     for year in sorted({from_year} | queries.later_cover_years(uow.session, from_year)):
@@ -89,7 +90,7 @@ def add_credit(
     return credit
 
 
-def list_credits(uow, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
+def list_credits(uow: UoW, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
     """The credits in the caller's scope (a district its own), oldest first."""
     query = scoped(select(SettlementCredit).order_by(SettlementCredit.id), who, district=SettlementCredit.district_id)
     if who.role != "district" and district_id:
@@ -97,7 +98,7 @@ def list_credits(uow, who: Identity, district_id: int | None = None) -> list[Set
     return list(uow.session.scalars(query))
 
 
-def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]:
+def import_credits(uow: UoW, who: Identity, content: bytes) -> list[SettlementCredit]:
     """The centre records many settlement credits from one workbook: all rows or none."""
     who.require("centre")
     names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.billing import contracts
@@ -19,7 +20,9 @@ from services.billing.domain.timeline import Window, require_open
 # ------------------------------------------------------------------ premium split (保障金额设置)
 
 
-def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id: int | None = None) -> list[Split]:
+def set_split(
+    uow: UoW, who: Identity, year: int, shares: dict[str, Shares], union_id: int | None = None
+) -> list[Split]:
     """A district sets its share and the grassroots default per type (or, with `union_id`, the
     shares for one of its grassroots unions), in the split window, summing exactly."""
     who.require("district")
@@ -132,7 +135,7 @@ def save_split(
     return saved
 
 
-def _publish_rates(uow, row: Split, table: dict, special: bool, share: Shares) -> None:
+def _publish_rates(uow: UoW, row: Split, table: dict, special: bool, share: Shares) -> None:
     for price_class in PRICE_CLASSES:
         rate = rate_for(table[(row.cover_type, price_class)], table[(row.cover_type, "centralised")], special, share)
         uow.publish(
@@ -160,7 +163,7 @@ def _split_mismatch(errors: dict, differences: dict) -> ValidationFailed:
     return exc
 
 
-def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
+def list_splits(uow: UoW, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
     """The split screen: per type, premium, city subsidy, district and grassroots shares; the
     district's default rows and any union overrides. Centre: any district; district: its own."""
     if who.role == "district":
@@ -213,7 +216,7 @@ def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -
     return out
 
 
-def republish_rates(uow, district_id: int) -> None:
+def republish_rates(uow: UoW, district_id: int) -> None:
     """Every split of the district again, with a new version, as the current prices make it."""
     splits = list(uow.session.scalars(select(Split).where(Split.district_id == district_id)))
     special = is_special(uow.session, district_id)

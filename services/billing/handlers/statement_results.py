@@ -10,13 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from common.clock import shanghai
+from common.db import UoW
 from common.errors import NotFound
 from common.identity import Identity
 from services.billing.adapters.orm import BankStatement, Batch, PaymentAllocation, StatementLine
 from services.billing.domain.statement import REASONS
 
 
-def statement_result(uow, who: Identity, statement_id: int) -> dict:
+def statement_result(uow: UoW, who: Identity, statement_id: int) -> dict:
     """One import's result as a clerk reads it: the layout and columns recognised, a summary
     (lines, matched, unmatched, seen before, money out left out, amounts) and each line with the
     batch it went to and how, or why it matched none — for a line seen before, the import it

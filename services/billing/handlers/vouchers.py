@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import defer
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
 from common.identity import Identity
 from services.billing import contracts
@@ -74,7 +75,7 @@ def upload_voucher(
     return voucher
 
 
-def withdraw_voucher(uow, who: Identity, batch_id: int, voucher_id: int, reason: str) -> Voucher:
+def withdraw_voucher(uow: UoW, who: Identity, batch_id: int, voucher_id: int, reason: str) -> Voucher:
     """撤回凭证: the district takes one voucher back, with a reason, before 核销. It stays, marked
     withdrawn, and no longer counts towards 已上传凭证金额."""
     who.require("district")
@@ -107,14 +108,14 @@ def withdraw_voucher(uow, who: Identity, batch_id: int, voucher_id: int, reason:
     return voucher
 
 
-def _voucher_of(uow, batch_id: int, voucher_id: int) -> Voucher:
+def _voucher_of(uow: UoW, batch_id: int, voucher_id: int) -> Voucher:
     voucher = uow.session.scalar(select(Voucher).where(Voucher.id == voucher_id, Voucher.batch_id == batch_id))
     if voucher is None:
         raise NotFound("没有这张凭证", code="VOUCHER_NOT_FOUND")
     return voucher
 
 
-def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
+def list_vouchers(uow: UoW, who: Identity, batch_id: int) -> list[Voucher]:
     """Every voucher of the batch, withdrawn ones too, in the order they were uploaded."""
     get_batch(uow, who, batch_id)
     return list(
@@ -127,12 +128,12 @@ def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
     )
 
 
-def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
+def get_voucher(uow: UoW, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
     get_batch(uow, who, batch_id)
     return _voucher_of(uow, batch_id, voucher_id)
 
 
-def latest_voucher(uow, who: Identity, batch_id: int) -> Voucher:
+def latest_voucher(uow: UoW, who: Identity, batch_id: int) -> Voucher:
     """The latest voucher still counted (the one-voucher API of before, kept for one release)."""
     get_batch(uow, who, batch_id)
     voucher = uow.session.scalar(

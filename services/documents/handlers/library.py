@@ -9,6 +9,7 @@ import logging
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.errors import NotFound
 from common.identity import Identity, scoped
 from services.documents import contracts
@@ -75,7 +76,7 @@ def _current(session, series: str) -> Document | None:
     )
 
 
-def withdraw(uow, subject: str, reason: str) -> list[Document]:
+def withdraw(uow: UoW, subject: str, reason: str) -> list[Document]:
     """Mark every version made for `subject` (a returned submission's) withdrawn (作废) with the
     reason: kept and still downloadable by version, never again the current one. Returns the
     latest version withdrawn of each series concerned."""
@@ -93,7 +94,7 @@ def withdraw(uow, subject: str, reason: str) -> list[Document]:
     return list(latest.values())
 
 
-def announce_withdrawn(uow, doc: Document, about: str) -> None:
+def announce_withdrawn(uow: UoW, doc: Document, about: str) -> None:
     """Publish documents.document.withdrawn for a series' withdrawn version, with the version that
     counts now (None: none until the union submits again)."""
     current = _current(uow.session, doc.series)
@@ -156,7 +157,7 @@ def list_documents(
     return total, items
 
 
-def get_document(uow, who: Identity, document_id: int) -> tuple[Document, list[Document]]:
+def get_document(uow: UoW, who: Identity, document_id: int) -> tuple[Document, list[Document]]:
     """One version and the list of every version of its series."""
     session = uow.session
     doc = session.get(Document, document_id)
@@ -167,13 +168,13 @@ def get_document(uow, who: Identity, document_id: int) -> tuple[Document, list[D
     return doc, versions
 
 
-def document_file(uow, who: Identity, document_id: int) -> Document:
+def document_file(uow: UoW, who: Identity, document_id: int) -> Document:
     doc, _ = get_document(uow, who, document_id)
     _ = doc.content  # load the deferred bytes inside the session
     return doc
 
 
-def series_file(uow, who: Identity, series: str, version: int | None = None) -> Document:
+def series_file(uow: UoW, who: Identity, series: str, version: int | None = None) -> Document:
     """The version of a series that counts (the latest not withdrawn), or the version asked for,
     withdrawn or not (404 if it does not exist). A series withdrawn whole answers 404 saying so."""
     if version:

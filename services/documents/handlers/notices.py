@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from common.db import UoW
 from common.identity import Identity
 from services.documents import settings
 from services.documents.adapters import pdf, queries
@@ -34,7 +35,7 @@ def _mode(row: SubmissionView) -> str | None:
     return (row.submitted or row.priced or {}).get("mode")
 
 
-def render_submission_notice(uow, row: SubmissionView) -> None:
+def render_submission_notice(uow: UoW, row: SubmissionView) -> None:
     """Render the union's notice for this submission once everything it prints is known: both
     halves of the submission, the year's dates and the union's name — the centralised notice or,
     for an instant submission, its own instant notice. A submission returned before that gets none."""
@@ -48,7 +49,7 @@ def render_submission_notice(uow, row: SubmissionView) -> None:
         _render_instant_notice(uow, row, sub, price)
 
 
-def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
+def _render_instant_notice(uow: UoW, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
     """即时参保告知书: one per instant submission (each has its own members, amounts and pay-by)."""
     year = queries.cover_year(uow.session, sub.cover_year)
     union = uow.session.get(UnionView, sub.union_id)
@@ -75,7 +76,9 @@ def _render_instant_notice(uow, row: SubmissionView, sub: facts.Submission, pric
     row.notice_key = key
 
 
-def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice) -> None:
+def _render_grassroots_notice(
+    uow: UoW, row: SubmissionView, sub: facts.Submission, price: facts.SubmissionPrice
+) -> None:
     """The union's centralised notice; a submission overtaken by a later centralised one whose
     notice is already out makes no new version (the last one counts)."""
     session = uow.session
@@ -120,7 +123,7 @@ def _render_grassroots_notice(uow, row: SubmissionView, sub: facts.Submission, p
     row.notice_key = key
 
 
-def withdraw_returned_notice(uow, row: SubmissionView) -> None:
+def withdraw_returned_notice(uow: UoW, row: SubmissionView) -> None:
     """A returned submission's notice is superseded at once (decision 0034): every version made for
     it is withdrawn with the district's reason; for a centralised one the union's notice is
     reissued from its latest submission still counted (without the returned one's people and
@@ -143,7 +146,7 @@ def withdraw_returned_notice(uow, row: SubmissionView) -> None:
         announce_withdrawn(uow, doc, f"{name} {row.cover_year}年度{what}")
 
 
-def render_district_notice(uow, row: BatchView) -> None:
+def render_district_notice(uow: UoW, row: BatchView) -> None:
     """Render the district's notice for its batch — CB (集中参保) or JB (即时参保) — once both
     halves, the year's dates and the district's name are known."""
     if not (row.submitted and row.priced):
@@ -175,13 +178,13 @@ def render_district_notice(uow, row: BatchView) -> None:
 # ------------------------------------------------------------------ downloads (scoped)
 
 
-def grassroots_notice_file(uow, who: Identity, union_id: int, cover_year: int, version: int | None = None):
+def grassroots_notice_file(uow: UoW, who: Identity, union_id: int, cover_year: int, version: int | None = None):
     return series_file(uow, who, f"{GRASSROOTS_NOTICE}:{union_id}:{cover_year}", version)
 
 
-def instant_notice_file(uow, who: Identity, submission_id: int, version: int | None = None):
+def instant_notice_file(uow: UoW, who: Identity, submission_id: int, version: int | None = None):
     return series_file(uow, who, f"{INSTANT_NOTICE}:{submission_id}", version)
 
 
-def district_notice_file(uow, who: Identity, batch_id: int, version: int | None = None):
+def district_notice_file(uow: UoW, who: Identity, batch_id: int, version: int | None = None):
     return series_file(uow, who, f"{DISTRICT_NOTICE}:{batch_id}", version)

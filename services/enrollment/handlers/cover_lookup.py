@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import insert, select
 
 from common import clock
+from common.db import UoW
 from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id
@@ -150,7 +151,7 @@ def _resident_number(raw: str) -> str:
         raise ValidationFailed({"id_number": [str(exc)]}, message=str(exc), code="ID_NUMBER_INVALID") from None
 
 
-def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | None = None) -> dict:
+def lookup(uow: UoW, who: Identity, id_number: str | None = None, member_no: str | None = None) -> dict:
     """One person's cover history; NotFound (未查到该人员的参保信息) when unknown or out of scope."""
     session = uow.session
     if bool(id_number) == bool(member_no):
@@ -172,7 +173,7 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
     return {"id_number": mask_id(number), **found}
 
 
-def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
+def bulk_lookup(uow: UoW, who: Identity, raw_numbers: list[str]) -> list[dict]:
     """Each asked number (in the order given) with its check message or the latest cover
     states the caller may see; all audited."""
     today = clock.today()

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.errors import ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id
@@ -37,7 +38,9 @@ def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
     }
 
 
-def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int], today: date):
+def check_members(
+    uow: UoW, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int], today: date
+):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
     session = uow.session
     known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from common import facts
 from common.bus import PermanentFailure
+from common.db import UoW
 from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
@@ -13,7 +14,7 @@ from services.enrollment.adapters.rows import parse_date, parse_datetime
 from services.enrollment.domain.totals import PARTS
 
 
-def record_district_when_district_changed(uow, event: dict) -> None:
+def record_district_when_district_changed(uow: UoW, event: dict) -> None:
     """Keep a district's name and kind (members.district.*)."""
     d = event["data"]
     upsert_if_newer(
@@ -24,7 +25,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
     )
 
 
-def record_union_when_union_changed(uow, event: dict) -> None:
+def record_union_when_union_changed(uow: UoW, event: dict) -> None:
     """Keep a union's name and district (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(
@@ -59,7 +60,7 @@ def _member_row(d: dict) -> dict:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
 
 
-def record_member_when_member_changed(uow, event: dict) -> None:
+def record_member_when_member_changed(uow: UoW, event: dict) -> None:
     """Keep a member's snapshot (every members.member.* event): the read model eligibility selects from.
 
     A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
@@ -88,7 +89,7 @@ def record_member_when_member_changed(uow, event: dict) -> None:
 
 
 @consumes
-def record_credit_when_credit_available(uow, event: dict) -> None:
+def record_credit_when_credit_available(uow: UoW, event: dict) -> None:
     """Keep what settlement credit a district can still use against a year (billing.credit.available)."""
     d = event["data"]
     key = {"district_id": facts.integer(d, "district_id", 1), "cover_year": facts.integer(d, "cover_year", 2000)}
@@ -96,7 +97,7 @@ def record_credit_when_credit_available(uow, event: dict) -> None:
     upsert_if_newer(uow.session, CreditView, key, values)
 
 
-def record_amounts_when_submission_priced(uow, event: dict) -> None:
+def record_amounts_when_submission_priced(uow: UoW, event: dict) -> None:
     """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
     every screen of enrollment (no second computation here)."""
     d = event["data"]

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.identity import Identity, scoped
 from common.pii import mask_id
 from services.enrollment.adapters import id_numbers
@@ -18,7 +19,7 @@ from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain import people_search
 
 
-def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
+def list_submissions(uow: UoW, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
     """Submissions in the caller's scope; for a district with status=submitted, the pending list
     (待审批参保列表) filtered by union name, organisation code, submission time and type."""
     session = uow.session
