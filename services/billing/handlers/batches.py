@@ -1,6 +1,7 @@
 """A district's batches as billing holds them: finding them in scope, their payment status, the
 centre's feedback (反馈) and the write-off (核销) that closes a batch — with what an over-payment
-(多缴) becomes (decision 0032). The vouchers are handlers/vouchers.py."""
+(多缴) becomes (decision 0032). The vouchers are handlers/vouchers.py.
+Seam: `settlement_credits.add_credit` (an over-payment carried to the next year at 核销)."""
 
 from __future__ import annotations
 

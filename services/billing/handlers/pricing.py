@@ -4,7 +4,6 @@ by billing's one pricing code (the quote: handlers/quotes.py); seam: `settlement
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
@@ -27,19 +26,7 @@ from services.billing.contracts import batch_priced_data
 from services.billing.domain import facts
 from services.billing.domain.prices import COVER_TYPES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
-from services.billing.domain.timeline import pay_by as pay_by_rule
 from services.billing.handlers.settlement_credits import publish_credit_available
-
-
-def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
-    """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
-    timeline = queries.cover_year(session, year)
-    return pay_by_rule(
-        mode,
-        facts.submitted_on(data),
-        getattr(timeline, centralised) if timeline else None,
-        timeline.instant_payment_days if timeline else None,
-    )
 
 
 @consumes
@@ -58,7 +45,7 @@ def price_submission_when_submitted(uow: UoW, event: dict) -> None:
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
-    pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
+    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "grassroots_end")
     owed_to_date = (
         union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen)
         if d["mode"] == "centralised"
@@ -171,7 +158,7 @@ def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     uow.session.flush()
     if due.credit_applied_fen:
         publish_credit_available(uow, account, year)
-    pay_by = _pay_by(uow.session, year, d["mode"], d, "payment_deadline")
+    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "payment_deadline")
     handler = d.get("handler") or {}
     by_type = [
         {

@@ -1,4 +1,5 @@
-"""Read models kept from other services' events: districts, unions and cover years."""
+"""Read models kept from other services' events: districts, unions and cover years. Seam:
+`splits.republish_rates` (a district's special-industry flag changes its city subsidy)."""
 
 from __future__ import annotations
 
