@@ -9,7 +9,7 @@ from sqlalchemy import select
 from common.clock import Window, shanghai
 from common.errors import NotFound
 from common.identity import Identity
-from services.enrollment.adapters.orm import CoverYearRow, Submission, UnionView
+from services.enrollment.adapters.orm import Batch, Cover, CoverYearRow, MemberView, Submission, UnionView
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
 from services.enrollment.domain.totals import PARTS, Totals
@@ -99,3 +99,57 @@ def submission_view(sub: Submission, union: UnionView | None, batch_no: str | No
         "priced": totals is not None,
         "pay_by": sub.pay_by,
     }
+
+
+def cover_history_rows(session, indexes: list[str]):
+    """职工保障查询's rows: every cover of the people indexed, with its submission, batch, union and
+    claims deadline, newest first."""
+    return session.execute(
+        select(
+            Cover.id_index,
+            Cover.name,
+            Cover.cover_year,
+            Cover.cover_start,
+            Cover.cover_end,
+            Cover.status,
+            Cover.union_id,
+            Submission.type,
+            Submission.mode,
+            Submission.status.label("sub_status"),
+            Submission.district_id,
+            Batch.status.label("batch_status"),
+            Batch.batch_no,
+            UnionView.name.label("union"),
+            CoverYearRow.claims_deadline,
+        )
+        .join(Submission, Submission.id == Cover.submission_id)
+        .outerjoin(Batch, Batch.id == Submission.batch_id)
+        .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
+        .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
+        .where(Cover.id_index.in_(indexes))
+        # newest first for each person; one person's rows may carry two index keys while they rotate
+        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)
+    ).all()
+
+
+def current_members_in_scope(session, who: Identity, people: dict[str, str]) -> set[str]:
+    """The asked people ({index: number}) who are now members of the caller's union (or its
+    district's unions), as their numbers."""
+    if who.is_centre:
+        return set(people.values())
+    column = MemberView.union_id if who.role == "grassroots" else MemberView.district_id
+    mine = who.union_id if who.role == "grassroots" else who.district_id
+    return {
+        people[index]
+        for index in session.scalars(
+            select(MemberView.id_index).where(
+                MemberView.id_index.in_(list(people)), column == mine, MemberView.status.in_(("normal", "pending"))
+            )
+        )
+    }
+
+
+def sealed_id_of_member(session, member_no: str) -> str | None:
+    """The sealed ID number of the member numbered `member_no` (职工保障查询 by member number)."""
+    found: str | None = session.scalar(select(MemberView.id_sealed).where(MemberView.member_no == member_no).limit(1))
+    return found
