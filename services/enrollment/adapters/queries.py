@@ -9,7 +9,7 @@ from sqlalchemy import select
 from common.clock import Window, shanghai
 from common.errors import NotFound
 from common.identity import Identity
-from services.enrollment.adapters.orm import Batch, Cover, CoverYearRow, MemberView, Submission, UnionView
+from services.enrollment.adapters.orm import Batch, Cover, CoverYearRow, MemberView, Submission, TypeChoice, UnionView
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
 from services.enrollment.domain.totals import PARTS, Totals
@@ -152,4 +152,30 @@ def current_members_in_scope(session, who: Identity, people: dict[str, str]) -> 
 def sealed_id_of_member(session, member_no: str) -> str | None:
     """The sealed ID number of the member numbered `member_no` (职工保障查询 by member number)."""
     found: str | None = session.scalar(select(MemberView.id_sealed).where(MemberView.member_no == member_no).limit(1))
+    return found
+
+
+def members_by_id(session, member_ids: list[int]) -> dict[int, MemberView]:
+    """The members (as members told enrollment) among `member_ids`, by id."""
+    return {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
+
+
+def covered_members(session, cover_year: int, member_ids: list[int]) -> set[int]:
+    """Those of `member_ids` with a cover of `cover_year` that still counts."""
+    return set(
+        session.scalars(
+            select(Cover.member_id).where(
+                Cover.cover_year == cover_year,
+                Cover.member_id.in_(member_ids),
+                Cover.status.in_(rules.ACTIVE_COVER_STATES),
+            )
+        )
+    )
+
+
+def chosen_type(session, cover_year: int, union_id: int | None) -> str | None:
+    """The cover type a union chose for the year (保障类型), if it has."""
+    found: str | None = session.scalar(
+        select(TypeChoice.type).where(TypeChoice.cover_year == cover_year, TypeChoice.union_id == union_id)
+    )
     return found
