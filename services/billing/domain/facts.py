@@ -11,7 +11,7 @@ from typing import Any
 from common import clock
 from common import facts as read
 from common.facts import MalformedEvent
-from services.billing.domain.prices import PRICE_CLASSES
+from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 
 # Schema 1 of enrollment.cover_year.configured (before decision 0018) had no `instant_payment_days`:
 # enrollment then applied 15 days to every year. Read for one release (a schema-1 year, or a year
@@ -76,3 +76,124 @@ def submitted_on(data: dict[str, Any]) -> date:
     except ValueError:
         return clock.today()
     return moment.astimezone(clock.SHANGHAI).date() if moment.tzinfo else moment.date()
+
+
+def _cover_type(data: dict[str, Any]) -> str:
+    cover_type = read.text(data, "type")
+    if cover_type not in COVER_TYPES:
+        raise MalformedEvent(f"type: unknown cover type {cover_type!r}")
+    return cover_type
+
+
+def _mode(data: dict[str, Any]) -> str:
+    mode = read.text(data, "mode")
+    if mode not in ("centralised", "instant"):
+        raise MalformedEvent(f"mode: not centralised or instant ({mode!r})")
+    return mode
+
+
+@dataclass(frozen=True)
+class SubmissionSubmitted:
+    """enrollment.submission.submitted: a union's submission, as billing prices it."""
+
+    submission_id: int
+    union_id: int
+    district_id: int
+    cover_year: int
+    cover_type: str
+    mode: str
+    counts: dict[str, int]
+    submitted_at: str
+    submitted_on: date
+
+
+def parse_submission_submitted(data: dict[str, Any]) -> SubmissionSubmitted:
+    counts = price_class_counts(data)
+    if sum(counts.values()) != read.integer(data, "headcount"):
+        raise MalformedEvent("headcount: not the sum of the price-class counts")
+    return SubmissionSubmitted(
+        submission_id=read.integer(data, "submission_id", 1),
+        union_id=read.integer(data, "union_id", 1),
+        district_id=read.integer(data, "district_id", 1),
+        cover_year=read.integer(data, "cover_year", 2000),
+        cover_type=_cover_type(data),
+        mode=_mode(data),
+        counts=counts,
+        submitted_at=str(data.get("submitted_at") or ""),
+        submitted_on=submitted_on(data),
+    )
+
+
+@dataclass(frozen=True)
+class BatchSubmission:
+    """One union's submission inside a district's batch."""
+
+    submission_id: int
+    union_id: int
+    cover_type: str
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class BatchSubmitted:
+    """enrollment.batch.submitted: a district's batch of its unions' submissions."""
+
+    batch_id: int
+    batch_no: str
+    district_id: int
+    cover_year: int
+    mode: str
+    headcount: int
+    submissions: tuple[BatchSubmission, ...]
+    handler_name: str
+    handler_phone: str
+    handler_email: str
+    submitted_at: str
+    submitted_on: date
+
+
+def parse_batch_submitted(data: dict[str, Any]) -> BatchSubmitted:
+    listed = read.field(data, "submissions")
+    if not isinstance(listed, list):
+        raise MalformedEvent("submissions: not a list")
+    submissions = tuple(
+        BatchSubmission(
+            read.integer(sub, "submission_id", 1),
+            read.integer(sub, "union_id", 1),
+            _cover_type(sub),
+            price_class_counts(sub),
+        )
+        for sub in listed
+    )
+    handler = data.get("handler") or {}
+    if not isinstance(handler, dict):
+        raise MalformedEvent("handler: not an object")
+    return BatchSubmitted(
+        batch_id=read.integer(data, "batch_id", 1),
+        batch_no=read.text(data, "batch_no"),
+        district_id=read.integer(data, "district_id", 1),
+        cover_year=read.integer(data, "cover_year", 2000),
+        mode=_mode(data),
+        headcount=read.integer(data, "headcount"),
+        submissions=submissions,
+        handler_name=str(handler.get("name") or ""),
+        handler_phone=str(handler.get("phone") or ""),
+        handler_email=str(handler.get("email") or ""),
+        submitted_at=str(data.get("submitted_at") or ""),
+        submitted_on=submitted_on(data),
+    )
+
+
+@dataclass(frozen=True)
+class SubmissionReturned:
+    """enrollment.submission.returned: the submission the district sent back, and why."""
+
+    submission_id: int
+    reason: str | None
+
+
+def parse_submission_returned(data: dict[str, Any]) -> SubmissionReturned:
+    reason = data.get("reason")
+    return SubmissionReturned(
+        read.integer(data, "submission_id", 1), reason.strip() or None if isinstance(reason, str) else None
+    )

@@ -33,33 +33,27 @@ from services.billing.handlers.settlement_credits import publish_credit_availabl
 def price_submission_when_submitted(uow: UoW, event: dict) -> None:
     """Price a union's submission (enrollment.submission.submitted): what it costs, who pays
     which part, what the union owes its district for it and by when."""
-    d = event["data"]
-    submission_id = int(d["submission_id"])
+    fact = facts.parse_submission_submitted(event["data"])
+    submission_id, year, cover_type = fact.submission_id, fact.cover_year, fact.cover_type
     if already_priced(uow, submission_id):
         return
-    year, cover_type = int(d["cover_year"]), d["type"]
-    if cover_type not in COVER_TYPES:
-        raise PermanentFailure(f"unknown cover type {cover_type!r}")
-    counts = facts.price_class_counts(d)
-    if sum(counts.values()) != int(d["headcount"]):
-        raise PermanentFailure("headcount does not equal the sum of the price-class counts")
-    rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
-    totals = price_counts(counts, rates)
-    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "grassroots_end")
+    rates = rates_of_district(uow, year, fact.district_id).for_union(fact.union_id)[cover_type]
+    totals = price_counts(fact.counts, rates)
+    pay_by = queries.pay_by(uow.session, year, fact.mode, fact.submitted_on, "grassroots_end")
     owed_to_date = (
-        union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen)
-        if d["mode"] == "centralised"
+        union_owed_to_date(uow, fact.union_id, year, totals.grassroots_share_fen)
+        if fact.mode == "centralised"
         else None
     )
     hold_priced_submission(
         uow,
         submission_id=submission_id,
-        union_id=int(d["union_id"]),
-        district_id=int(d["district_id"]),
+        union_id=fact.union_id,
+        district_id=fact.district_id,
         cover_year=year,
         cover_type=cover_type,
-        mode=d["mode"],
-        counts=json.dumps(counts),
+        mode=fact.mode,
+        counts=json.dumps(fact.counts),
         headcount=totals.headcount,
         premium_fen=totals.premium_fen,
         city_subsidy_fen=totals.city_subsidy_fen,
@@ -67,15 +61,15 @@ def price_submission_when_submitted(uow: UoW, event: dict) -> None:
         grassroots_share_fen=totals.grassroots_share_fen,
         pay_by=pay_by,
         status="priced",
-        submitted_at=str(d.get("submitted_at", "")),
+        submitted_at=fact.submitted_at,
         priced_at=clock.utcnow_naive(),
     )
     record_in_ledger(
         uow,
         by_event(event),
         cover_year=year,
-        district_id=int(d["district_id"]),
-        union_id=int(d["union_id"]),
+        district_id=fact.district_id,
+        union_id=fact.union_id,
         account="grassroots_to_district",
         kind="submission_priced",
         amount_fen=totals.grassroots_share_fen,
@@ -87,11 +81,11 @@ def price_submission_when_submitted(uow: UoW, event: dict) -> None:
         contracts.SUBMISSION_PRICED,
         {
             "submission_id": submission_id,
-            "union_id": int(d["union_id"]),
-            "district_id": int(d["district_id"]),
+            "union_id": fact.union_id,
+            "district_id": fact.district_id,
             "cover_year": year,
             "type": cover_type,
-            "mode": d["mode"],
+            "mode": fact.mode,
             "headcount": totals.headcount,
             "premium_fen": totals.premium_fen,
             "city_subsidy_fen": totals.city_subsidy_fen,
@@ -110,8 +104,8 @@ def price_submission_when_submitted(uow: UoW, event: dict) -> None:
 def release_submission_when_returned(uow: UoW, event: dict) -> None:
     """Release a returned submission (enrollment.submission.returned): the union owes nothing for
     it any more, and the ledger says why."""
-    d = event["data"]
-    submission = uow.session.get(PricedSubmission, int(d["submission_id"]))
+    fact = facts.parse_submission_returned(event["data"])
+    submission = uow.session.get(PricedSubmission, fact.submission_id)
     if submission is None or submission.status == "returned":
         return
     submission.status = "returned"
@@ -126,7 +120,7 @@ def release_submission_when_returned(uow: UoW, event: dict) -> None:
         kind="submission_returned",
         amount_fen=-submission.grassroots_share_fen,
         submission_id=submission.submission_id,
-        note=f"区局退回该次提交（{d.get('reason') or '未说明原因'}），冲销基层单位缴费",
+        note=f"区局退回该次提交（{fact.reason or '未说明原因'}），冲销基层单位缴费",
     )
 
 
@@ -137,20 +131,16 @@ def release_submission_when_returned(uow: UoW, event: dict) -> None:
 def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     """Price a district's batch (enrollment.batch.submitted): the union share of its submissions,
     less the settlement credit available, due by the batch's pay-by."""
-    d = event["data"]
-    batch_id = int(d["batch_id"])
+    fact = facts.parse_batch_submitted(event["data"])
+    batch_id, year, district_id = fact.batch_id, fact.cover_year, fact.district_id
     if uow.session.get(Batch, batch_id) is not None:
         return
-    year, district_id = int(d["cover_year"]), int(d["district_id"])
     pricing = BatchPricing()
     district_rates = rates_of_district(uow, year, district_id)
-    for sub in d["submissions"]:
-        if sub["type"] not in COVER_TYPES:
-            raise PermanentFailure(f"unknown cover type {sub['type']!r}")
-        rates = district_rates.for_union(int(sub["union_id"]))[sub["type"]]
-        pricing.add(sub["type"], price_counts(facts.price_class_counts(sub), rates))
+    for sub in fact.submissions:
+        pricing.add(sub.cover_type, price_counts(sub.counts, district_rates.for_union(sub.union_id)[sub.cover_type]))
     total = pricing.total
-    if total.headcount != int(d["headcount"]):
+    if total.headcount != fact.headcount:
         raise PermanentFailure("batch headcount does not equal its submissions")
     account = queries.locked_account(uow.session, district_id)
     due = apply_credit(total.union_share_fen, queries.credit_available(uow.session, district_id, year))
@@ -158,8 +148,7 @@ def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     uow.session.flush()
     if due.credit_applied_fen:
         publish_credit_available(uow, account, year)
-    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "payment_deadline")
-    handler = d.get("handler") or {}
+    pay_by = queries.pay_by(uow.session, year, fact.mode, fact.submitted_on, "payment_deadline")
     by_type = [
         {
             "type": t,
@@ -174,23 +163,23 @@ def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     ]
     batch = Batch(
         batch_id=batch_id,
-        batch_no=d["batch_no"],
+        batch_no=fact.batch_no,
         district_id=district_id,
         cover_year=year,
-        mode=d["mode"],
+        mode=fact.mode,
         headcount=total.headcount,
         by_type=json.dumps(by_type, ensure_ascii=False),
-        submission_ids=json.dumps([int(s["submission_id"]) for s in d["submissions"]]),
+        submission_ids=json.dumps([s.submission_id for s in fact.submissions]),
         premium_fen=total.premium_fen,
         city_subsidy_fen=total.city_subsidy_fen,
         union_share_fen=total.union_share_fen,
         credit_applied_fen=due.credit_applied_fen,
         due_fen=due.due_fen,
         pay_by=pay_by,
-        handler_name=handler.get("name", ""),
-        handler_phone=handler.get("phone", ""),
-        handler_email=handler.get("email", ""),
-        submitted_at=str(d.get("submitted_at", "")),
+        handler_name=fact.handler_name,
+        handler_phone=fact.handler_phone,
+        handler_email=fact.handler_email,
+        submitted_at=fact.submitted_at,
         priced_at=clock.utcnow_naive(),
         status="awaiting_payment",
         bank_matched_fen=0,
@@ -205,11 +194,11 @@ def price_batch_when_submitted(uow: UoW, event: dict) -> None:
         kind="batch_priced",
         amount_fen=total.union_share_fen,
         batch_id=batch_id,
-        note=f"批次 {d['batch_no']}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
+        note=f"批次 {fact.batch_no}：{total.headcount} 人，参保费用 {yuan(total.premium_fen)} 元 − 市总统一划拨 "
         f"{yuan(total.city_subsidy_fen)} 元 = 工会承担 {yuan(total.union_share_fen)} 元",
     )
     if due.credit_applied_fen:
-        note = f"批次 {d['batch_no']} 抵扣清算分配款 {yuan(due.credit_applied_fen)} 元，结余 {yuan(due.credit_left_fen)} 元结转"
+        note = f"批次 {fact.batch_no} 抵扣清算分配款 {yuan(due.credit_applied_fen)} 元，结余 {yuan(due.credit_left_fen)} 元结转"
         record_in_ledger(
             uow,
             by_event(event),
