@@ -51,7 +51,7 @@ def generate_roster(
     no union, the rest spread over OTHER_UNIONS unions. Creates the district and unions unless
     given (the home union's id is returned). Sealed under `vault`'s keys: those of the system that
     will read the rows (default: this process's own data folder)."""
-    from common.pii import mask_id
+    from common.pii import mask_id, mask_mobile
 
     vault = vault or crypto.vault()  # the roster stored as members stores it: sealed, indexed, masked
     with psycopg.connect(plain_url(url), autocommit=True) as conn:
@@ -75,7 +75,7 @@ def generate_roster(
             conn.cursor() as cur,
             cur.copy(
                 "COPY members (union_id, name, id_type, id_sealed, id_index, id_masked, gender, birth_date, "
-                "address, mobile_sealed, "
+                "address, mobile_sealed, mobile_masked, "
                 "education, household_type, skill_grade, union_post, member_no, status, synced, removed, "
                 "version, created_at, updated_at) FROM STDIN"
             ) as copy,
@@ -100,6 +100,7 @@ def generate_roster(
                         BIRTH0 + timedelta(days=n // 1000),
                         "上海市",
                         vault.seal("mobile", f"139{n:08d}"),
+                        mask_mobile(f"139{n:08d}"),
                         "大学本科",
                         "非农业",
                         "无",

@@ -80,7 +80,8 @@ class Error(Schema):
 STATUS_TEXT = {
     400: "Malformed request: a body that is not JSON (MALFORMED_JSON) or a broken multipart form (BAD_REQUEST).",
     401: "Not logged in, or the token or session has expired or ended (UNAUTHENTICATED, TOKEN_EXPIRED, "
-    "TOKEN_INVALID, TOKEN_REVOKED; LOGIN_FAILED on login).",
+    "TOKEN_INVALID, TOKEN_REVOKED; LOGIN_FAILED on login; REFRESH_INVALID, REFRESH_REUSED, REFRESH_ENDED "
+    "on refresh).",
     403: "The caller's role may not do this (FORBIDDEN), or a browser change without its CSRF token (CSRF_FAILED).",
     404: "Missing — or outside the caller's scope, answered exactly alike, wherever the id appears (NOT_FOUND "
     "and more specific *_NOT_FOUND codes).",

@@ -99,6 +99,7 @@ def create_app() -> Flask:
             "/ready",
             "/metrics",
             "/favicon.ico",
+            auth.REFRESH_PATH,  # its credential is the refresh token in the body, not the header
         ):
             return None
         g.caller = auth.authenticate(db_session)

@@ -9,7 +9,12 @@ primary-key lookup) and accepts it only while the row exists, has not expired, t
 active and the epochs still agree. So a logout, an ended session, or an account change that ends
 sessions (password, disabling, role or scope: `end_every_session`) takes effect on the very next
 request on every gateway process: nothing is remembered between requests
-(docs/decisions/0017-sessions-end-when-they-must.md)."""
+(docs/decisions/0017-sessions-end-when-they-must.md).
+
+An API login also gets a refresh token bound to the same row: `refresh` trades it for a new
+access token and a new refresh token (rotation; a spent one shown again ends the session), so a
+client works the session's whole absolute lifetime on one password check
+(docs/decisions/0037-refresh-tokens.md). Ending the row ends its refresh tokens (a cascade)."""
 
 from __future__ import annotations
 
@@ -29,13 +34,15 @@ from common import clock
 from common.config import secret
 from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
-from gateway.adapters.orm import Account, LoginFailure, WebSession
+from gateway import settings
+from gateway.adapters.orm import Account, LoginFailure, RefreshToken, WebSession
 from gateway.domain import accounts as rules
+from gateway.domain import refresh as refresh_rules
 
 SESSION_COOKIE = "union_session"
 SESSION_TTL = timedelta(hours=8)
-TOKEN_TTL = timedelta(minutes=15)
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+REFRESH_PATH = "/api/v1/auth/refresh"
 LAST_SEEN_EVERY = timedelta(minutes=1)  # how often a session's 最近活动 is written
 
 # argon2id at OWASP's minimum for argon2id (m = 19 MiB, t = 2, p = 1): ~22 ms a hash on this
@@ -188,19 +195,84 @@ def _start_session(
     return web
 
 
-def issue_token(session, account: Account, user_agent: str | None = None, ip: str | None = None) -> tuple[str, int]:
-    """A bearer token bound to a new session row (its `sid` claim): ending the row ends the token."""
-    web = _start_session(session, account, "bearer", TOKEN_TTL, user_agent, ip)
-    now = datetime.now(UTC)
+@dataclass(frozen=True)
+class Tokens:
+    """What an API login or a refresh answers: an access token and the refresh token that renews it."""
+
+    access_token: str
+    expires_in: int  # seconds
+    refresh_token: str
+    refresh_expires_in: int  # seconds: the session's absolute end
+
+
+def issue_token(session, account: Account, user_agent: str | None = None, ip: str | None = None) -> Tokens:
+    """A bearer token bound to a new session row (its `sid` claim), and the row's first refresh
+    token: ending the row ends both."""
+    web = _start_session(session, account, "bearer", settings.load().api_session_ttl, user_agent, ip)
+    session.flush()  # the refresh token's row refers to the session's
+    return _tokens(session, account.id, web)
+
+
+def _tokens(session, account_id: int, web: WebSession) -> Tokens:
+    now = utcnow()
+    refresh = refresh_rules.new_token()
+    session.add(
+        RefreshToken(token_hash=refresh_rules.token_hash(gateway_secret(), refresh), session_id=web.id, issued_at=now)
+    )
+    lifetime = refresh_rules.access_lifetime(now, settings.load().token_ttl, web.expires_at)
+    moment = datetime.now(UTC)
     claims = {
-        "sub": str(account.id),
+        "sub": str(account_id),
         "sid": web.id,
         "jti": uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + TOKEN_TTL,
+        "iat": moment,
+        "exp": moment + lifetime,
         "aud": "union-gateway",
     }
-    return jwt.encode(claims, gateway_secret(), algorithm="HS256"), int(TOKEN_TTL.total_seconds())
+    access = jwt.encode(claims, gateway_secret(), algorithm="HS256")
+    return Tokens(access, round(lifetime.total_seconds()), refresh, round((web.expires_at - now).total_seconds()))
+
+
+class RefreshRefused(Unauthorized):
+    code = "REFRESH_INVALID"
+    message = "续期凭证无效或已失效，请重新登录"
+
+
+def refresh(session, presented: object) -> tuple[AccountView, Tokens]:
+    """Trade a refresh token for a new pair (the old one is spent), under a row lock so that two
+    uses of one token are judged one after the other: the second is a reuse. A reuse ends the
+    whole session, committed here before the refusal (the request's own changes are rolled back)."""
+    if not refresh_rules.well_formed(presented):
+        raise RefreshRefused()
+    digest = refresh_rules.token_hash(gateway_secret(), str(presented))
+    row = session.execute(
+        select(RefreshToken, WebSession, Account)
+        .join(WebSession, WebSession.id == RefreshToken.session_id)
+        .join(Account, Account.id == WebSession.account_id)
+        .where(RefreshToken.token_hash == digest, WebSession.kind == "bearer")
+        .with_for_update(of=RefreshToken)
+    ).first()
+    now = utcnow()
+    if row is None:
+        verdict = refresh_rules.judge(found=False, spent=False, live=False)
+    else:
+        token, web, account = row
+        live = refresh_rules.session_live(web.expires_at, now, account.active, web.epoch, account.session_epoch)
+        verdict = refresh_rules.judge(found=True, spent=token.spent_at is not None, live=live)
+    if verdict is refresh_rules.Verdict.INVALID:
+        session.rollback()
+        raise RefreshRefused()
+    if verdict is refresh_rules.Verdict.REUSED:
+        g.audit_user = AccountView.of(account)  # 操作日志 says whose session ended
+        session.execute(delete(WebSession).where(WebSession.id == web.id))
+        session.commit()
+        raise RefreshRefused("续期凭证已被使用过，为安全起见本次登录已结束，请重新登录", code="REFRESH_REUSED")
+    if verdict is refresh_rules.Verdict.ENDED:
+        session.rollback()
+        raise RefreshRefused("登录已到期或已失效（已注销、已结束或账号已变更），请重新登录", code="REFRESH_ENDED")
+    token.spent_at = now
+    web.last_seen_at = now
+    return AccountView.of(account), _tokens(session, account.id, web)
 
 
 def end_every_session(session, account: Account) -> None:

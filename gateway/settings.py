@@ -19,6 +19,10 @@ class Settings:
     # how long a one-time link to set a password serves: activating a new account, 找回密码
     activation_link_ttl: timedelta
     reset_link_ttl: timedelta
+    # an API login: its access token's life, and its session's absolute life (which bounds every
+    # refresh; docs/decisions/0037-refresh-tokens.md)
+    token_ttl: timedelta
+    api_session_ttl: timedelta
 
 
 def load() -> Settings:
@@ -27,4 +31,6 @@ def load() -> Settings:
         cookie_secure=env.get("COOKIE_SECURE", "1") not in ("0", "false", "no"),
         activation_link_ttl=timedelta(hours=float(env.get("ACTIVATION_LINK_HOURS", "72"))),
         reset_link_ttl=timedelta(hours=float(env.get("RESET_LINK_HOURS", "2"))),
+        token_ttl=timedelta(seconds=float(env.get("TOKEN_TTL_SECONDS", "900"))),
+        api_session_ttl=timedelta(hours=float(env.get("API_SESSION_HOURS", "8"))),
     )

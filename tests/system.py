@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import uuid
 from pathlib import Path
 
@@ -109,20 +110,47 @@ def assert_no_naive_timestamps(method: str, path: str, response: requests.Respon
 
 
 class Session:
-    """An HTTP client logged in through the gateway with a bearer token."""
+    """An HTTP client logged in through the gateway with a bearer token. When the access token
+    has expired (401 TOKEN_EXPIRED) it trades its refresh token for a new pair once and sends the
+    request again, as an API client should (docs/decisions/0037-refresh-tokens.md); `refreshes`
+    counts how often."""
 
-    def __init__(self, base: str, token: str, account: dict):
+    def __init__(self, base: str, token: str, account: dict, refresh_token: str | None = None):
         self.base = base
         self.account = account
+        self.refresh_token = refresh_token
+        self.refreshes = 0
+        self._lock = threading.Lock()
         self.http = requests.Session()
         self.http.headers["Authorization"] = f"Bearer {token}"
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 120)
+        sent_with = self.http.headers["Authorization"]
         response = self.http.request(method, self.base + path, **kwargs)
+        if response.status_code == 401 and "TOKEN_EXPIRED" in response.text and self.refresh(sent_with):
+            response = self.http.request(method, self.base + path, **kwargs)
         assert_no_naive_timestamps(method, path, response)
         assert_no_full_id_numbers(method, path, response, self.account.get("role"))
         return response
+
+    def refresh(self, expired: str) -> bool:
+        """Renew the pair once for every thread that saw `expired` fail; False if it cannot."""
+        with self._lock:
+            if self.http.headers["Authorization"] != expired:
+                return True  # another thread renewed it meanwhile
+            if self.refresh_token is None:
+                return False
+            answer = requests.post(
+                self.base + "/api/v1/auth/refresh", json={"refresh_token": self.refresh_token}, timeout=30
+            )
+            if answer.status_code != 200:
+                return False
+            body = answer.json()
+            self.refresh_token = body["refresh_token"]
+            self.http.headers["Authorization"] = f"Bearer {body['access_token']}"
+            self.refreshes += 1
+            return True
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -238,7 +266,7 @@ class System:
         )
         response.raise_for_status()
         body = response.json()
-        return Session(self.base, body["access_token"], body["account"])
+        return Session(self.base, body["access_token"], body["account"], body.get("refresh_token"))
 
     def wait_for(self, predicate, timeout: float = 30, interval: float = 0.2, message: str = "condition"):
         return wait_for(predicate, timeout, interval, f"{message}; logs in {self.tmp / 'logs'}")

@@ -77,10 +77,10 @@ class District:
 
 
 class Clerk:
-    """A clerk's client through the gateway (bearer token). A token lives 15 minutes: on
-    TOKEN_EXPIRED the clerk logs in again and sends the request again, as the browser's login
-    page would have him do — so a long season pays its logins where they happen (each one
-    counted with `count`)."""
+    """A clerk's client through the gateway (bearer token). An access token lives 15 minutes: the
+    session (tests/system.py) renews it with its refresh token on TOKEN_EXPIRED (decision 0037);
+    only if that is refused (the session's 8 hours are over, or it was ended) does the clerk log
+    in again and send the request again — each such login counted with `count`."""
 
     def __init__(self, system, username: str, password: str, count):
         self.system, self.username, self.password, self.count = system, username, password, count

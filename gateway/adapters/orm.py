@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -61,6 +61,18 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(300), nullable=True)
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RefreshToken(Base):
+    """A refresh token of a bearer session, kept only as its keyed hash (gateway/domain/refresh.py).
+    `spent_at` is set when it is traded for a new pair; showing it again ends the session. The rows
+    go with their session (ON DELETE CASCADE): every way a session ends ends its refresh tokens."""
+
+    __tablename__ = "refresh_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(64), ForeignKey("web_sessions.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    spent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class LoginFailure(Base):

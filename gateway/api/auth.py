@@ -33,12 +33,30 @@ class AccountBrief(BaseSchema):
 
 
 class LoginOut(BaseSchema):
-    """A bearer token (session false), or the browser session's CSRF token (session true)."""
+    """A bearer token and its refresh token (session false), or the browser session's CSRF token
+    (session true)."""
 
     access_token = fields.String(metadata={"description": "session false: send as `Authorization: Bearer …`"})
     token_type = fields.String(metadata={"description": "Bearer"})
     expires_in = fields.Integer(metadata={"description": "seconds"})
+    refresh_token = fields.String(
+        metadata={"description": "session false: trade it at POST /api/v1/auth/refresh for a new pair (once)"}
+    )
+    refresh_expires_in = fields.Integer(metadata={"description": "seconds until the session's absolute end"})
     csrf_token = fields.String(metadata={"description": "session true: echo in X-CSRF-Token on every change"})
+    account = fields.Nested(AccountBrief)
+
+
+class RefreshIn(BaseSchema):
+    refresh_token = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class RefreshOut(BaseSchema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"description": "Bearer"})
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+    refresh_token = fields.String(metadata={"description": "the next refresh token; the one sent is spent"})
+    refresh_expires_in = fields.Integer(metadata={"description": "seconds until the session's absolute end"})
     account = fields.Nested(AccountBrief)
 
 
@@ -82,9 +100,33 @@ def login(data):
         response = make_response(jsonify({"account": account_view(account), "csrf_token": web.csrf_token}))
         set_session_cookie(response, web.id)
         return response
-    token, ttl = auth.issue_token(session, account, user_agent, client_ip())
+    tokens = auth.issue_token(session, account, user_agent, client_ip())
     session.commit()
-    return {"access_token": token, "token_type": "Bearer", "expires_in": ttl, "account": account_view(account)}
+    return {**token_body(tokens), "account": account_view(account)}
+
+
+def token_body(tokens: auth.Tokens) -> dict:
+    return {
+        "access_token": tokens.access_token,
+        "token_type": "Bearer",
+        "expires_in": tokens.expires_in,
+        "refresh_token": tokens.refresh_token,
+        "refresh_expires_in": tokens.refresh_expires_in,
+    }
+
+
+@blp.route("/refresh", methods=["POST"])
+@blp.arguments(RefreshIn)
+@blp.response(200, RefreshOut)
+def refresh(data):
+    """续期: trade a refresh token for a new access token and a new refresh token, with no
+    password. The one sent is spent; sending a spent one again ends the whole session
+    (401 REFRESH_REUSED). Needs no Authorization header (an expired access token is ignored)."""
+    session = db_session()
+    account, tokens = auth.refresh(session, data["refresh_token"])
+    g.audit_user = account
+    session.commit()
+    return {**token_body(tokens), "account": account_view(account)}
 
 
 def set_session_cookie(response, session_id: str) -> None:

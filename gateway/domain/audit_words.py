@@ -14,6 +14,7 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     # the gateway's own
     ("POST", ("auth", "login"), "登录"),
     ("POST", ("auth", "logout"), "退出登录"),
+    ("POST", ("auth", "refresh"), "续期登录凭证"),
     ("POST", ("auth", "sessions", "end-others"), "结束本账号的其他登录"),
     ("DELETE", ("auth", "sessions", "*"), "结束一个登录"),
     ("POST", ("auth", "password"), "修改密码"),

@@ -202,7 +202,7 @@ def member_page(
         Member.id_type,
         Member.id_masked.label("id_number"),
         Member.address,
-        Member.mobile,
+        Member.mobile_masked.label("mobile"),  # masked as stored: nothing opened (decision 0038)
         Member.member_no,
         Member.status,
         Member.synced,

@@ -195,8 +195,8 @@ def list_members(
     per_page=50,
     with_total=True,
 ):
-    """Search and list members in the caller's scope; ID numbers and mobiles masked (the ID
-    number as stored masked: a page opens no sealed number; a search by one goes by its index)."""
+    """Search and list members in the caller's scope; ID numbers and mobiles masked (both as
+    stored masked: a page opens no sealed number; a search by ID number goes by its index)."""
     number = None  # searched by: the number as the register keeps it (a 15-digit one upgraded)
     if id_number:
         number = idcard.clean(id_number)
@@ -223,7 +223,6 @@ def list_members(
     items = [
         {
             **row,
-            "mobile": mask_mobile(row["mobile"]),
             "card_held": row["card_number"] is not None,
             "card_number": mask_id(row["card_number"] or "") or None,
         }

@@ -224,7 +224,8 @@ def test_rotate_keys_reseals_the_members_while_lookups_and_the_sync_keep_working
 @pytest.mark.parametrize("dialect", ["postgresql", "sqlite"])
 def test_the_migration_seals_existing_members_outbox_events_and_upload_files(database, monkeypatch, tmp_path, dialect):
     """A database from before (clear id_number and mobile, a member event with the clear number
-    in the outbox, a running job's file) upgraded: everything sealed, the event in the new form."""
+    in the outbox, a running job's file) upgraded: everything sealed, the event in the new form,
+    and (the later migration) each mobile's masked copy filled."""
     from common.migrate import upgrade
     from services.members.bootstrap import runtime
 
@@ -286,6 +287,9 @@ def test_the_migration_seals_existing_members_outbox_events_and_upload_files(dat
                 "id_number", rid(n)
             )
             assert masked == mask_id(rid(n)) and crypto.open_sealed("mobile", mobile) == f"1381234{n:04d}"
+        with runtime.engine.connect() as conn:  # and their masked mobiles filled (a9c4e2f7b1d3)
+            masked_mobiles = conn.execute(text("SELECT mobile_masked FROM members ORDER BY id")).scalars().all()
+        assert masked_mobiles == [f"138****{n:04d}" for n in range(1, 4)]
         data = payload["data"]
         assert "id_number" not in data and crypto.open_sealed("id_number", data["id_sealed"]) == rid(1)
         assert data["id_index"] == crypto.blind_index("id_number", rid(1)) and data["id_masked"] == mask_id(rid(1))
