@@ -1,7 +1,8 @@
-"""组织注册 → 组织审核 → the clerk's account, over real processes, PostgreSQL and RabbitMQ: the public
-form goes through the gateway to members; the district approves; members' event reaches the
-gateway's consumer, which makes the account inactive; the notifications service writes its
-activation mail; the link sets the password and the clerk logs in to the new union."""
+"""组织注册 → 组织审核 → the clerk's account, or the return's mail, over real processes, PostgreSQL
+and RabbitMQ: the public form goes through the gateway to members; the district approves;
+members' event reaches the gateway's consumer, which makes the account inactive; the
+notifications service writes its activation mail; the link sets the password and the clerk logs
+in to the new union. A returned one is mailed its reason and leaves no account."""
 
 from __future__ import annotations
 
@@ -83,3 +84,37 @@ def test_a_union_registers_its_district_approves_and_the_clerk_activates(system)
 
     again = post("/api/v1/registrations", _form(district_id, username="reg.clerk2", name="另一个名称"))
     assert again.status_code == 409 and again.json()["error"]["code"] == "CREDIT_CODE_TAKEN"
+
+
+def test_a_returned_registration_mails_the_reason_to_the_clerk(system):
+    post = lambda path, body: requests.post(system.base + path, json=body, timeout=20)
+    districts = requests.get(system.base + "/api/v1/registrations/districts", timeout=10).json()
+    district_id = next(d["id"] for d in districts if d["name"] == "黄浦区总工会")
+    form = _form(
+        district_id,
+        name="退回测试工会",
+        credit_code=credit_code("91310101MA1RG0009"),
+        clerk_email="back@reg.example.cn",
+        username="back.clerk",
+    )
+    number = post("/api/v1/registrations", form).json()["number"]
+    district = system.login("district")
+    [mine] = [r for r in district.get("/api/v1/members/registrations").json() if r["number"] == number]
+    returned = district.post(
+        f"/api/v1/members/registrations/{mine['id']}/return", json={"reason": "名称与营业执照不符"}
+    )
+    assert returned.status_code == 200 and returned.json()["state_name"] == "已退回"
+
+    folder = system.tmp / "mail"
+
+    def mail_file():
+        mails = list(folder.glob("*registration-returned-*.eml")) if folder.exists() else []
+        return next((p for p in mails if b"back@reg.example.cn" in p.read_bytes()), None)
+
+    system.wait_for(mail_file, timeout=60, message="the return's mail")
+    mail = email.message_from_bytes(mail_file().read_bytes(), policy=policy.default)
+    assert mail["To"] == "back@reg.example.cn" and number in mail["Subject"]
+    assert "名称与营业执照不符" in mail.get_content()
+    # nothing was made of it, and the same code may apply again
+    assert all(a["username"] != "back.clerk" for a in system.login("centre").get("/api/v1/accounts").json())
+    assert post("/api/v1/registrations", form).status_code == 201
