@@ -82,3 +82,12 @@ def test_reason_and_number():
     assert rules.check_reason("  ") is None and rules.check_reason("x" * 201) is None
     assert rules.check_reason(" 名称不符 ") == "名称不符"
     assert rules.registration_number(42, date(2026, 12, 7)) == "ZC20261207000042"
+
+
+def test_a_taken_name_gets_the_unions_id_within_the_limit():
+    from gateway.domain.registration import REGISTRATIONS_PER_ADDRESS, fallback_username, may_register
+
+    assert fallback_username("bing.clerk", 42) == "bing.clerk_42"
+    long = fallback_username("x" * 64, 123456)
+    assert len(long) == 64 and long.endswith("_123456")
+    assert may_register(REGISTRATIONS_PER_ADDRESS - 1) and not may_register(REGISTRATIONS_PER_ADDRESS)
