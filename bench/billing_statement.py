@@ -194,7 +194,7 @@ def one_format(kind: str, content: bytes, lines: int, results: dict) -> None:
     from common import clock
     from common.identity import Identity
     from services.billing.adapters.statement_files import read_bank_statement
-    from services.billing.handlers import bank_statements
+    from services.billing.handlers import bank_statements, statement_results
 
     centre = Identity("bench", "centre")
 
@@ -210,7 +210,7 @@ def one_format(kind: str, content: bytes, lines: int, results: dict) -> None:
         def import_once():
             with runtime.uow() as work:
                 statement = bank_statements.import_bank_statement(work, centre, content, f"明细.{kind}")
-                return bank_statements.statement_result(work, centre, statement.id)
+                return statement_results.statement_result(work, centre, statement.id)
 
         rows = timed(f"{kind}: bare parse of the file", results, bare)
         assert len(rows) >= lines

@@ -45,6 +45,7 @@ PAGES = [
     Page("/centre/years", "centre_years.html", "保障年度与价格", ("centre",)),
     Page("/centre/batches", "batches.html", "参保批次", ("centre",)),
     Page("/centre/reconciliation", "centre_reconciliation.html", "对账核销", ("centre",)),
+    Page("/ageing", "ageing.html", "账龄与催缴", ("district", "centre")),
     Page("/centre/removals", "centre_removals.html", "人口办剔除", ("centre",)),
     Page("/centre/uploads", "uploads.html", "名单导入", ("centre",)),
     Page("/centre/accounts", "centre_accounts.html", "账号管理", ("centre",)),

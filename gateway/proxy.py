@@ -44,6 +44,7 @@ _PASS_RESPONSE = (
     "Location",
     "X-Total-Count",
     "X-Document-Version",
+    "X-Document-Withdrawn",
 )
 POOL_SIZE = 32  # open connections kept per service: at least the gateway's threads
 BUFFER_LIMIT = 256 * 1024  # smaller answers are read whole and sent with their length

@@ -65,6 +65,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("billing", "credits", "import"), "导入清算退回金额"),
     ("POST", ("billing", "bank-statements"), "导入银行流水"),
     ("POST", ("billing", "jobs", "overdue"), "检查逾期未缴费批次"),
+    ("POST", ("billing", "jobs", "payment-reminders"), "催缴逾期未缴批次"),
+    ("POST", ("billing", "bank-statements", "lines", "#", "allocation"), "手工分配银行流水"),
     ("PUT", ("billing", "price-tables", "#"), "设置保障价格"),
     ("PUT", ("billing", "splits", "#"), "设置区局默认参保金额比例"),
     ("PUT", ("billing", "splits", "#", "unions", "#"), "设置基层工会参保金额比例"),

@@ -1,7 +1,8 @@
 """账号管理: the centre creates accounts bound to a union or district, resets passwords,
 disables them, moves them to another role or scope. Rules in `gateway/domain/accounts.py`; the directory lookup in
 `gateway/adapters/members_directory.py`, asked as the gateway for the centre's request
-(`who.request_id`)."""
+(`who.request_id`). Seam: `account_links.issue` (an account made without a password is sent its
+activation link)."""
 
 from __future__ import annotations
 

@@ -20,15 +20,22 @@ FEEDBACK_GIVEN = "billing.batch.feedback_given"
 WRITTEN_OFF = "billing.batch.written_off"
 OVERDUE = "billing.batch.overdue"
 CREDIT_AVAILABLE = "billing.credit.available"
+PAYMENT_REMINDER = "billing.batch.payment_reminder"
 
 # Schema versions (the envelope's `schema_version`), docs/events.md. 2: a centralised
-# submission.priced carries `union_owes_to_date_fen`; batch.priced carries `payee`.
+# submission.priced carries `union_owes_to_date_fen`; batch.priced carries `payee`. 3: batch.priced
+# carries the union share's split, `district_share_fen` and `grassroots_share_fen` (per type and
+# in total; docs/terms.md).
 SUBMISSION_PRICED_VERSION = 2
-BATCH_PRICED_VERSION = 2
+BATCH_PRICED_VERSION = 3
 
 
 def batch_priced_data(batch: Batch, payee: Payee) -> dict:
-    """billing.batch.priced: the batch's amounts, its pay-by and handler, and where to pay."""
+    """billing.batch.priced: the batch's amounts, its pay-by and handler, and where to pay. The
+    split of the union share (区局（产业）工会承担 / 基层单位承担) is the sum of its types'; a batch
+    priced before the split was kept per type (a download of it) has `null` there."""
+    by_type = json.loads(batch.by_type)
+    split = all("district_share_fen" in t for t in by_type)
     return {
         "batch_id": batch.batch_id,
         "batch_no": batch.batch_no,
@@ -36,10 +43,12 @@ def batch_priced_data(batch: Batch, payee: Payee) -> dict:
         "cover_year": batch.cover_year,
         "mode": batch.mode,
         "headcount": batch.headcount,
-        "by_type": json.loads(batch.by_type),
+        "by_type": by_type,
         "premium_fen": batch.premium_fen,
         "city_subsidy_fen": batch.city_subsidy_fen,
         "union_share_fen": batch.union_share_fen,
+        "district_share_fen": sum(int(t["district_share_fen"]) for t in by_type) if split else None,
+        "grassroots_share_fen": sum(int(t["grassroots_share_fen"]) for t in by_type) if split else None,
         "credit_applied_fen": batch.credit_applied_fen,
         "due_fen": batch.due_fen,
         "pay_by": batch.pay_by.isoformat() if batch.pay_by else None,

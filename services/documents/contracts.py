@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
+from common.clock import SHANGHAI
+
 SERVICE = "documents"
 DOCUMENT_READY = "documents.document.ready"
+DOCUMENT_WITHDRAWN = "documents.document.withdrawn"
 
 
 def document_data(doc, about: str = "") -> dict:
@@ -22,4 +27,16 @@ def document_data(doc, about: str = "") -> dict:
         "size": doc.size,
         "sha256": doc.sha256,
         "about": about,
+    }
+
+
+def withdrawn_data(doc, about: str, current) -> dict:
+    """documents.document.withdrawn: a version no longer counts (its submission was returned), why,
+    and the version of its series that counts now (`current_version` null: none)."""
+    return {
+        **document_data(doc, about),
+        "reason": doc.withdrawn_reason,
+        "withdrawn_at": doc.withdrawn_at.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat(),
+        "current_version": current.version if current is not None else None,
+        "current_document_id": current.id if current is not None else None,
     }

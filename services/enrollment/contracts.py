@@ -47,6 +47,22 @@ def submission_data(sub, union_headcount_total: int) -> dict:
     }
 
 
+def returned_data(sub) -> dict:
+    """enrollment.submission.returned: which submission no longer counts, why, and when (documents
+    withdraws its notice at once and reissues the union's notice without it)."""
+    return {
+        "submission_id": sub.id,
+        "union_id": sub.union_id,
+        "district_id": sub.district_id,
+        "cover_year": sub.cover_year,
+        "mode": sub.mode,
+        "sequence": sub.sequence,
+        "headcount": sub.headcount,
+        "reason": sub.return_reason,
+        "returned_at": aware(sub.returned_at).isoformat(),
+    }
+
+
 def batch_data(batch, submissions) -> dict:
     return {
         "batch_id": batch.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.enrollment.contracts import MEMBERS_CONSUMER, SERVICE
-from services.enrollment.handlers import batch_outcomes, read_models, submissions
+from services.enrollment.handlers import batch_outcomes, read_models
 
 MEMBER_EVENTS = (
     "registered",
@@ -38,7 +38,7 @@ SUBSCRIPTIONS = [
         SERVICE,
         "billing",
         {
-            "billing.submission.priced": submissions.record_amounts_when_submission_priced,
+            "billing.submission.priced": read_models.record_amounts_when_submission_priced,
             "billing.credit.available": read_models.record_credit_when_credit_available,
             "billing.batch.priced": batch_outcomes.record_amounts_when_batch_priced,
             "billing.voucher.uploaded": batch_outcomes.record_voucher_when_voucher_uploaded,

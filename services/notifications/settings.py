@@ -1,4 +1,8 @@
-"""The notifications service's own settings, from the environment."""
+"""The notifications service's settings, typed, from the environment.
+
+`load()` reads every setting at once into one frozen value (decision 0029); it is called where a
+message, a job or a request needs a setting (not at import), so a deployment or a test may set the
+environment first."""
 
 from __future__ import annotations
 
@@ -12,11 +16,6 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
 
 
-def gateway_url() -> str:
-    """Where the gateway answers the services' internal calls (the addresses of accounts)."""
-    return _env("GATEWAY_URL", "http://127.0.0.1:8000")
-
-
 @dataclass(frozen=True)
 class MailSettings(smtp.MailSettings):
     """The SMTP settings every service uses, and how this service's mailer paces itself."""
@@ -25,3 +24,13 @@ class MailSettings(smtp.MailSettings):
     lease_seconds: int = field(default_factory=lambda: int(_env("MAIL_LEASE_SECONDS", "300")))
     connections: int = field(default_factory=lambda: max(1, int(_env("MAIL_CONNECTIONS", "4"))))
     retry_max_seconds: int = field(default_factory=lambda: int(_env("MAIL_RETRY_MAX_SECONDS", "600")))
+
+
+@dataclass(frozen=True)
+class Settings:
+    gateway_url: str  # where the gateway answers the services' internal calls (the addresses of accounts)
+    mail: MailSettings
+
+
+def load() -> Settings:
+    return Settings(gateway_url=_env("GATEWAY_URL", "http://127.0.0.1:8000"), mail=MailSettings())

@@ -307,6 +307,8 @@ def test_a_season_by_clicking(system, season, person):
         "待缴费",
         "凭证已上传",
         "职保中心已反馈",
+        "部分到账",
+        "已到账待核销",
         "已核销",
         "逾期未缴费，参保失败",
     ]

@@ -79,12 +79,14 @@ WALK = [
     ("district", "/district/registrations", GRASSROOTS),
     ("district", "/district/review", GRASSROOTS),
     ("district", "/batches", PAYMENT),
+    ("district", "/ageing", PAYMENT),
     ("district", "/covers", PAYMENT),
     ("district", "/account/sessions", PAYMENT),
     ("centre", "/", PAYMENT),
     ("centre", "/notifications", PAYMENT),
     ("centre", "/centre/batches", PAYMENT),
     ("centre", "/centre/reconciliation", PAYMENT),
+    ("centre", "/ageing", PAYMENT),
     ("centre", "/centre/removals", PAYMENT),
     ("centre", "/centre/uploads", PAYMENT),
     ("centre", "/centre/audit", PAYMENT),
@@ -642,6 +644,22 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             said="已核销",
             confirm="CB\\d+[\\s\\S]*100\\.00|100\\.00[\\s\\S]*CB\\d+",
             before=(("click", "#list button:has-text('处理')"),),
+        ),
+    ],
+    ("centre", "/ageing"): [
+        Form(
+            "#ageing-filter",
+            (Field("cover_year", "全部", why=OPTIONAL_CHOICE),),
+            "GET /billing/ageing\\?",
+            where="#late",
+        ),
+    ],
+    ("district", "/ageing"): [
+        Form(
+            "#ageing-filter",
+            (Field("cover_year", "全部", why=OPTIONAL_CHOICE),),
+            "GET /billing/ageing\\?",
+            where="#late",
         ),
     ],
     ("centre", "/centre/removals"): [

@@ -254,7 +254,7 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
         message="the payment detail e-mail",
     )
     body = email.message_from_bytes(message[1], policy=email.policy.default).get_body(("plain",)).get_content()
-    assert "CB201912300001" in body and "尚需缴纳 390.00 元" in body
+    assert "CB201912300001" in body and "应缴 390.00 元" in body
 
     # ---- the district notice (documents) and billing's ledger agree
     notice = system.wait_for(
@@ -267,7 +267,7 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     applied = -sum(e["amount_fen"] for e in ledger if e["kind"] == "credit_applied" and e["account"] == "credit")
     assert (owed, applied) == (39000, 50000)
     words = pdf_text(notice.content)
-    assert "清算分配款500.00元" in words and "剩余参保资金390.00元" in words and "2020年1月20日" in words
+    assert "清算分配款500.00元" in words and "剩余参保资金（应缴）390.00元" in words and "2020年1月20日" in words
 
     # ---- voucher: type by content, own batch only; feedback; a second voucher
     system.set_clock("2020-01-10T10:00:00")

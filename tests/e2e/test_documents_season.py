@@ -129,10 +129,10 @@ def test_grassroots_notice_latest_and_earlier_versions(season):
     # this submission: 2 × B 90 = 180 = city 80 + district 80 + grassroots 20; the year so far: 5 × 10 = 50
     for fragment in (
         "本次提交人数2人（第2次提交）",
-        "本次保障费用180.00元",
+        "本次参保资金总额180.00元",
         "其中：市总统一划拨80.00元",
-        "区局/各级工会缴费80.00元",
-        "基层单位缴费20.00元",
+        "区局（产业）工会承担80.00元",
+        "基层单位承担20.00元",
         "本年度你会累计需承担50.00元",
     ):
         assert fragment in text, fragment
@@ -145,11 +145,16 @@ def test_district_notice_with_credit_due_deadline_and_account(season):
     system, district, batch = season["system"], season["district"], season["batch"]
     notice = download(system, district, f"/district-notices/{batch['id']}/file", "the district notice")
     text = pdf_text(notice.content)
-    # A 1 × (26 − 13) + B 5 × (90 − 40) = 263.00; credit 100.00 → 163.00 due by 20 January
+    # premium A 26 + B 5 × 90 = 476.00, city 13 + 200 = 213.00; the unions' share 263.00 (its
+    # split as billing says); credit 100.00 → 163.00 due by 20 January
     assert (
         "黄浦区总工会：你会集中参保2020年度会员专享基本保障计划，参加A类会员共计1人，参加B类会员共计5人，合计6人，"
-        "参保资金总额为263.00元。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
-        "你会尚需于2020年1月20日之前将剩余参保资金163.00元划入如下帐户"
+        "参保资金总额为476.00元，其中市总统一划拨213.00元，区局（产业）工会承担"
+    ) in text
+    assert (
+        "（工会承担263.00元）。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
+        "你会尚需于2020年1月20日之前将剩余参保资金（应缴）163.00元划入如下帐户（划款时请在用途/附言中注明参保批次"
+        f"{batch['batch_no']}）"
     ) in text
     assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
     assert f"参保批次{batch['batch_no']}" in text and text.endswith("2019年12月28日第1页")

@@ -128,15 +128,16 @@ def test_both_notices_download_through_the_gateway_with_their_content(season):
     assert "attachment" in grassroots.headers["Content-Disposition"]
     body = pdf_text(grassroots.content)
     assert f"{season.g1.account['display_name']}：" in body or "上海示范科技有限公司工会：" in body
-    assert "截至今日参加B类会员共计3人，请于2019年12月27日之前" in body and "本次保障费用270.00元" in body
+    assert "截至今日参加B类会员共计3人，请于2019年12月27日之前" in body and "本次参保资金总额270.00元" in body
     district = season.district.get("/api/v1/documents/district-notices/7/file")
     assert district.status_code == 200, district.text
     body = pdf_text(district.content)
-    # B 3 × 90: share 150; A 4 × 26: share 52 → 202.00, credit 50.00, due 152.00
-    assert (
-        "黄浦区总工会：" in body and "参加A类会员共计4人，参加B类会员共计3人，合计7人，参保资金总额为202.00元" in body
-    )
-    assert "清算分配款50.00元" in body and "剩余参保资金152.00元" in body and "2020年1月20日之前" in body
+    # B 3 × 90 = 270 (share 150); A 4 × 26 = 104 (share 52) → premium 374.00, share 202.00, credit 50.00,
+    # due 152.00 (参保资金总额 is every premium, docs/terms.md)
+    assert "黄浦区总工会：" in body
+    assert "参加A类会员共计4人，参加B类会员共计3人，合计7人，参保资金总额为374.00元，其中市总统一划拨172.00元" in body
+    assert "工会承担202.00元" in body and "清算分配款50.00元" in body
+    assert "剩余参保资金（应缴）152.00元" in body and "2020年1月20日之前" in body
     assert "帐号：316023-03002745697" in body
     listed = season.g1.get("/api/v1/documents/documents").json()
     assert [(i["kind"], i["union_id"]) for i in listed["items"]] == [("grassroots_notice", season.u1)]

@@ -233,8 +233,8 @@ def test_instant_enrolment_in_both_halves(system, season):
     notice = g1.get("/api/v1" + listed[0]["download"])
     assert notice.status_code == 200 and notice.content == g1.get(f"{D}/instant-notices/{sub['id']}/file").content
     assert (
-        "你会即时参保2020年度会员专享基本保障计划，参加A+类会员共计1人，参保资金76.00元，其中市总统一划拨13.00元，"
-        "区、局（产业）工会承担63.00元，你会需承担0.00元。请于2020年3月25日之前"
+        "你会即时参保2020年度会员专享基本保障计划，参加A+类会员共计1人，参保资金总额76.00元，其中市总统一划拨13.00元，"
+        "区局（产业）工会承担63.00元，基层单位承担（你会需承担）0.00元。请于2020年3月25日之前"
     ) in pdf_text(notice.content)
     assert "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止" in pdf_text(notice.content)
     ok(district.post(f"{E}/submissions/{sub['id']}/stage", json={}))
@@ -257,11 +257,12 @@ def test_instant_enrolment_in_both_halves(system, season):
     text = pdf_text(district_notice.content)
     assert (
         "你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A+类会员共计1人，合计1人，"
-        "参保资金总额为63.00元。"
+        "参保资金总额为76.00元，其中市总统一划拨13.00元，区局（产业）工会承担63.00元，基层单位承担0.00元"
+        "（工会承担63.00元）。"
     ) in text
     assert (
-        f"2020年3月25日之前将{'剩余' if priced['credit_applied_fen'] else ''}参保资金{priced['due_fen'] / 100:.2f}元"
-        in text
+        f"2020年3月25日之前将{'剩余' if priced['credit_applied_fen'] else ''}参保资金（应缴）"
+        f"{priced['due_fen'] / 100:.2f}元" in text
     )
     assert "户名：上海市职工保障互助中心会员专享保障专户" in text
     assert g1.get(f"{D}/district-notices/{batch['id']}/file").status_code == 403

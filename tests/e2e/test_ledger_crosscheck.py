@@ -308,10 +308,10 @@ def test_notices_say_the_ledgers_amounts(season):
     )
     text = pdf_text(notice.content)
     for fragment in (
-        f"本次保障费用{yuan(s3['premium_fen'])}元",
+        f"本次参保资金总额{yuan(s3['premium_fen'])}元",
         f"其中：市总统一划拨{yuan(s3['city_subsidy_fen'])}元",
-        f"区局/各级工会缴费{yuan(s3['district_share_fen'])}元",
-        f"基层单位缴费{yuan(s3['grassroots_share_fen'])}元",
+        f"区局（产业）工会承担{yuan(s3['district_share_fen'])}元",
+        f"基层单位承担{yuan(s3['grassroots_share_fen'])}元",
         f"本年度你会累计需承担{yuan(s3['grassroots_share_fen'])}元",
     ):
         assert fragment in text, fragment
@@ -323,8 +323,8 @@ def test_notices_say_the_ledgers_amounts(season):
         message="the instant notice",
     )
     text = pdf_text(instant.content)
-    assert f"参保资金{yuan(s4['premium_fen'])}元，其中市总统一划拨{yuan(s4['city_subsidy_fen'])}元" in text
-    assert f"你会需承担{yuan(s4['grassroots_share_fen'])}元" in text
+    assert f"参保资金总额{yuan(s4['premium_fen'])}元，其中市总统一划拨{yuan(s4['city_subsidy_fen'])}元" in text
+    assert f"基层单位承担（你会需承担）{yuan(s4['grassroots_share_fen'])}元" in text
     for batch, who in zip(
         season["batches"], (season["district"], season["district2"], season["district"]), strict=False
     ):
@@ -335,8 +335,12 @@ def test_notices_say_the_ledgers_amounts(season):
             message=f"district notice {batch['batch_no']}",
         )
         text = pdf_text(pdf.content)
-        assert f"参保资金总额为{yuan(bill['union_share_fen'])}元" in text
-        assert f"参保资金{yuan(bill['due_fen'])}元划入" in text
+        # 参保资金总额 is every premium (docs/terms.md); the unions' share is 工会承担
+        assert (
+            f"参保资金总额为{yuan(bill['premium_fen'])}元，其中市总统一划拨{yuan(bill['city_subsidy_fen'])}元" in text
+        )
+        assert f"工会承担{yuan(bill['union_share_fen'])}元" in text
+        assert f"参保资金（应缴）{yuan(bill['due_fen'])}元划入" in text
         if bill["credit_applied_fen"]:
             assert f"清算分配款{yuan(bill['credit_applied_fen'])}元" in text
 
@@ -356,7 +360,7 @@ def test_workbooks_hold_the_ledgers_amounts(season):
         if s["district_id"] == season["d1"] and s["status"] != "returned" and s["mode"] == "centralised"
     ]
     total_row = next(r for r in rows if r[0] == "合计")
-    premium_col = next(i for i in money if "保障费用" in str(header[i]) or "参保费用" in str(header[i]))
+    premium_col = header.index("参保资金总额（元）")  # every premium (docs/terms.md)
     assert fen(total_row[premium_col]) == sum(s["premium_fen"] for s in mine), (header, total_row)
     assert col  # the header names every column
     for batch in season["batches"]:
@@ -364,9 +368,10 @@ def test_workbooks_hold_the_ledgers_amounts(season):
         who = season["district2"] if batch["id"] == season["batches"][1]["id"] else district
         detail = load_workbook(io.BytesIO(ok_bytes(who.get(f"{B}/batches/{batch['id']}/payment-detail.xlsx"))))
         cells = {r[0].value: [c.value for c in r] for r in detail.worksheets[0].iter_rows() if r[0].value}
-        assert fen(cells["合计"][2]) == bill["premium_fen"] and fen(cells["合计"][4]) == bill["union_share_fen"]
-        assert fen(cells["抵扣清算分配款"][4]) == bill["credit_applied_fen"]
-        assert fen(cells["尚需缴纳"][4]) == bill["due_fen"]
+        # 参保资金总额, 市总统一划拨, 区局（产业）工会承担, 基层单位承担, 工会承担 (docs/terms.md)
+        assert fen(cells["合计"][2]) == bill["premium_fen"] and fen(cells["合计"][-1]) == bill["union_share_fen"]
+        assert fen(cells["抵扣清算分配款"][-1]) == bill["credit_applied_fen"]
+        assert fen(cells["应缴"][-1]) == bill["due_fen"]
 
 
 def ok_bytes(response) -> bytes:

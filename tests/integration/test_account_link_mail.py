@@ -17,7 +17,10 @@ def _mail(system, count: int):
     folder = system.tmp / "mail"
 
     def found():
-        mails = sorted(folder.glob("*account-link-*.eml")) if folder.exists() else []
+        # by when written: the names carry the event's random id, not its order
+        mails = (
+            sorted(folder.glob("*account-link-*.eml"), key=lambda f: f.stat().st_mtime_ns) if folder.exists() else []
+        )
         return mails[count - 1] if len(mails) >= count else None
 
     system.wait_for(found, timeout=60, message=f"account-link mail {count}")

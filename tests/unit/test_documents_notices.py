@@ -72,18 +72,28 @@ def test_district_wording_has_every_type_the_credit_and_the_account():
     batch = facts.parse_batch(c.batch_submitted(7, 1, [(1, 11, "B+", 2), (2, 12, "A", 1)])["data"])
     price = facts.parse_batch_price(c.batch_priced(7, 1, {"B+": 2, "A": 1}, 500)["data"])
     n = district_notice("静安区总工会", YEAR, batch, price, documents_settings().schema_1_payee)
-    # B+ 2 × 140 = 280, city 80, unions 200; A 26, city 13, unions 13 → share 213.00, credit 5.00, due 208.00
+    # B+ 2 × 140 = 280, city 80, district 200; A 26, city 13, district 13 → premium 306.00, share 213.00
+    # (district 213.00, grassroots 0.00), credit 5.00, due 208.00. 参保资金总额 is every premium
+    # (docs/terms.md), never the unions' share it used to name.
     assert n.paragraphs[0].startswith(
         "你会集中参保 2020 年度会员专享基本保障计划，参加 A 类会员共计 1 人，"
-        "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 213.00 元。鉴于 2018 年会员保障"
+        "参加 B+ 类会员共计 2 人，合计 3 人，参保资金总额为 306.00 元，其中市总统一划拨 93.00 元，"
+        "区局（产业）工会承担 213.00 元，基层单位承担 0.00 元（工会承担 213.00 元）。鉴于 2018 年会员保障"
         "清算分配款 5.00 元指定用于抵扣 2020 年度会员保障集中参保款项，你会尚需于 2020 年 1 月 "
-        "20 日之前将剩余参保资金 208.00 元划入如下帐户"
+        "20 日之前将剩余参保资金（应缴）208.00 元划入如下帐户（划款时请在用途/附言中注明参保批次 CB201912280001）"
     )
     assert [(r.label, r.value) for r in n.bank_rows] == [
         ("户名", "上海市职工保障互助中心会员专享保障专户"),
         ("帐号", "316023-03002745697"),
         ("开户行", "上海银行人民广场支行"),
+        ("用途/附言", "CB201912280001"),
     ]
+    assert [(r.label, r.value) for r in n.rows][2:5] == [
+        ("工会承担", "213.00 元"),
+        ("2018 年清算分配款抵扣", "5.00 元"),
+        ("应缴（尚需划款）", "208.00 元"),
+    ]
+    assert n.table.rows[-1] == ("合计", "3", "306.00", "93.00", "213.00", "0.00", "213.00")
     assert isinstance(n.bank, BankAccount) and n.dated == date(2019, 12, 28)
 
 
@@ -141,3 +151,31 @@ def test_due_is_always_share_less_credit_and_never_negative(raw, credit, tamper)
 def test_malformed_submissions_name_the_field(data, field):
     with pytest.raises(MalformedEvent, match=field):
         facts.parse_submission(data)
+
+
+def test_a_later_notice_leaves_out_only_what_its_figures_counted_and_was_returned_since():
+    """Decision 0034: #2 (submitted 20 Nov) counted #1; #1 returned on 25 Nov is left out of it,
+    a submission returned before 20 Nov was never in its figures, and a later one never was."""
+    from datetime import datetime
+
+    from common.clock import SHANGHAI
+    from services.documents.domain.notices import left_out_of, owes_before
+
+    sub = facts.parse_submission(
+        c.submission(102, 11, 1, "B", 2, 5, 2, submitted_at="2019-11-20T09:00:00+08:00")["data"]
+    )
+    price = facts.parse_submission_price(c.priced(102, 11, 1, "B", 2, union_owes_to_date_fen=10000)["data"])
+    returned = [
+        (1, 3, 6000, "名单有误", datetime(2019, 11, 25, 16, tzinfo=SHANGHAI)),  # counted, returned since: out
+        (0, 4, 8000, "重复", datetime(2019, 11, 10, 9, tzinfo=SHANGHAI)),  # returned before #2: never counted
+        (3, 1, 2000, "多报", datetime(2019, 11, 26, 9, tzinfo=SHANGHAI)),  # later than #2: never counted
+    ]
+    left = left_out_of(sub, returned)
+    assert [x.sequence for x in left] == [1]
+    assert owes_before(price, left) == 10000 - 4000 - 6000
+    notice = grassroots_notice("甲", YEAR, sub, price, owes_before(price, left), left)
+    assert notice.headcount_total == 2 and notice.grassroots_owes_total_fen == 4000
+    assert notice.dated == date(2019, 11, 25)
+    assert notice.rows[-1].label == "已退回的提交" and "名单有误" in notice.rows[-1].value
+    schema_1 = facts.parse_submission_price(c.priced(102, 11, 1, "B", 2)["data"])
+    assert owes_before(schema_1, left) is None  # then documents sums the counted submissions itself

@@ -17,7 +17,17 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 def _service_routes():
     from gateway.api import accounts, auth, password_links, sessions
     from gateway.api import registrations as public_registrations
-    from services.billing.api import bank_statements, batches, jobs, prices, reconciliation, reports, settlement_credits
+    from services.billing.api import (
+        ageing,
+        allocations,
+        bank_statements,
+        batches,
+        jobs,
+        prices,
+        reconciliation,
+        reports,
+        settlement_credits,
+    )
     from services.documents.api import documents
     from services.enrollment.api import batches as enrolment_batches
     from services.enrollment.api import confirmation, cover_years, covers, review, submissions
@@ -42,6 +52,8 @@ def _service_routes():
             prices.blp,
             reconciliation.blp,
             reports.blp,
+            allocations.blp,
+            ageing.blp,
         ],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp],

@@ -231,7 +231,7 @@ def test_feedback_on_a_batch_not_known_yet_is_tried_again_and_tells_no_one():
 
 
 def test_a_quote_for_an_unknown_type_or_price_class_is_refused_per_field():
-    from services.billing.handlers.pricing import quote
+    from services.billing.handlers.quotes import quote
 
     uow = FakeUnitOfWork("billing")
     with pytest.raises(ValidationFailed) as refused:
@@ -243,7 +243,7 @@ def test_a_quote_for_an_unknown_type_or_price_class_is_refused_per_field():
 
 
 def test_a_quote_for_a_union_billing_has_not_heard_of_answers_not_found():
-    from services.billing.handlers.pricing import quote
+    from services.billing.handlers.quotes import quote
 
     with pytest.raises(NotFound):
         quote(FakeUnitOfWork("billing"), CENTRE, 2020, "B", {"centralised": 3}, union_id=99)

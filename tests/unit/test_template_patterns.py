@@ -60,6 +60,7 @@ KIND_OF_FIELD = {
     "district_share": "amount",
     "grassroots_share": "amount",
     "amount": "amount",
+    "amount_\ue000": "amount",  # 待分配流水: one amount per batch a line is allocated to
     "declared_amount": "amount",
     "premium": "amount",
     "city_subsidy": "amount",

@@ -79,7 +79,8 @@ document.addEventListener("DOMContentLoaded", () => {
       Object.entries(b.by_type || {}).map(([k, v]) => tile(`${(v && v.type) || k} 类`, (v && v.headcount) ?? v)).join("") +
       tile("保障费用", yuan(b.premium_fen)) + tile("工会承担（保费−市总划拨）", yuan(b.union_share_fen)) +
       tile("清算分配款抵扣", yuan(b.credit_applied_fen)) + tile("应缴金额", yuan(b.due_fen)) + tile("缴费截止", b.pay_by || "—") +
-      tile("已上传凭证金额", yuan(b.voucher_declared_fen)) + tile("已缴（到账）", yuan(b.money_received_fen)) + tile("缴费状态", b.status_text);
+      tile("已上传凭证金额", yuan(b.voucher_declared_fen)) + tile("已缴（到账）", yuan(b.money_received_fen)) + tile("未缴", yuan(b.short_fen)) +
+      (b.overpaid_text ? tile("多缴", b.overpaid_text) : "") + tile("缴费状态", b.status_text);
     document.getElementById("notice").href = `/api/v1/documents/district-notices/${id}/file`;
     vouchers = await U.api("GET", `/billing/batches/${id}/vouchers`);
     renderVouchers(b);

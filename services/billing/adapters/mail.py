@@ -7,6 +7,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from common import terms
 from common.config import data_dir, private_folder, write_private
 from common.excel import CONTENT_TYPE, COUNT, MONEY, Column, SheetSpec, write_workbook
 from common.money import yuan
@@ -23,8 +24,25 @@ def payee_of(batch: dict, configured: Payee) -> Payee:
     return Payee(**given) if isinstance(given, dict) else configured
 
 
+def _split(row: dict) -> bool:
+    """Whether billing kept the union share's split for this batch (priced from schema 3 on)."""
+    return row.get("district_share_fen") is not None and row.get("grassroots_share_fen") is not None
+
+
+def _amounts(row: dict, split: bool) -> str:
+    """参保资金总额 and who bears it, in the terms of docs/terms.md."""
+    parts = f"{terms.PREMIUM.name} {yuan(row['premium_fen'])} 元，{terms.CITY_SUBSIDY.name} {yuan(row['city_subsidy_fen'])} 元，"
+    if split:
+        return parts + (
+            f"{terms.DISTRICT_SHARE.name} {yuan(row['district_share_fen'])} 元，{terms.GRASSROOTS_SHARE.name} "
+            f"{yuan(row['grassroots_share_fen'])} 元（{terms.UNION_SHARE.name} {yuan(row['union_share_fen'])} 元）"
+        )
+    return parts + f"{terms.UNION_SHARE.name} {yuan(row['union_share_fen'])} 元"
+
+
 def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
     instant = batch.get("mode") == "instant"
+    split = _split(batch) and all(_split(row) for row in batch["by_type"])
     lines = [
         f"{district_name}：",
         "",
@@ -33,21 +51,17 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
         "",
     ]
     for row in batch["by_type"]:
-        lines.append(
-            f"  {TYPE_NAMES.get(row['type'], row['type'])}：{row['headcount']} 人，参保费用 "
-            f"{yuan(row['premium_fen'])} 元，市总统一划拨 {yuan(row['city_subsidy_fen'])} 元，"
-            f"工会承担 {yuan(row['union_share_fen'])} 元"
-        )
+        lines.append(f"  {TYPE_NAMES.get(row['type'], row['type'])}：{row['headcount']} 人，{_amounts(row, split)}")
     lines += [
         "",
-        f"合计 {batch['headcount']} 人，参保资金总额 {yuan(batch['premium_fen'])} 元，"
-        f"市总统一划拨 {yuan(batch['city_subsidy_fen'])} 元，工会承担 {yuan(batch['union_share_fen'])} 元。",
-        f"抵扣清算分配款 {yuan(batch['credit_applied_fen'])} 元，尚需缴纳 {yuan(batch['due_fen'])} 元"
+        f"合计 {batch['headcount']} 人，{_amounts(batch, split)}。",
+        f"{terms.CREDIT.name}清算分配款 {yuan(batch['credit_applied_fen'])} 元，{terms.DUE.name} {yuan(batch['due_fen'])} 元"
         + (f"，请于 {batch['pay_by']} 之前划入如下帐户：" if batch.get("pay_by") else "，请划入如下帐户："),
         "",
         f"户名：{payee.account_name}",
         f"帐号：{payee.account_no}",
         f"开户行：{payee.bank}",
+        f"{terms.MEMO}：{terms.batch_memo(batch['batch_no'])}（划款时请注明，以便核对）",
         "",
         "逾期未划款，则本批次参保无效，需另行办理即时参保手续。"
         if instant
@@ -60,27 +74,25 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
 
 
 def payment_detail_workbook(batch: dict) -> bytes:
-    """The e-mailed attachment and the download: amounts in fen, the cells in yuan (common.excel)."""
+    """The e-mailed attachment and the download: amounts in fen, the cells in yuan (common.excel),
+    headed with the terms of docs/terms.md; the split only for a batch billing priced with it."""
+    split = _split(batch) and all(_split(row) for row in batch["by_type"])
+    named = [terms.PREMIUM, terms.CITY_SUBSIDY, *((terms.DISTRICT_SHARE, terms.GRASSROOTS_SHARE) if split else ())]
     columns = [
         Column("保障类型", 12),
         Column("参保人数", 10, kind=COUNT),
-        Column("参保费用（元）", 16, kind=MONEY),
-        Column("市总统一划拨（元）", 18, kind=MONEY),
-        Column("工会承担（元）", 16, kind=MONEY),
+        *(Column(t.label(), 18, kind=MONEY) for t in named),
+        Column(terms.UNION_SHARE.label(), 16, kind=MONEY),
     ]
-    rows = [
-        [
-            TYPE_NAMES.get(r["type"], r["type"]),
-            r["headcount"],
-            r["premium_fen"],
-            r["city_subsidy_fen"],
-            r["union_share_fen"],
-        ]
-        for r in batch["by_type"]
-    ]
-    rows.append(["合计", batch["headcount"], batch["premium_fen"], batch["city_subsidy_fen"], batch["union_share_fen"]])
-    rows.append(["抵扣清算分配款", "", "", "", batch["credit_applied_fen"]])
-    rows.append(["尚需缴纳", "", "", "", batch["due_fen"]])
+
+    def amounts(row: dict) -> list:
+        return [row[t.field] for t in named] + [row["union_share_fen"]]
+
+    rows = [[TYPE_NAMES.get(r["type"], r["type"]), r["headcount"], *amounts(r)] for r in batch["by_type"]]
+    rows.append(["合计", batch["headcount"], *amounts(batch)])
+    blanks = [""] * len(named)
+    rows.append([f"{terms.CREDIT.name}清算分配款", "", *blanks, batch["credit_applied_fen"]])
+    rows.append([terms.DUE.name, "", *blanks, batch["due_fen"]])
     return write_workbook([SheetSpec("集中参保缴费明细", columns, rows)])
 
 

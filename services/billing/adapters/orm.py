@@ -183,6 +183,45 @@ class Batch(Base):
     received_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     received_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     bank_reference: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # 多缴 at 核销 (decision 0032): how much, and its fate — `credit` (the district's credit for
+    # the next year, a SettlementCredit whose source is this batch) or `refund` (who, when, how)
+    overpaid_fen: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    overpaid_choice: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    refunded_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    refund_note: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+
+class PaymentAllocation(Base):
+    """到账分配: which batch a statement line's money went to, how many fen (a line paying several
+    batches has one row each; the rows of a line sum to its amount). `method` is the reason code
+    (domain/statement.py REASONS): matched, split, or allocated by hand. A batch's
+    `bank_matched_fen` (已缴 before 核销) is the sum of its rows."""
+
+    __tablename__ = "payment_allocations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("statement_lines.id"), index=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    method: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+
+
+class PaymentReminder(Base):
+    """催缴: one step of a late batch's reminders (domain/ageing.py STEPS), taken once: who was
+    reminded (the district; its handler at `escalated`; the centre's list), when, and how late."""
+
+    __tablename__ = "payment_reminders"
+    __table_args__ = (UniqueConstraint("batch_id", "step"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.batch_id"), index=True)
+    step: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by: Mapped[str] = mapped_column(String(100))
+    recipient: Mapped[str] = mapped_column(String(200))
+    days_past: Mapped[int] = mapped_column(Integer)
+    short_fen: Mapped[int] = mapped_column(BigInteger)
 
 
 class DistrictAccount(Base):
@@ -206,6 +245,8 @@ class SettlementCredit(Base):
     memo: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(DateTime)
     recorded_by: Mapped[str] = mapped_column(String(100))
+    # set when the credit is a batch's over-payment (多缴) carried to the next year
+    source_batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class LedgerEntry(Base):

@@ -3,10 +3,13 @@ models kept from other services' events, batches in scope, credit still availabl
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from common.identity import Identity, scoped
 from services.billing.adapters.orm import Batch, CoverYearView, DistrictAccount, DistrictView, SettlementCredit
+from services.billing.domain.timeline import pay_by as pay_by_rule
 
 
 def cover_year(session, year: int) -> CoverYearView | None:
@@ -19,6 +22,18 @@ def cover_year(session, year: int) -> CoverYearView | None:
             return None
         held[year] = found
     return held[year]
+
+
+def pay_by(session, year: int, mode: str, submitted_on: date, centralised: str) -> date | None:
+    """Decision 0018: the cover year's `centralised` deadline (grassroots_end for a union,
+    payment_deadline for a district), or N days after an instant submission or batch."""
+    timeline = cover_year(session, year)
+    return pay_by_rule(
+        mode,
+        submitted_on,
+        getattr(timeline, centralised) if timeline else None,
+        timeline.instant_payment_days if timeline else None,
+    )
 
 
 def is_special(session, district_id: int) -> bool:

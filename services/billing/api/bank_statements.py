@@ -11,7 +11,7 @@ from common.downloads import download
 from common.schema import BaseSchema, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing.api.schemas import file_from_request
-from services.billing.handlers import bank_statements
+from services.billing.handlers import bank_statements, statement_results
 
 blp = Blueprint("bank-statements", __name__, description="银行流水与模板")
 
@@ -24,7 +24,14 @@ class StatementFirstSeen(BaseSchema):
     batch_no = fields.String(allow_none=True, metadata={"description": "当时匹配到的批次"})
 
 
+class StatementLinePart(BaseSchema):
+    batch_id = fields.Integer()
+    batch_no = fields.String()
+    amount_fen = fields.Integer(metadata={"description": "计入该批次的金额"})
+
+
 class StatementLineOut(BaseSchema):
+    line_id = fields.Integer(metadata={"description": "流水编号（手工分配用）"})
     row = fields.Integer()
     paid_on = fields.Date()
     payer = fields.String()
@@ -41,6 +48,10 @@ class StatementLineOut(BaseSchema):
     already_imported = fields.Boolean(metadata={"description": "已导入过：此前的导入已有此笔流水，不再计入"})
     first_seen = fields.Nested(
         StatementFirstSeen, allow_none=True, metadata={"description": "此笔流水首次导入的那次导入（仅已导入过的行）"}
+    )
+    parts = fields.List(
+        fields.Nested(StatementLinePart),
+        metadata={"description": "到账分配：各批次及金额（拆分时多个，合计等于此笔金额）"},
     )
 
 
@@ -96,7 +107,7 @@ class BankStatements(MethodView):
         content, filename = file_from_request()
         with uow() as work:
             statement = bank_statements.import_bank_statement(work, current_identity(), content, filename)
-            return bank_statements.statement_result(work, current_identity(), statement.id)
+            return statement_results.statement_result(work, current_identity(), statement.id)
 
 
 @blp.route("/templates/<any('bank-statement', credits):name>")
@@ -119,4 +130,4 @@ class BankStatementItem(MethodView):
     def get(self, statement_id):
         """一次银行流水导入的结果."""
         with uow() as work:
-            return bank_statements.statement_result(work, current_identity(), statement_id)
+            return statement_results.statement_result(work, current_identity(), statement_id)

@@ -16,10 +16,17 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.billing import contracts, settings
 from services.billing.adapters import queries
 from services.billing.api.schemas import BatchQuery, Yuan, file_from_request
+from services.billing.domain.allocation import (
+    OVERPAYMENT_CHOICES,
+    arrived,
+    money_received_fen,
+    overpaid_fen,
+    overpaid_text,
+)
 from services.billing.domain.payment_status import PAYMENT_STATUSES
 from services.billing.domain.payment_status import status_text as payment_status_text
 from services.billing.domain.voucher import MEDIA_TYPES
-from services.billing.handlers import batches, reports
+from services.billing.handlers import batches, vouchers
 
 blp = Blueprint("batches", __name__, description="批次：缴费凭证、反馈、核销与缴费明细")
 
@@ -47,7 +54,7 @@ class BatchOut(BaseSchema):
     )
     voucher_declared_fen = fields.Function(lambda b: b.paid_fen or 0, metadata={"description": "已上传凭证金额"})
     money_received_fen = fields.Function(
-        lambda b: reports.money_received_fen(b), metadata={"description": "已缴：核销或银行流水确认到账的金额"}
+        lambda b: money_received_fen(b), metadata={"description": "已缴：核销或银行流水确认到账的金额"}
     )
     paid_on = fields.Date(allow_none=True)
     voucher_uploaded_at = Timestamp(allow_none=True)
@@ -57,6 +64,15 @@ class BatchOut(BaseSchema):
     received_fen = fields.Integer(allow_none=True)
     received_on = fields.Date(allow_none=True)
     bank_reference = fields.String(allow_none=True)
+    short_fen = fields.Function(lambda b: arrived(b).short_fen, metadata={"description": "未缴：应缴减已缴"})
+    overpaid_fen = fields.Function(lambda b: overpaid_fen(b), metadata={"description": "多缴：已缴超出应缴的金额"})
+    overpaid_choice = fields.String(
+        allow_none=True, metadata={"description": "多缴的处理：credit 转抵扣，refund 已退还"}
+    )
+    overpaid_text = fields.Function(lambda b: overpaid_text(b), metadata={"description": "多缴说明"})
+    refunded_at = Timestamp(allow_none=True)
+    refunded_by = fields.String(allow_none=True)
+    refund_note = fields.String(allow_none=True)
 
 
 class VoucherForm(BaseSchema):
@@ -111,6 +127,15 @@ class WriteOffIn(BaseSchema):
     amount = Yuan(required=True, metadata={"description": "到账金额（元）"})
     received_on = fields.Date(required=True)
     bank_reference = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    overpayment = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(list(OVERPAYMENT_CHOICES)),
+        metadata={"description": "多缴的处理（到账金额大于应缴时必填）：credit 转为下一年度抵扣款，refund 已退还"},
+    )
+    refund_note = fields.String(
+        load_default="", validate=validate.Length(max=200), metadata={"description": "退还说明（如退款流水号）"}
+    )
 
 
 class PaymentStatusOut(BaseSchema):
@@ -164,7 +189,7 @@ def _add_voucher(form, batch_id: int):
     content, filename = file_from_request()
     with uow() as work:
         _said_batch(work, batch_id)
-        return batches.upload_voucher(
+        return vouchers.upload_voucher(
             work,
             current_identity(),
             batch_id,
@@ -183,7 +208,7 @@ class BatchVouchers(MethodView):
     def get(self, batch_id):
         """缴费凭证 of a batch: every one, withdrawn ones too, oldest first."""
         with uow() as work:
-            return batches.list_vouchers(work, current_identity(), batch_id)
+            return vouchers.list_vouchers(work, current_identity(), batch_id)
 
     @roles("district")
     @blp.arguments(VoucherForm, location="form", content_type="multipart/form-data")
@@ -202,7 +227,7 @@ class BatchVoucherFile(MethodView):
     def get(self, query, batch_id, voucher_id):
         """One voucher's file: downloaded, or with `inline=true` shown in the page."""
         with uow() as work:
-            voucher = batches.get_voucher(work, current_identity(), batch_id, voucher_id)
+            voucher = vouchers.get_voucher(work, current_identity(), batch_id, voucher_id)
             return _voucher_file(voucher, query.get("inline", False))
 
 
@@ -215,7 +240,7 @@ class BatchVoucherWithdrawal(MethodView):
         """撤回凭证 (district), with a reason, before 核销: kept, marked withdrawn, no longer counted."""
         with uow() as work:
             _said_batch(work, batch_id)
-            return batches.withdraw_voucher(work, current_identity(), batch_id, voucher_id, data["reason"])
+            return vouchers.withdraw_voucher(work, current_identity(), batch_id, voucher_id, data["reason"])
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/voucher")
@@ -235,7 +260,7 @@ class BatchVoucher(MethodView):
     def get(self, batch_id):
         """下载缴费凭证 (deprecated): the latest one still counted."""
         with uow() as work:
-            return _voucher_file(batches.latest_voucher(work, current_identity(), batch_id), inline=False)
+            return _voucher_file(vouchers.latest_voucher(work, current_identity(), batch_id), inline=False)
 
 
 @blp.route("/batches/<int(max=2147483647):batch_id>/payment-detail.xlsx")
@@ -278,9 +303,18 @@ class BatchWriteOff(MethodView):
     @blp.arguments(WriteOffIn)
     @blp.response(200, BatchOut)
     def post(self, data, batch_id):
-        """核销 (centre): amount received, date, bank reference. Final."""
+        """核销 (centre): amount received, date, bank reference. Final. An amount above what is due
+        (多缴) needs `overpayment`: credit (the district's credit for the next year) or refund
+        (recorded as refunded, by the caller, now); without it 422 OVERPAYMENT_CHOICE_REQUIRED."""
         with uow() as work:
             _said_batch(work, batch_id)
             return batches.write_off(
-                work, current_identity(), batch_id, data["amount"], data["received_on"], data["bank_reference"]
+                work,
+                current_identity(),
+                batch_id,
+                data["amount"],
+                data["received_on"],
+                data["bank_reference"],
+                data["overpayment"],
+                data["refund_note"],
             )

@@ -12,7 +12,7 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
-from services.billing.handlers import prices, pricing, splits
+from services.billing.handlers import prices, quotes, splits
 
 blp = Blueprint("prices", __name__, description="保障价格表、参保金额比例设置（保障金额分摊）与每人费率")
 
@@ -207,7 +207,7 @@ class Rates(MethodView):
     def get(self, query, year):
         """每人费率: what one member costs and who pays it, per type and price class."""
         with uow() as work:
-            return splits.rates_for_caller(work, current_identity(), year, query.get("union_id"))
+            return quotes.rates_for_caller(work, current_identity(), year, query.get("union_id"))
 
 
 @blp.route("/quotes/<int(min=2000, max=2100):year>")
@@ -219,4 +219,4 @@ class Quotes(MethodView):
         """试算: what these headcounts would cost under today's rates — the same pricing a
         submission gets when it is submitted (the confirmation screen's totals)."""
         with uow() as work:
-            return pricing.quote(work, current_identity(), year, data["type"], data["counts"], data.get("union_id"))
+            return quotes.quote(work, current_identity(), year, data["type"], data["counts"], data.get("union_id"))

@@ -31,6 +31,7 @@ class CreditOut(BaseSchema):
     amount_fen = fields.Integer()
     memo = fields.String()
     recorded_at = Timestamp()
+    source_batch_id = fields.Integer(allow_none=True, metadata={"description": "来源：该批次的多缴（转为抵扣款）"})
 
 
 class CreditQuery(BaseSchema):

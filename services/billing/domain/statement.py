@@ -1,14 +1,20 @@
 """Bank-statement matching (银行流水对账): each line of the centre's bank statement is matched to
 a batch — by the batch number in the memo first, then by payer (the district) and the exact
-amount still due. Every line that cannot be matched keeps a reason code, in the manner of
-openIMIS's payment-matching rejection codes. Pure."""
+amount still due — or split across several (several batch numbers in the memo and the amount
+their open total; or no number and the amount the total of all the payer's open batches;
+domain/allocation.py). Every line that cannot be matched keeps a reason code, in the manner of
+openIMIS's payment-matching rejection codes; an ambiguous one is left for the centre to allocate
+by hand. Pure."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date
+
+from services.billing.domain.allocation import split_by_numbers, split_over_open
 
 BATCH_NO = re.compile(r"(?:CB|JB)\d{12}", re.IGNORECASE)
 
@@ -22,6 +28,11 @@ REASONS = {
     "AMBIGUOUS": "该付款单位有多个应缴金额相同的待核销批次，无法确定",
     "NOT_A_CREDIT": "金额须大于 0",
     "DUPLICATE_LINE": "已导入过：此笔流水在此前导入的银行流水中已有，不再重复计入",
+    "SPLIT_BY_BATCH_NOS": "按摘要中的多个批次编号拆分到各批次（各批次未缴金额之和等于此金额）",
+    "SPLIT_OPEN_BATCHES": "金额等于该付款单位全部待缴批次的未缴合计，拆分到各批次",
+    "SPLIT_AMOUNT_MISMATCH": "摘要中有多个批次编号，但金额与这些批次的未缴合计不符：请手工分配",
+    "SPLIT_WRITTEN_OFF": "摘要中所列批次有已核销的：请手工分配",
+    "ALLOCATED_BY_HAND": "由市职保中心手工分配",
 }
 
 
@@ -52,9 +63,13 @@ class OpenBatch:
 
 @dataclass(frozen=True)
 class Match:
+    """A line's outcome. `parts`: (batch_id, fen) for each batch it pays — one part when matched
+    to one batch (the whole amount), several when split; empty when unmatched."""
+
     row: int
     batch_id: int | None
     reason_code: str
+    parts: tuple[tuple[int, int], ...] = ()
 
     @property
     def matched(self) -> bool:
@@ -77,8 +92,27 @@ class Batches:
             self.by_payer.setdefault(b.district_name, []).append(b)
 
 
-def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSet[int] = frozenset()) -> Match:
+def _one(line: Line, batch_id: int, code: str) -> Match:
+    return Match(line.row, batch_id, code, ((batch_id, line.amount_fen),))
+
+
+def _split(line: Line, parts: list[tuple[int, int]], code: str) -> Match:
+    return Match(line.row, parts[0][0], code, tuple(parts))
+
+
+def match_line(
+    line: Line,
+    batches: list[OpenBatch] | Batches,
+    taken: AbstractSet[int] = frozenset(),
+    outstanding: Mapping[int, int] | None = None,
+) -> Match:
+    """One line's match. `outstanding`: what each batch still owes now, when earlier lines of the
+    statement paid some of it (else each batch's `outstanding_fen`)."""
     index = batches if isinstance(batches, Batches) else Batches(batches)
+
+    def owed(b: OpenBatch) -> int:
+        return outstanding.get(b.batch_id, b.outstanding_fen) if outstanding is not None else b.outstanding_fen
+
     if line.amount_fen <= 0:
         return Match(line.row, None, "NOT_A_CREDIT")
     numbers = {m.upper() for m in BATCH_NO.findall(line.memo or "")}
@@ -87,21 +121,25 @@ def match_line(line: Line, batches: list[OpenBatch] | Batches, taken: AbstractSe
         if len(named) == 1:
             if named[0].written_off:
                 return Match(line.row, None, "BATCH_WRITTEN_OFF")
-            return Match(line.row, named[0].batch_id, "MATCHED_BY_BATCH_NO")
+            return _one(line, named[0].batch_id, "MATCHED_BY_BATCH_NO")
         if len(named) > 1:
-            return Match(line.row, None, "AMBIGUOUS")
+            split = split_by_numbers(line.amount_fen, named, owed)
+            if isinstance(split, str):
+                return Match(line.row, None, split)
+            return _split(line, split, "SPLIT_BY_BATCH_NOS")
         # an unknown number: try the payer and amount before giving up
     payer = (line.payer or "").strip()
     of_payer = index.by_payer.get(payer, []) if payer else []
     if not of_payer:
         return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "PAYER_UNKNOWN")
-    same = [
-        b for b in of_payer if not b.written_off and b.batch_id not in taken and b.outstanding_fen == line.amount_fen
-    ]
+    same = [b for b in of_payer if not b.written_off and b.batch_id not in taken and owed(b) == line.amount_fen]
     if len(same) == 1:
-        return Match(line.row, same[0].batch_id, "MATCHED_BY_PAYER_AMOUNT")
+        return _one(line, same[0].batch_id, "MATCHED_BY_PAYER_AMOUNT")
     if len(same) > 1:
         return Match(line.row, None, "AMBIGUOUS")
+    split_open = split_over_open(line.amount_fen, [b for b in of_payer if b.batch_id not in taken], owed)
+    if split_open:
+        return _split(line, split_open, "SPLIT_OPEN_BATCHES")
     return Match(line.row, None, "BATCH_NOT_FOUND" if numbers else "NO_AMOUNT_MATCH")
 
 
@@ -114,12 +152,15 @@ def match_lines(
     index = Batches(batches)
     results = []
     taken: set[int] = set()
+    outstanding = {b.batch_id: b.outstanding_fen for b in batches}
     for line in lines:
         if line.fingerprint and line.fingerprint in seen_before:
             results.append(Match(line.row, None, "DUPLICATE_LINE"))
             continue
-        result = match_line(line, index, taken)
-        if result.reason_code == "MATCHED_BY_PAYER_AMOUNT" and result.batch_id is not None:
-            taken.add(result.batch_id)
+        result = match_line(line, index, taken, outstanding)
+        if result.reason_code in ("MATCHED_BY_PAYER_AMOUNT", "SPLIT_OPEN_BATCHES"):
+            taken.update(batch_id for batch_id, _ in result.parts)
+        for batch_id, fen in result.parts:
+            outstanding[batch_id] -= fen
         results.append(result)
     return results

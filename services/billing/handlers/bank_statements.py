@@ -3,7 +3,10 @@ GBK or UTF-8, CAMT.053, or the four-column template for hand-made lists); each c
 fingerprinted, a line seen in an earlier import is listed as 已导入过 with the statement it came
 in and never matched again, and every other line is matched to a batch or kept with the reason
 it matched none. The result is read back line by line, with the layout that was recognised
-(docs/decisions/0026-bank-statements-as-exported.md)."""
+(docs/decisions/0026-bank-statements-as-exported.md). A line pays one batch or is split across
+several, each part an allocation row and a ledger line (decision 0032); `allocate` is the seam
+the centre's hand allocation (handlers/allocations.py) goes through. Imports
+`batches.restate` (a batch's status after money arrived)."""
 
 from __future__ import annotations
 
@@ -11,19 +14,18 @@ import json
 
 from sqlalchemy import ARRAY, String, any_, bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased
 
 from common import clock
-from common.clock import shanghai
-from common.db import insert_rows
-from common.errors import Conflict, NotFound
+from common.db import UoW, insert_rows
+from common.errors import Conflict
 from common.identity import Identity
 from common.money import yuan
 from services.billing.adapters.ledger import record_in_ledger
-from services.billing.adapters.orm import BankStatement, Batch, DistrictView, StatementLine
+from services.billing.adapters.orm import BankStatement, Batch, DistrictView, PaymentAllocation, StatementLine
 from services.billing.adapters.statement_files import read_bank_statement
 from services.billing.domain.statement import REASONS, OpenBatch, match_lines
 from services.billing.domain.statement_fingerprint import fingerprinted
+from services.billing.handlers.batches import restate
 
 LINE_COLUMNS = [c.name for c in StatementLine.__table__.columns if c.name != "id"]
 MAX_FINGERPRINTS_PER_QUERY = 5_000
@@ -43,7 +45,7 @@ def _first_sightings(session, fingerprints: list[str]) -> dict[str, int]:
     return found
 
 
-def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> BankStatement:
+def import_bank_statement(uow: UoW, who: Identity, content: bytes, filename: str) -> BankStatement:
     """银行流水导入: read, fingerprint, match; all of it or (a refusal) nothing."""
     who.require("centre")
     read = read_bank_statement(content)
@@ -78,40 +80,37 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> 
     uow.session.add(statement)
     uow.session.flush()
     by_id = {b.batch_id: b for b in batches}
-    rows = []
-    for line, result in zip(lines, results, strict=True):
-        rows.append(
-            {
-                "statement_id": statement.id,
-                "row": line.row,
-                "paid_on": line.paid_on,
-                "payer": line.payer[:200],
-                "amount_fen": line.amount_fen,
-                "memo": line.memo[:500],
-                "batch_id": result.batch_id,
-                "reason_code": result.reason_code,
-                "serial": line.serial[:100],
-                "fingerprint": line.fingerprint,
-                "first_line_id": earlier.get(line.fingerprint),
-            }
-        )
-        if result.matched:
-            batch = by_id[result.batch_id]
-            batch.bank_matched_fen = (batch.bank_matched_fen or 0) + line.amount_fen
-            record_in_ledger(
-                uow,
-                who.user,
-                cover_year=batch.cover_year,
-                district_id=batch.district_id,
-                account="bank",
-                kind="bank_matched",
-                amount_fen=line.amount_fen,
-                batch_id=batch.batch_id,
-                note=f"银行流水（{line.paid_on.isoformat()}，{line.payer}，{yuan(line.amount_fen)} 元，"
-                f"摘要「{line.memo}」）匹配到批次 {batch.batch_no}：{result.reason}",
-            )
+    rows = [
+        {
+            "statement_id": statement.id,
+            "row": line.row,
+            "paid_on": line.paid_on,
+            "payer": line.payer[:200],
+            "amount_fen": line.amount_fen,
+            "memo": line.memo[:500],
+            "batch_id": result.batch_id,
+            "reason_code": result.reason_code,
+            "serial": line.serial[:100],
+            "fingerprint": line.fingerprint,
+            "first_line_id": earlier.get(line.fingerprint),
+        }
+        for line, result in zip(lines, results, strict=True)
+    ]
+    paid = [(line, result) for line, result in zip(lines, results, strict=True) if result.matched]
     try:
         insert_rows(uow.session, StatementLine.__table__, rows)
+        if paid:
+            line_ids = uow.session.scalars(  # in the order written: the matched lines' ids
+                select(StatementLine.id)
+                .where(StatementLine.statement_id == statement.id, StatementLine.batch_id.is_not(None))
+                .order_by(StatementLine.id)
+            ).all()
+            allocate(
+                uow,
+                who,
+                by_id,
+                [(line_id, line, r.reason_code, r.parts) for line_id, (line, r) in zip(line_ids, paid, strict=True)],
+            )
         uow.commit()
     except IntegrityError:
         uow.rollback()  # another import brought the same lines at the same moment: it counted them
@@ -122,118 +121,39 @@ def import_bank_statement(uow, who: Identity, content: bytes, filename: str) -> 
     return statement
 
 
-def statement_result(uow, who: Identity, statement_id: int) -> dict:
-    """One import's result as a clerk reads it: the layout and columns recognised, a summary
-    (lines, matched, unmatched, seen before, money out left out, amounts) and each line with the
-    batch it went to and how, or why it matched none — for a line seen before, the import it
-    first came in."""
-    who.require("centre")
-    statement = uow.session.get(BankStatement, statement_id)
-    if statement is None:
-        raise NotFound()
-    first = aliased(StatementLine)
-    first_statement = aliased(BankStatement)
-    first_batch = aliased(Batch)
-    line_columns = [
-        StatementLine.row,
-        StatementLine.paid_on,
-        StatementLine.payer,
-        StatementLine.amount_fen,
-        StatementLine.memo,
-        StatementLine.serial,
-        StatementLine.batch_id,
-        StatementLine.reason_code,
-        StatementLine.first_line_id,
-    ]
-    rows = uow.session.execute(  # columns, not entities: 10,000 ORM objects cost more than the query
-        select(
-            *line_columns,
-            Batch.batch_no,
-            first.row,
-            first.statement_id,
-            first_statement.filename,
-            first_statement.uploaded_at,
-            first_batch.batch_no,
-        )
-        .outerjoin(Batch, Batch.batch_id == StatementLine.batch_id)
-        .outerjoin(first, first.id == StatementLine.first_line_id)
-        .outerjoin(first_statement, first_statement.id == first.statement_id)
-        .outerjoin(first_batch, first_batch.batch_id == first.batch_id)
-        .where(StatementLine.statement_id == statement_id)
-        .order_by(StatementLine.row, StatementLine.id)
-    ).all()
-    lines = [_line(*row) for row in rows]
-    matched = [x for x in lines if x["matched"]]
-    duplicates = [x for x in lines if x["reason_code"] == "DUPLICATE_LINE"]
-    skipped = json.loads(statement.skipped_rows or "[]")
-    return {
-        "id": statement.id,
-        "filename": statement.filename,
-        "uploaded_at": statement.uploaded_at,
-        "layout": json.loads(statement.recognised or "{}") or {"code": statement.layout},
-        "line_count": statement.line_count,
-        "matched_count": len(matched),
-        "unmatched_count": len(lines) - len(matched),
-        "duplicate_count": len(duplicates),
-        "skipped_count": len(skipped),
-        "skipped_rows": skipped,
-        "total_fen": sum(x["amount_fen"] for x in lines),
-        "matched_fen": sum(x["amount_fen"] for x in matched),
-        "unmatched_fen": sum(x["amount_fen"] for x in lines if not x["matched"]),
-        "duplicate_fen": sum(x["amount_fen"] for x in duplicates),
-        "lines": lines,
-    }
-
-
-def _line(
-    row,
-    paid_on,
-    payer,
-    amount_fen,
-    memo,
-    serial,
-    batch_id,
-    reason_code,
-    first_line_id,
-    batch_no,
-    first_row,
-    first_statement_id,
-    first_filename,
-    first_uploaded_at,
-    first_batch_no,
-) -> dict:
-    reason = REASONS[reason_code]
-    seen = None
-    if first_line_id is not None:
-        seen = {
-            "statement_id": first_statement_id,
-            "filename": first_filename,
-            "uploaded_at": first_uploaded_at,
-            "row": first_row,
-            "batch_no": first_batch_no,
-        }
-        if reason_code == "DUPLICATE_LINE":
-            when = shanghai(first_uploaded_at).strftime("%Y-%m-%d %H:%M")
-            went = f"，当时匹配到批次 {first_batch_no}" if first_batch_no else "，当时未匹配到批次"
-            reason = (
-                f"已导入过：首次见于 {when} 导入的「{first_filename}」（导入编号 {first_statement_id}）"
-                f"第 {first_row} 行{went}；不再重复计入"
+def allocate(uow: UoW, who: Identity, by_id: dict[int, Batch], lines: list) -> None:
+    """Each line's parts on their batches: an allocation row and a ledger line per part, 已缴
+    (`bank_matched_fen`) and the status of each batch after them. `lines`: (line id, line,
+    method, ((batch id, fen), …)); the batches in `by_id` locked by the caller."""
+    now = clock.utcnow_naive()
+    allocations = []
+    for line_id, line, method, parts in lines:
+        split = f"（拆分：共 {yuan(line.amount_fen)} 元）" if len(parts) > 1 else ""
+        for batch_id, fen in parts:
+            batch = by_id[batch_id]
+            batch.bank_matched_fen = (batch.bank_matched_fen or 0) + fen
+            allocations.append(
+                {
+                    "line_id": line_id,
+                    "batch_id": batch_id,
+                    "amount_fen": fen,
+                    "method": method,
+                    "at": now,
+                    "by": who.user,
+                }
             )
-    matched = batch_id is not None
-    return {
-        "row": row,
-        "paid_on": paid_on,
-        "payer": payer,
-        "amount_fen": amount_fen,
-        "memo": memo,
-        "serial": serial or None,
-        "batch_id": batch_id,
-        "batch_no": batch_no,
-        "matched": matched,
-        "reason_code": reason_code,
-        "reason": reason,
-        "match_method": reason if matched else None,
-        "unmatched_reason": None if matched else reason,
-        "already_imported": reason_code == "DUPLICATE_LINE",
-        "first_seen": seen,
-    }
+            record_in_ledger(
+                uow,
+                who.user,
+                cover_year=batch.cover_year,
+                district_id=batch.district_id,
+                account="bank",
+                kind="bank_matched",
+                amount_fen=fen,
+                batch_id=batch_id,
+                note=f"银行流水（{line.paid_on.isoformat()}，{line.payer}，{yuan(fen)} 元{split}，"
+                f"摘要「{line.memo}」）到账计入批次 {batch.batch_no}：{REASONS[method]}"[:500],
+            )
+    insert_rows(uow.session, PaymentAllocation.__table__, allocations)
+    for batch_id in {batch_id for *_, parts in lines for batch_id, _ in parts}:
+        restate(by_id[batch_id])

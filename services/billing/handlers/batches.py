@@ -1,26 +1,28 @@
-"""A district's batches as billing holds them: finding them in scope, the payment vouchers (缴费凭证),
-the centre's feedback (反馈) and the write-off (核销) that closes a batch."""
+"""A district's batches as billing holds them: finding them in scope, their payment status, the
+centre's feedback (反馈) and the write-off (核销) that closes a batch — with what an over-payment
+(多缴) becomes (decision 0032). The vouchers are handlers/vouchers.py.
+Seam: `settlement_credits.add_credit` (an over-payment carried to the next year at 核销)."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, date
+from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer
 
 from common import clock
-from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFailed
+from common.db import UoW
+from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from common.money import yuan
 from services.billing import contracts
 from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import Batch, Feedback, Voucher
+from services.billing.domain.allocation import AllocationRejected, overpayment_choice
 from services.billing.domain.payment_status import payment_status
-from services.billing.domain.voucher import VoucherRejected, check_voucher, check_withdraw_reason
+from services.billing.handlers import settlement_credits
 
 
-def get_batch(uow, who: Identity, batch_id: int, lock: bool = False) -> Batch:
+def get_batch(uow: UoW, who: Identity, batch_id: int, lock: bool = False) -> Batch:
     """The batch, if in the caller's scope (else NotFound, as if it did not exist); locked on request."""
     query = select(Batch).where(Batch.batch_id == batch_id)
     if lock:
@@ -32,12 +34,24 @@ def get_batch(uow, who: Identity, batch_id: int, lock: bool = False) -> Batch:
     return batch
 
 
-def _not_written_off(batch: Batch) -> None:
+def not_written_off(batch: Batch) -> None:
     if batch.written_off_at is not None:
         raise Conflict(f"批次 {batch.batch_no} 已核销，不能再修改", code="BATCH_WRITTEN_OFF")
 
 
-def _refresh_payment(uow, batch: Batch) -> None:
+def restate(batch: Batch) -> None:
+    """The batch's payment status from its facts (domain/payment_status.py): money arrived first."""
+    batch.status = payment_status(
+        written_off=batch.written_off_at is not None,
+        overdue=batch.status == "overdue",
+        last_voucher_at=batch.voucher_uploaded_at,
+        last_feedback_at=batch.feedback_at,
+        due_fen=batch.due_fen,
+        arrived_fen=batch.bank_matched_fen or 0,
+    )
+
+
+def refresh_payment(uow: UoW, batch: Batch) -> None:
     """The batch's voucher figures and payment status from its vouchers and feedback: 已上传凭证金额
     (`paid_fen`) is the sum of the vouchers still counted, `paid_on` and `voucher_uploaded_at` the
     latest of them (None when none counts)."""
@@ -50,146 +64,14 @@ def _refresh_payment(uow, batch: Batch) -> None:
     batch.paid_fen = sum(v.amount_fen for v in counted) if counted else None
     batch.paid_on = max((v.paid_on for v in counted), default=None)
     batch.voucher_uploaded_at = max((v.uploaded_at for v in counted), default=None)
-    batch.status = payment_status(
-        written_off=batch.written_off_at is not None,
-        overdue=batch.status == "overdue",
-        last_voucher_at=batch.voucher_uploaded_at,
-        last_feedback_at=batch.feedback_at,
-    )
+    restate(batch)
 
 
-def _aware(moment):
-    return moment.replace(tzinfo=UTC).isoformat() if moment else None
-
-
-def upload_voucher(
-    uow, who: Identity, batch_id: int, content: bytes, filename: str, amount_fen: int, paid_on: date, max_bytes: int
-) -> Voucher:
-    """缴费凭证: a district adds the proof of one payment to the batch's vouchers (a second transfer,
-    a second voucher: none is ever replaced), until the batch is written off."""
-    who.require("district")
-    batch = get_batch(uow, who, batch_id, lock=True)
-    _not_written_off(batch)
-    errors = {}
-    try:
-        media_type = check_voucher(content, max_bytes)
-    except VoucherRejected as exc:
-        kind = TooLarge if exc.code == "VOUCHER_TOO_LARGE" else Rejected
-        raise kind(str(exc), code=exc.code, fields={"file": [str(exc)]}) from None
-    if amount_fen <= 0:
-        errors["amount"] = ["缴费金额须大于 0"]
-    if paid_on > clock.today():
-        errors["paid_on"] = ["缴费日期不能晚于今天"]
-    if errors:
-        raise ValidationFailed(errors)
-    voucher = Voucher(
-        batch_id=batch_id,
-        filename=(filename or "voucher")[:200],
-        media_type=media_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
-        content=content,
-        amount_fen=amount_fen,
-        paid_on=paid_on,
-        uploaded_at=clock.utcnow_naive(),
-        uploaded_by=who.user,
-    )
-    uow.session.add(voucher)
-    uow.session.flush()
-    _refresh_payment(uow, batch)
-    uow.publish(
-        contracts.VOUCHER_UPLOADED,
-        {
-            "batch_id": batch_id,
-            "voucher_id": voucher.id,
-            "amount_fen": amount_fen,
-            "paid_on": paid_on.isoformat(),
-            "uploaded_at": clock.now().isoformat(),
-            "vouchers_total_fen": batch.paid_fen or 0,
-            "payment_status": batch.status,
-        },
-    )
-    uow.commit()
-    return voucher
-
-
-def withdraw_voucher(uow, who: Identity, batch_id: int, voucher_id: int, reason: str) -> Voucher:
-    """撤回凭证: the district takes one voucher back, with a reason, before 核销. It stays, marked
-    withdrawn, and no longer counts towards 已上传凭证金额."""
-    who.require("district")
-    batch = get_batch(uow, who, batch_id, lock=True)
-    _not_written_off(batch)
-    voucher = _voucher_of(uow, batch_id, voucher_id)
-    if voucher.withdrawn_at is not None:
-        raise Conflict("该凭证已撤回", code="VOUCHER_WITHDRAWN")
-    try:
-        reason = check_withdraw_reason(reason)
-    except VoucherRejected as exc:
-        raise ValidationFailed({"reason": [str(exc)]}) from None
-    voucher.withdrawn_at, voucher.withdrawn_by, voucher.withdraw_reason = clock.utcnow_naive(), who.user, reason
-    uow.session.flush()
-    _refresh_payment(uow, batch)
-    uow.publish(
-        contracts.VOUCHER_WITHDRAWN,
-        {
-            "batch_id": batch_id,
-            "voucher_id": voucher.id,
-            "amount_fen": voucher.amount_fen,
-            "reason": reason,
-            "withdrawn_at": clock.now().isoformat(),
-            "vouchers_total_fen": batch.paid_fen or 0,
-            "voucher_uploaded_at": _aware(batch.voucher_uploaded_at),
-            "payment_status": batch.status,
-        },
-    )
-    uow.commit()
-    return voucher
-
-
-def _voucher_of(uow, batch_id: int, voucher_id: int) -> Voucher:
-    voucher = uow.session.scalar(select(Voucher).where(Voucher.id == voucher_id, Voucher.batch_id == batch_id))
-    if voucher is None:
-        raise NotFound("没有这张凭证", code="VOUCHER_NOT_FOUND")
-    return voucher
-
-
-def list_vouchers(uow, who: Identity, batch_id: int) -> list[Voucher]:
-    """Every voucher of the batch, withdrawn ones too, in the order they were uploaded."""
-    get_batch(uow, who, batch_id)
-    return list(
-        uow.session.scalars(
-            select(Voucher)
-            .options(defer(Voucher.content))  # a list, not the files
-            .where(Voucher.batch_id == batch_id)
-            .order_by(Voucher.id)
-        )
-    )
-
-
-def get_voucher(uow, who: Identity, batch_id: int, voucher_id: int) -> Voucher:
-    get_batch(uow, who, batch_id)
-    return _voucher_of(uow, batch_id, voucher_id)
-
-
-def latest_voucher(uow, who: Identity, batch_id: int) -> Voucher:
-    """The latest voucher still counted (the one-voucher API of before, kept for one release)."""
-    get_batch(uow, who, batch_id)
-    voucher = uow.session.scalar(
-        select(Voucher)
-        .where(Voucher.batch_id == batch_id, Voucher.withdrawn_at.is_(None))
-        .order_by(Voucher.id.desc())
-        .limit(1)
-    )
-    if voucher is None:
-        raise NotFound("该批次尚未上传缴费凭证", code="VOUCHER_NOT_FOUND")
-    return voucher
-
-
-def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
+def give_feedback(uow: UoW, who: Identity, batch_id: int, message: str) -> Feedback:
     """反馈: the centre tells the district about its payment (e.g. amount short)."""
     who.require("centre")
     batch = get_batch(uow, who, batch_id, lock=True)
-    _not_written_off(batch)
+    not_written_off(batch)
     message = (message or "").strip()
     if not message:
         raise ValidationFailed({"message": ["反馈内容不能为空"]})
@@ -197,7 +79,7 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     feedback = Feedback(batch_id=batch_id, message=message, at=now, by=who.user)
     uow.session.add(feedback)
     batch.feedback_at = now
-    _refresh_payment(uow, batch)
+    refresh_payment(uow, batch)
     uow.publish(
         contracts.FEEDBACK_GIVEN,
         {"batch_id": batch_id, "message": message, "at": clock.now().isoformat(), "payment_status": batch.status},
@@ -206,16 +88,28 @@ def give_feedback(uow, who: Identity, batch_id: int, message: str) -> Feedback:
     return feedback
 
 
-def list_feedback(uow, who: Identity, batch_id: int) -> list[Feedback]:
+def list_feedback(uow: UoW, who: Identity, batch_id: int) -> list[Feedback]:
     get_batch(uow, who, batch_id)
     return list(uow.session.scalars(select(Feedback).where(Feedback.batch_id == batch_id).order_by(Feedback.id)))
 
 
-def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: date, bank_reference: str) -> Batch:
-    """核销: the centre records the money received; nothing about the batch changes afterwards."""
+def write_off(
+    uow,
+    who: Identity,
+    batch_id: int,
+    amount_fen: int,
+    received_on: date,
+    bank_reference: str,
+    overpayment: str | None = None,
+    refund_note: str = "",
+) -> Batch:
+    """核销: the centre records the money received; nothing about the batch changes afterwards. An
+    over-payment (received beyond due) needs its fate (`overpayment`): `credit` — the district's
+    credit for the next year, a settlement credit whose source is this batch — or `refund`,
+    recorded as refunded by the caller now; without one the write-off is refused."""
     who.require("centre")
     batch = get_batch(uow, who, batch_id, lock=True)
-    _not_written_off(batch)
+    not_written_off(batch)
     errors = {}
     if amount_fen < 0:
         errors["amount"] = ["金额不能为负数"]
@@ -225,6 +119,10 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
         errors["bank_reference"] = ["请填写银行流水号"]
     if errors:
         raise ValidationFailed(errors)
+    try:
+        choice = overpayment_choice(batch.due_fen, amount_fen, overpayment)
+    except AllocationRejected as exc:
+        raise ValidationFailed({exc.field: [str(exc)]}, str(exc), exc.code) from None
     now = clock.utcnow_naive()
     batch.written_off_at, batch.received_fen, batch.received_on = now, amount_fen, received_on
     batch.bank_reference = bank_reference.strip()
@@ -241,6 +139,8 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
         note=f"市职保中心核销批次 {batch.batch_no}：{received_on.isoformat()} 到账 {yuan(amount_fen)} 元"
         f"（流水号 {batch.bank_reference}）",
     )
+    if choice is not None:
+        _settle_overpayment(uow, who, batch, amount_fen - batch.due_fen, choice, refund_note, now)
     uow.publish(
         contracts.WRITTEN_OFF,
         {
@@ -250,7 +150,42 @@ def write_off(uow, who: Identity, batch_id: int, amount_fen: int, received_on: d
             "bank_reference": batch.bank_reference,
             "at": clock.now().isoformat(),
             "payment_status": batch.status,
+            "overpaid_fen": batch.overpaid_fen or 0,
+            "overpaid_choice": batch.overpaid_choice,
         },
     )
     uow.commit()
     return batch
+
+
+def _settle_overpayment(uow: UoW, who: Identity, batch: Batch, over: int, choice: str, note: str, now) -> None:
+    """多缴, never silently kept: carried to the next year as the district's credit (through the
+    seam `settlement_credits.add_credit`, so it is used and announced like 清算分配款), or recorded
+    as refunded — who, when, and the clerk's note (e.g. the refund's bank reference)."""
+    batch.overpaid_fen, batch.overpaid_choice = over, choice
+    if choice == "credit":
+        settlement_credits.add_credit(
+            uow,
+            who,
+            batch.district_id,
+            batch.cover_year + 1,
+            batch.cover_year,
+            over,
+            f"批次 {batch.batch_no} 多缴",
+            source_batch_id=batch.batch_id,
+        )
+        return
+    batch.refunded_at, batch.refunded_by = now, who.user
+    batch.refund_note = (note or "").strip()[:200] or None
+    record_in_ledger(
+        uow,
+        who.user,
+        cover_year=batch.cover_year,
+        district_id=batch.district_id,
+        account="district_to_centre",
+        kind="overpaid_refunded",
+        amount_fen=over,
+        batch_id=batch.batch_id,
+        note=f"批次 {batch.batch_no} 多缴 {yuan(over)} 元，已退还区局（{who.user}）"
+        + (f"：{batch.refund_note}" if batch.refund_note else ""),
+    )

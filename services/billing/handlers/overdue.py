@@ -9,12 +9,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from services.billing import contracts
 from services.billing.adapters.orm import Batch, CoverYearView, OverdueNotice
 from services.billing.domain.timeline import is_overdue
 
 
-def report_overdue(uow, today: date | None = None) -> list[int]:
+def report_overdue(uow: UoW, today: date | None = None) -> list[int]:
     """Every batch still owing money after its deadline is reported overdue, once: the
     OverdueNotice primary key refuses a second report, whoever runs the job and however often or
     late. Returns the batch ids reported by this run.
@@ -38,6 +39,7 @@ def report_overdue(uow, today: date | None = None) -> list[int]:
                 late,
                 Batch.written_off_at.is_(None),
                 Batch.due_fen > 0,
+                Batch.bank_matched_fen < Batch.due_fen,  # all of it arrived: it waits for 核销, not late
                 Batch.batch_id.not_in(select(OverdueNotice.batch_id)),
             )
             .order_by(Batch.batch_id)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from common import clock
+from common.db import UoW
 from services.billing import settings
 from services.billing.adapters import mail
 from services.billing.adapters.orm import DistrictView, SentMail
 
 
-def mail_payment_detail_when_batch_priced(uow, event: dict) -> None:
+def mail_payment_detail_when_batch_priced(uow: UoW, event: dict) -> None:
     """Mail the payment detail of a priced batch to its handler's address, once per batch (the
     `SentMail` row); a batch without an address gets none."""
     d = event["data"]

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.billing import contracts
@@ -14,7 +15,7 @@ from services.billing.adapters.rates import load_price_table
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price, price_table_errors
 
 
-def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], Price]) -> PriceTableRow:
+def set_price_table(uow: UoW, who: Identity, year: int, table: dict[tuple[str, str], Price]) -> PriceTableRow:
     """The centre sets a cover year's prices. Once a district has split a year's premiums the
     table is fixed (changing it would unbalance every split)."""
     who.require("centre")
@@ -76,7 +77,7 @@ def set_price_table(uow, who: Identity, year: int, table: dict[tuple[str, str], 
     return row
 
 
-def get_price_table(uow, year: int) -> dict:
+def get_price_table(uow: UoW, year: int) -> dict:
     row = uow.session.get(PriceTableRow, year)
     if row is None:
         raise NotFound(f"{year} 年度的价格表尚未设置", code="PRICES_NOT_SET")

@@ -1,16 +1,14 @@
-"""Pricing: what a submission costs its union and a batch its district, priced on enrollment's
-events by billing's one pricing code; and the quote (试算) the confirmation screen shows before submitting."""
+"""Pricing: what a submission costs its union and a batch its district, priced on enrollment's events
+by billing's one pricing code (the quote: handlers/quotes.py); seam: `settlement_credits.publish_credit_available`."""
 
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from common import clock
 from common.bus import PermanentFailure
-from common.errors import ValidationFailed
+from common.db import UoW
 from common.facts import consumes
-from common.identity import Identity
 from common.money import yuan
 from services.billing import contracts, settings
 from services.billing.adapters import queries
@@ -23,33 +21,16 @@ from services.billing.adapters.ledger import (
     union_owed_to_date,
 )
 from services.billing.adapters.orm import Batch, PricedSubmission
-from services.billing.adapters.rates import effective_rates, rates_of_district
+from services.billing.adapters.rates import rates_of_district
 from services.billing.contracts import batch_priced_data
 from services.billing.domain import facts
-from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
+from services.billing.domain.prices import COVER_TYPES
 from services.billing.domain.pricing import BatchPricing, apply_credit, price_counts
-from services.billing.domain.timeline import pay_by as pay_by_rule
-
-# seams (handlers/__init__.py): the rates a split gives, and the credit account's announcement
 from services.billing.handlers.settlement_credits import publish_credit_available
-from services.billing.handlers.splits import caller_union
-
-# ------------------------------------------------------------------ pricing submissions (grassroots → district)
-
-
-def _pay_by(session, year: int, mode: str, data: dict, centralised: str) -> date | None:
-    """Decision 0018: the year's `centralised` deadline, or N days after an instant submission/batch."""
-    timeline = queries.cover_year(session, year)
-    return pay_by_rule(
-        mode,
-        facts.submitted_on(data),
-        getattr(timeline, centralised) if timeline else None,
-        timeline.instant_payment_days if timeline else None,
-    )
 
 
 @consumes
-def price_submission_when_submitted(uow, event: dict) -> None:
+def price_submission_when_submitted(uow: UoW, event: dict) -> None:
     """Price a union's submission (enrollment.submission.submitted): what it costs, who pays
     which part, what the union owes its district for it and by when."""
     d = event["data"]
@@ -64,7 +45,7 @@ def price_submission_when_submitted(uow, event: dict) -> None:
         raise PermanentFailure("headcount does not equal the sum of the price-class counts")
     rates = rates_of_district(uow, year, int(d["district_id"])).for_union(int(d["union_id"]))[cover_type]
     totals = price_counts(counts, rates)
-    pay_by = _pay_by(uow.session, year, d["mode"], d, "grassroots_end")
+    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "grassroots_end")
     owed_to_date = (
         union_owed_to_date(uow, int(d["union_id"]), year, totals.grassroots_share_fen)
         if d["mode"] == "centralised"
@@ -125,29 +106,8 @@ def price_submission_when_submitted(uow, event: dict) -> None:
     )
 
 
-def quote(uow, who: Identity, year: int, cover_type: str, counts: dict[str, int], union_id: int | None = None) -> dict:
-    """试算: what headcounts per price class would cost a union under today's rates — the preview
-    on the confirmation screen, computed by the very function that prices the submission."""
-    if cover_type not in COVER_TYPES:
-        raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(COVER_TYPES)} 之一"]})
-    unknown = [c for c in counts if c not in PRICE_CLASSES]
-    if unknown:
-        raise ValidationFailed({"counts": [f"未知的计价类别：{'、'.join(unknown)}"]})
-    district_id, union_id = caller_union(uow, who, union_id)
-    rates = effective_rates(uow.session, year, district_id, union_id)[cover_type]
-    totals = price_counts({c: n for c, n in counts.items() if n}, rates)
-    return {
-        "cover_year": year,
-        "type": cover_type,
-        "union_id": union_id,
-        "district_id": district_id,
-        "counts": counts,
-        **totals.as_dict(),
-    }
-
-
 @consumes
-def release_submission_when_returned(uow, event: dict) -> None:
+def release_submission_when_returned(uow: UoW, event: dict) -> None:
     """Release a returned submission (enrollment.submission.returned): the union owes nothing for
     it any more, and the ledger says why."""
     d = event["data"]
@@ -174,7 +134,7 @@ def release_submission_when_returned(uow, event: dict) -> None:
 
 
 @consumes
-def price_batch_when_submitted(uow, event: dict) -> None:
+def price_batch_when_submitted(uow: UoW, event: dict) -> None:
     """Price a district's batch (enrollment.batch.submitted): the union share of its submissions,
     less the settlement credit available, due by the batch's pay-by."""
     d = event["data"]
@@ -198,7 +158,7 @@ def price_batch_when_submitted(uow, event: dict) -> None:
     uow.session.flush()
     if due.credit_applied_fen:
         publish_credit_available(uow, account, year)
-    pay_by = _pay_by(uow.session, year, d["mode"], d, "payment_deadline")
+    pay_by = queries.pay_by(uow.session, year, d["mode"], facts.submitted_on(d), "payment_deadline")
     handler = d.get("handler") or {}
     by_type = [
         {
@@ -207,6 +167,8 @@ def price_batch_when_submitted(uow, event: dict) -> None:
             "premium_fen": x.premium_fen,
             "city_subsidy_fen": x.city_subsidy_fen,
             "union_share_fen": x.union_share_fen,
+            "district_share_fen": x.district_share_fen,
+            "grassroots_share_fen": x.grassroots_share_fen,
         }
         for t, x in sorted(pricing.by_type.items(), key=lambda kv: COVER_TYPES.index(kv[0]))
     ]

@@ -1,4 +1,5 @@
-"""Read models kept from other services' events: districts, unions and cover years."""
+"""Read models kept from other services' events: districts, unions and cover years. Seam:
+`splits.republish_rates` (a district's special-industry flag changes its city subsidy)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
+from common.db import UoW
 from common.facts import consumes
 from common.readmodel import upsert_if_newer
 from services.billing import contracts
@@ -19,7 +21,7 @@ from services.billing.handlers.splits import republish_rates
 # ------------------------------------------------------------------ directory read model
 
 
-def record_district_when_district_changed(uow, event: dict) -> None:
+def record_district_when_district_changed(uow: UoW, event: dict) -> None:
     """Keep a district's name and special-industry flag (members.district.*). A change of the flag
     changes the city subsidy, so the district's rates are published again."""
     d = event["data"]
@@ -34,7 +36,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
         republish_rates(uow, int(d["district_id"]))
 
 
-def record_union_when_union_changed(uow, event: dict) -> None:
+def record_union_when_union_changed(uow: UoW, event: dict) -> None:
     """Keep a union's name, district and contacts (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(
@@ -49,7 +51,7 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 
 
 @consumes
-def record_cover_year_when_configured(uow, event: dict) -> None:
+def record_cover_year_when_configured(uow: UoW, event: dict) -> None:
     """Keep a configured cover year (enrollment.cover_year.configured): the split window, the
     deadlines and the instant payment period (`instant_payment_days`, enrollment's, required from
     schema 2). A year billing had not heard of makes the credit carried forward available to it too."""

@@ -7,15 +7,19 @@ import json
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.identity import Identity, scoped
-from services.billing.adapters.orm import Batch, DistrictView, LedgerEntry, PricedSubmission, StatementLine, UnionView
+from services.billing.adapters.orm import (
+    Batch,
+    DistrictView,
+    LedgerEntry,
+    PaymentAllocation,
+    PricedSubmission,
+    StatementLine,
+    UnionView,
+)
 from services.billing.adapters.queries import cover_year, list_batches
-
-
-def money_received_fen(batch: Batch) -> int:
-    """已缴: money that arrived — received at write-off, else matched on bank statements; never
-    what a voucher declares (that is 已上传凭证金额, the batch's `paid_fen`)."""
-    return batch.received_fen if batch.received_fen is not None else (batch.bank_matched_fen or 0)
+from services.billing.domain.allocation import arrived, money_received_fen, overpaid_fen, overpaid_text
 
 
 def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
@@ -38,6 +42,10 @@ def reconciliation_row(batch: Batch, district_name: str | None = None) -> dict:
         "received_fen": batch.received_fen,
         "paid_fen": paid,
         "difference_fen": batch.due_fen - paid,
+        "short_fen": arrived(batch).short_fen,
+        "overpaid_fen": overpaid_fen(batch),
+        "overpaid_text": overpaid_text(batch),
+        "overpaid_choice": batch.overpaid_choice,
         "pay_by": batch.pay_by,
         "voucher_uploaded_at": batch.voucher_uploaded_at,
         "feedback_at": batch.feedback_at,
@@ -54,13 +62,14 @@ def reconciliation(
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
     batches = list_batches(uow.session, who, cover_year, district_id, status)
     latest: dict[int, StatementLine] = {}
-    if batches:
-        for line in uow.session.scalars(
-            select(StatementLine)
-            .where(StatementLine.batch_id.in_([b.batch_id for b in batches]))
-            .order_by(StatementLine.id)
-        ):
-            latest[line.batch_id] = line
+    if batches:  # the latest line that brought money to each batch (a split line to each of its batches)
+        for batch_id, line in uow.session.execute(
+            select(PaymentAllocation.batch_id, StatementLine)
+            .join(StatementLine, StatementLine.id == PaymentAllocation.line_id)
+            .where(PaymentAllocation.batch_id.in_([b.batch_id for b in batches]))
+            .order_by(PaymentAllocation.id)
+        ).tuples():
+            latest[batch_id] = line
     rows = []
     for batch in batches:
         row = reconciliation_row(batch, names.get(batch.district_id))
@@ -127,7 +136,7 @@ def list_submissions(
 # ------------------------------------------------------------------ dashboard figures
 
 
-def dashboard(uow, who: Identity, year: int) -> dict:
+def dashboard(uow: UoW, who: Identity, year: int) -> dict:
     """Per district: due, paid, outstanding, by type; per grassroots union: owed to its district."""
     names = {d.district_id: d.name for d in uow.session.scalars(select(DistrictView))}
     union_names = dict(

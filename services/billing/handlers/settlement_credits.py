@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from common import clock
+from common.db import UoW
 from common.errors import ValidationFailed
 from common.identity import Identity, scoped
 from common.money import yuan
@@ -16,7 +17,7 @@ from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import DistrictAccount, DistrictView, SettlementCredit
 
 
-def publish_credit_available(uow, account: DistrictAccount, from_year: int) -> None:
+def publish_credit_available(uow: UoW, account: DistrictAccount, from_year: int) -> None:
     """billing.credit.available for the given year and every later year we know of."""
     account.credit_version += 1
     for year in sorted({from_year} | queries.later_cover_years(uow.session, from_year)):
@@ -41,9 +42,17 @@ def record_credit(
 
 
 def add_credit(
-    uow, who: Identity, district_id: int, designated_year: int, source_year: int, amount_fen: int, memo: str = ""
+    uow,
+    who: Identity,
+    district_id: int,
+    designated_year: int,
+    source_year: int,
+    amount_fen: int,
+    memo: str = "",
+    source_batch_id: int | None = None,
 ) -> SettlementCredit:
-    """One settlement credit checked and added to the caller's transaction, which the caller commits."""
+    """One settlement credit checked and added to the caller's transaction, which the caller commits.
+    `source_batch_id`: the credit is that batch's over-payment (多缴) carried to a later year."""
     who.require("centre")
     if uow.session.get(DistrictView, district_id) is None:
         raise ValidationFailed({"district_id": ["该区局（产业）工会不存在"]})
@@ -60,6 +69,7 @@ def add_credit(
         memo=memo.strip(),
         recorded_at=clock.utcnow_naive(),
         recorded_by=who.user,
+        source_batch_id=source_batch_id,
     )
     uow.session.add(credit)
     uow.session.flush()
@@ -72,13 +82,15 @@ def add_credit(
         kind="credit_recorded",
         amount_fen=amount_fen,
         credit_id=credit.id,
-        note=f"{source_year} 年度清算分配款 {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项",
+        batch_id=source_batch_id,
+        note=(f"{source_year} 年度{credit.memo or '多缴'}" if source_batch_id else f"{source_year} 年度清算分配款")
+        + f" {yuan(amount_fen)} 元，指定用于抵扣 {designated_year} 年度集中参保款项",
     )
     publish_credit_available(uow, account, designated_year)
     return credit
 
 
-def list_credits(uow, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
+def list_credits(uow: UoW, who: Identity, district_id: int | None = None) -> list[SettlementCredit]:
     """The credits in the caller's scope (a district its own), oldest first."""
     query = scoped(select(SettlementCredit).order_by(SettlementCredit.id), who, district=SettlementCredit.district_id)
     if who.role != "district" and district_id:
@@ -86,7 +98,7 @@ def list_credits(uow, who: Identity, district_id: int | None = None) -> list[Set
     return list(uow.session.scalars(query))
 
 
-def import_credits(uow, who: Identity, content: bytes) -> list[SettlementCredit]:
+def import_credits(uow: UoW, who: Identity, content: bytes) -> list[SettlementCredit]:
     """The centre records many settlement credits from one workbook: all rows or none."""
     who.require("centre")
     names = {d.name: d.district_id for d in uow.session.scalars(select(DistrictView))}

@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.billing import contracts
 from services.billing.adapters.orm import PricedSubmission, Split, UnionView
 from services.billing.adapters.queries import cover_year, is_special
-from services.billing.adapters.rates import effective_rates, load_price_table
+from services.billing.adapters.rates import load_price_table
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES
 from services.billing.domain.split import Shares, SplitMismatch, check_shares, rate_for
 from services.billing.domain.timeline import Window, require_open
@@ -19,7 +20,9 @@ from services.billing.domain.timeline import Window, require_open
 # ------------------------------------------------------------------ premium split (保障金额设置)
 
 
-def set_split(uow, who: Identity, year: int, shares: dict[str, Shares], union_id: int | None = None) -> list[Split]:
+def set_split(
+    uow: UoW, who: Identity, year: int, shares: dict[str, Shares], union_id: int | None = None
+) -> list[Split]:
     """A district sets its share and the grassroots default per type (or, with `union_id`, the
     shares for one of its grassroots unions), in the split window, summing exactly."""
     who.require("district")
@@ -132,7 +135,7 @@ def save_split(
     return saved
 
 
-def _publish_rates(uow, row: Split, table: dict, special: bool, share: Shares) -> None:
+def _publish_rates(uow: UoW, row: Split, table: dict, special: bool, share: Shares) -> None:
     for price_class in PRICE_CLASSES:
         rate = rate_for(table[(row.cover_type, price_class)], table[(row.cover_type, "centralised")], special, share)
         uow.publish(
@@ -160,7 +163,7 @@ def _split_mismatch(errors: dict, differences: dict) -> ValidationFailed:
     return exc
 
 
-def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
+def list_splits(uow: UoW, who: Identity, year: int, district_id: int | None = None) -> list[dict]:
     """The split screen: per type, premium, city subsidy, district and grassroots shares; the
     district's default rows and any union overrides. Centre: any district; district: its own."""
     if who.role == "district":
@@ -213,46 +216,7 @@ def list_splits(uow, who: Identity, year: int, district_id: int | None = None) -
     return out
 
 
-def caller_union(uow, who: Identity, union_id: int | None) -> tuple[int, int | None]:
-    """(district, union) whose rates the caller may see: a grassroots union its own; a district
-    its default or one of its unions; the centre any union. Out of scope answers as unknown."""
-    if who.role == "grassroots":
-        union_id = who.union_id
-    if union_id is None:
-        if who.role != "district":
-            raise ValidationFailed({"union_id": ["请指定基层工会"]})
-        return who.district_id, None
-    union = uow.session.get(UnionView, union_id)
-    if union is None:
-        raise NotFound()
-    who.check_union(union.union_id, union.district_id)
-    return union.district_id, union_id
-
-
-def rates_for_caller(uow, who: Identity, year: int, union_id: int | None) -> dict:
-    """Per-person rates a union pays this year (what enrollment shows; here for the pages)."""
-    district_id, union_id = caller_union(uow, who, union_id)
-    rates = effective_rates(uow.session, year, district_id, union_id)
-    return {
-        "cover_year": year,
-        "district_id": district_id,
-        "union_id": union_id,
-        "rates": [
-            {
-                "type": t,
-                "price_class": c,
-                "premium_fen": r.premium_fen,
-                "city_subsidy_fen": r.city_subsidy_fen,
-                "district_share_fen": r.district_share_fen,
-                "grassroots_share_fen": r.grassroots_share_fen,
-            }
-            for t, by_class in rates.items()
-            for c, r in by_class.items()
-        ],
-    }
-
-
-def republish_rates(uow, district_id: int) -> None:
+def republish_rates(uow: UoW, district_id: int) -> None:
     """Every split of the district again, with a new version, as the current prices make it."""
     splits = list(uow.session.scalars(select(Split).where(Split.district_id == district_id)))
     special = is_special(uow.session, district_id)

@@ -91,6 +91,10 @@ class SubmissionView(Base):
     priced: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     grassroots_owes_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     returned: Mapped[bool] = mapped_column(Boolean, default=False)
+    # enrollment.submission.returned: when (naive UTC) and why, so a notice of a later
+    # submission whose figures counted this one can leave it out (decision 0034)
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    return_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     batch_no: Mapped[str | None] = mapped_column(String(30), nullable=True)
     notice_key: Mapped[str | None] = mapped_column(String(64), nullable=True)  # input_key of its rendered notice
@@ -131,3 +135,6 @@ class Document(Base):
     input_key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # a withdrawn (作废) version is kept, never served as the current one (decision 0034)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -32,7 +32,7 @@ def notice_html(notice) -> str:
         signatories=SIGNATORIES,
         dated=chinese_date(notice.dated),
         money=money,
-        lines=getattr(notice, "lines", ()),
+        table=getattr(notice, "table", None),
         bank_rows=getattr(notice, "bank_rows", ()),
     )
 

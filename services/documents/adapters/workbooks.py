@@ -4,6 +4,7 @@ sheet saying what its figures mean)."""
 
 from __future__ import annotations
 
+from common import terms
 from common.excel import CONTENT_TYPE, COUNT, MOMENT, MONEY, TEXT, Column, SheetSpec, write_workbook
 from services.documents.domain.statistics import Statistics
 
@@ -15,10 +16,10 @@ COLUMNS = [
     Column("保障类型", 10, note="该工会本年度选择的保障类型", allowed="A、A+、B、B+"),
     Column("提交次数", 10, kind=COUNT, note="本年度向区局提交（未被退回）的次数"),
     Column("参保人数", 10, kind=COUNT, note="各次提交人数之和"),
-    Column("保障费用（元）", 14, kind=MONEY, note="参保人数 × 单价"),
-    Column("市总统一划拨（元）", 16, kind=MONEY, note="市总工会统一划拨的补贴"),
-    Column("区局/各级工会缴费（元）", 20, kind=MONEY, note="区局（产业）及各级工会承担"),
-    Column("基层单位缴费（元）", 16, kind=MONEY, note="基层工会承担，按区局安排划入区局帐户"),
+    Column(terms.PREMIUM.label(), 16, kind=MONEY, note="全部保费：参保人数 × 单价（= 下列三项之和，见 docs/terms.md）"),
+    Column(terms.CITY_SUBSIDY.label(), 16, kind=MONEY, note="市总工会统一划拨的补贴，无需划款"),
+    Column(terms.DISTRICT_SHARE.label(), 22, kind=MONEY, note="按区局保障金额设置由区局（产业）工会承担"),
+    Column(terms.GRASSROOTS_SHARE.label(), 16, kind=MONEY, note="基层工会承担（其应缴），按区局安排划入区局帐户"),
     Column("未计价提交", 12, kind=COUNT, note="职保中心尚未计价的提交次数（其金额未计入本行）"),
     Column("状态", 22, note="区局审核中 / 部分已提交市职保中心 / 已提交市职保中心"),
     Column("参保批次", 22, kind=TEXT, note="已提交市职保中心的批次编号（CB+日期+序号）"),

@@ -31,9 +31,9 @@ blp = Blueprint("documents", __name__, description="文书：参保告知书（P
 KINDS = (GRASSROOTS_NOTICE, INSTANT_NOTICE, DISTRICT_NOTICE, INSTANT_DISTRICT_NOTICE, STATISTICS)
 
 
-def _shanghai(doc) -> str:
+def _shanghai(doc, moment=None) -> str:
     """Stored as naive UTC; shown in Asia/Shanghai with its offset."""
-    return doc.created_at.replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat()
+    return (moment or doc.created_at).replace(tzinfo=UTC).astimezone(SHANGHAI).isoformat()
 
 
 class DocumentOut(BaseSchema):
@@ -60,6 +60,12 @@ class DocumentOut(BaseSchema):
         lambda d: f"/documents/documents/{d.id}/file",
         metadata={"description": "the file's path under the gateway's /api/v1"},
     )
+    withdrawn_at = fields.Function(
+        lambda d: _shanghai(d, d.withdrawn_at) if d.withdrawn_at else None,
+        allow_none=True,
+        metadata={"description": "作废时间 (ISO 8601, Asia/Shanghai): its submission was returned; null: counts"},
+    )
+    withdrawn_reason = fields.String(allow_none=True, metadata={"description": "作废原因"})
 
 
 class DocumentDetail(DocumentOut):
@@ -89,6 +95,8 @@ def download(doc):
     """The stored bytes, unchanged; the ETag is their sha256."""
     response = named_download(doc.content, doc.filename, doc.media_type, etag=doc.sha256, max_age=0)
     response.headers["X-Document-Version"] = str(doc.version)
+    if doc.withdrawn_at is not None:  # an earlier version asked for by number: kept, but void
+        response.headers["X-Document-Withdrawn"] = "true"
     return response
 
 
@@ -132,7 +140,7 @@ class GrassrootsNoticeFile(MethodView):
     @blp.arguments(VersionQuery, location="query")
     @downloads(PDF, revalidated=True)
     def get(self, query, union_id, cover_year):
-        """下载基层工会参保告知书：默认最新版本，?version=n 为历史版本."""
+        """下载基层工会参保告知书：默认现行（最新未作废）版本，?version=n 为历史版本（含已作废）."""
         with uow() as work:
             return download(
                 notices.grassroots_notice_file(work, current_identity(), union_id, cover_year, query.get("version"))

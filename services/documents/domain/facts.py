@@ -112,9 +112,24 @@ def _price_class_counts(data: dict[str, Any]) -> tuple[tuple[str, int], ...]:
     return tuple((c, counts[c]) for c in PRICE_CLASSES if counts.get(c))
 
 
-def parse_returned(data: dict[str, Any]) -> int:
-    """enrollment.submission.returned: the submission that no longer counts."""
-    return _int(data, "submission_id", 1)
+@dataclass(frozen=True)
+class Returned:
+    """enrollment.submission.returned: a submission that no longer counts, why and when."""
+
+    submission_id: int
+    reason: str
+    # Asia/Shanghai; None in an event from before enrollment carried it (then no later notice
+    # leaves the submission out: its figures are taken as they came)
+    returned_at: datetime | None
+
+
+def parse_returned(data: dict[str, Any]) -> Returned:
+    reason = data.get("reason")
+    return Returned(
+        submission_id=_int(data, "submission_id", 1),
+        reason=reason.strip()[:200] if isinstance(reason, str) and reason.strip() else "未说明原因",
+        returned_at=None if data.get("returned_at") is None else _datetime(data, "returned_at"),
+    )
 
 
 @dataclass(frozen=True)
@@ -248,6 +263,19 @@ class TypeLine:
     premium_fen: int
     city_subsidy_fen: int
     union_share_fen: int  # premium − city subsidy (区局与基层合计)
+    # its split (schema 3): 区局（产业）工会承担 / 基层单位承担; None in an event of schema 1 or 2
+    district_share_fen: int | None = None
+    grassroots_share_fen: int | None = None
+
+
+def _split(data: dict[str, Any], where: str, union_share_fen: int) -> tuple[int | None, int | None]:
+    """The union share's split (billing.batch.priced schema 3), both parts or neither."""
+    district, grassroots = _opt_int(data, "district_share_fen"), _opt_int(data, "grassroots_share_fen")
+    if (district is None) != (grassroots is None):
+        raise MalformedEvent(f"{where}district_share_fen, grassroots_share_fen: one without the other")
+    if district is not None and grassroots is not None and district + grassroots != union_share_fen:
+        raise MalformedEvent(f"{where}district_share_fen + grassroots_share_fen != union_share_fen")
+    return district, grassroots
 
 
 @dataclass(frozen=True)
@@ -264,9 +292,15 @@ class BatchPrice:
     city_subsidy_fen: int
     union_share_fen: int
     credit_applied_fen: int  # 清算分配款抵扣
-    due_fen: int  # 尚需划款
+    due_fen: int  # 应缴 (尚需划款): union share − credit applied
     pay_by: date | None  # None: the year's payment deadline applies
     payee: BankAccount | None = None  # where to pay; None in an event of schema 1
+    district_share_fen: int | None = None  # 区局（产业）工会承担 (schema 3); None before
+    grassroots_share_fen: int | None = None  # 基层单位承担 (schema 3); None before
+
+    @property
+    def has_split(self) -> bool:
+        return self.district_share_fen is not None and all(x.district_share_fen is not None for x in self.lines)
 
 
 def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
@@ -275,19 +309,22 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
         raise MalformedEvent("by_type: not a non-empty list")
     lines = []
     for raw in raw_lines:
-        line = TypeLine(
+        cover_type, premium, city = (
             _choice(raw, "type", COVER_TYPES),
-            _int(raw, "headcount"),
             _int(raw, "premium_fen"),
             _int(raw, "city_subsidy_fen"),
-            _int(raw, "union_share_fen"),
         )
-        if line.premium_fen - line.city_subsidy_fen != line.union_share_fen:
-            raise MalformedEvent(f"by_type[{line.cover_type}].union_share_fen: not premium − city subsidy")
+        share = _int(raw, "union_share_fen")
+        if premium - city != share:
+            raise MalformedEvent(f"by_type[{cover_type}].union_share_fen: not premium − city subsidy")
+        line = TypeLine(
+            cover_type, _int(raw, "headcount"), premium, city, share, *_split(raw, f"by_type[{cover_type}].", share)
+        )
         lines.append(line)
     if len({line.cover_type for line in lines}) != len(lines):
         raise MalformedEvent("by_type: a type appears twice")
     lines.sort(key=lambda line: COVER_TYPES.index(line.cover_type))
+    union_share = _int(data, "union_share_fen")
     price = BatchPrice(
         batch_id=_int(data, "batch_id", 1),
         batch_no=_str(data, "batch_no"),
@@ -297,18 +334,19 @@ def parse_batch_price(data: dict[str, Any]) -> BatchPrice:
         headcount=_int(data, "headcount", 1),
         premium_fen=_int(data, "premium_fen"),
         city_subsidy_fen=_int(data, "city_subsidy_fen"),
-        union_share_fen=_int(data, "union_share_fen"),
+        union_share_fen=union_share,
         credit_applied_fen=_int(data, "credit_applied_fen"),
         due_fen=_int(data, "due_fen"),
         pay_by=_opt_date(data, "pay_by"),
         payee=_payee(data),
+        **dict(zip(("district_share_fen", "grassroots_share_fen"), _split(data, "", union_share), strict=True)),
     )
-    for field, total in (
-        ("headcount", sum(x.headcount for x in lines)),
-        ("premium_fen", sum(x.premium_fen for x in lines)),
-        ("city_subsidy_fen", sum(x.city_subsidy_fen for x in lines)),
-        ("union_share_fen", sum(x.union_share_fen for x in lines)),
-    ):
+    sums = [("headcount", sum(x.headcount for x in lines))]
+    for field in ("premium_fen", "city_subsidy_fen", "union_share_fen", "district_share_fen", "grassroots_share_fen"):
+        parts = [getattr(x, field) for x in lines]
+        if getattr(price, field) is not None and None not in parts:
+            sums.append((field, sum(parts)))
+    for field, total in sums:
         if getattr(price, field) != total:
             raise MalformedEvent(f"{field}: not the sum of by_type")
     if price.credit_applied_fen > price.union_share_fen:
@@ -336,16 +374,17 @@ def check_same_batch(batch: Batch, price: BatchPrice) -> None:
 
 # Fields an event must carry from a schema version on (the envelope's `schema_version`); an event
 # of an older schema is still read, for one release, without them.
-REQUIRED_FROM: dict[str, tuple[int, tuple[str, ...]]] = {
-    "billing.batch.priced": (2, ("payee",)),
-    "enrollment.cover_year.configured": (2, ("instant_payment_days",)),
+REQUIRED_FROM: dict[str, tuple[tuple[int, tuple[str, ...]], ...]] = {
+    "billing.batch.priced": ((2, ("payee",)), (3, ("district_share_fen", "grassroots_share_fen"))),
+    "enrollment.cover_year.configured": ((2, ("instant_payment_days",)),),
 }
 
 
 def check_schema(event: dict[str, Any]) -> None:
-    """Refuse an event that claims a schema whose fields it lacks."""
-    since, fields = REQUIRED_FROM.get(str(event.get("type")), (0, ()))
-    if not fields or int(event.get("schema_version") or 1) < since:
+    """Refuse an event that claims a schema whose fields it lacks (or holds null)."""
+    claimed = int(event.get("schema_version") or 1)
+    fields = [key for since, keys in REQUIRED_FROM.get(str(event.get("type")), ()) if claimed >= since for key in keys]
+    if not fields:
         return
     data = event.get("data")
     if not isinstance(data, dict):

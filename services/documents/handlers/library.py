@@ -9,6 +9,7 @@ import logging
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.errors import NotFound
 from common.identity import Identity, scoped
 from services.documents import contracts
@@ -38,8 +39,9 @@ def store(
     latest = uow.session.scalar(
         select(Document).where(Document.series == series).order_by(Document.version.desc()).limit(1)
     )
-    if latest is not None and latest.input_key == input_key:
-        return latest
+    current = _current(uow.session, series)
+    if current is not None and current.input_key == input_key:
+        return current
     content = render()
     doc = Document(
         kind=kind,
@@ -62,6 +64,42 @@ def store(
     uow.publish(contracts.DOCUMENT_READY, contracts.document_data(doc, about))
     log.info("document stored", extra={"kind": kind, "series": series, "version": doc.version, "sha256": doc.sha256})
     return doc
+
+
+def _current(session, series: str) -> Document | None:
+    """The version of a series that counts: the latest one not withdrawn."""
+    return session.scalar(
+        select(Document)
+        .where(Document.series == series, Document.withdrawn_at.is_(None))
+        .order_by(Document.version.desc())
+        .limit(1)
+    )
+
+
+def withdraw(uow: UoW, subject: str, reason: str) -> list[Document]:
+    """Mark every version made for `subject` (a returned submission's) withdrawn (作废) with the
+    reason: kept and still downloadable by version, never again the current one. Returns the
+    latest version withdrawn of each series concerned."""
+    now = clock.utcnow_naive()
+    latest: dict[str, Document] = {}
+    for doc in uow.session.scalars(
+        select(Document)
+        .where(Document.subject == subject, Document.withdrawn_at.is_(None))
+        .order_by(Document.version)
+        .with_for_update()
+    ):
+        doc.withdrawn_at, doc.withdrawn_reason = now, reason[:300]
+        latest[doc.series] = doc
+    uow.session.flush()
+    return list(latest.values())
+
+
+def announce_withdrawn(uow: UoW, doc: Document, about: str) -> None:
+    """Publish documents.document.withdrawn for a series' withdrawn version, with the version that
+    counts now (None: none until the union submits again)."""
+    current = _current(uow.session, doc.series)
+    uow.publish(contracts.DOCUMENT_WITHDRAWN, contracts.withdrawn_data(doc, about, current))
+    log.info("document withdrawn", extra={"kind": doc.kind, "series": doc.series, "version": doc.version})
 
 
 # ------------------------------------------------------------------ queries (scoped)
@@ -92,11 +130,15 @@ def list_documents(
     page: int = 1,
     per_page: int = 50,
 ):
-    """Documents in the caller's scope, newest first; by default only the latest version of each."""
+    """Documents in the caller's scope, newest first; by default only the version of each that counts
+    (the latest not withdrawn; a series withdrawn whole shows its latest, marked withdrawn)."""
     session = uow.session
     query = _scoped(select(Document), who)
     if not all_versions:
-        latest = select(Document.series, func.max(Document.version).label("v")).group_by(Document.series).subquery()
+        counts = func.coalesce(
+            func.max(Document.version).filter(Document.withdrawn_at.is_(None)), func.max(Document.version)
+        )
+        latest = select(Document.series, counts.label("v")).group_by(Document.series).subquery()
         query = query.join(latest, (Document.series == latest.c.series) & (Document.version == latest.c.v))
     for column, value in (
         (Document.kind, kind),
@@ -115,7 +157,7 @@ def list_documents(
     return total, items
 
 
-def get_document(uow, who: Identity, document_id: int) -> tuple[Document, list[Document]]:
+def get_document(uow: UoW, who: Identity, document_id: int) -> tuple[Document, list[Document]]:
     """One version and the list of every version of its series."""
     session = uow.session
     doc = session.get(Document, document_id)
@@ -126,17 +168,29 @@ def get_document(uow, who: Identity, document_id: int) -> tuple[Document, list[D
     return doc, versions
 
 
-def document_file(uow, who: Identity, document_id: int) -> Document:
+def document_file(uow: UoW, who: Identity, document_id: int) -> Document:
     doc, _ = get_document(uow, who, document_id)
     _ = doc.content  # load the deferred bytes inside the session
     return doc
 
 
-def series_file(uow, who: Identity, series: str, version: int | None = None) -> Document:
-    """The latest version of a series, or the version asked for (404 if it does not exist)."""
-    query = select(Document).where(Document.series == series)
-    query = query.where(Document.version == version) if version else query.order_by(Document.version.desc()).limit(1)
-    doc = uow.session.scalar(query)
+def series_file(uow: UoW, who: Identity, series: str, version: int | None = None) -> Document:
+    """The version of a series that counts (the latest not withdrawn), or the version asked for,
+    withdrawn or not (404 if it does not exist). A series withdrawn whole answers 404 saying so."""
+    if version:
+        doc = uow.session.scalar(select(Document).where(Document.series == series, Document.version == version))
+    else:
+        doc = _current(uow.session, series)
+        if doc is None:
+            withdrawn = uow.session.scalar(
+                select(Document).where(Document.series == series).order_by(Document.version.desc()).limit(1)
+            )
+            if withdrawn is not None:
+                check_scope(who, withdrawn)
+                raise NotFound(
+                    f"该告知书已作废：{withdrawn.withdrawn_reason}。重新提交后将出具新的告知书",
+                    code="NOTICE_WITHDRAWN",
+                )
     if doc is None:
         raise NotFound()  # the same answer as outside the caller's scope
     check_scope(who, doc)

@@ -1,19 +1,28 @@
 """Read models kept from other services' events: districts and unions (members), cover years,
 submissions and batches (enrollment), and their prices (billing). Each fact recorded may complete
-what a notice prints; then the notice is rendered."""
+what a notice prints; then the notice is rendered.
+
+Seam (handlers/__init__.py): `notices.render_submission_notice`, `notices.render_district_notice`,
+`notices.withdraw_returned_notice` — render what a fact completes, supersede a returned one's."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import UTC
 from functools import wraps
 
 from sqlalchemy import select
 
 from common import facts as common_facts
+from common.db import UoW
 from common.readmodel import upsert_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
-from services.documents.handlers.notices import render_district_notice, render_submission_notice
+from services.documents.handlers.notices import (
+    render_district_notice,
+    render_submission_notice,
+    withdraw_returned_notice,
+)
 
 
 def consumes(func_):
@@ -22,7 +31,7 @@ def consumes(func_):
     and nothing of it is written (the transaction rolls back)."""
 
     @wraps(func_)
-    def checked(uow, event: dict) -> None:
+    def checked(uow: UoW, event: dict) -> None:
         facts.check_schema(event)
         func_(uow, event)
 
@@ -33,7 +42,7 @@ def consumes(func_):
 
 
 @consumes
-def record_district_when_district_changed(uow, event: dict) -> None:
+def record_district_when_district_changed(uow: UoW, event: dict) -> None:
     """Keep a district's name (members.district.*); then render any batch notice that waited for it."""
     d = event["data"]
     upsert_if_newer(
@@ -47,7 +56,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
 
 
 @consumes
-def record_union_when_union_changed(uow, event: dict) -> None:
+def record_union_when_union_changed(uow: UoW, event: dict) -> None:
     """Keep a union's name (members.union.*: renames, contact changes, moves); then render any notice that
     waited for the union's name."""
     d = event["data"]
@@ -67,7 +76,7 @@ def record_union_when_union_changed(uow, event: dict) -> None:
 
 
 @consumes
-def record_cover_year_when_configured(uow, event: dict) -> None:
+def record_cover_year_when_configured(uow: UoW, event: dict) -> None:
     """Keep a cover year's dates (enrollment.cover_year.configured); then render the notices that waited
     for them."""
     year = facts.parse_cover_year(event["data"])
@@ -103,7 +112,7 @@ def _submission_row(
 
 
 @consumes
-def record_submission_when_submitted(uow, event: dict) -> None:
+def record_submission_when_submitted(uow: UoW, event: dict) -> None:
     """Keep enrollment's half of a submission (enrollment.submission.submitted); render its notice if complete."""
     sub = facts.parse_submission(event["data"])
     row = _submission_row(uow, sub.submission_id, sub.union_id, sub.district_id, sub.cover_year, sub.cover_type)
@@ -115,7 +124,7 @@ def record_submission_when_submitted(uow, event: dict) -> None:
 
 
 @consumes
-def record_price_when_submission_priced(uow, event: dict) -> None:
+def record_price_when_submission_priced(uow: UoW, event: dict) -> None:
     """Keep billing's half of a submission (billing.submission.priced); render its notice if complete."""
     price = facts.parse_submission_price(event["data"])
     row = _submission_row(
@@ -129,15 +138,21 @@ def record_price_when_submission_priced(uow, event: dict) -> None:
 
 
 @consumes
-def record_return_when_submission_returned(uow, event: dict) -> None:
-    """Mark a submission returned (enrollment.submission.returned): a returned submission no longer counts towards what
-    the union owes; its notice versions stay downloadable."""
-    row = uow.session.get(SubmissionView, facts.parse_returned(event["data"]))
-    if row is not None:
-        row.returned = True
+def record_return_when_submission_returned(uow: UoW, event: dict) -> None:
+    """Mark a submission returned (enrollment.submission.returned): it no longer counts towards what
+    the union owes, and its notice is withdrawn at once (the versions stay downloadable by number)."""
+    returned = facts.parse_returned(event["data"])
+    row = uow.session.get(SubmissionView, returned.submission_id, with_for_update=True)
+    if row is None or row.returned:
+        return
+    row.returned, row.return_reason = True, returned.reason
+    if returned.returned_at is not None:
+        row.returned_at = returned.returned_at.astimezone(UTC).replace(tzinfo=None)
+    uow.session.flush()
+    withdraw_returned_notice(uow, row)
 
 
-def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: str) -> BatchView:
+def _batch_row(uow: UoW, batch_id: int, district_id: int, cover_year: int, batch_no: str) -> BatchView:
     row = uow.session.get(BatchView, batch_id, with_for_update=True)
     if row is None:
         row = BatchView(batch_id=batch_id, district_id=district_id, cover_year=cover_year, batch_no=batch_no)
@@ -146,7 +161,7 @@ def _batch_row(uow, batch_id: int, district_id: int, cover_year: int, batch_no: 
 
 
 @consumes
-def record_batch_when_submitted(uow, event: dict) -> None:
+def record_batch_when_submitted(uow: UoW, event: dict) -> None:
     """Keep enrollment's half of a batch (enrollment.batch.submitted); render its notice if complete."""
     batch = facts.parse_batch(event["data"])
     row = _batch_row(uow, batch.batch_id, batch.district_id, batch.cover_year, batch.batch_no)
@@ -162,7 +177,7 @@ def record_batch_when_submitted(uow, event: dict) -> None:
 
 
 @consumes
-def record_price_when_batch_priced(uow, event: dict) -> None:
+def record_price_when_batch_priced(uow: UoW, event: dict) -> None:
     """Keep billing's half of a batch (billing.batch.priced); render its notice if complete."""
     price = facts.parse_batch_price(event["data"])
     row = _batch_row(uow, price.batch_id, price.district_id, price.cover_year, price.batch_no)

@@ -1,11 +1,14 @@
 """The statistics workbook (集中参保统计表): a district's centralised submissions of a year, by
-grassroots union and cover type, from the read models as they are now."""
+grassroots union and cover type, from the read models as they are now.
+
+Seam (handlers/__init__.py): `library.store`, `library.series_file` — the document store."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from common.db import UoW
 from common.errors import NotFound
 from common.identity import Identity
 from services.documents.adapters.orm import DistrictView, Document, SubmissionView, UnionView
@@ -16,7 +19,7 @@ from services.documents.domain.statistics import STATISTICS, SubmissionLine, sta
 from services.documents.handlers.library import series_file, store
 
 
-def statistics_file(uow, who: Identity, district_id: int, cover_year: int) -> Document:
+def statistics_file(uow: UoW, who: Identity, district_id: int, cover_year: int) -> Document:
     """The district's statistics workbook for the year, from the read models as they are now.
     Stored like any document: while nothing changed, every download is the same bytes; when the
     facts changed, a new version is made."""

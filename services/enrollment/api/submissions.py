@@ -20,7 +20,7 @@ from services.enrollment.api.schemas import (
 )
 from services.enrollment.domain import people_search
 from services.enrollment.domain.enrolment import COVER_TYPES, MODES
-from services.enrollment.handlers import review, submissions
+from services.enrollment.handlers import review, submission_lists, submissions
 
 blp = Blueprint("submissions", __name__, description="参保提交与区局审核")
 
@@ -82,7 +82,7 @@ class Submissions(MethodView):
         """参保提交列表, scoped; for a district with status=submitted, the pending list (待审批参保列表)."""
         page, per_page = q.pop("page"), q.pop("per_page")
         with uow() as work:
-            total, items = submissions.list_submissions(work, current_identity(), q, page, per_page)
+            total, items = submission_lists.list_submissions(work, current_identity(), q, page, per_page)
             return {"total": total, "items": items}
 
     @roles("grassroots")
@@ -101,7 +101,9 @@ class Submissions(MethodView):
                 data.get("member_ids"),
             )
         with uow() as work:
-            return _said(submissions.submission_detail(work, current_identity(), sub.id, per_page=0)) | {"members": []}
+            return _said(submission_lists.submission_detail(work, current_identity(), sub.id, per_page=0)) | {
+                "members": []
+            }
 
 
 @blp.route("/submissions/<int:submission_id>")
@@ -112,7 +114,7 @@ class SubmissionItem(MethodView):
     def get(self, q, submission_id):
         """参保提交详情 with its members (paged, searchable by name or ID number), in scope only."""
         with uow() as work:
-            return submissions.submission_detail(
+            return submission_lists.submission_detail(
                 work, current_identity(), submission_id, q["page"], q["per_page"], q.get("search")
             )
 
@@ -132,7 +134,7 @@ def _said(detail: dict) -> dict:
 def _after(submission_id):
     """The submission as it is after a review action (its detail without the member list)."""
     with uow() as work:
-        return _said(submissions.submission_detail(work, current_identity(), submission_id, per_page=0))
+        return _said(submission_lists.submission_detail(work, current_identity(), submission_id, per_page=0))
 
 
 @blp.route("/submissions/<int:submission_id>/return")

@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 
 from common import clock, facts
 from common.bus import PermanentFailure
+from common.db import UoW
 from common.facts import consumes
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, Cover, Submission
@@ -32,7 +33,7 @@ FINAL_BATCH_STATES = ("written_off", "failed")
 
 
 @consumes
-def record_amounts_when_batch_priced(uow, event: dict) -> None:
+def record_amounts_when_batch_priced(uow: UoW, event: dict) -> None:
     """Record billing's amounts of a batch (billing.batch.priced): premium, city subsidy, union share,
     credit applied, due."""
     d = event["data"]
@@ -61,7 +62,7 @@ def _follow_billing(batch: Batch, data: dict, default: str) -> None:
 
 
 @consumes
-def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
+def record_voucher_when_voucher_uploaded(uow: UoW, event: dict) -> None:
     """Mark a batch's voucher uploaded, with its time (billing.voucher.uploaded, 凭证上传时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
@@ -71,7 +72,7 @@ def record_voucher_when_voucher_uploaded(uow, event: dict) -> None:
 
 
 @consumes
-def record_withdrawal_when_voucher_withdrawn(uow, event: dict) -> None:
+def record_withdrawal_when_voucher_withdrawn(uow: UoW, event: dict) -> None:
     """A voucher taken back (billing.voucher.withdrawn): 凭证上传时间 is the latest voucher still
     counted (none: empty), and the status billing now says."""
     d = event["data"]
@@ -83,7 +84,7 @@ def record_withdrawal_when_voucher_withdrawn(uow, event: dict) -> None:
 
 
 @consumes
-def record_feedback_when_feedback_given(uow, event: dict) -> None:
+def record_feedback_when_feedback_given(uow: UoW, event: dict) -> None:
     """Record when the centre gave a batch feedback (billing.batch.feedback_given, 职保中心反馈时间)."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
@@ -93,7 +94,7 @@ def record_feedback_when_feedback_given(uow, event: dict) -> None:
     batch.updated_at = clock.utcnow_naive()
 
 
-def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_type: str) -> None:
+def _settle(uow: UoW, batch: Batch, submission_status: str, cover_status: str, event_type: str) -> None:
     sub_ids = list(uow.session.scalars(select(Submission.id).where(Submission.batch_id == batch.id)))
     now = clock.utcnow_naive()
     uow.session.execute(
@@ -117,7 +118,7 @@ def _settle(uow, batch: Batch, submission_status: str, cover_status: str, event_
 
 
 @consumes
-def grant_cover_when_batch_written_off(uow, event: dict) -> None:
+def grant_cover_when_batch_written_off(uow: UoW, event: dict) -> None:
     """Grant cover when a batch is written off (billing.batch.written_off, 核销): the batch's enrolments are paid; cover is granted."""
     d = event["data"]
     batch = _batch_for(uow.session, d)
@@ -130,7 +131,7 @@ def grant_cover_when_batch_written_off(uow, event: dict) -> None:
 
 
 @consumes
-def fail_cover_when_batch_overdue(uow, event: dict) -> None:
+def fail_cover_when_batch_overdue(uow: UoW, event: dict) -> None:
     """Fail a batch and its enrolments when it is overdue (billing.batch.overdue): unpaid at the deadline, the batch and all its enrolments fail;
     its members are free again, but only instant enrolment is open by then."""
     d = event["data"]

@@ -8,15 +8,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity, scoped
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, BatchCounter, Submission, UnionView
-from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.queries import load_year, submission_view
 from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start
 from services.enrollment.contracts import aware
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.handlers.submissions import submission_view
 
 
 def _next_sequence(session, prefix: str, day: date) -> int:
@@ -30,7 +30,7 @@ def _next_sequence(session, prefix: str, day: date) -> int:
     return counter.last
 
 
-def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) -> Batch:
+def submit_batch(uow: UoW, who: Identity, cover_year: int, mode: str, handler: dict) -> Batch:
     """提交列表中的参保信息: everything on the to-submit list becomes one batch (参保批次), numbered
     CB/JB + date + sequence. From here on it cannot change."""
     who.require("district")
@@ -95,7 +95,7 @@ def submit_batch(uow, who: Identity, cover_year: int, mode: str, handler: dict) 
     return batch
 
 
-def get_batch(uow, who: Identity, batch_id: int) -> Batch:
+def get_batch(uow: UoW, who: Identity, batch_id: int) -> Batch:
     """A batch in the caller's scope (a district its own); NotFound otherwise."""
     session = uow.session
     who.require("district", "centre")
@@ -138,7 +138,7 @@ def batch_view(batch: Batch) -> dict:
     }
 
 
-def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
+def list_batches(uow: UoW, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
     session = uow.session
     who.require("district", "centre")
     query = scoped(select(Batch), who, district=Batch.district_id)
@@ -156,7 +156,7 @@ def list_batches(uow, who: Identity, filters: dict, page: int = 1, per_page: int
     return total, [batch_view(b) for b in items]
 
 
-def batch_detail(uow, who: Identity, batch_id: int) -> dict:
+def batch_detail(uow: UoW, who: Identity, batch_id: int) -> dict:
     session = uow.session
     batch = get_batch(uow, who, batch_id)
     view = batch_view(batch)

@@ -10,64 +10,19 @@ numbers of the clerk's own file (adapters/cover_lookup_excel.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from common import clock
+from common.db import UoW
 from common.errors import NotFound, ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
-from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import Batch, Cover, CoverLookup, CoverYearRow, MemberView, Submission, UnionView
+from services.enrollment.adapters import id_numbers, queries
+from services.enrollment.adapters.orm import CoverLookup
 from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state, payment_state
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
-
-
-def _rows(session, indexes: list[str]):
-    return session.execute(
-        select(
-            Cover.id_index,
-            Cover.name,
-            Cover.cover_year,
-            Cover.cover_start,
-            Cover.cover_end,
-            Cover.status,
-            Cover.union_id,
-            Submission.type,
-            Submission.mode,
-            Submission.status.label("sub_status"),
-            Submission.district_id,
-            Batch.status.label("batch_status"),
-            Batch.batch_no,
-            UnionView.name.label("union"),
-            CoverYearRow.claims_deadline,
-        )
-        .join(Submission, Submission.id == Cover.submission_id)
-        .outerjoin(Batch, Batch.id == Submission.batch_id)
-        .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
-        .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
-        .where(Cover.id_index.in_(indexes))
-        # newest first for each person; one person's rows may carry two index keys while they rotate
-        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)
-    ).all()
-
-
-def _members_in_scope(session, who: Identity, people: dict[str, str]) -> set[str]:
-    """The asked people ({index: number}) who are now members of the caller's union (or its
-    district's unions), as their numbers."""
-    if who.is_centre:
-        return set(people.values())
-    column = MemberView.union_id if who.role == "grassroots" else MemberView.district_id
-    mine = who.union_id if who.role == "grassroots" else who.district_id
-    return {
-        people[index]
-        for index in session.scalars(
-            select(MemberView.id_index).where(
-                MemberView.id_index.in_(list(people)), column == mine, MemberView.status.in_(("normal", "pending"))
-            )
-        )
-    }
 
 
 def _visible(who: Identity, row, current_member: bool) -> bool:
@@ -84,8 +39,8 @@ def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
     today = clock.today()
     for start in range(0, len(numbers), 1000):
         people = id_numbers.by_index(numbers[start : start + 1000])
-        current = _members_in_scope(session, who, people)
-        for row in _rows(session, list(people)):
+        current = queries.current_members_in_scope(session, who, people)
+        for row in queries.cover_history_rows(session, list(people)):
             number = people[row.id_index]
             paid = payment_state(row.status, row.sub_status, row.batch_status)
             if paid is None or not _visible(who, row, number in current):
@@ -150,7 +105,7 @@ def _resident_number(raw: str) -> str:
         raise ValidationFailed({"id_number": [str(exc)]}, message=str(exc), code="ID_NUMBER_INVALID") from None
 
 
-def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | None = None) -> dict:
+def lookup(uow: UoW, who: Identity, id_number: str | None = None, member_no: str | None = None) -> dict:
     """One person's cover history; NotFound (未查到该人员的参保信息) when unknown or out of scope."""
     session = uow.session
     if bool(id_number) == bool(member_no):
@@ -161,9 +116,7 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
     else:
         by, asked = "member_no", member_no.strip()
         # opened, not compared by its stored index: the person's covers are found under every index key
-        number = id_numbers.opened(
-            session.scalar(select(MemberView.id_sealed).where(MemberView.member_no == asked).limit(1))
-        )
+        number = id_numbers.opened(queries.sealed_id_of_member(session, asked))
     found = _histories(session, who, [number]).get(number) if number else None
     _audit(session, who, by, [(asked, found is not None)])
     uow.commit()
@@ -172,7 +125,7 @@ def lookup(uow, who: Identity, id_number: str | None = None, member_no: str | No
     return {"id_number": mask_id(number), **found}
 
 
-def bulk_lookup(uow, who: Identity, raw_numbers: list[str]) -> list[dict]:
+def bulk_lookup(uow: UoW, who: Identity, raw_numbers: list[str]) -> list[dict]:
     """Each asked number (in the order given) with its check message or the latest cover
     states the caller may see; all audited."""
     today = clock.today()

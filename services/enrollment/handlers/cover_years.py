@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict
 from common.identity import Identity
 from services.enrollment import contracts
@@ -41,7 +42,7 @@ def cover_year_view(row: CoverYearRow) -> dict:
     }
 
 
-def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
+def configure_cover_year(uow: UoW, who: Identity, cover_year: int, data: dict) -> CoverYearRow:
     """The centre sets (or changes) a year's timeline; the whole timeline goes out as an event."""
     who.require("centre")
     row = uow.session.get(CoverYearRow, cover_year, with_for_update=True)
@@ -77,10 +78,10 @@ def configure_cover_year(uow, who: Identity, cover_year: int, data: dict) -> Cov
     return row
 
 
-def list_cover_years(uow, who: Identity) -> list[CoverYearRow]:
+def list_cover_years(uow: UoW, who: Identity) -> list[CoverYearRow]:
     """Every configured year, newest first (any signed-in role may read timelines)."""
     return list(uow.session.scalars(select(CoverYearRow).order_by(CoverYearRow.cover_year.desc())))
 
 
-def get_cover_year_row(uow, who: Identity, cover_year: int) -> CoverYearRow:
+def get_cover_year_row(uow: UoW, who: Identity, cover_year: int) -> CoverYearRow:
     return queries.cover_year_row(uow.session, cover_year)

@@ -7,12 +7,14 @@ from datetime import date
 from sqlalchemy import func, select
 
 from common import clock
+from common.db import UoW
 from common.errors import ValidationFailed
 from common.identity import Identity
 from common.pii import mask_id
+from services.enrollment.adapters import queries
 from services.enrollment.adapters.eligibility_sql import eligible_members, member_facts, recorded_on
 from services.enrollment.adapters.member_lag import pending_member_events
-from services.enrollment.adapters.orm import Cover, MemberView, TypeChoice
+from services.enrollment.adapters.orm import MemberView
 from services.enrollment.adapters.queries import load_year, union_district
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
@@ -37,19 +39,12 @@ def _member_row(member: MemberView, terms: rules.CoverTerms) -> dict:
     }
 
 
-def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int], today: date):
+def check_members(
+    uow: UoW, who: Identity, year: CoverYear, mode: str, kind: str | None, member_ids: list[int], today: date
+):
     """Every named member must be eligible; otherwise 422 with each member's reason, nothing done."""
-    session = uow.session
-    known = {m.member_id: m for m in session.scalars(select(MemberView).where(MemberView.member_id.in_(member_ids)))}
-    covered = set(
-        session.scalars(
-            select(Cover.member_id).where(
-                Cover.cover_year == year.cover_year,
-                Cover.member_id.in_(member_ids),
-                Cover.status.in_(rules.ACTIVE_COVER_STATES),
-            )
-        )
-    )
+    known = queries.members_by_id(uow.session, member_ids)
+    covered = queries.covered_members(uow.session, year.cover_year, member_ids)
     problems = []
     for member_id in dict.fromkeys(member_ids):
         m = known.get(member_id)
@@ -66,7 +61,7 @@ def check_members(uow, who: Identity, year: CoverYear, mode: str, kind: str | No
 
 
 def confirmation(
-    uow,
+    uow: UoW,
     who: Identity,
     cover_year: int,
     mode: str = "centralised",
@@ -83,9 +78,7 @@ def confirmation(
     year = load_year(session, cover_year)
     district_id = union_district(session, who)
     today = clock.today()
-    chosen = session.scalar(
-        select(TypeChoice.type).where(TypeChoice.cover_year == cover_year, TypeChoice.union_id == who.union_id)
-    )
+    chosen = queries.chosen_type(session, cover_year, who.union_id)
     if type_ is not None and type_ not in rules.COVER_TYPES:
         raise ValidationFailed({"type": [f"保障类型须为 {'、'.join(rules.COVER_TYPES)} 之一"]})
     shown_type = chosen or type_

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import exists, or_, select
 
 from common import clock
+from common.db import UoW
 from common.errors import ValidationFailed
 from common.identity import Identity
 from services.enrollment.adapters.eligibility_sql import eligible_members
@@ -22,7 +23,7 @@ from services.enrollment.adapters.queries import load_year
 DEADLINES = ("grassroots_end", "district_submit_end", "payment_deadline")
 
 
-def not_acted(uow, who: Identity, cover_year: int, deadline: str, named: int = 0) -> dict:
+def not_acted(uow: UoW, who: Identity, cover_year: int, deadline: str, named: int = 0) -> dict:
     """{"deadline", "audience", "ids"} and, with `named`, the names of the first `named` of them."""
     out = _not_acted(uow, who, cover_year, deadline)
     first = out["ids"][:named]
@@ -35,7 +36,7 @@ def not_acted(uow, who: Identity, cover_year: int, deadline: str, named: int = 0
     return out
 
 
-def _not_acted(uow, who: Identity, cover_year: int, deadline: str) -> dict:
+def _not_acted(uow: UoW, who: Identity, cover_year: int, deadline: str) -> dict:
     who.require("centre")
     if deadline not in DEADLINES:
         raise ValidationFailed({"deadline": ["取值须为以下之一：" + "、".join(DEADLINES)]})

@@ -1,18 +1,20 @@
 """Read models kept from other services' events: districts, unions, members (for eligibility),
-rates and settlement credit."""
+rates, settlement credit, and billing's amounts of each submission."""
 
 from __future__ import annotations
 
 from common import facts
 from common.bus import PermanentFailure
+from common.db import UoW
 from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, UnionView
+from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, Submission, UnionView
 from services.enrollment.adapters.rows import parse_date, parse_datetime
+from services.enrollment.domain.totals import PARTS
 
 
-def record_district_when_district_changed(uow, event: dict) -> None:
+def record_district_when_district_changed(uow: UoW, event: dict) -> None:
     """Keep a district's name and kind (members.district.*)."""
     d = event["data"]
     upsert_if_newer(
@@ -23,7 +25,7 @@ def record_district_when_district_changed(uow, event: dict) -> None:
     )
 
 
-def record_union_when_union_changed(uow, event: dict) -> None:
+def record_union_when_union_changed(uow: UoW, event: dict) -> None:
     """Keep a union's name and district (members.union.*: renames, contact changes, moves)."""
     d = event["data"]
     upsert_if_newer(
@@ -58,7 +60,7 @@ def _member_row(d: dict) -> dict:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
 
 
-def record_member_when_member_changed(uow, event: dict) -> None:
+def record_member_when_member_changed(uow: UoW, event: dict) -> None:
     """Keep a member's snapshot (every members.member.* event): the read model eligibility selects from.
 
     A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
@@ -87,9 +89,26 @@ def record_member_when_member_changed(uow, event: dict) -> None:
 
 
 @consumes
-def record_credit_when_credit_available(uow, event: dict) -> None:
+def record_credit_when_credit_available(uow: UoW, event: dict) -> None:
     """Keep what settlement credit a district can still use against a year (billing.credit.available)."""
     d = event["data"]
     key = {"district_id": facts.integer(d, "district_id", 1), "cover_year": facts.integer(d, "cover_year", 2000)}
     values = {"available_fen": facts.integer(d, "available_fen"), "version": facts.integer(d, "version", 1)}
     upsert_if_newer(uow.session, CreditView, key, values)
+
+
+def record_amounts_when_submission_priced(uow: UoW, event: dict) -> None:
+    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
+    every screen of enrollment (no second computation here)."""
+    d = event["data"]
+    try:
+        submission_id = int(d["submission_id"])
+        amounts = {p: int(d[p]) for p in PARTS}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PermanentFailure(f"malformed submission.priced: {exc!r}") from exc
+    sub = uow.session.get(Submission, submission_id, with_for_update=True)
+    if sub is None:
+        raise PermanentFailure(f"unknown submission {submission_id}")
+    for part, fen in amounts.items():
+        setattr(sub, part, fen)
+    sub.pay_by = parse_date(d.get("pay_by"))

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from common import clock
+from common.db import UoW
 from common.errors import Conflict, ValidationFailed
 from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Cover, CreditView, Submission, UnionView
-from services.enrollment.adapters.queries import load_year
+from services.enrollment.adapters.queries import get_submission, load_year, submission_view
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
-from services.enrollment.handlers.submissions import get_submission, submission_view
 
 
 def _review_action(mode: str) -> str:
@@ -24,7 +24,7 @@ def _locked_for_review(sub: Submission) -> None:
         raise Conflict("该参保信息已提交至市职保中心，批次不能再修改", code="BATCH_LOCKED")
 
 
-def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Submission:
+def return_submission(uow: UoW, who: Identity, submission_id: int, reason: str) -> Submission:
     """退回: the district sends a pending submission back with a reason; its members are free to be
     submitted again by the union."""
     who.require("district")
@@ -43,22 +43,12 @@ def return_submission(uow, who: Identity, submission_id: int, reason: str) -> Su
     now = clock.utcnow_naive()
     sub.status, sub.return_reason, sub.returned_at, sub.updated_at = "returned", reason, now, now
     session.execute(update(Cover).where(Cover.submission_id == sub.id).values(status="returned"))
-    uow.publish(
-        contracts.SUBMISSION_RETURNED,
-        {
-            "submission_id": sub.id,
-            "union_id": sub.union_id,
-            "district_id": sub.district_id,
-            "cover_year": sub.cover_year,
-            "mode": sub.mode,
-            "reason": reason,
-        },
-    )
+    uow.publish(contracts.SUBMISSION_RETURNED, contracts.returned_data(sub))
     uow.commit()
     return sub
 
 
-def stage_submission(uow, who: Identity, submission_id: int, staged: bool) -> Submission:
+def stage_submission(uow: UoW, who: Identity, submission_id: int, staged: bool) -> Submission:
     """添加至待提交 / 移除: move a pending submission to the to-submit list or back."""
     who.require("district")
     session = uow.session
@@ -86,7 +76,7 @@ def stage_submission(uow, who: Identity, submission_id: int, staged: bool) -> Su
     return sub
 
 
-def to_submit(uow, who: Identity, cover_year: int, mode: str = "centralised") -> dict:
+def to_submit(uow: UoW, who: Identity, cover_year: int, mode: str = "centralised") -> dict:
     """待提交参保列表 and its totals, with the district's settlement credit available."""
     session = uow.session
     who.require("district")

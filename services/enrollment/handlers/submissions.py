@@ -1,29 +1,23 @@
-"""A union's submissions (提交至区局审核): centralised and instant enrolment, and reading them back."""
+"""A union's submissions (提交至区局审核): centralised and instant enrolment. Reading them back is
+submission_lists.py; one submission in scope and as a screen shows it, adapters/queries.py.
+
+Seam (handlers/__init__.py): `eligibility.check_members`, `eligibility.member_terms` — who may be
+enrolled and on what terms, for the members a union names."""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from common import clock
-from common.bus import PermanentFailure
-from common.errors import Conflict, NotFound, ValidationFailed
-from common.identity import Identity, scoped
-from common.pii import mask_id
+from common.errors import Conflict, ValidationFailed
+from common.identity import Identity
 from services.enrollment import contracts
-from services.enrollment.adapters import id_numbers
 from services.enrollment.adapters.eligibility_sql import eligible_members
-from services.enrollment.adapters.orm import Batch, Cover, MemberView, Submission, TypeChoice, UnionView
-
-# seam (handlers/__init__.py): the eligibility check of named members, and the union's district
+from services.enrollment.adapters.orm import Cover, MemberView, Submission, TypeChoice
 from services.enrollment.adapters.queries import load_year, union_district
-from services.enrollment.adapters.rows import insert_ignoring_conflict, naive_utc_start, parse_date
-from services.enrollment.contracts import aware
+from services.enrollment.adapters.rows import insert_ignoring_conflict
 from services.enrollment.domain import enrolment as rules
-from services.enrollment.domain import people_search
-from services.enrollment.domain.totals import PARTS, Totals
 from services.enrollment.handlers.eligibility import check_members, member_terms
 
 
@@ -201,144 +195,3 @@ def _submit(
     uow.publish(contracts.SUBMISSION_SUBMITTED, contracts.submission_data(sub, union_headcount_total=union_total))
     uow.commit()
     return sub
-
-
-def get_submission(uow, who: Identity, submission_id: int, lock: bool = False) -> Submission:
-    """A submission in the caller's scope (else NotFound, as if it did not exist); locked on request."""
-    session = uow.session
-    query = select(Submission).where(Submission.id == submission_id)
-    if lock:
-        query = query.with_for_update()
-    sub = session.scalar(query)
-    if sub is None:
-        raise NotFound()
-    who.check_union(sub.union_id, sub.district_id)
-    return sub
-
-
-def priced_totals(sub: Submission) -> Totals | None:
-    """Billing's figures for the submission, or None while billing has not priced it yet."""
-    if sub.premium_fen is None:
-        return None
-    return Totals(sub.headcount, *(getattr(sub, p) for p in PARTS))
-
-
-def record_amounts_when_submission_priced(uow, event: dict) -> None:
-    """Take billing's amounts of a submission (billing.submission.priced): billing's amounts become the submission's, shown on
-    every screen of enrollment (no second computation here)."""
-    d = event["data"]
-    try:
-        submission_id = int(d["submission_id"])
-        amounts = {p: int(d[p]) for p in PARTS}
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PermanentFailure(f"malformed submission.priced: {exc!r}") from exc
-    sub = uow.session.get(Submission, submission_id, with_for_update=True)
-    if sub is None:
-        raise PermanentFailure(f"unknown submission {submission_id}")
-    for part, fen in amounts.items():
-        setattr(sub, part, fen)
-    sub.pay_by = parse_date(d.get("pay_by"))
-
-
-def submission_view(sub: Submission, union: UnionView | None, batch_no: str | None = None) -> dict:
-    totals = priced_totals(sub)
-    return {
-        "batch_no": batch_no,
-        "id": sub.id,
-        "union_id": sub.union_id,
-        "union_name": union.name if union else None,
-        "credit_code": union.credit_code if union else None,
-        "district_id": sub.district_id,
-        "cover_year": sub.cover_year,
-        "mode": sub.mode,
-        "kind": sub.kind,
-        "type": sub.type,
-        "status": sub.status,
-        "status_text": rules.SUBMISSION_STATES[sub.status],
-        "headcount": sub.headcount,
-        "counts": sub.counts,
-        "sequence": sub.sequence,
-        "submitted_at": aware(sub.submitted_at),
-        "updated_at": aware(sub.updated_at),
-        "return_reason": sub.return_reason,
-        "returned_at": aware(sub.returned_at),
-        "batch_id": sub.batch_id,
-        "totals": totals.as_dict() if totals else None,
-        "priced": totals is not None,
-        "pay_by": sub.pay_by,
-    }
-
-
-def list_submissions(uow, who: Identity, filters: dict, page: int = 1, per_page: int = 50) -> tuple[int, list]:
-    """Submissions in the caller's scope; for a district with status=submitted, the pending list
-    (待审批参保列表) filtered by union name, organisation code, submission time and type."""
-    session = uow.session
-    query = (
-        select(Submission, UnionView, Batch.batch_no)
-        .outerjoin(UnionView, UnionView.union_id == Submission.union_id)
-        .outerjoin(Batch, Batch.id == Submission.batch_id)
-    )
-    query = scoped(query, who, union=Submission.union_id, district=Submission.district_id)
-    for name in ("cover_year", "mode", "type", "status", "union_id", "batch_id"):
-        if filters.get(name) is not None:
-            query = query.where(getattr(Submission, name) == filters[name])
-    if filters.get("union_name"):
-        query = query.where(UnionView.name.contains(filters["union_name"].strip()))
-    if filters.get("credit_code"):
-        query = query.where(UnionView.credit_code == filters["credit_code"].strip().upper())
-    if filters.get("batch_no"):
-        query = query.where(Batch.batch_no.contains(filters["batch_no"].strip().upper(), autoescape=True))
-    if filters.get("submitted_from"):
-        query = query.where(Submission.submitted_at >= naive_utc_start(filters["submitted_from"]))
-    if filters.get("submitted_to"):
-        query = query.where(Submission.submitted_at < naive_utc_start(filters["submitted_to"] + timedelta(days=1)))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(
-        query.order_by(Submission.submitted_at, Submission.id).offset((page - 1) * per_page).limit(per_page)
-    ).all()
-    return total, [submission_view(sub, union, batch_no) for sub, union, batch_no in rows]
-
-
-def _people_matching(text: str):
-    """A name's beginning; or an ID number, found by its blind index when it is whole and by its
-    masked form (3101**********1234) when it is the last four characters."""
-    found = Cover.name.startswith(text, autoescape=True)
-    number = people_search.id_number_asked(text, clock.today())
-    if number.whole:
-        found |= Cover.id_index.in_(id_numbers.indexes(number.whole))
-    if number.last4:
-        found |= Cover.id_masked.endswith(number.last4, autoescape=True)
-    return found
-
-
-def submission_detail(
-    uow, who: Identity, submission_id: int, page: int = 1, per_page: int = 50, search: str | None = None
-) -> dict:
-    """A submission with its people, paged; `search` keeps those whose name starts with it, whose
-    ID number is it in full, or ends with it when it is four characters (members_total counts
-    what matched). ID numbers are kept sealed, so no other part of one can be matched."""
-    session = uow.session
-    sub = get_submission(uow, who, submission_id)
-    batch = session.get(Batch, sub.batch_id) if sub.batch_id else None
-    view = submission_view(sub, session.get(UnionView, sub.union_id), batch.batch_no if batch else None)
-    query = select(Cover).where(Cover.submission_id == sub.id)
-    if search and search.strip():
-        query = query.where(_people_matching(search.strip()))
-    view["members_total"] = session.scalar(select(func.count()).select_from(query.subquery()))
-    covers = session.scalars(query.order_by(Cover.id).offset((page - 1) * per_page).limit(per_page))
-    view["members"] = [
-        {
-            "member_id": c.member_id,
-            "name": c.name,
-            "id_type": c.id_type,
-            "id_number": c.id_masked,
-            "card_number": mask_id(c.card_number),
-            "cover_start": c.cover_start,
-            "cover_end": c.cover_end,
-            "price_class": c.price_class,
-            "half_or_full": "半年" if c.price_class == rules.SECOND_HALF else "全年",
-            "status": c.status,
-        }
-        for c in covers
-    ]
-    return view

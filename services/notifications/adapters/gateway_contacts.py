@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 
 from common import identity
-from services.notifications.settings import gateway_url
+from services.notifications import settings
 
 _http = requests.Session()
 _http.trust_env = False
@@ -19,7 +19,10 @@ def addresses(scopes: dict[str, set[int]], timeout: float = 10) -> dict[tuple[st
         return {}
     token = identity.sign(identity.Identity(user="notifications", role="centre", request_id="mail"))
     response = _http.get(
-        f"{gateway_url()}/internal/v1/recipients", params=params, headers={identity.HEADER: token}, timeout=timeout
+        f"{settings.load().gateway_url}/internal/v1/recipients",
+        params=params,
+        headers={identity.HEADER: token},
+        timeout=timeout,
     )
     response.raise_for_status()
     out = {}

@@ -9,7 +9,7 @@ from marshmallow import fields, validate
 from common.schema import BaseSchema, Timestamp
 from common.web import audit_subject, current_identity, roles, uow
 from services.notifications.domain.reminders import LABELS, REMINDED
-from services.notifications.handlers import reminders
+from services.notifications.handlers import reminder_report, reminders
 
 blp = Blueprint("reminders", __name__, description="截止日提醒：提前天数设置、提醒情况、手动提醒（市职保中心）")
 
@@ -80,7 +80,7 @@ class Report(MethodView):
     def get(self, cover_year):
         """每个截止事项：已提醒谁、谁仍未办理."""
         with uow() as work:
-            return reminders.report(work, current_identity(), cover_year)
+            return reminder_report.report(work, current_identity(), cover_year)
 
 
 @blp.route("/reminders/<int:cover_year>/days-before")

@@ -1,10 +1,19 @@
-"""What each event tells whom, in the words a clerk reads: pure functions from an event's data
-(and what the service knows of its batch) to messages. No I/O."""
+"""What each event tells whom, in the words a clerk reads: pure functions from an event's typed
+facts (domain/facts.py, and what the service knows of its batch) to messages. No I/O."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+from services.notifications.domain.facts import (
+    Document,
+    MemberRejected,
+    PaymentReminder,
+    SubmissionReturned,
+    TransferDecided,
+    TransfersRequested,
+)
 
 
 @dataclass(frozen=True)
@@ -20,44 +29,44 @@ class Message:
 MODE_NAMES = {"centralised": "集中参保", "instant": "即时参保"}
 
 
-def submission_returned(data: dict[str, Any]) -> list[Message]:
-    mode = MODE_NAMES.get(str(data.get("mode")), "参保")
+def submission_returned(fact: SubmissionReturned) -> list[Message]:
+    mode = MODE_NAMES.get(str(fact.mode), "参保")
     return [
         Message(
             "union",
-            data["union_id"],
+            fact.union_id,
             "submission_returned",
-            f"{data['cover_year']}年度{mode}提交被区局退回",
-            f"你会提交的{data['cover_year']}年度{mode}信息已被区局退回。"
-            f"退回原因：{data.get('reason') or '（未填写）'}。请修改后重新提交。",
+            f"{fact.cover_year}年度{mode}提交被区局退回",
+            f"你会提交的{fact.cover_year}年度{mode}信息已被区局退回。"
+            f"退回原因：{fact.reason or '（未填写）'}。请修改后重新提交。",
             "/union/enrolment",
         )
     ]
 
 
-def member_rejected(data: dict[str, Any]) -> list[Message]:
-    if data.get("union_id") is None:
+def member_rejected(fact: MemberRejected) -> list[Message]:
+    if fact.union_id is None:
         return []
     return [
         Message(
             "union",
-            data["union_id"],
+            fact.union_id,
             "member_rejected",
-            f"会员 {data['name']} 审核未通过",
-            f"区局驳回了新增会员 {data['name']} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
-            f"/union/members?member={data['member_id']}",
+            f"会员 {fact.name} 审核未通过",
+            f"区局驳回了新增会员 {fact.name} 的审核，请在会员管理中查看审核说明，修改后保存即重新提交。",
+            f"/union/members?member={fact.member_id}",
         )
     ]
 
 
-def transfers_requested(data: dict[str, Any]) -> list[Message]:
+def transfers_requested(fact: TransfersRequested) -> list[Message]:
     """Another union asked to bring members of this one over (members.transfers.requested): the
     source union must decide (会员转出审核)."""
-    count, to_name = data["count"], data.get("to_union_name") or "其他工会"
+    count, to_name = fact.count, fact.to_union_name or "其他工会"
     return [
         Message(
             "union",
-            data["from_union_id"],
+            fact.from_union_id,
             "transfer_requested",
             f"{to_name} 申请转入本会 {count} 名会员",
             f"{to_name} 申请将本会 {count} 名会员转入该会，请在“会员转出审核”中同意或拒绝。",
@@ -66,27 +75,27 @@ def transfers_requested(data: dict[str, Any]) -> list[Message]:
     ]
 
 
-def transfer_decided(data: dict[str, Any]) -> list[Message]:
+def transfer_decided(fact: TransferDecided) -> list[Message]:
     """The source union decided a transfer request (members.transfer.decided): the union that
     asked is told either way."""
-    if data["approved"]:
+    if fact.approved:
         return [
             Message(
                 "union",
-                data["to_union_id"],
+                fact.to_union_id,
                 "transfer_approved",
-                f"会员 {data['name']} 已转入本会",
-                f"原所属工会已同意会员 {data['name']} 的转入申请，该会员现已在本会会员名单中。",
+                f"会员 {fact.name} 已转入本会",
+                f"原所属工会已同意会员 {fact.name} 的转入申请，该会员现已在本会会员名单中。",
                 "/union/transfers",
             )
         ]
     return [
         Message(
             "union",
-            data["to_union_id"],
+            fact.to_union_id,
             "transfer_rejected",
-            f"会员 {data['name']} 的转入申请被拒绝",
-            f"原所属工会拒绝了会员 {data['name']} 的转入申请。原因：{data.get('reason') or '（未填写）'}。",
+            f"会员 {fact.name} 的转入申请被拒绝",
+            f"原所属工会拒绝了会员 {fact.name} 的转入申请。原因：{fact.reason or '（未填写）'}。",
             "/union/transfers",
         )
     ]
@@ -151,44 +160,44 @@ def batch_failed(batch: dict[str, Any]) -> list[Message]:
     )
 
 
-def notice_ready(data: dict[str, Any]) -> list[Message]:
+def notice_ready(doc: Document) -> list[Message]:
     """documents.document.ready: a grassroots notice (告知书) or an instant one for the union, a
     district notice (CB or JB batch) for the district; a version above 1 is a regenerated notice.
     What the notice is about comes in words (`about`), never as its `subject` key."""
-    version = data.get("version", 1)
+    version = doc.version
     verb = "已更新" if version > 1 else "已生成"
-    year, about = data["cover_year"], data.get("about") or ""
-    kind = data.get("kind")
-    if kind == "grassroots_notice" and data.get("union_id") is not None:
+    year, about = doc.cover_year, doc.about
+    kind = doc.kind
+    if kind == "grassroots_notice" and doc.union_id is not None:
         return [
             Message(
                 "union",
-                data["union_id"],
+                doc.union_id,
                 "notice_ready",
                 f"{year}年度参保告知书{verb}",
                 f"你会{year}年度集中参保告知书{verb}（第 {version} 版），请下载查看。",
                 "/documents",
             )
         ]
-    if kind == "instant_notice" and data.get("union_id") is not None:
+    if kind == "instant_notice" and doc.union_id is not None:
         what = f"{about}的即时参保告知书" if about else f"你会{year}年度即时参保告知书"
         return [
             Message(
                 "union",
-                data["union_id"],
+                doc.union_id,
                 "notice_ready",
                 f"{year}年度即时参保告知书{verb}",
                 f"{what}{verb}（第 {version} 版），请下载查看。",
                 "/documents",
             )
         ]
-    if kind in ("district_notice", "instant_district_notice") and data.get("district_id") is not None:
+    if kind in ("district_notice", "instant_district_notice") and doc.district_id is not None:
         name = "区局告知书" if kind == "district_notice" else "区局即时参保告知书"
         what = f"{about}的{name}" if about else f"{year}年度参保批次的{name}"
         return [
             Message(
                 "district",
-                data["district_id"],
+                doc.district_id,
                 "notice_ready",
                 f"{name}{verb}",
                 f"{what}{verb}（第 {version} 版），请下载查看。",
@@ -196,3 +205,46 @@ def notice_ready(data: dict[str, Any]) -> list[Message]:
             )
         ]
     return []
+
+
+def notice_withdrawn(doc: Document) -> list[Message]:
+    """documents.document.withdrawn: a union's notice (告知书) no longer counts because its
+    submission was returned — the union is told which, why, and which version counts now."""
+    if doc.union_id is None or doc.kind not in ("grassroots_notice", "instant_notice"):
+        return []
+    year, version = doc.cover_year, doc.version
+    name = "即时参保告知书" if doc.kind == "instant_notice" else "集中参保告知书"
+    what = f"{doc.about}的告知书" if doc.about else f"你会{year}年度{name}"
+    what += f"（第 {version} 版）"
+    current = doc.current_version
+    now = (
+        f"现行有效的是第 {current} 版，请下载查看并以其为准。"
+        if current
+        else "目前没有有效的告知书，请修改后重新提交，提交后将重新出具告知书。"
+    )
+    return [
+        Message(
+            "union",
+            doc.union_id,
+            "notice_withdrawn",
+            f"{year}年度{name}已作废",
+            f"{what}已作废。原因：{doc.reason or '区局退回了对应的提交'}。{now}",
+            "/documents",
+        )
+    ]
+
+
+def payment_reminder(fact: PaymentReminder) -> list[Message]:
+    """催缴 at billing's step: the district, then its handler again marked escalated, then the
+    centre's list of the late."""
+    late = f"参保批次 {fact.batch_no} 已超过缴费期限 {fact.days_past} 天，尚欠 {fact.short_fen / 100:.2f} 元"
+    if fact.step == "centre_list":
+        title = f"参保批次 {fact.batch_no} 列入逾期名单"
+        return [Message("centre", 0, "payment_reminder", title, f"{late}，已两次催缴区局。", "/ageing")]
+    if fact.escalated:
+        title = f"【催缴升级】参保批次 {fact.batch_no} 仍未缴清"
+    else:
+        title = f"催缴：参保批次 {fact.batch_no} 仍未缴清"
+    to = f"{fact.handler_name}（经办人）：" if fact.escalated and fact.handler_name else ""
+    body = f"{to}{late}，请尽快缴费并上传缴费凭证。"
+    return [Message("district", fact.district_id, "payment_reminder", title, body, "/batches")]

@@ -16,7 +16,7 @@ from common import clock
 from common.db import UoW
 from services.notifications.adapters import gateway_contacts, smtp
 from services.notifications.adapters.orm import Mail, Notification
-from services.notifications.settings import MailSettings
+from services.notifications.settings import MailSettings, load
 
 log = logging.getLogger("notifications.mail")
 
@@ -136,7 +136,7 @@ def _send_slice(to_send: list, settings: MailSettings) -> tuple[list, list]:
 
 def send_due(uow: UoW, limit: int = 200, settings: MailSettings | None = None) -> dict:
     """One pass over the mail that is due (at most `limit`): {"sent", "no_recipient", "failed"}."""
-    settings = settings or MailSettings()
+    settings = settings or load().mail
     claimed, until = _claim(uow, limit, settings.lease_seconds)
     counts = {"sent": 0, "no_recipient": 0, "failed": 0}
     if not claimed:

@@ -4,30 +4,23 @@ the cover years' deadlines."""
 from __future__ import annotations
 
 from common.db import UoW
+from common.facts import consumes
 from common.readmodel import upsert_if_newer
 from services.notifications.adapters.orm import BatchView, CoverYearView
-
-DEADLINE_FIELDS = {
-    "grassroots_end": ("grassroots_window", 1),
-    "district_submit_end": ("district_submit_window", 1),
-    "split_end": ("split_window", 1),
-    "card_cutoff": ("card_cutoff", None),
-    "payment_deadline": ("payment_deadline", None),
-    "claims_deadline": ("claims_deadline", None),
-}
+from services.notifications.domain import facts
 
 
-def record_batch(uow: UoW, data: dict) -> dict:
-    union_ids = sorted({s["union_id"] for s in data.get("submissions", [])})
-    row = uow.session.get(BatchView, data["batch_id"])
+def record_batch(uow: UoW, batch: facts.BatchSubmitted) -> dict:
+    """Keep a batch's district and unions (enrollment.batch.submitted), for billing's later events."""
+    row = uow.session.get(BatchView, batch.batch_id)
     if row is None:
         row = BatchView(
-            batch_id=data["batch_id"],
-            batch_no=data["batch_no"],
-            district_id=data["district_id"],
-            cover_year=data["cover_year"],
-            mode=data["mode"],
-            union_ids=union_ids,
+            batch_id=batch.batch_id,
+            batch_no=batch.batch_no,
+            district_id=batch.district_id,
+            cover_year=batch.cover_year,
+            mode=batch.mode,
+            union_ids=list(batch.union_ids),
         )
         uow.session.add(row)
         uow.session.flush()
@@ -45,12 +38,13 @@ def batch_facts(row: BatchView) -> dict:
     }
 
 
+@consumes
 def record_cover_year_when_configured(uow: UoW, event: dict) -> None:
-    d = event["data"]
-    deadlines = {}
-    for key, (name, index) in DEADLINE_FIELDS.items():
-        value = d[name]
-        deadlines[key] = value[index] if index is not None else value
+    """Keep a cover year's deadlines (enrollment.cover_year.configured), the newest version only."""
+    year = facts.parse_cover_year(event["data"])
     upsert_if_newer(
-        uow.session, CoverYearView, {"cover_year": d["cover_year"]}, {"deadlines": deadlines, "version": d["version"]}
+        uow.session,
+        CoverYearView,
+        {"cover_year": year.cover_year},
+        {"deadlines": year.deadlines, "version": year.version},
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from common import clock
@@ -48,7 +47,3 @@ def deliver(uow: UoW, cause: str, messages: list[Message]) -> list[int]:
             [{"notification_id": i, "state": "pending", "attempts": 0, "next_attempt_at": now} for i in ids],
         )
     return ids
-
-
-def notification_ids(session, cause: str) -> list[int]:
-    return list(session.scalars(select(Notification.id).where(Notification.cause == cause)))

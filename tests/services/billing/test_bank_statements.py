@@ -229,7 +229,7 @@ def test_lines_imported_before_the_migration_are_recognised_after_it(database, m
 
     from common.identity import Identity
     from common.migrate import upgrade
-    from services.billing.handlers import bank_statements
+    from services.billing.handlers import bank_statements, statement_results
 
     url = database("billing")
     monkeypatch.setenv("BILLING_DATABASE_URL", url)
@@ -264,7 +264,7 @@ def test_lines_imported_before_the_migration_are_recognised_after_it(database, m
         centre = Identity("centre", "centre")
         with runtime.uow() as work:
             statement = bank_statements.import_bank_statement(work, centre, content, "旧流水（再次导出）.xlsx")
-            result = bank_statements.statement_result(work, centre, statement.id)
+            result = statement_results.statement_result(work, centre, statement.id)
         assert [(x["reason_code"], (x["first_seen"] or {}).get("row")) for x in result["lines"]] == [
             ("DUPLICATE_LINE", 2),
             ("DUPLICATE_LINE", 3),

@@ -106,13 +106,32 @@ def test_batch_due_is_union_share_less_credit_carried_forward(billing):
     s2 = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 20})
     b1 = billing.batch(HUANGPU, [(s1, U_HP1, "A+", {"centralised": 10}), (s2, U_HP2, "A", {"centralised": 20})])
     priced = billing.events("billing.batch.priced")[0]
+    assert {e["schema_version"] for e in billing.svc.outbox() if e["type"] == "billing.batch.priced"} == {3}
     # premium 760 + 520 = 1280; city 130 + 260 = 390; union share 890; credit 890 of 1000 used; due 0
     assert (priced["premium_fen"], priced["city_subsidy_fen"], priced["union_share_fen"]) == (128000, 39000, 89000)
     assert (priced["credit_applied_fen"], priced["due_fen"], priced["pay_by"]) == (89000, 0, "2020-01-20")
+    # the union share's split (schema 3, docs/terms.md): A 20 × (district 0 + grassroots 13), A+ 10 × (63 + 0)
     assert priced["by_type"] == [
-        {"type": "A", "headcount": 20, "premium_fen": 52000, "city_subsidy_fen": 26000, "union_share_fen": 26000},
-        {"type": "A+", "headcount": 10, "premium_fen": 76000, "city_subsidy_fen": 13000, "union_share_fen": 63000},
+        {
+            "type": "A",
+            "headcount": 20,
+            "premium_fen": 52000,
+            "city_subsidy_fen": 26000,
+            "union_share_fen": 26000,
+            "district_share_fen": 0,
+            "grassroots_share_fen": 26000,
+        },
+        {
+            "type": "A+",
+            "headcount": 10,
+            "premium_fen": 76000,
+            "city_subsidy_fen": 13000,
+            "union_share_fen": 63000,
+            "district_share_fen": 63000,
+            "grassroots_share_fen": 0,
+        },
     ]
+    assert (priced["district_share_fen"], priced["grassroots_share_fen"]) == (63000, 26000)
     assert billing.events("billing.credit.available")[-1]["available_fen"] == 11000
     s3 = billing.submit(U_HP1, HUANGPU, "B+", {"centralised": 5})
     b2 = billing.batch(HUANGPU, [(s3, U_HP1, "B+", {"centralised": 5})])

@@ -181,7 +181,14 @@ def test_payment_detail_mailed_once_over_real_smtp(billing, smtp_server, monkeyp
     assert message["Subject"] == "集中参保缴费明细 CB201912300001"
     assert message["Date"].endswith("+0800")  # Shanghai time, never UTC
     body = message.get_body(("plain",)).get_content()
-    assert "尚需缴纳 630.00 元" in body and "2020-01-20" in body and "316023-03002745697" in body
+    assert "应缴 630.00 元" in body and "2020-01-20" in body and "316023-03002745697" in body
+    # 参保资金总额 is every premium; the split of the unions' share is billing's (docs/terms.md)
+    assert (
+        f"合计 {priced['headcount']} 人，参保资金总额 {priced['premium_fen'] / 100:.2f} 元，市总统一划拨 "
+        f"{priced['city_subsidy_fen'] / 100:.2f} 元，区局（产业）工会承担 {priced['district_share_fen'] / 100:.2f} 元，"
+        f"基层单位承担 {priced['grassroots_share_fen'] / 100:.2f} 元（工会承担 {priced['union_share_fen'] / 100:.2f} 元）。"
+    ) in body
+    assert "用途/附言：CB201912300001" in body
     attachment = next(message.iter_attachments())
     from common.excel import read_upload
 
@@ -250,6 +257,13 @@ def test_payment_detail_workbook_downloads_for_the_batch_district_only(billing):
     r = billing.huangpu.get(f"/batches/{b1}/payment-detail.xlsx")
     assert r.status_code == 200
     rows = read_upload(r.data).rows
-    assert rows[1][:2] == ["A+类", 10] and rows[-1] == ["尚需缴纳", "", "", "", 630.00]  # number cells
+    assert rows[0][2:] == [
+        "参保资金总额（元）",
+        "市总统一划拨（元）",
+        "区局（产业）工会承担（元）",
+        "基层单位承担（元）",
+        "工会承担（元）",
+    ]
+    assert rows[1][:2] == ["A+类", 10] and rows[-1] == ["应缴", "", "", "", "", "", 630.00]  # number cells
     assert billing.huangpu.get(f"/batches/{b3}/payment-detail.xlsx").status_code == 404
     assert billing.grassroots.get(f"/batches/{b1}/payment-detail.xlsx").status_code == 403

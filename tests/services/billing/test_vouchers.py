@@ -134,6 +134,8 @@ def test_status_follows_feedback_and_the_next_voucher(billing):
         "awaiting_payment",
         "voucher_uploaded",
         "feedback_given",
+        "part_paid",
+        "paid",
         "written_off",
         "overdue",
     ]
@@ -149,7 +151,7 @@ def test_the_migration_keeps_every_voucher(database, monkeypatch):
 
     from common.identity import Identity
     from common.migrate import upgrade
-    from services.billing.handlers import batches
+    from services.billing.handlers import batches, vouchers
 
     url = database("billing")
     monkeypatch.setenv("BILLING_DATABASE_URL", url)
@@ -197,10 +199,10 @@ def test_the_migration_keeps_every_voucher(database, monkeypatch):
     try:
         district = Identity("d", "district", district_id=1)
         with runtime.uow() as work:
-            open_batch = [(v.filename, v.withdrawn_at is None) for v in batches.list_vouchers(work, district, 1)]
-            closed = [(v.filename, v.withdraw_reason) for v in batches.list_vouchers(work, district, 2)]
+            open_batch = [(v.filename, v.withdrawn_at is None) for v in vouchers.list_vouchers(work, district, 1)]
+            closed = [(v.filename, v.withdraw_reason) for v in vouchers.list_vouchers(work, district, 2)]
             sums = [batches.get_batch(work, district, b).paid_fen for b in (1, 2)]
-            first = batches.get_voucher(work, district, 1, 1).content
+            first = vouchers.get_voucher(work, district, 1, 1).content
         assert open_batch == [("793.png", True), ("93.png", True)]
         assert closed == [("793.png", "迁移前已被后一张凭证替换"), ("93.png", None)]
         assert sums == [88600, 9300]

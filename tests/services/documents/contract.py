@@ -153,11 +153,13 @@ def priced(
     return event("billing.submission.priced", data)
 
 
-def returned(submission_id: int, union_id: int, district_id: int) -> dict:
-    return event(
-        "enrollment.submission.returned",
-        {"submission_id": submission_id, "union_id": union_id, "district_id": district_id, "reason": "名单有误"},
-    )
+def returned(submission_id: int, union_id: int, district_id: int, returned_at: str | None = None, **changes) -> dict:
+    """enrollment.submission.returned; without `returned_at` the shape from before it was carried."""
+    data = {"submission_id": submission_id, "union_id": union_id, "district_id": district_id, "reason": "名单有误"}
+    if returned_at is not None:
+        data.update(returned_at=returned_at, mode="centralised", cover_year=2020)
+    data.update(changes)
+    return event("enrollment.submission.returned", data)
 
 
 HANDLER = {"name": "张丽", "phone": "021-63210000", "email": "zhangli@example.cn"}
@@ -201,20 +203,23 @@ def batch_priced(
     credit_fen: int,
     batch_no: str = "CB201912280001",
     year: int = 2020,
+    split: bool = True,
     **changes,
 ) -> dict:
+    """billing.batch.priced; `split=False` leaves out the union share's split (schema 1 and 2)."""
     lines = []
     for cover_type, n in heads.items():
-        premium, city = n * PRICES[cover_type][0], n * PRICES[cover_type][1]
-        lines.append(
-            {
-                "type": cover_type,
-                "headcount": n,
-                "premium_fen": premium,
-                "city_subsidy_fen": city,
-                "union_share_fen": premium - city,
-            }
-        )
+        premium, city, district, grassroots = (n * p for p in PRICES[cover_type])
+        line = {
+            "type": cover_type,
+            "headcount": n,
+            "premium_fen": premium,
+            "city_subsidy_fen": city,
+            "union_share_fen": premium - city,
+        }
+        if split:
+            line.update(district_share_fen=district, grassroots_share_fen=grassroots)
+        lines.append(line)
     share = sum(x["union_share_fen"] for x in lines)
     credit = min(credit_fen, share)
     data = {
@@ -233,5 +238,8 @@ def batch_priced(
         "pay_by": f"{year}-01-20",
         "handler": HANDLER,
     }
+    if split:
+        data["district_share_fen"] = sum(x["district_share_fen"] for x in lines)
+        data["grassroots_share_fen"] = sum(x["grassroots_share_fen"] for x in lines)
     data.update(changes)
     return event("billing.batch.priced", data)

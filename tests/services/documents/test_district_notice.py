@@ -24,16 +24,24 @@ def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_ac
     response = documents.as_("district", district_id=c.DISTRICT_1).get(NOTICE)
     assert response.status_code == 200, response.get_data(as_text=True)
     text = pdf_text(response.data)
-    # B: 5 × 90 = 450, city 200, unions 250; A: 4 × 26 = 104, city 52, unions 52; share 302, credit 100, due 202
+    # B: 5 × 90 = 450, city 200, district 150, grassroots 100; A: 4 × 26 = 104, city 52, district 52;
+    # premium 554, share 302 (district 202, grassroots 100), credit 100, due 202. 参保资金总额 is every
+    # premium (docs/terms.md): it printed the unions' share (302.00) before issue 26.
     assert (
         "黄浦区总工会：你会集中参保2020年度会员专享基本保障计划，参加A类会员共计4人，参加B类会员共计5人，合计9人，"
-        "参保资金总额为302.00元。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
-        "你会尚需于2020年1月20日之前将剩余参保资金202.00元划入如下帐户，保障日期为2020年1月1日起至2020年12月31日止。"
+        "参保资金总额为554.00元，其中市总统一划拨252.00元，区局（产业）工会承担202.00元，基层单位承担100.00元"
+        "（工会承担302.00元）。鉴于2018年会员保障清算分配款100.00元指定用于抵扣2020年度会员保障集中参保款项，"
+        "你会尚需于2020年1月20日之前将剩余参保资金（应缴）202.00元划入如下帐户（划款时请在用途/附言中注明参保批次"
+        "CB201912280001），保障日期为2020年1月1日起至2020年12月31日止。"
         "逾期未划款，则按照即时参保流程另行办理参保手续"
     ) in text
-    assert ("户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行") in text
-    assert "A类4104.0052.0052.00" in text and "B类5450.00200.00250.00" in text and "合计9554.00252.00302.00" in text
-    assert "参保批次CB201912280001" in text and "尚需划款202.00元" in text
+    assert (
+        "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行"
+        "用途/附言：CB201912280001"
+    ) in text
+    assert "A类4104.0052.0052.000.0052.00" in text and "B类5450.00200.00150.00100.00250.00" in text
+    assert "合计9554.00252.00202.00100.00302.00" in text
+    assert "参保批次CB201912280001" in text and "工会承担302.00元" in text and "应缴（尚需划款）202.00元" in text
     assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2019年12月28日第1页")
     assert all("WenQuanYi" in name and embedded for name, embedded in pdf_fonts(response.data))
 
@@ -41,7 +49,7 @@ def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_ac
 def test_credit_larger_than_the_share_leaves_nothing_due_never_negative(documents):
     submit_batch(documents, credit_fen=10_000_000)
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
-    assert "清算分配款302.00元" in text and "剩余参保资金0.00元" in text
+    assert "清算分配款302.00元" in text and "剩余参保资金（应缴）0.00元" in text
 
 
 def test_bank_account_of_a_schema_1_event_comes_from_configuration(documents, monkeypatch):
@@ -140,12 +148,14 @@ def test_a_jb_batch_gets_its_district_notice_with_amounts_pay_by_and_the_bank_ac
     # the same batch as above (share 302.00), no credit: all of it due by billing's pay-by
     assert (
         "黄浦区总工会：你会即时参保2020年度会员专享基本保障计划（参保批次JB202003100001），参加A类会员共计4人，"
-        "参加B类会员共计5人，合计9人，参保资金总额为302.00元。请于2020年3月25日之前将参保资金302.00元划入如下帐户，"
-        "保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
+        "参加B类会员共计5人，合计9人，参保资金总额为554.00元，其中市总统一划拨252.00元，区局（产业）工会承担202.00元，"
+        "基层单位承担100.00元（工会承担302.00元）。请于2020年3月25日之前将参保资金（应缴）302.00元划入如下帐户"
+        "（划款时请在用途/附言中注明参保批次JB202003100001），保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
         "需按照即时参保流程另行办理参保手续。"
     ) in text
     assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
-    assert "合计9554.00252.00302.00" in text and "尚需划款302.00元" in text and "划款截止日期2020年3月25日" in text
+    assert "合计9554.00252.00202.00100.00302.00" in text and "应缴（尚需划款）302.00元" in text
+    assert "划款截止日期2020年3月25日" in text
     assert "清算分配款" not in text and "集中参保" not in text
     assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2020年3月10日第1页")
     ready = documents.ready_events()
@@ -162,7 +172,26 @@ def test_a_jb_batch_gets_its_district_notice_with_amounts_pay_by_and_the_bank_ac
 def test_a_jb_batch_with_credit_says_so_and_without_billings_pay_by_falls_back_to_the_years_days(documents):
     text = pdf_text(jb_batch(documents, credit_fen=10000, pay_by=None, year=c.cover_year(instant_payment_days=10)).data)
     assert (
-        "鉴于会员保障清算分配款100.00元用于抵扣本批次参保款项，你会尚需于2020年3月20日之前将剩余参保资金202.00元"
-        "划入如下帐户"
+        "鉴于会员保障清算分配款100.00元用于抵扣本批次参保款项，你会尚需于2020年3月20日之前将剩余参保资金（应缴）"
+        "202.00元划入如下帐户"
     ) in text
     assert "清算分配款抵扣100.00元" in text
+
+
+def test_a_batch_price_of_schema_2_without_the_split_prints_the_unions_share_whole(documents):
+    payee = {"account_name": "某某专户", "account_no": "316023-12345678901", "bank": "上海银行某支行"}
+    priced = c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 0, split=False, payee=payee)
+    priced["schema_version"] = 2
+    documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS), priced)
+    text = pdf_text(documents.as_("centre").get(NOTICE).data)
+    assert "参保资金总额为554.00元，其中市总统一划拨252.00元，工会承担302.00元。" in text
+    assert "合计9554.00252.00302.00" in text and "基层单位承担" not in text
+
+
+def test_a_batch_price_of_schema_3_without_the_split_is_dead_lettered(documents):
+    payee = {"account_name": "某某专户", "account_no": "316023-12345678901", "bank": "上海银行某支行"}
+    priced = c.batch_priced(7, c.DISTRICT_1, {"B": 5, "A": 4}, 0, split=False, payee=payee)
+    priced["schema_version"] = 3
+    with pytest.raises(PermanentFailure, match="district_share_fen"):
+        documents.feed(priced)
+    assert documents.count("batch_view") == 0

@@ -33,14 +33,15 @@ def test_notice_prints_the_guides_wording_with_union_numbers_dates_and_signature
         "局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为2020年1月1日起至"
         "2020年12月31日。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续"
     ) in text
-    # its amounts: 3 × B 90 = 270 = city 120 + district 90 + grassroots 60
+    # its amounts in the terms of docs/terms.md: 3 × B 90 = 270 = city 120 + district 90 + grassroots 60
     for label, amount in (
-        ("本次保障费用", "270.00元"),
+        ("本次参保资金总额", "270.00元"),
         ("其中：市总统一划拨", "120.00元"),
-        ("区局/各级工会缴费", "90.00元"),
-        ("基层单位缴费", "60.00元"),
-        ("本次你会需承担", "60.00元"),
+        ("区局（产业）工会承担", "90.00元"),
+        ("基层单位承担", "60.00元"),
+        ("本次你会应缴", "60.00元"),
         ("本年度你会累计需承担", "60.00元"),
+        ("用途/附言", "提交编号101（划款时请在用途/附言中注明）"),
     ):
         assert label + amount in text
     assert text.endswith("上海市总工会职工援助服务中心上海市职工保障互助中心2019年11月5日第1页")
@@ -93,7 +94,7 @@ def test_every_submission_makes_a_new_version_and_earlier_ones_stay_the_same_byt
     assert latest.headers["X-Document-Version"] == "2"
     text = pdf_text(latest.data)
     assert "截至今日参加B类会员共计5人" in text and "本次提交人数2人（第2次提交）" in text
-    assert "本次你会需承担40.00元" in text and "本年度你会累计需承担100.00元" in text
+    assert "本次你会应缴40.00元" in text and "本年度你会累计需承担100.00元" in text
     assert "2019年12月20日" in text
     again_v1 = owner.get(NOTICE + "?version=1")
     assert again_v1.data == v1 and again_v1.headers["ETag"].strip('"') == hashlib.sha256(v1).hexdigest()
@@ -230,4 +231,4 @@ def test_the_years_total_is_billings_figure_when_its_event_carries_it(documents)
         c.submission(102, c.UNION_A, c.DISTRICT_1, "B", 2, 5, 2, submitted_at="2019-12-20T09:00:00+08:00"), priced
     )
     text = pdf_text(owner.get(NOTICE).data)
-    assert "本次你会需承担40.00元" in text and "本年度你会累计需承担123.45元" in text
+    assert "本次你会应缴40.00元" in text and "本年度你会累计需承担123.45元" in text

@@ -256,12 +256,22 @@ def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, 
 
     # 集中参保缴费明细: billing's priced batch, to the fen
     rows = lo["billing-payment-detail", "集中参保缴费明细"]
-    assert [v for v, _ in rows[0]] == ["保障类型", "参保人数", "参保费用（元）", "市总统一划拨（元）", "工会承担（元）"]
+    assert [v for v, _ in rows[0]] == [
+        "保障类型",
+        "参保人数",
+        "参保资金总额（元）",
+        "市总统一划拨（元）",
+        "区局（产业）工会承担（元）",
+        "基层单位承担（元）",
+        "工会承担（元）",
+    ]
     for line, row in zip(priced["by_type"], rows[1:], strict=False):
         assert row[1:] == [
             count(line["headcount"]),
             money(line["premium_fen"]),
             money(line["city_subsidy_fen"]),
+            money(line["district_share_fen"]),
+            money(line["grassroots_share_fen"]),
             money(line["union_share_fen"]),
         ]
     total, credit, due = rows[len(priced["by_type"]) + 1 :]
@@ -270,10 +280,12 @@ def test_every_workbook_reads_right_in_libreoffice(billing, documents, service, 
         count(priced["headcount"]),
         money(priced["premium_fen"]),
         money(priced["city_subsidy_fen"]),
+        money(priced["district_share_fen"]),
+        money(priced["grassroots_share_fen"]),
         money(priced["union_share_fen"]),
     ]
-    assert credit == [text("抵扣清算分配款"), EMPTY, EMPTY, EMPTY, money(50050)]
-    assert due == [text("尚需缴纳"), EMPTY, EMPTY, EMPTY, money(12950)] and priced["due_fen"] == 12950
+    assert credit == [text("抵扣清算分配款"), EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, money(50050)]
+    assert due == [text("应缴"), EMPTY, EMPTY, EMPTY, EMPTY, EMPTY, money(12950)] and priced["due_fen"] == 12950
 
     # 集中参保统计表: documents' read model of the priced submissions; moments in Shanghai time
     rows = lo["documents-statistics", "2020集中参保统计表"]

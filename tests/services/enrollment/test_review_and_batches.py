@@ -49,12 +49,16 @@ def test_return_with_reason_reopens_it_for_the_union(season):
     again = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"})
     assert again.status_code == 201 and again.get_json()["headcount"] == 3
     [event] = season.events("enrollment.submission.returned")
+    returned_at = event["data"].pop("returned_at")  # when, so documents can leave it out of later notices
+    assert returned_at.endswith("+08:00") and returned_at[:10] == seen["returned_at"][:10]
     assert event["data"] == {
         "submission_id": a["id"],
         "union_id": UNION,
         "district_id": DISTRICT,
         "cover_year": YEAR,
         "mode": "centralised",
+        "sequence": a["sequence"],
+        "headcount": a["headcount"],
         "reason": "名单有误，请核对",
     }
 

@@ -292,3 +292,45 @@ def test_a_billing_event_before_its_batch_is_known_is_tried_again_not_lost(notes
     notes.deliver(submitted)
     notes.deliver(feedback)  # the retry
     assert sum("反馈" in t for t in notes.titles(notes.district)) == 1
+
+
+def test_a_withdrawn_notice_tells_its_union_why_and_which_version_counts(notes):
+    """Issue 26 item 8: a returned submission's notice is superseded at once, and its union told."""
+    at("2019-11-25T16:00:00")
+    base = {
+        "document_id": 12,
+        "kind": "grassroots_notice",
+        "union_id": UNION,
+        "district_id": DISTRICT,
+        "cover_year": 2020,
+        "subject": "submission:7",
+        "filename": "a.pdf",
+        "media_type": "application/pdf",
+        "size": 1,
+        "sha256": "0" * 64,
+        "about": "上海甲工会 2020年度集中参保",
+        "reason": "区局退回第 2 次集中参保提交：人数与名册不符",
+        "withdrawn_at": "2019-11-25T16:00:00+08:00",
+    }
+    reissued = notes.event(
+        "documents.document.withdrawn", {**base, "version": 2, "current_version": 1, "current_document_id": 11}
+    )
+    voided = notes.event(
+        "documents.document.withdrawn",
+        {**base, "union_id": UNION2, "version": 1, "current_version": None, "current_document_id": None},
+    )
+    for event in (reissued, voided):
+        notes.deliver(event, times=2)
+    [told] = notes.union.get("/notifications").get_json()["items"]
+    assert (told["title"], told["kind"], told["link"]) == (
+        "2020年度集中参保告知书已作废",
+        "notice_withdrawn",
+        "/documents",
+    )
+    assert told["body"] == (
+        "上海甲工会 2020年度集中参保的告知书（第 2 版）已作废。原因：区局退回第 2 次集中参保提交：人数与名册不符。"
+        "现行有效的是第 1 版，请下载查看并以其为准。"
+    )
+    [alone] = notes.union2.get("/notifications").get_json()["items"]
+    assert alone["body"].endswith("目前没有有效的告知书，请修改后重新提交，提交后将重新出具告知书。")
+    assert notes.titles(notes.foreign) == [] and notes.titles(notes.district) == []
