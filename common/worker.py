@@ -1,7 +1,7 @@
 """A service's background process: its outbox relay and its event consumers.
 
     python -m common.worker members            # relay + every consumer of the service
-    python -m common.worker gateway --relay    # the gateway's outbox (it consumes nothing)
+    python -m common.worker gateway            # the gateway's outbox and its one consumer
     python -m common.worker billing --relay    # only the relay
     python -m common.worker billing --consume directory
     python -m common.worker some.module:runtime      # any ServiceRuntime (tests' probe service)

@@ -130,6 +130,8 @@ def components() -> list[Component]:
         ),
         "documents": ("500m", "512Mi", "1Gi", "renders notices: 66-78 ms each (notice)"),
         "notifications": ("100m", "128Mi", "256Mi", "consumer 55-60 us CPU per event (bus)"),
+        # the clerk's account of an approved 组织注册 (decision 0036): a few a day
+        "gateway": ("50m", "128Mi", "256Mi", "consumer 55-60 us CPU per event (bus); approvals, a few a day"),
     }
     for service, (cpu, memory, limit, why) in consumer_sizes.items():
         out.append(
@@ -208,6 +210,8 @@ def _keys_env(component: Component) -> list:
     pii = _pii_env() if component.database in PII_SERVICES else []
     if component.name == "notifications-jobs":
         return [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}]  # it asks the gateway and enrollment
+    if component.name == "gateway-consumers":  # an approved clerk's activation link is keyed with it
+        return [{"name": "GATEWAY_SECRET", **_secret("GATEWAY_SECRET")}]
     if not component.web:
         return pii
     env = [{"name": "INTERNAL_SECRET", **_secret("INTERNAL_SECRET")}, *pii]

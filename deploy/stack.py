@@ -196,7 +196,7 @@ class Stack:
             self.start_web(name, workers=web_workers)
         for service in SERVICES:
             self.start_worker(service)
-        self.start_worker("gateway", "--relay")  # its outbox: the account links it publishes
+        self.start_worker("gateway")  # its outbox (account links) and its consumer (approved 组织注册)
         self.start_job("billing-overdue", "services.billing.jobs", "overdue", "--every", "300")
         self.start_job("notifications-jobs", "services.notifications.jobs", "run", "--every", "60")
         try:

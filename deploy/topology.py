@@ -20,6 +20,8 @@ def all_subscriptions() -> list[Subscription]:
     subs = []
     for service in SERVICES:
         subs.extend(importlib.import_module(f"services.{service}.bootstrap").runtime.subscriptions)
+    # the gateway consumes too (the clerk's account of an approved 组织注册, decision 0036)
+    subs.extend(importlib.import_module("gateway.bootstrap").runtime.subscriptions)
     return subs
 
 
@@ -126,7 +128,7 @@ def consumer_table() -> str:
     for sub in all_subscriptions():
         for key in sub.routing_keys:
             handler = sub.handlers[key]
-            module = handler.__module__.removeprefix(f"services.{sub.service}.")
+            module = handler.__module__.removeprefix(f"services.{sub.service}.").removeprefix("gateway.")
             lines.append(f"| `{sub.service}.{sub.consumer}` | `{key}` | `{module}.{handler.__name__}` |")
     return "\n".join(lines)
 

@@ -39,6 +39,7 @@ PAGES = [
     Page("/documents", "documents.html", "告知书下载", ("grassroots", "district")),
     Page("/district/splits", "district_splits.html", "参保金额比例设置", ("district",)),
     Page("/district/approvals", "district_approvals.html", "会员审核", ("district",)),
+    Page("/district/registrations", "district_registrations.html", "组织审核", ("district",)),
     Page("/district/review", "district_review.html", "参保审核", ("district",)),
     Page("/batches", "batches.html", "参保批次管理", ("district",)),
     Page("/centre/years", "centre_years.html", "保障年度与价格", ("centre",)),
@@ -88,6 +89,11 @@ def register(app: Flask) -> None:
     def password_forgot_page():
         """找回密码: for anyone, logged in or not (docs/decisions/0035-activation-links.md)."""
         return render_template("password_forgot.html", **_context(g.get("caller"), None))
+
+    @app.get("/register")
+    def register_page():
+        """组织注册: for a union with no account (docs/decisions/0036-organisation-registration.md)."""
+        return render_template("register.html", **_context(g.get("caller"), None))
 
     @app.get("/password/set")
     def password_set_page():

@@ -1,10 +1,11 @@
 """What the gateway asks the members service about the union directory, as the `gateway`
-identity (it reads the directory to bind an account; it never acts for a person)."""
+identity (it reads the directory to bind an account; it submits 组织注册 for an applicant who has
+no account yet, docs/decisions/0036; it never acts for a logged-in person)."""
 
 from __future__ import annotations
 
 from common.identity import GATEWAY, Identity
-from gateway.proxy import call_service
+from gateway.proxy import ServiceUnavailable, call_service
 
 
 def _as_gateway(request_id: str) -> Identity:
@@ -43,3 +44,23 @@ def scope_names(union_ids: set[int], district_ids: set[int], request_id: str) ->
     except Exception:  # noqa: BLE001 - the log still reads without the names
         pass
     return names
+
+
+def districts(request_id: str) -> list[dict]:
+    """[{id, name}] of every district, for the public 组织注册 form's choice."""
+    response = call_service("members", "GET", "districts", _as_gateway(request_id), timeout=(2, 10))
+    response.raise_for_status()
+    return [{"id": d["id"], "name": d["name"]} for d in response.json()]
+
+
+def submit_registration(data: dict, request_id: str) -> tuple[int, dict]:
+    """组织注册 handed to members, which owns applications: (its status, its body), relayed as
+    they are (its refusals carry their own codes and Chinese messages)."""
+    response = call_service("members", "POST", "registrations", _as_gateway(request_id), json=data, timeout=(2, 20))
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code >= 500 or not isinstance(body, dict):
+        raise ServiceUnavailable()
+    return response.status_code, body

@@ -83,6 +83,16 @@ class LoginFailure(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class RegistrationRequest(Base):
+    """One submission of the public 组织注册 form, by the address it came from: what the
+    per-address limit counts (gateway/domain/registration.py)."""
+
+    __tablename__ = "registration_requests"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class AuditRecord(Base):
     """Who did what, when, with which outcome: every state-changing request and every login."""
 

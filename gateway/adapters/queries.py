@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.adapters.orm import Account, AccountLink, AuditRecord, ResetRequest, WebSession
+from gateway.adapters.orm import Account, AccountLink, AuditRecord, RegistrationRequest, ResetRequest, WebSession
 
 
 def accounts(session: Session) -> list[Account]:
@@ -65,6 +65,12 @@ def accounts_named(session: Session, login: str, limit: int = 5) -> list[Account
     else:
         query = select(Account).where(Account.username == login)
     return list(session.scalars(query.order_by(Account.id).limit(limit)))
+
+
+def registrations_from(session: Session, ip: str, since: datetime) -> int:
+    """组织注册 submissions from an address since a moment."""
+    query = select(func.count()).where(RegistrationRequest.ip == ip, RegistrationRequest.at >= since)
+    return session.scalar(query) or 0
 
 
 def resets_from(session: Session, ip: str, since: datetime) -> int:

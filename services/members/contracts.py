@@ -9,6 +9,11 @@ DISTRICT_REGISTERED = "members.district.registered"
 DISTRICT_UPDATED = "members.district.updated"
 UNION_REGISTERED = "members.union.registered"
 UNION_UPDATED = "members.union.updated"
+# 组织注册/组织审核 (docs/decisions/0036): a district approved a union's registration (the gateway
+# makes the clerk's inactive account and mails its activation link) or returned it (the applicant
+# is to be mailed the reason).
+REGISTRATION_APPROVED = "members.registration.approved"
+REGISTRATION_RETURNED = "members.registration.returned"
 
 
 def district_data(district) -> dict:
@@ -30,6 +35,33 @@ def union_data(union) -> dict:
         "contact_person": union.contact_person,
         "phone": union.phone,
         "version": union.version,
+    }
+
+
+def registration_approved_data(registration) -> dict:
+    """members.registration.approved: the new union and the clerk's wanted account."""
+    return {
+        "registration_id": registration.id,
+        "number": registration.number,
+        "union_id": registration.union_id,
+        "district_id": registration.district_id,
+        "union_name": registration.name,
+        "username": registration.username,
+        "clerk_name": registration.clerk_name,
+        "email": registration.clerk_email,
+    }
+
+
+def registration_returned_data(registration) -> dict:
+    """members.registration.returned: whom to tell, and why."""
+    return {
+        "registration_id": registration.id,
+        "number": registration.number,
+        "district_id": registration.district_id,
+        "union_name": registration.name,
+        "clerk_name": registration.clerk_name,
+        "email": registration.clerk_email,
+        "reason": registration.reason,
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.notifications.contracts import SERVICE
-from services.notifications.handlers import account_links, notify, read_models
+from services.notifications.handlers import account_links, notify, read_models, registrations
 
 SUBSCRIPTIONS = [
     Subscription(
@@ -25,6 +25,7 @@ SUBSCRIPTIONS = [
             "documents.document.withdrawn": notify.notify_union_when_notice_withdrawn,
             "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
             "gateway.account.link_issued": account_links.mail_account_link_when_issued,
+            "members.registration.returned": registrations.mail_applicant_when_registration_returned,
         },
     ),
 ]

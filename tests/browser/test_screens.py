@@ -242,4 +242,10 @@ def test_the_login_page_too(season, browser):
         assert english_words(page) == []
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"page-login-{width}.png"), full_page=True)
+        problems.clear()  # the refused login above answered 401, as it should
+        page.goto(season.base + "/register")  # 组织注册, linked from the login page
+        page.wait_for_load_state("networkidle")
+        assert axe_violations(page) == [] and english_words(page) == [] and problems == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=str(ARTIFACTS / f"page-register-{width}.png"), full_page=True)
         context.close()

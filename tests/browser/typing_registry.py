@@ -76,6 +76,7 @@ WALK = [
     ("district", "/district/unions", GRASSROOTS),
     ("district", "/documents", GRASSROOTS),
     ("district", "/district/approvals", GRASSROOTS),
+    ("district", "/district/registrations", GRASSROOTS),
     ("district", "/district/review", GRASSROOTS),
     ("district", "/batches", PAYMENT),
     ("district", "/ageing", PAYMENT),
@@ -273,7 +274,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             (
                 Field("name", "上海打字测试有限公司工会", invalid=""),
                 Field("credit_code", "{new_credit_code}", invalid="123"),
-                Field("district_id", "黄浦区总工会", why=CHOICE),
+                Field("district_id", "黄浦区总工会", invalid="请选择"),
                 Field("contact_person", "王五", invalid=""),
                 Field("phone", "021-62345678", invalid="12"),
             ),
@@ -487,6 +488,15 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             submit="#reject",
             confirm="打字会员805|1\\s*名",
             reason="证件号码与本人不符，请核对",
+        ),
+    ],
+    ("district", "/district/registrations"): [
+        Form(
+            "#filter",
+            (Field("state", "全部", why=CHOICE),),
+            "GET /members/registrations\\?",
+            said="共",
+            where="#registrations",
         ),
     ],
     ("district", "/district/review"): [
@@ -706,6 +716,26 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
 # Pages for people who are not logged in, outside the menus' walk (找回密码, a one-time link to set
 # a password): tests/browser/test_password_links.py types these. "{username}" is its account.
 PUBLIC_FORMS: dict[str, list[Form]] = {
+    "/register": [
+        Form(
+            "#register-form",
+            (
+                Field("name", "打字注册公司工会", invalid=""),
+                Field("credit_code", "91310101MA1RG0002B", invalid="91310101"),
+                Field("district_id", "黄浦区总工会", invalid="请选择"),
+                Field("address", "上海市黄浦区福州路 1 号", invalid=""),
+                Field("chair_name", "郑主席", invalid=""),
+                Field("chair_mobile", "13600000001", invalid="12345"),
+                Field("chair_email", "chair@typed.example.cn", invalid="chair"),
+                Field("clerk_name", "冯代办", invalid=""),
+                Field("clerk_mobile", "13600000002", invalid="1360000"),
+                Field("clerk_email", "clerk@typed.example.cn", invalid="clerk@"),
+                Field("username", "typed.clerk", invalid="张三"),
+            ),
+            "POST /registrations$",
+            said="注册申请已提交",
+        ),
+    ],
     "/password/forgot": [
         Form(
             "#reset-form",

@@ -16,6 +16,7 @@ CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 def _service_routes():
     from gateway.api import accounts, auth, password_links, sessions
+    from gateway.api import registrations as public_registrations
     from services.billing.api import (
         ageing,
         allocations,
@@ -30,11 +31,11 @@ def _service_routes():
     from services.documents.api import documents
     from services.enrollment.api import batches as enrolment_batches
     from services.enrollment.api import confirmation, cover_years, covers, review, submissions
-    from services.members.api import directory, id_lookups, roster, transfers, uploads
+    from services.members.api import directory, id_lookups, registrations, roster, transfers, uploads
     from services.notifications.api import notifications, reminders
 
     per_service = {
-        "members": [directory.blp, roster.blp, transfers.blp, uploads.blp, id_lookups.blp],
+        "members": [directory.blp, roster.blp, transfers.blp, uploads.blp, id_lookups.blp, registrations.blp],
         "enrollment": [
             cover_years.blp,
             covers.blp,
@@ -56,7 +57,7 @@ def _service_routes():
         ],
         "documents": [documents.blp],
         "notifications": [notifications.blp, reminders.blp],
-        "": [accounts.blp, auth.blp, sessions.blp, password_links.blp],
+        "": [accounts.blp, auth.blp, sessions.blp, password_links.blp, public_registrations.blp],
     }
     for service, blueprints in per_service.items():
         app = Flask(f"routes-{service or 'gateway'}")

@@ -137,7 +137,11 @@ def test_deployments_probe_size_and_keep_to_their_own_database():
         assert _env(deployment)[databases[0]]["valueFrom"]["secretKeyRef"] == {"name": f"{owner}-db-app", "key": "uri"}
     assert set(services) == {"gateway", *SERVICES}
     assert "GATEWAY_SECRET" in _env(deployments["gateway"]) and "METRICS_TOKEN" in _env(deployments["gateway"])
-    assert not any("GATEWAY_SECRET" in _env(d) for n, d in deployments.items() if n != "gateway")
+    # the gateway's consumer keys an approved clerk's activation link with it (decision 0036)
+    assert "GATEWAY_SECRET" in _env(deployments["gateway-consumers"])
+    assert not any(
+        "GATEWAY_SECRET" in _env(d) for n, d in deployments.items() if n not in ("gateway", "gateway-consumers")
+    )
     for service in SERVICES:
         assert deployments[f"{service}-relay"]["spec"]["replicas"] == 1, "one relay keeps a service's events in order"
     # the PII keys (decision 0022) only where sealed values are read or written

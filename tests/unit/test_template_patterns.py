@@ -72,6 +72,8 @@ KIND_OF_FIELD = {
     "year": "year",
     "phone": "phone",
     "mobile": "mobile",
+    "chair_mobile": "mobile",  # 组织注册
+    "clerk_mobile": "mobile",
     "email": "email",
     "username": "username",
     "id_number": "id_number",

@@ -72,6 +72,57 @@ class GrassrootsUnion(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class UnionRegistration(Base):
+    """组织注册: a union's application to join the directory, decided by its district (组织审核).
+    Kept after the decision (the history); at most one pending application per credit code, name
+    and wanted user name (partial unique indexes, PostgreSQL and SQLite alike)."""
+
+    __tablename__ = "union_registrations"
+    __table_args__ = (
+        Index(
+            "ux_registrations_pending_code",
+            "credit_code",
+            unique=True,
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index(
+            "ux_registrations_pending_name",
+            "name",
+            unique=True,
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index(
+            "ux_registrations_pending_username",
+            "username",
+            unique=True,
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index("ix_registrations_district_state", "district_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str] = mapped_column(String(18))
+    district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    address: Mapped[str] = mapped_column(String(200))
+    chair_name: Mapped[str] = mapped_column(String(50))
+    chair_mobile: Mapped[str] = mapped_column("chair_mobile_sealed", Sealed(MOBILE_FIELD))
+    chair_email: Mapped[str] = mapped_column(String(254))
+    clerk_name: Mapped[str] = mapped_column(String(50))
+    clerk_mobile: Mapped[str] = mapped_column("clerk_mobile_sealed", Sealed(MOBILE_FIELD))
+    clerk_email: Mapped[str] = mapped_column(String(254))
+    username: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(10))  # pending / approved / returned
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    union_id: Mapped[int | None] = mapped_column(ForeignKey("unions.id"), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
 # ---------------------------------------------------------------------------- the roster (会员)
 
 
@@ -199,7 +250,10 @@ SEALED = [
         "members",
         sealed={"id_sealed": ID_FIELD, "mobile_sealed": MOBILE_FIELD},
         indexed={"id_index": ("id_sealed", ID_FIELD)},
-    )
+    ),
+    SealedColumns(
+        "union_registrations", sealed={"chair_mobile_sealed": MOBILE_FIELD, "clerk_mobile_sealed": MOBILE_FIELD}
+    ),
 ]
 
 

@@ -26,6 +26,7 @@ from services.members.adapters.orm import (
     MemberNumberCounter,
     SyncRunItem,
     TransferRequest,
+    UnionRegistration,
     UploadJob,
     by_id_number,
     id_number_is,
@@ -64,6 +65,41 @@ def district_named(session, name: str) -> int | None:
 
 def union_with_credit_code(session, credit_code: str) -> int | None:
     return session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.credit_code == credit_code))
+
+
+def union_named(session, name: str) -> int | None:
+    return session.scalar(select(GrassrootsUnion.id).where(GrassrootsUnion.name == name).limit(1))
+
+
+def pending_registration_clash(session, credit_code: str, name: str, username: str) -> set[str]:
+    """Which of the three a pending registration already holds ({"credit_code", "name", "username"})."""
+    rows = session.execute(
+        select(UnionRegistration.credit_code, UnionRegistration.name, UnionRegistration.username).where(
+            UnionRegistration.state == "pending",
+            or_(
+                UnionRegistration.credit_code == credit_code,
+                UnionRegistration.name == name,
+                UnionRegistration.username == username,
+            ),
+        )
+    ).all()
+    clash = set()
+    for row in rows:
+        if row.credit_code == credit_code:
+            clash.add("credit_code")
+        if row.name == name:
+            clash.add("name")
+        if row.username == username:
+            clash.add("username")
+    return clash
+
+
+def registrations_in_scope(session, who: Identity, state: str | None) -> list[UnionRegistration]:
+    """组织审核's queue: the registrations of the caller's district (the centre's: all), newest first."""
+    query = scoped(select(UnionRegistration), who, district=UnionRegistration.district_id)
+    if state:
+        query = query.where(UnionRegistration.state == state)
+    return list(session.scalars(query.order_by(UnionRegistration.id.desc()).limit(500)))
 
 
 def districts_in_scope(session, who: Identity) -> list[District]:

@@ -1,0 +1,50 @@
+/* The page district_registrations.html (组织审核): the district's 组织注册 applications from
+   /api/v1/members/registrations, approved or returned with a reason, one at a time. A static
+   file, as the pages' strict Content-Security-Policy allows no inline script. */
+"use strict";
+document.addEventListener("DOMContentLoaded", () => {
+  let query = { state: "pending" };
+  let shown = {};
+  async function load() {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
+    const items = await U.api("GET", "/members/registrations?" + params);
+    shown = Object.fromEntries(items.map(r => [r.id, r]));
+    document.getElementById("registrations").innerHTML = `<p class="muted">共 ${items.length} 条</p>` + U.table([
+      { key: "number", title: "注册编号" },
+      { key: "name", title: "工会名称", wrap: true },
+      { key: "credit_code", title: "统一社会信用代码" },
+      { key: "address", title: "地址", wrap: true },
+      { title: "工会主席", wrap: true, render: r => `${r.chair_name} ${r.chair_mobile} ${r.chair_email}` },
+      { title: "代办员", wrap: true, render: r => `${r.clerk_name} ${r.clerk_mobile} ${r.clerk_email}` },
+      { key: "username", title: "用户名" },
+      { title: "提交时间", render: r => U.time(r.submitted_at) },
+      { title: "状态", wrap: true, render: r => r.state_name + (r.reason ? `：${r.reason}` : "") },
+      { title: "操作", html: r => r.state !== "pending" ? "—" :
+        `<button type="button" class="small" data-approve="${r.id}" aria-label="通过：${U.esc(r.name)}">通过</button> ` +
+        `<button type="button" class="small secondary" data-return="${r.id}" aria-label="退回：${U.esc(r.name)}">退回</button>` }],
+      items, "没有符合条件的注册申请");
+  }
+  document.getElementById("registrations").addEventListener("click", async ev => {
+    const approve = ev.target.closest("[data-approve]"), back = ev.target.closest("[data-return]");
+    const r = approve ? shown[approve.dataset.approve] : back ? shown[back.dataset.return] : null;
+    if (!r) return;
+    U.startAction();
+    const facts = [["工会名称", r.name], ["统一社会信用代码", r.credit_code], ["代办员", `${r.clerk_name}（${r.clerk_email}）`]];
+    try {
+      if (approve) {
+        if (!(await U.confirm({ title: "审核通过该组织注册", facts, ok: "通过" }))) return;
+        await U.api("POST", `/members/registrations/${r.id}/approve`);
+        U.flash(`已通过：${r.name}。代办员账号的激活链接将发送至 ${r.clerk_email}`);
+      } else {
+        const reason = await U.ask({ title: "退回该组织注册", label: "退回原因", maxlength: 200, ok: "退回", facts,
+          hint: "原因将发送至代办员邮箱。如：名称与营业执照不符，请核对后重新注册" });
+        if (reason === null) return;
+        await U.api("POST", `/members/registrations/${r.id}/return`, { reason });
+        U.flash(`已退回：${r.name}。退回原因将发送至 ${r.clerk_email}`);
+      }
+      await load();
+    } catch (e) { U.flash(e.message, "error"); }
+  });
+  U.onSubmit(document.getElementById("filter"), v => { query = v; return load(); });
+  load().catch(e => U.flash(e.message, "error"));
+});
