@@ -10,12 +10,35 @@ SERVICE = "gateway"
 ACCOUNT_LINK_ISSUED = "gateway.account.link_issued"
 
 
+# Why a link was issued beyond its purpose: `registration_approved` (a district approved the
+# union's 组织注册; the mail names the district and the registration). Absent: the centre's.
+REGISTRATION_APPROVED = "registration_approved"
+
+
+def registration_occasion(number: str, union_name: str, district_name: str | None) -> dict:
+    """The additive fields of gateway.account.link_issued for an account made on approval."""
+    return {
+        "occasion": REGISTRATION_APPROVED,
+        "registration_no": number,
+        "union_name": union_name,
+        "district_name": district_name,
+    }
+
+
 def link_issued_data(
-    account_id: int, username: str, display_name: str, email: str, purpose: str, token: str, expires_at: str
+    account_id: int,
+    username: str,
+    display_name: str,
+    email: str,
+    purpose: str,
+    token: str,
+    expires_at: str,
+    occasion: dict | None = None,
 ) -> dict:
     """gateway.account.link_issued: to whom, why, and the link's path (its token in the fragment,
-    which a browser never sends to a server or a Referer)."""
+    which a browser never sends to a server or a Referer); `occasion` adds the reason's fields."""
     return {
+        **(occasion or {}),
         "account_id": account_id,
         "username": username,
         "display_name": display_name,

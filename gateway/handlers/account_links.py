@@ -40,9 +40,10 @@ def awaiting_activation(account: Account) -> bool:
     return not account.active and account.password_hash == NO_PASSWORD
 
 
-def issue(uow: UoW, account: Account, purpose: str, now: datetime | None = None) -> None:
+def issue(uow: UoW, account: Account, purpose: str, now: datetime | None = None, occasion: dict | None = None) -> None:
     """Make a link for the account (its older open links of any purpose are used up) and publish
-    it for the mail; the caller commits. An account with no e-mail gets none."""
+    it for the mail, with the occasion's fields if any (contracts.registration_occasion); the
+    caller commits. An account with no e-mail gets none."""
     if not account.email:
         return
     now = now or auth.utcnow()
@@ -69,6 +70,7 @@ def issue(uow: UoW, account: Account, purpose: str, now: datetime | None = None)
             purpose,
             token,
             clock.shanghai(expires_at).isoformat(),
+            occasion,
         ),
     )
 

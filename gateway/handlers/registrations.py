@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from common import facts
 from common.db import UoW
 from common.errors import Conflict, Throttled
-from gateway import auth
+from gateway import auth, contracts
 from gateway.adapters import members_directory, queries
 from gateway.adapters.orm import Account, RegistrationRequest
 from gateway.domain import links
@@ -98,4 +98,14 @@ def create_clerk_account_when_registration_approved(uow: UoW, event: dict) -> No
     )
     uow.session.add(account)
     uow.session.flush()  # its id, for the link
-    account_links.issue(uow, account, links.ACTIVATE, now)
+    # the mail says the district approved the registration, not that the centre opened the account
+    occasion = contracts.registration_occasion(
+        facts.text(data, "number"), facts.text(data, "union_name"), _optional_text(data, "district_name")
+    )
+    account_links.issue(uow, account, links.ACTIVATE, now, occasion)
+
+
+def _optional_text(data: dict, key: str) -> str | None:
+    """members' events before district_name was added lack it: read for one release."""
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None

@@ -38,13 +38,15 @@ def union_data(union) -> dict:
     }
 
 
-def registration_approved_data(registration) -> dict:
-    """members.registration.approved: the new union and the clerk's wanted account."""
+def registration_approved_data(registration, district_name: str) -> dict:
+    """members.registration.approved: the new union and the clerk's wanted account, and the
+    district's name (so the clerk's mail can say who approved it)."""
     return {
         "registration_id": registration.id,
         "number": registration.number,
         "union_id": registration.union_id,
         "district_id": registration.district_id,
+        "district_name": district_name,
         "union_name": registration.name,
         "username": registration.username,
         "clerk_name": registration.clerk_name,

@@ -77,6 +77,9 @@ def test_a_union_registers_its_district_approves_and_the_clerk_activates(system)
     system.wait_for(mail_file, timeout=60, message="the activation mail")
     mail = email.message_from_bytes(mail_file().read_bytes(), policy=policy.default)
     assert mail["To"] == "clerk@reg.example.cn"
+    words = mail.get_content()
+    assert f"黄浦区总工会已审核通过“注册测试公司工会”的组织注册（注册编号 {answer['number']}）" in words
+    assert "市职保中心已为您开通" not in words and "设置密码" in words
     token = LINK.search(mail.get_content()).group(1)
     assert post("/api/v1/auth/link/password", {"token": token, "new_password": "Reg&Clerk2026"}).status_code == 200
     clerk = system.login("reg.clerk", "Reg&Clerk2026")

@@ -45,3 +45,35 @@ def test_a_link_event_without_an_address_is_dead_lettered(tmp_path, monkeypatch)
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
     with pytest.raises(PermanentFailure):
         mail_account_link_when_issued(FakeUnitOfWork("notifications"), _event(email=None))
+
+
+def _body(tmp_path, monkeypatch, event):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    mail_account_link_when_issued(FakeUnitOfWork("notifications"), event)
+    [written] = list((tmp_path / "mail").glob("*.eml"))
+    return email.message_from_bytes(written.read_bytes(), policy=policy.default).get_content()
+
+
+def test_a_registration_approved_link_says_the_district_approved_it(tmp_path, monkeypatch):
+    occasion = contracts.registration_occasion("ZC20261207000012", "注册测试公司工会", "黄浦区总工会")
+    body = _body(tmp_path, monkeypatch, _event(**occasion))
+    assert "黄浦区总工会已审核通过“注册测试公司工会”的组织注册（注册编号 ZC20261207000012）" in body
+    assert "设置密码" in body and "市职保中心已为您开通" not in body
+
+
+def test_a_registration_approved_link_without_the_district_name_still_names_the_registration(tmp_path, monkeypatch):
+    occasion = contracts.registration_occasion("ZC20261207000013", "注册测试公司工会", None)
+    body = _body(tmp_path, monkeypatch, _event(**occasion))
+    assert "所属区局已审核通过“注册测试公司工会”的组织注册（注册编号 ZC20261207000013）" in body
+
+
+def test_a_link_event_without_an_occasion_reads_as_the_centres_account(tmp_path, monkeypatch):
+    assert "市职保中心已为您开通" in _body(tmp_path, monkeypatch, _event())
+
+
+def test_a_registration_approved_link_without_its_number_is_dead_lettered(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATA_DIR", str(tmp_path))
+    event = _event(occasion="registration_approved", district_name="黄浦区总工会")
+    with pytest.raises(PermanentFailure):
+        mail_account_link_when_issued(FakeUnitOfWork("notifications"), event)

@@ -11,7 +11,9 @@ document.addEventListener("DOMContentLoaded", () => {
       if (e instanceof U.ApiError && e.status === 404) { U.toast(e.message || "未查到该人员的参保信息"); return; }
       throw e;
     }
-    result.innerHTML = `<h2>${U.esc(person.name)}（${U.esc(person.id_number)}）</h2>` + U.table([
+    // an earlier year's claims deadline stays in sight until it passes (issue 28 item 6)
+    const open = (person.claims_open || []).map(c => `<p class="claims-open">${U.esc(c.message)}</p>`).join("");
+    result.innerHTML = `<h2>${U.esc(person.name)}（${U.esc(person.id_number)}）</h2>` + open + U.table([
       { key: "cover_year", title: "保障年度" }, { key: "type_name", title: "保障类型" },
       { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
       { key: "mode_name", title: "参保方式" }, { key: "union_name", title: "参保单位" },

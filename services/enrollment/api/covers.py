@@ -46,10 +46,20 @@ class CoverOut(BaseSchema):
     claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
 
 
+class OpenClaimsOut(BaseSchema):
+    cover_year = fields.Integer()
+    claims_deadline = fields.Date()
+    message = fields.String(metadata={"description": "如：2019年度保障的理赔截止日为 2021-12-31"})
+
+
 class PersonOut(BaseSchema):
     id_number = fields.String(metadata={"description": "脱敏后的身份证号码"})
     name = fields.String()
     covers = fields.List(fields.Nested(CoverOut))
+    claims_open = fields.List(
+        fields.Nested(OpenClaimsOut),
+        metadata={"description": "已到期、理赔截止日未过的往年保障（截止日次日起不再列出）"},
+    )
 
 
 class NotActedQuery(BaseSchema):

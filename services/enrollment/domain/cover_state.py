@@ -52,3 +52,22 @@ def cover_state(
     if today <= cover_end:
         return "保障中"
     return "已到期"
+
+
+def open_claims(covers: list[tuple[int, date, date | None, str | None]], today: date) -> list[dict[str, object]]:
+    """The earlier years whose claims may still be made (issue 28 item 6): each cover year ended
+    (已到期, a failed or returned one had no cover) whose claims deadline is today or later, once
+    a year, oldest first; the line disappears the day after the deadline. `covers`: (cover_year,
+    cover_end, claims_deadline, state)."""
+    out: dict[int, date] = {}
+    for year, cover_end, deadline, state in covers:
+        if state == "已到期" and cover_end < today and deadline is not None and deadline >= today:
+            out[year] = deadline
+    return [
+        {
+            "cover_year": year,
+            "claims_deadline": out[year],
+            "message": f"{year}年度保障的理赔截止日为 {out[year].isoformat()}",
+        }
+        for year in sorted(out)
+    ]

@@ -20,7 +20,13 @@ from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
 from services.enrollment.adapters import id_numbers, queries
 from services.enrollment.adapters.orm import CoverLookup
-from services.enrollment.domain.cover_state import MODE_NAMES, NOT_FOUND_MESSAGE, cover_state, payment_state
+from services.enrollment.domain.cover_state import (
+    MODE_NAMES,
+    NOT_FOUND_MESSAGE,
+    cover_state,
+    open_claims,
+    payment_state,
+)
 
 TYPE_NAMES = {"A": "A类", "A+": "A+类", "B": "B类", "B+": "B+类"}
 
@@ -122,7 +128,8 @@ def lookup(uow: UoW, who: Identity, id_number: str | None = None, member_no: str
     uow.commit()
     if found is None:
         raise NotFound(NOT_FOUND_MESSAGE, code="COVER_NOT_FOUND")
-    return {"id_number": mask_id(number), **found}
+    covers = [(c["cover_year"], c["cover_end"], c["claims_deadline"], c["state"]) for c in found["covers"]]
+    return {"id_number": mask_id(number), **found, "claims_open": open_claims(covers, clock.today())}
 
 
 def bulk_lookup(uow: UoW, who: Identity, raw_numbers: list[str]) -> list[dict]:

@@ -117,7 +117,10 @@ def approve(uow: UoW, who: Identity, registration_id: int) -> UnionRegistration:
     uow.session.flush()
     registration.union_id = union.id
     uow.publish(contracts.UNION_REGISTERED, contracts.union_data(union))
-    uow.publish(contracts.REGISTRATION_APPROVED, contracts.registration_approved_data(registration))
+    uow.publish(
+        contracts.REGISTRATION_APPROVED,
+        contracts.registration_approved_data(registration, district_name(uow, registration)),
+    )
     commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
     return registration
 

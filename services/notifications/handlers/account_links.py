@@ -26,6 +26,7 @@ WHY = {
     "activate": "市职保中心已为您开通会员服务卡集中参保系统的账号。",
     "reset": "我们收到了为您的账号找回密码的申请。",
 }
+REGISTRATION_APPROVED = "registration_approved"
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,12 @@ class LinkIssued:
     purpose: str
     link: str
     expires_at: datetime
+    # registration_approved: a district approved the union's 组织注册 (fields from link_issued's
+    # occasion; events before it carry none and read as the centre's account)
+    occasion: str | None = None
+    registration_no: str | None = None
+    union_name: str | None = None
+    district_name: str | None = None
 
     @classmethod
     def of(cls, data: dict) -> LinkIssued:
@@ -46,14 +53,41 @@ class LinkIssued:
             purpose=facts.choice(data, "purpose", tuple(SUBJECTS)),
             link=facts.text(data, "link"),
             expires_at=facts.moment(data, "expires_at"),
+            occasion=_optional(data, "occasion"),
+            registration_no=_optional(data, "registration_no"),
+            union_name=_optional(data, "union_name"),
+            district_name=_optional(data, "district_name"),
         )
+
+
+def _optional(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise facts.MalformedEvent(f"{key}: not a string")
+    return value.strip() or None
+
+
+def why(fact: LinkIssued) -> str:
+    """The mail's first sentence: who opened the account, or why the link was asked for."""
+    if fact.purpose == "activate" and fact.occasion == REGISTRATION_APPROVED:
+        if not fact.registration_no:
+            raise facts.MalformedEvent("registration_no: missing for registration_approved")
+        district = fact.district_name or "所属区局"
+        union = f"“{fact.union_name}”" if fact.union_name else "贵单位"
+        return (
+            f"{district}已审核通过{union}的组织注册（注册编号 {fact.registration_no}），"
+            "并为您开通了会员服务卡集中参保系统的代办员账号。"
+        )
+    return WHY[fact.purpose]
 
 
 def message_for(fact: LinkIssued, event_id: str, settings: MailSettings) -> bytes:
     body = Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
         display_name=fact.display_name,
         username=fact.username,
-        why=WHY[fact.purpose],
+        why=why(fact),
         expires=fact.expires_at.strftime("%Y-%m-%d %H:%M"),
         link=settings.absolute(fact.link),
     )

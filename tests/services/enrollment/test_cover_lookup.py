@@ -126,6 +126,13 @@ def test_history_and_states_through_a_batch(season):
     assert _lookup(season.centre, member_no="1000000001").get_json()["covers"][0]["payment_state"] == "已核销"
     at("2021-01-01T00:00:00")
     assert state() == ("已到期", "已核销")
+    # the ended year's claims deadline stays in sight through its last day, and not after
+    open_claims = lambda: [c["message"] for c in _lookup(season.district, id_number=PERSON).get_json()["claims_open"]]
+    assert open_claims() == ["2020年度保障的理赔截止日为 2021-12-31"]
+    at("2021-12-31T23:00:00")
+    assert open_claims() == ["2020年度保障的理赔截止日为 2021-12-31"]
+    at("2022-01-01T00:00:00")
+    assert open_claims() == []
 
 
 def test_a_failed_batch_and_a_returned_submission(season):

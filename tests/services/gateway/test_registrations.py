@@ -43,7 +43,7 @@ def test_a_taken_user_name_is_refused_and_an_address_is_limited(gateway):
     assert bad.status_code == 422 and "credit_code" in bad.get_json()["error"]["fields"]
 
 
-def _approved(event_id: str, username: str, union_id: int) -> dict:
+def _approved(event_id: str, username: str, union_id: int, **more) -> dict:
     return {
         "id": event_id,
         "type": "members.registration.approved",
@@ -56,12 +56,14 @@ def _approved(event_id: str, username: str, union_id: int) -> dict:
             "username": username,
             "clerk_name": "吴代办",
             "email": "clerk@example.cn",
+            **more,
         },
     }
 
 
 def test_an_approval_makes_the_clerks_account_inactive_with_its_link(gateway):
-    for event in (_approved("e1", "bing.clerk", 7), _approved("e2", "boss", 8)):
+    # e1 as members published it before district_name (read for one release)
+    for event in (_approved("e1", "bing.clerk", 7), _approved("e2", "boss", 8, district_name="黄浦区总工会")):
         with runtime.uow() as uow:
             registrations.create_clerk_account_when_registration_approved(uow, event)
             uow.commit()
@@ -75,4 +77,9 @@ def test_an_approval_makes_the_clerks_account_inactive_with_its_link(gateway):
     assert [(e["type"], e["data"]["username"], e["data"]["purpose"]) for e in links] == [
         (contracts.ACCOUNT_LINK_ISSUED, "bing.clerk", "activate"),
         (contracts.ACCOUNT_LINK_ISSUED, "boss_8", "activate"),
+    ]
+    # the reason travels with the link, for the mail's words
+    assert [(e["data"]["occasion"], e["data"]["registration_no"], e["data"]["district_name"]) for e in links] == [
+        ("registration_approved", "ZC20261207000001", None),
+        ("registration_approved", "ZC20261207000001", "黄浦区总工会"),
     ]

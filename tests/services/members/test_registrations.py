@@ -107,6 +107,7 @@ def test_approval_registers_the_union_and_asks_for_the_clerks_account(service):
         "number": submitted["number"],
         "union_id": body["union_id"],
         "district_id": d1["id"],
+        "district_name": d1["name"],
         "union_name": "丙公司工会",
         "username": "bing_clerk",
         "clerk_name": "吴代办",
