@@ -104,6 +104,13 @@ def update_account(uow: UoW, who: Identity, account_id: int, changes: dict) -> A
             ends_sessions = True
     if changes.get("active") is False and account.active:
         ends_sessions = True
+    if changes.get("active") is True and account.password_hash == account_links.NO_PASSWORD:
+        # 待激活: enabling it would hide that nobody has set a password yet (and let nobody in)
+        raise ValidationFailed(
+            {"active": ["该账号尚未通过激活链接设置密码，不能直接启用；可在此设置初始密码，或让本人使用“找回密码”"]},
+            message="账号待激活，不能直接启用",
+            code="ACCOUNT_NOT_ACTIVATED",
+        )
     for key, value in changes.items():
         setattr(account, key, value)
     if ends_sessions:

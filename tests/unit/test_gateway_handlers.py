@@ -112,6 +112,18 @@ def test_a_weak_new_password_is_refused_and_the_old_one_still_holds():
     assert account.password_hash == before and uow.commits == 1
 
 
+def test_an_account_awaiting_activation_is_not_enabled_by_hand():
+    """待激活 stays visible: 启用 alone is refused (nobody has a password yet); the centre may still
+    set a password with it (tested over PostgreSQL: that ends sessions)."""
+    from gateway.handlers import account_links
+
+    uow = FakeUnitOfWork("gateway")
+    account = _account(uow, password_hash=account_links.NO_PASSWORD, active=False)
+    with pytest.raises(ValidationFailed) as refused:
+        accounts.update_account(uow, CENTRE, account.id, {"active": True})
+    assert refused.value.code == "ACCOUNT_NOT_ACTIVATED" and account.active is False and uow.commits == 1
+
+
 def test_an_unknown_account_answers_not_found():
     uow = FakeUnitOfWork("gateway")
     with pytest.raises(NotFound):

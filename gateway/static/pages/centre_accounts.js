@@ -21,7 +21,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       { title: "用户名", html: a => `<span translate="no">${U.esc(a.username)}</span>` }, { key: "display_name", title: "名称" },
       { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: a => a.union_id ? `基层工会 ${a.union_id}` : (a.district_id ? `区局 ${a.district_id}` : "—") },
       { title: "状态", render: a => a.active ? "启用" : (a.awaiting_activation ? "待激活" : "停用") },
-      { title: "操作", html: a => `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
+      // 待激活: only its owner's link (or a password set here) activates it, so no 启用 button
+      { title: "操作", html: a => a.awaiting_activation ? "待本人设置密码" : `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
     box.querySelectorAll("[data-toggle]").forEach(b => b.addEventListener("click", async () => {
       const active = b.dataset.active === "true";
       const a = rows.find(r => String(r.id) === b.dataset.toggle) || {};
