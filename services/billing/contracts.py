@@ -21,6 +21,8 @@ WRITTEN_OFF = "billing.batch.written_off"
 OVERDUE = "billing.batch.overdue"
 CREDIT_AVAILABLE = "billing.credit.available"
 PAYMENT_REMINDER = "billing.batch.payment_reminder"
+# Money arriving (a statement line matched, a line allocated by hand) moved a batch's status.
+PAYMENT_STATUS_CHANGED = "billing.batch.payment_status_changed"
 
 # Schema versions (the envelope's `schema_version`), docs/events.md. 2: a centralised
 # submission.priced carries `union_owes_to_date_fen`; batch.priced carries `payee`. 3: batch.priced

@@ -44,6 +44,7 @@ SUBSCRIPTIONS = [
             "billing.voucher.uploaded": batch_outcomes.record_voucher_when_voucher_uploaded,
             "billing.voucher.withdrawn": batch_outcomes.record_withdrawal_when_voucher_withdrawn,
             "billing.batch.feedback_given": batch_outcomes.record_feedback_when_feedback_given,
+            "billing.batch.payment_status_changed": batch_outcomes.record_status_when_payment_status_changed,
             "billing.batch.written_off": batch_outcomes.grant_cover_when_batch_written_off,
             "billing.batch.overdue": batch_outcomes.fail_cover_when_batch_overdue,
         },

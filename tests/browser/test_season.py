@@ -168,6 +168,15 @@ def test_a_season_by_clicking(system, season, person):
     ask.get_by_role("button", name="退回").click()
     expect(page.locator("#flash")).to_contain_text("已退回")
     assert not browser_dialogs
+    # the returned union's notice stays listed, marked 已作废 with the reason (decision 0034)
+    system.wait_for(
+        lambda: any(d["withdrawn_at"] for d in season["g2"].get("/api/v1/documents/documents").json()["items"]),
+        timeout=60,
+        message="documents withdraws the returned submission's notice",
+    )
+    returned = person("grassroots2").open("/documents")
+    expect(returned.locator("#docs")).to_contain_text("已作废（区局退回")
+    expect(returned.locator("#docs")).to_contain_text("名单有误，请核对后重新提交")
     # bulk: tick, then 添加至待提交 above the table
     pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("checkbox").check()
     page.get_by_role("button", name="添加至待提交", exact=True).first.click()

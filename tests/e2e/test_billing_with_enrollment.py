@@ -1,6 +1,7 @@
 """Billing with the real enrollment and members services, every process real: members carded →
 grassroots submissions → the district's two batches priced by billing (less the 2018 credit) →
-one paid (voucher, feedback, bank statement, write-off) and its cover granted by enrollment; the
+one paid (voucher, feedback, two bank statements — 部分到账 then 已到账待核销 on both services' screens
+— write-off) and its cover granted by enrollment; the
 other unpaid at the deadline, reported overdue once, and failed by enrollment."""
 
 from __future__ import annotations
@@ -166,22 +167,36 @@ def test_paid_batch_granted_and_unpaid_batch_failed(system):
         ),
         201,
     )
-    statement = ok(
-        centre.post(
-            f"{B}/bank-statements",
-            files={
-                "file": (
-                    "s.xlsx",
-                    xlsx(
-                        ["日期", "付款人", "金额", "摘要"],
-                        [["2020-01-10", "黄浦区总工会", "89.00", f"参保款 {paid['batch_no']}"]],
-                    ),
-                )
-            },
-        ),
-        201,
-    )
-    assert statement["lines"][0]["batch_id"] == paid["id"]
+    # Money arrives in two transfers: each statement moves the batch's status, and enrollment's
+    # batch (list and detail) says it in billing's words, as billing's own screen does.
+    for n, (amount, words) in enumerate((("50.00", "部分到账"), ("39.00", "已到账待核销")), start=1):
+        statement = ok(
+            centre.post(
+                f"{B}/bank-statements",
+                files={
+                    "file": (
+                        f"s{n}.xlsx",
+                        xlsx(
+                            ["日期", "付款人", "金额", "摘要"],
+                            [["2020-01-10", "黄浦区总工会", amount, f"参保款 {paid['batch_no']}"]],
+                        ),
+                    )
+                },
+            ),
+            201,
+        )
+        assert statement["lines"][0]["batch_id"] == paid["id"]
+        assert ok(district.get(f"{B}/batches/{paid['id']}"))["status_text"] == words
+        system.wait_for(
+            lambda words=words: district.get(f"{E}/batches/{paid['id']}").json()["status_text"] == words,
+            timeout=60,
+            message=f"enrollment's batch says {words}",
+        )
+        listed = ok(district.get(f"{E}/batches?cover_year={YEAR}&per_page=200"))["items"]
+        assert [b["status_text"] for b in listed if b["id"] == paid["id"]] == [words]
+        billing_rows = ok(district.get(f"{B}/batches"))
+        assert [b["status_text"] for b in billing_rows if b["batch_id"] == paid["id"]] == [words]
+    assert ok(district.get(f"{E}/batches/{paid['id']}"))["status"] == "paid"
     ok(
         centre.post(
             f"{B}/batches/{paid['id']}/write-off",

@@ -20,9 +20,11 @@ from common.db import UoW, insert_rows
 from common.errors import Conflict
 from common.identity import Identity
 from common.money import yuan
+from services.billing import contracts
 from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import BankStatement, Batch, DistrictView, PaymentAllocation, StatementLine
 from services.billing.adapters.statement_files import read_bank_statement
+from services.billing.domain.payment_status import status_text
 from services.billing.domain.statement import REASONS, OpenBatch, match_lines
 from services.billing.domain.statement_fingerprint import fingerprinted
 from services.billing.handlers.batches import restate
@@ -126,6 +128,7 @@ def allocate(uow: UoW, who: Identity, by_id: dict[int, Batch], lines: list) -> N
     (`bank_matched_fen`) and the status of each batch after them. `lines`: (line id, line,
     method, ((batch id, fen), …)); the batches in `by_id` locked by the caller."""
     now = clock.utcnow_naive()
+    before = {batch_id: batch.status for batch_id, batch in by_id.items()}
     allocations = []
     for line_id, line, method, parts in lines:
         split = f"（拆分：共 {yuan(line.amount_fen)} 元）" if len(parts) > 1 else ""
@@ -155,5 +158,17 @@ def allocate(uow: UoW, who: Identity, by_id: dict[int, Batch], lines: list) -> N
                 f"摘要「{line.memo}」）到账计入批次 {batch.batch_no}：{REASONS[method]}"[:500],
             )
     insert_rows(uow.session, PaymentAllocation.__table__, allocations)
-    for batch_id in {batch_id for *_, parts in lines for batch_id, _ in parts}:
-        restate(by_id[batch_id])
+    for batch_id in sorted({batch_id for *_, parts in lines for batch_id, _ in parts}):
+        batch = by_id[batch_id]
+        restate(batch)
+        if batch.status != before[batch_id]:  # money has no event of its own: its status is said here
+            uow.publish(
+                contracts.PAYMENT_STATUS_CHANGED,
+                {
+                    "batch_id": batch_id,
+                    "payment_status": batch.status,
+                    "payment_status_text": status_text(batch.status),
+                    "paid_fen": batch.bank_matched_fen or 0,
+                    "at": clock.now().isoformat(),
+                },
+            )

@@ -18,7 +18,7 @@ from services.billing import contracts
 from services.billing.adapters.ledger import record_in_ledger
 from services.billing.adapters.orm import Batch, Feedback, Voucher
 from services.billing.domain.allocation import AllocationRejected, overpayment_choice
-from services.billing.domain.payment_status import payment_status
+from services.billing.domain.payment_status import payment_status, status_text
 from services.billing.handlers import settlement_credits
 
 
@@ -82,7 +82,13 @@ def give_feedback(uow: UoW, who: Identity, batch_id: int, message: str) -> Feedb
     refresh_payment(uow, batch)
     uow.publish(
         contracts.FEEDBACK_GIVEN,
-        {"batch_id": batch_id, "message": message, "at": clock.now().isoformat(), "payment_status": batch.status},
+        {
+            "batch_id": batch_id,
+            "message": message,
+            "at": clock.now().isoformat(),
+            "payment_status": batch.status,
+            "payment_status_text": status_text(batch.status),
+        },
     )
     uow.commit()
     return feedback
@@ -150,6 +156,7 @@ def write_off(
             "bank_reference": batch.bank_reference,
             "at": clock.now().isoformat(),
             "payment_status": batch.status,
+            "payment_status_text": status_text(batch.status),
             "overpaid_fen": batch.overpaid_fen or 0,
             "overpaid_choice": batch.overpaid_choice,
         },

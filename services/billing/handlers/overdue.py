@@ -12,6 +12,7 @@ from common import clock
 from common.db import UoW
 from services.billing import contracts
 from services.billing.adapters.orm import Batch, CoverYearView, OverdueNotice
+from services.billing.domain.payment_status import status_text
 from services.billing.domain.timeline import is_overdue
 
 
@@ -67,6 +68,7 @@ def report_overdue(uow: UoW, today: date | None = None) -> list[int]:
                     "due_fen": batch.due_fen,
                     "paid_fen": paid,
                     "payment_status": batch.status,
+                    "payment_status_text": status_text(batch.status),
                 },
             )
             try:

@@ -16,6 +16,7 @@ from common.errors import Conflict, NotFound, Rejected, TooLarge, ValidationFail
 from common.identity import Identity
 from services.billing import contracts
 from services.billing.adapters.orm import Voucher
+from services.billing.domain.payment_status import status_text
 from services.billing.domain.voucher import VoucherRejected, check_voucher, check_withdraw_reason
 from services.billing.handlers.batches import get_batch, not_written_off, refresh_payment
 
@@ -69,6 +70,7 @@ def upload_voucher(
             "uploaded_at": clock.now().isoformat(),
             "vouchers_total_fen": batch.paid_fen or 0,
             "payment_status": batch.status,
+            "payment_status_text": status_text(batch.status),
         },
     )
     uow.commit()
@@ -102,6 +104,7 @@ def withdraw_voucher(uow: UoW, who: Identity, batch_id: int, voucher_id: int, re
             "vouchers_total_fen": batch.paid_fen or 0,
             "voucher_uploaded_at": _aware(batch.voucher_uploaded_at),
             "payment_status": batch.status,
+            "payment_status_text": status_text(batch.status),
         },
     )
     uow.commit()

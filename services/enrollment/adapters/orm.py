@@ -179,6 +179,9 @@ class Batch(Base):
     pay_by: Mapped[date | None] = mapped_column(Date, nullable=True)
     voucher_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     feedback_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Billing's words for its payment status (the events' `payment_status_text`); null until
+    # billing has said one, when this service's own name of `status` stands in.
+    payment_status_text: Mapped[str | None] = mapped_column(String(40), nullable=True)
     feedback_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     written_off_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -13,7 +13,7 @@ from services.enrollment.api.schemas import (
     _mode,
     _year,
 )
-from services.enrollment.domain.enrolment import MODES
+from services.enrollment.domain.enrolment import BATCH_STATUS_CODES, MODES
 from services.enrollment.handlers import batches
 
 blp = Blueprint("batches", __name__, description="参保批次")
@@ -66,9 +66,7 @@ class BatchDetail(BatchOut):
 class BatchQuery(PageQuery):
     cover_year = fields.Integer()
     mode = fields.String(validate=validate.OneOf(MODES))
-    status = fields.String(
-        validate=validate.OneOf(["submitted", "voucher_uploaded", "feedback_given", "written_off", "failed"])
-    )
+    status = fields.String(validate=validate.OneOf(BATCH_STATUS_CODES))
     district_id = fields.Integer()
     batch_no = fields.String()
     submitted_from = fields.Date()

@@ -30,8 +30,10 @@ SUBMISSION_STATES = {
     "failed": "逾期未缴费，参保失败",
 }
 # Batch states (参保批次状态), following billing's `payment_status` (billing owns it; its names are
-# billing's domain/payment_status.py, which the pages show): the same words, `submitted` being
-# billing's awaiting_payment and `failed` its overdue.
+# billing's domain/payment_status.py, which the pages show): `submitted` being billing's
+# awaiting_payment and `failed` its overdue. A batch shows the words billing's events carry
+# (`payment_status_text`); these stand in only before billing said any (a batch just submitted,
+# events from before the words). `part_paid`/`paid` (money arrived) come with billing's words only.
 BATCH_STATES = {
     "submitted": "待缴费",
     "voucher_uploaded": "凭证已上传",
@@ -39,6 +41,7 @@ BATCH_STATES = {
     "written_off": "已核销",
     "failed": "逾期未缴费，参保失败",
 }
+BATCH_STATUS_CODES = (*BATCH_STATES, "part_paid", "paid")
 # A cover (one member's enrolment in a cover year). Only `pending` and `granted` hold the
 # member's place for the year; the database enforces one such cover per member per year.
 ACTIVE_COVER_STATES = ("pending", "granted")

@@ -1,5 +1,5 @@
-"""Billing's events on batches: priced, voucher uploaded, feedback given, written off (cover
-granted), overdue (cover failed)."""
+"""Billing's events on batches: priced, voucher uploaded, feedback given, money arrived (payment
+status changed), written off (cover granted), overdue (cover failed)."""
 
 from __future__ import annotations
 
@@ -51,14 +51,28 @@ OPEN_PAYMENT_STATES = {
     "awaiting_payment": "submitted",
     "voucher_uploaded": "voucher_uploaded",
     "feedback_given": "feedback_given",
+    "part_paid": "part_paid",
+    "paid": "paid",
 }
 
 
 def _follow_billing(batch: Batch, data: dict, default: str) -> None:
     """The batch's status as billing says it; an event from before `payment_status` (one release)
-    means `default`. A final status (written off, failed) is never undone."""
+    means `default`. A final status (written off, failed) is never undone. Its words are billing's
+    (`payment_status_text`, kept as said), so no screen names it differently."""
     if batch.status not in FINAL_BATCH_STATES:
         batch.status = OPEN_PAYMENT_STATES.get(data.get("payment_status") or "", default)
+        batch.payment_status_text = data.get("payment_status_text") or None
+
+
+@consumes
+def record_status_when_payment_status_changed(uow: UoW, event: dict) -> None:
+    """Follow money arriving (billing.batch.payment_status_changed): a bank line matched or
+    allocated moved the batch to 部分到账 / 已到账待核销 — billing's status and words."""
+    d = event["data"]
+    batch = _batch_for(uow.session, d)
+    _follow_billing(batch, d, batch.status)
+    batch.updated_at = clock.utcnow_naive()
 
 
 @consumes
@@ -125,6 +139,7 @@ def grant_cover_when_batch_written_off(uow: UoW, event: dict) -> None:
     if batch.status in FINAL_BATCH_STATES:
         return
     batch.status = "written_off"
+    batch.payment_status_text = d.get("payment_status_text") or None
     batch.written_off_at = _event_time(d.get("at"))
     batch.updated_at = clock.utcnow_naive()
     _settle(uow, batch, "paid", "granted", contracts.COVER_GRANTED)
@@ -139,6 +154,7 @@ def fail_cover_when_batch_overdue(uow: UoW, event: dict) -> None:
     if batch.status in FINAL_BATCH_STATES:
         return
     batch.status = "failed"
+    batch.payment_status_text = d.get("payment_status_text") or None
     batch.failed_at = clock.utcnow_naive()
     batch.updated_at = batch.failed_at
     _settle(uow, batch, "failed", "failed", contracts.COVER_FAILED)

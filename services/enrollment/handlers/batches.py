@@ -130,7 +130,7 @@ def batch_view(batch: Batch) -> dict:
             "feedback_message",
         )
     } | {
-        "status_text": rules.BATCH_STATES[batch.status],
+        "status_text": batch.payment_status_text or rules.BATCH_STATES.get(batch.status, batch.status),
         **{
             c: aware(getattr(batch, c))
             for c in ("submitted_at", "updated_at", "voucher_uploaded_at", "feedback_at", "written_off_at", "failed_at")

@@ -95,6 +95,7 @@ def test_overdue_job_reports_a_jb_batch_the_day_after_its_own_pay_by_and_cb_batc
         "due_fen": 6300,
         "paid_fen": 0,
         "payment_status": "overdue",
+        "payment_status_text": "逾期未缴费，参保失败",
     }
     assert billing.centre.get(f"/batches/{jb}").json["status"] == "overdue"
     assert billing.centre.get(f"/batches/{old}").json["status"] == "awaiting_payment"

@@ -46,6 +46,12 @@ def test_a_part_payment_then_the_rest_and_the_same_statement_again(billing):
     again = imported(billing, first + b"", "第一笔（再次）.csv")
     assert again["duplicate_count"] == 1 and again["matched_count"] == 0
     assert batch(billing, b1)["money_received_fen"] == 63000 and ledger_sum(billing.centre) == ledger
+    # each move said once, in billing's words (enrollment shows them); the re-import said nothing
+    said = [e for e in billing.events("billing.batch.payment_status_changed") if e["batch_id"] == b1]
+    assert [(e["payment_status"], e["payment_status_text"], e["paid_fen"]) for e in said] == [
+        ("part_paid", "部分到账", 40000),
+        ("paid", "已到账待核销", 63000),
+    ]
 
 
 def test_one_line_pays_two_batches_each_part_on_the_ledger(billing):
@@ -107,6 +113,11 @@ def test_the_centre_allocates_an_unmatched_line_by_hand(billing):
         (b2, 10000, "ALLOCATED_BY_HAND"),
     ]
     assert [batch(billing, b)["status"] for b in (b1, b2)] == ["part_paid", "part_paid"]
+    said = billing.events("billing.batch.payment_status_changed")
+    assert sorted((e["batch_id"], e["payment_status_text"], e["paid_fen"]) for e in said) == [
+        (b1, "部分到账", 40000),
+        (b2, "部分到账", 10000),
+    ]
     assert billing.centre.get("/bank-statements/waiting-lines").json == []
     twice = billing.centre.post(path, json={"parts": [{"batch_id": b3, "amount": "500"}]})
     assert twice.status_code == 409 and twice.json["error"]["code"] == "LINE_ALREADY_ALLOCATED"

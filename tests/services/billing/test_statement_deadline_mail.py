@@ -139,6 +139,7 @@ def test_overdue_reported_exactly_once_even_if_run_twice_or_late(billing):
         "due_fen": 63000,
         "paid_fen": 0,
         "payment_status": "overdue",
+        "payment_status_text": "逾期未缴费，参保失败",
     }
     assert billing.centre.get(f"/batches/{b1}").json["status"] == "overdue"
     assert billing.centre.get(f"/batches/{b2}").json["status"] == "written_off"

@@ -203,12 +203,17 @@ def test_batches_are_scoped_and_follow_billing_events_to_write_off(season):
     assert listed["total"] == 1 and listed["items"][0]["batch_no"] == batch["batch_no"]
 
 
-def test_a_batch_takes_its_payment_status_from_billing_vouchers_withdrawn_included(season):
+def _one_batch(season) -> dict:
+    """Two submissions staged and sent as one batch."""
     a, b = _two_submissions(season)
     for sub in (a, b):
         season.district.post(f"/submissions/{sub['id']}/stage", json={})
     at("2019-12-30T10:00:00")
-    batch = season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+    return season.district.post("/batches", json={"cover_year": YEAR, "handler": HANDLER}).get_json()
+
+
+def test_a_batch_takes_its_payment_status_from_billing_vouchers_withdrawn_included(season):
+    batch = _one_batch(season)
     path = f"/batches/{batch['id']}"
     season.feed(
         "billing.voucher.uploaded",
@@ -275,6 +280,38 @@ def test_a_batch_takes_its_payment_status_from_billing_vouchers_withdrawn_includ
     )
     detail = season.district.get(path).get_json()
     assert (detail["status_text"], detail["voucher_uploaded_at"]) == ("待缴费", None)
+
+
+def test_money_arriving_shows_billings_status_in_billings_words(season):
+    batch = _one_batch(season)
+    path = f"/batches/{batch['id']}"
+    for status, words, paid in (("part_paid", "部分到账", 30000), ("paid", "已到账待核销", 53700)):
+        season.feed(
+            "billing.batch.payment_status_changed",
+            {
+                "batch_id": batch["id"],
+                "payment_status": status,
+                "payment_status_text": words,
+                "paid_fen": paid,
+                "at": "2020-01-08T10:00:00+08:00",
+            },
+        )
+        detail = season.district.get(path).get_json()
+        assert (detail["status"], detail["status_text"]) == (status, words)
+        listed = season.district.get(f"/batches?status={status}").get_json()
+        assert [x["status_text"] for x in listed["items"]] == [words]
+    # a later voucher event with billing's words: the words shown are the event's, as said
+    season.feed(
+        "billing.batch.feedback_given",
+        {
+            "batch_id": batch["id"],
+            "message": "已到账，待核销",
+            "at": "2020-01-09T09:00:00+08:00",
+            "payment_status": "paid",
+            "payment_status_text": "已到账待核销",
+        },
+    )
+    assert season.district.get(path).get_json()["status_text"] == "已到账待核销"
 
 
 def test_overdue_batch_fails_and_its_members_can_only_enrol_instantly(season):
