@@ -40,6 +40,10 @@ def test_reminders_climb_one_step_at_a_time():
     assert next_step(30, 100, {"first_notice", "escalated"}) is None
     assert next_step(31, 100, {"first_notice", "escalated"}) == "centre_list"
     assert next_step(99, 100, {"first_notice", "escalated", "centre_list"}) is None
+    # a week between steps, however often it runs: the 21-days-late batch told today is not escalated today
+    assert next_step(21, 100, {"first_notice"}, since_last=0) is None
+    assert next_step(27, 100, {"first_notice"}, since_last=6) is None
+    assert next_step(28, 100, {"first_notice"}, since_last=7) == "escalated"
 
 
 def test_nothing_short_nothing_to_remind():

@@ -3,7 +3,9 @@
 A batch still owing money is aged by the days past its pay-by (the day after the pay-by is day 1):
 未到期, 1–7, 8–30, over 30. Reminders climb one step at a time, each once per batch: a first notice
 to the district (from day 1), the district's handler again marked escalated (from day 8), then
-the batch on the centre's list (from day 31). Decision 0033."""
+the batch on the centre's list (from day 31), and never two steps within STEP_GAP_DAYS of each
+other — a batch found late for the first time gets its first notice, and the district a week to
+act on it, however often the job or the centre's button runs. Decision 0033."""
 
 from __future__ import annotations
 
@@ -25,6 +27,10 @@ STEPS: dict[str, tuple[int, str]] = {
 }
 
 
+# days a district has to act on one reminder before the next step
+STEP_GAP_DAYS = 7
+
+
 def days_past(pay_by: date | None, today: date) -> int:
     """Days past the pay-by (0 or less: not yet late; no pay-by: not due)."""
     return (today - pay_by).days if pay_by is not None else 0
@@ -40,11 +46,12 @@ def bucket(days: int) -> str:
     return "over_30"
 
 
-def next_step(days: int, short_fen: int, done: AbstractSet[str]) -> str | None:
-    """The reminder step due now, if any: the first step not yet taken, once its day has come and
-    money is still short. One step a run — a batch found 40 days late gets its first notice first,
+def next_step(days: int, short_fen: int, done: AbstractSet[str], since_last: int | None = None) -> str | None:
+    """The reminder step due now, if any: the first step not yet taken, once its day has come,
+    money is still short and the last step (`since_last` days ago; None: none taken) is at least
+    STEP_GAP_DAYS old. One step a run — a batch found 40 days late gets its first notice first,
     so the district is never told "escalated" before it was told at all."""
-    if short_fen <= 0:
+    if short_fen <= 0 or (since_last is not None and since_last < STEP_GAP_DAYS):
         return None
     for step, (from_day, _name) in STEPS.items():
         if step in done:

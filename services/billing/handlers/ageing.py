@@ -146,7 +146,9 @@ def send_payment_reminders(uow: UoW, by: str = "job", today: date | None = None)
     batches = list(uow.session.scalars(select(Batch).where(Batch.written_off_at.is_(None)).order_by(Batch.batch_id)))
     due = []
     for a in _aged(uow.session, batches, today):
-        step = next_step(a["days_past"], a["short_fen"], {r.step for r in a["reminders"]})
+        last = max((r.at for r in a["reminders"]), default=None)
+        since_last = (today - clock.shanghai(last).date()).days if last is not None else None
+        step = next_step(a["days_past"], a["short_fen"], {r.step for r in a["reminders"]}, since_last)
         if step is not None:
             due.append((a["batch"].batch_id, step, a))
     uow.rollback()  # the search only read
