@@ -7,7 +7,7 @@ import json
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from common.api_docs import XLSX, downloads
 from common.downloads import download
@@ -134,8 +134,16 @@ class WriteOffIn(BaseSchema):
         metadata={"description": "多缴的处理（到账金额大于应缴时必填）：credit 转为下一年度抵扣款，refund 已退还"},
     )
     refund_note = fields.String(
-        load_default="", validate=validate.Length(max=200), metadata={"description": "退还说明（如退款流水号）"}
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "退还说明（如退款流水号），选择 refund 时必填"},
     )
+
+    @validates_schema
+    def _refund_says_how(self, data: dict, **_kw) -> None:
+        # a refund is money leaving the centre: what proves it is the note, so it is never blank
+        if data.get("overpayment") == "refund" and not (data.get("refund_note") or "").strip():
+            raise ValidationError({"refund_note": ["选择“已退还区局”时请填写退还说明（如退款流水号、退还日期）"]})
 
 
 class PaymentStatusOut(BaseSchema):

@@ -167,6 +167,8 @@ def test_an_over_payment_becomes_next_years_credit_at_write_off(billing):
 def test_an_over_payment_recorded_refunded_with_who_and_when(billing):
     b1 = _overpaid(billing)
     at("2020-01-17T11:00:00")
+    blank = _write_off(billing, b1, overpayment="refund", refund_note="  ")
+    assert blank.status_code == 422 and "refund_note" in blank.json["error"]["fields"], blank.json
     done = _write_off(billing, b1, overpayment="refund", refund_note="退款流水 R-9")
     assert done.status_code == 200, done.text
     got = batch(billing, b1)
