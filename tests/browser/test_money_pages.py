@@ -130,6 +130,8 @@ def test_a_part_payment_and_an_over_payment_on_the_centres_pages(system, batches
     confirm(page, "核销", no, "225.00", "转为下一年度抵扣款")
     expect(page.locator("#flash")).to_have_text(f"批次 {no} 已核销", timeout=15_000)
     expect(row).to_contain_text("多缴 10.00 元，已转为下一年度抵扣款")
+    # the open batch's header says what the list says, without reloading the page
+    expect(page.locator("#act-status")).to_contain_text("缴费状态：已核销")
     centre.shot("money-4-over-paid-written-off")
     recorded = ok(system.login("centre").get(f"{B}/credits"))
     assert [(c["amount_fen"], c["designated_year"], c["memo"]) for c in recorded] == [

@@ -59,6 +59,10 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   wf.amount.addEventListener("input", overChoice);
   wf.overpayment.addEventListener("change", overChoice);
+  // the open batch's header, from the list's row: one status, the same as the list's after every action
+  function showStatus(row) {
+    document.getElementById("act-status").textContent = `缴费状态：${row.status_text} · 应缴 ${yuan(row.due_fen)} 元 · 已缴 ${yuan(row.paid_fen)} 元 · 已上传凭证金额 ${yuan(row.voucher_declared_fen)} 元` + (row.overpaid_text ? ` · ${row.overpaid_text}` : "");
+  }
   async function load() {
     const data = await U.api("GET", "/billing/reconciliation?" + new URLSearchParams({ per_page: 200, ...query }));
     const box = document.getElementById("list");
@@ -78,7 +82,7 @@ document.addEventListener("DOMContentLoaded", () => {
       document.getElementById("prefill-note").hidden = !pre;
       wf.overpayment.value = ""; wf.refund_note.value = "";
       const row = currentRow(), closed = row.status === "written_off";
-      document.getElementById("act-status").textContent = `缴费状态：${row.status_text} · 应缴 ${yuan(row.due_fen)} 元 · 已缴 ${yuan(row.paid_fen)} 元 · 已上传凭证金额 ${yuan(row.voucher_declared_fen)} 元` + (row.overpaid_text ? ` · ${row.overpaid_text}` : "");
+      showStatus(row);
       overChoice();
       document.getElementById("actions").hidden = closed;  // a written-off batch is read-only
       document.getElementById("read-only").hidden = !closed;
@@ -88,8 +92,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     // after 核销 or 反馈 the open batch's card follows the list
     if (current && !rows.some(r => String(r.batch_id) === String(current))) document.getElementById("act-card").hidden = true;
-    else if (current && currentRow().status === "written_off") {
-      document.getElementById("actions").hidden = true; document.getElementById("read-only").hidden = false;
+    else if (current) {
+      showStatus(currentRow());
+      if (currentRow().status === "written_off") {
+        document.getElementById("actions").hidden = true; document.getElementById("read-only").hidden = false;
+      }
     }
   }
   U.onSubmit(document.getElementById("feedback"), async (v, f) => { await U.api("POST", `/billing/batches/${current}/feedback`, v); f.reset(); U.flash("反馈已发送"); await load(); });
