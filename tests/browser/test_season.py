@@ -376,6 +376,11 @@ def test_every_figure_on_the_pages_equals_the_ledger(system, season, person):
     detail = tiles(page, "#detail")
     assert detail["保障费用"] == shown(batch["premium_fen"]) and detail["应缴金额"] == shown(batch["due_fen"])
     assert detail["工会承担（保费−市总划拨）"] == shown(batch["union_share_fen"])
+    # the split the review page and the notice show: 区局 + 基层 = 工会承担, to the fen
+    shares = [sum(t[k] for t in batch["by_type"]) for k in ("district_share_fen", "grassroots_share_fen")]
+    assert detail["市总统一划拨"] == shown(batch["city_subsidy_fen"])
+    assert (detail["区局（产业）工会承担"], detail["基层单位承担"]) == tuple(shown(x) for x in shares)
+    assert sum(shares) == batch["union_share_fen"]
     assert detail["已缴（到账）"] == shown(batch["money_received_fen"])
     district.shot("season-8-ledger-district")
 

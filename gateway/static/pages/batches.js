@@ -75,9 +75,17 @@ document.addEventListener("DOMContentLoaded", () => {
     const b = await U.api("GET", `/billing/batches/${id}`);
     document.getElementById("detail-title").textContent = `批次 ${b.batch_no}`;
     const tile = (k, v) => `<div class="tile"><span>${k}</span><strong>${v}</strong></div>`;
+    // the split of 工会承担 the review page and the notice show (billing's figures per type, summed)
+    const split = x => {
+      const types = Array.isArray(x.by_type) ? x.by_type : [];
+      if (!types.length || types.some(v => v.district_share_fen == null || v.grassroots_share_fen == null)) return "";
+      const sum = key => types.reduce((n, v) => n + v[key], 0);
+      return tile("区局（产业）工会承担", yuan(sum("district_share_fen"))) + tile("基层单位承担", yuan(sum("grassroots_share_fen")));
+    };
     document.getElementById("detail").innerHTML = tile("参保人数", b.headcount) +
       Object.entries(b.by_type || {}).map(([k, v]) => tile(`${(v && v.type) || k} 类`, (v && v.headcount) ?? v)).join("") +
-      tile("保障费用", yuan(b.premium_fen)) + tile("工会承担（保费−市总划拨）", yuan(b.union_share_fen)) +
+      tile("保障费用", yuan(b.premium_fen)) + tile("市总统一划拨", yuan(b.city_subsidy_fen)) +
+      tile("工会承担（保费−市总划拨）", yuan(b.union_share_fen)) + split(b) +
       tile("清算分配款抵扣", yuan(b.credit_applied_fen)) + tile("应缴金额", yuan(b.due_fen)) + tile("缴费截止", b.pay_by || "—") +
       tile("已上传凭证金额", yuan(b.voucher_declared_fen)) + tile("已缴（到账）", yuan(b.money_received_fen)) + tile("未缴", yuan(b.short_fen)) +
       (b.overpaid_text ? tile("多缴", b.overpaid_text) : "") + tile("缴费状态", b.status_text);
