@@ -274,7 +274,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             (
                 Field("name", "上海打字测试有限公司工会", invalid=""),
                 Field("credit_code", "{new_credit_code}", invalid="123"),
-                Field("district_id", "黄浦区总工会", invalid="请选择"),
+                Field("district_id", "黄浦区总工会", why=CHOICE),
                 Field("contact_person", "王五", invalid=""),
                 Field("phone", "021-62345678", invalid="12"),
             ),
