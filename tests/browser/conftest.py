@@ -48,7 +48,11 @@ class Person:
         self.page.get_by_label("用户名").fill(username)
         self.page.get_by_label("密码").fill(password)
         self.page.get_by_role("button", name="登录").click()
-        self.page.wait_for_url(base + "/")
+        try:
+            self.page.wait_for_url(base + "/")
+        except Exception as exc:  # say what the login page said, not only that it did not move on
+            said = self.page.locator("body").inner_text()[:400]
+            raise AssertionError(f"{username} could not log in; the page says: {said}") from exc
 
     def open(self, path: str):
         self.page.goto(self.base + path)
