@@ -123,6 +123,8 @@ def test_a_part_payment_and_an_over_payment_on_the_centres_pages(system, batches
     writeoff = page.locator("#writeoff")
     expect(writeoff.get_by_label("到账金额（元）")).to_have_value("225.00")
     expect(page.locator("#over-note")).to_contain_text("多缴 10.00 元")
+    expect(writeoff.get_by_label("银行流水号")).to_have_value("")  # no serial in the template: typed
+    writeoff.get_by_label("银行流水号").press_sequentially("BANK20200124001")
     writeoff.get_by_role("button", name="核销").click()  # no choice: refused beside the field
     expect(writeoff.locator(".field-error")).to_contain_text("请选择")
     writeoff.get_by_label("多缴处理").select_option(label="转为下一年度抵扣款")

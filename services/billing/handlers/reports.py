@@ -80,7 +80,9 @@ def reconciliation(
             else {
                 "amount_fen": batch.bank_matched_fen,
                 "received_on": line.paid_on,
-                "bank_reference": (line.memo or "").strip()[:100] or f"银行流水{line.statement_id}-第{line.row}行",
+                # the bank's own serial when the statement has one; never the memo (it is the 附言, not
+                # a serial): without a serial the clerk types it from the bank's receipt
+                "bank_reference": (line.serial or "").strip()[:100],
             }
         )
         rows.append(row)
