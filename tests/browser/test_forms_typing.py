@@ -477,6 +477,9 @@ def test_every_form_of_the_page_works_when_typed(system, browser, season, userna
                 (season["folder"] / "statement.xlsx").write_bytes(season["statement"]())
             print(f"{time.strftime('%X')} {username} {path} {form.key}", flush=True)  # shown with -s
             try:
+                # what the last form's answer set off (a list reloaded after 审核通过) lands first, so
+                # a box ticked now is not drawn over by the reload (bounded: pages that poll never idle)
+                watch.settle(limit=10)
                 if form.clock:
                     system.set_clock(form.clock)
                 for action in form.before:
