@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 from email.message import EmailMessage
+from email.utils import make_msgid
 from functools import lru_cache
 
 from common.config import data_dir, private_folder, write_private
@@ -35,6 +36,19 @@ def build(
         f"Message-ID: <notification-{notification_id}@notifications.zhibao>\r\n"
     ).encode("ascii", "replace")
     return head + _rendered(title, body, settings.absolute(link), settings.sender)
+
+
+def personal(subject: str, body: str, to: str, message_id: str, sender: str) -> bytes:
+    """One mail to one person (an account's link, a registration's answer): subject, body and
+    headers as every such mail has them; `message_id` names its cause, so a resend is known."""
+    message = EmailMessage()
+    message["Subject"] = f"【会员服务卡集中参保】{subject}"
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = date_header()
+    message["Message-ID"] = make_msgid(idstring=message_id, domain="notifications.zhibao")
+    message.set_content(body)
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
 class Sender:

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from string import Template
 
 from common import facts
 from common.db import UoW
-from common.smtp import date_header
 from services.notifications.adapters import smtp
 from services.notifications.settings import MailSettings
 
@@ -91,14 +88,7 @@ def message_for(fact: LinkIssued, event_id: str, settings: MailSettings) -> byte
         expires=fact.expires_at.strftime("%Y-%m-%d %H:%M"),
         link=settings.absolute(fact.link),
     )
-    message = EmailMessage()
-    message["Subject"] = f"【会员服务卡集中参保】{SUBJECTS[fact.purpose]}"
-    message["From"] = settings.sender
-    message["To"] = fact.email
-    message["Date"] = date_header()
-    message["Message-ID"] = make_msgid(idstring=f"account-link-{event_id}", domain="notifications.zhibao")
-    message.set_content(body)
-    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    return smtp.personal(SUBJECTS[fact.purpose], body, fact.email, f"account-link-{event_id}", settings.sender)
 
 
 @facts.consumes

@@ -7,14 +7,11 @@ templates/registration_returned.txt (docs/decisions/0036-organisation-registrati
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
 from string import Template
 
 from common import facts
 from common.db import UoW
-from common.smtp import date_header
 from services.notifications.adapters import smtp
 from services.notifications.settings import MailSettings
 
@@ -36,14 +33,9 @@ class RegistrationReturned:
 
 def message_for(fact: RegistrationReturned, event_id: str, settings: MailSettings) -> bytes:
     body = Template(TEMPLATE.read_text(encoding="utf-8")).safe_substitute(vars(fact))
-    message = EmailMessage()
-    message["Subject"] = f"【会员服务卡集中参保】组织注册申请已退回（{fact.number}）"
-    message["From"] = settings.sender
-    message["To"] = fact.email
-    message["Date"] = date_header()
-    message["Message-ID"] = make_msgid(idstring=f"registration-{event_id}", domain="notifications.zhibao")
-    message.set_content(body)
-    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+    return smtp.personal(
+        f"组织注册申请已退回（{fact.number}）", body, fact.email, f"registration-{event_id}", settings.sender
+    )
 
 
 @facts.consumes
