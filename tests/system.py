@@ -269,7 +269,20 @@ class System:
         return Session(self.base, body["access_token"], body["account"], body.get("refresh_token"))
 
     def wait_for(self, predicate, timeout: float = 30, interval: float = 0.2, message: str = "condition"):
-        return wait_for(predicate, timeout, interval, f"{message}; logs in {self.tmp / 'logs'}")
+        try:
+            return wait_for(predicate, timeout, interval, f"{message}; logs in {self.tmp / 'logs'}")
+        except AssertionError as timed_out:
+            # the logs are gone once the run ends (CI keeps only what pytest printed): say what they said
+            raise AssertionError(f"{timed_out}\n{self.log_warnings()}") from None
+
+    def log_warnings(self, per_log: int = 5) -> str:
+        """The last few warnings and errors of each process's log, for a failure message."""
+        lines = []
+        for log in sorted((self.tmp / "logs").glob("*")):
+            text = log.read_text(encoding="utf-8", errors="replace").splitlines()
+            worst = [line[:400] for line in text if '"WARNING"' in line or '"ERROR"' in line or "Traceback" in line]
+            lines += [f"{log.name}: {line}" for line in worst[-per_log:]]
+        return "\n".join(lines) or "(no warnings or errors in any log)"
 
     def db(self, component: str):
         """A SQLAlchemy engine on a component's database (for asserting read models)."""

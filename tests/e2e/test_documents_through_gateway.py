@@ -71,7 +71,7 @@ class Season:
 
     def wait_documents(self, count: int, where: str = "true"):
         return self.system.wait_for(
-            lambda: len(self.documents(where)) >= count, timeout=60, message=f"{count} documents where {where}"
+            lambda: len(self.documents(where)) >= count, timeout=180, message=f"{count} documents where {where}"
         )
 
 

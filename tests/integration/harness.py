@@ -202,6 +202,14 @@ class Probe:
             _, count, _ = conn.default_channel.queue_declare(name or self.queue, passive=True)
             return count
 
+    def consumers(self) -> int:
+        """Consumers attached to the queue now (AMQP passive declare)."""
+        from kombu import Connection
+
+        with Connection(self.settings.url) as conn:
+            _, _, count = conn.default_channel.queue_declare(self.queue, passive=True)
+            return count
+
     def dlq_list(self) -> list[dict]:
         result = self.cli("-m", "common.dlq", "list", "probe.effects")
         assert result.returncode == 0, result.stderr

@@ -85,6 +85,8 @@ def test_failing_handler_dead_letters_then_replays_once_fixed(probe):
 
 def test_two_replicas_on_one_queue_never_double_an_effect(probe):
     replicas = [probe.consumer(), probe.consumer()]
+    # both attached before the first publish, or a fast one can drain the queue alone
+    wait_for(lambda: probe.consumers() == 2, timeout=60, message="both replicas consuming")
     events = [probe.event(seq=i) for i in range(1500)]
     # every event twice, in separate publishes: the copies are likely to reach different replicas
     for start in range(0, len(events), 250):
