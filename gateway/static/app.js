@@ -138,11 +138,19 @@ const U = (() => {
   /* Formats no HTML attribute states (a date typed as text): the one place they are checked, with
      regular expression literals — a pattern built inside a JavaScript string loses its backslashes. */
   const DATE = /^\d{4}-\d{2}-\d{2}$/;
-  const FORMATS = { date: v => DATE.test(v) };
+  /* A format check answers "" when the value is right, else what is wrong with it. */
+  function dateProblem(v, el) {
+    if (!DATE.test(v)) return el.dataset.msg || "格式不正确";
+    const [y, m, d] = v.split("-").map(Number);
+    const day = new Date(Date.UTC(y, m - 1, d));  // 2020-02-30 rolls over to March: no such day
+    const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
+    return real ? "" : `日历上没有 ${v} 这一天，请核对月份和日期`;
+  }
+  const FORMATS = { date: dateProblem };
   function checkFormats(form) {
     for (const el of form.querySelectorAll("[data-format]")) {
-      const ok = FORMATS[el.dataset.format], v = el.value.trim();
-      el.setCustomValidity(v === "" || !ok || ok(v) ? "" : (el.dataset.msg || "格式不正确"));
+      const check = FORMATS[el.dataset.format], v = el.value.trim();
+      el.setCustomValidity(v === "" || !check ? "" : check(v, el));
     }
   }
 
@@ -151,6 +159,7 @@ const U = (() => {
     const v = el.validity;
     if (!v || v.valid) return "";
     if (v.valueMissing) return el.type === "file" ? "请选择文件" : (el.tagName === "SELECT" ? "请选择" : "此项必填");
+    if (v.customError) return el.validationMessage;
     if (el.dataset.msg) return el.dataset.msg;
     if (v.typeMismatch && el.type === "email") return "电子邮箱格式不正确，如 name@example.com";
     if (v.patternMismatch && el.inputMode === "tel") return "请填写 11 位手机号码或带区号的电话";

@@ -176,6 +176,7 @@ FORMS = [
     ("district", "/district/splits", None, "#override", "区局缴纳（元）", "abc", None),
     ("district", "/district/review", None, "#submit", "联系电话", "12345", "联系电话格式不正确"),
     ("district", "/batches", None, "#filter", "确认（提交）时间起", "12-28", "YYYY-MM-DD"),
+    ("district", "/batches", None, "#filter", "确认（提交）时间起", "2020-02-30", "日历上没有 2020-02-30 这一天"),
     ("centre", "/centre/years", None, "#year-form", "保障年度", "20", None),
     ("centre", "/centre/accounts", None, "#account-form", "用户名", "a b", "3–64 位字母"),
     ("centre", "/centre/directory", "登记基层工会", "#union-form", "统一社会信用代码", "123", None),
