@@ -79,6 +79,17 @@ def test_a_line_matched_by_an_earlier_import_is_not_counted_again():
     assert [(r.batch_id, r.reason_code) for r in again] == [(None, "DUPLICATE_LINE"), (1, "MATCHED_BY_BATCH_NO")]
 
 
+def test_a_line_dated_after_today_is_listed_never_matched():
+    tomorrow = Line(2, date(2020, 1, 11), "随便谁", 500_000, "CB201912300001")
+    today = Line(3, date(2020, 1, 10), "黄浦区总工会", 120_000, "")
+    results = match_lines([tomorrow, today], BATCHES, today=date(2020, 1, 10))
+    assert [(r.batch_id, r.reason_code) for r in results] == [
+        (None, "DATED_AFTER_TODAY"),
+        (2, "MATCHED_BY_PAYER_AMOUNT"),
+    ]
+    assert "晚于今天" in results[0].reason
+
+
 def test_a_voucher_must_really_open():
     for broken in (PNG[:40], b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, JPEG[:30] + b"\x00" * 10, PDF[:20]):
         with pytest.raises(VoucherRejected) as exc:

@@ -33,6 +33,7 @@ REASONS = {
     "SPLIT_AMOUNT_MISMATCH": "摘要中有多个批次编号，但金额与这些批次的未缴合计不符：请手工分配",
     "SPLIT_WRITTEN_OFF": "摘要中所列批次有已核销的：请手工分配",
     "ALLOCATED_BY_HAND": "由市职保中心手工分配",
+    "DATED_AFTER_TODAY": "到账日期晚于今天：请核对流水文件的日期列（年份或列是否错位），此笔未计入",
 }
 
 
@@ -144,11 +145,15 @@ def match_line(
 
 
 def match_lines(
-    lines: list[Line], batches: list[OpenBatch], seen_before: AbstractSet[str] = frozenset()
+    lines: list[Line],
+    batches: list[OpenBatch],
+    seen_before: AbstractSet[str] = frozenset(),
+    today: date | None = None,
 ) -> list[Match]:
     """Match every line; a batch matched by amount is not offered to a later line again, and a
     line whose fingerprint an earlier import already holds (`seen_before`) is 已导入过: listed,
-    never matched again."""
+    never matched again. A line dated after `today` is money not yet received (a misread date
+    column, a wrong year): listed with its reason, never matched — 核销 would refuse its date."""
     index = Batches(batches)
     results = []
     taken: set[int] = set()
@@ -156,6 +161,9 @@ def match_lines(
     for line in lines:
         if line.fingerprint and line.fingerprint in seen_before:
             results.append(Match(line.row, None, "DUPLICATE_LINE"))
+            continue
+        if today is not None and line.paid_on > today:
+            results.append(Match(line.row, None, "DATED_AFTER_TODAY"))
             continue
         result = match_line(line, index, taken, outstanding)
         if result.reason_code in ("MATCHED_BY_PAYER_AMOUNT", "SPLIT_OPEN_BATCHES"):

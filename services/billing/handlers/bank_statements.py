@@ -67,7 +67,7 @@ def import_bank_statement(uow: UoW, who: Identity, content: bytes, filename: str
         for b in batches
     ]
     earlier = _first_sightings(uow.session, [line.fingerprint for line in lines])
-    results = match_lines(lines, candidates, set(earlier))
+    results = match_lines(lines, candidates, set(earlier), today=clock.today())
     statement = BankStatement(
         filename=(filename or "statement")[:200],
         uploaded_at=clock.utcnow_naive(),
