@@ -177,6 +177,15 @@ def test_a_season_by_clicking(system, season, person):
     returned = person("grassroots2").open("/documents")
     expect(returned.locator("#docs")).to_contain_text("已作废（区局退回")
     expect(returned.locator("#docs")).to_contain_text("名单有误，请核对后重新提交")
+    # nothing staged yet: 提交 says what to do first, and asks nothing about submitting nothing
+    empty = page.locator("#submit")
+    empty.get_by_label("经办人姓名").fill("张三")
+    empty.get_by_label("联系电话").fill("13800138000")
+    empty.get_by_label("电子邮箱").fill("zhangsan@example.com")
+    empty.get_by_role("button", name="提交列表中的参保信息").click()
+    expect(page.locator("#flash")).to_contain_text("待提交列表是空的")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert not browser_dialogs
     # bulk: tick, then 添加至待提交 above the table
     pending.locator("tr", has_text="上海示范科技有限公司工会").get_by_role("checkbox").check()
     page.get_by_role("button", name="添加至待提交", exact=True).first.click()

@@ -138,6 +138,10 @@ document.addEventListener("DOMContentLoaded", async () => {
     U.flash(`已提交，批次编号 ${batch.batch_no}。${doc ? "区局告知书已下载，" : "告知书尚在生成，"}也可在“告知书下载”中下载。`);
   }, null, { confirm: v => {
     const t = toSubmit || { items: [], headcount: 0 }, tot = t.totals;
+    if (!t.items.length) {  // nothing to ask about: say what to do first instead of a dialog of nothing
+      U.flash("待提交列表是空的：请先在上方的参保中点“添加至待提交”，再提交至市职保中心。", "error");
+      return false;
+    }
     return { title: `提交 ${base().cover_year} 年度参保至市职保中心`, ok: "提交", danger: true,
       text: "提交后不可撤销，批次内容不能再修改。",
       facts: [["单位", `${t.items.length} 个基层工会：${t.items.map(s => s.union_name).slice(0, 5).join("、")}${t.items.length > 5 ? " 等" : ""}`],
