@@ -146,7 +146,17 @@ const U = (() => {
     const real = day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
     return real ? "" : `日历上没有 ${v} 这一天，请核对月份和日期`;
   }
-  const FORMATS = { date: dateProblem };
+  /* GB 32100-2015's check character (members' domain/directory.py holds the same rule): the shape
+     is the pattern's to judge; a well-shaped code with a wrong last character is named here. */
+  const CREDIT = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  function creditCodeProblem(v) {
+    const code = v.toUpperCase();
+    if (code.length !== 18 || [...code].some(c => !CREDIT.includes(c))) return "";
+    const total = CREDIT_WEIGHTS.reduce((sum, w, i) => sum + CREDIT.indexOf(code[i]) * w, 0);
+    return code[17] === CREDIT[(31 - total % 31) % 31] ? "" : "统一社会信用代码校验位不正确（最后一位），请核对";
+  }
+  const FORMATS = { date: dateProblem, credit_code: creditCodeProblem };
   function checkFormats(form) {
     for (const el of form.querySelectorAll("[data-format]")) {
       const check = FORMATS[el.dataset.format], v = el.value.trim();

@@ -22,22 +22,22 @@ PASSWORD = "Clerk&Sets2026"
 LINK = re.compile(r"(https?://\S+?)(/password/set#t=[A-Za-z0-9_-]+)")
 
 
-def _mails(system) -> list:
+def _mails(system, to: str) -> list:
+    """The account-link mails to `to`, oldest first (the files are named by event id, not time)."""
     folder = system.tmp / "mail"
-    found = []
-    for path in sorted(folder.glob("*account-link-*.eml")) if folder.exists() else []:
-        found.append(email.message_from_bytes(path.read_bytes(), policy=policy.default))
-    return found
+    paths = sorted(folder.glob("*account-link-*.eml"), key=lambda p: p.stat().st_mtime_ns) if folder.exists() else []
+    mails = [email.message_from_bytes(path.read_bytes(), policy=policy.default) for path in paths]
+    return [mail for mail in mails if mail["To"] == to]
 
 
-def _wait_for_mail(system, count: int):
+def _wait_for_mail(system, count: int, to: str = "link.clerk@example.cn"):
     until = time.monotonic() + 60
     while time.monotonic() < until:
-        mails = _mails(system)
+        mails = _mails(system, to)
         if len(mails) >= count:
             return mails[count - 1]
         time.sleep(0.3)
-    raise AssertionError(f"no mail number {count} in {system.tmp / 'mail'}")
+    raise AssertionError(f"no mail number {count} to {to} in {system.tmp / 'mail'}")
 
 
 def _type(page, forms: list[Form], ctx: dict) -> list[str]:

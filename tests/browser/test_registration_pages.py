@@ -30,10 +30,22 @@ def test_a_union_registers_and_its_district_approves_it(system, browser, page, p
     page.get_by_role("link", name="组织注册").click()
     expect(page).to_have_url(re.compile(r"/register$"))
     expect(page.locator("#district")).to_contain_text("黄浦区总工会")
+    # a well-shaped code whose last character is wrong is named beside the field, before sending
+    good = credit_code("91310101MA1RG0009")
+    wrong = good[:17] + ("0" if good[17] != "0" else "1")
+    page.get_by_label("统一社会信用代码").fill(wrong)
+    page.get_by_role("button", name="提交注册申请").click()
+    expect(page.locator("#register-form")).to_contain_text("统一社会信用代码校验位不正确（最后一位），请核对")
+    # each field of the summary names its person: no two alike
+    expect(page.locator("#flash")).to_contain_text("主席姓名")
+    expect(page.locator("#flash")).to_contain_text("代办员姓名")
+    page.get_by_label("统一社会信用代码").fill("")
     assert _type(page, PUBLIC_FORMS["/register"], {}) == []
     done = page.locator("#done")
     expect(done).to_be_visible()
     expect(done).to_contain_text("待区局审核")
+    expect(done.locator("h1")).to_be_focused()
+    expect(page.locator("#flash")).to_be_empty()  # said once, where the form was
     expect(done).to_contain_text("clerk@typed.example.cn")
     number = page.locator("#done-number").inner_text()
     assert re.fullmatch(r"ZC\d{14}", number)

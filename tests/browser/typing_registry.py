@@ -734,6 +734,7 @@ PUBLIC_FORMS: dict[str, list[Form]] = {
             ),
             "POST /registrations$",
             said="注册申请已提交",
+            where="#done",
         ),
     ],
     "/password/forgot": [

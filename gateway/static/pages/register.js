@@ -16,7 +16,8 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("done-email").textContent = answer.clerk_email;
     document.getElementById("done-message").textContent = answer.message;
     form.hidden = true;
-    document.getElementById("done").hidden = false;
-    U.flash(answer.message);
+    const done = document.getElementById("done");
+    done.hidden = false;
+    done.querySelector("h1").focus();  // the answer is said once, where the form was
   });
 });
