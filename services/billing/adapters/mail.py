@@ -56,7 +56,7 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
         "",
         f"合计 {batch['headcount']} 人，{_amounts(batch, split)}。",
         f"{terms.CREDIT.name}清算分配款 {yuan(batch['credit_applied_fen'])} 元，{terms.DUE.name} {yuan(batch['due_fen'])} 元"
-        + (f"，请于 {batch['pay_by']} 之前划入如下帐户：" if batch.get("pay_by") else "，请划入如下帐户："),
+        + (f"，请于 {batch['pay_by']} 之前划入如下账户：" if batch.get("pay_by") else "，请划入如下账户："),
         "",
         f"户名：{payee.account_name}",
         f"帐号：{payee.account_no}",

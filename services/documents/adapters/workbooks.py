@@ -19,7 +19,7 @@ COLUMNS = [
     Column(terms.PREMIUM.label(), 16, kind=MONEY, note="全部保费：参保人数 × 单价（= 下列三项之和，见 docs/terms.md）"),
     Column(terms.CITY_SUBSIDY.label(), 16, kind=MONEY, note="市总工会统一划拨的补贴，无需划款"),
     Column(terms.DISTRICT_SHARE.label(), 22, kind=MONEY, note="按区局保障金额设置由区局（产业）工会承担"),
-    Column(terms.GRASSROOTS_SHARE.label(), 16, kind=MONEY, note="基层工会承担（其应缴），按区局安排划入区局帐户"),
+    Column(terms.GRASSROOTS_SHARE.label(), 16, kind=MONEY, note="基层工会承担（其应缴），按区局安排划入区局账户"),
     Column("未计价提交", 12, kind=COUNT, note="职保中心尚未计价的提交次数（其金额未计入本行）"),
     Column("状态", 22, note="区局审核中 / 部分已提交市职保中心 / 已提交市职保中心"),
     Column("参保批次", 22, kind=TEXT, note="已提交市职保中心的批次编号（CB+日期+序号）"),

@@ -166,7 +166,7 @@ class GrassrootsNotice(Letter):
         return [
             f"你会集中参保 {self.cover_year} 年度会员专享基本保障计划，截至今日参加 {self.cover_type} 类会员共计 "
             f"{self.headcount_total} 人，请于 {chinese_date(self.pay_by)} 之前根据你会所在区、局（产业）工会的安排"
-            f"将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为 {chinese_date(self.cover_start)}起至 "
+            f"将你会需要承担的参保资金划入所属区、局（产业）工会账户，保障日期为 {chinese_date(self.cover_start)}起至 "
             f"{chinese_date(self.cover_end)}。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续，"
             f"即时参保的保障日期自办理参保日的次日至 {chinese_date(self.cover_end)}止。",
         ]
@@ -287,7 +287,7 @@ class InstantNotice(Letter):
             f"{self.headcount} 人，{terms.PREMIUM.name} {money(self.premium_fen)} 元，其中{terms.CITY_SUBSIDY.name} "
             f"{money(self.city_subsidy_fen)} 元，{terms.DISTRICT_SHARE.name} {money(self.district_share_fen)} 元，"
             f"{terms.GRASSROOTS_SHARE.name}（你会需承担）{money(self.grassroots_owes_fen)} 元。请于 {chinese_date(self.pay_by)}之前根据你会所在区、"
-            f"局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期{INSTANT_COVER}至 "
+            f"局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会账户，保障日期{INSTANT_COVER}至 "
             f"{chinese_date(self.cover_end)}止。逾期未划款则本次参保无效，需按照即时参保流程另行办理参保手续。",
         ]
 
@@ -436,7 +436,7 @@ class DistrictNotice(Letter):
             f"你会集中参保 {self.cover_year} 年度会员专享基本保障计划，{self._per_type()}，合计 {self.headcount} 人，"
             f"{self._amounts()}。鉴于 {self.credit_year} 年会员保障清算分配款 "
             f"{money(self.credit_applied_fen)} 元指定用于抵扣 {self.cover_year} 年度会员保障集中参保款项，你会尚需于 "
-            f"{chinese_date(self.pay_by)}之前将剩余参保资金（{terms.DUE.name}）{money(self.due_fen)} 元划入如下帐户"
+            f"{chinese_date(self.pay_by)}之前将剩余参保资金（{terms.DUE.name}）{money(self.due_fen)} 元划入如下账户"
             f"（{self.memo_sentence}），保障日期为 "
             f"{chinese_date(self.cover_start)}起至 {chinese_date(self.cover_end)}止。逾期未划款，则按照即时参保流程"
             f"另行办理参保手续，保障日期自办理参保日的次日起至 {chinese_date(self.cover_end)}止。",
@@ -499,7 +499,7 @@ class InstantDistrictNotice(DistrictNotice):
 
     @property
     def paragraphs(self) -> list[str]:
-        due = f"（{terms.DUE.name}）{money(self.due_fen)} 元划入如下帐户（{self.memo_sentence}）"
+        due = f"（{terms.DUE.name}）{money(self.due_fen)} 元划入如下账户（{self.memo_sentence}）"
         if self.credit_applied_fen:
             pay = (
                 f"鉴于会员保障清算分配款 {money(self.credit_applied_fen)} 元用于抵扣本批次参保款项，你会尚需于 "

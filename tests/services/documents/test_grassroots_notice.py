@@ -30,7 +30,7 @@ def test_notice_prints_the_guides_wording_with_union_numbers_dates_and_signature
     # the guide's sentence, with this union's type, headcount, deadline and cover dates
     assert (
         "你会集中参保2020年度会员专享基本保障计划，截至今日参加B类会员共计3人，请于2019年12月27日之前根据你会所在区、"
-        "局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会帐户，保障日期为2020年1月1日起至"
+        "局（产业）工会的安排将你会需要承担的参保资金划入所属区、局（产业）工会账户，保障日期为2020年1月1日起至"
         "2020年12月31日。逾期未划款则所有参保均无效，需按照即时参保流程另行办理参保手续"
     ) in text
     # its amounts in the terms of docs/terms.md: 3 × B 90 = 270 = city 120 + district 90 + grassroots 60
