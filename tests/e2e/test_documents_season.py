@@ -156,7 +156,7 @@ def test_district_notice_with_credit_due_deadline_and_account(season):
         "你会尚需于2020年1月20日之前将剩余参保资金（应缴）163.00元划入如下账户（划款时请在用途/附言中注明参保批次"
         f"{batch['batch_no']}）"
     ) in text
-    assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户账号：316023-03002745697开户行：上海银行人民广场支行" in text
     assert f"参保批次{batch['batch_no']}" in text and text.endswith("2019年12月28日第1页")
     assert season["centre"].get(f"{D}/district-notices/{batch['id']}/file").content == notice.content
 

@@ -138,7 +138,7 @@ def test_both_notices_download_through_the_gateway_with_their_content(season):
     assert "参加A类会员共计4人，参加B类会员共计3人，合计7人，参保资金总额为374.00元，其中市总统一划拨172.00元" in body
     assert "工会承担202.00元" in body and "清算分配款50.00元" in body
     assert "剩余参保资金（应缴）152.00元" in body and "2020年1月20日之前" in body
-    assert "帐号：316023-03002745697" in body
+    assert "账号：316023-03002745697" in body
     listed = season.g1.get("/api/v1/documents/documents").json()
     assert [(i["kind"], i["union_id"]) for i in listed["items"]] == [("grassroots_notice", season.u1)]
 

@@ -84,7 +84,7 @@ def test_district_wording_has_every_type_the_credit_and_the_account():
     )
     assert [(r.label, r.value) for r in n.bank_rows] == [
         ("户名", "上海市职工保障互助中心会员专享保障专户"),
-        ("帐号", "316023-03002745697"),
+        ("账号", "316023-03002745697"),
         ("开户行", "上海银行人民广场支行"),
         ("用途/附言", "CB201912280001"),
     ]

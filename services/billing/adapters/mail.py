@@ -59,7 +59,7 @@ def payment_detail_text(batch: dict, district_name: str, payee: Payee) -> str:
         + (f"，请于 {batch['pay_by']} 之前划入如下账户：" if batch.get("pay_by") else "，请划入如下账户："),
         "",
         f"户名：{payee.account_name}",
-        f"帐号：{payee.account_no}",
+        f"账号：{payee.account_no}",
         f"开户行：{payee.bank}",
         f"{terms.MEMO}：{terms.batch_memo(batch['batch_no'])}（划款时请注明，以便核对）",
         "",

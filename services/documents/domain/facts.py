@@ -242,7 +242,7 @@ class BankAccount:
     """The centre's account a district pays into (收款账户): billing's payee, from billing.batch.priced."""
 
     name: str  # 户名
-    number: str  # 帐号
+    number: str  # 账号
     bank: str  # 开户行
 
 

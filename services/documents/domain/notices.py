@@ -446,7 +446,7 @@ class DistrictNotice(Letter):
     def bank_rows(self) -> list[Row]:
         return [
             Row("户名", self.bank.name),
-            Row("帐号", self.bank.number),
+            Row("账号", self.bank.number),
             Row("开户行", self.bank.bank),
             Row(terms.MEMO, terms.batch_memo(self.batch_no)),
         ]

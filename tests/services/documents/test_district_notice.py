@@ -36,7 +36,7 @@ def test_district_notice_prints_types_totals_credit_due_deadline_and_the_bank_ac
         "逾期未划款，则按照即时参保流程另行办理参保手续"
     ) in text
     assert (
-        "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行"
+        "户名：上海市职工保障互助中心会员专享保障专户账号：316023-03002745697开户行：上海银行人民广场支行"
         "用途/附言：CB201912280001"
     ) in text
     assert "A类4104.0052.0052.000.0052.00" in text and "B类5450.00200.00150.00100.00250.00" in text
@@ -58,7 +58,7 @@ def test_bank_account_of_a_schema_1_event_comes_from_configuration(documents, mo
     monkeypatch.setenv("DOCUMENTS_BANK_NAME", "上海银行测试支行")
     submit_batch(documents)
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
-    assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-99999999999开户行：上海银行测试支行" in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户账号：316023-99999999999开户行：上海银行测试支行" in text
 
 
 def test_bank_account_is_billings_payee_from_its_event(documents, monkeypatch):
@@ -68,7 +68,7 @@ def test_bank_account_is_billings_payee_from_its_event(documents, monkeypatch):
     priced["schema_version"] = 2
     documents.feed(c.cover_year(), c.batch_submitted(7, c.DISTRICT_1, PARTS), priced)
     text = pdf_text(documents.as_("centre").get(NOTICE).data)
-    assert "户名：某某专户帐号：316023-12345678901开户行：上海银行某支行" in text
+    assert "户名：某某专户账号：316023-12345678901开户行：上海银行某支行" in text
 
 
 def test_a_schema_2_batch_price_without_payee_is_dead_lettered(documents):
@@ -153,7 +153,7 @@ def test_a_jb_batch_gets_its_district_notice_with_amounts_pay_by_and_the_bank_ac
         "（划款时请在用途/附言中注明参保批次JB202003100001），保障日期自办理参保日的次日（新办卡人员自卡号生成的次日）起至2020年12月31日止。逾期未划款，则本批次参保无效，"
         "需按照即时参保流程另行办理参保手续。"
     ) in text
-    assert "户名：上海市职工保障互助中心会员专享保障专户帐号：316023-03002745697开户行：上海银行人民广场支行" in text
+    assert "户名：上海市职工保障互助中心会员专享保障专户账号：316023-03002745697开户行：上海银行人民广场支行" in text
     assert "合计9554.00252.00202.00100.00302.00" in text and "应缴（尚需划款）302.00元" in text
     assert "划款截止日期2020年3月25日" in text
     assert "清算分配款" not in text and "集中参保" not in text
