@@ -100,7 +100,7 @@ const U = (() => {
       const text = messagesOf(msgs).join("；");
       const input = fieldInput(form, name);
       if (input) { markField(input, text); first = first || input; }
-      else extra.push(text);
+      else if (text && text !== err.message && !extra.includes(text)) extra.push(text);  // said once
     }
     flash([err.message, ...extra].join(" "), "error");
     if (first) focusField(first);
