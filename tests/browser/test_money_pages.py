@@ -108,6 +108,12 @@ def test_a_part_payment_and_an_over_payment_on_the_centres_pages(system, batches
     choice = allocate.locator("select[name=batch_1] option", has_text=no).get_attribute("value")
     allocate.locator("select[name=batch_1]").select_option(value=choice)
     expect(allocate.locator("input[name=amount_1]")).to_have_value("25.00")
+    allocate.locator("input[name=amount_1]").fill("20.00")  # less than the line: refused, said once
+    allocate.get_by_role("button", name="分配", exact=True).click()
+    sum_refused = "各批次分配金额之和（20.00 元）须等于流水金额（25.00 元）"
+    expect(page.locator("#flash")).to_contain_text(sum_refused)
+    assert page.locator("#flash").inner_text().count(sum_refused) == 1
+    allocate.locator("input[name=amount_1]").fill("25.00")
     allocate.get_by_role("button", name="分配", exact=True).click()
     expect(page.locator("#flash")).to_have_text("流水已分配", timeout=15_000)
     expect(page.locator("#waiting")).to_contain_text("没有待分配的流水")
