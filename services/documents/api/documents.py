@@ -201,7 +201,7 @@ class VerificationOut(BaseSchema):
     name = fields.String(metadata={"description": "姓名（遮盖，如 张*）"})
     cover_year = fields.Integer()
     type_name = fields.String(metadata={"description": "保障类型名称"})
-    type_words = fields.String(metadata={"description": "保障类型及保障内容"})
+    type_pays = fields.String(metadata={"description": "保障内容（该类型保什么）"})
     mode_name = fields.String()
     cover_start = fields.Date()
     cover_end = fields.Date()

@@ -63,9 +63,9 @@ def mask_name(name: str) -> str:
     return name[0] + "*" * max(len(name) - 1, 1)
 
 
-def type_words(cover_type: str) -> str:
+def type_pays(cover_type: str) -> str:
     known = COVER_TYPES.get(cover_type)
-    return known.words() if known else cover_type
+    return known.pays if known else ""
 
 
 def type_name(cover_type: str) -> str:

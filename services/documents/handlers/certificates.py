@@ -214,7 +214,7 @@ def verify(uow: UoW, code: str, today: date | None = None) -> dict:
         "name": rules.mask_name(cover.name),
         "cover_year": cover.cover_year,
         "type_name": rules.type_name(cover.cover_type),
-        "type_words": rules.type_words(cover.cover_type),
+        "type_pays": rules.type_pays(cover.cover_type),
         "mode_name": rules.MODE_NAMES.get(cover.mode, cover.mode),
         "cover_start": cover.cover_start,
         "cover_end": cover.cover_end,

@@ -51,7 +51,7 @@ def test_valid_then_revoked_then_unknown_without_login_and_audited(gateway, docu
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert "有效" in text and "张**" in text and "张三丰" not in text
-    assert "A+类会员专享基本保障" in text and "2020-01-01 至 2020-12-31" in text and "保障中" in text
+    assert "A+ 类会员专享基本保障" in text and "2020-01-01 至 2020-12-31" in text and "保障中" in text
 
     docs.feed(c.cover_outcome("failed", 7, c.DISTRICT_1, [101]))
     text = client.get(f"/verify/{code.lower()}").get_data(as_text=True)
