@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.api_docs import PDF, XLSX, downloads
+from common.api_docs import PDF, XLSX, answers, downloads
 from common.clock import SHANGHAI
 from common.downloads import download as named_download
 from common.identity import GATEWAY
@@ -184,6 +184,7 @@ class StatisticsFile(MethodView):
 class CertificateFile(MethodView):
     @roles("centre", "district", "grassroots")
     @downloads(PDF)
+    @answers(409)
     def get(self, member_id, cover_year):
         """下载参保凭证（PDF，一人一年度）：含核验码与二维码，任何人可在 /verify/{核验码} 核验其当日是否有效。
         每次下载出具一份新凭证（新的核验码），此前出具的凭证仍随保障状态有效。范围外或无参保：404；
