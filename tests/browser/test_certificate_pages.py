@@ -1,5 +1,5 @@
 """参保凭证 in Chromium over the whole system (issue 29 item 3): a union's clerk downloads a member's
-certificate from 职工保障查询; at phone width (390×844), with no login, /verify/<code> says a
+certificate from 职工保障查询 and from 会员详情; at phone width (390×844), with no login, /verify/<code> says a
 valid certificate is valid (name masked) and one whose submission the district returned is
 revoked — all in Chinese, accessible, within the screen."""
 
