@@ -44,3 +44,24 @@ def batch_memo(batch_no: str) -> str:
 def submission_memo(submission_id: int) -> str:
     """A grassroots union's transfer to its district carries its submission's number (提交编号)."""
     return f"提交编号{submission_id}"
+
+
+# The cover types (保障类型, SPEC §3) in words: what each is called and what it pays. The 参保凭证
+# prints them and its verification page shows them (docs/terms.md). The letter stands apart (A+ 类),
+# as on every screen.
+@dataclass(frozen=True)
+class CoverType:
+    code: str  # A | A+ | B | B+ (the `type` of events and APIs)
+    name: str  # its name in words
+    pays: str  # what it pays, in words
+
+
+COVER_TYPES = {
+    t.code: t
+    for t in (
+        CoverType("A", "A 类会员专享基本保障", "4种重大疾病（含原位癌）1万元；意外全残或身故3万元"),
+        CoverType("A+", "A+ 类会员专享基本保障", "A 类保障，另加住院津贴每天60元、最高10,800元"),
+        CoverType("B", "B 类会员专享基本保障", "22种重大疾病（含原位癌）2万元；意外全残或身故3万元；疾病身故1万元"),
+        CoverType("B+", "B+ 类会员专享基本保障", "B 类保障，另加住院津贴每天60元、最高10,800元"),
+    )
+}

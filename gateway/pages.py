@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, abort, g, redirect, render_template, request
+from flask import Flask, abort, g, make_response, redirect, render_template, request
 
+from common import clock
 from common.errors import AppError
-from common.web import status_of
+from common.web import status_of, uow
 from gateway import auth
 from gateway.api.auth import client_ip, set_session_cookie
 from gateway.app_state import db_session
 from gateway.domain.accounts import ROLE_NAMES
+from gateway.handlers import audit, verification
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,11 @@ def register(app: Flask) -> None:
         """组织注册: for a union with no account (docs/decisions/0036-organisation-registration.md)."""
         return render_template("register.html", **_context(g.get("caller"), None))
 
+    @app.get("/verify/<path:code>")
+    def verify_page(code: str):
+        """核验参保凭证: for anyone, no login; throttled per address, audited (decision 0042)."""
+        return _verify(code)
+
     @app.get("/password/set")
     def password_set_page():
         """Set a password by a one-time link (its token in the fragment, read by the page's script)."""
@@ -125,6 +132,36 @@ def register(app: Flask) -> None:
 
             return error_response(403, "FORBIDDEN", "无权进行此操作")
         return render_template("refused.html", **_context(caller, None)), 403
+
+
+def _verify(code: str):
+    answer, error, status = None, None, 200
+    try:
+        with uow() as work:
+            answer = verification.verify(work, code, client_ip(), g.request_id)
+    except AppError as exc:
+        error, status = exc.message, status_of(exc)
+    caller = g.get("caller")
+    account = caller.account if caller else None
+    with uow() as work:
+        audit.record(
+            work,
+            getattr(account, "username", None),
+            getattr(account, "role", None),
+            getattr(account, "union_id", None),
+            getattr(account, "district_id", None),
+            "GET /verify",  # never the code itself
+            status,
+            g.request_id,
+            client_ip(),
+            subject=verification.subject(code, answer),
+            reason=error,
+        )
+    context = {**_context(caller, None), "answer": answer, "error": error, "today": clock.today().isoformat()}
+    response = make_response(render_template("verify.html", **context), status)
+    response.headers["Cache-Control"] = "no-store"  # today's answer, not yesterday's
+    response.headers["Referrer-Policy"] = "no-referrer"  # the code is in the address
+    return response
 
 
 def _safe_next(target: str | None) -> str:

@@ -93,6 +93,16 @@ class RegistrationRequest(Base):
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
+class VerificationRequest(Base):
+    """One request of the public 参保凭证 verification page, by the address it came from: what
+    the per-address limit counts (gateway/domain/verification.py)."""
+
+    __tablename__ = "verification_requests"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
 class AuditRecord(Base):
     """Who did what, when, with which outcome: every state-changing request and every login."""
 

@@ -8,7 +8,15 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from gateway.adapters.orm import Account, AccountLink, AuditRecord, RegistrationRequest, ResetRequest, WebSession
+from gateway.adapters.orm import (
+    Account,
+    AccountLink,
+    AuditRecord,
+    RegistrationRequest,
+    ResetRequest,
+    VerificationRequest,
+    WebSession,
+)
 
 
 def accounts(session: Session) -> list[Account]:
@@ -70,6 +78,12 @@ def accounts_named(session: Session, login: str, limit: int = 5) -> list[Account
 def registrations_from(session: Session, ip: str, since: datetime) -> int:
     """组织注册 submissions from an address since a moment."""
     query = select(func.count()).where(RegistrationRequest.ip == ip, RegistrationRequest.at >= since)
+    return session.scalar(query) or 0
+
+
+def verifications_from(session: Session, ip: str, since: datetime) -> int:
+    """参保凭证 verifications asked from an address since a moment."""
+    query = select(func.count()).where(VerificationRequest.ip == ip, VerificationRequest.at >= since)
     return session.scalar(query) or 0
 
 

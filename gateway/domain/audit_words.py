@@ -78,7 +78,11 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("notifications", "reminders", "#", "*", "send"), "手动发送截止提醒"),
 )
 # The pages' own forms (not under /api/v1/).
-PAGE_ACTIONS = {("POST", "/login"): "登录", ("POST", "/logout"): "退出登录"}
+PAGE_ACTIONS = {
+    ("POST", "/login"): "登录",
+    ("POST", "/logout"): "退出登录",
+    ("GET", "/verify"): "核验参保凭证",  # the public page; the record never holds the code (0042)
+}
 OTHER = "其他操作"
 ROLE_NAMES = {"grassroots": "基层工会", "district": "区局（产业）工会", "centre": "市职保中心"}
 API_PREFIX = "/api/v1/"

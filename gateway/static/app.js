@@ -397,7 +397,20 @@ const U = (() => {
   new MutationObserver(() => requestAnimationFrame(markScrolling)).observe(document.body, { childList: true, subtree: true });
   window.addEventListener("resize", markScrolling);
 
+  /* 参保凭证 (docs/decisions/0042): a new certificate of a member's cover for a year, downloaded;
+     a year without a cover that holds is said in the page message, nothing downloaded. */
+  async function downloadCertificate(memberId, year) {
+    startAction();
+    try {
+      const res = await api("GET", `/documents/certificates/${memberId}/${year}/file`, undefined, { raw: true });
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(await res.blob()); link.download = `参保凭证_${year}年度.pdf`;
+      document.body.appendChild(link); link.click(); link.remove();
+      flash(`已生成${year}年度参保凭证`);
+    } catch (err) { flash(err instanceof ApiError ? err.message : "操作失败：" + err.message, "error"); }
+  }
+
   return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, confirm: confirmAction,
     startAction, toast, bars, mask, time,
-    yearOptions, downloadWhenReady, enhance };
+    yearOptions, downloadWhenReady, enhance, downloadCertificate };
 })();

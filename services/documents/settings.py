@@ -20,6 +20,9 @@ class Settings:
     schema_1_payee: BankAccount
     # The one font family every printed element names (docs/decisions/0012-cjk-font.md).
     cjk_font_family: str
+    # Where people open the site: the 参保凭证's QR code and printed link point at
+    # <PUBLIC_BASE_URL>/verify/<code> (the gateway's public page).
+    public_base_url: str = "http://localhost:8000"
 
 
 def load() -> Settings:
@@ -31,6 +34,7 @@ def load() -> Settings:
             bank=env.get("DOCUMENTS_BANK_NAME") or "上海银行人民广场支行",
         ),
         cjk_font_family=env.get("DOCUMENTS_CJK_FONT") or "WenQuanYi Zen Hei",
+        public_base_url=env.get("PUBLIC_BASE_URL") or "http://localhost:8000",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from common.bus import Subscription
 from services.documents.contracts import SERVICE
-from services.documents.handlers import read_models
+from services.documents.handlers import certificates, read_models
 
 SUBSCRIPTIONS = [
     Subscription(
@@ -27,6 +27,16 @@ SUBSCRIPTIONS = [
             "billing.submission.priced": read_models.record_price_when_submission_priced,
             "enrollment.batch.submitted": read_models.record_batch_when_submitted,
             "billing.batch.priced": read_models.record_price_when_batch_priced,
+        },
+    ),
+    Subscription(
+        SERVICE,
+        "certificates",
+        {
+            "enrollment.covers.recorded": certificates.record_covers_when_recorded,
+            "enrollment.cover.granted": certificates.grant_covers_when_cover_granted,
+            "enrollment.cover.failed": certificates.revoke_covers_when_cover_failed,
+            "enrollment.submission.returned": certificates.revoke_covers_when_submission_returned,
         },
     ),
 ]

@@ -19,6 +19,9 @@ SUBMISSION_UNSTAGED = "enrollment.submission.unstaged"
 BATCH_SUBMITTED = "enrollment.batch.submitted"
 COVER_GRANTED = "enrollment.cover.granted"
 COVER_FAILED = "enrollment.cover.failed"
+# the people a submission covers, in parts of at most COVERS_PER_EVENT (documents' 参保凭证)
+COVERS_RECORDED = "enrollment.covers.recorded"
+COVERS_PER_EVENT = 1000
 
 # Schema of enrollment.cover_year.configured (the envelope's `schema_version`, docs/events.md): 2
 # makes `instant_payment_days` required — enrollment owns that default, consumers read it from here.
@@ -84,4 +87,30 @@ def batch_data(batch, submissions) -> dict:
         ],
         "headcount_by_type": dict(batch.headcount_by_type),
         "headcount": batch.headcount,
+    }
+
+
+def covers_data(sub, covers, part: int, parts: int) -> dict:
+    """enrollment.covers.recorded: one part of the people a submission covers, each with the dates
+    of their cover, in the same transaction as enrollment.submission.submitted. Their state follows
+    the submission's: returned (enrollment.submission.returned), failed or granted with its batch
+    (enrollment.cover.failed / .granted)."""
+    return {
+        "submission_id": sub.id,
+        "union_id": sub.union_id,
+        "district_id": sub.district_id,
+        "cover_year": sub.cover_year,
+        "type": sub.type,
+        "mode": sub.mode,
+        "part": part,
+        "parts": parts,
+        "covers": [
+            {
+                "member_id": c.member_id,
+                "name": c.name,
+                "cover_start": c.cover_start.isoformat(),
+                "cover_end": c.cover_end.isoformat(),
+            }
+            for c in covers
+        ],
     }

@@ -18,7 +18,14 @@ document.addEventListener("DOMContentLoaded", () => {
       { key: "cover_start", title: "起保日期" }, { key: "cover_end", title: "终保日期" },
       { key: "mode_name", title: "参保方式" }, { key: "union_name", title: "参保单位" },
       { key: "state", title: "保障状态" }, { key: "payment_state", title: "缴费状态" },
-      { key: "claims_deadline", title: "给付申请材料截止" }], person.covers);
+      { key: "claims_deadline", title: "给付申请材料截止" },
+      // 参保凭证 (decision 0042): for a cover that holds, a new certificate each time
+      { title: "参保凭证", html: c => c.state === "已失效" || !c.member_id ? "—"
+        : `<button class="small secondary" type="button" data-certificate="${c.member_id}:${c.cover_year}">下载</button>` }], person.covers);
+  });
+  result.addEventListener("click", ev => {
+    const which = ev.target.closest("[data-certificate]")?.dataset.certificate;
+    if (which) { const [member, year] = which.split(":"); U.downloadCertificate(member, year); }
   });
   const bulk = document.getElementById("bulk-form");
   U.onSubmit(bulk, async (_values, form) => {

@@ -39,6 +39,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const reviewNote = m => !m.review_note ? []
     : m.status === "rejected" ? [["审核说明", `${m.review_note}（修改后点“保存”即重新提交审核）`]]
     : m.status === "pending" ? [["上次驳回原因", `${m.review_note}（已修改并重新提交，待区局审核）`]] : [];
+  let certificateYears = null;
+  document.getElementById("certificates").addEventListener("click", ev => {
+    const year = ev.target.closest("[data-certificate]")?.dataset.certificate;
+    if (year && current) U.downloadCertificate(current.id, year);
+  });
   async function openMember(id) {
     const m = await U.api("GET", `/members/members/${id}`);
     current = m;
@@ -59,6 +64,13 @@ document.addEventListener("DOMContentLoaded", () => {
     const fix = m.status === "rejected";
     document.getElementById("id-fix").hidden = !fix;
     form.id_number.disabled = !fix; form.id_number.value = fix ? m.id_number : "";
+    // 参保凭证 of the member's cover, one button per cover year (decision 0042)
+    if (certificateYears === null) {
+      const years = await U.api("GET", "/enrollment/cover-years").catch(() => []);
+      certificateYears = (Array.isArray(years) ? years : (years.items || [])).map(y => y.cover_year).sort((a, b) => b - a).slice(0, 3);
+    }
+    document.getElementById("certificates").innerHTML = m.status !== "normal" ? "" : certificateYears.map(y =>
+      `<button class="small secondary" type="button" data-certificate="${y}">下载${y}年度参保凭证</button>`).join(" ");
     document.getElementById("detail-card").hidden = false;
     document.getElementById("detail-card").scrollIntoView();
   }

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -138,3 +139,54 @@ class Document(Base):
     # a withdrawn (作废) version is kept, never served as the current one (decision 0034)
     withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     withdrawn_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class CoverView(Base):
+    """One member's cover in one submission (参保凭证's facts), from enrollment.covers.recorded.
+    Its state is its submission's outcome (CoverOutcomeView), read when asked, so the order in
+    which the events arrive does not matter."""
+
+    __tablename__ = "cover_view"
+    submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    member_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    union_id: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int] = mapped_column(Integer)
+    cover_type: Mapped[str] = mapped_column(String(4))
+    mode: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(100))
+    cover_start: Mapped[date] = mapped_column(Date)
+    cover_end: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (Index("ix_cover_view_member_year", "member_id", "cover_year"),)
+
+
+class CoverOutcomeView(Base):
+    """What became of a submission's covers (enrollment.cover.granted / .failed with its batch,
+    enrollment.submission.returned); no row: pending. A failed or returned one is final."""
+
+    __tablename__ = "cover_outcome_view"
+    submission_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    outcome: Mapped[str] = mapped_column(String(20))
+    batch_no: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Certificate(Base):
+    """One 参保凭证 issued: whose cover (member, year, submission) and who downloaded it when. Only
+    the SHA-256 of its verification code is kept (domain/certificates.py); the PDF is not kept
+    (it holds the code in clear), every download issues a new certificate."""
+
+    __tablename__ = "certificates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    member_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    submission_id: Mapped[int] = mapped_column(Integer)
+    union_id: Mapped[int] = mapped_column(Integer)
+    district_id: Mapped[int] = mapped_column(Integer)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    issued_role: Mapped[str] = mapped_column(String(20))
+    verified_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_verified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -55,3 +55,31 @@ def render_pdf(html: str) -> bytes:
 
 def render_notice(notice) -> bytes:
     return render_pdf(notice_html(notice))
+
+
+# ------------------------------------------------------------------ 参保凭证
+
+QR_SCALE = 4  # pixels per module in the embedded PNG (printed at QR_MM wide whatever its size)
+QR_BORDER = 4  # the quiet zone, in modules, as the standard asks
+
+
+def qr_code(url: str):
+    """The QR code of a verification URL (segno, error correction M: a folded or smudged paper
+    still scans)."""
+    import segno
+
+    return segno.make_qr(url, error="m")
+
+
+def certificate_html(certificate) -> str:
+    qr = qr_code(certificate.url)
+    return _templates.get_template("certificate.html").render(
+        c=certificate,
+        font=settings.cjk_font_family(),
+        qr=qr.png_data_uri(scale=QR_SCALE, border=QR_BORDER),
+        dated=chinese_date(certificate.issued_on),
+    )
+
+
+def render_certificate(certificate) -> bytes:
+    return render_pdf(certificate_html(certificate))

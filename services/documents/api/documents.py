@@ -11,9 +11,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.api_docs import PDF, XLSX, downloads
+from common.api_docs import PDF, XLSX, answers, downloads
 from common.clock import SHANGHAI
 from common.downloads import download as named_download
+from common.identity import GATEWAY
 from common.schema import BaseSchema, PageQuery
 from common.web import current_identity, roles, uow
 from services.documents.domain.notices import (
@@ -24,7 +25,7 @@ from services.documents.domain.notices import (
     KIND_TITLES,
 )
 from services.documents.domain.statistics import STATISTICS
-from services.documents.handlers import library, notices, workbooks
+from services.documents.handlers import certificates, library, notices, workbooks
 
 blp = Blueprint("documents", __name__, description="文书：参保告知书（PDF）的版本与下载")
 
@@ -177,3 +178,45 @@ class StatisticsFile(MethodView):
         """下载集中参保统计表（.xlsx，按基层工会与保障类型）；数据未变时每次下载字节相同."""
         with uow() as work:
             return download(workbooks.statistics_file(work, current_identity(), district_id, cover_year))
+
+
+@blp.route("/certificates/<int:member_id>/<int:cover_year>/file")
+class CertificateFile(MethodView):
+    @roles("centre", "district", "grassroots")
+    @downloads(PDF)
+    @answers(409)
+    def get(self, member_id, cover_year):
+        """下载参保凭证（PDF，一人一年度）：含核验码与二维码，任何人可在 /verify/{核验码} 核验其当日是否有效。
+        每次下载出具一份新凭证（新的核验码），此前出具的凭证仍随保障状态有效。范围外或无参保：404；
+        该年度参保已失效或已退回：409."""
+        with uow() as work:
+            content, filename = certificates.issue(work, current_identity(), member_id, cover_year)
+        response = named_download(content, filename, PDF, max_age=0)
+        response.headers["Cache-Control"] = "no-store"  # each answer is a new certificate
+        return response
+
+
+class VerificationOut(BaseSchema):
+    found = fields.Boolean()
+    message = fields.String()
+    name = fields.String(metadata={"description": "姓名（遮盖，如 张*）"})
+    cover_year = fields.Integer()
+    type_name = fields.String(metadata={"description": "保障类型名称"})
+    type_pays = fields.String(metadata={"description": "保障内容（该类型保什么）"})
+    mode_name = fields.String()
+    cover_start = fields.Date()
+    cover_end = fields.Date()
+    state = fields.String(metadata={"description": "保障中 / 未生效 / 已到期 / 已失效 / 已撤销"})
+    valid = fields.Boolean(metadata={"description": "true 仅当今日保障中"})
+    revoked = fields.Boolean(metadata={"description": "true：参保已失效或已被退回"})
+    code_hint = fields.String(metadata={"description": "核验码末四位（审计用）"})
+
+
+@blp.route("/certificates/verification/<string:code>")
+class CertificateVerification(MethodView):
+    @roles(GATEWAY)
+    @blp.response(200, VerificationOut)
+    def get(self, code):
+        """核验参保凭证（仅网关调用；公众经网关的 /verify/{核验码} 页面核验，按地址限频并记录）."""
+        with uow() as work:
+            return certificates.verify(work, code)

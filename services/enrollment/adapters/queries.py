@@ -108,6 +108,7 @@ def cover_history_rows(session, indexes: list[str]):
         select(
             Cover.id_index,
             Cover.name,
+            Cover.member_id,
             Cover.cover_year,
             Cover.cover_start,
             Cover.cover_end,

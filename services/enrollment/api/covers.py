@@ -27,6 +27,9 @@ class LookupIn(BaseSchema):
 
 
 class CoverOut(BaseSchema):
+    member_id = fields.Integer(
+        metadata={"description": "参保凭证：GET /documents/certificates/{member_id}/{cover_year}/file"}
+    )
     cover_year = fields.Integer()
     type = fields.String()
     type_name = fields.String()

@@ -54,6 +54,7 @@ def _histories(session, who: Identity, numbers: list[str]) -> dict[str, dict]:
             person = out.setdefault(number, {"name": row.name, "covers": []})
             person["covers"].append(
                 {
+                    "member_id": row.member_id,  # for its 参保凭证 (documents, decision 0042)
                     "cover_year": row.cover_year,
                     "type": row.type,
                     "type_name": TYPE_NAMES.get(row.type, row.type),

@@ -24,13 +24,14 @@ class Documents:
         self._consumers = {}
         for sub in SUBSCRIPTIONS:
             consumer = EventConsumer(self.runtime, sub, BusSettings())
-            for event_type in sub.handlers:
-                self._consumers[event_type] = consumer
+            for event_type in sub.handlers:  # an event may have several consumers (notices, certificates)
+                self._consumers.setdefault(event_type, []).append(consumer)
 
     def feed(self, *events: dict) -> None:
         """Each event as the consumer would apply it: inbox check, handler, one commit."""
         for event in events:
-            self._consumers[event["type"]]._handle([Delivery(event, None)])
+            for consumer in self._consumers[event["type"]]:
+                consumer._handle([Delivery(event, None)])
 
     def as_(self, *args, **kwargs):
         return self.svc.as_(*args, **kwargs)

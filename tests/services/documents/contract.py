@@ -243,3 +243,51 @@ def batch_priced(
         data["grassroots_share_fen"] = sum(x["grassroots_share_fen"] for x in lines)
     data.update(changes)
     return event("billing.batch.priced", data)
+
+
+def covers_recorded(
+    submission_id: int,
+    union_id: int,
+    district_id: int,
+    people: list[tuple[int, str]],
+    cover_type: str = "A",
+    year: int = 2020,
+    part: int = 1,
+    parts: int = 1,
+    **changes,
+) -> dict:
+    """enrollment.covers.recorded: people (member_id, name) covered for the whole year."""
+    data = {
+        "submission_id": submission_id,
+        "union_id": union_id,
+        "district_id": district_id,
+        "cover_year": year,
+        "type": cover_type,
+        "mode": "centralised",
+        "part": part,
+        "parts": parts,
+        "covers": [
+            {"member_id": m, "name": name, "cover_start": f"{year}-01-01", "cover_end": f"{year}-12-31"}
+            for m, name in people
+        ],
+    }
+    data.update(changes)
+    return event("enrollment.covers.recorded", data)
+
+
+def cover_outcome(
+    outcome: str, batch_id: int, district_id: int, submission_ids: list[int], batch_no: str = "CB201912280001"
+) -> dict:
+    """enrollment.cover.granted / enrollment.cover.failed for a batch's submissions."""
+    return event(
+        f"enrollment.cover.{outcome}",
+        {
+            "batch_id": batch_id,
+            "batch_no": batch_no,
+            "district_id": district_id,
+            "cover_year": 2020,
+            "mode": "centralised",
+            "submission_ids": submission_ids,
+            "headcount": 1,
+        },
+    )

@@ -117,6 +117,13 @@ def test_submit_then_resubmit_accumulates_and_the_type_is_chosen_once(season):
     assert [e["data"]["union_headcount_total"] for e in events] == [3, 5]
     assert events[0]["data"]["counts"] == {"centralised": 3} and events[0]["data"]["type"] == "A+"
     assert events[0]["data"]["district_id"] == DISTRICT and events[0]["data"]["mode"] == "centralised"
+    covers = [e["data"] for e in season.events("enrollment.covers.recorded")]  # documents' 参保凭证
+    assert [(c["submission_id"], c["part"], c["parts"]) for c in covers] == [
+        (events[0]["data"]["submission_id"], 1, 1),
+        (events[1]["data"]["submission_id"], 1, 1),
+    ]
+    assert [m["member_id"] for m in covers[1]["covers"]] == [4, 5] and covers[1]["type"] == "A+"
+    assert covers[0]["covers"][0]["cover_start"] == "2020-01-01" and covers[0]["covers"][0]["name"]
     nothing_left = season.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A+"})
     assert nothing_left.status_code == 422 and nothing_left.get_json()["error"]["code"] == "NOTHING_TO_SUBMIT"
     assert season.count("SELECT count(*) FROM submission") == 2
