@@ -44,3 +44,13 @@ def batch_memo(batch_no: str) -> str:
 def submission_memo(submission_id: int) -> str:
     """A grassroots union's transfer to its district carries its submission's number (提交编号)."""
     return f"提交编号{submission_id}"
+
+
+# What each cover type (保障类型) pays, in words (SPEC §3; docs/terms.md "Cover types"): what a
+# member reads on 我的会员卡与保障 (decision 0041). Amounts in yuan, as the guide states them.
+COVER_BENEFITS = {
+    "A": "4 种重大疾病（含原位癌）保障 10,000 元；意外全残或身故保障 30,000 元",
+    "A+": "A 类保障，另加住院津贴每天 60 元，最高 10,800 元",
+    "B": "22 种重大疾病（含原位癌）保障 20,000 元；意外全残或身故保障 30,000 元；疾病身故保障 10,000 元",
+    "B+": "B 类保障，另加住院津贴每天 60 元，最高 10,800 元",
+}
