@@ -152,7 +152,7 @@ def _account_of(session, member_id: int | None, union_id: int | None, now: datet
     if account is None:
         account = Account(
             username=f"member-{member_id}",
-            display_name="个人会员",
+            display_name="会员本人",
             password_hash=NO_PASSWORD,
             role=MEMBER,
             union_id=union_id,
