@@ -21,6 +21,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import quote
 
 import requests
@@ -108,18 +109,19 @@ def send(mobile: str, text: str, template_params: dict[str, str], settings: SmsS
     except requests.RequestException as exc:
         raise SmsFailed("UNREACHABLE", type(exc).__name__) from None
     try:
-        body = answer.json()
+        said: object = answer.json()
     except ValueError:
-        body = {}
-    if answer.status_code != 200 or not isinstance(body, dict) or body.get("Code") != "OK":
-        code = body.get("Code") if isinstance(body, dict) and body.get("Code") else f"HTTP_{answer.status_code}"
-        raise SmsFailed(str(code), str(body.get("Message", "")) if isinstance(body, dict) else "")
+        said = {}
+    reply: dict[str, object] = said if isinstance(said, dict) else {}
+    if answer.status_code != 200 or reply.get("Code") != "OK":
+        code = reply.get("Code") or f"HTTP_{answer.status_code}"
+        raise SmsFailed(str(code), str(reply.get("Message", "")))
 
 
-def read_messages(folder=None) -> list[tuple[str, str]]:
+def read_messages(folder: Path | None = None) -> list[tuple[str, str]]:
     """(mobile, text) of every message the embedded mode wrote, oldest first (tests, developers)."""
     folder = folder or data_dir() / "sms"
-    out = []
+    out: list[tuple[str, str]] = []
     if not folder.exists():
         return out
     for path in sorted(folder.glob("*.txt")):
