@@ -138,6 +138,8 @@ def sign_in(uow: UoW, id_number: str, code: str, ip: str) -> Account:
         _failed(uow, subject, ip, now)
     row.used_at = now
     account = _account_of(session, row.member_id, row.union_id, now)
+    if not account.active:  # stopped by the centre: refused like any bad code (the code is used up)
+        _failed(uow, subject, ip, now)
     return account
 
 

@@ -182,3 +182,18 @@ def test_per_id_number_and_per_address_limits(member_gateway):
         assert _code(client, number, MEMBER_MOBILE, ip="10.0.3.1").status_code == 200, n
     assert _code(client, "310101199001019999", MEMBER_MOBILE, ip="10.0.3.1").status_code == 429
     assert _code(client, "310101199001019999", MEMBER_MOBILE, ip="10.0.3.2").status_code == 200
+
+
+def test_a_stopped_member_account_is_refused_like_a_bad_code(member_gateway, tmp_path):
+    client = member_gateway.test_client()
+    _code(client)
+    (code,) = _sent(tmp_path)
+    assert _sign_in(client, code).status_code == 200
+    with runtime.sessions() as session:
+        session.execute(update(Account).where(Account.member_id == 41).values(active=False))
+        session.commit()
+    _age_codes(timedelta(seconds=61))
+    _code(client)
+    codes = _sent(tmp_path, 2)
+    refused = _sign_in(client, codes[-1])
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "MEMBER_CODE_INVALID"
