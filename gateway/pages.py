@@ -156,6 +156,8 @@ def _view(page: Page):
     def view():
         caller = g.get("caller")
         if caller is None:
+            if page.path == MEMBER_HOME:  # a member's session ended: back to 个人登录
+                return redirect("/login/member")
             return redirect("/login" + ("" if page.path == "/" else f"?next={page.path}"))
         if caller.account.role == "member" and page.path == "/":
             return redirect(MEMBER_HOME)

@@ -197,3 +197,11 @@ def test_a_stopped_member_account_is_refused_like_a_bad_code(member_gateway, tmp
     codes = _sent(tmp_path, 2)
     refused = _sign_in(client, codes[-1])
     assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "MEMBER_CODE_INVALID"
+
+
+def test_the_member_pages_without_a_session_lead_to_personal_sign_in(member_gateway):
+    client = member_gateway.test_client()
+    assert client.get("/me").headers["Location"].endswith("/login/member")
+    page = client.get("/login/member")
+    assert page.status_code == 200 and "个人登录" in page.get_data(as_text=True)
+    assert 'href="/login/member"' in client.get("/login").get_data(as_text=True)
