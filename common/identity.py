@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import jwt
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, false
 
 from common.config import internal_secret
 from common.errors import Forbidden, NotFound, Unauthorized
@@ -21,6 +21,11 @@ ROLES = ("grassroots", "district", "centre")
 # bind an account and the services' OpenAPI documents. An endpoint admits it only where its
 # `roles(...)` names it (two directory reads), so it can read scope facts and do nothing else.
 GATEWAY = "gateway"
+# A person signed in with a one-time code to see their own card and cover (issue 29,
+# docs/decisions/0041-member-sign-in.md): `member_id` names them, `union_id` their union at
+# sign-in. An endpoint admits the role only where its `roles(...)` names it, and answers only
+# about `member_id`; `scoped` narrows a member to nothing.
+MEMBER = "member"
 AUDIENCE = "union-services"
 T = TypeVar("T", bound=tuple[Any, ...])
 TTL_SECONDS = 60
@@ -33,6 +38,7 @@ class Identity:
     union_id: int | None = None
     district_id: int | None = None
     request_id: str = ""
+    member_id: int | None = None  # the member's own id, for the `member` role only
 
     @property
     def is_centre(self) -> bool:
@@ -67,6 +73,7 @@ def sign(identity: Identity, secret: str | None = None, ttl: int = TTL_SECONDS) 
         "union": identity.union_id,
         "district": identity.district_id,
         "rid": identity.request_id,
+        "member": identity.member_id,
         "aud": AUDIENCE,
         "iat": now,
         "exp": now + ttl,
@@ -89,7 +96,7 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
         raise Unauthorized("内部身份凭证已过期", code="IDENTITY_EXPIRED") from None
     except jwt.PyJWTError:
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID") from None
-    if claims["role"] not in (*ROLES, GATEWAY):
+    if claims["role"] not in (*ROLES, GATEWAY, MEMBER):
         raise Unauthorized("内部身份凭证无效", code="IDENTITY_INVALID")
     return Identity(
         user=claims["sub"],
@@ -97,6 +104,7 @@ def verify(token: str | None, secret: str | None = None) -> Identity:
         union_id=claims.get("union"),
         district_id=claims.get("district"),
         request_id=claims.get("rid") or "",
+        member_id=claims.get("member") if claims["role"] == MEMBER else None,
     )
 
 
@@ -110,7 +118,10 @@ def scoped(
     """`query` narrowed to the caller's scope: a grassroots union to rows whose `union` column is
     its own, a district to rows whose `district` column is its own; the centre (and the gateway)
     unnarrowed. A role whose column is not given is not narrowed here: the endpoint's `roles(...)`
-    admits it or not. Services scope every query again behind the gateway (defence in depth)."""
+    admits it or not; a member is narrowed to nothing (their own rows are asked for by
+    `member_id`). Services scope every query again behind the gateway (defence in depth)."""
+    if who.role == MEMBER:
+        return query.where(false())
     if who.role == "grassroots" and union is not None:
         return query.where(union == who.union_id)
     if who.role == "district" and district is not None:

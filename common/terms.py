@@ -59,9 +59,12 @@ class CoverType:
 COVER_TYPES = {
     t.code: t
     for t in (
-        CoverType("A", "A 类会员专享基本保障", "4种重大疾病（含原位癌）1万元；意外全残或身故3万元"),
-        CoverType("A+", "A+ 类会员专享基本保障", "A 类保障，另加住院津贴每天60元、最高10,800元"),
-        CoverType("B", "B 类会员专享基本保障", "22种重大疾病（含原位癌）2万元；意外全残或身故3万元；疾病身故1万元"),
-        CoverType("B+", "B+ 类会员专享基本保障", "B 类保障，另加住院津贴每天60元、最高10,800元"),
+        CoverType("A", "A 类会员专享基本保障", "4 种重大疾病（含原位癌）保障 10,000 元；意外全残或身故保障 30,000 元"),
+        CoverType("A+", "A+ 类会员专享基本保障", "A 类保障，另加住院津贴每天 60 元，最高 10,800 元"),
+        CoverType("B", "B 类会员专享基本保障", "22 种重大疾病（含原位癌）保障 20,000 元；意外全残或身故保障 30,000 元；疾病身故保障 10,000 元"),
+        CoverType("B+", "B+ 类会员专享基本保障", "B 类保障，另加住院津贴每天 60 元，最高 10,800 元"),
     )
 }
+
+# What each type pays, by its code: 我的会员卡与保障 (decision 0041) reads the same words.
+COVER_BENEFITS = {code: t.pays for code, t in COVER_TYPES.items()}

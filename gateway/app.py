@@ -22,11 +22,11 @@ from common.web import (
     register_error_handlers,
 )
 from gateway import auth, openapi, pages, policy, proxy, settings
-from gateway.api import accounts, internal, password_links, registrations, sessions
+from gateway.api import accounts, internal, member_auth, password_links, registrations, sessions
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
 from gateway.bootstrap import runtime
-from gateway.handlers import audit
+from gateway.handlers import audit, member_sign_in
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -73,6 +73,7 @@ def create_app() -> Flask:
     api.register_blueprint(sessions.blp)
     api.register_blueprint(password_links.blp)
     api.register_blueprint(registrations.blp)
+    api.register_blueprint(member_auth.blp)  # 个人登录 (decision 0041)
     register_error_handlers(app)
 
     @app.errorhandler(auth.AddressSlowedDown)
@@ -82,6 +83,7 @@ def create_app() -> Flask:
         response.headers["Retry-After"] = str(exc.extra["retry_after"])
         return response
 
+    app.register_error_handler(member_sign_in.CodeThrottled, _slowed_down)  # Retry-After too
     app.teardown_appcontext(close_db_session)
     pages.register(app)
     app.register_blueprint(internal.bp)  # services only: a signed internal identity, never a login

@@ -74,6 +74,7 @@ class AccountView:
     role: str
     union_id: int | None
     district_id: int | None
+    member_id: int | None = None  # a `member` account's member (decision 0041)
 
     @classmethod
     def of(cls, account: Account) -> AccountView:
@@ -84,6 +85,7 @@ class AccountView:
             role=account.role,
             union_id=account.union_id,
             district_id=account.district_id,
+            member_id=account.member_id,
         )
 
 
@@ -104,7 +106,12 @@ class Caller:
     def identity(self, request_id: str) -> Identity:
         a = self.account
         return Identity(
-            user=a.username, role=a.role, union_id=a.union_id, district_id=a.district_id, request_id=request_id
+            user=a.username,
+            role=a.role,
+            union_id=a.union_id,
+            district_id=a.district_id,
+            request_id=request_id,
+            member_id=a.member_id,
         )
 
 
@@ -356,3 +363,17 @@ def current_caller() -> Caller:
     if caller is None:
         raise Unauthorized("请先登录", code="UNAUTHENTICATED")
     return caller
+
+
+def start_member_session(
+    session, account: Account, bearer: bool, user_agent: str | None = None, ip: str | None = None
+) -> WebSession | Tokens:
+    """个人登录 (decision 0041): a member's session, a browser's (the row, for its cookie) or an API
+    client's (a bearer token and its refresh token), shorter than a clerk's and ended the same ways."""
+    from gateway.domain.member_codes import SESSION_TTL as MEMBER_TTL
+
+    web = _start_session(session, account, "bearer" if bearer else "cookie", MEMBER_TTL, user_agent, ip)
+    if not bearer:
+        return web
+    session.flush()  # the refresh token's row refers to the session's
+    return _tokens(session, account.id, web)

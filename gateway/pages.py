@@ -56,7 +56,10 @@ PAGES = [
     Page("/centre/reminders", "centre_reminders.html", "截止提醒", ("centre",)),
     # the account menu (beside the name), for everyone
     Page("/account/sessions", "account_sessions.html", "登录设备", ("grassroots", "district", "centre"), nav=False),
+    # 个人登录's one page (decision 0041): a member signed in by code sees their own card and cover
+    Page("/me", "member_card.html", "我的会员卡与保障", ("member",)),
 ]
+MEMBER_HOME = "/me"
 
 
 def menu_for(role: str) -> list[Page]:
@@ -86,6 +89,13 @@ def register(app: Flask) -> None:
         response = redirect(_safe_next(request.args.get("next")))
         set_session_cookie(response, web.id)
         return response
+
+    @app.get("/login/member")
+    def member_login_page():
+        """个人登录: a member signs in with a one-time code (docs/decisions/0041-member-sign-in.md)."""
+        if g.get("caller") is not None:
+            return redirect("/")
+        return render_template("member_login.html", **_context(None, None))
 
     @app.get("/password/forgot")
     def password_forgot_page():
@@ -173,7 +183,7 @@ def _context(caller, page: Page | None) -> dict:
     return {
         "account": account,
         "page": page,
-        "role_name": ROLE_NAMES.get(account.role, "") if account else "",
+        "role_name": ROLE_NAMES.get(account.role, "个人会员" if account.role == "member" else "") if account else "",
         "menu": menu_for(account.role) if account else [],
         "csrf_token": caller.session.csrf_token if caller and caller.session else "",
     }
@@ -183,7 +193,11 @@ def _view(page: Page):
     def view():
         caller = g.get("caller")
         if caller is None:
+            if page.path == MEMBER_HOME:  # a member's session ended: back to 个人登录
+                return redirect("/login/member")
             return redirect("/login" + ("" if page.path == "/" else f"?next={page.path}"))
+        if caller.account.role == "member" and page.path == "/":
+            return redirect(MEMBER_HOME)
         if caller.account.role not in page.roles:
             abort(403)
         return render_template(page.template, **_context(caller, page))

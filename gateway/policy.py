@@ -52,3 +52,11 @@ def check(service: str, method: str, path: str, role: str, request_id: str) -> N
     allowed = allowed_roles(_operations(service, request_id), method, path)
     if allowed is not None and role not in allowed:
         raise Forbidden()
+    if allowed is None and role == internal.MEMBER:
+        raise Forbidden()  # a member reaches only what names them (decision 0041): nothing undeclared
+
+
+def member_may(allowed: tuple | None) -> bool:
+    """A member (个人登录) may call an operation only when it names the role; the services then
+    answer only about the member's own `member_id` (docs/decisions/0041-member-sign-in.md)."""
+    return allowed is not None and internal.MEMBER in allowed

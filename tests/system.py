@@ -79,7 +79,8 @@ FULL_RESIDENT_ID = re.compile(r'"(\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-
 # Where a person in scope needs the number in full (PIPL art. 28, 51; issue 14): a member's own
 # record — its detail and the answers to creating or editing that one member — and an audited reveal.
 FULL_ID_ALLOWED = re.compile(
-    r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?)/?$"
+    r"^(POST /api/v1/members/members|[A-Z]+ /api/v1/members/members/\d+(/card|/id-number-reveals)?"
+    r"|POST /api/v1/members/me/id-number-reveals)/?$"  # a member's own number, on request (decision 0041)
 )
 
 
@@ -263,6 +264,37 @@ class System:
     def login(self, username: str, password: str = PASSWORD) -> Session:
         response = requests.post(
             self.base + "/api/v1/auth/login", json={"username": username, "password": password}, timeout=30
+        )
+        response.raise_for_status()
+        body = response.json()
+        return Session(self.base, body["access_token"], body["account"], body.get("refresh_token"))
+
+    def sms_code(self, mobile: str, after: int = 0) -> str:
+        """The newest sign-in code the embedded SMS adapter wrote to `mobile` (DATA_DIR/sms), once
+        more than `after` messages have gone to it (the message leaves off the request's path)."""
+        from common.sms import read_messages
+
+        def codes():
+            return [re.search(r"\d{6}", text).group(0) for to, text in read_messages(self.tmp / "sms") if to == mobile]
+
+        self.wait_for(lambda: len(codes()) > after, timeout=30, message=f"a code sent to {mobile[:3]}…")
+        return codes()[-1]
+
+    def sms_count(self, mobile: str) -> int:
+        from common.sms import read_messages
+
+        return sum(1 for to, _ in read_messages(self.tmp / "sms") if to == mobile)
+
+    def member_login(self, id_number: str, mobile: str) -> Session:
+        """个人登录 (decision 0041): a code to the mobile, read from DATA_DIR/sms, then a bearer token."""
+        before = self.sms_count(mobile)
+        asked = requests.post(
+            self.base + "/api/v1/auth/member/code", json={"id_number": id_number, "mobile": mobile}, timeout=30
+        )
+        asked.raise_for_status()
+        code = self.sms_code(mobile, before)
+        response = requests.post(
+            self.base + "/api/v1/auth/member/sign-in", json={"id_number": id_number, "code": code}, timeout=30
         )
         response.raise_for_status()
         body = response.json()

@@ -64,3 +64,22 @@ def submit_registration(data: dict, request_id: str) -> tuple[int, dict]:
     if response.status_code >= 500 or not isinstance(body, dict):
         raise ServiceUnavailable()
     return response.status_code, body
+
+
+def match_member(id_number: str, mobile: str, request_id: str) -> dict | None:
+    """个人登录 (decision 0041): {member_id, union_id} of the member whose ID number and mobile on
+    record are these (members compares their blind indexes), or None — asked the same way, and
+    answered in the same shape, whether or not there is one."""
+    response = call_service(
+        "members",
+        "POST",
+        "sign-in/match",
+        _as_gateway(request_id),
+        json={"id_number": id_number, "mobile": mobile},
+        timeout=(2, 10),
+    )
+    if response.status_code >= 500:
+        raise ServiceUnavailable()
+    response.raise_for_status()
+    body = response.json()
+    return body if body.get("member_id") else None

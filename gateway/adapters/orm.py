@@ -43,6 +43,9 @@ class Account(Base):
     # Bumped by whatever must end every session at once (password, disabling, role or scope): a
     # session is valid only while it carries the account's current epoch.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A `member` account (个人登录, decision 0041): the member it is, made at their first sign-in
+    # by a one-time code; it has no password (NO_PASSWORD) and no e-mail.
+    member_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
 
 
 class WebSession(Base):
@@ -148,6 +151,24 @@ class ResetRequest(Base):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     account_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class MemberCode(Base):
+    """A one-time sign-in code (个人登录, gateway/domain/member_codes.py): one row per request,
+    whether or not the ID number and mobile matched a member (`member_id` None then: no code was
+    sent, and none signs in). Only the code's keyed hash and the asker's keyed hash are kept."""
+
+    __tablename__ = "member_codes"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(64), index=True)  # keyed hash of the ID number typed
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    member_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -24,6 +24,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("auth", "link"), "打开设置密码链接"),
     ("POST", ("auth", "link", "password"), "通过链接设置密码"),
     ("POST", ("registrations",), "提交组织注册申请"),
+    ("POST", ("auth", "member", "code"), "申请个人登录验证码"),
+    ("POST", ("auth", "member", "sign-in"), "个人登录"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),
@@ -47,6 +49,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("members", "uploads", "transfer-out"), "上传批量转出名单"),
     ("POST", ("members", "uploads", "cards"), "导入会员服务卡"),
     ("POST", ("members", "uploads", "removals"), "导入人口办剔除名单"),
+    ("POST", ("members", "sign-in", "match"), "核对个人登录信息"),
+    ("POST", ("members", "me", "id-number-reveals"), "会员查看本人完整证件号码"),
     # enrollment
     ("PUT", ("enrollment", "cover-years", "#"), "设置保障年度"),
     ("POST", ("enrollment", "covers", "lookup"), "职工保障查询"),
@@ -84,7 +88,7 @@ PAGE_ACTIONS = {
     ("GET", "/verify"): "核验参保凭证",  # the public page; the record never holds the code (0042)
 }
 OTHER = "其他操作"
-ROLE_NAMES = {"grassroots": "基层工会", "district": "区局（产业）工会", "centre": "市职保中心"}
+ROLE_NAMES = {"grassroots": "基层工会", "district": "区局（产业）工会", "centre": "市职保中心", "member": "个人会员"}
 API_PREFIX = "/api/v1/"
 
 

@@ -23,7 +23,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from gateway.pages import PAGES
-from tests.browser.conftest import SPLIT, Person, carded_member
+from services.members.demo import demo_id
+from tests.browser.conftest import SPLIT, MemberPerson, Person, carded_member
 from tests.browser.typing_registry import (
     BEFORE_SPLIT,
     GRASSROOTS,
@@ -38,7 +39,7 @@ from tests.browser.typing_registry import (
 from tests.season import TIMELINE, YEAR, ok, price_entries, resident_id
 
 E = "/api/v1/enrollment"
-ROLE_OF = {"grassroots1": "grassroots", "district": "district", "centre": "centre"}
+ROLE_OF = {"grassroots1": "grassroots", "district": "district", "centre": "centre", "member": "member"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PASSWORD, TYPED_PASSWORD = "Demo@2026pass", "Typed@2026pass"
 
@@ -435,6 +436,8 @@ def uncovered(page, forms: list[Form]) -> list[str]:
 
 def person_for(browser, system, season, username: str) -> Person:
     people = season["people"]
+    if username == "member" and username not in people:  # 个人登录 by code (decision 0041)
+        people[username] = MemberPerson(browser, system, demo_id(1), "13910000001")
     if username not in people:
         people[username] = Person(browser, system.base, username)
     return people[username]
@@ -465,7 +468,7 @@ def test_every_form_of_the_page_works_when_typed(system, browser, season, userna
     page = someone.page
     page.set_default_timeout(15_000)
     watch = Watch(page)
-    ctx = {**season["shared"], **season["per_user"][username]}
+    ctx = {**season["shared"], **season["per_user"].get(username, {})}
     forms = REGISTRY[(username, path)]
     problems: list[str] = []
     try:

@@ -92,6 +92,7 @@ WALK = [
     ("centre", "/centre/audit", PAYMENT),
     ("centre", "/covers", PAYMENT),
     ("centre", "/account/sessions", PAYMENT),
+    ("member", "/me", PAYMENT),  # 个人登录 (decision 0041): signed in by a code, no form to type
 ]
 
 DATE_BAD = "2019/11/05"
@@ -707,6 +708,8 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
     ],
     ("centre", "/covers"): _covers(),
     ("centre", "/account/sessions"): _sessions(),
+    # 我的会员卡与保障: read-only but for the 查看完整证件号码 button (tests/browser/test_member_pages.py)
+    ("member", "/me"): [],
 }
 
 # Controls in the header or the page's own machinery that are no form of the page's: none but
@@ -754,6 +757,23 @@ PUBLIC_FORMS: dict[str, list[Form]] = {
             ),
             "POST /auth/link/password$",
             said="密码已设置",
+        ),
+    ],
+    # 个人登录 (decision 0041): the code goes to the mobile on record; the second form appears then
+    "/login/member": [
+        Form(
+            "#code-form",
+            (
+                Field("id_number", "{member_id_number}", invalid=""),
+                Field("mobile", "{member_mobile}", invalid="1391000"),
+            ),
+            "POST /auth/member/code$",
+            said="验证码已发送至该手机",
+        ),
+        Form(
+            "#sign-in-form",
+            (Field("code", "{code}", invalid="12345"),),
+            "POST /auth/member/sign-in$",
         ),
     ],
 }

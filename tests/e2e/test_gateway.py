@@ -89,6 +89,16 @@ ROWS = [
     ("grassroots", "GET", "/api/v1/members/id-lookups", 403),
     ("district", "GET", "/api/v1/members/id-lookups", 403),
     ("district", "POST", "/api/v1/accounts", 403),
+    # a member (个人登录, decision 0041) reaches only their own card and covers
+    ("member", "GET", "/api/v1/members/unions/{own_union}", 403),
+    ("member", "GET", "/api/v1/members/members", 403),
+    ("member", "GET", "/api/v1/members/members/1", 403),
+    ("member", "POST", "/api/v1/members/members/1/id-number-reveals", 403),
+    ("member", "POST", "/api/v1/enrollment/covers/lookup", 403),
+    ("member", "GET", "/api/v1/accounts", 403),
+    ("member", "GET", "/api/v1/audit", 403),
+    ("member", "GET", "/api/v1/auth/sessions", 403),
+    ("member", "GET", "/api/v1/notifications/notifications", 403),
 ]
 
 
@@ -115,10 +125,20 @@ def world(system):
     }
 
 
+@pytest.fixture(scope="module")
+def member(system):
+    """Demo member 1 signed in by a code (one sign-in for the module: codes are throttled)."""
+    from services.members.demo import demo_id
+
+    return system.member_login(demo_id(1), "13910000001")
+
+
 @pytest.mark.parametrize("role, method, path, expected", ROWS)
-def test_scope_table(system, world, role, method, path, expected):
-    user = {"grassroots": "grassroots1", "district": "district", "centre": "centre"}[role]
-    session = system.login(user)
+def test_scope_table(system, world, member, role, method, path, expected):
+    if role == "member":
+        session = member
+    else:
+        session = system.login({"grassroots": "grassroots1", "district": "district", "centre": "centre"}[role])
     response = session.request(method, path.format(**world), json={} if method in ("POST", "PATCH") else None)
     assert response.status_code == expected, response.text
     if expected == 404:

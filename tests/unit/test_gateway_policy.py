@@ -24,3 +24,27 @@ def test_paths_do_not_match_across_segments_or_methods():
     assert allowed_roles(ops, "PATCH", "unions/42/extra") is None
     assert allowed_roles(ops, "DELETE", "unions/42") is None
     assert allowed_roles(ops, "PUT", "members/7/8/card") is None
+
+
+def test_a_member_reaches_only_operations_that_name_the_role_and_nothing_undeclared():
+    """个人登录 (decision 0041): deny by default for the member role."""
+    import time
+
+    import pytest
+
+    from common.errors import Forbidden
+    from gateway import policy
+
+    spec = {"paths": {**SPEC["paths"], "/me": {"get": {"x-roles": ["member"]}}}}
+    policy._CACHE["probe"] = (time.monotonic(), operations_of(spec))
+    try:
+        policy.check("probe", "GET", "me", "member", "r")
+        assert policy.member_may(("member",)) and not policy.member_may(None)
+        for method, path in (("GET", "unions"), ("DELETE", "unions/42"), ("GET", "undeclared")):
+            with pytest.raises(Forbidden):
+                policy.check("probe", method, path, "member", "r")
+        policy.check("probe", "DELETE", "unions/42", "centre", "r")  # undeclared: the service decides
+        with pytest.raises(Forbidden):
+            policy.check("probe", "GET", "me", "grassroots", "r")
+    finally:
+        policy._CACHE.pop("probe", None)

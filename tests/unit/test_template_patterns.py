@@ -50,6 +50,7 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "card_number": (["6222020000000001", "6222020000000001234"], ["abc", "6222 0200", "12"]),
     "integer": (["1", "12", "90"], ["abc", "1.5", "-1", "一"]),
     "days": (["7, 3, 1", "7,3,1", "30"], ["七天", "a", "7;3", "-1"]),
+    "sms_code": (["123456", "000000"], ["12345", "1234567", "abcdef", "１２３４５６"]),
 }
 
 # The kind of each field that carries a pattern, by its name (the part after the last "." or "|" of
@@ -80,6 +81,7 @@ KIND_OF_FIELD = {
     "credit_code": "credit_code",
     "card_number": "card_number",
     "date": "date",
+    "code": "sms_code",  # 个人登录's one-time code (decision 0041)
 }
 
 PLACEHOLDER = "\ue000"  # stands for a ${…} substitution of a template literal (never typed text)

@@ -101,10 +101,8 @@ def submission_view(sub: Submission, union: UnionView | None, batch_no: str | No
     }
 
 
-def cover_history_rows(session, indexes: list[str]):
-    """职工保障查询's rows: every cover of the people indexed, with its submission, batch, union and
-    claims deadline, newest first."""
-    return session.execute(
+def _cover_history():
+    return (
         select(
             Cover.id_index,
             Cover.name,
@@ -127,8 +125,25 @@ def cover_history_rows(session, indexes: list[str]):
         .outerjoin(Batch, Batch.id == Submission.batch_id)
         .outerjoin(UnionView, UnionView.union_id == Cover.union_id)
         .outerjoin(CoverYearRow, CoverYearRow.cover_year == Cover.cover_year)
+    )
+
+
+def cover_history_rows(session, indexes: list[str]):
+    """职工保障查询's rows: every cover of the people indexed, with its submission, batch, union and
+    claims deadline, newest first."""
+    return session.execute(
+        _cover_history()
         .where(Cover.id_index.in_(indexes))
         # newest first for each person; one person's rows may carry two index keys while they rotate
+        .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)
+    ).all()
+
+
+def member_cover_rows(session, member_id: int):
+    """我的保障 (a signed-in member, decision 0041): the same rows, of one member by id, newest first."""
+    return session.execute(
+        _cover_history()
+        .where(Cover.member_id == member_id)
         .order_by(Cover.cover_year.desc(), Cover.cover_start.desc(), Cover.id)
     ).all()
 

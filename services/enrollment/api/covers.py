@@ -11,6 +11,7 @@ from common.api_docs import file_upload
 from common.downloads import download
 from common.errors import ValidationFailed
 from common.excel import CONTENT_TYPE
+from common.identity import MEMBER
 from common.pii import mask_id
 from common.schema import BaseSchema
 from common.web import audit_subject, current_identity, roles, uow
@@ -141,3 +142,34 @@ class NotActed(MethodView):
         """截止前仍未办理的单位（提醒用）：grassroots_end → 基层工会；district_submit_end、payment_deadline → 区局."""
         with uow() as work:
             return pending_actions.not_acted(work, current_identity(), cover_year, args["deadline"], args["named"])
+
+
+class MyCoverOut(BaseSchema):
+    cover_year = fields.Integer()
+    type = fields.String()
+    type_name = fields.String()
+    benefits = fields.String(metadata={"description": "该类型保障内容（文字）"})
+    cover_start = fields.Date()
+    cover_end = fields.Date()
+    mode = fields.String(metadata={"description": "centralised 集中参保 / instant 即时参保"})
+    mode_name = fields.String()
+    union_id = fields.Integer()
+    union_name = fields.String(allow_none=True)
+    state = fields.String(allow_none=True, metadata={"description": "保障中 / 已到期 / 未生效 / 已失效"})
+    payment_state = fields.String(metadata={"description": "审核中 / 已提交市职保中心 / 已缴费 / 已核销 / 失败"})
+    claims_deadline = fields.Date(allow_none=True, metadata={"description": "给付申请材料截止"})
+
+
+class MyCoversOut(BaseSchema):
+    covers = fields.List(fields.Nested(MyCoverOut))
+    claims_open = fields.List(fields.Nested(OpenClaimsOut))
+
+
+@blp.route("/me/covers")
+class MyCovers(MethodView):
+    @roles(MEMBER)
+    @blp.response(200, MyCoversOut)
+    def get(self):
+        """我的保障 (member, decision 0041): every cover year of the signed-in member, newest first."""
+        with uow() as work:
+            return cover_lookup.my_covers(work, current_identity())

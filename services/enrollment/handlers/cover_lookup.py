@@ -6,7 +6,10 @@ likewise for its unions; the centre everything. Out of scope answers exactly lik
 Numbers are compared by their blind index (adapters/id_numbers.py), never in clear: each number
 asked is indexed under every index key and looked up with `IN`, so a lookup keeps finding people
 while rotate-keys re-indexes. Answers show the number masked; the bulk result workbook echoes the
-numbers of the clerk's own file (adapters/cover_lookup_excel.py)."""
+numbers of the clerk's own file (adapters/cover_lookup_excel.py).
+
+A signed-in member (个人登录, decision 0041) reads their own history by their member id
+(`my_covers`), with what each type pays in words; nobody else's."""
 
 from __future__ import annotations
 
@@ -15,9 +18,10 @@ from sqlalchemy import insert
 from common import clock
 from common.db import UoW
 from common.errors import NotFound, ValidationFailed
-from common.identity import Identity
+from common.identity import MEMBER, Identity
 from common.pii import mask_id
 from common.resident_id import IdNumberInvalid, parse_resident_id
+from common.terms import COVER_BENEFITS
 from services.enrollment.adapters import id_numbers, queries
 from services.enrollment.adapters.orm import CoverLookup
 from services.enrollment.domain.cover_state import (
@@ -152,3 +156,36 @@ def bulk_lookup(uow: UoW, who: Identity, raw_numbers: list[str]) -> list[dict]:
         person = found.get(number) if number else None
         out.append({"asked": raw, "id_number": number, "problem": problem, "person": person})
     return out
+
+
+def my_covers(uow: UoW, who: Identity) -> dict:
+    """我的保障: every cover year of the signed-in member (a returned submission never was one),
+    newest first, each with what its type pays, its mode, state and claims deadline."""
+    who.require(MEMBER)
+    today = clock.today()
+    covers = []
+    for row in queries.member_cover_rows(uow.session, who.member_id or 0):
+        paid = payment_state(row.status, row.sub_status, row.batch_status)
+        if paid is None:
+            continue
+        covers.append(
+            {
+                "cover_year": row.cover_year,
+                "type": row.type,
+                "type_name": TYPE_NAMES.get(row.type, row.type),
+                "benefits": COVER_BENEFITS.get(row.type, ""),
+                "cover_start": row.cover_start,
+                "cover_end": row.cover_end,
+                "mode": row.mode,
+                "mode_name": MODE_NAMES.get(row.mode, row.mode),
+                "union_id": row.union_id,
+                "union_name": row.union,
+                "claims_deadline": row.claims_deadline,
+                "state": cover_state(
+                    row.cover_start, row.cover_end, row.status, row.sub_status, row.batch_status, today
+                ),
+                "payment_state": paid,
+            }
+        )
+    rows = [(c["cover_year"], c["cover_end"], c["claims_deadline"], c["state"]) for c in covers]
+    return {"covers": covers, "claims_open": open_claims(rows, today)}

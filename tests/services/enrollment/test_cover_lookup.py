@@ -295,3 +295,30 @@ def test_bulk_lookup_refuses_the_crafted_upload(season):
         )
         assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "SUSPICIOUS_WORKBOOK"
     assert season.count("SELECT count(*) FROM cover_lookup") == 0
+
+
+def test_a_member_reads_their_own_covers_in_words_and_nobody_elses(season):
+    """我的保障 (个人登录, decision 0041): by the member id the identity carries, never by a number asked."""
+    from common import identity as internal
+    from tests.conftest import RoleClient
+
+    def as_member(member_id: int):
+        ident = internal.Identity(user=f"member-{member_id}", role="member", union_id=UNION, member_id=member_id)
+        return RoleClient(season.svc.client, {internal.HEADER: internal.sign(ident)})
+
+    _enrolled(season)
+    mine = as_member(1).get("/me/covers")
+    assert mine.status_code == 200, mine.get_json()
+    [cover] = mine.get_json()["covers"]
+    assert (cover["cover_year"], cover["type"], cover["mode_name"], cover["state"], cover["claims_deadline"]) == (
+        YEAR,
+        "A+",
+        "集中参保",
+        "未生效",
+        "2021-12-31",
+    )
+    assert cover["benefits"] == "A 类保障，另加住院津贴每天 60 元，最高 10,800 元"
+    assert as_member(2).get("/me/covers").get_json() == {"covers": [], "claims_open": []}  # 102 did not submit
+    # a member reaches none of the clerks' lookups, and the clerks not the member's own view
+    assert as_member(1).post("/covers/lookup", json={"id_number": OTHER}).status_code == 403
+    assert season.grassroots.get("/me/covers").status_code == 403

@@ -1,0 +1,131 @@
+"""Where every text message (短信) goes: one adapter, two modes (docs/decisions/0041-member-sign-in.md).
+
+- SMS_PROVIDER unset (the embedded mode): each message is written as a text file under
+  DATA_DIR/sms, as mails are under DATA_DIR/mail — a developer or a test reads the code there.
+- SMS_PROVIDER=aliyun: Alibaba Cloud's 短信服务 (dysms) `SendSms`, over its documented RPC HTTP API
+  (signature version 1.0, HMAC-SHA1 over the sorted, percent-encoded query), with `requests`
+  — no SDK (an SDK pulls a dozen packages for one signed GET). SMS_ENDPOINT (default the public
+  endpoint), SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME, and one template code per
+  kind of message (SMS_TEMPLATE_CODE for the sign-in code; the template carries `${code}`).
+
+The provider's own refusals raise SmsFailed with its code; the caller decides (a sign-in code that
+could not go out is simply asked for again)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from common.config import data_dir, private_folder, write_private
+
+ALIYUN_ENDPOINT = "https://dysmsapi.aliyuncs.com/"
+ALIYUN_VERSION = "2017-05-25"
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    provider: str = field(default_factory=lambda: _env("SMS_PROVIDER"))  # "" (files) | "aliyun"
+    endpoint: str = field(default_factory=lambda: _env("SMS_ENDPOINT", ALIYUN_ENDPOINT))
+    access_key_id: str = field(default_factory=lambda: _env("SMS_ACCESS_KEY_ID"))
+    access_key_secret: str = field(default_factory=lambda: _env("SMS_ACCESS_KEY_SECRET"))
+    sign_name: str = field(default_factory=lambda: _env("SMS_SIGN_NAME", "上海职工保障互助"))
+    template_code: str = field(default_factory=lambda: _env("SMS_TEMPLATE_CODE"))
+    region: str = field(default_factory=lambda: _env("SMS_REGION", "cn-hangzhou"))
+    timeout: float = field(default_factory=lambda: float(_env("SMS_TIMEOUT", "10")))
+
+
+class SmsFailed(Exception):
+    """The provider did not take the message: its code (`isv.BUSINESS_LIMIT_CONTROL` …) or HTTP status."""
+
+    def __init__(self, code: str, message: str = ""):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+def percent(value: str) -> str:
+    """RFC 3986 percent-encoding as the API's signature wants it (space %20, * %2A, ~ kept)."""
+    return quote(value, safe="~")
+
+
+def aliyun_signature(secret: str, method: str, params: dict[str, str]) -> str:
+    """Signature version 1.0: HMAC-SHA1 (key: secret + "&") of METHOD&%2F&encoded(sorted query)."""
+    query = "&".join(f"{percent(k)}={percent(v)}" for k, v in sorted(params.items()))
+    to_sign = f"{method}&{percent('/')}&{percent(query)}"
+    digest = hmac.new((secret + "&").encode(), to_sign.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def aliyun_params(settings: SmsSettings, mobile: str, template_params: dict[str, str]) -> dict[str, str]:
+    """The signed query of one `SendSms` call."""
+    params = {
+        "AccessKeyId": settings.access_key_id,
+        "Action": "SendSms",
+        "Format": "JSON",
+        "PhoneNumbers": mobile,
+        "RegionId": settings.region,
+        "SignName": settings.sign_name,
+        "SignatureMethod": "HMAC-SHA1",
+        "SignatureNonce": uuid.uuid4().hex,
+        "SignatureVersion": "1.0",
+        "TemplateCode": settings.template_code,
+        "TemplateParam": json.dumps(template_params, ensure_ascii=False, separators=(",", ":")),
+        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Version": ALIYUN_VERSION,
+    }
+    params["Signature"] = aliyun_signature(settings.access_key_secret, "GET", params)
+    return params
+
+
+def send(mobile: str, text: str, template_params: dict[str, str], settings: SmsSettings | None = None) -> None:
+    """Send one message: `text` is what the embedded mode writes (the provider renders its own
+    approved template from `template_params`)."""
+    settings = settings or SmsSettings()
+    if not settings.provider:
+        folder = private_folder(data_dir() / "sms")
+        moment = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        body = f"To: {mobile}\nDate: {datetime.now(UTC).isoformat()}\n\n{text}\n"
+        write_private(folder / f"{moment}-{uuid.uuid4().hex[:8]}.txt", body.encode("utf-8"))
+        return
+    if settings.provider != "aliyun":
+        raise SmsFailed("PROVIDER_UNKNOWN", settings.provider)
+    try:
+        answer = requests.get(
+            settings.endpoint, params=aliyun_params(settings, mobile, template_params), timeout=settings.timeout
+        )
+    except requests.RequestException as exc:
+        raise SmsFailed("UNREACHABLE", type(exc).__name__) from None
+    try:
+        said: object = answer.json()
+    except ValueError:
+        said = {}
+    reply: dict[str, object] = said if isinstance(said, dict) else {}
+    if answer.status_code != 200 or reply.get("Code") != "OK":
+        code = reply.get("Code") or f"HTTP_{answer.status_code}"
+        raise SmsFailed(str(code), str(reply.get("Message", "")))
+
+
+def read_messages(folder: Path | None = None) -> list[tuple[str, str]]:
+    """(mobile, text) of every message the embedded mode wrote, oldest first (tests, developers)."""
+    folder = folder or data_dir() / "sms"
+    out: list[tuple[str, str]] = []
+    if not folder.exists():
+        return out
+    for path in sorted(folder.glob("*.txt")):
+        head, _, text = path.read_text(encoding="utf-8").partition("\n\n")
+        mobile = head.splitlines()[0].removeprefix("To: ").strip()
+        out.append((mobile, text.strip()))
+    return out
