@@ -30,9 +30,11 @@ def _operations(service: str, request_id: str) -> list:
 
 
 def operations_of(spec: dict) -> list:
-    """(METHOD, path regex, roles) for every operation that declares x-roles."""
+    """(METHOD, path regex, roles) for every operation that declares x-roles; a path with fewer
+    parameters first, so that `/certificates/mine/{year}/file` is judged by its own roles and not
+    by `/certificates/{member_id}/{year}/file`'s, as the service's own router would choose."""
     ops = []
-    for path, item in spec.get("paths", {}).items():
+    for path, item in sorted(spec.get("paths", {}).items(), key=lambda kv: kv[0].count("{")):
         pattern = re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$")
         for method, op in item.items():
             if isinstance(op, dict) and "x-roles" in op:

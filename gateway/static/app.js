@@ -399,10 +399,11 @@ const U = (() => {
 
   /* 参保凭证 (docs/decisions/0042): a new certificate of a member's cover for a year, downloaded;
      a year without a cover that holds is said in the page message, nothing downloaded. */
-  async function downloadCertificate(memberId, year) {
+  async function downloadCertificate(memberId, year) {  // memberId null: the member's own (个人登录)
     startAction();
     try {
-      const res = await api("GET", `/documents/certificates/${memberId}/${year}/file`, undefined, { raw: true });
+      const path = memberId === null ? `/documents/certificates/mine/${year}/file` : `/documents/certificates/${memberId}/${year}/file`;
+      const res = await api("GET", path, undefined, { raw: true });
       const link = document.createElement("a");
       link.href = URL.createObjectURL(await res.blob()); link.download = `参保凭证_${year}年度.pdf`;
       document.body.appendChild(link); link.click(); link.remove();

@@ -5,11 +5,15 @@ number on request."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from services.members.demo import demo_id
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.test_certificate_pages import CODE
 from tests.browser.test_password_links import _type
 from tests.browser.typing_registry import PUBLIC_FORMS
 from tests.season import ok
@@ -63,6 +67,22 @@ def test_a_member_signs_in_with_the_texted_code_and_sees_the_cover_at_phone_widt
     expect(covers).to_contain_text("给付申请材料截止")
     page.get_by_role("button", name="查看完整证件号码").click()
     expect(page.locator("#my-id-number")).to_have_text(demo_id(1))
+    # my own 参保凭证, once documents knows the cover, then its public check (decision 0042)
+    system.wait_for(
+        lambda: g1.get(f"/api/v1/documents/certificates/1/{YEAR}/file").status_code == 200,
+        timeout=60,
+        message="documents keeps the cover",
+    )
+    with page.expect_download(timeout=60_000) as got:
+        page.get_by_role("button", name=f"下载{YEAR}年度参保凭证").click()
+    printed = re.sub(r"\s+", "", PdfReader(got.value.path()).pages[0].extract_text())
+    code = CODE.search(printed).group(0)
+    expect(page.locator("#flash")).to_contain_text(f"已生成{YEAR}年度参保凭证")
+    checked = page.context.new_page()
+    checked.goto(system.base + f"/verify/{code}")
+    expect(checked.locator("main")).to_contain_text(f"{YEAR}")
+    expect(checked.locator("main")).not_to_contain_text("未查到")
+    checked.close()
     # nothing wider than the phone
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -54,6 +54,13 @@ def test_a_member_signs_in_with_the_texted_code_and_sees_their_card_and_cover(sy
     assert cover["mode_name"] == "集中参保" and cover["cover_start"] and cover["cover_end"]
     assert cover["payment_state"] and "claims_deadline" in cover
 
+    # my own 参保凭证 (decision 0042), once documents knows the cover; another's only as a clerk
+    own = f"/api/v1/documents/certificates/mine/{YEAR}/file"
+    system.wait_for(lambda: me.get(own).status_code == 200, timeout=60, message="documents keeps the cover")
+    assert me.get(own).content.startswith(b"%PDF")
+    assert me.get(f"/api/v1/documents/certificates/1/{YEAR}/file").status_code == 403
+    assert me.get("/api/v1/documents/certificates/mine/2019/file").status_code == 404
+
     revealed = ok(me.post("/api/v1/members/me/id-number-reveals"))
     assert revealed == {"id_number": demo_id(1)}
     audit = system.login("centre").get("/api/v1/audit", params={"username": "member-1"}).json()["items"]
@@ -86,6 +93,7 @@ def test_the_member_reaches_only_what_names_the_role(system):
         "GET /api/v1/members/me",
         "POST /api/v1/members/me/id-number-reveals",
         "GET /api/v1/enrollment/me/covers",
+        "GET /api/v1/documents/certificates/mine/{cover_year}/file",
     }
     # another member's record, by any route, is out of reach
     assert me.get("/api/v1/members/members/1").status_code == 403

@@ -26,6 +26,18 @@ def test_paths_do_not_match_across_segments_or_methods():
     assert allowed_roles(ops, "PUT", "members/7/8/card") is None
 
 
+def test_a_literal_segment_is_judged_by_its_own_operation_not_a_parameter_one():
+    spec = {
+        "paths": {
+            "/certificates/{member_id}/{cover_year}/file": {"get": {"x-roles": ["centre", "grassroots"]}},
+            "/certificates/mine/{cover_year}/file": {"get": {"x-roles": ["member"]}},
+        }
+    }
+    ops = operations_of(spec)
+    assert allowed_roles(ops, "GET", "certificates/mine/2020/file") == ("member",)
+    assert allowed_roles(ops, "GET", "certificates/7/2020/file") == ("centre", "grassroots")
+
+
 def test_a_member_reaches_only_operations_that_name_the_role_and_nothing_undeclared():
     """个人登录 (decision 0041): deny by default for the member role."""
     import time

@@ -36,6 +36,11 @@ document.addEventListener("DOMContentLoaded", async () => {
           <dt>缴费状态</dt><dd>${U.esc(c.payment_state)}</dd>
           <dt>给付申请材料截止</dt><dd>${U.esc(c.claims_deadline || "—")}</dd>
         </dl>
+        <button type="button" class="small" data-certificate="${U.esc(c.cover_year)}">下载${U.esc(c.cover_year)}年度参保凭证</button>
       </article>`).join("") : `<p class="empty">暂无参保记录。如需参保，请联系所在基层工会。</p>`;
   } catch (err) { U.flash(err.message, "error"); }
+  document.getElementById("covers").addEventListener("click", ev => {  // 参保凭证, my own (decision 0042)
+    const b = ev.target.closest("[data-certificate]");
+    if (b) U.downloadCertificate(null, b.dataset.certificate);
+  });
 });

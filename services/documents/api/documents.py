@@ -196,6 +196,22 @@ class CertificateFile(MethodView):
         return response
 
 
+@blp.route("/certificates/mine/<int:cover_year>/file")
+class MyCertificateFile(MethodView):
+    @roles("member")
+    @downloads(PDF)
+    @answers(409)
+    def get(self, cover_year):
+        """下载本人的参保凭证（个人登录；PDF）：只出具登录者本人的，会员编号取自登录身份而非请求（决定 0041、0042）。
+        无参保：404；该年度参保已失效或已退回：409."""
+        who = current_identity()
+        with uow() as work:
+            content, filename = certificates.issue(work, who, who.member_id or 0, cover_year, member_of=who.member_id)
+        response = named_download(content, filename, PDF, max_age=0)
+        response.headers["Cache-Control"] = "no-store"  # each answer is a new certificate
+        return response
+
+
 class VerificationOut(BaseSchema):
     found = fields.Boolean()
     message = fields.String()
