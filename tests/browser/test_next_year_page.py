@@ -1,0 +1,73 @@
+"""开启下一年度 on the centre's 年度 page, in a browser: one click proposes 2021 from 2020, the
+review shows every date with 2020's beside it and why; the centre types a changed payment
+deadline, saves, reads the answer; the prices copied from 2020 are shown as copied and saved only
+when the centre saves them."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.season import TIMELINE, YEAR, ok, price_entries
+
+
+def test_the_centre_reviews_changes_and_saves_the_proposed_year(system, person):
+    system.set_clock("2020-09-01T09:00:00")
+    centre = system.login("centre")
+    ok(centre.put(f"/api/v1/enrollment/cover-years/{YEAR}", json=TIMELINE))
+    system.wait_for(
+        lambda: (
+            centre.put(f"/api/v1/billing/price-tables/{YEAR}", json={"entries": price_entries()}).status_code == 200
+        ),
+        timeout=60,
+        message="price table",
+    )
+
+    clerk = person("centre")
+    page = clerk.open("/centre/years")
+    # the demo's own year is on the list too: the 2020 row's button
+    page.locator("#years tr", has_text="2019-10-25").get_by_role("button", name="开启下一年度").click()
+    review = page.locator("#next-year")
+    expect(review).to_be_visible()
+    expect(page.locator("#next-title")).to_have_text(f"开启 {YEAR + 1} 年度：核对由 {YEAR} 年度推算的建议")
+    split_row = review.locator("tr", has_text="参保金额比例设置开始")
+    expect(split_row).to_contain_text("2019-10-25")
+    expect(split_row).to_contain_text("2020-10-26（周一）")
+    expect(split_row).to_contain_text("顺延至周一")
+    expect(page.locator("#next-checks li").first).to_contain_text("符合")
+    # nothing saved by proposing
+    assert centre.get(f"/api/v1/enrollment/cover-years/{YEAR + 1}").status_code == 404
+
+    form = page.locator("#year-form")
+    expect(form.locator("[name=cover_year]")).to_have_value(str(YEAR + 1))
+    expect(form.locator("[name='grassroots_window.1']")).to_have_value("2020-12-25")
+    deadline = form.locator("[name=payment_deadline]")
+    expect(deadline).to_have_value("2021-01-20")
+    deadline.click()
+    deadline.press("Control+a")
+    deadline.press("Delete")
+    deadline.press_sequentially("2021-01-22")
+    with page.expect_response(
+        lambda r: r.request.method == "PUT" and r.url.endswith(f"/enrollment/cover-years/{YEAR + 1}")
+    ) as answer:
+        form.get_by_role("button", name="保存").click()
+    assert answer.value.status == 200, answer.value.text()
+    expect(page.locator("#flash")).to_contain_text(f"已保存 {YEAR + 1} 年度时间安排")
+    saved = ok(centre.get(f"/api/v1/enrollment/cover-years/{YEAR + 1}"))
+    assert saved["payment_deadline"] == "2021-01-22" and saved["split_window"] == ["2020-10-26", "2020-10-30"]
+    expect(page.locator("#years tr", has_text="2021-01-22")).to_have_count(1)
+
+    # the prices: copied from 2020 and said so; saved only now
+    expect(page.locator("#price-year")).to_have_value(str(YEAR + 1))
+    expect(page.locator("#price-note")).to_contain_text(f"由 {YEAR} 年度复制，尚未保存")
+    expect(page.get_by_label("B+ 集中参保（全年） 特殊行业补贴")).to_have_value("22.50")
+    assert centre.get(f"/api/v1/billing/price-tables/{YEAR + 1}").status_code == 404
+    with page.expect_response(
+        lambda r: r.request.method == "PUT" and r.url.endswith(f"/billing/price-tables/{YEAR + 1}")
+    ) as answer:
+        page.locator("#prices").get_by_role("button", name="保存价格表").click()
+    assert answer.value.status == 200, answer.value.text()
+    expect(page.locator("#flash")).to_have_text("价格表已保存")
+    expect(page.locator("#price-note")).to_be_hidden()
+    clerk.shot("next-year-saved")
+    last, this = (ok(centre.get(f"/api/v1/billing/price-tables/{y}"))["entries"] for y in (YEAR, YEAR + 1))
+    assert this == last
