@@ -71,3 +71,45 @@ def test_the_centre_reviews_changes_and_saves_the_proposed_year(system, person):
     clerk.shot("next-year-saved")
     last, this = (ok(centre.get(f"/api/v1/billing/price-tables/{y}"))["entries"] for y in (YEAR, YEAR + 1))
     assert this == last
+
+
+def test_the_district_finds_last_years_split_prefilled_and_saves_it(system, person):
+    """After the first test: 2021 configured and priced as 2020. The district's 2020 split is
+    proposed in 2021's split window, said so, and saved as it is."""
+    from tests.browser.conftest import SPLIT
+
+    district = system.login("district")
+    system.set_clock("2019-10-26T10:00:00")
+    system.wait_for(
+        lambda: district.put(f"/api/v1/billing/splits/{YEAR}", json={"types": SPLIT}).status_code == 200,
+        timeout=60,
+        message="2020 split",
+    )
+    system.set_clock("2020-10-27T10:00:00")  # 2021's split window (2020-10-26 … 10-30)
+    system.wait_for(
+        lambda: district.get(f"/api/v1/billing/splits/{YEAR + 1}/proposal").status_code == 200,
+        timeout=60,
+        message="billing knows 2021",
+    )
+    clerk = person("district")
+    page = clerk.open("/district/splits")
+    page.get_by_label("保障年度").select_option(str(YEAR + 1))
+    page.wait_for_load_state("networkidle")
+    note = page.locator("#carried")
+    expect(note).to_contain_text(f"按 {YEAR} 年度设置预填，尚未保存")
+    form = page.locator("#split")
+    expect(form.get_by_label("B 类 基层单位缴纳", exact=False)).to_have_value("10.00")
+    expect(form.get_by_label("A+ 类 区局/各级工会缴纳", exact=False)).to_have_value("63.00")
+    assert all(r["district_share_fen"] is None for r in ok(district.get(f"/api/v1/billing/splits/{YEAR + 1}")))
+    with page.expect_response(
+        lambda r: r.request.method == "PUT" and r.url.endswith(f"/billing/splits/{YEAR + 1}")
+    ) as a:
+        form.get_by_role("button", name="保存设置").click()
+    assert a.value.status == 200, a.value.text()
+    expect(page.locator("#flash")).to_have_text("已保存")
+    expect(note).to_be_hidden()
+    clerk.shot("next-year-split-saved")
+    saved = {r["type"]: r for r in ok(district.get(f"/api/v1/billing/splits/{YEAR + 1}")) if r["union_id"] is None}
+    for cover_type, shares in SPLIT.items():
+        assert saved[cover_type]["district_share_fen"] == int(shares["district_share"]) * 100
+        assert saved[cover_type]["grassroots_share_fen"] == int(shares["grassroots_share"]) * 100
