@@ -22,7 +22,25 @@ document.addEventListener("DOMContentLoaded", async () => {
   const pickBox = s => `<input type="checkbox" data-pick value="${s.id}" aria-label="选择 ${U.esc(s.union_name || "")}（${U.esc(s.type)} 类 ${s.headcount} 人）">`;
   const peopleButton = s => `<button class="small secondary" data-people="${s.id}" type="button" aria-label="查看人员：${U.esc(s.union_name || "")}">查看人员</button>`;
 
+  // 本年度与上年度对比, per union: shown when the year before is configured too
+  let comparedYear = null;
+  async function yearOnYear(year) {
+    const box = document.getElementById("year-on-year");
+    if (year === comparedYear) return;  // once per year shown, not after every review action
+    comparedYear = year;
+    if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
+    const d = await U.api("GET", `/enrollment/year-on-year/${year}/unions`);
+    const said = rs => rs.map(r => `${r.label} ${r.count}`).join("，") || "—";
+    document.getElementById("yoy-title").textContent = `${d.cover_year} 年度与 ${d.from_year} 年度对比（按基层工会）`;
+    document.getElementById("yoy-unions").innerHTML = U.table([{ key: "union_name", title: "单位名称", wrap: true },
+      { key: "last_year", title: `${d.from_year} 年度参保` }, { key: "this_year", title: `${d.cover_year} 年度可参保` },
+      { key: "again", title: "可再参保" }, { key: "new", title: "新增" }, { key: "gone", title: "不符合" },
+      { title: "增减", render: r => (r.change > 0 ? "+" : "") + r.change },
+      { title: "原因", wrap: true, render: r => `新增：${said(r.reasons.new)}；不符合：${said(r.reasons.gone)}` }], d.unions, "两年均无集中参保人员");
+    box.hidden = false;
+  }
   async function load() {
+    yearOnYear(Number(base().cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
     const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
     pending = p.items;
     const box = document.getElementById("pending");
