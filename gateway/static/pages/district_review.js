@@ -59,10 +59,14 @@ document.addEventListener("DOMContentLoaded", async () => {
       ? `合计参保人数：${t.headcount}人。保障费用：${yuan(tot.premium_fen)}元；市总统一划拨：${yuan(tot.city_subsidy_fen)}元；区局/各级工会缴费：${yuan(tot.district_share_fen)}元；基层单位缴费：${yuan(tot.grassroots_share_fen)}元。`
       : `合计参保人数：${t.headcount}人。保障费用：计价中，请稍候刷新。`;
     const year = base().cover_year;
-    const sources = (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
+    // where the credit comes from (billing's sources): one carried from an earlier year is said so
+    const left = await U.api("GET", `/billing/credits/available/${year}`).then(a => a.sources).catch(() => null);
+    const sources = left ? left.map(c => c.source_year)
+      : (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
     const from = sources.length ? [...new Set(sources)].sort().join("、") : String(year - 2);
+    const carried = (left || []).some(c => c.carried) ? `其中：${left.map(c => c.said).join("；")}。` : "";
     document.getElementById("credit").textContent = t.credit_available_fen
-      ? `${from}年会员计划退回金额${yuan(t.credit_available_fen)}元，可用于抵扣${year}年集中参保费用。`
+      ? `${from}年会员计划退回金额${yuan(t.credit_available_fen)}元，可用于抵扣${year}年集中参保费用。${carried}`
       : `没有可用于抵扣${year}年集中参保费用的会员计划退回金额。`;
     const staged = document.getElementById("staged");
     staged.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "type", title: "保障类型" },

@@ -93,3 +93,34 @@ def test_a_district_sees_only_its_own_and_the_centre_names_one(billing):
     assert billing.grassroots.get(f"/splits/{YEAR + 1}/proposal").status_code == 403
     missing = billing.huangpu.get(f"/splits/{YEAR + 2}/proposal")
     assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "PRICES_NOT_SET"
+
+
+def test_credit_left_over_is_carried_with_its_source(billing):
+    """清算分配款 across the year boundary: what 2020 did not use is there in 2021, said to come
+    from 2018's settlement meant for 2020 (decision 0043)."""
+    from tests.services.billing.conftest import HUANGPU, U_HP2
+
+    _next_year(billing, price_entries())
+    for source, designated, amount in ((2018, YEAR, "300.00"), (2019, YEAR + 1, "50.00")):
+        r = billing.centre.post(
+            "/credits",
+            json={"district_id": HUANGPU, "source_year": source, "designated_year": designated, "amount": amount},
+        )
+        assert r.status_code == 201, r.text
+    set_splits(billing)  # 2020's batch: A+ 3 × 63.00 + A 2 × 13.00 = 215.00, all from the credit
+    plus = billing.submit(U_HP1, HUANGPU, "A+", {"centralised": 3})
+    a = billing.submit(U_HP2, HUANGPU, "A", {"centralised": 2})
+    billing.batch(HUANGPU, [(plus, U_HP1, "A+", {"centralised": 3}), (a, U_HP2, "A", {"centralised": 2})])
+    this = billing.huangpu.get(f"/credits/available/{YEAR}").get_json()
+    assert this["available_fen"] == 8500
+    assert [(s["source_year"], s["left_fen"], s["carried"]) for s in this["sources"]] == [(2018, 8500, False)]
+    nxt = billing.huangpu.get(f"/credits/available/{YEAR + 1}").get_json()
+    assert nxt["available_fen"] == 8500 + 5000
+    assert [(s["source_year"], s["used_fen"], s["left_fen"], s["carried"]) for s in nxt["sources"]] == [
+        (2018, 21500, 8500, True),
+        (2019, 0, 5000, False),
+    ]
+    assert nxt["sources"][0]["said"] == "2018 年度清算分配款（原指定 2020 年度抵扣，未用完结转） 85.00 元"
+    assert billing.aviation.get(f"/credits/available/{YEAR + 1}").get_json()["sources"] == []
+    assert billing.centre.get(f"/credits/available/{YEAR + 1}").status_code == 422
+    assert billing.grassroots.get(f"/credits/available/{YEAR + 1}").status_code == 403
