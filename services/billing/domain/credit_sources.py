@@ -11,6 +11,7 @@ not used up is carried (结转) — said so, with the year it was meant for."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from common.money import yuan
 
@@ -41,7 +42,7 @@ class CreditLeft:
         )
         return what + (f"（原指定 {c.designated_year} 年度抵扣，未用完结转）" if self.carried else "")
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         c = self.credit
         return {
             "credit_id": c.credit_id,

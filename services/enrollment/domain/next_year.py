@@ -114,7 +114,8 @@ def _failed_order(data: dict[str, Any]) -> int:
     windows = [data[name] for name, _ in WINDOWS]
     failed = sum(1 for start, end in windows if start > end)
     failed += sum(1 for check in pattern_checks(data) if not check["ok"])
-    return failed + (data["district_submit_window"][0] < data["grassroots_window"][0])
+    early_submit: bool = data["district_submit_window"][0] < data["grassroots_window"][0]
+    return failed + int(early_submit)
 
 
 def _set(data: dict[str, Any], key: str, day: date) -> dict[str, Any]:
