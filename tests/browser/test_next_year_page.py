@@ -5,6 +5,8 @@ when the centre saves them."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import expect
 
 from tests.season import TIMELINE, YEAR, ok, price_entries
@@ -113,3 +115,86 @@ def test_the_district_finds_last_years_split_prefilled_and_saves_it(system, pers
     for cover_type, shares in SPLIT.items():
         assert saved[cover_type]["district_share_fen"] == int(shares["district_share"]) * 100
         assert saved[cover_type]["grassroots_share_fen"] == int(shares["grassroots_share"]) * 100
+
+
+def test_a_union_and_its_district_see_this_year_against_last(system, person):
+    """After the others: two members of grassroots1 covered in 2020; one retires. In 2021's
+    grassroots window the union's 参保办理 page says who is covered again and who is gone and why,
+    with the workbook; the district's review page has the union's counts."""
+    from tests.browser.conftest import carded_member
+
+    union, district = system.login("grassroots1"), system.login("district")
+    system.set_clock("2019-11-05T10:00:00")
+    stays, retires = (
+        carded_member(union, district, name, serial) for name, serial in (("续年留会", 951), ("续年退休", 952))
+    )
+    ids = [stays["id"], retires["id"]]
+    system.wait_for(
+        lambda: (
+            set(ids)
+            <= {
+                m["member_id"]
+                for m in union.get(f"/api/v1/enrollment/confirmation?cover_year={YEAR}&per_page=500")
+                .json()
+                .get("items", [])
+            }
+        ),
+        timeout=60,
+        message="eligible in 2020",
+    )
+    sub = ok(
+        union.post("/api/v1/enrollment/submissions", json={"cover_year": YEAR, "type": "A+", "member_ids": ids}), 201
+    )
+    system.wait_for(
+        lambda: district.get(f"/api/v1/enrollment/submissions/{sub['id']}").json().get("totals"),
+        timeout=60,
+        message="billing prices the submission",
+    )
+    ok(district.post(f"/api/v1/enrollment/submissions/{sub['id']}/stage", json={}))
+    system.set_clock("2019-12-28T10:00:00")
+    handler = {"name": "李会计", "phone": "13800138001", "email": "lkj@example.com"}
+    batch = ok(district.post("/api/v1/enrollment/batches", json={"cover_year": YEAR, "handler": handler}), 201)
+    system.wait_for(
+        lambda: district.get(f"/api/v1/billing/batches/{batch['id']}").status_code == 200,
+        timeout=60,
+        message="billing prices the batch",
+    )
+    ok(union.post("/api/v1/members/members/transfer-out", json={"member_ids": [retires["id"]], "reason": "退休"}))
+    system.set_clock("2020-11-05T10:00:00")
+    system.wait_for(
+        lambda: any(
+            p["member_id"] == retires["id"]
+            for p in union.get(f"/api/v1/enrollment/year-on-year/{YEAR + 1}").json().get("people", [])
+        ),
+        timeout=60,
+        message="enrollment knows the move",
+    )
+
+    clerk = person("grassroots1")
+    page = clerk.open("/union/enrolment")
+    page.get_by_label("保障年度").select_option(str(YEAR + 1))
+    section = page.locator("#year-on-year")
+    expect(section).to_be_visible()
+    expect(page.locator("#yoy-title")).to_have_text(f"{YEAR + 1} 年度与 {YEAR} 年度对比")
+    expect(page.locator("#yoy-people tr", has_text="续年退休")).to_contain_text("已转出（退休）")
+    expect(page.locator("#yoy-people")).not_to_contain_text("续年留会")  # covered again: counted only
+    expect(page.locator("#yoy-tiles")).to_contain_text("可再参保")
+    expect(page.locator("#yoy-reasons")).to_contain_text("已转出 1 人")
+    href = page.locator("#yoy-workbook").get_attribute("href")
+    assert href == f"/api/v1/enrollment/year-on-year/{YEAR + 1}/workbook"
+    clerk.shot("year-on-year-union")
+
+    reviewer = person("district")
+    page = reviewer.open("/district/review")
+    page.get_by_label("保障年度").select_option(str(YEAR + 1))
+    table = page.locator("#yoy-unions")
+    expect(page.locator("#year-on-year")).to_be_visible()
+    expect(table).to_contain_text("已转出 1")
+    years = ok(district.get("/api/v1/billing/years"))["years"]
+    shown = next(y for y in years if y["cover_year"] == YEAR)
+    side = page.locator("#years-side")
+    expect(side.locator("tr", has_text=f"{YEAR} 年度").first).to_contain_text(f"{shown['premium_fen'] / 100:.2f}")
+    expect(side.locator("svg")).to_have_attribute(
+        "aria-label", re.compile(f"{YEAR} 年度参保人数：{shown['headcount']} 人")
+    )
+    reviewer.shot("year-on-year-district")

@@ -120,4 +120,5 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.getElementById("price-year").onchange = () => loadPrices();
   load().catch(e => U.flash(e.message, "error"));
+  YearsSideBySide(document.getElementById("years-side")).catch(() => {});
 });

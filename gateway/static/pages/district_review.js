@@ -167,4 +167,5 @@ document.addEventListener("DOMContentLoaded", async () => {
         ["区局/各级工会缴费（元）", tot ? yuan(tot.district_share_fen) : null], ["经办人", v.name]] };
   } });
   if (list.length) load().catch(e => U.flash(e.message, "error"));
+  YearsSideBySide(document.getElementById("years-side")).catch(() => {});
 });
