@@ -155,7 +155,7 @@ class NextYearOut(BaseSchema):
     checks = fields.List(fields.Nested(PatternCheckOut), metadata={"description": "指南的时间顺序是否保持"})
 
 
-@blp.route("/cover-years/<int:cover_year>/next")
+@blp.route("/cover-years/<int(min=2000, max=2099):cover_year>/next")
 class NextCoverYear(MethodView):
     @roles("centre")
     @blp.response(200, NextYearOut)
