@@ -22,7 +22,25 @@ document.addEventListener("DOMContentLoaded", async () => {
   const pickBox = s => `<input type="checkbox" data-pick value="${s.id}" aria-label="选择 ${U.esc(s.union_name || "")}（${U.esc(s.type)} 类 ${s.headcount} 人）">`;
   const peopleButton = s => `<button class="small secondary" data-people="${s.id}" type="button" aria-label="查看人员：${U.esc(s.union_name || "")}">查看人员</button>`;
 
+  // 本年度与上年度对比, per union: shown when the year before is configured too
+  let comparedYear = null;
+  async function yearOnYear(year) {
+    const box = document.getElementById("year-on-year");
+    if (year === comparedYear) return;  // once per year shown, not after every review action
+    comparedYear = year;
+    if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
+    const d = await U.api("GET", `/enrollment/year-on-year/${year}/unions`);
+    const said = rs => rs.map(r => `${r.label} ${r.count}`).join("，") || "—";
+    document.getElementById("yoy-title").textContent = `${d.cover_year} 年度与 ${d.from_year} 年度对比（按基层工会）`;
+    document.getElementById("yoy-unions").innerHTML = U.table([{ key: "union_name", title: "单位名称", wrap: true },
+      { key: "last_year", title: `${d.from_year} 年度参保` }, { key: "this_year", title: `${d.cover_year} 年度可参保` },
+      { key: "again", title: "可再参保" }, { key: "new", title: "新增" }, { key: "gone", title: "不符合" },
+      { title: "增减", render: r => (r.change > 0 ? "+" : "") + r.change },
+      { title: "原因", wrap: true, render: r => `新增：${said(r.reasons.new)}；不符合：${said(r.reasons.gone)}` }], d.unions, "两年均无集中参保人员");
+    box.hidden = false;
+  }
   async function load() {
+    yearOnYear(Number(base().cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
     const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
     pending = p.items;
     const box = document.getElementById("pending");
@@ -41,10 +59,14 @@ document.addEventListener("DOMContentLoaded", async () => {
       ? `合计参保人数：${t.headcount}人。保障费用：${yuan(tot.premium_fen)}元；市总统一划拨：${yuan(tot.city_subsidy_fen)}元；区局/各级工会缴费：${yuan(tot.district_share_fen)}元；基层单位缴费：${yuan(tot.grassroots_share_fen)}元。`
       : `合计参保人数：${t.headcount}人。保障费用：计价中，请稍候刷新。`;
     const year = base().cover_year;
-    const sources = (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
+    // where the credit comes from (billing's sources): one carried from an earlier year is said so
+    const left = await U.api("GET", `/billing/credits/available/${year}`).then(a => a.sources).catch(() => null);
+    const sources = left ? left.map(c => c.source_year)
+      : (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
     const from = sources.length ? [...new Set(sources)].sort().join("、") : String(year - 2);
+    const carried = (left || []).some(c => c.carried) ? `其中：${left.map(c => c.said).join("；")}。` : "";
     document.getElementById("credit").textContent = t.credit_available_fen
-      ? `${from}年会员计划退回金额${yuan(t.credit_available_fen)}元，可用于抵扣${year}年集中参保费用。`
+      ? `${from}年会员计划退回金额${yuan(t.credit_available_fen)}元，可用于抵扣${year}年集中参保费用。${carried}`
       : `没有可用于抵扣${year}年集中参保费用的会员计划退回金额。`;
     const staged = document.getElementById("staged");
     staged.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "type", title: "保障类型" },
@@ -149,4 +171,5 @@ document.addEventListener("DOMContentLoaded", async () => {
         ["区局/各级工会缴费（元）", tot ? yuan(tot.district_share_fen) : null], ["经办人", v.name]] };
   } });
   if (list.length) load().catch(e => U.flash(e.message, "error"));
+  YearsSideBySide(document.getElementById("years-side")).catch(() => {});
 });

@@ -28,9 +28,45 @@ document.addEventListener("DOMContentLoaded", async () => {
       split.elements[`${t}.district_share`].value = yuan(r.district_share_fen);
       split.elements[`${t}.grassroots_share`].value = yuan(r.grassroots_share_fen);
     }
+    await carried(rows);
     document.getElementById("overrides").innerHTML = U.table([{ title: "基层工会", render: r => (unions.items.find(u => u.id === r.union_id) || {}).name || r.union_id },
       { key: "type", title: "类型" }, { title: "区局缴纳", render: r => yuan(r.district_share_fen) }, { title: "基层缴纳", render: r => yuan(r.grassroots_share_fen) }],
       rows.filter(r => r.union_id != null), "暂无单独设置");
+  }
+  // last year's split as this year's proposal: prefilled where this year has nothing saved, said so
+  async function carried(rows) {
+    const note = document.getElementById("carried"), box = document.getElementById("carried-overrides");
+    note.hidden = true; box.hidden = true;
+    const p = await U.api("GET", `/billing/splits/${year()}/proposal`).catch(() => null);
+    if (!p || !p.proposals.length) return;
+    const split = document.getElementById("split"), said = [];
+    for (const r of p.proposals.filter(r => r.union_id == null && !r.saved_this_year)) {
+      split.elements[`${r.type}.district_share`].value = yuan(r.district_share_fen);
+      split.elements[`${r.type}.grassroots_share`].value = yuan(r.grassroots_share_fen);
+      said.push(`${r.type} 类：${r.why}`);
+    }
+    if (said.length) {
+      note.textContent = `以下 ${said.map(s => s.split("：")[0]).join("、")} 按 ${p.from_year} 年度设置预填，尚未保存；核对或修改后点“保存设置”。` +
+        said.filter(s => !s.endsWith("沿用")).join("；");
+      note.hidden = false;
+    }
+    const unionRows = p.proposals.filter(r => r.union_id != null && !r.saved_this_year);
+    if (!unionRows.length) return;
+    const name = id => (unions.items.find(u => u.id === id) || {}).name || String(id);
+    document.getElementById("carried-list").innerHTML = U.table([{ title: "基层工会", render: r => name(r.union_id) },
+      { key: "type", title: "类型" }, { title: `${p.from_year} 年度 区局/基层`, render: r => `${yuan(r.last_district_share_fen)} / ${yuan(r.last_grassroots_share_fen)}` },
+      { title: "建议 区局/基层", render: r => `${yuan(r.district_share_fen)} / ${yuan(r.grassroots_share_fen)}` },
+      { key: "why", title: "来由", wrap: true },
+      { title: "操作", html: r => `<button class="small" type="button" data-carry="${r.union_id}|${r.type}">按建议保存</button>` }], unionRows);
+    box.querySelectorAll("[data-carry]").forEach(b => b.onclick = async () => {
+      const r = unionRows.find(x => `${x.union_id}|${x.type}` === b.dataset.carry);
+      try {
+        await U.api("PUT", `/billing/splits/${year()}/unions/${r.union_id}`,
+          { types: { [r.type]: { district_share: yuan(r.district_share_fen), grassroots_share: yuan(r.grassroots_share_fen) } } });
+        U.flash("已保存"); await load();
+      } catch (e) { U.flash(e.message, "error"); }
+    });
+    box.hidden = false;
   }
   const split = document.getElementById("split");
   split.noValidate = true;

@@ -19,8 +19,26 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (v.mode !== "instant") delete v.kind;
     return v;
   };
+  // 本年度与上年度对比: shown when the year before is configured too
+  async function yearOnYear(year) {
+    const box = document.getElementById("year-on-year");
+    if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
+    const d = await U.api("GET", `/enrollment/year-on-year/${year}`);
+    const tile = (k, val) => `<div class="tile"><span>${k}</span><strong>${val}</strong></div>`;
+    document.getElementById("yoy-title").textContent = `${d.cover_year} 年度与 ${d.from_year} 年度对比`;
+    document.getElementById("yoy-tiles").innerHTML = tile(`${d.from_year} 年度在本会参保`, d.last_year) + tile(`${d.cover_year} 年度可参保`, d.this_year) +
+      tile("可再参保", d.again) + tile("本年度新增", d.new) + tile("本年度不符合条件", d.gone) + tile("增减", (d.change > 0 ? "+" : "") + d.change);
+    const said = rs => rs.map(r => `${r.label} ${r.count} 人`).join("，") || "无";
+    document.getElementById("yoy-reasons").innerHTML = `<p>新增原因：${U.esc(said(d.reasons.new))}</p><p>不符合原因：${U.esc(said(d.reasons.gone))}</p>`;
+    const CAT = { new: "本年度新增", gone: "上年度参保、本年度不符合条件" };
+    document.getElementById("yoy-people").innerHTML = U.table([{ key: "name", title: "姓名" }, { key: "id_masked", title: "证件号码" },
+      { title: "对比结果", render: p => CAT[p.category] }, { key: "reason", title: "原因" }], d.people, "两年名单相同");
+    document.getElementById("yoy-workbook").href = `/api/v1/enrollment/year-on-year/${year}/workbook`;
+    box.hidden = false;
+  }
   async function load() {
     const v = params();
+    yearOnYear(Number(v.cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
     document.getElementById("kind-field").hidden = v.mode !== "instant";
     const c = await U.api("GET", "/enrollment/confirmation?" + new URLSearchParams({ ...v, page, per_page: 50 }));
     last.c = c; last.q = null;

@@ -12,7 +12,7 @@ from common.web import audit_subject, current_identity, roles, uow
 from services.billing.api.schemas import PER_PERSON_MAX_FEN, Id, Yuan
 from services.billing.domain.prices import COVER_TYPES, PRICE_CLASSES, Price
 from services.billing.domain.split import Shares
-from services.billing.handlers import prices, quotes, splits
+from services.billing.handlers import prices, quotes, split_proposals, splits
 
 blp = Blueprint("prices", __name__, description="保障价格表、参保金额比例设置（保障金额分摊）与每人费率")
 
@@ -184,6 +184,36 @@ class Splits(MethodView):
         with uow() as work:
             splits.set_split(work, current_identity(), year, _shares(data["types"]))
             return splits.list_splits(work, current_identity(), year)
+
+
+class SplitProposalOut(BaseSchema):
+    union_id = fields.Integer(allow_none=True, metadata={"description": "空为区局默认设置，否则为该基层工会的单独设置"})
+    type = fields.String()
+    district_share_fen = fields.Integer(metadata={"description": "建议的区局缴纳（分/人）"})
+    grassroots_share_fen = fields.Integer(metadata={"description": "建议的基层缴纳（分/人）"})
+    last_district_share_fen = fields.Integer(metadata={"description": "上年度区局缴纳（分/人）"})
+    last_grassroots_share_fen = fields.Integer(metadata={"description": "上年度基层缴纳（分/人）"})
+    saved_this_year = fields.Boolean(metadata={"description": "本年度是否已保存该项（已保存则以本年度为准）"})
+    why = fields.String(metadata={"description": "建议的来由：沿用，或因价格变化而调整"})
+
+
+class SplitProposalsOut(BaseSchema):
+    cover_year = fields.Integer()
+    from_year = fields.Integer()
+    district_id = fields.Integer()
+    proposals = fields.List(fields.Nested(SplitProposalOut))
+
+
+@blp.route("/splits/<int(min=2000, max=2100):year>/proposal")
+class SplitProposal(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(SplitQuery, location="query")
+    @blp.response(200, SplitProposalsOut)
+    def get(self, query, year):
+        """上年度比例（建议）: last year's split of the district proposed for this year's prices,
+        not saved; the district saves it as is or changed with PUT /splits/{year}."""
+        with uow() as work:
+            return split_proposals.propose_split(work, current_identity(), year, query.get("district_id"))
 
 
 @blp.route("/splits/<int(min=2000, max=2100):year>/unions/<int(max=2147483647):union_id>")

@@ -11,7 +11,7 @@ from marshmallow import fields
 from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from services.billing.api.schemas import Id, Year
-from services.billing.handlers import reports
+from services.billing.handlers import reports, years
 
 blp = Blueprint("reports", __name__, description="已计费提交、台账与统计")
 
@@ -150,3 +150,49 @@ class Dashboard(MethodView):
         """统计: per district due/paid/outstanding by type; per union owed to its district (scoped)."""
         with uow() as work:
             return reports.dashboard(work, current_identity(), year)
+
+
+class Change(BaseSchema):
+    change = fields.Integer(allow_none=True, metadata={"description": "与上一年度相比的增减（首年为空）"})
+    change_percent = fields.Float(
+        allow_none=True, metadata={"description": "增减百分比（保留一位小数；上一年度为 0 时为空）"}
+    )
+
+
+class YearType(BaseSchema):
+    type = fields.String()
+    headcount = fields.Integer()
+    premium_fen = fields.Integer()
+    headcount_change = fields.Nested(Change)
+    premium_fen_change = fields.Nested(Change)
+
+
+class YearRow(BaseSchema):
+    cover_year = fields.Integer()
+    headcount = fields.Integer(metadata={"description": "参保人数（逾期失败的批次不计）"})
+    premium_fen = fields.Integer(metadata={"description": "保障费用（分）"})
+    received_fen = fields.Integer(metadata={"description": "已缴：到账金额（分）"})
+    headcount_change = fields.Nested(Change)
+    premium_fen_change = fields.Nested(Change)
+    received_fen_change = fields.Nested(Change)
+    types = fields.List(fields.Nested(YearType))
+
+
+class YearsOut(BaseSchema):
+    district_id = fields.Integer(allow_none=True)
+    years = fields.List(fields.Nested(YearRow), metadata={"description": "按年度先后"})
+
+
+class YearsQuery(BaseSchema):
+    district_id = Id(metadata={"description": "市职保中心可指定区局；不指定为全市"})
+
+
+@blp.route("/years")
+class Years(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(YearsQuery, location="query")
+    @blp.response(200, YearsOut)
+    def get(self, query):
+        """历年对比: per year and type, headcount, premium and money received, with the change."""
+        with uow() as work:
+            return years.years_side_by_side(work, current_identity(), query.get("district_id"))

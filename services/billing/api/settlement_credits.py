@@ -65,6 +65,40 @@ class Credits(MethodView):
             )
 
 
+class CreditSourceOut(BaseSchema):
+    credit_id = fields.Integer()
+    source_year = fields.Integer(metadata={"description": "清算年度（或多缴批次的年度）"})
+    designated_year = fields.Integer(metadata={"description": "原指定抵扣年度"})
+    source_batch_no = fields.String(allow_none=True, metadata={"description": "来源：该批次的多缴"})
+    amount_fen = fields.Integer()
+    used_fen = fields.Integer(metadata={"description": "已用于抵扣（按指定年度先后计）"})
+    left_fen = fields.Integer(metadata={"description": "尚可抵扣"})
+    carried = fields.Boolean(metadata={"description": "由更早年度结转"})
+    source = fields.String(
+        metadata={"description": "来源说明，如 2018 年度清算分配款（原指定 2020 年度抵扣，未用完结转）"}
+    )
+    said = fields.String(metadata={"description": "来源说明与金额"})
+
+
+class CreditSourcesOut(BaseSchema):
+    cover_year = fields.Integer()
+    district_id = fields.Integer()
+    available_fen = fields.Integer(metadata={"description": "可抵扣本年度集中参保款项的总额"})
+    sources = fields.List(fields.Nested(CreditSourceOut))
+
+
+@blp.route("/credits/available/<int(min=2000, max=2100):year>")
+class CreditSources(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(CreditQuery, location="query")
+    @blp.response(200, CreditSourcesOut)
+    def get(self, query, year):
+        """可抵扣金额及其来源: each credit usable against the year with what is left and where it
+        comes from (a settlement, a batch's over-payment), carried ones said so."""
+        with uow() as work:
+            return settlement_credits.credit_sources(work, current_identity(), year, query.get("district_id"))
+
+
 @blp.route("/credits/import")
 class CreditImport(MethodView):
     @roles("centre")

@@ -83,3 +83,24 @@ def rate_for(price: Price, full_year: Price, special_industry: bool, shares: Sha
     else:
         grassroots = min(union, round_half_up_div(shares.grassroots_fen * union, full_union))
     return Rate(price.premium_fen, city, union - grassroots, grassroots)
+
+
+def carried_shares(last: Price, this: Price, special_industry: bool, shares: Shares) -> tuple[Shares, str]:
+    """Last year's shares proposed for this year (a district's split carried as a proposal).
+
+    Same premium and city subsidy: the same shares, no remark. Otherwise the grassroots share is
+    kept as far as this year's union share allows and the district's share takes the rest, so the
+    proposal sums to this year's premium — and the remark says what changed, for the district to
+    review before it saves."""
+    city_last, city_this = last.city_subsidy(special_industry), this.city_subsidy(special_industry)
+    if (last.premium_fen, city_last) == (this.premium_fen, city_this):
+        return shares, ""
+    union = this.premium_fen - city_this
+    grassroots = min(shares.grassroots_fen, max(union, 0))
+    carried = Shares(max(union, 0) - grassroots, grassroots)
+    return carried, (
+        f"上年度保障费用 {yuan(last.premium_fen)} 元、市总统一划拨 {yuan(city_last)} 元，本年度为 "
+        f"{yuan(this.premium_fen)} 元、{yuan(city_this)} 元：基层缴纳按上年度 {yuan(shares.grassroots_fen)} 元"
+        f"{'保留' if grassroots == shares.grassroots_fen else f'减为 {yuan(grassroots)} 元'}，"
+        f"区局缴纳由 {yuan(shares.district_fen)} 元调整为 {yuan(carried.district_fen)} 元"
+    )

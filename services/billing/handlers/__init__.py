@@ -2,7 +2,8 @@
 preview), pricing, settlement_credits,
 batches (status, feedback, write-off), vouchers, overdue, payment_mail, bank_statements (the
 import), statement_results (an import read back), allocations (a line split or allocated by hand,
-a batch's arrivals), ageing (账龄 and the reminders that escalate), reports, read_models. Reads go
+a batch's arrivals), ageing (账龄 and the reminders that escalate), reports, read_models, split_proposals (last year's split proposed for
+a new year), years (years side by side). Reads go
 through adapters/queries.py (the price table and the rates a split gives: adapters/rates.py);
 rows written behind through adapters/ledger.py.
 

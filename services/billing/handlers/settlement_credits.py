@@ -14,7 +14,8 @@ from services.billing import contracts
 from services.billing.adapters import queries
 from services.billing.adapters.excel import read_credits
 from services.billing.adapters.ledger import record_in_ledger
-from services.billing.adapters.orm import DistrictAccount, DistrictView, SettlementCredit
+from services.billing.adapters.orm import Batch, DistrictAccount, DistrictView, SettlementCredit
+from services.billing.domain.credit_sources import Credit, credits_left
 
 
 def publish_credit_available(uow: UoW, account: DistrictAccount, from_year: int) -> None:
@@ -109,3 +110,37 @@ def import_credits(uow: UoW, who: Identity, content: bytes) -> list[SettlementCr
     ]
     uow.commit()
     return made
+
+
+def credit_sources(uow: UoW, who: Identity, year: int, district_id: int | None = None) -> dict:
+    """What the district can still set against `year` and where it comes from, each credit with
+    its source — a settlement, an over-payment of a batch — and whether it was carried from an
+    earlier year (decision 0043). The total is the one batches are priced with."""
+    if who.role == "district":
+        district_id = who.district_id
+    elif district_id is None:
+        raise ValidationFailed({"district_id": ["请指定区局（产业）工会"]})
+    who.check_district(district_id)
+    rows = list(uow.session.scalars(select(SettlementCredit).where(SettlementCredit.district_id == district_id)))
+    batch_nos = dict(
+        uow.session.execute(
+            select(Batch.batch_id, Batch.batch_no).where(
+                Batch.batch_id.in_([r.source_batch_id for r in rows if r.source_batch_id])
+            )
+        ).all()
+    )
+    account = uow.session.get(DistrictAccount, district_id)
+    left = credits_left(
+        [
+            Credit(r.id, r.source_year, r.designated_year, r.amount_fen, r.memo, batch_nos.get(r.source_batch_id))
+            for r in rows
+        ],
+        account.credit_used_fen if account else 0,
+        year,
+    )
+    return {
+        "cover_year": year,
+        "district_id": district_id,
+        "available_fen": queries.credit_available(uow.session, district_id, year),
+        "sources": [c.as_dict() for c in left],
+    }

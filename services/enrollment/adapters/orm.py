@@ -127,6 +127,23 @@ class MemberView(Base):
     )
 
 
+class MemberMove(Base):
+    """A member's newest move, from members' events: `joined` (approved into a union), `moved_in`
+    (transferred in, from `previous_union_id` if any), `left` (transferred out, with `reason`).
+    This year against last year says with it why a member is new or gone (decision 0043)."""
+
+    __tablename__ = "member_move"
+    member_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    previous_union_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    moved_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class CreditView(Base):
     """Read model of billing.credit.available: a district's settlement credit (清算分配款 /
     会员计划退回金额) still available against a cover year."""

@@ -117,3 +117,50 @@ class CoverYearItem(MethodView):
             return cover_years.cover_year_view(
                 cover_years.configure_cover_year(work, current_identity(), cover_year, data)
             )
+
+
+class ProposedDateOut(BaseSchema):
+    key = fields.String(metadata={"description": "表单字段：split_window.0 / card_cutoff / payment_deadline …"})
+    label = fields.String(metadata={"description": "日期名称，如 参保金额比例设置开始"})
+    this_year = fields.Date(metadata={"description": "本年度的日期"})
+    proposed = fields.Date(metadata={"description": "下一年度的建议日期"})
+    weekday = fields.String(metadata={"description": "建议日期是周几"})
+    moved = fields.Boolean(metadata={"description": "是否因周末而调整（否则只是顺延一年）"})
+    why = fields.String(metadata={"description": "建议日期的来由"})
+
+
+class PatternCheckOut(BaseSchema):
+    label = fields.String(metadata={"description": "指南的时间顺序之一"})
+    ok = fields.Boolean()
+
+
+class ProposedTimeline(BaseSchema):
+    split_window = fields.List(fields.Date())
+    grassroots_window = fields.List(fields.Date())
+    district_review_window = fields.List(fields.Date())
+    district_submit_window = fields.List(fields.Date())
+    card_cutoff = fields.Date()
+    cover_start = fields.Date()
+    cover_end = fields.Date()
+    payment_deadline = fields.Date()
+    claims_deadline = fields.Date()
+    instant_payment_days = fields.Integer()
+
+
+class NextYearOut(BaseSchema):
+    cover_year = fields.Integer(metadata={"description": "建议开启的年度"})
+    from_year = fields.Integer(metadata={"description": "据以建议的本年度"})
+    timeline = fields.Nested(ProposedTimeline, metadata={"description": "与“配置保障年度”相同形状，可直接核对后保存"})
+    dates = fields.List(fields.Nested(ProposedDateOut))
+    checks = fields.List(fields.Nested(PatternCheckOut), metadata={"description": "指南的时间顺序是否保持"})
+
+
+@blp.route("/cover-years/<int(min=2000, max=2099):cover_year>/next")
+class NextCoverYear(MethodView):
+    @roles("centre")
+    @blp.response(200, NextYearOut)
+    def get(self, cover_year):
+        """开启下一年度（建议）: next year's timeline proposed from this one, not saved; the centre
+        reviews and changes it, then saves it with PUT /cover-years/{next}."""
+        with uow() as work:
+            return cover_years.propose_next_cover_year(work, current_identity(), cover_year)

@@ -12,6 +12,7 @@ from common.identity import Identity
 from services.enrollment import contracts
 from services.enrollment.adapters import queries
 from services.enrollment.adapters.orm import CoverYearRow
+from services.enrollment.domain.next_year import propose_next_year
 from services.enrollment.domain.timeline import DEFAULT_INSTANT_PAYMENT_DAYS, build_cover_year
 
 WINDOW_FIELDS = ("split", "grassroots", "district_review", "district_submit")
@@ -85,3 +86,21 @@ def list_cover_years(uow: UoW, who: Identity) -> list[CoverYearRow]:
 
 def get_cover_year_row(uow: UoW, who: Identity, cover_year: int) -> CoverYearRow:
     return queries.cover_year_row(uow.session, cover_year)
+
+
+def propose_next_cover_year(uow: UoW, who: Identity, cover_year: int) -> dict:
+    """开启下一年度: the next year's timeline proposed from this one, every date with this year's
+    value and why it is what it is, and the guide's order checked. Nothing is saved: the centre
+    reviews, changes and saves it through configure_cover_year. Refused when the next year is
+    configured already (it is then changed like any year)."""
+    who.require("centre")
+    proposal = propose_next_year(queries.load_year(uow.session, cover_year))
+    if uow.session.get(CoverYearRow, proposal.cover_year) is not None:
+        raise Conflict(f"{proposal.cover_year} 年度已设置，请在年度列表中点“修改”调整", code="NEXT_YEAR_CONFIGURED")
+    return {
+        "cover_year": proposal.cover_year,
+        "from_year": proposal.from_year,
+        "timeline": proposal.timeline(),
+        "dates": [d.as_dict() for d in proposal.dates],
+        "checks": proposal.checks,
+    }

@@ -3,13 +3,13 @@ rates, settlement credit, and billing's amounts of each submission."""
 
 from __future__ import annotations
 
-from common import facts
+from common import clock, facts
 from common.bus import PermanentFailure
 from common.db import UoW
 from common.facts import consumes
 from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.enrollment.adapters import id_numbers
-from services.enrollment.adapters.orm import CreditView, DistrictView, MemberView, Submission, UnionView
+from services.enrollment.adapters.orm import CreditView, DistrictView, MemberMove, MemberView, Submission, UnionView
 from services.enrollment.adapters.rows import parse_date, parse_datetime
 from services.enrollment.domain.totals import PARTS
 
@@ -85,7 +85,36 @@ def record_member_when_member_changed(uow: UoW, event: dict) -> None:
             continue  # left for its own turn, which dead-letters it
         ids.add(other.get("id"))
     upsert_many_if_newer(uow.session, MemberView, "member_id", rows)
+    for moved in [event, *getattr(uow, "batch", [])]:
+        if moved.get("id") in ids:
+            _record_move(uow, moved)
     applied |= ids
+
+
+MOVES = {"approved": "joined", "transferred_in": "moved_in", "transferred_out": "left"}
+
+
+def _record_move(uow: UoW, event: dict) -> None:
+    """The member's newest move (joined, moved in, left with its reason), on the day it happened
+    (Asia/Shanghai): why a member is new to a union's list, or gone from it (decision 0043)."""
+    kind = MOVES.get(str(event.get("type", "")).removeprefix(MEMBER_EVENT_PREFIX))
+    if kind is None:
+        return
+    d = event["data"]
+    when = parse_datetime(event.get("occurred_at")) or clock.now()
+    upsert_if_newer(
+        uow.session,
+        MemberMove,
+        {"member_id": int(d["member_id"])},
+        {
+            "kind": kind,
+            "union_id": d.get("previous_union_id") if kind == "left" else d.get("union_id"),
+            "previous_union_id": d.get("previous_union_id") if kind == "moved_in" else None,
+            "reason": d.get("reason") if kind == "left" else None,
+            "moved_on": when.astimezone(clock.SHANGHAI).date(),
+            "version": int(d["version"]),
+        },
+    )
 
 
 @consumes
