@@ -513,3 +513,34 @@ def lookup_day_page(
         .limit(per_page)
     )
     return total, list(rows)
+
+
+# ------------------------------------------------------------------ 工会批量导入 (a file's many rows)
+
+_SET_CHUNK = 5_000  # values a query names at once (PostgreSQL and SQLite both cap bind parameters)
+
+
+def _among(session, column, values: list[str], *where) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(values), _SET_CHUNK):
+        chunk = values[start : start + _SET_CHUNK]
+        found.update(session.scalars(select(column).where(column.in_(chunk), *where)))
+    return found
+
+
+def district_ids_by_name(session) -> dict[str, int]:
+    return dict(session.execute(select(District.name, District.id)).all())  # rows, not the Result (a mapping)
+
+
+def credit_codes_taken(session, codes: list[str]) -> set[str]:
+    """Which of these codes the directory holds."""
+    return _among(session, GrassrootsUnion.credit_code, codes)
+
+
+def union_names_taken(session, names: list[str]) -> set[str]:
+    return _among(session, GrassrootsUnion.name, names)
+
+
+def pending_registrations_holding(session, field: str, values: list[str]) -> set[str]:
+    """Which of these values (credit_code, name or username) a pending 组织注册 holds."""
+    return _among(session, getattr(UnionRegistration, field), values, UnionRegistration.state == "pending")
