@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, String, any_, bindparam, insert, select, text
 
 from common import clock, facts
 from common.db import UoW, insert_rows
@@ -83,9 +83,8 @@ def create_clerk_accounts_when_loaded(uow: UoW, event: dict) -> None:
         fresh.append((c, username))
     if not fresh:
         return
-    table = Account.__table__
-    ids = uow.session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+    ids = _insert_accounts(
+        uow,
         [
             {
                 "username": username,
@@ -102,7 +101,7 @@ def create_clerk_accounts_when_loaded(uow: UoW, event: dict) -> None:
             }
             for c, username in fresh
         ],
-    ).scalars()
+    )
     config, key = settings.load(), auth.gateway_secret()
     expires_at = links.expires(links.ACTIVATE, now, config.activation_link_ttl, config.reset_link_ttl)
     shown = clock.shanghai(expires_at).isoformat()
@@ -133,16 +132,35 @@ def _fallback(c: Clerk) -> str:
     return rules.fallback_username(c.username, c.union_id or c.district_id)
 
 
+def _insert_accounts(uow: UoW, rows: list[dict]) -> list[int]:
+    """The accounts in one go, their ids in the rows' order: ids from the table's sequence and
+    COPY on PostgreSQL (a statement with thousands of parameters is slow to send), else one
+    executemany with RETURNING."""
+    table = Account.__table__
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return list(
+            uow.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        )
+    ids = list(
+        uow.session.scalars(
+            text("SELECT nextval(pg_get_serial_sequence('accounts', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)},
+        )
+    )
+    insert_rows(uow.session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return ids
+
+
 def _accounts_named(uow: UoW, names: list[str]) -> dict[str, tuple[str, int | None, int | None]]:
     """The accounts holding any of these names: name → (role, union, district if a district's)."""
     found: dict[str, tuple[str, int | None, int | None]] = {}
     unique = list(dict.fromkeys(names))
-    for start in range(0, len(unique), _CHUNK):
-        rows = uow.session.execute(
-            select(Account.username, Account.role, Account.union_id, Account.district_id).where(
-                Account.username.in_(unique[start : start + _CHUNK])
-            )
-        )
-        for name, role, union_id, district_id in rows:
+    columns = select(Account.username, Account.role, Account.union_id, Account.district_id)
+    if uow.session.get_bind().dialect.name == "postgresql":  # one array parameter, not thousands
+        queries = [columns.where(Account.username == any_(bindparam("names", unique, type_=ARRAY(String))))]
+    else:
+        queries = [columns.where(Account.username.in_(unique[i : i + _CHUNK])) for i in range(0, len(unique), _CHUNK)]
+    for query in queries:
+        for name, role, union_id, district_id in uow.session.execute(query):
             found[name] = (role, union_id, district_id if role == "district" else None)
     return found

@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import insert
 
 from common import clock, excel
-from common.db import UoW
+from common.db import UoW, insert_rows
 from common.errors import AppError
 from common.identity import Identity
 from services.members import contracts
@@ -201,26 +201,30 @@ def load_unions(uow: UoW, who: Identity, data: bytes, job_id: int):
 
 
 def _insert_unions(work: UoW, unions: list[rules.Row], districts: dict[str, int], now) -> list[int]:
-    """Every union in one executemany (multi-row VALUES … RETURNING, in the rows' order)."""
+    """Every union in one go: ids from the table's sequence and COPY on PostgreSQL, else one
+    executemany with RETURNING — in the rows' order."""
     if not unions:
         return []
     table = GrassrootsUnion.__table__
-    result = work.session.execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True),
-        [
-            {
-                "name": r.name,
-                "credit_code": r.credit_code,
-                "district_id": districts[r.district],
-                "contact_person": r.clerk_name,
-                "phone": r.mobile,
-                "version": 1,
-                "created_at": now,
-            }
-            for r in unions
-        ],
-    )
-    return list(result.scalars())
+    rows = [
+        {
+            "name": r.name,
+            "credit_code": r.credit_code,
+            "district_id": districts[r.district],
+            "contact_person": r.clerk_name,
+            "phone": r.mobile,
+            "version": 1,
+            "created_at": now,
+        }
+        for r in unions
+    ]
+    ids = queries.new_ids(work.session, table, len(rows))
+    if ids is None:
+        return list(
+            work.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
+        )
+    insert_rows(work.session, table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
+    return ids
 
 
 def _clerk(r: rules.Row, union_id: int | None, district_id: int, district_name: str) -> dict:
