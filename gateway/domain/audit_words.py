@@ -47,6 +47,7 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("members", "uploads", "transfer-out"), "上传批量转出名单"),
     ("POST", ("members", "uploads", "cards"), "导入会员服务卡"),
     ("POST", ("members", "uploads", "removals"), "导入人口办剔除名单"),
+    ("POST", ("members", "uploads", "unions"), "工会批量导入"),
     # enrollment
     ("PUT", ("enrollment", "cover-years", "#"), "设置保障年度"),
     ("POST", ("enrollment", "covers", "lookup"), "职工保障查询"),
