@@ -20,7 +20,7 @@ from common.errors import AppError
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
-from services.members.adapters import queries
+from services.members.adapters import queries, union_file
 from services.members.adapters.orm import District, GrassrootsUnion
 from services.members.domain import union_import as rules
 from services.members.domain.roster_sync import RowError
@@ -42,14 +42,14 @@ def accept_union_import(uow: UoW, who: Identity, filename: str, data: bytes) -> 
     upload lock and hand the import to the worker: the job, its file and its work message are
     committed together. Its progress starts at 0 / rows."""
     who.require("centre", "district")
-    total = len(xl.read_rows(data, KIND, xl.MAX_UNION_ROWS))
+    rows = xl.read_rows(data, KIND, xl.MAX_UNION_ROWS)
     return start_upload(
         uow,
         who,
         KIND,
         filename,
-        total=total,
-        data=data,
+        total=len(rows),
+        data=union_file.pack(rows),  # the rows as read here: the worker does not read the workbook again
         publish=(contracts.UPLOAD_ACCEPTED, {"kind": KIND, "dry_run": False, "who": _who_data(who)}),
     )
 
@@ -140,7 +140,7 @@ def load_unions(uow: UoW, who: Identity, data: bytes, job_id: int):
     """工会批量导入: every row checked, then all applied in one transaction with the job's outcome
     and the events — or nothing, with every row's errors."""
     who.require("centre", "district")
-    rows = xl.rows_of(data, KIND, xl.MAX_UNION_ROWS)
+    rows = union_file.read(data, KIND, xl.MAX_UNION_ROWS)
     total = len(rows)
     report_progress(uow, job_id, 0, total, "正在校验")
     good, problems = _checked(rows, who.role == "centre")
