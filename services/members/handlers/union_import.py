@@ -146,13 +146,14 @@ def load_unions(uow: UoW, who: Identity, data: bytes, job_id: int):
     good, problems = _checked(rows, who.role == "centre")
     errors = list(rows.formula_errors) + [_error(p) for p in problems]
     del rows
-    report_progress(uow, job_id, total // 3, total, "正在与工会名录比对")
+    # progress between transactions only (never while one holds SQLite's lock): the comparison and
+    # the registration are one transaction, all or nothing
+    report_progress(uow, job_id, total // 2, total, "正在与工会名录比对并登记")
     with uow.fresh() as work:
         districts, clashes = _against_directory(work, who, good)
         errors += [_error(p) for p in clashes]
         if errors:
             raise rows_rejected(errors, typed=True)
-        report_progress(uow, job_id, 2 * total // 3, total, "正在登记并开通账号")
         now = clock.utcnow_naive()
         clerks: list[dict] = []
         made = []

@@ -157,3 +157,24 @@ def test_the_template_has_the_columns_and_instructions(service):
     assert any(k["kind"] == "unions" and "district" in k["roles"] for k in kinds)
     wrong = upload(s["centre"], "/uploads/unions", xlsx([["名称", "统一社会信用代码"], ["x", "y"]]))
     assert wrong.status_code == 422 and wrong.get_json()["error"]["code"] == "HEADER_INVALID"
+
+
+def test_the_centre_loads_unions_on_sqlite_too(tmp_path):
+    """The embedded mode's path: ids by RETURNING, names asked in chunks."""
+    from tests.conftest import ServiceClient
+
+    members = ServiceClient("members", f"sqlite:///{tmp_path / 'members.db'}")
+    try:
+        s = setup(members)
+        rows = [HEADER, district_row("新区总工会", "newdistrict")] + [
+            union_row(n, district="新区总工会") for n in (1, 2)
+        ]
+        job = wait_job(s["centre"], upload(s["centre"], "/uploads/unions", xlsx(rows)).get_json()["id"])
+        assert job["state"] == "succeeded", job
+        unions = events(members, "members.unions.registered")[-1]["data"]["unions"]
+        assert [u["name"] for u in unions] == ["导入1公司工会", "导入2公司工会"]
+        assert s["centre"].get(f"/unions/{unions[1]['union_id']}").get_json()["credit_code"] == unions[1]["credit_code"]
+        again = wait_job(s["centre"], upload(s["centre"], "/uploads/unions", xlsx(rows[:3])).get_json()["id"])
+        assert {(e["row"], e["column"]) for e in again["errors"]} == {(2, "名称"), (3, "统一社会信用代码"), (3, "名称")}
+    finally:
+        members.close()
