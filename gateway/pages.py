@@ -42,6 +42,7 @@ PAGES = [
     Page("/district/splits", "district_splits.html", "参保金额比例设置", ("district",)),
     Page("/district/approvals", "district_approvals.html", "会员审核", ("district",)),
     Page("/district/registrations", "district_registrations.html", "组织审核", ("district",)),
+    Page("/district/uploads", "uploads.html", "工会批量导入", ("district",)),
     Page("/district/review", "district_review.html", "参保审核", ("district",)),
     Page("/batches", "batches.html", "参保批次管理", ("district",)),
     Page("/centre/years", "centre_years.html", "保障年度与价格", ("centre",)),

@@ -1,6 +1,7 @@
 """Setting a season up: the brokers and the system's processes, the clerks' clients, SQL on the
 services' databases, and what the season starts from — the directory and its accounts, made
-before the season's time, and the unions' spreadsheets."""
+before the season's time through the product's bulk provisioning and activation links, and the
+unions' spreadsheets."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ import requests
 
 from bench.members_common import person_id, workbook
 from bench.season.report import say
-from common.clock import real_utcnow_naive
 
 TYPES = ("A", "A+", "B", "B+")
 PASSWORD = "Season@2026pass"
@@ -169,101 +169,135 @@ def card_number(n: int) -> str:
 
 
 def provision(system, args, centre: Clerk) -> tuple[list[District], list[Union]]:
-    """Provisioning, before the season and outside its time: the centre creates the districts and
-    unions (through the gateway, `PROVISIONING_CLIENTS` at once) and their accounts (in one
-    statement, every account with the same precomputed argon2id hash: a real centre creates them
-    weeks ahead, and hashing 10,000 passwords one request at a time is not the season)."""
+    """Provisioning, before the season and outside its time, the way the product does it
+    (工会批量导入, decision 0039): the centre uploads one workbook of the districts and unions with
+    their clerks through the gateway and waits for its job; the gateway makes every clerk's
+    account inactive and queues its activation mail; each clerk opens the mailed link and sets
+    the season's password (`POST /auth/link/password`, `PROVISIONING_CLIENTS` at once). The
+    special-industry districts are then marked so by the centre (`PATCH /districts/{id}`)."""
     say("-- provisioning (before the season: not counted)")
     started = time.perf_counter()
-    provisioning = ThreadPoolExecutor(max_workers=max(PROVISIONING_CLIENTS, args.clients))
-
-    def district(i):
-        d = ok(
-            centre.post(
-                f"{M}/districts",
-                json={"name": f"季测区{i:03d}总工会", "kind": "district", "special_industry": i % 7 == 6},
-            ),
-            201,
-        )
-        return District(i, d["id"], d["name"], f"season-d{i}")
-
-    districts = list(provisioning.map(district, range(args.districts)))
     from deploy.seed import credit_code
 
-    def union(i):
-        d = districts[i % args.districts]
-        u = ok(
-            centre.post(
-                f"{M}/unions",
-                json={
-                    "name": f"季测单位{i:05d}工会",
-                    "credit_code": credit_code(f"91310000MB{i:07d}"),
-                    "district_id": d.id,
-                    "contact_person": "联系人",
-                    "phone": "13800000000",
-                },
-            ),
-            201,
-        )
-        return Union(
-            i,
-            u["id"],
-            d.index,
+    district_names = [f"季测区{i:03d}总工会" for i in range(args.districts)]
+    rows = [
+        [
+            "区局（产业）工会",
+            name,
+            "",
+            "",
+            "区局工会",
+            f"区代办员{i}",
+            f"1370000{i:04d}",
+            f"season-d{i}@example.cn",
+            f"season-d{i}",
+        ]
+        for i, name in enumerate(district_names)
+    ]
+    rows += [
+        [
+            "基层工会",
+            f"季测单位{i:05d}工会",
+            credit_code(f"91310000MB{i:07d}"),
+            district_names[i % args.districts],
+            "",
+            "联系人",
+            f"139{i:08d}",
+            f"season-u{i}@example.cn",
             f"season-u{i}",
-            first=2_000_000 + i * args.members,
-            size=args.members,
-            type=TYPES[i % len(TYPES)],
-            name=u["name"],
+        ]
+        for i in range(args.unions)
+    ]
+    data = workbook([BULK_HEADER, *rows])
+    job = ok(centre.post(f"{M}/uploads/unions", files={"file": ("季测工会.xlsx", data)}), 202)
+    while job["state"] == "running":
+        time.sleep(1)
+        job = ok(centre.get(f"{M}/uploads/{job['id']}"))
+    assert job["state"] == "succeeded", job
+    loaded = time.perf_counter()
+    by_name = {d["name"]: d for d in ok(centre.get(f"{M}/districts"))}
+    districts = [District(i, by_name[n]["id"], n, f"season-d{i}") for i, n in enumerate(district_names)]
+    for d in districts:
+        if d.index % 7 == 6:
+            ok(centre.request("PATCH", f"{M}/districts/{d.id}", json={"special_industry": True}))
+    codes: dict[str, dict] = {}
+    for page in range(1, (args.unions + 499) // 500 + 1):
+        for u in ok(centre.get(f"{M}/unions", params={"page": page, "per_page": 500}))["items"]:
+            codes[u["credit_code"]] = u
+    unions = []
+    for i in range(args.unions):
+        u = codes[credit_code(f"91310000MB{i:07d}")]
+        unions.append(
+            Union(
+                i,
+                u["id"],
+                i % args.districts,
+                f"season-u{i}",
+                first=2_000_000 + i * args.members,
+                size=args.members,
+                type=TYPES[i % len(TYPES)],
+                name=u["name"],
+            )
         )
-
-    unions = list(provisioning.map(union, range(args.unions)))
-    provisioning.shutdown()
-    directory_done = time.perf_counter()
-    provision_accounts(system, districts, unions)
     for u in unions:
         districts[u.district].unions.append(u)
+    tokens = activation_tokens(system, len(districts) + len(unions))
+    mailed = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=max(PROVISIONING_CLIENTS, args.clients)) as pool:
+        list(pool.map(lambda token: activate(system, token), tokens.values()))
     say(
-        f"   provisioning: {len(districts)} districts and {len(unions)} unions through the gateway "
-        f"{directory_done - started:.1f} s, {len(districts) + len(unions)} accounts in one statement "
-        f"{time.perf_counter() - directory_done:.1f} s"
+        f"   provisioning: {len(districts)} districts and {len(unions)} unions from one workbook "
+        f"{loaded - started:.1f} s, {len(tokens)} activation mails {mailed - loaded:.1f} s, "
+        f"activated {time.perf_counter() - mailed:.1f} s"
     )
     return districts, unions
 
 
-def provision_accounts(system, districts: list[District], unions: list[Union]) -> None:
-    """Every district's and union's account in one INSERT, all with one argon2id hash of the
-    season's password made with the gateway's own parameters (gateway.auth.hash_password)."""
-    from sqlalchemy import create_engine, text
+BULK_HEADER = [
+    "层级",
+    "名称",
+    "统一社会信用代码",
+    "所属区局（产业）工会",
+    "区局类型",
+    "代办员姓名",
+    "代办员手机",
+    "代办员邮箱",
+    "用户名",
+]
 
-    from gateway.auth import hash_password
 
-    digest = hash_password(PASSWORD)
-    now = real_utcnow_naive()
-    rows = [
-        {"u": d.username, "n": d.name, "h": digest, "r": "district", "union": None, "district": d.id} for d in districts
-    ]
-    rows += [
-        {
-            "u": u.username,
-            "n": u.name,
-            "h": digest,
-            "r": "grassroots",
-            "union": u.id,
-            "district": districts[u.district].id,
-        }
-        for u in unions
-    ]
-    engine = create_engine(system.databases["gateway"])
-    try:
-        with engine.begin() as conn:
-            conn.execute(
-                text("""INSERT INTO accounts (username, display_name, password_hash, role, union_id,
-                                     district_id, active, created_at, password_changed_at, session_epoch)
-                                 VALUES (:u, :n, :h, :r, :union, :district, true, :t, :t, 0)"""),
-                [{**row, "t": now} for row in rows],
-            )
-    finally:
-        engine.dispose()
+def activation_tokens(system, expected: int, timeout: float = 600) -> dict[str, str]:
+    """user name → the activation link's token, read from the mails the notifications service
+    sent (with no SMTP server it writes them under DATA_DIR/mail) — as a clerk reads the mail."""
+    import email
+    import re
+
+    folder = system.tmp / "mail"
+    deadline = time.monotonic() + timeout
+    tokens: dict[str, str] = {}
+    seen: set = set()
+    while True:
+        for path in folder.glob("*account-link-*.eml") if folder.exists() else ():
+            if path in seen:
+                continue
+            seen.add(path)
+            message = email.message_from_bytes(path.read_bytes())
+            part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+            body = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+            name = re.search(r"用户名：([^）]+)）", body)
+            token = re.search(r"#t=([A-Za-z0-9_-]+)", body)
+            if name and token and name.group(1).startswith("season-"):
+                tokens[name.group(1)] = token.group(1)
+        if len(tokens) >= expected:
+            return tokens
+        assert time.monotonic() < deadline, f"{len(tokens)} of {expected} activation mails after {timeout:.0f} s"
+        time.sleep(1)
+
+
+def activate(system, token: str) -> None:
+    """The clerk sets the season's password from the link (the page's own request)."""
+    url = system.base + "/api/v1/auth/link/password"
+    ok(retrying(lambda: requests.post(url, json={"token": token, "new_password": PASSWORD}, timeout=60)))
 
 
 def prepare_files(unions: list[Union]) -> tuple[list, list]:

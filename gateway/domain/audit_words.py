@@ -51,6 +51,7 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("members", "uploads", "removals"), "导入人口办剔除名单"),
     ("POST", ("members", "sign-in", "match"), "核对个人登录信息"),
     ("POST", ("members", "me", "id-number-reveals"), "会员查看本人完整证件号码"),
+    ("POST", ("members", "uploads", "unions"), "工会批量导入"),
     # enrollment
     ("PUT", ("enrollment", "cover-years", "#"), "设置保障年度"),
     ("POST", ("enrollment", "covers", "lookup"), "职工保障查询"),

@@ -16,6 +16,7 @@ SUBSCRIPTIONS = [
             "members.district.updated": read_models.record_district_when_district_changed,
             "members.union.registered": read_models.record_union_when_union_changed,
             "members.union.updated": read_models.record_union_when_union_changed,
+            "members.unions.registered": read_models.record_unions_when_registered,
         },
     ),
     Subscription(

@@ -14,6 +14,11 @@ UNION_UPDATED = "members.union.updated"
 # is to be mailed the reason).
 REGISTRATION_APPROVED = "members.registration.approved"
 REGISTRATION_RETURNED = "members.registration.returned"
+# 工会批量导入 (docs/decisions/0039): many unions at once, one message per UNITS_PER_MESSAGE of them
+# (read models upsert them in one statement), and the clerks' wanted accounts, for the gateway only.
+UNIONS_REGISTERED = "members.unions.registered"
+CLERKS_LOADED = "members.clerks.loaded"
+UNITS_PER_MESSAGE = 5_000
 
 
 def district_data(district) -> dict:
@@ -36,6 +41,19 @@ def union_data(union) -> dict:
         "phone": union.phone,
         "version": union.version,
     }
+
+
+def unions_registered_data(unions: list[dict], job_id: int) -> dict:
+    """members.unions.registered (schema 1): `unions`, each as members.union.registered's data
+    (union_data), and the upload job that registered them."""
+    return {"job_id": job_id, "unions": unions}
+
+
+def clerks_loaded_data(clerks: list[dict], job_id: int) -> dict:
+    """members.clerks.loaded (schema 1): each clerk's wanted account — `role` grassroots (with
+    `union_id`) or district, `district_id`, `district_name`, `unit_name`, `username`,
+    `clerk_name`, `email`; the gateway makes them inactive with an activation link mailed."""
+    return {"job_id": job_id, "clerks": clerks}
 
 
 def registration_approved_data(registration, district_name: str) -> dict:

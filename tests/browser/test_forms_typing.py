@@ -145,6 +145,32 @@ def season(system, tmp_path_factory):
         ),
         "lookup.xlsx": workbook(["身份证号码"], [[resident_id(801)], [resident_id(811)]]),
         "removals.xlsx": workbook(["姓名", "证件号码"], [["打字会员802", resident_id(802)]]),
+        "unions.xlsx": workbook(  # 工会批量导入: one union of the district's own, its clerk
+            [
+                "层级",
+                "名称",
+                "统一社会信用代码",
+                "所属区局（产业）工会",
+                "区局类型",
+                "代办员姓名",
+                "代办员手机",
+                "代办员邮箱",
+                "用户名",
+            ],
+            [
+                [
+                    "基层工会",
+                    "打字批量公司工会",
+                    "91310101MA1TB00014",
+                    "",
+                    "",
+                    "打字代办",
+                    "13600000031",
+                    "tb@typed.example.cn",
+                    "typed.bulk",
+                ]
+            ],
+        ),
         "voucher.png": png(),
     }
     for name, data in files.items():

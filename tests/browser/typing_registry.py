@@ -77,6 +77,7 @@ WALK = [
     ("district", "/documents", GRASSROOTS),
     ("district", "/district/approvals", GRASSROOTS),
     ("district", "/district/registrations", GRASSROOTS),
+    ("district", "/district/uploads", GRASSROOTS),
     ("district", "/district/review", GRASSROOTS),
     ("district", "/batches", PAYMENT),
     ("district", "/ageing", PAYMENT),
@@ -679,6 +680,19 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             said="已更新",
             submit="#found tr:has-text('打字会员801') button:has-text('剔除')",
             confirm="打字会员801",
+        ),
+    ],
+    ("district", "/district/uploads"): [
+        # 工会批量导入: the district's own unions with their clerks (a job, polled to its end)
+        Form(
+            "#upload",
+            (
+                Field("kind", "工会批量导入（基层工会及代办员账号）", why=CHOICE),
+                Field("file", "unions.xlsx", invalid=NO_FILE),
+            ),
+            "POST /members/uploads/unions$",
+            said="处理完成",
+            where="#outcome",
         ),
     ],
     ("centre", "/centre/uploads"): [

@@ -7,9 +7,10 @@ from dataclasses import asdict
 
 from sqlalchemy import select
 
+from common import facts as common_facts
 from common.db import UoW
 from common.facts import consumes
-from common.readmodel import upsert_if_newer
+from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.billing import contracts
 from services.billing.adapters.orm import CoverYearView, DistrictAccount, DistrictView, SettlementCredit, UnionView
 from services.billing.adapters.queries import credit_available, is_special
@@ -45,6 +46,33 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
         {"union_id": d["union_id"]},
         {k: d[k] for k in ("name", "credit_code", "district_id", "contact_person", "phone", "version")},
     )
+
+
+def _union_rows(event: dict) -> list[dict]:
+    """members.unions.registered (schema 1): its `unions`, each as members.union.registered's data."""
+    unions = common_facts.field(event["data"], "unions")
+    if not isinstance(unions, list):
+        raise common_facts.MalformedEvent("unions: not a list")
+    rows = []
+    for u in unions:
+        if not isinstance(u, dict):
+            raise common_facts.MalformedEvent("unions: an item is not an object")
+        rows.append(
+            {
+                "union_id": common_facts.integer(u, "union_id", 1),
+                **{k: common_facts.text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
+                "district_id": common_facts.integer(u, "district_id", 1),
+                "version": common_facts.integer(u, "version", 1),
+            }
+        )
+    return rows
+
+
+@consumes
+def record_unions_when_registered(uow: UoW, event: dict) -> None:
+    """Keep many new unions at once (members.unions.registered, a bulk load's): one upsert for
+    the message's unions, each moving forward only (version), as one by one."""
+    upsert_many_if_newer(uow.session, UnionView, "union_id", _union_rows(event))
 
 
 # ------------------------------------------------------------------ cover years (enrollment's timeline)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from common import facts as common_facts
 from common.db import UoW
-from common.readmodel import upsert_if_newer
+from common.readmodel import upsert_if_newer, upsert_many_if_newer
 from services.documents.adapters.orm import BatchView, CoverYearView, DistrictView, SubmissionView, UnionView
 from services.documents.domain import facts
 from services.documents.handlers.notices import (
@@ -70,6 +70,42 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
         select(SubmissionView).where(SubmissionView.union_id == d["union_id"], SubmissionView.notice_key.is_(None))
     ):
         render_submission_notice(uow, row)
+
+
+def _union_rows(event: dict) -> list[dict]:
+    """members.unions.registered (schema 1): its `unions`, each as members.union.registered's data."""
+    unions = common_facts.field(event["data"], "unions")
+    if not isinstance(unions, list):
+        raise common_facts.MalformedEvent("unions: not a list")
+    rows = []
+    for u in unions:
+        if not isinstance(u, dict):
+            raise common_facts.MalformedEvent("unions: an item is not an object")
+        rows.append(
+            {
+                "union_id": common_facts.integer(u, "union_id", 1),
+                **{k: common_facts.text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
+                "district_id": common_facts.integer(u, "district_id", 1),
+                "version": common_facts.integer(u, "version", 1),
+            }
+        )
+    return rows
+
+
+@consumes
+def record_unions_when_registered(uow: UoW, event: dict) -> None:
+    """Keep many new unions at once (members.unions.registered, a bulk load's): one upsert for
+    the message's unions; then render any notice that waited for one of their names."""
+    rows = _union_rows(event)
+    upsert_many_if_newer(uow.session, UnionView, "union_id", rows)
+    ids = [r["union_id"] for r in rows]
+    for start in range(0, len(ids), 5_000):
+        for row in uow.session.scalars(
+            select(SubmissionView).where(
+                SubmissionView.union_id.in_(ids[start : start + 5_000]), SubmissionView.notice_key.is_(None)
+            )
+        ):
+            render_submission_notice(uow, row)
 
 
 # ------------------------------------------------------------------ enrollment and billing facts

@@ -36,6 +36,33 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
     )
 
 
+def _union_rows(event: dict) -> list[dict]:
+    """members.unions.registered (schema 1): its `unions`, each as members.union.registered's data."""
+    unions = facts.field(event["data"], "unions")
+    if not isinstance(unions, list):
+        raise facts.MalformedEvent("unions: not a list")
+    rows = []
+    for u in unions:
+        if not isinstance(u, dict):
+            raise facts.MalformedEvent("unions: an item is not an object")
+        rows.append(
+            {
+                "union_id": facts.integer(u, "union_id", 1),
+                **{k: facts.text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
+                "district_id": facts.integer(u, "district_id", 1),
+                "version": facts.integer(u, "version", 1),
+            }
+        )
+    return rows
+
+
+@consumes
+def record_unions_when_registered(uow: UoW, event: dict) -> None:
+    """Keep many new unions at once (members.unions.registered, a bulk load's): one upsert for
+    the message's unions, each moving forward only (version), as one by one."""
+    upsert_many_if_newer(uow.session, UnionView, "union_id", _union_rows(event))
+
+
 MEMBER_EVENT_PREFIX = "members.member."
 
 

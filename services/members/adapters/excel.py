@@ -14,6 +14,7 @@ from services.members.domain.roster_sync import RowError, person_rows
 
 MAX_ROWS = 1000  # 批量导入 / 转入 / 转出 / 卡 / 剔除: at most 1,000 rows a file
 MAX_SYNC_ROWS = 100_000  # 同步会员: a whole roster
+MAX_UNION_ROWS = 110_000  # 工会批量导入: a city's unions and districts in one file
 
 DATE_NOTE = "如 1985-03-12；也可填 1985.3.12、1985/03/12、19850312 或 Excel 日期"
 
@@ -63,6 +64,36 @@ TEMPLATES = {
         ],
     ),
     "removals": ("人口办剔除", NAME_ID),
+    "unions": (
+        "工会批量导入",
+        [
+            Column(
+                "层级",
+                14,
+                note="不填为基层工会；区局（产业）工会一行只有市职保中心可导入，其下基层工会的“所属区局”填它的名称",
+                allowed="基层工会、区局（产业）工会",
+                choices=("基层工会", "区局（产业）工会"),
+            ),
+            Column("名称", 30, note="必填；与营业执照/法人证书一致，不与已登记的工会重名"),
+            Column("统一社会信用代码", 22, text=True, note="基层工会必填，18 位（GB 32100-2015）；区局一行不填"),
+            Column(
+                "所属区局（产业）工会",
+                22,
+                note="基层工会必填：系统中已有的区局名称，或本表中区局一行的名称；区局导入本区基层工会时可不填",
+            ),
+            Column(
+                "区局类型",
+                12,
+                note="仅区局一行：区局工会或产业工会，不填为区局工会",
+                allowed="区局工会、产业工会",
+                choices=("区局工会", "产业工会"),
+            ),
+            Column("代办员姓名", 12, note="必填；账号的使用人"),
+            Column("代办员手机", 16, text=True, note="必填，11 位手机号码"),
+            Column("代办员邮箱", 26, note="必填；账号激活链接发送至此邮箱，72 小时内有效"),
+            Column("用户名", 18, note="必填，3–64 位字母、数字或 _ . -；代办员用它登录，本表内不得重复"),
+        ],
+    ),
 }
 IMPORT_FIELDS = (
     "name",

@@ -24,6 +24,7 @@ from services.members.handlers import (
     sync,
     sync_results,
     transfer_lists,
+    union_import,
     upload_history,
     uploads,
 )
@@ -270,6 +271,28 @@ class SyncUpload(MethodView):
             return _answer(work, upload_history.get_upload(work, who, job_id))
 
 
+@blp.route(upload_kinds.kind("unions").path)
+class UnionImportUpload(MethodView):
+    @roles(*upload_kinds.kind("unions").roles)
+    @file_upload("the unions and their clerks (.xlsx / .xls: the 工会批量导入 template)")
+    @blp.response(202, UploadOut)
+    def post(self):
+        """工会批量导入: multipart `file` (the template's 9 columns; up to 110,000 rows). The centre
+        loads districts and grassroots unions, a district its own unions; each row's clerk gets an
+        inactive account with an activation link mailed (by the gateway, from
+        members.clerks.loaded). A format or header error → 422 at once (no job). Otherwise 202:
+        the job runs on members' worker; poll GET /uploads/{id}. All or nothing: any row error →
+        the job fails with every error (errors_path, errors_download_path), nothing registered.
+        409 while another upload of the caller is running."""
+        filename, data = _file()
+        audit_subject(f"文件 {filename}")
+        who = current_identity()
+        with uow() as work:
+            job_id = union_import.accept_union_import(work, who, filename, data)
+        with uow() as work:
+            return _answer(work, upload_history.get_upload(work, who, job_id))
+
+
 @blp.route("/uploads/kinds")
 class UploadKinds(MethodView):
     @roles(*ALL)
@@ -355,7 +378,7 @@ class Template(MethodView):
     @roles(*ALL)
     @downloads(XLSX)
     def get(self, kind):
-        """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals (with a 填写说明 sheet)."""
+        """Excel 模板: import, sync, transfer_in, transfer_out, cards, removals, unions (with a 填写说明 sheet)."""
         if kind not in xl.TEMPLATES:
             raise NotFound()
         return _xlsx(f"{xl.TEMPLATES[kind][0]}模板.xlsx", xl.template(kind))

@@ -8,7 +8,8 @@ inbox holds. The union's lock is the job's running row: it ends when the job end
 attempts run out, or when its heartbeat stops for STALE_AFTER (a lost message, embedded mode).
 
 Seams: `uploads.complete_upload`, `uploads.finish_upload` and `HEARTBEAT_EVERY` (a job's outcome
-and its beat), and `sync.run_sync` (the work a sync message names, imported when one arrives)."""
+and its beat), and `sync.run_sync` / `union_import.run_union_import` (the work a message names, imported when
+one arrives)."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ def run_upload_when_accepted(uow: UoW, event: dict) -> None:
             from services.members.handlers.sync import run_sync
 
             run_sync(uow, accepted.who, file, job_id, accepted.dry_run)
+        elif accepted.kind == "unions":
+            from services.members.handlers.union_import import run_union_import
+
+            run_union_import(uow, accepted.who, file, job_id)
 
 
 @contextmanager

@@ -231,7 +231,7 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
     assert body == answers["centre"].get_json()
     offered = {
         role: [(k["kind"], k["dry_run"]) for k in body["kinds"] if role in k["roles"]]
-        for role in ("grassroots", "centre")
+        for role in ("grassroots", "centre", "district")
     }
     assert offered == {
         "grassroots": [
@@ -242,7 +242,8 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
             ("transfer_out", False),
             ("cards", False),
         ],
-        "centre": [("cards", False), ("removals", False)],
+        "centre": [("cards", False), ("removals", False), ("unions", False)],
+        "district": [("unions", False)],
     }
     assert [(c["code"], c["name"]) for c in body["categories"]] == list(CATEGORY_NAMES.items())
     assert all(c["short_name"] for c in body["categories"])
@@ -258,7 +259,7 @@ def test_the_kinds_of_upload_and_the_sync_categories_come_from_members(service):
         # what the page posts to is an upload the service declares, for exactly these roles
         assert allowed_roles(ops, "POST", k["upload_path"]) == tuple(k["roles"]), k
     # the gateway forwards it to every role that opens an upload page
-    assert set(allowed_roles(ops, "GET", "uploads/kinds")) >= {"grassroots", "centre"}
+    assert set(allowed_roles(ops, "GET", "uploads/kinds")) >= {"grassroots", "centre", "district"}
     assert "UploadKindsOut" in spec["components"]["schemas"]
 
 
