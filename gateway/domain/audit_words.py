@@ -24,6 +24,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("auth", "link"), "打开设置密码链接"),
     ("POST", ("auth", "link", "password"), "通过链接设置密码"),
     ("POST", ("registrations",), "提交组织注册申请"),
+    ("POST", ("unions", "#", "clerks", "handover"), "变更代办员"),
+    ("POST", ("accounts", "#", "activation-link"), "重发激活链接"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),
