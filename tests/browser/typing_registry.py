@@ -343,6 +343,17 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             "PATCH /members/unions/\\d+$",
             said="已保存",
         ),
+        Form(
+            "#fact-change-form",
+            (
+                Field("name", "上海示范科技集团有限公司工会", why="optional: only what changes is filled"),
+                Field("credit_code", "", invalid="123"),
+                Field("district_id", "不变", why=OPTIONAL_CHOICE),
+                Field("note", "集团改制后更名", why=FREE_TEXT),
+            ),
+            "POST /members/unions/\\d+/fact-changes$",
+            said="变更申请已提交",
+        ),
     ],
     ("grassroots1", "/union/members"): [
         Form(

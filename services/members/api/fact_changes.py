@@ -40,6 +40,9 @@ class FactChangeOut(BaseSchema):
     state = fields.String(metadata={"description": "pending 待区局审核 / awaiting 待新区局接收 / approved / returned"})
     state_name = fields.String()
     step_district_id = fields.Integer(allow_none=True, metadata={"description": "当前应由哪个区局审核"})
+    your_step = fields.Boolean(
+        metadata={"description": "当前是否应由调用者审核（区局为本区局的一步，市职保中心为任一步）"}
+    )
     reason = fields.String(allow_none=True)
     submitted_at = Timestamp()
     submitted_by = fields.String()
@@ -62,7 +65,11 @@ def _out(work, row) -> dict:
     out["from_district_name"] = fact_changes.district_name(work, row.from_district_id)
     out["to_district_name"] = fact_changes.district_name(work, row.to_district_id)
     out["state_name"] = STATE_NAMES[row.state]
-    out["step_district_id"] = {"pending": row.from_district_id, "awaiting": row.to_district_id}.get(row.state)
+    out["step_district_id"] = step = {"pending": row.from_district_id, "awaiting": row.to_district_id}.get(row.state)
+    who = current_identity()
+    out["your_step"] = step is not None and (
+        who.role == "centre" or (who.role == "district" and who.district_id == step)
+    )
     return out
 
 
