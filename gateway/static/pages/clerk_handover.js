@@ -19,11 +19,11 @@ document.addEventListener("DOMContentLoaded", () => {
     clerksNow = h.clerks;
     el.innerHTML = (h.clerks.length ? "" : '<p class="notice">该工会尚无代办员账号，可在下方指定首任代办员。</p>') + U.table([
       { key: "display_name", title: "代办员" },
-      { key: "username", title: "用户名" },
+      { title: "用户名", html: t => `<span translate="no">${U.esc(t.username)}</span>` },
       { title: "任职起", render: t => U.time(t.since) },
       { title: "任职止", render: t => (t.until ? U.time(t.until) : "至今") },
-      { title: "由谁变更为该代办员", wrap: true, render: t => t.named_by || "首任" },
-      { title: "离任办理", wrap: true, render: t => t.ended_by || "—" },
+      { title: "由谁变更为该代办员", wrap: true, html: t => (t.named_by ? `<span translate="no">${U.esc(t.named_by)}</span>` : "首任") },
+      { title: "离任办理", wrap: true, html: t => (t.ended_by ? `<span translate="no">${U.esc(t.ended_by)}</span>` : "—") },
       { title: "手机", render: t => t.mobile || "—" },
       { title: "电子邮箱", render: t => t.email || "—" }], h.terms, "暂无代办员记录");
   }
@@ -34,7 +34,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const waiting = (await U.api("GET", "/clerks")).filter(a => a.awaiting_activation);
     el.innerHTML = U.table([
       { key: "display_name", title: "代办员" },
-      { key: "username", title: "用户名" },
+      { title: "用户名", html: t => `<span translate="no">${U.esc(t.username)}</span>` },
       { key: "email", title: "电子邮箱" },
       { title: "操作", html: a => `<button type="button" class="small" data-resend="${a.id}" aria-label="重发激活链接：${U.esc(a.username)}">重发激活链接</button>` }],
       waiting, "没有待激活的代办员账号");

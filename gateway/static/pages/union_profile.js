@@ -37,9 +37,9 @@ document.addEventListener("DOMContentLoaded", async () => {
   // 现任与历任代办员 (代办员变更, docs/decisions/0040-clerk-handover.md)
   U.api("GET", `/unions/${unionId}/clerks`).then(h => {
     document.getElementById("clerk-terms").innerHTML = U.table([
-      { key: "display_name", title: "代办员" }, { key: "username", title: "用户名" },
+      { key: "display_name", title: "代办员" }, { title: "用户名", html: t => `<span translate="no">${U.esc(t.username)}</span>` },
       { title: "任职起", render: t => U.time(t.since) }, { title: "任职止", render: t => (t.until ? U.time(t.until) : "至今") },
-      { title: "由谁变更为该代办员", wrap: true, render: t => t.named_by || "首任" },
-      { title: "离任办理", wrap: true, render: t => t.ended_by || "—" }], h.terms, "暂无代办员记录");
+      { title: "由谁变更为该代办员", wrap: true, html: t => (t.named_by ? `<span translate="no">${U.esc(t.named_by)}</span>` : "首任") },
+      { title: "离任办理", wrap: true, html: t => (t.ended_by ? `<span translate="no">${U.esc(t.ended_by)}</span>` : "—") }], h.terms, "暂无代办员记录");
   }).catch(e => U.flash(e.message, "error"));
 });
