@@ -94,6 +94,7 @@ def _union_district(who: Identity, union_id: int) -> int:
 @blp.route("/unions/<int:union_id>/clerks", methods=["GET"])
 @roles("grassroots", "district", "centre")
 @blp.response(200, HistoryOut)
+@answers(503)  # members answers which district the union is in
 def clerk_history(union_id):
     """代办员：现任与历任（任职起止、由谁变更）。本会、所属区局与市职保中心可查看。"""
     who = current_identity()
@@ -134,7 +135,7 @@ def clerk_accounts():
 @blp.route("/accounts/<int:account_id>/activation-link", methods=["POST"])
 @roles("district", "centre")
 @blp.response(200, ClerkAccount)
-@answers(409)
+@answers(409, 422)  # not awaiting activation; no e-mail address
 def resend_activation(account_id):
     """重发激活链接：发送新的激活链接，原链接作废。区局为本区局基层工会的代办员，市职保中心为任何待激活账号。
     账号不在待激活状态：409。"""
