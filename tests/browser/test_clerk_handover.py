@@ -1,7 +1,7 @@
 """代办员变更, clicked through (issue 27, docs/decisions/0040): a union's clerk types the new clerk
 on 代办员变更, confirms in the page's dialog and reads what the page says; the old clerk's browser
 is sent to the login page, which then says the account ended in a handover; the district sees
-both clerks on 代办员管理 and resends the activation link; the new clerk activates from the mail
+both clerks on 代办员管理 and resends the activation link, as the centre does on 账号管理; the new clerk activates from the mail
 (which names the union and the district, not the centre) and reads the history on 本会信息."""
 
 from __future__ import annotations
@@ -82,7 +82,14 @@ def test_a_clerk_hands_over_and_the_old_one_is_told_why(system, browser):
     expect(page.locator("#flash")).to_contain_text("已重发激活链接至 next.clerk@example.cn")
     district.close()
 
-    body = _mail_to(system, "next.clerk@example.cn", 2).get_content()
+    # the centre's 账号管理 resends it too (each fresh link voids the last)
+    centre = Person(browser, system.base, "centre")
+    page = centre.open("/centre/accounts")
+    page.get_by_role("button", name="重发激活链接：接任代办").click()
+    expect(page.locator("#flash")).to_contain_text("已重发激活链接至 next.clerk@example.cn")
+    centre.close()
+
+    body = _mail_to(system, "next.clerk@example.cn", 3).get_content()
     assert "如有疑问请联系黄浦区总工会" in body and "黄浦区总工会已为您开通" in body
     first_body = first.get_content()
     assert "“上海示范物流有限公司工会”的代办员已变更为您" in first_body
