@@ -1,8 +1,10 @@
 """代办员变更, clicked through (issue 27, docs/decisions/0040): a union's clerk types the new clerk
 on 代办员变更, confirms in the page's dialog and reads what the page says; the old clerk's browser
 is sent to the login page, which then says the account ended in a handover; the district sees
-both clerks on 代办员管理 and resends the activation link, as the centre does on 账号管理; the new clerk activates from the mail
-(which names the union and the district, not the centre) and reads the history on 本会信息."""
+both clerks on 代办员管理 and resends the activation link, as the centre does on 账号管理; the new
+clerk activates from the mail (which names the union and the district, not the centre) and reads
+the history on 本会信息. A union asks for a new name on 本会信息 and its district approves it on
+组织审核."""
 
 from __future__ import annotations
 
@@ -113,3 +115,31 @@ def test_a_clerk_hands_over_and_the_old_one_is_told_why(system, browser):
     expect(history).to_contain_text("至今")
     expect(history).to_contain_text("grassroots2")
     again.close()
+
+
+def test_a_union_asks_for_a_new_name_and_its_district_approves_it_in_review(system, browser):
+    clerk = Person(browser, system.base, "grassroots1")
+    page = clerk.open("/union/profile")
+    form = page.locator("#fact-change-form")
+    form.get_by_label("新的工会名称").press_sequentially("上海示范科技集团有限公司工会")
+    form.get_by_label("说明").press_sequentially("集团改制后更名")
+    form.get_by_role("button", name="提交变更申请").click()
+    expect(page.locator("#flash")).to_contain_text("变更申请已提交")
+    expect(page.locator("#fact-changes")).to_contain_text("待区局审核")
+
+    district = Person(browser, system.base, "district")
+    review = district.open("/district/registrations")
+    changes = review.locator("#fact-changes")
+    expect(changes).to_contain_text("上海示范科技有限公司工会 → 上海示范科技集团有限公司工会")
+    changes.get_by_role("button", name="通过：上海示范科技有限公司工会").click()
+    dialog = review.locator("dialog")
+    expect(dialog).to_contain_text("上海示范科技集团有限公司工会")
+    dialog.get_by_role("button", name="确定").click()
+    expect(review.locator("#flash")).to_contain_text("已通过：上海示范科技有限公司工会 的登记信息已变更")
+    expect(changes).to_contain_text("已通过")
+    district.close()
+
+    page.reload()
+    expect(page.locator("#profile")).to_contain_text("上海示范科技集团有限公司工会")
+    expect(page.locator("#fact-changes")).to_contain_text("已通过")
+    clerk.close()
