@@ -24,6 +24,7 @@ from common.web import (
 from gateway import auth, openapi, pages, policy, proxy, settings
 from gateway.api import accounts, internal, member_auth, password_links, registrations, sessions
 from gateway.api import auth as auth_api
+from gateway.api import clerks as clerks_api
 from gateway.app_state import close_db_session, db_session
 from gateway.bootstrap import runtime
 from gateway.handlers import audit, member_sign_in
@@ -74,6 +75,7 @@ def create_app() -> Flask:
     api.register_blueprint(password_links.blp)
     api.register_blueprint(registrations.blp)
     api.register_blueprint(member_auth.blp)  # 个人登录 (decision 0041)
+    api.register_blueprint(clerks_api.blp)
     register_error_handlers(app)
 
     @app.errorhandler(auth.AddressSlowedDown)

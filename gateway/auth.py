@@ -36,8 +36,10 @@ from common.errors import Forbidden, Throttled, Unauthorized
 from common.identity import Identity
 from gateway import settings
 from gateway.adapters.orm import Account, LoginFailure, RefreshToken, WebSession
+from gateway.adapters.queries import handover_replacing
 from gateway.domain import accounts as rules
 from gateway.domain import refresh as refresh_rules
+from gateway.domain.handover import handed_over_message
 
 SESSION_COOKIE = "union_session"
 SESSION_TTL = timedelta(hours=8)
@@ -164,6 +166,8 @@ def check_password(session, username: str, account: Account | None, password: st
         ok = hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         ok = False
+    if ok and account is not None and not account.active:
+        _refuse_if_handed_over(session, account)
     if not ok or account is None or not account.active:
         session.add(LoginFailure(username=username[:64], ip=ip[:64], at=now))
         session.commit()
@@ -324,6 +328,10 @@ def _bearer(token: str, open_session) -> Caller:
     if not isinstance(sid, str) or len(sid) > 64:
         raise Unauthorized("登录凭证无效", code="TOKEN_INVALID")
     caller = _valid_session(open_session(), sid, "bearer", claims["sub"])
+    if caller is None and str(claims["sub"]).isdigit():
+        ended = open_session().get(Account, int(claims["sub"]))
+        if ended is not None and not ended.active:
+            _refuse_if_handed_over(open_session(), ended)
     if caller is None:
         raise Unauthorized("登录凭证已失效（已注销、已结束或账号已变更），请重新登录", code="TOKEN_REVOKED")
     return caller
@@ -377,3 +385,12 @@ def start_member_session(
         return web
     session.flush()  # the refresh token's row refers to the session's
     return _tokens(session, account.id, web)
+
+
+def _refuse_if_handed_over(session, account: Account) -> None:
+    """The old clerk after a handover (代办员变更), who proved the password or holds a token of the
+    account: told why, in words (docs/decisions/0040-clerk-handover.md)."""
+    row = handover_replacing(session, account)
+    if row is not None:
+        at = clock.shanghai(row.at).strftime("%Y-%m-%d %H:%M")
+        raise Unauthorized(handed_over_message(at, row.by_words), code="ACCOUNT_HANDED_OVER")

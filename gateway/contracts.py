@@ -25,6 +25,16 @@ def registration_occasion(number: str, union_name: str, district_name: str | Non
     }
 
 
+# A union's clerk changed (代办员变更): the new clerk's activation mail says whose clerk they now
+# are and who named them (docs/decisions/0040-clerk-handover.md).
+CLERK_HANDOVER = "clerk_handover"
+
+
+def handover_occasion(union_name: str | None, named_by: str) -> dict:
+    """The additive fields of gateway.account.link_issued for a clerk named by a handover."""
+    return {"occasion": CLERK_HANDOVER, "union_name": union_name, "named_by": named_by}
+
+
 def link_issued_data(
     account_id: int,
     username: str,
@@ -34,9 +44,11 @@ def link_issued_data(
     token: str,
     expires_at: str,
     occasion: dict | None = None,
+    set_up_by: str | None = None,
 ) -> dict:
     """gateway.account.link_issued: to whom, why, and the link's path (its token in the fragment,
-    which a browser never sends to a server or a Referer); `occasion` adds the reason's fields."""
+    which a browser never sends to a server or a Referer); `occasion` adds the reason's fields;
+    `set_up_by` names who set the account up (its district; None: 市职保中心), for every mail."""
     return {
         **(occasion or {}),
         "account_id": account_id,
@@ -46,4 +58,5 @@ def link_issued_data(
         "purpose": purpose,
         "link": f"/password/set#t={token}",
         "expires_at": expires_at,
+        "set_up_by": set_up_by,
     }

@@ -55,6 +55,9 @@ PAGES = [
     Page("/centre/audit", "centre_audit.html", "操作日志", ("centre",)),
     Page("/covers", "cover_lookup.html", "职工保障查询", ("grassroots", "district", "centre")),
     Page("/centre/reminders", "centre_reminders.html", "截止提醒", ("centre",)),
+    # 代办员变更 (docs/decisions/0040-clerk-handover.md)
+    Page("/union/clerk", "union_clerk.html", "代办员变更", ("grassroots",)),
+    Page("/district/clerks", "district_clerks.html", "代办员管理", ("district",)),
     # the account menu (beside the name), for everyone
     Page("/account/sessions", "account_sessions.html", "登录设备", ("grassroots", "district", "centre"), nav=False),
     # 个人登录's one page (decision 0041): a member signed in by code sees their own card and cover

@@ -46,6 +46,9 @@ class Account(Base):
     # A `member` account (个人登录, decision 0041): the member it is, made at their first sign-in
     # by a one-time code; it has no password (NO_PASSWORD) and no e-mail.
     member_id: Mapped[int | None] = mapped_column(Integer, nullable=True, unique=True)
+    # Who set the account up, in words, for its mails (its district, for a clerk its district
+    # approved or named); None: 市职保中心 (docs/decisions/0040-clerk-handover.md).
+    set_up_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class WebSession(Base):
@@ -169,6 +172,28 @@ class MemberCode(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class ClerkHandover(Base):
+    """代办员变更: one row per change of a union's clerk, never updated (the union's history is
+    read from these rows, gateway/domain/handover.py). `replaced` is the JSON list of the
+    accounts disabled by it ({account_id, username, display_name, since}); the new clerk's mobile
+    is kept masked only (the gateway holds no PII keys)."""
+
+    __tablename__ = "clerk_handovers"
+    id: Mapped[int] = mapped_column(_BigId, primary_key=True, autoincrement=True)
+    union_id: Mapped[int] = mapped_column(Integer, index=True)
+    district_id: Mapped[int] = mapped_column(Integer, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    by_username: Mapped[str] = mapped_column(String(64))
+    by_role: Mapped[str] = mapped_column(String(20))
+    by_words: Mapped[str] = mapped_column(String(300))
+    new_account_id: Mapped[int] = mapped_column(Integer, index=True)
+    new_username: Mapped[str] = mapped_column(String(64))
+    new_display_name: Mapped[str] = mapped_column(String(100))
+    new_mobile_masked: Mapped[str] = mapped_column(String(20))
+    new_email: Mapped[str] = mapped_column(String(254))
+    replaced: Mapped[str] = mapped_column(Text)
 
 
 messaging = add_messaging_tables(Base.metadata)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -12,6 +13,7 @@ from gateway.adapters.orm import (
     Account,
     AccountLink,
     AuditRecord,
+    ClerkHandover,
     RegistrationRequest,
     ResetRequest,
     VerificationRequest,
@@ -101,3 +103,38 @@ def resets_for(session: Session, account_id: int, since: datetime) -> int:
     return (
         session.scalar(select(func.count()).where(ResetRequest.account_id == account_id, ResetRequest.at >= since)) or 0
     )
+
+
+def union_clerks(session: Session, union_id: int, lock: bool = False) -> list[Account]:
+    """A union's clerks now: its grassroots accounts that are active or awaiting activation (no
+    password yet, "!"); `lock` holds them (FOR UPDATE) so two handovers of one union queue."""
+    query = (
+        select(Account)
+        .where(Account.role == "grassroots", Account.union_id == union_id)
+        .where((Account.active.is_(True)) | (Account.password_hash == "!"))
+        .order_by(Account.id)
+    )
+    return list(session.scalars(query.with_for_update() if lock else query))
+
+
+def handovers_of(session: Session, union_id: int) -> list[ClerkHandover]:
+    query = select(ClerkHandover).where(ClerkHandover.union_id == union_id).order_by(ClerkHandover.at, ClerkHandover.id)
+    return list(session.scalars(query))
+
+
+def clerk_accounts(session: Session, district_id: int | None) -> list[Account]:
+    """The grassroots accounts of a district's unions (every one's for None), by union."""
+    query = select(Account).where(Account.role == "grassroots")
+    if district_id is not None:
+        query = query.where(Account.district_id == district_id)
+    return list(session.scalars(query.order_by(Account.union_id, Account.id)))
+
+
+def handover_replacing(session: Session, account: Account) -> ClerkHandover | None:
+    """The handover that disabled this account (its union's newest naming it replaced), or None."""
+    if account.role != "grassroots" or account.union_id is None:
+        return None
+    for row in reversed(handovers_of(session, account.union_id)):
+        if any(old.get("account_id") == account.id for old in json.loads(row.replaced)):
+            return row
+    return None

@@ -26,6 +26,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("registrations",), "提交组织注册申请"),
     ("POST", ("auth", "member", "code"), "申请个人登录验证码"),
     ("POST", ("auth", "member", "sign-in"), "个人登录"),
+    ("POST", ("unions", "#", "clerks", "handover"), "变更代办员"),
+    ("POST", ("accounts", "#", "activation-link"), "重发激活链接"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),
@@ -34,6 +36,9 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("members", "registrations"), "提交组织注册申请"),
     ("POST", ("members", "registrations", "#", "approve"), "审核通过组织注册"),
     ("POST", ("members", "registrations", "#", "return"), "退回组织注册"),
+    ("POST", ("members", "unions", "#", "fact-changes"), "申请变更工会登记信息"),
+    ("POST", ("members", "fact-changes", "#", "approve"), "审核通过工会登记信息变更"),
+    ("POST", ("members", "fact-changes", "#", "return"), "退回工会登记信息变更"),
     ("POST", ("members", "members"), "新增会员"),
     ("PATCH", ("members", "members", "#"), "修改会员信息"),
     ("POST", ("members", "members", "#", "id-number-reveals"), "查看完整证件号码"),

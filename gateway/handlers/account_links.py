@@ -71,6 +71,7 @@ def issue(uow: UoW, account: Account, purpose: str, now: datetime | None = None,
             token,
             clock.shanghai(expires_at).isoformat(),
             occasion,
+            account.set_up_by,
         ),
     )
 

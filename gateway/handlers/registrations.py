@@ -95,6 +95,7 @@ def create_clerk_account_when_registration_approved(uow: UoW, event: dict) -> No
         active=False,
         created_at=now,
         password_changed_at=now,
+        set_up_by=_optional_text(data, "district_name"),  # its mails name the district (0040)
     )
     uow.session.add(account)
     uow.session.flush()  # its id, for the link

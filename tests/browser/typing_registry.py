@@ -71,6 +71,7 @@ WALK = [
     ("grassroots1", "/documents", GRASSROOTS),
     ("grassroots1", "/covers", GRASSROOTS),
     ("grassroots1", "/account/sessions", GRASSROOTS),
+    ("grassroots1", "/union/clerk", GRASSROOTS),  # last: it ends grassroots1 (the test enables it again)
     ("district", "/", GRASSROOTS),
     ("district", "/notifications", GRASSROOTS),
     ("district", "/district/unions", GRASSROOTS),
@@ -78,6 +79,7 @@ WALK = [
     ("district", "/district/approvals", GRASSROOTS),
     ("district", "/district/registrations", GRASSROOTS),
     ("district", "/district/uploads", GRASSROOTS),
+    ("district", "/district/clerks", GRASSROOTS),
     ("district", "/district/review", GRASSROOTS),
     ("district", "/batches", PAYMENT),
     ("district", "/ageing", PAYMENT),
@@ -100,6 +102,16 @@ DATE_BAD = "2019/11/05"
 
 # The header's 退出 form is on every page; the walk ends each role with it.
 LOGOUT = Form("form[action='/logout']", (), "POST /logout$", said="登录", where="body")
+
+
+def _clerk_fields(username: str) -> tuple[Field, ...]:
+    """代办员变更's new clerk (the union's page and the district's)."""
+    return (
+        Field("display_name", "打字代办", invalid=""),
+        Field("mobile", "13900000002", invalid="1390000"),
+        Field("email", f"{username}@example.cn", invalid="no-at-sign"),
+        Field("username", username, invalid="a b"),
+    )
 
 
 def _covers() -> list[Form]:
@@ -333,6 +345,17 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             "PATCH /members/unions/\\d+$",
             said="已保存",
         ),
+        Form(
+            "#fact-change-form",
+            (
+                Field("name", "上海示范科技集团有限公司工会", why="optional: only what changes is filled"),
+                Field("credit_code", "", invalid="123"),
+                Field("district_id", "不变", why=OPTIONAL_CHOICE),
+                Field("note", "集团改制后更名", why=FREE_TEXT),
+            ),
+            "POST /members/unions/\\d+/fact-changes$",
+            said="变更申请已提交",
+        ),
     ],
     ("grassroots1", "/union/members"): [
         Form(
@@ -490,6 +513,33 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             submit="#reject",
             confirm="打字会员805|1\\s*名",
             reason="证件号码与本人不符，请核对",
+        ),
+    ],
+    ("grassroots1", "/union/clerk"): [
+        Form(
+            "#handover-form",
+            _clerk_fields("typed.clerk1"),
+            "POST /unions/\\d+/clerks/handover$",
+            said="代办员已变更为 打字代办",
+            where="#outcome",
+            confirm="变更代办员",
+        ),
+    ],
+    ("district", "/district/clerks"): [
+        Form(
+            "#pick",
+            (Field("union_id", "上海打字测试有限公司工会", why=CHOICE),),
+            "GET /unions/\\d+/clerks$",
+            on_change=True,
+        ),
+        Form(
+            "#handover-form",
+            _clerk_fields("typed.clerk2"),
+            "POST /unions/\\d+/clerks/handover$",
+            said="代办员已变更为 打字代办",
+            where="#outcome",
+            before=(("select", "#union", "上海打字测试有限公司工会"),),
+            confirm="上海打字测试有限公司工会",
         ),
     ],
     ("district", "/district/registrations"): [

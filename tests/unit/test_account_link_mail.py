@@ -77,3 +77,26 @@ def test_a_registration_approved_link_without_its_number_is_dead_lettered(tmp_pa
     event = _event(occasion="registration_approved", district_name="黄浦区总工会")
     with pytest.raises(PermanentFailure):
         mail_account_link_when_issued(FakeUnitOfWork("notifications"), event)
+
+
+def test_a_reset_of_a_clerk_its_district_set_up_names_the_district_not_the_centre(tmp_path, monkeypatch):
+    body = _body(tmp_path, monkeypatch, _event(purpose="reset", set_up_by="黄浦区总工会"))
+    assert "找回密码" in body and "如有疑问请联系黄浦区总工会" in body
+    assert "市职保中心" not in body.split("上海市职工保障互助中心")[0]
+
+
+def test_an_activation_link_resent_or_asked_again_names_who_set_the_account_up(tmp_path, monkeypatch):
+    body = _body(tmp_path, monkeypatch, _event(set_up_by="浦东新区总工会"))
+    assert "浦东新区总工会已为您开通" in body and "如有疑问请联系浦东新区总工会" in body
+
+
+def test_a_handover_link_says_whose_clerk_and_who_named_them(tmp_path, monkeypatch):
+    occasion = contracts.handover_occasion("上海示范科技有限公司工会", "黄浦区总工会（district）")
+    body = _body(tmp_path, monkeypatch, _event(**occasion, set_up_by="黄浦区总工会"))
+    assert "“上海示范科技有限公司工会”的代办员已变更为您（由黄浦区总工会（district）办理）" in body
+    assert "黄浦区总工会为您开通了" in body and "如有疑问请联系黄浦区总工会" in body
+
+
+def test_a_centre_account_still_says_the_centre(tmp_path, monkeypatch):
+    body = _body(tmp_path, monkeypatch, _event(purpose="reset"))
+    assert "如有疑问请联系市职保中心" in body

@@ -22,7 +22,15 @@ document.addEventListener("DOMContentLoaded", async () => {
       { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: a => a.union_id ? `基层工会 ${a.union_id}` : (a.district_id ? `区局 ${a.district_id}` : "—") },
       { title: "状态", render: a => a.active ? "启用" : (a.awaiting_activation ? "待激活" : "停用") },
       // 待激活: only its owner's link (or a password set here) activates it, so no 启用 button
-      { title: "操作", html: a => a.awaiting_activation ? "待本人设置密码" : `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
+      { title: "操作", html: a => a.awaiting_activation ? `<button class="small" data-resend="${a.id}" aria-label="重发激活链接：${U.esc(a.display_name)}">重发激活链接</button>` : `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
+    // 重发激活链接 (docs/decisions/0040-clerk-handover.md): a fresh link, the old one void
+    box.querySelectorAll("[data-resend]").forEach(b => b.addEventListener("click", async () => {
+      U.startAction();
+      try {
+        const a = await U.api("POST", `/accounts/${b.dataset.resend}/activation-link`);
+        U.flash(`已重发激活链接至 ${a.email}，原链接已作废`);
+      } catch (e) { U.flash(e.message, "error"); }
+    }));
     box.querySelectorAll("[data-toggle]").forEach(b => b.addEventListener("click", async () => {
       const active = b.dataset.active === "true";
       const a = rows.find(r => String(r.id) === b.dataset.toggle) || {};

@@ -45,6 +45,48 @@ document.addEventListener("DOMContentLoaded", () => {
       await load();
     } catch (e) { U.flash(e.message, "error"); }
   });
+  // 登记信息变更: a union's name, code or district (docs/decisions/0040-clerk-handover.md)
+  let changes = {};
+  async function loadChanges() {
+    const items = await U.api("GET", "/members/fact-changes");
+    changes = Object.fromEntries(items.map(c => [c.id, c]));
+    const what = c => [c.new_name && `名称：${c.old_name} → ${c.new_name}`, c.new_credit_code && `代码：${c.old_credit_code} → ${c.new_credit_code}`,
+      c.to_district_name && `转区局：${c.from_district_name} → ${c.to_district_name}`].filter(Boolean).join("；");
+    document.getElementById("fact-changes").innerHTML = U.table([
+      { key: "number", title: "变更编号" },
+      { key: "old_name", title: "工会", wrap: true },
+      { title: "变更内容", wrap: true, render: what },
+      { key: "note", title: "说明", wrap: true },
+      { title: "提交时间", render: c => U.time(c.submitted_at) },
+      { title: "状态", wrap: true, render: c => c.state_name + (c.reason ? `：${c.reason}` : "") },
+      { title: "操作", html: c => !c.your_step ? "—" :
+        `<button type="button" class="small" data-change-approve="${c.id}" aria-label="${c.state === "awaiting" ? "接收" : "通过"}：${U.esc(c.old_name)}">${c.state === "awaiting" ? "接收" : (c.to_district_id ? "放行" : "通过")}</button> ` +
+        `<button type="button" class="small secondary" data-change-return="${c.id}" aria-label="退回：${U.esc(c.old_name)}">退回</button>` }],
+      items, "没有登记信息变更申请");
+  }
+  document.getElementById("fact-changes").addEventListener("click", async ev => {
+    const approve = ev.target.closest("[data-change-approve]"), back = ev.target.closest("[data-change-return]");
+    const c = approve ? changes[approve.dataset.changeApprove] : back ? changes[back.dataset.changeReturn] : null;
+    if (!c) return;
+    U.startAction();
+    const facts = [["工会", c.old_name], ["变更编号", c.number], ["新的名称", c.new_name], ["新的代码", c.new_credit_code],
+      ["转入", c.to_district_name]];
+    try {
+      if (approve) {
+        const step = c.state === "awaiting" ? "接收该工会转入本区局" : (c.to_district_id ? "放行该工会转出（待新区局接收）" : "审核通过该登记信息变更");
+        if (!(await U.confirm({ title: step, facts, ok: "确定" }))) return;
+        const done = await U.api("POST", `/members/fact-changes/${c.id}/approve`);
+        U.flash(done.state === "awaiting" ? `已放行：${c.old_name}，待${done.to_district_name}接收` : `已通过：${c.old_name} 的登记信息已变更`);
+      } else {
+        const reason = await U.ask({ title: "退回该登记信息变更", label: "退回原因", maxlength: 200, ok: "退回", facts });
+        if (reason === null) return;
+        await U.api("POST", `/members/fact-changes/${c.id}/return`, { reason });
+        U.flash(`已退回：${c.old_name}`);
+      }
+      await loadChanges();
+    } catch (e) { U.flash(e.message, "error"); }
+  });
+  loadChanges().catch(e => U.flash(e.message, "error"));
   U.onSubmit(document.getElementById("filter"), v => { query = v; return load(); });
   load().catch(e => U.flash(e.message, "error"));
 });

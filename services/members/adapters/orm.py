@@ -244,6 +244,44 @@ def by_id_number(members, by_index: dict) -> dict:
     return {by_index[m.id_index]: m for m in members}
 
 
+class UnionFactChange(Base):
+    """登记信息变更: a union asks to change its name, its credit code, or to move district; decided
+    in 组织审核 by its district, and a move by the new district too (domain/fact_change.py). The
+    facts before are kept beside the ones asked for; one open change per union (partial unique
+    index). Kept after the decision (the history)."""
+
+    __tablename__ = "union_fact_changes"
+    __table_args__ = (
+        Index(
+            "ux_fact_changes_open_union",
+            "union_id",
+            unique=True,
+            postgresql_where=text("state IN ('pending', 'awaiting')"),
+            sqlite_where=text("state IN ('pending', 'awaiting')"),
+        ),
+        Index("ix_fact_changes_from_state", "from_district_id", "state"),
+        Index("ix_fact_changes_to_state", "to_district_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"))
+    old_name: Mapped[str] = mapped_column(String(200))
+    old_credit_code: Mapped[str] = mapped_column(String(18))
+    from_district_id: Mapped[int] = mapped_column(ForeignKey("districts.id"))
+    new_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    new_credit_code: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    to_district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), nullable=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    state: Mapped[str] = mapped_column(String(10))  # pending / awaiting / approved / returned
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    released_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    released_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
 # what rotate-keys re-seals (common/rotate_keys.py)
 SEALED = [
     SealedColumns(

@@ -26,6 +26,7 @@ from services.members.adapters.orm import (
     MemberNumberCounter,
     SyncRunItem,
     TransferRequest,
+    UnionFactChange,
     UnionRegistration,
     UploadJob,
     by_id_number,
@@ -562,3 +563,28 @@ def union_names_taken(session, names: list[str]) -> set[str]:
 def pending_registrations_holding(session, field: str, values: list[str]) -> set[str]:
     """Which of these values (credit_code, name or username) a pending 组织注册 holds."""
     return _among(session, getattr(UnionRegistration, field), values, UnionRegistration.state == "pending")
+
+
+def fact_changes_in_scope(session, who: Identity, state: str | None) -> list[UnionFactChange]:
+    """登记信息变更 in 组织审核: a district's — its unions' asks and the moves into it — a union's
+    own, the centre's all; newest first."""
+    query = select(UnionFactChange)
+    if who.role == "district":
+        query = query.where(
+            or_(UnionFactChange.from_district_id == who.district_id, UnionFactChange.to_district_id == who.district_id)
+        )
+    elif who.role == "grassroots":
+        query = query.where(UnionFactChange.union_id == who.union_id)
+    elif who.role != "centre":
+        return []
+    if state:
+        query = query.where(UnionFactChange.state == state)
+    return list(session.scalars(query.order_by(UnionFactChange.id.desc()).limit(500)))
+
+
+def open_fact_change(session, union_id: int) -> int | None:
+    return session.scalar(
+        select(UnionFactChange.id).where(
+            UnionFactChange.union_id == union_id, UnionFactChange.state.in_(("pending", "awaiting"))
+        )
+    )

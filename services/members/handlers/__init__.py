@@ -1,6 +1,6 @@
 """Members' use cases, one module per feature: directory (districts and unions), roster (add,
 edit, read, search members), review (approve with a member number, or send back), removals
-(人口办剔除, one by one or from a list), registrations (组织注册 and 组织审核), cards (会员服务卡, one or the bank's list), transfers (转出,
+(人口办剔除, one by one or from a list), registrations (组织注册 and 组织审核), fact_changes (登记信息变更 in 组织审核), cards (会员服务卡, one or the bank's list), transfers (转出,
 会员转出审核), transfer_lists (转入/转出 from a list), member_import (批量导入会员), sync (同步会员)
 and sync_results (what a run found, its workbook), union_import (工会批量导入), uploads (a job's steps), upload_history (jobs
 read back), upload_jobs (the worker's message), id_lookups (the daily lookup quota), member_self
@@ -25,4 +25,6 @@ docstring names the ones it uses):
 - `upload_history.get_upload` — a job the caller may read (sync_results);
 - `sync.run_sync` — the sync's work, run by upload_jobs on the worker's message;
 - `union_import.run_union_import` — 工会批量导入's work, run by upload_jobs the same way
-  (union_import itself uses the `uploads.*` steps and `shared.commit_or_conflict`)."""
+  (union_import itself uses the `uploads.*` steps and `shared.commit_or_conflict`).
+- `directory.apply_union_facts` — a union's checked facts applied and announced, the centre's
+  change and an approved 登记信息变更 alike (fact_changes)."""

@@ -132,6 +132,15 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
         if not_allowed:
             raise ValidationFailed({k: ["只有市职保中心可以修改此项"] for k in not_allowed})
     clean = _checked_union_fields(uow, data)
+    apply_union_facts(uow, union, clean)
+    commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
+    return union
+
+
+def apply_union_facts(uow: UoW, union: GrassrootsUnion, clean: dict) -> None:
+    """Checked facts onto a union, announced (members.union.updated; a move republishes its
+    members with their new district); a credit code another union holds is refused. The caller
+    commits (through commit_or_conflict). Also 登记信息变更's approval (fact_changes)."""
     if (
         "credit_code" in clean
         and clean["credit_code"] != union.credit_code
@@ -153,8 +162,6 @@ def update_union(uow: UoW, who: Identity, union_id: int, data: dict) -> Grassroo
                 for m in queries.members_of_union(uow.session, union.id)
             ]
         )
-    commit_or_conflict(uow, "CREDIT_CODE_TAKEN", "该统一社会信用代码已登记")
-    return union
 
 
 def get_union(uow: UoW, who: Identity, union_id: int) -> GrassrootsUnion:

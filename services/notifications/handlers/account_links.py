@@ -20,10 +20,12 @@ from services.notifications.settings import MailSettings
 TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "account_link.txt"
 SUBJECTS = {"activate": "激活您的账号并设置密码", "reset": "重设您的登录密码"}
 WHY = {
-    "activate": "市职保中心已为您开通会员服务卡集中参保系统的账号。",
+    "activate": "{who}已为您开通会员服务卡集中参保系统的账号。",
     "reset": "我们收到了为您的账号找回密码的申请。",
 }
+CENTRE = "市职保中心"
 REGISTRATION_APPROVED = "registration_approved"
+CLERK_HANDOVER = "clerk_handover"
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,10 @@ class LinkIssued:
     registration_no: str | None = None
     union_name: str | None = None
     district_name: str | None = None
+    # who set the account up (its district; absent: the centre), and for clerk_handover who
+    # named the new clerk (docs/decisions/0040-clerk-handover.md)
+    set_up_by: str | None = None
+    named_by: str | None = None
 
     @classmethod
     def of(cls, data: dict) -> LinkIssued:
@@ -54,6 +60,8 @@ class LinkIssued:
             registration_no=_optional(data, "registration_no"),
             union_name=_optional(data, "union_name"),
             district_name=_optional(data, "district_name"),
+            set_up_by=_optional(data, "set_up_by"),
+            named_by=_optional(data, "named_by"),
         )
 
 
@@ -68,6 +76,10 @@ def _optional(data: dict, key: str) -> str | None:
 
 def why(fact: LinkIssued) -> str:
     """The mail's first sentence: who opened the account, or why the link was asked for."""
+    if fact.purpose == "activate" and fact.occasion == CLERK_HANDOVER:
+        union = f"“{fact.union_name}”" if fact.union_name else "贵单位"
+        by = f"（由{fact.named_by}办理）" if fact.named_by else ""
+        return f"{union}的代办员已变更为您{by}，{contact(fact)}为您开通了会员服务卡集中参保系统的代办员账号。"
     if fact.purpose == "activate" and fact.occasion == REGISTRATION_APPROVED:
         if not fact.registration_no:
             raise facts.MalformedEvent("registration_no: missing for registration_approved")
@@ -77,7 +89,14 @@ def why(fact: LinkIssued) -> str:
             f"{district}已审核通过{union}的组织注册（注册编号 {fact.registration_no}），"
             "并为您开通了会员服务卡集中参保系统的代办员账号。"
         )
-    return WHY[fact.purpose]
+    return WHY[fact.purpose].format(who=contact(fact))
+
+
+def contact(fact: LinkIssued) -> str:
+    """Who set the account up, and so whom the mail says to ask: the district that approved or
+    named the clerk, else the centre (every account made before 0040 reads as the centre's, as
+    does a registration's whose event named no district)."""
+    return fact.set_up_by or fact.district_name or CENTRE
 
 
 def message_for(fact: LinkIssued, event_id: str, settings: MailSettings) -> bytes:
@@ -85,6 +104,7 @@ def message_for(fact: LinkIssued, event_id: str, settings: MailSettings) -> byte
         display_name=fact.display_name,
         username=fact.username,
         why=why(fact),
+        contact=contact(fact),
         expires=fact.expires_at.strftime("%Y-%m-%d %H:%M"),
         link=settings.absolute(fact.link),
     )
