@@ -43,6 +43,8 @@ class Account(Base):
     # Bumped by whatever must end every session at once (password, disabling, role or scope): a
     # session is valid only while it carries the account's current epoch.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # When a session (cookie or token) last began with the password: the district's 基层工会 page.
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WebSession(Base):
