@@ -22,7 +22,7 @@ from common.web import (
     register_error_handlers,
 )
 from gateway import auth, openapi, pages, policy, proxy, settings
-from gateway.api import accounts, internal, password_links, registrations, sessions
+from gateway.api import accounts, district_unions, internal, password_links, registrations, sessions
 from gateway.api import auth as auth_api
 from gateway.app_state import close_db_session, db_session
 from gateway.bootstrap import runtime
@@ -73,6 +73,7 @@ def create_app() -> Flask:
     api.register_blueprint(sessions.blp)
     api.register_blueprint(password_links.blp)
     api.register_blueprint(registrations.blp)
+    api.register_blueprint(district_unions.blp)
     register_error_handlers(app)
 
     @app.errorhandler(auth.AddressSlowedDown)

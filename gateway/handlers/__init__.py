@@ -5,4 +5,5 @@ person's login sessions and password (登录设备、修改密码), one-time lin
 the input; reads go through `gateway/adapters/queries.py`.
 
 Seams (the only imports between handler modules): `accounts` → `account_links.issue` (a new
-account made without a password is sent its activation link)."""
+account made without a password is sent its activation link); `district_unions` →
+`account_links.NO_PASSWORD` (the 基层工会 page tells an account awaiting activation)."""
