@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -29,6 +29,7 @@ class Account(Base):
     """A person's login, bound to a role and its scope (a union or a district)."""
 
     __tablename__ = "accounts"
+    __table_args__ = (Index("ix_accounts_district_id_role", "district_id", "role"),)  # a district's clerks
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))

@@ -1,4 +1,5 @@
-"""accounts.last_login_at: when the account last logged in (the district's 基层工会 page shows it)
+"""accounts.last_login_at: when the account last logged in (the district's 基层工会 page shows it);
+an index to find a district's clerk accounts
 
 Revision ID: c9d0e1f2a3b4
 Revises: a1b2c3d4e5f7
@@ -16,6 +17,7 @@ depends_on = None
 
 def upgrade():
     op.add_column("accounts", sa.Column("last_login_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_accounts_district_id_role", "accounts", ["district_id", "role"])
     # what the sessions still on record know (expired ones are gone: those accounts read 从未登录
     # until their next login, which is the best the history allows)
     op.execute(
@@ -25,4 +27,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_accounts_district_id_role", table_name="accounts")
     op.drop_column("accounts", "last_login_at")
