@@ -159,6 +159,10 @@ def test_the_district_chases_its_unions_by_state_and_downloads_the_list(system, 
     expect(row).to_contain_text("待区局审核")
     expect(row).to_contain_text("20.00")  # 应缴 and 欠缴: two B members at 10.00 元 each
     expect(row).to_contain_text("已激活")
+    shown = {
+        t: row.locator(f"td[data-label='{t}']").inner_text().strip() for t in ("应缴（元）", "已缴（元）", "欠缴（元）")
+    }
+    assert shown == {"应缴（元）": "20.00", "已缴（元）": "0.00", "欠缴（元）": "20.00"}
     tiles.locator("[data-show='inactive']").click()
     expect(page.locator("#unions tbody tr").first).to_contain_text("待激活")
     expect(page.locator("#unions tbody tr").first).to_contain_text("139****5678")  # masked
@@ -179,7 +183,7 @@ def test_the_district_chases_its_unions_by_state_and_downloads_the_list(system, 
     assert header[0] == "单位名称" and header[-3:] == ["应缴（元）", "已缴（元）", "欠缴（元）"]
     by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
     assert sorted(by_name) == sorted([G1, G2, NEW_UNION])
-    assert float(by_name[G1]["应缴（元）"]) == 20.0 and float(by_name[G1]["欠缴（元）"]) == 20.0
+    assert {t: f"{float(by_name[G1][t]):.2f}" for t in shown} == shown  # the workbook's figures are the page's
     assert by_name[G1]["参保人数"] == 2 and by_name[G1]["参保状态"] == "已提交"
     assert by_name[NEW_UNION]["账号状态"] == "待激活" and by_name[NEW_UNION]["联系电话"] == "139****5678"
     assert by_name[G2]["参保状态"] == "未提交" and by_name[G2]["最近登录"] is None
