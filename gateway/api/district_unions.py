@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
-from common.api_docs import downloads
+from common.api_docs import answers, downloads
 from common.downloads import download
 from common.excel import CONTENT_TYPE
 from common.schema import BaseSchema, Timestamp
@@ -98,6 +98,7 @@ class DistrictUnions(MethodView):
     @roles("district")
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, UnionPage)
+    @answers(404, 503)
     def get(self, query):
         """本区局的基层工会（分页）及各状态数量：未提交、已退回、欠费、未激活、从未登录."""
         with uow() as work:
@@ -109,6 +110,7 @@ class DistrictUnionsWorkbook(MethodView):
     @roles("district")
     @blp.arguments(ListQuery, location="query")
     @downloads(CONTENT_TYPE)
+    @answers(404, 503)
     def get(self, query):
         """同一名单的 Excel（筛选、查询与排序同页面），至多 20000 家."""
         with uow() as work:
