@@ -205,3 +205,8 @@ def test_the_list_reads_on_a_phone(system, person):
     assert wide <= 390, f"the page is {wide}px wide on a phone"
     expect(page.locator("#unions tbody tr").first.locator("td[data-label='欠缴（元）']")).to_be_visible()
     clerk.shot("district-unions-chase-390")
+    # a name search with an account filter is refused beside the name, in words
+    page.get_by_role("textbox", name="单位名称").fill("示范")
+    page.get_by_role("button", name="查询").click()
+    page.locator("#states [data-show='inactive']").click()
+    expect(page.locator("#search .field-error")).to_contain_text("请清空单位名称")

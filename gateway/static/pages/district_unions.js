@@ -24,7 +24,11 @@ document.addEventListener("DOMContentLoaded", () => {
     box.innerHTML = STATES.map(([key, label, count]) =>
       `<button type="button" class="tile" data-show="${key}" aria-pressed="${key === show}">` +
       `<span>${U.esc(label)}</span><strong>${U.esc(counts[count] ?? 0)}</strong></button>`).join("");
-    box.querySelectorAll("button").forEach(b => b.onclick = () => { show = b.dataset.show; page = 1; load().catch(fail); });
+    box.querySelectorAll("button").forEach(b => b.onclick = () => {
+      const before = [show, page];
+      show = b.dataset.show; page = 1;
+      load().catch(e => { [show, page] = before; fail(e); });  // a refused filter leaves the list as it was
+    });
   }
 
   const enrolment = u => {
@@ -61,7 +65,8 @@ document.addEventListener("DOMContentLoaded", () => {
     sortBox.disabled = show === "inactive" || show === "never_logged_in";  // those list in the order accounts were made
     document.getElementById("export").href = "/api/v1/district-unions/workbook.xlsx?" + params();
   }
-  const fail = e => U.flash(e.message, "error");
+  // a refusal beside its field (a name search with an account filter), anything else as the page message
+  const fail = e => (e instanceof U.ApiError ? U.showError(e, form) : U.flash(e.message, "error"));
 
   document.getElementById("prev").onclick = () => { page -= 1; load().catch(fail); };
   document.getElementById("next").onclick = () => { page += 1; load().catch(fail); };
