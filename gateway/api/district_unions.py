@@ -26,7 +26,6 @@ SHOW = "、".join(f"{k} {v}" for k, v in district_unions.FILTERS.items())
 
 
 class ListQuery(BaseSchema):
-    cover_year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     show = fields.String(
         validate=validate.OneOf(list(district_unions.FILTERS)), metadata={"description": f"只看：{SHOW}"}
     )
@@ -93,28 +92,26 @@ class UnionPage(BaseSchema):
     items = fields.List(fields.Nested(UnionRow))
 
 
-@blp.route("")
+@blp.route("/<int(min=2000, max=2100):cover_year>")
 class DistrictUnions(MethodView):
     @roles("district")
     @blp.arguments(PageQuery, location="query")
     @blp.response(200, UnionPage)
     @answers(404, 503)
-    def get(self, query):
+    def get(self, query, cover_year):
         """本区局的基层工会（分页）及各状态数量：未提交、已退回、欠费、未激活、从未登录."""
         with uow() as work:
-            return district_unions.district_unions(work, current_identity(), **query)
+            return district_unions.district_unions(work, current_identity(), cover_year, **query)
 
 
-@blp.route("/workbook.xlsx")
+@blp.route("/<int(min=2000, max=2100):cover_year>/workbook.xlsx")
 class DistrictUnionsWorkbook(MethodView):
     @roles("district")
     @blp.arguments(ListQuery, location="query")
     @downloads(CONTENT_TYPE)
     @answers(404, 503)
-    def get(self, query):
+    def get(self, query, cover_year):
         """同一名单的 Excel（筛选、查询与排序同页面），至多 20000 家."""
         with uow() as work:
-            rows = district_unions.export_rows(work, current_identity(), **query)
-        return download(
-            chase_workbook.workbook(rows), f"基层工会催办名单（{query['cover_year']}年度）.xlsx", CONTENT_TYPE
-        )
+            rows = district_unions.export_rows(work, current_identity(), cover_year, **query)
+        return download(chase_workbook.workbook(rows), f"基层工会催办名单（{cover_year}年度）.xlsx", CONTENT_TYPE)

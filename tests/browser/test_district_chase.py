@@ -90,7 +90,7 @@ def _setup(system) -> dict:
     )
 
     def settled() -> bool:
-        data = district.get("/api/v1/district-unions", params={"cover_year": YEAR}).json()
+        data = district.get(f"/api/v1/district-unions/{YEAR}").json()
         return data.get("counts", {}).get("all") == 3 and data["counts"]["owing"] == 1
 
     system.wait_for(settled, timeout=60, message="enrollment knows the new union and billing priced the submission")
@@ -107,14 +107,12 @@ def test_the_district_chases_its_unions_by_state_and_downloads_the_list(system, 
     district = made["district"]
 
     # the gateway answers the asking district only, and only districts ask
-    own = district.get("/api/v1/district-unions", params={"cover_year": YEAR}).json()
-    jingan = (
-        system.login("jingan", "Harbour#Dist2026x").get("/api/v1/district-unions", params={"cover_year": YEAR}).json()
-    )
+    own = district.get(f"/api/v1/district-unions/{YEAR}").json()
+    jingan = system.login("jingan", "Harbour#Dist2026x").get(f"/api/v1/district-unions/{YEAR}").json()
     assert [u["name"] for u in jingan["items"]] == ["静安他区工会"] and jingan["counts"]["all"] == 1
     assert "静安他区工会" not in [u["name"] for u in own["items"]]
-    assert system.login("grassroots1").get("/api/v1/district-unions", params={"cover_year": YEAR}).status_code == 403
-    bad = district.get("/api/v1/district-unions", params={"cover_year": YEAR, "show": "inactive", "name": "示范"})
+    assert system.login("grassroots1").get(f"/api/v1/district-unions/{YEAR}").status_code == 403
+    bad = district.get(f"/api/v1/district-unions/{YEAR}", params={"show": "inactive", "name": "示范"})
     assert bad.status_code == 422 and "name" in bad.json()["error"]["fields"]
     assert own["counts"] == {
         "all": 3,
@@ -171,7 +169,7 @@ def test_the_district_chases_its_unions_by_state_and_downloads_the_list(system, 
     clerk.shot("district-unions-chase-1280")
 
     # the same list as a workbook, its figures the page's
-    answered = district.get("/api/v1/district-unions/workbook.xlsx", params={"cover_year": YEAR})
+    answered = district.get(f"/api/v1/district-unions/{YEAR}/workbook.xlsx")
     assert answered.status_code == 200, answered.text[:300]
     assert "attachment" in answered.headers["Content-Disposition"]
     tiles.locator("[data-show='']").click()

@@ -456,7 +456,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
                 Field("name", "示范物流", why=FREE_TEXT),
                 Field("sort", "欠缴多者在前", why=CHOICE),
             ),
-            "GET /district-unions\\?",
+            "GET /district-unions/2020\\?",
             said="上海示范物流有限公司工会",
             where="#unions",
         ),

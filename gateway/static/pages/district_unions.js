@@ -14,7 +14,7 @@ document.addEventListener("DOMContentLoaded", () => {
   let query = {}, show = "", page = 1;
 
   function params(extra = {}) {
-    const p = { ...query, ...extra };
+    const { cover_year: _year, ...p } = { ...query, ...extra };
     if (show) p.show = show;
     return new URLSearchParams(Object.entries(p).filter(([, v]) => v !== "" && v != null));
   }
@@ -40,7 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
   };
 
   async function load() {
-    const data = await U.api("GET", "/district-unions?" + params({ page, per_page: PER_PAGE }));
+    const data = await U.api("GET", `/district-unions/${encodeURIComponent(query.cover_year)}?` + params({ page, per_page: PER_PAGE }));
     tiles(data.counts);
     const label = (STATES.find(s => s[0] === show) || STATES[0])[1];
     document.getElementById("list-title").textContent = show ? `${label}的基层工会（${data.total} 家）` : `全部基层工会（${data.total} 家）`;
@@ -63,7 +63,7 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("next").disabled = page >= pages;
     const sortBox = document.getElementById("chase-sort");
     sortBox.disabled = show === "inactive" || show === "never_logged_in";  // those list in the order accounts were made
-    document.getElementById("export").href = "/api/v1/district-unions/workbook.xlsx?" + params();
+    document.getElementById("export").href = `/api/v1/district-unions/${encodeURIComponent(query.cover_year)}/workbook.xlsx?` + params();
   }
   // a refusal beside its field (a name search with an account filter), anything else as the page message
   const fail = e => (e instanceof U.ApiError ? U.showError(e, form) : U.flash(e.message, "error"));
