@@ -22,7 +22,7 @@ from common.web import (
     register_error_handlers,
 )
 from gateway import auth, openapi, pages, policy, proxy, settings
-from gateway.api import accounts, internal, member_auth, password_links, registrations, sessions
+from gateway.api import accounts, district_unions, internal, member_auth, password_links, registrations, sessions
 from gateway.api import auth as auth_api
 from gateway.api import clerks as clerks_api
 from gateway.app_state import close_db_session, db_session
@@ -76,6 +76,7 @@ def create_app() -> Flask:
     api.register_blueprint(registrations.blp)
     api.register_blueprint(member_auth.blp)  # 个人登录 (decision 0041)
     api.register_blueprint(clerks_api.blp)
+    api.register_blueprint(district_unions.blp)
     register_error_handlers(app)
 
     @app.errorhandler(auth.AddressSlowedDown)

@@ -202,6 +202,7 @@ def _start_session(
         **_client(user_agent, ip),
     )
     session.add(web)
+    account.last_login_at = now
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
     return web
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from common.messaging_tables import add_messaging_tables
@@ -29,6 +29,7 @@ class Account(Base):
     """A person's login, bound to a role and its scope (a union or a district)."""
 
     __tablename__ = "accounts"
+    __table_args__ = (Index("ix_accounts_district_id_role", "district_id", "role"),)  # a district's clerks
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
@@ -49,6 +50,8 @@ class Account(Base):
     # Who set the account up, in words, for its mails (its district, for a clerk its district
     # approved or named); None: 市职保中心 (docs/decisions/0040-clerk-handover.md).
     set_up_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # When a session (cookie or token) last began with the password: the district's 基层工会 page.
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class WebSession(Base):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from gateway.adapters.orm import (
@@ -138,3 +138,62 @@ def handover_replacing(session: Session, account: Account) -> ClerkHandover | No
         if any(old.get("account_id") == account.id for old in json.loads(row.replaced)):
             return row
     return None
+
+
+# ------------------------------------------------------------------ a district's clerks (基层工会 page)
+
+
+def _clerks_of_district(district_id: int):
+    return Account.role == "grassroots", Account.district_id == district_id, Account.union_id.is_not(None)
+
+
+def clerk_filters(no_password: str) -> dict:
+    """Per union (its grassroots accounts grouped): 未激活 — none active, one awaiting activation
+    (made without a password); 从未登录 — none has ever logged in."""
+    return {
+        "inactive": and_(
+            func.sum(case((Account.active, 1), else_=0)) == 0,
+            func.sum(case((Account.password_hash == no_password, 1), else_=0)) > 0,
+        ),
+        "never_logged_in": func.max(Account.last_login_at).is_(None),
+    }
+
+
+def clerk_union_page(session: Session, district_id: int, condition, page: int, per_page: int) -> tuple[int, list[int]]:
+    """(how many, one page of) the district's unions whose clerk accounts meet `condition`, in the
+    order their first account was made."""
+    grouped = (
+        select(Account.union_id, func.min(Account.created_at).label("first"))
+        .where(*_clerks_of_district(district_id))
+        .group_by(Account.union_id)
+        .having(condition)
+        .subquery()
+    )
+    total = session.scalar(select(func.count()).select_from(grouped)) or 0
+    ids = session.scalars(
+        select(grouped.c.union_id)
+        .order_by(grouped.c.first, grouped.c.union_id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    return total, list(ids)
+
+
+def clerk_union_count(session: Session, district_id: int, condition) -> int:
+    grouped = (
+        select(Account.union_id).where(*_clerks_of_district(district_id)).group_by(Account.union_id).having(condition)
+    ).subquery()
+    return session.scalar(select(func.count()).select_from(grouped)) or 0
+
+
+def clerks_of_unions(session: Session, district_id: int, union_ids: list[int]) -> list[Account]:
+    """The grassroots accounts of these unions of the district (a page's: bounded by its ids)."""
+    if not union_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Account)
+            .where(*_clerks_of_district(district_id), Account.union_id.in_(union_ids))
+            .order_by(Account.union_id, Account.id)
+        )
+    )

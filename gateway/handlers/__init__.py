@@ -10,4 +10,5 @@ Seams (the only imports between handler modules): `accounts` → `account_links.
 account made without a password is sent its activation link); `provisioning` →
 `account_links.NO_PASSWORD` (what a password-less account holds); `handover` →
 `account_links.issue`, `account_links.NO_PASSWORD`, `account_links.awaiting_activation` (the new
-clerk's activation link, a resent one)."""
+clerk's activation link, a resent one); `district_unions` → `account_links.NO_PASSWORD` (the
+基层工会 page tells an account awaiting activation)."""

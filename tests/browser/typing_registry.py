@@ -476,8 +476,12 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
     ("district", "/district/unions"): [
         Form(
             "#search",
-            (Field("name", "示范物流", why=FREE_TEXT), Field("credit_code", "", why=FREE_TEXT)),
-            "GET /members/unions\\?",
+            (
+                Field("cover_year", "2020 年度", why=CHOICE),
+                Field("name", "示范物流", why=FREE_TEXT),
+                Field("sort", "欠缴多者在前", why=CHOICE),
+            ),
+            "GET /district-unions/2020\\?",
             said="上海示范物流有限公司工会",
             where="#unions",
         ),

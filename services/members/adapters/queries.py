@@ -136,6 +136,22 @@ def union_page(
     return total, items
 
 
+def registrations_of_unions(session, who: Identity, union_ids: list[int]) -> list[tuple[int, str | None, object]]:
+    """(union_id, 注册编号, decided_at) of the approved 组织注册 that brought each of these unions (in
+    the caller's scope) into the directory; a union the centre registered has none."""
+    if not union_ids:
+        return []
+    query = scoped(
+        select(UnionRegistration.union_id, UnionRegistration.number, UnionRegistration.decided_at)
+        .join(GrassrootsUnion, GrassrootsUnion.id == UnionRegistration.union_id)
+        .where(UnionRegistration.union_id.in_(union_ids), UnionRegistration.state == "approved"),
+        who,
+        union=GrassrootsUnion.id,
+        district=GrassrootsUnion.district_id,
+    )
+    return [tuple(row) for row in session.execute(query.order_by(UnionRegistration.id))]
+
+
 def members_of_union(session, union_id: int) -> list[Member]:
     return list(session.scalars(select(Member).where(Member.union_id == union_id)))
 

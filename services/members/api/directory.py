@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
+from webargs.fields import DelimitedList
 
 from common.identity import GATEWAY
-from common.schema import BaseSchema, PageQuery
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import audit_subject, current_identity, roles, uow
 from services.members.handlers import directory
 
@@ -130,6 +131,32 @@ class Unions(MethodView):
         """登记基层工会 (centre)."""
         with uow() as work:
             return _named(directory.register_union(work, current_identity(), data))
+
+
+class OriginsQuery(BaseSchema):
+    union_ids = DelimitedList(
+        fields.Integer(validate=validate.Range(min=1, max=2_147_483_647)),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "基层工会编号，逗号分隔，至多 200 个"},
+    )
+
+
+class OriginOut(BaseSchema):
+    union_id = fields.Integer()
+    registration_no = fields.String(allow_none=True, metadata={"description": "组织注册的注册编号"})
+    approved_at = Timestamp(allow_none=True)
+
+
+@blp.route("/unions/origins")
+class UnionOrigins(MethodView):
+    @roles("centre", "district")
+    @blp.arguments(OriginsQuery, location="query")
+    @blp.response(200, OriginOut(many=True))
+    def get(self, query):
+        """这些基层工会中经组织注册加入名录的（注册编号、审核通过时间）；其余由市职保中心登记."""
+        with uow() as work:
+            return directory.registration_origins(work, current_identity(), query["union_ids"])
 
 
 @blp.route("/unions/<int:union_id>")

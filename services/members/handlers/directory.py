@@ -184,3 +184,13 @@ def list_unions(
 ):
     """(total, a page of) the unions in the caller's scope, in id order."""
     return queries.union_page(uow.session, who, name, credit_code, district_id, page, per_page)
+
+
+def registration_origins(uow: UoW, who: Identity, union_ids: list[int]) -> list[dict]:
+    """For a page of unions (the district's 基层工会 page): which came in through 组织注册, with the
+    application's number and when it was approved; the others were registered by the centre."""
+    who.require("district", "centre")
+    return [
+        {"union_id": union_id, "registration_no": number, "approved_at": decided_at}
+        for union_id, number, decided_at in queries.registrations_of_unions(uow.session, who, union_ids)
+    ]
