@@ -37,6 +37,9 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
 
 
 MEMBER_EVENT_PREFIX = "members.member."
+# the snapshots gathered from a delivery batch into one upsert: since a message carries up to
+# 1,000 members (issue 30), a batch of 250 could otherwise make one statement of 250,000 rows
+SNAPSHOTS_PER_STATEMENT = 5000
 
 
 def member_snapshots(event: dict) -> list[dict]:
@@ -91,6 +94,8 @@ def record_member_when_member_changed(uow: UoW, event: dict) -> None:
         return
     rows, ids = _member_rows(event), {event.get("id")}  # a malformed event fails on its own turn
     for other in getattr(uow, "batch", []):
+        if len(rows) >= SNAPSHOTS_PER_STATEMENT:
+            break  # the rest of the batch writes on its own turns: one statement stays bounded
         if (
             other.get("id") in applied
             or other.get("id") in ids

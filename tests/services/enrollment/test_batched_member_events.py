@@ -76,3 +76,11 @@ def test_a_malformed_many_member_event_fails_alone(enrol, data):
         read_models.record_member_when_member_changed(uow, good)  # the good one skips the bad one
         uow.commit()
     assert enrol.count("SELECT count(*) FROM member_view") == 2
+
+
+def test_a_batch_past_the_statement_bound_is_written_in_several_statements_all_of_it(enrol, monkeypatch):
+    monkeypatch.setattr(read_models, "SNAPSHOTS_PER_STATEMENT", 3)
+    messages = [_many("members.member.registered", _snapshots(enrol, (k, k + 1), status="pending")) for k in (1, 3, 5)]
+    _deliver(enrol, messages)
+    assert enrol.count("SELECT count(*) FROM member_view") == 6
+    assert enrol.count("SELECT count(*) FROM inbox") == 3
