@@ -78,10 +78,12 @@ MEMBER_CARD_ISSUED = "members.member.card_issued"
 MEMBER_REMOVED = "members.member.removed"
 # Schema of members.member.* (the envelope's `schema_version`, docs/events.md): 2 — one message
 # carries the snapshots of many members, `data` = {"members": [snapshot, ...]}, at most
-# MEMBERS_PER_EVENT each (an upload or an approval of 1,000 people is one fact, issue 30); 1 —
+# MEMBERS_PER_EVENT each (an upload or an approval of 1,000 people is one fact, issue 30; 100 a
+# message keeps a relay's or a consumer's batch of full messages within its pod's memory,
+# docs/decisions/0044); 1 —
 # `data` was one member's snapshot, still read by every consumer for one release.
 MEMBER_EVENT_VERSION = 2
-MEMBERS_PER_EVENT = 1000
+MEMBERS_PER_EVENT = 100
 ROSTER_SYNCED = "members.roster.synced"
 # transfer requests (会员转出审核): waiting for the source union, and its decision
 TRANSFERS_REQUESTED = "members.transfers.requested"

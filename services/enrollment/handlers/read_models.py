@@ -38,13 +38,13 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
 
 MEMBER_EVENT_PREFIX = "members.member."
 # the snapshots gathered from a delivery batch into one upsert: since a message carries up to
-# 1,000 members (issue 30), a batch of 250 could otherwise make one statement of 250,000 rows
+# 100 members (issue 30), a batch of 250 could otherwise make one statement of 25,000 rows
 SNAPSHOTS_PER_STATEMENT = 5000
 
 
 def member_snapshots(event: dict) -> list[dict]:
     """The member snapshots one members.member.* event carries: from schema version 2 a list of
-    them (`data.members`, up to 1,000: an upload or an approval is one message, issue 30), before
+    them (`data.members`, up to 100: an upload or an approval is a few messages, issue 30), before
     it one (`data` itself) — both read for one release, docs/events.md."""
     data = event.get("data")
     if int(event.get("schema_version") or 1) < 2:

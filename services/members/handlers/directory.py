@@ -2,7 +2,7 @@
 unions (基层工会) in them; registered and changed by the centre, read by everyone in scope.
 
 Seams: `shared.commit_or_conflict` (a name or credit code taken between the check and the commit),
-`shared.publish_snapshots` (a union's move republishes its members, 1,000 a message)."""
+`shared.publish_snapshots` (a union's move republishes its members, 100 a message)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 with the next member number (会员编号) from the counter, or sent back with a reason. Each decision
 is all or nothing over the members chosen.
 
-Seams: `shared.publish_members` (the decisions' member events, one message per 1,000 members);
+Seams: `shared.publish_members` (the decisions' member events, one message per 100 members);
 the counter and the members are read through adapters/queries.py."""
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def publish_members(uow: UoW, changes: list, districts: dict) -> None:
 
 def publish_snapshots(uow: UoW, changes: list[tuple[str, dict]]) -> None:
     """Member snapshots `(event type, snapshot)` published as few messages as they can be: one per
-    event type and per 1,000 members (`MEMBERS_PER_EVENT`; schema version 2, docs/events.md;
+    event type and per 100 members (`MEMBERS_PER_EVENT`; schema version 2, docs/events.md;
     issue 30). Every member event goes out this way."""
     for event_type, data in contracts.member_events(changes, settings.load().members_per_event):
         uow.publish(event_type, data, schema_version=contracts.MEMBER_EVENT_VERSION)

@@ -1,5 +1,5 @@
 """Member events in both shapes (issue 30, docs/events.md): from schema version 2 one
-members.member.* event carries the snapshots of up to 1,000 members (an upload, an approval);
+members.member.* event carries the snapshots of up to 100 members (an upload, an approval);
 version 1 carried one, and is still read for one release. Through the service's real consumer
 (inbox, one transaction a batch): each message is applied once, the newest version of a member
 wins across both shapes, and a malformed message fails alone."""
