@@ -104,6 +104,18 @@ class ServiceClient:
         with self.runtime.engine.connect() as conn:
             return [json.loads(r.payload) for r in conn.execute(select(table.c.payload).order_by(table.c.id))]
 
+    def member_events(self) -> list[dict]:
+        """The outbox with each members.member.* event unrolled into one per member (its `data`
+        that member's snapshot), as consumers read them: from schema version 2 one event
+        carries many members (issue 30)."""
+        out = []
+        for event in self.outbox():
+            if event["type"].startswith("members.member.") and event.get("schema_version", 1) >= 2:
+                out += [{**event, "data": snapshot} for snapshot in event["data"]["members"]]
+            else:
+                out.append(event)
+        return out
+
     def close(self) -> None:
         self.runtime.reset()
         os.environ.pop(f"{self.service.upper()}_DATABASE_URL", None)

@@ -608,6 +608,18 @@ class Season:
         self.provisioning = self.season_started - started
         return self.summary()
 
+    def print_floor(self, members: int) -> None:
+        """The season's CPU per member beside its floor measured now (bench/season/floor.py)."""
+        from bench.season.floor import floor_lines, measure
+
+        try:
+            notices = self.db.sql("documents", "SELECT count(*) FROM documents")[0][0]
+            season_cpu = sum(v for p in self.record.phases for k, v in p.cpu.items() if k != "machine")
+            for line in floor_lines(measure(members, notices), season_cpu, members):
+                say(line)
+        except Exception as exc:  # noqa: BLE001 — a figure, never the season's outcome
+            say(f"  floor not measured: {exc!r}")
+
     def summary(self):
         self.record.summary(
             f"season: {len(self.unions)} unions × {self.args.members} members, {len(self.districts)} districts, "
@@ -616,6 +628,7 @@ class Season:
             total=self.total,
             members=sum(u.size for u in self.unions),
         )
+        self.print_floor(sum(u.size for u in self.unions))
         urls = {c: self.system.databases[c] for c in SERVICES}
         self.report = checked(urls, self.db.settings, self.explained)
         return self.report

@@ -79,6 +79,18 @@ def cpu_line(cpu: Counter) -> str:
     )
 
 
+# the phases whose work is members' own (their events: issue 30's batched member events)
+MEMBER_PHASES = ("imports", "approvals", "cards")
+
+
+def per_member_line(cpu: Counter, members: int) -> str:
+    """CPU per member (ms) in total — every process of the season, PostgreSQL and the broker
+    included — and by process (issue 30 item 1)."""
+    per = {k: v * 1000 / max(members, 1) for k, v in cpu.items() if k != "machine"}
+    top = sorted(((v, k) for k, v in per.items() if v >= 0.005), reverse=True)
+    return f"cpu per member {sum(per.values()):.2f} ms (" + ", ".join(f"{k} {v:.2f}" for v, k in top) + ")"
+
+
 class Record:
     """A season's record as it runs: its timed phases, its counts and its notes, printed as it
     goes and summed up at the end."""
@@ -136,6 +148,10 @@ class Record:
         say(f"  {'total':<46s} {total:8.1f} {stages:8.1f} {total / stages if stages else 0:5.2f}×  {load_average()}")
         total_cpu = sum((p.cpu for p in self.phases), Counter())
         say(f"  cpu s over the phases: {cpu_line(total_cpu)}")
+        say(f"  {per_member_line(total_cpu, members)}")
+        member_phases = [p for p in self.phases if p.name.split(" ")[0] in MEMBER_PHASES]
+        member_cpu = sum((p.cpu for p in member_phases), Counter())
+        say(f"  imports, approvals, cards only: {per_member_line(member_cpu, members)}")
         for what, n in sorted(self.counts.items()):
             say(f"  {what}: {n}")
         say(

@@ -94,6 +94,14 @@ MEMBER_TRANSFERRED_OUT = "members.member.transferred_out"
 MEMBER_TRANSFERRED_IN = "members.member.transferred_in"
 MEMBER_CARD_ISSUED = "members.member.card_issued"
 MEMBER_REMOVED = "members.member.removed"
+# Schema of members.member.* (the envelope's `schema_version`, docs/events.md): 2 — one message
+# carries the snapshots of many members, `data` = {"members": [snapshot, ...]}, at most
+# MEMBERS_PER_EVENT each (an upload or an approval of 1,000 people is one fact, issue 30; 100 a
+# message keeps a relay's or a consumer's batch of full messages within its pod's memory,
+# docs/decisions/0044); 1 —
+# `data` was one member's snapshot, still read by every consumer for one release.
+MEMBER_EVENT_VERSION = 2
+MEMBERS_PER_EVENT = 100
 ROSTER_SYNCED = "members.roster.synced"
 # transfer requests (会员转出审核): waiting for the source union, and its decision
 TRANSFERS_REQUESTED = "members.transfers.requested"
@@ -136,3 +144,16 @@ def member_data(member, district_id: int | None, **extra) -> dict:
     }
     data.update(extra)
     return data
+
+
+def member_events(changes: list[tuple[str, dict]], per_event: int = MEMBERS_PER_EVENT) -> list[tuple[str, dict]]:
+    """Member snapshots `(event type, snapshot)` as version-2 events: one per event type (in the
+    order each type first appears) and per `per_event` snapshots, each `{"members": [...]}`."""
+    by_type: dict[str, list[dict]] = {}
+    for event_type, snapshot in changes:
+        by_type.setdefault(event_type, []).append(snapshot)
+    return [
+        (event_type, {"members": snapshots[i : i + per_event]})
+        for event_type, snapshots in by_type.items()
+        for i in range(0, len(snapshots), per_event)
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from services.members.contracts import MEMBERS_PER_EVENT
 from services.members.domain.lookup_quota import FLOOR, PER_MEMBER, LookupQuota
 
 
@@ -18,6 +19,8 @@ class Settings:
     # 证件号码查询量 (decision 0021): ID_LOOKUP_PER_MEMBER rows a day per member of the union's
     # roster, never fewer than ID_LOOKUP_FLOOR.
     lookup_quota: LookupQuota
+    # members.member.* (schema version 2, issue 30): at most MEMBERS_PER_EVENT snapshots a message
+    members_per_event: int
 
 
 def load() -> Settings:
@@ -27,4 +30,5 @@ def load() -> Settings:
             per_member=int(env.get("ID_LOOKUP_PER_MEMBER", PER_MEMBER)),
             floor=int(env.get("ID_LOOKUP_FLOOR", FLOOR)),
         ),
+        members_per_event=max(1, int(env.get("MEMBERS_PER_EVENT", MEMBERS_PER_EVENT))),
     )

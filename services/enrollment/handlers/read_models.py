@@ -64,6 +64,22 @@ def record_unions_when_registered(uow: UoW, event: dict) -> None:
 
 
 MEMBER_EVENT_PREFIX = "members.member."
+# the snapshots gathered from a delivery batch into one upsert: since a message carries up to
+# 100 members (issue 30), a batch of 250 could otherwise make one statement of 25,000 rows
+SNAPSHOTS_PER_STATEMENT = 5000
+
+
+def member_snapshots(event: dict) -> list[dict]:
+    """The member snapshots one members.member.* event carries: from schema version 2 a list of
+    them (`data.members`, up to 100: an upload or an approval is a few messages, issue 30), before
+    it one (`data` itself) — both read for one release, docs/events.md."""
+    data = event.get("data")
+    if int(event.get("schema_version") or 1) < 2:
+        return [data] if isinstance(data, dict) else [{}]
+    snapshots = data.get("members") if isinstance(data, dict) else None
+    if not isinstance(snapshots, list) or not all(isinstance(s, dict) for s in snapshots):
+        raise PermanentFailure("malformed member event: data.members is not a list of snapshots")
+    return snapshots
 
 
 def _member_row(d: dict) -> dict:
@@ -87,19 +103,26 @@ def _member_row(d: dict) -> dict:
         raise PermanentFailure(f"malformed member snapshot: {exc!r}") from exc
 
 
+def _member_rows(event: dict) -> list[dict]:
+    return [_member_row(d) for d in member_snapshots(event)]
+
+
 def record_member_when_member_changed(uow: UoW, event: dict) -> None:
-    """Keep a member's snapshot (every members.member.* event): the read model eligibility selects from.
+    """Keep members' snapshots (every members.member.* event, one member or many): the read model
+    eligibility selects from.
 
     A consumer applies a batch of deliveries in one transaction (`uow.batch`): the first member
     event of the batch writes the snapshots of all of them in one statement (newest version per
-    member wins, as one by one), the rest find theirs done. An upload of 1,000 members sends
-    1,000 events; one statement each was the season's slowest stage (issue 16)."""
+    member wins, as one by one), the rest find theirs done. Each message stays its own inbox
+    entry, so a redelivered one has no second effect; an event with a malformed snapshot is
+    applied on its own turn, where it fails alone."""
     applied = uow.memo.setdefault("member_snapshots_applied", set())
     if event.get("id") in applied:
         return
-    this = _member_row(event["data"])  # a malformed snapshot fails on its own turn
-    rows, ids = [this], {event.get("id")}
+    rows, ids = _member_rows(event), {event.get("id")}  # a malformed event fails on its own turn
     for other in getattr(uow, "batch", []):
+        if len(rows) >= SNAPSHOTS_PER_STATEMENT:
+            break  # the rest of the batch writes on its own turns: one statement stays bounded
         if (
             other.get("id") in applied
             or other.get("id") in ids
@@ -107,7 +130,7 @@ def record_member_when_member_changed(uow: UoW, event: dict) -> None:
         ):
             continue
         try:
-            rows.append(_member_row(other.get("data") or {}))
+            rows.extend(_member_rows(other))
         except PermanentFailure:
             continue  # left for its own turn, which dead-letters it
         ids.add(other.get("id"))

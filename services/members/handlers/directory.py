@@ -1,7 +1,8 @@
 """The union directory (工会名录): districts and industry unions (区局/产业工会) and the grassroots
 unions (基层工会) in them; registered and changed by the centre, read by everyone in scope.
 
-Seams: `shared.commit_or_conflict` (a name or credit code taken between the check and the commit)."""
+Seams: `shared.commit_or_conflict` (a name or credit code taken between the check and the commit),
+`shared.publish_snapshots` (a union's move republishes its members, 100 a message)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from services.members import contracts
 from services.members.adapters import queries
 from services.members.adapters.orm import District, GrassrootsUnion, Member
 from services.members.domain.directory import DISTRICT_KINDS, CreditCodeInvalid, normalise_credit_code, normalise_phone
-from services.members.handlers.shared import commit_or_conflict
+from services.members.handlers.shared import commit_or_conflict, publish_snapshots
 
 # ------------------------------------------------------------------ districts (区局/产业工会)
 
@@ -156,11 +157,12 @@ def apply_union_facts(uow: UoW, union: GrassrootsUnion, clean: dict) -> None:
         # Member snapshots carry their district: a move republishes every member of the union
         # with a new version, so no consumer keeps a stale district.
         uow.session.execute(update(Member).where(Member.union_id == union.id).values(version=Member.version + 1))
-        uow.publish_many(
+        publish_snapshots(
+            uow,
             [
                 (contracts.MEMBER_UPDATED, contracts.member_data(m, union.district_id))
                 for m in queries.members_of_union(uow.session, union.id)
-            ]
+            ],
         )
 
 

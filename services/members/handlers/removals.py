@@ -1,7 +1,8 @@
 """人口办剔除: the centre flags members the population office removed (or lifts the flag), one by
 one or from the office's list (姓名, 证件号码; all or nothing, run as an upload job).
 
-Seams: a list refused for its rows is answered through `uploads.rows_rejected`, as every upload."""
+Seams: a list refused for its rows is answered through `uploads.rows_rejected`, as every upload;
+the member events go out through `shared.publish_members`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from services.members.adapters import excel as xl
 from services.members.adapters import queries
 from services.members.adapters.orm import Member
 from services.members.domain.roster_sync import NAME_MISMATCH, NOT_FOUND, RowError
+from services.members.handlers.shared import publish_members
 from services.members.handlers.uploads import rows_rejected
 
 
@@ -55,13 +57,10 @@ def mark_removed(uow: UoW, members: list[Member], removed: bool) -> None:
     """The removal flag on these members, with their events."""
     now = clock.utcnow_naive()
     districts = queries.districts_of(uow.session, [m.union_id for m in members])
-    for member in members:
-        if member.removed == removed:
-            continue
+    changed = [m for m in members if m.removed != removed]
+    for member in changed:
         member.removed, member.removed_at = removed, now if removed else None
         member.version += 1
         member.updated_at = now
-        uow.publish(
-            contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED,
-            contracts.member_data(member, districts.get(member.union_id)),
-        )
+    kind = contracts.MEMBER_REMOVED if removed else contracts.MEMBER_UPDATED
+    publish_members(uow, [(kind, m) for m in changed], districts)

@@ -2,7 +2,8 @@
 with the next member number (会员编号) from the counter, or sent back with a reason. Each decision
 is all or nothing over the members chosen.
 
-Seams: none; the counter and the members are read through adapters/queries.py."""
+Seams: `shared.publish_members` (the decisions' member events, one message per 100 members);
+the counter and the members are read through adapters/queries.py."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.members.adapters import queries
 from services.members.adapters.orm import Member
 from services.members.domain.member import member_no as member_number
 from services.members.domain.scope import member_in_scope
+from services.members.handlers.shared import publish_members
 
 
 def approve_members(uow: UoW, who: Identity, member_ids: list[int]) -> list[Member]:
@@ -44,7 +46,7 @@ def approve_members(uow: UoW, who: Identity, member_ids: list[int]) -> list[Memb
     for member, number in zip(visible, numbers, strict=False):
         for key, value in {**approved, "member_no": number, "version": member.version + 1}.items():
             set_committed_value(member, key, value)
-        uow.publish(contracts.MEMBER_APPROVED, contracts.member_data(member, districts.get(member.union_id)))
+    publish_members(uow, [(contracts.MEMBER_APPROVED, m) for m in visible], districts)
     uow.commit()
     return visible
 
@@ -63,7 +65,7 @@ def reject_members(uow: UoW, who: Identity, member_ids: list[int], reason: str) 
         member.status, member.review_note = "rejected", reason
         member.version += 1
         member.updated_at = now
-        uow.publish(contracts.MEMBER_REJECTED, contracts.member_data(member, districts.get(member.union_id)))
+    publish_members(uow, [(contracts.MEMBER_REJECTED, m) for m in visible], districts)
     uow.commit()
     return visible
 

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from common.db import UoW
 from common.errors import Conflict
-from services.members import contracts
+from services.members import contracts, settings
 from services.members.adapters import queries
 
 
@@ -23,12 +23,21 @@ def commit_or_conflict(uow: UoW, code: str, message: str) -> None:
 
 
 def publish_member(uow: UoW, event_type: str, member, **extra) -> None:
-    """One member event: the member's snapshot with its union's district."""
-    uow.publish(event_type, contracts.member_data(member, queries.district_of(uow.session, member.union_id), **extra))
+    """One member's event: the member's snapshot with its union's district."""
+    district = queries.district_of(uow.session, member.union_id)
+    publish_snapshots(uow, [(event_type, contracts.member_data(member, district, **extra))])
 
 
 def publish_members(uow: UoW, changes: list, districts: dict) -> None:
-    """Many member events at once (an upload): one statement into the outbox."""
-    uow.publish_many(
-        [(event_type, contracts.member_data(member, districts.get(member.union_id))) for event_type, member in changes]
+    """Many members' events at once (an upload, an approval): `(event type, member)` pairs."""
+    publish_snapshots(
+        uow, [(event_type, contracts.member_data(m, districts.get(m.union_id))) for event_type, m in changes]
     )
+
+
+def publish_snapshots(uow: UoW, changes: list[tuple[str, dict]]) -> None:
+    """Member snapshots `(event type, snapshot)` published as few messages as they can be: one per
+    event type and per 100 members (`MEMBERS_PER_EVENT`; schema version 2, docs/events.md;
+    issue 30). Every member event goes out this way."""
+    for event_type, data in contracts.member_events(changes, settings.load().members_per_event):
+        uow.publish(event_type, data, schema_version=contracts.MEMBER_EVENT_VERSION)

@@ -19,7 +19,7 @@ from services.members.adapters import queries
 from services.members.adapters.orm import Member, TransferRequest
 from services.members.adapters.roster_sql import RosterComparison
 from services.members.domain.member import TRANSFER_OUT_REASONS, status_after_joining
-from services.members.handlers.shared import publish_member
+from services.members.handlers.shared import publish_member, publish_snapshots
 
 
 def transfer_out(uow: UoW, who: Identity, member_ids: list[int], reason: str) -> list[Member]:
@@ -48,31 +48,33 @@ def let_go(uow: UoW, who: Identity, members: list[Member], reasons: dict) -> Non
         .where(TransferRequest.member_id.in_([m.id for m in members]), TransferRequest.status == "pending")
         .values(status="cancelled", reason="会员已被原单位转出", decided_by=who.user, decided_at=now)
     )
+    snapshots = []
     for member in members:
         reason = reasons[member.id]
         member.union_id, member.status, member.synced, member.left_reason = None, "left", False, reason
         member.version += 1
         member.updated_at = now
-        uow.publish(
-            contracts.MEMBER_TRANSFERRED_OUT,
+        snapshots.append(
             contracts.member_data(
                 member, None, previous_union_id=who.union_id, previous_district_id=district, reason=reason
-            ),
+            )
         )
+    publish_snapshots(uow, [(contracts.MEMBER_TRANSFERRED_OUT, s) for s in snapshots])
 
 
 def move_unattached(uow: UoW, who: Identity, found: RosterComparison, job_id: int | None, synced: bool) -> int:
     """The people of an upload who belong to no union join the caller's union at once (B)."""
     moved = found.move_unattached(job_id, clock.utcnow_naive(), synced)
     district = queries.district_of(uow.session, who.union_id)
-    uow.publish_many(
+    publish_snapshots(
+        uow,
         [
             (
                 contracts.MEMBER_TRANSFERRED_IN,
                 contracts.member_data(m, district, previous_union_id=None, previous_district_id=None),
             )
             for m in moved
-        ]
+        ],
     )
     return len(moved)
 

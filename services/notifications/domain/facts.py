@@ -56,6 +56,17 @@ def parse_member_rejected(data: dict[str, Any]) -> MemberRejected:
     return MemberRejected(_opt_int(data, "union_id"), _int(data, "member_id", 1), _text(data, "name"))
 
 
+def parse_members_rejected(data: Any, schema_version: int) -> list[MemberRejected]:
+    """members.member.rejected, either shape (both read for one release, docs/events.md): from
+    schema version 2 the snapshots of many members (`members`), before it one (`data` itself)."""
+    if schema_version < 2:
+        return [parse_member_rejected(data)]
+    snapshots = _field(data, "members")
+    if not isinstance(snapshots, list) or not all(isinstance(s, dict) for s in snapshots):
+        raise MalformedEvent("members: not a list of member snapshots")
+    return [parse_member_rejected(s) for s in snapshots]
+
+
 @dataclass(frozen=True)
 class TransfersRequested:
     """members.transfers.requested: another union asks to bring `count` members of this one over."""

@@ -35,7 +35,13 @@ def notify_union_when_submission_returned(uow: UoW, event: dict) -> None:
 
 @consumes
 def notify_union_when_member_rejected(uow: UoW, event: dict) -> None:
-    deliver(uow, event["id"], messages.member_rejected(facts.parse_member_rejected(event["data"])))
+    """One notification per member sent back, as before the events carried many members (issue
+    30): a one-member event (schema version 1) is its own cause; in a many-member one each member
+    is (`<event id>:<member id>`)."""
+    version = int(event.get("schema_version") or 1)
+    for fact in facts.parse_members_rejected(event.get("data"), version):
+        cause = event["id"] if version < 2 else f"{event['id']}:{fact.member_id}"
+        deliver(uow, cause, messages.member_rejected(fact))
 
 
 @consumes

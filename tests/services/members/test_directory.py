@@ -217,10 +217,10 @@ def test_a_move_to_another_district_republishes_the_unions_members(service):
         },
     )
     assert added.status_code == 201, added.get_json()
-    before = [e for e in members.outbox() if e["type"].startswith("members.member.")][-1]["data"]
+    before = [e for e in members.member_events() if e["type"].startswith("members.member.")][-1]["data"]
     assert before["district_id"] == d1["id"]
     assert members.as_("centre").patch(f"/unions/{u1['id']}", json={"district_id": d2["id"]}).status_code == 200
-    after = [e for e in members.outbox() if e["type"] == "members.member.updated"][-1]["data"]
+    after = [e for e in members.member_events() if e["type"] == "members.member.updated"][-1]["data"]
     assert after["member_id"] == before["member_id"]
     assert after["district_id"] == d2["id"] and after["version"] == before["version"] + 1
 

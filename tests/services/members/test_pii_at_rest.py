@@ -115,7 +115,8 @@ def test_no_clear_id_number_or_mobile_anywhere_in_the_database_or_the_logs(servi
     assert found == []
     with members.runtime.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM upload_files")).scalar() == 0  # every job ended, its file gone
-        assert conn.execute(text("SELECT count(*) FROM outbox WHERE type LIKE 'members.member.%'")).scalar() > 20
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE type LIKE 'members.member.%'")).scalar() > 0
+    assert len([e for e in members.member_events() if e["type"].startswith("members.member.")]) > 20
     # and yet the service still knows them: a member's detail opens its number
     g1 = s["g1"]
     listed = g1.get("/members?per_page=100").get_json()["items"]

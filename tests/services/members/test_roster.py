@@ -22,7 +22,7 @@ from tests.services.members.roster_helpers import (
 
 
 def events_of(members, kind):
-    return [e for e in members.outbox() if e["type"] == kind]
+    return [e for e in members.member_events() if e["type"] == kind]
 
 
 def test_add_waits_for_approval_then_gets_a_number_that_is_never_reused(service):
@@ -89,14 +89,14 @@ def test_district_rejects_with_a_reason_and_the_union_resubmits_by_editing(servi
     response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, import_row(2, name=m2["name"])]))
     assert response.status_code == 200, response.get_json()
     assert s["g1"].get(f"/members/{m2['id']}").get_json()["status"] == "pending"
-    types = [e["type"] for e in members.outbox() if e["data"].get("member_id") == m1["id"]]
+    types = [e["type"] for e in members.member_events() if e["data"].get("member_id") == m1["id"]]
     assert types == [
         "members.member.registered",
         "members.member.rejected",
         "members.member.updated",
         "members.member.approved",
     ]
-    snapshot = next(e for e in members.outbox() if e["type"] == "members.member.rejected")["data"]
+    snapshot = next(e for e in members.member_events() if e["type"] == "members.member.rejected")["data"]
     assert snapshot["status"] == "rejected" and snapshot["member_no"] is None
 
 
@@ -273,7 +273,7 @@ def test_member_events_carry_the_whole_snapshot_with_growing_versions(service):
     s = setup(members)
     m = add(s["g1"], 1)
     approve(s["dist1"], m["id"])
-    registered, approved = [e for e in members.outbox() if e["type"].startswith("members.member.")]
+    registered, approved = [e for e in members.member_events() if e["type"].startswith("members.member.")]
     assert registered["type"] == "members.member.registered" and approved["type"] == "members.member.approved"
     expected = {
         "member_id",

@@ -9,7 +9,7 @@ from tests.services.members.roster_helpers import add, approve, rid, setup, uplo
 
 
 def _events(members, kind):
-    return [e["data"] for e in members.outbox() if e["type"] == kind]
+    return [e["data"] for e in members.member_events() if e["type"] == kind]
 
 
 def test_a_transfer_in_list_and_a_sync_say_which_union_must_decide_and_decisions_are_told(service):

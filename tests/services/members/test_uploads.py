@@ -339,7 +339,7 @@ def test_transfer_in_list_moves_unattached_and_asks_the_source_union(service):
     assert rejected.get_json()["status"] == "rejected"
     assert s["g3"].get(f"/members/{b['id']}").status_code == 200
     assert s["g2"].post(f"/transfer-requests/{request_a}/decision", json={"approve": True}).status_code == 409
-    moved_in = [e for e in members.outbox() if e["type"] == "members.member.transferred_in"]
+    moved_in = [e for e in members.member_events() if e["type"] == "members.member.transferred_in"]
     assert {e["data"]["member_id"] for e in moved_in} == {free["id"], a["id"]}
     assert [e["data"]["previous_union_id"] for e in moved_in if e["data"]["member_id"] == a["id"]] == [s["u2"]]
 
@@ -444,7 +444,7 @@ def test_sync_applies_categories_a_to_d(service):
     assert g1.get("/members?synced=false").get_json()["total"] == 2
     request = s["g2"].get("/transfer-requests?direction=out").get_json()["items"][0]
     assert request["member_id"] == m["C6"]["id"]
-    types = [e["type"] for e in members.outbox()]
+    types = [e["type"] for e in members.member_events()]
     assert types.count("members.member.transferred_in") == 1 and "members.roster.synced" in types
     synced = [e for e in members.outbox() if e["type"] == "members.roster.synced"][-1]["data"]
     assert synced["applied"] is True and synced["counts"]["C"] == 1
