@@ -150,21 +150,21 @@ def _record_move(uow: UoW, event: dict) -> None:
     kind = MOVES.get(str(event.get("type", "")).removeprefix(MEMBER_EVENT_PREFIX))
     if kind is None:
         return
-    d = event["data"]
     when = parse_datetime(event.get("occurred_at")) or clock.now()
-    upsert_if_newer(
-        uow.session,
-        MemberMove,
-        {"member_id": int(d["member_id"])},
-        {
-            "kind": kind,
-            "union_id": d.get("previous_union_id") if kind == "left" else d.get("union_id"),
-            "previous_union_id": d.get("previous_union_id") if kind == "moved_in" else None,
-            "reason": d.get("reason") if kind == "left" else None,
-            "moved_on": when.astimezone(clock.SHANGHAI).date(),
-            "version": int(d["version"]),
-        },
-    )
+    for d in member_snapshots(event):  # one member (schema 1) or many (schema 2, decision 0044)
+        upsert_if_newer(
+            uow.session,
+            MemberMove,
+            {"member_id": int(d["member_id"])},
+            {
+                "kind": kind,
+                "union_id": d.get("previous_union_id") if kind == "left" else d.get("union_id"),
+                "previous_union_id": d.get("previous_union_id") if kind == "moved_in" else None,
+                "reason": d.get("reason") if kind == "left" else None,
+                "moved_on": when.astimezone(clock.SHANGHAI).date(),
+                "version": int(d["version"]),
+            },
+        )
 
 
 @consumes

@@ -98,3 +98,25 @@ def test_scope_a_union_its_own_a_district_its_unions(season):
     assert enrol.grassroots.get(f"/year-on-year/{YEAR + 1}/unions").status_code == 403
     assert enrol.centre.get(f"/year-on-year/{YEAR + 1}/unions").status_code == 422
     assert enrol.grassroots.get(f"/year-on-year/{YEAR + 5}").status_code == 404
+
+
+def test_moves_in_the_many_member_shape_are_recorded_like_one_by_one(season):
+    """Member events carry many members a message (schema 2, decision 0044): each member's move is
+    kept as from the one-member shape."""
+    from tests.services.enrollment.test_batched_member_events import _deliver, _many
+
+    enrol = season
+    enrol.members([1, 2, 3])
+    assert enrol.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"}).status_code == 201
+    _next_year(enrol)
+    at("2020-03-02T10:00:00")
+    left = []
+    for member_id in (1, 2):
+        _, data = enrol.member_event(member_id, event="transferred_out", union_id=None, status="left")
+        left.append({**data, "previous_union_id": UNION, "reason": "退休"})
+    _deliver(enrol, [_many("members.member.transferred_out", left)])
+    at("2020-11-05T10:00:00")
+    body = enrol.grassroots.get(f"/year-on-year/{YEAR + 1}").get_json()
+    people = {p["member_id"]: (p["category"], p["reason"]) for p in body["people"]}
+    assert people[1] == people[2] == ("gone", "已转出（退休）")
+    assert (body["again"], body["gone"]) == (1, 2)
