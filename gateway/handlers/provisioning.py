@@ -38,6 +38,7 @@ class Clerk:
     username: str
     clerk_name: str
     email: str
+    set_up_by: str | None = None  # the uploading district's name (decision 0040); None: the centre
 
     @classmethod
     def of(cls, data: dict) -> Clerk:
@@ -50,6 +51,7 @@ class Clerk:
             facts.text(data, "username"),
             facts.text(data, "clerk_name"),
             facts.text(data, "email"),
+            data.get("set_up_by") if isinstance(data.get("set_up_by"), str) else None,
         )
 
     @property
@@ -98,6 +100,7 @@ def create_clerk_accounts_when_loaded(uow: UoW, event: dict) -> None:
                 "created_at": now,
                 "password_changed_at": now,
                 "session_epoch": 0,
+                "set_up_by": c.set_up_by,
             }
             for c, username in fresh
         ],
@@ -121,7 +124,9 @@ def create_clerk_accounts_when_loaded(uow: UoW, event: dict) -> None:
         mails.append(
             (
                 contracts.ACCOUNT_LINK_ISSUED,
-                contracts.link_issued_data(account_id, username, c.clerk_name, c.email, links.ACTIVATE, token, shown),
+                contracts.link_issued_data(
+                    account_id, username, c.clerk_name, c.email, links.ACTIVATE, token, shown, set_up_by=c.set_up_by
+                ),
             )
         )
     insert_rows(uow.session, AccountLink.__table__, link_rows)

@@ -52,7 +52,9 @@ def unions_registered_data(unions: list[dict], job_id: int) -> dict:
 def clerks_loaded_data(clerks: list[dict], job_id: int) -> dict:
     """members.clerks.loaded (schema 1): each clerk's wanted account — `role` grassroots (with
     `union_id`) or district, `district_id`, `district_name`, `unit_name`, `username`,
-    `clerk_name`, `email`; the gateway makes them inactive with an activation link mailed."""
+    `clerk_name`, `email`, `set_up_by` (the uploading district's name, None for the centre's
+    upload: who the mails name, decision 0040); the gateway makes them inactive with an
+    activation link mailed."""
     return {"job_id": job_id, "clerks": clerks}
 
 

@@ -165,10 +165,14 @@ def load_unions(uow: UoW, who: Identity, data: bytes, job_id: int):
         for r, district in made:
             districts[r.name] = district.id
             work.publish(contracts.DISTRICT_REGISTERED, contracts.district_data(district))
-            clerks.append(_clerk(r, None, district.id, r.name))
+            clerks.append(_clerk(r, None, district.id, r.name, None))
         unions = [r for r in good if r.level == rules.UNION]
         names = {i: n for n, i in districts.items() if n}
         ids = _insert_unions(work, unions, districts, now)
+        # who set the clerks' accounts up, for their mails (decision 0040): a district its own
+        set_up_by = (
+            next((n for n, i in districts.items() if i == who.district_id), None) if who.role == "district" else None
+        )
         registered = []
         for r, union_id in zip(unions, ids, strict=True):
             district_id = districts[r.district]
@@ -183,7 +187,7 @@ def load_unions(uow: UoW, who: Identity, data: bytes, job_id: int):
                     "version": 1,
                 }
             )
-            clerks.append(_clerk(r, union_id, district_id, names[district_id]))
+            clerks.append(_clerk(r, union_id, district_id, names[district_id], set_up_by))
         step = contracts.UNITS_PER_MESSAGE
         work.publish_many(
             [
@@ -228,8 +232,9 @@ def _insert_unions(work: UoW, unions: list[rules.Row], districts: dict[str, int]
     return ids
 
 
-def _clerk(r: rules.Row, union_id: int | None, district_id: int, district_name: str) -> dict:
+def _clerk(r: rules.Row, union_id: int | None, district_id: int, district_name: str, set_up_by: str | None) -> dict:
     return {
+        "set_up_by": set_up_by,
         "role": "grassroots" if union_id is not None else "district",
         "union_id": union_id,
         "district_id": district_id,

@@ -71,6 +71,7 @@ def test_the_centre_loads_districts_and_unions_with_their_clerks(service):
         "username": "clerk2",
         "clerk_name": "代办员2",
         "email": "clerk2@example.cn",
+        "set_up_by": None,  # the centre's load: its mails name the centre
     }
     assert [e for e in members.outbox() if e["type"] == "members.district.registered"][-1]["data"][
         "name"
@@ -137,6 +138,8 @@ def test_a_district_loads_only_its_own_unions(service):
     assert job["state"] == "succeeded", job
     unions = events(members, "members.unions.registered")[-1]["data"]["unions"]
     assert {u["district_id"] for u in unions} == {s["d1"]}
+    loaded = events(members, "members.clerks.loaded")[-1]["data"]["clerks"]
+    assert {c["set_up_by"] for c in loaded} == {"黄浦区总工会"}  # its clerks' mails name the district
     assert s["dist1"].get("/uploads?kind=unions").get_json()["total"] == 2
     assert s["g1"].post("/uploads/unions", data={}).status_code == 403
 
