@@ -21,9 +21,32 @@ from gateway.adapters.orm import (
 )
 
 
-def accounts(session: Session) -> list[Account]:
-    """账号管理's list: the clerks' accounts (a member's, made by 个人登录, is not one to manage)."""
-    return list(session.scalars(select(Account).where(Account.role != "member").order_by(Account.id)))
+def accounts(
+    session: Session,
+    q: str | None = None,
+    role: str | None = None,
+    union_id: int | None = None,
+    district_id: int | None = None,
+    page: int = 1,
+    per_page: int = 100,
+) -> tuple[int, list[Account]]:
+    """账号管理's list, a page of it, newest first: the clerks' accounts (a member's, made by
+    个人登录, is not one to manage); `q` a part of the user name or display name. A city has
+    ~100,000 clerks' accounts (工会批量导入): never the whole list in one answer."""
+    query = select(Account).where(Account.role != "member")
+    if q:
+        query = query.where(
+            Account.username.contains(q, autoescape=True) | Account.display_name.contains(q, autoescape=True)
+        )
+    if role:
+        query = query.where(Account.role == role)
+    if union_id:
+        query = query.where(Account.union_id == union_id)
+    if district_id:
+        query = query.where(Account.district_id == district_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Account.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    return total, list(rows)
 
 
 def username_taken(session: Session, username: str) -> bool:

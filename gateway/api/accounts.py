@@ -87,14 +87,24 @@ class AuditPage(BaseSchema):
     items = fields.List(fields.Nested(AuditOut))
 
 
+class AccountQuery(PageQuery):
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    q = fields.String(validate=validate.Length(max=64), metadata={"description": "用户名或名称的一部分"})
+    role = fields.String(validate=validate.OneOf(("grassroots", "district", "centre")))
+    union_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
+    district_id = fields.Integer(validate=validate.Range(min=1, max=2_147_483_647))
+
+
 @blp.route("/accounts")
 class Accounts(MethodView):
     @roles("centre")
-    @blp.response(200, AccountOut(many=True))
-    def get(self):
-        """账号列表 (centre)."""
+    @blp.arguments(AccountQuery, location="query")
+    @blp.response(200, AccountOut(many=True), headers={"X-Total-Count": {"description": "符合条件的账号总数"}})
+    def get(self, query):
+        """账号列表 (centre)：按条件分页，最新的在前；符合条件的总数在 X-Total-Count."""
         with uow() as work:
-            return accounts.list_accounts(work, current_identity())
+            total, items = accounts.list_accounts(work, current_identity(), **query)
+        return items, 200, {"X-Total-Count": str(total)}
 
     @roles("centre")  # outermost: other roles are refused before the body is even validated
     @blp.arguments(AccountIn)

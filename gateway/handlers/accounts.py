@@ -18,9 +18,10 @@ from gateway.domain import links
 from gateway.handlers import account_links
 
 
-def list_accounts(uow: UoW, who: Identity) -> list[Account]:
-    """账号列表, in the order they were made."""
-    return queries.accounts(uow.session)
+def list_accounts(uow: UoW, who: Identity, **query) -> tuple[int, list[Account]]:
+    """账号列表: (how many match, a page of them), newest first (queries.accounts)."""
+    who.require("centre")
+    return queries.accounts(uow.session, **query)
 
 
 def _bind_scope(data: dict, request_id: str) -> dict:

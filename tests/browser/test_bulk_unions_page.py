@@ -84,7 +84,11 @@ def test_a_district_loads_its_unions_and_reads_every_error_first(system, person,
     centre = system.login("centre")
 
     def clerks():
-        return [a for a in ok(centre.get("/api/v1/accounts")) if a["username"] in ("bulk.page1", "bulk.page2")]
+        return [
+            a
+            for a in ok(centre.get("/api/v1/accounts", params={"q": "bulk.page"}))
+            if a["username"] in ("bulk.page1", "bulk.page2")
+        ]
 
     system.wait_for(lambda: len(clerks()) == 2, timeout=60, message="the clerks' accounts")
     assert {(a["active"], a["role"]) for a in clerks()} == {(False, "grassroots")}

@@ -480,7 +480,7 @@ def enable_again(system, season, username: str) -> None:
     again, so the rest of the season (and the module's other tests) still have the clerk."""
     season["people"].pop(username, None)
     centre = system.login("centre")
-    account = next(a for a in ok(centre.get("/api/v1/accounts")) if a["username"] == username)
+    account = next(a for a in ok(centre.get("/api/v1/accounts", params={"q": username})) if a["username"] == username)
     ok(centre.patch(f"/api/v1/accounts/{account['id']}", json={"active": True}))
 
 

@@ -70,7 +70,11 @@ def page(browser, system):
 
 def test_a_clerk_activates_the_account_from_the_mail_and_recovers_a_forgotten_password(system, browser, page):
     centre = system.login("centre")
-    union_id = next(a["union_id"] for a in ok(centre.get("/api/v1/accounts")) if a["username"] == "grassroots1")
+    union_id = next(
+        a["union_id"]
+        for a in ok(centre.get("/api/v1/accounts", params={"q": "grassroots1"}))
+        if a["username"] == "grassroots1"
+    )
     made = centre.post(
         "/api/v1/accounts",
         json={

@@ -62,7 +62,14 @@ def test_a_union_registers_and_its_district_approves_it(system, browser, page, p
     centre = system.login("centre")
 
     def clerk():
-        return next((a for a in ok(centre.get("/api/v1/accounts")) if a["username"] == "typed.clerk"), None)
+        return next(
+            (
+                a
+                for a in ok(centre.get("/api/v1/accounts", params={"q": "typed.clerk"}))
+                if a["username"] == "typed.clerk"
+            ),
+            None,
+        )
 
     system.wait_for(clerk, timeout=60, message="the clerk's account")
     assert clerk()["active"] is False and clerk()["role"] == "grassroots"

@@ -320,6 +320,14 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
             submit="#accounts tr:has-text('typed.clerk') button:has-text('停用')",
             confirm="typed\\.clerk|打字测试账号",
         ),
+        # a page at a time, searchable (a city has ~100,000 clerks' accounts)
+        Form(
+            "#account-search",
+            (Field("q", "typed.clerk", why=FREE_TEXT), Field("role", "基层工会", why=OPTIONAL_CHOICE)),
+            "GET /accounts\\?",
+            said="符合条件",
+            where="#accounts-page",
+        ),
     ],
     ("centre", "/centre/reminders"): [
         Form(

@@ -14,12 +14,29 @@ document.addEventListener("DOMContentLoaded", async () => {
   roleSel.addEventListener("change", syncRole); syncRole();
   const districts = await U.api("GET", "/members/districts");
   document.getElementById("districts").innerHTML = districts.map(d => `<option value="${d.id}">${U.esc(d.name)}</option>`).join("");
+  const districtName = Object.fromEntries(districts.map(d => [d.id, d.name]));
+  // a page at a time (a city has ~100,000 clerks' accounts), newest first, searchable
+  const PER_PAGE = 50;
+  let filter = {}, page = 1;
+  async function unionNames(ids) {  // the unions bound to this page's accounts, by name
+    if (!ids.length) return {};
+    const found = await U.api("GET", "/members/unions?" + new URLSearchParams({ ids: ids.join(","), per_page: ids.length }));
+    return Object.fromEntries(found.items.map(u => [u.id, u.name]));
+  }
   async function load() {
-    const rows = await U.api("GET", "/accounts");
+    const res = await U.api("GET", "/accounts?" + new URLSearchParams({ ...filter, page, per_page: PER_PAGE }), undefined, { raw: true });
+    const rows = await res.json(), total = Number(res.headers.get("X-Total-Count") || rows.length);
+    const unions = await unionNames([...new Set(rows.filter(a => a.union_id).map(a => a.union_id))]).catch(() => ({}));
+    const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+    document.getElementById("accounts-page").textContent = ` 第 ${page} / ${pages} 页，${filter.q || filter.role ? "符合条件" : "共"} ${total} 个账号 `;
+    document.getElementById("accounts-prev").disabled = page <= 1;
+    document.getElementById("accounts-next").disabled = page >= pages;
+    const bound = a => a.union_id ? `基层工会：${unions[a.union_id] || `编号 ${a.union_id}`}`
+      : (a.district_id ? `区局：${districtName[a.district_id] || `编号 ${a.district_id}`}` : "—");
     const box = document.getElementById("accounts");
     box.innerHTML = U.table([
       { title: "用户名", html: a => `<span translate="no">${U.esc(a.username)}</span>` }, { key: "display_name", title: "名称" },
-      { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: a => a.union_id ? `基层工会 ${a.union_id}` : (a.district_id ? `区局 ${a.district_id}` : "—") },
+      { title: "角色", render: a => roleNames[a.role] }, { title: "绑定", render: bound, wrap: true },
       { title: "状态", render: a => a.active ? "启用" : (a.awaiting_activation ? "待激活" : "停用") },
       // 待激活: only its owner's link (or a password set here) activates it, so no 启用 button
       { title: "操作", html: a => a.awaiting_activation ? `<button class="small" data-resend="${a.id}" aria-label="重发激活链接：${U.esc(a.display_name)}">重发激活链接</button>` : `<button class="small" data-toggle="${a.id}" data-active="${a.active}">${a.active ? "停用" : "启用"}</button>` }], rows);
@@ -40,6 +57,11 @@ document.addEventListener("DOMContentLoaded", async () => {
       catch (e) { U.flash(e.message, "error"); }
     }));
   }
+  U.onSubmit(document.getElementById("account-search"), v => {
+    filter = Object.fromEntries(Object.entries(v).filter(([, x]) => x)); page = 1; return load();
+  });
+  document.getElementById("accounts-prev").onclick = () => { page--; load().catch(e => U.flash(e.message, "error")); };
+  document.getElementById("accounts-next").onclick = () => { page++; load().catch(e => U.flash(e.message, "error")); };
   U.onSubmit(document.getElementById("account-form"), async (v, f) => {
     const made = await U.api("POST", "/accounts", v); f.reset(); syncRole();
     U.flash(made.active ? "账号已创建" : "账号已创建，激活链接已发送至其电子邮箱（72 小时内有效）"); await load();

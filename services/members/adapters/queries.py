@@ -122,9 +122,12 @@ def union_page(
     district_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
+    ids: list[int] | None = None,
 ) -> tuple[int, list[GrassrootsUnion]]:
-    """(total, a page of the unions in the caller's scope), in id order."""
+    """(total, a page of the unions in the caller's scope), in id order; `ids`: only these."""
     query = scoped(select(GrassrootsUnion), who, union=GrassrootsUnion.id, district=GrassrootsUnion.district_id)
+    if ids:
+        query = query.where(GrassrootsUnion.id.in_(ids))
     if name:
         query = query.where(GrassrootsUnion.name.contains(name.strip()))
     if credit_code:

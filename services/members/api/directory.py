@@ -71,6 +71,11 @@ class UnionQuery(PageQuery):
     name = fields.String()
     credit_code = fields.String()
     district_id = fields.Integer()
+    ids = DelimitedList(
+        fields.Integer(validate=validate.Range(min=1, max=2_147_483_647)),
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "只列这些编号的基层工会（逗号分隔，至多 500 个）：如账号管理一页的绑定单位"},
+    )
 
 
 class UnionPage(BaseSchema):

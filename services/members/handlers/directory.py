@@ -183,9 +183,10 @@ def list_unions(
     district_id: int | None = None,
     page: int = 1,
     per_page: int = 50,
+    ids: list[int] | None = None,
 ):
     """(total, a page of) the unions in the caller's scope, in id order."""
-    return queries.union_page(uow.session, who, name, credit_code, district_id, page, per_page)
+    return queries.union_page(uow.session, who, name, credit_code, district_id, page, per_page, ids)
 
 
 def registration_origins(uow: UoW, who: Identity, union_ids: list[int]) -> list[dict]:

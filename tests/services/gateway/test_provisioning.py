@@ -101,7 +101,9 @@ def test_a_districts_load_names_the_district_in_its_clerks_mails(gateway):
     """Who set the account up (decision 0040): the uploading district; the centre's load, nobody."""
     _consume(_loaded("load-9", {**_clerk(51), "set_up_by": "黄浦区总工会"}, _clerk(52)))
     with runtime.sessions() as session:
-        by_name = {a.username: a.set_up_by for a in session.scalars(select(Account).where(Account.role == "grassroots"))}
+        by_name = {
+            a.username: a.set_up_by for a in session.scalars(select(Account).where(Account.role == "grassroots"))
+        }
     assert by_name["clerk51"] == "黄浦区总工会" and by_name["clerk52"] is None
     said = {s["username"]: s.get("set_up_by") for s in _links()}
     assert said["clerk51"] == "黄浦区总工会" and said["clerk52"] is None

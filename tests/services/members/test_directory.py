@@ -85,6 +85,11 @@ def test_scope_other_unions_answer_like_missing_ones(service):
         assert response.get_json() == missing.get_json()
     assert [u["id"] for u in district.get("/unions").get_json()["items"]] == [u1["id"]]
     assert [d["id"] for d in grassroots.get("/districts").get_json()] == [d1["id"]]
+    # by ids (账号管理 names a page's bound unions): the centre all it names, a district its own only
+    both = f"/unions?ids={u1['id']},{u2['id']}"
+    assert sorted(u["id"] for u in members.as_("centre").get(both).get_json()["items"]) == sorted([u1["id"], u2["id"]])
+    assert [u["id"] for u in district.get(both).get_json()["items"]] == [u1["id"]]
+    assert district.get("/unions?ids=" + ",".join(["1"] * 501)).status_code == 422
 
 
 def test_only_the_centre_registers(service):
