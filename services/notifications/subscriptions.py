@@ -24,8 +24,19 @@ SUBSCRIPTIONS = [
             "documents.document.ready": notify.notify_when_notice_ready,
             "documents.document.withdrawn": notify.notify_union_when_notice_withdrawn,
             "enrollment.cover_year.configured": read_models.record_cover_year_when_configured,
+        },
+    ),
+    # One person's mail (an activation or 找回密码 link, a returned 组织注册): one message at a time,
+    # each sent and then claimed on its own. In a batch a failing mail made the consumer redo the
+    # batch one by one, sending the mails before it a second time — a bulk load's 100,000 links
+    # (decision 0039) would have been mailed twice over one bad address.
+    Subscription(
+        SERVICE,
+        "mail",
+        {
             "gateway.account.link_issued": account_links.mail_account_link_when_issued,
             "members.registration.returned": registrations.mail_applicant_when_registration_returned,
         },
+        work=True,
     ),
 ]
