@@ -80,7 +80,7 @@ def update_account(uow: UoW, who: Identity, account_id: int, changes: dict) -> A
     """重置密码、改名、停用/启用、改变角色或绑定的工会/区局. A new password, disabling, or another role
     or scope ends every session and token of the account at once (auth.end_every_session)."""
     account = uow.session.get(Account, account_id)
-    if account is None:
+    if account is None or account.role == "member":  # a member's own (个人登录) is not the centre's to edit
         raise NotFound()
     changes = dict(changes)
     ends_sessions = False

@@ -186,8 +186,10 @@ def resend_activation(uow: UoW, who: Identity, account_id: int) -> Account:
     uses them up). The district for its unions' clerks (another account: 404), the centre for any.
     Only for an account awaiting activation with an e-mail address."""
     account = uow.session.get(Account, account_id)
-    if account is None or (
-        who.role == "district" and (account.role != "grassroots" or account.district_id != who.district_id)
+    if (
+        account is None
+        or account.role == "member"
+        or (who.role == "district" and (account.role != "grassroots" or account.district_id != who.district_id))
     ):
         raise NotFound()
     if not account_links.awaiting_activation(account):

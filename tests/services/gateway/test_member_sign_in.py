@@ -126,6 +126,15 @@ def test_a_good_code_signs_in_once_to_a_short_audited_member_session(member_gate
     # a member reaches none of the gateway's clerk endpoints
     for path in ("/api/v1/accounts", "/api/v1/audit", "/api/v1/auth/sessions"):
         assert client.get(path, headers=bearer).status_code == 403, path
+    # the centre manages clerks' accounts, not a member's own: answered like a missing one
+    token = client.post("/api/v1/auth/login", json={"username": "boss", "password": "Centre#2026pw"}).get_json()
+    centre = {"Authorization": f"Bearer {token['access_token']}"}
+    for method, path, body in (
+        ("PATCH", f"/api/v1/accounts/{account.id}", {"role": "centre"}),
+        ("POST", f"/api/v1/accounts/{account.id}/activation-link", None),
+    ):
+        answer = client.open(path, method=method, json=body, headers=centre)
+        assert answer.status_code == 404, (path, answer.get_json())
     # and its session ends like any other
     assert client.post("/api/v1/auth/logout", headers=bearer).status_code == 200
     assert client.get("/api/v1/auth/me", headers=bearer).status_code == 401
