@@ -106,6 +106,27 @@ def counts(data: dict[str, Any], key: str, keys: tuple[str, ...] | None = None) 
 H = TypeVar("H", bound=Callable[..., None])
 
 
+def registered_unions(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """members.unions.registered (schema 1, a bulk load's; decision 0039): its `unions`, each as
+    members.union.registered's data — the rows every directory read model upserts at once."""
+    unions = field(data, "unions")
+    if not isinstance(unions, list):
+        raise MalformedEvent("unions: not a list")
+    rows = []
+    for u in unions:
+        if not isinstance(u, dict):
+            raise MalformedEvent("unions: an item is not an object")
+        rows.append(
+            {
+                "union_id": integer(u, "union_id", 1),
+                **{k: text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
+                "district_id": integer(u, "district_id", 1),
+                "version": integer(u, "version", 1),
+            }
+        )
+    return rows
+
+
 def consumes(handler: H) -> H:
     """A consumer handler whose malformed event is a PermanentFailure naming the event and field."""
     from common.bus import PermanentFailure  # the handlers' concern, not the readers' (domain/ imports those)

@@ -73,23 +73,7 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
 
 
 def _union_rows(event: dict) -> list[dict]:
-    """members.unions.registered (schema 1): its `unions`, each as members.union.registered's data."""
-    unions = common_facts.field(event["data"], "unions")
-    if not isinstance(unions, list):
-        raise common_facts.MalformedEvent("unions: not a list")
-    rows = []
-    for u in unions:
-        if not isinstance(u, dict):
-            raise common_facts.MalformedEvent("unions: an item is not an object")
-        rows.append(
-            {
-                "union_id": common_facts.integer(u, "union_id", 1),
-                **{k: common_facts.text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
-                "district_id": common_facts.integer(u, "district_id", 1),
-                "version": common_facts.integer(u, "version", 1),
-            }
-        )
-    return rows
+    return common_facts.registered_unions(event["data"])
 
 
 @consumes

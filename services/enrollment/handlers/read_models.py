@@ -37,23 +37,7 @@ def record_union_when_union_changed(uow: UoW, event: dict) -> None:
 
 
 def _union_rows(event: dict) -> list[dict]:
-    """members.unions.registered (schema 1): its `unions`, each as members.union.registered's data."""
-    unions = facts.field(event["data"], "unions")
-    if not isinstance(unions, list):
-        raise facts.MalformedEvent("unions: not a list")
-    rows = []
-    for u in unions:
-        if not isinstance(u, dict):
-            raise facts.MalformedEvent("unions: an item is not an object")
-        rows.append(
-            {
-                "union_id": facts.integer(u, "union_id", 1),
-                **{k: facts.text(u, k) for k in ("name", "credit_code", "contact_person", "phone")},
-                "district_id": facts.integer(u, "district_id", 1),
-                "version": facts.integer(u, "version", 1),
-            }
-        )
-    return rows
+    return facts.registered_unions(event["data"])
 
 
 @consumes
