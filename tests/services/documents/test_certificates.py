@@ -103,7 +103,7 @@ def test_a_valid_certificate_answers_with_the_name_masked_and_the_type_in_words(
     assert answer["found"] and answer["valid"] and not answer["revoked"]
     assert answer["name"] == "张**" and "张三丰" not in str(answer)
     assert answer["cover_year"] == 2020 and answer["state"] == "保障中"
-    assert answer["type_name"] == "B 类会员专享基本保障" and "22种重大疾病" in answer["type_pays"]
+    assert answer["type_name"] == "B 类会员专享基本保障" and "22 种重大疾病" in answer["type_pays"]
     assert (answer["cover_start"], answer["cover_end"]) == ("2020-01-01", "2020-12-31")
     # typed by hand: lower case, spaces instead of dashes
     assert verify(covered, code.lower().replace("-", " "))["valid"]
