@@ -1,5 +1,6 @@
 """个人参保申请 at phone width (390×844) in Chromium (decision 0045): a card holder without cover
-for this year signs in by code, asks on /me and reads 已申请; the union sees the request."""
+for this year signs in by code, asks on /me and reads 已申请; the union sees the request by name
+on its 参保办理 page under 即时参保."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.season import ok, resident_id
 SERIAL = 945  # a member of this test's own
 
 
-def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system):
+def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system, person):
     g1, district = system.login("grassroots1"), system.login("district")
     this_year = date.today().year
     number, mobile = resident_id(SERIAL), f"139{SERIAL:08d}"
@@ -59,5 +60,12 @@ def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system)
         assert [(r["name"], r["state_text"]) for r in listed if r["member_id"] == member["id"]] == [
             ("申请人甲", "已申请")
         ]
+        # the union reads it by name beside its 即时参保 list
+        union = person("grassroots1").open("/union/enrolment")
+        union.select_option("#year", str(this_year))
+        union.select_option("#mode", "instant")
+        asked = union.locator("#cover-requests tr", has_text="申请人甲")
+        expect(asked).to_contain_text("已申请")
+        expect(asked.get_by_role("button", name="不受理")).to_be_visible()
     finally:
         me.context.close()
