@@ -120,3 +120,26 @@ def test_who_may_ask_and_who_may_not(season):
     # roles: a clerk is not a member, a member is not a clerk
     assert season.grassroots.post("/me/cover-requests", json={}).status_code == 403
     assert _as_member(season, 1).get(f"/cover-requests?cover_year={YEAR}").status_code == 403
+
+
+def test_an_unpaid_batch_fails_the_request_and_the_member_may_ask_again(season):
+    at("2020-03-10T10:00:00")
+    season.member(1, card_issued_on="2019-06-01")
+    me = _as_member(season, 1)
+    me.post("/me/cover-requests", json={})
+    sub = season.grassroots.post(
+        "/submissions", json={"cover_year": YEAR, "type": "A", "mode": "instant", "kind": "no_cover"}
+    ).get_json()
+    season.priced(sub["id"], 5200, 2600, 2600, pay_by=None)
+    season.district.post(f"/submissions/{sub['id']}/stage", json={})
+    batch = season.district.post(
+        "/batches", json={"cover_year": YEAR, "mode": "instant", "handler": HANDLER}
+    ).get_json()
+    season.feed(
+        "billing.batch.overdue",
+        {"batch_id": batch["id"], "batch_no": batch["batch_no"], "cover_year": YEAR, "due_fen": 5200, "paid_fen": 0},
+    )
+    assert _states(me) == [(1, "参保未成功")]
+    assert season.events("enrollment.cover_request.changed")[-1]["data"]["message"].startswith("您的2020年度即时参保")
+    assert me.post("/me/cover-requests", json={}).status_code == 201
+    assert _states(me) == [(1, "已申请"), (1, "参保未成功")]
