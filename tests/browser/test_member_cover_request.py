@@ -1,6 +1,6 @@
 """个人参保申请 at phone width (390×844) in Chromium (decision 0045): a card holder without cover
-for this year signs in by code, asks on /me and reads 已申请; the union sees the request by name
-on its 参保办理 page under 即时参保."""
+for this year signs in by code, asks on /me and reads 已申请, and is texted (by members, from
+enrollment's event); the union sees the request by name on its 参保办理 page under 即时参保."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 
 from playwright.sync_api import expect
 
+from common.sms import read_messages
 from tests.browser.conftest import MemberPerson
 from tests.season import ok, resident_id
 
@@ -56,6 +57,14 @@ def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system,
         expect(page.locator("#flash")).to_contain_text(f"已提交{this_year}年度参保申请")
         expect(requests.locator(".request-state")).to_have_text("已申请")
         expect(page.get_by_role("button", name="申请参保")).to_be_hidden()
+        # members texts the member (enrollment.cover_request.changed → data/sms/)
+        system.wait_for(
+            lambda: any(
+                to == mobile and "个人参保申请已提交所在工会" in text for to, text in read_messages(system.tmp / "sms")
+            ),
+            timeout=60,
+            message="the member's SMS",
+        )
         listed = ok(g1.get(f"/api/v1/enrollment/cover-requests?cover_year={this_year}"))["items"]
         assert [(r["name"], r["state_text"]) for r in listed if r["member_id"] == member["id"]] == [
             ("申请人甲", "已申请")
