@@ -66,6 +66,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("enrollment", "submissions", "#", "stage"), "添加至待提交参保列表"),
     ("POST", ("enrollment", "submissions", "#", "unstage"), "移出待提交参保列表"),
     ("POST", ("enrollment", "batches"), "提交参保信息至市职保中心"),
+    ("POST", ("enrollment", "me", "cover-requests"), "个人参保申请"),
+    ("POST", ("enrollment", "cover-requests", "#", "declines"), "不受理个人参保申请"),
     # billing
     ("POST", ("billing", "batches", "#", "voucher"), "上传缴费凭证"),
     ("POST", ("billing", "batches", "#", "vouchers"), "上传缴费凭证"),

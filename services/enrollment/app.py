@@ -4,6 +4,7 @@ from common.web import create_service_app
 from services.enrollment.api import (
     batches,
     confirmation,
+    cover_requests,
     cover_years,
     covers,
     district_unions,
@@ -26,6 +27,7 @@ def create_app():
             covers.blp,
             year_on_year.blp,
             district_unions.blp,
+            cover_requests.blp,
         ],
         title="enrollment 参保",
         description="保障年度、集中参保、即时参保、审核与批次",

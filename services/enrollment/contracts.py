@@ -19,6 +19,7 @@ SUBMISSION_UNSTAGED = "enrollment.submission.unstaged"
 BATCH_SUBMITTED = "enrollment.batch.submitted"
 COVER_GRANTED = "enrollment.cover.granted"
 COVER_FAILED = "enrollment.cover.failed"
+COVER_REQUEST_CHANGED = "enrollment.cover_request.changed"  # 个人参保申请 (decision 0045)
 # the people a submission covers, in parts of at most COVERS_PER_EVENT (documents' 参保凭证)
 COVERS_RECORDED = "enrollment.covers.recorded"
 COVERS_PER_EVENT = 1000

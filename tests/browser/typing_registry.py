@@ -785,6 +785,7 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
     ("centre", "/covers"): _covers(),
     ("centre", "/account/sessions"): _sessions(),
     # 我的会员卡与保障: read-only but for the 查看完整证件号码 button (tests/browser/test_member_pages.py)
+    # and 申请参保, a button without fields (tests/browser/test_member_cover_request.py)
     ("member", "/me"): [],
 }
 

@@ -93,6 +93,8 @@ def test_the_member_reaches_only_what_names_the_role(system):
         "GET /api/v1/members/me",
         "POST /api/v1/members/me/id-number-reveals",
         "GET /api/v1/enrollment/me/covers",
+        "GET /api/v1/enrollment/me/cover-requests",
+        "POST /api/v1/enrollment/me/cover-requests",
         "GET /api/v1/documents/certificates/mine/{cover_year}/file",
     }
     # another member's record, by any route, is out of reach

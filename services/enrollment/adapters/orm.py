@@ -303,3 +303,36 @@ class CoverLookup(Base):
     asked_index: Mapped[str | None] = mapped_column(String(48), nullable=True, index=True)
     found: Mapped[bool] = mapped_column(Boolean)
     request_id: Mapped[str] = mapped_column(String(64))
+
+
+class CoverRequest(Base):
+    """个人参保申请 (有卡无保, decision 0045): a member asked their union to cover them for a year.
+    The union's 即时参保 submission that names them moves it on; one open request per member and year."""
+
+    __tablename__ = "cover_request"
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    cover_year: Mapped[int] = mapped_column(Integer)
+    member_id: Mapped[int] = mapped_column(BigInteger)
+    union_id: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    state: Mapped[str] = mapped_column(String(20))
+    asked_at: Mapped[datetime] = mapped_column(DateTime)
+    asked_by: Mapped[str] = mapped_column(String(100))
+    submission_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)  # the union's, when declined
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        Index(
+            "uq_cover_request_open",
+            "cover_year",
+            "member_id",
+            unique=True,
+            postgresql_where=text("state IN ('asked', 'submitted')"),
+            sqlite_where=text("state IN ('asked', 'submitted')"),
+        ),
+        Index("ix_cover_request_union_year", "union_id", "cover_year"),
+        Index("ix_cover_request_member", "member_id"),
+    )

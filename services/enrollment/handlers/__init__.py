@@ -8,4 +8,6 @@ A handler module imports another only through these named seams, each also named
 importing module's docstring:
 - `eligibility.check_members`, `eligibility.member_terms` — who may be enrolled and on what terms
   (submissions checks the members a union names).
+- `cover_requests.follow_submissions` — a member's 个人参保申请 follows the submission naming them
+  (submissions, review and batch_outcomes move it).
 Row helpers (event values, Shanghai days as naive UTC, insert-or-ignore) are adapters/rows.py."""

@@ -1,5 +1,8 @@
 """Billing's events on batches: priced, voucher uploaded, feedback given, money arrived (payment
-status changed), written off (cover granted), overdue (cover failed)."""
+status changed), written off (cover granted), overdue (cover failed).
+
+Seam (handlers/__init__.py): `cover_requests.follow_submissions` — the members' own requests
+(个人参保申请) of a settled batch become 已参保 or 参保未成功."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from common.facts import consumes
 from services.enrollment import contracts
 from services.enrollment.adapters.orm import Batch, Cover, Submission
 from services.enrollment.adapters.rows import parse_date, parse_datetime
+from services.enrollment.handlers.cover_requests import follow_submissions
 
 
 def _batch_for(session, data: dict) -> Batch:
@@ -129,6 +133,7 @@ def _settle(uow: UoW, batch: Batch, submission_status: str, cover_status: str, e
             "headcount": batch.headcount,
         },
     )
+    follow_submissions(uow, "grant" if cover_status == "granted" else "fail", sub_ids)
 
 
 @consumes

@@ -1,4 +1,7 @@
-"""District review (集中参保审核): return a submission, stage or unstage it, the to-submit list."""
+"""District review (集中参保审核): return a submission, stage or unstage it, the to-submit list.
+
+Seam (handlers/__init__.py): `cover_requests.follow_submissions` — a returned submission's
+members' own requests (个人参保申请) go back to 已申请."""
 
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from services.enrollment.adapters.orm import Cover, CreditView, Submission, Unio
 from services.enrollment.adapters.queries import get_submission, load_year, submission_view
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.totals import Totals
+from services.enrollment.handlers.cover_requests import follow_submissions
 
 
 def _review_action(mode: str) -> str:
@@ -44,6 +48,7 @@ def return_submission(uow: UoW, who: Identity, submission_id: int, reason: str) 
     sub.status, sub.return_reason, sub.returned_at, sub.updated_at = "returned", reason, now, now
     session.execute(update(Cover).where(Cover.submission_id == sub.id).values(status="returned"))
     uow.publish(contracts.SUBMISSION_RETURNED, contracts.returned_data(sub))
+    follow_submissions(uow, "return", [sub.id])
     uow.commit()
     return sub
 

@@ -2,7 +2,8 @@
 submission_lists.py; one submission in scope and as a screen shows it, adapters/queries.py.
 
 Seam (handlers/__init__.py): `eligibility.check_members`, `eligibility.member_terms` — who may be
-enrolled and on what terms, for the members a union names."""
+enrolled and on what terms, for the members a union names; `cover_requests.follow_submissions` —
+the members' own requests (个人参保申请) become 单位已提交."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from services.enrollment.adapters.orm import Cover, MemberView, Submission, Type
 from services.enrollment.adapters.queries import load_year, union_district
 from services.enrollment.adapters.rows import insert_ignoring_conflict
 from services.enrollment.domain import enrolment as rules
+from services.enrollment.handlers.cover_requests import follow_submissions
 from services.enrollment.handlers.eligibility import check_members, member_terms
 
 
@@ -194,6 +196,7 @@ def _submit(
     )
     uow.publish(contracts.SUBMISSION_SUBMITTED, contracts.submission_data(sub, union_headcount_total=union_total))
     _publish_covers(uow, sub)
+    follow_submissions(uow, "submit", [sub.id])
     uow.commit()
     return sub
 

@@ -4,7 +4,8 @@ edit, read, search members), review (approve with a member number, or send back)
 会员转出审核), transfer_lists (转入/转出 from a list), member_import (批量导入会员), sync (同步会员)
 and sync_results (what a run found, its workbook), union_import (工会批量导入), uploads (a job's steps), upload_history (jobs
 read back), upload_jobs (the worker's message), id_lookups (the daily lookup quota), member_self
-(个人登录's check and a member's own card, decision 0041). Each handler
+(个人登录's check and a member's own card, decision 0041), member_texts (短信 to a member,
+decision 0045). Each handler
 takes a unit of work (`uow: UoW`, entered by the caller) first, then the caller's identity, or the
 event. Reads go through adapters/queries.py; rules are domain/'s (who is in scope:
 domain/scope.py; a card: domain/cards.py; the sync categories: domain/roster_sync.py).

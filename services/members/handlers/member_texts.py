@@ -1,0 +1,26 @@
+"""Texts to a member (短信, decision 0045): members holds the mobile on record (sealed), so members
+sends what other services have to tell a member. Today: enrollment's
+`enrollment.cover_request.changed` (个人参保申请 已申请 / 单位已提交 / 已参保 / 单位未受理 /
+参保未成功) → one SMS through common/sms.py with the words enrollment wrote. Consumed as work
+(one message at a time, the inbox claimed after it went out): a provider that refuses raises,
+and the broker delivers the event again. A member without a mobile on record gets nothing."""
+
+from __future__ import annotations
+
+from common import facts, sms
+from common.db import UoW
+from services.members.adapters.orm import Member
+
+
+@facts.consumes
+def text_member_when_cover_request_changed(uow: UoW, event: dict) -> None:
+    """One SMS to the member whose 个人参保申请 changed, in enrollment's words."""
+    data = event["data"]
+    member_id = facts.integer(data, "member_id", 1)
+    message = facts.text(data, "message")
+    state = facts.text(data, "state")
+    year = facts.integer(data, "cover_year", 2000)
+    member = uow.session.get(Member, member_id)
+    if member is None or not member.mobile:
+        return
+    sms.send(member.mobile, message, {"state": state, "year": str(year)})
