@@ -4,8 +4,9 @@
 
 Per notice (grassroots, instant, district): `bare` is weasyprint.HTML(string=html).write_pdf()
 of the notice's HTML and nothing else (the floor of the WeasyPrint way); `weasyprint` is
-pdf.render_notice (compose, template, WeasyPrint with a reused font configuration); `canvas` is
-pdf_canvas.render_notice (ReportLab, the same font file). CPU time of this process
+pdf.render_notice_html (compose, template, WeasyPrint with a reused font configuration: the
+service's way until decision 0046); `canvas` is pdf.render_notice, i.e. pdf_canvas (ReportLab, the
+same font file: the service's way since). CPU time of this process
 (time.process_time), interleaved so all three see the same machine load; median and p95.
 
 Then the two PDFs a person would get are compared: pdftotext's words in order (white space
@@ -108,7 +109,7 @@ def main(argv=None) -> int:
     import reportlab
     import weasyprint
 
-    from services.documents.adapters import pdf, pdf_canvas
+    from services.documents.adapters import pdf
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,10 +125,10 @@ def main(argv=None) -> int:
             return weasyprint.HTML(string=html).write_pdf()
 
         def weasy():
-            return pdf.render_notice(make())
+            return pdf.render_notice_html(make())
 
         def canvas():
-            return pdf_canvas.render_notice(make())
+            return pdf.render_notice(make())
 
         bare(), weasy(), canvas()  # warm-up: fontconfig, font parsing, imports
         times: dict[str, list[float]] = {"bare": [], "weasyprint": [], "canvas": []}

@@ -73,7 +73,7 @@ def shown_codes(content: bytes) -> list[tuple[str, int]]:
     return found
 
 
-def missing_glyphs(content: bytes) -> list[tuple[str, int]]:
+def missing_subset_glyphs(content: bytes) -> list[tuple[str, int]]:
     """Characters the font lacks: ReportLab shows each as code 0 of the first subset (U+0000, an
     empty glyph: nothing where a word should be); and any code whose glyph in the embedded subset
     is .notdef (glyph 0), the box."""
@@ -94,7 +94,7 @@ def missing_glyphs(content: bytes) -> list[tuple[str, int]]:
 @pytest.mark.parametrize("label", ["grassroots", "instant", "district", "rare characters"])
 def test_the_canvas_notice_reads_as_the_weasyprint_one(label):
     notice = notices()[label]
-    canvas, weasy = pdf_canvas.render_notice(notice), pdf.render_notice(notice)
+    canvas, weasy = pdf_canvas.render_notice(notice), pdf.render_notice_html(notice)
     reader = PdfReader(io.BytesIO(canvas))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
@@ -111,13 +111,13 @@ def test_every_printed_character_has_a_real_glyph_of_the_one_cjk_font(label):
     assert {name.split("+", 1)[-1] for name, _ in fonts} == {"WenQuanYiZenHei-0"}, fonts  # face 0 of the TTC
     assert all(embedded for _, embedded in fonts), fonts
     assert len(shown_codes(content)) > 200
-    assert missing_glyphs(content) == []
+    assert missing_subset_glyphs(content) == []
 
 
 def test_the_glyph_check_does_catch_a_character_the_font_lacks():
     notice = replace(notices()["grassroots"], union_name="中\ue000文工会")  # a private-use character
     content = pdf_canvas.render_notice(notice)
-    assert len(missing_glyphs(content)) == 1
+    assert len(missing_subset_glyphs(content)) == 1
 
 
 def test_no_type_is_broken_across_lines_of_its_cell():
