@@ -19,11 +19,14 @@ from pypdf import PdfReader
 from bench.notice_renderers import sample_notices
 from services.documents.adapters import pdf, pdf_canvas
 from services.documents.domain import facts
-from services.documents.domain.notices import grassroots_notice
+from services.documents.domain.notices import InstantDistrictNotice, district_notice, grassroots_notice
+from services.documents.settings import load as documents_settings
 from tests.services.documents import contract as c
 from tests.services.documents.conftest import pdf_fonts
 
 RARE = "上海市徐汇区龘靐齉爩测试有限公司工会"  # characters few fonts carry
+LABELS = ["grassroots", "instant", "district", "instant district", "rare characters"]
+PAYEE = documents_settings().schema_1_payee
 
 
 def notices():
@@ -32,6 +35,9 @@ def notices():
     sub = facts.parse_submission(c.submission(101, 11, 1, "B+", 3, 7, 2)["data"])
     price = facts.parse_submission_price(c.priced(101, 11, 1, "B+", 3)["data"])
     made["rare characters"] = grassroots_notice(RARE, year, sub, price, 0)
+    batch = facts.parse_batch(c.batch_submitted(8, 1, [(5, 11, "A", 2)], "JB201912280001", mode="instant")["data"])
+    batch_price = facts.parse_batch_price(c.batch_priced(8, 1, {"A": 2}, 0, batch_no="JB201912280001")["data"])
+    made["instant district"] = district_notice("黄浦区总工会", year, batch, batch_price, PAYEE)
     return made
 
 
@@ -91,7 +97,7 @@ def missing_subset_glyphs(content: bytes) -> list[tuple[str, int]]:
     ]
 
 
-@pytest.mark.parametrize("label", ["grassroots", "instant", "district", "rare characters"])
+@pytest.mark.parametrize("label", LABELS)
 def test_the_canvas_notice_reads_as_the_weasyprint_one(label):
     notice = notices()[label]
     canvas, weasy = pdf_canvas.render_notice(notice), pdf.render_notice_html(notice)
@@ -104,7 +110,7 @@ def test_the_canvas_notice_reads_as_the_weasyprint_one(label):
     assert squeezed.startswith(notice.title + notice.salutation) and squeezed.endswith("第1页")
 
 
-@pytest.mark.parametrize("label", ["grassroots", "instant", "district", "rare characters"])
+@pytest.mark.parametrize("label", LABELS)
 def test_every_printed_character_has_a_real_glyph_of_the_one_cjk_font(label):
     content = pdf_canvas.render_notice(notices()[label])
     fonts = pdf_fonts(content)
@@ -118,6 +124,10 @@ def test_the_glyph_check_does_catch_a_character_the_font_lacks():
     notice = replace(notices()["grassroots"], union_name="中\ue000文工会")  # a private-use character
     content = pdf_canvas.render_notice(notice)
     assert len(missing_subset_glyphs(content)) == 1
+
+
+def test_the_instant_district_notice_is_the_jb_one():
+    assert isinstance(notices()["instant district"], InstantDistrictNotice)
 
 
 def test_no_type_is_broken_across_lines_of_its_cell():
