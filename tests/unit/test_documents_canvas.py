@@ -22,7 +22,7 @@ from services.documents.domain import facts
 from services.documents.domain.notices import InstantDistrictNotice, district_notice, grassroots_notice
 from services.documents.settings import load as documents_settings
 from tests.services.documents import contract as c
-from tests.services.documents.conftest import pdf_fonts
+from tests.services.documents.conftest import pdf_fonts, pdf_text
 
 RARE = "上海市徐汇区龘靐齉爩测试有限公司工会"  # characters few fonts carry
 LABELS = ["grassroots", "instant", "district", "instant district", "rare characters"]
@@ -106,6 +106,7 @@ def test_the_canvas_notice_reads_as_the_weasyprint_one(label):
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
     assert pdftotext(canvas).split() == pdftotext(weasy).split()
+    assert pdf_text(canvas) == pdf_text(weasy)  # pypdf's reading, as the service and e2e tests read
     squeezed = re.sub(r"\s+", "", pdftotext(canvas))
     assert squeezed.startswith(notice.title + notice.salutation) and squeezed.endswith("第1页")
 
