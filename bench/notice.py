@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.notice [--runs 30]
 
 `bare`: weasyprint.HTML(string=html).write_pdf() with nothing else. `notice`: what the documents
-service does per notice (compose the notice from its facts, render the Jinja2 template, WeasyPrint
-with a reused font configuration). Goal: notice ≤ 2× bare and ≤ 100 ms (issue 6). Prints figures,
-asserts nothing."""
+service does per notice (compose the notice from its facts and draw it: since decision 0046 on a
+ReportLab canvas, before it the Jinja2 template through WeasyPrint). Goal: notice ≤ 2× bare and
+≤ 100 ms (issue 6). Prints figures, asserts nothing; bench/notice_renderers.py puts the two
+renderers side by side."""
 
 from __future__ import annotations
 

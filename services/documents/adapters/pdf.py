@@ -1,7 +1,10 @@
-"""Notices as A4 PDFs: a Jinja2 template rendered by WeasyPrint with the CJK font embedded.
+"""Notices and certificates as A4 PDFs with the CJK font embedded.
 
-Every element names one font family (settings.cjk_font_family), so the file embeds exactly one
-(subset) font; nothing falls back to a face without Chinese glyphs. See
+A notice is drawn on a ReportLab canvas (pdf_canvas, docs/decisions/0046-notice-renderer.md: the
+same PDF to read at about a ninth of WeasyPrint's CPU); its HTML (notice_html) stays the reference
+it is compared with in tests and bench/notice_renderers.py. A certificate is a Jinja2 template
+rendered by WeasyPrint. Every element names one font family (settings.cjk_font_family), so the file
+embeds exactly one (subset) font; nothing falls back to a face without Chinese glyphs. See
 docs/decisions/0012-cjk-font.md."""
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # seven INFO
 
 
 def notice_html(notice) -> str:
-    """The notice as HTML (also what the benchmark hands to a bare WeasyPrint)."""
+    """The notice as HTML: the reference layout (what the benchmark hands to a bare WeasyPrint)."""
     return _templates.get_template("notice.html").render(
         notice=notice,
         font=settings.cjk_font_family(),
@@ -54,6 +57,13 @@ def render_pdf(html: str) -> bytes:
 
 
 def render_notice(notice) -> bytes:
+    from services.documents.adapters import pdf_canvas
+
+    return pdf_canvas.render_notice(notice)
+
+
+def render_notice_html(notice) -> bytes:
+    """The notice as WeasyPrint lays out notice.html: the reference the canvas one is held to."""
     return render_pdf(notice_html(notice))
 
 
