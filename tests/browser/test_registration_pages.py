@@ -54,6 +54,9 @@ def test_a_union_registers_and_its_district_approves_it(system, browser, page, p
     screen = district.open("/district/registrations")
     row = screen.locator("#registrations tr", has_text=number)
     expect(row).to_contain_text("打字注册公司工会")
+    # the queue fits the clerk's 1280-px screen: no sideways scrolling to reach 通过
+    wrap = screen.locator("#registrations .table-wrap")
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth + 1"), "组织审核 scrolls sideways at 1280"
     row.get_by_role("button", name="通过").click()
     confirm(screen, "通过", "打字注册公司工会", "clerk@typed.example.cn")
     expect(screen.locator("#flash")).to_contain_text("已通过：打字注册公司工会")
