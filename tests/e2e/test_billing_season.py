@@ -308,7 +308,9 @@ def test_a_season_priced_paid_reconciled_and_one_batch_overdue(season):
     assert [v["amount_fen"] for v in s.centre.get("/api/v1/billing/batches/7001/vouchers").json()] == [38000, 1000]
     assert s.district.get("/api/v1/billing/batches/7001").json()["voucher_declared_fen"] == 39000
 
-    # ---- the bank statement: matched by batch number; the rest listed with reasons
+    # ---- the bank statement (its last lines of the 12th): matched by batch number; the rest
+    # listed with reasons
+    system.set_clock("2020-01-13T10:00:00")
     missing_column = s.centre.post(
         "/api/v1/billing/bank-statements",
         files={"file": ("s.xlsx", xlsx(["日期", "付款人", "金额"], [["2020-01-10", "x", "1"]]))},
