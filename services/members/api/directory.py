@@ -68,13 +68,14 @@ class UnionOut(BaseSchema):
 
 
 class UnionQuery(PageQuery):
-    name = fields.String()
-    credit_code = fields.String()
+    name = fields.String(validate=validate.Length(max=200))
+    credit_code = fields.String(validate=validate.Length(max=30))
     district_id = fields.Integer()
+    # ≤ 100 ids keeps the address well inside the 4 KB request line gunicorn takes (else 414)
     ids = DelimitedList(
         fields.Integer(validate=validate.Range(min=1, max=2_147_483_647)),
-        validate=validate.Length(min=1, max=500),
-        metadata={"description": "只列这些编号的基层工会（逗号分隔，至多 500 个）：如账号管理一页的绑定单位"},
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "只列这些编号的基层工会（逗号分隔，至多 100 个）：如账号管理一页的绑定单位"},
     )
 
 
