@@ -20,7 +20,8 @@ from common.errors import AppError
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
-from services.members.adapters import queries, union_file
+from services.members.adapters import union_file
+from services.members.adapters import union_import_queries as import_queries
 from services.members.adapters.orm import District, GrassrootsUnion
 from services.members.domain import union_import as rules
 from services.members.domain.roster_sync import RowError
@@ -87,7 +88,7 @@ def _checked(rows, may_make_districts: bool) -> tuple[list[rules.Row], list[rule
 def _against_directory(uow: UoW, who: Identity, rows: list[rules.Row]) -> tuple[dict[str, int], list[rules.Problem]]:
     """Problems with what the directory and the pending 组织注册 hold; the districts by name."""
     session = uow.session
-    districts = queries.district_ids_by_name(session)
+    districts = import_queries.district_ids_by_name(session)
     own = next((n for n, i in districts.items() if i == who.district_id), None) if who.role == "district" else None
     new_districts = {r.name for r in rows if r.level == rules.DISTRICT}
     unions = [r for r in rows if r.level == rules.UNION]
@@ -95,10 +96,10 @@ def _against_directory(uow: UoW, who: Identity, rows: list[rules.Row]) -> tuple[
     for r in rows:
         if r.level == rules.DISTRICT and r.name in districts:
             problems.append(rules.Problem(r.row, "name", "已有同名的区局（产业）工会", r.name, r.name))
-    codes = queries.credit_codes_taken(session, [r.credit_code or "" for r in unions])
-    names = queries.union_names_taken(session, [r.name for r in unions])
+    codes = import_queries.credit_codes_taken(session, [r.credit_code or "" for r in unions])
+    names = import_queries.union_names_taken(session, [r.name for r in unions])
     pending = {
-        field: queries.pending_registrations_holding(session, field, values)
+        field: import_queries.pending_registrations_holding(session, field, values)
         for field, values in (
             ("credit_code", [r.credit_code or "" for r in unions]),
             ("name", [r.name for r in unions]),
@@ -223,7 +224,7 @@ def _insert_unions(work: UoW, unions: list[rules.Row], districts: dict[str, int]
         }
         for r in unions
     ]
-    ids = queries.new_ids(work.session, table, len(rows))
+    ids = import_queries.new_ids(work.session, table, len(rows))
     if ids is None:
         return list(
             work.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars()
