@@ -145,12 +145,19 @@ def handovers_of(session: Session, union_id: int) -> list[ClerkHandover]:
     return list(session.scalars(query))
 
 
-def clerk_accounts(session: Session, district_id: int | None) -> list[Account]:
-    """The grassroots accounts of a district's unions (every one's for None), by union."""
+def clerk_accounts(
+    session: Session, district_id: int | None, awaiting: str | None, page: int, per_page: int
+) -> tuple[int, list[Account]]:
+    """(how many, a page of) the grassroots accounts of a district's unions (every one's for None),
+    by union; `awaiting`: only the inactive ones holding that no-password marker (待激活)."""
     query = select(Account).where(Account.role == "grassroots")
     if district_id is not None:
         query = query.where(Account.district_id == district_id)
-    return list(session.scalars(query.order_by(Account.union_id, Account.id)))
+    if awaiting is not None:
+        query = query.where(Account.active.is_(False), Account.password_hash == awaiting)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Account.union_id, Account.id).offset((page - 1) * per_page).limit(per_page))
+    return total, list(rows)
 
 
 def handover_replacing(session: Session, account: Account) -> ClerkHandover | None:

@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from common.api_docs import answers
 from common.errors import NotFound
 from common.identity import Identity
-from common.schema import BaseSchema, Timestamp
+from common.schema import BaseSchema, PageQuery, Timestamp
 from common.web import current_identity, roles, uow
 from gateway.adapters import members_directory
 from gateway.handlers import account_links, handover
@@ -123,13 +123,20 @@ def hand_over(data, union_id):
     return done
 
 
+class ClerkQuery(PageQuery):
+    per_page = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+    awaiting = fields.Boolean(load_default=False, metadata={"description": "只列待激活的账号"})
+
+
 @blp.route("/clerks", methods=["GET"])
 @roles("district", "centre")
-@blp.response(200, ClerkAccount(many=True))
-def clerk_accounts():
-    """代办员账号：区局为本区局所属基层工会的，市职保中心为全部。"""
+@blp.arguments(ClerkQuery, location="query")
+@blp.response(200, ClerkAccount(many=True), headers={"X-Total-Count": {"description": "符合条件的账号总数"}})
+def clerk_accounts(query):
+    """代办员账号：区局为本区局所属基层工会的，市职保中心为全部；分页，总数在 X-Total-Count."""
     with uow() as work:
-        return handover.clerk_accounts(work, current_identity())
+        total, items = handover.clerk_accounts(work, current_identity(), **query)
+    return items, 200, {"X-Total-Count": str(total)}
 
 
 @blp.route("/accounts/<int:account_id>/activation-link", methods=["POST"])

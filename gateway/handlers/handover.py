@@ -176,9 +176,14 @@ def history(uow: UoW, who: Identity, union_id: int, union_district_id: int) -> d
     }
 
 
-def clerk_accounts(uow: UoW, who: Identity) -> list[Account]:
-    """代办员账号: the district's unions' grassroots accounts (the centre's: every one)."""
-    return queries.clerk_accounts(uow.session, who.district_id if who.role == "district" else None)
+def clerk_accounts(
+    uow: UoW, who: Identity, awaiting: bool = False, page: int = 1, per_page: int = 100
+) -> tuple[int, list[Account]]:
+    """代办员账号: (how many, a page of) the district's unions' grassroots accounts (the centre's:
+    every one); `awaiting`: only those awaiting activation (what 重发激活链接 is for)."""
+    district_id = who.district_id if who.role == "district" else None
+    marker = account_links.NO_PASSWORD if awaiting else None
+    return queries.clerk_accounts(uow.session, district_id, marker, page, per_page)
 
 
 def resend_activation(uow: UoW, who: Identity, account_id: int) -> Account:

@@ -31,8 +31,10 @@ document.addEventListener("DOMContentLoaded", () => {
   async function accounts() {
     const el = document.getElementById("accounts");
     if (!el) return;
-    const waiting = (await U.api("GET", "/clerks")).filter(a => a.awaiting_activation);
-    el.innerHTML = U.table([
+    // only the accounts awaiting activation, a page of them (a district has thousands of clerks)
+    const res = await U.api("GET", "/clerks?awaiting=true&per_page=200", undefined, { raw: true });
+    const waiting = await res.json(), total = Number(res.headers.get("X-Total-Count") || waiting.length);
+    el.innerHTML = (total > waiting.length ? `<p class="muted">共 ${total} 个待激活账号，列出前 ${waiting.length} 个</p>` : "") + U.table([
       { key: "display_name", title: "代办员" },
       { title: "用户名", html: t => `<span translate="no">${U.esc(t.username)}</span>` },
       { key: "email", title: "电子邮箱" },

@@ -152,6 +152,9 @@ def test_a_district_names_a_first_clerk_and_resends_the_activation_link(gateway)
     headers = _bearer(_login(client, "district3", "District&3pw2026"))
     listed = client.get("/api/v1/clerks", headers=headers).get_json()
     assert [(a["username"], a["awaiting_activation"]) for a in listed] == [("new.clerk", True)]
+    waiting = client.get("/api/v1/clerks?awaiting=true&per_page=1", headers=headers)
+    assert [a["username"] for a in waiting.get_json()] == ["new.clerk"] and waiting.headers["X-Total-Count"] == "1"
+    assert client.get("/api/v1/clerks?per_page=501", headers=headers).status_code == 422
     resent = client.post(f"/api/v1/accounts/{new_id}/activation-link", headers=headers)
     assert resent.status_code == 200 and resent.get_json()["username"] == "new.clerk"
     first_link, second_link = _links()
