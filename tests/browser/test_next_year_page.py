@@ -190,6 +190,7 @@ def test_a_union_and_its_district_see_this_year_against_last(system, person):
     table = page.locator("#yoy-unions")
     expect(page.locator("#year-on-year")).to_be_visible()
     expect(table).to_contain_text("已转出 1")
+    expect(page.locator("#yoy-pager")).to_be_hidden()  # one page of unions: no pager
     years = ok(district.get("/api/v1/billing/years"))["years"]
     shown = next(y for y in years if y["cover_year"] == YEAR)
     side = page.locator("#years-side")

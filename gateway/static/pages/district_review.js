@@ -23,13 +23,20 @@ document.addEventListener("DOMContentLoaded", async () => {
   const peopleButton = s => `<button class="small secondary" data-people="${s.id}" type="button" aria-label="查看人员：${U.esc(s.union_name || "")}">查看人员</button>`;
 
   // 本年度与上年度对比, per union: shown when the year before is configured too
-  let comparedYear = null;
-  async function yearOnYear(year) {
+  // (50 unions a page: a district of thousands of unions is counted, not listed, at once)
+  const YOY_PER_PAGE = 50;
+  let comparedYear = null, yoyPage = 1;
+  async function yearOnYear(year, page = 1) {
     const box = document.getElementById("year-on-year");
-    if (year === comparedYear) return;  // once per year shown, not after every review action
-    comparedYear = year;
+    if (year === comparedYear && page === yoyPage) return;  // once per year shown, not after every review action
+    comparedYear = year; yoyPage = page;
     if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
-    const d = await U.api("GET", `/enrollment/year-on-year/${year}/unions`);
+    const d = await U.api("GET", `/enrollment/year-on-year/${year}/unions?` + new URLSearchParams({ page, per_page: YOY_PER_PAGE }));
+    const pages = Math.max(1, Math.ceil(d.total / YOY_PER_PAGE));
+    document.getElementById("yoy-pager").hidden = pages <= 1;
+    document.getElementById("yoy-page").textContent = ` 第 ${page} / ${pages} 页，共 ${d.total} 个基层工会 `;
+    document.getElementById("yoy-prev").disabled = page <= 1;
+    document.getElementById("yoy-next").disabled = page >= pages;
     const said = rs => rs.map(r => `${r.label} ${r.count}`).join("，") || "—";
     document.getElementById("yoy-title").textContent = `${d.cover_year} 年度与 ${d.from_year} 年度对比（按基层工会）`;
     document.getElementById("yoy-unions").innerHTML = U.table([{ key: "union_name", title: "单位名称", wrap: true },
@@ -39,8 +46,11 @@ document.addEventListener("DOMContentLoaded", async () => {
       { title: "原因", wrap: true, render: r => `新增：${said(r.reasons.new)}；不符合：${said(r.reasons.gone)}` }], d.unions, "两年均无集中参保人员");
     box.hidden = false;
   }
+  document.getElementById("yoy-prev").addEventListener("click", () => yearOnYear(comparedYear, yoyPage - 1).catch(e => U.flash(e.message, "error")));
+  document.getElementById("yoy-next").addEventListener("click", () => yearOnYear(comparedYear, yoyPage + 1).catch(e => U.flash(e.message, "error")));
   async function load() {
-    yearOnYear(Number(base().cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
+    const shownYear = Number(base().cover_year);
+    yearOnYear(shownYear, shownYear === comparedYear ? yoyPage : 1).catch(() => { document.getElementById("year-on-year").hidden = true; });
     const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
     pending = p.items;
     const box = document.getElementById("pending");

@@ -24,6 +24,8 @@ class UnionQuery(BaseSchema):
 
 
 class DistrictQuery(BaseSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
     district_id = fields.Integer(
         validate=validate.Range(min=1, max=2_147_483_647),
         metadata={"description": "市职保中心须指定区局；区局为本区局"},
@@ -82,6 +84,9 @@ class DistrictYearOnYear(BaseSchema):
     cover_year = fields.Integer()
     from_year = fields.Integer()
     district_id = fields.Integer()
+    total = fields.Integer(metadata={"description": "两年中有参保或可参保人员的基层工会数"})
+    page = fields.Integer()
+    per_page = fields.Integer()
     unions = fields.List(fields.Nested(UnionRow), metadata={"description": "按增减人数排序，减少最多者在前"})
 
 
@@ -117,4 +122,6 @@ class DistrictComparison(MethodView):
     def get(self, query, cover_year):
         """本年度与上年度对比（区局，按基层工会）: the same counts per union."""
         with uow() as work:
-            return year_on_year.district_year_on_year(work, current_identity(), cover_year, query.get("district_id"))
+            return year_on_year.district_year_on_year(
+                work, current_identity(), cover_year, query.get("district_id"), query["page"], query["per_page"]
+            )

@@ -21,8 +21,9 @@ def _moved(enrol, member_id, event, **snapshot):
     enrol.feed(event_type, {**data, **extra})
 
 
-def test_a_union_sees_who_is_covered_again_new_and_gone_with_reasons(season):
-    enrol = season
+def _two_years(enrol) -> None:
+    """2020 covered by UNION and UNION2; by 2021 people left, moved both ways, were removed,
+    lost or got cards, joined."""
     enrol.members([1, 2, 3, 4, 5, 6])
     enrol.member(9, union_id=UNION2)
     assert enrol.grassroots.post("/submissions", json={"cover_year": YEAR, "type": "A"}).status_code == 201
@@ -38,8 +39,12 @@ def test_a_union_sees_who_is_covered_again_new_and_gone_with_reasons(season):
     enrol.member(7, card_issued_on="2020-03-01")  # a new card
     _moved(enrol, 8, "approved")  # a new member, carded long ago
     _moved(enrol, 9, "transferred_in", previous_union_id=UNION2)  # covered by UNION2 in 2020
-
     at("2020-11-05T10:00:00")
+
+
+def test_a_union_sees_who_is_covered_again_new_and_gone_with_reasons(season):
+    enrol = season
+    _two_years(enrol)
     answer = enrol.grassroots.get(f"/year-on-year/{YEAR + 1}")
     assert answer.status_code == 200, answer.get_json()
     body = answer.get_json()
@@ -86,6 +91,33 @@ def test_a_union_sees_who_is_covered_again_new_and_gone_with_reasons(season):
     assert (by_union[UNION]["again"], by_union[UNION]["new"], by_union[UNION]["gone"]) == (2, 4, 4)
     # UNION2: member 9 covered in 2020, moved away; member 2 moved in
     assert (by_union[UNION2]["last_year"], by_union[UNION2]["gone"], by_union[UNION2]["new"]) == (1, 1, 1)
+
+
+COUNTS = ("last_year", "this_year", "again", "new", "gone", "change")
+
+
+def test_the_districts_counts_per_union_are_each_unions_own_a_page_at_a_time(season):
+    """The district's view counts every union in set queries and compares member by member only
+    the page's unions: each row says what the union's own view says, most shrunk first, paged."""
+    enrol = season
+    _two_years(enrol)
+    enrol.member(11, union_id=UNION2)  # UNION2 grows by one: ordered by the change, not the name
+    own = {}
+    for union_id in (UNION, UNION2):
+        body = enrol.district.get(f"/year-on-year/{YEAR + 1}?union_id={union_id}").get_json()
+        own[union_id] = {k: body[k] for k in (*COUNTS, "reasons")}
+    whole = enrol.district.get(f"/year-on-year/{YEAR + 1}/unions").get_json()
+    assert whole["total"] == 2 and [u["union_id"] for u in whole["unions"]] == [UNION, UNION2]
+    pages = []
+    for page in (1, 2, 3):
+        answer = enrol.district.get(f"/year-on-year/{YEAR + 1}/unions?per_page=1&page={page}").get_json()
+        assert (answer["total"], answer["page"], answer["per_page"]) == (2, page, 1)
+        pages += answer["unions"]
+    assert pages == whole["unions"]
+    for row in pages:
+        assert {k: row[k] for k in (*COUNTS, "reasons")} == own[row["union_id"]]
+    assert own[UNION2]["change"] == 1 and own[UNION]["change"] == 0
+    assert enrol.district.get(f"/year-on-year/{YEAR + 1}/unions?per_page=201").status_code == 422
 
 
 def test_scope_a_union_its_own_a_district_its_unions(season):
