@@ -76,5 +76,8 @@ def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system,
         asked = union.locator("#cover-requests tr", has_text="申请人甲")
         expect(asked).to_contain_text("已申请")
         expect(asked.get_by_role("button", name="不受理")).to_be_visible()
+        # and in the 有卡无保 list itself the member is marked as having asked
+        expect(union.locator("#list tr", has_text="申请人甲")).to_contain_text("已申请")
+        expect(union.locator("#list th", has_text="本人申请")).to_be_visible()
     finally:
         me.context.close()

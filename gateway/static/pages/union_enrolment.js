@@ -36,11 +36,16 @@ document.addEventListener("DOMContentLoaded", async () => {
     document.getElementById("yoy-workbook").href = `/api/v1/enrollment/year-on-year/${year}/workbook`;
     box.hidden = false;
   }
+  // Choosing year, mode and kind one after another starts a load each; only the newest may draw
+  // (an older answer arriving last would show another list under the chosen options).
+  let loads = 0;
   async function load() {
+    const mine = ++loads;
     const v = params();
     yearOnYear(Number(v.cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
     document.getElementById("kind-field").hidden = v.mode !== "instant";
     const c = await U.api("GET", "/enrollment/confirmation?" + new URLSearchParams({ ...v, page, per_page: 50 }));
+    if (mine !== loads) return;
     last.c = c; last.q = null;
     // enrollment's copy of the member list is still taking changes from members: say so, rather
     // than silently listing fewer people (issue 16)
@@ -62,11 +67,13 @@ document.addEventListener("DOMContentLoaded", async () => {
           tile("区局/各级工会缴费", yuan(q.district_share_fen)) + tile("基层单位缴费（你会承担）", yuan(q.grassroots_share_fen));
       } catch (e) { money = tile("保障费用", e.status === 404 ? "价格尚未公布" : "暂不能计算"); }
     }
+    if (mine !== loads) return;
     document.getElementById("totals").innerHTML = tile("保障年度", c.cover_year) + tile("参保人数", c.headcount) + money;
     const totalsBox = document.getElementById("totals");
     // what this union has already submitted this year (and mode): the tiles never seem to vanish
-    const mine = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: v.cover_year, mode: v.mode, per_page: 100 }));
-    const sum = st => mine.items.filter(x => st.includes(x.status)).reduce((n, x) => n + x.headcount, 0);
+    const done = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: v.cover_year, mode: v.mode, per_page: 100 }));
+    if (mine !== loads) return;
+    const sum = st => done.items.filter(x => st.includes(x.status)).reduce((n, x) => n + x.headcount, 0);
     const waiting = sum(["submitted"]), reviewed = sum(["staged"]), sent = sum(["in_batch", "paid"]);
     const said = [waiting && `已提交 ${waiting} 人，待区局审核`, reviewed && `${reviewed} 人已通过区局审核，待区局提交市职保中心`,
       sent && `${sent} 人已由区局提交市职保中心`].filter(Boolean);
@@ -78,7 +85,9 @@ document.addEventListener("DOMContentLoaded", async () => {
     }
     document.getElementById("list").innerHTML = U.table([{ key: "name", title: "姓名" }, { title: "证件类型", render: m => m.id_type === "resident" ? "身份证" : "其他" },
       { key: "id_number", title: "证件号码" }, { key: "card_number", title: "银行卡号" }, { key: "cover_start", title: "起保日期" },
-      { key: "cover_end", title: "终保日期" }, { key: "half_or_full", title: "半年/全年" }], c.items,
+      { key: "cover_end", title: "终保日期" }, { key: "half_or_full", title: "半年/全年" },
+      // 个人参保申请: who asked themselves (the column only when someone on the page did)
+      ...(c.items.some(m => m.asked_at) ? [{ title: "本人申请", render: m => m.asked_at ? `已申请 ${U.time(m.asked_at)}` : "" }] : [])], c.items,
       said.length ? "本会符合条件的会员均已提交；新办卡或新审核通过的会员会出现在这里" : "目前没有可参保的会员");
     document.getElementById("pageno").textContent = ` 第 ${page} 页 `;
     document.getElementById("submit").disabled = !w.open || !c.headcount;

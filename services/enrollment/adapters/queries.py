@@ -4,12 +4,24 @@ the caller's scope and as a screen shows it, with billing's figures)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from common.clock import Window, shanghai
 from common.errors import NotFound
 from common.identity import Identity
-from services.enrollment.adapters.orm import Batch, Cover, CoverYearRow, MemberView, Submission, TypeChoice, UnionView
+from services.enrollment.adapters.orm import (
+    Batch,
+    Cover,
+    CoverRequest,
+    CoverYearRow,
+    MemberView,
+    Submission,
+    TypeChoice,
+    UnionView,
+)
+from services.enrollment.domain import cover_requests
 from services.enrollment.domain import enrolment as rules
 from services.enrollment.domain.timeline import CoverYear
 from services.enrollment.domain.totals import PARTS, Totals
@@ -195,3 +207,18 @@ def chosen_type(session, cover_year: int, union_id: int | None) -> str | None:
         select(TypeChoice.type).where(TypeChoice.cover_year == cover_year, TypeChoice.union_id == union_id)
     )
     return found
+
+
+def asked_members(session, cover_year: int, member_ids: list[int]) -> dict[int, datetime]:
+    """member → when they asked to be covered (个人参保申请 still 已申请), for these members and year."""
+    if not member_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(CoverRequest.member_id, CoverRequest.asked_at).where(
+                CoverRequest.cover_year == cover_year,
+                CoverRequest.member_id.in_(member_ids),
+                CoverRequest.state == cover_requests.ASKED,
+            )
+        ).all()
+    )

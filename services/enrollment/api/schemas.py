@@ -52,6 +52,9 @@ class MemberRow(BaseSchema):
     price_class = fields.String()
     half_or_full = fields.String(metadata={"description": "半年/全年"})
     status = fields.String()
+    asked_at = Timestamp(
+        allow_none=True, metadata={"description": "本人已申请参保（个人参保申请，待单位办理）的时间；未申请为 null"}
+    )
 
 
 class SubmissionOut(BaseSchema):

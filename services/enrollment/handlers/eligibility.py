@@ -102,6 +102,8 @@ def confirmation(
             counts[pc] = counts.get(pc, 0) + 1
         members = every[(page - 1) * per_page : page * per_page]
     window = year.window(rules.mode_action(mode))
+    # who asked to be covered themselves (个人参保申请, decision 0045): marked on the page's rows
+    asked = queries.asked_members(session, cover_year, [m.member_id for m in members])
     # The money of this list is billing's to say: POST /billing/quotes/{year} with these counts
     # gives the totals by the same pricing the submission will get.
     return {
@@ -119,7 +121,10 @@ def confirmation(
         "pay_by": year.grassroots_window.end if mode == "centralised" else None,
         # instant: no date before submitting; billing's pay-by is the submission day + these days (0018)
         "instant_payment_days": year.instant_payment_days if mode == "instant" else None,
-        "items": [_member_row(m, member_terms(year, mode, kind, m, today)) for m in members],
+        "items": [
+            {**_member_row(m, member_terms(year, mode, kind, m, today)), "asked_at": asked.get(m.member_id)}
+            for m in members
+        ],
         **members_sync_state(),
     }
 

@@ -39,6 +39,10 @@ def test_a_member_asks_the_union_submits_and_the_cover_holds(season):
     listed = season.grassroots.get(f"/cover-requests?cover_year={YEAR}").get_json()["items"]
     assert [(r["member_id"], r["name"], r["state_text"]) for r in listed] == [(1, "会员1", "已申请")]
     assert season.grassroots2.get(f"/cover-requests?cover_year={YEAR}").get_json()["items"] == []
+    # and on its 即时参保 list the one who asked is marked, the other is not
+    listed = season.grassroots.get(f"/confirmation?cover_year={YEAR}&mode=instant&kind=no_cover").get_json()["items"]
+    marked = {m["member_id"]: m["asked_at"] for m in listed}
+    assert marked[1] == body["asked_at"] and marked[2] is None
     # the union's instant submission naming the member: 单位已提交
     sub = season.grassroots.post(
         "/submissions",
