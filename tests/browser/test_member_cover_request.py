@@ -79,5 +79,16 @@ def test_a_card_holder_without_cover_asks_on_me_and_reads_asked(browser, system,
         # and in the 有卡无保 list itself the member is marked as having asked
         expect(union.locator("#list tr", has_text="申请人甲")).to_contain_text("已申请")
         expect(union.locator("#list th", has_text="本人申请")).to_be_visible()
+        # a submission of the requests alone, from the requests' card
+        union.get_by_role("button", name="为 1 位申请人提交即时参保").click()
+        dialog = union.get_by_role("dialog")
+        expect(dialog).to_contain_text("申请人甲")
+        expect(dialog).to_contain_text("1 人")
+        dialog.get_by_role("button", name="提交").click()
+        expect(union.locator("#flash")).to_contain_text("已为 1 位申请人提交即时参保")
+        expect(asked).to_contain_text("单位已提交")
+        expect(union.get_by_role("button", name="为 1 位申请人提交即时参保")).to_be_hidden()
+        mine = ok(g1.get(f"/api/v1/enrollment/submissions?cover_year={this_year}&mode=instant"))["items"]
+        assert [(x["kind"], x["headcount"]) for x in mine] == [("no_cover", 1)]
     finally:
         me.context.close()
