@@ -28,6 +28,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("auth", "member", "sign-in"), "个人登录"),
     ("POST", ("unions", "#", "clerks", "handover"), "变更代办员"),
     ("POST", ("accounts", "#", "activation-link"), "重发激活链接"),
+    ("POST", ("me", "mobile-codes"), "会员申请更正手机号码验证码"),
+    ("POST", ("me", "detail-changes"), "会员提交本人信息变更"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),
