@@ -76,7 +76,7 @@ def mobile_code(data):
 @roles(MEMBER)
 @blp.arguments(DetailChangeIn)
 @blp.response(201, DetailChangeOut)
-@answers(409, 429)
+@answers(404, 409, 429, 503)
 def submit(data):
     """提交信息变更：联系地址与/或手机号码（新号码须附验证码）；提交后待所在工会确认（待单位确认），
     再次提交即替代未确认的一次。验证码错误或失效：422 MEMBER_CODE_INVALID."""
