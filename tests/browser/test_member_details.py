@@ -78,7 +78,9 @@ def test_a_member_corrects_address_and_mobile_and_the_union_accepts(browser, sys
         expect(page.locator("#detail-change .detail-state")).to_have_text("已更新")
         me.shot("member-details-accepted-390")
         system.wait_for(
-            lambda: any(to == new_mobile and "已由所在工会确认并更新" in text for to, text in read_messages(system.tmp / "sms")),
+            lambda: any(
+                to == new_mobile and "已由所在工会确认并更新" in text for to, text in read_messages(system.tmp / "sms")
+            ),
             timeout=60,
             message="the member's SMS at the new mobile",
         )
