@@ -32,8 +32,22 @@ def of_member(session, member_id: int, limit: int = 20) -> list[MemberDetailChan
 def of_union(session, union_id: int, state: str, page: int, per_page: int) -> tuple[int, list[tuple]]:
     """(how many, [(change, member name, member number)]) of one union in one state, oldest first
     for the pending ones (the clerk works through them in order), newest first otherwise."""
-    where = (MemberDetailChange.union_id == union_id, MemberDetailChange.state == state)
-    total = session.scalar(select(func.count()).select_from(MemberDetailChange).where(*where)) or 0
+    # a member who has since left the union is no longer its to decide (their change waits for
+    # them to submit again to the new one): neither listed nor counted
+    where = (
+        MemberDetailChange.union_id == union_id,
+        MemberDetailChange.state == state,
+        Member.union_id == union_id,
+    )
+    total = (
+        session.scalar(
+            select(func.count())
+            .select_from(MemberDetailChange)
+            .join(Member, Member.id == MemberDetailChange.member_id)
+            .where(*where)
+        )
+        or 0
+    )
     order = MemberDetailChange.id.asc() if state == rules.PENDING else MemberDetailChange.id.desc()
     rows = session.execute(
         select(MemberDetailChange, Member.name, Member.member_no)

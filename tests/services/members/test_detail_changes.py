@@ -167,3 +167,9 @@ def test_nobody_else_reaches_a_change(service):
     assert s["g1"].get("/me/detail-changes").status_code == 403
     # still pending, untouched
     assert _pending(s["g1"])["items"][0]["state"] == "pending"
+    # once the member has moved on (another union's roster), the old union neither counts nor decides it
+    with members.runtime.sessions() as session:
+        session.get(Member, first["id"]).union_id = s["u2"]
+        session.commit()
+    assert _pending(s["g1"])["total"] == 0 and _pending(s["g2"])["total"] == 0
+    assert s["g1"].post(f"/detail-changes/{change}/accept").status_code == 404
