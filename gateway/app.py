@@ -22,7 +22,16 @@ from common.web import (
     register_error_handlers,
 )
 from gateway import auth, openapi, pages, policy, proxy, settings
-from gateway.api import accounts, district_unions, internal, member_auth, password_links, registrations, sessions
+from gateway.api import (
+    accounts,
+    district_unions,
+    internal,
+    member_auth,
+    member_details,
+    password_links,
+    registrations,
+    sessions,
+)
 from gateway.api import auth as auth_api
 from gateway.api import clerks as clerks_api
 from gateway.app_state import close_db_session, db_session
@@ -75,6 +84,7 @@ def create_app() -> Flask:
     api.register_blueprint(password_links.blp)
     api.register_blueprint(registrations.blp)
     api.register_blueprint(member_auth.blp)  # 个人登录 (decision 0041)
+    api.register_blueprint(member_details.blp)  # my details: /api/v1/me/… (decision 0047)
     api.register_blueprint(clerks_api.blp)
     api.register_blueprint(district_unions.blp)
     register_error_handlers(app)

@@ -83,3 +83,24 @@ def match_member(id_number: str, mobile: str, request_id: str) -> dict | None:
     response.raise_for_status()
     body = response.json()
     return body if body.get("member_id") else None
+
+
+def submit_detail_change(member_id: int, address: str | None, mobile: str | None, request_id: str) -> tuple[int, dict]:
+    """My details (decision 0047): the signed-in member's correction, its new mobile confirmed by
+    code here, handed to members (which owns the roster) as the `gateway` identity: (its status,
+    its body), relayed as they are (its refusals carry their own codes and Chinese messages)."""
+    response = call_service(
+        "members",
+        "POST",
+        "detail-changes",
+        _as_gateway(request_id),
+        json={"member_id": member_id, "address": address, "mobile": mobile},
+        timeout=(2, 10),
+    )
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code >= 500 or not isinstance(body, dict):
+        raise ServiceUnavailable()
+    return response.status_code, body

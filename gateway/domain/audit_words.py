@@ -28,6 +28,8 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("auth", "member", "sign-in"), "个人登录"),
     ("POST", ("unions", "#", "clerks", "handover"), "变更代办员"),
     ("POST", ("accounts", "#", "activation-link"), "重发激活链接"),
+    ("POST", ("me", "mobile-codes"), "会员申请更正手机号码验证码"),
+    ("POST", ("me", "detail-changes"), "会员提交本人信息变更"),
     # members
     ("POST", ("members", "districts"), "新增区局（产业）工会"),
     ("PATCH", ("members", "districts", "#"), "修改区局（产业）工会"),
@@ -57,6 +59,10 @@ ACTIONS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("POST", ("members", "sign-in", "match"), "核对个人登录信息"),
     ("POST", ("members", "me", "id-number-reveals"), "会员查看本人完整证件号码"),
     ("POST", ("members", "uploads", "unions"), "工会批量导入"),
+    ("POST", ("members", "detail-changes"), "转交会员本人信息变更"),
+    ("POST", ("members", "detail-changes", "#", "accept"), "确认会员信息变更"),
+    ("POST", ("members", "detail-changes", "#", "decline"), "不予会员信息变更"),
+    ("POST", ("members", "detail-changes", "#", "mobile-reveals"), "查看会员信息变更的完整新手机号码"),
     # enrollment
     ("PUT", ("enrollment", "cover-years", "#"), "设置保障年度"),
     ("POST", ("enrollment", "covers", "lookup"), "职工保障查询"),

@@ -7,7 +7,10 @@ exists, so every limit counts the same for a stranger as for a member and the an
 the two apart:
 - a new code for one subject at most once a minute (resend), and at most 5 an hour;
 - at most 20 code requests an hour from one address;
-- the newest code of a subject is the only one that signs in; 5 wrong tries use it up."""
+- the newest code of a subject is the only one that signs in; 5 wrong tries use it up.
+
+The same rules confirm a signed-in member's new mobile (my details, decision 0047): the subject
+is then the member's own (`self_subject`), and the code is bound to the new mobile."""
 
 from __future__ import annotations
 
@@ -30,6 +33,18 @@ SENT_MESSAGE = "如证件号码与手机号码与登记信息一致，验证码�
 INVALID_MESSAGE = "验证码错误或已失效，请重新获取"
 
 
+MOBILE_CODE_SENT = "验证码已发送至新手机号码，5 分钟内有效。"
+
+
+def sign_in_text(code: str) -> str:
+    return f"您的个人登录验证码为 {code}，5 分钟内有效。如非本人操作，请忽略本短信。【上海市职工保障互助中心】"
+
+
+def mobile_text(code: str) -> str:
+    """The SMS to a member's new mobile (my details, decision 0047)."""
+    return f"您正在更正会员登记的手机号码，验证码为 {code}，5 分钟内有效。如非本人操作，请忽略本短信。【上海市职工保障互助中心】"
+
+
 def new_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
@@ -37,6 +52,18 @@ def new_code() -> str:
 def subject_hash(key: str, id_number: str) -> str:
     """Who asked, as stored: HMAC-SHA256 of the normalised ID number under the gateway's key."""
     return hmac.new(key.encode(), ("member-subject:" + normalise_id(id_number)).encode(), hashlib.sha256).hexdigest()
+
+
+def self_subject(key: str, member_id: int) -> str:
+    """A signed-in member confirming a new mobile (decision 0047): keyed hash of their member id,
+    in a namespace of its own (never a sign-in subject), so the limits count per member."""
+    return hmac.new(key.encode(), f"member-self:{member_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def mobile_code_hash(key: str, subject: str, mobile: str, code: str) -> str:
+    """A new mobile's code as stored: bound to the member and to that mobile (a code sent to one
+    number confirms no other); the mobile itself is not kept."""
+    return code_hash(key, f"{subject}:mobile:{normalise_mobile(mobile)}", code)
 
 
 def code_hash(key: str, subject: str, code: str) -> str:

@@ -92,18 +92,18 @@ def request_code(uow: UoW, id_number: str, mobile: str, ip: str, request_id: str
     session.execute(delete(MemberCode).where(MemberCode.created_at < now - rules.WINDOW * 24))
     uow.commit()
     if found:
-        _send_later(rules.normalise_mobile(mobile), code)
+        send_code_later(rules.normalise_mobile(mobile), rules.sign_in_text(code), code)
     return rules.SENT_MESSAGE
 
 
-def _send_later(mobile: str, code: str) -> None:
-    text = f"您的个人登录验证码为 {code}，5 分钟内有效。如非本人操作，请忽略本短信。【上海市职工保障互助中心】"
+def send_code_later(mobile: str, text: str, code: str) -> None:
+    """One code's SMS, sent by a worker thread (the answer's time does not depend on it)."""
 
     def send() -> None:
         try:
             sms.send(mobile, text, {"code": code})
         except Exception:  # noqa: BLE001 - the person asks for another code; never logged with the number
-            log.warning("a sign-in code could not be sent", exc_info=False)
+            log.warning("a one-time code could not be sent", exc_info=False)
 
     threading.Thread(target=send, name="member-code-sms", daemon=True).start()
 
@@ -131,19 +131,20 @@ def sign_in(uow: UoW, id_number: str, code: str, ip: str) -> Account:
     )
     presented = rules.code_hash(auth.gateway_secret(), subject, code if rules.well_formed_code(code) else "")
     if row is None or not rules.usable(row.expires_at, row.used_at, row.tries, now):
-        _failed(uow, subject, ip, now)
+        code_failed(uow, subject, ip, now)
     assert row is not None
     if not rules.matches(row.code_hash, presented) or row.member_id is None:
         row.tries += 1
-        _failed(uow, subject, ip, now)
+        code_failed(uow, subject, ip, now)
     row.used_at = now
     account = _account_of(session, row.member_id, row.union_id, now)
     if not account.active:  # stopped by the centre: refused like any bad code (the code is used up)
-        _failed(uow, subject, ip, now)
+        code_failed(uow, subject, ip, now)
     return account
 
 
-def _failed(uow: UoW, subject: str, ip: str, now: datetime) -> NoReturn:
+def code_failed(uow: UoW, subject: str, ip: str, now: datetime) -> NoReturn:
+    """A wrong or dead code: a failed login of the address (its back-off), kept; CodeInvalid."""
     uow.session.add(LoginFailure(username=("#code:" + subject)[:64], ip=ip[:64], at=now))
     uow.commit()
     raise CodeInvalid()

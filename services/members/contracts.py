@@ -19,6 +19,9 @@ REGISTRATION_RETURNED = "members.registration.returned"
 UNIONS_REGISTERED = "members.unions.registered"
 CLERKS_LOADED = "members.clerks.loaded"
 UNITS_PER_MESSAGE = 5_000
+# 待确认变更 (docs/decisions/0047): the union accepted or declined a member's own correction of
+# their address and mobile; members itself consumes it to text the member (members.texts).
+DETAIL_CHANGE_DECIDED = "members.detail_change.decided"
 
 
 def district_data(district) -> dict:
@@ -159,3 +162,17 @@ def member_events(changes: list[tuple[str, dict]], per_event: int = MEMBERS_PER_
         for event_type, snapshots in by_type.items()
         for i in range(0, len(snapshots), per_event)
     ]
+
+
+def detail_change_decided_data(change, message: str) -> dict:
+    """members.detail_change.decided (schema 1): the change, its member and union, the state
+    decided (accepted / declined), the union's reason, and the words of the member's SMS. No
+    address and no mobile: only members, which holds them, sends the text."""
+    return {
+        "change_id": change.id,
+        "member_id": change.member_id,
+        "union_id": change.union_id,
+        "state": change.state,
+        "reason": change.reason,
+        "message": message,
+    }

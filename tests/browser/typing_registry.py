@@ -95,7 +95,7 @@ WALK = [
     ("centre", "/centre/audit", PAYMENT),
     ("centre", "/covers", PAYMENT),
     ("centre", "/account/sessions", PAYMENT),
-    ("member", "/me", PAYMENT),  # 个人登录 (decision 0041): signed in by a code, no form to type
+    ("member", "/me", PAYMENT),  # 个人登录 (decision 0041): signed in by a code; 我的联系方式 (0047)
 ]
 
 DATE_BAD = "2019/11/05"
@@ -786,7 +786,19 @@ REGISTRY: dict[tuple[str, str], list[Form]] = {
     ("centre", "/account/sessions"): _sessions(),
     # 我的会员卡与保障: read-only but for the 查看完整证件号码 button (tests/browser/test_member_pages.py)
     # and 申请参保, a button without fields (tests/browser/test_member_cover_request.py)
-    ("member", "/me"): [],
+    ("member", "/me"): [
+        # my details (decision 0047): an address alone needs no code (a new mobile's code is typed
+        # in tests/browser/test_member_details.py, read from data/sms)
+        Form(
+            "#details-form",
+            (
+                Field("address", "上海市黄浦区南京东路3号", invalid=""),
+                Field("mobile", "", invalid="139"),
+            ),
+            "POST /me/detail-changes$",
+            said="已提交信息变更，待所在工会确认",
+        ),
+    ],
 }
 
 # Controls in the header or the page's own machinery that are no form of the page's: none but

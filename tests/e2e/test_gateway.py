@@ -99,6 +99,14 @@ ROWS = [
     ("member", "GET", "/api/v1/audit", 403),
     ("member", "GET", "/api/v1/auth/sessions", 403),
     ("member", "GET", "/api/v1/notifications/notifications", 403),
+    # my details (decision 0047): the union's list and decisions, and members' hand-over, are not theirs
+    ("member", "GET", "/api/v1/members/detail-changes", 403),
+    ("member", "POST", "/api/v1/members/detail-changes", 403),
+    ("member", "POST", "/api/v1/members/detail-changes/1/accept", 403),
+    ("member", "POST", "/api/v1/members/detail-changes/1/mobile-reveals", 403),
+    ("grassroots", "POST", "/api/v1/me/detail-changes", 403),
+    ("grassroots", "POST", "/api/v1/members/detail-changes", 403),
+    ("district", "GET", "/api/v1/members/detail-changes", 403),
 ]
 
 

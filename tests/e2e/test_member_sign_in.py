@@ -96,7 +96,13 @@ def test_the_member_reaches_only_what_names_the_role(system):
         "GET /api/v1/enrollment/me/cover-requests",
         "POST /api/v1/enrollment/me/cover-requests",
         "GET /api/v1/documents/certificates/mine/{cover_year}/file",
+        "GET /api/v1/members/me/detail-changes",
+        "POST /api/v1/me/mobile-codes",
+        "POST /api/v1/me/detail-changes",
     }
     # another member's record, by any route, is out of reach
     assert me.get("/api/v1/members/members/1").status_code == 403
+    # a correction reaches members only through the gateway's code check, for the member in session
+    assert me.post("/api/v1/members/detail-changes", json={"member_id": 1, "address": "x"}).status_code == 403
+    assert me.post("/api/v1/me/detail-changes", json={"member_id": 1, "address": "x"}).status_code == 422
     assert me.post("/api/v1/enrollment/covers/lookup", json={"id_number": demo_id(1)}).status_code == 403

@@ -282,6 +282,48 @@ class UnionFactChange(Base):
     decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
+class MemberDetailChange(Base):
+    """待确认变更: a member's own correction of their address and mobile (issue 29 item 5,
+    domain/detail_change.py), waiting for their union to accept or decline it. The details on
+    record when asked are kept beside the ones asked for (the mobile only masked); the new mobile
+    is sealed, with its blind index and masked copy, as the member's own. One pending change per
+    member (partial unique index); a replaced one is superseded, never deleted (the history)."""
+
+    __tablename__ = "member_detail_changes"
+    __table_args__ = (
+        Index(
+            "ux_member_detail_changes_pending_member",
+            "member_id",
+            unique=True,
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index("ix_member_detail_changes_union_state", "union_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
+    union_id: Mapped[int] = mapped_column(ForeignKey("unions.id"))
+    old_address: Mapped[str] = mapped_column(String(200))
+    new_address: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    old_mobile_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    new_mobile: Mapped[str | None] = mapped_column("new_mobile_sealed", Sealed(MOBILE_FIELD), nullable=True)
+    new_mobile_index: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    new_mobile_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    state: Mapped[str] = mapped_column(String(12))  # pending / accepted / declined / superseded
+    reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("member_detail_changes.id"), nullable=True)
+
+
+@event.listens_for(MemberDetailChange.new_mobile, "set")
+def _index_and_mask_the_new_mobile(change: MemberDetailChange, value: str | None, _old, _initiator) -> None:
+    """The new mobile's blind index and masked copy are written with it, as the member's are."""
+    change.new_mobile_index = crypto.blind_index(MOBILE_FIELD, value) if value else None
+    change.new_mobile_masked = mask_mobile(value)
+
+
 # what rotate-keys re-seals (common/rotate_keys.py)
 SEALED = [
     SealedColumns(
@@ -291,6 +333,11 @@ SEALED = [
     ),
     SealedColumns(
         "union_registrations", sealed={"chair_mobile_sealed": MOBILE_FIELD, "clerk_mobile_sealed": MOBILE_FIELD}
+    ),
+    SealedColumns(
+        "member_detail_changes",
+        sealed={"new_mobile_sealed": MOBILE_FIELD},
+        indexed={"new_mobile_index": ("new_mobile_sealed", MOBILE_FIELD)},
     ),
 ]
 

@@ -3,7 +3,9 @@ sends what other services have to tell a member. Today: enrollment's
 `enrollment.cover_request.changed` (个人参保申请 已申请 / 单位已提交 / 已参保 / 单位未受理 /
 参保未成功) → one SMS through common/sms.py with the words enrollment wrote. Consumed as work
 (one message at a time, the inbox claimed after it went out): a provider that refuses raises,
-and the broker delivers the event again. A member without a mobile on record gets nothing."""
+and the broker delivers the event again. A member without a mobile on record gets nothing.
+Members' own `members.detail_change.decided` (待确认变更 accepted or declined, decision 0047) is
+texted the same way, to the mobile on record once decided (the new one when accepted)."""
 
 from __future__ import annotations
 
@@ -24,3 +26,16 @@ def text_member_when_cover_request_changed(uow: UoW, event: dict) -> None:
     if member is None or not member.mobile:
         return
     sms.send(member.mobile, message, {"state": state, "year": str(year)})
+
+
+@facts.consumes
+def text_member_when_detail_change_decided(uow: UoW, event: dict) -> None:
+    """One SMS to the member whose correction of their details the union decided."""
+    data = event["data"]
+    member_id = facts.integer(data, "member_id", 1)
+    message = facts.text(data, "message")
+    state = facts.text(data, "state")
+    member = uow.session.get(Member, member_id)
+    if member is None or not member.mobile:
+        return
+    sms.send(member.mobile, message, {"state": state})

@@ -4,7 +4,8 @@ review.py, the population office's removals removals.py, cards cards.py.
 
 Seams: it counts ID lookups through `id_lookups.count_lookups_now` (a new or corrected number
 tells whether it is registered) and publishes through `shared`. It offers `get_member` (a member
-in the caller's scope: cards) and `apply_fields` (checked details onto a member: member_import)."""
+in the caller's scope: cards), `apply_fields` (checked details onto a member: member_import,
+detail_changes) and `current_values` (a member's editable details, to check a change against)."""
 
 from __future__ import annotations
 
@@ -103,7 +104,8 @@ def _already_registered(who: Identity, existing: Member) -> Conflict:
     return Conflict(message, code="MEMBER_IN_OTHER_UNION", fields={"id_number": [message]})
 
 
-def _current_values(member: Member) -> dict:
+def current_values(member: Member) -> dict:
+    """A member's details as check_member reads them (the values a partial change is checked against)."""
     return {
         k: getattr(member, k)
         for k in (
@@ -139,12 +141,12 @@ def update_member(uow: UoW, who: Identity, member_id: int, data: dict) -> Member
     if refused:
         raise ValidationFailed({k: ["此项不可修改"] for k in refused})
     if correcting:
-        current = _current_values(member)
+        current = current_values(member)
         if member.id_type == "resident":  # gender and birth date are read from the new number
             current.update(gender=None, birth_date=None)
         clean, errors = check_member({**current, **data}, clock.today())
     else:
-        clean, errors = check_member(data, clock.today(), partial_of=_current_values(member))
+        clean, errors = check_member(data, clock.today(), partial_of=current_values(member))
     if errors:
         raise ValidationFailed(errors)
     if correcting:
