@@ -70,6 +70,8 @@ def test_a_member_corrects_address_and_mobile_and_the_union_accepts(browser, sys
         confirm(union, "确认变更", "更正人甲")
         expect(union.locator("#flash")).to_contain_text("已更新 更正人甲 的联系方式")
         expect(union.locator("#detail-changes tr", has_text="更正人甲")).to_have_count(0)
+        # the member list on the same page shows the new mobile without a reload
+        expect(union.locator("#members tr", has_text="更正人甲")).to_contain_text(f"137****{SERIAL:04d}")
         detail = ok(g1.get(f"/api/v1/members/members/{member['id']}"))
         assert (detail["mobile"], detail["address"]) == (new_mobile, NEW_ADDRESS)
 

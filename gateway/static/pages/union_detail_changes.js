@@ -44,6 +44,7 @@ document.addEventListener("DOMContentLoaded", () => {
         if (!(await U.confirm({ title: `确认 ${c.name} 的信息变更`, facts: facts(c), ok: "确认变更" }))) return;
         await U.api("POST", `/members/detail-changes/${id}/accept`);
         U.flash(`已更新 ${c.name} 的联系方式，会员将收到短信通知`, "ok");
+        document.dispatchEvent(new Event("members:changed"));  // the member list above shows the new values
       } else {
         const reason = await U.ask({ title: `不予变更 ${c.name} 的信息`, label: "不予变更原因", ok: "不予变更", maxlength: 200, facts: facts(c) });
         if (reason == null) return;

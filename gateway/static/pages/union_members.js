@@ -34,6 +34,8 @@ document.addEventListener("DOMContentLoaded", () => {
       { title: "操作", html: m => `<button class="small" data-open="${m.id}" type="button">详情</button>` }], data.items, "没有符合条件的会员");
     box.querySelectorAll("[data-open]").forEach(b => b.addEventListener("click", () => openMember(b.dataset.open)));
   }
+  // a member's own correction accepted in 待确认变更 (union_detail_changes.js): the list shows it
+  document.addEventListener("members:changed", () => load(false).catch(e => U.flash(e.message, "error")));
   // the district's note is current only while the member stands rejected; after a resubmission
   // it is the last rejection's reason, said so; once approved it is history (not shown)
   const reviewNote = m => !m.review_note ? []
