@@ -19,7 +19,7 @@ from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import excel as xl
 from services.members.adapters import queries
-from services.members.adapters.card_rows import record_cards
+from services.members.adapters.member_rows import record_cards
 from services.members.adapters.orm import Member
 from services.members.domain import idcard
 from services.members.domain.cards import check_card
