@@ -19,6 +19,8 @@ from common.runtime import ServiceRuntime
 
 log = logging.getLogger("relay")
 
+IDLE_MAX = 0.5  # seconds an idle relay waits at most between polls (run_forever)
+
 
 class Relay:
     def __init__(
@@ -121,14 +123,25 @@ class Relay:
         with self.runtime.engine.begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.sent_at.is_not(None), outbox.c.sent_at < cutoff))
 
-    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1) -> None:
+    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1, idle_max: float = IDLE_MAX) -> None:
+        """Publish until `stop`. A full batch is followed at once by the next; after a short one
+        the relay waits `idle_sleep`, and after each poll that found nothing twice as long, up to
+        `idle_max`: an idle relay polls twice a second, not ten times (each poll a pool checkout,
+        BEGIN, SELECT … FOR UPDATE SKIP LOCKED, COMMIT — 12 ms of CPU a second per idle worker
+        with PostgreSQL's share, decision 0049). The first event after a quiet spell waits at most
+        `idle_max`; once events flow the wait is `idle_sleep` again."""
         backoff = 0.5
+        wait = idle_sleep
         while not stop.is_set():
             try:
                 sent = self.run_once()
                 backoff = 0.5
+                if sent:
+                    wait = idle_sleep
                 if sent < self.batch_size:
-                    stop.wait(idle_sleep)
+                    stop.wait(wait)
+                if not sent:
+                    wait = min(wait * 2, max(idle_max, idle_sleep))
             except Exception as exc:  # noqa: BLE001
                 log.warning("relay could not publish; retrying", extra={"error": str(exc), "retry_in": backoff})
                 self.publisher.close()

@@ -72,9 +72,9 @@ def cpu_by_process(groups: dict[int, str], databases: list[str]) -> Counter:
 
 def cpu_line(cpu: Counter) -> str:
     ours = sum(v for k, v in cpu.items() if k not in ("machine", "rabbitmq"))
-    top = sorted(((v, k) for k, v in cpu.items() if k != "machine" and v >= 0.5), reverse=True)
+    top = sorted(((v, k) for k, v in cpu.items() if k != "machine" and v >= 0.05), reverse=True)
     return (
-        ", ".join(f"{k} {v:.0f}" for v, k in top)
+        ", ".join(f"{k} {v:.1f}" for v, k in top)
         + f"; season's processes {ours:.0f} of the machine's {cpu.get('machine', 0):.0f}"
     )
 

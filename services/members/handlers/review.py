@@ -7,15 +7,13 @@ the counter and the members are read through adapters/queries.py."""
 
 from __future__ import annotations
 
-from sqlalchemy import case, update
-from sqlalchemy.orm.attributes import set_committed_value
-
 from common import clock
 from common.db import UoW
 from common.errors import Conflict, NotFound, ValidationFailed
 from common.identity import Identity
 from services.members import contracts
 from services.members.adapters import queries
+from services.members.adapters.member_rows import approve_rows
 from services.members.adapters.orm import Member
 from services.members.domain.member import member_no as member_number
 from services.members.domain.scope import member_in_scope
@@ -30,22 +28,9 @@ def approve_members(uow: UoW, who: Identity, member_ids: list[int]) -> list[Memb
     numbers = [member_number(n) for n in queries.next_member_numbers(uow.session, len(visible))]
     now = clock.utcnow_naive()
     approved = {"status": "normal", "approved_at": now, "approved_by": who.user, "updated_at": now}
-    # One UPDATE for all of them (a district approves 1,000 at once, issue 16), not one per member
-    # as the unit of work would flush them; the loaded rows take the same values as committed
-    # state, so the events and the answer read what the statement wrote.
-    members = Member.__table__
-    uow.session.execute(
-        update(members)
-        .where(members.c.id.in_([m.id for m in visible]))
-        .values(
-            member_no=case({m.id: number for m, number in zip(visible, numbers, strict=False)}, value=members.c.id),
-            version=members.c.version + 1,
-            **approved,
-        )
-    )
-    for member, number in zip(visible, numbers, strict=False):
-        for key, value in {**approved, "member_no": number, "version": member.version + 1}.items():
-            set_committed_value(member, key, value)
+    # One UPDATE for all of them (a district approves 1,000 at once, issue 16; decision 0049), not
+    # one per member as the unit of work would flush them
+    approve_rows(uow.session, list(zip(visible, numbers, strict=True)), approved)
     publish_members(uow, [(contracts.MEMBER_APPROVED, m) for m in visible], districts)
     uow.commit()
     return visible

@@ -84,3 +84,30 @@ def test_a_batch_past_the_statement_bound_is_written_in_several_statements_all_o
     _deliver(enrol, messages)
     assert enrol.count("SELECT count(*) FROM member_view") == 6
     assert enrol.count("SELECT count(*) FROM inbox") == 3
+
+
+def test_the_moves_of_a_batch_are_each_members_newest_and_a_redelivery_changes_nothing(enrol):
+    """Approvals, transfers out and in of one delivery batch written as one set (decision 0049):
+    each member keeps its newest move, whatever the order of the messages, as one by one."""
+    approved = _many("members.member.approved", _snapshots(enrol, range(1, 201), card_issued_on=None))
+    left = _snapshots(enrol, (1, 2), event="transferred_out", union_id=None)
+    for snapshot in left:
+        snapshot.update(previous_union_id=UNION, reason="调动")
+    gone = _many("members.member.transferred_out", left)
+    _deliver(enrol, [gone, approved])  # the newer move first: it still wins
+    _deliver(enrol, [approved, gone])  # redelivered: no second effect
+    moves = "SELECT string_agg(kind || ':' || coalesce(reason, '-'), ',' ORDER BY kind) FROM (SELECT kind, reason, count(*) FROM member_move GROUP BY kind, reason) k"
+    assert enrol.count("SELECT count(*) FROM member_move") == 200
+    assert (
+        enrol.count("SELECT count(*) FROM member_move WHERE kind = 'joined' AND union_id = :u AND version = 1", u=UNION)
+        == 198
+    )
+    assert (
+        enrol.count(
+            "SELECT count(*) FROM member_move WHERE kind = 'left' AND union_id = :u AND reason = '调动' AND version = 2",
+            u=UNION,
+        )
+        == 2
+    )
+    assert enrol.count(moves) == "joined:-,left:调动"
+    assert enrol.count("SELECT count(*) FROM inbox") == 2
