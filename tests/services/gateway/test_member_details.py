@@ -154,3 +154,16 @@ def test_only_a_member_reaches_the_routes(handed):
     assert _submit(client, centre, address="x").status_code == 403
     assert client.post("/api/v1/me/detail-changes", json={"address": "x"}).status_code == 401
     assert calls == []
+
+
+def test_a_mobile_of_other_scripts_digits_is_refused_in_the_members_words(handed):
+    client, member, calls, _ = handed
+    arabic_indic = "139٨٧٦٥٠٠٠١"  # str.isdigit() says yes to these; a mobile is ASCII 0-9 only
+    full_width = "139８７６５０００１"
+    for mobile in (arabic_indic, full_width):
+        asked = _ask(client, member, mobile=mobile)
+        assert asked.status_code == 422, mobile
+        assert asked.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
+        made = _submit(client, member, address="好地址", mobile=mobile, code="123456")
+        assert made.status_code == 422 and made.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
+    assert calls == []

@@ -173,3 +173,13 @@ def test_nobody_else_reaches_a_change(service):
         session.commit()
     assert _pending(s["g1"])["total"] == 0 and _pending(s["g2"])["total"] == 0
     assert s["g1"].post(f"/detail-changes/{change}/accept").status_code == 404
+
+
+def test_a_mobile_of_arabic_indic_digits_is_no_mobile(service):
+    members = service("members")
+    s = setup(members)
+    first = add(s["g1"], 1)
+    refused = _submit(members, first["id"], mobile="139٨٧٦٥٠٠٠١")  # `\d` matched these
+    assert refused.status_code == 422
+    assert refused.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
+    assert _pending(s["g1"])["total"] == 0
