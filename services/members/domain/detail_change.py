@@ -85,8 +85,15 @@ def state_text(state: str, reason: str | None) -> str:
     return STATE_NAMES[state]
 
 
+def decided_result(state: str, reason: str | None) -> str:
+    """What the union decided, as the SMS says it (the provider's template's `${result}`)."""
+    if state == ACCEPTED:
+        return "已由所在工会确认并更新"
+    return f"未通过，原因：{reason}"
+
+
 def decided_message(state: str, reason: str | None) -> str:
     """The SMS the member gets when the union decides."""
     if state == ACCEPTED:
-        return "您提交的联系地址/手机号码变更已由所在工会确认并更新。【上海市职工保障互助中心】"
-    return f"您提交的联系地址/手机号码变更未通过，原因：{reason}。如有疑问请联系所在工会。【上海市职工保障互助中心】"
+        return f"您提交的联系地址/手机号码变更{decided_result(state, reason)}。【上海市职工保障互助中心】"
+    return f"您提交的联系地址/手机号码变更{decided_result(state, reason)}。如有疑问请联系所在工会。【上海市职工保障互助中心】"

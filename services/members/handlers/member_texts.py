@@ -12,6 +12,7 @@ from __future__ import annotations
 from common import facts, sms
 from common.db import UoW
 from services.members.adapters.orm import Member
+from services.members.domain import detail_change as rules
 
 
 @facts.consumes
@@ -25,7 +26,15 @@ def text_member_when_cover_request_changed(uow: UoW, event: dict) -> None:
     member = uow.session.get(Member, member_id)
     if member is None or not member.mobile:
         return
-    sms.send(member.mobile, message, {"state": state, "year": str(year)})
+    # the provider's template (SMS_TEMPLATE_COVER_REQUEST) gets the state in words, with the reason
+    words = str(data.get("state_text") or state)
+    reason = data.get("reason")
+    sms.send(
+        member.mobile,
+        sms.COVER_REQUEST,
+        message,
+        {"year": str(year), "state": f"{words}（{reason}）" if reason else words},
+    )
 
 
 @facts.consumes
@@ -35,7 +44,8 @@ def text_member_when_detail_change_decided(uow: UoW, event: dict) -> None:
     member_id = facts.integer(data, "member_id", 1)
     message = facts.text(data, "message")
     state = facts.text(data, "state")
+    reason = data.get("reason")
     member = uow.session.get(Member, member_id)
     if member is None or not member.mobile:
         return
-    sms.send(member.mobile, message, {"state": state})
+    sms.send(member.mobile, sms.DETAIL_DECISION, message, {"result": rules.decided_result(state, str(reason or ""))})
