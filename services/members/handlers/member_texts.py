@@ -5,13 +5,15 @@ sends what other services have to tell a member. Today: enrollment's
 (one message at a time, the inbox claimed after it went out): a provider that refuses raises,
 and the broker delivers the event again. A member without a mobile on record gets nothing.
 Members' own `members.detail_change.decided` (待确认变更 accepted or declined, decision 0047) is
-texted the same way, to the mobile on record once decided (the new one when accepted)."""
+texted the same way, to the mobile on record once decided (the new one when accepted); its
+`members.detail_change.mobile_replaced` (an accepted change replaced the mobile) to the previous
+mobile, sealed on the change. Each kind of text goes with its own provider template (common/sms.py)."""
 
 from __future__ import annotations
 
 from common import facts, sms
 from common.db import UoW
-from services.members.adapters.orm import Member
+from services.members.adapters.orm import Member, MemberDetailChange
 from services.members.domain import detail_change as rules
 
 
@@ -49,3 +51,15 @@ def text_member_when_detail_change_decided(uow: UoW, event: dict) -> None:
     if member is None or not member.mobile:
         return
     sms.send(member.mobile, sms.DETAIL_DECISION, message, {"result": rules.decided_result(state, str(reason or ""))})
+
+
+@facts.consumes
+def text_previous_mobile_when_replaced(uow: UoW, event: dict) -> None:
+    """One SMS to the mobile an accepted change replaced: the member's number changed."""
+    data = event["data"]
+    change_id = facts.integer(data, "change_id", 1)
+    message = facts.text(data, "message")
+    change = uow.session.get(MemberDetailChange, change_id)
+    if change is None or not change.old_mobile:
+        return
+    sms.send(change.old_mobile, sms.MOBILE_REPLACED, message, {"mobile": change.new_mobile_masked or ""})
