@@ -43,17 +43,15 @@ class ChangeStale(Conflict):
 
 def _own(uow: UoW, who: Identity, change_id: int, for_update: bool = False) -> tuple[MemberDetailChange, Member]:
     """A change of the clerk's own union whose member is still on its roster; else 404. To decide
-    it: the member locked first, then the change (submit's order), both read afresh."""
+    it (for_update): the member locked first, then the change (submit's order), both read afresh."""
     who.require("grassroots")
     change = queries.change(uow.session, change_id)
     member = None
     if change is not None:
-        member = uow.session.scalar(
-            select(Member)
-            .where(Member.id == change.member_id)
-            .with_for_update(of=Member)
-            .execution_options(populate_existing=True)
-        )
+        query = select(Member).where(Member.id == change.member_id)
+        if for_update:
+            query = query.with_for_update(of=Member).execution_options(populate_existing=True)
+        member = uow.session.scalar(query)
         if for_update:
             change = queries.change(uow.session, change_id, for_update=True)
     if change is None or member is None or change.union_id != who.union_id or member.union_id != who.union_id:

@@ -316,3 +316,30 @@ def test_a_members_new_submission_racing_the_clerks_accept_queues_and_never_dead
         assert old.state == "accepted" and address == "先提交的地址"
     else:  # the member went first: the accepted one was already replaced, nothing applied
         assert old.state == "superseded" and address == "上海市黄浦区人民大道 200 号"
+
+
+def test_a_transfer_committing_while_the_clerk_accepts_leaves_the_change_unapplied(service):
+    """The member moves to another union in a transaction the accept has to wait for: the accept
+    sees the move (404, nothing applied) instead of writing onto another union's member."""
+    import threading
+
+    members = service("members")
+    s = setup(members)
+    first = add(s["g1"], 1)
+    made = _submit(members, first["id"], address="旧工会时提交的地址").get_json()
+    answers: dict[str, object] = {}
+    mover = members.runtime.engine.connect()
+    mover.execute(text("UPDATE members SET union_id = :u WHERE id = :id"), {"u": s["u2"], "id": first["id"]})
+    accepting = threading.Thread(
+        target=lambda: answers.update(accept=s["g1"].post(f"/detail-changes/{made['id']}/accept").status_code)
+    )
+    accepting.start()
+    _waiting_on_locks(members, 1)
+    mover.commit()
+    mover.close()
+    accepting.join(30)
+    assert answers["accept"] == 404, answers
+    with members.runtime.sessions() as session:
+        member = session.get(Member, first["id"])
+        assert member.union_id == s["u2"] and member.address == "上海市黄浦区人民大道 200 号"
+        assert session.get(MemberDetailChange, made["id"]).state == "pending"
