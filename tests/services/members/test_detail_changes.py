@@ -31,15 +31,20 @@ def _pending(client) -> dict:
     return answer.get_json()
 
 
-def _deliver_decisions(members) -> None:
-    """Members' own members.detail_change.decided events, as its texts queue would run them."""
+def _deliver(members, event_type: str) -> None:
+    """Members' own events of one type from its outbox, as its texts queue would run them."""
     from services.members.subscriptions import SUBSCRIPTIONS
 
-    [handler] = [sub.handlers[t] for sub in SUBSCRIPTIONS for t in sub.handlers if t.endswith("detail_change.decided")]
+    [handler] = [sub.handlers[event_type] for sub in SUBSCRIPTIONS if event_type in sub.handlers]
     for event in members.outbox():
-        if event["type"] == "members.detail_change.decided":
+        if event["type"] == event_type:
             with members.runtime.uow() as uow:
                 handler(uow, envelope(event["type"], event["data"], "members", event_id=str(uuid.uuid4())))
+
+
+def _deliver_decisions(members) -> None:
+    """Members' own members.detail_change.decided events, as its texts queue would run them."""
+    _deliver(members, "members.detail_change.decided")
 
 
 def test_a_correction_waits_for_the_union_and_accepting_applies_it(service):
@@ -183,17 +188,6 @@ def test_a_mobile_of_arabic_indic_digits_is_no_mobile(service):
     assert refused.status_code == 422
     assert refused.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
     assert _pending(s["g1"])["total"] == 0
-
-
-def _deliver(members, event_type: str) -> None:
-    """Members' own events of one type from its outbox, as its texts queue would run them."""
-    from services.members.subscriptions import SUBSCRIPTIONS
-
-    [handler] = [sub.handlers[event_type] for sub in SUBSCRIPTIONS if event_type in sub.handlers]
-    for event in members.outbox():
-        if event["type"] == event_type:
-            with members.runtime.uow() as uow:
-                handler(uow, envelope(event["type"], event["data"], "members", event_id=str(uuid.uuid4())))
 
 
 def test_accepting_a_sent_back_members_correction_does_not_resubmit_them(service):
