@@ -5,8 +5,9 @@
 - SMS_PROVIDER=aliyun: Alibaba Cloud's 短信服务 (dysms) `SendSms`, over its documented RPC HTTP API
   (signature version 1.0, HMAC-SHA1 over the sorted, percent-encoded query), with `requests`
   — no SDK (an SDK pulls a dozen packages for one signed GET). SMS_ENDPOINT (default the public
-  endpoint), SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME, and one template code per
-  kind of message (SMS_TEMPLATE_CODE for the sign-in code; the template carries `${code}`).
+  endpoint), SMS_ACCESS_KEY_ID, SMS_ACCESS_KEY_SECRET, SMS_SIGN_NAME, and one approved template
+  per kind of message (KINDS: its setting and the parameters its template carries) — the provider
+  refuses a message whose parameters are not its template's, so every sender names its kind.
 
 The provider's own refusals raise SmsFailed with its code; the caller decides (a sign-in code that
 could not go out is simply asked for again)."""
@@ -37,13 +38,43 @@ def _env(name: str, default: str = "") -> str:
 
 
 @dataclass(frozen=True)
+class Kind:
+    """One kind of message: the setting holding its approved template's code, and the parameters
+    (`${name}`) that template carries — exactly these are sent."""
+
+    setting: str
+    params: tuple[str, ...]
+
+
+SIGN_IN_CODE = "sign_in_code"  # 个人登录验证码 (gateway, decision 0041)
+MOBILE_CODE = "mobile_code"  # 新手机号码验证码 (gateway, decision 0047)
+DETAIL_DECISION = "detail_decision"  # 联系方式变更 已更新 / 未通过 (members, decision 0047)
+MOBILE_REPLACED = "mobile_replaced"  # to the previous mobile: 手机号码已更换 (members, decision 0047)
+COVER_REQUEST = "cover_request"  # 个人参保申请 state (members for enrollment, decision 0045)
+KINDS = {
+    SIGN_IN_CODE: Kind("SMS_TEMPLATE_SIGN_IN_CODE", ("code",)),
+    MOBILE_CODE: Kind("SMS_TEMPLATE_MOBILE_CODE", ("code",)),
+    DETAIL_DECISION: Kind("SMS_TEMPLATE_DETAIL_DECISION", ("result",)),
+    MOBILE_REPLACED: Kind("SMS_TEMPLATE_MOBILE_REPLACED", ("mobile",)),
+    COVER_REQUEST: Kind("SMS_TEMPLATE_COVER_REQUEST", ("year", "state")),
+}
+
+
+def _templates() -> dict[str, str]:
+    found = {kind: _env(k.setting) for kind, k in KINDS.items()}
+    # SMS_TEMPLATE_CODE was the sign-in code's setting before there was more than one kind
+    found[SIGN_IN_CODE] = found[SIGN_IN_CODE] or _env("SMS_TEMPLATE_CODE")
+    return found
+
+
+@dataclass(frozen=True)
 class SmsSettings:
     provider: str = field(default_factory=lambda: _env("SMS_PROVIDER"))  # "" (files) | "aliyun"
     endpoint: str = field(default_factory=lambda: _env("SMS_ENDPOINT", ALIYUN_ENDPOINT))
     access_key_id: str = field(default_factory=lambda: _env("SMS_ACCESS_KEY_ID"))
     access_key_secret: str = field(default_factory=lambda: _env("SMS_ACCESS_KEY_SECRET"))
     sign_name: str = field(default_factory=lambda: _env("SMS_SIGN_NAME", "上海职工保障互助"))
-    template_code: str = field(default_factory=lambda: _env("SMS_TEMPLATE_CODE"))
+    templates: dict[str, str] = field(default_factory=_templates)  # kind -> template code
     region: str = field(default_factory=lambda: _env("SMS_REGION", "cn-hangzhou"))
     timeout: float = field(default_factory=lambda: float(_env("SMS_TIMEOUT", "10")))
 
@@ -69,8 +100,11 @@ def aliyun_signature(secret: str, method: str, params: dict[str, str]) -> str:
     return base64.b64encode(digest).decode()
 
 
-def aliyun_params(settings: SmsSettings, mobile: str, template_params: dict[str, str]) -> dict[str, str]:
-    """The signed query of one `SendSms` call."""
+def aliyun_params(settings: SmsSettings, mobile: str, kind: str, template_params: dict[str, str]) -> dict[str, str]:
+    """The signed query of one `SendSms` call with the kind's template."""
+    template = settings.templates.get(kind, "")
+    if not template:
+        raise SmsFailed("TEMPLATE_MISSING", KINDS[kind].setting)
     params = {
         "AccessKeyId": settings.access_key_id,
         "Action": "SendSms",
@@ -81,7 +115,7 @@ def aliyun_params(settings: SmsSettings, mobile: str, template_params: dict[str,
         "SignatureMethod": "HMAC-SHA1",
         "SignatureNonce": uuid.uuid4().hex,
         "SignatureVersion": "1.0",
-        "TemplateCode": settings.template_code,
+        "TemplateCode": template,
         "TemplateParam": json.dumps(template_params, ensure_ascii=False, separators=(",", ":")),
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": ALIYUN_VERSION,
@@ -90,9 +124,15 @@ def aliyun_params(settings: SmsSettings, mobile: str, template_params: dict[str,
     return params
 
 
-def send(mobile: str, text: str, template_params: dict[str, str], settings: SmsSettings | None = None) -> None:
-    """Send one message: `text` is what the embedded mode writes (the provider renders its own
-    approved template from `template_params`)."""
+def send(
+    mobile: str, kind: str, text: str, template_params: dict[str, str], settings: SmsSettings | None = None
+) -> None:
+    """Send one message of a kind (KINDS): `text` is what the embedded mode writes (the provider
+    renders the kind's approved template from `template_params`, exactly the kind's parameters)."""
+    if kind not in KINDS or set(template_params) != set(KINDS[kind].params):
+        raise ValueError(
+            f"SMS {kind!r} takes {KINDS[kind].params if kind in KINDS else '?'}, not {sorted(template_params)}"
+        )
     settings = settings or SmsSettings()
     if not settings.provider:
         folder = private_folder(data_dir() / "sms")
@@ -104,7 +144,7 @@ def send(mobile: str, text: str, template_params: dict[str, str], settings: SmsS
         raise SmsFailed("PROVIDER_UNKNOWN", settings.provider)
     try:
         answer = requests.get(
-            settings.endpoint, params=aliyun_params(settings, mobile, template_params), timeout=settings.timeout
+            settings.endpoint, params=aliyun_params(settings, mobile, kind, template_params), timeout=settings.timeout
         )
     except requests.RequestException as exc:
         raise SmsFailed("UNREACHABLE", type(exc).__name__) from None

@@ -88,7 +88,7 @@ def id_number_errors(id_number: str) -> list[str]:
 
 def mobile_errors(mobile: str) -> list[str]:
     text = normalise_mobile(mobile)
-    if len(text) != 11 or not text.isdigit() or not text.startswith("1"):
+    if len(text) != 11 or not (text.isascii() and text.isdigit()) or not text.startswith("1"):
         return ["请填写 11 位手机号码"]
     return []
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
+from common import sms
 from common.db import UoW
 from common.errors import ValidationFailed
 from gateway import auth
@@ -70,7 +71,7 @@ def request_mobile_code(uow: UoW, caller: auth.Caller, mobile: str, ip: str) -> 
         )
     )
     uow.commit()
-    send_code_later(number, rules.mobile_text(code), code)
+    send_code_later(number, sms.MOBILE_CODE, rules.mobile_text(code), code)
     return rules.MOBILE_CODE_SENT
 
 

@@ -92,16 +92,17 @@ def request_code(uow: UoW, id_number: str, mobile: str, ip: str, request_id: str
     session.execute(delete(MemberCode).where(MemberCode.created_at < now - rules.WINDOW * 24))
     uow.commit()
     if found:
-        send_code_later(rules.normalise_mobile(mobile), rules.sign_in_text(code), code)
+        send_code_later(rules.normalise_mobile(mobile), sms.SIGN_IN_CODE, rules.sign_in_text(code), code)
     return rules.SENT_MESSAGE
 
 
-def send_code_later(mobile: str, text: str, code: str) -> None:
-    """One code's SMS, sent by a worker thread (the answer's time does not depend on it)."""
+def send_code_later(mobile: str, kind: str, text: str, code: str) -> None:
+    """One code's SMS (its kind's template: sign-in or new mobile), sent by a worker thread (the
+    answer's time does not depend on it)."""
 
     def send() -> None:
         try:
-            sms.send(mobile, text, {"code": code})
+            sms.send(mobile, kind, text, {"code": code})
         except Exception:  # noqa: BLE001 - the person asks for another code; never logged with the number
             log.warning("a one-time code could not be sent", exc_info=False)
 

@@ -22,6 +22,7 @@ UNITS_PER_MESSAGE = 5_000
 # 待确认变更 (docs/decisions/0047): the union accepted or declined a member's own correction of
 # their address and mobile; members itself consumes it to text the member (members.texts).
 DETAIL_CHANGE_DECIDED = "members.detail_change.decided"
+MOBILE_REPLACED = "members.detail_change.mobile_replaced"
 
 
 def district_data(district) -> dict:
@@ -176,3 +177,10 @@ def detail_change_decided_data(change, message: str) -> dict:
         "reason": change.reason,
         "message": message,
     }
+
+
+def mobile_replaced_data(change, message: str) -> dict:
+    """members.detail_change.mobile_replaced (schema 1): an accepted change replaced the member's
+    mobile; the previous one is texted `message`. No mobile in it: members opens the change's
+    sealed old mobile."""
+    return {"change_id": change.id, "member_id": change.member_id, "union_id": change.union_id, "message": message}

@@ -49,3 +49,28 @@ def test_a_new_mobiles_code_is_bound_to_the_member_and_to_that_mobile():
     assert same != member_codes.mobile_code_hash(key, one, "13987650002", "123456")  # another mobile
     assert same != member_codes.mobile_code_hash(key, two, "13987650001", "123456")  # another member
     assert "13987650001" not in same
+
+
+def test_a_change_is_stale_once_the_address_or_the_masked_mobile_moved():
+    assert not rules.is_stale("上海市 1 号", "138****0001", "上海市 1 号", "138****0001")
+    assert not rules.is_stale("", None, None, "")  # nothing then, nothing now
+    assert rules.is_stale("上海市 1 号", "138****0001", "上海市 2 号", "138****0001")
+    assert rules.is_stale("上海市 1 号", "138****0001", "上海市 1 号", "137****0001")
+    assert rules.is_stale("上海市 1 号", None, "上海市 1 号", "137****0001")
+
+
+def test_the_texts_of_a_decision_and_of_a_replaced_mobile():
+    assert rules.decided_result("accepted", None) in rules.decided_message("accepted", None)
+    assert rules.decided_result("declined", "缺门牌号") == "未通过，原因：缺门牌号"
+    words = rules.mobile_replaced_message("139****0001")
+    assert "已更换为 139****0001" in words and "13987650001" not in words
+
+
+def test_a_mobile_is_ascii_digits_only():
+    from services.members.domain.member import normalise_mobile
+
+    assert normalise_mobile("13987650001") == "13987650001"
+    assert normalise_mobile("139٨٧٦٥٠٠٠١") is None  # Arabic-Indic
+    assert member_codes.mobile_errors("139８７６５０００１") == ["请填写 11 位手机号码"]  # full-width
+    assert member_codes.mobile_errors("139٨٧٦٥٠٠٠١") == ["请填写 11 位手机号码"]
+    assert member_codes.mobile_errors("139 8765 0001") == []

@@ -70,18 +70,26 @@ def _settings(endpoint: str, secret: str = SECRET) -> sms.SmsSettings:
         access_key_id="LTAI-test",
         access_key_secret=secret,
         sign_name="上海职工保障互助",
-        template_code="SMS_123456",
+        templates={
+            sms.SIGN_IN_CODE: "SMS_123456",
+            sms.MOBILE_CODE: "SMS_200001",
+            sms.DETAIL_DECISION: "SMS_200002",
+            sms.MOBILE_REPLACED: "SMS_200003",
+            sms.COVER_REQUEST: "SMS_200004",
+        },
     )
 
 
 def test_the_embedded_mode_writes_each_message_under_data_sms(tmp_path, monkeypatch):
     monkeypatch.setenv("DATA_DIR", str(tmp_path))
-    sms.send("13910000001", "您的个人登录验证码为 123456", {"code": "123456"}, sms.SmsSettings(provider=""))
+    sms.send(
+        "13910000001", sms.SIGN_IN_CODE, "您的个人登录验证码为 123456", {"code": "123456"}, sms.SmsSettings(provider="")
+    )
     assert sms.read_messages(tmp_path / "sms") == [("13910000001", "您的个人登录验证码为 123456")]
 
 
 def test_aliyun_send_sms_is_a_signed_request_the_provider_accepts(provider):
-    sms.send("13910000001", "ignored by the provider", {"code": "654321"}, _settings(provider))
+    sms.send("13910000001", sms.SIGN_IN_CODE, "ignored by the provider", {"code": "654321"}, _settings(provider))
     (params,) = _Provider.received
     assert params["Action"] == "SendSms" and params["Version"] == "2017-05-25"
     assert params["PhoneNumbers"] == "13910000001"
@@ -92,15 +100,46 @@ def test_aliyun_send_sms_is_a_signed_request_the_provider_accepts(provider):
 
 def test_a_wrong_secret_and_a_provider_refusal_raise_with_the_providers_code(provider):
     with pytest.raises(sms.SmsFailed) as refused:
-        sms.send("13910000001", "x", {"code": "1"}, _settings(provider, secret="wrong"))
+        sms.send("13910000001", sms.SIGN_IN_CODE, "x", {"code": "1"}, _settings(provider, secret="wrong"))
     assert refused.value.code == "SignatureDoesNotMatch"
     _Provider.answer = {"Code": "isv.BUSINESS_LIMIT_CONTROL", "Message": "触发天级流控"}
     with pytest.raises(sms.SmsFailed) as limited:
-        sms.send("13910000001", "x", {"code": "1"}, _settings(provider))
+        sms.send("13910000001", sms.SIGN_IN_CODE, "x", {"code": "1"}, _settings(provider))
     assert limited.value.code == "isv.BUSINESS_LIMIT_CONTROL"
 
 
 def test_an_unreachable_provider_raises(provider):
     with pytest.raises(sms.SmsFailed) as down:
-        sms.send("13910000001", "x", {"code": "1"}, _settings("http://127.0.0.1:9/"))
+        sms.send("13910000001", sms.SIGN_IN_CODE, "x", {"code": "1"}, _settings("http://127.0.0.1:9/"))
     assert down.value.code == "UNREACHABLE"
+
+
+def test_each_kind_of_message_goes_with_its_own_template_and_its_parameters(provider):
+    sent = (
+        (sms.SIGN_IN_CODE, {"code": "111111"}, "SMS_123456"),
+        (sms.MOBILE_CODE, {"code": "222222"}, "SMS_200001"),
+        (sms.DETAIL_DECISION, {"result": "未通过，原因：地址不完整"}, "SMS_200002"),
+        (sms.MOBILE_REPLACED, {"mobile": "137****1234"}, "SMS_200003"),
+        (sms.COVER_REQUEST, {"year": "2026", "state": "已参保"}, "SMS_200004"),
+    )
+    for kind, params, _ in sent:
+        sms.send("13910000001", kind, "ignored by the provider", params, _settings(provider))
+    assert [(p["TemplateCode"], json.loads(p["TemplateParam"])) for p in _Provider.received] == [
+        (template, params) for _, params, template in sent
+    ]
+    assert set(sms.KINDS) == {kind for kind, _, _ in sent}
+
+
+def test_a_kind_without_its_template_or_with_other_parameters_is_not_sent(provider, monkeypatch):
+    for kind in sms.KINDS:
+        monkeypatch.delenv(sms.KINDS[kind].setting, raising=False)
+    monkeypatch.delenv("SMS_TEMPLATE_CODE", raising=False)
+    monkeypatch.setenv("SMS_TEMPLATE_CODE", "SMS_OLD")  # the sign-in code's setting before kinds
+    settings = sms.SmsSettings(provider="aliyun", endpoint=provider, access_key_secret=SECRET)
+    assert settings.templates[sms.SIGN_IN_CODE] == "SMS_OLD" and settings.templates[sms.MOBILE_CODE] == ""
+    with pytest.raises(sms.SmsFailed) as missing:
+        sms.send("13910000001", sms.MOBILE_CODE, "x", {"code": "1"}, settings)
+    assert missing.value.code == "TEMPLATE_MISSING"
+    with pytest.raises(ValueError):
+        sms.send("13910000001", sms.DETAIL_DECISION, "x", {"state": "accepted"}, _settings(provider))
+    assert _Provider.received == []

@@ -62,6 +62,6 @@ def of_union(session, union_id: int, state: str, page: int, per_page: int) -> tu
 
 def change(session, change_id: int, for_update: bool = False) -> MemberDetailChange | None:
     query = select(MemberDetailChange).where(MemberDetailChange.id == change_id)
-    if for_update:
-        query = query.with_for_update()
+    if for_update:  # read afresh: the row may be in the session from before the lock
+        query = query.with_for_update().execution_options(populate_existing=True)
     return session.scalar(query)

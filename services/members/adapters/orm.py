@@ -306,6 +306,8 @@ class MemberDetailChange(Base):
     old_address: Mapped[str] = mapped_column(String(200))
     new_address: Mapped[str | None] = mapped_column(String(200), nullable=True)
     old_mobile_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # the mobile an accepted change replaced, sealed at the accept: it is told of the change
+    old_mobile: Mapped[str | None] = mapped_column("old_mobile_sealed", Sealed(MOBILE_FIELD), nullable=True)
     new_mobile: Mapped[str | None] = mapped_column("new_mobile_sealed", Sealed(MOBILE_FIELD), nullable=True)
     new_mobile_index: Mapped[str | None] = mapped_column(String(40), nullable=True)
     new_mobile_masked: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -336,7 +338,7 @@ SEALED = [
     ),
     SealedColumns(
         "member_detail_changes",
-        sealed={"new_mobile_sealed": MOBILE_FIELD},
+        sealed={"new_mobile_sealed": MOBILE_FIELD, "old_mobile_sealed": MOBILE_FIELD},
         indexed={"new_mobile_index": ("new_mobile_sealed", MOBILE_FIELD)},
     ),
 ]

@@ -13,7 +13,7 @@ from common.identity import GATEWAY, MEMBER
 from common.schema import BaseSchema, Timestamp
 from common.web import audit_subject, current_identity, no_store, roles, uow
 from services.members.domain import detail_change as rules
-from services.members.handlers import detail_changes
+from services.members.handlers import detail_changes, detail_decisions
 
 blp = Blueprint("detail_changes", __name__, description="待确认变更：会员本人更正联系地址与手机号码，所在工会确认")
 
@@ -131,7 +131,7 @@ class Accept(MethodView):
     def post(self, change_id):
         """确认变更：会员的联系地址/手机号码按申请更新，并短信通知会员。"""
         with uow() as work:
-            change, member = detail_changes.accept(work, current_identity(), change_id)
+            change, member = detail_decisions.accept(work, current_identity(), change_id)
             audit_subject(_subject(member))
             return {"id": change.id, "state": change.state, "state_text": rules.state_text(change.state, None)}
 
@@ -144,7 +144,7 @@ class Decline(MethodView):
     def post(self, data, change_id):
         """不予变更：须填写原因（会员在本人页面与短信中看到）；会员信息不变。"""
         with uow() as work:
-            change, member = detail_changes.decline(work, current_identity(), change_id, data["reason"])
+            change, member = detail_decisions.decline(work, current_identity(), change_id, data["reason"])
             audit_subject(_subject(member))
             return {"id": change.id, "state": change.state, "state_text": rules.state_text(change.state, change.reason)}
 
@@ -158,6 +158,6 @@ class RevealNewMobile(MethodView):
         """查看完整新手机号码 (grassroots, its own member's change). A POST, so that the gateway's
         audit trail records each reveal."""
         with uow() as work:
-            change, member = detail_changes.reveal_new_mobile(work, current_identity(), change_id)
+            change, member = detail_decisions.reveal_new_mobile(work, current_identity(), change_id)
             audit_subject(_subject(member))
             return {"id": change.id, "new_mobile": change.new_mobile}

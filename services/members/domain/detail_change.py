@@ -85,8 +85,32 @@ def state_text(state: str, reason: str | None) -> str:
     return STATE_NAMES[state]
 
 
+def decided_result(state: str, reason: str | None) -> str:
+    """What the union decided, as the SMS says it (the provider's template's `${result}`)."""
+    if state == ACCEPTED:
+        return "已由所在工会确认并更新"
+    return f"未通过，原因：{reason}"
+
+
 def decided_message(state: str, reason: str | None) -> str:
     """The SMS the member gets when the union decides."""
     if state == ACCEPTED:
-        return "您提交的联系地址/手机号码变更已由所在工会确认并更新。【上海市职工保障互助中心】"
-    return f"您提交的联系地址/手机号码变更未通过，原因：{reason}。如有疑问请联系所在工会。【上海市职工保障互助中心】"
+        return f"您提交的联系地址/手机号码变更{decided_result(state, reason)}。【上海市职工保障互助中心】"
+    return f"您提交的联系地址/手机号码变更{decided_result(state, reason)}。如有疑问请联系所在工会。【上海市职工保障互助中心】"
+
+
+STALE_MESSAGE = "会员信息已在提交后修改，请会员重新提交"
+
+
+def is_stale(change_old_address: str, change_old_masked: str | None, address: str | None, masked: str | None) -> bool:
+    """The member's details changed since the change was asked for (a clerk's edit): accepting it
+    would overwrite that edit with what the member saw before."""
+    return (address or "") != change_old_address or (masked or None) != (change_old_masked or None)
+
+
+def mobile_replaced_message(new_masked: str) -> str:
+    """The SMS to the previous mobile once an accepted change replaced it."""
+    return (
+        f"您的会员手机号码已更换为 {new_masked}，本号码将不再接收会员通知。"
+        "如非本人申请，请联系所在工会。【上海市职工保障互助中心】"
+    )

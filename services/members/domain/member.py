@@ -56,7 +56,8 @@ EDITABLE = (
     "union_post",
 )
 
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: `\d` would let Arabic-Indic or full-width digits through as a mobile
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 
 
 def normalise_mobile(raw: object) -> str | None:
@@ -66,7 +67,7 @@ def normalise_mobile(raw: object) -> str | None:
         mobile = mobile[3:]
     elif mobile.startswith("86") and len(mobile) == 13:
         mobile = mobile[2:]
-    return mobile if _MOBILE.match(mobile) else None
+    return mobile if _MOBILE.fullmatch(mobile) else None
 
 
 def _choice(

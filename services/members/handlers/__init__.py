@@ -6,7 +6,7 @@ and sync_results (what a run found, its workbook), union_import (工会批量导
 read back), upload_jobs (the worker's message), id_lookups (the daily lookup quota), member_self
 (个人登录's check and a member's own card, decision 0041), member_texts (短信 to a member,
 decision 0045), detail_changes (待确认变更: a member's own correction of address and mobile,
-decision 0047). Each handler
+decision 0047), detail_decisions (the union accepts or declines one). Each handler
 takes a unit of work (`uow: UoW`, entered by the caller) first, then the caller's identity, or the
 event. Reads go through adapters/queries.py; rules are domain/'s (who is in scope:
 domain/scope.py; a card: domain/cards.py; the sync categories: domain/roster_sync.py).
@@ -19,8 +19,8 @@ docstring names the ones it uses):
   path whose answer tells whether a number is registered (roster, cards, member_import,
   transfer_lists, sync);
 - `roster.get_member` — a member in the caller's scope (cards); `roster.apply_fields` — checked
-  details onto a member (member_import, detail_changes); `roster.current_values` — a member's
-  editable details, a change is checked against (detail_changes);
+  details onto a member (member_import); `roster.current_values` — a member's
+  editable details, a change is checked against (detail_decisions);
 - `transfers.let_go`, `move_unattached`, `publish_requested` — the steps of a move (transfer_lists,
   sync);
 - `uploads.*` — an upload job's steps: start, progress, outcome, and `rows_rejected`, the one

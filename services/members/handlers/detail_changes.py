@@ -9,26 +9,20 @@ A new mobile is confirmed by a code sent to it before the change reaches members
 holds the code (its sign-in code machinery, decision 0041) and submits the change as the
 `gateway` identity, naming the member of the session; a member's own call cannot submit one.
 
-Seams: `roster.apply_fields` (checked details onto a member) and `shared.publish_member`."""
+The union's decisions are detail_decisions'.
+
+Seams: `shared.commit_or_conflict` (the one pending change a member, raced)."""
 
 from __future__ import annotations
 
 from common import clock
 from common.db import UoW
-from common.errors import Conflict, NotFound, ValidationFailed
+from common.errors import NotFound, ValidationFailed
 from common.identity import GATEWAY, MEMBER, Identity
-from services.members import contracts
 from services.members.adapters import detail_change_queries as queries
 from services.members.adapters.orm import Member, MemberDetailChange
 from services.members.domain import detail_change as rules
-from services.members.domain.member import check_member
-from services.members.handlers.roster import apply_fields, current_values
-from services.members.handlers.shared import commit_or_conflict, publish_member
-
-
-class ChangeDecided(Conflict):
-    code = "DETAIL_CHANGE_DECIDED"
-    message = "该变更已处理，不能再处理"
+from services.members.handlers.shared import commit_or_conflict
 
 
 def submit(uow: UoW, who: Identity, member_id: int, address: object, mobile: object) -> MemberDetailChange:
@@ -114,61 +108,3 @@ def union_changes(uow: UoW, who: Identity, state: str, page: int, per_page: int)
         }
         for c, name, member_no in rows
     ]
-
-
-def _own(uow: UoW, who: Identity, change_id: int, for_update: bool = False) -> tuple[MemberDetailChange, Member]:
-    """A change of the clerk's own union whose member is still on its roster; else 404."""
-    who.require("grassroots")
-    change = queries.change(uow.session, change_id, for_update)
-    member = uow.session.get(Member, change.member_id) if change is not None else None
-    if change is None or member is None or change.union_id != who.union_id or member.union_id != who.union_id:
-        raise NotFound("未找到该变更", code="DETAIL_CHANGE_NOT_FOUND")
-    return change, member
-
-
-def reveal_new_mobile(uow: UoW, who: Identity, change_id: int) -> tuple[MemberDetailChange, Member]:
-    """查看完整新手机号码: the clerk asks for one change's full new mobile (the gateway audits it)."""
-    return _own(uow, who, change_id)
-
-
-def accept(uow: UoW, who: Identity, change_id: int) -> tuple[MemberDetailChange, Member]:
-    """确认变更: the member's details change, checked like the clerk's own edit, announced."""
-    change, member = _own(uow, who, change_id, for_update=True)
-    if change.state != rules.PENDING:
-        raise ChangeDecided()
-    wanted = {}
-    if change.new_address is not None:
-        wanted["address"] = change.new_address
-    if change.new_mobile is not None:
-        wanted["mobile"] = change.new_mobile
-    clean, errors = check_member(wanted, clock.today(), partial_of=current_values(member))
-    if errors:
-        raise ValidationFailed(errors, code="DETAIL_CHANGE_INVALID")
-    apply_fields(member, clean)  # the mobile through the ORM: sealed, its masked copy with it (0038)
-    publish_member(uow, contracts.MEMBER_UPDATED, member)
-    _decide(uow, who, change, rules.ACCEPTED, None)
-    return change, member
-
-
-def decline(uow: UoW, who: Identity, change_id: int, reason: object) -> tuple[MemberDetailChange, Member]:
-    """不予变更: the member's details stay; the reason is what the member reads."""
-    change, member = _own(uow, who, change_id, for_update=True)
-    if change.state != rules.PENDING:
-        raise ChangeDecided()
-    text = rules.check_reason(reason)
-    if text is None:
-        raise ValidationFailed({"reason": [f"请填写原因（不超过 {rules.REASON_LIMIT} 字）"]})
-    _decide(uow, who, change, rules.DECLINED, text)
-    return change, member
-
-
-def _decide(uow: UoW, who: Identity, change: MemberDetailChange, state: str, reason: str | None) -> None:
-    change.state = state
-    change.reason = reason
-    change.decided_at = clock.utcnow_naive()
-    change.decided_by = who.user
-    uow.publish(
-        contracts.DETAIL_CHANGE_DECIDED,
-        contracts.detail_change_decided_data(change, rules.decided_message(state, reason)),
-    )
-    uow.commit()

@@ -5,13 +5,16 @@ sends what other services have to tell a member. Today: enrollment's
 (one message at a time, the inbox claimed after it went out): a provider that refuses raises,
 and the broker delivers the event again. A member without a mobile on record gets nothing.
 Members' own `members.detail_change.decided` (待确认变更 accepted or declined, decision 0047) is
-texted the same way, to the mobile on record once decided (the new one when accepted)."""
+texted the same way, to the mobile on record once decided (the new one when accepted); its
+`members.detail_change.mobile_replaced` (an accepted change replaced the mobile) to the previous
+mobile, sealed on the change. Each kind of text goes with its own provider template (common/sms.py)."""
 
 from __future__ import annotations
 
 from common import facts, sms
 from common.db import UoW
-from services.members.adapters.orm import Member
+from services.members.adapters.orm import Member, MemberDetailChange
+from services.members.domain import detail_change as rules
 
 
 @facts.consumes
@@ -25,7 +28,15 @@ def text_member_when_cover_request_changed(uow: UoW, event: dict) -> None:
     member = uow.session.get(Member, member_id)
     if member is None or not member.mobile:
         return
-    sms.send(member.mobile, message, {"state": state, "year": str(year)})
+    # the provider's template (SMS_TEMPLATE_COVER_REQUEST) gets the state in words, with the reason
+    words = str(data.get("state_text") or state)
+    reason = data.get("reason")
+    sms.send(
+        member.mobile,
+        sms.COVER_REQUEST,
+        message,
+        {"year": str(year), "state": f"{words}（{reason}）" if reason else words},
+    )
 
 
 @facts.consumes
@@ -35,7 +46,20 @@ def text_member_when_detail_change_decided(uow: UoW, event: dict) -> None:
     member_id = facts.integer(data, "member_id", 1)
     message = facts.text(data, "message")
     state = facts.text(data, "state")
+    reason = data.get("reason")
     member = uow.session.get(Member, member_id)
     if member is None or not member.mobile:
         return
-    sms.send(member.mobile, message, {"state": state})
+    sms.send(member.mobile, sms.DETAIL_DECISION, message, {"result": rules.decided_result(state, str(reason or ""))})
+
+
+@facts.consumes
+def text_previous_mobile_when_replaced(uow: UoW, event: dict) -> None:
+    """One SMS to the mobile an accepted change replaced: the member's number changed."""
+    data = event["data"]
+    change_id = facts.integer(data, "change_id", 1)
+    message = facts.text(data, "message")
+    change = uow.session.get(MemberDetailChange, change_id)
+    if change is None or not change.old_mobile:
+        return
+    sms.send(change.old_mobile, sms.MOBILE_REPLACED, message, {"mobile": change.new_mobile_masked or ""})

@@ -6,6 +6,7 @@ for the session's member only. Members' side is a stand-in here: its own tests a
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -18,6 +19,7 @@ from gateway.adapters import members_directory
 from gateway.adapters.orm import AuditRecord, MemberCode
 from gateway.bootstrap import runtime
 from tests.services.gateway.test_member_sign_in import MEMBER_ID_NUMBER, MEMBER_MOBILE, _age_codes, _code, _sign_in
+from tests.unit.test_sms_adapter import SECRET, _Provider, provider  # noqa: F401 - the local provider fixture
 
 NEW_MOBILE = "13987650001"
 
@@ -154,3 +156,43 @@ def test_only_a_member_reaches_the_routes(handed):
     assert _submit(client, centre, address="x").status_code == 403
     assert client.post("/api/v1/me/detail-changes", json={"address": "x"}).status_code == 401
     assert calls == []
+
+
+def test_a_mobile_of_other_scripts_digits_is_refused_in_the_members_words(handed):
+    client, member, calls, _ = handed
+    arabic_indic = "139٨٧٦٥٠٠٠١"  # str.isdigit() says yes to these; a mobile is ASCII 0-9 only
+    full_width = "139８７６５０００１"
+    for mobile in (arabic_indic, full_width):
+        asked = _ask(client, member, mobile=mobile)
+        assert asked.status_code == 422, mobile
+        assert asked.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
+        made = _submit(client, member, address="好地址", mobile=mobile, code="123456")
+        assert made.status_code == 422 and made.get_json()["error"]["fields"]["mobile"] == ["请填写 11 位手机号码"]
+    assert calls == []
+
+
+def _aliyun(monkeypatch, endpoint: str) -> None:
+    monkeypatch.setenv("SMS_PROVIDER", "aliyun")
+    monkeypatch.setenv("SMS_ENDPOINT", endpoint)
+    monkeypatch.setenv("SMS_ACCESS_KEY_SECRET", SECRET)
+    monkeypatch.setenv("SMS_TEMPLATE_SIGN_IN_CODE", "SMS_SIGNIN")
+    monkeypatch.setenv("SMS_TEMPLATE_MOBILE_CODE", "SMS_NEWMOBILE")
+
+
+def _sent(count: int) -> list[tuple[str, str, dict]]:
+    """(number, template, parameters) the local provider took, once `count` arrived (a worker sends)."""
+    for _ in range(200):
+        if len(_Provider.received) >= count:
+            break
+        time.sleep(0.025)
+    return [(p["PhoneNumbers"], p["TemplateCode"], json.loads(p["TemplateParam"])) for p in _Provider.received]
+
+
+def test_the_new_mobiles_code_goes_with_its_own_template_not_the_sign_in_one(handed, provider, monkeypatch):
+    client, member, _, _ = handed
+    _aliyun(monkeypatch, provider)
+    assert _ask(client, member).status_code == 200
+    ((to, template, params),) = _sent(1)
+    assert (to, template, list(params)) == (NEW_MOBILE, "SMS_NEWMOBILE", ["code"])
+    assert _code(client, ip="10.9.9.9").status_code == 200
+    assert _sent(2)[1][:2] == (MEMBER_MOBILE, "SMS_SIGNIN")

@@ -4,6 +4,7 @@ by members, which alone holds the mobile; wired in members' subscriptions."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ from common import sms
 from common.bus import PermanentFailure
 from common.db import envelope
 from tests.services.members.roster_helpers import add, setup
+from tests.unit.test_sms_adapter import SECRET, _Provider, provider  # noqa: F401 - the local provider fixture
 
 TYPE = "enrollment.cover_request.changed"
 
@@ -54,3 +56,19 @@ def test_each_state_of_the_request_is_texted_to_the_mobile_on_record(service):
     assert "无人" not in [text for _, text in sms.read_messages()]
     with pytest.raises(PermanentFailure):
         _deliver(members, {"member_id": first["id"], "cover_year": 2026, "state": "asked"})
+
+
+def test_with_the_provider_the_request_is_texted_with_its_own_template(service, provider, monkeypatch):
+    members = service("members")
+    s = setup(members)
+    first = add(s["g1"], 1)
+    monkeypatch.setenv("SMS_PROVIDER", "aliyun")
+    monkeypatch.setenv("SMS_ENDPOINT", provider)
+    monkeypatch.setenv("SMS_ACCESS_KEY_SECRET", SECRET)
+    monkeypatch.setenv("SMS_TEMPLATE_SIGN_IN_CODE", "SMS_SIGNIN")
+    monkeypatch.setenv("SMS_TEMPLATE_COVER_REQUEST", "SMS_COVER")
+    data = {"member_id": first["id"], "cover_year": 2026, "state": "declined", "state_text": "单位未受理"}
+    _deliver(members, {**data, "reason": "材料不全", "message": "…"})
+    (sent,) = _Provider.received
+    assert (sent["PhoneNumbers"], sent["TemplateCode"]) == ("13812340001", "SMS_COVER")
+    assert json.loads(sent["TemplateParam"]) == {"year": "2026", "state": "单位未受理（材料不全）"}
