@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
+import orjson
 from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
@@ -188,6 +189,25 @@ class JSONProvider(DefaultJSONProvider):
         if isinstance(o, date):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
+
+    def response(self, *args: Any, **kwargs: Any) -> Response:
+        """The same JSON as Flask's compact answer (keys sorted, UTF-8, one newline), encoded by
+        orjson: a 50-row list page cost ~0.3 ms in the stdlib encoder (decision 0048). Moments and
+        days still go through `default`; anything orjson will not take (an integer past 64 bits,
+        a type only `default` knows) falls back to Flask's own encoder, so no answer changes."""
+        if (self._app.debug and self.compact is None) or self.compact is False:
+            return super().response(*args, **kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
+        try:
+            body = orjson.dumps(obj, default=self.default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().response(*args, **kwargs)
+        return self._app.response_class(body + b"\n", mimetype=self.mimetype)
+
+
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
 
 
 def create_service_app(runtime: ServiceRuntime, blueprints: list[Any], title: str, description: str = "") -> Flask:
