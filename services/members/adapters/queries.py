@@ -228,6 +228,26 @@ def next_member_numbers(session, count: int) -> list[int]:
 SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "created_at": Member.created_at}
 
 
+# A page of the member list: the columns it answers (built once; every call narrows a copy).
+_PAGE_COLUMNS = select(
+    Member.id,
+    Member.union_id,
+    Member.name,
+    Member.gender,
+    Member.id_type,
+    Member.id_masked.label("id_number"),
+    Member.address,
+    Member.mobile_masked.label("mobile"),  # masked as stored: nothing opened (decision 0038)
+    Member.member_no,
+    Member.status,
+    Member.synced,
+    Member.card_number,
+    Member.card_issued_on,
+    Member.removed,
+    Member.review_note,
+)
+
+
 def member_page(
     session,
     who: Identity,
@@ -250,23 +270,7 @@ def member_page(
     `count_cap`). The ID number as stored masked: a page opens no sealed number; a search by one
     (`id_number`, as the register keeps it; None: no search by it) goes by its index. A union
     outside the scope: nothing."""
-    query = select(
-        Member.id,
-        Member.union_id,
-        Member.name,
-        Member.gender,
-        Member.id_type,
-        Member.id_masked.label("id_number"),
-        Member.address,
-        Member.mobile_masked.label("mobile"),  # masked as stored: nothing opened (decision 0038)
-        Member.member_no,
-        Member.status,
-        Member.synced,
-        Member.card_number,
-        Member.card_issued_on,
-        Member.removed,
-        Member.review_note,
-    )
+    query = _PAGE_COLUMNS  # built once: each filter below makes a new statement from it
     if who.role == "grassroots":
         query = query.where(Member.union_id == who.union_id)
         if union_id is not None and union_id != who.union_id:
@@ -309,8 +313,12 @@ def member_page(
     ordering = [column.desc() if order == "desc" else column.asc()]
     if column is not Member.id:
         ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
-    rows = session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).mappings()
-    return total, [dict(row) for row in rows], capped
+    # columns, not entities: executed on the session's connection (Core), each row zipped with the
+    # column names — the ORM's execution and row mappings were a third of a list page's CPU
+    # (docs/decisions/0048-request-cost.md)
+    result = session.connection().execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page))
+    names = tuple(result.keys())
+    return total, [dict(zip(names, row, strict=True)) for row in result.all()], capped
 
 
 # ------------------------------------------------------------------ transfer requests
