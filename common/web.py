@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import replace
 from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -247,7 +248,10 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list[Any], title: st
         limit_small_bodies()
         if request.path in OPEN_PATHS:
             return None
-        g.identity = identity.verify(request.headers.get(identity.HEADER))
+        ident = identity.verify(request.headers.get(identity.HEADER))
+        if not ident.request_id:  # a reused token (identity.sign_reused): this request's own id
+            ident = replace(ident, request_id=g.request_id)
+        g.identity = ident
         return None
 
     @app.after_request

@@ -156,7 +156,7 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     if service not in SERVICES or is_internal_path(path):
         raise NotFound()
     body = request_body(service)
-    headers = {internal.HEADER: internal.sign(ident), "X-Request-Id": ident.request_id}
+    headers = {internal.HEADER: internal.sign_reused(ident), "X-Request-Id": ident.request_id}
     for name in ("Content-Type", "Accept", "If-None-Match"):
         if name in request.headers:
             headers[name] = request.headers[name]
