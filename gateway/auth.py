@@ -22,6 +22,8 @@ import hmac
 import secrets
 import time
 import uuid
+import weakref
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,6 +33,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
 from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Engine
 
 from common import clock
 from common.config import secret
@@ -387,27 +390,65 @@ _SESSION_ROW = (
 _STAMP_LAST_SEEN = update(WebSession).where(WebSession.id == bindparam("sid")).values(last_seen_at=bindparam("now"))
 
 
-def _valid_session(sid: str, kind: str, subject: str | None = None) -> Caller | None:
-    """The caller of a live session, or None: one lookup of the row and its account."""
+_SessionRow = namedtuple("_SessionRow", [column.key for column in _SESSION_ROW.selected_columns])
+_readers: weakref.WeakKeyDictionary[Engine, tuple[Engine, str]] = weakref.WeakKeyDictionary()
+
+
+def _reader(engine: Engine) -> tuple[Engine, str]:
+    """PostgreSQL: a small pool of connections in autocommit beside the gateway's own (so none is
+    switched to autocommit and back per request), and _SESSION_ROW as its driver's SQL."""
+    reader = _readers.get(engine)
+    if reader is None:
+        from common.db import make_engine
+
+        autocommit = make_engine(
+            engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", pool_size=4
+        )
+        reader = _readers[engine] = (autocommit, str(_SESSION_ROW.compile(dialect=autocommit.dialect)))
+    return reader
+
+
+def _session_row(sid: str, kind: str) -> _SessionRow | None:
     from gateway.bootstrap import runtime
 
-    with runtime.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        row = conn.execute(_SESSION_ROW, {"sid": sid, "kind": kind}).first()
-        if row is None:
-            return None
-        now = utcnow()
-        if (
-            row.expires_at <= now
-            or not row.active
-            or row.epoch != row.session_epoch
-            or (subject is not None and subject != str(row.account_id))
-        ):
-            return None
-        if row.last_seen_at is None or now - row.last_seen_at >= LAST_SEEN_EVERY:
-            conn.execute(_STAMP_LAST_SEEN, {"sid": sid, "now": now})  # at most once a minute a session
-            conn.commit()
+    engine = runtime.engine
+    if engine.dialect.name != "postgresql":  # SQLite (embedded): through SQLAlchemy, as any read
+        with engine.connect() as conn:
+            row = conn.execute(_SESSION_ROW, {"sid": sid, "kind": kind}).first()
+        return None if row is None else _SessionRow(*row)
+    reader, sql = _reader(engine)
+    connection = reader.raw_connection()
+    try:
+        with connection.cursor() as cursor:  # the driver's cursor: one round trip, nothing around it
+            cursor.execute(sql, {"sid": sid, "kind": kind})
+            row = cursor.fetchone()
+    finally:
+        connection.close()  # back to its pool
+    return None if row is None else _SessionRow(*row)
+
+
+def _stamp_last_seen(sid: str, now: datetime) -> None:
+    from gateway.bootstrap import runtime
+
+    with runtime.engine.begin() as conn:
+        conn.execute(_STAMP_LAST_SEEN, {"sid": sid, "now": now})
+
+
+def _valid_session(sid: str, kind: str, subject: str | None = None) -> Caller | None:
+    """The caller of a live session, or None: one lookup of the row and its account."""
+    row = _session_row(sid, kind)
+    if row is None:
+        return None
+    now = utcnow()
+    if (
+        row.expires_at <= now
+        or not row.active
+        or row.epoch != row.session_epoch
+        or (subject is not None and subject != str(row.account_id))
+    ):
+        return None
+    if row.last_seen_at is None or now - row.last_seen_at >= LAST_SEEN_EVERY:
+        _stamp_last_seen(sid, now)  # at most once a minute a session
     account = AccountView(
         id=row.account_id,
         username=row.username,
