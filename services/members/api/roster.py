@@ -147,6 +147,11 @@ class MemberQuery(PageQuery):
     with_total = fields.Boolean(load_default=True)
 
 
+# One instance for every request: given the class, webargs builds a new schema (copying its
+# fields) per request (decision 0048).
+MEMBER_QUERY = MemberQuery()
+
+
 class MemberPage(BaseSchema):
     total = fields.Integer(allow_none=True, metadata={"description": "null when with_total=false"})
     total_capped = fields.Boolean(
@@ -183,7 +188,7 @@ class CardIn(BaseSchema):
 @blp.route("/members")
 class Members(MethodView):
     @roles(*ALL)
-    @blp.arguments(MemberQuery, location="query")
+    @blp.arguments(MEMBER_QUERY, location="query")
     @blp.response(200, MemberPage)
     def get(self, query):
         """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
