@@ -23,8 +23,15 @@ cost is printed. Baselines in the same run:
 - the generator's own ceiling: the same clients against a static answer from a bare asyncio
   server in another process;
 - the old generator (threads with requests) on the trivial endpoint, to compare with older figures;
-- a trivial endpoint through the same gateway (GET /members/districts).
-Each line also gives the CPU the gateway and the members service spent per request."""
+- a trivial endpoint through the same gateway (GET /members/districts);
+- the bare Flask hop (bench/bare_flask.py, decision 0048): a minimal Flask app under the same
+  gunicorn settings answering the same JSON (a real list page, encoded each time), alone and
+  behind a minimal forwarding Flask app: what Flask and gunicorn themselves cost per request,
+  beside which our two hops' CPU reads.
+Each line also gives the CPU the gateway and the members service spent per request.
+
+Profile the running processes under the same load with py-spy (pinned in requirements-dev.txt):
+`py-spy record --gil --subprocesses -f raw --pid <gunicorn master>` for each of the two."""
 
 from __future__ import annotations
 
@@ -35,8 +42,11 @@ import os
 import random
 import resource
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 from bench.figures import load
 from bench.members_common import generate_roster, percentiles, person_id
@@ -71,6 +81,22 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _start_bare(target: str, port: int, env: dict) -> subprocess.Popen:
+    """One of bench/bare_flask.py's apps under gunicorn with the real processes' settings."""
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command += ["--config", str(root / "deploy" / "gunicorn.conf.py"), f"bench.bare_flask:{target}()"]
+    process = subprocess.Popen(command, cwd=root, env={**os.environ, **env})
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"bare {target} did not start")
 
 
 def _own_cpu() -> float:
@@ -261,6 +287,7 @@ def main() -> None:
     static = multiprocessing.get_context("spawn").Process(target=_serve_static, args=(port,), daemon=True)
     static.start()
     system = System(extra_env=extra)
+    bare: list[subprocess.Popen] = []
     try:
         print(f"members list: {args.members:,} members, {args.clients} concurrent clients", flush=True)
         started = time.perf_counter()
@@ -296,6 +323,25 @@ def main() -> None:
             f"{m}/members?id_number={person_id(random.randrange(args.home))}" for _ in range(20)
         ]
         grassroots, district = tokens("grassroots1"), tokens("district")
+        # the bare Flask hop, answering the very page the list answers (decision 0048)
+        import requests
+
+        page = requests.get(
+            system.base + later_pages[0], headers={"Authorization": f"Bearer {grassroots[0]}"}, timeout=30
+        )
+        page.raise_for_status()
+        answer = system.tmp / "bare-answer.json"
+        answer.write_bytes(page.content)
+        bare_port, bare_gateway_port = _free_port(), _free_port()
+        bare_data = {"DATA_DIR": str(system.tmp / "bare")}
+        bare.append(_start_bare("app", bare_port, {"BARE_ANSWER": str(answer), **bare_data}))
+        upstream = {"BARE_UPSTREAM": f"http://127.0.0.1:{bare_port}", **bare_data}
+        bare.append(_start_bare("gateway", bare_gateway_port, upstream))
+        bare_watched = {"bare gateway": bare[1].pid, "bare app": bare[0].pid}
+        bare_lines = (
+            ("bare Flask app alone (the same JSON page)", f"http://127.0.0.1:{bare_port}", {"bare app": bare[0].pid}),
+            ("bare Flask hop: bare gateway -> bare app", f"http://127.0.0.1:{bare_gateway_port}", bare_watched),
+        )
 
         for rate in args.rate:
             print(
@@ -311,6 +357,8 @@ def main() -> None:
                 args.seconds,
                 {"static server": static.pid},
             )
+            for label, base, watch in bare_lines:
+                measure_open(label, base, [None], later_pages, rate, args.seconds, watch)
             for label, who, paths in (
                 ("baseline: GET /members/districts (trivial)", grassroots, [f"{m}/districts"]),
                 ("member list, a clerk's visit (1 total in 40 pages)", grassroots, visit),
@@ -328,6 +376,8 @@ def main() -> None:
             per,
             {"static server": static.pid},
         )
+        for label, base, watch in bare_lines:
+            measure(label, base, [None] * args.clients, later_pages, per, watch)
         measure(
             "baseline, old generator (threads + requests): /districts",
             system.base,
@@ -347,6 +397,9 @@ def main() -> None:
             measure(label, system.base, who, paths, per, watched)
         print("  goal: p99 ≤ 50 ms for the member list")
     finally:
+        for process in bare:
+            process.terminate()
+            process.wait(10)
         system.stop()
         static.terminate()
 

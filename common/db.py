@@ -4,6 +4,7 @@ commits a change together with the events it causes (the outbox) in one transact
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from datetime import UTC
 from types import TracebackType
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Table, create_engine, event, insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from common import clock
@@ -52,10 +54,40 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    ping_after = kwargs.pop("ping_after", PING_AFTER_IDLE_SECONDS)
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    ping_when_idle(engine, ping_after)
+    return engine
+
+
+# A pooled connection used within the last few seconds is taken as it is; one idle for longer is
+# pinged first (`SELECT 1`'s round trip), and replaced if the server has gone. SQLAlchemy's
+# `pool_pre_ping` pinged before *every* checkout: one more round trip per request, in every web
+# process and in PostgreSQL (docs/decisions/0048-request-cost.md). A connection that breaks within
+# this window fails its one statement; SQLAlchemy then sees the disconnect and drops the whole
+# pool, so the next checkout opens fresh connections.
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def ping_when_idle(engine: Engine, after: float) -> None:
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_from"] = time.monotonic()  # a new connection has just answered
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_from = record.info.get("idle_from")
+        if idle_from is not None and time.monotonic() - idle_from < after:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # whatever the driver raises, the connection is unusable
+            raise DisconnectionError(str(exc)[:200]) from exc
+        if not alive:
+            raise DisconnectionError("the connection did not answer its ping")
 
 
 def envelope(

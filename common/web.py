@@ -8,11 +8,13 @@ import time
 import uuid
 from collections.abc import Callable
 from copy import deepcopy
+from dataclasses import replace
 from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
+import orjson
 from flask import Flask, Response, current_app, g, jsonify, make_response, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
@@ -20,6 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
+from werkzeug.sansio.response import Response as SansioResponse
 
 from common import api_docs, clock, identity, logs, metrics
 from common.bus import ping
@@ -189,6 +192,27 @@ class JSONProvider(DefaultJSONProvider):
             return o.isoformat()
         return DefaultJSONProvider.default(o)
 
+    def response(self, *args: Any, **kwargs: Any) -> SansioResponse:
+        """The same JSON as Flask's compact answer (keys sorted, UTF-8, one newline), encoded by
+        orjson: a 50-row list page cost ~0.3 ms in the stdlib encoder (decision 0048). Moments and
+        days still go through `default`; anything orjson will not take (an integer past 64 bits,
+        a type only `default` knows) falls back to Flask's own encoder, so no answer changes."""
+        if (self._app.debug and self.compact is None) or self.compact is False:
+            return super().response(*args, **kwargs)
+        obj = self._prepare_response_obj(args, kwargs)
+        try:
+            body = orjson.dumps(obj, default=self.default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().response(*args, **kwargs)
+        app: Any = self._app  # a Flask app: its response_class takes the body
+        answer: SansioResponse = app.response_class(body + b"\n", mimetype=self.mimetype)
+        return answer
+
+
+_ORJSON_OPTIONS = (
+    orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
+)
+
 
 def create_service_app(runtime: ServiceRuntime, blueprints: list[Any], title: str, description: str = "") -> Flask:
     logs.setup(runtime.name)
@@ -227,7 +251,10 @@ def create_service_app(runtime: ServiceRuntime, blueprints: list[Any], title: st
         limit_small_bodies()
         if request.path in OPEN_PATHS:
             return None
-        g.identity = identity.verify(request.headers.get(identity.HEADER))
+        ident = identity.verify(request.headers.get(identity.HEADER))
+        if not ident.request_id:  # a reused token (identity.sign_reused): this request's own id
+            ident = replace(ident, request_id=g.request_id)
+        g.identity = ident
         return None
 
     @app.after_request

@@ -20,15 +20,20 @@ from __future__ import annotations
 
 import hmac
 import secrets
+import time
 import uuid
+import weakref
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Engine
 
 from common import clock
 from common.config import secret
@@ -304,7 +309,7 @@ def authenticate(open_session) -> Caller | None:
     sid = request.cookies.get(SESSION_COOKIE)
     if not sid or len(sid) > 64:
         return None
-    caller = _valid_session(open_session(), sid, "cookie")
+    caller = _valid_session(sid, "cookie")
     if caller is not None and request.method not in SAFE_METHODS:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, caller.session.csrf_token):
@@ -312,15 +317,35 @@ def authenticate(open_session) -> Caller | None:
     return caller
 
 
+# Bearer tokens whose signature and claims were checked, with their claims: a client sends the
+# same token for up to 15 minutes, and checking its HMAC again each time changes nothing. Only
+# the check of the token itself is remembered — until its `exp`, under the same key — never
+# whether its session is live: that is read on every request (_valid_session).
+_VERIFIED: dict[str, tuple[str, dict[str, Any]]] = {}
+VERIFIED_KEPT = 10_000  # tokens remembered per process; all forgotten when full
+
+
+def _token_claims(token: str) -> dict[str, Any]:
+    key = gateway_secret()
+    known = _VERIFIED.get(token)
+    if known is not None and known[0] == key and known[1]["exp"] > time.time():
+        return known[1]
+    claims = jwt.decode(
+        token,
+        key,
+        algorithms=["HS256"],
+        audience="union-gateway",
+        options={"require": ["exp", "sub", "sid"]},
+    )
+    if len(_VERIFIED) >= VERIFIED_KEPT:
+        _VERIFIED.clear()
+    _VERIFIED[token] = (key, claims)
+    return claims
+
+
 def _bearer(token: str, open_session) -> Caller:
     try:
-        claims = jwt.decode(
-            token,
-            gateway_secret(),
-            algorithms=["HS256"],
-            audience="union-gateway",
-            options={"require": ["exp", "sub", "sid"]},
-        )
+        claims = _token_claims(token)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("登录凭证已过期，请重新登录", code="TOKEN_EXPIRED") from None
     except jwt.PyJWTError:
@@ -328,7 +353,7 @@ def _bearer(token: str, open_session) -> Caller:
     sid = claims["sid"]
     if not isinstance(sid, str) or len(sid) > 64:
         raise Unauthorized("登录凭证无效", code="TOKEN_INVALID")
-    caller = _valid_session(open_session(), sid, "bearer", claims["sub"])
+    caller = _valid_session(sid, "bearer", claims["sub"])
     if caller is None and str(claims["sub"]).isdigit():
         ended = open_session().get(Account, int(claims["sub"]))
         if ended is not None and not ended.active:
@@ -338,28 +363,103 @@ def _bearer(token: str, open_session) -> Caller:
     return caller
 
 
-def _valid_session(session, sid: str, kind: str, subject: str | None = None) -> Caller | None:
+# The one read every authenticated request makes: its session row and account, as plain columns
+# (no ORM entities, no unit of work), on a pooled connection in autocommit on PostgreSQL — one
+# round trip, no BEGIN/COMMIT around it (docs/decisions/0048-request-cost.md). Still read on
+# every request, so an ended session is refused on the very next one (decision 0017).
+_SESSION_ROW = (
+    select(
+        WebSession.id,
+        WebSession.epoch,
+        WebSession.csrf_token,
+        WebSession.expires_at,
+        WebSession.last_seen_at,
+        Account.id.label("account_id"),
+        Account.username,
+        Account.display_name,
+        Account.role,
+        Account.union_id,
+        Account.district_id,
+        Account.member_id,
+        Account.active,
+        Account.session_epoch,
+    )
+    .join(Account, Account.id == WebSession.account_id)
+    .where(WebSession.id == bindparam("sid"), WebSession.kind == bindparam("kind"))
+)
+_STAMP_LAST_SEEN = update(WebSession).where(WebSession.id == bindparam("sid")).values(last_seen_at=bindparam("now"))
+
+
+_SessionRow = namedtuple("_SessionRow", [column.key for column in _SESSION_ROW.selected_columns])
+_readers: weakref.WeakKeyDictionary[Engine, tuple[Engine, str]] = weakref.WeakKeyDictionary()
+
+
+def _reader(engine: Engine) -> tuple[Engine, str]:
+    """PostgreSQL: a small pool of connections in autocommit beside the gateway's own (so none is
+    switched to autocommit and back per request), and _SESSION_ROW as its driver's SQL."""
+    reader = _readers.get(engine)
+    if reader is None:
+        from common.db import make_engine
+
+        autocommit = make_engine(
+            engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT", pool_size=4
+        )
+        reader = _readers[engine] = (autocommit, str(_SESSION_ROW.compile(dialect=autocommit.dialect)))
+    return reader
+
+
+def _session_row(sid: str, kind: str) -> _SessionRow | None:
+    from gateway.bootstrap import runtime
+
+    engine = runtime.engine
+    if engine.dialect.name != "postgresql":  # SQLite (embedded): through SQLAlchemy, as any read
+        with engine.connect() as conn:
+            row = conn.execute(_SESSION_ROW, {"sid": sid, "kind": kind}).first()
+        return None if row is None else _SessionRow(*row)
+    reader, sql = _reader(engine)
+    connection = reader.raw_connection()
+    try:
+        with connection.cursor() as cursor:  # the driver's cursor: one round trip, nothing around it
+            cursor.execute(sql, {"sid": sid, "kind": kind})
+            row = cursor.fetchone()
+    finally:
+        connection.close()  # back to its pool
+    return None if row is None else _SessionRow(*row)
+
+
+def _stamp_last_seen(sid: str, now: datetime) -> None:
+    from gateway.bootstrap import runtime
+
+    with runtime.engine.begin() as conn:
+        conn.execute(_STAMP_LAST_SEEN, {"sid": sid, "now": now})
+
+
+def _valid_session(sid: str, kind: str, subject: str | None = None) -> Caller | None:
     """The caller of a live session, or None: one lookup of the row and its account."""
-    row = session.execute(
-        select(WebSession, Account)
-        .join(Account, Account.id == WebSession.account_id)
-        .where(WebSession.id == sid, WebSession.kind == kind)
-    ).first()
+    row = _session_row(sid, kind)
     if row is None:
         return None
-    web, account = row
     now = utcnow()
     if (
-        web.expires_at <= now
-        or not account.active
-        or web.epoch != account.session_epoch
-        or (subject is not None and subject != str(account.id))
+        row.expires_at <= now
+        or not row.active
+        or row.epoch != row.session_epoch
+        or (subject is not None and subject != str(row.account_id))
     ):
         return None
-    if web.last_seen_at is None or now - web.last_seen_at >= LAST_SEEN_EVERY:
-        web.last_seen_at = now  # committed by the request (app.py), at most once a minute a session
-    view = SessionView(id=web.id, csrf_token=web.csrf_token, expires_at=web.expires_at) if kind == "cookie" else None
-    return Caller(AccountView.of(account), kind, session_id=web.id, session=view)
+    if row.last_seen_at is None or now - row.last_seen_at >= LAST_SEEN_EVERY:
+        _stamp_last_seen(sid, now)  # at most once a minute a session
+    account = AccountView(
+        id=row.account_id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        union_id=row.union_id,
+        district_id=row.district_id,
+        member_id=row.member_id,
+    )
+    view = SessionView(id=row.id, csrf_token=row.csrf_token, expires_at=row.expires_at) if kind == "cookie" else None
+    return Caller(account, kind, session_id=row.id, session=view)
 
 
 def logout(session, caller: Caller) -> None:

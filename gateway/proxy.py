@@ -7,14 +7,20 @@ break the next request that reuses it. Two rules keep the pool clean
 - a connection that may hold leftovers is closed instead of going back to the pool: after a
   request with a body that was refused (4xx/5xx: the service may have answered without reading
   it) or that was larger than a server drains on its own, and after a response that was not
-  read to its end (the caller went away, the service broke off)."""
+  read to its end (the caller went away, the service broke off).
+
+A forwarded request goes through urllib3 directly, on the same pools as `call_service`'s
+requests session: requests' own per-call work (merging settings, preparing the request, building
+its response) was ~15% of the gateway's CPU on a forwarded list page
+(docs/decisions/0048-request-cost.md)."""
 
 from __future__ import annotations
 
 import posixpath
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import requests
+import urllib3
 from flask import Response, g, request
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -111,13 +117,10 @@ class BodyTooLarge(TooLarge):
 
 
 _http = _session()
-
-
-def discard_connection(upstream: requests.Response) -> None:
-    """Close this response's connection when it is released instead of pooling it."""
-    connection = getattr(upstream.raw, "connection", None)
-    if connection is not None:
-        connection.discard = True
+# the pools behind `_http` (the same DiscardingHTTPPool per service), for forwarding
+_pools = _http.get_adapter("http://").poolmanager
+_FORWARD_TIMEOUT = urllib3.Timeout(connect=3, read=300)
+_NO_RETRY = urllib3.Retry(0, read=False)  # as requests' HTTPAdapter: a failed call is not sent again
 
 
 def call_service(service: str, method: str, path: str, ident: internal.Identity, **kwargs) -> requests.Response:
@@ -153,32 +156,40 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     if service not in SERVICES or is_internal_path(path):
         raise NotFound()
     body = request_body(service)
-    headers = {}
+    headers = {internal.HEADER: internal.sign_reused(ident), "X-Request-Id": ident.request_id}
     for name in ("Content-Type", "Accept", "If-None-Match"):
         if name in request.headers:
             headers[name] = request.headers[name]
-    upstream = call_service(
-        service,
-        request.method,
-        path,
-        ident,
-        params=request.args.to_dict(flat=False),
-        data=body,
-        headers=headers,
-        stream=True,
-        allow_redirects=False,
-    )
-    if body and (upstream.status_code >= 400 or len(body) > REUSE_AFTER_BODY_UP_TO):
-        discard_connection(upstream)
+    url = f"{service_url(service)}/{path.lstrip('/')}"
+    if request.args:  # re-encoded from what was parsed, as before: never the raw query string
+        url += "?" + urlencode(request.args.to_dict(flat=False), doseq=True)
+    try:
+        upstream = _pools.urlopen(
+            request.method,
+            url,
+            body=body or None,
+            headers=headers,
+            redirect=False,
+            retries=_NO_RETRY,
+            timeout=_FORWARD_TIMEOUT,
+            preload_content=False,
+        )
+    except urllib3.exceptions.HTTPError:
+        raise ServiceUnavailable() from None
+    if body and (upstream.status >= 400 or len(body) > REUSE_AFTER_BODY_UP_TO):
+        _discard(upstream)
     length = upstream.headers.get("Content-Length", "")
     if length.isdigit() and int(length) <= BUFFER_LIMIT:
         try:
-            content = upstream.content
-        except requests.RequestException:
+            content = upstream.read(decode_content=True)
+        except urllib3.exceptions.HTTPError:
+            _discard(upstream)
+            upstream.release_conn()
             raise ServiceUnavailable() from None
-        response = Response(content, status=upstream.status_code)
+        upstream.release_conn()
+        response = Response(content, status=upstream.status)
     else:  # large or of unknown length (downloads): stream it through
-        response = Response(_stream(upstream), status=upstream.status_code)
+        response = Response(_stream(upstream), status=upstream.status)
     for name in _PASS_RESPONSE:
         if name in upstream.headers:  # never a control character in a header (a 500 at the server)
             response.headers[name] = "".join(ch for ch in upstream.headers[name] if 31 < ord(ch) != 127)
@@ -188,14 +199,21 @@ def forward(service: str, path: str, ident: internal.Identity) -> Response:
     return response
 
 
-def _stream(upstream: requests.Response):
+def _discard(upstream: urllib3.BaseHTTPResponse) -> None:
+    """Close this answer's connection when it is released instead of pooling it."""
+    connection = getattr(upstream, "connection", None)
+    if connection is not None:
+        connection.discard = True
+
+
+def _stream(upstream: urllib3.BaseHTTPResponse):
     """The answer in chunks; if it is not read to its end (the caller went away, the service broke
     off), its connection is closed rather than pooled with the rest of the answer in it."""
     finished = False
     try:
-        yield from upstream.iter_content(chunk_size=64 * 1024)
+        yield from upstream.stream(64 * 1024, decode_content=True)
         finished = True
     finally:
         if not finished:
-            discard_connection(upstream)
-        upstream.close()
+            _discard(upstream)
+        upstream.release_conn()

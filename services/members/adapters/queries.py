@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import defer
 
@@ -228,6 +228,58 @@ def next_member_numbers(session, count: int) -> list[int]:
 SORTS = {"id": Member.id, "name": Member.name, "member_no": Member.member_no, "created_at": Member.created_at}
 
 
+def _ordering(sort: str, order: str) -> list[Any]:
+    column = SORTS.get(sort, Member.id)
+    ordering = [column.desc() if order == "desc" else column.asc()]
+    if column is not Member.id:
+        ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
+    return ordering
+
+
+_UNION_PAGE_SQL: dict[tuple[str, str], str] = {}  # (sort, order) -> the driver's SQL (PostgreSQL)
+
+
+def _union_page(session, union_id: int | None, sort: str, order: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """One union's members in the list's order, a page of them, as member_page answers them: the
+    same select, compiled once per sort and run on the driver's cursor — building, keying and
+    executing it through SQLAlchemy was ~30 % of the members service's CPU on a list page
+    (docs/decisions/0048-request-cost.md)."""
+    connection = session.connection()
+    sql = _UNION_PAGE_SQL.get((sort, order))
+    if sql is None:
+        statement = (
+            _PAGE_COLUMNS.where(Member.union_id == bindparam("union"))
+            .order_by(*_ordering(sort, order))
+            .offset(bindparam("offset"))
+            .limit(bindparam("limit"))
+        )
+        sql = _UNION_PAGE_SQL[(sort, order)] = str(statement.compile(dialect=connection.dialect))
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        cursor.execute(sql, {"union": union_id, "offset": offset, "limit": limit})
+        names = tuple(column.name for column in cursor.description)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+# A page of the member list: the columns it answers (built once; every call narrows a copy).
+_PAGE_COLUMNS = select(
+    Member.id,
+    Member.union_id,
+    Member.name,
+    Member.gender,
+    Member.id_type,
+    Member.id_masked.label("id_number"),
+    Member.address,
+    Member.mobile_masked.label("mobile"),  # masked as stored: nothing opened (decision 0038)
+    Member.member_no,
+    Member.status,
+    Member.synced,
+    Member.card_number,
+    Member.card_issued_on,
+    Member.removed,
+    Member.review_note,
+)
+
+
 def member_page(
     session,
     who: Identity,
@@ -250,23 +302,7 @@ def member_page(
     `count_cap`). The ID number as stored masked: a page opens no sealed number; a search by one
     (`id_number`, as the register keeps it; None: no search by it) goes by its index. A union
     outside the scope: nothing."""
-    query = select(
-        Member.id,
-        Member.union_id,
-        Member.name,
-        Member.gender,
-        Member.id_type,
-        Member.id_masked.label("id_number"),
-        Member.address,
-        Member.mobile_masked.label("mobile"),  # masked as stored: nothing opened (decision 0038)
-        Member.member_no,
-        Member.status,
-        Member.synced,
-        Member.card_number,
-        Member.card_issued_on,
-        Member.removed,
-        Member.review_note,
-    )
+    query = _PAGE_COLUMNS  # built once: each filter below makes a new statement from it
     if who.role == "grassroots":
         query = query.where(Member.union_id == who.union_id)
         if union_id is not None and union_id != who.union_id:
@@ -305,12 +341,20 @@ def member_page(
         total = session.scalar(select(func.count()).select_from(counted.subquery()))
         capped = not one_union and total > count_cap
         total = min(total, count_cap) if capped else total
-    column = SORTS.get(sort, Member.id)
-    ordering = [column.desc() if order == "desc" else column.asc()]
-    if column is not Member.id:
-        ordering.append(Member.id.desc() if order == "desc" else Member.id.asc())
-    rows = session.execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page)).mappings()
-    return total, [dict(row) for row in rows], capped
+    plain = who.role == "grassroots" and not (
+        name or member_no or id_number is not None or status or synced is not None or card_held is not None
+    )
+    if plain and removed is None and session.get_bind().dialect.name == "postgresql":
+        # a clerk paging through their own union, the list's commonest request: one statement
+        # compiled once per sort, on the driver's cursor in the same transaction
+        return total, _union_page(session, who.union_id, sort, order, (page - 1) * per_page, per_page), capped
+    ordering = _ordering(sort, order)
+    # columns, not entities: executed on the session's connection (Core), each row zipped with the
+    # column names — the ORM's execution and row mappings were a third of a list page's CPU
+    # (docs/decisions/0048-request-cost.md)
+    result = session.connection().execute(query.order_by(*ordering).offset((page - 1) * per_page).limit(per_page))
+    names = tuple(result.keys())
+    return total, [dict(zip(names, row, strict=True)) for row in result.all()], capped
 
 
 # ------------------------------------------------------------------ transfer requests

@@ -3,6 +3,7 @@ member service cards and the population office's removals."""
 
 from __future__ import annotations
 
+from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
@@ -146,6 +147,11 @@ class MemberQuery(PageQuery):
     with_total = fields.Boolean(load_default=True)
 
 
+# One instance for every request: given the class, webargs builds a new schema (copying its
+# fields) per request (decision 0048).
+MEMBER_QUERY = MemberQuery()
+
+
 class MemberPage(BaseSchema):
     total = fields.Integer(allow_none=True, metadata={"description": "null when with_total=false"})
     total_capped = fields.Boolean(
@@ -182,13 +188,17 @@ class CardIn(BaseSchema):
 @blp.route("/members")
 class Members(MethodView):
     @roles(*ALL)
-    @blp.arguments(MemberQuery, location="query")
+    @blp.arguments(MEMBER_QUERY, location="query")
     @blp.response(200, MemberPage)
     def get(self, query):
         """会员列表/搜索 (scoped; ID numbers and mobiles masked)."""
         with uow() as work:
             total, items, capped = roster.list_members(work, current_identity(), **query)
-            return {"total": total, "total_capped": capped, "items": items}
+        # The rows are already MemberRow's fields as JSON-ready values (a day is dumped as its
+        # ISO date): answered as they are, not dumped again field by field through marshmallow
+        # (~0.4 ms a 50-row page, decision 0048). tests/services/members/test_member_list_answer.py
+        # holds the answer equal to MemberPage's dump.
+        return current_app.json.response({"total": total, "total_capped": capped, "items": items})
 
     @roles("grassroots")
     @no_store
