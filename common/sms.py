@@ -55,7 +55,7 @@ KINDS = {
     SIGN_IN_CODE: Kind("SMS_TEMPLATE_SIGN_IN_CODE", ("code",)),
     MOBILE_CODE: Kind("SMS_TEMPLATE_MOBILE_CODE", ("code",)),
     DETAIL_DECISION: Kind("SMS_TEMPLATE_DETAIL_DECISION", ("result",)),
-    MOBILE_REPLACED: Kind("SMS_TEMPLATE_MOBILE_REPLACED", ("mobile",)),
+    MOBILE_REPLACED: Kind("SMS_TEMPLATE_MOBILE_REPLACED", ("number",)),  # Aliyun refuses a variable named `mobile`
     COVER_REQUEST: Kind("SMS_TEMPLATE_COVER_REQUEST", ("year", "state")),
 }
 
@@ -100,6 +100,16 @@ def aliyun_signature(secret: str, method: str, params: dict[str, str]) -> str:
     return base64.b64encode(digest).decode()
 
 
+# The provider's notification templates take at most 35 characters a variable; a longer value (a
+# union's reason for declining) is clipped, marked with …, rather than refused — the whole text is
+# the member's to read on /me.
+PARAM_MAX = 35
+
+
+def clipped(value: str) -> str:
+    return value if len(value) <= PARAM_MAX else value[: PARAM_MAX - 1] + "…"
+
+
 def aliyun_params(settings: SmsSettings, mobile: str, kind: str, template_params: dict[str, str]) -> dict[str, str]:
     """The signed query of one `SendSms` call with the kind's template."""
     template = settings.templates.get(kind, "")
@@ -116,7 +126,9 @@ def aliyun_params(settings: SmsSettings, mobile: str, kind: str, template_params
         "SignatureNonce": uuid.uuid4().hex,
         "SignatureVersion": "1.0",
         "TemplateCode": template,
-        "TemplateParam": json.dumps(template_params, ensure_ascii=False, separators=(",", ":")),
+        "TemplateParam": json.dumps(
+            {k: clipped(v) for k, v in template_params.items()}, ensure_ascii=False, separators=(",", ":")
+        ),
         "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "Version": ALIYUN_VERSION,
     }

@@ -119,7 +119,7 @@ def test_each_kind_of_message_goes_with_its_own_template_and_its_parameters(prov
         (sms.SIGN_IN_CODE, {"code": "111111"}, "SMS_123456"),
         (sms.MOBILE_CODE, {"code": "222222"}, "SMS_200001"),
         (sms.DETAIL_DECISION, {"result": "未通过，原因：地址不完整"}, "SMS_200002"),
-        (sms.MOBILE_REPLACED, {"mobile": "137****1234"}, "SMS_200003"),
+        (sms.MOBILE_REPLACED, {"number": "137****1234"}, "SMS_200003"),
         (sms.COVER_REQUEST, {"year": "2026", "state": "已参保"}, "SMS_200004"),
     )
     for kind, params, _ in sent:
@@ -143,3 +143,17 @@ def test_a_kind_without_its_template_or_with_other_parameters_is_not_sent(provid
     with pytest.raises(ValueError):
         sms.send("13910000001", sms.DETAIL_DECISION, "x", {"state": "accepted"}, _settings(provider))
     assert _Provider.received == []
+
+
+def test_a_value_longer_than_the_providers_35_characters_is_clipped_and_no_variable_is_named_mobile(provider):
+    """Aliyun's notification templates take ≤ 35 characters a variable and refuse variables named
+    email, mobile, id, nick or site: a union's long reason is clipped (…), the embedded text whole."""
+    reason = "未通过，原因：" + "地址" * 40
+    sms.send("13910000001", sms.DETAIL_DECISION, "the whole text", {"result": reason}, _settings(provider))
+    (params,) = _Provider.received
+    sent = json.loads(params["TemplateParam"])["result"]
+    assert len(sent) == 35 and sent.endswith("…") and reason.startswith(sent[:-1])
+    short = "已由所在工会确认并更新"
+    assert sms.clipped(short) == short and sms.clipped("x" * 35) == "x" * 35
+    refused_names = {"email", "mobile", "id", "nick", "site"}
+    assert not refused_names & {name for kind in sms.KINDS.values() for name in kind.params}

@@ -62,4 +62,4 @@ def text_previous_mobile_when_replaced(uow: UoW, event: dict) -> None:
     change = uow.session.get(MemberDetailChange, change_id)
     if change is None or not change.old_mobile:
         return
-    sms.send(change.old_mobile, sms.MOBILE_REPLACED, message, {"mobile": change.new_mobile_masked or ""})
+    sms.send(change.old_mobile, sms.MOBILE_REPLACED, message, {"number": change.new_mobile_masked or ""})
