@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, g, jsonify, make_response, reque
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from sqlalchemy import text
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 from werkzeug.sansio.response import Response as SansioResponse
@@ -159,6 +159,15 @@ def register_error_handlers(app: Flask) -> None:
         # calendar): their input, not our fault — say so, never a 500.
         log.info("value refused by the database", extra={"error": str(exc.orig)[:200]})
         return error_response(422, "VALUE_OUT_OF_RANGE", "提交的数值超出允许范围，请检查后重试")
+
+    @app.errorhandler(DBAPIError)
+    def _database_error(exc: DBAPIError) -> tuple[Response, int]:
+        # A pooled connection the database dropped (a restart, a failover) fails its one statement
+        # and the pool starts afresh (common/db.py): the person is told to retry, not that we broke.
+        if exc.connection_invalidated:
+            log.warning("database connection lost", extra={"error": str(exc.orig)[:200]})
+            return error_response(503, "SERVICE_UNAVAILABLE", "服务暂时不可用，请稍后重试")
+        return _unexpected(exc)
 
     @app.errorhandler(OverflowError)
     def _overflow(_exc: OverflowError) -> tuple[Response, int]:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import g, request
@@ -37,7 +38,7 @@ from sqlalchemy.engine import Engine
 
 from common import clock
 from common.config import secret
-from common.errors import Forbidden, Throttled, Unauthorized
+from common.errors import Forbidden, Throttled, Unauthorized, Unavailable
 from common.identity import Identity
 from gateway import settings
 from gateway.adapters.orm import Account, LoginFailure, RefreshToken, WebSession
@@ -422,8 +423,11 @@ def _session_row(sid: str, kind: str) -> _SessionRow | None:
         with connection.cursor() as cursor:  # the driver's cursor: one round trip, nothing around it
             cursor.execute(sql, {"sid": sid, "kind": kind})
             row = cursor.fetchone()
+    except psycopg.OperationalError as exc:  # the database dropped it (a restart, a failover)
+        connection.invalidate()  # never back to the pool: the next request opens a fresh one
+        raise Unavailable() from exc
     finally:
-        connection.close()  # back to its pool
+        connection.close()  # back to its pool (an invalidated one is discarded)
     return None if row is None else _SessionRow(*row)
 
 

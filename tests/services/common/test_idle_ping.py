@@ -44,3 +44,31 @@ def test_a_connection_used_within_the_window_is_not_pinged(database):
         assert _pid(engine) != dead  # the disconnect dropped the pool: the next one is fresh
     finally:
         engine.dispose()
+
+
+def test_a_request_whose_connection_was_dropped_is_told_to_retry_not_a_server_error(database):
+    """The one statement that meets a dropped connection answers 503 SERVICE_UNAVAILABLE in words
+    (common/web.py), and the next request is served on a fresh connection."""
+    from flask import Flask, jsonify
+
+    from common.web import register_error_handlers
+
+    engine = make_engine(database("ping"), ping_after=3600, pool_size=1, max_overflow=0)
+    app = Flask(__name__)
+    register_error_handlers(app)
+
+    @app.get("/pid")
+    def pid():
+        return jsonify(_pid(engine))
+
+    try:
+        client = app.test_client()
+        first = client.get("/pid").get_json()
+        _kill(first)
+        dropped = client.get("/pid")
+        assert dropped.status_code == 503
+        assert dropped.get_json()["error"] == {"code": "SERVICE_UNAVAILABLE", "message": "服务暂时不可用，请稍后重试"}
+        again = client.get("/pid")
+        assert again.status_code == 200 and again.get_json() != first
+    finally:
+        engine.dispose()

@@ -92,3 +92,25 @@ def test_the_last_seen_stamp_is_still_written(gateway):
             .where(Account.username == "clerk5")
         )
     assert auth.utcnow() - seen < timedelta(minutes=1)
+
+
+def test_a_session_read_on_a_dropped_connection_is_told_to_retry_then_served(gateway):
+    """The session read's own pool (autocommit, the driver's cursor): a connection the database
+    dropped answers 503 in words once, is discarded, and the next request is served."""
+    import psycopg
+
+    from tests.conftest import PG_ADMIN_URL
+
+    add_account("clerk5")
+    client = gateway.test_client()
+    token = _token(gateway, "clerk5")
+    assert client.get(ME, headers=_bearer(token)).status_code == 200
+    reader, _ = auth._reader(runtime.engine)
+    with reader.connect() as conn:  # the pool holds one connection: this is it
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    dropped = client.get(ME, headers=_bearer(token))
+    assert dropped.status_code == 503, dropped.get_json()
+    assert dropped.get_json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert client.get(ME, headers=_bearer(token)).status_code == 200
