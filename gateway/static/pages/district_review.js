@@ -32,6 +32,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     comparedYear = year; yoyPage = page;
     if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
     const d = await U.api("GET", `/enrollment/year-on-year/${year}/unions?` + new URLSearchParams({ page, per_page: YOY_PER_PAGE }));
+    if (year !== comparedYear || page !== yoyPage) return;  // another year or page was asked meanwhile
     const pages = Math.max(1, Math.ceil(d.total / YOY_PER_PAGE));
     document.getElementById("yoy-pager").hidden = pages <= 1;
     document.getElementById("yoy-page").textContent = ` 第 ${page} / ${pages} 页，共 ${d.total} 个基层工会 `;

@@ -24,6 +24,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const box = document.getElementById("year-on-year");
     if (!list.some(y => y.cover_year === year - 1)) { box.hidden = true; return; }
     const d = await U.api("GET", `/enrollment/year-on-year/${year}`);
+    if (Number(params().cover_year) !== year) return;  // another year was chosen meanwhile: its own call draws
     const tile = (k, val) => `<div class="tile"><span>${k}</span><strong>${val}</strong></div>`;
     document.getElementById("yoy-title").textContent = `${d.cover_year} 年度与 ${d.from_year} 年度对比`;
     document.getElementById("yoy-tiles").innerHTML = tile(`${d.from_year} 年度在本会参保`, d.last_year) + tile(`${d.cover_year} 年度可参保`, d.this_year) +
