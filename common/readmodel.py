@@ -46,8 +46,7 @@ def upsert_many_if_newer(
     dialect = session.get_bind().dialect.name
     make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     values = list(newest.values())
-    # one statement sent with every row (executemany: SQLAlchemy batches it as multi-row VALUES),
-    # compiled once and cached; `.values(rows)` compiled a new statement for every batch, which was
+    # one statement sent with every row, compiled once and cached; `.values(rows)` compiled a new statement for every batch, which was
     # a third of the enrollment consumer's CPU in the season (issue 16)
     statement: Any = make(table)  # PostgreSQL's or SQLite's INSERT: both have ON CONFLICT
     columns = [c for c in values[0] if c != key_column]
@@ -56,4 +55,10 @@ def upsert_many_if_newer(
         set_={c: statement.excluded[c] for c in columns},
         where=table.c[version_column] < statement.excluded[version_column],
     )
+    if dialect == "postgresql":
+        # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT a page (its
+        # "insertmanyvalues", up to 1,000 rows), not psycopg's executemany, which runs the
+        # statement once a row on the server (decision 0049, round two); the returned keys are
+        # not used
+        statement = statement.returning(table.c[key_column])
     session.execute(statement, values)
