@@ -7,9 +7,11 @@ publishes their snapshots (contracts.member_data reads the attributes) and commi
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, inspect, text
 
+from common.set_writes import column_arrays, set_writable, unnest_insert_sql
 from services.members.adapters.orm import Member
 
 
@@ -48,8 +50,27 @@ def insert_new_members(session, members: list[Member]) -> None:
     columns = [(prop.key, prop.columns[0].key) for prop in inspect(Member).column_attrs]
     states = [inspect(m).dict for m in members]
     given = [(attr, column) for attr, column in columns if any(attr in s for s in states)]  # unset: the column default
-    # RETURNING makes SQLAlchemy send the rows as one multi-row INSERT a page ("insertmanyvalues",
-    # up to 1,000 rows, compiled once): psycopg's executemany ran the INSERT once a row on the
-    # server (decision 0049, round two). The ids returned are the ones given above.
+    rows = [{column: s.get(attr) for attr, column in given} for s in states]
     table = Member.__table__
-    session.execute(insert(table).returning(table.c.id), [{column: s.get(attr) for attr, column in given} for s in states])
+    dialect = session.connection().dialect
+    defaults = {c.key: c.default.arg for c in table.c if c.key not in rows[0] and c.default is not None}
+    if all(not callable(value) for value in defaults.values()) and set_writable(table, list(rows[0]), dialect):
+        # one INSERT … SELECT FROM unnest(arrays) for the whole file, the same text every time: an
+        # executemany ran the INSERT once a row on the server (decision 0049, round two); the
+        # columns' scalar defaults written as the Core INSERT would
+        names = tuple(rows[0]) + tuple(defaults)
+        arrays = column_arrays(table, list(rows[0]), rows, dialect)
+        arrays.update({c: [value] * len(rows) for c, value in defaults.items()})
+        session.execute(_insert_statement(names, dialect), arrays)
+        return
+    session.execute(insert(table), rows)
+
+
+_INSERTS: dict[tuple[str, ...], Any] = {}
+
+
+def _insert_statement(names: tuple[str, ...], dialect) -> Any:
+    statement = _INSERTS.get(names)
+    if statement is None:
+        statement = _INSERTS[names] = text(unnest_insert_sql(Member.__table__, names, dialect))
+    return statement
