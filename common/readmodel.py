@@ -52,8 +52,8 @@ def upsert_many_if_newer(
         # one statement for the whole set: every column one array parameter, `unnest` makes them
         # rows again — its text the same for every batch (compiled once, prepared by psycopg),
         # run once on the server; an executemany ran it once a row (decision 0049, round two)
-        statement = _unnest_upsert(table, key_column, tuple(columns), version_column, dialect)
-        session.execute(statement, column_arrays(table, [key_column, *columns], values, dialect))
+        upsert = _unnest_upsert(table, key_column, tuple(columns), version_column, dialect)
+        session.execute(upsert, column_arrays(table, [key_column, *columns], values, dialect))
         return
     make = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect.name]
     # one statement sent with every row, compiled once and cached; `.values(rows)` compiled a new
