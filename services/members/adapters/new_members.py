@@ -1,8 +1,10 @@
 """New members: what a member a union adds starts as (`new_member`), and many of them written in
 one statement (批量导入会员's 1,000 rows). The ORM's batched INSERT … RETURNING took 0.86–1.06 s for 1,000 members on PostgreSQL — most of an import — against
 0.21 s for the same rows with their ids taken from the sequence first and a plain executemany
-(issue 17 item 4: the 1,000-row import ≤ 1 s). The members stay transient: an import only
-publishes their snapshots (contracts.member_data reads the attributes) and commits."""
+(issue 17 item 4: the 1,000-row import ≤ 1 s); that executemany is now one INSERT … SELECT FROM
+unnest(arrays) (common/set_writes.py, decision 0049 round two: 0.8× its CPU). The members stay
+transient: an import only publishes their snapshots (contracts.member_data reads the attributes)
+and commits."""
 
 from __future__ import annotations
 
