@@ -75,11 +75,12 @@ def _unnest_upsert(table: Any, key_column: str, columns: tuple[str, ...], versio
     cache_key = (table, key_column, columns, version_column)
     statement = _STATEMENTS.get(cache_key)
     if statement is None:
-        updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in columns)
+        name = {c: table.c[c].name for c in (key_column, version_column, *columns)}
+        updates = ", ".join(f'"{name[c]}" = EXCLUDED."{name[c]}"' for c in columns)
         statement = text(
             unnest_insert_sql(table, (key_column, *columns), dialect)
-            + f' ON CONFLICT ("{key_column}") DO UPDATE SET {updates}'
-            + f' WHERE "{table.name}"."{version_column}" < EXCLUDED."{version_column}"'
+            + f' ON CONFLICT ("{name[key_column]}") DO UPDATE SET {updates}'
+            + f' WHERE "{table.name}"."{name[version_column]}" < EXCLUDED."{name[version_column]}"'
         )
         _STATEMENTS[cache_key] = statement
     return statement

@@ -40,6 +40,6 @@ def column_arrays(table: Any, columns: list[str], rows: list[dict[str, Any]], di
 
 def unnest_insert_sql(table: Any, columns: tuple[str, ...], dialect: Any) -> str:
     """`INSERT INTO table (columns) SELECT * FROM unnest(CAST(:column AS type[]), …)`."""
-    names = ", ".join(f'"{c}"' for c in columns)
+    names = ", ".join(f'"{table.c[c].name}"' for c in columns)  # a column's key may differ from its name
     arrays = ", ".join(f"CAST(:{c} AS {_type_name(table.c[c], dialect)}[])" for c in columns)
     return f'INSERT INTO "{table.name}" ({names}) SELECT * FROM unnest({arrays})'
