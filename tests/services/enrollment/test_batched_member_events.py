@@ -111,3 +111,35 @@ def test_the_moves_of_a_batch_are_each_members_newest_and_a_redelivery_changes_n
     )
     assert enrol.count(moves) == "joined:-,left:调动"
     assert enrol.count("SELECT count(*) FROM inbox") == 2
+
+
+def test_a_batchs_snapshots_and_moves_go_as_one_statement_each_and_the_newest_still_wins(enrol):
+    """Round two of decision 0049: the read models' upserts of a batch are one multi-row
+    statement each (not one server-side run a row), with the same outcome: of the versions a
+    batch carries in any order, and of what was stored before, the newest wins."""
+    from sqlalchemy import event
+
+    registered = _many("members.member.registered", _snapshots(enrol, range(1, 301), status="pending"))
+    _deliver(enrol, [registered])
+    sent: list[tuple[str, bool]] = []
+
+    def _seen(_conn, _cursor, statement, params, _context, _executemany):
+        words = statement.replace('"', "").split()
+        if words[:3] and words[0].upper() == "INSERT" and words[2].startswith("member_"):
+            # how many times the server runs it: once a parameter set (psycopg's executemany)
+            sent.append((words[2], len(params) if isinstance(params, list) else 1))
+
+    engine = enrol.svc.runtime.engine
+    event.listen(engine, "before_cursor_execute", _seen)
+    try:
+        stale = _many("members.member.registered", registered["data"]["members"])  # versions 1 again
+        approved = _many("members.member.approved", _snapshots(enrol, range(1, 301), card_issued_on=None))
+        _deliver(enrol, [approved, stale])  # the older versions last: they lose
+    finally:
+        event.remove(engine, "before_cursor_execute", _seen)
+    assert sorted(sent) == [("member_move", 1), ("member_view", 1)]
+    assert enrol.count("SELECT count(*) FROM member_view WHERE status = 'normal' AND version = 2") == 300
+    assert enrol.count("SELECT count(*) FROM member_move WHERE kind = 'joined' AND version = 2") == 300
+    _deliver(enrol, [stale, approved])  # redelivered, the other way round: nothing changes
+    assert enrol.count("SELECT count(*) FROM member_view WHERE status = 'normal' AND version = 2") == 300
+    assert enrol.count("SELECT count(*) FROM inbox") == 3

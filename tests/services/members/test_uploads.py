@@ -64,6 +64,42 @@ def test_import_adds_new_and_updates_own_members(service):
     assert history["total"] == 1 and history["items"][0]["state"] == "succeeded"
 
 
+def test_an_imports_new_members_are_one_insert_with_every_row_and_its_masked_mobile(service):
+    """Round two of decision 0049: an import's new members go in one multi-row INSERT, not one
+    server-side run a row; every row is written whole, its masked mobile with it (decision 0038)."""
+    from sqlalchemy import event
+
+    from common import crypto
+    from common.pii import mask_mobile
+
+    members = service("members")
+    s = setup(members)
+    sent: list[int] = []
+
+    def _seen(_conn, _cursor, statement, params, _context, _executemany):
+        if statement.replace('"', "").lstrip().upper().startswith("INSERT INTO MEMBERS "):
+            sent.append(len(params) if isinstance(params, list) else 1)  # the server's runs of it
+
+    event.listen(members.runtime.engine, "before_cursor_execute", _seen)
+    try:
+        response = upload(s["g1"], "/uploads/import", xlsx([IMPORT_HEADER, *(import_row(n) for n in range(1, 121))]))
+    finally:
+        event.remove(members.runtime.engine, "before_cursor_execute", _seen)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["added"] == 120
+    assert sent == [1]
+    with members.runtime.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, name, mobile_sealed, mobile_masked, status, version FROM members ORDER BY id")
+        ).all()
+    assert len(rows) == 120 and len({r.id for r in rows}) == 120
+    assert {r.name for r in rows} == {f"导入{n}" for n in range(1, 121)}
+    assert all(r.status == "pending" and r.version == 1 for r in rows)
+    assert all(r.mobile_masked == mask_mobile(crypto.open_sealed("mobile", r.mobile_sealed)) for r in rows)
+    listed = s["g1"].get("/members?per_page=100").get_json()
+    assert listed["total"] == 120
+
+
 def test_import_any_error_applies_nothing_and_lists_every_error(service):
     members = service("members")
     s = setup(members)
