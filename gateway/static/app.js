@@ -310,6 +310,15 @@ const U = (() => {
     return `<svg role="img" aria-label="${esc(said)}" viewBox="0 0 ${width} ${items.length * h}" class="chart">${rows}</svg>`;
   }
 
+  /* Loads a person starts one after another (a select changed, a page turned, a search sent): only
+     the newest may draw, or an older answer arriving last shows a list for options no longer chosen.
+     `const loads = U.newest();` once per list; in its load `const t = loads.begin();` first, then
+     `if (loads.stale(t)) return;` after every await that comes before drawing. */
+  function newest() {
+    let latest = 0;
+    return { begin: () => ++latest, stale: ticket => ticket !== latest };
+  }
+
   const mask = s => (s && s.length > 8 ? s.slice(0, 4) + "*".repeat(s.length - 8) + s.slice(-4) : s || "");
 
   // A cover-year picker: every configured year, the one in season by the system's clock chosen.
@@ -412,6 +421,6 @@ const U = (() => {
   }
 
   return { api, ApiError, esc, flash, showError, table, formValues, onSubmit, validate, ask, confirm: confirmAction,
-    startAction, toast, bars, mask, time,
+    startAction, toast, bars, mask, time, newest,
     yearOptions, downloadWhenReady, enhance, downloadCertificate };
 })();

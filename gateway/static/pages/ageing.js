@@ -5,8 +5,11 @@ document.addEventListener("DOMContentLoaded", () => {
   const yuan = f => f == null ? "—" : (f / 100).toFixed(2);
   const tile = (label, value, note) => `<div class="tile" data-bucket="${U.esc(label)}"><span>${U.esc(label)}</span><strong>${U.esc(value)}</strong><small class="muted">${U.esc(note)}</small></div>`;
   let query = {}, names = {};
+  const loads = U.newest();  // a filter sent again: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const data = await U.api("GET", "/billing/ageing?" + new URLSearchParams(query));
+    if (loads.stale(mine)) return;
     names = Object.fromEntries(data.buckets.map(b => [b.bucket, b.text]));
     document.getElementById("buckets").innerHTML = data.buckets.map(b => tile(b.text, `${yuan(b.short_fen)} 元`, `${b.count} 个批次未缴`)).join("");
     const districts = document.getElementById("districts");

@@ -10,11 +10,14 @@ document.addEventListener("DOMContentLoaded", () => {
   U.api("GET", "/billing/payment-statuses").then(list => {
     statusFilter.insertAdjacentHTML("beforeend", list.map(s => `<option value="${U.esc(s.status)}">${U.esc(s.text)}</option>`).join(""));
   }).catch(e => U.flash(e.message, "error"));
+  const loads = U.newest();  // a filter sent again: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const { status, ...rest } = query;
     const [data, paying] = await Promise.all([
       U.api("GET", "/enrollment/batches?" + new URLSearchParams({ per_page: 200, ...rest })),
       U.api("GET", "/billing/batches?" + new URLSearchParams(status ? { status } : {}))]);
+    if (loads.stale(mine)) return;
     const pay = new Map(paying.map(b => [b.batch_id, b]));
     const items = (data.items || data).filter(b => !status || pay.has(b.id))
       .map(b => ({ ...b, payment: pay.get(b.id) }));
@@ -109,8 +112,11 @@ document.addEventListener("DOMContentLoaded", () => {
   // a union's people in the batch: paged, searchable; a district may reveal a full ID number (audited)
   const sheet = document.getElementById("people"), canReveal = document.body.dataset.role === "district";
   let who = null, peoplePage = 1, search = "";
+  const peopleLoads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function loadPeople() {
+    const mine = peopleLoads.begin();
     const d = await U.api("GET", `/enrollment/submissions/${who}?` + new URLSearchParams({ page: peoplePage, per_page: 20, ...(search ? { search } : {}) }));
+    if (peopleLoads.stale(mine)) return;
     document.getElementById("people-title").textContent = `参保人员 · ${d.union_name || ""}`;
     document.getElementById("people-facts").textContent = `${d.type} 类 · 共 ${d.headcount} 人`;
     document.getElementById("people-list").innerHTML = U.table([{ key: "name", title: "姓名" },

@@ -23,10 +23,15 @@ document.addEventListener("DOMContentLoaded", async () => {
     const found = await U.api("GET", "/members/unions?" + new URLSearchParams({ ids: ids.join(","), per_page: ids.length }));
     return Object.fromEntries(found.items.map(u => [u.id, u.name]));
   }
+  const loads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const res = await U.api("GET", "/accounts?" + new URLSearchParams({ ...filter, page, per_page: PER_PAGE }), undefined, { raw: true });
+    if (loads.stale(mine)) return;
     const rows = await res.json(), total = Number(res.headers.get("X-Total-Count") || rows.length);
+    if (loads.stale(mine)) return;
     const unions = await unionNames([...new Set(rows.filter(a => a.union_id).map(a => a.union_id))]).catch(() => ({}));
+    if (loads.stale(mine)) return;
     const pages = Math.max(1, Math.ceil(total / PER_PAGE));
     document.getElementById("accounts-page").textContent = ` 第 ${page} / ${pages} 页，${filter.q || filter.role ? "符合条件" : "共"} ${total} 个账号 `;
     document.getElementById("accounts-prev").disabled = page <= 1;

@@ -5,8 +5,11 @@ document.addEventListener("DOMContentLoaded", () => {
   let page = 1, query = {};
   // Each record in words, as the gateway says it (actor / what / result): who, did what to which
   // union, member or batch, and the outcome in Chinese — no path, no status code, no internal id.
+  const loads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const data = await U.api("GET", "/audit?" + new URLSearchParams({ page, per_page: 50, ...query }));
+    if (loads.stale(mine)) return;
     document.getElementById("pageno").textContent = `${page} / ${Math.max(1, Math.ceil(data.total / 50))}`;
     document.getElementById("audit").innerHTML = U.table([
       { title: "时间", wrap: true, render: r => U.time(r.at) },
@@ -21,8 +24,11 @@ document.addEventListener("DOMContentLoaded", () => {
 
   // 证件号码查询量: members' count, per union per day (GET /members/id-lookups, centre only)
   let lookupPage = 1, lookupQuery = {};
+  const lookupLoads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function loadLookups() {
+    const mine = lookupLoads.begin();
     const data = await U.api("GET", "/members/id-lookups?" + new URLSearchParams({ page: lookupPage, per_page: 50, ...lookupQuery }));
+    if (lookupLoads.stale(mine)) return;
     document.getElementById("lookup-pageno").textContent = `${lookupPage} / ${Math.max(1, Math.ceil(data.total / 50))}`;
     document.getElementById("lookups").innerHTML = U.table([
       { key: "day", title: "日期" }, { key: "union_name", title: "基层工会" }, { key: "district_name", title: "所属区局" },

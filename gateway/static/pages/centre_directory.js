@@ -13,9 +13,12 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("district-select").innerHTML = options;
     document.getElementById("district-filter").innerHTML = '<option value="">全部</option>' + options;
   }
+  const unionLoads = U.newest();  // a search, then a registration: only the newest answer draws
   async function loadUnions(query = {}) {
+    const mine = unionLoads.begin();
     const qs = new URLSearchParams({ per_page: 100, ...query }).toString();
     const page = await U.api("GET", "/members/unions?" + qs);
+    if (unionLoads.stale(mine)) return;
     document.getElementById("unions").innerHTML = `<p class="muted">共 ${page.total} 家</p>` + U.table([
       { key: "id", title: "编号" }, { key: "name", title: "单位名称" }, { key: "credit_code", title: "统一社会信用代码" },
       { title: "所属区局", render: u => name(u.district_id) }, { key: "contact_person", title: "联系人" },

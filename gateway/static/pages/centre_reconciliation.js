@@ -63,8 +63,11 @@ document.addEventListener("DOMContentLoaded", () => {
   function showStatus(row) {
     document.getElementById("act-status").textContent = `缴费状态：${row.status_text} · 应缴 ${yuan(row.due_fen)} 元 · 已缴 ${yuan(row.paid_fen)} 元 · 已上传凭证金额 ${yuan(row.voucher_declared_fen)} 元` + (row.overpaid_text ? ` · ${row.overpaid_text}` : "");
   }
+  const loads = U.newest();  // a filter sent again: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const data = await U.api("GET", "/billing/reconciliation?" + new URLSearchParams({ per_page: 200, ...query }));
+    if (loads.stale(mine)) return;
     const box = document.getElementById("list");
     box.innerHTML = U.table([{ key: "batch_no", title: "批次编号" }, { key: "district_name", title: "区局（产业）工会" },
       { title: "应缴", render: r => yuan(r.due_fen) }, { title: "已上传凭证金额", render: r => yuan(r.voucher_declared_fen) }, { title: "已缴（到账）", render: r => yuan(r.paid_fen) },

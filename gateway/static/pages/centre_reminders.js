@@ -4,9 +4,12 @@
 document.addEventListener("DOMContentLoaded", () => {
   const who = { union: "基层工会", district: "区局" };
   const year = document.getElementById("year");
+  const loads = U.newest();  // a change of year: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     if (!year.value) return;
     const data = await U.api("GET", `/notifications/reminders/${year.value}`);
+    if (loads.stale(mine)) return;
     document.getElementById("days").value = data.days_before.join(", ");
     // a deadline listed only (the split window's end): its date, no reminder to send or count
     const listed = d => `

@@ -72,13 +72,17 @@ document.addEventListener("DOMContentLoaded", () => {
     catch (e) { if (e instanceof U.ApiError) U.showError(e, form); else U.flash(e.message, "error"); }
   });
   const prices = document.getElementById("prices");
+  const priceLoads = U.newest();  // a change of year: only the newest answer draws
   async function loadPrices() {
+    const mine = priceLoads.begin();
     const year = document.getElementById("price-year").value;
     let table = await U.api("GET", `/billing/price-tables/${year}`).catch(() => null);
+    if (priceLoads.stale(mine)) return;
     const note = document.getElementById("price-note");
     note.hidden = true;
     if (!table && carry && String(carry.to) === year) {  // the next year's prices: copied, shown as such
       table = await U.api("GET", `/billing/price-tables/${carry.from}`).catch(() => null);
+      if (priceLoads.stale(mine)) return;
       if (table) {
         note.textContent = `以下价格及特殊行业市总补贴由 ${carry.from} 年度复制，尚未保存；请核对、修改后点“保存价格表”。`;
         note.hidden = false;

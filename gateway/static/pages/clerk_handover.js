@@ -12,10 +12,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const unionName = () => (picker && picker.selectedOptions[0] ? picker.selectedOptions[0].textContent : "本会");
   let clerksNow = [];
 
+  const historyLoads = U.newest();  // another union picked: only the newest answer draws
   async function history() {
+    const mine = historyLoads.begin();
     const el = document.getElementById("terms");
     if (!unionId) { el.innerHTML = '<p class="empty">请先选择基层工会</p>'; clerksNow = []; return; }
     const h = await U.api("GET", `/unions/${unionId}/clerks`);
+    if (historyLoads.stale(mine)) return;
     clerksNow = h.clerks;
     el.innerHTML = (h.clerks.length ? "" : '<p class="notice">该工会尚无代办员账号，可在下方指定首任代办员。</p>') + U.table([
       { key: "display_name", title: "代办员" },

@@ -17,8 +17,11 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("union").insertAdjacentHTML("beforeend",
       unions.items.map(u => `<option value="${u.id}">${U.esc(u.name)}</option>`).join(""));
   }
+  const loads = U.newest();  // a filter sent again: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const data = await U.api("GET", "/members/members?" + new URLSearchParams({ status: "pending", per_page: 500, ...query }));
+    if (loads.stale(mine)) return;
     document.getElementById("pending").innerHTML = `<p class="muted">待审核 ${data.total ?? data.items.length} 人</p>` + U.table([
       { title: "选择", html: m => `<input type="checkbox" data-pick value="${m.id}" aria-label="选择 ${U.esc(m.name)}（${U.esc(unionName[m.union_id] || "")}）">` },
       { title: "基层工会", wrap: true, render: m => unionName[m.union_id] || "—" },

@@ -5,9 +5,12 @@
 document.addEventListener("DOMContentLoaded", () => {
   let query = { state: "pending" };
   let shown = {};
+  const loads = U.newest();  // a filter sent again: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v));
     const items = await U.api("GET", "/members/registrations?" + params);
+    if (loads.stale(mine)) return;
     shown = Object.fromEntries(items.map(r => [r.id, r]));
     document.getElementById("registrations").innerHTML = `<p class="muted">共 ${items.length} 条</p>` + U.table([
       // six columns, each fact on its own line in its cell: the queue fits a 1280-px screen

@@ -49,10 +49,13 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   document.getElementById("yoy-prev").addEventListener("click", () => yearOnYear(comparedYear, yoyPage - 1).catch(e => U.flash(e.message, "error")));
   document.getElementById("yoy-next").addEventListener("click", () => yearOnYear(comparedYear, yoyPage + 1).catch(e => U.flash(e.message, "error")));
+  const loads = U.newest();  // a change of year or mode, or a filter: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const shownYear = Number(base().cover_year);
     yearOnYear(shownYear, shownYear === comparedYear ? yoyPage : 1).catch(() => { document.getElementById("year-on-year").hidden = true; });
     const p = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ ...base(), status: "submitted", per_page: 200, ...filter }));
+    if (loads.stale(mine)) return;
     pending = p.items;
     const box = document.getElementById("pending");
     box.innerHTML = U.table([{ title: "选择", html: pickBox }, { key: "union_name", title: "单位名称", wrap: true }, { key: "credit_code", title: "组织机构代码" },
@@ -63,6 +66,7 @@ document.addEventListener("DOMContentLoaded", async () => {
       p.items, "没有待审批的参保");
     count("pending");
     const t = await U.api("GET", "/enrollment/to-submit?" + new URLSearchParams(base()));
+    if (loads.stale(mine)) return;
     toSubmit = t;
     const tot = t.totals;
     // the guide's one line, with billing's figures
@@ -72,6 +76,7 @@ document.addEventListener("DOMContentLoaded", async () => {
     const year = base().cover_year;
     // where the credit comes from (billing's sources): one carried from an earlier year is said so
     const left = await U.api("GET", `/billing/credits/available/${year}`).then(a => a.sources).catch(() => null);
+    if (loads.stale(mine)) return;
     const sources = left ? left.map(c => c.source_year)
       : (Array.isArray(credits) ? credits : []).filter(c => c.designated_year === year).map(c => c.source_year);
     const from = sources.length ? [...new Set(sources)].sort().join("、") : String(year - 2);
@@ -127,8 +132,11 @@ document.addEventListener("DOMContentLoaded", async () => {
   // a submission opens to its people: paged, searchable by name or ID number
   const dialog = document.getElementById("people");
   let who = null, peoplePage = 1, search = "";
+  const peopleLoads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function loadPeople() {
+    const mine = peopleLoads.begin();
     const d = await U.api("GET", `/enrollment/submissions/${who}?` + new URLSearchParams({ page: peoplePage, per_page: 20, ...(search ? { search } : {}) }));
+    if (peopleLoads.stale(mine)) return;
     document.getElementById("people-title").textContent = `参保人员 · ${d.union_name || ""}`;
     document.getElementById("people-facts").textContent =
       `${d.type} 类 · ${modeName(d.mode)} · 共 ${d.headcount} 人 · 保障费用 ${d.totals ? yuan(d.totals.premium_fen) + " 元" : "计价中"} · 提交时间 ${U.time(d.submitted_at)}`;

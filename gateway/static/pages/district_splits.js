@@ -10,11 +10,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   const unions = await U.api("GET", "/members/unions?per_page=500");
   document.getElementById("unions").innerHTML = unions.items.map(u => `<option value="${u.id}">${U.esc(u.name)}</option>`).join("");
   const year = () => document.getElementById("year").value;
+  const loads = U.newest();  // a change of year: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const y = list.find(x => String(x.cover_year) === year()) || {};
     const w = y.split_window || [];
     document.getElementById("window").innerHTML = `<p class="muted">设置时间：${w[0] || "—"} 至 ${w[1] || "—"}</p>`;
     const data = await U.api("GET", `/billing/splits/${year()}`);
+    if (loads.stale(mine)) return;
     const rows = data;
     const byType = Object.fromEntries(rows.filter(r => r.union_id == null).map(r => [r.type, r]));
     // the form is the template's (its patterns are HTML attributes); here only its values and facts
@@ -29,15 +32,19 @@ document.addEventListener("DOMContentLoaded", async () => {
       split.elements[`${t}.grassroots_share`].value = yuan(r.grassroots_share_fen);
     }
     await carried(rows);
+    if (loads.stale(mine)) return;
     document.getElementById("overrides").innerHTML = U.table([{ title: "基层工会", render: r => (unions.items.find(u => u.id === r.union_id) || {}).name || r.union_id },
       { key: "type", title: "类型" }, { title: "区局缴纳", render: r => yuan(r.district_share_fen) }, { title: "基层缴纳", render: r => yuan(r.grassroots_share_fen) }],
       rows.filter(r => r.union_id != null), "暂无单独设置");
   }
   // last year's split as this year's proposal: prefilled where this year has nothing saved, said so
+  const proposalLoads = U.newest();  // called by load alone: the newest call is the newest load's
   async function carried(rows) {
+    const mine = proposalLoads.begin();
     const note = document.getElementById("carried"), box = document.getElementById("carried-overrides");
     note.hidden = true; box.hidden = true;
     const p = await U.api("GET", `/billing/splits/${year()}/proposal`).catch(() => null);
+    if (proposalLoads.stale(mine)) return;
     if (!p || !p.proposals.length) return;
     const split = document.getElementById("split"), said = [];
     for (const r of p.proposals.filter(r => r.union_id == null && !r.saved_this_year)) {

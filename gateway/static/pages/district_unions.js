@@ -39,8 +39,11 @@ document.addEventListener("DOMContentLoaded", () => {
     return parts.join("，");
   };
 
+  const loads = U.newest();  // a state tile, a search, a page turned: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const data = await U.api("GET", `/district-unions/${encodeURIComponent(query.cover_year)}?` + params({ page, per_page: PER_PAGE }));
+    if (loads.stale(mine)) return;
     tiles(data.counts);
     const label = (STATES.find(s => s[0] === show) || STATES[0])[1];
     document.getElementById("list-title").textContent = show ? `${label}的基层工会（${data.total} 家）` : `全部基层工会（${data.total} 家）`;

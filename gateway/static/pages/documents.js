@@ -2,9 +2,12 @@
    Content-Security-Policy allows no inline script. */
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  const loads = U.newest();  // 全部版本 ticked and unticked: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const all = document.getElementById("all").checked;
     const data = await U.api("GET", "/documents/documents?" + new URLSearchParams({ per_page: 200, all_versions: all }));
+    if (loads.stale(mine)) return;
     document.getElementById("docs").innerHTML = U.table([{ key: "title", title: "文书" }, { key: "cover_year", title: "保障年度" },
       { title: "版本", render: d => `第 ${d.version} 版` }, { title: "生成时间", render: d => U.time(d.created_at) },
       // a withdrawn notice (its submission returned, decision 0034) is kept but no longer counts

@@ -2,9 +2,12 @@
    Content-Security-Policy allows no inline script. */
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
+  const loads = U.newest();  // 只看未读 ticked and unticked: only the newest answer draws
   async function load() {
+    const mine = loads.begin();
     const unread = document.getElementById("unread-only").checked;
     const data = await U.api("GET", "/notifications/notifications?" + new URLSearchParams({ per_page: 100, unread }));
+    if (loads.stale(mine)) return;
     const box = document.getElementById("notifications");
     box.innerHTML = data.items.length ? data.items.map(n => `
       <article class="notification${n.read ? "" : " unread"}" data-id="${n.id}">

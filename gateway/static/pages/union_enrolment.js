@@ -39,14 +39,14 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
   // Choosing year, mode and kind one after another starts a load each; only the newest may draw
   // (an older answer arriving last would show another list under the chosen options).
-  let loads = 0;
+  const loads = U.newest();
   async function load() {
-    const mine = ++loads;
+    const mine = loads.begin();
     const v = params();
     yearOnYear(Number(v.cover_year)).catch(() => { document.getElementById("year-on-year").hidden = true; });
     document.getElementById("kind-field").hidden = v.mode !== "instant";
     const c = await U.api("GET", "/enrollment/confirmation?" + new URLSearchParams({ ...v, page, per_page: 50 }));
-    if (mine !== loads) return;
+    if (loads.stale(mine)) return;
     last.c = c; last.q = null;
     // enrollment's copy of the member list is still taking changes from members: say so, rather
     // than silently listing fewer people (issue 16)
@@ -68,12 +68,12 @@ document.addEventListener("DOMContentLoaded", async () => {
           tile("区局/各级工会缴费", yuan(q.district_share_fen)) + tile("基层单位缴费（你会承担）", yuan(q.grassroots_share_fen));
       } catch (e) { money = tile("保障费用", e.status === 404 ? "价格尚未公布" : "暂不能计算"); }
     }
-    if (mine !== loads) return;
+    if (loads.stale(mine)) return;
     document.getElementById("totals").innerHTML = tile("保障年度", c.cover_year) + tile("参保人数", c.headcount) + money;
     const totalsBox = document.getElementById("totals");
     // what this union has already submitted this year (and mode): the tiles never seem to vanish
     const done = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: v.cover_year, mode: v.mode, per_page: 100 }));
-    if (mine !== loads) return;
+    if (loads.stale(mine)) return;
     const sum = st => done.items.filter(x => st.includes(x.status)).reduce((n, x) => n + x.headcount, 0);
     const waiting = sum(["submitted"]), reviewed = sum(["staged"]), sent = sum(["in_batch", "paid"]);
     const said = [waiting && `已提交 ${waiting} 人，待区局审核`, reviewed && `${reviewed} 人已通过区局审核，待区局提交市职保中心`,
@@ -95,8 +95,11 @@ document.addEventListener("DOMContentLoaded", async () => {
     await loadSubmissions(v.cover_year);
   }
   let history = {};
+  const submissionLoads = U.newest();  // the history filter and a change of year: only the newest answer draws
   async function loadSubmissions(year) {
+    const mine = submissionLoads.begin();
     const s = await U.api("GET", "/enrollment/submissions?" + new URLSearchParams({ cover_year: year, per_page: 100, ...history }));
+    if (submissionLoads.stale(mine)) return;
     document.getElementById("submissions").innerHTML = U.table([{ key: "sequence", title: "第几次" },
       { title: "批次编号", render: x => x.batch_no || "—" },
       { title: "参保类型", render: x => x.mode === "instant" ? "即时参保" : "集中参保" }, { key: "type", title: "保障类型" }, { key: "headcount", title: "参保人数" },

@@ -9,10 +9,13 @@ document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll("." + cls).forEach(s => s.innerHTML = values.map(v => `<option>${v}</option>`).join(""));
   const statusName = { pending: "待审核", rejected: "审核未通过", normal: "正常", left: "已转出" };
   let page = 1, query = {}, current = null, total = null, lastPage = true;
+  const loads = U.newest();  // a search, then a page turned: only the newest answer draws
   async function load(recount = true) {
+    const mine = loads.begin();
     // paging through the same search reuses its total: counting a 100,000-member union is the
     // dearest part of a list request
     const data = await U.api("GET", "/members/members?" + new URLSearchParams({ page, per_page: 50, ...query, with_total: recount || total === null }));
+    if (loads.stale(mine)) return;
     if (data.total !== null && data.total !== undefined) total = data.total;
     // the last page is known by the total, or by a page that is not full: no empty page after it
     const pages = total != null ? Math.max(1, Math.ceil(total / 50)) : null;

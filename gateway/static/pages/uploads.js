@@ -67,11 +67,14 @@ document.addEventListener("DOMContentLoaded", () => {
     document.getElementById("prev-page").disabled = p.page <= 1;
     document.getElementById("next-page").disabled = p.page >= p.pages;
   }
+  const errorLoads = U.newest();  // pages turned quickly: only the newest answer draws
   async function turn(by) {
+    const mine = errorLoads.begin();
     const p = errorPaging;
     if (!p) return;
     const page = Math.min(p.pages, Math.max(1, p.page + by));
     const data = await U.api("GET", `/members/uploads/${p.jobId}/errors?page=${page}&per_page=100`);
+    if (errorLoads.stale(mine)) return;
     p.page = page; pageText();
     document.getElementById("rows").innerHTML = U.table(ERROR_COLUMNS, data.items);
   }
@@ -83,10 +86,13 @@ document.addEventListener("DOMContentLoaded", () => {
   const PEOPLE_COLUMNS = [{ key: "name", title: "姓名" }, { key: "id_number", title: "证件号码" },
     { key: "member_no", title: "会员编号" }, { key: "union_name", title: "所在工会", wrap: true }, { key: "district_name", title: "所属区局" }];
   let people = null;
+  const peopleLoads = U.newest();  // C/D and pages turned quickly: only the newest answer draws
   async function showPeople(job, category = "C", page = 1) {
+    const mine = peopleLoads.begin();
     const box = document.getElementById("people");
     if (!job || !job.people_path) { box.hidden = true; people = null; return; }
     const data = await U.api("GET", `/members${job.people_path}?` + new URLSearchParams({ category, page, per_page: 50 }));
+    if (peopleLoads.stale(mine)) return;
     people = { job, category, page, pages: Math.max(1, Math.ceil(data.total / 50)) };
     box.hidden = false;
     document.getElementById("people-title").textContent =
