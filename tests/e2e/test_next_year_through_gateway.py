@@ -217,10 +217,17 @@ def test_two_consecutive_years_carry_every_figure_to_the_fen(system):
             t: {"district_share": f"{d / 100:.2f}", "grassroots_share": f"{g / 100:.2f}"} for (_, t), (d, g) in rows
         }
 
-    ok(
-        district.put(
-            f"{B}/splits/{NEXT}", json={"types": as_types((k, v) for k, v in proposed.items() if k[0] is None)}
-        )
+    # the proposal needs only last year's figures; saving needs 2021's split window, which billing
+    # learns from enrollment's cover-year event (a relay's poll and a delivery after it was saved)
+    system.wait_for(
+        lambda: (
+            district.put(
+                f"{B}/splits/{NEXT}", json={"types": as_types((k, v) for k, v in proposed.items() if k[0] is None)}
+            ).status_code
+            == 200
+        ),
+        timeout=60,
+        message="2021 split (the timeline reached billing)",
     )
     ok(
         district.put(
