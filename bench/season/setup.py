@@ -221,9 +221,13 @@ def provision(system, args, centre: Clerk) -> tuple[list[District], list[Union]]
         if d.index % 7 == 6:
             ok(centre.request("PATCH", f"{M}/districts/{d.id}", json={"special_industry": True}))
     codes: dict[str, dict] = {}
-    for page in range(1, (args.unions + 499) // 500 + 1):
-        for u in ok(centre.get(f"{M}/unions", params={"page": page, "per_page": 500}))["items"]:
-            codes[u["credit_code"]] = u
+    page = 1
+    while True:  # every page: the directory holds the demo's unions beside the season's
+        items = ok(centre.get(f"{M}/unions", params={"page": page, "per_page": 500}))["items"]
+        codes.update((u["credit_code"], u) for u in items)
+        if len(items) < 500:
+            break
+        page += 1
     unions = []
     for i in range(args.unions):
         u = codes[credit_code(f"91310000MB{i:07d}")]
