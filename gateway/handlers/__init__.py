@@ -13,5 +13,6 @@ account made without a password is sent its activation link); `provisioning` →
 `account_links.issue`, `account_links.NO_PASSWORD`, `account_links.awaiting_activation` (the new
 clerk's activation link, a resent one); `district_unions` → `account_links.NO_PASSWORD` (the
 基层工会 page tells an account awaiting activation); `member_details` →
-`member_sign_in.send_code_later`, `member_sign_in.code_failed`, `member_sign_in.CodeThrottled`,
+`member_sign_in.send_code_later`, `member_sign_in.newest_code`, `member_sign_in.code_failed`,
+`member_sign_in.CodeThrottled`,
 `member_sign_in.CodeInvalid` (a new mobile confirmed by the sign-in code's machinery, decision 0047)."""

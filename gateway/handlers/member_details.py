@@ -19,10 +19,9 @@ from common.db import UoW
 from common.errors import ValidationFailed
 from gateway import auth
 from gateway.adapters import members_directory
-from gateway.adapters.orm import LoginFailure, MemberCode
-from gateway.domain import accounts as account_rules
+from gateway.adapters.orm import MemberCode
 from gateway.domain import member_codes as rules
-from gateway.handlers.member_sign_in import CodeInvalid, CodeThrottled, code_failed, send_code_later
+from gateway.handlers.member_sign_in import CodeInvalid, CodeThrottled, code_failed, newest_code, send_code_later
 
 
 def _member_id(caller: auth.Caller) -> int:
@@ -101,23 +100,9 @@ def submit(
 
 def _good_code(uow: UoW, member_id: int, mobile: str, code: str, ip: str) -> int:
     """The id of the member's newest code for a new mobile, if `code` is it and it is still good."""
-    session, now = uow.session, auth.utcnow()
-    by_ip, last_from_ip = session.execute(
-        select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.ip == ip[:64], LoginFailure.at >= account_rules.window_start(now)
-        )
-    ).one()
-    wait = account_rules.address_wait(by_ip, last_from_ip, now)
-    if wait:
-        raise auth.AddressSlowedDown(wait)
+    now = auth.utcnow()
     subject = rules.self_subject(auth.gateway_secret(), member_id)
-    row = session.scalar(
-        select(MemberCode)
-        .where(MemberCode.subject == subject)
-        .order_by(MemberCode.created_at.desc(), MemberCode.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
+    row = newest_code(uow.session, subject, ip, now)
     typed = code if rules.well_formed_code(code) else ""
     presented = rules.mobile_code_hash(auth.gateway_secret(), subject, mobile, typed)
     if row is None or not rules.usable(row.expires_at, row.used_at, row.tries, now):

@@ -114,22 +114,8 @@ def sign_in(uow: UoW, id_number: str, code: str, ip: str) -> Account:
     code counts a try and a failure of the address, as a failed login does)."""
     _checked(id_number)
     session, now = uow.session, auth.utcnow()
-    by_ip, last_from_ip = session.execute(
-        select(func.count(), func.max(LoginFailure.at)).where(
-            LoginFailure.ip == ip[:64], LoginFailure.at >= account_rules.window_start(now)
-        )
-    ).one()
-    wait = account_rules.address_wait(by_ip, last_from_ip, now)
-    if wait:
-        raise auth.AddressSlowedDown(wait)
     subject = rules.subject_hash(auth.gateway_secret(), id_number)
-    row = session.scalar(
-        select(MemberCode)
-        .where(MemberCode.subject == subject)
-        .order_by(MemberCode.created_at.desc(), MemberCode.id.desc())
-        .limit(1)
-        .with_for_update()
-    )
+    row = newest_code(session, subject, ip, now)
     presented = rules.code_hash(auth.gateway_secret(), subject, code if rules.well_formed_code(code) else "")
     if row is None or not rules.usable(row.expires_at, row.used_at, row.tries, now):
         code_failed(uow, subject, ip, now)
@@ -142,6 +128,26 @@ def sign_in(uow: UoW, id_number: str, code: str, ip: str) -> Account:
     if not account.active:  # stopped by the centre: refused like any bad code (the code is used up)
         code_failed(uow, subject, ip, now)
     return account
+
+
+def newest_code(session, subject: str, ip: str, now: datetime) -> MemberCode | None:
+    """The subject's newest code, locked — after the address's back-off (a slowed address is
+    refused before any code is looked at: failed codes count as failed logins of the address)."""
+    by_ip, last_from_ip = session.execute(
+        select(func.count(), func.max(LoginFailure.at)).where(
+            LoginFailure.ip == ip[:64], LoginFailure.at >= account_rules.window_start(now)
+        )
+    ).one()
+    wait = account_rules.address_wait(by_ip, last_from_ip, now)
+    if wait:
+        raise auth.AddressSlowedDown(wait)
+    return session.scalar(
+        select(MemberCode)
+        .where(MemberCode.subject == subject)
+        .order_by(MemberCode.created_at.desc(), MemberCode.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
 
 
 def code_failed(uow: UoW, subject: str, ip: str, now: datetime) -> NoReturn:

@@ -146,8 +146,9 @@ def open_season(system, credit_fen: int = 0) -> None:
     system.set_clock("2019-11-05T10:00:00")
 
 
-def carded_member(union, district, name: str, serial: int) -> dict:
-    """A member added by `union`, approved by `district`, with a service card (ready to enrol)."""
+def carded_member(union, district, name: str, serial: int, issued_on: str = "2019-11-01") -> dict:
+    """A member added by `union`, approved by `district`, with a service card issued on `issued_on`
+    (ready to enrol)."""
     from tests.season import ok, resident_id
 
     member = ok(
@@ -168,7 +169,7 @@ def carded_member(union, district, name: str, serial: int) -> dict:
     ok(
         union.put(
             f"/api/v1/members/members/{member['id']}/card",
-            json={"card_number": f"62220200{serial:08d}", "issued_on": "2019-11-01"},
+            json={"card_number": f"62220200{serial:08d}", "issued_on": issued_on},
         )
     )
     return member

@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import expect
 
-from tests.season import ok, resident_id
+from tests.browser.conftest import carded_member
+from tests.season import ok
 
 
 class Held:
@@ -40,28 +41,7 @@ class Held:
 
 def member(g1, district, name: str, serial: int, card_year: int) -> dict:
     """A member of grassroots1, approved, with a card issued in `card_year` (有卡无保 this year)."""
-    made = ok(
-        g1.post(
-            "/api/v1/members/members",
-            json={
-                "name": name,
-                "id_number": resident_id(serial),
-                "address": "上海市黄浦区",
-                "mobile": f"139{serial:08d}",
-                "education": "大学本科",
-                "household_type": "非农业",
-            },
-        ),
-        201,
-    )
-    ok(district.post("/api/v1/members/members/approvals", json={"member_ids": [made["id"]]}))
-    ok(
-        g1.put(
-            f"/api/v1/members/members/{made['id']}/card",
-            json={"card_number": f"62220200{serial:08d}", "issued_on": f"{card_year}-06-01"},
-        )
-    )
-    return made
+    return carded_member(g1, district, name, serial, issued_on=f"{card_year}-06-01")
 
 
 def test_the_enrolment_list_is_the_mode_chosen_last(system, person):
