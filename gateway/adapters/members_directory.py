@@ -53,10 +53,9 @@ def districts(request_id: str) -> list[dict]:
     return [{"id": d["id"], "name": d["name"]} for d in response.json()]
 
 
-def submit_registration(data: dict, request_id: str) -> tuple[int, dict]:
-    """组织注册 handed to members, which owns applications: (its status, its body), relayed as
-    they are (its refusals carry their own codes and Chinese messages)."""
-    response = call_service("members", "POST", "registrations", _as_gateway(request_id), json=data, timeout=(2, 20))
+def _relayed(response) -> tuple[int, dict]:
+    """Members' answer to a hand-over, as it is (its refusals carry their own codes and Chinese
+    messages); a server error, or a body that is not an object, is the service unavailable."""
     try:
         body = response.json()
     except ValueError:
@@ -64,6 +63,13 @@ def submit_registration(data: dict, request_id: str) -> tuple[int, dict]:
     if response.status_code >= 500 or not isinstance(body, dict):
         raise ServiceUnavailable()
     return response.status_code, body
+
+
+def submit_registration(data: dict, request_id: str) -> tuple[int, dict]:
+    """组织注册 handed to members, which owns applications: (its status, its body), relayed as
+    they are (its refusals carry their own codes and Chinese messages)."""
+    response = call_service("members", "POST", "registrations", _as_gateway(request_id), json=data, timeout=(2, 20))
+    return _relayed(response)
 
 
 def match_member(id_number: str, mobile: str, request_id: str) -> dict | None:
@@ -97,10 +103,4 @@ def submit_detail_change(member_id: int, address: str | None, mobile: str | None
         json={"member_id": member_id, "address": address, "mobile": mobile},
         timeout=(2, 10),
     )
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if response.status_code >= 500 or not isinstance(body, dict):
-        raise ServiceUnavailable()
-    return response.status_code, body
+    return _relayed(response)

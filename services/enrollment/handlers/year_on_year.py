@@ -159,12 +159,10 @@ def district_year_on_year(
     who.check_district(district_id)
     year = queries.load_year(uow.session, cover_year)
     counts = year_on_year_sql.district_counts(uow.session, district_id, year, clock.today())
-    names = (
-        dict(
-            uow.session.execute(select(UnionView.union_id, UnionView.name).where(UnionView.union_id.in_(counts))).all()
-        )
-        if counts
-        else {}
+    names = dict(
+        uow.session.execute(
+            select(UnionView.union_id, UnionView.name).where(UnionView.district_id == district_id)
+        ).all()
     )
     order = sorted(counts, key=lambda u: (counts[u].change, names.get(u, ""), u))
     rows = []
